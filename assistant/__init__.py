@@ -1,0 +1,1 @@
+"""Answers, drafts, checks and serves: retrieval, chains, CLI and web app."""

@@ -1,0 +1,142 @@
+"""The `anquan` command line: ingest, stats, show, search."""
+
+from __future__ import annotations
+
+from collections import Counter
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from assistant.citations import citation
+from assistant.retriever import HybridRetriever
+from assistant.settings import Settings
+from ingest.articles import parse_article
+from ingest.knowledge_base import KnowledgeBase
+from ingest.pipeline import STATUS_LABELS, IngestBusy, ingest
+
+app = typer.Typer(help="安全生产法规助手 anquan：入库法规与方案、查条文、检索。", no_args_is_help=True,
+                  add_completion=False)
+console = Console(soft_wrap=True)
+err = Console(stderr=True, soft_wrap=True)
+
+
+def _open(settings: Settings) -> KnowledgeBase:
+    kb = KnowledgeBase(settings)
+    console.print(f"[dim]向量：{kb.embedder.description}（{kb.embedder.reason}）[/dim]")
+    console.print(f"[dim]存储：{kb.store.location}[/dim]")
+    return kb
+
+
+@app.command("ingest")
+def ingest_command(
+    paths: Annotated[list[Path], typer.Argument(help="要导入的文件或文件夹（.md .txt .docx .pdf .html）")],
+    prune: Annotated[bool, typer.Option("--prune", help="移除这些文件夹中已不存在的文件的内容")] = False,
+) -> None:
+    """导入文件：切分、向量化并写入索引（未变化的文件自动跳过）。"""
+    settings = Settings()
+    kb = _open(settings)
+    with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                  console=console, transient=True) as bar:
+        tasks: dict[str, int] = {}
+
+        def progress(stage: str, done: int, total: int) -> None:
+            if stage not in tasks:
+                tasks[stage] = bar.add_task(stage, total=total)
+            bar.update(tasks[stage], completed=done, total=total)
+
+        try:
+            report = ingest(paths, settings, prune=prune, kb=kb, progress=progress)
+        except IngestBusy as exc:
+            err.print(f"[red]{exc}[/red]")
+            raise typer.Exit(2) from None
+    table = Table(title="导入结果", show_lines=False)
+    for column in ("文件", "结果", "切块数", "说明"):
+        table.add_column(column)
+    for result in report.results:
+        if result.status == "unchanged" and not result.reason:
+            continue
+        style = {"failed": "red", "skipped": "yellow", "pruned": "magenta"}.get(result.status, "")
+        table.add_row(result.path.name, f"[{style}]{STATUS_LABELS[result.status]}[/{style}]" if style
+                      else STATUS_LABELS[result.status], str(result.chunks or ""), result.reason)
+    if table.row_count:
+        console.print(table)
+    summary = "，".join(f"{STATUS_LABELS[s]} {report.count(s)}" for s in STATUS_LABELS if report.count(s))
+    console.print(f"共 {len(report.results)} 个文件：{summary or '无'}；写入 {report.chunks_written} 个切块；"
+                  f"用时 {report.seconds:.1f} 秒")
+    for note in report.notes:
+        console.print(f"[cyan]· {note}[/cyan]")
+    if report.count("failed"):
+        raise typer.Exit(1)
+
+
+@app.command()
+def stats() -> None:
+    """知识库概况：按类别的文档数、切块数、被取代的旧版本、当前向量与存储。"""
+    kb = _open(Settings())
+    records = kb.documents()
+    by_kind = Counter(r.kind for r in records.values())
+    table = Table(title="知识库")
+    table.add_column("类别")
+    table.add_column("文档数", justify="right")
+    table.add_column("切块数", justify="right")
+    for kind, n in by_kind.most_common():
+        table.add_row(kind, str(n), str(sum(r.chunk_count for r in records.values() if r.kind == kind)))
+    console.print(table)
+    console.print(f"文档 {len(records)} 个，切块 {kb.store.count()} 个")
+    superseded = [r for r in records.values() if r.superseded]
+    if superseded:
+        console.print("已被新版本取代（默认不检索）：")
+        for r in sorted(superseded, key=lambda r: r.doc_id):
+            console.print(f"  · {r.doc_id} → {r.superseded_by}")
+
+
+@app.command()
+def show(
+    document: Annotated[str, typer.Argument(help="法规名称，如 安全生产法")],
+    article: Annotated[str, typer.Argument(help="条号，如 24、第二十四条、134之一")],
+    old: Annotated[bool, typer.Option("--include-superseded", help="也在已被取代的旧版本中查找")] = False,
+) -> None:
+    """显示某部法规的某一条，并给出引用格式。"""
+    ref = parse_article(article)
+    if ref is None:
+        err.print(f"[red]无法识别条号“{article}”，请写成 24、第二十四条 或 134之一[/red]")
+        raise typer.Exit(2)
+    kb = KnowledgeBase(Settings())
+    matches = kb.find_documents(document, include_superseded=old)
+    if not matches:
+        err.print(f"[red]知识库中没有名称包含“{document}”的文档；可用 anquan stats 查看已入库文档[/red]")
+        raise typer.Exit(1)
+    for record in matches:
+        hit = kb.get_article(record.doc_id, ref)
+        if hit is None:
+            continue
+        console.print(f"[bold]{citation(hit.chunks[0]).split('（第')[0] if hit.chunks[0].metadata.get('parts', 1) > 1 else citation(hit.chunks[0])}[/bold]")
+        if record.superseded:
+            console.print(f"[yellow]注意：此版本已被 {record.superseded_by} 取代[/yellow]")
+        console.print(hit.text)
+        console.print(f"[dim]来源：{record.doc_id}（{record.kind}，{record.region}，{record.date}）[/dim]")
+        return
+    err.print(f"[red]《{matches[0].title}》中没有{ref.label}[/red]")
+    raise typer.Exit(1)
+
+
+@app.command()
+def search(
+    query: Annotated[str, typer.Argument(help="检索内容")],
+    k: Annotated[int, typer.Option("--k", help="返回条数")] = 5,
+    old: Annotated[bool, typer.Option("--include-superseded", help="包括已被取代的旧版本")] = False,
+) -> None:
+    """混合检索（BM25 + 向量），列出最相关的条文或方案段落。"""
+    kb = _open(Settings())
+    retriever = HybridRetriever(kb=kb, k=k, include_superseded=old)
+    for n, doc in enumerate(retriever.invoke(query), start=1):
+        console.print(f"[bold][{n}] {doc.metadata['citation']}[/bold]")
+        console.print(doc.page_content[:300] + ("…" if len(doc.page_content) > 300 else ""))
+
+
+if __name__ == "__main__":
+    app()

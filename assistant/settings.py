@@ -1,0 +1,57 @@
+"""The one typed settings object (environment prefix ANQUAN_)."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+# The query instruction BAAI's bge-*-zh models were trained with.
+BGE_ZH_QUERY_INSTRUCTION = "为这个句子生成表示以用于检索相关文章："
+
+
+def default_data_dir() -> Path:
+    base = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
+    return Path(base) / "anquan"
+
+
+class Settings(BaseSettings):
+    """Everything configurable, read from ANQUAN_* environment variables or a .env file."""
+
+    model_config = SettingsConfigDict(env_prefix="ANQUAN_", env_file=".env", extra="ignore")
+
+    data_dir: Path = Field(default_factory=default_data_dir, description="索引与清单所在目录")
+    knowledge_dir: Path = PROJECT_ROOT / "knowledge"
+    prompts_dir: Path = PROJECT_ROOT / "prompts"
+
+    # Embeddings: "auto" uses the sentence-transformers model when it loads locally, else the built-in one.
+    embedder: Literal["auto", "builtin", "sentence-transformers"] = "auto"
+    st_model: str = "BAAI/bge-small-zh-v1.5"
+    st_query_instruction: str | None = None  # None: the bge-zh instruction for bge models, none otherwise
+    st_device: str = "cpu"
+    builtin_dim: int = 256
+
+    # Chunking
+    chunk_max_tokens: int = 480
+
+    # Chroma: embedded PersistentClient unless a host is set, then HttpClient.
+    chroma_host: str | None = None
+    chroma_port: int = 8000
+    chroma_ssl: bool = False
+
+    # LLM endpoint (OpenAI-compatible); offline composer when unset.
+    llm_base_url: str | None = None
+    llm_model: str | None = None
+    llm_api_key: str | None = None
+
+    @property
+    def query_instruction(self) -> str:
+        if self.st_query_instruction is not None:
+            return self.st_query_instruction
+        return BGE_ZH_QUERY_INSTRUCTION if "bge" in self.st_model.lower() and "zh" in self.st_model.lower() else ""
+

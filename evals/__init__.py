@@ -1,0 +1,1 @@
+"""Measurement: evaluation runners and benchmarks."""

@@ -1,0 +1,1 @@
+"""Turns files into chunks and indexes: loaders, cleaning, chunking, embedders, stores, pipeline."""

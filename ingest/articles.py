@@ -1,0 +1,64 @@
+"""Article (条) labels: recognising an article's first line, parsing 第X条之Y, normalising user input.
+
+This is the one parser of article numbers: the chunker, the lookups and the knowledge-pack
+validation all use it.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from ingest.numerals import cn_to_int, int_to_cn
+
+_NUM = r"[零〇一二三四五六七八九十百千两\d]+"
+# An article starts a line: 第X条 (optionally 之Y) followed by whitespace or the end of the line.
+ARTICLE_START = re.compile(rf"^第(?P<num>{_NUM})条(?:之(?P<sub>{_NUM}))?(?=[\s\u3000]|$)")
+ARTICLE_LABEL = re.compile(rf"第\s*(?P<num>{_NUM})\s*条(?:之(?P<sub>{_NUM}))?")
+
+
+@dataclass(frozen=True, order=True)
+class ArticleRef:
+    """An article number: 第一百三十四条之一 is ArticleRef(134, 1)."""
+
+    number: int
+    sub: int = 0
+
+    @property
+    def label(self) -> str:
+        base = f"第{int_to_cn(self.number)}条"
+        return f"{base}之{int_to_cn(self.sub)}" if self.sub else base
+
+    @property
+    def key(self) -> str:
+        """A sortable string key, e.g. '0134.01', stored as metadata."""
+        return f"{self.number:04d}.{self.sub:02d}"
+
+
+def match_article_start(line: str) -> tuple[ArticleRef, str, str] | None:
+    """If the line starts an article, return (ref, label as written, rest of the line)."""
+    match = ARTICLE_START.match(line)
+    if not match:
+        return None
+    try:
+        ref = ArticleRef(cn_to_int(match.group("num")), cn_to_int(match.group("sub")) if match.group("sub") else 0)
+    except ValueError:
+        return None
+    return ref, match.group(0), line[match.end():].strip()
+
+
+def parse_article(text: str) -> ArticleRef | None:
+    """Read an article number from user input: '第二十四条', '第24条', '24', '二十四', '134之一'."""
+    text = text.strip()
+    match = ARTICLE_LABEL.search(text)
+    if match:
+        num, sub = match.group("num"), match.group("sub")
+    else:
+        bare = re.fullmatch(rf"(?P<num>{_NUM})(?:条)?(?:之(?P<sub>{_NUM}))?", text)
+        if not bare:
+            return None
+        num, sub = bare.group("num"), bare.group("sub")
+    try:
+        return ArticleRef(cn_to_int(num), cn_to_int(sub) if sub else 0)
+    except ValueError:
+        return None

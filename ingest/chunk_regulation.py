@@ -1,0 +1,76 @@
+"""Regulations: one chunk per article (条) with its 编/章/节 path; the text before the first article
+is its own chunk; an article over the token budget is split at 款/项 boundaries into parts."""
+
+from __future__ import annotations
+
+from ingest.articles import match_article_start
+from ingest.chunk import Chunk, pack
+from ingest.headings import markdown_heading, structure_heading_level
+
+
+def count_article_starts(clean: str) -> int:
+    return sum(1 for line in clean.split("\n") if match_article_start(line.strip()))
+
+
+def chunk_regulation(clean: str, budget: int) -> list[Chunk]:
+    chunks: list[Chunk] = []
+    path: list[tuple[int, str]] = []
+    preamble: list[str] = []
+    article: dict | None = None
+    trailing: list[str] = []  # non-article text under a heading after the articles (附件, 附表)
+    title_seen = False
+
+    def heading_names() -> list[str]:
+        return [name for _, name in path]
+
+    def flush_article() -> None:
+        nonlocal article
+        if article is None:
+            return
+        pieces = pack(article["lines"], budget)
+        for i, piece in enumerate(pieces, start=1):
+            chunks.append(Chunk(text=piece, unit="article", heading_path=article["path"], article=article["label"],
+                                article_num=article["ref"].number, article_sub=article["ref"].sub,
+                                part=i, parts=len(pieces)))
+        article = None
+
+    def flush_trailing() -> None:
+        if trailing:
+            for piece in pack(trailing, budget):
+                chunks.append(Chunk(text=piece, unit="section", heading_path=heading_names()))
+            trailing.clear()
+
+    for raw in clean.split("\n"):
+        line = raw.strip()
+        if not line:
+            continue
+        md = markdown_heading(line)
+        level = md[0] if md else structure_heading_level(line)
+        if level is not None:
+            name = md[1] if md else line
+            if md and level == 1 and not title_seen and not chunks and article is None:
+                title_seen = True
+                continue
+            flush_article()
+            flush_trailing()
+            path = [(lv, nm) for lv, nm in path if lv < level] + [(level, name)]
+            continue
+        started = match_article_start(line)
+        if started:
+            flush_article()
+            flush_trailing()
+            ref, label, _rest = started
+            article = {"ref": ref, "label": label, "lines": [line], "path": heading_names()}
+            continue
+        if article is not None:
+            article["lines"].append(line)
+        elif chunks or path:
+            trailing.append(line)
+        else:
+            preamble.append(line)
+    flush_article()
+    flush_trailing()
+    if preamble:
+        head = [Chunk(text=piece, unit="preamble") for piece in pack(preamble, budget)]
+        chunks = head + chunks
+    return chunks

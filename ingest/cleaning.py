@@ -1,0 +1,118 @@
+"""Cleaning: web-scrape boilerplate, broken line wraps, whitespace and full-width forms.
+
+`clean_text` keeps the original script (what users see and quote); `normalise_for_index` is the
+simplified, width-folded form that BM25 and the embedder see.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import lru_cache
+
+import opencc
+
+# Lines a download site, template site or web page adds around a document. Matched on the
+# simplified form of a line, so traditional-script pages (plan 002) are caught too.
+_BOILERPLATE_LINE = [
+    r"^温馨提示[:：]?$",
+    r"本文档由用户上传",
+    r"版权归属",
+    r"(联系|网站)客服",
+    r"客服(QQ|电话|微信)?[:：]?\s*\d",
+    r"下载前请仔细阅读",
+    r"下载文档时可能由于网络",
+    r"查看预览时可能会显示错乱",
+    r"收益归属",
+    r"付费(完成|之前|下载)",
+    r"本站不保证",
+    r"可阅读全部内容",
+    r"整理(代)?发布",
+    r"^位置[:：].*>",
+    r"^(当前位置|您现在的位置)[:：]",
+    r"^(首页|上一篇|下一篇|相关推荐|猜你喜欢|热门推荐|相关文章|返回顶部|点击下载|立即下载|免费下载|收藏|分享到)",
+    r"^[\s•·\-*]*\d+(\.\d+)?\s*[KM]B$",
+    r"^[\s•·\-*]*\d{4}-\d{1,2}-\d{1,2}\s*(发布|上传)$",
+    r"^[\s•·\-*]*(共\s*)?\d+\s*页$",
+    r"^[\s•·\-*]*第\s*\d+\s*页\s*(/|，|,)?\s*(共\s*\d+\s*页)?$",
+    r"^[-—–\s]*\d+\s*[-—–\s]*$",
+    r"^\S{1,6}\s*\d+(\.\d+)?[WwKk万]$",  # view counters such as 生产2.11W
+    r"^范文(斋|网|大全|库)$",
+    r"(小编|范文网|范文大全).*(收集|整理|分享|推荐|阅读)",
+    r"欢迎(阅读|借鉴|参考|下载).*(希望|喜欢|帮助)",
+    r"(让我们|大家).{0,12}(一起)?来?(学习|看看).{0,8}(吧|。)",
+    r"分享.{0,12}范文.{0,12}(方便|供)大家",
+    r"白驹过隙",
+]
+_BOILERPLATE = re.compile("|".join(f"(?:{p})" for p in _BOILERPLATE_LINE))
+
+# Sentence-final punctuation: a line ending in one of these is complete.
+_LINE_END = tuple("。！？；：!?;:…”’」』）)】》")
+# Lines that open a new unit and must never be joined to the previous line.
+_STARTS_UNIT = re.compile(
+    r"^(#|第[零〇一二三四五六七八九十百千\d]+[编章节条]|[一二三四五六七八九十]+[、.．]|"
+    r"[（(][一二三四五六七八九十\d]+[)）]|\d+[、.．]\D|[①-⑳]|篇[一二三四五六七八九十\d]|[-*•])"
+)
+_WRAP_MIN_LENGTH = 25
+_FULLWIDTH_ALNUM = {code: code - 0xFEE0 for rng in ((0xFF10, 0xFF19), (0xFF21, 0xFF3A), (0xFF41, 0xFF5A))
+                    for code in range(rng[0], rng[1] + 1)}
+_SPACES = {0x3000: " ", 0x00A0: " ", 0x2002: " ", 0x2003: " ", 0x2009: " ", 0x200B: "", 0x200C: "",
+           0x200D: "", 0xFEFF: ""}
+_HTML_COMMENT = re.compile(r"<!--.*?-->", re.DOTALL)
+_INNER_GAP = re.compile(r"(?<=\S)[ \t]{2,}(?=\S)")
+
+
+@lru_cache(maxsize=1)
+def _t2s() -> opencc.OpenCC:
+    return opencc.OpenCC("t2s")
+
+
+def to_simplified(text: str) -> str:
+    return _t2s().convert(text)
+
+
+def normalise_forms(text: str) -> str:
+    """Full-width letters and digits to ASCII, odd spaces to plain spaces; punctuation stays."""
+    return text.translate(_FULLWIDTH_ALNUM).translate(_SPACES)
+
+
+def is_boilerplate(line: str) -> bool:
+    return bool(_BOILERPLATE.search(to_simplified(line.strip())))
+
+
+def _split_inner_gaps(line: str) -> list[str]:
+    """Scraped pages glue paragraphs into one line separated by runs of spaces (plan 003)."""
+    return [part for part in _INNER_GAP.split(line)] if len(line) > 80 else [line]
+
+
+def _should_join(previous: str, current: str) -> bool:
+    if not previous or not current or previous.startswith("#"):
+        return False
+    if previous.endswith(_LINE_END) or _STARTS_UNIT.match(current):
+        return False
+    return len(previous) >= _WRAP_MIN_LENGTH
+
+
+def clean_text(text: str) -> str:
+    """The display text: boilerplate dropped, wraps repaired, whitespace and forms normalised."""
+    text = normalise_forms(text.replace("\r\n", "\n").replace("\r", "\n"))
+    text = _HTML_COMMENT.sub("\n", text)
+    lines: list[str] = []
+    for raw in text.split("\n"):
+        for part in _split_inner_gaps(raw.strip()):
+            lines.append(re.sub(r"[ \t]+", " ", part.strip()))
+    kept: list[str] = []
+    for line in lines:
+        if line and is_boilerplate(line):
+            continue
+        if line and kept and kept[-1] and _should_join(kept[-1], line):
+            kept[-1] = kept[-1] + line
+            continue
+        kept.append(line)
+    return re.sub(r"\n{3,}", "\n\n", "\n".join(kept)).strip()
+
+
+def normalise_for_index(text: str) -> str:
+    """The form retrieval sees: simplified script, NFKC width folding, lower case, single spaces."""
+    folded = unicodedata.normalize("NFKC", to_simplified(text)).lower()
+    return re.sub(r"\s+", " ", folded).strip()

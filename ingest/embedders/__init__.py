@@ -1,0 +1,58 @@
+"""Embedding backends behind langchain's Embeddings interface, chosen by name in settings.
+
+- ``builtin``: character n-gram TF-IDF reduced by truncated SVD (latent semantic analysis), fitted on
+  the corpus and persisted in the data directory; no download, no GPU.
+- ``sentence-transformers``: any model name or local path (default BAAI/bge-small-zh-v1.5).
+- ``auto``: the sentence-transformers model when it loads from local files, else the built-in one.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from langchain_core.embeddings import Embeddings
+
+from assistant.settings import Settings
+from ingest.embedders.builtin import LsaEmbeddings
+from ingest.embedders.sentence_transformer import SentenceTransformerEmbeddings, load_sentence_transformer
+
+
+@dataclass
+class ActiveEmbedder:
+    embeddings: Embeddings
+    name: str  # stable identifier; part of the vector collection's name
+    description: str  # what a user reads in the CLI and UI
+    reason: str  # why this backend is active
+
+    @property
+    def needs_fit(self) -> bool:
+        return isinstance(self.embeddings, LsaEmbeddings)
+
+
+def _builtin(settings: Settings, reason: str) -> ActiveEmbedder:
+    model = LsaEmbeddings.open(settings.data_dir / "embedder", settings.builtin_dim)
+    return ActiveEmbedder(model, model.name, f"内置字符 n-gram TF-IDF+SVD（{settings.builtin_dim} 维）", reason)
+
+
+def _sentence_transformer(settings: Settings, local_only: bool) -> ActiveEmbedder:
+    model = load_sentence_transformer(settings.st_model, settings.st_device, local_only=local_only)
+    embeddings = SentenceTransformerEmbeddings(model, settings.st_model, settings.query_instruction)
+    return ActiveEmbedder(embeddings, embeddings.name, f"sentence-transformers：{settings.st_model}",
+                          "已按配置加载 sentence-transformers 模型")
+
+
+def resolve_embedder(settings: Settings) -> ActiveEmbedder:
+    if settings.embedder == "builtin":
+        return _builtin(settings, "配置 ANQUAN_EMBEDDER=builtin")
+    if settings.embedder == "sentence-transformers":
+        return _sentence_transformer(settings, local_only=False)
+    try:
+        active = _sentence_transformer(settings, local_only=True)
+    except Exception as exc:  # noqa: BLE001 - any load failure falls back, and says why
+        reason = f"auto：本地未找到可加载的 sentence-transformers 模型 {settings.st_model}（{type(exc).__name__}），使用内置向量"
+        return _builtin(settings, reason)
+    active.reason = f"auto：已从本地加载 {settings.st_model}"
+    return active
+
+
+__all__ = ["ActiveEmbedder", "LsaEmbeddings", "SentenceTransformerEmbeddings", "resolve_embedder"]

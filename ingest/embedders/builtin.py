@@ -1,0 +1,97 @@
+"""The built-in embedder: character n-gram TF-IDF reduced by truncated SVD (LSA).
+
+Character n-grams need no word segmentation and match across word boundaries; the SVD maps terms
+that occur in the same contexts near each other, so it captures more than exact overlap. The model
+is fitted on the corpus at the first ingest, persisted, and refitted when the corpus has grown a lot.
+Vectors are zero-padded to a fixed dimension, so a small corpus and a large one share a collection.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import random
+import tempfile
+from pathlib import Path
+
+import joblib
+import numpy as np
+from langchain_core.embeddings import Embeddings
+from sklearn.decomposition import TruncatedSVD
+from sklearn.feature_extraction.text import TfidfVectorizer
+
+from ingest.cleaning import normalise_for_index
+
+_FIT_SAMPLE = 40000
+_MAX_FEATURES = 60000  # the most frequent character uni- and bigrams
+_MODEL_FILE = "lsa.joblib"
+_INFO_FILE = "lsa.json"
+
+
+class LsaEmbeddings(Embeddings):
+    def __init__(self, directory: Path, dim: int):
+        self.directory = directory
+        self.dim = dim
+        self.name = f"builtin-lsa-{dim}"
+        self._tfidf: TfidfVectorizer | None = None
+        self._svd: TruncatedSVD | None = None
+        self.fitted_on = 0
+
+    @classmethod
+    def open(cls, directory: Path, dim: int) -> LsaEmbeddings:
+        model = cls(directory, dim)
+        info_path, model_path = directory / _INFO_FILE, directory / _MODEL_FILE
+        if info_path.exists() and model_path.exists():
+            info = json.loads(info_path.read_text(encoding="utf-8"))
+            if info.get("dim") == dim:
+                model._tfidf, model._svd = joblib.load(model_path)
+                model.fitted_on = int(info["fitted_on"])
+        return model
+
+    @property
+    def is_fitted(self) -> bool:
+        return self._svd is not None
+
+    def needs_refit(self, corpus_size: int) -> bool:
+        """Refit when the corpus has more than doubled since the fit (and the fit used a sample of it)."""
+        return not self.is_fitted or (corpus_size > 2 * self.fitted_on and self.fitted_on < _FIT_SAMPLE)
+
+    def fit(self, texts: list[str]) -> None:
+        sample = texts if len(texts) <= _FIT_SAMPLE else random.Random(13).sample(texts, _FIT_SAMPLE)
+        tfidf = TfidfVectorizer(analyzer="char", ngram_range=(1, 2), max_features=_MAX_FEATURES, sublinear_tf=True,
+                                preprocessor=normalise_for_index, dtype=np.float32)
+        weighted = tfidf.fit_transform(sample)
+        components = max(1, min(self.dim, weighted.shape[0] - 1, weighted.shape[1] - 1))
+        svd = TruncatedSVD(n_components=components, algorithm="randomized", n_iter=4, random_state=13)
+        svd.fit(weighted)
+        self._tfidf, self._svd, self.fitted_on = tfidf, svd, len(texts)
+        self._save()
+
+    def _save(self) -> None:
+        self.directory.mkdir(parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile(dir=self.directory, delete=False, suffix=".tmp") as handle:
+            joblib.dump((self._tfidf, self._svd), handle)
+        os.replace(handle.name, self.directory / _MODEL_FILE)
+        info = {"dim": self.dim, "fitted_on": self.fitted_on, "components": int(self._svd.n_components)}
+        tmp_info = self.directory / (_INFO_FILE + ".tmp")
+        tmp_info.write_text(json.dumps(info), encoding="utf-8")
+        os.replace(tmp_info, self.directory / _INFO_FILE)
+
+    def _embed(self, texts: list[str]) -> np.ndarray:
+        if self._svd is None or self._tfidf is None:
+            raise RuntimeError("内置向量模型尚未拟合：请先运行 anquan ingest 导入文档")
+        reduced = self._svd.transform(self._tfidf.transform(texts))
+        norms = np.linalg.norm(reduced, axis=1, keepdims=True)
+        reduced = reduced / np.where(norms == 0, 1, norms)
+        if reduced.shape[1] < self.dim:
+            reduced = np.hstack([reduced, np.zeros((reduced.shape[0], self.dim - reduced.shape[1]))])
+        return reduced.astype(np.float32)
+
+    def embed_documents(self, texts: list[str]) -> list[list[float]]:
+        return self._embed(list(texts)).tolist()
+
+    def embed_query(self, text: str) -> list[float]:
+        return self._embed([text])[0].tolist()
+
+    def embed_array(self, texts: list[str]) -> np.ndarray:
+        return self._embed(list(texts))

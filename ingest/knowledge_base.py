@@ -1,0 +1,102 @@
+"""The knowledge base: the active embedder, the Chroma store and the BM25 index of one data
+directory, opened together. The ingest pipeline writes through it; the assistant reads through it."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from functools import cached_property
+
+from assistant.settings import Settings
+from ingest.articles import ArticleRef
+from ingest.bm25_index import Bm25Index
+from ingest.cleaning import normalise_for_index, to_simplified
+from ingest.embedders import ActiveEmbedder, resolve_embedder
+from ingest.store import ChunkStore, DocumentRecord, StoredChunk
+from ingest.tokenizer import Tokenizer, load_terms
+
+
+def index_text(text: str, heading_path: str) -> str:
+    """What BM25 and the embedder see: the heading path and the text, normalised."""
+    return normalise_for_index(f"{heading_path}\n{text}" if heading_path else text)
+
+
+def fingerprint(records: dict[str, DocumentRecord]) -> str:
+    lines = sorted(f"{r.doc_id}:{r.hash}" for r in records.values())
+    return hashlib.sha1("\n".join(lines).encode("utf-8")).hexdigest()
+
+
+@dataclass
+class ArticleHit:
+    document: DocumentRecord
+    chunks: list[StoredChunk]  # the article's parts, in order
+
+    @property
+    def text(self) -> str:
+        return "\n".join(c.text for c in self.chunks)
+
+
+class KnowledgeBase:
+    def __init__(self, settings: Settings, embedder: ActiveEmbedder | None = None):
+        self.settings = settings
+        settings.data_dir.mkdir(parents=True, exist_ok=True)
+        self.embedder = embedder or resolve_embedder(settings)
+        self.store = ChunkStore(settings, self.embedder.name)
+        self.terms = load_terms(settings.knowledge_dir)
+
+    @cached_property
+    def tokenizer(self) -> Tokenizer:
+        return Tokenizer(self.terms)
+
+    @cached_property
+    def bm25(self) -> Bm25Index:
+        return Bm25Index(self.settings.data_dir / "bm25" / self.embedder.name, self.tokenizer, self.terms)
+
+    def documents(self) -> dict[str, DocumentRecord]:
+        return self.store.all_documents()
+
+    def rebuild_bm25(self, records: dict[str, DocumentRecord] | None = None, force: bool = False) -> bool:
+        """Rebuild the lexical index when it does not match the committed documents. Returns True if built."""
+        records = records if records is not None else self.documents()
+        current = fingerprint(records)
+        if not force and self.bm25.current_fingerprint() == current:
+            return False
+        items = []
+        for chunk in self.store.iter_chunks():
+            record = records.get(chunk.metadata.get("doc_id", ""))
+            if record is None or record.hash != chunk.metadata.get("doc_hash"):
+                continue  # left over from an interrupted ingest; not part of the committed index
+            items.append((chunk.id, record.doc_id, index_text(chunk.text, chunk.metadata.get("heading_path", ""))))
+        items.sort(key=lambda item: item[0])
+        self.bm25.build(items, current)
+        return True
+
+    def ensure_bm25(self) -> None:
+        """Make the lexical index current (another process or a crash may have changed the store)."""
+        if self.bm25.current_fingerprint() != fingerprint(self.documents()):
+            self.rebuild_bm25()
+        self.bm25.load()
+
+    # lookups
+    def find_documents(self, name: str, include_superseded: bool = False) -> list[DocumentRecord]:
+        """Documents whose id or title contains the name (simplified/traditional alike), current first."""
+        wanted = to_simplified(name.strip()).replace("《", "").replace("》", "")
+        records = list(self.documents().values())
+        matches = [r for r in records if wanted and (wanted in to_simplified(r.title) or wanted in to_simplified(r.doc_id))]
+        if not include_superseded and any(not r.superseded for r in matches):
+            matches = [r for r in matches if not r.superseded]
+
+        def rank(r: DocumentRecord) -> tuple:
+            core = r.version_key.split("|", 1)[-1]
+            return (core != wanted, r.superseded, len(r.title), r.date and -int(r.date[:4].isdigit() and r.date[:4] or 0))
+
+        return sorted(matches, key=rank)
+
+    def get_article(self, doc_id: str, ref: ArticleRef) -> ArticleHit | None:
+        record = self.documents().get(doc_id)
+        if record is None:
+            return None
+        where = {"$and": [{"doc_id": doc_id}, {"doc_hash": record.hash}, {"article_num": ref.number},
+                          {"article_sub": ref.sub}]}
+        chunks = sorted(self.store.get_chunks(where=where), key=lambda c: (c.metadata.get("ordinal", 0)))
+        return ArticleHit(record, chunks) if chunks else None

@@ -1,0 +1,41 @@
+"""Word (.docx) files via python-docx; heading styles become Markdown headings."""
+
+from __future__ import annotations
+
+import re
+import zipfile
+from pathlib import Path
+
+import docx
+from docx.opc.exceptions import PackageNotFoundError
+
+from ingest.errors import UnreadableFile
+
+_HEADING_LEVEL = re.compile(r"(?:Heading|标题)\s*(\d)", re.IGNORECASE)
+
+
+def _heading_level(style_name: str) -> int | None:
+    if style_name in ("Title", "标题"):
+        return 1
+    match = _HEADING_LEVEL.search(style_name)
+    return int(match.group(1)) if match else None
+
+
+def load_docx(path: Path) -> str:
+    try:
+        document = docx.Document(str(path))
+    except (PackageNotFoundError, zipfile.BadZipFile, KeyError, ValueError) as exc:
+        raise UnreadableFile(path, f"不是有效的 Word 文档，文件可能已损坏或被截断（{type(exc).__name__}）") from None
+    lines: list[str] = []
+    for block in document.iter_inner_content():
+        if isinstance(block, docx.table.Table):
+            for row in block.rows:
+                cells = [cell.text.strip() for cell in row.cells]
+                lines.append(" | ".join(c for c in cells if c))
+            continue
+        text = block.text.strip()
+        if not text:
+            continue
+        level = _heading_level(block.style.name if block.style is not None else "")
+        lines.append(f"{'#' * level} {text}" if level else text)
+    return "\n\n".join(lines)

@@ -1,0 +1,336 @@
+"""The ingest pipeline: walk paths, load and clean files, chunk them, embed, and commit each
+document to the store; then mark superseded versions and refresh the BM25 index.
+
+Safety: one writer at a time (a file lock); new chunks are written under ids that include the new
+content hash, the document record (the commit point) is written next, and the old chunks are deleted
+last. A journal of in-flight documents lets the next run finish or roll back what a crash
+(even kill -9) interrupted, and readers ignore chunks whose hash is not the committed one.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import time
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+
+from filelock import FileLock, Timeout
+
+from assistant.settings import Settings
+from ingest.chunk import Chunk
+from ingest.chunk_plan import chunk_plan
+from ingest.chunk_regulation import chunk_regulation, count_article_starts
+from ingest.cleaning import clean_text
+from ingest.embedders import LsaEmbeddings
+from ingest.errors import IngestError, UnreadableFile
+from ingest.knowledge_base import KnowledgeBase, index_text
+from ingest.loaders import SUPPORTED_SUFFIXES, load_file
+from ingest.metadata import DocumentMeta, describe, doc_id_for
+from ingest.store import DocumentRecord
+
+# Bump when cleaning or chunking changes, so unchanged files are re-chunked once.
+PIPELINE_VERSION = "1"
+_MIN_ARTICLES = 3
+VERSIONED_KINDS = frozenset({"法律", "行政法规", "地方性法规", "司法解释", "部门规章"})
+STATUS_LABELS = {"added": "新增", "updated": "更新", "unchanged": "未变", "failed": "失败", "skipped": "跳过",
+                 "pruned": "已移除"}
+
+
+class IngestBusy(Exception):
+    def __init__(self, data_dir: Path):
+        super().__init__(f"另一个导入任务正在写入 {data_dir}，请等它结束后再试")
+
+
+@dataclass
+class FileResult:
+    path: Path
+    status: str  # added | updated | unchanged | failed | skipped | pruned
+    doc_id: str = ""
+    chunks: int = 0
+    reason: str = ""
+
+
+@dataclass
+class IngestReport:
+    results: list[FileResult] = field(default_factory=list)
+    seconds: float = 0.0
+    embedder: str = ""
+    notes: list[str] = field(default_factory=list)
+
+    def count(self, status: str) -> int:
+        return sum(1 for r in self.results if r.status == status)
+
+    @property
+    def chunks_written(self) -> int:
+        return sum(r.chunks for r in self.results if r.status in ("added", "updated"))
+
+
+@dataclass
+class _Prepared:
+    path: Path
+    meta: DocumentMeta
+    doc_hash: str
+    chunks: list[Chunk]
+    status: str
+
+
+def content_hash(data: bytes, settings: Settings) -> str:
+    digest = hashlib.sha256(data)
+    digest.update(f"|pipeline={PIPELINE_VERSION}|budget={settings.chunk_max_tokens}".encode())
+    return digest.hexdigest()[:20]
+
+
+def walk(paths: Iterable[Path]) -> Iterator[tuple[Path, str | None]]:
+    """Files to ingest, sorted; folders are walked without following symlinked folders (no loops).
+    Yields (path, error) where error explains a file that cannot even be considered."""
+    for root in paths:
+        if root.is_file():
+            yield root, None
+        elif root.is_dir():
+            found: list[Path] = []
+            for folder, dirs, files in os.walk(root, followlinks=False):
+                dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+                found.extend(Path(folder) / f for f in files if not f.startswith("."))
+            for path in sorted(found):
+                if path.suffix.lower() in SUPPORTED_SUFFIXES:
+                    yield path, None
+                else:
+                    yield path, f"不支持的文件类型“{path.suffix or '无扩展名'}”，已跳过（支持：{'、'.join(SUPPORTED_SUFFIXES)}）"
+        else:
+            yield root, "路径不存在"
+
+
+def chunk_document(text: str, budget: int) -> tuple[str, list[Chunk]]:
+    """Regulations (articles) by article; everything else by heading hierarchy."""
+    clean = clean_text(text)
+    if count_article_starts(clean) >= _MIN_ARTICLES:
+        return clean, chunk_regulation(clean, budget)
+    return clean, chunk_plan(clean, budget)
+
+
+def chunk_id(doc_id: str, doc_hash: str, ordinal: int) -> str:
+    return f"{hashlib.sha1(doc_id.encode('utf-8')).hexdigest()[:8]}-{doc_hash[:12]}-{ordinal:05d}"
+
+
+def chunk_metadata(chunk: Chunk, record: DocumentRecord, ordinal: int) -> dict:
+    return {
+        "doc_id": record.doc_id, "doc_hash": record.hash, "title": record.title, "kind": record.kind,
+        "region": record.region, "date": record.date, "source": record.source,
+        "superseded": record.superseded, "superseded_by": record.superseded_by,
+        "unit": chunk.unit, "article": chunk.article, "article_num": chunk.article_num,
+        "article_sub": chunk.article_sub, "part": chunk.part, "parts": chunk.parts,
+        "heading_path": " / ".join(chunk.heading_path), "locations": json.dumps(chunk.locations, ensure_ascii=False),
+        "ordinal": ordinal,
+    }
+
+
+class Journal:
+    """Documents being written; what a crashed run leaves here is finished or rolled back next time."""
+
+    def __init__(self, path: Path):
+        self.path = path
+
+    def read(self) -> list[dict]:
+        if not self.path.exists():
+            return []
+        try:
+            return json.loads(self.path.read_text(encoding="utf-8"))
+        except json.JSONDecodeError:
+            return []
+
+    def write(self, entries: list[dict]) -> None:
+        tmp = self.path.with_suffix(".tmp")
+        tmp.write_text(json.dumps(entries, ensure_ascii=False), encoding="utf-8")
+        os.replace(tmp, self.path)
+
+    def clear(self) -> None:
+        self.path.unlink(missing_ok=True)
+
+
+class Ingestor:
+    def __init__(self, settings: Settings, kb: KnowledgeBase | None = None,
+                 progress: Callable[[str, int, int], None] | None = None):
+        self.settings = settings
+        self.kb = kb or KnowledgeBase(settings)
+        self.progress = progress or (lambda stage, done, total: None)
+        self.journal = Journal(settings.data_dir / "ingest-journal.json")
+
+    def run(self, paths: list[Path], prune: bool = False) -> IngestReport:
+        lock = FileLock(str(self.settings.data_dir / "ingest.lock"))
+        try:
+            lock.acquire(timeout=float(os.environ.get("ANQUAN_INGEST_LOCK_TIMEOUT", "600")))
+        except Timeout:
+            raise IngestBusy(self.settings.data_dir) from None
+        try:
+            return self._run(paths, prune)
+        finally:
+            lock.release()
+
+    def _recover(self) -> None:
+        entries = self.journal.read()
+        if not entries:
+            return
+        records = self.kb.documents()
+        for entry in entries:
+            record = records.get(entry["doc_id"])
+            if record is not None and record.hash == entry["hash"]:
+                self.kb.store.delete_stale_chunks(entry["doc_id"], entry["hash"])
+            else:
+                self.kb.store.delete_chunks_of_version(entry["doc_id"], entry["hash"])
+        self.journal.clear()
+
+    def _run(self, paths: list[Path], prune: bool) -> IngestReport:
+        started = time.perf_counter()
+        report = IngestReport(embedder=self.kb.embedder.description)
+        self._recover()
+        records = self.kb.documents()
+        files = list(walk(paths))
+        prepared: list[_Prepared] = []
+        seen_docs: dict[str, Path] = {}
+        for n, (path, early_error) in enumerate(files, start=1):
+            self.progress("读取与切分", n, len(files))
+            if early_error:
+                report.results.append(FileResult(path, "failed" if early_error == "路径不存在" else "skipped",
+                                                 reason=early_error))
+                continue
+            result, item = self._prepare(path, records, seen_docs)
+            if item is not None:
+                prepared.append(item)
+            else:
+                report.results.append(result)
+        if prepared:
+            self._write(prepared, records, report)
+        records = self.kb.documents()
+        if prune:
+            self._prune(paths, records, report)
+            records = self.kb.documents()
+        report.notes.extend(self._apply_versions(records))
+        if self.kb.rebuild_bm25(self.kb.documents()):
+            report.notes.append("已重建 BM25 词法索引")
+        report.seconds = time.perf_counter() - started
+        return report
+
+    def _prepare(self, path: Path, records: dict[str, DocumentRecord],
+                 seen_docs: dict[str, Path]) -> tuple[FileResult, _Prepared | None]:
+        doc_id = doc_id_for(path)
+        try:
+            data = path.read_bytes()
+        except OSError:
+            return FileResult(path, "failed", doc_id, reason="文件不存在或在导入过程中被移走"), None
+        doc_hash = content_hash(data, self.settings)
+        source = str(path.resolve())
+        if doc_id in seen_docs:
+            return FileResult(path, "skipped", doc_id,
+                              reason=f"与本次导入的 {seen_docs[doc_id]} 文档编号相同（文件名相同），已跳过；如是不同文件请改名"), None
+        seen_docs[doc_id] = path
+        existing = records.get(doc_id)
+        if existing is not None and existing.source != source and Path(existing.source).exists():
+            if existing.hash == doc_hash:
+                return FileResult(path, "unchanged", doc_id, existing.chunk_count,
+                                  reason=f"内容与已入库的 {existing.source} 相同"), None
+            return FileResult(path, "skipped", doc_id,
+                              reason=f"文档编号与已入库的 {existing.source} 相同但内容不同，已跳过；如是不同文件请改名"), None
+        if existing is not None and existing.hash == doc_hash:
+            return FileResult(path, "unchanged", doc_id, existing.chunk_count), None
+        try:
+            text = load_file(path)
+            clean, chunks = chunk_document(text, self.settings.chunk_max_tokens)
+        except IngestError as exc:
+            return FileResult(path, "failed", doc_id, reason=exc.reason), None
+        if not chunks:
+            return FileResult(path, "failed", doc_id, reason="清洗后没有可入库的正文（可能全是网页模板内容）"), None
+        meta = describe(path, clean, has_articles=any(c.unit == "article" for c in chunks))
+        status = "updated" if existing is not None else "added"
+        return FileResult(path, status, doc_id), _Prepared(path, meta, doc_hash, chunks, status)
+
+    def _ensure_fitted(self, new_texts: list[str], records: dict[str, DocumentRecord]) -> bool:
+        """Fit the built-in embedder if it needs it. Returns True when stored vectors must be recomputed."""
+        model = self.kb.embedder.embeddings
+        if not isinstance(model, LsaEmbeddings):
+            return False
+        existing = sum(r.chunk_count for r in records.values())
+        if not model.needs_refit(existing + len(new_texts)):
+            return False
+        stored_texts = [index_text(c.text, c.metadata.get("heading_path", "")) for c in self.kb.store.iter_chunks()]
+        self.progress("拟合内置向量模型", 0, 1)
+        model.fit(stored_texts + new_texts)
+        return bool(stored_texts)
+
+    def _reembed_all(self) -> None:
+        stored = list(self.kb.store.iter_chunks())
+        model = self.kb.embedder.embeddings
+        vectors = model.embed_array([index_text(c.text, c.metadata.get("heading_path", "")) for c in stored])
+        self.kb.store.add_chunks([c.id for c in stored], vectors, [c.text for c in stored],
+                                 [c.metadata for c in stored])
+
+    def _write(self, prepared: list[_Prepared], records: dict[str, DocumentRecord], report: IngestReport) -> None:
+        texts_per_doc = [[index_text(c.text, " / ".join(c.heading_path)) for c in item.chunks] for item in prepared]
+        if self._ensure_fitted([t for texts in texts_per_doc for t in texts], records):
+            report.notes.append("语料规模变化较大，已重新拟合内置向量模型并更新全部向量")
+            self._reembed_all()
+        self.journal.write([{"doc_id": item.meta.doc_id, "hash": item.doc_hash} for item in prepared])
+        model = self.kb.embedder.embeddings
+        now = datetime.now().isoformat(timespec="seconds")
+        for n, (item, texts) in enumerate(zip(prepared, texts_per_doc, strict=True), start=1):
+            self.progress("向量化与写入", n, len(prepared))
+            meta = item.meta
+            record = DocumentRecord(doc_id=meta.doc_id, source=str(item.path.resolve()), hash=item.doc_hash,
+                                    title=meta.title, kind=meta.kind, region=meta.region, date=meta.date,
+                                    version_key=meta.version_key, chunk_count=len(item.chunks), ingested_at=now)
+            previous = records.get(meta.doc_id)
+            if previous is not None:
+                record.superseded, record.superseded_by = previous.superseded, previous.superseded_by
+            vectors = model.embed_array(texts) if hasattr(model, "embed_array") else model.embed_documents(texts)
+            ids = [chunk_id(meta.doc_id, item.doc_hash, i) for i in range(len(item.chunks))]
+            metadatas = [chunk_metadata(c, record, i) for i, c in enumerate(item.chunks)]
+            self.kb.store.add_chunks(ids, vectors, [c.text for c in item.chunks], metadatas)
+            self.kb.store.commit_document(record)
+            if previous is not None:
+                self.kb.store.delete_stale_chunks(meta.doc_id, item.doc_hash)
+            report.results.append(FileResult(item.path, item.status, meta.doc_id, len(item.chunks)))
+        self.journal.clear()
+
+    def _prune(self, roots: list[Path], records: dict[str, DocumentRecord], report: IngestReport) -> None:
+        resolved_roots = [r.resolve() for r in roots]
+        for record in records.values():
+            source = Path(record.source)
+            under_root = any(source == root or root in source.parents for root in resolved_roots)
+            if under_root and not source.exists():
+                self.kb.store.delete_document(record.doc_id)
+                report.results.append(FileResult(source, "pruned", record.doc_id, record.chunk_count,
+                                                 reason="源文件已不存在"))
+
+    def _apply_versions(self, records: dict[str, DocumentRecord]) -> list[str]:
+        """Within each version group the newest date is in force; mark the others superseded."""
+        notes: list[str] = []
+        groups: dict[str, list[DocumentRecord]] = {}
+        for record in records.values():
+            if record.kind in VERSIONED_KINDS:
+                groups.setdefault(record.version_key, []).append(record)
+        changed: list[DocumentRecord] = []
+        for record in records.values():
+            group = groups.get(record.version_key, [record]) if record.kind in VERSIONED_KINDS else [record]
+            newest = max(group, key=lambda r: (r.date, r.doc_id))
+            superseded = newest is not record and newest.date > record.date
+            by = newest.doc_id if superseded else ""
+            if (record.superseded, record.superseded_by) != (superseded, by):
+                self.kb.store.set_superseded(record.doc_id, superseded, by)
+                record.superseded, record.superseded_by = superseded, by
+                changed.append(record)
+                if superseded:
+                    notes.append(f"《{record.title}》（{record.doc_id}）已被 {by} 取代，默认检索不再使用旧版")
+        if changed:
+            self.kb.store.update_documents(changed)
+        return notes
+
+
+def ingest(paths: list[Path], settings: Settings, prune: bool = False, kb: KnowledgeBase | None = None,
+           progress: Callable[[str, int, int], None] | None = None) -> IngestReport:
+    return Ingestor(settings, kb, progress).run(paths, prune)
+
+
+__all__ = ["IngestReport", "FileResult", "IngestBusy", "Ingestor", "ingest", "STATUS_LABELS", "UnreadableFile"]

@@ -1,0 +1,153 @@
+"""The Chroma store: one collection of chunks (vectors, texts, metadata) and one of documents
+(the manifest: source path, content hash, metadata, version status), both named after the embedder
+so a different embedder never mixes vectors. Embedded PersistentClient by default, HttpClient when a
+Chroma server is configured."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+import chromadb
+from chromadb.config import Settings as ChromaSettings
+
+from assistant.settings import Settings
+
+_PAGE = 5000
+
+
+@dataclass
+class DocumentRecord:
+    doc_id: str
+    source: str
+    hash: str
+    title: str
+    kind: str
+    region: str
+    date: str
+    version_key: str
+    chunk_count: int
+    superseded: bool = False
+    superseded_by: str = ""
+    ingested_at: str = ""
+
+    def to_metadata(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_metadata(cls, meta: dict[str, Any]) -> DocumentRecord:
+        known = {k: meta[k] for k in cls.__dataclass_fields__ if k in meta}
+        return cls(**known)
+
+
+@dataclass
+class StoredChunk:
+    id: str
+    text: str
+    metadata: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def heading_path(self) -> list[str]:
+        path = self.metadata.get("heading_path", "")
+        return path.split(" / ") if path else []
+
+    @property
+    def locations(self) -> list[str]:
+        return json.loads(self.metadata.get("locations", "[]") or "[]")
+
+
+def open_client(settings: Settings):
+    chroma_settings = ChromaSettings(anonymized_telemetry=False)
+    if settings.chroma_host:
+        return chromadb.HttpClient(host=settings.chroma_host, port=settings.chroma_port, ssl=settings.chroma_ssl,
+                                   settings=chroma_settings)
+    path = settings.data_dir / "chroma"
+    path.mkdir(parents=True, exist_ok=True)
+    return chromadb.PersistentClient(path=str(path), settings=chroma_settings)
+
+
+class ChunkStore:
+    def __init__(self, settings: Settings, embedder_name: str):
+        self.client = open_client(settings)
+        self.location = (f"Chroma 服务器 {settings.chroma_host}:{settings.chroma_port}" if settings.chroma_host
+                         else f"本地 Chroma（{settings.data_dir / 'chroma'}）")
+        self.is_server = bool(settings.chroma_host)
+        self.name = embedder_name
+        self.chunks = self.client.get_or_create_collection(
+            f"anquan-chunks-{embedder_name}", embedding_function=None, configuration={"hnsw": {"space": "cosine"}})
+        self.documents = self.client.get_or_create_collection(f"anquan-docs-{embedder_name}", embedding_function=None)
+        self.batch_size = min(self.client.get_max_batch_size(), _PAGE)
+
+    # documents (the manifest)
+    def all_documents(self) -> dict[str, DocumentRecord]:
+        records: dict[str, DocumentRecord] = {}
+        offset = 0
+        while True:
+            page = self.documents.get(include=["metadatas"], limit=_PAGE, offset=offset)
+            for meta in page["metadatas"] or []:
+                record = DocumentRecord.from_metadata(meta)
+                records[record.doc_id] = record
+            if len(page["ids"]) < _PAGE:
+                return records
+            offset += _PAGE
+
+    def commit_document(self, record: DocumentRecord) -> None:
+        self.documents.upsert(ids=[record.doc_id], embeddings=[[1.0]], documents=[record.title],
+                              metadatas=[record.to_metadata()])
+
+    def update_documents(self, records: list[DocumentRecord]) -> None:
+        for start in range(0, len(records), self.batch_size):
+            batch = records[start:start + self.batch_size]
+            self.documents.update(ids=[r.doc_id for r in batch], metadatas=[r.to_metadata() for r in batch])
+
+    def delete_document(self, doc_id: str) -> None:
+        self.chunks.delete(where={"doc_id": doc_id})
+        self.documents.delete(ids=[doc_id])
+
+    # chunks
+    def add_chunks(self, ids: list[str], embeddings, texts: list[str], metadatas: list[dict[str, Any]]) -> None:
+        for start in range(0, len(ids), self.batch_size):
+            end = start + self.batch_size
+            self.chunks.upsert(ids=ids[start:end], embeddings=embeddings[start:end], documents=texts[start:end],
+                               metadatas=metadatas[start:end])
+
+    def delete_stale_chunks(self, doc_id: str, current_hash: str) -> None:
+        self.chunks.delete(where={"$and": [{"doc_id": doc_id}, {"doc_hash": {"$ne": current_hash}}]})
+
+    def delete_chunks_of_version(self, doc_id: str, doc_hash: str) -> None:
+        self.chunks.delete(where={"$and": [{"doc_id": doc_id}, {"doc_hash": doc_hash}]})
+
+    def set_superseded(self, doc_id: str, superseded: bool, by: str) -> None:
+        ids = self.chunks.get(where={"doc_id": doc_id}, include=[])["ids"]
+        for start in range(0, len(ids), self.batch_size):
+            batch = ids[start:start + self.batch_size]
+            self.chunks.update(ids=batch, metadatas=[{"superseded": superseded, "superseded_by": by}] * len(batch))
+
+    def get_chunks(self, ids: list[str] | None = None, where: dict | None = None) -> list[StoredChunk]:
+        result = self.chunks.get(ids=ids, where=where, include=["documents", "metadatas"])
+        return [StoredChunk(i, d or "", m or {}) for i, d, m in
+                zip(result["ids"], result["documents"], result["metadatas"], strict=True)]
+
+    def iter_chunks(self) -> Iterator[StoredChunk]:
+        offset = 0
+        while True:
+            page = self.chunks.get(include=["documents", "metadatas"], limit=_PAGE, offset=offset)
+            for i, d, m in zip(page["ids"], page["documents"], page["metadatas"], strict=True):
+                yield StoredChunk(i, d or "", m or {})
+            if len(page["ids"]) < _PAGE:
+                return
+            offset += _PAGE
+
+    def count(self) -> int:
+        return self.chunks.count()
+
+    def query(self, embedding: list[float], k: int, where: dict | None = None) -> list[tuple[StoredChunk, float]]:
+        if self.count() == 0:
+            return []
+        result = self.chunks.query(query_embeddings=[embedding], n_results=k, where=where,
+                                   include=["documents", "metadatas", "distances"])
+        return [(StoredChunk(i, d or "", m or {}), 1.0 - float(dist)) for i, d, m, dist in
+                zip(result["ids"][0], result["documents"][0], result["metadatas"][0], result["distances"][0],
+                    strict=True)]
