@@ -1,0 +1,85 @@
+"""Shared test setup: every test gets its own data directory; fixtures build the files a user would bring."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import docx
+import pytest
+from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase.cidfonts import UnicodeCIDFont
+from reportlab.pdfgen import canvas
+
+from assistant.settings import Settings
+
+FIXTURES = Path(__file__).parent / "fixtures"
+SHARED = Path(__file__).resolve().parents[1].parent / "shared"
+CORPUS = SHARED / "corpus"
+
+REGULATION_NEW = "青山市危险作业安全管理条例(2024-05-01)"
+REGULATION_OLD = "青山市危险作业安全管理条例(2019-03-01)"
+GBK_PLAN = "青山区2025年安全生产工作方案"
+BIG5_PLAN = "青山區商貿系統安全生產實施方案"
+REPEATED_PLAN = "青山镇季度安全生产计划汇编"
+
+needs_corpus = pytest.mark.skipif(not (CORPUS / "regulations").is_dir(),
+                                  reason="../shared/corpus is not present beside the project (CI has it)")
+
+
+@pytest.fixture(autouse=True)
+def _isolated_data_dir(tmp_path_factory, monkeypatch):
+    """No test touches a real user's data directory or a configured server."""
+    data_dir = tmp_path_factory.mktemp("anquan-data")
+    monkeypatch.setenv("ANQUAN_DATA_DIR", str(data_dir))
+    monkeypatch.setenv("ANQUAN_EMBEDDER", "builtin")
+    for name in ("ANQUAN_CHROMA_HOST", "ANQUAN_LLM_BASE_URL", "ANQUAN_LLM_MODEL", "ANQUAN_LLM_API_KEY"):
+        monkeypatch.delenv(name, raising=False)
+    yield data_dir
+
+
+@pytest.fixture
+def settings() -> Settings:
+    return Settings()
+
+
+def write_docx(path: Path) -> Path:
+    document = docx.Document()
+    document.add_heading("青山市有限空间作业安全管理办法", level=1)
+    document.add_heading("第一章 总则", level=2)
+    document.add_paragraph("第一条 为了规范有限空间作业安全管理，制定本办法。")
+    document.add_paragraph("第二条 有限空间作业单位应当建立有限空间作业审批制度，明确审批人员和审批程序。")
+    document.add_heading("第二章 作业要求", level=2)
+    document.add_paragraph("第三条 有限空间作业前应当进行气体检测，氧含量低于百分之十九点五的，严禁进入。")
+    document.save(path)
+    return path
+
+
+def write_pdf(path: Path) -> Path:
+    pdfmetrics.registerFont(UnicodeCIDFont("STSong-Light"))
+    pdf = canvas.Canvas(str(path))
+    pdf.setFont("STSong-Light", 12)
+    lines = ["青山市粉尘防爆安全规定", "第一条 为了防范粉尘爆炸事故，制定本规定。",
+             "第二条 粉尘涉爆企业应当每班清理作业现场积尘，并建立清扫记录。",
+             "第三条 除尘系统应当安装锁气卸灰装置，严禁正压吹送粉尘。"]
+    for n, line in enumerate(lines):
+        pdf.drawString(50, 800 - 20 * n, line)
+    pdf.save()
+    return path
+
+
+@pytest.fixture
+def user_files(tmp_path) -> Path:
+    """A folder as a user would bring it: Markdown, a GBK plan, a Big5 traditional plan, Word, PDF,
+    an empty file and a binary file with a .txt name."""
+    folder = tmp_path / "docs"
+    folder.mkdir()
+    shutil.copy(FIXTURES / f"{REGULATION_NEW}.md", folder)
+    shutil.copy(FIXTURES / f"{REPEATED_PLAN}.md", folder)
+    (folder / f"{GBK_PLAN}.txt").write_bytes((FIXTURES / f"{GBK_PLAN}.txt").read_text(encoding="utf-8").encode("gbk"))
+    (folder / f"{BIG5_PLAN}.txt").write_bytes((FIXTURES / f"{BIG5_PLAN}.txt").read_text(encoding="utf-8").encode("big5"))
+    write_docx(folder / "青山市有限空间作业安全管理办法.docx")
+    write_pdf(folder / "青山市粉尘防爆安全规定.pdf")
+    (folder / "空文件.txt").write_bytes(b"")
+    (folder / "图片改名.txt").write_bytes(bytes(range(256)) * 20)
+    return folder

@@ -1,0 +1,171 @@
+"""The real corpus (../shared/corpus): every article is retrievable, scraped boilerplate is gone,
+re-ingest is a no-op, a killed ingest recovers to the same index, and current law wins."""
+
+from __future__ import annotations
+
+import os
+import re
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from conftest import CORPUS, needs_corpus
+
+from assistant.retriever import HybridRetriever
+from assistant.settings import Settings
+from ingest.articles import parse_article
+from ingest.knowledge_base import KnowledgeBase
+from ingest.pipeline import ingest
+
+pytestmark = [needs_corpus, pytest.mark.corpus]
+
+ARTICLE_LINE = re.compile(r"^(第[零〇一二三四五六七八九十百千]+条(?:之[一二三四五六七八九十]+)?)[\s\u3000]")
+CORPUS_PATHS = [CORPUS / "regulations", CORPUS / "plans"]
+
+
+def snapshot(settings: Settings) -> dict:
+    """What a user can observe of an index: documents, chunks, and what a few searches return."""
+    kb = KnowledgeBase(settings)
+    documents = {d: (r.hash, r.chunk_count, r.superseded) for d, r in kb.documents().items()}
+    chunks = {c.id: c.text for c in kb.store.iter_chunks()}
+    retriever = HybridRetriever(kb=kb, k=5)
+    answers = {q: [d.id for d in retriever.invoke(q)] for q in
+               ("从业人员超过一百人应当设置安全生产管理机构", "事故发生后多久要上报", "有限空间作业")}
+    return {"documents": documents, "chunks": chunks, "answers": answers}
+
+
+@pytest.fixture(scope="module")
+def corpus_index(tmp_path_factory):
+    data_dir = tmp_path_factory.mktemp("corpus-index")
+    settings = Settings(data_dir=data_dir, embedder="builtin")
+    started = time.perf_counter()
+    report = ingest(CORPUS_PATHS, settings)
+    first_seconds = time.perf_counter() - started
+    return settings, report, first_seconds
+
+
+def test_ingest_of_regulations_and_plans_is_complete_and_fast(corpus_index):
+    _, report, seconds = corpus_index
+    assert report.count("failed") == 0, [(r.path.name, r.reason) for r in report.results if r.status == "failed"]
+    assert report.count("added") == len(list((CORPUS / "regulations").glob("*.md"))) + 5
+    assert seconds < 60, f"fresh ingest took {seconds:.1f}s"
+
+
+def test_every_article_of_every_regulation_is_retrievable_by_document_and_number(corpus_index):
+    settings, _, _ = corpus_index
+    kb = KnowledgeBase(settings)
+    missing = []
+    total = 0
+    for path in sorted((CORPUS / "regulations").glob("*.md")):
+        labels = [m.group(1) for line in path.read_text(encoding="utf-8").splitlines()
+                  if (m := ARTICLE_LINE.match(line.strip()))]
+        assert labels, path.name
+        for label in labels:
+            total += 1
+            hit = kb.get_article(path.stem, parse_article(label))
+            if hit is None or not hit.text.startswith(label):
+                missing.append(f"{path.stem} {label}")
+    assert total > 1500
+    assert not missing, missing[:20]
+
+
+def test_show_prints_article_24_of_the_work_safety_law(corpus_index, monkeypatch):
+    settings, _, _ = corpus_index
+    monkeypatch.setenv("ANQUAN_DATA_DIR", str(settings.data_dir))
+    result = subprocess.run([sys.executable, "-m", "assistant.cli", "show", "安全生产法", "24"],
+                            capture_output=True, text=True, env=os.environ.copy(), timeout=120)
+    assert result.returncode == 0, result.stderr
+    assert "《中华人民共和国安全生产法》第二十四条" in result.stdout
+    assert "从业人员超过一百人" in result.stdout
+
+
+def test_the_traditional_chinese_plan_is_found_by_a_simplified_query(corpus_index):
+    settings, _, _ = corpus_index
+    results = HybridRetriever(kb=KnowledgeBase(settings), k=5).invoke("奥运期间商贸系统百日安全生产经营专项行动的工作重点")
+    assert "002_6c9856c74487290f" in [d.metadata["doc_id"] for d in results]
+
+
+def test_download_site_boilerplate_is_in_no_chunk(corpus_index):
+    settings, _, _ = corpus_index
+    kb = KnowledgeBase(settings)
+    for doc_id, markers in {"001_1a9589662c1eec8e": ["温馨提示", "汇文网", "网站客服", "下载前请仔细阅读"],
+                            "003_0f7f3f2a7ecb40fb": ["46.00 KB", "淘文库", "网站客服", "14页", "收益归属"],
+                            "002_6c9856c74487290f": ["範文齋", "位置:首頁", "小編收集整理"]}.items():
+        text = "\n".join(c.text for c in kb.store.get_chunks(where={"doc_id": doc_id}))
+        assert text, doc_id
+        for marker in markers:
+            assert marker not in text, (doc_id, marker)
+
+
+def test_plan_titles_come_from_the_text_not_from_boilerplate(corpus_index):
+    settings, _, _ = corpus_index
+    documents = KnowledgeBase(settings).documents()
+    assert documents["001_1a9589662c1eec8e"].title == "区XX年平安生产工作方案"
+    assert documents["003_0f7f3f2a7ecb40fb"].title == "2020年安全生产年终工作总结报告"
+    assert documents["003_0f7f3f2a7ecb40fb"].kind == "工作总结"
+    assert documents["安全生产法(2021-06-10)"].kind == "法律"
+    assert documents["北京市安全生产条例(2022-05-25)"].region == "北京市"
+
+
+def test_re_ingest_of_unchanged_corpus_is_a_fast_no_op(corpus_index):
+    settings, _, _ = corpus_index
+    before = snapshot(settings)
+    started = time.perf_counter()
+    report = ingest(CORPUS_PATHS, settings)
+    assert time.perf_counter() - started < 5
+    assert report.chunks_written == 0 and report.count("unchanged") == len(report.results)
+    assert snapshot(settings) == before
+
+
+def _run_ingest_cli(data_dir: Path) -> subprocess.Popen:
+    env = {**os.environ, "ANQUAN_DATA_DIR": str(data_dir), "ANQUAN_EMBEDDER": "builtin"}
+    return subprocess.Popen([sys.executable, "-m", "assistant.cli", "ingest", *map(str, CORPUS_PATHS)],
+                            env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+
+def test_an_ingest_killed_mid_way_recovers_to_the_same_index_as_a_clean_run(corpus_index, tmp_path):
+    clean_settings, _, _ = corpus_index
+    data_dir = tmp_path / "killed"
+    # first kill while files are still being read and chunked
+    process = _run_ingest_cli(data_dir)
+    time.sleep(2.5)
+    process.send_signal(signal.SIGKILL)
+    process.wait()
+    # second kill while chunks are being written (the journal exists only then)
+    process = _run_ingest_cli(data_dir)
+    journal = data_dir / "ingest-journal.json"
+    deadline = time.time() + 120
+    while not journal.exists() and process.poll() is None and time.time() < deadline:
+        time.sleep(0.05)
+    time.sleep(1.0)
+    killed_mid_write = process.poll() is None
+    process.send_signal(signal.SIGKILL)
+    process.wait()
+    assert killed_mid_write, "the ingest finished before it could be killed mid-write"
+    partial = KnowledgeBase(Settings(data_dir=data_dir, embedder="builtin"))
+    assert len(partial.documents()) < 32  # the kill really interrupted the writes
+    finished = subprocess.run([sys.executable, "-m", "assistant.cli", "ingest", *map(str, CORPUS_PATHS)],
+                              env={**os.environ, "ANQUAN_DATA_DIR": str(data_dir), "ANQUAN_EMBEDDER": "builtin"},
+                              capture_output=True, text=True, timeout=300)
+    assert finished.returncode == 0, finished.stdout + finished.stderr
+    assert snapshot(Settings(data_dir=data_dir, embedder="builtin")) == snapshot(clean_settings)
+
+
+def test_of_two_versions_of_a_law_the_2024_one_is_in_force(tmp_path):
+    folder = CORPUS / "scale" / "行政法"
+    versions = [folder / "突发事件应对法(2007-08-30).md", folder / "突发事件应对法(2024-06-28).md"]
+    settings = Settings(data_dir=tmp_path / "versions", embedder="builtin")
+    ingest(versions, settings)
+    kb = KnowledgeBase(settings)
+    documents = kb.documents()
+    assert documents["突发事件应对法(2007-08-30)"].superseded
+    assert documents["突发事件应对法(2007-08-30)"].superseded_by == "突发事件应对法(2024-06-28)"
+    assert not documents["突发事件应对法(2024-06-28)"].superseded
+    assert kb.find_documents("突发事件应对法")[0].doc_id == "突发事件应对法(2024-06-28)"
+    results = HybridRetriever(kb=kb, k=10).invoke("突发事件应急预案")
+    assert results and {d.metadata["doc_id"] for d in results} == {"突发事件应对法(2024-06-28)"}
+    old = kb.find_documents("突发事件应对法", include_superseded=True)
+    assert "突发事件应对法(2007-08-30)" in [r.doc_id for r in old]
