@@ -114,7 +114,7 @@ def show(
         hit = kb.get_article(record.doc_id, ref)
         if hit is None:
             continue
-        console.print(f"[bold]{citation(hit.chunks[0]).split('（第')[0] if hit.chunks[0].metadata.get('parts', 1) > 1 else citation(hit.chunks[0])}[/bold]")
+        console.print(f"[bold]{citation(hit.chunks[0], with_part=False)}[/bold]")
         if record.superseded:
             console.print(f"[yellow]注意：此版本已被 {record.superseded_by} 取代[/yellow]")
         console.print(hit.text)

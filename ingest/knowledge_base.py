@@ -86,11 +86,8 @@ class KnowledgeBase:
         if not include_superseded and any(not r.superseded for r in matches):
             matches = [r for r in matches if not r.superseded]
 
-        def rank(r: DocumentRecord) -> tuple:
-            core = r.version_key.split("|", 1)[-1]
-            return (core != wanted, r.superseded, len(r.title), r.date and -int(r.date[:4].isdigit() and r.date[:4] or 0))
-
-        return sorted(matches, key=rank)
+        # exact name first (安全生产法 before 北京市实施《安全生产法》办法), then current, then shortest title
+        return sorted(matches, key=lambda r: (r.version_key.split("|", 1)[-1] != wanted, r.superseded, len(r.title)))
 
     def get_article(self, doc_id: str, ref: ArticleRef) -> ArticleHit | None:
         record = self.documents().get(doc_id)

@@ -26,7 +26,7 @@ from ingest.chunk_plan import chunk_plan
 from ingest.chunk_regulation import chunk_regulation, count_article_starts
 from ingest.cleaning import clean_text
 from ingest.embedders import LsaEmbeddings
-from ingest.errors import IngestError, UnreadableFile
+from ingest.errors import IngestError
 from ingest.knowledge_base import KnowledgeBase, index_text
 from ingest.loaders import SUPPORTED_SUFFIXES, load_file
 from ingest.metadata import DocumentMeta, describe, doc_id_for
@@ -284,7 +284,7 @@ class Ingestor:
             previous = records.get(meta.doc_id)
             if previous is not None:
                 record.superseded, record.superseded_by = previous.superseded, previous.superseded_by
-            vectors = model.embed_array(texts) if hasattr(model, "embed_array") else model.embed_documents(texts)
+            vectors = model.embed_array(texts)
             ids = [chunk_id(meta.doc_id, item.doc_hash, i) for i in range(len(item.chunks))]
             metadatas = [chunk_metadata(c, record, i) for i, c in enumerate(item.chunks)]
             self.kb.store.add_chunks(ids, vectors, [c.text for c in item.chunks], metadatas)
@@ -333,4 +333,4 @@ def ingest(paths: list[Path], settings: Settings, prune: bool = False, kb: Knowl
     return Ingestor(settings, kb, progress).run(paths, prune)
 
 
-__all__ = ["IngestReport", "FileResult", "IngestBusy", "Ingestor", "ingest", "STATUS_LABELS", "UnreadableFile"]
+__all__ = ["IngestReport", "FileResult", "IngestBusy", "Ingestor", "ingest", "STATUS_LABELS"]

@@ -180,3 +180,25 @@ def test_the_newer_version_of_a_regulation_is_in_force(tmp_path, settings):
     assert results and all(d.metadata["doc_id"] == REGULATION_NEW for d in results)
     with_old = HybridRetriever(kb=kb, k=10, include_superseded=True).invoke("每年至少组织一次危险作业专项应急演练")
     assert REGULATION_OLD in {d.metadata["doc_id"] for d in with_old}
+
+
+def test_a_saved_web_page_keeps_its_content_and_headings_but_not_the_site_chrome(tmp_path, settings):
+    page = tmp_path / "青山市应急管理局关于开展汛期安全检查的通知.html"
+    page.write_text(
+        "<html><head><title>通知</title><script>var tracker = 1;</script></head><body>"
+        "<nav>首页 > 通知公告</nav><header>青山市应急管理局网站</header>"
+        "<h1>青山市应急管理局关于开展汛期安全检查的通知</h1>"
+        "<h2>一、检查范围</h2><p>全市尾矿库、建筑工地深基坑和地下有限空间作业场所。</p>"
+        "<h2>二、检查时间</h2><p>6月1日至8月31日，每月开展一次拉网式排查。</p>"
+        "<footer>版权所有 青山市应急管理局 联系客服</footer></body></html>", encoding="utf-8")
+    report = ingest([page], settings)
+    assert report.results[0].status == "added"
+    kb = KnowledgeBase(settings)
+    doc_id = page.stem
+    assert kb.documents()[doc_id].title == "青山市应急管理局关于开展汛期安全检查的通知"
+    chunks = _chunks_of(kb, doc_id)
+    text = "\n".join(c.text for c in chunks)
+    assert "尾矿库" in text and "拉网式排查" in text
+    for chrome in ("tracker", "首页", "版权所有", "网站"):
+        assert chrome not in text
+    assert {"一、检查范围", "二、检查时间"} <= {c.metadata["heading_path"] for c in chunks}

@@ -106,7 +106,6 @@ def test_a_local_sentence_transformers_model_configured_by_path_embeds_queries_a
     assert "sentence-transformers" in active.description
     assert str(st_model_dir) in active.description
     assert active.name.startswith("st-")
-    assert not active.needs_fit
 
     documents = [ARTICLE_2, QUERIES[0], ARTICLE_2]
     vectors = np.asarray(active.embeddings.embed_documents(documents))
@@ -145,7 +144,7 @@ def test_auto_falls_back_to_the_builtin_embedder_and_says_why_when_the_model_is_
     assert "内置" in active.description
     assert "auto" in active.reason
     assert "no-such-org/no-such-model" in active.reason
-    assert "本地未找到" in active.reason and "内置" in active.reason
+    assert "本地没有模型" in active.reason and "内置" in active.reason
 
 
 def test_a_regulation_ingested_with_a_sentence_transformers_model_can_be_read_back_article_by_article(

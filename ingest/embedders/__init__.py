@@ -14,7 +14,11 @@ from langchain_core.embeddings import Embeddings
 
 from assistant.settings import Settings
 from ingest.embedders.builtin import LsaEmbeddings
-from ingest.embedders.sentence_transformer import SentenceTransformerEmbeddings, load_sentence_transformer
+from ingest.embedders.sentence_transformer import (
+    SentenceTransformerEmbeddings,
+    load_sentence_transformer,
+    why_not_local,
+)
 
 
 @dataclass
@@ -23,10 +27,6 @@ class ActiveEmbedder:
     name: str  # stable identifier; part of the vector collection's name
     description: str  # what a user reads in the CLI and UI
     reason: str  # why this backend is active
-
-    @property
-    def needs_fit(self) -> bool:
-        return isinstance(self.embeddings, LsaEmbeddings)
 
 
 def _builtin(settings: Settings, reason: str) -> ActiveEmbedder:
@@ -46,10 +46,13 @@ def resolve_embedder(settings: Settings) -> ActiveEmbedder:
         return _builtin(settings, "配置 ANQUAN_EMBEDDER=builtin")
     if settings.embedder == "sentence-transformers":
         return _sentence_transformer(settings, local_only=False)
+    missing = why_not_local(settings.st_model)
+    if missing:
+        return _builtin(settings, f"auto：{missing}，使用内置向量")
     try:
         active = _sentence_transformer(settings, local_only=True)
     except Exception as exc:  # noqa: BLE001 - any load failure falls back, and says why
-        reason = f"auto：本地未找到可加载的 sentence-transformers 模型 {settings.st_model}（{type(exc).__name__}），使用内置向量"
+        reason = f"auto：sentence-transformers 模型 {settings.st_model} 加载失败（{type(exc).__name__}），使用内置向量"
         return _builtin(settings, reason)
     active.reason = f"auto：已从本地加载 {settings.st_model}"
     return active

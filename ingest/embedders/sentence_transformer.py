@@ -3,10 +3,28 @@
 from __future__ import annotations
 
 import hashlib
+import importlib.util
 import re
+from pathlib import Path
 
 import numpy as np
 from langchain_core.embeddings import Embeddings
+
+
+def why_not_local(name_or_path: str) -> str | None:
+    """None when the model can load without the network; otherwise the reason, in Chinese.
+
+    Checked before importing torch, so falling back to the built-in embedder stays fast.
+    """
+    if importlib.util.find_spec("sentence_transformers") is None:
+        return "未安装 sentence-transformers（pip install torch==2.13.0 && pip install -e '.[st]'）"
+    if Path(name_or_path).expanduser().exists():
+        return None
+    from huggingface_hub import try_to_load_from_cache
+
+    if isinstance(try_to_load_from_cache(name_or_path, "config.json"), str):
+        return None
+    return f"本地没有模型 {name_or_path} 的缓存（联网时可下载，或设 ANQUAN_ST_MODEL 为本地模型目录）"
 
 
 def load_sentence_transformer(name_or_path: str, device: str, local_only: bool):
