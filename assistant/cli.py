@@ -56,7 +56,7 @@ def ingest_command(
     table = Table(title="导入结果", show_lines=False)
     for column in ("文件", "结果", "切块数", "说明"):
         table.add_column(column)
-    for result in report.results:
+    for result in sorted(report.results, key=lambda r: str(r.path)):
         if result.status == "unchanged" and not result.reason:
             continue
         style = {"failed": "red", "skipped": "yellow", "pruned": "magenta"}.get(result.status, "")

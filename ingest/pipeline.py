@@ -190,7 +190,7 @@ class Ingestor:
         records = self.kb.documents()
         files = list(walk(paths))
         prepared: list[_Prepared] = []
-        seen_docs: dict[str, Path] = {}
+        seen_docs: dict[str, tuple[Path, str]] = {}
         for n, (path, early_error) in enumerate(files, start=1):
             self.progress("读取与切分", n, len(files))
             if early_error:
@@ -215,7 +215,7 @@ class Ingestor:
         return report
 
     def _prepare(self, path: Path, records: dict[str, DocumentRecord],
-                 seen_docs: dict[str, Path]) -> tuple[FileResult, _Prepared | None]:
+                 seen_docs: dict[str, tuple[Path, str]]) -> tuple[FileResult, _Prepared | None]:
         doc_id = doc_id_for(path)
         try:
             data = path.read_bytes()
@@ -224,9 +224,11 @@ class Ingestor:
         doc_hash = content_hash(data, self.settings)
         source = str(path.resolve())
         if doc_id in seen_docs:
-            return FileResult(path, "skipped", doc_id,
-                              reason=f"与本次导入的 {seen_docs[doc_id]} 文档编号相同（文件名相同），已跳过；如是不同文件请改名"), None
-        seen_docs[doc_id] = path
+            first_path, first_hash = seen_docs[doc_id]
+            reason = (f"与 {first_path} 内容相同，已跳过" if first_hash == doc_hash else
+                      f"与本次导入的 {first_path} 文件名相同但内容不同，已跳过；如是不同文件请改名")
+            return FileResult(path, "skipped", doc_id, reason=reason), None
+        seen_docs[doc_id] = (path, doc_hash)
         existing = records.get(doc_id)
         if existing is not None and existing.source != source and Path(existing.source).exists():
             if existing.hash == doc_hash:

@@ -202,3 +202,16 @@ def test_a_saved_web_page_keeps_its_content_and_headings_but_not_the_site_chrome
     for chrome in ("tracker", "首页", "版权所有", "网站"):
         assert chrome not in text
     assert {"一、检查范围", "二、检查时间"} <= {c.metadata["heading_path"] for c in chunks}
+
+
+def test_two_files_with_the_same_name_are_not_mixed_up(tmp_path, settings):
+    source = (FIXTURES / f"{REGULATION_NEW}.md").read_text(encoding="utf-8")
+    for folder, text in (("a", source), ("b", source), ("c", source.replace("每半年", "每年"))):
+        (tmp_path / folder).mkdir()
+        (tmp_path / folder / f"{REGULATION_NEW}.md").write_text(text, encoding="utf-8")
+    report = ingest([tmp_path / "a", tmp_path / "b", tmp_path / "c"], settings)
+    by_folder = {r.path.parent.name: (r.status, r.reason) for r in report.results}
+    assert by_folder["a"] == ("added", "")
+    assert by_folder["b"][0] == "skipped" and "内容相同" in by_folder["b"][1]
+    assert by_folder["c"][0] == "skipped" and "改名" in by_folder["c"][1]
+    assert "每半年" in KnowledgeBase(settings).get_article(REGULATION_NEW, ArticleRef(5)).text
