@@ -38,6 +38,8 @@ class Settings(BaseSettings):
 
     # Chunking
     chunk_max_tokens: int = 480
+    # Seconds an ingest waits for another ingest writing to the same data directory.
+    ingest_lock_timeout: float = 600
 
     # Chroma: embedded PersistentClient unless a host is set, then HttpClient.
     chroma_host: str | None = None

@@ -84,9 +84,9 @@ def content_hash(data: bytes, settings: Settings) -> str:
     return digest.hexdigest()[:20]
 
 
-def walk(paths: Iterable[Path]) -> Iterator[tuple[Path, str | None]]:
+def walk(paths: Iterable[Path]) -> Iterator[tuple[Path, FileResult | None]]:
     """Files to ingest, sorted; folders are walked without following symlinked folders (no loops).
-    Yields (path, error) where error explains a file that cannot even be considered."""
+    Yields (path, None) for a file to consider, or (path, result) for one that is rejected up front."""
     for root in paths:
         if root.is_file():
             yield root, None
@@ -99,9 +99,10 @@ def walk(paths: Iterable[Path]) -> Iterator[tuple[Path, str | None]]:
                 if path.suffix.lower() in SUPPORTED_SUFFIXES:
                     yield path, None
                 else:
-                    yield path, f"不支持的文件类型“{path.suffix or '无扩展名'}”，已跳过（支持：{'、'.join(SUPPORTED_SUFFIXES)}）"
+                    yield path, FileResult(path, "skipped", reason=f"不支持的文件类型“{path.suffix or '无扩展名'}”，"
+                                                                  f"已跳过（支持：{'、'.join(SUPPORTED_SUFFIXES)}）")
         else:
-            yield root, "路径不存在"
+            yield root, FileResult(root, "failed", reason="路径不存在，请检查拼写")
 
 
 def chunk_document(text: str, budget: int) -> tuple[str, list[Chunk]]:
@@ -162,7 +163,7 @@ class Ingestor:
     def run(self, paths: list[Path], prune: bool = False) -> IngestReport:
         lock = FileLock(str(self.settings.data_dir / "ingest.lock"))
         try:
-            lock.acquire(timeout=float(os.environ.get("ANQUAN_INGEST_LOCK_TIMEOUT", "600")))
+            lock.acquire(timeout=self.settings.ingest_lock_timeout)
         except Timeout:
             raise IngestBusy(self.settings.data_dir) from None
         try:
@@ -191,11 +192,10 @@ class Ingestor:
         files = list(walk(paths))
         prepared: list[_Prepared] = []
         seen_docs: dict[str, tuple[Path, str]] = {}
-        for n, (path, early_error) in enumerate(files, start=1):
+        for n, (path, rejected) in enumerate(files, start=1):
             self.progress("读取与切分", n, len(files))
-            if early_error:
-                report.results.append(FileResult(path, "failed" if early_error == "路径不存在" else "skipped",
-                                                 reason=early_error))
+            if rejected is not None:
+                report.results.append(rejected)
                 continue
             result, item = self._prepare(path, records, seen_docs)
             if item is not None:
