@@ -21,6 +21,7 @@ from ingest.pipeline import STATUS_LABELS, IngestBusy, ingest
 app = typer.Typer(help="安全生产法规助手 anquan：入库法规与方案、查条文、检索。", no_args_is_help=True,
                   add_completion=False)
 console = Console(soft_wrap=True)
+_ROW_LIMIT = 40  # larger ingests list only problems, not every added file
 err = Console(stderr=True, soft_wrap=True)
 
 
@@ -56,8 +57,9 @@ def ingest_command(
     table = Table(title="导入结果", show_lines=False)
     for column in ("文件", "结果", "切块数", "说明"):
         table.add_column(column)
+    quiet = {"unchanged"} if len(report.results) <= _ROW_LIMIT else {"unchanged", "added", "updated"}
     for result in sorted(report.results, key=lambda r: str(r.path)):
-        if result.status == "unchanged" and not result.reason:
+        if result.status in quiet and not result.reason:
             continue
         style = {"failed": "red", "skipped": "yellow", "pruned": "magenta"}.get(result.status, "")
         table.add_row(result.path.name, f"[{style}]{STATUS_LABELS[result.status]}[/{style}]" if style
@@ -67,8 +69,10 @@ def ingest_command(
     summary = "，".join(f"{STATUS_LABELS[s]} {report.count(s)}" for s in STATUS_LABELS if report.count(s))
     console.print(f"共 {len(report.results)} 个文件：{summary or '无'}；写入 {report.chunks_written} 个切块；"
                   f"用时 {report.seconds:.1f} 秒")
-    for note in report.notes:
+    for note in report.notes[:_ROW_LIMIT]:
         console.print(f"[cyan]· {note}[/cyan]")
+    if len(report.notes) > _ROW_LIMIT:
+        console.print(f"[cyan]· ……另有 {len(report.notes) - _ROW_LIMIT} 条说明（anquan stats 列出全部被取代的旧版本）[/cyan]")
     if report.count("failed"):
         raise typer.Exit(1)
 
