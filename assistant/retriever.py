@@ -14,7 +14,7 @@ from pydantic import ConfigDict
 
 from assistant.citations import citation
 from ingest.knowledge_base import KnowledgeBase
-from ingest.store import StoredChunk
+from ingest.store import DocumentRecord, StoredChunk
 
 RRF_K = 60
 
@@ -29,8 +29,8 @@ class HybridRetriever(BaseRetriever):
     kinds: list[str] | None = None
     regions: list[str] | None = None
 
-    def _allowed_docs(self) -> set[str]:
-        return {r.doc_id for r in self.kb.documents().values()
+    def _allowed_docs(self, records: dict[str, DocumentRecord]) -> set[str]:
+        return {r.doc_id for r in records.values()
                 if (self.include_superseded or not r.superseded)
                 and (not self.kinds or r.kind in self.kinds)
                 and (not self.regions or r.region in self.regions)}
@@ -48,9 +48,9 @@ class HybridRetriever(BaseRetriever):
         return clauses[0] if len(clauses) == 1 else {"$and": clauses}
 
     def search(self, query: str) -> list[tuple[StoredChunk, float]]:
-        self.kb.ensure_bm25()
         records = self.kb.documents()
-        allowed = self._allowed_docs()
+        self.kb.ensure_bm25(records)
+        allowed = self._allowed_docs(records)
         lexical = self.kb.bm25.search(self.kb.tokenizer.query_tokens(query), self.candidates, allowed)
         dense = self.kb.store.query(self.kb.embedder.embeddings.embed_query(query), self.candidates, self._where())
         fused: dict[str, float] = {}

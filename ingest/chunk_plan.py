@@ -58,15 +58,15 @@ def chunk_plan(clean: str, budget: int) -> list[Chunk]:
 
     chunks: list[Chunk] = []
     for heading_path, paras in sections:
-        if all(p in {n for n in heading_path} for p in paras):
+        if set(paras) <= set(heading_path):
             continue  # only headings left once repeated passages were dropped
         for piece in pack(paras, budget):
             chunks.append(Chunk(text=piece, unit="section", heading_path=heading_path,
                                 locations=[_location(heading_path)]))
     flat = [re.sub(r"\s+", "", c.text) for c in chunks]
     for key, repeat_path in repeats:
+        location = _location(repeat_path)
         for chunk, text in zip(chunks, flat, strict=True):
-            location = _location(repeat_path)
             if key in text and location not in chunk.locations:
                 chunk.locations.append(location)
                 break

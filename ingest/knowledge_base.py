@@ -71,10 +71,11 @@ class KnowledgeBase:
         self.bm25.build(items, current)
         return True
 
-    def ensure_bm25(self) -> None:
-        """Make the lexical index current (another process or a crash may have changed the store)."""
-        if self.bm25.current_fingerprint() != fingerprint(self.documents()):
-            self.rebuild_bm25()
+    def ensure_bm25(self, records: dict[str, DocumentRecord]) -> None:
+        """Make the lexical index match these committed documents (another process or a crash may
+        have changed the store since it was built), and load it."""
+        if self.bm25.current_fingerprint() != fingerprint(records):
+            self.rebuild_bm25(records)
         self.bm25.load()
 
     # lookups
