@@ -1,0 +1,470 @@
+"""The knowledge pack in knowledge/: typed schemas, loading and cross-file validation.
+
+The pack is authored data (YAML, no code, no regulation text). It points at regulation articles as
+(document, article) pairs — the document by its short title, e.g. 安全生产法 — and the runtime quotes
+the article from the index. Applicability rules are data a program evaluates against an enterprise
+profile (industry, headcount, conditions, special equipment, region).
+"""
+
+from __future__ import annotations
+
+import re
+from functools import cached_property
+from pathlib import Path
+from typing import Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from ingest.articles import ArticleRef, parse_article
+
+
+class PackError(Exception):
+    """A knowledge-pack file is invalid; the message names the file and the field."""
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Citation(_Strict):
+    """A regulation article: doc is the document's short title (安全生产法, 北京市安全生产条例)."""
+
+    doc: str
+    article: str
+
+    @field_validator("doc")
+    @classmethod
+    def _short_title(cls, value: str) -> str:
+        if value.startswith("中华人民共和国") or "《" in value or "(" in value or "（20" in value:
+            raise ValueError(f"文档请写简称（如 安全生产法），不要写全称、书名号或日期：{value}")
+        return value
+
+    @field_validator("article")
+    @classmethod
+    def _article(cls, value: str) -> str:
+        ref = parse_article(value)
+        if ref is None or ref.label != value:
+            raise ValueError(f"条号须写成法规原文的形式，如 第二十四条：{value}")
+        return value
+
+    @property
+    def ref(self) -> ArticleRef:
+        ref = parse_article(self.article)
+        assert ref is not None
+        return ref
+
+    def __str__(self) -> str:
+        return f"《{self.doc}》{self.article}"
+
+
+class PlanRef(_Strict):
+    """A passage of a local plan: the plan's document id, a heading on the way to it, and a phrase in it."""
+
+    doc: str
+    heading: str
+    quote: str
+
+
+class Range(_Strict):
+    gt: int | None = None
+    gte: int | None = None
+    lt: int | None = None
+    lte: int | None = None
+
+    @model_validator(mode="after")
+    def _some_bound(self) -> Range:
+        if all(v is None for v in (self.gt, self.gte, self.lt, self.lte)):
+            raise ValueError("范围至少要有 gt/gte/lt/lte 之一")
+        return self
+
+    def contains(self, value: int | float) -> bool:
+        return ((self.gt is None or value > self.gt) and (self.gte is None or value >= self.gte)
+                and (self.lt is None or value < self.lt) and (self.lte is None or value <= self.lte))
+
+
+class Profile(BaseModel):
+    """An enterprise as the rules see it (built by the self-check from a form or a description)."""
+
+    industries: set[str] = Field(default_factory=set)  # industry keys
+    groups: set[str] = Field(default_factory=set)  # industry groups the industries belong to
+    employees: int = 0
+    flags: set[str] = Field(default_factory=set)  # condition keys that hold
+    equipment: set[str] = Field(default_factory=set)  # special-equipment categories in use
+    regions: set[str] = Field(default_factory=set)  # 北京, 山东, 浙江 + 宁波, 广东 + 深圳 …
+
+
+class Rule(_Strict):
+    """Exactly one of: all / any / not (combinators), industry / employees / flag / equipment / region."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+    all_: list[Rule] | None = Field(None, alias="all")
+    any_: list[Rule] | None = Field(None, alias="any")
+    not_: Rule | None = Field(None, alias="not")
+    industry: list[str] | None = None  # industry keys or group names
+    employees: Range | None = None
+    flag: str | None = None
+    equipment: list[str] | None = None  # any of these categories in use; [任意] means any special equipment
+    region: list[str] | None = None
+
+    @model_validator(mode="after")
+    def _exactly_one(self) -> Rule:
+        set_fields = [name for name in type(self).model_fields if getattr(self, name) is not None]
+        if len(set_fields) != 1:
+            raise ValueError(f"一条适用规则必须恰好有一个键（all/any/not/industry/employees/flag/equipment/region），"
+                             f"这里有 {len(set_fields)} 个")
+        return self
+
+    def evaluate(self, profile: Profile) -> bool:
+        if self.all_ is not None:
+            return all(rule.evaluate(profile) for rule in self.all_)
+        if self.any_ is not None:
+            return any(rule.evaluate(profile) for rule in self.any_)
+        if self.not_ is not None:
+            return not self.not_.evaluate(profile)
+        if self.industry is not None:
+            wanted = set(self.industry)
+            return bool(wanted & profile.industries or wanted & profile.groups)
+        if self.employees is not None:
+            return self.employees.contains(profile.employees)
+        if self.flag is not None:
+            return self.flag in profile.flags
+        if self.equipment is not None:
+            return bool(profile.equipment) if "任意" in self.equipment else bool(set(self.equipment) & profile.equipment)
+        assert self.region is not None
+        return bool(set(self.region) & profile.regions)
+
+    def names(self, key: str) -> set[str]:
+        """Every value used under a leaf key in this rule tree (for cross-file validation)."""
+        found: set[str] = set()
+        for child in (self.all_ or []) + (self.any_ or []) + ([self.not_] if self.not_ else []):
+            found |= child.names(key)
+        value = getattr(self, key)
+        if key in ("industry", "equipment", "region") and value:
+            found |= set(value)
+        if key == "flag" and value:
+            found.add(value)
+        return found
+
+
+# --- taxonomy -----------------------------------------------------------------------------------
+
+class Industry(_Strict):
+    key: str
+    aliases: list[str] = Field(default_factory=list)  # words in a user's industry field or description
+    groups: list[str] = Field(default_factory=list)
+
+
+class Condition(_Strict):
+    key: str
+    name: str
+    keywords: list[str] = Field(default_factory=list)  # phrases in a description that suggest it
+    question: str  # how the self-check asks for it
+
+
+class Taxonomy(_Strict):
+    groups: dict[str, str]  # group name -> what it means
+    industries: list[Industry]
+    conditions: list[Condition]
+    equipment: dict[str, list[str]]  # special-equipment category -> aliases
+    regions: dict[str, list[str]]  # region short name (北京, 宁波, 深圳) -> aliases; a city implies its province
+
+
+# --- register, glossary, lexicon, templates -----------------------------------------------------
+
+class Obligation(_Strict):
+    id: str = Field(pattern=r"^[a-z0-9][a-z0-9-]*$")
+    theme: str
+    duty: str
+    applies: Rule | None = None  # None: every 生产经营单位
+    basis: list[Citation] = Field(min_length=1)
+    check: str
+    evidence: list[str] = Field(min_length=1)
+    penalty: list[Citation] = Field(default_factory=list)
+
+    @field_validator("check")
+    @classmethod
+    def _question(cls, value: str) -> str:
+        if not value.endswith(("？", "?")):
+            raise ValueError(f"自查问题应是一个是/否问句，以问号结尾：{value}")
+        return value
+
+    def applies_to(self, profile: Profile) -> bool:
+        return self.applies is None or self.applies.evaluate(profile)
+
+
+class GlossaryEntry(_Strict):
+    id: str = Field(pattern=r"^[a-z0-9][a-z0-9-]*$")
+    term: str
+    aliases: list[str] = Field(default_factory=list)
+    definition: str
+    basis: list[Citation] = Field(default_factory=list)
+    customary: bool = False  # a principle of practice rather than a statutory term
+    note: str = ""
+    plan_refs: list[PlanRef] = Field(default_factory=list)
+
+    @field_validator("definition")
+    @classmethod
+    def _short(cls, value: str) -> str:
+        sentences = [s for s in re.split(r"[。！？]", value) if s.strip()]
+        if not 1 <= len(sentences) <= 3:
+            raise ValueError(f"释义应为一到三句话，这里有 {len(sentences)} 句")
+        return value
+
+    @model_validator(mode="after")
+    def _grounded(self) -> GlossaryEntry:
+        if not self.basis and not self.customary:
+            raise ValueError(f"{self.term}：没有法律依据的词条须标 customary: true 并在 note 中说明")
+        if self.customary and not self.note:
+            raise ValueError(f"{self.term}：惯用原则须在 note 中说明其实质由哪些条文承载")
+        return self
+
+    @property
+    def names(self) -> list[str]:
+        return [self.term, *self.aliases]
+
+
+class LexiconEntry(_Strict):
+    legal: str  # the term the regulations use
+    everyday: list[str] = Field(min_length=1)  # what people say instead (colloquial, abbreviations, regional)
+
+
+class Lexicon(_Strict):
+    themes: dict[str, list[LexiconEntry]]
+
+    @property
+    def entries(self) -> list[LexiconEntry]:
+        return [entry for entries in self.themes.values() for entry in entries]
+
+    @property
+    def pair_count(self) -> int:
+        return sum(len(entry.everyday) for entry in self.entries)
+
+
+class AccidentLevel(_Strict):
+    level: Literal["特别重大事故", "重大事故", "较大事故", "一般事故"]
+    deaths: Range
+    serious_injuries: Range  # including acute industrial poisoning
+    direct_loss_wan: Range  # direct economic loss, in 万元
+
+
+class AccidentLevels(_Strict):
+    basis: list[Citation] = Field(min_length=1)
+    note: str = ""
+    levels: list[AccidentLevel] = Field(min_length=4, max_length=4)
+
+    def classify(self, deaths: int = 0, serious_injuries: int = 0, direct_loss_wan: float = 0) -> str:
+        """The highest level any of the three measures reaches (the regulation's 或者)."""
+        for level in self.levels:  # ordered from 特别重大 down
+            if (deaths and level.deaths.contains(deaths)) or (
+                    serious_injuries and level.serious_injuries.contains(serious_injuries)) or (
+                    direct_loss_wan and level.direct_loss_wan.contains(direct_loss_wan)):
+                return level.level
+        return "一般事故"
+
+
+class TemplateSection(_Strict):
+    title: str  # 指导思想, 工作目标 …
+    guidance: str  # what the section holds, in one or two sentences
+    holds_tasks: bool = False  # the section where the period's focus items go
+
+
+class PlanTemplate(_Strict):
+    kind: Literal["quarterly", "annual", "campaign", "holiday"]
+    name: str
+    title_pattern: str  # e.g. {year}年第{quarter}季度安全生产工作计划
+    sections: list[TemplateSection] = Field(min_length=4)
+    plan_refs: list[PlanRef] = Field(default_factory=list)
+
+
+class SeasonalFocus(_Strict):
+    id: str = Field(pattern=r"^[a-z0-9][a-z0-9-]*$")
+    name: str  # 春节, 安全生产月 …
+    months: list[int] = Field(min_length=1)
+    hazards: list[str] = Field(min_length=1)
+    sectors: list[str] = Field(min_length=1)
+    tasks: list[str] = Field(min_length=1)  # the focus items a plan for that period carries
+    basis: list[Citation] = Field(min_length=1)
+    plan_refs: list[PlanRef] = Field(default_factory=list)
+
+    @field_validator("months")
+    @classmethod
+    def _months(cls, value: list[int]) -> list[int]:
+        if any(not 1 <= m <= 12 for m in value):
+            raise ValueError(f"月份须在 1–12 之间：{value}")
+        return value
+
+
+class PlanTemplates(_Strict):
+    templates: list[PlanTemplate]
+    calendar: list[SeasonalFocus]
+
+
+class Terms(_Strict):
+    terms: list[str]
+
+
+# --- the pack -----------------------------------------------------------------------------------
+
+def _read(path: Path):
+    try:
+        return yaml.safe_load(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise PackError(f"{path}：知识包文件不存在") from None
+    except yaml.YAMLError as exc:
+        raise PackError(f"{path}：YAML 格式错误：{exc}") from None
+
+
+def _parse(path: Path, model, data):
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        problems = "；".join(f"{'.'.join(str(p) for p in e['loc'])}：{e['msg']}" for e in exc.errors()[:10])
+        raise PackError(f"{path}：{problems}") from None
+
+
+def _files(directory: Path) -> list[Path]:
+    files = sorted(directory.glob("*.yaml"))
+    if not files:
+        raise PackError(f"{directory}：知识包目录中没有 YAML 文件")
+    return files
+
+
+class KnowledgePack:
+    def __init__(self, directory: Path):
+        self.directory = directory
+
+    def _one(self, filename: str, model):
+        path = self.directory / filename
+        return _parse(path, model, _read(path))
+
+    @cached_property
+    def taxonomy(self) -> Taxonomy:
+        """taxonomy/*.yaml merged: each file may add groups, industries, conditions, equipment, regions."""
+        merged: dict = {"groups": {}, "industries": [], "conditions": [], "equipment": {}, "regions": {}}
+        for path in _files(self.directory / "taxonomy"):
+            data = _read(path) or {}
+            unknown = set(data) - set(merged)
+            if unknown:
+                raise PackError(f"{path}：未知的键 {sorted(unknown)}")
+            for key, value in data.items():
+                if isinstance(merged[key], dict):
+                    merged[key].update(value or {})
+                else:
+                    merged[key].extend(value or [])
+        return _parse(self.directory / "taxonomy", Taxonomy, merged)
+
+    @cached_property
+    def obligations(self) -> list[Obligation]:
+        """obligations/*.yaml, each a file with an `obligations:` list."""
+        found: list[Obligation] = []
+        for path in _files(self.directory / "obligations"):
+            data = _read(path) or {}
+            found += [_parse(path, Obligation, item) for item in data.get("obligations", [])]
+        return found
+
+    @cached_property
+    def glossary(self) -> list[GlossaryEntry]:
+        path = self.directory / "glossary.yaml"
+        return [_parse(path, GlossaryEntry, item) for item in (_read(path) or {}).get("entries", [])]
+
+    @cached_property
+    def lexicon(self) -> Lexicon:
+        return self._one("lexicon.yaml", Lexicon)
+
+    @cached_property
+    def accident_levels(self) -> AccidentLevels:
+        return self._one("accident_levels.yaml", AccidentLevels)
+
+    @cached_property
+    def plan_templates(self) -> PlanTemplates:
+        return self._one("plan_templates.yaml", PlanTemplates)
+
+    @cached_property
+    def terms(self) -> list[str]:
+        return self._one("terms.yaml", Terms).terms
+
+    def glossary_entry(self, name: str) -> GlossaryEntry | None:
+        wanted = name.strip()
+        for entry in self.glossary:
+            if wanted in entry.names:
+                return entry
+        return None
+
+    def segmenter_terms(self) -> list[str]:
+        """Words the segmenter must keep whole: listed terms, glossary terms and aliases, lexicon words."""
+        words = set(self.terms)
+        for entry in self.glossary:
+            words.update(entry.names)
+        for lex in self.lexicon.entries:
+            words.add(lex.legal)
+            words.update(lex.everyday)
+        return sorted(w for w in words if 2 <= len(w) <= 16)
+
+    def citations(self) -> list[tuple[str, Citation]]:
+        """Every article the pack cites, with where it is cited."""
+        found: list[tuple[str, Citation]] = []
+        for ob in self.obligations:
+            found += [(f"obligations:{ob.id}", c) for c in ob.basis + ob.penalty]
+        for entry in self.glossary:
+            found += [(f"glossary.yaml:{entry.id}", c) for c in entry.basis]
+        found += [("accident_levels.yaml", c) for c in self.accident_levels.basis]
+        for focus in self.plan_templates.calendar:
+            found += [(f"plan_templates.yaml:{focus.id}", c) for c in focus.basis]
+        return found
+
+    def plan_refs(self) -> list[tuple[str, PlanRef]]:
+        found: list[tuple[str, PlanRef]] = []
+        for entry in self.glossary:
+            found += [(f"glossary.yaml:{entry.id}", r) for r in entry.plan_refs]
+        for template in self.plan_templates.templates:
+            found += [(f"plan_templates.yaml:{template.kind}", r) for r in template.plan_refs]
+        for focus in self.plan_templates.calendar:
+            found += [(f"plan_templates.yaml:{focus.id}", r) for r in focus.plan_refs]
+        return found
+
+    def validate(self) -> list[str]:
+        """Cross-file problems (unique ids and aliases, rule vocabulary); empty when the pack is sound."""
+        problems: list[str] = []
+        tax = self.taxonomy
+        industry_names = {i.key for i in tax.industries} | set(tax.groups)
+        condition_keys = {c.key for c in tax.conditions}
+        for label, items in (("obligations", [o.id for o in self.obligations]),
+                             ("glossary", [g.id for g in self.glossary]),
+                             ("calendar", [f.id for f in self.plan_templates.calendar]),
+                             ("industries", [i.key for i in tax.industries]),
+                             ("conditions", [c.key for c in tax.conditions])):
+            dupes = sorted({x for x in items if items.count(x) > 1})
+            if dupes:
+                problems.append(f"{label}：id 重复 {dupes}")
+        names = [n for entry in self.glossary for n in entry.names]
+        dupes = sorted({n for n in names if names.count(n) > 1})
+        if dupes:
+            problems.append(f"glossary.yaml：词条名或别名重复 {dupes}")
+        everyday = [w for lex in self.lexicon.entries for w in lex.everyday]
+        dupes = sorted({w for w in everyday if everyday.count(w) > 1})
+        if dupes:
+            problems.append(f"lexicon.yaml：口语词重复（一个说法只能对应一个法律用语）{dupes}")
+        for ob in self.obligations:
+            if ob.applies is None:
+                continue
+            for name in ob.applies.names("industry") - industry_names:
+                problems.append(f"obligations:{ob.id}：未定义的行业或行业组“{name}”")
+            for name in ob.applies.names("flag") - condition_keys:
+                problems.append(f"obligations:{ob.id}：未定义的条件“{name}”")
+            for name in ob.applies.names("equipment") - set(tax.equipment) - {"任意"}:
+                problems.append(f"obligations:{ob.id}：未定义的特种设备类别“{name}”")
+            for name in ob.applies.names("region") - set(tax.regions):
+                problems.append(f"obligations:{ob.id}：未定义的地区“{name}”")
+        for industry in tax.industries:
+            for group in set(industry.groups) - set(tax.groups):
+                problems.append(f"taxonomy.yaml:{industry.key}：未定义的行业组“{group}”")
+        kinds = {t.kind for t in self.plan_templates.templates}
+        if kinds != {"quarterly", "annual", "campaign", "holiday"}:
+            problems.append(f"plan_templates.yaml：缺少模板 {sorted({'quarterly', 'annual', 'campaign', 'holiday'} - kinds)}")
+        return problems
+
+
+def load_pack(directory: Path) -> KnowledgePack:
+    return KnowledgePack(directory)
