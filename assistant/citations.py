@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from assistant.knowledge_pack import Citation
+from ingest.cleaning import to_simplified
+from ingest.knowledge_base import ArticleHit, KnowledgeBase
 from ingest.store import StoredChunk
 
 
@@ -16,3 +19,12 @@ def citation(chunk: StoredChunk, with_part: bool = True) -> str:
     if meta.get("unit") == "preamble":
         return f"{title}（题注）"
     return f"{title}{' · ' + path if path else ''}"
+
+
+def resolve_citation(kb: KnowledgeBase, cited: Citation) -> ArticleHit | None:
+    """The indexed article a (short title, article) pair points at, in the version in force; None if absent."""
+    wanted = to_simplified(cited.doc)
+    for record in kb.find_documents(cited.doc):
+        if record.version_key.split("|", 1)[-1] == wanted:
+            return kb.get_article(record.doc_id, cited.ref)
+    return None

@@ -11,7 +11,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from assistant.citations import citation
+from assistant.citations import citation, resolve_citation
 from assistant.retriever import HybridRetriever
 from assistant.settings import Settings
 from ingest.articles import parse_article
@@ -126,6 +126,51 @@ def show(
         return
     err.print(f"[red]《{matches[0].title}》中没有{ref.label}[/red]")
     raise typer.Exit(1)
+
+
+@app.command()
+def glossary(
+    term: Annotated[str | None, typer.Argument(help="术语或别名，如 四不放过、双预防；不填则列出全部词条")] = None,
+) -> None:
+    """术语释义：定义、法律依据（引用知识库中的条文原文）和地方方案中的用法。"""
+    kb = KnowledgeBase(Settings())
+    entries = kb.pack.glossary
+    if term is None:
+        for entry in entries:
+            aliases = f"（{'、'.join(entry.aliases)}）" if entry.aliases else ""
+            console.print(f"· {entry.term}{aliases}")
+        console.print(f"共 {len(entries)} 个词条；用 anquan glossary 术语 查看详情")
+        return
+    entry = kb.pack.glossary_entry(term)
+    if entry is None:
+        similar = [e.term for e in entries if term in e.term or any(term in a for a in e.aliases)]
+        hint = f"；相近词条：{'、'.join(similar)}" if similar else "；用 anquan glossary 列出全部词条"
+        err.print(f"[red]术语表中没有“{term}”{hint}[/red]")
+        raise typer.Exit(1)
+    aliases = f"（又称：{'、'.join(entry.aliases)}）" if entry.aliases else ""
+    console.print(f"[bold]{entry.term}[/bold]{aliases}")
+    console.print(entry.definition)
+    if entry.customary:
+        console.print(f"[yellow]惯用原则，非法定术语。[/yellow]{entry.note}")
+    elif entry.note:
+        console.print(entry.note)
+    if entry.basis:
+        console.print("[bold]法律依据[/bold]")
+    for n, cited in enumerate(entry.basis, start=1):
+        hit = resolve_citation(kb, cited)
+        if hit is None:
+            console.print(f"  [{n}] [red]{cited} —— 知识库中未找到，无法核验（请先导入该法规）[/red]")
+            continue
+        console.print(f"  [{n}] {citation(hit.chunks[0], with_part=False)}")
+        for line in hit.text.split("\n"):
+            console.print(f"      > {line}")
+    documents = kb.documents()
+    if entry.plan_refs:
+        console.print("[bold]地方方案中的用法[/bold]")
+    for ref in entry.plan_refs:
+        record = documents.get(ref.doc)
+        where = f"《{record.title}》{ref.heading}" if record else f"{ref.doc}（未入库，无法核验）"
+        console.print(f"  · {where}：“{ref.quote}”")
 
 
 @app.command()

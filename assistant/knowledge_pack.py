@@ -23,8 +23,19 @@ class PackError(Exception):
     """A knowledge-pack file is invalid; the message names the file and the field."""
 
 
+_FOLDED_SPACE = re.compile(r"(?<=[\u3000-\u303f\u4e00-\u9fff\uff00-\uffef“”])\s+(?=[\u3000-\u303f\u4e00-\u9fff\uff00-\uffef“”])")
+
+
 class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _unfold(cls, data):
+        """YAML folds a long line into the next with a space; between Chinese characters it is noise."""
+        if isinstance(data, dict):
+            return {k: _FOLDED_SPACE.sub("", v) if isinstance(v, str) else v for k, v in data.items()}
+        return data
 
 
 class Citation(_Strict):

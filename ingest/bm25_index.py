@@ -71,7 +71,7 @@ class Bm25Index:
         self.directory = directory
         self.tokenizer = tokenizer
         self.terms = terms
-        self.cache = TokenCache(directory / "tokens.sqlite")
+        self.cache = TokenCache(directory / f"tokens-{tokenizer.signature}.sqlite")
         self._loaded_build: str | None = None
         self._retriever: bm25s.BM25 | None = None
         self.ids: list[str] = []
@@ -120,6 +120,9 @@ class Bm25Index:
             if old.name != target.name:
                 shutil.rmtree(old, ignore_errors=True)
         self.cache.retain({i for i, _, _ in items})
+        for stale in self.directory.glob("tokens-*.sqlite*"):
+            if not stale.name.startswith(self.cache.path.name):
+                stale.unlink(missing_ok=True)
 
     # reading
     def current_fingerprint(self) -> str | None:

@@ -7,13 +7,14 @@ import hashlib
 from dataclasses import dataclass
 from functools import cached_property
 
+from assistant.knowledge_pack import KnowledgePack
 from assistant.settings import Settings
 from ingest.articles import ArticleRef
 from ingest.bm25_index import Bm25Index
 from ingest.cleaning import normalise_for_index, to_simplified
 from ingest.embedders import ActiveEmbedder, resolve_embedder
 from ingest.store import ChunkStore, DocumentRecord, StoredChunk
-from ingest.tokenizer import Tokenizer, load_terms
+from ingest.tokenizer import Tokenizer
 
 
 def index_text(text: str, heading_path: str) -> str:
@@ -21,8 +22,9 @@ def index_text(text: str, heading_path: str) -> str:
     return normalise_for_index(f"{heading_path}\n{text}" if heading_path else text)
 
 
-def fingerprint(records: dict[str, DocumentRecord]) -> str:
-    lines = sorted(f"{r.doc_id}:{r.hash}" for r in records.values())
+def fingerprint(records: dict[str, DocumentRecord], segmentation: str) -> str:
+    """Identifies what a lexical index was built from: the committed documents and the segmentation."""
+    lines = [f"segmentation:{segmentation}", *sorted(f"{r.doc_id}:{r.hash}" for r in records.values())]
     return hashlib.sha1("\n".join(lines).encode("utf-8")).hexdigest()
 
 
@@ -42,7 +44,8 @@ class KnowledgeBase:
         settings.data_dir.mkdir(parents=True, exist_ok=True)
         self.embedder = embedder or resolve_embedder(settings)
         self.store = ChunkStore(settings, self.embedder.name)
-        self.terms = load_terms(settings.knowledge_dir)
+        self.pack = KnowledgePack(settings.knowledge_dir)
+        self.terms = self.pack.segmenter_terms()
 
     @cached_property
     def tokenizer(self) -> Tokenizer:
@@ -58,7 +61,7 @@ class KnowledgeBase:
     def rebuild_bm25(self, records: dict[str, DocumentRecord] | None = None, force: bool = False) -> bool:
         """Rebuild the lexical index when it does not match the committed documents. Returns True if built."""
         records = records if records is not None else self.documents()
-        current = fingerprint(records)
+        current = fingerprint(records, self.tokenizer.signature)
         if not force and self.bm25.current_fingerprint() == current:
             return False
         items = []
@@ -74,7 +77,7 @@ class KnowledgeBase:
     def ensure_bm25(self, records: dict[str, DocumentRecord]) -> None:
         """Make the lexical index match these committed documents (another process or a crash may
         have changed the store since it was built), and load it."""
-        if self.bm25.current_fingerprint() != fingerprint(records):
+        if self.bm25.current_fingerprint() != fingerprint(records, self.tokenizer.signature):
             self.rebuild_bm25(records)
         self.bm25.load()
 

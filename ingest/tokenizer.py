@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import re
 import threading
-from pathlib import Path
 
 import jieba
-import yaml
 
 from ingest.cleaning import normalise_for_index
 
@@ -18,22 +17,14 @@ _KEEP = re.compile(r"[\u4e00-\u9fff0-9a-z]")
 _STOPWORDS = frozenset("的 了 和 与 及 或 或者 是 在 对 为 由 把 被 其 之 等 有 也 就 都 而 并 但 这 那 我 我们 你 他 它 吗 呢 吧 啊 什么 怎么 哪些 多少 是否 要不要 能不能 可以 应该".split())
 
 
-def load_terms(knowledge_dir: Path) -> list[str]:
-    """Every term listed under a `terms:` key in the knowledge pack's YAML files."""
-    terms: set[str] = set()
-    for path in sorted(knowledge_dir.rglob("*.yaml")):
-        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-        if isinstance(data, dict):
-            terms.update(str(t) for t in data.get("terms", []) or [])
-    return sorted(terms)
-
-
 class Tokenizer:
     """jieba search-mode segmentation (words plus their sub-words), stopwords and punctuation dropped."""
 
     def __init__(self, terms: list[str]):
         self._jieba = jieba.Tokenizer()
-        self._terms = [normalise_for_index(t) for t in terms]
+        self._terms = sorted({normalise_for_index(t) for t in terms})
+        # identifies the segmentation: cached tokens and built indexes are only valid for the same terms
+        self.signature = hashlib.sha1("\n".join(self._terms).encode("utf-8")).hexdigest()[:12]
         self._ready = False
         self._lock = threading.Lock()
 
