@@ -1,6 +1,10 @@
-"""Hybrid retrieval as a langchain retriever: BM25 and dense results fused by reciprocal rank.
+"""Hybrid retrieval as a langchain retriever. One class owns fusion: reciprocal-rank fusion of
+BM25 and dense rankings over the question (expanded with the legal terms its everyday words stand
+for), plus a ranking inside each document or region the question names, plus the articles a named
+glossary term rests on; articles named directly (安全生产法第二十四条) come first.
 
 Superseded versions are excluded unless asked for; kind and region filters narrow the search.
+An optional sentence-transformers CrossEncoder reranks the fused candidates.
 """
 
 from __future__ import annotations
@@ -10,13 +14,17 @@ from typing import Any
 from langchain_core.callbacks import CallbackManagerForRetrieverRun
 from langchain_core.documents import Document
 from langchain_core.retrievers import BaseRetriever
-from pydantic import ConfigDict
+from pydantic import ConfigDict, PrivateAttr
 
-from assistant.citations import citation
-from ingest.knowledge_base import KnowledgeBase
+from assistant.citations import citation, resolve_citation
+from assistant.query import QueryAnalyzer, QueryPlan
+from ingest.knowledge_base import KnowledgeBase, fingerprint
 from ingest.store import DocumentRecord, StoredChunk
 
-RRF_K = 60
+RRF_K = 20
+DENSE_WEIGHT = 0.5  # the built-in LSA vectors are a weaker signal than BM25 over the lexicon-expanded question
+NAMED_WEIGHT = 1.0  # a ranking inside a document or region the question names
+GLOSSARY_WEIGHT = 0.5  # the articles a named glossary term rests on
 
 
 class HybridRetriever(BaseRetriever):
@@ -28,6 +36,10 @@ class HybridRetriever(BaseRetriever):
     include_superseded: bool = False
     kinds: list[str] | None = None
     regions: list[str] | None = None
+    reranker: Any = None  # a sentence_transformers.CrossEncoder, when configured
+
+    _analyzer: QueryAnalyzer | None = PrivateAttr(default=None)
+    _analyzer_key: str = PrivateAttr(default="")
 
     def _allowed_docs(self, records: dict[str, DocumentRecord]) -> set[str]:
         return {r.doc_id for r in records.values()
@@ -47,23 +59,57 @@ class HybridRetriever(BaseRetriever):
             return None
         return clauses[0] if len(clauses) == 1 else {"$and": clauses}
 
-    def search(self, query: str) -> list[tuple[StoredChunk, float]]:
+    def analyzer(self, records: dict[str, DocumentRecord]) -> QueryAnalyzer:
+        key = fingerprint(records, self.kb.tokenizer.signature)
+        if self._analyzer is None or key != self._analyzer_key:
+            self._analyzer, self._analyzer_key = QueryAnalyzer(self.kb.pack, self.kb.tokenizer, records), key
+        return self._analyzer
+
+    def plan(self, question: str) -> QueryPlan:
+        return self.analyzer(self.kb.documents()).analyse(question)
+
+    def search(self, query: str, plan: QueryPlan | None = None) -> list[tuple[StoredChunk, float]]:
         records = self.kb.documents()
         self.kb.ensure_bm25(records)
+        plan = plan or self.analyzer(records).analyse(query)
         allowed = self._allowed_docs(records)
-        lexical = self.kb.bm25.search(self.kb.tokenizer.query_tokens(query), self.candidates, allowed)
-        dense = self.kb.store.query(self.kb.embedder.embeddings.embed_query(query), self.candidates, self._where())
+        tokens = self.kb.tokenizer.query_tokens(plan.expanded)
+        rankings: list[tuple[float, list[str]]] = []
+        rankings.append((1.0, [i for i, _ in self.kb.bm25.search(tokens, self.candidates, allowed)]))
+        dense = self.kb.store.query(self.kb.embedder.embeddings.embed_query(plan.expanded), self.candidates,
+                                    self._where())
+        by_id: dict[str, StoredChunk] = {chunk.id: chunk for chunk, _ in dense}
+        rankings.append((DENSE_WEIGHT, [chunk.id for chunk, _ in dense]))
+        for doc_id in plan.documents:
+            if doc_id in allowed:
+                rankings.append((NAMED_WEIGHT, [i for i, _ in self.kb.bm25.search(tokens, 10, {doc_id})]))
+        for region in plan.regions:
+            in_region = {d for d in allowed if records[d].region == region}
+            rankings.append((NAMED_WEIGHT, [i for i, _ in self.kb.bm25.search(tokens, 10, in_region)]))
+        pinned: list[StoredChunk] = []
+        for doc_id, ref in plan.articles:
+            hit = self.kb.get_article(doc_id, ref)
+            if hit is not None:
+                pinned += hit.chunks
+        for entry in plan.glossary:
+            basis_ids = []
+            for cited in entry.basis:
+                hit = resolve_citation(self.kb, cited)
+                if hit is not None and hit.document.doc_id in allowed:
+                    by_id.update({c.id: c for c in hit.chunks})
+                    basis_ids.append(hit.chunks[0].id)
+            rankings.append((GLOSSARY_WEIGHT, basis_ids))
         fused: dict[str, float] = {}
-        for rank, (chunk_id, _score) in enumerate(lexical):
-            fused[chunk_id] = fused.get(chunk_id, 0.0) + 1.0 / (RRF_K + rank + 1)
-        by_id: dict[str, StoredChunk] = {}
-        for rank, (chunk, _score) in enumerate(dense):
+        for weight, ids in rankings:
+            for rank, chunk_id in enumerate(ids):
+                fused[chunk_id] = fused.get(chunk_id, 0.0) + weight / (RRF_K + rank + 1)
+        for position, chunk in enumerate(pinned):
             by_id[chunk.id] = chunk
-            fused[chunk.id] = fused.get(chunk.id, 0.0) + 1.0 / (RRF_K + rank + 1)
+            fused[chunk.id] = 10.0 - position * 0.01  # named articles come first, in the order named
         missing = [i for i in fused if i not in by_id]
         if missing:
             by_id.update({c.id: c for c in self.kb.store.get_chunks(ids=missing)})
-        results = []
+        results: list[tuple[StoredChunk, float]] = []
         for chunk_id, score in sorted(fused.items(), key=lambda item: -item[1]):
             chunk = by_id.get(chunk_id)
             record = records.get(chunk.metadata.get("doc_id", "")) if chunk else None
@@ -72,9 +118,12 @@ class HybridRetriever(BaseRetriever):
             if record.doc_id not in allowed:
                 continue
             results.append((chunk, score))
-            if len(results) >= self.k:
-                break
-        return results
+        if self.reranker is not None and results:
+            head = results[: max(self.k * 3, 20)]
+            scores = self.reranker.predict([(query, chunk.text) for chunk, _ in head])
+            head = sorted(zip([c for c, _ in head], map(float, scores), strict=True), key=lambda x: -x[1])
+            results = [*head, *results[len(head):]]
+        return results[: self.k]
 
     def _get_relevant_documents(self, query: str, *, run_manager: CallbackManagerForRetrieverRun) -> list[Document]:
         return [Document(page_content=chunk.text, id=chunk.id,

@@ -44,5 +44,11 @@ class Tokenizer:
         return [t for t in self._jieba.cut_for_search(normalised, HMM=False)
                 if _KEEP.search(t) and t not in _STOPWORDS]
 
+    def words(self, text: str) -> list[str]:
+        """Whole words (no sub-words) of a text, normalised: for matching dictionary entries."""
+        if not self._ready:
+            self._ensure_ready()
+        return [t for t in self._jieba.cut(normalise_for_index(text), HMM=False) if _KEEP.search(t)]
+
     def query_tokens(self, text: str) -> list[str]:
         return self.tokens(normalise_for_index(text))

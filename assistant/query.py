@@ -1,0 +1,122 @@
+"""Query understanding: what a question names besides its words.
+
+- direct article references (安全生产法第二十四条, 第24条, 安全生产法24条)
+- documents named (消防法里…, 《突发事件应对法》) and regions named (在深圳, 北京和山东)
+- glossary terms (四不放过 → its entry and the articles that carry it)
+- everyday words mapped to the terms the regulations use (安责险 → 安全生产责任保险), from the lexicon
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from functools import cached_property
+
+from assistant.knowledge_pack import GlossaryEntry, KnowledgePack
+from ingest.articles import ArticleRef
+from ingest.cleaning import normalise_for_index, to_simplified
+from ingest.numerals import cn_to_int
+from ingest.store import DocumentRecord
+from ingest.tokenizer import Tokenizer
+
+_NUM = r"[零〇一二三四五六七八九十百千两\d]+"
+_ARTICLE = re.compile(rf"第?\s*(?P<num>{_NUM})\s*条(?:之(?P<sub>{_NUM}))?")
+_NATIONAL = "中华人民共和国"
+
+
+@dataclass
+class QueryPlan:
+    question: str
+    expanded: str  # the question plus the legal terms its everyday words stand for
+    legal_terms: list[str] = field(default_factory=list)
+    glossary: list[GlossaryEntry] = field(default_factory=list)
+    documents: list[str] = field(default_factory=list)  # doc ids the question names, in order of mention
+    regions: list[str] = field(default_factory=list)  # record regions the question names
+    articles: list[tuple[str, ArticleRef]] = field(default_factory=list)  # (doc id, article) named directly
+
+
+def _doc_names(record: DocumentRecord) -> set[str]:
+    core = record.version_key.split("|", 1)[-1]
+    names = {core, to_simplified(record.title)}
+    names |= {n.removeprefix(_NATIONAL) for n in names}
+    return {normalise_for_index(n) for n in names if len(n) >= 3}
+
+
+class QueryAnalyzer:
+    """Built once per set of documents; analyses questions against the pack and the index's documents."""
+
+    def __init__(self, pack: KnowledgePack, tokenizer: Tokenizer, records: dict[str, DocumentRecord]):
+        self.pack = pack
+        self.tokenizer = tokenizer
+        self.records = {d: r for d, r in records.items() if not r.superseded}
+
+    @cached_property
+    def _lexicon(self) -> dict[str, str]:
+        return {normalise_for_index(word): entry.legal for entry in self.pack.lexicon.entries
+                for word in entry.everyday}
+
+    @cached_property
+    def _names(self) -> list[tuple[str, str]]:
+        """(normalised name, doc id), longest names first so 北京市安全生产条例 wins over 安全生产条例."""
+        pairs = {(name, doc_id) for doc_id, record in self.records.items() for name in _doc_names(record)}
+        return sorted(pairs, key=lambda p: (-len(p[0]), p[1]))
+
+    @cached_property
+    def _regions(self) -> list[tuple[str, str]]:
+        """(name as people write it, record region) for every region that has documents."""
+        present = {r.region for r in self.records.values() if r.region != "全国"}
+        pairs = []
+        for short, aliases in self.pack.taxonomy.regions.items():
+            for region in present:
+                if region.startswith(short):
+                    pairs += [(name, region) for name in {short, *aliases}]
+        return sorted(pairs, key=lambda p: -len(p[0]))
+
+    def analyse(self, question: str) -> QueryPlan:
+        norm = normalise_for_index(question)
+        plan = QueryPlan(question=question, expanded=question)
+        remaining = norm
+        for name, doc_id in self._names:
+            if name in remaining:
+                plan.documents.append(doc_id)
+                remaining = remaining.replace(name, "　")
+        plan.documents = sorted(set(plan.documents), key=lambda d: norm.find(
+            next(n for n, i in self._names if i == d and n in norm)))
+        for name, region in self._regions:
+            if name in remaining and region not in plan.regions:
+                plan.regions.append(region)
+        plan.articles = self._articles(norm, plan.documents)
+        plan.glossary = self._glossary(norm)
+        words = self.tokenizer.words(question)
+        plan.legal_terms = list(dict.fromkeys(self._lexicon[w] for w in words if w in self._lexicon))
+        extra = [t for t in plan.legal_terms if normalise_for_index(t) not in norm]
+        plan.expanded = question + (" " + " ".join(extra) if extra else "")
+        return plan
+
+    def _articles(self, norm: str, documents: list[str]) -> list[tuple[str, ArticleRef]]:
+        if not documents:
+            return []
+        found = []
+        for match in _ARTICLE.finditer(norm):
+            try:
+                ref = ArticleRef(cn_to_int(match.group("num")), cn_to_int(match.group("sub")) if match.group("sub") else 0)
+            except ValueError:
+                continue
+            # the document named closest before the article number
+            before = [d for d in documents if any(n in norm[:match.start()] for n in _doc_names(self.records[d]))]
+            found.append((before[-1] if before else documents[0], ref))
+        return found
+
+    def _glossary(self, norm: str) -> list[GlossaryEntry]:
+        matched: list[tuple[str, GlossaryEntry]] = []
+        for entry in self.pack.glossary:
+            for name in entry.names:
+                key = normalise_for_index(name)
+                if len(key) >= 2 and key in norm:
+                    matched.append((key, entry))
+        keys = [k for k, _ in matched]
+        kept: dict[str, GlossaryEntry] = {}
+        for key, entry in matched:
+            if not any(key != other and key in other for other in keys):
+                kept.setdefault(entry.id, entry)
+        return list(kept.values())
