@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections import Counter
 from pathlib import Path
 from typing import Annotated
@@ -11,6 +12,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from assistant.ask import Assistant
 from assistant.citations import citation, resolve_citation
 from assistant.retriever import HybridRetriever
 from assistant.settings import Settings
@@ -126,6 +128,24 @@ def show(
         return
     err.print(f"[red]《{matches[0].title}》中没有{ref.label}[/red]")
     raise typer.Exit(1)
+
+
+@app.command()
+def ask(
+    question: Annotated[str, typer.Argument(help="问题，如 “我们厂120人，要不要设安全管理机构？”")],
+    as_json: Annotated[bool, typer.Option("--json", help="输出 JSON（评测格式：retrieved/answer/abstained/citations）")] = False,
+    old: Annotated[bool, typer.Option("--include-superseded", help="也检索已被取代的旧版本")] = False,
+) -> None:
+    """提问：检索条文，给出带引用的回答；没有依据时明确说明。"""
+    settings = Settings()
+    kb = KnowledgeBase(settings) if as_json else _open(settings)
+    result = Assistant(kb, include_superseded=old).ask(question)
+    if as_json:
+        console.print_json(json.dumps(result.to_format(), ensure_ascii=False))
+        return
+    if not as_json:
+        console.print("[dim]模式：离线（抽取式回答，未配置大模型）[/dim]")
+    console.print(result.answer.text)
 
 
 @app.command()

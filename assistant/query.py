@@ -88,7 +88,8 @@ class QueryAnalyzer:
         plan.articles = self._articles(norm, plan.documents)
         plan.glossary = self._glossary(norm)
         words = self.tokenizer.words(question)
-        plan.legal_terms = list(dict.fromkeys(self._lexicon[w] for w in words if w in self._lexicon))
+        canonical = [entry.term for entry in plan.glossary]  # a term named by an alias: search its own name too
+        plan.legal_terms = list(dict.fromkeys([*(self._lexicon[w] for w in words if w in self._lexicon), *canonical]))
         extra = [t for t in plan.legal_terms if normalise_for_index(t) not in norm]
         plan.expanded = question + (" " + " ".join(extra) if extra else "")
         return plan

@@ -12,6 +12,7 @@ import numpy as np
 from langchain_core.documents import Document
 from langchain_text_splitters import RecursiveCharacterTextSplitter
 
+from ingest.errors import IngestError
 from ingest.loaders import load_file
 from ingest.pipeline import walk
 
@@ -30,8 +31,13 @@ class BaselineRetriever:
         splitter = RecursiveCharacterTextSplitter(chunk_size=500, chunk_overlap=50)
         documents: list[Document] = []
         for path, rejected in walk(corpus):
-            if rejected is None:
-                documents += splitter.create_documents([load_file(path)], metadatas=[{"doc": path.stem}])
+            if rejected is not None:
+                continue
+            try:
+                text = load_file(path)
+            except IngestError:
+                continue  # the project reports such files; the baseline simply has nothing from them
+            documents += splitter.create_documents([text], metadatas=[{"doc": path.stem}])
         index = bm25s.BM25()
         index.index([_tokens(d.page_content) for d in documents], show_progress=False)
         return cls(documents, index)

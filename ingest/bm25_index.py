@@ -5,10 +5,12 @@ the previous build usable; tokens are cached per chunk so a rebuild re-segments 
 from __future__ import annotations
 
 import json
+import math
 import os
 import shutil
 import sqlite3
 import uuid
+from collections import Counter
 from collections.abc import Iterable
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import closing
@@ -78,6 +80,7 @@ class Bm25Index:
         self._doc_codes: np.ndarray = np.array([], dtype=np.int32)
         self._code_of: dict[str, int] = {}
         self.fingerprint = ""
+        self.idf: dict[str, float] = {}  # inverse document frequency of each token, for weighting evidence
 
     # building
     def _tokens_for(self, items: list[tuple[str, str]]) -> list[list[str]]:
@@ -110,6 +113,12 @@ class Bm25Index:
             retriever.save(str(target), show_progress=False)
         else:
             target.mkdir(parents=True)
+        document_frequency: Counter[str] = Counter()
+        for tokens in corpus_tokens:
+            document_frequency.update(set(tokens))
+        total = max(len(corpus_tokens), 1)
+        idf = {t: round(math.log(1 + (total - n + 0.5) / (n + 0.5)), 4) for t, n in document_frequency.items()}
+        (target / "idf.json").write_text(json.dumps(idf, ensure_ascii=False), encoding="utf-8")
         (target / "ids.json").write_text(json.dumps({"fingerprint": fingerprint, "ids": [i for i, _, _ in items],
                                                      "doc_ids": [d for _, d, _ in items]}), encoding="utf-8")
         pointer = self.directory / "CURRENT"
@@ -148,6 +157,7 @@ class Bm25Index:
         self._doc_codes = codes.astype(np.int32)
         self._code_of = {name: i for i, name in enumerate(names.tolist())}
         self.fingerprint = meta["fingerprint"]
+        self.idf = json.loads((path / "idf.json").read_text(encoding="utf-8"))
         self._retriever = bm25s.BM25.load(str(path), mmap=False, show_progress=False) if self.ids else None
         self._loaded_build = build
         return True

@@ -24,7 +24,7 @@ def index_text(text: str, heading_path: str) -> str:
 
 def fingerprint(records: dict[str, DocumentRecord], segmentation: str) -> str:
     """Identifies what a lexical index was built from: the committed documents and the segmentation."""
-    lines = [f"segmentation:{segmentation}", *sorted(f"{r.doc_id}:{r.hash}" for r in records.values())]
+    lines = ["format:2", f"segmentation:{segmentation}", *sorted(f"{r.doc_id}:{r.hash}" for r in records.values())]
     return hashlib.sha1("\n".join(lines).encode("utf-8")).hexdigest()
 
 

@@ -1,0 +1,183 @@
+"""The offline answer composer: no LLM, a readable answer built only from retrieved provisions.
+
+A one-line lead (the glossary definition when the question names a known principle, else the
+decisive clause), then the decisive provisions as bullets, each quoting the clause that answers the
+question with its citation [n], then the 依据 list. Each part of a multi-part question gets its own
+clauses. When no retrieved clause covers the question well enough — or the question asks for a
+number and no covering clause holds one — it says 知识库中未找到依据 and lists the closest articles.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from assistant.citations import citation
+from assistant.query import QueryPlan
+from ingest.cleaning import normalise_for_index
+from ingest.store import StoredChunk
+from ingest.tokenizer import Tokenizer
+
+NO_BASIS = "知识库中未找到依据"
+_SPLIT_QUESTION = re.compile(r"(?<=[？?；;])|(?<=[，,])(?=还是|那么|另外|以及|同时)")
+_CLAUSE = re.compile(r"(?<=[。；;！？])|\n")
+_NUM = r"(?:\d+(?:\.\d+)?|[一二三四五六七八九十百千万两半]+)"
+_TIME_UNITS = r"(?:年|个月|月|日|天|小时|分钟|周|季度)"
+# What a question asks to be counted, and what a clause must hold to answer it.
+_QUANTITY_ASKS = [
+    (re.compile(r"多久|多长时间|几年|几天|几个月|几小时|多少天|多少年|多少小时|期限|时限|有效期"),
+     re.compile(rf"{_NUM}\s*{_TIME_UNITS}|每(?:年|季度|月|半年|周|日|天)|立即|及时")),
+    (re.compile(r"比例|百分之|几成|多少倍"), re.compile(rf"{_NUM}\s*(?:%|倍|成)|百分之{_NUM}")),
+    (re.compile(r"多少(钱|元|万元)|罚多少|罚款.{0,4}多少|补多少|赔多少|能补|补贴"), re.compile(rf"{_NUM}\s*(?:万元|元)")),
+    (re.compile(r"多少(?P<unit>[米箱吨人起次个家台辆公里])|几(?P<unit2>[起次个人家台辆])"), None),
+]
+MIN_COVERAGE = 0.3  # share of the question's weighted terms the best clause must hold
+EVIDENCE_CHUNKS = 6
+MAX_BULLETS = 6
+MAX_SOURCES = 3
+ARTICLE_BONUS = 1.2  # a provision of law outranks a plan passage that matches as well
+KEEP_SHARE = 0.6  # a chunk is quoted when its best clause covers this share of the best clause's coverage
+
+
+@dataclass
+class Source:
+    number: int
+    chunk: StoredChunk
+
+    @property
+    def citation(self) -> str:
+        return citation(self.chunk)
+
+    @property
+    def key(self) -> dict:
+        return {"doc": self.chunk.metadata.get("doc_id", ""), "article": self.chunk.metadata.get("article") or None}
+
+
+@dataclass
+class Answer:
+    question: str
+    text: str
+    abstained: bool
+    sources: list[Source] = field(default_factory=list)  # what the answer cites, numbered
+    related: list[StoredChunk] = field(default_factory=list)  # closest provisions when abstaining
+
+    @property
+    def citations(self) -> list[dict]:
+        return [s.key for s in self.sources]
+
+
+@dataclass
+class _Clause:
+    text: str
+    chunk_rank: int
+    coverage: float
+
+
+def question_parts(question: str) -> list[str]:
+    parts = [p.strip(" ，,") for p in _SPLIT_QUESTION.split(question) if p and len(p.strip(" ，,？?")) >= 4]
+    return parts or [question]
+
+
+def _clauses(chunk: StoredChunk) -> list[str]:
+    return [c.strip() for c in _CLAUSE.split(chunk.text) if len(c.strip()) >= 6]
+
+
+def _weights(tokens: list[str], idf: dict[str, float]) -> dict[str, float]:
+    """Content words of a question weighted by rarity; single characters are mostly function words."""
+    return {t: idf.get(t, 0.0) for t in set(tokens) if len(t) >= 2 and idf.get(t, 0.0) > 0.5}
+
+
+def answers_quantity(part: str, clauses: list[str]) -> bool:
+    """When the question asks for an amount, a period or a count, some clause must state one."""
+    for asks, answer in _QUANTITY_ASKS:
+        match = asks.search(part)
+        if not match:
+            continue
+        if answer is None:
+            unit = match.group("unit") or match.group("unit2")
+            answer = re.compile(rf"{_NUM}\s*{unit}")
+        return any(answer.search(c) for c in clauses)
+    return True
+
+
+def _coverage(clause: str, weights: dict[str, float]) -> float:
+    total = sum(weights.values())
+    if not total:
+        return 0.0
+    norm = normalise_for_index(clause)
+    return sum(w for t, w in weights.items() if t in norm) / total
+
+
+class OfflineComposer:
+    def __init__(self, tokenizer: Tokenizer, idf: dict[str, float]):
+        self.tokenizer = tokenizer
+        self.idf = idf
+
+    def _best_clauses(self, part: str, plan: QueryPlan, chunks: list[StoredChunk]) -> list[_Clause]:
+        """Per chunk (in retrieval order) its best clauses; a chunk counts when it covers the part well."""
+        legal = " ".join(plan.legal_terms)
+        weights = _weights(self.tokenizer.query_tokens(f"{part} {legal}"), self.idf)
+        per_chunk: list[list[_Clause]] = []
+        for rank, chunk in enumerate(chunks):
+            bonus = ARTICLE_BONUS if chunk.metadata.get("unit") == "article" else 1.0
+            scored = sorted((_Clause(text, rank, bonus * _coverage(text, weights)) for text in _clauses(chunk)),
+                            key=lambda c: -c.coverage)
+            if scored:
+                per_chunk.append([c for c in scored[:2] if c.coverage >= 0.8 * scored[0].coverage])
+        if not per_chunk:
+            return []
+        best = max(group[0].coverage for group in per_chunk)
+        return [c for group in per_chunk if group[0].coverage >= KEEP_SHARE * best for c in group]
+
+    def compose(self, question: str, plan: QueryPlan, chunks: list[StoredChunk]) -> Answer:
+        evidence = chunks[:EVIDENCE_CHUNKS]
+        chosen: list[_Clause] = []
+        supported = True
+        parts = question_parts(question)
+        for part in parts:
+            ranked = self._best_clauses(part, plan, evidence)
+            if not ranked or max(c.coverage for c in ranked) < MIN_COVERAGE:
+                supported = supported and bool(chosen) and len(parts) > 1
+                continue
+            if not answers_quantity(part, [c.text for c in ranked]):
+                supported = False
+                continue
+            sources = sorted({c.chunk_rank for c in ranked})[: max(2, MAX_SOURCES // len(parts))]
+            chosen += [c for c in ranked if c.chunk_rank in sources and c.text not in {x.text for x in chosen}]
+        named_articles = {(d, r.number, r.sub) for d, r in plan.articles}
+        if named_articles:  # the user asked for specific articles: show them whatever the overlap
+            supported = True
+            chosen = chosen or [_Clause(_clauses(c)[0] if _clauses(c) else c.text, i, 1.0)
+                                for i, c in enumerate(evidence)
+                                if (c.metadata.get("doc_id"), c.metadata.get("article_num"),
+                                    c.metadata.get("article_sub")) in named_articles]
+        if not supported or not chosen:
+            return self._abstain(question, chunks)
+        chosen = sorted(chosen, key=lambda c: c.chunk_rank)[:MAX_BULLETS]
+        sources: list[Source] = []
+        number_of: dict[int, int] = {}
+        for clause in chosen:
+            if clause.chunk_rank not in number_of:
+                number_of[clause.chunk_rank] = len(sources) + 1
+                sources.append(Source(len(sources) + 1, evidence[clause.chunk_rank]))
+        lines = [self._lead(plan, chosen[0], sources[0])]
+        for clause in chosen:
+            lines.append(f"- {clause.text}[{number_of[clause.chunk_rank]}]")
+        lines.append("")
+        lines.append("依据：")
+        lines += [f"[{s.number}] {s.citation}" for s in sources]
+        return Answer(question, "\n".join(lines), False, sources)
+
+    def _lead(self, plan: QueryPlan, top: _Clause, source: Source) -> str:
+        if plan.glossary:
+            entry = plan.glossary[0]
+            return f"{entry.term}：{entry.definition}"
+        return f"依据{source.citation.split('（')[0]}，{top.text.rstrip('。；;')}。"
+
+    def _abstain(self, question: str, chunks: list[StoredChunk]) -> Answer:
+        related = chunks[:3]
+        lines = [f"{NO_BASIS}：已入库的法规和方案中没有能直接回答这个问题的条文。"]
+        if related:
+            lines.append("可能相关：")
+            lines += [f"- {citation(c)}" for c in related]
+        return Answer(question, "\n".join(lines), True, [], related)

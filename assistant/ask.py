@@ -1,0 +1,55 @@
+"""Ask: one question (with the conversation so far) -> retrieved provisions -> a cited answer."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from assistant.answer import Answer, OfflineComposer
+from assistant.retriever import HybridRetriever
+from ingest.knowledge_base import KnowledgeBase
+from ingest.store import StoredChunk
+
+FOLLOW_UP_MAX_CHARS = 14  # a short question leaning on the previous one (那罚款是多少？)
+_FOLLOW_UP_MARKERS = ("那", "那么", "这个", "这种", "上述", "它", "其", "该")
+
+
+@dataclass
+class AskResult:
+    answer: Answer
+    retrieved: list[tuple[StoredChunk, float]] = field(default_factory=list)
+    query: str = ""  # the question as searched (follow-ups carry the previous question's subject)
+
+    def to_format(self) -> dict:
+        """The results schema of shared/evals/FORMAT.md."""
+        return {
+            "retrieved": [{"doc": c.metadata.get("doc_id", ""), "article": c.metadata.get("article") or None,
+                           "text": c.text, "score": round(score, 4)} for c, score in self.retrieved],
+            "answer": self.answer.text,
+            "abstained": self.answer.abstained,
+            "citations": self.answer.citations,
+        }
+
+
+def resolve_follow_up(question: str, history: list[str]) -> str:
+    """A short follow-up is searched together with the previous question (offline rewriting)."""
+    if not history:
+        return question
+    short = len(question.strip("？?。 ")) <= FOLLOW_UP_MAX_CHARS
+    if short or question.startswith(_FOLLOW_UP_MARKERS):
+        return f"{history[-1]} {question}"
+    return question
+
+
+class Assistant:
+    def __init__(self, kb: KnowledgeBase, k: int = 10, include_superseded: bool = False):
+        self.kb = kb
+        self.retriever = HybridRetriever(kb=kb, k=k, include_superseded=include_superseded)
+
+    def ask(self, question: str, history: list[str] | None = None) -> AskResult:
+        query = resolve_follow_up(question, history or [])
+        plan = self.retriever.plan(query)
+        retrieved = self.retriever.search(query, plan)
+        composer = OfflineComposer(self.kb.tokenizer, self.kb.bm25.idf)
+        answer = composer.compose(query, plan, [c for c, _ in retrieved])
+        answer.question = question
+        return AskResult(answer, retrieved, query)
