@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from assistant.citations import citation
+from assistant.citations import citation, short_citation
 from assistant.query import QueryPlan
 from ingest.cleaning import normalise_for_index
 from ingest.store import StoredChunk
@@ -132,26 +132,22 @@ class OfflineComposer:
     def compose(self, question: str, plan: QueryPlan, chunks: list[StoredChunk]) -> Answer:
         evidence = chunks[:EVIDENCE_CHUNKS]
         chosen: list[_Clause] = []
-        supported = True
-        parts = question_parts(question)
-        for part in parts:
+        unanswered: list[str] = []  # parts asking for an amount or a period that no clause states
+        for part in question_parts(question):
             ranked = self._best_clauses(part, plan, evidence)
             if not ranked or max(c.coverage for c in ranked) < MIN_COVERAGE:
-                supported = supported and bool(chosen) and len(parts) > 1
                 continue
             if not answers_quantity(part, [c.text for c in ranked]):
-                supported = False
+                unanswered.append(part)
                 continue
-            sources = sorted({c.chunk_rank for c in ranked})[: max(2, MAX_SOURCES // len(parts))]
+            sources = sorted({c.chunk_rank for c in ranked})[: max(2, MAX_SOURCES // len(question_parts(question)))]
             chosen += [c for c in ranked if c.chunk_rank in sources and c.text not in {x.text for x in chosen}]
         named_articles = {(d, r.number, r.sub) for d, r in plan.articles}
-        if named_articles:  # the user asked for specific articles: show them whatever the overlap
-            supported = True
-            chosen = chosen or [_Clause(_clauses(c)[0] if _clauses(c) else c.text, i, 1.0)
-                                for i, c in enumerate(evidence)
-                                if (c.metadata.get("doc_id"), c.metadata.get("article_num"),
-                                    c.metadata.get("article_sub")) in named_articles]
-        if not supported or not chosen:
+        if named_articles and not chosen:  # the user asked for specific articles: show them whatever the overlap
+            chosen = [_Clause(_clauses(c)[0] if _clauses(c) else c.text, i, 1.0) for i, c in enumerate(evidence)
+                      if (c.metadata.get("doc_id"), c.metadata.get("article_num"),
+                          c.metadata.get("article_sub")) in named_articles]
+        if not chosen:
             return self._abstain(question, chunks)
         chosen = sorted(chosen, key=lambda c: c.chunk_rank)[:MAX_BULLETS]
         sources: list[Source] = []
@@ -163,6 +159,8 @@ class OfflineComposer:
         lines = [self._lead(plan, chosen[0], sources[0])]
         for clause in chosen:
             lines.append(f"- {clause.text}[{number_of[clause.chunk_rank]}]")
+        for part in unanswered:
+            lines.append(f"- 关于“{part.rstrip('？?')}”：{NO_BASIS}，已入库的条文中没有相应的数量或期限规定。")
         lines.append("")
         lines.append("依据：")
         lines += [f"[{s.number}] {s.citation}" for s in sources]
@@ -172,7 +170,7 @@ class OfflineComposer:
         if plan.glossary:
             entry = plan.glossary[0]
             return f"{entry.term}：{entry.definition}"
-        return f"依据{source.citation.split('（')[0]}，{top.text.rstrip('。；;')}。"
+        return f"依据{short_citation(source.chunk)}，{top.text.rstrip('。；;')}。"
 
     def _abstain(self, question: str, chunks: list[StoredChunk]) -> Answer:
         related = chunks[:3]

@@ -8,6 +8,12 @@ from ingest.knowledge_base import ArticleHit, KnowledgeBase
 from ingest.store import StoredChunk
 
 
+def short_citation(chunk: StoredChunk) -> str:
+    """《title》第X条 for an article, 《title》 otherwise: the form used inside a sentence."""
+    meta = chunk.metadata
+    return f"《{meta.get('title', meta.get('doc_id', ''))}》{meta.get('article', '') if meta.get('unit') == 'article' else ''}"
+
+
 def citation(chunk: StoredChunk, with_part: bool = True) -> str:
     meta = chunk.metadata
     title = f"《{meta.get('title', meta.get('doc_id', ''))}》"
