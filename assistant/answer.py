@@ -13,8 +13,8 @@ import re
 from dataclasses import dataclass, field
 
 from assistant.citations import citation, short_citation
+from assistant.evidence import coverage, question_weights
 from assistant.query import QueryPlan
-from ingest.cleaning import normalise_for_index
 from ingest.store import StoredChunk
 from ingest.tokenizer import Tokenizer
 
@@ -82,11 +82,6 @@ def _clauses(chunk: StoredChunk) -> list[str]:
     return [c.strip() for c in _CLAUSE.split(chunk.text) if len(c.strip()) >= 6]
 
 
-def _weights(tokens: list[str], idf: dict[str, float]) -> dict[str, float]:
-    """Content words of a question weighted by rarity; single characters are mostly function words."""
-    return {t: idf.get(t, 0.0) for t in set(tokens) if len(t) >= 2 and idf.get(t, 0.0) > 0.5}
-
-
 def answers_quantity(part: str, clauses: list[str]) -> bool:
     """When the question asks for an amount, a period or a count, some clause must state one."""
     for asks, answer in _QUANTITY_ASKS:
@@ -100,14 +95,6 @@ def answers_quantity(part: str, clauses: list[str]) -> bool:
     return True
 
 
-def _coverage(clause: str, weights: dict[str, float]) -> float:
-    total = sum(weights.values())
-    if not total:
-        return 0.0
-    norm = normalise_for_index(clause)
-    return sum(w for t, w in weights.items() if t in norm) / total
-
-
 class OfflineComposer:
     def __init__(self, tokenizer: Tokenizer, idf: dict[str, float]):
         self.tokenizer = tokenizer
@@ -116,11 +103,11 @@ class OfflineComposer:
     def _best_clauses(self, part: str, plan: QueryPlan, chunks: list[StoredChunk]) -> list[_Clause]:
         """Per chunk (in retrieval order) its best clauses; a chunk counts when it covers the part well."""
         legal = " ".join(plan.legal_terms)
-        weights = _weights(self.tokenizer.query_tokens(f"{part} {legal}"), self.idf)
+        weights = question_weights(self.tokenizer.query_tokens(f"{part} {legal}"), self.idf)
         per_chunk: list[list[_Clause]] = []
         for rank, chunk in enumerate(chunks):
             bonus = ARTICLE_BONUS if chunk.metadata.get("unit") == "article" else 1.0
-            scored = sorted((_Clause(text, rank, bonus * _coverage(text, weights)) for text in _clauses(chunk)),
+            scored = sorted((_Clause(text, rank, bonus * coverage(text, weights)) for text in _clauses(chunk)),
                             key=lambda c: -c.coverage)
             if scored:
                 per_chunk.append([c for c in scored[:2] if c.coverage >= 0.8 * scored[0].coverage])

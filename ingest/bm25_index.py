@@ -79,6 +79,8 @@ class Bm25Index:
         self.ids: list[str] = []
         self._doc_codes: np.ndarray = np.array([], dtype=np.int32)
         self._code_of: dict[str, int] = {}
+        self._doc_names: list[str] = []
+        self._position: dict[str, int] = {}
         self.fingerprint = ""
         self.idf: dict[str, float] = {}  # inverse document frequency of each token, for weighting evidence
 
@@ -156,11 +158,20 @@ class Bm25Index:
         names, codes = np.unique(np.array(meta["doc_ids"], dtype=str), return_inverse=True)
         self._doc_codes = codes.astype(np.int32)
         self._code_of = {name: i for i, name in enumerate(names.tolist())}
+        self._doc_names = names.tolist()
+        self._position = {}
         self.fingerprint = meta["fingerprint"]
         self.idf = json.loads((path / "idf.json").read_text(encoding="utf-8"))
         self._retriever = bm25s.BM25.load(str(path), mmap=False, show_progress=False) if self.ids else None
         self._loaded_build = build
         return True
+
+    def doc_of(self, chunk_id: str) -> str:
+        """The document a chunk in this build belongs to ("" when unknown)."""
+        if not self._position:
+            self._position = {cid: i for i, cid in enumerate(self.ids)}
+        position = self._position.get(chunk_id)
+        return self._doc_names[self._doc_codes[position]] if position is not None else ""
 
     def search(self, query_tokens: list[str], k: int, allowed_docs: set[str] | None = None) -> list[tuple[str, float]]:
         if self._retriever is None or not self.ids:

@@ -1,0 +1,20 @@
+"""How much of a question a passage holds: the question's content words weighted by rarity (IDF of the
+lexical index), and the weighted share of them a passage contains. Used to rerank candidates and to
+choose the clauses an answer quotes."""
+
+from __future__ import annotations
+
+from ingest.cleaning import normalise_for_index
+
+
+def question_weights(tokens: list[str], idf: dict[str, float]) -> dict[str, float]:
+    """Content words of a question weighted by rarity; single characters are mostly function words."""
+    return {t: idf.get(t, 0.0) for t in set(tokens) if len(t) >= 2 and idf.get(t, 0.0) > 0.5}
+
+
+def coverage(passage: str, weights: dict[str, float]) -> float:
+    total = sum(weights.values())
+    if not total:
+        return 0.0
+    norm = normalise_for_index(passage)
+    return sum(w for t, w in weights.items() if t in norm) / total
