@@ -29,12 +29,14 @@ _QUANTITY_ASKS = [
      re.compile(rf"{_NUM}\s*{_TIME_UNITS}|每(?:年|季度|月|半年|周|日|天)|立即|及时")),
     (re.compile(r"比例|百分之|几成|多少倍"), re.compile(rf"{_NUM}\s*(?:%|倍|成)|百分之{_NUM}")),
     (re.compile(r"多少(钱|元|万元)|罚多少|罚款.{0,4}多少|补多少|赔多少|能补|补贴"), re.compile(rf"{_NUM}\s*(?:万元|元)")),
-    (re.compile(r"多少(?P<unit>[米箱吨人起次个家台辆公里])|几(?P<unit2>[起次个人家台辆])"), None),
+    # counts of measurable things; 几个证、哪几次体检 are answered by an enumeration, not a number
+    (re.compile(r"多少(?P<unit>[米箱吨人起家台辆]|公里)|几(?P<unit2>[起人家台辆])"), None),
 ]
 MIN_COVERAGE = 0.3  # share of the question's weighted terms the best clause must hold
 EVIDENCE_CHUNKS = 6
 MAX_BULLETS = 6
-MAX_SOURCES = 3
+CLAUSES_PER_SOURCE = 4
+CLAUSE_SHARE = 0.3  # a clause of the decisive provision is quoted when it covers this share of its best clause
 ARTICLE_BONUS = 1.2  # a provision of law outranks a plan passage that matches as well
 KEEP_SHARE = 0.6  # a chunk is quoted when its best clause covers this share of the best clause's coverage
 
@@ -100,35 +102,49 @@ class OfflineComposer:
         self.tokenizer = tokenizer
         self.idf = idf
 
-    def _best_clauses(self, part: str, plan: QueryPlan, chunks: list[StoredChunk]) -> list[_Clause]:
-        """Per chunk (in retrieval order) its best clauses; a chunk counts when it covers the part well."""
-        legal = " ".join(plan.legal_terms)
-        weights = question_weights(self.tokenizer.query_tokens(f"{part} {legal}"), self.idf)
-        per_chunk: list[list[_Clause]] = []
+    def _groups(self, part: str, plan: QueryPlan, chunks: list[StoredChunk]) -> list[list[_Clause]]:
+        """For each chunk (in retrieval order) its clauses that best cover the part, best first."""
+        weights = question_weights(self.tokenizer.query_tokens(f"{part} {' '.join(plan.legal_terms)}"), self.idf)
+        groups = []
         for rank, chunk in enumerate(chunks):
             bonus = ARTICLE_BONUS if chunk.metadata.get("unit") == "article" else 1.0
             scored = sorted((_Clause(text, rank, bonus * coverage(text, weights)) for text in _clauses(chunk)),
                             key=lambda c: -c.coverage)
-            if scored:
-                per_chunk.append([c for c in scored[:2] if c.coverage >= 0.8 * scored[0].coverage])
-        if not per_chunk:
-            return []
-        best = max(group[0].coverage for group in per_chunk)
-        return [c for group in per_chunk if group[0].coverage >= KEEP_SHARE * best for c in group]
+            if scored and scored[0].coverage > 0:
+                kept = [c for c in scored[:CLAUSES_PER_SOURCE] if c.coverage >= CLAUSE_SHARE * scored[0].coverage]
+                order = {text: i for i, text in enumerate(_clauses(chunk))}
+                groups.append(sorted(kept, key=lambda c: (c is not scored[0], order[c.text])))
+        return groups
+
+    def _decisive(self, groups: list[list[_Clause]], evidence: list[StoredChunk], plan: QueryPlan) -> list[list[_Clause]]:
+        """The first well-covering chunk is decisive; when the question names several documents or regions,
+        the first well-covering chunk of each is too."""
+        best = max(g[0].coverage for g in groups)
+        good = [g for g in groups if g[0].coverage >= KEEP_SHARE * best]
+        picked = good[:1]
+        named = [*plan.documents, *plan.regions]
+        if len(named) >= 2:
+            for name in named:
+                for group in good:
+                    meta = evidence[group[0].chunk_rank].metadata
+                    if name in (meta.get("doc_id"), meta.get("region")) and group not in picked:
+                        picked.append(group)
+                        break
+        return picked
 
     def compose(self, question: str, plan: QueryPlan, chunks: list[StoredChunk]) -> Answer:
         evidence = chunks[:EVIDENCE_CHUNKS]
         chosen: list[_Clause] = []
         unanswered: list[str] = []  # parts asking for an amount or a period that no clause states
         for part in question_parts(question):
-            ranked = self._best_clauses(part, plan, evidence)
-            if not ranked or max(c.coverage for c in ranked) < MIN_COVERAGE:
+            groups = self._groups(part, plan, evidence)
+            if not groups or groups and max(g[0].coverage for g in groups) < MIN_COVERAGE:
                 continue
-            if not answers_quantity(part, [c.text for c in ranked]):
+            if not answers_quantity(part, [c.text for g in groups for c in g]):
                 unanswered.append(part)
                 continue
-            sources = sorted({c.chunk_rank for c in ranked})[: max(2, MAX_SOURCES // len(question_parts(question)))]
-            chosen += [c for c in ranked if c.chunk_rank in sources and c.text not in {x.text for x in chosen}]
+            for group in self._decisive(groups, evidence, plan):
+                chosen += [c for c in group if c.text not in {x.text for x in chosen}]
         named_articles = {(d, r.number, r.sub) for d, r in plan.articles}
         if named_articles and not chosen:  # the user asked for specific articles: show them whatever the overlap
             chosen = [_Clause(_clauses(c)[0] if _clauses(c) else c.text, i, 1.0) for i, c in enumerate(evidence)
