@@ -62,6 +62,7 @@ class Answer:
     abstained: bool
     sources: list[Source] = field(default_factory=list)  # what the answer cites, numbered
     related: list[StoredChunk] = field(default_factory=list)  # closest provisions when abstaining
+    verification: object | None = None  # LLM mode: what the citation and quote check found
 
     @property
     def citations(self) -> list[dict]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from assistant.answer import Answer, OfflineComposer
+from assistant.llm import LlmComposer
 from assistant.retriever import HybridRetriever
 from ingest.knowledge_base import KnowledgeBase
 from ingest.store import StoredChunk
@@ -41,15 +42,31 @@ def resolve_follow_up(question: str, history: list[str]) -> str:
 
 
 class Assistant:
-    def __init__(self, kb: KnowledgeBase, k: int = 10, include_superseded: bool = False):
+    """Offline composer by default; the LLM composer when an endpoint is configured (or given)."""
+
+    def __init__(self, kb: KnowledgeBase, k: int = 10, include_superseded: bool = False, llm=None):
         self.kb = kb
         self.retriever = HybridRetriever(kb=kb, k=k, include_superseded=include_superseded)
+        if llm is None and kb.settings.llm_base_url:
+            llm = LlmComposer(kb.settings)
+        self.llm: LlmComposer | None = llm
+
+    @property
+    def mode(self) -> str:
+        return f"大模型：{self.kb.settings.llm_model or '未指定模型'}" if self.llm else "离线（抽取式回答）"
 
     def ask(self, question: str, history: list[str] | None = None) -> AskResult:
-        query = resolve_follow_up(question, history or [])
+        history = history or []
+        if self.llm is not None and history:
+            query = self.llm.rewrite(question, history)
+        else:
+            query = resolve_follow_up(question, history)
         plan = self.retriever.plan(query)
         retrieved = self.retriever.search(query, plan)
-        composer = OfflineComposer(self.kb.tokenizer, self.kb.bm25.idf)
-        answer = composer.compose(query, plan, [c for c, _ in retrieved])
+        chunks = [c for c, _ in retrieved]
+        if self.llm is not None:
+            answer = self.llm.compose(query, chunks)
+        else:
+            answer = OfflineComposer(self.kb.tokenizer, self.kb.bm25.idf).compose(query, plan, chunks)
         answer.question = question
         return AskResult(answer, retrieved, query)

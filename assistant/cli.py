@@ -139,12 +139,12 @@ def ask(
     """提问：检索条文，给出带引用的回答；没有依据时明确说明。"""
     settings = Settings()
     kb = KnowledgeBase(settings) if as_json else _open(settings)
-    result = Assistant(kb, include_superseded=old).ask(question)
+    assistant = Assistant(kb, include_superseded=old)
+    result = assistant.ask(question)
     if as_json:
         console.print_json(json.dumps(result.to_format(), ensure_ascii=False))
         return
-    if not as_json:
-        console.print("[dim]模式：离线（抽取式回答，未配置大模型）[/dim]")
+    console.print(f"[dim]模式：{assistant.mode}[/dim]")
     console.print(result.answer.text)
 
 
