@@ -20,6 +20,7 @@ from assistant.citations import citation, resolve_citation
 from assistant.evidence import coverage, question_weights
 from assistant.query import QueryAnalyzer, QueryPlan
 from ingest.knowledge_base import KnowledgeBase, fingerprint
+from ingest.metadata import VERSIONED_KINDS
 from ingest.store import DocumentRecord, StoredChunk
 
 RRF_K = 20
@@ -154,8 +155,8 @@ class HybridRetriever(BaseRetriever):
     def _prior(record: DocumentRecord, plan: QueryPlan) -> float:
         if record.doc_id in plan.documents or record.region in plan.regions:
             return 1.0
-        if record.region != "全国":
-            return LOCAL_PRIOR
+        if record.region != "全国" or record.kind not in VERSIONED_KINDS:
+            return LOCAL_PRIOR  # local regulations, and plans and reports (local documents of unknown region)
         return 1.0 if record.kind == "法律" else NATIONAL_RULE_PRIOR
 
     def _doc_of(self, chunk_id: str, by_id: dict[str, StoredChunk]) -> str:

@@ -29,13 +29,12 @@ from ingest.embedders import LsaEmbeddings
 from ingest.errors import IngestError
 from ingest.knowledge_base import KnowledgeBase, index_text
 from ingest.loaders import SUPPORTED_SUFFIXES, load_file
-from ingest.metadata import DocumentMeta, describe, doc_id_for
+from ingest.metadata import VERSIONED_KINDS, DocumentMeta, describe, doc_id_for
 from ingest.store import DocumentRecord
 
 # Bump when cleaning or chunking changes, so unchanged files are re-chunked once.
 PIPELINE_VERSION = "1"
 _MIN_ARTICLES = 3
-VERSIONED_KINDS = frozenset({"法律", "行政法规", "地方性法规", "司法解释", "部门规章"})
 STATUS_LABELS = {"added": "新增", "updated": "更新", "unchanged": "未变", "failed": "失败", "skipped": "跳过",
                  "pruned": "已移除"}
 
