@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 
 from assistant.answer import Answer, OfflineComposer
 from assistant.llm import LlmComposer
+from assistant.reranker import load_reranker
 from assistant.retriever import HybridRetriever
 from ingest.knowledge_base import KnowledgeBase
 from ingest.store import StoredChunk
@@ -46,7 +47,8 @@ class Assistant:
 
     def __init__(self, kb: KnowledgeBase, k: int = 10, include_superseded: bool = False, llm=None):
         self.kb = kb
-        self.retriever = HybridRetriever(kb=kb, k=k, include_superseded=include_superseded)
+        reranker = load_reranker(kb.settings.reranker_model, kb.settings.st_device) if kb.settings.reranker_model else None
+        self.retriever = HybridRetriever(kb=kb, k=k, include_superseded=include_superseded, reranker=reranker)
         if llm is None and kb.settings.llm_base_url:
             llm = LlmComposer(kb.settings)
         self.llm: LlmComposer | None = llm

@@ -31,6 +31,8 @@ def _open(settings: Settings) -> KnowledgeBase:
     kb = KnowledgeBase(settings)
     console.print(f"[dim]向量：{kb.embedder.description}（{kb.embedder.reason}）[/dim]")
     console.print(f"[dim]存储：{kb.store.location}[/dim]")
+    if settings.reranker_model:
+        console.print(f"[dim]重排：CrossEncoder {settings.reranker_model}[/dim]")
     return kb
 
 

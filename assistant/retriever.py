@@ -131,11 +131,12 @@ class HybridRetriever(BaseRetriever):
                 continue
             results.append((chunk, score))
         results = self._coverage_rerank(results, plan, len(pinned))
-        if self.reranker is not None and results:
-            head = results[: max(self.k * 3, 20)]
+        if self.reranker is not None and len(results) > len(pinned):
+            fixed = len(pinned)  # articles the question names stay first
+            head = results[fixed: fixed + max(self.k * 3, 20)]
             scores = self.reranker.predict([(query, chunk.text) for chunk, _ in head])
             head = sorted(zip([c for c, _ in head], map(float, scores), strict=True), key=lambda x: -x[1])
-            results = [*head, *results[len(head):]]
+            results = [*results[:fixed], *head, *results[fixed + len(head):]]
         return results[: self.k]
 
     def _coverage_rerank(self, results: list[tuple[StoredChunk, float]], plan: QueryPlan,

@@ -36,6 +36,9 @@ class Settings(BaseSettings):
     st_device: str = "cpu"
     builtin_dim: int = 256
 
+    # Optional reranker: a sentence-transformers CrossEncoder name or local path (off when unset).
+    reranker_model: str | None = None
+
     # Chunking
     chunk_max_tokens: int = 480
     # Seconds an ingest waits for another ingest writing to the same data directory.
