@@ -45,10 +45,12 @@ def resolve_follow_up(question: str, history: list[str]) -> str:
 class Assistant:
     """Offline composer by default; the LLM composer when an endpoint is configured (or given)."""
 
-    def __init__(self, kb: KnowledgeBase, k: int = 10, include_superseded: bool = False, llm=None):
+    def __init__(self, kb: KnowledgeBase, k: int = 10, include_superseded: bool = False, llm=None,
+                 kinds: list[str] | None = None, regions: list[str] | None = None):
         self.kb = kb
         reranker = load_reranker(kb.settings.reranker_model, kb.settings.st_device) if kb.settings.reranker_model else None
-        self.retriever = HybridRetriever(kb=kb, k=k, include_superseded=include_superseded, reranker=reranker)
+        self.retriever = HybridRetriever(kb=kb, k=k, include_superseded=include_superseded, reranker=reranker,
+                                         kinds=kinds or None, regions=regions or None)
         if llm is None and kb.settings.llm_base_url:
             llm = LlmComposer(kb.settings)
         self.llm: LlmComposer | None = llm

@@ -137,11 +137,13 @@ def ask(
     question: Annotated[str, typer.Argument(help="问题，如 “我们厂120人，要不要设安全管理机构？”")],
     as_json: Annotated[bool, typer.Option("--json", help="输出 JSON（评测格式：retrieved/answer/abstained/citations）")] = False,
     old: Annotated[bool, typer.Option("--include-superseded", help="也检索已被取代的旧版本")] = False,
+    kind: Annotated[list[str] | None, typer.Option("--kind", help="只检索这些类别，如 法律、地方性法规、计划方案（可重复）")] = None,
+    region: Annotated[list[str] | None, typer.Option("--region", help="只检索这些地区，如 全国、北京市（可重复）")] = None,
 ) -> None:
     """提问：检索条文，给出带引用的回答；没有依据时明确说明。"""
     settings = Settings()
     kb = KnowledgeBase(settings) if as_json else _open(settings)
-    assistant = Assistant(kb, include_superseded=old)
+    assistant = Assistant(kb, include_superseded=old, kinds=kind, regions=region)
     result = assistant.ask(question)
     if as_json:
         console.print_json(json.dumps(result.to_format(), ensure_ascii=False))
@@ -200,10 +202,12 @@ def search(
     query: Annotated[str, typer.Argument(help="检索内容")],
     k: Annotated[int, typer.Option("--k", help="返回条数")] = 5,
     old: Annotated[bool, typer.Option("--include-superseded", help="包括已被取代的旧版本")] = False,
+    kind: Annotated[list[str] | None, typer.Option("--kind", help="只检索这些类别（可重复）")] = None,
+    region: Annotated[list[str] | None, typer.Option("--region", help="只检索这些地区（可重复）")] = None,
 ) -> None:
     """混合检索（BM25 + 向量），列出最相关的条文或方案段落。"""
     kb = _open(Settings())
-    retriever = HybridRetriever(kb=kb, k=k, include_superseded=old)
+    retriever = HybridRetriever(kb=kb, k=k, include_superseded=old, kinds=kind or None, regions=region or None)
     for n, doc in enumerate(retriever.invoke(query), start=1):
         console.print(f"[bold][{n}] {doc.metadata['citation']}[/bold]")
         console.print(doc.page_content[:300] + ("…" if len(doc.page_content) > 300 else ""))

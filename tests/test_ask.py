@@ -95,3 +95,14 @@ def test_the_evaluation_runner_scores_any_set_of_the_format(user_files, tmp_path
     printed = capsys.readouterr().out
     assert "| recall_at_5 | 1.000 |" in printed and "| abstain_on_unanswerable | 1.000 |" in printed
     assert (out.parent / "RESULTS.md").exists() and (out.parent / "RESULTS.png").stat().st_size > 1000
+
+
+def test_kind_and_region_filters_narrow_the_search(user_files):
+    runner = CliRunner()
+    runner.invoke(app, ["ingest", str(user_files)])
+    result = runner.invoke(app, ["ask", "有限空间作业", "--json", "--kind", "计划方案"])
+    docs = {r["doc"] for r in json.loads(result.output)["retrieved"]}
+    assert docs and docs <= {"青山区2025年安全生产工作方案", "青山镇季度安全生产计划汇编", "青山區商貿系統安全生產實施方案"}
+    result = runner.invoke(app, ["ask", "有限空间作业", "--json", "--region", "青山市"])
+    docs = {r["doc"] for r in json.loads(result.output)["retrieved"]}
+    assert docs and all(d.startswith("青山市") for d in docs)
