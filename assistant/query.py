@@ -31,6 +31,7 @@ class QueryPlan:
     legal_terms: list[str] = field(default_factory=list)
     glossary: list[GlossaryEntry] = field(default_factory=list)
     documents: list[str] = field(default_factory=list)  # doc ids the question names, in order of mention
+    names: list[str] = field(default_factory=list)  # how the question names documents and regions
     regions: list[str] = field(default_factory=list)  # record regions the question names
     articles: list[tuple[str, ArticleRef]] = field(default_factory=list)  # (doc id, article) named directly
 
@@ -79,12 +80,14 @@ class QueryAnalyzer:
         for name, doc_id in self._names:
             if name in remaining:
                 plan.documents.append(doc_id)
+                plan.names.append(name)
                 remaining = remaining.replace(name, "　")
         plan.documents = sorted(set(plan.documents), key=lambda d: norm.find(
             next(n for n, i in self._names if i == d and n in norm)))
         for name, region in self._regions:
             if name in remaining and region not in plan.regions:
                 plan.regions.append(region)
+                plan.names.append(name)
         plan.articles = self._articles(norm, plan.documents)
         plan.glossary = self._glossary(norm)
         words = self.tokenizer.words(question)

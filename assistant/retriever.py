@@ -88,12 +88,15 @@ class HybridRetriever(BaseRetriever):
                                     self._where())
         by_id: dict[str, StoredChunk] = {chunk.id: chunk for chunk, _ in dense}
         rankings.append((DENSE_WEIGHT, [chunk.id for chunk, _ in dense]))
+        # inside a named document or region its name is in every passage: rank by the rest of the question
+        naming = {t for name in plan.names for t in self.kb.tokenizer.query_tokens(name)}
+        inner = [t for t in tokens if t not in naming] or tokens
         for doc_id in plan.documents:
             if doc_id in allowed:
-                rankings.append((NAMED_WEIGHT, [i for i, _ in self.kb.bm25.search(tokens, 10, {doc_id})]))
+                rankings.append((NAMED_WEIGHT, [i for i, _ in self.kb.bm25.search(inner, 10, {doc_id})]))
         for region in plan.regions:
             in_region = {d for d in allowed if records[d].region == region}
-            rankings.append((NAMED_WEIGHT, [i for i, _ in self.kb.bm25.search(tokens, 10, in_region)]))
+            rankings.append((NAMED_WEIGHT, [i for i, _ in self.kb.bm25.search(inner, 10, in_region)]))
         pinned: list[StoredChunk] = []
         for doc_id, ref in plan.articles:
             hit = self.kb.get_article(doc_id, ref)
