@@ -6,6 +6,7 @@ Chroma server is configured."""
 from __future__ import annotations
 
 import json
+import time
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
 from typing import Any
@@ -16,6 +17,9 @@ from chromadb.config import Settings as ChromaSettings
 from assistant.settings import Settings
 
 _PAGE = 5000
+# How long one process reuses the document table it read (a query reads it several times); writes made
+# through this store clear it at once, writes by another process are seen after this many seconds.
+DOCUMENTS_TTL = 2.0
 
 
 @dataclass
@@ -79,9 +83,18 @@ class ChunkStore:
             f"anquan-chunks-{embedder_name}", embedding_function=None, configuration={"hnsw": {"space": "cosine"}})
         self.documents = self.client.get_or_create_collection(f"anquan-docs-{embedder_name}", embedding_function=None)
         self.batch_size = min(self.client.get_max_batch_size(), _PAGE)
+        self._documents: dict[str, DocumentRecord] | None = None
+        self._documents_read_at = 0.0
 
     # documents (the manifest)
     def all_documents(self) -> dict[str, DocumentRecord]:
+        if self._documents is not None and time.monotonic() - self._documents_read_at < DOCUMENTS_TTL:
+            return dict(self._documents)
+        self._documents = self._read_documents()
+        self._documents_read_at = time.monotonic()
+        return dict(self._documents)
+
+    def _read_documents(self) -> dict[str, DocumentRecord]:
         records: dict[str, DocumentRecord] = {}
         offset = 0
         while True:
@@ -94,15 +107,18 @@ class ChunkStore:
             offset += _PAGE
 
     def commit_document(self, record: DocumentRecord) -> None:
+        self._documents = None
         self.documents.upsert(ids=[record.doc_id], embeddings=[[1.0]], documents=[record.title],
                               metadatas=[record.to_metadata()])
 
     def update_documents(self, records: list[DocumentRecord]) -> None:
+        self._documents = None
         for start in range(0, len(records), self.batch_size):
             batch = records[start:start + self.batch_size]
             self.documents.update(ids=[r.doc_id for r in batch], metadatas=[r.to_metadata() for r in batch])
 
     def delete_document(self, doc_id: str) -> None:
+        self._documents = None
         self.chunks.delete(where={"doc_id": doc_id})
         self.documents.delete(ids=[doc_id])
 
