@@ -19,6 +19,7 @@ from ingest.store import StoredChunk
 from ingest.tokenizer import Tokenizer
 
 NO_BASIS = "知识库中未找到依据"
+ARTICLE_LABEL = re.compile(r"^第[零〇一二三四五六七八九十百千两\d]+条(?:之[零〇一二三四五六七八九十\d]+)?\s*")
 _SPLIT_QUESTION = re.compile(r"(?<=[？?；;])|(?<=[，,])(?=还是|那么|另外|以及|同时)")
 _CLAUSE = re.compile(r"(?<=[。；;！？])|\n")
 _NUM = r"(?:\d+(?:\.\d+)?|[一二三四五六七八九十百千万两半]+)"
@@ -174,7 +175,8 @@ class OfflineComposer:
         if plan.glossary:
             entry = plan.glossary[0]
             return f"{entry.term}：{entry.definition}"
-        return f"依据{short_citation(source.chunk)}，{top.text.rstrip('。；;')}。"
+        clause = ARTICLE_LABEL.sub("", top.text).rstrip("。；;：:，,")
+        return f"依据{short_citation(source.chunk)}，{clause}。"
 
     def _abstain(self, question: str, chunks: list[StoredChunk]) -> Answer:
         related = chunks[:3]
