@@ -33,6 +33,7 @@ _QUANTITY_ASKS = [
     # counts of measurable things; 几个证、哪几次体检 are answered by an enumeration, not a number
     (re.compile(r"多少(?P<unit>[米箱吨人起家台辆]|公里)|几(?P<unit2>[起人家台辆])"), None),
 ]
+_NORMATIVE = re.compile(r"最多|最少|至少|不得超过|可以|应当|必须|规定|允许|要求|标准")
 MIN_COVERAGE = 0.3  # share of the question's weighted terms the best clause must hold
 EVIDENCE_CHUNKS = 6
 MAX_BULLETS = 6
@@ -142,7 +143,10 @@ class OfflineComposer:
             groups = self._groups(part, plan, evidence)
             if not groups or groups and max(g[0].coverage for g in groups) < MIN_COVERAGE:
                 continue
-            if not answers_quantity(part, [c.text for g in groups for c in g]):
+            # a norm (最多可以、至少要、应当…) is stated by a provision of law, not by a plan or a report
+            stating = [g for g in groups if not _NORMATIVE.search(part)
+                       or evidence[g[0].chunk_rank].metadata.get("unit") == "article"]
+            if not answers_quantity(part, [c.text for g in stating for c in g]):
                 unanswered.append(part)
                 continue
             for group in self._decisive(groups, evidence, plan):
