@@ -22,6 +22,7 @@ from ingest.tokenizer import Tokenizer
 _NUM = r"[零〇一二三四五六七八九十百千两\d]+"
 _ARTICLE = re.compile(rf"第?\s*(?P<num>{_NUM})\s*条(?:之(?P<sub>{_NUM}))?")
 _NATIONAL = "中华人民共和国"
+_REFERS_TO_PLAN = re.compile(r"方案|计划|总结|工作安排|工作要点|述职|汇报材料|工作目标里")
 
 
 @dataclass
@@ -33,6 +34,7 @@ class QueryPlan:
     documents: list[str] = field(default_factory=list)  # doc ids the question names, in order of mention
     names: list[str] = field(default_factory=list)  # how the question names documents and regions
     regions: list[str] = field(default_factory=list)  # record regions the question names
+    plans: bool = False  # the question refers to a local plan or report (这份方案、季度工作安排里…)
     articles: list[tuple[str, ArticleRef]] = field(default_factory=list)  # (doc id, article) named directly
 
 
@@ -89,6 +91,7 @@ class QueryAnalyzer:
                 plan.regions.append(region)
                 plan.names.append(name)
         plan.articles = self._articles(norm, plan.documents)
+        plan.plans = bool(_REFERS_TO_PLAN.search(norm))
         plan.glossary = self._glossary(norm)
         words = self.tokenizer.words(question)
         canonical = [entry.term for entry in plan.glossary]  # a term named by an alias: search its own name too

@@ -35,6 +35,7 @@ RERANK_DEPTH = 30
 COVERAGE_WEIGHT = 0.3
 NATIONAL_RULE_PRIOR = 0.95
 OFF_TOPIC_PRIOR = 0.85
+PLAN_KINDS = frozenset({"计划方案", "工作总结"})
 # Title words that say nothing about a regulation's subject.
 GENERIC_TITLE_WORDS = frozenset(
     "安全 生产 安全生产 管理 条例 规定 办法 细则 中华人民共和国 国务院 关于 实施 若干 问题 解释 监督 监督管理 "
@@ -105,6 +106,9 @@ class HybridRetriever(BaseRetriever):
         for region in plan.regions:
             in_region = {d for d in allowed if records[d].region == region}
             rankings.append((NAMED_WEIGHT, [i for i, _ in self.kb.bm25.search(inner, 10, in_region)]))
+        if plan.plans:
+            local_plans = {d for d in allowed if records[d].kind in PLAN_KINDS}
+            rankings.append((NAMED_WEIGHT, [i for i, _ in self.kb.bm25.search(tokens, 10, local_plans)]))
         pinned: list[StoredChunk] = []
         for doc_id, ref in plan.articles:
             hit = self.kb.get_article(doc_id, ref)
@@ -165,6 +169,8 @@ class HybridRetriever(BaseRetriever):
 
     def _prior(self, record: DocumentRecord, plan: QueryPlan) -> float:
         if record.doc_id in plan.documents or record.region in plan.regions:
+            return 1.0
+        if plan.plans and record.kind in PLAN_KINDS:
             return 1.0
         topical = self._topic_prior(record, plan)
         if record.region != "全国" or record.kind not in VERSIONED_KINDS:
