@@ -21,7 +21,8 @@ from ingest.tokenizer import Tokenizer
 NO_BASIS = "知识库中未找到依据"
 ARTICLE_LABEL = re.compile(r"^第[零〇一二三四五六七八九十百千两\d]+条(?:之[零〇一二三四五六七八九十\d]+)?\s*")
 _SPLIT_QUESTION = re.compile(r"(?<=[？?；;])|(?<=[，,])(?=还是|那么|另外|以及|同时)")
-_CLAUSE = re.compile(r"(?<=[。；;！？])|\n")
+# the unit an answer quotes: a sentence, or a line (款 and 项 are lines in the corpus)
+_CLAUSE = re.compile(r"(?<=[。！？])|\n")
 _NUM = r"(?:\d+(?:\.\d+)?|[一二三四五六七八九十百千万两半]+)"
 _TIME_UNITS = r"(?:年|个月|月|日|天|小时|分钟|周|季度)"
 # What a question asks to be counted, and what a clause must hold to answer it.
