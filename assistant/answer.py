@@ -112,11 +112,12 @@ class OfflineComposer:
         groups = []
         for rank, chunk in enumerate(chunks):
             bonus = ARTICLE_BONUS if chunk.metadata.get("unit") == "article" else 1.0
-            scored = sorted((_Clause(text, rank, bonus * coverage(text, weights)) for text in _clauses(chunk)),
+            texts = _clauses(chunk)
+            scored = sorted((_Clause(text, rank, bonus * coverage(text, weights)) for text in texts),
                             key=lambda c: -c.coverage)
             if scored and scored[0].coverage > 0:
                 kept = [c for c in scored[:CLAUSES_PER_SOURCE] if c.coverage >= CLAUSE_SHARE * scored[0].coverage]
-                order = {text: i for i, text in enumerate(_clauses(chunk))}
+                order = {text: i for i, text in enumerate(texts)}
                 groups.append(sorted(kept, key=lambda c: (c is not scored[0], order[c.text])))
         return groups
 
@@ -142,7 +143,7 @@ class OfflineComposer:
         unanswered: list[str] = []  # parts asking for an amount or a period that no clause states
         for part in question_parts(question):
             groups = self._groups(part, plan, evidence)
-            if not groups or groups and max(g[0].coverage for g in groups) < MIN_COVERAGE:
+            if not groups or max(g[0].coverage for g in groups) < MIN_COVERAGE:
                 continue
             # a norm (最多可以、至少要、应当…) is stated by a provision of law, not by a plan or a report
             stating = [g for g in groups if not _NORMATIVE.search(part)
@@ -154,7 +155,7 @@ class OfflineComposer:
                 chosen += [c for c in group if c.text not in {x.text for x in chosen}]
         named_articles = {(d, r.number, r.sub) for d, r in plan.articles}
         if named_articles and not chosen:  # the user asked for specific articles: show them whatever the overlap
-            chosen = [_Clause(_clauses(c)[0] if _clauses(c) else c.text, i, 1.0) for i, c in enumerate(evidence)
+            chosen = [_Clause((_clauses(c) or [c.text])[0], i, 1.0) for i, c in enumerate(evidence)
                       if (c.metadata.get("doc_id"), c.metadata.get("article_num"),
                           c.metadata.get("article_sub")) in named_articles]
         if not chosen:

@@ -100,15 +100,13 @@ class HybridRetriever(BaseRetriever):
         # inside a named document or region its name is in every passage: rank by the rest of the question
         naming = {t for name in plan.names for t in self.kb.tokenizer.query_tokens(name)}
         inner = [t for t in tokens if t not in naming] or tokens
-        for doc_id in plan.documents:
-            if doc_id in allowed:
-                rankings.append((NAMED_WEIGHT, [i for i, _ in self.kb.bm25.search(inner, 10, {doc_id})]))
-        for region in plan.regions:
-            in_region = {d for d in allowed if records[d].region == region}
-            rankings.append((NAMED_WEIGHT, [i for i, _ in self.kb.bm25.search(inner, 10, in_region)]))
+        scopes = [(inner, {doc_id} & allowed) for doc_id in plan.documents]
+        scopes += [(inner, {d for d in allowed if records[d].region == region}) for region in plan.regions]
         if plan.plans:
-            local_plans = {d for d in allowed if records[d].kind in PLAN_KINDS}
-            rankings.append((NAMED_WEIGHT, [i for i, _ in self.kb.bm25.search(tokens, 10, local_plans)]))
+            scopes.append((tokens, {d for d in allowed if records[d].kind in PLAN_KINDS}))
+        for scope_tokens, docs in scopes:
+            if docs:
+                rankings.append((NAMED_WEIGHT, [i for i, _ in self.kb.bm25.search(scope_tokens, 10, docs)]))
         pinned: list[StoredChunk] = []
         for doc_id, ref in plan.articles:
             hit = self.kb.get_article(doc_id, ref)
@@ -126,10 +124,11 @@ class HybridRetriever(BaseRetriever):
         for weight, ids in rankings:
             for rank, chunk_id in enumerate(ids):
                 fused[chunk_id] = fused.get(chunk_id, 0.0) + weight / (RRF_K + rank + 1)
+        asked = normalise_for_index(plan.expanded)
         for chunk_id in fused:  # prior: national law first unless the question names a region or document
             record = records.get(self._doc_of(chunk_id, by_id))
             if record is not None:
-                fused[chunk_id] *= self._prior(record, plan)
+                fused[chunk_id] *= self._prior(record, plan, asked)
         for position, chunk in enumerate(pinned):
             by_id[chunk.id] = chunk
             fused[chunk.id] = 10.0 - position * 0.01  # named articles come first, in the order named
@@ -145,7 +144,7 @@ class HybridRetriever(BaseRetriever):
             if record.doc_id not in allowed:
                 continue
             results.append((chunk, score))
-        results = self._coverage_rerank(results, plan, len(pinned))
+        results = self._coverage_rerank(results, tokens, len(pinned))
         if self.reranker is not None and len(results) > len(pinned):
             fixed = len(pinned)  # articles the question names stay first
             head = results[fixed: fixed + max(self.k * 3, 20)]
@@ -154,30 +153,30 @@ class HybridRetriever(BaseRetriever):
             results = [*results[:fixed], *head, *results[fixed + len(head):]]
         return results[: self.k]
 
-    def _coverage_rerank(self, results: list[tuple[StoredChunk, float]], plan: QueryPlan,
+    def _coverage_rerank(self, results: list[tuple[StoredChunk, float]], tokens: list[str],
                          pinned: int) -> list[tuple[StoredChunk, float]]:
         """Blend the fused rank score with how much of the question's weighted terms each candidate holds."""
         head, tail = results[pinned:pinned + RERANK_DEPTH], results[pinned + RERANK_DEPTH:]
         if not head:
             return results
-        weights = question_weights(self.kb.tokenizer.query_tokens(plan.expanded), self.kb.bm25.idf)
+        weights = question_weights(tokens, self.kb.bm25.idf)
         top = max(score for _, score in head)
         blended = [(chunk, score / top + COVERAGE_WEIGHT * coverage(f"{chunk.metadata.get('heading_path', '')} "
                                                                      f"{chunk.text}", weights))
                    for chunk, score in head]
         return [*results[:pinned], *sorted(blended, key=lambda item: -item[1]), *tail]
 
-    def _prior(self, record: DocumentRecord, plan: QueryPlan) -> float:
+    def _prior(self, record: DocumentRecord, plan: QueryPlan, asked: str) -> float:
         if record.doc_id in plan.documents or record.region in plan.regions:
             return 1.0
         if plan.plans and record.kind in PLAN_KINDS:
             return 1.0
-        topical = self._topic_prior(record, plan)
+        topical = self._topic_prior(record, asked)
         if record.region != "全国" or record.kind not in VERSIONED_KINDS:
             return LOCAL_PRIOR * topical  # local regulations, and plans and reports (local documents of unknown region)
         return (1.0 if record.kind == "法律" else NATIONAL_RULE_PRIOR) * topical
 
-    def _topic_prior(self, record: DocumentRecord, plan: QueryPlan) -> float:
+    def _topic_prior(self, record: DocumentRecord, asked: str) -> float:
         """A sector regulation (特种设备, 煤矿, 烟花爆竹 …) whose subject the question never mentions ranks a
         little lower than the general law on the same point."""
         if record.kind not in VERSIONED_KINDS:
@@ -189,7 +188,6 @@ class HybridRetriever(BaseRetriever):
             self._topics[record.doc_id] = topic
         if not topic:
             return 1.0
-        asked = normalise_for_index(plan.expanded)
         return 1.0 if any(t in asked for t in topic) else OFF_TOPIC_PRIOR
 
     def _doc_of(self, chunk_id: str, by_id: dict[str, StoredChunk]) -> str:

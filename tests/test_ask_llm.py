@@ -58,13 +58,17 @@ def test_a_good_answer_keeps_its_verified_citation(llm_settings):
     assert server.requests[0]["model"] == "fake-model"
 
 
-def test_a_citation_of_a_source_that_does_not_exist_is_removed_and_reported(llm_settings):
+def _answer_citing_article_6(llm_settings, template: str):
+    """Ask the confined-space question; the model replies with template, {n} being article 6's source number."""
     def reply(messages):
-        n = _source_number(messages, "有限空间作业应当坚持先通风")
-        return f"应先通风后检测[{n}]，并且必须购买专用保险[9]。"
+        return template.format(n=_source_number(messages, "有限空间作业应当坚持先通风"))
 
     with FakeOpenAI(reply) as server:
-        answer = Assistant(KnowledgeBase(llm_settings(server))).ask("有限空间作业应当坚持什么顺序？").answer
+        return Assistant(KnowledgeBase(llm_settings(server))).ask("有限空间作业应当坚持什么顺序？").answer
+
+
+def test_a_citation_of_a_source_that_does_not_exist_is_removed_and_reported(llm_settings):
+    answer = _answer_citing_article_6(llm_settings, "应先通风后检测[{n}]，并且必须购买专用保险[9]。")
     assert "[9]" not in answer.text.split("依据：")[0]
     assert answer.verification.removed == [9]
     assert "已删除无法对应资料的引用编号：[9]" in answer.text
@@ -72,12 +76,7 @@ def test_a_citation_of_a_source_that_does_not_exist_is_removed_and_reported(llm_
 
 
 def test_a_quote_that_is_not_verbatim_is_flagged(llm_settings):
-    def reply(messages):
-        n = _source_number(messages, "有限空间作业应当坚持先通风")
-        return f"条例要求“先检测、后通风、再作业”[{n}]。"
-
-    with FakeOpenAI(reply) as server:
-        answer = Assistant(KnowledgeBase(llm_settings(server))).ask("有限空间作业应当坚持什么顺序？").answer
+    answer = _answer_citing_article_6(llm_settings, "条例要求“先检测、后通风、再作业”[{n}]。")
     assert answer.verification.misquotes == ["先检测、后通风、再作业"]
     assert "未能在所引条文中逐字核对" in answer.text
 
