@@ -99,10 +99,11 @@ class Profile(BaseModel):
 
     industries: set[str] = Field(default_factory=set)  # industry keys
     groups: set[str] = Field(default_factory=set)  # industry groups the industries belong to
-    employees: int = 0
+    employees: int | None = None  # None: headcount unknown, no headcount rule holds
     flags: set[str] = Field(default_factory=set)  # condition keys that hold
     equipment: set[str] = Field(default_factory=set)  # special-equipment categories in use
     regions: set[str] = Field(default_factory=set)  # 北京, 山东, 浙江 + 宁波, 广东 + 深圳 …
+    notes: list[str] = Field(default_factory=list)  # how the form and the description were read (for the user)
 
 
 class Rule(_Strict):
@@ -138,7 +139,7 @@ class Rule(_Strict):
             wanted = set(self.industry)
             return bool(wanted & profile.industries or wanted & profile.groups)
         if self.employees is not None:
-            return self.employees.contains(profile.employees)
+            return profile.employees is not None and self.employees.contains(profile.employees)
         if self.flag is not None:
             return self.flag in profile.flags
         if self.equipment is not None:
@@ -165,6 +166,9 @@ class Industry(_Strict):
     key: str
     aliases: list[str] = Field(default_factory=list)  # words in a user's industry field or description
     groups: list[str] = Field(default_factory=list)
+    # condition key -> industry key: when the condition holds the enterprise is that industry instead
+    # (危险化学品经营 with its own 仓库 is 危险化学品经营（带储存）)
+    becomes: dict[str, str] = Field(default_factory=dict)
 
 
 class Condition(_Strict):
@@ -174,12 +178,23 @@ class Condition(_Strict):
     question: str  # how the self-check asks for it
 
 
+class Negation(_Strict):
+    """How a description says something does not hold: cue words before the fact, inside one clause."""
+
+    cues: list[str] = Field(default_factory=list)  # 没有, 不用, 未构成 …
+    not_cues: list[str] = Field(default_factory=list)  # words that contain a cue but do not negate (非煤, 不得)
+    clause_breaks: list[str] = Field(default_factory=list)  # words that end a negation's scope (但, 而)
+    no_equipment: list[str] = Field(default_factory=list)  # generic words: 没有特种设备 means none at all
+
+
 class Taxonomy(_Strict):
     groups: dict[str, str]  # group name -> what it means
     industries: list[Industry]
     conditions: list[Condition]
     equipment: dict[str, list[str]]  # special-equipment category -> aliases
-    regions: dict[str, list[str]]  # region short name (北京, 宁波, 深圳) -> aliases; a city implies its province
+    regions: dict[str, list[str]]  # region short name (北京, 宁波, 深圳) -> aliases
+    region_parents: dict[str, str] = Field(default_factory=dict)  # a city implies its province (宁波 -> 浙江)
+    negation: Negation = Field(default_factory=Negation)
 
 
 # --- register, glossary, lexicon, templates -----------------------------------------------------
@@ -353,14 +368,18 @@ class KnowledgePack:
     @cached_property
     def taxonomy(self) -> Taxonomy:
         """taxonomy/*.yaml merged: each file may add groups, industries, conditions, equipment, regions."""
-        merged: dict = {"groups": {}, "industries": [], "conditions": [], "equipment": {}, "regions": {}}
+        merged: dict = {"groups": {}, "industries": [], "conditions": [], "equipment": {}, "regions": {},
+                        "region_parents": {}, "negation": {}}
         for path in _files(self.directory / "taxonomy"):
             data = _read(path) or {}
             unknown = set(data) - set(merged)
             if unknown:
                 raise PackError(f"{path}：未知的键 {sorted(unknown)}")
             for key, value in data.items():
-                if isinstance(merged[key], dict):
+                if key == "negation":  # word lists: each file may add words
+                    for name, words in (value or {}).items():
+                        merged[key].setdefault(name, []).extend(words or [])
+                elif isinstance(merged[key], dict):
                     merged[key].update(value or {})
                 else:
                     merged[key].extend(value or [])
@@ -468,9 +487,16 @@ class KnowledgePack:
                 problems.append(f"obligations:{ob.id}：未定义的特种设备类别“{name}”")
             for name in ob.applies.names("region") - set(tax.regions):
                 problems.append(f"obligations:{ob.id}：未定义的地区“{name}”")
+        industry_keys = {i.key for i in tax.industries}
         for industry in tax.industries:
             for group in set(industry.groups) - set(tax.groups):
                 problems.append(f"taxonomy.yaml:{industry.key}：未定义的行业组“{group}”")
+            for condition, target in industry.becomes.items():
+                if condition not in condition_keys or target not in industry_keys:
+                    problems.append(f"taxonomy.yaml:{industry.key}：becomes 中未定义的条件或行业“{condition}: {target}”")
+        for city, province in tax.region_parents.items():
+            if city not in tax.regions or province not in tax.regions:
+                problems.append(f"taxonomy.yaml:region_parents：未定义的地区“{city}: {province}”")
         kinds = {t.kind for t in self.plan_templates.templates}
         if kinds != {"quarterly", "annual", "campaign", "holiday"}:
             problems.append(f"plan_templates.yaml：缺少模板 {sorted({'quarterly', 'annual', 'campaign', 'holiday'} - kinds)}")

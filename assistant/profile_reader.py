@@ -1,0 +1,230 @@
+"""Read an enterprise's form fields and free-text description into a Profile the obligation rules evaluate.
+
+Every word comes from the taxonomy (knowledge/taxonomy/*.yaml): industry aliases, condition keywords,
+special-equipment aliases, region names and the negation cues. The description adds facts the fields do
+not state ("部分专业工程分包给其他单位", "作为托运人"), and a negated mention ("不用派遣工", "没有锅炉、行车等
+特种设备", "未构成重大危险源", "只做运输，不做充装") never sets a fact.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from assistant.knowledge_pack import KnowledgePack, Profile, Taxonomy
+
+_PUNCTUATION = r"[，。；;,.！？!?\n（）()【】\[\]：:“”\"]"
+_HEADCOUNT = [
+    re.compile(r"(?:员工|职工|从业人员|工人|在职人员|用工|人员)(?:总数|人数)?(?:约|共|共有|有|为|达)?\s*(\d{1,6})\s*(?:余)?\s*(?:人|名)"),
+    re.compile(r"(\d{1,6})\s*(?:余)?\s*(?:名|个|人的)?\s*(?:员工|职工|从业人员|工人)"),
+]
+
+
+class ProfileError(ValueError):
+    """A form field cannot be read; the message (Chinese) names the field and what to write instead."""
+
+
+@dataclass
+class Mention:
+    word: str
+    clause: str
+    negated: bool
+
+
+class DescriptionReader:
+    """Finds taxonomy words in a description, clause by clause, and tells whether each is negated."""
+
+    def __init__(self, taxonomy: Taxonomy, text: str):
+        neg = taxonomy.negation
+        self.cues = sorted(neg.cues, key=len, reverse=True)
+        self.not_cues = neg.not_cues
+        breaks = "|".join(re.escape(w) for w in sorted(neg.clause_breaks, key=len, reverse=True))
+        splitter = _PUNCTUATION + (f"|{breaks}" if breaks else "")
+        self.clauses = [c for c in re.split(splitter, text or "") if c.strip()]
+
+    def negated_before(self, clause: str, position: int) -> bool:
+        head = clause[:position]
+        for word in self.not_cues:  # 非煤矿山, 不得 … contain a cue but negate nothing
+            head = head.replace(word, "＿" * len(word))
+        return any(cue in head for cue in self.cues)
+
+    def find(self, words: list[str]) -> list[Mention]:
+        """Every clause mentioning one of the words (longest first), with its negation."""
+        found: list[Mention] = []
+        for clause in self.clauses:
+            for word in sorted(words, key=len, reverse=True):
+                position = clause.find(word)
+                if position >= 0:
+                    found.append(Mention(word, clause, self.negated_before(clause, position)))
+                    break
+        return found
+
+    def holds(self, words: list[str]) -> tuple[bool, bool, str]:
+        """(affirmed, denied, the word): affirmed when some clause mentions it without negation."""
+        mentions = self.find(words)
+        affirmed = [m for m in mentions if not m.negated]
+        denied = [m for m in mentions if m.negated]
+        word = (affirmed or denied)[0].word if mentions else ""
+        return bool(affirmed), bool(denied) and not affirmed, word
+
+
+def _match_name(text: str, names: dict[str, list[str]]) -> list[str]:
+    """Keys whose key or alias equals the text; else the keys of the longest alias contained in the text."""
+    text = text.strip()
+    exact = [key for key, aliases in names.items() if text == key or text in aliases]
+    if exact:
+        return exact[:1]
+    best: tuple[int, list[str]] = (0, [])
+    for key, aliases in names.items():
+        for alias in [key, *aliases]:
+            if alias and alias in text:
+                if len(alias) > best[0]:
+                    best = (len(alias), [key])
+                elif len(alias) == best[0] and key not in best[1]:
+                    best[1].append(key)
+    return best[1]
+
+
+def match_industry(taxonomy: Taxonomy, text: str) -> list[str]:
+    """Industry keys for a user's industry field: 一般工贸（机械制造）, 道路运输（危险货物）, 危化品经营 …"""
+    names = {i.key: i.aliases for i in taxonomy.industries}
+    text = re.sub(r"\s+", "", text or "").replace("(", "（").replace(")", "）")
+    if not text:
+        return []
+    whole = _match_name(text, names)
+    if whole and (text in names or any(text in a for a in names.values())):
+        return whole
+    parts = [p for p in re.split(r"[（）、/，,]", text) if p]
+    if len(parts) > 1:
+        joined = _match_name("".join(parts), names)
+        if joined and "".join(parts) in {a for aliases in names.values() for a in aliases} | set(names):
+            return joined
+    found: list[str] = []
+    for part in parts:
+        for key in _match_name(part, names):
+            if key not in found:
+                found.append(key)
+    return found or whole
+
+
+def match_equipment(taxonomy: Taxonomy, text: str) -> list[str]:
+    return _match_name(text, taxonomy.equipment)
+
+
+def match_region(taxonomy: Taxonomy, text: str) -> list[str]:
+    """The region and the regions it lies in (宁波 -> 宁波, 浙江)."""
+    keys = _match_name(text.strip(), taxonomy.regions) if text and text.strip() else []
+    found: list[str] = []
+    for key in keys[:1]:
+        while key and key not in found:
+            found.append(key)
+            key = taxonomy.region_parents.get(key, "")
+    return found
+
+
+def _headcount(description: str) -> int | None:
+    for pattern in _HEADCOUNT:
+        match = pattern.search(description or "")
+        if match:
+            return int(match.group(1))
+    return None
+
+
+def read_profile(pack: KnowledgePack, industry: str, employees: int | None, major_hazard: bool = False,
+                 special_equipment: list[str] | None = None, occupational_hazards: bool = False,
+                 labor_dispatch: bool = False, region: str | None = None, description: str = "") -> Profile:
+    """The Profile the rules see: form fields first, then what the description adds or rules out."""
+    tax = pack.taxonomy
+    notes: list[str] = []
+    reader = DescriptionReader(tax, description)
+    by_key = {i.key: i for i in tax.industries}
+
+    industries = match_industry(tax, industry)
+    if not industries and description:
+        industries = match_industry(tax, description)
+        if industries:
+            notes.append(f"行业按描述识别为：{'、'.join(industries)}")
+    if not industries:
+        raise ProfileError(f"行业“{industry}”无法识别；请填写如 危险化学品经营（带储存）、建筑施工、一般工贸（机械制造）、"
+                           f"餐饮 等行业名称（可选：{'、'.join(i.key for i in tax.industries)}）")
+    if industry and industries != [industry]:
+        notes.append(f"行业“{industry}”对应：{'、'.join(industries)}")
+
+    if employees is None:
+        employees = _headcount(description)
+        if employees is not None:
+            notes.append(f"从业人员人数按描述取 {employees} 人")
+        else:
+            notes.append("未给出从业人员人数：与人数有关的义务（如超过一百人设机构）未列入，请补充人数")
+    elif employees < 0:
+        raise ProfileError(f"从业人员人数不能为负数：{employees}")
+
+    flags: set[str] = set()
+    form_flags = {"major_hazard_source": major_hazard, "occupational_hazards": occupational_hazards,
+                  "labor_dispatch": labor_dispatch}
+    flags |= {key for key, value in form_flags.items() if value}
+    text_for_conditions = f"{industry}，{description}"
+    condition_reader = DescriptionReader(tax, text_for_conditions)
+    for condition in tax.conditions:
+        if condition.key in flags or not condition.keywords:
+            continue
+        affirmed, denied, word = condition_reader.holds(condition.keywords)
+        if affirmed:
+            flags.add(condition.key)
+            notes.append(f"描述中“{word}”：{condition.name}")
+        elif denied:
+            notes.append(f"描述中否定了“{word}”：不按“{condition.name}”列入")
+
+    equipment: set[str] = set()
+    unknown: list[str] = []
+    for item in special_equipment or []:
+        if not item.strip():
+            continue
+        matched = match_equipment(tax, item)
+        if matched:
+            equipment.update(matched)
+        else:
+            unknown.append(item)
+    if unknown:
+        raise ProfileError(f"特种设备“{'、'.join(unknown)}”无法识别；可填写：{'、'.join(tax.equipment)}"
+                           f"（或常用说法，如 塔吊、叉车、储气罐）")
+    aliases = {alias: key for key, words in tax.equipment.items() for alias in [key, *words]}
+    for clause in reader.clauses:  # every alias in every clause: one clause may list several devices
+        for alias in sorted(aliases, key=len, reverse=True):
+            position = clause.find(alias)
+            if position < 0 or aliases[alias] in equipment:
+                continue
+            if not reader.negated_before(clause, position):
+                equipment.add(aliases[alias])
+                notes.append(f"描述中“{alias}”：使用特种设备（{aliases[alias]}）")
+    _, no_equipment, _ = reader.holds(tax.negation.no_equipment)
+    if no_equipment and not special_equipment and equipment:
+        notes.append("描述称没有特种设备，但也提到了设备名称；请核对特种设备一栏")
+
+    industries_final: list[str] = []
+    for key in industries:
+        target = next((to for cond, to in by_key[key].becomes.items() if cond in flags), key)
+        if target != key:
+            notes.append(f"“{key}”且{next(c.name for c in tax.conditions if c.key in by_key[key].becomes and c.key in flags)}"
+                         f"：按“{target}”列入")
+        if target not in industries_final:
+            industries_final.append(target)
+
+    regions: list[str] = []
+    if region and region.strip():
+        regions = match_region(tax, region)
+        if not regions:
+            raise ProfileError(f"地区“{region}”无法识别；请填写省级或计划单列市名称，如 北京、山东、宁波、深圳")
+    else:
+        for clause in reader.clauses:
+            for key, words in tax.regions.items():
+                if any(w in clause for w in [key, *words]):
+                    regions = match_region(tax, key)
+                    break
+            if regions:
+                notes.append(f"地区按描述取“{regions[0]}”")
+                break
+
+    groups = {g for key in industries_final for g in by_key[key].groups}
+    return Profile(industries=set(industries_final), groups=groups, employees=employees, flags=flags,
+                   equipment=equipment, regions=set(regions), notes=notes)
