@@ -4,6 +4,9 @@ directory, opened together. The ingest pipeline writes through it; the assistant
 from __future__ import annotations
 
 import hashlib
+import os
+import socket
+from contextlib import nullcontext
 from dataclasses import dataclass
 from functools import cached_property
 
@@ -12,7 +15,8 @@ from assistant.settings import Settings
 from ingest.articles import ArticleRef
 from ingest.bm25_index import Bm25Index
 from ingest.cleaning import normalise_for_index, to_simplified
-from ingest.embedders import ActiveEmbedder, resolve_embedder
+from ingest.embedders import ActiveEmbedder, LsaEmbeddings, resolve_embedder
+from ingest.shared_state import SharedState
 from ingest.store import ChunkStore, DocumentRecord, StoredChunk
 from ingest.tokenizer import Tokenizer
 
@@ -44,8 +48,26 @@ class KnowledgeBase:
         settings.data_dir.mkdir(parents=True, exist_ok=True)
         self.embedder = embedder or resolve_embedder(settings)
         self.store = ChunkStore(settings, self.embedder.name)
+        # with a Chroma server: the built-in embedder's fit and the ingest lease are shared there too
+        self.shared = SharedState(self.store.client, self.embedder.name) if self.store.is_server else None
+        self.sync_shared_model()
         self.pack = KnowledgePack(settings.knowledge_dir)
         self.terms = self.pack.segmenter_terms()
+
+    def sync_shared_model(self) -> bool:
+        """Use the built-in embedder fit the server's vectors were made with (another process may have refitted)."""
+        model = self.embedder.embeddings
+        return self.shared is not None and isinstance(model, LsaEmbeddings) and self.shared.sync_model(model)
+
+    def publish_shared_model(self) -> None:
+        if self.shared is not None and isinstance(self.embedder.embeddings, LsaEmbeddings):
+            self.shared.publish_model(self.embedder.embeddings)
+
+    def writer_lease(self):
+        """One ingest at a time across every process sharing the Chroma server (raises ServerBusy)."""
+        if self.shared is None:
+            return nullcontext()
+        return self.shared.ingest_lease(self.settings.ingest_lock_timeout, f"{socket.gethostname()} 进程 {os.getpid()}")
 
     @cached_property
     def tokenizer(self) -> Tokenizer:
@@ -78,6 +100,7 @@ class KnowledgeBase:
         """Make the lexical index match these committed documents (another process or a crash may
         have changed the store since it was built), and load it."""
         if self.bm25.current_fingerprint() != fingerprint(records, self.tokenizer.signature):
+            self.sync_shared_model()
             self.rebuild_bm25(records)
         self.bm25.load()
 

@@ -30,6 +30,7 @@ from ingest.errors import IngestError
 from ingest.knowledge_base import KnowledgeBase, index_text
 from ingest.loaders import SUPPORTED_SUFFIXES, load_file
 from ingest.metadata import VERSIONED_KINDS, DocumentMeta, describe, doc_id_for
+from ingest.shared_state import ServerBusy
 from ingest.store import DocumentRecord
 
 # Bump when cleaning or chunking changes, so unchanged files are re-chunked once.
@@ -166,7 +167,11 @@ class Ingestor:
         except Timeout:
             raise IngestBusy(self.settings.data_dir) from None
         try:
-            return self._run(paths, prune)
+            with self.kb.writer_lease():
+                self.kb.sync_shared_model()
+                return self._run(paths, prune)
+        except ServerBusy:
+            raise IngestBusy(self.kb.store.location) from None
         finally:
             lock.release()
 
@@ -259,6 +264,7 @@ class Ingestor:
         stored_texts = [index_text(c.text, c.metadata.get("heading_path", "")) for c in self.kb.store.iter_chunks()]
         self.progress("拟合内置向量模型", 0, 1)
         model.fit(stored_texts + new_texts)
+        self.kb.publish_shared_model()
         return bool(stored_texts)
 
     def _reembed_all(self) -> None:
