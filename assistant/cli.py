@@ -213,5 +213,96 @@ def search(
         console.print(doc.page_content[:300] + ("…" if len(doc.page_content) > 300 else ""))
 
 
+@app.command()
+def draft(
+    kind: Annotated[str, typer.Option("--kind", help="计划类型：quarterly 季度、annual 年度、campaign 专项整治、holiday 节假日")] = "quarterly",
+    period: Annotated[str | None, typer.Option("--period", help="期间：2025Q1、2025、2025-06、2025春节 或 春节（当年）")] = None,
+    level: Annotated[str, typer.Option("--level", help="层级：区、县、镇、街道、园区、企业……或单位名称，如 青山区")] = "区",
+    focus: Annotated[str, typer.Option("--focus", help="重点领域，逗号分隔，如 危险化学品,建筑施工")] = "",
+    region: Annotated[str | None, typer.Option("--region", help="地区，如 山东：优先引用当地地方性法规")] = None,
+    section: Annotated[str | None, typer.Option("--section", help="只起草一个部分，如 隐患排查治理")] = None,
+    topic: Annotated[str | None, typer.Option("--topic", help="专项整治的主题，如 燃气安全专项整治（campaign 用）")] = None,
+    out: Annotated[Path | None, typer.Option("--out", help="写入 .docx 或 .md 文件；不写则在屏幕上输出 Markdown")] = None,
+) -> None:
+    """起草安全生产工作计划提纲（或其中一个部分），每项任务引用现行法规条文。"""
+    from assistant.draft import PlanRequestError, draft_plan, draft_section
+
+    if out is not None and out.suffix.lower() not in (".docx", ".md"):
+        err.print(f"[red]{out}：只能写成 .docx（Word）或 .md（Markdown）文件[/red]")
+        raise typer.Exit(2)
+    if section is None and not period:
+        err.print("[red]请用 --period 写明期间（如 2025Q1、2025、2025-06、2025春节），或用 --section 只起草一个部分[/red]")
+        raise typer.Exit(2)
+    kb = KnowledgeBase(Settings())
+    try:
+        if section is not None:
+            plan = draft_section(kb, section, level, region=region)
+        else:
+            plan = draft_plan(kb, kind, period or "", level, focus=[focus] if focus else None, region=region,
+                              topic=topic)
+    except PlanRequestError as exc:
+        err.print(f"[red]{exc}[/red]")
+        raise typer.Exit(2) from None
+    if out is None:
+        console.print(plan.to_markdown(), markup=False, highlight=False)
+        return
+    if out.suffix.lower() == ".docx":
+        plan.write_docx(out)
+    else:
+        plan.write_markdown(out)
+    console.print(f"已写入：{out}（{plan.title}，{len(plan.task_items)} 项任务，{len(plan.sources)} 条依据；{plan.mode}）")
+    for note in plan.notes:
+        console.print(f"[yellow]说明：{note}[/yellow]")
+
+
+@app.command()
+def check(
+    industry: Annotated[str, typer.Option("--industry", help="行业，如 危险化学品经营（带储存）、建筑施工、一般工贸（机械制造）、餐饮")],
+    employees: Annotated[int | None, typer.Option("--employees", help="从业人员人数")] = None,
+    major_hazard: Annotated[bool, typer.Option("--major-hazard", help="有构成重大危险源的场所或设施")] = False,
+    special_equipment: Annotated[str, typer.Option("--special-equipment", help="特种设备，逗号分隔，如 压力容器,叉车")] = "",
+    occupational_hazards: Annotated[bool, typer.Option("--occupational-hazards", help="存在职业病危害因素")] = False,
+    labor_dispatch: Annotated[bool, typer.Option("--labor-dispatch", help="使用劳务派遣人员")] = False,
+    region: Annotated[str | None, typer.Option("--region", help="所在地区，如 北京、山东、宁波")] = None,
+    description: Annotated[str, typer.Option("--description", help="一段话描述本单位（可写明分包、托运、没有的设备等）")] = "",
+    answers: Annotated[Path | None, typer.Option("--answers", help="自查回答文件（.yaml 或 .csv：编号 → 是/否/不确定）")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="输出一个 JSON 对象")] = False,
+    out: Annotated[Path | None, typer.Option("--out", help="导出为 .xlsx 或 .docx")] = None,
+) -> None:
+    """义务自查：列出适用于本单位的法定义务（条文原文、自查问题、留存证据、罚则），按回答生成差距报告。"""
+    from assistant.checklist_console import print_checklist, print_gap_report, split_list, to_json
+    from assistant.checklist_export import export
+    from assistant.selfcheck import AnswerError, ProfileError, build_checklist, load_answers, read_profile
+
+    if out is not None and out.suffix.lower() not in (".xlsx", ".docx"):
+        err.print(f"[red]{out}：只能导出为 .xlsx 或 .docx[/red]")
+        raise typer.Exit(2)
+    kb = KnowledgeBase(Settings())
+    try:
+        profile = read_profile(kb.pack, industry, employees, major_hazard, split_list(special_equipment),
+                               occupational_hazards, labor_dispatch, region, description)
+    except ProfileError as exc:
+        err.print(f"[red]{exc}[/red]")
+        raise typer.Exit(2) from None
+    checklist = build_checklist(kb, kb.pack, profile)
+    report = given = None
+    if answers is not None:
+        try:
+            given = load_answers(answers, checklist)
+        except AnswerError as exc:
+            err.print(f"[red]{exc}[/red]")
+            raise typer.Exit(2) from None
+        report = checklist.gap_report(given)
+    if out is not None:
+        export(checklist, out, given, report)
+    if as_json:
+        console.print_json(json.dumps(to_json(checklist, report), ensure_ascii=False))
+        return
+    print_checklist(console, checklist)
+    if report is not None:
+        print_gap_report(console, report)
+    if out is not None:
+        console.print(f"已导出：{out}")
+
 if __name__ == "__main__":
     app()

@@ -176,6 +176,9 @@ class Condition(_Strict):
     name: str
     keywords: list[str] = Field(default_factory=list)  # phrases in a description that suggest it
     question: str  # how the self-check asks for it
+    # industries (keys or groups) whose own business words would be misread as this condition: a tanker
+    # carrier's 液氨 is cargo, not use; for them the description's keywords do not set it
+    not_from_words_for: list[str] = Field(default_factory=list)
 
 
 class Negation(_Strict):
@@ -185,6 +188,8 @@ class Negation(_Strict):
     not_cues: list[str] = Field(default_factory=list)  # words that contain a cue but do not negate (非煤, 不得)
     clause_breaks: list[str] = Field(default_factory=list)  # words that end a negation's scope (但, 而)
     no_equipment: list[str] = Field(default_factory=list)  # generic words: 没有特种设备 means none at all
+    other_party: list[str] = Field(default_factory=list)  # 外包给…, 交由…: what follows is another party's role
+    own_party: list[str] = Field(default_factory=list)  # 由我们, 由本单位: contain a cue but name the enterprise
 
 
 class Taxonomy(_Strict):
@@ -494,6 +499,9 @@ class KnowledgePack:
             for condition, target in industry.becomes.items():
                 if condition not in condition_keys or target not in industry_keys:
                     problems.append(f"taxonomy.yaml:{industry.key}：becomes 中未定义的条件或行业“{condition}: {target}”")
+        for condition in tax.conditions:
+            for name in set(condition.not_from_words_for) - industry_names:
+                problems.append(f"taxonomy.yaml:{condition.key}：not_from_words_for 中未定义的行业或行业组“{name}”")
         for city, province in tax.region_parents.items():
             if city not in tax.regions or province not in tax.regions:
                 problems.append(f"taxonomy.yaml:region_parents：未定义的地区“{city}: {province}”")

@@ -14,10 +14,30 @@ from dataclasses import dataclass
 from assistant.knowledge_pack import KnowledgePack, Profile, Taxonomy
 
 _PUNCTUATION = r"[，。；;,.！？!?\n（）()【】\[\]：:“”\"]"
+_NUMBER = r"(\d{1,6}|[零〇一二两三四五六七八九十百千万]{1,8})"
 _HEADCOUNT = [
-    re.compile(r"(?:员工|职工|从业人员|工人|在职人员|用工|人员)(?:总数|人数)?(?:约|共|共有|有|为|达)?\s*(\d{1,6})\s*(?:余)?\s*(?:人|名)"),
-    re.compile(r"(\d{1,6})\s*(?:余)?\s*(?:名|个|人的)?\s*(?:员工|职工|从业人员|工人)"),
+    re.compile(r"(?:员工|职工|从业人员|工人|在职人员|用工|人员)(?:总数|人数)?(?:约|共|共有|有|为|达|近|超过)?\s*"
+               + _NUMBER + r"\s*(?:余|多)?\s*(?:人|名)"),
+    re.compile(_NUMBER + r"\s*(?:余|多)?\s*(?:名|个|人的)?\s*(?:员工|职工|从业人员|工人)"),
 ]
+_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
+_UNITS = {"十": 10, "百": 100, "千": 1000, "万": 10000}
+
+
+def _number(text: str) -> int | None:
+    """120, 一百二十, 三百, 两千 → int."""
+    if text.isdigit():
+        return int(text)
+    total, digit = 0, None
+    for char in text:
+        if char in _DIGITS:
+            digit = _DIGITS[char]
+        elif char in _UNITS:
+            total += (1 if digit is None else digit) * _UNITS[char]
+            digit = None
+        else:
+            return None
+    return total + (digit or 0) or None
 
 
 class ProfileError(ValueError):
@@ -38,6 +58,8 @@ class DescriptionReader:
         neg = taxonomy.negation
         self.cues = sorted(neg.cues, key=len, reverse=True)
         self.not_cues = neg.not_cues
+        self.other_party = neg.other_party
+        self.own = neg.own_party
         breaks = "|".join(re.escape(w) for w in sorted(neg.clause_breaks, key=len, reverse=True))
         splitter = _PUNCTUATION + (f"|{breaks}" if breaks else "")
         self.clauses = [c for c in re.split(splitter, text or "") if c.strip()]
@@ -48,6 +70,13 @@ class DescriptionReader:
             head = head.replace(word, "＿" * len(word))
         return any(cue in head for cue in self.cues)
 
+    def other_party_before(self, clause: str, position: int) -> bool:
+        """外包给物业公司, 交由有资质的单位: what follows the cue is another party's role, not ours."""
+        head = clause[:position]
+        for word in self.own:
+            head = head.replace(word, "＿" * len(word))
+        return any(cue in head for cue in self.other_party)
+
     def find(self, words: list[str]) -> list[Mention]:
         """Every clause mentioning one of the words (longest first), with its negation."""
         found: list[Mention] = []
@@ -55,7 +84,8 @@ class DescriptionReader:
             for word in sorted(words, key=len, reverse=True):
                 position = clause.find(word)
                 if position >= 0:
-                    found.append(Mention(word, clause, self.negated_before(clause, position)))
+                    found.append(Mention(word, clause, self.negated_before(clause, position)
+                                         or self.other_party_before(clause, position)))
                     break
         return found
 
@@ -68,16 +98,22 @@ class DescriptionReader:
         return bool(affirmed), bool(denied) and not affirmed, word
 
 
-def _match_name(text: str, names: dict[str, list[str]]) -> list[str]:
-    """Keys whose key or alias equals the text; else the keys of the longest alias contained in the text."""
-    text = text.strip()
-    exact = [key for key, aliases in names.items() if text == key or text in aliases]
-    if exact:
-        return exact[:1]
+def _norm(text: str) -> str:
+    return re.sub(r"[\s（）()、/，,·\-—]", "", text or "")
+
+
+def _exact(text: str, names: dict[str, list[str]]) -> list[str]:
+    wanted = _norm(text)
+    return [key for key, aliases in names.items() if wanted and wanted in {_norm(a) for a in [key, *aliases]}][:1]
+
+
+def _contained(text: str, names: dict[str, list[str]]) -> list[str]:
+    """The keys of the longest alias contained in the text (ties: all of them)."""
+    wanted = _norm(text)
     best: tuple[int, list[str]] = (0, [])
     for key, aliases in names.items():
-        for alias in [key, *aliases]:
-            if alias and alias in text:
+        for alias in {_norm(a) for a in [key, *aliases]}:
+            if alias and alias in wanted:
                 if len(alias) > best[0]:
                     best = (len(alias), [key])
                 elif len(alias) == best[0] and key not in best[1]:
@@ -85,26 +121,32 @@ def _match_name(text: str, names: dict[str, list[str]]) -> list[str]:
     return best[1]
 
 
-def match_industry(taxonomy: Taxonomy, text: str) -> list[str]:
-    """Industry keys for a user's industry field: 一般工贸（机械制造）, 道路运输（危险货物）, 危化品经营 …"""
+def _match_name(text: str, names: dict[str, list[str]]) -> list[str]:
+    """Keys whose key or alias equals the text; else the keys of the longest alias contained in the text."""
+    return _exact(text, names) or _contained(text, names)
+
+
+def match_industry(taxonomy: Taxonomy, text: str) -> tuple[list[str], list[str]]:
+    """(industry keys, industry groups) for a user's industry field: 一般工贸（机械制造）, 道路运输（危险货物）,
+    危险化学品（生产）, 危化品经营 … A bare group name (矿山, 危险化学品) gives only the group."""
     names = {i.key: i.aliases for i in taxonomy.industries}
-    text = re.sub(r"\s+", "", text or "").replace("(", "（").replace(")", "）")
-    if not text:
-        return []
-    whole = _match_name(text, names)
-    if whole and (text in names or any(text in a for a in names.values())):
-        return whole
-    parts = [p for p in re.split(r"[（）、/，,]", text) if p]
-    if len(parts) > 1:
-        joined = _match_name("".join(parts), names)
-        if joined and "".join(parts) in {a for aliases in names.values() for a in aliases} | set(names):
-            return joined
+    text = (text or "").strip()
+    if not _norm(text):
+        return [], []
+    whole = _exact(text, names)
+    if whole:
+        return whole, []
+    parts = [p for p in re.split(r"[（）()、/，,]", text) if _norm(p)]
     found: list[str] = []
-    for part in parts:
-        for key in _match_name(part, names):
-            if key not in found:
-                found.append(key)
-    return found or whole
+    for match in [_exact] * (len(parts) > 1) + [_contained]:
+        for part in [text] if match is _contained else parts:
+            for key in match(part, names):
+                if key not in found:
+                    found.append(key)
+        if found:
+            return found, []
+    groups = [g for g in taxonomy.groups if any(_norm(p) == _norm(g) for p in [text, *parts])]
+    return [], groups
 
 
 def match_equipment(taxonomy: Taxonomy, text: str) -> list[str]:
@@ -124,9 +166,10 @@ def match_region(taxonomy: Taxonomy, text: str) -> list[str]:
 
 def _headcount(description: str) -> int | None:
     for pattern in _HEADCOUNT:
-        match = pattern.search(description or "")
-        if match:
-            return int(match.group(1))
+        for match in pattern.finditer(description or ""):
+            number = _number(match.group(1))
+            if number is not None:
+                return number
     return None
 
 
@@ -139,15 +182,19 @@ def read_profile(pack: KnowledgePack, industry: str, employees: int | None, majo
     reader = DescriptionReader(tax, description)
     by_key = {i.key: i for i in tax.industries}
 
-    industries = match_industry(tax, industry)
-    if not industries and description:
-        industries = match_industry(tax, description)
-        if industries:
-            notes.append(f"行业按描述识别为：{'、'.join(industries)}")
-    if not industries:
-        raise ProfileError(f"行业“{industry}”无法识别；请填写如 危险化学品经营（带储存）、建筑施工、一般工贸（机械制造）、"
-                           f"餐饮 等行业名称（可选：{'、'.join(i.key for i in tax.industries)}）")
-    if industry and industries != [industry]:
+    industries, only_groups = match_industry(tax, industry)
+    if not industries and not only_groups and description:
+        industries, only_groups = match_industry(tax, description)
+        if industries or only_groups:
+            notes.append(f"行业按描述识别为：{'、'.join(industries or only_groups)}")
+    if only_groups:
+        notes.append(f"行业“{industry}”只识别到大类“{'、'.join(only_groups)}”：只列该大类共有的义务，"
+                     f"请写明细分行业（如 {'、'.join(i.key for i in tax.industries if set(i.groups) & set(only_groups))}）")
+    elif not industries:
+        industries = ["其他"] if any(i.key == "其他" for i in tax.industries) else []
+        notes.append(f"行业“{industry}”无法识别，按一般生产经营单位列出；可选行业："
+                     f"{'、'.join(i.key for i in tax.industries)}")
+    elif industry and industries != [industry]:
         notes.append(f"行业“{industry}”对应：{'、'.join(industries)}")
 
     if employees is None:
@@ -165,8 +212,11 @@ def read_profile(pack: KnowledgePack, industry: str, employees: int | None, majo
     flags |= {key for key, value in form_flags.items() if value}
     text_for_conditions = f"{industry}，{description}"
     condition_reader = DescriptionReader(tax, text_for_conditions)
+    industry_names = set(industries) | set(only_groups) | {g for key in industries for g in by_key[key].groups}
     for condition in tax.conditions:
         if condition.key in flags or not condition.keywords:
+            continue
+        if industry_names & set(condition.not_from_words_for):
             continue
         affirmed, denied, word = condition_reader.holds(condition.keywords)
         if affirmed:
@@ -186,8 +236,8 @@ def read_profile(pack: KnowledgePack, industry: str, employees: int | None, majo
         else:
             unknown.append(item)
     if unknown:
-        raise ProfileError(f"特种设备“{'、'.join(unknown)}”无法识别；可填写：{'、'.join(tax.equipment)}"
-                           f"（或常用说法，如 塔吊、叉车、储气罐）")
+        notes.append(f"特种设备“{'、'.join(unknown)}”无法识别，未列入；可填写：{'、'.join(tax.equipment)}"
+                     f"（或常用说法，如 塔吊、叉车、储气罐）")
     aliases = {alias: key for key, words in tax.equipment.items() for alias in [key, *words]}
     for clause in reader.clauses:  # every alias in every clause: one clause may list several devices
         for alias in sorted(aliases, key=len, reverse=True):
@@ -225,6 +275,6 @@ def read_profile(pack: KnowledgePack, industry: str, employees: int | None, majo
                 notes.append(f"地区按描述取“{regions[0]}”")
                 break
 
-    groups = {g for key in industries_final for g in by_key[key].groups}
+    groups = {g for key in industries_final for g in by_key[key].groups} | set(only_groups)
     return Profile(industries=set(industries_final), groups=groups, employees=employees, flags=flags,
                    equipment=equipment, regions=set(regions), notes=notes)

@@ -97,6 +97,18 @@ class GapReport(BaseModel):
 class Checklist(BaseModel):
     profile: Profile
     items: list[ChecklistItem]
+    condition_names: dict[str, str] = Field(default_factory=dict)  # condition key -> 中文名称
+
+    def profile_rows(self) -> list[tuple[str, str]]:
+        """The profile as the user reads it: (field, value) rows."""
+        profile = self.profile
+        flags = "、".join(self.condition_names.get(f, f) for f in sorted(profile.flags)) or "无"
+        return [("行业", "、".join(sorted(profile.industries)) or "未识别"),
+                ("从业人员", "未填写" if profile.employees is None else f"{profile.employees} 人"),
+                ("特种设备", "、".join(sorted(profile.equipment)) or "无"),
+                ("地区", "、".join(sorted(profile.regions)) or "未填写（只列全国性义务）"),
+                ("其他情形", flags),
+                ("识别说明", "；".join(profile.notes) or "—")]
 
     @property
     def themes(self) -> dict[str, list[ChecklistItem]]:
@@ -172,7 +184,8 @@ def build_checklist(kb: KnowledgeBase | None, pack: KnowledgePack, profile: Prof
     for ob in obligations:
         order.setdefault(ob.theme, len(order))
     obligations.sort(key=lambda o: order[o.theme])
-    return Checklist(profile=profile, items=[_item(kb, o, cache) for o in obligations])
+    return Checklist(profile=profile, items=[_item(kb, o, cache) for o in obligations],
+                     condition_names={c.key: c.name for c in pack.taxonomy.conditions})
 
 
 # --- answers ------------------------------------------------------------------------------------
