@@ -9,6 +9,7 @@ profile (industry, headcount, conditions, special equipment, region).
 from __future__ import annotations
 
 import re
+from datetime import date
 from functools import cached_property
 from pathlib import Path
 from typing import Literal
@@ -299,6 +300,26 @@ class TemplateSection(_Strict):
     title: str  # 指导思想, 工作目标 …
     guidance: str  # what the section holds, in one or two sentences
     holds_tasks: bool = False  # the section where the period's focus items go
+    schedule: bool = False  # the section that holds the dated phases (进度安排, 工作步骤, 时间安排)
+    text: str = ""  # the offline paragraph; placeholders {unit} {org} {period} {focus} {topic} {holiday}
+    items: list[str] = Field(default_factory=list)  # the offline numbered points, same placeholders
+    query: str = ""  # what retrieval searches for the article the section rests on
+
+
+class Phase(_Strict):
+    """A stage of the plan: it ends when `until` of the period has elapsed, or spans before/during/after
+    a holiday."""
+
+    name: str
+    task: str
+    until: float | None = Field(None, gt=0, le=1)
+    span: Literal["before", "during", "after"] | None = None
+
+    @model_validator(mode="after")
+    def _one_anchor(self) -> Phase:
+        if (self.until is None) == (self.span is None):
+            raise ValueError(f"阶段“{self.name}”须恰好写 until（期间已过的比例）或 span（before/during/after）之一")
+        return self
 
 
 class PlanTemplate(_Strict):
@@ -306,6 +327,8 @@ class PlanTemplate(_Strict):
     name: str
     title_pattern: str  # e.g. {year}年第{quarter}季度安全生产工作计划
     sections: list[TemplateSection] = Field(min_length=4)
+    topics: list[str] = Field(default_factory=list)  # ids under topics: the plan's general tasks
+    phases: list[Phase] = Field(default_factory=list)
     plan_refs: list[PlanRef] = Field(default_factory=list)
 
 
@@ -327,9 +350,69 @@ class SeasonalFocus(_Strict):
         return value
 
 
+class Topic(_Strict):
+    """A general task or a sector a plan can focus on (--focus 危险化学品) or draft alone (--section)."""
+
+    id: str = Field(pattern=r"^[a-z0-9][a-z0-9-]*$")
+    name: str
+    aliases: list[str] = Field(default_factory=list)
+    tasks: list[str] = Field(min_length=1)  # worded for a government plan
+    enterprise_tasks: list[str] = Field(default_factory=list)  # worded for an enterprise's own plan
+    basis: list[Citation] = Field(min_length=1)
+    plan_refs: list[PlanRef] = Field(default_factory=list)
+
+    @property
+    def names(self) -> list[str]:
+        return [self.name, *self.aliases]
+
+
+class Level(_Strict):
+    title: str  # how the unit heads the title when only the level is given: XX区
+    area: str  # how the text names its territory: 全区
+    org: str  # the body that leads the work: 区安委会
+    enterprise: bool = False
+
+
+class Holiday(_Strict):
+    name: str
+    aliases: list[str] = Field(default_factory=list)
+    date: str = Field(pattern=r"^(\d{2}-\d{2}|qingming|lunar)$")  # MM-DD, qingming, or lunar (see `lunar`)
+    lunar: str | None = None  # the lunar_dates row when date is lunar
+    also_lunar: str | None = None  # a second festival the period spans too (元旦春节)
+    eve: bool = False  # the public holiday begins the day before (除夕)
+    days: int = Field(1, ge=1)
+    before: int = Field(0, ge=0)
+    after: int = Field(0, ge=0)
+    focus: list[str] = Field(min_length=1)  # calendar ids
+
+    @model_validator(mode="after")
+    def _lunar_named(self) -> Holiday:
+        if (self.date == "lunar") != (self.lunar is not None):
+            raise ValueError(f"节日“{self.name}”：date 为 lunar 时须写 lunar（农历节日名），否则不写")
+        return self
+
+    @property
+    def names(self) -> list[str]:
+        return [self.name, *self.aliases]
+
+
 class PlanTemplates(_Strict):
     templates: list[PlanTemplate]
     calendar: list[SeasonalFocus]
+    topics: list[Topic] = Field(default_factory=list)
+    levels: dict[str, Level] = Field(default_factory=dict)
+    holidays: list[Holiday] = Field(default_factory=list)
+    lunar_dates: dict[str, list[date]] = Field(default_factory=dict)  # 春节 -> the dates of 正月初一 by year
+
+    def template(self, kind: str) -> PlanTemplate | None:
+        return next((t for t in self.templates if t.kind == kind), None)
+
+    def focus(self, focus_id: str) -> SeasonalFocus | None:
+        return next((f for f in self.calendar if f.id == focus_id), None)
+
+    def topic(self, name_or_id: str) -> Topic | None:
+        wanted = name_or_id.strip()
+        return next((t for t in self.topics if wanted == t.id or wanted in t.names), None)
 
 
 class Terms(_Strict):
@@ -447,6 +530,8 @@ class KnowledgePack:
         found += [("accident_levels.yaml", c) for c in self.accident_levels.basis]
         for focus in self.plan_templates.calendar:
             found += [(f"plan_templates.yaml:{focus.id}", c) for c in focus.basis]
+        for topic in self.plan_templates.topics:
+            found += [(f"plan_templates.yaml:{topic.id}", c) for c in topic.basis]
         return found
 
     def plan_refs(self) -> list[tuple[str, PlanRef]]:
@@ -457,6 +542,8 @@ class KnowledgePack:
             found += [(f"plan_templates.yaml:{template.kind}", r) for r in template.plan_refs]
         for focus in self.plan_templates.calendar:
             found += [(f"plan_templates.yaml:{focus.id}", r) for r in focus.plan_refs]
+        for topic in self.plan_templates.topics:
+            found += [(f"plan_templates.yaml:{topic.id}", r) for r in topic.plan_refs]
         return found
 
     def validate(self) -> list[str]:
@@ -468,6 +555,7 @@ class KnowledgePack:
         for label, items in (("obligations", [o.id for o in self.obligations]),
                              ("glossary", [g.id for g in self.glossary]),
                              ("calendar", [f.id for f in self.plan_templates.calendar]),
+                             ("topics", [t.id for t in self.plan_templates.topics]),
                              ("industries", [i.key for i in tax.industries]),
                              ("conditions", [c.key for c in tax.conditions])):
             dupes = sorted({x for x in items if items.count(x) > 1})
@@ -508,6 +596,30 @@ class KnowledgePack:
         kinds = {t.kind for t in self.plan_templates.templates}
         if kinds != {"quarterly", "annual", "campaign", "holiday"}:
             problems.append(f"plan_templates.yaml：缺少模板 {sorted({'quarterly', 'annual', 'campaign', 'holiday'} - kinds)}")
+        problems += self._plan_problems()
+        return problems
+
+    def _plan_problems(self) -> list[str]:
+        """Ids the plan templates refer to must exist; topic and holiday names must be unique."""
+        plans = self.plan_templates
+        problems: list[str] = []
+        topic_ids = {t.id for t in plans.topics}
+        focus_ids = {f.id for f in plans.calendar}
+        for template in plans.templates:
+            for topic in set(template.topics) - topic_ids:
+                problems.append(f"plan_templates.yaml:{template.kind}：未定义的 topic“{topic}”")
+            if sum(s.holds_tasks for s in template.sections) != 1 or sum(s.schedule for s in template.sections) != 1:
+                problems.append(f"plan_templates.yaml:{template.kind}：须恰好有一节 holds_tasks 和一节 schedule")
+        for holiday in plans.holidays:
+            for focus in set(holiday.focus) - focus_ids:
+                problems.append(f"plan_templates.yaml:{holiday.name}：未定义的 calendar id“{focus}”")
+            for lunar in {holiday.lunar, holiday.also_lunar} - {None} - set(plans.lunar_dates):
+                problems.append(f"plan_templates.yaml:{holiday.name}：lunar_dates 中没有“{lunar}”")
+        for label, names in (("topics", [n for t in plans.topics for n in t.names]),
+                             ("holidays", [n for h in plans.holidays for n in h.names])):
+            dupes = sorted({n for n in names if names.count(n) > 1})
+            if dupes:
+                problems.append(f"plan_templates.yaml：{label} 名称或别名重复 {dupes}")
         return problems
 
 

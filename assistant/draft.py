@@ -1,0 +1,489 @@
+"""Drafting: a safety-plan outline (quarterly, annual, campaign, holiday) or a single section, in the
+customary structure of the plan templates in knowledge/plan_templates.yaml.
+
+    draft = draft_plan(kb, "quarterly", "2025Q1", "区", focus=["危险化学品"], region="山东")
+    draft.write_docx("plan.docx"); print(draft.to_markdown())
+
+Offline (default) the text is composed from the templates, the period's seasonal focus items and the
+requested sectors; every task item cites at least one regulation article found by retrieval and
+verified to resolve to a version in force, quoting its key clause, and the local plan passage it is
+modelled on where one fits. With an LLM configured each section is rewritten as fuller prose from the
+same numbered sources, and its citations are verified the same way (see assistant/plan_llm.py).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+from assistant.evidence import coverage
+from assistant.knowledge_pack import (
+    Citation,
+    Level,
+    PlanRef,
+    PlanTemplate,
+    PlanTemplates,
+    TemplateSection,
+    Topic,
+)
+from assistant.plan_period import (
+    KINDS,
+    QUARTER_NAMES,
+    Period,
+    PlanRequestError,
+    cn_date,
+    dated_phases,
+    holidays_within,
+    parse_period,
+)
+from assistant.plan_sources import Provision, ProvisionFinder
+from ingest.knowledge_base import KnowledgeBase
+
+__all__ = ["DraftItem", "DraftSection", "DraftSource", "PlanDraft", "PlanRequestError", "draft_plan", "draft_section"]
+
+CN_NUMBERS = "一二三四五六七八九十"
+MARK = re.compile(r"⟦(\d+)⟧")  # a source reference inside the builder, numbered when the draft is finished
+CITE = re.compile(r"\[(\d+)\]")
+MAX_SEASONAL_GROUPS = {"quarterly": 9, "campaign": 3, "holiday": 6}
+DEFAULT_CAMPAIGN_TOPIC = "安全生产大检查"
+
+
+def cn_number(n: int) -> str:
+    if n <= 10:
+        return CN_NUMBERS[n - 1]
+    if n < 20:
+        return "十" + (CN_NUMBERS[n - 11] if n > 10 else "")
+    return f"{CN_NUMBERS[n // 10 - 1]}十{CN_NUMBERS[n % 10 - 1] if n % 10 else ''}"
+
+
+# --- the draft ------------------------------------------------------------------------------------
+
+@dataclass
+class DraftSource:
+    number: int
+    citation: str  # 《中华人民共和国安全生产法》第四十一条（第二章 …） or 《plan title》 · heading path
+    doc_id: str
+    article: str | None  # None for a plan passage
+    quote: str  # the key clause quoted in the draft
+
+    @property
+    def is_article(self) -> bool:
+        return self.article is not None
+
+    def to_dict(self) -> dict:
+        return {"number": self.number, "citation": self.citation, "doc": self.doc_id, "article": self.article,
+                "quote": self.quote, "kind": "法规条文" if self.is_article else "地方方案"}
+
+
+@dataclass
+class DraftItem:
+    text: str  # with [n] citations
+    task: bool = False  # a task item: it must cite at least one article
+
+    @property
+    def citations(self) -> list[int]:
+        return [int(n) for n in CITE.findall(self.text)]
+
+
+@dataclass
+class DraftSection:
+    title: str  # 指导思想, 春节 …
+    level: int  # 1 for the template's sections, 2 for the task groups inside 重点任务
+    number: str = ""  # 一、 / （一）
+    paragraphs: list[str] = field(default_factory=list)
+    items: list[DraftItem] = field(default_factory=list)
+    children: list[DraftSection] = field(default_factory=list)
+    tasks: bool = False  # the section that holds the task groups
+    schedule: bool = False  # the section that holds the dated phases
+    guidance: str = ""
+
+    @property
+    def heading(self) -> str:
+        return f"{self.number}{self.title}"
+
+    def walk(self):
+        yield self
+        for child in self.children:
+            yield from child.walk()
+
+
+@dataclass
+class PlanDraft:
+    title: str
+    level: str
+    kind: str | None  # None for a single section
+    period: Period | None
+    region: str | None = None
+    focus: list[str] = field(default_factory=list)
+    mode: str = "离线（模板＋检索条文）"
+    sections: list[DraftSection] = field(default_factory=list)
+    sources: list[DraftSource] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+    def walk(self):
+        for section in self.sections:
+            yield from section.walk()
+
+    def section(self, title: str) -> DraftSection | None:
+        return next((s for s in self.walk() if s.title == title), None)
+
+    @property
+    def task_items(self) -> list[DraftItem]:
+        return [item for s in self.walk() for item in s.items if item.task]
+
+    @property
+    def schedule_items(self) -> list[DraftItem]:
+        return [item for s in self.walk() if s.schedule for item in s.items]
+
+    def source(self, number: int) -> DraftSource:
+        return self.sources[number - 1]
+
+    def to_markdown(self) -> str:
+        lines = [f"# {self.title}", ""]
+        if self.period is not None:
+            lines += [f"> 期间：{self.period.label}（{cn_date(self.period.start)}—{cn_date(self.period.end)}）", ""]
+        for section in self.walk():
+            lines += [f"{'#' * (section.level + 1)} {section.heading}", ""]
+            lines += [p for paragraph in section.paragraphs for p in (paragraph, "")]
+            lines += [f"{n}. {item.text}" for n, item in enumerate(section.items, start=1)]
+            if section.items:
+                lines.append("")
+        lines += ["## 依据", ""]
+        lines += [f"- [{s.number}] {s.citation}" + (f"：“{s.quote}”" if s.quote else "") for s in self.sources]
+        if self.notes:
+            lines += ["", "---", ""] + [f"- 说明：{note}" for note in self.notes]
+        return "\n".join(lines).rstrip() + "\n"
+
+    def write_markdown(self, path: str | Path) -> Path:
+        path = Path(path)
+        path.write_text(self.to_markdown(), encoding="utf-8")
+        return path
+
+    def write_docx(self, path: str | Path) -> Path:
+        from assistant.plan_docx import write_plan_docx
+
+        return write_plan_docx(self, Path(path))
+
+    def to_dict(self) -> dict:
+        def section(s: DraftSection) -> dict:
+            return {"heading": s.heading, "title": s.title, "level": s.level, "paragraphs": s.paragraphs,
+                    "items": [{"text": i.text, "task": i.task, "citations": i.citations} for i in s.items],
+                    "children": [section(c) for c in s.children]}
+
+        period = None if self.period is None else {"label": self.period.label, "start": self.period.start.isoformat(),
+                                                     "end": self.period.end.isoformat()}
+        return {"title": self.title, "kind": self.kind, "level": self.level, "period": period, "region": self.region,
+                "focus": self.focus, "mode": self.mode, "sections": [section(s) for s in self.sections],
+                "sources": [s.to_dict() for s in self.sources], "notes": self.notes}
+
+
+# --- building -------------------------------------------------------------------------------------
+
+@dataclass
+class TaskGroup:
+    """A heading inside the task section and the tasks under it, with the pack's curated sources."""
+
+    title: str
+    tasks: list[str]
+    basis: list[Citation] = field(default_factory=list)
+    plan_refs: list[PlanRef] = field(default_factory=list)
+    context: str = ""  # words that help retrieval (the focus item's name and hazards)
+
+
+@dataclass
+class Unit:
+    """The issuing unit as the level names it."""
+
+    level: str
+    title: str  # XX区 / 青山区
+    area: str  # 全区
+    org: str  # 区安委会
+    enterprise: bool
+
+
+def resolve_level(plans: PlanTemplates, level: str) -> Unit:
+    text = (level or "").strip()
+    if text in plans.levels:
+        known: Level = plans.levels[text]
+        return Unit(text, known.title, known.area, known.org, known.enterprise)
+    for suffix, known in sorted(plans.levels.items(), key=lambda kv: -len(kv[0])):
+        if len(text) > len(suffix) and text.endswith(suffix):  # a unit's own name: 青山区, 营城镇, 华兴化工公司
+            area = known.area if known.enterprise else f"全{suffix}" if len(suffix) == 1 else known.area
+            org = known.org if known.enterprise else f"{text}{known.org.removeprefix(suffix)}"
+            return Unit(suffix, text, area, org, known.enterprise)
+    names = "、".join(plans.levels)
+    raise PlanRequestError(f"层级“{level}”无法识别：请写 {names} 之一，或带名称的单位（如 青山区、营城镇、华兴化工公司）")
+
+
+class _Builder:
+    def __init__(self, kb: KnowledgeBase, unit: Unit, region: str | None):
+        self.kb = kb
+        self.plans = kb.pack.plan_templates
+        self.unit = unit
+        self.finder = ProvisionFinder(kb, region)
+        self.registry: list[Provision] = []
+        self._index: dict[str, int] = {}
+        self.notes: list[str] = []
+        self.by_number: dict[int, Provision] = {}  # the finished draft's [n] -> its source
+        if region and not self.finder.has_local:
+            self.notes.append(f"知识库中没有{region}的地方性法规，本稿依据国家法律法规起草。")
+
+    def mark(self, provision: Provision) -> str:
+        if provision.key not in self._index:
+            self._index[provision.key] = len(self.registry)
+            self.registry.append(provision)
+        return f"⟦{self._index[provision.key]}⟧"
+
+    def fill(self, text: str, **values: str) -> str:
+        base = {"unit": self.unit.area, "org": self.unit.org}
+        return text.format_map(_Defaults({**base, **values}))
+
+    # one cited task item
+    def task_item(self, task: str, group: TaskGroup) -> DraftItem | None:
+        articles = self.finder.articles_for(task, group.basis, group.context)
+        if not articles:
+            return None
+        first, rest = articles[0], articles[1:]
+        basis = f"依据{first.short}“{first.quote}”{self.mark(first)}"
+        basis += "".join(f"、{p.short}{self.mark(p)}" for p in rest)
+        plan = self.finder.plan_passage_for(task, group.plan_refs)
+        modelled = f"；参照{plan.short}“{plan.quote}”{self.mark(plan)}" if plan else ""
+        return DraftItem(f"{task.rstrip('。；')}。（{basis}{modelled}）", task=True)
+
+    def task_group(self, group: TaskGroup, number: int) -> DraftSection | None:
+        items = [item for task in group.tasks if (item := self.task_item(task, group)) is not None]
+        dropped = len(group.tasks) - len(items)
+        if dropped:
+            self.notes.append(f"“{group.title}”中有 {dropped} 项任务未检索到现行有效的条文依据，已略去。")
+        if not items:
+            return None
+        return DraftSection(group.title, 2, f"（{cn_number(number)}）", items=items)
+
+    def cited_section(self, spec: TemplateSection, number: int, values: dict[str, str]) -> DraftSection:
+        section = DraftSection(spec.title, 1, f"{cn_number(number)}、", guidance=spec.guidance)
+        text = self.fill(spec.text, **values) if spec.text else ""
+        items = [self.fill(item, **values) for item in spec.items]
+        provision = None
+        if spec.query:
+            found = self.finder.articles_for(spec.query)
+            provision = found[0] if found else None
+        if text:
+            cite = f"（依据{provision.short}“{provision.quote}”{self.mark(provision)}）" if provision else ""
+            section.paragraphs.append(text + cite)
+            provision = None
+        if items and provision is not None:  # the article goes with the point it best supports
+            weights = self.finder.weights(spec.query)
+            best = max(range(len(items)), key=lambda i: coverage(items[i], weights))
+            items[best] = f"{items[best].rstrip('。')}（依据{provision.short}{self.mark(provision)}）。"
+        section.items = [DraftItem(item) for item in items]
+        return section
+
+    def finish(self, draft: PlanDraft) -> PlanDraft:
+        """Number the sources in order of first use and replace the builder's marks with [n]."""
+        numbers: dict[int, int] = {}
+
+        def renumber(text: str) -> str:
+            def one(match: re.Match) -> str:
+                index = int(match.group(1))
+                if index not in numbers:
+                    numbers[index] = len(numbers) + 1
+                return f"[{numbers[index]}]"
+
+            return MARK.sub(one, text)
+
+        for section in draft.walk():
+            section.paragraphs = [renumber(p) for p in section.paragraphs]
+            for item in section.items:
+                item.text = renumber(item.text)
+        self.by_number = {n: self.registry[i] for i, n in numbers.items()}
+        draft.sources = [source_of(n, p) for n, p in sorted(self.by_number.items())]
+        draft.notes = list(dict.fromkeys(self.notes + draft.notes))
+        return draft
+
+
+def source_of(number: int, provision: Provision) -> DraftSource:
+    return DraftSource(number, provision.citation, provision.doc_id, provision.article, provision.quote)
+
+
+class _Defaults(dict):
+    def __missing__(self, key: str) -> str:
+        return ""
+
+
+def _seasonal_groups(plans: PlanTemplates, period: Period, kind: str) -> list[TaskGroup]:
+    """The calendar's focus items for the period: a holiday's own list, else those mostly inside the period."""
+    if period.holiday is not None:
+        focus = [plans.focus(fid) for fid in period.holiday.focus]
+        chosen = [f for f in focus if f is not None]
+    else:
+        months = period.months
+        scored = []
+        for item in plans.calendar:
+            overlap = [m for m in item.months if m in months]
+            if not overlap:
+                continue
+            share = len(overlap) / len(item.months)
+            if share >= 0.5 or len(overlap) >= 2 or len(months) == 1:
+                first = min(months.index(m) for m in overlap)
+                scored.append((share, first, len(scored), item))
+        limit = MAX_SEASONAL_GROUPS.get(kind, 9)
+        kept = sorted(scored, key=lambda x: (-x[0], x[1], x[2]))[:limit]
+        chosen = [x[3] for x in sorted(kept, key=lambda x: (x[1], x[2]))]  # by month, then calendar order
+    return [TaskGroup(f.name, f.tasks, f.basis, f.plan_refs, f"{f.name} {' '.join(f.hazards)}") for f in chosen]
+
+
+def _topic_group(builder: _Builder, topic: Topic) -> TaskGroup:
+    tasks = topic.enterprise_tasks if builder.unit.enterprise and topic.enterprise_tasks else topic.tasks
+    return TaskGroup(topic.name, tasks, topic.basis, topic.plan_refs, " ".join(topic.names))
+
+
+def _retrieved_group(builder: _Builder, name: str) -> TaskGroup | None:
+    """A focus or section the pack does not know: tasks from the articles retrieval finds for it."""
+    found = builder.finder.retriever.search(name)
+    weights = builder.finder.weights(name)
+    tasks = []
+    for chunk, _ in found:
+        if chunk.metadata.get("unit") != "article" or coverage(chunk.text, weights) < 0.5:
+            continue
+        if not builder.finder.verified(chunk):
+            continue
+        clause = builder.finder.key_clause(chunk, weights).removesuffix("……")
+        task = f"按照“{clause}”的要求抓好落实"
+        tasks.append(task)
+        if len(tasks) >= 4:
+            break
+    if not tasks:
+        return None
+    return TaskGroup(name, tasks, context=name)
+
+
+def _focus_groups(builder: _Builder, focus: list[str]) -> list[TaskGroup]:
+    groups = []
+    for name in focus:
+        topic = builder.plans.topic(name)
+        if topic is not None:
+            groups.append(_topic_group(builder, topic))
+            continue
+        group = _retrieved_group(builder, name)
+        if group is None:
+            known = "、".join(t.name for t in builder.plans.topics)
+            builder.notes.append(f"重点领域“{name}”在知识库中没有找到相关条文，未列入；已知的领域：{known}。")
+        else:
+            group.title = f"{name}领域"
+            groups.append(group)
+    return groups
+
+
+def _annual_seasonal_group(plans: PlanTemplates, period: Period) -> TaskGroup:
+    tasks, basis, refs = [], [], []
+    for quarter in range(1, 5):
+        months = list(range(3 * quarter - 2, 3 * quarter + 1))
+        items = [f for f in plans.calendar if len([m for m in f.months if m in months]) / len(f.months) >= 0.5]
+        names = "、".join(f.name for f in items)
+        tasks.append(f"第{QUARTER_NAMES[quarter - 1]}季度：做好{names}等重点时段和领域的安全防范工作")
+        basis += [c for f in items for c in f.basis[:1]]
+        refs += [r for f in items for r in f.plan_refs[:1]]
+    return TaskGroup("季节性重点工作", tasks, basis, refs, "季节 节日 重点时段")
+
+
+def _title(template: PlanTemplate, unit: Unit, period: Period, topic: str) -> str:
+    holiday = period.holiday.name if period.holiday else ""
+    quarter = QUARTER_NAMES[period.quarter - 1] if period.quarter else ""
+    return template.title_pattern.format_map(_Defaults(level=unit.title, year=str(period.year), quarter=quarter,
+                                                       topic=topic, holiday=holiday))
+
+
+def _clean_focus(focus: list[str] | str | None) -> list[str]:
+    if focus is None:
+        return []
+    if isinstance(focus, str):
+        focus = [focus]
+    names = [n.strip() for part in focus for n in re.split(r"[,，、;；\s]+", part)]
+    return list(dict.fromkeys(n for n in names if n))
+
+
+def draft_plan(kb: KnowledgeBase, kind: str, period: str, level: str, focus: list[str] | None = None,
+               region: str | None = None, llm=None, topic: str | None = None, today: date | None = None) -> PlanDraft:
+    """A plan outline for a kind (quarterly|annual|campaign|holiday) and period (2025Q1, 2025, 2025-06,
+    2025春节 or 春节); PlanRequestError (a ValueError, Chinese message) for a bad kind, period or level."""
+    plans = kb.pack.plan_templates
+    kind = (kind or "").strip().lower()
+    if kind not in KINDS:
+        raise PlanRequestError(f"计划类型“{kind}”无法识别：请写 {'、'.join(f'{k}（{v}）' for k, v in KINDS.items())}")
+    template = plans.template(kind)
+    if template is None:
+        raise PlanRequestError(f"knowledge/plan_templates.yaml 中没有 {kind} 模板")
+    found = parse_period(plans, kind, period, today)
+    unit = resolve_level(plans, level)
+    focus = _clean_focus(focus)
+    builder = _Builder(kb, unit, region)
+    topic = topic or (f"{'、'.join(focus)}安全专项整治" if focus else DEFAULT_CAMPAIGN_TOPIC)
+    groups = [_topic_group(builder, t) for tid in template.topics if (t := plans.topic(tid)) is not None]
+    groups += _focus_groups(builder, focus)
+    if kind == "annual":
+        groups.append(_annual_seasonal_group(plans, found))
+    else:
+        groups[len(template.topics):len(template.topics)] = _seasonal_groups(plans, found, kind)
+    seasonal = _seasonal_groups(plans, found, kind) if kind != "annual" else []
+    focus_names = "、".join(re.sub(r"（.*?）", "", g.title) for g in seasonal[:4])
+    values = {"period": found.label, "focus": focus_names, "topic": topic,
+              "holiday": found.holiday.name if found.holiday else ""}
+    draft = PlanDraft(_title(template, unit, found, topic), level, kind, found, region, focus)
+    for number, spec in enumerate(template.sections, start=1):
+        if spec.holds_tasks:
+            section = DraftSection(spec.title, 1, f"{cn_number(number)}、", tasks=True, guidance=spec.guidance)
+            for group in groups:
+                child = builder.task_group(group, len(section.children) + 1)
+                if child is not None:
+                    section.children.append(child)
+        elif spec.schedule:
+            section = DraftSection(spec.title, 1, f"{cn_number(number)}、", schedule=True, guidance=spec.guidance)
+            section.items = [DraftItem(f"{p.name}（{p.span}）：{p.task}") for p in dated_phases(template.phases, found)]
+            milestones = holidays_within(plans, found)
+            if milestones and kind != "holiday":
+                section.paragraphs.append("重要时间节点：" + "、".join(f"{name}（{cn_date(day, False)}）"
+                                                                  for name, day in milestones) + "。")
+            if found.holiday_start:
+                section.paragraphs.append(f"{values['holiday'].strip('“”')}假期：{cn_date(found.holiday_start)}—"
+                                          f"{cn_date(found.holiday_end, found.holiday_end.year != found.holiday_start.year)}。")
+        else:
+            section = builder.cited_section(spec, number, values)
+        draft.sections.append(section)
+    builder.finish(draft)
+    return _with_llm(kb, draft, builder, llm)
+
+
+def draft_section(kb: KnowledgeBase, topic: str, level: str, region: str | None = None, llm=None) -> PlanDraft:
+    """One section of a plan (e.g. 隐患排查治理 for an enterprise), cited like a whole plan's task items."""
+    plans = kb.pack.plan_templates
+    name = (topic or "").strip()
+    if not name:
+        raise PlanRequestError("章节主题不能为空：请写要起草的部分，如 隐患排查治理、安全教育培训、应急管理")
+    unit = resolve_level(plans, level)
+    builder = _Builder(kb, unit, region)
+    known = plans.topic(name)
+    group = _topic_group(builder, known) if known else _retrieved_group(builder, name)
+    if group is None:
+        names = "、".join(t.name for t in plans.topics)
+        raise PlanRequestError(f"知识库中没有找到与“{name}”相关的现行条文，无法起草；可起草的主题有：{names}")
+    section = builder.task_group(group, 1)
+    if section is None:
+        raise PlanRequestError(f"“{name}”的各项任务都未检索到现行有效的条文依据，无法起草；请先导入相关法规")
+    section.level, section.number, section.tasks = 1, "", True
+    section.title = group.title
+    draft = PlanDraft(f"{unit.title}{group.title}工作措施", level, None, None, region, [name])
+    draft.sections.append(section)
+    builder.finish(draft)
+    return _with_llm(kb, draft, builder, llm)
+
+
+def _with_llm(kb: KnowledgeBase, draft: PlanDraft, builder: _Builder, llm) -> PlanDraft:
+    if llm is None and kb.settings.llm_base_url:
+        from assistant.plan_llm import PlanWriter
+
+        llm = PlanWriter(kb.settings)
+    if llm is None:
+        return draft
+    return llm.rewrite(draft, builder.by_number)
