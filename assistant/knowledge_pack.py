@@ -191,6 +191,7 @@ class Negation(_Strict):
     no_equipment: list[str] = Field(default_factory=list)  # generic words: 没有特种设备 means none at all
     other_party: list[str] = Field(default_factory=list)  # 外包给…, 交由…: what follows is another party's role
     own_party: list[str] = Field(default_factory=list)  # 由我们, 由本单位: contain a cue but name the enterprise
+    not_facts: list[str] = Field(default_factory=list)  # words that contain a fact's word but mean else (自行车)
 
 
 class Taxonomy(_Strict):

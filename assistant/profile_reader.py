@@ -62,7 +62,10 @@ class DescriptionReader:
         self.own = neg.own_party
         breaks = "|".join(re.escape(w) for w in sorted(neg.clause_breaks, key=len, reverse=True))
         splitter = _PUNCTUATION + (f"|{breaks}" if breaks else "")
-        self.clauses = [c for c in re.split(splitter, text or "") if c.strip()]
+        text = text or ""
+        for word in neg.not_facts:  # 自行车 holds no 行车, 出租车 no 出租: blank them before matching
+            text = text.replace(word, "＿" * len(word))
+        self.clauses = [c for c in re.split(splitter, text) if c.strip("＿ ")]
 
     def negated_before(self, clause: str, position: int) -> bool:
         head = clause[:position]
@@ -154,14 +157,26 @@ def match_equipment(taxonomy: Taxonomy, text: str) -> list[str]:
 
 
 def match_region(taxonomy: Taxonomy, text: str) -> list[str]:
-    """The region and the regions it lies in (宁波 -> 宁波, 浙江)."""
-    keys = _match_name(text.strip(), taxonomy.regions) if text and text.strip() else []
+    """Every region named in the text and the regions they lie in: 宁波 → 宁波, 浙江; 山东省济南市 → 山东."""
+    text = (text or "").strip()
+    keys = _exact(text, taxonomy.regions) or [
+        key for key, aliases in taxonomy.regions.items() if any(_norm(a) in _norm(text) for a in [key, *aliases])]
     found: list[str] = []
-    for key in keys[:1]:
+    for key in keys:
         while key and key not in found:
             found.append(key)
             key = taxonomy.region_parents.get(key, "")
     return found
+
+
+def region_in_description(taxonomy: Taxonomy, clauses: list[str]) -> list[str]:
+    """Where the enterprise is, when the description says it: a clause opening with a region (北京一家…)
+    or naming one in full (位于宁波市). A market named in passing (产品销往北京) is not a location."""
+    for clause in clauses:
+        for key, aliases in taxonomy.regions.items():
+            if clause.startswith(key) or any(a in clause for a in aliases if a.endswith(("省", "市", "区"))):
+                return match_region(taxonomy, key)
+    return []
 
 
 def _headcount(description: str) -> int | None:
@@ -264,16 +279,11 @@ def read_profile(pack: KnowledgePack, industry: str, employees: int | None, majo
     if region and region.strip():
         regions = match_region(tax, region)
         if not regions:
-            raise ProfileError(f"地区“{region}”无法识别；请填写省级或计划单列市名称，如 北京、山东、宁波、深圳")
+            notes.append(f"地区“{region}”不是可识别的省级或计划单列市名称，只列全国性义务（可填 北京、山东、宁波、深圳 等）")
     else:
-        for clause in reader.clauses:
-            for key, words in tax.regions.items():
-                if any(w in clause for w in [key, *words]):
-                    regions = match_region(tax, key)
-                    break
-            if regions:
-                notes.append(f"地区按描述取“{regions[0]}”")
-                break
+        regions = region_in_description(tax, reader.clauses)
+        if regions:
+            notes.append(f"地区按描述取“{regions[0]}”")
 
     groups = {g for key in industries_final for g in by_key[key].groups} | set(only_groups)
     return Profile(industries=set(industries_final), groups=groups, employees=employees, flags=flags,
