@@ -307,6 +307,26 @@ def source_of(number: int, provision: Provision) -> DraftSource:
     return DraftSource(number, provision.citation, provision.doc_id, provision.article, provision.quote)
 
 
+def renumber_sources(draft: PlanDraft, sources: dict[int, Provision]) -> dict[int, Provision]:
+    """After a rewrite: number the sources still cited in order of first use; returns the new [n] -> source."""
+    numbers: dict[int, int] = {}
+
+    def one(match: re.Match) -> str:
+        old = int(match.group(1))
+        if old not in sources:
+            return ""
+        numbers.setdefault(old, len(numbers) + 1)
+        return f"[{numbers[old]}]"
+
+    for section in draft.walk():
+        section.paragraphs = [CITE.sub(one, p) for p in section.paragraphs]
+        for item in section.items:
+            item.text = CITE.sub(one, item.text)
+    renumbered = {new: sources[old] for old, new in numbers.items()}
+    draft.sources = [source_of(n, p) for n, p in sorted(renumbered.items())]
+    return renumbered
+
+
 class _Defaults(dict):
     def __missing__(self, key: str) -> str:
         return ""
@@ -480,10 +500,15 @@ def draft_section(kb: KnowledgeBase, topic: str, level: str, region: str | None 
 
 
 def _with_llm(kb: KnowledgeBase, draft: PlanDraft, builder: _Builder, llm) -> PlanDraft:
-    if llm is None and kb.settings.llm_base_url:
-        from assistant.plan_llm import PlanWriter
-
-        llm = PlanWriter(kb.settings)
-    if llm is None:
+    """llm: a PlanWriter, a langchain chat model, the ask chain's LlmComposer, or None (the configured
+    endpoint when ANQUAN_LLM_BASE_URL is set, else the offline draft)."""
+    if llm is None and not kb.settings.llm_base_url:
         return draft
+    from assistant.plan_llm import PlanWriter
+
+    if not isinstance(llm, PlanWriter):
+        from langchain_core.language_models.chat_models import BaseChatModel
+
+        model = llm if isinstance(llm, BaseChatModel) else getattr(llm, "model", None)
+        llm = PlanWriter(kb.settings, model=model)
     return llm.rewrite(draft, builder.by_number)

@@ -1,0 +1,121 @@
+"""LLM mode for drafting: each section of the offline outline (each task group of the task section) is
+rewritten as fuller prose by an OpenAI-compatible model, from the same numbered sources. The sources go
+to the model fenced as data (prompts/draft_*.md); what comes back is verified as in the ask chain: a [n]
+that points at no source given is removed, a quote not verbatim in its source is flagged, and a task
+item left without any citation is flagged. The dated phases are kept as computed (the dates are facts)."""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING
+
+from langchain_core.language_models.chat_models import BaseChatModel
+from langchain_core.messages import HumanMessage, SystemMessage
+
+from assistant.llm import chat_model, format_sources, load_prompt, verify
+from assistant.settings import Settings
+
+if TYPE_CHECKING:
+    from assistant.draft import DraftSection, PlanDraft
+    from assistant.plan_sources import Provision
+
+_CITE = re.compile(r"\[(\d+)\]")
+_ITEM = re.compile(r"^\s*(?:\d+\s*[\.．、]|[（(]\d+[)）]|[-*•])\s*(.+)$")
+_HEADING = re.compile(r"^\s*#+\s|^\s*[一二三四五六七八九十]+、|^\s*[（(][一二三四五六七八九十]+[)）]")
+_SOURCE_LINE = re.compile(r"^\[\d+\]\s*《")  # a list of sources echoed back: the draft has its own
+UNCITED = "（⚠未注明依据，请核实）"
+
+
+def _reply_text(reply) -> str:
+    return reply.content if isinstance(reply.content, str) else str(reply.content)
+
+
+class PlanWriter:
+    """Rewrites a finished offline draft section by section; `rewrite(draft, sources)`."""
+
+    def __init__(self, settings: Settings, model: BaseChatModel | None = None):
+        self.settings = settings
+        self.model = model or chat_model(settings)
+        self.system = load_prompt(settings, "draft_system")
+        self.user = load_prompt(settings, "draft_user")
+
+    @property
+    def mode(self) -> str:
+        return f"大模型：{self.settings.llm_model or '未指定模型'}"
+
+    def units(self, draft: PlanDraft) -> list[DraftSection]:
+        """What is written in one call: a task group, or a whole section; the dated schedule is kept."""
+        found: list[DraftSection] = []
+        for section in draft.sections:
+            if section.schedule:
+                continue
+            if section.children:
+                found += section.children
+            else:
+                found.append(section)
+        return found
+
+    def rewrite(self, draft: PlanDraft, sources: dict[int, Provision]) -> PlanDraft:
+        from assistant.draft import renumber_sources
+
+        for unit in self.units(draft):
+            self._rewrite_unit(draft, unit, sources)
+        draft.mode = self.mode
+        renumber_sources(draft, sources)
+        return draft
+
+    def _outline(self, unit: DraftSection, local: dict[int, int]) -> str:
+        def to_local(text: str) -> str:
+            text = _CITE.sub(lambda m: f"[{local[int(m.group(1))]}]" if int(m.group(1)) in local else "", text)
+            return text.replace("……”", "”")  # a shortened quote is a verbatim prefix
+
+        lines = [to_local(p) for p in unit.paragraphs]
+        lines += [f"{n}. {to_local(item.text)}" for n, item in enumerate(unit.items, start=1)]
+        return "\n".join(lines)
+
+    def _rewrite_unit(self, draft: PlanDraft, unit: DraftSection, sources: dict[int, Provision]) -> None:
+        texts = unit.paragraphs + [item.text for item in unit.items]
+        used = list(dict.fromkeys(int(n) for text in texts for n in _CITE.findall(text) if int(n) in sources))
+        local = {number: position for position, number in enumerate(used, start=1)}
+        chunks = [sources[number].chunk for number in used]
+        guidance = unit.guidance or next((s.guidance for s in draft.sections if unit in s.children), "")
+        prompt = self.user.format(title=draft.title, period=draft.period.label if draft.period else "", level=draft.level,
+                                  section=unit.heading, guidance=guidance, outline=self._outline(unit, local),
+                                  sources=format_sources(chunks) if chunks else "（本部分没有资料）")
+        raw = _reply_text(self.model.invoke([SystemMessage(self.system), HumanMessage(prompt)])).strip()
+        if not raw:
+            draft.notes.append(f"“{unit.title}”：大模型没有返回内容，保留离线稿。")
+            return
+        text, report, _ = verify(raw, chunks)
+        text = _CITE.sub(lambda m: f"[{used[int(m.group(1)) - 1]}]", text)  # local numbers back to the draft's
+        paragraphs, items = self._parse(text, task=any(item.task for item in unit.items))
+        if not paragraphs and not items:
+            draft.notes.append(f"“{unit.title}”：大模型的回复无法识别为正文，保留离线稿。")
+            return
+        from assistant.draft import DraftItem
+
+        if report.removed:
+            draft.notes.append(f"“{unit.title}”：已删除无法对应资料的引用编号 "
+                               f"{'、'.join(f'[{n}]' for n in report.removed)}")
+        if report.misquotes:
+            draft.notes.append(f"“{unit.title}”：{len(report.misquotes)} 处引文未能在所引条文中逐字核对，已标注")
+        uncited = sum(1 for text, task in items if task and not _CITE.search(text))
+        if uncited:
+            draft.notes.append(f"“{unit.title}”：{uncited} 项任务没有注明依据，已标注“请核实”")
+        unit.paragraphs = paragraphs
+        unit.items = [DraftItem(text if not task or _CITE.search(text) else text + UNCITED, task=task)
+                      for text, task in items]
+
+    def _parse(self, text: str, task: bool) -> tuple[list[str], list[tuple[str, bool]]]:
+        paragraphs: list[str] = []
+        items: list[tuple[str, bool]] = []
+        for line in text.splitlines():
+            line = line.strip()
+            if not line or _HEADING.match(line) or line.startswith(("依据：", "依据:")) or _SOURCE_LINE.match(line):
+                continue
+            match = _ITEM.match(line)
+            if match:
+                items.append((match.group(1).strip(), task))
+            else:
+                paragraphs.append(line)
+        return paragraphs, items

@@ -1,0 +1,247 @@
+"""Drafting plans over the real corpus: each period carries the focus items people in the field expect, every
+task item cites an article of a regulation in force that resolves in the index, the schedule's dates lie
+inside the period, the Word file has real headings, numbered items and the 依据 list, and an LLM's bad
+citation is removed."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+
+import docx
+import pytest
+from conftest import CORPUS, needs_corpus
+from fake_openai import FakeOpenAI
+from typer.testing import CliRunner
+
+from assistant.citations import resolve_citation
+from assistant.cli import app
+from assistant.draft import PlanDraft, PlanRequestError, draft_plan, draft_section
+from assistant.knowledge_pack import Citation, KnowledgePack
+from assistant.plan_period import dated_phases, parse_period
+from assistant.plan_sources import short_title
+from assistant.settings import Settings
+from ingest.articles import parse_article
+from ingest.cleaning import normalise_for_index, to_simplified
+from ingest.knowledge_base import KnowledgeBase
+from ingest.pipeline import ingest
+
+pytestmark = [needs_corpus, pytest.mark.corpus]
+
+OLD_EMERGENCY_LAW = "突发事件应对法(2007-08-30)"  # superseded by the 2024 revision in the corpus
+_DATE = re.compile(r"(?:(\d{4})年)?(\d{1,2})月(\d{1,2})日")
+
+
+@pytest.fixture(scope="module")
+def corpus_kb(tmp_path_factory) -> KnowledgeBase:
+    """The regulations and plans, plus the 2007 version of the emergency response law, so that a superseded
+    version is in the index for the drafter to avoid."""
+    settings = Settings(data_dir=tmp_path_factory.mktemp("draft-index"), embedder="builtin")
+    paths = [CORPUS / "regulations", CORPUS / "plans"]
+    old = next((CORPUS / "scale").rglob(f"{OLD_EMERGENCY_LAW}.md"), None)
+    ingest([*paths, *([old] if old else [])], settings)
+    return KnowledgeBase(settings)
+
+
+@pytest.fixture(scope="module")
+def plans(corpus_kb) -> dict[str, PlanDraft]:
+    return {
+        "Q1": draft_plan(corpus_kb, "quarterly", "2025Q1", "区"),
+        "Q2": draft_plan(corpus_kb, "quarterly", "2025Q2", "区", focus=["危险化学品"], region="山东"),
+        "Q4": draft_plan(corpus_kb, "quarterly", "2025Q4", "青山区"),
+    }
+
+
+def _groups(draft: PlanDraft) -> list[str]:
+    tasks = next(s for s in draft.sections if s.tasks)
+    return [child.title for child in tasks.children]
+
+
+def _text(draft: PlanDraft) -> str:
+    return draft.to_markdown()
+
+
+def test_a_first_quarter_plan_carries_spring_festival_and_resumption_of_work(plans):
+    draft = plans["Q1"]
+    assert draft.title == "XX区2025年第一季度安全生产工作计划"
+    groups = _groups(draft)
+    assert "春节" in groups and any("复工复产" in g for g in groups)
+    assert [s.title for s in draft.sections] == ["指导思想", "工作目标", "重点任务", "组织保障", "进度安排", "工作要求"]
+    assert "烟花爆竹安全管理条例" in _text(draft)
+
+
+def test_a_second_quarter_plan_carries_safety_month_flood_season_and_the_requested_sector(plans):
+    draft = plans["Q2"]
+    groups = _groups(draft)
+    assert "安全生产月" in groups and any("汛期" in g for g in groups)
+    assert "危险化学品" in groups
+    # region 山东: the province's own regulation is cited where it fits
+    assert any(s.doc_id.startswith("山东省安全生产条例") for s in draft.sources)
+
+
+def test_a_fourth_quarter_plan_carries_winter_fire_prevention_and_the_year_end(plans):
+    draft = plans["Q4"]
+    assert draft.title == "青山区2025年第四季度安全生产工作计划"
+    groups = _groups(draft)
+    assert "冬季防火" in groups and ("岁末年初" in groups or "元旦" in groups)
+    assert "青山区安委会" in _text(draft)
+
+
+def test_every_task_item_cites_an_article_and_every_citation_resolves_to_the_version_in_force(plans, corpus_kb):
+    records = corpus_kb.documents()
+    assert records[OLD_EMERGENCY_LAW].superseded  # the old version is indexed: citing it would be a real mistake
+    cited_docs = set()
+    for draft in plans.values():
+        assert draft.task_items
+        for item in draft.task_items:
+            assert any(draft.source(n).is_article for n in item.citations), item.text
+        used = {n for section in draft.walk() for text in section.paragraphs + [i.text for i in section.items]
+                for n in map(int, re.findall(r"\[(\d+)\]", text))}
+        assert used == {s.number for s in draft.sources}  # no dangling [n], no unused source
+        for source in draft.sources:
+            record = records[source.doc_id]
+            assert not record.superseded, source.citation
+            cited_docs.add(source.doc_id)
+            if source.is_article:
+                hit = resolve_citation(corpus_kb, Citation(doc=short_title(record.version_key), article=source.article))
+                assert hit is not None and hit.document.doc_id == source.doc_id, source.citation
+                quote = source.quote.removesuffix("……")
+                assert normalise_for_index(quote) in normalise_for_index(hit.text), source.quote
+            else:
+                chunks = corpus_kb.store.get_chunks(where={"doc_id": source.doc_id})
+                quote = normalise_for_index(to_simplified(source.quote.removesuffix("……")))
+                assert any(quote in normalise_for_index(to_simplified(c.text)) for c in chunks), source.quote
+    assert OLD_EMERGENCY_LAW not in cited_docs
+    assert "突发事件应对法(2024-06-28)" in cited_docs  # the law is cited, in its current version
+
+
+def _dates(text: str, year: int) -> list[date]:
+    found = []
+    for match in _DATE.finditer(text):
+        year = int(match.group(1) or year)
+        found.append(date(year, int(match.group(2)), int(match.group(3))))
+    return found
+
+
+def test_the_schedule_has_real_dates_inside_the_period(plans):
+    for draft in plans.values():
+        items = draft.schedule_items
+        assert [i.text.split("（")[0] for i in items] == ["动员部署", "自查自纠", "督导检查", "总结提升"]
+        days = [d for item in items for d in _dates(item.text, draft.period.year)]
+        assert len(days) == 2 * len(items)
+        assert all(draft.period.start <= d <= draft.period.end for d in days), days
+        assert days[0] == draft.period.start and days[-1] == draft.period.end
+    schedule = next(s for s in plans["Q1"].sections if s.schedule)
+    assert "春节（1月29日）" in schedule.paragraphs[0]
+
+
+def test_holiday_periods_get_real_dates():
+    templates = KnowledgePack(Settings().knowledge_dir).plan_templates
+    spring = parse_period(templates, "holiday", "2025春节")
+    assert spring.holiday_start == date(2025, 1, 28)  # 除夕
+    assert spring.start < spring.holiday_start <= spring.holiday_end < spring.end
+    phases = dated_phases(templates.template("holiday").phases, spring)
+    assert [p.name for p in phases] == ["节前集中检查", "节日期间巡查值守", "节后复工复产检查"]
+    assert phases[1].start == date(2025, 1, 28) and all(spring.start <= p.start <= p.end <= spring.end for p in phases)
+    this_year = parse_period(templates, "holiday", "春节", today=date(2026, 3, 1))
+    assert this_year.holiday_start == date(2026, 2, 16)
+    assert parse_period(templates, "holiday", "2024清明").holiday_start == date(2024, 4, 4)
+    assert parse_period(templates, "quarterly", "2025年第三季度").start == date(2025, 7, 1)
+    assert parse_period(templates, "campaign", "2025-06").end == date(2025, 6, 30)
+
+
+@pytest.mark.parametrize(("kind", "period", "level", "message"), [
+    ("quarterly", "2025Q5", "区", "不是季度"),
+    ("weekly", "2025", "区", "计划类型"),
+    ("annual", "明年", "区", "不是年份"),
+    ("holiday", "2025圣诞", "区", "不是可识别的节日"),
+    ("holiday", "2099春节", "区", "lunar_dates"),
+    ("quarterly", "2025Q1", "小组", "层级"),
+])
+def test_a_bad_request_gets_a_chinese_error_naming_the_field(corpus_kb, kind, period, level, message):
+    with pytest.raises(PlanRequestError, match=message) as caught:
+        draft_plan(corpus_kb, kind, period, level)
+    assert isinstance(caught.value, ValueError)
+
+
+def test_the_word_file_has_headings_numbered_items_and_the_basis_list(plans, tmp_path):
+    draft = plans["Q1"]
+    document = docx.Document(str(draft.write_docx(tmp_path / "plan.docx")))
+    paragraphs = [(p.style.name, p.text) for p in document.paragraphs]
+    assert paragraphs[0] == ("Title", draft.title)
+    level_one = [text for style, text in paragraphs if style == "Heading 1"]
+    assert level_one[:6] == ["一、指导思想", "二、工作目标", "三、重点任务", "四、组织保障", "五、进度安排", "六、工作要求"]
+    assert "依据" in level_one
+    level_two = [text for style, text in paragraphs if style == "Heading 2"]
+    assert "（二）春节" in level_two
+    # the items under a task heading are numbered 1．2．3．…
+    start = paragraphs.index(("Heading 2", "（二）春节"))
+    items = []
+    for style, text in paragraphs[start + 1:]:
+        if style.startswith("Heading"):
+            break
+        items.append(text)
+    assert len(items) >= 3 and all(text.startswith(f"{n}．") for n, text in enumerate(items, start=1))
+    # the 依据 list: one entry per source, in order
+    basis = paragraphs.index(("Heading 1", "依据"))
+    entries = [text for style, text in paragraphs[basis + 1:] if style == "Normal" and text.startswith("[")]
+    assert len(entries) == len(draft.sources)
+    assert entries[0].startswith(f"[1] {draft.sources[0].citation}")
+    styles = document.styles
+    assert styles["Heading 1"].element.rPr.rFonts.get(
+        "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}eastAsia") == "黑体"
+    assert styles["Normal"].element.rPr.rFonts.get(
+        "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}eastAsia") == "仿宋"
+
+
+def test_markdown_export_has_the_outline_and_the_basis(plans, tmp_path):
+    text = plans["Q4"].write_markdown(tmp_path / "plan.md").read_text(encoding="utf-8")
+    assert text.startswith("# 青山区2025年第四季度安全生产工作计划")
+    assert "## 三、重点任务" in text and "### （" in text and "## 依据" in text and "\n1. " in text
+
+
+def test_a_single_section_for_an_enterprise(corpus_kb):
+    draft = draft_section(corpus_kb, "隐患排查治理", "企业")
+    assert draft.title == "XX公司隐患排查治理工作措施"
+    assert len(draft.task_items) >= 3
+    assert any(s.doc_id.startswith("安全生产法") and s.article == "第四十一条" for s in draft.sources)
+    with pytest.raises(PlanRequestError, match="层级"):
+        draft_section(corpus_kb, "隐患排查治理", "")
+
+
+def test_the_draft_command_prints_markdown_writes_word_and_reports_bad_input(corpus_kb, monkeypatch, tmp_path):
+    monkeypatch.setenv("ANQUAN_DATA_DIR", str(corpus_kb.settings.data_dir))
+    runner = CliRunner()
+    shown = runner.invoke(app, ["draft", "--section", "隐患排查治理", "--level", "企业"])
+    assert shown.exit_code == 0, shown.output
+    assert "## 隐患排查治理" in shown.output and "《中华人民共和国安全生产法》第四十一条" in shown.output
+    out = tmp_path / "plan.docx"
+    written = runner.invoke(app, ["draft", "--kind", "campaign", "--period", "2025-06", "--level", "镇",
+                                  "--focus", "建筑施工", "--out", str(out)])
+    assert written.exit_code == 0, written.output
+    headings = [p.text for p in docx.Document(str(out)).paragraphs if p.style.name == "Heading 1"]
+    assert "四、检查范围和主要内容" in headings and "五、工作步骤" in headings
+    bad = runner.invoke(app, ["draft", "--kind", "quarterly", "--period", "2025Q5", "--level", "区"])
+    assert bad.exit_code == 2 and "不是季度" in bad.output
+
+
+def test_llm_mode_writes_prose_from_the_same_sources_and_removes_a_bad_citation(corpus_kb, monkeypatch):
+    def reply(messages):
+        numbers = re.findall(r'<资料 编号="(\d+)"', messages[-1]["content"])
+        return (f"为扎实做好隐患排查治理，提出以下措施。\n"
+                f"1. 建立健全并落实生产安全事故隐患排查治理制度，“及时发现并消除事故隐患”[{numbers[0]}]。\n"
+                f"2. 对排查出的隐患一律实行挂牌督办，并购买专项保险[9]。")
+
+    with FakeOpenAI(reply) as server:
+        monkeypatch.setenv("ANQUAN_LLM_BASE_URL", server.base_url)
+        monkeypatch.setenv("ANQUAN_LLM_MODEL", "fake-model")
+        settings = corpus_kb.settings.model_copy(update={"llm_base_url": server.base_url, "llm_model": "fake-model"})
+        draft = draft_section(KnowledgeBase(settings), "隐患排查治理", "企业")
+    assert draft.mode == "大模型：fake-model"
+    assert server.requests and "<资料 编号=\"1\"" in server.requests[0]["messages"][-1]["content"]
+    first, second = draft.task_items
+    assert first.citations == [1] and draft.source(1).article == "第四十一条"
+    assert "[9]" not in second.text and "请核实" in second.text
+    assert any("[9]" in note for note in draft.notes)
+    assert len(draft.sources) == 1
+    assert parse_article(draft.source(1).article) is not None
