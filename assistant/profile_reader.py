@@ -169,6 +169,25 @@ def match_region(taxonomy: Taxonomy, text: str) -> list[str]:
     return found
 
 
+def industry_in_description(taxonomy: Taxonomy, reader: DescriptionReader) -> list[str]:
+    """The industry the description says the enterprise is in: the longest alias affirmed in some clause;
+    not one negated (不经营危化品) or named as another party's (发包给施工总承包单位)."""
+    aliases = {_norm(a): i.key for i in taxonomy.industries for a in [i.key, *i.aliases] if _norm(a)}
+    best: tuple[int, list[str]] = (0, [])
+    for clause in reader.clauses:
+        for alias, key in aliases.items():
+            position = _norm(clause).find(alias)
+            if position < 0 or len(alias) < best[0]:
+                continue
+            if reader.negated_before(clause, position) or reader.other_party_before(clause, position):
+                continue
+            if len(alias) > best[0]:
+                best = (len(alias), [key])
+            elif key not in best[1]:
+                best[1].append(key)
+    return best[1]
+
+
 def region_in_description(taxonomy: Taxonomy, clauses: list[str]) -> list[str]:
     """Where the enterprise is, when the description says it: a clause opening with a region (北京一家…)
     or naming one in full (位于宁波市). A market named in passing (产品销往北京) is not a location."""
@@ -199,9 +218,14 @@ def read_profile(pack: KnowledgePack, industry: str, employees: int | None, majo
 
     industries, only_groups = match_industry(tax, industry)
     if not industries and not only_groups and description:
-        industries, only_groups = match_industry(tax, description)
-        if industries or only_groups:
-            notes.append(f"行业按描述识别为：{'、'.join(industries or only_groups)}")
+        industries = industry_in_description(tax, reader)
+        if industries:
+            notes.append(f"行业按描述识别为：{'、'.join(industries)}")
+    if only_groups and description:  # 矿山 + "井工煤矿…": the description names the industry within the group
+        by_group = [k for k in industry_in_description(tax, reader) if set(by_key[k].groups) & set(only_groups)]
+        if by_group:
+            industries, only_groups = by_group, []
+            notes.append(f"行业“{industry}”按描述细分为：{'、'.join(industries)}")
     if only_groups:
         notes.append(f"行业“{industry}”只识别到大类“{'、'.join(only_groups)}”：只列该大类共有的义务，"
                      f"请写明细分行业（如 {'、'.join(i.key for i in tax.industries if set(i.groups) & set(only_groups))}）")
@@ -209,7 +233,7 @@ def read_profile(pack: KnowledgePack, industry: str, employees: int | None, majo
         industries = ["其他"] if any(i.key == "其他" for i in tax.industries) else []
         notes.append(f"行业“{industry}”无法识别，按一般生产经营单位列出；可选行业："
                      f"{'、'.join(i.key for i in tax.industries)}")
-    elif industry and industries != [industry]:
+    elif industry and industries != [industry] and not any("按描述细分" in n for n in notes):
         notes.append(f"行业“{industry}”对应：{'、'.join(industries)}")
 
     if employees is None:
