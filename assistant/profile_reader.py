@@ -236,6 +236,8 @@ def read_profile(pack: KnowledgePack, industry: str, employees: int | None, majo
     elif industry and industries != [industry] and not any("按描述细分" in n for n in notes):
         notes.append(f"行业“{industry}”对应：{'、'.join(industries)}")
 
+    if isinstance(employees, str):  # a form may hand over "120" or "120人"
+        employees = _headcount(f"员工{employees.strip()}") if employees.strip() else None
     if employees is None:
         employees = _headcount(description)
         if employees is not None:

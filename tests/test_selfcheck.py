@@ -71,6 +71,11 @@ def test_the_description_is_read_with_its_negations(pack):
         "部分岗位使用劳务派遣工，车间有行车和空压机储气罐，库存构成重大危险源，有铝粉抛光（粉尘涉爆）。"))
     assert {"major_hazard_source", "labor_dispatch", "dust_explosion"} <= affirmed.flags
     assert affirmed.equipment == {"起重机械", "压力容器"}
+    # words that only look like a negation or a fact, and roles that belong to someone else
+    lookalike = read_profile(pack, "一般工贸", 80, description=(
+        "不锈钢焊接车间有噪声；员工骑电动自行车上班；保洁外包给物业公司。"))
+    assert "occupational_hazards" in lookalike.flags and "property_service" not in lookalike.flags
+    assert lookalike.equipment == set()
 
 
 def test_industry_and_equipment_words_map_onto_the_taxonomy(pack):
