@@ -265,7 +265,7 @@ def check(
     labor_dispatch: Annotated[bool, typer.Option("--labor-dispatch", help="使用劳务派遣人员")] = False,
     region: Annotated[str | None, typer.Option("--region", help="所在地区，如 北京、山东、宁波")] = None,
     description: Annotated[str, typer.Option("--description", help="一段话描述本单位（可写明分包、托运、没有的设备等）")] = "",
-    answers: Annotated[Path | None, typer.Option("--answers", help="自查回答文件（.yaml 或 .csv：编号 → 是/否/不确定）")] = None,
+    answers: Annotated[Path | None, typer.Option("--answers", help="自查回答文件：.yaml/.csv（编号 → 是/否/不确定），或填好的 .xlsx 自查表")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="输出一个 JSON 对象")] = False,
     out: Annotated[Path | None, typer.Option("--out", help="导出为 .xlsx 或 .docx")] = None,
 ) -> None:

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from pathlib import Path
 from typing import Literal
 
@@ -215,27 +216,40 @@ def _check_answer(path: Path, where: str, item_id: str, value, known: set[str] |
     return item_id, answer
 
 
+_ID_HEADERS = ("编号", "id", "条目编号")
+_ANSWER_HEADERS = ("回答", "answer", "是否落实", "自查结果")
+
+
+def _answers_from_rows(path: Path, rows: list[list[str]], known: set[str] | None) -> dict[str, str]:
+    """A table whose header names an id column (编号) and an answer column (回答): CSV or a workbook sheet."""
+    if not rows:
+        raise AnswerError(f"{path}：文件是空的；请按“编号,回答”两列填写")
+    header = [str(h or "").strip().lower() for h in rows[0]]
+    id_col = next((n for n, h in enumerate(header) if h in _ID_HEADERS), None)
+    answer_col = next((n for n, h in enumerate(header) if h in _ANSWER_HEADERS), None)
+    if id_col is None or answer_col is None:
+        raise AnswerError(f"{path} 第 1 行：表头须包含“编号”和“回答”两列，这里是：{'、'.join(str(h or '') for h in rows[0])}")
+    answers: dict[str, str] = {}
+    for line, row in enumerate(rows[1:], start=2):
+        cells = ["" if c is None else str(c) for c in row]
+        if not any(cell.strip() for cell in cells):
+            continue
+        if len(cells) <= id_col or not cells[id_col].strip():
+            raise AnswerError(f"{path} 第 {line} 行：缺少条目编号（“编号”一列）")
+        value = cells[answer_col] if len(cells) > answer_col else ""
+        pair = _check_answer(path, f"第 {line} 行", cells[id_col], value, known)
+        if pair:
+            answers[pair[0]] = pair[1]
+    return answers
+
+
 def parse_answers(path: Path, text: str, known: set[str] | None = None) -> dict[str, str]:
     """Answers from YAML (id: 是 / a list of {id, answer}) or CSV (columns 编号/id and 回答/answer)."""
     answers: dict[str, str] = {}
     if path.suffix.lower() == ".csv":
-        rows = list(csv.reader(io.StringIO(text.lstrip("\ufeff"))))
-        if not rows:
-            raise AnswerError(f"{path}：文件是空的；请按“编号,回答”两列填写")
-        header = [h.strip().lower() for h in rows[0]]
-        id_col = next((n for n, h in enumerate(header) if h in ("编号", "id", "条目编号")), None)
-        answer_col = next((n for n, h in enumerate(header) if h in ("回答", "answer", "是否落实", "自查结果")), None)
-        if id_col is None or answer_col is None:
-            raise AnswerError(f"{path} 第 1 行：表头须包含“编号”和“回答”两列，这里是：{'、'.join(rows[0])}")
-        for line, row in enumerate(rows[1:], start=2):
-            if not any(cell.strip() for cell in row):
-                continue
-            if len(row) <= max(id_col, answer_col):
-                raise AnswerError(f"{path} 第 {line} 行：列数不足，应有“编号”和“回答”两列")
-            pair = _check_answer(path, f"第 {line} 行", row[id_col], row[answer_col], known)
-            if pair:
-                answers[pair[0]] = pair[1]
-        return answers
+        return _answers_from_rows(path, list(csv.reader(io.StringIO(text.lstrip("\ufeff")))), known)
+    # a full-width colon typed with a Chinese input method: 编号：是
+    text = re.sub(r"^(\s*-?\s*[\w\-]+)\s*：\s*", r"\1: ", text, flags=re.M)
     try:
         data = yaml.safe_load(text)
     except yaml.YAMLError as exc:
@@ -265,14 +279,32 @@ def parse_answers(path: Path, text: str, known: set[str] | None = None) -> dict[
     return answers
 
 
-def load_answers(path: Path, checklist: Checklist | None = None) -> dict[str, str]:
-    """Read an answers file (.yaml/.yml/.csv); ids are checked against the checklist when given."""
-    if path.suffix.lower() not in (".yaml", ".yml", ".csv"):
-        raise AnswerError(f"{path}：回答文件须为 .yaml、.yml 或 .csv")
+def _workbook_rows(path: Path) -> list[list[str]]:
+    """The 自查清单 sheet of an exported workbook (or its first sheet), as rows of cell values."""
+    from openpyxl import load_workbook
+
     try:
-        raw = path.read_bytes()
-    except FileNotFoundError:
-        raise AnswerError(f"{path}：回答文件不存在") from None
+        book = load_workbook(path, read_only=True, data_only=True)
+    except Exception:  # openpyxl raises several types for a file that is not a workbook
+        raise AnswerError(f"{path}：无法作为 Excel 工作簿打开；请用 anquan check --out 导出的 .xlsx 填写") from None
+    sheet = book["自查清单"] if "自查清单" in book.sheetnames else book.worksheets[0]
+    rows = [list(row) for row in sheet.iter_rows(values_only=True)]
+    book.close()
+    return rows
+
+
+def load_answers(path: Path, checklist: Checklist | None = None) -> dict[str, str]:
+    """Read an answers file (.yaml/.yml/.csv, or the exported .xlsx filled in); ids are checked against the
+    checklist when given."""
+    suffix = path.suffix.lower()
+    if suffix not in (".yaml", ".yml", ".csv", ".xlsx"):
+        raise AnswerError(f"{path}：回答文件须为 .yaml、.yml、.csv 或填好的 .xlsx 自查表")
+    if not path.is_file():
+        raise AnswerError(f"{path}：回答文件不存在")
+    known = {i.id for i in checklist.items} if checklist is not None else None
+    if suffix == ".xlsx":
+        return _answers_from_rows(path, _workbook_rows(path), known)
+    raw = path.read_bytes()
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError:
@@ -280,5 +312,4 @@ def load_answers(path: Path, checklist: Checklist | None = None) -> dict[str, st
             text = raw.decode("gb18030")
         except UnicodeDecodeError:
             raise AnswerError(f"{path}：无法识别文件编码，请另存为 UTF-8") from None
-    known = {i.id for i in checklist.items} if checklist is not None else None
     return parse_answers(path, text, known)

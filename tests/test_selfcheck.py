@@ -160,6 +160,16 @@ def test_answers_from_yaml_and_csv_give_the_gap_report(pack, tmp_path):
     csv_file = tmp_path / "answers.csv"
     csv_file.write_text(f"编号,回答\n{first},否\n{second},是\n", encoding="utf-8-sig")
     assert [g.id for g in checklist.gap_report(load_answers(csv_file, checklist)).unmet] == [first]
+    typed = tmp_path / "输入法.yaml"  # full-width colons, as a Chinese input method types them
+    typed.write_text(f"{first}：否\n", encoding="utf-8")
+    assert load_answers(typed, checklist) == {first: "否"}
+    # the exported workbook, filled in with its dropdown, is an answers file too
+    workbook = to_xlsx(checklist, tmp_path / "自查表.xlsx")
+    book = openpyxl.load_workbook(workbook)
+    answer_column = CHECKLIST_HEADER.index("回答") + 1
+    book[CHECKLIST_SHEET].cell(row=3, column=answer_column, value="不确定")
+    book.save(workbook)
+    assert load_answers(workbook, checklist) == {second: "不确定"}
 
 
 def test_a_bad_answers_file_gets_a_chinese_error_naming_the_file_and_line(pack, tmp_path):
