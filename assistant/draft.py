@@ -48,6 +48,7 @@ MARK = re.compile(r"⟦(\d+)⟧")  # a source reference inside the builder, numb
 CITE = re.compile(r"\[(\d+)\]")
 MAX_SEASONAL_GROUPS = {"quarterly": 9, "campaign": 3, "holiday": 6}
 DEFAULT_CAMPAIGN_TOPIC = "安全生产大检查"
+RETRIEVED_TOPIC_COVERAGE = 0.75  # an article drafted into a topic the pack does not know must name most of it
 
 
 def cn_number(n: int) -> str:
@@ -190,6 +191,7 @@ class TaskGroup:
     basis: list[Citation] = field(default_factory=list)
     plan_refs: list[PlanRef] = field(default_factory=list)
     context: str = ""  # words that help retrieval (the focus item's name and hazards)
+    headline: str = ""  # how the plan's opening sections name it, when it is a main focus item
 
 
 @dataclass
@@ -351,7 +353,8 @@ def _seasonal_groups(plans: PlanTemplates, period: Period, kind: str) -> list[Ta
         limit = MAX_SEASONAL_GROUPS.get(kind, 9)
         kept = sorted(scored, key=lambda x: (-x[0], x[1], x[2]))[:limit]
         chosen = [x[3] for x in sorted(kept, key=lambda x: (x[1], x[2]))]  # by month, then calendar order
-    return [TaskGroup(f.name, f.tasks, f.basis, f.plan_refs, f"{f.name} {' '.join(f.hazards)}") for f in chosen]
+    return [TaskGroup(f.name, f.tasks, f.basis, f.plan_refs, f"{f.name} {' '.join(f.hazards)}", f.headline)
+            for f in chosen]
 
 
 def _topic_group(builder: _Builder, topic: Topic) -> TaskGroup:
@@ -365,7 +368,7 @@ def _retrieved_group(builder: _Builder, name: str) -> TaskGroup | None:
     weights = builder.finder.weights(name)
     tasks = []
     for chunk, _ in found:
-        if chunk.metadata.get("unit") != "article" or coverage(chunk.text, weights) < 0.5:
+        if chunk.metadata.get("unit") != "article" or coverage(chunk.text, weights) < RETRIEVED_TOPIC_COVERAGE:
             continue
         if not builder.finder.verified(chunk):
             continue
@@ -397,15 +400,16 @@ def _focus_groups(builder: _Builder, focus: list[str]) -> list[TaskGroup]:
 
 
 def _annual_seasonal_group(plans: PlanTemplates, period: Period) -> TaskGroup:
+    """One task per quarter naming its main focus items, as an annual plan assigns them."""
     tasks, basis, refs = [], [], []
     for quarter in range(1, 5):
-        months = list(range(3 * quarter - 2, 3 * quarter + 1))
-        items = [f for f in plans.calendar if len([m for m in f.months if m in months]) / len(f.months) >= 0.5]
-        names = "、".join(f.name for f in items)
+        within = parse_period(plans, "quarterly", f"{period.year}Q{quarter}")
+        groups = [g for g in _seasonal_groups(plans, within, "quarterly") if g.headline]
+        names = "、".join(g.headline for g in groups)
         tasks.append(f"第{QUARTER_NAMES[quarter - 1]}季度：做好{names}等重点时段和领域的安全防范工作")
-        basis += [c for f in items for c in f.basis[:1]]
-        refs += [r for f in items for r in f.plan_refs[:1]]
-    return TaskGroup("季节性重点工作", tasks, basis, refs, "季节 节日 重点时段")
+        basis += [c for g in groups for c in g.basis[:1]]
+        refs += [r for g in groups for r in g.plan_refs[:1]]
+    return TaskGroup("季节性重点工作", tasks, list(dict.fromkeys(basis)), list(dict.fromkeys(refs)), "季节 节日 重点时段")
 
 
 def _title(template: PlanTemplate, unit: Unit, period: Period, topic: str) -> str:
@@ -440,14 +444,16 @@ def draft_plan(kb: KnowledgeBase, kind: str, period: str, level: str, focus: lis
     focus = _clean_focus(focus)
     builder = _Builder(kb, unit, region)
     topic = topic or (f"{'、'.join(focus)}安全专项整治" if focus else DEFAULT_CAMPAIGN_TOPIC)
-    groups = [_topic_group(builder, t) for tid in template.topics if (t := plans.topic(tid)) is not None]
-    groups += _focus_groups(builder, focus)
+    general = [_topic_group(builder, t) for tid in template.topics if (t := plans.topic(tid)) is not None]
+    requested = _focus_groups(builder, focus)
     if kind == "annual":
-        groups.append(_annual_seasonal_group(plans, found))
+        groups = general + requested + [_annual_seasonal_group(plans, found)]
+    elif kind == "campaign":  # the campaign's own subject first
+        groups = requested + general + _seasonal_groups(plans, found, kind)
     else:
-        groups[len(template.topics):len(template.topics)] = _seasonal_groups(plans, found, kind)
+        groups = general + _seasonal_groups(plans, found, kind) + requested
     seasonal = _seasonal_groups(plans, found, kind) if kind != "annual" else []
-    focus_names = "、".join(re.sub(r"（.*?）", "", g.title) for g in seasonal[:4])
+    focus_names = "、".join(g.headline for g in seasonal if g.headline) or "、".join(g.title for g in seasonal[:3])
     values = {"period": found.label, "focus": focus_names, "topic": topic,
               "holiday": found.holiday.name if found.holiday else ""}
     draft = PlanDraft(_title(template, unit, found, topic), level, kind, found, region, focus)
@@ -493,6 +499,7 @@ def draft_section(kb: KnowledgeBase, topic: str, level: str, region: str | None 
         raise PlanRequestError(f"“{name}”的各项任务都未检索到现行有效的条文依据，无法起草；请先导入相关法规")
     section.level, section.number, section.tasks = 1, "", True
     section.title = group.title
+    section.guidance = f"写明{unit.area}在{group.title}方面要落实的具体措施，每项措施注明法规依据。"
     draft = PlanDraft(f"{unit.title}{group.title}工作措施", level, None, None, region, [name])
     draft.sections.append(section)
     builder.finish(draft)

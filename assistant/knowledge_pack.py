@@ -342,6 +342,7 @@ class SeasonalFocus(_Strict):
     tasks: list[str] = Field(min_length=1)  # the focus items a plan for that period carries
     basis: list[Citation] = Field(min_length=1)
     plan_refs: list[PlanRef] = Field(default_factory=list)
+    headline: str = ""  # how a plan's 指导思想 names it when it is one of the period's main focus items
 
     @field_validator("months")
     @classmethod

@@ -25,7 +25,7 @@ NATIONAL = "全国"
 RANK_BONUS = 0.15  # retrieval rank 1 adds this to the coverage score, rank n adds RANK_BONUS / n
 CONTEXT_SHARE = 0.3
 OFF_TOPIC = 0.6  # a sector regulation whose subject the item does not name
-CURATED_BONUS = 0.25  # an article the knowledge pack lists for this focus item
+CURATED_BONUS = 0.3  # an article the knowledge pack lists for this focus item
 SECOND_SHARE = 0.85  # a second article is cited when it scores this share of the best (and is from another law)
 LOCAL_SHARE = 0.6  # the region's own article is cited when it scores this share of the best
 PLAN_MIN = 0.35  # a retrieved plan passage is "modelled on" when it covers this share of the item
@@ -155,6 +155,12 @@ class ProvisionFinder:
             found.update({t: w * CONTEXT_SHARE for t, w in extra.items() if t not in found})
         return found
 
+    @staticmethod
+    def _framing(chunk: StoredChunk) -> bool:
+        """A law's purpose and scope articles and its 附则 (definitions, entry into force) state no duty a task
+        rests on; they are cited only when the knowledge pack lists them."""
+        return chunk.metadata.get("article_num", 99) <= 2 or "附则" in chunk.metadata.get("heading_path", "")
+
     def _off_topic(self, chunk: StoredChunk, asked: str) -> bool:
         """A sector regulation (煤矿, 烟花爆竹, 特种设备 …) whose subject the item never names."""
         record = self.records.get(chunk.metadata.get("doc_id", ""))
@@ -193,7 +199,7 @@ class ProvisionFinder:
         query = f"{text} {self.region_name}".strip()
         scored: dict[str, tuple[float, StoredChunk]] = {}
         for rank, (chunk, _) in enumerate(self.retriever.search(query)):
-            if chunk.metadata.get("unit") == "article":
+            if chunk.metadata.get("unit") == "article" and not self._framing(chunk):
                 score = self._score(chunk, weights) + RANK_BONUS / (rank + 1)
                 scored[chunk.id] = (score * (OFF_TOPIC if self._off_topic(chunk, asked) else 1.0), chunk)
         for cited in curated or []:
