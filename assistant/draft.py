@@ -41,7 +41,8 @@ from assistant.plan_period import (
 from assistant.plan_sources import Provision, ProvisionFinder
 from ingest.knowledge_base import KnowledgeBase
 
-__all__ = ["DraftItem", "DraftSection", "DraftSource", "PlanDraft", "PlanRequestError", "draft_plan", "draft_section"]
+__all__ = ["DraftItem", "DraftSection", "DraftSource", "PlanDraft", "PlanRequestError", "draft_options", "draft_plan",
+           "draft_section"]
 
 CN_NUMBERS = "一二三四五六七八九十"
 MARK = re.compile(r"⟦(\d+)⟧")  # a source reference inside the builder, numbered when the draft is finished
@@ -426,6 +427,13 @@ def _clean_focus(focus: list[str] | str | None) -> list[str]:
         focus = [focus]
     names = [n.strip() for part in focus for n in re.split(r"[,，、;；\s]+", part)]
     return list(dict.fromkeys(n for n in names if n))
+
+
+def draft_options(kb: KnowledgeBase) -> dict[str, list[str] | dict[str, str]]:
+    """What a form can offer: plan kinds, levels, holidays, focus sectors and section topics."""
+    plans = kb.pack.plan_templates
+    return {"kinds": dict(KINDS), "levels": list(plans.levels),
+            "holidays": [h.name.strip("“”") for h in plans.holidays], "topics": [t.name for t in plans.topics]}
 
 
 def draft_plan(kb: KnowledgeBase, kind: str, period: str, level: str, focus: list[str] | None = None,

@@ -96,7 +96,7 @@ class PlanWriter:
 
         if report.removed:
             draft.notes.append(f"“{unit.title}”：已删除无法对应资料的引用编号 "
-                               f"{'、'.join(f'[{n}]' for n in report.removed)}")
+                               f"{'、'.join(f'[{n}]' for n in report.removed)}（这一部分只提供了 {len(chunks)} 条资料）")
         if report.misquotes:
             draft.notes.append(f"“{unit.title}”：{len(report.misquotes)} 处引文未能在所引条文中逐字核对，已标注")
         uncited = sum(1 for text, task in items if task and not _CITE.search(text))
