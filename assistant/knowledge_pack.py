@@ -170,6 +170,7 @@ class Industry(_Strict):
     # condition key -> industry key: when the condition holds the enterprise is that industry instead
     # (危险化学品经营 with its own 仓库 is 危险化学品经营（带储存）)
     becomes: dict[str, str] = Field(default_factory=dict)
+    fallback: bool = False  # a catch-all (其他): the description may name the industry instead
 
 
 class Condition(_Strict):

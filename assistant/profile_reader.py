@@ -217,9 +217,10 @@ def read_profile(pack: KnowledgePack, industry: str, employees: int | None, majo
     by_key = {i.key: i for i in tax.industries}
 
     industries, only_groups = match_industry(tax, industry)
-    if not industries and not only_groups and description:
-        industries = industry_in_description(tax, reader)
-        if industries:
+    if all(by_key[k].fallback for k in industries) and not only_groups and description:
+        named = industry_in_description(tax, reader)
+        if named and named != industries:
+            industries = named
             notes.append(f"行业按描述识别为：{'、'.join(industries)}")
     if only_groups and description:  # 矿山 + "井工煤矿…": the description names the industry within the group
         by_group = [k for k in industry_in_description(tax, reader) if set(by_key[k].groups) & set(only_groups)]
