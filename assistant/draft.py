@@ -373,7 +373,7 @@ def _retrieved_group(builder: _Builder, name: str) -> TaskGroup | None:
             continue
         if not builder.finder.verified(chunk):
             continue
-        clause = builder.finder.key_clause(chunk, weights).removesuffix("……")
+        clause = builder.finder.key_clause(chunk, weights).strip("…")
         task = f"按照“{clause}”的要求抓好落实"
         tasks.append(task)
         if len(tasks) >= 4:

@@ -76,13 +76,28 @@ def clauses(text: str) -> list[str]:
     return [c.strip() for c in _CLAUSE.split(text) if len(c.strip()) >= 6]
 
 
-def shorten(text: str, limit: int = QUOTE_CHARS) -> str:
-    """A verbatim prefix of the clause, cut at a punctuation mark where possible."""
+def shorten(text: str, limit: int = QUOTE_CHARS, focus: str = "") -> str:
+    """A verbatim piece of the clause, at most about `limit` characters, cut at punctuation where possible:
+    its beginning, or the phrase around `focus` when that lies further in (marked with …… where cut)."""
     text = _ITEM_NUMBER.sub("", _LABEL.sub("", text.strip())).rstrip("。；;，,")
     if len(text) <= limit:
         return text
-    cut = max(text.rfind(mark, 0, limit) for mark in "，,、：:")
-    return (text[:cut] if cut >= limit // 2 else text[:limit]) + "……"
+    start = 0
+    at = text.find(focus) if focus else -1
+    if at + len(focus) > limit - 4:
+        start = max(text.rfind(mark, 0, at) for mark in "，,、；;：:") + 1
+        if start == 0 or at - start > limit // 2:
+            start = max(at - 4, 0)
+        while start > 1 and len(text) - start < limit // 2:  # a short tail: take the phrase before it too
+            earlier = max(text.rfind(mark, 0, start - 1) for mark in "，,、；;：:") + 1
+            if earlier <= 0 or len(text) - earlier > limit:
+                break
+            start = earlier
+    piece = text[start:]
+    if len(piece) > limit:
+        cut = max(piece.rfind(mark, 0, limit) for mark in "，,、：:")
+        piece = (piece[:cut] if cut >= limit // 2 and cut >= at - start + len(focus) else piece[:limit]) + "……"
+    return ("……" if start else "") + piece
 
 
 class ProvisionFinder:
@@ -182,7 +197,8 @@ class ProvisionFinder:
     def key_clause(self, chunk: StoredChunk, weights: dict[str, float]) -> str:
         found = clauses(chunk.text) or [chunk.text]
         best = max(found, key=lambda c: coverage(c, weights))
-        return shorten(best)
+        present = [t for t in weights if t in best]
+        return shorten(best, focus=max(present, key=lambda t: weights[t]) if present else "")
 
     def _score(self, chunk: StoredChunk, weights: dict[str, float]) -> float:
         """Half how much of the item the whole provision covers, half how much its best clause does
