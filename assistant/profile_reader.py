@@ -207,36 +207,34 @@ def _headcount(description: str) -> int | None:
     return None
 
 
-def read_profile(pack: KnowledgePack, industry: str, employees: int | None, major_hazard: bool = False,
-                 special_equipment: list[str] | None = None, occupational_hazards: bool = False,
-                 labor_dispatch: bool = False, region: str | None = None, description: str = "") -> Profile:
-    """The Profile the rules see: form fields first, then what the description adds or rules out."""
-    tax = pack.taxonomy
-    notes: list[str] = []
-    reader = DescriptionReader(tax, description)
+def _read_industry(tax: Taxonomy, industry: str, description: str, reader: DescriptionReader,
+                   notes: list[str]) -> tuple[list[str], list[str]]:
+    """(industry keys, groups named without an industry) from the industry field, refined by the description."""
     by_key = {i.key: i for i in tax.industries}
-
     industries, only_groups = match_industry(tax, industry)
     if all(by_key[k].fallback for k in industries) and not only_groups and description:
         named = industry_in_description(tax, reader)
         if named and named != industries:
-            industries = named
-            notes.append(f"行业按描述识别为：{'、'.join(industries)}")
+            notes.append(f"行业按描述识别为：{'、'.join(named)}")
+            return named, []
     if only_groups and description:  # 矿山 + "井工煤矿…": the description names the industry within the group
         by_group = [k for k in industry_in_description(tax, reader) if set(by_key[k].groups) & set(only_groups)]
         if by_group:
-            industries, only_groups = by_group, []
-            notes.append(f"行业“{industry}”按描述细分为：{'、'.join(industries)}")
+            notes.append(f"行业“{industry}”按描述细分为：{'、'.join(by_group)}")
+            return by_group, []
     if only_groups:
+        examples = "、".join(i.key for i in tax.industries if set(i.groups) & set(only_groups))
         notes.append(f"行业“{industry}”只识别到大类“{'、'.join(only_groups)}”：只列该大类共有的义务，"
-                     f"请写明细分行业（如 {'、'.join(i.key for i in tax.industries if set(i.groups) & set(only_groups))}）")
+                     f"请写明细分行业（如 {examples}）")
     elif not industries:
-        industries = ["其他"] if any(i.key == "其他" for i in tax.industries) else []
-        notes.append(f"行业“{industry}”无法识别，按一般生产经营单位列出；可选行业："
-                     f"{'、'.join(i.key for i in tax.industries)}")
-    elif industry and industries != [industry] and not any("按描述细分" in n for n in notes):
+        industries = [i.key for i in tax.industries if i.fallback][:1]
+        notes.append(f"行业“{industry}”无法识别，按一般生产经营单位列出；可选行业：{'、'.join(by_key)}")
+    elif industry and industries != [industry]:
         notes.append(f"行业“{industry}”对应：{'、'.join(industries)}")
+    return industries, only_groups
 
+
+def _read_headcount(employees: int | str | None, description: str, notes: list[str]) -> int | None:
     if isinstance(employees, str):  # a form may hand over "120" or "120人"
         employees = _headcount(f"员工{employees.strip()}") if employees.strip() else None
     if employees is None:
@@ -247,36 +245,33 @@ def read_profile(pack: KnowledgePack, industry: str, employees: int | None, majo
             notes.append("未给出从业人员人数：与人数有关的义务（如超过一百人设机构）未列入，请补充人数")
     elif employees < 0:
         raise ProfileError(f"从业人员人数不能为负数：{employees}")
+    return employees
 
-    flags: set[str] = set()
-    form_flags = {"major_hazard_source": major_hazard, "occupational_hazards": occupational_hazards,
-                  "labor_dispatch": labor_dispatch}
-    flags |= {key for key, value in form_flags.items() if value}
-    text_for_conditions = f"{industry}，{description}"
-    condition_reader = DescriptionReader(tax, text_for_conditions)
-    industry_names = set(industries) | set(only_groups) | {g for key in industries for g in by_key[key].groups}
+
+def _read_conditions(tax: Taxonomy, text: str, industry_names: set[str], flags: set[str], notes: list[str]) -> None:
+    """Add the conditions the text affirms (condition keywords), except for industries whose own words they are."""
+    reader = DescriptionReader(tax, text)
     for condition in tax.conditions:
-        if condition.key in flags or not condition.keywords:
+        if condition.key in flags or not condition.keywords or industry_names & set(condition.not_from_words_for):
             continue
-        if industry_names & set(condition.not_from_words_for):
-            continue
-        affirmed, denied, word = condition_reader.holds(condition.keywords)
+        affirmed, denied, word = reader.holds(condition.keywords)
         if affirmed:
             flags.add(condition.key)
-            notes.append(f"描述中“{word}”：{condition.name}")
+            notes.append(f"据“{word}”：{condition.name}")
         elif denied:
-            notes.append(f"描述中否定了“{word}”：不按“{condition.name}”列入")
+            notes.append(f"“{word}”为否定说法：不按“{condition.name}”列入")
 
+
+def _read_equipment(tax: Taxonomy, special_equipment: list[str] | None, reader: DescriptionReader,
+                    notes: list[str]) -> set[str]:
     equipment: set[str] = set()
     unknown: list[str] = []
     for item in special_equipment or []:
-        if not item.strip():
-            continue
-        matched = match_equipment(tax, item)
-        if matched:
+        if item.strip():
+            matched = match_equipment(tax, item)
             equipment.update(matched)
-        else:
-            unknown.append(item)
+            if not matched:
+                unknown.append(item)
     if unknown:
         notes.append(f"特种设备“{'、'.join(unknown)}”无法识别，未列入；可填写：{'、'.join(tax.equipment)}"
                      f"（或常用说法，如 塔吊、叉车、储气罐）")
@@ -284,34 +279,52 @@ def read_profile(pack: KnowledgePack, industry: str, employees: int | None, majo
     for clause in reader.clauses:  # every alias in every clause: one clause may list several devices
         for alias in sorted(aliases, key=len, reverse=True):
             position = clause.find(alias)
-            if position < 0 or aliases[alias] in equipment:
-                continue
-            if not reader.negated_before(clause, position):
+            if position >= 0 and aliases[alias] not in equipment and not reader.negated_before(clause, position):
                 equipment.add(aliases[alias])
                 notes.append(f"描述中“{alias}”：使用特种设备（{aliases[alias]}）")
     _, no_equipment, _ = reader.holds(tax.negation.no_equipment)
     if no_equipment and not special_equipment and equipment:
         notes.append("描述称没有特种设备，但也提到了设备名称；请核对特种设备一栏")
+    return equipment
 
-    industries_final: list[str] = []
-    for key in industries:
-        target = next((to for cond, to in by_key[key].becomes.items() if cond in flags), key)
-        if target != key:
-            notes.append(f"“{key}”且{next(c.name for c in tax.conditions if c.key in by_key[key].becomes and c.key in flags)}"
-                         f"：按“{target}”列入")
-        if target not in industries_final:
-            industries_final.append(target)
 
-    regions: list[str] = []
+def _read_region(tax: Taxonomy, region: str | None, reader: DescriptionReader, notes: list[str]) -> list[str]:
     if region and region.strip():
         regions = match_region(tax, region)
         if not regions:
             notes.append(f"地区“{region}”不是可识别的省级或计划单列市名称，只列全国性义务（可填 北京、山东、宁波、深圳 等）")
-    else:
-        regions = region_in_description(tax, reader.clauses)
-        if regions:
-            notes.append(f"地区按描述取“{regions[0]}”")
+        return regions
+    regions = region_in_description(tax, reader.clauses)
+    if regions:
+        notes.append(f"地区按描述取“{regions[0]}”")
+    return regions
 
-    groups = {g for key in industries_final for g in by_key[key].groups} | set(only_groups)
-    return Profile(industries=set(industries_final), groups=groups, employees=employees, flags=flags,
-                   equipment=equipment, regions=set(regions), notes=notes)
+
+def read_profile(pack: KnowledgePack, industry: str, employees: int | None, major_hazard: bool = False,
+                 special_equipment: list[str] | None = None, occupational_hazards: bool = False,
+                 labor_dispatch: bool = False, region: str | None = None, description: str = "") -> Profile:
+    """The Profile the rules see: form fields first, then what the description adds or rules out.
+
+    Nothing here raises for an unknown word: it is reported in Profile.notes and left out."""
+    tax = pack.taxonomy
+    by_key = {i.key: i for i in tax.industries}
+    notes: list[str] = []
+    reader = DescriptionReader(tax, description)
+    industries, only_groups = _read_industry(tax, industry, description, reader, notes)
+    headcount = _read_headcount(employees, description, notes)
+    flags = {key for key, value in {"major_hazard_source": major_hazard, "occupational_hazards": occupational_hazards,
+                                    "labor_dispatch": labor_dispatch}.items() if value}
+    industry_names = set(industries) | set(only_groups) | {g for key in industries for g in by_key[key].groups}
+    _read_conditions(tax, f"{industry}，{description}", industry_names, flags, notes)
+    equipment = _read_equipment(tax, special_equipment, reader, notes)
+    names = {c.key: c.name for c in tax.conditions}
+    final: list[str] = []
+    for key in industries:  # 危险化学品经营 with its own 仓库 is 危险化学品经营（带储存）
+        condition, target = next(((c, to) for c, to in by_key[key].becomes.items() if c in flags), ("", key))
+        if target != key:
+            notes.append(f"“{key}”且{names[condition]}：按“{target}”列入")
+        if target not in final:
+            final.append(target)
+    groups = {g for key in final for g in by_key[key].groups} | set(only_groups)
+    return Profile(industries=set(final), groups=groups, employees=headcount, flags=flags, equipment=equipment,
+                   regions=set(_read_region(tax, region, reader, notes)), notes=notes)
