@@ -123,6 +123,7 @@ class PlanDraft:
     sections: list[DraftSection] = field(default_factory=list)
     sources: list[DraftSource] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    provisions: dict[int, Provision] = field(default_factory=dict, repr=False)  # [n] -> the verified source
 
     def walk(self):
         for section in self.sections:
@@ -229,7 +230,6 @@ class _Builder:
         self.registry: list[Provision] = []
         self._index: dict[str, int] = {}
         self.notes: list[str] = []
-        self.by_number: dict[int, Provision] = {}  # the finished draft's [n] -> its source
         if region and not self.finder.has_local:
             self.notes.append(f"知识库中没有{region}的地方性法规，本稿依据国家法律法规起草。")
 
@@ -300,8 +300,8 @@ class _Builder:
             section.paragraphs = [renumber(p) for p in section.paragraphs]
             for item in section.items:
                 item.text = renumber(item.text)
-        self.by_number = {n: self.registry[i] for i, n in numbers.items()}
-        draft.sources = [source_of(n, p) for n, p in sorted(self.by_number.items())]
+        draft.provisions = {n: self.registry[i] for i, n in numbers.items()}
+        draft.sources = [source_of(n, p) for n, p in sorted(draft.provisions.items())]
         draft.notes = list(dict.fromkeys(self.notes + draft.notes))
         return draft
 
@@ -310,8 +310,9 @@ def source_of(number: int, provision: Provision) -> DraftSource:
     return DraftSource(number, provision.citation, provision.doc_id, provision.article, provision.quote)
 
 
-def renumber_sources(draft: PlanDraft, sources: dict[int, Provision]) -> dict[int, Provision]:
-    """After a rewrite: number the sources still cited in order of first use; returns the new [n] -> source."""
+def renumber_sources(draft: PlanDraft) -> None:
+    """After a rewrite: number the sources still cited in order of first use."""
+    sources = draft.provisions
     numbers: dict[int, int] = {}
 
     def one(match: re.Match) -> str:
@@ -325,9 +326,8 @@ def renumber_sources(draft: PlanDraft, sources: dict[int, Provision]) -> dict[in
         section.paragraphs = [CITE.sub(one, p) for p in section.paragraphs]
         for item in section.items:
             item.text = CITE.sub(one, item.text)
-    renumbered = {new: sources[old] for old, new in numbers.items()}
-    draft.sources = [source_of(n, p) for n, p in sorted(renumbered.items())]
-    return renumbered
+    draft.provisions = {new: sources[old] for old, new in numbers.items()}
+    draft.sources = [source_of(n, p) for n, p in sorted(draft.provisions.items())]
 
 
 class _Defaults(dict):
@@ -486,7 +486,7 @@ def draft_plan(kb: KnowledgeBase, kind: str, period: str, level: str, focus: lis
             section = builder.cited_section(spec, number, values)
         draft.sections.append(section)
     builder.finish(draft)
-    return _with_llm(kb, draft, builder, llm)
+    return _with_llm(kb, draft, llm)
 
 
 def draft_section(kb: KnowledgeBase, topic: str, level: str, region: str | None = None, llm=None) -> PlanDraft:
@@ -511,10 +511,10 @@ def draft_section(kb: KnowledgeBase, topic: str, level: str, region: str | None 
     draft = PlanDraft(f"{unit.title}{group.title}工作措施", level, None, None, region, [name])
     draft.sections.append(section)
     builder.finish(draft)
-    return _with_llm(kb, draft, builder, llm)
+    return _with_llm(kb, draft, llm)
 
 
-def _with_llm(kb: KnowledgeBase, draft: PlanDraft, builder: _Builder, llm) -> PlanDraft:
+def _with_llm(kb: KnowledgeBase, draft: PlanDraft, llm) -> PlanDraft:
     """llm: a PlanWriter, a langchain chat model, the ask chain's LlmComposer, or None (the configured
     endpoint when ANQUAN_LLM_BASE_URL is set, else the offline draft)."""
     if llm is None and not kb.settings.llm_base_url:
@@ -526,4 +526,4 @@ def _with_llm(kb: KnowledgeBase, draft: PlanDraft, builder: _Builder, llm) -> Pl
 
         model = llm if isinstance(llm, BaseChatModel) else getattr(llm, "model", None)
         llm = PlanWriter(kb.settings, model=model)
-    return llm.rewrite(draft, builder.by_number)
+    return llm.rewrite(draft)

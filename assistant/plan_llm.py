@@ -31,7 +31,7 @@ def _reply_text(reply) -> str:
 
 
 class PlanWriter:
-    """Rewrites a finished offline draft section by section; `rewrite(draft, sources)`."""
+    """Rewrites a finished offline draft section by section: `PlanWriter(settings).rewrite(draft)`."""
 
     def __init__(self, settings: Settings, model: BaseChatModel | None = None):
         self.settings = settings
@@ -55,13 +55,14 @@ class PlanWriter:
                 found.append(section)
         return found
 
-    def rewrite(self, draft: PlanDraft, sources: dict[int, Provision]) -> PlanDraft:
+    def rewrite(self, draft: PlanDraft) -> PlanDraft:
+        """Rewrite an offline draft in place (its sections, sources and notes) and return it."""
         from assistant.draft import renumber_sources
 
         for unit in self.units(draft):
-            self._rewrite_unit(draft, unit, sources)
+            self._rewrite_unit(draft, unit, draft.provisions)
         draft.mode = self.mode
-        renumber_sources(draft, sources)
+        renumber_sources(draft)
         return draft
 
     def _outline(self, unit: DraftSection, local: dict[int, int]) -> str:

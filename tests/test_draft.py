@@ -5,6 +5,7 @@ citation is removed."""
 
 from __future__ import annotations
 
+import copy
 import re
 from datetime import date
 
@@ -18,6 +19,7 @@ from assistant.citations import resolve_citation
 from assistant.cli import app
 from assistant.draft import PlanDraft, PlanRequestError, draft_plan, draft_section
 from assistant.knowledge_pack import Citation, KnowledgePack
+from assistant.plan_llm import PlanWriter
 from assistant.plan_period import dated_phases, parse_period
 from assistant.plan_sources import short_title
 from assistant.settings import Settings
@@ -223,6 +225,28 @@ def test_the_draft_command_prints_markdown_writes_word_and_reports_bad_input(cor
     assert "四、检查范围和主要内容" in headings and "五、工作步骤" in headings
     bad = runner.invoke(app, ["draft", "--kind", "quarterly", "--period", "2025Q5", "--level", "区"])
     assert bad.exit_code == 2 and "不是季度" in bad.output
+
+
+def test_llm_mode_rewrites_a_whole_plan_section_by_section_and_keeps_the_dated_schedule(plans, corpus_kb):
+    draft = copy.deepcopy(plans["Q1"])
+    schedule = [item.text for item in draft.schedule_items]
+
+    def reply(messages):
+        numbers = re.findall(r'<资料 编号="(\d+)"', messages[-1]["content"])
+        cited = f"[{numbers[-1]}]" if numbers else ""
+        return f"本部分按提纲扩写如下。\n1. 第一项措施，落实到岗位和人员{cited}。\n2. 第二项措施{cited}[{len(numbers) + 1}]。"
+
+    with FakeOpenAI(reply) as server:
+        settings = corpus_kb.settings.model_copy(update={"llm_base_url": server.base_url, "llm_model": "fake-model"})
+        PlanWriter(settings).rewrite(draft)
+    tasks = next(s for s in draft.sections if s.tasks)
+    assert len(server.requests) == len(draft.sections) - 2 + len(tasks.children)  # not the task section, not the schedule
+    assert [item.text for item in draft.schedule_items] == schedule
+    assert all(item.text.startswith(("第一项措施", "第二项措施")) for item in draft.task_items)
+    used = {int(n) for s in draft.walk() for t in s.paragraphs + [i.text for i in s.items] for n in re.findall(r"\[(\d+)\]", t)}
+    assert used == set(range(1, len(draft.sources) + 1)) and len(draft.sources) < len(plans["Q1"].sources)
+    assert all(draft.source(n).citation == draft.provisions[n].citation for n in used)
+    assert any("已删除无法对应资料的引用编号" in note for note in draft.notes)
 
 
 def test_llm_mode_writes_prose_from_the_same_sources_and_removes_a_bad_citation(corpus_kb, monkeypatch):
