@@ -37,6 +37,8 @@ def _font(style, east_asian: str, bold: bool, size) -> None:
     style.font.italic = False
     style.font.color.rgb = RGBColor(0, 0, 0)
     fonts = style.element.get_or_add_rPr().get_or_add_rFonts()
+    for theme in ("w:asciiTheme", "w:eastAsiaTheme", "w:hAnsiTheme", "w:cstheme"):  # a theme font overrides a named one
+        fonts.attrib.pop(qn(theme), None)
     fonts.set(qn("w:eastAsia"), east_asian)
     fonts.set(qn("w:ascii"), "Times New Roman")
     fonts.set(qn("w:hAnsi"), "Times New Roman")

@@ -31,6 +31,7 @@ LOCAL_SHARE = 0.6  # the region's own article is cited when it scores this share
 PLAN_MIN = 0.35  # a retrieved plan passage is "modelled on" when it covers this share of the item
 CURATED_PLAN_MIN = 0.15  # a curated plan passage needs less
 QUOTE_CHARS = 48
+MIN_QUOTE_CHARS = 14
 _CLAUSE = re.compile(r"(?<=[。；;])|\n")
 _LABEL = re.compile(r"^第[零〇一二三四五六七八九十百千两\d]+条(?:之[零〇一二三四五六七八九十\d]+)?\s*")
 _ITEM_NUMBER = re.compile(r"^[（(][一二三四五六七八九十\d]+[)）]\s*")
@@ -196,6 +197,7 @@ class ProvisionFinder:
 
     def key_clause(self, chunk: StoredChunk, weights: dict[str, float]) -> str:
         found = clauses(chunk.text) or [chunk.text]
+        found = [c for c in found if len(c) >= MIN_QUOTE_CHARS] or found  # not a bare 项 heading like （三）应急救援队伍
         best = max(found, key=lambda c: coverage(c, weights))
         present = [t for t in weights if t in best]
         return shorten(best, focus=max(present, key=lambda t: weights[t]) if present else "")

@@ -189,11 +189,10 @@ def test_the_word_file_has_headings_numbered_items_and_the_basis_list(plans, tmp
     entries = [text for style, text in paragraphs[basis + 1:] if style == "Normal" and text.startswith("[")]
     assert len(entries) == len(draft.sources)
     assert entries[0].startswith(f"[1] {draft.sources[0].citation}")
-    styles = document.styles
-    assert styles["Heading 1"].element.rPr.rFonts.get(
-        "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}eastAsia") == "黑体"
-    assert styles["Normal"].element.rPr.rFonts.get(
-        "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}eastAsia") == "仿宋"
+    w = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+    for style, font in (("Title", "宋体"), ("Heading 1", "黑体"), ("Heading 2", "楷体"), ("Normal", "仿宋")):
+        fonts = document.styles[style].element.rPr.rFonts
+        assert fonts.get(f"{w}eastAsia") == font and fonts.get(f"{w}eastAsiaTheme") is None  # a theme font would win
 
 
 def test_markdown_export_has_the_outline_and_the_basis(plans, tmp_path):
