@@ -16,7 +16,7 @@ from assistant.knowledge_pack import KnowledgePack, Profile, Taxonomy
 _PUNCTUATION = r"[，。；;,.！？!?\n（）()【】\[\]：:“”\"]"
 _NUMBER = r"(\d{1,6}|[零〇一二两三四五六七八九十百千万]{1,8})"
 _HEADCOUNT = [
-    re.compile(r"(?:员工|职工|从业人员|工人|在职人员|用工|人员)(?:总数|人数)?(?:约|共|共有|有|为|达|近|超过)?\s*"
+    re.compile(r"(?:员工|职工|从业人员|工人|在职人员|用工|人员)(?:总数|人数)?[:：]?\s*(?:约|共|共有|有|为|达|近|超过)?\s*"
                + _NUMBER + r"\s*(?:余|多)?\s*(?:人|名)"),
     re.compile(_NUMBER + r"\s*(?:余|多)?\s*(?:名|个|人的)?\s*(?:员工|职工|从业人员|工人)"),
 ]
@@ -63,6 +63,9 @@ class DescriptionReader:
         breaks = "|".join(re.escape(w) for w in sorted(neg.clause_breaks, key=len, reverse=True))
         splitter = _PUNCTUATION + (f"|{breaks}" if breaks else "")
         text = text or ""
+        # a form-like answer "重大危险源：无" says what "无重大危险源" says
+        answers = "|".join(re.escape(c) for c in sorted(neg.cues, key=len, reverse=True))
+        text = re.sub(rf"([^，。；;,\n：:]+)[：:]\s*({answers})(?=[，。；;,\n]|$)", r"\2\1", text)
         for word in neg.not_facts:  # 自行车 holds no 行车, 出租车 no 出租: blank them before matching
             text = text.replace(word, "＿" * len(word))
         self.clauses = [c for c in re.split(splitter, text) if c.strip("＿ ")]

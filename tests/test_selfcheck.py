@@ -76,6 +76,9 @@ def test_the_description_is_read_with_its_negations(pack):
         "不锈钢焊接车间有噪声；员工骑电动自行车上班；保洁外包给物业公司。"))
     assert "occupational_hazards" in lookalike.flags and "property_service" not in lookalike.flags
     assert lookalike.equipment == set()
+    form_like = read_profile(pack, "一般工贸", None, description="员工：120人；重大危险源：无；劳务派遣：否；特种设备：叉车")
+    assert form_like.employees == 120 and not {"major_hazard_source", "labor_dispatch"} & form_like.flags
+    assert form_like.equipment == {"场（厂）内专用机动车辆"}
 
 
 def test_industry_and_equipment_words_map_onto_the_taxonomy(pack):
