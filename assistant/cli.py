@@ -304,5 +304,23 @@ def check(
     if out is not None:
         console.print(f"已导出：{out}")
 
+
+@app.command()
+def serve(
+    host: Annotated[str | None, typer.Option("--host", help="监听地址，默认 127.0.0.1（仅本机可访问）")] = None,
+    port: Annotated[int | None, typer.Option("--port", help="端口，默认 7860")] = None,
+) -> None:
+    """启动网页界面：问答、计划起草、义务自查、知识库管理。"""
+    from assistant.web.app import launch
+
+    settings = Settings()
+    host = host or settings.web_host
+    if host not in ("127.0.0.1", "localhost", "::1") and not (settings.web_user and settings.web_password):
+        err.print(f"[yellow]注意：监听 {host} 时局域网内其他电脑也能访问；建议设置 ANQUAN_WEB_USER 和 "
+                  f"ANQUAN_WEB_PASSWORD 启用登录[/yellow]")
+    console.print(f"[bold]安全生产法规助手[/bold] 网页界面：http://{host}:{port or settings.web_port}（Ctrl+C 退出）")
+    launch(settings, host, port)
+
+
 if __name__ == "__main__":
     app()

@@ -54,6 +54,15 @@ class Settings(BaseSettings):
     llm_model: str | None = None
     llm_api_key: str | None = None
 
+    # Web UI (anquan serve): binds to localhost unless a host is configured; login when both are set.
+    web_host: str = "127.0.0.1"
+    web_port: int = 7860
+    web_user: str | None = None
+    web_password: str | None = None
+    upload_max_mb: float = 20  # per file
+    upload_max_files: int = 20  # per upload
+    upload_types: str = ".md,.markdown,.txt,.docx,.pdf,.html,.htm"  # comma-separated suffixes
+
     @property
     def query_instruction(self) -> str:
         if self.st_query_instruction is not None:

@@ -175,6 +175,38 @@ class Ingestor:
         finally:
             lock.release()
 
+    def remove(self, doc_ids: list[str]) -> IngestReport:
+        """Delete documents (chunks and record), re-derive which versions are in force, refresh BM25."""
+        lock = FileLock(str(self.settings.data_dir / "ingest.lock"))
+        try:
+            lock.acquire(timeout=self.settings.ingest_lock_timeout)
+        except Timeout:
+            raise IngestBusy(self.settings.data_dir) from None
+        try:
+            with self.kb.writer_lease():
+                return self._remove(doc_ids)
+        except ServerBusy:
+            raise IngestBusy(self.kb.store.location) from None
+        finally:
+            lock.release()
+
+    def _remove(self, doc_ids: list[str]) -> IngestReport:
+        started = time.perf_counter()
+        report = IngestReport(embedder=self.kb.embedder.description)
+        records = self.kb.documents()
+        for doc_id in doc_ids:
+            record = records.get(doc_id)
+            if record is None:
+                report.results.append(FileResult(Path(doc_id), "failed", doc_id, reason="知识库中没有这个文档"))
+                continue
+            self.kb.store.delete_document(doc_id)
+            report.results.append(FileResult(Path(record.source), "pruned", doc_id, record.chunk_count,
+                                             reason="已按要求删除"))
+        report.notes.extend(self._apply_versions(self.kb.documents()))
+        self.kb.rebuild_bm25(self.kb.documents())
+        report.seconds = time.perf_counter() - started
+        return report
+
     def _recover(self) -> None:
         entries = self.journal.read()
         if not entries:

@@ -1,0 +1,1 @@
+"""The web UI (Gradio): `anquan serve`."""

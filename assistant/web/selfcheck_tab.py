@@ -1,0 +1,150 @@
+"""义务自查 tab: an enterprise profile form -> the applicable legal obligations with quoted articles,
+each answered 是/否/不确定 -> a gap report; the checklist and the report download as .xlsx / .docx.
+Everything is assistant.selfcheck and assistant.checklist_export, the same code as the CLI."""
+
+from __future__ import annotations
+
+import html
+
+import gradio as gr
+
+from assistant.checklist_export import to_docx, to_xlsx
+from assistant.selfcheck import (
+    ANSWERS,
+    Checklist,
+    ChecklistItem,
+    GapReport,
+    ProfileError,
+    build_checklist,
+    read_profile,
+)
+from assistant.web.context import WebContext, friendly_errors
+
+XLSX_NAME = "安全生产法定义务自查清单.xlsx"
+DOCX_NAME = "安全生产法定义务自查清单.docx"
+_NOT_INDEXED = "知识库中未找到该条文（请在“知识库”页导入该法规）"
+_HINT = "填写上方企业情况后，点“生成自查清单”。清单只列出适用于本单位的法定义务，每项附法律依据原文。"
+
+
+def _articles(label: str, quoted) -> str:
+    parts = []
+    for q in quoted:
+        name = html.escape(q.citation or q.cited)
+        body = html.escape(q.text) if q.found else _NOT_INDEXED
+        parts.append(f"<details><summary>{name}</summary><div class='article-text'>{body}</div></details>")
+    return f"<div class='sc-basis'><b>{label}</b>{''.join(parts)}</div>" if parts else ""
+
+
+def item_markdown(n: int, item: ChecklistItem) -> str:
+    evidence = "、".join(item.evidence)
+    return (f"**{n}. {html.escape(item.title)}**\n\n"
+            f"自查：{html.escape(item.question)}\n\n"
+            f"<small>应留存：{html.escape(evidence)}　编号：{item.id}</small>\n\n"
+            + _articles("法律依据（点击展开原文）", item.basis) + _articles("罚则", item.penalty))
+
+
+def profile_markdown(checklist: Checklist) -> str:
+    rows = "\n".join(f"| {field} | {html.escape(value)} |" for field, value in checklist.profile_rows())
+    return (f"**适用义务 {len(checklist.items)} 项，分 {len(checklist.themes)} 个主题。**\n\n"
+            f"| 项目 | 识别结果 |\n|---|---|\n{rows}")
+
+
+def report_markdown(report: GapReport) -> str:
+    lines = [f"### 差距报告\n已回答 {report.answered}/{report.total} 项：已落实 **{report.met}** 项，"
+             f"未落实 **{len(report.unmet)}** 项，待核实 **{len(report.to_verify)}** 项"
+             + (f"，未作答 {len(report.unanswered)} 项。" if report.unanswered else "。")]
+    for status, gaps in (("未落实", report.unmet), ("待核实", report.to_verify)):
+        if not gaps:
+            continue
+        lines.append(f"\n#### {status}（{len(gaps)} 项）")
+        for gap in gaps:
+            lines.append(f"- **{html.escape(gap.title)}**（{gap.theme}）\n  - 依据：{html.escape('；'.join(gap.basis))}"
+                         f"\n  - 罚则：{html.escape('；'.join(gap.penalty) or '—')}\n  - 建议：{html.escape(gap.action)}")
+    if not report.gaps:
+        lines.append("\n没有“否”或“不确定”的项目。" if report.answered else "\n请先在清单中逐项选择 是 / 否 / 不确定。")
+    return "\n".join(lines)
+
+
+def build(ctx: WebContext) -> None:
+    taxonomy = ctx.kb.pack.taxonomy
+    checklist_state = gr.State(None)
+    gr.Markdown("#### 企业情况")
+    with gr.Row():
+        industry = gr.Dropdown(choices=[i.key for i in taxonomy.industries], label="行业", allow_custom_value=True, value=None,
+                               info="可选择，也可直接输入，如：一般工贸（机械制造）", elem_id="sc-industry", scale=2)
+        employees = gr.Number(label="从业人员（人）", precision=0, minimum=0, value=None, elem_id="sc-employees", scale=1)
+        region = gr.Dropdown(choices=list(taxonomy.regions), label="所在地区（省级或计划单列市）", allow_custom_value=True, value=None,
+                             info="不填只列全国性义务", elem_id="sc-region", scale=1)
+    with gr.Row():
+        equipment = gr.Dropdown(choices=list(taxonomy.equipment), multiselect=True, allow_custom_value=True,
+                                label="使用的特种设备", info="没有就不选；也可输入常用说法，如 叉车、塔吊", elem_id="sc-equipment",
+                                scale=2)
+        with gr.Column(scale=1):
+            major_hazard = gr.Checkbox(label="构成重大危险源", elem_id="sc-major-hazard")
+            occupational = gr.Checkbox(label="存在职业病危害", elem_id="sc-occupational")
+            dispatch = gr.Checkbox(label="使用劳务派遣人员", elem_id="sc-dispatch")
+    description = gr.Textbox(label="情况描述（选填）", lines=2, elem_id="sc-description",
+                             placeholder="用一两句话描述本单位，如：有喷漆房和有限空间作业，使用天然气，接收实习学生")
+    make = gr.Button("生成自查清单", variant="primary", elem_id="sc-build")
+    message = gr.Markdown(_HINT, elem_id="sc-message")
+    profile = gr.Markdown(elem_id="sc-profile")
+
+    @gr.render(inputs=checklist_state)
+    def show_checklist(checklist: Checklist | None):
+        if checklist is None:
+            return
+        gr.Markdown("#### 自查清单　<small>逐项选择 是 / 否 / 不确定，然后点页面下方“生成差距报告”</small>")
+        radios = []
+        n = 0
+        for theme, items in checklist.themes.items():
+            with gr.Accordion(f"{theme}（{len(items)} 项）", open=True):
+                for item in items:
+                    n += 1
+                    with gr.Row(equal_height=False, elem_classes=["sc-item"]):
+                        gr.Markdown(item_markdown(n, item), scale=5)
+                        radios.append(gr.Radio(list(ANSWERS), show_label=False, key=f"answer-{item.id}", scale=1,
+                                               min_width=200, elem_classes=["sc-answer"]))
+        report_button = gr.Button("生成差距报告", variant="primary", elem_id="sc-report")
+        report_button.click(make_report, [checklist_state, *radios], [report, xlsx, docx], api_visibility="private")
+
+    report = gr.Markdown(elem_id="sc-gaps")
+    with gr.Row():
+        xlsx = gr.DownloadButton("下载 Excel 自查表（.xlsx）", visible=False, elem_id="sc-xlsx")
+        docx = gr.DownloadButton("下载 Word 自查表（.docx）", visible=False, elem_id="sc-docx")
+
+    @friendly_errors("生成自查清单")
+    def make_checklist(industry_value, employee_count, region_value, equipment_values, hazard, occupational_value,
+                       dispatch_value, text):
+        if not (industry_value or "").strip():
+            return (None, "⚠ 请先填写“行业”，如：一般工贸（机械制造）、建筑施工、餐饮。", "", "",
+                    gr.update(visible=False), gr.update(visible=False))
+        try:
+            checklist_profile = read_profile(
+                ctx.kb.pack, industry_value.strip(), None if employee_count is None else int(employee_count),
+                major_hazard=bool(hazard), special_equipment=list(equipment_values or []),
+                occupational_hazards=bool(occupational_value), labor_dispatch=bool(dispatch_value),
+                region=(region_value or "").strip() or None, description=text or "")
+        except ProfileError as exc:
+            return (None, f"⚠ {exc}", "", "", gr.update(visible=False), gr.update(visible=False))
+        with ctx.lock:
+            checklist = build_checklist(ctx.kb, ctx.kb.pack, checklist_profile)
+        missing = sum(1 for item in checklist.items for q in item.basis if not q.found)
+        note = (f"\n\n⚠ 有 {missing} 处法律依据的条文不在知识库中，清单中标为“未找到”；可在“知识库”页导入相应法规后重新生成。"
+                if missing else "")
+        xlsx_path = to_xlsx(checklist, ctx.export_path(XLSX_NAME))
+        docx_path = to_docx(checklist, ctx.export_path(DOCX_NAME))
+        return (checklist, f"✓ 已生成自查清单，共 {len(checklist.items)} 项。可在线逐项作答，也可下载空白自查表线下填写。{note}",
+                profile_markdown(checklist), "", gr.update(value=str(xlsx_path), visible=True),
+                gr.update(value=str(docx_path), visible=True))
+
+    @friendly_errors("生成差距报告")
+    def make_report(checklist: Checklist, *values):
+        answers = {item.id: value for item, value in zip(checklist.items, values, strict=False) if value}
+        gap_report = checklist.gap_report(answers)
+        xlsx_path = to_xlsx(checklist, ctx.export_path(XLSX_NAME), answers, gap_report)
+        docx_path = to_docx(checklist, ctx.export_path(DOCX_NAME), answers, gap_report)
+        return (report_markdown(gap_report), gr.update(value=str(xlsx_path), visible=True),
+                gr.update(value=str(docx_path), visible=True))
+
+    make.click(make_checklist, [industry, employees, region, equipment, major_hazard, occupational, dispatch, description],
+               [checklist_state, message, profile, report, xlsx, docx], api_visibility="private")

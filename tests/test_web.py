@@ -1,0 +1,329 @@
+"""The web UI (anquan serve), tested as a user meets it: the app runs in a subprocess on a free port over
+the fixture corpus; Debian's chromium, driven headless by Playwright, asks, expands citations, drafts,
+self-checks, downloads and uploads. Screenshots of every tab go to test-artifacts/screenshots/.
+Upload safety and document deletion are also tested directly (no browser)."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from assistant.settings import Settings
+from assistant.web.uploads import UploadError, accept_uploads, sanitise_name, uploads_dir
+from tests.conftest import FIXTURES, REGULATION_NEW, REGULATION_OLD, write_docx
+
+ROOT = Path(__file__).resolve().parents[1]
+SCREENSHOTS = ROOT / "test-artifacts" / "screenshots"
+CHROMIUM = os.environ.get("ANQUAN_TEST_CHROMIUM", "/usr/bin/chromium")
+# Debian's chromium as root in a sandbox-less container with no network beyond the registries.
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync"]
+START_TIMEOUT = 180
+ANSWER_TIMEOUT = 60_000  # ms
+
+
+# --- upload safety and deletion (no browser) --------------------------------------------------
+
+@pytest.mark.parametrize(("given", "expected"), [
+    ("../../etc/passwd.md", "passwd.md"),
+    ("..\\..\\windows\\恶意.txt", "恶意.txt"),
+    ("/abs/path/青山市危险作业安全管理条例(2024-05-01).md", "青山市危险作业安全管理条例(2024-05-01).md"),
+    ("..", ""),
+    ("...md", "md"),  # no suffix left: refused as an unsupported type
+    ("a<b>:c|d?.PDF", "a_b__c_d.pdf"),
+    ("\x00\x01.txt", ""),
+])
+def test_upload_names_are_sanitised(given, expected):
+    assert sanitise_name(given) == expected
+
+
+def test_uploads_stay_in_the_uploads_folder_and_limits_are_explained(tmp_path, monkeypatch):
+    monkeypatch.setenv("ANQUAN_UPLOAD_MAX_MB", "0.001")  # about 1 KB
+    monkeypatch.setenv("ANQUAN_UPLOAD_MAX_FILES", "3")
+    settings = Settings()
+    small = tmp_path / "small.md"
+    small.write_text("# 小文件\n\n正文。", encoding="utf-8")
+    big = tmp_path / "big.md"
+    big.write_text("大" * 2000, encoding="utf-8")
+    exe = tmp_path / "tool.exe"
+    exe.write_bytes(b"MZ" * 10)
+    batch = accept_uploads([small, big, exe], settings, ["../../逃逸.md", "big.md", "tool.exe"])
+    assert [a.name for a in batch.accepted] == ["逃逸.md"]
+    assert batch.accepted[0].path.parent == uploads_dir(settings)
+    assert not (settings.data_dir.parent / "逃逸.md").exists()
+    reasons = {r.name: r.reason for r in batch.rejected}
+    assert "文件过大" in reasons["big.md"] and "0.001 MB" in reasons["big.md"]
+    assert "不支持的文件类型“.exe”" in reasons["tool.exe"]
+    with pytest.raises(UploadError, match="一次最多上传 3 个文件"):
+        accept_uploads([small] * 4, settings)
+
+
+def test_deleting_the_current_version_brings_back_the_older_one(settings):
+    from ingest.pipeline import Ingestor
+
+    ingestor = Ingestor(settings)
+    ingestor.run([FIXTURES / f"{REGULATION_NEW}.md", FIXTURES / f"{REGULATION_OLD}.md"])
+    assert ingestor.kb.documents()[REGULATION_OLD].superseded
+    report = ingestor.remove([REGULATION_NEW])
+    records = ingestor.kb.documents()
+    assert REGULATION_NEW not in records and not records[REGULATION_OLD].superseded
+    assert report.count("pruned") == 1
+    assert not ingestor.kb.store.get_chunks(where={"doc_id": REGULATION_NEW})
+    assert ingestor.remove(["不存在的文档"]).results[0].reason == "知识库中没有这个文档"
+
+
+# --- the running app ---------------------------------------------------------------------------
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    """`anquan serve` in a subprocess over the fixture corpus, in its own data directory."""
+    data_dir = tmp_path_factory.mktemp("web-data")
+    env = {k: v for k, v in os.environ.items() if not k.startswith("ANQUAN_")}
+    env.update(ANQUAN_DATA_DIR=str(data_dir), ANQUAN_EMBEDDER="builtin", PYTHONUNBUFFERED="1")
+    subprocess.run([sys.executable, "-m", "assistant.cli", "ingest", str(FIXTURES)], cwd=ROOT, env=env, check=True,
+                   capture_output=True)
+    port = _free_port()
+    log = (data_dir / "serve.log").open("w")
+    process = subprocess.Popen([sys.executable, "-m", "assistant.cli", "serve", "--port", str(port)], cwd=ROOT,
+                               env=env, stdout=log, stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}/"
+    deadline = time.monotonic() + START_TIMEOUT
+    while True:
+        try:
+            with urllib.request.urlopen(url, timeout=2) as response:
+                if response.status == 200:
+                    break
+        except OSError:
+            pass
+        if process.poll() is not None or time.monotonic() > deadline:
+            process.kill()
+            pytest.fail(f"anquan serve did not start: {(data_dir / 'serve.log').read_text()[-2000:]}")
+        time.sleep(0.5)
+    yield url, data_dir
+    process.terminate()
+    try:
+        process.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        process.kill()
+    log.close()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    playwright_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed (pip install playwright)")
+    if not Path(CHROMIUM).exists():
+        pytest.skip(f"no chromium at {CHROMIUM}: apt-get install -y chromium (CI installs it in .ci/run)")
+    with playwright_api.sync_playwright() as playwright:
+        instance = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        yield instance
+        instance.close()
+
+
+@pytest.fixture
+def page(browser, server):
+    # an English browser on purpose: the interface must still be Chinese
+    context = browser.new_context(viewport={"width": 1400, "height": 1000}, locale="en-US", accept_downloads=True)
+    page = context.new_page()
+    page.set_default_timeout(ANSWER_TIMEOUT)
+    page.goto(server[0])
+    page.wait_for_selector("#ask-input textarea")
+    yield page
+    context.close()
+
+
+def _shot(page, name: str, full_page: bool = False) -> None:
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=full_page)
+
+
+def _ask(page, question: str):
+    """Ask in the chat; returns the new bot answer bubble (the last one)."""
+    answers = page.locator("#ask-chat .message-row.bot-row")
+    before = answers.count()
+    page.fill("#ask-input textarea", question)
+    page.click("#ask-send")
+    page.wait_for_function(
+        "n => document.querySelectorAll('#ask-chat .message-row.bot-row').length > n", arg=before)
+    return answers.last
+
+
+def test_header_says_mode_and_store(page):
+    header = page.locator("#app-mode")
+    assert "模式：离线" in header.inner_text()
+    assert "知识库：本地" in header.inner_text()
+
+
+def test_ask_cites_and_expands_the_article(page):
+    answer = _ask(page, "未经审批实施危险作业怎么处罚？")
+    text = answer.inner_text()
+    assert "《青山市危险作业安全管理条例》第八条" in text
+    assert "知识库中未找到依据" not in text
+    source = answer.locator(".thought-group .title", has_text="第八条")
+    expect_hidden = "由应急管理部门责令限期改正" not in answer.locator(".thought-group").first.inner_text()
+    source.first.click()
+    expanded = answer.locator(".thought-group").first
+    expanded.locator("mark").wait_for()
+    assert expect_hidden, "the article text should be collapsed until the citation is clicked"
+    assert "处二万元以上五万元以下的罚款" in expanded.inner_text()
+    assert "青山市危险作业安全管理条例(2024-05-01)" in expanded.inner_text()  # where it comes from
+    page.wait_for_timeout(400)  # let the panel finish opening
+    _shot(page, "ask")
+
+
+def test_follow_up_keeps_the_context(page):
+    _ask(page, "危险作业发包给其他单位怎么办？")
+    follow_up = _ask(page, "要签什么？").inner_text()
+    assert "知识库中未找到依据" not in follow_up
+    assert "《青山市危险作业安全管理条例》第五条之一" in follow_up
+    page.click("#ask-clear")
+    page.wait_for_function("() => document.querySelectorAll('#ask-chat .message-row').length === 0")
+    alone = _ask(page, "要签什么？").inner_text()  # without the earlier question there is no basis
+    assert "第五条之一" not in alone
+
+
+def test_abstains_when_there_is_no_basis(page):
+    answer = _ask(page, "化工企业储罐区的防火间距是多少米？").inner_text()
+    assert answer.startswith("知识库中未找到依据")
+
+
+def test_ask_api_with_gradio_client(server):
+    from gradio_client import Client
+
+    client = Client(server[0], verbose=False)
+    result = client.predict(question="危险作业应急演练多久组织一次？", api_name="/ask")
+    assert result["abstained"] is False
+    assert {"doc": REGULATION_NEW, "article": "第五条"} in result["citations"]
+    assert result["sources"][0]["citation"].startswith("《青山市危险作业安全管理条例》第五条")
+    old = client.predict(question="危险作业应急演练多久组织一次？", current_only=False, api_name="/ask")
+    assert old["retrieved"]  # with superseded versions included the answer still resolves
+    none = client.predict(question="化工企业储罐区的防火间距是多少米？", api_name="/ask")
+    assert none["abstained"] is True and none["citations"] == []
+
+
+def test_selfcheck_checklist_report_and_xlsx(page, tmp_path):
+    import openpyxl
+
+    page.get_by_role("tab", name="义务自查").click()
+    page.click("#sc-build")
+    page.locator("#sc-message", has_text="请先填写“行业”").wait_for()
+    industry = page.locator("#sc-industry input")
+    industry.fill("一般工贸（机械制造）")
+    industry.press("Enter")
+    page.locator("#sc-employees input").fill("120")
+    page.click("#sc-build")
+    page.locator("#sc-message", has_text="已生成自查清单").wait_for()
+    answers = page.locator(".sc-answer")
+    answers.first.wait_for()
+    total = answers.count()
+    assert total > 10
+    answers.nth(0).get_by_label("否").check()
+    answers.nth(1).get_by_label("不确定").check()
+    answers.nth(2).get_by_label("是").check()
+    page.locator(".sc-basis summary").first.click()  # the quoted article expands
+    _shot(page, "selfcheck")
+    page.click("#sc-report")
+    report = page.locator("#sc-gaps")
+    report.locator("h3", has_text="差距报告").wait_for()
+    assert f"已回答 3/{total} 项：已落实 1 项，未落实 1 项，待核实 1 项" in report.inner_text()
+    report.scroll_into_view_if_needed()
+    _shot(page, "selfcheck-report")
+    with page.expect_download() as download:
+        page.click("#sc-xlsx")
+    assert download.value.suggested_filename.endswith(".xlsx")
+    path = tmp_path / "checklist.xlsx"
+    download.value.save_as(path)
+    book = openpyxl.load_workbook(path)
+    sheet = book["自查清单"]
+    header = [c.value for c in sheet[1]]
+    assert sheet.max_row - 1 == total
+    first = dict(zip(header, [c.value for c in sheet[2]], strict=False))
+    assert first["回答"] == "否"
+    gaps = book["差距报告"]
+    status = [c.value for c in gaps[1]].index("状态")
+    assert sorted(row[status].value for row in gaps.iter_rows(min_row=2)) == ["待核实", "未落实"]
+
+
+def test_upload_lists_the_document_and_explains_a_bad_file(page, tmp_path):
+    page.get_by_role("tab", name="知识库").click()
+    assert page.get_by_text("将文件拖放到此处").is_visible()  # Gradio's own texts are Chinese too
+    good = write_docx(tmp_path / "青山市有限空间作业安全管理办法.docx")
+    bad = tmp_path / "检查记录.exe"
+    bad.write_bytes(b"MZ\x90\x00" * 64)
+    page.locator("#lib-files input[type=file]").set_input_files([str(good), str(bad)])
+    page.locator("#lib-files", has_text="检查记录").wait_for()  # shown as 检查记录 | .exe
+    page.click("#lib-ingest")
+    page.locator("#lib-message", has_text="有文件未能导入").wait_for()
+    results = page.locator("#lib-results").inner_text()
+    assert "新增" in results and "青山市有限空间作业安全管理办法.docx" in results
+    assert "不支持的文件类型“.exe”" in results
+    assert "青山市有限空间作业安全管理办法" in page.locator("#lib-documents").inner_text()
+    assert "6 个文档" in page.locator("#app-mode").inner_text()
+    _shot(page, "library", full_page=True)
+
+
+def test_uploaded_document_is_answered_then_deleted(page, server):
+    answer = _ask(page, "有限空间作业前氧含量低于多少严禁进入？").inner_text()
+    assert "青山市有限空间作业安全管理办法" in answer
+    page.get_by_role("tab", name="知识库").click()
+    choice = page.locator("#lib-delete-choice input")
+    choice.fill("青山市有限空间作业安全管理办法")
+    page.get_by_role("option").filter(has_text="青山市有限空间作业安全管理办法").first.click()
+    page.click("#lib-delete")
+    page.locator("#lib-message", has_text="请先勾选“确认删除”").wait_for()
+    page.locator("#lib-delete-confirm input").check()
+    page.click("#lib-delete")
+    page.locator("#lib-message", has_text="已删除").wait_for()
+    assert "青山市有限空间作业安全管理办法" not in page.locator("#lib-documents").inner_text()
+    uploads = server[1] / "uploads"
+    assert uploads.is_dir() and not list(uploads.iterdir())  # the deleted file went, the .exe never came
+
+
+def test_plan_draft_preview_and_docx(page, tmp_path):
+    import docx
+
+    page.get_by_role("tab", name="计划起草").click()
+    page.click("#plan-make")
+    page.locator("#plan-message", has_text="请填写“期间”").wait_for()
+    page.locator("#plan-kind").get_by_label("专项整治方案").check()
+    page.fill("#plan-period textarea", "2025-06")
+    level = page.locator("#plan-level input")
+    level.fill("青山区")
+    level.press("Enter")
+    page.locator("#plan-focus input").fill("危险作业")
+    page.get_by_role("option", name="危险作业", exact=True).click()
+    region = page.locator("#plan-region input")
+    region.fill("青山市")
+    region.press("Enter")
+    page.click("#plan-make")
+    page.locator("#plan-message", has_text="已起草").wait_for(timeout=120_000)
+    preview = page.locator("#plan-preview").inner_text()
+    assert "青山区2025年危险作业安全专项整治" in preview
+    assert "《青山市危险作业安全管理条例》" in preview and "[1]" in preview
+    first = page.locator("#plan-sources details").first
+    first.locator("summary").click()
+    assert "生产经营单位" in first.locator(".article-text").inner_text()  # the whole article, expanded
+    page.evaluate("window.scrollTo(0, 0)")
+    _shot(page, "plan")
+    with page.expect_download() as download:
+        page.click("#plan-docx")
+    assert download.value.suggested_filename.endswith(".docx")
+    path = tmp_path / "plan.docx"
+    download.value.save_as(path)
+    document = docx.Document(str(path))
+    text = "\n".join(p.text for p in document.paragraphs)
+    assert "青山区2025年危险作业安全专项整治" in text
+    assert "《青山市危险作业安全管理条例》" in text
+    assert any(p.style.name.startswith("Heading") for p in document.paragraphs)
