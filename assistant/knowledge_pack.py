@@ -181,6 +181,7 @@ class Condition(_Strict):
     # industries (keys or groups) whose own business words would be misread as this condition: a tanker
     # carrier's 液氨 is cargo, not use; for them the description's keywords do not set it
     not_from_words_for: list[str] = Field(default_factory=list)
+    names_another_party: bool = False  # keywords name another party (驻厂单位): "外包给…" does not rule them out
 
 
 class Negation(_Strict):

@@ -83,21 +83,22 @@ class DescriptionReader:
             head = head.replace(word, "＿" * len(word))
         return any(cue in head for cue in self.other_party)
 
-    def find(self, words: list[str]) -> list[Mention]:
-        """Every clause mentioning one of the words (longest first), with its negation."""
+    def find(self, words: list[str], ours: bool = True) -> list[Mention]:
+        """Every clause mentioning one of the words (longest first), with its negation; when the words
+        describe the enterprise itself (ours), a mention as another party's role counts as negated."""
         found: list[Mention] = []
         for clause in self.clauses:
             for word in sorted(words, key=len, reverse=True):
                 position = clause.find(word)
                 if position >= 0:
                     found.append(Mention(word, clause, self.negated_before(clause, position)
-                                         or self.other_party_before(clause, position)))
+                                         or (ours and self.other_party_before(clause, position))))
                     break
         return found
 
-    def holds(self, words: list[str]) -> tuple[bool, bool, str]:
+    def holds(self, words: list[str], ours: bool = True) -> tuple[bool, bool, str]:
         """(affirmed, denied, the word): affirmed when some clause mentions it without negation."""
-        mentions = self.find(words)
+        mentions = self.find(words, ours)
         affirmed = [m for m in mentions if not m.negated]
         denied = [m for m in mentions if m.negated]
         word = (affirmed or denied)[0].word if mentions else ""
@@ -257,7 +258,7 @@ def _read_conditions(tax: Taxonomy, text: str, industry_names: set[str], flags: 
     for condition in tax.conditions:
         if condition.key in flags or not condition.keywords or industry_names & set(condition.not_from_words_for):
             continue
-        affirmed, denied, word = reader.holds(condition.keywords)
+        affirmed, denied, word = reader.holds(condition.keywords, ours=not condition.names_another_party)
         if affirmed:
             flags.add(condition.key)
             notes.append(f"据“{word}”：{condition.name}")
