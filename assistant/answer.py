@@ -3,7 +3,8 @@
 A one-line lead (the glossary definition when the question names a known principle, else the
 decisive clause), then the decisive provisions as bullets, each quoting the clause that answers the
 question with its citation [n], then the 依据 list. Each part of a multi-part question gets its own
-clauses. When no retrieved clause covers the question well enough — or the question asks for a
+clauses. A clause introducing a list (…下列情形之一的：) is quoted with its items — all of them when the
+question asks for the list, else the items the question touches. When no retrieved clause covers the question well enough — or the question asks for a
 number and no covering clause holds one — it says 知识库中未找到依据 and lists the closest articles.
 """
 
@@ -13,8 +14,9 @@ import re
 from dataclasses import dataclass, field
 
 from assistant.citations import citation, short_citation
-from assistant.evidence import coverage, question_weights
+from assistant.evidence import contrastive_weights, coverage, question_weights
 from assistant.query import QueryPlan
+from ingest.cleaning import normalise_for_index
 from ingest.store import StoredChunk
 from ingest.tokenizer import Tokenizer
 
@@ -34,12 +36,22 @@ _QUANTITY_ASKS = [
     # counts of measurable things; 几个证、哪几次体检 are answered by an enumeration, not a number
     (re.compile(r"多少(?P<unit>[米箱吨人起家台辆]|公里)|几(?P<unit2>[起人家台辆])"), None),
 ]
+_INTRODUCES = re.compile(r"[：:]$")
+_ITEM = re.compile(r"^[（(][一二三四五六七八九十]+[）)]|^\d+[.、．]|^[一二三四五六七八九十]+是")
+MAX_ITEMS = 12
+_QUOTED = re.compile(r"[“「『\"]([^”」』\"]{2,30})[”」』\"]")
+QUOTED_BONUS = 2.0
+HEADING_WEIGHT = 0.5  # a plan passage whose heading names what is asked (工作重点, 工作目标) answers it
+ELLIPSIS = "……"
+SHORT_LIST = 4  # a list this short is quoted whole
+ITEM_SHARE = 0.5  # of a longer list, the items scoring this share of its best item are quoted
+_LIST_ASKS = re.compile(r"哪些|哪[两三四五六七八九十几]|哪[种类]|什么情[况形]|包括什么|有什么|都有|什么条件|几种|几类")
 _NORMATIVE = re.compile(r"最多|最少|至少|不得超过|可以|应当|必须|规定|允许|要求|标准")
 MIN_COVERAGE = 0.3  # share of the question's weighted terms the best clause must hold
 EVIDENCE_CHUNKS = 6
 MAX_BULLETS = 6
-CLAUSES_PER_SOURCE = 4
-CLAUSE_SHARE = 0.3  # a clause of the decisive provision is quoted when it covers this share of its best clause
+CLAUSES_PER_SOURCE = 6
+CLAUSE_SHARE = 0.1  # a clause of a quoted provision is quoted too when it scores this share of its best clause
 ARTICLE_BONUS = 1.2  # a provision of law outranks a plan passage that matches as well
 KEEP_SHARE = 0.6  # a chunk is quoted when its best clause covers this share of the best clause's coverage
 
@@ -76,7 +88,16 @@ class Answer:
 class _Clause:
     text: str
     chunk_rank: int
-    coverage: float
+    coverage: float  # weighted share of the question's words the clause holds
+    score: float = 0.0  # the same with the words that tell the candidates apart weighing more
+    items: list[str] = field(default_factory=list)  # the enumeration a clause ending in ： introduces
+
+
+def _quoted_bonus(text: str, quoted: list[str]) -> float:
+    """A phrase the question puts in quotation marks (“一防一制三下降”) is looked up as written."""
+    if quoted and any(q in normalise_for_index(text) for q in quoted):
+        return QUOTED_BONUS
+    return 1.0
 
 
 def question_parts(question: str) -> list[str]:
@@ -86,6 +107,27 @@ def question_parts(question: str) -> list[str]:
 
 def _clauses(chunk: StoredChunk) -> list[str]:
     return [c.strip() for c in _CLAUSE.split(chunk.text) if len(c.strip()) >= 6]
+
+
+def _enumeration(texts: list[str], index: int, matching: set[str], whole: bool) -> list[str]:
+    """The 项 (（一）…（二）…) that follow a clause introducing them (…下列情形之一的：). A question asking
+    for the list (哪些…) gets all of it; otherwise a long list is cut to the items the question touches."""
+    if not _INTRODUCES.search(texts[index]):
+        return []
+    items = []
+    for text in texts[index + 1:index + 1 + MAX_ITEMS]:
+        if not _ITEM.match(text):
+            break
+        items.append(text)
+    if whole or len(items) <= SHORT_LIST or not any(item in matching for item in items):
+        return items
+    cut: list[str] = []
+    for item in items:
+        if item in matching:
+            cut.append(item)
+        elif not cut or cut[-1] != ELLIPSIS:
+            cut.append(ELLIPSIS)
+    return cut
 
 
 def answers_quantity(part: str, clauses: list[str]) -> bool:
@@ -101,31 +143,67 @@ def answers_quantity(part: str, clauses: list[str]) -> bool:
     return True
 
 
+def _with_enumerations(kept: list[_Clause], scored: list[_Clause], texts: list[str], whole: bool) -> list[_Clause]:
+    """Quote an enumeration with the clause introducing it: an item stands for that clause, which
+    carries the list. The group's first clause is its best, the rest in the provision's order."""
+    order = {text: i for i, text in enumerate(texts)}
+    by_text = {c.text: c for c in scored}
+    best_item = max((c.score for c in scored if _ITEM.match(c.text)), default=0.0)
+    matching = {c.text for c in scored if _ITEM.match(c.text) and c.score > 0 and c.score >= ITEM_SHARE * best_item}
+    group: list[_Clause] = []
+    for clause in kept:
+        intro = order[clause.text]
+        while intro > 0 and _ITEM.match(texts[intro]):
+            intro -= 1
+        if _INTRODUCES.search(texts[intro]):  # the clause introducing the list answers as well as its item
+            item, clause = clause, by_text[texts[intro]]
+            clause.score, clause.coverage = max(clause.score, item.score), max(clause.coverage, item.coverage)
+        if all(clause.text != c.text for c in group):
+            clause.items = _enumeration(texts, order[clause.text], matching, whole)
+            group.append(clause)
+    listed = {item for c in group for item in c.items}
+    group = [c for c in group if c.text not in listed]
+    group[0].coverage = max(c.coverage for c in scored)  # the group's coverage, for the abstention threshold
+    return [group[0], *sorted(group[1:], key=lambda c: order[c.text])]
+
+
 class OfflineComposer:
     def __init__(self, tokenizer: Tokenizer, idf: dict[str, float]):
         self.tokenizer = tokenizer
         self.idf = idf
 
     def _groups(self, part: str, plan: QueryPlan, chunks: list[StoredChunk]) -> list[list[_Clause]]:
-        """For each chunk (in retrieval order) its clauses that best cover the part, best first."""
+        """For each chunk (in retrieval order) its clauses that best answer the part, best first.
+
+        Clauses are scored by the question's words weighted by rarity in the corpus and by how few of
+        the candidate chunks hold them: the words every candidate shares name the topic, the others
+        say which provision answers."""
         weights = question_weights(self.tokenizer.query_tokens(f"{part} {' '.join(plan.legal_terms)}"), self.idf)
+        texts_of = [_clauses(chunk) for chunk in chunks]
+        whole = bool(_LIST_ASKS.search(part))
+        quoted = [normalise_for_index(q) for q in _QUOTED.findall(part)]
+        sharp = contrastive_weights(weights, [normalise_for_index(c.text) for c in chunks])
         groups = []
-        for rank, chunk in enumerate(chunks):
+        for rank, (chunk, texts) in enumerate(zip(chunks, texts_of, strict=True)):
             bonus = ARTICLE_BONUS if chunk.metadata.get("unit") == "article" else 1.0
-            texts = _clauses(chunk)
-            scored = sorted((_Clause(text, rank, bonus * coverage(text, weights)) for text in texts),
-                            key=lambda c: -c.coverage)
-            if scored and scored[0].coverage > 0:
-                kept = [c for c in scored[:CLAUSES_PER_SOURCE] if c.coverage >= CLAUSE_SHARE * scored[0].coverage]
-                order = {text: i for i, text in enumerate(texts)}
-                groups.append(sorted(kept, key=lambda c: (c is not scored[0], order[c.text])))
+            # a plan passage's heading says what its lines are about (二、工作重点 → the lines below it)
+            context = chunk.heading_path[-1] if chunk.metadata.get("unit") == "section" and chunk.heading_path else ""
+            scored = sorted((_Clause(text, rank, bonus * coverage(text, weights),
+                                     bonus * coverage(text, sharp) * _quoted_bonus(text, quoted))
+                             for text in texts), key=lambda c: -c.score)
+            if not scored or scored[0].score <= 0:
+                continue
+            kept = [c for c in scored[:CLAUSES_PER_SOURCE] if c.score >= CLAUSE_SHARE * scored[0].score]
+            group = _with_enumerations(kept, scored, texts, whole)
+            group[0].score += HEADING_WEIGHT * bonus * coverage(context, sharp)
+            groups.append(group)
         return groups
 
     def _decisive(self, groups: list[list[_Clause]], evidence: list[StoredChunk], plan: QueryPlan) -> list[list[_Clause]]:
-        """The first well-covering chunk is decisive; when the question names several documents or regions,
-        the first well-covering chunk of each is too."""
-        best = max(g[0].coverage for g in groups)
-        good = [g for g in groups if g[0].coverage >= KEEP_SHARE * best]
+        """The first chunk that answers about as well as the best is decisive; when the question names
+        several documents or regions, the first well-answering chunk of each is too."""
+        best = max(g[0].score for g in groups)
+        good = [g for g in groups if g[0].score >= KEEP_SHARE * best]
         picked = good[:1]
         named = [*plan.documents, *plan.regions]
         if len(named) >= 2:
@@ -169,7 +247,13 @@ class OfflineComposer:
                 sources.append(Source(len(sources) + 1, evidence[clause.chunk_rank]))
         lines = [self._lead(plan, chosen[0], sources[0])]
         for clause in chosen:
-            lines.append(f"- {clause.text}[{number_of[clause.chunk_rank]}]")
+            mark = f"[{number_of[clause.chunk_rank]}]"
+            if clause.items:
+                lines.append(f"- {clause.text}")
+                lines += [f"  {item}" for item in clause.items[:-1]]
+                lines.append(f"  {clause.items[-1]}{mark}")
+            else:
+                lines.append(f"- {clause.text}{mark}")
         for part in unanswered:
             lines.append(f"- 关于“{part.rstrip('？?')}”：{NO_BASIS}，已入库的条文中没有相应的数量或期限规定。")
         lines.append("")

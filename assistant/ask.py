@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from assistant.answer import Answer, OfflineComposer
+from assistant.answer import EVIDENCE_CHUNKS, Answer, OfflineComposer
 from assistant.llm import LlmComposer
 from assistant.reranker import load_reranker
 from assistant.retriever import HybridRetriever
+from ingest.articles import ArticleRef
 from ingest.knowledge_base import KnowledgeBase
 from ingest.store import StoredChunk
 
@@ -59,6 +60,27 @@ class Assistant:
     def mode(self) -> str:
         return f"大模型：{self.kb.settings.llm_model or '未指定模型'}" if self.llm else "离线（抽取式回答）"
 
+    def whole_articles(self, chunks: list[StoredChunk]) -> list[StoredChunk]:
+        """An over-long article is indexed in parts; an answer quotes from the whole article, so that an item
+        found in one part is read with the clause introducing it (and the penalty it carries) in another."""
+        whole: list[StoredChunk] = []
+        seen: set[tuple] = set()
+        for chunk in chunks[:EVIDENCE_CHUNKS]:
+            meta = chunk.metadata
+            if meta.get("unit") != "article" or meta.get("parts", 1) <= 1:
+                whole.append(chunk)
+                continue
+            key = (meta.get("doc_id"), meta.get("article_num"), meta.get("article_sub"))
+            if key in seen:
+                continue
+            seen.add(key)
+            hit = self.kb.get_article(key[0], ArticleRef(key[1], key[2] or 0))
+            if hit is None:
+                whole.append(chunk)
+                continue
+            whole.append(StoredChunk(chunk.id, hit.text, {**hit.chunks[0].metadata, "part": 1, "parts": 1}))
+        return whole
+
     def ask(self, question: str, history: list[str] | None = None) -> AskResult:
         history = history or []
         if self.llm is not None and history:
@@ -71,6 +93,6 @@ class Assistant:
         if self.llm is not None:
             answer = self.llm.compose(query, chunks)
         else:
-            answer = OfflineComposer(self.kb.tokenizer, self.kb.bm25.idf).compose(query, plan, chunks)
+            answer = OfflineComposer(self.kb.tokenizer, self.kb.bm25.idf).compose(query, plan, self.whole_articles(chunks))
         answer.question = question
         return AskResult(answer, retrieved, query)

@@ -4,7 +4,11 @@ choose the clauses an answer quotes."""
 
 from __future__ import annotations
 
+import math
+
 from ingest.cleaning import normalise_for_index
+
+CONTRAST_FLOOR = 0.5  # a word held by every candidate keeps this share of its weight
 
 
 def question_weights(tokens: list[str], idf: dict[str, float]) -> dict[str, float]:
@@ -18,3 +22,16 @@ def coverage(passage: str, weights: dict[str, float]) -> float:
         return 0.0
     norm = normalise_for_index(passage)
     return sum(w for t, w in weights.items() if t in norm) / total
+
+
+def contrastive_weights(weights: dict[str, float], passages: list[str]) -> dict[str, float]:
+    """Weights sharpened by how few of the candidate passages hold each word (an IDF within the
+    candidates): the words every candidate shares name the topic, the rest tell them apart."""
+    n = len(passages)
+    if n < 2:
+        return weights
+    sharp = {}
+    for term, weight in weights.items():
+        held = sum(term in p for p in passages)
+        sharp[term] = weight * (CONTRAST_FLOOR + math.log((n + 1) / (held + 1)))
+    return sharp

@@ -17,7 +17,8 @@ from langchain_core.retrievers import BaseRetriever
 from pydantic import ConfigDict, PrivateAttr
 
 from assistant.citations import citation, resolve_citation
-from assistant.evidence import coverage, question_weights
+from assistant.evidence import contrastive_weights, coverage, question_weights
+from assistant.provisions import provision_asked, provision_kind
 from assistant.query import QueryAnalyzer, QueryPlan
 from ingest.cleaning import normalise_for_index
 from ingest.knowledge_base import KnowledgeBase, fingerprint
@@ -33,6 +34,9 @@ GLOSSARY_WEIGHT = 0.5  # the articles a named glossary term rests on
 LOCAL_PRIOR = 0.8
 RERANK_DEPTH = 30
 COVERAGE_WEIGHT = 0.3
+# A question asking how an offence is punished (or what a term means) is answered by a penalty provision
+# (or a definition): other articles rank a little lower.
+OTHER_PROVISION_PRIOR = 0.8
 NATIONAL_RULE_PRIOR = 0.95
 OFF_TOPIC_PRIOR = 0.85
 PLAN_KINDS = frozenset({"计划方案", "工作总结"})
@@ -144,7 +148,7 @@ class HybridRetriever(BaseRetriever):
             if record.doc_id not in allowed:
                 continue
             results.append((chunk, score))
-        results = self._coverage_rerank(results, tokens, len(pinned))
+        results = self._coverage_rerank(results, tokens, len(pinned), plan.question)
         if self.reranker is not None and len(results) > len(pinned):
             fixed = len(pinned)  # articles the question names stay first
             head = results[fixed: fixed + max(self.k * 3, 20)]
@@ -154,16 +158,19 @@ class HybridRetriever(BaseRetriever):
         return results[: self.k]
 
     def _coverage_rerank(self, results: list[tuple[StoredChunk, float]], tokens: list[str],
-                         pinned: int) -> list[tuple[StoredChunk, float]]:
+                         pinned: int, question: str) -> list[tuple[StoredChunk, float]]:
         """Blend the fused rank score with how much of the question's weighted terms each candidate holds."""
         head, tail = results[pinned:pinned + RERANK_DEPTH], results[pinned + RERANK_DEPTH:]
         if not head:
             return results
         weights = question_weights(tokens, self.kb.bm25.idf)
+        texts = [f"{chunk.metadata.get('heading_path', '')} {chunk.text}" for chunk, _ in head]
+        weights = contrastive_weights(weights, [normalise_for_index(t) for t in texts])
         top = max(score for _, score in head)
-        blended = [(chunk, score / top + COVERAGE_WEIGHT * coverage(f"{chunk.metadata.get('heading_path', '')} "
-                                                                     f"{chunk.text}", weights))
-                   for chunk, score in head]
+        wanted = provision_asked(question)
+        blended = [(chunk, (score / top + COVERAGE_WEIGHT * coverage(text, weights))
+                    * (OTHER_PROVISION_PRIOR if wanted and provision_kind(chunk) not in (wanted, None) else 1.0))
+                   for (chunk, score), text in zip(head, texts, strict=True)]
         return [*results[:pinned], *sorted(blended, key=lambda item: -item[1]), *tail]
 
     def _prior(self, record: DocumentRecord, plan: QueryPlan, asked: str) -> float:

@@ -46,6 +46,24 @@ def test_a_question_in_everyday_words_gets_the_quoted_and_cited_article(assistan
         assert f"[{source.number}]" in answer.text
 
 
+def test_a_question_asking_for_a_list_gets_the_whole_enumeration(assistant):
+    answer = assistant.ask("危险作业现场要落实哪些安全措施？").answer
+    assert {"doc": REGULATION_NEW, "article": "第七条"} in answer.citations
+    assert "危险作业现场应当落实下列安全措施" in answer.text  # the clause introducing the list
+    for item in ("（一）设置明显的安全警示标志", "（六）高处作业应当设置防护栏杆", "（十二）作业结束后清理作业现场"):
+        assert item in answer.text
+
+
+def test_an_item_is_quoted_with_its_introduction_and_without_unrelated_items(assistant):
+    answer = assistant.ask("夜间进行危险作业时，现场照明怎么安排？").answer
+    assert {"doc": REGULATION_NEW, "article": "第七条"} in answer.citations
+    text = answer.text
+    assert "危险作业现场应当落实下列安全措施" in text and "（九）夜间进行危险作业的，应当设置足够的照明设施" in text
+    assert text.index("危险作业现场应当落实下列安全措施") < text.index("（九）夜间")
+    assert "……" in text  # the items left out are marked
+    assert "（三）配备与作业风险相适应的劳动防护用品" not in text
+
+
 def test_an_article_named_directly_comes_first(assistant):
     result = assistant.ask("青山市危险作业安全管理条例第五条之一是怎么规定的")
     first = result.retrieved[0][0]
