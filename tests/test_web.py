@@ -10,6 +10,7 @@ import socket
 import subprocess
 import sys
 import time
+import urllib.error
 import urllib.request
 from pathlib import Path
 
@@ -77,6 +78,29 @@ def test_deleting_the_current_version_brings_back_the_older_one(settings):
     assert report.count("pruned") == 1
     assert not ingestor.kb.store.get_chunks(where={"doc_id": REGULATION_NEW})
     assert ingestor.remove(["不存在的文档"]).results[0].reason == "知识库中没有这个文档"
+
+
+def test_login_is_required_when_a_user_and_password_are_set(monkeypatch):
+    from gradio_client import Client
+
+    from assistant.web.app import launch
+
+    monkeypatch.setenv("ANQUAN_WEB_USER", "anjian")
+    monkeypatch.setenv("ANQUAN_WEB_PASSWORD", "s3cret-口令")
+    port = _free_port()
+    demo = launch(Settings(), port=port, quiet=True, block=False)
+    url = f"http://127.0.0.1:{port}/"
+    try:
+        assert demo.server_name == "127.0.0.1"  # localhost unless configured
+        with pytest.raises(urllib.error.HTTPError) as refused:
+            urllib.request.urlopen(url + "config", timeout=10)
+        assert refused.value.code == 401
+        with pytest.raises(ValueError):
+            Client(url, auth=("anjian", "wrong"), verbose=False)
+        client = Client(url, auth=("anjian", "s3cret-口令"), verbose=False)
+        assert client.predict(question="任何问题", api_name="/ask")["abstained"] is True  # empty knowledge base
+    finally:
+        demo.close()
 
 
 # --- the running app ---------------------------------------------------------------------------

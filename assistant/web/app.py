@@ -16,7 +16,7 @@ footer { display: none !important; }
 #app-header h1 { margin-bottom: 0; }
 #ask-chat mark { background: #fff3b0; padding: 0 2px; }
 #ask-chat .thought-group .title, #ask-chat .thought-group .title p { color: #1d4ed8 !important; cursor: pointer; }
-#ask-chat .thought-group .content p { font-size: 15px; line-height: 1.7; }
+#ask-chat .thought-group .content p { font-size: 15px !important; line-height: 1.7; }
 .gradio-container { max-width: 1400px !important; }
 #lib-documents td, #lib-documents th, #lib-documents .cell-wrap { font-family: var(--font) !important; }
 #lib-results table { width: 100%; }
@@ -56,7 +56,9 @@ def build_app(settings: Settings | None = None, ctx: WebContext | None = None) -
     return demo
 
 
-def launch(settings: Settings, host: str | None = None, port: int | None = None, quiet: bool = False) -> None:
+def launch(settings: Settings, host: str | None = None, port: int | None = None, quiet: bool = False,
+           block: bool = True) -> gr.Blocks:
+    """Serve the app (blocking unless block=False, then the caller closes the returned app)."""
     demo = build_app(settings)
     auth = (settings.web_user, settings.web_password) if settings.web_user and settings.web_password else None
     demo.queue(default_concurrency_limit=4).launch(
@@ -64,4 +66,5 @@ def launch(settings: Settings, host: str | None = None, port: int | None = None,
         auth_message="请输入安全生产法规助手的用户名和密码" if auth else None,
         max_file_size=f"{max(settings.upload_max_mb * 4, 100):g}mb", footer_links=[], quiet=quiet,
         theme=gr.themes.Soft(primary_hue="blue", neutral_hue="slate"), css=CSS, i18n=chinese_interface(),
-        show_error=True, ssr_mode=False)
+        show_error=True, ssr_mode=False, prevent_thread_lock=not block)
+    return demo

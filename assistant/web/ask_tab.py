@@ -7,7 +7,8 @@ import html
 
 import gradio as gr
 
-from assistant.answer import NO_BASIS
+from assistant.answer import NO_BASIS, Answer
+from assistant.ask import AskResult
 from assistant.web.context import WebContext, friendly_errors
 from assistant.web.sources import source_messages
 
@@ -26,8 +27,13 @@ def answer_markdown(text: str) -> str:
     return html.escape(text, quote=False)
 
 
+EMPTY_KB = f"{NO_BASIS}：知识库还是空的。请先在“知识库”页上传法规和方案（或用 anquan ingest 导入），再来提问。"
+
+
 def ask_once(ctx: WebContext, question: str, history: list[str], current_only: bool,
-             kinds: list[str] | None, regions: list[str] | None):
+             kinds: list[str] | None, regions: list[str] | None) -> AskResult:
+    if not ctx.kb.documents():
+        return AskResult(Answer(question, EMPTY_KB, True))
     assistant = ctx.assistant(current_only, kinds, regions)
     with ctx.lock:
         return assistant.ask(question, history)

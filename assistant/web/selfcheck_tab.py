@@ -88,6 +88,9 @@ def build(ctx: WebContext) -> None:
     make = gr.Button("生成自查清单", variant="primary", elem_id="sc-build")
     message = gr.Markdown(_HINT, elem_id="sc-message")
     profile = gr.Markdown(elem_id="sc-profile")
+    with gr.Row():
+        blank_xlsx = gr.DownloadButton("下载空白自查表（Excel）", visible=False, elem_id="sc-blank-xlsx", size="md")
+        blank_docx = gr.DownloadButton("下载空白自查表（Word）", visible=False, elem_id="sc-blank-docx", size="md")
 
     @gr.render(inputs=checklist_state)
     def show_checklist(checklist: Checklist | None):
@@ -109,15 +112,15 @@ def build(ctx: WebContext) -> None:
 
     report = gr.Markdown(elem_id="sc-gaps")
     with gr.Row():
-        xlsx = gr.DownloadButton("下载 Excel 自查表（.xlsx）", visible=False, elem_id="sc-xlsx")
-        docx = gr.DownloadButton("下载 Word 自查表（.docx）", visible=False, elem_id="sc-docx")
+        xlsx = gr.DownloadButton("下载自查结果和差距报告（Excel）", visible=False, elem_id="sc-xlsx")
+        docx = gr.DownloadButton("下载自查结果和差距报告（Word）", visible=False, elem_id="sc-docx")
 
     @friendly_errors("生成自查清单")
     def make_checklist(industry_value, employee_count, region_value, equipment_values, hazard, occupational_value,
                        dispatch_value, text):
+        hidden = gr.update(visible=False)
         if not (industry_value or "").strip():
-            return (None, "⚠ 请先填写“行业”，如：一般工贸（机械制造）、建筑施工、餐饮。", "", "",
-                    gr.update(visible=False), gr.update(visible=False))
+            return (None, "⚠ 请先填写“行业”，如：一般工贸（机械制造）、建筑施工、餐饮。", "", "", hidden, hidden, hidden, hidden)
         try:
             checklist_profile = read_profile(
                 ctx.kb.pack, industry_value.strip(), None if employee_count is None else int(employee_count),
@@ -125,7 +128,7 @@ def build(ctx: WebContext) -> None:
                 occupational_hazards=bool(occupational_value), labor_dispatch=bool(dispatch_value),
                 region=(region_value or "").strip() or None, description=text or "")
         except ProfileError as exc:
-            return (None, f"⚠ {exc}", "", "", gr.update(visible=False), gr.update(visible=False))
+            return (None, f"⚠ {exc}", "", "", hidden, hidden, hidden, hidden)
         with ctx.lock:
             checklist = build_checklist(ctx.kb, ctx.kb.pack, checklist_profile)
         missing = sum(1 for item in checklist.items for q in item.basis if not q.found)
@@ -133,9 +136,10 @@ def build(ctx: WebContext) -> None:
                 if missing else "")
         xlsx_path = to_xlsx(checklist, ctx.export_path(XLSX_NAME))
         docx_path = to_docx(checklist, ctx.export_path(DOCX_NAME))
-        return (checklist, f"✓ 已生成自查清单，共 {len(checklist.items)} 项。可在线逐项作答，也可下载空白自查表线下填写。{note}",
+        return (checklist, f"✓ 已生成自查清单，共 {len(checklist.items)} 项。可在下方逐项作答，也可下载空白自查表线下填写"
+                           f"（填好的 Excel 可用 anquan check --answers 读回）。{note}",
                 profile_markdown(checklist), "", gr.update(value=str(xlsx_path), visible=True),
-                gr.update(value=str(docx_path), visible=True))
+                gr.update(value=str(docx_path), visible=True), hidden, hidden)
 
     @friendly_errors("生成差距报告")
     def make_report(checklist: Checklist, *values):
@@ -147,4 +151,4 @@ def build(ctx: WebContext) -> None:
                 gr.update(value=str(docx_path), visible=True))
 
     make.click(make_checklist, [industry, employees, region, equipment, major_hazard, occupational, dispatch, description],
-               [checklist_state, message, profile, report, xlsx, docx], api_visibility="private")
+               [checklist_state, message, profile, report, blank_xlsx, blank_docx, xlsx, docx], api_visibility="private")
