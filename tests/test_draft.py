@@ -255,11 +255,10 @@ def test_llm_mode_writes_prose_from_the_same_sources_and_removes_a_bad_citation(
                 f"1. 建立健全并落实生产安全事故隐患排查治理制度，“及时发现并消除事故隐患”[{numbers[0]}]。\n"
                 f"2. 对排查出的隐患一律实行挂牌督办，并购买专项保险[9]。")
 
-    with FakeOpenAI(reply) as server:
-        monkeypatch.setenv("ANQUAN_LLM_BASE_URL", server.base_url)
-        monkeypatch.setenv("ANQUAN_LLM_MODEL", "fake-model")
+    with FakeOpenAI(reply) as server:  # an endpoint configured in the settings is used without being passed
         settings = corpus_kb.settings.model_copy(update={"llm_base_url": server.base_url, "llm_model": "fake-model"})
-        draft = draft_section(KnowledgeBase(settings), "隐患排查治理", "企业")
+        monkeypatch.setattr(corpus_kb, "settings", settings)
+        draft = draft_section(corpus_kb, "隐患排查治理", "企业")
     assert draft.mode == "大模型：fake-model"
     assert server.requests and "<资料 编号=\"1\"" in server.requests[0]["messages"][-1]["content"]
     first, second = draft.task_items
