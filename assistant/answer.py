@@ -167,6 +167,18 @@ def _with_enumerations(kept: list[_Clause], scored: list[_Clause], texts: list[s
     return [group[0], *sorted(group[1:], key=lambda c: order[c.text])]
 
 
+def _whole_provision(texts: list[str], rank: int) -> list[_Clause]:
+    """Every clause of a provision, in order, each list with the clause introducing it."""
+    clauses: list[_Clause] = []
+    for index, text in enumerate(texts):
+        if clauses and text in clauses[-1].items:
+            continue
+        clause = _Clause(text, rank, 1.0, 1.0)
+        clause.items = _enumeration(texts, index, set(), whole=True)
+        clauses.append(clause)
+    return clauses
+
+
 class OfflineComposer:
     def __init__(self, tokenizer: Tokenizer, idf: dict[str, float]):
         self.tokenizer = tokenizer
@@ -232,13 +244,15 @@ class OfflineComposer:
             for group in self._decisive(groups, evidence, plan):
                 chosen += [c for c in group if c.text not in {x.text for x in chosen}]
         named_articles = {(d, r.number, r.sub) for d, r in plan.articles}
-        if named_articles and not chosen:  # the user asked for specific articles: show them whatever the overlap
-            chosen = [_Clause((_clauses(c) or [c.text])[0], i, 1.0) for i, c in enumerate(evidence)
-                      if (c.metadata.get("doc_id"), c.metadata.get("article_num"),
-                          c.metadata.get("article_sub")) in named_articles]
+        if named_articles:  # the user asked for specific articles: quote them whole, whatever the overlap
+            named = [i for i, c in enumerate(evidence) if (c.metadata.get("doc_id"), c.metadata.get("article_num"),
+                                                            c.metadata.get("article_sub")) in named_articles]
+            if named:
+                chosen = [clause for i in named for clause in _whole_provision(_clauses(evidence[i]) or [evidence[i].text], i)]
         if not chosen:
             return self._abstain(question, chunks)
-        chosen = sorted(chosen, key=lambda c: c.chunk_rank)[:MAX_BULLETS]
+        if not named_articles:
+            chosen = sorted(chosen, key=lambda c: c.chunk_rank)[:MAX_BULLETS]
         sources: list[Source] = []
         number_of: dict[int, int] = {}
         for clause in chosen:

@@ -423,6 +423,10 @@ class Terms(_Strict):
     terms: list[str]
 
 
+class DocumentAliases(_Strict):
+    aliases: dict[str, list[str]]  # document name (no 中华人民共和国, no date) -> what people call it
+
+
 # --- the pack -----------------------------------------------------------------------------------
 
 def _read(path: Path):
@@ -504,6 +508,10 @@ class KnowledgePack:
         return self._one("plan_templates.yaml", PlanTemplates)
 
     @cached_property
+    def document_aliases(self) -> dict[str, list[str]]:
+        return self._one("document_aliases.yaml", DocumentAliases).aliases
+
+    @cached_property
     def terms(self) -> list[str]:
         return self._one("terms.yaml", Terms).terms
 
@@ -569,6 +577,10 @@ class KnowledgePack:
         dupes = sorted({n for n in names if names.count(n) > 1})
         if dupes:
             problems.append(f"glossary.yaml：词条名或别名重复 {dupes}")
+        aliases = [a for names in self.document_aliases.values() for a in names]
+        dupes = sorted({a for a in aliases if aliases.count(a) > 1})
+        if dupes:
+            problems.append(f"document_aliases.yaml：简称重复（一个简称只能指一部法规）{dupes}")
         everyday = [w for lex in self.lexicon.entries for w in lex.everyday]
         dupes = sorted({w for w in everyday if everyday.count(w) > 1})
         if dupes:

@@ -38,10 +38,11 @@ class QueryPlan:
     articles: list[tuple[str, ArticleRef]] = field(default_factory=list)  # (doc id, article) named directly
 
 
-def _doc_names(record: DocumentRecord) -> set[str]:
+def _doc_names(record: DocumentRecord, aliases: dict[str, list[str]]) -> set[str]:
     core = record.version_key.split("|", 1)[-1]
     names = {core, to_simplified(record.title)}
     names |= {n.removeprefix(_NATIONAL) for n in names}
+    names |= {alias for n in list(names) for alias in aliases.get(n, [])}
     return {normalise_for_index(n) for n in names if len(n) >= 3}
 
 
@@ -59,9 +60,14 @@ class QueryAnalyzer:
                 for word in entry.everyday}
 
     @cached_property
+    def _names_of(self) -> dict[str, set[str]]:
+        """Each document's names: its title, its name without 中华人民共和国, its customary short names."""
+        return {doc_id: _doc_names(record, self.pack.document_aliases) for doc_id, record in self.records.items()}
+
+    @cached_property
     def _names(self) -> list[tuple[str, str]]:
         """(normalised name, doc id), longest names first so 北京市安全生产条例 wins over 安全生产条例."""
-        pairs = {(name, doc_id) for doc_id, record in self.records.items() for name in _doc_names(record)}
+        pairs = {(name, doc_id) for doc_id, names in self._names_of.items() for name in names}
         return sorted(pairs, key=lambda p: (-len(p[0]), p[1]))
 
     @cached_property
@@ -110,7 +116,7 @@ class QueryAnalyzer:
             except ValueError:
                 continue
             # the document named closest before the article number
-            before = [d for d in documents if any(n in norm[:match.start()] for n in _doc_names(self.records[d]))]
+            before = [d for d in documents if any(n in norm[:match.start()] for n in self._names_of[d])]
             found.append((before[-1] if before else documents[0], ref))
         return found
 

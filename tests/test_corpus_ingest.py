@@ -169,3 +169,18 @@ def test_of_two_versions_of_a_law_the_2024_one_is_in_force(tmp_path):
     assert results and {d.metadata["doc_id"] for d in results} == {"突发事件应对法(2024-06-28)"}
     old = kb.find_documents("突发事件应对法", include_superseded=True)
     assert "突发事件应对法(2007-08-30)" in [r.doc_id for r in old]
+
+
+def test_a_regulation_named_by_its_decree_number_or_short_name_is_searched_first(corpus_index):
+    settings, _, _ = corpus_index
+    from assistant.ask import Assistant
+
+    assistant = Assistant(KnowledgeBase(settings))
+    result = assistant.ask("493号令第十三条怎么规定的？")
+    first = result.retrieved[0][0]
+    assert (first.metadata["doc_id"], first.metadata["article"]) == ("生产安全事故报告和调查处理条例(2007-04-09)", "第十三条")
+    # an article asked for by number is quoted whole, every 款 of it
+    assert "事故报告后出现新情况的，应当及时补报" in result.answer.text
+    assert "自事故发生之日起30日内" in result.answer.text
+    plan = assistant.retriever.plan("危化品条例对剧毒化学品的储存有什么规定？")
+    assert plan.documents == ["危险化学品安全管理条例(2013-12-07)"]
