@@ -193,6 +193,7 @@ class TaskGroup:
     basis: list[Citation] = field(default_factory=list)
     plan_refs: list[PlanRef] = field(default_factory=list)
     context: str = ""  # words that help retrieval (the focus item's name and hazards)
+    task_basis: list[list[Citation]] = field(default_factory=list)  # per task, instead of `basis`, when given
     headline: str = ""  # how the plan's opening sections name it, when it is a main focus item
 
 
@@ -244,8 +245,8 @@ class _Builder:
         return text.format_map(_Defaults({**base, **values}))
 
     # one cited task item
-    def task_item(self, task: str, group: TaskGroup) -> DraftItem | None:
-        articles = self.finder.articles_for(task, group.basis, group.context)
+    def task_item(self, task: str, group: TaskGroup, basis: list[Citation]) -> DraftItem | None:
+        articles = self.finder.articles_for(task, basis, group.context)
         if not articles:
             return None
         first, rest = articles[0], articles[1:]
@@ -256,7 +257,9 @@ class _Builder:
         return DraftItem(f"{task.rstrip('。；')}。（{basis}{modelled}）", task=True)
 
     def task_group(self, group: TaskGroup, number: int) -> DraftSection | None:
-        items = [item for task in group.tasks if (item := self.task_item(task, group)) is not None]
+        bases = group.task_basis or [group.basis] * len(group.tasks)
+        items = [item for task, basis in zip(group.tasks, bases, strict=True)
+                 if (item := self.task_item(task, group, basis)) is not None]
         dropped = len(group.tasks) - len(items)
         if dropped:
             self.notes.append(f"“{group.title}”中有 {dropped} 项任务未检索到现行有效的条文依据，已略去。")
@@ -354,8 +357,8 @@ def _seasonal_groups(plans: PlanTemplates, period: Period, kind: str) -> list[Ta
         limit = MAX_SEASONAL_GROUPS.get(kind, 9)
         kept = sorted(scored, key=lambda x: (-x[0], x[1], x[2]))[:limit]
         chosen = [x[3] for x in sorted(kept, key=lambda x: (x[1], x[2]))]  # by month, then calendar order
-    return [TaskGroup(f.name, f.tasks, f.basis, f.plan_refs, f"{f.name} {' '.join(f.hazards)}", f.headline)
-            for f in chosen]
+    return [TaskGroup(f.name, f.tasks, f.basis, f.plan_refs, context=f"{f.name} {' '.join(f.hazards)}",
+                      headline=f.headline) for f in chosen]
 
 
 def _topic_group(builder: _Builder, topic: Topic) -> TaskGroup:
@@ -402,15 +405,16 @@ def _focus_groups(builder: _Builder, focus: list[str]) -> list[TaskGroup]:
 
 def _annual_seasonal_group(plans: PlanTemplates, period: Period) -> TaskGroup:
     """One task per quarter naming its main focus items, as an annual plan assigns them."""
-    tasks, basis, refs = [], [], []
+    tasks, bases, refs = [], [], []
     for quarter in range(1, 5):
         within = parse_period(plans, "quarterly", f"{period.year}Q{quarter}")
         groups = [g for g in _seasonal_groups(plans, within, "quarterly") if g.headline]
         names = "、".join(g.headline for g in groups)
         tasks.append(f"第{QUARTER_NAMES[quarter - 1]}季度：做好{names}等重点时段和领域的安全防范工作")
-        basis += [c for g in groups for c in g.basis[:1]]
+        bases.append(list(dict.fromkeys(c for g in groups for c in g.basis[:2])))
         refs += [r for g in groups for r in g.plan_refs[:1]]
-    return TaskGroup("季节性重点工作", tasks, list(dict.fromkeys(basis)), list(dict.fromkeys(refs)), "季节 节日 重点时段")
+    return TaskGroup("季节性重点工作", tasks, [], list(dict.fromkeys(refs)), context="季节 节日 重点时段",
+                     task_basis=bases)
 
 
 def _title(template: PlanTemplate, unit: Unit, period: Period, topic: str) -> str:

@@ -185,7 +185,7 @@ def parse_period(plans: PlanTemplates, kind: str, period: str, today: date | Non
         found.kind = "campaign"
         return found
     match = _HOLIDAY.match(text)
-    holiday = find_holiday(plans, match.group(2)) if match else None
+    holiday = find_holiday(plans, match.group(2).lstrip("-_/.")) if match else None
     if holiday is None:
         names = "、".join(h.name.strip("“”") for h in plans.holidays)
         raise PlanRequestError(f"期间“{period}”不是可识别的节日：节假日方案请写 2025春节 或 春节（当年），可选：{names}")
