@@ -20,7 +20,9 @@ from ingest.store import StoredChunk
 SOURCES_FOR_LLM = 6
 _CITE = re.compile(r"\[(\d+)\]")
 _QUOTE = re.compile(r"“([^”]{4,})”")
-_FENCE = re.compile(r"</?资料[^>]*>")
+# a fence marker as a document might forge it: half- or full-width brackets, spaces, attributes
+_FENCE = re.compile(r"[<＜]\s*/?\s*资料[^>＞\n]{0,200}[>＞]?")
+_ATTRIBUTE_BREAKERS = {ord(c): None for c in '"<>＜＞'}
 
 
 def load_prompt(settings: Settings, name: str) -> str:
@@ -41,7 +43,8 @@ def format_sources(chunks: list[StoredChunk]) -> str:
     blocks = []
     for n, chunk in enumerate(chunks, start=1):
         text = _FENCE.sub("", chunk.text)
-        blocks.append(f'<资料 编号="{n}" 出处="{citation(chunk)}">\n{text}\n</资料>')
+        origin = _FENCE.sub("", citation(chunk)).translate(_ATTRIBUTE_BREAKERS)  # titles and headings are data too
+        blocks.append(f'<资料 编号="{n}" 出处="{origin}">\n{text}\n</资料>')
     return "\n".join(blocks)
 
 

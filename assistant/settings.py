@@ -41,6 +41,10 @@ class Settings(BaseSettings):
 
     # Chunking
     chunk_max_tokens: int = 480
+    # Files larger than this are not ingested (the user is asked to split them): a 30 MB text is already
+    # half the 3,475-law scale corpus, and reading, chunking and embedding it at once would hold the
+    # ingest lock and gigabytes of memory for minutes.
+    max_file_mb: float = 30
     # Seconds an ingest waits for another ingest writing to the same data directory.
     ingest_lock_timeout: float = 600
 

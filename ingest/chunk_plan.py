@@ -57,9 +57,10 @@ def chunk_plan(clean: str, budget: int) -> list[Chunk]:
     flush()
 
     chunks: list[Chunk] = []
-    for heading_path, paras in sections:
-        if set(paras) <= set(heading_path):
-            continue  # only headings left once repeated passages were dropped
+    for n, (heading_path, paras) in enumerate(sections):
+        following = sections[n + 1][0] if n + 1 < len(sections) else []
+        if set(paras) <= set(heading_path) and following[:len(heading_path)] == heading_path:
+            continue  # only headings (left once repeated passages were dropped), shown in the next chunk's path
         for piece in pack(paras, budget):
             chunks.append(Chunk(text=piece, unit="section", heading_path=heading_path,
                                 locations=[_location(heading_path)]))

@@ -1,4 +1,4 @@
-"""Decode text files: UTF-8 (with or without BOM), GB18030/GBK and Big5."""
+"""Decode text files: UTF-8 (with or without BOM), GB18030/GBK and Big5, or a file mixing UTF-8 lines with\nGBK/Big5 lines."""
 
 from __future__ import annotations
 
@@ -28,6 +28,43 @@ def _printable_share(text: str) -> float:
     return 1 - bad / len(sample)
 
 
+def _cjk_count(text: str) -> int:
+    return sum(1 for ch in text if "\u4e00" <= ch <= "\u9fff")
+
+
+def _decode_mixed(data: bytes) -> str | None:
+    """A file pasted together from UTF-8 and GBK/Big5 parts (no single encoding reads it): each line
+    in the encoding it was written in. None unless a good share of the lines are clearly UTF-8."""
+    lines = data.split(b"\n")
+    utf8_lines, legacy_lines = 0, []
+    for line in lines:
+        if line.isascii():
+            continue
+        try:
+            if _cjk_count(line.decode("utf-8")) >= 3:
+                utf8_lines += 1
+        except UnicodeDecodeError:
+            legacy_lines.append(line)
+    if not utf8_lines or not legacy_lines or utf8_lines < 0.2 * (utf8_lines + len(legacy_lines)):
+        return None
+    legacy = b"\n".join(legacy_lines)
+    for encoding in ("gb18030", "big5"):
+        try:
+            legacy.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+        break
+    else:
+        return None
+    out = []
+    for line in lines:
+        try:
+            out.append(line.decode("utf-8"))
+        except UnicodeDecodeError:
+            out.append(line.decode(encoding))
+    return "\n".join(out)
+
+
 def decode_bytes(data: bytes, path: Path) -> str:
     """Return the text of a file, or raise an error naming the file and the reason."""
     if not data.strip():
@@ -42,6 +79,9 @@ def decode_bytes(data: bytes, path: Path) -> str:
         return data.decode("utf-8")
     except UnicodeDecodeError:
         pass
+    mixed = _decode_mixed(data)
+    if mixed is not None:
+        return mixed
     best = from_bytes(data, cp_isolation=_CANDIDATES).best()
     if best is None:
         raise UnreadableFile(path, "无法识别文件编码（支持 UTF-8、GB18030/GBK、Big5），请另存为 UTF-8 后重新导入")

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import re
+from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
+from ingest.articles import match_article_start
 from ingest.cleaning import to_simplified
 
 KINDS = ("法律", "行政法规", "地方性法规", "司法解释", "部门规章", "计划方案", "工作总结", "其他")
@@ -38,6 +40,7 @@ class DocumentMeta:
     region: str
     date: str  # ISO date, or a year, or "" when unknown
     version_key: str
+    warnings: tuple[str, ...] = ()  # what the user should check in the source (shown in the ingest report)
 
 
 def doc_id_for(path: Path) -> str:
@@ -136,9 +139,21 @@ def version_key(title: str, region: str) -> str:
     return f"{region}|{simple}"
 
 
+def duplicate_articles(clean: str) -> list[str]:
+    """Article numbers that start more than one article (a typo or a pasted-in amendment): both are
+    kept and a citation of the number shows both, but the user should check the source."""
+    counts = Counter(started[0] for line in clean.split("\n") if (started := match_article_start(line.strip())))
+    return [f"{ref.label}出现 {n} 次" for ref, n in sorted(counts.items()) if n > 1]
+
+
 def describe(path: Path, clean: str, has_articles: bool) -> DocumentMeta:
     title = extract_title(clean, path)
     region = region_of(title)
+    warnings: tuple[str, ...] = ()
+    duplicates = duplicate_articles(clean) if has_articles else []
+    if duplicates:
+        shown = "、".join(duplicates[:5]) + ("等" if len(duplicates) > 5 else "")
+        warnings = (f"注意：条号重复（{shown}），各条均已保留，按条号引用时会一并列出，请核对原文",)
     return DocumentMeta(
         doc_id=doc_id_for(path),
         title=title,
@@ -146,4 +161,5 @@ def describe(path: Path, clean: str, has_articles: bool) -> DocumentMeta:
         region=region,
         date=extract_date(clean, path, title),
         version_key=version_key(title, region),
+        warnings=warnings,
     )

@@ -34,7 +34,7 @@ from ingest.shared_state import ServerBusy
 from ingest.store import DocumentRecord
 
 # Bump when cleaning or chunking changes, so unchanged files are re-chunked once.
-PIPELINE_VERSION = "1"
+PIPELINE_VERSION = "2"  # 2: heading-only plan sections kept, mixed-encoding files read line by line
 _MIN_ARTICLES = 3
 STATUS_LABELS = {"added": "新增", "updated": "更新", "unchanged": "未变", "failed": "失败", "skipped": "跳过",
                  "pruned": "已移除"}
@@ -84,20 +84,39 @@ def content_hash(data: bytes, settings: Settings) -> str:
     return digest.hexdigest()[:20]
 
 
-def walk(paths: Iterable[Path]) -> Iterator[tuple[Path, FileResult | None]]:
-    """Files to ingest, sorted; folders are walked without following symlinked folders (no loops).
-    Yields (path, None) for a file to consider, or (path, result) for one that is rejected up front."""
+def _oversized_or_unreadable(path: Path, max_bytes: float) -> FileResult | None:
+    """A file that cannot be opened (vanished, dangling or looping symlink) or is over the size limit."""
+    try:
+        size = path.stat().st_size
+    except OSError as exc:
+        if path.is_symlink():
+            return FileResult(path, "failed", reason=f"符号链接指向的文件不存在或链接形成循环（{exc.strerror}），已跳过")
+        return FileResult(path, "failed", reason="文件不存在或在导入过程中被移走")
+    if size > max_bytes:
+        return FileResult(path, "failed", reason=f"文件过大（{size / 2**20:.1f} MB，上限 {max_bytes / 2**20:g} MB）："
+                                                 "请拆分成多个文件后再导入，或调大 ANQUAN_MAX_FILE_MB")
+    return None
+
+
+def walk(paths: Iterable[Path], max_file_mb: float = 30) -> Iterator[tuple[Path, FileResult | None]]:
+    """Files to ingest, sorted; symlinked folders are followed, each real folder once (a link back to a
+    parent is no loop). Yields (path, None) for a file to consider, or (path, result) for one that is
+    rejected up front (unsupported type, unreadable, over max_file_mb)."""
+    max_bytes = max_file_mb * 2**20
     for root in paths:
         if root.is_file():
-            yield root, None
+            yield root, _oversized_or_unreadable(root, max_bytes)
         elif root.is_dir():
             found: list[Path] = []
-            for folder, dirs, files in os.walk(root, followlinks=False):
-                dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+            visited: set[str] = set()
+            for folder, dirs, files in os.walk(root, followlinks=True):
+                visited.add(os.path.realpath(folder))
+                dirs[:] = sorted(d for d in dirs if not d.startswith(".")
+                                 and os.path.realpath(os.path.join(folder, d)) not in visited)
                 found.extend(Path(folder) / f for f in files if not f.startswith("."))
             for path in sorted(found):
                 if path.suffix.lower() in SUPPORTED_SUFFIXES:
-                    yield path, None
+                    yield path, _oversized_or_unreadable(path, max_bytes)
                 else:
                     yield path, FileResult(path, "skipped", reason=f"不支持的文件类型“{path.suffix or '无扩展名'}”，"
                                                                   f"已跳过（支持：{'、'.join(SUPPORTED_SUFFIXES)}）")
@@ -225,7 +244,7 @@ class Ingestor:
         report = IngestReport(embedder=self.kb.embedder.description)
         self._recover()
         records = self.kb.documents()
-        files = list(walk(paths))
+        files = list(walk(paths, self.settings.max_file_mb))
         prepared: list[_Prepared] = []
         seen_docs: dict[str, tuple[Path, str]] = {}
         for n, (path, rejected) in enumerate(files, start=1):
@@ -330,7 +349,8 @@ class Ingestor:
             self.kb.store.commit_document(record)
             if previous is not None:
                 self.kb.store.delete_stale_chunks(meta.doc_id, item.doc_hash)
-            report.results.append(FileResult(item.path, item.status, meta.doc_id, len(item.chunks)))
+            report.results.append(FileResult(item.path, item.status, meta.doc_id, len(item.chunks),
+                                             reason="；".join(meta.warnings)))
         self.journal.clear()
 
     def _prune(self, roots: list[Path], records: dict[str, DocumentRecord], report: IngestReport) -> None:

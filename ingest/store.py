@@ -5,6 +5,7 @@ Chroma server is configured."""
 
 from __future__ import annotations
 
+import hashlib
 import json
 import time
 from collections.abc import Iterator
@@ -13,6 +14,7 @@ from typing import Any
 
 import chromadb
 from chromadb.config import Settings as ChromaSettings
+from chromadb.errors import InternalError
 
 from assistant.settings import Settings
 
@@ -85,6 +87,12 @@ class ChunkStore:
         self.batch_size = min(self.client.get_max_batch_size(), _PAGE)
         self._documents: dict[str, DocumentRecord] | None = None
         self._documents_read_at = 0.0
+        # Embedded Chroma keeps its vector index in memory: after another process changed the store this
+        # process would query a stale index (missing new chunks, or "Error finding id" for deleted ones).
+        self._settings = settings
+        self._seen = ""  # the committed documents as this process last saw them
+        self._wrote = False  # this store changed them itself since
+        self._stale = False
 
     # documents (the manifest)
     def all_documents(self) -> dict[str, DocumentRecord]:
@@ -92,7 +100,33 @@ class ChunkStore:
             return dict(self._documents)
         self._documents = self._read_documents()
         self._documents_read_at = time.monotonic()
+        seen = hashlib.sha1("\n".join(sorted(f"{r.doc_id}:{r.hash}:{r.superseded}" for r in self._documents.values()))
+                            .encode("utf-8")).hexdigest()
+        if self._seen and seen != self._seen and not self._wrote and not self.is_server:
+            self._stale = True  # changed by another process
+        self._seen, self._wrote = seen, False
         return dict(self._documents)
+
+    def _reopen(self) -> None:
+        """A fresh embedded client reads the vector index as it is on disk now. Chroma shares one system
+        per path in a process; a new one is started and put in its place (clients already open keep theirs)."""
+        from chromadb.api import ServerAPI
+        from chromadb.api.shared_system_client import SharedSystemClient
+        from chromadb.config import System
+        from chromadb.telemetry.product import ProductTelemetryClient
+
+        chroma_settings = ChromaSettings(anonymized_telemetry=False, is_persistent=True,
+                                         persist_directory=str(self._settings.data_dir / "chroma"))
+        system = System(chroma_settings)
+        system.instance(ProductTelemetryClient)
+        system.instance(ServerAPI)
+        system.start()
+        SharedSystemClient._identifier_to_system[SharedSystemClient._get_identifier_from_settings(chroma_settings)] = system
+        self.client = open_client(self._settings)
+        self.chunks = self.client.get_or_create_collection(f"anquan-chunks-{self.name}", embedding_function=None,
+                                                          configuration={"hnsw": {"space": "cosine"}})
+        self.documents = self.client.get_or_create_collection(f"anquan-docs-{self.name}", embedding_function=None)
+        self._stale = False
 
     def _read_documents(self) -> dict[str, DocumentRecord]:
         records: dict[str, DocumentRecord] = {}
@@ -107,18 +141,18 @@ class ChunkStore:
             offset += _PAGE
 
     def commit_document(self, record: DocumentRecord) -> None:
-        self._documents = None
+        self._documents, self._wrote = None, True
         self.documents.upsert(ids=[record.doc_id], embeddings=[[1.0]], documents=[record.title],
                               metadatas=[record.to_metadata()])
 
     def update_documents(self, records: list[DocumentRecord]) -> None:
-        self._documents = None
+        self._documents, self._wrote = None, True
         for start in range(0, len(records), self.batch_size):
             batch = records[start:start + self.batch_size]
             self.documents.update(ids=[r.doc_id for r in batch], metadatas=[r.to_metadata() for r in batch])
 
     def delete_document(self, doc_id: str) -> None:
-        self._documents = None
+        self._documents, self._wrote = None, True
         self.chunks.delete(where={"doc_id": doc_id})
         self.documents.delete(ids=[doc_id])
 
@@ -160,10 +194,19 @@ class ChunkStore:
         return self.chunks.count()
 
     def query(self, embedding: list[float], k: int, where: dict | None = None) -> list[tuple[StoredChunk, float]]:
+        if self._stale:
+            self._reopen()
         if self.count() == 0:
             return []
-        result = self.chunks.query(query_embeddings=[embedding], n_results=k, where=where,
-                                   include=["documents", "metadatas", "distances"])
+        try:
+            result = self.chunks.query(query_embeddings=[embedding], n_results=k, where=where,
+                                       include=["documents", "metadatas", "distances"])
+        except InternalError:
+            if self.is_server:
+                raise
+            self._reopen()  # chunks deleted by another process since this process loaded the index
+            result = self.chunks.query(query_embeddings=[embedding], n_results=k, where=where,
+                                       include=["documents", "metadatas", "distances"])
         return [(StoredChunk(i, d or "", m or {}), 1.0 - float(dist)) for i, d, m, dist in
                 zip(result["ids"][0], result["documents"][0], result["metadatas"][0], result["distances"][0],
                     strict=True)]

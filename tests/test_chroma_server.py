@@ -36,12 +36,12 @@ def _free_port() -> int:
 @pytest.fixture(scope="module")
 def chroma_server(tmp_path_factory):
     """(host, port) of a Chroma server started for this module and stopped after it."""
-    executable = shutil.which("chroma")
-    assert executable, "the chroma CLI (installed with the chromadb package) is not on PATH"
+    # `chroma run`, through this interpreter: the chroma script may not be on PATH (pip install --user)
+    chroma = [sys.executable, "-c", "import sys; from chromadb.cli.cli import app; sys.argv[0] = 'chroma'; app()"]
     port = _free_port()
     log = tmp_path_factory.mktemp("chroma-log") / "server.log"
     with open(log, "wb") as out:
-        server = subprocess.Popen([executable, "run", "--path", str(tmp_path_factory.mktemp("chroma-server")),
+        server = subprocess.Popen([*chroma, "run", "--path", str(tmp_path_factory.mktemp("chroma-server")),
                                    "--host", "127.0.0.1", "--port", str(port)], stdout=out, stderr=subprocess.STDOUT)
     deadline = time.monotonic() + 60
     while True:

@@ -26,6 +26,9 @@ def load_docx(path: Path) -> str:
         document = docx.Document(str(path))
     except (PackageNotFoundError, zipfile.BadZipFile, KeyError, ValueError) as exc:
         raise UnreadableFile(path, f"不是有效的 Word 文档，文件可能已损坏或被截断（{type(exc).__name__}）") from None
+    # style id -> name, read once: paragraph.style looks the default style up anew for every paragraph,
+    # which makes a document of many small paragraphs take minutes
+    style_names = {style.style_id: style.name for style in document.styles}
     lines: list[str] = []
     for block in document.iter_inner_content():
         if isinstance(block, docx.table.Table):
@@ -36,6 +39,7 @@ def load_docx(path: Path) -> str:
         text = block.text.strip()
         if not text:
             continue
-        level = _heading_level(block.style.name if block.style is not None else "")
+        style_id = block._p.style
+        level = _heading_level(style_names.get(style_id, "") if style_id else "")
         lines.append(f"{'#' * level} {text}" if level else text)
     return "\n\n".join(lines)
