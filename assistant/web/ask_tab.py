@@ -68,12 +68,15 @@ def build(ctx: WebContext):
         message = (message or "").strip()
         if not message:
             gr.Warning("请先输入问题。")
-            return messages, history, ""
+            yield messages, history, ""
+            return
+        asked_now = [*messages, {"role": "user", "content": html.escape(message, quote=False)}]
+        working = "正在大模型作答并核验引用…" if ctx.llm is not None else "正在检索法规和方案…"
+        yield [*asked_now, {"role": "assistant", "content": "", "metadata": {"title": working, "status": "pending"}}], \
+            history, ""
         result = ask_once(ctx, message, history, current, kind_values, region_values)
-        messages = [*messages, {"role": "user", "content": html.escape(message, quote=False)},
-                    {"role": "assistant", "content": answer_markdown(result.answer.text)},
-                    *source_messages(ctx.kb, result.answer)]
-        return messages, [*history, message], ""
+        yield ([*asked_now, {"role": "assistant", "content": answer_markdown(result.answer.text)},
+                *source_messages(ctx.kb, result.answer)], [*history, message], "")
 
     inputs = [question, chat, asked, current_only, kinds, regions]
     outputs = [chat, asked, question]
@@ -81,7 +84,7 @@ def build(ctx: WebContext):
     question.submit(respond, inputs, outputs, api_visibility="private")
 
     def example(data: gr.SelectData, messages, history, current, kind_values, region_values):
-        return respond(data.value["text"], messages, history, current, kind_values, region_values)
+        yield from respond(data.value["text"], messages, history, current, kind_values, region_values)
 
     chat.example_select(example, [chat, asked, current_only, kinds, regions], outputs, api_visibility="private")
     clear.click(lambda: ([], [], ""), None, outputs, api_visibility="private")

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import functools
+import inspect
 import logging
 import tempfile
 import threading
@@ -25,7 +26,23 @@ log = logging.getLogger("anquan.web")
 def friendly_errors(action: str):
     """An unexpected failure in a handler reaches the user as a Chinese message, the traceback the log."""
 
+    def explain(exc: Exception) -> gr.Error:
+        log.exception("%s failed", action)
+        return gr.Error(f"{action}时出错：{exc}。请稍后重试；如反复出现，请把服务器日志交给管理员。", title="出错了")
+
     def decorate(fn):
+        if inspect.isgeneratorfunction(fn):
+            @functools.wraps(fn)
+            def streaming(*args, **kwargs):
+                try:
+                    yield from fn(*args, **kwargs)
+                except gr.Error:
+                    raise
+                except Exception as exc:
+                    raise explain(exc) from exc
+
+            return streaming
+
         @functools.wraps(fn)
         def wrapper(*args, **kwargs):
             try:
@@ -33,9 +50,7 @@ def friendly_errors(action: str):
             except gr.Error:
                 raise
             except Exception as exc:
-                log.exception("%s failed", action)
-                raise gr.Error(f"{action}时出错：{exc}。请稍后重试；如反复出现，请把服务器日志交给管理员。",
-                               title="出错了") from exc
+                raise explain(exc) from exc
 
         return wrapper
 

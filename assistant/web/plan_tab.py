@@ -43,8 +43,8 @@ def source_details(ctx: WebContext, plan: PlanDraft) -> str:
 
 def preview_markdown(plan: PlanDraft) -> str:
     """The outline as shown on the page: the draft's own Markdown (texts escaped), notes as warnings."""
-    text = html.escape(plan.to_markdown(), quote=False)
-    return re.sub(r"^> ", "", text, flags=re.MULTILINE)
+    text = re.sub(r"^> ", "", plan.to_markdown(), flags=re.MULTILINE)
+    return html.escape(text, quote=False)
 
 
 def file_stem(plan: PlanDraft) -> str:
@@ -105,7 +105,7 @@ def build(ctx: WebContext) -> None:
         docx_path = plan.write_docx(ctx.export_path(f"{stem}.docx"))
         md_path = plan.write_markdown(ctx.export_path(f"{stem}.md"))
         tasks = len(plan.task_items)
-        status = (f"✓ 已起草《{html.escape(plan.title)}》：{tasks} 项任务，{len(plan.sources)} 条依据（{plan.mode}）。"
+        status = (f"✓ 已起草《{html.escape(plan.title)}》：{tasks} 项任务，{len(plan.sources)} 条依据；{plan.mode}。"
                   "请核对后下载，在 Word 中修改定稿。")
         if plan.notes:
             status += "\n\n" + "\n".join(f"- ⚠ {html.escape(note)}" for note in plan.notes)
