@@ -139,17 +139,40 @@ def ask(
     old: Annotated[bool, typer.Option("--include-superseded", help="也检索已被取代的旧版本")] = False,
     kind: Annotated[list[str] | None, typer.Option("--kind", help="只检索这些类别，如 法律、地方性法规、计划方案（可重复）")] = None,
     region: Annotated[list[str] | None, typer.Option("--region", help="只检索这些地区，如 全国、北京市（可重复）")] = None,
+    history: Annotated[list[str] | None, typer.Option(
+        "--history", help="此前问过的问题（可重复，按先后顺序），追问如 “那罚款是多少？” 据此理解")] = None,
 ) -> None:
     """提问：检索条文，给出带引用的回答；没有依据时明确说明。"""
     settings = Settings()
     kb = KnowledgeBase(settings) if as_json else _open(settings)
     assistant = Assistant(kb, include_superseded=old, kinds=kind, regions=region)
-    result = assistant.ask(question)
+    result = assistant.ask(question, history=history or [])
     if as_json:
         console.print_json(json.dumps(result.to_format(), ensure_ascii=False))
         return
     console.print(f"[dim]模式：{assistant.mode}[/dim]")
     console.print(result.answer.text)
+
+
+@app.command()
+def chat(
+    old: Annotated[bool, typer.Option("--include-superseded", help="也检索已被取代的旧版本")] = False,
+) -> None:
+    """连续问答：追问（“那罚款是多少？”）会结合前面的问题理解；输入空行或 “退出” 结束。"""
+    assistant = Assistant(_open(Settings()), include_superseded=old)
+    console.print(f"[dim]模式：{assistant.mode}。输入问题后回车；空行或“退出”结束。[/dim]")
+    history: list[str] = []
+    while True:
+        try:
+            question = input("问：").strip()
+        except EOFError:
+            break
+        if not question or question in {"退出", "exit", "quit"}:
+            break
+        result = assistant.ask(question, history=history)
+        console.print(result.answer.text)
+        console.print()
+        history.append(result.query)
 
 
 @app.command()

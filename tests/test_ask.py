@@ -87,6 +87,18 @@ def test_a_follow_up_is_searched_with_the_previous_question(assistant):
     assert "二万元以上五万元以下" in follow.answer.text
 
 
+def test_follow_ups_on_the_command_line_keep_the_conversation(user_files, settings):
+    ingest([user_files], settings)
+    runner = CliRunner()
+    first = "危险作业不经审批就干，会怎么处罚？"
+    once = runner.invoke(app, ["ask", "那罚款是多少？", "--history", first])
+    assert once.exit_code == 0, once.output
+    assert "二万元以上五万元以下" in once.output
+    chat = runner.invoke(app, ["chat"], input=f"{first}\n那罚款是多少？\n\n")
+    assert chat.exit_code == 0, chat.output
+    assert chat.output.count("《青山市危险作业安全管理条例》第八条") >= 2  # both turns cite the penalty article
+
+
 def test_ask_json_prints_the_evaluation_schema(user_files):
     CliRunner().invoke(app, ["ingest", str(user_files)])
     result = CliRunner().invoke(app, ["ask", "有限空间作业要先通风再检测吗", "--json"])
