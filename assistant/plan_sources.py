@@ -239,9 +239,11 @@ class ProvisionFinder:
                 chosen.append(chunk)
                 break
         if self.local_regions and self._region_of(best) == NATIONAL:
-            local = next(((s, c) for s, c in ranked if self._region_of(c) in self.local_regions), None)
-            if local is not None and local[0] >= LOCAL_SHARE * best_score:
-                chosen.insert(0, local[1])
+            # the region's own article, judged by fit alone (the pack curates national articles only)
+            fit = max(self._score(c, weights) for _, c in ranked[:3])
+            local = next((c for _, c in ranked if self._region_of(c) in self.local_regions), None)
+            if local is not None and self._score(local, weights) >= LOCAL_SHARE * fit:
+                chosen.insert(0, local)
         return [Provision(c, self.key_clause(c, weights)) for c in self._distinct_articles(chosen)]
 
     def _distinct_articles(self, chunks: list[StoredChunk]) -> list[StoredChunk]:
