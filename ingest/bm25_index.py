@@ -9,6 +9,7 @@ import math
 import os
 import shutil
 import sqlite3
+import time
 import uuid
 from collections import Counter
 from collections.abc import Iterable
@@ -33,6 +34,16 @@ def _init_worker(terms: list[str]) -> None:
 def _tokenize_batch(texts: list[str]) -> list[str]:
     assert _WORKER_TOKENIZER is not None
     return [" ".join(_WORKER_TOKENIZER.tokens(t)) for t in texts]
+
+
+_KEEP_OLD_BUILDS_S = 300.0
+
+
+def _age(path: Path) -> float:
+    try:
+        return time.time() - path.stat().st_mtime
+    except OSError:
+        return 0.0
 
 
 class TokenCache:
@@ -128,7 +139,9 @@ class Bm25Index:
         tmp.write_text(target.name, encoding="utf-8")
         os.replace(tmp, pointer)
         for old in self.directory.glob("build-*"):
-            if old.name != target.name:
+            # another process may be writing that build or reading it: only remove builds that stopped
+            # changing a while ago (a query loads its build within seconds)
+            if old.name != target.name and _age(old) > _KEEP_OLD_BUILDS_S:
                 shutil.rmtree(old, ignore_errors=True)
         self.cache.retain({i for i, _, _ in items})
         for stale in self.directory.glob("tokens-*.sqlite*"):

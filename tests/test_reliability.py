@@ -287,7 +287,7 @@ def test_ingests_killed_at_random_points_recover_to_the_clean_index(tmp_path):
     duration = time.perf_counter() - started
     rng = random.Random(20261124)  # seeded: the same kill points every run
     # latest first: a run resumes what the previous one left, so later runs have less to do
-    delays = sorted((rng.uniform(0.1, 0.9) * duration for _ in range(3)), reverse=True)
+    delays = sorted((rng.uniform(0.1, 0.75) * duration for _ in range(3)), reverse=True)
     kills = [_run_child(context, folder, killed, delay) for delay in delays]
     assert -signal.SIGKILL in kills, kills  # a run really was killed mid-way
     ingest([folder], killed)
@@ -365,6 +365,36 @@ def test_twenty_concurrent_asks_while_an_ingest_runs(tmp_path):
     assert not wrong, wrong
     assert len(KnowledgeBase(settings).documents()) == 2 + 3  # the ingest completed meanwhile
     assert Assistant(KnowledgeBase(settings)).ask("第1号规定第3项安全措施多久检查一次").retrieved  # and is searchable
+
+
+def _rebuild_lexical_index(directory: str, seed: int, rounds: int, results) -> None:
+    from ingest.bm25_index import Bm25Index
+    from ingest.tokenizer import Tokenizer
+
+    index, rng, errors = Bm25Index(Path(directory), Tokenizer([]), []), random.Random(seed), []
+    for n in range(rounds):
+        ids = sorted({f"c{rng.randrange(300)}" for _ in range(40)})
+        try:
+            index.build([(i, "d") for i in ids], f"{seed}-{n}", lambda want: {i: f"动火 作业 审批 {i}" for i in want})
+            index.load()
+            index.search(["动火"], 5)
+        except Exception as exc:  # noqa: BLE001 - reported to the test
+            errors.append(repr(exc))
+    results.put(errors)
+
+
+def test_two_processes_rebuilding_the_lexical_index_at_once_do_not_break_each_other(tmp_path):
+    """An ask that finds the index out of date rebuilds it while an ingest may be rebuilding it too."""
+    context = _forkserver()
+    results = context.Queue()
+    builders = [context.Process(target=_rebuild_lexical_index, args=(str(tmp_path / "bm25"), seed, 80, results))
+                for seed in (1, 2)]
+    for builder in builders:
+        builder.start()
+    errors = [e for _ in builders for e in results.get(timeout=120)]
+    for builder in builders:
+        builder.join()
+    assert not errors, errors[:3]
 
 
 # prompt injection ---------------------------------------------------------------------------------
