@@ -130,6 +130,9 @@ class ProvisionFinder:
             raise PlanRequestError(f"地区“{region}”无法识别：请写省市简称，如 {known}")
         name = short or wanted
         names = {name, *regions.get(name, [])}
+        parent = getattr(self.kb.pack.taxonomy, "region_parents", {}).get(name)  # a city's province applies too
+        if parent:
+            names |= {parent, *regions.get(parent, [])}
         return name, {p for p in present if any(p.startswith(n) for n in names)}
 
     @property
