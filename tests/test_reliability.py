@@ -28,7 +28,9 @@ from assistant.cli import app
 from assistant.retriever import HybridRetriever
 from assistant.settings import Settings
 from ingest.articles import ArticleRef
+from ingest.errors import IngestError
 from ingest.knowledge_base import KnowledgeBase
+from ingest.loaders import load_file
 from ingest.pipeline import ingest
 
 # Questions on the fixture regulation and the article that answers each.
@@ -221,6 +223,12 @@ def test_a_document_without_articles_is_chunked_by_paragraph_and_cited_by_title(
     assert "发现中暑症状的人员应当立即停止作业" in "\n".join(c.text for c in chunks)
     answer = Assistant(kb).ask("高温天气户外作业发现中暑症状怎么办？").answer
     assert any(c["doc"] == "无条文结构的通知" for c in answer.citations), answer.text
+
+
+@pytest.mark.parametrize("name", ["通知.docx", "规定.pdf", "方案.txt", "网页.html"])
+def test_a_file_gone_between_the_check_and_the_read_is_reported_as_gone(tmp_path, name):
+    with pytest.raises(IngestError, match="导入过程中被移走"):
+        load_file(tmp_path / name)  # not "damaged": the file is simply no longer there
 
 
 def test_the_cli_names_each_bad_file_and_exits_with_1(tmp_path):

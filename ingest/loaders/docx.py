@@ -24,8 +24,11 @@ def _heading_level(style_name: str) -> int | None:
 def load_docx(path: Path) -> str:
     try:
         document = docx.Document(str(path))
-    except (PackageNotFoundError, zipfile.BadZipFile, KeyError, ValueError) as exc:
-        raise UnreadableFile(path, f"不是有效的 Word 文档，文件可能已损坏或被截断（{type(exc).__name__}）") from None
+    except (PackageNotFoundError, zipfile.BadZipFile, KeyError, ValueError):
+        if not path.exists():
+            raise FileNotFoundError(path) from None  # gone since the walk: reported as such by load_file
+        raise UnreadableFile(path, "不是有效的 Word 文档（.docx），文件可能已损坏或被截断；如是旧版 .doc 文件，"
+                                   "请用 Word 另存为 .docx 后再导入") from None
     # style id -> name, read once: paragraph.style looks the default style up anew for every paragraph,
     # which makes a document of many small paragraphs take minutes
     style_names = {style.style_id: style.name for style in document.styles}

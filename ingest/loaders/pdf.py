@@ -20,8 +20,10 @@ def load_pdf(path: Path) -> str:
         raise
     except FileNotDecryptedError:
         raise UnreadableFile(path, "PDF 已加密，请先解除密码保护后再导入") from None
-    except (PdfReadError, ValueError, KeyError, TypeError, OSError) as exc:
-        raise UnreadableFile(path, f"PDF 文件已损坏或无法解析（{type(exc).__name__}）") from None
+    except (FileNotFoundError, IsADirectoryError, PermissionError):
+        raise  # load_file says what happened to the file
+    except (PdfReadError, ValueError, KeyError, TypeError, OSError):
+        raise UnreadableFile(path, "PDF 文件已损坏或不完整，无法解析；请用 PDF 阅读器打开确认，或重新导出后再导入") from None
     text = "\n".join(pages)
     if not text.strip():
         raise UnreadableFile(path, "PDF 中没有文字层（可能是扫描件），请先做文字识别（OCR）后再导入")
