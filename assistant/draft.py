@@ -36,6 +36,7 @@ from assistant.plan_period import (
     cn_date,
     dated_phases,
     holidays_within,
+    normalise_kind,
     parse_period,
 )
 from assistant.plan_sources import Provision, ProvisionFinder
@@ -210,6 +211,8 @@ class Unit:
 
 def resolve_level(plans: PlanTemplates, level: str) -> Unit:
     text = (level or "").strip()
+    if text.endswith("级") and text[:-1] in plans.levels:  # 区级, 县级
+        text = text[:-1]
     if text in plans.levels:
         known: Level = plans.levels[text]
         return Unit(text, known.title, known.area, known.org, known.enterprise)
@@ -445,7 +448,7 @@ def draft_plan(kb: KnowledgeBase, kind: str, period: str, level: str, focus: lis
     """A plan outline for a kind (quarterly|annual|campaign|holiday) and period (2025Q1, 2025, 2025-06,
     2025春节 or 春节); PlanRequestError (a ValueError, Chinese message) for a bad kind, period or level."""
     plans = kb.pack.plan_templates
-    kind = (kind or "").strip().lower()
+    kind = normalise_kind(kind)
     if kind not in KINDS:
         raise PlanRequestError(f"计划类型“{kind}”无法识别：请写 {'、'.join(f'{k}（{v}）' for k, v in KINDS.items())}")
     template = plans.template(kind)

@@ -11,6 +11,22 @@ from datetime import date, timedelta
 from assistant.knowledge_pack import Holiday, Phase, PlanTemplates
 
 KINDS = {"quarterly": "季度计划", "annual": "年度计划", "campaign": "专项整治方案", "holiday": "节假日方案"}
+KIND_ALIASES = {"季度": "quarterly", "年度": "annual", "全年": "annual", "专项": "campaign", "专项整治": "campaign",
+                "大检查": "campaign", "节假日": "holiday", "节日": "holiday", "假日": "holiday"}
+
+
+def normalise_kind(kind: str) -> str:
+    """quarterly / annual / campaign / holiday, also from the Chinese names (季度计划, 专项整治方案 …)."""
+    text = (kind or "").strip().lower()
+    if text in KINDS:
+        return text
+    named = {label: key for key, label in KINDS.items()}
+    if text in named:
+        return named[text]
+    for alias, key in KIND_ALIASES.items():
+        if text.startswith(alias):
+            return key
+    return text
 QUARTER_NAMES = "一二三四"
 _CN_QUARTER = {name: n for n, name in enumerate(QUARTER_NAMES, start=1)}
 
@@ -152,6 +168,7 @@ def holiday_period(plans: PlanTemplates, holiday: Holiday, year: int) -> Period:
 
 def parse_period(plans: PlanTemplates, kind: str, period: str, today: date | None = None) -> Period:
     """The period a user names, for a plan kind; PlanRequestError (Chinese) when it cannot be read."""
+    kind = normalise_kind(kind)
     if kind not in KINDS:
         raise PlanRequestError(f"计划类型“{kind}”无法识别：请写 {'、'.join(f'{k}（{v}）' for k, v in KINDS.items())}")
     text = (period or "").strip().replace(" ", "")

@@ -17,7 +17,7 @@ from typer.testing import CliRunner
 
 from assistant.citations import resolve_citation
 from assistant.cli import app
-from assistant.draft import PlanDraft, PlanRequestError, draft_plan, draft_section
+from assistant.draft import PlanDraft, PlanRequestError, draft_plan, draft_section, resolve_level
 from assistant.knowledge_pack import Citation, KnowledgePack
 from assistant.plan_llm import PlanWriter
 from assistant.plan_period import dated_phases, parse_period
@@ -28,7 +28,11 @@ from ingest.cleaning import normalise_for_index, to_simplified
 from ingest.knowledge_base import KnowledgeBase
 from ingest.pipeline import ingest
 
-pytestmark = [needs_corpus, pytest.mark.corpus]
+
+def corpus_test(test):
+    """The tests that draft over the real corpus (skipped with a reason when ../shared/corpus is absent)."""
+    return needs_corpus(pytest.mark.corpus(test))
+
 
 OLD_EMERGENCY_LAW = "突发事件应对法(2007-08-30)"  # superseded by the 2024 revision in the corpus
 _DATE = re.compile(r"(?:(\d{4})年)?(\d{1,2})月(\d{1,2})日")
@@ -63,6 +67,7 @@ def _text(draft: PlanDraft) -> str:
     return draft.to_markdown()
 
 
+@corpus_test
 def test_a_first_quarter_plan_carries_spring_festival_and_resumption_of_work(plans):
     draft = plans["Q1"]
     assert draft.title == "XX区2025年第一季度安全生产工作计划"
@@ -72,6 +77,7 @@ def test_a_first_quarter_plan_carries_spring_festival_and_resumption_of_work(pla
     assert "烟花爆竹安全管理条例" in _text(draft)
 
 
+@corpus_test
 def test_a_second_quarter_plan_carries_safety_month_flood_season_and_the_requested_sector(plans):
     draft = plans["Q2"]
     groups = _groups(draft)
@@ -81,6 +87,7 @@ def test_a_second_quarter_plan_carries_safety_month_flood_season_and_the_request
     assert any(s.doc_id.startswith("山东省安全生产条例") for s in draft.sources)
 
 
+@corpus_test
 def test_a_fourth_quarter_plan_carries_winter_fire_prevention_and_the_year_end(plans):
     draft = plans["Q4"]
     assert draft.title == "青山区2025年第四季度安全生产工作计划"
@@ -89,6 +96,7 @@ def test_a_fourth_quarter_plan_carries_winter_fire_prevention_and_the_year_end(p
     assert "青山区安委会" in _text(draft)
 
 
+@corpus_test
 def test_every_task_item_cites_an_article_and_every_citation_resolves_to_the_version_in_force(plans, corpus_kb):
     records = corpus_kb.documents()
     assert records[OLD_EMERGENCY_LAW].superseded  # the old version is indexed: citing it would be a real mistake
@@ -125,6 +133,7 @@ def _dates(text: str, year: int) -> list[date]:
     return found
 
 
+@corpus_test
 def test_the_schedule_has_real_dates_inside_the_period(plans):
     for draft in plans.values():
         items = draft.schedule_items
@@ -152,6 +161,19 @@ def test_holiday_periods_get_real_dates():
     assert parse_period(templates, "campaign", "2025-06").end == date(2025, 6, 30)
 
 
+def test_kinds_and_levels_are_read_as_people_write_them():
+    templates = KnowledgePack(Settings().knowledge_dir).plan_templates
+    assert parse_period(templates, "季度计划", "2025Q2").kind == "quarterly"
+    assert parse_period(templates, "专项整治方案", "2025年").months == list(range(1, 13))
+    assert parse_period(templates, "holiday", "2025-中秋国庆").holiday_start == date(2025, 10, 1)
+    assert resolve_level(templates, "区级").title == "XX区"
+    town = resolve_level(templates, "营城镇")
+    assert (town.title, town.area, town.org) == ("营城镇", "全镇", "营城镇安全生产委员会")
+    firm = resolve_level(templates, "华兴化工公司")
+    assert firm.enterprise and firm.title == "华兴化工公司"
+
+
+@corpus_test
 @pytest.mark.parametrize(("kind", "period", "level", "message"), [
     ("quarterly", "2025Q5", "区", "不是季度"),
     ("weekly", "2025", "区", "计划类型"),
@@ -166,6 +188,7 @@ def test_a_bad_request_gets_a_chinese_error_naming_the_field(corpus_kb, kind, pe
     assert isinstance(caught.value, ValueError)
 
 
+@corpus_test
 def test_the_word_file_has_headings_numbered_items_and_the_basis_list(plans, tmp_path):
     draft = plans["Q1"]
     document = docx.Document(str(draft.write_docx(tmp_path / "plan.docx")))
@@ -195,12 +218,14 @@ def test_the_word_file_has_headings_numbered_items_and_the_basis_list(plans, tmp
         assert fonts.get(f"{w}eastAsia") == font and fonts.get(f"{w}eastAsiaTheme") is None  # a theme font would win
 
 
+@corpus_test
 def test_markdown_export_has_the_outline_and_the_basis(plans, tmp_path):
     text = plans["Q4"].write_markdown(tmp_path / "plan.md").read_text(encoding="utf-8")
     assert text.startswith("# 青山区2025年第四季度安全生产工作计划")
     assert "## 三、重点任务" in text and "### （" in text and "## 依据" in text and "\n1. " in text
 
 
+@corpus_test
 def test_a_single_section_for_an_enterprise(corpus_kb):
     draft = draft_section(corpus_kb, "隐患排查治理", "企业")
     assert draft.title == "XX公司隐患排查治理工作措施"
@@ -210,6 +235,7 @@ def test_a_single_section_for_an_enterprise(corpus_kb):
         draft_section(corpus_kb, "隐患排查治理", "")
 
 
+@corpus_test
 def test_the_draft_command_prints_markdown_writes_word_and_reports_bad_input(corpus_kb, monkeypatch, tmp_path):
     monkeypatch.setenv("ANQUAN_DATA_DIR", str(corpus_kb.settings.data_dir))
     runner = CliRunner()
@@ -226,6 +252,7 @@ def test_the_draft_command_prints_markdown_writes_word_and_reports_bad_input(cor
     assert bad.exit_code == 2 and "不是季度" in bad.output
 
 
+@corpus_test
 def test_llm_mode_rewrites_a_whole_plan_section_by_section_and_keeps_the_dated_schedule(plans, corpus_kb):
     draft = copy.deepcopy(plans["Q1"])
     schedule = [item.text for item in draft.schedule_items]
@@ -248,6 +275,7 @@ def test_llm_mode_rewrites_a_whole_plan_section_by_section_and_keeps_the_dated_s
     assert any("已删除无法对应资料的引用编号" in note for note in draft.notes)
 
 
+@corpus_test
 def test_llm_mode_writes_prose_from_the_same_sources_and_removes_a_bad_citation(corpus_kb, monkeypatch):
     def reply(messages):
         numbers = re.findall(r'<资料 编号="(\d+)"', messages[-1]["content"])
