@@ -326,6 +326,9 @@ def test_upload_lists_the_document_and_explains_a_bad_file(page, tmp_path):
     assert "青山市有限空间作业安全管理办法" in page.locator("#lib-documents").inner_text()
     assert "6 个文档" in page.locator("#app-mode").inner_text()
     _shot(page, "library", full_page=True)
+    page.locator("#lib-search").get_by_role("textbox").fill("有限空间")
+    page.wait_for_function("() => !document.querySelector('#lib-documents').innerText.includes('青山镇')")
+    assert "青山市有限空间作业安全管理办法" in page.locator("#lib-documents").inner_text()
 
 
 def test_uploaded_document_is_answered_then_deleted(page, server):

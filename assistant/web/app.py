@@ -20,6 +20,7 @@ footer { display: none !important; }
 .gradio-container { max-width: 1400px !important; }
 #lib-documents td, #lib-documents th, #lib-documents .cell-wrap { font-family: var(--font) !important; }
 #lib-results table { width: 100%; }
+#lib-results td:nth-child(2), #lib-results td:nth-child(3), #lib-results th { white-space: nowrap; }
 .sc-item { border-bottom: 1px solid #e5e7eb; padding-bottom: 6px; }
 .sc-basis details, .plan-sources details { margin: 2px 0 2px 1em; }
 .sc-basis summary, .plan-sources summary { cursor: pointer; color: #1d4ed8; }

@@ -17,8 +17,12 @@ DOC_HEADERS = ["文档", "类别", "地区", "日期", "切块数", "状态"]
 RESULT_HEADERS = ["文件", "结果", "切块数", "说明"]
 
 
-def document_rows(ctx: WebContext) -> list[list]:
-    records = sorted(ctx.kb.documents().values(), key=lambda r: (r.kind, r.region, r.doc_id))
+def document_rows(ctx: WebContext, query: str = "") -> list[list]:
+    """The document list, optionally only documents whose id, title, kind or region contains the query."""
+    words = (query or "").split()
+    records = sorted((r for r in ctx.kb.documents().values()
+                      if all(w in f"{r.doc_id} {r.title} {r.kind} {r.region}" for w in words)),
+                     key=lambda r: (r.kind, r.region, r.doc_id))
     return [[r.doc_id if r.doc_id.startswith(r.title) else f"{r.title}（{r.doc_id}）", r.kind, r.region or "—",
              r.date or "—", r.chunk_count, f"已被 {r.superseded_by} 取代" if r.superseded else "现行"]
             for r in records]
@@ -87,9 +91,13 @@ def build(ctx: WebContext, header: gr.Markdown):
             confirm = gr.Checkbox(label="确认删除（删除后不再参与检索，可重新上传恢复）", value=False, elem_id="lib-delete-confirm")
             delete = gr.Button("删除", variant="stop", elem_id="lib-delete")
     gr.Markdown("#### 已入库文档")
+    search = gr.Textbox(show_label=False, placeholder="查找文档：输入名称、类别或地区中的字词，如 条例 青山市",
+                        elem_id="lib-search", max_lines=1)
     documents = gr.Dataframe(headers=DOC_HEADERS, value=document_rows(ctx), interactive=False, wrap=True,
                              elem_id="lib-documents", column_widths=["38%", "12%", "12%", "12%", "8%", "18%"],
-                             show_search="search", max_height=600)
+                             max_height=600)
+    search.change(lambda q: document_rows(ctx, q), search, documents, api_visibility="private",
+                  show_progress="hidden")
 
     @friendly_errors("导入文件")
     def ingest_files(paths, progress=gr.Progress()):  # noqa: B008 (how Gradio injects a progress bar)
@@ -102,7 +110,7 @@ def build(ctx: WebContext, header: gr.Markdown):
         note = ""
         if batch.accepted:
             def report_progress(stage: str, done: int, total: int) -> None:
-                progress((done, total), desc=stage)
+                progress((done, total), desc=stage, unit="步" if total <= 1 else "个文件")
 
             try:
                 with ctx.lock:
@@ -140,7 +148,8 @@ def build(ctx: WebContext, header: gr.Markdown):
         return _outcome(ctx, text, None)
 
     outputs = [message, results, stats, documents, to_delete, confirm, header]
-    upload.click(ingest_files, [files], outputs, api_visibility="private")
+    upload.click(ingest_files, [files], outputs, api_visibility="private", show_progress_on=[files]).then(
+        lambda: None, None, files, api_visibility="private")  # imported: clear the picked files
     delete.click(delete_document, [to_delete, confirm], outputs, api_visibility="private")
 
     def refresh():
