@@ -1,28 +1,31 @@
 """The lexical index: bm25s over jieba tokens of the normalised chunk text, persisted beside the
 vectors. Each build is written to a fresh directory and switched in atomically, so a crash leaves
-the previous build usable; tokens are cached per chunk so a rebuild re-segments only new chunks."""
+the previous build usable; tokens are cached per chunk (the ingest fills the cache as it writes), so a
+rebuild re-segments only chunks it has never seen. Builds are loaded memory-mapped."""
 
 from __future__ import annotations
 
 import json
-import math
 import os
 import shutil
 import sqlite3
 import time
 import uuid
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import closing
 from pathlib import Path
 
 import bm25s
 import numpy as np
+import scipy.sparse as sp
 
 from ingest.tokenizer import Tokenizer
 
 _PARALLEL_THRESHOLD = 4000
+_K1, _B = 1.2, 0.75
+_POSTINGS = "postings.npz"  # each chunk's term ids and counts, reused by the next build
 _WORKER_TOKENIZER: Tokenizer | None = None
 
 
@@ -79,6 +82,14 @@ class TokenCache:
             db.executemany("DELETE FROM tokens WHERE id = ?", [(i,) for i in stale])
 
 
+def tokenize_in_parallel(texts: list[str], terms: list[str], workers: int) -> list[str]:
+    """Space-joined tokens of normalised texts, segmented in worker processes with the same dictionary."""
+    size = max(500, len(texts) // (8 * workers))
+    batches = [texts[s:s + size] for s in range(0, len(texts), size)]
+    with ProcessPoolExecutor(max_workers=workers, initializer=_init_worker, initargs=(terms,)) as pool:
+        return [t for batch in pool.map(_tokenize_batch, batches) for t in batch]
+
+
 class Bm25Index:
     def __init__(self, directory: Path, tokenizer: Tokenizer, terms: list[str]):
         self.directory = directory
@@ -96,44 +107,100 @@ class Bm25Index:
         self.idf: dict[str, float] = {}  # inverse document frequency of each token, for weighting evidence
 
     # building
-    def _tokens_for(self, items: list[tuple[str, str]]) -> list[list[str]]:
-        ids = [i for i, _ in items]
+    def _tokens_for(self, ids: list[str], fetch: Callable[[list[str]], dict[str, str]]) -> dict[str, list[str]]:
+        """Tokens of each chunk: from the cache, else segmented from the text fetch() returns (chunks
+        fetch() does not know are left out)."""
         cached = self.cache.get_many(ids)
-        missing = [(i, text) for i, text in items if i not in cached]
+        missing = [i for i in ids if i not in cached]
         if missing:
-            texts = [text for _, text in missing]
-            if len(missing) >= _PARALLEL_THRESHOLD and (os.cpu_count() or 1) > 1:
-                size = max(500, len(texts) // 16)
-                batches = [texts[s:s + size] for s in range(0, len(texts), size)]
-                with ProcessPoolExecutor(max_workers=min(2, os.cpu_count() or 1), initializer=_init_worker,
-                                         initargs=(self.terms,)) as pool:
-                    joined = [t for batch in pool.map(_tokenize_batch, batches) for t in batch]
+            texts = fetch(missing)
+            found = [i for i in missing if i in texts]
+            batch = [texts[i] for i in found]
+            workers = min(2, os.cpu_count() or 1)
+            if len(batch) >= _PARALLEL_THRESHOLD and workers > 1:
+                joined = tokenize_in_parallel(batch, self.terms, workers)
             else:
-                joined = [" ".join(self.tokenizer.tokens(text)) for text in texts]
-            fresh = dict(zip([i for i, _ in missing], joined, strict=True))
+                joined = [" ".join(self.tokenizer.tokens(text)) for text in batch]
+            fresh = dict(zip(found, joined, strict=True))
             self.cache.put_many(fresh.items())
             cached.update(fresh)
-        return [cached[i].split(" ") if cached[i] else [] for i in ids]
+        return {i: (cached[i].split(" ") if cached[i] else []) for i in ids if i in cached}
 
-    def build(self, items: list[tuple[str, str, str]], fingerprint: str) -> None:
-        """items: (chunk id, doc id, normalised index text)."""
-        corpus_tokens = self._tokens_for([(i, text) for i, _, text in items])
+    def _previous_postings(self) -> tuple[dict[str, int], dict[str, int], np.ndarray, np.ndarray, np.ndarray]:
+        """The current build's (chunk id -> row, vocabulary, row pointers, term ids, term counts), when it
+        was made with this segmentation; empty otherwise."""
+        empty = ({}, {}, np.zeros(1, dtype=np.int64), np.array([], dtype=np.int32), np.array([], dtype=np.int32))
+        pointer = self.directory / "CURRENT"
+        if not pointer.exists():
+            return empty
+        path = self.directory / pointer.read_text(encoding="utf-8").strip()
+        try:
+            meta = json.loads((path / "ids.json").read_text(encoding="utf-8"))
+            if meta.get("segmentation") != self.tokenizer.signature:
+                return empty
+            postings = np.load(path / _POSTINGS)
+            vocab = json.loads((path / "vocab.index.json").read_text(encoding="utf-8"))
+        except (OSError, ValueError, KeyError):
+            return empty
+        rows = {cid: n for n, cid in enumerate(meta["ids"])}
+        return rows, vocab, postings["rows"], postings["terms"], postings["counts"]
+
+    def build(self, chunks: list[tuple[str, str]], fingerprint: str,
+              fetch: Callable[[list[str]], dict[str, str]]) -> None:
+        """chunks: (chunk id, doc id), sorted by id; fetch(ids) -> normalised index text of chunks whose
+        tokens are neither in the current build nor cached.
+
+        The BM25 matrix (bm25s's Lucene variant, k1=1.2, b=0.75) is computed with numpy from each chunk's
+        term counts; the counts of chunks already in the current build are reused, so a rebuild after a
+        small change segments and counts only the new chunks."""
+        rows, vocab, old_rows, old_terms, old_counts = self._previous_postings()
+        fresh = self._tokens_for([i for i, _ in chunks if i not in rows], fetch)
+        chunks = [(i, d) for i, d in chunks if i in rows or i in fresh]
+        terms_parts: list[np.ndarray] = []
+        counts_parts: list[np.ndarray] = []
+        for chunk, _ in chunks:
+            row = rows.get(chunk)
+            if row is not None:
+                terms_parts.append(old_terms[old_rows[row]:old_rows[row + 1]])
+                counts_parts.append(old_counts[old_rows[row]:old_rows[row + 1]])
+                continue
+            counted = Counter(fresh.pop(chunk))
+            terms_parts.append(np.fromiter((vocab.setdefault(t, len(vocab)) for t in counted), dtype=np.int32,
+                                           count=len(counted)))
+            counts_parts.append(np.fromiter(counted.values(), dtype=np.int32, count=len(counted)))
+        vocab.setdefault("", len(vocab))  # bm25s keeps an empty token
+        lengths = np.fromiter((len(t) for t in terms_parts), dtype=np.int64, count=len(terms_parts))
+        row_pointers = np.concatenate([[0], np.cumsum(lengths)]).astype(np.int64)
+        terms = np.concatenate(terms_parts) if terms_parts else np.array([], dtype=np.int32)
+        counts = np.concatenate(counts_parts) if counts_parts else np.array([], dtype=np.int32)
+        del terms_parts, counts_parts
         build_id = uuid.uuid4().hex[:12]
         target = self.directory / f"build-{build_id}"
-        retriever = bm25s.BM25(k1=1.2, b=0.75)
-        if items:
-            retriever.index(corpus_tokens, show_progress=False)
+        target.mkdir(parents=True)
+        idf: dict[str, float] = {}
+        if chunks:
+            total = len(chunks)
+            doc_of_posting = np.repeat(np.arange(total, dtype=np.int32), lengths)
+            doc_length = np.bincount(doc_of_posting, weights=counts, minlength=total)
+            frequency = np.bincount(terms, minlength=len(vocab)).astype(np.float64)
+            weights = np.log(1 + (total - frequency + 0.5) / (frequency + 0.5))
+            tf = counts.astype(np.float64)
+            norm = _K1 * ((1 - _B) + _B * doc_length[doc_of_posting] / doc_length.mean())
+            scores = (weights[terms] * tf / (norm + tf)).astype(np.float32)
+            matrix = sp.csc_matrix((scores, (doc_of_posting, terms)), shape=(total, len(vocab)), dtype=np.float32)
+            retriever = bm25s.BM25(k1=_K1, b=_B)
+            retriever.scores = {"data": matrix.data, "indices": matrix.indices, "indptr": matrix.indptr,
+                                "num_docs": total}
+            retriever.vocab_dict = vocab
+            retriever.nonoccurrence_array = None  # only BM25L and BM25+ use it
             retriever.save(str(target), show_progress=False)
-        else:
-            target.mkdir(parents=True)
-        document_frequency: Counter[str] = Counter()
-        for tokens in corpus_tokens:
-            document_frequency.update(set(tokens))
-        total = max(len(corpus_tokens), 1)
-        idf = {t: round(math.log(1 + (total - n + 0.5) / (n + 0.5)), 4) for t, n in document_frequency.items()}
+            rounded = np.round(weights, 4)
+            idf = {t: float(rounded[n]) for t, n in vocab.items() if t and frequency[n] > 0}
+        np.savez(target / _POSTINGS, rows=row_pointers, terms=terms, counts=counts)
         (target / "idf.json").write_text(json.dumps(idf, ensure_ascii=False), encoding="utf-8")
-        (target / "ids.json").write_text(json.dumps({"fingerprint": fingerprint, "ids": [i for i, _, _ in items],
-                                                     "doc_ids": [d for _, d, _ in items]}), encoding="utf-8")
+        (target / "ids.json").write_text(json.dumps({"fingerprint": fingerprint, "segmentation": self.tokenizer.signature,
+                                                     "ids": [i for i, _ in chunks], "doc_ids": [d for _, d in chunks]}),
+                                         encoding="utf-8")
         pointer = self.directory / "CURRENT"
         tmp = self.directory / f"CURRENT.{build_id}.tmp"
         tmp.write_text(target.name, encoding="utf-8")
@@ -143,7 +210,7 @@ class Bm25Index:
             # changing a while ago (a query loads its build within seconds)
             if old.name != target.name and _age(old) > _KEEP_OLD_BUILDS_S:
                 shutil.rmtree(old, ignore_errors=True)
-        self.cache.retain({i for i, _, _ in items})
+        self.cache.retain({i for i, _ in chunks})
         for stale in self.directory.glob("tokens-*.sqlite*"):
             if not stale.name.startswith(self.cache.path.name):
                 stale.unlink(missing_ok=True)
@@ -175,7 +242,7 @@ class Bm25Index:
         self._position = {}
         self.fingerprint = meta["fingerprint"]
         self.idf = json.loads((path / "idf.json").read_text(encoding="utf-8"))
-        self._retriever = bm25s.BM25.load(str(path), mmap=False, show_progress=False) if self.ids else None
+        self._retriever = bm25s.BM25.load(str(path), mmap=True, show_progress=False) if self.ids else None
         self._loaded_build = build
         return True
 

@@ -17,7 +17,7 @@ from ingest.bm25_index import Bm25Index
 from ingest.cleaning import normalise_for_index, to_simplified
 from ingest.embedders import ActiveEmbedder, LsaEmbeddings, resolve_embedder
 from ingest.shared_state import SharedState
-from ingest.store import ChunkStore, DocumentRecord, StoredChunk
+from ingest.store import ChunkStore, DocumentRecord, StoredChunk, chunk_id
 from ingest.tokenizer import Tokenizer
 
 
@@ -86,14 +86,15 @@ class KnowledgeBase:
         current = fingerprint(records, self.tokenizer.signature)
         if not force and self.bm25.current_fingerprint() == current:
             return False
-        items = []
-        for chunk in self.store.iter_chunks():
-            record = records.get(chunk.metadata.get("doc_id", ""))
-            if record is None or record.hash != chunk.metadata.get("doc_hash"):
-                continue  # left over from an interrupted ingest; not part of the committed index
-            items.append((chunk.id, record.doc_id, index_text(chunk.text, chunk.metadata.get("heading_path", ""))))
-        items.sort(key=lambda item: item[0])
-        self.bm25.build(items, current)
+        # the committed chunks follow from the records (chunks left by an interrupted ingest are not among them)
+        chunks = sorted((chunk_id(r.doc_id, r.hash, n), r.doc_id) for r in records.values()
+                        for n in range(r.chunk_count))
+
+        def fetch(ids: list[str]) -> dict[str, str]:
+            return {i: index_text(text, meta.get("heading_path", "")) for i, (text, meta) in
+                    self.store.get_texts(ids).items()}
+
+        self.bm25.build(chunks, current, fetch)
         return True
 
     def ensure_bm25(self, records: dict[str, DocumentRecord]) -> None:

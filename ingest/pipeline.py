@@ -5,14 +5,23 @@ Safety: one writer at a time (a file lock); new chunks are written under ids tha
 content hash, the document record (the commit point) is written next, and the old chunks are deleted
 last. A journal of in-flight documents lets the next run finish or roll back what a crash
 (even kill -9) interrupted, and readers ignore chunks whose hash is not the committed one.
+
+Speed: files are loaded, chunked and segmented (for BM25) in worker processes, streamed back a few
+at a time, and written in batches of several thousand chunks: one embedding call, a few large Chroma
+upserts and one commit of the batch's document records. The BM25 token cache is filled as chunks are
+written, so the lexical index is rebuilt without reading the chunks back.
 """
 
 from __future__ import annotations
 
 import hashlib
+import itertools
 import json
+import multiprocessing
 import os
+import random
 import time
+from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -26,16 +35,21 @@ from ingest.chunk_plan import chunk_plan
 from ingest.chunk_regulation import chunk_regulation, count_article_starts
 from ingest.cleaning import clean_text
 from ingest.embedders import LsaEmbeddings
+from ingest.embedders.builtin import FIT_SAMPLE
 from ingest.errors import IngestError
 from ingest.knowledge_base import KnowledgeBase, index_text
 from ingest.loaders import SUPPORTED_SUFFIXES, load_file
 from ingest.metadata import VERSIONED_KINDS, DocumentMeta, describe, doc_id_for
 from ingest.shared_state import ServerBusy
-from ingest.store import DocumentRecord
+from ingest.store import DocumentRecord, chunk_id
+from ingest.tokenizer import Tokenizer
 
 # Bump when cleaning or chunking changes, so unchanged files are re-chunked once.
 PIPELINE_VERSION = "2"  # 2: heading-only plan sections kept, mixed-encoding files read line by line
 _MIN_ARTICLES = 3
+BATCH_CHUNKS = 5000  # chunks embedded and written per batch (Chroma's largest batch is about 5,400)
+_PARALLEL_MIN_FILES = 8  # fewer files are prepared in-process (starting workers costs about a second)
+_IN_FLIGHT_PER_WORKER = 8  # files handed to each worker ahead of the writer: bounds memory
 STATUS_LABELS = {"added": "新增", "updated": "更新", "unchanged": "未变", "failed": "失败", "skipped": "跳过",
                  "pruned": "已移除"}
 
@@ -76,6 +90,9 @@ class _Prepared:
     doc_hash: str
     chunks: list[Chunk]
     status: str
+    texts: list[str] = field(default_factory=list)  # what the embedder and BM25 see, one per chunk
+    tokens: list[str] = field(default_factory=list)  # space-joined BM25 tokens, one per chunk
+    segmentation: str = ""  # signature of the tokenizer that made the tokens
 
 
 def content_hash(data: bytes, settings: Settings) -> str:
@@ -132,8 +149,35 @@ def chunk_document(text: str, budget: int) -> tuple[str, list[Chunk]]:
     return clean, chunk_plan(clean, budget)
 
 
-def chunk_id(doc_id: str, doc_hash: str, ordinal: int) -> str:
-    return f"{hashlib.sha1(doc_id.encode('utf-8')).hexdigest()[:8]}-{doc_hash[:12]}-{ordinal:05d}"
+_WORKER_TOKENIZER: Tokenizer | None = None
+
+
+def _init_worker(terms: list[str]) -> None:
+    global _WORKER_TOKENIZER
+    _WORKER_TOKENIZER = Tokenizer(terms)
+
+
+def _prepare_in_worker(task: tuple[Path, str, str], budget: int) -> _Prepared | FileResult:
+    assert _WORKER_TOKENIZER is not None
+    return prepare_document(task, budget, _WORKER_TOKENIZER)
+
+
+def prepare_document(task: tuple[Path, str, str], budget: int, tokenizer: Tokenizer) -> _Prepared | FileResult:
+    """Load, clean and chunk one file; the index text and BM25 tokens of each chunk. task: (path,
+    content hash, added|updated). A file that cannot be read or has no text gives a failed result."""
+    path, doc_hash, status = task
+    doc_id = doc_id_for(path)
+    try:
+        text = load_file(path)
+        clean, chunks = chunk_document(text, budget)
+    except IngestError as exc:
+        return FileResult(path, "failed", doc_id, reason=exc.reason)
+    if not chunks:
+        return FileResult(path, "failed", doc_id, reason="清洗后没有可入库的正文（可能全是网页模板内容）")
+    meta = describe(path, clean, has_articles=any(c.unit == "article" for c in chunks))
+    texts = [index_text(c.text, " / ".join(c.heading_path)) for c in chunks]
+    tokens = [" ".join(tokenizer.tokens(t)) for t in texts]
+    return _Prepared(path, meta, doc_hash, chunks, status, texts, tokens, tokenizer.signature)
 
 
 def chunk_metadata(chunk: Chunk, record: DocumentRecord, ordinal: int) -> dict:
@@ -245,20 +289,20 @@ class Ingestor:
         self._recover()
         records = self.kb.documents()
         files = list(walk(paths, self.settings.max_file_mb))
-        prepared: list[_Prepared] = []
+        todo: list[tuple[Path, str, str]] = []
         seen_docs: dict[str, tuple[Path, str]] = {}
         for n, (path, rejected) in enumerate(files, start=1):
-            self.progress("读取与切分", n, len(files))
+            self.progress("检查文件", n, len(files))
             if rejected is not None:
                 report.results.append(rejected)
                 continue
-            result, item = self._prepare(path, records, seen_docs)
-            if item is not None:
-                prepared.append(item)
+            result, task = self._screen(path, records, seen_docs)
+            if task is not None:
+                todo.append(task)
             else:
                 report.results.append(result)
-        if prepared:
-            self._write(prepared, records, report)
+        if todo:
+            self._write(todo, records, report)
         records = self.kb.documents()
         if prune:
             self._prune(paths, records, report)
@@ -269,8 +313,10 @@ class Ingestor:
         report.seconds = time.perf_counter() - started
         return report
 
-    def _prepare(self, path: Path, records: dict[str, DocumentRecord],
-                 seen_docs: dict[str, tuple[Path, str]]) -> tuple[FileResult, _Prepared | None]:
+    def _screen(self, path: Path, records: dict[str, DocumentRecord],
+                seen_docs: dict[str, tuple[Path, str]]) -> tuple[FileResult, tuple[Path, str, str] | None]:
+        """Decide from the content hash whether a file needs work: (result, None) when it does not,
+        else (result, task) for prepare_document."""
         doc_id = doc_id_for(path)
         try:
             data = path.read_bytes()
@@ -293,24 +339,37 @@ class Ingestor:
                               reason=f"文档编号与已入库的 {existing.source} 相同但内容不同，已跳过；如是不同文件请改名"), None
         if existing is not None and existing.hash == doc_hash:
             return FileResult(path, "unchanged", doc_id, existing.chunk_count), None
-        try:
-            text = load_file(path)
-            clean, chunks = chunk_document(text, self.settings.chunk_max_tokens)
-        except IngestError as exc:
-            return FileResult(path, "failed", doc_id, reason=exc.reason), None
-        if not chunks:
-            return FileResult(path, "failed", doc_id, reason="清洗后没有可入库的正文（可能全是网页模板内容）"), None
-        meta = describe(path, clean, has_articles=any(c.unit == "article" for c in chunks))
         status = "updated" if existing is not None else "added"
-        return FileResult(path, status, doc_id), _Prepared(path, meta, doc_hash, chunks, status)
+        return FileResult(path, status, doc_id), (path, doc_hash, status)
 
-    def _ensure_fitted(self, new_texts: list[str], records: dict[str, DocumentRecord]) -> bool:
-        """Fit the built-in embedder if it needs it. Returns True when stored vectors must be recomputed."""
+    def _prepared(self, todo: list[tuple[Path, str, str]]) -> Iterator[_Prepared | FileResult]:
+        """prepare_document over the files, in order: in worker processes (both cores) when there are
+        enough files, a bounded number of files ahead of the consumer."""
+        budget = self.settings.chunk_max_tokens
+        workers = min(2, os.cpu_count() or 1)
+        if len(todo) < _PARALLEL_MIN_FILES or workers < 2:
+            for task in todo:
+                yield prepare_document(task, budget, self.kb.tokenizer)
+            return
+        with multiprocessing.Pool(workers, initializer=_init_worker, initargs=(self.kb.terms,)) as pool:
+            tasks = iter(todo)
+            pending = deque(pool.apply_async(_prepare_in_worker, (task, budget))
+                            for _, task in zip(range(workers * _IN_FLIGHT_PER_WORKER), tasks, strict=False))
+            while pending:
+                result = pending.popleft().get()
+                following = next(tasks, None)
+                if following is not None:
+                    pending.append(pool.apply_async(_prepare_in_worker, (following, budget)))
+                yield result
+
+    def _ensure_fitted(self, new_texts: list[str], records: dict[str, DocumentRecord], at_least: int = 0) -> bool:
+        """Fit the built-in embedder if it needs it (the corpus will hold at least the stored chunks plus
+        max(len(new_texts), at_least)). Returns True when stored vectors must be recomputed."""
         model = self.kb.embedder.embeddings
         if not isinstance(model, LsaEmbeddings):
             return False
         existing = sum(r.chunk_count for r in records.values())
-        if not model.needs_refit(existing + len(new_texts)):
+        if not model.needs_refit(existing + max(len(new_texts), at_least)):
             return False
         stored_texts = [index_text(c.text, c.metadata.get("heading_path", "")) for c in self.kb.store.iter_chunks()]
         self.progress("拟合内置向量模型", 0, 1)
@@ -325,16 +384,49 @@ class Ingestor:
         self.kb.store.add_chunks([c.id for c in stored], vectors, [c.text for c in stored],
                                  [c.metadata for c in stored])
 
-    def _write(self, prepared: list[_Prepared], records: dict[str, DocumentRecord], report: IngestReport) -> None:
-        texts_per_doc = [[index_text(c.text, " / ".join(c.heading_path)) for c in item.chunks] for item in prepared]
-        if self._ensure_fitted([t for texts in texts_per_doc for t in texts], records):
-            report.notes.append("语料规模变化较大，已重新拟合内置向量模型并更新全部向量")
-            self._reembed_all()
-        self.journal.write([{"doc_id": item.meta.doc_id, "hash": item.doc_hash} for item in prepared])
+    def _write(self, todo: list[tuple[Path, str, str]], records: dict[str, DocumentRecord],
+               report: IngestReport) -> None:
+        # A spread-out order, so the first batches (the built-in embedder's fit sample) are a fair
+        # sample of the corpus; which of two same-named files counts was decided in walk order.
+        todo = list(todo)
+        random.Random(13).shuffle(todo)
+        stream = iter(self._prepared(todo))
         model = self.kb.embedder.embeddings
+        held: list[_Prepared | FileResult] = []
+        existing = sum(r.chunk_count for r in records.values())
+        if isinstance(model, LsaEmbeddings) and model.needs_refit(existing + FIT_SAMPLE):
+            # the fit needs texts before anything is embedded: hold prepared files until there are enough
+            held_chunks = 0
+            while held_chunks < FIT_SAMPLE and (item := next(stream, None)) is not None:
+                held.append(item)
+                held_chunks += len(item.texts) if isinstance(item, _Prepared) else 0
+                self.progress("读取与切分", len(held), len(todo))
+            texts = [t for item in held if isinstance(item, _Prepared) for t in item.texts]
+            if self._ensure_fitted(texts, records, at_least=len(texts) if held_chunks < FIT_SAMPLE else FIT_SAMPLE):
+                report.notes.append("语料规模变化较大，已重新拟合内置向量模型并更新全部向量")
+                self._reembed_all()
+        batch: list[_Prepared] = []
+        batch_chunks = 0
+        for done, item in enumerate(itertools.chain(held, stream), start=1):
+            if isinstance(item, _Prepared):
+                batch.append(item)
+                batch_chunks += len(item.chunks)
+            else:
+                report.results.append(item)
+            if batch and (batch_chunks >= BATCH_CHUNKS or done == len(todo)):
+                self._write_batch(batch, records, report)
+                batch, batch_chunks = [], 0
+            self.progress("读取、切分与写入", done, len(todo))
+
+    def _write_batch(self, batch: list[_Prepared], records: dict[str, DocumentRecord], report: IngestReport) -> None:
+        """Embed and write the chunks of several documents, then commit their records together."""
+        self.journal.write([{"doc_id": item.meta.doc_id, "hash": item.doc_hash} for item in batch])
         now = datetime.now().isoformat(timespec="seconds")
-        for n, (item, texts) in enumerate(zip(prepared, texts_per_doc, strict=True), start=1):
-            self.progress("向量化与写入", n, len(prepared))
+        ids: list[str] = []
+        texts: list[str] = []
+        metadatas: list[dict] = []
+        committed: list[DocumentRecord] = []
+        for item in batch:
             meta = item.meta
             record = DocumentRecord(doc_id=meta.doc_id, source=str(item.path.resolve()), hash=item.doc_hash,
                                     title=meta.title, kind=meta.kind, region=meta.region, date=meta.date,
@@ -342,15 +434,23 @@ class Ingestor:
             previous = records.get(meta.doc_id)
             if previous is not None:
                 record.superseded, record.superseded_by = previous.superseded, previous.superseded_by
-            vectors = model.embed_array(texts)
-            ids = [chunk_id(meta.doc_id, item.doc_hash, i) for i in range(len(item.chunks))]
-            metadatas = [chunk_metadata(c, record, i) for i, c in enumerate(item.chunks)]
-            self.kb.store.add_chunks(ids, vectors, [c.text for c in item.chunks], metadatas)
-            self.kb.store.commit_document(record)
-            if previous is not None:
-                self.kb.store.delete_stale_chunks(meta.doc_id, item.doc_hash)
-            report.results.append(FileResult(item.path, item.status, meta.doc_id, len(item.chunks),
-                                             reason="；".join(meta.warnings)))
+            ids += [chunk_id(meta.doc_id, item.doc_hash, i) for i in range(len(item.chunks))]
+            texts += [c.text for c in item.chunks]
+            metadatas += [chunk_metadata(c, record, i) for i, c in enumerate(item.chunks)]
+            committed.append(record)
+        vectors = self.kb.embedder.embeddings.embed_array([t for item in batch for t in item.texts])
+        self.kb.store.add_chunks(ids, vectors, texts, metadatas, new=True)  # ids carry the new content hash
+        signature = self.kb.tokenizer.signature
+        tokens = [t for item in batch if item.segmentation == signature for t in item.tokens]
+        token_ids = [chunk_id(item.meta.doc_id, item.doc_hash, i) for item in batch if item.segmentation == signature
+                     for i in range(len(item.chunks))]
+        self.kb.bm25.cache.put_many(zip(token_ids, tokens, strict=True))
+        self.kb.store.commit_documents(committed)
+        for item in batch:
+            if item.meta.doc_id in records:
+                self.kb.store.delete_stale_chunks(item.meta.doc_id, item.doc_hash)
+            report.results.append(FileResult(item.path, item.status, item.meta.doc_id, len(item.chunks),
+                                             reason="；".join(item.meta.warnings)))
         self.journal.clear()
 
     def _prune(self, roots: list[Path], records: dict[str, DocumentRecord], report: IngestReport) -> None:

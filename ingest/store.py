@@ -8,11 +8,12 @@ from __future__ import annotations
 import hashlib
 import json
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
 import chromadb
+from chromadb import FtsIndexConfig, HnswIndexConfig, Schema, StringInvertedIndexConfig, VectorIndexConfig
 from chromadb.config import Settings as ChromaSettings
 from chromadb.errors import InternalError
 
@@ -22,6 +23,43 @@ _PAGE = 5000
 # How long one process reuses the document table it read (a query reads it several times); writes made
 # through this store clear it at once, writes by another process are seen after this many seconds.
 DOCUMENTS_TTL = 2.0
+# Chunk metadata Chroma filters on is stored as its own keys; the rest travels in one JSON string
+# (PACKED), which makes writes of large corpora much cheaper. Readers see one flat dict either way.
+FILTER_KEYS = ("doc_id", "doc_hash", "kind", "region", "superseded", "superseded_by", "article_num", "article_sub")
+PACKED = "meta"
+
+
+def chunk_id(doc_id: str, doc_hash: str, ordinal: int) -> str:
+    """Chunk ids follow from the document's id, its content hash and the chunk's position, so the
+    committed chunks of a document are known from its record alone."""
+    return f"{hashlib.sha1(doc_id.encode('utf-8')).hexdigest()[:8]}-{doc_hash[:12]}-{ordinal:05d}"
+
+
+def pack_metadata(meta: dict[str, Any]) -> dict[str, Any]:
+    packed = {k: meta[k] for k in FILTER_KEYS if k in meta}
+    packed[PACKED] = json.dumps({k: v for k, v in meta.items() if k not in FILTER_KEYS}, ensure_ascii=False)
+    return packed
+
+
+def unpack_metadata(meta: dict[str, Any] | None) -> dict[str, Any]:
+    if not meta:
+        return {}
+    if PACKED not in meta:
+        return dict(meta)  # written before packing
+    flat = {k: v for k, v in meta.items() if k != PACKED}
+    flat.update(json.loads(meta[PACKED]))
+    return flat
+
+
+def _chunk_schema() -> Schema:
+    """Chunks: cosine HNSW; no full-text index on the texts (BM25 is our lexical index) and no inverted
+    index on the packed metadata string."""
+    schema = Schema()
+    schema.create_index(config=VectorIndexConfig(space="cosine", hnsw=HnswIndexConfig(ef_construction=64)))
+    schema.delete_index(config=FtsIndexConfig(), key="#document")
+    for key in (PACKED, "superseded_by"):
+        schema.delete_index(config=StringInvertedIndexConfig(), key=key)
+    return schema
 
 
 @dataclass
@@ -81,8 +119,7 @@ class ChunkStore:
                          else f"本地 Chroma（{settings.data_dir / 'chroma'}）")
         self.is_server = bool(settings.chroma_host)
         self.name = embedder_name
-        self.chunks = self.client.get_or_create_collection(
-            f"anquan-chunks-{embedder_name}", embedding_function=None, configuration={"hnsw": {"space": "cosine"}})
+        self.chunks = self._open_chunks(f"anquan-chunks-{embedder_name}")
         self.documents = self.client.get_or_create_collection(f"anquan-docs-{embedder_name}", embedding_function=None)
         self.batch_size = min(self.client.get_max_batch_size(), _PAGE)
         self._documents: dict[str, DocumentRecord] | None = None
@@ -93,6 +130,17 @@ class ChunkStore:
         self._seen = ""  # the committed documents as this process last saw them
         self._wrote = False  # this store changed them itself since
         self._stale = False
+
+    def _open_chunks(self, name: str):
+        try:
+            return self.client.get_collection(name, embedding_function=None)
+        except Exception:  # noqa: BLE001 - not there yet (the error type differs between local and server)
+            pass
+        try:
+            return self.client.create_collection(name, embedding_function=None, schema=_chunk_schema())
+        except Exception:  # noqa: BLE001 - created meanwhile by another process, or a server without schemas
+            return self.client.get_or_create_collection(name, embedding_function=None,
+                                                        configuration={"hnsw": {"space": "cosine"}})
 
     # documents (the manifest)
     def all_documents(self) -> dict[str, DocumentRecord]:
@@ -123,8 +171,7 @@ class ChunkStore:
         system.start()
         SharedSystemClient._identifier_to_system[SharedSystemClient._get_identifier_from_settings(chroma_settings)] = system
         self.client = open_client(self._settings)
-        self.chunks = self.client.get_or_create_collection(f"anquan-chunks-{self.name}", embedding_function=None,
-                                                          configuration={"hnsw": {"space": "cosine"}})
+        self.chunks = self._open_chunks(f"anquan-chunks-{self.name}")
         self.documents = self.client.get_or_create_collection(f"anquan-docs-{self.name}", embedding_function=None)
         self._stale = False
 
@@ -145,6 +192,14 @@ class ChunkStore:
         self.documents.upsert(ids=[record.doc_id], embeddings=[[1.0]], documents=[record.title],
                               metadatas=[record.to_metadata()])
 
+    def commit_documents(self, records: Sequence[DocumentRecord]) -> None:
+        """Commit several documents at once (their chunks must be written already)."""
+        self._documents, self._wrote = None, True
+        for start in range(0, len(records), self.batch_size):
+            batch = records[start:start + self.batch_size]
+            self.documents.upsert(ids=[r.doc_id for r in batch], embeddings=[[1.0]] * len(batch),
+                                  documents=[r.title for r in batch], metadatas=[r.to_metadata() for r in batch])
+
     def update_documents(self, records: list[DocumentRecord]) -> None:
         self._documents, self._wrote = None, True
         for start in range(0, len(records), self.batch_size):
@@ -157,11 +212,14 @@ class ChunkStore:
         self.documents.delete(ids=[doc_id])
 
     # chunks
-    def add_chunks(self, ids: list[str], embeddings, texts: list[str], metadatas: list[dict[str, Any]]) -> None:
+    def add_chunks(self, ids: list[str], embeddings, texts: list[str], metadatas: list[dict[str, Any]],
+                   new: bool = False) -> None:
+        """Write chunks; new=True when none of the ids can exist yet (cheaper than an upsert)."""
+        write = self.chunks.add if new else self.chunks.upsert
         for start in range(0, len(ids), self.batch_size):
             end = start + self.batch_size
-            self.chunks.upsert(ids=ids[start:end], embeddings=embeddings[start:end], documents=texts[start:end],
-                               metadatas=metadatas[start:end])
+            write(ids=ids[start:end], embeddings=embeddings[start:end], documents=texts[start:end],
+                               metadatas=[pack_metadata(m) for m in metadatas[start:end]])
 
     def delete_stale_chunks(self, doc_id: str, current_hash: str) -> None:
         self.chunks.delete(where={"$and": [{"doc_id": doc_id}, {"doc_hash": {"$ne": current_hash}}]})
@@ -177,15 +235,24 @@ class ChunkStore:
 
     def get_chunks(self, ids: list[str] | None = None, where: dict | None = None) -> list[StoredChunk]:
         result = self.chunks.get(ids=ids, where=where, include=["documents", "metadatas"])
-        return [StoredChunk(i, d or "", m or {}) for i, d, m in
+        return [StoredChunk(i, d or "", unpack_metadata(m)) for i, d, m in
                 zip(result["ids"], result["documents"], result["metadatas"], strict=True)]
+
+    def get_texts(self, ids: list[str]) -> dict[str, tuple[str, dict[str, Any]]]:
+        """id -> (text, metadata) for the given ids, fetched in pages."""
+        found: dict[str, tuple[str, dict[str, Any]]] = {}
+        for start in range(0, len(ids), _PAGE):
+            result = self.chunks.get(ids=ids[start:start + _PAGE], include=["documents", "metadatas"])
+            for i, d, m in zip(result["ids"], result["documents"], result["metadatas"], strict=True):
+                found[i] = (d or "", unpack_metadata(m))
+        return found
 
     def iter_chunks(self) -> Iterator[StoredChunk]:
         offset = 0
         while True:
             page = self.chunks.get(include=["documents", "metadatas"], limit=_PAGE, offset=offset)
             for i, d, m in zip(page["ids"], page["documents"], page["metadatas"], strict=True):
-                yield StoredChunk(i, d or "", m or {})
+                yield StoredChunk(i, d or "", unpack_metadata(m))
             if len(page["ids"]) < _PAGE:
                 return
             offset += _PAGE
@@ -207,6 +274,6 @@ class ChunkStore:
             self._reopen()  # chunks deleted by another process since this process loaded the index
             result = self.chunks.query(query_embeddings=[embedding], n_results=k, where=where,
                                        include=["documents", "metadatas", "distances"])
-        return [(StoredChunk(i, d or "", m or {}), 1.0 - float(dist)) for i, d, m, dist in
+        return [(StoredChunk(i, d or "", unpack_metadata(m)), 1.0 - float(dist)) for i, d, m, dist in
                 zip(result["ids"][0], result["documents"][0], result["metadatas"][0], result["distances"][0],
                     strict=True)]

@@ -1,4 +1,8 @@
-"""Word segmentation for BM25: jieba over the normalised text, with the safety-term user dictionary."""
+"""Word segmentation for BM25: jieba over the normalised text, with the safety-term user dictionary.
+
+jieba-fast (the same dictionary and algorithm in C, about 2.5 times faster) is used when installed;
+it breaks a rare tie differently, so the engine is part of the segmentation signature.
+"""
 
 from __future__ import annotations
 
@@ -11,7 +15,14 @@ import jieba
 
 from ingest.cleaning import normalise_for_index
 
+try:
+    import jieba_fast as _engine
+except ImportError:  # pragma: no cover - jieba-fast is a dependency; plain jieba segments alike
+    _engine = jieba
+ENGINE = _engine.__name__
+
 jieba.setLogLevel(logging.WARNING)
+_engine.setLogLevel(logging.WARNING)
 
 _KEEP = re.compile(r"[\u4e00-\u9fff0-9a-z]")
 _STOPWORDS = frozenset("的 了 和 与 及 或 或者 是 在 对 为 由 把 被 其 之 等 有 也 就 都 而 并 但 这 那 我 我们 你 他 它 吗 呢 吧 啊 什么 怎么 哪些 多少 是否 要不要 能不能 可以 应该".split())
@@ -21,10 +32,12 @@ class Tokenizer:
     """jieba search-mode segmentation (words plus their sub-words), stopwords and punctuation dropped."""
 
     def __init__(self, terms: list[str]):
-        self._jieba = jieba.Tokenizer()
+        self._jieba = _engine.Tokenizer()
         self._terms = sorted({normalise_for_index(t) for t in terms})
         # identifies the segmentation: cached tokens and built indexes are only valid for the same terms
-        self.signature = hashlib.sha1("\n".join(self._terms).encode("utf-8")).hexdigest()[:12]
+        # (and engine; plain jieba keeps the signature it always had)
+        key = "\n".join(self._terms) + ("" if ENGINE == "jieba" else f"\nengine={ENGINE}")
+        self.signature = hashlib.sha1(key.encode("utf-8")).hexdigest()[:12]
         self._ready = False
         self._lock = threading.Lock()
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import pickle
 import random
 import tempfile
 from pathlib import Path
@@ -22,10 +23,24 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 
 from ingest.cleaning import normalise_for_index
 
-_FIT_SAMPLE = 40000
+FIT_SAMPLE = 15000  # chunks the TF-IDF vocabulary and the SVD are fitted on (a random sample beyond)
+SVD_SAMPLE = 5000  # of those, the chunks the SVD is fitted on (its cost grows with them)
 _MAX_FEATURES = 60000  # the most frequent character uni- and bigrams
 _MODEL_FILE = "lsa.joblib"
 _INFO_FILE = "lsa.json"
+
+
+def _load_model(path: Path) -> tuple[TfidfVectorizer, TruncatedSVD]:
+    """The fitted pair: a plain pickle (fast C unpickler), or a joblib file written by earlier versions."""
+    try:
+        with path.open("rb") as handle:
+            loaded = pickle.load(handle)
+        if (isinstance(loaded, tuple) and len(loaded) == 2 and isinstance(loaded[0], TfidfVectorizer)
+                and isinstance(loaded[1], TruncatedSVD)):
+            return loaded
+    except Exception:  # noqa: BLE001 - not a plain pickle: the joblib format
+        pass
+    return joblib.load(path)
 
 
 class LsaEmbeddings(Embeddings):
@@ -44,7 +59,7 @@ class LsaEmbeddings(Embeddings):
         if info_path.exists() and model_path.exists():
             info = json.loads(info_path.read_text(encoding="utf-8"))
             if info.get("dim") == dim:
-                model._tfidf, model._svd = joblib.load(model_path)
+                model._tfidf, model._svd = _load_model(model_path)
                 model.fitted_on = int(info["fitted_on"])
         return model
 
@@ -54,13 +69,17 @@ class LsaEmbeddings(Embeddings):
 
     def needs_refit(self, corpus_size: int) -> bool:
         """Refit when the corpus has more than doubled since the fit (and the fit used a sample of it)."""
-        return not self.is_fitted or (corpus_size > 2 * self.fitted_on and self.fitted_on < _FIT_SAMPLE)
+        return not self.is_fitted or (corpus_size > 2 * self.fitted_on and self.fitted_on < FIT_SAMPLE)
 
     def fit(self, texts: list[str]) -> None:
-        sample = texts if len(texts) <= _FIT_SAMPLE else random.Random(13).sample(texts, _FIT_SAMPLE)
+        sample = texts if len(texts) <= FIT_SAMPLE else random.Random(13).sample(texts, FIT_SAMPLE)
         tfidf = TfidfVectorizer(analyzer="char", ngram_range=(1, 2), max_features=_MAX_FEATURES, sublinear_tf=True,
                                 preprocessor=normalise_for_index, dtype=np.float32)
         weighted = tfidf.fit_transform(sample)
+        tfidf.stop_words_ = None  # every n-gram cut by max_features: large, and only for introspection
+        if weighted.shape[0] > SVD_SAMPLE:  # the SVD's cost grows with its rows; the vocabulary's hardly
+            rows = np.sort(np.random.default_rng(13).choice(weighted.shape[0], SVD_SAMPLE, replace=False))
+            weighted = weighted[rows]
         components = max(1, min(self.dim, weighted.shape[0] - 1, weighted.shape[1] - 1))
         svd = TruncatedSVD(n_components=components, algorithm="randomized", n_iter=4, random_state=13)
         svd.fit(weighted)
@@ -70,7 +89,7 @@ class LsaEmbeddings(Embeddings):
     def _save(self) -> None:
         self.directory.mkdir(parents=True, exist_ok=True)
         with tempfile.NamedTemporaryFile(dir=self.directory, delete=False, suffix=".tmp") as handle:
-            joblib.dump((self._tfidf, self._svd), handle)
+            pickle.dump((self._tfidf, self._svd), handle, protocol=pickle.HIGHEST_PROTOCOL)
         os.replace(handle.name, self.directory / _MODEL_FILE)
         info = {"dim": self.dim, "fitted_on": self.fitted_on, "components": int(self._svd.n_components)}
         tmp_info = self.directory / (_INFO_FILE + ".tmp")
