@@ -135,3 +135,17 @@ def test_only_one_process_writes_to_the_server_at_a_time(chroma_server, first_ap
             ingest([folder], settings_c)
     assert "另一份条例" not in KnowledgeBase(settings_a).documents()
     assert ingest([folder], settings_c).count("added") == 1  # released: C goes ahead
+
+
+def test_a_lease_left_by_a_killed_ingest_expires(chroma_server, first_app, tmp_path):
+    settings_a, _ = first_app
+    kb = KnowledgeBase(settings_a)
+    # what an ingest killed with kill -9 leaves behind: a lease nobody renews, expired by now
+    kb.shared.collection.upsert(ids=["lease"], embeddings=[[0.0]], metadatas=[
+        {"kind": "lease", "token": "killed", "holder": "另一台机器 进程 4242", "expires": time.time() - 1}])
+    folder = tmp_path / "files"
+    folder.mkdir()
+    (folder / "无条文的提示.md").write_text("# 青山市防汛提示\n\n一、汛期地下空间作业前应当检查排水设施。\n", encoding="utf-8")
+    settings = _server_settings(chroma_server, settings_a.data_dir).model_copy(update={"ingest_lock_timeout": 5})
+    assert ingest([folder], settings).count("added") == 1
+    assert not kb.shared.collection.get(ids=["lease"])["ids"]  # released after the ingest
