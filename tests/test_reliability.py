@@ -97,6 +97,7 @@ def _bad_folder(folder: Path) -> Path:
     whole = write_docx(folder / "完整.docx").read_bytes()
     (folder / "截断的文档.docx").write_bytes(whole[: len(whole) // 2])
     (folder / "完整.docx").unlink()
+    (folder / "设了密码的方案.docx").write_bytes(bytes.fromhex("d0cf11e0a1b11ae1") + bytes(4088))  # encrypted Word
     pdf = write_pdf(folder / "完整.pdf")
     encrypted = PdfWriter(clone_from=str(pdf))
     encrypted.encrypt("mima-123")
@@ -146,7 +147,7 @@ def bad_batch(tmp_path_factory):
 
 FAILURES = {
     "空文件.txt": "空", "只有空白.txt": "没有可入库", "图片改名.txt": "二进制", "截断的文档.docx": "Word 文档",
-    "加密的规定.pdf": "PDF 已加密", "损坏的规定.pdf": "PDF 文件已损坏", "五十兆的文本.txt": "文件过大",
+    "加密的规定.pdf": "PDF 已加密", "设了密码的方案.docx": "去掉密码", "损坏的规定.pdf": "PDF 文件已损坏", "五十兆的文本.txt": "文件过大",
     "会消失的文件.md": "导入过程中被移走", "循环链接.md": "符号链接", "悬空链接.md": "符号链接",
 }
 

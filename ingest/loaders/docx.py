@@ -11,6 +11,8 @@ from docx.opc.exceptions import PackageNotFoundError
 
 from ingest.errors import UnreadableFile
 
+# Compound-file container: .doc files, and .docx files saved with an open password (encrypted)
+_OLE_SIGNATURE = bytes.fromhex("d0cf11e0a1b11ae1")
 _HEADING_LEVEL = re.compile(r"(?:Heading|标题)\s*(\d)", re.IGNORECASE)
 
 
@@ -27,6 +29,10 @@ def load_docx(path: Path) -> str:
     except (PackageNotFoundError, zipfile.BadZipFile, KeyError, ValueError):
         if not path.exists():
             raise FileNotFoundError(path) from None  # gone since the walk: reported as such by load_file
+        with open(path, "rb") as handle:
+            if handle.read(8) == _OLE_SIGNATURE:
+                raise UnreadableFile(path, "这是旧版 Word 文档（.doc）或设置了打开密码的文档：请在 Word 中去掉密码、"
+                                           "另存为 .docx 后再导入") from None
         raise UnreadableFile(path, "不是有效的 Word 文档（.docx），文件可能已损坏或被截断；如是旧版 .doc 文件，"
                                    "请用 Word 另存为 .docx 后再导入") from None
     # style id -> name, read once: paragraph.style looks the default style up anew for every paragraph,
