@@ -68,6 +68,19 @@ def test_uploads_stay_in_the_uploads_folder_and_limits_are_explained(tmp_path, m
         accept_uploads([small] * 4, settings)
 
 
+def test_document_text_is_shown_as_text_never_as_markup(settings):
+    from assistant.answer import Answer, Source
+    from assistant.web.sources import source_messages
+    from ingest.knowledge_base import KnowledgeBase
+    from ingest.store import StoredChunk
+
+    hostile = "第一条 <img src=x onerror=alert(1)><script>alert(2)</script>[点我](javascript:alert(3))"
+    chunk = StoredChunk("c1", hostile, {"doc_id": "恶意文档", "title": "恶意文档", "unit": "passage", "kind": "其他"})
+    panel = source_messages(KnowledgeBase(settings), Answer("问", "答[1]", False, [Source(1, chunk)]))[0]["content"]
+    assert "<img" not in panel and "<script" not in panel
+    assert "&lt;script&gt;alert(2)&lt;/script&gt;" in panel
+
+
 def test_deleting_the_current_version_brings_back_the_older_one(settings):
     from ingest.pipeline import Ingestor
 
@@ -237,14 +250,15 @@ def test_ask_cites_and_expands_the_article(page):
     _shot(page, "ask")
 
 
-def test_follow_up_keeps_the_context(page):
+def test_follow_up_keeps_the_context_until_the_chat_is_cleared(page):
     _ask(page, "危险作业发包给其他单位怎么办？")
     follow_up = _ask(page, "要签什么？").inner_text()
     assert "知识库中未找到依据" not in follow_up
     assert "《青山市危险作业安全管理条例》第五条之一" in follow_up
-    page.click("#ask-clear")
+    _ask(page, "危险作业发包给其他单位怎么办？")
+    page.locator('#ask-chat button[title="清空对话"]').click()  # the chat's own icon must forget the context too
     page.wait_for_function("() => document.querySelectorAll('#ask-chat .message-row').length === 0")
-    alone = _ask(page, "要签什么？").inner_text()  # without the earlier question there is no basis
+    alone = _ask(page, "要签什么？").inner_text()  # a new topic: the earlier question no longer applies
     assert "第五条之一" not in alone
 
 
@@ -263,6 +277,9 @@ def test_ask_api_with_gradio_client(server):
     assert result["sources"][0]["citation"].startswith("《青山市危险作业安全管理条例》第五条")
     old = client.predict(question="危险作业应急演练多久组织一次？", current_only=False, api_name="/ask")
     assert old["retrieved"]  # with superseded versions included the answer still resolves
+    plans_only = client.predict(question="危险作业应急演练多久组织一次？", kinds=["计划方案"], api_name="/ask")
+    assert all(c["doc"] != REGULATION_NEW for c in plans_only["citations"])  # the kind filter holds
+    assert all(r["doc"] != REGULATION_NEW for r in plans_only["retrieved"])
     none = client.predict(question="化工企业储罐区的防火间距是多少米？", api_name="/ask")
     assert none["abstained"] is True and none["citations"] == []
 

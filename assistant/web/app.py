@@ -11,9 +11,13 @@ from assistant.web.context import WebContext
 from assistant.web.gradio_zh import chinese_interface
 
 TITLE = "安全生产法规助手"
+# Chinese system fonts first (Windows, macOS, Linux), all local: the app must work on an offline intranet.
+FONTS = ("Microsoft YaHei", "PingFang SC", "Noto Sans CJK SC", "WenQuanYi Micro Hei", "ui-sans-serif", "system-ui",
+         "sans-serif")
 CSS = """
 footer { display: none !important; }
 #app-header h1 { margin-bottom: 0; }
+.prose h1, .prose h2, .prose h3, .prose h4, .prose strong { font-weight: 700 !important; }
 #ask-chat mark { background: #fff3b0; padding: 0 2px; }
 #ask-chat .thought-group .title, #ask-chat .thought-group .title p { color: #1d4ed8 !important; cursor: pointer; }
 #ask-chat .thought-group .content p { font-size: 15px !important; line-height: 1.7; }
@@ -30,7 +34,7 @@ footer { display: none !important; }
 
 def build_app(settings: Settings | None = None, ctx: WebContext | None = None) -> gr.Blocks:
     ctx = ctx or WebContext(settings or Settings())
-    with gr.Blocks(title=TITLE) as demo:
+    with gr.Blocks(title=TITLE, analytics_enabled=False) as demo:  # nothing leaves the machine
         with gr.Row(elem_id="app-header"):
             gr.Markdown(f"# {TITLE}\n导入法规与本地方案，回答带出处的问题，起草工作计划，检查企业法定义务。")
         header = gr.Markdown(ctx.header(), elem_id="app-mode")
@@ -66,6 +70,6 @@ def launch(settings: Settings, host: str | None = None, port: int | None = None,
         server_name=host or settings.web_host, server_port=port or settings.web_port, auth=auth,
         auth_message="请输入安全生产法规助手的用户名和密码" if auth else None,
         max_file_size=f"{max(settings.upload_max_mb * 4, 100):g}mb", footer_links=[], quiet=quiet,
-        theme=gr.themes.Soft(primary_hue="blue", neutral_hue="slate"), css=CSS, i18n=chinese_interface(),
+        theme=gr.themes.Soft(primary_hue="blue", neutral_hue="slate", font=FONTS), css=CSS, i18n=chinese_interface(),
         show_error=True, ssr_mode=False, prevent_thread_lock=not block)
     return demo

@@ -44,7 +44,7 @@ def build(ctx: WebContext):
     asked = gr.State([])  # the questions so far (context for follow-ups)
     with gr.Row(equal_height=False):
         with gr.Column(scale=4):
-            chat = gr.Chatbot(label="问答", show_label=False, height=560, placeholder=PLACEHOLDER, buttons=["copy", "copy_all"],
+            chat = gr.Chatbot(label="问答", show_label=False, height=560, placeholder=PLACEHOLDER, buttons=["copy"],
                               feedback_options=None, layout="bubble", elem_id="ask-chat",
                               examples=[{"text": q} for q in EXAMPLES])
             with gr.Row():
@@ -88,6 +88,7 @@ def build(ctx: WebContext):
 
     chat.example_select(example, [chat, asked, current_only, kinds, regions], outputs, api_visibility="private")
     clear.click(lambda: ([], [], ""), None, outputs, api_visibility="private")
+    chat.clear(lambda: [], None, asked, api_visibility="private")  # the chat's own 清空对话 icon forgets the context too
 
     def refresh_filters():
         return gr.update(choices=ctx.kinds()), gr.update(choices=ctx.regions())
