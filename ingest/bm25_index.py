@@ -26,6 +26,7 @@ from ingest.tokenizer import Tokenizer
 _PARALLEL_THRESHOLD = 4000
 _K1, _B = 1.2, 0.75
 _POSTINGS = "postings.npz"  # each chunk's term ids and counts, reused by the next build
+_FINGERPRINT = "fingerprint.txt"  # also in ids.json; read alone, it is cheap to check before every query
 _WORKER_TOKENIZER: Tokenizer | None = None
 
 
@@ -198,6 +199,7 @@ class Bm25Index:
             idf = {t: float(rounded[n]) for t, n in vocab.items() if t and frequency[n] > 0}
         np.savez(target / _POSTINGS, rows=row_pointers, terms=terms, counts=counts)
         (target / "idf.json").write_text(json.dumps(idf, ensure_ascii=False), encoding="utf-8")
+        (target / _FINGERPRINT).write_text(fingerprint, encoding="utf-8")
         (target / "ids.json").write_text(json.dumps({"fingerprint": fingerprint, "segmentation": self.tokenizer.signature,
                                                      "ids": [i for i, _ in chunks], "doc_ids": [d for _, d in chunks]}),
                                          encoding="utf-8")
@@ -220,7 +222,13 @@ class Bm25Index:
         pointer = self.directory / "CURRENT"
         if not pointer.exists():
             return None
-        ids_file = self.directory / pointer.read_text(encoding="utf-8").strip() / "ids.json"
+        build = self.directory / pointer.read_text(encoding="utf-8").strip()
+        if build.name == self._loaded_build:
+            return self.fingerprint
+        small = build / _FINGERPRINT
+        if small.exists():
+            return small.read_text(encoding="utf-8").strip()
+        ids_file = build / "ids.json"  # a build made before the fingerprint had its own file
         if not ids_file.exists():
             return None
         return json.loads(ids_file.read_text(encoding="utf-8"))["fingerprint"]

@@ -20,6 +20,8 @@ from ingest.shared_state import SharedState
 from ingest.store import ChunkStore, DocumentRecord, StoredChunk, chunk_id
 from ingest.tokenizer import Tokenizer
 
+_ARTICLE_INDEXES = 256  # documents whose article -> chunk ids map is kept in memory
+
 
 def index_text(text: str, heading_path: str) -> str:
     """What BM25 and the embedder see: the heading path and the text, normalised."""
@@ -52,6 +54,7 @@ class KnowledgeBase:
         self.shared = SharedState(self.store.client, self.embedder.name) if self.store.is_server else None
         self.sync_shared_model()
         self.pack = KnowledgePack(settings.knowledge_dir)
+        self._article_indexes: dict[tuple[str, str], dict[tuple[int, int], list[str]]] = {}
         self.terms = self.pack.segmenter_terms()
 
     def sync_shared_model(self) -> bool:
@@ -121,7 +124,22 @@ class KnowledgeBase:
         record = self.documents().get(doc_id)
         if record is None:
             return None
-        where = {"$and": [{"doc_id": doc_id}, {"doc_hash": record.hash}, {"article_num": ref.number},
-                          {"article_sub": ref.sub}]}
-        chunks = sorted(self.store.get_chunks(where=where), key=lambda c: (c.metadata.get("ordinal", 0)))
+        ids = self._article_index(record).get((ref.number, ref.sub), [])
+        chunks = sorted(self.store.get_chunks(ids=ids), key=lambda c: (c.metadata.get("ordinal", 0))) if ids else []
         return ArticleHit(record, chunks) if chunks else None
+
+    def _article_index(self, record: DocumentRecord) -> dict[tuple[int, int], list[str]]:
+        """(article number, sub-number) -> chunk ids of one committed document version. Read by chunk id
+        (the ids follow from the record), which stays fast however large the store is; kept per version."""
+        key = (record.doc_id, record.hash)
+        index = self._article_indexes.get(key)
+        if index is None:
+            ids = [chunk_id(record.doc_id, record.hash, n) for n in range(record.chunk_count)]
+            index = {}
+            for chunk_id_, meta in self.store.get_metadatas(ids).items():
+                if meta.get("article_num") is not None:
+                    index.setdefault((meta["article_num"], meta.get("article_sub", 0)), []).append(chunk_id_)
+            if len(self._article_indexes) >= _ARTICLE_INDEXES:
+                self._article_indexes.pop(next(iter(self._article_indexes)))
+            self._article_indexes[key] = index
+        return index

@@ -124,6 +124,7 @@ class ChunkStore:
         self.batch_size = min(self.client.get_max_batch_size(), _PAGE)
         self._documents: dict[str, DocumentRecord] | None = None
         self._documents_read_at = 0.0
+        self._documents_stamp: tuple[int, ...] | None = None
         # Embedded Chroma keeps its vector index in memory: after another process changed the store this
         # process would query a stale index (missing new chunks, or "Error finding id" for deleted ones).
         self._settings = settings
@@ -143,11 +144,28 @@ class ChunkStore:
                                                         configuration={"hnsw": {"space": "cosine"}})
 
     # documents (the manifest)
+    def _disk_stamp(self) -> tuple[int, ...] | None:
+        """When the embedded store's files were last written (None with a server): an unchanged stamp
+        means the document table read before is still current, however long ago."""
+        if self.is_server:
+            return None
+        database = self._settings.data_dir / "chroma" / "chroma.sqlite3"
+        stamps = []
+        for path in (database, database.with_name("chroma.sqlite3-wal")):
+            try:
+                stamps.append(path.stat().st_mtime_ns)
+            except OSError:
+                stamps.append(0)
+        return tuple(stamps)
+
     def all_documents(self) -> dict[str, DocumentRecord]:
-        if self._documents is not None and time.monotonic() - self._documents_read_at < DOCUMENTS_TTL:
+        stamp = self._disk_stamp()
+        if self._documents is not None and (time.monotonic() - self._documents_read_at < DOCUMENTS_TTL
+                                            or (stamp is not None and stamp == self._documents_stamp)):
             return dict(self._documents)
         self._documents = self._read_documents()
         self._documents_read_at = time.monotonic()
+        self._documents_stamp = stamp
         seen = hashlib.sha1("\n".join(sorted(f"{r.doc_id}:{r.hash}:{r.superseded}" for r in self._documents.values()))
                             .encode("utf-8")).hexdigest()
         if self._seen and seen != self._seen and not self._wrote and not self.is_server:
@@ -238,6 +256,14 @@ class ChunkStore:
         return [StoredChunk(i, d or "", unpack_metadata(m)) for i, d, m in
                 zip(result["ids"], result["documents"], result["metadatas"], strict=True)]
 
+    def get_metadatas(self, ids: list[str]) -> dict[str, dict[str, Any]]:
+        """id -> metadata for the given ids (those that exist), fetched in pages."""
+        found: dict[str, dict[str, Any]] = {}
+        for start in range(0, len(ids), _PAGE):
+            result = self.chunks.get(ids=ids[start:start + _PAGE], include=["metadatas"])
+            found.update((i, unpack_metadata(m)) for i, m in zip(result["ids"], result["metadatas"], strict=True))
+        return found
+
     def get_texts(self, ids: list[str]) -> dict[str, tuple[str, dict[str, Any]]]:
         """id -> (text, metadata) for the given ids, fetched in pages."""
         found: dict[str, tuple[str, dict[str, Any]]] = {}
@@ -265,6 +291,17 @@ class ChunkStore:
             self._reopen()
         if self.count() == 0:
             return []
+        if where == {"superseded": False}:
+            # Chroma filters before its vector search, which is slow on a large collection; superseded
+            # versions are few, so search a little deeper unfiltered and drop them here
+            depth = 2 * k + 10
+            found = self._query(embedding, depth, None)
+            current = [(chunk, score) for chunk, score in found if not chunk.metadata.get("superseded")]
+            if len(current) >= k or len(found) < depth:
+                return current[:k]
+        return self._query(embedding, k, where)
+
+    def _query(self, embedding: list[float], k: int, where: dict | None) -> list[tuple[StoredChunk, float]]:
         try:
             result = self.chunks.query(query_embeddings=[embedding], n_results=k, where=where,
                                        include=["documents", "metadatas", "distances"])
