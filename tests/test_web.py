@@ -325,6 +325,17 @@ def test_selfcheck_checklist_report_and_xlsx(page, tmp_path):
     gaps = book["差距报告"]
     status = [c.value for c in gaps[1]].index("状态")
     assert sorted(row[status].value for row in gaps.iter_rows(min_row=2)) == ["待核实", "未落实"]
+    # filled in offline and uploaded back: the report follows the file
+    sheet.cell(row=5, column=header.index("回答") + 1, value="否")
+    book.save(path)
+    page.locator("#sc-filled-box").get_by_text("已在 Excel 里填好了自查表").click()
+    page.locator("#sc-filled input[type=file]").set_input_files(str(path))
+    report.locator("small", has_text="按上传的").wait_for()
+    assert "已落实 1 项，未落实 2 项，待核实 1 项" in report.inner_text()
+    wrong = tmp_path / "回答.txt"
+    wrong.write_text("aqsc: 是", encoding="utf-8")
+    page.locator("#sc-filled input[type=file]").set_input_files(str(wrong))
+    report.get_by_text("回答文件须为").wait_for()
 
 
 def test_upload_lists_the_document_and_explains_a_bad_file(page, tmp_path):

@@ -5,17 +5,20 @@ Everything is assistant.selfcheck and assistant.checklist_export, the same code 
 from __future__ import annotations
 
 import html
+from pathlib import Path
 
 import gradio as gr
 
 from assistant.checklist_export import to_docx, to_xlsx
 from assistant.selfcheck import (
     ANSWERS,
+    AnswerError,
     Checklist,
     ChecklistItem,
     GapReport,
     ProfileError,
     build_checklist,
+    load_answers,
     read_profile,
 )
 from assistant.web.context import WebContext, friendly_errors
@@ -110,6 +113,10 @@ def build(ctx: WebContext) -> None:
         report_button = gr.Button("生成差距报告", variant="primary", elem_id="sc-report")
         report_button.click(make_report, [checklist_state, *radios], [report, xlsx, docx], api_visibility="private")
 
+    with gr.Accordion("已在 Excel 里填好了自查表？上传后直接生成差距报告", open=False, visible=False,
+                      elem_id="sc-filled-box") as filled_box:
+        filled = gr.File(label="填好的自查表（本页下载的 .xlsx，或 .yaml / .csv 回答文件）", file_count="single",
+                         elem_id="sc-filled", height=120)
     report = gr.Markdown(elem_id="sc-gaps")
     with gr.Row():
         xlsx = gr.DownloadButton("下载自查结果和差距报告（Excel）", visible=False, elem_id="sc-xlsx")
@@ -120,7 +127,8 @@ def build(ctx: WebContext) -> None:
                        dispatch_value, text):
         hidden = gr.update(visible=False)
         if not (industry_value or "").strip():
-            return (None, "⚠ 请先填写“行业”，如：一般工贸（机械制造）、建筑施工、餐饮。", "", "", hidden, hidden, hidden, hidden)
+            return (None, "⚠ 请先填写“行业”，如：一般工贸（机械制造）、建筑施工、餐饮。", "", "", hidden, hidden, hidden, hidden,
+                    hidden)
         try:
             checklist_profile = read_profile(
                 ctx.kb.pack, industry_value.strip(), None if employee_count is None else int(employee_count),
@@ -128,7 +136,7 @@ def build(ctx: WebContext) -> None:
                 occupational_hazards=bool(occupational_value), labor_dispatch=bool(dispatch_value),
                 region=(region_value or "").strip() or None, description=text or "")
         except ProfileError as exc:
-            return (None, f"⚠ {exc}", "", "", hidden, hidden, hidden, hidden)
+            return (None, f"⚠ {exc}", "", "", hidden, hidden, hidden, hidden, hidden)
         with ctx.lock:
             checklist = build_checklist(ctx.kb, ctx.kb.pack, checklist_profile)
         missing = sum(1 for item in checklist.items for q in item.basis if not q.found)
@@ -139,16 +147,39 @@ def build(ctx: WebContext) -> None:
         return (checklist, f"✓ 已生成自查清单，共 {len(checklist.items)} 项。可在下方逐项作答，也可下载空白自查表线下填写"
                            f"（填好的 Excel 可用 anquan check --answers 读回）。{note}",
                 profile_markdown(checklist), "", gr.update(value=str(xlsx_path), visible=True),
-                gr.update(value=str(docx_path), visible=True), hidden, hidden)
+                gr.update(value=str(docx_path), visible=True), hidden, hidden, gr.update(visible=True))
 
-    @friendly_errors("生成差距报告")
-    def make_report(checklist: Checklist, *values):
-        answers = {item.id: value for item, value in zip(checklist.items, values, strict=False) if value}
+    def report_outputs(checklist: Checklist, answers: dict[str, str], source: str = ""):
         gap_report = checklist.gap_report(answers)
         xlsx_path = to_xlsx(checklist, ctx.export_path(XLSX_NAME), answers, gap_report)
         docx_path = to_docx(checklist, ctx.export_path(DOCX_NAME), answers, gap_report)
-        return (report_markdown(gap_report), gr.update(value=str(xlsx_path), visible=True),
+        return (source + report_markdown(gap_report), gr.update(value=str(xlsx_path), visible=True),
                 gr.update(value=str(docx_path), visible=True))
 
+    @friendly_errors("生成差距报告")
+    def make_report(checklist: Checklist, *values):
+        return report_outputs(checklist, {item.id: value for item, value in zip(checklist.items, values, strict=False)
+                                          if value})
+
+    @friendly_errors("读取自查表")
+    def report_from_file(checklist: Checklist | None, path: str | None):
+        hidden = gr.update(visible=False)
+        if not path:
+            return gr.update(), gr.update(), gr.update()
+        if checklist is None:
+            return "⚠ 请先生成自查清单，再上传填好的自查表。", hidden, hidden
+        name = Path(path).name
+        if Path(path).stat().st_size > ctx.settings.upload_max_mb * 1024 * 1024:
+            return f"⚠ {name} 过大：不能超过 {ctx.settings.upload_max_mb:g} MB。", hidden, hidden
+        try:
+            answers = load_answers(Path(path), checklist)
+        except AnswerError as exc:
+            return f"⚠ {html.escape(str(exc).replace(str(Path(path).parent) + '/', ''))}", hidden, hidden
+        return report_outputs(checklist, answers, f"<small>按上传的 {html.escape(name)} 生成。</small>\n\n")
+
+    filled.upload(report_from_file, [checklist_state, filled], [report, xlsx, docx], api_visibility="private").then(
+        lambda: None, None, filled, api_visibility="private")  # read: ready for the next file
+
     make.click(make_checklist, [industry, employees, region, equipment, major_hazard, occupational, dispatch, description],
-               [checklist_state, message, profile, report, blank_xlsx, blank_docx, xlsx, docx], api_visibility="private")
+               [checklist_state, message, profile, report, blank_xlsx, blank_docx, xlsx, docx, filled_box],
+               api_visibility="private")
