@@ -341,8 +341,14 @@ def serve(
     if host not in ("127.0.0.1", "localhost", "::1") and not (settings.web_user and settings.web_password):
         err.print(f"[yellow]注意：监听 {host} 时局域网内其他电脑也能访问；建议设置 ANQUAN_WEB_USER 和 "
                   f"ANQUAN_WEB_PASSWORD 启用登录[/yellow]")
-    console.print(f"[bold]安全生产法规助手[/bold] 网页界面：http://{host}:{port or settings.web_port}（Ctrl+C 退出）")
-    launch(settings, host, port)
+    port = port or settings.web_port
+    console.print(f"[bold]安全生产法规助手[/bold] 网页界面：http://{host}:{port}（Ctrl+C 退出）")
+    try:
+        launch(settings, host, port)
+    except OSError as exc:
+        err.print(f"[red]无法在 {host}:{port} 启动网页界面：端口已被占用或地址不可用（{exc.__class__.__name__}）；"
+                  f"请用 --port 换一个端口，如 anquan serve --port 7861[/red]")
+        raise typer.Exit(2) from None
 
 
 if __name__ == "__main__":

@@ -145,6 +145,20 @@ def test_login_is_required_when_a_user_and_password_are_set(monkeypatch):
         demo.close()
 
 
+def test_serve_explains_a_port_in_use():
+    from typer.testing import CliRunner
+
+    from assistant.cli import app
+
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        result = CliRunner().invoke(app, ["serve", "--port", str(port)])
+    assert result.exit_code == 2
+    assert "请用 --port 换一个端口" in result.output
+
+
 # --- the running app ---------------------------------------------------------------------------
 
 def _free_port() -> int:
