@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from assistant.answer import EVIDENCE_CHUNKS, Answer, OfflineComposer
@@ -81,14 +82,32 @@ class Assistant:
             whole.append(StoredChunk(chunk.id, hit.text, {**hit.chunks[0].metadata, "part": 1, "parts": 1}))
         return whole
 
-    def ask(self, question: str, history: list[str] | None = None) -> AskResult:
+    def retrieve(self, question: str, history: list[str] | None = None):
+        """The question as searched (follow-ups resolved), its query plan, and the retrieved chunks."""
         history = history or []
         if self.llm is not None and history:
             query = self.llm.rewrite(question, history)
         else:
             query = resolve_follow_up(question, history)
         plan = self.retriever.plan(query)
-        retrieved = self.retriever.search(query, plan)
+        return query, plan, self.retriever.search(query, plan)
+
+    def ask_stream(self, question: str, history: list[str] | None = None) -> Iterator[str | AskResult]:
+        """As ask; in LLM mode the reply's text is yielded as it is generated (before verification) first.
+        The last item is the AskResult."""
+        if self.llm is None:
+            yield self.ask(question, history)
+            return
+        query, _, retrieved = self.retrieve(question, history)
+        for item in self.llm.compose_stream(query, [c for c, _ in retrieved]):
+            if isinstance(item, Answer):
+                item.question = question
+                yield AskResult(item, retrieved, query)
+            else:
+                yield item
+
+    def ask(self, question: str, history: list[str] | None = None) -> AskResult:
+        query, plan, retrieved = self.retrieve(question, history)
         chunks = [c for c, _ in retrieved]
         if self.llm is not None:
             answer = self.llm.compose(query, chunks)

@@ -6,6 +6,7 @@ quoted phrase must be verbatim in the source it cites (otherwise it is flagged).
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -97,7 +98,19 @@ class LlmComposer:
     def compose(self, question: str, chunks: list[StoredChunk]) -> Answer:
         evidence = chunks[:SOURCES_FOR_LLM]
         reply = self.model.invoke(self.messages(question, evidence))
-        raw = reply.content if isinstance(reply.content, str) else str(reply.content)
+        return self.finish(question, evidence, reply.content if isinstance(reply.content, str) else str(reply.content))
+
+    def compose_stream(self, question: str, chunks: list[StoredChunk]) -> Iterator[str | Answer]:
+        """The reply as it grows (not yet verified, for display), then the verified Answer compose would give."""
+        evidence = chunks[:SOURCES_FOR_LLM]
+        raw = ""
+        for piece in self.model.stream(self.messages(question, evidence)):
+            raw += piece.content if isinstance(piece.content, str) else ""
+            yield raw
+        yield self.finish(question, evidence, raw)
+
+    def finish(self, question: str, evidence: list[StoredChunk], raw: str) -> Answer:
+        """Verify a reply: citations must resolve, quotes must be verbatim; abstain on NO_BASIS."""
         if NO_BASIS in raw or not evidence:
             return Answer(question, f"{NO_BASIS}。", True, [], evidence[:3])
         text, report, used = verify(raw.strip(), evidence)

@@ -96,7 +96,7 @@ def test_deleting_the_current_version_brings_back_the_older_one(settings):
 
 
 def test_llm_mode_is_named_in_the_header_and_answers_through_the_same_path(settings, monkeypatch):
-    from assistant.web.ask_tab import ask_api
+    from assistant.web.ask_tab import ask_api, ask_stream
     from assistant.web.context import WebContext
     from assistant.web.sources import source_messages
     from ingest.pipeline import Ingestor
@@ -116,10 +116,36 @@ def test_llm_mode_is_named_in_the_header_and_answers_through_the_same_path(setti
         assert "模式：**大模型：fake-model**" in ctx.header()
         result = ask_api(ctx)("有限空间作业应当坚持什么顺序？")
         answer = ctx.assistant().ask("有限空间作业应当坚持什么顺序？").answer
+        # this server cannot stream: the chat falls back to one verified answer
+        *partials, streamed = ask_stream(ctx, "有限空间作业应当坚持什么顺序？", [], True, None, None)
     assert {"doc": REGULATION_NEW, "article": "第六条"} in result["citations"]
+    assert {"doc": REGULATION_NEW, "article": "第六条"} in streamed.answer.citations
     panels = source_messages(ctx.kb, answer)
     assert panels and "第六条" in panels[0]["metadata"]["title"]
     assert "检测合格后方可进入" in panels[0]["content"]  # the whole article behind the citation
+
+
+def test_llm_answers_are_shown_as_they_are_written_then_verified(settings):
+    from langchain_core.language_models.fake_chat_models import GenericFakeChatModel
+    from langchain_core.messages import AIMessage
+
+    from assistant.llm import LlmComposer
+    from assistant.web.ask_tab import ask_stream
+    from assistant.web.context import WebContext
+    from ingest.pipeline import Ingestor
+
+    ingestor = Ingestor(settings)
+    ingestor.run([FIXTURES / f"{REGULATION_NEW}.md"])
+    ctx = WebContext(settings, ingestor.kb)
+    reply = AIMessage("有限空间作业 应当 先通风、再检测、后作业 [1] [99]")
+    ctx.__dict__["llm"] = LlmComposer(settings, model=GenericFakeChatModel(messages=iter([reply])))
+    items = list(ask_stream(ctx, "有限空间作业应当坚持什么顺序？", [], True, None, None))
+    partials, final = items[:-1], items[-1]
+    assert len(partials) > 2 and all(isinstance(p, str) for p in partials)
+    assert partials[-1].endswith("[99]")  # shown while written, unverified
+    assert "[99]" not in final.answer.text.split("核验")[0]  # the verified answer replaces it
+    assert "已删除无法对应资料的引用编号：[99]" in final.answer.text
+    assert final.answer.sources and final.retrieved
 
 
 def test_login_is_required_when_a_user_and_password_are_set(monkeypatch):

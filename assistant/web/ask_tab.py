@@ -4,12 +4,13 @@ questions as context, each answer's citations expand to the quoted article; scop
 from __future__ import annotations
 
 import html
+from collections.abc import Iterator
 
 import gradio as gr
 
 from assistant.answer import NO_BASIS, Answer
 from assistant.ask import AskResult
-from assistant.web.context import WebContext, friendly_errors
+from assistant.web.context import WebContext, friendly_errors, log
 from assistant.web.sources import source_messages
 
 EXAMPLES = [
@@ -37,6 +38,25 @@ def ask_once(ctx: WebContext, question: str, history: list[str], current_only: b
     assistant = ctx.assistant(current_only, kinds, regions)
     with ctx.lock:
         return assistant.ask(question, history)
+
+
+def ask_stream(ctx: WebContext, question: str, history: list[str], current_only: bool,
+               kinds: list[str] | None, regions: list[str] | None) -> Iterator[str | AskResult]:
+    """In LLM mode the growing (unverified) reply, then the AskResult; offline just the AskResult.
+    An endpoint that cannot stream is asked once more without streaming."""
+    if ctx.llm is None or not ctx.kb.documents():
+        yield ask_once(ctx, question, history, current_only, kinds, regions)
+        return
+    stream = ctx.assistant(current_only, kinds, regions).ask_stream(question, history)
+    try:
+        with ctx.lock:  # retrieval reads the index; the model's writing after the first piece does not
+            first = next(stream)
+    except Exception:  # noqa: BLE001 - some OpenAI-compatible servers do not stream
+        log.warning("streaming failed; answering without streaming", exc_info=True)
+        yield ask_once(ctx, question, history, current_only, kinds, regions)
+        return
+    yield first
+    yield from stream
 
 
 def build(ctx: WebContext):
@@ -71,10 +91,13 @@ def build(ctx: WebContext):
             yield messages, history, ""
             return
         asked_now = [*messages, {"role": "user", "content": html.escape(message, quote=False)}]
-        working = "正在大模型作答并核验引用…" if ctx.llm is not None else "正在检索法规和方案…"
-        yield [*asked_now, {"role": "assistant", "content": "", "metadata": {"title": working, "status": "pending"}}], \
-            history, ""
-        result = ask_once(ctx, message, history, current, kind_values, region_values)
+        yield [*asked_now, {"role": "assistant", "content": "",
+                            "metadata": {"title": "正在检索法规和方案…", "status": "pending"}}], history, ""
+        for result in ask_stream(ctx, message, history, current, kind_values, region_values):
+            if isinstance(result, str):  # the model is still writing: shown as it comes, verified at the end
+                yield [*asked_now, {"role": "assistant", "content": "",
+                                    "metadata": {"title": "大模型作答中，完成后逐一核验引用…", "status": "pending"}},
+                       {"role": "assistant", "content": answer_markdown(result)}], history, ""
         yield ([*asked_now, {"role": "assistant", "content": answer_markdown(result.answer.text)},
                 *source_messages(ctx.kb, result.answer)], [*history, message], "")
 
