@@ -343,6 +343,8 @@ def test_selfcheck_checklist_report_and_xlsx(page, tmp_path):
     answers.nth(0).get_by_label("否").check()
     answers.nth(1).get_by_label("不确定").check()
     answers.nth(2).get_by_label("是").check()
+    page.evaluate("window.scrollTo(0, 0)")
+    _shot(page, "selfcheck-form")
     page.locator(".sc-basis summary").first.click()  # the quoted article expands
     _shot(page, "selfcheck")
     page.click("#sc-report")

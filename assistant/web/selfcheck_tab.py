@@ -145,7 +145,7 @@ def build(ctx: WebContext) -> None:
         xlsx_path = to_xlsx(checklist, ctx.export_path(XLSX_NAME))
         docx_path = to_docx(checklist, ctx.export_path(DOCX_NAME))
         return (checklist, f"✓ 已生成自查清单，共 {len(checklist.items)} 项。可在下方逐项作答，也可下载空白自查表线下填写"
-                           f"（填好的 Excel 可用 anquan check --answers 读回）。{note}",
+                           f"（填好后在清单下方上传，即可生成差距报告）。{note}",
                 profile_markdown(checklist), "", gr.update(value=str(xlsx_path), visible=True),
                 gr.update(value=str(docx_path), visible=True), hidden, hidden, gr.update(visible=True))
 
