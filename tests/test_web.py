@@ -255,6 +255,15 @@ def _shot(page, name: str, full_page: bool = False) -> None:
     page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=full_page)
 
 
+def _download(page, button: str, path: Path) -> Path:
+    """Click a download button; the browser gets a file of the expected type, saved at path."""
+    with page.expect_download() as download:
+        page.click(button)
+    assert download.value.suggested_filename.endswith(path.suffix)
+    download.value.save_as(path)
+    return path
+
+
 def _ask(page, question: str):
     """Ask in the chat; returns the new bot answer bubble (the last one)."""
     answers = page.locator("#ask-chat .message-row.bot-row")
@@ -353,11 +362,7 @@ def test_selfcheck_checklist_report_and_xlsx(page, tmp_path):
     assert f"已回答 3/{total} 项：已落实 1 项，未落实 1 项，待核实 1 项" in report.inner_text()
     report.scroll_into_view_if_needed()
     _shot(page, "selfcheck-report")
-    with page.expect_download() as download:
-        page.click("#sc-xlsx")
-    assert download.value.suggested_filename.endswith(".xlsx")
-    path = tmp_path / "checklist.xlsx"
-    download.value.save_as(path)
+    path = _download(page, "#sc-xlsx", tmp_path / "checklist.xlsx")
     book = openpyxl.load_workbook(path)
     sheet = book["自查清单"]
     header = [c.value for c in sheet[1]]
@@ -444,11 +449,7 @@ def test_plan_draft_preview_and_docx(page, tmp_path):
     assert "生产经营单位" in first.locator(".article-text").inner_text()  # the whole article, expanded
     page.evaluate("window.scrollTo(0, 0)")
     _shot(page, "plan")
-    with page.expect_download() as download:
-        page.click("#plan-docx")
-    assert download.value.suggested_filename.endswith(".docx")
-    path = tmp_path / "plan.docx"
-    download.value.save_as(path)
+    path = _download(page, "#plan-docx", tmp_path / "plan.docx")
     document = docx.Document(str(path))
     text = "\n".join(p.text for p in document.paragraphs)
     assert "青山区2025年危险作业安全专项整治" in text
