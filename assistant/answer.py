@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 
 from assistant.citations import citation, short_citation
 from assistant.evidence import contrastive_weights, coverage, question_weights
-from assistant.query import QueryPlan
+from assistant.query import QueryPlan, people_counted
 from ingest.cleaning import normalise_for_index
 from ingest.store import StoredChunk
 from ingest.tokenizer import Tokenizer
@@ -53,6 +53,7 @@ MAX_BULLETS = 6
 CLAUSES_PER_SOURCE = 6
 CLAUSE_SHARE = 0.1  # a clause of a quoted provision is quoted too when it scores this share of its best clause
 ARTICLE_BONUS = 1.2  # a provision of law outranks a plan passage that matches as well
+TRANSLATED_WORD_SHARE = 0.5  # weight of a question's everyday word that the lexicon or glossary translated
 KEEP_SHARE = 0.6  # a chunk is quoted when its best clause covers this share of the best clause's coverage
 
 
@@ -190,7 +191,11 @@ class OfflineComposer:
         Clauses are scored by the question's words weighted by rarity in the corpus and by how few of
         the candidate chunks hold them: the words every candidate shares name the topic, the others
         say which provision answers."""
-        weights = question_weights(self.tokenizer.query_tokens(f"{part} {' '.join(plan.legal_terms)}"), self.idf)
+        weights = question_weights(self.tokenizer.query_tokens(f"{people_counted(part)} {' '.join(plan.legal_terms)}"),
+                                   self.idf)
+        for word in plan.translations:  # the law's term answers better than a passage repeating the user's word
+            if word in weights:
+                weights[word] *= TRANSLATED_WORD_SHARE
         texts_of = [_clauses(chunk) for chunk in chunks]
         whole = bool(_LIST_ASKS.search(part))
         quoted = [normalise_for_index(q) for q in _QUOTED.findall(part)]

@@ -25,6 +25,14 @@ _NATIONAL = "中华人民共和国"
 _REFERS_TO_PLAN = re.compile(r"方案|计划|总结|工作安排|工作要点|述职|汇报材料|工作目标里")
 
 
+_COUNTED_PEOPLE = re.compile(r"(\d+|[零一二三四五六七八九十百千万两几]+)个人")
+
+
+def people_counted(text: str) -> str:
+    """120个人 is a count of people (120人), not 个人 "an individual"."""
+    return _COUNTED_PEOPLE.sub(r"\1人", text)
+
+
 @dataclass
 class QueryPlan:
     question: str
@@ -36,6 +44,7 @@ class QueryPlan:
     regions: list[str] = field(default_factory=list)  # record regions the question names
     plans: bool = False  # the question refers to a local plan or report (这份方案、季度工作安排里…)
     articles: list[tuple[str, ArticleRef]] = field(default_factory=list)  # (doc id, article) named directly
+    translations: dict[str, str] = field(default_factory=dict)  # the question's everyday words -> the legal terms
 
 
 def _doc_names(record: DocumentRecord, aliases: dict[str, list[str]]) -> set[str]:
@@ -102,6 +111,9 @@ class QueryAnalyzer:
         words = self.tokenizer.words(question)
         canonical = [entry.term for entry in plan.glossary]  # a term named by an alias: search its own name too
         plan.legal_terms = list(dict.fromkeys([*(self._lexicon[w] for w in words if w in self._lexicon), *canonical]))
+        plan.translations = {w: self._lexicon[w] for w in words if w in self._lexicon}
+        plan.translations |= {key: entry.term for key, entry in self._glossary_names(norm)
+                              if key != normalise_for_index(entry.term)}
         extra = [t for t in plan.legal_terms if normalise_for_index(t) not in norm]
         plan.expanded = question + (" " + " ".join(extra) if extra else "")
         return plan
@@ -120,7 +132,8 @@ class QueryAnalyzer:
             found.append((before[-1] if before else documents[0], ref))
         return found
 
-    def _glossary(self, norm: str) -> list[GlossaryEntry]:
+    def _glossary_names(self, norm: str) -> list[tuple[str, GlossaryEntry]]:
+        """(name as found, entry) for the glossary names in a question, a name inside a longer one left out."""
         matched: list[tuple[str, GlossaryEntry]] = []
         for entry in self.pack.glossary:
             for name in entry.names:
@@ -128,8 +141,10 @@ class QueryAnalyzer:
                 if len(key) >= 2 and key in norm:
                     matched.append((key, entry))
         keys = [k for k, _ in matched]
+        return [(key, entry) for key, entry in matched if not any(key != other and key in other for other in keys)]
+
+    def _glossary(self, norm: str) -> list[GlossaryEntry]:
         kept: dict[str, GlossaryEntry] = {}
-        for key, entry in matched:
-            if not any(key != other and key in other for other in keys):
-                kept.setdefault(entry.id, entry)
+        for _, entry in self._glossary_names(norm):
+            kept.setdefault(entry.id, entry)
         return list(kept.values())

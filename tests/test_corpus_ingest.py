@@ -184,3 +184,12 @@ def test_a_regulation_named_by_its_decree_number_or_short_name_is_searched_first
     assert "自事故发生之日起30日内" in result.answer.text
     plan = assistant.retriever.plan("危化品条例对剧毒化学品的储存有什么规定？")
     assert plan.documents == ["危险化学品安全管理条例(2013-12-07)"]
+
+
+def test_the_readme_question_is_answered_from_the_law_not_from_a_report(corpus_index):
+    settings, _, _ = corpus_index
+    from assistant.ask import Assistant
+
+    answer = Assistant(KnowledgeBase(settings)).ask("我们厂120个人，必须要设安全管理机构吗？").answer
+    assert answer.citations[0] == {"doc": "安全生产法(2021-06-10)", "article": "第二十四条"}
+    assert "从业人员超过一百人的，应当设置安全生产管理机构" in answer.text
