@@ -157,24 +157,29 @@ class Bm25Index:
         rows, vocab, old_rows, old_terms, old_counts = self._previous_postings()
         fresh = self._tokens_for([i for i, _ in chunks if i not in rows], fetch)
         chunks = [(i, d) for i, d in chunks if i in rows or i in fresh]
-        terms_parts: list[np.ndarray] = []
-        counts_parts: list[np.ndarray] = []
-        for chunk, _ in chunks:
+        # each new row is a run of postings in a pool: the previous build's, then the fresh chunks'
+        new_terms: list[np.ndarray] = []
+        new_counts: list[np.ndarray] = []
+        starts = np.empty(len(chunks), dtype=np.int64)
+        lengths = np.empty(len(chunks), dtype=np.int64)
+        offset = len(old_terms)
+        for n, (chunk, _) in enumerate(chunks):
             row = rows.get(chunk)
             if row is not None:
-                terms_parts.append(old_terms[old_rows[row]:old_rows[row + 1]])
-                counts_parts.append(old_counts[old_rows[row]:old_rows[row + 1]])
+                starts[n], lengths[n] = old_rows[row], old_rows[row + 1] - old_rows[row]
                 continue
             counted = Counter(fresh.pop(chunk))
-            terms_parts.append(np.fromiter((vocab.setdefault(t, len(vocab)) for t in counted), dtype=np.int32,
-                                           count=len(counted)))
-            counts_parts.append(np.fromiter(counted.values(), dtype=np.int32, count=len(counted)))
+            new_terms.append(np.fromiter((vocab.setdefault(t, len(vocab)) for t in counted), dtype=np.int32,
+                                         count=len(counted)))
+            new_counts.append(np.fromiter(counted.values(), dtype=np.int32, count=len(counted)))
+            starts[n], lengths[n] = offset, len(counted)
+            offset += len(counted)
         vocab.setdefault("", len(vocab))  # bm25s keeps an empty token
-        lengths = np.fromiter((len(t) for t in terms_parts), dtype=np.int64, count=len(terms_parts))
         row_pointers = np.concatenate([[0], np.cumsum(lengths)]).astype(np.int64)
-        terms = np.concatenate(terms_parts) if terms_parts else np.array([], dtype=np.int32)
-        counts = np.concatenate(counts_parts) if counts_parts else np.array([], dtype=np.int32)
-        del terms_parts, counts_parts
+        gather = np.repeat(starts - row_pointers[:-1], lengths) + np.arange(row_pointers[-1], dtype=np.int64)
+        terms = np.concatenate([old_terms.astype(np.int32), *new_terms])[gather]
+        counts = np.concatenate([old_counts.astype(np.int32), *new_counts])[gather]
+        del new_terms, new_counts, gather
         build_id = uuid.uuid4().hex[:12]
         target = self.directory / f"build-{build_id}"
         target.mkdir(parents=True)

@@ -17,7 +17,7 @@ from ingest.bm25_index import Bm25Index
 from ingest.cleaning import normalise_for_index, to_simplified
 from ingest.embedders import ActiveEmbedder, LsaEmbeddings, resolve_embedder
 from ingest.shared_state import SharedState
-from ingest.store import ChunkStore, DocumentRecord, StoredChunk, chunk_id
+from ingest.store import ChunkStore, DocumentRecord, StoredChunk, chunk_ids
 from ingest.tokenizer import Tokenizer
 
 _ARTICLE_INDEXES = 256  # documents whose article -> chunk ids map is kept in memory
@@ -90,8 +90,7 @@ class KnowledgeBase:
         if not force and self.bm25.current_fingerprint() == current:
             return False
         # the committed chunks follow from the records (chunks left by an interrupted ingest are not among them)
-        chunks = sorted((chunk_id(r.doc_id, r.hash, n), r.doc_id) for r in records.values()
-                        for n in range(r.chunk_count))
+        chunks = sorted((i, r.doc_id) for r in records.values() for i in chunk_ids(r.doc_id, r.hash, r.chunk_count))
 
         def fetch(ids: list[str]) -> dict[str, str]:
             return {i: index_text(text, meta.get("heading_path", "")) for i, (text, meta) in
@@ -134,7 +133,7 @@ class KnowledgeBase:
         key = (record.doc_id, record.hash)
         index = self._article_indexes.get(key)
         if index is None:
-            ids = [chunk_id(record.doc_id, record.hash, n) for n in range(record.chunk_count)]
+            ids = chunk_ids(record.doc_id, record.hash, record.chunk_count)
             index = {}
             for chunk_id_, meta in self.store.get_metadatas(ids).items():
                 if meta.get("article_num") is not None:

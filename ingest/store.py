@@ -35,6 +35,12 @@ def chunk_id(doc_id: str, doc_hash: str, ordinal: int) -> str:
     return f"{hashlib.sha1(doc_id.encode('utf-8')).hexdigest()[:8]}-{doc_hash[:12]}-{ordinal:05d}"
 
 
+def chunk_ids(doc_id: str, doc_hash: str, count: int) -> list[str]:
+    """chunk_id for ordinals 0 .. count-1."""
+    prefix = f"{hashlib.sha1(doc_id.encode('utf-8')).hexdigest()[:8]}-{doc_hash[:12]}-"
+    return [f"{prefix}{ordinal:05d}" for ordinal in range(count)]
+
+
 def pack_metadata(meta: dict[str, Any]) -> dict[str, Any]:
     packed = {k: meta[k] for k in FILTER_KEYS if k in meta}
     packed[PACKED] = json.dumps({k: v for k, v in meta.items() if k not in FILTER_KEYS}, ensure_ascii=False)
