@@ -23,6 +23,7 @@ import random
 import time
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -223,7 +224,9 @@ class Ingestor:
         self.progress = progress or (lambda stage, done, total: None)
         self.journal = Journal(settings.data_dir / "ingest-journal.json")
 
-    def run(self, paths: list[Path], prune: bool = False) -> IngestReport:
+    @contextmanager
+    def _exclusive(self):
+        """The data dir's file lock and, with a Chroma server, the server's writer lease: one writer at a time."""
         lock = FileLock(str(self.settings.data_dir / "ingest.lock"))
         try:
             lock.acquire(timeout=self.settings.ingest_lock_timeout)
@@ -231,27 +234,21 @@ class Ingestor:
             raise IngestBusy(self.settings.data_dir) from None
         try:
             with self.kb.writer_lease():
-                self.kb.sync_shared_model()
-                return self._run(paths, prune)
+                yield
         except ServerBusy:
             raise IngestBusy(self.kb.store.location) from None
         finally:
             lock.release()
 
+    def run(self, paths: list[Path], prune: bool = False) -> IngestReport:
+        with self._exclusive():
+            self.kb.sync_shared_model()
+            return self._run(paths, prune)
+
     def remove(self, doc_ids: list[str]) -> IngestReport:
         """Delete documents (chunks and record), re-derive which versions are in force, refresh BM25."""
-        lock = FileLock(str(self.settings.data_dir / "ingest.lock"))
-        try:
-            lock.acquire(timeout=self.settings.ingest_lock_timeout)
-        except Timeout:
-            raise IngestBusy(self.settings.data_dir) from None
-        try:
-            with self.kb.writer_lease():
-                return self._remove(doc_ids)
-        except ServerBusy:
-            raise IngestBusy(self.kb.store.location) from None
-        finally:
-            lock.release()
+        with self._exclusive():
+            return self._remove(doc_ids)
 
     def _remove(self, doc_ids: list[str]) -> IngestReport:
         started = time.perf_counter()

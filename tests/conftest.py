@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+import socket
 from pathlib import Path
 
 import docx
@@ -83,3 +84,10 @@ def user_files(tmp_path) -> Path:
     (folder / "空文件.txt").write_bytes(b"")
     (folder / "图片改名.txt").write_bytes(bytes(range(256)) * 20)
     return folder
+
+
+def free_port() -> int:
+    """A localhost port nothing listens on, for a server a test starts."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]

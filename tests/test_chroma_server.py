@@ -6,7 +6,6 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import socket
 import subprocess
 import sys
 import time
@@ -14,7 +13,7 @@ import urllib.request
 from pathlib import Path
 
 import pytest
-from conftest import BIG5_PLAN, FIXTURES, GBK_PLAN, REGULATION_NEW
+from conftest import BIG5_PLAN, FIXTURES, GBK_PLAN, REGULATION_NEW, free_port
 
 from assistant.ask import Assistant
 from assistant.retriever import HybridRetriever
@@ -27,18 +26,12 @@ PROJECT = Path(__file__).resolve().parents[1]
 QUESTION = "有限空间作业应当坚持什么顺序？"
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def chroma_server(tmp_path_factory):
     """(host, port) of a Chroma server started for this module and stopped after it."""
     # `chroma run`, through this interpreter: the chroma script may not be on PATH (pip install --user)
     chroma = [sys.executable, "-c", "import sys; from chromadb.cli.cli import app; sys.argv[0] = 'chroma'; app()"]
-    port = _free_port()
+    port = free_port()
     log = tmp_path_factory.mktemp("chroma-log") / "server.log"
     with open(log, "wb") as out:
         server = subprocess.Popen([*chroma, "run", "--path", str(tmp_path_factory.mktemp("chroma-server")),

@@ -16,7 +16,7 @@ import urllib.request
 from pathlib import Path
 
 import pytest
-from conftest import FIXTURES, REGULATION_NEW, REGULATION_OLD, write_docx
+from conftest import FIXTURES, REGULATION_NEW, REGULATION_OLD, free_port, write_docx
 from fake_openai import FakeOpenAI
 
 from assistant.settings import Settings
@@ -155,7 +155,7 @@ def test_login_is_required_when_a_user_and_password_are_set(monkeypatch):
 
     monkeypatch.setenv("ANQUAN_WEB_USER", "anjian")
     monkeypatch.setenv("ANQUAN_WEB_PASSWORD", "s3cret-口令")
-    port = _free_port()
+    port = free_port()
     demo = launch(Settings(), port=port, quiet=True, block=False)
     url = f"http://127.0.0.1:{port}/"
     try:
@@ -187,12 +187,6 @@ def test_serve_explains_a_port_in_use():
 
 # --- the running app ---------------------------------------------------------------------------
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
     """`anquan serve` in a subprocess over the fixture corpus, in its own data directory."""
@@ -201,7 +195,7 @@ def server(tmp_path_factory):
     env.update(ANQUAN_DATA_DIR=str(data_dir), ANQUAN_EMBEDDER="builtin", PYTHONUNBUFFERED="1")
     subprocess.run([sys.executable, "-m", "assistant.cli", "ingest", str(FIXTURES)], cwd=ROOT, env=env, check=True,
                    capture_output=True)
-    port = _free_port()
+    port = free_port()
     log = (data_dir / "serve.log").open("w")
     process = subprocess.Popen([sys.executable, "-m", "assistant.cli", "serve", "--port", str(port)], cwd=ROOT,
                                env=env, stdout=log, stderr=subprocess.STDOUT)
