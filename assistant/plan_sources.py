@@ -13,6 +13,7 @@ from assistant.citations import citation, resolve_citation, short_citation
 from assistant.evidence import coverage, question_weights
 from assistant.knowledge_pack import Citation, PlanRef
 from assistant.plan_period import PlanRequestError
+from assistant.provisions import PENALTY, provision_kind
 from assistant.retriever import GENERIC_TITLE_WORDS, HybridRetriever
 from ingest.articles import parse_article
 from ingest.cleaning import normalise_for_index, to_simplified
@@ -67,6 +68,9 @@ class Provision:
     @property
     def article(self) -> str | None:
         return self.chunk.metadata.get("article") if self.is_article else None
+
+
+_ENFORCEMENT = re.compile(r"执法|处罚|查处|打击|罚款|追究|问责|惩处|曝光|违法")
 
 
 def short_title(record_version_key: str) -> str:
@@ -218,9 +222,11 @@ class ProvisionFinder:
         weights = self.weights(text, context)
         asked = normalise_for_index(f"{text} {context}")
         query = f"{text} {self.region_name}".strip()
+        enforcing = bool(_ENFORCEMENT.search(asked))  # only then may a penalty provision be what an item rests on
         scored: dict[str, tuple[float, StoredChunk]] = {}
         for rank, (chunk, _) in enumerate(self.retriever.search(query)):
-            if chunk.metadata.get("unit") == "article" and not self._framing(chunk):
+            if chunk.metadata.get("unit") == "article" and not self._framing(chunk) \
+                    and (enforcing or provision_kind(chunk) != PENALTY):
                 score = self._score(chunk, weights) + RANK_BONUS / (rank + 1)
                 scored[chunk.id] = (score * (OFF_TOPIC if self._off_topic(chunk, asked) else 1.0), chunk)
         for cited in curated or []:

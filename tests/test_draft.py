@@ -126,6 +126,20 @@ def test_every_task_item_cites_an_article_and_every_citation_resolves_to_the_ver
     assert "突发事件应对法(2024-06-28)" in cited_docs  # the law is cited, in its current version
 
 
+def test_a_task_rests_on_a_duty_not_on_the_penalty_for_breaking_it(user_files, settings):
+    ingest([user_files], settings)  # the fixture regulation: duties in 第二章, one penalty article (第八条, 法律责任)
+    draft = draft_plan(KnowledgeBase(settings), "campaign", "2025-06", "青山区", focus=["危险作业"], region="青山市")
+    enforcement = re.compile(r"执法|处罚|查处|打击|罚款|追究|问责|惩处|曝光|违法")
+    checked = 0
+    for item in draft.task_items:
+        if enforcement.search(item.text):
+            continue
+        checked += 1
+        for n in item.citations:
+            assert "法律责任" not in draft.source(n).citation, (item.text, draft.source(n).citation)
+    assert checked >= 3
+
+
 def _dates(text: str, year: int) -> list[date]:
     found = []
     for match in _DATE.finditer(text):
