@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from assistant.answer import EVIDENCE_CHUNKS, Answer, OfflineComposer
-from assistant.llm import LlmComposer
+from assistant.llm import LlmComposer, llm_label
 from assistant.reranker import load_reranker
 from assistant.retriever import HybridRetriever
 from ingest.articles import ArticleRef
@@ -59,7 +59,7 @@ class Assistant:
 
     @property
     def mode(self) -> str:
-        return f"大模型：{self.kb.settings.llm_model or '未指定模型'}" if self.llm else "离线（抽取式回答）"
+        return llm_label(self.kb.settings) if self.llm else "离线（抽取式回答）"
 
     def whole_articles(self, chunks: list[StoredChunk]) -> list[StoredChunk]:
         """An over-long article is indexed in parts; an answer quotes from the whole article, so that an item

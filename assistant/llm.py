@@ -30,6 +30,16 @@ def load_prompt(settings: Settings, name: str) -> str:
     return (Path(settings.prompts_dir) / f"{name}.md").read_text(encoding="utf-8")
 
 
+def llm_label(settings: Settings) -> str:
+    """How the UI and the CLI name LLM mode: 大模型：model."""
+    return f"大模型：{settings.llm_model or '未指定模型'}"
+
+
+def reply_text(reply) -> str:
+    """A chat model reply's text (content may be a list of parts with some providers)."""
+    return reply.content if isinstance(reply.content, str) else str(reply.content)
+
+
 def chat_model(settings: Settings) -> BaseChatModel:
     from langchain_openai import ChatOpenAI
 
@@ -98,7 +108,7 @@ class LlmComposer:
     def compose(self, question: str, chunks: list[StoredChunk]) -> Answer:
         evidence = chunks[:SOURCES_FOR_LLM]
         reply = self.model.invoke(self.messages(question, evidence))
-        return self.finish(question, evidence, reply.content if isinstance(reply.content, str) else str(reply.content))
+        return self.finish(question, evidence, reply_text(reply))
 
     def compose_stream(self, question: str, chunks: list[StoredChunk]) -> Iterator[str | Answer]:
         """The reply as it grows (not yet verified, for display), then the verified Answer compose would give."""
@@ -130,6 +140,4 @@ class LlmComposer:
     def rewrite(self, question: str, history: list[str]) -> str:
         template = load_prompt(self.settings, "rewrite_follow_up")
         prompt = template.format(history="\n".join(history[-3:]), question=question)
-        reply = self.model.invoke([HumanMessage(prompt)])
-        rewritten = (reply.content if isinstance(reply.content, str) else "").strip()
-        return rewritten or question
+        return reply_text(self.model.invoke([HumanMessage(prompt)])).strip() or question

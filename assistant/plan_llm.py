@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 from langchain_core.language_models.chat_models import BaseChatModel
 from langchain_core.messages import HumanMessage, SystemMessage
 
-from assistant.llm import chat_model, format_sources, load_prompt, verify
+from assistant.llm import chat_model, format_sources, llm_label, load_prompt, reply_text, verify
 from assistant.settings import Settings
 
 if TYPE_CHECKING:
@@ -26,10 +26,6 @@ _SOURCE_LINE = re.compile(r"^\[\d+\]\s*《")  # a list of sources echoed back: t
 UNCITED = "（⚠未注明依据，请核实）"
 
 
-def _reply_text(reply) -> str:
-    return reply.content if isinstance(reply.content, str) else str(reply.content)
-
-
 class PlanWriter:
     """Rewrites a finished offline draft section by section: `PlanWriter(settings).rewrite(draft)`."""
 
@@ -41,7 +37,7 @@ class PlanWriter:
 
     @property
     def mode(self) -> str:
-        return f"大模型：{self.settings.llm_model or '未指定模型'}"
+        return llm_label(self.settings)
 
     def units(self, draft: PlanDraft) -> list[DraftSection]:
         """What is written in one call: a task group, or a whole section; the dated schedule is kept."""
@@ -83,7 +79,7 @@ class PlanWriter:
         prompt = self.user.format(title=draft.title, period=draft.period.label if draft.period else "", level=draft.level,
                                   section=unit.heading, guidance=guidance, outline=self._outline(unit, local),
                                   sources=format_sources(chunks) if chunks else "（本部分没有资料）")
-        raw = _reply_text(self.model.invoke([SystemMessage(self.system), HumanMessage(prompt)])).strip()
+        raw = reply_text(self.model.invoke([SystemMessage(self.system), HumanMessage(prompt)])).strip()
         if not raw:
             draft.notes.append(f"“{unit.title}”：大模型没有返回内容，保留离线稿。")
             return

@@ -9,11 +9,10 @@ import shutil
 import subprocess
 import sys
 import time
-import urllib.request
 from pathlib import Path
 
 import pytest
-from conftest import BIG5_PLAN, FIXTURES, GBK_PLAN, REGULATION_NEW, free_port
+from conftest import BIG5_PLAN, FIXTURES, GBK_PLAN, REGULATION_NEW, free_port, stop_server, wait_until_serving
 
 from assistant.ask import Assistant
 from assistant.retriever import HybridRetriever
@@ -36,25 +35,9 @@ def chroma_server(tmp_path_factory):
     with open(log, "wb") as out:
         server = subprocess.Popen([*chroma, "run", "--path", str(tmp_path_factory.mktemp("chroma-server")),
                                    "--host", "127.0.0.1", "--port", str(port)], stdout=out, stderr=subprocess.STDOUT)
-    deadline = time.monotonic() + 60
-    while True:
-        try:
-            with urllib.request.urlopen(f"http://127.0.0.1:{port}/api/v2/heartbeat", timeout=1) as response:
-                if response.status == 200:
-                    break
-        except OSError:
-            pass
-        if server.poll() is not None or time.monotonic() > deadline:
-            server.kill()
-            pytest.fail(f"chroma run did not come up: {log.read_text(errors='replace')[-2000:]}")
-        time.sleep(0.1)
+    wait_until_serving(server, f"http://127.0.0.1:{port}/api/v2/heartbeat", log, 60, "chroma run")
     yield "127.0.0.1", port
-    server.terminate()
-    try:
-        server.wait(timeout=20)
-    except subprocess.TimeoutExpired:
-        server.kill()
-        server.wait()
+    stop_server(server)
 
 
 def _server_settings(server, data_dir: Path) -> Settings:

@@ -10,13 +10,20 @@ import re
 import socket
 import subprocess
 import sys
-import time
 import urllib.error
 import urllib.request
 from pathlib import Path
 
 import pytest
-from conftest import FIXTURES, REGULATION_NEW, REGULATION_OLD, free_port, write_docx
+from conftest import (
+    FIXTURES,
+    REGULATION_NEW,
+    REGULATION_OLD,
+    free_port,
+    stop_server,
+    wait_until_serving,
+    write_docx,
+)
 from fake_openai import FakeOpenAI
 
 from assistant.settings import Settings
@@ -200,24 +207,9 @@ def server(tmp_path_factory):
     process = subprocess.Popen([sys.executable, "-m", "assistant.cli", "serve", "--port", str(port)], cwd=ROOT,
                                env=env, stdout=log, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}/"
-    deadline = time.monotonic() + START_TIMEOUT
-    while True:
-        try:
-            with urllib.request.urlopen(url, timeout=2) as response:
-                if response.status == 200:
-                    break
-        except OSError:
-            pass
-        if process.poll() is not None or time.monotonic() > deadline:
-            process.kill()
-            pytest.fail(f"anquan serve did not start: {(data_dir / 'serve.log').read_text()[-2000:]}")
-        time.sleep(0.5)
+    wait_until_serving(process, url, data_dir / "serve.log", START_TIMEOUT, "anquan serve")
     yield url, data_dir
-    process.terminate()
-    try:
-        process.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        process.kill()
+    stop_server(process)
     log.close()
 
 

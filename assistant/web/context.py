@@ -15,6 +15,7 @@ from pathlib import Path
 import gradio as gr
 
 from assistant.ask import Assistant
+from assistant.llm import llm_label
 from assistant.settings import Settings
 from ingest.knowledge_base import KnowledgeBase
 from ingest.metadata import KINDS
@@ -95,7 +96,7 @@ class WebContext:
     @property
     def mode(self) -> str:
         if self.settings.llm_base_url:
-            return f"大模型：{self.settings.llm_model or '未指定模型'}"
+            return llm_label(self.settings)
         return "离线"
 
     @property
