@@ -30,6 +30,6 @@ def citation(chunk: StoredChunk, with_part: bool = True) -> str:
 def resolve_citation(kb: KnowledgeBase, cited: Citation) -> ArticleHit | None:
     """The indexed article a (short title, article) pair points at, in the version in force; None if absent."""
     wanted = to_simplified(cited.doc)
-    versions = [r for r in kb.documents().values() if r.version_key.split("|", 1)[-1] == wanted]
+    versions = kb.versions_of(wanted)
     current = [r for r in versions if not r.superseded] or versions
     return kb.get_article(current[0].doc_id, cited.ref) if current else None

@@ -111,7 +111,7 @@ class ProvisionFinder:
     def __init__(self, kb: KnowledgeBase, region: str | None = None):
         self.kb = kb
         self.records = kb.documents()
-        kb.ensure_bm25(self.records)
+        kb.ensure_bm25()
         self.region_name, self.local_regions = self._region(region) if region else ("", set())
         regions = sorted({NATIONAL} | self.local_regions)
         self.retriever = HybridRetriever(kb=kb, k=8, kinds=sorted(VERSIONED_KINDS), regions=regions)

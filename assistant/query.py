@@ -69,6 +69,12 @@ class QueryAnalyzer:
                 for word in entry.everyday}
 
     @cached_property
+    def _glossary_keys(self) -> list[tuple[str, GlossaryEntry]]:
+        """(normalised name, entry) for every glossary name of two characters or more."""
+        keys = [(normalise_for_index(name), entry) for entry in self.pack.glossary for name in entry.names]
+        return [(key, entry) for key, entry in keys if len(key) >= 2]
+
+    @cached_property
     def _names_of(self) -> dict[str, set[str]]:
         """Each document's names: its title, its name without 中华人民共和国, its customary short names."""
         return {doc_id: _doc_names(record, self.pack.document_aliases) for doc_id, record in self.records.items()}
@@ -134,12 +140,7 @@ class QueryAnalyzer:
 
     def _glossary_names(self, norm: str) -> list[tuple[str, GlossaryEntry]]:
         """(name as found, entry) for the glossary names in a question, a name inside a longer one left out."""
-        matched: list[tuple[str, GlossaryEntry]] = []
-        for entry in self.pack.glossary:
-            for name in entry.names:
-                key = normalise_for_index(name)
-                if len(key) >= 2 and key in norm:
-                    matched.append((key, entry))
+        matched = [(key, entry) for key, entry in self._glossary_keys if key in norm]
         keys = [k for k, _ in matched]
         return [(key, entry) for key, entry in matched if not any(key != other and key in other for other in keys)]
 

@@ -21,7 +21,7 @@ from assistant.evidence import contrastive_weights, coverage, question_weights
 from assistant.provisions import provision_asked, provision_kind
 from assistant.query import QueryAnalyzer, QueryPlan
 from ingest.cleaning import normalise_for_index
-from ingest.knowledge_base import KnowledgeBase, fingerprint
+from ingest.knowledge_base import KnowledgeBase
 from ingest.metadata import VERSIONED_KINDS
 from ingest.store import DocumentRecord, StoredChunk
 
@@ -81,7 +81,7 @@ class HybridRetriever(BaseRetriever):
         return clauses[0] if len(clauses) == 1 else {"$and": clauses}
 
     def analyzer(self, records: dict[str, DocumentRecord]) -> QueryAnalyzer:
-        key = fingerprint(records, self.kb.tokenizer.signature)
+        key = self.kb.documents_fingerprint()
         if self._analyzer is None or key != self._analyzer_key:
             self._analyzer, self._analyzer_key = QueryAnalyzer(self.kb.pack, self.kb.tokenizer, records), key
         return self._analyzer
@@ -91,7 +91,7 @@ class HybridRetriever(BaseRetriever):
 
     def search(self, query: str, plan: QueryPlan | None = None) -> list[tuple[StoredChunk, float]]:
         records = self.kb.documents()
-        self.kb.ensure_bm25(records)
+        self.kb.ensure_bm25()
         plan = plan or self.analyzer(records).analyse(query)
         allowed = self._allowed_docs(records)
         tokens = self.kb.tokenizer.query_tokens(plan.expanded)

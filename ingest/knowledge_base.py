@@ -55,6 +55,9 @@ class KnowledgeBase:
         self.sync_shared_model()
         self.pack = KnowledgePack(settings.knowledge_dir)
         self._article_indexes: dict[tuple[str, str], dict[tuple[int, int], list[str]]] = {}
+        # derived from the document table, recomputed when the store reads it again (store.generation)
+        self._fingerprint: tuple[tuple[int, str], str] = ((-1, ""), "")
+        self._titles: tuple[int, dict[str, list[DocumentRecord]]] = (-1, {})
         self.terms = self.pack.segmenter_terms()
 
     def sync_shared_model(self) -> bool:
@@ -99,13 +102,31 @@ class KnowledgeBase:
         self.bm25.build(chunks, current, fetch)
         return True
 
-    def ensure_bm25(self, records: dict[str, DocumentRecord]) -> None:
-        """Make the lexical index match these committed documents (another process or a crash may
-        have changed the store since it was built), and load it."""
-        if self.bm25.current_fingerprint() != fingerprint(records, self.tokenizer.signature):
+    def documents_fingerprint(self) -> str:
+        """fingerprint() of the committed documents, computed once per read of the document table."""
+        records = self.documents()
+        key = (self.store.generation, self.tokenizer.signature)
+        if self._fingerprint[0] != key:
+            self._fingerprint = (key, fingerprint(records, self.tokenizer.signature))
+        return self._fingerprint[1]
+
+    def ensure_bm25(self) -> None:
+        """Make the lexical index match the committed documents (another process or a crash may have
+        changed the store since it was built), and load it."""
+        if self.bm25.current_fingerprint() != self.documents_fingerprint():
             self.sync_shared_model()
-            self.rebuild_bm25(records)
+            self.rebuild_bm25(self.documents())
         self.bm25.load()
+
+    def versions_of(self, title: str) -> list[DocumentRecord]:
+        """Every indexed version of the regulation with this (simplified) title, as version_key names it."""
+        records = self.documents()
+        if self._titles[0] != self.store.generation:
+            titles: dict[str, list[DocumentRecord]] = {}
+            for record in records.values():
+                titles.setdefault(record.version_key.split("|", 1)[-1], []).append(record)
+            self._titles = (self.store.generation, titles)
+        return list(self._titles[1].get(title, []))
 
     # lookups
     def find_documents(self, name: str, include_superseded: bool = False) -> list[DocumentRecord]:

@@ -82,7 +82,7 @@ class SharedState:
                 tmp.write_bytes(data)
                 tmp.replace(model.directory / name)
                 fresh = LsaEmbeddings.open(model.directory, model.dim)
-            model._tfidf, model._svd, model.fitted_on = fresh._tfidf, fresh._svd, fresh.fitted_on
+            model.adopt(fresh)
             return True
         return False
 

@@ -131,6 +131,7 @@ class ChunkStore:
         self._documents: dict[str, DocumentRecord] | None = None
         self._documents_read_at = 0.0
         self._documents_stamp: tuple[int, ...] | None = None
+        self.generation = 0  # counts reads of the document table: equal generations, same documents
         # Embedded Chroma keeps its vector index in memory: after another process changed the store this
         # process would query a stale index (missing new chunks, or "Error finding id" for deleted ones).
         self._settings = settings
@@ -170,6 +171,7 @@ class ChunkStore:
                                             or (stamp is not None and stamp == self._documents_stamp)):
             return dict(self._documents)
         self._documents = self._read_documents()
+        self.generation += 1
         self._documents_read_at = time.monotonic()
         self._documents_stamp = stamp
         seen = hashlib.sha1("\n".join(sorted(f"{r.doc_id}:{r.hash}:{r.superseded}" for r in self._documents.values()))
@@ -295,8 +297,6 @@ class ChunkStore:
     def query(self, embedding: list[float], k: int, where: dict | None = None) -> list[tuple[StoredChunk, float]]:
         if self._stale:
             self._reopen()
-        if self.count() == 0:
-            return []
         if where == {"superseded": False}:
             # Chroma filters before its vector search, which is slow on a large collection; superseded
             # versions are few, so search a little deeper unfiltered and drop them here

@@ -52,6 +52,7 @@ class LsaEmbeddings(Embeddings):
         self.name = f"builtin-lsa-{dim}"
         self._tfidf: TfidfVectorizer | None = None
         self._svd: TruncatedSVD | None = None
+        self._projection: np.ndarray | None = None  # the SVD's components, transposed and contiguous
         self.fitted_on = 0
 
     @classmethod
@@ -85,8 +86,12 @@ class LsaEmbeddings(Embeddings):
         components = max(1, min(self.dim, weighted.shape[0] - 1, weighted.shape[1] - 1))
         svd = TruncatedSVD(n_components=components, algorithm="randomized", n_iter=4, random_state=13)
         svd.fit(weighted)
-        self._tfidf, self._svd, self.fitted_on = tfidf, svd, len(texts)
+        self._tfidf, self._svd, self._projection, self.fitted_on = tfidf, svd, None, len(texts)
         self._save()
+
+    def adopt(self, other: LsaEmbeddings) -> None:
+        """Use another instance's fit (read from disk after another process refitted)."""
+        self._tfidf, self._svd, self._projection, self.fitted_on = other._tfidf, other._svd, None, other.fitted_on
 
     def _save(self) -> None:
         self.directory.mkdir(parents=True, exist_ok=True)
@@ -101,7 +106,11 @@ class LsaEmbeddings(Embeddings):
     def _embed(self, texts: list[str]) -> np.ndarray:
         if self._svd is None or self._tfidf is None:
             raise RuntimeError("内置向量模型尚未拟合：请先运行 anquan ingest 导入文档")
-        reduced = self._svd.transform(self._tfidf.transform(texts))
+        if self._projection is None:
+            # svd.transform(x) is x @ components_.T; with the transposed view scipy copies the
+            # components (tens of MB) on every call, which made a query's embedding cost ~20 ms
+            self._projection = np.ascontiguousarray(self._svd.components_.T, dtype=np.float32)
+        reduced = np.asarray(self._tfidf.transform(texts) @ self._projection)
         norms = np.linalg.norm(reduced, axis=1, keepdims=True)
         reduced = reduced / np.where(norms == 0, 1, norms)
         if reduced.shape[1] < self.dim:
