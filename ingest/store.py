@@ -23,10 +23,13 @@ _PAGE = 5000
 # How long one process reuses the document table it read (a query reads it several times); writes made
 # through this store clear it at once, writes by another process are seen after this many seconds.
 DOCUMENTS_TTL = 2.0
-# Chunk metadata Chroma filters on is stored as its own keys; the rest travels in one JSON string
-# (PACKED), which makes writes of large corpora much cheaper. Readers see one flat dict either way.
-FILTER_KEYS = ("doc_id", "doc_hash", "kind", "region", "superseded", "superseded_by", "article_num", "article_sub")
+# Chunk metadata Chroma filters on is stored as its own keys; the rest, and the chunk's text, travel in
+# one JSON string (PACKED). Every key and every document is a row in Chroma's SQLite tables with an index
+# over its value (documents also go into a full-text index we do not use), so this makes writes of large
+# corpora much cheaper. Readers see the text and one flat dict either way.
+FILTER_KEYS = ("doc_id", "doc_hash", "kind", "region", "superseded", "superseded_by")
 PACKED = "meta"
+_TEXT = "text"  # the chunk's text, inside PACKED
 
 
 def chunk_id(doc_id: str, doc_hash: str, ordinal: int) -> str:
@@ -41,20 +44,25 @@ def chunk_ids(doc_id: str, doc_hash: str, count: int) -> list[str]:
     return [f"{prefix}{ordinal:05d}" for ordinal in range(count)]
 
 
-def pack_metadata(meta: dict[str, Any]) -> dict[str, Any]:
+def pack_metadata(meta: dict[str, Any], text: str) -> dict[str, Any]:
     packed = {k: meta[k] for k in FILTER_KEYS if k in meta}
-    packed[PACKED] = json.dumps({k: v for k, v in meta.items() if k not in FILTER_KEYS}, ensure_ascii=False)
+    rest = {k: v for k, v in meta.items() if k not in FILTER_KEYS}
+    rest[_TEXT] = text
+    packed[PACKED] = json.dumps(rest, ensure_ascii=False)
     return packed
 
 
-def unpack_metadata(meta: dict[str, Any] | None) -> dict[str, Any]:
+def unpack(document: str | None, meta: dict[str, Any] | None) -> tuple[str, dict[str, Any]]:
+    """(text, flat metadata) of a stored chunk, whichever way it was written (earlier versions kept the
+    text as the Chroma document and the metadata in separate keys)."""
     if not meta:
-        return {}
+        return document or "", {}
     if PACKED not in meta:
-        return dict(meta)  # written before packing
+        return document or "", dict(meta)
     flat = {k: v for k, v in meta.items() if k != PACKED}
     flat.update(json.loads(meta[PACKED]))
-    return flat
+    text = flat.pop(_TEXT, None)
+    return (document or "") if text is None else text, flat
 
 
 def _chunk_schema() -> Schema:
@@ -244,8 +252,8 @@ class ChunkStore:
         write = self.chunks.add if new else self.chunks.upsert
         for start in range(0, len(ids), self.batch_size):
             end = start + self.batch_size
-            write(ids=ids[start:end], embeddings=embeddings[start:end], documents=texts[start:end],
-                               metadatas=[pack_metadata(m) for m in metadatas[start:end]])
+            write(ids=ids[start:end], embeddings=embeddings[start:end],
+                  metadatas=[pack_metadata(m, t) for m, t in zip(metadatas[start:end], texts[start:end], strict=True)])
 
     def delete_stale_chunks(self, doc_id: str, current_hash: str) -> None:
         self.chunks.delete(where={"$and": [{"doc_id": doc_id}, {"doc_hash": {"$ne": current_hash}}]})
@@ -261,7 +269,7 @@ class ChunkStore:
 
     def get_chunks(self, ids: list[str] | None = None, where: dict | None = None) -> list[StoredChunk]:
         result = self.chunks.get(ids=ids, where=where, include=["documents", "metadatas"])
-        return [StoredChunk(i, d or "", unpack_metadata(m)) for i, d, m in
+        return [StoredChunk(i, *unpack(d, m)) for i, d, m in
                 zip(result["ids"], result["documents"], result["metadatas"], strict=True)]
 
     def get_metadatas(self, ids: list[str]) -> dict[str, dict[str, Any]]:
@@ -269,7 +277,7 @@ class ChunkStore:
         found: dict[str, dict[str, Any]] = {}
         for start in range(0, len(ids), _PAGE):
             result = self.chunks.get(ids=ids[start:start + _PAGE], include=["metadatas"])
-            found.update((i, unpack_metadata(m)) for i, m in zip(result["ids"], result["metadatas"], strict=True))
+            found.update((i, unpack(None, m)[1]) for i, m in zip(result["ids"], result["metadatas"], strict=True))
         return found
 
     def get_texts(self, ids: list[str]) -> dict[str, tuple[str, dict[str, Any]]]:
@@ -278,7 +286,7 @@ class ChunkStore:
         for start in range(0, len(ids), _PAGE):
             result = self.chunks.get(ids=ids[start:start + _PAGE], include=["documents", "metadatas"])
             for i, d, m in zip(result["ids"], result["documents"], result["metadatas"], strict=True):
-                found[i] = (d or "", unpack_metadata(m))
+                found[i] = unpack(d, m)
         return found
 
     def iter_chunks(self) -> Iterator[StoredChunk]:
@@ -286,7 +294,7 @@ class ChunkStore:
         while True:
             page = self.chunks.get(include=["documents", "metadatas"], limit=_PAGE, offset=offset)
             for i, d, m in zip(page["ids"], page["documents"], page["metadatas"], strict=True):
-                yield StoredChunk(i, d or "", unpack_metadata(m))
+                yield StoredChunk(i, *unpack(d, m))
             if len(page["ids"]) < _PAGE:
                 return
             offset += _PAGE
@@ -317,6 +325,6 @@ class ChunkStore:
             self._reopen()  # chunks deleted by another process since this process loaded the index
             result = self.chunks.query(query_embeddings=[embedding], n_results=k, where=where,
                                        include=["documents", "metadatas", "distances"])
-        return [(StoredChunk(i, d or "", unpack_metadata(m)), 1.0 - float(dist)) for i, d, m, dist in
+        return [(StoredChunk(i, *unpack(d, m)), 1.0 - float(dist)) for i, d, m, dist in
                 zip(result["ids"][0], result["documents"][0], result["metadatas"][0], result["distances"][0],
                     strict=True)]
