@@ -102,6 +102,18 @@ def content_hash(data: bytes, settings: Settings) -> str:
     return digest.hexdigest()[:20]
 
 
+_STAMP_SETTLED_S = 2.0  # a file modified more recently may change again within the same clock tick
+
+
+def file_stamp(stat: os.stat_result, settings: Settings) -> str:
+    """Size and modification time of a file, with what else content_hash covers: a file whose stamp
+    equals its record's is unchanged without being read again (as git and make decide). "" (never
+    trusted) for a file modified in the last seconds, whose next change might keep size and time."""
+    if time.time() - stat.st_mtime < _STAMP_SETTLED_S:
+        return ""
+    return f"{stat.st_size}:{stat.st_mtime_ns}|pipeline={PIPELINE_VERSION}|budget={settings.chunk_max_tokens}"
+
+
 def _oversized_or_unreadable(path: Path, max_bytes: float) -> FileResult | None:
     """A file that cannot be opened (vanished, dangling or looping symlink) or is over the size limit."""
     try:
@@ -223,6 +235,8 @@ class Ingestor:
         self.kb = kb or KnowledgeBase(settings)
         self.progress = progress or (lambda stage, done, total: None)
         self.journal = Journal(settings.data_dir / "ingest-journal.json")
+        self._stamps: dict[Path, str] = {}  # file_stamp of each file to write, taken before it was read
+        self._restamped: list[DocumentRecord] = []  # unchanged files whose records get their current stamp
 
     @contextmanager
     def _exclusive(self):
@@ -298,6 +312,9 @@ class Ingestor:
                 todo.append(task)
             else:
                 report.results.append(result)
+        if self._restamped:
+            self.kb.store.update_documents(self._restamped)
+            self._restamped = []
         if todo:
             self._write(todo, records, report)
         records = self.kb.documents()
@@ -315,19 +332,23 @@ class Ingestor:
         """Decide from the content hash whether a file needs work: (result, None) when it does not,
         else (result, task) for prepare_document."""
         doc_id = doc_id_for(path)
+        source = str(path.resolve())
+        existing = records.get(doc_id)
         try:
-            data = path.read_bytes()
+            stamp = file_stamp(path.stat(), self.settings)
+            if stamp and existing is not None and existing.source == source and existing.file_stamp == stamp:
+                doc_hash = existing.hash  # not touched since it was read
+            else:
+                doc_hash = content_hash(path.read_bytes(), self.settings)
         except OSError:
             return FileResult(path, "failed", doc_id, reason="文件不存在或在导入过程中被移走"), None
-        doc_hash = content_hash(data, self.settings)
-        source = str(path.resolve())
+        self._stamps[path] = stamp
         if doc_id in seen_docs:
             first_path, first_hash = seen_docs[doc_id]
             reason = (f"与 {first_path} 内容相同，已跳过" if first_hash == doc_hash else
                       f"与本次导入的 {first_path} 文件名相同但内容不同，已跳过；如是不同文件请改名")
             return FileResult(path, "skipped", doc_id, reason=reason), None
         seen_docs[doc_id] = (path, doc_hash)
-        existing = records.get(doc_id)
         if existing is not None and existing.source != source and Path(existing.source).exists():
             if existing.hash == doc_hash:
                 return FileResult(path, "unchanged", doc_id, existing.chunk_count,
@@ -335,6 +356,9 @@ class Ingestor:
             return FileResult(path, "skipped", doc_id,
                               reason=f"文档编号与已入库的 {existing.source} 相同但内容不同，已跳过；如是不同文件请改名"), None
         if existing is not None and existing.hash == doc_hash:
+            if existing.file_stamp != stamp:
+                existing.file_stamp = stamp
+                self._restamped.append(existing)
             return FileResult(path, "unchanged", doc_id, existing.chunk_count), None
         status = "updated" if existing is not None else "added"
         return FileResult(path, status, doc_id), (path, doc_hash, status)
@@ -427,7 +451,8 @@ class Ingestor:
             meta = item.meta
             record = DocumentRecord(doc_id=meta.doc_id, source=str(item.path.resolve()), hash=item.doc_hash,
                                     title=meta.title, kind=meta.kind, region=meta.region, date=meta.date,
-                                    version_key=meta.version_key, chunk_count=len(item.chunks), ingested_at=now)
+                                    version_key=meta.version_key, chunk_count=len(item.chunks), ingested_at=now,
+                                    file_stamp=self._stamps.get(item.path, ""))
             previous = records.get(meta.doc_id)
             if previous is not None:
                 record.superseded, record.superseded_by = previous.superseded, previous.superseded_by

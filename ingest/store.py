@@ -90,6 +90,7 @@ class DocumentRecord:
     superseded: bool = False
     superseded_by: str = ""
     ingested_at: str = ""
+    file_stamp: str = ""  # size and modification time of the source when read (see pipeline.file_stamp)
 
     def to_metadata(self) -> dict[str, Any]:
         return asdict(self)

@@ -3,8 +3,10 @@ bad files are reported in Chinese and skipped, and re-running is incremental and
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
+import time
 
 import pytest
 from conftest import BIG5_PLAN, FIXTURES, GBK_PLAN, REGULATION_NEW, REGULATION_OLD, REPEATED_PLAN
@@ -139,6 +141,34 @@ def test_a_changed_file_replaces_its_old_chunks(ingested, user_files, settings):
     assert not any("每半年至少" in c.text for c in chunks)
     top = HybridRetriever(kb=kb, k=1).invoke("危险作业专项应急演练多久组织一次")
     assert "每季度" in top[0].page_content
+
+
+def test_a_file_edited_right_after_ingest_keeping_size_and_time_is_still_seen_as_changed(ingested, user_files,
+                                                                                         settings):
+    # Unchanged files are recognised by size and modification time, but only once that time has settled:
+    # an edit within the same clock tick can keep both, so such a file is still read and hashed.
+    path = user_files / f"{REGULATION_NEW}.md"
+    before = path.stat()
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace("每半年至少", "每季度至少"), encoding="utf-8")  # same size in bytes
+    os.utime(path, ns=(before.st_atime_ns, before.st_mtime_ns))
+    assert path.stat().st_size == before.st_size
+    report = ingest([user_files], settings)
+    assert [r.doc_id for r in report.results if r.status == "updated"] == [REGULATION_NEW]
+
+
+def test_settled_files_are_recognised_without_reading_them_again(ingested, user_files, settings):
+    hour_ago = time.time() - 3600
+    for path in user_files.rglob("*"):
+        os.utime(path, (hour_ago, hour_ago))
+    ingest([user_files], settings)  # records the settled size and time of each unchanged file
+    kb = KnowledgeBase(settings)
+    assert all(r.file_stamp for r in kb.documents().values())
+    path = user_files / f"{REGULATION_NEW}.md"
+    path.write_text(path.read_text(encoding="utf-8").replace("每半年至少", "每季度至少"), encoding="utf-8")
+    report = ingest([user_files], settings)  # a real edit changes the time: read, hashed, updated
+    assert [r.doc_id for r in report.results if r.status == "updated"] == [REGULATION_NEW]
+    assert report.count("unchanged") == 5
 
 
 def test_prune_removes_documents_whose_files_are_gone(ingested, user_files, settings):
