@@ -429,9 +429,13 @@ class DocumentAliases(_Strict):
 
 # --- the pack -----------------------------------------------------------------------------------
 
+# libyaml's loader when PyYAML was built with it: the pack is read by every process that answers
+_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
 def _read(path: Path):
     try:
-        return yaml.safe_load(path.read_text(encoding="utf-8"))
+        return yaml.load(path.read_text(encoding="utf-8"), Loader=_LOADER)  # noqa: S506 - a safe loader
     except FileNotFoundError:
         raise PackError(f"{path}：知识包文件不存在") from None
     except yaml.YAMLError as exc:

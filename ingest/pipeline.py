@@ -205,6 +205,37 @@ def chunk_metadata(chunk: Chunk, record: DocumentRecord, ordinal: int) -> dict:
     }
 
 
+class StampCache:
+    """This machine's record of the files it read: source path -> (file_stamp, content hash), so an
+    untouched file is not read and hashed again. Local, like the paths (with a Chroma server too)."""
+
+    def __init__(self, path: Path):
+        self.path = path
+        try:
+            self.entries: dict[str, list[str]] = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            self.entries = {}
+        self._changed = False
+
+    def hash_of(self, source: str, stamp: str) -> str | None:
+        entry = self.entries.get(source)
+        return entry[1] if stamp and entry and entry[0] == stamp else None
+
+    def remember(self, source: str, stamp: str, doc_hash: str) -> None:
+        if stamp:
+            self.entries[source] = [stamp, doc_hash]
+        else:
+            self.entries.pop(source, None)
+        self._changed = True
+
+    def save(self) -> None:
+        if self._changed:
+            tmp = self.path.with_suffix(".tmp")
+            tmp.write_text(json.dumps(self.entries, ensure_ascii=False), encoding="utf-8")
+            os.replace(tmp, self.path)
+            self._changed = False
+
+
 class Journal:
     """Documents being written; what a crashed run leaves here is finished or rolled back next time."""
 
@@ -235,8 +266,7 @@ class Ingestor:
         self.kb = kb or KnowledgeBase(settings)
         self.progress = progress or (lambda stage, done, total: None)
         self.journal = Journal(settings.data_dir / "ingest-journal.json")
-        self._stamps: dict[Path, str] = {}  # file_stamp of each file to write, taken before it was read
-        self._restamped: list[DocumentRecord] = []  # unchanged files whose records get their current stamp
+        self.stamps = StampCache(settings.data_dir / "file-stamps.json")
 
     @contextmanager
     def _exclusive(self):
@@ -312,9 +342,7 @@ class Ingestor:
                 todo.append(task)
             else:
                 report.results.append(result)
-        if self._restamped:
-            self.kb.store.update_documents(self._restamped)
-            self._restamped = []
+        self.stamps.save()
         if todo:
             self._write(todo, records, report)
         records = self.kb.documents()
@@ -336,13 +364,12 @@ class Ingestor:
         existing = records.get(doc_id)
         try:
             stamp = file_stamp(path.stat(), self.settings)
-            if stamp and existing is not None and existing.source == source and existing.file_stamp == stamp:
-                doc_hash = existing.hash  # not touched since it was read
-            else:
+            doc_hash = self.stamps.hash_of(source, stamp)  # None unless untouched since it was last read
+            if doc_hash is None:
                 doc_hash = content_hash(path.read_bytes(), self.settings)
+                self.stamps.remember(source, stamp, doc_hash)
         except OSError:
             return FileResult(path, "failed", doc_id, reason="文件不存在或在导入过程中被移走"), None
-        self._stamps[path] = stamp
         if doc_id in seen_docs:
             first_path, first_hash = seen_docs[doc_id]
             reason = (f"与 {first_path} 内容相同，已跳过" if first_hash == doc_hash else
@@ -356,9 +383,6 @@ class Ingestor:
             return FileResult(path, "skipped", doc_id,
                               reason=f"文档编号与已入库的 {existing.source} 相同但内容不同，已跳过；如是不同文件请改名"), None
         if existing is not None and existing.hash == doc_hash:
-            if existing.file_stamp != stamp:
-                existing.file_stamp = stamp
-                self._restamped.append(existing)
             return FileResult(path, "unchanged", doc_id, existing.chunk_count), None
         status = "updated" if existing is not None else "added"
         return FileResult(path, status, doc_id), (path, doc_hash, status)
@@ -451,8 +475,7 @@ class Ingestor:
             meta = item.meta
             record = DocumentRecord(doc_id=meta.doc_id, source=str(item.path.resolve()), hash=item.doc_hash,
                                     title=meta.title, kind=meta.kind, region=meta.region, date=meta.date,
-                                    version_key=meta.version_key, chunk_count=len(item.chunks), ingested_at=now,
-                                    file_stamp=self._stamps.get(item.path, ""))
+                                    version_key=meta.version_key, chunk_count=len(item.chunks), ingested_at=now)
             previous = records.get(meta.doc_id)
             if previous is not None:
                 record.superseded, record.superseded_by = previous.superseded, previous.superseded_by

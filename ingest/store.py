@@ -65,6 +65,12 @@ def unpack(document: str | None, meta: dict[str, Any] | None) -> tuple[str, dict
     return (document or "") if text is None else text, flat
 
 
+def _table_signature(records: dict[str, DocumentRecord]) -> str:
+    """What a reader's vector index depends on: which version of which documents, and which are current."""
+    return hashlib.sha1("\n".join(sorted(f"{r.doc_id}:{r.hash}:{r.superseded}" for r in records.values()))
+                        .encode("utf-8")).hexdigest()
+
+
 def _chunk_schema() -> Schema:
     """Chunks: cosine HNSW; no full-text index on the texts (BM25 is our lexical index) and no inverted
     index on the packed metadata string."""
@@ -90,7 +96,6 @@ class DocumentRecord:
     superseded: bool = False
     superseded_by: str = ""
     ingested_at: str = ""
-    file_stamp: str = ""  # size and modification time of the source when read (see pipeline.file_stamp)
 
     def to_metadata(self) -> dict[str, Any]:
         return asdict(self)
@@ -183,8 +188,7 @@ class ChunkStore:
         self.generation += 1
         self._documents_read_at = time.monotonic()
         self._documents_stamp = stamp
-        seen = hashlib.sha1("\n".join(sorted(f"{r.doc_id}:{r.hash}:{r.superseded}" for r in self._documents.values()))
-                            .encode("utf-8")).hexdigest()
+        seen = _table_signature(self._documents)
         if self._seen and seen != self._seen and not self._wrote and not self.is_server:
             self._stale = True  # changed by another process
         self._seen, self._wrote = seen, False
@@ -222,24 +226,33 @@ class ChunkStore:
                 return records
             offset += _PAGE
 
+    def _wrote_documents(self, records: Sequence[DocumentRecord]) -> None:
+        """Keep the document table read before current after writing these records (one writer at a
+        time holds the ingest lock, so nobody else changed it meanwhile): no read of the whole table."""
+        self._wrote = True
+        if self._documents is None:
+            return
+        self._documents.update((r.doc_id, DocumentRecord(**asdict(r))) for r in records)
+        self.generation += 1
+        self._documents_read_at, self._documents_stamp = time.monotonic(), self._disk_stamp()
+        self._seen, self._wrote = _table_signature(self._documents), False
+
     def commit_document(self, record: DocumentRecord) -> None:
-        self._documents, self._wrote = None, True
-        self.documents.upsert(ids=[record.doc_id], embeddings=[[1.0]], documents=[record.title],
-                              metadatas=[record.to_metadata()])
+        self.commit_documents([record])
 
     def commit_documents(self, records: Sequence[DocumentRecord]) -> None:
         """Commit several documents at once (their chunks must be written already)."""
-        self._documents, self._wrote = None, True
         for start in range(0, len(records), self.batch_size):
             batch = records[start:start + self.batch_size]
             self.documents.upsert(ids=[r.doc_id for r in batch], embeddings=[[1.0]] * len(batch),
                                   documents=[r.title for r in batch], metadatas=[r.to_metadata() for r in batch])
+        self._wrote_documents(records)
 
     def update_documents(self, records: list[DocumentRecord]) -> None:
-        self._documents, self._wrote = None, True
         for start in range(0, len(records), self.batch_size):
             batch = records[start:start + self.batch_size]
             self.documents.update(ids=[r.doc_id for r in batch], metadatas=[r.to_metadata() for r in batch])
+        self._wrote_documents(records)
 
     def delete_document(self, doc_id: str) -> None:
         self._documents, self._wrote = None, True
