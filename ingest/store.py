@@ -21,7 +21,7 @@ from assistant.settings import Settings
 
 _PAGE = 5000
 # How long one process reuses the document table it read (a query reads it several times); writes made
-# through this store clear it at once, writes by another process are seen after this many seconds.
+# through this store update it at once, writes by another process are seen after this many seconds.
 DOCUMENTS_TTL = 2.0
 # Chunk metadata Chroma filters on is stored as its own keys; the rest, and the chunk's text, travel in
 # one JSON string (PACKED). Every key and every document is a row in Chroma's SQLite tables with an index
