@@ -232,10 +232,12 @@ class ChunkStore:
         self._wrote = True
         if self._documents is None:
             return
-        self._documents.update((r.doc_id, DocumentRecord(**asdict(r))) for r in records)
-        self.generation += 1
+        documents = dict(self._documents)  # a new table: other threads may be copying the current one
+        documents.update((r.doc_id, DocumentRecord(**asdict(r))) for r in records)
         self._documents_read_at, self._documents_stamp = time.monotonic(), self._disk_stamp()
-        self._seen, self._wrote = _table_signature(self._documents), False
+        self._seen, self._wrote = _table_signature(documents), False
+        self._documents = documents
+        self.generation += 1
 
     def commit_document(self, record: DocumentRecord) -> None:
         self.commit_documents([record])
