@@ -73,10 +73,6 @@ class Provision:
 _ENFORCEMENT = re.compile(r"执法|处罚|查处|打击|罚款|追究|问责|惩处|曝光|违法")
 
 
-def short_title(record_version_key: str) -> str:
-    return record_version_key.split("|", 1)[-1]
-
-
 def clauses(text: str) -> list[str]:
     return [c.strip() for c in _CLAUSE.split(text) if len(c.strip()) >= 6]
 
@@ -156,7 +152,7 @@ class ProvisionFinder:
             else:
                 label = chunk.metadata.get("article", "")
                 try:
-                    hit = self.resolve(Citation(doc=short_title(record.version_key), article=label))
+                    hit = self.resolve(Citation(doc=record.short_title, article=label))
                     ok = hit is not None and hit.document.doc_id == record.doc_id
                 except ValueError:  # a title the short-title form cannot carry: look the article up directly
                     ref = parse_article(label)
@@ -190,7 +186,7 @@ class ProvisionFinder:
         if record is None:
             return False
         if record.doc_id not in self._topics:
-            title = short_title(record.version_key)
+            title = record.short_title
             self._topics[record.doc_id] = {t for t in self.kb.tokenizer.query_tokens(title)
                                            if len(t) >= 2 and t not in GENERIC_TITLE_WORDS}
         topic = self._topics[record.doc_id]

@@ -48,7 +48,7 @@ class QueryPlan:
 
 
 def _doc_names(record: DocumentRecord, aliases: dict[str, list[str]]) -> set[str]:
-    core = record.version_key.split("|", 1)[-1]
+    core = record.short_title
     names = {core, to_simplified(record.title)}
     names |= {n.removeprefix(_NATIONAL) for n in names}
     names |= {alias for n in list(names) for alias in aliases.get(n, [])}

@@ -190,7 +190,7 @@ class HybridRetriever(BaseRetriever):
             return 1.0
         topic = self._topics.get(record.doc_id)
         if topic is None:
-            title = record.version_key.split("|", 1)[-1]
+            title = record.short_title
             topic = {t for t in self.kb.tokenizer.query_tokens(title) if len(t) >= 2 and t not in GENERIC_TITLE_WORDS}
             self._topics[record.doc_id] = topic
         if not topic:

@@ -104,8 +104,8 @@ class KnowledgeBase:
 
     def documents_fingerprint(self) -> str:
         """fingerprint() of the committed documents, computed once per read of the document table."""
+        key = (self.store.generation, self.tokenizer.signature)  # before the table: a newer one only recomputes
         records = self.documents()
-        key = (self.store.generation, self.tokenizer.signature)
         if self._fingerprint[0] != key:
             self._fingerprint = (key, fingerprint(records, self.tokenizer.signature))
         return self._fingerprint[1]
@@ -120,12 +120,13 @@ class KnowledgeBase:
 
     def versions_of(self, title: str) -> list[DocumentRecord]:
         """Every indexed version of the regulation with this (simplified) title, as version_key names it."""
+        generation = self.store.generation  # before the table: a newer one only recomputes
         records = self.documents()
-        if self._titles[0] != self.store.generation:
+        if self._titles[0] != generation:
             titles: dict[str, list[DocumentRecord]] = {}
             for record in records.values():
-                titles.setdefault(record.version_key.split("|", 1)[-1], []).append(record)
-            self._titles = (self.store.generation, titles)
+                titles.setdefault(record.short_title, []).append(record)
+            self._titles = (generation, titles)
         return list(self._titles[1].get(title, []))
 
     # lookups
@@ -138,7 +139,7 @@ class KnowledgeBase:
             matches = [r for r in matches if not r.superseded]
 
         # exact name first (安全生产法 before 北京市实施《安全生产法》办法), then current, then shortest title
-        return sorted(matches, key=lambda r: (r.version_key.split("|", 1)[-1] != wanted, r.superseded, len(r.title)))
+        return sorted(matches, key=lambda r: (r.short_title != wanted, r.superseded, len(r.title)))
 
     def get_article(self, doc_id: str, ref: ArticleRef) -> ArticleHit | None:
         record = self.documents().get(doc_id)

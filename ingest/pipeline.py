@@ -361,7 +361,6 @@ class Ingestor:
         else (result, task) for prepare_document."""
         doc_id = doc_id_for(path)
         source = str(path.resolve())
-        existing = records.get(doc_id)
         try:
             stamp = file_stamp(path.stat(), self.settings)
             doc_hash = self.stamps.hash_of(source, stamp)  # None unless untouched since it was last read
@@ -376,6 +375,7 @@ class Ingestor:
                       f"与本次导入的 {first_path} 文件名相同但内容不同，已跳过；如是不同文件请改名")
             return FileResult(path, "skipped", doc_id, reason=reason), None
         seen_docs[doc_id] = (path, doc_hash)
+        existing = records.get(doc_id)
         if existing is not None and existing.source != source and Path(existing.source).exists():
             if existing.hash == doc_hash:
                 return FileResult(path, "unchanged", doc_id, existing.chunk_count,

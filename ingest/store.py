@@ -32,15 +32,19 @@ PACKED = "meta"
 _TEXT = "text"  # the chunk's text, inside PACKED
 
 
+def _chunk_prefix(doc_id: str, doc_hash: str) -> str:
+    return f"{hashlib.sha1(doc_id.encode('utf-8')).hexdigest()[:8]}-{doc_hash[:12]}-"
+
+
 def chunk_id(doc_id: str, doc_hash: str, ordinal: int) -> str:
     """Chunk ids follow from the document's id, its content hash and the chunk's position, so the
     committed chunks of a document are known from its record alone."""
-    return f"{hashlib.sha1(doc_id.encode('utf-8')).hexdigest()[:8]}-{doc_hash[:12]}-{ordinal:05d}"
+    return f"{_chunk_prefix(doc_id, doc_hash)}{ordinal:05d}"
 
 
 def chunk_ids(doc_id: str, doc_hash: str, count: int) -> list[str]:
     """chunk_id for ordinals 0 .. count-1."""
-    prefix = f"{hashlib.sha1(doc_id.encode('utf-8')).hexdigest()[:8]}-{doc_hash[:12]}-"
+    prefix = _chunk_prefix(doc_id, doc_hash)
     return [f"{prefix}{ordinal:05d}" for ordinal in range(count)]
 
 
@@ -99,6 +103,11 @@ class DocumentRecord:
 
     def to_metadata(self) -> dict[str, Any]:
         return asdict(self)
+
+    @property
+    def short_title(self) -> str:
+        """The regulation's name shared by all its versions (version_key without the region)."""
+        return self.version_key.split("|", 1)[-1]
 
     @classmethod
     def from_metadata(cls, meta: dict[str, Any]) -> DocumentRecord:

@@ -21,7 +21,6 @@ from assistant.draft import PlanDraft, PlanRequestError, draft_plan, draft_secti
 from assistant.knowledge_pack import Citation, KnowledgePack
 from assistant.plan_llm import PlanWriter
 from assistant.plan_period import dated_phases, parse_period
-from assistant.plan_sources import short_title
 from assistant.settings import Settings
 from ingest.articles import parse_article
 from ingest.cleaning import normalise_for_index, to_simplified
@@ -114,7 +113,7 @@ def test_every_task_item_cites_an_article_and_every_citation_resolves_to_the_ver
             assert not record.superseded, source.citation
             cited_docs.add(source.doc_id)
             if source.is_article:
-                hit = resolve_citation(corpus_kb, Citation(doc=short_title(record.version_key), article=source.article))
+                hit = resolve_citation(corpus_kb, Citation(doc=record.short_title, article=source.article))
                 assert hit is not None and hit.document.doc_id == source.doc_id, source.citation
                 quote = source.quote.strip("…")
                 assert normalise_for_index(quote) in normalise_for_index(hit.text), source.quote
