@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from assistant import thresholds
 from assistant.citations import citation, short_citation
 from assistant.evidence import contrastive_weights, coverage, question_weights
 from assistant.query import QueryPlan, people_counted
@@ -39,6 +40,10 @@ _QUANTITY_ASKS = [
 _INTRODUCES = re.compile(r"[：:]$")
 _ITEM = re.compile(r"^[（(][一二三四五六七八九十]+[）)]|^\d+[.、．]|^[一二三四五六七八九十]+是")
 MAX_ITEMS = 12
+# a sentence that only makes sense with the one before it (…同时废止 / 同时施行, 但是…, 其中…)
+_REFERS_BACK = re.compile(r"^(?:第[零〇一二三四五六七八九十百千\d]+条\s*)?(?:但是?|其中|同时)|同时(?:废止|施行|停止执行)")
+_THRESHOLD = re.compile(rf"{_NUM}\s*\S{{0,3}}(?:以上|以下)")
+_COUNTING_RULE = re.compile(r"包括本数")
 _QUOTED = re.compile(r"[“「『\"]([^”」』\"]{2,30})[”」』\"]")
 QUOTED_BONUS = 2.0
 HEADING_WEIGHT = 0.5  # a plan passage whose heading names what is asked (工作重点, 工作目标) answers it
@@ -54,6 +59,9 @@ CLAUSES_PER_SOURCE = 6
 CLAUSE_SHARE = 0.1  # a clause of a quoted provision is quoted too when it scores this share of its best clause
 ARTICLE_BONUS = 1.2  # a provision of law outranks a plan passage that matches as well
 TRANSLATED_WORD_SHARE = 0.5  # weight of a question's everyday word that the lexicon or glossary translated
+STATES_QUANTITY_BONUS = 1.3  # a clause stating the amount, period or count asked for answers it
+IN_RANGE_BONUS = 2.0  # a clause whose range (10人以上50人以下) holds the number the question states answers it
+LEGAL_TERM_WEIGHT = 1.5  # the law's term for a user's word that no candidate uses (再报 -> 补报) means what they asked
 KEEP_SHARE = 0.6  # a chunk is quoted when its best clause covers this share of the best clause's coverage
 
 
@@ -92,6 +100,7 @@ class _Clause:
     coverage: float  # weighted share of the question's words the clause holds
     score: float = 0.0  # the same with the words that tell the candidates apart weighing more
     items: list[str] = field(default_factory=list)  # the enumeration a clause ending in ： introduces
+    lead: str = ""  # the item of its enumeration that states the answer (the range holding the question's number)
 
 
 def _quoted_bonus(text: str, quoted: list[str]) -> float:
@@ -131,8 +140,8 @@ def _enumeration(texts: list[str], index: int, matching: set[str], whole: bool) 
     return cut
 
 
-def answers_quantity(part: str, clauses: list[str]) -> bool:
-    """When the question asks for an amount, a period or a count, some clause must state one."""
+def quantity_asked(part: str) -> re.Pattern | None:
+    """What a clause must hold to answer a question asking for an amount, a period or a count."""
     for asks, answer in _QUANTITY_ASKS:
         match = asks.search(part)
         if not match:
@@ -140,8 +149,14 @@ def answers_quantity(part: str, clauses: list[str]) -> bool:
         if answer is None:
             unit = match.group("unit") or match.group("unit2")
             answer = re.compile(rf"{_NUM}\s*{unit}")
-        return any(answer.search(c) for c in clauses)
-    return True
+        return answer
+    return None
+
+
+def answers_quantity(part: str, clauses: list[str]) -> bool:
+    """When the question asks for an amount, a period or a count, some clause must state one."""
+    answer = quantity_asked(part)
+    return answer is None or any(answer.search(c) for c in clauses)
 
 
 def _with_enumerations(kept: list[_Clause], scored: list[_Clause], texts: list[str], whole: bool) -> list[_Clause]:
@@ -158,6 +173,8 @@ def _with_enumerations(kept: list[_Clause], scored: list[_Clause], texts: list[s
             intro -= 1
         if _INTRODUCES.search(texts[intro]):  # the clause introducing the list answers as well as its item
             item, clause = clause, by_text[texts[intro]]
+            if item.score > clause.score and item.lead:
+                clause.lead = item.lead
             clause.score, clause.coverage = max(clause.score, item.score), max(clause.coverage, item.coverage)
         if all(clause.text != c.text for c in group):
             clause.items = _enumeration(texts, order[clause.text], matching, whole)
@@ -166,6 +183,22 @@ def _with_enumerations(kept: list[_Clause], scored: list[_Clause], texts: list[s
     group = [c for c in group if c.text not in listed]
     group[0].coverage = max(c.coverage for c in scored)  # the group's coverage, for the abstention threshold
     return [group[0], *sorted(group[1:], key=lambda c: order[c.text])]
+
+
+def _with_context(group: list[_Clause], texts: list[str], provision: str) -> list[_Clause]:
+    """What a quoted clause needs to be read right: the sentence it refers back to (…同时废止 is dated by the
+    sentence before it), and the provision's own rule for counting its thresholds (“以上”包括本数)."""
+    for clause in group:
+        index = texts.index(clause.text) if clause.text in texts else -1
+        if index > 0 and _REFERS_BACK.search(clause.text):
+            joined = texts[index - 1] + clause.text
+            if joined in provision and all(c.text != texts[index - 1] for c in group):
+                clause.text = joined
+    quoted = [t for c in group for t in (c.text, *c.items)]
+    if any(_THRESHOLD.search(t) for t in quoted):
+        counting = [t for t in texts if _COUNTING_RULE.search(t) and all(t not in q for q in quoted)]
+        group += [_Clause(t, group[0].chunk_rank, 0.0) for t in counting[:1]]
+    return group
 
 
 def _whole_provision(texts: list[str], rank: int) -> list[_Clause]:
@@ -196,22 +229,39 @@ class OfflineComposer:
         for word in plan.translations:  # the law's term answers better than a passage repeating the user's word
             if word in weights:
                 weights[word] *= TRANSLATED_WORD_SHARE
+        passages = [normalise_for_index(c.text) for c in chunks]
+        for word, term in plan.translations.items():  # a word the law does not use: its term stands in for it
+            if term in weights and not any(word in p for p in passages):
+                weights[term] *= LEGAL_TERM_WEIGHT
         texts_of = [_clauses(chunk) for chunk in chunks]
         whole = bool(_LIST_ASKS.search(part))
+        quantity = quantity_asked(part)
+        numbers = thresholds.stated(people_counted(part))
         quoted = [normalise_for_index(q) for q in _QUOTED.findall(part)]
-        sharp = contrastive_weights(weights, [normalise_for_index(c.text) for c in chunks])
+        sharp = contrastive_weights(weights, passages)
         groups = []
         for rank, (chunk, texts) in enumerate(zip(chunks, texts_of, strict=True)):
             bonus = ARTICLE_BONUS if chunk.metadata.get("unit") == "article" else 1.0
             # a plan passage's heading says what its lines are about (二、工作重点 → the lines below it)
             context = chunk.heading_path[-1] if chunk.metadata.get("unit") == "section" and chunk.heading_path else ""
-            scored = sorted((_Clause(text, rank, bonus * coverage(text, weights),
-                                     bonus * coverage(text, sharp) * _quoted_bonus(text, quoted))
-                             for text in texts), key=lambda c: -c.score)
+            scored = []
+            for text in texts:
+                clause = _Clause(text, rank, bonus * coverage(text, weights),
+                                 bonus * coverage(text, sharp) * _quoted_bonus(text, quoted))
+                if quantity and quantity.search(text):
+                    clause.score *= STATES_QUANTITY_BONUS
+                if thresholds.holds(text, numbers, chunk.text):
+                    clause.lead = text
+                scored.append(clause)
+            best = max((c.score for c in scored), default=0.0)
+            for clause in scored:  # within its provision, the clause whose range holds the question's number answers
+                if clause.lead and clause.score > 0:
+                    clause.score = max(clause.score * IN_RANGE_BONUS, best)
+            scored.sort(key=lambda c: (-c.score, not c.lead))
             if not scored or scored[0].score <= 0:
                 continue
             kept = [c for c in scored[:CLAUSES_PER_SOURCE] if c.score >= CLAUSE_SHARE * scored[0].score]
-            group = _with_enumerations(kept, scored, texts, whole)
+            group = _with_context(_with_enumerations(kept, scored, texts, whole), texts, chunk.text)
             group[0].score += HEADING_WEIGHT * bonus * coverage(context, sharp)
             groups.append(group)
         return groups
@@ -284,7 +334,7 @@ class OfflineComposer:
         if plan.glossary:
             entry = plan.glossary[0]
             return f"{entry.term}：{entry.definition}"
-        clause = ARTICLE_LABEL.sub("", top.text).rstrip("。；;：:，,")
+        clause = ARTICLE_LABEL.sub("", _ITEM.sub("", top.lead) if top.lead else top.text).rstrip("。；;：:，,")
         return f"依据{short_citation(source.chunk)}，{clause}。"
 
     def _abstain(self, question: str, chunks: list[StoredChunk]) -> Answer:

@@ -113,12 +113,12 @@ class QueryAnalyzer:
                 plan.names.append(name)
         plan.articles = self._articles(norm, plan.documents)
         plan.plans = bool(_REFERS_TO_PLAN.search(norm))
-        plan.glossary = self._glossary(norm)
+        plan.glossary = self._glossary(remaining)  # not the words of a title (生产安全事故 in 生产安全事故报告和调查处理条例)
         words = self.tokenizer.words(question)
         canonical = [entry.term for entry in plan.glossary]  # a term named by an alias: search its own name too
         plan.legal_terms = list(dict.fromkeys([*(self._lexicon[w] for w in words if w in self._lexicon), *canonical]))
         plan.translations = {w: self._lexicon[w] for w in words if w in self._lexicon}
-        plan.translations |= {key: entry.term for key, entry in self._glossary_names(norm)
+        plan.translations |= {key: entry.term for key, entry in self._glossary_names(remaining)
                               if key != normalise_for_index(entry.term)}
         extra = [t for t in plan.legal_terms if normalise_for_index(t) not in norm]
         plan.expanded = question + (" " + " ".join(extra) if extra else "")

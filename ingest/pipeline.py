@@ -267,6 +267,7 @@ class Ingestor:
         self.progress = progress or (lambda stage, done, total: None)
         self.journal = Journal(settings.data_dir / "ingest-journal.json")
         self.stamps = StampCache(settings.data_dir / "file-stamps.json")
+        self._unsettled: dict[str, str] = {}  # source -> content hash of files too recent to stamp when read
 
     @contextmanager
     def _exclusive(self):
@@ -352,8 +353,23 @@ class Ingestor:
         report.notes.extend(self._apply_versions(records))
         if self.kb.rebuild_bm25(self.kb.documents()):
             report.notes.append("已重建 BM25 词法索引")
+        self._stamp_settled()
         report.seconds = time.perf_counter() - started
         return report
+
+    def _stamp_settled(self) -> None:
+        """Stamp the files that were too recent to stamp when read (a corpus copied just before the run)
+        and have settled since with the content that was read: the next run need not read them again."""
+        for source, doc_hash in self._unsettled.items():
+            try:
+                path = Path(source)
+                stamp = file_stamp(path.stat(), self.settings)
+                if stamp and content_hash(path.read_bytes(), self.settings) == doc_hash:
+                    self.stamps.remember(source, stamp, doc_hash)
+            except OSError:
+                continue
+        self._unsettled.clear()
+        self.stamps.save()
 
     def _screen(self, path: Path, records: dict[str, DocumentRecord],
                 seen_docs: dict[str, tuple[Path, str]]) -> tuple[FileResult, tuple[Path, str, str] | None]:
@@ -367,6 +383,8 @@ class Ingestor:
             if doc_hash is None:
                 doc_hash = content_hash(path.read_bytes(), self.settings)
                 self.stamps.remember(source, stamp, doc_hash)
+                if not stamp:
+                    self._unsettled[source] = doc_hash
         except OSError:
             return FileResult(path, "failed", doc_id, reason="文件不存在或在导入过程中被移走"), None
         if doc_id in seen_docs:

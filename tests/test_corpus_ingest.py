@@ -193,3 +193,27 @@ def test_the_readme_question_is_answered_from_the_law_not_from_a_report(corpus_i
     answer = Assistant(KnowledgeBase(settings)).ask("我们厂120个人，必须要设安全管理机构吗？").answer
     assert answer.citations[0] == {"doc": "安全生产法(2021-06-10)", "article": "第二十四条"}
     assert "从业人员超过一百人的，应当设置安全生产管理机构" in answer.text
+
+
+def test_a_number_in_the_question_is_answered_by_the_range_that_holds_it(corpus_index):
+    settings, _, _ = corpus_index
+    from assistant.ask import Assistant
+
+    assistant = Assistant(KnowledgeBase(settings))
+    for question in ("一次事故造成3人死亡，属于哪一级事故？", "直接经济损失2000万元的事故是哪一级事故？"):
+        answer = assistant.ask(question).answer
+        lead = answer.text.splitlines()[0]
+        assert lead.startswith("依据《生产安全事故报告和调查处理条例》第三条，较大事故"), lead
+        assert "本条第一款所称的“以上”包括本数，所称的“以下”不包括本数" in answer.text  # how the bounds count
+
+
+def test_whether_a_regulation_is_still_in_force_is_answered_with_the_repealing_provision_and_its_date(corpus_index):
+    settings, _, _ = corpus_index
+    from assistant.ask import Assistant
+
+    answer = Assistant(KnowledgeBase(settings)).ask("《国务院关于预防煤矿生产安全事故的特别规定》已经废止了吗？").answer
+    assert {"doc": "煤矿安全生产条例(2024-01-24)", "article": "第七十六条"} in answer.citations
+    # the sentence saying "同时废止" is quoted with the one that dates it
+    assert "本条例自2024年5月1日起施行。《煤矿安全监察条例》和《国务院关于预防煤矿生产安全事故的特别规定》同时废止" in answer.text
+    # 生产安全事故 inside the title is not a question about that term: no glossary definition as the lead
+    assert answer.text.startswith("依据《煤矿安全生产条例》第七十六条")

@@ -16,6 +16,7 @@ from conftest import BIG5_PLAN, FIXTURES, GBK_PLAN, REGULATION_NEW, REGULATION_O
 from assistant.retriever import HybridRetriever
 from ingest.articles import ArticleRef
 from ingest.knowledge_base import KnowledgeBase
+from ingest import pipeline
 from ingest.pipeline import ingest
 
 
@@ -146,9 +147,10 @@ def test_a_changed_file_replaces_its_old_chunks(ingested, user_files, settings):
 
 
 def test_a_file_edited_right_after_ingest_keeping_size_and_time_is_still_seen_as_changed(ingested, user_files,
-                                                                                         settings):
+                                                                                         settings, monkeypatch):
     # Unchanged files are recognised by size and modification time, but only once that time has settled:
     # an edit within the same clock tick can keep both, so such a file is still read and hashed.
+    monkeypatch.setattr(pipeline, "_STAMP_SETTLED_S", 3600.0)  # every file here was written "just now"
     path = user_files / f"{REGULATION_NEW}.md"
     before = path.stat()
     text = path.read_text(encoding="utf-8")
@@ -157,6 +159,25 @@ def test_a_file_edited_right_after_ingest_keeping_size_and_time_is_still_seen_as
     assert path.stat().st_size == before.st_size
     report = ingest([user_files], settings)
     assert [r.doc_id for r in report.results if r.status == "updated"] == [REGULATION_NEW]
+
+
+def test_files_too_recent_to_stamp_when_read_are_stamped_once_they_settle(ingested, user_files, settings,
+                                                                          monkeypatch):
+    # A corpus copied just before an ingest is read and hashed then; once its files have settled with the
+    # content that was read, they are stamped, so the next run does not read them again.
+    monkeypatch.setattr(pipeline, "_STAMP_SETTLED_S", 1.0)
+    (settings.data_dir / "file-stamps.json").unlink(missing_ok=True)
+    files = sorted(p for p in user_files.rglob("*.md") if p.is_file())
+    for path in files:
+        os.utime(path)  # modified now
+
+    def progress(stage: str, done: int, total: int) -> None:
+        if stage == "检查文件" and done == total:
+            time.sleep(1.2)  # the run outlasts the settling time of the files read before this point
+
+    ingest([user_files], settings, progress=progress)
+    stamps = json.loads((settings.data_dir / "file-stamps.json").read_text(encoding="utf-8"))
+    assert {Path(source).name for source in stamps} >= {p.name for p in files}
 
 
 def test_settled_files_are_recognised_without_reading_them_again(ingested, user_files, settings):

@@ -1,0 +1,92 @@
+"""Numbers a question states (12个人重伤, 罚款80万元) and the ranges a provision sets (10人以上50人以下重伤,
+超过一百人): a clause whose range holds the question's number is the one that answers it."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from ingest.numerals import cn_to_int
+
+_AMOUNT = r"\d+(?:\.\d+)?|[零〇一二两三四五六七八九十百千]+"
+_UNITS = {"人": ("人", 1), "名": ("人", 1), "元": ("元", 1), "万元": ("元", 10_000), "亿元": ("元", 100_000_000),
+          "吨": ("吨", 1), "公斤": ("吨", 0.001), "千克": ("吨", 0.001)}
+_UNIT = "|".join(sorted(_UNITS, key=len, reverse=True))
+_QUANTITY = re.compile(rf"(?P<n>{_AMOUNT})\s*(?P<u>{_UNIT})")
+_BOUND = rf"(?:{_AMOUNT})\s*(?:{_UNIT})"
+_RANGE = re.compile(rf"(?P<over>超过|不超过)?(?P<a>{_BOUND})(?P<a_side>以上|以下)?(?:(?P<b>{_BOUND})以下)?")
+_COUNTED_STAFF = re.compile(rf"({_AMOUNT})\s*(?:个|名)(?:从业人员|员工|工人|职工|人员|人|工)?")
+_WORD = re.compile(r"[\u4e00-\u9fff]{2}")
+_PARTICLES = set("的是了左等多及和或以")
+_EXCLUSIVE_BELOW = re.compile(r"[“\"]以下[”\"]不包括本数")
+
+
+@dataclass(frozen=True)
+class Quantity:
+    value: float
+    unit: str  # 人, 元 or 吨
+    of: str  # the two characters after it (重伤 in 12人重伤), "" when none
+
+
+def _value(text: str) -> tuple[float, str] | None:
+    match = _QUANTITY.fullmatch(text.strip())
+    if not match:
+        return None
+    number = match.group("n")
+    try:
+        amount = float(number) if number[0].isdigit() else float(cn_to_int(number))
+    except ValueError:
+        return None
+    unit, scale = _UNITS[match.group("u")]
+    return amount * scale, unit
+
+
+def _after(text: str, end: int) -> str:
+    """What a number counts when the words after it say (12人重伤); "" before a particle (2000万元的事故)."""
+    word = _WORD.match(text, end)
+    return word.group(0) if word and word.group(0)[0] not in _PARTICLES else ""
+
+
+def stated(question: str) -> list[Quantity]:
+    """The counts and amounts a question states."""
+    found = []
+    question = _COUNTED_STAFF.sub(r"\1人", question)  # 120个工人, 20名员工 -> 120人, 20人
+    for match in _QUANTITY.finditer(question):
+        parsed = _value(match.group(0))
+        if parsed:
+            found.append(Quantity(*parsed, _after(question, match.end())))
+    return found
+
+
+def holds(text: str, quantities: list[Quantity], provision: str = "") -> bool:
+    """Whether a range the text sets (A以上B以下, A以上, A以下, 超过A, 不超过A) holds one of the quantities,
+    of the same unit and, when the question says what was counted, of the same thing. “以下” excludes the
+    bound when the provision says so."""
+    if not quantities:
+        return False
+    below_open = bool(_EXCLUSIVE_BELOW.search(provision))
+    for match in _RANGE.finditer(text):
+        low = high = None
+        low_open = False
+        first = _value(match.group("a"))
+        if first is None or not (match.group("over") or match.group("a_side")):
+            continue
+        if match.group("over") == "超过":
+            low, low_open = first, True
+        elif match.group("over") == "不超过" or match.group("a_side") == "以下":
+            high = first
+        else:
+            low, low_open = first, False
+        if match.group("b"):
+            high = _value(match.group("b"))
+        unit = (low or high)[1]
+        counted = _after(text, match.end())
+        for q in quantities:
+            if q.unit != unit or (q.of and counted and q.of != counted):
+                continue
+            if low is not None and (q.value < low[0] or (low_open and q.value == low[0])):
+                continue
+            if high is not None and (q.value > high[0] or (below_open and q.value == high[0])):
+                continue
+            return True
+    return False
