@@ -293,9 +293,13 @@ class OfflineComposer:
             # a norm (最多可以、至少要、应当…) is stated by a provision of law, not by a plan or a report
             stating = [g for g in groups if not _NORMATIVE.search(part)
                        or evidence[g[0].chunk_rank].metadata.get("unit") == "article"]
-            if not answers_quantity(part, [c.text for g in stating for c in g]):
-                unanswered.append(part)
-                continue
+            asked = quantity_asked(part)
+            if asked is not None:  # an amount, a period or a count is answered by a provision stating one
+                groups = [g for g in stating if any(c.coverage >= MIN_COVERAGE and asked.search(" ".join((c.text, *c.items)))
+                                                    for c in g)]
+                if not groups:
+                    unanswered.append(part)
+                    continue
             for group in self._decisive(groups, evidence, plan):
                 chosen += [c for c in group if c.text not in {x.text for x in chosen}]
         named_articles = {(d, r.number, r.sub) for d, r in plan.articles}

@@ -9,6 +9,7 @@ An optional sentence-transformers CrossEncoder reranks the fused candidates.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from langchain_core.callbacks import CallbackManagerForRetrieverRun
@@ -25,6 +26,8 @@ from ingest.knowledge_base import KnowledgeBase
 from ingest.metadata import VERSIONED_KINDS
 from ingest.store import DocumentRecord, StoredChunk
 
+_ASKS_VALIDITY = re.compile(r"有效|废止|失效|作废|施行|生效|还能用|还适用|还管用")
+_REPEAL_WORDS = ("废止", "施行")
 RRF_K = 20
 DENSE_WEIGHT = 0.5  # the built-in LSA vectors are a weaker signal than BM25 over the lexicon-expanded question
 NAMED_WEIGHT = 1.0  # a ranking inside a document or region the question names
@@ -108,6 +111,10 @@ class HybridRetriever(BaseRetriever):
         scopes += [(inner, {d for d in allowed if records[d].region == region}) for region in plan.regions]
         if plan.plans:
             scopes.append((tokens, {d for d in allowed if records[d].kind in PLAN_KINDS}))
+        if _ASKS_VALIDITY.search(plan.question):  # whether a named document is in force: what other documents say of it
+            for doc_id in plan.documents:
+                scopes.append(([*self.kb.tokenizer.query_tokens(records[doc_id].short_title), *_REPEAL_WORDS],
+                               allowed - {doc_id}))
         for scope_tokens, docs in scopes:
             if docs:
                 rankings.append((NAMED_WEIGHT, [i for i, _ in self.kb.bm25.search(scope_tokens, 10, docs)]))
@@ -129,10 +136,14 @@ class HybridRetriever(BaseRetriever):
             for rank, chunk_id in enumerate(ids):
                 fused[chunk_id] = fused.get(chunk_id, 0.0) + weight / (RRF_K + rank + 1)
         asked = normalise_for_index(plan.expanded)
+        priors: dict[str, float] = {}
         for chunk_id in fused:  # prior: national law first unless the question names a region or document
             record = records.get(self._doc_of(chunk_id, by_id))
             if record is not None:
-                fused[chunk_id] *= self._prior(record, plan, asked)
+                prior = self._prior(record, plan, asked)
+                fused[chunk_id] *= prior
+                if record.region != "全国" and record.kind not in PLAN_KINDS:
+                    priors[chunk_id] = prior  # kept through the rerank: it blends in coverage, which copies share
         for position, chunk in enumerate(pinned):
             by_id[chunk.id] = chunk
             fused[chunk.id] = 10.0 - position * 0.01  # named articles come first, in the order named
@@ -148,7 +159,7 @@ class HybridRetriever(BaseRetriever):
             if record.doc_id not in allowed:
                 continue
             results.append((chunk, score))
-        results = self._coverage_rerank(results, tokens, len(pinned), plan.question)
+        results = self._coverage_rerank(results, tokens, len(pinned), plan.question, priors)
         if self.reranker is not None and len(results) > len(pinned):
             fixed = len(pinned)  # articles the question names stay first
             head = results[fixed: fixed + max(self.k * 3, 20)]
@@ -158,7 +169,7 @@ class HybridRetriever(BaseRetriever):
         return results[: self.k]
 
     def _coverage_rerank(self, results: list[tuple[StoredChunk, float]], tokens: list[str],
-                         pinned: int, question: str) -> list[tuple[StoredChunk, float]]:
+                         pinned: int, question: str, priors: dict[str, float]) -> list[tuple[StoredChunk, float]]:
         """Blend the fused rank score with how much of the question's weighted terms each candidate holds."""
         head, tail = results[pinned:pinned + RERANK_DEPTH], results[pinned + RERANK_DEPTH:]
         if not head:
@@ -169,7 +180,8 @@ class HybridRetriever(BaseRetriever):
         top = max(score for _, score in head)
         wanted = provision_asked(question)
         blended = [(chunk, (score / top + COVERAGE_WEIGHT * coverage(text, weights))
-                    * (OTHER_PROVISION_PRIOR if wanted and provision_kind(chunk) not in (wanted, None) else 1.0))
+                    * (OTHER_PROVISION_PRIOR if wanted and provision_kind(chunk) not in (wanted, None) else 1.0)
+                    * priors.get(chunk.id, 1.0))
                    for (chunk, score), text in zip(head, texts, strict=True)]
         return [*results[:pinned], *sorted(blended, key=lambda item: -item[1]), *tail]
 

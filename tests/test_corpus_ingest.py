@@ -217,3 +217,14 @@ def test_whether_a_regulation_is_still_in_force_is_answered_with_the_repealing_p
     assert "本条例自2024年5月1日起施行。《煤矿安全监察条例》和《国务院关于预防煤矿生产安全事故的特别规定》同时废止" in answer.text
     # 生产安全事故 inside the title is not a question about that term: no glossary definition as the lead
     assert answer.text.startswith("依据《煤矿安全生产条例》第七十六条")
+
+
+def test_a_question_asking_for_a_period_is_declined_when_no_provision_about_it_states_one(corpus_index):
+    settings, _, _ = corpus_index
+    from assistant.answer import NO_BASIS
+    from assistant.ask import Assistant
+
+    # the corpus has no rule on re-examining operator certificates; provisions that mention the certificate
+    # state no period, and a period stated elsewhere (立即报告, 有效期为3年 of another licence) is no answer
+    answer = Assistant(KnowledgeBase(settings)).ask("电工证多少年复审一次？").answer
+    assert answer.abstained and answer.text.startswith(NO_BASIS)
