@@ -30,6 +30,9 @@ _NUM = r"(?:\d+(?:\.\d+)?|[一二三四五六七八九十百千万两半]+)"
 _TIME_UNITS = r"(?:年|个月|月|日|天|小时|分钟|周|季度)"
 # What a question asks to be counted, and what a clause must hold to answer it.
 _QUANTITY_ASKS = [
+    # how often (多久检查一次): a frequency; 立即 or 30日内 states a deadline, not how often
+    (re.compile(r"(?:多久|多长时间|几年|几个月|几天|多少天|多少年)[^，。？?]{0,8}一次|隔多久|多久一次|频次|频率"),
+     re.compile(rf"每(?:年|季度|月|半年|周|日|天|班|{_NUM}\s*{_TIME_UNITS})|{_NUM}\s*{_TIME_UNITS}[^，。；]{{0,6}}一次|定期")),
     (re.compile(r"多久|多长时间|几年|几天|几个月|几小时|多少天|多少年|多少小时|期限|时限|有效期"),
      re.compile(rf"{_NUM}\s*{_TIME_UNITS}|每(?:年|季度|月|半年|周|日|天)|立即|及时")),
     (re.compile(r"比例|百分之|几成|多少倍"), re.compile(rf"{_NUM}\s*(?:%|倍|成)|百分之{_NUM}")),
@@ -173,8 +176,7 @@ def _with_enumerations(kept: list[_Clause], scored: list[_Clause], texts: list[s
             intro -= 1
         if _INTRODUCES.search(texts[intro]):  # the clause introducing the list answers as well as its item
             item, clause = clause, by_text[texts[intro]]
-            if item.score > clause.score and item.lead:
-                clause.lead = item.lead
+            clause.lead = clause.lead or item.lead
             clause.score, clause.coverage = max(clause.score, item.score), max(clause.coverage, item.coverage)
         if all(clause.text != c.text for c in group):
             clause.items = _enumeration(texts, order[clause.text], matching, whole)
@@ -199,6 +201,11 @@ def _with_context(group: list[_Clause], texts: list[str], provision: str) -> lis
         counting = [t for t in texts if _COUNTING_RULE.search(t) and all(t not in q for q in quoted)]
         group += [_Clause(t, group[0].chunk_rank, 0.0) for t in counting[:1]]
     return group
+
+
+def _enumerates(clause: _Clause) -> bool:
+    """Whether a clause enumerates: it introduces items, or names a series (A、B、C)."""
+    return len(clause.items) >= 2 or clause.text.count("、") >= 2
 
 
 def _whole_provision(texts: list[str], rank: int) -> list[_Clause]:
@@ -226,17 +233,19 @@ class OfflineComposer:
         say which provision answers."""
         weights = question_weights(self.tokenizer.query_tokens(f"{people_counted(part)} {' '.join(plan.legal_terms)}"),
                                    self.idf)
-        for word in plan.translations:  # the law's term answers better than a passage repeating the user's word
-            if word in weights:
-                weights[word] *= TRANSLATED_WORD_SHARE
         passages = [normalise_for_index(c.text) for c in chunks]
-        for word, term in plan.translations.items():  # a word the law does not use: its term stands in for it
-            if term in weights and not any(word in p for p in passages):
+        terms_of_art = {normalise_for_index(entry.term) for entry in plan.glossary}  # 三级安全教育 is no everyday word
+        for word, term in plan.translations.items():
+            if any(word in p for p in passages):  # the law's term answers better than a passage repeating the user's word
+                if word in weights and word not in terms_of_art:
+                    weights[word] *= TRANSLATED_WORD_SHARE
+            elif term in weights:  # a word no candidate uses: its term stands in for it
                 weights[term] *= LEGAL_TERM_WEIGHT
         texts_of = [_clauses(chunk) for chunk in chunks]
         whole = bool(_LIST_ASKS.search(part))
         quantity = quantity_asked(part)
         numbers = thresholds.stated(people_counted(part))
+        asked_about = normalise_for_index(f"{part} {' '.join(plan.legal_terms)}")
         quoted = [normalise_for_index(q) for q in _QUOTED.findall(part)]
         sharp = contrastive_weights(weights, passages)
         groups = []
@@ -250,7 +259,7 @@ class OfflineComposer:
                                  bonus * coverage(text, sharp) * _quoted_bonus(text, quoted))
                 if quantity and quantity.search(text):
                     clause.score *= STATES_QUANTITY_BONUS
-                if thresholds.holds(text, numbers, chunk.text):
+                if thresholds.holds(text, numbers, chunk.text, asked_about):
                     clause.lead = text
                 scored.append(clause)
             best = max((c.score for c in scored), default=0.0)
@@ -266,12 +275,18 @@ class OfflineComposer:
             groups.append(group)
         return groups
 
-    def _decisive(self, groups: list[list[_Clause]], evidence: list[StoredChunk], plan: QueryPlan) -> list[list[_Clause]]:
-        """The first chunk that answers about as well as the best is decisive; when the question names
-        several documents or regions, the first well-answering chunk of each is too."""
+    def _decisive(self, groups: list[list[_Clause]], evidence: list[StoredChunk], plan: QueryPlan,
+                  part: str) -> list[list[_Clause]]:
+        """The first chunk that answers about as well as the best is decisive — unless the question asks which
+        ones (哪些…) and the first enumerates nothing: then the best of the chunks answering at least as well
+        that list items is; when the question names several documents or regions, the first well-answering
+        chunk of each is too."""
         best = max(g[0].score for g in groups)
         good = [g for g in groups if g[0].score >= KEEP_SHARE * best]
         picked = good[:1]
+        if _LIST_ASKS.search(part) and not _enumerates(picked[0][0]):
+            listing = [g for g in good if g[0].score >= picked[0][0].score and len(g[0].items) >= 2]
+            picked = [max(listing, key=lambda g: g[0].score)] if listing else picked
         named = [*plan.documents, *plan.regions]
         if len(named) >= 2:
             for name in named:
@@ -295,12 +310,11 @@ class OfflineComposer:
                        or evidence[g[0].chunk_rank].metadata.get("unit") == "article"]
             asked = quantity_asked(part)
             if asked is not None:  # an amount, a period or a count is answered by a provision stating one
-                groups = [g for g in stating if any(c.coverage >= MIN_COVERAGE and asked.search(" ".join((c.text, *c.items)))
-                                                    for c in g)]
-                if not groups:
+                groups = [g for g in stating if any(asked.search(t) for c in g for t in (c.text, *c.items))]
+                if not groups or max(g[0].coverage for g in groups) < MIN_COVERAGE:
                     unanswered.append(part)
                     continue
-            for group in self._decisive(groups, evidence, plan):
+            for group in self._decisive(groups, evidence, plan, part):
                 chosen += [c for c in group if c.text not in {x.text for x in chosen}]
         named_articles = {(d, r.number, r.sub) for d, r in plan.articles}
         if named_articles:  # the user asked for specific articles: quote them whole, whatever the overlap

@@ -58,31 +58,40 @@ def stated(question: str) -> list[Quantity]:
     return found
 
 
-def holds(text: str, quantities: list[Quantity], provision: str = "") -> bool:
+def holds(text: str, quantities: list[Quantity], provision: str = "", context: str = "") -> bool:
     """Whether a range the text sets (A以上B以下, A以上, A以下, 超过A, 不超过A) holds one of the quantities,
-    of the same unit and, when the question says what was counted, of the same thing. “以下” excludes the
-    bound when the provision says so."""
+    of the same unit and of the same thing: what the question counts (12人重伤), else a thing the question
+    (context: with its legal terms) names (死了35个人 … 死亡). “以下” excludes the bound when the provision
+    says so."""
     if not quantities:
         return False
     below_open = bool(_EXCLUSIVE_BELOW.search(provision))
+    ranges = []
     for match in _RANGE.finditer(text):
-        low = high = None
-        low_open = False
         first = _value(match.group("a"))
         if first is None or not (match.group("over") or match.group("a_side")):
             continue
+        low = high = None
+        low_open = False
         if match.group("over") == "超过":
             low, low_open = first, True
         elif match.group("over") == "不超过" or match.group("a_side") == "以下":
             high = first
         else:
-            low, low_open = first, False
+            low = first
         if match.group("b"):
             high = _value(match.group("b"))
+        ranges.append((low, low_open, high, _after(text, match.end())))
+    counted_here = {counted for *_, counted in ranges}
+    for low, low_open, high, counted in ranges:
         unit = (low or high)[1]
-        counted = _after(text, match.end())
         for q in quantities:
-            if q.unit != unit or (q.of and counted and q.of != counted):
+            if q.unit != unit:
+                continue
+            if q.of and q.of in counted_here:  # the question says what it counts, and the text counts that
+                if q.of != counted:
+                    continue
+            elif counted and counted not in context:
                 continue
             if low is not None and (q.value < low[0] or (low_open and q.value == low[0])):
                 continue

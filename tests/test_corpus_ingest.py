@@ -200,10 +200,12 @@ def test_a_number_in_the_question_is_answered_by_the_range_that_holds_it(corpus_
     from assistant.ask import Assistant
 
     assistant = Assistant(KnowledgeBase(settings))
-    for question in ("一次事故造成3人死亡，属于哪一级事故？", "直接经济损失2000万元的事故是哪一级事故？"):
+    for question, level in (("一次事故造成3人死亡，属于哪一级事故？", "较大事故"),
+                            ("直接经济损失2000万元的事故是哪一级事故？", "较大事故"),
+                            ("一次事故死了35个人算什么级别？", "特别重大事故")):
         answer = assistant.ask(question).answer
         lead = answer.text.splitlines()[0]
-        assert lead.startswith("依据《生产安全事故报告和调查处理条例》第三条，较大事故"), lead
+        assert lead.startswith(f"依据《生产安全事故报告和调查处理条例》第三条，{level}"), lead
         assert "本条第一款所称的“以上”包括本数，所称的“以下”不包括本数" in answer.text  # how the bounds count
 
 
@@ -228,3 +230,25 @@ def test_a_question_asking_for_a_period_is_declined_when_no_provision_about_it_s
     # state no period, and a period stated elsewhere (立即报告, 有效期为3年 of another licence) is no answer
     answer = Assistant(KnowledgeBase(settings)).ask("电工证多少年复审一次？").answer
     assert answer.abstained and answer.text.startswith(NO_BASIS)
+
+
+def test_a_question_asking_which_ones_is_answered_by_the_provision_that_lists_them(corpus_index):
+    settings, _, _ = corpus_index
+    from assistant.ask import Assistant
+
+    # 第五条 (第一责任人) and penalty articles name 主要负责人 as often; 第二十一条 lists the duties
+    answer = Assistant(KnowledgeBase(settings)).ask("生产经营单位的主要负责人有哪些安全生产职责？").answer
+    assert answer.citations[0] == {"doc": "安全生产法(2021-06-10)", "article": "第二十一条"}
+    assert "（一）建立健全并落实本单位全员安全生产责任制" in answer.text
+    assert "（七）及时、如实报告生产安全事故" in answer.text
+
+
+def test_how_often_is_not_answered_by_a_deadline(corpus_index):
+    settings, _, _ = corpus_index
+    from assistant.ask import Assistant
+
+    # the law says who organises 职业健康检查 and when (上岗前、在岗期间、离岗时), not how often: 立即 in a
+    # neighbouring article is no frequency, so the question is declined with the article as related
+    result = Assistant(KnowledgeBase(settings)).ask("用人单位要多久组织一次职业健康检查？")
+    assert result.answer.abstained
+    assert "《中华人民共和国职业病防治法》第三十五条" in result.answer.text
