@@ -1,11 +1,14 @@
 """The offline answer composer: no LLM, a readable answer built only from retrieved provisions.
 
 A one-line lead (the glossary definition when the question names a known principle, else the
-decisive clause), then the decisive provisions as bullets, each quoting the clause that answers the
-question with its citation [n], then the 依据 list. Each part of a multi-part question gets its own
-clauses. A clause introducing a list (…下列情形之一的：) is quoted with its items — all of them when the
-question asks for the list, else the items the question touches. When no retrieved clause covers the question well enough — or the question asks for a
-number and no covering clause holds one — it says 知识库中未找到依据 and lists the closest articles.
+decisive clause — or the item whose range holds a number the question states: 12人重伤 → 较大事故), then the
+decisive provisions as bullets, each quoting the clause that answers the question with its citation [n],
+then the 依据 list. Each part of a multi-part question gets its own clauses. A clause introducing a list
+(…下列情形之一的：) is quoted with its items — all of them when the question asks for the list, else the items
+the question touches; a clause is quoted with what it needs to be read right (the sentence a …同时废止 refers
+back to, the article's “以上”包括本数). When no retrieved clause covers the question well enough — or the
+question asks for an amount, a period or a frequency and no covering provision states one — it says
+知识库中未找到依据 and lists the closest articles.
 """
 
 from __future__ import annotations
@@ -154,12 +157,6 @@ def quantity_asked(part: str) -> re.Pattern | None:
             answer = re.compile(rf"{_NUM}\s*{unit}")
         return answer
     return None
-
-
-def answers_quantity(part: str, clauses: list[str]) -> bool:
-    """When the question asks for an amount, a period or a count, some clause must state one."""
-    answer = quantity_asked(part)
-    return answer is None or any(answer.search(c) for c in clauses)
 
 
 def _with_enumerations(kept: list[_Clause], scored: list[_Clause], texts: list[str], whole: bool) -> list[_Clause]:
