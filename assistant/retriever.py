@@ -64,6 +64,7 @@ class HybridRetriever(BaseRetriever):
     _analyzer: QueryAnalyzer | None = PrivateAttr(default=None)
     _analyzer_key: str = PrivateAttr(default="")
     _topics: dict[str, set[str]] = PrivateAttr(default_factory=dict)
+    _counterparts: dict[str, bool] = PrivateAttr(default_factory=dict)
 
     def _allowed_docs(self, records: dict[str, DocumentRecord]) -> set[str]:
         return {r.doc_id for r in records.values()
@@ -142,7 +143,7 @@ class HybridRetriever(BaseRetriever):
             if record is not None:
                 prior = self._prior(record, plan, asked)
                 fused[chunk_id] *= prior
-                if record.region != "全国" and record.kind not in PLAN_KINDS:
+                if self._national_counterpart(record, records):
                     priors[chunk_id] = prior  # kept through the rerank: it blends in coverage, which copies share
         for position, chunk in enumerate(pinned):
             by_id[chunk.id] = chunk
@@ -194,6 +195,19 @@ class HybridRetriever(BaseRetriever):
         if record.region != "全国" or record.kind not in VERSIONED_KINDS:
             return LOCAL_PRIOR * topical  # local regulations, and plans and reports (local documents of unknown region)
         return (1.0 if record.kind == "法律" else NATIONAL_RULE_PRIOR) * topical
+
+    def _national_counterpart(self, record: DocumentRecord, records: dict[str, DocumentRecord]) -> bool:
+        """Whether a local regulation has a national one of the same name (河南省工伤保险条例 → 工伤保险条例),
+        which it implements and largely repeats."""
+        if record.region == "全国" or record.kind in PLAN_KINDS:
+            return False
+        found = self._counterparts.get(record.doc_id)
+        if found is None:
+            core = record.short_title.removeprefix(record.region)
+            found = core != record.short_title and any(
+                r.region == "全国" and r.short_title == core for r in records.values())
+            self._counterparts[record.doc_id] = found
+        return found
 
     def _topic_prior(self, record: DocumentRecord, asked: str) -> float:
         """A sector regulation (特种设备, 煤矿, 烟花爆竹 …) whose subject the question never mentions ranks a
