@@ -9,12 +9,15 @@ import pytest
 from conftest import REGULATION_NEW
 from typer.testing import CliRunner
 
-from assistant.answer import NO_BASIS
+from assistant.answer import NO_BASIS, OfflineComposer
 from assistant.ask import Assistant
 from assistant.cli import app
+from assistant.query import QueryPlan
 from evals.run import main as run_eval
 from ingest.knowledge_base import KnowledgeBase
 from ingest.pipeline import ingest
+from ingest.store import StoredChunk
+from ingest.tokenizer import Tokenizer
 
 
 @pytest.fixture
@@ -137,3 +140,26 @@ def test_kind_and_region_filters_narrow_the_search(user_files):
     result = runner.invoke(app, ["ask", "有限空间作业", "--json", "--region", "青山市"])
     docs = {r["doc"] for r in json.loads(result.output)["retrieved"]}
     assert docs and all(d.startswith("青山市") for d in docs)
+
+
+def _article(doc: str, label: str, text: str) -> StoredChunk:
+    return StoredChunk(f"{doc}-{label}", text, {"doc_id": doc, "title": doc, "unit": "article", "article": label})
+
+
+def test_which_ones_is_answered_by_the_provision_listing_them_when_the_first_lists_nothing():
+    # both provisions name 主要负责人 and 安全生产 equally; the first retrieved states one duty, the other lists them
+    tokenizer = Tokenizer([])
+    first = _article("某安全条例", "第五条", "第五条 生产经营单位的主要负责人是本单位安全生产第一责任人，对本单位的安全生产工作全面负责。")
+    listing = _article("某安全条例", "第二十一条", "第二十一条 生产经营单位的主要负责人对本单位安全生产工作负有下列职责：\n"
+                       "（一）建立健全并落实本单位全员安全生产责任制；\n（二）组织制定并实施本单位安全生产规章制度；\n"
+                       "（三）保证本单位安全生产投入的有效实施。")
+    question = "生产经营单位的主要负责人有哪些安全生产职责？"
+    idf = {t: 2.0 for t in tokenizer.query_tokens(question)}
+    answer = OfflineComposer(tokenizer, idf).compose(question, QueryPlan(question, question), [first, listing])
+    assert answer.citations[0] == {"doc": "某安全条例", "article": "第二十一条"}
+    assert "（三）保证本单位安全生产投入的有效实施。[1]" in answer.text
+    # asked for one fact, not a list, the first retrieved provision that answers as well stays decisive
+    question = "生产经营单位的主要负责人对安全生产工作负什么责任？"
+    idf = {t: 2.0 for t in tokenizer.query_tokens(question)}
+    answer = OfflineComposer(tokenizer, idf).compose(question, QueryPlan(question, question), [first, listing])
+    assert answer.citations[0] == {"doc": "某安全条例", "article": "第五条"}

@@ -232,17 +232,6 @@ def test_a_question_asking_for_a_period_is_declined_when_no_provision_about_it_s
     assert answer.abstained and answer.text.startswith(NO_BASIS)
 
 
-def test_a_question_asking_which_ones_is_answered_by_the_provision_that_lists_them(corpus_index):
-    settings, _, _ = corpus_index
-    from assistant.ask import Assistant
-
-    # 第五条 (第一责任人) and penalty articles name 主要负责人 as often; 第二十一条 lists the duties
-    answer = Assistant(KnowledgeBase(settings)).ask("生产经营单位的主要负责人有哪些安全生产职责？").answer
-    assert answer.citations[0] == {"doc": "安全生产法(2021-06-10)", "article": "第二十一条"}
-    assert "（一）建立健全并落实本单位全员安全生产责任制" in answer.text
-    assert "（七）及时、如实报告生产安全事故" in answer.text
-
-
 def test_how_often_is_not_answered_by_a_deadline(corpus_index):
     settings, _, _ = corpus_index
     from assistant.ask import Assistant
