@@ -64,7 +64,8 @@ class HybridRetriever(BaseRetriever):
     _analyzer: QueryAnalyzer | None = PrivateAttr(default=None)
     _analyzer_key: str = PrivateAttr(default="")
     _topics: dict[str, set[str]] = PrivateAttr(default_factory=dict)
-    _counterparts: dict[str, bool] = PrivateAttr(default_factory=dict)
+    _national: set[str] = PrivateAttr(default_factory=set)
+    _national_key: str = PrivateAttr(default="")
 
     def _allowed_docs(self, records: dict[str, DocumentRecord]) -> set[str]:
         return {r.doc_id for r in records.values()
@@ -138,12 +139,13 @@ class HybridRetriever(BaseRetriever):
                 fused[chunk_id] = fused.get(chunk_id, 0.0) + weight / (RRF_K + rank + 1)
         asked = normalise_for_index(plan.expanded)
         priors: dict[str, float] = {}
+        national = self._national_titles(records)
         for chunk_id in fused:  # prior: national law first unless the question names a region or document
             record = records.get(self._doc_of(chunk_id, by_id))
             if record is not None:
                 prior = self._prior(record, plan, asked)
                 fused[chunk_id] *= prior
-                if self._national_counterpart(record, records):
+                if self._national_counterpart(record, national):
                     priors[chunk_id] = prior  # kept through the rerank: it blends in coverage, which copies share
         for position, chunk in enumerate(pinned):
             by_id[chunk.id] = chunk
@@ -196,18 +198,21 @@ class HybridRetriever(BaseRetriever):
             return LOCAL_PRIOR * topical  # local regulations, and plans and reports (local documents of unknown region)
         return (1.0 if record.kind == "法律" else NATIONAL_RULE_PRIOR) * topical
 
-    def _national_counterpart(self, record: DocumentRecord, records: dict[str, DocumentRecord]) -> bool:
+    def _national_titles(self, records: dict[str, DocumentRecord]) -> set[str]:
+        key = self.kb.documents_fingerprint()
+        if key != self._national_key:
+            self._national = {r.short_title for r in records.values() if r.region == "全国"}
+            self._national_key = key
+        return self._national
+
+    @staticmethod
+    def _national_counterpart(record: DocumentRecord, national: set[str]) -> bool:
         """Whether a local regulation has a national one of the same name (河南省工伤保险条例 → 工伤保险条例),
         which it implements and largely repeats."""
         if record.region == "全国" or record.kind in PLAN_KINDS:
             return False
-        found = self._counterparts.get(record.doc_id)
-        if found is None:
-            core = record.short_title.removeprefix(record.region)
-            found = core != record.short_title and any(
-                r.region == "全国" and r.short_title == core for r in records.values())
-            self._counterparts[record.doc_id] = found
-        return found
+        core = record.short_title.removeprefix(record.region)
+        return core != record.short_title and core in national
 
     def _topic_prior(self, record: DocumentRecord, asked: str) -> float:
         """A sector regulation (特种设备, 煤矿, 烟花爆竹 …) whose subject the question never mentions ranks a
