@@ -241,7 +241,7 @@ class OfflineComposer:
         texts_of = [_clauses(chunk) for chunk in chunks]
         whole = bool(_LIST_ASKS.search(part))
         quantity = quantity_asked(part)
-        numbers = thresholds.stated(people_counted(part))
+        numbers = thresholds.stated(part)
         asked_about = normalise_for_index(f"{part} {' '.join(plan.legal_terms)}")
         quoted = [normalise_for_index(q) for q in _QUOTED.findall(part)]
         sharp = contrastive_weights(weights, passages)

@@ -75,6 +75,11 @@ class QueryAnalyzer:
         return [(key, entry) for key, entry in keys if len(key) >= 2]
 
     @cached_property
+    def national_titles(self) -> set[str]:
+        """The names of the national regulations in force (工伤保险条例), to recognise local ones implementing them."""
+        return {r.short_title for r in self.records.values() if r.region == "全国"}
+
+    @cached_property
     def _names_of(self) -> dict[str, set[str]]:
         """Each document's names: its title, its name without 中华人民共和国, its customary short names."""
         return {doc_id: _doc_names(record, self.pack.document_aliases) for doc_id, record in self.records.items()}

@@ -64,8 +64,6 @@ class HybridRetriever(BaseRetriever):
     _analyzer: QueryAnalyzer | None = PrivateAttr(default=None)
     _analyzer_key: str = PrivateAttr(default="")
     _topics: dict[str, set[str]] = PrivateAttr(default_factory=dict)
-    _national: set[str] = PrivateAttr(default_factory=set)
-    _national_key: str = PrivateAttr(default="")
 
     def _allowed_docs(self, records: dict[str, DocumentRecord]) -> set[str]:
         return {r.doc_id for r in records.values()
@@ -139,7 +137,7 @@ class HybridRetriever(BaseRetriever):
                 fused[chunk_id] = fused.get(chunk_id, 0.0) + weight / (RRF_K + rank + 1)
         asked = normalise_for_index(plan.expanded)
         priors: dict[str, float] = {}
-        national = self._national_titles(records)
+        national = self.analyzer(records).national_titles
         for chunk_id in fused:  # prior: national law first unless the question names a region or document
             record = records.get(self._doc_of(chunk_id, by_id))
             if record is not None:
@@ -197,13 +195,6 @@ class HybridRetriever(BaseRetriever):
         if record.region != "全国" or record.kind not in VERSIONED_KINDS:
             return LOCAL_PRIOR * topical  # local regulations, and plans and reports (local documents of unknown region)
         return (1.0 if record.kind == "法律" else NATIONAL_RULE_PRIOR) * topical
-
-    def _national_titles(self, records: dict[str, DocumentRecord]) -> set[str]:
-        key = self.kb.documents_fingerprint()
-        if key != self._national_key:
-            self._national = {r.short_title for r in records.values() if r.region == "全国"}
-            self._national_key = key
-        return self._national
 
     @staticmethod
     def _national_counterpart(record: DocumentRecord, national: set[str]) -> bool:
