@@ -95,6 +95,8 @@ def stats() -> None:
         table.add_row(kind, str(n), str(sum(r.chunk_count for r in records.values() if r.kind == kind)))
     console.print(table)
     console.print(f"文档 {len(records)} 个，切块 {kb.store.count()} 个")
+    if kb.store.legacy_collections():
+        console.print("[yellow]知识库中有旧版本格式的索引，当前版本不再读取：请重新运行 anquan ingest 导入文档[/yellow]")
     superseded = [r for r in records.values() if r.superseded]
     if superseded:
         console.print("已被新版本取代（默认不检索）：")

@@ -268,8 +268,7 @@ class ProvisionFinder:
     def _chunks_of(self, doc_id: str) -> list[StoredChunk]:
         if doc_id not in self._plan_chunks:
             record = self.records.get(doc_id)
-            self._plan_chunks[doc_id] = [] if record is None else self.kb.store.get_chunks(
-                where={"$and": [{"doc_id": doc_id}, {"doc_hash": record.hash}]})
+            self._plan_chunks[doc_id] = [] if record is None else self.kb.store.document_chunks(doc_id, record.hash)
         return self._plan_chunks[doc_id]
 
     def locate(self, ref: PlanRef) -> StoredChunk | None:

@@ -71,18 +71,6 @@ class HybridRetriever(BaseRetriever):
                 and (not self.kinds or r.kind in self.kinds)
                 and (not self.regions or r.region in self.regions)}
 
-    def _where(self) -> dict[str, Any] | None:
-        clauses: list[dict[str, Any]] = []
-        if not self.include_superseded:
-            clauses.append({"superseded": False})
-        if self.kinds:
-            clauses.append({"kind": {"$in": self.kinds}})
-        if self.regions:
-            clauses.append({"region": {"$in": self.regions}})
-        if not clauses:
-            return None
-        return clauses[0] if len(clauses) == 1 else {"$and": clauses}
-
     def analyzer(self, records: dict[str, DocumentRecord]) -> QueryAnalyzer:
         key = self.kb.documents_fingerprint()
         if self._analyzer is None or key != self._analyzer_key:
@@ -101,7 +89,7 @@ class HybridRetriever(BaseRetriever):
         rankings: list[tuple[float, list[str]]] = []
         rankings.append((1.0, [i for i, _ in self.kb.bm25.search(tokens, self.candidates, allowed)]))
         dense = self.kb.store.query(self.kb.embedder.embeddings.embed_query(plan.expanded), self.candidates,
-                                    self._where())
+                                    None if len(allowed) == len(records) else allowed)
         by_id: dict[str, StoredChunk] = {chunk.id: chunk for chunk, _ in dense}
         rankings.append((DENSE_WEIGHT, [chunk.id for chunk, _ in dense]))
         # inside a named document or region its name is in every passage: rank by the rest of the question

@@ -96,8 +96,7 @@ class KnowledgeBase:
         chunks = sorted((i, r.doc_id) for r in records.values() for i in chunk_ids(r.doc_id, r.hash, r.chunk_count))
 
         def fetch(ids: list[str]) -> dict[str, str]:
-            return {i: index_text(text, meta.get("heading_path", "")) for i, (text, meta) in
-                    self.store.get_texts(ids).items()}
+            return {c.id: index_text(c.text, c.metadata.get("heading_path", "")) for c in self.store.get_chunks(ids)}
 
         self.bm25.build(chunks, current, fetch)
         return True
@@ -157,9 +156,9 @@ class KnowledgeBase:
         if index is None:
             ids = chunk_ids(record.doc_id, record.hash, record.chunk_count)
             index = {}
-            for chunk_id_, meta in self.store.get_metadatas(ids).items():
-                if meta.get("article_num") is not None:
-                    index.setdefault((meta["article_num"], meta.get("article_sub", 0)), []).append(chunk_id_)
+            for chunk in self.store.get_chunks(ids):
+                if chunk.metadata.get("article_num") is not None:
+                    index.setdefault((chunk.metadata["article_num"], chunk.metadata.get("article_sub", 0)), []).append(chunk.id)
             if len(self._article_indexes) >= _ARTICLE_INDEXES:
                 self._article_indexes.pop(next(iter(self._article_indexes)))
             self._article_indexes[key] = index

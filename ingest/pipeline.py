@@ -288,7 +288,12 @@ class Ingestor:
     def run(self, paths: list[Path], prune: bool = False) -> IngestReport:
         with self._exclusive():
             self.kb.sync_shared_model()
-            return self._run(paths, prune)
+            dropped = self.kb.store.drop_legacy()
+            report = self._run(paths, prune)
+            if dropped:
+                report.notes.insert(0, "知识库存储格式已更新：旧格式的索引已删除，本次导入的文件已按新格式入库；"
+                                       "此前导入、本次未导入的文件请重新导入")
+            return report
 
     def remove(self, doc_ids: list[str]) -> IngestReport:
         """Delete documents (chunks and record), re-derive which versions are in force, refresh BM25."""
@@ -444,8 +449,7 @@ class Ingestor:
         stored = list(self.kb.store.iter_chunks())
         model = self.kb.embedder.embeddings
         vectors = model.embed_array([index_text(c.text, c.metadata.get("heading_path", "")) for c in stored])
-        self.kb.store.add_chunks([c.id for c in stored], vectors, [c.text for c in stored],
-                                 [c.metadata for c in stored])
+        self.kb.store.write_vectors([c.id for c in stored], vectors)
 
     def _write(self, todo: list[tuple[Path, str, str]], records: dict[str, DocumentRecord],
                report: IngestReport) -> None:
@@ -540,7 +544,6 @@ class Ingestor:
             superseded = newest is not record and newest.date > record.date
             by = newest.doc_id if superseded else ""
             if (record.superseded, record.superseded_by) != (superseded, by):
-                self.kb.store.set_superseded(record.doc_id, superseded, by)
                 record.superseded, record.superseded_by = superseded, by
                 changed.append(record)
                 if superseded:

@@ -1,35 +1,47 @@
-"""The Chroma store: one collection of chunks (vectors, texts, metadata) and one of documents
-(the manifest: source path, content hash, metadata, version status), both named after the embedder
-so a different embedder never mixes vectors. Embedded PersistentClient by default, HttpClient when a
-Chroma server is configured."""
+"""The Chroma store, three collections named after the embedder (a different embedder never mixes
+vectors): the chunks' vectors (one row per chunk: its id and vector, nothing else); the chunks' texts and
+metadata (one row per document version, or per TEXT_ROW_CHUNKS chunks of a long one, compressed); and the
+documents (the manifest: source path, content hash, metadata, version status). Embedded PersistentClient by
+default, HttpClient when a Chroma server is configured.
+
+Why texts are not kept with each vector: Chroma writes every metadata string and document of a row into
+indexed SQLite tables; for the scale corpus (150,000 chunks) those per-chunk rows took about 120 s of a
+190 s ingest, against a few seconds for the same data grouped and compressed per document version.
+Readers still get one StoredChunk (text + flat metadata) per chunk; a document's version status is read
+from the manifest, so marking a version superseded rewrites no chunk."""
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import json
 import time
-from collections.abc import Iterator, Sequence
+import zlib
+from collections import OrderedDict
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
 import chromadb
-from chromadb import FtsIndexConfig, HnswIndexConfig, Schema, StringInvertedIndexConfig, VectorIndexConfig
+from chromadb import FtsIndexConfig, HnswIndexConfig, Schema, VectorIndexConfig
 from chromadb.config import Settings as ChromaSettings
 from chromadb.errors import InternalError
 
 from assistant.settings import Settings
 
 _PAGE = 5000
+_TEXT_PAGE = 200  # text rows fetched per call (each holds up to TEXT_ROW_CHUNKS chunks)
+TEXT_ROW_CHUNKS = 1000
+_TEXT_CACHE_ROWS = 1024  # decoded text rows kept per process (a version's rows never change)
 # How long one process reuses the document table it read (a query reads it several times); writes made
 # through this store update it at once, writes by another process are seen after this many seconds.
 DOCUMENTS_TTL = 2.0
-# Chunk metadata Chroma filters on is stored as its own keys; the rest, and the chunk's text, travel in
-# one JSON string (PACKED). Every key and every document is a row in Chroma's SQLite tables with an index
-# over its value (documents also go into a full-text index we do not use), so this makes writes of large
-# corpora much cheaper. Readers see the text and one flat dict either way.
-FILTER_KEYS = ("doc_id", "doc_hash", "kind", "region", "superseded", "superseded_by")
-PACKED = "meta"
-_TEXT = "text"  # the chunk's text, inside PACKED
+# fields of a chunk's metadata that belong to its document: kept once per text row, and the version
+# status (superseded, superseded_by) is read from the manifest
+_DOC_FIELDS = ("title", "kind", "region", "date", "source")
+_FROM_MANIFEST = ("doc_id", "doc_hash", "superseded", "superseded_by")
+# the collections of earlier versions (every chunk's text and metadata in its own Chroma row)
+_LEGACY = ("anquan-chunks-{}", "anquan-docs-{}")
 
 
 def _chunk_prefix(doc_id: str, doc_hash: str) -> str:
@@ -48,25 +60,33 @@ def chunk_ids(doc_id: str, doc_hash: str, count: int) -> list[str]:
     return [f"{prefix}{ordinal:05d}" for ordinal in range(count)]
 
 
-def pack_metadata(meta: dict[str, Any], text: str) -> dict[str, Any]:
-    packed = {k: meta[k] for k in FILTER_KEYS if k in meta}
-    rest = {k: v for k, v in meta.items() if k not in FILTER_KEYS}
-    rest[_TEXT] = text
-    packed[PACKED] = json.dumps(rest, ensure_ascii=False)
-    return packed
+def _row_of(chunk_id_: str) -> tuple[str, int]:
+    """(text row id, ordinal) of a chunk id."""
+    prefix, ordinal = chunk_id_.rsplit("-", 1)
+    number = int(ordinal)
+    return f"{prefix}-p{number // TEXT_ROW_CHUNKS}", number
 
 
-def unpack(document: str | None, meta: dict[str, Any] | None) -> tuple[str, dict[str, Any]]:
-    """(text, flat metadata) of a stored chunk, whichever way it was written (earlier versions kept the
-    text as the Chroma document and the metadata in separate keys)."""
-    if not meta:
-        return document or "", {}
-    if PACKED not in meta:
-        return document or "", dict(meta)
-    flat = {k: v for k, v in meta.items() if k != PACKED}
-    flat.update(json.loads(meta[PACKED]))
-    text = flat.pop(_TEXT, None)
-    return (document or "") if text is None else text, flat
+def _encode(payload: Any) -> str:
+    return base64.b64encode(zlib.compress(json.dumps(payload, ensure_ascii=False).encode("utf-8"), 6)).decode("ascii")
+
+
+def _decode(packed: str) -> Any:
+    return json.loads(zlib.decompress(base64.b64decode(packed)).decode("utf-8"))
+
+
+@dataclass
+class _TextRow:
+    """The chunks of one text row: ordinals first .. first+len(chunks)-1 of one document version."""
+    doc_id: str
+    doc_hash: str
+    first: int
+    document: dict[str, Any]  # _DOC_FIELDS
+    chunks: list[tuple[str, dict[str, Any]]]  # (text, the chunk's own metadata)
+
+    def vector_ids(self) -> list[str]:
+        prefix = _chunk_prefix(self.doc_id, self.doc_hash)
+        return [f"{prefix}{ordinal:05d}" for ordinal in range(self.first, self.first + len(self.chunks))]
 
 
 def _table_signature(records: dict[str, DocumentRecord]) -> str:
@@ -75,14 +95,11 @@ def _table_signature(records: dict[str, DocumentRecord]) -> str:
                         .encode("utf-8")).hexdigest()
 
 
-def _chunk_schema() -> Schema:
-    """Chunks: cosine HNSW; no full-text index on the texts (BM25 is our lexical index) and no inverted
-    index on the packed metadata string."""
+def _vector_schema() -> Schema:
+    """Vectors: cosine HNSW; no full-text index (the rows carry no documents; BM25 is our lexical index)."""
     schema = Schema()
     schema.create_index(config=VectorIndexConfig(space="cosine", hnsw=HnswIndexConfig(ef_construction=64)))
     schema.delete_index(config=FtsIndexConfig(), key="#document")
-    for key in (PACKED, "superseded_by"):
-        schema.delete_index(config=StringInvertedIndexConfig(), key=key)
     return schema
 
 
@@ -148,13 +165,13 @@ class ChunkStore:
                          else f"本地 Chroma（{settings.data_dir / 'chroma'}）")
         self.is_server = bool(settings.chroma_host)
         self.name = embedder_name
-        self.chunks = self._open_chunks(f"anquan-chunks-{embedder_name}")
-        self.documents = self.client.get_or_create_collection(f"anquan-docs-{embedder_name}", embedding_function=None)
+        self._open_collections()
         self.batch_size = min(self.client.get_max_batch_size(), _PAGE)
         self._documents: dict[str, DocumentRecord] | None = None
         self._documents_read_at = 0.0
         self._documents_stamp: tuple[int, ...] | None = None
         self.generation = 0  # counts reads of the document table: equal generations, same documents
+        self._rows: OrderedDict[str, _TextRow] = OrderedDict()  # decoded text rows, least recently used first
         # Embedded Chroma keeps its vector index in memory: after another process changed the store this
         # process would query a stale index (missing new chunks, or "Error finding id" for deleted ones).
         self._settings = settings
@@ -162,16 +179,34 @@ class ChunkStore:
         self._wrote = False  # this store changed them itself since
         self._stale = False
 
-    def _open_chunks(self, name: str):
+    def _open_collections(self) -> None:
+        self.chunks = self._open_vectors(f"anquan-vectors-{self.name}")
+        self.texts = self.client.get_or_create_collection(f"anquan-texts-{self.name}", embedding_function=None)
+        self.documents = self.client.get_or_create_collection(f"anquan-documents-{self.name}", embedding_function=None)
+
+    def _open_vectors(self, name: str):
         try:
             return self.client.get_collection(name, embedding_function=None)
         except Exception:  # noqa: BLE001 - not there yet (the error type differs between local and server)
             pass
         try:
-            return self.client.create_collection(name, embedding_function=None, schema=_chunk_schema())
+            return self.client.create_collection(name, embedding_function=None, schema=_vector_schema())
         except Exception:  # noqa: BLE001 - created meanwhile by another process, or a server without schemas
             return self.client.get_or_create_collection(name, embedding_function=None,
                                                         configuration={"hnsw": {"space": "cosine"}})
+
+    # the layout of earlier versions
+    def legacy_collections(self) -> list[str]:
+        """Collections this embedder's chunks were kept in by earlier versions (their documents must be
+        ingested again: the manifest of this version starts empty)."""
+        names = {c if isinstance(c, str) else c.name for c in self.client.list_collections()}
+        return [name.format(self.name) for name in _LEGACY if name.format(self.name) in names]
+
+    def drop_legacy(self) -> list[str]:
+        dropped = self.legacy_collections()
+        for name in dropped:
+            self.client.delete_collection(name)
+        return dropped
 
     # documents (the manifest)
     def _disk_stamp(self) -> tuple[int, ...] | None:
@@ -219,8 +254,7 @@ class ChunkStore:
         system.start()
         SharedSystemClient._identifier_to_system[SharedSystemClient._get_identifier_from_settings(chroma_settings)] = system
         self.client = open_client(self._settings)
-        self.chunks = self._open_chunks(f"anquan-chunks-{self.name}")
-        self.documents = self.client.get_or_create_collection(f"anquan-docs-{self.name}", embedding_function=None)
+        self._open_collections()
         self._stale = False
 
     def _read_documents(self) -> dict[str, DocumentRecord]:
@@ -266,90 +300,160 @@ class ChunkStore:
         self._wrote_documents(records)
 
     def delete_document(self, doc_id: str) -> None:
+        """The document's record, then every stored version of its chunks."""
         self._documents, self._wrote = None, True
-        self.chunks.delete(where={"doc_id": doc_id})
         self.documents.delete(ids=[doc_id])
+        self._delete_versions(doc_id, lambda doc_hash: True)
 
     # chunks
     def add_chunks(self, ids: list[str], embeddings, texts: list[str], metadatas: list[dict[str, Any]],
                    new: bool = False) -> None:
-        """Write chunks; new=True when none of the ids can exist yet (cheaper than an upsert)."""
+        """Write chunks (every chunk of each document version among them): their texts first, then their
+        vectors, so that every vector's text can be found and deleted with its version. new=True when none
+        of the ids can exist yet (cheaper than an upsert)."""
+        rows: dict[str, _TextRow] = {}
+        for chunk_id_, text, meta in zip(ids, texts, metadatas, strict=True):
+            row_id, ordinal = _row_of(chunk_id_)
+            row = rows.get(row_id)
+            if row is None:
+                row = rows[row_id] = _TextRow(meta["doc_id"], meta["doc_hash"], ordinal,
+                                              {k: meta[k] for k in _DOC_FIELDS if k in meta}, [])
+            own = {k: v for k, v in meta.items() if k not in _DOC_FIELDS and k not in _FROM_MANIFEST}
+            row.chunks.append((text, own))
+        row_ids = list(rows)
+        for start in range(0, len(row_ids), _TEXT_PAGE):
+            batch = row_ids[start:start + _TEXT_PAGE]
+            self.texts.upsert(ids=batch, embeddings=[[1.0]] * len(batch), metadatas=[
+                {"doc_id": rows[r].doc_id, "doc_hash": rows[r].doc_hash, "first": rows[r].first,
+                 "count": len(rows[r].chunks), "chunks": _encode([rows[r].document, rows[r].chunks])} for r in batch])
+        self.write_vectors(ids, embeddings, new)
+
+    def write_vectors(self, ids: list[str], embeddings, new: bool = False) -> None:
         write = self.chunks.add if new else self.chunks.upsert
         for start in range(0, len(ids), self.batch_size):
             end = start + self.batch_size
-            write(ids=ids[start:end], embeddings=embeddings[start:end],
-                  metadatas=[pack_metadata(m, t) for m, t in zip(metadatas[start:end], texts[start:end], strict=True)])
+            write(ids=ids[start:end], embeddings=embeddings[start:end])
 
     def delete_stale_chunks(self, doc_id: str, current_hash: str) -> None:
-        self.chunks.delete(where={"$and": [{"doc_id": doc_id}, {"doc_hash": {"$ne": current_hash}}]})
+        """Every stored version of the document's chunks but the current one."""
+        self._delete_versions(doc_id, lambda doc_hash: doc_hash != current_hash)
 
     def delete_chunks_of_version(self, doc_id: str, doc_hash: str) -> None:
-        self.chunks.delete(where={"$and": [{"doc_id": doc_id}, {"doc_hash": doc_hash}]})
+        self._delete_versions(doc_id, lambda stored: stored == doc_hash)
 
-    def set_superseded(self, doc_id: str, superseded: bool, by: str) -> None:
-        ids = self.chunks.get(where={"doc_id": doc_id}, include=[])["ids"]
-        for start in range(0, len(ids), self.batch_size):
-            batch = ids[start:start + self.batch_size]
-            self.chunks.update(ids=batch, metadatas=[{"superseded": superseded, "superseded_by": by}] * len(batch))
+    def _delete_versions(self, doc_id: str, which) -> None:
+        """Delete the text rows (vectors first) of the document's versions whose hash `which` accepts."""
+        found = self.texts.get(where={"doc_id": doc_id}, include=["metadatas"])
+        doomed = [(row_id, meta) for row_id, meta in zip(found["ids"], found["metadatas"], strict=True)
+                  if which(meta["doc_hash"])]
+        vector_ids = [f"{_chunk_prefix(doc_id, meta['doc_hash'])}{ordinal:05d}" for _, meta in doomed
+                      for ordinal in range(meta["first"], meta["first"] + meta["count"])]
+        for start in range(0, len(vector_ids), self.batch_size):
+            self.chunks.delete(ids=vector_ids[start:start + self.batch_size])
+        if doomed:
+            self.texts.delete(ids=[row_id for row_id, _ in doomed])
+        for row_id, _ in doomed:
+            self._rows.pop(row_id, None)
 
-    def get_chunks(self, ids: list[str] | None = None, where: dict | None = None) -> list[StoredChunk]:
-        result = self.chunks.get(ids=ids, where=where, include=["documents", "metadatas"])
-        return [StoredChunk(i, *unpack(d, m)) for i, d, m in
-                zip(result["ids"], result["documents"], result["metadatas"], strict=True)]
-
-    def get_metadatas(self, ids: list[str]) -> dict[str, dict[str, Any]]:
-        """id -> metadata for the given ids (those that exist), fetched in pages."""
-        found: dict[str, dict[str, Any]] = {}
-        for start in range(0, len(ids), _PAGE):
-            result = self.chunks.get(ids=ids[start:start + _PAGE], include=["metadatas"])
-            found.update((i, unpack(None, m)[1]) for i, m in zip(result["ids"], result["metadatas"], strict=True))
+    def _text_rows(self, row_ids: Iterable[str]) -> dict[str, _TextRow]:
+        """The decoded text rows that exist among these ids (cached: a version's rows never change)."""
+        wanted = list(dict.fromkeys(row_ids))
+        found = {r: self._rows[r] for r in wanted if r in self._rows}
+        for r in found:
+            self._rows.move_to_end(r)
+        missing = [r for r in wanted if r not in found]
+        for start in range(0, len(missing), _TEXT_PAGE):
+            page = self.texts.get(ids=missing[start:start + _TEXT_PAGE], include=["metadatas"])
+            found.update(self._remember(page["ids"], page["metadatas"]))
         return found
 
-    def get_texts(self, ids: list[str]) -> dict[str, tuple[str, dict[str, Any]]]:
-        """id -> (text, metadata) for the given ids, fetched in pages."""
-        found: dict[str, tuple[str, dict[str, Any]]] = {}
-        for start in range(0, len(ids), _PAGE):
-            result = self.chunks.get(ids=ids[start:start + _PAGE], include=["documents", "metadatas"])
-            for i, d, m in zip(result["ids"], result["documents"], result["metadatas"], strict=True):
-                found[i] = unpack(d, m)
-        return found
+    def _remember(self, row_ids: list[str], metadatas: list[dict[str, Any]]) -> dict[str, _TextRow]:
+        decoded = {}
+        for row_id, meta in zip(row_ids, metadatas, strict=True):
+            document, chunks = _decode(meta["chunks"])
+            decoded[row_id] = self._rows[row_id] = _TextRow(meta["doc_id"], meta["doc_hash"], meta["first"],
+                                                            document, [(t, m) for t, m in chunks])
+        while len(self._rows) > _TEXT_CACHE_ROWS:
+            self._rows.popitem(last=False)
+        return decoded
+
+    def _stored_chunk(self, chunk_id_: str, row: _TextRow, ordinal: int) -> StoredChunk:
+        text, own = row.chunks[ordinal - row.first]
+        record = (self._documents or {}).get(row.doc_id)
+        current = record is not None and record.hash == row.doc_hash
+        meta = {**row.document, "doc_id": row.doc_id, "doc_hash": row.doc_hash, **own,
+                "superseded": record.superseded if current else False,
+                "superseded_by": record.superseded_by if current else ""}
+        return StoredChunk(chunk_id_, text, meta)
+
+    def get_chunks(self, ids: list[str]) -> list[StoredChunk]:
+        """The stored chunks among these ids, in their order."""
+        self.all_documents()  # the version status each chunk reports
+        located = [(chunk_id_, *_row_of(chunk_id_)) for chunk_id_ in ids]
+        rows = self._text_rows(row_id for _, row_id, _ in located)
+        chunks = []
+        for chunk_id_, row_id, ordinal in located:
+            row = rows.get(row_id)
+            if row is not None and row.first <= ordinal < row.first + len(row.chunks):
+                chunks.append(self._stored_chunk(chunk_id_, row, ordinal))
+        return chunks
+
+    def document_chunks(self, doc_id: str, doc_hash: str | None = None) -> list[StoredChunk]:
+        """Every stored chunk of a document (of one version when doc_hash is given), in order."""
+        where: dict[str, Any] = {"doc_id": doc_id}
+        if doc_hash is not None:
+            where = {"$and": [where, {"doc_hash": doc_hash}]}
+        found = self.texts.get(where=where, include=["metadatas"])
+        rows = self._remember(found["ids"], found["metadatas"])
+        self.all_documents()
+        return [self._stored_chunk(chunk_id_, row, ordinal)
+                for row in sorted(rows.values(), key=lambda r: (r.doc_hash, r.first))
+                for ordinal, chunk_id_ in enumerate(row.vector_ids(), start=row.first)]
 
     def iter_chunks(self) -> Iterator[StoredChunk]:
+        """Every chunk that has a vector (with its text; "" for a vector whose text row is gone)."""
         offset = 0
         while True:
-            page = self.chunks.get(include=["documents", "metadatas"], limit=_PAGE, offset=offset)
-            for i, d, m in zip(page["ids"], page["documents"], page["metadatas"], strict=True):
-                yield StoredChunk(i, *unpack(d, m))
-            if len(page["ids"]) < _PAGE:
+            page = self.chunks.get(include=[], limit=_PAGE, offset=offset)["ids"]
+            stored = {chunk.id: chunk for chunk in self.get_chunks(page)}
+            yield from (stored.get(chunk_id_) or StoredChunk(chunk_id_, "") for chunk_id_ in page)
+            if len(page) < _PAGE:
                 return
             offset += _PAGE
 
     def count(self) -> int:
         return self.chunks.count()
 
-    def query(self, embedding: list[float], k: int, where: dict | None = None) -> list[tuple[StoredChunk, float]]:
+    def query(self, embedding: list[float], k: int, documents: set[str] | None = None) -> list[tuple[StoredChunk, float]]:
+        """The k nearest chunks of committed document versions (of these documents, when given)."""
         if self._stale:
             self._reopen()
-        if where == {"superseded": False}:
-            # Chroma filters before its vector search, which is slow on a large collection; superseded
-            # versions are few, so search a little deeper unfiltered and drop them here
-            depth = 2 * k + 10
-            found = self._query(embedding, depth, None)
-            current = [(chunk, score) for chunk, score in found if not chunk.metadata.get("superseded")]
-            if len(current) >= k or len(found) < depth:
-                return current[:k]
-        return self._query(embedding, k, where)
+        records = self.all_documents()
+        wanted = records.keys() if documents is None else documents
 
-    def _query(self, embedding: list[float], k: int, where: dict | None) -> list[tuple[StoredChunk, float]]:
+        def committed(found: list[tuple[StoredChunk, float]]) -> list[tuple[StoredChunk, float]]:
+            return [(chunk, score) for chunk, score in found
+                    if chunk.metadata["doc_id"] in wanted and chunk.metadata["doc_id"] in records
+                    and records[chunk.metadata["doc_id"]].hash == chunk.metadata["doc_hash"]]
+
+        # most chunks pass: search a little deeper and drop the others here (Chroma's own filtering
+        # makes an unfiltered search slow on a large collection); else search only the wanted ones
+        depth = 2 * k + 10
+        found = self._query(embedding, depth, None)
+        kept = committed(found)
+        if len(kept) >= k or len(found) < depth:
+            return kept[:k]
+        ids = [i for doc_id in wanted if doc_id in records
+               for i in chunk_ids(doc_id, records[doc_id].hash, records[doc_id].chunk_count)]
+        return committed(self._query(embedding, k, ids))[:k] if ids else []
+
+    def _query(self, embedding: list[float], k: int, ids: list[str] | None) -> list[tuple[StoredChunk, float]]:
         try:
-            result = self.chunks.query(query_embeddings=[embedding], n_results=k, where=where,
-                                       include=["documents", "metadatas", "distances"])
+            result = self.chunks.query(query_embeddings=[embedding], n_results=k, ids=ids, include=["distances"])
         except InternalError:
             if self.is_server:
                 raise
             self._reopen()  # chunks deleted by another process since this process loaded the index
-            result = self.chunks.query(query_embeddings=[embedding], n_results=k, where=where,
-                                       include=["documents", "metadatas", "distances"])
-        return [(StoredChunk(i, *unpack(d, m)), 1.0 - float(dist)) for i, d, m, dist in
-                zip(result["ids"][0], result["documents"][0], result["metadatas"][0], result["distances"][0],
-                    strict=True)]
+            result = self.chunks.query(query_embeddings=[embedding], n_results=k, ids=ids, include=["distances"])
+        distance = dict(zip(result["ids"][0], result["distances"][0], strict=True))
+        return [(chunk, 1.0 - float(distance[chunk.id])) for chunk in self.get_chunks(result["ids"][0])]

@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 from conftest import CORPUS, needs_corpus
 
+from assistant.plan_sources import PLAN_KINDS
 from assistant.retriever import HybridRetriever
 from assistant.settings import Settings
 from ingest.articles import parse_article
@@ -72,6 +73,19 @@ def test_every_article_of_every_regulation_is_retrievable_by_document_and_number
     assert not missing, missing[:20]
 
 
+def test_a_vector_search_restricted_to_a_few_documents_returns_their_nearest_chunks(corpus_index):
+    settings, _, _ = corpus_index
+    kb = KnowledgeBase(settings)
+    plans = {doc_id for doc_id, record in kb.documents().items() if record.kind in PLAN_KINDS}
+    vector = kb.embedder.embeddings.embed_query("生产经营单位的主要负责人对本单位安全生产工作负有哪些职责")
+    nearest = kb.store.query(vector, 20)
+    assert sum(chunk.metadata["doc_id"] in plans for chunk, _ in nearest) < 5  # the laws are nearer
+    found = kb.store.query(vector, 5, plans)
+    assert len(found) == 5 and all(chunk.metadata["doc_id"] in plans for chunk, _ in found)
+    scores = [score for _, score in found]
+    assert scores == sorted(scores, reverse=True)
+
+
 def test_show_prints_article_24_of_the_work_safety_law(corpus_index, monkeypatch):
     settings, _, _ = corpus_index
     monkeypatch.setenv("ANQUAN_DATA_DIR", str(settings.data_dir))
@@ -94,7 +108,7 @@ def test_download_site_boilerplate_is_in_no_chunk(corpus_index):
     for doc_id, markers in {"001_1a9589662c1eec8e": ["温馨提示", "汇文网", "网站客服", "下载前请仔细阅读"],
                             "003_0f7f3f2a7ecb40fb": ["46.00 KB", "淘文库", "网站客服", "14页", "收益归属"],
                             "002_6c9856c74487290f": ["範文齋", "位置:首頁", "小編收集整理"]}.items():
-        text = "\n".join(c.text for c in kb.store.get_chunks(where={"doc_id": doc_id}))
+        text = "\n".join(c.text for c in kb.store.document_chunks(doc_id))
         assert text, doc_id
         for marker in markers:
             assert marker not in text, (doc_id, marker)
@@ -139,8 +153,8 @@ def test_an_ingest_killed_mid_way_recovers_to_the_same_index_as_a_clean_run(corp
     journal = data_dir / "ingest-journal.json"
     deadline = time.time() + 120
     while not journal.exists() and process.poll() is None and time.time() < deadline:
-        time.sleep(0.05)
-    time.sleep(1.0)
+        time.sleep(0.02)
+    time.sleep(0.2)
     killed_mid_write = process.poll() is None
     process.send_signal(signal.SIGKILL)
     process.wait()

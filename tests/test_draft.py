@@ -118,7 +118,7 @@ def test_every_task_item_cites_an_article_and_every_citation_resolves_to_the_ver
                 quote = source.quote.strip("…")
                 assert normalise_for_index(quote) in normalise_for_index(hit.text), source.quote
             else:
-                chunks = corpus_kb.store.get_chunks(where={"doc_id": source.doc_id})
+                chunks = corpus_kb.store.document_chunks(source.doc_id)
                 quote = normalise_for_index(to_simplified(source.quote.strip("…")))
                 assert any(quote in normalise_for_index(to_simplified(c.text)) for c in chunks), source.quote
     assert OLD_EMERGENCY_LAW not in cited_docs

@@ -11,8 +11,10 @@ import time
 from pathlib import Path
 
 import pytest
+from typer.testing import CliRunner
 from conftest import BIG5_PLAN, FIXTURES, GBK_PLAN, REGULATION_NEW, REGULATION_OLD, REPEATED_PLAN
 
+from assistant.cli import app
 from assistant.retriever import HybridRetriever
 from ingest.articles import ArticleRef
 from ingest.knowledge_base import KnowledgeBase
@@ -27,7 +29,7 @@ def ingested(user_files, settings):
 
 
 def _chunks_of(kb: KnowledgeBase, doc_id: str):
-    return sorted(kb.store.get_chunks(where={"doc_id": doc_id}), key=lambda c: c.metadata["ordinal"])
+    return sorted(kb.store.document_chunks(doc_id), key=lambda c: c.metadata["ordinal"])
 
 
 def test_readable_files_are_added_and_bad_ones_reported_in_chinese(ingested):
@@ -202,7 +204,7 @@ def test_prune_removes_documents_whose_files_are_gone(ingested, user_files, sett
     assert [r.doc_id for r in report.results if r.status == "pruned"] == [GBK_PLAN]
     kb = KnowledgeBase(settings)
     assert GBK_PLAN not in kb.documents()
-    assert not kb.store.get_chunks(where={"doc_id": GBK_PLAN})
+    assert not kb.store.document_chunks(GBK_PLAN)
 
 
 def test_a_bad_file_never_damages_what_is_already_indexed(ingested, tmp_path, settings):
@@ -233,6 +235,21 @@ def test_the_newer_version_of_a_regulation_is_in_force(tmp_path, settings):
     assert results and all(d.metadata["doc_id"] == REGULATION_NEW for d in results)
     with_old = HybridRetriever(kb=kb, k=10, include_superseded=True).invoke("每年至少组织一次危险作业专项应急演练")
     assert REGULATION_OLD in {d.metadata["doc_id"] for d in with_old}
+
+
+def test_an_index_in_the_earlier_storage_layout_is_reported_and_replaced_by_the_next_ingest(tmp_path, settings):
+    kb = KnowledgeBase(settings)
+    for legacy in ("anquan-chunks-", "anquan-docs-"):  # where earlier versions kept chunks and documents
+        kb.store.client.create_collection(legacy + kb.embedder.name, embedding_function=None).add(
+            ids=["旧"], embeddings=[[1.0]], documents=["旧格式的切块"])
+    stats = CliRunner().invoke(app, ["stats"])
+    assert stats.exit_code == 0 and "请重新运行 anquan ingest" in stats.output
+    report = ingest([FIXTURES / f"{REGULATION_NEW}.md"], settings)
+    assert report.count("added") == 1 and any("存储格式已更新" in note for note in report.notes)
+    kb = KnowledgeBase(settings)
+    assert not kb.store.legacy_collections()
+    assert "请重新运行" not in CliRunner().invoke(app, ["stats"]).output
+    assert kb.get_article(REGULATION_NEW, ArticleRef(2, 0)) is not None
 
 
 def test_a_saved_web_page_keeps_its_content_and_headings_but_not_the_site_chrome(tmp_path, settings):

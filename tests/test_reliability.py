@@ -185,11 +185,11 @@ def test_odd_but_readable_files_are_ingested_with_their_text(bad_batch):
     gbk = kb.get_article("无编码声明的GBK规定", ArticleRef(2))
     assert gbk is not None and "防火堤内有效容积" in gbk.text  # GBK without any declaration, decoded right
     assert kb.documents()["无编码声明的GBK规定"].title == "青山市中型储罐安全管理规定"
-    mixed = "\n".join(c.text for c in kb.store.get_chunks(where={"doc_id": "混合编码"}))
+    mixed = "\n".join(c.text for c in kb.store.document_chunks("混合编码"))
     assert "安全出口标志和应急照明" in mixed and "严禁吸烟和使用明火" in mixed  # UTF-8 and GBK lines both read
     many = by_name["两万个段落.docx"]
     assert many.status == "added" and 50 < many.chunks < 3000  # small paragraphs are packed, not one chunk each
-    assert "第19999处消防栓" in "".join(c.text for c in kb.store.get_chunks(where={"doc_id": "两万个段落"}))
+    assert "第19999处消防栓" in "".join(c.text for c in kb.store.document_chunks("两万个段落"))
     weird = by_name[WEIRD_NAME]
     assert weird.status == "added" and weird.doc_id == Path(WEIRD_NAME).stem
     assert kb.documents()[weird.doc_id].source == str((Path(weird.path)).resolve())
@@ -219,7 +219,7 @@ def test_a_document_without_articles_is_chunked_by_paragraph_and_cited_by_title(
     kb = KnowledgeBase(settings)
     record = kb.documents()["无条文结构的通知"]
     assert record.title == "青山市应急管理局关于做好高温天气户外作业防护的提示"
-    chunks = kb.store.get_chunks(where={"doc_id": "无条文结构的通知"})
+    chunks = kb.store.document_chunks("无条文结构的通知")
     assert chunks and all(c.metadata["unit"] != "article" for c in chunks)
     assert "发现中暑症状的人员应当立即停止作业" in "\n".join(c.text for c in chunks)
     answer = Assistant(kb).ask("高温天气户外作业发现中暑症状怎么办？").answer

@@ -98,7 +98,7 @@ def test_deleting_the_current_version_brings_back_the_older_one(settings):
     records = ingestor.kb.documents()
     assert REGULATION_NEW not in records and not records[REGULATION_OLD].superseded
     assert report.count("pruned") == 1
-    assert not ingestor.kb.store.get_chunks(where={"doc_id": REGULATION_NEW})
+    assert not ingestor.kb.store.document_chunks(REGULATION_NEW)
     assert ingestor.remove(["不存在的文档"]).results[0].reason == "知识库中没有这个文档"
 
 
