@@ -11,7 +11,6 @@ import shutil
 import sqlite3
 import time
 import uuid
-from collections import Counter
 from collections.abc import Callable, Iterable
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import closing
@@ -117,9 +116,9 @@ class Bm25Index:
         self.idf: dict[str, float] = {}  # inverse document frequency of each token, for weighting evidence
 
     # building
-    def _tokens_for(self, ids: list[str], fetch: Callable[[list[str]], dict[str, str]]) -> dict[str, list[str]]:
-        """Tokens of each chunk: from the cache, else segmented from the text fetch() returns (chunks
-        fetch() does not know are left out)."""
+    def _tokens_for(self, ids: list[str], fetch: Callable[[list[str]], dict[str, str]]) -> dict[str, str]:
+        """Space-joined tokens of each chunk: from the cache, else segmented from the text fetch() returns
+        (chunks fetch() does not know are left out)."""
         cached = self.cache.get_many(ids)
         missing = [i for i in ids if i not in cached]
         if missing:
@@ -134,7 +133,7 @@ class Bm25Index:
             fresh = dict(zip(found, joined, strict=True))
             self.cache.put_many(fresh.items())
             cached.update(fresh)
-        return {i: (cached[i].split(" ") if cached[i] else []) for i in ids if i in cached}
+        return {i: cached[i] for i in ids if i in cached}
 
     def _previous_postings(self) -> tuple[dict[str, int], dict[str, int], np.ndarray, np.ndarray, np.ndarray]:
         """The current build's (chunk id -> row, vocabulary, row pointers, term ids, term counts), when it
@@ -155,6 +154,19 @@ class Bm25Index:
         rows = {cid: n for n, cid in enumerate(meta["ids"])}
         return rows, vocab, postings["rows"], postings["terms"], postings["counts"]
 
+    @staticmethod
+    def _count_terms(joined: list[str], vocab: dict[str, int]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Postings of chunks given as space-joined tokens: (term ids, counts, postings per chunk), each
+        chunk's terms in id order; new terms are added to vocab in order of first occurrence."""
+        tokens = " ".join(t for t in joined if t).split(" ") if any(joined) else []
+        term_ids = np.fromiter((vocab.setdefault(t, len(vocab)) for t in tokens), dtype=np.int64, count=len(tokens))
+        per_chunk = np.fromiter((t.count(" ") + 1 if t else 0 for t in joined), dtype=np.int64, count=len(joined))
+        pairs = np.repeat(np.arange(len(joined), dtype=np.int64), per_chunk) * (len(vocab) + 1) + term_ids
+        distinct, counts = np.unique(pairs, return_counts=True)
+        chunk_of = distinct // (len(vocab) + 1)
+        return ((distinct % (len(vocab) + 1)).astype(np.int32), counts.astype(np.int32),
+                np.bincount(chunk_of, minlength=len(joined)).astype(np.int64))
+
     def build(self, chunks: list[tuple[str, str]], fingerprint: str,
               fetch: Callable[[list[str]], dict[str, str]]) -> None:
         """chunks: (chunk id, doc id), sorted by id; fetch(ids) -> normalised index text of chunks whose
@@ -167,27 +179,22 @@ class Bm25Index:
         fresh = self._tokens_for([i for i, _ in chunks if i not in rows], fetch)
         chunks = [(i, d) for i, d in chunks if i in rows or i in fresh]
         # each new row is a run of postings in a pool: the previous build's, then the fresh chunks'
-        new_terms: list[np.ndarray] = []
-        new_counts: list[np.ndarray] = []
         starts = np.empty(len(chunks), dtype=np.int64)
         lengths = np.empty(len(chunks), dtype=np.int64)
-        offset = len(old_terms)
+        fresh_rows = [n for n, (chunk, _) in enumerate(chunks) if chunk not in rows]
         for n, (chunk, _) in enumerate(chunks):
             row = rows.get(chunk)
             if row is not None:
                 starts[n], lengths[n] = old_rows[row], old_rows[row + 1] - old_rows[row]
-                continue
-            counted = Counter(fresh.pop(chunk))
-            new_terms.append(np.fromiter((vocab.setdefault(t, len(vocab)) for t in counted), dtype=np.int32,
-                                         count=len(counted)))
-            new_counts.append(np.fromiter(counted.values(), dtype=np.int32, count=len(counted)))
-            starts[n], lengths[n] = offset, len(counted)
-            offset += len(counted)
+        new_terms, new_counts, new_lengths = self._count_terms([fresh[chunks[n][0]] for n in fresh_rows], vocab)
+        lengths[fresh_rows] = new_lengths
+        starts[fresh_rows] = len(old_terms) + np.concatenate([[0], np.cumsum(new_lengths)[:-1]]).astype(np.int64)
+        del fresh
         vocab.setdefault("", len(vocab))  # bm25s keeps an empty token
         row_pointers = np.concatenate([[0], np.cumsum(lengths)]).astype(np.int64)
         gather = np.repeat(starts - row_pointers[:-1], lengths) + np.arange(row_pointers[-1], dtype=np.int64)
-        terms = np.concatenate([old_terms.astype(np.int32), *new_terms])[gather]
-        counts = np.concatenate([old_counts.astype(np.int32), *new_counts])[gather]
+        terms = np.concatenate([old_terms.astype(np.int32), new_terms])[gather]
+        counts = np.concatenate([old_counts.astype(np.int32), new_counts])[gather]
         del new_terms, new_counts, gather
         build_id = uuid.uuid4().hex[:12]
         target = self.directory / f"build-{build_id}"

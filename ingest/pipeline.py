@@ -54,6 +54,7 @@ BATCH_CHUNKS = 5000  # chunks embedded and written per batch (Chroma's largest b
 _PARALLEL_MIN_FILES = 8  # fewer files are prepared in-process (starting workers costs about a second)
 _IN_FLIGHT_PER_WORKER = 512  # files handed to each worker ahead of the writer: more than a batch, so that
 # the workers go on while the writer embeds and writes one (or fits the embedder); memory stays bounded
+_WORKER_NICENESS = 10
 STATUS_LABELS = {"added": "新增", "updated": "更新", "unchanged": "未变", "failed": "失败", "skipped": "跳过",
                  "pruned": "已移除"}
 
@@ -174,6 +175,9 @@ _WORKER_MODEL: LsaEmbeddings | None = None
 
 def _init_worker(terms: list[str], embedder: tuple[Path, int, Any] | None) -> None:
     global _WORKER_TOKENIZER, _WORKER_EMBEDDER
+    # the writer (fit, embedding, Chroma) is the critical path once the fit sample is read: the workers
+    # run ahead on the CPU time it leaves
+    os.nice(_WORKER_NICENESS)
     _WORKER_TOKENIZER, _WORKER_EMBEDDER = Tokenizer(terms), embedder
 
 

@@ -119,7 +119,8 @@ class DocumentRecord:
     ingested_at: str = ""
 
     def to_metadata(self) -> dict[str, Any]:
-        return asdict(self)
+        """The manifest row: the record as one JSON string (one indexed metadata row, not one per field)."""
+        return {"record": json.dumps(asdict(self), ensure_ascii=False)}
 
     @property
     def short_title(self) -> str:
@@ -128,8 +129,8 @@ class DocumentRecord:
 
     @classmethod
     def from_metadata(cls, meta: dict[str, Any]) -> DocumentRecord:
-        known = {k: meta[k] for k in cls.__dataclass_fields__ if k in meta}
-        return cls(**known)
+        fields = json.loads(meta["record"])
+        return cls(**{k: fields[k] for k in cls.__dataclass_fields__ if k in fields})
 
 
 @dataclass
@@ -290,7 +291,7 @@ class ChunkStore:
         for start in range(0, len(records), self.batch_size):
             batch = records[start:start + self.batch_size]
             self.documents.upsert(ids=[r.doc_id for r in batch], embeddings=[[1.0]] * len(batch),
-                                  documents=[r.title for r in batch], metadatas=[r.to_metadata() for r in batch])
+                                  metadatas=[r.to_metadata() for r in batch])
         self._wrote_documents(records)
 
     def update_documents(self, records: list[DocumentRecord]) -> None:

@@ -21,7 +21,7 @@ import numpy as np
 import scipy.sparse as sp
 from langchain_core.embeddings import Embeddings
 from sklearn.decomposition import TruncatedSVD
-from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.feature_extraction.text import TfidfTransformer, TfidfVectorizer
 from sklearn.preprocessing import normalize
 
 from ingest.cleaning import normalise_for_index
@@ -55,6 +55,54 @@ def _ngram_key(ngram: str) -> int:
     return ord(ngram) if len(ngram) == 1 else _BIGRAM | ord(ngram[0]) << 21 | ord(ngram[1])
 
 
+def _ngram_name(key: int) -> str:
+    return chr(key) if key < _BIGRAM else chr((key >> 21) & 0x1FFFFF) + chr(key & 0x1FFFFF)
+
+
+def _ngram_keys(texts: list[str]) -> tuple[np.ndarray, np.ndarray]:
+    """(key, row) of every character uni- and bigram of the texts, as the vectorizer's char analyzer
+    makes them (bigrams do not cross from one text to the next)."""
+    lengths = np.fromiter((len(t) for t in texts), dtype=np.int64, count=len(texts))
+    codes = np.frombuffer("".join(texts).encode("utf-32-le", "surrogatepass"), dtype=np.uint32).astype(np.int64)
+    rows = np.repeat(np.arange(len(texts)), lengths)
+    within = rows[:-1] == rows[1:]  # the next character belongs to the same text
+    keys = np.concatenate([codes, _BIGRAM | codes[:-1][within] << 21 | codes[1:][within]])
+    return keys, np.concatenate([rows, rows[:-1][within]])
+
+
+def _vectorizer() -> TfidfVectorizer:
+    return TfidfVectorizer(analyzer="char", ngram_range=(1, 2), max_features=_MAX_FEATURES, sublinear_tf=True,
+                           preprocessor=normalise_for_index, dtype=np.float32)
+
+
+def fit_vectorizer(texts: list[str], max_features: int = _MAX_FEATURES) -> tuple[TfidfVectorizer, sp.csr_matrix]:
+    """_vectorizer().fit_transform(texts), with the n-grams counted by numpy: the same vocabulary (sorted
+    by name, the max_features most frequent kept, ties broken by the same sort), idf and weights."""
+    tfidf = _vectorizer()
+    tfidf.max_features = max_features
+    keys, rows = _ngram_keys([tfidf.build_preprocessor()(t) for t in texts])
+    distinct, column = np.unique(keys, return_inverse=True)
+    # by name: a character sorts before the bigrams it starts
+    name_order = np.where(distinct < _BIGRAM, distinct << 22, ((distinct >> 21) & 0x1FFFFF) << 22 | ((distinct & 0x1FFFFF) + 1))
+    by_name = np.argsort(name_order)
+    rank = np.empty_like(by_name)
+    rank[by_name] = np.arange(len(by_name))
+    counts = sp.csr_matrix((np.ones(len(keys), dtype=np.float32), (rows, rank[column])),
+                           shape=(len(texts), len(distinct)))
+    counts.sum_duplicates()
+    names = distinct[by_name]
+    if len(names) > max_features:  # the most frequent, as CountVectorizer._limit_features picks them
+        kept = np.sort((-np.asarray(counts.sum(axis=0)).ravel()).argsort()[:max_features])
+        counts, names = counts[:, kept], names[kept]
+    tfidf.vocabulary_ = {_ngram_name(int(key)): n for n, key in enumerate(names)}
+    tfidf.fixed_vocabulary_ = False
+    tfidf.stop_words_ = None
+    transformer = TfidfTransformer(norm=tfidf.norm, use_idf=True, smooth_idf=tfidf.smooth_idf, sublinear_tf=True)
+    weighted = transformer.fit_transform(counts)
+    tfidf.idf_ = transformer.idf_
+    return tfidf, sp.csr_matrix(weighted)
+
+
 class _NgramCounter:
     """The counting step of the fitted TfidfVectorizer's transform (character uni- and bigrams of the
     preprocessed texts, those in its vocabulary), done for many texts at once with numpy instead of a
@@ -67,12 +115,7 @@ class _NgramCounter:
         self.keys, self.columns, self.width = keys[order], columns[order], len(vocabulary)
 
     def counts(self, texts: list[str]) -> sp.csr_matrix:
-        lengths = np.fromiter((len(t) for t in texts), dtype=np.int64, count=len(texts))
-        codes = np.frombuffer("".join(texts).encode("utf-32-le", "surrogatepass"), dtype=np.uint32).astype(np.int64)
-        rows = np.repeat(np.arange(len(texts)), lengths)
-        within = rows[:-1] == rows[1:]  # the next character belongs to the same text
-        keys = np.concatenate([codes, _BIGRAM | codes[:-1][within] << 21 | codes[1:][within]])
-        rows = np.concatenate([rows, rows[:-1][within]])
+        keys, rows = _ngram_keys(texts)
         found = np.minimum(np.searchsorted(self.keys, keys), len(self.keys) - 1)
         known = self.keys[found] == keys
         matrix = sp.csr_matrix((np.ones(int(known.sum()), dtype=np.float32), (rows[known], self.columns[found[known]])),
@@ -115,10 +158,7 @@ class LsaEmbeddings(Embeddings):
 
     def fit(self, texts: list[str]) -> None:
         sample = texts if len(texts) <= FIT_SAMPLE else random.Random(13).sample(texts, FIT_SAMPLE)
-        tfidf = TfidfVectorizer(analyzer="char", ngram_range=(1, 2), max_features=_MAX_FEATURES, sublinear_tf=True,
-                                preprocessor=normalise_for_index, dtype=np.float32)
-        weighted = tfidf.fit_transform(sample)
-        tfidf.stop_words_ = None  # every n-gram cut by max_features: large, and only for introspection
+        tfidf, weighted = fit_vectorizer(sample)
         if weighted.shape[0] > SVD_SAMPLE:  # the SVD's cost grows with its rows; the vocabulary's hardly
             rows = np.sort(np.random.default_rng(13).choice(weighted.shape[0], SVD_SAMPLE, replace=False))
             weighted = weighted[rows]
