@@ -6,10 +6,12 @@ content hash, the document record (the commit point) is written next, and the ol
 last. A journal of in-flight documents lets the next run finish or roll back what a crash
 (even kill -9) interrupted, and readers ignore chunks whose hash is not the committed one.
 
-Speed: files are loaded, chunked and segmented (for BM25) in worker processes, streamed back a few
-at a time, and written in batches of several thousand chunks: one embedding call, a few large Chroma
-upserts and one commit of the batch's document records. The BM25 token cache is filled as chunks are
-written, so the lexical index is rebuilt without reading the chunks back.
+Speed: files are loaded, chunked and segmented (for BM25) in worker processes, streamed back in order
+with many files in flight, and written in batches of several thousand chunks: a few large Chroma writes
+and one commit of the batch's document records. With the built-in embedder the writer first fits it on
+a sample of the first files; from then on the workers embed too. The writer is the critical path, so
+the workers run at a lower priority on the CPU time it leaves. The BM25 token cache is filled as chunks
+are written, so the lexical index is rebuilt without reading the chunks back.
 """
 
 from __future__ import annotations
@@ -177,7 +179,8 @@ def _init_worker(terms: list[str], embedder: tuple[Path, int, Any] | None) -> No
     global _WORKER_TOKENIZER, _WORKER_EMBEDDER
     # the writer (fit, embedding, Chroma) is the critical path once the fit sample is read: the workers
     # run ahead on the CPU time it leaves
-    os.nice(_WORKER_NICENESS)
+    if hasattr(os, "nice"):
+        os.nice(_WORKER_NICENESS)
     _WORKER_TOKENIZER, _WORKER_EMBEDDER = Tokenizer(terms), embedder
 
 

@@ -31,8 +31,8 @@ from assistant.settings import Settings
 
 _PAGE = 5000
 _TEXT_PAGE = 200  # text rows fetched per call (each holds up to TEXT_ROW_CHUNKS chunks)
-TEXT_ROW_CHUNKS = 1000
-_TEXT_CACHE_ROWS = 1024  # decoded text rows kept per process (a version's rows never change)
+TEXT_ROW_CHUNKS = 16  # small rows: a query decodes little beyond the chunks it shows
+_TEXT_CACHE_ROWS = 4096  # decoded text rows kept per process (a version's rows never change)
 # How long one process reuses the document table it read (a query reads it several times); writes made
 # through this store update it at once, writes by another process are seen after this many seconds.
 DOCUMENTS_TTL = 2.0
@@ -82,7 +82,7 @@ class _TextRow:
     doc_hash: str
     first: int
     document: dict[str, Any]  # _DOC_FIELDS
-    chunks: list[tuple[str, dict[str, Any]]]  # (text, the chunk's own metadata)
+    chunks: list  # [text, the chunk's own metadata] of each chunk
 
     def vector_ids(self) -> list[str]:
         prefix = _chunk_prefix(self.doc_id, self.doc_hash)
@@ -320,11 +320,12 @@ class ChunkStore:
                 row = rows[row_id] = _TextRow(meta["doc_id"], meta["doc_hash"], ordinal,
                                               {k: meta[k] for k in _DOC_FIELDS if k in meta}, [])
             own = {k: v for k, v in meta.items() if k not in _DOC_FIELDS and k not in _FROM_MANIFEST}
-            row.chunks.append((text, own))
+            row.chunks.append([text, own])
         row_ids = list(rows)
-        for start in range(0, len(row_ids), _TEXT_PAGE):
-            batch = row_ids[start:start + _TEXT_PAGE]
-            self.texts.upsert(ids=batch, embeddings=[[1.0]] * len(batch), metadatas=[
+        write = self.texts.add if new else self.texts.upsert
+        for start in range(0, len(row_ids), self.batch_size):
+            batch = row_ids[start:start + self.batch_size]
+            write(ids=batch, embeddings=[[1.0]] * len(batch), metadatas=[
                 {"doc_id": rows[r].doc_id, "doc_hash": rows[r].doc_hash, "first": rows[r].first,
                  "count": len(rows[r].chunks), "chunks": _encode([rows[r].document, rows[r].chunks])} for r in batch])
         self.write_vectors(ids, embeddings, new)
@@ -373,7 +374,7 @@ class ChunkStore:
         for row_id, meta in zip(row_ids, metadatas, strict=True):
             document, chunks = _decode(meta["chunks"])
             decoded[row_id] = self._rows[row_id] = _TextRow(meta["doc_id"], meta["doc_hash"], meta["first"],
-                                                            document, [(t, m) for t, m in chunks])
+                                                            document, chunks)
         while len(self._rows) > _TEXT_CACHE_ROWS:
             self._rows.popitem(last=False)
         return decoded
