@@ -15,6 +15,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
+import threading
 import time
 import zlib
 from collections import OrderedDict
@@ -173,6 +174,7 @@ class ChunkStore:
         self._documents_stamp: tuple[int, ...] | None = None
         self.generation = 0  # counts reads of the document table: equal generations, same documents
         self._rows: OrderedDict[str, _TextRow] = OrderedDict()  # decoded text rows, least recently used first
+        self._rows_lock = threading.Lock()  # the web UI reads from several threads
         # Embedded Chroma keeps its vector index in memory: after another process changed the store this
         # process would query a stale index (missing new chunks, or "Error finding id" for deleted ones).
         self._settings = settings
@@ -354,15 +356,20 @@ class ChunkStore:
             self.chunks.delete(ids=vector_ids[start:start + self.batch_size])
         if doomed:
             self.texts.delete(ids=[row_id for row_id, _ in doomed])
-        for row_id, _ in doomed:
-            self._rows.pop(row_id, None)
+        with self._rows_lock:
+            for row_id, _ in doomed:
+                self._rows.pop(row_id, None)
 
     def _text_rows(self, row_ids: Iterable[str]) -> dict[str, _TextRow]:
         """The decoded text rows that exist among these ids (cached: a version's rows never change)."""
         wanted = list(dict.fromkeys(row_ids))
-        found = {r: self._rows[r] for r in wanted if r in self._rows}
-        for r in found:
-            self._rows.move_to_end(r)
+        found: dict[str, _TextRow] = {}
+        with self._rows_lock:
+            for r in wanted:
+                row = self._rows.get(r)
+                if row is not None:
+                    self._rows.move_to_end(r)
+                    found[r] = row
         missing = [r for r in wanted if r not in found]
         for start in range(0, len(missing), _TEXT_PAGE):
             page = self.texts.get(ids=missing[start:start + _TEXT_PAGE], include=["metadatas"])
@@ -373,10 +380,11 @@ class ChunkStore:
         decoded = {}
         for row_id, meta in zip(row_ids, metadatas, strict=True):
             document, chunks = _decode(meta["chunks"])
-            decoded[row_id] = self._rows[row_id] = _TextRow(meta["doc_id"], meta["doc_hash"], meta["first"],
-                                                            document, chunks)
-        while len(self._rows) > _TEXT_CACHE_ROWS:
-            self._rows.popitem(last=False)
+            decoded[row_id] = _TextRow(meta["doc_id"], meta["doc_hash"], meta["first"], document, chunks)
+        with self._rows_lock:
+            self._rows.update(decoded)
+            while len(self._rows) > _TEXT_CACHE_ROWS:
+                self._rows.popitem(last=False)
         return decoded
 
     def _stored_chunk(self, chunk_id_: str, row: _TextRow, ordinal: int) -> StoredChunk:
