@@ -71,8 +71,9 @@ def ingest_command(
     if table.row_count:
         console.print(table)
     summary = "，".join(f"{STATUS_LABELS[s]} {report.count(s)}" for s in STATUS_LABELS if report.count(s))
+    stages = "、".join(f"{stage} {seconds:.1f}" for stage, seconds in report.stages.items() if seconds >= 0.05)
     console.print(f"共 {len(report.results)} 个文件：{summary or '无'}；写入 {report.chunks_written} 个切块；"
-                  f"用时 {report.seconds:.1f} 秒")
+                  f"用时 {report.seconds:.1f} 秒" + (f"（{stages}）" if stages else ""))
     for note in report.notes[:_ROW_LIMIT]:
         console.print(f"[cyan]· {note}[/cyan]")
     if len(report.notes) > _ROW_LIMIT:

@@ -80,6 +80,7 @@ class IngestReport:
     results: list[FileResult] = field(default_factory=list)
     seconds: float = 0.0
     embedder: str = ""
+    stages: dict[str, float] = field(default_factory=dict)  # seconds spent in each stage, in order
     notes: list[str] = field(default_factory=list)
 
     def count(self, status: str) -> int:
@@ -281,6 +282,18 @@ class Journal:
         self.path.unlink(missing_ok=True)
 
 
+class _Laps:
+    """Records into report.stages the seconds since the previous lap (or since it was made)."""
+
+    def __init__(self, report: IngestReport):
+        self.report, self.last = report, time.perf_counter()
+
+    def __call__(self, stage: str) -> None:
+        now = time.perf_counter()
+        self.report.stages[stage] = self.report.stages.get(stage, 0.0) + now - self.last
+        self.last = now
+
+
 class Ingestor:
     def __init__(self, settings: Settings, kb: KnowledgeBase | None = None,
                  progress: Callable[[str, int, int], None] | None = None):
@@ -355,6 +368,7 @@ class Ingestor:
     def _run(self, paths: list[Path], prune: bool) -> IngestReport:
         started = time.perf_counter()
         report = IngestReport(embedder=self.kb.embedder.description)
+        lap = _Laps(report)
         self._recover()
         records = self.kb.documents()
         files = list(walk(paths, self.settings.max_file_mb))
@@ -371,8 +385,9 @@ class Ingestor:
             else:
                 report.results.append(result)
         self.stamps.save()
+        lap("检查文件")
         if todo:
-            self._write(todo, records, report)
+            self._write(todo, records, report, lap)
         records = self.kb.documents()
         if prune:
             self._prune(paths, records, report)
@@ -381,6 +396,7 @@ class Ingestor:
         if self.kb.rebuild_bm25(self.kb.documents()):
             report.notes.append("已重建 BM25 词法索引")
         self._stamp_settled()
+        lap("版本状态与 BM25 索引")
         report.seconds = time.perf_counter() - started
         return report
 
@@ -477,7 +493,7 @@ class Ingestor:
         self.kb.store.write_vectors([c.id for c in stored], vectors)
 
     def _write(self, todo: list[tuple[Path, str, str]], records: dict[str, DocumentRecord],
-               report: IngestReport) -> None:
+               report: IngestReport, lap: _Laps) -> None:
         # A spread-out order, so the first batches (the built-in embedder's fit sample) are a fair
         # sample of the corpus; which of two same-named files counts was decided in walk order.
         todo = list(todo)
@@ -494,10 +510,12 @@ class Ingestor:
                 held.append(item)
                 held_chunks += len(item.texts) if isinstance(item, _Prepared) else 0
                 self.progress("读取与切分", len(held), len(todo))
+            lap("读取拟合样本")
             texts = [t for item in held if isinstance(item, _Prepared) for t in item.texts]
             if self._ensure_fitted(texts, records, at_least=len(texts) if held_chunks < FIT_SAMPLE else FIT_SAMPLE):
                 report.notes.append("语料规模变化较大，已重新拟合内置向量模型并更新全部向量")
                 self._reembed_all()
+            lap("拟合向量模型")
         fitted.set()
         batch: list[_Prepared] = []
         batch_chunks = 0
@@ -511,6 +529,7 @@ class Ingestor:
                 self._write_batch(batch, records, report)
                 batch, batch_chunks = [], 0
             self.progress("读取、切分与写入", done, len(todo))
+        lap("读取、切分与写入")
 
     def _write_batch(self, batch: list[_Prepared], records: dict[str, DocumentRecord], report: IngestReport) -> None:
         """Embed and write the chunks of several documents, then commit their records together."""

@@ -43,5 +43,9 @@ def test_reduced_benchmark_prints_one_json_object_with_project_and_baseline_figu
     assert project["recall_at_5"] >= 0.9
     assert project["recall_at_5"] > baseline["recall_at_5"]
     assert result["extra"]["scale_files"] >= 300
+    # the ingest reports where its time went: a fresh data dir, so the built-in embedder was fitted
+    stages = result["extra"]["ingest_stages"]
+    assert "读取拟合样本" in stages and "拟合向量模型" in stages and "读取、切分与写入" in stages
+    assert result["extra"]["ingest_reported_s"] <= project["ingest_s"]
     assert result["extra"]["incremental_updated"]  # the changed file was re-ingested, the rest skipped
     assert result["extra"]["incremental_reingest_s"] < project["ingest_s"]
