@@ -21,4 +21,4 @@ def count_tokens(text: str) -> int:
 def fits(text: str, budget: int) -> bool:
     """True when the text is within the token budget. Short texts are decided without encoding: each
     byte-level BPE token covers at least one UTF-8 byte, so a text has at most as many tokens as bytes."""
-    return len(text) * 4 <= budget or len(text.encode("utf-8", "surrogatepass")) <= budget or count_tokens(text) <= budget
+    return len(text.encode("utf-8", "surrogatepass")) <= budget or count_tokens(text) <= budget
