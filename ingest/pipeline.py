@@ -56,6 +56,7 @@ BATCH_CHUNKS = 5000  # chunks embedded and written per batch (Chroma's largest b
 _PARALLEL_MIN_FILES = 8  # fewer files are prepared in-process (starting workers costs about a second)
 _IN_FLIGHT_PER_WORKER = 512  # files handed to each worker ahead of the writer: more than a batch, so that
 # the workers go on while the writer embeds and writes one (or fits the embedder); memory stays bounded
+_IN_FLIGHT_BYTES = 64 * 2**20  # and at most this much source text (a corpus of large files)
 _WORKER_NICENESS = 10
 STATUS_LABELS = {"added": "新增", "updated": "更新", "unchanged": "未变", "failed": "失败", "skipped": "跳过",
                  "pruned": "已移除"}
@@ -135,6 +136,13 @@ def _oversized_or_unreadable(path: Path, max_bytes: float) -> FileResult | None:
         return FileResult(path, "failed", reason=f"文件过大（{size / 2**20:.1f} MB，上限 {max_bytes / 2**20:g} MB）："
                                                  "请拆分成多个文件后再导入，或调大 ANQUAN_MAX_FILE_MB")
     return None
+
+
+def _size_of(path: Path) -> int:
+    try:
+        return path.stat().st_size
+    except OSError:
+        return 0  # gone: the worker reports it
 
 
 def walk(paths: Iterable[Path], max_file_mb: float = 30) -> Iterator[tuple[Path, FileResult | None]]:
@@ -461,15 +469,20 @@ class Ingestor:
         model = self.kb.embedder.embeddings
         embedder = (model.directory, model.dim, fitted) if isinstance(model, LsaEmbeddings) else None
         with multiprocessing.Pool(workers, initializer=_init_worker, initargs=(self.kb.terms, embedder)) as pool:
-            tasks = iter(todo)
-            pending = deque(pool.apply_async(_prepare_in_worker, (task, budget))
-                            for _, task in zip(range(workers * _IN_FLIGHT_PER_WORKER), tasks, strict=False))
-            while pending:
-                result = pending.popleft().get()
-                following = next(tasks, None)
-                if following is not None:
-                    pending.append(pool.apply_async(_prepare_in_worker, (following, budget)))
-                yield result
+            upcoming = deque(todo)
+            pending: deque[tuple[Any, int]] = deque()  # (result, file size) of the files handed out
+            in_flight_bytes = 0
+            while upcoming or pending:
+                # hand out files while few enough, in number and in bytes, are ahead of the writer
+                while upcoming and (not pending or (len(pending) < workers * _IN_FLIGHT_PER_WORKER
+                                                    and in_flight_bytes < _IN_FLIGHT_BYTES)):
+                    task = upcoming.popleft()
+                    size = _size_of(task[0])
+                    pending.append((pool.apply_async(_prepare_in_worker, (task, budget)), size))
+                    in_flight_bytes += size
+                result, size = pending.popleft()
+                in_flight_bytes -= size
+                yield result.get()
 
     def _ensure_fitted(self, new_texts: list[str], records: dict[str, DocumentRecord], at_least: int = 0) -> bool:
         """Fit the built-in embedder if it needs it (the corpus will hold at least the stored chunks plus
