@@ -175,6 +175,7 @@ class ChunkStore:
         self.generation = 0  # counts reads of the document table: equal generations, same documents
         self._rows: OrderedDict[str, _TextRow] = OrderedDict()  # decoded text rows, least recently used first
         self._rows_lock = threading.Lock()  # the web UI reads from several threads
+        self._committed: tuple[int, dict[str, str]] = (-1, {})  # (generation, _committed_prefixes)
         # Embedded Chroma keeps its vector index in memory: after another process changed the store this
         # process would query a stale index (missing new chunks, or "Error finding id" for deleted ones).
         self._settings = settings
@@ -284,9 +285,6 @@ class ChunkStore:
         self._seen, self._wrote = _table_signature(documents), False
         self._documents = documents
         self.generation += 1
-
-    def commit_document(self, record: DocumentRecord) -> None:
-        self.commit_documents([record])
 
     def commit_documents(self, records: Sequence[DocumentRecord]) -> None:
         """Commit several documents at once (their chunks must be written already)."""
@@ -434,30 +432,40 @@ class ChunkStore:
     def count(self) -> int:
         return self.chunks.count()
 
+    def _committed_prefixes(self, records: dict[str, DocumentRecord]) -> dict[str, str]:
+        """Chunk-id prefix of each committed document version -> its doc id (a chunk id starts with its
+        version's prefix, so which chunks are committed is known without reading their texts)."""
+        generation, prefixes = self._committed
+        if generation != self.generation:
+            prefixes = {_chunk_prefix(r.doc_id, r.hash): r.doc_id for r in records.values()}
+            self._committed = (self.generation, prefixes)
+        return prefixes
+
     def query(self, embedding: list[float], k: int, documents: set[str] | None = None) -> list[tuple[StoredChunk, float]]:
         """The k nearest chunks of committed document versions (of these documents, when given)."""
         if self._stale:
             self._reopen()
         records = self.all_documents()
+        prefixes = self._committed_prefixes(records)
         wanted = records.keys() if documents is None else documents
 
-        def committed(found: list[tuple[StoredChunk, float]]) -> list[tuple[StoredChunk, float]]:
-            return [(chunk, score) for chunk, score in found
-                    if chunk.metadata["doc_id"] in wanted and chunk.metadata["doc_id"] in records
-                    and records[chunk.metadata["doc_id"]].hash == chunk.metadata["doc_hash"]]
+        def committed(found: list[tuple[str, float]]) -> list[tuple[str, float]]:
+            return [(i, score) for i, score in found if prefixes.get(i.rsplit("-", 1)[0] + "-") in wanted]
 
-        # most chunks pass: search a little deeper and drop the others here (Chroma's own filtering
-        # makes an unfiltered search slow on a large collection); else search only the wanted ones
+        # most chunks pass: search a little deeper and drop the others here (a search with a Chroma filter
+        # is slow on a large collection); else search only the wanted documents' chunks
         depth = 2 * k + 10
         found = self._query(embedding, depth, None)
         kept = committed(found)
-        if len(kept) >= k or len(found) < depth:
-            return kept[:k]
-        ids = [i for doc_id in wanted if doc_id in records
-               for i in chunk_ids(doc_id, records[doc_id].hash, records[doc_id].chunk_count)]
-        return committed(self._query(embedding, k, ids))[:k] if ids else []
+        if len(kept) < k and len(found) == depth:
+            ids = [i for doc_id in wanted if doc_id in records
+                   for i in chunk_ids(doc_id, records[doc_id].hash, records[doc_id].chunk_count)]
+            kept = committed(self._query(embedding, k, ids)) if ids else []
+        score = dict(kept[:k])
+        return [(chunk, score[chunk.id]) for chunk in self.get_chunks(list(score))]
 
-    def _query(self, embedding: list[float], k: int, ids: list[str] | None) -> list[tuple[StoredChunk, float]]:
+    def _query(self, embedding: list[float], k: int, ids: list[str] | None) -> list[tuple[str, float]]:
+        """(chunk id, cosine similarity) of the k nearest vectors (among these ids, when given)."""
         try:
             result = self.chunks.query(query_embeddings=[embedding], n_results=k, ids=ids, include=["distances"])
         except InternalError:
@@ -465,5 +473,4 @@ class ChunkStore:
                 raise
             self._reopen()  # chunks deleted by another process since this process loaded the index
             result = self.chunks.query(query_embeddings=[embedding], n_results=k, ids=ids, include=["distances"])
-        distance = dict(zip(result["ids"][0], result["distances"][0], strict=True))
-        return [(chunk, 1.0 - float(distance[chunk.id])) for chunk in self.get_chunks(result["ids"][0])]
+        return [(i, 1.0 - float(d)) for i, d in zip(result["ids"][0], result["distances"][0], strict=True)]

@@ -9,7 +9,7 @@ from conftest import FIXTURES, REGULATION_NEW
 from assistant.settings import Settings
 from ingest import pipeline
 from ingest.embedders import builtin
-from ingest.embedders.builtin import LsaEmbeddings
+from ingest.embedders.builtin import LsaEmbeddings, _vectorizer, fit_vectorizer
 from ingest.knowledge_base import KnowledgeBase, index_text
 
 TEXTS = [
@@ -32,6 +32,19 @@ def test_the_embedders_ngram_counting_gives_the_vectorizers_own_weights(tmp_path
     assert ours.shape == theirs.shape and ours.nnz == theirs.nnz > 0
     assert abs(ours - theirs).max() < 1e-6
     assert np.allclose(model.embed_array(TEXTS), model.embed_array(list(reversed(TEXTS)))[::-1], atol=1e-6)
+
+
+def test_the_embedders_own_fit_gives_the_vectorizers_vocabulary_idf_and_weights():
+    lines = [line for path in sorted(FIXTURES.iterdir()) if path.suffix == ".md"
+             for line in path.read_text(encoding="utf-8").split("\n") if line.strip()] + TEXTS
+    for limit in (60000, 150):  # all n-grams; only the most frequent (ties at the cut broken alike)
+        ours, weighted = fit_vectorizer(lines, limit)
+        reference = _vectorizer()
+        reference.max_features = limit
+        expected = reference.fit_transform(lines)
+        assert ours.vocabulary_ == reference.vocabulary_ and len(ours.vocabulary_) <= limit
+        assert np.array_equal(ours.idf_, reference.idf_)
+        assert abs(weighted - expected).max() < 1e-6
 
 
 def test_vectors_made_in_the_ingest_workers_are_the_ones_the_model_gives(tmp_path, monkeypatch):

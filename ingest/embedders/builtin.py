@@ -80,7 +80,8 @@ def fit_vectorizer(texts: list[str], max_features: int = _MAX_FEATURES) -> tuple
     by name, the max_features most frequent kept, ties broken by the same sort), idf and weights."""
     tfidf = _vectorizer()
     tfidf.max_features = max_features
-    keys, rows = _ngram_keys([tfidf.build_preprocessor()(t) for t in texts])
+    preprocess = tfidf.build_preprocessor()
+    keys, rows = _ngram_keys([preprocess(t) for t in texts])
     distinct, column = np.unique(keys, return_inverse=True)
     # by name: a character sorts before the bigrams it starts
     name_order = np.where(distinct < _BIGRAM, distinct << 22, ((distinct >> 21) & 0x1FFFFF) << 22 | ((distinct & 0x1FFFFF) + 1))
@@ -204,7 +205,8 @@ class LsaEmbeddings(Embeddings):
         tfidf = self._tfidf
         if self._counter is None:
             self._counter = _NgramCounter(tfidf.vocabulary_)
-        matrix = self._counter.counts([tfidf.build_preprocessor()(t) for t in texts])
+        preprocess = tfidf.build_preprocessor()
+        matrix = self._counter.counts([preprocess(t) for t in texts])
         np.log(matrix.data, matrix.data)
         matrix.data += 1.0
         matrix.data *= tfidf.idf_[matrix.indices]
