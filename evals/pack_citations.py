@@ -21,7 +21,7 @@ from ingest.chunk_regulation import chunk_regulation
 from ingest.cleaning import clean_text, to_simplified
 from ingest.loaders import load_file
 from ingest.metadata import describe
-from ingest.pipeline import chunk_document
+from ingest.preparation import chunk_document
 
 DEFAULT_CORPUS = PROJECT_ROOT.parent / "shared" / "corpus"
 

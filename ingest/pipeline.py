@@ -6,12 +6,11 @@ content hash, the document record (the commit point) is written next, and the ol
 last. A journal of in-flight documents lets the next run finish or roll back what a crash
 (even kill -9) interrupted, and readers ignore chunks whose hash is not the committed one.
 
-Speed: files are loaded, chunked and segmented (for BM25) in worker processes, streamed back in order
-with many files in flight, and written in batches of several thousand chunks: a few large Chroma writes
-and one commit of the batch's document records. With the built-in embedder the writer first fits it on
-a sample of the first files; from then on the workers embed too. The writer is the critical path, so
-the workers run at a lower priority on the CPU time it leaves. The BM25 token cache is filled as chunks
-are written, so the lexical index is rebuilt without reading the chunks back.
+Speed: files are prepared (loaded, chunked, segmented for BM25 and, once the built-in embedder is
+fitted, embedded) in worker processes (ingest.preparation) and written in batches of several thousand
+chunks: a few large Chroma writes and one commit of the batch's document records. With the built-in
+embedder the writer first fits it on a sample of the first files. The BM25 token cache is filled as
+chunks are written, so the lexical index is rebuilt without reading the chunks back.
 """
 
 from __future__ import annotations
@@ -19,91 +18,37 @@ from __future__ import annotations
 import hashlib
 import itertools
 import json
-import multiprocessing
 import os
 import random
 import time
-from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 from filelock import FileLock, Timeout
 
 from assistant.settings import Settings
 from ingest.chunk import Chunk
-from ingest.chunk_plan import chunk_plan
-from ingest.chunk_regulation import chunk_regulation, count_article_starts
-from ingest.cleaning import clean_text
 from ingest.embedders import LsaEmbeddings
 from ingest.embedders.builtin import FIT_SAMPLE
-from ingest.errors import IngestError
 from ingest.knowledge_base import KnowledgeBase, index_text
-from ingest.loaders import SUPPORTED_SUFFIXES, load_file
-from ingest.metadata import VERSIONED_KINDS, DocumentMeta, describe, doc_id_for
+from ingest.loaders import SUPPORTED_SUFFIXES
+from ingest.metadata import VERSIONED_KINDS, doc_id_for
+from ingest.preparation import Preparation, Prepared, Task
+from ingest.report import STATUS_LABELS, FileResult, IngestReport
 from ingest.shared_state import ServerBusy
 from ingest.store import DocumentRecord, chunk_id
-from ingest.tokenizer import Tokenizer
 
 # Bump when cleaning or chunking changes, so unchanged files are re-chunked once.
 PIPELINE_VERSION = "2"  # 2: heading-only plan sections kept, mixed-encoding files read line by line
-_MIN_ARTICLES = 3
 BATCH_CHUNKS = 5000  # chunks embedded and written per batch (Chroma's largest batch is about 5,400)
-_PARALLEL_MIN_FILES = 8  # fewer files are prepared in-process (starting workers costs about a second)
-_IN_FLIGHT_PER_WORKER = 512  # files handed to each worker ahead of the writer: more than a batch, so that
-# the workers go on while the writer embeds and writes one (or fits the embedder); memory stays bounded
-_IN_FLIGHT_BYTES = 64 * 2**20  # and at most this much source text (a corpus of large files)
-_WORKER_NICENESS = 10
-STATUS_LABELS = {"added": "新增", "updated": "更新", "unchanged": "未变", "failed": "失败", "skipped": "跳过",
-                 "pruned": "已移除"}
 
 
 class IngestBusy(Exception):
     def __init__(self, data_dir: Path):
         super().__init__(f"另一个导入任务正在写入 {data_dir}，请等它结束后再试")
-
-
-@dataclass
-class FileResult:
-    path: Path
-    status: str  # added | updated | unchanged | failed | skipped | pruned
-    doc_id: str = ""
-    chunks: int = 0
-    reason: str = ""
-
-
-@dataclass
-class IngestReport:
-    results: list[FileResult] = field(default_factory=list)
-    seconds: float = 0.0
-    embedder: str = ""
-    stages: dict[str, float] = field(default_factory=dict)  # seconds spent in each stage, in order
-    notes: list[str] = field(default_factory=list)
-
-    def count(self, status: str) -> int:
-        return sum(1 for r in self.results if r.status == status)
-
-    @property
-    def chunks_written(self) -> int:
-        return sum(r.chunks for r in self.results if r.status in ("added", "updated"))
-
-
-@dataclass
-class _Prepared:
-    path: Path
-    meta: DocumentMeta
-    doc_hash: str
-    chunks: list[Chunk]
-    status: str
-    texts: list[str] = field(default_factory=list)  # what the embedder and BM25 see, one per chunk
-    tokens: list[str] = field(default_factory=list)  # space-joined BM25 tokens, one per chunk
-    segmentation: str = ""  # signature of the tokenizer that made the tokens
-    vectors: Any = None  # the texts' vectors, when a worker embedded them with the built-in embedder's fit ...
-    fit_id: str = ""  # ... of this id
 
 
 def content_hash(data: bytes, settings: Settings) -> str:
@@ -138,13 +83,6 @@ def _oversized_or_unreadable(path: Path, max_bytes: float) -> FileResult | None:
     return None
 
 
-def _size_of(path: Path) -> int:
-    try:
-        return path.stat().st_size
-    except OSError:
-        return 0  # gone: the worker reports it
-
-
 def walk(paths: Iterable[Path], max_file_mb: float = 30) -> Iterator[tuple[Path, FileResult | None]]:
     """Files to ingest, sorted; symlinked folders are followed, each real folder once (a link back to a
     parent is no loop). Yields (path, None) for a file to consider, or (path, result) for one that is
@@ -169,59 +107,6 @@ def walk(paths: Iterable[Path], max_file_mb: float = 30) -> Iterator[tuple[Path,
                                                                   f"已跳过（支持：{'、'.join(SUPPORTED_SUFFIXES)}）")
         else:
             yield root, FileResult(root, "failed", reason="路径不存在，请检查拼写")
-
-
-def chunk_document(text: str, budget: int) -> tuple[str, list[Chunk]]:
-    """Regulations (articles) by article; everything else by heading hierarchy."""
-    clean = clean_text(text)
-    if count_article_starts(clean) >= _MIN_ARTICLES:
-        return clean, chunk_regulation(clean, budget)
-    return clean, chunk_plan(clean, budget)
-
-
-_WORKER_TOKENIZER: Tokenizer | None = None
-_WORKER_EMBEDDER: tuple[Path, int, Any] | None = None  # the built-in embedder's (directory, dim, fitted event)
-_WORKER_MODEL: LsaEmbeddings | None = None
-
-
-def _init_worker(terms: list[str], embedder: tuple[Path, int, Any] | None) -> None:
-    global _WORKER_TOKENIZER, _WORKER_EMBEDDER
-    # the writer (fit, embedding, Chroma) is the critical path once the fit sample is read: the workers
-    # run ahead on the CPU time it leaves
-    if hasattr(os, "nice"):
-        os.nice(_WORKER_NICENESS)
-    _WORKER_TOKENIZER, _WORKER_EMBEDDER = Tokenizer(terms), embedder
-
-
-def _prepare_in_worker(task: tuple[Path, str, str], budget: int) -> _Prepared | FileResult:
-    """prepare_document, and the chunks' vectors once the writer has fitted the built-in embedder (it
-    sets the event after saving the fit): embedding in the workers keeps it off the writer's core."""
-    global _WORKER_MODEL
-    assert _WORKER_TOKENIZER is not None
-    item = prepare_document(task, budget, _WORKER_TOKENIZER)
-    if isinstance(item, _Prepared) and _WORKER_EMBEDDER is not None and _WORKER_EMBEDDER[2].is_set():
-        if _WORKER_MODEL is None:
-            _WORKER_MODEL = LsaEmbeddings.open(_WORKER_EMBEDDER[0], _WORKER_EMBEDDER[1])
-        item.vectors, item.fit_id = _WORKER_MODEL.embed_array(item.texts), _WORKER_MODEL.fit_id
-    return item
-
-
-def prepare_document(task: tuple[Path, str, str], budget: int, tokenizer: Tokenizer) -> _Prepared | FileResult:
-    """Load, clean and chunk one file; the index text and BM25 tokens of each chunk. task: (path,
-    content hash, added|updated). A file that cannot be read or has no text gives a failed result."""
-    path, doc_hash, status = task
-    doc_id = doc_id_for(path)
-    try:
-        text = load_file(path)
-        clean, chunks = chunk_document(text, budget)
-    except IngestError as exc:
-        return FileResult(path, "failed", doc_id, reason=exc.reason)
-    if not chunks:
-        return FileResult(path, "failed", doc_id, reason="清洗后没有可入库的正文（可能全是网页模板内容）")
-    meta = describe(path, clean, has_articles=any(c.unit == "article" for c in chunks))
-    texts = [index_text(c.text, " / ".join(c.heading_path)) for c in chunks]
-    tokens = [" ".join(tokenizer.tokens(t)) for t in texts]
-    return _Prepared(path, meta, doc_hash, chunks, status, texts, tokens, tokenizer.signature)
 
 
 def chunk_metadata(chunk: Chunk, record: DocumentRecord, ordinal: int) -> dict:
@@ -380,7 +265,7 @@ class Ingestor:
         self._recover()
         records = self.kb.documents()
         files = list(walk(paths, self.settings.max_file_mb))
-        todo: list[tuple[Path, str, str]] = []
+        todo: list[Task] = []
         seen_docs: dict[str, tuple[Path, str]] = {}
         for n, (path, rejected) in enumerate(files, start=1):
             self.progress("检查文件", n, len(files))
@@ -423,7 +308,7 @@ class Ingestor:
         self.stamps.save()
 
     def _screen(self, path: Path, records: dict[str, DocumentRecord],
-                seen_docs: dict[str, tuple[Path, str]]) -> tuple[FileResult, tuple[Path, str, str] | None]:
+                seen_docs: dict[str, tuple[Path, str]]) -> tuple[FileResult, Task | None]:
         """Decide from the content hash whether a file needs work: (result, None) when it does not,
         else (result, task) for prepare_document."""
         doc_id = doc_id_for(path)
@@ -456,34 +341,6 @@ class Ingestor:
         status = "updated" if existing is not None else "added"
         return FileResult(path, status, doc_id), (path, doc_hash, status)
 
-    def _prepared(self, todo: list[tuple[Path, str, str]], fitted: Any) -> Iterator[_Prepared | FileResult]:
-        """prepare_document over the files, in order: in worker processes (both cores) when there are
-        enough files, a bounded number of files ahead of the consumer. With the built-in embedder the
-        workers also embed, once `fitted` (a multiprocessing event) is set."""
-        budget = self.settings.chunk_max_tokens
-        workers = min(2, os.cpu_count() or 1)
-        if len(todo) < _PARALLEL_MIN_FILES or workers < 2:
-            for task in todo:
-                yield prepare_document(task, budget, self.kb.tokenizer)
-            return
-        model = self.kb.embedder.embeddings
-        embedder = (model.directory, model.dim, fitted) if isinstance(model, LsaEmbeddings) else None
-        with multiprocessing.Pool(workers, initializer=_init_worker, initargs=(self.kb.terms, embedder)) as pool:
-            upcoming = deque(todo)
-            pending: deque[tuple[Any, int]] = deque()  # (result, file size) of the files handed out
-            in_flight_bytes = 0
-            while upcoming or pending:
-                # hand out files while few enough, in number and in bytes, are ahead of the writer
-                while upcoming and (not pending or (len(pending) < workers * _IN_FLIGHT_PER_WORKER
-                                                    and in_flight_bytes < _IN_FLIGHT_BYTES)):
-                    task = upcoming.popleft()
-                    size = _size_of(task[0])
-                    pending.append((pool.apply_async(_prepare_in_worker, (task, budget)), size))
-                    in_flight_bytes += size
-                result, size = pending.popleft()
-                in_flight_bytes -= size
-                yield result.get()
-
     def _ensure_fitted(self, new_texts: list[str], records: dict[str, DocumentRecord], at_least: int = 0) -> bool:
         """Fit the built-in embedder if it needs it (the corpus will hold at least the stored chunks plus
         max(len(new_texts), at_least)). Returns True when stored vectors must be recomputed."""
@@ -505,46 +362,46 @@ class Ingestor:
         vectors = model.embed_array([index_text(c.text, c.metadata.get("heading_path", "")) for c in stored])
         self.kb.store.write_vectors([c.id for c in stored], vectors)
 
-    def _write(self, todo: list[tuple[Path, str, str]], records: dict[str, DocumentRecord],
-               report: IngestReport, lap: _Laps) -> None:
+    def _write(self, todo: list[Task], records: dict[str, DocumentRecord], report: IngestReport, lap: _Laps) -> None:
         # A spread-out order, so the first batches (the built-in embedder's fit sample) are a fair
         # sample of the corpus; which of two same-named files counts was decided in walk order.
         todo = list(todo)
         random.Random(13).shuffle(todo)
-        fitted = multiprocessing.Event()
-        stream = iter(self._prepared(todo, fitted))
         model = self.kb.embedder.embeddings
-        held: list[_Prepared | FileResult] = []
-        existing = sum(r.chunk_count for r in records.values())
-        if isinstance(model, LsaEmbeddings) and model.needs_refit(existing + FIT_SAMPLE):
-            # the fit needs texts before anything is embedded: hold prepared files until there are enough
-            held_chunks = 0
-            while held_chunks < FIT_SAMPLE and (item := next(stream, None)) is not None:
-                held.append(item)
-                held_chunks += len(item.texts) if isinstance(item, _Prepared) else 0
-                self.progress("读取与切分", len(held), len(todo))
-            lap("读取拟合样本")
-            texts = [t for item in held if isinstance(item, _Prepared) for t in item.texts]
-            if self._ensure_fitted(texts, records, at_least=len(texts) if held_chunks < FIT_SAMPLE else FIT_SAMPLE):
-                report.notes.append("语料规模变化较大，已重新拟合内置向量模型并更新全部向量")
-                self._reembed_all()
-            lap("拟合向量模型")
-        fitted.set()
-        batch: list[_Prepared] = []
-        batch_chunks = 0
-        for done, item in enumerate(itertools.chain(held, stream), start=1):
-            if isinstance(item, _Prepared):
-                batch.append(item)
-                batch_chunks += len(item.chunks)
-            else:
-                report.results.append(item)
-            if batch and (batch_chunks >= BATCH_CHUNKS or done == len(todo)):
-                self._write_batch(batch, records, report)
-                batch, batch_chunks = [], 0
-            self.progress("读取、切分与写入", done, len(todo))
+        with Preparation(todo, self.settings.chunk_max_tokens, self.kb.tokenizer, self.kb.terms, model,
+                         self.settings.data_dir / "ingest-spool") as preparation:
+            stream = iter(preparation)
+            held: list[Prepared | FileResult] = []
+            existing = sum(r.chunk_count for r in records.values())
+            if isinstance(model, LsaEmbeddings) and model.needs_refit(existing + FIT_SAMPLE):
+                # the fit needs texts before anything is embedded: hold prepared files until there are enough
+                held_chunks = 0
+                while held_chunks < FIT_SAMPLE and (item := next(stream, None)) is not None:
+                    held.append(item)
+                    held_chunks += len(item.texts) if isinstance(item, Prepared) else 0
+                    self.progress("读取与切分", len(held), len(todo))
+                lap("读取拟合样本")
+                texts = [t for item in held if isinstance(item, Prepared) for t in item.texts]
+                if self._ensure_fitted(texts, records, at_least=len(texts) if held_chunks < FIT_SAMPLE else FIT_SAMPLE):
+                    report.notes.append("语料规模变化较大，已重新拟合内置向量模型并更新全部向量")
+                    self._reembed_all()
+                lap("拟合向量模型")
+            preparation.embedder_fitted()
+            batch: list[Prepared] = []
+            batch_chunks = 0
+            for done, item in enumerate(preparation.with_vectors(itertools.chain(held, stream)), start=1):
+                if isinstance(item, Prepared):
+                    batch.append(item)
+                    batch_chunks += len(item.chunks)
+                else:
+                    report.results.append(item)
+                if batch and (batch_chunks >= BATCH_CHUNKS or done == len(todo)):
+                    self._write_batch(batch, records, report)
+                    batch, batch_chunks = [], 0
+                self.progress("读取、切分与写入", done, len(todo))
         lap("读取、切分与写入")
 
-    def _write_batch(self, batch: list[_Prepared], records: dict[str, DocumentRecord], report: IngestReport) -> None:
+    def _write_batch(self, batch: list[Prepared], records: dict[str, DocumentRecord], report: IngestReport) -> None:
         """Embed and write the chunks of several documents, then commit their records together."""
         self.journal.write([{"doc_id": item.meta.doc_id, "hash": item.doc_hash} for item in batch])
         now = datetime.now().isoformat(timespec="seconds")
@@ -579,7 +436,7 @@ class Ingestor:
                                              reason="；".join(item.meta.warnings)))
         self.journal.clear()
 
-    def _vectors(self, batch: list[_Prepared]) -> np.ndarray:
+    def _vectors(self, batch: list[Prepared]) -> np.ndarray:
         """The vectors of the batch's texts, in order: those a worker made with the current fit, the
         rest embedded here."""
         model = self.kb.embedder.embeddings

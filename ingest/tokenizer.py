@@ -1,28 +1,21 @@
 """Word segmentation for BM25: jieba over the normalised text, with the safety-term user dictionary.
 
-jieba-fast (the same dictionary and algorithm in C, about 2.5 times faster) is used when installed;
-it breaks a rare tie differently, so the engine is part of the segmentation signature.
+The engine is rjieba (jieba-rs: jieba's dictionary and algorithm in Rust, about 3.5 times faster than
+jieba-fast). Engines break a rare tie differently, so the engine is part of the segmentation signature:
+an index segmented by another engine is segmented again.
 """
 
 from __future__ import annotations
 
 import hashlib
-import logging
 import re
 import threading
 
-import jieba
+import rjieba
 
 from ingest.cleaning import normalise_for_index
 
-try:
-    import jieba_fast as _engine
-except ImportError:  # pragma: no cover - jieba-fast is a dependency; plain jieba segments alike
-    _engine = jieba
-ENGINE = _engine.__name__
-
-jieba.setLogLevel(logging.WARNING)
-_engine.setLogLevel(logging.WARNING)
+ENGINE = "rjieba"
 
 _KEEP = re.compile(r"[\u4e00-\u9fff0-9a-z]")
 _STOPWORDS = frozenset("的 了 和 与 及 或 或者 是 在 对 为 由 把 被 其 之 等 有 也 就 都 而 并 但 这 那 我 我们 你 他 它 吗 呢 吧 啊 什么 怎么 哪些 多少 是否 要不要 能不能 可以 应该".split())
@@ -32,11 +25,11 @@ class Tokenizer:
     """jieba search-mode segmentation (words plus their sub-words), stopwords and punctuation dropped."""
 
     def __init__(self, terms: list[str]):
-        self._jieba = _engine.Tokenizer()
+        self._jieba: rjieba.Jieba | None = None  # loads its dictionary (a fraction of a second) on first use
         self._terms = sorted({normalise_for_index(t) for t in terms})
         # identifies the segmentation: cached tokens and built indexes are only valid for the same terms
-        # (and engine; plain jieba keeps the signature it always had)
-        key = "\n".join(self._terms) + ("" if ENGINE == "jieba" else f"\nengine={ENGINE}")
+        # and engine
+        key = "\n".join(self._terms) + f"\nengine={ENGINE}"
         self.signature = hashlib.sha1(key.encode("utf-8")).hexdigest()[:12]
         self._ready = False
         self._lock = threading.Lock()
@@ -45,23 +38,23 @@ class Tokenizer:
         with self._lock:
             if self._ready:
                 return
-            self._jieba.initialize()
+            engine = rjieba.Jieba()
             for term in self._terms:
-                self._jieba.add_word(term, freq=20000)
-            self._ready = True
+                engine.add_word(term, 20000, None)
+            self._jieba, self._ready = engine, True
 
     def tokens(self, normalised: str) -> list[str]:
         """Tokens of text already passed through normalise_for_index."""
         if not self._ready:
             self._ensure_ready()
-        return [t for t in self._jieba.cut_for_search(normalised, HMM=False)
+        return [t for t in self._jieba.cut_for_search(normalised, False)
                 if _KEEP.search(t) and t not in _STOPWORDS]
 
     def words(self, text: str) -> list[str]:
         """Whole words (no sub-words) of a text, normalised: for matching dictionary entries."""
         if not self._ready:
             self._ensure_ready()
-        return [t for t in self._jieba.cut(normalise_for_index(text), HMM=False) if _KEEP.search(t)]
+        return [t for t in self._jieba.cut(normalise_for_index(text), False) if _KEEP.search(t)]
 
     def query_tokens(self, text: str) -> list[str]:
         return self.tokens(normalise_for_index(text))

@@ -1,0 +1,238 @@
+"""Preparing files for the ingest's writer: load, clean and chunk each file; the index text and BM25 tokens
+of its chunks; with the built-in embedder, once it is fitted, their vectors.
+
+Many files are prepared in worker processes (both cores), handed to the writer in order, a bounded number
+ahead of it. A worker passes a prepared file through a spool file and only the file's name through the
+pool's pipe: the writer's Chroma calls hold the GIL for up to a second, during which the pool cannot read
+results off the pipe, and with whole results in it the pipe was full at once and the workers stood still
+(about 10 s of a full scale-corpus ingest). Files prepared before the built-in embedder was fitted (its
+fit sample, and what the workers prepared during the fit) go back to the workers to be embedded, so the
+writer, the critical path, embeds nothing itself."""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import pickle
+import shutil
+from collections import deque
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from ingest.chunk import Chunk
+from ingest.chunk_plan import chunk_plan
+from ingest.chunk_regulation import chunk_regulation, count_article_starts
+from ingest.cleaning import clean_text
+from ingest.embedders import LsaEmbeddings
+from ingest.errors import IngestError
+from ingest.knowledge_base import index_text
+from ingest.loaders import load_file
+from ingest.metadata import DocumentMeta, describe, doc_id_for
+from ingest.report import FileResult
+from ingest.tokenizer import Tokenizer
+
+_MIN_ARTICLES = 3
+_PARALLEL_MIN_FILES = 8  # fewer files are prepared in-process (starting workers costs about a second)
+_IN_FLIGHT_PER_WORKER = 512  # files handed to each worker ahead of the writer: more than a batch, so that
+# the workers go on while the writer writes one (or fits the embedder)
+_IN_FLIGHT_BYTES = 64 * 2**20  # and at most this much source text (a corpus of large files)
+_EMBED_AHEAD = 256  # files prepared before the fit whose vectors the workers make ahead of the writer: more
+# than a batch, so that they go on while it writes one
+_WORKER_NICENESS = 10
+
+Task = tuple[Path, str, str]  # (path, content hash, added|updated)
+
+
+@dataclass
+class Prepared:
+    path: Path
+    meta: DocumentMeta
+    doc_hash: str
+    chunks: list[Chunk]
+    status: str
+    texts: list[str] = field(default_factory=list)  # what the embedder and BM25 see, one per chunk
+    tokens: list[str] = field(default_factory=list)  # space-joined BM25 tokens, one per chunk
+    segmentation: str = ""  # signature of the tokenizer that made the tokens
+    vectors: Any = None  # the texts' vectors, when a worker embedded them with the built-in embedder's fit ...
+    fit_id: str = ""  # ... of this id
+    spool: str = ""  # the spool file it came through, kept while a worker may still embed it
+
+
+def chunk_document(text: str, budget: int) -> tuple[str, list[Chunk]]:
+    """Regulations (articles) by article; everything else by heading hierarchy."""
+    clean = clean_text(text)
+    if count_article_starts(clean) >= _MIN_ARTICLES:
+        return clean, chunk_regulation(clean, budget)
+    return clean, chunk_plan(clean, budget)
+
+
+def prepare_document(task: Task, budget: int, tokenizer: Tokenizer) -> Prepared | FileResult:
+    """Load, clean and chunk one file; the index text and BM25 tokens of each chunk. A file that cannot be
+    read or has no text gives a failed result."""
+    path, doc_hash, status = task
+    doc_id = doc_id_for(path)
+    try:
+        text = load_file(path)
+        clean, chunks = chunk_document(text, budget)
+    except IngestError as exc:
+        return FileResult(path, "failed", doc_id, reason=exc.reason)
+    if not chunks:
+        return FileResult(path, "failed", doc_id, reason="清洗后没有可入库的正文（可能全是网页模板内容）")
+    meta = describe(path, clean, has_articles=any(c.unit == "article" for c in chunks))
+    texts = [index_text(c.text, " / ".join(c.heading_path)) for c in chunks]
+    tokens = [" ".join(tokenizer.tokens(t)) for t in texts]
+    return Prepared(path, meta, doc_hash, chunks, status, texts, tokens, tokenizer.signature)
+
+
+# in the worker processes
+_WORKER_TOKENIZER: Tokenizer | None = None
+_WORKER_EMBEDDER: tuple[Path, int, Any] | None = None  # the built-in embedder's (directory, dim, fitted event)
+_WORKER_MODEL: LsaEmbeddings | None = None
+_WORKER_SPOOL = Path()
+_WORKER_SPOOLED = 0
+
+
+def _init_worker(terms: list[str], embedder: tuple[Path, int, Any] | None, spool: Path) -> None:
+    global _WORKER_TOKENIZER, _WORKER_EMBEDDER, _WORKER_SPOOL
+    # the writer (fit, Chroma) is the critical path once the fit sample is read: the workers run ahead on
+    # the CPU time it leaves
+    if hasattr(os, "nice"):
+        os.nice(_WORKER_NICENESS)
+    _WORKER_TOKENIZER, _WORKER_EMBEDDER, _WORKER_SPOOL = Tokenizer(terms), embedder, spool
+
+
+def _fitted_model() -> LsaEmbeddings | None:
+    """The built-in embedder once the writer has fitted it (it sets the event after saving the fit)."""
+    global _WORKER_MODEL
+    if _WORKER_EMBEDDER is None or not _WORKER_EMBEDDER[2].is_set():
+        return None
+    if _WORKER_MODEL is None:
+        _WORKER_MODEL = LsaEmbeddings.open(_WORKER_EMBEDDER[0], _WORKER_EMBEDDER[1])
+    return _WORKER_MODEL
+
+
+def _prepare_in_worker(task: Task, budget: int) -> str | FileResult:
+    """prepare_document, with the chunks' vectors once the embedder is fitted; a prepared file comes back
+    as the name of its spool file."""
+    global _WORKER_SPOOLED
+    assert _WORKER_TOKENIZER is not None
+    item = prepare_document(task, budget, _WORKER_TOKENIZER)
+    if isinstance(item, FileResult):
+        return item
+    model = _fitted_model()
+    if model is not None:
+        item.vectors, item.fit_id = model.embed_array(item.texts), model.fit_id
+    _WORKER_SPOOLED += 1
+    spooled = _WORKER_SPOOL / f"{os.getpid()}-{_WORKER_SPOOLED}.pickle"
+    with spooled.open("wb") as handle:
+        pickle.dump(item, handle, protocol=pickle.HIGHEST_PROTOCOL)
+    return str(spooled)
+
+
+def _embed_in_worker(spooled: str) -> tuple[str, str]:
+    """The vectors of a file prepared before the fit, saved beside its spool file: (their file, fit id)."""
+    with open(spooled, "rb") as handle:
+        item: Prepared = pickle.load(handle)
+    model = _fitted_model()
+    assert model is not None, "embedding is asked for only after the fit"
+    vectors = f"{spooled}.npy"
+    np.save(vectors, model.embed_array(item.texts))
+    return vectors, model.fit_id
+
+
+class Preparation:
+    """The files' prepared documents (or failed results), in order: in worker processes when there are
+    enough files and cores, else in this process. A context manager: it owns the workers and the spool."""
+
+    def __init__(self, todo: list[Task], budget: int, tokenizer: Tokenizer, terms: list[str], model: Any,
+                 spool: Path):
+        self.todo, self.budget, self.tokenizer, self.terms = todo, budget, tokenizer, terms
+        self.spool = spool
+        self.workers = min(2, os.cpu_count() or 1)
+        self._fitted = multiprocessing.Event()
+        self._embedder = (model.directory, model.dim, self._fitted) if isinstance(model, LsaEmbeddings) else None
+        self._pool: Any = None
+
+    def __enter__(self) -> Preparation:
+        if len(self.todo) >= _PARALLEL_MIN_FILES and self.workers >= 2:
+            shutil.rmtree(self.spool, ignore_errors=True)  # what an interrupted run left
+            self.spool.mkdir(parents=True)
+            self._pool = multiprocessing.Pool(self.workers, initializer=_init_worker,
+                                              initargs=(self.terms, self._embedder, self.spool))
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        if self._pool is not None:
+            self._pool.terminate()
+            self._pool.join()
+            shutil.rmtree(self.spool, ignore_errors=True)
+
+    def embedder_fitted(self) -> None:
+        """From now on the workers embed what they prepare (the built-in embedder's fit is saved)."""
+        self._fitted.set()
+
+    def __iter__(self) -> Iterator[Prepared | FileResult]:
+        if self._pool is None:
+            for task in self.todo:
+                yield prepare_document(task, self.budget, self.tokenizer)
+            return
+        upcoming = deque(self.todo)
+        pending: deque[tuple[Any, int]] = deque()  # (result, file size) of the files handed out
+        in_flight_bytes = 0
+        while upcoming or pending:
+            # hand out files while few enough, in number and in bytes, are ahead of the writer
+            while upcoming and (not pending or (len(pending) < self.workers * _IN_FLIGHT_PER_WORKER
+                                                and in_flight_bytes < _IN_FLIGHT_BYTES)):
+                task = upcoming.popleft()
+                size = _size_of(task[0])
+                pending.append((self._pool.apply_async(_prepare_in_worker, (task, self.budget)), size))
+                in_flight_bytes += size
+            result, size = pending.popleft()
+            in_flight_bytes -= size
+            yield self._unspool(result.get())
+
+    def _unspool(self, result: str | FileResult) -> Prepared | FileResult:
+        if isinstance(result, FileResult):
+            return result
+        with open(result, "rb") as handle:
+            item: Prepared = pickle.load(handle)
+        if item.vectors is None and self._embedder is not None:
+            item.spool = result  # prepared before the fit: a worker embeds it from there
+        else:
+            os.unlink(result)
+        return item
+
+    def with_vectors(self, items: Iterable[Prepared | FileResult]) -> Iterator[Prepared | FileResult]:
+        """The items, those prepared before the fit given their vectors by the workers (a few hundred files
+        ahead of the writer). Without workers they pass as they are: the writer embeds them."""
+        if self._pool is None or self._embedder is None:
+            yield from items
+            return
+        source = iter(items)
+        ahead: deque[tuple[Prepared | FileResult, Any]] = deque()  # (item, its embedding job or None)
+        while True:
+            while len(ahead) < _EMBED_AHEAD and (item := next(source, None)) is not None:
+                embed = isinstance(item, Prepared) and item.vectors is None and item.spool
+                ahead.append((item, self._pool.apply_async(_embed_in_worker, (item.spool,)) if embed else None))
+            if not ahead:
+                return
+            item, job = ahead.popleft()
+            if job is not None:
+                assert isinstance(item, Prepared)
+                vectors, item.fit_id = job.get()
+                item.vectors = np.load(vectors)
+                os.unlink(vectors)
+                os.unlink(item.spool)
+                item.spool = ""
+            yield item
+
+
+def _size_of(path: Path) -> int:
+    try:
+        return path.stat().st_size
+    except OSError:
+        return 0  # gone: the worker reports it
