@@ -35,6 +35,8 @@ import threading
 import time
 from pathlib import Path
 
+import numpy as np
+
 from assistant.settings import PROJECT_ROOT, Settings
 from evals.metrics import compute
 from evals.run import load_set, run_project
@@ -161,6 +163,24 @@ def _env(data_dir: Path) -> dict[str, str]:
     return env
 
 
+def vector_search_recall(kb, questions: list[str], k: int = 10) -> tuple[float, float]:
+    """How many of the exact k nearest chunks (by brute force over every stored vector) the store's HNSW
+    search returns, on average and at worst over the questions; a returned chunk as near as the k-th
+    exact one counts (near-duplicate chunks tie)."""
+    collection, vectors = kb.store.chunks, []
+    for offset in range(0, collection.count(), 20000):
+        page = collection.get(limit=20000, offset=offset, include=["embeddings"])
+        vectors.append(np.asarray(page["embeddings"], dtype=np.float32))
+    matrix = np.vstack(vectors)
+    found = []
+    for question in questions:
+        query = np.asarray(kb.embedder.embeddings.embed_query(question), dtype=np.float32)
+        kth = np.partition(matrix @ query, -k)[-k]
+        scores = np.array([score for _, score in kb.store.query(query.tolist(), k)])
+        found.append(float(np.mean(scores >= kth - 1e-4)))
+    return round(float(np.mean(found)), 3), round(min(found), 3)
+
+
 def bench_project(paths: list[Path], items: list[dict], work: Path, incremental: bool) -> tuple[dict, dict]:
     from assistant.ask import Assistant
     from ingest.knowledge_base import KnowledgeBase
@@ -188,6 +208,7 @@ def bench_project(paths: list[Path], items: list[dict], work: Path, incremental:
     metrics = compute(items, results)
     records = kb.documents()
     extra.update(documents=len(records), ask_p95_ms=percentile(ask_latencies, 95))
+    extra["ann_recall_at_10"], extra["ann_recall_at_10_min"] = vector_search_recall(kb, [i["question"] for i in items])
     project = {"ingest_s": round(seconds, 1), "chunks": sum(r.chunk_count for r in records.values()),
                "peak_rss_mb": peak, "index_mb": directory_mb(data_dir),
                "query_p50_ms": percentile(latencies, 50), "query_p95_ms": percentile(latencies, 95),
@@ -281,6 +302,9 @@ def table(result: dict) -> str:
     if "first_ask_cli_s" in extra:
         notes.append(f"新进程中第一次 anquan ask（含启动）{extra['first_ask_cli_s']} s；"
                      f"完整 ask（检索+作答）p95 {extra['ask_p95_ms']} ms")
+    if "ann_recall_at_10" in extra:
+        notes.append(f"向量检索（HNSW）返回的 10 个切块中属于精确最近 10 个的比例：平均 {extra['ann_recall_at_10']}，"
+                     f"最差的问题 {extra['ann_recall_at_10_min']}")
     if extra.get("incremental_reingest_s") is not None:
         notes.append(f"修改一个文件后增量导入：{extra['incremental_reingest_s']} s"
                      f"（命令行含启动 {extra['incremental_reingest_cli_s']} s）")

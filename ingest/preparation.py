@@ -158,8 +158,8 @@ class Preparation:
         self._pool: Any = None
 
     def __enter__(self) -> Preparation:
+        shutil.rmtree(self.spool, ignore_errors=True)  # what an interrupted run left
         if len(self.todo) >= _PARALLEL_MIN_FILES and self.workers >= 2:
-            shutil.rmtree(self.spool, ignore_errors=True)  # what an interrupted run left
             self.spool.mkdir(parents=True)
             self._pool = multiprocessing.Pool(self.workers, initializer=_init_worker,
                                               initargs=(self.terms, self._embedder, self.spool))

@@ -1,6 +1,6 @@
 """Word segmentation for BM25: jieba over the normalised text, with the safety-term user dictionary.
 
-The engine is rjieba (jieba-rs: jieba's dictionary and algorithm in Rust, about 3.5 times faster than
+The engine is rjieba (jieba-rs: jieba's dictionary and algorithm in Rust, about three times faster than
 jieba-fast). Engines break a rare tie differently, so the engine is part of the segmentation signature:
 an index segmented by another engine is segmented again.
 """

@@ -49,3 +49,4 @@ def test_reduced_benchmark_prints_one_json_object_with_project_and_baseline_figu
     assert result["extra"]["ingest_reported_s"] <= project["ingest_s"]
     assert result["extra"]["incremental_updated"]  # the changed file was re-ingested, the rest skipped
     assert result["extra"]["incremental_reingest_s"] < project["ingest_s"]
+    assert result["extra"]["ann_recall_at_10"] >= 0.95  # HNSW returns (nearly) the exact nearest chunks

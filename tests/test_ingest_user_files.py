@@ -16,6 +16,7 @@ from conftest import BIG5_PLAN, FIXTURES, GBK_PLAN, REGULATION_NEW, REGULATION_O
 
 from assistant.cli import app
 from assistant.retriever import HybridRetriever
+from assistant.settings import Settings
 from ingest.articles import ArticleRef
 from ingest.knowledge_base import KnowledgeBase
 from ingest import pipeline
@@ -250,6 +251,21 @@ def test_an_index_in_the_earlier_storage_layout_is_reported_and_replaced_by_the_
     assert not kb.store.legacy_collections()
     assert "请重新运行" not in CliRunner().invoke(app, ["stats"]).output
     assert kb.get_article(REGULATION_NEW, ArticleRef(2, 0)) is not None
+
+
+def test_a_vector_collection_made_by_an_earlier_version_searches_as_wide_as_a_new_one(tmp_path, settings):
+    new = KnowledgeBase(Settings(data_dir=tmp_path / "new")).store.chunks.configuration["hnsw"]["ef_search"]
+    assert new > 100
+    kb = KnowledgeBase(settings)
+    name = kb.store.chunks.name
+    kb.store.client.delete_collection(name)
+    kb.store.client.create_collection(name, embedding_function=None, configuration={"hnsw": {"space": "cosine"}})
+    assert kb.store.client.get_collection(name).configuration["hnsw"]["ef_search"] == 100  # Chroma's default
+    report = ingest([FIXTURES / f"{REGULATION_NEW}.md"], settings)
+    assert report.count("added") == 1
+    reopened = KnowledgeBase(settings)
+    assert reopened.store.chunks.configuration["hnsw"]["ef_search"] == new
+    assert reopened.store.query(reopened.embedder.embeddings.embed_query("动火作业"), 3)  # and searches
 
 
 def test_a_saved_web_page_keeps_its_content_and_headings_but_not_the_site_chrome(tmp_path, settings):

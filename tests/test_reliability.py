@@ -267,7 +267,7 @@ def _snapshot(settings: Settings) -> dict:
 
 def _kill_corpus(folder: Path) -> Path:
     _fixture_folder(folder)
-    for n in range(2):  # enough articles that the writes take a while
+    for n in range(4):  # enough articles that the writes take a while, and files for the workers
         (folder / f"青山市第{n + 1}号安全生产规定.md").write_text("\n\n".join(
             [f"# 青山市第{n + 1}号安全生产规定"] + [f"第{k}条 第{n + 1}号规定要求生产经营单位落实第{k}项安全措施，"
                                                f"每{k + n}日检查一次并记录{k * 7 + n}项内容。" for k in range(1, 50)]),
@@ -304,6 +304,7 @@ def test_ingests_killed_at_random_points_recover_to_the_clean_index(tmp_path):
     assert kills.count(-signal.SIGKILL) >= 3, kills  # runs really were killed mid-way, one after another
     ingest([folder], killed)
     assert _snapshot(killed) == _snapshot(clean)
+    assert not (killed.data_dir / "ingest-spool").exists()  # what the killed runs' workers left is gone
 
     # the same when the ingest that is killed replaces the old chunks of a changed file
     path = folder / "青山市第1号安全生产规定.md"
@@ -375,7 +376,8 @@ def test_twenty_concurrent_asks_while_an_ingest_runs(tmp_path):
     assert len(answers) == 20 + 3 * 2
     wrong = [(q, got) for q, got in answers if QUESTIONS[q] not in got]
     assert not wrong, wrong
-    assert len(KnowledgeBase(settings).documents()) == 2 + 3  # the ingest completed meanwhile
+    files = {path.stem for folder in (tmp_path / "base", more) for path in folder.iterdir()}
+    assert len(KnowledgeBase(settings).documents()) == len(files)  # the ingest completed meanwhile
     assert Assistant(KnowledgeBase(settings)).ask("第1号规定第3项安全措施多久检查一次").retrieved  # and is searchable
 
 
