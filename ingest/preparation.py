@@ -216,7 +216,7 @@ class Preparation:
         ahead: deque[tuple[Prepared | FileResult, Any]] = deque()  # (item, its embedding job or None)
         while True:
             while len(ahead) < _EMBED_AHEAD and (item := next(source, None)) is not None:
-                embed = isinstance(item, Prepared) and item.vectors is None and item.spool
+                embed = isinstance(item, Prepared) and item.spool  # kept only while it has no vectors
                 ahead.append((item, self._pool.apply_async(_embed_in_worker, (item.spool,)) if embed else None))
             if not ahead:
                 return

@@ -97,11 +97,10 @@ def _table_signature(records: dict[str, DocumentRecord]) -> str:
 
 
 # The HNSW graph: candidates kept while inserting (Chroma's default is 100) and while searching (default
-# 100). The scale corpus has many near-duplicate chunks; with 64 / 100 a search found on average 0.93 of
-# the exact 10 nearest chunks of the dev questions and none at all for two of them (the brute-force
-# comparison evals.bench makes, run against an index built with those settings). Searching wide makes
-# up for a cheaper graph: 40 / 800 builds in about two thirds of the time and finds 0.99 (evals.bench
-# reports it as ann_recall_at_10) for a few ms more per search.
+# 100). The scale corpus has many near-duplicate chunks, among which a search with Chroma's default width
+# missed many of the exact nearest chunks, for some dev questions all of them. Searching wide makes up for
+# a cheaper graph (faster to build): evals.bench reports how many of the exact 10 nearest chunks the
+# search returns (ann_recall_at_10) and the search's latency.
 _EF_CONSTRUCTION = 40
 _EF_SEARCH = 800
 

@@ -1,8 +1,8 @@
 """Word segmentation for BM25: jieba over the normalised text, with the safety-term user dictionary.
 
-The engine is rjieba (jieba-rs: jieba's dictionary and algorithm in Rust, about three times faster than
-jieba-fast). Engines break a rare tie differently, so the engine is part of the segmentation signature:
-an index segmented by another engine is segmented again.
+The engine is rjieba (jieba-rs: jieba's dictionary and algorithm in Rust, faster than jieba-fast; the same
+cuts as jieba, see tests/test_tokenizer.py). Engines break a rare tie differently, so the engine is part of
+the segmentation signature: an index segmented by another engine is segmented again.
 """
 
 from __future__ import annotations
