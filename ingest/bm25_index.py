@@ -49,6 +49,24 @@ def _age(path: Path) -> float:
         return 0.0
 
 
+_LOCK_TIMEOUT_S = 60
+
+
+def _use_wal(db: sqlite3.Connection) -> None:
+    """Put the database in WAL mode (readers do not wait for the writer; the mode stays set in the file).
+    Switching needs the file to itself, and SQLite answers "locked" at once, without waiting, while
+    another process opens it too (an ask and an ingest creating the cache together): try again."""
+    deadline = time.monotonic() + _LOCK_TIMEOUT_S
+    while True:
+        try:
+            db.execute("PRAGMA journal_mode=WAL")
+            return
+        except sqlite3.OperationalError:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.05)
+
+
 class TokenCache:
     """chunk id -> space-joined tokens, in SQLite (chunk ids change whenever their text does). What this
     process put since the last build is also kept in memory, so the build after an ingest does not read
@@ -58,13 +76,13 @@ class TokenCache:
         self.path = path
         self._recent: dict[str, str] = {}
         path.parent.mkdir(parents=True, exist_ok=True)
-        with closing(self._connect()) as db, db:
-            db.execute("CREATE TABLE IF NOT EXISTS tokens (id TEXT PRIMARY KEY, tokens TEXT NOT NULL)")
+        with closing(self._connect()) as db:
+            _use_wal(db)
+            with db:
+                db.execute("CREATE TABLE IF NOT EXISTS tokens (id TEXT PRIMARY KEY, tokens TEXT NOT NULL)")
 
     def _connect(self) -> sqlite3.Connection:
-        db = sqlite3.connect(self.path, timeout=60)
-        db.execute("PRAGMA journal_mode=WAL")
-        return db
+        return sqlite3.connect(self.path, timeout=_LOCK_TIMEOUT_S)
 
     def get_many(self, ids: list[str]) -> dict[str, str]:
         found = {i: self._recent[i] for i in ids if i in self._recent}
