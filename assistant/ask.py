@@ -5,16 +5,14 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
-from assistant.answer import EVIDENCE_CHUNKS, Answer, OfflineComposer
+from assistant import followup
+from assistant.answer import ANSWER, Answer, OfflineComposer
 from assistant.llm import LlmComposer, llm_label
 from assistant.reranker import load_reranker
-from assistant.retriever import HybridRetriever
+from assistant.retrieval import HybridRetriever
 from ingest.articles import ArticleRef
 from ingest.knowledge_base import KnowledgeBase
 from ingest.store import StoredChunk
-
-FOLLOW_UP_MAX_CHARS = 14  # a short question leaning on the previous one (那罚款是多少？)
-_FOLLOW_UP_MARKERS = ("那", "那么", "这个", "这种", "上述", "它", "其", "该")
 
 
 @dataclass
@@ -32,16 +30,6 @@ class AskResult:
             "abstained": self.answer.abstained,
             "citations": self.answer.citations,
         }
-
-
-def resolve_follow_up(question: str, history: list[str]) -> str:
-    """A short follow-up is searched together with the previous question (offline rewriting)."""
-    if not history:
-        return question
-    short = len(question.strip("？?。 ")) <= FOLLOW_UP_MAX_CHARS
-    if short or question.startswith(_FOLLOW_UP_MARKERS):
-        return f"{history[-1]} {question}"
-    return question
 
 
 class Assistant:
@@ -66,7 +54,7 @@ class Assistant:
         found in one part is read with the clause introducing it (and the penalty it carries) in another."""
         whole: list[StoredChunk] = []
         seen: set[tuple] = set()
-        for chunk in chunks[:EVIDENCE_CHUNKS]:
+        for chunk in chunks[:ANSWER.evidence_chunks]:
             meta = chunk.metadata
             if meta.get("unit") != "article" or meta.get("parts", 1) <= 1:
                 whole.append(chunk)
@@ -88,7 +76,7 @@ class Assistant:
         if self.llm is not None and history:
             query = self.llm.rewrite(question, history)
         else:
-            query = resolve_follow_up(question, history)
+            query = followup.resolve(question, history, self.kb.pack.follow_up, self.kb.tokenizer)
         plan = self.retriever.plan(query)
         return query, plan, self.retriever.search(query, plan)
 
@@ -112,6 +100,6 @@ class Assistant:
         if self.llm is not None:
             answer = self.llm.compose(query, chunks)
         else:
-            answer = OfflineComposer(self.kb.tokenizer, self.kb.bm25.idf).compose(query, plan, self.whole_articles(chunks))
+            answer = OfflineComposer(self.kb.tokenizer, self.kb.bm25.idf, self.kb.pack.quantities).compose(query, plan, self.whole_articles(chunks))
         answer.question = question
         return AskResult(answer, retrieved, query)

@@ -14,11 +14,12 @@ from rich.table import Table
 
 from assistant.ask import Assistant
 from assistant.citations import citation, resolve_citation
-from assistant.retriever import HybridRetriever
+from assistant.retrieval import HybridRetriever
 from assistant.settings import Settings
 from ingest.articles import parse_article
 from ingest.knowledge_base import KnowledgeBase
 from ingest.pipeline import STATUS_LABELS, IngestBusy, ingest
+from ingest.repeal import describe_repeal
 
 app = typer.Typer(help="安全生产法规助手 anquan：入库法规与方案、查条文、检索。", no_args_is_help=True,
                   add_completion=False)
@@ -84,7 +85,7 @@ def ingest_command(
 
 @app.command()
 def stats() -> None:
-    """知识库概况：按类别的文档数、切块数、被取代的旧版本、当前向量与存储。"""
+    """知识库概况：按类别的文档数、切块数、被取代的旧版本、已废止的文档、当前向量与存储。"""
     kb = _open(Settings())
     records = kb.documents()
     by_kind = Counter(r.kind for r in records.values())
@@ -103,15 +104,25 @@ def stats() -> None:
         console.print("已被新版本取代（默认不检索）：")
         for r in sorted(superseded, key=lambda r: r.doc_id):
             console.print(f"  · {r.doc_id} → {r.superseded_by}")
+    repealed = [r for r in records.values() if r.repealed]
+    pending = [r for r in records.values() if r.repealed_by and not r.repealed]
+    if repealed:
+        console.print(f"已废止 {len(repealed)} 个（默认不检索）：")
+    for r in sorted(repealed, key=lambda r: r.doc_id):
+        console.print(f"  · {r.doc_id}：{describe_repeal(r, records)}")
+    if pending:
+        console.print(f"即将废止 {len(pending)} 个（废止日期之前仍现行）：")
+    for r in sorted(pending, key=lambda r: r.doc_id):
+        console.print(f"  · {r.doc_id}：{describe_repeal(r, records)}")
 
 
 @app.command()
 def show(
     document: Annotated[str, typer.Argument(help="法规名称，如 安全生产法")],
     article: Annotated[str, typer.Argument(help="条号，如 24、第二十四条、134之一")],
-    old: Annotated[bool, typer.Option("--include-superseded", help="也在已被取代的旧版本中查找")] = False,
+    old: Annotated[bool, typer.Option("--include-superseded", help="也在已被取代的旧版本和已废止的文档中查找")] = False,
 ) -> None:
-    """显示某部法规的某一条，并给出引用格式。"""
+    """显示某部法规的某一条，并给出引用格式（已废止、已被取代的会注明）。"""
     ref = parse_article(article)
     if ref is None:
         err.print(f"[red]无法识别条号“{article}”，请写成 24、第二十四条 或 134之一[/red]")
@@ -126,6 +137,10 @@ def show(
         if hit is None:
             continue
         console.print(f"[bold]{citation(hit.chunks[0], with_part=False)}[/bold]")
+        if record.repealed_by:
+            style = "red" if record.repealed else "yellow"
+            label = "已废止" if record.repealed else "注意"
+            console.print(f"[{style}]{label}：{describe_repeal(record, kb.documents())}[/{style}]")
         if record.superseded:
             console.print(f"[yellow]注意：此版本已被 {record.superseded_by} 取代[/yellow]")
         console.print(hit.text)
@@ -139,7 +154,7 @@ def show(
 def ask(
     question: Annotated[str, typer.Argument(help="问题，如 “我们厂120人，要不要设安全管理机构？”")],
     as_json: Annotated[bool, typer.Option("--json", help="输出 JSON（评测格式：retrieved/answer/abstained/citations）")] = False,
-    old: Annotated[bool, typer.Option("--include-superseded", help="也检索已被取代的旧版本")] = False,
+    old: Annotated[bool, typer.Option("--include-superseded", help="也检索已被取代的旧版本和已废止的文档")] = False,
     kind: Annotated[list[str] | None, typer.Option("--kind", help="只检索这些类别，如 法律、地方性法规、计划方案（可重复）")] = None,
     region: Annotated[list[str] | None, typer.Option("--region", help="只检索这些地区，如 全国、北京市（可重复）")] = None,
     history: Annotated[list[str] | None, typer.Option(
@@ -159,7 +174,7 @@ def ask(
 
 @app.command()
 def chat(
-    old: Annotated[bool, typer.Option("--include-superseded", help="也检索已被取代的旧版本")] = False,
+    old: Annotated[bool, typer.Option("--include-superseded", help="也检索已被取代的旧版本和已废止的文档")] = False,
 ) -> None:
     """连续问答：追问（“那罚款是多少？”）会结合前面的问题理解；输入空行或 “退出” 结束。"""
     assistant = Assistant(_open(Settings()), include_superseded=old)
@@ -227,7 +242,7 @@ def glossary(
 def search(
     query: Annotated[str, typer.Argument(help="检索内容")],
     k: Annotated[int, typer.Option("--k", help="返回条数")] = 5,
-    old: Annotated[bool, typer.Option("--include-superseded", help="包括已被取代的旧版本")] = False,
+    old: Annotated[bool, typer.Option("--include-superseded", help="包括已被取代的旧版本和已废止的文档")] = False,
     kind: Annotated[list[str] | None, typer.Option("--kind", help="只检索这些类别（可重复）")] = None,
     region: Annotated[list[str] | None, typer.Option("--region", help="只检索这些地区（可重复）")] = None,
 ) -> None:

@@ -18,7 +18,6 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
-from assistant.evidence import coverage
 from assistant.knowledge_pack import (
     Citation,
     Level,
@@ -40,6 +39,7 @@ from assistant.plan_period import (
     parse_period,
 )
 from assistant.plan_sources import Provision, ProvisionFinder
+from assistant.retrieval.coverage import coverage
 from ingest.knowledge_base import KnowledgeBase
 
 __all__ = ["DraftItem", "DraftSection", "DraftSource", "PlanDraft", "PlanRequestError", "draft_options", "draft_plan",

@@ -423,6 +423,27 @@ class Terms(_Strict):
     terms: list[str]
 
 
+class Quantities(_Strict):
+    """knowledge/quantities.yaml: what a question asks to be counted and what states it."""
+
+    units: dict[str, list[str]]  # kind -> measure words
+    words_for: dict[str, list[str]]  # kind -> everyday words naming it (钱 -> money)
+    question_words: list[str]
+    time_asks: list[str]
+    time_nouns: list[str]
+    deadline_words: list[str]
+    frequency_asks: list[str]
+    frequency_words: list[str]
+    ratio_asks: list[str]
+    ratio_nouns: list[str]
+
+
+class FollowUp(_Strict):
+    refer: list[str]  # words at the start of a question that point back (那, 这个, 它)
+    refer_anywhere: list[str]  # pointing phrases unambiguous anywhere (上述, 刚才说的)
+    aspects: list[str]  # what a follow-up asks about a subject already named (罚款, 期限, 谁负责)
+
+
 class DocumentAliases(_Strict):
     aliases: dict[str, list[str]]  # document name (no 中华人民共和国, no date) -> what people call it
 
@@ -514,6 +535,14 @@ class KnowledgePack:
     @cached_property
     def document_aliases(self) -> dict[str, list[str]]:
         return self._one("document_aliases.yaml", DocumentAliases).aliases
+
+    @cached_property
+    def quantities(self) -> Quantities:
+        return self._one("quantities.yaml", Quantities)
+
+    @cached_property
+    def follow_up(self) -> FollowUp:
+        return self._one("follow_up.yaml", FollowUp)
 
     @cached_property
     def terms(self) -> list[str]:

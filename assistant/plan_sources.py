@@ -10,16 +10,22 @@ from dataclasses import dataclass
 from functools import cached_property
 
 from assistant.citations import citation, resolve_citation, short_citation
-from assistant.evidence import coverage, question_weights
 from assistant.knowledge_pack import Citation, PlanRef
 from assistant.plan_period import PlanRequestError
-from assistant.provisions import PENALTY, provision_kind
-from assistant.retriever import GENERIC_TITLE_WORDS, HybridRetriever
+from assistant.retrieval import HybridRetriever
+from assistant.retrieval.coverage import coverage, question_weights
+from assistant.retrieval.provisions import PENALTY, provision_kind
 from ingest.articles import parse_article
 from ingest.cleaning import normalise_for_index, to_simplified
 from ingest.knowledge_base import KnowledgeBase
 from ingest.metadata import VERSIONED_KINDS
 from ingest.store import StoredChunk
+
+# Title words that say nothing about a regulation's subject.
+GENERIC_TITLE_WORDS = frozenset(
+    "安全 生产 安全生产 管理 条例 规定 办法 细则 中华人民共和国 国务院 关于 实施 若干 问题 解释 监督 监督管理 "
+    "单位 经营 经营单位 生产经营 主体 责任 主体责任 特别 特别规定 最高 人民 法院 检察院 最高人民法院 最高人民检察院 "
+    "办理 适用 法律 刑事 案件".split())
 
 PLAN_KINDS = ["计划方案", "工作总结"]
 NATIONAL = "全国"
@@ -122,7 +128,7 @@ class ProvisionFinder:
         wanted = region.strip()
         regions = self.kb.pack.taxonomy.regions
         short = next((s for s, aliases in regions.items() if wanted == s or wanted in aliases), None)
-        present = {r.region for r in self.records.values() if r.region != NATIONAL and not r.superseded}
+        present = {r.region for r in self.records.values() if r.region != NATIONAL and r.in_force}
         if short is None:
             short = next((s for s in regions if wanted.startswith(s)), None)
         if short is None and not any(p.startswith(wanted) for p in present):
@@ -146,7 +152,7 @@ class ProvisionFinder:
             return self._verified[chunk.id]
         ok = False
         record = self.records.get(chunk.metadata.get("doc_id", ""))
-        if record is not None and not record.superseded and chunk.metadata.get("doc_hash") == record.hash:
+        if record is not None and record.in_force and chunk.metadata.get("doc_hash") == record.hash:
             if chunk.metadata.get("unit") != "article":
                 ok = record.kind in PLAN_KINDS
             else:

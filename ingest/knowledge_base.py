@@ -16,6 +16,7 @@ from ingest.articles import ArticleRef
 from ingest.bm25_index import Bm25Index
 from ingest.cleaning import normalise_for_index, to_simplified
 from ingest.embedders import ActiveEmbedder, LsaEmbeddings, resolve_embedder
+from ingest.repeal import NameIndex, alias_key
 from ingest.shared_state import SharedState
 from ingest.store import ChunkStore, DocumentRecord, StoredChunk, chunk_ids
 from ingest.tokenizer import Tokenizer
@@ -58,6 +59,7 @@ class KnowledgeBase:
         # derived from the document table, recomputed when the store reads it again (store.generation)
         self._fingerprint: tuple[tuple[int, str], str] = ((-1, ""), "")
         self._titles: tuple[int, dict[str, list[DocumentRecord]]] = (-1, {})
+        self._names: tuple[int, NameIndex | None] = (-1, None)
         self.terms = self.pack.segmenter_terms()
 
     def sync_shared_model(self) -> bool:
@@ -128,17 +130,30 @@ class KnowledgeBase:
             self._titles = (generation, titles)
         return list(self._titles[1].get(title, []))
 
+    def name_index(self) -> NameIndex:
+        """The documents by title and by the knowledge pack's aliases (446号令), once per read of the table."""
+        generation = self.store.generation  # before the table: a newer one only recomputes
+        records = self.documents()
+        if self._names[0] != generation or self._names[1] is None:
+            self._names = (generation, NameIndex(records.values(), self.pack.document_aliases))
+        return self._names[1]
+
     # lookups
     def find_documents(self, name: str, include_superseded: bool = False) -> list[DocumentRecord]:
-        """Documents whose id or title contains the name (simplified/traditional alike), current first."""
+        """Documents whose id or title contains the name (simplified/traditional alike), or that the name
+        is an alias of (446号令, 国务院令第446号, 危化品条例), in force first. Superseded and repealed texts
+        only when asked for or when nothing in force matches (a text named on purpose is shown, flagged)."""
         wanted = to_simplified(name.strip()).replace("《", "").replace("》", "")
         records = list(self.documents().values())
         matches = [r for r in records if wanted and (wanted in to_simplified(r.title) or wanted in to_simplified(r.doc_id))]
-        if not include_superseded and any(not r.superseded for r in matches):
-            matches = [r for r in matches if not r.superseded]
+        aliased = {r.doc_id for r in self.name_index().by_alias.get(alias_key(wanted), [])} if wanted else set()
+        matches += [r for r in records if r.doc_id in aliased and r not in matches]
+        if not include_superseded and any(r.in_force for r in matches):
+            matches = [r for r in matches if r.in_force]
 
-        # exact name first (安全生产法 before 北京市实施《安全生产法》办法), then current, then shortest title
-        return sorted(matches, key=lambda r: (r.short_title != wanted, r.superseded, len(r.title)))
+        # exact name first (安全生产法 before 北京市实施《安全生产法》办法), then in force, then shortest title
+        return sorted(matches, key=lambda r: (r.short_title != wanted and r.doc_id not in aliased, not r.in_force,
+                                              r.superseded, len(r.title)))
 
     def get_article(self, doc_id: str, ref: ArticleRef) -> ArticleHit | None:
         record = self.documents().get(doc_id)

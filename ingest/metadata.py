@@ -13,6 +13,9 @@ from ingest.cleaning import to_simplified
 KINDS = ("法律", "行政法规", "地方性法规", "司法解释", "部门规章", "计划方案", "工作总结", "其他")
 # Kinds that are legal texts: they have versions (the newer supersedes the older) and carry legal force.
 VERSIONED_KINDS = frozenset({"法律", "行政法规", "地方性法规", "司法解释", "部门规章"})
+# Local plans and reports: what a place decided to do, never the legal basis of a duty.
+PLAN_KINDS = frozenset({"计划方案", "工作总结"})
+NATIONAL = "全国"  # the region of a national text
 
 PROVINCES = (
     "北京市", "天津市", "上海市", "重庆市", "河北省", "山西省", "辽宁省", "吉林省", "黑龙江省", "江苏省",

@@ -1,5 +1,5 @@
 """The ingest pipeline: walk paths, load and clean files, chunk them, embed, and commit each
-document to the store; then mark superseded versions and refresh the BM25 index.
+document to the store; then mark superseded versions and repealed texts, and refresh the BM25 index.
 
 Safety: one writer at a time (a file lock); new chunks are written under ids that include the new
 content hash, the document record (the commit point) is written next, and the old chunks are deleted
@@ -37,9 +37,10 @@ from ingest.knowledge_base import KnowledgeBase, index_text
 from ingest.loaders import SUPPORTED_SUFFIXES
 from ingest.metadata import VERSIONED_KINDS, doc_id_for
 from ingest.preparation import Preparation, Prepared, Task
+from ingest.repeal import chinese_date, find_repeals, repeal_claims
 from ingest.report import STATUS_LABELS, FileResult, IngestReport
 from ingest.shared_state import ServerBusy
-from ingest.store import DocumentRecord, chunk_id
+from ingest.store import DocumentRecord, chunk_id, chunk_ids
 
 # Bump when cleaning or chunking changes, so unchanged files are re-chunked once.
 PIPELINE_VERSION = "2"  # 2: heading-only plan sections kept, mixed-encoding files read line by line
@@ -57,6 +58,7 @@ def content_hash(data: bytes, settings: Settings) -> str:
     return digest.hexdigest()[:20]
 
 
+_REPEAL_READ_CHUNKS = 4000  # stored chunks read per call when finding what earlier records repeal
 _STAMP_SETTLED_S = 2.0  # a file modified more recently may change again within the same clock tick
 
 
@@ -413,10 +415,14 @@ class Ingestor:
             meta = item.meta
             record = DocumentRecord(doc_id=meta.doc_id, source=str(item.path.resolve()), hash=item.doc_hash,
                                     title=meta.title, kind=meta.kind, region=meta.region, date=meta.date,
-                                    version_key=meta.version_key, chunk_count=len(item.chunks), ingested_at=now)
+                                    version_key=meta.version_key, chunk_count=len(item.chunks), ingested_at=now,
+                                    repeals=[c.to_dict() for c in repeal_claims(
+                                        (c.article if c.unit == "article" else "", c.text) for c in item.chunks)])
             previous = records.get(meta.doc_id)
-            if previous is not None:
+            if previous is not None:  # the version status stays until the version-status stage derives it again
                 record.superseded, record.superseded_by = previous.superseded, previous.superseded_by
+                record.repealed_by, record.repealed_by_article, record.repealed_on = (
+                    previous.repealed_by, previous.repealed_by_article, previous.repealed_on)
             ids += [chunk_id(meta.doc_id, item.doc_hash, i) for i in range(len(item.chunks))]
             texts += [c.text for c in item.chunks]
             metadatas += [chunk_metadata(c, record, i) for i, c in enumerate(item.chunks)]
@@ -460,7 +466,9 @@ class Ingestor:
                                                  reason="源文件已不存在"))
 
     def _apply_versions(self, records: dict[str, DocumentRecord]) -> list[str]:
-        """Within each version group the newest date is in force; mark the others superseded."""
+        """Within each version group the newest date is in force; mark the others superseded. Then mark
+        the documents another ingested document repeals (…同时废止), and clear the mark of those whose
+        repealing document is gone."""
         notes: list[str] = []
         groups: dict[str, list[DocumentRecord]] = {}
         for record in records.values():
@@ -477,9 +485,46 @@ class Ingestor:
                 changed.append(record)
                 if superseded:
                     notes.append(f"《{record.title}》（{record.doc_id}）已被 {by} 取代，默认检索不再使用旧版")
+        changed_ids = {r.doc_id for r in changed}
+        changed += [r for r in self._read_repeals(records) if r.doc_id not in changed_ids]
+        changed_ids = {r.doc_id for r in changed}
+        repeals = find_repeals(records, self.kb.pack.document_aliases)
+        for record in records.values():
+            repeal = repeals.get(record.doc_id)
+            status = (repeal.by, repeal.article, repeal.on) if repeal else ("", "", "")
+            if (record.repealed_by, record.repealed_by_article, record.repealed_on) == status:
+                continue
+            record.repealed_by, record.repealed_by_article, record.repealed_on = status
+            if record.doc_id not in changed_ids:
+                changed.append(record)
+                changed_ids.add(record.doc_id)
+            if repeal:
+                by = records[repeal.by]
+                since = f"自{chinese_date(repeal.on)}起" if repeal.on else ""
+                notes.append(f"《{record.title}》（{record.doc_id}）{since}由《{by.title}》{repeal.article}废止，"
+                             f"默认检索不再使用")
+            else:
+                notes.append(f"《{record.title}》（{record.doc_id}）不再标记为已废止：知识库中已没有废止它的文档")
         if changed:
             self.kb.store.update_documents(changed)
         return notes
+
+    def _read_repeals(self, records: dict[str, DocumentRecord]) -> list[DocumentRecord]:
+        """What the documents recorded before repeals were read repeal, from their stored chunks (once:
+        the records are written back with it). Returns the records it filled in."""
+        pending = [r for r in records.values() if r.repeals is None]
+        for start in range(0, len(pending), 64):
+            batch = pending[start:start + 64]
+            ids = [i for r in batch for i in chunk_ids(r.doc_id, r.hash, r.chunk_count)]
+            chunks = {}
+            for first in range(0, len(ids), _REPEAL_READ_CHUNKS):
+                chunks.update((c.id, c) for c in self.kb.store.get_chunks(ids[first:first + _REPEAL_READ_CHUNKS]))
+            for record in batch:
+                stored = [chunks[i] for i in chunk_ids(record.doc_id, record.hash, record.chunk_count) if i in chunks]
+                record.repeals = [c.to_dict() for c in repeal_claims(
+                    (c.metadata.get("article", "") if c.metadata.get("unit") == "article" else "", c.text)
+                    for c in stored)]
+        return pending
 
 
 def ingest(paths: list[Path], settings: Settings, prune: bool = False, kb: KnowledgeBase | None = None,

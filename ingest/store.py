@@ -21,9 +21,11 @@ import zlib
 from collections import OrderedDict
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import asdict, dataclass, field
+from datetime import date
 from typing import Any
 
 import chromadb
+import numpy as np
 from chromadb import FtsIndexConfig, HnswIndexConfig, Schema, VectorIndexConfig
 from chromadb.config import Settings as ChromaSettings
 from chromadb.errors import InternalError
@@ -38,9 +40,11 @@ _TEXT_CACHE_ROWS = 4096  # decoded text rows kept per process (a version's rows 
 # through this store update it at once, writes by another process are seen after this many seconds.
 DOCUMENTS_TTL = 2.0
 # fields of a chunk's metadata that belong to its document: kept once per text row, and the version
-# status (superseded, superseded_by) is read from the manifest
+# status (superseded, superseded_by, repealed, repealed_by, repealed_by_article, repealed_on) is read from
+# the manifest
 _DOC_FIELDS = ("title", "kind", "region", "date", "source")
-_FROM_MANIFEST = ("doc_id", "doc_hash", "superseded", "superseded_by")
+_FROM_MANIFEST = ("doc_id", "doc_hash", "superseded", "superseded_by", "repealed", "repealed_by",
+                  "repealed_by_article", "repealed_on")
 # the collections of earlier versions (every chunk's text and metadata in its own Chroma row)
 _LEGACY = ("anquan-chunks-{}", "anquan-docs-{}")
 
@@ -92,7 +96,7 @@ class _TextRow:
 
 def _table_signature(records: dict[str, DocumentRecord]) -> str:
     """What a reader's vector index depends on: which version of which documents, and which are current."""
-    return hashlib.sha1("\n".join(sorted(f"{r.doc_id}:{r.hash}:{r.superseded}" for r in records.values()))
+    return hashlib.sha1("\n".join(sorted(f"{r.doc_id}:{r.hash}:{r.in_force}" for r in records.values()))
                         .encode("utf-8")).hexdigest()
 
 
@@ -128,6 +132,25 @@ class DocumentRecord:
     superseded: bool = False
     superseded_by: str = ""
     ingested_at: str = ""
+    # What the document's text repeals (ingest.repeal.RepealClaim as dicts, read when it is written; None
+    # for a record written before repeals were read). Whether another ingested document repeals this one is
+    # derived from those of all documents in the version-status stage; a manifest without these fields
+    # reads as not repealed.
+    repeals: list[dict] | None = None
+    repealed_by: str = ""  # doc id of the ingested document that repeals this one
+    repealed_by_article: str = ""  # the article of it that says so (第七十六条)
+    repealed_on: str = ""  # ISO date from which it is repealed
+
+    @property
+    def repealed(self) -> bool:
+        """Repealed by an ingested document, from a date that has come (a text repealed from a date still
+        ahead is in force until then)."""
+        return bool(self.repealed_by) and self.repealed_on <= date.today().isoformat()
+
+    @property
+    def in_force(self) -> bool:
+        """Current law: neither superseded by a newer version nor repealed."""
+        return not self.superseded and not self.repealed
 
     def to_metadata(self) -> dict[str, Any]:
         """The manifest row: the record as one JSON string (one indexed metadata row, not one per field)."""
@@ -415,7 +438,11 @@ class ChunkStore:
         current = record is not None and record.hash == row.doc_hash
         meta = {**row.document, "doc_id": row.doc_id, "doc_hash": row.doc_hash, **own,
                 "superseded": record.superseded if current else False,
-                "superseded_by": record.superseded_by if current else ""}
+                "superseded_by": record.superseded_by if current else "",
+                "repealed": record.repealed if current else False,
+                "repealed_by": record.repealed_by if current else "",
+                "repealed_by_article": record.repealed_by_article if current else "",
+                "repealed_on": record.repealed_on if current else ""}
         return StoredChunk(chunk_id_, text, meta)
 
     def get_chunks(self, ids: list[str]) -> list[StoredChunk]:
@@ -487,6 +514,21 @@ class ChunkStore:
             kept = committed(self._query(embedding, k, ids)) if ids else []
         score = dict(kept[:k])
         return [(chunk, score[chunk.id]) for chunk in self.get_chunks(list(score))]
+
+    def vectors(self, ids: list[str]) -> dict[str, np.ndarray]:
+        """The stored vectors of these chunks (those that have one)."""
+        if not ids:
+            return {}
+        if self._stale:
+            self._reopen()
+        try:
+            found = self.chunks.get(ids=ids, include=["embeddings"])
+        except InternalError:
+            if self.is_server:
+                raise
+            self._reopen()  # chunks deleted by another process since this process loaded the index
+            found = self.chunks.get(ids=ids, include=["embeddings"])
+        return {i: np.asarray(v, dtype=np.float32) for i, v in zip(found["ids"], found["embeddings"], strict=True)}
 
     def _query(self, embedding: list[float], k: int, ids: list[str] | None) -> list[tuple[str, float]]:
         """(chunk id, cosine similarity) of the k nearest vectors (among these ids, when given)."""

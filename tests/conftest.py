@@ -31,11 +31,18 @@ needs_corpus = pytest.mark.skipif(not (CORPUS / "regulations").is_dir(),
                                   reason="../shared/corpus is not present beside the project (CI has it)")
 
 
+@pytest.fixture(scope="session")
+def vector_cache(tmp_path_factory) -> Path:
+    """One neural-vector cache for the test session, never the user's (~/.cache/anquan)."""
+    return tmp_path_factory.mktemp("anquan-cache") / "vectors.sqlite"
+
+
 @pytest.fixture(autouse=True)
-def _isolated_data_dir(tmp_path_factory, monkeypatch):
-    """No test touches a real user's data directory or a configured server."""
+def _isolated_data_dir(tmp_path_factory, monkeypatch, vector_cache):
+    """No test touches a real user's data directory, vector cache or a configured server."""
     data_dir = tmp_path_factory.mktemp("anquan-data")
     monkeypatch.setenv("ANQUAN_DATA_DIR", str(data_dir))
+    monkeypatch.setenv("ANQUAN_VECTOR_CACHE", str(vector_cache))
     monkeypatch.setenv("ANQUAN_EMBEDDER", "builtin")
     for name in ("ANQUAN_CHROMA_HOST", "ANQUAN_LLM_BASE_URL", "ANQUAN_LLM_MODEL", "ANQUAN_LLM_API_KEY"):
         monkeypatch.delenv(name, raising=False)

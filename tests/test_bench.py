@@ -36,6 +36,7 @@ def test_reduced_benchmark_prints_one_json_object_with_project_and_baseline_figu
     result = json.loads(done.stdout)  # exactly one object on stdout
     project, baseline = result["project"], result["baseline"]
     assert set(KEYS) <= set(project) and set(KEYS) <= set(baseline)
+    assert result["hybrid"] is None  # the textbook hybrid peer (e5 over the sample) only with --hybrid-peer
     assert project["chunks"] > 1000 and baseline["chunks"] > 0
     assert project["ingest_s"] > 0 and project["peak_rss_mb"] > 50 and project["index_mb"] > 1
     assert 0 < project["query_p50_ms"] <= project["query_p95_ms"]

@@ -15,7 +15,7 @@ import pytest
 from conftest import BIG5_PLAN, FIXTURES, GBK_PLAN, REGULATION_NEW, free_port, stop_server, wait_until_serving
 
 from assistant.ask import Assistant
-from assistant.retriever import HybridRetriever
+from assistant.retrieval import HybridRetriever
 from assistant.settings import Settings
 from ingest.articles import ArticleRef
 from ingest.knowledge_base import KnowledgeBase

@@ -15,7 +15,7 @@ import pytest
 from conftest import CORPUS, needs_corpus
 
 from assistant.plan_sources import PLAN_KINDS
-from assistant.retriever import HybridRetriever
+from assistant.retrieval import HybridRetriever
 from assistant.settings import Settings
 from ingest.articles import parse_article
 from ingest.knowledge_base import KnowledgeBase

@@ -11,15 +11,15 @@ import time
 from pathlib import Path
 
 import pytest
-from typer.testing import CliRunner
 from conftest import BIG5_PLAN, FIXTURES, GBK_PLAN, REGULATION_NEW, REGULATION_OLD, REPEATED_PLAN
+from typer.testing import CliRunner
 
 from assistant.cli import app
-from assistant.retriever import HybridRetriever
+from assistant.retrieval import HybridRetriever
 from assistant.settings import Settings
+from ingest import pipeline
 from ingest.articles import ArticleRef
 from ingest.knowledge_base import KnowledgeBase
-from ingest import pipeline
 from ingest.pipeline import ingest
 
 

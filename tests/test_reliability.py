@@ -25,7 +25,7 @@ from typer.testing import CliRunner
 
 from assistant.ask import Assistant
 from assistant.cli import app
-from assistant.retriever import HybridRetriever
+from assistant.retrieval import HybridRetriever
 from assistant.settings import Settings
 from ingest.articles import ArticleRef
 from ingest.errors import IngestError

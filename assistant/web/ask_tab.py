@@ -28,6 +28,13 @@ def answer_markdown(text: str) -> str:
     return html.escape(text, quote=False)
 
 
+def searched_note(question: str, query: str) -> list[dict]:
+    """A follow-up is searched together with the question it leans on: say what was searched."""
+    if not query or query == question:
+        return []
+    return [{"role": "assistant", "content": html.escape(f"追问：按“{query}”检索", quote=False)}]
+
+
 EMPTY_KB = f"{NO_BASIS}：知识库还是空的。请先在“知识库”页上传法规和方案（或用 anquan ingest 导入），再来提问。"
 
 
@@ -98,7 +105,8 @@ def build(ctx: WebContext):
                 yield [*asked_now, {"role": "assistant", "content": "",
                                     "metadata": {"title": "大模型作答中，完成后逐一核验引用…", "status": "pending"}},
                        {"role": "assistant", "content": answer_markdown(result)}], history, ""
-        yield ([*asked_now, {"role": "assistant", "content": answer_markdown(result.answer.text)},
+        searched = searched_note(message, result.query)
+        yield ([*asked_now, *searched, {"role": "assistant", "content": answer_markdown(result.answer.text)},
                 *source_messages(ctx.kb, result.answer)], [*history, message], "")
 
     inputs = [question, chat, asked, current_only, kinds, regions]

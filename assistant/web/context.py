@@ -105,7 +105,7 @@ class WebContext:
 
     def header(self) -> str:
         records = self.kb.documents()
-        current = sum(1 for r in records.values() if not r.superseded)
+        current = sum(1 for r in records.values() if r.in_force)
         return (f"模式：**{self.mode}**　·　知识库：**{self.store_label}**（{current} 个现行文档，"
                 f"{len(records)} 个文档共 {sum(r.chunk_count for r in records.values())} 个切块）")
 

@@ -12,6 +12,7 @@ import gradio as gr
 from assistant.web.context import WebContext, friendly_errors
 from assistant.web.uploads import UploadError, accept_uploads, allowed_suffixes, uploads_dir
 from ingest.pipeline import STATUS_LABELS, IngestBusy, Ingestor
+from ingest.repeal import describe_repeal
 
 DOC_HEADERS = ["文档", "类别", "地区", "日期", "切块数", "状态"]
 RESULT_HEADERS = ["文件", "结果", "切块数", "说明"]
@@ -20,16 +21,31 @@ RESULT_HEADERS = ["文件", "结果", "切块数", "说明"]
 def document_rows(ctx: WebContext, query: str = "") -> list[list]:
     """The document list, optionally only documents whose id, title, kind or region contains the query."""
     words = (query or "").split()
-    records = sorted((r for r in ctx.kb.documents().values()
-                      if all(w in f"{r.doc_id} {r.title} {r.kind} {r.region}" for w in words)),
+    everything = ctx.kb.documents()
+    records = sorted((r for r in everything.values()
+                      if all(w in f"{r.doc_id} {r.title} {r.kind} {r.region} {document_status(r, everything)}" for w in words)),
                      key=lambda r: (r.kind, r.region, r.doc_id))
     return [[r.doc_id if r.doc_id.startswith(r.title) else f"{r.title}（{r.doc_id}）", r.kind, r.region or "—",
-             r.date or "—", r.chunk_count, f"已被 {r.superseded_by} 取代" if r.superseded else "现行"]
+             r.date or "—", r.chunk_count, document_status(r, everything)]
             for r in records]
 
 
+def document_status(record, records: dict) -> str:
+    """现行, 已废止（…）, 已被 X 取代, or 现行（将…废止）."""
+    parts = []
+    if record.repealed_by:
+        repeal = describe_repeal(record, records)
+        parts.append(f"已废止（{repeal}）" if record.repealed else f"现行（{repeal}）")
+    if record.superseded:
+        parts.append(f"已被 {record.superseded_by} 取代")
+    return "；".join(parts) or "现行"
+
+
 def document_choices(ctx: WebContext) -> list[tuple[str, str]]:
-    return [(f"{r.doc_id}（{r.kind}{'，已被取代' if r.superseded else ''}）", r.doc_id)
+    def flags(r) -> str:
+        return ("，已废止" if r.repealed else "") + ("，已被取代" if r.superseded else "")
+
+    return [(f"{r.doc_id}（{r.kind}{flags(r)}）", r.doc_id)
             for r in sorted(ctx.kb.documents().values(), key=lambda r: r.doc_id)]
 
 
@@ -37,12 +53,13 @@ def stats_markdown(ctx: WebContext) -> str:
     records = ctx.kb.documents()
     by_kind = Counter(r.kind for r in records.values())
     superseded = sum(1 for r in records.values() if r.superseded)
+    repealed = sum(1 for r in records.values() if r.repealed)
     settings = ctx.settings
     llm = (f"大模型 {settings.llm_model or '未指定模型'}（{settings.llm_base_url}）" if settings.llm_base_url
            else "未配置（离线抽取式回答）")
     kinds = "，".join(f"{k} {n}" for k, n in by_kind.most_common()) or "无"
     return "\n".join([
-        f"- **文档**：{len(records)} 个（{kinds}）；已被新版本取代 {superseded} 个",
+        f"- **文档**：{len(records)} 个（{kinds}）；已被新版本取代 {superseded} 个；已废止 {repealed} 个",
         f"- **切块**：{ctx.kb.store.count()} 个",
         f"- **向量模型**：{ctx.kb.embedder.description}",
         f"- **存储**：{ctx.kb.store.location}",

@@ -10,6 +10,7 @@ from assistant.answer import Answer
 from assistant.citations import citation
 from ingest.articles import ArticleRef
 from ingest.knowledge_base import KnowledgeBase
+from ingest.repeal import repeal_text
 from ingest.store import StoredChunk
 
 _BULLET = re.compile(r"^- (?P<clause>.+?)\[(?P<n>\d+)\]$")
@@ -35,10 +36,15 @@ def full_text(kb: KnowledgeBase, chunk: StoredChunk) -> str:
     return chunk.text
 
 
-def where_from(chunk: StoredChunk) -> str:
+def where_from(chunk: StoredChunk, kb: KnowledgeBase | None = None) -> str:
     meta = chunk.metadata
     facts = [x for x in (meta.get("kind"), meta.get("region"), meta.get("date")) if x]
     line = f"出处：{meta.get('doc_id', '')}（{'，'.join(facts)}）"
+    if meta.get("repealed_by"):
+        by = (kb.documents().get(meta["repealed_by"]) if kb is not None else None)
+        repeal = repeal_text(meta.get("repealed_on", ""), by.title if by is not None else meta["repealed_by"],
+                             meta.get("repealed_by_article", ""), pending=not meta.get("repealed"))
+        line += f"　⚠ 已废止：{repeal}" if meta.get("repealed") else f"　⚠ {repeal}"
     if meta.get("superseded"):
         line += f"　⚠ 此版本已被 {meta.get('superseded_by', '新版本')} 取代"
     return line
@@ -52,7 +58,7 @@ def source_body(kb: KnowledgeBase, chunk: StoredChunk, quotes: list[str]) -> str
         if escaped in text:
             text = text.replace(escaped, f"<mark>{escaped}</mark>", 1)
     lines = [line for line in text.split("\n") if line.strip()]
-    return "\n\n".join(lines) + f"\n\n<small>{html.escape(where_from(chunk))}</small>"
+    return "\n\n".join(lines) + f"\n\n<small>{html.escape(where_from(chunk, kb))}</small>"
 
 
 def source_messages(kb: KnowledgeBase, answer: Answer) -> list[dict]:

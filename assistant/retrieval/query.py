@@ -22,6 +22,12 @@ from ingest.tokenizer import Tokenizer
 _NUM = r"[零〇一二三四五六七八九十百千两\d]+"
 _ARTICLE = re.compile(rf"第?\s*(?P<num>{_NUM})\s*条(?:之(?P<sub>{_NUM}))?")
 _NATIONAL = "中华人民共和国"
+_SPLIT_QUESTION = re.compile(r"(?<=[？?；;])|(?<=[，,])(?=还是|那么|另外|以及|同时)")
+_DECREE_FORMS = re.compile(r"(?:中华人民共和国)?国务院令?第\s*(\d+)\s*号令?")  # 国务院令第446号 -> 446号令
+_STANDARD = re.compile(r"(?<![A-Za-z])(?:GB|GBZ|AQ|GB/T|AQ/T)\s*\d{3,6}(?:[.-]\d+)*", re.IGNORECASE)
+# 《…》 names a document when it ends as one does (《…许可证》 names a licence, which is no document)
+_TITLE = re.compile(r"《([^》]{1,40}(?:法|条例|规定|办法|细则|标准|规范|规程|目录|决定|解释|意见|通知|方案|计划|规则|导则|指南|准则|"
+                    r"纲要|制度))》")
 _REFERS_TO_PLAN = re.compile(r"方案|计划|总结|工作安排|工作要点|述职|汇报材料|工作目标里")
 
 
@@ -31,6 +37,17 @@ _COUNTED_PEOPLE = re.compile(r"(\d+|[零一二三四五六七八九十百千万�
 def people_counted(text: str) -> str:
     """120个人 is a count of people (120人), not 个人 "an individual"."""
     return _COUNTED_PEOPLE.sub(r"\1人", text)
+
+
+def question_parts(question: str) -> list[str]:
+    """The questions a message asks (要安排哪几次体检？体检费谁出？ asks two), each answered on its own."""
+    parts = [p.strip(" ，,") for p in _SPLIT_QUESTION.split(question) if p and len(p.strip(" ，,？?")) >= 4]
+    return parts or [question]
+
+
+def named_documents(question: str) -> list[str]:
+    """The documents a question names by title (《…》) or by standard number (GB 30871)."""
+    return [*_TITLE.findall(question), *(m.group(0) for m in _STANDARD.finditer(question))]
 
 
 @dataclass
@@ -45,6 +62,7 @@ class QueryPlan:
     plans: bool = False  # the question refers to a local plan or report (这份方案、季度工作安排里…)
     articles: list[tuple[str, ArticleRef]] = field(default_factory=list)  # (doc id, article) named directly
     translations: dict[str, str] = field(default_factory=dict)  # the question's everyday words -> the legal terms
+    unknown_documents: list[str] = field(default_factory=list)  # titles or standards named that no document holds
 
 
 def _doc_names(record: DocumentRecord, aliases: dict[str, list[str]]) -> set[str]:
@@ -102,7 +120,7 @@ class QueryAnalyzer:
         return sorted(pairs, key=lambda p: -len(p[0]))
 
     def analyse(self, question: str) -> QueryPlan:
-        norm = normalise_for_index(question)
+        norm = _DECREE_FORMS.sub(r"\1号令", normalise_for_index(question))
         plan = QueryPlan(question=question, expanded=question)
         remaining = norm
         for name, doc_id in self._names:
@@ -117,6 +135,7 @@ class QueryAnalyzer:
                 plan.regions.append(region)
                 plan.names.append(name)
         plan.articles = self._articles(norm, plan.documents)
+        plan.unknown_documents = [name for name in named_documents(question) if not self._holds(name)]
         plan.plans = bool(_REFERS_TO_PLAN.search(norm))
         plan.glossary = self._glossary(remaining)  # not the words of a title (生产安全事故 in 生产安全事故报告和调查处理条例)
         words = self.tokenizer.words(question)
@@ -128,6 +147,11 @@ class QueryAnalyzer:
         extra = [t for t in plan.legal_terms if normalise_for_index(t) not in norm]
         plan.expanded = question + (" " + " ".join(extra) if extra else "")
         return plan
+
+    def _holds(self, name: str) -> bool:
+        """Whether a document the question names by title is in the knowledge base (under any of its names)."""
+        wanted = normalise_for_index(name).removeprefix(normalise_for_index(_NATIONAL))
+        return any(wanted in known or known in wanted for known, _ in self._names)
 
     def _articles(self, norm: str, documents: list[str]) -> list[tuple[str, ArticleRef]]:
         if not documents:

@@ -16,59 +16,34 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from assistant import thresholds
+from assistant.answer import ranges as thresholds
+from assistant.answer.config import ANSWER
 from assistant.citations import citation, short_citation
-from assistant.evidence import contrastive_weights, coverage, question_weights
-from assistant.query import QueryPlan, people_counted
-from ingest.cleaning import normalise_for_index
+from assistant.knowledge_pack import Quantities
+from assistant.retrieval.coverage import contrastive_weights, coverage, question_weights
+from assistant.retrieval.figures import QuantityAsks
+from assistant.retrieval.provisions import PENALTY, provision_asked
+from assistant.retrieval.query import QueryPlan, people_counted, question_parts
+from ingest.cleaning import normalise_for_index, to_simplified
+from ingest.metadata import PLAN_KINDS
 from ingest.store import StoredChunk
 from ingest.tokenizer import Tokenizer
 
 NO_BASIS = "知识库中未找到依据"
 ARTICLE_LABEL = re.compile(r"^第[零〇一二三四五六七八九十百千两\d]+条(?:之[零〇一二三四五六七八九十\d]+)?\s*")
-_SPLIT_QUESTION = re.compile(r"(?<=[？?；;])|(?<=[，,])(?=还是|那么|另外|以及|同时)")
 # the unit an answer quotes: a sentence, or a line (款 and 项 are lines in the corpus)
 _CLAUSE = re.compile(r"(?<=[。！？])|\n")
 _NUM = r"(?:\d+(?:\.\d+)?|[一二三四五六七八九十百千万两半]+)"
-_TIME_UNITS = r"(?:年|个月|月|日|天|小时|分钟|周|季度)"
-# What a question asks to be counted, and what a clause must hold to answer it.
-_QUANTITY_ASKS = [
-    # how often (多久检查一次): a frequency; 立即 or 30日内 states a deadline, not how often
-    (re.compile(r"(?:多久|多长时间|几年|几个月|几天|多少天|多少年)[^，。？?]{0,8}一次|隔多久|多久一次|频次|频率"),
-     re.compile(rf"每(?:年|季度|月|半年|周|日|天|班|{_NUM}\s*{_TIME_UNITS})|{_NUM}\s*{_TIME_UNITS}[^，。；]{{0,6}}一次|定期")),
-    (re.compile(r"多久|多长时间|几年|几天|几个月|几小时|多少天|多少年|多少小时|期限|时限|有效期"),
-     re.compile(rf"{_NUM}\s*{_TIME_UNITS}|每(?:年|季度|月|半年|周|日|天)|立即|及时")),
-    (re.compile(r"比例|百分之|几成|多少倍"), re.compile(rf"{_NUM}\s*(?:%|倍|成)|百分之{_NUM}")),
-    (re.compile(r"多少(钱|元|万元)|罚多少|罚款.{0,4}多少|补多少|赔多少|能补|补贴"), re.compile(rf"{_NUM}\s*(?:万元|元)")),
-    # counts of measurable things; 几个证、哪几次体检 are answered by an enumeration, not a number
-    (re.compile(r"多少(?P<unit>[米箱吨人起家台辆]|公里)|几(?P<unit2>[起人家台辆])"), None),
-]
 _INTRODUCES = re.compile(r"[：:]$")
 _ITEM = re.compile(r"^[（(][一二三四五六七八九十]+[）)]|^\d+[.、．]|^[一二三四五六七八九十]+是")
-MAX_ITEMS = 12
 # a sentence that only makes sense with the one before it (…同时废止 / 同时施行, 但是…, 其中…)
 _REFERS_BACK = re.compile(r"^(?:第[零〇一二三四五六七八九十百千\d]+条\s*)?(?:但是?|其中|同时)|同时(?:废止|施行|停止执行)")
 _THRESHOLD = re.compile(rf"{_NUM}\s*\S{{0,3}}(?:以上|以下)")
 _COUNTING_RULE = re.compile(r"包括本数")
 _QUOTED = re.compile(r"[“「『\"]([^”」』\"]{2,30})[”」』\"]")
-QUOTED_BONUS = 2.0
-HEADING_WEIGHT = 0.5  # a plan passage whose heading names what is asked (工作重点, 工作目标) answers it
 ELLIPSIS = "……"
-SHORT_LIST = 4  # a list this short is quoted whole
-ITEM_SHARE = 0.5  # of a longer list, the items scoring this share of its best item are quoted
 _LIST_ASKS = re.compile(r"哪些|哪[两三四五六七八九十几]|哪[种类]|什么情[况形]|包括什么|有什么|都有|什么条件|几种|几类")
 _NORMATIVE = re.compile(r"最多|最少|至少|不得超过|可以|应当|必须|规定|允许|要求|标准")
-MIN_COVERAGE = 0.3  # share of the question's weighted terms the best clause must hold
-EVIDENCE_CHUNKS = 6
-MAX_BULLETS = 6
-CLAUSES_PER_SOURCE = 6
-CLAUSE_SHARE = 0.1  # a clause of a quoted provision is quoted too when it scores this share of its best clause
-ARTICLE_BONUS = 1.2  # a provision of law outranks a plan passage that matches as well
-TRANSLATED_WORD_SHARE = 0.5  # weight of a question's everyday word that the lexicon or glossary translated
-STATES_QUANTITY_BONUS = 1.3  # a clause stating the amount, period or count asked for answers it
-IN_RANGE_BONUS = 2.0  # a clause whose range (10人以上50人以下) holds the number the question states answers it
-LEGAL_TERM_WEIGHT = 1.5  # the law's term for a user's word that no candidate uses (再报 -> 补报) means what they asked
-KEEP_SHARE = 0.6  # a chunk is quoted when its best clause covers this share of the best clause's coverage
 
 
 @dataclass
@@ -112,13 +87,8 @@ class _Clause:
 def _quoted_bonus(text: str, quoted: list[str]) -> float:
     """A phrase the question puts in quotation marks (“一防一制三下降”) is looked up as written."""
     if quoted and any(q in normalise_for_index(text) for q in quoted):
-        return QUOTED_BONUS
+        return ANSWER.quoted_bonus
     return 1.0
-
-
-def question_parts(question: str) -> list[str]:
-    parts = [p.strip(" ，,") for p in _SPLIT_QUESTION.split(question) if p and len(p.strip(" ，,？?")) >= 4]
-    return parts or [question]
 
 
 def _clauses(chunk: StoredChunk) -> list[str]:
@@ -131,11 +101,11 @@ def _enumeration(texts: list[str], index: int, matching: set[str], whole: bool) 
     if not _INTRODUCES.search(texts[index]):
         return []
     items = []
-    for text in texts[index + 1:index + 1 + MAX_ITEMS]:
+    for text in texts[index + 1:index + 1 + ANSWER.max_items]:
         if not _ITEM.match(text):
             break
         items.append(text)
-    if whole or len(items) <= SHORT_LIST or not any(item in matching for item in items):
+    if whole or len(items) <= ANSWER.short_list or not any(item in matching for item in items):
         return items
     cut: list[str] = []
     for item in items:
@@ -146,26 +116,13 @@ def _enumeration(texts: list[str], index: int, matching: set[str], whole: bool) 
     return cut
 
 
-def quantity_asked(part: str) -> re.Pattern | None:
-    """What a clause must hold to answer a question asking for an amount, a period or a count."""
-    for asks, answer in _QUANTITY_ASKS:
-        match = asks.search(part)
-        if not match:
-            continue
-        if answer is None:
-            unit = match.group("unit") or match.group("unit2")
-            answer = re.compile(rf"{_NUM}\s*{unit}")
-        return answer
-    return None
-
-
 def _with_enumerations(kept: list[_Clause], scored: list[_Clause], texts: list[str], whole: bool) -> list[_Clause]:
     """Quote an enumeration with the clause introducing it: an item stands for that clause, which
     carries the list. The group's first clause is its best, the rest in the provision's order."""
     order = {text: i for i, text in enumerate(texts)}
     by_text = {c.text: c for c in scored}
     best_item = max((c.score for c in scored if _ITEM.match(c.text)), default=0.0)
-    matching = {c.text for c in scored if _ITEM.match(c.text) and c.score > 0 and c.score >= ITEM_SHARE * best_item}
+    matching = {c.text for c in scored if _ITEM.match(c.text) and c.score > 0 and c.score >= ANSWER.item_share * best_item}
     group: list[_Clause] = []
     for clause in kept:
         intro = order[clause.text]
@@ -217,10 +174,25 @@ def _whole_provision(texts: list[str], rank: int) -> list[_Clause]:
     return clauses
 
 
+def _states_about(group: list[_Clause], states: re.Pattern) -> float:
+    """The coverage of the best clause of a group that states a figure of the kind asked (0 when none does):
+    安全生产许可证的有效期为3年 states a period, but not about 特种作业操作证."""
+    return max((c.coverage for c in group if any(states.search(t) for t in (c.text, *c.items))), default=0.0)
+
+
+def _carries_term(chunk: StoredChunk, plan: QueryPlan) -> bool:
+    """Whether a chunk is an article the knowledge pack names as the basis of a term the question asks about
+    (四不放过 -> 安全生产法第八十六条): that article, not a passage repeating the term, is the answer's basis."""
+    title = to_simplified(chunk.metadata.get("title", "")).removeprefix("中华人民共和国")
+    article = chunk.metadata.get("article")
+    return any(to_simplified(c.doc) == title and c.article == article for entry in plan.glossary for c in entry.basis)
+
+
 class OfflineComposer:
-    def __init__(self, tokenizer: Tokenizer, idf: dict[str, float]):
+    def __init__(self, tokenizer: Tokenizer, idf: dict[str, float], quantities: Quantities):
         self.tokenizer = tokenizer
         self.idf = idf
+        self.asks = QuantityAsks(quantities)
 
     def _groups(self, part: str, plan: QueryPlan, chunks: list[StoredChunk]) -> list[list[_Clause]]:
         """For each chunk (in retrieval order) its clauses that best answer the part, best first.
@@ -235,19 +207,25 @@ class OfflineComposer:
         for word, term in plan.translations.items():
             if any(word in p for p in passages):  # the law's term answers better than a passage repeating the user's word
                 if word in weights and word not in terms_of_art:
-                    weights[word] *= TRANSLATED_WORD_SHARE
+                    weights[word] *= ANSWER.translated_word_share
             elif term in weights:  # a word no candidate uses: its term stands in for it
-                weights[term] *= LEGAL_TERM_WEIGHT
+                weights[term] *= ANSWER.legal_term_weight
+        for entry in plan.glossary:  # a customary term the provisions never write (四不放过): its basis stands for it
+            for name in entry.names:
+                key = normalise_for_index(name)
+                if key in weights and not any(key in p for p in passages):
+                    del weights[key]
         texts_of = [_clauses(chunk) for chunk in chunks]
         whole = bool(_LIST_ASKS.search(part))
-        quantity = quantity_asked(part)
+        ask = self.asks.asked(part)
+        quantity = ask.states if ask else None
         numbers = thresholds.stated(part)
         asked_about = normalise_for_index(f"{part} {' '.join(plan.legal_terms)}")
         quoted = [normalise_for_index(q) for q in _QUOTED.findall(part)]
         sharp = contrastive_weights(weights, passages)
         groups = []
         for rank, (chunk, texts) in enumerate(zip(chunks, texts_of, strict=True)):
-            bonus = ARTICLE_BONUS if chunk.metadata.get("unit") == "article" else 1.0
+            bonus = ANSWER.article_bonus if chunk.metadata.get("unit") == "article" else 1.0
             # a plan passage's heading says what its lines are about (二、工作重点 → the lines below it)
             context = chunk.heading_path[-1] if chunk.metadata.get("unit") == "section" and chunk.heading_path else ""
             scored = []
@@ -255,20 +233,20 @@ class OfflineComposer:
                 clause = _Clause(text, rank, bonus * coverage(text, weights),
                                  bonus * coverage(text, sharp) * _quoted_bonus(text, quoted))
                 if quantity and quantity.search(text):
-                    clause.score *= STATES_QUANTITY_BONUS
+                    clause.score *= ANSWER.states_quantity_bonus
                 if thresholds.holds(text, numbers, chunk.text, asked_about):
                     clause.lead = text
                 scored.append(clause)
             best = max((c.score for c in scored), default=0.0)
             for clause in scored:  # within its provision, the clause whose range holds the question's number answers
                 if clause.lead and clause.score > 0:
-                    clause.score = max(clause.score * IN_RANGE_BONUS, best)
+                    clause.score = max(clause.score * ANSWER.in_range_bonus, best)
             scored.sort(key=lambda c: (-c.score, not c.lead))
             if not scored or scored[0].score <= 0:
                 continue
-            kept = [c for c in scored[:CLAUSES_PER_SOURCE] if c.score >= CLAUSE_SHARE * scored[0].score]
+            kept = [c for c in scored[:ANSWER.clauses_per_source] if c.score >= ANSWER.clause_share * scored[0].score]
             group = _with_context(_with_enumerations(kept, scored, texts, whole), texts, chunk.text)
-            group[0].score += HEADING_WEIGHT * bonus * coverage(context, sharp)
+            group[0].score += ANSWER.heading_weight * bonus * coverage(context, sharp)
             groups.append(group)
         return groups
 
@@ -279,7 +257,7 @@ class OfflineComposer:
         that list items is; when the question names several documents or regions, the first well-answering
         chunk of each is too."""
         best = max(g[0].score for g in groups)
-        good = [g for g in groups if g[0].score >= KEEP_SHARE * best]
+        good = [g for g in groups if g[0].score >= ANSWER.keep_share * best]
         picked = good[:1]
         if _LIST_ASKS.search(part) and not _enumerates(picked[0][0]):
             listing = [g for g in good if g[0].score >= picked[0][0].score and len(g[0].items) >= 2]
@@ -295,22 +273,38 @@ class OfflineComposer:
         return picked
 
     def compose(self, question: str, plan: QueryPlan, chunks: list[StoredChunk]) -> Answer:
-        evidence = chunks[:EVIDENCE_CHUNKS]
+        evidence = chunks[:ANSWER.evidence_chunks]
+        if plan.unknown_documents and not plan.documents:  # asked about a document the knowledge base lacks
+            names = "、".join(n if n.isascii() else f"《{n}》" for n in plan.unknown_documents)
+            return self._abstain(question, chunks, f"知识库中没有{names}")
         chosen: list[_Clause] = []
         unanswered: list[str] = []  # parts asking for an amount or a period that no clause states
+        figures_answered = 0
         for part in question_parts(question):
             groups = self._groups(part, plan, evidence)
-            if not groups or max(g[0].coverage for g in groups) < MIN_COVERAGE:
+            if not groups or max(g[0].coverage for g in groups) < ANSWER.min_coverage:
                 continue
             # a norm (最多可以、至少要、应当…) is stated by a provision of law, not by a plan or a report
             stating = [g for g in groups if not _NORMATIVE.search(part)
                        or evidence[g[0].chunk_rank].metadata.get("unit") == "article"]
-            asked = quantity_asked(part)
-            if asked is not None:  # an amount, a period or a count is answered by a provision stating one
-                groups = [g for g in stating if any(asked.search(t) for c in g for t in (c.text, *c.items))]
-                if not groups or max(g[0].coverage for g in groups) < MIN_COVERAGE:
+            ask = self.asks.asked(part)
+            if ask is not None:  # an amount, a period or a count is answered by a provision stating one
+                # the figure is stated about what was asked: the clause stating it holds enough of the question
+                groups = [g for g in stating if _states_about(g, ask.states) >= ANSWER.figure_coverage]
+                if not groups or max(g[0].coverage for g in groups) < ANSWER.min_coverage:
                     unanswered.append(part)
                     continue
+                figures_answered += 1
+            # a plan or report is never the basis of a duty, a deadline or a penalty, nor of a term the pack
+            # knows the articles of (四不放过)
+            duty = _NORMATIVE.search(part) or provision_asked(part) == PENALTY or ask is not None
+            if (duty or any(_carries_term(evidence[g[0].chunk_rank], plan) for g in groups)) and not plan.plans:
+                legal = [g for g in groups if evidence[g[0].chunk_rank].metadata.get("kind") not in PLAN_KINDS]
+                carrying = [g for g in legal if _carries_term(evidence[g[0].chunk_rank], plan)]
+                if carrying:
+                    groups = carrying + [g for g in legal if g not in carrying]
+                elif legal and max(g[0].coverage for g in legal) >= ANSWER.min_coverage:
+                    groups = legal
             for group in self._decisive(groups, evidence, plan, part):
                 chosen += [c for c in group if c.text not in {x.text for x in chosen}]
         named_articles = {(d, r.number, r.sub) for d, r in plan.articles}
@@ -319,10 +313,13 @@ class OfflineComposer:
                                                             c.metadata.get("article_sub")) in named_articles]
             if named:
                 chosen = [clause for i in named for clause in _whole_provision(_clauses(evidence[i]) or [evidence[i].text], i)]
+        if unanswered and not figures_answered:  # the figure asked for is nowhere: what else matched is related only
+            asked = "、".join(f"“{part.rstrip('？?')}”" for part in unanswered)
+            return self._abstain(question, chunks, f"已入库的条文中没有{asked}的具体规定（数量、期限或比例）")
         if not chosen:
             return self._abstain(question, chunks)
         if not named_articles:
-            chosen = sorted(chosen, key=lambda c: c.chunk_rank)[:MAX_BULLETS]
+            chosen = sorted(chosen, key=lambda c: c.chunk_rank)[:ANSWER.max_bullets]
         sources: list[Source] = []
         number_of: dict[int, int] = {}
         for clause in chosen:
@@ -346,15 +343,15 @@ class OfflineComposer:
         return Answer(question, "\n".join(lines), False, sources)
 
     def _lead(self, plan: QueryPlan, top: _Clause, source: Source) -> str:
-        if plan.glossary:
+        if plan.glossary:  # a term of art named: what it means comes first
             entry = plan.glossary[0]
             return f"{entry.term}：{entry.definition}"
         clause = ARTICLE_LABEL.sub("", _ITEM.sub("", top.lead) if top.lead else top.text).rstrip("。；;：:，,")
         return f"依据{short_citation(source.chunk)}，{clause}。"
 
-    def _abstain(self, question: str, chunks: list[StoredChunk]) -> Answer:
+    def _abstain(self, question: str, chunks: list[StoredChunk], why: str = "") -> Answer:
         related = chunks[:3]
-        lines = [f"{NO_BASIS}：已入库的法规和方案中没有能直接回答这个问题的条文。"]
+        lines = [f"{NO_BASIS}：{why or '已入库的法规和方案中没有能直接回答这个问题的条文'}。"]
         if related:
             lines.append("可能相关：")
             lines += [f"- {citation(c)}" for c in related]

@@ -1,0 +1,42 @@
+"""Follow-up questions (追问), decided by meaning, not length: a question that stands on its own is searched as
+written; one that leans on the previous question (a pointing word such as 那、这个、上述, or no subject of its
+own: 罚款呢？ 要多久？) is searched together with that question. The word lists are knowledge/follow_up.yaml."""
+
+from __future__ import annotations
+
+from assistant.knowledge_pack import FollowUp
+from ingest.cleaning import normalise_for_index
+from ingest.tokenizer import Tokenizer
+
+_END = "？?。！!，, "
+FRAGMENT_WORDS = 2  # a question ending in 呢 with at most this many words of its own is a fragment
+
+
+def leans_on_previous(question: str, words: FollowUp, tokenizer: Tokenizer) -> bool:
+    text = normalise_for_index(question).strip(_END)
+    if not text:
+        return False
+    tokens = tokenizer.words(text)
+    if tokens and tokens[0] in words.refer:
+        return True
+    if any(phrase in text for phrase in words.refer_anywhere):
+        return True
+    aspects = set(words.aspects)
+    own = [t for t in tokens if t not in aspects and len(t) >= 2 and not t.isdigit()]
+    if text.endswith("呢") and len(own) <= FRAGMENT_WORDS:
+        return True  # a fragment asking "what about …" (其他单位呢？)
+    return not own  # nothing but aspects and question words: the subject is the previous question's
+
+
+def resolve(question: str, history: list[str], words: FollowUp, tokenizer: Tokenizer) -> str:
+    """The question as it is searched: itself, or joined to the subject the conversation is about."""
+    context = ""
+    for earlier in history:
+        context = _join(context, earlier) if context and leans_on_previous(earlier, words, tokenizer) else earlier
+    if context and leans_on_previous(question, words, tokenizer):
+        return _join(context, question)
+    return question
+
+
+def _join(context: str, question: str) -> str:
+    return f"{context.rstrip(_END)}，{question.strip()}"

@@ -1,0 +1,115 @@
+"""Stage 1, candidates: the chunks worth ranking, each with the signals it was found by.
+
+Lists: BM25 and the dense neighbours of the question as written, the same for the question with the legal
+terms its everyday words stand for (lexicon), BM25 inside each document or region the question
+names, and the articles a glossary term the question names rests on. Articles named directly
+(安全生产法第二十四条) are pinned: they come first whatever the ranking says.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from assistant.citations import resolve_citation
+from assistant.retrieval.config import RankingConfig
+from assistant.retrieval.query import QueryPlan
+from ingest.knowledge_base import KnowledgeBase
+from ingest.metadata import PLAN_KINDS
+from ingest.store import DocumentRecord, StoredChunk
+
+_ASKS_VALIDITY = re.compile(r"有效|废止|失效|作废|施行|生效|还能用|还适用|还管用")
+_REPEAL_WORDS = ("废止", "施行")
+TIE = 1e-6  # scores closer than this are equal (float noise between index builds)
+
+
+@dataclass
+class Candidates:
+    """Every candidate chunk id with, per list, its rank in that list (0-based)."""
+
+    ids: list[str] = field(default_factory=list)
+    ranks: dict[str, dict[str, int]] = field(default_factory=dict)  # list name -> chunk id -> rank
+    glossary: set[str] = field(default_factory=set)  # chunk ids of the articles a named glossary term rests on
+    pinned: list[StoredChunk] = field(default_factory=list)  # articles the question names, in order
+    chunks: dict[str, StoredChunk] = field(default_factory=dict)
+    dense: dict[str, float] = field(default_factory=dict)  # cosine similarity of every candidate to the question
+    bm25: dict[str, float] = field(default_factory=dict)  # BM25 score of every candidate (question as written)
+    tokens: list[str] = field(default_factory=list)  # the question's tokens, lexicon terms included
+
+    def add(self, name: str, ids: list[str], scores: list[float] | None = None) -> None:
+        """A list, best first. With its scores, tied chunks share the better rank (identical texts — copies of
+        one article — rank alike whatever order the index returned them in)."""
+        ranks = self.ranks.setdefault(name, {})
+        for rank, chunk_id in enumerate(ids):
+            if scores is not None:
+                rank = sum(1 for other in scores if other > scores[rank] + TIE)
+            ranks.setdefault(chunk_id, rank)
+            if chunk_id not in self.ids:
+                self.ids.append(chunk_id)
+
+
+def gather(kb: KnowledgeBase, plan: QueryPlan, records: dict[str, DocumentRecord], allowed: set[str],
+           config: RankingConfig) -> Candidates:
+    found = Candidates()
+    depth = config.candidates
+    written = kb.tokenizer.query_tokens(plan.question)
+    expanded = kb.tokenizer.query_tokens(plan.expanded)
+    found.tokens = expanded
+    for name, tokens in (("bm25", written), ("bm25_lexicon", expanded)):
+        hits = kb.bm25.search(tokens, depth, allowed)
+        found.add(name, [i for i, _ in hits], [score for _, score in hits])
+    query_vector = np.asarray(kb.embedder.embeddings.embed_query(plan.question), dtype=np.float32)
+    everything = len(allowed) == len(records)
+    dense = kb.store.query(query_vector.tolist(), depth, None if everything else allowed)
+    found.chunks.update({chunk.id: chunk for chunk, _ in dense})
+    found.add("dense", [chunk.id for chunk, _ in dense], [score for _, score in dense])
+    if plan.expanded != plan.question:  # the question with the legal terms its everyday words stand for
+        dense = kb.store.query(kb.embedder.embeddings.embed_query(plan.expanded), depth, None if everything else allowed)
+        found.chunks.update({chunk.id: chunk for chunk, _ in dense})
+        found.add("dense_lexicon", [chunk.id for chunk, _ in dense], [score for _, score in dense])
+    # inside a named document or region its name is in every passage: rank by the rest of the question
+    naming = {t for name in plan.names for t in kb.tokenizer.query_tokens(name)}
+    inner = [t for t in expanded if t not in naming] or expanded
+    scopes = [(inner, {doc_id} & allowed) for doc_id in plan.documents]
+    scopes += [(inner, {d for d in allowed if records[d].region == region}) for region in plan.regions]
+    if plan.plans:
+        scopes.append((expanded, {d for d in allowed if records[d].kind in PLAN_KINDS}))
+    if _ASKS_VALIDITY.search(plan.question):  # whether a named document is in force: what other documents say of it
+        for doc_id in plan.documents:
+            scopes.append(([*kb.tokenizer.query_tokens(records[doc_id].short_title), *_REPEAL_WORDS],
+                           allowed - {doc_id}))
+    scoped: list[str] = []
+    for scope_tokens, docs in scopes:
+        if docs:
+            hits = [i for i, _ in kb.bm25.search(scope_tokens, config.scope_depth, docs)]
+            scoped += [i for i in hits if i not in scoped]
+    found.add("scope", scoped)
+    for entry in plan.glossary:
+        for cited in entry.basis:
+            hit = resolve_citation(kb, cited)
+            if hit is not None and hit.document.doc_id in allowed:
+                found.chunks.update({c.id: c for c in hit.chunks})
+                found.glossary.update(c.id for c in hit.chunks)
+                found.add("glossary", [c.id for c in hit.chunks])
+    for doc_id, ref in plan.articles:
+        hit = kb.get_article(doc_id, ref)
+        if hit is not None:
+            found.pinned += hit.chunks
+    missing = [i for i in found.ids if i not in found.chunks]
+    if missing:
+        found.chunks.update({c.id: c for c in kb.store.get_chunks(ids=missing)})
+    # only chunks of committed versions of the allowed documents (an interrupted write leaves others)
+    found.ids = [i for i in found.ids if _committed(found.chunks.get(i), records, allowed)]
+    vectors = kb.store.vectors(found.ids)
+    found.dense = {i: float(v @ query_vector) for i, v in vectors.items()}
+    found.bm25 = dict(zip(found.ids, kb.bm25.scores_of(written, found.ids), strict=True))
+    return found
+
+
+def _committed(chunk: StoredChunk | None, records: dict[str, DocumentRecord], allowed: set[str]) -> bool:
+    if chunk is None:
+        return False
+    record = records.get(chunk.metadata.get("doc_id", ""))
+    return record is not None and record.doc_id in allowed and record.hash == chunk.metadata.get("doc_hash")

@@ -1,0 +1,48 @@
+"""The ranking's named knobs, in one typed config. The feature weights are not chosen by hand: they are
+fitted by ``python -m evals.fit_ranker`` on question -> article pairs of the knowledge pack (the self-check
+obligations and the glossary, which were written independently of every evaluation set) and stored beside
+this file, one file per embedder family (``ranker-e5.json``, ``ranker-builtin.json``: the dense features mean
+different things for different embedders), with a note of what they were fitted on. A sentence-transformers
+model uses the e5 weights (both are neural sentence embedders). Evaluation runs write the whole config into
+their results."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from pydantic import BaseModel, Field
+
+HERE = Path(__file__).parent
+
+
+def family(embedder_name: str) -> str:
+    """The embedder family whose fitted weights apply: builtin for the built-in LSA vectors, else e5."""
+    return "builtin" if embedder_name.startswith("builtin") else "e5"
+
+
+def fitted_path(embedder_name: str) -> Path:
+    return HERE / f"ranker-{family(embedder_name)}.json"
+
+
+def _fitted(embedder_name: str) -> dict:
+    try:
+        return json.loads(fitted_path(embedder_name).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+
+
+class RankingConfig(BaseModel):
+    candidates: int = Field(50, description="depth of each candidate list (BM25, BM25 with the lexicon, dense, scopes)")
+    rrf_k: int = Field(60, description="reciprocal-rank constant of each list's rank feature (Cormack et al. 2009)")
+    scope_depth: int = Field(10, description="candidates taken from inside each document or region the question names")
+    copy_similarity: float = Field(
+        0.85, description="character-bigram overlap above which two provisions are the same text (a local regulation "
+                          "copying a national article): the copy goes behind the others, it is not a different answer")
+    weights: dict[str, float] = Field(default_factory=dict, description="feature -> weight of the linear ranker")
+    bias: float = 0.0
+    fitted_on: str = Field("", description="what the weights were fitted on (written by evals.fit_ranker)")
+
+    @classmethod
+    def load(cls, embedder_name: str = "e5") -> RankingConfig:
+        return cls(**_fitted(embedder_name))

@@ -1,0 +1,89 @@
+"""Stage 2, features: what the ranker knows of each candidate. Each feature is one named number, small and
+bounded, so its fitted weight reads as how much that signal is worth.
+
+Signals of match: the candidate's rank in each candidate list (rrf_k / (rrf_k + rank), 0 when absent), its
+BM25 score as a share of the best candidate's, its dense similarity less the best candidate's, and the share of the question's weighted
+terms it holds. Signals of the law's own order (priors): whether the question names the document or its
+region, whether a local text answers a question that names no region, the text's rank in the hierarchy
+(法律 above 行政法规 above local rules), and whether the provision is of the kind the question asks for (a
+penalty, a definition). Plans and reports carry no prior here: they compete on their words, and the answer
+stage decides whether one may be cited (never as the basis of a duty, a deadline or a penalty).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from assistant.retrieval.candidates import Candidates
+from assistant.retrieval.config import RankingConfig
+from assistant.retrieval.coverage import coverage, question_weights
+from assistant.retrieval.figures import QuantityAsks
+from assistant.retrieval.provisions import provision_asked, provision_kind
+from assistant.retrieval.query import QueryPlan
+from ingest.metadata import NATIONAL, PLAN_KINDS
+from ingest.store import DocumentRecord, StoredChunk
+
+LISTS = ("bm25", "bm25_lexicon", "dense", "dense_lexicon", "scope", "glossary")
+FEATURES = (
+    *(f"rank_{name}" for name in LISTS),
+    "bm25_score",  # BM25 of the question as written, as a share of the best candidate's
+    "dense_gap",  # cosine similarity minus the best candidate's (≤ 0)
+    "coverage",  # weighted share of the question's terms the candidate holds
+    "named_document",  # the question names the candidate's document
+    "named_region",  # the question names the candidate's region
+    "other_region",  # a local text of a region the question does not name
+    "law",  # a 法律
+    "national_rule",  # a national 行政法规, 部门规章 or 司法解释
+    "kind_match",  # the question asks for a penalty, a definition or a figure and this provision is / states one
+    "kind_other",  # the question asks for one of those and this provision is another kind
+)
+
+
+def _rank_feature(rank: int | None, k: int) -> float:
+    return 0.0 if rank is None else k / (k + rank)
+
+
+def featurize(found: Candidates, plan: QueryPlan, records: dict[str, DocumentRecord], idf: dict[str, float],
+              config: RankingConfig, figures: QuantityAsks | None = None) -> np.ndarray:
+    """One row per candidate in found.ids, one column per FEATURES name."""
+    rows = np.zeros((len(found.ids), len(FEATURES)), dtype=np.float32)
+    if not found.ids:
+        return rows
+    best_bm25 = max(found.bm25.values(), default=0.0) or 1.0
+    best_dense = max(found.dense.values(), default=0.0)
+    weights = question_weights(found.tokens, idf)
+    asked = provision_asked(plan.question)
+    figure = figures.asked(plan.question) if figures is not None else None
+    for row, chunk_id in enumerate(found.ids):
+        chunk = found.chunks[chunk_id]
+        record = records[chunk.metadata["doc_id"]]
+        values = {f"rank_{name}": _rank_feature(found.ranks.get(name, {}).get(chunk_id), config.rrf_k)
+                  for name in LISTS}
+        values["bm25_score"] = found.bm25.get(chunk_id, 0.0) / best_bm25
+        values["dense_gap"] = found.dense.get(chunk_id, 0.0) - best_dense
+        values["coverage"] = coverage(_passage(chunk), weights)
+        values.update(priors(record, plan))
+        kind = provision_kind(chunk)
+        states = figure is not None and bool(figure.states.search(chunk.text))
+        values["kind_match"] = float((asked is not None and kind == asked) or states)
+        values["kind_other"] = float((asked is not None or figure is not None) and kind is not None
+                                     and not values["kind_match"])
+        rows[row] = [values[name] for name in FEATURES]
+    return rows
+
+
+def priors(record: DocumentRecord, plan: QueryPlan) -> dict[str, float]:
+    """The features that depend only on the document and what the question names."""
+    is_plan = record.kind in PLAN_KINDS
+    local = record.region != NATIONAL and not is_plan
+    return {
+        "named_document": float(record.doc_id in plan.documents),
+        "named_region": float(record.region in plan.regions),
+        "other_region": float(local and record.region not in plan.regions and record.doc_id not in plan.documents),
+        "law": float(record.kind == "法律"),
+        "national_rule": float(record.region == NATIONAL and record.kind in ("行政法规", "部门规章", "司法解释")),
+    }
+
+
+def _passage(chunk: StoredChunk) -> str:
+    return f"{chunk.metadata.get('heading_path', '')} {chunk.text}"

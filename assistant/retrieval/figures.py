@@ -1,0 +1,72 @@
+"""What figure a question asks for, and whether a text states one: retrieval prefers a provision stating the
+kind of figure asked, and the answer declines (知识库中未找到依据) a part whose figure no provision states.
+
+A question asking for a figure (how many, how much, how long, how often, what ratio) is answered only by a
+clause that states a figure of that kind: a provision on the same subject that delegates the figure (具体办法由…
+制定) or states none is related, not an answer. A question about a document the knowledge base does not hold
+(the query analyser finds those) has no basis in it. The words are knowledge/quantities.yaml.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from assistant.knowledge_pack import Quantities
+
+NUMBER = r"(?:\d+(?:\.\d+)?|[零〇一二两三四五六七八九十百千万半]+)"
+
+
+def _alternatives(words: list[str]) -> str:
+    return "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
+
+
+def _asking(nouns: list[str], question_words: list[str]) -> str:
+    """A figure noun asked about: the noun and a question word close together, in either order."""
+    noun, asking = _alternatives(nouns), _alternatives(question_words)
+    return rf"(?:{noun})[^，。；？?]{{0,6}}(?:{asking})|(?:{asking})[^，。；？?]{{0,4}}(?:{noun})"
+
+
+@dataclass(frozen=True)
+class Ask:
+    kind: str  # a unit kind of quantities.yaml, or "frequency" / "ratio"
+    states: re.Pattern  # what a clause holds when it states a figure of that kind
+
+
+class QuantityAsks:
+    """Reads what a question part asks to be counted, and what a clause must state to answer it."""
+
+    def __init__(self, words: Quantities):
+        self.words = words
+        units = {kind: _alternatives(names) for kind, names in words.units.items()}
+        self._stated = {kind: re.compile(rf"{NUMBER}\s*(?:{alts})") for kind, alts in units.items()}
+        self._kind_of_unit = {unit: kind for kind, names in words.units.items() for unit in names}
+        all_units = _alternatives(list(self._kind_of_unit))
+        # 哪几次、哪几个 ask which ones (a list), not how many
+        self._unit_asked = re.compile(rf"(?:多少|(?<!哪)几)个?(?P<unit>{all_units})")
+        self._money = re.compile(rf"(?:多少|(?<!哪)几)[^，。？?]{{0,2}}(?:{_alternatives(words.words_for['money'])})|"
+                                 rf"(?:{_alternatives(words.words_for['money'])})[^，。？?]{{0,6}}(?:多少|几)")
+        self._time = re.compile(rf"{_alternatives(words.time_asks)}|{_asking(words.time_nouns, words.question_words)}")
+        self._frequency = re.compile(rf"{_alternatives(words.frequency_asks)}|(?:多久|多长时间)[^，。？?]{{0,8}}一(?:次|遍)")
+        self._ratio = re.compile(rf"{_alternatives(words.ratio_asks)}|{_asking(words.ratio_nouns, words.question_words)}")
+        time_units = units["time"]
+        self._deadline = re.compile(rf"{NUMBER}\s*(?:{time_units})|{_alternatives(words.deadline_words)}")
+        self._how_often = re.compile(rf"{_alternatives(words.frequency_words)}|{NUMBER}\s*(?:{time_units})[^，。；]{{0,6}}一次")
+        self._proportion = re.compile(rf"%|％|百分之{NUMBER}|{NUMBER}\s*[:：比]\s*{NUMBER}|{NUMBER}\s*(?:倍|成)|"
+                                      rf"比例[^。；]{{0,12}}{NUMBER}|每{NUMBER}?[^。；，]{{0,8}}(?:配备|配置|设置){NUMBER}")
+
+    def asked(self, part: str) -> Ask | None:
+        """The figure a question part asks for, or None when it asks for none."""
+        if self._frequency.search(part):
+            return Ask("frequency", self._how_often)
+        if self._ratio.search(part):
+            return Ask("ratio", self._proportion)
+        unit = self._unit_asked.search(part)
+        if unit:
+            kind = self._kind_of_unit[unit.group("unit")]
+            return Ask(kind, self._deadline if kind == "time" else self._stated[kind])
+        if self._money.search(part):
+            return Ask("money", self._stated["money"])
+        if self._time.search(part):
+            return Ask("time", self._deadline)
+        return None

@@ -1,0 +1,100 @@
+"""Hybrid retrieval as a langchain retriever, in named stages: candidates (BM25, BM25 with the lexicon,
+dense, named scopes, glossary) -> features (match signals and the law's own order) -> a fitted linear ranker
+-> copies set aside -> an optional CrossEncoder rerank. Articles the question names come first.
+
+Superseded and repealed texts are excluded unless asked for; kind and region filters narrow the search.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from langchain_core.callbacks import CallbackManagerForRetrieverRun
+from langchain_core.documents import Document
+from langchain_core.retrievers import BaseRetriever
+from pydantic import ConfigDict, PrivateAttr
+
+from assistant.citations import citation
+from assistant.retrieval.candidates import Candidates, gather
+from assistant.retrieval.config import RankingConfig
+from assistant.retrieval.features import featurize
+from assistant.retrieval.figures import QuantityAsks
+from assistant.retrieval.query import QueryAnalyzer, QueryPlan
+from assistant.retrieval.rank import linear_scores, set_copies_aside
+from ingest.knowledge_base import KnowledgeBase
+from ingest.store import DocumentRecord, StoredChunk
+
+COPY_DEPTH = 30  # candidates compared for copies (the ones an answer or a user reads)
+
+
+class HybridRetriever(BaseRetriever):
+    model_config = ConfigDict(arbitrary_types_allowed=True)
+
+    kb: KnowledgeBase
+    k: int = 10
+    include_superseded: bool = False
+    kinds: list[str] | None = None
+    regions: list[str] | None = None
+    reranker: Any = None  # a sentence_transformers.CrossEncoder, when configured
+    config: RankingConfig | None = None  # None: the weights fitted for the knowledge base's embedder
+
+    _analyzer: QueryAnalyzer | None = PrivateAttr(default=None)
+    _analyzer_key: str = PrivateAttr(default="")
+    _figures: QuantityAsks | None = PrivateAttr(default=None)
+
+    def allowed_docs(self, records: dict[str, DocumentRecord]) -> set[str]:
+        return {r.doc_id for r in records.values()
+                if (self.include_superseded or r.in_force)
+                and (not self.kinds or r.kind in self.kinds)
+                and (not self.regions or r.region in self.regions)}
+
+    def analyzer(self, records: dict[str, DocumentRecord]) -> QueryAnalyzer:
+        key = self.kb.documents_fingerprint()
+        if self._analyzer is None or key != self._analyzer_key:
+            self._analyzer, self._analyzer_key = QueryAnalyzer(self.kb.pack, self.kb.tokenizer, records), key
+        return self._analyzer
+
+    def plan(self, question: str) -> QueryPlan:
+        return self.analyzer(self.kb.documents()).analyse(question)
+
+    def candidates(self, query: str, plan: QueryPlan | None = None) -> tuple[Candidates, Any]:
+        """The candidates and their feature rows (what evals.fit_ranker fits on)."""
+        if self.config is None:
+            self.config = RankingConfig.load(self.kb.embedder.name)
+        records = self.kb.documents()
+        self.kb.ensure_bm25()
+        plan = plan or self.analyzer(records).analyse(query)
+        # a repealed text the question names on purpose is searched too (it is flagged wherever shown)
+        allowed = self.allowed_docs(records) | {d for d in plan.documents if d in records and not records[d].superseded}
+        found = gather(self.kb, plan, records, allowed, self.config)
+        if self._figures is None:
+            self._figures = QuantityAsks(self.kb.pack.quantities)
+        return found, featurize(found, plan, records, self.kb.bm25.idf, self.config, self._figures)
+
+    def _ranked(self, query: str, plan: QueryPlan | None) -> tuple[list[tuple[StoredChunk, float]], list[StoredChunk]]:
+        """Candidates ranked by the fitted ranker, copies set aside; and the articles the question names."""
+        found, rows = self.candidates(query, plan)
+        assert self.config is not None  # set by candidates()
+        scores = linear_scores(rows, self.config)
+        order = sorted(range(len(found.ids)), key=lambda i: (-round(float(scores[i]), 6), found.ids[i]))  # ties: by id
+        ranked = [(found.chunks[found.ids[i]], float(scores[i])) for i in order]
+        head = ranked[:COPY_DEPTH]
+        head = [head[i] for i in set_copies_aside([c.text for c, _ in head], self.config.copy_similarity)]
+        return head + ranked[COPY_DEPTH:], found.pinned
+
+    def search(self, query: str, plan: QueryPlan | None = None) -> list[tuple[StoredChunk, float]]:
+        ranked, pinned_chunks = self._ranked(query, plan)
+        if self.reranker is not None and ranked:
+            head = ranked[: max(self.k * 3, 20)]
+            predicted = self.reranker.predict([(query, chunk.text) for chunk, _ in head])
+            head = sorted(zip([c for c, _ in head], map(float, predicted), strict=True), key=lambda x: -x[1])
+            ranked = [*head, *ranked[len(head):]]
+        pinned_ids = {c.id for c in pinned_chunks}
+        top = max((s for _, s in ranked), default=0.0)
+        pinned = [(chunk, top + 1.0) for chunk in pinned_chunks]
+        return [*pinned, *[(c, s) for c, s in ranked if c.id not in pinned_ids]][: max(self.k, len(pinned))]
+
+    def _get_relevant_documents(self, query: str, *, run_manager: CallbackManagerForRetrieverRun) -> list[Document]:
+        return [Document(page_content=chunk.text, id=chunk.id,
+                         metadata={**chunk.metadata, "score": score, "citation": citation(chunk)})
+                for chunk, score in self.search(query)]

@@ -1,0 +1,100 @@
+"""Calibrate the answer's abstention thresholds on data that is not an evaluation set, the knowledge pack,
+all of whose questions the corpus answers:
+
+- ``min_coverage`` on the pack's questions (self-check obligations, penalties, glossary terms, and the
+  obligations in everyday words; see evals.fit_ranker);
+- ``figure_coverage`` on figure questions made from the obligations whose duty states a figure, with the
+  figure asked instead (收货后3日内交回 -> 收货后多少日内交回？), which the basis article answers.
+
+For each candidate value it reports the share of those questions the offline answer declines; the shipped value
+is the largest that declines at most ``TOLERATED`` more of them than the lowest value does (other rules decline a
+few whatever the threshold).
+
+    python -m evals.calibrate --corpus ../shared/corpus/regulations ../shared/corpus/plans --data-dir DIR
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+import sys
+from pathlib import Path
+
+from assistant.answer import ANSWER, OfflineComposer
+from assistant.ask import Assistant
+from assistant.retrieval.figures import NUMBER
+from assistant.settings import Settings
+from evals.fit_ranker import training_pairs
+from ingest.knowledge_base import KnowledgeBase
+from ingest.pipeline import ingest
+
+GRID = (0.1, 0.15, 0.2, 0.25, 0.3, 0.35, 0.4)
+FIGURE_GRID = (0.0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6)
+TOLERATED = 0.01  # answerable questions the threshold may decline beyond those declined without it (target ≤ 0.05 in all)
+
+
+def figure_questions(kb: KnowledgeBase) -> list[str]:
+    """The obligations whose duty states a figure, asked for that figure (3日内 -> 多少日内). Counts of items
+    (七项职责) are left out: the duty's author counted a list the law enumerates without a number."""
+    units = sorted((u for names in kb.pack.quantities.units.values() for u in names if u != "项"), key=len, reverse=True)
+    figure = re.compile(rf"{NUMBER}\s*(?P<unit>{'|'.join(map(re.escape, units))})")
+    questions = []
+    for obligation in kb.pack.obligations:
+        found = figure.search(obligation.duty)
+        if found:
+            duty = obligation.duty.rstrip("。；;")
+            questions.append(f"{duty[:found.start()]}多少{found.group('unit')}{duty[found.end():]}？")
+    return questions
+
+
+def sweep(composer, prepared, knob: str, grid) -> float:
+    shipped = getattr(ANSWER, knob)
+    best, floor = grid[0], None
+    for value in grid:
+        setattr(ANSWER, knob, value)
+        declined = sum(composer.compose(q, plan, chunks).abstained for q, plan, chunks in prepared) / len(prepared)
+        floor = declined if floor is None else floor
+        print(f"{knob} {value:.2f}: 拒答 {declined:.3f}")
+        if declined <= floor + TOLERATED + 1e-9:
+            best = value
+    setattr(ANSWER, knob, shipped)
+    print(f"建议 {knob} = {best}（当前 {shipped}）")
+    return best
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description="在知识包的（均可回答的）问题上校准回答的拒答阈值")
+    parser.add_argument("--corpus", type=Path, nargs="+", required=True)
+    parser.add_argument("--data-dir", type=Path, default=None)
+    parser.add_argument("--show", action="store_true", help="列出最低阈值下仍被拒答的问题")
+    args = parser.parse_args(argv)
+    settings = Settings(data_dir=args.data_dir) if args.data_dir else Settings()
+    ingest(args.corpus, settings)
+    kb = KnowledgeBase(settings)
+    assistant = Assistant(kb)
+
+    def prepare(questions: list[str]) -> list:
+        prepared = []
+        for question in questions:
+            _, plan, retrieved = assistant.retrieve(question)
+            prepared.append((question, plan, assistant.whole_articles([c for c, _ in retrieved])))
+        return prepared
+
+    questions = prepare([pair.question for pair in training_pairs(kb)])
+    figures = prepare(figure_questions(kb))
+    composer = OfflineComposer(kb.tokenizer, kb.bm25.idf, kb.pack.quantities)  # the index is loaded by now
+    print(f"{len(questions)} 个知识包问题（均有依据）")
+    sweep(composer, questions, "min_coverage", GRID)
+    print(f"{len(figures)} 个由义务改写的数额/期限问题（均有依据）")
+    sweep(composer, figures, "figure_coverage", FIGURE_GRID)
+    if args.show:
+        ANSWER.min_coverage, ANSWER.figure_coverage = GRID[0], FIGURE_GRID[0]
+        for q, plan, chunks in questions + figures:
+            answer = composer.compose(q, plan, chunks)
+            if answer.abstained:
+                print(q, "|", answer.text.splitlines()[0][:80])
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

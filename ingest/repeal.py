@@ -1,0 +1,230 @@
+"""Repealed texts: what a document's own words repeal (本条例自2024年5月1日起施行。《煤矿安全监察条例》和
+《国务院关于预防煤矿生产安全事故的特别规定》同时废止), and which ingested documents those words name.
+
+Reading happens once per document version, when it is written (repeal_claims: the names as written, the
+article that says so, the date); matching happens in the ingest's version-status stage over the whole set
+of documents (find_repeals), so that a repealing document ingested later, or removed, updates the flag.
+
+A name matches a document when, normalised like a version key (simplified script, no 中华人民共和国, no
+（修订）/（试行）/date in brackets, no spaces or title quotes), it equals the document's title; or the issuer
+written before the quotes makes it so (最高人民法院、最高人民检察院《关于办理……的解释》); or, only when
+the title matches nothing, the State Council decree number after it (（国务院令第446号）) is one of the
+document's aliases in the knowledge pack (446号令). A text never repeals a version of itself (that is
+supersession), nor a document dated after it.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import asdict, dataclass
+from datetime import date
+
+from ingest.cleaning import normalise_for_index, to_simplified
+from ingest.metadata import version_key
+
+# the words that end a repeal sentence: 同时废止, 即行废止, 自本条例施行之日起废止, 予以废止 ...
+_REPEAL = re.compile(r"(?:同时|即行|一并|予以|宣布|相应|之日起|起)\s*废止")
+_SENTENCE = re.compile(r"[。；;\n]")
+_CN_DIGIT = {"〇": "0", "○": "0", "零": "0", "一": "1", "二": "2", "三": "3", "四": "4", "五": "5",
+             "六": "6", "七": "7", "八": "8", "九": "9"}
+_CN_NUM = r"[〇○零一二三四五六七八九十]"
+# 本条例自2024年5月1日起施行 (not 自1997年2月5日起施行的《…》, which describes the repealed text)
+_EFFECTIVE = re.compile(rf"本[\u4e00-\u9fff]{{0,6}}?自\s*(?P<y>\d{{4}}|{_CN_NUM}{{4}})\s*年\s*(?P<m>\d{{1,2}}|{_CN_NUM}{{1,3}})"
+                        rf"\s*月\s*(?P<d>\d{{1,2}}|{_CN_NUM}{{1,3}})\s*日\s*起\s*(?:施行|实施|生效)(?!的)")
+# a repeal of part of a text (《X》中有关……的规定, 《X》第十条) is no repeal of the text
+_PARTIAL = re.compile(r"^\s*(?:中|第|的|有关|部分|关于)")
+_AFTER_TITLE = re.compile(r"^\s*[（(](?P<inside>[^）)]{0,40})[）)]")
+_DECREE_IN_BRACKETS = re.compile(r"国务院令?第?\s*(\d+)\s*号")
+# how people write a State Council decree: 国务院令第446号, 国务院第446号令, 第446号令, 446号令
+_DECREE = re.compile(r"^(?:中华人民共和国)?(?:国务院)?(?:令)?第?\s*(\d+)\s*号(?:令)?$")
+_CITING = re.compile(r"(?:根据|依据|依照|按照|参照)[^，,]*$")
+_BEFORE_CHARS = 40  # text kept before a name: where the issuer written outside the quotes is found
+
+
+@dataclass(frozen=True)
+class RepealClaim:
+    """One text a document says it repeals."""
+
+    name: str  # the name inside 《》, as a name key (see name_key)
+    before: str  # the sentence before the 《 (normalised, at most _BEFORE_CHARS): the issuer, when written there
+    decree: str  # 446号令 when the name is followed by （国务院令第446号）, else ""
+    article: str  # the article saying so (第七十六条), "" outside articles
+    on: str  # the date the repeal takes effect, when the article says (本条例自2024年5月1日起施行), else ""
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict) -> RepealClaim:
+        return cls(**{k: str(data.get(k, "")) for k in cls.__dataclass_fields__})
+
+
+@dataclass(frozen=True)
+class Repeal:
+    """Which document repeals a document, by which article, from when."""
+
+    by: str  # doc id
+    article: str
+    on: str
+
+
+def name_key(title: str) -> str:
+    """A title as a version key names it (no region), 中华人民共和国 and quotes left out wherever they are:
+    《中华人民共和国消防法（2021修正）》 -> 消防法, 山东省实施<中华人民共和国标准化法>办法 -> 山东省实施标准化法办法."""
+    name = version_key(title, "").split("|", 1)[1].replace("中华人民共和国", "")
+    return re.sub(r"[\s<>〈〉《》]", "", normalise_for_index(name))
+
+
+def decree_alias(text: str) -> str:
+    """446号令 for 国务院令第446号, 国务院第446号令, 第446号令 or 446号令; "" for anything else."""
+    simple = to_simplified(text).replace(" ", "")
+    match = _DECREE.match(simple)
+    return f"{match.group(1)}号令" if match and "令" in simple else ""
+
+
+def _iso_date(y: str, m: str, d: str) -> str:
+    def number(text: str) -> int:
+        if text.isdigit():
+            return int(text)
+        if "十" not in text:
+            return int("".join(_CN_DIGIT[c] for c in text))
+        tens, _, units = text.partition("十")
+        return int(_CN_DIGIT.get(tens, "1") if tens else 1) * 10 + (int(_CN_DIGIT[units]) if units else 0)
+
+    try:
+        year = y if y.isdigit() else "".join(_CN_DIGIT[c] for c in y)
+        return date(int(year), number(m), number(d)).isoformat()
+    except (KeyError, ValueError):
+        return ""
+
+
+def _titles(sentence: str) -> list[tuple[int, int, str]]:
+    """(start, end, inside) of each outermost 《…》 of a sentence (a title quoted inside one is part of it)."""
+    found, depth, start = [], 0, 0
+    for i, ch in enumerate(sentence):
+        if ch == "《":
+            if depth == 0:
+                start = i
+            depth += 1
+        elif ch == "》" and depth:
+            depth -= 1
+            if depth == 0:
+                found.append((start, i + 1, sentence[start + 1:i]))
+    return found
+
+
+def _units(pieces: Iterable[tuple[str, str]]) -> list[tuple[str, str]]:
+    """(article label, text) with the parts of one article joined; (\"\", text) for other passages."""
+    units: list[tuple[str, str]] = []
+    for article, text in pieces:
+        if article and units and units[-1][0] == article:
+            units[-1] = (article, units[-1][1] + "\n" + text)
+        else:
+            units.append((article, text))
+    return units
+
+
+def repeal_claims(pieces: Iterable[tuple[str, str]]) -> list[RepealClaim]:
+    """What a document says it repeals, from its passages in order: (article label or "", text)."""
+    claims: list[RepealClaim] = []
+    for article, text in _units(pieces):
+        if "废止" not in text and "廢止" not in text:
+            continue
+        simple = to_simplified(text)
+        effective = _EFFECTIVE.search(simple)
+        on = _iso_date(effective.group("y"), effective.group("m"), effective.group("d")) if effective else ""
+        for sentence in _SENTENCE.split(simple):
+            repeal = _REPEAL.search(sentence)
+            if repeal is None:
+                continue
+            for start, end, inside in _titles(sentence[:repeal.start()]):
+                after = sentence[end:repeal.start()]
+                bracket = _AFTER_TITLE.match(after)
+                rest = after[bracket.end():] if bracket else after
+                clause = re.split(r"[，,]", sentence[:start])[-1]
+                if _PARTIAL.match(rest) or _CITING.search(clause):
+                    continue
+                decree = _DECREE_IN_BRACKETS.search(bracket.group("inside")) if bracket else None
+                claims.append(RepealClaim(
+                    name=name_key(inside), before=normalise_for_index(sentence[:start]).replace(" ", "")[-_BEFORE_CHARS:],
+                    decree=f"{decree.group(1)}号令" if decree else "", article=article, on=on))
+    return list(dict.fromkeys(claims))
+
+
+class NameIndex:
+    """Ingested documents by name key, and by alias (from the knowledge pack's document_aliases)."""
+
+    def __init__(self, records: Iterable, aliases: dict[str, list[str]] | None = None):
+        self.by_name: dict[str, list] = {}
+        self.by_alias: dict[str, list] = {}
+        alias_of: dict[str, set[str]] = {}
+        for key, names in (aliases or {}).items():
+            alias_of.setdefault(name_key(key), set()).update(alias_key(a) for a in names)
+        for record in records:
+            keys = {name_key(record.title), name_key(record.short_title)}
+            for key in keys:
+                self.by_name.setdefault(key, []).append(record)
+            for alias in {a for key in keys for a in alias_of.get(key, ())}:
+                self.by_alias.setdefault(alias, []).append(record)
+
+    def named(self, claim: RepealClaim) -> list:
+        """The documents a repeal claim names: by title (with the issuer written before it), else by decree."""
+        found = list(self.by_name.get(claim.name, []))
+        for n in range(1, len(claim.before) + 1):  # 最高人民法院、最高人民检察院 + 关于办理……的解释
+            found += [r for r in self.by_name.get(name_key(claim.before[-n:] + claim.name), []) if r not in found]
+        if not found and claim.decree:
+            found = list(self.by_alias.get(claim.decree, []))
+        return found
+
+
+def alias_key(alias: str) -> str:
+    """How an alias is compared: a decree number in any of its written forms as 446号令, else normalised."""
+    return decree_alias(alias) or normalise_for_index(alias).replace(" ", "")
+
+
+def _claims_of(record) -> list[RepealClaim]:
+    return [RepealClaim.from_dict(c) for c in (record.repeals or []) if isinstance(c, dict)]
+
+
+def find_repeals(records: dict, aliases: dict[str, list[str]] | None = None) -> dict[str, Repeal]:
+    """doc id -> how it is repealed, for every document another ingested document repeals. Of several
+    repealing documents, one in force is cited first, then the earliest repeal."""
+    index = NameIndex(records.values(), aliases)
+    found: dict[str, tuple[tuple, Repeal]] = {}
+    for repealer in records.values():
+        for claim in _claims_of(repealer):
+            on = claim.on or repealer.date
+            latest = max(repealer.date, claim.on)
+            for record in index.named(claim):
+                if record.doc_id == repealer.doc_id or record.version_key == repealer.version_key:
+                    continue  # a text replacing its own earlier version supersedes it
+                if record.date and latest and record.date > latest:
+                    continue  # a text dated after the repeal is not the one repealed
+                rank = (repealer.superseded, on or "9999", repealer.doc_id, claim.article)
+                if record.doc_id not in found or rank < found[record.doc_id][0]:
+                    found[record.doc_id] = (rank, Repeal(repealer.doc_id, claim.article, on))
+    return {doc_id: repeal for doc_id, (_, repeal) in found.items()}
+
+
+def chinese_date(iso: str) -> str:
+    """2024-05-01 -> 2024年5月1日 (a year alone stays a year)."""
+    parts = iso.split("-")
+    if len(parts) == 3 and all(p.isdigit() for p in parts):
+        return f"{int(parts[0])}年{int(parts[1])}月{int(parts[2])}日"
+    return f"{iso}年" if iso.isdigit() else iso
+
+
+def repeal_text(on: str, by_title: str, article: str, pending: bool = False) -> str:
+    """自2024年5月1日起由《煤矿安全生产条例》第七十六条废止 (将自…起… while the date has not come)."""
+    since = f"自{chinese_date(on)}起" if on else ""
+    return f"{'将' if pending else ''}{since}由《{by_title}》{article}废止"
+
+
+def describe_repeal(record, records: dict) -> str:
+    """How a document is repealed, for the user ("" when it is not)."""
+    if not record.repealed_by:
+        return ""
+    by = records.get(record.repealed_by)
+    return repeal_text(record.repealed_on, by.title if by is not None else record.repealed_by,
+                       record.repealed_by_article, pending=not record.repealed)

@@ -1,0 +1,119 @@
+"""Each retrieval stage on a few hand-built chunks, without an ingest: the law's order as features, a
+verbatim copy set aside, the fitted ranker's weights, and a follow-up told from a question that stands alone."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from assistant import followup
+from assistant.knowledge_pack import KnowledgePack
+from assistant.retrieval.candidates import Candidates
+from assistant.retrieval.config import RankingConfig
+from assistant.retrieval.features import FEATURES, featurize, priors
+from assistant.retrieval.query import QueryPlan
+from assistant.retrieval.rank import linear_scores, set_copies_aside
+from assistant.settings import Settings
+from ingest.store import DocumentRecord, StoredChunk
+from ingest.tokenizer import Tokenizer
+
+NATIONAL_ARTICLE = ("第二十四条 矿山、金属冶炼、建筑施工、运输单位和危险物品的生产、经营、储存、装卸单位，应当设置安全生产管理机构"
+                    "或者配备专职安全生产管理人员。")
+
+
+def record(doc_id: str, kind: str, region: str = "全国") -> DocumentRecord:
+    return DocumentRecord(doc_id=doc_id, source="", hash="h", title=doc_id, kind=kind, region=region, date="",
+                          version_key=f"{region}|{doc_id}", chunk_count=1)
+
+
+RECORDS = {r.doc_id: r for r in [record("安全生产法", "法律"), record("事故条例", "行政法规"),
+                                  record("北京市安全生产条例", "地方性法规", "北京市"),
+                                  record("高新区工作方案", "计划方案", "高新区")]}
+
+
+def chunk(chunk_id: str, doc_id: str, text: str, heading: str = "") -> StoredChunk:
+    return StoredChunk(chunk_id, text, {"doc_id": doc_id, "unit": "article", "heading_path": heading, "doc_hash": "h"})
+
+
+def test_a_law_outranks_a_regulation_and_a_local_text_needs_its_region_named():
+    plain = QueryPlan(question="要不要设安全管理机构？", expanded="")
+    law, rule = priors(RECORDS["安全生产法"], plain), priors(RECORDS["事故条例"], plain)
+    local = priors(RECORDS["北京市安全生产条例"], plain)
+    assert (law["law"], law["national_rule"], law["other_region"]) == (1.0, 0.0, 0.0)
+    assert (rule["law"], rule["national_rule"]) == (0.0, 1.0)
+    assert local["other_region"] == 1.0 and local["named_region"] == 0.0
+    in_beijing = priors(RECORDS["北京市安全生产条例"], QueryPlan(question="", expanded="", regions=["北京市"]))
+    assert in_beijing["named_region"] == 1.0 and in_beijing["other_region"] == 0.0
+
+
+def test_a_plan_is_judged_on_its_words_not_as_a_local_regulation():
+    plan = priors(RECORDS["高新区工作方案"], QueryPlan(question="", expanded=""))
+    assert plan == {"named_document": 0.0, "named_region": 0.0, "other_region": 0.0, "law": 0.0, "national_rule": 0.0}
+
+
+def test_features_read_each_list_rank_the_relative_scores_and_the_provision_kind_asked():
+    found = Candidates()
+    found.chunks = {"a": chunk("a", "安全生产法", "第九十七条 未按照规定设置安全生产管理机构的，责令限期改正，处十万元以下的罚款。",
+                               "第六章 法律责任"),
+                    "b": chunk("b", "安全生产法", NATIONAL_ARTICLE)}
+    found.add("bm25", ["b", "a"])
+    found.add("dense", ["a"])
+    found.bm25, found.dense = {"a": 2.0, "b": 4.0}, {"a": 0.9, "b": 0.8}
+    found.tokens = ["安全生产管理机构", "罚款"]
+    plan = QueryPlan(question="没设安全生产管理机构怎么处罚？", expanded="")
+    rows = featurize(found, plan, RECORDS, {"安全生产管理机构": 5.0, "罚款": 3.0}, RankingConfig())
+    a, b = (dict(zip(FEATURES, rows[found.ids.index(i)], strict=True)) for i in ("a", "b"))
+    assert b["rank_bm25"] == 1.0 and a["rank_bm25"] == pytest.approx(60 / 61)
+    assert a["rank_dense"] == 1.0 and b["rank_dense"] == 0.0
+    assert (a["bm25_score"], b["bm25_score"]) == (0.5, 1.0)
+    assert a["dense_gap"] == 0.0 and b["dense_gap"] == pytest.approx(-0.1)
+    assert a["coverage"] == 1.0 and b["coverage"] == pytest.approx(5 / 8)
+    assert (a["kind_match"], a["kind_other"]) == (1.0, 0.0)  # the penalty article answers 怎么处罚
+    assert (b["kind_match"], b["kind_other"]) == (0.0, 1.0)
+
+
+def test_the_linear_ranker_scores_by_its_named_weights():
+    rows = np.zeros((2, len(FEATURES)), dtype=np.float32)
+    rows[0, FEATURES.index("law")] = 1.0
+    rows[1, FEATURES.index("coverage")] = 0.5
+    config = RankingConfig(weights={"law": 0.4, "coverage": 2.0}, bias=-1.0)
+    assert linear_scores(rows, config).tolist() == pytest.approx([-0.6, 0.0])
+
+
+def test_a_verbatim_local_copy_of_a_national_article_goes_behind_a_different_provision():
+    copy = "第十条 " + NATIONAL_ARTICLE.removeprefix("第二十四条 ")
+    other = "第二十五条 生产经营单位的安全生产管理机构以及安全生产管理人员履行下列职责。"
+    assert set_copies_aside([NATIONAL_ARTICLE, copy, other], 0.85) == [0, 2, 1]
+    assert set_copies_aside([NATIONAL_ARTICLE, other], 0.85) == [0, 1]
+
+
+@pytest.mark.parametrize("embedder", ["e5-small-q4-384", "builtin-lsa-256", "st-bge-small-zh-v1-5-1234abcd"])
+def test_the_shipped_ranker_is_fitted_for_each_embedder_and_names_every_feature(embedder):
+    config = RankingConfig.load(embedder)
+    assert config.fitted_on, "ranker-*.json records what the weights were fitted on"
+    assert set(config.weights) == set(FEATURES)
+    # the fit, on pack data, agrees with the law's order: a 法律 above a national regulation above a local
+    # text of a region the question does not name
+    assert config.weights["law"] > config.weights["national_rule"] > config.weights["other_region"]
+
+
+@pytest.fixture(scope="module")
+def words():
+    pack = KnowledgePack(Settings().knowledge_dir)
+    return pack.follow_up, Tokenizer(pack.segmenter_terms())
+
+
+@pytest.mark.parametrize("question", ["那罚款是多少？", "罚款呢？", "要多久？", "这个要备案吗？", "上述情形怎么处罚？", "其他单位呢？"])
+def test_a_question_leaning_on_the_previous_one_is_searched_with_it(words, question):
+    resolved = followup.resolve(question, ["有限空间作业前要做哪些准备？"], *words)
+    assert resolved.startswith("有限空间作业前要做哪些准备，") and resolved.endswith(question)
+
+
+@pytest.mark.parametrize("question", ["叉车司机要持证吗？", "事故发生后多久要上报？", "四不放过是什么？", "特种设备要登记吗？"])
+def test_a_question_that_stands_on_its_own_is_searched_as_written_however_short(words, question):
+    assert followup.resolve(question, ["有限空间作业前要做哪些准备？"], *words) == question
+
+
+def test_a_chain_of_follow_ups_keeps_the_first_subject(words):
+    history = ["危险作业不经审批就干，会怎么处罚？", "那罚款是多少？"]
+    assert followup.resolve("谁来罚？", history, *words) == "危险作业不经审批就干，会怎么处罚，那罚款是多少，谁来罚？"
