@@ -258,11 +258,15 @@ def _forkserver():
 
 
 def _snapshot(settings: Settings) -> dict:
+    """Documents, chunk texts and vectors, and the best answer to each question. (Beyond the first, near-tied
+    candidates may swap between two builds of the same vectors: Chroma's HNSW graph is built at random.)"""
     kb = KnowledgeBase(settings)
     retriever = HybridRetriever(kb=kb, k=5)
+    chunks = {c.id: c.text for c in kb.store.iter_chunks()}
     return {"documents": {d: (r.hash, r.chunk_count, r.superseded) for d, r in kb.documents().items()},
-            "chunks": {c.id: c.text for c in kb.store.iter_chunks()},
-            "retrieved": {q: [d.id for d in retriever.invoke(q)] for q in QUESTIONS}}  # same chunks, same answers
+            "chunks": chunks,
+            "vectors": {i: tuple(round(float(x), 5) for x in v) for i, v in kb.store.vectors(sorted(chunks)).items()},
+            "retrieved": {q: [d.id for d in retriever.invoke(q)][:1] for q in QUESTIONS}}
 
 
 def _kill_corpus(folder: Path) -> Path:
