@@ -2,11 +2,11 @@
 bounded, so its fitted weight reads as how much that signal is worth.
 
 Signals of match: the candidate's rank in each candidate list (rrf_k / (rrf_k + rank), 0 when absent), its
-BM25 score as a share of the best candidate's, its dense similarity less the best candidate's, and the share of the question's weighted
-terms it holds. Signals of the law's own order (priors): whether the question names the document or its
+BM25 score as a share of the best candidate's, its dense similarity less the best candidate's, and the share
+of the question's weighted terms it holds. Signals of the law's own order (priors): whether the question names the document or its
 region, whether a local text answers a question that names no region, the text's rank in the hierarchy
 (法律 above 行政法规 above local rules), and whether the provision is of the kind the question asks for (a
-penalty, a definition). Plans and reports carry no prior here: they compete on their words, and the answer
+penalty, a definition, a provision stating the figure asked). Plans and reports carry no prior here: they compete on their words, and the answer
 stage decides whether one may be cited (never as the basis of a duty, a deadline or a penalty).
 """
 
