@@ -132,6 +132,7 @@ class Bm25Index:
         self._position: dict[str, int] = {}
         self.fingerprint = ""
         self.idf: dict[str, float] = {}  # inverse document frequency of each token, for weighting evidence
+        self._last: tuple | None = None  # (build and query tokens, scores) of the last query
 
     # building
     def _tokens_for(self, ids: list[str], fetch: Callable[[list[str]], dict[str, str]]) -> dict[str, str]:
@@ -301,6 +302,16 @@ class Bm25Index:
         position = self._position.get(chunk_id)
         return self._doc_names[self._doc_codes[position]] if position is not None else ""
 
+    def _scores(self, tokens: list[str]):
+        """BM25 scores of every chunk; the last query's are kept (a search and its candidates' scores ask twice)."""
+        key = (self._loaded_build, tuple(tokens))
+        last = self._last
+        if last is not None and last[0] == key:
+            return last[1]
+        scores = self._retriever.get_scores(tokens)
+        self._last = (key, scores)
+        return scores
+
     def scores_of(self, query_tokens: list[str], chunk_ids: list[str]) -> list[float]:
         """The BM25 scores of these chunks for the query (0 for a chunk not in this build)."""
         if self._retriever is None or not self.ids:
@@ -310,7 +321,7 @@ class Bm25Index:
             return [0.0] * len(chunk_ids)
         if not self._position:
             self._position = {cid: i for i, cid in enumerate(self.ids)}
-        scores = self._retriever.get_scores(tokens)
+        scores = self._scores(tokens)
         return [float(scores[self._position[c]]) if c in self._position else 0.0 for c in chunk_ids]
 
     def search(self, query_tokens: list[str], k: int, allowed_docs: set[str] | None = None) -> list[tuple[str, float]]:
@@ -320,7 +331,7 @@ class Bm25Index:
         tokens = [t for t in query_tokens if t in vocab]
         if not tokens:
             return []
-        scores = self._retriever.get_scores(tokens)
+        scores = self._scores(tokens)
         if allowed_docs is not None:
             allowed = [self._code_of[d] for d in allowed_docs if d in self._code_of]
             scores = np.where(np.isin(self._doc_codes, allowed), scores, 0.0)

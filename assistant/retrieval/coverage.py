@@ -20,11 +20,15 @@ def question_weights(tokens: list[str], idf: dict[str, float]) -> dict[str, floa
 
 
 def coverage(passage: str, weights: dict[str, float]) -> float:
+    return covered(normalise_for_index(passage), weights)
+
+
+def covered(normalised: str, weights: dict[str, float]) -> float:
+    """The weighted share of the terms an already normalised passage holds."""
     total = sum(weights.values())
     if not total:
         return 0.0
-    norm = normalise_for_index(passage)
-    return sum(w for t, w in weights.items() if t in norm) / total
+    return sum(w for t, w in weights.items() if t in normalised) / total
 
 
 def contrastive_weights(weights: dict[str, float], passages: list[str]) -> dict[str, float]:

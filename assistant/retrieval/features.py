@@ -12,17 +12,21 @@ stage decides whether one may be cited (never as the basis of a duty, a deadline
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 import numpy as np
 
 from assistant.retrieval.candidates import Candidates
 from assistant.retrieval.config import RankingConfig
-from assistant.retrieval.coverage import coverage, question_weights
+from assistant.retrieval.coverage import covered, question_weights
 from assistant.retrieval.figures import QuantityAsks
 from assistant.retrieval.provisions import provision_asked, provision_kind
 from assistant.retrieval.query import QueryPlan
+from ingest.cleaning import normalise_for_index
 from ingest.metadata import NATIONAL, PLAN_KINDS
-from ingest.store import DocumentRecord, StoredChunk
+from ingest.store import DocumentRecord
 
+PASSAGE_CACHE = 65536  # normalised candidate passages kept (about 60 MB at most)
 LISTS = ("bm25", "bm25_lexicon", "dense", "dense_lexicon", "scope", "glossary")
 FEATURES = (
     *(f"rank_{name}" for name in LISTS),
@@ -61,7 +65,7 @@ def featurize(found: Candidates, plan: QueryPlan, records: dict[str, DocumentRec
                   for name in LISTS}
         values["bm25_score"] = found.bm25.get(chunk_id, 0.0) / best_bm25
         values["dense_gap"] = found.dense.get(chunk_id, 0.0) - best_dense
-        values["coverage"] = coverage(_passage(chunk), weights)
+        values["coverage"] = covered(normalised_passage(chunk.text, chunk.metadata.get("heading_path", "")), weights)
         values.update(priors(record, plan))
         kind = provision_kind(chunk)
         states = figure is not None and bool(figure.states.search(chunk.text))
@@ -85,5 +89,7 @@ def priors(record: DocumentRecord, plan: QueryPlan) -> dict[str, float]:
     }
 
 
-def _passage(chunk: StoredChunk) -> str:
-    return f"{chunk.metadata.get('heading_path', '')} {chunk.text}"
+@lru_cache(maxsize=PASSAGE_CACHE)
+def normalised_passage(text: str, heading_path: str) -> str:
+    """A chunk as coverage reads it: its heading path and text, normalised (cached: candidates recur)."""
+    return normalise_for_index(f"{heading_path} {text}")

@@ -4,6 +4,8 @@ repeating a national article word for word) is not a different answer, so it goe
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 import numpy as np
 
 from assistant.retrieval.config import RankingConfig
@@ -16,9 +18,10 @@ def linear_scores(rows: np.ndarray, config: RankingConfig) -> np.ndarray:
     return rows @ weights + config.bias
 
 
-def _bigrams(text: str) -> set[str]:
+@lru_cache(maxsize=4096)
+def _bigrams(text: str) -> frozenset[str]:
     norm = normalise_for_index(text)
-    return {norm[i:i + 2] for i in range(len(norm) - 1)}
+    return frozenset(norm[i:i + 2] for i in range(len(norm) - 1))
 
 
 def set_copies_aside(texts: list[str], threshold: float) -> list[int]:
@@ -26,7 +29,7 @@ def set_copies_aside(texts: list[str], threshold: float) -> list[int]:
     (share of its character bigrams held by the better one ≥ threshold) comes after all the others."""
     kept: list[int] = []
     copies: list[int] = []
-    grams: list[set[str]] = []
+    grams: list[frozenset[str]] = []
     for position, text in enumerate(texts):
         mine = _bigrams(text)
         if mine and any(len(mine & other) / len(mine) >= threshold for other in grams):
