@@ -100,6 +100,6 @@ class Assistant:
         if self.llm is not None:
             answer = self.llm.compose(query, chunks)
         else:
-            answer = OfflineComposer(self.kb.tokenizer, self.kb.bm25.idf, self.kb.pack.quantities).compose(query, plan, self.whole_articles(chunks))
+            answer = OfflineComposer(self.kb.tokenizer, self.kb.bm25.idf, self.retriever.figures).compose(query, plan, self.whole_articles(chunks))
         answer.question = question
         return AskResult(answer, retrieved, query)

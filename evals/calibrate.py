@@ -82,7 +82,7 @@ def main(argv: list[str] | None = None) -> int:
 
     questions = prepare([pair.question for pair in training_pairs(kb)])
     figures = prepare(figure_questions(kb))
-    composer = OfflineComposer(kb.tokenizer, kb.bm25.idf, kb.pack.quantities)  # the index is loaded by now
+    composer = OfflineComposer(kb.tokenizer, kb.bm25.idf, assistant.retriever.figures)  # the index is loaded by now
     print(f"{len(questions)} 个知识包问题（均有依据）")
     sweep(composer, questions, "min_coverage", GRID)
     print(f"{len(figures)} 个由义务改写的数额/期限问题（均有依据）")

@@ -90,7 +90,7 @@ def training_pairs(kb: KnowledgeBase) -> list[Pair]:
     return pairs
 
 
-def _gold_ids(kb: KnowledgeBase, retriever: HybridRetriever, found, basis: list[Citation]) -> set[str]:
+def _gold_ids(kb: KnowledgeBase, found, basis: list[Citation]) -> set[str]:
     records = kb.documents()
     wanted = {(to_simplified(c.doc), c.article) for c in basis}
     gold = set()
@@ -104,19 +104,18 @@ def _gold_ids(kb: KnowledgeBase, retriever: HybridRetriever, found, basis: list[
 
 def collect(kb: KnowledgeBase, pairs: list[Pair]):
     retriever = HybridRetriever(kb=kb, config=RankingConfig(weights={}))
-    rows, labels, groups, sources = [], [], [], []
-    for n, pair in enumerate(pairs):
+    rows, labels, sources = [], [], []
+    for pair in pairs:
         found, features = retriever.candidates(pair.question)
-        gold = _gold_ids(kb, retriever, found, pair.basis)
+        gold = _gold_ids(kb, found, pair.basis)
         if not gold:
             continue  # no candidate holds an article of its basis: nothing to learn from this pair
         if pair.source == "glossary":  # its basis is the glossary list itself: learn nothing from that list here
             features[:, FEATURES.index("rank_glossary")] = 0.0
         rows.append(features)
         labels.append(np.array([chunk_id in gold for chunk_id in found.ids], dtype=np.int8))
-        groups.append(n)
         sources.append(pair.source)
-    return rows, labels, groups, sources
+    return rows, labels, sources
 
 
 def recall_at(rows, labels, config: RankingConfig, k: int = 5) -> float:
@@ -154,7 +153,7 @@ def main(argv: list[str] | None = None) -> int:
     ingest(args.corpus, settings)
     kb = KnowledgeBase(settings)
     pairs = training_pairs(kb)
-    rows, labels, _, sources = collect(kb, pairs)
+    rows, labels, sources = collect(kb, pairs)
     config = fit(rows, labels)
     counts = {s: sources.count(s) for s in dict.fromkeys(sources)}
     train_recall = recall_at(rows, labels, config)

@@ -515,28 +515,28 @@ class ChunkStore:
         score = dict(kept[:k])
         return [(chunk, score[chunk.id]) for chunk in self.get_chunks(list(score))]
 
+    def _reopening(self, call):
+        """Call; on an embedded store whose chunks another process deleted since this one loaded the index,
+        reopen it and call again."""
+        try:
+            return call()
+        except InternalError:
+            if self.is_server:
+                raise
+            self._reopen()
+            return call()
+
     def vectors(self, ids: list[str]) -> dict[str, np.ndarray]:
         """The stored vectors of these chunks (those that have one)."""
         if not ids:
             return {}
         if self._stale:
             self._reopen()
-        try:
-            found = self.chunks.get(ids=ids, include=["embeddings"])
-        except InternalError:
-            if self.is_server:
-                raise
-            self._reopen()  # chunks deleted by another process since this process loaded the index
-            found = self.chunks.get(ids=ids, include=["embeddings"])
+        found = self._reopening(lambda: self.chunks.get(ids=ids, include=["embeddings"]))
         return {i: np.asarray(v, dtype=np.float32) for i, v in zip(found["ids"], found["embeddings"], strict=True)}
 
     def _query(self, embedding: list[float], k: int, ids: list[str] | None) -> list[tuple[str, float]]:
         """(chunk id, cosine similarity) of the k nearest vectors (among these ids, when given)."""
-        try:
-            result = self.chunks.query(query_embeddings=[embedding], n_results=k, ids=ids, include=["distances"])
-        except InternalError:
-            if self.is_server:
-                raise
-            self._reopen()  # chunks deleted by another process since this process loaded the index
-            result = self.chunks.query(query_embeddings=[embedding], n_results=k, ids=ids, include=["distances"])
+        result = self._reopening(
+            lambda: self.chunks.query(query_embeddings=[embedding], n_results=k, ids=ids, include=["distances"]))
         return [(i, 1.0 - float(d)) for i, d in zip(result["ids"][0], result["distances"][0], strict=True)]

@@ -13,6 +13,7 @@ from assistant.answer import NO_BASIS, OfflineComposer
 from assistant.ask import Assistant
 from assistant.cli import app
 from assistant.knowledge_pack import KnowledgePack
+from assistant.retrieval.figures import QuantityAsks
 from assistant.retrieval.query import QueryPlan
 from assistant.settings import Settings
 from evals.run import main as run_eval
@@ -157,11 +158,11 @@ def test_which_ones_is_answered_by_the_provision_listing_them_when_the_first_lis
                        "（三）保证本单位安全生产投入的有效实施。")
     question = "生产经营单位的主要负责人有哪些安全生产职责？"
     idf = {t: 2.0 for t in tokenizer.query_tokens(question)}
-    answer = OfflineComposer(tokenizer, idf, KnowledgePack(Settings().knowledge_dir).quantities).compose(question, QueryPlan(question, question), [first, listing])
+    answer = OfflineComposer(tokenizer, idf, QuantityAsks(KnowledgePack(Settings().knowledge_dir).quantities)).compose(question, QueryPlan(question, question), [first, listing])
     assert answer.citations[0] == {"doc": "某安全条例", "article": "第二十一条"}
     assert "（三）保证本单位安全生产投入的有效实施。[1]" in answer.text
     # asked for one fact, not a list, the first retrieved provision that answers as well stays decisive
     question = "生产经营单位的主要负责人对安全生产工作负什么责任？"
     idf = {t: 2.0 for t in tokenizer.query_tokens(question)}
-    answer = OfflineComposer(tokenizer, idf, KnowledgePack(Settings().knowledge_dir).quantities).compose(question, QueryPlan(question, question), [first, listing])
+    answer = OfflineComposer(tokenizer, idf, QuantityAsks(KnowledgePack(Settings().knowledge_dir).quantities)).compose(question, QueryPlan(question, question), [first, listing])
     assert answer.citations[0] == {"doc": "某安全条例", "article": "第五条"}

@@ -11,6 +11,7 @@ from assistant.knowledge_pack import KnowledgePack
 from assistant.retrieval.candidates import Candidates
 from assistant.retrieval.config import RankingConfig
 from assistant.retrieval.features import FEATURES, featurize, priors
+from assistant.retrieval.figures import QuantityAsks
 from assistant.retrieval.query import QueryPlan
 from assistant.retrieval.rank import linear_scores, set_copies_aside
 from assistant.settings import Settings
@@ -61,7 +62,8 @@ def test_features_read_each_list_rank_the_relative_scores_and_the_provision_kind
     found.bm25, found.dense = {"a": 2.0, "b": 4.0}, {"a": 0.9, "b": 0.8}
     found.tokens = ["安全生产管理机构", "罚款"]
     plan = QueryPlan(question="没设安全生产管理机构怎么处罚？", expanded="")
-    rows = featurize(found, plan, RECORDS, {"安全生产管理机构": 5.0, "罚款": 3.0}, RankingConfig())
+    figures = QuantityAsks(KnowledgePack(Settings().knowledge_dir).quantities)
+    rows = featurize(found, plan, RECORDS, {"安全生产管理机构": 5.0, "罚款": 3.0}, RankingConfig(), figures)
     a, b = (dict(zip(FEATURES, rows[found.ids.index(i)], strict=True)) for i in ("a", "b"))
     assert b["rank_bm25"] == 1.0 and a["rank_bm25"] == pytest.approx(60 / 61)
     assert a["rank_dense"] == 1.0 and b["rank_dense"] == 0.0
@@ -117,3 +119,27 @@ def test_a_question_that_stands_on_its_own_is_searched_as_written_however_short(
 def test_a_chain_of_follow_ups_keeps_the_first_subject(words):
     history = ["危险作业不经审批就干，会怎么处罚？", "那罚款是多少？"]
     assert followup.resolve("谁来罚？", history, *words) == "危险作业不经审批就干，会怎么处罚，那罚款是多少，谁来罚？"
+
+
+@pytest.fixture(scope="module")
+def figures():
+    return QuantityAsks(KnowledgePack(Settings().knowledge_dir).quantities)
+
+
+@pytest.mark.parametrize(("question", "kind"), [
+    ("烟花爆竹零售店最多可以存放多少箱？", "count"), ("每天下井最多能干几个小时？", "time"),
+    ("事故发生后多久要上报？", "time"), ("多久要复审一次？", "frequency"), ("保安和观众的配比是多少？", "ratio"),
+    ("罚款是多少？", "money"), ("是否按规定比例提取安全生产费用？", None), ("要安排哪几次体检？", None),
+    ("在规定期限内是否整改？", None)])
+def test_a_figure_is_asked_only_by_a_question_about_it(figures, question, kind):
+    asked = figures.asked(question)
+    assert (asked.kind if asked else None) == kind
+
+
+def test_a_clause_states_a_figure_of_the_kind_asked_not_just_any_number(figures):
+    how_often = figures.asked("应急预案多久演练一次？")
+    assert how_often.states.search("每年至少组织一次综合应急预案演练")
+    assert not how_often.states.search("应当立即报告，并于30日内书面报告")  # a deadline is not a frequency
+    crates = figures.asked("最多存放多少箱？")
+    assert crates.states.search("存放量不得超过50箱")
+    assert not crates.states.search("面积不得小于50平方米")

@@ -19,7 +19,6 @@ from dataclasses import dataclass, field
 from assistant.answer import ranges as thresholds
 from assistant.answer.config import ANSWER
 from assistant.citations import citation, short_citation
-from assistant.knowledge_pack import Quantities
 from assistant.retrieval.coverage import contrastive_weights, coverage, question_weights
 from assistant.retrieval.figures import QuantityAsks
 from assistant.retrieval.provisions import PENALTY, provision_asked
@@ -189,10 +188,10 @@ def _carries_term(chunk: StoredChunk, plan: QueryPlan) -> bool:
 
 
 class OfflineComposer:
-    def __init__(self, tokenizer: Tokenizer, idf: dict[str, float], quantities: Quantities):
+    def __init__(self, tokenizer: Tokenizer, idf: dict[str, float], figures: QuantityAsks):
         self.tokenizer = tokenizer
         self.idf = idf
-        self.asks = QuantityAsks(quantities)
+        self.asks = figures
 
     def _groups(self, part: str, plan: QueryPlan, chunks: list[StoredChunk]) -> list[list[_Clause]]:
         """For each chunk (in retrieval order) its clauses that best answer the part, best first.
@@ -298,9 +297,9 @@ class OfflineComposer:
             # a plan or report is never the basis of a duty, a deadline or a penalty, nor of a term the pack
             # knows the articles of (四不放过)
             duty = _NORMATIVE.search(part) or provision_asked(part) == PENALTY or ask is not None
-            if (duty or any(_carries_term(evidence[g[0].chunk_rank], plan) for g in groups)) and not plan.plans:
+            carrying = [g for g in groups if _carries_term(evidence[g[0].chunk_rank], plan)]
+            if (duty or carrying) and not plan.plans:
                 legal = [g for g in groups if evidence[g[0].chunk_rank].metadata.get("kind") not in PLAN_KINDS]
-                carrying = [g for g in legal if _carries_term(evidence[g[0].chunk_rank], plan)]
                 if carrying:
                     groups = carrying + [g for g in legal if g not in carrying]
                 elif legal and max(g[0].coverage for g in legal) >= ANSWER.min_coverage:

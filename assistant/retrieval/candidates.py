@@ -31,7 +31,6 @@ class Candidates:
 
     ids: list[str] = field(default_factory=list)
     ranks: dict[str, dict[str, int]] = field(default_factory=dict)  # list name -> chunk id -> rank
-    glossary: set[str] = field(default_factory=set)  # chunk ids of the articles a named glossary term rests on
     pinned: list[StoredChunk] = field(default_factory=list)  # articles the question names, in order
     chunks: dict[str, StoredChunk] = field(default_factory=dict)
     dense: dict[str, float] = field(default_factory=dict)  # cosine similarity of every candidate to the question
@@ -91,7 +90,6 @@ def gather(kb: KnowledgeBase, plan: QueryPlan, records: dict[str, DocumentRecord
             hit = resolve_citation(kb, cited)
             if hit is not None and hit.document.doc_id in allowed:
                 found.chunks.update({c.id: c for c in hit.chunks})
-                found.glossary.update(c.id for c in hit.chunks)
                 found.add("glossary", [c.id for c in hit.chunks])
     for doc_id, ref in plan.articles:
         hit = kb.get_article(doc_id, ref)

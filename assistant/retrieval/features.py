@@ -48,7 +48,7 @@ def _rank_feature(rank: int | None, k: int) -> float:
 
 
 def featurize(found: Candidates, plan: QueryPlan, records: dict[str, DocumentRecord], idf: dict[str, float],
-              config: RankingConfig, figures: QuantityAsks | None = None) -> np.ndarray:
+              config: RankingConfig, figures: QuantityAsks) -> np.ndarray:
     """One row per candidate in found.ids, one column per FEATURES name."""
     rows = np.zeros((len(found.ids), len(FEATURES)), dtype=np.float32)
     if not found.ids:
@@ -57,7 +57,7 @@ def featurize(found: Candidates, plan: QueryPlan, records: dict[str, DocumentRec
     best_dense = max(found.dense.values(), default=0.0)
     weights = question_weights(found.tokens, idf)
     asked = provision_asked(plan.question)
-    figure = figures.asked(plan.question) if figures is not None else None
+    figure = figures.asked(plan.question)
     for row, chunk_id in enumerate(found.ids):
         chunk = found.chunks[chunk_id]
         record = records[chunk.metadata["doc_id"]]

@@ -37,7 +37,6 @@ class QuantityAsks:
     """Reads what a question part asks to be counted, and what a clause must state to answer it."""
 
     def __init__(self, words: Quantities):
-        self.words = words
         units = {kind: _alternatives(names) for kind, names in words.units.items()}
         self._stated = {kind: re.compile(rf"{NUMBER}\s*(?:{alts})") for kind, alts in units.items()}
         self._kind_of_unit = {unit: kind for kind, names in words.units.items() for unit in names}

@@ -54,6 +54,13 @@ class HybridRetriever(BaseRetriever):
             self._analyzer, self._analyzer_key = QueryAnalyzer(self.kb.pack, self.kb.tokenizer, records), key
         return self._analyzer
 
+    @property
+    def figures(self) -> QuantityAsks:
+        """What figure a question asks for (knowledge/quantities.yaml), read once; the answer uses it too."""
+        if self._figures is None:
+            self._figures = QuantityAsks(self.kb.pack.quantities)
+        return self._figures
+
     def plan(self, question: str) -> QueryPlan:
         return self.analyzer(self.kb.documents()).analyse(question)
 
@@ -67,9 +74,7 @@ class HybridRetriever(BaseRetriever):
         # a repealed text the question names on purpose is searched too (it is flagged wherever shown)
         allowed = self.allowed_docs(records) | {d for d in plan.documents if d in records and not records[d].superseded}
         found = gather(self.kb, plan, records, allowed, self.config)
-        if self._figures is None:
-            self._figures = QuantityAsks(self.kb.pack.quantities)
-        return found, featurize(found, plan, records, self.kb.bm25.idf, self.config, self._figures)
+        return found, featurize(found, plan, records, self.kb.bm25.idf, self.config, self.figures)
 
     def _ranked(self, query: str, plan: QueryPlan | None) -> tuple[list[tuple[StoredChunk, float]], list[StoredChunk]]:
         """Candidates ranked by the fitted ranker, copies set aside; and the articles the question names."""

