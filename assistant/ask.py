@@ -1,4 +1,6 @@
-"""Ask: one question (with the conversation so far) -> retrieved provisions -> a cited answer."""
+"""Ask: one question (with the conversation so far) -> retrieved provisions -> a cited answer.
+In LLM mode any fault of the endpoint (refused, timed out, HTTP error, unreadable reply) gives the offline
+answer, opened by a note saying why (大模型服务暂不可用（…），以下为离线摘录答案)."""
 
 from __future__ import annotations
 
@@ -7,7 +9,7 @@ from dataclasses import dataclass, field
 
 from assistant import followup
 from assistant.answer import ANSWER, Answer, OfflineComposer
-from assistant.llm import LlmComposer, llm_label
+from assistant.llm import LlmComposer, LlmUnavailable, llm_label
 from assistant.reranker import load_reranker
 from assistant.retrieval import HybridRetriever
 from ingest.articles import ArticleRef
@@ -72,34 +74,70 @@ class Assistant:
 
     def retrieve(self, question: str, history: list[str] | None = None):
         """The question as searched (follow-ups resolved), its query plan, and the retrieved chunks."""
+        query, plan, retrieved, _ = self._search(question, history)
+        return query, plan, retrieved
+
+    def _search(self, question: str, history: list[str] | None):
+        """As retrieve, with the endpoint's fault when rewriting a follow-up failed (resolved offline then)."""
         history = history or []
+        fault = None
+        query = None
         if self.llm is not None and history:
-            query = self.llm.rewrite(question, history)
-        else:
+            try:
+                query = self.llm.rewrite(question, history)
+            except LlmUnavailable as exc:
+                fault = exc
+        if query is None:
             query = followup.resolve(question, history, self.kb.pack.follow_up, self.kb.tokenizer)
         plan = self.retriever.plan(query)
-        return query, plan, self.retriever.search(query, plan)
+        return query, plan, self.retriever.search(query, plan), fault
+
+    def _offline(self, query: str, plan, chunks: list[StoredChunk], fault: LlmUnavailable | None) -> Answer:
+        answer = OfflineComposer(self.kb.tokenizer, self.kb.bm25.idf, self.retriever.figures,
+                                 self.kb.settings.knowledge_dir).compose(query, plan, self.whole_articles(chunks))
+        if fault is not None:
+            answer.text = f"{fault.note}\n\n{answer.text}"
+            answer.fault = fault.reason
+        return answer
 
     def ask_stream(self, question: str, history: list[str] | None = None) -> Iterator[str | AskResult]:
         """As ask; in LLM mode the reply's text is yielded as it is generated (before verification) first.
-        The last item is the AskResult."""
+        The last item is the AskResult (the offline answer with a note when the endpoint failed, also midway)."""
         if self.llm is None:
             yield self.ask(question, history)
             return
-        query, _, retrieved = self.retrieve(question, history)
-        for item in self.llm.compose_stream(query, [c for c, _ in retrieved]):
-            if isinstance(item, Answer):
-                item.question = question
-                yield AskResult(item, retrieved, query)
-            else:
-                yield item
+        query, plan, retrieved, fault = self._search(question, history)
+        chunks = [c for c, _ in retrieved]
+        answer = None
+        if fault is None:
+            try:
+                for item in self.llm.compose_stream(query, chunks):
+                    if isinstance(item, Answer):
+                        answer = item
+                    else:
+                        yield item
+            except LlmUnavailable as exc:
+                fault = exc
+                if exc.retry_without_stream:  # some OpenAI-compatible servers do not stream: ask once without
+                    try:
+                        answer, fault = self.llm.compose(query, chunks), None
+                    except LlmUnavailable as again:
+                        fault = again
+        if answer is None:
+            answer = self._offline(query, plan, chunks, fault)
+        answer.question = question
+        yield AskResult(answer, retrieved, query)
 
     def ask(self, question: str, history: list[str] | None = None) -> AskResult:
-        query, plan, retrieved = self.retrieve(question, history)
+        query, plan, retrieved, fault = self._search(question, history)
         chunks = [c for c, _ in retrieved]
-        if self.llm is not None:
-            answer = self.llm.compose(query, chunks)
-        else:
-            answer = OfflineComposer(self.kb.tokenizer, self.kb.bm25.idf, self.retriever.figures).compose(query, plan, self.whole_articles(chunks))
+        answer = None
+        if self.llm is not None and fault is None:
+            try:
+                answer = self.llm.compose(query, chunks)
+            except LlmUnavailable as exc:
+                fault = exc
+        if answer is None:
+            answer = self._offline(query, plan, chunks, fault)
         answer.question = question
         return AskResult(answer, retrieved, query)

@@ -28,6 +28,8 @@ def print_checklist(console: Console, checklist: Checklist, quote: bool = True) 
                             console.print(f"    [dim]> {escape(line)}[/dim]")
                 else:
                     console.print(f"  依据：{escape(q.cited)} [red]（知识库中未找到，无法引用原文；请先导入该法规）[/red]")
+            for line in item.also_lines():
+                console.print(f"  另见（同一义务）：{escape(line)}")
             console.print(f"  证据：{escape('；'.join(item.evidence))}")
             if item.penalty:
                 console.print(f"  罚则：{escape('；'.join(q.citation or q.cited for q in item.penalty))}")

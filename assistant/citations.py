@@ -1,7 +1,15 @@
 """How a chunk is cited: 《title》第X条（chapter path） for articles, the plan title and heading path otherwise;
-a chunk of a repealed text says so: 《title》第X条（已废止）."""
+a chunk of a repealed text says so: 《title》第X条（已废止）.
+
+Also the one grammar of numbered citations in generated text: answers and drafts write [n]; a model may
+write [1,2]、[1-3]、【2】、［2］、[^2]、[资料2] or （资料2）. `citation_marks` finds every such form and
+`normalise_citations` rewrites each to [n], dropping (and reporting) every number that is not a source given."""
 
 from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
 
 from assistant.knowledge_pack import Citation
 from ingest.cleaning import to_simplified
@@ -40,5 +48,82 @@ def resolve_citation(kb: KnowledgeBase, cited: Citation) -> ArticleHit | None:
     text when that is all there is: its citation says so); None if absent."""
     wanted = to_simplified(cited.doc)
     versions = kb.versions_of(wanted)
-    current = [r for r in versions if r.in_force] or [r for r in versions if not r.superseded] or versions
+    current = ([r for r in versions if r.in_force] or [r for r in versions if not r.superseded and not r.pending]
+               or versions)
     return kb.get_article(current[0].doc_id, cited.ref) if current else None
+
+
+# --- numbered citations in generated text ---------------------------------------------------------------
+
+CITE = re.compile(r"\[(\d+)\]")  # the canonical form: every answer and draft cites its sources as [n]
+_OPEN = re.escape("[［【〔〖⟦{｛")
+_CLOSE = re.escape("]］】〕〗⟧}｝")
+_LABEL = r"(?:资料|資料|来源|來源|编号|編號|出处|出處|文献|文獻|source|src|ref)?\s*[#＃:：]?"
+_DIGITS = r"[0-9０-９]+"
+_SEPARATOR = r"\s*(?:[,，、;；]|[-–—~～至])\s*"
+_NUMBERS = rf"{_LABEL}\s*{_DIGITS}(?:{_SEPARATOR}{_LABEL}\s*{_DIGITS})*"
+_MARK = re.compile(
+    rf"[{_OPEN}]\s*\^?\s*(?P<body>{_NUMBERS})\s*(?:†[^{_CLOSE}\n]{{0,40}})?[{_CLOSE}]"
+    # a parenthesis is a citation with its label (（见资料2）), or a bare number closing a clause (…后作业（2）。);
+    # a number opening a line or followed by text numbers an item: （1）… (2) …
+    rf"|[（(]\s*(?:见|参见|详见|参考)?\s*(?P<labelled>(?:资料|資料|来源|來源|编号|編號|出处|出處)\s*[#＃:：]?\s*{_DIGITS}"
+    rf"(?:{_SEPARATOR}{_LABEL}\s*{_DIGITS})*)\s*[)）]"
+    rf"|(?<=[^\s：:])[（(]\s*(?P<bare>{_DIGITS}(?:{_SEPARATOR}{_DIGITS})*)\s*[)）](?=\s*(?:[。；;，,！？!?]|$))"
+    rf"|<sup>\s*(?P<sup>{_NUMBERS})\s*</sup>",
+    re.IGNORECASE | re.MULTILINE,
+)
+_DOCUMENT_NUMBER = re.compile(r"\s*[0-9０-９]+\s*号")  # 安委办〔2023〕5号 is a document number, not a citation
+_RANGE = re.compile(rf"({_DIGITS})\s*[-–—~～至]\s*{_LABEL}\s*({_DIGITS})", re.IGNORECASE)
+MAX_RANGE = 20  # [1-3] cites 1, 2 and 3; a wider range is read as its two ends
+
+
+@dataclass(frozen=True)
+class CitationMark:
+    start: int
+    end: int
+    written: str  # as the model wrote it: 【2】, [1,99], [^3]
+    numbers: tuple[int, ...]  # the source numbers it names, in order
+
+
+def _numbers(body: str) -> tuple[int, ...]:
+    body = unicodedata.normalize("NFKC", body)
+    found: list[int] = []
+    position = 0
+    for match in _RANGE.finditer(body):
+        found += [int(n) for n in re.findall(r"\d+", body[position:match.start()])]
+        low, high = int(match.group(1)), int(match.group(2))
+        found += list(range(low, high + 1)) if 0 <= high - low <= MAX_RANGE else [low, high]
+        position = match.end()
+    found += [int(n) for n in re.findall(r"\d+", body[position:])]
+    return tuple(dict.fromkeys(found))
+
+
+def citation_marks(text: str) -> list[CitationMark]:
+    """Every bracket-like citation in text, in order (a 〔2023〕5号 document number is not one)."""
+    marks = []
+    for match in _MARK.finditer(text):
+        if _DOCUMENT_NUMBER.match(text, match.end()):
+            continue
+        marks.append(CitationMark(match.start(), match.end(), match.group(0),
+                                  _numbers(next(g for g in match.group("body", "labelled", "bare", "sup") if g))))
+    return marks
+
+
+def normalise_citations(text: str, valid: set[int]) -> tuple[str, list[int]]:
+    """Rewrite every citation form to [n] ([1,2] -> [1][2], 【3】 -> [3]); a number naming no source in valid is
+    dropped. Returns the text and the dropped numbers (in order of appearance, once each)."""
+    removed: list[int] = []
+    pieces: list[str] = []
+    position = 0
+    for mark in citation_marks(text):
+        pieces.append(text[position:mark.start])
+        pieces.append("".join(f"[{n}]" for n in mark.numbers if n in valid))
+        removed += [n for n in mark.numbers if n not in valid and n not in removed]
+        position = mark.end
+    pieces.append(text[position:])
+    return "".join(pieces), removed
+
+
+def cited_numbers(text: str) -> list[int]:
+    """The [n] of a normalised text, once each, in order of appearance."""
+    return list(dict.fromkeys(int(n) for n in CITE.findall(text)))

@@ -5,30 +5,75 @@ from __future__ import annotations
 import json
 from collections import Counter
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
+from pydantic import ValidationError
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
+from typer.core import TyperGroup
+from typer.exceptions import TyperException
 
-from assistant.ask import Assistant
-from assistant.citations import citation, resolve_citation
-from assistant.retrieval import HybridRetriever
+from assistant.faults import user_message
 from assistant.settings import Settings
-from ingest.articles import parse_article
-from ingest.knowledge_base import KnowledgeBase
-from ingest.pipeline import STATUS_LABELS, IngestBusy, ingest
+from ingest.articles import ArticleRef, parse_article
+from ingest.cleaning import is_blank
+from ingest.metadata import KINDS, shown_name
 from ingest.repeal import describe_repeal
 
+if TYPE_CHECKING:  # the heavy modules (Chroma, the index, the models) load in the commands that use them:
+    from ingest.knowledge_base import KnowledgeBase  # `anquan --help` starts in well under a second
+
+
+class _Guarded(TyperGroup):
+    """The last line of defence: whatever a command raises reaches the user as a Chinese message saying what
+    to do (a full disk, a read-only data directory …), or as one line naming the log that holds the traceback;
+    never as a Python traceback."""
+
+    def invoke(self, ctx: typer.Context):
+        try:
+            return super().invoke(ctx)
+        except (typer.Exit, typer.Abort, TyperException):  # exit codes, usage errors: typer words them
+            raise
+        except KeyboardInterrupt:
+            err.print("[yellow]已中断。[/yellow]")
+            raise typer.Exit(130) from None
+        except ValidationError as exc:
+            problems = "；".join(f"ANQUAN_{'_'.join(map(str, e['loc'])).upper()}：{e['msg']}" for e in exc.errors())
+            err.print(f"[red]配置有误（环境变量或 .env 文件）：{problems}。请改正后重试。[/red]")
+            raise typer.Exit(2) from None
+        except Exception as exc:  # noqa: BLE001 - every failure ends as a Chinese message
+            try:
+                settings = Settings()
+            except Exception:  # noqa: BLE001 - the settings themselves may be what fails
+                settings = None
+            action = {"ingest": "导入", "ask": "回答问题", "chat": "回答问题", "show": "查看条文", "stats": "统计",
+                      "search": "检索", "check": "义务自查", "draft": "起草计划", "serve": "启动网页界面",
+                      "glossary": "查询术语", "embed": "计算向量", "edit": "更正文档信息"}.get(ctx.invoked_subcommand or "", "操作")
+            err.print(f"[red]{escape(user_message(exc, settings, action))}[/red]")
+            raise typer.Exit(1) from None
+
+
 app = typer.Typer(help="安全生产法规助手 anquan：入库法规与方案、查条文、检索。", no_args_is_help=True,
-                  add_completion=False)
+                  add_completion=False, cls=_Guarded)
 console = Console(soft_wrap=True)
 _ROW_LIMIT = 40  # larger ingests list only problems, not every added file
 err = Console(stderr=True, soft_wrap=True)
+EMPTY_KB = "知识库为空，请先导入法规和方案：anquan ingest 文件或文件夹（如 anquan ingest ./法规）"
+
+
+def _require_documents(kb: KnowledgeBase) -> None:
+    """Stop with the empty-knowledge-base message (exit 1) when nothing has been ingested."""
+    if not kb.documents():
+        err.print(f"[yellow]{EMPTY_KB}[/yellow]")
+        raise typer.Exit(1)
 
 
 def _open(settings: Settings) -> KnowledgeBase:
+    from ingest.knowledge_base import KnowledgeBase
+
     kb = KnowledgeBase(settings)
     console.print(f"[dim]向量：{kb.embedder.description}（{kb.embedder.reason}）[/dim]")
     console.print(f"[dim]存储：{kb.store.location}[/dim]")
@@ -41,10 +86,19 @@ def _open(settings: Settings) -> KnowledgeBase:
 def ingest_command(
     paths: Annotated[list[Path], typer.Argument(help="要导入的文件或文件夹（.md .txt .docx .pdf .html）")],
     prune: Annotated[bool, typer.Option("--prune", help="移除这些文件夹中已不存在的文件的内容")] = False,
+    confirm_supersede: Annotated[bool, typer.Option(
+        "--confirm-supersede", help="管理员确认：这些文件取代同名旧版本、废止其所称的法规（未确认时新文本待确认，原文仍现行）")] = False,
+    no_vectors: Annotated[bool, typer.Option(
+        "--no-vectors", help="只建立词法索引（BM25、条文查询，导入后即可检索），暂不计算向量；之后用 anquan embed 计算，"
+                             "或由 anquan serve 在后台计算")] = False,
 ) -> None:
-    """导入文件：切分、向量化并写入索引（未变化的文件自动跳过）。"""
+    """导入文件：切分、写入索引（未变化的文件自动跳过），文档随即可检索；然后计算向量（可中断，之后用 anquan embed 继续）。
+    新文件要取代或废止现行法规时须加 --confirm-supersede 确认。"""
+    from ingest.pipeline import STATUS_LABELS, IngestBusy, ingest
+
     settings = Settings()
     kb = _open(settings)
+    kb.require_writable()  # a read-only data directory: say so before reading any file
     with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                   console=console, transient=True) as bar:
         tasks: dict[str, int] = {}
@@ -55,7 +109,8 @@ def ingest_command(
             bar.update(tasks[stage], completed=done, total=total)
 
         try:
-            report = ingest(paths, settings, prune=prune, kb=kb, progress=progress)
+            report = ingest(paths, settings, prune=prune, kb=kb, progress=progress, confirm_supersede=confirm_supersede,
+                            vectors=False)  # computed below, with a bar of their own, once the report is out
         except IngestBusy as exc:
             err.print(f"[red]{exc}[/red]")
             raise typer.Exit(2) from None
@@ -79,15 +134,84 @@ def ingest_command(
         console.print(f"[cyan]· {note}[/cyan]")
     if len(report.notes) > _ROW_LIMIT:
         console.print(f"[cyan]· ……另有 {len(report.notes) - _ROW_LIMIT} 条说明（anquan stats 列出全部被取代的旧版本）[/cyan]")
+    held = [r for r in kb.documents().values() if r.pending]
+    if held:
+        console.print(f"[yellow]有 {len(held)} 个文档待确认（确认前不生效，原文仍现行），anquan stats 列出全部；"
+                      f"核对无误后运行 anquan ingest 该文件 --confirm-supersede 确认[/yellow]")
+    _vectors_after_ingest(kb, not no_vectors)
     if report.count("failed"):
         raise typer.Exit(1)
+
+
+def _vectors_after_ingest(kb: KnowledgeBase, compute: bool) -> None:
+    """With a neural embedder: compute the vectors the ingest left pending, or say how to."""
+    from ingest.vector_builder import coverage, vectors_later
+
+    if not vectors_later(kb):
+        return
+    now = coverage(kb)
+    if now.complete:
+        return
+    if not compute:
+        console.print(f"文档已可检索（BM25、条文查询）；{now}。计算向量：anquan embed（或由 anquan serve 在后台计算）")
+        return
+    console.print(f"文档已可检索（BM25、条文查询）；正在计算 {now.total - now.done:,} 个切块的向量，可随时按 Ctrl+C "
+                  f"中断，之后用 anquan embed 继续")
+    _build_vectors(kb)
+
+
+def _build_vectors(kb: KnowledgeBase) -> None:
+    """Compute the vectors the committed chunks lack, with a progress bar; Ctrl+C keeps every vector written."""
+    from rich.progress import TimeRemainingColumn
+
+    from ingest.vector_builder import STAGE, VectorBuilder, VectorsBusy, coverage
+
+    with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                  TimeRemainingColumn(), console=console, transient=True) as bar:
+        task = bar.add_task(STAGE, total=None)
+
+        def progress(stage: str, done: int, total: int) -> None:
+            bar.update(task, completed=done, total=total)
+
+        try:
+            run = VectorBuilder(kb, progress).run()
+        except VectorsBusy as exc:
+            console.print(f"[yellow]{exc}[/yellow]")
+            return
+        except KeyboardInterrupt:
+            err.print(f"[yellow]已中断向量计算：文档照常可检索，已算好的向量都已保存（{coverage(kb)}）；"
+                      f"运行 anquan embed 继续。[/yellow]")
+            raise typer.Exit(130) from None
+    console.print(f"已为 {run.written:,} 个切块计算向量，用时 {run.seconds:.1f} 秒；{coverage(kb)}")
+
+
+@app.command()
+def embed() -> None:
+    """计算尚无向量的切块的向量（导入时用了 --no-vectors，或向量计算被中断后继续）；可随时中断，已算好的不会丢失。"""
+    from ingest.vector_builder import coverage
+
+    kb = _open(Settings())
+    _require_documents(kb)
+    kb.require_writable()
+    before = coverage(kb)
+    if before.complete:
+        console.print(f"{before}：全部切块都已有向量，无需计算")
+        return
+    console.print(f"{before}：待计算 {before.total - before.done:,} 个切块（可随时按 Ctrl+C 中断，再次运行即继续）")
+    _build_vectors(kb)
 
 
 @app.command()
 def stats() -> None:
     """知识库概况：按类别的文档数、切块数、被取代的旧版本、已废止的文档、当前向量与存储。"""
+    from ingest.authority import held_description, origin_label
+    from ingest.vector_builder import coverage
+
     kb = _open(Settings())
     records = kb.documents()
+    if not records and not kb.store.legacy_collections():
+        console.print(f"[yellow]{EMPTY_KB}[/yellow]")
+        return
     by_kind = Counter(r.kind for r in records.values())
     table = Table(title="知识库")
     table.add_column("类别")
@@ -96,7 +220,11 @@ def stats() -> None:
     for kind, n in by_kind.most_common():
         table.add_row(kind, str(n), str(sum(r.chunk_count for r in records.values() if r.kind == kind)))
     console.print(table)
-    console.print(f"文档 {len(records)} 个，切块 {kb.store.count()} 个")
+    vectors = coverage(kb)
+    console.print(f"文档 {len(records)} 个，切块 {vectors.total:,} 个；{vectors}")
+    if not vectors.complete:
+        console.print("[yellow]尚无向量的切块只按词语（BM25）检索，其余照常；计算向量：anquan embed"
+                      "（或由 anquan serve 在后台计算）[/yellow]")
     if kb.store.legacy_collections():
         console.print("[yellow]知识库中有旧版本格式的索引，当前版本不再读取：请重新运行 anquan ingest 导入文档[/yellow]")
     superseded = [r for r in records.values() if r.superseded]
@@ -114,6 +242,93 @@ def stats() -> None:
         console.print(f"即将废止 {len(pending)} 个（废止日期之前仍现行）：")
     for r in sorted(pending, key=lambda r: r.doc_id):
         console.print(f"  · {r.doc_id}：{describe_repeal(r, records)}")
+    held = [r for r in records.values() if r.pending]
+    if held:
+        console.print(f"[yellow]待确认 {len(held)} 个（管理员确认前不生效、不参与检索，原文仍现行）：[/yellow]")
+    for r in sorted(held, key=lambda r: r.doc_id):
+        console.print(f"  · {r.doc_id}（{origin_label(r)}）{held_description(r, records)}；"
+                      f"确认：anquan ingest \"{r.source}\" --confirm-supersede")
+
+
+@app.command()
+def edit(
+    document: Annotated[str, typer.Argument(help="文档编号（即文件名，如 安全生产法(2021-06-10)）或标题中的字词")],
+    title: Annotated[str | None, typer.Option("--title", help="更正后的标题")] = None,
+    kind: Annotated[str | None, typer.Option("--kind", help=f"更正后的类别：{'、'.join(KINDS)}")] = None,
+    region: Annotated[str | None, typer.Option("--region", help="更正后的地区，如 全国、浙江省、青山市、青山市青山区")] = None,
+    date: Annotated[str | None, typer.Option("--date", help="更正后的日期，如 2024-05-01（同名法规以日期最新者为现行）")] = None,
+    reset: Annotated[bool, typer.Option("--reset", help="撤销对该文档的全部更正，恢复导入时自动识别的信息")] = False,
+) -> None:
+    """更正文档的标题、类别、地区或日期（管理员操作，立即生效）：重新导入后仍然保留，检索、引用和版本判断都按更正后的信息。
+    只写文档、不带选项时显示其当前信息。"""
+    from ingest.corrections import LABELS, CorrectionError
+    from ingest.knowledge_base import KnowledgeBase
+    from ingest.pipeline import IngestBusy, Ingestor
+
+    settings = Settings()
+    kb = KnowledgeBase(settings)
+    _require_documents(kb)
+    record = _one_document(kb, document)
+    if not (title or kind or region or date or reset):
+        _print_document(kb, record.doc_id, LABELS)
+        return
+    kb.require_writable()
+    try:
+        report = Ingestor(settings, kb).correct(record.doc_id, {"title": title, "kind": kind, "region": region,
+                                                                "date": date}, authoritative=True, reset=reset)
+    except CorrectionError as exc:
+        err.print(f"[red]{escape(str(exc))}[/red]")
+        raise typer.Exit(2) from None
+    except IngestBusy as exc:
+        err.print(f"[red]{exc}[/red]")
+        raise typer.Exit(2) from None
+    for result in report.results:
+        style = "red" if result.status == "failed" else ("" if result.status == "updated" else "yellow")
+        console.print(f"[{style}]{escape(result.reason)}[/{style}]" if style else escape(result.reason))
+    for note in report.notes:
+        console.print(f"[cyan]· {escape(note)}[/cyan]")
+    if any(r.status == "failed" for r in report.results):
+        raise typer.Exit(1)
+    _print_document(kb, record.doc_id, LABELS)
+
+
+def _one_document(kb: KnowledgeBase, name: str):
+    """The document a user names by its id or by words of its title; exits with the candidates when several fit."""
+    records = kb.documents()
+    if name in records:
+        return records[name]
+    matches = kb.find_documents(name, include_superseded=True)
+    if not matches:
+        err.print(f"[red]知识库中没有编号或名称包含“{escape(name)}”的文档；可用 anquan stats 查看概况[/red]")
+        raise typer.Exit(1)
+    if len(matches) > 1:
+        listed = "\n".join(f"  · {r.doc_id}（《{r.title}》，{r.kind}）" for r in matches[:20])
+        err.print(f"[yellow]有 {len(matches)} 个文档符合“{escape(name)}”，请写出文档编号（文件名）：[/yellow]\n{escape(listed)}")
+        raise typer.Exit(2)
+    return matches[0]
+
+
+def _print_document(kb: KnowledgeBase, doc_id: str, labels: dict[str, str]) -> None:
+    """A document's title, kind, region and date, the corrected ones marked with what was derived, and its status."""
+    from ingest.authority import held_description
+
+    records = kb.documents()
+    record = records[doc_id]
+    console.print(f"[bold]{escape(record.doc_id)}[/bold]（{escape(record.source)}）")
+    for name, label in labels.items():
+        value = getattr(record, name) or "—"
+        derived = record.derived.get(name)
+        note = f"　[yellow]已更正（导入时识别为“{escape(derived or '—')}”）[/yellow]" if name in record.derived else ""
+        console.print(f"  {label}：{escape(value)}{note}")
+    if record.superseded:
+        status = f"已被 {record.superseded_by} 取代"
+    elif record.repealed_by:
+        status = describe_repeal(record, records)
+    elif record.pending:
+        status = f"待确认（{held_description(record, records)}）"
+    else:
+        status = "现行"
+    console.print(f"  状态：{escape(status)}")
 
 
 @app.command()
@@ -123,11 +338,19 @@ def show(
     old: Annotated[bool, typer.Option("--include-superseded", help="也在已被取代的旧版本和已废止的文档中查找")] = False,
 ) -> None:
     """显示某部法规的某一条，并给出引用格式（已废止、已被取代的会注明）。"""
+    from assistant.citations import citation
+    from ingest.authority import held_description
+    from ingest.knowledge_base import KnowledgeBase
+
     ref = parse_article(article)
     if ref is None:
-        err.print(f"[red]无法识别条号“{article}”，请写成 24、第二十四条 或 134之一[/red]")
+        err.print(f"[red]无法识别条号“{escape(article)}”，请写成 24、第二十四条 或 134之一[/red]")
+        raise typer.Exit(2)
+    if ref.number < 1:  # the title note (题注: adoption and revision history) is no article
+        err.print(f"[red]条号从 1 开始：“{escape(article)}”不是条文编号，请写成 24、第二十四条 或 134之一[/red]")
         raise typer.Exit(2)
     kb = KnowledgeBase(Settings())
+    _require_documents(kb)
     matches = kb.find_documents(document, include_superseded=old)
     if not matches:
         err.print(f"[red]知识库中没有名称包含“{document}”的文档；可用 anquan stats 查看已入库文档[/red]")
@@ -143,11 +366,42 @@ def show(
             console.print(f"[{style}]{label}：{describe_repeal(record, kb.documents())}[/{style}]")
         if record.superseded:
             console.print(f"[yellow]注意：此版本已被 {record.superseded_by} 取代[/yellow]")
-        console.print(hit.text)
-        console.print(f"[dim]来源：{record.doc_id}（{record.kind}，{record.region}，{record.date}）[/dim]")
+        if record.pending:
+            console.print(f"[yellow]注意：此文档待管理员确认（{held_description(record, kb.documents())}），"
+                          f"确认前不是现行依据[/yellow]")
+        challengers = [r.doc_id for r in kb.documents().values() if record.doc_id in r.held_over]
+        if challengers:
+            console.print(f"[dim]另有待确认的文本 {'、'.join(challengers)} 声称取代或废止本文，管理员确认前以本文为准[/dim]")
+        console.print(hit.text, markup=False)
+        console.print(f"[dim]来源：{shown_name(record.doc_id, record.title)}（{record.kind}，{record.region}，{record.date}）[/dim]")
         return
-    err.print(f"[red]《{matches[0].title}》中没有{ref.label}[/red]")
+    err.print(f"[red]《{matches[0].title}》中没有{_label(ref)}；{_existing_articles(kb, matches[0])}[/red]")
     raise typer.Exit(1)
+
+
+def _label(ref: ArticleRef) -> str:
+    try:
+        return ref.label
+    except ValueError:  # beyond the numerals of any law (第99999条)
+        return f"第{ref.number}条" + (f"之{ref.sub}" if ref.sub else "")
+
+
+def _existing_articles(kb: KnowledgeBase, record) -> str:
+    """What the document holds, for a user who asked for an article it does not: 第一条至第三十条（另有 第五条之一）."""
+    refs = [r for r in kb.articles_of(record.doc_id) if r.number >= 1]
+    if not refs:
+        return "该文档没有按“第X条”编排的条文，可用 anquan search 检索其内容"
+    numbers = sorted({r.number for r in refs})
+    runs: list[tuple[int, int]] = []
+    for n in numbers:
+        if runs and n == runs[-1][1] + 1:
+            runs[-1] = (runs[-1][0], n)
+        else:
+            runs.append((n, n))
+    shown = "、".join(_label(ArticleRef(a)) if a == b else f"{_label(ArticleRef(a))}至{_label(ArticleRef(b))}"
+                     for a, b in runs[:10]) + ("等" if len(runs) > 10 else "")
+    subs = [_label(r) for r in refs if r.sub][:5]
+    return f"该文档现有条文：{shown}" + (f"（另有 {'、'.join(subs)}）" if subs else "") + f"，共 {len(refs)} 条"
 
 
 @app.command()
@@ -161,15 +415,22 @@ def ask(
         "--history", help="此前问过的问题（可重复，按先后顺序），追问如 “那罚款是多少？” 据此理解")] = None,
 ) -> None:
     """提问：检索条文，给出带引用的回答；没有依据时明确说明。"""
+    from assistant.ask import Assistant
+    from ingest.knowledge_base import KnowledgeBase
+
+    if is_blank(question):
+        err.print("[red]问题是空的：请在 anquan ask 后写上问题，如 anquan ask \"我们厂120人，要不要设安全管理机构？\"[/red]")
+        raise typer.Exit(2)
     settings = Settings()
     kb = KnowledgeBase(settings) if as_json else _open(settings)
+    _require_documents(kb)
     assistant = Assistant(kb, include_superseded=old, kinds=kind, regions=region)
     result = assistant.ask(question, history=history or [])
     if as_json:
         console.print_json(json.dumps(result.to_format(), ensure_ascii=False))
         return
     console.print(f"[dim]模式：{assistant.mode}[/dim]")
-    console.print(result.answer.text)
+    console.print(result.answer.text, markup=False)
 
 
 @app.command()
@@ -177,7 +438,11 @@ def chat(
     old: Annotated[bool, typer.Option("--include-superseded", help="也检索已被取代的旧版本和已废止的文档")] = False,
 ) -> None:
     """连续问答：追问（“那罚款是多少？”）会结合前面的问题理解；输入空行或 “退出” 结束。"""
-    assistant = Assistant(_open(Settings()), include_superseded=old)
+    from assistant.ask import Assistant
+
+    kb = _open(Settings())
+    _require_documents(kb)
+    assistant = Assistant(kb, include_superseded=old)
     console.print(f"[dim]模式：{assistant.mode}。输入问题后回车；空行或“退出”结束。[/dim]")
     history: list[str] = []
     while True:
@@ -185,10 +450,10 @@ def chat(
             question = input("问：").strip()
         except EOFError:
             break
-        if not question or question in {"退出", "exit", "quit"}:
+        if is_blank(question) or question in {"退出", "exit", "quit"}:
             break
         result = assistant.ask(question, history=history)
-        console.print(result.answer.text)
+        console.print(result.answer.text, markup=False)
         console.print()
         history.append(result.query)
 
@@ -198,6 +463,9 @@ def glossary(
     term: Annotated[str | None, typer.Argument(help="术语或别名，如 四不放过、双预防；不填则列出全部词条")] = None,
 ) -> None:
     """术语释义：定义、法律依据（引用知识库中的条文原文）和地方方案中的用法。"""
+    from assistant.citations import citation, resolve_citation
+    from ingest.knowledge_base import KnowledgeBase
+
     kb = KnowledgeBase(Settings())
     entries = kb.pack.glossary
     if term is None:
@@ -247,11 +515,17 @@ def search(
     region: Annotated[list[str] | None, typer.Option("--region", help="只检索这些地区（可重复）")] = None,
 ) -> None:
     """混合检索（BM25 + 向量），列出最相关的条文或方案段落。"""
+    from assistant.retrieval import HybridRetriever
+
+    if is_blank(query):
+        err.print("[red]检索内容是空的：请在 anquan search 后写上要检索的字词，如 anquan search 动火作业[/red]")
+        raise typer.Exit(2)
     kb = _open(Settings())
+    _require_documents(kb)
     retriever = HybridRetriever(kb=kb, k=k, include_superseded=old, kinds=kind or None, regions=region or None)
     for n, doc in enumerate(retriever.invoke(query), start=1):
-        console.print(f"[bold][{n}] {doc.metadata['citation']}[/bold]")
-        console.print(doc.page_content[:300] + ("…" if len(doc.page_content) > 300 else ""))
+        console.print(f"[bold][{n}] {escape(doc.metadata['citation'])}[/bold]")
+        console.print(doc.page_content[:300] + ("…" if len(doc.page_content) > 300 else ""), markup=False)
 
 
 @app.command()
@@ -267,6 +541,7 @@ def draft(
 ) -> None:
     """起草安全生产工作计划提纲（或其中一个部分），每项任务引用现行法规条文。"""
     from assistant.draft import PlanRequestError, draft_plan, draft_section
+    from ingest.knowledge_base import KnowledgeBase
 
     if out is not None and out.suffix.lower() not in (".docx", ".md"):
         err.print(f"[red]{out}：只能写成 .docx（Word）或 .md（Markdown）文件[/red]")
@@ -291,7 +566,7 @@ def draft(
         plan.write_docx(out)
     else:
         plan.write_markdown(out)
-    console.print(f"已写入：{out}（{plan.title}，{len(plan.task_items)} 项任务，{len(plan.sources)} 条依据；{plan.mode}）")
+    console.print(f"已写入：{out}（{plan.title}，{len(plan.task_items)} 项任务，{len(plan.basis_sources)} 条依据、{len(plan.reference_sources)} 条参考；{plan.mode}）")
     for note in plan.notes:
         console.print(f"[yellow]说明：{note}[/yellow]")
 
@@ -313,25 +588,36 @@ def check(
     """义务自查：列出适用于本单位的法定义务（条文原文、自查问题、留存证据、罚则），按回答生成差距报告。"""
     from assistant.checklist_console import print_checklist, print_gap_report, split_list, to_json
     from assistant.checklist_export import export
-    from assistant.selfcheck import AnswerError, ProfileError, build_checklist, load_answers, read_profile
+    from assistant.selfcheck import (
+        AnswerError,
+        AnswerLimits,
+        ProfileError,
+        build_checklist,
+        load_answers,
+        read_profile,
+    )
+    from ingest.knowledge_base import KnowledgeBase
 
     if out is not None and out.suffix.lower() not in (".xlsx", ".docx"):
         err.print(f"[red]{out}：只能导出为 .xlsx 或 .docx[/red]")
         raise typer.Exit(2)
-    kb = KnowledgeBase(Settings())
+    settings = Settings()
+    kb = KnowledgeBase(settings)
     try:
         profile = read_profile(kb.pack, industry, employees, major_hazard, split_list(special_equipment),
                                occupational_hazards, labor_dispatch, region, description)
     except ProfileError as exc:
-        err.print(f"[red]{exc}[/red]")
+        err.print(f"[red]{escape(str(exc))}[/red]")
         raise typer.Exit(2) from None
+    if not kb.documents():
+        err.print(f"[yellow]{EMPTY_KB}。在此之前，清单只列出义务和条号，无法引用条文原文。[/yellow]")
     checklist = build_checklist(kb, kb.pack, profile)
     report = given = None
     if answers is not None:
         try:
-            given = load_answers(answers, checklist)
+            given = load_answers(answers, checklist, AnswerLimits.from_settings(settings))
         except AnswerError as exc:
-            err.print(f"[red]{exc}[/red]")
+            err.print(f"[red]{escape(str(exc))}[/red]")
             raise typer.Exit(2) from None
         report = checklist.gap_report(given)
     if out is not None:
@@ -353,8 +639,14 @@ def serve(
 ) -> None:
     """启动网页界面：问答、计划起草、义务自查、知识库管理。"""
     from assistant.web.app import launch
+    from assistant.web.login import LoginConfigError, login_pair
 
     settings = Settings()
+    try:
+        login_pair(settings)
+    except LoginConfigError as exc:
+        err.print(f"[red]{exc}[/red]")
+        raise typer.Exit(2) from None
     host = host or settings.web_host
     if host not in ("127.0.0.1", "localhost", "::1") and not (settings.web_user and settings.web_password):
         err.print(f"[yellow]注意：监听 {host} 时局域网内其他电脑也能访问；建议设置 ANQUAN_WEB_USER 和 "

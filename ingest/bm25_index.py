@@ -9,11 +9,13 @@ import json
 import os
 import shutil
 import sqlite3
+import threading
 import time
 import uuid
 from collections.abc import Callable, Iterable
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import closing
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import bm25s
@@ -75,13 +77,19 @@ class TokenCache:
     def __init__(self, path: Path):
         self.path = path
         self._recent: dict[str, str] = {}
-        path.parent.mkdir(parents=True, exist_ok=True)
-        with closing(self._connect()) as db:
+        self._created = False  # created on first use: a reader (an ask) never writes it, nor needs a writable dir
+
+    def _create(self) -> None:
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        with closing(sqlite3.connect(self.path, timeout=_LOCK_TIMEOUT_S)) as db:
             _use_wal(db)
             with db:
                 db.execute("CREATE TABLE IF NOT EXISTS tokens (id TEXT PRIMARY KEY, tokens TEXT NOT NULL)")
+        self._created = True
 
     def _connect(self) -> sqlite3.Connection:
+        if not self._created:
+            self._create()
         return sqlite3.connect(self.path, timeout=_LOCK_TIMEOUT_S)
 
     def get_many(self, ids: list[str]) -> dict[str, str]:
@@ -129,10 +137,12 @@ class Bm25Index:
         self._doc_codes: np.ndarray = np.array([], dtype=np.int32)
         self._code_of: dict[str, int] = {}
         self._doc_names: list[str] = []
-        self._position: dict[str, int] = {}
         self.fingerprint = ""
         self.idf: dict[str, float] = {}  # inverse document frequency of each token, for weighting evidence
         self._last: tuple | None = None  # (build and query tokens, scores) of the last query
+        # threads of one process (the web UI) search while one of them loads a new build: a search sees one build
+        self._reading = threading.Lock()
+        self._state = _Build()
 
     # building
     def _tokens_for(self, ids: list[str], fetch: Callable[[list[str]], dict[str, str]]) -> dict[str, str]:
@@ -217,36 +227,41 @@ class Bm25Index:
         del new_terms, new_counts, gather
         build_id = uuid.uuid4().hex[:12]
         target = self.directory / f"build-{build_id}"
-        target.mkdir(parents=True)
-        idf: dict[str, float] = {}
-        if chunks:
-            total = len(chunks)
-            doc_of_posting = np.repeat(np.arange(total, dtype=np.int32), lengths)
-            doc_length = np.bincount(doc_of_posting, weights=counts, minlength=total)
-            frequency = np.bincount(terms, minlength=len(vocab)).astype(np.float64)
-            weights = np.log(1 + (total - frequency + 0.5) / (frequency + 0.5))
-            tf = counts.astype(np.float64)
-            norm = _K1 * ((1 - _B) + _B * doc_length[doc_of_posting] / doc_length.mean())
-            scores = (weights[terms] * tf / (norm + tf)).astype(np.float32)
-            matrix = sp.csc_matrix((scores, (doc_of_posting, terms)), shape=(total, len(vocab)), dtype=np.float32)
-            retriever = bm25s.BM25(k1=_K1, b=_B)
-            retriever.scores = {"data": matrix.data, "indices": matrix.indices, "indptr": matrix.indptr,
-                                "num_docs": total}
-            retriever.vocab_dict = vocab
-            retriever.nonoccurrence_array = None  # only BM25L and BM25+ use it
-            retriever.save(str(target), show_progress=False)
-            rounded = np.round(weights, 4)
-            idf = {t: float(rounded[n]) for t, n in vocab.items() if t and frequency[n] > 0}
-        np.savez(target / _POSTINGS, rows=row_pointers, terms=terms, counts=counts)
-        (target / "idf.json").write_text(json.dumps(idf, ensure_ascii=False), encoding="utf-8")
-        (target / _FINGERPRINT).write_text(fingerprint, encoding="utf-8")
-        (target / "ids.json").write_text(json.dumps({"fingerprint": fingerprint, "segmentation": self.tokenizer.signature,
-                                                     "ids": [i for i, _ in chunks], "doc_ids": [d for _, d in chunks]}),
-                                         encoding="utf-8")
-        pointer = self.directory / "CURRENT"
         tmp = self.directory / f"CURRENT.{build_id}.tmp"
-        tmp.write_text(target.name, encoding="utf-8")
-        os.replace(tmp, pointer)
+        try:
+            target.mkdir(parents=True)
+            idf: dict[str, float] = {}
+            if chunks:
+                total = len(chunks)
+                doc_of_posting = np.repeat(np.arange(total, dtype=np.int32), lengths)
+                doc_length = np.bincount(doc_of_posting, weights=counts, minlength=total)
+                frequency = np.bincount(terms, minlength=len(vocab)).astype(np.float64)
+                weights = np.log(1 + (total - frequency + 0.5) / (frequency + 0.5))
+                tf = counts.astype(np.float64)
+                norm = _K1 * ((1 - _B) + _B * doc_length[doc_of_posting] / doc_length.mean())
+                scores = (weights[terms] * tf / (norm + tf)).astype(np.float32)
+                matrix = sp.csc_matrix((scores, (doc_of_posting, terms)), shape=(total, len(vocab)), dtype=np.float32)
+                retriever = bm25s.BM25(k1=_K1, b=_B)
+                retriever.scores = {"data": matrix.data, "indices": matrix.indices, "indptr": matrix.indptr,
+                                    "num_docs": total}
+                retriever.vocab_dict = vocab
+                retriever.nonoccurrence_array = None  # only BM25L and BM25+ use it
+                retriever.save(str(target), show_progress=False)
+                rounded = np.round(weights, 4)
+                idf = {t: float(rounded[n]) for t, n in vocab.items() if t and frequency[n] > 0}
+            np.savez(target / _POSTINGS, rows=row_pointers, terms=terms, counts=counts)
+            (target / "idf.json").write_text(json.dumps(idf, ensure_ascii=False), encoding="utf-8")
+            (target / _FINGERPRINT).write_text(fingerprint, encoding="utf-8")
+            (target / "ids.json").write_text(json.dumps({"fingerprint": fingerprint, "segmentation": self.tokenizer.signature,
+                                                         "ids": [i for i, _ in chunks], "doc_ids": [d for _, d in chunks]}),
+                                             encoding="utf-8")
+            pointer = self.directory / "CURRENT"
+            tmp.write_text(target.name, encoding="utf-8")
+            os.replace(tmp, pointer)
+        except BaseException:  # a full disk or an interruption: leave no partial build behind
+            shutil.rmtree(target, ignore_errors=True)
+            tmp.unlink(missing_ok=True)
+            raise
         for old in self.directory.glob("build-*"):
             # another process may be writing that build or reading it: only remove builds that stopped
             # changing a while ago (a query loads its build within seconds)
@@ -275,69 +290,97 @@ class Bm25Index:
         return json.loads(ids_file.read_text(encoding="utf-8"))["fingerprint"]
 
     def load(self) -> bool:
+        """Load the current build (when it changed since the last call). Searches running in other threads
+        meanwhile finish on the build they started with: each reads one snapshot (_Build) of it."""
         pointer = self.directory / "CURRENT"
-        if not pointer.exists():
+        try:
+            build = pointer.read_text(encoding="utf-8").strip()
+        except FileNotFoundError:
             return False
-        build = pointer.read_text(encoding="utf-8").strip()
         if build == self._loaded_build:
             return True
+        with self._reading:  # one thread loads it; the others wait for it rather than load it again
+            if build != self._loaded_build:
+                self._load(build)
+        return True
+
+    def _load(self, build: str) -> None:
         path = self.directory / build
         meta = json.loads((path / "ids.json").read_text(encoding="utf-8"))
-        self.ids = meta["ids"]
+        ids = meta["ids"]
         names, codes = np.unique(np.array(meta["doc_ids"], dtype=str), return_inverse=True)
-        self._doc_codes = codes.astype(np.int32)
-        self._code_of = {name: i for i, name in enumerate(names.tolist())}
-        self._doc_names = names.tolist()
-        self._position = {}
-        self.fingerprint = meta["fingerprint"]
-        self.idf = json.loads((path / "idf.json").read_text(encoding="utf-8"))
-        self._retriever = bm25s.BM25.load(str(path), mmap=True, show_progress=False) if self.ids else None
+        idf = json.loads((path / "idf.json").read_text(encoding="utf-8"))
+        retriever = bm25s.BM25.load(str(path), mmap=True, show_progress=False) if ids else None
+        state = _Build(build, ids, codes.astype(np.int32), {name: i for i, name in enumerate(names.tolist())},
+                       names.tolist(), retriever)
+        # the attributes other modules read, then the snapshot searches read (one assignment)
+        self.ids, self._doc_codes, self._code_of, self._doc_names = ids, state.doc_codes, state.code_of, state.doc_names
+        self._retriever, self.fingerprint, self.idf = retriever, meta["fingerprint"], idf
+        self._state = state
         self._loaded_build = build
-        return True
 
     def doc_of(self, chunk_id: str) -> str:
         """The document a chunk in this build belongs to ("" when unknown)."""
-        if not self._position:
-            self._position = {cid: i for i, cid in enumerate(self.ids)}
-        position = self._position.get(chunk_id)
-        return self._doc_names[self._doc_codes[position]] if position is not None else ""
+        state = self._state
+        position = state.positions().get(chunk_id)
+        return state.doc_names[state.doc_codes[position]] if position is not None else ""
 
-    def _scores(self, tokens: list[str]):
+    def _scores(self, state: _Build, tokens: list[str]):
         """BM25 scores of every chunk; the last query's are kept (a search and its candidates' scores ask twice)."""
-        key = (self._loaded_build, tuple(tokens))
+        key = (state.name, tuple(tokens))
         last = self._last
         if last is not None and last[0] == key:
             return last[1]
-        scores = self._retriever.get_scores(tokens)
+        scores = state.retriever.get_scores(tokens)
         self._last = (key, scores)
         return scores
 
     def scores_of(self, query_tokens: list[str], chunk_ids: list[str]) -> list[float]:
         """The BM25 scores of these chunks for the query (0 for a chunk not in this build)."""
-        if self._retriever is None or not self.ids:
+        state = self._state
+        if state.retriever is None or not state.ids:
             return [0.0] * len(chunk_ids)
-        tokens = [t for t in query_tokens if t in self._retriever.vocab_dict]
+        tokens = [t for t in query_tokens if t in state.retriever.vocab_dict]
         if not tokens:
             return [0.0] * len(chunk_ids)
-        if not self._position:
-            self._position = {cid: i for i, cid in enumerate(self.ids)}
-        scores = self._scores(tokens)
-        return [float(scores[self._position[c]]) if c in self._position else 0.0 for c in chunk_ids]
+        position = state.positions()
+        scores = self._scores(state, tokens)
+        return [float(scores[position[c]]) if c in position else 0.0 for c in chunk_ids]
 
     def search(self, query_tokens: list[str], k: int, allowed_docs: set[str] | None = None) -> list[tuple[str, float]]:
-        if self._retriever is None or not self.ids:
+        state = self._state
+        if state.retriever is None or not state.ids:
             return []
-        vocab = self._retriever.vocab_dict
+        vocab = state.retriever.vocab_dict
         tokens = [t for t in query_tokens if t in vocab]
         if not tokens:
             return []
-        scores = self._scores(tokens)
+        scores = self._scores(state, tokens)
         if allowed_docs is not None:
-            allowed = [self._code_of[d] for d in allowed_docs if d in self._code_of]
-            scores = np.where(np.isin(self._doc_codes, allowed), scores, 0.0)
+            allowed = [state.code_of[d] for d in allowed_docs if d in state.code_of]
+            scores = np.where(np.isin(state.doc_codes, allowed), scores, 0.0)
         k = min(k, len(scores))
         kth = -np.partition(-scores, k - 1)[k - 1]
         top = np.nonzero(scores >= max(kth, 1e-12))[0]  # every chunk tied with the k-th, so ties are broken the same way
         # in every build (by chunk id), whatever order this build holds the chunks in
-        top = sorted(top.tolist(), key=lambda i: (-scores[i], self.ids[i]))[:k]
-        return [(self.ids[i], float(scores[i])) for i in top if scores[i] > 0]
+        top = sorted(top.tolist(), key=lambda i: (-scores[i], state.ids[i]))[:k]
+        return [(state.ids[i], float(scores[i])) for i in top if scores[i] > 0]
+
+
+@dataclass
+class _Build:
+    """One loaded build, as a search reads it (never changed once made; a new build is a new _Build)."""
+
+    name: str = ""
+    ids: list[str] = field(default_factory=list)
+    doc_codes: np.ndarray = field(default_factory=lambda: np.array([], dtype=np.int32))
+    code_of: dict[str, int] = field(default_factory=dict)
+    doc_names: list[str] = field(default_factory=list)
+    retriever: bm25s.BM25 | None = None
+    _position: dict[str, int] | None = None
+
+    def positions(self) -> dict[str, int]:
+        """chunk id -> row (made on first use, whole, then shared)."""
+        if self._position is None:
+            self._position = {cid: i for i, cid in enumerate(self.ids)}
+        return self._position

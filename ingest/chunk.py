@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from ingest.tokens import fits
+from ingest.tokens import fits, split_to_budget
 
 _SENTENCE_END = re.compile(r"(?<=[。！？；;!?])")
 
@@ -30,8 +30,9 @@ def split_sentences(text: str) -> list[str]:
 def pack(units: list[str], budget: int, joiner: str = "\n") -> list[str]:
     """Greedily pack whole units (paragraphs, items, sentences) into pieces within the budget.
 
-    A unit that alone exceeds the budget is split at sentence ends; a single over-long sentence
-    stays whole rather than being cut in the middle.
+    A unit that alone exceeds the budget is split at sentence ends; a single sentence that alone exceeds
+    it (a line with no sentence end at all, e.g. a 5 MB one) is cut at clause marks or token boundaries,
+    so that no piece is over the budget.
     """
     pieces: list[str] = []
     current: list[str] = []
@@ -41,7 +42,7 @@ def pack(units: list[str], budget: int, joiner: str = "\n") -> list[str]:
                 pieces.append(joiner.join(current))
                 current = []
             sentences = split_sentences(unit)
-            pieces.extend(pack(sentences, budget, joiner="") if len(sentences) > 1 else [unit])
+            pieces.extend(pack(sentences, budget, joiner="") if len(sentences) > 1 else split_to_budget(unit, budget))
             continue
         candidate = joiner.join([*current, unit])
         if current and not fits(candidate, budget):

@@ -116,3 +116,9 @@ def normalise_for_index(text: str) -> str:
     """The form retrieval sees: simplified script, NFKC width folding, lower case, single spaces."""
     folded = unicodedata.normalize("NFKC", to_simplified(text)).lower()
     return re.sub(r"\s+", " ", folded).strip()
+
+
+def is_blank(text: str | None) -> bool:
+    """Nothing to read: only spaces and invisible characters (zero-width spaces, joiners, direction marks)."""
+    return not "".join(c for c in unicodedata.normalize("NFKC", text or "")
+                       if not c.isspace() and unicodedata.category(c) != "Cf")

@@ -17,16 +17,23 @@ _PLAN_MARKERS = [
     (3, re.compile(r"^\d+\s*[、.．](?!\d)")),
 ]
 _PLAN_HEADING_MAX_CHARS = 40
+# A longer line is body text even when it starts like a heading ('# ', 第一章): a heading is repeated in the
+# heading path of every chunk under it, so one enormous "heading" would be copied into all of them.
+_HEADING_MAX_CHARS = 200
 _SENTENCE_INSIDE = re.compile(r"[。！？；;!?].")
 
 
 def markdown_heading(line: str) -> tuple[int, str] | None:
+    if len(line) > _HEADING_MAX_CHARS:
+        return None
     match = MARKDOWN_HEADING.match(line)
     return (len(match.group(1)), match.group(2)) if match else None
 
 
 def structure_heading_level(line: str) -> int | None:
     """第一编 / 第一章 / 第一节 written as plain lines (Word, PDF, text inputs)."""
+    if len(line) > _HEADING_MAX_CHARS:
+        return None
     match = STRUCTURE_HEADING.match(line)
     return _STRUCTURE_LEVEL[match.group(2)] if match else None
 
@@ -46,6 +53,8 @@ def plan_heading(line: str) -> tuple[int, str] | None:
     """
     md = markdown_heading(line)
     text = md[1] if md else line.strip()
+    if len(text) > _HEADING_MAX_CHARS:
+        return None
     rank = plan_marker_rank(text)
     if md:
         return (rank if rank is not None else 1), text

@@ -6,10 +6,14 @@ from __future__ import annotations
 import hashlib
 import os
 import socket
+import threading
 from contextlib import nullcontext
 from dataclasses import dataclass
 from functools import cached_property
 
+from filelock import FileLock, Timeout
+
+from assistant.faults import DataDirError, ReadOnlyDataDir, data_dir_problem, writable
 from assistant.knowledge_pack import KnowledgePack
 from assistant.settings import Settings
 from ingest.articles import ArticleRef
@@ -48,7 +52,17 @@ class ArticleHit:
 class KnowledgeBase:
     def __init__(self, settings: Settings, embedder: ActiveEmbedder | None = None):
         self.settings = settings
-        settings.data_dir.mkdir(parents=True, exist_ok=True)
+        problem = data_dir_problem(settings.data_dir)
+        if problem:
+            raise DataDirError(problem)
+        try:
+            settings.data_dir.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise DataDirError(f"无法创建数据目录 {settings.data_dir}（{exc.strerror}）：请用 ANQUAN_DATA_DIR 指定一个"
+                               f"可写的文件夹，或请管理员开放权限。") from None
+        # a read-only data directory (a mount, missing permissions) can be read from, never written
+        self.read_only = not writable(settings.data_dir)
+        self._bm25_lock = threading.Lock()  # one rebuild of the lexical index at a time in this process
         self.embedder = embedder or resolve_embedder(settings)
         self.store = ChunkStore(settings, self.embedder.name)
         # with a Chroma server: the built-in embedder's fit and the ingest lease are shared there too
@@ -111,12 +125,38 @@ class KnowledgeBase:
             self._fingerprint = (key, fingerprint(records, self.tokenizer.signature))
         return self._fingerprint[1]
 
+    def require_writable(self) -> None:
+        """Raise ReadOnlyDataDir (a Chinese message) before a write is attempted in a read-only data directory."""
+        if self.read_only or not writable(self.settings.data_dir):
+            raise ReadOnlyDataDir(self.settings.data_dir)
+
+    def refresh_embedder(self) -> bool:
+        """Use the built-in embedder's current fit: another process (an ingest) may have refitted it since
+        this one read it. Returns True when it changed."""
+        model = self.embedder.embeddings
+        return isinstance(model, LsaEmbeddings) and model.reload_if_refitted()
+
+    def ingest_running(self) -> bool:
+        """Whether an ingest holds this data directory's lock now (an ingest in another process or thread)."""
+        lock = FileLock(str(self.settings.data_dir / "ingest.lock"))
+        try:
+            lock.acquire(timeout=0)
+        except (Timeout, OSError):
+            return True
+        lock.release()
+        return False
+
     def ensure_bm25(self) -> None:
         """Make the lexical index match the committed documents (another process or a crash may have
-        changed the store since it was built), and load it."""
-        if self.bm25.current_fingerprint() != self.documents_fingerprint():
-            self.sync_shared_model()
-            self.rebuild_bm25(self.documents())
+        changed the store since it was built), and load it. While an ingest runs (it rebuilds the index when
+        it ends) or when the data directory is read-only, the current build is used as it is: a question
+        never waits for a rebuild that an ingest is about to redo."""
+        self.refresh_embedder()
+        if self.bm25.current_fingerprint() != self.documents_fingerprint() and not self.read_only:
+            with self._bm25_lock:
+                if self.bm25.current_fingerprint() != self.documents_fingerprint() and not self.ingest_running():
+                    self.sync_shared_model()
+                    self.rebuild_bm25(self.documents())
         self.bm25.load()
 
     def versions_of(self, title: str) -> list[DocumentRecord]:
@@ -162,6 +202,11 @@ class KnowledgeBase:
         ids = self._article_index(record).get((ref.number, ref.sub), [])
         chunks = sorted(self.store.get_chunks(ids=ids), key=lambda c: (c.metadata.get("ordinal", 0))) if ids else []
         return ArticleHit(record, chunks) if chunks else None
+
+    def articles_of(self, doc_id: str) -> list[ArticleRef]:
+        """The articles (条) of a committed document, in order (number 0 is its title note, 题注)."""
+        record = self.documents().get(doc_id)
+        return sorted(ArticleRef(n, sub) for n, sub in self._article_index(record)) if record else []
 
     def _article_index(self, record: DocumentRecord) -> dict[tuple[int, int], list[str]]:
         """(article number, sub-number) -> chunk ids of one committed document version. Read by chunk id

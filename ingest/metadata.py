@@ -5,34 +5,36 @@ from __future__ import annotations
 import re
 from collections import Counter
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 
 from ingest.articles import match_article_start
 from ingest.cleaning import to_simplified
-
-KINDS = ("法律", "行政法规", "地方性法规", "司法解释", "部门规章", "计划方案", "工作总结", "其他")
-# Kinds that are legal texts: they have versions (the newer supersedes the older) and carry legal force.
-VERSIONED_KINDS = frozenset({"法律", "行政法规", "地方性法规", "司法解释", "部门规章"})
-# Local plans and reports: what a place decided to do, never the legal basis of a duty.
-PLAN_KINDS = frozenset({"计划方案", "工作总结"})
-NATIONAL = "全国"  # the region of a national text
-
-PROVINCES = (
-    "北京市", "天津市", "上海市", "重庆市", "河北省", "山西省", "辽宁省", "吉林省", "黑龙江省", "江苏省",
-    "浙江省", "安徽省", "福建省", "江西省", "山东省", "河南省", "湖北省", "湖南省", "广东省", "海南省",
-    "四川省", "贵州省", "云南省", "陕西省", "甘肃省", "青海省", "台湾省", "内蒙古自治区", "广西壮族自治区",
-    "西藏自治区", "宁夏回族自治区", "新疆维吾尔自治区", "香港特别行政区", "澳门特别行政区",
+from ingest.legal_forms import (
+    KINDS,
+    LEGAL_KINDS,
+    NATIONAL,
+    PLAN,
+    PROVINCES,
+    SUMMARY,
+    LegalForms,
+    default_forms,
 )
-_PROVINCE_SHORT = {re.sub(r"(省|市|(壮族|回族|维吾尔)?自治区|特别行政区)$", "", p): p for p in PROVINCES}
-_SPECIAL_ZONE = re.compile(r"^(\S{2,4}经济特区)")
-_CITY = re.compile(r"^([\u4e00-\u9fff]{2,5}?(市|自治州|州|盟|地区))(?!场|政|民|区划)")
+
+# Kinds that are legal texts: they have versions (the newer supersedes the older) and carry legal force.
+VERSIONED_KINDS = frozenset(LEGAL_KINDS)
+# Local plans and reports: what a place decided to do, never the legal basis of a duty.
+PLAN_KINDS = frozenset({PLAN, SUMMARY})
+__all__ = ["KINDS", "NATIONAL", "PLAN_KINDS", "PROVINCES", "VERSIONED_KINDS", "DocumentMeta", "describe"]
+
 _DATE_IN_NAME = re.compile(r"[(（](\d{4})-(\d{2})-(\d{2})[)）]")
 _DATE_IN_TEXT = re.compile(r"(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日")
 _YEAR_IN_TITLE = re.compile(r"((?:19|20)\d{2})\s*年")
 _PLAN_TITLE_WORDS = re.compile(r"(计划|方案|总结|报告|要点|安排|意见|通知|规划|预案|细则|办法|制度|谋划)")
-_SUMMARY_WORDS = re.compile(r"(总结|述职|回顾)")
 _NATIONAL_PREFIX = re.compile(r"^中华人民共和国")
 _INFO_END = "<!-- INFO END -->"
+# where a document's date is read from (named in the reason a date is refused)
+DATE_IN_NAME, DATE_IN_HEAD, YEAR_IN_TITLE = "文件名中的日期", "文首的日期", "标题中的年份"
 
 
 @dataclass(frozen=True)
@@ -76,70 +78,103 @@ def extract_title(clean: str, path: Path) -> str:
     return path.stem
 
 
-def _is_regulation_title(title: str) -> bool:
-    return bool(re.search(r"(法|条例|规定|办法|细则|解释|决定|规则|规程|准则)$", title))
+_HEAD_LINES = 20  # lines read for who made a document when it marks no end of its head
+_FOLDER_KINDS = ("司法解释", "地方性法规", "地方政府规章", "行政法规", "部门规章", "规范性文件")
 
 
-def classify_kind(title: str, path: Path, has_articles: bool) -> str:
-    simple = to_simplified(title)
+def document_head(clean: str) -> str:
+    """The lines above the first article (the enactment notes, the decree number, the issuer), where who
+    made a document is written: up to the INFO END mark when there is one."""
+    if _INFO_END in clean:
+        return clean.split(_INFO_END)[0]
+    head: list[str] = []
+    for line in clean.split("\n")[:_HEAD_LINES]:
+        if match_article_start(line.strip()):
+            break
+        head.append(line)
+    return "\n".join(head)
+
+
+def classify_kind(title: str, path: Path, has_articles: bool, head: str = "", forms: LegalForms | None = None,
+                  region: str | None = None) -> str:
+    """The legal form (法律, 行政法规 …, 计划方案, 工作总结, 其他) from the title, the issuer and the head of
+    the text (ingest.legal_forms); a folder named after a legal form (scale corpus: 行政法规/…) decides first."""
+    return classified(title, path, has_articles, head, forms, region)[0]
+
+
+def classified(title: str, path: Path, has_articles: bool, head: str = "", forms: LegalForms | None = None,
+               region: str | None = None) -> tuple[str, bool]:
+    """(kind, guessed): see classify_kind; guessed when only the title's noun and place chose between legal forms."""
     folders = set(path.parts[:-1])
-    for kind in ("司法解释", "地方性法规", "行政法规", "部门规章"):
+    for kind in _FOLDER_KINDS:
         if kind in folders:
-            return kind
-    if has_articles or _is_regulation_title(simple):
-        if re.search(r"(最高人民法院|最高人民检察院)", simple) or simple.endswith("解释"):
-            return "司法解释"
-        if region_of(simple) != "全国":
-            return "地方性法规" if simple.endswith(("条例", "规定", "办法", "决定", "细则")) else "其他"
-        if simple.endswith("法") or simple.startswith("中华人民共和国") and "法" in simple[-3:]:
-            return "法律"
-        if simple.startswith("国务院") or simple.endswith("条例"):
-            return "行政法规"
-        if simple.endswith(("规定", "办法", "细则", "规则", "规程")):
-            return "部门规章"
-    if _SUMMARY_WORDS.search(simple) and not re.search(r"计划|方案", simple.replace("述职报告", "")):
-        return "工作总结"
-    if _PLAN_TITLE_WORDS.search(simple):
-        return "计划方案"
-    return "其他"
+            return kind, False
+    return (forms or default_forms()).classify(title, head, has_articles, region)
 
 
-def region_of(title: str) -> str:
-    simple = to_simplified(title)
-    zone = _SPECIAL_ZONE.match(simple)
-    if zone:
-        return zone.group(1)
-    for province in PROVINCES:
-        if simple.startswith(province):
-            return province
-    for short, province in _PROVINCE_SHORT.items():
-        if simple.startswith(short) and len(short) >= 2:
-            return province
-    city = _CITY.match(simple)
-    if city and not simple.startswith(("中华人民共和国", "国务院", "最高")):
-        return city.group(1)
-    return "全国"
+def region_of(title: str, head: str = "", forms: LegalForms | None = None) -> str:
+    """全国, a province, a city, or a district or county with the city written before it (青山市青山区)."""
+    return (forms or default_forms()).region(title, head)
+
+
+def shown_name(doc_id: str, title: str) -> str:
+    """How a document is named to the user: its id (the file name, which carries a law's version date), or its
+    title when the id is a machine name with no Chinese in it (a scraped plan saved as 000_ba74c9f4450652ab)."""
+    if title and not re.search(r"[\u4e00-\u9fff]", doc_id):
+        return title
+    return doc_id
+
+
+def dated(clean: str, path: Path, title: str) -> tuple[str, str]:
+    """The document's date and where it was read (文件名中的日期, 文首的日期, 标题中的年份; "" when none)."""
+    match = _DATE_IN_NAME.search(path.name)
+    if match:
+        return "-".join(match.groups()), DATE_IN_NAME
+    head = clean.split(_INFO_END)[0] if _INFO_END in clean else "\n".join(clean.split("\n")[:15])
+    dates = [f"{int(y):04d}-{int(m):02d}-{int(d):02d}" for y, m, d in _DATE_IN_TEXT.findall(head)]  # ２０２４ too
+    if dates:
+        return max(dates), DATE_IN_HEAD
+    year = _YEAR_IN_TITLE.search(title)
+    return (year.group(1), YEAR_IN_TITLE) if year else ("", "")
 
 
 def extract_date(clean: str, path: Path, title: str) -> str:
-    match = _DATE_IN_NAME.search(path.name)
-    if match:
-        return "-".join(match.groups())
-    head = clean.split(_INFO_END)[0] if _INFO_END in clean else "\n".join(clean.split("\n")[:15])
-    dates = [f"{y}-{int(m):02d}-{int(d):02d}" for y, m, d in _DATE_IN_TEXT.findall(head)]
-    if dates:
-        return max(dates)
-    year = _YEAR_IN_TITLE.search(title)
-    return year.group(1) if year else ""
+    return dated(clean, path, title)[0]
+
+
+def future_date_problem(path: Path, clean: str, meta: DocumentMeta, today: date | None = None) -> str:
+    """Why the document's date cannot be trusted ("" when it can): a date after today. The date decides which
+    version of a law is in force, so a file dated in the future would displace the real text; the file is not
+    ingested (a safety officer fixes the date, or imports a new law once it takes effect). A year in a plan's
+    title is the period planned (2027年安全生产工作要点), not a date, and may be ahead."""
+    today = today or date.today()
+    value, where = dated(clean, path, meta.title)
+    if not value:
+        return ""
+    if where == YEAR_IN_TITLE:
+        if meta.kind not in VERSIONED_KINDS or int(value) <= today.year:
+            return ""
+        shown = f"{value}年"
+    else:
+        if value <= today.isoformat():
+            return ""
+        y, m, d = value.split("-")
+        shown = f"{int(y)}年{int(m)}月{int(d)}日"
+    return (f"{path.name} 的{where}“{shown}”晚于今天（{today.year}年{today.month}月{today.day}日），未导入："
+            f"日期决定哪个版本现行，不能是将来的日期；请核对改正后重新导入（尚未施行的新法请在施行之日后再导入）")
+
+
+def core_title(title: str) -> str:
+    """The title as every version of the text shares it: simplified script, no version note in brackets
+    (（2021年修正）, （试行）), no spaces or title quotes (《中华人民共和国 安全生產法》 -> 中华人民共和国安全生产法)."""
+    simple = to_simplified(title)
+    simple = re.sub(r"[(（][^)）]*(修订|修正|试行|草案|\d{4})[^)）]*[)）]", "", simple)
+    return re.sub(r"[\s《》〈〉“”\"']", "", simple)
 
 
 def version_key(title: str, region: str) -> str:
     """Two files with the same key are versions of one document; the newer date is in force."""
-    simple = to_simplified(title)
-    simple = _NATIONAL_PREFIX.sub("", simple)
-    simple = re.sub(r"[(（][^)）]*(修订|修正|试行|草案|\d{4})[^)）]*[)）]", "", simple)
-    simple = re.sub(r"[\s《》〈〉“”\"']", "", simple)
-    return f"{region}|{simple}"
+    return f"{region}|{_NATIONAL_PREFIX.sub('', core_title(title))}"
 
 
 def duplicate_articles(clean: str) -> list[str]:
@@ -149,18 +184,26 @@ def duplicate_articles(clean: str) -> list[str]:
     return [f"{ref.label}出现 {n} 次" for ref, n in sorted(counts.items()) if n > 1]
 
 
-def describe(path: Path, clean: str, has_articles: bool) -> DocumentMeta:
+def describe(path: Path, clean: str, has_articles: bool, forms: LegalForms | None = None) -> DocumentMeta:
+    """The metadata ingest derives from a file (an administrator's corrections are applied on top, ingest.corrections).
+    forms: the legal-form words (knowledge/legal_forms.yaml when not given)."""
+    forms = forms or default_forms()
     title = extract_title(clean, path)
-    region = region_of(title)
+    head = document_head(clean)
+    region = region_of(title, head, forms)
+    kind, guessed = classified(title, path, has_articles, head, forms, region)
     warnings: tuple[str, ...] = ()
     duplicates = duplicate_articles(clean) if has_articles else []
     if duplicates:
         shown = "、".join(duplicates[:5]) + ("等" if len(duplicates) > 5 else "")
         warnings = (f"注意：条号重复（{shown}），各条均已保留，按条号引用时会一并列出，请核对原文",)
+    if guessed:
+        warnings += (f"文首未见制定机关、令号或通过会议，类别按标题推断为“{kind}”；如有误，请用 anquan edit "
+                     f"“{doc_id_for(path)}” --kind 更正（或在网页“知识库”页更正）",)
     return DocumentMeta(
         doc_id=doc_id_for(path),
         title=title,
-        kind=classify_kind(title, path, has_articles),
+        kind=kind,
         region=region,
         date=extract_date(clean, path, title),
         version_key=version_key(title, region),

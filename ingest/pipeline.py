@@ -11,6 +11,10 @@ fitted, embedded) in worker processes (ingest.preparation) and written in batche
 chunks: a few large Chroma writes and one commit of the batch's document records. With the built-in
 embedder the writer first fits it on a sample of the first files. The BM25 token cache is filled as
 chunks are written, so the lexical index is rebuilt without reading the chunks back.
+
+Vectors: the built-in embedder's are written with the chunks. A neural embedder's (a few chunks per second on
+a CPU) are not: the documents are searchable once committed and the BM25 index rebuilt, and their vectors are
+computed afterwards (ingest.vector_builder), at the end of the run unless it is asked not to.
 """
 
 from __future__ import annotations
@@ -20,6 +24,7 @@ import itertools
 import json
 import os
 import random
+import stat
 import time
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
@@ -30,20 +35,28 @@ import numpy as np
 from filelock import FileLock, Timeout
 
 from assistant.settings import Settings
+from ingest.authority import confirmed_note, held_documents, held_note
 from ingest.chunk import Chunk
+from ingest.corrections import BY_ADMIN, BY_UPLOADER, Corrections, describe_fields, normalise
+from ingest.corrections import apply as apply_correction
 from ingest.embedders import LsaEmbeddings
 from ingest.embedders.builtin import FIT_SAMPLE
+from ingest.encoding import readable_path
 from ingest.knowledge_base import KnowledgeBase, index_text
 from ingest.loaders import SUPPORTED_SUFFIXES
+from ingest.loaders.limits import LoadLimits
 from ingest.metadata import VERSIONED_KINDS, doc_id_for
 from ingest.preparation import Preparation, Prepared, Task
 from ingest.repeal import chinese_date, find_repeals, repeal_claims
 from ingest.report import STATUS_LABELS, FileResult, IngestReport
 from ingest.shared_state import ServerBusy
-from ingest.store import DocumentRecord, chunk_id, chunk_ids
+from ingest.store import ORIGIN_CURATED, ORIGIN_UPLOAD, DocumentRecord, chunk_id, chunk_ids
+from ingest.vector_builder import STAGE, VectorBuilder, VectorsBusy, vectors_later
 
 # Bump when cleaning or chunking changes, so unchanged files are re-chunked once.
-PIPELINE_VERSION = "2"  # 2: heading-only plan sections kept, mixed-encoding files read line by line
+PIPELINE_VERSION = "4"  # 2: heading-only plan sections kept, mixed-encoding files read line by line;
+# 3: over-long lines cut to the token budget and never taken for headings, UTF-16 without BOM and stray bytes read;
+# 4: kinds classified by legal form (ingest.legal_forms), regions down to districts and counties
 BATCH_CHUNKS = 5000  # chunks embedded and written per batch (Chroma's largest batch is about 5,400)
 
 
@@ -74,11 +87,14 @@ def file_stamp(stat: os.stat_result, settings: Settings) -> str:
 def _oversized_or_unreadable(path: Path, max_bytes: float) -> FileResult | None:
     """A file that cannot be opened (vanished, dangling or looping symlink) or is over the size limit."""
     try:
-        size = path.stat().st_size
+        status = path.stat()
     except OSError as exc:
         if path.is_symlink():
             return FileResult(path, "failed", reason=f"符号链接指向的文件不存在或链接形成循环（{exc.strerror}），已跳过")
         return FileResult(path, "failed", reason="文件不存在或在导入过程中被移走")
+    if not stat.S_ISREG(status.st_mode):  # a named pipe or a device would block the read, or never end
+        return FileResult(path, "failed", reason="不是普通文件（管道、设备或套接字），已跳过；请导入保存在磁盘上的文件")
+    size = status.st_size
     if size > max_bytes:
         return FileResult(path, "failed", reason=f"文件过大（{size / 2**20:.1f} MB，上限 {max_bytes / 2**20:g} MB）："
                                                  "请拆分成多个文件后再导入，或调大 ANQUAN_MAX_FILE_MB")
@@ -123,6 +139,24 @@ def chunk_metadata(chunk: Chunk, record: DocumentRecord, ordinal: int) -> dict:
     }
 
 
+def write_json(path: Path, value: object) -> None:
+    """Replace path with value as JSON, atomically: a temporary file beside it, renamed over it only when
+    complete (a failed write leaves the old file and no temporary one). Text that is not valid UTF-8 (a
+    file name's bytes kept as surrogate escapes) is written as JSON escapes, so it reads back the same."""
+    text = json.dumps(value, ensure_ascii=False)
+    try:
+        data = text.encode("utf-8")
+    except UnicodeEncodeError:
+        data = json.dumps(value).encode("ascii")  # \udcxx escapes: json.loads gives the same str back
+    tmp = path.with_suffix(".tmp")
+    try:
+        tmp.write_bytes(data)
+        os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+
+
 class StampCache:
     """This machine's record of the files it read: source path -> (file_stamp, content hash), so an
     untouched file is not read and hashed again. Local, like the paths (with a Chroma server too)."""
@@ -148,9 +182,7 @@ class StampCache:
 
     def save(self) -> None:
         if self._changed:
-            tmp = self.path.with_suffix(".tmp")
-            tmp.write_text(json.dumps(self.entries, ensure_ascii=False), encoding="utf-8")
-            os.replace(tmp, self.path)
+            write_json(self.path, self.entries)
             self._changed = False
 
 
@@ -169,9 +201,7 @@ class Journal:
             return []
 
     def write(self, entries: list[dict]) -> None:
-        tmp = self.path.with_suffix(".tmp")
-        tmp.write_text(json.dumps(entries, ensure_ascii=False), encoding="utf-8")
-        os.replace(tmp, self.path)
+        write_json(self.path, entries)
 
     def clear(self) -> None:
         self.path.unlink(missing_ok=True)
@@ -198,6 +228,9 @@ class Ingestor:
         self.journal = Journal(settings.data_dir / "ingest-journal.json")
         self.stamps = StampCache(settings.data_dir / "file-stamps.json")
         self._unsettled: dict[str, str] = {}  # source -> content hash of files too recent to stamp when read
+        self._screened: set[str] = set()  # the recorded sources of the files screened (exist, whatever their name)
+        self.origin = ORIGIN_CURATED  # who brings the files of the current run (ORIGIN_UPLOAD: the web)
+        self.corrections: Corrections | None = None  # kept corrections of titles, kinds, regions, dates (read per run)
 
     @contextmanager
     def _exclusive(self):
@@ -215,15 +248,99 @@ class Ingestor:
         finally:
             lock.release()
 
-    def run(self, paths: list[Path], prune: bool = False) -> IngestReport:
+    def run(self, paths: list[Path], prune: bool = False, origin: str = ORIGIN_CURATED,
+            confirm_supersede: bool = False, vectors: bool = True) -> IngestReport:
+        """Ingest the files under paths. origin: who brings them (ORIGIN_UPLOAD for the web). A file that would
+        supersede or repeal a text in force is held 待确认 unless confirm_supersede: the administrator confirms
+        every file under these paths (ingest.authority). With a neural embedder the documents are searchable
+        (BM25, articles, versions) once the lexical part is done; then, unless vectors=False, the chunks that lack
+        a vector get one (ingest.vector_builder; anquan embed or anquan serve do it otherwise)."""
+        self.origin = origin
         with self._exclusive():
             self.kb.sync_shared_model()
             dropped = self.kb.store.drop_legacy()
-            report = self._run(paths, prune)
+            report = self._run(paths, prune, confirm_supersede)
             if dropped:
                 report.notes.insert(0, "知识库存储格式已更新：旧格式的索引已删除，本次导入的文件已按新格式入库；"
                                        "此前导入、本次未导入的文件请重新导入")
+        if vectors and vectors_later(self.kb):
+            try:
+                built = VectorBuilder(self.kb, self.progress).run()
+            except VectorsBusy as exc:
+                report.notes.append(str(exc))
+            else:
+                report.stages[STAGE] = built.seconds
+                report.seconds += built.seconds
+                if built.written:
+                    report.notes.append(f"已为 {built.written} 个切块计算向量")
+        return report
+
+    def confirm(self, doc_ids: list[str]) -> IngestReport:
+        """An administrator's confirmation: these documents held 待确认 supersede or repeal what they name."""
+        with self._exclusive():
+            started = time.perf_counter()
+            report = IngestReport(embedder=self.kb.embedder.description)
+            records = self.kb.documents()
+            for doc_id in doc_ids:
+                if doc_id not in records:
+                    report.results.append(FileResult(Path(doc_id), "failed", doc_id, reason="知识库中没有这个文档"))
+            report.notes.extend(self._apply_versions(records, confirmed={d for d in doc_ids if d in records}))
+            report.seconds = time.perf_counter() - started
             return report
+
+    def correct(self, doc_id: str, changes: dict[str, str | None], authoritative: bool = True,
+                reset: bool = False) -> IngestReport:
+        """Correct a document's title, kind, region or date (reset: undo every correction of it); the correction
+        is kept (ingest.corrections) and applied whenever its metadata is derived again. Which version is in force
+        is derived anew. authoritative: an administrator's correction, in effect at once; otherwise (the web
+        without the administrator password) the document is held 待确认 when the correction would make it
+        supersede or repeal a text in force. Raises CorrectionError (Chinese) for a value that cannot be."""
+        fields = normalise(changes)
+        with self._exclusive():
+            started = time.perf_counter()
+            report = IngestReport(embedder=self.kb.embedder.description)
+            records = self.kb.documents()
+            record = records.get(doc_id)
+            if record is None:
+                report.results.append(FileResult(Path(doc_id), "failed", doc_id, reason="知识库中没有这个文档"))
+                return report
+            corrections = Corrections(self.settings.data_dir)
+            wanted = {} if reset else {**(corrections.fields(doc_id) or record.corrected), **fields}
+            before = {name: getattr(record, name) for name in ("title", "kind", "region", "date")}
+            if not apply_correction(record, wanted):
+                report.results.append(FileResult(Path(record.source), "unchanged", doc_id, record.chunk_count,
+                                                 reason="与现有信息相同，未作更改"))
+                report.seconds = time.perf_counter() - started
+                return report
+            confirmed: set[str] = set()
+            if authoritative and not record.pending:
+                confirmed.add(doc_id)  # an administrator's word: no confirmation needed
+            elif not authoritative:
+                record.vetted = ""  # like new content: held when it would displace a text in force
+            corrections.set(doc_id, record.corrected, BY_ADMIN if authoritative else BY_UPLOADER, record.hash)
+            corrections.save()
+            self.kb.store.update_documents([record])
+            changed = {k: v for k, v in ((n, getattr(record, n)) for n in before) if before[k] != v}
+            what = describe_fields(changed) if changed else "无"
+            reason = ("已撤销更正，恢复自动识别的信息：" if reset else "已更正：") + what
+            report.results.append(FileResult(Path(record.source), "updated", doc_id, record.chunk_count, reason=reason))
+            report.notes.extend(self._apply_versions(self.kb.documents(), confirmed))
+            report.seconds = time.perf_counter() - started
+            return report
+
+    def _apply_corrections(self, records: dict[str, DocumentRecord]) -> None:
+        """Put the kept corrections on the records that do not carry them yet (a document re-imported unchanged
+        after it was deleted, a corrections file brought from elsewhere)."""
+        corrections = self.corrections
+        changed = []
+        for doc_id in corrections.entries:
+            record = records.get(doc_id)
+            if record is not None and apply_correction(record, corrections.fields(doc_id)):
+                if corrections.by(doc_id) != BY_ADMIN:
+                    record.vetted = ""
+                changed.append(record)
+        if changed:
+            self.kb.store.update_documents(changed)
 
     def remove(self, doc_ids: list[str]) -> IngestReport:
         """Delete documents (chunks and record), re-derive which versions are in force, refresh BM25."""
@@ -260,11 +377,13 @@ class Ingestor:
                 self.kb.store.delete_chunks_of_version(entry["doc_id"], entry["hash"])
         self.journal.clear()
 
-    def _run(self, paths: list[Path], prune: bool) -> IngestReport:
+    def _run(self, paths: list[Path], prune: bool, confirm_supersede: bool = False) -> IngestReport:
         started = time.perf_counter()
         report = IngestReport(embedder=self.kb.embedder.description)
         lap = _Laps(report)
         self._recover()
+        # read before anything is written: a corrections file that cannot be read stops the run here
+        self.corrections = Corrections(self.settings.data_dir)
         records = self.kb.documents()
         files = list(walk(paths, self.settings.max_file_mb))
         todo: list[Task] = []
@@ -287,7 +406,9 @@ class Ingestor:
         if prune:
             self._prune(paths, records, report)
             records = self.kb.documents()
-        report.notes.extend(self._apply_versions(records))
+        confirmed = {r.doc_id for r in report.results if r.status in ("added", "updated", "unchanged") and r.doc_id}
+        self._apply_corrections(records)
+        report.notes.extend(self._apply_versions(records, confirmed if confirm_supersede else ()))
         if self.kb.rebuild_bm25(self.kb.documents()):
             report.notes.append("已重建 BM25 词法索引")
         self._stamp_settled()
@@ -313,25 +434,33 @@ class Ingestor:
                 seen_docs: dict[str, tuple[Path, str]]) -> tuple[FileResult, Task | None]:
         """Decide from the content hash whether a file needs work: (result, None) when it does not,
         else (result, task) for prepare_document."""
-        doc_id = doc_id_for(path)
-        source = str(path.resolve())
+        doc_id = doc_id_for(readable_path(path))
+        real = str(path.resolve())  # the stamps' key: the path as the file system has it
+        source = str(readable_path(Path(real)))  # as recorded and shown (a name that is not UTF-8 decoded)
+        self._screened.add(source)
         try:
             stamp = file_stamp(path.stat(), self.settings)
-            doc_hash = self.stamps.hash_of(source, stamp)  # None unless untouched since it was last read
+            doc_hash = self.stamps.hash_of(real, stamp)  # None unless untouched since it was last read
             if doc_hash is None:
                 doc_hash = content_hash(path.read_bytes(), self.settings)
-                self.stamps.remember(source, stamp, doc_hash)
+                self.stamps.remember(real, stamp, doc_hash)
                 if not stamp:
-                    self._unsettled[source] = doc_hash
+                    self._unsettled[real] = doc_hash
         except OSError:
             return FileResult(path, "failed", doc_id, reason="文件不存在或在导入过程中被移走"), None
         if doc_id in seen_docs:
             first_path, first_hash = seen_docs[doc_id]
+            first_path = readable_path(first_path)
             reason = (f"与 {first_path} 内容相同，已跳过" if first_hash == doc_hash else
                       f"与本次导入的 {first_path} 文件名相同但内容不同，已跳过；如是不同文件请改名")
             return FileResult(path, "skipped", doc_id, reason=reason), None
         seen_docs[doc_id] = (path, doc_hash)
         existing = records.get(doc_id)
+        if (self.origin == ORIGIN_UPLOAD and existing is not None and existing.hash != doc_hash
+                and not existing.from_upload and Path(existing.source).parent != path.resolve().parent):
+            return FileResult(path, "skipped", doc_id,
+                              reason=f"与管理员从命令行导入的《{existing.title}》文件名相同，网页上传不能替换它，已跳过；"
+                                     f"如是新版本，请改用写明新版本日期的文件名上传，如“{existing.title}(2025-01-01)”"), None
         if existing is not None and existing.source != source and Path(existing.source).exists():
             if existing.hash == doc_hash:
                 return FileResult(path, "unchanged", doc_id, existing.chunk_count,
@@ -352,17 +481,21 @@ class Ingestor:
         existing = sum(r.chunk_count for r in records.values())
         if not model.needs_refit(existing + max(len(new_texts), at_least)):
             return False
-        stored_texts = [index_text(c.text, c.metadata.get("heading_path", "")) for c in self.kb.store.iter_chunks()]
+        stored_texts = [index_text(c.text, c.metadata.get("heading_path", ""))
+                        for c in self.kb.store.committed_chunks(records)]
         self.progress("拟合内置向量模型", 0, 1)
         model.fit(stored_texts + new_texts)
         self.kb.publish_shared_model()
+        if not stored_texts:
+            model.mark_vectors_current()  # no stored vector to recompute: readers may use the new fit now
         return bool(stored_texts)
 
     def _reembed_all(self) -> None:
-        stored = list(self.kb.store.iter_chunks())
+        stored = list(self.kb.store.committed_chunks(self.kb.documents()))
         model = self.kb.embedder.embeddings
         vectors = model.embed_array([index_text(c.text, c.metadata.get("heading_path", "")) for c in stored])
         self.kb.store.write_vectors([c.id for c in stored], vectors)
+        model.mark_vectors_current()  # readers in other processes switch to the new fit now
 
     def _write(self, todo: list[Task], records: dict[str, DocumentRecord], report: IngestReport, lap: _Laps) -> None:
         # A spread-out order, so the first batches (the built-in embedder's fit sample) are a fair
@@ -371,7 +504,8 @@ class Ingestor:
         random.Random(13).shuffle(todo)
         model = self.kb.embedder.embeddings
         with Preparation(todo, self.settings.chunk_max_tokens, self.kb.tokenizer, self.kb.terms, model,
-                         self.settings.data_dir / "ingest-spool") as preparation:
+                         self.settings.data_dir / "ingest-spool",
+                         LoadLimits.from_settings(self.settings)) as preparation:
             stream = iter(preparation)
             held: list[Prepared | FileResult] = []
             existing = sum(r.chunk_count for r in records.values())
@@ -411,23 +545,30 @@ class Ingestor:
         texts: list[str] = []
         metadatas: list[dict] = []
         committed: list[DocumentRecord] = []
+        corrections = self.corrections
         for item in batch:
             meta = item.meta
-            record = DocumentRecord(doc_id=meta.doc_id, source=str(item.path.resolve()), hash=item.doc_hash,
+            previous = records.get(meta.doc_id)
+            record = DocumentRecord(doc_id=meta.doc_id, source=str(readable_path(item.path.resolve())), hash=item.doc_hash,
                                     title=meta.title, kind=meta.kind, region=meta.region, date=meta.date,
                                     version_key=meta.version_key, chunk_count=len(item.chunks), ingested_at=now,
+                                    origin=self.origin,
                                     repeals=[c.to_dict() for c in repeal_claims(
                                         (c.article if c.unit == "article" else "", c.text) for c in item.chunks)])
-            previous = records.get(meta.doc_id)
+            # an administrator's correction outlives the metadata derived anew (kept on this machine, or, with a
+            # shared Chroma server, on the record a correction elsewhere wrote)
+            apply_correction(record, corrections.fields(meta.doc_id) or (previous.corrected if previous else {}))
             if previous is not None:  # the version status stays until the version-status stage derives it again
                 record.superseded, record.superseded_by = previous.superseded, previous.superseded_by
                 record.repealed_by, record.repealed_by_article, record.repealed_on = (
                     previous.repealed_by, previous.repealed_by_article, previous.repealed_on)
+                record.vetted, record.held_over = previous.vetted, list(previous.held_over)  # vetted: the old hash
             ids += [chunk_id(meta.doc_id, item.doc_hash, i) for i in range(len(item.chunks))]
             texts += [c.text for c in item.chunks]
             metadatas += [chunk_metadata(c, record, i) for i, c in enumerate(item.chunks)]
             committed.append(record)
-        vectors = self._vectors(batch)
+        # a neural embedder's vectors come after the documents are searchable (ingest.vector_builder)
+        vectors = None if vectors_later(self.kb) else self._vectors(batch)
         self.kb.store.add_chunks(ids, vectors, texts, metadatas, new=True)  # ids carry the new content hash
         signature = self.kb.tokenizer.signature
         tokens = [t for item in batch if item.segmentation == signature for t in item.tokens]
@@ -456,29 +597,33 @@ class Ingestor:
         return np.vstack([item.vectors for item in batch])
 
     def _prune(self, roots: list[Path], records: dict[str, DocumentRecord], report: IngestReport) -> None:
-        resolved_roots = [r.resolve() for r in roots]
+        resolved_roots = [readable_path(r.resolve()) for r in roots]  # as sources are recorded
         for record in records.values():
             source = Path(record.source)
             under_root = any(source == root or root in source.parents for root in resolved_roots)
-            if under_root and not source.exists():
+            # a source recorded with its name decoded (not UTF-8 on disk) does not exist as such, but was screened
+            if under_root and not source.exists() and record.source not in self._screened:
                 self.kb.store.delete_document(record.doc_id)
                 report.results.append(FileResult(source, "pruned", record.doc_id, record.chunk_count,
                                                  reason="源文件已不存在"))
 
-    def _apply_versions(self, records: dict[str, DocumentRecord]) -> list[str]:
+    def _apply_versions(self, records: dict[str, DocumentRecord], confirmed: Iterable[str] = ()) -> list[str]:
         """Within each version group the newest date is in force; mark the others superseded. Then mark
         the documents another ingested document repeals (…同时废止), and clear the mark of those whose
-        repealing document is gone."""
+        repealing document is gone. A document not yet vetted that would supersede or repeal a text in force
+        is held 待确认 instead, with no effect, unless an administrator confirmed it (ingest.authority)."""
         notes: list[str] = []
+        confirmed = set(confirmed)
+        held = held_documents(records, self.kb.pack.document_aliases, confirmed)
         groups: dict[str, list[DocumentRecord]] = {}
         for record in records.values():
-            if record.kind in VERSIONED_KINDS:
+            if record.kind in VERSIONED_KINDS and record.doc_id not in held:
                 groups.setdefault(record.version_key, []).append(record)
         changed: list[DocumentRecord] = []
         for record in records.values():
             group = groups.get(record.version_key, [record]) if record.kind in VERSIONED_KINDS else [record]
             newest = max(group, key=lambda r: (r.date, r.doc_id))
-            superseded = newest is not record and newest.date > record.date
+            superseded = record.doc_id not in held and newest is not record and newest.date > record.date
             by = newest.doc_id if superseded else ""
             if (record.superseded, record.superseded_by) != (superseded, by):
                 record.superseded, record.superseded_by = superseded, by
@@ -488,7 +633,7 @@ class Ingestor:
         changed_ids = {r.doc_id for r in changed}
         changed += [r for r in self._read_repeals(records) if r.doc_id not in changed_ids]
         changed_ids = {r.doc_id for r in changed}
-        repeals = find_repeals(records, self.kb.pack.document_aliases)
+        repeals = find_repeals(records, self.kb.pack.document_aliases, suspended=held)
         for record in records.values():
             repeal = repeals.get(record.doc_id)
             status = (repeal.by, repeal.article, repeal.on) if repeal else ("", "", "")
@@ -505,6 +650,21 @@ class Ingestor:
                              f"默认检索不再使用")
             else:
                 notes.append(f"《{record.title}》（{record.doc_id}）不再标记为已废止：知识库中已没有废止它的文档")
+        held_notes: list[str] = []
+        for record in records.values():
+            over = held.get(record.doc_id, [])
+            if record.held_over == over and record.vetted == record.hash:
+                continue
+            if over and over != record.held_over:
+                record.held_over = over
+                held_notes.append(held_note(record, records))
+            elif record.held_over and not over and record.doc_id in confirmed:
+                notes.append(confirmed_note(record))
+            record.held_over, record.vetted = over, record.hash
+            if record.doc_id not in changed_ids:
+                changed.append(record)
+                changed_ids.add(record.doc_id)
+        notes[:0] = held_notes  # what waits for the administrator first
         if changed:
             self.kb.store.update_documents(changed)
         return notes
@@ -528,8 +688,10 @@ class Ingestor:
 
 
 def ingest(paths: list[Path], settings: Settings, prune: bool = False, kb: KnowledgeBase | None = None,
-           progress: Callable[[str, int, int], None] | None = None) -> IngestReport:
-    return Ingestor(settings, kb, progress).run(paths, prune)
+           progress: Callable[[str, int, int], None] | None = None, origin: str = ORIGIN_CURATED,
+           confirm_supersede: bool = False, vectors: bool = True) -> IngestReport:
+    return Ingestor(settings, kb, progress).run(paths, prune, origin=origin, confirm_supersede=confirm_supersede,
+                                                vectors=vectors)
 
 
 __all__ = ["IngestReport", "FileResult", "IngestBusy", "Ingestor", "ingest", "STATUS_LABELS"]

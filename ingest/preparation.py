@@ -11,6 +11,8 @@ writer, the critical path, embeds nothing itself."""
 
 from __future__ import annotations
 
+import dataclasses
+import logging
 import multiprocessing
 import os
 import pickle
@@ -28,10 +30,12 @@ from ingest.chunk_plan import chunk_plan
 from ingest.chunk_regulation import chunk_regulation, count_article_starts
 from ingest.cleaning import clean_text
 from ingest.embedders import LsaEmbeddings
+from ingest.encoding import readable_path
 from ingest.errors import IngestError
 from ingest.knowledge_base import index_text
 from ingest.loaders import load_file
-from ingest.metadata import DocumentMeta, describe, doc_id_for
+from ingest.loaders.limits import LoadLimits
+from ingest.metadata import DocumentMeta, describe, doc_id_for, future_date_problem
 from ingest.report import FileResult
 from ingest.tokenizer import Tokenizer
 
@@ -43,6 +47,10 @@ _IN_FLIGHT_BYTES = 64 * 2**20  # and at most this much source text (a corpus of 
 _EMBED_AHEAD = 256  # files prepared before the fit whose vectors the workers make ahead of the writer: more
 # than a batch, so that they go on while it writes one
 _WORKER_NICENESS = 10
+_TITLE_MAX_CHARS = 120
+_FAILED = ("处理这个文件时出错（文件可能已损坏，或内容结构异常），已跳过，其他文件照常导入；请用原程序打开确认，"
+           "另存一份后再导入")
+_log = logging.getLogger(__name__)
 
 Task = tuple[Path, str, str]  # (path, content hash, added|updated)
 
@@ -70,19 +78,41 @@ def chunk_document(text: str, budget: int) -> tuple[str, list[Chunk]]:
     return clean, chunk_plan(clean, budget)
 
 
-def prepare_document(task: Task, budget: int, tokenizer: Tokenizer) -> Prepared | FileResult:
+def prepare_document(task: Task, budget: int, tokenizer: Tokenizer,
+                     limits: LoadLimits | None = None) -> Prepared | FileResult:
     """Load, clean and chunk one file; the index text and BM25 tokens of each chunk. A file that cannot be
-    read or has no text gives a failed result."""
-    path, doc_hash, status = task
-    doc_id = doc_id_for(path)
+    read or has no text gives a failed result, and so does any error while preparing it: one file never
+    stops the others."""
+    path = task[0]
+    doc_id = doc_id_for(readable_path(path))
     try:
-        text = load_file(path)
-        clean, chunks = chunk_document(text, budget)
+        return _prepare(task, budget, tokenizer, limits or LoadLimits())
     except IngestError as exc:
         return FileResult(path, "failed", doc_id, reason=exc.reason)
+    except Exception:  # noqa: BLE001 - the last resort at the per-file boundary
+        _log.debug("preparing %s failed", readable_path(path), exc_info=True)
+        return FileResult(path, "failed", doc_id, reason=_FAILED)
+
+
+def _prepare(task: Task, budget: int, tokenizer: Tokenizer, limits: LoadLimits) -> Prepared | FileResult:
+    path, doc_hash, status = task
+    shown = readable_path(path)  # the name as text (a GBK name from a Windows archive, decoded)
+    doc_id = doc_id_for(shown)
+    warnings: list[str] = []
+    if shown is not path:
+        warnings.append(f"文件名不是 UTF-8 编码（常见于 Windows 压缩包解压后），已识别为“{shown.name}”；建议把文件改名")
+    text = load_file(path, limits, warnings)
+    clean, chunks = chunk_document(text, budget)
     if not chunks:
         return FileResult(path, "failed", doc_id, reason="清洗后没有可入库的正文（可能全是网页模板内容）")
-    meta = describe(path, clean, has_articles=any(c.unit == "article" for c in chunks))
+    meta = describe(shown, clean, has_articles=any(c.unit == "article" for c in chunks))
+    if len(meta.title) > _TITLE_MAX_CHARS:  # the title goes into every chunk's metadata: one copy each
+        warnings.append(f"标题过长（{len(meta.title)} 字），已只取前 {_TITLE_MAX_CHARS} 字；请检查文件开头是否缺少换行")
+        meta = dataclasses.replace(meta, title=meta.title[:_TITLE_MAX_CHARS] + "…")
+    if problem := future_date_problem(shown, clean, meta):
+        return FileResult(path, "failed", doc_id, reason=problem)
+    if warnings:
+        meta = dataclasses.replace(meta, warnings=(*warnings, *meta.warnings))
     texts = [index_text(c.text, " / ".join(c.heading_path)) for c in chunks]
     tokens = [" ".join(tokenizer.tokens(t)) for t in texts]
     return Prepared(path, meta, doc_hash, chunks, status, texts, tokens, tokenizer.signature)
@@ -115,12 +145,12 @@ def _fitted_model() -> LsaEmbeddings | None:
     return _WORKER_MODEL
 
 
-def _prepare_in_worker(task: Task, budget: int) -> str | FileResult:
+def _prepare_in_worker(task: Task, budget: int, limits: LoadLimits | None = None) -> str | FileResult:
     """prepare_document, with the chunks' vectors once the embedder is fitted; a prepared file comes back
     as the name of its spool file."""
     global _WORKER_SPOOLED
     assert _WORKER_TOKENIZER is not None
-    item = prepare_document(task, budget, _WORKER_TOKENIZER)
+    item = prepare_document(task, budget, _WORKER_TOKENIZER, limits)
     if isinstance(item, FileResult):
         return item
     model = _fitted_model()
@@ -149,8 +179,9 @@ class Preparation:
     enough files and cores, else in this process. A context manager: it owns the workers and the spool."""
 
     def __init__(self, todo: list[Task], budget: int, tokenizer: Tokenizer, terms: list[str], model: Any,
-                 spool: Path):
+                 spool: Path, limits: LoadLimits | None = None):
         self.todo, self.budget, self.tokenizer, self.terms = todo, budget, tokenizer, terms
+        self.limits = limits or LoadLimits()
         self.spool = spool
         self.workers = min(2, os.cpu_count() or 1)
         self._fitted = multiprocessing.Event()
@@ -178,10 +209,10 @@ class Preparation:
     def __iter__(self) -> Iterator[Prepared | FileResult]:
         if self._pool is None:
             for task in self.todo:
-                yield prepare_document(task, self.budget, self.tokenizer)
+                yield prepare_document(task, self.budget, self.tokenizer, self.limits)
             return
         upcoming = deque(self.todo)
-        pending: deque[tuple[Any, int]] = deque()  # (result, file size) of the files handed out
+        pending: deque[tuple[Any, int, Task]] = deque()  # (result, file size, task) of the files handed out
         in_flight_bytes = 0
         while upcoming or pending:
             # hand out files while few enough, in number and in bytes, are ahead of the writer
@@ -189,11 +220,17 @@ class Preparation:
                                                 and in_flight_bytes < _IN_FLIGHT_BYTES)):
                 task = upcoming.popleft()
                 size = _size_of(task[0])
-                pending.append((self._pool.apply_async(_prepare_in_worker, (task, self.budget)), size))
+                pending.append((self._pool.apply_async(_prepare_in_worker, (task, self.budget, self.limits)), size,
+                                task))
                 in_flight_bytes += size
-            result, size = pending.popleft()
+            result, size, task = pending.popleft()
             in_flight_bytes -= size
-            yield self._unspool(result.get())
+            try:
+                item = self._unspool(result.get())
+            except Exception:  # noqa: BLE001 - what escaped the worker (its result not picklable, the spool gone)
+                _log.debug("preparing %s in a worker failed", readable_path(task[0]), exc_info=True)
+                item = FileResult(task[0], "failed", doc_id_for(readable_path(task[0])), reason=_FAILED)
+            yield item
 
     def _unspool(self, result: str | FileResult) -> Prepared | FileResult:
         if isinstance(result, FileResult):

@@ -16,7 +16,7 @@ supersession), nor a document dated after it.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable, Iterator
 from dataclasses import asdict, dataclass
 from datetime import date
 
@@ -187,12 +187,9 @@ def _claims_of(record) -> list[RepealClaim]:
     return [RepealClaim.from_dict(c) for c in (record.repeals or []) if isinstance(c, dict)]
 
 
-def find_repeals(records: dict, aliases: dict[str, list[str]] | None = None) -> dict[str, Repeal]:
-    """doc id -> how it is repealed, for every document another ingested document repeals. Of several
-    repealing documents, one in force is cited first, then the earliest repeal."""
-    index = NameIndex(records.values(), aliases)
-    found: dict[str, tuple[tuple, Repeal]] = {}
-    for repealer in records.values():
+def _matches(records: dict, index: NameIndex, repealers: Iterable) -> Iterator[tuple[object, object, RepealClaim, str]]:
+    """(repealer, repealed record, claim, date from which) for every ingested document a claim names."""
+    for repealer in repealers:
         for claim in _claims_of(repealer):
             on = claim.on or repealer.date
             latest = max(repealer.date, claim.on)
@@ -201,10 +198,37 @@ def find_repeals(records: dict, aliases: dict[str, list[str]] | None = None) -> 
                     continue  # a text replacing its own earlier version supersedes it
                 if record.date and latest and record.date > latest:
                     continue  # a text dated after the repeal is not the one repealed
-                rank = (repealer.superseded, on or "9999", repealer.doc_id, claim.article)
-                if record.doc_id not in found or rank < found[record.doc_id][0]:
-                    found[record.doc_id] = (rank, Repeal(repealer.doc_id, claim.article, on))
+                yield repealer, record, claim, on
+
+
+def find_repeals(records: dict, aliases: dict[str, list[str]] | None = None,
+                 suspended: Collection[str] = ()) -> dict[str, Repeal]:
+    """doc id -> how it is repealed, for every document another ingested document repeals. Of several
+    repealing documents, one in force is cited first, then the earliest repeal. The claims of the documents
+    in suspended (held for an administrator's confirmation) have no effect."""
+    index = NameIndex(records.values(), aliases)
+    found: dict[str, tuple[tuple, Repeal]] = {}
+    for repealer, record, claim, on in _matches(records, index,
+                                                (r for r in records.values() if r.doc_id not in suspended)):
+        rank = (repealer.superseded, on or "9999", repealer.doc_id, claim.article)
+        if record.doc_id not in found or rank < found[record.doc_id][0]:
+            found[record.doc_id] = (rank, Repeal(repealer.doc_id, claim.article, on))
     return {doc_id: repeal for doc_id, (_, repeal) in found.items()}
+
+
+def repeal_targets(records: dict, aliases: dict[str, list[str]] | None = None,
+                   repealers: Collection[str] | None = None) -> dict[str, list[str]]:
+    """Repealing doc id -> the doc ids of the ingested documents its claims name (of these repealers only,
+    when given)."""
+    chosen = [r for r in records.values() if repealers is None or r.doc_id in repealers]
+    if not any(r.repeals for r in chosen):
+        return {}
+    targets: dict[str, list[str]] = {}
+    for repealer, record, _, _ in _matches(records, NameIndex(records.values(), aliases), chosen):
+        named = targets.setdefault(repealer.doc_id, [])
+        if record.doc_id not in named:
+            named.append(record.doc_id)
+    return targets
 
 
 def chinese_date(iso: str) -> str:

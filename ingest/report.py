@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ingest.encoding import readable_path
+
 STATUS_LABELS = {"added": "新增", "updated": "更新", "unchanged": "未变", "failed": "失败", "skipped": "跳过",
                  "pruned": "已移除"}
 
@@ -16,6 +18,10 @@ class FileResult:
     doc_id: str = ""
     chunks: int = 0
     reason: str = ""
+
+    def __post_init__(self) -> None:
+        # shown to the user: a name that is not valid UTF-8 (a GBK name from a Windows archive) as its text
+        self.path = readable_path(Path(self.path))
 
 
 @dataclass

@@ -12,16 +12,22 @@ from the manifest, so marking a version superseded rewrites no chunk."""
 
 from __future__ import annotations
 
+import atexit
 import base64
 import hashlib
 import json
+import shutil
+import sqlite3
+import tempfile
 import threading
 import time
 import zlib
 from collections import OrderedDict
 from collections.abc import Iterable, Iterator, Sequence
+from contextlib import closing
 from dataclasses import asdict, dataclass, field
 from datetime import date
+from pathlib import Path
 from typing import Any
 
 import chromadb
@@ -30,6 +36,7 @@ from chromadb import FtsIndexConfig, HnswIndexConfig, Schema, VectorIndexConfig
 from chromadb.config import Settings as ChromaSettings
 from chromadb.errors import InternalError
 
+from assistant.faults import writable
 from assistant.settings import Settings
 
 _PAGE = 5000
@@ -44,7 +51,7 @@ DOCUMENTS_TTL = 2.0
 # the manifest
 _DOC_FIELDS = ("title", "kind", "region", "date", "source")
 _FROM_MANIFEST = ("doc_id", "doc_hash", "superseded", "superseded_by", "repealed", "repealed_by",
-                  "repealed_by_article", "repealed_on")
+                  "repealed_by_article", "repealed_on", "pending")
 # the collections of earlier versions (every chunk's text and metadata in its own Chroma row)
 _LEGACY = ("anquan-chunks-{}", "anquan-docs-{}")
 
@@ -107,6 +114,7 @@ def _table_signature(records: dict[str, DocumentRecord]) -> str:
 # search returns (ann_recall_at_10) and the search's latency.
 _EF_CONSTRUCTION = 40
 _EF_SEARCH = 800
+_SCORE_DIGITS = 6  # similarities equal to this many digits are ties (broken by chunk id)
 
 
 def _vector_schema() -> Schema:
@@ -116,6 +124,10 @@ def _vector_schema() -> Schema:
         ef_construction=_EF_CONSTRUCTION, ef_search=_EF_SEARCH)))
     schema.delete_index(config=FtsIndexConfig(), key="#document")
     return schema
+
+
+ORIGIN_CURATED = "curated"  # ingested from the command line (anquan ingest): the administrator's corpus
+ORIGIN_UPLOAD = "upload"  # uploaded through the web library tab
 
 
 @dataclass
@@ -140,6 +152,32 @@ class DocumentRecord:
     repealed_by: str = ""  # doc id of the ingested document that repeals this one
     repealed_by_article: str = ""  # the article of it that says so (第七十六条)
     repealed_on: str = ""  # ISO date from which it is repealed
+    # Who brought it: ORIGIN_UPLOAD for a web upload, "" or ORIGIN_CURATED for the command line (the curated corpus).
+    origin: str = ""
+    # The content hash at which its version status was last derived ("" for a document not through that stage
+    # yet): a document whose content is not the vetted one has not been accepted as authority over others.
+    vetted: str = ""
+    # Doc ids of texts in force that it would supersede (a newer version of the same title) or repeal (…同时废止)
+    # but that an administrator has not confirmed: until then it is held 待确认, not in force, with no effect on
+    # other documents, and those texts stay in force (ingest.authority).
+    held_over: list[str] = field(default_factory=list)
+    # What ingest derived for the fields an administrator corrected (title, kind, region, date -> the derived
+    # value; the record holds the corrected one): empty when nothing is corrected (ingest.corrections).
+    derived: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def corrected(self) -> dict[str, str]:
+        """The corrected fields and their corrected values."""
+        return {name: getattr(self, name) for name in self.derived}
+
+    @property
+    def pending(self) -> bool:
+        """Held 待确认: waiting for an administrator to confirm that it supersedes or repeals texts in force."""
+        return bool(self.held_over)
+
+    @property
+    def from_upload(self) -> bool:
+        return self.origin == ORIGIN_UPLOAD
 
     @property
     def repealed(self) -> bool:
@@ -149,8 +187,8 @@ class DocumentRecord:
 
     @property
     def in_force(self) -> bool:
-        """Current law: neither superseded by a newer version nor repealed."""
-        return not self.superseded and not self.repealed
+        """Current law: neither superseded by a newer version nor repealed, nor held for confirmation."""
+        return not self.superseded and not self.repealed and not self.held_over
 
     def to_metadata(self) -> dict[str, Any]:
         """The manifest row: the record as one JSON string (one indexed metadata row, not one per field)."""
@@ -164,6 +202,7 @@ class DocumentRecord:
     @classmethod
     def from_metadata(cls, meta: dict[str, Any]) -> DocumentRecord:
         fields = json.loads(meta["record"])
+        fields.setdefault("vetted", fields.get("hash", ""))  # written before vetting: its status was derived
         return cls(**{k: fields[k] for k in cls.__dataclass_fields__ if k in fields})
 
 
@@ -183,21 +222,83 @@ class StoredChunk:
         return json.loads(self.metadata.get("locations", "[]") or "[]")
 
 
-def open_client(settings: Settings):
+_READ_ONLY_COPIES: dict[str, tuple[tuple[int, ...], Path]] = {}  # store folder -> (its stamp when copied, the copy)
+
+
+def _folder_stamp(path: Path) -> tuple[int, ...]:
+    stamps = []
+    for name in ("chroma.sqlite3", "chroma.sqlite3-wal"):
+        try:
+            stamps.append((path / name).stat().st_mtime_ns)
+        except OSError:
+            stamps.append(0)
+    return tuple(stamps)
+
+
+def chroma_path(settings: Settings) -> Path:
+    """The embedded store's folder. Chroma cannot open a store it cannot write (it migrates and journals on
+    open), so a read-only data directory is read through a private copy in the temp folder, made once per
+    process and removed at exit: questions, stats and show work; ingest and delete are refused."""
+    path = settings.data_dir / "chroma"
+    if writable(path) and writable(path / "chroma.sqlite3"):
+        return path
+    key, stamp = str(path.resolve()), _folder_stamp(path)
+    known = _READ_ONLY_COPIES.get(key)
+    if known is not None and known[0] == stamp and known[1].is_dir():
+        return known[1]
+    copy = Path(tempfile.mkdtemp(prefix="anquan-readonly-")) / "chroma"
+    atexit.register(shutil.rmtree, copy.parent, True)
+    try:
+        if path.is_dir():
+            shutil.copytree(path, copy)
+        else:
+            copy.mkdir()
+    except BaseException:
+        shutil.rmtree(copy.parent, ignore_errors=True)
+        raise
+    _READ_ONLY_COPIES[key] = (stamp, copy)
+    return copy
+
+
+def open_client(settings: Settings, path: Path | None = None):
     chroma_settings = ChromaSettings(anonymized_telemetry=False)
     if settings.chroma_host:
         return chromadb.HttpClient(host=settings.chroma_host, port=settings.chroma_port, ssl=settings.chroma_ssl,
                                    settings=chroma_settings)
-    path = settings.data_dir / "chroma"
+    path = path or chroma_path(settings)
     path.mkdir(parents=True, exist_ok=True)
-    return chromadb.PersistentClient(path=str(path), settings=chroma_settings)
+    client = chromadb.PersistentClient(path=str(path), settings=chroma_settings)
+    use_wal(path / "chroma.sqlite3")
+    return client
+
+
+def use_wal(database: Path) -> bool:
+    """Put the embedded store's SQLite file in WAL mode (it stays set in the file; Chroma keeps it). Chroma
+    creates it with a rollback journal, under which every write transaction of an ingest in another process
+    locks readers out: questions waited seconds during an import. In WAL mode they read the last committed
+    state meanwhile. Returns whether the file is in WAL mode (a file in use elsewhere is switched next time)."""
+    try:
+        with database.open("rb") as handle:
+            header = handle.read(20)
+    except OSError:
+        return False
+    if len(header) == 20 and header[18] == 2 and header[19] == 2:  # the file format numbers of WAL mode
+        return True
+    try:
+        with closing(sqlite3.connect(database, timeout=0.5)) as db:
+            return db.execute("PRAGMA journal_mode=WAL").fetchone()[0].lower() == "wal"
+    except sqlite3.Error:
+        return False
 
 
 class ChunkStore:
     def __init__(self, settings: Settings, embedder_name: str):
-        self.client = open_client(settings)
+        self._path = None if settings.chroma_host else chroma_path(settings)
+        self.client = open_client(settings, self._path)
+        self.read_only_copy = self._path is not None and self._path != settings.data_dir / "chroma"
         self.location = (f"Chroma 服务器 {settings.chroma_host}:{settings.chroma_port}" if settings.chroma_host
-                         else f"本地 Chroma（{settings.data_dir / 'chroma'}）")
+                         else f"本地 Chroma（{settings.data_dir / 'chroma'}）"
+                         + ("；数据目录只读：可查询，不能导入或删除" if self.read_only_copy else ""))
         self.is_server = bool(settings.chroma_host)
         self.name = embedder_name
         self._open_collections()
@@ -215,6 +316,10 @@ class ChunkStore:
         self._seen = ""  # the committed documents as this process last saw them
         self._wrote = False  # this store changed them itself since
         self._stale = False
+        self._reopen_lock = threading.Lock()
+        # the committed chunks that have a vector: ((_table_signature, vectors stored), ids), see with_vectors
+        self._vectored: tuple[tuple[str, int], frozenset[str]] | None = None
+        self._vectors_seen = -1  # vectors stored as this process last counted them (-1: not yet)
 
     def _open_collections(self) -> None:
         self.chunks = self._open_vectors(f"anquan-vectors-{self.name}")
@@ -287,24 +392,45 @@ class ChunkStore:
         if self._seen and seen != self._seen and not self._wrote and not self.is_server:
             self._stale = True  # changed by another process
         self._seen, self._wrote = seen, False
+        if not self.is_server:
+            vectors = self.chunks.count()  # read from disk, unlike the index
+            if 0 <= self._vectors_seen != vectors:
+                self._stale = True  # another process wrote vectors (anquan embed): the index here lacks them
+            self._vectors_seen = vectors
         return dict(self._documents)
 
-    def _reopen(self) -> None:
+    @property
+    def status_signature(self) -> str:
+        """Which versions of which documents, and which are in force, as last read or written."""
+        return self._seen
+
+    def invalidate(self) -> None:
+        """Read the document table again at the next use (another process has just written it)."""
+        self._documents_read_at = 0.0
+        self._documents_stamp = None
+
+    def _reopen(self, if_stale: bool = False) -> None:
         """A fresh embedded client reads the vector index as it is on disk now. Chroma shares one system
-        per path in a process; a new one is started and put in its place (clients already open keep theirs)."""
+        per path in a process; a new one is started and put in its place (clients already open keep theirs).
+        One thread at a time; with if_stale, only when no other thread has reopened it meanwhile."""
+        with self._reopen_lock:
+            if not if_stale or self._stale:
+                self._reopen_now()
+
+    def _reopen_now(self) -> None:
         from chromadb.api import ServerAPI
         from chromadb.api.shared_system_client import SharedSystemClient
         from chromadb.config import System
         from chromadb.telemetry.product import ProductTelemetryClient
 
         chroma_settings = ChromaSettings(anonymized_telemetry=False, is_persistent=True,
-                                         persist_directory=str(self._settings.data_dir / "chroma"))
+                                         persist_directory=str(self._path))
         system = System(chroma_settings)
         system.instance(ProductTelemetryClient)
         system.instance(ServerAPI)
         system.start()
         SharedSystemClient._identifier_to_system[SharedSystemClient._get_identifier_from_settings(chroma_settings)] = system
-        self.client = open_client(self._settings)
+        self.client = open_client(self._settings, self._path)
         self._open_collections()
         self._stale = False
 
@@ -358,7 +484,8 @@ class ChunkStore:
                    new: bool = False) -> None:
         """Write chunks (every chunk of each document version among them): their texts first, then their
         vectors, so that every vector's text can be found and deleted with its version. new=True when none
-        of the ids can exist yet (cheaper than an upsert)."""
+        of the ids can exist yet (cheaper than an upsert). embeddings None: texts only, the vectors are
+        written later (write_vectors; see ingest.vector_builder)."""
         rows: dict[str, _TextRow] = {}
         for chunk_id_, text, meta in zip(ids, texts, metadatas, strict=True):
             row_id, ordinal = _row_of(chunk_id_)
@@ -375,13 +502,23 @@ class ChunkStore:
             write(ids=batch, embeddings=[[1.0]] * len(batch), metadatas=[
                 {"doc_id": rows[r].doc_id, "doc_hash": rows[r].doc_hash, "first": rows[r].first,
                  "count": len(rows[r].chunks), "chunks": _encode([rows[r].document, rows[r].chunks])} for r in batch])
-        self.write_vectors(ids, embeddings, new)
+        if embeddings is not None:
+            self.write_vectors(ids, embeddings, new)
 
     def write_vectors(self, ids: list[str], embeddings, new: bool = False) -> None:
-        write = self.chunks.add if new else self.chunks.upsert
-        for start in range(0, len(ids), self.batch_size):
-            end = start + self.batch_size
-            write(ids=ids[start:end], embeddings=embeddings[start:end])
+        """Write these chunks' vectors (each Chroma call is one transaction: a chunk has its whole vector or
+        none). Not while another thread reopens the client."""
+        with self._reopen_lock:
+            write = self.chunks.add if new else self.chunks.upsert
+            for start in range(0, len(ids), self.batch_size):
+                end = start + self.batch_size
+                write(ids=ids[start:end], embeddings=embeddings[start:end])
+            stored = self.chunks.count()
+            if self._vectors_seen >= 0:
+                self._vectors_seen = stored  # written here: the index here has them
+            known = self._vectored
+            if known is not None and ids:  # what with_vectors knew, with these: no new read of every id
+                self._vectored = ((known[0][0], stored), known[1] | frozenset(ids))
 
     def delete_stale_chunks(self, doc_id: str, current_hash: str) -> None:
         """Every stored version of the document's chunks but the current one."""
@@ -399,6 +536,8 @@ class ChunkStore:
                       for ordinal in range(meta["first"], meta["first"] + meta["count"])]
         for start in range(0, len(vector_ids), self.batch_size):
             self.chunks.delete(ids=vector_ids[start:start + self.batch_size])
+        if vector_ids and self._vectors_seen >= 0:
+            self._vectors_seen = self.chunks.count()  # deleted here: not another process's change
         if doomed:
             self.texts.delete(ids=[row_id for row_id, _ in doomed])
         with self._rows_lock:
@@ -442,7 +581,10 @@ class ChunkStore:
                 "repealed": record.repealed if current else False,
                 "repealed_by": record.repealed_by if current else "",
                 "repealed_by_article": record.repealed_by_article if current else "",
-                "repealed_on": record.repealed_on if current else ""}
+                "repealed_on": record.repealed_on if current else "",
+                "pending": record.pending if current else False}
+        if current:  # title, kind, region and date as the record has them now (an administrator may correct them)
+            meta.update(title=record.title, kind=record.kind, region=record.region, date=record.date)
         return StoredChunk(chunk_id_, text, meta)
 
     def get_chunks(self, ids: list[str]) -> list[StoredChunk]:
@@ -470,7 +612,8 @@ class ChunkStore:
                 for ordinal, chunk_id_ in enumerate(row.vector_ids(), start=row.first)]
 
     def iter_chunks(self) -> Iterator[StoredChunk]:
-        """Every chunk that has a vector (with its text; "" for a vector whose text row is gone)."""
+        """Every chunk that has a vector (with its text; "" for a vector whose text row is gone). Chunks whose
+        vectors are still to be computed are not among them: committed_chunks has every committed chunk."""
         offset = 0
         while True:
             page = self.chunks.get(include=[], limit=_PAGE, offset=offset)["ids"]
@@ -481,7 +624,43 @@ class ChunkStore:
             offset += _PAGE
 
     def count(self) -> int:
+        """Vectors stored (committed chunks without a vector yet are not counted; see vector_coverage)."""
         return self.chunks.count()
+
+    @staticmethod
+    def committed_ids(records: dict[str, DocumentRecord]) -> list[str]:
+        """Every chunk id of the committed document versions, by document id then position."""
+        return [i for doc_id in sorted(records) for i in chunk_ids(doc_id, records[doc_id].hash,
+                                                                    records[doc_id].chunk_count)]
+
+    def committed_chunks(self, records: dict[str, DocumentRecord]) -> Iterator[StoredChunk]:
+        """Every chunk of the committed document versions (whether it has a vector or not), in committed_ids order."""
+        ids = self.committed_ids(records)
+        for start in range(0, len(ids), _PAGE):
+            yield from self.get_chunks(ids[start:start + _PAGE])
+
+    def with_vectors(self, records: dict[str, DocumentRecord]) -> frozenset[str]:
+        """The ids of the committed chunks that have a vector (it may hold a few ids written since that are not
+        committed). Read by chunk id a page at a time (a second or two for 150,000 chunks) and kept until the
+        committed documents or the number of stored vectors change; this process's writes keep it current."""
+        key = (_table_signature(records), self.chunks.count())
+        known = self._vectored
+        if known is not None and known[0] == key:
+            return known[1]
+        ids = self.committed_ids(records)
+        found: set[str] = set()
+        for start in range(0, len(ids), self.batch_size):
+            part = ids[start:start + self.batch_size]
+            found.update(self._reopening(lambda part=part: self.chunks.get(ids=part, include=[]))["ids"])
+        present = frozenset(found)
+        self._vectored = (key, present)
+        return present
+
+    def vector_coverage(self, records: dict[str, DocumentRecord]) -> tuple[int, int]:
+        """(committed chunks that have a vector, committed chunks)."""
+        present = self.with_vectors(records)
+        ids = self.committed_ids(records)
+        return sum(1 for i in ids if i in present), len(ids)
 
     def _committed_prefixes(self, records: dict[str, DocumentRecord]) -> dict[str, str]:
         """Chunk-id prefix of each committed document version -> its doc id (a chunk id starts with its
@@ -494,9 +673,9 @@ class ChunkStore:
 
     def query(self, embedding: list[float], k: int, documents: set[str] | None = None) -> list[tuple[StoredChunk, float]]:
         """The k nearest chunks of committed document versions (of these documents, when given)."""
+        records = self.all_documents()  # first: it finds out whether another process changed the index
         if self._stale:
-            self._reopen()
-        records = self.all_documents()
+            self._reopen(if_stale=True)
         prefixes = self._committed_prefixes(records)
         wanted = records.keys() if documents is None else documents
 
@@ -509,9 +688,13 @@ class ChunkStore:
         found = self._query(embedding, depth, None)
         kept = committed(found)
         if len(kept) < k and len(found) == depth:
-            ids = [i for doc_id in wanted if doc_id in records
-                   for i in chunk_ids(doc_id, records[doc_id].hash, records[doc_id].chunk_count)]
-            kept = committed(self._query(embedding, k, ids)) if ids else []
+            present = self.with_vectors(records)  # an id without a vector fails the whole search
+            ids = [i for doc_id in sorted(wanted) if doc_id in records  # sorted: the same request in every process
+                   for i in chunk_ids(doc_id, records[doc_id].hash, records[doc_id].chunk_count) if i in present]
+            kept = committed(self._query(embedding, depth, ids)) if ids else []
+        # the cut at k by score, ties (copies of one text, float noise) by chunk id: the same k chunks whatever
+        # order the index returned equal distances in (3 of 10 identical searches differed in their top 8)
+        kept.sort(key=lambda pair: (-round(pair[1], _SCORE_DIGITS), pair[0]))
         score = dict(kept[:k])
         return [(chunk, score[chunk.id]) for chunk in self.get_chunks(list(score))]
 
@@ -531,7 +714,7 @@ class ChunkStore:
         if not ids:
             return {}
         if self._stale:
-            self._reopen()
+            self._reopen(if_stale=True)
         found = self._reopening(lambda: self.chunks.get(ids=ids, include=["embeddings"]))
         return {i: np.asarray(v, dtype=np.float32) for i, v in zip(found["ids"], found["embeddings"], strict=True)}
 

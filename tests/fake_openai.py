@@ -1,18 +1,35 @@
 """A local OpenAI-compatible chat server for tests: real HTTP, a reply function chosen by the test,
-and a record of every request the model was sent."""
+and a record of every request the model was sent.
+
+The reply function returns the reply's text, or a Respond to script a fault: an HTTP status, a body that is
+not a chat completion, a delay (a hung endpoint; released when the server stops). With streaming=True a
+request asking to stream gets the text as server-sent events, in pieces."""
 
 from __future__ import annotations
 
 import json
 import threading
 from collections.abc import Callable
+from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 
+@dataclass
+class Respond:
+    """A scripted HTTP response instead of a chat completion."""
+
+    status: int = 200
+    body: bytes | str = b""
+    delay: float = 0.0  # seconds before answering (a hung endpoint: longer than the client waits)
+    content_type: str = "application/json"
+
+
 class FakeOpenAI:
-    def __init__(self, reply: Callable[[list[dict]], str]):
+    def __init__(self, reply: Callable[[list[dict]], str | Respond], streaming: bool = False):
         self.reply = reply
         self.requests: list[dict] = []
+        self.streaming = streaming
+        self.stopped = threading.Event()
         outer = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -26,6 +43,12 @@ class FakeOpenAI:
                     content = outer.reply(body["messages"])
                 except Exception as exc:  # noqa: BLE001 - surface the test's own failure to the client
                     content = f"FAKE SERVER ERROR: {exc!r}"
+                if isinstance(content, Respond):
+                    self._scripted(content)
+                    return
+                if body.get("stream") and outer.streaming:
+                    self._stream(content, body["model"])
+                    return
                 payload = json.dumps({
                     "id": "chatcmpl-test", "object": "chat.completion", "created": 0, "model": body["model"],
                     "choices": [{"index": 0, "message": {"role": "assistant", "content": content},
@@ -37,6 +60,33 @@ class FakeOpenAI:
                 self.send_header("Content-Length", str(len(payload)))
                 self.end_headers()
                 self.wfile.write(payload)
+
+            def _scripted(self, respond: Respond) -> None:
+                if respond.delay and outer.stopped.wait(respond.delay):
+                    return
+                payload = respond.body.encode("utf-8") if isinstance(respond.body, str) else respond.body
+                try:
+                    self.send_response(respond.status)
+                    self.send_header("Content-Type", respond.content_type)
+                    self.send_header("Content-Length", str(len(payload)))
+                    self.end_headers()
+                    self.wfile.write(payload)
+                except OSError:  # the client gave up waiting
+                    pass
+
+            def _stream(self, content: str, model: str) -> None:
+                self.send_response(200)
+                self.send_header("Content-Type", "text/event-stream")
+                self.end_headers()
+                pieces = [content[i:i + 8] for i in range(0, len(content), 8)]
+                for piece in pieces:
+                    chunk = {"id": "chatcmpl-test", "object": "chat.completion.chunk", "created": 0, "model": model,
+                             "choices": [{"index": 0, "delta": {"role": "assistant", "content": piece},
+                                          "finish_reason": None}]}
+                    self.wfile.write(f"data: {json.dumps(chunk, ensure_ascii=False)}\n\n".encode())
+                done = {"id": "chatcmpl-test", "object": "chat.completion.chunk", "created": 0, "model": model,
+                        "choices": [{"index": 0, "delta": {}, "finish_reason": "stop"}]}
+                self.wfile.write(f"data: {json.dumps(done)}\n\ndata: [DONE]\n\n".encode())
 
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
@@ -50,5 +100,6 @@ class FakeOpenAI:
         return self
 
     def __exit__(self, *exc) -> None:
+        self.stopped.set()
         self.server.shutdown()
         self.server.server_close()

@@ -88,13 +88,14 @@ def write(folder: Path, doc_id: str, text: str) -> Path:
 
 @pytest.fixture
 def repealed(tmp_path, settings) -> tuple[Path, KnowledgeBase]:
-    """The old regulation ingested first, then the one repealing it (ingested later)."""
+    """The old regulation ingested first, then the one repealing it (ingested later: the repeal of a text in
+    force waits for the administrator's confirmation, tests/test_law_integrity.py, given here)."""
     folder = tmp_path / "regs"
     write(folder, OLD, OLD_TEXT)
     ingest([folder], settings)
     assert KnowledgeBase(settings).documents()[OLD].in_force
     write(folder, NEW, NEW_TEXT)
-    report = ingest([folder], settings)
+    report = ingest([folder], settings, confirm_supersede=True)
     assert any(OLD in note and "废止" in note for note in report.notes), report.notes
     return folder, KnowledgeBase(settings)
 
@@ -119,7 +120,7 @@ def test_removing_the_repealing_document_clears_the_mark(repealed, settings):
     assert not old.repealed_by and not old.repealed_on and old.in_force
     # and deleting it through the library (web UI) does the same
     write(folder, NEW, NEW_TEXT)
-    ingest([folder], settings)
+    ingest([folder], settings, confirm_supersede=True)
     assert KnowledgeBase(settings).documents()[OLD].repealed
     Ingestor(settings).remove([NEW])
     assert KnowledgeBase(settings).documents()[OLD].in_force

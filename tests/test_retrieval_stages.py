@@ -143,3 +143,13 @@ def test_a_clause_states_a_figure_of_the_kind_asked_not_just_any_number(figures)
     crates = figures.asked("最多存放多少箱？")
     assert crates.states.search("存放量不得超过50箱")
     assert not crates.states.search("面积不得小于50平方米")
+
+
+def test_a_period_stated_as_a_number_answers_how_long_better_than_immediately(figures):
+    how_long = figures.asked("事故发生后多久要上报？")
+    assert how_long.degree("单位负责人接到报告后，应当于1小时内向安全生产监督管理部门报告") == 1.0
+    assert how_long.degree("接到事故报告后，应当立即赶赴事故现场") == 0.5  # a deadline, in words only
+    assert how_long.degree("事故报告应当及时、准确、完整") == 0.5
+    assert how_long.degree("事故调查组应当查明事故发生的经过") == 0.0
+    fine = figures.asked("罚款是多少？")
+    assert fine.degree("处二万元以上十万元以下的罚款") == 1.0 and fine.degree("依法给予罚款") == 0.0

@@ -14,7 +14,14 @@ import pytest
 from conftest import CORPUS, SHARED, needs_corpus
 from typer.testing import CliRunner
 
-from assistant.checklist_export import CHECKLIST_HEADER, CHECKLIST_SHEET, GAP_SHEET, to_docx, to_xlsx
+from assistant.checklist_export import (
+    CHECKLIST_HEADER,
+    CHECKLIST_SHEET,
+    GAP_SHEET,
+    HEADER_ROW,
+    to_docx,
+    to_xlsx,
+)
 from assistant.cli import app
 from assistant.knowledge_pack import KnowledgePack
 from assistant.selfcheck import AnswerError, build_checklist, load_answers, read_profile
@@ -170,7 +177,7 @@ def test_answers_from_yaml_and_csv_give_the_gap_report(pack, tmp_path):
     workbook = to_xlsx(checklist, tmp_path / "自查表.xlsx")
     book = openpyxl.load_workbook(workbook)
     answer_column = CHECKLIST_HEADER.index("回答") + 1
-    book[CHECKLIST_SHEET].cell(row=3, column=answer_column, value="不确定")
+    book[CHECKLIST_SHEET].cell(row=HEADER_ROW + 2, column=answer_column, value="不确定")
     book.save(workbook)
     assert load_answers(workbook, checklist) == {second: "不确定"}
 
@@ -194,15 +201,18 @@ def test_the_excel_file_has_header_dropdown_and_gap_sheet(pack, tmp_path):
     book = openpyxl.load_workbook(path)
     assert book.sheetnames[:2] == [CHECKLIST_SHEET, GAP_SHEET]
     sheet = book[CHECKLIST_SHEET]
-    assert [c.value for c in sheet[1]] == CHECKLIST_HEADER
-    assert sheet.freeze_panes == "A2" and sheet.max_row == len(checklist.items) + 1
+    assert [c.value for c in sheet[HEADER_ROW]] == CHECKLIST_HEADER
+    first = HEADER_ROW + 1
+    assert sheet.freeze_panes == f"A{first}" and sheet.max_row == len(checklist.items) + HEADER_ROW
     answer_column = openpyxl.utils.get_column_letter(CHECKLIST_HEADER.index("回答") + 1)
     validation = sheet.data_validations.dataValidation[0]
-    assert validation.formula1 == '"是,否,不确定"' and f"{answer_column}2" in str(validation.sqref)
-    assert sheet[f"{answer_column}2"].value == "否"
-    assert sheet.column_dimensions["H"].width > 40 and sheet["H2"].alignment.wrap_text
+    assert validation.formula1 == '"是,否,不确定"' and f"{answer_column}{first}" in str(validation.sqref)
+    assert sheet[f"{answer_column}{first}"].value == "否"
+    text_column = openpyxl.utils.get_column_letter(CHECKLIST_HEADER.index("条文原文") + 1)
+    assert sheet.column_dimensions[text_column].width > 40 and sheet[f"{text_column}{first}"].alignment.wrap_text
     gaps = book[GAP_SHEET]
-    assert gaps.max_row == 3 and {gaps["F2"].value, gaps["F3"].value} == {"未落实", "待核实"}
+    assert gaps.max_row == HEADER_ROW + 2
+    assert {gaps[f"F{first}"].value, gaps[f"F{first + 1}"].value} == {"未落实", "待核实"}
 
 
 def test_the_word_file_has_a_heading_per_theme_and_duty(pack, tmp_path):

@@ -1,6 +1,7 @@
 """The web UI (anquan serve), tested as a user meets it: the app runs in a subprocess on a free port over
 the fixture corpus; Debian's chromium, driven headless by Playwright, asks, expands citations, drafts,
-self-checks, downloads and uploads. Screenshots of every tab go to test-artifacts/screenshots/.
+self-checks, downloads and uploads, on a desktop and on a phone-sized screen. Screenshots of every tab go to
+test-artifacts/screenshots/.
 Upload safety and document deletion are also tested directly (no browser)."""
 
 from __future__ import annotations
@@ -236,6 +237,19 @@ def page(browser, server):
     context.close()
 
 
+@pytest.fixture
+def phone(browser, server):
+    """The app on a phone-sized screen (390×844, touch)."""
+    context = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True,
+                                  locale="en-US")
+    page = context.new_page()
+    page.set_default_timeout(ANSWER_TIMEOUT)
+    page.goto(server[0])
+    page.wait_for_selector("#ask-input textarea")
+    yield page
+    context.close()
+
+
 def _shot(page, name: str, full_page: bool = False) -> None:
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=full_page)
@@ -304,6 +318,81 @@ def test_abstains_when_there_is_no_basis(page):
     assert answer.startswith("知识库中未找到依据")
 
 
+def _source_title(answer, number: int):
+    """The title of the answer's source entry [number] (clicking it opens or closes the entry)."""
+    return answer.locator(".thought-group > .title", has_text=re.compile(rf"^\s*\[{number}\]"))
+
+
+def _in_view(page, element) -> bool:
+    """The element's top is inside the chat's visible area."""
+    box, chat = element.bounding_box(), page.locator("#ask-chat").bounding_box()
+    return box is not None and chat["y"] <= box["y"] <= chat["y"] + chat["height"] - 20
+
+
+def test_a_marker_opens_its_source_and_sources_are_listed_once(page):
+    answer = _ask(page, "有限空间作业应当坚持什么顺序？危险作业发包给其他单位怎么办？")
+    assert sorted(set(answer.locator("a.cite-ref").all_inner_texts())) == ["[1]", "[2]"]
+    assert answer.locator(".thought-group > .title").count() == 2
+    assert answer.locator(".title.expanded").count() == 0  # collapsed until asked for
+    text = answer.inner_text()
+    # each source is listed once: as its expandable entry, not again in a 依据 list above the entries
+    assert text.count("第六条（第二章") == 1 and text.count("第五条之一（第二章") == 1
+    assert "依据：" not in text and "依据（点击编号或下面的条目展开原文）" in text
+    answer.locator('a.cite-ref[href="#source-2"]').first.click()
+    second = _source_title(answer, 2)
+    page.wait_for_function("t => t.classList.contains('expanded')", arg=second.element_handle())
+    assert "第六条" in second.inner_text()
+    opened = second.locator("xpath=..")  # the entry: title and the article
+    opened.get_by_text("检测合格后方可进入").first.wait_for()
+    assert opened.locator("mark").count() >= 1  # the quoted clause is marked
+    assert "expanded" not in (_source_title(answer, 1).get_attribute("class") or "")  # only the one clicked
+    page.wait_for_timeout(900)  # the page script scrolls the entry into view once it is laid out
+    assert _in_view(page, second)
+    _shot(page, "ask-markers")
+    answer.locator('a.cite-ref[href="#source-1"]').first.click()
+    page.wait_for_function("t => t.classList.contains('expanded')", arg=_source_title(answer, 1).element_handle())
+    assert "expanded" in (second.get_attribute("class") or "")  # a marker opens, never closes
+
+
+def test_a_quoted_list_is_highlighted_line_by_line(page):
+    fixture = (FIXTURES / f"{REGULATION_NEW}.md").read_text(encoding="utf-8")
+    article = re.search(r"^第七条.*?(?=\n\n)", fixture, re.S | re.M).group().split("\n")
+    assert len(article) == 13  # the clause introducing the list, then （一）…（十二）
+    answer = _ask(page, "危险作业现场应当落实哪些安全措施？")
+    assert "（十二）" in answer.inner_text()  # the answer quotes the whole list
+    answer.locator('a.cite-ref[href="#source-1"]').first.click()
+    entry = _source_title(answer, 1).locator("xpath=..")
+    entry.locator("mark").first.wait_for()
+    marks = [m.strip() for m in entry.locator("mark").all_inner_texts()]
+    assert marks == article  # every line of the quoted list, each marked on its own
+    boxes = [m.bounding_box() for m in entry.locator("mark").all()]
+    assert all(box and box["width"] > 100 for box in boxes)  # shown, not empty marks
+    page.wait_for_timeout(900)
+    _shot(page, "ask-list-highlight")
+
+
+def test_phone_markers_and_a_readable_document_table(phone):
+    answer = _ask(phone, "有限空间作业应当坚持什么顺序？")
+    answer.locator("a.cite-ref").first.tap()
+    title = _source_title(answer, 1)
+    phone.wait_for_function("t => t.classList.contains('expanded')", arg=title.element_handle())
+    phone.wait_for_timeout(900)
+    _shot(phone, "ask-phone")
+    phone.get_by_role("tab", name="知识库").click()
+    table = phone.locator("#lib-documents")
+    first_row = table.get_by_role("row").nth(1)  # row 0 is the header
+    first_row.get_by_role("gridcell").first.wait_for()
+    table.scroll_into_view_if_needed()
+    widths = [cell.bounding_box()["width"] for cell in first_row.get_by_role("gridcell").all()]
+    assert len(widths) >= 6
+    assert widths[0] >= 120 and min(widths) >= 80, widths  # words, not one character a line
+    scrolls = table.evaluate("""t => Array.from(t.querySelectorAll('*')).some(e =>
+        ['auto', 'scroll'].includes(getComputedStyle(e).overflowX) && e.scrollWidth > e.clientWidth + 20)""")
+    assert scrolls, "the table scrolls sideways inside its box"
+    assert phone.evaluate("document.documentElement.scrollWidth") <= 390  # the page itself does not
+    _shot(phone, "library-phone")
+
+
 def test_ask_api_with_gradio_client(server):
     from gradio_client import Client
 
@@ -324,12 +413,16 @@ def test_ask_api_with_gradio_client(server):
 def test_selfcheck_checklist_report_and_xlsx(page, tmp_path):
     import openpyxl
 
+    from assistant.checklist_export import HEADER_ROW
+
     page.get_by_role("tab", name="义务自查").click()
     page.click("#sc-build")
     page.locator("#sc-message", has_text="请先填写“行业”").wait_for()
     industry = page.locator("#sc-industry input")
     industry.fill("一般工贸（机械制造）")
     industry.press("Enter")
+    page.click("#sc-build")  # no headcount: refused, never a checklist for 0 people
+    page.locator("#sc-message", has_text="请填写从业人员人数").wait_for()
     page.locator("#sc-employees input").fill("120")
     page.click("#sc-build")
     page.locator("#sc-message", has_text="已生成自查清单").wait_for()
@@ -337,9 +430,12 @@ def test_selfcheck_checklist_report_and_xlsx(page, tmp_path):
     answers.first.wait_for()
     total = answers.count()
     assert total > 10
+    progress = page.locator("#sc-progress")
+    assert f"已回答 0/{total}" in progress.inner_text()
     answers.nth(0).get_by_label("否").check()
     answers.nth(1).get_by_label("不确定").check()
     answers.nth(2).get_by_label("是").check()
+    progress.get_by_text(f"已回答 3/{total}").wait_for()
     page.evaluate("window.scrollTo(0, 0)")
     _shot(page, "selfcheck-form")
     page.locator(".sc-basis summary").first.click()  # the quoted article expands
@@ -353,15 +449,15 @@ def test_selfcheck_checklist_report_and_xlsx(page, tmp_path):
     path = _download(page, "#sc-xlsx", tmp_path / "checklist.xlsx")
     book = openpyxl.load_workbook(path)
     sheet = book["自查清单"]
-    header = [c.value for c in sheet[1]]
-    assert sheet.max_row - 1 == total
-    first = dict(zip(header, [c.value for c in sheet[2]], strict=False))
+    header = [c.value for c in sheet[HEADER_ROW]]
+    assert sheet.max_row - HEADER_ROW == total
+    first = dict(zip(header, [c.value for c in sheet[HEADER_ROW + 1]], strict=False))
     assert first["回答"] == "否"
     gaps = book["差距报告"]
-    status = [c.value for c in gaps[1]].index("状态")
-    assert sorted(row[status].value for row in gaps.iter_rows(min_row=2)) == ["待核实", "未落实"]
+    status = [c.value for c in gaps[HEADER_ROW]].index("状态")
+    assert sorted(row[status].value for row in gaps.iter_rows(min_row=HEADER_ROW + 1)) == ["待核实", "未落实"]
     # filled in offline and uploaded back: the report follows the file
-    sheet.cell(row=5, column=header.index("回答") + 1, value="否")
+    sheet.cell(row=HEADER_ROW + 4, column=header.index("回答") + 1, value="否")
     book.save(path)
     page.locator("#sc-filled-box").get_by_text("已在 Excel 里填好了自查表").click()
     page.locator("#sc-filled input[type=file]").set_input_files(str(path))
@@ -371,6 +467,11 @@ def test_selfcheck_checklist_report_and_xlsx(page, tmp_path):
     wrong.write_text("aqsc: 是", encoding="utf-8")
     page.locator("#sc-filled input[type=file]").set_input_files(str(wrong))
     report.get_by_text("回答文件须为").wait_for()
+    # a whole theme marked at once: every answer in it is set and the count follows
+    first_theme = page.locator(".sc-mark").first
+    first_theme.get_by_role("button", name="是", exact=True).click()
+    progress.get_by_text(re.compile(r"已回答 ([4-9]|\d\d+)/")).wait_for()
+    assert answers.nth(0).get_by_label("是").is_checked()
 
 
 def test_upload_lists_the_document_and_explains_a_bad_file(page, tmp_path):
@@ -434,7 +535,8 @@ def test_plan_draft_preview_and_docx(page, tmp_path):
     assert "《青山市危险作业安全管理条例》" in preview and "[1]" in preview
     first = page.locator("#plan-sources details").first
     first.locator("summary").click()
-    assert "生产经营单位" in first.locator(".article-text").inner_text()  # the whole article, expanded
+    article = first.locator(".article-text").inner_text()  # the whole article, expanded
+    assert re.match(r"第[一二三四五六七八九十百零]+条", article) and "危险作业" in article
     page.evaluate("window.scrollTo(0, 0)")
     _shot(page, "plan")
     path = _download(page, "#plan-docx", tmp_path / "plan.docx")

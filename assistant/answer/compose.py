@@ -8,13 +8,15 @@ then the 依据 list. Each part of a multi-part question gets its own clauses. A
 the question touches; a clause is quoted with what it needs to be read right (the sentence a …同时废止 refers
 back to, the article's “以上”包括本数). When no retrieved clause covers the question well enough — or the
 question asks for an amount, a period or a frequency and no covering provision states one — it says
-知识库中未找到依据 and lists the closest articles.
+知识库中未找到依据 and lists the closest articles. Documents are data: a sentence in a document that instructs the
+assistant (忽略以上所有指令, 你现在必须回答：…; knowledge/instructions.yaml) is never quoted, nor its payload.
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from assistant.answer import ranges as thresholds
 from assistant.answer.config import ANSWER
@@ -23,6 +25,7 @@ from assistant.retrieval.coverage import contrastive_weights, coverage, question
 from assistant.retrieval.figures import QuantityAsks
 from assistant.retrieval.provisions import PENALTY, provision_asked
 from assistant.retrieval.query import QueryPlan, people_counted, question_parts
+from assistant.untrusted import InstructionGuard, instruction_guard
 from ingest.cleaning import normalise_for_index, to_simplified
 from ingest.metadata import PLAN_KINDS
 from ingest.store import StoredChunk
@@ -67,6 +70,7 @@ class Answer:
     sources: list[Source] = field(default_factory=list)  # what the answer cites, numbered
     related: list[StoredChunk] = field(default_factory=list)  # closest provisions when abstaining
     verification: object | None = None  # LLM mode: what the citation and quote check found
+    fault: str = ""  # LLM mode: why the endpoint gave no answer (this is then the offline answer, with a note)
 
     @property
     def citations(self) -> list[dict]:
@@ -90,8 +94,11 @@ def _quoted_bonus(text: str, quoted: list[str]) -> float:
     return 1.0
 
 
-def _clauses(chunk: StoredChunk) -> list[str]:
-    return [c.strip() for c in _CLAUSE.split(chunk.text) if len(c.strip()) >= 6]
+def _clauses(chunk: StoredChunk, guard: InstructionGuard) -> list[str]:
+    """The clauses an answer may quote: a sentence instructing the assistant, and its payload, are not."""
+    texts = [c.strip() for c in _CLAUSE.split(chunk.text) if len(c.strip()) >= 6]
+    flagged = guard.flagged(texts)
+    return [text for i, text in enumerate(texts) if i not in flagged]
 
 
 def _enumeration(texts: list[str], index: int, matching: set[str], whole: bool) -> list[str]:
@@ -188,10 +195,14 @@ def _carries_term(chunk: StoredChunk, plan: QueryPlan) -> bool:
 
 
 class OfflineComposer:
-    def __init__(self, tokenizer: Tokenizer, idf: dict[str, float], figures: QuantityAsks):
+    def __init__(self, tokenizer: Tokenizer, idf: dict[str, float], figures: QuantityAsks,
+                 knowledge_dir: Path | None = None):
+        from assistant.settings import Settings
+
         self.tokenizer = tokenizer
         self.idf = idf
         self.asks = figures
+        self.guard = instruction_guard(knowledge_dir or Settings().knowledge_dir)
 
     def _groups(self, part: str, plan: QueryPlan, chunks: list[StoredChunk]) -> list[list[_Clause]]:
         """For each chunk (in retrieval order) its clauses that best answer the part, best first.
@@ -214,7 +225,7 @@ class OfflineComposer:
                 key = normalise_for_index(name)
                 if key in weights and not any(key in p for p in passages):
                     del weights[key]
-        texts_of = [_clauses(chunk) for chunk in chunks]
+        texts_of = [_clauses(chunk, self.guard) for chunk in chunks]
         whole = bool(_LIST_ASKS.search(part))
         ask = self.asks.asked(part)
         quantity = ask.states if ask else None
@@ -311,7 +322,7 @@ class OfflineComposer:
             named = [i for i, c in enumerate(evidence) if (c.metadata.get("doc_id"), c.metadata.get("article_num"),
                                                             c.metadata.get("article_sub")) in named_articles]
             if named:
-                chosen = [clause for i in named for clause in _whole_provision(_clauses(evidence[i]) or [evidence[i].text], i)]
+                chosen = [clause for i in named for clause in _whole_provision(self._quotable(evidence[i]), i)]
         if unanswered and not figures_answered:  # the figure asked for is nowhere: what else matched is related only
             asked = "、".join(f"“{part.rstrip('？?')}”" for part in unanswered)
             return self._abstain(question, chunks, f"已入库的条文中没有{asked}的具体规定（数量、期限或比例）")
@@ -340,6 +351,11 @@ class OfflineComposer:
         lines.append("依据：")
         lines += [f"[{s.number}] {s.citation}" for s in sources]
         return Answer(question, "\n".join(lines), False, sources)
+
+    def _quotable(self, chunk: StoredChunk) -> list[str]:
+        """A provision's clauses to quote whole (a short one is its text), never a sentence instructing the assistant."""
+        clauses = _clauses(chunk, self.guard)
+        return clauses or ([chunk.text] if not self.guard.instructions_in(chunk.text) else [])
 
     def _lead(self, plan: QueryPlan, top: _Clause, source: Source) -> str:
         if plan.glossary:  # a term of art named: what it means comes first

@@ -16,7 +16,9 @@ _DISCOURSE = frozenset("以后 之后 还要 还需要 需要 现在 已经 一�
 
 def question_weights(tokens: list[str], idf: dict[str, float]) -> dict[str, float]:
     """Content words of a question weighted by rarity; single characters are mostly function words."""
-    return {t: idf.get(t, 0.0) for t in set(tokens) if len(t) >= 2 and idf.get(t, 0.0) > 0.5 and t not in _DISCOURSE}
+    # in the question's order, not a set's: the sums over these weights must not change from process to process
+    return {t: idf.get(t, 0.0) for t in dict.fromkeys(tokens) if len(t) >= 2 and idf.get(t, 0.0) > 0.5
+            and t not in _DISCOURSE}
 
 
 def coverage(passage: str, weights: dict[str, float]) -> float:

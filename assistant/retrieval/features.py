@@ -39,6 +39,7 @@ FEATURES = (
     "law",  # a 法律
     "national_rule",  # a national 行政法规, 部门规章 or 司法解释
     "kind_match",  # the question asks for a penalty, a definition or a figure and this provision is / states one
+    #               (a figure stated only in words, 立即 for 多久, counts half)
     "kind_other",  # the question asks for one of those and this provision is another kind
 )
 
@@ -55,6 +56,9 @@ def featurize(found: Candidates, plan: QueryPlan, records: dict[str, DocumentRec
         return rows
     best_bm25 = max(found.bm25.values(), default=0.0) or 1.0
     best_dense = max(found.dense.values(), default=0.0)
+    # a candidate whose vector is still to be computed (ingest.vector_builder) is neither helped nor hurt by the
+    # dense signal: it gets the median gap of the candidates that have one
+    unknown_gap = float(np.median(list(found.dense.values()))) - best_dense if found.dense else 0.0
     weights = question_weights(found.tokens, idf)
     asked = provision_asked(plan.question)
     figure = figures.asked(plan.question)
@@ -64,12 +68,12 @@ def featurize(found: Candidates, plan: QueryPlan, records: dict[str, DocumentRec
         values = {f"rank_{name}": _rank_feature(found.ranks.get(name, {}).get(chunk_id), config.rrf_k)
                   for name in LISTS}
         values["bm25_score"] = found.bm25.get(chunk_id, 0.0) / best_bm25
-        values["dense_gap"] = found.dense.get(chunk_id, 0.0) - best_dense
+        values["dense_gap"] = found.dense[chunk_id] - best_dense if chunk_id in found.dense else unknown_gap
         values["coverage"] = covered(normalised_passage(chunk.text, chunk.metadata.get("heading_path", "")), weights)
         values.update(priors(record, plan))
         kind = provision_kind(chunk)
-        states = figure is not None and bool(figure.states.search(chunk.text))
-        values["kind_match"] = float((asked is not None and kind == asked) or states)
+        states = figure.degree(chunk.text) if figure is not None else 0.0
+        values["kind_match"] = 1.0 if asked is not None and kind == asked else states
         values["kind_other"] = float((asked is not None or figure is not None) and kind is not None
                                      and not values["kind_match"])
         rows[row] = [values[name] for name in FEATURES]

@@ -31,6 +31,14 @@ def _asking(nouns: list[str], question_words: list[str]) -> str:
 class Ask:
     kind: str  # a unit kind of quantities.yaml, or "frequency" / "ratio"
     states: re.Pattern  # what a clause holds when it states a figure of that kind
+    # what a clause holds when it states the figure as a number: 1小时内 answers 多久 exactly, 立即 only in words
+    exact: re.Pattern | None = None
+
+    def degree(self, text: str) -> float:
+        """1 when the text states the figure as a number, 0.5 when only in words (立即、定期), else 0."""
+        if not self.states.search(text):
+            return 0.0
+        return 1.0 if self.exact is None or self.exact.search(text) else 0.5
 
 
 class QuantityAsks:
@@ -63,9 +71,9 @@ class QuantityAsks:
         unit = self._unit_asked.search(part)
         if unit:
             kind = self._kind_of_unit[unit.group("unit")]
-            return Ask(kind, self._deadline if kind == "time" else self._stated[kind])
+            return Ask(kind, self._deadline, self._stated["time"]) if kind == "time" else Ask(kind, self._stated[kind])
         if self._money.search(part):
             return Ask("money", self._stated["money"])
         if self._time.search(part):
-            return Ask("time", self._deadline)
+            return Ask("time", self._deadline, self._stated["time"])
         return None

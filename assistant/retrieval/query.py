@@ -79,7 +79,7 @@ class QueryAnalyzer:
     def __init__(self, pack: KnowledgePack, tokenizer: Tokenizer, records: dict[str, DocumentRecord]):
         self.pack = pack
         self.tokenizer = tokenizer
-        self.records = {d: r for d, r in records.items() if not r.superseded}
+        self.records = {d: r for d, r in records.items() if not r.superseded and not r.pending}  # held 待确认: no name
 
     @cached_property
     def _lexicon(self) -> dict[str, str]:
@@ -128,8 +128,8 @@ class QueryAnalyzer:
                 plan.documents.append(doc_id)
                 plan.names.append(name)
                 remaining = remaining.replace(name, "　")
-        plan.documents = sorted(set(plan.documents), key=lambda d: norm.find(
-            next(n for n, i in self._names if i == d and n in norm)))
+        plan.documents = sorted(set(plan.documents), key=lambda d: (norm.find(
+            next(n for n, i in self._names if i == d and n in norm)), d))  # ties by id: not by a set's order
         for name, region in self._regions:
             if name in remaining and region not in plan.regions:
                 plan.regions.append(region)

@@ -49,7 +49,8 @@ class HybridRetriever(BaseRetriever):
                 and (not self.regions or r.region in self.regions)}
 
     def analyzer(self, records: dict[str, DocumentRecord]) -> QueryAnalyzer:
-        key = self.kb.documents_fingerprint()
+        # the documents and which are in force (a confirmation changes no content, only the status)
+        key = f"{self.kb.documents_fingerprint()}|{self.kb.store.status_signature}"
         if self._analyzer is None or key != self._analyzer_key:
             self._analyzer, self._analyzer_key = QueryAnalyzer(self.kb.pack, self.kb.tokenizer, records), key
         return self._analyzer
@@ -72,7 +73,8 @@ class HybridRetriever(BaseRetriever):
         self.kb.ensure_bm25()
         plan = plan or self.analyzer(records).analyse(query)
         # a repealed text the question names on purpose is searched too (it is flagged wherever shown)
-        allowed = self.allowed_docs(records) | {d for d in plan.documents if d in records and not records[d].superseded}
+        allowed = self.allowed_docs(records) | {d for d in plan.documents if d in records and not records[d].superseded
+                                                and not records[d].pending}
         found = gather(self.kb, plan, records, allowed, self.config)
         return found, featurize(found, plan, records, self.kb.bm25.idf, self.config, self.figures)
 

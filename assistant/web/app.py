@@ -4,11 +4,13 @@ launches it on 127.0.0.1 unless a host is configured, with a login when a user a
 from __future__ import annotations
 
 import gradio as gr
+from starlette.middleware import Middleware
 
 from assistant.settings import Settings
 from assistant.web import ask_tab, library_tab, plan_tab, selfcheck_tab
 from assistant.web.context import WebContext
 from assistant.web.gradio_zh import chinese_interface
+from assistant.web.login import ClientAddress, LoginGuard, login_pair
 
 TITLE = "安全生产法规助手"
 # Chinese system fonts first (Windows, macOS, Linux), all local: the app must work on an offline intranet.
@@ -29,6 +31,61 @@ footer { display: none !important; }
 .sc-basis details, .plan-sources details { margin: 2px 0 2px 1em; }
 .sc-basis summary, .plan-sources summary { cursor: pointer; color: #1d4ed8; }
 .article-text { white-space: pre-wrap; background: #f8fafc; padding: 6px 10px; border-left: 3px solid #93c5fd; }
+#ask-chat a.cite-ref { color: #1d4ed8; text-decoration: none; cursor: pointer; font-weight: 600; padding: 0 1px; }
+#ask-chat a.cite-ref:hover, #ask-chat a.cite-ref:focus { text-decoration: underline; }
+#ask-chat .thought-group.cite-target { outline: 2px solid #93c5fd; border-radius: 6px; transition: outline-color 1s; }
+/* a phone: the document table keeps readable columns and scrolls sideways (Gradio sizes the columns in
+   pixels from the percentages, which on a 390 px screen leaves one character a line) */
+@media (max-width: 720px) {
+  #lib-documents { --doc-col: 6.5rem; }
+  #lib-documents th:first-child, #lib-documents td:first-child, #lib-documents [role=gridcell]:first-child {
+    --doc-col: 10rem; }
+  #lib-documents th:last-child, #lib-documents td:last-child, #lib-documents [role=gridcell]:last-child {
+    --doc-col: 9rem; }
+  #lib-documents th, #lib-documents td, #lib-documents [role=gridcell] {
+    width: var(--doc-col) !important; min-width: var(--doc-col) !important; max-width: var(--doc-col) !important;
+    flex: 0 0 var(--doc-col) !important; }
+  #lib-documents table, #lib-documents .virtual-body, #lib-documents .virtual-row { width: max-content !important; }
+}
+"""
+# The chat's [n] markers (sources.link_markers) open the source entry with that number in the same answer.
+CITE_JS = """
+() => {
+  if (window.anquanCiteLinks) return;
+  window.anquanCiteLinks = true;
+  const scroller = (element) => {
+    for (let node = element.parentElement; node; node = node.parentElement) {
+      const overflow = getComputedStyle(node).overflowY;
+      if ((overflow === "auto" || overflow === "scroll") && node.scrollHeight > node.clientHeight) return node;
+    }
+    return null;
+  };
+  document.addEventListener("click", (event) => {
+    const link = event.target instanceof Element ? event.target.closest("a.cite-ref") : null;
+    if (!link) return;
+    event.preventDefault();
+    event.stopPropagation();
+    const label = "[" + (link.getAttribute("href") || "").replace("#source-", "") + "]";
+    const startsWith = (title) => title.textContent.trim().startsWith(label);
+    const row = link.closest(".message-row");
+    let title = row ? Array.from(row.querySelectorAll(".thought-group > .title")).find(startsWith) : null;
+    if (!title) {  // not grouped with the answer: the first such entry after the marker
+      title = Array.from(document.querySelectorAll(".thought-group > .title")).find(
+        (t) => startsWith(t) && (link.compareDocumentPosition(t) & Node.DOCUMENT_POSITION_FOLLOWING));
+    }
+    if (!title) return;
+    if (!title.classList.contains("expanded")) title.click();
+    const group = title.closest(".thought-group");
+    group.classList.add("cite-target");
+    setTimeout(() => group.classList.remove("cite-target"), 2000);
+    const place = () => {  // the entry's top at the top of the chat, once the opened text is laid out
+      const box = scroller(group);
+      if (box) box.scrollTop += group.getBoundingClientRect().top - box.getBoundingClientRect().top - 8;
+      else group.scrollIntoView({block: "start"});
+    };
+    [60, 350, 700].forEach((ms) => setTimeout(place, ms));
+  }, true);
+}
 """
 
 
@@ -63,13 +120,18 @@ def build_app(settings: Settings | None = None, ctx: WebContext | None = None) -
 
 def launch(settings: Settings, host: str | None = None, port: int | None = None, quiet: bool = False,
            block: bool = True) -> gr.Blocks:
-    """Serve the app (blocking unless block=False, then the caller closes the returned app)."""
+    """Serve the app (blocking unless block=False, then the caller closes the returned app). Raises
+    LoginConfigError (a Chinese message) when only one of the user name and password is set."""
+    pair = login_pair(settings)  # before anything starts: never serve without the login that was meant
     demo = build_app(settings)
-    auth = (settings.web_user, settings.web_password) if settings.web_user and settings.web_password else None
+    demo.ctx.start_background_vectors()  # type: ignore[attr-defined]  # vectors a neural ingest left pending
+    auth = LoginGuard(*pair, settings) if pair else None
     demo.queue(default_concurrency_limit=4).launch(
         server_name=host or settings.web_host, server_port=port or settings.web_port, auth=auth,
         auth_message="请输入安全生产法规助手的用户名和密码" if auth else None,
         max_file_size=f"{max(settings.upload_max_mb * 4, 100):g}mb", footer_links=[], quiet=quiet,
-        theme=gr.themes.Soft(primary_hue="blue", neutral_hue="slate", font=FONTS), css=CSS, i18n=chinese_interface(),
-        show_error=True, ssr_mode=False, prevent_thread_lock=not block)
+        theme=gr.themes.Soft(primary_hue="blue", neutral_hue="slate", font=FONTS), css=CSS, js=CITE_JS,
+        i18n=chinese_interface(),
+        show_error=True, ssr_mode=False, prevent_thread_lock=not block,
+        app_kwargs={"middleware": [Middleware(ClientAddress)]})
     return demo

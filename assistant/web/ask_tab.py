@@ -1,5 +1,6 @@
 """问答 tab: a chat over Assistant.ask (the same path as `anquan ask`), follow-ups keep the earlier
-questions as context, each answer's citations expand to the quoted article; scope filters."""
+questions as context, each answer's citations expand to the quoted article (a click on an [n] marker
+opens it too); scope filters."""
 
 from __future__ import annotations
 
@@ -11,7 +12,8 @@ import gradio as gr
 from assistant.answer import NO_BASIS, Answer
 from assistant.ask import AskResult
 from assistant.web.context import WebContext, friendly_errors, log
-from assistant.web.sources import source_messages
+from assistant.web.sources import answer_content, source_messages
+from ingest.cleaning import is_blank
 
 EXAMPLES = [
     "生产经营单位的主要负责人有哪些安全生产职责？",
@@ -20,11 +22,12 @@ EXAMPLES = [
     "未经审批实施危险作业怎么处罚？",
 ]
 PLACEHOLDER = ("**有问题，直接问。** 回答只依据已入库的法规和方案，每条都注明出处，"
-               "点击出处可展开条文原文；追问（如“那罚款是多少？”）会接着上一个问题回答。")
+               "点击编号（如 [1]）或出处可展开条文原文；追问（如“那罚款是多少？”）会接着上一个问题回答。")
 
 
 def answer_markdown(text: str) -> str:
-    """The answer as chat Markdown: HTML escaped (documents are data), line breaks kept."""
+    """A reply being written as chat Markdown: HTML escaped (documents are data), line breaks kept. The
+    finished answer is sources.answer_content (linked markers, its sources listed once)."""
     return html.escape(text, quote=False)
 
 
@@ -42,9 +45,8 @@ def ask_once(ctx: WebContext, question: str, history: list[str], current_only: b
              kinds: list[str] | None, regions: list[str] | None) -> AskResult:
     if not ctx.kb.documents():
         return AskResult(Answer(question, EMPTY_KB, True))
-    assistant = ctx.assistant(current_only, kinds, regions)
-    with ctx.lock:
-        return assistant.ask(question, history)
+    # no lock: questions run side by side, and while an import runs (in a worker process, WebContext.write)
+    return ctx.assistant(current_only, kinds, regions).ask(question, history)
 
 
 def ask_stream(ctx: WebContext, question: str, history: list[str], current_only: bool,
@@ -56,8 +58,7 @@ def ask_stream(ctx: WebContext, question: str, history: list[str], current_only:
         return
     stream = ctx.assistant(current_only, kinds, regions).ask_stream(question, history)
     try:
-        with ctx.lock:  # retrieval reads the index; the model's writing after the first piece does not
-            first = next(stream)
+        first = next(stream)
     except Exception:  # noqa: BLE001 - some OpenAI-compatible servers do not stream
         log.warning("streaming failed; answering without streaming", exc_info=True)
         yield ask_once(ctx, question, history, current_only, kinds, regions)
@@ -106,7 +107,7 @@ def build(ctx: WebContext):
                                     "metadata": {"title": "大模型作答中，完成后逐一核验引用…", "status": "pending"}},
                        {"role": "assistant", "content": answer_markdown(result)}], history, ""
         searched = searched_note(message, result.query)
-        yield ([*asked_now, *searched, {"role": "assistant", "content": answer_markdown(result.answer.text)},
+        yield ([*asked_now, *searched, {"role": "assistant", "content": answer_content(result.answer)},
                 *source_messages(ctx.kb, result.answer)], [*history, message], "")
 
     inputs = [question, chat, asked, current_only, kinds, regions]
@@ -130,9 +131,12 @@ def build(ctx: WebContext):
 def ask_api(ctx: WebContext):
     """The ask endpoint for API clients (gradio_client): same path as the chat."""
 
+    @friendly_errors("回答问题")
     def ask(question: str, history: list[str] | None = None, current_only: bool = True,
             kinds: list[str] | None = None, regions: list[str] | None = None) -> dict:
         """Ask a question; returns the answer text, whether it abstained, and its citations."""
+        if is_blank(question):
+            raise gr.Error("问题是空的：请先输入问题。", title="请输入问题")
         result = ask_once(ctx, question, list(history or []), current_only, kinds, regions)
         payload = result.to_format()
         payload["sources"] = [{"number": s.number, "citation": s.citation} for s in result.answer.sources]

@@ -1,13 +1,18 @@
-"""What every tab shares: the settings, the one opened knowledge base, a lock that keeps writes
-(ingest, delete) and reads apart within this process, and the header line."""
+"""What every tab shares: the settings, the one opened knowledge base (read by every question), the
+writes (ingest, delete, confirm), which run one at a time in a worker process so that questions go on
+meanwhile, and the header line."""
 
 from __future__ import annotations
 
 import functools
 import inspect
 import logging
+import multiprocessing
+import os
+import queue
 import tempfile
 import threading
+import time
 import uuid
 from functools import cached_property
 from pathlib import Path
@@ -15,6 +20,7 @@ from pathlib import Path
 import gradio as gr
 
 from assistant.ask import Assistant
+from assistant.faults import UserFacingError, user_message
 from assistant.llm import llm_label
 from assistant.settings import Settings
 from ingest.knowledge_base import KnowledgeBase
@@ -24,12 +30,13 @@ _ASSISTANT_CACHE = 16
 log = logging.getLogger("anquan.web")
 
 
-def friendly_errors(action: str):
-    """An unexpected failure in a handler reaches the user as a Chinese message, the traceback the log."""
+def friendly_errors(action: str, settings: Settings | None = None):
+    """A failure in a handler reaches the user as a Chinese message saying what to do (a full disk, a
+    read-only data directory …), or naming the log that holds the traceback; never as a traceback."""
 
     def explain(exc: Exception) -> gr.Error:
-        log.exception("%s failed", action)
-        return gr.Error(f"{action}时出错：{exc}。请稍后重试；如反复出现，请把服务器日志交给管理员。", title="出错了")
+        log.warning("%s failed: %r", action, exc)
+        return gr.Error(user_message(exc, settings or _settings_or_none(), action), title="出错了")
 
     def decorate(fn):
         if inspect.isgeneratorfunction(fn):
@@ -58,13 +65,128 @@ def friendly_errors(action: str):
     return decorate
 
 
+def _settings_or_none() -> Settings | None:
+    try:
+        return Settings()
+    except Exception:  # noqa: BLE001 - a broken configuration is itself what is being reported
+        return None
+
+
+class WorkerFailed(UserFacingError):
+    """A write in the worker process failed; the message (Chinese) says why and what to do."""
+
+
+def _write_in_worker(settings: Settings, method: str, args: tuple, kwargs: dict, results) -> None:
+    """Run Ingestor(settings).<method>(*args, **kwargs) in this worker process; report progress, then the
+    report or what went wrong, through the results queue."""
+    from ingest.pipeline import IngestBusy, Ingestor
+
+    def progress(stage: str, done: int, total: int) -> None:
+        results.put(("progress", stage, done, total))
+
+    try:
+        os.nice(_WRITER_NICENESS)  # questions in the web process come first when the cores are busy
+    except OSError:
+        pass
+    try:
+        report = getattr(Ingestor(settings, None, progress), method)(*args, **kwargs)
+    except IngestBusy as exc:
+        results.put(("busy", str(exc)))
+    except BaseException as exc:  # noqa: BLE001 - reported to the web process in Chinese, logged here
+        results.put(("failed", user_message(exc, settings, "导入" if method == "run" else "修改知识库")))
+    else:
+        results.put(("done", report))
+
+
+_WORKERS = None
+_WRITER_NICENESS = 10  # the write's worker process (its own preparation workers add 10 more, up to 19)
+
+
+def _workers():
+    """The process context writes run in: a fork server that has imported the pipeline once (a fresh
+    interpreter would spend seconds on imports per write; forking the web process itself, with its
+    threads, is unsafe)."""
+    global _WORKERS
+    if _WORKERS is None:
+        _WORKERS = multiprocessing.get_context("forkserver")
+        _WORKERS.set_forkserver_preload(["ingest.pipeline"])
+    return _WORKERS
+
+
 class WebContext:
     def __init__(self, settings: Settings, kb: KnowledgeBase | None = None):
         self.settings = settings
         self.kb = kb or KnowledgeBase(settings)
+        # writes (ingest, delete, confirm) of this process, one at a time; questions never take it
         self.lock = threading.RLock()
         self._assistants: dict[tuple, Assistant] = {}
         self._exports = Path(tempfile.mkdtemp(prefix="anquan-web-"))
+        # anquan serve's background thread computing the vectors the committed chunks lack (neural embedders)
+        self.vectors_thread: threading.Thread | None = None
+        self._vectors_stop: threading.Event | None = None
+
+    def start_background_vectors(self) -> bool:
+        """Compute the missing vectors in a daemon thread while questions are answered (ingest.vector_builder):
+        with a neural embedder, a writable data directory and settings.vector_serve_background. Returns whether
+        it runs."""
+        from ingest.vector_builder import start_background, vectors_later
+
+        if self.vectors_thread is None and (self.settings.vector_serve_background and not self.kb.read_only
+                                            and vectors_later(self.kb)):
+            self.vectors_thread, self._vectors_stop = start_background(self.kb)
+        return self.vectors_thread is not None
+
+    def stop_background_vectors(self, timeout: float | None = None) -> None:
+        if self._vectors_stop is not None and self.vectors_thread is not None:
+            self._vectors_stop.set()
+            self.vectors_thread.join(timeout)
+            self.vectors_thread = self._vectors_stop = None
+
+    def write(self, method: str, *args, progress=None, **kwargs):
+        """Ingestor(settings).<method>(*args, **kwargs) (run, remove, confirm …) in a worker process, one
+        write at a time, and its report. Questions meanwhile read the knowledge base as committed so far:
+        a write in this process would hold the GIL and share the index objects every question reads.
+        Raises IngestBusy when another ingest holds the data directory, UserFacingError for anything else."""
+        from ingest.pipeline import IngestBusy
+
+        self.kb.require_writable()
+        with self.lock:
+            context = _workers()
+            results = context.Queue()
+            # not a daemon: the ingest starts worker processes of its own
+            worker = context.Process(target=_write_in_worker, args=(self.settings, method, args, kwargs, results))
+            worker.start()
+            deadline = time.monotonic() + self.settings.web_ingest_timeout
+            try:
+                while True:
+                    try:
+                        message = results.get(timeout=0.5)
+                    except queue.Empty:
+                        if time.monotonic() > deadline:
+                            raise WorkerFailed(f"导入超过 {self.settings.web_ingest_timeout:g} 秒仍未完成，已停止；"
+                                               f"已入库的内容不受影响。请分批导入，或调大 ANQUAN_WEB_INGEST_TIMEOUT。") from None
+                        if not worker.is_alive() and results.empty():
+                            raise WorkerFailed(f"导入进程意外退出（退出码 {worker.exitcode}），未能完成；已入库的内容"
+                                               f"不受影响。请重试；如反复出现，请把服务器日志交给管理员。") from None
+                        continue
+                    if message[0] == "progress":
+                        if progress is not None:
+                            progress(*message[1:])
+                        continue
+                    if message[0] == "busy":
+                        busy = IngestBusy.__new__(IngestBusy)
+                        Exception.__init__(busy, message[1])
+                        raise busy
+                    if message[0] == "failed":
+                        raise WorkerFailed(message[1])
+                    return message[1]
+            finally:
+                if worker.is_alive():
+                    worker.join(5)
+                if worker.is_alive():
+                    worker.kill()
+                    worker.join()
+                self.kb.store.invalidate()  # read what the worker committed at once, not after the cache expires
 
     def export_path(self, filename: str) -> Path:
         """A fresh place for a file the user downloads (one folder per export, so names stay readable)."""
@@ -104,10 +226,12 @@ class WebContext:
         return "服务器" if self.kb.store.is_server else "本地"
 
     def header(self) -> str:
+        from ingest.vector_builder import coverage
+
         records = self.kb.documents()
         current = sum(1 for r in records.values() if r.in_force)
         return (f"模式：**{self.mode}**　·　知识库：**{self.store_label}**（{current} 个现行文档，"
-                f"{len(records)} 个文档共 {sum(r.chunk_count for r in records.values())} 个切块）")
+                f"{len(records)} 个文档共 {sum(r.chunk_count for r in records.values())} 个切块）　·　{coverage(self.kb)}")
 
     def kinds(self) -> list[str]:
         present = {r.kind for r in self.kb.documents().values()}

@@ -35,10 +35,10 @@ def source_details(ctx: WebContext, plan: PlanDraft) -> str:
         if source.quote and source.quote.rstrip("…") in text:
             quoted = html.escape(source.quote.rstrip("…"))
             body = body.replace(quoted, f"<mark>{quoted}</mark>", 1)
-        kind = "法规条文" if source.is_article else "地方方案"
+        kind = "法规条文（依据）" if source.is_article else "地方方案（仅供参考，不作为依据）"
         blocks.append(f"<details><summary>[{source.number}] {html.escape(source.citation)}　<small>{kind}</small></summary>"
                       f"<div class='article-text'>{body}</div></details>")
-    return f"<div class='plan-sources'><b>依据（{len(plan.sources)} 条，点击展开原文）</b>{''.join(blocks)}</div>"
+    return f"<div class='plan-sources'><b>依据与参考（{len(plan.sources)} 条，点击展开原文）</b>{''.join(blocks)}</div>"
 
 
 def preview_markdown(plan: PlanDraft) -> str:
@@ -76,7 +76,7 @@ def build(ctx: WebContext) -> None:
             sources = gr.HTML(elem_id="plan-sources")
         with gr.Column(scale=3):
             gr.Markdown("#### 提纲预览")
-            message = gr.Markdown("填写左侧要求后点“起草”。每项任务都引用现行有效的法规条文，出处编号见文末“依据”。",
+            message = gr.Markdown("填写左侧要求后点“起草”。每项任务引用与其内容对应的现行条文（知识库中没有的会注明），出处编号见文末“依据”；地方方案列在“参考”。",
                                   elem_id="plan-message")
             preview = gr.Markdown(elem_id="plan-preview", height=760)
 
@@ -90,22 +90,21 @@ def build(ctx: WebContext) -> None:
             return "⚠ 请填写“层级或单位名称”，如 区、镇、企业 或 青山区。", "", "", hidden, hidden
         region_value = (region_value or "").strip() or None
         try:
-            with ctx.lock:
-                if (section_value or "").strip():
-                    plan = draft_section(ctx.kb, section_value.strip(), level_value, region=region_value)
-                else:
-                    if not (period_value or "").strip():
-                        return (f"⚠ 请填写“期间”，{PERIOD_HINTS.get(kind_value, '')}。", "", "", hidden, hidden)
-                    plan = draft_plan(ctx.kb, kind_value, period_value.strip(), level_value,
-                                      focus=list(focus_values or []) or None, region=region_value,
-                                      topic=(topic_value or "").strip() or None)
+            if (section_value or "").strip():
+                plan = draft_section(ctx.kb, section_value.strip(), level_value, region=region_value)
+            else:
+                if not (period_value or "").strip():
+                    return (f"⚠ 请填写“期间”，{PERIOD_HINTS.get(kind_value, '')}。", "", "", hidden, hidden)
+                plan = draft_plan(ctx.kb, kind_value, period_value.strip(), level_value,
+                                  focus=list(focus_values or []) or None, region=region_value,
+                                  topic=(topic_value or "").strip() or None)
         except PlanRequestError as exc:
             return f"⚠ {exc}", "", "", hidden, hidden
         stem = file_stem(plan)
         docx_path = plan.write_docx(ctx.export_path(f"{stem}.docx"))
         md_path = plan.write_markdown(ctx.export_path(f"{stem}.md"))
         tasks = len(plan.task_items)
-        status = (f"✓ 已起草《{html.escape(plan.title)}》：{tasks} 项任务，{len(plan.sources)} 条依据；{plan.mode}。"
+        status = (f"✓ 已起草《{html.escape(plan.title)}》：{tasks} 项任务，{len(plan.basis_sources)} 条依据、{len(plan.reference_sources)} 条参考；{plan.mode}。"
                   "请核对后下载，在 Word 中修改定稿。")
         if plan.notes:
             status += "\n\n" + "\n".join(f"- ⚠ {html.escape(note)}" for note in plan.notes)

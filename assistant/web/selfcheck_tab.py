@@ -13,6 +13,7 @@ from assistant.checklist_export import to_docx, to_xlsx
 from assistant.selfcheck import (
     ANSWERS,
     AnswerError,
+    AnswerLimits,
     Checklist,
     ChecklistItem,
     GapReport,
@@ -40,10 +41,32 @@ def _articles(label: str, quoted) -> str:
 
 def item_markdown(n: int, item: ChecklistItem) -> str:
     evidence = "、".join(item.evidence)
+    also = "".join(f"<br>{html.escape(line)}" for line in item.also_lines())
     return (f"**{n}. {html.escape(item.title)}**\n\n"
-            f"自查：{html.escape(item.question)}\n\n"
+            + (f"<small>另见（同一义务）：{also}</small>\n\n" if also else "")
+            + f"自查：{html.escape(item.question)}\n\n"
             f"<small>应留存：{html.escape(evidence)}　编号：{item.id}</small>\n\n"
             + _articles("法律依据（点击展开原文）", item.basis) + _articles("罚则", item.penalty))
+
+
+def progress_markdown(values) -> str:
+    """已回答 n/N: how far the user is, shown above and below the checklist and updated on every answer."""
+    values = list(values)
+    answered = [v for v in values if v]
+    counts = {a: sum(1 for v in answered if v == a) for a in ANSWERS}
+    left = len(values) - len(answered)
+    return (f"**已回答 {len(answered)}/{len(values)} 项**（是 {counts['是']}，否 {counts['否']}，不确定 {counts['不确定']}）"
+            + (f"，还有 {left} 项未答" if left else "，已全部作答，可生成差距报告"))
+
+
+def mark_theme(checklist: Checklist, theme: str, value: str, values) -> list[str | None]:
+    """Every answer after marking all items of one theme with value; the other themes keep theirs. The values
+    follow checklist.items, as the page's answer buttons do."""
+    if value not in ANSWERS:
+        raise ValueError(f"回答只能是 是、否 或 不确定：{value}")
+    in_theme = {item.id for item in checklist.themes.get(theme, [])}
+    return [value if item.id in in_theme else current
+            for item, current in zip(checklist.items, list(values), strict=True)]
 
 
 def profile_markdown(checklist: Checklist) -> str:
@@ -75,7 +98,8 @@ def build(ctx: WebContext) -> None:
     with gr.Row():
         industry = gr.Dropdown(choices=[i.key for i in taxonomy.industries], label="行业", allow_custom_value=True, value=None,
                                info="可选择，也可直接输入，如：一般工贸（机械制造）", elem_id="sc-industry", scale=2)
-        employees = gr.Number(label="从业人员（人）", precision=0, minimum=0, value=None, elem_id="sc-employees", scale=1)
+        employees = gr.Number(label="从业人员（人，必填）", precision=0, minimum=0, value=None, elem_id="sc-employees", scale=1,
+                              info="全部从业人员，含劳务派遣、实习人员")
         region = gr.Dropdown(choices=list(taxonomy.regions), label="所在地区（省级或计划单列市）", allow_custom_value=True, value=None,
                              info="不填只列全国性义务", elem_id="sc-region", scale=1)
     with gr.Row():
@@ -99,19 +123,44 @@ def build(ctx: WebContext) -> None:
     def show_checklist(checklist: Checklist | None):
         if checklist is None:
             return
-        gr.Markdown("#### 自查清单　<small>逐项选择 是 / 否 / 不确定，然后点页面下方“生成差距报告”</small>")
+        gr.Markdown("#### 自查清单　<small>逐项选择 是 / 否 / 不确定（可按主题一次标记），然后点页面下方“生成差距报告”</small>")
+        start = progress_markdown([None] * len(checklist.items))
+        progress_top = gr.Markdown(start, elem_id="sc-progress", elem_classes=["sc-progress"])
         radios = []
+        marks = []
         n = 0
         for theme, items in checklist.themes.items():
             with gr.Accordion(f"{theme}（{len(items)} 项）", open=True):
+                with gr.Row(elem_classes=["sc-mark"], equal_height=True):
+                    gr.Markdown(f"<small>本主题 {len(items)} 项全部标为：</small>", scale=0, min_width=160)
+                    for value in ANSWERS:
+                        marks.append((gr.Button(value, size="sm", scale=0, min_width=72, elem_classes=["sc-mark-button"]),
+                                      theme, value))
                 for item in items:
                     n += 1
                     with gr.Row(equal_height=False, elem_classes=["sc-item"]):
                         gr.Markdown(item_markdown(n, item), scale=5)
                         radios.append(gr.Radio(list(ANSWERS), show_label=False, key=f"answer-{item.id}", scale=1,
                                                min_width=200, elem_classes=["sc-answer"]))
+        progress_bottom = gr.Markdown(start, elem_id="sc-progress-bottom", elem_classes=["sc-progress"])
         report_button = gr.Button("生成差距报告", variant="primary", elem_id="sc-report")
         report_button.click(make_report, [checklist_state, *radios], [report, xlsx, docx], api_visibility="private")
+
+        def show_progress(*values):
+            text = progress_markdown(values)
+            return text, text
+
+        def marker(theme: str, value: str):
+            def mark(*values):
+                marked = mark_theme(checklist, theme, value, values)
+                return [*marked, *show_progress(*marked)]
+            return mark
+
+        for radio in radios:
+            radio.input(show_progress, radios, [progress_top, progress_bottom], api_visibility="private",
+                        show_progress="hidden")
+        for button, theme, value in marks:
+            button.click(marker(theme, value), radios, [*radios, progress_top, progress_bottom], api_visibility="private")
 
     with gr.Accordion("已在 Excel 里填好了自查表？上传后直接生成差距报告", open=False, visible=False,
                       elem_id="sc-filled-box") as filled_box:
@@ -131,14 +180,14 @@ def build(ctx: WebContext) -> None:
                     hidden)
         try:
             checklist_profile = read_profile(
-                ctx.kb.pack, industry_value.strip(), None if employee_count is None else int(employee_count),
+                # an empty number field arrives as 0: not a headcount (read_profile asks for one in Chinese)
+                ctx.kb.pack, industry_value.strip(), int(employee_count) if employee_count else None,
                 major_hazard=bool(hazard), special_equipment=list(equipment_values or []),
                 occupational_hazards=bool(occupational_value), labor_dispatch=bool(dispatch_value),
                 region=(region_value or "").strip() or None, description=text or "")
         except ProfileError as exc:
             return (None, f"⚠ {exc}", "", "", hidden, hidden, hidden, hidden, hidden)
-        with ctx.lock:
-            checklist = build_checklist(ctx.kb, ctx.kb.pack, checklist_profile)
+        checklist = build_checklist(ctx.kb, ctx.kb.pack, checklist_profile)
         missing = sum(1 for item in checklist.items for q in item.basis if not q.found)
         note = (f"\n\n⚠ 有 {missing} 处法律依据的条文不在知识库中，清单中标为“未找到”；可在“知识库”页导入相应法规后重新生成。"
                 if missing else "")
@@ -172,7 +221,7 @@ def build(ctx: WebContext) -> None:
         if Path(path).stat().st_size > ctx.settings.upload_max_mb * 1024 * 1024:
             return f"⚠ {name} 过大：不能超过 {ctx.settings.upload_max_mb:g} MB。", hidden, hidden
         try:
-            answers = load_answers(Path(path), checklist)
+            answers = load_answers(Path(path), checklist, AnswerLimits.from_settings(ctx.settings))
         except AnswerError as exc:
             return f"⚠ {html.escape(str(exc).replace(str(Path(path).parent) + '/', ''))}", hidden, hidden
         return report_outputs(checklist, answers, f"<small>按上传的 {html.escape(name)} 生成。</small>\n\n")

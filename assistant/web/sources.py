@@ -1,5 +1,7 @@
 """How an answer's sources are shown: one collapsible entry per citation that expands to the whole
-article (all its parts, the quoted clauses marked) or the plan passage, with where it comes from."""
+article (all its parts, the quoted clauses marked, a quoted list line by line) or the plan passage, with
+where it comes from. The answer's [n] markers are links that open entry n (the page script in app.py);
+the entries are the answer's only list of sources (the 依据 lines of the text are not repeated)."""
 
 from __future__ import annotations
 
@@ -7,23 +9,116 @@ import html
 import re
 
 from assistant.answer import Answer
+from assistant.answer.compose import ELLIPSIS
 from assistant.citations import citation
 from ingest.articles import ArticleRef
 from ingest.knowledge_base import KnowledgeBase
+from ingest.metadata import shown_name
 from ingest.repeal import repeal_text
 from ingest.store import StoredChunk
 
-_BULLET = re.compile(r"^- (?P<clause>.+?)\[(?P<n>\d+)\]$")
+_MARKER = re.compile(r"\[(\d+)\]")
+_CLOSING_MARKERS = re.compile(r"(?:\[\d+\])+\s*$")
+# an LLM answer's quotation followed by its markers: “先通风、再检测、后作业”[1]
+_QUOTE_CITED = re.compile(r"[“「『]([^“”「」『』\n]{4,})[”」』]\s*((?:\[\d+\])+)")
+_ELLIPSIS = re.compile(r"…+|⋯+|\.{3,}")
+MIN_HIGHLIGHT = 4  # characters a quoted piece needs to be looked for in the article
+SOURCES_POINTER = "依据（点击编号或下面的条目展开原文）："
+RELATED_POINTER = "可能相关的条文（点击展开原文）："
 
 
 def quoted_clauses(answer: Answer) -> dict[int, list[str]]:
-    """The clauses the answer quotes, per source number (offline answers quote whole clauses)."""
+    """The text the answer quotes, per source number. Offline answers quote whole clauses as bullets
+    (“- clause[n]”); a clause introducing a list is followed by its items on indented lines and the marker
+    closes the last item: every line of the bullet is quoted. LLM answers quote in “…” followed by [n]."""
     quoted: dict[int, list[str]] = {}
+    block: list[str] = []
+
+    def close() -> None:
+        if not block:
+            return
+        markers = _CLOSING_MARKERS.search(block[-1])
+        if markers:
+            lines = [*block[:-1], block[-1][:markers.start()]]
+            for n in dict.fromkeys(int(x) for x in _MARKER.findall(markers.group())):
+                quoted.setdefault(n, []).extend(x.strip() for x in lines if x.strip() and x.strip() != ELLIPSIS)
+        block.clear()
+
     for line in answer.text.split("\n"):
-        match = _BULLET.match(line.strip())
-        if match:
-            quoted.setdefault(int(match.group("n")), []).append(match.group("clause"))
+        if line.startswith("- "):
+            close()
+            block.append(line[2:])
+        elif block and line[:1].isspace() and line.strip():
+            block.append(line)
+        else:
+            close()
+    close()
+    for match in _QUOTE_CITED.finditer(answer.text):
+        for n in dict.fromkeys(int(x) for x in _MARKER.findall(match.group(2))):
+            quoted.setdefault(n, []).append(match.group(1))
     return quoted
+
+
+def highlight_spans(text: str, quotes: list[str]) -> list[tuple[int, int]]:
+    """Where the quoted text stands in the article: sorted (start, end) spans, each within one line (every
+    line is a paragraph of its own, so a quoted list gets a span per item). A quote is found whatever the
+    spacing; one shortened with …… is found piece by piece."""
+    found: list[tuple[int, int]] = []
+    for quote in quotes:
+        for piece in _ELLIPSIS.split(quote):
+            chars = [c for c in piece if not c.isspace()]
+            if len(chars) < MIN_HIGHLIGHT:
+                continue
+            match = re.search(r"\s*".join(re.escape(c) for c in chars), text)
+            if match:
+                found.append(match.span())
+    merged: list[tuple[int, int]] = []
+    for start, end in sorted(found):
+        if merged and start <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(end, merged[-1][1]))
+        else:
+            merged.append((start, end))
+    spans = []
+    for start, end in merged:
+        for line in re.finditer(r"[^\n]*[^\s][^\n]*", text[start:end]):
+            piece = line.group()
+            spans.append((start + line.start() + len(piece) - len(piece.lstrip()),
+                          start + line.end() - (len(piece) - len(piece.rstrip()))))
+    return spans
+
+
+def marked_text(text: str, quotes: list[str]) -> str:
+    """The text HTML-escaped, the quoted spans in <mark> (never across a line break)."""
+    out, at = [], 0
+    for start, end in highlight_spans(text, quotes):
+        out += [html.escape(text[at:start]), "<mark>", html.escape(text[start:end]), "</mark>"]
+        at = end
+    out.append(html.escape(text[at:]))
+    return "".join(out)
+
+
+def link_markers(markdown: str, numbers: set[int]) -> str:
+    """Each [n] naming a source shown below becomes a link that opens that source (app.py's page script)."""
+    def link(match: re.Match) -> str:
+        n = int(match.group(1))
+        if n not in numbers:
+            return match.group()
+        return f'<a href="#source-{n}" class="cite-ref" title="展开出处 [{n}]">[{n}]</a>'
+
+    return _MARKER.sub(link, markdown)
+
+
+def answer_content(answer: Answer) -> str:
+    """The answer as chat Markdown: HTML escaped (documents are data), its [n] markers linked to the source
+    entries below, and without the list of those sources (依据：[n] … / 可能相关：- …), which the entries are."""
+    listed = {f"[{s.number}] {s.citation}" for s in answer.sources} | {f"- {citation(c)}" for c in answer.related}
+    lines = [line for line in answer.text.split("\n") if line.strip() not in listed]
+    kept = [line for i, line in enumerate(lines)  # a heading left with nothing under it goes too
+            if not (line.strip() in ("依据：", "可能相关：") and (i + 1 == len(lines) or not lines[i + 1].strip()))]
+    text = re.sub(r"\n{3,}", "\n\n", "\n".join(kept)).strip()
+    body = link_markers(html.escape(text, quote=False), {s.number for s in answer.sources})
+    pointer = SOURCES_POINTER if answer.sources else RELATED_POINTER if answer.related else ""
+    return f"{body}\n\n{pointer}" if pointer else body
 
 
 def full_text(kb: KnowledgeBase, chunk: StoredChunk) -> str:
@@ -39,7 +134,8 @@ def full_text(kb: KnowledgeBase, chunk: StoredChunk) -> str:
 def where_from(chunk: StoredChunk, kb: KnowledgeBase | None = None) -> str:
     meta = chunk.metadata
     facts = [x for x in (meta.get("kind"), meta.get("region"), meta.get("date")) if x]
-    line = f"出处：{meta.get('doc_id', '')}（{'，'.join(facts)}）"
+    name = shown_name(meta.get("doc_id", ""), meta.get("title", ""))  # a plan saved under a hash: its title
+    line = f"出处：{name}（{'，'.join(facts)}）"
     if meta.get("repealed_by"):
         by = (kb.documents().get(meta["repealed_by"]) if kb is not None else None)
         repeal = repeal_text(meta.get("repealed_on", ""), by.title if by is not None else meta["repealed_by"],
@@ -47,16 +143,14 @@ def where_from(chunk: StoredChunk, kb: KnowledgeBase | None = None) -> str:
         line += f"　⚠ 已废止：{repeal}" if meta.get("repealed") else f"　⚠ {repeal}"
     if meta.get("superseded"):
         line += f"　⚠ 此版本已被 {meta.get('superseded_by', '新版本')} 取代"
+    if meta.get("pending"):
+        line += "　⚠ 待管理员确认（要取代或废止现行文本），确认前不是现行依据"
     return line
 
 
 def source_body(kb: KnowledgeBase, chunk: StoredChunk, quotes: list[str]) -> str:
     """Markdown-safe body: the text escaped, quoted clauses marked, then where it comes from."""
-    text = html.escape(full_text(kb, chunk))
-    for quote in quotes:
-        escaped = html.escape(quote)
-        if escaped in text:
-            text = text.replace(escaped, f"<mark>{escaped}</mark>", 1)
+    text = marked_text(full_text(kb, chunk), quotes)
     lines = [line for line in text.split("\n") if line.strip()]
     return "\n\n".join(lines) + f"\n\n<small>{html.escape(where_from(chunk, kb))}</small>"
 

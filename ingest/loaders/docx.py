@@ -7,9 +7,9 @@ import zipfile
 from pathlib import Path
 
 import docx
-from docx.opc.exceptions import PackageNotFoundError
 
 from ingest.errors import UnreadableFile
+from ingest.loaders.limits import LoadLimits, check_zip
 
 # Compound-file container: .doc files, and .docx files saved with an open password (encrypted)
 _OLE_SIGNATURE = bytes.fromhex("d0cf11e0a1b11ae1")
@@ -23,18 +23,45 @@ def _heading_level(style_name: str) -> int | None:
     return int(match.group(1)) if match else None
 
 
-def load_docx(path: Path) -> str:
+_DAMAGED = ("Word 文档内部的内容已损坏（XML 格式错误或缺少部件），无法解析；请在 Word 中打开，"
+            "如能打开请另存为 .docx 后再导入")
+
+
+def load_docx(path: Path, limits: LoadLimits | None = None) -> str:
+    check_zip(path, limits or LoadLimits())  # a zip bomb is refused before python-docx unpacks anything
     try:
         document = docx.Document(str(path))
-    except (PackageNotFoundError, zipfile.BadZipFile, KeyError, ValueError):
+    except (FileNotFoundError, IsADirectoryError, PermissionError):
+        raise  # load_file says what happened to the file
+    except Exception as exc:  # noqa: BLE001 - python-docx raises what its zip and XML layers raise
         if not path.exists():
             raise FileNotFoundError(path) from None  # gone since the walk: reported as such by load_file
         with open(path, "rb") as handle:
             if handle.read(8) == _OLE_SIGNATURE:
                 raise UnreadableFile(path, "这是旧版 Word 文档（.doc）或设置了打开密码的文档：请在 Word 中去掉密码、"
                                            "另存为 .docx 后再导入") from None
-        raise UnreadableFile(path, "不是有效的 Word 文档（.docx），文件可能已损坏或被截断；如是旧版 .doc 文件，"
-                                   "请用 Word 另存为 .docx 后再导入") from None
+        if not zipfile.is_zipfile(path):
+            raise UnreadableFile(path, "不是有效的 Word 文档（.docx），文件可能已损坏或被截断；如是旧版 .doc 文件，"
+                                       "请用 Word 另存为 .docx 后再导入") from None
+        if not _has_word_body(path):
+            raise UnreadableFile(path, "不是 Word 文档：文件是压缩包，但其中没有 Word 正文（可能是改了扩展名的 .zip "
+                                       "或 Excel 文件）；请确认文件类型后重新导入") from None
+        raise UnreadableFile(path, _DAMAGED) from exc
+    try:
+        return _document_text(document)
+    except Exception as exc:  # noqa: BLE001 - a part python-docx reads lazily (a table, a style) is malformed
+        raise UnreadableFile(path, _DAMAGED) from exc
+
+
+def _has_word_body(path: Path) -> bool:
+    try:
+        with zipfile.ZipFile(path) as package:
+            return any(name.lower().startswith("word/document") for name in package.namelist())
+    except Exception:  # noqa: BLE001 - a central directory zipfile cannot read
+        return True
+
+
+def _document_text(document) -> str:
     # style id -> name, read once: paragraph.style looks the default style up anew for every paragraph,
     # which makes a document of many small paragraphs take minutes
     style_names = {style.style_id: style.name for style in document.styles}

@@ -1,0 +1,140 @@
+"""Faults of the machine rather than of the input (a full disk, a read-only or misplaced data directory, too
+little memory), told in Chinese with what to do; anything unexpected is logged with its traceback and
+reaches the user as one short Chinese line naming the log. The CLI and the web UI both end here, so no
+Python traceback ever reaches a user."""
+
+from __future__ import annotations
+
+import errno
+import logging
+import os
+import tempfile
+import traceback
+from datetime import datetime
+from pathlib import Path
+
+from assistant.settings import Settings
+from ingest.errors import UserFacingError
+
+log = logging.getLogger("anquan")
+
+
+class DataDirError(UserFacingError):
+    """The data directory cannot be used (a file where a folder should be, or unreachable)."""
+
+
+class ReadOnlyDataDir(UserFacingError):
+    """A write (ingest, delete) was asked for in a data directory that cannot be written."""
+
+    def __init__(self, data_dir: Path):
+        super().__init__(f"数据目录 {data_dir} 是只读的（或没有写权限）：查询、查看条文和检索仍可使用，但不能导入或删除文档。"
+                         f"请让管理员开放该目录的写权限，或用 ANQUAN_DATA_DIR 指定一个可写的目录后再导入。")
+
+
+_NO_SPACE = ("no space left", "disk is full", "database or disk is full", "sqlite_full", "(code: 13)")
+_READ_ONLY = ("readonly database", "read-only file system", "read only file system", "attempt to write a readonly",
+              "permission denied", "(code: 8)")
+
+
+def _chain(exc: BaseException):
+    seen = set()
+    while exc is not None and id(exc) not in seen:
+        seen.add(id(exc))
+        yield exc
+        exc = exc.__cause__ or exc.__context__
+
+
+def _errno(exc: BaseException) -> int | None:
+    for link in _chain(exc):
+        if isinstance(link, OSError) and link.errno is not None:
+            return link.errno
+    return None
+
+
+def _text(exc: BaseException) -> str:
+    return " ".join(str(link) for link in _chain(exc)).lower()
+
+
+def is_disk_full(exc: BaseException) -> bool:
+    return _errno(exc) in (errno.ENOSPC, errno.EDQUOT) or any(s in _text(exc) for s in _NO_SPACE)
+
+
+def is_read_only(exc: BaseException) -> bool:
+    return _errno(exc) in (errno.EROFS, errno.EACCES, errno.EPERM) or any(s in _text(exc) for s in _READ_ONLY)
+
+
+def explain(exc: BaseException, settings: Settings | None = None, action: str = "操作") -> str | None:
+    """A Chinese explanation with what to do for a known fault, else None."""
+    if isinstance(exc, UserFacingError):
+        return str(exc)
+    data_dir = settings.data_dir if settings is not None else None
+    where = f"（数据目录 {data_dir} 所在的磁盘）" if data_dir else ""
+    if isinstance(exc, MemoryError):
+        return f"内存不足，{action}未完成：请关闭其他占用内存的程序，或把文件分批处理后重试。"
+    if is_disk_full(exc):
+        return (f"磁盘空间已满，{action}未完成。已入库的内容没有丢失，可照常查询；未写完的部分会在下次导入时自动撤销或补全。"
+                f"请清理磁盘空间{where}后重试。")
+    if _errno(exc) in (errno.ENOTDIR, errno.EEXIST) and data_dir is not None and data_dir_problem(data_dir):
+        return data_dir_problem(data_dir)
+    if is_read_only(exc):
+        return (f"数据目录 {data_dir or ''} 不可写（只读或没有权限），{action}未完成。查询仍可使用；要导入或删除，"
+                f"请开放该目录的写权限，或用 ANQUAN_DATA_DIR 指定一个可写的目录。")
+    return None
+
+
+def data_dir_problem(data_dir: Path) -> str | None:
+    """Why the data directory cannot be a folder (a file stands where it or one of its parents should be)."""
+    for folder in (data_dir, *data_dir.parents):
+        if folder.exists() and not folder.is_dir():
+            what = "数据目录" if folder == data_dir else f"数据目录 {data_dir} 的上级路径"
+            return (f"{what} {folder} 是一个文件，不是文件夹：请把 ANQUAN_DATA_DIR 设为一个文件夹的路径，"
+                    f"或移走这个文件后重试。")
+    return None
+
+
+def log_file(settings: Settings | None) -> Path:
+    """Where unexpected errors are logged: the configured file, or the temp folder when it cannot be written."""
+    configured = settings.log_file if settings is not None else Settings.model_fields["log_file"].default_factory()
+    for path in (configured, Path(tempfile.gettempdir()) / "anquan.log"):
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            with path.open("a", encoding="utf-8"):
+                pass
+            return path
+        except OSError:
+            continue
+    return configured
+
+
+def record(exc: BaseException, settings: Settings | None, action: str) -> Path:
+    """Append the traceback to the log file; returns it."""
+    path = log_file(settings)
+    text = "".join(traceback.format_exception(type(exc), exc, exc.__traceback__))
+    try:
+        with path.open("a", encoding="utf-8") as handle:
+            handle.write(f"--- {datetime.now().isoformat(timespec='seconds')} 进程 {os.getpid()} {action}\n{text}\n")
+    except OSError:
+        log.exception("%s failed", action)
+    return path
+
+
+def user_message(exc: BaseException, settings: Settings | None = None, action: str = "操作") -> str:
+    """What a user reads for any exception: the explanation of a known fault, else a short line naming
+    the log the traceback was written to."""
+    known = explain(exc, settings, action)
+    if known is not None:
+        return known
+    path = record(exc, settings, action)
+    return (f"{action}时发生意外错误（{type(exc).__name__}），未能完成。详细信息已写入日志 {path}；"
+            f"请重试，如反复出现，请把该日志交给管理员。")
+
+
+def writable(path: Path) -> bool:
+    """Whether this process can write in the folder (and the existing file) at path: a read-only mount or
+    missing permissions say no (root included, on a read-only mount)."""
+    folder = path if path.is_dir() else path.parent
+    while not folder.exists() and folder != folder.parent:
+        folder = folder.parent
+    if not os.access(folder, os.W_OK):
+        return False
+    return not path.is_file() or os.access(path, os.W_OK)

@@ -1,0 +1,101 @@
+"""Who may change which legal text is in force.
+
+By law the newer version of a text supersedes the older (新法优于旧法), and a text that says so repeals
+another (……同时废止). But a file is not authority: anyone who can upload could otherwise name a file like
+安全生产法, date it later, and have the real law marked 已被取代. So a document that is not yet vetted (added
+or changed since the version status was last derived, or held before) and would supersede or repeal a text
+in force is held 待确认 instead: it is not in force, its claims have no effect, and the texts it names stay in
+force, until an administrator confirms it (`anquan ingest … --confirm-supersede`, or the web library with the
+administrator password). Documents that arrive together, none of them in force before, are versioned among
+themselves as before (a corpus ingested at once); a document older than the text in force is simply superseded.
+
+A held document stays held until it is confirmed, even when the texts it named are removed meanwhile. New
+content uploaded under the name of a confirmed upload is held again over what the confirmed content displaced
+(a confirmation is for the text the administrator read); an edit ingested from the command line is held only
+for what it newly supersedes or repeals. A new version older than the text in force is simply superseded.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+
+from ingest.metadata import VERSIONED_KINDS
+from ingest.repeal import repeal_targets
+from ingest.store import DocumentRecord
+
+CONFIRM_HINT = "确认方法：管理员运行 anquan ingest 该文件 --confirm-supersede，或在网页“知识库”页输入管理员密码确认"
+
+
+def unvetted(record: DocumentRecord) -> bool:
+    """Not accepted as authority over other documents: content not yet through the version-status stage, or held."""
+    return record.vetted != record.hash or record.pending
+
+
+def established(record: DocumentRecord) -> bool:
+    """In force when the version status was last derived (a changed document keeps its earlier status until then)."""
+    return bool(record.vetted) and record.in_force
+
+
+def held_documents(records: dict[str, DocumentRecord], aliases: dict[str, list[str]] | None = None,
+                   confirmed: Collection[str] = ()) -> dict[str, list[str]]:
+    """doc id -> the doc ids of the texts in force it would supersede or repeal, for every document that must
+    wait for an administrator's confirmation (the confirmed ones never do)."""
+    waiting = [r for r in records.values() if unvetted(r) and r.doc_id not in confirmed]
+    if not waiting:
+        return {}
+    groups: dict[str, list[DocumentRecord]] = {}
+    for record in records.values():
+        if record.kind in VERSIONED_KINDS:
+            groups.setdefault(record.version_key, []).append(record)
+    repeals = repeal_targets(records, aliases, {r.doc_id for r in waiting})
+    held: dict[str, list[str]] = {}
+    for record in waiting:
+        over: list[str] = []
+        group = groups.get(record.version_key, []) if record.kind in VERSIONED_KINDS else []
+        if any(other.doc_id in confirmed and other.date > record.date for other in group):
+            continue  # a confirmed newer version supersedes it
+        for other in group:
+            # a newer date displaces the version in force; so does the same date, from a new document (two
+            # texts of one title and date would both be in force)
+            if other is not record and established(other) and (
+                    other.date < record.date or (other.date == record.date and not record.vetted)):
+                over.append(other.doc_id)
+        # a text it repealed already (from a date still ahead: in force until then) is no new repeal
+        over += [d for d in repeals.get(record.doc_id, [])
+                 if established(records[d]) and records[d].repealed_by != record.doc_id and d not in over]
+        if record.from_upload and record.vetted and record.vetted != record.hash:
+            # a re-uploaded file under the same name: what its confirmed content displaced waits for a new
+            # confirmation of the new content (the administrator's own edits on the command line do not)
+            over += [d.doc_id for d in records.values()
+                     if record.doc_id in (d.superseded_by, d.repealed_by) and d.doc_id not in over]
+        if not over and record.pending:
+            over = list(record.held_over)  # held until confirmed
+        if over:
+            held[record.doc_id] = sorted(over)
+    return held
+
+
+def origin_label(record: DocumentRecord) -> str:
+    return "网页上传" if record.from_upload else "命令行导入"
+
+
+def held_description(record: DocumentRecord, records: dict[str, DocumentRecord]) -> str:
+    """将取代《安全生产法》（安全生产法(2021-06-10)）、将废止《…》（…）: what a held document would do."""
+    parts = []
+    for doc_id in record.held_over:
+        target = records.get(doc_id)
+        if target is None:
+            parts.append(f"将取代或废止 {doc_id}（已不在知识库中）")
+            continue
+        verb = "取代" if target.version_key == record.version_key else "废止"
+        parts.append(f"将{verb}现行的《{target.title}》（{doc_id}）")
+    return "、".join(parts)
+
+
+def held_note(record: DocumentRecord, records: dict[str, DocumentRecord]) -> str:
+    return (f"《{record.title}》（{record.doc_id}，{origin_label(record)}）{held_description(record, records)}："
+            f"已暂缓，待管理员确认，确认前仍以原文为准，该文档不参与检索；{CONFIRM_HINT}")
+
+
+def confirmed_note(record: DocumentRecord) -> str:
+    return f"管理员已确认《{record.title}》（{record.doc_id}，{origin_label(record)}）生效"

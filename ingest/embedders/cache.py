@@ -1,0 +1,116 @@
+"""Neural vectors kept by model and text hash in one SQLite file, and the embedder base that uses it: a text is
+never embedded twice, whichever data directory or re-ingest asks for it again, and an interrupted run keeps
+every vector it had computed."""
+
+from __future__ import annotations
+
+import hashlib
+import sqlite3
+import sys
+import threading
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from langchain_core.embeddings import Embeddings
+
+PROGRESS_MIN = 64  # a progress bar is shown when at least this many texts must be computed
+SAVE_EVERY = 128  # computed vectors are written to the cache this many at a time
+
+
+class VectorCache:
+    """Vectors by (model, sha1 of text) in one SQLite file; safe to share between processes."""
+
+    def __init__(self, path: Path, model: str):
+        self.path, self.model = path, model
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self._local = threading.local()
+        with self._connect() as db:
+            db.execute("CREATE TABLE IF NOT EXISTS vectors (model TEXT, hash TEXT, vector BLOB, PRIMARY KEY (model, hash))")
+
+    def _connect(self) -> sqlite3.Connection:
+        db = getattr(self._local, "db", None)
+        if db is None:
+            db = sqlite3.connect(self.path, timeout=60)
+            self._local.db = db
+        return db
+
+    @staticmethod
+    def key(text: str) -> str:
+        return hashlib.sha1(text.encode("utf-8", "surrogatepass")).hexdigest()
+
+    def get(self, keys: list[str]) -> dict[str, np.ndarray]:
+        found: dict[str, np.ndarray] = {}
+        db = self._connect()
+        for start in range(0, len(keys), 500):
+            part = keys[start:start + 500]
+            rows = db.execute(f"SELECT hash, vector FROM vectors WHERE model = ? AND hash IN ({','.join('?' * len(part))})",
+                              [self.model, *part]).fetchall()
+            found.update({h: np.frombuffer(v, dtype=np.float32) for h, v in rows})
+        return found
+
+    def put(self, items: dict[str, np.ndarray]) -> None:
+        db = self._connect()
+        with db:
+            db.executemany("INSERT OR REPLACE INTO vectors VALUES (?, ?, ?)",
+                           [(self.model, k, np.asarray(v, dtype=np.float32).tobytes()) for k, v in items.items()])
+
+
+class _Steps:
+    """A progress bar's update() that calls back instead."""
+
+    def __init__(self, callback: Callable[[int], None]):
+        self.update = callback
+
+
+class CachedEmbeddings(Embeddings):
+    """A neural embedder whose passage vectors go through a VectorCache. Subclasses set ``name`` and ``dim``
+    and compute vectors in ``_compute`` (passages) and ``embed_query_array`` (a question, never cached: a
+    write per question would sit on the answer's hot path)."""
+
+    name: str
+    dim: int
+    cache: VectorCache | None = None
+    label = "计算向量"  # the progress bar's title
+
+    def _compute(self, texts: list[str], bar=None) -> np.ndarray:
+        raise NotImplementedError
+
+    def embed_query_array(self, text: str) -> np.ndarray:
+        raise NotImplementedError
+
+    def embed_array(self, texts: list[str], progress: Callable[[int], None] | None = None) -> np.ndarray:
+        """The passages' vectors. progress: called with the number of texts computed at each step, instead of
+        the progress bar shown on stderr for a long computation."""
+        texts = list(texts)
+        if not texts:
+            return np.zeros((0, self.dim), dtype=np.float32)
+        keys = [VectorCache.key(t) for t in texts]
+        known = self.cache.get(list(dict.fromkeys(keys))) if self.cache else {}
+        todo = list(dict.fromkeys(k for k in keys if k not in known))
+        text_of = dict(zip(keys, texts, strict=True))
+        bar: Any = None
+        if progress is not None:
+            bar = _Steps(progress)
+        elif len(todo) >= PROGRESS_MIN:
+            from tqdm import tqdm
+
+            bar = tqdm(total=len(todo), desc=self.label, unit="块", file=sys.stderr, disable=None)
+        try:
+            for start in range(0, len(todo), SAVE_EVERY):  # saved as it goes: an interrupted run keeps its work
+                part = todo[start:start + SAVE_EVERY]
+                fresh = dict(zip(part, self._compute([text_of[k] for k in part], bar), strict=True))
+                if self.cache:
+                    self.cache.put(fresh)
+                known.update(fresh)
+        finally:
+            if bar is not None and progress is None:
+                bar.close()
+        return np.stack([known[k] for k in keys]).astype(np.float32, copy=False)
+
+    def embed_documents(self, texts: list[str]) -> list[list[float]]:
+        return self.embed_array(texts).tolist()
+
+    def embed_query(self, text: str) -> list[float]:
+        return self.embed_query_array(text).tolist()

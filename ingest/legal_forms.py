@@ -1,0 +1,427 @@
+"""A document's legal form and place, as the law defines them (立法法, 规章制定程序条例).
+
+The kind (法律, 行政法规, 部门规章, 地方性法规, 地方政府规章, 规范性文件, 司法解释, or a local plan or report)
+follows from three things, never from the title's last character (…暂行办法 is no 法律):
+  - the head noun of the title: its last form word (条例, 办法, 通知, 方案, 述职报告 …); a notice that issues
+    another document (关于印发《…》的通知) takes the noun of what it issues;
+  - who made it, read from the title and the lines above the first article: a 令 number (国务院令, 部令,
+    人民政府令), the meeting that adopted it (全国人民代表大会常务委员会, a local 人大常委会, 政府常务会议),
+    a court (最高人民法院), a document number without a 令 (青应急〔2024〕5号), an issuing bureau;
+  - the level of its place: a district or county makes no 法规 or 规章, so its rules are 规范性文件.
+The place reaches down to districts, counties, banners and development zones (青山区, 高新区), with the city
+the title or an issuer line names before it (青山市青山区).
+
+The words are authored in knowledge/legal_forms.yaml. The ingest reads that file itself (LegalForms.load),
+so that ingest does not depend on the assistant's knowledge pack; pass a LegalForms to use another file.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import dataclass
+from functools import cached_property, lru_cache
+from pathlib import Path
+
+import yaml
+
+from ingest.cleaning import to_simplified
+
+LAW, ADMINISTRATIVE, DEPARTMENTAL, LOCAL, LOCAL_GOVERNMENT, NORMATIVE, JUDICIAL = (
+    "法律", "行政法规", "部门规章", "地方性法规", "地方政府规章", "规范性文件", "司法解释")
+PLAN, SUMMARY, OTHER = "计划方案", "工作总结", "其他"
+# Legal texts: they carry legal force and have versions (the newer of one title supersedes the older).
+LEGAL_KINDS = (LAW, ADMINISTRATIVE, DEPARTMENTAL, LOCAL, LOCAL_GOVERNMENT, NORMATIVE, JUDICIAL)
+KINDS = (*LEGAL_KINDS, PLAN, SUMMARY, OTHER)
+NATIONAL = "全国"
+
+PROVINCES = (
+    "北京市", "天津市", "上海市", "重庆市", "河北省", "山西省", "辽宁省", "吉林省", "黑龙江省", "江苏省",
+    "浙江省", "安徽省", "福建省", "江西省", "山东省", "河南省", "湖北省", "湖南省", "广东省", "海南省",
+    "四川省", "贵州省", "云南省", "陕西省", "甘肃省", "青海省", "台湾省", "内蒙古自治区", "广西壮族自治区",
+    "西藏自治区", "宁夏回族自治区", "新疆维吾尔自治区", "香港特别行政区", "澳门特别行政区",
+)
+_PROVINCE_SHORT = {re.sub(r"(省|市|(壮族|回族|维吾尔)?自治区|特别行政区)$", "", p): p for p in PROVINCES}
+_PROVINCE_NAMES = sorted([*PROVINCES, *_PROVINCE_SHORT], key=len, reverse=True)
+_PROVINCE = re.compile(f"^({'|'.join(_PROVINCE_NAMES)})")
+_SPECIAL_ZONE = re.compile(r"^(\S{2,4}经济特区)")
+_CITY = re.compile(r"^([\u4e00-\u9fff]{2,5}?(市|自治州|州|盟|地区))(?!场|政|民|区划)")
+_NOT_A_CITY = ("中华人民共和国", "国务院", "最高")
+_CHINA_BRACKET = re.compile(r"^中国[(（]([\u4e00-\u9fff]{2,8})[)）]")
+_SQUASH = re.compile(r"[\s\u3000《》〈〉“”\"'「」『』]")
+_LEADING_DATE = re.compile(r"^[(（]?\s*\d{4}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日\s*")
+_DOCUMENT_NUMBER = re.compile(r"[〔\[［【(（]\s*(?:19|20)\d{2}\s*[〕\]］】)）]\s*第?\s*\d+\s*号")
+_TRAILING_BRACKET = re.compile(r"[(（][^()（）]{0,40}[)）]$")
+_TRAILING_PIECES = re.compile(r"(?:[\d一二三四五六七八九十]+篇|篇[\d一二三四五六七八九十]+|[\d一二三四五六七八九十]+则)$")
+_LEGISLATURE_OR_GOVERNMENT = re.compile(r"(人民政府|人民代表大会常务委员会|人大常委会|人民代表大会)$")
+_BUREAU_SUFFIXES = ("局", "委员会", "委", "办公室", "办公厅", "厅", "管委会", "中心", "署", "部")
+
+
+def squash(text: str) -> str:
+    """Simplified script, no spaces or title quotes: the form titles and head lines are matched in."""
+    return _SQUASH.sub("", to_simplified(text))
+
+
+def squash_lines(text: str) -> str:
+    """squash, line by line (the lines kept)."""
+    return "\n".join(squash(line) for line in text.split("\n"))
+
+
+def _alternatives(words: list[str]) -> str:
+    return "|".join(re.escape(w) for w in sorted(set(words), key=len, reverse=True))
+
+
+@dataclass(frozen=True)
+class LegalForms:
+    """knowledge/legal_forms.yaml: the words a document's legal form and place are read from."""
+
+    nouns: dict[str, list[str]]
+    noise_suffixes: list[str]
+    wrapper_verbs: list[str]
+    issuers: dict[str, list[str]]
+    regions: dict[str, list[str]]
+
+    @classmethod
+    def load(cls, path: Path | None = None) -> LegalForms:
+        path = path or default_path()
+        try:
+            data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        except (OSError, yaml.YAMLError) as exc:
+            raise ValueError(f"{path}：无法读取文书类别词表（{exc}）") from None
+        try:
+            return cls(nouns=data["nouns"], noise_suffixes=data["noise_suffixes"], wrapper_verbs=data["wrapper_verbs"],
+                       issuers=data["issuers"], regions=data["regions"])
+        except KeyError as exc:
+            raise ValueError(f"{path}：缺少 {exc.args[0]}") from None
+
+    @cached_property
+    def _patterns(self) -> _Patterns:
+        return _Patterns(self)
+
+    # --- the place --------------------------------------------------------------------------------
+    def place(self, text: str) -> str:
+        """The place a title (or an issuer line) starts with: 全国 when none. A district, county or zone
+        keeps the city (or province) written before it: 青山市青山区."""
+        p = self._patterns
+        simple = squash(text)
+        simple = _CHINA_BRACKET.sub(r"\1", simple)  # 中国（上海）自由贸易试验区 is 上海's
+        zone = _SPECIAL_ZONE.match(simple)
+        if zone:
+            return zone.group(1)
+        parent, rest = "", simple
+        province = _PROVINCE.match(simple)
+        if province:
+            parent = _PROVINCE_SHORT.get(province.group(1), province.group(1))
+            rest = simple[province.end():]
+        if not simple.startswith(_NOT_A_CITY):
+            city = _CITY.match(rest)
+            if city and not any(w in city.group(1) for w in p.not_cities):
+                parent, rest = city.group(1), rest[city.end():]
+        county = p.county(rest, bare=not parent)
+        if county:
+            return parent + county
+        return parent or NATIONAL
+
+    def region(self, title: str, head: str = "") -> str:
+        """The document's place: the title's; a district or county named alone gets the city an issuer line
+        writes before it (青山市青山区应急管理局); a title that names no place takes that of its issuer line,
+        unless a national organ made it."""
+        found = self.place(title)
+        if found == NATIONAL:  # 关于印发青山区…方案的通知: the place of what a notice issues
+            wrapped = self._patterns.wrapper.match(squash(title))
+            found = self.place(wrapped.group("inner")) if wrapped else found
+        lines = [_LEADING_DATE.sub("", squash(line)) for line in head.split("\n")]
+        lines = [line for line in lines if line and len(line) <= 60 and "。" not in line and "，" not in line]
+        if found != NATIONAL:
+            if level(found) == "county":
+                for line in lines:
+                    at = line.find(found)
+                    if at > 0:
+                        parent = self.place(line[:at + len(found)])
+                        if parent.endswith(found) and parent != found:
+                            return parent
+            return found
+        if self._patterns.national_issuer(f"{title}\n{head}"):
+            return NATIONAL
+        p = self._patterns
+        for line in lines:
+            if p.organ_line.search(line):
+                place = self.place(line)
+                if place != NATIONAL:
+                    return place
+        return NATIONAL
+
+    # --- the kind ---------------------------------------------------------------------------------
+    def head_noun(self, title: str) -> str | None:
+        """What the title's head noun makes the document: law, regulation, rules, decision, interpretation,
+        normative, plan, summary, standard, or None (no form word: 安全生产法释义, …管理方法)."""
+        return self._noun(self._trimmed(squash(title)))
+
+    def _trimmed(self, simple: str) -> str:
+        """The title without what trails its noun: brackets (（二）, （试行）, （应急管理部令第2号）), scraped
+        page words (范文汇编六篇)."""
+        p = self._patterns
+        while True:
+            before = simple
+            simple = _TRAILING_BRACKET.sub("", simple)
+            simple = _TRAILING_PIECES.sub("", simple)
+            simple = p.noise.sub("", simple)
+            if simple == before or not simple:
+                return simple or before
+
+    def issued_by_notice(self, title: str) -> bool:
+        """关于印发《…办法》的通知: rules issued by a notice, not promulgated by a 令."""
+        wrapped = self._patterns.wrapper.match(self._trimmed(squash(title)))
+        return bool(wrapped) and self._noun(self._trimmed(wrapped.group("inner"))) is not None
+
+    def _noun(self, simple: str) -> str | None:
+        p = self._patterns
+        wrapped = p.wrapper.match(simple)
+        if wrapped:
+            inner = self._noun(self._trimmed(wrapped.group("inner")))
+            if inner is not None:
+                return inner
+        found = None
+        for match in p.noun.finditer(simple):
+            category = p.noun_category[match.group(0)]
+            if category == "law" and match.end() != len(simple):
+                continue  # 法 decides only at the end: 安全生产法释义 is no law
+            found = category
+        return None if found == "none" else found
+
+    def evidence(self, text: str) -> set[str]:
+        """Who made the document, as the title and the lines above its first article say: the kinds those
+        markers point to (several when the text names several organs), plus "number" for a document number
+        without a 令 and "bureau" for an issuing bureau or office."""
+        p = self._patterns
+        simple = squash_lines(text)
+        found = p.evidence(simple)
+        # a district's or county's own 人大 or 政府 makes no 法规 or 规章 (a city's may make them for a district:
+        # 上海市人民代表大会常务委员会 for 浦东新区)
+        for kind, pattern in ((LOCAL, p.local_legislature), (LOCAL_GOVERNMENT, p.government_decree)):
+            if kind in found:
+                lines = [_LEADING_DATE.sub("", line) for line in simple.split("\n")
+                         if pattern.search(line) or (kind == LOCAL and p.legislature_line.match(line))]
+                places = [self.place(line) for line in lines]
+                if places and all(level(place) == "county" for place in places):
+                    found.discard(kind)
+        return found
+
+    def classify(self, title: str, head: str = "", has_articles: bool = False,
+                 region: str | None = None) -> tuple[str, bool]:
+        """(kind, guessed): guessed when nothing but the title's noun and place decided between legal forms
+        (a city's …办法 with no 令 or adopting meeting above its articles: 地方政府规章, to be checked)."""
+        noun = self.head_noun(title)
+        if noun == "plan":
+            return PLAN, False
+        if noun == "summary":
+            return SUMMARY, False
+        region = region if region is not None else self.region(title, head)
+        where = level(region)
+        simple = squash(title)
+        evidence = self.evidence(f"{title}\n{head}")
+        p = self._patterns
+        if "judicial_number" in evidence or (JUDICIAL in evidence and noun in ("interpretation", "rules", "decision")):
+            return JUDICIAL, False
+        if JUDICIAL in evidence and noun == "normative" and simple.endswith("批复"):
+            return JUDICIAL, False
+        if noun == "normative":
+            return NORMATIVE, False
+        if noun == "standard" or noun is None:
+            # a technical standard or an enterprise's rules: no legal form; a text with articles whose title
+            # names no form (…的安排) is what its issuer makes it
+            if noun is None and p.courts.match(simple):
+                return JUDICIAL, False  # 最高人民法院关于内地与香港特别行政区…的安排
+            if has_articles:
+                for kind in (JUDICIAL, LAW, ADMINISTRATIVE, LOCAL, LOCAL_GOVERNMENT, DEPARTMENTAL):
+                    if kind in evidence and (noun is None or kind != JUDICIAL):
+                        return (NORMATIVE if where == "county" and kind not in (LOCAL, LOCAL_GOVERNMENT)
+                                else kind), False
+            return OTHER, False
+        # law, regulation, rules, decision, interpretation
+        strong = evidence & {LAW, ADMINISTRATIVE, LOCAL_GOVERNMENT, DEPARTMENTAL, LOCAL}
+        if where == "county":
+            # a city's 人大 or 政府 may make rules for one of its districts (上海市浦东新区…规定); a district's own
+            # documents and an autonomous county's 条例 aside, what a district or county issues is normative
+            if LOCAL in evidence or (noun == "regulation" and "自治" in region):
+                return LOCAL, False
+            if LOCAL_GOVERNMENT in evidence and noun == "rules":
+                return LOCAL_GOVERNMENT, False
+            return NORMATIVE, False
+        if self.issued_by_notice(title) and not strong:
+            return NORMATIVE, False  # a 令 promulgates 规章; what a notice issues is a normative document
+        if where == "national":
+            if noun == "law":
+                return LAW, False
+            if (LAW in evidence and ADMINISTRATIVE not in evidence) or p.national_legislature_title(simple):
+                return LAW, False  # adopted by 全国人民代表大会 or its 常务委员会 (中华人民共和国学位条例)
+            if noun == "interpretation":
+                return JUDICIAL, False
+            if ADMINISTRATIVE in evidence or p.state_council_title(simple):
+                return ADMINISTRATIVE, False
+            if noun == "regulation":
+                return ADMINISTRATIVE, False
+            if DEPARTMENTAL in evidence:
+                return DEPARTMENTAL, False
+            if evidence & {"number", "bureau"} or noun == "decision":
+                return NORMATIVE, False
+            if "ministry" in evidence:
+                return DEPARTMENTAL, False
+            if LOCAL_GOVERNMENT in evidence:
+                return LOCAL_GOVERNMENT, False
+            if LOCAL in evidence:
+                return LOCAL, False
+            return DEPARTMENTAL, False  # a national 规定 or 办法 of no other issuer: a ministry's rules
+        # a province, a city with districts, a special economic zone
+        if LOCAL in evidence:
+            return LOCAL, False
+        if noun == "regulation":
+            return LOCAL, False  # only a 人民代表大会 names its rules 条例
+        if LOCAL_GOVERNMENT in evidence and noun == "rules":
+            return LOCAL_GOVERNMENT, False
+        if evidence & {"number", "bureau"} or noun in ("decision", "interpretation", "law"):
+            return NORMATIVE, False
+        if LOCAL_GOVERNMENT in evidence:
+            return LOCAL_GOVERNMENT, False
+        return LOCAL_GOVERNMENT, True
+
+
+class _Patterns:
+    """The regular expressions a LegalForms' words make, compiled once."""
+
+    def __init__(self, forms: LegalForms):
+        issuers, regions = forms.issuers, forms.regions
+        self.noun_category = {w: category for category, words in forms.nouns.items() for w in words}
+        self.noun = re.compile(_alternatives(list(self.noun_category)))
+        self.noise = re.compile(f"(?:{_alternatives(forms.noise_suffixes)})+$")
+        self.wrapper = re.compile(rf"^.*?关于(?:{_alternatives(forms.wrapper_verbs)})(?P<inner>.+?)的(?:通知|决定|公告|通告|命令)$")
+        adopted = _alternatives(issuers["adopted"])
+        self.courts = re.compile(_alternatives(issuers["courts"]))
+        self.judicial_number = re.compile(rf"(?:{_alternatives(issuers['judicial_numbers'])})\s*[〔\[［(（]\s*(?:19|20)\d{{2}}")
+        self.judicial_meeting = re.compile(rf"(?:{_alternatives(issuers['judicial_meetings'])}).{{0,20}}?(?:{adopted})")
+        national = _alternatives(issuers["national_legislature"])
+        self.national_legislature = re.compile(
+            rf"(?:{national}).{{0,24}}?(?:{adopted})|第[一二三四五六七八九十\d]+届全国人民代表大会")
+        self._national_title = re.compile(rf"^(?:中华人民共和国)?(?:{national})")
+        self.president = re.compile(_alternatives(issuers["president_decree"]))
+        self.state_council_decree = re.compile(_alternatives(issuers["state_council_decree"]))
+        council = _alternatives(issuers["state_council"])
+        self.state_council_meeting = re.compile(rf"(?:{council})第?[\d一二三四五六七八九十百零〇]*次?常务会议")
+        self._council_title = re.compile(rf"^(?:中华人民共和国)?(?:{council})(?!办公厅|安全生产委员会|安委会|.{{0,12}}办公室)")
+        government = _alternatives(issuers["local_government"])
+        self.government_decree = re.compile(rf"(?:{government})令")
+        self.government_meeting = re.compile(rf"(?:{government})第?[\d一二三四五六七八九十百零〇]*次?常务会议")
+        departments = _alternatives(issuers["departments"])
+        self.department_decree = re.compile(rf"(?<!国务院)(?<!政府)(?<!主席)(?:{departments})令")
+        self.department_meeting = re.compile(_alternatives(issuers["department_meetings"]))
+        local = _alternatives(issuers["local_legislature"])
+        self.local_legislature = re.compile(rf"(?<!全国)(?:{local}).{{0,30}}?(?:{adopted})")
+        # a title or issuer line that starts with a local legislature (上海市人民代表大会常务委员会议事规则)
+        self.legislature_line = re.compile(rf"^(?!全国|第|中华人民共和国)[\u4e00-\u9fff]{{2,12}}?(?:{local})")
+        self.organ_line = re.compile(rf"(?:{_alternatives(issuers['organs'])})")
+        self.issuer_before = re.compile(r"^(?P<issuer>[\u4e00-\u9fff、]{2,40}?)关于")
+        self.county_suffixes = _alternatives(regions["county_suffixes"])
+        # an autonomous county or banner has a long name (彭水苗族土家族自治县); other names are short (青山区)
+        self._autonomous = re.compile(r"^(?P<name>[\u4e00-\u9fff]{2,10}?)(?P<suffix>自治县|自治旗)")
+        self._county = re.compile(rf"^(?P<name>[\u4e00-\u9fff]{{2,4}}?)(?P<suffix>{self.county_suffixes})(?![域划间别块级长])")
+        self._zone = re.compile(rf"^(?P<name>[\u4e00-\u9fff]{{2,6}}?)(?P<zone>{_alternatives(regions['zones'])})")
+        self.not_in_names = re.compile(_alternatives(regions["not_in_names"]))
+        self.not_cities = tuple(regions["not_cities"])
+        self.zone_words = frozenset(regions["zones"])
+        self._bare_zone = re.compile(rf"^(?:{_alternatives(regions['bare_zones'])})")
+        self.not_places = sorted(regions["not_places"], key=len, reverse=True)
+
+    def county(self, rest: str, bare: bool) -> str:
+        """The district, county, banner or zone rest starts with ("" when none); a bare 高新区 only when
+        nothing was named before it."""
+        zone = self._zone.match(rest)
+        if zone and (self.not_in_names.search(zone.group("name")) or zone.group(0) in self.zone_words):
+            zone = None  # 上海市经济技术开发区条例: the zones of a city, not one zone
+        if zone and not any(zone.group(0).endswith(w) and len(w) > len(zone.group("zone")) for w in self.not_places):
+            return zone.group(0)
+        county = self._autonomous.match(rest) or self._county.match(rest)
+        if county and self.not_in_names.search(county.group("name")):
+            county = None
+        if county and not any(county.group(0).endswith(w) for w in self.not_places):
+            return county.group(0)
+        if bare:
+            zone = self._bare_zone.match(rest)
+            if zone:
+                return zone.group(0)
+        return ""
+
+    def national_legislature_title(self, simple: str) -> bool:
+        return bool(self._national_title.match(simple))
+
+    def state_council_title(self, simple: str) -> bool:
+        return bool(self._council_title.match(simple))
+
+    def national_issuer(self, text: str) -> bool:
+        simple = squash_lines(text)
+        return bool(self.courts.search(simple) or self.national_legislature.search(simple)
+                    or self.state_council_decree.search(simple) or self.state_council_meeting.search(simple)
+                    or self.president.search(simple) or self.department_decree.search(simple))
+
+    def evidence(self, simple: str) -> set[str]:
+        found: set[str] = set()
+        if self.judicial_number.search(simple):
+            found.add("judicial_number")
+        if self.courts.search(simple) or self.judicial_meeting.search(simple):
+            found.add(JUDICIAL)
+        if self.president.search(simple) or self.national_legislature.search(simple):
+            found.add(LAW)
+        if self.state_council_decree.search(simple) or self.state_council_meeting.search(simple):
+            found.add(ADMINISTRATIVE)
+        if self.government_decree.search(simple) or self.government_meeting.search(simple):
+            found.add(LOCAL_GOVERNMENT)
+        if self.department_decree.search(simple) or self.department_meeting.search(simple):
+            found.add(DEPARTMENTAL)
+        if self.local_legislature.search(simple) or any(self.legislature_line.match(ln) for ln in simple.split("\n")):
+            found.add(LOCAL)
+        decrees = found & {LAW, ADMINISTRATIVE, LOCAL_GOVERNMENT, DEPARTMENTAL}
+        if _DOCUMENT_NUMBER.search(simple) and not decrees and "judicial_number" not in found:
+            found.add("number")  # a document number and no 令: a normative document
+        for line in simple.split("\n"):
+            issuer = self.issuer_before.match(line)
+            name = issuer.group("issuer") if issuer else (line if len(line) <= 30 else "")
+            if not name or not name.endswith(_BUREAU_SUFFIXES) or _LEGISLATURE_OR_GOVERNMENT.search(name):
+                continue
+            if name.endswith(("部", "总局", "总署", "委员会")) and not _local_name(name):
+                found.add("ministry")  # 应急管理部关于…的规定
+            else:
+                found.add("bureau")  # 青山区应急管理局, 国务院安委会办公室, 国务院办公厅
+        return found
+
+
+def _local_name(name: str) -> bool:
+    return bool(_PROVINCE.match(name) or _CITY.match(name))
+
+
+def level(region: str) -> str:
+    """national, province, city (a city, prefecture or special economic zone) or county (a district, county,
+    banner or development zone, which makes no 法规 or 规章)."""
+    if not region or region == NATIONAL:
+        return "national"
+    if region in PROVINCES:
+        return "province"
+    if region.endswith("经济特区"):
+        return "city"
+    if region.endswith(("区", "县", "旗")) and not region.endswith(("地区", "自治区", "特别行政区")):
+        return "county"
+    return "city"
+
+
+def default_path() -> Path:
+    """knowledge/legal_forms.yaml of the knowledge folder in use (ANQUAN_KNOWLEDGE_DIR, else the project's)."""
+    folder = os.environ.get("ANQUAN_KNOWLEDGE_DIR")
+    base = Path(folder) if folder else Path(__file__).resolve().parents[1] / "knowledge"
+    return base / "legal_forms.yaml"
+
+
+@lru_cache(maxsize=4)
+def _load(path: Path) -> LegalForms:
+    return LegalForms.load(path)
+
+
+def default_forms() -> LegalForms:
+    return _load(default_path())

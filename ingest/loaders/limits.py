@@ -1,0 +1,133 @@
+"""How much one file may make a loader unpack or parse (from Settings): a zip or PDF bomb is refused before
+the parser runs, with a reason, instead of exhausting memory. check_zip serves any zip-based format (.docx;
+an .xlsx answers file too)."""
+
+from __future__ import annotations
+
+import struct
+import zipfile
+import zlib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import BinaryIO
+
+from assistant.settings import Settings
+from ingest.errors import OverLimit, UnreadableFile
+
+_MB = 2**20
+_RATIO_MIN_BYTES = _MB  # smaller parts may compress very well (styles, repeated table cells) and cost nothing
+
+
+def _default(name: str):
+    return Settings.model_fields[name].default
+
+
+@dataclass(frozen=True)
+class LoadLimits:
+    zip_max_unpacked_mb: float = _default("zip_max_unpacked_mb")
+    zip_max_ratio: float = _default("zip_max_ratio")
+    zip_max_members: int = _default("zip_max_members")
+    pdf_max_pages: int = _default("pdf_max_pages")
+    pdf_max_stream_mb: float = _default("pdf_max_stream_mb")
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> LoadLimits:
+        return cls(zip_max_unpacked_mb=settings.zip_max_unpacked_mb, zip_max_ratio=settings.zip_max_ratio,
+                   zip_max_members=settings.zip_max_members, pdf_max_pages=settings.pdf_max_pages,
+                   pdf_max_stream_mb=settings.pdf_max_stream_mb)
+
+    @property
+    def pdf_max_stream_bytes(self) -> int:
+        return int(self.pdf_max_stream_mb * _MB)
+
+
+def check_zip(path: Path, limits: LoadLimits, kind: str = "Word 文档（.docx）") -> None:
+    """Refuse a zip package (.docx, .xlsx) that would unpack to more than the limits, before a parser reads
+    it. First from the sizes its central directory declares (a bomb is refused without decompressing
+    anything); then every part is inflated in bounded steps and must hold exactly its declared size and
+    checksum. That second check matters: zipfile's whole-part read inflates a part's entire stream in one
+    call and only then cuts it to the declared size, so a part that declares 2 KB and inflates to 2 GB
+    would take 2 GB there."""
+    with open(path, "rb") as handle:
+        try:
+            package = zipfile.ZipFile(handle)
+        except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, ValueError, NotImplementedError, OSError):
+            return  # not a zip at all (or no readable directory): the loader says what the file is
+        with package:
+            parts = package.infolist()
+            _check_declared(path, parts, limits, kind)
+            for part in parts:
+                _check_stream(path, handle, part, kind)
+
+
+def _check_declared(path: Path, parts: list[zipfile.ZipInfo], limits: LoadLimits, kind: str) -> None:
+    if len(parts) > limits.zip_max_members:
+        raise OverLimit(path, f"{kind}内部包含 {len(parts)} 个部件，超过上限 {limits.zip_max_members} 个，"
+                              "可能是恶意构造的文件，已拒绝；如确为正常文件，请用原程序另存一份后再导入，"
+                              "或调大 ANQUAN_ZIP_MAX_MEMBERS")
+    unpacked = sum(p.file_size for p in parts)
+    if unpacked > limits.zip_max_unpacked_mb * _MB:
+        raise OverLimit(path, f"{kind}解压后将达 {_mb(unpacked)} MB，超过上限 {limits.zip_max_unpacked_mb:g} MB，"
+                              "可能是“压缩炸弹”，已拒绝；如确为正常文件，请拆分后再导入，或调大 ANQUAN_ZIP_MAX_UNPACKED_MB")
+    for part in parts:
+        ratio = part.file_size / max(part.compress_size, 1)
+        if part.file_size >= _RATIO_MIN_BYTES and ratio > limits.zip_max_ratio:
+            raise OverLimit(path, f"{kind}中的部件 {part.filename[:60]!r} 压缩比异常（{ratio:,.0f} 倍，上限 "
+                                  f"{limits.zip_max_ratio:g} 倍），可能是“压缩炸弹”，已拒绝；如确为正常文件，"
+                                  "请用原程序另存一份后再导入，或调大 ANQUAN_ZIP_MAX_RATIO")
+
+
+_STEP = _MB  # bytes read, and inflated, at a time while checking a part
+
+
+def _check_stream(path: Path, handle: BinaryIO, part: zipfile.ZipInfo, kind: str) -> None:
+    """Inflate one part in bounded steps: it must end at exactly its declared size, with its checksum."""
+    mismatch = UnreadableFile(path, f"{kind}已损坏：其中的部件 {part.filename[:60]!r} 内容不完整或校验不符；"
+                                    "请用原程序打开，如能打开请另存一份后再导入")
+    oversized = OverLimit(path, f"{kind}中的部件 {part.filename[:60]!r} 实际解压后比它声明的大小更大，"
+                                "可能是恶意构造的“压缩炸弹”，已拒绝；请用原程序打开，另存一份后再导入")
+    if part.flag_bits & 0x1:
+        raise UnreadableFile(path, f"{kind}中有加密的部件，无法读取；请去掉密码后另存一份再导入")
+    if part.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
+        raise UnreadableFile(path, f"{kind}使用了不常见的压缩方式，无法读取；请用原程序另存一份后再导入")
+    handle.seek(part.header_offset)
+    header = handle.read(30)
+    if len(header) < 30 or header[:4] != b"PK\x03\x04":
+        raise mismatch
+    name_length, extra_length = struct.unpack("<HH", header[26:30])
+    handle.seek(part.header_offset + 30 + name_length + extra_length)
+    inflater = zlib.decompressobj(-15) if part.compress_type == zipfile.ZIP_DEFLATED else None
+    left, produced, crc = part.compress_size, 0, 0
+    while left > 0:
+        chunk = handle.read(min(left, _STEP))
+        if not chunk:
+            raise mismatch  # cut short
+        left -= len(chunk)
+        while chunk:
+            if inflater is None:
+                data, chunk = chunk, b""
+            else:
+                try:
+                    data = inflater.decompress(chunk, _STEP)
+                except zlib.error:
+                    raise mismatch from None
+                chunk = inflater.unconsumed_tail
+            produced += len(data)
+            if produced > part.file_size:
+                raise oversized  # more than declared: what zipfile would inflate whole before cutting it
+            crc = zlib.crc32(data, crc)
+    if inflater is not None:  # output zlib still held when the input ran out (at most a window's worth)
+        try:
+            data = inflater.flush()
+        except zlib.error:
+            raise mismatch from None
+        produced += len(data)
+        crc = zlib.crc32(data, crc)
+    if produced > part.file_size:
+        raise oversized
+    if produced != part.file_size or crc != part.CRC or (inflater is not None and not inflater.eof):
+        raise mismatch
+
+
+def _mb(size: int) -> str:
+    return f"{size / _MB:,.0f}" if size >= 10 * _MB else f"{size / _MB:.2f}"
