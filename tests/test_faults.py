@@ -701,7 +701,7 @@ def test_the_lockout_ends_and_a_correct_login_clears_it():
 def test_twenty_askers_over_http_during_an_import_and_a_reimport(tmp_path):
     from evals.load import run
 
-    report = run(askers=20, docs=4, articles=40, base_docs=1, seconds=20, warmup=1, gap=1, workdir=tmp_path,
+    report = run(askers=20, docs=4, articles=40, base_docs=1, seconds=10, warmup=1, gap=1, workdir=tmp_path,
                  log=lambda _: None)
     print(report.table())
     assert report.errors == 0, report.error_samples
