@@ -495,6 +495,7 @@ class InstructionWords(_Strict):
     identity_claims: list[str]  # 你的身份是 … starting a clause
     identity_phrases: list[str]  # 作为AI … as a whole clause
     answer_directives: list[str]  # 直接回答 … followed by ：/“
+    precedence_claims: list[str] = []  # 优先于法律 … anywhere: a text claiming to override the law
 
 
 # --- the pack -----------------------------------------------------------------------------------

@@ -159,6 +159,7 @@ class InstructionGuard:
         self.identity = canon(words.identity_claims)
         self.identity_phrases = set(canon(words.identity_phrases))
         self.answer_directives = canon(words.answer_directives)
+        self.precedence = canon(words.precedence_claims)
 
         def alternatives(items: list[str]) -> str:
             return "|".join(re.escape(w) for w in items)
@@ -168,7 +169,7 @@ class InstructionGuard:
         # a sentence holding none of these words cannot match any rule: most sentences are ruled out at once
         self._trigger = re.compile(alternatives(sorted(
             {*self.role_names, *self.role_markers, *self.verbs, *self.addressees, *self.identity,
-             *self.identity_phrases, *self.answer_directives}, key=len, reverse=True)))
+             *self.identity_phrases, *self.answer_directives, *self.precedence}, key=len, reverse=True)))
 
     def _strip_fillers(self, segment: str) -> str:
         stripped = self._fillers.sub("", segment)
@@ -209,6 +210,8 @@ class InstructionGuard:
         if not text or not self._trigger.search(text):
             return False
         if self._role_tag.match(text) or any(m in text for m in self.role_markers):
+            return True
+        if any(claim in text for claim in self.precedence):  # claims to prevail over the law
             return True
         for d in self.answer_directives:
             at = text.find(d)

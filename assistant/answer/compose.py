@@ -95,8 +95,9 @@ def _quoted_bonus(text: str, quoted: list[str]) -> float:
 
 
 def _clauses(chunk: StoredChunk, guard: InstructionGuard) -> list[str]:
-    """The clauses an answer may quote: a sentence instructing the assistant, and its payload, are not."""
-    texts = [c.strip() for c in _CLAUSE.split(chunk.text) if len(c.strip()) >= 6]
+    """The clauses an answer may quote: a question, a sentence instructing the assistant and its payload are not."""
+    # a question (问：…？) restates what is asked and answers nothing
+    texts = [c.strip() for c in _CLAUSE.split(chunk.text) if len(c.strip()) >= 6 and not c.strip().endswith(("？", "?"))]
     flagged = guard.flagged(texts)
     return [text for i, text in enumerate(texts) if i not in flagged]
 
