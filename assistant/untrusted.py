@@ -20,7 +20,7 @@ from pathlib import Path
 from urllib.parse import unquote
 
 from assistant.knowledge_pack import InstructionWords, KnowledgePack
-from ingest.cleaning import to_simplified
+from ingest.cleaning import invisible, to_simplified
 
 # --- normalisation -------------------------------------------------------------------------------------
 
@@ -45,14 +45,10 @@ def _decode(token: str) -> str:
     return chr(int(token[2:], 16))
 
 
-def _invisible(char: str) -> bool:
-    return char.isspace() or unicodedata.category(char) in {"Cf", "Cc", "Zs", "Zl", "Zp", "Mn"}
-
-
 def _read_as(piece: str) -> str:
     """A piece of text as it reads: NFKC, angle look-alikes as <>, no spaces or invisible characters."""
     piece = unicodedata.normalize("NFKC", piece).translate(_ANGLES)
-    return "".join(c for c in piece if not _invisible(c))
+    return "".join(c for c in piece if not invisible(c))
 
 
 def normalised_with_origin(text: str) -> tuple[str, list[tuple[int, int]]]:

@@ -118,7 +118,12 @@ def normalise_for_index(text: str) -> str:
     return re.sub(r"\s+", " ", folded).strip()
 
 
+def invisible(char: str) -> bool:
+    """A character that shows nothing: spaces, zero-width spaces and joiners, direction marks, controls, lone
+    combining marks."""
+    return char.isspace() or unicodedata.category(char) in {"Cf", "Cc", "Zs", "Zl", "Zp", "Mn"}
+
+
 def is_blank(text: str | None) -> bool:
-    """Nothing to read: only spaces and invisible characters (zero-width spaces, joiners, direction marks)."""
-    return not "".join(c for c in unicodedata.normalize("NFKC", text or "")
-                       if not c.isspace() and unicodedata.category(c) != "Cf")
+    """Nothing to read: only spaces and invisible characters."""
+    return all(invisible(c) for c in unicodedata.normalize("NFKC", text or ""))
