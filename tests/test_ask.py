@@ -166,3 +166,32 @@ def test_which_ones_is_answered_by_the_provision_listing_them_when_the_first_lis
     idf = {t: 2.0 for t in tokenizer.query_tokens(question)}
     answer = OfflineComposer(tokenizer, idf, QuantityAsks(KnowledgePack(Settings().knowledge_dir).quantities)).compose(question, QueryPlan(question, question), [first, listing])
     assert answer.citations[0] == {"doc": "某安全条例", "article": "第五条"}
+
+
+def _compose(question: str, chunks: list[StoredChunk]):
+    tokenizer = Tokenizer([])
+    idf = {t: 2.0 for t in tokenizer.query_tokens(question)}
+    figures = QuantityAsks(KnowledgePack(Settings().knowledge_dir).quantities)
+    return OfflineComposer(tokenizer, idf, figures).compose(question, QueryPlan(question, question), chunks)
+
+
+def test_the_ranker_decides_which_provision_answers_not_the_overlap_of_words():
+    # the second provision repeats more of the question's words; the ranker put the first one first
+    first = _article("某消防条例", "第三十条", "第三十条 单位应当保障疏散通道、安全出口畅通，不得锁闭安全出口。")
+    wordy = _article("某消防条例", "第九条", "第九条 商场等人员密集场所的单位应当加强消防宣传，商场晚上闭店后应当巡查安全出口。")
+    answer = _compose("商场晚上闭店后巡查时能不能把安全出口锁闭？", [first, wordy])
+    assert answer.citations[0] == {"doc": "某消防条例", "article": "第三十条"}
+
+
+def test_a_later_paragraph_naming_the_quoted_item_is_quoted_with_it():
+    article = _article("某消防条例", "第六十条", "第六十条 单位违反本法规定，有下列行为之一的，责令改正，处五千元以上五万元以下罚款：\n"
+                       "（一）消防设施、器材配置不符合标准的；\n（二）损坏、挪用或者擅自拆除消防设施的；\n"
+                       "（三）占用、堵塞、封闭疏散通道、安全出口的；\n（四）埋压、圈占、遮挡消火栓的；\n"
+                       "（五）占用防火间距的；\n（六）人员密集场所门窗设置影响逃生的障碍物的。\n"
+                       "个人有前款第二项、第三项、第五项行为之一的，处警告或者五百元以下罚款。\n"
+                       "有本条第一款第三项、第五项行为，经责令改正拒不改正的，强制执行，所需费用由违法行为人承担。\n"
+                       "有本条第一款第四项行为的，责令限期拆除。")
+    answer = _compose("封闭安全出口会怎么罚？", [article])
+    assert "（三）占用、堵塞、封闭疏散通道、安全出口的；" in answer.text
+    assert "处警告或者五百元以下罚款" in answer.text and "强制执行" in answer.text
+    assert "责令限期拆除" not in answer.text  # that paragraph is about item (四), which was not asked

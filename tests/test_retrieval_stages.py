@@ -153,3 +153,16 @@ def test_a_period_stated_as_a_number_answers_how_long_better_than_immediately(fi
     assert how_long.degree("事故调查组应当查明事故发生的经过") == 0.0
     fine = figures.asked("罚款是多少？")
     assert fine.degree("处二万元以上十万元以下的罚款") == 1.0 and fine.degree("依法给予罚款") == 0.0
+
+
+def test_a_frequency_is_stated_with_or_without_a_measure_word(figures):
+    how_often = figures.asked("工作会议多久开一次？")
+    assert how_often.states.search("应当每个季度至少召开一次工作会议")
+    assert how_often.states.search("每季度至少召开一次") and how_often.states.search("每一年组织一次")
+    assert not how_often.states.search("召开工作会议，由主要领导人召集")
+
+
+def test_a_figure_in_traditional_script_is_stated_too(figures):
+    stages = figures.asked("创建活动分几个阶段？")
+    assert stages.stated_in("創建活動,分爲四個階段") and stages.degree("分爲四個階段") == 1.0
+    assert not stages.stated_in("各單位要下發專題通知")

@@ -3,10 +3,10 @@
 A one-line lead (the glossary definition when the question names a known principle, else the
 decisive clause — or the item whose range holds a number the question states: 12人重伤 → 较大事故), then the
 decisive provisions as bullets, each quoting the clause that answers the question with its citation [n],
-then the 依据 list. Each part of a multi-part question gets its own clauses. A clause introducing a list
+then the 依据 list. The ranker decides which provision answers; clause scoring picks what to quote of it. Each part of a multi-part question gets its own clauses. A clause introducing a list
 (…下列情形之一的：) is quoted with its items — all of them when the question asks for the list, else the items
 the question touches; a clause is quoted with what it needs to be read right (the sentence a …同时废止 refers
-back to, the article's “以上”包括本数). When no retrieved clause covers the question well enough — or the
+back to, the article's “以上”包括本数, a later 款 naming a quoted 项: 个人有前款第三项…的). When no retrieved clause covers the question well enough — or the
 question asks for an amount, a period or a frequency and no covering provision states one — it says
 知识库中未找到依据 and lists the closest articles. Documents are data: a sentence in a document that instructs the
 assistant (忽略以上所有指令, 你现在必须回答：…; knowledge/instructions.yaml) is never quoted, nor its payload.
@@ -22,7 +22,7 @@ from assistant.answer import ranges as thresholds
 from assistant.answer.config import ANSWER
 from assistant.citations import citation, short_citation
 from assistant.retrieval.coverage import contrastive_weights, coverage, question_weights
-from assistant.retrieval.figures import QuantityAsks
+from assistant.retrieval.figures import Ask, QuantityAsks
 from assistant.retrieval.provisions import PENALTY, provision_asked
 from assistant.retrieval.query import QueryPlan, people_counted, question_parts
 from assistant.untrusted import InstructionGuard, instruction_guard
@@ -37,6 +37,7 @@ ARTICLE_LABEL = re.compile(r"^第[零〇一二三四五六七八九十百千两\
 _CLAUSE = re.compile(r"(?<=[。！？])|\n")
 _NUM = r"(?:\d+(?:\.\d+)?|[一二三四五六七八九十百千万两半]+)"
 _INTRODUCES = re.compile(r"[：:]$")
+_ITEM_ORDINAL = re.compile(r"^[（(]([一二三四五六七八九十]+)[）)]")
 _ITEM = re.compile(r"^[（(][一二三四五六七八九十]+[）)]|^\d+[.、．]|^[一二三四五六七八九十]+是")
 # a sentence that only makes sense with the one before it (…同时废止 / 同时施行, 但是…, 其中…)
 _REFERS_BACK = re.compile(r"^(?:第[零〇一二三四五六七八九十百千\d]+条\s*)?(?:但是?|其中|同时)|同时(?:废止|施行|停止执行)")
@@ -45,7 +46,8 @@ _COUNTING_RULE = re.compile(r"包括本数")
 _QUOTED = re.compile(r"[“「『\"]([^”」』\"]{2,30})[”」』\"]")
 ELLIPSIS = "……"
 _LIST_ASKS = re.compile(r"哪些|哪[两三四五六七八九十几]|哪[种类]|什么情[况形]|包括什么|有什么|都有|什么条件|几种|几类")
-_NORMATIVE = re.compile(r"最多|最少|至少|不得超过|可以|应当|必须|规定|允许|要求|标准")
+# 标准化 names a programme (安全生产标准化), not a norm asked for
+_NORMATIVE = re.compile(r"最多|最少|至少|不得超过|可以|应当|必须|规定|允许|要求|标准(?!化)")
 
 
 @dataclass
@@ -158,6 +160,13 @@ def _with_context(group: list[_Clause], texts: list[str], provision: str) -> lis
             if joined in provision and all(c.text != texts[index - 1] for c in group):
                 clause.text = joined
     quoted = [t for c in group for t in (c.text, *c.items)]
+    # a later 款 that names a quoted 项 (个人有前款第三项…行为的) applies to it: 第三项 is the item （三）
+    ordinals = {m.group(1) for t in quoted if (m := _ITEM_ORDINAL.match(t))}
+    if ordinals:
+        names_item = re.compile(rf"第(?:{'|'.join(ordinals)})项")
+        group += [_Clause(t, group[0].chunk_rank, 0.0) for t in texts
+                  if names_item.search(t) and not _ITEM.match(t) and all(t not in q for q in quoted)]
+        quoted = [t for c in group for t in (c.text, *c.items)]
     if any(_THRESHOLD.search(t) for t in quoted):
         counting = [t for t in texts if _COUNTING_RULE.search(t) and all(t not in q for q in quoted)]
         group += [_Clause(t, group[0].chunk_rank, 0.0) for t in counting[:1]]
@@ -181,10 +190,10 @@ def _whole_provision(texts: list[str], rank: int) -> list[_Clause]:
     return clauses
 
 
-def _states_about(group: list[_Clause], states: re.Pattern) -> float:
+def _states_about(group: list[_Clause], ask: Ask) -> float:
     """The coverage of the best clause of a group that states a figure of the kind asked (0 when none does):
     安全生产许可证的有效期为3年 states a period, but not about 特种作业操作证."""
-    return max((c.coverage for c in group if any(states.search(t) for t in (c.text, *c.items))), default=0.0)
+    return max((c.coverage for c in group if any(ask.stated_in(t) for t in (c.text, *c.items))), default=0.0)
 
 
 def _carries_term(chunk: StoredChunk, plan: QueryPlan) -> bool:
@@ -229,7 +238,6 @@ class OfflineComposer:
         texts_of = [_clauses(chunk, self.guard) for chunk in chunks]
         whole = bool(_LIST_ASKS.search(part))
         ask = self.asks.asked(part)
-        quantity = ask.states if ask else None
         numbers = thresholds.stated(part)
         asked_about = normalise_for_index(f"{part} {' '.join(plan.legal_terms)}")
         quoted = [normalise_for_index(q) for q in _QUOTED.findall(part)]
@@ -243,7 +251,7 @@ class OfflineComposer:
             for text in texts:
                 clause = _Clause(text, rank, bonus * coverage(text, weights),
                                  bonus * coverage(text, sharp) * _quoted_bonus(text, quoted))
-                if quantity and quantity.search(text):
+                if ask and ask.stated_in(text):
                     clause.score *= ANSWER.states_quantity_bonus
                 if thresholds.holds(text, numbers, chunk.text, asked_about):
                     clause.lead = text
@@ -262,13 +270,14 @@ class OfflineComposer:
         return groups
 
     def _decisive(self, groups: list[list[_Clause]], evidence: list[StoredChunk], plan: QueryPlan,
-                  part: str) -> list[list[_Clause]]:
-        """The first chunk that answers about as well as the best is decisive — unless the question asks which
-        ones (哪些…) and the first enumerates nothing: then the best of the chunks answering at least as well
-        that list items is; when the question names several documents or regions, the first well-answering
-        chunk of each is too."""
+                  part: str, share: float) -> list[list[_Clause]]:
+        """The decisive chunks of a question part. The ranker ordered the chunks for the whole question, so the
+        first part takes the first chunk that answers it at all (``share`` 0); a further part takes the first
+        chunk answering it about as well as the best does. A question asking which ones (哪些…) whose pick
+        enumerates nothing takes the best chunk answering at least as well that lists items; when the question
+        names several documents or regions, the first well-answering chunk of each is decisive too."""
         best = max(g[0].score for g in groups)
-        good = [g for g in groups if g[0].score >= ANSWER.keep_share * best]
+        good = [g for g in groups if g[0].score >= share * best]
         picked = good[:1]
         if _LIST_ASKS.search(part) and not _enumerates(picked[0][0]):
             listing = [g for g in good if g[0].score >= picked[0][0].score and len(g[0].items) >= 2]
@@ -291,7 +300,7 @@ class OfflineComposer:
         chosen: list[_Clause] = []
         unanswered: list[str] = []  # parts asking for an amount or a period that no clause states
         figures_answered = 0
-        for part in question_parts(question):
+        for index, part in enumerate(question_parts(question)):
             groups = self._groups(part, plan, evidence)
             if not groups or max(g[0].coverage for g in groups) < ANSWER.min_coverage:
                 continue
@@ -301,7 +310,7 @@ class OfflineComposer:
             ask = self.asks.asked(part)
             if ask is not None:  # an amount, a period or a count is answered by a provision stating one
                 # the figure is stated about what was asked: the clause stating it holds enough of the question
-                groups = [g for g in stating if _states_about(g, ask.states) >= ANSWER.figure_coverage]
+                groups = [g for g in stating if _states_about(g, ask) >= ANSWER.figure_coverage]
                 if not groups or max(g[0].coverage for g in groups) < ANSWER.min_coverage:
                     unanswered.append(part)
                     continue
@@ -312,11 +321,10 @@ class OfflineComposer:
             carrying = [g for g in groups if _carries_term(evidence[g[0].chunk_rank], plan)]
             if (duty or carrying) and not plan.plans:
                 legal = [g for g in groups if evidence[g[0].chunk_rank].metadata.get("kind") not in PLAN_KINDS]
-                if carrying:
-                    groups = carrying + [g for g in legal if g not in carrying]
-                elif legal and max(g[0].coverage for g in legal) >= ANSWER.min_coverage:
+                if legal and max(g[0].coverage for g in legal) >= ANSWER.min_coverage:
                     groups = legal
-            for group in self._decisive(groups, evidence, plan, part):
+            share = 0.0 if index == 0 else ANSWER.keep_share
+            for group in self._decisive(groups, evidence, plan, part, share):
                 chosen += [c for c in group if c.text not in {x.text for x in chosen}]
         named_articles = {(d, r.number, r.sub) for d, r in plan.articles}
         if named_articles:  # the user asked for specific articles: quote them whole, whatever the overlap

@@ -19,7 +19,9 @@ class AnswerConfig(BaseModel):
     short_list: int = Field(4, description="a list this short is quoted whole")
     item_share: float = Field(0.5, description="of a longer list, the items scoring this share of its best item are quoted")
     clause_share: float = Field(0.1, description="a clause of a quoted provision is quoted when it scores this share of its best")
-    keep_share: float = Field(0.6, description="a chunk is decisive when its best clause scores this share of the best chunk's")
+    keep_share: float = Field(0.6, description="a further part of a question adds the first-ranked provision whose best "
+                                               "clause scores this share of the best for that part (the first part "
+                                               "takes the first-ranked provision that answers it: the ranker decides)")
     min_coverage: float = Field(0.25, description="share of the question's weighted terms the best clause must hold "
                                                  "(calibrated on the pack's answerable questions, evals.calibrate)")
     figure_coverage: float = Field(0.3, description="share of the question's weighted terms the clause stating the "

@@ -13,6 +13,7 @@ import re
 from dataclasses import dataclass
 
 from assistant.knowledge_pack import Quantities
+from ingest.cleaning import to_simplified
 
 NUMBER = r"(?:\d+(?:\.\d+)?|[零〇一二两三四五六七八九十百千万半]+)"
 
@@ -34,11 +35,15 @@ class Ask:
     # what a clause holds when it states the figure as a number: 1小时内 answers 多久 exactly, 立即 only in words
     exact: re.Pattern | None = None
 
+    def stated_in(self, text: str) -> bool:
+        """Whether the text states a figure of this kind, in either script (三個階段 as 三个阶段)."""
+        return bool(self.states.search(to_simplified(text)))
+
     def degree(self, text: str) -> float:
         """1 when the text states the figure as a number, 0.5 when only in words (立即、定期), else 0."""
-        if not self.states.search(text):
+        if not self.stated_in(text):
             return 0.0
-        return 1.0 if self.exact is None or self.exact.search(text) else 0.5
+        return 1.0 if self.exact is None or self.exact.search(to_simplified(text)) else 0.5
 
 
 class QuantityAsks:
@@ -58,7 +63,9 @@ class QuantityAsks:
         self._ratio = re.compile(rf"{_alternatives(words.ratio_asks)}|{_asking(words.ratio_nouns, words.question_words)}")
         time_units = units["time"]
         self._deadline = re.compile(rf"{NUMBER}\s*(?:{time_units})|{_alternatives(words.deadline_words)}")
-        self._how_often = re.compile(rf"{_alternatives(words.frequency_words)}|{NUMBER}\s*(?:{time_units})[^，。；]{{0,6}}一次")
+        # 每季度 is also written 每个季度, 每一年
+        often = _alternatives(words.frequency_words).replace("每", "每[个一]?")
+        self._how_often = re.compile(rf"{often}|{NUMBER}\s*(?:{time_units})[^，。；]{{0,6}}一次")
         self._proportion = re.compile(rf"%|％|百分之{NUMBER}|{NUMBER}\s*[:：比]\s*{NUMBER}|{NUMBER}\s*(?:倍|成)|"
                                       rf"比例[^。；]{{0,12}}{NUMBER}|每{NUMBER}?[^。；，]{{0,8}}(?:配备|配置|设置){NUMBER}")
 
