@@ -2,7 +2,8 @@
 a chunk of a repealed text says so: 《title》第X条（已废止）.
 
 Also the one grammar of numbered citations in generated text: answers and drafts write [n]; a model may
-write [1,2]、[1-3]、【2】、［2］、[^2]、[资料2] or （资料2）. `citation_marks` finds every such form and
+write [1,2]、[1-3]、【2】、［2］、[^2]、[资料2]、[No.2]、（资料2）、（文献2）、见资料2、<sup>2</sup> or a footnote ², and
+the number in any numeral system: 2、２、②/❷/⑵、²、二. `citation_marks` finds every such form and
 `normalise_citations` rewrites each to [n], dropping (and reporting) every number that is not a source given."""
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from dataclasses import dataclass
 from assistant.knowledge_pack import Citation
 from ingest.cleaning import to_simplified
 from ingest.knowledge_base import ArticleHit, KnowledgeBase
+from ingest.numerals import cn_to_int
 from ingest.store import StoredChunk
 
 REPEALED_MARK = "（已废止）"
@@ -58,22 +60,40 @@ def resolve_citation(kb: KnowledgeBase, cited: Citation) -> ArticleHit | None:
 CITE = re.compile(r"\[(\d+)\]")  # the canonical form: every answer and draft cites its sources as [n]
 _OPEN = re.escape("[［【〔〖⟦{｛")
 _CLOSE = re.escape("]］】〕〗⟧}｝")
-_LABEL = r"(?:资料|資料|来源|來源|编号|編號|出处|出處|文献|文獻|source|src|ref)?\s*[#＃:：]?"
+_LABEL = (r"(?:资料|資料|来源|來源|编号|編號|出处|出處|文献|文獻|参考|參考|引用|脚注|腳註|注|source|src|ref\.?|"
+          r"reference|cite|No\.|No(?=\s)|Nr\.|№)?\s*[#＃:：]?")
 _DIGITS = r"[0-9０-９]+"
-_SEPARATOR = r"\s*(?:[,，、;；]|[-–—~～至])\s*"
-_NUMBERS = rf"{_LABEL}\s*{_DIGITS}(?:{_SEPARATOR}{_LABEL}\s*{_DIGITS})*"
+# one character, one number: ⑨ ⑴ ⒐ ⓫ ⓵ ❾ ➈ ➒ ㉑ ㊱ ㈨ ㊈ (unicodedata.numeric reads each)
+_CIRCLED = "".join(chr(code) for low, high in ((0x2460, 0x249B), (0x24EA, 0x24FF), (0x2776, 0x2793),
+                                               (0x3220, 0x3229), (0x3251, 0x325F), (0x3280, 0x3289),
+                                               (0x32B1, 0x32BF)) for code in range(low, high + 1))
+_SUPERSCRIPT = "⁰¹²³⁴⁵⁶⁷⁸⁹"
+_CHINESE = "零〇一二两三四五六七八九十百千"
+# a source number as a model may write it: 12, １２, ⑫ (a run of such characters is several numbers), ¹², 十二
+_NUMBER = re.compile(rf"{_DIGITS}|[{_CIRCLED}]+|[{_SUPERSCRIPT}]+|[{_CHINESE}]+")
+_SEPARATOR = r"\s*(?:[,，、;；˒]|[-–—~～至−⁻])\s*"
+_NUMBERS = rf"{_LABEL}\s*(?:{_NUMBER.pattern})(?:{_SEPARATOR}{_LABEL}\s*(?:{_NUMBER.pattern}))*"
+_LABELLED = r"(?:资料|資料|来源|來源|编号|編號|出处|出處|文献|文獻|参考文献|參考文獻|引用|注|source|src|ref\.?|No\.|No(?=\s)|№)"
+_SUPERSCRIPTS = rf"[{_SUPERSCRIPT}]+(?:\s*[,，、˒⁻]\s*[{_SUPERSCRIPT}]+)*"
 _MARK = re.compile(
+    # a bracketed number, with the target of a Markdown link if it is one ([2](#src))
     rf"[{_OPEN}]\s*\^?\s*(?P<body>{_NUMBERS})\s*(?:†[^{_CLOSE}\n]{{0,40}})?[{_CLOSE}]"
+    rf"(?:\((?:#|https?://)[^)\s]{{0,200}}\))?"
     # a parenthesis is a citation with its label (（见资料2）), or a bare number closing a clause (…后作业（2）。);
     # a number opening a line or followed by text numbers an item: （1）… (2) …
-    rf"|[（(]\s*(?:见|参见|详见|参考)?\s*(?P<labelled>(?:资料|資料|来源|來源|编号|編號|出处|出處)\s*[#＃:：]?\s*{_DIGITS}"
-    rf"(?:{_SEPARATOR}{_LABEL}\s*{_DIGITS})*)\s*[)）]"
+    rf"|[（(]\s*(?:见|参见|详见|参考)?\s*(?P<labelled>{_LABELLED}\s*[#＃:：]?\s*(?:{_NUMBER.pattern})"
+    rf"(?:{_SEPARATOR}{_LABEL}\s*(?:{_NUMBER.pattern}))*)\s*[)）]"
     rf"|(?<=[^\s：:])[（(]\s*(?P<bare>{_DIGITS}(?:{_SEPARATOR}{_DIGITS})*)\s*[)）](?=\s*(?:[。；;，,！？!?]|$))"
-    rf"|<sup>\s*(?P<sup>{_NUMBERS})\s*</sup>",
+    rf"|<sup>\s*(?P<sup>{_NUMBERS})\s*</sup>"
+    # a footnote number: superscript digits not raising a letter or a number (m², 10⁻⁶)
+    rf"|(?<![A-Za-z0-9０-９Ａ-Ｚａ-ｚ{_SUPERSCRIPT}⁺⁻])⁽?(?P<superscript>{_SUPERSCRIPTS})⁾?"
+    # a source named in running text: 见资料2、根据资料2，… (not 资料3份, 资料2023年)
+    rf"|(?:^|(?<=[见據据自照按考如由在于和与及或\s，。；：、,.;:（(]))(?P<plain>(?:资料|資料|文献|文獻|来源|來源)\s*(?:编号|編號)?\s*"
+    rf"[#＃:：]?\s*{_DIGITS})(?![0-9０-９.．年月日份套件页頁张張本册冊个個条條项項万千百%％号號元部批卷])",
     re.IGNORECASE | re.MULTILINE,
 )
 _DOCUMENT_NUMBER = re.compile(r"\s*[0-9０-９]+\s*号")  # 安委办〔2023〕5号 is a document number, not a citation
-_RANGE = re.compile(rf"({_DIGITS})\s*[-–—~～至]\s*{_LABEL}\s*({_DIGITS})", re.IGNORECASE)
+_RANGE_MARK = re.compile(r"[-–—~～至−⁻]")
 MAX_RANGE = 20  # [1-3] cites 1, 2 and 3; a wider range is read as its two ends
 
 
@@ -85,27 +105,44 @@ class CitationMark:
     numbers: tuple[int, ...]  # the source numbers it names, in order
 
 
+def _values(token: str) -> list[int]:
+    """The numbers one numeral token writes: ⑨⑨ -> [9, 9], ¹² and １２ -> [12], 九十九 -> [99]."""
+    if token[0] in _CIRCLED:
+        return [int(unicodedata.numeric(char)) for char in token]
+    folded = unicodedata.normalize("NFKC", token)
+    return [int(folded)] if folded.isdigit() else [cn_to_int(token)]
+
+
 def _numbers(body: str) -> tuple[int, ...]:
-    body = unicodedata.normalize("NFKC", body)
+    """The source numbers a citation body names, in order: 1,3-5 -> (1, 3, 4, 5). Raises ValueError when a
+    numeral cannot be read (then it is not a citation)."""
     found: list[int] = []
-    position = 0
-    for match in _RANGE.finditer(body):
-        found += [int(n) for n in re.findall(r"\d+", body[position:match.start()])]
-        low, high = int(match.group(1)), int(match.group(2))
-        found += list(range(low, high + 1)) if 0 <= high - low <= MAX_RANGE else [low, high]
-        position = match.end()
-    found += [int(n) for n in re.findall(r"\d+", body[position:])]
+    previous_end: int | None = None
+    for match in _NUMBER.finditer(body):
+        values = _values(match.group())
+        if found and previous_end is not None and len(values) == 1 and _RANGE_MARK.search(
+                body[previous_end:match.start()]):
+            low, high = found[-1], values[0]
+            found += list(range(low + 1, high + 1)) if 0 <= high - low <= MAX_RANGE else [high]
+        else:
+            found += values
+        previous_end = match.end()
     return tuple(dict.fromkeys(found))
 
 
 def citation_marks(text: str) -> list[CitationMark]:
-    """Every bracket-like citation in text, in order (a 〔2023〕5号 document number is not one)."""
+    """Every citation in text, in order (a 〔2023〕5号 document number is not one)."""
     marks = []
     for match in _MARK.finditer(text):
         if _DOCUMENT_NUMBER.match(text, match.end()):
             continue
-        marks.append(CitationMark(match.start(), match.end(), match.group(0),
-                                  _numbers(next(g for g in match.group("body", "labelled", "bare", "sup") if g))))
+        body = next(g for g in match.group("body", "labelled", "bare", "sup", "superscript", "plain") if g)
+        try:
+            numbers = _numbers(body)
+        except ValueError:
+            continue
+        if numbers:
+            marks.append(CitationMark(match.start(), match.end(), match.group(0), numbers))
     return marks
 
 

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import os
+import sys
 from collections import Counter
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
@@ -13,6 +15,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
+from typer._click import exceptions as click_errors
 from typer.core import TyperGroup
 from typer.exceptions import TyperException
 
@@ -27,15 +30,122 @@ if TYPE_CHECKING:  # the heavy modules (Chroma, the index, the models) load in t
     from ingest.knowledge_base import KnowledgeBase  # `anquan --help` starts in well under a second
 
 
+class BadInput(ValueError):
+    """Text typed in (an argument, a line of chat) that is not valid UTF-8 and reads in no legacy encoding."""
+
+    def __init__(self, shown: str):
+        super().__init__(f"输入的“{shown}”含有无法识别的字符（不是有效的 UTF-8 编码，终端的字符编码设置可能不对）：请把终端设为 "
+                         f"UTF-8（如 export LANG=zh_CN.UTF-8 或 C.UTF-8）后重新输入。")
+
+
+def readable_input(text: str, may_be_path: bool = False) -> str:
+    """Text as typed, when it is valid UTF-8. Bytes that are not (kept by Python as surrogate escapes: a GBK
+    terminal, a bad paste) are read as GB18030 or Big5 when that reads cleanly; an existing file's own name is
+    kept as it is (ingest reads files whose names are not UTF-8); else BadInput."""
+    try:
+        text.encode("utf-8")
+        return text
+    except UnicodeEncodeError:
+        pass
+    if may_be_path and os.path.lexists(text):
+        return text
+    from ingest.encoding import readable_name
+
+    shown = os.fsencode(text).decode("utf-8", errors="backslashreplace")
+    readable = readable_name(text)
+    if readable == shown:
+        raise BadInput(shown)
+    return readable
+
+
+def _robust_streams() -> None:
+    """Output never fails on a character: a stream that cannot write Chinese (LANG=C, PYTHONIOENCODING=ascii)
+    is switched to UTF-8, and a character no encoding writes (a lone surrogate) is shown escaped. Input that
+    is not UTF-8 reaches readable_input as surrogate escapes instead of failing where it is read."""
+    for stream, errors in ((sys.stdout, "backslashreplace"), (sys.stderr, "backslashreplace"),
+                           (sys.stdin, "surrogateescape")):
+        reconfigure = getattr(stream, "reconfigure", None)
+        if reconfigure is None:
+            continue
+        try:
+            "安全".encode(stream.encoding or "ascii")
+            change = {}
+        except (UnicodeEncodeError, LookupError):
+            change = {"encoding": "utf-8"}
+        try:
+            reconfigure(errors=errors, **change)
+        except (ValueError, OSError, AttributeError):  # a stream already read from, or not a text stream
+            pass
+
+
+_EXPECTED = {"int_parsing": "须为整数", "int_from_float": "须为整数", "int_type": "须为整数",
+             "float_parsing": "须为数字", "float_type": "须为数字", "bool_parsing": "须为 true 或 false"}
+
+
+def usage_message(exc: click_errors.UsageError, command: str) -> str:
+    """A usage error (an unknown option, a missing or malformed value) in Chinese, with where to look."""
+    hint = f"运行 {command} --help 查看用法"
+    if isinstance(exc, click_errors.NoSuchOption):
+        similar = f"（是否想用 {'、'.join(exc.possibilities)}？）" if exc.possibilities else ""
+        return f"没有选项 {exc.option_name}{similar}：{hint}。"
+    if isinstance(exc, click_errors.BadOptionUsage):
+        return f"选项 {exc.option_name} 的用法不对（缺少取值，或不应带取值）：{hint}。"
+    if isinstance(exc, click_errors.MissingParameter):
+        name = exc.param_hint or (exc.param.get_error_hint() if exc.param is not None else "")
+        return f"缺少{'选项' if str(name).lstrip(chr(39)).startswith('-') else '参数'} {str(name).replace(chr(39), '')}：{hint}。"
+    if isinstance(exc, click_errors.BadParameter):
+        name = str(exc.param_hint or (exc.param.get_error_hint() if exc.param is not None else "")).replace("'", "")
+        cause = exc.__cause__
+        problems = cause.errors() if hasattr(cause, "errors") else []
+        value = f"“{problems[0].get('input')}”" if problems and "input" in problems[0] else ""
+        expected = _EXPECTED.get(problems[0].get("type", "")) if problems else None
+        if expected is None and problems and problems[0].get("type") in ("enum", "literal_error"):
+            expected = f"须为以下之一：{(problems[0].get('ctx') or {}).get('expected', '')}"
+        return f"{name} 的值{value}无效：{expected or '格式不对'}；{hint}。"
+    text = exc.format_message()
+    if text.startswith("No such command"):
+        return f"没有命令 {text.removeprefix('No such command').strip(chr(39) + ' .')}：运行 anquan --help 查看全部命令。"
+    if text.startswith("Got unexpected extra argument"):
+        extra = text.split("(s) (", 1)[-1].removesuffix(")")
+        return f"多余的参数 {extra}（含空格的内容请加引号）：{hint}。"
+    if text.startswith("Missing command"):
+        return "缺少命令：运行 anquan --help 查看全部命令。"
+    return f"命令用法有误（{text}）：{hint}。"
+
+
 class _Guarded(TyperGroup):
     """The last line of defence: whatever a command raises reaches the user as a Chinese message saying what
-    to do (a full disk, a read-only data directory …), or as one line naming the log that holds the traceback;
-    never as a Python traceback."""
+    to do (a full disk, a read-only data directory, a damaged index …), or as one line naming the log that holds
+    the traceback; never as a Python traceback. Usage errors and input that is not UTF-8 are told in Chinese
+    too, and output works whatever the locale."""
+
+    def main(self, *args, **kwargs):
+        _robust_streams()
+        return super().main(*args, **kwargs)
+
+    def parse_args(self, ctx: typer.Context, args: list[str]) -> list[str]:
+        try:
+            args = [readable_input(arg, may_be_path=True) for arg in args]
+            return super().parse_args(ctx, args)
+        except BadInput as exc:
+            err.print(f"[red]{escape(str(exc))}[/red]")
+            raise typer.Exit(2) from None
+        except click_errors.NoArgsIsHelpError:
+            raise
+        except click_errors.UsageError as exc:
+            err.print(f"[red]{escape(usage_message(exc, 'anquan'))}[/red]")
+            raise typer.Exit(2) from None
 
     def invoke(self, ctx: typer.Context):
         try:
             return super().invoke(ctx)
-        except (typer.Exit, typer.Abort, TyperException):  # exit codes, usage errors: typer words them
+        except click_errors.NoArgsIsHelpError:
+            raise
+        except click_errors.UsageError as exc:
+            command = " ".join(filter(None, ("anquan", ctx.invoked_subcommand)))
+            err.print(f"[red]{escape(usage_message(exc, command))}[/red]")
+            raise typer.Exit(2) from None
+        except (typer.Exit, typer.Abort, TyperException):  # exit codes
             raise
         except KeyboardInterrupt:
             err.print("[yellow]已中断。[/yellow]")
@@ -447,9 +557,12 @@ def chat(
     history: list[str] = []
     while True:
         try:
-            question = input("问：").strip()
+            question = readable_input(input("问：")).strip()
         except EOFError:
             break
+        except BadInput as exc:
+            err.print(f"[red]{escape(str(exc))}[/red]")
+            continue
         if is_blank(question) or question in {"退出", "exit", "quit"}:
             break
         result = assistant.ask(question, history=history)
@@ -574,7 +687,7 @@ def draft(
 @app.command()
 def check(
     industry: Annotated[str, typer.Option("--industry", help="行业，如 危险化学品经营（带储存）、建筑施工、一般工贸（机械制造）、餐饮")],
-    employees: Annotated[int | None, typer.Option("--employees", help="从业人员人数")] = None,
+    employees: Annotated[str | None, typer.Option("--employees", help="从业人员人数，如 120（写成 120人 也可以）")] = None,
     major_hazard: Annotated[bool, typer.Option("--major-hazard", help="有构成重大危险源的场所或设施")] = False,
     special_equipment: Annotated[str, typer.Option("--special-equipment", help="特种设备，逗号分隔，如 压力容器,叉车")] = "",
     occupational_hazards: Annotated[bool, typer.Option("--occupational-hazards", help="存在职业病危害因素")] = False,

@@ -8,6 +8,7 @@ from __future__ import annotations
 import errno
 import logging
 import os
+import sqlite3
 import tempfile
 import traceback
 from datetime import datetime
@@ -32,6 +33,9 @@ class ReadOnlyDataDir(UserFacingError):
 
 
 _NO_SPACE = ("no space left", "disk is full", "database or disk is full", "sqlite_full", "(code: 13)")
+# SQLite's SQLITE_CORRUPT (11) and SQLITE_NOTADB (26), as sqlite3 and Chroma's own binding word them
+_DAMAGED = ("database disk image is malformed", "file is not a database", "malformed database schema",
+            "(code: 11)", "(code: 26)")
 _READ_ONLY = ("readonly database", "read-only file system", "read only file system", "attempt to write a readonly",
               "permission denied", "(code: 8)")
 
@@ -59,6 +63,12 @@ def is_disk_full(exc: BaseException) -> bool:
     return _errno(exc) in (errno.ENOSPC, errno.EDQUOT) or any(s in _text(exc) for s in _NO_SPACE)
 
 
+def is_damaged_index(exc: BaseException) -> bool:
+    """The store's database file is truncated or overwritten (not a passing lock or a full disk)."""
+    return (any(isinstance(link, sqlite3.DatabaseError) and not isinstance(link, sqlite3.OperationalError)
+                for link in _chain(exc)) or any(s in _text(exc) for s in _DAMAGED))
+
+
 def is_read_only(exc: BaseException) -> bool:
     return _errno(exc) in (errno.EROFS, errno.EACCES, errno.EPERM) or any(s in _text(exc) for s in _READ_ONLY)
 
@@ -74,6 +84,11 @@ def explain(exc: BaseException, settings: Settings | None = None, action: str = 
     if is_disk_full(exc):
         return (f"磁盘空间已满，{action}未完成。已入库的内容没有丢失，可照常查询；未写完的部分会在下次导入时自动撤销或补全。"
                 f"请清理磁盘空间{where}后重试。")
+    if is_damaged_index(exc):
+        index = data_dir / "chroma" if data_dir else "chroma"
+        return (f"知识库索引已损坏（{index} 中的 chroma.sqlite3 不完整或不是有效的数据库文件，可能是复制不完整或磁盘故障），"
+                f"{action}未完成。请删除文件夹 {index}，然后重新运行 anquan ingest 导入法规和方案文件（原文件不受影响；"
+                f"网页上传过的文件保存在 {data_dir / 'uploads' if data_dir else '数据目录的 uploads 文件夹'}，一并重新导入即可）。")
     if _errno(exc) in (errno.ENOTDIR, errno.EEXIST) and data_dir is not None and data_dir_problem(data_dir):
         return data_dir_problem(data_dir)
     if is_read_only(exc):

@@ -245,12 +245,17 @@ _HEADCOUNT_MISSING = ("请填写从业人员人数（本单位全部从业人员
                       "如超过一百人须设置安全生产管理机构或配备专职安全生产管理人员，不填无法判断。")
 
 
+_FULLWIDTH_DIGITS = str.maketrans("０１２３４５６７８９", "0123456789")
+
+
 def _read_headcount(employees: int | float | str | None, description: str, notes: list[str]) -> int:
     """The headcount from the field, or else from the description; refused (ProfileError) when neither gives
     one: a checklist silently built for 0 people drops every duty that turns on headcount."""
     given = employees
     if isinstance(employees, bool):
         employees = None
+    if isinstance(employees, str) and re.fullmatch(r"\s*[+-]?[0-9０-９]+\s*", employees):  # "120", "-5" (the CLI)
+        employees = int(employees.strip().translate(_FULLWIDTH_DIGITS))
     if isinstance(employees, str):  # a form may hand over "120" or "120人"
         employees = _headcount(f"员工{employees.strip()}") if employees.strip() else None
         if employees is None and str(given).strip():

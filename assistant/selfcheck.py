@@ -31,7 +31,8 @@ from assistant.citations import citation, resolve_citation
 from assistant.knowledge_pack import Citation, KnowledgePack, Obligation, Profile, Remediation
 from assistant.profile_reader import ProfileError, _number, read_profile
 from assistant.settings import Settings
-from ingest.errors import OverLimit
+from ingest.encoding import decode_bytes
+from ingest.errors import IngestError, OverLimit
 from ingest.knowledge_base import KnowledgeBase
 from ingest.loaders.limits import LoadLimits, check_zip
 
@@ -527,7 +528,10 @@ def _answers_from_rows(path: Path, rows: list[list[str]], known: set[str] | None
 
 def _csv_rows(path: Path, text: str, limits: AnswerLimits) -> list[list[str]]:
     rows: list[list[str]] = []
-    reader = csv.reader(io.StringIO(text.lstrip("\ufeff")))
+    text = text.lstrip("\ufeff")
+    first = next((line for line in text.splitlines() if line.strip()), "")
+    # Excel's “Unicode text” (UTF-16) separates the columns with tabs
+    reader = csv.reader(io.StringIO(text), delimiter="\t" if "\t" in first and "," not in first else ",")
     try:
         for row in reader:
             rows.append(row)
@@ -653,11 +657,8 @@ def load_answers(path: Path, checklist: Checklist | None = None, limits: AnswerL
     if suffix == ".xlsx":
         return _answers_from_rows(path, _workbook_rows(path, limits), known, limits)
     raw = path.read_bytes()
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        try:
-            text = raw.decode("gb18030")
-        except UnicodeDecodeError:
-            raise AnswerError(f"{path}：无法识别文件编码，请另存为 UTF-8") from None
+    try:  # the one decoder of text files: UTF-8/16/32 with or without BOM, GBK, Big5; never mojibake
+        text = decode_bytes(raw, path) if raw.strip(b" \t\r\n\x00") else ""
+    except IngestError as exc:
+        raise AnswerError(f"{path}：文件内容无法识别——{exc.reason}") from None
     return parse_answers(path, text, known, limits)

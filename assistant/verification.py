@@ -1,12 +1,16 @@
 """Checking what a model wrote against the sources it was given (LLM answers and LLM drafts):
 
-- citations: every bracket-like form ([1,2]、【3】、[^4]、（资料5）) is normalised to [n]; a number naming no
-  source given is removed and reported (assistant.citations is the grammar);
-- quotes: every quotation (“…”、「…」、『…』、"…"、＂…＂、‘…’) must be verbatim in a source — the source cited in its
-  sentence, any source when the sentence cites none. Compared with spaces removed, NFKC and traditional ->
-  simplified on both sides; a quote shortened with …… must hold its pieces in order. Otherwise it is flagged;
-- article mentions: 第二百零一条 or 《某法》第X条 named in the text must be an article given (by number, and by
-  title when one is named) or be written in a source; otherwise it is flagged;
+- citations: every written form ([1,2]、【3】、[^4]、（资料5）、[⑨]、【九十九】、¹²、（文献9）、[No.9]、见资料9) is
+  normalised to [n]; a number naming no source given is removed and reported (assistant.citations is the
+  grammar);
+- quotes: every quotation, between any pair of quotation marks (QUOTE_PAIRS: “…”、「…」、｢…｣、『…』、〝…〞、«…»、
+  "…" and more), also one running over a line break (not over a blank line), must be verbatim in a source — the
+  source cited in its sentence, any source when the sentence cites none; a sentence never ends inside a quotation.
+  Compared with spaces removed, NFKC and traditional -> simplified on both sides; a quote shortened with …… must
+  hold its pieces in order. Otherwise it is flagged;
+- article mentions: 第二百零一条, 第二百零一條, 《某法》第X条, 第X条第Y款第Z项 named in the text (read in simplified,
+  half-width form) must be an article given (by number, and by title when one is named) that has the paragraph
+  (款) and item (项) named, or be written in a source; otherwise it is flagged;
 - nothing cited at all is reported, so that the answer can say it cannot be checked.
 """
 
@@ -14,7 +18,9 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from bisect import bisect_right
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from assistant.citations import CITE, cited_numbers, normalise_citations
 from ingest.articles import ARTICLE_LABEL
@@ -24,13 +30,24 @@ from ingest.store import StoredChunk
 
 MISQUOTE_MARK = "（⚠未能在所引条文中逐字核对）"
 UNKNOWN_ARTICLE_MARK = "（⚠所给资料中没有此条，请核实）"
-_QUOTE = re.compile(r"“(?P<q1>[^“”\n]+)”|「(?P<q2>[^「」\n]+)」|『(?P<q3>[^『』\n]+)』|\"(?P<q4>[^\"\n]+)\""
-                    r"|＂(?P<q5>[^＂\n]+)＂|‘(?P<q6>[^‘’\n]+)’")
+# (opening, closing) quotation marks; a quotation is the text between a pair, on one line or running over line
+# breaks but never over a blank line
+QUOTE_PAIRS = [("“", "”"), ("「", "」"), ("｢", "｣"), ("『", "』"), ("﹁", "﹂"), ("﹃", "﹄"), ("〝", "〞"), ("〝", "〟"),
+               ("«", "»"), ("‹", "›"), ("„", "“"), ("„", "”"), ("‚", "‘"), ("‚", "’"), ("‘", "’"), ("‛", "’"),
+               ("‟", "”"), ('"', '"'), ("＂", "＂"), ("＇", "＇")]
+_QUOTE = re.compile("|".join(
+    f"{re.escape(opening)}(?P<q{n}>(?:[^{re.escape(opening + closing)}\n]|\n(?![ \t\u3000]*\n))+){re.escape(closing)}"
+    for n, (opening, closing) in enumerate(QUOTE_PAIRS)))
 MIN_QUOTE = 4  # characters (letters and digits) a quotation must hold to be checked: “三同时” is a term, not a quote
 _ELLIPSIS = re.compile(r"…+|\.{3,}|⋯+")
-_NOISE = re.compile(r"[\s\u200b-\u200f\ufeff*_`“”「」『』\"'‘’＂]+")
-_SENTENCE = re.compile(r"(?<=[。；！？\n])")
-_MENTION = re.compile(rf"(?:《(?P<title>[^《》\n]{{1,60}})》\s*)?(?P<label>{ARTICLE_LABEL.pattern})")
+_QUOTE_MARKS = "".join(dict.fromkeys("".join(o + c for o, c in QUOTE_PAIRS) + "'"))
+_NOISE = re.compile(rf"[\s\u200b-\u200f\ufeff*_`{re.escape(_QUOTE_MARKS)}]+")
+_SENTENCE_END = re.compile(r"[。；！？\n]")
+_NUM = r"[零〇一二两三四五六七八九十百千\d]+"
+# 《title》第X条(之Y)(第Y款)(第(Z)项), matched in the folded text (simplified, half-width: 第二百零一條 is 第二百零一条)
+_MENTION = re.compile(rf"(?:《(?P<title>[^《》\n]{{1,60}})》\s*)?(?P<label>{ARTICLE_LABEL.pattern}"
+                      rf"(?:\s*第\s*(?P<paragraph>{_NUM})\s*款)?(?:\s*第\s*[（(]?\s*(?P<item>{_NUM})\s*[)）]?\s*项)?)")
+_ITEM_LINE = re.compile(rf"^\s*(?:[（(]\s*{_NUM}\s*[)）]|{_NUM}\s*[、.．])")
 _NATIONAL = "中华人民共和国"
 
 
@@ -83,22 +100,78 @@ class Verification:
     uncited: bool = False  # the text cites no source at all
 
 
-def _article_given(title: str | None, label: str, chunks: list[StoredChunk], canon_sources: list[str]) -> bool:
-    match = ARTICLE_LABEL.fullmatch(re.sub(r"\s+", "", label))
+@lru_cache(maxsize=8192)
+def _fold_char(char: str) -> str:
+    folded = to_simplified(unicodedata.normalize("NFKC", char))
+    return folded if len(folded) == 1 else char
+
+
+def _fold(text: str) -> str:
+    """Simplified, half-width text of the same length (one character for one), so that positions carry over."""
+    return "".join(_fold_char(char) for char in text)
+
+
+def _numeral(text: str | None) -> int | None:
     try:
-        number = cn_to_int(match.group("num")) if match else None
-        sub = cn_to_int(match.group("sub")) if match and match.group("sub") else 0
+        return cn_to_int(text) if text else None
     except ValueError:
-        number, sub = None, 0
+        return None
+
+
+def _paragraphs(article_text: str) -> list[int]:
+    """How many items (项) each paragraph (款) of an article holds: a line opening with （一） or 1. is an item of
+    the paragraph before it, any other line starts a paragraph."""
+    paragraphs: list[int] = []
+    for line in (line for line in article_text.splitlines() if line.strip()):
+        if _ITEM_LINE.match(line) and paragraphs:
+            paragraphs[-1] += 1
+        else:
+            paragraphs.append(0)
+    return paragraphs
+
+
+def _holds(parts: list[StoredChunk], paragraph: int | None, item: int | None) -> bool:
+    """The article (its parts given, in order) has the paragraph and the item named."""
+    if paragraph is None and item is None:
+        return True
+    if not any((chunk.metadata.get("part") or 1) == 1 for chunk in parts):
+        return False  # the paragraphs cannot be counted from a later part alone
+    ordered = sorted(parts, key=lambda chunk: chunk.metadata.get("part") or 1)
+    paragraphs = _paragraphs("\n".join(chunk.text for chunk in ordered))
+    if paragraph is not None:
+        if not 1 <= paragraph <= len(paragraphs):
+            return False
+        return item is None or 1 <= item <= paragraphs[paragraph - 1]
+    return 1 <= item <= max(paragraphs, default=0)
+
+
+def _article_given(mention: re.Match, chunks: list[StoredChunk], canon_sources: list[str]) -> bool:
+    """A mention (a _MENTION match in folded text) names an article given that has the paragraph and item named,
+    or is written in a source."""
+    title, label = mention.group("title"), mention.group("label")
+    number, sub = _numeral(mention.group("num")), _numeral(mention.group("sub")) or 0
+    paragraph, item = _numeral(mention.group("paragraph")), _numeral(mention.group("item"))
+    articles: dict[str, list[StoredChunk]] = {}
     for chunk in chunks:
         meta = chunk.metadata
         if (number is not None and meta.get("unit") == "article" and meta.get("article_num") == number
                 and (meta.get("article_sub") or 0) == sub
                 and (title is None or _titles_match(title, meta.get("title") or meta.get("doc_id", "")))):
-            return True
+            articles.setdefault(str(meta.get("doc_id") or meta.get("title")), []).append(chunk)
+    if any(_holds(parts, paragraph, item) for parts in articles.values()):
+        return True
     written = canonical(f"{title}》{label}" if title else label)
     return any(written in source or (title and canonical(label) in source and _title_key(title) in source)
                for source in canon_sources)
+
+
+def _sentence_starts(text: str, quotes: list[re.Match]) -> list[int]:
+    """Where each sentence starts: after 。；！？ or a line break, never inside a quotation."""
+    starts = [0]
+    for end in (match.end() for match in _SENTENCE_END.finditer(text)):
+        if not any(quote.start() < end < quote.end() for quote in quotes):
+            starts.append(end)
+    return starts
 
 
 def verify(text: str, chunks: list[StoredChunk]) -> tuple[str, Verification, list[int]]:
@@ -108,23 +181,26 @@ def verify(text: str, chunks: list[StoredChunk]) -> tuple[str, Verification, lis
     report = Verification()
     text, report.removed = normalise_citations(text, set(range(1, len(chunks) + 1)))
     canon_sources = [canonical(c.text) for c in chunks]
+    quotes = list(_QUOTE.finditer(text))
+    starts = _sentence_starts(text, quotes)
+
+    def sentence_of(position: int) -> str:
+        index = bisect_right(starts, position) - 1
+        return text[starts[index]:starts[index + 1] if index + 1 < len(starts) else len(text)]
+
     marks: list[tuple[int, str]] = []  # (position, mark) to insert
-    offset = 0
-    for sentence in _SENTENCE.split(text):
-        cited = [n for n in cited_numbers(sentence)]
-        pool = [canon_sources[n - 1] for n in cited] or canon_sources
-        for match in _QUOTE.finditer(sentence):
-            quote = next(g for g in match.groups() if g is not None)
-            if _substance(quote) < MIN_QUOTE:
-                continue
-            if not any(_verbatim(quote, source) for source in pool):
-                report.misquotes.append(quote)
-                marks.append((offset + match.end(), MISQUOTE_MARK))
-        for match in _MENTION.finditer(sentence):
-            if not _article_given(match.group("title"), match.group("label"), chunks, canon_sources):
-                report.unknown_articles.append(match.group(0).strip())
-                marks.append((offset + match.end(), UNKNOWN_ARTICLE_MARK))
-        offset += len(sentence)
+    for match in quotes:
+        quote = re.sub(r"\s*\n\s*", "", CITE.sub("", next(g for g in match.groups() if g is not None)))
+        if _substance(quote) < MIN_QUOTE:
+            continue
+        pool = [canon_sources[n - 1] for n in cited_numbers(sentence_of(match.start()))] or canon_sources
+        if not any(_verbatim(quote, source) for source in pool):
+            report.misquotes.append(quote)
+            marks.append((match.end(), MISQUOTE_MARK))
+    for match in _MENTION.finditer(_fold(text)):
+        if not _article_given(match, chunks, canon_sources):
+            report.unknown_articles.append(text[match.start():match.end()].strip())
+            marks.append((match.end(), UNKNOWN_ARTICLE_MARK))
     for position, mark in sorted(marks, reverse=True):
         text = text[:position] + mark + text[position:]
     used = sorted(cited_numbers(text))

@@ -1,5 +1,6 @@
-"""Decode text files: UTF-8 (with or without BOM), UTF-16 (with or without BOM), GB18030/GBK and Big5, or a
-file mixing UTF-8 lines with GBK/Big5 lines. A few broken bytes in an otherwise readable file are replaced
+"""Decode text files: UTF-8 (with or without BOM), UTF-16 and UTF-32 (with or without BOM), GB18030/GBK and
+Big5, or a file mixing UTF-8 lines with GBK/Big5 lines; Japanese text (Shift-JIS, EUC-JP) is read as Japanese,
+never as GBK mojibake. A BOM is a claim checked against the bytes: a UTF-8 BOM before a GBK body reads as GBK. A few broken bytes in an otherwise readable file are replaced
 (U+FFFD) and reported as a warning, rather than the whole file refused. Also: file names that are not
 valid UTF-8 (GBK names unpacked from Windows archives) shown as the text they were meant to be."""
 
@@ -191,22 +192,82 @@ def _strict(data: bytes, encoding: str) -> str | None:
         return None
 
 
+def _utf32(data: bytes) -> str | None:
+    """UTF-32 without a BOM: a byte order that decodes the whole file (no code point above U+10FFFF, which
+    other data almost always gives) into plausible text."""
+    if len(data) % 4 or len(data) < 8:
+        return None
+    for encoding in ("utf-32-le", "utf-32-be"):
+        text = _strict(data, encoding)
+        if text is not None and _plausible_share(text) >= 0.9:
+            return text
+    return None
+
+
+_KANA = re.compile(r"[\u3041-\u309f\u30a0-\u30fa\u30fd-\u30ff]")
+_JAPANESE = {"cp932": "Shift-JIS", "euc_jp": "EUC-JP"}
+
+
+def _japanese(data: bytes) -> tuple[str, str] | None:
+    """(text, encoding name) when a Japanese encoding reads the file whole and the text is Japanese: kana are
+    at least 15% of its letters. Chinese text has next to none (GBK or Big5 bytes read as Shift-JIS give kanji
+    and half-width katakana, as EUC-JP only the kana the GBK text itself holds), and Japanese bytes read as
+    GBK give mojibake hanzi."""
+    best: tuple[float, str, str] | None = None
+    for encoding, name in _JAPANESE.items():
+        text = _strict(data, encoding)
+        if text is None:
+            continue
+        sample = text[:20000]
+        kana = len(_KANA.findall(sample))
+        letters = kana + _cjk_count(sample)
+        if kana >= 3 and kana >= 0.15 * letters and (best is None or kana / letters > best[0]):
+            best = (kana / letters, text, name)
+    return (best[1], best[2]) if best else None
+
+
+def _utf8_bom(body: bytes, path: Path) -> str:
+    """The text after a UTF-8 BOM: UTF-8 (or mostly UTF-8, a few bad bytes replaced); a body in another
+    encoding (a GBK file saved with a UTF-8 BOM by a careless tool) is read as that encoding, with a note."""
+    text = _strict(body, "utf-8")
+    if text is None:
+        text = _decode_lines(body)
+    if text is not None:
+        return text
+    replaced = body.decode("utf-8", errors="replace")
+    if replaced.count(_REPLACEMENT) <= max(4, len(replaced) // 1000):
+        return _warn_replaced(replaced, "UTF-8")
+    try:
+        text, encoding = _detect(body, path)
+    except UnreadableFile:
+        raise UnreadableFile(path, "文件开头标明是 UTF-8 编码，但内容既不是有效的 UTF-8，也不是能识别的其他编码；"
+                                   "请用记事本打开确认，另存为 UTF-8 后重新导入") from None
+    warn(f"文件开头标明是 UTF-8，但内容是 {encoding} 编码，已按 {encoding} 读取；请抽查内容是否正常")
+    return text
+
+
 def decode_bytes(data: bytes, path: Path) -> str:
     """Return the text of a file, or raise an error naming the file and the reason."""
     if not data.strip(b" \t\r\n\x0b\x0c\x00"):
         raise EmptyDocument(path, "文件为空，没有可入库的内容")
     if data.startswith(codecs.BOM_UTF8):
-        body = data[len(codecs.BOM_UTF8):]
-        text = _strict(body, "utf-8")
-        if text is None:
-            text = _decode_lines(body)
-        return text if text is not None else _warn_replaced(body.decode("utf-8", errors="replace"), "UTF-8")
+        return _utf8_bom(data[len(codecs.BOM_UTF8):], path)
+    if data.startswith((codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE)):  # before UTF-16: FF FE 00 00 opens both
+        text = _strict(data, "utf-32")
+        if text is not None and _plausible_share(text) >= 0.9:
+            return text.removeprefix("\ufeff")
+        if not data.startswith(codecs.BOM_UTF16_LE) or (text := _read_utf16(data, "utf-16")) is None:
+            raise UnreadableFile(path, "文件开头标明是 UTF-32 编码，但内容不是有效的 UTF-32 文本（可能已损坏，或并非文本文件）；"
+                                       "请用记事本打开确认，另存为 UTF-8 后重新导入")
+        return _warn_replaced(text, "UTF-16")  # UTF-16 whose first character is U+0000
     if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         text = _read_utf16(data, "utf-16")
         if text is None:
             raise UnreadableFile(path, "文件开头标明是 UTF-16 编码，但内容不是有效的 UTF-16 文本（可能已损坏，或并非文本文件）；"
                                        "请用记事本打开确认，另存为 UTF-8 后重新导入")
         return _warn_replaced(text, "UTF-16")
+    if (text := _utf32(data)) is not None:
+        return text
     for utf16 in _utf16_by_nul_pattern(data):
         if (text := _read_utf16(data, utf16)) is not None:
             return _warn_replaced(text, "UTF-16")
@@ -225,18 +286,34 @@ def decode_bytes(data: bytes, path: Path) -> str:
     mixed = _decode_lines(data)
     if mixed is not None:
         return mixed
+    text, encoding = _detect(data, path)
+    if encoding in _JAPANESE.values():
+        warn(f"文件是日文（{encoding} 编码），已按日文读取；本助手面向中文法规，请确认确实需要导入")
+    return text
+
+
+def _detect(data: bytes, path: Path) -> tuple[str, str]:
+    """(text, encoding name) of a file that is not UTF-8 or UTF-16: Japanese, GB18030/GBK or Big5 (a few
+    broken bytes replaced, with a warning); UnreadableFile when no reading is clean."""
+    japanese = _japanese(data)
+    if japanese is not None:
+        return japanese
     best = from_bytes(data, cp_isolation=_CANDIDATES).best()
     if best is not None and _printable_share(text := str(best)) >= 0.95:
-        return text
+        if best.encoding in _NAMES:  # a short text reads either way (编号,回答 in GBK is 晤瘍,隙湘 in Big5)
+            preferred = _legacy_encoding(data)
+            if preferred != best.encoding and (other := _strict(data, preferred)) is not None:
+                return other, _NAMES[preferred]
+        return text, _NAMES.get(best.encoding, best.encoding)
     legacy = _legacy_with_stray_bytes(data)
     if legacy is not None:
         return legacy
     if best is None:
-        raise UnreadableFile(path, "无法识别文件编码（支持 UTF-8、UTF-16、GB18030/GBK、Big5），请另存为 UTF-8 后重新导入")
-    raise UnreadableFile(path, f"按 {best.encoding} 解码后乱码过多，请另存为 UTF-8 后重新导入")
+        raise UnreadableFile(path, "无法识别文件编码（支持 UTF-8、UTF-16、UTF-32、GB18030/GBK、Big5），请另存为 UTF-8 后重新导入")
+    raise UnreadableFile(path, f"按 {_NAMES.get(best.encoding, best.encoding)} 解码后乱码过多，请另存为 UTF-8 后重新导入")
 
 
-def _legacy_with_stray_bytes(data: bytes) -> str | None:
+def _legacy_with_stray_bytes(data: bytes) -> tuple[str, str] | None:
     """A GBK or Big5 file with a few broken bytes (which no encoding reads whole): read with those bytes
     replaced, and a warning, in the encoding that leaves few of them; when both do, the one charset
     detection prefers on the lines both read whole. None when every reading leaves many."""
@@ -255,7 +332,7 @@ def _legacy_with_stray_bytes(data: bytes) -> str | None:
         preferred = _legacy_encoding(clean)
         readings = [r for r in readings if r[1] == preferred] or readings
     _, encoding, text = readings[0]
-    return _warn_replaced(text, _NAMES[encoding])
+    return _warn_replaced(text, _NAMES[encoding]), _NAMES[encoding]
 
 
 def readable_name(name: str) -> str:
