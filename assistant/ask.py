@@ -7,14 +7,49 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
-from assistant import followup
 from assistant.answer import ANSWER, Answer, OfflineComposer
-from assistant.llm import LlmComposer, LlmUnavailable, llm_label
-from assistant.reranker import load_reranker
-from assistant.retrieval import HybridRetriever
+from assistant.llm import (
+    LlmComposer,
+    LlmUnavailable,
+    composer_backend,
+    llm_backend,
+    llm_label,
+    resolve_composer,
+)
+from assistant.pack import pack_of
+from assistant.retrieval import HybridRetriever, followup
+from assistant.retrieval.reranker import reranker_backend, resolve_reranker
 from ingest.articles import ArticleRef
 from ingest.knowledge_base import KnowledgeBase
+from ingest.settings import Settings
 from ingest.store import StoredChunk
+
+
+def backends(kb: KnowledgeBase) -> dict[str, str]:
+    """The backend each family resolved to, by name (what evaluation results record): embedder, store, reranker,
+    composer, LLM, and the models behind them."""
+    settings = kb.settings
+    reranker, llm = reranker_backend(settings), llm_backend(settings)
+    return {
+        "embedder": kb.embedder.name,
+        "store": kb.store.backend,
+        "reranker": reranker,
+        "reranker_model": (settings.reranker_model or "") if reranker != "none" else "",
+        "composer": composer_backend(settings),
+        "llm": llm,
+        "llm_model": (settings.llm_model or "") if llm != "none" else "",
+    }
+
+
+def question_too_long(question: str, settings: Settings) -> str | None:
+    """The Chinese refusal of a question over settings.question_max_chars, else None."""
+    limit = settings.question_max_chars
+    if len(question) <= limit:
+        return None
+    return (
+        f"问题太长（{len(question):,} 个字符），最多 {limit:,} 个字符：请只写要问的内容，"
+        f"需要引用的文件请导入知识库后再提问。"
+    )
 
 
 @dataclass
@@ -26,8 +61,10 @@ class AskResult:
     def to_format(self) -> dict:
         """The results schema of shared/evals/FORMAT.md."""
         return {
-            "retrieved": [{"doc": c.metadata.get("doc_id", ""), "article": c.metadata.get("article") or None,
-                           "text": c.text, "score": round(score, 4)} for c, score in self.retrieved],
+            "retrieved": [
+                {"doc": c.doc_id, "article": c.article or None, "text": c.text, "score": round(score, 4)}
+                for c, score in self.retrieved
+            ],
             "answer": self.answer.text,
             "abstained": self.answer.abstained,
             "citations": self.answer.citations,
@@ -35,16 +72,30 @@ class AskResult:
 
 
 class Assistant:
-    """Offline composer by default; the LLM composer when an endpoint is configured (or given)."""
+    """The composer and the reranker as configured (assistant.llm.resolve_composer, resolve_reranker): offline by
+    default, the LLM composer when an endpoint is configured (or one is given)."""
 
-    def __init__(self, kb: KnowledgeBase, k: int = 10, include_superseded: bool = False, llm=None,
-                 kinds: list[str] | None = None, regions: list[str] | None = None):
+    def __init__(
+        self,
+        kb: KnowledgeBase,
+        k: int = 10,
+        include_superseded: bool = False,
+        llm=None,
+        kinds: list[str] | None = None,
+        regions: list[str] | None = None,
+    ):
         self.kb = kb
-        reranker = load_reranker(kb.settings.reranker_model, kb.settings.st_device) if kb.settings.reranker_model else None
-        self.retriever = HybridRetriever(kb=kb, k=k, include_superseded=include_superseded, reranker=reranker,
-                                         kinds=kinds or None, regions=regions or None)
-        if llm is None and kb.settings.llm_base_url:
-            llm = LlmComposer(kb.settings)
+        reranker = resolve_reranker(kb.settings)
+        self.retriever = HybridRetriever(
+            kb=kb,
+            k=k,
+            include_superseded=include_superseded,
+            reranker=reranker,
+            kinds=kinds or None,
+            regions=regions or None,
+        )
+        if llm is None:
+            llm = resolve_composer(kb.settings)
         self.llm: LlmComposer | None = llm
 
     @property
@@ -56,16 +107,15 @@ class Assistant:
         found in one part is read with the clause introducing it (and the penalty it carries) in another."""
         whole: list[StoredChunk] = []
         seen: set[tuple] = set()
-        for chunk in chunks[:ANSWER.evidence_chunks]:
-            meta = chunk.metadata
-            if meta.get("unit") != "article" or meta.get("parts", 1) <= 1:
+        for chunk in chunks[: ANSWER.evidence_chunks]:
+            if chunk.unit != "article" or chunk.parts <= 1:
                 whole.append(chunk)
                 continue
-            key = (meta.get("doc_id"), meta.get("article_num"), meta.get("article_sub"))
+            key = (chunk.doc_id, chunk.article_num or 0, chunk.article_sub)
             if key in seen:
                 continue
             seen.add(key)
-            hit = self.kb.get_article(key[0], ArticleRef(key[1], key[2] or 0))
+            hit = self.kb.get_article(key[0], ArticleRef(key[1], key[2]))
             if hit is None:
                 whole.append(chunk)
                 continue
@@ -88,13 +138,14 @@ class Assistant:
             except LlmUnavailable as exc:
                 fault = exc
         if query is None:
-            query = followup.resolve(question, history, self.kb.pack.follow_up, self.kb.tokenizer)
+            query = followup.resolve(question, history, pack_of(self.kb).follow_up, self.kb.tokenizer)
         plan = self.retriever.plan(query)
         return query, plan, self.retriever.search(query, plan), fault
 
     def _offline(self, query: str, plan, chunks: list[StoredChunk], fault: LlmUnavailable | None) -> Answer:
-        answer = OfflineComposer(self.kb.tokenizer, self.kb.bm25.idf, self.retriever.figures,
-                                 self.kb.settings.knowledge_dir).compose(query, plan, self.whole_articles(chunks))
+        answer = OfflineComposer(
+            self.kb.tokenizer, self.kb.bm25.idf, self.retriever.figures, self.kb.settings.knowledge_dir
+        ).compose(query, plan, self.whole_articles(chunks))
         if fault is not None:
             answer.text = f"{fault.note}\n\n{answer.text}"
             answer.fault = fault.reason

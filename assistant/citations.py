@@ -2,7 +2,8 @@
 a chunk of a repealed text says so: 《title》第X条（已废止）.
 
 Also the one grammar of numbered citations in generated text: answers and drafts write [n]; a model may
-write [1,2]、[1-3]、【2】、［2］、[^2]、[资料2]、[No.2]、（资料2）、（文献2）、见资料2、<sup>2</sup> or a footnote ², and
+write [1,2]、[1-3]、【2】、［2］、[^2]、[资料2]、[No.2]、（资料2）、（文献2）、见资料2、<sup>2</sup> or a
+footnote ², and
 the number in any numeral system: 2、２、②/❷/⑵、²、二. `citation_marks` finds every such form and
 `normalise_citations` rewrites each to [n], dropping (and reporting) every number that is not a source given."""
 
@@ -12,35 +13,33 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
-from assistant.knowledge_pack import Citation
-from ingest.cleaning import to_simplified
+from assistant.pack import Citation
+from ingest.cleaning import invisible, to_simplified
 from ingest.knowledge_base import ArticleHit, KnowledgeBase
-from ingest.numerals import cn_to_int
+from ingest.numerals import NUMERAL_CHARS, cn_to_int
 from ingest.store import StoredChunk
 
 REPEALED_MARK = "（已废止）"
 
 
 def _repealed(chunk: StoredChunk) -> str:
-    return REPEALED_MARK if chunk.metadata.get("repealed") else ""
+    return REPEALED_MARK if chunk.repealed else ""
 
 
 def short_citation(chunk: StoredChunk) -> str:
     """《title》第X条 for an article, 《title》 otherwise: the form used inside a sentence."""
-    meta = chunk.metadata
-    article = meta.get("article", "") if meta.get("unit") == "article" else ""
-    return f"《{meta.get('title', meta.get('doc_id', ''))}》{article}{_repealed(chunk)}"
+    article = chunk.article if chunk.unit == "article" else ""
+    return f"《{chunk.cited_title}》{article}{_repealed(chunk)}"
 
 
 def citation(chunk: StoredChunk, with_part: bool = True) -> str:
-    meta = chunk.metadata
-    title = f"《{meta.get('title', meta.get('doc_id', ''))}》"
-    path = meta.get("heading_path", "")
-    if meta.get("unit") == "article":
-        part = f"（第{meta['part']}部分，共{meta['parts']}部分）" if with_part and meta.get("parts", 1) > 1 else ""
+    title = f"《{chunk.cited_title}》"
+    path = chunk.heading_text
+    if chunk.unit == "article":
+        part = f"（第{chunk.part}部分，共{chunk.parts}部分）" if with_part and chunk.parts > 1 else ""
         where = f"（{path}）" if path else ""
-        return f"{title}{meta.get('article', '')}{part}{where}{_repealed(chunk)}"
-    if meta.get("unit") == "preamble":
+        return f"{title}{chunk.article}{part}{where}{_repealed(chunk)}"
+    if chunk.unit == "preamble":
         return f"{title}（题注）{_repealed(chunk)}"
     return f"{title}{' · ' + path if path else ''}{_repealed(chunk)}"
 
@@ -50,30 +49,59 @@ def resolve_citation(kb: KnowledgeBase, cited: Citation) -> ArticleHit | None:
     text when that is all there is: its citation says so); None if absent."""
     wanted = to_simplified(cited.doc)
     versions = kb.versions_of(wanted)
-    current = ([r for r in versions if r.in_force] or [r for r in versions if not r.superseded and not r.pending]
-               or versions)
+    current = (
+        [r for r in versions if r.in_force] or [r for r in versions if not r.superseded and not r.pending] or versions
+    )
     return kb.get_article(current[0].doc_id, cited.ref) if current else None
 
 
 # --- numbered citations in generated text ---------------------------------------------------------------
 
-CITE = re.compile(r"\[(\d+)\]")  # the canonical form: every answer and draft cites its sources as [n]
-_OPEN = re.escape("[［【〔〖⟦{｛")
-_CLOSE = re.escape("]］】〕〗⟧}｝")
-_LABEL = (r"(?:资料|資料|来源|來源|编号|編號|出处|出處|文献|文獻|参考|參考|引用|脚注|腳註|注|source|src|ref\.?|"
-          r"reference|cite|No\.|No(?=\s)|Nr\.|№)?\s*[#＃:：]?")
+MARKER = r"\[\d+\]"  # the canonical form: every answer and draft cites its sources as [n]
+CITE = re.compile(r"\[(\d+)\]")  # MARKER, its number read
+_OPEN = re.escape("[［【〔〖⟦{｛〈〈⟨⦅")
+_CLOSE = re.escape("]］】〕〗⟧}｝〉〉⟩⦆")
+
+
+def _spaced(words: str) -> str:
+    """Alternatives of words (separated by |) that may be written with spaces between their characters
+    (资 料 ９９): a label of several Chinese characters matches spaced out too."""
+    return "|".join(r"\s*".join(map(re.escape, word)) if not word.isascii() else word for word in words.split("|"))
+
+
+# a source label: 资料2, [资 料 2], [S2], [Ref. 2] (a single Latin letter right before the number is one too)
+_LABEL = (
+    rf"(?:{_spaced('资料|資料|来源|來源|编号|編號|出处|出處|文献|文獻|参考|參考|引用|脚注|腳註|注')}|source|src|ref\.?|"
+    r"reference|cite|No\.|No(?=\s)|Nr\.|№|[A-Za-z](?=[0-9０-９]))?\s*[#＃:：]?"
+)
 _DIGITS = r"[0-9０-９]+"
 # one character, one number: ⑨ ⑴ ⒐ ⓫ ⓵ ❾ ➈ ➒ ㉑ ㊱ ㈨ ㊈ (unicodedata.numeric reads each)
-_CIRCLED = "".join(chr(code) for low, high in ((0x2460, 0x249B), (0x24EA, 0x24FF), (0x2776, 0x2793),
-                                               (0x3220, 0x3229), (0x3251, 0x325F), (0x3280, 0x3289),
-                                               (0x32B1, 0x32BF)) for code in range(low, high + 1))
+_CIRCLED = "".join(
+    chr(code)
+    for low, high in (
+        (0x2460, 0x249B),
+        (0x24EA, 0x24FF),
+        (0x2776, 0x2793),
+        (0x3220, 0x3229),
+        (0x3251, 0x325F),
+        (0x3280, 0x3289),
+        (0x32B1, 0x32BF),
+    )
+    for code in range(low, high + 1)
+)
 _SUPERSCRIPT = "⁰¹²³⁴⁵⁶⁷⁸⁹"
-_CHINESE = "零〇一二两三四五六七八九十百千"
-# a source number as a model may write it: 12, １２, ⑫ (a run of such characters is several numbers), ¹², 十二
-_NUMBER = re.compile(rf"{_DIGITS}|[{_CIRCLED}]+|[{_SUPERSCRIPT}]+|[{_CHINESE}]+")
+_CHINESE = NUMERAL_CHARS
+# Roman numerals: Ⅸ、ⅻ (one character each, NFKC reads them as IX, xii), or written in Latin letters up to 89
+_ROMAN_CHARS = "".join(chr(code) for code in range(0x2160, 0x2189))
+_ROMAN_LATIN = r"(?<![A-Za-z])(?=[IVXL])L?X{0,3}(?:IX|IV|V?I{0,3})(?![A-Za-z])"
+_ROMAN_VALUES = {"I": 1, "V": 5, "X": 10, "L": 50, "C": 100, "D": 500, "M": 1000}
+# a source number as a model may write it: 12, １２, ⑫ (a run of such characters is several numbers), ¹², 十二, Ⅸ
+_NUMBER = re.compile(rf"{_DIGITS}|[{_CIRCLED}]+|[{_SUPERSCRIPT}]+|[{_CHINESE}]+|[{_ROMAN_CHARS}]+|{_ROMAN_LATIN}")
 _SEPARATOR = r"\s*(?:[,，、;；˒]|[-–—~～至−⁻])\s*"
 _NUMBERS = rf"{_LABEL}\s*(?:{_NUMBER.pattern})(?:{_SEPARATOR}{_LABEL}\s*(?:{_NUMBER.pattern}))*"
-_LABELLED = r"(?:资料|資料|来源|來源|编号|編號|出处|出處|文献|文獻|参考文献|參考文獻|引用|注|source|src|ref\.?|No\.|No(?=\s)|№)"
+_LABELLED = (
+    r"(?:资料|資料|来源|來源|编号|編號|出处|出處|文献|文獻|参考文献|參考文獻|引用|注|source|src|ref\.?|No\.|No(?=\s)|№)"
+)
 _SUPERSCRIPTS = rf"[{_SUPERSCRIPT}]+(?:\s*[,，、˒⁻]\s*[{_SUPERSCRIPT}]+)*"
 _MARK = re.compile(
     # a bracketed number, with the target of a Markdown link if it is one ([2](#src))
@@ -105,12 +133,21 @@ class CitationMark:
     numbers: tuple[int, ...]  # the source numbers it names, in order
 
 
+def _roman(letters: str) -> int:
+    values = [_ROMAN_VALUES[c] for c in letters.upper()]
+    return sum(-v if i + 1 < len(values) and v < values[i + 1] else v for i, v in enumerate(values))
+
+
 def _values(token: str) -> list[int]:
-    """The numbers one numeral token writes: ⑨⑨ -> [9, 9], ¹² and １２ -> [12], 九十九 -> [99]."""
+    """The numbers one numeral token writes: ⑨⑨ -> [9, 9], ¹² and １２ -> [12], 九十九 -> [99], Ⅸ and IX -> [9]."""
     if token[0] in _CIRCLED:
         return [int(unicodedata.numeric(char)) for char in token]
     folded = unicodedata.normalize("NFKC", token)
-    return [int(folded)] if folded.isdigit() else [cn_to_int(token)]
+    if folded.isdigit():
+        return [int(folded)]
+    if all(c in _ROMAN_VALUES for c in folded.upper()):
+        return [_roman(folded)]
+    return [cn_to_int(token)]
 
 
 def _numbers(body: str) -> tuple[int, ...]:
@@ -120,8 +157,12 @@ def _numbers(body: str) -> tuple[int, ...]:
     previous_end: int | None = None
     for match in _NUMBER.finditer(body):
         values = _values(match.group())
-        if found and previous_end is not None and len(values) == 1 and _RANGE_MARK.search(
-                body[previous_end:match.start()]):
+        if (
+            found
+            and previous_end is not None
+            and len(values) == 1
+            and _RANGE_MARK.search(body[previous_end : match.start()])
+        ):
             low, high = found[-1], values[0]
             found += list(range(low + 1, high + 1)) if 0 <= high - low <= MAX_RANGE else [high]
         else:
@@ -130,11 +171,26 @@ def _numbers(body: str) -> tuple[int, ...]:
     return tuple(dict.fromkeys(found))
 
 
+_TASK_BOX = re.compile(r"^[ \t]*(?:[-*+]|\d+[.)])[ \t]*$")  # - [X] is a Markdown task list's box, not a citation
+
+
+def visible(text: str) -> str:
+    """The text without the characters that show nothing but are no space (zero-width spaces and joiners,
+    direction marks, controls: ingest.cleaning.invisible): [9\u200b9] is read as written, [99]."""
+    text = unicodedata.normalize("NFC", text)
+    return "".join(c for c in text if c.isspace() or not invisible(c))
+
+
 def citation_marks(text: str) -> list[CitationMark]:
-    """Every citation in text, in order (a 〔2023〕5号 document number is not one)."""
+    """Every citation in text, in order (a 〔2023〕5号 document number is not one). Pass the text through
+    `visible` first: a marker with an invisible character inside is not found otherwise."""
     marks = []
     for match in _MARK.finditer(text):
         if _DOCUMENT_NUMBER.match(text, match.end()):
+            continue
+        if match.group(0)[1:-1].strip() in {"X", "x", ""} and _TASK_BOX.match(
+            text, text.rfind("\n", 0, match.start()) + 1, match.start()
+        ):
             continue
         body = next(g for g in match.group("body", "labelled", "bare", "sup", "superscript", "plain") if g)
         try:
@@ -148,12 +204,14 @@ def citation_marks(text: str) -> list[CitationMark]:
 
 def normalise_citations(text: str, valid: set[int]) -> tuple[str, list[int]]:
     """Rewrite every citation form to [n] ([1,2] -> [1][2], 【3】 -> [3]); a number naming no source in valid is
-    dropped. Returns the text and the dropped numbers (in order of appearance, once each)."""
+    dropped. Returns the text (invisible characters removed, see `visible`) and the dropped numbers (in order of
+    appearance, once each)."""
+    text = visible(text)
     removed: list[int] = []
     pieces: list[str] = []
     position = 0
     for mark in citation_marks(text):
-        pieces.append(text[position:mark.start])
+        pieces.append(text[position : mark.start])
         pieces.append("".join(f"[{n}]" for n in mark.numbers if n in valid))
         removed += [n for n in mark.numbers if n not in valid and n not in removed]
         position = mark.end

@@ -13,18 +13,19 @@ import typer
 from pydantic import ValidationError
 from rich.console import Console
 from rich.markup import escape
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
 from rich.table import Table
+from typer._click import Context as ClickContext
 from typer._click import exceptions as click_errors
 from typer.core import TyperGroup
 from typer.exceptions import TyperException
 
 from assistant.faults import user_message
-from assistant.settings import Settings
 from ingest.articles import ArticleRef, parse_article
 from ingest.cleaning import is_blank
 from ingest.metadata import KINDS, shown_name
 from ingest.repeal import describe_repeal
+from ingest.settings import Settings
 
 if TYPE_CHECKING:  # the heavy modules (Chroma, the index, the models) load in the commands that use them:
     from ingest.knowledge_base import KnowledgeBase  # `anquan --help` starts in well under a second
@@ -34,8 +35,10 @@ class BadInput(ValueError):
     """Text typed in (an argument, a line of chat) that is not valid UTF-8 and reads in no legacy encoding."""
 
     def __init__(self, shown: str):
-        super().__init__(f"输入的“{shown}”含有无法识别的字符（不是有效的 UTF-8 编码，终端的字符编码设置可能不对）：请把终端设为 "
-                         f"UTF-8（如 export LANG=zh_CN.UTF-8 或 C.UTF-8）后重新输入。")
+        super().__init__(
+            f"输入的“{shown}”含有无法识别的字符（不是有效的 UTF-8 编码，终端的字符编码设置可能不对）：请把终端设为 "
+            f"UTF-8（如 export LANG=zh_CN.UTF-8 或 C.UTF-8）后重新输入。"
+        )
 
 
 def readable_input(text: str, may_be_path: bool = False) -> str:
@@ -62,8 +65,11 @@ def _robust_streams() -> None:
     """Output never fails on a character: a stream that cannot write Chinese (LANG=C, PYTHONIOENCODING=ascii)
     is switched to UTF-8, and a character no encoding writes (a lone surrogate) is shown escaped. Input that
     is not UTF-8 reaches readable_input as surrogate escapes instead of failing where it is read."""
-    for stream, errors in ((sys.stdout, "backslashreplace"), (sys.stderr, "backslashreplace"),
-                           (sys.stdin, "surrogateescape")):
+    for stream, errors in (
+        (sys.stdout, "backslashreplace"),
+        (sys.stderr, "backslashreplace"),
+        (sys.stdin, "surrogateescape"),
+    ):
         reconfigure = getattr(stream, "reconfigure", None)
         if reconfigure is None:
             continue
@@ -78,8 +84,14 @@ def _robust_streams() -> None:
             pass
 
 
-_EXPECTED = {"int_parsing": "须为整数", "int_from_float": "须为整数", "int_type": "须为整数",
-             "float_parsing": "须为数字", "float_type": "须为数字", "bool_parsing": "须为 true 或 false"}
+_EXPECTED = {
+    "int_parsing": "须为整数",
+    "int_from_float": "须为整数",
+    "int_type": "须为整数",
+    "float_parsing": "须为数字",
+    "float_type": "须为数字",
+    "bool_parsing": "须为 true 或 false",
+}
 
 
 def usage_message(exc: click_errors.UsageError, command: str) -> str:
@@ -92,11 +104,15 @@ def usage_message(exc: click_errors.UsageError, command: str) -> str:
         return f"选项 {exc.option_name} 的用法不对（缺少取值，或不应带取值）：{hint}。"
     if isinstance(exc, click_errors.MissingParameter):
         name = exc.param_hint or (exc.param.get_error_hint() if exc.param is not None else "")
-        return f"缺少{'选项' if str(name).lstrip(chr(39)).startswith('-') else '参数'} {str(name).replace(chr(39), '')}：{hint}。"
+        return (
+            f"缺少{'选项' if str(name).lstrip(chr(39)).startswith('-') else '参数'} "
+            f"{str(name).replace(chr(39), '')}：{hint}。"
+        )
     if isinstance(exc, click_errors.BadParameter):
         name = str(exc.param_hint or (exc.param.get_error_hint() if exc.param is not None else "")).replace("'", "")
         cause = exc.__cause__
-        problems = cause.errors() if hasattr(cause, "errors") else []
+        errors = getattr(cause, "errors", None)  # a pydantic ValidationError says what was wrong
+        problems = errors() if callable(errors) else []
         value = f"“{problems[0].get('input')}”" if problems and "input" in problems[0] else ""
         expected = _EXPECTED.get(problems[0].get("type", "")) if problems else None
         if expected is None and problems and problems[0].get("type") in ("enum", "literal_error"):
@@ -104,7 +120,9 @@ def usage_message(exc: click_errors.UsageError, command: str) -> str:
         return f"{name} 的值{value}无效：{expected or '格式不对'}；{hint}。"
     text = exc.format_message()
     if text.startswith("No such command"):
-        return f"没有命令 {text.removeprefix('No such command').strip(chr(39) + ' .')}：运行 anquan --help 查看全部命令。"
+        return (
+            f"没有命令 {text.removeprefix('No such command').strip(chr(39) + ' .')}：运行 anquan --help 查看全部命令。"
+        )
     if text.startswith("Got unexpected extra argument"):
         extra = text.split("(s) (", 1)[-1].removesuffix(")")
         return f"多余的参数 {extra}（含空格的内容请加引号）：{hint}。"
@@ -123,7 +141,7 @@ class _Guarded(TyperGroup):
         _robust_streams()
         return super().main(*args, **kwargs)
 
-    def parse_args(self, ctx: typer.Context, args: list[str]) -> list[str]:
+    def parse_args(self, ctx: ClickContext, args: list[str]) -> list[str]:
         try:
             args = [readable_input(arg, may_be_path=True) for arg in args]
             return super().parse_args(ctx, args)
@@ -136,7 +154,7 @@ class _Guarded(TyperGroup):
             err.print(f"[red]{escape(usage_message(exc, 'anquan'))}[/red]")
             raise typer.Exit(2) from None
 
-    def invoke(self, ctx: typer.Context):
+    def invoke(self, ctx: ClickContext):
         try:
             return super().invoke(ctx)
         except click_errors.NoArgsIsHelpError:
@@ -159,15 +177,30 @@ class _Guarded(TyperGroup):
                 settings = Settings()
             except Exception:  # noqa: BLE001 - the settings themselves may be what fails
                 settings = None
-            action = {"ingest": "导入", "ask": "回答问题", "chat": "回答问题", "show": "查看条文", "stats": "统计",
-                      "search": "检索", "check": "义务自查", "draft": "起草计划", "serve": "启动网页界面",
-                      "glossary": "查询术语", "embed": "计算向量", "edit": "更正文档信息"}.get(ctx.invoked_subcommand or "", "操作")
+            action = {
+                "ingest": "导入",
+                "ask": "回答问题",
+                "chat": "回答问题",
+                "show": "查看条文",
+                "stats": "统计",
+                "search": "检索",
+                "check": "义务自查",
+                "draft": "起草计划",
+                "serve": "启动网页界面",
+                "glossary": "查询术语",
+                "embed": "计算向量",
+                "edit": "更正文档信息",
+            }.get(ctx.invoked_subcommand or "", "操作")
             err.print(f"[red]{escape(user_message(exc, settings, action))}[/red]")
             raise typer.Exit(1) from None
 
 
-app = typer.Typer(help="安全生产法规助手 anquan：入库法规与方案、查条文、检索。", no_args_is_help=True,
-                  add_completion=False, cls=_Guarded)
+app = typer.Typer(
+    help="安全生产法规助手 anquan：入库法规与方案、查条文、检索。",
+    no_args_is_help=True,
+    add_completion=False,
+    cls=_Guarded,
+)
 console = Console(soft_wrap=True)
 _ROW_LIMIT = 40  # larger ingests list only problems, not every added file
 err = Console(stderr=True, soft_wrap=True)
@@ -182,13 +215,15 @@ def _require_documents(kb: KnowledgeBase) -> None:
 
 
 def _open(settings: Settings) -> KnowledgeBase:
+    """The knowledge base; prints the backends it resolved by name: embedder, store, reranker, composer."""
+    from assistant.llm import composer_label
+    from assistant.retrieval.reranker import reranker_label
     from ingest.knowledge_base import KnowledgeBase
 
     kb = KnowledgeBase(settings)
-    console.print(f"[dim]向量：{kb.embedder.description}（{kb.embedder.reason}）[/dim]")
-    console.print(f"[dim]存储：{kb.store.location}[/dim]")
-    if settings.reranker_model:
-        console.print(f"[dim]重排：CrossEncoder {settings.reranker_model}[/dim]")
+    console.print(f"[dim]向量：{escape(kb.embedder.description)}（{escape(kb.embedder.reason)}）[/dim]")  # [st] is text
+    console.print(f"[dim]存储：{escape(str(kb.store.location))}[/dim]")
+    console.print(f"[dim]重排：{reranker_label(settings)}　回答：{composer_label(settings)}[/dim]")
     return kb
 
 
@@ -196,22 +231,39 @@ def _open(settings: Settings) -> KnowledgeBase:
 def ingest_command(
     paths: Annotated[list[Path], typer.Argument(help="要导入的文件或文件夹（.md .txt .docx .pdf .html）")],
     prune: Annotated[bool, typer.Option("--prune", help="移除这些文件夹中已不存在的文件的内容")] = False,
-    confirm_supersede: Annotated[bool, typer.Option(
-        "--confirm-supersede", help="管理员确认：这些文件取代同名旧版本、废止其所称的法规（未确认时新文本待确认，原文仍现行）")] = False,
-    no_vectors: Annotated[bool, typer.Option(
-        "--no-vectors", help="只建立词法索引（BM25、条文查询，导入后即可检索），暂不计算向量；之后用 anquan embed 计算，"
-                             "或由 anquan serve 在后台计算")] = False,
+    confirm_supersede: Annotated[
+        bool,
+        typer.Option(
+            "--confirm-supersede",
+            help="管理员确认：这些文件取代同名旧版本、废止其所称的法规（未确认时新文本待确认，原文仍现行）",
+        ),
+    ] = False,
+    no_vectors: Annotated[
+        bool,
+        typer.Option(
+            "--no-vectors",
+            help="只建立词法索引（BM25、条文查询，导入后即可检索），暂不计算向量；之后用 anquan embed 计算，"
+            "或由 anquan serve 在后台计算",
+        ),
+    ] = False,
 ) -> None:
-    """导入文件：切分、写入索引（未变化的文件自动跳过），文档随即可检索；然后计算向量（可中断，之后用 anquan embed 继续）。
+    """导入文件：切分、写入索引（未变化的文件自动跳过），文档随即可检索；然后计算向量（可中断，之后用
+    anquan embed 继续）。
     新文件要取代或废止现行法规时须加 --confirm-supersede 确认。"""
     from ingest.pipeline import STATUS_LABELS, IngestBusy, ingest
 
     settings = Settings()
     kb = _open(settings)
     kb.require_writable()  # a read-only data directory: say so before reading any file
-    with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-                  console=console, transient=True) as bar:
-        tasks: dict[str, int] = {}
+    with Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=console,
+        transient=True,
+    ) as bar:
+        tasks: dict[str, TaskID] = {}
 
         def progress(stage: str, done: int, total: int) -> None:
             if stage not in tasks:
@@ -219,8 +271,15 @@ def ingest_command(
             bar.update(tasks[stage], completed=done, total=total)
 
         try:
-            report = ingest(paths, settings, prune=prune, kb=kb, progress=progress, confirm_supersede=confirm_supersede,
-                            vectors=False)  # computed below, with a bar of their own, once the report is out
+            report = ingest(
+                paths,
+                settings,
+                prune=prune,
+                kb=kb,
+                progress=progress,
+                confirm_supersede=confirm_supersede,
+                vectors=False,
+            )  # computed below, with a bar of their own, once the report is out
         except IngestBusy as exc:
             err.print(f"[red]{exc}[/red]")
             raise typer.Exit(2) from None
@@ -232,22 +291,32 @@ def ingest_command(
         if result.status in quiet and not result.reason:
             continue
         style = {"failed": "red", "skipped": "yellow", "pruned": "magenta"}.get(result.status, "")
-        table.add_row(result.path.name, f"[{style}]{STATUS_LABELS[result.status]}[/{style}]" if style
-                      else STATUS_LABELS[result.status], str(result.chunks or ""), result.reason)
+        table.add_row(
+            result.path.name,
+            f"[{style}]{STATUS_LABELS[result.status]}[/{style}]" if style else STATUS_LABELS[result.status],
+            str(result.chunks or ""),
+            result.reason,
+        )
     if table.row_count:
         console.print(table)
     summary = "，".join(f"{STATUS_LABELS[s]} {report.count(s)}" for s in STATUS_LABELS if report.count(s))
     stages = "、".join(f"{stage} {seconds:.1f}" for stage, seconds in report.stages.items() if seconds >= 0.05)
-    console.print(f"共 {len(report.results)} 个文件：{summary or '无'}；写入 {report.chunks_written} 个切块；"
-                  f"用时 {report.seconds:.1f} 秒" + (f"（{stages}）" if stages else ""))
+    console.print(
+        f"共 {len(report.results)} 个文件：{summary or '无'}；写入 {report.chunks_written} 个切块；"
+        f"用时 {report.seconds:.1f} 秒" + (f"（{stages}）" if stages else "")
+    )
     for note in report.notes[:_ROW_LIMIT]:
         console.print(f"[cyan]· {note}[/cyan]")
     if len(report.notes) > _ROW_LIMIT:
-        console.print(f"[cyan]· ……另有 {len(report.notes) - _ROW_LIMIT} 条说明（anquan stats 列出全部被取代的旧版本）[/cyan]")
+        console.print(
+            f"[cyan]· ……另有 {len(report.notes) - _ROW_LIMIT} 条说明（anquan stats 列出全部被取代的旧版本）[/cyan]"
+        )
     held = [r for r in kb.documents().values() if r.pending]
     if held:
-        console.print(f"[yellow]有 {len(held)} 个文档待确认（确认前不生效，原文仍现行），anquan stats 列出全部；"
-                      f"核对无误后运行 anquan ingest 该文件 --confirm-supersede 确认[/yellow]")
+        console.print(
+            f"[yellow]有 {len(held)} 个文档待确认（确认前不生效，原文仍现行），anquan stats 列出全部；"
+            f"核对无误后运行 anquan ingest 该文件 --confirm-supersede 确认[/yellow]"
+        )
     _vectors_after_ingest(kb, not no_vectors)
     if report.count("failed"):
         raise typer.Exit(1)
@@ -265,8 +334,10 @@ def _vectors_after_ingest(kb: KnowledgeBase, compute: bool) -> None:
     if not compute:
         console.print(f"文档已可检索（BM25、条文查询）；{now}。计算向量：anquan embed（或由 anquan serve 在后台计算）")
         return
-    console.print(f"文档已可检索（BM25、条文查询）；正在计算 {now.total - now.done:,} 个切块的向量，可随时按 Ctrl+C "
-                  f"中断，之后用 anquan embed 继续")
+    console.print(
+        f"文档已可检索（BM25、条文查询）；正在计算 {now.total - now.done:,} 个切块的向量，可随时按 Ctrl+C "
+        f"中断，之后用 anquan embed 继续"
+    )
     _build_vectors(kb)
 
 
@@ -276,8 +347,15 @@ def _build_vectors(kb: KnowledgeBase) -> None:
 
     from ingest.vector_builder import STAGE, VectorBuilder, VectorsBusy, coverage
 
-    with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-                  TimeRemainingColumn(), console=console, transient=True) as bar:
+    with Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        TimeRemainingColumn(),
+        console=console,
+        transient=True,
+    ) as bar:
         task = bar.add_task(STAGE, total=None)
 
         def progress(stage: str, done: int, total: int) -> None:
@@ -289,8 +367,10 @@ def _build_vectors(kb: KnowledgeBase) -> None:
             console.print(f"[yellow]{exc}[/yellow]")
             return
         except KeyboardInterrupt:
-            err.print(f"[yellow]已中断向量计算：文档照常可检索，已算好的向量都已保存（{coverage(kb)}）；"
-                      f"运行 anquan embed 继续。[/yellow]")
+            err.print(
+                f"[yellow]已中断向量计算：文档照常可检索，已算好的向量都已保存（{coverage(kb)}）；"
+                f"运行 anquan embed 继续。[/yellow]"
+            )
             raise typer.Exit(130) from None
     console.print(f"已为 {run.written:,} 个切块计算向量，用时 {run.seconds:.1f} 秒；{coverage(kb)}")
 
@@ -333,10 +413,14 @@ def stats() -> None:
     vectors = coverage(kb)
     console.print(f"文档 {len(records)} 个，切块 {vectors.total:,} 个；{vectors}")
     if not vectors.complete:
-        console.print("[yellow]尚无向量的切块只按词语（BM25）检索，其余照常；计算向量：anquan embed"
-                      "（或由 anquan serve 在后台计算）[/yellow]")
+        console.print(
+            "[yellow]尚无向量的切块只按词语（BM25）检索，其余照常；计算向量：anquan embed"
+            "（或由 anquan serve 在后台计算）[/yellow]"
+        )
     if kb.store.legacy_collections():
-        console.print("[yellow]知识库中有旧版本格式的索引，当前版本不再读取：请重新运行 anquan ingest 导入文档[/yellow]")
+        console.print(
+            "[yellow]知识库中有旧版本格式的索引，当前版本不再读取：请重新运行 anquan ingest 导入文档[/yellow]"
+        )
     superseded = [r for r in records.values() if r.superseded]
     if superseded:
         console.print("已被新版本取代（默认不检索）：")
@@ -356,8 +440,10 @@ def stats() -> None:
     if held:
         console.print(f"[yellow]待确认 {len(held)} 个（管理员确认前不生效、不参与检索，原文仍现行）：[/yellow]")
     for r in sorted(held, key=lambda r: r.doc_id):
-        console.print(f"  · {r.doc_id}（{origin_label(r)}）{held_description(r, records)}；"
-                      f"确认：anquan ingest \"{r.source}\" --confirm-supersede")
+        console.print(
+            f"  · {r.doc_id}（{origin_label(r)}）{held_description(r, records)}；"
+            f'确认：anquan ingest "{r.source}" --confirm-supersede'
+        )
 
 
 @app.command()
@@ -365,8 +451,12 @@ def edit(
     document: Annotated[str, typer.Argument(help="文档编号（即文件名，如 安全生产法(2021-06-10)）或标题中的字词")],
     title: Annotated[str | None, typer.Option("--title", help="更正后的标题")] = None,
     kind: Annotated[str | None, typer.Option("--kind", help=f"更正后的类别：{'、'.join(KINDS)}")] = None,
-    region: Annotated[str | None, typer.Option("--region", help="更正后的地区，如 全国、浙江省、青山市、青山市青山区")] = None,
-    date: Annotated[str | None, typer.Option("--date", help="更正后的日期，如 2024-05-01（同名法规以日期最新者为现行）")] = None,
+    region: Annotated[
+        str | None, typer.Option("--region", help="更正后的地区，如 全国、浙江省、青山市、青山市青山区")
+    ] = None,
+    date: Annotated[
+        str | None, typer.Option("--date", help="更正后的日期，如 2024-05-01（同名法规以日期最新者为现行）")
+    ] = None,
     reset: Annotated[bool, typer.Option("--reset", help="撤销对该文档的全部更正，恢复导入时自动识别的信息")] = False,
 ) -> None:
     """更正文档的标题、类别、地区或日期（管理员操作，立即生效）：重新导入后仍然保留，检索、引用和版本判断都按更正后的信息。
@@ -384,8 +474,12 @@ def edit(
         return
     kb.require_writable()
     try:
-        report = Ingestor(settings, kb).correct(record.doc_id, {"title": title, "kind": kind, "region": region,
-                                                                "date": date}, authoritative=True, reset=reset)
+        report = Ingestor(settings, kb).correct(
+            record.doc_id,
+            {"title": title, "kind": kind, "region": region, "date": date},
+            authoritative=True,
+            reset=reset,
+        )
     except CorrectionError as exc:
         err.print(f"[red]{escape(str(exc))}[/red]")
         raise typer.Exit(2) from None
@@ -413,7 +507,10 @@ def _one_document(kb: KnowledgeBase, name: str):
         raise typer.Exit(1)
     if len(matches) > 1:
         listed = "\n".join(f"  · {r.doc_id}（《{r.title}》，{r.kind}）" for r in matches[:20])
-        err.print(f"[yellow]有 {len(matches)} 个文档符合“{escape(name)}”，请写出文档编号（文件名）：[/yellow]\n{escape(listed)}")
+        err.print(
+            f"[yellow]有 {len(matches)} 个文档符合“{escape(name)}”，"
+            f"请写出文档编号（文件名）：[/yellow]\n{escape(listed)}"
+        )
         raise typer.Exit(2)
     return matches[0]
 
@@ -477,13 +574,20 @@ def show(
         if record.superseded:
             console.print(f"[yellow]注意：此版本已被 {record.superseded_by} 取代[/yellow]")
         if record.pending:
-            console.print(f"[yellow]注意：此文档待管理员确认（{held_description(record, kb.documents())}），"
-                          f"确认前不是现行依据[/yellow]")
+            console.print(
+                f"[yellow]注意：此文档待管理员确认（{held_description(record, kb.documents())}），"
+                f"确认前不是现行依据[/yellow]"
+            )
         challengers = [r.doc_id for r in kb.documents().values() if record.doc_id in r.held_over]
         if challengers:
-            console.print(f"[dim]另有待确认的文本 {'、'.join(challengers)} 声称取代或废止本文，管理员确认前以本文为准[/dim]")
+            console.print(
+                f"[dim]另有待确认的文本 {'、'.join(challengers)} 声称取代或废止本文，管理员确认前以本文为准[/dim]"
+            )
         console.print(hit.text, markup=False)
-        console.print(f"[dim]来源：{shown_name(record.doc_id, record.title)}（{record.kind}，{record.region}，{record.date}）[/dim]")
+        console.print(
+            f"[dim]来源：{shown_name(record.doc_id, record.title)}"
+            f"（{record.kind}，{record.region}，{record.date}）[/dim]"
+        )
         return
     err.print(f"[red]《{matches[0].title}》中没有{_label(ref)}；{_existing_articles(kb, matches[0])}[/red]")
     raise typer.Exit(1)
@@ -508,8 +612,9 @@ def _existing_articles(kb: KnowledgeBase, record) -> str:
             runs[-1] = (runs[-1][0], n)
         else:
             runs.append((n, n))
-    shown = "、".join(_label(ArticleRef(a)) if a == b else f"{_label(ArticleRef(a))}至{_label(ArticleRef(b))}"
-                     for a, b in runs[:10]) + ("等" if len(runs) > 10 else "")
+    shown = "、".join(
+        _label(ArticleRef(a)) if a == b else f"{_label(ArticleRef(a))}至{_label(ArticleRef(b))}" for a, b in runs[:10]
+    ) + ("等" if len(runs) > 10 else "")
     subs = [_label(r) for r in refs if r.sub][:5]
     return f"该文档现有条文：{shown}" + (f"（另有 {'、'.join(subs)}）" if subs else "") + f"，共 {len(refs)} 条"
 
@@ -517,21 +622,35 @@ def _existing_articles(kb: KnowledgeBase, record) -> str:
 @app.command()
 def ask(
     question: Annotated[str, typer.Argument(help="问题，如 “我们厂120人，要不要设安全管理机构？”")],
-    as_json: Annotated[bool, typer.Option("--json", help="输出 JSON（评测格式：retrieved/answer/abstained/citations）")] = False,
+    as_json: Annotated[
+        bool, typer.Option("--json", help="输出 JSON（评测格式：retrieved/answer/abstained/citations）")
+    ] = False,
     old: Annotated[bool, typer.Option("--include-superseded", help="也检索已被取代的旧版本和已废止的文档")] = False,
-    kind: Annotated[list[str] | None, typer.Option("--kind", help="只检索这些类别，如 法律、地方性法规、计划方案（可重复）")] = None,
-    region: Annotated[list[str] | None, typer.Option("--region", help="只检索这些地区，如 全国、北京市（可重复）")] = None,
-    history: Annotated[list[str] | None, typer.Option(
-        "--history", help="此前问过的问题（可重复，按先后顺序），追问如 “那罚款是多少？” 据此理解")] = None,
+    kind: Annotated[
+        list[str] | None, typer.Option("--kind", help="只检索这些类别，如 法律、地方性法规、计划方案（可重复）")
+    ] = None,
+    region: Annotated[
+        list[str] | None, typer.Option("--region", help="只检索这些地区，如 全国、北京市（可重复）")
+    ] = None,
+    history: Annotated[
+        list[str] | None,
+        typer.Option("--history", help="此前问过的问题（可重复，按先后顺序），追问如 “那罚款是多少？” 据此理解"),
+    ] = None,
 ) -> None:
     """提问：检索条文，给出带引用的回答；没有依据时明确说明。"""
-    from assistant.ask import Assistant
+    from assistant.ask import Assistant, question_too_long
     from ingest.knowledge_base import KnowledgeBase
 
     if is_blank(question):
-        err.print("[red]问题是空的：请在 anquan ask 后写上问题，如 anquan ask \"我们厂120人，要不要设安全管理机构？\"[/red]")
+        err.print(
+            '[red]问题是空的：请在 anquan ask 后写上问题，如 anquan ask "我们厂120人，要不要设安全管理机构？"[/red]'
+        )
         raise typer.Exit(2)
     settings = Settings()
+    refusal = question_too_long(question, settings)
+    if refusal:
+        err.print(f"[red]{escape(refusal)}[/red]")
+        raise typer.Exit(2)
     kb = KnowledgeBase(settings) if as_json else _open(settings)
     _require_documents(kb)
     assistant = Assistant(kb, include_superseded=old, kinds=kind, regions=region)
@@ -548,9 +667,10 @@ def chat(
     old: Annotated[bool, typer.Option("--include-superseded", help="也检索已被取代的旧版本和已废止的文档")] = False,
 ) -> None:
     """连续问答：追问（“那罚款是多少？”）会结合前面的问题理解；输入空行或 “退出” 结束。"""
-    from assistant.ask import Assistant
+    from assistant.ask import Assistant, question_too_long
 
-    kb = _open(Settings())
+    settings = Settings()
+    kb = _open(settings)
     _require_documents(kb)
     assistant = Assistant(kb, include_superseded=old)
     console.print(f"[dim]模式：{assistant.mode}。输入问题后回车；空行或“退出”结束。[/dim]")
@@ -565,6 +685,10 @@ def chat(
             continue
         if is_blank(question) or question in {"退出", "exit", "quit"}:
             break
+        refusal = question_too_long(question, settings)
+        if refusal:
+            err.print(f"[red]{escape(refusal)}[/red]")
+            continue
         result = assistant.ask(question, history=history)
         console.print(result.answer.text, markup=False)
         console.print()
@@ -577,17 +701,18 @@ def glossary(
 ) -> None:
     """术语释义：定义、法律依据（引用知识库中的条文原文）和地方方案中的用法。"""
     from assistant.citations import citation, resolve_citation
+    from assistant.pack import pack_of
     from ingest.knowledge_base import KnowledgeBase
 
     kb = KnowledgeBase(Settings())
-    entries = kb.pack.glossary
+    entries = pack_of(kb).glossary
     if term is None:
-        for entry in entries:
-            aliases = f"（{'、'.join(entry.aliases)}）" if entry.aliases else ""
-            console.print(f"· {entry.term}{aliases}")
+        for listed in entries:
+            aliases = f"（{'、'.join(listed.aliases)}）" if listed.aliases else ""
+            console.print(f"· {listed.term}{aliases}")
         console.print(f"共 {len(entries)} 个词条；用 anquan glossary 术语 查看详情")
         return
-    entry = kb.pack.glossary_entry(term)
+    entry = pack_of(kb).glossary_entry(term)
     if entry is None:
         similar = [e.term for e in entries if term in e.term or any(term in a for a in e.aliases)]
         hint = f"；相近词条：{'、'.join(similar)}" if similar else "；用 anquan glossary 列出全部词条"
@@ -643,14 +768,24 @@ def search(
 
 @app.command()
 def draft(
-    kind: Annotated[str, typer.Option("--kind", help="计划类型：quarterly 季度、annual 年度、campaign 专项整治、holiday 节假日")] = "quarterly",
-    period: Annotated[str | None, typer.Option("--period", help="期间：2025Q1、2025、2025-06、2025春节 或 春节（当年）")] = None,
-    level: Annotated[str, typer.Option("--level", help="层级：区、县、镇、街道、园区、企业……或单位名称，如 青山区")] = "区",
+    kind: Annotated[
+        str, typer.Option("--kind", help="计划类型：quarterly 季度、annual 年度、campaign 专项整治、holiday 节假日")
+    ] = "quarterly",
+    period: Annotated[
+        str | None, typer.Option("--period", help="期间：2025Q1、2025、2025-06、2025春节 或 春节（当年）")
+    ] = None,
+    level: Annotated[
+        str, typer.Option("--level", help="层级：区、县、镇、街道、园区、企业……或单位名称，如 青山区")
+    ] = "区",
     focus: Annotated[str, typer.Option("--focus", help="重点领域，逗号分隔，如 危险化学品,建筑施工")] = "",
     region: Annotated[str | None, typer.Option("--region", help="地区，如 山东：优先引用当地地方性法规")] = None,
     section: Annotated[str | None, typer.Option("--section", help="只起草一个部分，如 隐患排查治理")] = None,
-    topic: Annotated[str | None, typer.Option("--topic", help="专项整治的主题，如 燃气安全专项整治（campaign 用）")] = None,
-    out: Annotated[Path | None, typer.Option("--out", help="写入 .docx 或 .md 文件；不写则在屏幕上输出 Markdown")] = None,
+    topic: Annotated[
+        str | None, typer.Option("--topic", help="专项整治的主题，如 燃气安全专项整治（campaign 用）")
+    ] = None,
+    out: Annotated[
+        Path | None, typer.Option("--out", help="写入 .docx 或 .md 文件；不写则在屏幕上输出 Markdown")
+    ] = None,
 ) -> None:
     """起草安全生产工作计划提纲（或其中一个部分），每项任务引用现行法规条文。"""
     from assistant.draft import PlanRequestError, draft_plan, draft_section
@@ -660,15 +795,18 @@ def draft(
         err.print(f"[red]{out}：只能写成 .docx（Word）或 .md（Markdown）文件[/red]")
         raise typer.Exit(2)
     if section is None and not period:
-        err.print("[red]请用 --period 写明期间（如 2025Q1、2025、2025-06、2025春节），或用 --section 只起草一个部分[/red]")
+        err.print(
+            "[red]请用 --period 写明期间（如 2025Q1、2025、2025-06、2025春节），或用 --section 只起草一个部分[/red]"
+        )
         raise typer.Exit(2)
     kb = KnowledgeBase(Settings())
     try:
         if section is not None:
             plan = draft_section(kb, section, level, region=region)
         else:
-            plan = draft_plan(kb, kind, period or "", level, focus=[focus] if focus else None, region=region,
-                              topic=topic)
+            plan = draft_plan(
+                kb, kind, period or "", level, focus=[focus] if focus else None, region=region, topic=topic
+            )
     except PlanRequestError as exc:
         err.print(f"[red]{exc}[/red]")
         raise typer.Exit(2) from None
@@ -676,31 +814,46 @@ def draft(
         console.print(plan.to_markdown(), markup=False, highlight=False)
         return
     if out.suffix.lower() == ".docx":
-        plan.write_docx(out)
+        from assistant.draft.docx import write_plan_docx
+
+        write_plan_docx(plan, out)
     else:
         plan.write_markdown(out)
-    console.print(f"已写入：{out}（{plan.title}，{len(plan.task_items)} 项任务，{len(plan.basis_sources)} 条依据、{len(plan.reference_sources)} 条参考；{plan.mode}）")
+    console.print(
+        f"已写入：{out}（{plan.title}，{len(plan.task_items)} 项任务，"
+        f"{len(plan.basis_sources)} 条依据、{len(plan.reference_sources)} 条参考；{plan.mode}）"
+    )
     for note in plan.notes:
         console.print(f"[yellow]说明：{note}[/yellow]")
 
 
 @app.command()
 def check(
-    industry: Annotated[str, typer.Option("--industry", help="行业，如 危险化学品经营（带储存）、建筑施工、一般工贸（机械制造）、餐饮")],
-    employees: Annotated[str | None, typer.Option("--employees", help="从业人员人数，如 120（写成 120人 也可以）")] = None,
+    industry: Annotated[
+        str, typer.Option("--industry", help="行业，如 危险化学品经营（带储存）、建筑施工、一般工贸（机械制造）、餐饮")
+    ],
+    employees: Annotated[
+        str | None, typer.Option("--employees", help="从业人员人数，如 120（写成 120人 也可以）")
+    ] = None,
     major_hazard: Annotated[bool, typer.Option("--major-hazard", help="有构成重大危险源的场所或设施")] = False,
-    special_equipment: Annotated[str, typer.Option("--special-equipment", help="特种设备，逗号分隔，如 压力容器,叉车")] = "",
+    special_equipment: Annotated[
+        str, typer.Option("--special-equipment", help="特种设备，逗号分隔，如 压力容器,叉车")
+    ] = "",
     occupational_hazards: Annotated[bool, typer.Option("--occupational-hazards", help="存在职业病危害因素")] = False,
     labor_dispatch: Annotated[bool, typer.Option("--labor-dispatch", help="使用劳务派遣人员")] = False,
     region: Annotated[str | None, typer.Option("--region", help="所在地区，如 北京、山东、宁波")] = None,
-    description: Annotated[str, typer.Option("--description", help="一段话描述本单位（可写明分包、托运、没有的设备等）")] = "",
-    answers: Annotated[Path | None, typer.Option("--answers", help="自查回答文件：.yaml/.csv（编号 → 是/否/不确定），或填好的 .xlsx 自查表")] = None,
+    description: Annotated[
+        str, typer.Option("--description", help="一段话描述本单位（可写明分包、托运、没有的设备等）")
+    ] = "",
+    answers: Annotated[
+        Path | None,
+        typer.Option("--answers", help="自查回答文件：.yaml/.csv（编号 → 是/否/不确定），或填好的 .xlsx 自查表"),
+    ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="输出一个 JSON 对象")] = False,
     out: Annotated[Path | None, typer.Option("--out", help="导出为 .xlsx 或 .docx")] = None,
 ) -> None:
     """义务自查：列出适用于本单位的法定义务（条文原文、自查问题、留存证据、罚则），按回答生成差距报告。"""
-    from assistant.checklist_console import print_checklist, print_gap_report, split_list, to_json
-    from assistant.checklist_export import export
+    from assistant.pack import pack_of
     from assistant.selfcheck import (
         AnswerError,
         AnswerLimits,
@@ -709,6 +862,8 @@ def check(
         load_answers,
         read_profile,
     )
+    from assistant.selfcheck.console import print_checklist, print_gap_report, split_list, to_json
+    from assistant.selfcheck.export import export
     from ingest.knowledge_base import KnowledgeBase
 
     if out is not None and out.suffix.lower() not in (".xlsx", ".docx"):
@@ -717,14 +872,23 @@ def check(
     settings = Settings()
     kb = KnowledgeBase(settings)
     try:
-        profile = read_profile(kb.pack, industry, employees, major_hazard, split_list(special_equipment),
-                               occupational_hazards, labor_dispatch, region, description)
+        profile = read_profile(
+            pack_of(kb),
+            industry,
+            employees,
+            major_hazard,
+            split_list(special_equipment),
+            occupational_hazards,
+            labor_dispatch,
+            region,
+            description,
+        )
     except ProfileError as exc:
         err.print(f"[red]{escape(str(exc))}[/red]")
         raise typer.Exit(2) from None
     if not kb.documents():
         err.print(f"[yellow]{EMPTY_KB}。在此之前，清单只列出义务和条号，无法引用条文原文。[/yellow]")
-    checklist = build_checklist(kb, kb.pack, profile)
+    checklist = build_checklist(kb, pack_of(kb), profile)
     report = given = None
     if answers is not None:
         try:
@@ -762,15 +926,20 @@ def serve(
         raise typer.Exit(2) from None
     host = host or settings.web_host
     if host not in ("127.0.0.1", "localhost", "::1") and not (settings.web_user and settings.web_password):
-        err.print(f"[yellow]注意：监听 {host} 时局域网内其他电脑也能访问；建议设置 ANQUAN_WEB_USER 和 "
-                  f"ANQUAN_WEB_PASSWORD 启用登录[/yellow]")
+        err.print(
+            f"[yellow]注意：监听 {host} 时局域网内其他电脑也能访问；建议设置 ANQUAN_WEB_USER 和 "
+            f"ANQUAN_WEB_PASSWORD 启用登录[/yellow]"
+        )
     port = port or settings.web_port
+    kb = _open(settings)
     console.print(f"[bold]安全生产法规助手[/bold] 网页界面：http://{host}:{port}（Ctrl+C 退出）")
     try:
-        launch(settings, host, port)
+        launch(settings, host, port, kb=kb)
     except OSError as exc:
-        err.print(f"[red]无法在 {host}:{port} 启动网页界面：端口已被占用或地址不可用（{exc.__class__.__name__}）；"
-                  f"请用 --port 换一个端口，如 anquan serve --port 7861[/red]")
+        err.print(
+            f"[red]无法在 {host}:{port} 启动网页界面：端口已被占用或地址不可用（{exc.__class__.__name__}）；"
+            f"请用 --port 换一个端口，如 anquan serve --port 7861[/red]"
+        )
         raise typer.Exit(2) from None
 
 

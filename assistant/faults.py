@@ -9,38 +9,41 @@ import errno
 import logging
 import os
 import sqlite3
+import subprocess
+import sys
 import tempfile
 import traceback
+from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
 
-from assistant.settings import Settings
+from ingest.data_dir import data_dir_problem
 from ingest.errors import UserFacingError
+from ingest.settings import Settings
 
 log = logging.getLogger("anquan")
 
 
-class DataDirError(UserFacingError):
-    """The data directory cannot be used (a file where a folder should be, or unreachable)."""
-
-
-class ReadOnlyDataDir(UserFacingError):
-    """A write (ingest, delete) was asked for in a data directory that cannot be written."""
-
-    def __init__(self, data_dir: Path):
-        super().__init__(f"数据目录 {data_dir} 是只读的（或没有写权限）：查询、查看条文和检索仍可使用，但不能导入或删除文档。"
-                         f"请让管理员开放该目录的写权限，或用 ANQUAN_DATA_DIR 指定一个可写的目录后再导入。")
-
-
 _NO_SPACE = ("no space left", "disk is full", "database or disk is full", "sqlite_full", "(code: 13)")
 # SQLite's SQLITE_CORRUPT (11) and SQLITE_NOTADB (26), as sqlite3 and Chroma's own binding word them
-_DAMAGED = ("database disk image is malformed", "file is not a database", "malformed database schema",
-            "(code: 11)", "(code: 26)")
-_READ_ONLY = ("readonly database", "read-only file system", "read only file system", "attempt to write a readonly",
-              "permission denied", "(code: 8)")
+_DAMAGED = (
+    "database disk image is malformed",
+    "file is not a database",
+    "malformed database schema",
+    "(code: 11)",
+    "(code: 26)",
+)
+_READ_ONLY = (
+    "readonly database",
+    "read-only file system",
+    "read only file system",
+    "attempt to write a readonly",
+    "permission denied",
+    "(code: 8)",
+)
 
 
-def _chain(exc: BaseException):
+def _chain(exc: BaseException | None) -> Iterator[BaseException]:
     seen = set()
     while exc is not None and id(exc) not in seen:
         seen.add(id(exc))
@@ -65,8 +68,43 @@ def is_disk_full(exc: BaseException) -> bool:
 
 def is_damaged_index(exc: BaseException) -> bool:
     """The store's database file is truncated or overwritten (not a passing lock or a full disk)."""
-    return (any(isinstance(link, sqlite3.DatabaseError) and not isinstance(link, sqlite3.OperationalError)
-                for link in _chain(exc)) or any(s in _text(exc) for s in _DAMAGED))
+    return any(
+        isinstance(link, sqlite3.DatabaseError) and not isinstance(link, sqlite3.OperationalError)
+        for link in _chain(exc)
+    ) or any(s in _text(exc) for s in _DAMAGED)
+
+
+# SQLite's quick check of the store's database, in a child process: opening and closing the file in this
+# one would drop the locks its Chroma client holds on it (see ingest.store.open_client)
+_QUICK_CHECK = (
+    "import sqlite3, sys\n"
+    "db = sqlite3.connect('file:' + sys.argv[1] + '?mode=ro', uri=True, timeout=10)\n"
+    "print(db.execute('PRAGMA quick_check(1)').fetchone()[0])"
+)
+_QUICK_CHECK_TIMEOUT = 60
+
+
+def index_intact(data_dir: Path | None) -> bool:
+    """Whether SQLite finds the store's database file sound (PRAGMA quick_check): a "malformed" error read
+    then came from a passing clash with another process, not from damage. False when the file is missing or
+    the check finds damage; True when the check cannot tell (it timed out): deleting is never advised on a guess."""
+    if data_dir is None:
+        return False
+    database = data_dir / "chroma" / "chroma.sqlite3"
+    if not database.is_file():
+        return False
+    try:
+        done = subprocess.run(
+            [sys.executable, "-c", _QUICK_CHECK, str(database)],
+            capture_output=True,
+            text=True,
+            timeout=_QUICK_CHECK_TIMEOUT,
+        )
+    except (OSError, subprocess.SubprocessError):
+        return True
+    if done.returncode != 0:
+        return "DatabaseError" not in done.stderr or "OperationalError" in done.stderr
+    return done.stdout.strip() == "ok"
 
 
 def is_read_only(exc: BaseException) -> bool:
@@ -82,34 +120,41 @@ def explain(exc: BaseException, settings: Settings | None = None, action: str = 
     if isinstance(exc, MemoryError):
         return f"内存不足，{action}未完成：请关闭其他占用内存的程序，或把文件分批处理后重试。"
     if is_disk_full(exc):
-        return (f"磁盘空间已满，{action}未完成。已入库的内容没有丢失，可照常查询；未写完的部分会在下次导入时自动撤销或补全。"
-                f"请清理磁盘空间{where}后重试。")
-    if is_damaged_index(exc):
+        return (
+            f"磁盘空间已满，{action}未完成。已入库的内容没有丢失，可照常查询；未写完的部分会在下次导入时自动撤销或补全。"
+            f"请清理磁盘空间{where}后重试。"
+        )
+    if is_damaged_index(exc) and not index_intact(data_dir):
         index = data_dir / "chroma" if data_dir else "chroma"
-        return (f"知识库索引已损坏（{index} 中的 chroma.sqlite3 不完整或不是有效的数据库文件，可能是复制不完整或磁盘故障），"
-                f"{action}未完成。请删除文件夹 {index}，然后重新运行 anquan ingest 导入法规和方案文件（原文件不受影响；"
-                f"网页上传过的文件保存在 {data_dir / 'uploads' if data_dir else '数据目录的 uploads 文件夹'}，一并重新导入即可）。")
+        return (
+            f"知识库索引已损坏（{index} 中的 chroma.sqlite3 不完整或不是有效的数据库文件，"
+            "可能是复制不完整或磁盘故障），"
+            f"{action}未完成。请删除文件夹 {index}，然后重新运行 anquan ingest 导入法规和方案文件（原文件不受影响；"
+            f"网页上传过的文件保存在 {data_dir / 'uploads' if data_dir else '数据目录的 uploads 文件夹'}，"
+            "一并重新导入即可）。"
+        )
+    if is_damaged_index(exc):  # the file checks out: another process's write met this one's read
+        return (
+            f"知识库暂时无法读取（可能正有导入或删除在写入数据目录 {data_dir or ''}），{action}未完成。"
+            f"知识库本身完好，请稍后重试；如反复出现，请重启 anquan serve。"
+        )
     if _errno(exc) in (errno.ENOTDIR, errno.EEXIST) and data_dir is not None and data_dir_problem(data_dir):
         return data_dir_problem(data_dir)
     if is_read_only(exc):
-        return (f"数据目录 {data_dir or ''} 不可写（只读或没有权限），{action}未完成。查询仍可使用；要导入或删除，"
-                f"请开放该目录的写权限，或用 ANQUAN_DATA_DIR 指定一个可写的目录。")
-    return None
-
-
-def data_dir_problem(data_dir: Path) -> str | None:
-    """Why the data directory cannot be a folder (a file stands where it or one of its parents should be)."""
-    for folder in (data_dir, *data_dir.parents):
-        if folder.exists() and not folder.is_dir():
-            what = "数据目录" if folder == data_dir else f"数据目录 {data_dir} 的上级路径"
-            return (f"{what} {folder} 是一个文件，不是文件夹：请把 ANQUAN_DATA_DIR 设为一个文件夹的路径，"
-                    f"或移走这个文件后重试。")
+        return (
+            f"数据目录 {data_dir or ''} 不可写（只读或没有权限），{action}未完成。查询仍可使用；要导入或删除，"
+            f"请开放该目录的写权限，或用 ANQUAN_DATA_DIR 指定一个可写的目录。"
+        )
     return None
 
 
 def log_file(settings: Settings | None) -> Path:
     """Where unexpected errors are logged: the configured file, or the temp folder when it cannot be written."""
-    configured = settings.log_file if settings is not None else Settings.model_fields["log_file"].default_factory()
+    configured = (
+        settings.log_file
+        if settings is not None
+        else Settings.model_fields["log_file"].get_default(call_default_factory=True)
+    )
     for path in (configured, Path(tempfile.gettempdir()) / "anquan.log"):
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
@@ -140,16 +185,7 @@ def user_message(exc: BaseException, settings: Settings | None = None, action: s
     if known is not None:
         return known
     path = record(exc, settings, action)
-    return (f"{action}时发生意外错误（{type(exc).__name__}），未能完成。详细信息已写入日志 {path}；"
-            f"请重试，如反复出现，请把该日志交给管理员。")
-
-
-def writable(path: Path) -> bool:
-    """Whether this process can write in the folder (and the existing file) at path: a read-only mount or
-    missing permissions say no (root included, on a read-only mount)."""
-    folder = path if path.is_dir() else path.parent
-    while not folder.exists() and folder != folder.parent:
-        folder = folder.parent
-    if not os.access(folder, os.W_OK):
-        return False
-    return not path.is_file() or os.access(path, os.W_OK)
+    return (
+        f"{action}时发生意外错误（{type(exc).__name__}），未能完成。详细信息已写入日志 {path}；"
+        f"请重试，如反复出现，请把该日志交给管理员。"
+    )

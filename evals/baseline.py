@@ -23,7 +23,7 @@ from langchain_text_splitters import RecursiveCharacterTextSplitter
 
 from ingest.errors import IngestError
 from ingest.loaders import load_file
-from ingest.pipeline import walk
+from ingest.walk import walk
 
 RRF_C = 60  # EnsembleRetriever.c default
 WEIGHTS = (0.5, 0.5)  # BM25, dense: EnsembleRetriever's equal weights, as Langchain-Chatchat sets them
@@ -108,9 +108,12 @@ class DenseRetriever:
         return [(self.documents[i], float(scores[i])) for i in top]
 
 
-def weighted_reciprocal_rank(doc_lists: Sequence[Sequence[Document]], weights: Sequence[float],
-                             c: int = RRF_C, key: Callable[[Document], str] = lambda d: d.page_content,
-                             ) -> list[tuple[Document, float]]:
+def weighted_reciprocal_rank(
+    doc_lists: Sequence[Sequence[Document]],
+    weights: Sequence[float],
+    c: int = RRF_C,
+    key: Callable[[Document], str] = lambda d: d.page_content,
+) -> list[tuple[Document, float]]:
     """Weighted reciprocal rank fusion, the formula of LangChain's EnsembleRetriever.weighted_reciprocal_rank
     (langchain_classic/retrievers/ensemble.py, formerly langchain/retrievers/ensemble.py; Cormack et al.,
     SIGIR 2009): a document's score is the sum over the lists holding it of weight / (rank + c), rank counted
@@ -144,11 +147,13 @@ class HybridRetriever:
     depth: int = DEPTH
 
     @classmethod
-    def from_documents(cls, documents: list[Document], embedder,
-                       bm25: BaselineRetriever | None = None) -> HybridRetriever:
+    def from_documents(
+        cls, documents: list[Document], embedder, bm25: BaselineRetriever | None = None
+    ) -> HybridRetriever:
         """Reuses a BM25 peer built over the same documents when given one."""
-        return cls(bm25 or BaselineRetriever.from_documents(documents),
-                   DenseRetriever.from_documents(documents, embedder))
+        return cls(
+            bm25 or BaselineRetriever.from_documents(documents), DenseRetriever.from_documents(documents, embedder)
+        )
 
     @property
     def documents(self) -> list[Document]:
@@ -156,6 +161,5 @@ class HybridRetriever:
 
     def search(self, query: str, k: int | None = None) -> list[tuple[Document, float]]:
         depth = self.depth
-        rankings = [[d for d, _ in self.bm25.search(query, depth)],
-                    [d for d, _ in self.dense.search(query, depth)]]
-        return weighted_reciprocal_rank(rankings, self.weights, self.c)[:k or depth]
+        rankings = [[d for d, _ in self.bm25.search(query, depth)], [d for d, _ in self.dense.search(query, depth)]]
+        return weighted_reciprocal_rank(rankings, self.weights, self.c)[: k or depth]

@@ -22,28 +22,33 @@ from pathlib import Path
 
 from assistant.answer import ANSWER, OfflineComposer
 from assistant.ask import Assistant
+from assistant.pack import pack_of
 from assistant.retrieval.figures import NUMBER
-from assistant.settings import Settings
 from evals.fit_ranker import training_pairs
 from ingest.knowledge_base import KnowledgeBase
 from ingest.pipeline import ingest
+from ingest.settings import Settings
 
 GRID = (0.1, 0.15, 0.2, 0.25, 0.3, 0.35, 0.4)
 FIGURE_GRID = (0.0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6)
-TOLERATED = 0.01  # answerable questions the threshold may decline beyond those declined without it (target ≤ 0.05 in all)
+TOLERATED = (
+    0.01  # answerable questions the threshold may decline beyond those declined without it (target ≤ 0.05 in all)
+)
 
 
 def figure_questions(kb: KnowledgeBase) -> list[str]:
     """The obligations whose duty states a figure, asked for that figure (3日内 -> 多少日内). Counts of items
     (七项职责) are left out: the duty's author counted a list the law enumerates without a number."""
-    units = sorted((u for names in kb.pack.quantities.units.values() for u in names if u != "项"), key=len, reverse=True)
+    units = sorted(
+        (u for names in pack_of(kb).quantities.units.values() for u in names if u != "项"), key=len, reverse=True
+    )
     figure = re.compile(rf"{NUMBER}\s*(?P<unit>{'|'.join(map(re.escape, units))})")
     questions = []
-    for obligation in kb.pack.obligations:
+    for obligation in pack_of(kb).obligations:
         found = figure.search(obligation.duty)
         if found:
             duty = obligation.duty.rstrip("。；;")
-            questions.append(f"{duty[:found.start()]}多少{found.group('unit')}{duty[found.end():]}？")
+            questions.append(f"{duty[: found.start()]}多少{found.group('unit')}{duty[found.end() :]}？")
     return questions
 
 

@@ -1,6 +1,6 @@
 """A drafted plan laid out for review item by item: every task with each source it cites (依据 or 参考), the
 cited article's text head, and how much of the task's subject the source holds (the fit the drafter tests,
-assistant/plan_config.py subject_min). A reviewer judges whether each citation is on the task's subject.
+assistant/draft/config.py subject_min). A reviewer judges whether each citation is on the task's subject.
 
     python -m evals.draft_review                          # a Q2 district plan over ../shared/corpus
     python -m evals.draft_review --period 2025Q3 --focus 危险化学品 --region 山东
@@ -29,15 +29,14 @@ from pathlib import Path
 import yaml
 
 from assistant.draft import NO_BASIS, PlanDraft, draft_plan
-from assistant.settings import Settings
 from ingest.articles import parse_article
 from ingest.knowledge_base import KnowledgeBase
 from ingest.pipeline import ingest
+from ingest.settings import Settings
 
 CORPUS = Path(__file__).resolve().parents[1].parent / "shared" / "corpus"
 HEAD_CHARS = 90  # how much of a cited article is shown (the reviewer reads its subject, not the whole text)
 _PAREN = re.compile(r"。（(?:依据|知识库中暂无).*$")  # the citation parenthesis the drafter appends
-_CITE = re.compile(r"\[(\d+)\]")
 
 
 def knowledge_base(data_dir: Path | None, corpus: Path = CORPUS) -> tuple[KnowledgeBase, Path | None]:
@@ -60,7 +59,7 @@ def task_text(text: str) -> str:
 
 def rows(kb: KnowledgeBase, draft: PlanDraft) -> list[dict]:
     """One row per task item: its group, text, and each cited source with its role, text head and fit."""
-    from assistant.plan_sources import ProvisionFinder
+    from assistant.draft.sources import ProvisionFinder
 
     finder = ProvisionFinder(kb, draft.region)
     out = []
@@ -77,9 +76,16 @@ def rows(kb: KnowledgeBase, draft: PlanDraft) -> list[dict]:
                 if source.is_article:
                     hit = kb.get_article(source.doc_id, parse_article(source.article))
                     head = hit.text if hit is not None else head
-                cited.append({"number": number, "role": source.role, "citation": source.citation,
-                              "head": re.sub(r"\s+", " ", head)[:HEAD_CHARS], "quote": source.quote,
-                              "fit": round(finder.fit(provision.chunk, subject), 2)})
+                cited.append(
+                    {
+                        "number": number,
+                        "role": source.role,
+                        "citation": source.citation,
+                        "head": re.sub(r"\s+", " ", head)[:HEAD_CHARS],
+                        "quote": source.quote,
+                        "fit": round(finder.fit(provision.chunk, subject), 2),
+                    }
+                )
             out.append({"group": section.title, "task": task, "no_basis": item.no_basis, "cited": cited})
     return out
 
@@ -112,8 +118,12 @@ def judge(table: list[dict], verdicts: dict) -> dict:
                 continue
             judged += 1
             on += verdict == "on"
-    return {"judged": judged, "on_subject": on, "share": round(on / judged, 3) if judged else None,
-            "not_judged": missing}
+    return {
+        "judged": judged,
+        "on_subject": on,
+        "share": round(on / judged, 3) if judged else None,
+        "not_judged": missing,
+    }
 
 
 def show(draft: PlanDraft, table: list[dict], result: dict | None) -> None:
@@ -135,8 +145,10 @@ def show(draft: PlanDraft, table: list[dict], result: dict | None) -> None:
     tasks = len(table)
     cited = sum(len(r["cited"]) for r in table)
     basis = sum(c["role"] == "依据" for r in table for c in r["cited"])
-    print(f"\n任务 {tasks} 项；引用 {cited} 处（依据 {basis}，参考 {cited - basis}）；"
-          f"注明暂无条文的任务 {sum(r['no_basis'] for r in table)} 项。")
+    print(
+        f"\n任务 {tasks} 项；引用 {cited} 处（依据 {basis}，参考 {cited - basis}）；"
+        f"注明暂无条文的任务 {sum(r['no_basis'] for r in table)} 项。"
+    )
     if result is not None:
         print(f"已评审 {result['judged']} 处，切题 {result['on_subject']} 处，切题率 {result['share']}。")
         if result["not_judged"]:

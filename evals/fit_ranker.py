@@ -26,16 +26,16 @@ from pathlib import Path
 
 import numpy as np
 
-from assistant.knowledge_pack import Citation, KnowledgePack
+from assistant.pack import Citation, KnowledgePack, pack_of
 from assistant.retrieval.config import RankingConfig, fitted_path
 from assistant.retrieval.features import FEATURES
 from assistant.retrieval.rank import linear_scores
 from assistant.retrieval.retriever import HybridRetriever
-from assistant.settings import Settings
 from ingest.cleaning import to_simplified
 from ingest.knowledge_base import KnowledgeBase
 from ingest.metadata import NATIONAL
 from ingest.pipeline import ingest
+from ingest.settings import Settings
 
 # sklearn's C, on standardised features. The pack's questions are formal and alike, so a cross-validation on
 # them prefers a weak regularisation that leans on their wording; users ask otherwise. C was chosen on dev.jsonl
@@ -67,7 +67,7 @@ def _region_name(kb: KnowledgeBase, pack: KnowledgePack, basis: list[Citation]) 
 
 
 def training_pairs(kb: KnowledgeBase) -> list[Pair]:
-    pack = kb.pack
+    pack = pack_of(kb)
     pairs: list[Pair] = []
     everyday = {}
     for entry in pack.lexicon.entries:
@@ -95,9 +95,9 @@ def _gold_ids(kb: KnowledgeBase, found, basis: list[Citation]) -> set[str]:
     wanted = {(to_simplified(c.doc), c.article) for c in basis}
     gold = set()
     for chunk_id in found.ids:
-        meta = found.chunks[chunk_id].metadata
-        record = records.get(meta.get("doc_id", ""))
-        if record is not None and (record.short_title, meta.get("article")) in wanted:
+        chunk = found.chunks[chunk_id]
+        record = records.get(chunk.doc_id)
+        if record is not None and (record.short_title, chunk.article) in wanted:
             gold.add(chunk_id)
     return gold
 
@@ -157,8 +157,10 @@ def main(argv: list[str] | None = None) -> int:
     config = fit(rows, labels)
     counts = {s: sources.count(s) for s in dict.fromkeys(sources)}
     train_recall = recall_at(rows, labels, config)
-    config.fitted_on = (f"{len(rows)} knowledge-pack questions with a basis among their candidates ({counts}); "
-                        f"embedder {kb.embedder.name}; recall@5 on them {train_recall:.3f}; {date.today().isoformat()}")
+    config.fitted_on = (
+        f"{len(rows)} knowledge-pack questions with a basis among their candidates ({counts}); "
+        f"embedder {kb.embedder.name}; recall@5 on them {train_recall:.3f}; {date.today().isoformat()}"
+    )
     payload = config.model_dump(include={"weights", "bias", "fitted_on"})
     out = args.out or fitted_path(kb.embedder.name)
     out.write_text(json.dumps(payload, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")

@@ -43,15 +43,37 @@ QUESTIONS = {
     "危险作业专项应急演练多久组织一次？": "第五条",
     "动火作业前要清除什么？": "第七条",
 }
-_TOPICS = ("动火作业", "有限空间作业", "高处作业", "临时用电", "吊装作业", "危险化学品储存", "粉尘防爆", "消防安全",
-           "特种设备", "隐患排查", "安全培训", "劳动防护用品")
-_DUTIES = ("建立{t}管理制度并每年修订", "配备专职{t}管理人员", "每季度组织一次{t}检查并记录", "对从业人员进行{t}培训",
-           "制定{t}专项应急预案", "在作业场所设置{t}安全警示标志", "落实{t}审批制度", "如实记录{t}检查和整改情况")
+_TOPICS = (
+    "动火作业",
+    "有限空间作业",
+    "高处作业",
+    "临时用电",
+    "吊装作业",
+    "危险化学品储存",
+    "粉尘防爆",
+    "消防安全",
+    "特种设备",
+    "隐患排查",
+    "安全培训",
+    "劳动防护用品",
+)
+_DUTIES = (
+    "建立{t}管理制度并每年修订",
+    "配备专职{t}管理人员",
+    "每季度组织一次{t}检查并记录",
+    "对从业人员进行{t}培训",
+    "制定{t}专项应急预案",
+    "在作业场所设置{t}安全警示标志",
+    "落实{t}审批制度",
+    "如实记录{t}检查和整改情况",
+)
 ASK_TIMEOUT_S = 60.0  # one ask over HTTP; beyond it the ask counts as an error
 SERVER_START_TIMEOUT_S = 180.0
 
 
-def write_regulations(folder: Path, prefix: str, count: int, articles: int, variant: int = 0, seed: int = 7) -> list[Path]:
+def write_regulations(
+    folder: Path, prefix: str, count: int, articles: int, variant: int = 0, seed: int = 7
+) -> list[Path]:
     """count generated local regulations of `articles` articles each (variant changes every text)."""
     folder.mkdir(parents=True, exist_ok=True)
     rng = random.Random(seed)
@@ -62,8 +84,11 @@ def write_regulations(folder: Path, prefix: str, count: int, articles: int, vari
         for k in range(1, articles + 1):
             topic = rng.choice(_TOPICS)
             duty = rng.choice(_DUTIES).format(t=topic)
-            lines += [f"第{k}条 {prefix}生产经营单位应当{duty}，每{k + n + variant}日复核一次"
-                      f"{'（修订）' if variant else ''}。", ""]
+            lines += [
+                f"第{k}条 {prefix}生产经营单位应当{duty}，每{k + n + variant}日复核一次"
+                f"{'（修订）' if variant else ''}。",
+                "",
+            ]
         path = folder / f"{title}(2024-0{1 + variant % 9}-01).md"
         path.write_text("\n".join(lines), encoding="utf-8")
         paths.append(path)
@@ -72,13 +97,15 @@ def write_regulations(folder: Path, prefix: str, count: int, articles: int, vari
 
 # the server side -----------------------------------------------------------------------------------
 
-def _serve(data_dir: Path, port: int, control: Path, imports: list[Path], reimports: list[Path],
-           warmup: float, gap: float) -> None:
+
+def _serve(
+    data_dir: Path, port: int, control: Path, imports: list[Path], reimports: list[Path], warmup: float, gap: float
+) -> None:
     """Serve the app; once control/go exists: import, wait, re-import (the 导入知识库 path); events to
     control/events.jsonl; then wait to be stopped."""
-    from assistant.settings import Settings
     from assistant.web.app import launch
     from assistant.web.library_tab import import_uploads
+    from ingest.settings import Settings
 
     demo = launch(Settings(), port=port, quiet=True, block=False)
     ctx = demo.ctx  # type: ignore[attr-defined]
@@ -97,8 +124,13 @@ def _serve(data_dir: Path, port: int, control: Path, imports: list[Path], reimpo
         event("start", phase=phase)
         try:
             message, rows = import_uploads(ctx, [str(p) for p in paths])
-            event("end", phase=phase, seconds=time.time() - started, message=message.split("\n")[0],
-                  results=[row[1] for row in rows])
+            event(
+                "end",
+                phase=phase,
+                seconds=time.time() - started,
+                message=message.split("\n")[0],
+                results=[row[1] for row in rows],
+            )
         except Exception as exc:  # noqa: BLE001 - reported to the driver
             event("end", phase=phase, seconds=time.time() - started, message=f"failed: {exc!r}", results=[])
         time.sleep(gap)
@@ -109,10 +141,13 @@ def _serve(data_dir: Path, port: int, control: Path, imports: list[Path], reimpo
 
 # the askers ----------------------------------------------------------------------------------------
 
+
 def ask_http(url: str, question: str, timeout: float = ASK_TIMEOUT_S) -> dict:
     """The /ask API over HTTP, as gradio_client calls it: the result dict, or an exception."""
     body = json.dumps({"data": [question, [], True, [], []]}).encode("utf-8")
-    request = urllib.request.Request(f"{url}gradio_api/call/ask", data=body, headers={"Content-Type": "application/json"})
+    request = urllib.request.Request(
+        f"{url}gradio_api/call/ask", data=body, headers={"Content-Type": "application/json"}
+    )
     with urllib.request.urlopen(request, timeout=timeout) as response:
         event_id = json.loads(response.read())["event_id"]
     with urllib.request.urlopen(f"{url}gradio_api/call/ask/{event_id}", timeout=timeout) as response:
@@ -163,12 +198,15 @@ class LoadReport:
     seconds: float = 0.0
 
     def table(self) -> str:
-        lines = [f"askers {self.askers} (think time {self.think_s:g} s), asks {self.asks}, errors {self.errors}, wrong answers {self.wrong}, "
-                 f"{self.seconds:.0f} s",
-                 f"all asks:            p50 {self.p50_s:.3f} s, p95 {self.p95_s:.3f} s, max {self.max_s:.3f} s",
-                 f"during imports:      {self.during_import_asks} asks ({self.during_import_completed} completed before "
-                 f"the import ended), p95 {self.during_import_p95_s:.3f} s, max {self.during_import_max_s:.3f} s",
-                 f"outside imports:     p95 {self.outside_import_p95_s:.3f} s"]
+        lines = [
+            f"askers {self.askers} (think time {self.think_s:g} s), asks {self.asks}, errors {self.errors}, "
+            f"wrong answers {self.wrong}, "
+            f"{self.seconds:.0f} s",
+            f"all asks:            p50 {self.p50_s:.3f} s, p95 {self.p95_s:.3f} s, max {self.max_s:.3f} s",
+            f"during imports:      {self.during_import_asks} asks ({self.during_import_completed} completed before "
+            f"the import ended), p95 {self.during_import_p95_s:.3f} s, max {self.during_import_max_s:.3f} s",
+            f"outside imports:     p95 {self.outside_import_p95_s:.3f} s",
+        ]
         for item in self.imports:
             lines.append(f"{item['phase']}: {item['seconds']:.1f} s — {item['message']}")
         lines += [f"error: {sample}" for sample in self.error_samples]
@@ -212,12 +250,22 @@ def _events(control: Path) -> list[dict]:
     return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
 
 
-def run(askers: int = 20, docs: int = 20, articles: int = 120, base_docs: int = 6, seconds: float = 300,
-        warmup: float = 3.0, gap: float = 3.0, think: float = 0.0, workdir: Path | None = None, log=print) -> LoadReport:
+def run(
+    askers: int = 20,
+    docs: int = 20,
+    articles: int = 120,
+    base_docs: int = 6,
+    seconds: float = 300,
+    warmup: float = 3.0,
+    gap: float = 3.0,
+    think: float = 0.0,
+    workdir: Path | None = None,
+    log=print,
+) -> LoadReport:
     """Build the data directory, start the server, ask from `askers` threads through an import and a re-import
     (at most `seconds` from the first ask), and report."""
-    from assistant.settings import Settings
     from ingest.pipeline import ingest
+    from ingest.settings import Settings
 
     own = workdir is None
     work = Path(tempfile.mkdtemp(prefix="anquan-load-")) if own else workdir
@@ -232,21 +280,40 @@ def run(askers: int = 20, docs: int = 20, articles: int = 120, base_docs: int = 
         imports = write_regulations(work / "import", "金沙市", docs, articles)
         reimports = write_regulations(work / "reimport", "金沙市", docs, articles, variant=1)
         reimports = [p.rename(p.with_name(i.name)) for p, i in zip(reimports, imports, strict=True)]  # same names
-        env = {**os.environ, "ANQUAN_DATA_DIR": str(data_dir), "ANQUAN_EMBEDDER": "builtin",
-               "ANQUAN_VECTOR_CACHE": str(work / "vectors.sqlite"), "ANQUAN_LOG_FILE": str(work / "anquan.log"),
-               "PYTHONPATH": os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")])}
+        env = {
+            **os.environ,
+            "ANQUAN_DATA_DIR": str(data_dir),
+            "ANQUAN_EMBEDDER": "builtin",
+            "ANQUAN_VECTOR_CACHE": str(work / "vectors.sqlite"),
+            "ANQUAN_LOG_FILE": str(work / "anquan.log"),
+            "PYTHONPATH": os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")]),
+        }
         for name in ("ANQUAN_CHROMA_HOST", "ANQUAN_LLM_BASE_URL", "ANQUAN_WEB_USER", "ANQUAN_WEB_PASSWORD"):
             env.pop(name, None)
         started = time.time()
         ingest([base], Settings(data_dir=data_dir, embedder="builtin", vector_cache=work / "vectors.sqlite"))
         log(f"base ingested in {time.time() - started:.1f} s ({base_docs + 1} files)")
         port = _free_port()
-        spec = json.dumps({"data_dir": str(data_dir), "port": port, "control": str(control),
-                           "imports": [str(p) for p in imports], "reimports": [str(p) for p in reimports],
-                           "warmup": warmup, "gap": gap})
+        spec = json.dumps(
+            {
+                "data_dir": str(data_dir),
+                "port": port,
+                "control": str(control),
+                "imports": [str(p) for p in imports],
+                "reimports": [str(p) for p in reimports],
+                "warmup": warmup,
+                "gap": gap,
+            }
+        )
         server_log = (work / "server.log").open("w")
-        server = subprocess.Popen([sys.executable, "-m", "evals.load", "--serve", spec], cwd=ROOT, env=env,
-                                  stdout=server_log, stderr=subprocess.STDOUT, start_new_session=True)
+        server = subprocess.Popen(
+            [sys.executable, "-m", "evals.load", "--serve", spec],
+            cwd=ROOT,
+            env=env,
+            stdout=server_log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
         url = f"http://127.0.0.1:{port}/"
         deadline = time.time() + SERVER_START_TIMEOUT_S
         while not any(e["event"] == "serving" for e in _events(control)):
@@ -257,7 +324,9 @@ def run(askers: int = 20, docs: int = 20, articles: int = 120, base_docs: int = 
         log(f"server up on {url}")
         results: list[Ask] = []
         stop = threading.Event()
-        threads = [threading.Thread(target=_asker, args=(url, stop, results, n, think), daemon=True) for n in range(askers)]
+        threads = [
+            threading.Thread(target=_asker, args=(url, stop, results, n, think), daemon=True) for n in range(askers)
+        ]
         for thread in threads:
             thread.start()
         first_ask = time.time()
@@ -310,14 +379,21 @@ def _report(askers: int, results: list[Ask], events: list[dict], seconds: float)
             imports.append({"phase": phase, "seconds": time.time() - at, "message": "not finished", "results": []})
     done = [a for a in results if a.ok]
     during = [a for a in results if any(s <= a.started < e for s, e in windows)]
-    report = LoadReport(askers=askers, asks=len(results), errors=sum(1 for a in results if not a.ok),
-                        wrong=sum(1 for a in done if not a.correct), imports=imports, seconds=seconds)
+    report = LoadReport(
+        askers=askers,
+        asks=len(results),
+        errors=sum(1 for a in results if not a.ok),
+        wrong=sum(1 for a in done if not a.correct),
+        imports=imports,
+        seconds=seconds,
+    )
     latencies = [a.seconds for a in results]
     if latencies:
         report.p50_s, report.p95_s, report.max_s = statistics.median(latencies), _p95(latencies), max(latencies)
     report.during_import_asks = len(during)
-    report.during_import_completed = sum(1 for a in during if a.ok and any(s <= a.started and a.ended < e
-                                                                         for s, e in windows))
+    report.during_import_completed = sum(
+        1 for a in during if a.ok and any(s <= a.started and a.ended < e for s, e in windows)
+    )
     report.during_import_p95_s = _p95([a.seconds for a in during])
     report.during_import_max_s = max((a.seconds for a in during), default=0.0)
     report.outside_import_p95_s = _p95([a.seconds for a in results if a not in during])
@@ -326,24 +402,46 @@ def _report(askers: int, results: list[Ask], events: list[dict], seconds: float)
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description="Load test: concurrent askers over HTTP during a web import and re-import.")
+    parser = argparse.ArgumentParser(
+        description="Load test: concurrent askers over HTTP during a web import and re-import."
+    )
     parser.add_argument("--askers", type=int, default=20)
     parser.add_argument("--docs", type=int, default=20, help="files imported (at most the upload limit, 20)")
     parser.add_argument("--articles", type=int, default=120, help="articles per generated file")
-    parser.add_argument("--base-docs", type=int, default=6, help="generated files in the base, before the server starts")
+    parser.add_argument(
+        "--base-docs", type=int, default=6, help="generated files in the base, before the server starts"
+    )
     parser.add_argument("--seconds", type=float, default=300, help="longest the askers run")
-    parser.add_argument("--think", type=float, default=0.0,
-                        help="mean seconds an asker waits between answer and next question (0: at once)")
+    parser.add_argument(
+        "--think",
+        type=float,
+        default=0.0,
+        help="mean seconds an asker waits between answer and next question (0: at once)",
+    )
     parser.add_argument("--json", action="store_true", help="print the report as JSON")
     parser.add_argument("--serve", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.serve:
         spec = json.loads(args.serve)
-        _serve(Path(spec["data_dir"]), spec["port"], Path(spec["control"]), [Path(p) for p in spec["imports"]],
-               [Path(p) for p in spec["reimports"]], spec["warmup"], spec["gap"])
+        _serve(
+            Path(spec["data_dir"]),
+            spec["port"],
+            Path(spec["control"]),
+            [Path(p) for p in spec["imports"]],
+            [Path(p) for p in spec["reimports"]],
+            spec["warmup"],
+            spec["gap"],
+        )
         return 0
-    report = run(args.askers, args.docs, args.articles, args.base_docs, args.seconds, think=args.think,
-                 log=(lambda _: None) if args.json else print)
+    report = run(
+        args.askers,
+        args.docs,
+        args.articles,
+        args.base_docs,
+        args.seconds,
+        think=args.think,
+        log=(lambda _: None) if args.json else print,
+    )
     print(json.dumps(asdict(report), ensure_ascii=False, indent=2) if args.json else report.table())
     ok = report.errors == 0 and report.during_import_p95_s <= 1.0 and report.during_import_completed > 0
     return 0 if ok else 1

@@ -15,13 +15,13 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
-from assistant.knowledge_pack import Citation, KnowledgePack, PlanRef
-from assistant.settings import PROJECT_ROOT
+from assistant.pack import Citation, KnowledgePack, PlanRef, validate
 from ingest.chunk_regulation import chunk_regulation
 from ingest.cleaning import clean_text, to_simplified
 from ingest.loaders import load_file
 from ingest.metadata import describe
 from ingest.preparation import chunk_document
+from ingest.settings import PROJECT_ROOT
 
 DEFAULT_CORPUS = PROJECT_ROOT.parent / "shared" / "corpus"
 
@@ -55,8 +55,11 @@ class CorpusIndex:
         if short_title in self.regulations:
             return self.regulations[short_title]
         scale = self.corpus / "scale"
-        candidates = [p for p in scale.rglob(f"{short_title}*.md")
-                      if re.fullmatch(rf"{re.escape(short_title)}(\(\d{{4}}-\d{{2}}-\d{{2}}\))?", p.stem)]
+        candidates = [
+            p
+            for p in scale.rglob(f"{short_title}*.md")
+            if re.fullmatch(rf"{re.escape(short_title)}(\(\d{{4}}-\d{{2}}-\d{{2}}\))?", p.stem)
+        ]
         parsed = [_parse_regulation(p)[1] for p in candidates]
         return max(parsed, key=lambda d: d.date) if parsed else None
 
@@ -110,7 +113,7 @@ def main() -> int:
     parser.add_argument("--knowledge", type=Path, default=PROJECT_ROOT / "knowledge")
     args = parser.parse_args()
     pack = KnowledgePack(args.knowledge)
-    problems = pack.validate() + check_pack(pack, args.corpus)
+    problems = validate(pack) + check_pack(pack, args.corpus)
     for problem in problems:
         print(problem)
     print(f"{len(pack.citations())} 处条文引用、{len(pack.plan_refs())} 处方案引用；问题 {len(problems)} 个")

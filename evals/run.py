@@ -24,15 +24,22 @@ import time
 from pathlib import Path
 
 from assistant.answer import ANSWER
-from assistant.ask import Assistant
-from assistant.settings import Settings
+from assistant.ask import Assistant, backends
 from evals.baseline import BaselineRetriever, HybridRetriever, e5_embedder, split_corpus
 from evals.metrics import compute
 from ingest.knowledge_base import KnowledgeBase
 from ingest.pipeline import ingest
+from ingest.settings import Settings
 
-METRICS = ["recall_at_5", "recall_at_10", "mrr_at_10", "key_fact_coverage", "citation_precision",
-           "abstain_on_unanswerable", "false_abstain_on_answerable"]
+METRICS = [
+    "recall_at_5",
+    "recall_at_10",
+    "mrr_at_10",
+    "key_fact_coverage",
+    "citation_precision",
+    "abstain_on_unanswerable",
+    "false_abstain_on_answerable",
+]
 
 
 def load_set(path: Path) -> list[dict]:
@@ -59,27 +66,46 @@ def run_project(items: list[dict], kb: KnowledgeBase) -> tuple[dict[str, dict], 
 
 
 def run_config(kb: KnowledgeBase, assistant: Assistant, args) -> dict:
-    """What ran: the embedder, every ranking weight and answer threshold, the set and the corpus."""
+    """What ran: the backend of each family (embedder, store, reranker, composer, LLM), every ranking weight and
+    answer threshold, the set and the corpus."""
     ranking = assistant.retriever.config
-    return {"set": str(args.set_path), "corpus": [str(p) for p in args.corpus], "embedder": kb.embedder.name,
-            "ranking": ranking.model_dump() if ranking else None, "answer": ANSWER.model_dump(),
-            "llm": kb.settings.llm_model if assistant.llm else None}
+    return {
+        "set": str(args.set_path),
+        "corpus": [str(p) for p in args.corpus],
+        "embedder": kb.embedder.name,
+        "ranking": ranking.model_dump() if ranking else None,
+        "answer": ANSWER.model_dump(),
+        "llm": kb.settings.llm_model if assistant.llm else None,
+        "backends": backends(kb),
+    }
 
 
 # the peers: (key, column title, chart label); the key names the results file, results.baseline-<key>.jsonl
-PEERS = [("hybrid", "教科书混合检索 (BM25+e5, RRF 0.5/0.5)", "textbook hybrid (BM25+e5, RRF 0.5/0.5)"),
-         ("bm25", "LangChain BM25 基线", "LangChain BM25 baseline")]
+PEERS = [
+    ("hybrid", "教科书混合检索 (BM25+e5, RRF 0.5/0.5)", "textbook hybrid (BM25+e5, RRF 0.5/0.5)"),
+    ("bm25", "LangChain BM25 基线", "LangChain BM25 baseline"),
+]
 
 
 def _peer_results(items: list[dict], search) -> dict[str, dict]:
-    return {item["id"]: {"id": item["id"],
-                         "retrieved": [{"doc": d.metadata["doc"], "article": None, "text": d.page_content,
-                                        "score": round(score, 6)} for d, score in search(item["question"])],
-                         "answer": "", "abstained": False, "citations": []} for item in items}
+    return {
+        item["id"]: {
+            "id": item["id"],
+            "retrieved": [
+                {"doc": d.metadata["doc"], "article": None, "text": d.page_content, "score": round(score, 6)}
+                for d, score in search(item["question"])
+            ],
+            "answer": "",
+            "abstained": False,
+            "citations": [],
+        }
+        for item in items
+    }
 
 
-def run_baselines(items: list[dict], corpus: list[Path],
-                  vector_cache: Path) -> tuple[dict[str, dict | None], str | None]:
+def run_baselines(
+    items: list[dict], corpus: list[Path], vector_cache: Path
+) -> tuple[dict[str, dict | None], str | None]:
     """Both peers over one loading and splitting pass: ({peer key: results or None}, why the hybrid
     did not run, or None)."""
     from ingest.embedders.e5 import why_not_available
@@ -98,8 +124,7 @@ def table(project: dict, peers: dict[str, dict | None]) -> str:
     def cell(value):
         return "—" if value is None else f"{value:.3f}"
 
-    rows = ["| 指标 | anquan | " + " | ".join(title for _, title, _ in PEERS) + " |",
-            "|---" * (len(PEERS) + 2) + "|"]
+    rows = ["| 指标 | anquan | " + " | ".join(title for _, title, _ in PEERS) + " |", "|---" * (len(PEERS) + 2) + "|"]
     for m in METRICS:
         cells = [cell(project[m])] + [cell((peers.get(key) or {}).get(m)) for key, _, _ in PEERS]
         rows.append(f"| {m} | " + " | ".join(cells) + " |")
@@ -139,8 +164,10 @@ def main(argv: list[str] | None = None) -> int:
     items = load_set(args.set_path)
     report = ingest(args.corpus, settings)
     kb = KnowledgeBase(settings)
-    print(f"索引：{len(kb.documents())} 个文档（本次新增/更新 {report.count('added') + report.count('updated')}），"
-          f"{kb.embedder.description}")
+    print(
+        f"索引：{len(kb.documents())} 个文档（本次新增/更新 {report.count('added') + report.count('updated')}），"
+        f"{kb.embedder.description}"
+    )
     results, latencies, assistant = run_project(items, kb)
     args.out.parent.mkdir(parents=True, exist_ok=True)
     with args.out.open("w", encoding="utf-8") as handle:
@@ -161,9 +188,12 @@ def main(argv: list[str] | None = None) -> int:
     if hybrid_missing:
         summary += f"\n\n教科书混合检索未运行：{hybrid_missing}"
     config = run_config(kb, assistant, args)
-    (args.out.parent / "run-config.json").write_text(json.dumps(config, ensure_ascii=False, indent=2) + "\n",
-                                                      encoding="utf-8")
-    summary += f"\n\n向量模型 {kb.embedder.name}；排序权重与回答阈值见 run-config.json（{config['ranking']['fitted_on']}）"
+    (args.out.parent / "run-config.json").write_text(
+        json.dumps(config, ensure_ascii=False, indent=2) + "\n", encoding="utf-8"
+    )
+    summary += (
+        f"\n\n向量模型 {kb.embedder.name}；排序权重与回答阈值见 run-config.json（{config['ranking']['fitted_on']}）"
+    )
     (args.out.parent / "RESULTS.md").write_text(summary + "\n", encoding="utf-8")
     chart(project, peers, args.out.parent / "RESULTS.png")
     print(summary)

@@ -20,7 +20,7 @@ from pathlib import Path
 from rich.console import Console
 from rich.table import Table
 
-from assistant.knowledge_pack import KnowledgePack
+from assistant.pack import KnowledgePack
 from assistant.selfcheck import (
     Checklist,
     ProfileError,
@@ -29,9 +29,9 @@ from assistant.selfcheck import (
     duplicate_pairs,
     read_profile,
 )
-from assistant.settings import Settings
 from evals.metrics import canon
 from evals.run import load_set
+from ingest.settings import Settings
 
 
 def doc_key(doc: str) -> str:
@@ -46,12 +46,17 @@ MERGE = SameDuty()  # obligations stating one duty are one item, as in `anquan c
 
 def checklist_for(pack: KnowledgePack, profile: dict, merge: SameDuty | None = MERGE) -> Checklist:
     """The checklist `anquan check` gives for a set item's profile (no index: citations only)."""
-    read = read_profile(pack, industry=profile.get("industry") or "", employees=profile.get("employees"),
-                        major_hazard=bool(profile.get("major_hazard_source")),
-                        special_equipment=list(profile.get("special_equipment") or []),
-                        occupational_hazards=bool(profile.get("occupational_hazards")),
-                        labor_dispatch=bool(profile.get("labor_dispatch")), region=profile.get("region"),
-                        description=profile.get("description") or "")
+    read = read_profile(
+        pack,
+        industry=profile.get("industry") or "",
+        employees=profile.get("employees"),
+        major_hazard=bool(profile.get("major_hazard_source")),
+        special_equipment=list(profile.get("special_equipment") or []),
+        occupational_hazards=bool(profile.get("occupational_hazards")),
+        labor_dispatch=bool(profile.get("labor_dispatch")),
+        region=profile.get("region"),
+        description=profile.get("description") or "",
+    )
     return build_checklist(None, pack, read, merge)
 
 
@@ -68,12 +73,21 @@ def score(items: list[dict], pack: KnowledgePack, merge: SameDuty | None = MERGE
 
         missed = [p for p in item.get("must_include", []) if (doc_key(p["doc"]), p["article"]) not in cited]
         violations = [p for p in item.get("must_exclude", []) if (doc_key(p["doc"]), p["article"]) in cited]
-        rows.append({"id": item["id"], "items": len(checklist.items) if checklist else 0, "refused": refused,
-                     "duplicate_pairs": len(duplicates), "duplicates": [f"{a} = {b}" for a, b in duplicates],
-                     "must_include": len(item.get("must_include", [])), "included": len(item.get("must_include", [])) - len(missed),
-                     "must_exclude": len(item.get("must_exclude", [])), "violations": len(violations),
-                     "missed": [f"{p['doc']} {p['article']}" for p in missed],
-                     "violated": [f"{p['doc']} {p['article']}" for p in violations]})
+        rows.append(
+            {
+                "id": item["id"],
+                "items": len(checklist.items) if checklist else 0,
+                "refused": refused,
+                "duplicate_pairs": len(duplicates),
+                "duplicates": [f"{a} = {b}" for a, b in duplicates],
+                "must_include": len(item.get("must_include", [])),
+                "included": len(item.get("must_include", [])) - len(missed),
+                "must_exclude": len(item.get("must_exclude", [])),
+                "violations": len(violations),
+                "missed": [f"{p['doc']} {p['article']}" for p in missed],
+                "violated": [f"{p['doc']} {p['article']}" for p in violations],
+            }
+        )
     include = sum(r["must_include"] for r in rows)
     exclude = sum(r["must_exclude"] for r in rows)
     return {
@@ -93,15 +107,24 @@ def print_table(result: dict, console: Console) -> None:
         table.add_column(column)
     for r in result["per_profile"]:
         recall = f"{r['included'] / r['must_include']:.2f}" if r["must_include"] else "—"
-        table.add_row(r["id"], str(r["items"]) if not r["refused"] else f"拒绝：{r['refused']}", str(r["duplicate_pairs"]),
-                      f"{r['included']}/{r['must_include']}", recall,
-                      f"{r['violations']}/{r['must_exclude']}", "；".join(r["missed"]), "；".join(r["violated"]))
+        table.add_row(
+            r["id"],
+            str(r["items"]) if not r["refused"] else f"拒绝：{r['refused']}",
+            str(r["duplicate_pairs"]),
+            f"{r['included']}/{r['must_include']}",
+            recall,
+            f"{r['violations']}/{r['must_exclude']}",
+            "；".join(r["missed"]),
+            "；".join(r["violated"]),
+        )
     console.print(table)
     recall, rate = result["must_include_recall"], result["must_exclude_violation_rate"]
-    console.print(f"共 {result['profiles']} 个画像：must_include_recall "
-                  f"{'—' if recall is None else f'{recall:.3f}'}（{result['must_include_pairs']} 对），"
-                  f"must_exclude_violation_rate {'—' if rate is None else f'{rate:.3f}'}（{result['must_exclude_pairs']} 对），"
-                  f"重复义务 {result['duplicate_pairs']} 对")
+    console.print(
+        f"共 {result['profiles']} 个画像：must_include_recall "
+        f"{'—' if recall is None else f'{recall:.3f}'}（{result['must_include_pairs']} 对），"
+        f"must_exclude_violation_rate {'—' if rate is None else f'{rate:.3f}'}（{result['must_exclude_pairs']} 对），"
+        f"重复义务 {result['duplicate_pairs']} 对"
+    )
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -35,8 +35,10 @@ def main(argv: list[str] | None = None) -> int:
     if args.data_dir:
         env["ANQUAN_DATA_DIR"] = str(args.data_dir)
     cli = [sys.executable, "-m", "assistant.cli"]
-    rows = {"anquan --help": [timed([*cli, "--help"], env) for _ in range(args.runs)],
-            f"anquan ask “{QUESTION}”": [timed([*cli, "ask", QUESTION], env) for _ in range(args.runs)]}
+    rows = {
+        "anquan --help": [timed([*cli, "--help"], env) for _ in range(args.runs)],
+        f"anquan ask “{QUESTION}”": [timed([*cli, "ask", QUESTION], env) for _ in range(args.runs)],
+    }
     print(f"负载（1 分钟平均）：{os.getloadavg()[0]:.2f}")
     for name, seconds in rows.items():
         print(f"{name}：中位数 {statistics.median(seconds):.2f} s，最慢 {max(seconds):.2f} s（{len(seconds)} 次）")

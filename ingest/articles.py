@@ -11,10 +11,13 @@ from dataclasses import dataclass
 
 from ingest.numerals import cn_to_int, int_to_cn
 
-_NUM = r"[零〇一二三四五六七八九十百千两\d]+"
+NUMERAL = r"[零〇一二三四五六七八九十百千两\d]+"  # an article number, in either script
 # An article starts a line: 第X条 (optionally 之Y) followed by whitespace or the end of the line.
-ARTICLE_START = re.compile(rf"^第(?P<num>{_NUM})条(?:之(?P<sub>{_NUM}))?(?=[\s\u3000]|$)")
-ARTICLE_LABEL = re.compile(rf"第\s*(?P<num>{_NUM})\s*条(?:之(?P<sub>{_NUM}))?")
+ARTICLE_START = re.compile(rf"^第(?P<num>{NUMERAL})条(?:之(?P<sub>{NUMERAL}))?(?=[\s\u3000]|$)")
+ARTICLE_LABEL = re.compile(rf"第\s*(?P<num>{NUMERAL})\s*条(?:之(?P<sub>{NUMERAL}))?")
+# An article's label as it opens a quoted text (第二十四条, 第五条之一), for stripping it off the text.
+LABEL = rf"第{NUMERAL}条(?:之[零〇一二三四五六七八九十\d]+)?"
+LEADING_LABEL = re.compile(rf"^{LABEL}\s*")
 
 
 @dataclass(frozen=True, order=True)
@@ -44,7 +47,7 @@ def match_article_start(line: str) -> tuple[ArticleRef, str, str] | None:
         ref = ArticleRef(cn_to_int(match.group("num")), cn_to_int(match.group("sub")) if match.group("sub") else 0)
     except ValueError:
         return None
-    return ref, match.group(0), line[match.end():].strip()
+    return ref, match.group(0), line[match.end() :].strip()
 
 
 def parse_article(text: str) -> ArticleRef | None:
@@ -54,7 +57,7 @@ def parse_article(text: str) -> ArticleRef | None:
     if match:
         num, sub = match.group("num"), match.group("sub")
     else:
-        bare = re.fullmatch(rf"(?P<num>{_NUM})(?:条)?(?:之(?P<sub>{_NUM}))?", text)
+        bare = re.fullmatch(rf"(?P<num>{NUMERAL})(?:条)?(?:之(?P<sub>{NUMERAL}))?", text)
         if not bare:
             return None
         num, sub = bare.group("num"), bare.group("sub")

@@ -36,8 +36,9 @@ def established(record: DocumentRecord) -> bool:
     return bool(record.vetted) and record.in_force
 
 
-def held_documents(records: dict[str, DocumentRecord], aliases: dict[str, list[str]] | None = None,
-                   confirmed: Collection[str] = ()) -> dict[str, list[str]]:
+def held_documents(
+    records: dict[str, DocumentRecord], aliases: dict[str, list[str]] | None = None, confirmed: Collection[str] = ()
+) -> dict[str, list[str]]:
     """doc id -> the doc ids of the texts in force it would supersede or repeal, for every document that must
     wait for an administrator's confirmation (the confirmed ones never do)."""
     waiting = [r for r in records.values() if unvetted(r) and r.doc_id not in confirmed]
@@ -57,17 +58,26 @@ def held_documents(records: dict[str, DocumentRecord], aliases: dict[str, list[s
         for other in group:
             # a newer date displaces the version in force; so does the same date, from a new document (two
             # texts of one title and date would both be in force)
-            if other is not record and established(other) and (
-                    other.date < record.date or (other.date == record.date and not record.vetted)):
+            if (
+                other is not record
+                and established(other)
+                and (other.date < record.date or (other.date == record.date and not record.vetted))
+            ):
                 over.append(other.doc_id)
         # a text it repealed already (from a date still ahead: in force until then) is no new repeal
-        over += [d for d in repeals.get(record.doc_id, [])
-                 if established(records[d]) and records[d].repealed_by != record.doc_id and d not in over]
+        over += [
+            d
+            for d in repeals.get(record.doc_id, [])
+            if established(records[d]) and records[d].repealed_by != record.doc_id and d not in over
+        ]
         if record.from_upload and record.vetted and record.vetted != record.hash:
             # a re-uploaded file under the same name: what its confirmed content displaced waits for a new
             # confirmation of the new content (the administrator's own edits on the command line do not)
-            over += [d.doc_id for d in records.values()
-                     if record.doc_id in (d.superseded_by, d.repealed_by) and d.doc_id not in over]
+            over += [
+                d.doc_id
+                for d in records.values()
+                if record.doc_id in (d.superseded_by, d.repealed_by) and d.doc_id not in over
+            ]
         if not over and record.pending:
             over = list(record.held_over)  # held until confirmed
         if over:
@@ -93,8 +103,10 @@ def held_description(record: DocumentRecord, records: dict[str, DocumentRecord])
 
 
 def held_note(record: DocumentRecord, records: dict[str, DocumentRecord]) -> str:
-    return (f"《{record.title}》（{record.doc_id}，{origin_label(record)}）{held_description(record, records)}："
-            f"已暂缓，待管理员确认，确认前仍以原文为准，该文档不参与检索；{CONFIRM_HINT}")
+    return (
+        f"《{record.title}》（{record.doc_id}，{origin_label(record)}）{held_description(record, records)}："
+        f"已暂缓，待管理员确认，确认前仍以原文为准，该文档不参与检索；{CONFIRM_HINT}"
+    )
 
 
 def confirmed_note(record: DocumentRecord) -> str:

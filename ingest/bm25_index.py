@@ -20,7 +20,6 @@ from pathlib import Path
 
 import bm25s
 import numpy as np
-import scipy.sparse as sp
 
 from ingest.tokenizer import Tokenizer
 
@@ -97,7 +96,7 @@ class TokenCache:
         ids = [i for i in ids if i not in found]
         with closing(self._connect()) as db:
             for start in range(0, len(ids), 900):
-                batch = ids[start:start + 900]
+                batch = ids[start : start + 900]
                 marks = ",".join("?" * len(batch))
                 found.update(db.execute(f"SELECT id, tokens FROM tokens WHERE id IN ({marks})", batch).fetchall())
         return found
@@ -120,9 +119,22 @@ class TokenCache:
 def tokenize_in_parallel(texts: list[str], terms: list[str], workers: int) -> list[str]:
     """Space-joined tokens of normalised texts, segmented in worker processes with the same dictionary."""
     size = max(500, len(texts) // (8 * workers))
-    batches = [texts[s:s + size] for s in range(0, len(texts), size)]
+    batches = [texts[s : s + size] for s in range(0, len(texts), size)]
     with ProcessPoolExecutor(max_workers=workers, initializer=_init_worker, initargs=(terms,)) as pool:
         return [t for batch in pool.map(_tokenize_batch, batches) for t in batch]
+
+
+def _csc(scores: np.ndarray, rows: np.ndarray, columns: np.ndarray, width: int) -> dict[str, np.ndarray]:
+    """The score matrix (chunk rows, term columns) in the compressed sparse column form bm25s keeps: what
+    scipy.sparse.csc_matrix((scores, (rows, columns))) holds (a chunk's term appears once), with numpy alone."""
+    index = np.int32 if max(len(scores), int(rows.max(initial=0)) + 1, width) < 2**31 else np.int64
+    by_column = np.lexsort((rows, columns))  # by term, then by chunk
+    pointers = np.concatenate([[0], np.cumsum(np.bincount(columns, minlength=width))])
+    return {
+        "data": scores[by_column].astype(np.float32),
+        "indices": rows[by_column].astype(index),
+        "indptr": pointers.astype(index),
+    }
 
 
 class Bm25Index:
@@ -167,6 +179,7 @@ class Bm25Index:
     def _previous_postings(self) -> tuple[dict[str, int], dict[str, int], np.ndarray, np.ndarray, np.ndarray]:
         """The current build's (chunk id -> row, vocabulary, row pointers, term ids, term counts), when it
         was made with this segmentation; empty otherwise."""
+        empty: tuple[dict[str, int], dict[str, int], np.ndarray, np.ndarray, np.ndarray]
         empty = ({}, {}, np.zeros(1, dtype=np.int64), np.array([], dtype=np.int32), np.array([], dtype=np.int32))
         pointer = self.directory / "CURRENT"
         if not pointer.exists():
@@ -193,11 +206,15 @@ class Bm25Index:
         pairs = np.repeat(np.arange(len(joined), dtype=np.int64), per_chunk) * (len(vocab) + 1) + term_ids
         distinct, counts = np.unique(pairs, return_counts=True)
         chunk_of = distinct // (len(vocab) + 1)
-        return ((distinct % (len(vocab) + 1)).astype(np.int32), counts.astype(np.int32),
-                np.bincount(chunk_of, minlength=len(joined)).astype(np.int64))
+        return (
+            (distinct % (len(vocab) + 1)).astype(np.int32),
+            counts.astype(np.int32),
+            np.bincount(chunk_of, minlength=len(joined)).astype(np.int64),
+        )
 
-    def build(self, chunks: list[tuple[str, str]], fingerprint: str,
-              fetch: Callable[[list[str]], dict[str, str]]) -> None:
+    def build(
+        self, chunks: list[tuple[str, str]], fingerprint: str, fetch: Callable[[list[str]], dict[str, str]]
+    ) -> None:
         """chunks: (chunk id, doc id), sorted by id; fetch(ids) -> normalised index text of chunks whose
         tokens are neither in the current build nor cached.
 
@@ -240,10 +257,8 @@ class Bm25Index:
                 tf = counts.astype(np.float64)
                 norm = _K1 * ((1 - _B) + _B * doc_length[doc_of_posting] / doc_length.mean())
                 scores = (weights[terms] * tf / (norm + tf)).astype(np.float32)
-                matrix = sp.csc_matrix((scores, (doc_of_posting, terms)), shape=(total, len(vocab)), dtype=np.float32)
                 retriever = bm25s.BM25(k1=_K1, b=_B)
-                retriever.scores = {"data": matrix.data, "indices": matrix.indices, "indptr": matrix.indptr,
-                                    "num_docs": total}
+                retriever.scores = {**_csc(scores, doc_of_posting, terms, len(vocab)), "num_docs": total}
                 retriever.vocab_dict = vocab
                 retriever.nonoccurrence_array = None  # only BM25L and BM25+ use it
                 retriever.save(str(target), show_progress=False)
@@ -252,9 +267,17 @@ class Bm25Index:
             np.savez(target / _POSTINGS, rows=row_pointers, terms=terms, counts=counts)
             (target / "idf.json").write_text(json.dumps(idf, ensure_ascii=False), encoding="utf-8")
             (target / _FINGERPRINT).write_text(fingerprint, encoding="utf-8")
-            (target / "ids.json").write_text(json.dumps({"fingerprint": fingerprint, "segmentation": self.tokenizer.signature,
-                                                         "ids": [i for i, _ in chunks], "doc_ids": [d for _, d in chunks]}),
-                                             encoding="utf-8")
+            (target / "ids.json").write_text(
+                json.dumps(
+                    {
+                        "fingerprint": fingerprint,
+                        "segmentation": self.tokenizer.signature,
+                        "ids": [i for i, _ in chunks],
+                        "doc_ids": [d for _, d in chunks],
+                    }
+                ),
+                encoding="utf-8",
+            )
             pointer = self.directory / "CURRENT"
             tmp.write_text(target.name, encoding="utf-8")
             os.replace(tmp, pointer)
@@ -311,8 +334,14 @@ class Bm25Index:
         names, codes = np.unique(np.array(meta["doc_ids"], dtype=str), return_inverse=True)
         idf = json.loads((path / "idf.json").read_text(encoding="utf-8"))
         retriever = bm25s.BM25.load(str(path), mmap=True, show_progress=False) if ids else None
-        state = _Build(build, ids, codes.astype(np.int32), {name: i for i, name in enumerate(names.tolist())},
-                       names.tolist(), retriever)
+        state = _Build(
+            build,
+            ids,
+            codes.astype(np.int32),
+            {name: i for i, name in enumerate(names.tolist())},
+            names.tolist(),
+            retriever,
+        )
         # the attributes other modules read, then the snapshot searches read (one assignment)
         self.ids, self._doc_codes, self._code_of, self._doc_names = ids, state.doc_codes, state.code_of, state.doc_names
         self._retriever, self.fingerprint, self.idf = retriever, meta["fingerprint"], idf
@@ -325,13 +354,14 @@ class Bm25Index:
         position = state.positions().get(chunk_id)
         return state.doc_names[state.doc_codes[position]] if position is not None else ""
 
-    def _scores(self, state: _Build, tokens: list[str]):
-        """BM25 scores of every chunk; the last query's are kept (a search and its candidates' scores ask twice)."""
+    def _scores(self, state: _Build, retriever: bm25s.BM25, tokens: list[str]):
+        """BM25 scores of every chunk (by the build's retriever); the last query's are kept (a search and its
+        candidates' scores ask twice)."""
         key = (state.name, tuple(tokens))
         last = self._last
         if last is not None and last[0] == key:
             return last[1]
-        scores = state.retriever.get_scores(tokens)
+        scores = retriever.get_scores(tokens)
         self._last = (key, scores)
         return scores
 
@@ -344,7 +374,7 @@ class Bm25Index:
         if not tokens:
             return [0.0] * len(chunk_ids)
         position = state.positions()
-        scores = self._scores(state, tokens)
+        scores = self._scores(state, state.retriever, tokens)
         return [float(scores[position[c]]) if c in position else 0.0 for c in chunk_ids]
 
     def search(self, query_tokens: list[str], k: int, allowed_docs: set[str] | None = None) -> list[tuple[str, float]]:
@@ -355,16 +385,18 @@ class Bm25Index:
         tokens = [t for t in query_tokens if t in vocab]
         if not tokens:
             return []
-        scores = self._scores(state, tokens)
+        scores = self._scores(state, state.retriever, tokens)
         if allowed_docs is not None:
             allowed = [state.code_of[d] for d in allowed_docs if d in state.code_of]
             scores = np.where(np.isin(state.doc_codes, allowed), scores, 0.0)
         k = min(k, len(scores))
         kth = -np.partition(-scores, k - 1)[k - 1]
-        top = np.nonzero(scores >= max(kth, 1e-12))[0]  # every chunk tied with the k-th, so ties are broken the same way
+        top = np.nonzero(scores >= max(kth, 1e-12))[
+            0
+        ]  # every chunk tied with the k-th, so ties are broken the same way
         # in every build (by chunk id), whatever order this build holds the chunks in
-        top = sorted(top.tolist(), key=lambda i: (-scores[i], state.ids[i]))[:k]
-        return [(state.ids[i], float(scores[i])) for i in top if scores[i] > 0]
+        ranked = sorted(top.tolist(), key=lambda i: (-scores[i], state.ids[i]))[:k]
+        return [(state.ids[i], float(scores[i])) for i in ranked if scores[i] > 0]
 
 
 @dataclass

@@ -59,11 +59,12 @@ def chunk_plan(clean: str, budget: int) -> list[Chunk]:
     chunks: list[Chunk] = []
     for n, (heading_path, paras) in enumerate(sections):
         following = sections[n + 1][0] if n + 1 < len(sections) else []
-        if set(paras) <= set(heading_path) and following[:len(heading_path)] == heading_path:
+        if set(paras) <= set(heading_path) and following[: len(heading_path)] == heading_path:
             continue  # only headings (left once repeated passages were dropped), shown in the next chunk's path
         for piece in pack(paras, budget):
-            chunks.append(Chunk(text=piece, unit="section", heading_path=heading_path,
-                                locations=[_location(heading_path)]))
+            chunks.append(
+                Chunk(text=piece, unit="section", heading_path=heading_path, locations=[_location(heading_path)])
+            )
     flat = [re.sub(r"\s+", "", c.text) for c in chunks]
     for key, repeat_path in repeats:
         location = _location(repeat_path)

@@ -29,9 +29,18 @@ def chunk_regulation(clean: str, budget: int) -> list[Chunk]:
             return
         pieces = pack(article["lines"], budget)
         for i, piece in enumerate(pieces, start=1):
-            chunks.append(Chunk(text=piece, unit="article", heading_path=article["path"], article=article["label"],
-                                article_num=article["ref"].number, article_sub=article["ref"].sub,
-                                part=i, parts=len(pieces)))
+            chunks.append(
+                Chunk(
+                    text=piece,
+                    unit="article",
+                    heading_path=article["path"],
+                    article=article["label"],
+                    article_num=article["ref"].number,
+                    article_sub=article["ref"].sub,
+                    part=i,
+                    parts=len(pieces),
+                )
+            )
         article = None
 
     def flush_trailing() -> None:

@@ -54,10 +54,22 @@ _STARTS_UNIT = re.compile(
     r"[（(][一二三四五六七八九十\d]+[)）]|\d+[、.．]\D|[①-⑳]|篇[一二三四五六七八九十\d]|[-*•])"
 )
 _WRAP_MIN_LENGTH = 25
-_FULLWIDTH_ALNUM = {code: code - 0xFEE0 for rng in ((0xFF10, 0xFF19), (0xFF21, 0xFF3A), (0xFF41, 0xFF5A))
-                    for code in range(rng[0], rng[1] + 1)}
-_SPACES = {0x3000: " ", 0x00A0: " ", 0x2002: " ", 0x2003: " ", 0x2009: " ", 0x200B: "", 0x200C: "",
-           0x200D: "", 0xFEFF: ""}
+_FULLWIDTH_ALNUM = {
+    code: code - 0xFEE0
+    for rng in ((0xFF10, 0xFF19), (0xFF21, 0xFF3A), (0xFF41, 0xFF5A))
+    for code in range(rng[0], rng[1] + 1)
+}
+_SPACES = {
+    0x3000: " ",
+    0x00A0: " ",
+    0x2002: " ",
+    0x2003: " ",
+    0x2009: " ",
+    0x200B: "",
+    0x200C: "",
+    0x200D: "",
+    0xFEFF: "",
+}
 _HTML_COMMENT = re.compile(r"<!--.*?-->", re.DOTALL)
 _INNER_GAP = re.compile(r"(?<=\S)[ \t]{2,}(?=\S)")
 
@@ -127,3 +139,18 @@ def invisible(char: str) -> bool:
 def is_blank(text: str | None) -> bool:
     """Nothing to read: only spaces and invisible characters."""
     return all(invisible(c) for c in unicodedata.normalize("NFKC", text or ""))
+
+
+SENTENCE_ENDS = "。！？"  # an answer quotes whole sentences
+CLAUSE_ENDS = "。；;"  # a draft quotes clauses
+
+
+@lru_cache(maxsize=8)
+def _clause_break(ends: str) -> re.Pattern[str]:
+    return re.compile(rf"(?<=[{re.escape(ends)}])|\n")
+
+
+def clauses(text: str, ends: str = CLAUSE_ENDS, min_chars: int = 6) -> list[str]:
+    """The text cut after each of `ends` and at every line break (款 and 项 are lines), stripped; pieces shorter
+    than min_chars are left out."""
+    return [c.strip() for c in _clause_break(ends).split(text) if len(c.strip()) >= min_chars]

@@ -19,6 +19,7 @@ from __future__ import annotations
 import json
 import os
 import re
+from collections.abc import Mapping
 from dataclasses import replace
 from datetime import date, datetime
 from pathlib import Path
@@ -40,7 +41,7 @@ class CorrectionError(UserFacingError):
     """A correction that cannot be made; the message (Chinese) says why and what to write instead."""
 
 
-def normalise(changes: dict[str, str | None], today: date | None = None) -> dict[str, str]:
+def normalise(changes: Mapping[str, str | None], today: date | None = None) -> dict[str, str]:
     """The fields to correct, checked and written as the index keeps them (a date as 2024-05-01, or 2024-05, or
     2024); fields given as None or "" are left alone. Raises CorrectionError (Chinese) for a value that cannot be."""
     today = today or date.today()
@@ -74,15 +75,19 @@ def _iso_date(value: str, today: date) -> str:
     match = _DATE.match(value)
     if not match:
         raise CorrectionError(f"日期“{value}”无法识别：请写成 2024-05-01（或 2024年5月1日、2024）")
-    year, month, day = (int(g) if g else None for g in match.groups())
+    year_text, month_text, day_text = match.groups()
+    year = int(year_text)  # the pattern requires the year
+    month = int(month_text) if month_text else None
+    day = int(day_text) if day_text else None
     try:
         date(year, month or 1, day or 1)
     except ValueError:
         raise CorrectionError(f"日期“{value}”不存在：请核对年月日") from None
     iso = f"{year:04d}" + (f"-{month:02d}" if month else "") + (f"-{day:02d}" if day else "")
-    if iso > today.isoformat()[:len(iso)]:
-        raise CorrectionError(f"日期“{value}”晚于今天：日期决定哪个版本现行，不能是将来的日期"
-                              f"（尚未施行的新法请在施行之日后再更正）")
+    if iso > today.isoformat()[: len(iso)]:
+        raise CorrectionError(
+            f"日期“{value}”晚于今天：日期决定哪个版本现行，不能是将来的日期（尚未施行的新法请在施行之日后再更正）"
+        )
     return iso
 
 
@@ -94,8 +99,11 @@ def apply(record: DocumentRecord, fields: dict[str, str]) -> bool:
     values = {name: fields.get(name, derived[name]) for name in FIELDS}
     now_derived = {name: derived[name] for name in FIELDS if values[name] != derived[name]}
     key = version_key(values["title"], values["region"])
-    changed = (any(getattr(record, name) != values[name] for name in FIELDS) or record.derived != now_derived
-               or record.version_key != key)
+    changed = (
+        any(getattr(record, name) != values[name] for name in FIELDS)
+        or record.derived != now_derived
+        or record.version_key != key
+    )
     for name in FIELDS:
         setattr(record, name, values[name])
     record.derived, record.version_key = now_derived, key
@@ -104,10 +112,15 @@ def apply(record: DocumentRecord, fields: dict[str, str]) -> bool:
 
 def apply_to_meta(meta: DocumentMeta, fields: dict[str, str]) -> DocumentMeta:
     """The derived metadata with these fields corrected (and its version key following)."""
-    values = {name: fields[name] for name in FIELDS if name in fields}
-    if not values:
+    if not any(name in fields for name in FIELDS):
         return meta
-    corrected = replace(meta, **values)
+    corrected = replace(
+        meta,
+        title=fields.get("title", meta.title),
+        kind=fields.get("kind", meta.kind),
+        region=fields.get("region", meta.region),
+        date=fields.get("date", meta.date),
+    )
     return replace(corrected, version_key=version_key(corrected.title, corrected.region))
 
 
@@ -127,8 +140,10 @@ class Corrections:
         except FileNotFoundError:
             raw = {}
         except (OSError, ValueError) as exc:
-            raise CorrectionError(f"更正记录文件 {self.path} 无法读取（{exc.__class__.__name__}）：请修复或移走该文件后重试"
-                                  f"（移走后，此前的更正在重新导入时不再保留）") from None
+            raise CorrectionError(
+                f"更正记录文件 {self.path} 无法读取（{exc.__class__.__name__}）：请修复或移走该文件后重试"
+                f"（移走后，此前的更正在重新导入时不再保留）"
+            ) from None
         self.entries: dict[str, dict] = raw if isinstance(raw, dict) else {}
 
     def fields(self, doc_id: str) -> dict[str, str]:
@@ -140,8 +155,12 @@ class Corrections:
 
     def set(self, doc_id: str, fields: dict[str, str], by: str, doc_hash: str) -> None:
         if fields:
-            self.entries[doc_id] = {"fields": dict(fields), "by": by, "hash": doc_hash,
-                                    "at": datetime.now().isoformat(timespec="seconds")}
+            self.entries[doc_id] = {
+                "fields": dict(fields),
+                "by": by,
+                "hash": doc_hash,
+                "at": datetime.now().isoformat(timespec="seconds"),
+            }
         else:
             self.entries.pop(doc_id, None)
 

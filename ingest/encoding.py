@@ -1,6 +1,7 @@
 """Decode text files: UTF-8 (with or without BOM), UTF-16 and UTF-32 (with or without BOM), GB18030/GBK and
 Big5, or a file mixing UTF-8 lines with GBK/Big5 lines; Japanese text (Shift-JIS, EUC-JP) is read as Japanese,
-never as GBK mojibake. A BOM is a claim checked against the bytes: a UTF-8 BOM before a GBK body reads as GBK. A few broken bytes in an otherwise readable file are replaced
+never as GBK mojibake. A BOM is a claim checked against the bytes: a UTF-8 BOM before a GBK body reads as GBK.
+A few broken bytes in an otherwise readable file are replaced
 (U+FFFD) and reported as a warning, rather than the whole file refused. Also: file names that are not
 valid UTF-8 (GBK names unpacked from Windows archives) shown as the text they were meant to be."""
 
@@ -48,8 +49,18 @@ def _plausible_share(text: str) -> float:
     return good / len(sample)
 
 
-_PLAUSIBLE = ((0x20, 0x7E), (0xA0, 0x24F), (0x2000, 0x206F), (0x2100, 0x27BF), (0x3000, 0x303F),
-              (0x3400, 0x4DBF), (0x4E00, 0x9FFF), (0xF900, 0xFAFF), (0xFE30, 0xFE4F), (0xFF00, 0xFFEF))
+_PLAUSIBLE = (
+    (0x20, 0x7E),
+    (0xA0, 0x24F),
+    (0x2000, 0x206F),
+    (0x2100, 0x27BF),
+    (0x3000, 0x303F),
+    (0x3400, 0x4DBF),
+    (0x4E00, 0x9FFF),
+    (0xF900, 0xFAFF),
+    (0xFE30, 0xFE4F),
+    (0xFF00, 0xFFEF),
+)
 
 
 def _lines_of(text: str, char: str, limit: int = 5) -> str:
@@ -61,8 +72,11 @@ def _lines_of(text: str, char: str, limit: int = 5) -> str:
 def _warn_replaced(text: str, encoding: str) -> str:
     bad = text.count(_REPLACEMENT)
     if bad:
-        warn(f"文件中有 {bad} 处字节不是有效的 {encoding} 编码（第 {_lines_of(text, _REPLACEMENT)}），已替换为“{_REPLACEMENT}”；"
-             "其余内容已正常读取，请核对原文这几处")
+        warn(
+            f"文件中有 {bad} 处字节不是有效的 {encoding} 编码（第 {_lines_of(text, _REPLACEMENT)}），"
+            f"已替换为“{_REPLACEMENT}”；"
+            "其余内容已正常读取，请核对原文这几处"
+        )
     return _tidy(text)
 
 
@@ -172,13 +186,17 @@ def _decode_lines(data: bytes) -> str | None:
                 broken.append(n + 1)
         out.append(text)
     if legacy:
-        warn(f"文件混合了 UTF-8 与 {_NAMES.get(encoding, encoding)} 编码的段落，已逐行识别；请抽查 "
-             f"{_NAMES.get(encoding, encoding)} 段落（如第 {min(legacy) + 1} 行）是否正常")
+        warn(
+            f"文件混合了 UTF-8 与 {_NAMES.get(encoding, encoding)} 编码的段落，已逐行识别；请抽查 "
+            f"{_NAMES.get(encoding, encoding)} 段落（如第 {min(legacy) + 1} 行）是否正常"
+        )
     if broken:
         shown = "、".join(str(n) for n in broken[:5]) + (f" 等 {len(broken)} " if len(broken) > 5 else " ")
         bad = sum(t.count(_REPLACEMENT) for t in out)
-        warn(f"文件中有 {bad} 处字节不是有效的 UTF-8 编码（第 {shown}行），已替换为“{_REPLACEMENT}”；"
-             "其余内容已正常读取，请核对原文这几处")
+        warn(
+            f"文件中有 {bad} 处字节不是有效的 UTF-8 编码（第 {shown}行），已替换为“{_REPLACEMENT}”；"
+            "其余内容已正常读取，请核对原文这几处"
+        )
     return _tidy("\n".join(out))
 
 
@@ -240,41 +258,155 @@ def _utf8_bom(body: bytes, path: Path) -> str:
     try:
         text, encoding = _detect(body, path)
     except UnreadableFile:
-        raise UnreadableFile(path, "文件开头标明是 UTF-8 编码，但内容既不是有效的 UTF-8，也不是能识别的其他编码；"
-                                   "请用记事本打开确认，另存为 UTF-8 后重新导入") from None
+        raise UnreadableFile(
+            path,
+            "文件开头标明是 UTF-8 编码，但内容既不是有效的 UTF-8，也不是能识别的其他编码；"
+            "请用记事本打开确认，另存为 UTF-8 后重新导入",
+        ) from None
     warn(f"文件开头标明是 UTF-8，但内容是 {encoding} 编码，已按 {encoding} 读取；请抽查内容是否正常")
     return text
 
 
 def decode_bytes(data: bytes, path: Path) -> str:
-    """Return the text of a file, or raise an error naming the file and the reason."""
+    """Return the text of a file, or raise an error naming the file and the reason. Text that still holds
+    escape or shift bytes (ESC, SO, SI) is refused: an encoding not recognised (ISO-2022-CN) or terminal
+    control sequences, which would be stored as garbage and written raw to a terminal by search. Other stray
+    control characters (NUL, BEL) are removed, with a warning."""
+    text = _decode(data, path)
+    if (match := _ESCAPES.search(text)) is not None:
+        raise UnreadableFile(
+            path,
+            f"文件“{readable_name(path.name)}”第 {text.count(chr(10), 0, match.start()) + 1} 行含有控制字符 "
+            f"{_escape_controls(match.group())}，可能是无法识别的旧式编码（如 ISO-2022-CN），"
+            "或夹带了终端控制序列；已拒绝导入，请用记事本打开确认，另存为 UTF-8 后重新导入",
+        )
+    text = text.rstrip("\x1a")  # a DOS end-of-file mark
+    if stray := _CONTROL_TEXT.findall(text):  # a stray NUL or BEL in a scraped page: not a reason to refuse it
+        warn(f"文件中有 {len(stray)} 个控制字符（如 {_escape_controls(stray[0])}），已删除；请抽查内容是否正常")
+        text = _CONTROL_TEXT.sub("", text)
+    return text
+
+
+# control characters no text holds (tab, line feed, vertical tab, form feed, carriage return and DOS's
+# end-of-file mark at the very end aside)
+_CONTROL_TEXT = re.compile(r"[\x00-\x08\x0e-\x1f\x7f]")
+# escape and shift bytes: an encoding not recognised (ISO-2022-CN) or terminal control sequences
+_ESCAPES = re.compile(r"[\x0e\x0f\x1b]")
+_CONTROL_CHARS = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+
+
+def has_control_chars(text: str) -> bool:
+    return _CONTROL_CHARS.search(text) is not None
+
+
+def _escape_controls(text: str) -> str:
+    """Control characters shown as \\x1b, so that a name or text never drives the terminal it is printed to."""
+    return _CONTROL_CHARS.sub(lambda m: f"\\x{ord(m.group()):02x}", text)
+
+
+_SEVEN_BIT_LETTERS = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7a3\uf900-\ufaff]")
+_UTF7_RUN = re.compile(rb"\+[A-Za-z0-9+/]{3,}")
+
+
+def _seven_bit(data: bytes) -> tuple[str, str] | None:
+    """(text, encoding name) for a pure-ASCII file in a 7-bit encoding of CJK text: ISO-2022-JP/-KR (ESC
+    sequences), HZ (~{ ... ~}) or UTF-7 (+...-), when the codec reads it strictly and what it decodes is
+    mostly CJK, kana or Hangul. None for anything else (plain ASCII text stays as it is)."""
+    if not data.isascii():
+        return None
+    candidates: list[tuple[str, str]] = []
+    if b"\x1b" in data:
+        candidates += [
+            ("iso2022_jp", "ISO-2022-JP"),
+            ("iso2022_jp_2", "ISO-2022-JP"),
+            ("iso2022_jp_ext", "ISO-2022-JP"),
+            ("iso2022_kr", "ISO-2022-KR"),
+        ]
+    if b"~{" in data:
+        candidates.append(("hz", "HZ"))
+    if b"+" in data and _UTF7_RUN.search(data):
+        candidates.append(("utf_7", "UTF-7"))
+    for codec, name in candidates:
+        text = _strict(data, codec)
+        if text is None or _CONTROL_TEXT.search(text):
+            continue
+        decoded = sum(1 for ch in text[:20000] if ord(ch) >= 0x80)
+        letters = len(_SEVEN_BIT_LETTERS.findall(text[:20000]))
+        # UTF-7 may read a stray "+abc" of an ASCII text as one odd character: ask for more there
+        enough = 4 if codec == "utf_7" else 2
+        if letters >= enough and letters >= 0.6 * decoded and _REPLACEMENT not in text:
+            return text, name
+    return None
+
+
+_KOREAN = "EUC-KR"
+_HANGUL = re.compile(r"[\uac00-\ud7a3]")
+# the syllables most frequent in Korean text (particles, endings, common Sino-Korean words): most of a Korean
+# text; Chinese GB2312 bytes read as EUC-KR give Hangul syllables spread over all 2,350 of the set
+_COMMON_KOREAN = frozenset(
+    "이다는의에하고을를가로한지기서사리자어도정수인대아나시있해여들게그보적전으것국주상부일"
+    "제관과장라위만요면니원소회동내구성경문우안학되없스생방치세미실비계등화개법무신조까했할"
+    "은와및며또된함업규칙야용거발행진에서받시행령항호목당단체명중급작근로건강교육검점확인"
+)
+
+
+def _korean(data: bytes) -> str | None:
+    """Korean text in EUC-KR (or its extension CP949), which GBK would read as rare-looking hanzi: the file
+    reads whole as EUC-KR, its letters are Hangul, and most of those are the common syllables."""
+    for encoding in ("euc_kr", "cp949"):
+        text = _strict(data, encoding)
+        if text is None:
+            continue
+        sample = text[:20000]
+        hangul = _HANGUL.findall(sample)
+        if len(hangul) < 10 or len(hangul) < 0.8 * (len(hangul) + _cjk_count(sample)):
+            return None
+        # Chinese laws read this way: at most 47% common syllables in any 10 to 19, 26% in 50 or more
+        common = sum(1 for ch in hangul if ch in _COMMON_KOREAN)
+        return text if common >= 0.5 * len(hangul) else None
+    return None
+
+
+def _decode(data: bytes, path: Path) -> str:
     if not data.strip(b" \t\r\n\x0b\x0c\x00"):
         raise EmptyDocument(path, "文件为空，没有可入库的内容")
     if data.startswith(codecs.BOM_UTF8):
-        return _utf8_bom(data[len(codecs.BOM_UTF8):], path)
+        return _utf8_bom(data[len(codecs.BOM_UTF8) :], path)
     if data.startswith((codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE)):  # before UTF-16: FF FE 00 00 opens both
         text = _strict(data, "utf-32")
         if text is not None and _plausible_share(text) >= 0.9:
             return text.removeprefix("\ufeff")
         if not data.startswith(codecs.BOM_UTF16_LE) or (text := _read_utf16(data, "utf-16")) is None:
-            raise UnreadableFile(path, "文件开头标明是 UTF-32 编码，但内容不是有效的 UTF-32 文本（可能已损坏，或并非文本文件）；"
-                                       "请用记事本打开确认，另存为 UTF-8 后重新导入")
+            raise UnreadableFile(
+                path,
+                "文件开头标明是 UTF-32 编码，但内容不是有效的 UTF-32 文本（可能已损坏，或并非文本文件）；"
+                "请用记事本打开确认，另存为 UTF-8 后重新导入",
+            )
         return _warn_replaced(text, "UTF-16")  # UTF-16 whose first character is U+0000
     if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         text = _read_utf16(data, "utf-16")
         if text is None:
-            raise UnreadableFile(path, "文件开头标明是 UTF-16 编码，但内容不是有效的 UTF-16 文本（可能已损坏，或并非文本文件）；"
-                                       "请用记事本打开确认，另存为 UTF-8 后重新导入")
+            raise UnreadableFile(
+                path,
+                "文件开头标明是 UTF-16 编码，但内容不是有效的 UTF-16 文本（可能已损坏，或并非文本文件）；"
+                "请用记事本打开确认，另存为 UTF-8 后重新导入",
+            )
         return _warn_replaced(text, "UTF-16")
     if (text := _utf32(data)) is not None:
         return text
     for utf16 in _utf16_by_nul_pattern(data):
         if (text := _read_utf16(data, utf16)) is not None:
             return _warn_replaced(text, "UTF-16")
+    if (seven_bit := _seven_bit(data)) is not None:  # before the binary test: ISO-2022-KR shifts with SO/SI
+        text, encoding = seven_bit
+        warn(f"文件是 {encoding} 编码（一种旧式 7 位编码），已自动转换读取；请抽查内容是否正常，建议另存为 UTF-8")
+        return text
     if _looks_binary(data):
         # UTF-16 of Chinese text has bytes below 0x20 (、 is 01 30) and may have a NUL or two (U+3000)
         if (text := _utf16_cjk(data)) is not None:
             return text
+        if data.isascii() and b"\x00" not in data:
+            return data.decode("ascii")  # text with shift or escape bytes: decode_bytes names them
         raise UnreadableFile(path, "看起来是二进制文件而不是文本（扩展名与内容不符？）请确认文件类型后重新导入")
     try:
         return data.decode("utf-8")
@@ -289,6 +421,8 @@ def decode_bytes(data: bytes, path: Path) -> str:
     text, encoding = _detect(data, path)
     if encoding in _JAPANESE.values():
         warn(f"文件是日文（{encoding} 编码），已按日文读取；本助手面向中文法规，请确认确实需要导入")
+    elif encoding == _KOREAN:
+        warn(f"文件是韩文（{encoding} 编码），已按韩文读取；本助手面向中文法规，请确认确实需要导入")
     return text
 
 
@@ -298,6 +432,9 @@ def _detect(data: bytes, path: Path) -> tuple[str, str]:
     japanese = _japanese(data)
     if japanese is not None:
         return japanese
+    korean = _korean(data)
+    if korean is not None:
+        return korean, _KOREAN
     best = from_bytes(data, cp_isolation=_CANDIDATES).best()
     if best is not None and _printable_share(text := str(best)) >= 0.95:
         if best.encoding in _NAMES:  # a short text reads either way (编号,回答 in GBK is 晤瘍,隙湘 in Big5)
@@ -309,8 +446,12 @@ def _detect(data: bytes, path: Path) -> tuple[str, str]:
     if legacy is not None:
         return legacy
     if best is None:
-        raise UnreadableFile(path, "无法识别文件编码（支持 UTF-8、UTF-16、UTF-32、GB18030/GBK、Big5），请另存为 UTF-8 后重新导入")
-    raise UnreadableFile(path, f"按 {_NAMES.get(best.encoding, best.encoding)} 解码后乱码过多，请另存为 UTF-8 后重新导入")
+        raise UnreadableFile(
+            path, "无法识别文件编码（支持 UTF-8、UTF-16、UTF-32、GB18030/GBK、Big5），请另存为 UTF-8 后重新导入"
+        )
+    raise UnreadableFile(
+        path, f"按 {_NAMES.get(best.encoding, best.encoding)} 解码后乱码过多，请另存为 UTF-8 后重新导入"
+    )
 
 
 def _legacy_with_stray_bytes(data: bytes) -> tuple[str, str] | None:
@@ -327,8 +468,11 @@ def _legacy_with_stray_bytes(data: bytes) -> tuple[str, str] | None:
     if not readings:
         return None
     if len(readings) > 1:  # both read with few bad bytes: decide by the lines that both read whole
-        clean = b"\n".join(line for line in data.split(b"\n")
-                           if _strict(line, "gb18030") is not None and _strict(line, "big5") is not None)
+        clean = b"\n".join(
+            line
+            for line in data.split(b"\n")
+            if _strict(line, "gb18030") is not None and _strict(line, "big5") is not None
+        )
         preferred = _legacy_encoding(clean)
         readings = [r for r in readings if r[1] == preferred] or readings
     _, encoding, text = readings[0]
@@ -338,26 +482,30 @@ def _legacy_with_stray_bytes(data: bytes) -> tuple[str, str] | None:
 def readable_name(name: str) -> str:
     """A file or folder name as text that can be stored and shown: unchanged when it is valid UTF-8; else
     (its bytes were kept as surrogate escapes, e.g. a GBK name from a Windows archive) read as GB18030
-    or Big5 when that reads cleanly, else with the bad bytes shown as \\xNN."""
+    or Big5 when that reads cleanly, else with the bad bytes shown as \\xNN. Control characters (an ESC
+    sequence that would clear or recolour the terminal) are shown as \\x1b: every name shown to the user
+    passes through here (ingest.report.FileResult, the recorded source, the web's upload list)."""
     try:
         name.encode("utf-8")
-        return name
+        return _escape_controls(name)
     except UnicodeEncodeError:
         pass
     raw = os.fsencode(name)
     for encoding in ("gb18030", "big5"):
         text = _strict(raw, encoding)
         if text is not None and _plausible_share(text) >= 0.97:
-            return text
-    return raw.decode("utf-8", errors="backslashreplace")
+            return _escape_controls(text)
+    return _escape_controls(raw.decode("utf-8", errors="backslashreplace"))
 
 
 def readable_path(path: Path) -> Path:
-    """The path with each name that is not valid UTF-8 made readable (see readable_name); the same path
-    object when there is none."""
+    """The path with each name that is not valid UTF-8 or holds control characters made readable (see
+    readable_name); the same path object when there is none."""
     text = str(path)
     try:
         text.encode("utf-8")
-        return path
+        if not _CONTROL_CHARS.search(text):
+            return path
     except UnicodeEncodeError:
-        return Path(*(readable_name(part) for part in path.parts))
+        pass
+    return Path(*(readable_name(part) for part in path.parts))

@@ -3,6 +3,7 @@ loader notes about the file it reads (a replaced byte, a skipped page), shown in
 
 from __future__ import annotations
 
+import errno
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -57,3 +58,33 @@ def collecting_warnings(sink: list[str]) -> Iterator[list[str]]:
         yield sink
     finally:
         _WARNINGS.reset(token)
+
+
+_OS_REASONS = {
+    errno.ELOOP: "符号链接循环：链接经过层层指向又回到自己（或层数过多），无法打开，已跳过",
+    errno.ENAMETOOLONG: (
+        "路径过长，超过操作系统允许的长度，无法读取；请把文件移到层级较浅的文件夹，或缩短文件夹和文件名后再导入"
+    ),
+    errno.ENOENT: "文件不存在或在导入过程中被移走",
+    errno.EACCES: "没有读取权限",
+    errno.EPERM: "没有读取权限",
+    errno.EIO: "读取时发生输入输出错误（磁盘、U 盘或网络盘故障）；请检查存储设备后重试",
+    errno.ENOTDIR: "路径中的某一级不是文件夹",
+    errno.EISDIR: "这是文件夹而不是文件",
+    errno.EMFILE: "同时打开的文件过多，请稍后重试",
+    errno.ENFILE: "同时打开的文件过多，请稍后重试",
+    errno.ENOMEM: "内存不足，请关闭其他占用内存的程序后重试",
+    errno.ESTALE: "网络盘上的文件已失效（被其他电脑改动或删除），请重新挂载后重试",
+    errno.ETIMEDOUT: "读取网络盘超时，请检查网络后重试",
+    errno.EBUSY: "文件正被其他程序占用，请关闭后重试",
+}
+
+
+def os_reason(exc: OSError) -> str:
+    """What an OSError means, in Chinese, for a file or folder being read: the one place an errno becomes
+    words for the user (the system's own message is English, e.g. "Too many levels of symbolic links")."""
+    reason = _OS_REASONS.get(exc.errno or 0)
+    if reason is not None:
+        return reason
+    code = errno.errorcode.get(exc.errno or 0, "未知")
+    return f"无法读取（系统错误 {code}）；请检查文件或所在磁盘后重试"

@@ -13,17 +13,18 @@ from functools import cached_property
 
 from filelock import FileLock, Timeout
 
-from assistant.faults import DataDirError, ReadOnlyDataDir, data_dir_problem, writable
-from assistant.knowledge_pack import KnowledgePack
-from assistant.settings import Settings
 from ingest.articles import ArticleRef
 from ingest.bm25_index import Bm25Index
 from ingest.cleaning import normalise_for_index, to_simplified
-from ingest.embedders import ActiveEmbedder, LsaEmbeddings, resolve_embedder
+from ingest.data_dir import DataDirError, ReadOnlyDataDir, data_dir_problem, writable
+from ingest.embedders import ActiveEmbedder, resolve_embedder
+from ingest.embedders.base import corpus_fitted
 from ingest.repeal import NameIndex, alias_key
+from ingest.settings import Settings
 from ingest.shared_state import SharedState
 from ingest.store import ChunkStore, DocumentRecord, StoredChunk, chunk_ids
 from ingest.tokenizer import Tokenizer
+from ingest.vocabulary import Vocabulary
 
 _ARTICLE_INDEXES = 256  # documents whose article -> chunk ids map is kept in memory
 
@@ -58,8 +59,10 @@ class KnowledgeBase:
         try:
             settings.data_dir.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
-            raise DataDirError(f"无法创建数据目录 {settings.data_dir}（{exc.strerror}）：请用 ANQUAN_DATA_DIR 指定一个"
-                               f"可写的文件夹，或请管理员开放权限。") from None
+            raise DataDirError(
+                f"无法创建数据目录 {settings.data_dir}（{exc.strerror}）：请用 ANQUAN_DATA_DIR 指定一个"
+                f"可写的文件夹，或请管理员开放权限。"
+            ) from None
         # a read-only data directory (a mount, missing permissions) can be read from, never written
         self.read_only = not writable(settings.data_dir)
         self._bm25_lock = threading.Lock()  # one rebuild of the lexical index at a time in this process
@@ -68,22 +71,24 @@ class KnowledgeBase:
         # with a Chroma server: the built-in embedder's fit and the ingest lease are shared there too
         self.shared = SharedState(self.store.client, self.embedder.name) if self.store.is_server else None
         self.sync_shared_model()
-        self.pack = KnowledgePack(settings.knowledge_dir)
+        # the segmenter terms and document aliases of the knowledge pack (read by ingest itself)
+        self.vocabulary = Vocabulary(settings.knowledge_dir)
         self._article_indexes: dict[tuple[str, str], dict[tuple[int, int], list[str]]] = {}
         # derived from the document table, recomputed when the store reads it again (store.generation)
         self._fingerprint: tuple[tuple[int, str], str] = ((-1, ""), "")
         self._titles: tuple[int, dict[str, list[DocumentRecord]]] = (-1, {})
         self._names: tuple[int, NameIndex | None] = (-1, None)
-        self.terms = self.pack.segmenter_terms()
+        self.terms = self.vocabulary.segmenter_terms
 
     def sync_shared_model(self) -> bool:
         """Use the built-in embedder fit the server's vectors were made with (another process may have refitted)."""
         model = self.embedder.embeddings
-        return self.shared is not None and isinstance(model, LsaEmbeddings) and self.shared.sync_model(model)
+        return self.shared is not None and corpus_fitted(model) and self.shared.sync_model(model)
 
     def publish_shared_model(self) -> None:
-        if self.shared is not None and isinstance(self.embedder.embeddings, LsaEmbeddings):
-            self.shared.publish_model(self.embedder.embeddings)
+        model = self.embedder.embeddings
+        if self.shared is not None and corpus_fitted(model):
+            self.shared.publish_model(model)
 
     def writer_lease(self):
         """One ingest at a time across every process sharing the Chroma server (raises ServerBusy)."""
@@ -112,7 +117,7 @@ class KnowledgeBase:
         chunks = sorted((i, r.doc_id) for r in records.values() for i in chunk_ids(r.doc_id, r.hash, r.chunk_count))
 
         def fetch(ids: list[str]) -> dict[str, str]:
-            return {c.id: index_text(c.text, c.metadata.get("heading_path", "")) for c in self.store.get_chunks(ids)}
+            return {c.id: index_text(c.text, c.heading_text) for c in self.store.get_chunks(ids)}
 
         self.bm25.build(chunks, current, fetch)
         return True
@@ -133,8 +138,7 @@ class KnowledgeBase:
     def refresh_embedder(self) -> bool:
         """Use the built-in embedder's current fit: another process (an ingest) may have refitted it since
         this one read it. Returns True when it changed."""
-        model = self.embedder.embeddings
-        return isinstance(model, LsaEmbeddings) and model.reload_if_refitted()
+        return self.embedder.embeddings.reload_if_refitted()
 
     def ingest_running(self) -> bool:
         """Whether an ingest holds this data directory's lock now (an ingest in another process or thread)."""
@@ -174,9 +178,11 @@ class KnowledgeBase:
         """The documents by title and by the knowledge pack's aliases (446号令), once per read of the table."""
         generation = self.store.generation  # before the table: a newer one only recomputes
         records = self.documents()
-        if self._names[0] != generation or self._names[1] is None:
-            self._names = (generation, NameIndex(records.values(), self.pack.document_aliases))
-        return self._names[1]
+        names = self._names[1]
+        if self._names[0] != generation or names is None:
+            names = NameIndex(records.values(), self.vocabulary.document_aliases)
+            self._names = (generation, names)
+        return names
 
     # lookups
     def find_documents(self, name: str, include_superseded: bool = False) -> list[DocumentRecord]:
@@ -185,22 +191,31 @@ class KnowledgeBase:
         only when asked for or when nothing in force matches (a text named on purpose is shown, flagged)."""
         wanted = to_simplified(name.strip()).replace("《", "").replace("》", "")
         records = list(self.documents().values())
-        matches = [r for r in records if wanted and (wanted in to_simplified(r.title) or wanted in to_simplified(r.doc_id))]
+        matches = [
+            r for r in records if wanted and (wanted in to_simplified(r.title) or wanted in to_simplified(r.doc_id))
+        ]
         aliased = {r.doc_id for r in self.name_index().by_alias.get(alias_key(wanted), [])} if wanted else set()
         matches += [r for r in records if r.doc_id in aliased and r not in matches]
         if not include_superseded and any(r.in_force for r in matches):
             matches = [r for r in matches if r.in_force]
 
         # exact name first (安全生产法 before 北京市实施《安全生产法》办法), then in force, then shortest title
-        return sorted(matches, key=lambda r: (r.short_title != wanted and r.doc_id not in aliased, not r.in_force,
-                                              r.superseded, len(r.title)))
+        return sorted(
+            matches,
+            key=lambda r: (
+                r.short_title != wanted and r.doc_id not in aliased,
+                not r.in_force,
+                r.superseded,
+                len(r.title),
+            ),
+        )
 
     def get_article(self, doc_id: str, ref: ArticleRef) -> ArticleHit | None:
         record = self.documents().get(doc_id)
         if record is None:
             return None
         ids = self._article_index(record).get((ref.number, ref.sub), [])
-        chunks = sorted(self.store.get_chunks(ids=ids), key=lambda c: (c.metadata.get("ordinal", 0))) if ids else []
+        chunks = sorted(self.store.get_chunks(ids=ids), key=lambda c: c.ordinal) if ids else []
         return ArticleHit(record, chunks) if chunks else None
 
     def articles_of(self, doc_id: str) -> list[ArticleRef]:
@@ -217,8 +232,8 @@ class KnowledgeBase:
             ids = chunk_ids(record.doc_id, record.hash, record.chunk_count)
             index = {}
             for chunk in self.store.get_chunks(ids):
-                if chunk.metadata.get("article_num") is not None:
-                    index.setdefault((chunk.metadata["article_num"], chunk.metadata.get("article_sub", 0)), []).append(chunk.id)
+                if chunk.article_num is not None:
+                    index.setdefault((chunk.article_num, chunk.article_sub), []).append(chunk.id)
             if len(self._article_indexes) >= _ARTICLE_INDEXES:
                 self._article_indexes.pop(next(iter(self._article_indexes)))
             self._article_indexes[key] = index

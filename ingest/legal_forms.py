@@ -28,7 +28,14 @@ import yaml
 from ingest.cleaning import to_simplified
 
 LAW, ADMINISTRATIVE, DEPARTMENTAL, LOCAL, LOCAL_GOVERNMENT, NORMATIVE, JUDICIAL = (
-    "法律", "行政法规", "部门规章", "地方性法规", "地方政府规章", "规范性文件", "司法解释")
+    "法律",
+    "行政法规",
+    "部门规章",
+    "地方性法规",
+    "地方政府规章",
+    "规范性文件",
+    "司法解释",
+)
 PLAN, SUMMARY, OTHER = "计划方案", "工作总结", "其他"
 # Legal texts: they carry legal force and have versions (the newer of one title supersedes the older).
 LEGAL_KINDS = (LAW, ADMINISTRATIVE, DEPARTMENTAL, LOCAL, LOCAL_GOVERNMENT, NORMATIVE, JUDICIAL)
@@ -36,10 +43,40 @@ KINDS = (*LEGAL_KINDS, PLAN, SUMMARY, OTHER)
 NATIONAL = "全国"
 
 PROVINCES = (
-    "北京市", "天津市", "上海市", "重庆市", "河北省", "山西省", "辽宁省", "吉林省", "黑龙江省", "江苏省",
-    "浙江省", "安徽省", "福建省", "江西省", "山东省", "河南省", "湖北省", "湖南省", "广东省", "海南省",
-    "四川省", "贵州省", "云南省", "陕西省", "甘肃省", "青海省", "台湾省", "内蒙古自治区", "广西壮族自治区",
-    "西藏自治区", "宁夏回族自治区", "新疆维吾尔自治区", "香港特别行政区", "澳门特别行政区",
+    "北京市",
+    "天津市",
+    "上海市",
+    "重庆市",
+    "河北省",
+    "山西省",
+    "辽宁省",
+    "吉林省",
+    "黑龙江省",
+    "江苏省",
+    "浙江省",
+    "安徽省",
+    "福建省",
+    "江西省",
+    "山东省",
+    "河南省",
+    "湖北省",
+    "湖南省",
+    "广东省",
+    "海南省",
+    "四川省",
+    "贵州省",
+    "云南省",
+    "陕西省",
+    "甘肃省",
+    "青海省",
+    "台湾省",
+    "内蒙古自治区",
+    "广西壮族自治区",
+    "西藏自治区",
+    "宁夏回族自治区",
+    "新疆维吾尔自治区",
+    "香港特别行政区",
+    "澳门特别行政区",
 )
 _PROVINCE_SHORT = {re.sub(r"(省|市|(壮族|回族|维吾尔)?自治区|特别行政区)$", "", p): p for p in PROVINCES}
 _PROVINCE_NAMES = sorted([*PROVINCES, *_PROVINCE_SHORT], key=len, reverse=True)
@@ -52,7 +89,9 @@ _SQUASH = re.compile(r"[\s\u3000《》〈〉“”\"'「」『』]")
 _LEADING_DATE = re.compile(r"^[(（]?\s*\d{4}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日\s*")
 _DOCUMENT_NUMBER = re.compile(r"[〔\[［【(（]\s*(?:19|20)\d{2}\s*[〕\]］】)）]\s*第?\s*\d+\s*号")
 _TRAILING_BRACKET = re.compile(r"[(（][^()（）]{0,40}[)）]$")
-_TRAILING_PIECES = re.compile(r"(?:[\d一二三四五六七八九十]+篇|篇[\d一二三四五六七八九十]+|[\d一二三四五六七八九十]+则)$")
+_TRAILING_PIECES = re.compile(
+    r"(?:[\d一二三四五六七八九十]+篇|篇[\d一二三四五六七八九十]+|[\d一二三四五六七八九十]+则)$"
+)
 _LEGISLATURE_OR_GOVERNMENT = re.compile(r"(人民政府|人民代表大会常务委员会|人大常委会|人民代表大会)$")
 _BUREAU_SUFFIXES = ("局", "委员会", "委", "办公室", "办公厅", "厅", "管委会", "中心", "署", "部")
 
@@ -89,8 +128,13 @@ class LegalForms:
         except (OSError, yaml.YAMLError) as exc:
             raise ValueError(f"{path}：无法读取文书类别词表（{exc}）") from None
         try:
-            return cls(nouns=data["nouns"], noise_suffixes=data["noise_suffixes"], wrapper_verbs=data["wrapper_verbs"],
-                       issuers=data["issuers"], regions=data["regions"])
+            return cls(
+                nouns=data["nouns"],
+                noise_suffixes=data["noise_suffixes"],
+                wrapper_verbs=data["wrapper_verbs"],
+                issuers=data["issuers"],
+                regions=data["regions"],
+            )
         except KeyError as exc:
             raise ValueError(f"{path}：缺少 {exc.args[0]}") from None
 
@@ -112,11 +156,11 @@ class LegalForms:
         province = _PROVINCE.match(simple)
         if province:
             parent = _PROVINCE_SHORT.get(province.group(1), province.group(1))
-            rest = simple[province.end():]
+            rest = simple[province.end() :]
         if not simple.startswith(_NOT_A_CITY):
             city = _CITY.match(rest)
             if city and not any(w in city.group(1) for w in p.not_cities):
-                parent, rest = city.group(1), rest[city.end():]
+                parent, rest = city.group(1), rest[city.end() :]
         county = p.county(rest, bare=not parent)
         if county:
             return parent + county
@@ -137,7 +181,7 @@ class LegalForms:
                 for line in lines:
                     at = line.find(found)
                     if at > 0:
-                        parent = self.place(line[:at + len(found)])
+                        parent = self.place(line[: at + len(found)])
                         if parent.endswith(found) and parent != found:
                             return parent
             return found
@@ -172,7 +216,7 @@ class LegalForms:
     def issued_by_notice(self, title: str) -> bool:
         """关于印发《…办法》的通知: rules issued by a notice, not promulgated by a 令."""
         wrapped = self._patterns.wrapper.match(self._trimmed(squash(title)))
-        return bool(wrapped) and self._noun(self._trimmed(wrapped.group("inner"))) is not None
+        return wrapped is not None and self._noun(self._trimmed(wrapped.group("inner"))) is not None
 
     def _noun(self, simple: str) -> str | None:
         p = self._patterns
@@ -200,15 +244,19 @@ class LegalForms:
         # 上海市人民代表大会常务委员会 for 浦东新区)
         for kind, pattern in ((LOCAL, p.local_legislature), (LOCAL_GOVERNMENT, p.government_decree)):
             if kind in found:
-                lines = [_LEADING_DATE.sub("", line) for line in simple.split("\n")
-                         if pattern.search(line) or (kind == LOCAL and p.legislature_line.match(line))]
+                lines = [
+                    _LEADING_DATE.sub("", line)
+                    for line in simple.split("\n")
+                    if pattern.search(line) or (kind == LOCAL and p.legislature_line.match(line))
+                ]
                 places = [self.place(line) for line in lines]
                 if places and all(level(place) == "county" for place in places):
                     found.discard(kind)
         return found
 
-    def classify(self, title: str, head: str = "", has_articles: bool = False,
-                 region: str | None = None) -> tuple[str, bool]:
+    def classify(
+        self, title: str, head: str = "", has_articles: bool = False, region: str | None = None
+    ) -> tuple[str, bool]:
         """(kind, guessed): guessed when nothing but the title's noun and place decided between legal forms
         (a city's …办法 with no 令 or adopting meeting above its articles: 地方政府规章, to be checked)."""
         noun = self.head_noun(title)
@@ -235,8 +283,9 @@ class LegalForms:
             if has_articles:
                 for kind in (JUDICIAL, LAW, ADMINISTRATIVE, LOCAL, LOCAL_GOVERNMENT, DEPARTMENTAL):
                     if kind in evidence and (noun is None or kind != JUDICIAL):
-                        return (NORMATIVE if where == "county" and kind not in (LOCAL, LOCAL_GOVERNMENT)
-                                else kind), False
+                        return (
+                            NORMATIVE if where == "county" and kind not in (LOCAL, LOCAL_GOVERNMENT) else kind
+                        ), False
             return OTHER, False
         # law, regulation, rules, decision, interpretation
         strong = evidence & {LAW, ADMINISTRATIVE, LOCAL_GOVERNMENT, DEPARTMENTAL, LOCAL}
@@ -294,20 +343,27 @@ class _Patterns:
         self.noun_category = {w: category for category, words in forms.nouns.items() for w in words}
         self.noun = re.compile(_alternatives(list(self.noun_category)))
         self.noise = re.compile(f"(?:{_alternatives(forms.noise_suffixes)})+$")
-        self.wrapper = re.compile(rf"^.*?关于(?:{_alternatives(forms.wrapper_verbs)})(?P<inner>.+?)的(?:通知|决定|公告|通告|命令)$")
+        self.wrapper = re.compile(
+            rf"^.*?关于(?:{_alternatives(forms.wrapper_verbs)})(?P<inner>.+?)的(?:通知|决定|公告|通告|命令)$"
+        )
         adopted = _alternatives(issuers["adopted"])
         self.courts = re.compile(_alternatives(issuers["courts"]))
-        self.judicial_number = re.compile(rf"(?:{_alternatives(issuers['judicial_numbers'])})\s*[〔\[［(（]\s*(?:19|20)\d{{2}}")
+        self.judicial_number = re.compile(
+            rf"(?:{_alternatives(issuers['judicial_numbers'])})\s*[〔\[［(（]\s*(?:19|20)\d{{2}}"
+        )
         self.judicial_meeting = re.compile(rf"(?:{_alternatives(issuers['judicial_meetings'])}).{{0,20}}?(?:{adopted})")
         national = _alternatives(issuers["national_legislature"])
         self.national_legislature = re.compile(
-            rf"(?:{national}).{{0,24}}?(?:{adopted})|第[一二三四五六七八九十\d]+届全国人民代表大会")
+            rf"(?:{national}).{{0,24}}?(?:{adopted})|第[一二三四五六七八九十\d]+届全国人民代表大会"
+        )
         self._national_title = re.compile(rf"^(?:中华人民共和国)?(?:{national})")
         self.president = re.compile(_alternatives(issuers["president_decree"]))
         self.state_council_decree = re.compile(_alternatives(issuers["state_council_decree"]))
         council = _alternatives(issuers["state_council"])
         self.state_council_meeting = re.compile(rf"(?:{council})第?[\d一二三四五六七八九十百零〇]*次?常务会议")
-        self._council_title = re.compile(rf"^(?:中华人民共和国)?(?:{council})(?!办公厅|安全生产委员会|安委会|.{{0,12}}办公室)")
+        self._council_title = re.compile(
+            rf"^(?:中华人民共和国)?(?:{council})(?!办公厅|安全生产委员会|安委会|.{{0,12}}办公室)"
+        )
         government = _alternatives(issuers["local_government"])
         self.government_decree = re.compile(rf"(?:{government})令")
         self.government_meeting = re.compile(rf"(?:{government})第?[\d一二三四五六七八九十百零〇]*次?常务会议")
@@ -323,7 +379,9 @@ class _Patterns:
         self.county_suffixes = _alternatives(regions["county_suffixes"])
         # an autonomous county or banner has a long name (彭水苗族土家族自治县); other names are short (青山区)
         self._autonomous = re.compile(r"^(?P<name>[\u4e00-\u9fff]{2,10}?)(?P<suffix>自治县|自治旗)")
-        self._county = re.compile(rf"^(?P<name>[\u4e00-\u9fff]{{2,4}}?)(?P<suffix>{self.county_suffixes})(?![域划间别块级长])")
+        self._county = re.compile(
+            rf"^(?P<name>[\u4e00-\u9fff]{{2,4}}?)(?P<suffix>{self.county_suffixes})(?![域划间别块级长])"
+        )
         self._zone = re.compile(rf"^(?P<name>[\u4e00-\u9fff]{{2,6}}?)(?P<zone>{_alternatives(regions['zones'])})")
         self.not_in_names = re.compile(_alternatives(regions["not_in_names"]))
         self.not_cities = tuple(regions["not_cities"])
@@ -358,9 +416,14 @@ class _Patterns:
 
     def national_issuer(self, text: str) -> bool:
         simple = squash_lines(text)
-        return bool(self.courts.search(simple) or self.national_legislature.search(simple)
-                    or self.state_council_decree.search(simple) or self.state_council_meeting.search(simple)
-                    or self.president.search(simple) or self.department_decree.search(simple))
+        return bool(
+            self.courts.search(simple)
+            or self.national_legislature.search(simple)
+            or self.state_council_decree.search(simple)
+            or self.state_council_meeting.search(simple)
+            or self.president.search(simple)
+            or self.department_decree.search(simple)
+        )
 
     def evidence(self, simple: str) -> set[str]:
         found: set[str] = set()

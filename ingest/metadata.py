@@ -68,8 +68,13 @@ def extract_title(clean: str, path: Path) -> str:
     for i, line in enumerate(candidates):
         if 6 <= len(line) <= 60 and _PLAN_TITLE_WORDS.search(line) and not re.search(r"[。，,；;！!？?]", line):
             previous = candidates[i - 1] if i else ""
-            if (previous and len(previous) <= 20 and not _PLAN_TITLE_WORDS.search(previous)
-                    and not re.search(r"[。，,；;：:]", previous) and lines.index(previous) == lines.index(line) - 1):
+            if (
+                previous
+                and len(previous) <= 20
+                and not _PLAN_TITLE_WORDS.search(previous)
+                and not re.search(r"[。，,；;：:]", previous)
+                and lines.index(previous) == lines.index(line) - 1
+            ):
                 return previous + line
             return line
     if candidates:
@@ -95,15 +100,27 @@ def document_head(clean: str) -> str:
     return "\n".join(head)
 
 
-def classify_kind(title: str, path: Path, has_articles: bool, head: str = "", forms: LegalForms | None = None,
-                  region: str | None = None) -> str:
+def classify_kind(
+    title: str,
+    path: Path,
+    has_articles: bool,
+    head: str = "",
+    forms: LegalForms | None = None,
+    region: str | None = None,
+) -> str:
     """The legal form (法律, 行政法规 …, 计划方案, 工作总结, 其他) from the title, the issuer and the head of
     the text (ingest.legal_forms); a folder named after a legal form (scale corpus: 行政法规/…) decides first."""
     return classified(title, path, has_articles, head, forms, region)[0]
 
 
-def classified(title: str, path: Path, has_articles: bool, head: str = "", forms: LegalForms | None = None,
-               region: str | None = None) -> tuple[str, bool]:
+def classified(
+    title: str,
+    path: Path,
+    has_articles: bool,
+    head: str = "",
+    forms: LegalForms | None = None,
+    region: str | None = None,
+) -> tuple[str, bool]:
     """(kind, guessed): see classify_kind; guessed when only the title's noun and place chose between legal forms."""
     folders = set(path.parts[:-1])
     for kind in _FOLDER_KINDS:
@@ -160,13 +177,16 @@ def future_date_problem(path: Path, clean: str, meta: DocumentMeta, today: date 
             return ""
         y, m, d = value.split("-")
         shown = f"{int(y)}年{int(m)}月{int(d)}日"
-    return (f"{path.name} 的{where}“{shown}”晚于今天（{today.year}年{today.month}月{today.day}日），未导入："
-            f"日期决定哪个版本现行，不能是将来的日期；请核对改正后重新导入（尚未施行的新法请在施行之日后再导入）")
+    return (
+        f"{path.name} 的{where}“{shown}”晚于今天（{today.year}年{today.month}月{today.day}日），未导入："
+        f"日期决定哪个版本现行，不能是将来的日期；请核对改正后重新导入（尚未施行的新法请在施行之日后再导入）"
+    )
 
 
 def core_title(title: str) -> str:
     """The title as every version of the text shares it: simplified script, no version note in brackets
-    (（2021年修正）, （试行）), no spaces or title quotes (《中华人民共和国 安全生產法》 -> 中华人民共和国安全生产法)."""
+    (（2021年修正）, （试行）), no spaces or title quotes (《中华人民共和国 安全生產法》 ->
+    中华人民共和国安全生产法)."""
     simple = to_simplified(title)
     simple = re.sub(r"[(（][^)）]*(修订|修正|试行|草案|\d{4})[^)）]*[)）]", "", simple)
     return re.sub(r"[\s《》〈〉“”\"']", "", simple)
@@ -198,8 +218,10 @@ def describe(path: Path, clean: str, has_articles: bool, forms: LegalForms | Non
         shown = "、".join(duplicates[:5]) + ("等" if len(duplicates) > 5 else "")
         warnings = (f"注意：条号重复（{shown}），各条均已保留，按条号引用时会一并列出，请核对原文",)
     if guessed:
-        warnings += (f"文首未见制定机关、令号或通过会议，类别按标题推断为“{kind}”；如有误，请用 anquan edit "
-                     f"“{doc_id_for(path)}” --kind 更正（或在网页“知识库”页更正）",)
+        warnings += (
+            f"文首未见制定机关、令号或通过会议，类别按标题推断为“{kind}”；如有误，请用 anquan edit "
+            f"“{doc_id_for(path)}” --kind 更正（或在网页“知识库”页更正）",
+        )
     return DocumentMeta(
         doc_id=doc_id_for(path),
         title=title,

@@ -1,15 +1,50 @@
-"""Chinese numerals as written in article numbers (一百三十四, 二十, 两千) to integers and back."""
+"""Chinese numerals as written in article numbers (一百三十四, 二十, 两千) and counts (三百人, 一万元) to integers
+and back: the one parser of Chinese numerals."""
 
 from __future__ import annotations
 
-_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
-_UNITS = {"十": 10, "百": 100, "千": 1000}
+_DIGITS = {
+    "零": 0,
+    "〇": 0,
+    "一": 1,
+    "二": 2,
+    "两": 2,
+    "三": 3,
+    "四": 4,
+    "五": 5,
+    "六": 6,
+    "七": 7,
+    "八": 8,
+    "九": 9,
+    # financial (capital) numerals and traditional forms: 壹贰叁 / 貳參陸 / 兩
+    "壹": 1,
+    "贰": 2,
+    "貳": 2,
+    "弍": 2,
+    "兩": 2,
+    "叁": 3,
+    "參": 3,
+    "参": 3,
+    "弎": 3,
+    "肆": 4,
+    "伍": 5,
+    "陆": 6,
+    "陸": 6,
+    "柒": 7,
+    "捌": 8,
+    "玖": 9,
+}
+_UNITS = {"十": 10, "拾": 10, "百": 100, "佰": 100, "千": 1000, "仟": 1000, "万": 10000, "萬": 10000}
+_TENS = {"廿": "二十", "卅": "三十", "卌": "四十"}  # 廿一 is 二十一
+# every character a Chinese numeral may be written with, for patterns (NUMERAL_CHARS in a character class)
+NUMERAL_CHARS = "".join([*_DIGITS, *_UNITS, *_TENS])
 _SMALL = "零一二三四五六七八九"
 
 
 def cn_to_int(text: str) -> int:
-    """'一百三十四' -> 134, '十二' -> 12, '二〇' -> 20 (digit string form), '24' -> 24."""
-    text = text.strip()
+    """'一百三十四' -> 134, '十二' -> 12, '二〇' -> 20 (digit string form), '24' -> 24; financial numerals and
+    traditional forms too: '貳佰零壹' -> 201, '廿四' -> 24."""
+    text = "".join(_TENS.get(ch, ch) for ch in "".join(text.split()))  # 二 百 零 一 is 二百零一
     if not text:
         raise ValueError("empty numeral")
     if text.isdigit():
@@ -26,6 +61,17 @@ def cn_to_int(text: str) -> int:
         else:
             raise ValueError(f"not a Chinese numeral: {text}")
     return total + current
+
+
+def count(text: str) -> int | None:
+    """A count as people write it: '120', '一百二十', '三百', '两千', '一万' -> int; None when it is no numeral
+    or a Chinese zero."""
+    if text.isdigit():
+        return int(text)
+    try:
+        return cn_to_int(text) or None
+    except ValueError:
+        return None
 
 
 def int_to_cn(number: int) -> str:

@@ -29,8 +29,8 @@ from ingest.chunk import Chunk
 from ingest.chunk_plan import chunk_plan
 from ingest.chunk_regulation import chunk_regulation, count_article_starts
 from ingest.cleaning import clean_text
-from ingest.embedders import LsaEmbeddings
-from ingest.encoding import readable_path
+from ingest.embedders.base import ArrayEmbeddings, CorpusFittedEmbeddings, corpus_fitted
+from ingest.encoding import has_control_chars, readable_path
 from ingest.errors import IngestError
 from ingest.knowledge_base import index_text
 from ingest.loaders import load_file
@@ -48,8 +48,14 @@ _EMBED_AHEAD = 256  # files prepared before the fit whose vectors the workers ma
 # than a batch, so that they go on while it writes one
 _WORKER_NICENESS = 10
 _TITLE_MAX_CHARS = 120
-_FAILED = ("处理这个文件时出错（文件可能已损坏，或内容结构异常），已跳过，其他文件照常导入；请用原程序打开确认，"
-           "另存一份后再导入")
+_FAILED = (
+    "处理这个文件时出错（文件可能已损坏，或内容结构异常），已跳过，其他文件照常导入；请用原程序打开确认，"
+    "另存一份后再导入"
+)
+_OUT_OF_MEMORY = (
+    "处理这个文件时内存不足（内容过于庞大或结构异常），已跳过，其他文件照常导入；请把文件拆分成几个较小的文件，"
+    "或关闭其他占用内存的程序后再导入"
+)
 _log = logging.getLogger(__name__)
 
 Task = tuple[Path, str, str]  # (path, content hash, added|updated)
@@ -78,8 +84,9 @@ def chunk_document(text: str, budget: int) -> tuple[str, list[Chunk]]:
     return clean, chunk_plan(clean, budget)
 
 
-def prepare_document(task: Task, budget: int, tokenizer: Tokenizer,
-                     limits: LoadLimits | None = None) -> Prepared | FileResult:
+def prepare_document(
+    task: Task, budget: int, tokenizer: Tokenizer, limits: LoadLimits | None = None
+) -> Prepared | FileResult:
     """Load, clean and chunk one file; the index text and BM25 tokens of each chunk. A file that cannot be
     read or has no text gives a failed result, and so does any error while preparing it: one file never
     stops the others."""
@@ -89,6 +96,8 @@ def prepare_document(task: Task, budget: int, tokenizer: Tokenizer,
         return _prepare(task, budget, tokenizer, limits or LoadLimits())
     except IngestError as exc:
         return FileResult(path, "failed", doc_id, reason=exc.reason)
+    except MemoryError:  # this file's failure, not the run's: the memory it took is freed with its objects
+        return FileResult(path, "failed", doc_id, reason=_OUT_OF_MEMORY)
     except Exception:  # noqa: BLE001 - the last resort at the per-file boundary
         _log.debug("preparing %s failed", readable_path(path), exc_info=True)
         return FileResult(path, "failed", doc_id, reason=_FAILED)
@@ -100,7 +109,12 @@ def _prepare(task: Task, budget: int, tokenizer: Tokenizer, limits: LoadLimits) 
     doc_id = doc_id_for(shown)
     warnings: list[str] = []
     if shown is not path:
-        warnings.append(f"文件名不是 UTF-8 编码（常见于 Windows 压缩包解压后），已识别为“{shown.name}”；建议把文件改名")
+        if has_control_chars(path.name):
+            warnings.append(f"文件名含有控制字符，已显示为“{shown.name}”；建议把文件改名")
+        else:
+            warnings.append(
+                f"文件名不是 UTF-8 编码（常见于 Windows 压缩包解压后），已识别为“{shown.name}”；建议把文件改名"
+            )
     text = load_file(path, limits, warnings)
     clean, chunks = chunk_document(text, budget)
     if not chunks:
@@ -120,13 +134,16 @@ def _prepare(task: Task, budget: int, tokenizer: Tokenizer, limits: LoadLimits) 
 
 # in the worker processes
 _WORKER_TOKENIZER: Tokenizer | None = None
-_WORKER_EMBEDDER: tuple[Path, int, Any] | None = None  # the built-in embedder's (directory, dim, fitted event)
-_WORKER_MODEL: LsaEmbeddings | None = None
+# the embedder fitted on the corpus (the built-in one): (its class, directory, dim, fitted event)
+_WORKER_EMBEDDER: tuple[type[CorpusFittedEmbeddings], Path, int, Any] | None = None
+_WORKER_MODEL: CorpusFittedEmbeddings | None = None
 _WORKER_SPOOL = Path()
 _WORKER_SPOOLED = 0
 
 
-def _init_worker(terms: list[str], embedder: tuple[Path, int, Any] | None, spool: Path) -> None:
+def _init_worker(
+    terms: list[str], embedder: tuple[type[CorpusFittedEmbeddings], Path, int, Any] | None, spool: Path
+) -> None:
     global _WORKER_TOKENIZER, _WORKER_EMBEDDER, _WORKER_SPOOL
     # the writer (fit, Chroma) is the critical path once the fit sample is read: the workers run ahead on
     # the CPU time it leaves
@@ -135,13 +152,14 @@ def _init_worker(terms: list[str], embedder: tuple[Path, int, Any] | None, spool
     _WORKER_TOKENIZER, _WORKER_EMBEDDER, _WORKER_SPOOL = Tokenizer(terms), embedder, spool
 
 
-def _fitted_model() -> LsaEmbeddings | None:
+def _fitted_model() -> CorpusFittedEmbeddings | None:
     """The built-in embedder once the writer has fitted it (it sets the event after saving the fit)."""
     global _WORKER_MODEL
-    if _WORKER_EMBEDDER is None or not _WORKER_EMBEDDER[2].is_set():
+    if _WORKER_EMBEDDER is None or not _WORKER_EMBEDDER[3].is_set():
         return None
     if _WORKER_MODEL is None:
-        _WORKER_MODEL = LsaEmbeddings.open(_WORKER_EMBEDDER[0], _WORKER_EMBEDDER[1])
+        model_class, directory, dim, _ = _WORKER_EMBEDDER
+        _WORKER_MODEL = model_class.open(directory, dim)
     return _WORKER_MODEL
 
 
@@ -178,22 +196,31 @@ class Preparation:
     """The files' prepared documents (or failed results), in order: in worker processes when there are
     enough files and cores, else in this process. A context manager: it owns the workers and the spool."""
 
-    def __init__(self, todo: list[Task], budget: int, tokenizer: Tokenizer, terms: list[str], model: Any,
-                 spool: Path, limits: LoadLimits | None = None):
+    def __init__(
+        self,
+        todo: list[Task],
+        budget: int,
+        tokenizer: Tokenizer,
+        terms: list[str],
+        model: ArrayEmbeddings,
+        spool: Path,
+        limits: LoadLimits | None = None,
+    ):
         self.todo, self.budget, self.tokenizer, self.terms = todo, budget, tokenizer, terms
         self.limits = limits or LoadLimits()
         self.spool = spool
         self.workers = min(2, os.cpu_count() or 1)
         self._fitted = multiprocessing.Event()
-        self._embedder = (model.directory, model.dim, self._fitted) if isinstance(model, LsaEmbeddings) else None
+        self._embedder = (type(model), model.directory, model.dim, self._fitted) if corpus_fitted(model) else None
         self._pool: Any = None
 
     def __enter__(self) -> Preparation:
         shutil.rmtree(self.spool, ignore_errors=True)  # what an interrupted run left
         if len(self.todo) >= _PARALLEL_MIN_FILES and self.workers >= 2:
             self.spool.mkdir(parents=True)
-            self._pool = multiprocessing.Pool(self.workers, initializer=_init_worker,
-                                              initargs=(self.terms, self._embedder, self.spool))
+            self._pool = multiprocessing.Pool(
+                self.workers, initializer=_init_worker, initargs=(self.terms, self._embedder, self.spool)
+            )
         return self
 
     def __exit__(self, *exc_info: object) -> None:
@@ -216,17 +243,22 @@ class Preparation:
         in_flight_bytes = 0
         while upcoming or pending:
             # hand out files while few enough, in number and in bytes, are ahead of the writer
-            while upcoming and (not pending or (len(pending) < self.workers * _IN_FLIGHT_PER_WORKER
-                                                and in_flight_bytes < _IN_FLIGHT_BYTES)):
+            while upcoming and (
+                not pending
+                or (len(pending) < self.workers * _IN_FLIGHT_PER_WORKER and in_flight_bytes < _IN_FLIGHT_BYTES)
+            ):
                 task = upcoming.popleft()
                 size = _size_of(task[0])
-                pending.append((self._pool.apply_async(_prepare_in_worker, (task, self.budget, self.limits)), size,
-                                task))
+                pending.append(
+                    (self._pool.apply_async(_prepare_in_worker, (task, self.budget, self.limits)), size, task)
+                )
                 in_flight_bytes += size
             result, size, task = pending.popleft()
             in_flight_bytes -= size
             try:
                 item = self._unspool(result.get())
+            except MemoryError:
+                item = FileResult(task[0], "failed", doc_id_for(readable_path(task[0])), reason=_OUT_OF_MEMORY)
             except Exception:  # noqa: BLE001 - what escaped the worker (its result not picklable, the spool gone)
                 _log.debug("preparing %s in a worker failed", readable_path(task[0]), exc_info=True)
                 item = FileResult(task[0], "failed", doc_id_for(readable_path(task[0])), reason=_FAILED)
@@ -253,8 +285,8 @@ class Preparation:
         ahead: deque[tuple[Prepared | FileResult, Any]] = deque()  # (item, its embedding job or None)
         while True:
             while len(ahead) < _EMBED_AHEAD and (item := next(source, None)) is not None:
-                embed = isinstance(item, Prepared) and item.spool  # kept only while it has no vectors
-                ahead.append((item, self._pool.apply_async(_embed_in_worker, (item.spool,)) if embed else None))
+                spool = item.spool if isinstance(item, Prepared) else ""  # kept only while it has no vectors
+                ahead.append((item, self._pool.apply_async(_embed_in_worker, (spool,)) if spool else None))
             if not ahead:
                 return
             item, job = ahead.popleft()

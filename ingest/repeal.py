@@ -19,19 +19,37 @@ import re
 from collections.abc import Collection, Iterable, Iterator
 from dataclasses import asdict, dataclass
 from datetime import date
+from typing import TYPE_CHECKING
 
 from ingest.cleaning import normalise_for_index, to_simplified
 from ingest.metadata import version_key
 
+if TYPE_CHECKING:
+    from ingest.store import DocumentRecord
+
 # the words that end a repeal sentence: 同时废止, 即行废止, 自本条例施行之日起废止, 予以废止 ...
 _REPEAL = re.compile(r"(?:同时|即行|一并|予以|宣布|相应|之日起|起)\s*废止")
 _SENTENCE = re.compile(r"[。；;\n]")
-_CN_DIGIT = {"〇": "0", "○": "0", "零": "0", "一": "1", "二": "2", "三": "3", "四": "4", "五": "5",
-             "六": "6", "七": "7", "八": "8", "九": "9"}
+_CN_DIGIT = {
+    "〇": "0",
+    "○": "0",
+    "零": "0",
+    "一": "1",
+    "二": "2",
+    "三": "3",
+    "四": "4",
+    "五": "5",
+    "六": "6",
+    "七": "7",
+    "八": "8",
+    "九": "9",
+}
 _CN_NUM = r"[〇○零一二三四五六七八九十]"
 # 本条例自2024年5月1日起施行 (not 自1997年2月5日起施行的《…》, which describes the repealed text)
-_EFFECTIVE = re.compile(rf"本[\u4e00-\u9fff]{{0,6}}?自\s*(?P<y>\d{{4}}|{_CN_NUM}{{4}})\s*年\s*(?P<m>\d{{1,2}}|{_CN_NUM}{{1,3}})"
-                        rf"\s*月\s*(?P<d>\d{{1,2}}|{_CN_NUM}{{1,3}})\s*日\s*起\s*(?:施行|实施|生效)(?!的)")
+_EFFECTIVE = re.compile(
+    rf"本[\u4e00-\u9fff]{{0,6}}?自\s*(?P<y>\d{{4}}|{_CN_NUM}{{4}})\s*年\s*(?P<m>\d{{1,2}}|{_CN_NUM}{{1,3}})"
+    rf"\s*月\s*(?P<d>\d{{1,2}}|{_CN_NUM}{{1,3}})\s*日\s*起\s*(?:施行|实施|生效)(?!的)"
+)
 # a repeal of part of a text (《X》中有关……的规定, 《X》第十条) is no repeal of the text
 _PARTIAL = re.compile(r"^\s*(?:中|第|的|有关|部分|关于)")
 _AFTER_TITLE = re.compile(r"^\s*[（(](?P<inside>[^）)]{0,40})[）)]")
@@ -110,7 +128,7 @@ def _titles(sentence: str) -> list[tuple[int, int, str]]:
         elif ch == "》" and depth:
             depth -= 1
             if depth == 0:
-                found.append((start, i + 1, sentence[start + 1:i]))
+                found.append((start, i + 1, sentence[start + 1 : i]))
     return found
 
 
@@ -138,26 +156,32 @@ def repeal_claims(pieces: Iterable[tuple[str, str]]) -> list[RepealClaim]:
             repeal = _REPEAL.search(sentence)
             if repeal is None:
                 continue
-            for start, end, inside in _titles(sentence[:repeal.start()]):
-                after = sentence[end:repeal.start()]
+            for start, end, inside in _titles(sentence[: repeal.start()]):
+                after = sentence[end : repeal.start()]
                 bracket = _AFTER_TITLE.match(after)
-                rest = after[bracket.end():] if bracket else after
+                rest = after[bracket.end() :] if bracket else after
                 clause = re.split(r"[，,]", sentence[:start])[-1]
                 if _PARTIAL.match(rest) or _CITING.search(clause):
                     continue
                 decree = _DECREE_IN_BRACKETS.search(bracket.group("inside")) if bracket else None
-                claims.append(RepealClaim(
-                    name=name_key(inside), before=normalise_for_index(sentence[:start]).replace(" ", "")[-_BEFORE_CHARS:],
-                    decree=f"{decree.group(1)}号令" if decree else "", article=article, on=on))
+                claims.append(
+                    RepealClaim(
+                        name=name_key(inside),
+                        before=normalise_for_index(sentence[:start]).replace(" ", "")[-_BEFORE_CHARS:],
+                        decree=f"{decree.group(1)}号令" if decree else "",
+                        article=article,
+                        on=on,
+                    )
+                )
     return list(dict.fromkeys(claims))
 
 
 class NameIndex:
     """Ingested documents by name key, and by alias (from the knowledge pack's document_aliases)."""
 
-    def __init__(self, records: Iterable, aliases: dict[str, list[str]] | None = None):
-        self.by_name: dict[str, list] = {}
-        self.by_alias: dict[str, list] = {}
+    def __init__(self, records: Iterable[DocumentRecord], aliases: dict[str, list[str]] | None = None):
+        self.by_name: dict[str, list[DocumentRecord]] = {}
+        self.by_alias: dict[str, list[DocumentRecord]] = {}
         alias_of: dict[str, set[str]] = {}
         for key, names in (aliases or {}).items():
             alias_of.setdefault(name_key(key), set()).update(alias_key(a) for a in names)
@@ -168,7 +192,7 @@ class NameIndex:
             for alias in {a for key in keys for a in alias_of.get(key, ())}:
                 self.by_alias.setdefault(alias, []).append(record)
 
-    def named(self, claim: RepealClaim) -> list:
+    def named(self, claim: RepealClaim) -> list[DocumentRecord]:
         """The documents a repeal claim names: by title (with the issuer written before it), else by decree."""
         found = list(self.by_name.get(claim.name, []))
         for n in range(1, len(claim.before) + 1):  # 最高人民法院、最高人民检察院 + 关于办理……的解释
@@ -183,11 +207,13 @@ def alias_key(alias: str) -> str:
     return decree_alias(alias) or normalise_for_index(alias).replace(" ", "")
 
 
-def _claims_of(record) -> list[RepealClaim]:
+def _claims_of(record: DocumentRecord) -> list[RepealClaim]:
     return [RepealClaim.from_dict(c) for c in (record.repeals or []) if isinstance(c, dict)]
 
 
-def _matches(records: dict, index: NameIndex, repealers: Iterable) -> Iterator[tuple[object, object, RepealClaim, str]]:
+def _matches(
+    records: dict[str, DocumentRecord], index: NameIndex, repealers: Iterable[DocumentRecord]
+) -> Iterator[tuple[DocumentRecord, DocumentRecord, RepealClaim, str]]:
     """(repealer, repealed record, claim, date from which) for every ingested document a claim names."""
     for repealer in repealers:
         for claim in _claims_of(repealer):
@@ -201,23 +227,28 @@ def _matches(records: dict, index: NameIndex, repealers: Iterable) -> Iterator[t
                 yield repealer, record, claim, on
 
 
-def find_repeals(records: dict, aliases: dict[str, list[str]] | None = None,
-                 suspended: Collection[str] = ()) -> dict[str, Repeal]:
+def find_repeals(
+    records: dict[str, DocumentRecord], aliases: dict[str, list[str]] | None = None, suspended: Collection[str] = ()
+) -> dict[str, Repeal]:
     """doc id -> how it is repealed, for every document another ingested document repeals. Of several
     repealing documents, one in force is cited first, then the earliest repeal. The claims of the documents
     in suspended (held for an administrator's confirmation) have no effect."""
     index = NameIndex(records.values(), aliases)
     found: dict[str, tuple[tuple, Repeal]] = {}
-    for repealer, record, claim, on in _matches(records, index,
-                                                (r for r in records.values() if r.doc_id not in suspended)):
+    for repealer, record, claim, on in _matches(
+        records, index, (r for r in records.values() if r.doc_id not in suspended)
+    ):
         rank = (repealer.superseded, on or "9999", repealer.doc_id, claim.article)
         if record.doc_id not in found or rank < found[record.doc_id][0]:
             found[record.doc_id] = (rank, Repeal(repealer.doc_id, claim.article, on))
     return {doc_id: repeal for doc_id, (_, repeal) in found.items()}
 
 
-def repeal_targets(records: dict, aliases: dict[str, list[str]] | None = None,
-                   repealers: Collection[str] | None = None) -> dict[str, list[str]]:
+def repeal_targets(
+    records: dict[str, DocumentRecord],
+    aliases: dict[str, list[str]] | None = None,
+    repealers: Collection[str] | None = None,
+) -> dict[str, list[str]]:
     """Repealing doc id -> the doc ids of the ingested documents its claims name (of these repealers only,
     when given)."""
     chosen = [r for r in records.values() if repealers is None or r.doc_id in repealers]
@@ -250,5 +281,9 @@ def describe_repeal(record, records: dict) -> str:
     if not record.repealed_by:
         return ""
     by = records.get(record.repealed_by)
-    return repeal_text(record.repealed_on, by.title if by is not None else record.repealed_by,
-                       record.repealed_by_article, pending=not record.repealed)
+    return repeal_text(
+        record.repealed_on,
+        by.title if by is not None else record.repealed_by,
+        record.repealed_by_article,
+        pending=not record.repealed,
+    )

@@ -7,8 +7,14 @@ from pathlib import Path
 
 from ingest.encoding import readable_path
 
-STATUS_LABELS = {"added": "新增", "updated": "更新", "unchanged": "未变", "failed": "失败", "skipped": "跳过",
-                 "pruned": "已移除"}
+STATUS_LABELS = {
+    "added": "新增",
+    "updated": "更新",
+    "unchanged": "未变",
+    "failed": "失败",
+    "skipped": "跳过",
+    "pruned": "已移除",
+}
 
 
 @dataclass

@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from ingest.embedders.builtin import LsaEmbeddings
+from ingest.embedders.base import CorpusFittedEmbeddings
 
 _MODEL_FILES = ("lsa.joblib", "lsa.json")
 _PART_CHARS = 4 * 1024 * 1024  # base64 characters per record: a large fit is written in several requests
@@ -45,30 +45,42 @@ class SharedState:
         got = self.collection.get(ids=["model"], include=["metadatas"])
         return got["metadatas"][0]["version"] if got["ids"] else None
 
-    def publish_model(self, model: LsaEmbeddings) -> None:
+    def publish_model(self, model: CorpusFittedEmbeddings) -> None:
         """Make the local fit the server's (after an ingest fitted it). The pointer record is the commit point."""
         version = _model_version(model.directory)
         if version is None or version == self.server_model_version():
             return
         for name in _MODEL_FILES:
             text = base64.b64encode((model.directory / name).read_bytes()).decode("ascii")
-            parts = [text[i:i + _PART_CHARS] for i in range(0, len(text), _PART_CHARS)] or [""]
+            parts = [text[i : i + _PART_CHARS] for i in range(0, len(text), _PART_CHARS)] or [""]
             for n, part in enumerate(parts):
-                self.collection.upsert(ids=[f"model-{version}-{name}-{n}"], embeddings=[[0.0]], metadatas=[
-                    {"kind": "model-part", "version": version, "file": name, "part": n, "parts": len(parts),
-                     "data": part}])
+                self.collection.upsert(
+                    ids=[f"model-{version}-{name}-{n}"],
+                    embeddings=[[0.0]],
+                    metadatas=[
+                        {
+                            "kind": "model-part",
+                            "version": version,
+                            "file": name,
+                            "part": n,
+                            "parts": len(parts),
+                            "data": part,
+                        }
+                    ],
+                )
         self.collection.upsert(ids=["model"], embeddings=[[0.0]], metadatas=[{"kind": "model", "version": version}])
         self.collection.delete(where={"$and": [{"kind": "model-part"}, {"version": {"$ne": version}}]})
 
-    def sync_model(self, model: LsaEmbeddings) -> bool:
+    def sync_model(self, model: CorpusFittedEmbeddings) -> bool:
         """Replace the local fit by the server's when they differ. Returns True when the model changed."""
         for _ in range(3):
             version = self.server_model_version()
             if version is None or version == _model_version(model.directory):
                 return False
             files: dict[str, list[tuple[int, int, str]]] = {}
-            got = self.collection.get(where={"$and": [{"kind": "model-part"}, {"version": version}]},
-                                      include=["metadatas"])
+            got = self.collection.get(
+                where={"$and": [{"kind": "model-part"}, {"version": version}]}, include=["metadatas"]
+            )
             for meta in got["metadatas"]:
                 files.setdefault(meta["file"], []).append((meta["part"], meta["parts"], meta["data"]))
             complete = all(name in files and len(files[name]) == files[name][0][1] for name in _MODEL_FILES)
@@ -81,7 +93,7 @@ class SharedState:
                 tmp = model.directory / f"{name}.{uuid.uuid4().hex[:8]}.tmp"
                 tmp.write_bytes(data)
                 tmp.replace(model.directory / name)
-                fresh = LsaEmbeddings.open(model.directory, model.dim)
+                fresh = type(model).open(model.directory, model.dim)
             model.adopt(fresh)
             return True
         return False
@@ -94,8 +106,11 @@ class SharedState:
         while True:
             now = time.time()
             # add() keeps an existing record: of two processes adding at once, the first one wins
-            self.collection.add(ids=["lease"], embeddings=[[0.0]], metadatas=[
-                {"kind": "lease", "token": token, "holder": holder, "expires": now + LEASE_SECONDS}])
+            self.collection.add(
+                ids=["lease"],
+                embeddings=[[0.0]],
+                metadatas=[{"kind": "lease", "token": token, "holder": holder, "expires": now + LEASE_SECONDS}],
+            )
             got = self.collection.get(ids=["lease"], include=["metadatas"])
             current = got["metadatas"][0] if got["ids"] else None
             if current is not None and current["token"] == token:
@@ -111,8 +126,12 @@ class SharedState:
         def renew() -> None:
             while not stop.wait(_RENEW_EVERY):
                 try:
-                    self.collection.update(ids=["lease"], metadatas=[
-                        {"kind": "lease", "token": token, "holder": holder, "expires": time.time() + LEASE_SECONDS}])
+                    self.collection.update(
+                        ids=["lease"],
+                        metadatas=[
+                            {"kind": "lease", "token": token, "holder": holder, "expires": time.time() + LEASE_SECONDS}
+                        ],
+                    )
                 except Exception:  # noqa: BLE001 - a missed renewal only shortens the lease
                     pass
 

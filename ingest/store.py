@@ -36,8 +36,9 @@ from chromadb import FtsIndexConfig, HnswIndexConfig, Schema, VectorIndexConfig
 from chromadb.config import Settings as ChromaSettings
 from chromadb.errors import InternalError
 
-from assistant.faults import writable
-from assistant.settings import Settings
+from ingest.data_dir import writable
+from ingest.errors import UserFacingError
+from ingest.settings import Settings
 
 _PAGE = 5000
 _TEXT_PAGE = 200  # text rows fetched per call (each holds up to TEXT_ROW_CHUNKS chunks)
@@ -50,8 +51,17 @@ DOCUMENTS_TTL = 2.0
 # status (superseded, superseded_by, repealed, repealed_by, repealed_by_article, repealed_on) is read from
 # the manifest
 _DOC_FIELDS = ("title", "kind", "region", "date", "source")
-_FROM_MANIFEST = ("doc_id", "doc_hash", "superseded", "superseded_by", "repealed", "repealed_by",
-                  "repealed_by_article", "repealed_on", "pending")
+_FROM_MANIFEST = (
+    "doc_id",
+    "doc_hash",
+    "superseded",
+    "superseded_by",
+    "repealed",
+    "repealed_by",
+    "repealed_by_article",
+    "repealed_on",
+    "pending",
+)
 # the collections of earlier versions (every chunk's text and metadata in its own Chroma row)
 _LEGACY = ("anquan-chunks-{}", "anquan-docs-{}")
 
@@ -90,6 +100,7 @@ def _decode(packed: str) -> Any:
 @dataclass
 class _TextRow:
     """The chunks of one text row: ordinals first .. first+len(chunks)-1 of one document version."""
+
     doc_id: str
     doc_hash: str
     first: int
@@ -103,8 +114,9 @@ class _TextRow:
 
 def _table_signature(records: dict[str, DocumentRecord]) -> str:
     """What a reader's vector index depends on: which version of which documents, and which are current."""
-    return hashlib.sha1("\n".join(sorted(f"{r.doc_id}:{r.hash}:{r.in_force}" for r in records.values()))
-                        .encode("utf-8")).hexdigest()
+    return hashlib.sha1(
+        "\n".join(sorted(f"{r.doc_id}:{r.hash}:{r.in_force}" for r in records.values())).encode("utf-8")
+    ).hexdigest()
 
 
 # The HNSW graph: candidates kept while inserting (Chroma's default is 100) and while searching (default
@@ -120,8 +132,11 @@ _SCORE_DIGITS = 6  # similarities equal to this many digits are ties (broken by 
 def _vector_schema() -> Schema:
     """Vectors: cosine HNSW; no full-text index (the rows carry no documents; BM25 is our lexical index)."""
     schema = Schema()
-    schema.create_index(config=VectorIndexConfig(space="cosine", hnsw=HnswIndexConfig(
-        ef_construction=_EF_CONSTRUCTION, ef_search=_EF_SEARCH)))
+    schema.create_index(
+        config=VectorIndexConfig(
+            space="cosine", hnsw=HnswIndexConfig(ef_construction=_EF_CONSTRUCTION, ef_search=_EF_SEARCH)
+        )
+    )
     schema.delete_index(config=FtsIndexConfig(), key="#document")
     return schema
 
@@ -208,13 +223,118 @@ class DocumentRecord:
 
 @dataclass
 class StoredChunk:
+    """A chunk as read back: its text and metadata (what ingest.pipeline.chunk_metadata wrote, with the document's
+    version status from the manifest), the metadata read through the typed properties below."""
+
     id: str
     text: str
     metadata: dict[str, Any] = field(default_factory=dict)
 
+    # the document
+    @property
+    def doc_id(self) -> str:
+        return self.metadata.get("doc_id", "")
+
+    @property
+    def doc_hash(self) -> str:
+        """The content hash of the document version the chunk belongs to."""
+        return self.metadata.get("doc_hash", "")
+
+    @property
+    def title(self) -> str:
+        return self.metadata.get("title", "")
+
+    @property
+    def cited_title(self) -> str:
+        """The title a citation names: the document's id when the chunk has no title recorded."""
+        return self.metadata.get("title", self.doc_id)
+
+    @property
+    def kind(self) -> str:
+        return self.metadata.get("kind", "")
+
+    @property
+    def region(self) -> str:
+        return self.metadata.get("region", "")
+
+    @property
+    def date(self) -> str:
+        return self.metadata.get("date", "")
+
+    # its version status (from the manifest)
+    @property
+    def superseded(self) -> bool:
+        return bool(self.metadata.get("superseded"))
+
+    @property
+    def superseded_by(self) -> str:
+        return self.metadata.get("superseded_by", "")
+
+    @property
+    def repealed(self) -> bool:
+        return bool(self.metadata.get("repealed"))
+
+    @property
+    def repealed_by(self) -> str:
+        return self.metadata.get("repealed_by", "")
+
+    @property
+    def repealed_by_article(self) -> str:
+        return self.metadata.get("repealed_by_article", "")
+
+    @property
+    def repealed_on(self) -> str:
+        return self.metadata.get("repealed_on", "")
+
+    @property
+    def pending(self) -> bool:
+        """Whether the repeal or supersession is held for an administrator's confirmation."""
+        return bool(self.metadata.get("pending"))
+
+    # the chunk within it
+    @property
+    def unit(self) -> str:
+        """ "article", "preamble" or "section" ("" when unknown)."""
+        return self.metadata.get("unit", "")
+
+    @property
+    def article(self) -> str:
+        """The article's label as written (第一百三十四条之一), "" when none."""
+        return self.metadata.get("article", "")
+
+    @property
+    def article_num(self) -> int | None:
+        """The article's number (0 for a title note); None when the chunk has none recorded."""
+        return self.metadata.get("article_num")
+
+    @property
+    def article_sub(self) -> int:
+        """The 之N of 第N条之一 (0 for none)."""
+        return self.metadata.get("article_sub") or 0
+
+    @property
+    def part(self) -> int:
+        """Which part of an over-long article this is (1 when it is whole)."""
+        return self.metadata.get("part") or 1
+
+    @property
+    def parts(self) -> int:
+        """How many parts the article was indexed in."""
+        return self.metadata.get("parts", 1)
+
+    @property
+    def ordinal(self) -> int:
+        """The chunk's position in its document."""
+        return self.metadata.get("ordinal", 0)
+
+    @property
+    def heading_text(self) -> str:
+        """The heading path as stored: the headings joined by " / " ("" when none)."""
+        return self.metadata.get("heading_path", "")
+
     @property
     def heading_path(self) -> list[str]:
-        path = self.metadata.get("heading_path", "")
+        path = self.heading_text
         return path.split(" / ") if path else []
 
     @property
@@ -260,26 +380,59 @@ def chroma_path(settings: Settings) -> Path:
     return copy
 
 
+def store_backend(settings: Settings) -> str:
+    """The store by name (setting store): "server", a Chroma server at chroma_host, or "local", embedded Chroma in
+    the data directory; auto: the server when a host is set."""
+    if settings.store == "server" and not settings.chroma_host:
+        raise UserFacingError("ANQUAN_STORE=server 需要同时设置 ANQUAN_CHROMA_HOST（Chroma 服务器地址）。")
+    if settings.store == "auto":
+        return "server" if settings.chroma_host else "local"
+    return settings.store
+
+
 def open_client(settings: Settings, path: Path | None = None):
     chroma_settings = ChromaSettings(anonymized_telemetry=False)
-    if settings.chroma_host:
-        return chromadb.HttpClient(host=settings.chroma_host, port=settings.chroma_port, ssl=settings.chroma_ssl,
-                                   settings=chroma_settings)
+    host = settings.chroma_host if store_backend(settings) == "server" else None
+    if host:
+        return chromadb.HttpClient(
+            host=host, port=settings.chroma_port, ssl=settings.chroma_ssl, settings=chroma_settings
+        )
     path = path or chroma_path(settings)
     path.mkdir(parents=True, exist_ok=True)
+    database = path / "chroma.sqlite3"
+    if _file_key(database) not in _CHROMA_OPEN:
+        use_wal(database)  # never once Chroma holds the file in this process: see use_wal
     client = chromadb.PersistentClient(path=str(path), settings=chroma_settings)
-    use_wal(path / "chroma.sqlite3")
+    _CHROMA_OPEN.add(_file_key(database))
     return client
+
+
+# The embedded stores' database files (path, inode) this process has a Chroma client on. Opening such a file
+# in any other way and closing it again drops every POSIX lock the process holds on it, Chroma's (its own
+# SQLite) included: another process's ingest, closing last as it then believes, checkpoints and removes the
+# write-ahead log under the readers here, which then read "database disk image is malformed" until restarted.
+_CHROMA_OPEN: set[tuple[str, int]] = set()
+
+
+def _file_key(database: Path) -> tuple[str, int]:
+    try:
+        return str(database.resolve()), database.stat().st_ino
+    except OSError:
+        return str(database), -1
 
 
 def use_wal(database: Path) -> bool:
     """Put the embedded store's SQLite file in WAL mode (it stays set in the file; Chroma keeps it). Chroma
     creates it with a rollback journal, under which every write transaction of an ingest in another process
     locks readers out: questions waited seconds during an import. In WAL mode they read the last committed
-    state meanwhile. Returns whether the file is in WAL mode (a file in use elsewhere is switched next time)."""
+    state meanwhile. Returns whether the file is in WAL mode (a file in use elsewhere is switched next time).
+    A missing file is created in WAL mode. Only before this process opens a Chroma client on it (open_client):
+    closing the file here would drop the locks Chroma's connections hold on it."""
     try:
         with database.open("rb") as handle:
             header = handle.read(20)
+    except FileNotFoundError:
+        header = b""
     except OSError:
         return False
     if len(header) == 20 and header[18] == 2 and header[19] == 2:  # the file format numbers of WAL mode
@@ -293,13 +446,17 @@ def use_wal(database: Path) -> bool:
 
 class ChunkStore:
     def __init__(self, settings: Settings, embedder_name: str):
-        self._path = None if settings.chroma_host else chroma_path(settings)
+        self.backend = store_backend(settings)
+        self.is_server = self.backend == "server"
+        self._path = None if self.is_server else chroma_path(settings)
         self.client = open_client(settings, self._path)
         self.read_only_copy = self._path is not None and self._path != settings.data_dir / "chroma"
-        self.location = (f"Chroma 服务器 {settings.chroma_host}:{settings.chroma_port}" if settings.chroma_host
-                         else f"本地 Chroma（{settings.data_dir / 'chroma'}）"
-                         + ("；数据目录只读：可查询，不能导入或删除" if self.read_only_copy else ""))
-        self.is_server = bool(settings.chroma_host)
+        self.location = (
+            f"Chroma 服务器 {settings.chroma_host}:{settings.chroma_port}"
+            if self.is_server
+            else f"本地 Chroma（{settings.data_dir / 'chroma'}）"
+            + ("；数据目录只读：可查询，不能导入或删除" if self.read_only_copy else "")
+        )
         self.name = embedder_name
         self._open_collections()
         self.batch_size = min(self.client.get_max_batch_size(), _PAGE)
@@ -336,8 +493,11 @@ class ChunkStore:
         try:
             return self.client.create_collection(name, embedding_function=None, schema=_vector_schema())
         except Exception:  # noqa: BLE001 - created meanwhile by another process, or a server without schemas
-            return self._searching_wide(self.client.get_or_create_collection(
-                name, embedding_function=None, configuration={"hnsw": {"space": "cosine", "ef_search": _EF_SEARCH}}))
+            return self._searching_wide(
+                self.client.get_or_create_collection(
+                    name, embedding_function=None, configuration={"hnsw": {"space": "cosine", "ef_search": _EF_SEARCH}}
+                )
+            )
 
     @staticmethod
     def _searching_wide(collection):
@@ -381,10 +541,12 @@ class ChunkStore:
 
     def all_documents(self) -> dict[str, DocumentRecord]:
         stamp = self._disk_stamp()
-        if self._documents is not None and (time.monotonic() - self._documents_read_at < DOCUMENTS_TTL
-                                            or (stamp is not None and stamp == self._documents_stamp)):
+        if self._documents is not None and (
+            time.monotonic() - self._documents_read_at < DOCUMENTS_TTL
+            or (stamp is not None and stamp == self._documents_stamp)
+        ):
             return dict(self._documents)
-        self._documents = self._read_documents()
+        self._documents = self._reopening(self._read_documents)  # a clash with a writer: reopen, read again
         self.generation += 1
         self._documents_read_at = time.monotonic()
         self._documents_stamp = stamp
@@ -423,13 +585,17 @@ class ChunkStore:
         from chromadb.config import System
         from chromadb.telemetry.product import ProductTelemetryClient
 
-        chroma_settings = ChromaSettings(anonymized_telemetry=False, is_persistent=True,
-                                         persist_directory=str(self._path))
+        chroma_settings = ChromaSettings(
+            anonymized_telemetry=False, is_persistent=True, persist_directory=str(self._path)
+        )
         system = System(chroma_settings)
-        system.instance(ProductTelemetryClient)
-        system.instance(ServerAPI)
+        # System.instance is typed for concrete classes, but resolves an abstract one to its configured implementation
+        system.instance(ProductTelemetryClient)  # type: ignore[type-abstract]
+        system.instance(ServerAPI)  # type: ignore[type-abstract]
         system.start()
-        SharedSystemClient._identifier_to_system[SharedSystemClient._get_identifier_from_settings(chroma_settings)] = system
+        SharedSystemClient._identifier_to_system[SharedSystemClient._get_identifier_from_settings(chroma_settings)] = (
+            system
+        )
         self.client = open_client(self._settings, self._path)
         self._open_collections()
         self._stale = False
@@ -462,14 +628,17 @@ class ChunkStore:
     def commit_documents(self, records: Sequence[DocumentRecord]) -> None:
         """Commit several documents at once (their chunks must be written already)."""
         for start in range(0, len(records), self.batch_size):
-            batch = records[start:start + self.batch_size]
-            self.documents.upsert(ids=[r.doc_id for r in batch], embeddings=[[1.0]] * len(batch),
-                                  metadatas=[r.to_metadata() for r in batch])
+            batch = records[start : start + self.batch_size]
+            self.documents.upsert(
+                ids=[r.doc_id for r in batch],
+                embeddings=[[1.0]] * len(batch),
+                metadatas=[r.to_metadata() for r in batch],
+            )
         self._wrote_documents(records)
 
     def update_documents(self, records: list[DocumentRecord]) -> None:
         for start in range(0, len(records), self.batch_size):
-            batch = records[start:start + self.batch_size]
+            batch = records[start : start + self.batch_size]
             self.documents.update(ids=[r.doc_id for r in batch], metadatas=[r.to_metadata() for r in batch])
         self._wrote_documents(records)
 
@@ -480,8 +649,9 @@ class ChunkStore:
         self._delete_versions(doc_id, lambda doc_hash: True)
 
     # chunks
-    def add_chunks(self, ids: list[str], embeddings, texts: list[str], metadatas: list[dict[str, Any]],
-                   new: bool = False) -> None:
+    def add_chunks(
+        self, ids: list[str], embeddings, texts: list[str], metadatas: list[dict[str, Any]], new: bool = False
+    ) -> None:
         """Write chunks (every chunk of each document version among them): their texts first, then their
         vectors, so that every vector's text can be found and deleted with its version. new=True when none
         of the ids can exist yet (cheaper than an upsert). embeddings None: texts only, the vectors are
@@ -491,17 +661,29 @@ class ChunkStore:
             row_id, ordinal = _row_of(chunk_id_)
             row = rows.get(row_id)
             if row is None:
-                row = rows[row_id] = _TextRow(meta["doc_id"], meta["doc_hash"], ordinal,
-                                              {k: meta[k] for k in _DOC_FIELDS if k in meta}, [])
+                row = rows[row_id] = _TextRow(
+                    meta["doc_id"], meta["doc_hash"], ordinal, {k: meta[k] for k in _DOC_FIELDS if k in meta}, []
+                )
             own = {k: v for k, v in meta.items() if k not in _DOC_FIELDS and k not in _FROM_MANIFEST}
             row.chunks.append([text, own])
         row_ids = list(rows)
         write = self.texts.add if new else self.texts.upsert
         for start in range(0, len(row_ids), self.batch_size):
-            batch = row_ids[start:start + self.batch_size]
-            write(ids=batch, embeddings=[[1.0]] * len(batch), metadatas=[
-                {"doc_id": rows[r].doc_id, "doc_hash": rows[r].doc_hash, "first": rows[r].first,
-                 "count": len(rows[r].chunks), "chunks": _encode([rows[r].document, rows[r].chunks])} for r in batch])
+            batch = row_ids[start : start + self.batch_size]
+            write(
+                ids=batch,
+                embeddings=[[1.0]] * len(batch),
+                metadatas=[
+                    {
+                        "doc_id": rows[r].doc_id,
+                        "doc_hash": rows[r].doc_hash,
+                        "first": rows[r].first,
+                        "count": len(rows[r].chunks),
+                        "chunks": _encode([rows[r].document, rows[r].chunks]),
+                    }
+                    for r in batch
+                ],
+            )
         if embeddings is not None:
             self.write_vectors(ids, embeddings, new)
 
@@ -530,12 +712,18 @@ class ChunkStore:
     def _delete_versions(self, doc_id: str, which) -> None:
         """Delete the text rows (vectors first) of the document's versions whose hash `which` accepts."""
         found = self.texts.get(where={"doc_id": doc_id}, include=["metadatas"])
-        doomed = [(row_id, meta) for row_id, meta in zip(found["ids"], found["metadatas"], strict=True)
-                  if which(meta["doc_hash"])]
-        vector_ids = [f"{_chunk_prefix(doc_id, meta['doc_hash'])}{ordinal:05d}" for _, meta in doomed
-                      for ordinal in range(meta["first"], meta["first"] + meta["count"])]
+        doomed = [
+            (row_id, meta)
+            for row_id, meta in zip(found["ids"], found["metadatas"], strict=True)
+            if which(meta["doc_hash"])
+        ]
+        vector_ids = [
+            f"{_chunk_prefix(doc_id, meta['doc_hash'])}{ordinal:05d}"
+            for _, meta in doomed
+            for ordinal in range(meta["first"], meta["first"] + meta["count"])
+        ]
         for start in range(0, len(vector_ids), self.batch_size):
-            self.chunks.delete(ids=vector_ids[start:start + self.batch_size])
+            self.chunks.delete(ids=vector_ids[start : start + self.batch_size])
         if vector_ids and self._vectors_seen >= 0:
             self._vectors_seen = self.chunks.count()  # deleted here: not another process's change
         if doomed:
@@ -556,7 +744,9 @@ class ChunkStore:
                     found[r] = row
         missing = [r for r in wanted if r not in found]
         for start in range(0, len(missing), _TEXT_PAGE):
-            page = self.texts.get(ids=missing[start:start + _TEXT_PAGE], include=["metadatas"])
+            page = self._reopening(
+                lambda start=start: self.texts.get(ids=missing[start : start + _TEXT_PAGE], include=["metadatas"])
+            )
             found.update(self._remember(page["ids"], page["metadatas"]))
         return found
 
@@ -574,16 +764,22 @@ class ChunkStore:
     def _stored_chunk(self, chunk_id_: str, row: _TextRow, ordinal: int) -> StoredChunk:
         text, own = row.chunks[ordinal - row.first]
         record = (self._documents or {}).get(row.doc_id)
-        current = record is not None and record.hash == row.doc_hash
-        meta = {**row.document, "doc_id": row.doc_id, "doc_hash": row.doc_hash, **own,
-                "superseded": record.superseded if current else False,
-                "superseded_by": record.superseded_by if current else "",
-                "repealed": record.repealed if current else False,
-                "repealed_by": record.repealed_by if current else "",
-                "repealed_by_article": record.repealed_by_article if current else "",
-                "repealed_on": record.repealed_on if current else "",
-                "pending": record.pending if current else False}
-        if current:  # title, kind, region and date as the record has them now (an administrator may correct them)
+        if record is not None and record.hash != row.doc_hash:
+            record = None  # the record of another version says nothing about this chunk
+        meta = {
+            **row.document,
+            "doc_id": row.doc_id,
+            "doc_hash": row.doc_hash,
+            **own,
+            "superseded": record.superseded if record is not None else False,
+            "superseded_by": record.superseded_by if record is not None else "",
+            "repealed": record.repealed if record is not None else False,
+            "repealed_by": record.repealed_by if record is not None else "",
+            "repealed_by_article": record.repealed_by_article if record is not None else "",
+            "repealed_on": record.repealed_on if record is not None else "",
+            "pending": record.pending if record is not None else False,
+        }
+        if record is not None:  # title, kind, region and date as the record has them now (they may be corrected)
             meta.update(title=record.title, kind=record.kind, region=record.region, date=record.date)
         return StoredChunk(chunk_id_, text, meta)
 
@@ -607,9 +803,11 @@ class ChunkStore:
         found = self.texts.get(where=where, include=["metadatas"])
         rows = self._remember(found["ids"], found["metadatas"])
         self.all_documents()
-        return [self._stored_chunk(chunk_id_, row, ordinal)
-                for row in sorted(rows.values(), key=lambda r: (r.doc_hash, r.first))
-                for ordinal, chunk_id_ in enumerate(row.vector_ids(), start=row.first)]
+        return [
+            self._stored_chunk(chunk_id_, row, ordinal)
+            for row in sorted(rows.values(), key=lambda r: (r.doc_hash, r.first))
+            for ordinal, chunk_id_ in enumerate(row.vector_ids(), start=row.first)
+        ]
 
     def iter_chunks(self) -> Iterator[StoredChunk]:
         """Every chunk that has a vector (with its text; "" for a vector whose text row is gone). Chunks whose
@@ -630,14 +828,17 @@ class ChunkStore:
     @staticmethod
     def committed_ids(records: dict[str, DocumentRecord]) -> list[str]:
         """Every chunk id of the committed document versions, by document id then position."""
-        return [i for doc_id in sorted(records) for i in chunk_ids(doc_id, records[doc_id].hash,
-                                                                    records[doc_id].chunk_count)]
+        return [
+            i
+            for doc_id in sorted(records)
+            for i in chunk_ids(doc_id, records[doc_id].hash, records[doc_id].chunk_count)
+        ]
 
     def committed_chunks(self, records: dict[str, DocumentRecord]) -> Iterator[StoredChunk]:
         """Every chunk of the committed document versions (whether it has a vector or not), in committed_ids order."""
         ids = self.committed_ids(records)
         for start in range(0, len(ids), _PAGE):
-            yield from self.get_chunks(ids[start:start + _PAGE])
+            yield from self.get_chunks(ids[start : start + _PAGE])
 
     def with_vectors(self, records: dict[str, DocumentRecord]) -> frozenset[str]:
         """The ids of the committed chunks that have a vector (it may hold a few ids written since that are not
@@ -650,7 +851,7 @@ class ChunkStore:
         ids = self.committed_ids(records)
         found: set[str] = set()
         for start in range(0, len(ids), self.batch_size):
-            part = ids[start:start + self.batch_size]
+            part = ids[start : start + self.batch_size]
             found.update(self._reopening(lambda part=part: self.chunks.get(ids=part, include=[]))["ids"])
         present = frozenset(found)
         self._vectored = (key, present)
@@ -671,7 +872,9 @@ class ChunkStore:
             self._committed = (self.generation, prefixes)
         return prefixes
 
-    def query(self, embedding: list[float], k: int, documents: set[str] | None = None) -> list[tuple[StoredChunk, float]]:
+    def query(
+        self, embedding: list[float], k: int, documents: set[str] | None = None
+    ) -> list[tuple[StoredChunk, float]]:
         """The k nearest chunks of committed document versions (of these documents, when given)."""
         records = self.all_documents()  # first: it finds out whether another process changed the index
         if self._stale:
@@ -689,8 +892,13 @@ class ChunkStore:
         kept = committed(found)
         if len(kept) < k and len(found) == depth:
             present = self.with_vectors(records)  # an id without a vector fails the whole search
-            ids = [i for doc_id in sorted(wanted) if doc_id in records  # sorted: the same request in every process
-                   for i in chunk_ids(doc_id, records[doc_id].hash, records[doc_id].chunk_count) if i in present]
+            ids = [
+                i
+                for doc_id in sorted(wanted)
+                if doc_id in records  # sorted: the same request in every process
+                for i in chunk_ids(doc_id, records[doc_id].hash, records[doc_id].chunk_count)
+                if i in present
+            ]
             kept = committed(self._query(embedding, depth, ids)) if ids else []
         # the cut at k by score, ties (copies of one text, float noise) by chunk id: the same k chunks whatever
         # order the index returned equal distances in (3 of 10 identical searches differed in their top 8)
@@ -721,5 +929,6 @@ class ChunkStore:
     def _query(self, embedding: list[float], k: int, ids: list[str] | None) -> list[tuple[str, float]]:
         """(chunk id, cosine similarity) of the k nearest vectors (among these ids, when given)."""
         result = self._reopening(
-            lambda: self.chunks.query(query_embeddings=[embedding], n_results=k, ids=ids, include=["distances"]))
+            lambda: self.chunks.query(query_embeddings=[embedding], n_results=k, ids=ids, include=["distances"])
+        )
         return [(i, 1.0 - float(d)) for i, d in zip(result["ids"][0], result["distances"][0], strict=True)]

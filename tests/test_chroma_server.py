@@ -16,10 +16,10 @@ from conftest import BIG5_PLAN, FIXTURES, GBK_PLAN, REGULATION_NEW, free_port, s
 
 from assistant.ask import Assistant
 from assistant.retrieval import HybridRetriever
-from assistant.settings import Settings
 from ingest.articles import ArticleRef
 from ingest.knowledge_base import KnowledgeBase
 from ingest.pipeline import IngestBusy, ingest
+from ingest.settings import Settings
 
 PROJECT = Path(__file__).resolve().parents[1]
 QUESTION = "有限空间作业应当坚持什么顺序？"
@@ -33,8 +33,20 @@ def chroma_server(tmp_path_factory):
     port = free_port()
     log = tmp_path_factory.mktemp("chroma-log") / "server.log"
     with open(log, "wb") as out:
-        server = subprocess.Popen([*chroma, "run", "--path", str(tmp_path_factory.mktemp("chroma-server")),
-                                   "--host", "127.0.0.1", "--port", str(port)], stdout=out, stderr=subprocess.STDOUT)
+        server = subprocess.Popen(
+            [
+                *chroma,
+                "run",
+                "--path",
+                str(tmp_path_factory.mktemp("chroma-server")),
+                "--host",
+                "127.0.0.1",
+                "--port",
+                str(port),
+            ],
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
     wait_until_serving(server, f"http://127.0.0.1:{port}/api/v2/heartbeat", log, 60, "chroma run")
     yield "127.0.0.1", port
     stop_server(server)
@@ -47,10 +59,22 @@ def _server_settings(server, data_dir: Path) -> Settings:
 
 def _cli(server, data_dir: Path, *args: str) -> subprocess.CompletedProcess:
     host, port = server
-    env = {**os.environ, "ANQUAN_DATA_DIR": str(data_dir), "ANQUAN_EMBEDDER": "builtin",
-           "ANQUAN_CHROMA_HOST": host, "ANQUAN_CHROMA_PORT": str(port), "ANQUAN_INGEST_LOCK_TIMEOUT": "120"}
-    return subprocess.run([sys.executable, "-m", "assistant.cli", *args], capture_output=True, text=True, env=env,
-                          cwd=PROJECT, timeout=300)
+    env = {
+        **os.environ,
+        "ANQUAN_DATA_DIR": str(data_dir),
+        "ANQUAN_EMBEDDER": "builtin",
+        "ANQUAN_CHROMA_HOST": host,
+        "ANQUAN_CHROMA_PORT": str(port),
+        "ANQUAN_INGEST_LOCK_TIMEOUT": "120",
+    }
+    return subprocess.run(
+        [sys.executable, "-m", "assistant.cli", *args],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=PROJECT,
+        timeout=300,
+    )
 
 
 @pytest.fixture(scope="module")
@@ -87,7 +111,9 @@ def test_two_app_processes_share_the_server_and_see_each_others_documents(chroma
 
     folder = tmp_path / "app-b-files"
     folder.mkdir()
-    (folder / f"{BIG5_PLAN}.txt").write_bytes((FIXTURES / f"{BIG5_PLAN}.txt").read_text(encoding="utf-8").encode("big5"))
+    (folder / f"{BIG5_PLAN}.txt").write_bytes(
+        (FIXTURES / f"{BIG5_PLAN}.txt").read_text(encoding="utf-8").encode("big5")
+    )
     added = _cli(chroma_server, data_b, "ingest", str(folder))
     assert added.returncode == 0, added.stdout + added.stderr
     assert "新增 1" in added.stdout and "重新拟合" not in added.stdout  # B embeds with A's fit, no refit
@@ -117,11 +143,16 @@ def test_a_lease_left_by_a_killed_ingest_expires(chroma_server, first_app, tmp_p
     settings_a, _ = first_app
     kb = KnowledgeBase(settings_a)
     # what an ingest killed with kill -9 leaves behind: a lease nobody renews, expired by now
-    kb.shared.collection.upsert(ids=["lease"], embeddings=[[0.0]], metadatas=[
-        {"kind": "lease", "token": "killed", "holder": "另一台机器 进程 4242", "expires": time.time() - 1}])
+    kb.shared.collection.upsert(
+        ids=["lease"],
+        embeddings=[[0.0]],
+        metadatas=[{"kind": "lease", "token": "killed", "holder": "另一台机器 进程 4242", "expires": time.time() - 1}],
+    )
     folder = tmp_path / "files"
     folder.mkdir()
-    (folder / "无条文的提示.md").write_text("# 青山市防汛提示\n\n一、汛期地下空间作业前应当检查排水设施。\n", encoding="utf-8")
+    (folder / "无条文的提示.md").write_text(
+        "# 青山市防汛提示\n\n一、汛期地下空间作业前应当检查排水设施。\n", encoding="utf-8"
+    )
     settings = _server_settings(chroma_server, settings_a.data_dir).model_copy(update={"ingest_lock_timeout": 5})
     assert ingest([folder], settings).count("added") == 1
     assert not kb.shared.collection.get(ids=["lease"])["ids"]  # released after the ingest

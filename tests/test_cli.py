@@ -22,16 +22,16 @@ def test_ingest_prints_the_active_parts_a_per_file_table_and_a_summary(user_file
     assert "未变 6" in again.output and "写入 0 个切块" in again.output
 
 
-def test_stats_lists_documents_by_kind_and_superseded_versions(user_files):
-    runner.invoke(app, ["ingest", str(user_files)])
+def test_stats_lists_documents_by_kind_and_superseded_versions(user_files_index, monkeypatch):
+    monkeypatch.setenv("ANQUAN_DATA_DIR", str(user_files_index[0].data_dir))  # the user files, ingested
     result = runner.invoke(app, ["stats"])
     assert result.exit_code == 0
     assert "计划方案" in result.output and "地方性法规" in result.output
     assert "文档 6 个" in result.output
 
 
-def test_show_accepts_numbers_in_several_forms(user_files):
-    runner.invoke(app, ["ingest", str(user_files)])
+def test_show_accepts_numbers_in_several_forms(user_files_index, monkeypatch):
+    monkeypatch.setenv("ANQUAN_DATA_DIR", str(user_files_index[0].data_dir))
     for form in ("6", "第六条", "六"):
         result = runner.invoke(app, ["show", "危险作业安全管理条例", form])
         assert result.exit_code == 0, result.output
@@ -41,8 +41,8 @@ def test_show_accepts_numbers_in_several_forms(user_files):
     assert "第五条之一" in suffixed.output
 
 
-def test_show_explains_what_is_missing(user_files):
-    runner.invoke(app, ["ingest", str(user_files)])
+def test_show_explains_what_is_missing(user_files_index, monkeypatch):
+    monkeypatch.setenv("ANQUAN_DATA_DIR", str(user_files_index[0].data_dir))
     unknown = runner.invoke(app, ["show", "不存在的法", "1"])
     assert unknown.exit_code == 1 and "没有名称包含“不存在的法”的文档" in unknown.output
     no_article = runner.invoke(app, ["show", "危险作业安全管理条例", "99"])

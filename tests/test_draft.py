@@ -11,21 +11,22 @@ from datetime import date
 
 import docx
 import pytest
-from conftest import CORPUS, needs_corpus
+from conftest import OLD_EMERGENCY_LAW, needs_corpus
 from fake_openai import FakeOpenAI
 from typer.testing import CliRunner
 
 from assistant.citations import resolve_citation
 from assistant.cli import app
-from assistant.draft import NO_BASIS, PlanDraft, PlanRequestError, draft_plan, draft_section, resolve_level
-from assistant.knowledge_pack import Citation, KnowledgePack
-from assistant.plan_llm import PlanWriter
-from assistant.plan_period import dated_phases, parse_period
-from assistant.settings import Settings
+from assistant.draft import NO_BASIS, PlanDraft, PlanRequestError, draft_plan, draft_section
+from assistant.draft.builder import resolve_level
+from assistant.draft.docx import write_plan_docx
+from assistant.draft.llm import PlanWriter
+from assistant.draft.period import dated_phases, parse_period
+from assistant.pack import Citation, KnowledgePack
 from ingest.articles import parse_article
 from ingest.cleaning import normalise_for_index, to_simplified
 from ingest.knowledge_base import KnowledgeBase
-from ingest.pipeline import ingest
+from ingest.settings import Settings
 
 
 def corpus_test(test):
@@ -33,19 +34,14 @@ def corpus_test(test):
     return needs_corpus(pytest.mark.corpus(test))
 
 
-OLD_EMERGENCY_LAW = "突发事件应对法(2007-08-30)"  # superseded by the 2024 revision in the corpus
 _DATE = re.compile(r"(?:(\d{4})年)?(\d{1,2})月(\d{1,2})日")
 
 
 @pytest.fixture(scope="module")
-def corpus_kb(tmp_path_factory) -> KnowledgeBase:
+def corpus_kb(corpus_index) -> KnowledgeBase:
     """The regulations and plans, plus the 2007 version of the emergency response law, so that a superseded
-    version is in the index for the drafter to avoid."""
-    settings = Settings(data_dir=tmp_path_factory.mktemp("draft-index"), embedder="builtin")
-    paths = [CORPUS / "regulations", CORPUS / "plans"]
-    old = next((CORPUS / "scale").rglob(f"{OLD_EMERGENCY_LAW}.md"), None)
-    ingest([*paths, *([old] if old else [])], settings)
-    return KnowledgeBase(settings)
+    version is in the index for the drafter to avoid (the session's corpus index, conftest)."""
+    return KnowledgeBase(corpus_index[0])
 
 
 @pytest.fixture(scope="module")
@@ -109,8 +105,12 @@ def test_every_task_item_cites_an_article_and_every_citation_resolves_to_the_ver
             else:
                 assert any(draft.source(n).is_article for n in item.citations), item.text
         assert sum(item.no_basis for item in draft.task_items) <= len(draft.task_items) // 3
-        used = {n for section in draft.walk() for text in section.paragraphs + [i.text for i in section.items]
-                for n in map(int, re.findall(r"\[(\d+)\]", text))}
+        used = {
+            n
+            for section in draft.walk()
+            for text in section.paragraphs + [i.text for i in section.items]
+            for n in map(int, re.findall(r"\[(\d+)\]", text))
+        }
         assert used == {s.number for s in draft.sources}  # no dangling [n], no unused source
         for source in draft.sources:
             record = records[source.doc_id]
@@ -144,7 +144,9 @@ def test_a_second_quarter_district_plan_cites_each_task_on_its_subject(corpus_kb
 
     def articles(words: str) -> list[str]:
         item = next(i for i in draft.task_items if i.text.startswith(words))
-        return [f"{draft.source(n).doc_id}{draft.source(n).article}" for n in item.citations if draft.source(n).is_article]
+        return [
+            f"{draft.source(n).doc_id}{draft.source(n).article}" for n in item.citations if draft.source(n).is_article
+        ]
 
     assert not any(a.startswith("消防法") for a in articles("加强出行高峰道路交通安全检查"))
     assert not any("应急条例" in a and a.endswith("第八条") for a in articles("加强假日运输车辆检查"))
@@ -162,8 +164,8 @@ def test_a_second_quarter_district_plan_cites_each_task_on_its_subject(corpus_kb
     assert result["share"] >= 0.9, result
 
 
-def test_a_task_rests_on_a_duty_not_on_the_penalty_for_breaking_it(user_files, settings):
-    ingest([user_files], settings)  # the fixture regulation: duties in 第二章, one penalty article (第八条, 法律责任)
+def test_a_task_rests_on_a_duty_not_on_the_penalty_for_breaking_it(user_files_index):
+    settings = user_files_index[0]  # the fixture regulation: duties in 第二章, one penalty article (第八条, 法律责任)
     draft = draft_plan(KnowledgeBase(settings), "campaign", "2025-06", "青山区", focus=["危险作业"], region="青山市")
     enforcement = re.compile(r"执法|处罚|查处|打击|罚款|追究|问责|惩处|曝光|违法")
     checked = 0
@@ -225,14 +227,17 @@ def test_kinds_and_levels_are_read_as_people_write_them():
 
 
 @corpus_test
-@pytest.mark.parametrize(("kind", "period", "level", "message"), [
-    ("quarterly", "2025Q5", "区", "不是季度"),
-    ("weekly", "2025", "区", "计划类型"),
-    ("annual", "明年", "区", "不是年份"),
-    ("holiday", "2025圣诞", "区", "不是可识别的节日"),
-    ("holiday", "2099春节", "区", "lunar_dates"),
-    ("quarterly", "2025Q1", "小组", "层级"),
-])
+@pytest.mark.parametrize(
+    ("kind", "period", "level", "message"),
+    [
+        ("quarterly", "2025Q5", "区", "不是季度"),
+        ("weekly", "2025", "区", "计划类型"),
+        ("annual", "明年", "区", "不是年份"),
+        ("holiday", "2025圣诞", "区", "不是可识别的节日"),
+        ("holiday", "2099春节", "区", "lunar_dates"),
+        ("quarterly", "2025Q1", "小组", "层级"),
+    ],
+)
 def test_a_bad_request_gets_a_chinese_error_naming_the_field(corpus_kb, kind, period, level, message):
     with pytest.raises(PlanRequestError, match=message) as caught:
         draft_plan(corpus_kb, kind, period, level)
@@ -242,25 +247,32 @@ def test_a_bad_request_gets_a_chinese_error_naming_the_field(corpus_kb, kind, pe
 @corpus_test
 def test_the_word_file_has_headings_numbered_items_and_the_basis_list(plans, tmp_path):
     draft = plans["Q1"]
-    document = docx.Document(str(draft.write_docx(tmp_path / "plan.docx")))
+    document = docx.Document(str(write_plan_docx(draft, tmp_path / "plan.docx")))
     paragraphs = [(p.style.name, p.text) for p in document.paragraphs]
     assert paragraphs[0] == ("Title", draft.title)
     level_one = [text for style, text in paragraphs if style == "Heading 1"]
-    assert level_one[:6] == ["一、指导思想", "二、工作目标", "三、重点任务", "四、组织保障", "五、进度安排", "六、工作要求"]
+    assert level_one[:6] == [
+        "一、指导思想",
+        "二、工作目标",
+        "三、重点任务",
+        "四、组织保障",
+        "五、进度安排",
+        "六、工作要求",
+    ]
     assert "依据" in level_one
     level_two = [text for style, text in paragraphs if style == "Heading 2"]
     assert "（二）春节" in level_two
     # the items under a task heading are numbered 1．2．3．…
     start = paragraphs.index(("Heading 2", "（二）春节"))
     items = []
-    for style, text in paragraphs[start + 1:]:
+    for style, text in paragraphs[start + 1 :]:
         if style.startswith("Heading"):
             break
         items.append(text)
     assert len(items) >= 3 and all(text.startswith(f"{n}．") for n, text in enumerate(items, start=1))
     # the 依据 list: one entry per source, in order
     basis = paragraphs.index(("Heading 1", "依据"))
-    entries = [text for style, text in paragraphs[basis + 1:] if style == "Normal" and text.startswith("[")]
+    entries = [text for style, text in paragraphs[basis + 1 :] if style == "Normal" and text.startswith("[")]
     assert len(entries) == len(draft.sources)
     assert entries[0].startswith(f"[1] {draft.sources[0].citation}")
     w = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
@@ -294,8 +306,22 @@ def test_the_draft_command_prints_markdown_writes_word_and_reports_bad_input(cor
     assert shown.exit_code == 0, shown.output
     assert "## 隐患排查治理" in shown.output and "《中华人民共和国安全生产法》第四十一条" in shown.output
     out = tmp_path / "plan.docx"
-    written = runner.invoke(app, ["draft", "--kind", "campaign", "--period", "2025-06", "--level", "镇",
-                                  "--focus", "建筑施工", "--out", str(out)])
+    written = runner.invoke(
+        app,
+        [
+            "draft",
+            "--kind",
+            "campaign",
+            "--period",
+            "2025-06",
+            "--level",
+            "镇",
+            "--focus",
+            "建筑施工",
+            "--out",
+            str(out),
+        ],
+    )
     assert written.exit_code == 0, written.output
     headings = [p.text for p in docx.Document(str(out)).paragraphs if p.style.name == "Heading 1"]
     assert "四、检查范围和主要内容" in headings and "五、工作步骤" in headings
@@ -317,10 +343,17 @@ def test_llm_mode_rewrites_a_whole_plan_section_by_section_and_keeps_the_dated_s
         settings = corpus_kb.settings.model_copy(update={"llm_base_url": server.base_url, "llm_model": "fake-model"})
         PlanWriter(settings).rewrite(draft)
     tasks = next(s for s in draft.sections if s.tasks)
-    assert len(server.requests) == len(draft.sections) - 2 + len(tasks.children)  # not the task section, not the schedule
+    assert len(server.requests) == len(draft.sections) - 2 + len(
+        tasks.children
+    )  # not the task section, not the schedule
     assert [item.text for item in draft.schedule_items] == schedule
     assert all(item.text.startswith(("第一项措施", "第二项措施")) for item in draft.task_items)
-    used = {int(n) for s in draft.walk() for t in s.paragraphs + [i.text for i in s.items] for n in re.findall(r"\[(\d+)\]", t)}
+    used = {
+        int(n)
+        for s in draft.walk()
+        for t in s.paragraphs + [i.text for i in s.items]
+        for n in re.findall(r"\[(\d+)\]", t)
+    }
     assert used == set(range(1, len(draft.sources) + 1)) and len(draft.sources) < len(plans["Q1"].sources)
     assert all(draft.source(n).citation == draft.provisions[n].citation for n in used)
     assert any("已删除无法对应资料的引用编号" in note for note in draft.notes)
@@ -330,16 +363,18 @@ def test_llm_mode_rewrites_a_whole_plan_section_by_section_and_keeps_the_dated_s
 def test_llm_mode_writes_prose_from_the_same_sources_and_removes_a_bad_citation(corpus_kb, monkeypatch):
     def reply(messages):
         numbers = re.findall(r'<资料 编号="(\d+)"', messages[-1]["content"])
-        return (f"为扎实做好隐患排查治理，提出以下措施。\n"
-                f"1. 建立健全并落实生产安全事故隐患排查治理制度，“及时发现并消除事故隐患”[{numbers[0]}]。\n"
-                f"2. 对排查出的隐患一律实行挂牌督办，并购买专项保险[9]。")
+        return (
+            f"为扎实做好隐患排查治理，提出以下措施。\n"
+            f"1. 建立健全并落实生产安全事故隐患排查治理制度，“及时发现并消除事故隐患”[{numbers[0]}]。\n"
+            f"2. 对排查出的隐患一律实行挂牌督办，并购买专项保险[9]。"
+        )
 
     with FakeOpenAI(reply) as server:  # an endpoint configured in the settings is used without being passed
         settings = corpus_kb.settings.model_copy(update={"llm_base_url": server.base_url, "llm_model": "fake-model"})
         monkeypatch.setattr(corpus_kb, "settings", settings)
         draft = draft_section(corpus_kb, "隐患排查治理", "企业")
     assert draft.mode == "大模型：fake-model"
-    assert server.requests and "<资料 编号=\"1\"" in server.requests[0]["messages"][-1]["content"]
+    assert server.requests and '<资料 编号="1"' in server.requests[0]["messages"][-1]["content"]
     first, second = draft.task_items
     assert first.citations == [1] and draft.source(1).article == "第四十一条"
     assert "[9]" not in second.text and "请核实" in second.text

@@ -12,12 +12,14 @@ import docx
 import pytest
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 
-from assistant.draft import NO_BASIS, PlanDraft, _seasonal_groups, draft_plan, out_of_season
-from assistant.knowledge_pack import KnowledgePack, SeasonalFocus
-from assistant.plan_period import parse_period
-from assistant.settings import Settings
+from assistant.draft import NO_BASIS, PlanDraft, draft_plan
+from assistant.draft.builder import _seasonal_groups, out_of_season
+from assistant.draft.docx import write_plan_docx
+from assistant.draft.period import parse_period
+from assistant.pack import KnowledgePack, SeasonalFocus
 from ingest.knowledge_base import KnowledgeBase
 from ingest.pipeline import ingest
+from ingest.settings import Settings
 
 HOLIDAY_RULES = """# 青山市节假日安全管理条例
 
@@ -135,7 +137,7 @@ def test_a_local_plan_is_cited_as_reference_and_listed_apart_from_the_law(second
     assert "安全生产工作计划》" not in text[basis:reference]  # the 依据 list holds the law only
     assert "安全生产工作计划》" in text[reference:]
     numbers = [s.number for s in draft.sources]
-    assert numbers == sorted(numbers) and all(s.is_article for s in draft.sources[:len(draft.basis_sources)])
+    assert numbers == sorted(numbers) and all(s.is_article for s in draft.sources[: len(draft.basis_sources)])
 
 
 def test_a_second_quarter_plan_names_no_season_outside_it_and_every_time_node_has_its_tasks(second_quarter):
@@ -156,11 +158,24 @@ def test_a_second_quarter_plan_names_no_season_outside_it_and_every_time_node_ha
 
 def test_authored_seasonal_items_are_kept_to_their_season():
     plans = KnowledgePack(Settings().knowledge_dir).plan_templates
-    mixed = SeasonalFocus(id="harvest-test", name="农忙测试", months=[4, 5, 6, 9, 10], hazards=["农机事故"],
-                          sectors=["农业"], tasks=["开展春耕春播安全检查", "开展秋收秋种安全检查"],
-                          basis=[{"doc": "消防法", "article": "第三十一条"}])
-    autumn = SeasonalFocus(id="autumn-test", name="秋季测试", months=[5, 6, 9], hazards=["火灾"], sectors=["农业"],
-                           tasks=["做好防火检查"], basis=[{"doc": "消防法", "article": "第三十一条"}])
+    mixed = SeasonalFocus(
+        id="harvest-test",
+        name="农忙测试",
+        months=[4, 5, 6, 9, 10],
+        hazards=["农机事故"],
+        sectors=["农业"],
+        tasks=["开展春耕春播安全检查", "开展秋收秋种安全检查"],
+        basis=[{"doc": "消防法", "article": "第三十一条"}],
+    )
+    autumn = SeasonalFocus(
+        id="autumn-test",
+        name="秋季测试",
+        months=[5, 6, 9],
+        hazards=["火灾"],
+        sectors=["农业"],
+        tasks=["做好防火检查"],
+        basis=[{"doc": "消防法", "article": "第三十一条"}],
+    )
     plans = plans.model_copy(update={"calendar": [*plans.calendar, mixed, autumn]})
     q2 = parse_period(plans, "quarterly", "2025Q2")
     groups = {g.title: g for g in _seasonal_groups(plans, q2, "quarterly")}
@@ -173,7 +188,7 @@ def test_authored_seasonal_items_are_kept_to_their_season():
 
 
 def test_the_word_file_has_official_page_numbers_in_the_footer(second_quarter, tmp_path):
-    document = docx.Document(str(second_quarter.write_docx(tmp_path / "plan.docx")))
+    document = docx.Document(str(write_plan_docx(second_quarter, tmp_path / "plan.docx")))
     footer = document.sections[0].footer
     paragraph = footer.paragraphs[0]
     assert paragraph.text == "— 1 —"

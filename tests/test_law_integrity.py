@@ -14,7 +14,6 @@ from typer.testing import CliRunner
 
 from assistant.ask import Assistant
 from assistant.cli import app
-from assistant.settings import Settings
 from assistant.web import library_tab
 from assistant.web.context import WebContext
 from assistant.web.library_tab import (
@@ -27,6 +26,7 @@ from assistant.web.library_tab import (
 )
 from ingest.knowledge_base import KnowledgeBase
 from ingest.pipeline import ingest
+from ingest.settings import Settings
 from ingest.store import ORIGIN_UPLOAD
 
 runner = CliRunner()
@@ -126,13 +126,18 @@ def assert_the_real_law_holds(settings: Settings) -> None:
 
 # --- (a) dates after today ----------------------------------------------------------------------------------
 
-@pytest.mark.parametrize(("name", "date", "field"), [
-    ("安全生产法(2099-01-01).md", "2021年6月10日", "文件名中的日期“2099年1月1日”"),  # the example of the issue
-    ("安全生产法（修订）.md", "2099年1月1日", "文首的日期“2099年1月1日”"),  # no date in the name: the head's
-    ("安全生产法(2030-07-01).md", "2030年7月1日", "文件名中的日期“2030年7月1日”"),  # near, still ahead
-])
-def test_a_same_title_file_dated_after_today_is_refused_naming_the_file_and_the_date(curated, settings, tmp_path,
-                                                                                     name, date, field):
+
+@pytest.mark.parametrize(
+    ("name", "date", "field"),
+    [
+        ("安全生产法(2099-01-01).md", "2021年6月10日", "文件名中的日期“2099年1月1日”"),  # the example of the issue
+        ("安全生产法（修订）.md", "2099年1月1日", "文首的日期“2099年1月1日”"),  # no date in the name: the head's
+        ("安全生产法(2030-07-01).md", "2030年7月1日", "文件名中的日期“2030年7月1日”"),  # near, still ahead
+    ],
+)
+def test_a_same_title_file_dated_after_today_is_refused_naming_the_file_and_the_date(
+    curated, settings, tmp_path, name, date, field
+):
     path = write(tmp_path / "incoming", name, forged(date=date))
     result = runner.invoke(app, ["ingest", str(path)], env={"COLUMNS": "400"})  # the table's rows unwrapped
     assert result.exit_code == 1, result.output  # a failed file
@@ -145,8 +150,14 @@ def test_a_plan_for_next_year_may_name_that_year_but_a_law_may_not(tmp_path, set
     from datetime import date
 
     next_year = date.today().year + 1
-    plan = write(tmp_path / "plans", "工作要点.md", f"# 青山区{next_year}年安全生产工作要点\n\n一、目标\n\n全年不发生较大事故。\n")
-    law = write(tmp_path / "plans", "某法.md", f"# {next_year}年青山安全法\n\n第一条 甲。\n\n第二条 乙。\n\n第三条 丙。\n")
+    plan = write(
+        tmp_path / "plans",
+        "工作要点.md",
+        f"# 青山区{next_year}年安全生产工作要点\n\n一、目标\n\n全年不发生较大事故。\n",
+    )
+    law = write(
+        tmp_path / "plans", "某法.md", f"# {next_year}年青山安全法\n\n第一条 甲。\n\n第二条 乙。\n\n第三条 丙。\n"
+    )
     report = ingest([plan, law], settings)
     status = {r.path.name: (r.status, r.reason) for r in report.results}
     assert status["工作要点.md"][0] == "added"
@@ -155,8 +166,10 @@ def test_a_plan_for_next_year_may_name_that_year_but_a_law_may_not(tmp_path, set
 
 # --- (b) a newer version of a text in force waits for the administrator -------------------------------------
 
+
 def test_a_plausible_newer_version_is_held_until_the_administrator_confirms_it_on_the_command_line(
-        curated, settings, tmp_path):
+    curated, settings, tmp_path
+):
     path = write(tmp_path / "incoming", "安全生产法(2025-01-01).md", forged())
     result = runner.invoke(app, ["ingest", str(path)])
     assert result.exit_code == 0, result.output
@@ -165,7 +178,10 @@ def test_a_plausible_newer_version_is_held_until_the_administrator_confirms_it_o
     assert_the_real_law_holds(settings)
     stats = runner.invoke(app, ["stats"]).output
     assert "待确认 1 个（管理员确认前不生效、不参与检索，原文仍现行）" in stats
-    assert "安全生产法(2025-01-01)（命令行导入）将取代现行的《中华人民共和国安全生产法》（安全生产法(2021-06-10)）" in stats
+    assert (
+        "安全生产法(2025-01-01)（命令行导入）将取代现行的《中华人民共和国安全生产法》（安全生产法(2021-06-10)）"
+        in stats
+    )
     assert "已被新版本取代" not in stats
     # named on purpose it can be read, flagged; the real law says it is challenged
     held = show_24("--include-superseded")
@@ -187,11 +203,14 @@ def test_a_plausible_newer_version_is_held_until_the_administrator_confirms_it_o
     assert REAL_24 in old and "已被 安全生产法(2025-01-01) 取代" in old
 
 
-@pytest.mark.parametrize("title", [
-    "中华人民共和国 安全 生产法",  # spaces
-    "中華人民共和國安全生產法",  # traditional script
-    "《中华人民共和国安全生产法》（2025年修正）",  # quotes and a version note
-])
+@pytest.mark.parametrize(
+    "title",
+    [
+        "中华人民共和国 安全 生产法",  # spaces
+        "中華人民共和國安全生產法",  # traditional script
+        "《中华人民共和国安全生产法》（2025年修正）",  # quotes and a version note
+    ],
+)
 def test_a_forged_title_written_differently_is_still_the_same_law_and_is_held(curated, settings, tmp_path, title):
     path = write(tmp_path / "incoming", "安全生产法修订稿.md", forged(title=title))
     report = ingest([path], settings, origin=ORIGIN_UPLOAD)
@@ -210,22 +229,30 @@ def test_a_copy_dated_the_same_day_is_held_too(curated, settings, tmp_path):
 
 
 def test_an_older_version_arriving_later_is_simply_superseded_and_versions_ingested_together_need_no_confirmation(
-        curated, settings, tmp_path):
+    curated, settings, tmp_path
+):
     older = write(tmp_path / "incoming", "安全生产法(2014-08-31).md", forged(date="2014年8月31日"))
     ingest([older], settings, origin=ORIGIN_UPLOAD)
     documents = KnowledgeBase(settings).documents()
-    assert documents["安全生产法(2014-08-31)"].superseded_by == REAL_ID and not documents["安全生产法(2014-08-31)"].pending
+    assert (
+        documents["安全生产法(2014-08-31)"].superseded_by == REAL_ID and not documents["安全生产法(2014-08-31)"].pending
+    )
     assert_the_real_law_holds(settings)
     # a corpus brought at once (nothing of it in force before): the newest is in force, as always
     fresh = Settings(data_dir=tmp_path / "fresh", embedder="builtin")
-    both = [write(tmp_path / "corpus", f"{REAL_ID}.md", REAL), write(tmp_path / "corpus", "安全生产法(2025-01-01).md",
-                                                                     forged())]
+    both = [
+        write(tmp_path / "corpus", f"{REAL_ID}.md", REAL),
+        write(tmp_path / "corpus", "安全生产法(2025-01-01).md", forged()),
+    ]
     ingest(both, fresh)
     documents = KnowledgeBase(fresh).documents()
-    assert documents[REAL_ID].superseded_by == "安全生产法(2025-01-01)" and not documents["安全生产法(2025-01-01)"].pending
+    assert (
+        documents[REAL_ID].superseded_by == "安全生产法(2025-01-01)" and not documents["安全生产法(2025-01-01)"].pending
+    )
 
 
 # --- repeals --------------------------------------------------------------------------------------------------
+
 
 def test_an_upload_saying_it_repeals_a_curated_law_does_not_repeal_it_unconfirmed(curated, settings, tmp_path):
     path = write(tmp_path / "incoming", f"{REPEALER_ID}.md", REPEALER)
@@ -248,13 +275,17 @@ def test_an_upload_saying_it_repeals_a_curated_law_does_not_repeal_it_unconfirme
 
 # --- the web: uploads are kept apart from the curated corpus --------------------------------------------------
 
+
 def test_a_web_upload_of_a_forged_law_is_held_listed_and_confirmed_only_with_the_admin_password(
-        curated, settings, tmp_path, monkeypatch):
+    curated, settings, tmp_path, monkeypatch
+):
     monkeypatch.setattr(library_tab, "_WRONG_PASSWORD_DELAY", 0)
     ctx = WebContext(settings, curated)
-    files = [write(tmp_path / "browser", "安全生产法(2025-01-01).md", forged()),
-             write(tmp_path / "browser", "安全生产法(2099-01-01).md", forged(date="2099年1月1日")),
-             write(tmp_path / "browser", f"{REAL_ID}.md", forged(date="2021年6月10日"))]  # the curated file's name
+    files = [
+        write(tmp_path / "browser", "安全生产法(2025-01-01).md", forged()),
+        write(tmp_path / "browser", "安全生产法(2099-01-01).md", forged(date="2099年1月1日")),
+        write(tmp_path / "browser", f"{REAL_ID}.md", forged(date="2021年6月10日")),
+    ]  # the curated file's name
     text, rows = import_uploads(ctx, [str(p) for p in files])
     assert "已暂缓：管理员确认前不生效" in text, text
     results = {row[0]: (row[1], row[3]) for row in rows}
@@ -263,8 +294,9 @@ def test_a_web_upload_of_a_forged_law_is_held_listed_and_confirmed_only_with_the
     assert "文件名中的日期“2099年1月1日”晚于今天" in results["安全生产法(2099-01-01).md"][1]
     assert results[f"{REAL_ID}.md"][0] == "跳过" and "网页上传不能替换它" in results[f"{REAL_ID}.md"][1]
     status = statuses(ctx)
-    assert status["安全生产法(2025-01-01)"] == ("待确认（将取代现行的《中华人民共和国安全生产法》（安全生产法(2021-06-10)）；"
-                                               "管理员确认前不生效） · 网页上传")
+    assert status["安全生产法(2025-01-01)"] == (
+        "待确认（将取代现行的《中华人民共和国安全生产法》（安全生产法(2021-06-10)）；管理员确认前不生效） · 网页上传"
+    )
     assert status[REAL_ID].startswith("现行（安全生产法(2025-01-01) 声称取代或废止本文，待确认")
     assert "待确认 1 个" in stats_markdown(ctx) and "安全生产法(2025-01-01)" in pending_markdown(ctx)
     assert [value for _, value in pending_choices(ctx)] == ["安全生产法(2025-01-01)"]
@@ -282,7 +314,9 @@ def test_a_web_upload_of_a_forged_law_is_held_listed_and_confirmed_only_with_the
     done = confirm_pending(admin, "安全生产法(2025-01-01)", "管理员口令")
     assert done.startswith("✓ 已确认“安全生产法(2025-01-01)”生效") and "已被 安全生产法(2025-01-01) 取代" in done
     status = statuses(admin)
-    assert status[REAL_ID] == "已被 安全生产法(2025-01-01) 取代" and status["安全生产法(2025-01-01)"] == "现行 · 网页上传"
+    assert (
+        status[REAL_ID] == "已被 安全生产法(2025-01-01) 取代" and status["安全生产法(2025-01-01)"] == "现行 · 网页上传"
+    )
     assert pending_markdown(admin) == "没有待确认的文档。"
     assert FORGED_24 in show_24()
     assert "安全生产法(2025-01-01)" in {c["doc"] for c in ctx.assistant().ask(QUESTION).answer.citations}

@@ -13,7 +13,6 @@ from typer.testing import CliRunner
 
 from assistant.citations import citation
 from assistant.cli import app
-from assistant.settings import Settings
 from assistant.web import library_tab
 from assistant.web.context import WebContext
 from assistant.web.sources import where_from
@@ -25,6 +24,7 @@ from ingest.loaders import load_file
 from ingest.metadata import VERSIONED_KINDS, describe, region_of
 from ingest.pipeline import Ingestor, ingest
 from ingest.preparation import chunk_document
+from ingest.settings import Settings
 from ingest.store import ORIGIN_UPLOAD
 
 runner = CliRunner()
@@ -60,13 +60,27 @@ CASES = [
     ("应急管理部关于危险化学品企业安全分类整治的规定", "", "部门规章", "全国"),
     ("工贸企业有限空间作业安全规定", "", "部门规章", "全国"),
     # 地方性法规: adopted or approved by a local 人民代表大会常务委员会; a local 条例
-    ("浙江省安全生产条例", "2006年7月28日 浙江省第十届人民代表大会常务委员会第二十六次会议通过", "地方性法规", "浙江省"),
+    (
+        "浙江省安全生产条例",
+        "2006年7月28日 浙江省第十届人民代表大会常务委员会第二十六次会议通过",
+        "地方性法规",
+        "浙江省",
+    ),
     ("浙江省安全生产条例", "", "地方性法规", "浙江省"),
-    ("宁波市生产经营单位安全生产主体责任规定", "2021年1月22日 宁波市第十五届人民代表大会常务委员会第三十五次会议通过\n\n"
-     "2021年3月26日 浙江省第十三届人民代表大会常务委员会第二十八次会议批准", "地方性法规", "宁波市"),
+    (
+        "宁波市生产经营单位安全生产主体责任规定",
+        "2021年1月22日 宁波市第十五届人民代表大会常务委员会第三十五次会议通过\n\n"
+        "2021年3月26日 浙江省第十三届人民代表大会常务委员会第二十八次会议批准",
+        "地方性法规",
+        "宁波市",
+    ),
     ("深圳经济特区安全生产监督管理条例", "", "地方性法规", "深圳经济特区"),
-    ("上海市浦东新区危险作业安全若干规定", "2024年6月1日 上海市第十六届人民代表大会常务委员会第十三次会议通过",
-     "地方性法规", "上海市浦东新区"),
+    (
+        "上海市浦东新区危险作业安全若干规定",
+        "2024年6月1日 上海市第十六届人民代表大会常务委员会第十三次会议通过",
+        "地方性法规",
+        "上海市浦东新区",
+    ),
     ("彭水苗族土家族自治县安全生产条例", "", "地方性法规", "彭水苗族土家族自治县"),
     # 地方政府规章: 人民政府令 / 政府令, 政府常务会议
     ("上海市危险化学品安全管理办法（市政府令第2号）", "", "地方政府规章", "上海市"),
@@ -85,8 +99,12 @@ CASES = [
     ("北京市朝阳区安全生产管理规定", "", "规范性文件", "北京市朝阳区"),
     # 司法解释: 最高人民法院、最高人民检察院, 法释〔…〕
     ("最高人民法院、最高人民检察院关于办理危害生产安全刑事案件适用法律若干问题的解释", "", "司法解释", "全国"),
-    ("最高人民法院、最高人民检察院关于办理危害生产安全刑事案件适用法律若干问题的解释（二）",
-     "最高人民法院 最高人民检察院\n\n法释〔2022〕19号", "司法解释", "全国"),
+    (
+        "最高人民法院、最高人民检察院关于办理危害生产安全刑事案件适用法律若干问题的解释（二）",
+        "最高人民法院 最高人民检察院\n\n法释〔2022〕19号",
+        "司法解释",
+        "全国",
+    ),
     ("最高人民法院关于审理安全生产行政案件若干问题的规定", "", "司法解释", "全国"),
     ("关于审理危害生产安全刑事案件适用法律若干问题的解释", "", "司法解释", "全国"),
 ]
@@ -132,49 +150,77 @@ def test_a_city_rule_with_no_issuer_is_guessed_and_the_user_is_told_how_to_corre
     assert not meta_of("浙江省安全生产条例").warnings
 
 
-@pytest.mark.parametrize(("title", "head", "region"), [
-    ("青山区危险作业安全管理暂行办法", "", "青山区"),
-    ("青山市青山区危险作业安全管理暂行办法", "", "青山市青山区"),
-    ("浙江省宁波市北仑区安全生产工作要点", "", "宁波市北仑区"),
-    ("北京市朝阳区安全生产管理规定", "", "北京市朝阳区"),
-    ("青山县安全生产工作方案", "", "青山县"),
-    ("鄂托克前旗安全生产工作方案", "", "鄂托克前旗"),
-    ("鄂伦春自治旗安全生产条例", "", "鄂伦春自治旗"),
-    ("高新区安全生产工作要点", "", "高新区"),
-    ("高新区安全生产工作要点", "青山市高新区管委会", "青山市高新区"),
-    ("青山经济技术开发区危险作业管理办法", "", "青山经济技术开发区"),
-    ("苏州工业园区安全生产管理办法", "", "苏州工业园区"),
-    ("2024年安全生产工作要点", "青山市青山区应急管理局", "青山市青山区"),  # the issuer line's place
-    ("中国（上海）自由贸易试验区条例", "", "上海市"),
-    ("浙江省安全生产条例", "", "浙江省"),
-    ("宁波市安全生产条例", "", "宁波市"),
-    # words that end in 区 or 县 but name no place
-    ("储罐区安全管理规定", "", "全国"),
-    ("工业园区安全管理办法", "", "全国"),
-    ("老旧小区燃气安全整治方案", "", "全国"),
-    ("重点区域安全检查方案", "", "全国"),
-    ("自然保护区防火规定", "", "全国"),
-    ("城市市容和环境卫生管理条例", "", "全国"),
-    ("上海市促进浦东新区航运发展若干规定", "", "上海市"),  # a verb before the district: the city's own rule
-    ("中华人民共和国安全生产法", "第九届全国人民代表大会常务委员会第二十八次会议通过", "全国"),
-])
+@pytest.mark.parametrize(
+    ("title", "head", "region"),
+    [
+        ("青山区危险作业安全管理暂行办法", "", "青山区"),
+        ("青山市青山区危险作业安全管理暂行办法", "", "青山市青山区"),
+        ("浙江省宁波市北仑区安全生产工作要点", "", "宁波市北仑区"),
+        ("北京市朝阳区安全生产管理规定", "", "北京市朝阳区"),
+        ("青山县安全生产工作方案", "", "青山县"),
+        ("鄂托克前旗安全生产工作方案", "", "鄂托克前旗"),
+        ("鄂伦春自治旗安全生产条例", "", "鄂伦春自治旗"),
+        ("高新区安全生产工作要点", "", "高新区"),
+        ("高新区安全生产工作要点", "青山市高新区管委会", "青山市高新区"),
+        ("青山经济技术开发区危险作业管理办法", "", "青山经济技术开发区"),
+        ("苏州工业园区安全生产管理办法", "", "苏州工业园区"),
+        ("2024年安全生产工作要点", "青山市青山区应急管理局", "青山市青山区"),  # the issuer line's place
+        ("中国（上海）自由贸易试验区条例", "", "上海市"),
+        ("浙江省安全生产条例", "", "浙江省"),
+        ("宁波市安全生产条例", "", "宁波市"),
+        # words that end in 区 or 县 but name no place
+        ("储罐区安全管理规定", "", "全国"),
+        ("工业园区安全管理办法", "", "全国"),
+        ("老旧小区燃气安全整治方案", "", "全国"),
+        ("重点区域安全检查方案", "", "全国"),
+        ("自然保护区防火规定", "", "全国"),
+        ("城市市容和环境卫生管理条例", "", "全国"),
+        ("上海市促进浦东新区航运发展若干规定", "", "上海市"),  # a verb before the district: the city's own rule
+        ("中华人民共和国安全生产法", "第九届全国人民代表大会常务委员会第二十八次会议通过", "全国"),
+    ],
+)
 def test_regions_reach_down_to_districts_and_counties_with_their_parent(title, head, region):
     assert region_of(title, head) == region
 
 
 def test_region_levels():
     assert [level(r) for r in ("全国", "浙江省", "宁波市", "深圳经济特区", "青山市青山区", "青山县", "高新区")] == [
-        "national", "province", "city", "city", "county", "county", "county"]
-    assert set(KINDS) >= {"法律", "行政法规", "部门规章", "地方性法规", "地方政府规章", "规范性文件", "司法解释", "计划方案",
-                          "工作总结"}
+        "national",
+        "province",
+        "city",
+        "city",
+        "county",
+        "county",
+        "county",
+    ]
+    assert set(KINDS) >= {
+        "法律",
+        "行政法规",
+        "部门规章",
+        "地方性法规",
+        "地方政府规章",
+        "规范性文件",
+        "司法解释",
+        "计划方案",
+        "工作总结",
+    }
 
 
 def test_corrections_are_checked_and_written_as_the_index_keeps_them():
     assert normalise({"date": "2024年5月1日", "kind": "规范性文件", "region": "国家", "title": " 《某办法》 "}) == {
-        "date": "2024-05-01", "kind": "规范性文件", "region": "全国", "title": "某办法"}
+        "date": "2024-05-01",
+        "kind": "规范性文件",
+        "region": "全国",
+        "title": "某办法",
+    }
     assert normalise({"date": "2024", "title": None, "region": ""}) == {"date": "2024"}
-    for bad, said in (({"kind": "法规"}, "类别“法规”无法识别"), ({"date": "2099-01-01"}, "晚于今天"),
-                      ({"date": "2024-02-30"}, "不存在"), ({"date": "去年"}, "无法识别"), ({"region": "abc"}, "无法识别")):
+    for bad, said in (
+        ({"kind": "法规"}, "类别“法规”无法识别"),
+        ({"date": "2099-01-01"}, "晚于今天"),
+        ({"date": "2024-02-30"}, "不存在"),
+        ({"date": "去年"}, "无法识别"),
+        ({"region": "abc"}, "无法识别"),
+    ):
         with pytest.raises(CorrectionError, match=said):
             normalise(bad)
 
@@ -241,8 +287,21 @@ def test_a_correction_in_the_cli_changes_the_citation_and_survives_a_re_ingest(t
     shown = runner.invoke(app, ["edit", doc_id])
     assert shown.exit_code == 0, shown.output
     assert "类别：规范性文件" in shown.output and "状态：现行" in shown.output
-    result = runner.invoke(app, ["edit", doc_id, "--title", "青山区危险作业安全管理办法", "--kind", "规范性文件",
-                                 "--region", "青山市青山区", "--date", "2024年5月1日"])
+    result = runner.invoke(
+        app,
+        [
+            "edit",
+            doc_id,
+            "--title",
+            "青山区危险作业安全管理办法",
+            "--kind",
+            "规范性文件",
+            "--region",
+            "青山市青山区",
+            "--date",
+            "2024年5月1日",
+        ],
+    )
     assert result.exit_code == 0, result.output
     assert "已更正：标题“青山区危险作业安全管理办法”、日期“2024-05-01”" in result.output
     assert "已更正（导入时识别为“青山区危险作业安全管理暂行办法”）" in result.output
@@ -250,7 +309,11 @@ def test_a_correction_in_the_cli_changes_the_citation_and_survives_a_re_ingest(t
     def check():
         kb = KnowledgeBase(settings)
         record = kb.documents()[doc_id]
-        assert (record.title, record.date, record.region) == ("青山区危险作业安全管理办法", "2024-05-01", "青山市青山区")
+        assert (record.title, record.date, record.region) == (
+            "青山区危险作业安全管理办法",
+            "2024-05-01",
+            "青山市青山区",
+        )
         assert record.version_key == "青山市青山区|青山区危险作业安全管理办法"
         hit = kb.get_article(doc_id, ArticleRef(3))
         assert citation(hit.chunks[0]) == "《青山区危险作业安全管理办法》第三条"
@@ -277,11 +340,17 @@ def test_a_correction_in_the_cli_changes_the_citation_and_survives_a_re_ingest(t
 
 def test_a_corrected_date_decides_which_version_is_in_force(tmp_path, data_dir):
     folder = tmp_path / "docs"
-    _write(folder, "青山市烟花爆竹安全管理规定(2015-03-01).md",
-           FIREWORKS.format(head="2015年3月1日 青山市人民代表大会常务委员会通过", rule="距离居民住宅五十米以上"))
+    _write(
+        folder,
+        "青山市烟花爆竹安全管理规定(2015-03-01).md",
+        FIREWORKS.format(head="2015年3月1日 青山市人民代表大会常务委员会通过", rule="距离居民住宅五十米以上"),
+    )
     # the revision's file carries no date, nor does its text: ingest cannot tell it is the newer one
-    _write(folder, "青山市烟花爆竹安全管理规定（修订）.md",
-           FIREWORKS.format(head="青山市人民代表大会常务委员会", rule="距离居民住宅一百米以上"))
+    _write(
+        folder,
+        "青山市烟花爆竹安全管理规定（修订）.md",
+        FIREWORKS.format(head="青山市人民代表大会常务委员会", rule="距离居民住宅一百米以上"),
+    )
     settings = _settings(data_dir)
     ingest([folder], settings)
     old, new = "青山市烟花爆竹安全管理规定(2015-03-01)", "青山市烟花爆竹安全管理规定（修订）"
@@ -302,12 +371,18 @@ def test_a_corrected_date_decides_which_version_is_in_force(tmp_path, data_dir):
 
 
 def test_a_correction_without_the_administrator_cannot_displace_a_text_in_force(tmp_path, data_dir):
-    curated = _write(tmp_path / "curated", "青山市烟花爆竹安全管理规定(2015-03-01).md",
-                     FIREWORKS.format(head="2015年3月1日 青山市人民代表大会常务委员会通过", rule="距离居民住宅五十米以上"))
+    curated = _write(
+        tmp_path / "curated",
+        "青山市烟花爆竹安全管理规定(2015-03-01).md",
+        FIREWORKS.format(head="2015年3月1日 青山市人民代表大会常务委员会通过", rule="距离居民住宅五十米以上"),
+    )
     settings = _settings(data_dir)
     ingest([curated], settings)
-    upload = _write(tmp_path / "upload", "青山市烟花爆竹安全管理规定（网传）.md",
-                    FIREWORKS.format(head="青山市人民代表大会常务委员会", rule="随意设置"))
+    upload = _write(
+        tmp_path / "upload",
+        "青山市烟花爆竹安全管理规定（网传）.md",
+        FIREWORKS.format(head="青山市人民代表大会常务委员会", rule="随意设置"),
+    )
     ingest([upload], settings, origin=ORIGIN_UPLOAD)
     uploaded = "青山市烟花爆竹安全管理规定（网传）"
     assert KnowledgeBase(settings).documents()[uploaded].superseded  # undated: older than the text in force
@@ -336,14 +411,22 @@ def test_the_web_library_corrects_with_the_administrator_password(tmp_path, data
     assert row[1:4] == ["地方政府规章", "青山市", "2024-05-01"]
     assert row[5] == "现行 · 已更正类别、地区、日期"
     title, kind, region, date, note = library_tab.edit_fields(admin, doc_id)
-    assert (kind, region, date) == ("地方政府规章", "青山市", "2024-05-01") and "类别已更正（导入时识别为“规范性文件”）" in note
+    assert (kind, region, date) == (
+        "地方政府规章",
+        "青山市",
+        "2024-05-01",
+    ) and "类别已更正（导入时识别为“规范性文件”）" in note
 
 
 def test_a_plan_saved_under_a_machine_name_is_shown_by_the_title_in_its_text(tmp_path, data_dir):
     folder = tmp_path / "plans"
-    _write(folder, "007_0f7f3f2a7ecb40fb.txt", "\n\n青山区2025年第二季度安全生产工作计划\n\n一、工作目标\n\n"
-                                             "全面落实安全生产责任，开展汛前隐患排查。\n\n二、重点任务\n\n"
-                                             "（一）开展危险化学品专项检查。\n")
+    _write(
+        folder,
+        "007_0f7f3f2a7ecb40fb.txt",
+        "\n\n青山区2025年第二季度安全生产工作计划\n\n一、工作目标\n\n"
+        "全面落实安全生产责任，开展汛前隐患排查。\n\n二、重点任务\n\n"
+        "（一）开展危险化学品专项检查。\n",
+    )
     settings = _settings(data_dir)
     ingest([folder], settings)
     kb = KnowledgeBase(settings)

@@ -11,9 +11,9 @@ import pytest
 from conftest import CORPUS, needs_corpus
 
 from assistant.ask import Assistant
-from assistant.settings import Settings
 from ingest.knowledge_base import KnowledgeBase
 from ingest.pipeline import ingest
+from ingest.settings import Settings
 
 pytestmark = [needs_corpus, pytest.mark.corpus]
 

@@ -13,9 +13,9 @@ from typer.testing import CliRunner
 
 from assistant.citations import REPEALED_MARK, citation, short_citation
 from assistant.cli import app
+from assistant.pack import pack_of
 from assistant.retrieval import HybridRetriever
 from assistant.retrieval.query import QueryAnalyzer
-from assistant.settings import Settings
 from ingest.articles import ArticleRef
 from ingest.knowledge_base import KnowledgeBase
 from ingest.pipeline import Ingestor, ingest
@@ -189,7 +189,7 @@ def test_a_decree_number_names_the_regulation_and_a_repealed_one_is_still_found_
         result = runner.invoke(app, ["show", name, "1"])
         assert result.exit_code == 0, result.output
         assert "已废止：自2024年5月1日起由《煤矿安全生产条例》第九条废止" in result.output
-    plan = QueryAnalyzer(kb.pack, kb.tokenizer, kb.documents()).analyse("446号令第二条怎么规定的？")
+    plan = QueryAnalyzer(pack_of(kb), kb.tokenizer, kb.documents()).analyse("446号令第二条怎么规定的？")
     assert plan.documents == [DECREE_OLD] and plan.articles == [(DECREE_OLD, ArticleRef(2))]
     from assistant.ask import Assistant
 
@@ -221,23 +221,42 @@ def test_the_web_library_and_source_panel_flag_the_repealed_text(repealed, setti
 
 # --- reading repeal sentences and matching them to documents (no index) -----------------------------------
 
+
 def record(doc_id: str, title: str, date: str, repeals: list[RepealClaim] = (), **fields) -> DocumentRecord:
-    return DocumentRecord(doc_id=doc_id, source="", hash="h", title=title, kind="行政法规", region="全国", date=date,
-                          version_key=f"全国|{name_key(title)}", chunk_count=1,
-                          repeals=[c.to_dict() for c in repeals], **fields)
+    return DocumentRecord(
+        doc_id=doc_id,
+        source="",
+        hash="h",
+        title=title,
+        kind="行政法规",
+        region="全国",
+        date=date,
+        version_key=f"全国|{name_key(title)}",
+        chunk_count=1,
+        repeals=[c.to_dict() for c in repeals],
+        **fields,
+    )
 
 
 def test_repeal_sentences_are_read_with_their_article_and_date():
-    claims = repeal_claims([
-        ("第五十五条", "本条例自二〇〇六年九月一日起施行。1984年1月6日国务院发布的《中华人民共和国民用爆炸物品管理条例》同时废止。"),
-        ("第十七条", "本解释自2015年12月16日起施行。本解释施行后，最高人民法院、最高人民检察院《关于办理危害矿山生产安全"
-                    "刑事案件具体应用法律若干问题的解释》（法释〔2007〕5号）同时废止。"),
-        ("第六十条", "本法自公布之日起施行，自1997年2月5日起施行的《青山市幼儿教育管理规定》同时废止。"),
-        ("第二十条", "本條例自2020年1月1日起施行。《青山市燃氣管理辦法》同時廢止。"),
-        ("第五十二条", "本条例自发布之日起施行，《青山市看守所条例》中有关看守所的规定即行废止。"),
-        ("第二条", "制定机关应当对法规及时予以修改或者废止。"),
-        ("第九条", "《广东省实施〈中华人民共和国土地管理法〉办法》同时废止。"),
-    ])
+    claims = repeal_claims(
+        [
+            (
+                "第五十五条",
+                "本条例自二〇〇六年九月一日起施行。1984年1月6日国务院发布的《中华人民共和国民用爆炸物品管理条例》同时废止。",
+            ),
+            (
+                "第十七条",
+                "本解释自2015年12月16日起施行。本解释施行后，最高人民法院、最高人民检察院《关于办理危害矿山生产安全"
+                "刑事案件具体应用法律若干问题的解释》（法释〔2007〕5号）同时废止。",
+            ),
+            ("第六十条", "本法自公布之日起施行，自1997年2月5日起施行的《青山市幼儿教育管理规定》同时废止。"),
+            ("第二十条", "本條例自2020年1月1日起施行。《青山市燃氣管理辦法》同時廢止。"),
+            ("第五十二条", "本条例自发布之日起施行，《青山市看守所条例》中有关看守所的规定即行废止。"),
+            ("第二条", "制定机关应当对法规及时予以修改或者废止。"),
+            ("第九条", "《广东省实施〈中华人民共和国土地管理法〉办法》同时废止。"),
+        ]
+    )
     assert [(c.name, c.article, c.on) for c in claims] == [
         ("民用爆炸物品管理条例", "第五十五条", "2006-09-01"),
         ("关于办理危害矿山生产安全刑事案件具体应用法律若干问题的解释", "第十七条", "2015-12-16"),
@@ -250,21 +269,38 @@ def test_repeal_sentences_are_read_with_their_article_and_date():
 
 def test_repeals_match_titles_with_issuer_decree_or_national_prefix_and_never_a_later_or_own_version():
     interpretation = "最高人民法院、最高人民检察院关于办理危害矿山生产安全刑事案件具体应用法律若干问题的解释"
-    repealer = record("新解释(2015-12-14)", "新解释", "2015-12-14", repeal_claims([
-        ("第十七条", "本解释自2015年12月16日起施行。本解释施行后，最高人民法院、最高人民检察院《关于办理危害矿山生产安全"
-                    "刑事案件具体应用法律若干问题的解释》同时废止。"),
-        ("第十八条", "《青山市爆破作业规定》（国务院令第446号）同时废止。"),
-        ("第十九条", "《中华人民共和国青山条例》同时废止。"),
-        ("第二十条", "《新解释（试行）》同时废止。"),
-    ]))
-    records = {r.doc_id: r for r in [
-        repealer,
-        record("旧解释(2007-02-28)", interpretation, "2007-02-28"),
-        record("国务院关于预防煤矿生产安全事故的特别规定(2013-07-18)", "国务院关于预防煤矿生产安全事故的特别规定", "2013-07-18"),
-        record("青山条例(2010-01-01)", "青山条例", "2010-01-01"),
-        record("青山条例(2020-01-01)", "青山条例", "2020-01-01"),  # dated after the repeal: re-enacted, in force
-        record("新解释（试行）(2014-01-01)", "新解释（试行）", "2014-01-01"),  # its own earlier version
-    ]}
+    repealer = record(
+        "新解释(2015-12-14)",
+        "新解释",
+        "2015-12-14",
+        repeal_claims(
+            [
+                (
+                    "第十七条",
+                    "本解释自2015年12月16日起施行。本解释施行后，最高人民法院、最高人民检察院《关于办理危害矿山生产安全"
+                    "刑事案件具体应用法律若干问题的解释》同时废止。",
+                ),
+                ("第十八条", "《青山市爆破作业规定》（国务院令第446号）同时废止。"),
+                ("第十九条", "《中华人民共和国青山条例》同时废止。"),
+                ("第二十条", "《新解释（试行）》同时废止。"),
+            ]
+        ),
+    )
+    records = {
+        r.doc_id: r
+        for r in [
+            repealer,
+            record("旧解释(2007-02-28)", interpretation, "2007-02-28"),
+            record(
+                "国务院关于预防煤矿生产安全事故的特别规定(2013-07-18)",
+                "国务院关于预防煤矿生产安全事故的特别规定",
+                "2013-07-18",
+            ),
+            record("青山条例(2010-01-01)", "青山条例", "2010-01-01"),
+            record("青山条例(2020-01-01)", "青山条例", "2020-01-01"),  # dated after the repeal: re-enacted, in force
+            record("新解释（试行）(2014-01-01)", "新解释（试行）", "2014-01-01"),  # its own earlier version
+        ]
+    }
     found = find_repeals(records, {"国务院关于预防煤矿生产安全事故的特别规定": ["446号令"]})
     assert {d: (r.by, r.article, r.on) for d, r in found.items()} == {
         "旧解释(2007-02-28)": ("新解释(2015-12-14)", "第十七条", "2015-12-16"),
@@ -274,9 +310,13 @@ def test_repeals_match_titles_with_issuer_decree_or_national_prefix_and_never_a_
 
 
 def test_a_record_of_an_earlier_manifest_reads_as_not_repealed_and_a_future_repeal_is_not_yet_in_effect():
-    legacy = DocumentRecord.from_metadata({"record": '{"doc_id": "a", "source": "", "hash": "h", "title": "a", '
-                                                     '"kind": "其他", "region": "全国", "date": "", "version_key": "全国|a", '
-                                                     '"chunk_count": 1, "superseded": false, "superseded_by": ""}'})
+    legacy = DocumentRecord.from_metadata(
+        {
+            "record": '{"doc_id": "a", "source": "", "hash": "h", "title": "a", '
+            '"kind": "其他", "region": "全国", "date": "", "version_key": "全国|a", '
+            '"chunk_count": 1, "superseded": false, "superseded_by": ""}'
+        }
+    )
     assert legacy.repeals is None and not legacy.repealed and legacy.in_force
     future = record("b", "b", "2020-01-01", repealed_by="c", repealed_by_article="第一条", repealed_on="2999-01-01")
     assert not future.repealed and future.in_force
@@ -284,18 +324,20 @@ def test_a_record_of_an_earlier_manifest_reads_as_not_repealed_and_a_future_repe
 
 @needs_corpus
 @pytest.mark.corpus
-def test_in_the_corpus_the_special_provisions_on_coal_mines_are_repealed_by_the_coal_mine_regulation(tmp_path):
-    """The corpus regulations that repeal something (……同时废止), and the one of those texts that is ingested."""
+def test_in_the_corpus_the_special_provisions_on_coal_mines_are_repealed_by_the_coal_mine_regulation(corpus_index):
+    """The whole corpus (the session's index, conftest): of the texts its regulations repeal (……同时废止), the
+    one it holds is marked, and nothing else."""
     folder = CORPUS / "regulations"
-    files = [p for p in sorted(folder.glob("*.md")) if "同时废止" in p.read_text(encoding="utf-8")]
-    files.append(folder / "国务院关于预防煤矿生产安全事故的特别规定(2013-07-18).md")
-    settings = Settings(data_dir=tmp_path / "corpus-repeal", embedder="builtin")
-    ingest(files, settings)
+    assert [p.name for p in folder.glob("*.md") if "同时废止" in p.read_text(encoding="utf-8")]  # repealing texts
+    settings = corpus_index[0]
     kb = KnowledgeBase(settings)
     documents = kb.documents()
     special = documents["国务院关于预防煤矿生产安全事故的特别规定(2013-07-18)"]
     assert (special.repealed_by, special.repealed_by_article, special.repealed_on) == (
-        "煤矿安全生产条例(2024-01-24)", "第七十六条", "2024-05-01")
+        "煤矿安全生产条例(2024-01-24)",
+        "第七十六条",
+        "2024-05-01",
+    )
     assert special.repealed and not special.in_force
     # the other texts those sentences repeal are not in the corpus: nothing else is marked
     assert [r.doc_id for r in documents.values() if r.repealed_by] == [special.doc_id]

@@ -9,9 +9,9 @@ import pytest
 from conftest import FIXTURES, REGULATION_NEW
 
 from assistant.ask import Assistant
-from assistant.settings import Settings
 from ingest.knowledge_base import KnowledgeBase
 from ingest.pipeline import ingest
+from ingest.settings import Settings
 
 
 @pytest.fixture(scope="module")
@@ -28,8 +28,15 @@ def cross_encoder_dir(tmp_path_factory) -> Path:
         folder = tmp_path_factory.mktemp("tiny-cross-encoder")
         (folder / "vocab.txt").write_text("\n".join(vocab) + "\n", encoding="utf-8")
         BertTokenizer(vocab_file=str(folder / "vocab.txt")).save_pretrained(folder)
-        config = BertConfig(hidden_size=32, num_hidden_layers=1, num_attention_heads=2, intermediate_size=37,
-                            vocab_size=len(vocab), max_position_embeddings=512, num_labels=1)
+        config = BertConfig(
+            hidden_size=32,
+            num_hidden_layers=1,
+            num_attention_heads=2,
+            intermediate_size=37,
+            vocab_size=len(vocab),
+            max_position_embeddings=512,
+            num_labels=1,
+        )
         BertForSequenceClassification(config).save_pretrained(folder)
     return folder
 
@@ -38,8 +45,9 @@ def test_a_configured_cross_encoder_orders_the_candidates(tmp_path, cross_encode
     monkeypatch.setenv("HF_HUB_OFFLINE", "1")
     folder = tmp_path / "docs"
     folder.mkdir()
-    (folder / f"{REGULATION_NEW}.md").write_text((FIXTURES / f"{REGULATION_NEW}.md").read_text(encoding="utf-8"),
-                                                  encoding="utf-8")
+    (folder / f"{REGULATION_NEW}.md").write_text(
+        (FIXTURES / f"{REGULATION_NEW}.md").read_text(encoding="utf-8"), encoding="utf-8"
+    )
     ingest([folder], Settings())
     monkeypatch.setenv("ANQUAN_RERANKER_MODEL", str(cross_encoder_dir))
     assistant = Assistant(KnowledgeBase(Settings()))

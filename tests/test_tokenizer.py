@@ -8,10 +8,10 @@ import jieba
 import pytest
 from conftest import CORPUS, FIXTURES, needs_corpus
 
-from assistant.settings import Settings
 from ingest.knowledge_base import KnowledgeBase, index_text
 from ingest.loaders import load_file
 from ingest.preparation import chunk_document
+from ingest.settings import Settings
 from ingest.tokenizer import _KEEP, _STOPWORDS, Tokenizer
 
 
@@ -45,7 +45,12 @@ def _compare(engines, texts: list[str]) -> list[int]:
 
 def test_tokens_equal_jiebas_on_the_fixtures(engines):
     texts = _index_texts(sorted(FIXTURES.iterdir())) + [
-        "abc 123 hello世界 a.b-c 3.5% GB/T 33000-2016", "C++ & c# test_x", "", "  \n\t", "鿏鿿䶵"]
+        "abc 123 hello世界 a.b-c 3.5% GB/T 33000-2016",
+        "C++ & c# test_x",
+        "",
+        "  \n\t",
+        "鿏鿿䶵",
+    ]
     assert len(texts) > 30
     assert _compare(engines, texts) == []
 

@@ -14,6 +14,7 @@ import signal
 import time
 from pathlib import Path
 
+import children
 import numpy as np
 from conftest import FIXTURES, REGULATION_NEW, REGULATION_OLD
 from typer.testing import CliRunner
@@ -21,9 +22,9 @@ from typer.testing import CliRunner
 from assistant.ask import Assistant
 from assistant.cli import app
 from assistant.retrieval import HybridRetriever
-from assistant.settings import Settings
 from ingest.knowledge_base import KnowledgeBase
 from ingest.pipeline import ingest
+from ingest.settings import Settings
 from ingest.store import DOCUMENTS_TTL
 from ingest.vector_builder import VectorBuilder, coverage
 
@@ -47,8 +48,9 @@ def _folder(folder: Path) -> Path:
 def _answers(kb: KnowledgeBase) -> dict[str, list[str]]:
     """The articles of the regulation in force that each question's answer cites."""
     assistant = Assistant(kb)
-    return {q: [c["article"] for c in assistant.ask(q).answer.citations if c["doc"] == REGULATION_NEW]
-            for q in QUESTIONS}
+    return {
+        q: [c["article"] for c in assistant.ask(q).answer.citations if c["doc"] == REGULATION_NEW] for q in QUESTIONS
+    }
 
 
 def _answered(answers: dict[str, list[str]]) -> bool:
@@ -61,11 +63,13 @@ def _snapshot(settings: Settings) -> dict:
     records = kb.documents()
     ids = kb.store.committed_ids(records)
     retriever = HybridRetriever(kb=kb, k=5)
-    return {"documents": {d: (r.hash, r.chunk_count, r.superseded) for d, r in records.items()},
-            "chunks": {c.id: c.text for c in kb.store.committed_chunks(records)},
-            "vectors": {i: tuple(round(float(x), 6) for x in v) for i, v in kb.store.vectors(ids).items()},
-            "coverage": kb.store.vector_coverage(records),
-            "retrieved": {q: [d.id for d in retriever.invoke(q)][:1] for q in QUESTIONS}}
+    return {
+        "documents": {d: (r.hash, r.chunk_count, r.superseded) for d, r in records.items()},
+        "chunks": {c.id: c.text for c in kb.store.committed_chunks(records)},
+        "vectors": {i: tuple(round(float(x), 6) for x in v) for i, v in kb.store.vectors(ids).items()},
+        "coverage": kb.store.vector_coverage(records),
+        "retrieved": {q: [d.id for d in retriever.invoke(q)][:1] for q in QUESTIONS},
+    }
 
 
 def test_an_ingest_without_vectors_is_searchable_at_once_and_embed_completes_it(tmp_path, monkeypatch):
@@ -91,8 +95,10 @@ def test_an_ingest_without_vectors_is_searchable_at_once_and_embed_completes_it(
     assert runner.invoke(app, ["ingest", str(folder), "--no-vectors"]).exit_code == 0
     pending = VectorBuilder(KnowledgeBase(settings)).pending()
     records = kb.documents()
-    assert pending == [*kb.store.committed_ids({REGULATION_NEW: records[REGULATION_NEW]}),
-                       *kb.store.committed_ids({REGULATION_OLD: records[REGULATION_OLD]})]  # in force first
+    assert pending == [
+        *kb.store.committed_ids({REGULATION_NEW: records[REGULATION_NEW]}),
+        *kb.store.committed_ids({REGULATION_OLD: records[REGULATION_OLD]}),
+    ]  # in force first
 
     embedded = runner.invoke(app, ["embed"])
     assert embedded.exit_code == 0, embedded.output
@@ -121,7 +127,9 @@ def test_a_vector_of_a_version_replaced_while_it_was_computed_is_not_written(tmp
     builder = VectorBuilder(kb)
     chunks = kb.store.get_chunks(builder.pending())
     changed = folder / f"{REGULATION_NEW}.md"
-    changed.write_text(changed.read_text(encoding="utf-8") + "\n第九十九条 本条例自公布之日起施行。\n", encoding="utf-8")
+    changed.write_text(
+        changed.read_text(encoding="utf-8") + "\n第九十九条 本条例自公布之日起施行。\n", encoding="utf-8"
+    )
     ingest([folder], settings, vectors=False)  # meanwhile: a new version of one of the two documents
     vectors = np.ones((len(chunks), kb.embedder.embeddings.dim), dtype=np.float32)
     assert builder._write(chunks, vectors, None) == 6  # those of the old regulation only
@@ -131,10 +139,6 @@ def test_a_vector_of_a_version_replaced_while_it_was_computed_is_not_written(tmp
 
 
 # kill -9 during a vector build --------------------------------------------------------------------
-
-def _embed_in_child(settings: Settings, progress) -> None:
-    run = VectorBuilder(KnowledgeBase(settings), lambda stage, done, total: progress.put(done)).run()
-    progress.put((run.pending, run.written))
 
 
 def test_a_vector_build_killed_mid_way_resumes_to_the_index_of_a_clean_build(tmp_path, vector_cache):
@@ -151,7 +155,7 @@ def test_a_vector_build_killed_mid_way_resumes_to_the_index_of_a_clean_build(tmp
     context = multiprocessing.get_context("forkserver")
     context.set_forkserver_preload(["ingest.pipeline"])
     progress = context.Queue()
-    child = context.Process(target=_embed_in_child, args=(killed, progress))
+    child = context.Process(target=children.embed_in_child, args=(killed, progress))
     asked = time.monotonic()
     child.start()
     deadline = time.monotonic() + 300
@@ -169,12 +173,13 @@ def test_a_vector_build_killed_mid_way_resumes_to_the_index_of_a_clean_build(tmp
     assert len(reader.store.query(query, CHUNKS)) == written  # the vectors the other process wrote are searched
     expected = _snapshot(clean)
     # every vector written is whole and the one a clean build has; the others are pending, searchable by BM25
-    assert {i: tuple(round(float(x), 6) for x in v) for i, v in kb.store.vectors(list(expected["chunks"])).items()
-            } == {i: v for i, v in expected["vectors"].items() if i in kb.store.with_vectors(kb.documents())}
+    assert {i: tuple(round(float(x), 6) for x in v) for i, v in kb.store.vectors(list(expected["chunks"])).items()} == {
+        i: v for i, v in expected["vectors"].items() if i in kb.store.with_vectors(kb.documents())
+    }
     assert _answered(_answers(kb))
 
     # resumed (in another process again)
-    child = context.Process(target=_embed_in_child, args=(killed, progress))
+    child = context.Process(target=children.embed_in_child, args=(killed, progress))
     asked = time.monotonic()
     child.start()
     child.join()
@@ -188,6 +193,7 @@ def test_a_vector_build_killed_mid_way_resumes_to_the_index_of_a_clean_build(tmp
 
 
 # anquan serve's background thread ------------------------------------------------------------------
+
 
 def test_serve_builds_the_vectors_in_the_background_while_questions_are_answered(tmp_path):
     from assistant.web.context import WebContext

@@ -27,30 +27,41 @@ from conftest import (
 )
 from fake_openai import FakeOpenAI
 
-from assistant.settings import Settings
 from assistant.web.uploads import UploadError, accept_uploads, sanitise_name, uploads_dir
+from ingest.settings import Settings
 
 ROOT = Path(__file__).resolve().parents[1]
 SCREENSHOTS = ROOT / "test-artifacts" / "screenshots"
 CHROMIUM = os.environ.get("ANQUAN_TEST_CHROMIUM", "/usr/bin/chromium")
 # Debian's chromium as root in a sandbox-less container with no network beyond the registries.
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync"]
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 START_TIMEOUT = 180
 ANSWER_TIMEOUT = 120_000  # ms: generous, the machine is shared
 
 
 # --- upload safety and deletion (no browser) --------------------------------------------------
 
-@pytest.mark.parametrize(("given", "expected"), [
-    ("../../etc/passwd.md", "passwd.md"),
-    ("..\\..\\windows\\恶意.txt", "恶意.txt"),
-    ("/abs/path/青山市危险作业安全管理条例(2024-05-01).md", "青山市危险作业安全管理条例(2024-05-01).md"),
-    ("..", ""),
-    ("...md", "md"),  # no suffix left: refused as an unsupported type
-    ("a<b>:c|d?.PDF", "a_b__c_d.pdf"),
-    ("\x00\x01.txt", ""),
-])
+
+@pytest.mark.parametrize(
+    ("given", "expected"),
+    [
+        ("../../etc/passwd.md", "passwd.md"),
+        ("..\\..\\windows\\恶意.txt", "恶意.txt"),
+        ("/abs/path/青山市危险作业安全管理条例(2024-05-01).md", "青山市危险作业安全管理条例(2024-05-01).md"),
+        ("..", ""),
+        ("...md", "md"),  # no suffix left: refused as an unsupported type
+        ("a<b>:c|d?.PDF", "a_b__c_d.pdf"),
+        ("\x00\x01.txt", ""),
+    ],
+)
 def test_upload_names_are_sanitised(given, expected):
     assert sanitise_name(given) == expected
 
@@ -113,8 +124,11 @@ def test_llm_mode_is_named_in_the_header_and_answers_through_the_same_path(setti
 
     def reply(messages):
         user = messages[-1]["content"]
-        number = next(n for n, body in re.findall(r'<资料 编号="(\d+)"[^>]*>\n(.*?)\n</资料>', user, re.S)
-                      if "先通风、再检测、后作业" in body)
+        number = next(
+            n
+            for n, body in re.findall(r'<资料 编号="(\d+)"[^>]*>\n(.*?)\n</资料>', user, re.S)
+            if "先通风、再检测、后作业" in body
+        )
         return f"有限空间作业必须先通风再检测：“先通风、再检测、后作业”[{number}]。"
 
     with FakeOpenAI(reply) as server:
@@ -193,30 +207,64 @@ def test_serve_explains_a_port_in_use():
     assert "请用 --port 换一个端口" in result.output
 
 
+def test_the_downloads_folder_is_made_on_the_first_export_and_removed_on_close(settings):
+    import gc
+
+    from assistant.web.context import WebContext
+
+    ctx = WebContext(settings)
+    assert ctx._exports is None  # no download yet: nothing in the temp folder
+    first, second = ctx.export_path("自查清单.xlsx"), ctx.export_path("自查清单.xlsx")
+    assert first.parent != second.parent and first.name == second.name == "自查清单.xlsx"
+    first.write_bytes(b"x")
+    folder = first.parent.parent
+    assert folder.name.startswith("anquan-web-")
+    ctx.close()
+    assert not folder.exists()
+    again = ctx.export_path("plan.docx").parent.parent  # made again after a close
+    del ctx
+    gc.collect()
+    assert not again.exists()  # and removed with the context
+
+
 # --- the running app ---------------------------------------------------------------------------
+
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
     """`anquan serve` in a subprocess over the fixture corpus, in its own data directory."""
-    data_dir = tmp_path_factory.mktemp("web-data")
+    data_dir, temp = tmp_path_factory.mktemp("web-data"), tmp_path_factory.mktemp("web-temp")
     env = {k: v for k, v in os.environ.items() if not k.startswith("ANQUAN_")}
-    env.update(ANQUAN_DATA_DIR=str(data_dir), ANQUAN_EMBEDDER="builtin", PYTHONUNBUFFERED="1")
-    subprocess.run([sys.executable, "-m", "assistant.cli", "ingest", str(FIXTURES)], cwd=ROOT, env=env, check=True,
-                   capture_output=True)
+    env.update(ANQUAN_DATA_DIR=str(data_dir), ANQUAN_EMBEDDER="builtin", PYTHONUNBUFFERED="1", TMPDIR=str(temp))
+    from ingest.pipeline import ingest
+
+    ingest([FIXTURES], Settings(data_dir=data_dir, embedder="builtin"))  # the same as `anquan ingest`, in-process
     port = free_port()
     log = (data_dir / "serve.log").open("w")
-    process = subprocess.Popen([sys.executable, "-m", "assistant.cli", "serve", "--port", str(port)], cwd=ROOT,
-                               env=env, stdout=log, stderr=subprocess.STDOUT)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "assistant.cli", "serve", "--port", str(port)],
+        cwd=ROOT,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
     url = f"http://127.0.0.1:{port}/"
     wait_until_serving(process, url, data_dir / "serve.log", START_TIMEOUT, "anquan serve")
     yield url, data_dir
     stop_server(process)
     log.close()
+    assert process.returncode == 0  # stopped by SIGTERM: closed, not killed
+    assert not list(temp.glob("anquan-web-*"))  # the downloads' folder went with the server
+    printed = (data_dir / "serve.log").read_text(encoding="utf-8", errors="replace")
+    assert "安全生产法规助手 网页界面：http://127.0.0.1:" in printed
+    assert not re.search(r"share=True|Running on|Keyboard interruption|Warning", printed), printed  # no English
 
 
 @pytest.fixture(scope="module")
 def browser():
-    playwright_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed (pip install playwright)")
+    playwright_api = pytest.importorskip(
+        "playwright.sync_api", reason="playwright is not installed (pip install playwright)"
+    )
     if not Path(CHROMIUM).exists():
         pytest.skip(f"no chromium at {CHROMIUM}: apt-get install -y chromium (CI installs it in .ci/run)")
     with playwright_api.sync_playwright() as playwright:
@@ -240,8 +288,9 @@ def page(browser, server):
 @pytest.fixture
 def phone(browser, server):
     """The app on a phone-sized screen (390×844, touch)."""
-    context = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True,
-                                  locale="en-US")
+    context = browser.new_context(
+        viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True, locale="en-US"
+    )
     page = context.new_page()
     page.set_default_timeout(ANSWER_TIMEOUT)
     page.goto(server[0])
@@ -272,7 +321,9 @@ def _ask(page, question: str):
     page.click("#ask-send")
     page.wait_for_function(  # a new answer, and no "正在检索" placeholder left
         """n => document.querySelectorAll('#ask-chat .message-row.bot-row').length > n
-               && !document.querySelector('#ask-chat [aria-busy="true"]')""", arg=before)
+               && !document.querySelector('#ask-chat [aria-busy="true"]')""",
+        arg=before,
+    )
     return answers.last
 
 
@@ -413,7 +464,7 @@ def test_ask_api_with_gradio_client(server):
 def test_selfcheck_checklist_report_and_xlsx(page, tmp_path):
     import openpyxl
 
-    from assistant.checklist_export import HEADER_ROW
+    from assistant.selfcheck.export import HEADER_ROW
 
     page.get_by_role("tab", name="义务自查").click()
     page.click("#sc-build")

@@ -16,15 +16,20 @@ from assistant.web.sources import (
 )
 from ingest.store import StoredChunk
 
-ARTICLE = ("第七条 危险作业现场应当落实下列安全措施：\n"
-           "（一）设置明显的安全警示标志和隔离区域；\n"
-           "（二）作业前对作业人员进行安全技术交底；\n"
-           "（三）配备与作业风险相适应的劳动防护用品。")
+ARTICLE = (
+    "第七条 危险作业现场应当落实下列安全措施：\n"
+    "（一）设置明显的安全警示标志和隔离区域；\n"
+    "（二）作业前对作业人员进行安全技术交底；\n"
+    "（三）配备与作业风险相适应的劳动防护用品。"
+)
 
 
 def article(number: str, title: str = "青山市危险作业安全管理条例") -> StoredChunk:
-    return StoredChunk(f"c{number}", f"{number} 正文", {"doc_id": title, "title": title, "unit": "article",
-                                                      "article": number, "heading_path": "第二章 作业管理"})
+    return StoredChunk(
+        f"c{number}",
+        f"{number} 正文",
+        {"doc_id": title, "title": title, "unit": "article", "article": number, "heading_path": "第二章 作业管理"},
+    )
 
 
 def spans_text(text: str, quotes: list[str]) -> list[str]:
@@ -32,6 +37,7 @@ def spans_text(text: str, quotes: list[str]) -> list[str]:
 
 
 # --- [n] markers ------------------------------------------------------------------------------------
+
 
 def test_markers_naming_a_source_become_links_to_it():
     linked = link_markers("先通风、再检测、后作业[1][2]，见[3]。", {1, 2})
@@ -42,8 +48,12 @@ def test_markers_naming_a_source_become_links_to_it():
 
 
 def test_answer_text_is_escaped_before_markers_are_linked():
-    answer = Answer("问", "<script>alert(1)</script>应当审批[1]\n\n依据：\n[1] 《条例》第四条", False,
-                    [Source(1, StoredChunk("c", "x", {"title": "条例", "unit": "article", "article": "第四条"}))])
+    answer = Answer(
+        "问",
+        "<script>alert(1)</script>应当审批[1]\n\n依据：\n[1] 《条例》第四条",
+        False,
+        [Source(1, StoredChunk("c", "x", {"title": "条例", "unit": "article", "article": "第四条"}))],
+    )
     content = answer_content(answer)
     assert "<script>" not in content and "&lt;script&gt;" in content
     assert '<a href="#source-1" class="cite-ref"' in content
@@ -51,12 +61,21 @@ def test_answer_text_is_escaped_before_markers_are_linked():
 
 # --- the sources once ----------------------------------------------------------------------------------
 
+
 def test_the_basis_list_is_not_repeated_above_the_source_entries():
     first, second = article("第六条"), article("第五条之一")
     sources = [Source(1, first), Source(2, second)]
-    text = "\n".join(["依据《青山市危险作业安全管理条例》第六条，先通风。", "- 第六条 先通风、再检测、后作业。[1]",
-                      "- 第五条之一 签订安全生产管理协议。[2]", "", "依据：",
-                      f"[1] {sources[0].citation}", f"[2] {sources[1].citation}"])
+    text = "\n".join(
+        [
+            "依据《青山市危险作业安全管理条例》第六条，先通风。",
+            "- 第六条 先通风、再检测、后作业。[1]",
+            "- 第五条之一 签订安全生产管理协议。[2]",
+            "",
+            "依据：",
+            f"[1] {sources[0].citation}",
+            f"[2] {sources[1].citation}",
+        ]
+    )
     content = answer_content(Answer("问", text, False, sources))
     assert sources[0].citation not in content and sources[1].citation not in content
     assert "\n依据：" not in content
@@ -76,8 +95,13 @@ def test_an_abstention_lists_the_related_articles_only_as_entries():
     related = [article("第四条"), article("第八条")]
     from assistant.citations import citation
 
-    text = "\n".join(["知识库中未找到依据：已入库的法规和方案中没有能直接回答这个问题的条文。", "可能相关：",
-                      *(f"- {citation(c)}" for c in related)])
+    text = "\n".join(
+        [
+            "知识库中未找到依据：已入库的法规和方案中没有能直接回答这个问题的条文。",
+            "可能相关：",
+            *(f"- {citation(c)}" for c in related),
+        ]
+    )
     content = answer_content(Answer("问", text, True, [], related))
     assert "可能相关：" not in content and "第四条" not in content
     assert content.startswith("知识库中未找到依据") and content.endswith(RELATED_POINTER)
@@ -85,18 +109,35 @@ def test_an_abstention_lists_the_related_articles_only_as_entries():
 
 
 def test_an_answer_without_sources_gets_no_pointer():
-    assert answer_content(Answer("问", "知识库中未找到依据：知识库还是空的。", True)) == "知识库中未找到依据：知识库还是空的。"
+    assert (
+        answer_content(Answer("问", "知识库中未找到依据：知识库还是空的。", True))
+        == "知识库中未找到依据：知识库还是空的。"
+    )
 
 
 # --- what is highlighted ---------------------------------------------------------------------------------
 
+
 def test_a_quoted_list_is_quoted_line_by_line():
-    text = "\n".join(["依据《条例》第七条，危险作业现场应当落实下列安全措施。", "- 第七条 危险作业现场应当落实下列安全措施：",
-                      "  （一）设置明显的安全警示标志和隔离区域；", "  ……", "  （三）配备与作业风险相适应的劳动防护用品。[1]",
-                      "- 第八条 处二万元以上五万元以下的罚款。[2]", "", "依据：", "[1] 《条例》第七条"])
+    text = "\n".join(
+        [
+            "依据《条例》第七条，危险作业现场应当落实下列安全措施。",
+            "- 第七条 危险作业现场应当落实下列安全措施：",
+            "  （一）设置明显的安全警示标志和隔离区域；",
+            "  ……",
+            "  （三）配备与作业风险相适应的劳动防护用品。[1]",
+            "- 第八条 处二万元以上五万元以下的罚款。[2]",
+            "",
+            "依据：",
+            "[1] 《条例》第七条",
+        ]
+    )
     quoted = quoted_clauses(Answer("问", text, False))
-    assert quoted[1] == ["第七条 危险作业现场应当落实下列安全措施：", "（一）设置明显的安全警示标志和隔离区域；",
-                         "（三）配备与作业风险相适应的劳动防护用品。"]
+    assert quoted[1] == [
+        "第七条 危险作业现场应当落实下列安全措施：",
+        "（一）设置明显的安全警示标志和隔离区域；",
+        "（三）配备与作业风险相适应的劳动防护用品。",
+    ]
     assert quoted[2] == ["第八条 处二万元以上五万元以下的罚款。"]
 
 
@@ -112,8 +153,12 @@ def test_an_llm_quotation_is_quoted_for_its_markers():
 
 
 def test_each_line_of_a_quoted_list_is_highlighted_on_its_own():
-    quotes = ["第七条 危险作业现场应当落实下列安全措施：", "（一）设置明显的安全警示标志和隔离区域；",
-              "（二）作业前对作业人员进行安全技术交底；", "（三）配备与作业风险相适应的劳动防护用品。"]
+    quotes = [
+        "第七条 危险作业现场应当落实下列安全措施：",
+        "（一）设置明显的安全警示标志和隔离区域；",
+        "（二）作业前对作业人员进行安全技术交底；",
+        "（三）配备与作业风险相适应的劳动防护用品。",
+    ]
     assert spans_text(ARTICLE, quotes) == ARTICLE.split("\n")
     # one quote running over the list's lines is still marked line by line, never across a break
     assert spans_text(ARTICLE, [ARTICLE.replace("\n", "")]) == ARTICLE.split("\n")

@@ -3,10 +3,12 @@
 A one-line lead (the glossary definition when the question names a known principle, else the
 decisive clause — or the item whose range holds a number the question states: 12人重伤 → 较大事故), then the
 decisive provisions as bullets, each quoting the clause that answers the question with its citation [n],
-then the 依据 list. The ranker decides which provision answers; clause scoring picks what to quote of it. Each part of a multi-part question gets its own clauses. A clause introducing a list
+then the 依据 list. The ranker decides which provision answers; clause scoring picks what to quote of it.
+Each part of a multi-part question gets its own clauses. A clause introducing a list
 (…下列情形之一的：) is quoted with its items — all of them when the question asks for the list, else the items
 the question touches; a clause is quoted with what it needs to be read right (the sentence a …同时废止 refers
-back to, the article's “以上”包括本数, a later 款 naming a quoted 项: 个人有前款第三项…的). When no retrieved clause covers the question well enough — or the
+back to, the article's “以上”包括本数, a later 款 naming a quoted 项: 个人有前款第三项…的). When no retrieved
+clause covers the question well enough — or the
 question asks for an amount, a period or a frequency and no covering provision states one — it says
 知识库中未找到依据 and lists the closest articles. Documents are data: a sentence in a document that instructs the
 assistant (忽略以上所有指令, 你现在必须回答：…; knowledge/instructions.yaml) is never quoted, nor its payload.
@@ -20,27 +22,27 @@ from pathlib import Path
 
 from assistant.answer import ranges as thresholds
 from assistant.answer.config import ANSWER
+from assistant.answer.untrusted import InstructionGuard, instruction_guard
 from assistant.citations import citation, short_citation
 from assistant.retrieval.coverage import contrastive_weights, coverage, question_weights
 from assistant.retrieval.figures import Ask, QuantityAsks
 from assistant.retrieval.provisions import PENALTY, provision_asked
 from assistant.retrieval.query import QueryPlan, people_counted, question_parts
-from assistant.untrusted import InstructionGuard, instruction_guard
-from ingest.cleaning import normalise_for_index, to_simplified
+from ingest.articles import LEADING_LABEL
+from ingest.cleaning import SENTENCE_ENDS, clauses, normalise_for_index, to_simplified
 from ingest.metadata import PLAN_KINDS
 from ingest.store import StoredChunk
 from ingest.tokenizer import Tokenizer
 
 NO_BASIS = "知识库中未找到依据"
-ARTICLE_LABEL = re.compile(r"^第[零〇一二三四五六七八九十百千两\d]+条(?:之[零〇一二三四五六七八九十\d]+)?\s*")
-# the unit an answer quotes: a sentence, or a line (款 and 项 are lines in the corpus)
-_CLAUSE = re.compile(r"(?<=[。！？])|\n")
 _NUM = r"(?:\d+(?:\.\d+)?|[一二三四五六七八九十百千万两半]+)"
 _INTRODUCES = re.compile(r"[：:]$")
 _ITEM_ORDINAL = re.compile(r"^[（(]([一二三四五六七八九十]+)[）)]")
 _ITEM = re.compile(r"^[（(][一二三四五六七八九十]+[）)]|^\d+[.、．]|^[一二三四五六七八九十]+是")
 # a sentence that only makes sense with the one before it (…同时废止 / 同时施行, 但是…, 其中…)
-_REFERS_BACK = re.compile(r"^(?:第[零〇一二三四五六七八九十百千\d]+条\s*)?(?:但是?|其中|同时)|同时(?:废止|施行|停止执行)")
+_REFERS_BACK = re.compile(
+    r"^(?:第[零〇一二三四五六七八九十百千\d]+条\s*)?(?:但是?|其中|同时)|同时(?:废止|施行|停止执行)"
+)
 _THRESHOLD = re.compile(rf"{_NUM}\s*\S{{0,3}}(?:以上|以下)")
 _COUNTING_RULE = re.compile(r"包括本数")
 _QUOTED = re.compile(r"[“「『\"]([^”」』\"]{2,30})[”」』\"]")
@@ -61,7 +63,7 @@ class Source:
 
     @property
     def key(self) -> dict:
-        return {"doc": self.chunk.metadata.get("doc_id", ""), "article": self.chunk.metadata.get("article") or None}
+        return {"doc": self.chunk.doc_id, "article": self.chunk.article or None}
 
 
 @dataclass
@@ -96,12 +98,21 @@ def _quoted_bonus(text: str, quoted: list[str]) -> float:
     return 1.0
 
 
+_STATEMENT_ENDS = tuple("。；;！!：:，,.)）”」』")  # a heading ends with none of these
+
+
 def _clauses(chunk: StoredChunk, guard: InstructionGuard) -> list[str]:
     """The clauses an answer may quote: a question, a sentence instructing the assistant and its payload are not."""
     # a question (问：…？) restates what is asked and answers nothing
-    texts = [c.strip() for c in _CLAUSE.split(chunk.text) if len(c.strip()) >= 6 and not c.strip().endswith(("？", "?"))]
+    # the unit an answer quotes: a sentence, or a line (款 and 项 are lines in the corpus)
+    texts = [c for c in clauses(chunk.text, SENTENCE_ENDS) if not c.endswith(("？", "?"))]
     flagged = guard.flagged(texts)
-    return [text for i, text in enumerate(texts) if i not in flagged]
+    kept = [text for i, text in enumerate(texts) if i not in flagged]
+    if flagged:  # what is left of a passage whose instruction was removed says something only in sentences:
+        # its title and headings (一、关于安全管理机构) alone are no basis
+        headings = {h.strip() for h in (*chunk.heading_path, chunk.title or "")}
+        kept = [text for text in kept if text not in headings and text.endswith(_STATEMENT_ENDS)]
+    return kept
 
 
 def _enumeration(texts: list[str], index: int, matching: set[str], whole: bool) -> list[str]:
@@ -110,7 +121,7 @@ def _enumeration(texts: list[str], index: int, matching: set[str], whole: bool) 
     if not _INTRODUCES.search(texts[index]):
         return []
     items = []
-    for text in texts[index + 1:index + 1 + ANSWER.max_items]:
+    for text in texts[index + 1 : index + 1 + ANSWER.max_items]:
         if not _ITEM.match(text):
             break
         items.append(text)
@@ -131,7 +142,9 @@ def _with_enumerations(kept: list[_Clause], scored: list[_Clause], texts: list[s
     order = {text: i for i, text in enumerate(texts)}
     by_text = {c.text: c for c in scored}
     best_item = max((c.score for c in scored if _ITEM.match(c.text)), default=0.0)
-    matching = {c.text for c in scored if _ITEM.match(c.text) and c.score > 0 and c.score >= ANSWER.item_share * best_item}
+    matching = {
+        c.text for c in scored if _ITEM.match(c.text) and c.score > 0 and c.score >= ANSWER.item_share * best_item
+    }
     group: list[_Clause] = []
     for clause in kept:
         intro = order[clause.text]
@@ -164,8 +177,11 @@ def _with_context(group: list[_Clause], texts: list[str], provision: str) -> lis
     ordinals = {m.group(1) for t in quoted if (m := _ITEM_ORDINAL.match(t))}
     if ordinals:
         names_item = re.compile(rf"第(?:{'|'.join(ordinals)})项")
-        group += [_Clause(t, group[0].chunk_rank, 0.0) for t in texts
-                  if names_item.search(t) and not _ITEM.match(t) and all(t not in q for q in quoted)]
+        group += [
+            _Clause(t, group[0].chunk_rank, 0.0)
+            for t in texts
+            if names_item.search(t) and not _ITEM.match(t) and all(t not in q for q in quoted)
+        ]
         quoted = [t for c in group for t in (c.text, *c.items)]
     if any(_THRESHOLD.search(t) for t in quoted):
         counting = [t for t in texts if _COUNTING_RULE.search(t) and all(t not in q for q in quoted)]
@@ -199,15 +215,16 @@ def _states_about(group: list[_Clause], ask: Ask) -> float:
 def _carries_term(chunk: StoredChunk, plan: QueryPlan) -> bool:
     """Whether a chunk is an article the knowledge pack names as the basis of a term the question asks about
     (四不放过 -> 安全生产法第八十六条): that article, not a passage repeating the term, is the answer's basis."""
-    title = to_simplified(chunk.metadata.get("title", "")).removeprefix("中华人民共和国")
-    article = chunk.metadata.get("article")
+    title = to_simplified(chunk.title).removeprefix("中华人民共和国")
+    article = chunk.article
     return any(to_simplified(c.doc) == title and c.article == article for entry in plan.glossary for c in entry.basis)
 
 
 class OfflineComposer:
-    def __init__(self, tokenizer: Tokenizer, idf: dict[str, float], figures: QuantityAsks,
-                 knowledge_dir: Path | None = None):
-        from assistant.settings import Settings
+    def __init__(
+        self, tokenizer: Tokenizer, idf: dict[str, float], figures: QuantityAsks, knowledge_dir: Path | None = None
+    ):
+        from ingest.settings import Settings
 
         self.tokenizer = tokenizer
         self.idf = idf
@@ -220,12 +237,15 @@ class OfflineComposer:
         Clauses are scored by the question's words weighted by rarity in the corpus and by how few of
         the candidate chunks hold them: the words every candidate shares name the topic, the others
         say which provision answers."""
-        weights = question_weights(self.tokenizer.query_tokens(f"{people_counted(part)} {' '.join(plan.legal_terms)}"),
-                                   self.idf)
+        weights = question_weights(
+            self.tokenizer.query_tokens(f"{people_counted(part)} {' '.join(plan.legal_terms)}"), self.idf
+        )
         passages = [normalise_for_index(c.text) for c in chunks]
         terms_of_art = {normalise_for_index(entry.term) for entry in plan.glossary}  # 三级安全教育 is no everyday word
         for word, term in plan.translations.items():
-            if any(word in p for p in passages):  # the law's term answers better than a passage repeating the user's word
+            if any(
+                word in p for p in passages
+            ):  # the law's term answers better than a passage repeating the user's word
                 if word in weights and word not in terms_of_art:
                     weights[word] *= ANSWER.translated_word_share
             elif term in weights:  # a word no candidate uses: its term stands in for it
@@ -244,13 +264,17 @@ class OfflineComposer:
         sharp = contrastive_weights(weights, passages)
         groups = []
         for rank, (chunk, texts) in enumerate(zip(chunks, texts_of, strict=True)):
-            bonus = ANSWER.article_bonus if chunk.metadata.get("unit") == "article" else 1.0
+            bonus = ANSWER.article_bonus if chunk.unit == "article" else 1.0
             # a plan passage's heading says what its lines are about (二、工作重点 → the lines below it)
-            context = chunk.heading_path[-1] if chunk.metadata.get("unit") == "section" and chunk.heading_path else ""
+            context = chunk.heading_path[-1] if chunk.unit == "section" and chunk.heading_path else ""
             scored = []
             for text in texts:
-                clause = _Clause(text, rank, bonus * coverage(text, weights),
-                                 bonus * coverage(text, sharp) * _quoted_bonus(text, quoted))
+                clause = _Clause(
+                    text,
+                    rank,
+                    bonus * coverage(text, weights),
+                    bonus * coverage(text, sharp) * _quoted_bonus(text, quoted),
+                )
                 if ask and ask.stated_in(text):
                     clause.score *= ANSWER.states_quantity_bonus
                 if thresholds.holds(text, numbers, chunk.text, asked_about):
@@ -263,14 +287,15 @@ class OfflineComposer:
             scored.sort(key=lambda c: (-c.score, not c.lead))
             if not scored or scored[0].score <= 0:
                 continue
-            kept = [c for c in scored[:ANSWER.clauses_per_source] if c.score >= ANSWER.clause_share * scored[0].score]
+            kept = [c for c in scored[: ANSWER.clauses_per_source] if c.score >= ANSWER.clause_share * scored[0].score]
             group = _with_context(_with_enumerations(kept, scored, texts, whole), texts, chunk.text)
             group[0].score += ANSWER.heading_weight * bonus * coverage(context, sharp)
             groups.append(group)
         return groups
 
-    def _decisive(self, groups: list[list[_Clause]], evidence: list[StoredChunk], plan: QueryPlan,
-                  part: str, share: float) -> list[list[_Clause]]:
+    def _decisive(
+        self, groups: list[list[_Clause]], evidence: list[StoredChunk], plan: QueryPlan, part: str, share: float
+    ) -> list[list[_Clause]]:
         """The decisive chunks of a question part. The ranker ordered the chunks for the whole question, so the
         first part takes the first chunk that answers it at all (``share`` 0); a further part takes the first
         chunk answering it about as well as the best does. A question asking which ones (哪些…) whose pick
@@ -286,14 +311,14 @@ class OfflineComposer:
         if len(named) >= 2:
             for name in named:
                 for group in good:
-                    meta = evidence[group[0].chunk_rank].metadata
-                    if name in (meta.get("doc_id"), meta.get("region")) and group not in picked:
+                    chunk = evidence[group[0].chunk_rank]
+                    if name in (chunk.doc_id, chunk.region) and group not in picked:
                         picked.append(group)
                         break
         return picked
 
     def compose(self, question: str, plan: QueryPlan, chunks: list[StoredChunk]) -> Answer:
-        evidence = chunks[:ANSWER.evidence_chunks]
+        evidence = chunks[: ANSWER.evidence_chunks]
         if plan.unknown_documents and not plan.documents:  # asked about a document the knowledge base lacks
             names = "、".join(n if n.isascii() else f"《{n}》" for n in plan.unknown_documents)
             return self._abstain(question, chunks, f"知识库中没有{names}")
@@ -305,8 +330,7 @@ class OfflineComposer:
             if not groups or max(g[0].coverage for g in groups) < ANSWER.min_coverage:
                 continue
             # a norm (最多可以、至少要、应当…) is stated by a provision of law, not by a plan or a report
-            stating = [g for g in groups if not _NORMATIVE.search(part)
-                       or evidence[g[0].chunk_rank].metadata.get("unit") == "article"]
+            stating = [g for g in groups if not _NORMATIVE.search(part) or evidence[g[0].chunk_rank].unit == "article"]
             ask = self.asks.asked(part)
             if ask is not None:  # an amount, a period or a count is answered by a provision stating one
                 # the figure is stated about what was asked: the clause stating it holds enough of the question
@@ -320,16 +344,15 @@ class OfflineComposer:
             duty = _NORMATIVE.search(part) or provision_asked(part) == PENALTY or ask is not None
             carrying = [g for g in groups if _carries_term(evidence[g[0].chunk_rank], plan)]
             if (duty or carrying) and not plan.plans:
-                legal = [g for g in groups if evidence[g[0].chunk_rank].metadata.get("kind") not in PLAN_KINDS]
+                legal = [g for g in groups if evidence[g[0].chunk_rank].kind not in PLAN_KINDS]
                 if legal and max(g[0].coverage for g in legal) >= ANSWER.min_coverage:
                     groups = legal
-            share = 0.0 if index == 0 else ANSWER.keep_share
+            share = ANSWER.first_share if index == 0 else ANSWER.keep_share
             for group in self._decisive(groups, evidence, plan, part, share):
                 chosen += [c for c in group if c.text not in {x.text for x in chosen}]
         named_articles = {(d, r.number, r.sub) for d, r in plan.articles}
         if named_articles:  # the user asked for specific articles: quote them whole, whatever the overlap
-            named = [i for i, c in enumerate(evidence) if (c.metadata.get("doc_id"), c.metadata.get("article_num"),
-                                                            c.metadata.get("article_sub")) in named_articles]
+            named = [i for i, c in enumerate(evidence) if (c.doc_id, c.article_num, c.article_sub) in named_articles]
             if named:
                 chosen = [clause for i in named for clause in _whole_provision(self._quotable(evidence[i]), i)]
         if unanswered and not figures_answered:  # the figure asked for is nowhere: what else matched is related only
@@ -338,7 +361,7 @@ class OfflineComposer:
         if not chosen:
             return self._abstain(question, chunks)
         if not named_articles:
-            chosen = sorted(chosen, key=lambda c: c.chunk_rank)[:ANSWER.max_bullets]
+            chosen = sorted(chosen, key=lambda c: c.chunk_rank)[: ANSWER.max_bullets]
         sources: list[Source] = []
         number_of: dict[int, int] = {}
         for clause in chosen:
@@ -362,7 +385,8 @@ class OfflineComposer:
         return Answer(question, "\n".join(lines), False, sources)
 
     def _quotable(self, chunk: StoredChunk) -> list[str]:
-        """A provision's clauses to quote whole (a short one is its text), never a sentence instructing the assistant."""
+        """A provision's clauses to quote whole (a short one is its text), never a sentence instructing the
+        assistant."""
         clauses = _clauses(chunk, self.guard)
         return clauses or ([chunk.text] if not self.guard.instructions_in(chunk.text) else [])
 
@@ -370,7 +394,7 @@ class OfflineComposer:
         if plan.glossary:  # a term of art named: what it means comes first
             entry = plan.glossary[0]
             return f"{entry.term}：{entry.definition}"
-        clause = ARTICLE_LABEL.sub("", _ITEM.sub("", top.lead) if top.lead else top.text).rstrip("。；;：:，,")
+        clause = LEADING_LABEL.sub("", _ITEM.sub("", top.lead) if top.lead else top.text).rstrip("。；;：:，,")
         return f"依据{short_citation(source.chunk)}，{clause}。"
 
     def _abstain(self, question: str, chunks: list[StoredChunk], why: str = "") -> Answer:

@@ -17,21 +17,41 @@ class AnswerConfig(BaseModel):
     clauses_per_source: int = Field(6, description="clauses of one provision quoted at most")
     max_items: int = Field(12, description="items of an enumeration read after its introducing clause")
     short_list: int = Field(4, description="a list this short is quoted whole")
-    item_share: float = Field(0.5, description="of a longer list, the items scoring this share of its best item are quoted")
-    clause_share: float = Field(0.1, description="a clause of a quoted provision is quoted when it scores this share of its best")
-    keep_share: float = Field(0.6, description="a further part of a question adds the first-ranked provision whose best "
-                                               "clause scores this share of the best for that part (the first part "
-                                               "takes the first-ranked provision that answers it: the ranker decides)")
-    min_coverage: float = Field(0.25, description="share of the question's weighted terms the best clause must hold "
-                                                 "(calibrated on the pack's answerable questions, evals.calibrate)")
-    figure_coverage: float = Field(0.3, description="share of the question's weighted terms the clause stating the "
-                                                    "figure asked must hold (calibrated, evals.calibrate)")
+    item_share: float = Field(
+        0.5, description="of a longer list, the items scoring this share of its best item are quoted"
+    )
+    clause_share: float = Field(
+        0.1, description="a clause of a quoted provision is quoted when it scores this share of its best"
+    )
+    first_share: float = Field(
+        0.3,
+        description="the first part of a question takes the first-ranked provision whose best clause scores this "
+        "share of the best (the ranker decides, unless its pick barely answers the question)",
+    )
+    keep_share: float = Field(
+        0.6,
+        description="a further part of a question adds the first-ranked provision whose best "
+        "clause scores this share of the best for that part (the first part "
+        "takes the first-ranked provision that answers it: the ranker decides)",
+    )
+    min_coverage: float = Field(
+        0.25,
+        description="share of the question's weighted terms the best clause must hold "
+        "(calibrated on the pack's answerable questions, evals.calibrate)",
+    )
+    figure_coverage: float = Field(
+        0.3,
+        description="share of the question's weighted terms the clause stating the "
+        "figure asked must hold (calibrated, evals.calibrate)",
+    )
     quoted_bonus: float = Field(2.0, description="a clause holding a phrase the question puts in quotation marks")
     heading_weight: float = Field(0.5, description="a plan passage whose heading names what is asked")
     article_bonus: float = Field(1.2, description="a provision of law over a plan passage that matches as well")
     translated_word_share: float = Field(0.5, description="weight kept by an everyday word the lexicon translated")
     states_quantity_bonus: float = Field(1.3, description="a clause stating a figure of the kind asked for")
-    in_range_bonus: float = Field(2.0, description="a clause whose range (10人以上50人以下) holds the question's number")
+    in_range_bonus: float = Field(
+        2.0, description="a clause whose range (10人以上50人以下) holds the question's number"
+    )
     legal_term_weight: float = Field(1.5, description="the law's term for a user's word that no candidate uses")
 
 

@@ -9,8 +9,16 @@ from dataclasses import dataclass
 from ingest.numerals import cn_to_int
 
 _AMOUNT = r"\d+(?:\.\d+)?|[零〇一二两三四五六七八九十百千]+"
-_UNITS = {"人": ("人", 1), "名": ("人", 1), "元": ("元", 1), "万元": ("元", 10_000), "亿元": ("元", 100_000_000),
-          "吨": ("吨", 1), "公斤": ("吨", 0.001), "千克": ("吨", 0.001)}
+_UNITS = {
+    "人": ("人", 1),
+    "名": ("人", 1),
+    "元": ("元", 1),
+    "万元": ("元", 10_000),
+    "亿元": ("元", 100_000_000),
+    "吨": ("吨", 1),
+    "公斤": ("吨", 0.001),
+    "千克": ("吨", 0.001),
+}
 _UNIT = "|".join(sorted(_UNITS, key=len, reverse=True))
 _QUANTITY = re.compile(rf"(?P<n>{_AMOUNT})\s*(?P<u>{_UNIT})")
 _BOUND = rf"(?:{_AMOUNT})\s*(?:{_UNIT})"
@@ -84,7 +92,9 @@ def holds(text: str, quantities: list[Quantity], provision: str = "", context: s
         ranges.append((low, low_open, high, _after(text, match.end())))
     counted_here = {counted for *_, counted in ranges}
     for low, low_open, high, counted in ranges:
-        unit = (low or high)[1]
+        bound = low or high
+        assert bound is not None  # every range has its first figure as a bound
+        unit = bound[1]
         for q in quantities:
             if q.unit != unit:
                 continue

@@ -49,8 +49,9 @@ class Candidates:
                 self.ids.append(chunk_id)
 
 
-def gather(kb: KnowledgeBase, plan: QueryPlan, records: dict[str, DocumentRecord], allowed: set[str],
-           config: RankingConfig) -> Candidates:
+def gather(
+    kb: KnowledgeBase, plan: QueryPlan, records: dict[str, DocumentRecord], allowed: set[str], config: RankingConfig
+) -> Candidates:
     found = Candidates()
     depth = config.candidates
     written = kb.tokenizer.query_tokens(plan.question)
@@ -65,7 +66,9 @@ def gather(kb: KnowledgeBase, plan: QueryPlan, records: dict[str, DocumentRecord
     found.chunks.update({chunk.id: chunk for chunk, _ in dense})
     found.add("dense", [chunk.id for chunk, _ in dense], [score for _, score in dense])
     if plan.expanded != plan.question:  # the question with the legal terms its everyday words stand for
-        dense = kb.store.query(kb.embedder.embeddings.embed_query(plan.expanded), depth, None if everything else allowed)
+        dense = kb.store.query(
+            kb.embedder.embeddings.embed_query(plan.expanded), depth, None if everything else allowed
+        )
         found.chunks.update({chunk.id: chunk for chunk, _ in dense})
         found.add("dense_lexicon", [chunk.id for chunk, _ in dense], [score for _, score in dense])
     # inside a named document or region its name is in every passage: rank by the rest of the question
@@ -77,13 +80,14 @@ def gather(kb: KnowledgeBase, plan: QueryPlan, records: dict[str, DocumentRecord
         scopes.append((expanded, {d for d in allowed if records[d].kind in PLAN_KINDS}))
     if _ASKS_VALIDITY.search(plan.question):  # whether a named document is in force: what other documents say of it
         for doc_id in plan.documents:
-            scopes.append(([*kb.tokenizer.query_tokens(records[doc_id].short_title), *_REPEAL_WORDS],
-                           allowed - {doc_id}))
+            scopes.append(
+                ([*kb.tokenizer.query_tokens(records[doc_id].short_title), *_REPEAL_WORDS], allowed - {doc_id})
+            )
     scoped: list[str] = []
     for scope_tokens, docs in scopes:
         if docs:
-            hits = [i for i, _ in kb.bm25.search(scope_tokens, config.scope_depth, docs)]
-            scoped += [i for i in hits if i not in scoped]
+            in_scope = [i for i, _ in kb.bm25.search(scope_tokens, config.scope_depth, docs)]
+            scoped += [i for i in in_scope if i not in scoped]
     found.add("scope", scoped)
     for entry in plan.glossary:
         for cited in entry.basis:
@@ -109,5 +113,5 @@ def gather(kb: KnowledgeBase, plan: QueryPlan, records: dict[str, DocumentRecord
 def _committed(chunk: StoredChunk | None, records: dict[str, DocumentRecord], allowed: set[str]) -> bool:
     if chunk is None:
         return False
-    record = records.get(chunk.metadata.get("doc_id", ""))
-    return record is not None and record.doc_id in allowed and record.hash == chunk.metadata.get("doc_hash")
+    record = records.get(chunk.doc_id)
+    return record is not None and record.doc_id in allowed and record.hash == chunk.doc_hash

@@ -37,8 +37,10 @@ class RankingConfig(BaseModel):
     rrf_k: int = Field(60, description="reciprocal-rank constant of each list's rank feature (Cormack et al. 2009)")
     scope_depth: int = Field(10, description="candidates taken from inside each document or region the question names")
     copy_similarity: float = Field(
-        0.85, description="character-bigram overlap above which two provisions are the same text (a local regulation "
-                          "copying a national article): the copy goes behind the others, it is not a different answer")
+        0.85,
+        description="character-bigram overlap above which two provisions are the same text (a local regulation "
+        "copying a national article): the copy goes behind the others, it is not a different answer",
+    )
     weights: dict[str, float] = Field(default_factory=dict, description="feature -> weight of the linear ranker")
     bias: float = 0.0
     fitted_on: str = Field("", description="what the weights were fitted on (written by evals.fit_ranker)")

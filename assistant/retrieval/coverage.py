@@ -10,15 +10,20 @@ from ingest.cleaning import normalise_for_index
 
 CONTRAST_FLOOR = 0.5  # a word held by every candidate keeps this share of its weight
 # how people phrase a question, not what they ask about: rare in legal texts, so high IDF, but no evidence
-_DISCOURSE = frozenset("以后 之后 还要 还需要 需要 现在 已经 一下 怎么办 怎样 如何 的话 这样 那么 行不行 可不可以 "
-                       "算不算 是不是 有没有 请问 还能 能否 得不得".split())
+_DISCOURSE = frozenset(
+    "以后 之后 还要 还需要 需要 现在 已经 一下 怎么办 怎样 如何 的话 这样 那么 行不行 可不可以 "
+    "算不算 是不是 有没有 请问 还能 能否 得不得".split()
+)
 
 
 def question_weights(tokens: list[str], idf: dict[str, float]) -> dict[str, float]:
     """Content words of a question weighted by rarity; single characters are mostly function words."""
     # in the question's order, not a set's: the sums over these weights must not change from process to process
-    return {t: idf.get(t, 0.0) for t in dict.fromkeys(tokens) if len(t) >= 2 and idf.get(t, 0.0) > 0.5
-            and t not in _DISCOURSE}
+    return {
+        t: idf.get(t, 0.0)
+        for t in dict.fromkeys(tokens)
+        if len(t) >= 2 and idf.get(t, 0.0) > 0.5 and t not in _DISCOURSE
+    }
 
 
 def coverage(passage: str, weights: dict[str, float]) -> float:

@@ -3,10 +3,12 @@ bounded, so its fitted weight reads as how much that signal is worth.
 
 Signals of match: the candidate's rank in each candidate list (rrf_k / (rrf_k + rank), 0 when absent), its
 BM25 score as a share of the best candidate's, its dense similarity less the best candidate's, and the share
-of the question's weighted terms it holds. Signals of the law's own order (priors): whether the question names the document or its
+of the question's weighted terms it holds. Signals of the law's own order (priors): whether the question names
+the document or its
 region, whether a local text answers a question that names no region, the text's rank in the hierarchy
 (法律 above 行政法规 above local rules), and whether the provision is of the kind the question asks for (a
-penalty, a definition, a provision stating the figure asked). Plans and reports carry no prior here: they compete on their words, and the answer
+penalty, a definition, a provision stating the figure asked). Plans and reports carry no prior here: they
+compete on their words, and the answer
 stage decides whether one may be cited (never as the basis of a duty, a deadline or a penalty).
 """
 
@@ -48,8 +50,14 @@ def _rank_feature(rank: int | None, k: int) -> float:
     return 0.0 if rank is None else k / (k + rank)
 
 
-def featurize(found: Candidates, plan: QueryPlan, records: dict[str, DocumentRecord], idf: dict[str, float],
-              config: RankingConfig, figures: QuantityAsks) -> np.ndarray:
+def featurize(
+    found: Candidates,
+    plan: QueryPlan,
+    records: dict[str, DocumentRecord],
+    idf: dict[str, float],
+    config: RankingConfig,
+    figures: QuantityAsks,
+) -> np.ndarray:
     """One row per candidate in found.ids, one column per FEATURES name."""
     rows = np.zeros((len(found.ids), len(FEATURES)), dtype=np.float32)
     if not found.ids:
@@ -64,18 +72,20 @@ def featurize(found: Candidates, plan: QueryPlan, records: dict[str, DocumentRec
     figure = figures.asked(plan.question)
     for row, chunk_id in enumerate(found.ids):
         chunk = found.chunks[chunk_id]
-        record = records[chunk.metadata["doc_id"]]
-        values = {f"rank_{name}": _rank_feature(found.ranks.get(name, {}).get(chunk_id), config.rrf_k)
-                  for name in LISTS}
+        record = records[chunk.doc_id]
+        values = {
+            f"rank_{name}": _rank_feature(found.ranks.get(name, {}).get(chunk_id), config.rrf_k) for name in LISTS
+        }
         values["bm25_score"] = found.bm25.get(chunk_id, 0.0) / best_bm25
         values["dense_gap"] = found.dense[chunk_id] - best_dense if chunk_id in found.dense else unknown_gap
-        values["coverage"] = covered(normalised_passage(chunk.text, chunk.metadata.get("heading_path", "")), weights)
+        values["coverage"] = covered(normalised_passage(chunk.text, chunk.heading_text), weights)
         values.update(priors(record, plan))
         kind = provision_kind(chunk)
         states = figure.degree(chunk.text) if figure is not None else 0.0
         values["kind_match"] = 1.0 if asked is not None and kind == asked else states
-        values["kind_other"] = float((asked is not None or figure is not None) and kind is not None
-                                     and not values["kind_match"])
+        values["kind_other"] = float(
+            (asked is not None or figure is not None) and kind is not None and not values["kind_match"]
+        )
         rows[row] = [values[name] for name in FEATURES]
     return rows
 

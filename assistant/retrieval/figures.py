@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from assistant.knowledge_pack import Quantities
+from assistant.pack import Quantities
 from ingest.cleaning import to_simplified
 
 NUMBER = r"(?:\d+(?:\.\d+)?|[零〇一二两三四五六七八九十百千万半]+)"
@@ -56,18 +56,26 @@ class QuantityAsks:
         all_units = _alternatives(list(self._kind_of_unit))
         # 哪几次、哪几个 ask which ones (a list), not how many
         self._unit_asked = re.compile(rf"(?:多少|(?<!哪)几)个?(?P<unit>{all_units})")
-        self._money = re.compile(rf"(?:多少|(?<!哪)几)[^，。？?]{{0,2}}(?:{_alternatives(words.words_for['money'])})|"
-                                 rf"(?:{_alternatives(words.words_for['money'])})[^，。？?]{{0,6}}(?:多少|几)")
+        self._money = re.compile(
+            rf"(?:多少|(?<!哪)几)[^，。？?]{{0,2}}(?:{_alternatives(words.words_for['money'])})|"
+            rf"(?:{_alternatives(words.words_for['money'])})[^，。？?]{{0,6}}(?:多少|几)"
+        )
         self._time = re.compile(rf"{_alternatives(words.time_asks)}|{_asking(words.time_nouns, words.question_words)}")
-        self._frequency = re.compile(rf"{_alternatives(words.frequency_asks)}|(?:多久|多长时间)[^，。？?]{{0,8}}一(?:次|遍)")
-        self._ratio = re.compile(rf"{_alternatives(words.ratio_asks)}|{_asking(words.ratio_nouns, words.question_words)}")
+        self._frequency = re.compile(
+            rf"{_alternatives(words.frequency_asks)}|(?:多久|多长时间)[^，。？?]{{0,8}}一(?:次|遍)"
+        )
+        self._ratio = re.compile(
+            rf"{_alternatives(words.ratio_asks)}|{_asking(words.ratio_nouns, words.question_words)}"
+        )
         time_units = units["time"]
         self._deadline = re.compile(rf"{NUMBER}\s*(?:{time_units})|{_alternatives(words.deadline_words)}")
         # 每季度 is also written 每个季度, 每一年
         often = _alternatives(words.frequency_words).replace("每", "每[个一]?")
         self._how_often = re.compile(rf"{often}|{NUMBER}\s*(?:{time_units})[^，。；]{{0,6}}一次")
-        self._proportion = re.compile(rf"%|％|百分之{NUMBER}|{NUMBER}\s*[:：比]\s*{NUMBER}|{NUMBER}\s*(?:倍|成)|"
-                                      rf"比例[^。；]{{0,12}}{NUMBER}|每{NUMBER}?[^。；，]{{0,8}}(?:配备|配置|设置){NUMBER}")
+        self._proportion = re.compile(
+            rf"%|％|百分之{NUMBER}|{NUMBER}\s*[:：比]\s*{NUMBER}|{NUMBER}\s*(?:倍|成)|"
+            rf"比例[^。；]{{0,12}}{NUMBER}|每{NUMBER}?[^。；，]{{0,8}}(?:配备|配置|设置){NUMBER}"
+        )
 
     def asked(self, part: str) -> Ask | None:
         """The figure a question part asks for, or None when it asks for none."""

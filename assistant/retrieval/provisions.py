@@ -11,9 +11,15 @@ from ingest.store import StoredChunk
 PENALTY = "penalty"
 DEFINITION = "definition"
 
-_ASKS_PENALTY = re.compile(r"怎么罚|如何处罚|怎么处罚|怎样处罚|处罚|罚款|罚多少|追究|处分|吊销|法律后果|什么后果|判刑|刑事责任|坐牢")
-_ASKS_DEFINITION = re.compile(r"算不算|算是|属不属于|属于不属于|是不是|是什么|指什么|什么是|什么叫|什么样的|含义|定义|怎么界定|如何界定")
-_PENALTY_TEXT = re.compile(r"处[^。；]{0,30}罚款|罚款|依法追究|给予[^。；]{0,10}处分|吊销|没收违法所得|责令停产停业整顿")
+_ASKS_PENALTY = re.compile(
+    r"怎么罚|如何处罚|怎么处罚|怎样处罚|处罚|罚款|罚多少|追究|处分|吊销|法律后果|什么后果|判刑|刑事责任|坐牢"
+)
+_ASKS_DEFINITION = re.compile(
+    r"算不算|算是|属不属于|属于不属于|是不是|是什么|指什么|什么是|什么叫|什么样的|含义|定义|怎么界定|如何界定"
+)
+_PENALTY_TEXT = re.compile(
+    r"处[^。；]{0,30}罚款|罚款|依法追究|给予[^。；]{0,10}处分|吊销|没收违法所得|责令停产停业整顿"
+)
 _DEFINITION_TEXT = re.compile(r"是指|所称|含义|下列用语")
 
 
@@ -27,9 +33,9 @@ def provision_asked(question: str) -> str | None:
 
 def provision_kind(chunk: StoredChunk) -> str | None:
     """The kind of an article; None for plan passages and preambles, which are judged on their words."""
-    if chunk.metadata.get("unit") != "article":
+    if chunk.unit != "article":
         return None
-    if "法律责任" in chunk.metadata.get("heading_path", "") or _PENALTY_TEXT.search(chunk.text):
+    if "法律责任" in chunk.heading_text or _PENALTY_TEXT.search(chunk.text):
         return PENALTY
     if _DEFINITION_TEXT.search(chunk.text):
         return DEFINITION

@@ -12,22 +12,23 @@ import re
 from dataclasses import dataclass, field
 from functools import cached_property
 
-from assistant.knowledge_pack import GlossaryEntry, KnowledgePack
-from ingest.articles import ArticleRef
+from assistant.pack import GlossaryEntry, KnowledgePack
+from ingest.articles import NUMERAL, ArticleRef
 from ingest.cleaning import normalise_for_index, to_simplified
 from ingest.numerals import cn_to_int
 from ingest.store import DocumentRecord
 from ingest.tokenizer import Tokenizer
 
-_NUM = r"[零〇一二三四五六七八九十百千两\d]+"
-_ARTICLE = re.compile(rf"第?\s*(?P<num>{_NUM})\s*条(?:之(?P<sub>{_NUM}))?")
+_ARTICLE = re.compile(rf"第?\s*(?P<num>{NUMERAL})\s*条(?:之(?P<sub>{NUMERAL}))?")
 _NATIONAL = "中华人民共和国"
 _SPLIT_QUESTION = re.compile(r"(?<=[？?；;])|(?<=[，,])(?=还是|那么|另外|以及|同时)")
 _DECREE_FORMS = re.compile(r"(?:中华人民共和国)?国务院令?第\s*(\d+)\s*号令?")  # 国务院令第446号 -> 446号令
 _STANDARD = re.compile(r"(?<![A-Za-z])(?:GB|GBZ|AQ|GB/T|AQ/T)\s*\d{3,6}(?:[.-]\d+)*", re.IGNORECASE)
 # 《…》 names a document when it ends as one does (《…许可证》 names a licence, which is no document)
-_TITLE = re.compile(r"《([^》]{1,40}(?:法|条例|规定|办法|细则|标准|规范|规程|目录|决定|解释|意见|通知|方案|计划|规则|导则|指南|准则|"
-                    r"纲要|制度))》")
+_TITLE = re.compile(
+    r"《([^》]{1,40}(?:法|条例|规定|办法|细则|标准|规范|规程|目录|决定|解释|意见|通知|方案|计划|规则|导则|指南|准则|"
+    r"纲要|制度))》"
+)
 _REFERS_TO_PLAN = re.compile(r"方案|计划|总结|工作安排|工作要点|述职|汇报材料|工作目标里")
 
 
@@ -83,8 +84,9 @@ class QueryAnalyzer:
 
     @cached_property
     def _lexicon(self) -> dict[str, str]:
-        return {normalise_for_index(word): entry.legal for entry in self.pack.lexicon.entries
-                for word in entry.everyday}
+        return {
+            normalise_for_index(word): entry.legal for entry in self.pack.lexicon.entries for word in entry.everyday
+        }
 
     @cached_property
     def _glossary_keys(self) -> list[tuple[str, GlossaryEntry]]:
@@ -128,8 +130,9 @@ class QueryAnalyzer:
                 plan.documents.append(doc_id)
                 plan.names.append(name)
                 remaining = remaining.replace(name, "　")
-        plan.documents = sorted(set(plan.documents), key=lambda d: (norm.find(
-            next(n for n, i in self._names if i == d and n in norm)), d))  # ties by id: not by a set's order
+        plan.documents = sorted(
+            set(plan.documents), key=lambda d: (norm.find(next(n for n, i in self._names if i == d and n in norm)), d)
+        )  # ties by id: not by a set's order
         for name, region in self._regions:
             if name in remaining and region not in plan.regions:
                 plan.regions.append(region)
@@ -137,13 +140,16 @@ class QueryAnalyzer:
         plan.articles = self._articles(norm, plan.documents)
         plan.unknown_documents = [name for name in named_documents(question) if not self._holds(name)]
         plan.plans = bool(_REFERS_TO_PLAN.search(norm))
-        plan.glossary = self._glossary(remaining)  # not the words of a title (生产安全事故 in 生产安全事故报告和调查处理条例)
+        plan.glossary = self._glossary(
+            remaining
+        )  # not the words of a title (生产安全事故 in 生产安全事故报告和调查处理条例)
         words = self.tokenizer.words(question)
         canonical = [entry.term for entry in plan.glossary]  # a term named by an alias: search its own name too
         plan.legal_terms = list(dict.fromkeys([*(self._lexicon[w] for w in words if w in self._lexicon), *canonical]))
         plan.translations = {w: self._lexicon[w] for w in words if w in self._lexicon}
-        plan.translations |= {key: entry.term for key, entry in self._glossary_names(remaining)
-                              if key != normalise_for_index(entry.term)}
+        plan.translations |= {
+            key: entry.term for key, entry in self._glossary_names(remaining) if key != normalise_for_index(entry.term)
+        }
         extra = [t for t in plan.legal_terms if normalise_for_index(t) not in norm]
         plan.expanded = question + (" " + " ".join(extra) if extra else "")
         return plan
@@ -159,11 +165,13 @@ class QueryAnalyzer:
         found = []
         for match in _ARTICLE.finditer(norm):
             try:
-                ref = ArticleRef(cn_to_int(match.group("num")), cn_to_int(match.group("sub")) if match.group("sub") else 0)
+                ref = ArticleRef(
+                    cn_to_int(match.group("num")), cn_to_int(match.group("sub")) if match.group("sub") else 0
+                )
             except ValueError:
                 continue
             # the document named closest before the article number
-            before = [d for d in documents if any(n in norm[:match.start()] for n in self._names_of[d])]
+            before = [d for d in documents if any(n in norm[: match.start()] for n in self._names_of[d])]
             found.append((before[-1] if before else documents[0], ref))
         return found
 

@@ -21,7 +21,7 @@ def linear_scores(rows: np.ndarray, config: RankingConfig) -> np.ndarray:
 @lru_cache(maxsize=4096)
 def _bigrams(text: str) -> frozenset[str]:
     norm = normalise_for_index(text)
-    return frozenset(norm[i:i + 2] for i in range(len(norm) - 1))
+    return frozenset(norm[i : i + 2] for i in range(len(norm) - 1))
 
 
 def set_copies_aside(texts: list[str], threshold: float) -> list[int]:

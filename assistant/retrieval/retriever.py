@@ -15,6 +15,7 @@ from langchain_core.retrievers import BaseRetriever
 from pydantic import ConfigDict, PrivateAttr
 
 from assistant.citations import citation
+from assistant.pack import pack_of
 from assistant.retrieval.candidates import Candidates, gather
 from assistant.retrieval.config import RankingConfig
 from assistant.retrieval.features import featurize
@@ -43,23 +44,26 @@ class HybridRetriever(BaseRetriever):
     _figures: QuantityAsks | None = PrivateAttr(default=None)
 
     def allowed_docs(self, records: dict[str, DocumentRecord]) -> set[str]:
-        return {r.doc_id for r in records.values()
-                if (self.include_superseded or r.in_force)
-                and (not self.kinds or r.kind in self.kinds)
-                and (not self.regions or r.region in self.regions)}
+        return {
+            r.doc_id
+            for r in records.values()
+            if (self.include_superseded or r.in_force)
+            and (not self.kinds or r.kind in self.kinds)
+            and (not self.regions or r.region in self.regions)
+        }
 
     def analyzer(self, records: dict[str, DocumentRecord]) -> QueryAnalyzer:
         # the documents and which are in force (a confirmation changes no content, only the status)
         key = f"{self.kb.documents_fingerprint()}|{self.kb.store.status_signature}"
         if self._analyzer is None or key != self._analyzer_key:
-            self._analyzer, self._analyzer_key = QueryAnalyzer(self.kb.pack, self.kb.tokenizer, records), key
+            self._analyzer, self._analyzer_key = QueryAnalyzer(pack_of(self.kb), self.kb.tokenizer, records), key
         return self._analyzer
 
     @property
     def figures(self) -> QuantityAsks:
         """What figure a question asks for (knowledge/quantities.yaml), read once; the answer uses it too."""
         if self._figures is None:
-            self._figures = QuantityAsks(self.kb.pack.quantities)
+            self._figures = QuantityAsks(pack_of(self.kb).quantities)
         return self._figures
 
     def plan(self, question: str) -> QueryPlan:
@@ -73,8 +77,9 @@ class HybridRetriever(BaseRetriever):
         self.kb.ensure_bm25()
         plan = plan or self.analyzer(records).analyse(query)
         # a repealed text the question names on purpose is searched too (it is flagged wherever shown)
-        allowed = self.allowed_docs(records) | {d for d in plan.documents if d in records and not records[d].superseded
-                                                and not records[d].pending}
+        allowed = self.allowed_docs(records) | {
+            d for d in plan.documents if d in records and not records[d].superseded and not records[d].pending
+        }
         found = gather(self.kb, plan, records, allowed, self.config)
         return found, featurize(found, plan, records, self.kb.bm25.idf, self.config, self.figures)
 
@@ -95,13 +100,18 @@ class HybridRetriever(BaseRetriever):
             head = ranked[: max(self.k * 3, 20)]
             predicted = self.reranker.predict([(query, chunk.text) for chunk, _ in head])
             head = sorted(zip([c for c, _ in head], map(float, predicted), strict=True), key=lambda x: -x[1])
-            ranked = [*head, *ranked[len(head):]]
+            ranked = [*head, *ranked[len(head) :]]
         pinned_ids = {c.id for c in pinned_chunks}
         top = max((s for _, s in ranked), default=0.0)
         pinned = [(chunk, top + 1.0) for chunk in pinned_chunks]
         return [*pinned, *[(c, s) for c, s in ranked if c.id not in pinned_ids]][: max(self.k, len(pinned))]
 
     def _get_relevant_documents(self, query: str, *, run_manager: CallbackManagerForRetrieverRun) -> list[Document]:
-        return [Document(page_content=chunk.text, id=chunk.id,
-                         metadata={**chunk.metadata, "score": score, "citation": citation(chunk)})
-                for chunk, score in self.search(query)]
+        return [
+            Document(
+                page_content=chunk.text,
+                id=chunk.id,
+                metadata={**chunk.metadata, "score": score, "citation": citation(chunk)},
+            )
+            for chunk, score in self.search(query)
+        ]

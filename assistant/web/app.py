@@ -3,19 +3,30 @@ launches it on 127.0.0.1 unless a host is configured, with a login when a user a
 
 from __future__ import annotations
 
+import signal
+import threading
+
 import gradio as gr
 from starlette.middleware import Middleware
 
-from assistant.settings import Settings
 from assistant.web import ask_tab, library_tab, plan_tab, selfcheck_tab
-from assistant.web.context import WebContext
+from assistant.web.context import WebContext, friendly_errors
 from assistant.web.gradio_zh import chinese_interface
 from assistant.web.login import ClientAddress, LoginGuard, login_pair
+from ingest.knowledge_base import KnowledgeBase
+from ingest.settings import Settings
 
 TITLE = "安全生产法规助手"
 # Chinese system fonts first (Windows, macOS, Linux), all local: the app must work on an offline intranet.
-FONTS = ("Microsoft YaHei", "PingFang SC", "Noto Sans CJK SC", "WenQuanYi Micro Hei", "ui-sans-serif", "system-ui",
-         "sans-serif")
+FONTS = (
+    "Microsoft YaHei",
+    "PingFang SC",
+    "Noto Sans CJK SC",
+    "WenQuanYi Micro Hei",
+    "ui-sans-serif",
+    "system-ui",
+    "sans-serif",
+)
 CSS = """
 footer { display: none !important; }
 #app-header h1 { margin-bottom: 0; }
@@ -106,6 +117,7 @@ def build_app(settings: Settings | None = None, ctx: WebContext | None = None) -
                 refresh_library, library_outputs = library_tab.build(ctx, header)
         gr.api(ask_tab.ask_api(ctx), api_name="ask")
 
+        @friendly_errors("刷新")
         def refresh():
             return (ctx.header(), *refresh_filters())
 
@@ -114,24 +126,61 @@ def build_app(settings: Settings | None = None, ctx: WebContext | None = None) -
         ask.select(refresh, None, [header, *filter_outputs], api_visibility="private")
         demo.load(refresh_library, None, library_outputs, api_visibility="private")
         library.select(refresh_library, None, library_outputs, api_visibility="private")
-    demo.ctx = ctx  # type: ignore[attr-defined]
+    demo.ctx = ctx
     return demo
 
 
-def launch(settings: Settings, host: str | None = None, port: int | None = None, quiet: bool = False,
-           block: bool = True) -> gr.Blocks:
-    """Serve the app (blocking unless block=False, then the caller closes the returned app). Raises
-    LoginConfigError (a Chinese message) when only one of the user name and password is set."""
+def launch(
+    settings: Settings,
+    host: str | None = None,
+    port: int | None = None,
+    quiet: bool = True,
+    block: bool = True,
+    kb: KnowledgeBase | None = None,
+) -> gr.Blocks:
+    """Serve the app (blocking unless block=False, then the caller closes the returned app), on kb when given
+    (`anquan serve` opens it first, to print the backends it resolved). Raises
+    LoginConfigError (a Chinese message) when only one of the user name and password is set. Gradio's own
+    English lines (the local URL, the share=True hint) are not printed unless quiet=False: `anquan serve`
+    prints the address in Chinese."""
     pair = login_pair(settings)  # before anything starts: never serve without the login that was meant
-    demo = build_app(settings)
-    demo.ctx.start_background_vectors()  # type: ignore[attr-defined]  # vectors a neural ingest left pending
+    ctx = WebContext(settings, kb)
+    demo = build_app(settings, ctx)
+    ctx.start_background_vectors()  # vectors a neural ingest left pending
     auth = LoginGuard(*pair, settings) if pair else None
     demo.queue(default_concurrency_limit=4).launch(
-        server_name=host or settings.web_host, server_port=port or settings.web_port, auth=auth,
+        server_name=host or settings.web_host,
+        server_port=port or settings.web_port,
+        auth=auth,
         auth_message="请输入安全生产法规助手的用户名和密码" if auth else None,
-        max_file_size=f"{max(settings.upload_max_mb * 4, 100):g}mb", footer_links=[], quiet=quiet,
-        theme=gr.themes.Soft(primary_hue="blue", neutral_hue="slate", font=FONTS), css=CSS, js=CITE_JS,
+        max_file_size=f"{max(settings.upload_max_mb * 4, 100):g}mb",
+        footer_links=[],
+        quiet=quiet,
+        theme=gr.themes.Soft(primary_hue="blue", neutral_hue="slate", font=FONTS),
+        css=CSS,
+        js=CITE_JS,
         i18n=chinese_interface(),
-        show_error=True, ssr_mode=False, prevent_thread_lock=not block,
-        app_kwargs={"middleware": [Middleware(ClientAddress)]})
+        show_error=True,
+        ssr_mode=False,
+        prevent_thread_lock=True,
+        app_kwargs={"middleware": [Middleware(ClientAddress)]},
+    )
+    if block:
+        _serve_until_stopped(demo, ctx)
     return demo
+
+
+def _serve_until_stopped(demo: gr.Blocks, ctx: WebContext) -> None:
+    """Wait until Ctrl+C or SIGTERM, then close the server and the context (its exports folder) without
+    Gradio's English "Keyboard interruption…" line; Ctrl+C is raised again for the CLI to report."""
+    stop = threading.Event()
+    main = threading.current_thread() is threading.main_thread()
+    previous = signal.signal(signal.SIGTERM, lambda *_: stop.set()) if main else None
+    try:
+        while demo.is_running and not stop.wait(0.2):
+            pass
+    finally:
+        if previous is not None:
+            signal.signal(signal.SIGTERM, previous)
+        demo.close(verbose=False)
+        ctx.close()

@@ -8,12 +8,13 @@ import functools
 import inspect
 import logging
 import multiprocessing
-import os
 import queue
+import shutil
 import tempfile
 import threading
 import time
 import uuid
+import weakref
 from functools import cached_property
 from pathlib import Path
 
@@ -21,10 +22,12 @@ import gradio as gr
 
 from assistant.ask import Assistant
 from assistant.faults import UserFacingError, user_message
-from assistant.llm import llm_label
-from assistant.settings import Settings
+from assistant.llm import composer_label, resolve_composer
+from assistant.retrieval.reranker import reranker_label
+from assistant.web.writer import write_in_worker
 from ingest.knowledge_base import KnowledgeBase
 from ingest.metadata import KINDS
+from ingest.settings import Settings
 
 _ASSISTANT_CACHE = 16
 log = logging.getLogger("anquan.web")
@@ -40,6 +43,7 @@ def friendly_errors(action: str, settings: Settings | None = None):
 
     def decorate(fn):
         if inspect.isgeneratorfunction(fn):
+
             @functools.wraps(fn)
             def streaming(*args, **kwargs):
                 try:
@@ -76,40 +80,17 @@ class WorkerFailed(UserFacingError):
     """A write in the worker process failed; the message (Chinese) says why and what to do."""
 
 
-def _write_in_worker(settings: Settings, method: str, args: tuple, kwargs: dict, results) -> None:
-    """Run Ingestor(settings).<method>(*args, **kwargs) in this worker process; report progress, then the
-    report or what went wrong, through the results queue."""
-    from ingest.pipeline import IngestBusy, Ingestor
-
-    def progress(stage: str, done: int, total: int) -> None:
-        results.put(("progress", stage, done, total))
-
-    try:
-        os.nice(_WRITER_NICENESS)  # questions in the web process come first when the cores are busy
-    except OSError:
-        pass
-    try:
-        report = getattr(Ingestor(settings, None, progress), method)(*args, **kwargs)
-    except IngestBusy as exc:
-        results.put(("busy", str(exc)))
-    except BaseException as exc:  # noqa: BLE001 - reported to the web process in Chinese, logged here
-        results.put(("failed", user_message(exc, settings, "导入" if method == "run" else "修改知识库")))
-    else:
-        results.put(("done", report))
-
-
 _WORKERS = None
-_WRITER_NICENESS = 10  # the write's worker process (its own preparation workers add 10 more, up to 19)
 
 
 def _workers():
     """The process context writes run in: a fork server that has imported the pipeline once (a fresh
     interpreter would spend seconds on imports per write; forking the web process itself, with its
-    threads, is unsafe)."""
+    threads, is unsafe). The write's target lives in assistant.web.writer, which imports no Gradio."""
     global _WORKERS
     if _WORKERS is None:
         _WORKERS = multiprocessing.get_context("forkserver")
-        _WORKERS.set_forkserver_preload(["ingest.pipeline"])
+        _WORKERS.set_forkserver_preload(["ingest.pipeline", "assistant.web.writer"])
     return _WORKERS
 
 
@@ -120,7 +101,11 @@ class WebContext:
         # writes (ingest, delete, confirm) of this process, one at a time; questions never take it
         self.lock = threading.RLock()
         self._assistants: dict[tuple, Assistant] = {}
-        self._exports = Path(tempfile.mkdtemp(prefix="anquan-web-"))
+        # downloads (self-check Excel, drafts): a temp folder made at the first export, removed by close(),
+        # when the context is collected or when the process exits
+        self._exports: Path | None = None
+        self._exports_removal: weakref.finalize | None = None
+        self._exports_lock = threading.Lock()
         # anquan serve's background thread computing the vectors the committed chunks lack (neural embedders)
         self.vectors_thread: threading.Thread | None = None
         self._vectors_stop: threading.Event | None = None
@@ -131,8 +116,9 @@ class WebContext:
         it runs."""
         from ingest.vector_builder import start_background, vectors_later
 
-        if self.vectors_thread is None and (self.settings.vector_serve_background and not self.kb.read_only
-                                            and vectors_later(self.kb)):
+        if self.vectors_thread is None and (
+            self.settings.vector_serve_background and not self.kb.read_only and vectors_later(self.kb)
+        ):
             self.vectors_thread, self._vectors_stop = start_background(self.kb)
         return self.vectors_thread is not None
 
@@ -154,7 +140,7 @@ class WebContext:
             context = _workers()
             results = context.Queue()
             # not a daemon: the ingest starts worker processes of its own
-            worker = context.Process(target=_write_in_worker, args=(self.settings, method, args, kwargs, results))
+            worker = context.Process(target=write_in_worker, args=(self.settings, method, args, kwargs, results))
             worker.start()
             deadline = time.monotonic() + self.settings.web_ingest_timeout
             try:
@@ -163,11 +149,15 @@ class WebContext:
                         message = results.get(timeout=0.5)
                     except queue.Empty:
                         if time.monotonic() > deadline:
-                            raise WorkerFailed(f"导入超过 {self.settings.web_ingest_timeout:g} 秒仍未完成，已停止；"
-                                               f"已入库的内容不受影响。请分批导入，或调大 ANQUAN_WEB_INGEST_TIMEOUT。") from None
+                            raise WorkerFailed(
+                                f"导入超过 {self.settings.web_ingest_timeout:g} 秒仍未完成，已停止；"
+                                f"已入库的内容不受影响。请分批导入，或调大 ANQUAN_WEB_INGEST_TIMEOUT。"
+                            ) from None
                         if not worker.is_alive() and results.empty():
-                            raise WorkerFailed(f"导入进程意外退出（退出码 {worker.exitcode}），未能完成；已入库的内容"
-                                               f"不受影响。请重试；如反复出现，请把服务器日志交给管理员。") from None
+                            raise WorkerFailed(
+                                f"导入进程意外退出（退出码 {worker.exitcode}），未能完成；已入库的内容"
+                                f"不受影响。请重试；如反复出现，请把服务器日志交给管理员。"
+                            ) from None
                         continue
                     if message[0] == "progress":
                         if progress is not None:
@@ -190,36 +180,48 @@ class WebContext:
 
     def export_path(self, filename: str) -> Path:
         """A fresh place for a file the user downloads (one folder per export, so names stay readable)."""
-        folder = self._exports / uuid.uuid4().hex[:12]
+        with self._exports_lock:
+            if self._exports is None:
+                self._exports = Path(tempfile.mkdtemp(prefix="anquan-web-"))
+                self._exports_removal = weakref.finalize(self, shutil.rmtree, self._exports, ignore_errors=True)
+            folder = self._exports / uuid.uuid4().hex[:12]
         folder.mkdir(parents=True)
         return folder / filename
 
+    def close(self) -> None:
+        """Stop the background vectors and remove the exports folder (when the server closes)."""
+        self.stop_background_vectors(timeout=5)
+        with self._exports_lock:
+            if self._exports_removal is not None:
+                self._exports_removal()
+            self._exports = self._exports_removal = None
+
     @cached_property
     def llm(self):
-        """One LLM composer for the app when an endpoint is configured, else None (offline)."""
-        if not self.settings.llm_base_url:
-            return None
-        from assistant.llm import LlmComposer
+        """One LLM composer for the app when the composer is llm (an endpoint is configured), else None (offline)."""
+        return resolve_composer(self.settings)
 
-        return LlmComposer(self.settings)
-
-    def assistant(self, current_only: bool = True, kinds: list[str] | None = None,
-                  regions: list[str] | None = None) -> Assistant:
+    def assistant(
+        self, current_only: bool = True, kinds: list[str] | None = None, regions: list[str] | None = None
+    ) -> Assistant:
         """An Assistant for these filters (built once per combination: the retriever holds a reranker)."""
         key = (current_only, tuple(sorted(kinds or [])), tuple(sorted(regions or [])))
         if key not in self._assistants:
             if len(self._assistants) >= _ASSISTANT_CACHE:
                 self._assistants.pop(next(iter(self._assistants)))
-            self._assistants[key] = Assistant(self.kb, include_superseded=not current_only, llm=self.llm,
-                                              kinds=list(kinds or []) or None, regions=list(regions or []) or None)
+            self._assistants[key] = Assistant(
+                self.kb,
+                include_superseded=not current_only,
+                llm=self.llm,
+                kinds=list(kinds or []) or None,
+                regions=list(regions or []) or None,
+            )
         return self._assistants[key]
 
     # what the header and the 知识库 tab show
     @property
     def mode(self) -> str:
-        if self.settings.llm_base_url:
-            return llm_label(self.settings)
-        return "离线"
+        return composer_label(self.settings)
 
     @property
     def store_label(self) -> str:
@@ -230,8 +232,11 @@ class WebContext:
 
         records = self.kb.documents()
         current = sum(1 for r in records.values() if r.in_force)
-        return (f"模式：**{self.mode}**　·　知识库：**{self.store_label}**（{current} 个现行文档，"
-                f"{len(records)} 个文档共 {sum(r.chunk_count for r in records.values())} 个切块）　·　{coverage(self.kb)}")
+        return (
+            f"模式：**{self.mode}**　·　向量：{self.kb.embedder.name}　·　重排：{reranker_label(self.settings)}"
+            f"　·　知识库：**{self.store_label}**（{current} 个现行文档，"
+            f"{len(records)} 个文档共 {sum(r.chunk_count for r in records.values())} 个切块）　·　{coverage(self.kb)}"
+        )
 
     def kinds(self) -> list[str]:
         present = {r.kind for r in self.kb.documents().values()}

@@ -11,6 +11,8 @@ from pathlib import Path
 
 import gradio as gr
 
+from assistant.llm import composer_backend, llm_backend
+from assistant.retrieval.reranker import reranker_label
 from assistant.web.context import WebContext, friendly_errors
 from assistant.web.uploads import UploadError, accept_uploads, allowed_suffixes, ingest_uploads, uploads_dir
 from ingest.authority import held_description
@@ -29,11 +31,18 @@ def document_rows(ctx: WebContext, query: str = "") -> list[list]:
     """The document list, optionally only documents whose id, title, kind or region contains the query."""
     words = (query or "").split()
     everything = ctx.kb.documents()
-    records = sorted((r for r in everything.values()
-                      if all(w in f"{r.doc_id} {r.title} {r.kind} {r.region} {document_status(r, everything)}" for w in words)),
-                     key=lambda r: (r.kind, r.region, r.doc_id))
-    return [[document_name(r), r.kind, r.region or "—", r.date or "—", r.chunk_count, document_status(r, everything)]
-            for r in records]
+    records = sorted(
+        (
+            r
+            for r in everything.values()
+            if all(w in f"{r.doc_id} {r.title} {r.kind} {r.region} {document_status(r, everything)}" for w in words)
+        ),
+        key=lambda r: (r.kind, r.region, r.doc_id),
+    )
+    return [
+        [document_name(r), r.kind, r.region or "—", r.date or "—", r.chunk_count, document_status(r, everything)]
+        for r in records
+    ]
 
 
 def document_name(record) -> str:
@@ -66,10 +75,16 @@ def document_status(record, records: dict) -> str:
 
 def document_choices(ctx: WebContext) -> list[tuple[str, str]]:
     def flags(r) -> str:
-        return ("，已废止" if r.repealed else "") + ("，已被取代" if r.superseded else "") + ("，待确认" if r.pending else "")
+        return (
+            ("，已废止" if r.repealed else "")
+            + ("，已被取代" if r.superseded else "")
+            + ("，待确认" if r.pending else "")
+        )
 
-    return [(f"{shown_name(r.doc_id, r.title)}（{r.kind}{flags(r)}）", r.doc_id)
-            for r in sorted(ctx.kb.documents().values(), key=lambda r: r.doc_id)]
+    return [
+        (f"{shown_name(r.doc_id, r.title)}（{r.kind}{flags(r)}）", r.doc_id)
+        for r in sorted(ctx.kb.documents().values(), key=lambda r: r.doc_id)
+    ]
 
 
 def stats_markdown(ctx: WebContext) -> str:
@@ -79,17 +94,25 @@ def stats_markdown(ctx: WebContext) -> str:
     repealed = sum(1 for r in records.values() if r.repealed)
     held = sum(1 for r in records.values() if r.pending)
     settings = ctx.settings
-    llm = (f"大模型 {settings.llm_model or '未指定模型'}（{settings.llm_base_url}）" if settings.llm_base_url
-           else "未配置（离线抽取式回答）")
+    llm = (
+        f"大模型 {settings.llm_model or '未指定模型'}（{settings.llm_base_url}）"
+        if llm_backend(settings) != "none"
+        else "未配置（离线抽取式回答）"
+    )
+    if llm_backend(settings) != "none" and composer_backend(settings) == "offline":
+        llm += "；回答按配置离线抽取"
     kinds = "，".join(f"{k} {n}" for k, n in by_kind.most_common()) or "无"
-    return "\n".join([
-        f"- **文档**：{len(records)} 个（{kinds}）；已被新版本取代 {superseded} 个；已废止 {repealed} 个"
-        + (f"；**待确认 {held} 个**（管理员确认前不生效，原文仍现行）" if held else ""),
-        f"- **切块**：{sum(r.chunk_count for r in records.values())} 个；{coverage(ctx.kb)}",
-        f"- **向量模型**：{ctx.kb.embedder.description}",
-        f"- **存储**：{ctx.kb.store.location}",
-        f"- **大模型**：{llm}",
-    ])
+    return "\n".join(
+        [
+            f"- **文档**：{len(records)} 个（{kinds}）；已被新版本取代 {superseded} 个；已废止 {repealed} 个"
+            + (f"；**待确认 {held} 个**（管理员确认前不生效，原文仍现行）" if held else ""),
+            f"- **切块**：{sum(r.chunk_count for r in records.values())} 个；{coverage(ctx.kb)}",
+            f"- **向量模型**：{ctx.kb.embedder.description}",
+            f"- **存储**：{ctx.kb.store.location}",
+            f"- **重排**：{reranker_label(settings)}",
+            f"- **大模型**：{llm}",
+        ]
+    )
 
 
 def result_rows(results) -> list[list]:
@@ -124,8 +147,12 @@ def import_uploads(ctx: WebContext, paths: list[str], progress=None) -> tuple[st
             # a file whose ingest fails gets back the stored original it was to replace; the ingest runs in a
             # worker process (questions go on meanwhile)
             # with the background vector builder running, the upload is done once its documents are searchable
-            report = ingest_uploads(batch, lambda paths: ctx.write("run", paths, progress=progress, origin=ORIGIN_UPLOAD,
-                                                                   vectors=ctx.vectors_thread is None))
+            report = ingest_uploads(
+                batch,
+                lambda paths: ctx.write(
+                    "run", paths, progress=progress, origin=ORIGIN_UPLOAD, vectors=ctx.vectors_thread is None
+                ),
+            )
         except IngestBusy as exc:
             return f"⚠ {exc}", rows
         rows = result_rows(report.results) + rows
@@ -133,8 +160,10 @@ def import_uploads(ctx: WebContext, paths: list[str], progress=None) -> tuple[st
         records = ctx.kb.documents()
         waiting = [r.doc_id for r in report.results if r.doc_id in records and records[r.doc_id].pending]
         if waiting:
-            held = (f"\n\n⚠ {'、'.join(waiting)} 要取代或废止现行的法规，已暂缓：管理员确认前不生效、不参与检索，"
-                    f"原文仍现行（见右侧“待确认”）。")
+            held = (
+                f"\n\n⚠ {'、'.join(waiting)} 要取代或废止现行的法规，已暂缓：管理员确认前不生效、不参与检索，"
+                f"原文仍现行（见右侧“待确认”）。"
+            )
     failed = sum(1 for row in rows if row[1] == "失败")
     counts = Counter(row[1] for row in rows)
     summary = "，".join(f"{label} {counts[label]}" for label in STATUS_LABELS.values() if counts[label])
@@ -150,8 +179,11 @@ def uploaded(record, settings) -> bool:
 
 def pending_choices(ctx: WebContext) -> list[tuple[str, str]]:
     records = ctx.kb.documents()
-    return [(f"{r.doc_id}（{held_description(r, records)}）", r.doc_id)
-            for r in sorted(records.values(), key=lambda r: r.doc_id) if r.pending]
+    return [
+        (f"{r.doc_id}（{held_description(r, records)}）", r.doc_id)
+        for r in sorted(records.values(), key=lambda r: r.doc_id)
+        if r.pending
+    ]
 
 
 def pending_markdown(ctx: WebContext) -> str:
@@ -161,9 +193,15 @@ def pending_markdown(ctx: WebContext) -> str:
     if not held:
         return "没有待确认的文档。"
     lines = [f"- **{_cell(r.doc_id)}**：{_cell(held_description(r, records))}" for r in held]
-    how = ("输入管理员密码后点“确认生效”。" if ctx.settings.admin_password else
-           "网页上未设置管理员密码（ANQUAN_ADMIN_PASSWORD），请管理员在服务器上运行 anquan ingest 该文件 --confirm-supersede。")
-    return "\n".join([f"以下 {len(held)} 个文档要取代或废止现行的法规，管理员确认前不生效，原文仍现行：", *lines, "", how])
+    how = (
+        "输入管理员密码后点“确认生效”。"
+        if ctx.settings.admin_password
+        else "网页上未设置管理员密码（ANQUAN_ADMIN_PASSWORD），"
+        "请管理员在服务器上运行 anquan ingest 该文件 --confirm-supersede。"
+    )
+    return "\n".join(
+        [f"以下 {len(held)} 个文档要取代或废止现行的法规，管理员确认前不生效，原文仍现行：", *lines, "", how]
+    )
 
 
 _WRONG_PASSWORD_DELAY = 1.0  # seconds: slows guessing the administrator password
@@ -175,9 +213,11 @@ def confirm_pending(ctx: WebContext, doc_id: str | None, password: str | None) -
     records = ctx.kb.documents()
     record = records.get(doc_id or "")
     if not admin:
-        where = f" \"{record.source}\"" if record is not None else ""
-        return (f"⚠ 未设置管理员密码（ANQUAN_ADMIN_PASSWORD），网页上不能确认；请管理员在服务器上运行："
-                f"anquan ingest{where} --confirm-supersede")
+        where = f' "{record.source}"' if record is not None else ""
+        return (
+            f"⚠ 未设置管理员密码（ANQUAN_ADMIN_PASSWORD），网页上不能确认；请管理员在服务器上运行："
+            f"anquan ingest{where} --confirm-supersede"
+        )
     if record is None or not record.pending:
         return "⚠ 请先在“选择待确认的文档”中选一个待确认的文档（已确认或已删除的不再列出）。"
     if not hmac.compare_digest((password or "").encode("utf-8"), admin.encode("utf-8")):
@@ -195,12 +235,28 @@ def edit_fields(ctx: WebContext, doc_id: str | None) -> tuple[str, str | None, s
     record = ctx.kb.documents().get(doc_id or "")
     if record is None:
         return "", None, "", "", ""
-    corrected = "；".join(f"{LABELS[name]}已更正（导入时识别为“{record.derived[name] or '—'}”）" for name in record.derived)
-    return record.title, record.kind, record.region, record.date, (corrected or "尚未更正：以下是导入时自动识别的信息。")
+    corrected = "；".join(
+        f"{LABELS[name]}已更正（导入时识别为“{record.derived[name] or '—'}”）" for name in record.derived
+    )
+    return (
+        record.title,
+        record.kind,
+        record.region,
+        record.date,
+        (corrected or "尚未更正：以下是导入时自动识别的信息。"),
+    )
 
 
-def correct_document(ctx: WebContext, doc_id: str | None, title: str | None, kind: str | None, region: str | None,
-                     date: str | None, password: str | None, reset: bool = False) -> str:
+def correct_document(
+    ctx: WebContext,
+    doc_id: str | None,
+    title: str | None,
+    kind: str | None,
+    region: str | None,
+    date: str | None,
+    password: str | None,
+    reset: bool = False,
+) -> str:
     """Correct a document's title, kind, region or date (reset: undo its corrections). With the administrator
     password the correction is authoritative and takes effect at once; without it only a document uploaded
     through the web may be corrected, and it is held 待确认 if the correction would make it supersede or repeal a
@@ -210,23 +266,31 @@ def correct_document(ctx: WebContext, doc_id: str | None, title: str | None, kin
     if record is None:
         return "⚠ 请先在“选择要更正的文档”中选一个文档。"
     given = dict(zip(FIELDS, (title, kind, region, date), strict=True))
-    changes = {name: str(value).strip() for name, value in given.items()
-               if value is not None and str(value).strip() and str(value).strip() != getattr(record, name)}
+    changes = {
+        name: str(value).strip()
+        for name, value in given.items()
+        if value is not None and str(value).strip() and str(value).strip() != getattr(record, name)
+    }
     if not changes and not (reset and record.derived):
         return "未作更改：所填信息与现有信息相同。" if not reset else "该文档没有更正过，无需撤销。"
     admin = ctx.settings.admin_password
     authoritative = False
     if password:
         if not admin:
-            return "⚠ 未设置管理员密码（ANQUAN_ADMIN_PASSWORD），网页上不能以管理员身份更正；请清空密码后重试，或在服务器上运行 anquan edit。"
+            return (
+                "⚠ 未设置管理员密码（ANQUAN_ADMIN_PASSWORD），网页上不能以管理员身份更正；"
+                "请清空密码后重试，或在服务器上运行 anquan edit。"
+            )
         if not hmac.compare_digest(password.encode("utf-8"), admin.encode("utf-8")):
             time.sleep(_WRONG_PASSWORD_DELAY)
             return "⚠ 管理员密码不正确，未更正。"
         authoritative = True
     if not authoritative and not uploaded(record, ctx.settings):
         how = "请输入管理员密码后再保存，或请管理员在服务器上运行" if admin else "请管理员在服务器上运行"
-        return (f"⚠ “{record.doc_id}”是管理员从命令行导入的，只有管理员能更正：{how} "
-                f"anquan edit “{record.doc_id}” --kind …（--title、--region、--date 同理）。")
+        return (
+            f"⚠ “{record.doc_id}”是管理员从命令行导入的，只有管理员能更正：{how} "
+            f"anquan edit “{record.doc_id}” --kind …（--title、--region、--date 同理）。"
+        )
     try:
         normalise(changes)
     except CorrectionError as exc:
@@ -238,7 +302,9 @@ def correct_document(ctx: WebContext, doc_id: str | None, title: str | None, kin
     lines = [("✓ " if r.status != "failed" else "⚠ ") + r.reason for r in report.results]
     after = ctx.kb.documents().get(record.doc_id)
     if after is not None and after.pending:
-        lines.append(f"⚠ 更正后该文档{held_description(after, ctx.kb.documents())}，已暂缓：管理员确认前不生效，原文仍现行。")
+        lines.append(
+            f"⚠ 更正后该文档{held_description(after, ctx.kb.documents())}，已暂缓：管理员确认前不生效，原文仍现行。"
+        )
     lines += report.notes[:5]
     return html.escape("\n\n".join(lines))
 
@@ -250,12 +316,14 @@ def build(ctx: WebContext, header: gr.Markdown):
     with gr.Row(equal_height=False):
         with gr.Column(scale=3):
             gr.Markdown("#### 导入文件")
-            # no file_types: the browser would refuse other types with an English message; uploads.py explains in Chinese
-            files = gr.File(label="选择或拖入文件", file_count="multiple", elem_id="lib-files",
-                            height=150)
-            gr.Markdown(f"<small>支持 {'、'.join(suffixes)}；每次最多 {settings.upload_max_files} 个文件，"
-                        f"每个不超过 {settings.upload_max_mb:g} MB。同名文件再次上传会更新原有内容；"
-                        f"文件名中的日期如“(2024-05-01)”用于区分法规版本。</small>")
+            # no file_types: the browser would refuse other types with an English message; uploads.py explains
+            # in Chinese
+            files = gr.File(label="选择或拖入文件", file_count="multiple", elem_id="lib-files", height=150)
+            gr.Markdown(
+                f"<small>支持 {'、'.join(suffixes)}；每次最多 {settings.upload_max_files} 个文件，"
+                f"每个不超过 {settings.upload_max_mb:g} MB。同名文件再次上传会更新原有内容；"
+                f"文件名中的日期如“(2024-05-01)”用于区分法规版本。</small>"
+            )
             upload = gr.Button("导入知识库", variant="primary", elem_id="lib-ingest")
             message = gr.Markdown(elem_id="lib-message")
             results = gr.Markdown(elem_id="lib-results")
@@ -263,59 +331,105 @@ def build(ctx: WebContext, header: gr.Markdown):
             gr.Markdown("#### 概况")
             stats = gr.Markdown(stats_markdown(ctx), elem_id="lib-stats")
             gr.Markdown("#### 删除文档")
-            to_delete = gr.Dropdown(choices=document_choices(ctx), value=None, label="选择要删除的文档", elem_id="lib-delete-choice")
-            confirm = gr.Checkbox(label="确认删除（删除后不再参与检索，可重新上传恢复）", value=False, elem_id="lib-delete-confirm")
+            to_delete = gr.Dropdown(
+                choices=document_choices(ctx), value=None, label="选择要删除的文档", elem_id="lib-delete-choice"
+            )
+            confirm = gr.Checkbox(
+                label="确认删除（删除后不再参与检索，可重新上传恢复）", value=False, elem_id="lib-delete-confirm"
+            )
             delete = gr.Button("删除", variant="stop", elem_id="lib-delete")
             gr.Markdown("#### 待确认")
             pending = gr.Markdown(pending_markdown(ctx), elem_id="lib-pending")
-            to_confirm = gr.Dropdown(choices=pending_choices(ctx), value=None, label="选择待确认的文档",
-                                     elem_id="lib-confirm-choice")
+            to_confirm = gr.Dropdown(
+                choices=pending_choices(ctx), value=None, label="选择待确认的文档", elem_id="lib-confirm-choice"
+            )
             admin_password = gr.Textbox(label="管理员密码", type="password", max_lines=1, elem_id="lib-admin-password")
             confirm_held = gr.Button("确认生效（取代或废止所列现行文本）", elem_id="lib-confirm")
     gr.Markdown("#### 已入库文档")
-    search = gr.Textbox(show_label=False, placeholder="查找文档：输入名称、类别或地区中的字词，如 条例 青山市",
-                        elem_id="lib-search", max_lines=1)
-    documents = gr.Dataframe(headers=DOC_HEADERS, value=document_rows(ctx), interactive=False, wrap=True,
-                             elem_id="lib-documents", column_widths=["38%", "12%", "12%", "12%", "8%", "18%"],
-                             max_height=600)
-    search.change(lambda q: document_rows(ctx, q), search, documents, api_visibility="private",
-                  show_progress="hidden")
+    search = gr.Textbox(
+        show_label=False,
+        placeholder="查找文档：输入名称、类别或地区中的字词，如 条例 青山市",
+        elem_id="lib-search",
+        max_lines=1,
+    )
+    documents = gr.Dataframe(
+        headers=DOC_HEADERS,
+        value=document_rows(ctx),
+        interactive=False,
+        wrap=True,
+        elem_id="lib-documents",
+        column_widths=["38%", "12%", "12%", "12%", "8%", "18%"],
+        max_height=600,
+    )
+    search.change(
+        friendly_errors("查找文档")(lambda q: document_rows(ctx, q)),
+        search,
+        documents,
+        api_visibility="private",
+        show_progress="hidden",
+    )
     with gr.Accordion("更正文档信息（标题、类别、地区、日期）", open=False, elem_id="lib-edit"):
-        gr.Markdown("<small>更正后立即用于检索、引用和版本判断（同名法规以日期最新者为现行），重新导入后仍然保留。"
-                    "命令行导入的文档须输入管理员密码；网页上传的文档不输入密码也可更正，但若更正后要取代或废止现行法规，"
-                    "须待管理员确认。</small>")
+        gr.Markdown(
+            "<small>更正后立即用于检索、引用和版本判断（同名法规以日期最新者为现行），重新导入后仍然保留。"
+            "命令行导入的文档须输入管理员密码；网页上传的文档不输入密码也可更正，但若更正后要取代或废止现行法规，"
+            "须待管理员确认。</small>"
+        )
         with gr.Row(equal_height=False):
-            to_edit = gr.Dropdown(choices=document_choices(ctx), value=None, label="选择要更正的文档",
-                                  elem_id="lib-edit-choice", scale=2)
+            to_edit = gr.Dropdown(
+                choices=document_choices(ctx), value=None, label="选择要更正的文档", elem_id="lib-edit-choice", scale=2
+            )
             edit_note = gr.Markdown(elem_id="lib-edit-note")
         with gr.Row(equal_height=False):
             edit_title = gr.Textbox(label="标题", max_lines=1, elem_id="lib-edit-title", scale=3)
             edit_kind = gr.Dropdown(choices=list(KINDS), value=None, label="类别", elem_id="lib-edit-kind", scale=1)
-            edit_region = gr.Textbox(label="地区", placeholder="全国、浙江省、青山市青山区", max_lines=1,
-                                     elem_id="lib-edit-region", scale=1)
-            edit_date = gr.Textbox(label="日期", placeholder="2024-05-01", max_lines=1, elem_id="lib-edit-date", scale=1)
+            edit_region = gr.Textbox(
+                label="地区", placeholder="全国、浙江省、青山市青山区", max_lines=1, elem_id="lib-edit-region", scale=1
+            )
+            edit_date = gr.Textbox(
+                label="日期", placeholder="2024-05-01", max_lines=1, elem_id="lib-edit-date", scale=1
+            )
         with gr.Row(equal_height=False):
-            edit_password = gr.Textbox(label="管理员密码（更正命令行导入的文档时必填）", type="password", max_lines=1,
-                                       elem_id="lib-edit-password", scale=2)
+            edit_password = gr.Textbox(
+                label="管理员密码（更正命令行导入的文档时必填）",
+                type="password",
+                max_lines=1,
+                elem_id="lib-edit-password",
+                scale=2,
+            )
             save_edit = gr.Button("保存更正", variant="primary", elem_id="lib-edit-save", scale=1)
             reset_edit = gr.Button("撤销更正", elem_id="lib-edit-reset", scale=1)
         edit_message = gr.Markdown(elem_id="lib-edit-message")
     edit_inputs = [edit_title, edit_kind, edit_region, edit_date]
-    to_edit.change(lambda d: edit_fields(ctx, d), to_edit, [*edit_inputs, edit_note], api_visibility="private")
+    to_edit.change(
+        friendly_errors("读取文档信息")(lambda d: edit_fields(ctx, d)),
+        to_edit,
+        [*edit_inputs, edit_note],
+        api_visibility="private",
+    )
 
     def save_correction(reset: bool):
         @friendly_errors("更正文档信息")
         def handler(doc_id, title, kind, region, date, password):
             text = correct_document(ctx, doc_id, title, kind, region, date, password, reset=reset)
-            return (text, *edit_fields(ctx, doc_id), "", stats_markdown(ctx), document_rows(ctx),
-                    gr.update(choices=document_choices(ctx)), ctx.header())
+            return (
+                text,
+                *edit_fields(ctx, doc_id),
+                "",
+                stats_markdown(ctx),
+                document_rows(ctx),
+                gr.update(choices=document_choices(ctx)),
+                ctx.header(),
+            )
+
         return handler
 
     edit_outputs = [edit_message, *edit_inputs, edit_note, edit_password, stats, documents, to_delete, header]
-    save_edit.click(save_correction(False), [to_edit, *edit_inputs, edit_password], edit_outputs,
-                    api_visibility="private")
-    reset_edit.click(save_correction(True), [to_edit, *edit_inputs, edit_password], edit_outputs,
-                     api_visibility="private")
+    save_edit.click(
+        save_correction(False), [to_edit, *edit_inputs, edit_password], edit_outputs, api_visibility="private"
+    )
+    reset_edit.click(
+        save_correction(True), [to_edit, *edit_inputs, edit_password], edit_outputs, api_visibility="private"
+    )
 
     @friendly_errors("导入文件")
     def ingest_files(paths, progress=gr.Progress()):  # noqa: B008 (how Gradio injects a progress bar)
@@ -335,8 +449,13 @@ def build(ctx: WebContext, header: gr.Markdown):
             return _outcome(ctx, "⚠ 请先勾选“确认删除”，再点“删除”。", None, keep_choice=True)
         record = ctx.kb.documents().get(doc_id)
         if record is not None and not uploaded(record, settings):
-            return _outcome(ctx, f"⚠ “{doc_id}”是管理员从命令行导入的，网页上只能删除网页上传的文档；如需删除，请管理员"
-                                 f"移走该文件后运行 anquan ingest 所在文件夹 --prune。", None, keep_choice=True)
+            return _outcome(
+                ctx,
+                f"⚠ “{doc_id}”是管理员从命令行导入的，网页上只能删除网页上传的文档；如需删除，请管理员"
+                f"移走该文件后运行 anquan ingest 所在文件夹 --prune。",
+                None,
+                keep_choice=True,
+            )
         try:
             report = ctx.write("remove", [doc_id])
         except IngestBusy as exc:
@@ -352,36 +471,66 @@ def build(ctx: WebContext, header: gr.Markdown):
         return _outcome(ctx, text, None)
 
     outputs = [message, results, stats, documents, to_delete, confirm, header]
+
+    @friendly_errors("刷新待确认列表")
     def refresh_pending():
         return pending_markdown(ctx), gr.update(choices=pending_choices(ctx))
 
+    @friendly_errors("刷新文档列表")
+    def refresh_edit_choices():
+        return gr.update(choices=document_choices(ctx))
+
     upload.click(ingest_files, [files], outputs, api_visibility="private", show_progress_on=[files]).then(
-        lambda: None, None, files, api_visibility="private").then(  # imported: clear the picked files
-        refresh_pending, None, [pending, to_confirm], api_visibility="private").then(
-        lambda: gr.update(choices=document_choices(ctx)), None, to_edit, api_visibility="private")
+        lambda: None, None, files, api_visibility="private"
+    ).then(  # imported: clear the picked files
+        refresh_pending, None, [pending, to_confirm], api_visibility="private"
+    ).then(refresh_edit_choices, None, to_edit, api_visibility="private")
     delete.click(delete_document, [to_delete, confirm], outputs, api_visibility="private").then(
-        refresh_pending, None, [pending, to_confirm], api_visibility="private").then(
-        lambda: gr.update(choices=document_choices(ctx)), None, to_edit, api_visibility="private")
+        refresh_pending, None, [pending, to_confirm], api_visibility="private"
+    ).then(refresh_edit_choices, None, to_edit, api_visibility="private")
 
     @friendly_errors("确认取代")
     def confirm_document(doc_id: str | None, password: str | None):
         text = confirm_pending(ctx, doc_id, password)
-        return (text, stats_markdown(ctx), document_rows(ctx), gr.update(choices=document_choices(ctx)), ctx.header(),
-                pending_markdown(ctx), gr.update(choices=pending_choices(ctx), value=None), "")
+        return (
+            text,
+            stats_markdown(ctx),
+            document_rows(ctx),
+            gr.update(choices=document_choices(ctx)),
+            ctx.header(),
+            pending_markdown(ctx),
+            gr.update(choices=pending_choices(ctx), value=None),
+            "",
+        )
 
-    confirm_held.click(confirm_document, [to_confirm, admin_password],
-                       [message, stats, documents, to_delete, header, pending, to_confirm, admin_password],
-                       api_visibility="private")
+    confirm_held.click(
+        confirm_document,
+        [to_confirm, admin_password],
+        [message, stats, documents, to_delete, header, pending, to_confirm, admin_password],
+        api_visibility="private",
+    )
 
+    @friendly_errors("刷新知识库")
     def refresh():
-        return (stats_markdown(ctx), document_rows(ctx), gr.update(choices=document_choices(ctx)),
-                pending_markdown(ctx), gr.update(choices=pending_choices(ctx)), gr.update(choices=document_choices(ctx)))
+        return (
+            stats_markdown(ctx),
+            document_rows(ctx),
+            gr.update(choices=document_choices(ctx)),
+            pending_markdown(ctx),
+            gr.update(choices=pending_choices(ctx)),
+            gr.update(choices=document_choices(ctx)),
+        )
 
     return refresh, [stats, documents, to_delete, pending, to_confirm, to_edit]
 
 
-def _outcome(ctx: WebContext, text: str, rows: list[list] | None, keep_confirm: bool = False,
-             keep_choice: bool = False):
+def _outcome(
+    ctx: WebContext, text: str, rows: list[list] | None, keep_confirm: bool = False, keep_choice: bool = False
+):
     results = gr.update() if rows is None else results_markdown(rows)
-    choice = gr.update(choices=document_choices(ctx)) if keep_choice else gr.update(choices=document_choices(ctx), value=None)
+    choice = (
+        gr.update(choices=document_choices(ctx))
+        if keep_choice
+        else gr.update(choices=document_choices(ctx), value=None)
+    )
     return text, results, stats_markdown(ctx), document_rows(ctx), choice, keep_confirm, ctx.header()

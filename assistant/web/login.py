@@ -15,7 +15,7 @@ from contextvars import ContextVar
 from fastapi import HTTPException
 
 from assistant.faults import UserFacingError
-from assistant.settings import Settings
+from ingest.settings import Settings
 
 _CLIENT: ContextVar[str] = ContextVar("anquan_login_client", default="")
 _MAX_TRACKED = 10000  # user names and addresses remembered at once (a flood of made-up names stays bounded)
@@ -31,9 +31,13 @@ def login_pair(settings: Settings) -> tuple[str, str] | None:
     if user and password:
         return user, password
     if user or password:
-        have, missing = ("ANQUAN_WEB_USER", "ANQUAN_WEB_PASSWORD") if user else ("ANQUAN_WEB_PASSWORD", "ANQUAN_WEB_USER")
-        raise LoginConfigError(f"设置了 {have} 但没有设置 {missing}（或为空）：这样登录不会生效，任何人都能访问，"
-                               f"因此网页界面没有启动。请同时设置两者以启用登录；如不需要登录，两者都不要设置。")
+        have, missing = (
+            ("ANQUAN_WEB_USER", "ANQUAN_WEB_PASSWORD") if user else ("ANQUAN_WEB_PASSWORD", "ANQUAN_WEB_USER")
+        )
+        raise LoginConfigError(
+            f"设置了 {have} 但没有设置 {missing}（或为空）：这样登录不会生效，任何人都能访问，"
+            f"因此网页界面没有启动。请同时设置两者以启用登录；如不需要登录，两者都不要设置。"
+        )
     return None
 
 
@@ -51,6 +55,9 @@ class ClientAddress:
             return await self.app(scope, receive, send)
         finally:
             _CLIENT.reset(token)
+
+
+WRONG_LOGIN = "用户名或密码不正确。"
 
 
 class LoginGuard:
@@ -73,25 +80,40 @@ class LoginGuard:
         if now - last > self.lockout_max:  # a failure long ago no longer counts
             count = 0
         count += 1
-        until = now + min(self.lockout * 2 ** (count - self.max_failures), self.lockout_max) \
-            if count >= self.max_failures else 0.0
+        until = (
+            now + min(self.lockout * 2 ** (count - self.max_failures), self.lockout_max)
+            if count >= self.max_failures
+            else 0.0
+        )
         self._failures[key] = (count, now, until)
         if len(self._failures) > _MAX_TRACKED:
-            for stale in [k for k, (_, seen, locked) in self._failures.items() if locked < now
-                          and now - seen > self.lockout_max][: len(self._failures) - _MAX_TRACKED // 2]:
+            for stale in [
+                k for k, (_, seen, locked) in self._failures.items() if locked < now and now - seen > self.lockout_max
+            ][: len(self._failures) - _MAX_TRACKED // 2]:
                 del self._failures[stale]
             while len(self._failures) > _MAX_TRACKED:
                 del self._failures[next(iter(self._failures))]
 
     def __call__(self, username: str, password: str) -> bool:
+        """What Gradio calls: True, or the refusal in Chinese (Gradio's own is "Incorrect credentials.") with
+        Gradio's status, 400."""
+        if not self.check(username, password):
+            raise HTTPException(status_code=400, detail=WRONG_LOGIN)
+        return True
+
+    def check(self, username: str, password: str) -> bool:
+        """Whether they are right; raises HTTPException 429 while locked out."""
         now = time.monotonic()
         keys = [f"user:{username}", f"address:{_CLIENT.get()}"]
         with self._lock:
             wait = max(self._wait(key, now) for key in keys)
         if wait > 0:
-            raise HTTPException(status_code=429, detail=f"登录失败次数过多，已暂时锁定：请 {math.ceil(wait)} 秒后再试。")
+            raise HTTPException(
+                status_code=429, detail=f"登录失败次数过多，已暂时锁定：请 {math.ceil(wait)} 秒后再试。"
+            )
         correct = hmac.compare_digest(username.encode("utf-8"), self.user) & hmac.compare_digest(
-            (password or "").encode("utf-8"), self.password)
+            (password or "").encode("utf-8"), self.password
+        )
         with self._lock:
             for key in keys:
                 if correct:

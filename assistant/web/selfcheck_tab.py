@@ -1,6 +1,6 @@
 """义务自查 tab: an enterprise profile form -> the applicable legal obligations with quoted articles,
 each answered 是/否/不确定 -> a gap report; the checklist and the report download as .xlsx / .docx.
-Everything is assistant.selfcheck and assistant.checklist_export, the same code as the CLI."""
+Everything is assistant.selfcheck, the same code as the CLI."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from pathlib import Path
 
 import gradio as gr
 
-from assistant.checklist_export import to_docx, to_xlsx
+from assistant.pack import pack_of
 from assistant.selfcheck import (
     ANSWERS,
     AnswerError,
@@ -22,6 +22,7 @@ from assistant.selfcheck import (
     load_answers,
     read_profile,
 )
+from assistant.selfcheck.export import to_docx, to_xlsx
 from assistant.web.context import WebContext, friendly_errors
 
 XLSX_NAME = "安全生产法定义务自查清单.xlsx"
@@ -42,11 +43,14 @@ def _articles(label: str, quoted) -> str:
 def item_markdown(n: int, item: ChecklistItem) -> str:
     evidence = "、".join(item.evidence)
     also = "".join(f"<br>{html.escape(line)}" for line in item.also_lines())
-    return (f"**{n}. {html.escape(item.title)}**\n\n"
-            + (f"<small>另见（同一义务）：{also}</small>\n\n" if also else "")
-            + f"自查：{html.escape(item.question)}\n\n"
-            f"<small>应留存：{html.escape(evidence)}　编号：{item.id}</small>\n\n"
-            + _articles("法律依据（点击展开原文）", item.basis) + _articles("罚则", item.penalty))
+    return (
+        f"**{n}. {html.escape(item.title)}**\n\n"
+        + (f"<small>另见（同一义务）：{also}</small>\n\n" if also else "")
+        + f"自查：{html.escape(item.question)}\n\n"
+        f"<small>应留存：{html.escape(evidence)}　编号：{item.id}</small>\n\n"
+        + _articles("法律依据（点击展开原文）", item.basis)
+        + _articles("罚则", item.penalty)
+    )
 
 
 def progress_markdown(values) -> str:
@@ -55,8 +59,11 @@ def progress_markdown(values) -> str:
     answered = [v for v in values if v]
     counts = {a: sum(1 for v in answered if v == a) for a in ANSWERS}
     left = len(values) - len(answered)
-    return (f"**已回答 {len(answered)}/{len(values)} 项**（是 {counts['是']}，否 {counts['否']}，不确定 {counts['不确定']}）"
-            + (f"，还有 {left} 项未答" if left else "，已全部作答，可生成差距报告"))
+    return (
+        f"**已回答 {len(answered)}/{len(values)} 项**"
+        f"（是 {counts['是']}，否 {counts['否']}，不确定 {counts['不确定']}）"
+        + (f"，还有 {left} 项未答" if left else "，已全部作答，可生成差距报告")
+    )
 
 
 def mark_theme(checklist: Checklist, theme: str, value: str, values) -> list[str | None]:
@@ -65,53 +72,91 @@ def mark_theme(checklist: Checklist, theme: str, value: str, values) -> list[str
     if value not in ANSWERS:
         raise ValueError(f"回答只能是 是、否 或 不确定：{value}")
     in_theme = {item.id for item in checklist.themes.get(theme, [])}
-    return [value if item.id in in_theme else current
-            for item, current in zip(checklist.items, list(values), strict=True)]
+    return [
+        value if item.id in in_theme else current for item, current in zip(checklist.items, list(values), strict=True)
+    ]
 
 
 def profile_markdown(checklist: Checklist) -> str:
     rows = "\n".join(f"| {field} | {html.escape(value)} |" for field, value in checklist.profile_rows())
-    return (f"**适用义务 {len(checklist.items)} 项，分 {len(checklist.themes)} 个主题。**\n\n"
-            f"| 项目 | 识别结果 |\n|---|---|\n{rows}")
+    return (
+        f"**适用义务 {len(checklist.items)} 项，分 {len(checklist.themes)} 个主题。**\n\n"
+        f"| 项目 | 识别结果 |\n|---|---|\n{rows}"
+    )
 
 
 def report_markdown(report: GapReport) -> str:
-    lines = [f"### 差距报告\n已回答 {report.answered}/{report.total} 项：已落实 **{report.met}** 项，"
-             f"未落实 **{len(report.unmet)}** 项，待核实 **{len(report.to_verify)}** 项"
-             + (f"，未作答 {len(report.unanswered)} 项。" if report.unanswered else "。")]
+    lines = [
+        f"### 差距报告\n已回答 {report.answered}/{report.total} 项：已落实 **{report.met}** 项，"
+        f"未落实 **{len(report.unmet)}** 项，待核实 **{len(report.to_verify)}** 项"
+        + (f"，未作答 {len(report.unanswered)} 项。" if report.unanswered else "。")
+    ]
     for status, gaps in (("未落实", report.unmet), ("待核实", report.to_verify)):
         if not gaps:
             continue
         lines.append(f"\n#### {status}（{len(gaps)} 项）")
         for gap in gaps:
-            lines.append(f"- **{html.escape(gap.title)}**（{gap.theme}）\n  - 依据：{html.escape('；'.join(gap.basis))}"
-                         f"\n  - 罚则：{html.escape('；'.join(gap.penalty) or '—')}\n  - 建议：{html.escape(gap.action)}")
+            lines.append(
+                f"- **{html.escape(gap.title)}**（{gap.theme}）\n  - 依据：{html.escape('；'.join(gap.basis))}"
+                f"\n  - 罚则：{html.escape('；'.join(gap.penalty) or '—')}\n  - 建议：{html.escape(gap.action)}"
+            )
     if not report.gaps:
         lines.append("\n没有“否”或“不确定”的项目。" if report.answered else "\n请先在清单中逐项选择 是 / 否 / 不确定。")
     return "\n".join(lines)
 
 
 def build(ctx: WebContext) -> None:
-    taxonomy = ctx.kb.pack.taxonomy
+    taxonomy = pack_of(ctx.kb).taxonomy
     checklist_state = gr.State(None)
     gr.Markdown("#### 企业情况")
     with gr.Row():
-        industry = gr.Dropdown(choices=[i.key for i in taxonomy.industries], label="行业", allow_custom_value=True, value=None,
-                               info="可选择，也可直接输入，如：一般工贸（机械制造）", elem_id="sc-industry", scale=2)
-        employees = gr.Number(label="从业人员（人，必填）", precision=0, minimum=0, value=None, elem_id="sc-employees", scale=1,
-                              info="全部从业人员，含劳务派遣、实习人员")
-        region = gr.Dropdown(choices=list(taxonomy.regions), label="所在地区（省级或计划单列市）", allow_custom_value=True, value=None,
-                             info="不填只列全国性义务", elem_id="sc-region", scale=1)
+        industry = gr.Dropdown(
+            choices=[i.key for i in taxonomy.industries],
+            label="行业",
+            allow_custom_value=True,
+            value=None,
+            info="可选择，也可直接输入，如：一般工贸（机械制造）",
+            elem_id="sc-industry",
+            scale=2,
+        )
+        employees = gr.Number(
+            label="从业人员（人，必填）",
+            precision=0,
+            minimum=0,
+            value=None,
+            elem_id="sc-employees",
+            scale=1,
+            info="全部从业人员，含劳务派遣、实习人员",
+        )
+        region = gr.Dropdown(
+            choices=list(taxonomy.regions),
+            label="所在地区（省级或计划单列市）",
+            allow_custom_value=True,
+            value=None,
+            info="不填只列全国性义务",
+            elem_id="sc-region",
+            scale=1,
+        )
     with gr.Row():
-        equipment = gr.Dropdown(choices=list(taxonomy.equipment), multiselect=True, allow_custom_value=True,
-                                label="使用的特种设备", info="没有就不选；也可输入常用说法，如 叉车、塔吊", elem_id="sc-equipment",
-                                scale=2)
+        equipment = gr.Dropdown(
+            choices=list(taxonomy.equipment),
+            multiselect=True,
+            allow_custom_value=True,
+            label="使用的特种设备",
+            info="没有就不选；也可输入常用说法，如 叉车、塔吊",
+            elem_id="sc-equipment",
+            scale=2,
+        )
         with gr.Column(scale=1):
             major_hazard = gr.Checkbox(label="构成重大危险源", elem_id="sc-major-hazard")
             occupational = gr.Checkbox(label="存在职业病危害", elem_id="sc-occupational")
             dispatch = gr.Checkbox(label="使用劳务派遣人员", elem_id="sc-dispatch")
-    description = gr.Textbox(label="情况描述（选填）", lines=2, elem_id="sc-description",
-                             placeholder="用一两句话描述本单位，如：有喷漆房和有限空间作业，使用天然气，接收实习学生")
+    description = gr.Textbox(
+        label="情况描述（选填）",
+        lines=2,
+        elem_id="sc-description",
+        placeholder="用一两句话描述本单位，如：有喷漆房和有限空间作业，使用天然气，接收实习学生",
+    )
     make = gr.Button("生成自查清单", variant="primary", elem_id="sc-build")
     message = gr.Markdown(_HINT, elem_id="sc-message")
     profile = gr.Markdown(elem_id="sc-profile")
@@ -123,7 +168,9 @@ def build(ctx: WebContext) -> None:
     def show_checklist(checklist: Checklist | None):
         if checklist is None:
             return
-        gr.Markdown("#### 自查清单　<small>逐项选择 是 / 否 / 不确定（可按主题一次标记），然后点页面下方“生成差距报告”</small>")
+        gr.Markdown(
+            "#### 自查清单　<small>逐项选择 是 / 否 / 不确定（可按主题一次标记），然后点页面下方“生成差距报告”</small>"
+        )
         start = progress_markdown([None] * len(checklist.items))
         progress_top = gr.Markdown(start, elem_id="sc-progress", elem_classes=["sc-progress"])
         radios = []
@@ -134,14 +181,27 @@ def build(ctx: WebContext) -> None:
                 with gr.Row(elem_classes=["sc-mark"], equal_height=True):
                     gr.Markdown(f"<small>本主题 {len(items)} 项全部标为：</small>", scale=0, min_width=160)
                     for value in ANSWERS:
-                        marks.append((gr.Button(value, size="sm", scale=0, min_width=72, elem_classes=["sc-mark-button"]),
-                                      theme, value))
+                        marks.append(
+                            (
+                                gr.Button(value, size="sm", scale=0, min_width=72, elem_classes=["sc-mark-button"]),
+                                theme,
+                                value,
+                            )
+                        )
                 for item in items:
                     n += 1
                     with gr.Row(equal_height=False, elem_classes=["sc-item"]):
                         gr.Markdown(item_markdown(n, item), scale=5)
-                        radios.append(gr.Radio(list(ANSWERS), show_label=False, key=f"answer-{item.id}", scale=1,
-                                               min_width=200, elem_classes=["sc-answer"]))
+                        radios.append(
+                            gr.Radio(
+                                list(ANSWERS),
+                                show_label=False,
+                                key=f"answer-{item.id}",
+                                scale=1,
+                                min_width=200,
+                                elem_classes=["sc-answer"],
+                            )
+                        )
         progress_bottom = gr.Markdown(start, elem_id="sc-progress-bottom", elem_classes=["sc-progress"])
         report_button = gr.Button("生成差距报告", variant="primary", elem_id="sc-report")
         report_button.click(make_report, [checklist_state, *radios], [report, xlsx, docx], api_visibility="private")
@@ -154,61 +214,102 @@ def build(ctx: WebContext) -> None:
             def mark(*values):
                 marked = mark_theme(checklist, theme, value, values)
                 return [*marked, *show_progress(*marked)]
+
             return mark
 
         for radio in radios:
-            radio.input(show_progress, radios, [progress_top, progress_bottom], api_visibility="private",
-                        show_progress="hidden")
+            radio.input(
+                show_progress, radios, [progress_top, progress_bottom], api_visibility="private", show_progress="hidden"
+            )
         for button, theme, value in marks:
-            button.click(marker(theme, value), radios, [*radios, progress_top, progress_bottom], api_visibility="private")
+            button.click(
+                marker(theme, value), radios, [*radios, progress_top, progress_bottom], api_visibility="private"
+            )
 
-    with gr.Accordion("已在 Excel 里填好了自查表？上传后直接生成差距报告", open=False, visible=False,
-                      elem_id="sc-filled-box") as filled_box:
-        filled = gr.File(label="填好的自查表（本页下载的 .xlsx，或 .yaml / .csv 回答文件）", file_count="single",
-                         elem_id="sc-filled", height=120)
+    with gr.Accordion(
+        "已在 Excel 里填好了自查表？上传后直接生成差距报告", open=False, visible=False, elem_id="sc-filled-box"
+    ) as filled_box:
+        filled = gr.File(
+            label="填好的自查表（本页下载的 .xlsx，或 .yaml / .csv 回答文件）",
+            file_count="single",
+            elem_id="sc-filled",
+            height=120,
+        )
     report = gr.Markdown(elem_id="sc-gaps")
     with gr.Row():
         xlsx = gr.DownloadButton("下载自查结果和差距报告（Excel）", visible=False, elem_id="sc-xlsx")
         docx = gr.DownloadButton("下载自查结果和差距报告（Word）", visible=False, elem_id="sc-docx")
 
     @friendly_errors("生成自查清单")
-    def make_checklist(industry_value, employee_count, region_value, equipment_values, hazard, occupational_value,
-                       dispatch_value, text):
+    def make_checklist(
+        industry_value, employee_count, region_value, equipment_values, hazard, occupational_value, dispatch_value, text
+    ):
         hidden = gr.update(visible=False)
         if not (industry_value or "").strip():
-            return (None, "⚠ 请先填写“行业”，如：一般工贸（机械制造）、建筑施工、餐饮。", "", "", hidden, hidden, hidden, hidden,
-                    hidden)
+            return (
+                None,
+                "⚠ 请先填写“行业”，如：一般工贸（机械制造）、建筑施工、餐饮。",
+                "",
+                "",
+                hidden,
+                hidden,
+                hidden,
+                hidden,
+                hidden,
+            )
         try:
             checklist_profile = read_profile(
                 # an empty number field arrives as 0: not a headcount (read_profile asks for one in Chinese)
-                ctx.kb.pack, industry_value.strip(), int(employee_count) if employee_count else None,
-                major_hazard=bool(hazard), special_equipment=list(equipment_values or []),
-                occupational_hazards=bool(occupational_value), labor_dispatch=bool(dispatch_value),
-                region=(region_value or "").strip() or None, description=text or "")
+                pack_of(ctx.kb),
+                industry_value.strip(),
+                int(employee_count) if employee_count else None,
+                major_hazard=bool(hazard),
+                special_equipment=list(equipment_values or []),
+                occupational_hazards=bool(occupational_value),
+                labor_dispatch=bool(dispatch_value),
+                region=(region_value or "").strip() or None,
+                description=text or "",
+            )
         except ProfileError as exc:
             return (None, f"⚠ {exc}", "", "", hidden, hidden, hidden, hidden, hidden)
-        checklist = build_checklist(ctx.kb, ctx.kb.pack, checklist_profile)
+        checklist = build_checklist(ctx.kb, pack_of(ctx.kb), checklist_profile)
         missing = sum(1 for item in checklist.items for q in item.basis if not q.found)
-        note = (f"\n\n⚠ 有 {missing} 处法律依据的条文不在知识库中，清单中标为“未找到”；可在“知识库”页导入相应法规后重新生成。"
-                if missing else "")
+        note = (
+            f"\n\n⚠ 有 {missing} 处法律依据的条文不在知识库中，清单中标为“未找到”；"
+            "可在“知识库”页导入相应法规后重新生成。"
+            if missing
+            else ""
+        )
         xlsx_path = to_xlsx(checklist, ctx.export_path(XLSX_NAME))
         docx_path = to_docx(checklist, ctx.export_path(DOCX_NAME))
-        return (checklist, f"✓ 已生成自查清单，共 {len(checklist.items)} 项。可在下方逐项作答，也可下载空白自查表线下填写"
-                           f"（填好后在清单下方上传，即可生成差距报告）。{note}",
-                profile_markdown(checklist), "", gr.update(value=str(xlsx_path), visible=True),
-                gr.update(value=str(docx_path), visible=True), hidden, hidden, gr.update(visible=True))
+        return (
+            checklist,
+            f"✓ 已生成自查清单，共 {len(checklist.items)} 项。可在下方逐项作答，也可下载空白自查表线下填写"
+            f"（填好后在清单下方上传，即可生成差距报告）。{note}",
+            profile_markdown(checklist),
+            "",
+            gr.update(value=str(xlsx_path), visible=True),
+            gr.update(value=str(docx_path), visible=True),
+            hidden,
+            hidden,
+            gr.update(visible=True),
+        )
 
     def report_outputs(checklist: Checklist, answers: dict[str, str], source: str = ""):
         gap_report = checklist.gap_report(answers)
         xlsx_path = to_xlsx(checklist, ctx.export_path(XLSX_NAME), answers, gap_report)
         docx_path = to_docx(checklist, ctx.export_path(DOCX_NAME), answers, gap_report)
-        return (source + report_markdown(gap_report), gr.update(value=str(xlsx_path), visible=True),
-                gr.update(value=str(docx_path), visible=True))
+        return (
+            source + report_markdown(gap_report),
+            gr.update(value=str(xlsx_path), visible=True),
+            gr.update(value=str(docx_path), visible=True),
+        )
 
     @friendly_errors("生成差距报告")
     def make_report(checklist: Checklist, *values):
-        return report_outputs(checklist, {item.id: value for item, value in zip(checklist.items, values, strict=False)
-                                          if value})
+        return report_outputs(
+            checklist, {item.id: value for item, value in zip(checklist.items, values, strict=False) if value}
+        )
 
     @friendly_errors("读取自查表")
     def report_from_file(checklist: Checklist | None, path: str | None):
@@ -227,8 +328,12 @@ def build(ctx: WebContext) -> None:
         return report_outputs(checklist, answers, f"<small>按上传的 {html.escape(name)} 生成。</small>\n\n")
 
     filled.upload(report_from_file, [checklist_state, filled], [report, xlsx, docx], api_visibility="private").then(
-        lambda: None, None, filled, api_visibility="private")  # read: ready for the next file
+        lambda: None, None, filled, api_visibility="private"
+    )  # read: ready for the next file
 
-    make.click(make_checklist, [industry, employees, region, equipment, major_hazard, occupational, dispatch, description],
-               [checklist_state, message, profile, report, blank_xlsx, blank_docx, xlsx, docx, filled_box],
-               api_visibility="private")
+    make.click(
+        make_checklist,
+        [industry, employees, region, equipment, major_hazard, occupational, dispatch, description],
+        [checklist_state, message, profile, report, blank_xlsx, blank_docx, xlsx, docx, filled_box],
+        api_visibility="private",
+    )

@@ -10,17 +10,16 @@ import re
 
 from assistant.answer import Answer
 from assistant.answer.compose import ELLIPSIS
-from assistant.citations import citation
+from assistant.citations import CITE, MARKER, citation
 from ingest.articles import ArticleRef
 from ingest.knowledge_base import KnowledgeBase
 from ingest.metadata import shown_name
 from ingest.repeal import repeal_text
 from ingest.store import StoredChunk
 
-_MARKER = re.compile(r"\[(\d+)\]")
-_CLOSING_MARKERS = re.compile(r"(?:\[\d+\])+\s*$")
+_CLOSING_MARKERS = re.compile(rf"(?:{MARKER})+\s*$")
 # an LLM answer's quotation followed by its markers: “先通风、再检测、后作业”[1]
-_QUOTE_CITED = re.compile(r"[“「『]([^“”「」『』\n]{4,})[”」』]\s*((?:\[\d+\])+)")
+_QUOTE_CITED = re.compile(rf"[“「『]([^“”「」『』\n]{{4,}})[”」』]\s*((?:{MARKER})+)")
 _ELLIPSIS = re.compile(r"…+|⋯+|\.{3,}")
 MIN_HIGHLIGHT = 4  # characters a quoted piece needs to be looked for in the article
 SOURCES_POINTER = "依据（点击编号或下面的条目展开原文）："
@@ -39,8 +38,8 @@ def quoted_clauses(answer: Answer) -> dict[int, list[str]]:
             return
         markers = _CLOSING_MARKERS.search(block[-1])
         if markers:
-            lines = [*block[:-1], block[-1][:markers.start()]]
-            for n in dict.fromkeys(int(x) for x in _MARKER.findall(markers.group())):
+            lines = [*block[:-1], block[-1][: markers.start()]]
+            for n in dict.fromkeys(int(x) for x in CITE.findall(markers.group())):
                 quoted.setdefault(n, []).extend(x.strip() for x in lines if x.strip() and x.strip() != ELLIPSIS)
         block.clear()
 
@@ -54,7 +53,7 @@ def quoted_clauses(answer: Answer) -> dict[int, list[str]]:
             close()
     close()
     for match in _QUOTE_CITED.finditer(answer.text):
-        for n in dict.fromkeys(int(x) for x in _MARKER.findall(match.group(2))):
+        for n in dict.fromkeys(int(x) for x in CITE.findall(match.group(2))):
             quoted.setdefault(n, []).append(match.group(1))
     return quoted
 
@@ -82,8 +81,12 @@ def highlight_spans(text: str, quotes: list[str]) -> list[tuple[int, int]]:
     for start, end in merged:
         for line in re.finditer(r"[^\n]*[^\s][^\n]*", text[start:end]):
             piece = line.group()
-            spans.append((start + line.start() + len(piece) - len(piece.lstrip()),
-                          start + line.end() - (len(piece) - len(piece.rstrip()))))
+            spans.append(
+                (
+                    start + line.start() + len(piece) - len(piece.lstrip()),
+                    start + line.end() - (len(piece) - len(piece.rstrip())),
+                )
+            )
     return spans
 
 
@@ -99,13 +102,14 @@ def marked_text(text: str, quotes: list[str]) -> str:
 
 def link_markers(markdown: str, numbers: set[int]) -> str:
     """Each [n] naming a source shown below becomes a link that opens that source (app.py's page script)."""
+
     def link(match: re.Match) -> str:
         n = int(match.group(1))
         if n not in numbers:
             return match.group()
         return f'<a href="#source-{n}" class="cite-ref" title="展开出处 [{n}]">[{n}]</a>'
 
-    return _MARKER.sub(link, markdown)
+    return CITE.sub(link, markdown)
 
 
 def answer_content(answer: Answer) -> str:
@@ -113,8 +117,11 @@ def answer_content(answer: Answer) -> str:
     entries below, and without the list of those sources (依据：[n] … / 可能相关：- …), which the entries are."""
     listed = {f"[{s.number}] {s.citation}" for s in answer.sources} | {f"- {citation(c)}" for c in answer.related}
     lines = [line for line in answer.text.split("\n") if line.strip() not in listed]
-    kept = [line for i, line in enumerate(lines)  # a heading left with nothing under it goes too
-            if not (line.strip() in ("依据：", "可能相关：") and (i + 1 == len(lines) or not lines[i + 1].strip()))]
+    kept = [
+        line
+        for i, line in enumerate(lines)  # a heading left with nothing under it goes too
+        if not (line.strip() in ("依据：", "可能相关：") and (i + 1 == len(lines) or not lines[i + 1].strip()))
+    ]
     text = re.sub(r"\n{3,}", "\n\n", "\n".join(kept)).strip()
     body = link_markers(html.escape(text, quote=False), {s.number for s in answer.sources})
     pointer = SOURCES_POINTER if answer.sources else RELATED_POINTER if answer.related else ""
@@ -123,27 +130,29 @@ def answer_content(answer: Answer) -> str:
 
 def full_text(kb: KnowledgeBase, chunk: StoredChunk) -> str:
     """The whole article a chunk belongs to (all parts), or the chunk itself for a plan passage."""
-    meta = chunk.metadata
-    if meta.get("unit") == "article" and meta.get("article_num"):
-        hit = kb.get_article(meta.get("doc_id", ""), ArticleRef(int(meta["article_num"]), int(meta.get("article_sub") or 0)))
+    if chunk.unit == "article" and chunk.article_num:
+        hit = kb.get_article(chunk.doc_id, ArticleRef(int(chunk.article_num), int(chunk.article_sub)))
         if hit is not None:
             return hit.text
     return chunk.text
 
 
 def where_from(chunk: StoredChunk, kb: KnowledgeBase | None = None) -> str:
-    meta = chunk.metadata
-    facts = [x for x in (meta.get("kind"), meta.get("region"), meta.get("date")) if x]
-    name = shown_name(meta.get("doc_id", ""), meta.get("title", ""))  # a plan saved under a hash: its title
+    facts = [x for x in (chunk.kind, chunk.region, chunk.date) if x]
+    name = shown_name(chunk.doc_id, chunk.title)  # a plan saved under a hash: its title
     line = f"出处：{name}（{'，'.join(facts)}）"
-    if meta.get("repealed_by"):
-        by = (kb.documents().get(meta["repealed_by"]) if kb is not None else None)
-        repeal = repeal_text(meta.get("repealed_on", ""), by.title if by is not None else meta["repealed_by"],
-                             meta.get("repealed_by_article", ""), pending=not meta.get("repealed"))
-        line += f"　⚠ 已废止：{repeal}" if meta.get("repealed") else f"　⚠ {repeal}"
-    if meta.get("superseded"):
-        line += f"　⚠ 此版本已被 {meta.get('superseded_by', '新版本')} 取代"
-    if meta.get("pending"):
+    if chunk.repealed_by:
+        by = kb.documents().get(chunk.repealed_by) if kb is not None else None
+        repeal = repeal_text(
+            chunk.repealed_on,
+            by.title if by is not None else chunk.repealed_by,
+            chunk.repealed_by_article,
+            pending=not chunk.repealed,
+        )
+        line += f"　⚠ 已废止：{repeal}" if chunk.repealed else f"　⚠ {repeal}"
+    if chunk.superseded:
+        line += f"　⚠ 此版本已被 {chunk.metadata.get('superseded_by', '新版本')} 取代"
+    if chunk.pending:
         line += "　⚠ 待管理员确认（要取代或废止现行文本），确认前不是现行依据"
     return line
 
@@ -160,9 +169,19 @@ def source_messages(kb: KnowledgeBase, answer: Answer) -> list[dict]:
     quoted = quoted_clauses(answer)
     messages = []
     for source in answer.sources:
-        messages.append({"role": "assistant", "content": source_body(kb, source.chunk, quoted.get(source.number, [])),
-                         "metadata": {"title": f"[{source.number}] {source.citation}", "status": "done"}})
+        messages.append(
+            {
+                "role": "assistant",
+                "content": source_body(kb, source.chunk, quoted.get(source.number, [])),
+                "metadata": {"title": f"[{source.number}] {source.citation}", "status": "done"},
+            }
+        )
     for n, chunk in enumerate(answer.related, start=1):
-        messages.append({"role": "assistant", "content": source_body(kb, chunk, []),
-                         "metadata": {"title": f"可能相关 {n}：{citation(chunk)}", "status": "done"}})
+        messages.append(
+            {
+                "role": "assistant",
+                "content": source_body(kb, chunk, []),
+                "metadata": {"title": f"可能相关 {n}：{citation(chunk)}", "status": "done"},
+            }
+        )
     return messages

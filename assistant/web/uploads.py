@@ -17,13 +17,14 @@ import shutil
 import time
 import unicodedata
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from assistant.settings import Settings
+from ingest.encoding import readable_name
 from ingest.loaders import SUPPORTED_SUFFIXES
 from ingest.report import IngestReport
+from ingest.settings import Settings
 
 _RESERVED = re.compile(r'[\\/:*?"<>|\x00-\x1f\x7f]')
 _MAX_NAME = 120  # characters, before the suffix
@@ -45,14 +46,14 @@ class Rejected:
 class Accepted:
     name: str
     path: Path  # where the file is kept (uploads/<name>) once ingest_uploads has put it there
-    staged: Path | None = None  # the upload until then
+    staged: Path  # the upload until then
 
 
 @dataclass
 class UploadBatch:
+    staging: Path  # this batch's staging folder
     accepted: list[Accepted] = field(default_factory=list)
     rejected: list[Rejected] = field(default_factory=list)
-    staging: Path | None = None  # this batch's staging folder
 
 
 def allowed_suffixes(settings: Settings) -> list[str]:
@@ -88,15 +89,16 @@ def check_batch(files: list[tuple[str, int]], settings: Settings) -> None:
     if not files:
         raise UploadError("没有选择文件：请先选择要导入的文件（可一次选择多个）。")
     if len(files) > settings.upload_max_files:
-        raise UploadError(f"一次最多上传 {settings.upload_max_files} 个文件，本次选择了 {len(files)} 个；"
-                          f"请分批上传。")
+        raise UploadError(f"一次最多上传 {settings.upload_max_files} 个文件，本次选择了 {len(files)} 个；请分批上传。")
 
 
 def staging_root(settings: Settings) -> Path:
     return settings.data_dir / "upload-staging"
 
 
-def accept_uploads(paths: list[str | Path], settings: Settings, original_names: list[str] | None = None) -> UploadBatch:
+def accept_uploads(
+    paths: Sequence[str | Path], settings: Settings, original_names: list[str] | None = None
+) -> UploadBatch:
     """Check each uploaded temporary file and stage a copy of each acceptable one; ingest_uploads puts them
     in the uploads folder. Nothing in the uploads folder changes here."""
     sources = [Path(p) for p in paths]
@@ -109,17 +111,21 @@ def accept_uploads(paths: list[str | Path], settings: Settings, original_names: 
     batch = UploadBatch(staging=staging_root(settings) / uuid.uuid4().hex)
     used: set[str] = set()
     for name, source in zip(names, sources, strict=True):
-        shown = Path(str(name).replace("\\", "/")).name or str(name)
+        shown = readable_name(Path(str(name).replace("\\", "/")).name or str(name))  # control characters escaped
         safe = sanitise_name(str(name))
         suffix = Path(safe).suffix.lower()
         if not safe:
             batch.rejected.append(Rejected(shown, "文件名无效：请改用包含文字的文件名后重新上传。"))
         elif suffix not in allowed:
-            batch.rejected.append(Rejected(shown, f"不支持的文件类型“{suffix or '无扩展名'}”：只能上传 "
-                                                  f"{'、'.join(allowed)} 文件。"))
+            batch.rejected.append(
+                Rejected(shown, f"不支持的文件类型“{suffix or '无扩展名'}”：只能上传 {'、'.join(allowed)} 文件。")
+            )
         elif (size := _size(source)) > limit:
-            batch.rejected.append(Rejected(shown, f"文件过大（{size / 1024 / 1024:.1f} MB）：每个文件不能超过 "
-                                                  f"{settings.upload_max_mb:g} MB。"))
+            batch.rejected.append(
+                Rejected(
+                    shown, f"文件过大（{size / 1024 / 1024:.1f} MB）：每个文件不能超过 {settings.upload_max_mb:g} MB。"
+                )
+            )
         elif size == 0:
             batch.rejected.append(Rejected(shown, "文件是空的：请检查后重新上传。"))
         elif safe in used:
@@ -161,8 +167,7 @@ def ingest_uploads(batch: UploadBatch, run: Callable[[list[Path]], IngestReport]
                 os.replace(kept, item.path)
             else:
                 item.path.unlink(missing_ok=True)
-        if batch.staging is not None:
-            shutil.rmtree(batch.staging, ignore_errors=True)
+        shutil.rmtree(batch.staging, ignore_errors=True)
     return report
 
 

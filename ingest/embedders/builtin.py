@@ -21,14 +21,15 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import numpy as np
-import scipy.sparse as sp
-from langchain_core.embeddings import Embeddings
 
 if TYPE_CHECKING:  # scikit-learn takes seconds to import: loaded where the built-in model is fitted or used
+    # (and it is the optional [builtin] extra, with scipy: the default install embeds with e5 and needs neither)
+    import scipy.sparse as sp
     from sklearn.decomposition import TruncatedSVD
     from sklearn.feature_extraction.text import TfidfVectorizer
 
 from ingest.cleaning import normalise_for_index
+from ingest.embedders.base import CorpusFittedEmbeddings
 
 # Chunks the TF-IDF vocabulary and the SVD are fitted on (a random sample beyond). Fitting on 15,000
 # (SVD on 5,000) saved about 20 s on the full scale corpus but cost 0.03 recall@5 there (evals.bench).
@@ -53,8 +54,12 @@ def _load_model(path: Path) -> tuple[TfidfVectorizer, TruncatedSVD]:
     try:
         with path.open("rb") as handle:
             loaded = pickle.load(handle)
-        if (isinstance(loaded, tuple) and len(loaded) == 2 and isinstance(loaded[0], TfidfVectorizer)
-                and isinstance(loaded[1], TruncatedSVD)):
+        if (
+            isinstance(loaded, tuple)
+            and len(loaded) == 2
+            and isinstance(loaded[0], TfidfVectorizer)
+            and isinstance(loaded[1], TruncatedSVD)
+        ):
             return loaded
     except Exception:  # noqa: BLE001 - not a plain pickle: the joblib format
         pass
@@ -99,13 +104,20 @@ def _ngram_keys(texts: list[str]) -> tuple[np.ndarray, np.ndarray]:
 def _vectorizer() -> TfidfVectorizer:
     from sklearn.feature_extraction.text import TfidfVectorizer
 
-    return TfidfVectorizer(analyzer="char", ngram_range=(1, 2), max_features=_MAX_FEATURES, sublinear_tf=True,
-                           preprocessor=normalise_for_index, dtype=np.float32)
+    return TfidfVectorizer(
+        analyzer="char",
+        ngram_range=(1, 2),
+        max_features=_MAX_FEATURES,
+        sublinear_tf=True,
+        preprocessor=normalise_for_index,
+        dtype=np.float32,
+    )
 
 
 def fit_vectorizer(texts: list[str], max_features: int = _MAX_FEATURES) -> tuple[TfidfVectorizer, sp.csr_matrix]:
     """_vectorizer().fit_transform(texts), with the n-grams counted by numpy: the same vocabulary (sorted
     by name, the max_features most frequent kept, ties broken by the same sort), idf and weights."""
+    import scipy.sparse as sp
     from sklearn.feature_extraction.text import TfidfTransformer
 
     tfidf = _vectorizer()
@@ -114,12 +126,15 @@ def fit_vectorizer(texts: list[str], max_features: int = _MAX_FEATURES) -> tuple
     keys, rows = _ngram_keys([preprocess(t) for t in texts])
     distinct, column = np.unique(keys, return_inverse=True)
     # by name: a character sorts before the bigrams it starts
-    name_order = np.where(distinct < _BIGRAM, distinct << 22, ((distinct >> 21) & 0x1FFFFF) << 22 | ((distinct & 0x1FFFFF) + 1))
+    name_order = np.where(
+        distinct < _BIGRAM, distinct << 22, ((distinct >> 21) & 0x1FFFFF) << 22 | ((distinct & 0x1FFFFF) + 1)
+    )
     by_name = np.argsort(name_order)
     rank = np.empty_like(by_name)
     rank[by_name] = np.arange(len(by_name))
-    counts = sp.csr_matrix((np.ones(len(keys), dtype=np.float32), (rows, rank[column])),
-                           shape=(len(texts), len(distinct)))
+    counts = sp.csr_matrix(
+        (np.ones(len(keys), dtype=np.float32), (rows, rank[column])), shape=(len(texts), len(distinct))
+    )
     counts.sum_duplicates()
     names = distinct[by_name]
     if len(names) > max_features:  # the most frequent, as CountVectorizer._limit_features picks them
@@ -146,16 +161,20 @@ class _NgramCounter:
         self.keys, self.columns, self.width = keys[order], columns[order], len(vocabulary)
 
     def counts(self, texts: list[str]) -> sp.csr_matrix:
+        import scipy.sparse as sp
+
         keys, rows = _ngram_keys(texts)
         found = np.minimum(np.searchsorted(self.keys, keys), len(self.keys) - 1)
         known = self.keys[found] == keys
-        matrix = sp.csr_matrix((np.ones(int(known.sum()), dtype=np.float32), (rows[known], self.columns[found[known]])),
-                               shape=(len(texts), self.width))
+        matrix = sp.csr_matrix(
+            (np.ones(int(known.sum()), dtype=np.float32), (rows[known], self.columns[found[known]])),
+            shape=(len(texts), self.width),
+        )
         matrix.sum_duplicates()
         return matrix
 
 
-class LsaEmbeddings(Embeddings):
+class LsaEmbeddings(CorpusFittedEmbeddings):
     def __init__(self, directory: Path, dim: int):
         self.directory = directory
         self.dim = dim
@@ -173,8 +192,11 @@ class LsaEmbeddings(Embeddings):
     def open(cls, directory: Path, dim: int) -> LsaEmbeddings:
         model = cls(directory, dim)
         info_path, model_path = directory / _INFO_FILE, directory / _MODEL_FILE
-        if _vectors_fit(directory) not in ("", _fit_of(info_path)) and _vectors_fit(directory) == _fit_of(
-                directory / _PREVIOUS_INFO) and (directory / _PREVIOUS_MODEL).exists():
+        if (
+            _vectors_fit(directory) not in ("", _fit_of(info_path))
+            and _vectors_fit(directory) == _fit_of(directory / _PREVIOUS_INFO)
+            and (directory / _PREVIOUS_MODEL).exists()
+        ):
             info_path, model_path = directory / _PREVIOUS_INFO, directory / _PREVIOUS_MODEL  # mid-refit
         if info_path.exists() and model_path.exists():
             stamp = model._stamp()  # before reading: a refit meanwhile is seen by reload_if_refitted
@@ -208,7 +230,7 @@ class LsaEmbeddings(Embeddings):
         with self._lock:
             self._tfidf, self._svd, self._projection, self._counter, self.fitted_on = tfidf, svd, None, None, len(texts)
             self.fit_id = uuid.uuid4().hex
-        self._save()
+        self._save(tfidf, svd)
         self._info_stamp = self._stamp()
 
     def adopt(self, other: LsaEmbeddings) -> None:
@@ -218,13 +240,15 @@ class LsaEmbeddings(Embeddings):
             self.fitted_on, self.fit_id = other.fitted_on, other.fit_id
 
     def _stamp(self) -> tuple[int, int]:
-        stamps = []
-        for name in (_INFO_FILE, _VECTORS_FILE):
+        """The modification times of the info and vectors files (0 for one that is missing)."""
+
+        def mtime(name: str) -> int:
             try:
-                stamps.append((self.directory / name).stat().st_mtime_ns)
+                return (self.directory / name).stat().st_mtime_ns
             except OSError:
-                stamps.append(0)
-        return tuple(stamps)
+                return 0
+
+        return mtime(_INFO_FILE), mtime(_VECTORS_FILE)
 
     def mark_vectors_current(self) -> None:
         """Record that every stored vector is now made with this fit (after an ingest refitted the model and
@@ -265,7 +289,9 @@ class LsaEmbeddings(Embeddings):
             info = json.loads((self.directory / _INFO_FILE).read_text(encoding="utf-8"))
             marker = self.directory / _VECTORS_FILE
             # the vectors' fit (a data dir written before the marker existed: the model's own)
-            wanted = json.loads(marker.read_text(encoding="utf-8"))["fit_id"] if marker.exists() else info.get("fit_id", "")
+            wanted = (
+                json.loads(marker.read_text(encoding="utf-8"))["fit_id"] if marker.exists() else info.get("fit_id", "")
+            )
         except (OSError, ValueError, KeyError):
             return False  # being replaced: look again next time
         if info.get("dim") != self.dim or wanted == self.fit_id:
@@ -281,7 +307,7 @@ class LsaEmbeddings(Embeddings):
         self._info_stamp = stamp
         return True
 
-    def _save(self) -> None:
+    def _save(self, tfidf: TfidfVectorizer, svd: TruncatedSVD) -> None:
         self.directory.mkdir(parents=True, exist_ok=True)
         for stale in self.directory.glob("*.tmp"):  # what a crash (kill -9) left while saving an earlier fit
             try:
@@ -293,11 +319,15 @@ class LsaEmbeddings(Embeddings):
         handle = tempfile.NamedTemporaryFile(dir=self.directory, delete=False, suffix=".tmp")
         try:
             with handle:
-                pickle.dump((self._tfidf, self._svd), handle, protocol=pickle.HIGHEST_PROTOCOL)
+                pickle.dump((tfidf, svd), handle, protocol=pickle.HIGHEST_PROTOCOL)
             self._keep_previous()
             os.replace(handle.name, self.directory / _MODEL_FILE)
-            info = {"dim": self.dim, "fitted_on": self.fitted_on, "components": int(self._svd.n_components),
-                    "fit_id": self.fit_id}
+            info = {
+                "dim": self.dim,
+                "fitted_on": self.fitted_on,
+                "components": int(svd.n_components),
+                "fit_id": self.fit_id,
+            }
             tmp_info.write_text(json.dumps(info), encoding="utf-8")
             os.replace(tmp_info, self.directory / _INFO_FILE)
         except BaseException:  # a full disk: no partial model file (tens of MB) is left behind
@@ -327,8 +357,9 @@ class LsaEmbeddings(Embeddings):
             reduced = np.hstack([reduced, np.zeros((reduced.shape[0], self.dim - reduced.shape[1]))])
         return reduced.astype(np.float32)
 
-    def _weighted(self, texts: list[str], tfidf: TfidfVectorizer | None = None,
-                  counter: _NgramCounter | None = None) -> sp.csr_matrix:
+    def _weighted(
+        self, texts: list[str], tfidf: TfidfVectorizer | None = None, counter: _NgramCounter | None = None
+    ) -> sp.csr_matrix:
         """What the fitted TfidfVectorizer's transform gives (sublinear tf, idf, l2 norm), counted by _NgramCounter."""
         from sklearn.preprocessing import normalize
 

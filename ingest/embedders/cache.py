@@ -13,7 +13,8 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from langchain_core.embeddings import Embeddings
+
+from ingest.embedders.base import ArrayEmbeddings
 
 PROGRESS_MIN = 64  # a progress bar is shown when at least this many texts must be computed
 SAVE_EVERY = 128  # computed vectors are written to the cache this many at a time
@@ -27,7 +28,9 @@ class VectorCache:
         path.parent.mkdir(parents=True, exist_ok=True)
         self._local = threading.local()
         with self._connect() as db:
-            db.execute("CREATE TABLE IF NOT EXISTS vectors (model TEXT, hash TEXT, vector BLOB, PRIMARY KEY (model, hash))")
+            db.execute(
+                "CREATE TABLE IF NOT EXISTS vectors (model TEXT, hash TEXT, vector BLOB, PRIMARY KEY (model, hash))"
+            )
 
     def _connect(self) -> sqlite3.Connection:
         db = getattr(self._local, "db", None)
@@ -44,17 +47,21 @@ class VectorCache:
         found: dict[str, np.ndarray] = {}
         db = self._connect()
         for start in range(0, len(keys), 500):
-            part = keys[start:start + 500]
-            rows = db.execute(f"SELECT hash, vector FROM vectors WHERE model = ? AND hash IN ({','.join('?' * len(part))})",
-                              [self.model, *part]).fetchall()
+            part = keys[start : start + 500]
+            rows = db.execute(
+                f"SELECT hash, vector FROM vectors WHERE model = ? AND hash IN ({','.join('?' * len(part))})",
+                [self.model, *part],
+            ).fetchall()
             found.update({h: np.frombuffer(v, dtype=np.float32) for h, v in rows})
         return found
 
     def put(self, items: dict[str, np.ndarray]) -> None:
         db = self._connect()
         with db:
-            db.executemany("INSERT OR REPLACE INTO vectors VALUES (?, ?, ?)",
-                           [(self.model, k, np.asarray(v, dtype=np.float32).tobytes()) for k, v in items.items()])
+            db.executemany(
+                "INSERT OR REPLACE INTO vectors VALUES (?, ?, ?)",
+                [(self.model, k, np.asarray(v, dtype=np.float32).tobytes()) for k, v in items.items()],
+            )
 
 
 class _Steps:
@@ -64,7 +71,7 @@ class _Steps:
         self.update = callback
 
 
-class CachedEmbeddings(Embeddings):
+class CachedEmbeddings(ArrayEmbeddings):
     """A neural embedder whose passage vectors go through a VectorCache. Subclasses set ``name`` and ``dim``
     and compute vectors in ``_compute`` (passages) and ``embed_query_array`` (a question, never cached: a
     write per question would sit on the answer's hot path)."""
@@ -99,7 +106,7 @@ class CachedEmbeddings(Embeddings):
             bar = tqdm(total=len(todo), desc=self.label, unit="块", file=sys.stderr, disable=None)
         try:
             for start in range(0, len(todo), SAVE_EVERY):  # saved as it goes: an interrupted run keeps its work
-                part = todo[start:start + SAVE_EVERY]
+                part = todo[start : start + SAVE_EVERY]
                 fresh = dict(zip(part, self._compute([text_of[k] for k in part], bar), strict=True))
                 if self.cache:
                     self.cache.put(fresh)

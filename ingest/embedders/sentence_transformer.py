@@ -8,7 +8,8 @@ import re
 from pathlib import Path
 
 import numpy as np
-from langchain_core.embeddings import Embeddings
+
+from ingest.embedders.base import ArrayEmbeddings
 
 
 def why_not_local(name_or_path: str) -> str | None:
@@ -33,7 +34,7 @@ def load_sentence_transformer(name_or_path: str, device: str, local_only: bool):
     return SentenceTransformer(name_or_path, device=device, local_files_only=local_only)
 
 
-class SentenceTransformerEmbeddings(Embeddings):
+class SentenceTransformerEmbeddings(ArrayEmbeddings):
     def __init__(self, model, model_name: str, query_instruction: str = "", batch_size: int = 64):
         self.model = model
         self.query_instruction = query_instruction
@@ -43,8 +44,12 @@ class SentenceTransformerEmbeddings(Embeddings):
         self.name = f"st-{slug}-{digest}"
 
     def embed_array(self, texts: list[str]) -> np.ndarray:
-        return np.asarray(self.model.encode(list(texts), batch_size=self.batch_size, normalize_embeddings=True,
-                                            show_progress_bar=False), dtype=np.float32)
+        return np.asarray(
+            self.model.encode(
+                list(texts), batch_size=self.batch_size, normalize_embeddings=True, show_progress_bar=False
+            ),
+            dtype=np.float32,
+        )
 
     def embed_documents(self, texts: list[str]) -> list[list[float]]:
         return self.embed_array(texts).tolist()

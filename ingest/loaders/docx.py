@@ -23,8 +23,9 @@ def _heading_level(style_name: str) -> int | None:
     return int(match.group(1)) if match else None
 
 
-_DAMAGED = ("Word 文档内部的内容已损坏（XML 格式错误或缺少部件），无法解析；请在 Word 中打开，"
-            "如能打开请另存为 .docx 后再导入")
+_DAMAGED = (
+    "Word 文档内部的内容已损坏（XML 格式错误或缺少部件），无法解析；请在 Word 中打开，如能打开请另存为 .docx 后再导入"
+)
 
 
 def load_docx(path: Path, limits: LoadLimits | None = None) -> str:
@@ -38,14 +39,22 @@ def load_docx(path: Path, limits: LoadLimits | None = None) -> str:
             raise FileNotFoundError(path) from None  # gone since the walk: reported as such by load_file
         with open(path, "rb") as handle:
             if handle.read(8) == _OLE_SIGNATURE:
-                raise UnreadableFile(path, "这是旧版 Word 文档（.doc）或设置了打开密码的文档：请在 Word 中去掉密码、"
-                                           "另存为 .docx 后再导入") from None
+                raise UnreadableFile(
+                    path,
+                    "这是旧版 Word 文档（.doc）或设置了打开密码的文档：请在 Word 中去掉密码、另存为 .docx 后再导入",
+                ) from None
         if not zipfile.is_zipfile(path):
-            raise UnreadableFile(path, "不是有效的 Word 文档（.docx），文件可能已损坏或被截断；如是旧版 .doc 文件，"
-                                       "请用 Word 另存为 .docx 后再导入") from None
+            raise UnreadableFile(
+                path,
+                "不是有效的 Word 文档（.docx），文件可能已损坏或被截断；如是旧版 .doc 文件，"
+                "请用 Word 另存为 .docx 后再导入",
+            ) from None
         if not _has_word_body(path):
-            raise UnreadableFile(path, "不是 Word 文档：文件是压缩包，但其中没有 Word 正文（可能是改了扩展名的 .zip "
-                                       "或 Excel 文件）；请确认文件类型后重新导入") from None
+            raise UnreadableFile(
+                path,
+                "不是 Word 文档：文件是压缩包，但其中没有 Word 正文（可能是改了扩展名的 .zip "
+                "或 Excel 文件）；请确认文件类型后重新导入",
+            ) from None
         raise UnreadableFile(path, _DAMAGED) from exc
     try:
         return _document_text(document)

@@ -11,8 +11,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 
-from assistant.settings import Settings
 from ingest.errors import OverLimit, UnreadableFile
+from ingest.settings import Settings
 
 _MB = 2**20
 _RATIO_MIN_BYTES = _MB  # smaller parts may compress very well (styles, repeated table cells) and cost nothing
@@ -32,9 +32,13 @@ class LoadLimits:
 
     @classmethod
     def from_settings(cls, settings: Settings) -> LoadLimits:
-        return cls(zip_max_unpacked_mb=settings.zip_max_unpacked_mb, zip_max_ratio=settings.zip_max_ratio,
-                   zip_max_members=settings.zip_max_members, pdf_max_pages=settings.pdf_max_pages,
-                   pdf_max_stream_mb=settings.pdf_max_stream_mb)
+        return cls(
+            zip_max_unpacked_mb=settings.zip_max_unpacked_mb,
+            zip_max_ratio=settings.zip_max_ratio,
+            zip_max_members=settings.zip_max_members,
+            pdf_max_pages=settings.pdf_max_pages,
+            pdf_max_stream_mb=settings.pdf_max_stream_mb,
+        )
 
     @property
     def pdf_max_stream_bytes(self) -> int:
@@ -62,19 +66,28 @@ def check_zip(path: Path, limits: LoadLimits, kind: str = "Word 文档（.docx�
 
 def _check_declared(path: Path, parts: list[zipfile.ZipInfo], limits: LoadLimits, kind: str) -> None:
     if len(parts) > limits.zip_max_members:
-        raise OverLimit(path, f"{kind}内部包含 {len(parts)} 个部件，超过上限 {limits.zip_max_members} 个，"
-                              "可能是恶意构造的文件，已拒绝；如确为正常文件，请用原程序另存一份后再导入，"
-                              "或调大 ANQUAN_ZIP_MAX_MEMBERS")
+        raise OverLimit(
+            path,
+            f"{kind}内部包含 {len(parts)} 个部件，超过上限 {limits.zip_max_members} 个，"
+            "可能是恶意构造的文件，已拒绝；如确为正常文件，请用原程序另存一份后再导入，"
+            "或调大 ANQUAN_ZIP_MAX_MEMBERS",
+        )
     unpacked = sum(p.file_size for p in parts)
     if unpacked > limits.zip_max_unpacked_mb * _MB:
-        raise OverLimit(path, f"{kind}解压后将达 {_mb(unpacked)} MB，超过上限 {limits.zip_max_unpacked_mb:g} MB，"
-                              "可能是“压缩炸弹”，已拒绝；如确为正常文件，请拆分后再导入，或调大 ANQUAN_ZIP_MAX_UNPACKED_MB")
+        raise OverLimit(
+            path,
+            f"{kind}解压后将达 {_mb(unpacked)} MB，超过上限 {limits.zip_max_unpacked_mb:g} MB，"
+            "可能是“压缩炸弹”，已拒绝；如确为正常文件，请拆分后再导入，或调大 ANQUAN_ZIP_MAX_UNPACKED_MB",
+        )
     for part in parts:
         ratio = part.file_size / max(part.compress_size, 1)
         if part.file_size >= _RATIO_MIN_BYTES and ratio > limits.zip_max_ratio:
-            raise OverLimit(path, f"{kind}中的部件 {part.filename[:60]!r} 压缩比异常（{ratio:,.0f} 倍，上限 "
-                                  f"{limits.zip_max_ratio:g} 倍），可能是“压缩炸弹”，已拒绝；如确为正常文件，"
-                                  "请用原程序另存一份后再导入，或调大 ANQUAN_ZIP_MAX_RATIO")
+            raise OverLimit(
+                path,
+                f"{kind}中的部件 {part.filename[:60]!r} 压缩比异常（{ratio:,.0f} 倍，上限 "
+                f"{limits.zip_max_ratio:g} 倍），可能是“压缩炸弹”，已拒绝；如确为正常文件，"
+                "请用原程序另存一份后再导入，或调大 ANQUAN_ZIP_MAX_RATIO",
+            )
 
 
 _STEP = _MB  # bytes read, and inflated, at a time while checking a part
@@ -82,10 +95,16 @@ _STEP = _MB  # bytes read, and inflated, at a time while checking a part
 
 def _check_stream(path: Path, handle: BinaryIO, part: zipfile.ZipInfo, kind: str) -> None:
     """Inflate one part in bounded steps: it must end at exactly its declared size, with its checksum."""
-    mismatch = UnreadableFile(path, f"{kind}已损坏：其中的部件 {part.filename[:60]!r} 内容不完整或校验不符；"
-                                    "请用原程序打开，如能打开请另存一份后再导入")
-    oversized = OverLimit(path, f"{kind}中的部件 {part.filename[:60]!r} 实际解压后比它声明的大小更大，"
-                                "可能是恶意构造的“压缩炸弹”，已拒绝；请用原程序打开，另存一份后再导入")
+    mismatch = UnreadableFile(
+        path,
+        f"{kind}已损坏：其中的部件 {part.filename[:60]!r} 内容不完整或校验不符；"
+        "请用原程序打开，如能打开请另存一份后再导入",
+    )
+    oversized = OverLimit(
+        path,
+        f"{kind}中的部件 {part.filename[:60]!r} 实际解压后比它声明的大小更大，"
+        "可能是恶意构造的“压缩炸弹”，已拒绝；请用原程序打开，另存一份后再导入",
+    )
     if part.flag_bits & 0x1:
         raise UnreadableFile(path, f"{kind}中有加密的部件，无法读取；请去掉密码后另存一份再导入")
     if part.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):

@@ -19,15 +19,19 @@ from ingest.loaders.limits import LoadLimits
 
 try:  # pypdf >= 6.4: limits per execution context
     from pypdf import Configuration, apply_configuration
+
+    _CONFIGURABLE = True
 except ImportError:  # older pypdf: its built-in limits apply
-    Configuration = apply_configuration = None
+    _CONFIGURABLE = False
 
 _log = logging.getLogger(__name__)
 _ISSUES: ContextVar[list[str] | None] = ContextVar("pdf_issues", default=None)
 _ENCRYPTED = "PDF 已加密，请先解除密码保护后再导入"
 _DAMAGED = "PDF 文件已损坏或不完整，无法解析；请用 PDF 阅读器打开确认，或重新导出后再导入"
-_TOO_BIG = ("PDF 文件的结构超出解析上限（{what}），可能是恶意构造的文件，已拒绝；如确为正常文件，"
-            "请用 PDF 阅读器另存或拆分后再导入，或调大 ANQUAN_PDF_MAX_STREAM_MB")
+_TOO_BIG = (
+    "PDF 文件的结构超出解析上限（{what}），可能是恶意构造的文件，已拒绝；如确为正常文件，"
+    "请用 PDF 阅读器另存或拆分后再导入，或调大 ANQUAN_PDF_MAX_STREAM_MB"
+)
 
 
 class _PypdfLog(logging.Handler):
@@ -48,15 +52,25 @@ _PYPDF_LOGGER.propagate = False  # else Python's last-resort handler prints pypd
 @contextmanager
 def _bounded(limits: LoadLimits) -> Iterator[None]:
     """pypdf's decompression limits set to the configured stream size, for this thread while reading."""
-    if apply_configuration is None:
+    if not _CONFIGURABLE:
         yield
         return
     names = {f.name for f in dataclasses.fields(Configuration)}
-    wanted = {name: limits.pdf_max_stream_bytes for name in (
-        "maximum_declared_stream_length", "array_based_stream_maximum_output_length", "jbig2_maximum_output_length",
-        "lzw_maximum_output_length", "run_length_maximum_output_length", "zlib_maximum_output_length",
-        "brotli_maximum_output_length", "image_maximum_buffer_size") if name in names}
-    with apply_configuration(**wanted):
+    wanted = {
+        name: limits.pdf_max_stream_bytes
+        for name in (
+            "maximum_declared_stream_length",
+            "array_based_stream_maximum_output_length",
+            "jbig2_maximum_output_length",
+            "lzw_maximum_output_length",
+            "run_length_maximum_output_length",
+            "zlib_maximum_output_length",
+            "brotli_maximum_output_length",
+            "image_maximum_buffer_size",
+        )
+        if name in names
+    }
+    with apply_configuration(None, **wanted):  # no base configuration: the current one, these limits changed
         yield
 
 
@@ -91,8 +105,9 @@ def _read(path: Path, limits: LoadLimits, issues: list[str]) -> str:
     except Exception as exc:  # noqa: BLE001 - pypdf raises many kinds (unsupported filters, bad xref, recursion)
         raise UnreadableFile(path, _DAMAGED) from exc
     if count > limits.pdf_max_pages:
-        raise OverLimit(path, f"PDF 共 {count} 页，超过上限 {limits.pdf_max_pages} 页；请拆分后再导入，"
-                              "或调大 ANQUAN_PDF_MAX_PAGES")
+        raise OverLimit(
+            path, f"PDF 共 {count} 页，超过上限 {limits.pdf_max_pages} 页；请拆分后再导入，或调大 ANQUAN_PDF_MAX_PAGES"
+        )
     pages: list[str] = []
     broken: list[int] = []
     too_big: list[int] = []
@@ -111,8 +126,10 @@ def _read(path: Path, limits: LoadLimits, issues: list[str]) -> str:
     if broken:
         warn(f"第 {_pages(broken)} 页已损坏，无法读取，已跳过；请用 PDF 阅读器打开核对，或重新导出后再导入")
     if too_big:
-        warn(f"第 {_pages(too_big)} 页的内容声明或解压后超过 {limits.pdf_max_stream_mb:g} MB，已跳过"
-             "（可调大 ANQUAN_PDF_MAX_STREAM_MB）")
+        warn(
+            f"第 {_pages(too_big)} 页的内容声明或解压后超过 {limits.pdf_max_stream_mb:g} MB，已跳过"
+            "（可调大 ANQUAN_PDF_MAX_STREAM_MB）"
+        )
     text = "\n".join(pages)
     if not text.strip() and (issues or broken):  # pypdf had to repair it: damage, not a scan
         raise UnreadableFile(path, _DAMAGED)

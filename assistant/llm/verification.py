@@ -4,13 +4,16 @@
   normalised to [n]; a number naming no source given is removed and reported (assistant.citations is the
   grammar);
 - quotes: every quotation, between any pair of quotation marks (QUOTE_PAIRS: “…”、「…」、｢…｣、『…』、〝…〞、«…»、
-  "…" and more), also one running over a line break (not over a blank line), must be verbatim in a source — the
+  "…", `…`, ❝…❞ and more) and every Markdown blockquote (> …), also one running over a line break (not over a
+  blank line), must be verbatim in a source — the
   source cited in its sentence, any source when the sentence cites none; a sentence never ends inside a quotation.
   Compared with spaces removed, NFKC and traditional -> simplified on both sides; a quote shortened with …… must
   hold its pieces in order. Otherwise it is flagged;
-- article mentions: 第二百零一条, 第二百零一條, 《某法》第X条, 第X条第Y款第Z项 named in the text (read in simplified,
-  half-width form) must be an article given (by number, and by title when one is named) that has the paragraph
-  (款) and item (项) named, or be written in a source; otherwise it is flagged;
+- article mentions: 第二百零一条, 第二百零一條, 第贰佰零壹条, 第 2 0 1 条, 该法二百零一条, 《某法》第X条,
+  第X条第Y款第Z项, lists and ranges (第二十四、二百零一条, 第二十四至三百条: each number, a range at its
+  ends), Article 201(3), named in the text (read in simplified, half-width form) must be an article given (by
+  number, and by title when one is named) that has the paragraph (款) and item (项) named, or be written in a
+  source; otherwise it is flagged;
 - nothing cited at all is reported, so that the answer can say it cannot be checked.
 """
 
@@ -23,30 +26,78 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 from assistant.citations import CITE, cited_numbers, normalise_citations
-from ingest.articles import ARTICLE_LABEL
+from ingest.articles import LEADING_LABEL
 from ingest.cleaning import to_simplified
-from ingest.numerals import cn_to_int
+from ingest.numerals import NUMERAL_CHARS, cn_to_int, int_to_cn
 from ingest.store import StoredChunk
 
 MISQUOTE_MARK = "（⚠未能在所引条文中逐字核对）"
 UNKNOWN_ARTICLE_MARK = "（⚠所给资料中没有此条，请核实）"
 # (opening, closing) quotation marks; a quotation is the text between a pair, on one line or running over line
 # breaks but never over a blank line
-QUOTE_PAIRS = [("“", "”"), ("「", "」"), ("｢", "｣"), ("『", "』"), ("﹁", "﹂"), ("﹃", "﹄"), ("〝", "〞"), ("〝", "〟"),
-               ("«", "»"), ("‹", "›"), ("„", "“"), ("„", "”"), ("‚", "‘"), ("‚", "’"), ("‘", "’"), ("‛", "’"),
-               ("‟", "”"), ('"', '"'), ("＂", "＂"), ("＇", "＇")]
-_QUOTE = re.compile("|".join(
-    f"{re.escape(opening)}(?P<q{n}>(?:[^{re.escape(opening + closing)}\n]|\n(?![ \t\u3000]*\n))+){re.escape(closing)}"
-    for n, (opening, closing) in enumerate(QUOTE_PAIRS)))
+QUOTE_PAIRS = [
+    ("“", "”"),
+    ("「", "」"),
+    ("｢", "｣"),
+    ("『", "』"),
+    ("﹁", "﹂"),
+    ("﹃", "﹄"),
+    ("〝", "〞"),
+    ("〝", "〟"),
+    ("«", "»"),
+    ("‹", "›"),
+    ("„", "“"),
+    ("„", "”"),
+    ("‚", "‘"),
+    ("‚", "’"),
+    ("‘", "’"),
+    ("‛", "’"),
+    ("‟", "”"),
+    ('"', '"'),
+    ("＂", "＂"),
+    ("＇", "＇"),
+    ("❝", "❞"),
+    ("❛", "❜"),
+    ("🙶", "🙷"),
+    ("`", "`"),
+]
+_QUOTE = re.compile(
+    "|".join(
+        f"{re.escape(opening)}(?P<q{n}>(?:[^{re.escape(opening + closing)}\n]|\n(?![ \t\u3000]*\n))+)"
+        f"{re.escape(closing)}"
+        for n, (opening, closing) in enumerate(QUOTE_PAIRS)
+    )
+)
 MIN_QUOTE = 4  # characters (letters and digits) a quotation must hold to be checked: “三同时” is a term, not a quote
 _ELLIPSIS = re.compile(r"…+|\.{3,}|⋯+")
 _QUOTE_MARKS = "".join(dict.fromkeys("".join(o + c for o, c in QUOTE_PAIRS) + "'"))
 _NOISE = re.compile(rf"[\s\u200b-\u200f\ufeff*_`{re.escape(_QUOTE_MARKS)}]+")
 _SENTENCE_END = re.compile(r"[。；！？\n]")
-_NUM = r"[零〇一二两三四五六七八九十百千\d]+"
-# 《title》第X条(之Y)(第Y款)(第(Z)项), matched in the folded text (simplified, half-width: 第二百零一條 is 第二百零一条)
-_MENTION = re.compile(rf"(?:《(?P<title>[^《》\n]{{1,60}})》\s*)?(?P<label>{ARTICLE_LABEL.pattern}"
-                      rf"(?:\s*第\s*(?P<paragraph>{_NUM})\s*款)?(?:\s*第\s*[（(]?\s*(?P<item>{_NUM})\s*[)）]?\s*项)?)")
+_NUM = rf"[{NUMERAL_CHARS}\d]+"
+# a numeral as a model may write it in an article number: 二百零一, 贰佰零壹, 2 0 1 (spaced)
+_SPACED_NUM = rf"[{NUMERAL_CHARS}\d](?:[ \t\u3000]*[{NUMERAL_CHARS}\d])*"
+_LIST_SEP = r"[ \t\u3000]*(?:[、，,和及与或至到~～—–-]|以及)[ \t\u3000]*(?:第[ \t\u3000]*)?"
+_NUMS = rf"(?P<nums>{_SPACED_NUM}(?:{_LIST_SEP}{_SPACED_NUM})*)"
+_DETAIL = rf"(?:\s*第\s*(?P<paragraph>{_NUM})\s*款)?(?:\s*第\s*[（(]?\s*(?P<item>{_NUM})\s*[)）]?\s*项)?"
+# 《title》第X条(之Y)(第Y款)(第(Z)项), a list or a range (第二十四、二十五条, 第二十四至三十条), or the
+# number without 第 after a law's name (该法二百零一条, 《安全生产法》二十四条); matched in the folded text
+# (simplified, half-width: 第貳佰零壹條 is 第贰佰零壹条)
+_MENTION = re.compile(
+    rf"(?:《(?P<title>[^《》\n]{{1,60}})》\s*)?"
+    rf"(?P<label>(?:第\s*|(?:(?<=》)|(?<=[本该此]法)|(?<=条例))[ \t\u3000]*){_NUMS}"
+    rf"\s*条(?:之(?P<sub>{_NUM}))?{_DETAIL})"
+)
+# Article 24, Articles 24 and 25, Art. 24(2), Article 201 of the … Law, paragraph 3
+_ENGLISH_MENTION = re.compile(
+    r"(?<![A-Za-z])Art(?:icles?|s?\.)\s*(?P<nums>\d+(?:\s*(?:,|and|or|to|-|–)\s*\d+)*)(?:\s*\((?P<paragraph>\d+)\))?"
+    r"(?:[^.;。；\n]{0,60}?(?<![A-Za-z])(?:paragraph|para\.|§)\s*(?P<paragraph2>\d+))?"
+    r"(?:[^.;。；\n]{0,30}?(?<![A-Za-z])item\s*\(?(?P<item>\d+))?",
+    re.IGNORECASE,
+)
+# a Markdown blockquote (> …, over consecutive lines) is a quotation: its lines without the > marks
+_BLOCKQUOTE = re.compile(r"^[ \t]*>.*(?:\n[ \t]*>.*)*", re.MULTILINE)
+_BLOCKQUOTE_MARKS = re.compile(r"^[ \t]*(?:>[ \t]*)+(?:[-*+][ \t]+)?", re.MULTILINE)
+_QUOTED_TITLE = re.compile(r"^《[^《》\n]{1,60}》\s*")
 _ITEM_LINE = re.compile(rf"^\s*(?:[（(]\s*{_NUM}\s*[)）]|{_NUM}\s*[、.．])")
 _NATIONAL = "中华人民共和国"
 
@@ -134,35 +185,97 @@ def _holds(parts: list[StoredChunk], paragraph: int | None, item: int | None) ->
     """The article (its parts given, in order) has the paragraph and the item named."""
     if paragraph is None and item is None:
         return True
-    if not any((chunk.metadata.get("part") or 1) == 1 for chunk in parts):
+    if not any(chunk.part == 1 for chunk in parts):
         return False  # the paragraphs cannot be counted from a later part alone
-    ordered = sorted(parts, key=lambda chunk: chunk.metadata.get("part") or 1)
+    ordered = sorted(parts, key=lambda chunk: chunk.part)
     paragraphs = _paragraphs("\n".join(chunk.text for chunk in ordered))
     if paragraph is not None:
         if not 1 <= paragraph <= len(paragraphs):
             return False
         return item is None or 1 <= item <= paragraphs[paragraph - 1]
-    return 1 <= item <= max(paragraphs, default=0)
+    return item is not None and 1 <= item <= max(paragraphs, default=0)
 
 
-def _article_given(mention: re.Match, chunks: list[StoredChunk], canon_sources: list[str]) -> bool:
-    """A mention (a _MENTION match in folded text) names an article given that has the paragraph and item named,
-    or is written in a source."""
-    title, label = mention.group("title"), mention.group("label")
-    number, sub = _numeral(mention.group("num")), _numeral(mention.group("sub")) or 0
-    paragraph, item = _numeral(mention.group("paragraph")), _numeral(mention.group("item"))
+@dataclass(frozen=True)
+class _Mention:
+    start: int
+    end: int
+    title: str | None
+    label: str  # as written (folded)
+    numbers: tuple[int, ...]  # each article named: the numbers of a list, the two ends of a range
+    sub: int
+    paragraph: int | None
+    item: int | None
+
+
+def _listed(nums: str) -> tuple[int, ...]:
+    """The article numbers of 二十四、二百零一 or 二十四至三百 (a range is checked at its two ends)."""
+    numbers = [_numeral(n) for n in re.split(_LIST_SEP, nums)]
+    return tuple(dict.fromkeys(n for n in numbers if n is not None))
+
+
+def _mentions(text: str) -> list[_Mention]:
+    """The articles text names, in Chinese (in any script, numeral system and spacing) or in English."""
+    found = [
+        _Mention(
+            m.start(),
+            m.end(),
+            m.group("title"),
+            m.group("label"),
+            _listed(m.group("nums")),
+            _numeral(m.group("sub")) or 0,
+            _numeral(m.group("paragraph")),
+            _numeral(m.group("item")),
+        )
+        for m in _MENTION.finditer(_fold(text))
+    ]
+    for m in _ENGLISH_MENTION.finditer(text):
+        numbers = tuple(dict.fromkeys(int(n) for n in re.findall(r"\d+", m.group("nums"))))
+        found.append(
+            _Mention(
+                m.start(),
+                m.end(),
+                None,
+                "",
+                numbers,
+                0,
+                _numeral(m.group("paragraph") or m.group("paragraph2")),
+                _numeral(m.group("item")),
+            )
+        )
+    return found
+
+
+def _article_given(mention: _Mention, number: int, chunks: list[StoredChunk], canon_sources: list[str]) -> bool:
+    """An article a mention names is an article given that has the paragraph and item named, or is written in a
+    source."""
+    title, sub, paragraph, item = mention.title, mention.sub, mention.paragraph, mention.item
     articles: dict[str, list[StoredChunk]] = {}
     for chunk in chunks:
-        meta = chunk.metadata
-        if (number is not None and meta.get("unit") == "article" and meta.get("article_num") == number
-                and (meta.get("article_sub") or 0) == sub
-                and (title is None or _titles_match(title, meta.get("title") or meta.get("doc_id", "")))):
-            articles.setdefault(str(meta.get("doc_id") or meta.get("title")), []).append(chunk)
+        if (
+            number is not None
+            and chunk.unit == "article"
+            and chunk.article_num == number
+            and chunk.article_sub == sub
+            and (title is None or _titles_match(title, chunk.title or chunk.doc_id))
+        ):
+            articles.setdefault(chunk.doc_id or chunk.title, []).append(chunk)
     if any(_holds(parts, paragraph, item) for parts in articles.values()):
         return True
-    written = canonical(f"{title}》{label}" if title else label)
-    return any(written in source or (title and canonical(label) in source and _title_key(title) in source)
-               for source in canon_sources)
+    detail = (f"第{int_to_cn(paragraph)}款" if paragraph and paragraph < 10000 else "") + (
+        f"第{int_to_cn(item)}项" if item and item < 10000 else ""
+    )
+    labels = {canonical(f"第{int_to_cn(number)}条{detail}") if 0 < number < 10000 else "", canonical(mention.label)} - {
+        ""
+    }
+    return any(
+        any(
+            (f"{canonical(title)}》{label}" if title else label) in source
+            or (title and label in source and _title_key(title) in source)
+            for label in labels
+        )
+        for source in canon_sources
+    )
 
 
 def _sentence_starts(text: str, quotes: list[re.Match]) -> list[int]:
@@ -186,7 +299,7 @@ def verify(text: str, chunks: list[StoredChunk]) -> tuple[str, Verification, lis
 
     def sentence_of(position: int) -> str:
         index = bisect_right(starts, position) - 1
-        return text[starts[index]:starts[index + 1] if index + 1 < len(starts) else len(text)]
+        return text[starts[index] : starts[index + 1] if index + 1 < len(starts) else len(text)]
 
     marks: list[tuple[int, str]] = []  # (position, mark) to insert
     for match in quotes:
@@ -197,10 +310,21 @@ def verify(text: str, chunks: list[StoredChunk]) -> tuple[str, Verification, lis
         if not any(_verbatim(quote, source) for source in pool):
             report.misquotes.append(quote)
             marks.append((match.end(), MISQUOTE_MARK))
-    for match in _MENTION.finditer(_fold(text)):
-        if not _article_given(match, chunks, canon_sources):
-            report.unknown_articles.append(text[match.start():match.end()].strip())
-            marks.append((match.end(), UNKNOWN_ARTICLE_MARK))
+    for block in _BLOCKQUOTE.finditer(text):
+        if any(block.start() <= quote.start() < block.end() for quote in quotes):
+            continue  # the quotations inside it are checked as such
+        quote = _BLOCKQUOTE_MARKS.sub("", CITE.sub("", block.group())).strip()
+        quote = LEADING_LABEL.sub("", _QUOTED_TITLE.sub("", quote)).rstrip("。；;，,：:！!？? \t")
+        if _substance(quote) < MIN_QUOTE:
+            continue
+        pool = [canon_sources[n - 1] for n in cited_numbers(block.group())] or canon_sources
+        if not any(_verbatim(quote, source) for source in pool):
+            report.misquotes.append(quote)
+            marks.append((block.end(), MISQUOTE_MARK))
+    for mention in _mentions(text):
+        if not all(_article_given(mention, number, chunks, canon_sources) for number in mention.numbers):
+            report.unknown_articles.append(text[mention.start : mention.end].strip())
+            marks.append((mention.end, UNKNOWN_ARTICLE_MARK))
     for position, mark in sorted(marks, reverse=True):
         text = text[:position] + mark + text[position:]
     used = sorted(cited_numbers(text))
@@ -212,12 +336,16 @@ def notes(report: Verification, sources_given: int) -> list[str]:
     """What the check found, as the lines an answer or a draft shows under 核验."""
     found = []
     if report.removed:
-        found.append(f"已删除无法对应资料的引用编号：{'、'.join(f'[{n}]' for n in report.removed)}"
-                     f"（只提供了 {sources_given} 条资料）")
+        found.append(
+            f"已删除无法对应资料的引用编号：{'、'.join(f'[{n}]' for n in report.removed)}"
+            f"（只提供了 {sources_given} 条资料）"
+        )
     if report.misquotes:
         found.append(f"{len(report.misquotes)} 处引文未能在所引条文中逐字核对，已标注")
     if report.unknown_articles:
-        found.append(f"{len(report.unknown_articles)} 处提到的条文不在所给资料中，已标注：{'、'.join(report.unknown_articles)}")
+        found.append(
+            f"{len(report.unknown_articles)} 处提到的条文不在所给资料中，已标注：{'、'.join(report.unknown_articles)}"
+        )
     return found
 
 

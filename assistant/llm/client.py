@@ -1,10 +1,8 @@
-"""LLM mode: answers from any OpenAI-compatible endpoint (DeepSeek, Qwen/DashScope, GLM, Ollama, vLLM)
-through langchain-openai, with prompts from prompts/. Sources are numbered and fenced as data (a forged fence
-in any written form is removed, a sentence instructing the assistant is marked: assistant/untrusted.py); the
-reply is checked against them (assistant/verification.py): citations in any bracket form resolve to a source
-or are removed and reported, quotes and article mentions not found in the sources are flagged, a reply citing
-nothing says so. Any fault of the endpoint (refused, timed out, HTTP error, unreadable reply) raises
-LlmUnavailable with a Chinese reason; the caller then answers offline with a note saying so."""
+"""The LLM endpoint: any OpenAI-compatible one (DeepSeek, Qwen/DashScope, GLM, Ollama, vLLM) through
+langchain-openai, with prompts from prompts/. Sources are numbered and fenced as data (format_sources: a forged
+fence in any written form is removed, a sentence instructing the assistant is marked, assistant.answer.untrusted).
+Any fault of the endpoint (refused, timed out, HTTP error, unreadable reply) raises LlmUnavailable with a Chinese
+reason; the caller then answers offline with a note saying so."""
 
 from __future__ import annotations
 
@@ -14,25 +12,42 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from langchain_core.language_models.chat_models import BaseChatModel
-from langchain_core.messages import HumanMessage, SystemMessage
 
-from assistant.answer import NO_BASIS, Answer, Source
+from assistant.answer.untrusted import ATTRIBUTE_BREAKERS, instruction_guard, neutralise_fences
 from assistant.citations import citation
-from assistant.settings import Settings
-from assistant.untrusted import ATTRIBUTE_BREAKERS, instruction_guard, neutralise_fences
-from assistant.verification import Verification, canonical, notes, verify
+from ingest.errors import UserFacingError
+from ingest.settings import Settings
 from ingest.store import StoredChunk
 
-__all__ = ["EmptyReply", "LlmComposer", "LlmUnavailable", "Verification", "chat_model", "format_sources", "llm_label",
-           "load_prompt", "reply_text", "verify"]
+__all__ = [
+    "EmptyReply",
+    "LlmUnavailable",
+    "call_model",
+    "chat_model",
+    "fault_reason",
+    "format_sources",
+    "llm_backend",
+    "llm_label",
+    "load_prompt",
+    "reply_text",
+    "stream_model",
+]
 
 log = logging.getLogger("anquan.llm")
-SOURCES_FOR_LLM = 6
-UNCITED_WARNING = "⚠ 这个回答没有注明任何依据编号，无法与资料核对，请勿直接采用；请对照下列检索到的条文："
 
 
 def load_prompt(settings: Settings, name: str) -> str:
     return (Path(settings.prompts_dir) / f"{name}.md").read_text(encoding="utf-8")
+
+
+def llm_backend(settings: Settings) -> str:
+    """The LLM by name (setting llm): "openai", an OpenAI-compatible endpoint at llm_base_url, or "none"; auto: the
+    endpoint when its address is set."""
+    if settings.llm == "openai" and not settings.llm_base_url:
+        raise UserFacingError("ANQUAN_LLM=openai 需要同时设置 ANQUAN_LLM_BASE_URL（大模型服务地址）。")
+    if settings.llm == "auto":
+        return "openai" if settings.llm_base_url else "none"
+    return settings.llm
 
 
 def llm_label(settings: Settings) -> str:
@@ -49,9 +64,14 @@ def chat_model(settings: Settings) -> BaseChatModel:
     """The endpoint's chat model. Retries are ours (call_model): the client's would retry a timeout too."""
     from langchain_openai import ChatOpenAI
 
-    return ChatOpenAI(base_url=settings.llm_base_url, model=settings.llm_model or "deepseek-chat",
-                      api_key=settings.llm_api_key or "not-needed", temperature=0, timeout=settings.llm_timeout,
-                      max_retries=0)
+    return ChatOpenAI(
+        base_url=settings.llm_base_url,
+        model=settings.llm_model or "deepseek-chat",
+        api_key=settings.llm_api_key or "not-needed",
+        temperature=0,
+        timeout=settings.llm_timeout,
+        max_retries=0,
+    )
 
 
 def format_sources(chunks: list[StoredChunk], settings: Settings | None = None) -> str:
@@ -69,6 +89,7 @@ def format_sources(chunks: list[StoredChunk], settings: Settings | None = None) 
 
 
 # --- faults of the endpoint ----------------------------------------------------------------------------
+
 
 class LlmUnavailable(Exception):
     """The endpoint could not give a usable reply; reason says why, in Chinese, for the user."""
@@ -125,8 +146,16 @@ def _retryable(exc: BaseException) -> bool:
     import httpx
     import openai
 
-    return not _timed_out(exc) and isinstance(exc, (openai.APIConnectionError, openai.InternalServerError,
-                                                     openai.RateLimitError, httpx.TransportError, ConnectionError))
+    return not _timed_out(exc) and isinstance(
+        exc,
+        (
+            openai.APIConnectionError,
+            openai.InternalServerError,
+            openai.RateLimitError,
+            httpx.TransportError,
+            ConnectionError,
+        ),
+    )
 
 
 def call_model(model: BaseChatModel, messages: list, settings: Settings) -> str:
@@ -165,72 +194,7 @@ def stream_model(model: BaseChatModel, messages: list, settings: Settings) -> It
                 time.sleep(0.5 * (attempt + 1))
                 continue
             log.info("LLM stream failed", exc_info=True)
-            raise LlmUnavailable(fault_reason(exc, settings),
-                                 retry_without_stream=not started and not _timed_out(exc) and not _retryable(exc)) from exc
-
-
-def is_abstention(raw: str, used: list[int]) -> bool:
-    """A reply abstains when it says 知识库中未找到依据 and cites nothing: a cited answer that says so about one
-    part of the question is an answer."""
-    return canonical(NO_BASIS) in canonical(raw) and not used
-
-
-class LlmComposer:
-    def __init__(self, settings: Settings, model: BaseChatModel | None = None):
-        self.settings = settings
-        self.model = model or chat_model(settings)
-        self.system = load_prompt(settings, "answer_system")
-        self.user = load_prompt(settings, "answer_user")
-
-    def messages(self, question: str, chunks: list[StoredChunk]) -> list:
-        return [SystemMessage(self.system),
-                HumanMessage(self.user.format(sources=format_sources(chunks, self.settings), question=question))]
-
-    def compose(self, question: str, chunks: list[StoredChunk]) -> Answer:
-        """The verified answer; LlmUnavailable when the endpoint fails."""
-        evidence = chunks[:SOURCES_FOR_LLM]
-        if not evidence:
-            return self.finish(question, evidence, "")
-        return self.finish(question, evidence, call_model(self.model, self.messages(question, evidence), self.settings))
-
-    def compose_stream(self, question: str, chunks: list[StoredChunk]) -> Iterator[str | Answer]:
-        """The reply as it grows (not yet verified, for display), then the verified Answer compose would give.
-        LlmUnavailable when the endpoint fails (also midway)."""
-        evidence = chunks[:SOURCES_FOR_LLM]
-        if not evidence:
-            yield self.finish(question, evidence, "")
-            return
-        raw = ""
-        for piece in stream_model(self.model, self.messages(question, evidence), self.settings):
-            raw += piece
-            yield raw
-        if not raw.strip():
-            raise EmptyReply(retry_without_stream=True)
-        yield self.finish(question, evidence, raw)
-
-    def finish(self, question: str, evidence: list[StoredChunk], raw: str) -> Answer:
-        """Verify a reply (assistant/verification.py); abstain only when the reply is an abstention."""
-        if not evidence:
-            return Answer(question, f"{NO_BASIS}。", True, [], [])
-        text, report, used = verify(raw.strip(), evidence)
-        if is_abstention(raw, used):
-            answer = Answer(question, f"{NO_BASIS}。", True, [], evidence[:3])
-            answer.verification = report
-            return answer
-        sources = [Source(n, evidence[n - 1]) for n in used]
-        if sources:
-            lines = [text, "", "依据："] + [f"[{s.number}] {s.citation}" for s in sources]
-        else:  # nothing to check the reply against: say so, and show where to look
-            lines = [text, "", "依据：（无）", "", UNCITED_WARNING] + [f"- {citation(c)}" for c in evidence[:3]]
-        found = notes(report, len(evidence))
-        if found:
-            lines += ["", "核验：" + "；".join(found)]
-        answer = Answer(question, "\n".join(lines), False, sources, [] if sources else evidence[:3])
-        answer.verification = report
-        return answer
-
-    def rewrite(self, question: str, history: list[str]) -> str:
-        """The follow-up as a standalone question; LlmUnavailable when the endpoint fails."""
-        template = load_prompt(self.settings, "rewrite_follow_up")
-        prompt = template.format(history="\n".join(history[-3:]), question=question)
-        return call_model(self.model, [HumanMessage(prompt)], self.settings).strip() or question
+            raise LlmUnavailable(
+                fault_reason(exc, settings),
+                retry_without_stream=not started and not _timed_out(exc) and not _retryable(exc),
+            ) from exc

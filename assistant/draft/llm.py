@@ -9,12 +9,14 @@ their offline text and the draft's notes say so; the endpoint is not asked again
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING
 
 from langchain_core.language_models.chat_models import BaseChatModel
 from langchain_core.messages import HumanMessage, SystemMessage
 
 from assistant.citations import CITE as _CITE
+from assistant.citations import MARKER
+from assistant.draft.model import DraftItem, DraftSection, PlanDraft, renumber_sources
+from assistant.draft.sources import Provision
 from assistant.llm import (
     EmptyReply,
     LlmUnavailable,
@@ -24,16 +26,12 @@ from assistant.llm import (
     llm_label,
     load_prompt,
 )
-from assistant.settings import Settings
-from assistant.verification import notes, verify
-
-if TYPE_CHECKING:
-    from assistant.draft import DraftSection, PlanDraft
-    from assistant.plan_sources import Provision
+from assistant.llm.verification import notes, verify
+from ingest.settings import Settings
 
 _ITEM = re.compile(r"^\s*(?:\d+\s*[\.．、]|[（(]\d+[)）]|[-*•])\s*(.+)$")
 _HEADING = re.compile(r"^\s*#+\s|^\s*[一二三四五六七八九十]+、|^\s*[（(][一二三四五六七八九十]+[)）]")
-_SOURCE_LINE = re.compile(r"^\[\d+\]\s*《")  # a list of sources echoed back: the draft has its own
+_SOURCE_LINE = re.compile(rf"^{MARKER}\s*《")  # a list of sources echoed back: the draft has its own
 UNCITED = "（⚠未注明依据，请核实）"
 
 
@@ -64,8 +62,6 @@ class PlanWriter:
 
     def rewrite(self, draft: PlanDraft) -> PlanDraft:
         """Rewrite an offline draft in place (its sections, sources and notes) and return it."""
-        from assistant.draft import renumber_sources
-
         offline_mode = draft.mode
         written = 0
         for unit in self.units(draft):
@@ -95,9 +91,15 @@ class PlanWriter:
         local = {number: position for position, number in enumerate(used, start=1)}
         chunks = [sources[number].chunk for number in used]
         guidance = unit.guidance or next((s.guidance for s in draft.sections if unit in s.children), "")
-        prompt = self.user.format(title=draft.title, period=draft.period.label if draft.period else "", level=draft.level,
-                                  section=unit.heading, guidance=guidance, outline=self._outline(unit, local),
-                                  sources=format_sources(chunks, self.settings) if chunks else "（本部分没有资料）")
+        prompt = self.user.format(
+            title=draft.title,
+            period=draft.period.label if draft.period else "",
+            level=draft.level,
+            section=unit.heading,
+            guidance=guidance,
+            outline=self._outline(unit, local),
+            sources=format_sources(chunks, self.settings) if chunks else "（本部分没有资料）",
+        )
         try:
             raw = call_model(self.model, [SystemMessage(self.system), HumanMessage(prompt)], self.settings).strip()
         except EmptyReply:
@@ -109,15 +111,14 @@ class PlanWriter:
         if not paragraphs and not items:
             draft.notes.append(f"“{unit.title}”：大模型的回复无法识别为正文，保留离线稿。")
             return
-        from assistant.draft import DraftItem
-
         draft.notes += [f"“{unit.title}”：{found}" for found in notes(report, len(chunks))]
         uncited = sum(1 for text, task in items if task and not _CITE.search(text))
         if uncited:
             draft.notes.append(f"“{unit.title}”：{uncited} 项任务没有注明依据，已标注“请核实”")
         unit.paragraphs = paragraphs
-        unit.items = [DraftItem(text if not task or _CITE.search(text) else text + UNCITED, task=task)
-                      for text, task in items]
+        unit.items = [
+            DraftItem(text if not task or _CITE.search(text) else text + UNCITED, task=task) for text, task in items
+        ]
 
     def _parse(self, text: str, task: bool) -> tuple[list[str], list[tuple[str, bool]]]:
         paragraphs: list[str] = []

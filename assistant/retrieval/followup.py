@@ -4,7 +4,7 @@ own: 罚款呢？ 要多久？) is searched together with that question. The wor
 
 from __future__ import annotations
 
-from assistant.knowledge_pack import FollowUp
+from assistant.pack import FollowUp
 from ingest.cleaning import normalise_for_index
 from ingest.tokenizer import Tokenizer
 

@@ -8,11 +8,20 @@ import re
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from assistant.knowledge_pack import Holiday, Phase, PlanTemplates
+from assistant.pack import Holiday, Phase, PlanTemplates
 
 KINDS = {"quarterly": "季度计划", "annual": "年度计划", "campaign": "专项整治方案", "holiday": "节假日方案"}
-KIND_ALIASES = {"季度": "quarterly", "年度": "annual", "全年": "annual", "专项": "campaign", "专项整治": "campaign",
-                "大检查": "campaign", "节假日": "holiday", "节日": "holiday", "假日": "holiday"}
+KIND_ALIASES = {
+    "季度": "quarterly",
+    "年度": "annual",
+    "全年": "annual",
+    "专项": "campaign",
+    "专项整治": "campaign",
+    "大检查": "campaign",
+    "节假日": "holiday",
+    "节日": "holiday",
+    "假日": "holiday",
+}
 
 
 def normalise_kind(kind: str) -> str:
@@ -27,6 +36,8 @@ def normalise_kind(kind: str) -> str:
         if text.startswith(alias):
             return key
     return text
+
+
 QUARTER_NAMES = "一二三四"
 _CN_QUARTER = {name: n for n, name in enumerate(QUARTER_NAMES, start=1)}
 
@@ -90,8 +101,15 @@ def _month_end(year: int, month: int) -> date:
 def _quarter(year: int, quarter: int) -> Period:
     start = date(year, 3 * quarter - 2, 1)
     end = _month_end(year, 3 * quarter)
-    return Period("quarterly", f"{year}年第{QUARTER_NAMES[quarter - 1]}季度", year, start, end, quarter=quarter,
-                  months=_months(start, end))
+    return Period(
+        "quarterly",
+        f"{year}年第{QUARTER_NAMES[quarter - 1]}季度",
+        year,
+        start,
+        end,
+        quarter=quarter,
+        months=_months(start, end),
+    )
 
 
 def _year(year: int) -> Period:
@@ -129,8 +147,10 @@ def lunar_date(plans: PlanTemplates, festival: str, year: int) -> date:
             return day
     known = [d.year for d in plans.lunar_dates.get(festival, [])]
     span = f"{min(known)}—{max(known)}年" if known else "任何年份"
-    raise PlanRequestError(f"期间：知识包只有 {span} 的{festival}日期，没有 {year} 年的；"
-                           f"请在 knowledge/plan_templates.yaml 的 lunar_dates 中补充 {year} 年{festival}的公历日期")
+    raise PlanRequestError(
+        f"期间：知识包只有 {span} 的{festival}日期，没有 {year} 年的；"
+        f"请在 knowledge/plan_templates.yaml 的 lunar_dates 中补充 {year} 年{festival}的公历日期"
+    )
 
 
 def holiday_day(plans: PlanTemplates, holiday: Holiday, year: int) -> date:
@@ -144,9 +164,9 @@ def holiday_day(plans: PlanTemplates, holiday: Holiday, year: int) -> date:
 
 
 def find_holiday(plans: PlanTemplates, name: str) -> Holiday | None:
-    wanted = name.strip().strip("“”\"")
+    wanted = name.strip().strip('“”"')
     for holiday in plans.holidays:
-        if wanted in [n.strip("“”\"") for n in holiday.names]:
+        if wanted in [n.strip('“”"') for n in holiday.names]:
             return holiday
     return None
 
@@ -162,8 +182,17 @@ def holiday_period(plans: PlanTemplates, holiday: Holiday, year: int) -> Period:
         begins, ends = min(begins, second), max(ends, second + timedelta(days=own.days - 1))
     start, end = begins - timedelta(days=holiday.before), ends + timedelta(days=holiday.after)
     name = holiday.name.strip("“”")
-    return Period("holiday", f"{year}年{name}", year, start, end, holiday=holiday, holiday_start=begins,
-                  holiday_end=ends, months=_months(start, end))
+    return Period(
+        "holiday",
+        f"{year}年{name}",
+        year,
+        start,
+        end,
+        holiday=holiday,
+        holiday_start=begins,
+        holiday_end=ends,
+        months=_months(start, end),
+    )
 
 
 def parse_period(plans: PlanTemplates, kind: str, period: str, today: date | None = None) -> Period:
@@ -173,7 +202,9 @@ def parse_period(plans: PlanTemplates, kind: str, period: str, today: date | Non
         raise PlanRequestError(f"计划类型“{kind}”无法识别：请写 {'、'.join(f'{k}（{v}）' for k, v in KINDS.items())}")
     text = (period or "").strip().replace(" ", "")
     if not text:
-        raise PlanRequestError("期间不能为空：季度计划写 2025Q1，年度计划写 2025，专项方案写 2025-06，节假日写 2025春节")
+        raise PlanRequestError(
+            "期间不能为空：季度计划写 2025Q1，年度计划写 2025，专项方案写 2025-06，节假日写 2025春节"
+        )
     today = today or date.today()
     if kind == "quarterly":
         match = _QUARTER.match(text)
@@ -198,14 +229,18 @@ def parse_period(plans: PlanTemplates, kind: str, period: str, today: date | Non
         elif match := _YEAR.match(text):
             found = _year(_valid_year(match.group(1)))
         else:
-            raise PlanRequestError(f"期间“{period}”无法识别：专项整治方案请写月份（2025-06）、季度（2025Q2）或年份（2025）")
+            raise PlanRequestError(
+                f"期间“{period}”无法识别：专项整治方案请写月份（2025-06）、季度（2025Q2）或年份（2025）"
+            )
         found.kind = "campaign"
         return found
     match = _HOLIDAY.match(text)
     holiday = find_holiday(plans, match.group(2).lstrip("-_/.")) if match else None
-    if holiday is None:
+    if match is None or holiday is None:
         names = "、".join(h.name.strip("“”") for h in plans.holidays)
-        raise PlanRequestError(f"期间“{period}”不是可识别的节日：节假日方案请写 2025春节 或 春节（当年），可选：{names}")
+        raise PlanRequestError(
+            f"期间“{period}”不是可识别的节日：节假日方案请写 2025春节 或 春节（当年），可选：{names}"
+        )
     return holiday_period(plans, holiday, _valid_year(match.group(1)) if match.group(1) else today.year)
 
 
@@ -227,11 +262,17 @@ def dated_phases(phases: list[Phase], period: Period) -> list[DatedPhase]:
             begin = start
             finish = period.start + timedelta(days=max(round(total * phase.until) - 1, 0))
             months = len(period.months)
-            if period.start.day == 1 and period.end == _month_end(period.end.year, period.end.month) \
-                    and abs(months * phase.until - round(months * phase.until)) < 1e-9:
+            if (
+                period.start.day == 1
+                and period.end == _month_end(period.end.year, period.end.month)
+                and abs(months * phase.until - round(months * phase.until)) < 1e-9
+            ):
                 whole = round(months * phase.until)  # a whole number of months: end on a month end
-                first = date(period.start.year + (period.start.month + whole - 2) // 12,
-                             (period.start.month + whole - 2) % 12 + 1, 1)
+                first = date(
+                    period.start.year + (period.start.month + whole - 2) // 12,
+                    (period.start.month + whole - 2) % 12 + 1,
+                    1,
+                )
                 finish = _month_end(first.year, first.month)
         begin, finish = max(begin, period.start), min(finish, period.end)
         if begin <= finish:

@@ -11,34 +11,20 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from assistant.knowledge_pack import Activity, KnowledgePack, Profile, Taxonomy
-from assistant.settings import Settings
+from assistant.pack import Activity, KnowledgePack, Profile, Taxonomy
+from ingest.numerals import count
+from ingest.settings import Settings
 
 _PUNCTUATION = r"[，。；;,.！？!?\n（）()【】\[\]：:“”\"]"
 _NUMBER = r"(\d{1,6}|[零〇一二两三四五六七八九十百千万]{1,8})"
 _HEADCOUNT = [
-    re.compile(r"(?:员工|职工|从业人员|工人|在职人员|用工|人员)(?:总数|人数)?[:：]?\s*(?:约|共|共有|有|为|达|近|超过)?\s*"
-               + _NUMBER + r"\s*(?:余|多)?\s*(?:人|名)"),
+    re.compile(
+        r"(?:员工|职工|从业人员|工人|在职人员|用工|人员)(?:总数|人数)?[:：]?\s*(?:约|共|共有|有|为|达|近|超过)?\s*"
+        + _NUMBER
+        + r"\s*(?:余|多)?\s*(?:人|名)"
+    ),
     re.compile(_NUMBER + r"\s*(?:余|多)?\s*(?:名|个|人的)?\s*(?:员工|职工|从业人员|工人)"),
 ]
-_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
-_UNITS = {"十": 10, "百": 100, "千": 1000, "万": 10000}
-
-
-def _number(text: str) -> int | None:
-    """120, 一百二十, 三百, 两千 → int."""
-    if text.isdigit():
-        return int(text)
-    total, digit = 0, None
-    for char in text:
-        if char in _DIGITS:
-            digit = _DIGITS[char]
-        elif char in _UNITS:
-            total += (1 if digit is None else digit) * _UNITS[char]
-            digit = None
-        else:
-            return None
-    return total + (digit or 0) or None
 
 
 class ProfileError(ValueError):
@@ -94,8 +80,14 @@ class DescriptionReader:
             for word in sorted(words, key=len, reverse=True):
                 position = clause.find(word)
                 if position >= 0:
-                    found.append(Mention(word, clause, self.negated_before(clause, position)
-                                         or (ours and self.other_party_before(clause, position))))
+                    found.append(
+                        Mention(
+                            word,
+                            clause,
+                            self.negated_before(clause, position)
+                            or (ours and self.other_party_before(clause, position)),
+                        )
+                    )
                     break
         return found
 
@@ -167,7 +159,8 @@ def match_region(taxonomy: Taxonomy, text: str) -> list[str]:
     """Every region named in the text and the regions they lie in: 宁波 → 宁波, 浙江; 山东省济南市 → 山东."""
     text = (text or "").strip()
     keys = _exact(text, taxonomy.regions) or [
-        key for key, aliases in taxonomy.regions.items() if any(_norm(a) in _norm(text) for a in [key, *aliases])]
+        key for key, aliases in taxonomy.regions.items() if any(_norm(a) in _norm(text) for a in [key, *aliases])
+    ]
     found: list[str] = []
     for key in keys:
         while key and key not in found:
@@ -208,14 +201,15 @@ def region_in_description(taxonomy: Taxonomy, clauses: list[str]) -> list[str]:
 def _headcount(description: str) -> int | None:
     for pattern in _HEADCOUNT:
         for match in pattern.finditer(description or ""):
-            number = _number(match.group(1))
+            number = count(match.group(1))
             if number is not None:
                 return number
     return None
 
 
-def _read_industry(tax: Taxonomy, industry: str, description: str, reader: DescriptionReader,
-                   notes: list[str]) -> tuple[list[str], list[str]]:
+def _read_industry(
+    tax: Taxonomy, industry: str, description: str, reader: DescriptionReader, notes: list[str]
+) -> tuple[list[str], list[str]]:
     """(industry keys, groups named without an industry) from the industry field, refined by the description."""
     by_key = {i.key: i for i in tax.industries}
     industries, only_groups = match_industry(tax, industry)
@@ -231,8 +225,10 @@ def _read_industry(tax: Taxonomy, industry: str, description: str, reader: Descr
             return by_group, []
     if only_groups:
         examples = "、".join(i.key for i in tax.industries if set(i.groups) & set(only_groups))
-        notes.append(f"行业“{industry}”只识别到大类“{'、'.join(only_groups)}”：只列该大类共有的义务，"
-                     f"请写明细分行业（如 {examples}）")
+        notes.append(
+            f"行业“{industry}”只识别到大类“{'、'.join(only_groups)}”：只列该大类共有的义务，"
+            f"请写明细分行业（如 {examples}）"
+        )
     elif not industries:
         industries = [i.key for i in tax.industries if i.fallback][:1]
         notes.append(f"行业“{industry}”无法识别，按一般生产经营单位列出；可选行业：{'、'.join(by_key)}")
@@ -241,8 +237,10 @@ def _read_industry(tax: Taxonomy, industry: str, description: str, reader: Descr
     return industries, only_groups
 
 
-_HEADCOUNT_MISSING = ("请填写从业人员人数（本单位全部从业人员，含劳务派遣、实习人员）：许多义务取决于人数，"
-                      "如超过一百人须设置安全生产管理机构或配备专职安全生产管理人员，不填无法判断。")
+_HEADCOUNT_MISSING = (
+    "请填写从业人员人数（本单位全部从业人员，含劳务派遣、实习人员）：许多义务取决于人数，"
+    "如超过一百人须设置安全生产管理机构或配备专职安全生产管理人员，不填无法判断。"
+)
 
 
 _FULLWIDTH_DIGITS = str.maketrans("０１２３４５６７８９", "0123456789")
@@ -302,7 +300,7 @@ def _chained(before: list[tuple[int, str]], clause: str) -> list[tuple[int, str]
         return []
     chain = [before[-1]]
     for position, word in reversed(before[:-1]):
-        gap = clause[position + len(word):chain[-1][0]]
+        gap = clause[position + len(word) : chain[-1][0]]
         if _LINKS.sub("", gap):
             break
         chain.append((position, word))
@@ -331,15 +329,24 @@ def _stated_roles(activity: Activity, reader: DescriptionReader, need_object: bo
                 governing += [(p, w, p) for p, w in role_hits if after <= p <= after + 1]  # 液氨作原料
                 start = after
         for position, word, target in sorted(set(governing)):
-            between = clause[position + len(word):target]  # 产品不属于危险化学品
-            negated = (reader.negated_before(clause, position) or reader.other_party_before(clause, position)
-                       or reader.negated_before(between, len(between)))
+            between = clause[position + len(word) : target]  # 产品不属于危险化学品
+            negated = (
+                reader.negated_before(clause, position)
+                or reader.other_party_before(clause, position)
+                or reader.negated_before(between, len(between))
+            )
             (denied if negated else affirmed).add(roles[word])
     return affirmed, denied - affirmed
 
 
-def _read_activity(tax: Taxonomy, field: str, industries: list[str], only_groups: list[str],
-                   reader: DescriptionReader, notes: list[str]) -> tuple[list[str], list[str]]:
+def _read_activity(
+    tax: Taxonomy,
+    field: str,
+    industries: list[str],
+    only_groups: list[str],
+    reader: DescriptionReader,
+    notes: list[str],
+) -> tuple[list[str], list[str]]:
     """Industries of one sector told apart by what the enterprise does (taxonomy activities): the industry field
     decides when it names the activity (化工（使用危险化学品）); else the description, when it states an activity
     other than the one a bare sector word (化工, 露天矿山) was read as, or rules that one out (不生产危险化学品)."""
@@ -361,10 +368,13 @@ def _read_activity(tax: Taxonomy, field: str, industries: list[str], only_groups
         elif current and set(current) <= denied and activity.sector in tax.groups:
             chosen = []
             industries = [k for k in industries if k not in current]
-            only_groups = list(dict.fromkeys([*only_groups, *(g for k in current for g in by_key[k].groups
-                                                             if g == activity.sector)]))
-            notes.append(f"描述称不从事“{'、'.join(current)}”，也未写明所从事的活动：只列“{activity.sector}”共有的义务，"
-                         f"请在行业中写明（如 {'、'.join(activity.roles)}）")
+            only_groups = list(
+                dict.fromkeys([*only_groups, *(g for k in current for g in by_key[k].groups if g == activity.sector)])
+            )
+            notes.append(
+                f"描述称不从事“{'、'.join(current)}”，也未写明所从事的活动：只列“{activity.sector}”共有的义务，"
+                f"请在行业中写明（如 {'、'.join(activity.roles)}）"
+            )
             continue
         if not chosen or set(chosen) == set(current) and activity.sector not in only_groups:
             continue
@@ -389,8 +399,9 @@ def _read_conditions(tax: Taxonomy, text: str, industry_names: set[str], flags: 
             notes.append(f"“{word}”为否定说法：不按“{condition.name}”列入")
 
 
-def _read_equipment(tax: Taxonomy, special_equipment: list[str] | None, reader: DescriptionReader,
-                    notes: list[str]) -> set[str]:
+def _read_equipment(
+    tax: Taxonomy, special_equipment: list[str] | None, reader: DescriptionReader, notes: list[str]
+) -> set[str]:
     equipment: set[str] = set()
     unknown: list[str] = []
     for item in special_equipment or []:
@@ -400,8 +411,10 @@ def _read_equipment(tax: Taxonomy, special_equipment: list[str] | None, reader: 
             if not matched:
                 unknown.append(item)
     if unknown:
-        notes.append(f"特种设备“{'、'.join(unknown)}”无法识别，未列入；可填写：{'、'.join(tax.equipment)}"
-                     f"（或常用说法，如 塔吊、叉车、储气罐）")
+        notes.append(
+            f"特种设备“{'、'.join(unknown)}”无法识别，未列入；可填写：{'、'.join(tax.equipment)}"
+            f"（或常用说法，如 塔吊、叉车、储气罐）"
+        )
     aliases = {alias: key for key, words in tax.equipment.items() for alias in [key, *words]}
     for clause in reader.clauses:  # every alias in every clause: one clause may list several devices
         for alias in sorted(aliases, key=len, reverse=True):
@@ -419,7 +432,9 @@ def _read_region(tax: Taxonomy, region: str | None, reader: DescriptionReader, n
     if region and region.strip():
         regions = match_region(tax, region)
         if not regions:
-            notes.append(f"地区“{region}”不是可识别的省级或计划单列市名称，只列全国性义务（可填 北京、山东、宁波、深圳 等）")
+            notes.append(
+                f"地区“{region}”不是可识别的省级或计划单列市名称，只列全国性义务（可填 北京、山东、宁波、深圳 等）"
+            )
         return regions
     regions = region_in_description(tax, reader.clauses)
     if regions:
@@ -427,19 +442,33 @@ def _read_region(tax: Taxonomy, region: str | None, reader: DescriptionReader, n
     return regions
 
 
-def read_profile(pack: KnowledgePack, industry: str, employees: int | None, major_hazard: bool = False,
-                 special_equipment: list[str] | None = None, occupational_hazards: bool = False,
-                 labor_dispatch: bool = False, region: str | None = None, description: str = "") -> Profile:
+def read_profile(
+    pack: KnowledgePack,
+    industry: str,
+    employees: int | float | str | None,
+    major_hazard: bool = False,
+    special_equipment: list[str] | None = None,
+    occupational_hazards: bool = False,
+    labor_dispatch: bool = False,
+    region: str | None = None,
+    description: str = "",
+) -> Profile:
     """The Profile the rules see: form fields first, then what the description adds or rules out.
 
     Nothing here raises for an unknown word: it is reported in Profile.notes and left out; a field over
     Settings.profile_max_chars, or no headcount in the field or the description, raises ProfileError."""
     limit = Settings().profile_max_chars
-    fields = [("行业", industry), ("所在地区", region), ("情况描述", description),
-              *(("特种设备", item) for item in special_equipment or [])]
+    fields = [
+        ("行业", industry),
+        ("所在地区", region),
+        ("情况描述", description),
+        *(("特种设备", item) for item in special_equipment or []),
+    ]
     for name, value in fields:
         if isinstance(value, str) and len(value) > limit:
-            raise ProfileError(f"“{name}”一栏过长（{len(value):,} 字，上限 {limit:,} 字）：请用几句话概括本单位的情况。")
+            raise ProfileError(
+                f"“{name}”一栏过长（{len(value):,} 字，上限 {limit:,} 字）：请用几句话概括本单位的情况。"
+            )
     tax = pack.taxonomy
     by_key = {i.key: i for i in tax.industries}
     notes: list[str] = []
@@ -447,8 +476,15 @@ def read_profile(pack: KnowledgePack, industry: str, employees: int | None, majo
     industries, only_groups = _read_industry(tax, industry, description, reader, notes)
     industries, only_groups = _read_activity(tax, industry, industries, only_groups, reader, notes)
     headcount = _read_headcount(employees, description, notes)
-    flags = {key for key, value in {"major_hazard_source": major_hazard, "occupational_hazards": occupational_hazards,
-                                    "labor_dispatch": labor_dispatch}.items() if value}
+    flags = {
+        key
+        for key, value in {
+            "major_hazard_source": major_hazard,
+            "occupational_hazards": occupational_hazards,
+            "labor_dispatch": labor_dispatch,
+        }.items()
+        if value
+    }
     industry_names = set(industries) | set(only_groups) | {g for key in industries for g in by_key[key].groups}
     _read_conditions(tax, f"{industry}，{description}", industry_names, flags, notes)
     equipment = _read_equipment(tax, special_equipment, reader, notes)
@@ -461,5 +497,12 @@ def read_profile(pack: KnowledgePack, industry: str, employees: int | None, majo
         if target not in final:
             final.append(target)
     groups = {g for key in final for g in by_key[key].groups} | set(only_groups)
-    return Profile(industries=set(final), groups=groups, employees=headcount, flags=flags, equipment=equipment,
-                   regions=set(_read_region(tax, region, reader, notes)), notes=notes)
+    return Profile(
+        industries=set(final),
+        groups=groups,
+        employees=headcount,
+        flags=flags,
+        equipment=equipment,
+        regions=set(_read_region(tax, region, reader, notes)),
+        notes=notes,
+    )

@@ -60,7 +60,9 @@ class Settings(BaseSettings):
     st_device: str = "cpu"
     builtin_dim: int = 256
 
-    # Optional reranker: a sentence-transformers CrossEncoder name or local path (off when unset).
+    # Reranker by name: "none", or "cross-encoder" (a sentence-transformers CrossEncoder, reranker_model: a name or
+    # local path); "auto": the CrossEncoder when reranker_model is set, else none.
+    reranker: Literal["auto", "none", "cross-encoder"] = "auto"
     reranker_model: str | None = None
 
     # Chunking
@@ -78,12 +80,18 @@ class Settings(BaseSettings):
     pdf_max_pages: int = 5000  # PDF: pages in one file
     pdf_max_stream_mb: float = 32  # PDF: one stream once decompressed (pypdf's decompression limits)
 
-    # Chroma: embedded PersistentClient unless a host is set, then HttpClient.
+    # Store by name: "local" (embedded Chroma in the data directory) or "server" (a Chroma server at chroma_host);
+    # "auto": the server when a host is set, else local.
+    store: Literal["auto", "local", "server"] = "auto"
     chroma_host: str | None = None
     chroma_port: int = 8000
     chroma_ssl: bool = False
 
-    # LLM endpoint (OpenAI-compatible); offline composer when unset.
+    # LLM by name: "none" or "openai" (an OpenAI-compatible endpoint at llm_base_url); "auto": the endpoint when its
+    # address is set, else none. The composer writing answers: "offline" (extracts from the sources) or "llm" (the
+    # LLM writes, checked against them); "auto": llm when an LLM is configured, else offline.
+    llm: Literal["auto", "none", "openai"] = "auto"
+    composer: Literal["auto", "offline", "llm"] = "auto"
     llm_base_url: str | None = None
     llm_model: str | None = None
     llm_api_key: str | None = None
@@ -101,6 +109,9 @@ class Settings(BaseSettings):
     # The administrator's password for confirming in the web library that an uploaded document supersedes or
     # repeals a text in force (web users may upload, not rewrite the law); unset: confirm with the command line.
     admin_password: str | None = None
+    # The longest question (characters) the web and the CLI (ask, chat) accept: longer ones are refused at once
+    # (a few questions of megabytes each kept the server busy for a minute and starved everyone else).
+    question_max_chars: int = Field(2000, ge=1)
     upload_max_mb: float = 20  # per file
     upload_max_files: int = 20  # per upload
     upload_types: str = ".md,.markdown,.txt,.docx,.pdf,.html,.htm"  # comma-separated suffixes
@@ -127,4 +138,3 @@ class Settings(BaseSettings):
         if self.st_query_instruction is not None:
             return self.st_query_instruction
         return BGE_ZH_QUERY_INSTRUCTION if "bge" in self.st_model.lower() and "zh" in self.st_model.lower() else ""
-

@@ -13,32 +13,35 @@ from dataclasses import dataclass
 from functools import cached_property
 
 from assistant.citations import citation, resolve_citation, short_citation
-from assistant.knowledge_pack import Citation, PlanRef
-from assistant.plan_config import DRAFT
-from assistant.plan_period import PlanRequestError
+from assistant.draft.config import DRAFT
+from assistant.draft.period import PlanRequestError
+from assistant.pack import Citation, PlanRef, pack_of
 from assistant.retrieval import HybridRetriever
 from assistant.retrieval.coverage import coverage, question_weights
 from assistant.retrieval.provisions import PENALTY, provision_kind
-from ingest.articles import parse_article
-from ingest.cleaning import normalise_for_index, to_simplified
+from ingest.articles import LEADING_LABEL, parse_article
+from ingest.cleaning import clauses, normalise_for_index, to_simplified
 from ingest.knowledge_base import KnowledgeBase
-from ingest.metadata import VERSIONED_KINDS
+from ingest.metadata import (  # plans and reports: cited as 参考, never as 依据
+    NATIONAL,
+    PLAN_KINDS,
+    VERSIONED_KINDS,
+)
 from ingest.store import StoredChunk
 
 # Title words that say nothing about a regulation's subject.
 GENERIC_TITLE_WORDS = frozenset(
     "安全 生产 安全生产 管理 条例 规定 办法 细则 中华人民共和国 国务院 关于 实施 若干 问题 解释 监督 监督管理 "
     "单位 经营 经营单位 生产经营 主体 责任 主体责任 特别 特别规定 最高 人民 法院 检察院 最高人民法院 最高人民检察院 "
-    "办理 适用 法律 刑事 案件".split())
+    "办理 适用 法律 刑事 案件".split()
+)
 
-PLAN_KINDS = ["计划方案", "工作总结"]  # local plans and reports: cited as 参考, never as 依据
-NATIONAL = "全国"
-_CLAUSE = re.compile(r"(?<=[。；;])|\n")
 _PHRASE = re.compile(r"(?<=[。；;，,：:！？!?])|\n")  # a plan's long sentences, cut at every comma
-_LABEL = re.compile(r"^第[零〇一二三四五六七八九十百千两\d]+条(?:之[零〇一二三四五六七八九十\d]+)?\s*")
 _ITEM_NUMBER = re.compile(r"^[（(][一二三四五六七八九十\d]+[)）]\s*")
 # an article that defines the law's words (本法下列用语的含义, 本条例所称…是指): it states no duty
-_DEFINES = re.compile(r"^(?:第[零〇一二三四五六七八九十百千两\d]+条\s*)?本(?:法|条例|规定|办法)(?:下列用语|所称|中下列)")
+_DEFINES = re.compile(
+    r"^(?:第[零〇一二三四五六七八九十百千两\d]+条\s*)?本(?:法|条例|规定|办法)(?:下列用语|所称|中下列)"
+)
 
 
 class Subject(dict):
@@ -64,7 +67,7 @@ class Provision:
 
     @property
     def is_article(self) -> bool:
-        return self.chunk.metadata.get("unit") == "article"
+        return self.chunk.unit == "article"
 
     @property
     def citation(self) -> str:
@@ -76,18 +79,14 @@ class Provision:
 
     @property
     def doc_id(self) -> str:
-        return self.chunk.metadata.get("doc_id", "")
+        return self.chunk.doc_id
 
     @property
     def article(self) -> str | None:
-        return self.chunk.metadata.get("article") if self.is_article else None
+        return self.chunk.article if self.is_article else None
 
 
 _ENFORCEMENT = re.compile(r"执法|处罚|查处|打击|罚款|追究|问责|惩处|曝光|违法")
-
-
-def clauses(text: str) -> list[str]:
-    return [c.strip() for c in _CLAUSE.split(text) if len(c.strip()) >= 6]
 
 
 def phrases(text: str) -> list[str]:
@@ -98,7 +97,7 @@ def phrases(text: str) -> list[str]:
 def shorten(text: str, limit: int = DRAFT.quote_chars, focus: str = "") -> str:
     """A verbatim piece of the clause, at most about `limit` characters, cut at punctuation where possible:
     its beginning, or the phrase around `focus` when that lies further in (marked with …… where cut)."""
-    text = _ITEM_NUMBER.sub("", _LABEL.sub("", text.strip())).rstrip("。；;，,")
+    text = _ITEM_NUMBER.sub("", LEADING_LABEL.sub("", text.strip())).rstrip("。；;，,")
     if len(text) <= limit:
         return text
     start = 0
@@ -129,19 +128,21 @@ class ProvisionFinder:
         self.region_name, self.local_regions = self._region(region) if region else ("", set())
         regions = sorted({NATIONAL} | self.local_regions)
         self.retriever = HybridRetriever(kb=kb, k=DRAFT.candidates, kinds=sorted(VERSIONED_KINDS), regions=regions)
-        self.plan_retriever = HybridRetriever(kb=kb, k=3, kinds=PLAN_KINDS)
+        self.plan_retriever = HybridRetriever(kb=kb, k=3, kinds=sorted(PLAN_KINDS))
         self._plan_chunks: dict[str, list[StoredChunk]] = {}
         self._verified: dict[str, bool] = {}
         self._resolved: dict[tuple[str, str], object] = {}
         self._topics: dict[str, set[str]] = {}
-        plans = kb.pack.plan_templates
+        plans = pack_of(kb).plan_templates
         self._task_words = sorted({normalise_for_index(w) for w in plans.task_words}, key=len, reverse=True)
-        self._fields = {title: [normalise_for_index(w) for w in words] for title, words in plans.regulation_fields.items()}
+        self._fields = {
+            title: [normalise_for_index(w) for w in words] for title, words in plans.regulation_fields.items()
+        }
 
     # --- region ---------------------------------------------------------------------------------
     def _region(self, region: str) -> tuple[str, set[str]]:
         wanted = region.strip()
-        regions = self.kb.pack.taxonomy.regions
+        regions = pack_of(self.kb).taxonomy.regions
         short = next((s for s, aliases in regions.items() if wanted == s or wanted in aliases), None)
         present = {r.region for r in self.records.values() if r.region != NATIONAL and r.in_force}
         if short is None:
@@ -151,7 +152,7 @@ class ProvisionFinder:
             raise PlanRequestError(f"地区“{region}”无法识别：请写省市简称，如 {known}")
         name = short or wanted
         names = {name, *regions.get(name, [])}
-        parent = getattr(self.kb.pack.taxonomy, "region_parents", {}).get(name)  # a city's province applies too
+        parent = getattr(pack_of(self.kb).taxonomy, "region_parents", {}).get(name)  # a city's province applies too
         if parent:
             names |= {parent, *regions.get(parent, [])}
         return name, {p for p in present if any(p.startswith(n) for n in names)}
@@ -166,12 +167,12 @@ class ProvisionFinder:
         if chunk.id in self._verified:
             return self._verified[chunk.id]
         ok = False
-        record = self.records.get(chunk.metadata.get("doc_id", ""))
-        if record is not None and record.in_force and chunk.metadata.get("doc_hash") == record.hash:
-            if chunk.metadata.get("unit") != "article":
+        record = self.records.get(chunk.doc_id)
+        if record is not None and record.in_force and chunk.doc_hash == record.hash:
+            if chunk.unit != "article":
                 ok = record.kind in PLAN_KINDS
             else:
-                label = chunk.metadata.get("article", "")
+                label = chunk.article
                 try:
                     hit = self.resolve(Citation(doc=record.short_title, article=label))
                     ok = hit is not None and hit.document.doc_id == record.doc_id
@@ -219,14 +220,17 @@ class ProvisionFinder:
             found.update(question_weights([token], {token: self._unseen}))
         terms = frozenset(t for t in found if not self.task_word(t))
         # one thing named once: the parts of a compound term (人员 密集 场所 in 人员密集场所) do not add to its weight
-        found = {t: w for t, w in found.items()
-                 if not any(len(whole) >= DRAFT.compound_chars and t != whole and t in whole for whole in found)}
+        found = {
+            t: w
+            for t, w in found.items()
+            if not any(len(whole) >= DRAFT.compound_chars and t != whole and t in whole for whole in found)
+        }
         return Subject({t: w * (DRAFT.task_word_share if self.task_word(t) else 1.0) for t, w in found.items()}, terms)
 
     def _text(self, chunk: StoredChunk) -> str:
-        record = self.records.get(chunk.metadata.get("doc_id", ""))
+        record = self.records.get(chunk.doc_id)
         title = record.short_title if record is not None else ""
-        return f"{title} {chunk.metadata.get('heading_path', '')} {chunk.text}"
+        return f"{title} {chunk.heading_text} {chunk.text}"
 
     def fit(self, chunk: StoredChunk, subject: Subject) -> float:
         """How much of the task's subject a provision holds (its law's title and chapter count as its text)."""
@@ -242,31 +246,38 @@ class ProvisionFinder:
         """The article holds subject_min of the task's subject, in at least min_terms of the things the task names
         unless fewer carry single_term_min of it."""
         fit = self.fit(chunk, subject)
-        return fit >= DRAFT.subject_min and (fit >= DRAFT.single_term_min or self.names_enough(self._text(chunk), subject))
+        return fit >= DRAFT.subject_min and (
+            fit >= DRAFT.single_term_min or self.names_enough(self._text(chunk), subject)
+        )
 
     @staticmethod
     def _framing(chunk: StoredChunk) -> bool:
         """A law's purpose and scope articles, its 附则 (entry into force) and its definitions state no duty a
         task rests on."""
-        heading = re.sub(r"\s+", "", chunk.metadata.get("heading_path", ""))
-        return chunk.metadata.get("article_num", 99) <= 2 or "附则" in heading or bool(_DEFINES.match(chunk.text))
+        heading = re.sub(r"\s+", "", chunk.heading_text)
+        return (
+            (99 if chunk.article_num is None else chunk.article_num) <= 2
+            or "附则" in heading
+            or bool(_DEFINES.match(chunk.text))
+        )
 
     def outside_field(self, chunk: StoredChunk, named: str) -> bool:
         """An article of a regulation made for one field (knowledge/plan_templates.yaml, regulation_fields) that the
         task (its text and its group's heading, normalised) never names."""
-        record = self.records.get(chunk.metadata.get("doc_id", ""))
+        record = self.records.get(chunk.doc_id)
         words = self._fields.get(record.short_title) if record is not None else None
         return words is not None and not any(w in named for w in words)
 
     def _off_topic(self, chunk: StoredChunk, asked: str) -> bool:
         """A regulation whose title's subject (煤矿, 烟花爆竹, 特种设备 …) the item never names."""
-        record = self.records.get(chunk.metadata.get("doc_id", ""))
+        record = self.records.get(chunk.doc_id)
         if record is None:
             return False
         if record.doc_id not in self._topics:
             title = record.short_title
-            self._topics[record.doc_id] = {t for t in self.kb.tokenizer.query_tokens(title)
-                                           if len(t) >= 2 and t not in GENERIC_TITLE_WORDS}
+            self._topics[record.doc_id] = {
+                t for t in self.kb.tokenizer.query_tokens(title) if len(t) >= 2 and t not in GENERIC_TITLE_WORDS
+            }
         topic = self._topics[record.doc_id]
         return bool(topic) and not any(t in asked for t in topic)
 
@@ -278,7 +289,9 @@ class ProvisionFinder:
 
     def key_clause(self, chunk: StoredChunk, weights: dict[str, float]) -> str:
         found = clauses(chunk.text) or [chunk.text]
-        found = [c for c in found if len(c) >= DRAFT.min_quote_chars] or found  # not a bare 项 heading like （三）应急救援队伍
+        found = [
+            c for c in found if len(c) >= DRAFT.min_quote_chars
+        ] or found  # not a bare 项 heading like （三）应急救援队伍
         best = max(found, key=lambda c: coverage(c, weights))
         present = [t for t in weights if t in best]
         return shorten(best, focus=max(present, key=lambda t: weights[t]) if present else "")
@@ -286,13 +299,14 @@ class ProvisionFinder:
     def _score(self, chunk: StoredChunk, weights: dict[str, float]) -> float:
         """Half how much of the item the whole provision covers, half how much its best clause does
         (a long article touches many words; the one that fits says the item in one clause)."""
-        whole = coverage(f"{chunk.metadata.get('heading_path', '')} {chunk.text}", weights)
+        whole = coverage(f"{chunk.heading_text} {chunk.text}", weights)
         best = max((coverage(c, weights) for c in clauses(chunk.text)), default=0.0)
         return 0.5 * whole + 0.5 * best
 
     # --- articles -------------------------------------------------------------------------------
-    def articles_for(self, text: str, curated: list[Citation] | None = None, context: str = "",
-                     heading: str = "") -> list[Provision]:
+    def articles_for(
+        self, text: str, curated: list[Citation] | None = None, context: str = "", heading: str = ""
+    ) -> list[Provision]:
         """The one or two articles an item rests on (plus the region's own article where one fits), best first;
         only articles on the item's subject: of a regulation whose field the item (or its group's heading) names,
         holding subject_min of its subject terms. None when no article is."""
@@ -304,8 +318,7 @@ class ProvisionFinder:
         enforcing = bool(_ENFORCEMENT.search(asked))  # only then may a penalty provision be what an item rests on
         scored: dict[str, tuple[float, StoredChunk]] = {}
         for rank, (chunk, _) in enumerate(self.retriever.search(query)):
-            if chunk.metadata.get("unit") == "article" and not self._framing(chunk) \
-                    and (enforcing or provision_kind(chunk) != PENALTY):
+            if chunk.unit == "article" and not self._framing(chunk) and (enforcing or provision_kind(chunk) != PENALTY):
                 score = self._score(chunk, weights) + DRAFT.rank_bonus / (rank + 1)
                 scored[chunk.id] = (score * (DRAFT.off_topic if self._off_topic(chunk, asked) else 1.0), chunk)
         for cited in curated or []:
@@ -318,16 +331,23 @@ class ProvisionFinder:
                 score = self._score(chunk, weights) + DRAFT.curated_bonus
                 if score > scored.get(chunk.id, (0.0, chunk))[0]:
                     scored[chunk.id] = (score, chunk)
-        ranked = [(s, c) for s, c in sorted(scored.values(), key=lambda x: -x[0])
-                  if not self.outside_field(c, named) and self.on_subject(c, subject) and self.verified(c)]
+        ranked = [
+            (s, c)
+            for s, c in sorted(scored.values(), key=lambda x: -x[0])
+            if not self.outside_field(c, named) and self.on_subject(c, subject) and self.verified(c)
+        ]
         if not ranked:
             return []
         best_score, best = ranked[0]
         chosen = [best]
         best_fit = self.fit(best, subject)
         for score, chunk in ranked[1:]:
-            if score >= DRAFT.second_share * best_score and chunk.metadata.get("doc_id") != best.metadata.get("doc_id") \
-                    and self.fit(chunk, subject) >= DRAFT.second_share * best_fit and self._region_of(chunk) == NATIONAL:
+            if (
+                score >= DRAFT.second_share * best_score
+                and chunk.doc_id != best.doc_id
+                and self.fit(chunk, subject) >= DRAFT.second_share * best_fit
+                and self._region_of(chunk) == NATIONAL
+            ):
                 chosen.append(chunk)
                 break
         if self.local_regions and self._region_of(best) == NATIONAL:
@@ -341,14 +361,14 @@ class ProvisionFinder:
     def _distinct_articles(self, chunks: list[StoredChunk]) -> list[StoredChunk]:
         seen, kept = set(), []
         for chunk in chunks:
-            key = (chunk.metadata.get("doc_id"), chunk.metadata.get("article"))
+            key = (chunk.doc_id, chunk.article)
             if key not in seen:
                 seen.add(key)
                 kept.append(chunk)
         return kept
 
     def _region_of(self, chunk: StoredChunk) -> str:
-        record = self.records.get(chunk.metadata.get("doc_id", ""))
+        record = self.records.get(chunk.doc_id)
         return record.region if record else NATIONAL
 
     # --- plan passages --------------------------------------------------------------------------
@@ -376,19 +396,29 @@ class ProvisionFinder:
             if chunk is None or not self.verified(chunk):
                 continue
             score = coverage(ref.quote, subject)
-            if score >= DRAFT.plan_min and self.names_enough(ref.quote, subject) \
-                    and (best is None or score + DRAFT.curated_bonus > best[0]):
+            if (
+                score >= DRAFT.plan_min
+                and self.names_enough(ref.quote, subject)
+                and (best is None or score + DRAFT.curated_bonus > best[0])
+            ):
                 best = (score + DRAFT.curated_bonus, chunk, shorten(ref.quote))
         for chunk, _ in self.plan_retriever.search(text):
             found = phrases(chunk.text) or [chunk.text]
             at = max(range(len(found)), key=lambda i: coverage(found[i], subject))
             phrase = found[at]
-            if at + 1 < len(found) and phrase.endswith(("，", ",", "：", ":")) \
-                    and coverage(phrase + found[at + 1], subject) > coverage(phrase, subject):
+            if (
+                at + 1 < len(found)
+                and phrase.endswith(("，", ",", "：", ":"))
+                and coverage(phrase + found[at + 1], subject) > coverage(phrase, subject)
+            ):
                 phrase += found[at + 1]  # the sentence runs on into the next phrase
             score = coverage(phrase, subject)
-            if score >= DRAFT.plan_min and self.names_enough(phrase, subject) and self.verified(chunk) \
-                    and (best is None or score > best[0]):
+            if (
+                score >= DRAFT.plan_min
+                and self.names_enough(phrase, subject)
+                and self.verified(chunk)
+                and (best is None or score > best[0])
+            ):
                 present = [t for t in subject if t in normalise_for_index(phrase)]
                 best = (score, chunk, shorten(phrase, focus=max(present, key=lambda t: subject[t]) if present else ""))
         return Provision(best[1], best[2]) if best else None

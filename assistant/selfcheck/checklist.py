@@ -1,7 +1,7 @@
 """Self-check: the legal obligations that apply to an enterprise, as a checklist with quoted articles,
 answered 是/否/不确定 into a gap report.
 
-    pack = kb.pack
+    pack = pack_of(kb)
     profile = read_profile(pack, "一般工贸（机械制造）", 101, special_equipment=["叉车"], description="…")
     checklist = build_checklist(kb, pack, profile)
     report = checklist.gap_report(load_answers(Path("answers.yaml"), checklist))
@@ -20,6 +20,7 @@ import re
 import weakref
 import zipfile
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
@@ -28,22 +29,55 @@ import yaml
 from pydantic import BaseModel, Field
 
 from assistant.citations import citation, resolve_citation
-from assistant.knowledge_pack import Citation, KnowledgePack, Obligation, Profile, Remediation
-from assistant.profile_reader import ProfileError, _number, read_profile
-from assistant.settings import Settings
+from assistant.pack import Citation, KnowledgePack, Obligation, Profile, Remediation
+from assistant.selfcheck.profile import ProfileError, read_profile
 from ingest.encoding import decode_bytes
 from ingest.errors import IngestError, OverLimit
 from ingest.knowledge_base import KnowledgeBase
 from ingest.loaders.limits import LoadLimits, check_zip
+from ingest.numerals import count
+from ingest.settings import Settings
 
-__all__ = ["AnswerError", "AnswerLimits", "Checklist", "ChecklistItem", "MergedDuty", "SameDuty", "GapItem", "GapReport", "ProfileError", "QuotedArticle",
-           "build_checklist", "load_answers", "parse_answers", "read_profile"]
+__all__ = [
+    "AnswerError",
+    "AnswerLimits",
+    "Checklist",
+    "ChecklistItem",
+    "MergedDuty",
+    "SameDuty",
+    "GapItem",
+    "GapReport",
+    "ProfileError",
+    "QuotedArticle",
+    "build_checklist",
+    "load_answers",
+    "parse_answers",
+    "read_profile",
+]
 
 Answer = Literal["是", "否", "不确定"]
 ANSWERS: tuple[str, ...] = ("是", "否", "不确定")
-_ANSWER_ALIASES = {"是": "是", "y": "是", "yes": "是", "true": "是", "√": "是", "已落实": "是", "有": "是",
-                   "否": "否", "n": "否", "no": "否", "false": "否", "×": "否", "未落实": "否", "没有": "否",
-                   "不确定": "不确定", "?": "不确定", "？": "不确定", "待核实": "不确定", "不清楚": "不确定"}
+_ANSWER_ALIASES = {
+    "是": "是",
+    "y": "是",
+    "yes": "是",
+    "true": "是",
+    "√": "是",
+    "已落实": "是",
+    "有": "是",
+    "否": "否",
+    "n": "否",
+    "no": "否",
+    "false": "否",
+    "×": "否",
+    "未落实": "否",
+    "没有": "否",
+    "不确定": "不确定",
+    "?": "不确定",
+    "？": "不确定",
+    "待核实": "不确定",
+    "不清楚": "不确定",
+}
 
 
 class AnswerError(ValueError):
@@ -66,13 +100,17 @@ class AnswerLimits:
 
     @classmethod
     def from_settings(cls, settings: Settings) -> AnswerLimits:
-        return cls(settings.answers_max_kb, settings.answers_max_unpacked_mb, settings.answers_max_rows,
-                   settings.answers_max_field_chars)
+        return cls(
+            settings.answers_max_kb,
+            settings.answers_max_unpacked_mb,
+            settings.answers_max_rows,
+            settings.answers_max_field_chars,
+        )
 
 
 def _shown(value, limit: int = 40) -> str:
     """A value quoted back in a message, cut short, control characters shown as �."""
-    text = "".join(c if c.isprintable() else "�" for c in str(value)[:limit + 1])
+    text = "".join(c if c.isprintable() else "�" for c in str(value)[: limit + 1])
     full = len(str(value))
     return text if full <= limit else f"{text[:limit]}…（共 {full:,} 字）"
 
@@ -90,8 +128,10 @@ class _NoAliasLoader(yaml.SafeLoader):
         self._depth += 1
         try:
             if self._depth > self.max_depth:
-                raise AnswerError(f"第 {self.peek_event().start_mark.line + 1} 行：嵌套层数过多，不像是自查回答文件；"
-                                  f"请写成“条目编号: 是”每行一条")
+                raise AnswerError(
+                    f"第 {self.peek_event().start_mark.line + 1} 行：嵌套层数过多，不像是自查回答文件；"
+                    f"请写成“条目编号: 是”每行一条"
+                )
             return self._compose_counted(parent, index)
         finally:
             self._depth -= 1
@@ -99,12 +139,16 @@ class _NoAliasLoader(yaml.SafeLoader):
     def _compose_counted(self, parent, index):
         self._nodes += 1
         if self.max_nodes and self._nodes > self.max_nodes:
-            raise AnswerError(f"第 {self.peek_event().start_mark.line + 1} 行：条目过多，不像是自查回答文件；"
-                              f"请只填写清单中的条目（“条目编号: 是”每行一条）")
+            raise AnswerError(
+                f"第 {self.peek_event().start_mark.line + 1} 行：条目过多，不像是自查回答文件；"
+                f"请只填写清单中的条目（“条目编号: 是”每行一条）"
+            )
         if self.check_event(yaml.AliasEvent):
             mark = self.peek_event().start_mark
-            raise AnswerError(f"第 {mark.line + 1} 行：回答文件中不能使用 YAML 别名（*{_shown(self.peek_event().anchor, 20)}）；"
-                              f"请直接写“条目编号: 是”每行一条")
+            raise AnswerError(
+                f"第 {mark.line + 1} 行：回答文件中不能使用 YAML 别名（*{_shown(self.peek_event().anchor, 20)}）；"
+                f"请直接写“条目编号: 是”每行一条"
+            )
         return super().compose_node(parent, index)
 
 
@@ -193,12 +237,14 @@ class Checklist(BaseModel):
         """The profile as the user reads it: (field, value) rows."""
         profile = self.profile
         flags = "、".join(self.condition_names.get(f, f) for f in sorted(profile.flags)) or "无"
-        return [("行业", "、".join(sorted(profile.industries)) or "未识别"),
-                ("从业人员", "未填写" if profile.employees is None else f"{profile.employees} 人"),
-                ("特种设备", "、".join(sorted(profile.equipment)) or "无"),
-                ("地区", "、".join(sorted(profile.regions)) or "未填写（只列全国性义务）"),
-                ("其他情形", flags),
-                ("识别说明", "；".join(profile.notes) or "—")]
+        return [
+            ("行业", "、".join(sorted(profile.industries)) or "未识别"),
+            ("从业人员", "未填写" if profile.employees is None else f"{profile.employees} 人"),
+            ("特种设备", "、".join(sorted(profile.equipment)) or "无"),
+            ("地区", "、".join(sorted(profile.regions)) or "未填写（只列全国性义务）"),
+            ("其他情形", flags),
+            ("识别说明", "；".join(profile.notes) or "—"),
+        ]
 
     @property
     def themes(self) -> dict[str, list[ChecklistItem]]:
@@ -225,8 +271,11 @@ class Checklist(BaseModel):
         penalty = _cited_together(item.penalty)
         rules = self.remediation
         if rules is None:
-            text = (f"整改：{steps}。完成后留存证据：{evidence}。" if answer == "否"
-                    else f"核实：查阅{evidence}是否齐全有效；缺少的，{steps}。")
+            text = (
+                f"整改：{steps}。完成后留存证据：{evidence}。"
+                if answer == "否"
+                else f"核实：查阅{evidence}是否齐全有效；缺少的，{steps}。"
+            )
             return text
         text = (rules.unmet if answer == "否" else rules.to_verify).format(actions=steps, evidence=evidence)
         if penalty and rules.penalty_note:
@@ -249,14 +298,28 @@ class Checklist(BaseModel):
             penalty = [q.citation or q.cited for q in item.penalty]
             penalty_text = "\n".join(q.text for q in item.penalty if q.text)
             action = self.advice(item, answer)
-            gaps.append(GapItem(id=item.id, theme=item.theme, title=item.title, answer=answer,
-                                status="未落实" if answer == "否" else "待核实", basis=item.citations,
-                                penalty=penalty, penalty_text=penalty_text, action=action))
+            gaps.append(
+                GapItem(
+                    id=item.id,
+                    theme=item.theme,
+                    title=item.title,
+                    answer=answer,
+                    status="未落实" if answer == "否" else "待核实",
+                    basis=item.citations,
+                    penalty=penalty,
+                    penalty_text=penalty_text,
+                    action=action,
+                )
+            )
         ids = {i.id for i in self.items}
         answered = [k for k, v in normalized.items() if k in ids and v]
-        return GapReport(answered=len(answered), total=len(self.items),
-                         met=sum(1 for k in answered if normalized[k] == "是"), gaps=gaps,
-                         unanswered=[i.id for i in self.items if not normalized.get(i.id)])
+        return GapReport(
+            answered=len(answered),
+            total=len(self.items),
+            met=sum(1 for k in answered if normalized[k] == "是"),
+            gaps=gaps,
+            unanswered=[i.id for i in self.items if not normalized.get(i.id)],
+        )
 
 
 def _cited_together(quoted: list[QuotedArticle]) -> str:
@@ -272,12 +335,19 @@ def _quote(kb: KnowledgeBase | None, cited: Citation) -> QuotedArticle:
     hit = resolve_citation(kb, cited) if kb is not None else None
     if hit is None:
         return quoted
-    return quoted.model_copy(update={"title": hit.document.title, "doc_id": hit.document.doc_id,
-                                     "citation": citation(hit.chunks[0], with_part=False), "text": hit.text,
-                                     "found": True})
+    return quoted.model_copy(
+        update={
+            "title": hit.document.title,
+            "doc_id": hit.document.doc_id,
+            "citation": citation(hit.chunks[0], with_part=False),
+            "text": hit.text,
+            "found": True,
+        }
+    )
 
 
 # --- one duty, stated more than once ----------------------------------------------------------
+
 
 @dataclass(frozen=True)
 class SameDuty:
@@ -290,8 +360,10 @@ class SameDuty:
 
 # what bounds a duty: numbers with what they count and which way (超过一百人, 不足一百人, 3日内), periods (每半年)
 # and named documents (《民用爆炸物品生产许可证》); duties bounded differently are different duties
-_QUANTITY = re.compile(r"(超过|不足|不少于|不超过|不低于|低于|高于)?(\d+|[零〇一二两三四五六七八九十百千万]+)\s*"
-                       r"(人|名|日|天|年|小时|个月|月|周|次|万元|元|米|%)(以上|以下|以内|内)?")
+_QUANTITY = re.compile(
+    r"(超过|不足|不少于|不超过|不低于|低于|高于)?(\d+|[零〇一二两三四五六七八九十百千万]+)\s*"
+    r"(人|名|日|天|年|小时|个月|月|周|次|万元|元|米|%)(以上|以下|以内|内)?"
+)
 _PERIOD = re.compile(r"每(半年|季度|年|月|周|日|天|班)")
 _NAMED = re.compile(r"《([^》]+)》")
 _VECTORS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # pack -> obligation id -> unit wording vector
@@ -303,8 +375,10 @@ def _plain(text: str) -> str:
 
 
 def _scope(text: str) -> frozenset[str]:
-    quantities = {f"{before}{_number(n) if _number(n) is not None else n}{unit}{after}"
-                  for before, n, unit, after in _QUANTITY.findall(text)}
+    quantities = {
+        f"{before}{count(n) if count(n) is not None else n}{unit}{after}"
+        for before, n, unit, after in _QUANTITY.findall(text)
+    }
     return frozenset(quantities | {f"每{p}" for p in _PERIOD.findall(text)} | set(_NAMED.findall(text)))
 
 
@@ -316,8 +390,12 @@ def _wording_vectors(pack: KnowledgePack) -> dict[str, dict[str, float]]:
         return cached
     counts: dict[str, Counter] = {}
     for ob in pack.obligations:
-        counts[ob.id] = Counter(g for text in (ob.duty, ob.check, *ob.evidence)
-                                for plain in [_plain(text)] for g in (plain[i:i + 2] for i in range(len(plain) - 1)))
+        counts[ob.id] = Counter(
+            g
+            for text in (ob.duty, ob.check, *ob.evidence)
+            for plain in [_plain(text)]
+            for g in (plain[i : i + 2] for i in range(len(plain) - 1))
+        )
     frequency = Counter(g for grams in counts.values() for g in grams)
     total = len(counts)
     vectors: dict[str, dict[str, float]] = {}
@@ -377,16 +455,23 @@ def duplicate_pairs(pack: KnowledgePack, checklist: Checklist, rule: SameDuty = 
     """Pairs of checklist items whose own duties (their first obligations) are one duty: none once merged.
     How the evaluation counts duplicated duties (`python -m evals.selfcheck --no-merge` shows them)."""
     by_id = {ob.id: ob for ob in pack.obligations}
-    return [(first.id, second.id) for first, second in itertools.combinations(checklist.items, 2)
-            if first.id in by_id and second.id in by_id and same_duty(pack, by_id[first.id], by_id[second.id], rule)]
+    return [
+        (first.id, second.id)
+        for first, second in itertools.combinations(checklist.items, 2)
+        if first.id in by_id and second.id in by_id and same_duty(pack, by_id[first.id], by_id[second.id], rule)
+    ]
 
 
 # --- building the checklist ----------------------------------------------------------------------
 
+
 def remedies(evidence: list[str], rules: Remediation) -> list[str]:
     """What to do to produce each evidence (knowledge/remediation.yaml): the longest matching ending decides."""
-    endings = sorted(((ending, action.does) for action in rules.actions for ending in action.endings),
-                     key=lambda pair: len(pair[0]), reverse=True)
+    endings = sorted(
+        ((ending, action.does) for action in rules.actions for ending in action.endings),
+        key=lambda pair: len(pair[0]),
+        reverse=True,
+    )
     steps: list[str] = []
     for text in evidence:
         core = re.sub(r"（[^）]*）$", "", text).strip()
@@ -412,8 +497,9 @@ def _distinct(texts: list[str]) -> list[str]:
     return kept
 
 
-def _item(kb: KnowledgeBase | None, group: list[Obligation], cache: dict[str, QuotedArticle],
-          rules: Remediation | None) -> ChecklistItem:
+def _item(
+    kb: KnowledgeBase | None, group: list[Obligation], cache: dict[str, QuotedArticle], rules: Remediation | None
+) -> ChecklistItem:
     def quote(cited: Citation) -> QuotedArticle:
         key = str(cited)
         if key not in cache:
@@ -427,20 +513,26 @@ def _item(kb: KnowledgeBase | None, group: list[Obligation], cache: dict[str, Qu
     evidence = _distinct([e for ob in group for e in ob.evidence])
     actions = [ob.action for ob in group if ob.action]
     remedy = actions[:1] + (remedies(evidence, rules) if rules is not None else [])
-    return ChecklistItem(id=first.id, theme=first.theme, title=first.duty,
-                         basis=[quote(c) for c in unique([c for ob in group for c in ob.basis])],
-                         question=first.check, evidence=evidence,
-                         penalty=[quote(c) for c in unique([c for ob in group for c in ob.penalty])],
-                         merged=[MergedDuty(id=ob.id, title=ob.duty, basis=[str(c) for c in ob.basis]) for ob in group[1:]],
-                         remedy=remedy)
+    return ChecklistItem(
+        id=first.id,
+        theme=first.theme,
+        title=first.duty,
+        basis=[quote(c) for c in unique([c for ob in group for c in ob.basis])],
+        question=first.check,
+        evidence=evidence,
+        penalty=[quote(c) for c in unique([c for ob in group for c in ob.penalty])],
+        merged=[MergedDuty(id=ob.id, title=ob.duty, basis=[str(c) for c in ob.basis]) for ob in group[1:]],
+        remedy=remedy,
+    )
 
 
 def applicable(pack: KnowledgePack, profile: Profile) -> list[Obligation]:
     return [o for o in pack.obligations if o.applies_to(profile)]
 
 
-def build_checklist(kb: KnowledgeBase | None, pack: KnowledgePack, profile: Profile,
-                    merge: SameDuty | None = SameDuty()) -> Checklist:
+def build_checklist(
+    kb: KnowledgeBase | None, pack: KnowledgePack, profile: Profile, merge: SameDuty | None = SameDuty()
+) -> Checklist:
     """The applicable obligations, grouped by theme (in the register's order), each with quoted articles;
     obligations that state one duty are one item listing every source (merge=None keeps them apart).
 
@@ -452,11 +544,16 @@ def build_checklist(kb: KnowledgeBase | None, pack: KnowledgePack, profile: Prof
         order.setdefault(ob.theme, len(order))
     obligations.sort(key=lambda o: order[o.theme])
     rules = pack.remediation
-    return Checklist(profile=profile, items=[_item(kb, g, cache, rules) for g in _one_per_duty(pack, obligations, merge)],
-                     condition_names={c.key: c.name for c in pack.taxonomy.conditions}, remediation=rules)
+    return Checklist(
+        profile=profile,
+        items=[_item(kb, g, cache, rules) for g in _one_per_duty(pack, obligations, merge)],
+        condition_names={c.key: c.name for c in pack.taxonomy.conditions},
+        remediation=rules,
+    )
 
 
 # --- answers ------------------------------------------------------------------------------------
+
 
 def _normalize_answer(value) -> str | None:
     if value is None:
@@ -469,13 +566,16 @@ def _normalize_answer(value) -> str | None:
     return _ANSWER_ALIASES.get(text.lower(), _ANSWER_ALIASES.get(text))
 
 
-def _check_answer(path: Path, where: str, item_id: str, value, known: set[str] | None,
-                  limits: AnswerLimits | None = None) -> tuple[str, str] | None:
+def _check_answer(
+    path: Path, where: str, item_id: str, value, known: set[str] | None, limits: AnswerLimits | None = None
+) -> tuple[str, str] | None:
     limits = limits or AnswerLimits()
     for label, field_value in (("条目编号", item_id), ("回答", value)):
         if field_value is not None and len(str(field_value)) > limits.max_field_chars:
-            raise AnswerError(f"{path} {where}：{label}过长（{len(str(field_value)):,} 字，上限 {limits.max_field_chars} 字）；"
-                              f"编号照抄清单，回答只填 是、否 或 不确定")
+            raise AnswerError(
+                f"{path} {where}：{label}过长（{len(str(field_value)):,} 字，上限 {limits.max_field_chars} 字）；"
+                f"编号照抄清单，回答只填 是、否 或 不确定"
+            )
     item_id = str(item_id).strip()
     if not item_id:
         raise AnswerError(f"{path} {where}：缺少条目编号（id）")
@@ -485,7 +585,9 @@ def _check_answer(path: Path, where: str, item_id: str, value, known: set[str] |
         return None
     answer = _normalize_answer(value)
     if answer is None:
-        raise AnswerError(f"{path} {where}：条目“{_shown(item_id)}”的回答“{_shown(value)}”无法识别；只能填 是、否 或 不确定")
+        raise AnswerError(
+            f"{path} {where}：条目“{_shown(item_id)}”的回答“{_shown(value)}”无法识别；只能填 是、否 或 不确定"
+        )
     return item_id, answer
 
 
@@ -494,8 +596,9 @@ _ID_HEADERS = ("编号", "id", "条目编号")
 _ANSWER_HEADERS = ("回答", "answer", "是否落实", "自查结果")
 
 
-def _answers_from_rows(path: Path, rows: list[list[str]], known: set[str] | None,
-                       limits: AnswerLimits | None = None) -> dict[str, str]:
+def _answers_from_rows(
+    path: Path, rows: Sequence[Sequence[object]], known: set[str] | None, limits: AnswerLimits | None = None
+) -> dict[str, str]:
     """A table whose header names an id column (编号) and an answer column (回答): CSV or a workbook sheet."""
     limits = limits or AnswerLimits()
     if len(rows) > limits.max_rows + 1:
@@ -505,15 +608,24 @@ def _answers_from_rows(path: Path, rows: list[list[str]], known: set[str] | None
     # the header is the first row naming both columns: row 1 of a CSV, row 3 of the exported workbook (below
     # its title and the 单位名称 / 填表人 / 日期 fields)
     headers = [[str(h or "").strip().lower() for h in row] for row in rows[:_HEADER_SEARCH_ROWS]]
-    start = next((n for n, header in enumerate(headers)
-                  if any(h in _ID_HEADERS for h in header) and any(h in _ANSWER_HEADERS for h in header)), 0)
+    start = next(
+        (
+            n
+            for n, header in enumerate(headers)
+            if any(h in _ID_HEADERS for h in header) and any(h in _ANSWER_HEADERS for h in header)
+        ),
+        0,
+    )
     header = headers[start]
     id_col = next((n for n, h in enumerate(header) if h in _ID_HEADERS), None)
     answer_col = next((n for n, h in enumerate(header) if h in _ANSWER_HEADERS), None)
     if id_col is None or answer_col is None:
-        raise AnswerError(f"{path} 第 1 行：表头须包含“编号”和“回答”两列，这里是：{_shown('、'.join(str(h or '') for h in rows[0]), 80)}")
+        raise AnswerError(
+            f"{path} 第 1 行：表头须包含“编号”和“回答”两列，"
+            f"这里是：{_shown('、'.join(str(h or '') for h in rows[0]), 80)}"
+        )
     answers: dict[str, str] = {}
-    for line, row in enumerate(rows[start + 1:], start=start + 2):
+    for line, row in enumerate(rows[start + 1 :], start=start + 2):
         cells = ["" if c is None else str(c) for c in row]
         if not any(cell.strip() for cell in cells):
             continue
@@ -538,19 +650,23 @@ def _csv_rows(path: Path, text: str, limits: AnswerLimits) -> list[list[str]]:
             if len(rows) > limits.max_rows + 1:
                 break
     except csv.Error:  # a cell over csv's field limit (128 KB), a NUL byte, an unterminated quote
-        raise AnswerError(f"{path} 第 {reader.line_num} 行：无法读取（某一格内容过长，或含有不可见的控制字符）；"
-                          f"请按“编号,回答”两列填写，回答只填 是、否 或 不确定") from None
+        raise AnswerError(
+            f"{path} 第 {reader.line_num} 行：无法读取（某一格内容过长，或含有不可见的控制字符）；"
+            f"请按“编号,回答”两列填写，回答只填 是、否 或 不确定"
+        ) from None
     return rows
 
 
-def parse_answers(path: Path, text: str, known: set[str] | None = None,
-                  limits: AnswerLimits | None = None) -> dict[str, str]:
+def parse_answers(
+    path: Path, text: str, known: set[str] | None = None, limits: AnswerLimits | None = None
+) -> dict[str, str]:
     """Answers from YAML (id: 是 / a list of {id, answer}) or CSV (columns 编号/id and 回答/answer), within limits."""
     limits = limits or AnswerLimits()
     answers: dict[str, str] = {}
     if len(text) > limits.max_kb * 1024:
-        raise AnswerError(f"{path}：回答文件过大（{len(text) / 1024:,.0f} KB，上限 {limits.max_kb:g} KB）；"
-                          f"请只填写“编号、回答”两列")
+        raise AnswerError(
+            f"{path}：回答文件过大（{len(text) / 1024:,.0f} KB，上限 {limits.max_kb:g} KB）；请只填写“编号、回答”两列"
+        )
     if path.suffix.lower() == ".csv":
         return _answers_from_rows(path, _csv_rows(path, text, limits), known, limits)
     # a full-width colon typed with a Chinese input method: 编号：是
@@ -573,8 +689,12 @@ def parse_answers(path: Path, text: str, known: set[str] | None = None,
         data = data["answers"]
     if isinstance(data, (dict, list)) and len(data) > limits.max_rows:
         raise AnswerError(f"{path}：超过 {limits.max_rows:,} 项，不像是自查回答文件；请只填写清单中的条目")
-    lines = {str(key): n for n, line in enumerate(text.splitlines(), start=1)
-             for key in [line.split(":", 1)[0].strip().lstrip("- ").strip("'\"")] if key}
+    lines = {
+        str(key): n
+        for n, line in enumerate(text.splitlines(), start=1)
+        for key in [line.split(":", 1)[0].strip().lstrip("- ").strip("'\"")]
+        if key
+    }
     if isinstance(data, dict):
         for key, value in data.items():
             pair = _check_answer(path, f"第 {lines.get(str(key), '?')} 行", key, value, known, limits)
@@ -605,8 +725,11 @@ def _declares_entities(path: Path) -> bool:
                     continue
                 with package.open(part) as handle:
                     head = handle.read(_XML_HEAD)
-                if b"<!DOCTYPE" in head or b"<!ENTITY" in head or (len(head) == _XML_HEAD and not re.search(
-                        rb"<[A-Za-z]", head)):
+                if (
+                    b"<!DOCTYPE" in head
+                    or b"<!ENTITY" in head
+                    or (len(head) == _XML_HEAD and not re.search(rb"<[A-Za-z]", head))
+                ):
                     return True
     except (zipfile.BadZipFile, OSError, RuntimeError, NotImplementedError, EOFError, ValueError):
         return False  # not a zip: openpyxl says it cannot open it
@@ -616,7 +739,7 @@ def _declares_entities(path: Path) -> bool:
 _XLSX_MAX_COLUMNS = 64  # the exported sheet has 11; a forged dimension (XFD1048576) must not pad every row
 
 
-def _workbook_rows(path: Path, limits: AnswerLimits | None = None) -> list[list[str]]:
+def _workbook_rows(path: Path, limits: AnswerLimits | None = None) -> Sequence[Sequence[object]]:
     """The 自查清单 sheet of an exported workbook (or its first sheet), as rows of cell values. The package is
     checked first (parts, unpacked size, compression ratio), and at most limits.max_rows rows are read."""
     from openpyxl import load_workbook
@@ -625,15 +748,23 @@ def _workbook_rows(path: Path, limits: AnswerLimits | None = None) -> list[list[
     try:
         check_zip(path, LoadLimits(zip_max_unpacked_mb=limits.max_unpacked_mb), kind="Excel 自查表（.xlsx）")
     except OverLimit as exc:
-        raise AnswerError(f"{path}：{exc.reason.split('；')[0]}；请用 anquan check --out 导出的 .xlsx 重新填写") from None
+        raise AnswerError(
+            f"{path}：{exc.reason.split('；')[0]}；请用 anquan check --out 导出的 .xlsx 重新填写"
+        ) from None
     if _declares_entities(path):
-        raise AnswerError(f"{path}：工作簿中含有 XML 实体声明（正常的 Excel 文件没有，可能是“实体炸弹”），已拒绝；"
-                          f"请用 anquan check --out 导出的 .xlsx 重新填写")
+        raise AnswerError(
+            f"{path}：工作簿中含有 XML 实体声明（正常的 Excel 文件没有，可能是“实体炸弹”），已拒绝；"
+            f"请用 anquan check --out 导出的 .xlsx 重新填写"
+        )
     try:
         book = load_workbook(path, read_only=True, data_only=True)
         sheet = book["自查清单"] if "自查清单" in book.sheetnames else book.worksheets[0]
-        rows = [list(row) for row in itertools.islice(
-            sheet.iter_rows(values_only=True, max_col=_XLSX_MAX_COLUMNS), limits.max_rows + 2)]
+        rows = [
+            list(row)
+            for row in itertools.islice(
+                sheet.iter_rows(values_only=True, max_col=_XLSX_MAX_COLUMNS), limits.max_rows + 2
+            )
+        ]
         book.close()
     except Exception:  # openpyxl raises several types for a file that is not a workbook
         raise AnswerError(f"{path}：无法作为 Excel 工作簿打开；请用 anquan check --out 导出的 .xlsx 填写") from None
@@ -652,8 +783,10 @@ def load_answers(path: Path, checklist: Checklist | None = None, limits: AnswerL
     known = set(checklist.answer_ids()) if checklist is not None else None
     size = path.stat().st_size
     if size > limits.max_kb * 1024:
-        raise AnswerError(f"{path}：回答文件过大（{size / 1024:,.0f} KB，上限 {limits.max_kb:g} KB）；"
-                          f"请用本程序导出的自查表或“编号、回答”两列的文件")
+        raise AnswerError(
+            f"{path}：回答文件过大（{size / 1024:,.0f} KB，上限 {limits.max_kb:g} KB）；"
+            f"请用本程序导出的自查表或“编号、回答”两列的文件"
+        )
     if suffix == ".xlsx":
         return _answers_from_rows(path, _workbook_rows(path, limits), known, limits)
     raw = path.read_bytes()

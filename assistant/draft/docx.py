@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import docx
 from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_LINE_SPACING
@@ -16,8 +15,9 @@ from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Mm, Pt, RGBColor
 
-if TYPE_CHECKING:
-    from assistant.draft import PlanDraft
+from assistant.citations import MARKER
+from assistant.draft.model import BASIS_HEADING, REFERENCE_HEADING, REFERENCE_NOTE, PlanDraft
+from assistant.draft.period import date_range
 
 BODY_SIZE = Pt(16)  # 三号
 TITLE_SIZE = Pt(22)  # 二号
@@ -31,7 +31,7 @@ FONTS = {  # style -> (east-Asian font, bold, size)
     "Heading 2": ("楷体", False, BODY_SIZE),
     "Heading 3": ("仿宋", True, BODY_SIZE),
 }
-_CITE = re.compile(r"(\[\d+\])")
+_CITE = re.compile(rf"({MARKER})")  # split keeping the markers
 
 
 def _font(style, east_asian: str, bold: bool, size) -> None:
@@ -110,19 +110,23 @@ def _page_numbers(section) -> None:
     _page_run(paragraph, f" {PAGE_DASH}")
 
 
-def write_plan_docx(draft: PlanDraft, path: Path) -> Path:
+def write_plan_docx(draft: PlanDraft, path: str | Path) -> Path:
+    path = Path(path)
     document = docx.Document()
     section = document.sections[0]
     section.page_height, section.page_width = Mm(297), Mm(210)
-    section.top_margin, section.bottom_margin, section.left_margin, section.right_margin = Mm(37), Mm(35), Mm(28), Mm(26)
+    section.top_margin, section.bottom_margin, section.left_margin, section.right_margin = (
+        Mm(37),
+        Mm(35),
+        Mm(28),
+        Mm(26),
+    )
     _styles(document)
     _page_numbers(section)
     document.core_properties.title = draft.title
     document.core_properties.subject = "安全生产工作计划（草稿）"
     document.add_paragraph(draft.title, style="Title")
     if draft.period is not None:
-        from assistant.plan_period import date_range
-
         line = document.add_paragraph(f"（{date_range(draft.period.start, draft.period.end)}）", style="Normal")
         line.alignment = WD_ALIGN_PARAGRAPH.CENTER
     for part in draft.walk():
@@ -131,8 +135,6 @@ def write_plan_docx(draft: PlanDraft, path: Path) -> Path:
             _body(document, paragraph)
         for n, item in enumerate(part.items, start=1):
             _body(document, f"{n}．{item.text}")
-    from assistant.draft import BASIS_HEADING, REFERENCE_HEADING, REFERENCE_NOTE
-
     document.add_heading(BASIS_HEADING, level=1)
     for source in draft.basis_sources:
         _body(document, source.line(), indent=False, superscript=False)

@@ -8,7 +8,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.panel import Panel
 
-from assistant.selfcheck import Checklist, GapReport
+from assistant.selfcheck.checklist import Checklist, GapReport
 
 
 def print_checklist(console: Console, checklist: Checklist, quote: bool = True) -> None:
@@ -27,7 +27,9 @@ def print_checklist(console: Console, checklist: Checklist, quote: bool = True) 
                         for line in q.text.splitlines():
                             console.print(f"    [dim]> {escape(line)}[/dim]")
                 else:
-                    console.print(f"  依据：{escape(q.cited)} [red]（知识库中未找到，无法引用原文；请先导入该法规）[/red]")
+                    console.print(
+                        f"  依据：{escape(q.cited)} [red]（知识库中未找到，无法引用原文；请先导入该法规）[/red]"
+                    )
             for line in item.also_lines():
                 console.print(f"  另见（同一义务）：{escape(line)}")
             console.print(f"  证据：{escape('；'.join(item.evidence))}")
@@ -35,14 +37,18 @@ def print_checklist(console: Console, checklist: Checklist, quote: bool = True) 
                 console.print(f"  罚则：{escape('；'.join(q.citation or q.cited for q in item.penalty))}")
     missing = {q.cited for item in checklist.items for q in item.basis + item.penalty if not q.found}
     if missing:
-        console.print(f"[yellow]有 {len(missing)} 处条文在知识库中找不到原文（如 {escape(sorted(missing)[0])}）："
-                      f"请先用 anquan ingest 导入相应法规[/yellow]")
+        console.print(
+            f"[yellow]有 {len(missing)} 处条文在知识库中找不到原文（如 {escape(sorted(missing)[0])}）："
+            f"请先用 anquan ingest 导入相应法规[/yellow]"
+        )
 
 
 def print_gap_report(console: Console, report: GapReport) -> None:
-    summary = (f"已回答 {report.answered}/{report.total} 项：已落实 {report.met} 项，"
-               f"[red]未落实 {len(report.unmet)} 项[/red]，[yellow]待核实 {len(report.to_verify)} 项[/yellow]"
-               + (f"，未回答 {len(report.unanswered)} 项" if report.unanswered else ""))
+    summary = (
+        f"已回答 {report.answered}/{report.total} 项：已落实 {report.met} 项，"
+        f"[red]未落实 {len(report.unmet)} 项[/red]，[yellow]待核实 {len(report.to_verify)} 项[/yellow]"
+        + (f"，未回答 {len(report.unanswered)} 项" if report.unanswered else "")
+    )
     console.print(Panel(summary, title="差距报告"))
     for gap in report.gaps:
         colour = "red" if gap.answer == "否" else "yellow"
@@ -56,15 +62,23 @@ def to_json(checklist: Checklist, report: GapReport | None = None) -> dict:
     """One object: the profile, the items grouped by theme, the gap report when answers were given."""
     profile = checklist.profile
     return {
-        "profile": {"industries": sorted(profile.industries), "groups": sorted(profile.groups),
-                    "employees": profile.employees, "flags": sorted(profile.flags),
-                    "equipment": sorted(profile.equipment), "regions": sorted(profile.regions),
-                    "notes": profile.notes},
+        "profile": {
+            "industries": sorted(profile.industries),
+            "groups": sorted(profile.groups),
+            "employees": profile.employees,
+            "flags": sorted(profile.flags),
+            "equipment": sorted(profile.equipment),
+            "regions": sorted(profile.regions),
+            "notes": profile.notes,
+        },
         "count": len(checklist.items),
-        "themes": [{"theme": theme, "items": [item.model_dump() for item in items]}
-                   for theme, items in checklist.themes.items()],
-        "gap_report": None if report is None else {**report.model_dump(), "unmet": len(report.unmet),
-                                                   "to_verify": len(report.to_verify)},
+        "themes": [
+            {"theme": theme, "items": [item.model_dump() for item in items]}
+            for theme, items in checklist.themes.items()
+        ],
+        "gap_report": None
+        if report is None
+        else {**report.model_dump(), "unmet": len(report.unmet), "to_verify": len(report.to_verify)},
     }
 
 

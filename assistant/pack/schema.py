@@ -1,4 +1,6 @@
-"""The knowledge pack in knowledge/: typed schemas, loading and cross-file validation.
+"""The knowledge pack's typed schemas: one strict model per kind of authored entry in knowledge/ (citations,
+applicability rules, taxonomy, obligations, glossary, lexicon, plan templates, quantities, …). An unknown field
+or a malformed value is an error that names the file and the field (assistant.pack.loader).
 
 The pack is authored data (YAML, no code, no regulation text). It points at regulation articles as
 (document, article) pairs — the document by its short title, e.g. 安全生产法 — and the runtime quotes
@@ -10,21 +12,12 @@ from __future__ import annotations
 
 import re
 from datetime import date
-from functools import cached_property
-from pathlib import Path
 from typing import Literal
 
-import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from ingest.articles import ArticleRef, parse_article
-
-
-class PackError(Exception):
-    """A knowledge-pack file is invalid; the message names the file and the field."""
-
-
-_FOLDED_SPACE = re.compile(r"(?<=[\u3000-\u303f\u4e00-\u9fff\uff00-\uffef“”])\s+(?=[\u3000-\u303f\u4e00-\u9fff\uff00-\uffef“”])")
+from ingest.vocabulary import FOLDED_SPACE
 
 
 class _Strict(BaseModel):
@@ -35,7 +28,7 @@ class _Strict(BaseModel):
     def _unfold(cls, data):
         """YAML folds a long line into the next with a space; between Chinese characters it is noise."""
         if isinstance(data, dict):
-            return {k: _FOLDED_SPACE.sub("", v) if isinstance(v, str) else v for k, v in data.items()}
+            return {k: FOLDED_SPACE.sub("", v) if isinstance(v, str) else v for k, v in data.items()}
         return data
 
 
@@ -91,8 +84,12 @@ class Range(_Strict):
         return self
 
     def contains(self, value: int | float) -> bool:
-        return ((self.gt is None or value > self.gt) and (self.gte is None or value >= self.gte)
-                and (self.lt is None or value < self.lt) and (self.lte is None or value <= self.lte))
+        return (
+            (self.gt is None or value > self.gt)
+            and (self.gte is None or value >= self.gte)
+            and (self.lt is None or value < self.lt)
+            and (self.lte is None or value <= self.lte)
+        )
 
 
 class Profile(BaseModel):
@@ -125,8 +122,10 @@ class Rule(_Strict):
     def _exactly_one(self) -> Rule:
         set_fields = [name for name in type(self).model_fields if getattr(self, name) is not None]
         if len(set_fields) != 1:
-            raise ValueError(f"一条适用规则必须恰好有一个键（all/any/not/industry/employees/flag/equipment/region），"
-                             f"这里有 {len(set_fields)} 个")
+            raise ValueError(
+                f"一条适用规则必须恰好有一个键（all/any/not/industry/employees/flag/equipment/region），"
+                f"这里有 {len(set_fields)} 个"
+            )
         return self
 
     def evaluate(self, profile: Profile) -> bool:
@@ -144,7 +143,9 @@ class Rule(_Strict):
         if self.flag is not None:
             return self.flag in profile.flags
         if self.equipment is not None:
-            return bool(profile.equipment) if "任意" in self.equipment else bool(set(self.equipment) & profile.equipment)
+            return (
+                bool(profile.equipment) if "任意" in self.equipment else bool(set(self.equipment) & profile.equipment)
+            )
         assert self.region is not None
         return bool(set(self.region) & profile.regions)
 
@@ -162,6 +163,7 @@ class Rule(_Strict):
 
 
 # --- taxonomy -----------------------------------------------------------------------------------
+
 
 class Industry(_Strict):
     key: str
@@ -218,6 +220,7 @@ class Taxonomy(_Strict):
 
 
 # --- register, glossary, lexicon, templates -----------------------------------------------------
+
 
 class Obligation(_Strict):
     id: str = Field(pattern=r"^[a-z0-9][a-z0-9-]*$")
@@ -305,9 +308,11 @@ class AccidentLevels(_Strict):
     def classify(self, deaths: int = 0, serious_injuries: int = 0, direct_loss_wan: float = 0) -> str:
         """The highest level any of the three measures reaches (the regulation's 或者)."""
         for level in self.levels:  # ordered from 特别重大 down
-            if (deaths and level.deaths.contains(deaths)) or (
-                    serious_injuries and level.serious_injuries.contains(serious_injuries)) or (
-                    direct_loss_wan and level.direct_loss_wan.contains(direct_loss_wan)):
+            if (
+                (deaths and level.deaths.contains(deaths))
+                or (serious_injuries and level.serious_injuries.contains(serious_injuries))
+                or (direct_loss_wan and level.direct_loss_wan.contains(direct_loss_wan))
+            ):
                 return level.level
         return "一般事故"
 
@@ -420,9 +425,13 @@ class PlanTemplates(_Strict):
     levels: dict[str, Level] = Field(default_factory=dict)
     holidays: list[Holiday] = Field(default_factory=list)
     lunar_dates: dict[str, list[date]] = Field(default_factory=dict)  # 春节 -> the dates of 正月初一 by year
-    task_words: list[str] = Field(default_factory=list)  # what a task does, when or how (检查, 落实, 节前), not its subject
+    task_words: list[str] = Field(
+        default_factory=list
+    )  # what a task does, when or how (检查, 落实, 节前), not its subject
     seasons: dict[str, list[int]] = Field(default_factory=dict)  # a season's word (秋收, 冬季) -> the months it names
-    regulation_fields: dict[str, list[str]] = Field(default_factory=dict)  # a special regulation -> words naming its field
+    regulation_fields: dict[str, list[str]] = Field(
+        default_factory=dict
+    )  # a special regulation -> words naming its field
 
     def template(self, kind: str) -> PlanTemplate | None:
         return next((t for t in self.templates if t.kind == kind), None)
@@ -496,242 +505,3 @@ class InstructionWords(_Strict):
     identity_phrases: list[str]  # 作为AI … as a whole clause
     answer_directives: list[str]  # 直接回答 … followed by ：/“
     precedence_claims: list[str] = []  # 优先于法律 … anywhere: a text claiming to override the law
-
-
-# --- the pack -----------------------------------------------------------------------------------
-
-# libyaml's loader when PyYAML was built with it: the pack is read by every process that answers
-_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-
-
-def _read(path: Path):
-    try:
-        return yaml.load(path.read_text(encoding="utf-8"), Loader=_LOADER)  # noqa: S506 - a safe loader
-    except FileNotFoundError:
-        raise PackError(f"{path}：知识包文件不存在") from None
-    except yaml.YAMLError as exc:
-        raise PackError(f"{path}：YAML 格式错误：{exc}") from None
-
-
-def _parse(path: Path, model, data):
-    try:
-        return model.model_validate(data)
-    except ValidationError as exc:
-        problems = "；".join(f"{'.'.join(str(p) for p in e['loc'])}：{e['msg']}" for e in exc.errors()[:10])
-        raise PackError(f"{path}：{problems}") from None
-
-
-def _files(directory: Path) -> list[Path]:
-    files = sorted(directory.glob("*.yaml"))
-    if not files:
-        raise PackError(f"{directory}：知识包目录中没有 YAML 文件")
-    return files
-
-
-class KnowledgePack:
-    def __init__(self, directory: Path):
-        self.directory = directory
-
-    def _one(self, filename: str, model):
-        path = self.directory / filename
-        return _parse(path, model, _read(path))
-
-    @cached_property
-    def taxonomy(self) -> Taxonomy:
-        """taxonomy/*.yaml merged: each file may add groups, industries, conditions, equipment, regions."""
-        merged: dict = {"groups": {}, "industries": [], "conditions": [], "equipment": {}, "regions": {},
-                        "region_parents": {}, "negation": {}, "activities": []}
-        for path in _files(self.directory / "taxonomy"):
-            data = _read(path) or {}
-            unknown = set(data) - set(merged)
-            if unknown:
-                raise PackError(f"{path}：未知的键 {sorted(unknown)}")
-            for key, value in data.items():
-                if key == "negation":  # word lists: each file may add words
-                    for name, words in (value or {}).items():
-                        merged[key].setdefault(name, []).extend(words or [])
-                elif isinstance(merged[key], dict):
-                    merged[key].update(value or {})
-                else:
-                    merged[key].extend(value or [])
-        return _parse(self.directory / "taxonomy", Taxonomy, merged)
-
-    @cached_property
-    def obligations(self) -> list[Obligation]:
-        """obligations/*.yaml, each a file with an `obligations:` list."""
-        found: list[Obligation] = []
-        for path in _files(self.directory / "obligations"):
-            data = _read(path) or {}
-            found += [_parse(path, Obligation, item) for item in data.get("obligations", [])]
-        return found
-
-    @cached_property
-    def glossary(self) -> list[GlossaryEntry]:
-        path = self.directory / "glossary.yaml"
-        return [_parse(path, GlossaryEntry, item) for item in (_read(path) or {}).get("entries", [])]
-
-    @cached_property
-    def lexicon(self) -> Lexicon:
-        return self._one("lexicon.yaml", Lexicon)
-
-    @cached_property
-    def accident_levels(self) -> AccidentLevels:
-        return self._one("accident_levels.yaml", AccidentLevels)
-
-    @cached_property
-    def plan_templates(self) -> PlanTemplates:
-        return self._one("plan_templates.yaml", PlanTemplates)
-
-    @cached_property
-    def document_aliases(self) -> dict[str, list[str]]:
-        return self._one("document_aliases.yaml", DocumentAliases).aliases
-
-    @cached_property
-    def quantities(self) -> Quantities:
-        return self._one("quantities.yaml", Quantities)
-
-    @cached_property
-    def follow_up(self) -> FollowUp:
-        return self._one("follow_up.yaml", FollowUp)
-
-    @cached_property
-    def instructions(self) -> InstructionWords:
-        return self._one("instructions.yaml", InstructionWords)
-
-    @cached_property
-    def remediation(self) -> Remediation:
-        return self._one("remediation.yaml", Remediation)
-
-    @cached_property
-    def terms(self) -> list[str]:
-        return self._one("terms.yaml", Terms).terms
-
-    def glossary_entry(self, name: str) -> GlossaryEntry | None:
-        wanted = name.strip()
-        for entry in self.glossary:
-            if wanted in entry.names:
-                return entry
-        return None
-
-    def segmenter_terms(self) -> list[str]:
-        """Words the segmenter must keep whole: listed terms, glossary terms and aliases, lexicon words."""
-        words = set(self.terms)
-        for entry in self.glossary:
-            words.update(entry.names)
-        for lex in self.lexicon.entries:
-            words.add(lex.legal)
-            words.update(lex.everyday)
-        return sorted(w for w in words if 2 <= len(w) <= 16)
-
-    def citations(self) -> list[tuple[str, Citation]]:
-        """Every article the pack cites, with where it is cited."""
-        found: list[tuple[str, Citation]] = []
-        for ob in self.obligations:
-            found += [(f"obligations:{ob.id}", c) for c in ob.basis + ob.penalty]
-        for entry in self.glossary:
-            found += [(f"glossary.yaml:{entry.id}", c) for c in entry.basis]
-        found += [("accident_levels.yaml", c) for c in self.accident_levels.basis]
-        for focus in self.plan_templates.calendar:
-            found += [(f"plan_templates.yaml:{focus.id}", c) for c in focus.basis]
-        for topic in self.plan_templates.topics:
-            found += [(f"plan_templates.yaml:{topic.id}", c) for c in topic.basis]
-        return found
-
-    def plan_refs(self) -> list[tuple[str, PlanRef]]:
-        found: list[tuple[str, PlanRef]] = []
-        for entry in self.glossary:
-            found += [(f"glossary.yaml:{entry.id}", r) for r in entry.plan_refs]
-        for template in self.plan_templates.templates:
-            found += [(f"plan_templates.yaml:{template.kind}", r) for r in template.plan_refs]
-        for focus in self.plan_templates.calendar:
-            found += [(f"plan_templates.yaml:{focus.id}", r) for r in focus.plan_refs]
-        for topic in self.plan_templates.topics:
-            found += [(f"plan_templates.yaml:{topic.id}", r) for r in topic.plan_refs]
-        return found
-
-    def validate(self) -> list[str]:
-        """Cross-file problems (unique ids and aliases, rule vocabulary); empty when the pack is sound."""
-        problems: list[str] = []
-        tax = self.taxonomy
-        industry_names = {i.key for i in tax.industries} | set(tax.groups)
-        condition_keys = {c.key for c in tax.conditions}
-        for label, items in (("obligations", [o.id for o in self.obligations]),
-                             ("glossary", [g.id for g in self.glossary]),
-                             ("calendar", [f.id for f in self.plan_templates.calendar]),
-                             ("topics", [t.id for t in self.plan_templates.topics]),
-                             ("industries", [i.key for i in tax.industries]),
-                             ("conditions", [c.key for c in tax.conditions])):
-            dupes = sorted({x for x in items if items.count(x) > 1})
-            if dupes:
-                problems.append(f"{label}：id 重复 {dupes}")
-        names = [n for entry in self.glossary for n in entry.names]
-        dupes = sorted({n for n in names if names.count(n) > 1})
-        if dupes:
-            problems.append(f"glossary.yaml：词条名或别名重复 {dupes}")
-        aliases = [a for names in self.document_aliases.values() for a in names]
-        dupes = sorted({a for a in aliases if aliases.count(a) > 1})
-        if dupes:
-            problems.append(f"document_aliases.yaml：简称重复（一个简称只能指一部法规）{dupes}")
-        everyday = [w for lex in self.lexicon.entries for w in lex.everyday]
-        dupes = sorted({w for w in everyday if everyday.count(w) > 1})
-        if dupes:
-            problems.append(f"lexicon.yaml：口语词重复（一个说法只能对应一个法律用语）{dupes}")
-        for ob in self.obligations:
-            if ob.applies is None:
-                continue
-            for name in ob.applies.names("industry") - industry_names:
-                problems.append(f"obligations:{ob.id}：未定义的行业或行业组“{name}”")
-            for name in ob.applies.names("flag") - condition_keys:
-                problems.append(f"obligations:{ob.id}：未定义的条件“{name}”")
-            for name in ob.applies.names("equipment") - set(tax.equipment) - {"任意"}:
-                problems.append(f"obligations:{ob.id}：未定义的特种设备类别“{name}”")
-            for name in ob.applies.names("region") - set(tax.regions):
-                problems.append(f"obligations:{ob.id}：未定义的地区“{name}”")
-        industry_keys = {i.key for i in tax.industries}
-        for industry in tax.industries:
-            for group in set(industry.groups) - set(tax.groups):
-                problems.append(f"taxonomy.yaml:{industry.key}：未定义的行业组“{group}”")
-            for condition, target in industry.becomes.items():
-                if condition not in condition_keys or target not in industry_keys:
-                    problems.append(f"taxonomy.yaml:{industry.key}：becomes 中未定义的条件或行业“{condition}: {target}”")
-        for condition in tax.conditions:
-            for name in set(condition.not_from_words_for) - industry_names:
-                problems.append(f"taxonomy.yaml:{condition.key}：not_from_words_for 中未定义的行业或行业组“{name}”")
-        for activity in tax.activities:
-            for key in set(activity.roles) - industry_keys:
-                problems.append(f"taxonomy.yaml:activities:{activity.sector}：未定义的行业“{key}”")
-        for city, province in tax.region_parents.items():
-            if city not in tax.regions or province not in tax.regions:
-                problems.append(f"taxonomy.yaml:region_parents：未定义的地区“{city}: {province}”")
-        kinds = {t.kind for t in self.plan_templates.templates}
-        if kinds != {"quarterly", "annual", "campaign", "holiday"}:
-            problems.append(f"plan_templates.yaml：缺少模板 {sorted({'quarterly', 'annual', 'campaign', 'holiday'} - kinds)}")
-        problems += self._plan_problems()
-        return problems
-
-    def _plan_problems(self) -> list[str]:
-        """Ids the plan templates refer to must exist; topic and holiday names must be unique."""
-        plans = self.plan_templates
-        problems: list[str] = []
-        topic_ids = {t.id for t in plans.topics}
-        focus_ids = {f.id for f in plans.calendar}
-        for template in plans.templates:
-            for topic in set(template.topics) - topic_ids:
-                problems.append(f"plan_templates.yaml:{template.kind}：未定义的 topic“{topic}”")
-            if sum(s.holds_tasks for s in template.sections) != 1 or sum(s.schedule for s in template.sections) != 1:
-                problems.append(f"plan_templates.yaml:{template.kind}：须恰好有一节 holds_tasks 和一节 schedule")
-        for holiday in plans.holidays:
-            for focus in set(holiday.focus) - focus_ids:
-                problems.append(f"plan_templates.yaml:{holiday.name}：未定义的 calendar id“{focus}”")
-            for lunar in {holiday.lunar, holiday.also_lunar} - {None} - set(plans.lunar_dates):
-                problems.append(f"plan_templates.yaml:{holiday.name}：lunar_dates 中没有“{lunar}”")
-        for label, names in (("topics", [n for t in plans.topics for n in t.names]),
-                             ("holidays", [n for h in plans.holidays for n in h.names])):
-            dupes = sorted({n for n in names if names.count(n) > 1})
-            if dupes:
-                problems.append(f"plan_templates.yaml：{label} 名称或别名重复 {dupes}")
-        return problems
-
-
-def load_pack(directory: Path) -> KnowledgePack:
-    return KnowledgePack(directory)

@@ -17,21 +17,50 @@ from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.properties import PageSetupProperties
+from openpyxl.worksheet.worksheet import Worksheet
 
-from assistant.selfcheck import ANSWERS, Checklist, GapReport, QuotedArticle
+from assistant.selfcheck.checklist import ANSWERS, Checklist, GapReport, QuotedArticle
 
 CHECKLIST_SHEET = "自查清单"
 GAP_SHEET = "差距报告"
 PROFILE_SHEET = "企业情况"
 # what a printed page needs first; the full article texts come last and are left out of the print area
-CHECKLIST_HEADER = ["序号", "编号", "主题", "义务", "自查问题", "回答", "法律依据", "应留存的证据", "罚则依据", "条文原文", "罚则条文"]
+CHECKLIST_HEADER = [
+    "序号",
+    "编号",
+    "主题",
+    "义务",
+    "自查问题",
+    "回答",
+    "法律依据",
+    "应留存的证据",
+    "罚则依据",
+    "条文原文",
+    "罚则条文",
+]
 GAP_HEADER = ["序号", "编号", "主题", "义务", "回答", "状态", "法律依据", "罚则依据", "建议措施", "罚则条文"]
-NOT_PRINTED = ("条文原文", "罚则条文")  # kept in the file, left off paper: a page of article text per duty is unreadable
+NOT_PRINTED = (
+    "条文原文",
+    "罚则条文",
+)  # kept in the file, left off paper: a page of article text per duty is unreadable
 FORM_FIELDS = ("单位名称（盖章）", "填表人", "填表日期")  # filled in by hand on the printed form, or in the file
 HEADER_ROW = 3  # row 1 the title, row 2 the form fields, row 3 the column header (repeated on every printed page)
 CJK_FONT = "宋体"  # a font every Chinese Office and WPS install has; Calibri has no Chinese glyphs
-_WIDTHS = {"序号": 5, "编号": 18, "主题": 10, "义务": 34, "自查问题": 30, "回答": 8, "状态": 8, "法律依据": 24,
-           "条文原文": 70, "应留存的证据": 26, "罚则依据": 20, "罚则条文": 60, "建议措施": 44}
+_WIDTHS = {
+    "序号": 5,
+    "编号": 18,
+    "主题": 10,
+    "义务": 34,
+    "自查问题": 30,
+    "回答": 8,
+    "状态": 8,
+    "法律依据": 24,
+    "条文原文": 70,
+    "应留存的证据": 26,
+    "罚则依据": 20,
+    "罚则条文": 60,
+    "建议措施": 44,
+}
 _HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
 _LINE = Side(style="thin", color="808080")
 _GRID = Border(left=_LINE, right=_LINE, top=_LINE, bottom=_LINE)
@@ -58,7 +87,11 @@ def _form_head(sheet, title: str, columns: int) -> None:
     sheet["A1"].alignment = Alignment(horizontal="center", vertical="center")
     sheet.row_dimensions[1].height = 30
     # three label + blank pairs spread over the printed columns
-    spans = [(1, 3, 4, 5), (6, 6, 7, 7), (8, 8, 9, columns)] if columns >= 9 else [(1, 1, 2, 2), (3, 3, 4, 4), (5, 5, 6, columns)]
+    spans = (
+        [(1, 3, 4, 5), (6, 6, 7, 7), (8, 8, 9, columns)]
+        if columns >= 9
+        else [(1, 1, 2, 2), (3, 3, 4, 4), (5, 5, 6, columns)]
+    )
     for (label_from, label_to, blank_from, blank_to), label in zip(spans, FORM_FIELDS, strict=True):
         if label_to > label_from:
             sheet.merge_cells(start_row=2, start_column=label_from, end_row=2, end_column=label_to)
@@ -129,25 +162,46 @@ def _duty(item) -> str:
     return item.title + ("\n另见：\n" + "\n".join(also) if also else "")
 
 
-def to_xlsx(checklist: Checklist, path: Path, answers: dict[str, str] | None = None,
-            report: GapReport | None = None) -> Path:
+def to_xlsx(
+    checklist: Checklist, path: Path, answers: dict[str, str] | None = None, report: GapReport | None = None
+) -> Path:
     """Write the checklist (with a 是/否/不确定 dropdown), the profile and, when given, the gap report; each
     sheet prints on landscape A4 at page width with its header repeated, in a Chinese font."""
     answers = answers or {}
     book = Workbook()
     sheet = book.active
+    assert isinstance(sheet, Worksheet)  # a new workbook opens on its one worksheet
     sheet.title = CHECKLIST_SHEET
     rows = []
     for n, item in enumerate(checklist.items, start=1):
         basis, basis_text = _quotes(item.basis)
         penalty, penalty_text = _quotes(item.penalty)
         answer = next((answers[i] for i in item.ids if answers.get(i)), "")
-        rows.append([n, item.id, item.theme, _duty(item), item.question, answer, basis, "\n".join(item.evidence),
-                     penalty, basis_text, penalty_text])
+        rows.append(
+            [
+                n,
+                item.id,
+                item.theme,
+                _duty(item),
+                item.question,
+                answer,
+                basis,
+                "\n".join(item.evidence),
+                penalty,
+                basis_text,
+                penalty_text,
+            ]
+        )
     _sheet(sheet, CHECKLIST_HEADER, rows, title="安全生产法定义务自查清单")
     column = get_column_letter(CHECKLIST_HEADER.index("回答") + 1)
-    validation = DataValidation(type="list", formula1=f'"{",".join(ANSWERS)}"', allow_blank=True,
-                                showErrorMessage=True, errorTitle="回答无效", error="请选择 是、否 或 不确定")
+    validation = DataValidation(
+        type="list",
+        formula1=f'"{",".join(ANSWERS)}"',
+        allow_blank=True,
+        showErrorMessage=True,
+        errorTitle="回答无效",
+        error="请选择 是、否 或 不确定",
+    )
     validation.promptTitle = "自查回答"
     validation.prompt = "请选择 是、否 或 不确定"
     validation.showInputMessage = True
@@ -155,8 +209,21 @@ def to_xlsx(checklist: Checklist, path: Path, answers: dict[str, str] | None = N
     if checklist.items:
         validation.add(f"{column}{HEADER_ROW + 1}:{column}{HEADER_ROW + len(checklist.items)}")
     if report is not None:
-        gap_rows = [[n, g.id, g.theme, g.title, g.answer, g.status, "\n".join(g.basis), "\n".join(g.penalty) or "—",
-                     g.action, g.penalty_text or "—"] for n, g in enumerate(report.gaps, start=1)]
+        gap_rows = [
+            [
+                n,
+                g.id,
+                g.theme,
+                g.title,
+                g.answer,
+                g.status,
+                "\n".join(g.basis),
+                "\n".join(g.penalty) or "—",
+                g.action,
+                g.penalty_text or "—",
+            ]
+            for n, g in enumerate(report.gaps, start=1)
+        ]
         _sheet(book.create_sheet(GAP_SHEET), GAP_HEADER, gap_rows, title="安全生产法定义务自查差距报告")
     info = book.create_sheet(PROFILE_SHEET)
     _sheet(info, ["项目", "内容"], [list(row) for row in checklist.profile_rows()])
@@ -174,8 +241,9 @@ def _cell(table, row: int, label: str, text: str) -> None:
     cells[1].text = text
 
 
-def to_docx(checklist: Checklist, path: Path, answers: dict[str, str] | None = None,
-            report: GapReport | None = None) -> Path:
+def to_docx(
+    checklist: Checklist, path: Path, answers: dict[str, str] | None = None, report: GapReport | None = None
+) -> Path:
     """Word document: title, the profile, Heading 1 per theme, Heading 2 per duty with a small table."""
     answers = answers or {}
     document = docx.Document()
@@ -186,8 +254,10 @@ def to_docx(checklist: Checklist, path: Path, answers: dict[str, str] | None = N
     document.add_heading("安全生产法定义务自查清单", level=0)
     for field, value in checklist.profile_rows():
         document.add_paragraph(f"{field}：{value}")
-    document.add_paragraph(f"共 {len(checklist.items)} 项义务，分 {len(checklist.themes)} 个主题。"
-                           "每项列出法律依据（条文原文引自知识库）、自查问题、应留存的证据和罚则依据。")
+    document.add_paragraph(
+        f"共 {len(checklist.items)} 项义务，分 {len(checklist.themes)} 个主题。"
+        "每项列出法律依据（条文原文引自知识库）、自查问题、应留存的证据和罚则依据。"
+    )
     for theme, items in checklist.themes.items():
         document.add_heading(theme, level=1)
         for item in items:
@@ -207,8 +277,10 @@ def to_docx(checklist: Checklist, path: Path, answers: dict[str, str] | None = N
                 _cell(table, 5, "另见（同一义务）", "\n".join(also))
     if report is not None:
         document.add_heading("差距报告", level=1)
-        document.add_paragraph(f"已回答 {report.answered}/{report.total} 项：已落实 {report.met} 项，"
-                               f"未落实 {len(report.unmet)} 项，待核实 {len(report.to_verify)} 项。")
+        document.add_paragraph(
+            f"已回答 {report.answered}/{report.total} 项：已落实 {report.met} 项，"
+            f"未落实 {len(report.unmet)} 项，待核实 {len(report.to_verify)} 项。"
+        )
         for status, gaps in (("未落实", report.unmet), ("待核实", report.to_verify)):
             if not gaps:
                 continue
@@ -221,12 +293,13 @@ def to_docx(checklist: Checklist, path: Path, answers: dict[str, str] | None = N
                     document.add_paragraph(f"罚则条文：{gap.penalty_text}", style="List Bullet")
                 document.add_paragraph(f"建议措施：{gap.action}", style="List Bullet")
     path.parent.mkdir(parents=True, exist_ok=True)
-    document.save(path)
+    document.save(str(path))
     return path
 
 
-def export(checklist: Checklist, path: Path, answers: dict[str, str] | None = None,
-           report: GapReport | None = None) -> Path:
+def export(
+    checklist: Checklist, path: Path, answers: dict[str, str] | None = None, report: GapReport | None = None
+) -> Path:
     """Write .xlsx or .docx by the file's suffix."""
     suffix = path.suffix.lower()
     if suffix == ".xlsx":

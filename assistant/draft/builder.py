@@ -2,7 +2,7 @@
 customary structure of the plan templates in knowledge/plan_templates.yaml.
 
     draft = draft_plan(kb, "quarterly", "2025Q1", "区", focus=["危险化学品"], region="山东")
-    draft.write_docx("plan.docx"); print(draft.to_markdown())
+    write_plan_docx(draft, "plan.docx"); print(draft.to_markdown())
 
 Offline (default) the text is composed from the templates, the period's seasonal focus items and the
 requested sectors. Every task item cites as 依据 the regulation articles about its subject, found by
@@ -11,7 +11,7 @@ says so (NO_BASIS) instead of borrowing an unrelated one. A local plan or report
 is cited beside the law as 参考, never as a basis. A period carries only what fits its season: focus items
 and tasks naming a season outside it are left out, and every festival listed as a time node has its task
 group. With an LLM configured each section is rewritten as fuller prose from the same numbered sources,
-and its citations are verified the same way (see assistant/plan_llm.py).
+and its citations are verified the same way (see assistant/draft/llm.py).
 """
 
 from __future__ import annotations
@@ -19,20 +19,19 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from datetime import date
-from pathlib import Path
 
-from assistant.citations import CITE
-from assistant.knowledge_pack import (
-    Citation,
-    Level,
-    PlanRef,
-    PlanTemplate,
-    PlanTemplates,
-    TemplateSection,
-    Topic,
+from assistant.draft.config import DRAFT
+from assistant.draft.model import (
+    NO_BASIS,
+    REFERENCE_HEADING,
+    DraftItem,
+    DraftSection,
+    DraftSource,
+    PlanDraft,
+    numbering,
+    source_of,
 )
-from assistant.plan_config import DRAFT
-from assistant.plan_period import (
+from assistant.draft.period import (
     KINDS,
     QUARTER_NAMES,
     Period,
@@ -43,174 +42,39 @@ from assistant.plan_period import (
     normalise_kind,
     parse_period,
 )
-from assistant.plan_sources import Provision, ProvisionFinder
+from assistant.draft.sources import Provision, ProvisionFinder
+from assistant.pack import (
+    Citation,
+    Level,
+    PlanRef,
+    PlanTemplate,
+    PlanTemplates,
+    SeasonalFocus,
+    TemplateSection,
+    Topic,
+    pack_of,
+)
 from assistant.retrieval.coverage import coverage
 from ingest.knowledge_base import KnowledgeBase
+from ingest.numerals import int_to_cn
 
-__all__ = ["DraftItem", "DraftSection", "DraftSource", "PlanDraft", "PlanRequestError", "draft_options", "draft_plan",
-           "draft_section"]
+__all__ = [
+    "DraftItem",
+    "DraftSection",
+    "DraftSource",
+    "PlanDraft",
+    "PlanRequestError",
+    "draft_options",
+    "draft_plan",
+    "draft_section",
+]
 
-CN_NUMBERS = "一二三四五六七八九十"
 MARK = re.compile(r"⟦(\d+)⟧")  # a source reference inside the builder, numbered when the draft is finished
 DEFAULT_CAMPAIGN_TOPIC = "安全生产大检查"
-NO_BASIS = "知识库中暂无直接对应的条文"  # said by a task no article in the knowledge base is about
-BASIS_HEADING = "依据"  # the articles of law and regulation the tasks rest on
-REFERENCE_HEADING = "参考"  # local plans and reports: how others worded a task, not a basis
-REFERENCE_NOTE = "地方计划方案、工作总结，仅供参考，不作为依据"
-
-
-def cn_number(n: int) -> str:
-    if n <= 10:
-        return CN_NUMBERS[n - 1]
-    if n < 20:
-        return "十" + (CN_NUMBERS[n - 11] if n > 10 else "")
-    return f"{CN_NUMBERS[n // 10 - 1]}十{CN_NUMBERS[n % 10 - 1] if n % 10 else ''}"
-
-
-# --- the draft ------------------------------------------------------------------------------------
-
-@dataclass
-class DraftSource:
-    number: int
-    citation: str  # 《中华人民共和国安全生产法》第四十一条（第二章 …） or 《plan title》 · heading path
-    doc_id: str
-    article: str | None  # None for a plan passage
-    quote: str  # the key clause quoted in the draft
-
-    @property
-    def is_article(self) -> bool:
-        return self.article is not None
-
-    @property
-    def role(self) -> str:
-        """依据 for an article of law, 参考 for a local plan or report passage."""
-        return BASIS_HEADING if self.is_article else REFERENCE_HEADING
-
-    def line(self) -> str:
-        return f"[{self.number}] {self.citation}" + (f"：“{self.quote}”" if self.quote else "")
-
-    def to_dict(self) -> dict:
-        return {"number": self.number, "citation": self.citation, "doc": self.doc_id, "article": self.article,
-                "quote": self.quote, "kind": "法规条文" if self.is_article else "地方方案", "role": self.role}
-
-
-@dataclass
-class DraftItem:
-    text: str  # with [n] citations
-    task: bool = False  # a task item: it cites the articles on its subject, or says there are none (NO_BASIS)
-    no_basis: bool = False  # a task no article in the knowledge base is about
-
-    @property
-    def citations(self) -> list[int]:
-        return [int(n) for n in CITE.findall(self.text)]
-
-
-@dataclass
-class DraftSection:
-    title: str  # 指导思想, 春节 …
-    level: int  # 1 for the template's sections, 2 for the task groups inside 重点任务
-    number: str = ""  # 一、 / （一）
-    paragraphs: list[str] = field(default_factory=list)
-    items: list[DraftItem] = field(default_factory=list)
-    children: list[DraftSection] = field(default_factory=list)
-    tasks: bool = False  # the section that holds the task groups
-    schedule: bool = False  # the section that holds the dated phases
-    guidance: str = ""
-
-    @property
-    def heading(self) -> str:
-        return f"{self.number}{self.title}"
-
-    def walk(self):
-        yield self
-        for child in self.children:
-            yield from child.walk()
-
-
-@dataclass
-class PlanDraft:
-    title: str
-    level: str
-    kind: str | None  # None for a single section
-    period: Period | None
-    region: str | None = None
-    focus: list[str] = field(default_factory=list)
-    mode: str = "离线（模板＋检索条文）"
-    sections: list[DraftSection] = field(default_factory=list)
-    sources: list[DraftSource] = field(default_factory=list)
-    notes: list[str] = field(default_factory=list)
-    provisions: dict[int, Provision] = field(default_factory=dict, repr=False)  # [n] -> the verified source
-
-    def walk(self):
-        for section in self.sections:
-            yield from section.walk()
-
-    def section(self, title: str) -> DraftSection | None:
-        return next((s for s in self.walk() if s.title == title), None)
-
-    @property
-    def task_items(self) -> list[DraftItem]:
-        return [item for s in self.walk() for item in s.items if item.task]
-
-    @property
-    def schedule_items(self) -> list[DraftItem]:
-        return [item for s in self.walk() if s.schedule for item in s.items]
-
-    def source(self, number: int) -> DraftSource:
-        return self.sources[number - 1]
-
-    @property
-    def basis_sources(self) -> list[DraftSource]:
-        return [s for s in self.sources if s.is_article]
-
-    @property
-    def reference_sources(self) -> list[DraftSource]:
-        return [s for s in self.sources if not s.is_article]
-
-    def to_markdown(self) -> str:
-        lines = [f"# {self.title}", ""]
-        if self.period is not None:
-            lines += [f"> 期间：{self.period.label}（{cn_date(self.period.start)}—{cn_date(self.period.end)}）", ""]
-        for section in self.walk():
-            lines += [f"{'#' * (section.level + 1)} {section.heading}", ""]
-            lines += [p for paragraph in section.paragraphs for p in (paragraph, "")]
-            lines += [f"{n}. {item.text}" for n, item in enumerate(section.items, start=1)]
-            if section.items:
-                lines.append("")
-        lines += [f"## {BASIS_HEADING}", ""]
-        lines += [f"- {s.line()}" for s in self.basis_sources] or ["- （无）"]
-        if self.reference_sources:
-            lines += ["", f"## {REFERENCE_HEADING}（{REFERENCE_NOTE}）", ""]
-            lines += [f"- {s.line()}" for s in self.reference_sources]
-        if self.notes:
-            lines += ["", "---", ""] + [f"- 说明：{note}" for note in self.notes]
-        return "\n".join(lines).rstrip() + "\n"
-
-    def write_markdown(self, path: str | Path) -> Path:
-        path = Path(path)
-        path.write_text(self.to_markdown(), encoding="utf-8")
-        return path
-
-    def write_docx(self, path: str | Path) -> Path:
-        from assistant.plan_docx import write_plan_docx
-
-        return write_plan_docx(self, Path(path))
-
-    def to_dict(self) -> dict:
-        def section(s: DraftSection) -> dict:
-            return {"heading": s.heading, "title": s.title, "level": s.level, "paragraphs": s.paragraphs,
-                    "items": [{"text": i.text, "task": i.task, "no_basis": i.no_basis, "citations": i.citations}
-                              for i in s.items],
-                    "children": [section(c) for c in s.children]}
-
-        period = None if self.period is None else {"label": self.period.label, "start": self.period.start.isoformat(),
-                                                     "end": self.period.end.isoformat()}
-        return {"title": self.title, "kind": self.kind, "level": self.level, "period": period, "region": self.region,
-                "focus": self.focus, "mode": self.mode, "sections": [section(s) for s in self.sections],
-                "sources": [s.to_dict() for s in self.sources], "notes": self.notes}
 
 
 # --- building -------------------------------------------------------------------------------------
+
 
 @dataclass
 class TaskGroup:
@@ -251,13 +115,15 @@ def resolve_level(plans: PlanTemplates, level: str) -> Unit:
             org = known.org if known.enterprise else f"{text}{known.org.removeprefix(suffix)}"
             return Unit(suffix, text, area, org, known.enterprise)
     names = "、".join(plans.levels)
-    raise PlanRequestError(f"层级“{level}”无法识别：请写 {names} 之一，或带名称的单位（如 青山区、营城镇、华兴化工公司）")
+    raise PlanRequestError(
+        f"层级“{level}”无法识别：请写 {names} 之一，或带名称的单位（如 青山区、营城镇、华兴化工公司）"
+    )
 
 
 class _Builder:
     def __init__(self, kb: KnowledgeBase, unit: Unit, region: str | None):
         self.kb = kb
-        self.plans = kb.pack.plan_templates
+        self.plans = pack_of(kb).plan_templates
         self.unit = unit
         self.finder = ProvisionFinder(kb, region)
         self.registry: list[Provision] = []
@@ -293,15 +159,21 @@ class _Builder:
 
     def summary_item(self, task: str, named: list[TaskGroup]) -> DraftItem:
         """A task that names other task groups (一季度：做好春节、复工复产…) rests on what their first tasks rest on."""
-        articles = list({p.key: p for g in named if g.tasks
-                         for p in self.finder.articles_for(g.tasks[0], g.basis, g.context, heading=g.title)[:1]}.values())
+        articles = list(
+            {
+                p.key: p
+                for g in named
+                if g.tasks
+                for p in self.finder.articles_for(g.tasks[0], g.basis, g.context, heading=g.title)[:1]
+            }.values()
+        )
         cited = "依据" + "、".join(f"{p.short}{self.mark(p)}" for p in articles) if articles else NO_BASIS
         return DraftItem(f"{task.rstrip('。；')}。（{cited}）", task=True, no_basis=not articles)
 
     def task_group(self, group: TaskGroup, number: int) -> DraftSection | None:
         if group.summarises:
             items = [self.summary_item(task, named) for task, named in zip(group.tasks, group.summarises, strict=True)]
-            return DraftSection(group.title, 2, f"（{cn_number(number)}）", items=items) if items else None
+            return DraftSection(group.title, 2, f"（{int_to_cn(number)}）", items=items) if items else None
         bases = group.task_basis or [group.basis] * len(group.tasks)
         items = [self.task_item(task, group, basis) for task, basis in zip(group.tasks, bases, strict=True)]
         missing = sum(item.no_basis for item in items)
@@ -309,10 +181,10 @@ class _Builder:
             self.missing[group.title] = self.missing.get(group.title, 0) + missing
         if not items:
             return None
-        return DraftSection(group.title, 2, f"（{cn_number(number)}）", items=items)
+        return DraftSection(group.title, 2, f"（{int_to_cn(number)}）", items=items)
 
     def cited_section(self, spec: TemplateSection, number: int, values: dict[str, str]) -> DraftSection:
-        section = DraftSection(spec.title, 1, f"{cn_number(number)}、", guidance=spec.guidance)
+        section = DraftSection(spec.title, 1, f"{int_to_cn(number)}、", guidance=spec.guidance)
         text = self.fill(spec.text, **values) if spec.text else ""
         items = [self.fill(item, **values) for item in spec.items]
         provision = None
@@ -335,7 +207,7 @@ class _Builder:
         and replace the builder's marks with [n]."""
         texts = [t for section in draft.walk() for t in section.paragraphs + [item.text for item in section.items]]
         used = list(dict.fromkeys(int(m) for text in texts for m in MARK.findall(text)))
-        numbers = _numbering(used, lambda index: self.registry[index].is_article)
+        numbers = numbering(used, lambda index: self.registry[index].is_article)
 
         def renumber(text: str) -> str:
             return MARK.sub(lambda match: f"[{numbers[int(match.group(1))]}]", text)
@@ -348,39 +220,12 @@ class _Builder:
         draft.sources = [source_of(n, p) for n, p in sorted(draft.provisions.items())]
         if self.missing:
             where = "、".join(f"{title.strip('“”')} {n} 项" for title, n in self.missing.items())
-            self.notes.append(f"有 {sum(self.missing.values())} 项任务在知识库中暂无直接对应的现行条文（{where}），"
-                              f"已在任务后注明，没有借用无关条文；请导入相关法规后重新起草，或自行补充依据。")
+            self.notes.append(
+                f"有 {sum(self.missing.values())} 项任务在知识库中暂无直接对应的现行条文（{where}），"
+                f"已在任务后注明，没有借用无关条文；请导入相关法规后重新起草，或自行补充依据。"
+            )
         draft.notes = list(dict.fromkeys(self.notes + draft.notes))
         return draft
-
-
-def _numbering(used: list[int], is_article) -> dict[int, int]:
-    """Source keys in order of first use -> their numbers: the articles 1…k, then the plan passages k+1…n."""
-    ordered = [key for key in used if is_article(key)] + [key for key in used if not is_article(key)]
-    return {key: number for number, key in enumerate(ordered, start=1)}
-
-
-def source_of(number: int, provision: Provision) -> DraftSource:
-    return DraftSource(number, provision.citation, provision.doc_id, provision.article, provision.quote)
-
-
-def renumber_sources(draft: PlanDraft) -> None:
-    """After a rewrite: number the sources still cited, articles first, each kind in order of first use."""
-    sources = draft.provisions
-    texts = [t for section in draft.walk() for t in section.paragraphs + [item.text for item in section.items]]
-    used = list(dict.fromkeys(int(n) for text in texts for n in CITE.findall(text) if int(n) in sources))
-    numbers = _numbering(used, lambda old: sources[old].is_article)
-
-    def one(match: re.Match) -> str:
-        old = int(match.group(1))
-        return f"[{numbers[old]}]" if old in numbers else ""
-
-    for section in draft.walk():
-        section.paragraphs = [CITE.sub(one, p) for p in section.paragraphs]
-        for item in section.items:
-            item.text = CITE.sub(one, item.text)
-    draft.provisions = {new: sources[old] for old, new in numbers.items()}
-    draft.sources = [source_of(n, p) for n, p in sorted(draft.provisions.items())]
 
 
 class _Defaults(dict):
@@ -409,7 +254,7 @@ def _seasonal_groups(plans: PlanTemplates, period: Period, kind: str) -> list[Ta
     else:
         months = period.months
         festivals = set(_festival_items(plans, period).values())
-        scored = []
+        scored: list[tuple[bool, float, int, int, SeasonalFocus]] = []
         for item in plans.calendar:
             overlap = [m for m in item.months if m in months]
             if not overlap:
@@ -425,8 +270,17 @@ def _seasonal_groups(plans: PlanTemplates, period: Period, kind: str) -> list[Ta
     for f in chosen:
         tasks = [t for t in f.tasks if not out_of_season(plans, t, period)]
         if tasks and not out_of_season(plans, f.name, period):
-            groups.append(TaskGroup(f.name, tasks, f.basis, f.plan_refs, context=f"{f.name} {' '.join(f.hazards)}",
-                                    headline=f.headline, focus_ids=[f.id]))
+            groups.append(
+                TaskGroup(
+                    f.name,
+                    tasks,
+                    f.basis,
+                    f.plan_refs,
+                    context=f"{f.name} {' '.join(f.hazards)}",
+                    headline=f.headline,
+                    focus_ids=[f.id],
+                )
+            )
     return groups
 
 
@@ -441,7 +295,7 @@ def _retrieved_group(builder: _Builder, name: str) -> TaskGroup | None:
     weights = builder.finder.weights(name)
     tasks = []
     for chunk, _ in found:
-        if chunk.metadata.get("unit") != "article" or coverage(chunk.text, weights) < DRAFT.retrieved_topic_coverage:
+        if chunk.unit != "article" or coverage(chunk.text, weights) < DRAFT.retrieved_topic_coverage:
             continue
         if not builder.finder.verified(chunk):
             continue
@@ -483,15 +337,17 @@ def _annual_seasonal_group(plans: PlanTemplates, period: Period) -> TaskGroup:
         tasks.append(f"第{QUARTER_NAMES[quarter - 1]}季度：做好{names}等重点时段和领域的安全防范工作")
         named.append(groups)
         ids += [fid for g in groups for fid in g.focus_ids]
-    return TaskGroup("季节性重点工作", tasks, context="季节 节日 重点时段", focus_ids=list(dict.fromkeys(ids)),
-                     summarises=named)
+    return TaskGroup(
+        "季节性重点工作", tasks, context="季节 节日 重点时段", focus_ids=list(dict.fromkeys(ids)), summarises=named
+    )
 
 
 def _title(template: PlanTemplate, unit: Unit, period: Period, topic: str) -> str:
     holiday = period.holiday.name if period.holiday else ""
     quarter = QUARTER_NAMES[period.quarter - 1] if period.quarter else ""
-    return template.title_pattern.format_map(_Defaults(level=unit.title, year=str(period.year), quarter=quarter,
-                                                       topic=topic, holiday=holiday))
+    return template.title_pattern.format_map(
+        _Defaults(level=unit.title, year=str(period.year), quarter=quarter, topic=topic, holiday=holiday)
+    )
 
 
 def _clean_focus(focus: list[str] | str | None) -> list[str]:
@@ -505,16 +361,29 @@ def _clean_focus(focus: list[str] | str | None) -> list[str]:
 
 def draft_options(kb: KnowledgeBase) -> dict[str, list[str] | dict[str, str]]:
     """What a form can offer: plan kinds, levels, holidays, focus sectors and section topics."""
-    plans = kb.pack.plan_templates
-    return {"kinds": dict(KINDS), "levels": list(plans.levels),
-            "holidays": [h.name.strip("“”") for h in plans.holidays], "topics": [t.name for t in plans.topics]}
+    plans = pack_of(kb).plan_templates
+    return {
+        "kinds": dict(KINDS),
+        "levels": list(plans.levels),
+        "holidays": [h.name.strip("“”") for h in plans.holidays],
+        "topics": [t.name for t in plans.topics],
+    }
 
 
-def draft_plan(kb: KnowledgeBase, kind: str, period: str, level: str, focus: list[str] | None = None,
-               region: str | None = None, llm=None, topic: str | None = None, today: date | None = None) -> PlanDraft:
+def draft_plan(
+    kb: KnowledgeBase,
+    kind: str,
+    period: str,
+    level: str,
+    focus: list[str] | None = None,
+    region: str | None = None,
+    llm=None,
+    topic: str | None = None,
+    today: date | None = None,
+) -> PlanDraft:
     """A plan outline for a kind (quarterly|annual|campaign|holiday) and period (2025Q1, 2025, 2025-06,
     2025春节 or 春节); PlanRequestError (a ValueError, Chinese message) for a bad kind, period or level."""
-    plans = kb.pack.plan_templates
+    plans = pack_of(kb).plan_templates
     kind = normalise_kind(kind)
     if kind not in KINDS:
         raise PlanRequestError(f"计划类型“{kind}”无法识别：请写 {'、'.join(f'{k}（{v}）' for k, v in KINDS.items())}")
@@ -536,29 +405,36 @@ def draft_plan(kb: KnowledgeBase, kind: str, period: str, level: str, focus: lis
         groups = general + _seasonal_groups(plans, found, kind) + requested
     seasonal = _seasonal_groups(plans, found, kind) if kind != "annual" else []
     focus_names = "、".join(g.headline for g in seasonal if g.headline) or "、".join(g.title for g in seasonal[:3])
-    values = {"period": found.label, "focus": focus_names, "topic": topic,
-              "holiday": found.holiday.name if found.holiday else ""}
+    values = {
+        "period": found.label,
+        "focus": focus_names,
+        "topic": topic,
+        "holiday": found.holiday.name if found.holiday else "",
+    }
     draft = PlanDraft(_title(template, unit, found, topic), level, kind, found, region, focus)
     for number, spec in enumerate(template.sections, start=1):
         if spec.holds_tasks:
-            section = DraftSection(spec.title, 1, f"{cn_number(number)}、", tasks=True, guidance=spec.guidance)
+            section = DraftSection(spec.title, 1, f"{int_to_cn(number)}、", tasks=True, guidance=spec.guidance)
             for group in groups:
                 child = builder.task_group(group, len(section.children) + 1)
                 if child is not None:
                     section.children.append(child)
         elif spec.schedule:
-            section = DraftSection(spec.title, 1, f"{cn_number(number)}、", schedule=True, guidance=spec.guidance)
+            section = DraftSection(spec.title, 1, f"{int_to_cn(number)}、", schedule=True, guidance=spec.guidance)
             section.items = [DraftItem(f"{p.name}（{p.span}）：{p.task}") for p in dated_phases(template.phases, found)]
             drafted = {fid for g in groups for fid in g.focus_ids}
             festivals = _festival_items(plans, found)
             # a festival is a time node of the plan only when the plan carries its task group
             milestones = [(name, day) for name, day in holidays_within(plans, found) if festivals.get(name) in drafted]
             if milestones and kind != "holiday":
-                section.paragraphs.append("重要时间节点：" + "、".join(f"{name}（{cn_date(day, False)}）"
-                                                                  for name, day in milestones) + "。")
-            if found.holiday_start:
-                section.paragraphs.append(f"{values['holiday'].strip('“”')}假期：{cn_date(found.holiday_start)}—"
-                                          f"{cn_date(found.holiday_end, found.holiday_end.year != found.holiday_start.year)}。")
+                section.paragraphs.append(
+                    "重要时间节点：" + "、".join(f"{name}（{cn_date(day, False)}）" for name, day in milestones) + "。"
+                )
+            if found.holiday_start and found.holiday_end:  # set together, for a holiday plan
+                section.paragraphs.append(
+                    f"{values['holiday'].strip('“”')}假期：{cn_date(found.holiday_start)}—"
+                    f"{cn_date(found.holiday_end, found.holiday_end.year != found.holiday_start.year)}。"
+                )
         else:
             section = builder.cited_section(spec, number, values)
         draft.sections.append(section)
@@ -568,7 +444,7 @@ def draft_plan(kb: KnowledgeBase, kind: str, period: str, level: str, focus: lis
 
 def draft_section(kb: KnowledgeBase, topic: str, level: str, region: str | None = None, llm=None) -> PlanDraft:
     """One section of a plan (e.g. 隐患排查治理 for an enterprise), cited like a whole plan's task items."""
-    plans = kb.pack.plan_templates
+    plans = pack_of(kb).plan_templates
     name = (topic or "").strip()
     if not name:
         raise PlanRequestError("章节主题不能为空：请写要起草的部分，如 隐患排查治理、安全教育培训、应急管理")
@@ -593,10 +469,12 @@ def draft_section(kb: KnowledgeBase, topic: str, level: str, region: str | None 
 
 def _with_llm(kb: KnowledgeBase, draft: PlanDraft, llm) -> PlanDraft:
     """llm: a PlanWriter, a langchain chat model, the ask chain's LlmComposer, or None (the configured
-    endpoint when ANQUAN_LLM_BASE_URL is set, else the offline draft)."""
-    if llm is None and not kb.settings.llm_base_url:
+    endpoint when an LLM is configured, assistant.llm.llm_backend, else the offline draft)."""
+    from assistant.llm import llm_backend
+
+    if llm is None and llm_backend(kb.settings) == "none":
         return draft
-    from assistant.plan_llm import PlanWriter
+    from assistant.draft.llm import PlanWriter
 
     if not isinstance(llm, PlanWriter):
         from langchain_core.language_models.chat_models import BaseChatModel

@@ -1,0 +1,119 @@
+"""LLM mode of the ask chain: the answer written by the model from the numbered sources, then checked against
+them (assistant.llm.verification): citations in any bracket form resolve to a source or are removed and reported,
+quotes and article mentions not found in the sources are flagged, a reply citing nothing says so."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from langchain_core.language_models.chat_models import BaseChatModel
+from langchain_core.messages import HumanMessage, SystemMessage
+
+from assistant.answer import NO_BASIS, Answer, Source
+from assistant.citations import citation
+from assistant.llm.client import (
+    EmptyReply,
+    call_model,
+    chat_model,
+    format_sources,
+    llm_backend,
+    llm_label,
+    load_prompt,
+    stream_model,
+)
+from assistant.llm.verification import canonical, notes, verify
+from ingest.errors import UserFacingError
+from ingest.settings import Settings
+from ingest.store import StoredChunk
+
+SOURCES_FOR_LLM = 6
+UNCITED_WARNING = "⚠ 这个回答没有注明任何依据编号，无法与资料核对，请勿直接采用；请对照下列检索到的条文："
+
+
+def composer_backend(settings: Settings) -> str:
+    """The composer by name (setting composer): "llm", the LLM writes the answer (an endpoint must be configured), or
+    "offline", extracted from the sources (assistant.answer); auto: llm when an LLM is configured."""
+    if settings.composer == "auto":
+        return "llm" if llm_backend(settings) != "none" else "offline"
+    if settings.composer == "llm" and llm_backend(settings) == "none":
+        raise UserFacingError("ANQUAN_COMPOSER=llm 需要配置大模型：请设置 ANQUAN_LLM_BASE_URL。")
+    return settings.composer
+
+
+def composer_label(settings: Settings) -> str:
+    """How the CLI and the UI name the composer: 大模型：model, or 离线."""
+    return llm_label(settings) if composer_backend(settings) == "llm" else "离线"
+
+
+def resolve_composer(settings: Settings) -> LlmComposer | None:
+    """The LLM composer when the composer is llm; None for the offline one (built per question by the ask chain)."""
+    return LlmComposer(settings) if composer_backend(settings) == "llm" else None
+
+
+def is_abstention(raw: str, used: list[int]) -> bool:
+    """A reply abstains when it says 知识库中未找到依据 and cites nothing: a cited answer that says so about one
+    part of the question is an answer."""
+    return canonical(NO_BASIS) in canonical(raw) and not used
+
+
+class LlmComposer:
+    def __init__(self, settings: Settings, model: BaseChatModel | None = None):
+        self.settings = settings
+        self.model = model or chat_model(settings)
+        self.system = load_prompt(settings, "answer_system")
+        self.user = load_prompt(settings, "answer_user")
+
+    def messages(self, question: str, chunks: list[StoredChunk]) -> list:
+        return [
+            SystemMessage(self.system),
+            HumanMessage(self.user.format(sources=format_sources(chunks, self.settings), question=question)),
+        ]
+
+    def compose(self, question: str, chunks: list[StoredChunk]) -> Answer:
+        """The verified answer; LlmUnavailable when the endpoint fails."""
+        evidence = chunks[:SOURCES_FOR_LLM]
+        if not evidence:
+            return self.finish(question, evidence, "")
+        return self.finish(question, evidence, call_model(self.model, self.messages(question, evidence), self.settings))
+
+    def compose_stream(self, question: str, chunks: list[StoredChunk]) -> Iterator[str | Answer]:
+        """The reply as it grows (not yet verified, for display), then the verified Answer compose would give.
+        LlmUnavailable when the endpoint fails (also midway)."""
+        evidence = chunks[:SOURCES_FOR_LLM]
+        if not evidence:
+            yield self.finish(question, evidence, "")
+            return
+        raw = ""
+        for piece in stream_model(self.model, self.messages(question, evidence), self.settings):
+            raw += piece
+            yield raw
+        if not raw.strip():
+            raise EmptyReply(retry_without_stream=True)
+        yield self.finish(question, evidence, raw)
+
+    def finish(self, question: str, evidence: list[StoredChunk], raw: str) -> Answer:
+        """Verify a reply (assistant.llm.verification); abstain only when the reply is an abstention."""
+        if not evidence:
+            return Answer(question, f"{NO_BASIS}。", True, [], [])
+        text, report, used = verify(raw.strip(), evidence)
+        if is_abstention(raw, used):
+            answer = Answer(question, f"{NO_BASIS}。", True, [], evidence[:3])
+            answer.verification = report
+            return answer
+        sources = [Source(n, evidence[n - 1]) for n in used]
+        if sources:
+            lines = [text, "", "依据："] + [f"[{s.number}] {s.citation}" for s in sources]
+        else:  # nothing to check the reply against: say so, and show where to look
+            lines = [text, "", "依据：（无）", "", UNCITED_WARNING] + [f"- {citation(c)}" for c in evidence[:3]]
+        found = notes(report, len(evidence))
+        if found:
+            lines += ["", "核验：" + "；".join(found)]
+        answer = Answer(question, "\n".join(lines), False, sources, [] if sources else evidence[:3])
+        answer.verification = report
+        return answer
+
+    def rewrite(self, question: str, history: list[str]) -> str:
+        """The follow-up as a standalone question; LlmUnavailable when the endpoint fails."""
+        template = load_prompt(self.settings, "rewrite_follow_up")
+        prompt = template.format(history="\n".join(history[-3:]), question=question)
+        return call_model(self.model, [HumanMessage(prompt)], self.settings).strip() or question

@@ -1,0 +1,188 @@
+"""Loading the knowledge pack: KnowledgePack reads each part of knowledge/ when it is first used and parses it
+into its schema (assistant.pack.schema); a file that does not fit raises PackError naming the file and the field."""
+
+from __future__ import annotations
+
+from functools import cached_property, lru_cache
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from pydantic import ValidationError
+
+from assistant.pack.schema import (
+    AccidentLevels,
+    Citation,
+    DocumentAliases,
+    FollowUp,
+    GlossaryEntry,
+    InstructionWords,
+    Lexicon,
+    Obligation,
+    PlanRef,
+    PlanTemplates,
+    Quantities,
+    Remediation,
+    Taxonomy,
+    Terms,
+)
+from ingest.vocabulary import PackError, read_yaml, segmenter_terms
+
+if TYPE_CHECKING:
+    from ingest.knowledge_base import KnowledgeBase
+
+
+def _parse(path: Path, model, data):
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        problems = "；".join(f"{'.'.join(str(p) for p in e['loc'])}：{e['msg']}" for e in exc.errors()[:10])
+        raise PackError(f"{path}：{problems}") from None
+
+
+def _files(directory: Path) -> list[Path]:
+    files = sorted(directory.glob("*.yaml"))
+    if not files:
+        raise PackError(f"{directory}：知识包目录中没有 YAML 文件")
+    return files
+
+
+class KnowledgePack:
+    """The pack in one folder: each part read, validated and kept when first used."""
+
+    def __init__(self, directory: Path):
+        self.directory = directory
+
+    def _one(self, filename: str, model):
+        path = self.directory / filename
+        return _parse(path, model, read_yaml(path))
+
+    @cached_property
+    def taxonomy(self) -> Taxonomy:
+        """taxonomy/*.yaml merged: each file may add groups, industries, conditions, equipment, regions."""
+        merged: dict = {
+            "groups": {},
+            "industries": [],
+            "conditions": [],
+            "equipment": {},
+            "regions": {},
+            "region_parents": {},
+            "negation": {},
+            "activities": [],
+        }
+        for path in _files(self.directory / "taxonomy"):
+            data = read_yaml(path) or {}
+            unknown = set(data) - set(merged)
+            if unknown:
+                raise PackError(f"{path}：未知的键 {sorted(unknown)}")
+            for key, value in data.items():
+                if key == "negation":  # word lists: each file may add words
+                    for name, words in (value or {}).items():
+                        merged[key].setdefault(name, []).extend(words or [])
+                elif isinstance(merged[key], dict):
+                    merged[key].update(value or {})
+                else:
+                    merged[key].extend(value or [])
+        return _parse(self.directory / "taxonomy", Taxonomy, merged)
+
+    @cached_property
+    def obligations(self) -> list[Obligation]:
+        """obligations/*.yaml, each a file with an `obligations:` list."""
+        found: list[Obligation] = []
+        for path in _files(self.directory / "obligations"):
+            data = read_yaml(path) or {}
+            found += [_parse(path, Obligation, item) for item in data.get("obligations", [])]
+        return found
+
+    @cached_property
+    def glossary(self) -> list[GlossaryEntry]:
+        path = self.directory / "glossary.yaml"
+        return [_parse(path, GlossaryEntry, item) for item in (read_yaml(path) or {}).get("entries", [])]
+
+    @cached_property
+    def lexicon(self) -> Lexicon:
+        return self._one("lexicon.yaml", Lexicon)
+
+    @cached_property
+    def accident_levels(self) -> AccidentLevels:
+        return self._one("accident_levels.yaml", AccidentLevels)
+
+    @cached_property
+    def plan_templates(self) -> PlanTemplates:
+        return self._one("plan_templates.yaml", PlanTemplates)
+
+    @cached_property
+    def document_aliases(self) -> dict[str, list[str]]:
+        return self._one("document_aliases.yaml", DocumentAliases).aliases
+
+    @cached_property
+    def quantities(self) -> Quantities:
+        return self._one("quantities.yaml", Quantities)
+
+    @cached_property
+    def follow_up(self) -> FollowUp:
+        return self._one("follow_up.yaml", FollowUp)
+
+    @cached_property
+    def instructions(self) -> InstructionWords:
+        return self._one("instructions.yaml", InstructionWords)
+
+    @cached_property
+    def remediation(self) -> Remediation:
+        return self._one("remediation.yaml", Remediation)
+
+    @cached_property
+    def terms(self) -> list[str]:
+        return self._one("terms.yaml", Terms).terms
+
+    def glossary_entry(self, name: str) -> GlossaryEntry | None:
+        wanted = name.strip()
+        for entry in self.glossary:
+            if wanted in entry.names:
+                return entry
+        return None
+
+    def segmenter_terms(self) -> list[str]:
+        """Words the segmenter must keep whole: listed terms, glossary terms and aliases, lexicon words."""
+        words = list(self.terms)
+        for entry in self.glossary:
+            words += entry.names
+        for lex in self.lexicon.entries:
+            words += [lex.legal, *lex.everyday]
+        return segmenter_terms(words)
+
+    def citations(self) -> list[tuple[str, Citation]]:
+        """Every article the pack cites, with where it is cited."""
+        found: list[tuple[str, Citation]] = []
+        for ob in self.obligations:
+            found += [(f"obligations:{ob.id}", c) for c in ob.basis + ob.penalty]
+        for entry in self.glossary:
+            found += [(f"glossary.yaml:{entry.id}", c) for c in entry.basis]
+        found += [("accident_levels.yaml", c) for c in self.accident_levels.basis]
+        for focus in self.plan_templates.calendar:
+            found += [(f"plan_templates.yaml:{focus.id}", c) for c in focus.basis]
+        for topic in self.plan_templates.topics:
+            found += [(f"plan_templates.yaml:{topic.id}", c) for c in topic.basis]
+        return found
+
+    def plan_refs(self) -> list[tuple[str, PlanRef]]:
+        found: list[tuple[str, PlanRef]] = []
+        for entry in self.glossary:
+            found += [(f"glossary.yaml:{entry.id}", r) for r in entry.plan_refs]
+        for template in self.plan_templates.templates:
+            found += [(f"plan_templates.yaml:{template.kind}", r) for r in template.plan_refs]
+        for focus in self.plan_templates.calendar:
+            found += [(f"plan_templates.yaml:{focus.id}", r) for r in focus.plan_refs]
+        for topic in self.plan_templates.topics:
+            found += [(f"plan_templates.yaml:{topic.id}", r) for r in topic.plan_refs]
+        return found
+
+
+@lru_cache(maxsize=8)
+def load_pack(directory: Path) -> KnowledgePack:
+    """The knowledge pack of a folder, opened once per process (each part is read when first used)."""
+    return KnowledgePack(directory)
+
+
+def pack_of(kb: KnowledgeBase) -> KnowledgePack:
+    """The knowledge pack of a knowledge base's settings (its knowledge_dir), opened once per process."""
+    return load_pack(kb.settings.knowledge_dir)
