@@ -79,6 +79,8 @@ class Settings(BaseSettings):
     zip_max_members: int = 10000  # .docx: number of parts in the package
     pdf_max_pages: int = 5000  # PDF: pages in one file
     pdf_max_stream_mb: float = 32  # PDF: one stream once decompressed (pypdf's decompression limits)
+    # any file: the longest stretch without a space, line break or punctuation (a 29 MB "word" is no document)
+    max_run_chars: int = 100_000
 
     # Store by name: "local" (embedded Chroma in the data directory) or "server" (a Chroma server at chroma_host);
     # "auto": the server when a host is set, else local.

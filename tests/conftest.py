@@ -82,6 +82,25 @@ def settings() -> Settings:
     return Settings()
 
 
+def write_regulations(folder: Path, files: int = 3, articles: int = 40) -> Path:
+    """Generated local regulations (青山市第n号安全生产规定, articles - 1 articles each): bulk for imports that
+    must take a while."""
+    folder.mkdir(parents=True, exist_ok=True)
+    for n in range(files):
+        (folder / f"青山市第{n + 1}号安全生产规定.md").write_text(
+            "\n\n".join(
+                [f"# 青山市第{n + 1}号安全生产规定"]
+                + [
+                    f"第{k}条 第{n + 1}号规定要求生产经营单位落实第{k}项安全措施，"
+                    f"每{k + n}日检查一次并记录{k * 7 + n}项内容。"
+                    for k in range(1, articles)
+                ]
+            ),
+            encoding="utf-8",
+        )
+    return folder
+
+
 def write_docx(path: Path) -> Path:
     document = docx.Document()
     document.add_heading("青山市有限空间作业安全管理办法", level=1)

@@ -24,7 +24,7 @@ import zipfile
 from pathlib import Path
 
 import pytest
-from conftest import FIXTURES, REGULATION_NEW, REGULATION_OLD, free_port
+from conftest import FIXTURES, REGULATION_NEW, REGULATION_OLD, free_port, write_regulations
 from typer.testing import CliRunner
 
 from assistant.ask import Assistant
@@ -52,23 +52,6 @@ def assert_no_traceback(text: str) -> None:
 def _base(folder: Path) -> Path:
     folder.mkdir(parents=True, exist_ok=True)
     shutil.copy(FIXTURES / f"{REGULATION_NEW}.md", folder)
-    return folder
-
-
-def _more(folder: Path, files: int = 3, articles: int = 40) -> Path:
-    folder.mkdir(parents=True, exist_ok=True)
-    for n in range(files):
-        (folder / f"青山市第{n + 1}号安全生产规定.md").write_text(
-            "\n\n".join(
-                [f"# 青山市第{n + 1}号安全生产规定"]
-                + [
-                    f"第{k}条 第{n + 1}号规定要求生产经营单位落实第{k}项安全措施，"
-                    f"每{k + n}日检查一次并记录{k * 7 + n}项内容。"
-                    for k in range(1, articles)
-                ]
-            ),
-            encoding="utf-8",
-        )
     return folder
 
 
@@ -234,7 +217,7 @@ def test_a_full_disk_during_ingest_is_explained_and_loses_nothing(settings, tmp_
     temp file was left, 17 MB at scale), the lexical index build, the journal."""
     ingest([_base(tmp_path / "docs")], settings)
     before = _state(settings.data_dir)
-    more = _more(tmp_path / "more", files=4)  # triples the corpus: the built-in embedder is refitted
+    more = write_regulations(tmp_path / "more", files=4)  # triples the corpus: the built-in embedder is refitted
     from ingest import pipeline, store
     from ingest.embedders import builtin
 
@@ -294,7 +277,7 @@ def test_a_really_full_disk_on_a_tiny_filesystem(tmp_path):
     mount, out = tmp_path / "tiny", tmp_path / "out"
     mount.mkdir()
     out.mkdir()
-    base, more = _base(tmp_path / "docs"), _more(tmp_path / "more", files=6)
+    base, more = _base(tmp_path / "docs"), write_regulations(tmp_path / "more", files=6)
     data = mount / "data"
     cli = f"{_quote(sys.executable)} -m assistant.cli"
     after = " ".join(
@@ -382,7 +365,7 @@ def test_a_read_only_data_dir_still_answers_and_refuses_writes_in_chinese(settin
                 ["ask", QUESTION],
                 ["show", "危险作业安全管理条例", "7"],
                 ["search", "动火作业"],
-                ["ingest", str(_more(tmp_path / "more", files=1))],
+                ["ingest", str(write_regulations(tmp_path / "more", files=1))],
                 ["check", "--industry", "餐饮", "--employees", "20"],
             ],
             _env(data_dir, TMPDIR=str(temp)),
@@ -412,7 +395,7 @@ def test_a_read_only_data_dir_in_the_web_refuses_imports(settings, tmp_path, mon
     ctx = WebContext(settings)
     monkeypatch.setattr(ctx.kb, "read_only", True)
     with pytest.raises(ReadOnlyDataDir, match="只读"):
-        ctx.write("run", [_more(tmp_path / "more", files=1)])
+        ctx.write("run", [write_regulations(tmp_path / "more", files=1)])
 
 
 # --- class 3: answers files are parsed within limits ---------------------------------------------------
@@ -628,7 +611,7 @@ def test_a_running_reader_follows_a_refit_of_the_embedder_by_another_process(set
     assistant = Assistant(reader)
     assert ARTICLE in [c["article"] for c in assistant.ask(QUESTION).answer.citations]
     old = reader.embedder.embeddings.fit_id
-    child = _forkserver().Process(target=ingest, args=([_more(tmp_path / "more", files=6)], settings))
+    child = _forkserver().Process(target=ingest, args=([write_regulations(tmp_path / "more", files=6)], settings))
     child.start()
     child.join(300)
     assert child.exitcode == 0
@@ -668,7 +651,7 @@ def test_questions_go_on_while_the_web_imports_and_reimports(settings, tmp_path)
     ingest([_base(tmp_path / "docs")], settings)
     ctx = WebContext(settings)
     ask_once(ctx, QUESTION, [], True, None, None)
-    more = _more(tmp_path / "more", files=6)
+    more = write_regulations(tmp_path / "more", files=6)
     for round_ in range(2):
         if round_:
             for path in more.iterdir():
@@ -726,7 +709,7 @@ SEARCH = textwrap.dedent("""
 
 
 def test_identical_searches_give_identical_top_results_in_every_process(settings, tmp_path):
-    folder = _more(tmp_path / "docs", files=4)
+    folder = write_regulations(tmp_path / "docs", files=4)
     shutil.copy(FIXTURES / f"{REGULATION_NEW}.md", folder)
     shutil.copy(FIXTURES / f"{REGULATION_OLD}.md", folder)  # a superseded version: filters are in play
     for n in range(2):

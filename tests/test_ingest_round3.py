@@ -16,8 +16,10 @@ from typer.testing import CliRunner
 from assistant.cli import app
 from ingest.encoding import decode_bytes, readable_name
 from ingest.errors import OverLimit, UnreadableFile, collecting_warnings, os_reason
-from ingest.loaders import MAX_RUN_CHARS, check_runs
+from ingest.loaders import check_runs
+from ingest.settings import Settings
 
+MAX_RUN_CHARS = Settings().max_run_chars
 LAW = "第一条 为了加强安全生产工作，防止和减少生产安全事故，保障人民群众生命和财产安全，制定本法。\n" * 3
 
 
@@ -51,8 +53,8 @@ def test_escape_sequences_are_refused_and_stray_control_characters_removed(tmp_p
 
 def test_an_endless_word_is_refused_and_the_rest_of_the_folder_imported(tmp_path):
     with pytest.raises(OverLimit, match="连在一起"):
-        check_runs(tmp_path / "blob.txt", "甲" * (MAX_RUN_CHARS + 1))
-    check_runs(tmp_path / "law.txt", LAW * 10)  # ordinary text passes
+        check_runs(tmp_path / "blob.txt", "甲" * (MAX_RUN_CHARS + 1), MAX_RUN_CHARS)
+    check_runs(tmp_path / "law.txt", LAW * 10, MAX_RUN_CHARS)  # ordinary text passes
     folder = tmp_path / "docs"
     folder.mkdir()
     shutil.copy(FIXTURES / f"{REGULATION_NEW}.md", folder)

@@ -13,7 +13,7 @@ from assistant.cli import app
 from assistant.pack import KnowledgePack, PackError, Profile, Rule, validate
 from evals.pack_citations import check_pack
 from ingest.settings import Settings
-from ingest.vocabulary import Vocabulary
+from ingest.vocabulary import Vocabulary, segmenter_terms
 
 
 @pytest.fixture(scope="module")
@@ -40,7 +40,10 @@ def test_every_file_parses_and_the_pack_is_consistent(pack):
 
 def test_the_index_reads_the_same_words_and_aliases_as_the_pack(pack):
     vocabulary = Vocabulary(pack.directory)  # ingest reads them itself, so that it does not depend on the pack
-    assert vocabulary.segmenter_terms == pack.segmenter_terms()
+    # the words the validated pack holds: listed terms, glossary terms and aliases, lexicon words
+    words = [*pack.terms, *(n for e in pack.glossary for n in e.names)]
+    words += [w for lex in pack.lexicon.entries for w in (lex.legal, *lex.everyday)]
+    assert vocabulary.segmenter_terms == segmenter_terms(words)
     assert vocabulary.document_aliases == pack.document_aliases
 
 

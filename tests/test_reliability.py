@@ -19,7 +19,7 @@ from pathlib import Path
 import children
 import docx
 import pytest
-from conftest import FIXTURES, GBK_PLAN, REGULATION_NEW, write_docx, write_pdf
+from conftest import FIXTURES, GBK_PLAN, REGULATION_NEW, write_docx, write_pdf, write_regulations
 from fake_openai import FakeOpenAI
 from pypdf import PdfWriter
 from typer.testing import CliRunner
@@ -294,19 +294,7 @@ def _snapshot(settings: Settings) -> dict:
 
 def _kill_corpus(folder: Path) -> Path:
     _fixture_folder(folder)
-    for n in range(4):  # enough articles that the writes take a while, and files for the workers
-        (folder / f"青山市第{n + 1}号安全生产规定.md").write_text(
-            "\n\n".join(
-                [f"# 青山市第{n + 1}号安全生产规定"]
-                + [
-                    f"第{k}条 第{n + 1}号规定要求生产经营单位落实第{k}项安全措施，"
-                    f"每{k + n}日检查一次并记录{k * 7 + n}项内容。"
-                    for k in range(1, 50)
-                ]
-            ),
-            encoding="utf-8",
-        )
-    return folder
+    return write_regulations(folder, files=4, articles=50)  # writes that take a while, and files for the workers
 
 
 def _run_child(context, folder: Path, settings: Settings, kill_after: float | None) -> int | None:

@@ -17,6 +17,7 @@ from assistant.retrieval.rank import linear_scores, set_copies_aside
 from ingest.settings import Settings
 from ingest.store import DocumentRecord, StoredChunk
 from ingest.tokenizer import Tokenizer
+from ingest.vocabulary import Vocabulary
 
 NATIONAL_ARTICLE = (
     "第二十四条 矿山、金属冶炼、建筑施工、运输单位和危险物品的生产、经营、储存、装卸单位，应当设置安全生产管理机构"
@@ -125,7 +126,7 @@ def test_the_shipped_ranker_is_fitted_for_each_embedder_and_names_every_feature(
 @pytest.fixture(scope="module")
 def words():
     pack = KnowledgePack(Settings().knowledge_dir)
-    return pack.follow_up, Tokenizer(pack.segmenter_terms())
+    return pack.follow_up, Tokenizer(Vocabulary(pack.directory).segmenter_terms)
 
 
 @pytest.mark.parametrize(

@@ -37,8 +37,8 @@ from ingest.tokenizer import Tokenizer
 NO_BASIS = "知识库中未找到依据"
 _NUM = r"(?:\d+(?:\.\d+)?|[一二三四五六七八九十百千万两半]+)"
 _INTRODUCES = re.compile(r"[：:]$")
-_ITEM_ORDINAL = re.compile(r"^[（(]([一二三四五六七八九十]+)[）)]")
-_ITEM = re.compile(r"^[（(][一二三四五六七八九十]+[）)]|^\d+[.、．]|^[一二三四五六七八九十]+是")
+# a 项: （三）… (its ordinal, the group, is how another 款 names it: 第三项), 1. …, 一是…
+_ITEM = re.compile(r"^[（(]([一二三四五六七八九十]+)[）)]|^\d+[.、．]|^[一二三四五六七八九十]+是")
 # a sentence that only makes sense with the one before it (…同时废止 / 同时施行, 但是…, 其中…)
 _REFERS_BACK = re.compile(
     r"^(?:第[零〇一二三四五六七八九十百千\d]+条\s*)?(?:但是?|其中|同时)|同时(?:废止|施行|停止执行)"
@@ -174,7 +174,7 @@ def _with_context(group: list[_Clause], texts: list[str], provision: str) -> lis
                 clause.text = joined
     quoted = [t for c in group for t in (c.text, *c.items)]
     # a later 款 that names a quoted 项 (个人有前款第三项…行为的) applies to it: 第三项 is the item （三）
-    ordinals = {m.group(1) for t in quoted if (m := _ITEM_ORDINAL.match(t))}
+    ordinals = {m.group(1) for t in quoted if (m := _ITEM.match(t)) and m.group(1)}
     if ordinals:
         names_item = re.compile(rf"第(?:{'|'.join(ordinals)})项")
         group += [
@@ -296,9 +296,10 @@ class OfflineComposer:
     def _decisive(
         self, groups: list[list[_Clause]], evidence: list[StoredChunk], plan: QueryPlan, part: str, share: float
     ) -> list[list[_Clause]]:
-        """The decisive chunks of a question part. The ranker ordered the chunks for the whole question, so the
-        first part takes the first chunk that answers it at all (``share`` 0); a further part takes the first
-        chunk answering it about as well as the best does. A question asking which ones (哪些…) whose pick
+        """The decisive chunks of a question part: the first-ranked chunk whose best clause scores ``share`` of the
+        best. The ranker ordered the chunks for the whole question, so the first part trusts its order
+        (``first_share``, low) and a further part takes a chunk answering that part about as well as the best
+        (``keep_share``). A question asking which ones (哪些…) whose pick
         enumerates nothing takes the best chunk answering at least as well that lists items; when the question
         names several documents or regions, the first well-answering chunk of each is decisive too."""
         best = max(g[0].score for g in groups)

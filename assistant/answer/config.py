@@ -3,7 +3,9 @@
 Provenance: the weights of clause scoring were carried over from the earlier composer, where they were chosen
 on dev.jsonl; ``min_coverage`` is calibrated on the knowledge pack's questions (``python -m evals.calibrate``:
 the largest value at which at most 2 % of those answerable questions are declined). The figure-asked rule that
-declines an answer (knowledge/quantities.yaml) has no threshold.
+declines an answer (knowledge/quantities.yaml) has no threshold. ``first_share`` is a guard, not a fit: trusting
+the ranker's first pick outright (0) did best on both folds with e5, but a weak ranker (the built-in LSA vectors
+on a small folder) then quotes a provision that barely touches the question; 0.3 keeps it from doing so.
 """
 
 from __future__ import annotations
@@ -30,9 +32,8 @@ class AnswerConfig(BaseModel):
     )
     keep_share: float = Field(
         0.6,
-        description="a further part of a question adds the first-ranked provision whose best "
-        "clause scores this share of the best for that part (the first part "
-        "takes the first-ranked provision that answers it: the ranker decides)",
+        description="a further part of a question adds the first-ranked provision whose best clause scores this "
+        "share of the best for that part",
     )
     min_coverage: float = Field(
         0.25,

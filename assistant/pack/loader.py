@@ -25,7 +25,7 @@ from assistant.pack.schema import (
     Taxonomy,
     Terms,
 )
-from ingest.vocabulary import PackError, read_yaml, segmenter_terms
+from ingest.vocabulary import PackError, read_yaml
 
 if TYPE_CHECKING:
     from ingest.knowledge_base import KnowledgeBase
@@ -140,15 +140,6 @@ class KnowledgePack:
             if wanted in entry.names:
                 return entry
         return None
-
-    def segmenter_terms(self) -> list[str]:
-        """Words the segmenter must keep whole: listed terms, glossary terms and aliases, lexicon words."""
-        words = list(self.terms)
-        for entry in self.glossary:
-            words += entry.names
-        for lex in self.lexicon.entries:
-            words += [lex.legal, *lex.everyday]
-        return segmenter_terms(words)
 
     def citations(self) -> list[tuple[str, Citation]]:
         """Every article the pack cites, with where it is cited."""

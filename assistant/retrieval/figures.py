@@ -41,9 +41,10 @@ class Ask:
 
     def degree(self, text: str) -> float:
         """1 when the text states the figure as a number, 0.5 when only in words (立即、定期), else 0."""
-        if not self.stated_in(text):
+        simplified = to_simplified(text)
+        if not self.states.search(simplified):
             return 0.0
-        return 1.0 if self.exact is None or self.exact.search(to_simplified(text)) else 0.5
+        return 1.0 if self.exact is None or self.exact.search(simplified) else 0.5
 
 
 class QuantityAsks:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import logging
 import re
 from collections.abc import Callable
@@ -41,6 +42,7 @@ UNREADABLE = "文件内容无法解析，可能已损坏或格式与扩展名不
 def load_file(path: Path, limits: LoadLimits | None = None, warnings: list[str] | None = None) -> str:
     """Read one file into text; raise an IngestError naming the file and the reason, whatever goes wrong
     inside the loader. What the loader notes for the user to check is appended to warnings."""
+    limits = limits or LoadLimits()
     loader = LOADERS.get(path.suffix.lower())
     if loader is None:
         raise UnsupportedFileType(
@@ -48,7 +50,7 @@ def load_file(path: Path, limits: LoadLimits | None = None, warnings: list[str] 
         )
     try:
         with collecting_warnings(warnings if warnings is not None else []):
-            text = loader(path, limits or LoadLimits())
+            text = loader(path, limits)
     except IngestError:
         raise
     except IsADirectoryError:
@@ -62,35 +64,39 @@ def load_file(path: Path, limits: LoadLimits | None = None, warnings: list[str] 
         raise UnreadableFile(path, UNREADABLE) from exc
     if not text.strip():
         raise EmptyDocument(path, "文件中没有可入库的文字内容")
-    check_runs(path, text)
+    check_runs(path, text, limits.max_run_chars)
     return text
 
 
-MAX_RUN_CHARS = 100_000  # the longest stretch without a space, line break or punctuation mark a document may hold
 _BREAKS = r"\s\-,.;:!?()\[\]{}<>\"'/|，。、；：！？“”‘’（）《》【】〔〕…—·"
-_RUN = re.compile(rf"(?<![^{_BREAKS}])[^{_BREAKS}]{{{MAX_RUN_CHARS + 1}}}")
 
 
-def check_runs(path: Path, text: str) -> None:
-    """Refuse text that is not a document: a stretch of over MAX_RUN_CHARS characters with no space, line
-    break or punctuation (one 29 MB "word", a base64 blob) would make a chunk per token budget of nothing
-    searchable, and cleaning and chunking it takes minutes and gigabytes. The pattern starts only where a
-    run starts (the look-behind); only the rare lines and words longer than the limit are searched."""
-    if len(text) <= MAX_RUN_CHARS:
+@functools.cache
+def _run(longest: int) -> re.Pattern:
+    return re.compile(rf"(?<![^{_BREAKS}])[^{_BREAKS}]{{{longest + 1}}}")
+
+
+def check_runs(path: Path, text: str, longest: int) -> None:
+    """Refuse text that is not a document: a stretch of over ``longest`` characters (Settings.max_run_chars)
+    with no space, line break or punctuation (one 29 MB "word", a base64 blob) would make a chunk per token
+    budget of nothing searchable, and cleaning and chunking it takes minutes and gigabytes. The pattern
+    starts only where a run starts (the look-behind); only the rare lines and words longer than the limit
+    are searched."""
+    if len(text) <= longest:
         return
     line = next(
         (
             n
             for n, content in enumerate(text.splitlines(), start=1)
-            if len(content) > MAX_RUN_CHARS
-            and any(len(word) > MAX_RUN_CHARS and _RUN.search(word) for word in content.split())
+            if len(content) > longest
+            and any(len(word) > longest and _run(longest).search(word) for word in content.split())
         ),
         None,
     )
     if line is not None:
         raise OverLimit(
             path,
-            f"第 {line} 行起有超过 {MAX_RUN_CHARS:,} 个字符连在一起，中间没有空格、换行或标点"
+            f"第 {line} 行起有超过 {longest:,} 个字符连在一起，中间没有空格、换行或标点"
             "（例如一长串字母或编码数据），不是正常的文档，已拒绝导入，其他文件照常导入；"
             "请检查文件内容，删去这段后再导入",
         )

@@ -29,6 +29,7 @@ class LoadLimits:
     zip_max_members: int = _default("zip_max_members")
     pdf_max_pages: int = _default("pdf_max_pages")
     pdf_max_stream_mb: float = _default("pdf_max_stream_mb")
+    max_run_chars: int = _default("max_run_chars")
 
     @classmethod
     def from_settings(cls, settings: Settings) -> LoadLimits:
@@ -38,6 +39,7 @@ class LoadLimits:
             zip_max_members=settings.zip_max_members,
             pdf_max_pages=settings.pdf_max_pages,
             pdf_max_stream_mb=settings.pdf_max_stream_mb,
+            max_run_chars=settings.max_run_chars,
         )
 
     @property
