@@ -172,6 +172,7 @@ class Ask:
     ok: bool
     correct: bool = False
     error: str = ""
+    cited: str = ""  # what a wrong answer cited, and how it began
 
     @property
     def seconds(self) -> float:
@@ -195,6 +196,7 @@ class LoadReport:
     outside_import_p95_s: float = 0.0
     imports: list[dict] = field(default_factory=list)  # phase, seconds, message, results
     error_samples: list[str] = field(default_factory=list)
+    wrong_samples: list[str] = field(default_factory=list)  # question -> what a wrong answer cited
     seconds: float = 0.0
 
     def table(self) -> str:
@@ -210,6 +212,7 @@ class LoadReport:
         for item in self.imports:
             lines.append(f"{item['phase']}: {item['seconds']:.1f} s — {item['message']}")
         lines += [f"error: {sample}" for sample in self.error_samples]
+        lines += [f"wrong: {sample}" for sample in self.wrong_samples]
         return "\n".join(lines)
 
 
@@ -232,7 +235,9 @@ def _asker(url: str, stop: threading.Event, results: list[Ask], seed: int, think
             results.append(Ask(started, time.time(), question, False, error=repr(exc)[:300]))
             continue
         cited = [c.get("article") for c in payload.get("citations", []) if c.get("doc") == FIXTURE_DOC]
-        results.append(Ask(started, time.time(), question, True, QUESTIONS[question] in cited))
+        correct = QUESTIONS[question] in cited
+        shown = "" if correct else f"{payload.get('citations')} {str(payload.get('answer', ''))[:80]}"
+        results.append(Ask(started, time.time(), question, True, correct, cited=shown))
 
 
 def _free_port() -> int:
@@ -384,6 +389,7 @@ def _report(askers: int, results: list[Ask], events: list[dict], seconds: float)
         asks=len(results),
         errors=sum(1 for a in results if not a.ok),
         wrong=sum(1 for a in done if not a.correct),
+        wrong_samples=[f"{a.question} -> {a.cited}" for a in done if not a.correct][:5],
         imports=imports,
         seconds=seconds,
     )

@@ -7,9 +7,12 @@ import hashlib
 import os
 import socket
 import threading
+import time
+from collections.abc import Callable
 from contextlib import nullcontext
 from dataclasses import dataclass
 from functools import cached_property
+from typing import TypeVar
 
 from filelock import FileLock, Timeout
 
@@ -27,6 +30,8 @@ from ingest.tokenizer import Tokenizer
 from ingest.vocabulary import Vocabulary
 
 _ARTICLE_INDEXES = 256  # documents whose article -> chunk ids map is kept in memory
+_REFIT_POLL_S = 0.05  # how often a question waiting for a refit's vectors looks whether they are written
+_T = TypeVar("_T")
 
 
 def index_text(text: str, heading_path: str) -> str:
@@ -137,8 +142,38 @@ class KnowledgeBase:
 
     def refresh_embedder(self) -> bool:
         """Use the built-in embedder's current fit: another process (an ingest) may have refitted it since
-        this one read it. Returns True when it changed."""
-        return self.embedder.embeddings.reload_if_refitted()
+        this one read it (and recomputed every stored vector: the vector index loaded here is then read
+        again). Returns True when it changed."""
+        if not self.embedder.embeddings.reload_if_refitted():
+            return False
+        self.store.vectors_rewritten()
+        return True
+
+    def under_one_fit(self, search: Callable[[], _T], lexical: Callable[[], _T]) -> _T:
+        """search() (it embeds the question and compares it with stored vectors), seeing only vectors of the fit
+        it embeds with. Another process may refit the built-in embedder and rewrite every stored vector while
+        questions are answered here: a search during which the fit changed is made again with the new one;
+        while the vectors are being rewritten (two fits at once) the question waits for them, at most
+        settings.refit_wait_s, and is then answered by lexical() (at once when no ingest is running: one was
+        interrupted, and the next ingest finishes the rewrite). With a Chroma server the fit is shared through
+        the server: search() as it is."""
+        model = self.embedder.embeddings
+        if self.shared is not None or not corpus_fitted(model):
+            return search()
+        deadline = time.monotonic() + self.settings.refit_wait_s
+        while True:
+            self.refresh_embedder()
+            fit = model.fit_id
+            if model.stored_vectors_fit() == fit:
+                result = search()
+                if model.fit_id == fit and model.stored_vectors_fit() == fit:
+                    return result
+            elif time.monotonic() >= deadline or not self.ingest_running():
+                return lexical()
+            else:
+                time.sleep(_REFIT_POLL_S)
+            if time.monotonic() >= deadline:
+                return lexical()
 
     def ingest_running(self) -> bool:
         """Whether an ingest holds this data directory's lock now (an ingest in another process or thread)."""

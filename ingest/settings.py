@@ -73,6 +73,9 @@ class Settings(BaseSettings):
     max_file_mb: float = 30
     # Seconds an ingest waits for another ingest writing to the same data directory.
     ingest_lock_timeout: float = 600
+    # Seconds a question waits while an ingest that refitted the built-in embedder rewrites the stored vectors
+    # (seconds on a regulation library); past them it is answered from the lexical lists alone.
+    refit_wait_s: float = 5.0
     # What one file may make the ingest unpack or parse; a file over a limit fails alone, with a reason.
     zip_max_unpacked_mb: float = 100  # .docx: total size of the package's parts once unpacked (checked first)
     zip_max_ratio: float = 200  # .docx: unpacked/packed ratio of any part over 1 MB (real XML ~30, zip bombs ~1000)

@@ -566,6 +566,12 @@ class ChunkStore:
         """Which versions of which documents, and which are in force, as last read or written."""
         return self._seen
 
+    def vectors_rewritten(self) -> None:
+        """Another process rewrote the stored vectors in place (a refit of the built-in embedder): their number
+        is unchanged, but the vector index loaded here is stale; it is read again at the next search."""
+        if not self.is_server:
+            self._stale = True
+
     def invalidate(self) -> None:
         """Read the document table again at the next use (another process has just written it)."""
         self._documents_read_at = 0.0

@@ -23,6 +23,7 @@ import urllib.request
 import zipfile
 from pathlib import Path
 
+import numpy as np
 import pytest
 from conftest import FIXTURES, REGULATION_NEW, REGULATION_OLD, free_port, write_regulations
 from typer.testing import CliRunner
@@ -30,7 +31,7 @@ from typer.testing import CliRunner
 from assistant.ask import Assistant
 from assistant.cli import app
 from assistant.pack import load_pack, pack_of
-from ingest.knowledge_base import KnowledgeBase
+from ingest.knowledge_base import KnowledgeBase, index_text
 from ingest.pipeline import ingest
 from ingest.settings import Settings
 
@@ -642,6 +643,98 @@ def test_while_a_refit_is_recomputing_vectors_readers_keep_the_fit_the_vectors_m
     assert LsaEmbeddings.open(folder, settings.builtin_dim).fit_id == writer.fit_id
     assert running.refresh_embedder() and running.embedder.embeddings.fit_id == writer.fit_id
     assert not list(folder.glob("lsa-previous*"))
+
+
+def _refit_and_rewrite(settings: Settings, done, release) -> None:
+    """What an ingest that refits the built-in embedder does before it writes a new document: fit on the stored
+    texts and the new ones, rewrite every stored vector, mark them current; then it goes on (held open)."""
+    from ingest.pipeline import Ingestor
+
+    ingestor = Ingestor(settings)
+    with ingestor._exclusive():
+        new_texts = [
+            f"金沙市生产经营单位应当建立第{k}项{t}管理制度" for k in range(60) for t in ("动火作业", "吊装作业")
+        ]
+        assert ingestor._ensure_fitted(new_texts, ingestor.kb.documents(), at_least=100_000)
+        ingestor._reembed_all()
+        done.set()
+        release.wait(60)
+
+
+def test_a_running_reader_searches_the_rewritten_vectors_once_it_embeds_with_the_new_fit(settings, tmp_path):
+    """After another process refitted the model and rewrote every vector (their number unchanged), a server
+    that loaded the vector index before must search the rewritten vectors, not compare questions embedded with
+    the new fit against the old ones it still holds."""
+    ingest([_base(tmp_path / "docs")], settings)
+    reader = KnowledgeBase(settings)
+    assert ARTICLE in _cited(reader)  # the vector index is loaded here
+    old = reader.embedder.embeddings.fit_id
+    context = _forkserver()
+    done, release = context.Event(), context.Event()
+    child = context.Process(target=_refit_and_rewrite, args=(settings, done, release))
+    child.start()
+    try:
+        assert done.wait(120)
+        reader.ensure_bm25()  # what every question does first: follow a refit
+        assert reader.embedder.embeddings.fit_id != old
+        model = reader.embedder.embeddings
+        vector = model.embed_query(QUESTION)
+        stored = list(reader.store.committed_chunks(reader.documents()))
+        similarity = model.embed_array([index_text(c.text, c.heading_text) for c in stored]) @ np.asarray(vector)
+        expected = sorted((-round(float(x), 3), c.id) for c, x in zip(stored, similarity, strict=True))[:8]
+        assert sorted((-round(x, 3), c.id) for c, x in reader.store.query(vector, 8)) == expected
+        assert ARTICLE in _cited(reader)
+    finally:
+        release.set()
+        child.join(60)
+
+
+def test_a_question_never_compares_vectors_of_two_fits_of_the_embedder(settings, tmp_path):
+    """While an ingest rewrites every stored vector after a refit they are of two fits: a question waits for
+    the rewrite (then lexical lists alone answer it); a search during which the fit switched is made again."""
+    from filelock import FileLock
+
+    from assistant.retrieval import HybridRetriever
+    from ingest.embedders import LsaEmbeddings
+
+    ingest([_base(tmp_path / "docs")], settings)
+    reader = KnowledgeBase(settings.model_copy(update={"refit_wait_s": 0.5}))
+    writer = LsaEmbeddings.open(settings.data_dir / "embedder", settings.builtin_dim)
+    searches: list[str] = []
+
+    def search() -> str:
+        searches.append(reader.embedder.embeddings.fit_id)
+        return "dense"
+
+    assert reader.under_one_fit(search, lambda: "lexical") == "dense"
+    writer.fit(["动火作业审批", "有限空间作业先通风再检测", "高处作业系安全带"] * 20)  # the vectors being rewritten
+    with FileLock(str(settings.data_dir / "ingest.lock")):  # by a running ingest
+        started = time.monotonic()
+        assert reader.under_one_fit(search, lambda: "lexical") == "lexical"
+        assert 0.5 <= time.monotonic() - started < 2  # waited for the rewrite, then answered all the same
+        threading.Timer(0.2, writer.mark_vectors_current).start()  # the rewrite ends
+        assert reader.under_one_fit(search, lambda: "lexical") == "dense"
+        assert searches[-1] == writer.fit_id  # with the new fit
+    writer.fit(["动火作业审批", "受限空间", "安全带"] * 20)  # an ingest killed while rewriting: no waiting
+    started = time.monotonic()
+    found, _ = HybridRetriever(kb=reader).candidates(QUESTION)
+    assert time.monotonic() - started < 0.5 and "dense" not in found.ranks and not found.dense
+    assert ARTICLE in _cited(reader)  # the lexical lists alone still find it
+
+    writer.mark_vectors_current()
+    switched = writer.fit_id
+
+    def search_while_refitted() -> str:
+        searches.append(reader.embedder.embeddings.fit_id)
+        if len(searches) == 1:  # another refit finishes during this search
+            writer.fit(["动火作业审批", "受限空间", "安全带"] * 20)
+            writer.mark_vectors_current()
+        return "dense"
+
+    searches.clear()
+    assert reader.under_one_fit(search_while_refitted, lambda: "lexical") == "dense"
+    assert searches == [switched, writer.fit_id]  # made again with the fit of the rewritten vectors
+    assert reader.embedder.embeddings.fit_id == writer.fit_id
 
 
 def test_questions_go_on_while_the_web_imports_and_reimports(settings, tmp_path):

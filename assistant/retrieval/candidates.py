@@ -52,6 +52,22 @@ class Candidates:
 def gather(
     kb: KnowledgeBase, plan: QueryPlan, records: dict[str, DocumentRecord], allowed: set[str], config: RankingConfig
 ) -> Candidates:
+    """Every list's candidates; the dense ones only when the stored vectors and the question's are of one fit
+    of the embedder (KnowledgeBase.under_one_fit)."""
+    return kb.under_one_fit(
+        lambda: _gather(kb, plan, records, allowed, config, dense=True),
+        lambda: _gather(kb, plan, records, allowed, config, dense=False),
+    )
+
+
+def _gather(
+    kb: KnowledgeBase,
+    plan: QueryPlan,
+    records: dict[str, DocumentRecord],
+    allowed: set[str],
+    config: RankingConfig,
+    dense: bool,
+) -> Candidates:
     found = Candidates()
     depth = config.candidates
     written = kb.tokenizer.query_tokens(plan.question)
@@ -60,17 +76,19 @@ def gather(
     for name, tokens in (("bm25", written), ("bm25_lexicon", expanded)):
         hits = kb.bm25.search(tokens, depth, allowed)
         found.add(name, [i for i, _ in hits], [score for _, score in hits])
-    query_vector = np.asarray(kb.embedder.embeddings.embed_query(plan.question), dtype=np.float32)
-    everything = len(allowed) == len(records)
-    dense = kb.store.query(query_vector.tolist(), depth, None if everything else allowed)
-    found.chunks.update({chunk.id: chunk for chunk, _ in dense})
-    found.add("dense", [chunk.id for chunk, _ in dense], [score for _, score in dense])
-    if plan.expanded != plan.question:  # the question with the legal terms its everyday words stand for
-        dense = kb.store.query(
-            kb.embedder.embeddings.embed_query(plan.expanded), depth, None if everything else allowed
-        )
-        found.chunks.update({chunk.id: chunk for chunk, _ in dense})
-        found.add("dense_lexicon", [chunk.id for chunk, _ in dense], [score for _, score in dense])
+    query_vector = None
+    if dense:
+        within = None if len(allowed) == len(records) else allowed
+
+        def nearest(name: str, vector: list[float]) -> None:
+            hits = kb.store.query(vector, depth, within)
+            found.chunks.update({chunk.id: chunk for chunk, _ in hits})
+            found.add(name, [chunk.id for chunk, _ in hits], [score for _, score in hits])
+
+        query_vector = np.asarray(kb.embedder.embeddings.embed_query(plan.question), dtype=np.float32)
+        nearest("dense", query_vector.tolist())
+        if plan.expanded != plan.question:  # the question with the legal terms its everyday words stand for
+            nearest("dense_lexicon", kb.embedder.embeddings.embed_query(plan.expanded))
     # inside a named document or region its name is in every passage: rank by the rest of the question
     naming = {t for name in plan.names for t in kb.tokenizer.query_tokens(name)}
     inner = [t for t in expanded if t not in naming] or expanded
@@ -104,8 +122,8 @@ def gather(
         found.chunks.update({c.id: c for c in kb.store.get_chunks(ids=missing)})
     # only chunks of committed versions of the allowed documents (an interrupted write leaves others)
     found.ids = [i for i in found.ids if _committed(found.chunks.get(i), records, allowed)]
-    vectors = kb.store.vectors(found.ids)
-    found.dense = {i: float(v @ query_vector) for i, v in vectors.items()}
+    if query_vector is not None:
+        found.dense = {i: float(v @ query_vector) for i, v in kb.store.vectors(found.ids).items()}
     found.bm25 = dict(zip(found.ids, kb.bm25.scores_of(written, found.ids), strict=True))
     return found
 

@@ -32,10 +32,17 @@ class ArrayEmbeddings(Embeddings):
         chunks."""
         return not self.fitted_on_corpus
 
+    fit_id = ""  # names the fit in use: vectors made under one fit_id are alike ("" for a model never refitted)
+
     def reload_if_refitted(self) -> bool:
         """Adopt the fit another process made since this one read it; True when it changed. A model not fitted on
         the corpus has no fit to reload."""
         return False
+
+    def stored_vectors_fit(self) -> str | None:
+        """The fit the stored vectors are made with, as the data directory says now, or None while a refit is
+        rewriting them (they are then of two fits). A model never refitted: always its own."""
+        return self.fit_id
 
 
 class CorpusFittedEmbeddings(ArrayEmbeddings):
@@ -44,7 +51,6 @@ class CorpusFittedEmbeddings(ArrayEmbeddings):
 
     directory: Path
     dim: int
-    fit_id: str  # names one fit: vectors made with the same fit_id are alike
 
     @property
     def fitted_on_corpus(self) -> bool:

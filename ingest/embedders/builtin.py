@@ -187,6 +187,7 @@ class LsaEmbeddings(CorpusFittedEmbeddings):
         self.fit_id = ""  # names one fit: vectors another process made with the same fit_id are alike
         self._lock = threading.Lock()
         self._info_stamp: tuple[int, int] = (0, 0)  # modification times of the info and vectors files when read
+        self._stored_fit: tuple[tuple[int, int], str | None] = ((-1, -1), "")  # stored_vectors_fit by _stamp()
 
     @classmethod
     def open(cls, directory: Path, dim: int) -> LsaEmbeddings:
@@ -276,6 +277,16 @@ class LsaEmbeddings(CorpusFittedEmbeddings):
             except OSError:  # a file system without hard links
                 shutil.copyfile(self.directory / name, tmp)
             os.replace(tmp, self.directory / kept)
+
+    def stored_vectors_fit(self) -> str | None:
+        """The fit the stored vectors are made with (the marker an ingest writes once it has recomputed them all;
+        without one, the model's own), or None between a refit's save and that marker. Read again only when
+        the files changed."""
+        stamp = self._stamp()
+        if stamp != self._stored_fit[0]:
+            model, vectors = _fit_of(self.directory / _INFO_FILE), _vectors_fit(self.directory)
+            self._stored_fit = (stamp, model if vectors in ("", model) else None)
+        return self._stored_fit[1]
 
     def reload_if_refitted(self) -> bool:
         """Adopt the fit the stored vectors are made with, when another process (an ingest) refitted the model
