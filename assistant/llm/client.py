@@ -10,14 +10,16 @@ import logging
 import time
 from collections.abc import Iterator
 from pathlib import Path
-
-from langchain_core.language_models.chat_models import BaseChatModel
+from typing import TYPE_CHECKING
 
 from assistant.answer.untrusted import ATTRIBUTE_BREAKERS, instruction_guard, neutralise_fences
 from assistant.citations import citation
 from ingest.errors import UserFacingError
 from ingest.settings import Settings
 from ingest.store import StoredChunk
+
+if TYPE_CHECKING:  # langchain's chat models load only when an LLM is configured (not on an offline start)
+    from langchain_core.language_models.chat_models import BaseChatModel
 
 __all__ = [
     "EmptyReply",

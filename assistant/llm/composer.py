@@ -5,9 +5,7 @@ quotes and article mentions not found in the sources are flagged, a reply citing
 from __future__ import annotations
 
 from collections.abc import Iterator
-
-from langchain_core.language_models.chat_models import BaseChatModel
-from langchain_core.messages import HumanMessage, SystemMessage
+from typing import TYPE_CHECKING
 
 from assistant.answer import NO_BASIS, Answer, Source
 from assistant.citations import citation
@@ -25,6 +23,9 @@ from assistant.llm.verification import canonical, notes, verify
 from ingest.errors import UserFacingError
 from ingest.settings import Settings
 from ingest.store import StoredChunk
+
+if TYPE_CHECKING:  # langchain's chat models load only when an LLM is configured (not on an offline start)
+    from langchain_core.language_models.chat_models import BaseChatModel
 
 SOURCES_FOR_LLM = 6
 UNCITED_WARNING = "⚠ 这个回答没有注明任何依据编号，无法与资料核对，请勿直接采用；请对照下列检索到的条文："
@@ -64,6 +65,8 @@ class LlmComposer:
         self.user = load_prompt(settings, "answer_user")
 
     def messages(self, question: str, chunks: list[StoredChunk]) -> list:
+        from langchain_core.messages import HumanMessage, SystemMessage
+
         return [
             SystemMessage(self.system),
             HumanMessage(self.user.format(sources=format_sources(chunks, self.settings), question=question)),
@@ -116,4 +119,6 @@ class LlmComposer:
         """The follow-up as a standalone question; LlmUnavailable when the endpoint fails."""
         template = load_prompt(self.settings, "rewrite_follow_up")
         prompt = template.format(history="\n".join(history[-3:]), question=question)
+        from langchain_core.messages import HumanMessage
+
         return call_model(self.model, [HumanMessage(prompt)], self.settings).strip() or question

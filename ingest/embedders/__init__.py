@@ -82,6 +82,7 @@ def _server(settings: Settings) -> ActiveEmbedder:
         batch=settings.embed_batch,
         concurrency=settings.embed_concurrency,
         timeout=settings.embed_timeout,
+        query_timeout=settings.embed_query_timeout,
         retries=settings.embed_retries,
         input_type=settings.embed_input_type,
         query_prefix=settings.embed_query_prefix,

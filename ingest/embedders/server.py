@@ -53,11 +53,12 @@ class ServerEmbeddings(CachedEmbeddings):
         cache_path: Path | None = None,
         batch: int = 64,
         concurrency: int = 4,
-        timeout: float = 60,
+        timeout: float = 600,
         retries: int = 3,
         input_type: bool = True,
         query_prefix: str = "",
         passage_prefix: str = "",
+        query_timeout: float = 30,
     ):
         import openai  # installed with langchain-openai; imported here so other backends do not pay for it
 
@@ -69,6 +70,7 @@ class ServerEmbeddings(CachedEmbeddings):
         self.client = openai.OpenAI(
             base_url=self.base_url, api_key=api_key or "not-needed", timeout=timeout, max_retries=retries
         )
+        self.queries = self.client.with_options(timeout=min(timeout, query_timeout))  # an asker waits for these
         self.label = "计算向量（向量服务）"
         self.dim = len(self._request([f"{passage_prefix}维度探测"], "passage")[0])  # also checks the server answers
         self.name = f"server-{model}-{self.dim}"
@@ -76,10 +78,9 @@ class ServerEmbeddings(CachedEmbeddings):
 
     def _request(self, texts: list[str], kind: str) -> list[list[float]]:
         extra = {"input_type": kind} if self.input_type else None
+        client = self.queries if kind == "query" else self.client
         try:
-            reply = self.client.embeddings.create(
-                model=self.model, input=texts, encoding_format="float", extra_body=extra
-            )
+            reply = client.embeddings.create(model=self.model, input=texts, encoding_format="float", extra_body=extra)
             vectors = [item.embedding for item in sorted(reply.data, key=lambda item: item.index)]
         except Exception as exc:  # noqa: BLE001 - every failure of the call becomes one message a user can act on
             raise EmbeddingServerError(
