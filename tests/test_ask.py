@@ -242,3 +242,61 @@ def test_a_later_paragraph_naming_the_quoted_item_is_quoted_with_it():
     assert "（三）占用、堵塞、封闭疏散通道、安全出口的；" in answer.text
     assert "处警告或者五百元以下罚款" in answer.text and "强制执行" in answer.text
     assert "责令限期拆除" not in answer.text  # that paragraph is about item (四), which was not asked
+
+
+def test_asked_what_a_term_means_the_articles_the_pack_names_are_the_basis_not_a_plan_repeating_it():
+    from assistant.pack.schema import GlossaryEntry
+
+    entry = GlossaryEntry.model_validate(
+        {
+            "id": "si-bu-fang-guo",
+            "term": "四不放过",
+            "definition": "事故处理的惯用原则：事故原因未查清不放过、责任人员未处理不放过、整改措施未落实不放过。",
+            "customary": True,
+            "note": "由事故调查处理的规定承载。",
+            "basis": [{"doc": "某安全法", "article": "第八十六条"}],
+        }
+    )
+    plan_text = StoredChunk(
+        "plan-1",
+        "坚持事故处理“四不放过”原则，做到安全生产管理无事故。",
+        {"doc_id": "季度工作计划", "title": "季度工作计划", "unit": "section", "kind": "计划方案"},
+    )
+    basis = _article(
+        "某安全法",
+        "第八十六条",
+        "第八十六条 事故调查处理应当查清事故原因，查明事故性质和责任，提出整改措施，并对事故责任者依法追究责任。\n"
+        "事故调查报告应当依法及时向社会公布。",
+    )
+    basis.metadata["region"] = "全国"
+    question = "四不放过是什么？"
+    tokenizer = Tokenizer([])
+    plan = QueryPlan(question, question, glossary=[entry])
+    idf = {t: 2.0 for t in tokenizer.query_tokens(f"{question} {entry.definition}")}
+    composer = OfflineComposer(tokenizer, idf, QuantityAsks(KnowledgePack(Settings().knowledge_dir).quantities))
+    answer = composer.compose(question, plan, [plan_text, basis])
+    assert answer.text.startswith("四不放过：事故处理的惯用原则")
+    assert answer.citations == [{"doc": "某安全法", "article": "第八十六条"}]
+    assert (
+        "查清事故原因" in answer.text and "事故调查报告应当依法及时向社会公布" not in answer.text
+    )  # the clause carrying it
+
+
+def test_a_figure_is_an_answer_only_when_stated_about_what_was_asked():
+    # the provision states hours, but about reporting an accident, not about working underground
+    reporting = _article("某事故条例", "第十一条", "第十一条 有关部门逐级上报事故情况，每级上报的时间不得超过2小时。")
+    question = "煤矿井下每天最多干几小时？"
+    tokenizer = Tokenizer([])
+    idf = {"煤矿": 2.75, "井下": 5.0, "小时": 4.85}  # the unit asked for weighs as much as the subject
+    composer = OfflineComposer(tokenizer, idf, QuantityAsks(KnowledgePack(Settings().knowledge_dir).quantities))
+    answer = composer.compose(question, QueryPlan(question, question), [reporting])
+    assert answer.abstained and NO_BASIS in answer.text
+    answer = _compose("事故情况每级上报最多几小时？", [reporting])
+    assert not answer.abstained and answer.citations == [{"doc": "某事故条例", "article": "第十一条"}]
+
+
+def test_asked_for_a_number_of_hours_at_once_is_no_answer_but_it_answers_how_soon():
+    article = _article("某事故条例", "第九条", "第九条 事故发生后，事故现场有关人员应当立即向本单位负责人报告。")
+    assert _compose("事故发生后现场人员几小时内要向单位负责人报告？", [article]).abstained
+    answer = _compose("事故发生后现场人员多久要向单位负责人报告？", [article])
+    assert not answer.abstained and "立即向本单位负责人报告" in answer.text

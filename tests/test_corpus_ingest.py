@@ -228,6 +228,16 @@ def test_the_readme_question_is_answered_from_the_law_not_from_a_report(corpus_i
     assert "从业人员超过一百人的，应当设置安全生产管理机构" in answer.text
 
 
+def test_a_customary_term_is_based_on_the_articles_the_pack_names_not_on_a_report_repeating_it(corpus_index):
+    settings, _, _ = corpus_index
+    from assistant.ask import Assistant
+
+    answer = Assistant(KnowledgeBase(settings)).ask("四不放过是什么？").answer
+    assert answer.text.startswith("四不放过：")
+    assert {"doc": "安全生产法(2021-06-10)", "article": "第八十六条"} in answer.citations
+    assert all(c["article"] for c in answer.citations)  # every basis is an article, no plan or report
+
+
 def test_a_number_in_the_question_is_answered_by_the_range_that_holds_it(corpus_index):
     settings, _, _ = corpus_index
     from assistant.ask import Assistant

@@ -26,11 +26,11 @@ from assistant.answer.untrusted import InstructionGuard, instruction_guard
 from assistant.citations import citation, short_citation
 from assistant.retrieval.coverage import contrastive_weights, coverage, question_weights
 from assistant.retrieval.figures import Ask, QuantityAsks
-from assistant.retrieval.provisions import PENALTY, provision_asked
+from assistant.retrieval.provisions import PENALTY, asks_meaning, provision_asked
 from assistant.retrieval.query import QueryPlan, people_counted, question_parts
 from ingest.articles import LEADING_LABEL
 from ingest.cleaning import SENTENCE_ENDS, clauses, normalise_for_index, to_simplified
-from ingest.metadata import PLAN_KINDS
+from ingest.metadata import NATIONAL, PLAN_KINDS
 from ingest.store import StoredChunk
 from ingest.tokenizer import Tokenizer
 
@@ -206,10 +206,15 @@ def _whole_provision(texts: list[str], rank: int) -> list[_Clause]:
     return clauses
 
 
-def _states_about(group: list[_Clause], ask: Ask) -> float:
-    """The coverage of the best clause of a group that states a figure of the kind asked (0 when none does):
-    安全生产许可证的有效期为3年 states a period, but not about 特种作业操作证."""
-    return max((c.coverage for c in group if any(ask.stated_in(t) for t in (c.text, *c.items))), default=0.0)
+def _states_about(group: list[_Clause], ask: Ask, subject: list[str]) -> float:
+    """The coverage of the best clause of a group that states a figure of the kind asked and names something the
+    question is about (0 when none does): 安全生产许可证的有效期为3年 states a period, but not about 特种作业操作证;
+    每级上报的时间不得超过2小时 holds the 小时 of 煤矿井下每天最多干几小时, and nothing of 煤矿 or 井下."""
+
+    def states(text: str) -> bool:  # the figure and what it is about in one clause or item
+        return ask.stated_in(text) and (not subject or any(term in normalise_for_index(text) for term in subject))
+
+    return max((c.coverage for c in group if any(states(t) for t in (c.text, *c.items))), default=0.0)
 
 
 def _carries_term(chunk: StoredChunk, plan: QueryPlan) -> bool:
@@ -327,6 +332,9 @@ class OfflineComposer:
         unanswered: list[str] = []  # parts asking for an amount or a period that no clause states
         figures_answered = 0
         for index, part in enumerate(question_parts(question)):
+            if plan.glossary and asks_meaning(part) and (carried := self._carrying_term(plan, evidence)):
+                chosen += [c for group in carried for c in group if c.text not in {x.text for x in chosen}]
+                continue
             groups = self._groups(part, plan, evidence)
             if not groups or max(g[0].coverage for g in groups) < ANSWER.min_coverage:
                 continue
@@ -335,7 +343,8 @@ class OfflineComposer:
             ask = self.asks.asked(part)
             if ask is not None:  # an amount, a period or a count is answered by a provision stating one
                 # the figure is stated about what was asked: the clause stating it holds enough of the question
-                groups = [g for g in stating if _states_about(g, ask) >= ANSWER.figure_coverage]
+                subject = self._subject(part, plan, ask)
+                groups = [g for g in stating if _states_about(g, ask, subject) >= ANSWER.figure_coverage]
                 if not groups or max(g[0].coverage for g in groups) < ANSWER.min_coverage:
                     unanswered.append(part)
                     continue
@@ -384,6 +393,28 @@ class OfflineComposer:
         lines.append("依据：")
         lines += [f"[{s.number}] {s.citation}" for s in sources]
         return Answer(question, "\n".join(lines), False, sources)
+
+    def _subject(self, part: str, plan: QueryPlan, ask: Ask) -> list[str]:
+        """The weighted terms of a part asking for a figure, less the words asking for it: what it is about."""
+        asking = set(self.tokenizer.query_tokens(ask.words))
+        terms = question_weights(
+            self.tokenizer.query_tokens(f"{people_counted(part)} {' '.join(plan.legal_terms)}"), self.idf
+        )
+        return [normalise_for_index(t) for t in terms if t not in asking and t not in ask.words]
+
+    def _carrying_term(self, plan: QueryPlan, evidence: list[StoredChunk]) -> list[list[_Clause]]:
+        """Asked what a term of the knowledge pack means (its definition leads the answer): the articles the pack
+        names as its basis, each by the clauses that carry the definition, those of the regions asked about (or
+        national ones) only. 四不放过 is written by no provision: a plan repeating the words is no basis."""
+        basis = {
+            i
+            for i, c in enumerate(evidence)
+            if _carries_term(c, plan) and (c.region == NATIONAL or c.region in plan.regions)
+        }
+        if not basis:
+            return []
+        entry = plan.glossary[0]
+        return [g for g in self._groups(f"{entry.term} {entry.definition}", plan, evidence) if g[0].chunk_rank in basis]
 
     def _quotable(self, chunk: StoredChunk) -> list[str]:
         """A provision's clauses to quote whole (a short one is its text), never a sentence instructing the

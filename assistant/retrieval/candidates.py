@@ -15,6 +15,7 @@ import numpy as np
 
 from assistant.citations import resolve_citation
 from assistant.retrieval.config import RankingConfig
+from assistant.retrieval.provisions import asks_meaning
 from assistant.retrieval.query import QueryPlan
 from ingest.knowledge_base import KnowledgeBase
 from ingest.metadata import PLAN_KINDS
@@ -107,12 +108,17 @@ def _gather(
             in_scope = [i for i, _ in kb.bm25.search(scope_tokens, config.scope_depth, docs)]
             scoped += [i for i in in_scope if i not in scoped]
     found.add("scope", scoped)
+    # asked what a term of the knowledge pack means, the articles the pack names as its basis are the answer's
+    # (四不放过是什么 -> 安全生产法第八十六条: the term is customary, no provision writes it)
+    defined = asks_meaning(plan.question)
     for entry in plan.glossary:
         for cited in entry.basis:
             hit = resolve_citation(kb, cited)
             if hit is not None and hit.document.doc_id in allowed:
                 found.chunks.update({c.id: c for c in hit.chunks})
                 found.add("glossary", [c.id for c in hit.chunks])
+                if defined:
+                    found.pinned += [c for c in hit.chunks if c not in found.pinned]
     for doc_id, ref in plan.articles:
         hit = kb.get_article(doc_id, ref)
         if hit is not None:

@@ -34,6 +34,7 @@ class Ask:
     states: re.Pattern  # what a clause holds when it states a figure of that kind
     # what a clause holds when it states the figure as a number: 1小时内 answers 多久 exactly, 立即 only in words
     exact: re.Pattern | None = None
+    words: str = ""  # the question's words asking for the figure (几小时, 多久一次): not what it is about
 
     def stated_in(self, text: str) -> bool:
         """Whether the text states a figure of this kind, in either script (三個階段 as 三个阶段)."""
@@ -80,16 +81,15 @@ class QuantityAsks:
 
     def asked(self, part: str) -> Ask | None:
         """The figure a question part asks for, or None when it asks for none."""
-        if self._frequency.search(part):
-            return Ask("frequency", self._how_often)
-        if self._ratio.search(part):
-            return Ask("ratio", self._proportion)
-        unit = self._unit_asked.search(part)
-        if unit:
-            kind = self._kind_of_unit[unit.group("unit")]
-            return Ask(kind, self._deadline, self._stated["time"]) if kind == "time" else Ask(kind, self._stated[kind])
-        if self._money.search(part):
-            return Ask("money", self._stated["money"])
-        if self._time.search(part):
-            return Ask("time", self._deadline, self._stated["time"])
+        if found := self._frequency.search(part):
+            return Ask("frequency", self._how_often, words=found.group(0))
+        if found := self._ratio.search(part):
+            return Ask("ratio", self._proportion, words=found.group(0))
+        if found := self._unit_asked.search(part):  # 几小时、多少天 ask for a number of them: 立即 is no answer
+            kind = self._kind_of_unit[found.group("unit")]
+            return Ask(kind, self._stated[kind], words=found.group(0))
+        if found := self._money.search(part):
+            return Ask("money", self._stated["money"], words=found.group(0))
+        if found := self._time.search(part):
+            return Ask("time", self._deadline, self._stated["time"], words=found.group(0))
         return None

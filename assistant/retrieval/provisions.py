@@ -17,6 +17,8 @@ _ASKS_PENALTY = re.compile(
 _ASKS_DEFINITION = re.compile(
     r"算不算|算是|属不属于|属于不属于|是不是|是什么|指什么|什么是|什么叫|什么样的|含义|定义|怎么界定|如何界定"
 )
+# what a term means, not whether something counts as it (算不算、是不是: the provision defining it decides)
+_ASKS_MEANING = re.compile(r"是什么|指什么|什么是|什么叫|叫什么|什么意思|啥意思|含义|定义")
 _PENALTY_TEXT = re.compile(
     r"处[^。；]{0,30}罚款|罚款|依法追究|给予[^。；]{0,10}处分|吊销|没收违法所得|责令停产停业整顿"
 )
@@ -29,6 +31,11 @@ def provision_asked(question: str) -> str | None:
     if _ASKS_DEFINITION.search(question):
         return DEFINITION
     return None
+
+
+def asks_meaning(question: str) -> bool:
+    """Whether the question asks what a term means (四不放过是什么), not whether something counts as one."""
+    return bool(_ASKS_MEANING.search(question))
 
 
 def provision_kind(chunk: StoredChunk) -> str | None:
