@@ -203,3 +203,26 @@ def test_a_figure_in_traditional_script_is_stated_too(figures):
     stages = figures.asked("创建活动分几个阶段？")
     assert stages.stated_in("創建活動,分爲四個階段") and stages.degree("分爲四個階段") == 1.0
     assert not stages.stated_in("各單位要下發專題通知")
+
+
+def test_a_document_named_loosely_by_the_words_of_its_title_is_named():
+    from assistant.retrieval.query import QueryAnalyzer
+
+    records = {
+        r.doc_id: r
+        for r in [
+            record("国务院关于预防煤矿生产安全事故的特别规定", "行政法规"),
+            record("生产安全事故报告和调查处理条例", "行政法规"),
+            record("安全生产法", "法律"),
+            record("青山市安全生产条例", "地方性法规", "青山市"),
+            record("绿水市安全生产条例", "地方性法规", "绿水市"),
+        ]
+    }
+    analyzer = QueryAnalyzer(KnowledgePack(Settings().knowledge_dir), Tokenizer([]), records)
+    named = analyzer.analyse("按国务院预防煤矿事故的那个特别规定，举报小煤窑能拿多少奖励？").documents
+    assert named == ["国务院关于预防煤矿生产安全事故的特别规定"]
+    assert analyzer.analyse("生产安全事故报告和调查处理有什么规定？").documents == ["生产安全事故报告和调查处理条例"]
+    # a few of a title's words are no name of it: a question about reporting an accident names no document
+    assert analyzer.analyse("生产安全事故发生后多久报告？").documents == []
+    assert analyzer.analyse("国务院的规定里煤矿有什么要求？").documents == []
+    assert analyzer.analyse("我们市安全生产条例对培训有什么要求？").documents == []  # fits every city's: names none

@@ -41,6 +41,14 @@ class RankingConfig(BaseModel):
         description="character-bigram overlap above which two provisions are the same text (a local regulation "
         "copying a national article): the copy goes behind the others, it is not a different answer",
     )
+    loose_title_min: int = Field(
+        8, description="characters a title needs to be named loosely (a shorter one is named exactly or not at all)"
+    )
+    loose_title_share: float = Field(
+        0.7,
+        description="share of a title's characters a question holds in order, in runs of two or more, to name it "
+        "loosely (国务院预防煤矿事故的那个特别规定: 14 of the 20 of 国务院关于预防煤矿生产安全事故的特别规定)",
+    )
     weights: dict[str, float] = Field(default_factory=dict, description="feature -> weight of the linear ranker")
     bias: float = 0.0
     fitted_on: str = Field("", description="what the weights were fitted on (written by evals.fit_ranker)")

@@ -9,10 +9,13 @@
 from __future__ import annotations
 
 import re
+from collections import Counter
 from dataclasses import dataclass, field
+from difflib import SequenceMatcher
 from functools import cached_property
 
 from assistant.pack import GlossaryEntry, KnowledgePack
+from assistant.retrieval.config import RankingConfig
 from ingest.articles import NUMERAL, ArticleRef
 from ingest.cleaning import normalise_for_index, to_simplified
 from ingest.numerals import cn_to_int
@@ -77,9 +80,16 @@ def _doc_names(record: DocumentRecord, aliases: dict[str, list[str]]) -> set[str
 class QueryAnalyzer:
     """Built once per set of documents; analyses questions against the pack and the index's documents."""
 
-    def __init__(self, pack: KnowledgePack, tokenizer: Tokenizer, records: dict[str, DocumentRecord]):
+    def __init__(
+        self,
+        pack: KnowledgePack,
+        tokenizer: Tokenizer,
+        records: dict[str, DocumentRecord],
+        config: RankingConfig | None = None,
+    ):
         self.pack = pack
         self.tokenizer = tokenizer
+        self.config = config or RankingConfig()
         self.records = {d: r for d, r in records.items() if not r.superseded and not r.pending}  # held 待确认: no name
 
     @cached_property
@@ -111,6 +121,39 @@ class QueryAnalyzer:
         return sorted(pairs, key=lambda p: (-len(p[0]), p[1]))
 
     @cached_property
+    def _title_bigrams(self) -> dict[str, list[tuple[str, str]]]:
+        """Character bigram -> (title, doc id) of the titles long enough to be named loosely."""
+        index: dict[str, list[tuple[str, str]]] = {}
+        for doc_id, record in self.records.items():
+            title = normalise_for_index(record.short_title).removeprefix(normalise_for_index(_NATIONAL))
+            if len(title) >= self.config.loose_title_min:
+                for bigram in {title[i : i + 2] for i in range(len(title) - 1)}:
+                    index.setdefault(bigram, []).append((title, doc_id))
+        return index
+
+    def _loosely_named(self, text: str) -> list[str]:
+        """The documents a question names by the words of their title in order, a few left out or added
+        (国务院预防煤矿事故的那个特别规定 names 国务院关于预防煤矿生产安全事故的特别规定): runs of two characters or
+        more that the title and the question share, in order, cover config.loose_title_share of the title, within
+        a stretch of the question at most half as long again as the title; and they fit that one title only."""
+        share = self.config.loose_title_share
+        hits = Counter(pair for i in range(len(text) - 1) for pair in self._title_bigrams.get(text[i : i + 2], []))
+        found: dict[str, list[str]] = {}  # title -> doc ids (the versions of one title)
+        for (title, doc_id), count in hits.items():
+            if count < share * (len(title) - 1) / 2:  # too few of its bigrams to hold enough of its characters
+                continue
+            blocks = [
+                b for b in SequenceMatcher(None, title, text, autojunk=False).get_matching_blocks() if b.size >= 2
+            ]
+            if not blocks:
+                continue
+            span = blocks[-1].b + blocks[-1].size - blocks[0].b
+            if sum(b.size for b in blocks) >= share * len(title) and span <= 1.5 * len(title):
+                found.setdefault(title, []).append(doc_id)
+        # words that fit several titles (我们市安全生产条例 fits every city's) name none of them
+        return sorted(next(iter(found.values()))) if len(found) == 1 else []
+
+    @cached_property
     def _regions(self) -> list[tuple[str, str]]:
         """(name as people write it, record region) for every region that has documents."""
         present = {r.region for r in self.records.values() if r.region != "全国"}
@@ -133,6 +176,9 @@ class QueryAnalyzer:
         plan.documents = sorted(
             set(plan.documents), key=lambda d: (norm.find(next(n for n, i in self._names if i == d and n in norm)), d)
         )  # ties by id: not by a set's order
+        loose = [d for d in self._loosely_named(remaining) if d not in plan.documents]
+        plan.documents += loose
+        plan.names += [self.records[d].short_title for d in loose]
         for name, region in self._regions:
             if name in remaining and region not in plan.regions:
                 plan.regions.append(region)

@@ -56,7 +56,8 @@ class HybridRetriever(BaseRetriever):
         # the documents and which are in force (a confirmation changes no content, only the status)
         key = f"{self.kb.documents_fingerprint()}|{self.kb.store.status_signature}"
         if self._analyzer is None or key != self._analyzer_key:
-            self._analyzer, self._analyzer_key = QueryAnalyzer(pack_of(self.kb), self.kb.tokenizer, records), key
+            analyzer = QueryAnalyzer(pack_of(self.kb), self.kb.tokenizer, records, self.ranking)
+            self._analyzer, self._analyzer_key = analyzer, key
         return self._analyzer
 
     @property
@@ -66,13 +67,19 @@ class HybridRetriever(BaseRetriever):
             self._figures = QuantityAsks(pack_of(self.kb).quantities)
         return self._figures
 
+    @property
+    def ranking(self) -> RankingConfig:
+        """The config in use (the weights fitted for the knowledge base's embedder unless one was given)."""
+        if self.config is None:
+            self.config = RankingConfig.load(self.kb.embedder.name)
+        return self.config
+
     def plan(self, question: str) -> QueryPlan:
         return self.analyzer(self.kb.documents()).analyse(question)
 
     def candidates(self, query: str, plan: QueryPlan | None = None) -> tuple[Candidates, Any]:
         """The candidates and their feature rows (what evals.fit_ranker fits on)."""
-        if self.config is None:
-            self.config = RankingConfig.load(self.kb.embedder.name)
+        config = self.ranking
         records = self.kb.documents()
         self.kb.ensure_bm25()
         plan = plan or self.analyzer(records).analyse(query)
@@ -80,8 +87,8 @@ class HybridRetriever(BaseRetriever):
         allowed = self.allowed_docs(records) | {
             d for d in plan.documents if d in records and not records[d].superseded and not records[d].pending
         }
-        found = gather(self.kb, plan, records, allowed, self.config)
-        return found, featurize(found, plan, records, self.kb.bm25.idf, self.config, self.figures)
+        found = gather(self.kb, plan, records, allowed, config)
+        return found, featurize(found, plan, records, self.kb.bm25.idf, config, self.figures)
 
     def _ranked(self, query: str, plan: QueryPlan | None) -> tuple[list[tuple[StoredChunk, float]], list[StoredChunk]]:
         """Candidates ranked by the fitted ranker, copies set aside; and the articles the question names."""
