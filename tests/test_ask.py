@@ -300,3 +300,23 @@ def test_asked_for_a_number_of_hours_at_once_is_no_answer_but_it_answers_how_soo
     assert _compose("事故发生后现场人员几小时内要向单位负责人报告？", [article]).abstained
     answer = _compose("事故发生后现场人员多久要向单位负责人报告？", [article])
     assert not answer.abstained and "立即向本单位负责人报告" in answer.text
+
+
+def test_which_checks_a_duty_requires_is_not_answered_by_the_penalty_listing_offences():
+    duty = _article(
+        "某设备法",
+        "第四十三条",
+        "第四十三条 大型游乐设施在每日投入使用前，其运营使用单位应当进行试运行和例行安全检查，"
+        "并对安全附件和安全保护装置进行检查确认。",
+    )
+    penalty = _article(
+        "某设备法",
+        "第八十七条",
+        "第八十七条 违反本法规定，大型游乐设施的运营使用单位有下列情形之一的，责令限期改正；逾期未改正的，"
+        "处二万元以上十万元以下罚款：\n（一）未设置特种设备安全管理机构的；\n"
+        "（二）大型游乐设施每日投入使用前，未进行试运行和例行安全检查的；\n（三）未将安全注意事项置于显著位置的。",
+    )
+    answer = _compose("大型游乐设施每日投入使用前要做哪些检查？", [duty, penalty])
+    assert answer.citations[0] == {"doc": "某设备法", "article": "第四十三条"}
+    answer = _compose("大型游乐设施每日投入使用前未做检查，有哪些情形要罚款？", [duty, penalty])
+    assert {"doc": "某设备法", "article": "第八十七条"} in answer.citations

@@ -226,3 +226,18 @@ def test_a_document_named_loosely_by_the_words_of_its_title_is_named():
     assert analyzer.analyse("生产安全事故发生后多久报告？").documents == []
     assert analyzer.analyse("国务院的规定里煤矿有什么要求？").documents == []
     assert analyzer.analyse("我们市安全生产条例对培训有什么要求？").documents == []  # fits every city's: names none
+
+
+def test_a_regulation_held_by_a_law_goes_behind_it_whichever_ranked_first():
+    regulation = "第三十四条 大型游乐设施在每日投入使用前，其运营使用单位应当进行试运行和例行安全检查，并对安全装置进行检查确认。"
+    law = (
+        "第四十三条 大型游乐设施在每日投入使用前，其运营使用单位应当进行试运行和例行安全检查，"
+        "并对安全附件和安全保护装置进行检查确认。"
+    )
+    other = "第八十七条 违反本法规定，运营使用单位未设置特种设备安全管理机构的，责令限期改正。"
+    # ranked first, the regulation repeats the law (上位法): the law answers
+    assert set_copies_aside([regulation, other, law], 0.85, [2, 3, 3]) == [1, 2, 0]
+    # of equal authority, the better-ranked text stays first, and the later copy goes behind
+    assert set_copies_aside([regulation, other, law], 0.85, [3, 3, 3]) == [0, 1, 2]
+    assert set_copies_aside([law, other, regulation], 0.85) == [0, 1, 2]
+    assert set_copies_aside([law, regulation, other], 0.85) == [0, 2, 1]

@@ -26,7 +26,7 @@ from assistant.answer.untrusted import InstructionGuard, instruction_guard
 from assistant.citations import citation, short_citation
 from assistant.retrieval.coverage import contrastive_weights, coverage, question_weights
 from assistant.retrieval.figures import Ask, QuantityAsks
-from assistant.retrieval.provisions import PENALTY, asks_meaning, provision_asked
+from assistant.retrieval.provisions import PENALTY, asks_meaning, provision_asked, provision_kind
 from assistant.retrieval.query import QueryPlan, people_counted, question_parts
 from ingest.articles import LEADING_LABEL
 from ingest.cleaning import SENTENCE_ENDS, clauses, normalise_for_index, to_simplified
@@ -311,7 +311,15 @@ class OfflineComposer:
         good = [g for g in groups if g[0].score >= share * best]
         picked = good[:1]
         if _LIST_ASKS.search(part) and not _enumerates(picked[0][0]):
-            listing = [g for g in good if g[0].score >= picked[0][0].score and len(g[0].items) >= 2]
+            # a penalty provision lists offences: it answers which ones only when a penalty is asked about
+            penalty_asked = provision_asked(part) == PENALTY
+            listing = [
+                g
+                for g in good
+                if g[0].score >= picked[0][0].score
+                and len(g[0].items) >= 2
+                and (penalty_asked or provision_kind(evidence[g[0].chunk_rank]) != PENALTY)
+            ]
             picked = [max(listing, key=lambda g: g[0].score)] if listing else picked
         named = [*plan.documents, *plan.regions]
         if len(named) >= 2:

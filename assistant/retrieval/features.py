@@ -103,6 +103,16 @@ def priors(record: DocumentRecord, plan: QueryPlan) -> dict[str, float]:
     }
 
 
+def authority(record: DocumentRecord) -> int:
+    """A text's rank in the hierarchy of law, higher first: 法律, then a national 行政法规, 部门规章 or 司法解释, then
+    a local text, then a plan or report."""
+    if record.kind == "法律":
+        return 3
+    if record.region == NATIONAL and record.kind in ("行政法规", "部门规章", "司法解释"):
+        return 2
+    return 0 if record.kind in PLAN_KINDS else 1
+
+
 @lru_cache(maxsize=PASSAGE_CACHE)
 def normalised_passage(text: str, heading_path: str) -> str:
     """A chunk as coverage reads it: its heading path and text, normalised (cached: candidates recur)."""

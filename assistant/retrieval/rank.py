@@ -24,17 +24,25 @@ def _bigrams(text: str) -> frozenset[str]:
     return frozenset(norm[i : i + 2] for i in range(len(norm) - 1))
 
 
-def set_copies_aside(texts: list[str], threshold: float) -> list[int]:
-    """An order of positions (the input is best first) in which a text that mostly repeats a better one
-    (share of its character bigrams held by the better one ≥ threshold) comes after all the others."""
+def set_copies_aside(texts: list[str], threshold: float, authority: list[int] | None = None) -> list[int]:
+    """An order of positions (the input is best first) in which a text that mostly repeats another (share of its
+    character bigrams held by the other ≥ threshold) comes after all the others: when the other is better ranked
+    and of no lower authority, or of higher authority wherever it is ranked (上位法: 特种设备安全监察条例第三十四条
+    is held by 特种设备安全法第四十三条, which answers).  ``authority``: a number per text, higher for a higher
+    rank in the hierarchy (all equal when not given)."""
+    rank = authority or [0] * len(texts)
+    grams = [_bigrams(text) for text in texts]
+
+    def held(copy: int, by: int) -> bool:
+        return bool(grams[copy]) and len(grams[copy] & grams[by]) / len(grams[copy]) >= threshold
+
     kept: list[int] = []
     copies: list[int] = []
-    grams: list[frozenset[str]] = []
-    for position, text in enumerate(texts):
-        mine = _bigrams(text)
-        if mine and any(len(mine & other) / len(mine) >= threshold for other in grams):
+    for position in range(len(texts)):
+        if any(held(position, other) and rank[other] >= rank[position] for other in kept) or any(
+            held(position, other) and rank[other] > rank[position] for other in range(len(texts))
+        ):
             copies.append(position)
-            continue
-        kept.append(position)
-        grams.append(mine)
+        else:
+            kept.append(position)
     return kept + copies

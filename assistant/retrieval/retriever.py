@@ -18,7 +18,7 @@ from assistant.citations import citation
 from assistant.pack import pack_of
 from assistant.retrieval.candidates import Candidates, gather
 from assistant.retrieval.config import RankingConfig
-from assistant.retrieval.features import featurize
+from assistant.retrieval.features import authority, featurize
 from assistant.retrieval.figures import QuantityAsks
 from assistant.retrieval.query import QueryAnalyzer, QueryPlan
 from assistant.retrieval.rank import linear_scores, set_copies_aside
@@ -98,7 +98,9 @@ class HybridRetriever(BaseRetriever):
         order = sorted(range(len(found.ids)), key=lambda i: (-round(float(scores[i]), 6), found.ids[i]))  # ties: by id
         ranked = [(found.chunks[found.ids[i]], float(scores[i])) for i in order]
         head = ranked[:COPY_DEPTH]
-        head = [head[i] for i in set_copies_aside([c.text for c, _ in head], self.config.copy_similarity)]
+        records = self.kb.documents()
+        ranks = [authority(records[c.doc_id]) if c.doc_id in records else 0 for c, _ in head]
+        head = [head[i] for i in set_copies_aside([c.text for c, _ in head], self.config.copy_similarity, ranks)]
         return head + ranked[COPY_DEPTH:], found.pinned
 
     def search(self, query: str, plan: QueryPlan | None = None) -> list[tuple[StoredChunk, float]]:
