@@ -11,6 +11,8 @@ import sys
 import threading
 import time
 import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import numpy as np
@@ -110,19 +112,22 @@ class _Flaky(BaseHTTPRequestHandler):
         pass
 
 
-def test_a_server_that_fails_for_a_moment_is_retried(server, tmp_path):
-    _Flaky.target, _Flaky.failures_left = server, 2
-    proxy = ThreadingHTTPServer(("127.0.0.1", 0), _Flaky)
+@contextmanager
+def _proxy(handler: type[_Flaky], target: str, failures: int = 0) -> Iterator[str]:
+    """A proxy in front of the real server, on a free port: its /v1 URL."""
+    handler.target, handler.failures_left = target, failures
+    proxy = ThreadingHTTPServer(("127.0.0.1", 0), handler)
     threading.Thread(target=proxy.serve_forever, daemon=True).start()
     try:
-        active = resolve_embedder(
-            _settings(
-                tmp_path, f"http://127.0.0.1:{proxy.server_address[1]}/v1", vector_cache=tmp_path / "cache.sqlite"
-            )
-        )
-        vectors = active.embeddings.embed_array([f"第{n}条 特种设备使用单位应当建立安全技术档案。" for n in range(10)])
+        yield f"http://127.0.0.1:{proxy.server_address[1]}/v1"
     finally:
         proxy.shutdown()
+
+
+def test_a_server_that_fails_for_a_moment_is_retried(server, tmp_path):
+    with _proxy(_Flaky, server, failures=2) as url:
+        active = resolve_embedder(_settings(tmp_path, url, vector_cache=tmp_path / "cache.sqlite"))
+        vectors = active.embeddings.embed_array([f"第{n}条 特种设备使用单位应当建立安全技术档案。" for n in range(10)])
     assert vectors.shape == (10, active.embeddings.dim)
     assert _Flaky.failures_left == 0
 
@@ -143,16 +148,9 @@ class _SlowQuestions(_Flaky):
 
 
 def test_a_question_waits_for_its_embedding_only_as_long_as_an_asker_would(server, tmp_path):
-    _SlowQuestions.target, _SlowQuestions.failures_left = server, 0
-    proxy = ThreadingHTTPServer(("127.0.0.1", 0), _SlowQuestions)
-    threading.Thread(target=proxy.serve_forever, daemon=True).start()
-    try:
+    with _proxy(_SlowQuestions, server) as url:
         settings = _settings(
-            tmp_path,
-            f"http://127.0.0.1:{proxy.server_address[1]}/v1",
-            vector_cache=tmp_path / "cache.sqlite",
-            embed_retries=0,
-            embed_query_timeout=1,
+            tmp_path, url, vector_cache=tmp_path / "cache.sqlite", embed_retries=0, embed_query_timeout=1
         )
         assert settings.embed_timeout >= 600  # passages may queue behind others on a CPU server
         active = resolve_embedder(settings)
@@ -161,8 +159,6 @@ def test_a_question_waits_for_its_embedding_only_as_long_as_an_asker_would(serve
         with pytest.raises(EmbeddingServerError, match="请求超时"):
             active.embeddings.embed_query_array("电梯多久检验一次")
         assert time.monotonic() - started < 2.5
-    finally:
-        proxy.shutdown()
 
 
 def test_a_server_that_is_not_there_is_named_in_chinese(tmp_path):
