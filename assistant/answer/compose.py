@@ -30,7 +30,8 @@ from assistant.retrieval.provisions import PENALTY, asks_meaning, provision_aske
 from assistant.retrieval.query import QueryPlan, people_counted, question_parts
 from ingest.articles import LEADING_LABEL
 from ingest.cleaning import SENTENCE_ENDS, clauses, normalise_for_index, to_simplified
-from ingest.metadata import NATIONAL, PLAN_KINDS
+from ingest.legal_forms import LEGAL_KINDS
+from ingest.metadata import NATIONAL
 from ingest.store import StoredChunk
 from ingest.tokenizer import Tokenizer
 
@@ -49,7 +50,8 @@ _QUOTED = re.compile(r"[“「『\"]([^”」』\"]{2,30})[”」』\"]")
 ELLIPSIS = "……"
 _LIST_ASKS = re.compile(r"哪些|哪[两三四五六七八九十几]|哪[种类]|什么情[况形]|包括什么|有什么|都有|什么条件|几种|几类")
 # 标准化 names a programme (安全生产标准化), not a norm asked for
-_NORMATIVE = re.compile(r"最多|最少|至少|不得超过|可以|应当|必须|规定|允许|要求|标准(?!化)")
+_NORMATIVE = re.compile(r"最多|最少|至少|不得超过|可以|应当|必须|需要|要不要|该不该|应不应|规定|允许|要求|标准(?!化)")
+_HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f]")
 
 
 @dataclass
@@ -101,11 +103,18 @@ def _quoted_bonus(text: str, quoted: list[str]) -> float:
 _STATEMENT_ENDS = tuple("。；;！!：:，,.)）”」』")  # a heading ends with none of these
 
 
+def _chinese(text: str) -> bool:
+    """Whether most of a text's letters are Chinese characters (GB 30871 and PPE inside a Chinese sentence are)."""
+    letters = [ch for ch in text if ch.isalpha()]
+    return not letters or sum(1 for ch in letters if _HAN.match(ch)) * 2 >= len(letters)
+
+
 def _clauses(chunk: StoredChunk, guard: InstructionGuard) -> list[str]:
     """The clauses an answer may quote: a question, a sentence instructing the assistant and its payload are not."""
     # a question (问：…？) restates what is asked and answers nothing
     # the unit an answer quotes: a sentence, or a line (款 and 项 are lines in the corpus)
-    texts = [c for c in clauses(chunk.text, SENTENCE_ENDS) if not c.endswith(("？", "?"))]
+    # a sentence mostly in another script (日本語, 한국어, English) is no provision of Chinese law or plan
+    texts = [c for c in clauses(chunk.text, SENTENCE_ENDS) if not c.endswith(("？", "?")) and _chinese(c)]
     flagged = guard.flagged(texts)
     kept = [text for i, text in enumerate(texts) if i not in flagged]
     if flagged:  # what is left of a passage whose instruction was removed says something only in sentences:
@@ -357,12 +366,13 @@ class OfflineComposer:
                     unanswered.append(part)
                     continue
                 figures_answered += 1
-            # a plan or report is never the basis of a duty, a deadline or a penalty, nor of a term the pack
-            # knows the articles of (四不放过)
+            # a text that is no legal form (a plan, a report, a Q&A sheet or notice of no stated form) is never the
+            # basis of a duty, a deadline or a penalty when a provision of law answers, nor of a term the pack knows
+            # the articles of (四不放过)
             duty = _NORMATIVE.search(part) or provision_asked(part) == PENALTY or ask is not None
             carrying = [g for g in groups if _carries_term(evidence[g[0].chunk_rank], plan)]
             if (duty or carrying) and not plan.plans:
-                legal = [g for g in groups if evidence[g[0].chunk_rank].kind not in PLAN_KINDS]
+                legal = [g for g in groups if evidence[g[0].chunk_rank].kind in LEGAL_KINDS]
                 if legal and max(g[0].coverage for g in legal) >= ANSWER.min_coverage:
                     groups = legal
             share = ANSWER.first_share if index == 0 else ANSWER.keep_share
