@@ -71,3 +71,24 @@ def test_a_sheet_of_no_legal_form_answering_the_very_question_does_not_displace_
 def test_a_sentence_in_another_script_is_never_quoted(sentence):
     answer = _compose("安全管理机构设置有什么说法？", [_sheet(f"安全管理机构。{sentence}")])
     assert sentence[:12] not in answer.text
+
+
+def test_an_article_of_a_law_the_knowledge_base_lacks_is_declined_not_answered_from_another_law():
+    from assistant.retrieval.query import named_documents
+
+    assert named_documents("消防法第十六条规定了什么？") == ["消防法"]
+    assert named_documents("请问特种设备安全法第十三条怎么说") == ["特种设备安全法"]
+    assert named_documents("这个条例第五条说什么？") == [] and named_documents("本法第十条") == []
+    question = "消防法第十六条规定了什么？"
+    plan = QueryPlan(question, question, unknown_documents=["消防法"])
+    other_law = StoredChunk(
+        "law-16",
+        "第十六条 国家实行生产安全事故责任追究制度。",
+        {"doc_id": "安全生产法", "title": "安全生产法", "unit": "article", "article": "第十六条", "kind": "法律"},
+    )
+    tokenizer = Tokenizer([])
+    composer = OfflineComposer(
+        tokenizer, {"第十六条": 2.0}, QuantityAsks(KnowledgePack(Settings().knowledge_dir).quantities)
+    )
+    answer = composer.compose(question, plan, [other_law])
+    assert answer.abstained and "知识库中没有《消防法》" in answer.text

@@ -32,6 +32,11 @@ _TITLE = re.compile(
     r"《([^》]{1,40}(?:法|条例|规定|办法|细则|标准|规范|规程|目录|决定|解释|意见|通知|方案|计划|规则|导则|指南|准则|"
     r"纲要|制度))》"
 )
+# an article of a document named without 《》 (消防法第十六条): the run of Chinese characters before the number,
+# ending as a title does, less the words that lead into a name (请问、根据…) and never a demonstrative (这个条例)
+_NAMED_ARTICLE = re.compile(rf"([\u4e00-\u9fff]{{1,30}}?(?:法|条例|规定|办法|细则|规则))\s*第?\s*{NUMERAL}\s*条")
+_LEAD_INS = re.compile(r"^.*?(?:请问|问一下|按照|根据|依据|依照|关于|对于|看看|查查|查询|查一下|的)")
+_DEMONSTRATIVE = re.compile(r"^(?:这|那|本|该|此|其|上述|前述|所述|相关|有关)")
 _REFERS_TO_PLAN = re.compile(r"方案|计划|总结|工作安排|工作要点|述职|汇报材料|工作目标里")
 
 
@@ -50,8 +55,14 @@ def question_parts(question: str) -> list[str]:
 
 
 def named_documents(question: str) -> list[str]:
-    """The documents a question names by title (《…》) or by standard number (GB 30871)."""
-    return [*_TITLE.findall(question), *(m.group(0) for m in _STANDARD.finditer(question))]
+    """The documents a question names by title (《…》), by standard number (GB 30871), or as the document of an
+    article it asks about (消防法第十六条)."""
+    named = [*_TITLE.findall(question), *(m.group(0) for m in _STANDARD.finditer(question))]
+    for run in _NAMED_ARTICLE.findall(question):
+        name = _LEAD_INS.sub("", run)
+        if len(name) >= 3 and not _DEMONSTRATIVE.match(name) and name not in named:
+            named.append(name)
+    return named
 
 
 @dataclass
