@@ -4,10 +4,11 @@ By law the newer version of a text supersedes the older (新法优于旧法), an
 another (……同时废止). But a file is not authority: anyone who can upload could otherwise name a file like
 安全生产法, date it later, and have the real law marked 已被取代. So a document that is not yet vetted (added
 or changed since the version status was last derived, or held before) and would supersede or repeal a text
-in force is held 待确认 instead: it is not in force, its claims have no effect, and the texts it names stay in
-force, until an administrator confirms it (`anquan ingest … --confirm-supersede`, or the web library with the
-administrator password). Documents that arrive together, none of them in force before, are versioned among
-themselves as before (a corpus ingested at once); a document older than the text in force is simply superseded.
+in force, or amend one (关于修改《…》的决定), is held 待确认 instead: it is not in force, its claims have no
+effect, and the texts it names stay in force, until an administrator confirms it (`anquan ingest …
+--confirm-supersede`, or the web library with the administrator password). Documents that arrive together, none
+of them in force before, are versioned among themselves as before (a corpus ingested at once); a document older
+than the text in force is simply superseded.
 
 A held document stays held until it is confirmed, even when the texts it named are removed meanwhile. New
 content uploaded under the name of a confirmed upload is held again over what the confirmed content displaced
@@ -17,11 +18,15 @@ for what it newly supersedes or repeals. A new version older than the text in fo
 
 from __future__ import annotations
 
+import re
 from collections.abc import Collection
 
 from ingest.metadata import VERSIONED_KINDS
-from ingest.repeal import repeal_targets
+from ingest.repeal import NameIndex, name_key, repeal_targets
 from ingest.store import DocumentRecord
+
+# a text that amends another (关于修改《中华人民共和国安全生产法》的决定, 《刑法》修正案): it changes the text in force
+_AMENDS = re.compile(r"关于修改《([^》]+)》|《([^》]+)》修正案")
 
 CONFIRM_HINT = "确认方法：管理员运行 anquan ingest 该文件 --confirm-supersede，或在网页“知识库”页输入管理员密码确认"
 
@@ -49,6 +54,7 @@ def held_documents(
         if record.kind in VERSIONED_KINDS:
             groups.setdefault(record.version_key, []).append(record)
     repeals = repeal_targets(records, aliases, {r.doc_id for r in waiting})
+    names = NameIndex(records.values(), aliases)
     held: dict[str, list[str]] = {}
     for record in waiting:
         over: list[str] = []
@@ -70,6 +76,7 @@ def held_documents(
             for d in repeals.get(record.doc_id, [])
             if established(records[d]) and records[d].repealed_by != record.doc_id and d not in over
         ]
+        over += [d for d in amended(record, names) if established(records[d]) and d not in over]
         if record.from_upload and record.vetted and record.vetted != record.hash:
             # a re-uploaded file under the same name: what its confirmed content displaced waits for a new
             # confirmation of the new content (the administrator's own edits on the command line do not)
@@ -85,6 +92,16 @@ def held_documents(
     return held
 
 
+def amended(record: DocumentRecord, names: NameIndex) -> list[str]:
+    """The doc ids of the texts a document amends by its title (关于修改《…安全生产法》的决定 -> 安全生产法)."""
+    found: list[str] = []
+    for match in _AMENDS.finditer(record.title):
+        for other in names.by_name.get(name_key(match.group(1) or match.group(2)), []):
+            if other.doc_id != record.doc_id and other.doc_id not in found:
+                found.append(other.doc_id)
+    return found
+
+
 def origin_label(record: DocumentRecord) -> str:
     return "网页上传" if record.from_upload else "命令行导入"
 
@@ -97,7 +114,10 @@ def held_description(record: DocumentRecord, records: dict[str, DocumentRecord])
         if target is None:
             parts.append(f"将取代或废止 {doc_id}（已不在知识库中）")
             continue
-        verb = "取代" if target.version_key == record.version_key else "废止"
+        if target.version_key == record.version_key:
+            verb = "取代"
+        else:
+            verb = "修改" if _AMENDS.search(record.title) else "废止"
         parts.append(f"将{verb}现行的《{target.title}》（{doc_id}）")
     return "、".join(parts)
 
