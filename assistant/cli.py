@@ -12,7 +12,6 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 from pydantic import ValidationError
 from rich.console import Console
-from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
 from rich.table import Table
 from typer._click import Context as ClickContext
@@ -21,6 +20,7 @@ from typer.core import TyperGroup
 from typer.exceptions import TyperException
 
 from assistant.faults import user_message
+from assistant.terminal import plain, shown
 from ingest.articles import ArticleRef, parse_article
 from ingest.cleaning import is_blank
 from ingest.metadata import KINDS, shown_name
@@ -146,12 +146,12 @@ class _Guarded(TyperGroup):
             args = [readable_input(arg, may_be_path=True) for arg in args]
             return super().parse_args(ctx, args)
         except BadInput as exc:
-            err.print(f"[red]{escape(str(exc))}[/red]")
+            err.print(f"[red]{shown(str(exc))}[/red]")
             raise typer.Exit(2) from None
         except click_errors.NoArgsIsHelpError:
             raise
         except click_errors.UsageError as exc:
-            err.print(f"[red]{escape(usage_message(exc, 'anquan'))}[/red]")
+            err.print(f"[red]{shown(usage_message(exc, 'anquan'))}[/red]")
             raise typer.Exit(2) from None
 
     def invoke(self, ctx: ClickContext):
@@ -161,7 +161,7 @@ class _Guarded(TyperGroup):
             raise
         except click_errors.UsageError as exc:
             command = " ".join(filter(None, ("anquan", ctx.invoked_subcommand)))
-            err.print(f"[red]{escape(usage_message(exc, command))}[/red]")
+            err.print(f"[red]{shown(usage_message(exc, command))}[/red]")
             raise typer.Exit(2) from None
         except (typer.Exit, typer.Abort, TyperException):  # exit codes
             raise
@@ -170,7 +170,7 @@ class _Guarded(TyperGroup):
             raise typer.Exit(130) from None
         except ValidationError as exc:
             problems = "；".join(f"ANQUAN_{'_'.join(map(str, e['loc'])).upper()}：{e['msg']}" for e in exc.errors())
-            err.print(f"[red]配置有误（环境变量或 .env 文件）：{problems}。请改正后重试。[/red]")
+            err.print(f"[red]配置有误（环境变量或 .env 文件）：{shown(problems)}。请改正后重试。[/red]")
             raise typer.Exit(2) from None
         except Exception as exc:  # noqa: BLE001 - every failure ends as a Chinese message
             try:
@@ -191,7 +191,7 @@ class _Guarded(TyperGroup):
                 "embed": "计算向量",
                 "edit": "更正文档信息",
             }.get(ctx.invoked_subcommand or "", "操作")
-            err.print(f"[red]{escape(user_message(exc, settings, action))}[/red]")
+            err.print(f"[red]{shown(user_message(exc, settings, action))}[/red]")
             raise typer.Exit(1) from None
 
 
@@ -201,9 +201,9 @@ app = typer.Typer(
     add_completion=False,
     cls=_Guarded,
 )
-console = Console(soft_wrap=True)
+console = Console(soft_wrap=True, highlight=False)
 _ROW_LIMIT = 40  # larger ingests list only problems, not every added file
-err = Console(stderr=True, soft_wrap=True)
+err = Console(stderr=True, soft_wrap=True, highlight=False)
 EMPTY_KB = "知识库为空，请先导入法规和方案：anquan ingest 文件或文件夹（如 anquan ingest ./法规）"
 
 
@@ -221,8 +221,8 @@ def _open(settings: Settings) -> KnowledgeBase:
     from ingest.knowledge_base import KnowledgeBase
 
     kb = KnowledgeBase(settings)
-    console.print(f"[dim]向量：{escape(kb.embedder.description)}（{escape(kb.embedder.reason)}）[/dim]")  # [st] is text
-    console.print(f"[dim]存储：{escape(str(kb.store.location))}[/dim]")
+    console.print(f"[dim]向量：{shown(kb.embedder.description)}（{shown(kb.embedder.reason)}）[/dim]")  # [st] is text
+    console.print(f"[dim]存储：{shown(str(kb.store.location))}[/dim]")
     console.print(f"[dim]重排：{reranker_label(settings)}　回答：{composer_label(settings)}[/dim]")
     return kb
 
@@ -281,7 +281,7 @@ def ingest_command(
                 vectors=False,
             )  # computed below, with a bar of their own, once the report is out
         except IngestBusy as exc:
-            err.print(f"[red]{exc}[/red]")
+            err.print(f"[red]{shown(exc)}[/red]")
             raise typer.Exit(2) from None
     table = Table(title="导入结果", show_lines=False)
     for column in ("文件", "结果", "切块数", "说明"):
@@ -292,10 +292,10 @@ def ingest_command(
             continue
         style = {"failed": "red", "skipped": "yellow", "pruned": "magenta"}.get(result.status, "")
         table.add_row(
-            result.path.name,
+            shown(result.path.name),
             f"[{style}]{STATUS_LABELS[result.status]}[/{style}]" if style else STATUS_LABELS[result.status],
             str(result.chunks or ""),
-            result.reason,
+            shown(result.reason),
         )
     if table.row_count:
         console.print(table)
@@ -306,7 +306,7 @@ def ingest_command(
         f"用时 {report.seconds:.1f} 秒" + (f"（{stages}）" if stages else "")
     )
     for note in report.notes[:_ROW_LIMIT]:
-        console.print(f"[cyan]· {note}[/cyan]")
+        console.print(f"[cyan]· {shown(note)}[/cyan]")
     if len(report.notes) > _ROW_LIMIT:
         console.print(
             f"[cyan]· ……另有 {len(report.notes) - _ROW_LIMIT} 条说明（anquan stats 列出全部被取代的旧版本）[/cyan]"
@@ -364,7 +364,7 @@ def _build_vectors(kb: KnowledgeBase) -> None:
         try:
             run = VectorBuilder(kb, progress).run()
         except VectorsBusy as exc:
-            console.print(f"[yellow]{exc}[/yellow]")
+            console.print(f"[yellow]{shown(exc)}[/yellow]")
             return
         except KeyboardInterrupt:
             err.print(
@@ -408,7 +408,7 @@ def stats() -> None:
     table.add_column("文档数", justify="right")
     table.add_column("切块数", justify="right")
     for kind, n in by_kind.most_common():
-        table.add_row(kind, str(n), str(sum(r.chunk_count for r in records.values() if r.kind == kind)))
+        table.add_row(shown(kind), str(n), str(sum(r.chunk_count for r in records.values() if r.kind == kind)))
     console.print(table)
     vectors = coverage(kb)
     console.print(f"文档 {len(records)} 个，切块 {vectors.total:,} 个；{vectors}")
@@ -425,24 +425,24 @@ def stats() -> None:
     if superseded:
         console.print("已被新版本取代（默认不检索）：")
         for r in sorted(superseded, key=lambda r: r.doc_id):
-            console.print(f"  · {r.doc_id} → {r.superseded_by}")
+            console.print(f"  · {shown(r.doc_id)} → {shown(r.superseded_by)}")
     repealed = [r for r in records.values() if r.repealed]
     pending = [r for r in records.values() if r.repealed_by and not r.repealed]
     if repealed:
         console.print(f"已废止 {len(repealed)} 个（默认不检索）：")
     for r in sorted(repealed, key=lambda r: r.doc_id):
-        console.print(f"  · {r.doc_id}：{describe_repeal(r, records)}")
+        console.print(f"  · {shown(r.doc_id)}：{shown(describe_repeal(r, records))}")
     if pending:
         console.print(f"即将废止 {len(pending)} 个（废止日期之前仍现行）：")
     for r in sorted(pending, key=lambda r: r.doc_id):
-        console.print(f"  · {r.doc_id}：{describe_repeal(r, records)}")
+        console.print(f"  · {shown(r.doc_id)}：{shown(describe_repeal(r, records))}")
     held = [r for r in records.values() if r.pending]
     if held:
         console.print(f"[yellow]待确认 {len(held)} 个（管理员确认前不生效、不参与检索，原文仍现行）：[/yellow]")
     for r in sorted(held, key=lambda r: r.doc_id):
         console.print(
-            f"  · {r.doc_id}（{origin_label(r)}）{held_description(r, records)}；"
-            f'确认：anquan ingest "{r.source}" --confirm-supersede'
+            f"  · {shown(r.doc_id)}（{origin_label(r)}）{shown(held_description(r, records))}；"
+            f'确认：anquan ingest "{shown(r.source)}" --confirm-supersede'
         )
 
 
@@ -481,16 +481,16 @@ def edit(
             reset=reset,
         )
     except CorrectionError as exc:
-        err.print(f"[red]{escape(str(exc))}[/red]")
+        err.print(f"[red]{shown(str(exc))}[/red]")
         raise typer.Exit(2) from None
     except IngestBusy as exc:
-        err.print(f"[red]{exc}[/red]")
+        err.print(f"[red]{shown(exc)}[/red]")
         raise typer.Exit(2) from None
     for result in report.results:
         style = "red" if result.status == "failed" else ("" if result.status == "updated" else "yellow")
-        console.print(f"[{style}]{escape(result.reason)}[/{style}]" if style else escape(result.reason))
+        console.print(f"[{style}]{shown(result.reason)}[/{style}]" if style else shown(result.reason))
     for note in report.notes:
-        console.print(f"[cyan]· {escape(note)}[/cyan]")
+        console.print(f"[cyan]· {shown(note)}[/cyan]")
     if any(r.status == "failed" for r in report.results):
         raise typer.Exit(1)
     _print_document(kb, record.doc_id, LABELS)
@@ -503,13 +503,12 @@ def _one_document(kb: KnowledgeBase, name: str):
         return records[name]
     matches = kb.find_documents(name, include_superseded=True)
     if not matches:
-        err.print(f"[red]知识库中没有编号或名称包含“{escape(name)}”的文档；可用 anquan stats 查看概况[/red]")
+        err.print(f"[red]知识库中没有编号或名称包含“{shown(name)}”的文档；可用 anquan stats 查看概况[/red]")
         raise typer.Exit(1)
     if len(matches) > 1:
         listed = "\n".join(f"  · {r.doc_id}（《{r.title}》，{r.kind}）" for r in matches[:20])
         err.print(
-            f"[yellow]有 {len(matches)} 个文档符合“{escape(name)}”，"
-            f"请写出文档编号（文件名）：[/yellow]\n{escape(listed)}"
+            f"[yellow]有 {len(matches)} 个文档符合“{shown(name)}”，请写出文档编号（文件名）：[/yellow]\n{shown(listed)}"
         )
         raise typer.Exit(2)
     return matches[0]
@@ -521,12 +520,12 @@ def _print_document(kb: KnowledgeBase, doc_id: str, labels: dict[str, str]) -> N
 
     records = kb.documents()
     record = records[doc_id]
-    console.print(f"[bold]{escape(record.doc_id)}[/bold]（{escape(record.source)}）")
+    console.print(f"[bold]{shown(record.doc_id)}[/bold]（{shown(record.source)}）")
     for name, label in labels.items():
         value = getattr(record, name) or "—"
         derived = record.derived.get(name)
-        note = f"　[yellow]已更正（导入时识别为“{escape(derived or '—')}”）[/yellow]" if name in record.derived else ""
-        console.print(f"  {label}：{escape(value)}{note}")
+        note = f"　[yellow]已更正（导入时识别为“{shown(derived or '—')}”）[/yellow]" if name in record.derived else ""
+        console.print(f"  {label}：{shown(value)}{note}")
     if record.superseded:
         status = f"已被 {record.superseded_by} 取代"
     elif record.repealed_by:
@@ -535,7 +534,7 @@ def _print_document(kb: KnowledgeBase, doc_id: str, labels: dict[str, str]) -> N
         status = f"待确认（{held_description(record, records)}）"
     else:
         status = "现行"
-    console.print(f"  状态：{escape(status)}")
+    console.print(f"  状态：{shown(status)}")
 
 
 @app.command()
@@ -551,45 +550,46 @@ def show(
 
     ref = parse_article(article)
     if ref is None:
-        err.print(f"[red]无法识别条号“{escape(article)}”，请写成 24、第二十四条 或 134之一[/red]")
+        err.print(f"[red]无法识别条号“{shown(article)}”，请写成 24、第二十四条 或 134之一[/red]")
         raise typer.Exit(2)
     if ref.number < 1:  # the title note (题注: adoption and revision history) is no article
-        err.print(f"[red]条号从 1 开始：“{escape(article)}”不是条文编号，请写成 24、第二十四条 或 134之一[/red]")
+        err.print(f"[red]条号从 1 开始：“{shown(article)}”不是条文编号，请写成 24、第二十四条 或 134之一[/red]")
         raise typer.Exit(2)
     kb = KnowledgeBase(Settings())
     _require_documents(kb)
     matches = kb.find_documents(document, include_superseded=old)
     if not matches:
-        err.print(f"[red]知识库中没有名称包含“{document}”的文档；可用 anquan stats 查看已入库文档[/red]")
+        err.print(f"[red]知识库中没有名称包含“{shown(document)}”的文档；可用 anquan stats 查看已入库文档[/red]")
         raise typer.Exit(1)
     for record in matches:
         hit = kb.get_article(record.doc_id, ref)
         if hit is None:
             continue
-        console.print(f"[bold]{citation(hit.chunks[0], with_part=False)}[/bold]")
+        console.print(f"[bold]{shown(citation(hit.chunks[0], with_part=False))}[/bold]")
         if record.repealed_by:
             style = "red" if record.repealed else "yellow"
             label = "已废止" if record.repealed else "注意"
-            console.print(f"[{style}]{label}：{describe_repeal(record, kb.documents())}[/{style}]")
+            console.print(f"[{style}]{label}：{shown(describe_repeal(record, kb.documents()))}[/{style}]")
         if record.superseded:
-            console.print(f"[yellow]注意：此版本已被 {record.superseded_by} 取代[/yellow]")
+            console.print(f"[yellow]注意：此版本已被 {shown(record.superseded_by)} 取代[/yellow]")
         if record.pending:
             console.print(
-                f"[yellow]注意：此文档待管理员确认（{held_description(record, kb.documents())}），"
+                f"[yellow]注意：此文档待管理员确认（{shown(held_description(record, kb.documents()))}），"
                 f"确认前不是现行依据[/yellow]"
             )
         challengers = [r.doc_id for r in kb.documents().values() if record.doc_id in r.held_over]
         if challengers:
             console.print(
-                f"[dim]另有待确认的文本 {'、'.join(challengers)} 声称取代或废止本文，管理员确认前以本文为准[/dim]"
+                f"[dim]另有待确认的文本 {shown('、'.join(challengers))} 声称取代或废止本文，"
+                f"管理员确认前以本文为准[/dim]"
             )
-        console.print(hit.text, markup=False)
+        console.print(plain(hit.text), markup=False)
         console.print(
-            f"[dim]来源：{shown_name(record.doc_id, record.title)}"
-            f"（{record.kind}，{record.region}，{record.date}）[/dim]"
+            f"[dim]来源：{shown(shown_name(record.doc_id, record.title))}"
+            f"（{shown(record.kind)}，{shown(record.region)}，{shown(record.date)}）[/dim]"
         )
         return
-    err.print(f"[red]《{matches[0].title}》中没有{_label(ref)}；{_existing_articles(kb, matches[0])}[/red]")
+    err.print(f"[red]《{shown(matches[0].title)}》中没有{_label(ref)}；{_existing_articles(kb, matches[0])}[/red]")
     raise typer.Exit(1)
 
 
@@ -649,7 +649,7 @@ def ask(
     settings = Settings()
     refusal = question_too_long(question, settings)
     if refusal:
-        err.print(f"[red]{escape(refusal)}[/red]")
+        err.print(f"[red]{shown(refusal)}[/red]")
         raise typer.Exit(2)
     kb = KnowledgeBase(settings) if as_json else _open(settings)
     _require_documents(kb)
@@ -659,7 +659,7 @@ def ask(
         console.print_json(json.dumps(result.to_format(), ensure_ascii=False))
         return
     console.print(f"[dim]模式：{assistant.mode}[/dim]")
-    console.print(result.answer.text, markup=False)
+    console.print(plain(result.answer.text), markup=False)
 
 
 @app.command()
@@ -681,16 +681,16 @@ def chat(
         except EOFError:
             break
         except BadInput as exc:
-            err.print(f"[red]{escape(str(exc))}[/red]")
+            err.print(f"[red]{shown(str(exc))}[/red]")
             continue
         if is_blank(question) or question in {"退出", "exit", "quit"}:
             break
         refusal = question_too_long(question, settings)
         if refusal:
-            err.print(f"[red]{escape(refusal)}[/red]")
+            err.print(f"[red]{shown(refusal)}[/red]")
             continue
         result = assistant.ask(question, history=history)
-        console.print(result.answer.text, markup=False)
+        console.print(plain(result.answer.text), markup=False)
         console.print()
         history.append(result.query)
 
@@ -709,39 +709,39 @@ def glossary(
     if term is None:
         for listed in entries:
             aliases = f"（{'、'.join(listed.aliases)}）" if listed.aliases else ""
-            console.print(f"· {listed.term}{aliases}")
+            console.print(f"· {shown(listed.term + aliases)}")
         console.print(f"共 {len(entries)} 个词条；用 anquan glossary 术语 查看详情")
         return
     entry = pack_of(kb).glossary_entry(term)
     if entry is None:
         similar = [e.term for e in entries if term in e.term or any(term in a for a in e.aliases)]
         hint = f"；相近词条：{'、'.join(similar)}" if similar else "；用 anquan glossary 列出全部词条"
-        err.print(f"[red]术语表中没有“{term}”{hint}[/red]")
+        err.print(f"[red]术语表中没有“{shown(term)}”{shown(hint)}[/red]")
         raise typer.Exit(1)
     aliases = f"（又称：{'、'.join(entry.aliases)}）" if entry.aliases else ""
-    console.print(f"[bold]{entry.term}[/bold]{aliases}")
-    console.print(entry.definition)
+    console.print(f"[bold]{shown(entry.term)}[/bold]{shown(aliases)}")
+    console.print(shown(entry.definition))
     if entry.customary:
-        console.print(f"[yellow]惯用原则，非法定术语。[/yellow]{entry.note}")
+        console.print(f"[yellow]惯用原则，非法定术语。[/yellow]{shown(entry.note)}")
     elif entry.note:
-        console.print(entry.note)
+        console.print(shown(entry.note))
     if entry.basis:
         console.print("[bold]法律依据[/bold]")
     for n, cited in enumerate(entry.basis, start=1):
         hit = resolve_citation(kb, cited)
         if hit is None:
-            console.print(f"  [{n}] [red]{cited} —— 知识库中未找到，无法核验（请先导入该法规）[/red]")
+            console.print(f"  [{n}] [red]{shown(cited)} —— 知识库中未找到，无法核验（请先导入该法规）[/red]")
             continue
-        console.print(f"  [{n}] {citation(hit.chunks[0], with_part=False)}")
+        console.print(f"  [{n}] {shown(citation(hit.chunks[0], with_part=False))}")
         for line in hit.text.split("\n"):
-            console.print(f"      > {line}")
+            console.print(f"      > {shown(line)}")
     documents = kb.documents()
     if entry.plan_refs:
         console.print("[bold]地方方案中的用法[/bold]")
     for ref in entry.plan_refs:
         record = documents.get(ref.doc)
         where = f"《{record.title}》{ref.heading}" if record else f"{ref.doc}（未入库，无法核验）"
-        console.print(f"  · {where}：“{ref.quote}”")
+        console.print(f"  · {shown(where)}：“{shown(ref.quote)}”")
 
 
 @app.command()
@@ -762,8 +762,8 @@ def search(
     _require_documents(kb)
     retriever = HybridRetriever(kb=kb, k=k, include_superseded=old, kinds=kind or None, regions=region or None)
     for n, doc in enumerate(retriever.invoke(query), start=1):
-        console.print(f"[bold][{n}] {escape(doc.metadata['citation'])}[/bold]")
-        console.print(doc.page_content[:300] + ("…" if len(doc.page_content) > 300 else ""), markup=False)
+        console.print(f"[bold][{n}] {shown(doc.metadata['citation'])}[/bold]")
+        console.print(plain(doc.page_content[:300]) + ("…" if len(doc.page_content) > 300 else ""), markup=False)
 
 
 @app.command()
@@ -788,17 +788,23 @@ def draft(
     ] = None,
 ) -> None:
     """起草安全生产工作计划提纲（或其中一个部分），每项任务引用现行法规条文。"""
-    from assistant.draft import PlanRequestError, draft_plan, draft_section
+    from assistant.draft import PlanRequestError, check_period_length, draft_plan, draft_section
     from ingest.knowledge_base import KnowledgeBase
 
     if out is not None and out.suffix.lower() not in (".docx", ".md"):
-        err.print(f"[red]{out}：只能写成 .docx（Word）或 .md（Markdown）文件[/red]")
+        err.print(f"[red]{shown(out)}：只能写成 .docx（Word）或 .md（Markdown）文件[/red]")
         raise typer.Exit(2)
     if section is None and not period:
         err.print(
             "[red]请用 --period 写明期间（如 2025Q1、2025、2025-06、2025春节），或用 --section 只起草一个部分[/red]"
         )
         raise typer.Exit(2)
+    try:
+        if section is None:
+            check_period_length(period)  # a pasted page is refused at once, before the knowledge base is opened
+    except PlanRequestError as exc:
+        err.print(f"[red]{shown(exc)}[/red]")
+        raise typer.Exit(2) from None
     kb = KnowledgeBase(Settings())
     try:
         if section is not None:
@@ -808,10 +814,10 @@ def draft(
                 kb, kind, period or "", level, focus=[focus] if focus else None, region=region, topic=topic
             )
     except PlanRequestError as exc:
-        err.print(f"[red]{exc}[/red]")
+        err.print(f"[red]{shown(exc)}[/red]")
         raise typer.Exit(2) from None
     if out is None:
-        console.print(plan.to_markdown(), markup=False, highlight=False)
+        console.print(plain(plan.to_markdown()), markup=False, highlight=False)
         return
     if out.suffix.lower() == ".docx":
         from assistant.draft.docx import write_plan_docx
@@ -820,11 +826,11 @@ def draft(
     else:
         plan.write_markdown(out)
     console.print(
-        f"已写入：{out}（{plan.title}，{len(plan.task_items)} 项任务，"
+        f"已写入：{shown(out)}（{shown(plan.title)}，{len(plan.task_items)} 项任务，"
         f"{len(plan.basis_sources)} 条依据、{len(plan.reference_sources)} 条参考；{plan.mode}）"
     )
     for note in plan.notes:
-        console.print(f"[yellow]说明：{note}[/yellow]")
+        console.print(f"[yellow]说明：{shown(note)}[/yellow]")
 
 
 @app.command()
@@ -867,7 +873,7 @@ def check(
     from ingest.knowledge_base import KnowledgeBase
 
     if out is not None and out.suffix.lower() not in (".xlsx", ".docx"):
-        err.print(f"[red]{out}：只能导出为 .xlsx 或 .docx[/red]")
+        err.print(f"[red]{shown(out)}：只能导出为 .xlsx 或 .docx[/red]")
         raise typer.Exit(2)
     settings = Settings()
     kb = KnowledgeBase(settings)
@@ -884,7 +890,7 @@ def check(
             description,
         )
     except ProfileError as exc:
-        err.print(f"[red]{escape(str(exc))}[/red]")
+        err.print(f"[red]{shown(str(exc))}[/red]")
         raise typer.Exit(2) from None
     if not kb.documents():
         err.print(f"[yellow]{EMPTY_KB}。在此之前，清单只列出义务和条号，无法引用条文原文。[/yellow]")
@@ -894,7 +900,7 @@ def check(
         try:
             given = load_answers(answers, checklist, AnswerLimits.from_settings(settings))
         except AnswerError as exc:
-            err.print(f"[red]{escape(str(exc))}[/red]")
+            err.print(f"[red]{shown(str(exc))}[/red]")
             raise typer.Exit(2) from None
         report = checklist.gap_report(given)
     if out is not None:
@@ -906,7 +912,7 @@ def check(
     if report is not None:
         print_gap_report(console, report)
     if out is not None:
-        console.print(f"已导出：{out}")
+        console.print(f"已导出：{shown(out)}")
 
 
 @app.command()
@@ -922,7 +928,7 @@ def serve(
     try:
         login_pair(settings)
     except LoginConfigError as exc:
-        err.print(f"[red]{exc}[/red]")
+        err.print(f"[red]{shown(exc)}[/red]")
         raise typer.Exit(2) from None
     host = host or settings.web_host
     if host not in ("127.0.0.1", "localhost", "::1") and not (settings.web_user and settings.web_password):

@@ -277,12 +277,12 @@ def decode_bytes(data: bytes, path: Path) -> str:
         raise UnreadableFile(
             path,
             f"文件“{readable_name(path.name)}”第 {text.count(chr(10), 0, match.start()) + 1} 行含有控制字符 "
-            f"{_escape_controls(match.group())}，可能是无法识别的旧式编码（如 ISO-2022-CN），"
+            f"{escape_controls(match.group())}，可能是无法识别的旧式编码（如 ISO-2022-CN），"
             "或夹带了终端控制序列；已拒绝导入，请用记事本打开确认，另存为 UTF-8 后重新导入",
         )
     text = text.rstrip("\x1a")  # a DOS end-of-file mark
     if stray := _CONTROL_TEXT.findall(text):  # a stray NUL or BEL in a scraped page: not a reason to refuse it
-        warn(f"文件中有 {len(stray)} 个控制字符（如 {_escape_controls(stray[0])}），已删除；请抽查内容是否正常")
+        warn(f"文件中有 {len(stray)} 个控制字符（如 {escape_controls(stray[0])}），已删除；请抽查内容是否正常")
         text = _CONTROL_TEXT.sub("", text)
     return text
 
@@ -292,16 +292,28 @@ def decode_bytes(data: bytes, path: Path) -> str:
 _CONTROL_TEXT = re.compile(r"[\x00-\x08\x0e-\x1f\x7f]")
 # escape and shift bytes: an encoding not recognised (ISO-2022-CN) or terminal control sequences
 _ESCAPES = re.compile(r"[\x0e\x0f\x1b]")
-_CONTROL_CHARS = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+# what a name or a text must not write raw to a terminal: C0 and C1 controls and DEL, and the bidirectional
+# controls (marks U+061C, U+200E/U+200F, embeddings and overrides U+202A–U+202E, isolates U+2066–U+2069), which
+# reorder what is shown: “通知\u202egpj.exe\u202c.md” reads as 通知exe.jpg.md
+_BIDI = "\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069"
+_CONTROL_CHARS = re.compile(rf"[\x00-\x1f\x7f-\x9f{_BIDI}]")
+_CONTROL_CHARS_IN_TEXT = re.compile(rf"[\x00-\x08\x0b-\x1f\x7f-\x9f{_BIDI}]")  # line feeds and tabs kept
 
 
 def has_control_chars(text: str) -> bool:
     return _CONTROL_CHARS.search(text) is not None
 
 
-def _escape_controls(text: str) -> str:
-    """Control characters shown as \\x1b, so that a name or text never drives the terminal it is printed to."""
-    return _CONTROL_CHARS.sub(lambda m: f"\\x{ord(m.group()):02x}", text)
+def _escaped(match: re.Match[str]) -> str:
+    code = ord(match.group())
+    return f"\\x{code:02x}" if code <= 0xFF else f"\\u{code:04x}"
+
+
+def escape_controls(text: str, keep_lines: bool = False) -> str:
+    """Control and bidirectional-control characters shown as \\x1b or \\u202e, so that a name or a text never
+    drives the terminal it is printed to nor reorders what it shows. keep_lines keeps line feeds and tabs (a
+    document's text, a message of several lines); a name has none."""
+    return (_CONTROL_CHARS_IN_TEXT if keep_lines else _CONTROL_CHARS).sub(_escaped, text)
 
 
 _SEVEN_BIT_LETTERS = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7a3\uf900-\ufaff]")
@@ -483,19 +495,20 @@ def readable_name(name: str) -> str:
     """A file or folder name as text that can be stored and shown: unchanged when it is valid UTF-8; else
     (its bytes were kept as surrogate escapes, e.g. a GBK name from a Windows archive) read as GB18030
     or Big5 when that reads cleanly, else with the bad bytes shown as \\xNN. Control characters (an ESC
-    sequence that would clear or recolour the terminal) are shown as \\x1b: every name shown to the user
+    sequence that would clear or recolour the terminal) are shown as \\x1b, and bidirectional controls (which
+    make 通知\\u202egpj.exe.md read as 通知exe.jpg.md) as \\u202e: every name shown to the user
     passes through here (ingest.report.FileResult, the recorded source, the web's upload list)."""
     try:
         name.encode("utf-8")
-        return _escape_controls(name)
+        return escape_controls(name)
     except UnicodeEncodeError:
         pass
     raw = os.fsencode(name)
     for encoding in ("gb18030", "big5"):
         text = _strict(raw, encoding)
         if text is not None and _plausible_share(text) >= 0.97:
-            return _escape_controls(text)
-    return _escape_controls(raw.decode("utf-8", errors="backslashreplace"))
+            return escape_controls(text)
+    return escape_controls(raw.decode("utf-8", errors="backslashreplace"))
 
 
 def readable_path(path: Path) -> Path:

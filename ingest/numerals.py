@@ -34,16 +34,17 @@ _DIGITS = {
     "捌": 8,
     "玖": 9,
 }
-_UNITS = {"十": 10, "拾": 10, "百": 100, "佰": 100, "千": 1000, "仟": 1000, "万": 10000, "萬": 10000}
+_UNITS = {"十": 10, "拾": 10, "百": 100, "佰": 100, "千": 1000, "仟": 1000}
+_SECTIONS = {"万": 10_000, "萬": 10_000, "亿": 100_000_000, "億": 100_000_000}  # multiply the group before them
 _TENS = {"廿": "二十", "卅": "三十", "卌": "四十"}  # 廿一 is 二十一
 # every character a Chinese numeral may be written with, for patterns (NUMERAL_CHARS in a character class)
-NUMERAL_CHARS = "".join([*_DIGITS, *_UNITS, *_TENS])
+NUMERAL_CHARS = "".join([*_DIGITS, *_UNITS, *_SECTIONS, *_TENS])
 _SMALL = "零一二三四五六七八九"
 
 
 def cn_to_int(text: str) -> int:
-    """'一百三十四' -> 134, '十二' -> 12, '二〇' -> 20 (digit string form), '24' -> 24; financial numerals and
-    traditional forms too: '貳佰零壹' -> 201, '廿四' -> 24."""
+    """'一百三十四' -> 134, '十二' -> 12, '二〇' -> 20 (digit string form), '24' -> 24, '十万' -> 100000,
+    '两千万' -> 20000000; financial numerals and traditional forms too: '貳佰零壹' -> 201, '廿四' -> 24."""
     text = "".join(_TENS.get(ch, ch) for ch in "".join(text.split()))  # 二 百 零 一 is 二百零一
     if not text:
         raise ValueError("empty numeral")
@@ -51,21 +52,24 @@ def cn_to_int(text: str) -> int:
         return int(text)
     if all(ch in _DIGITS for ch in text):  # positional form such as 二〇二一
         return int("".join(str(_DIGITS[ch]) for ch in text))
-    total, current = 0, 0
+    total, group, current = 0, 0, 0  # group: the value below the next 万 or 亿
     for ch in text:
         if ch in _DIGITS:
             current = _DIGITS[ch]
         elif ch in _UNITS:
-            total += (current or 1) * _UNITS[ch]
+            group += (current or 1) * _UNITS[ch]
             current = 0
+        elif ch in _SECTIONS:
+            total += ((group + current) or 1) * _SECTIONS[ch]
+            group = current = 0
         else:
             raise ValueError(f"not a Chinese numeral: {text}")
-    return total + current
+    return total + group + current
 
 
 def count(text: str) -> int | None:
-    """A count as people write it: '120', '一百二十', '三百', '两千', '一万' -> int; None when it is no numeral
-    or a Chinese zero."""
+    """A count as people write it: '120', '一百二十', '三百', '两千', '一万', '十万', '两千万' -> int; None when it
+    is no numeral or a Chinese zero."""
     if text.isdigit():
         return int(text)
     try:

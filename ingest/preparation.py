@@ -110,7 +110,7 @@ def _prepare(task: Task, budget: int, tokenizer: Tokenizer, limits: LoadLimits) 
     warnings: list[str] = []
     if shown is not path:
         if has_control_chars(path.name):
-            warnings.append(f"文件名含有控制字符，已显示为“{shown.name}”；建议把文件改名")
+            warnings.append(f"文件名含有控制字符或文字方向控制符，已显示为“{shown.name}”；建议把文件改名")
         else:
             warnings.append(
                 f"文件名不是 UTF-8 编码（常见于 Windows 压缩包解压后），已识别为“{shown.name}”；建议把文件改名"

@@ -27,3 +27,11 @@ def test_an_article_starts_a_line_but_a_reference_does_not():
 @pytest.mark.parametrize("text", ["第二十四条", "第24条", "24", "二十四", "24条", "第 24 条"])
 def test_user_input_forms_of_an_article_number(text):
     assert parse_article(text) == ArticleRef(24)
+
+
+def test_a_chinese_numeral_with_wan_or_yi_multiplies_the_group_before_it():
+    from ingest.numerals import cn_to_int, count
+
+    assert cn_to_int("十万") == 100_000 and cn_to_int("十二万三千") == 123_000 and cn_to_int("一万零五") == 10_005
+    assert cn_to_int("两千万") == 20_000_000 and cn_to_int("一亿二千万") == 120_000_000
+    assert count("五十万") == 500_000 and cn_to_int("一百三十四") == 134 and cn_to_int("貳佰零壹") == 201

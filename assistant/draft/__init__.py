@@ -6,7 +6,7 @@ and llm (PlanWriter, a rewrite by an LLM, verified like an answer)."""
 
 from assistant.draft.builder import draft_options, draft_plan, draft_section
 from assistant.draft.model import NO_BASIS, DraftItem, DraftSection, DraftSource, PlanDraft
-from assistant.draft.period import KINDS, PlanRequestError
+from assistant.draft.period import KINDS, PlanRequestError, check_period_length
 
 __all__ = [
     "KINDS",
@@ -16,6 +16,7 @@ __all__ = [
     "DraftSource",
     "PlanDraft",
     "PlanRequestError",
+    "check_period_length",
     "draft_options",
     "draft_plan",
     "draft_section",

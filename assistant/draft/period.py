@@ -195,8 +195,25 @@ def holiday_period(plans: PlanTemplates, holiday: Holiday, year: int) -> Period:
     )
 
 
+# the longest period written is 2025年元旦和春节期间 (12 characters): a longer one is a paste gone wrong, refused
+# before it is read and never echoed whole (120 KB echoed in the refusal took 160 s to print)
+PERIOD_MAX_CHARS = 30
+_PERIOD_SHOWN_CHARS = 12
+
+
+def check_period_length(period: str | None) -> None:
+    """PlanRequestError (Chinese, quoting only the start) for a period longer than any period is written."""
+    text = (period or "").strip()
+    if len(text) > PERIOD_MAX_CHARS:
+        raise PlanRequestError(
+            f"期间“{text[:_PERIOD_SHOWN_CHARS]}…”过长（{len(text):,} 个字符，最多 {PERIOD_MAX_CHARS} 个）："
+            "季度计划写 2025Q1，年度计划写 2025，专项方案写 2025-06，节假日写 2025春节"
+        )
+
+
 def parse_period(plans: PlanTemplates, kind: str, period: str, today: date | None = None) -> Period:
     """The period a user names, for a plan kind; PlanRequestError (Chinese) when it cannot be read."""
+    check_period_length(period)
     kind = normalise_kind(kind)
     if kind not in KINDS:
         raise PlanRequestError(f"计划类型“{kind}”无法识别：请写 {'、'.join(f'{k}（{v}）' for k, v in KINDS.items())}")

@@ -124,6 +124,23 @@ class _NoAliasLoader(yaml.SafeLoader):
     _nodes = 0
     _depth = 0
 
+    def __init__(self, stream) -> None:
+        super().__init__(stream)
+        # a key written more than once in a mapping -> (line, value) of each time: YAML keeps only the last, and
+        # an item answered 是 then 否 must be told, not decided silently by the order of the lines
+        self.repeated: dict[str, list[tuple[int, object]]] = {}
+
+    def construct_mapping(self, node, deep=False):
+        mapping = super().construct_mapping(node, deep=deep)
+        uses: dict[str, list[tuple[int, object]]] = {}
+        for key_node, value_node in node.value:
+            if isinstance(key_node, yaml.ScalarNode):
+                uses.setdefault(str(self.construct_object(key_node)), []).append(
+                    (key_node.start_mark.line + 1, self.construct_object(value_node, deep=True))
+                )
+        self.repeated.update({key: given for key, given in uses.items() if len(given) > 1})
+        return mapping
+
     def compose_node(self, parent, index):
         self._depth += 1
         try:
@@ -596,6 +613,40 @@ _ID_HEADERS = ("编号", "id", "条目编号")
 _ANSWER_HEADERS = ("回答", "answer", "是否落实", "自查结果")
 
 
+class _Answers:
+    """The answers read from a file and where each was given. An item answered twice with different values (是
+    on one line, 否 on another) is a contradiction: the file is refused naming the items, as a safety manager
+    must decide which holds; the same answer given twice is no contradiction."""
+
+    _SHOWN = 5  # contradictions listed in the message
+
+    def __init__(self, path: Path):
+        self.path = path
+        self.answers: dict[str, str] = {}
+        self.where: dict[str, str] = {}
+        self.contradictions: dict[str, str] = {}  # item id -> where and what it was answered
+
+    def add(self, pair: tuple[str, str] | None, where: str) -> None:
+        if pair is None:
+            return
+        item_id, answer = pair
+        before = self.answers.get(item_id)
+        if before is None:
+            self.answers[item_id], self.where[item_id] = answer, where
+        elif before != answer and item_id not in self.contradictions:
+            self.contradictions[item_id] = f"“{_shown(item_id)}”（{self.where[item_id]}“{before}”，{where}“{answer}”）"
+
+    def result(self) -> dict[str, str]:
+        if self.contradictions:
+            listed = list(self.contradictions.values())
+            more = f"等 {len(listed)} 个条目" if len(listed) > self._SHOWN else ""
+            raise AnswerError(
+                f"{self.path}：同一条目填了两个不同的回答，无法判断以哪个为准："
+                f"{'；'.join(listed[: self._SHOWN])}{more}；请每个条目只保留一个回答（是、否 或 不确定）后重新提交"
+            )
+        return self.answers
+
+
 def _answers_from_rows(
     path: Path, rows: Sequence[Sequence[object]], known: set[str] | None, limits: AnswerLimits | None = None
 ) -> dict[str, str]:
@@ -624,7 +675,7 @@ def _answers_from_rows(
             f"{path} 第 1 行：表头须包含“编号”和“回答”两列，"
             f"这里是：{_shown('、'.join(str(h or '') for h in rows[0]), 80)}"
         )
-    answers: dict[str, str] = {}
+    answers = _Answers(path)
     for line, row in enumerate(rows[start + 1 :], start=start + 2):
         cells = ["" if c is None else str(c) for c in row]
         if not any(cell.strip() for cell in cells):
@@ -632,10 +683,8 @@ def _answers_from_rows(
         if len(cells) <= id_col or not cells[id_col].strip():
             raise AnswerError(f"{path} 第 {line} 行：缺少条目编号（“编号”一列）")
         value = cells[answer_col] if len(cells) > answer_col else ""
-        pair = _check_answer(path, f"第 {line} 行", cells[id_col], value, known, limits)
-        if pair:
-            answers[pair[0]] = pair[1]
-    return answers
+        answers.add(_check_answer(path, f"第 {line} 行", cells[id_col], value, known, limits), f"第 {line} 行")
+    return answers.result()
 
 
 def _csv_rows(path: Path, text: str, limits: AnswerLimits) -> list[list[str]]:
@@ -695,21 +744,22 @@ def parse_answers(
         for key in [line.split(":", 1)[0].strip().lstrip("- ").strip("'\"")]
         if key
     }
+    collected = _Answers(path)
     if isinstance(data, dict):
         for key, value in data.items():
-            pair = _check_answer(path, f"第 {lines.get(str(key), '?')} 行", key, value, known, limits)
-            if pair:
-                answers[pair[0]] = pair[1]
+            # a key written twice: each time it was written, not only the last that YAML kept
+            written: list[tuple[int | str, object]] = [*loader.repeated.get(str(key), [])]
+            for line, given in written or [(lines.get(str(key), "?"), value)]:
+                collected.add(_check_answer(path, f"第 {line} 行", key, given, known, limits), f"第 {line} 行")
     elif isinstance(data, list):
         for n, entry in enumerate(data, start=1):
             if not isinstance(entry, dict) or "id" not in entry:
                 raise AnswerError(f"{path} 第 {n} 项：每项须写成 {{id: 条目编号, answer: 是}}")
             pair = _check_answer(path, f"第 {n} 项", entry["id"], entry.get("answer", entry.get("回答")), known, limits)
-            if pair:
-                answers[pair[0]] = pair[1]
+            collected.add(pair, f"第 {n} 项")
     else:
         raise AnswerError(f"{path}：回答文件应是“条目编号: 是/否/不确定”的映射")
-    return answers
+    return collected.result()
 
 
 _XML_HEAD = 65536  # bytes of each part read for a DOCTYPE before its first element

@@ -5,40 +5,40 @@ from __future__ import annotations
 import re
 
 from rich.console import Console
-from rich.markup import escape
 from rich.panel import Panel
 
 from assistant.selfcheck.checklist import Checklist, GapReport
+from assistant.terminal import shown
 
 
 def print_checklist(console: Console, checklist: Checklist, quote: bool = True) -> None:
     for field, value in checklist.profile_rows():
-        console.print(f"[bold]{field}[/bold]：{escape(value)}")
+        console.print(f"[bold]{shown(field)}[/bold]：{shown(value)}")
     console.print(f"\n共 [bold]{len(checklist.items)}[/bold] 项适用义务，按主题分组：")
     for theme, items in checklist.themes.items():
-        console.rule(f"[bold]{theme}[/bold]（{len(items)} 项）")
+        console.rule(f"[bold]{shown(theme)}[/bold]（{len(items)} 项）")
         for item in items:
-            console.print(f"[bold cyan]□ {escape(item.title)}[/bold cyan]  [dim]{item.id}[/dim]")
-            console.print(f"  自查：{escape(item.question)}")
+            console.print(f"[bold cyan]□ {shown(item.title)}[/bold cyan]  [dim]{shown(item.id)}[/dim]")
+            console.print(f"  自查：{shown(item.question)}")
             for q in item.basis:
                 if q.found:
-                    console.print(f"  依据：{escape(q.citation)}")
+                    console.print(f"  依据：{shown(q.citation)}")
                     if quote:
                         for line in q.text.splitlines():
-                            console.print(f"    [dim]> {escape(line)}[/dim]")
+                            console.print(f"    [dim]> {shown(line)}[/dim]")
                 else:
                     console.print(
-                        f"  依据：{escape(q.cited)} [red]（知识库中未找到，无法引用原文；请先导入该法规）[/red]"
+                        f"  依据：{shown(q.cited)} [red]（知识库中未找到，无法引用原文；请先导入该法规）[/red]"
                     )
             for line in item.also_lines():
-                console.print(f"  另见（同一义务）：{escape(line)}")
-            console.print(f"  证据：{escape('；'.join(item.evidence))}")
+                console.print(f"  另见（同一义务）：{shown(line)}")
+            console.print(f"  证据：{shown('；'.join(item.evidence))}")
             if item.penalty:
-                console.print(f"  罚则：{escape('；'.join(q.citation or q.cited for q in item.penalty))}")
+                console.print(f"  罚则：{shown('；'.join(q.citation or q.cited for q in item.penalty))}")
     missing = {q.cited for item in checklist.items for q in item.basis + item.penalty if not q.found}
     if missing:
         console.print(
-            f"[yellow]有 {len(missing)} 处条文在知识库中找不到原文（如 {escape(sorted(missing)[0])}）："
+            f"[yellow]有 {len(missing)} 处条文在知识库中找不到原文（如 {shown(sorted(missing)[0])}）："
             f"请先用 anquan ingest 导入相应法规[/yellow]"
         )
 
@@ -52,10 +52,12 @@ def print_gap_report(console: Console, report: GapReport) -> None:
     console.print(Panel(summary, title="差距报告"))
     for gap in report.gaps:
         colour = "red" if gap.answer == "否" else "yellow"
-        console.print(f"[{colour}]【{gap.status}】[/{colour}][bold]{escape(gap.title)}[/bold]  [dim]{gap.id}[/dim]")
-        console.print(f"  依据：{escape('；'.join(gap.basis))}")
-        console.print(f"  罚则：{escape('；'.join(gap.penalty) or '—')}")
-        console.print(f"  建议：{escape(gap.action)}")
+        console.print(
+            f"[{colour}]【{gap.status}】[/{colour}][bold]{shown(gap.title)}[/bold]  [dim]{shown(gap.id)}[/dim]"
+        )
+        console.print(f"  依据：{shown('；'.join(gap.basis))}")
+        console.print(f"  罚则：{shown('；'.join(gap.penalty) or '—')}")
+        console.print(f"  建议：{shown(gap.action)}")
 
 
 def to_json(checklist: Checklist, report: GapReport | None = None) -> dict:

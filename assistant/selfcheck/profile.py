@@ -8,6 +8,7 @@ not state ("部分专业工程分包给其他单位", "作为托运人"), and a 
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass
 
@@ -244,6 +245,10 @@ _HEADCOUNT_MISSING = (
 
 
 _FULLWIDTH_DIGITS = str.maketrans("０１２３４５６７８９", "0123456789")
+# more than any one enterprise employs: a larger number is a typing slip (and 5,000 digits are no number Python
+# converts); the same bound for the CLI, the web form and a description
+MAX_EMPLOYEES = 1_000_000
+_TOO_MANY = f"上限为 {MAX_EMPLOYEES:,} 人；请填写本单位全部从业人员（含劳务派遣、实习人员）的实际人数，如 120。"
 
 
 def _read_headcount(employees: int | float | str | None, description: str, notes: list[str]) -> int:
@@ -253,12 +258,22 @@ def _read_headcount(employees: int | float | str | None, description: str, notes
     if isinstance(employees, bool):
         employees = None
     if isinstance(employees, str) and re.fullmatch(r"\s*[+-]?[0-9０-９]+\s*", employees):  # "120", "-5" (the CLI)
-        employees = int(employees.strip().translate(_FULLWIDTH_DIGITS))
+        digits = employees.strip().translate(_FULLWIDTH_DIGITS)
+        if len(digits.lstrip("+-").lstrip("0")) > len(str(MAX_EMPLOYEES)):  # before int(): 5,000 digits fail there
+            shown = digits if len(digits) <= 20 else f"{digits[:20]}…（共 {len(digits):,} 位）"
+            if digits.startswith("-"):
+                raise ProfileError(f"从业人员人数不能为负数：{shown}")
+            raise ProfileError(f"从业人员人数“{shown}”过大：{_TOO_MANY}")
+        employees = int(digits)
     if isinstance(employees, str):  # a form may hand over "120" or "120人"
         employees = _headcount(f"员工{employees.strip()}") if employees.strip() else None
         if employees is None and str(given).strip():
             raise ProfileError(f"从业人员人数“{str(given).strip()[:20]}”无法识别：请填写一个整数，如 120。")
     if isinstance(employees, float):
+        if not math.isfinite(employees):
+            raise ProfileError(f"从业人员人数“{employees}”无法识别：请填写一个整数，如 120。")
+        if employees > MAX_EMPLOYEES:
+            raise ProfileError(f"从业人员人数“{employees:g}”过大：{_TOO_MANY}")
         if employees != int(employees):
             raise ProfileError(f"从业人员人数须为整数：{employees:g}")
         employees = int(employees)
@@ -266,9 +281,13 @@ def _read_headcount(employees: int | float | str | None, description: str, notes
         employees = _headcount(description)
         if employees is None:
             raise ProfileError(_HEADCOUNT_MISSING)
+        if employees > MAX_EMPLOYEES:
+            raise ProfileError(f"描述中写的从业人员人数（{employees:,} 人）过大：{_TOO_MANY}")
         notes.append(f"从业人员人数按描述取 {employees} 人")
     if employees < 0:
         raise ProfileError(f"从业人员人数不能为负数：{employees}")
+    if employees > MAX_EMPLOYEES:  # a whole number handed over as such (a form, the API)
+        raise ProfileError(f"从业人员人数过大：{_TOO_MANY}")
     if employees == 0:
         raise ProfileError("从业人员人数不能为 0：请填写本单位全部从业人员的人数（含劳务派遣、实习人员），如 120。")
     return employees

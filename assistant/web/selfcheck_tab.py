@@ -262,7 +262,7 @@ def build(ctx: WebContext) -> None:
                 # an empty number field arrives as 0: not a headcount (read_profile asks for one in Chinese)
                 pack_of(ctx.kb),
                 industry_value.strip(),
-                int(employee_count) if employee_count else None,
+                employee_count if employee_count else None,  # a number too large or not finite: read_profile says so
                 major_hazard=bool(hazard),
                 special_equipment=list(equipment_values or []),
                 occupational_hazards=bool(occupational_value),
