@@ -85,8 +85,17 @@ class Settings(BaseSettings):
     zip_max_members: int = 10000  # .docx: number of parts in the package
     pdf_max_pages: int = 5000  # PDF: pages in one file
     pdf_max_stream_mb: float = 32  # PDF: one stream once decompressed (pypdf's decompression limits)
+    # PDF: the content all pages make the text extraction parse, once decompressed; a stream several pages share
+    # counts once per page (3,000 pages sharing one 29 MB stream held the ingest lock for hours)
+    pdf_max_total_mb: float = 256
+    # HTML: elements (start tags) in one file, counted before the page is parsed into a tree (4.3 million empty
+    # paragraphs took 2 GB and crashed the process); a long regulation page has a few thousand
+    html_max_elements: int = 200_000
     # any file: the longest stretch without a space, line break or punctuation (a 29 MB "word" is no document)
     max_run_chars: int = 100_000
+    # any file: the chunks (articles, sections) it may become; the longest law of the 3,475-law scale corpus makes
+    # 737 (2.6 million one-line articles took 2 GB and stopped the whole import)
+    max_file_chunks: int = 50_000
 
     # Store by name: "local" (embedded Chroma in the data directory) or "server" (a Chroma server at chroma_host);
     # "auto": the server when a host is set, else local.
@@ -108,6 +117,10 @@ class Settings(BaseSettings):
     # times; a timeout is not (it would double the wait).
     llm_timeout: float = 30
     llm_retries: int = 1
+    # The most tokens one reply may hold (sent as max_tokens); the text read is cut at four characters a token, with a
+    # note (a reply of megabytes held a worker for half a minute and a gigabyte). A reasoning model writing its
+    # <think> block into the reply spends tokens on it too: raise this for one.
+    llm_max_tokens: int = Field(2048, ge=16)
 
     # Web UI (anquan serve): binds to localhost unless a host is configured; login when both are set.
     web_host: str = "127.0.0.1"

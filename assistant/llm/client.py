@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 
 from assistant.answer.untrusted import ATTRIBUTE_BREAKERS, instruction_guard, neutralise_fences
 from assistant.citations import citation
+from assistant.llm.reply import TRUNCATED_NOTE, capped, clean_reply
 from ingest.errors import UserFacingError
 from ingest.settings import Settings
 from ingest.store import StoredChunk
@@ -31,6 +32,7 @@ __all__ = [
     "llm_backend",
     "llm_label",
     "load_prompt",
+    "reply_limit",
     "reply_text",
     "stream_model",
 ]
@@ -62,8 +64,15 @@ def reply_text(reply) -> str:
     return reply.content if isinstance(reply.content, str) else str(reply.content)
 
 
+def reply_limit(settings: Settings) -> int:
+    """How many characters of a reply are read: four a token of llm_max_tokens (a Chinese token is one or two)."""
+    return settings.llm_max_tokens * 4
+
+
 def chat_model(settings: Settings) -> BaseChatModel:
-    """The endpoint's chat model. Retries are ours (call_model): the client's would retry a timeout too."""
+    """The endpoint's chat model. Retries are ours (call_model): the client's would retry a timeout too.
+    The reply's length is bounded by max_tokens, sent under that name (langchain's own field is sent as
+    max_completion_tokens, which DeepSeek, DashScope, Ollama and older vLLM do not read)."""
     from langchain_openai import ChatOpenAI
 
     return ChatOpenAI(
@@ -73,6 +82,7 @@ def chat_model(settings: Settings) -> BaseChatModel:
         temperature=0,
         timeout=settings.llm_timeout,
         max_retries=0,
+        extra_body={"max_tokens": settings.llm_max_tokens},
     )
 
 
@@ -161,11 +171,12 @@ def _retryable(exc: BaseException) -> bool:
 
 
 def call_model(model: BaseChatModel, messages: list, settings: Settings) -> str:
-    """The model's reply text; retried (settings.llm_retries) on a refused connection or a server error.
-    Any fault raises LlmUnavailable; an empty reply is one."""
+    """The model's reply text, cut to reply_limit with a note and cleaned (assistant.llm.reply: no control
+    characters, reasoning blocks, images or links); retried (settings.llm_retries) on a refused connection or a
+    server error. Any fault raises LlmUnavailable; an empty reply (also one that was only reasoning) is one."""
     for attempt in range(settings.llm_retries + 1):
         try:
-            text = reply_text(model.invoke(messages))
+            text = clean_reply(capped(reply_text(model.invoke(messages)), reply_limit(settings)))
         except Exception as exc:  # noqa: BLE001 - every fault of the endpoint becomes the offline answer
             if _retryable(exc) and attempt < settings.llm_retries:
                 log.info("LLM call failed (%s), retrying", type(exc).__name__)
@@ -180,15 +191,30 @@ def call_model(model: BaseChatModel, messages: list, settings: Settings) -> str:
 
 
 def stream_model(model: BaseChatModel, messages: list, settings: Settings) -> Iterator[str]:
-    """The reply's pieces as they come; retried as call_model before the first piece. A fault raises
+    """The reply's pieces as they come (raw: the caller cleans what it shows), read up to reply_limit
+    characters, then a note that the rest was cut; retried as call_model before the first piece. A fault raises
     LlmUnavailable (before the first piece, one that a request without streaming might not have — the
     endpoint may not stream — sets retry_without_stream)."""
+    limit = reply_limit(settings)
     for attempt in range(settings.llm_retries + 1):
         started = False
+        read = 0
         try:
-            for piece in model.stream(messages):
-                started = True
-                yield piece.content if isinstance(piece.content, str) else ""
+            pieces = model.stream(messages)
+            try:
+                for piece in pieces:
+                    started = True
+                    text = piece.content if isinstance(piece.content, str) else ""
+                    if read + len(text) > limit:  # stop reading: the rest of the reply is not fetched
+                        yield text[: limit - read]
+                        yield f"\n\n{TRUNCATED_NOTE}"
+                        return
+                    read += len(text)
+                    yield text
+            finally:
+                close = getattr(pieces, "close", None)
+                if close is not None:
+                    close()
             return
         except Exception as exc:  # noqa: BLE001 - every fault of the endpoint becomes the offline answer
             if not started and _retryable(exc) and attempt < settings.llm_retries:

@@ -19,6 +19,7 @@ from assistant.llm.client import (
     load_prompt,
     stream_model,
 )
+from assistant.llm.reply import clean_reply, partial_reply
 from assistant.llm.verification import canonical, notes, verify
 from ingest.errors import UserFacingError
 from ingest.settings import Settings
@@ -80,7 +81,8 @@ class LlmComposer:
         return self.finish(question, evidence, call_model(self.model, self.messages(question, evidence), self.settings))
 
     def compose_stream(self, question: str, chunks: list[StoredChunk]) -> Iterator[str | Answer]:
-        """The reply as it grows (not yet verified, for display), then the verified Answer compose would give.
+        """The reply as it grows (cleaned as every reply is — no control characters, reasoning, images or
+        links — but not yet verified, for display), then the verified Answer compose would give.
         LlmUnavailable when the endpoint fails (also midway)."""
         evidence = chunks[:SOURCES_FOR_LLM]
         if not evidence:
@@ -89,16 +91,18 @@ class LlmComposer:
         raw = ""
         for piece in stream_model(self.model, self.messages(question, evidence), self.settings):
             raw += piece
-            yield raw
-        if not raw.strip():
+            yield partial_reply(raw)
+        if not clean_reply(raw).strip():
             raise EmptyReply(retry_without_stream=True)
         yield self.finish(question, evidence, raw)
 
     def finish(self, question: str, evidence: list[StoredChunk], raw: str) -> Answer:
-        """Verify a reply (assistant.llm.verification); abstain only when the reply is an abstention."""
+        """Verify a reply (assistant.llm.verification), cleaned first (assistant.llm.reply); a figure the question
+        states is not held against the sources. Abstain only when the reply is an abstention."""
         if not evidence:
             return Answer(question, f"{NO_BASIS}。", True, [], [])
-        text, report, used = verify(raw.strip(), evidence)
+        raw = clean_reply(raw).strip()
+        text, report, used = verify(raw, evidence, question)
         if is_abstention(raw, used):
             answer = Answer(question, f"{NO_BASIS}。", True, [], evidence[:3])
             answer.verification = report

@@ -14,7 +14,13 @@
   ends), Article 201(3), named in the text (read in simplified, half-width form) must be an article given (by
   number, and by title when one is named) that has the paragraph (款) and item (项) named, or be written in a
   source; otherwise it is flagged;
+- figures: every figure (a number with its unit: 三百人, 300人, 2小时, 五万元, 百分之十, in either numeral script,
+  assistant.llm.figures) in a sentence or table row that cites a source or names an article or a law must be in
+  that source (any source when it cites none), or in the question; 一百人 is 100人. A figure inside a quotation is
+  checked with the quotation. Otherwise it is flagged;
 - nothing cited at all is reported, so that the answer can say it cannot be checked.
+The reply is cleaned first (assistant.llm.reply: control characters, reasoning blocks, images and links removed),
+and a mark is never put inside an HTML tag.
 """
 
 from __future__ import annotations
@@ -26,6 +32,8 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 from assistant.citations import CITE, cited_numbers, normalise_citations
+from assistant.llm import figures as figure_check
+from assistant.llm.reply import IMAGE_REMOVED, LINK_REMOVED, clean_reply
 from ingest.articles import LEADING_LABEL
 from ingest.cleaning import to_simplified
 from ingest.numerals import NUMERAL_CHARS, cn_to_int, int_to_cn
@@ -33,6 +41,7 @@ from ingest.store import StoredChunk
 
 MISQUOTE_MARK = "（⚠未能在所引条文中逐字核对）"
 UNKNOWN_ARTICLE_MARK = "（⚠所给资料中没有此条，请核实）"
+FIGURE_MARK = "（⚠数字未能在所引条文中核对）"
 # (opening, closing) quotation marks; a quotation is the text between a pair, on one line or running over line
 # breaks but never over a blank line
 QUOTE_PAIRS = [
@@ -79,13 +88,15 @@ _SPACED_NUM = rf"[{NUMERAL_CHARS}\d](?:[ \t\u3000]*[{NUMERAL_CHARS}\d])*"
 _LIST_SEP = r"[ \t\u3000]*(?:[、，,和及与或至到~～—–-]|以及)[ \t\u3000]*(?:第[ \t\u3000]*)?"
 _NUMS = rf"(?P<nums>{_SPACED_NUM}(?:{_LIST_SEP}{_SPACED_NUM})*)"
 _DETAIL = rf"(?:\s*第\s*(?P<paragraph>{_NUM})\s*款)?(?:\s*第\s*[（(]?\s*(?P<item>{_NUM})\s*[)）]?\s*项)?"
+# 之一, or a list of them: 第二十四条之一、之二
+_SUBS = rf"之(?P<subs>{_NUM}(?:[ \t\u3000]*(?:[、，,和及与或]|以及)[ \t\u3000]*之{_NUM})*)"
 # 《title》第X条(之Y)(第Y款)(第(Z)项), a list or a range (第二十四、二十五条, 第二十四至三十条), or the
 # number without 第 after a law's name (该法二百零一条, 《安全生产法》二十四条); matched in the folded text
 # (simplified, half-width: 第貳佰零壹條 is 第贰佰零壹条)
 _MENTION = re.compile(
     rf"(?:《(?P<title>[^《》\n]{{1,60}})》\s*)?"
     rf"(?P<label>(?:第\s*|(?:(?<=》)|(?<=[本该此]法)|(?<=条例))[ \t\u3000]*){_NUMS}"
-    rf"\s*条(?:之(?P<sub>{_NUM}))?{_DETAIL})"
+    rf"\s*条(?:{_SUBS})?{_DETAIL})"
 )
 # Article 24, Articles 24 and 25, Art. 24(2), Article 201 of the … Law, paragraph 3
 _ENGLISH_MENTION = re.compile(
@@ -100,6 +111,10 @@ _BLOCKQUOTE_MARKS = re.compile(r"^[ \t]*(?:>[ \t]*)+(?:[-*+][ \t]+)?", re.MULTIL
 _QUOTED_TITLE = re.compile(r"^《[^《》\n]{1,60}》\s*")
 _ITEM_LINE = re.compile(rf"^\s*(?:[（(]\s*{_NUM}\s*[)）]|{_NUM}\s*[、.．])")
 _NATIONAL = "中华人民共和国"
+# where a figure's sentence ends (a table row is a line); citations right after the full stop belong to it
+_CLAIM_END = re.compile(r"[。！？!?]|\n")
+_TRAILING_CITES = re.compile(r"[ \t]*(?:\[\d+\][ \t]*)+")
+_HTML_TAG = re.compile(r"<[A-Za-z/!?\u4e00-\u9fff][^<>\n]*>")
 
 
 def canonical(text: str) -> str:
@@ -149,6 +164,9 @@ class Verification:
     misquotes: list[str] = field(default_factory=list)  # quoted phrases not verbatim in their source
     unknown_articles: list[str] = field(default_factory=list)  # articles named that no source given is or states
     uncited: bool = False  # the text cites no source at all
+    figures: list[str] = field(default_factory=list)  # figures (三百人) not in the sources their sentence rests on
+    images_removed: int = 0  # images (Markdown or HTML) taken out of the reply
+    links_removed: int = 0  # link addresses taken out of the reply (the link text is kept)
 
 
 @lru_cache(maxsize=8192)
@@ -203,7 +221,7 @@ class _Mention:
     title: str | None
     label: str  # as written (folded)
     numbers: tuple[int, ...]  # each article named: the numbers of a list, the two ends of a range
-    sub: int
+    subs: tuple[int, ...]  # 之一 (1), 之一、之二 (1, 2); (0,) for none
     paragraph: int | None
     item: int | None
 
@@ -212,6 +230,11 @@ def _listed(nums: str) -> tuple[int, ...]:
     """The article numbers of 二十四、二百零一 or 二十四至三百 (a range is checked at its two ends)."""
     numbers = [_numeral(n) for n in re.split(_LIST_SEP, nums)]
     return tuple(dict.fromkeys(n for n in numbers if n is not None))
+
+
+def _subs(subs: str | None) -> tuple[int, ...]:
+    """The 之X numbers of 之一 or 之一、之二; (0,) for an article without one."""
+    return tuple(dict.fromkeys(_numeral(n) or 0 for n in re.findall(_NUM, subs))) if subs else (0,)
 
 
 def _mentions(text: str) -> list[_Mention]:
@@ -223,7 +246,7 @@ def _mentions(text: str) -> list[_Mention]:
             m.group("title"),
             m.group("label"),
             _listed(m.group("nums")),
-            _numeral(m.group("sub")) or 0,
+            _subs(m.group("subs")),
             _numeral(m.group("paragraph")),
             _numeral(m.group("item")),
         )
@@ -238,7 +261,7 @@ def _mentions(text: str) -> list[_Mention]:
                 None,
                 "",
                 numbers,
-                0,
+                (0,),
                 _numeral(m.group("paragraph") or m.group("paragraph2")),
                 _numeral(m.group("item")),
             )
@@ -246,10 +269,12 @@ def _mentions(text: str) -> list[_Mention]:
     return found
 
 
-def _article_given(mention: _Mention, number: int, chunks: list[StoredChunk], canon_sources: list[str]) -> bool:
-    """An article a mention names is an article given that has the paragraph and item named, or is written in a
-    source."""
-    title, sub, paragraph, item = mention.title, mention.sub, mention.paragraph, mention.item
+def _article_given(
+    mention: _Mention, number: int, sub: int, chunks: list[StoredChunk], canon_sources: list[str]
+) -> bool:
+    """An article a mention names (第number条之sub) is an article given that has the paragraph and item named, or
+    is written in a source."""
+    title, paragraph, item = mention.title, mention.paragraph, mention.item
     articles: dict[str, list[StoredChunk]] = {}
     for chunk in chunks:
         if (
@@ -265,9 +290,9 @@ def _article_given(mention: _Mention, number: int, chunks: list[StoredChunk], ca
     detail = (f"第{int_to_cn(paragraph)}款" if paragraph and paragraph < 10000 else "") + (
         f"第{int_to_cn(item)}项" if item and item < 10000 else ""
     )
-    labels = {canonical(f"第{int_to_cn(number)}条{detail}") if 0 < number < 10000 else "", canonical(mention.label)} - {
-        ""
-    }
+    zhi = f"之{int_to_cn(sub)}" if 0 < sub < 10000 else ""
+    written = canonical(f"第{int_to_cn(number)}条{zhi}{detail}") if 0 < number < 10000 and (zhi or not sub) else ""
+    labels = {written, canonical(mention.label)} - {""}
     return any(
         any(
             (f"{canonical(title)}》{label}" if title else label) in source
@@ -287,12 +312,46 @@ def _sentence_starts(text: str, quotes: list[re.Match]) -> list[int]:
     return starts
 
 
-def verify(text: str, chunks: list[StoredChunk]) -> tuple[str, Verification, list[int]]:
-    """Normalise and check a model's text against its numbered sources (1-based, in order).
-    Returns the text (citations as [n], unverifiable ones removed, misquotes and unknown articles marked),
-    what was found, and the source numbers the text cites."""
+def _claims(text: str, quotes: list[re.Match]) -> list[tuple[int, int]]:
+    """The spans a figure is checked in: sentences ending at 。！？ or a line (a table row), never inside a
+    quotation; a citation right after the full stop (……设置。[1]) belongs to the sentence before it."""
+    spans: list[tuple[int, int]] = []
+    start = 0
+    for match in _CLAIM_END.finditer(text):
+        end = match.end()
+        if end <= start or any(quote.start() < end < quote.end() for quote in quotes):
+            continue
+        if match.group() != "\n":
+            trailing = _TRAILING_CITES.match(text, end)
+            end = trailing.end() if trailing else end
+        spans.append((start, end))
+        start = end
+    if start < len(text):
+        spans.append((start, len(text)))
+    return spans
+
+
+def _attributed(claim: str) -> bool:
+    """A sentence rests on the sources when it cites one, names an article or names a law (《…》)."""
+    return bool(CITE.search(claim)) or "《" in claim or bool(_mentions(claim))
+
+
+def _outside_tags(text: str, position: int) -> int:
+    """A position moved past the HTML tag it falls in (a mark inside a tag would break it)."""
+    for tag in _HTML_TAG.finditer(text, max(0, position - 2000), position + 2000):
+        if tag.start() < position < tag.end():
+            return tag.end()
+    return position
+
+
+def verify(text: str, chunks: list[StoredChunk], question: str = "") -> tuple[str, Verification, list[int]]:
+    """Clean (assistant.llm.reply), normalise and check a model's text against its numbered sources (1-based, in
+    order); a figure the question states is taken as given. Returns the text (citations as [n], unverifiable ones
+    removed, misquotes, unknown articles and unknown figures marked), what was found, and the source numbers the
+    text cites."""
     report = Verification()
-    text, report.removed = normalise_citations(text, set(range(1, len(chunks) + 1)))
+    text, report.removed = normalise_citations(clean_reply(text), set(range(1, len(chunks) + 1)))
+    report.images_removed, report.links_removed = text.count(IMAGE_REMOVED), text.count(LINK_REMOVED)
     canon_sources = [canonical(c.text) for c in chunks]
     quotes = list(_QUOTE.finditer(text))
     starts = _sentence_starts(text, quotes)
@@ -302,6 +361,7 @@ def verify(text: str, chunks: list[StoredChunk]) -> tuple[str, Verification, lis
         return text[starts[index] : starts[index + 1] if index + 1 < len(starts) else len(text)]
 
     marks: list[tuple[int, str]] = []  # (position, mark) to insert
+    checked: list[tuple[int, int]] = [(match.start(), match.end()) for match in quotes]  # figures checked as quoted
     for match in quotes:
         quote = re.sub(r"\s*\n\s*", "", CITE.sub("", next(g for g in match.groups() if g is not None)))
         if _substance(quote) < MIN_QUOTE:
@@ -317,19 +377,62 @@ def verify(text: str, chunks: list[StoredChunk]) -> tuple[str, Verification, lis
         quote = LEADING_LABEL.sub("", _QUOTED_TITLE.sub("", quote)).rstrip("。；;，,：:！!？? \t")
         if _substance(quote) < MIN_QUOTE:
             continue
+        checked.append((block.start(), block.end()))
         pool = [canon_sources[n - 1] for n in cited_numbers(block.group())] or canon_sources
         if not any(_verbatim(quote, source) for source in pool):
             report.misquotes.append(quote)
             marks.append((block.end(), MISQUOTE_MARK))
     for mention in _mentions(text):
-        if not all(_article_given(mention, number, chunks, canon_sources) for number in mention.numbers):
+        if not all(
+            _article_given(mention, number, sub, chunks, canon_sources)
+            for number in mention.numbers
+            for sub in mention.subs
+        ):
             report.unknown_articles.append(text[mention.start : mention.end].strip())
             marks.append((mention.end, UNKNOWN_ARTICLE_MARK))
-    for position, mark in sorted(marks, reverse=True):
+    marks += _check_figures(text, chunks, canon_sources, question, quotes, checked, report)
+    for position, mark in sorted(((_outside_tags(text, p), m) for p, m in marks), reverse=True):
         text = text[:position] + mark + text[position:]
     used = sorted(cited_numbers(text))
     report.uncited = not used
     return text, report, used
+
+
+def _check_figures(
+    text: str,
+    chunks: list[StoredChunk],
+    canon_sources: list[str],
+    question: str,
+    quotes: list[re.Match],
+    checked: list[tuple[int, int]],
+    report: Verification,
+) -> list[tuple[int, str]]:
+    """Each figure of a sentence resting on the sources (_attributed) must be a figure of the sources it cites (of
+    any source when it cites none) or of the question: the marks for those that are not."""
+    found = figure_check.figures(_fold(text))
+    if not found:
+        return []
+    given = figure_check.keys(_fold(question))
+    source_keys: list[set] = [figure_check.keys(_fold(chunk.text)) for chunk in chunks]
+    marks = []
+    claims = _claims(text, quotes)
+    ends = [end for _, end in claims]
+    for figure in found:
+        if any(start <= figure.start < end for start, end in checked):
+            continue
+        start, end = claims[min(bisect_right(ends, figure.start), len(claims) - 1)]
+        claim = text[start:end]
+        if not _attributed(claim):
+            continue
+        cited = [n - 1 for n in cited_numbers(claim)] or list(range(len(chunks)))
+        written = canonical(figure.text)
+        for key in (figure.key, *figure.more):
+            if key in given or any(key in source_keys[n] or written in canon_sources[n] for n in cited):
+                continue
+            report.figures.append(figure.text.strip())
+            marks.append((figure.end, FIGURE_MARK))
+            break
+    return marks
 
 
 def notes(report: Verification, sources_given: int) -> list[str]:
@@ -346,7 +449,24 @@ def notes(report: Verification, sources_given: int) -> list[str]:
         found.append(
             f"{len(report.unknown_articles)} 处提到的条文不在所给资料中，已标注：{'、'.join(report.unknown_articles)}"
         )
+    if report.figures:
+        found.append(
+            f"{len(report.figures)} 处数字未能在所引条文中核对，已标注：{'、'.join(dict.fromkeys(report.figures))}"
+        )
+    if report.images_removed or report.links_removed:
+        removed = [f"{report.images_removed} 张图片" if report.images_removed else ""]
+        removed.append(f"{report.links_removed} 个链接的地址" if report.links_removed else "")
+        found.append(f"已移除回复中的 {'、'.join(r for r in removed if r)}（不加载外部图片，不显示外部链接）")
     return found
 
 
-__all__ = ["CITE", "MISQUOTE_MARK", "UNKNOWN_ARTICLE_MARK", "Verification", "canonical", "notes", "verify"]
+__all__ = [
+    "CITE",
+    "FIGURE_MARK",
+    "MISQUOTE_MARK",
+    "UNKNOWN_ARTICLE_MARK",
+    "Verification",
+    "canonical",
+    "notes",
+    "verify",
+]

@@ -1,0 +1,180 @@
+"""A model's reply made safe to check and to show: what it may hold that is never part of the answer is removed
+before verification and display (clean_reply), and its length is capped (capped):
+
+- control characters: C0 (but the line break and the tab) and C1 controls, DEL, bidirectional overrides, and whole
+  escape sequences (ANSI CSI colours and screen clearing, OSC hyperlinks and window titles, DCS/APC strings, their
+  8-bit forms) — written to a terminal they act instead of showing;
+- reasoning blocks: <think>…</think> (DeepSeek-R1, QwQ), <thinking>, <reasoning>; an unclosed one runs to the end
+  of the reply, and a closing tag with no opening ends reasoning the chat template opened;
+- active markup: the web chat renders Markdown, so a Markdown image would be fetched from wherever its address
+  points and a link would hide where it leads. An image (Markdown or <img>) is dropped with a note, a link
+  (inline, reference, autolink or <a>) keeps its text and loses its address, reference definitions stop being
+  definitions, <script>/<style> and the like go with their content, and any other HTML tag goes unless it is
+  plain formatting without attributes (<br>, <sup>…). What is left holds no tag a mark could be put inside."""
+
+from __future__ import annotations
+
+import html
+import re
+
+IMAGE_REMOVED = "（图片已移除）"
+LINK_REMOVED = "（链接已移除）"
+TRUNCATED_NOTE = "（⚠大模型的回复过长，超出部分已截断。）"
+
+# --- control characters -------------------------------------------------------------------------------
+
+_STRING_END = r"(?:\x07|\x1b\\|\x9c|(?=\n)|\Z)"  # BEL or ST; an unterminated string stops at the line's end
+_ESCAPE = re.compile(
+    r"\x1b\[[0-?]*[ -/]*[@-~]"  # CSI: colours, cursor moves, screen clearing
+    rf"|\x1b[\]PX^_][^\n]*?{_STRING_END}"  # OSC (hyperlinks, window title), DCS, SOS, PM, APC
+    r"|\x1b[ -/]*[0-~]"  # any other escape sequence
+    r"|\x9b[0-?]*[ -/]*[@-~]"  # 8-bit CSI
+    rf"|[\x90\x98\x9d\x9e\x9f][^\n]*?{_STRING_END}"  # 8-bit OSC, DCS, SOS, PM, APC
+)
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+_LINE_BREAK = re.compile(r"\r\n?|[\u2028\u2029\x85]")
+
+
+def strip_controls(text: str) -> str:
+    """The text without escape sequences and control characters; line breaks as \\n, tabs kept."""
+    if not _CONTROL.search(text) and "\r" not in text and "\u2028" not in text and "\u2029" not in text:
+        return text
+    return _CONTROL.sub("", _ESCAPE.sub("", _LINE_BREAK.sub("\n", text)))
+
+
+# --- reasoning ------------------------------------------------------------------------------------------
+
+_REASONING = r"think|thinking|reasoning"
+_REASONING_OPEN = re.compile(rf"<\s*(?:{_REASONING})\b[^<>]*>", re.IGNORECASE)
+_REASONING_CLOSE = re.compile(rf"<\s*/\s*(?:{_REASONING})\s*>", re.IGNORECASE)
+
+
+def strip_reasoning(text: str) -> str:
+    """The reply without its reasoning: every <think>…</think> block, an unclosed one to the end (also while it is
+    being written), and what comes before a closing tag with no opening (the template opened it)."""
+    if "<" not in text:
+        return text
+    kept: list[str] = []
+    position = 0
+    while (opening := _REASONING_OPEN.search(text, position)) is not None:
+        kept.append(text[position : opening.start()])
+        closing = _REASONING_CLOSE.search(text, opening.end())
+        if closing is None:  # unclosed: the rest is reasoning
+            position = len(text)
+            break
+        position = closing.end()
+    kept.append(text[position:])
+    text = "".join(kept)
+    stray = _REASONING_CLOSE.search(text)
+    return text[stray.end() :] if stray else text
+
+
+# --- active markup --------------------------------------------------------------------------------------
+
+_LINK_TEXT = r"(?:[^\[\]\n]|\[[^\[\]\n]*\])*"
+# a link's destination as CommonMark reads it: <…>, or without spaces (balanced parentheses), then a title
+_TARGET = r"""[ \t]*(?:<[^<>\n]*>|(?:[^()\s]|\([^()\s]*\))*)(?:[ \t]+(?:"[^"\n]*"|'[^'\n]*'|\([^()\n]*\)))?[ \t]*"""
+_IMAGE = re.compile(rf"!\[{_LINK_TEXT}\](?:\({_TARGET}\)|\[[^\]\n]*\])")
+_LINK = re.compile(rf"\[(?P<text>{_LINK_TEXT})\]\((?P<target>{_TARGET})\)")
+_REFERENCE = re.compile(
+    r"^(?P<indent>[ \t]{0,3})\[(?P<label>[^\]\n]+)\]:[ \t]*(?P<target><[^>\n]*>|\S+)(?P<rest>.*)$", re.M
+)
+_AUTOLINK = re.compile(r"<(?:[A-Za-z][A-Za-z0-9+.-]{1,31}:[^<>\s]*|[^<>\s@]+@[^<>\s@]+\.[A-Za-z]{2,})>")
+_URL_LIKE = re.compile(r"^\s*<?\s*(?:[A-Za-z][A-Za-z0-9+.-]*:|//|\\\\|www\.)", re.IGNORECASE)
+_HIDDEN = re.compile(
+    r"<!--.*?(?:-->|\Z)|<[!?][^<>]*>"
+    r"|<(script|style|iframe|frame|frameset|object|embed|applet|svg|math|template|noscript|textarea|select|title)"
+    r"\b[^<>]*>.*?(?:</\1\s*>|\Z)",
+    re.IGNORECASE | re.DOTALL,
+)
+_TAG = re.compile(
+    r"<(?P<close>/?)(?P<name>[A-Za-z][A-Za-z0-9:-]*)(?=[\s/>])(?P<attrs>(?:[^<>\"']|\"[^\"]*\"|'[^']*')*)>"
+)
+_PLAIN_TAGS = {
+    "b", "blockquote", "br", "code", "del", "div", "em", "h1", "h2", "h3", "h4", "h5", "h6", "hr", "i", "ins", "li",
+    "mark", "ol", "p", "pre", "s", "small", "span", "strong", "sub", "sup", "table", "tbody", "td", "th", "thead",
+    "tr", "u", "ul",
+}  # fmt: skip
+_IMAGE_TAGS = {"img", "image", "picture"}
+
+
+def _url_like(target: str) -> bool:
+    """A link target that leads somewhere else: a scheme (http:, javascript:, data:), //host or www. — read as a
+    Markdown renderer would (entities decoded, backslash escapes removed)."""
+    return bool(_URL_LIKE.match(re.sub(r"\\(.)", r"\1", html.unescape(target))))
+
+
+def _link(match: re.Match) -> str:
+    target = match.group("target").strip().removeprefix("<").removesuffix(">")
+    text = match.group("text")
+    if not target:
+        return text
+    return text + (LINK_REMOVED if _url_like(target) else f"（{target}）")
+
+
+def _reference(match: re.Match) -> str:
+    """[label]: target becomes [label]：… (a full-width colon is no definition), its address removed."""
+    target = match.group("target")
+    shown = LINK_REMOVED if _url_like(target) else target
+    return f"{match.group('indent')}[{match.group('label')}]：{shown}{match.group('rest')}"
+
+
+def _tag(match: re.Match) -> str:
+    """Plain formatting stays without its attributes (style, on…); an image is a note, a link its text."""
+    name = match.group("name").lower()
+    if name in _PLAIN_TAGS:
+        if not match.group("attrs").strip(" \t\n/"):
+            return match.group()
+        return f"<{match.group('close')}{match.group('name')}>"
+    if name in _IMAGE_TAGS:
+        return IMAGE_REMOVED if not match.group("close") else ""
+    if name == "a":
+        return LINK_REMOVED if match.group("close") else ""
+    return ""
+
+
+def neutralise_markup(text: str) -> str:
+    """The reply with no image to fetch and no link to follow: see the module's docstring."""
+    if "[" in text:
+        text = _IMAGE.sub(IMAGE_REMOVED, text)
+        text = _LINK.sub(_link, text)
+        text = _REFERENCE.sub(_reference, text)
+    if "<" in text:
+        text = _HIDDEN.sub("", text)
+        text = _AUTOLINK.sub(LINK_REMOVED, text)
+        text = _TAG.sub(_tag, text)
+    return text
+
+
+def clean_reply(text: str) -> str:
+    """What of a model's reply is the answer, safe to check and to show (idempotent)."""
+    return neutralise_markup(strip_reasoning(strip_controls(text)))
+
+
+_UNFINISHED = re.compile(r"(?:!?\[(?:[^\[\]\n]|\[[^\[\]\n]*\])*(?:\]\([^)\n]*)?|<[^<>\n]*)\Z")
+
+
+def partial_reply(text: str) -> str:
+    """A reply still being written, as it may be shown: cleaned, without a link, an image or a tag not yet
+    complete at its end (it would show its address until it is)."""
+    return _UNFINISHED.sub("", clean_reply(text))
+
+
+def capped(text: str, limit: int) -> str:
+    """The reply cut to limit characters, with a note saying so."""
+    if len(text) <= limit:
+        return text
+    return f"{text[:limit]}\n\n{TRUNCATED_NOTE}"
+
+
+__all__ = [
+    "IMAGE_REMOVED",
+    "LINK_REMOVED",
+    "TRUNCATED_NOTE",
+    "capped",
+    "clean_reply",
+    "neutralise_markup",
+    "partial_reply",
+    "strip_controls",
+    "strip_reasoning",
+]
