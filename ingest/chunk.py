@@ -1,13 +1,54 @@
-"""The chunk: the unit that is indexed, retrieved and cited, with the structure it came from."""
+"""The chunk: the unit that is indexed, retrieved and cited, with the structure it came from; and how many chunks
+one file may make (chunk_limit), checked by the chunkers while they go."""
 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 
 from ingest.tokens import fits, split_to_budget
 
 _SENTENCE_END = re.compile(r"(?<=[。！？；;!?])")
+_MOST_CHUNKS: ContextVar[int | None] = ContextVar("most_chunks", default=None)
+
+
+class TooManyChunks(Exception):
+    """The document being chunked would make more chunks (or has more articles) than one file may
+    (Settings.max_file_chunks): 2.6 million one-line articles took 2 GB before a single one was stored."""
+
+    def __init__(self, most: int, articles: bool = False):
+        self.most = most
+        what = "条文" if articles else "切块（条文或段落）"
+        self.reason = (
+            f"文件中的{what}超过 {most:,} 个，远多于任何一部法规，不是正常的文档，已拒绝导入，其他文件照常导入；"
+            "如确为正常文件，请拆分成多个文件后再导入，或调大 ANQUAN_MAX_FILE_CHUNKS"
+        )
+        super().__init__(self.reason)
+
+
+@contextmanager
+def chunk_limit(most: int) -> Iterator[None]:
+    """While the block runs, a document may make at most `most` chunks: the chunkers raise TooManyChunks past it."""
+    token = _MOST_CHUNKS.set(most)
+    try:
+        yield
+    finally:
+        _MOST_CHUNKS.reset(token)
+
+
+def most_chunks() -> int | None:
+    """The current chunk_limit (None: no limit)."""
+    return _MOST_CHUNKS.get()
+
+
+def check_chunk_count(count: int) -> None:
+    """Raise TooManyChunks when count (the chunks made so far) is over the current chunk_limit."""
+    most = _MOST_CHUNKS.get()
+    if most is not None and count > most:
+        raise TooManyChunks(most)
 
 
 @dataclass

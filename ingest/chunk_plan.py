@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import re
 
-from ingest.chunk import Chunk, pack
+from ingest.chunk import Chunk, check_chunk_count, pack
 from ingest.headings import markdown_heading, plan_heading
 
 _TOP_RANK = 1
@@ -26,6 +26,7 @@ def chunk_plan(clean: str, budget: int) -> list[Chunk]:
         if paragraphs:
             sections.append((section_path, list(paragraphs)))
             paragraphs.clear()
+            check_chunk_count(len(sections))  # nearly every section makes a chunk at least: refused while reading
 
     for raw in clean.split("\n"):
         line = raw.strip()
@@ -65,6 +66,7 @@ def chunk_plan(clean: str, budget: int) -> list[Chunk]:
             chunks.append(
                 Chunk(text=piece, unit="section", heading_path=heading_path, locations=[_location(heading_path)])
             )
+        check_chunk_count(len(chunks))
     flat = [re.sub(r"\s+", "", c.text) for c in chunks]
     for key, repeat_path in repeats:
         location = _location(repeat_path)

@@ -3,13 +3,31 @@ is its own chunk; an article over the token budget is split at 款/项 boundarie
 
 from __future__ import annotations
 
-from ingest.articles import match_article_start
-from ingest.chunk import Chunk, pack
+import re
+from itertools import islice
+
+from ingest.articles import ARTICLE_START, match_article_start
+from ingest.chunk import Chunk, TooManyChunks, check_chunk_count, most_chunks, pack
 from ingest.headings import markdown_heading, structure_heading_level
+
+# a line that starts an article, found in the whole text at once (after any blanks at the start of the line)
+_ARTICLE_LINE = re.compile(r"^[^\S\n]*" + ARTICLE_START.pattern.removeprefix("^"), re.MULTILINE)
 
 
 def count_article_starts(clean: str) -> int:
     return sum(1 for line in clean.split("\n") if match_article_start(line.strip()))
+
+
+def check_article_starts(text: str) -> None:
+    """Raise TooManyChunks when the text has more lines that start an article (each makes a chunk at least) than
+    the current chunk_limit. Counted in place, before the text is cleaned or split into lines, and only just past
+    the limit: a file of millions of one-line articles is refused in a second, holding nothing but its text."""
+    most = most_chunks()
+    if most is None:
+        return
+    starts = (match for match in _ARTICLE_LINE.finditer(text) if match_article_start(match[0].lstrip()))
+    if sum(1 for _ in islice(starts, most + 1)) > most:
+        raise TooManyChunks(most, articles=True)
 
 
 def chunk_regulation(clean: str, budget: int) -> list[Chunk]:
@@ -28,6 +46,7 @@ def chunk_regulation(clean: str, budget: int) -> list[Chunk]:
         if article is None:
             return
         pieces = pack(article["lines"], budget)
+        check_chunk_count(len(chunks) + len(pieces))
         for i, piece in enumerate(pieces, start=1):
             chunks.append(
                 Chunk(
@@ -48,6 +67,7 @@ def chunk_regulation(clean: str, budget: int) -> list[Chunk]:
             for piece in pack(trailing, budget):
                 chunks.append(Chunk(text=piece, unit="section", heading_path=heading_names()))
             trailing.clear()
+            check_chunk_count(len(chunks))
 
     for raw in clean.split("\n"):
         line = raw.strip()
@@ -82,4 +102,5 @@ def chunk_regulation(clean: str, budget: int) -> list[Chunk]:
     if preamble:
         head = [Chunk(text=piece, unit="preamble") for piece in pack(preamble, budget)]
         chunks = head + chunks
+        check_chunk_count(len(chunks))
     return chunks

@@ -25,13 +25,13 @@ from typing import Any
 
 import numpy as np
 
-from ingest.chunk import Chunk
+from ingest.chunk import Chunk, TooManyChunks, chunk_limit
 from ingest.chunk_plan import chunk_plan
-from ingest.chunk_regulation import chunk_regulation, count_article_starts
+from ingest.chunk_regulation import check_article_starts, chunk_regulation, count_article_starts
 from ingest.cleaning import clean_text
 from ingest.embedders.base import ArrayEmbeddings, CorpusFittedEmbeddings, corpus_fitted
 from ingest.encoding import has_control_chars, readable_path
-from ingest.errors import IngestError
+from ingest.errors import IngestError, OverLimit
 from ingest.knowledge_base import index_text
 from ingest.loaders import load_file
 from ingest.loaders.limits import LoadLimits
@@ -77,8 +77,12 @@ class Prepared:
 
 
 def chunk_document(text: str, budget: int) -> tuple[str, list[Chunk]]:
-    """Regulations (articles) by article; everything else by heading hierarchy."""
+    """Regulations (articles) by article; everything else by heading hierarchy. Within a chunk_limit, a text of more
+    articles or chunks than it allows raises TooManyChunks (the articles are counted before the text is cleaned, and
+    again after: cleaning splits a line glued together by runs of spaces)."""
+    check_article_starts(text)
     clean = clean_text(text)
+    check_article_starts(clean)
     if count_article_starts(clean) >= _MIN_ARTICLES:
         return clean, chunk_regulation(clean, budget)
     return clean, chunk_plan(clean, budget)
@@ -116,7 +120,11 @@ def _prepare(task: Task, budget: int, tokenizer: Tokenizer, limits: LoadLimits) 
                 f"文件名不是 UTF-8 编码（常见于 Windows 压缩包解压后），已识别为“{shown.name}”；建议把文件改名"
             )
     text = load_file(path, limits, warnings)
-    clean, chunks = chunk_document(text, budget)
+    try:
+        with chunk_limit(limits.max_file_chunks):
+            clean, chunks = chunk_document(text, budget)
+    except TooManyChunks as exc:
+        raise OverLimit(path, exc.reason) from None
     if not chunks:
         return FileResult(path, "failed", doc_id, reason="清洗后没有可入库的正文（可能全是网页模板内容）")
     meta = describe(shown, clean, has_articles=any(c.unit == "article" for c in chunks))

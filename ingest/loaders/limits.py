@@ -29,7 +29,10 @@ class LoadLimits:
     zip_max_members: int = _default("zip_max_members")
     pdf_max_pages: int = _default("pdf_max_pages")
     pdf_max_stream_mb: float = _default("pdf_max_stream_mb")
+    pdf_max_total_mb: float = _default("pdf_max_total_mb")
+    html_max_elements: int = _default("html_max_elements")
     max_run_chars: int = _default("max_run_chars")
+    max_file_chunks: int = _default("max_file_chunks")
 
     @classmethod
     def from_settings(cls, settings: Settings) -> LoadLimits:
@@ -39,12 +42,19 @@ class LoadLimits:
             zip_max_members=settings.zip_max_members,
             pdf_max_pages=settings.pdf_max_pages,
             pdf_max_stream_mb=settings.pdf_max_stream_mb,
+            pdf_max_total_mb=settings.pdf_max_total_mb,
+            html_max_elements=settings.html_max_elements,
             max_run_chars=settings.max_run_chars,
+            max_file_chunks=settings.max_file_chunks,
         )
 
     @property
     def pdf_max_stream_bytes(self) -> int:
         return int(self.pdf_max_stream_mb * _MB)
+
+    @property
+    def pdf_max_total_bytes(self) -> int:
+        return int(self.pdf_max_total_mb * _MB)
 
 
 def check_zip(path: Path, limits: LoadLimits, kind: str = "Word 文档（.docx）") -> None:
