@@ -35,7 +35,8 @@ def _printable_share(text: str) -> float:
     return 1 - bad / len(sample)
 
 
-def _cjk_count(text: str) -> int:
+def han_count(text: str) -> int:
+    """The Chinese characters (CJK unified ideographs) in a text."""
     return sum(1 for ch in text if "\u4e00" <= ch <= "\u9fff")
 
 
@@ -126,7 +127,7 @@ def _utf16_cjk(data: bytes) -> str | None:
             text = data.decode(encoding)
         except UnicodeDecodeError:
             continue
-        if _plausible_share(text) >= 0.97 and _cjk_count(text[:20000]) >= 0.5 * len(text[:20000].strip()):
+        if _plausible_share(text) >= 0.97 and han_count(text[:20000]) >= 0.5 * len(text[:20000].strip()):
             return text
     return None
 
@@ -163,7 +164,7 @@ def _decode_lines(data: bytes) -> str | None:
         if line.isascii():
             continue
         try:
-            if _cjk_count(line.decode("utf-8")) >= 3:
+            if han_count(line.decode("utf-8")) >= 3:
                 utf8_lines += 1
         except UnicodeDecodeError:
             failing.append(n)
@@ -238,7 +239,7 @@ def _japanese(data: bytes) -> tuple[str, str] | None:
             continue
         sample = text[:20000]
         kana = len(_KANA.findall(sample))
-        letters = kana + _cjk_count(sample)
+        letters = kana + han_count(sample)
         if kana >= 3 and kana >= 0.15 * letters and (best is None or kana / letters > best[0]):
             best = (kana / letters, text, name)
     return (best[1], best[2]) if best else None
@@ -371,7 +372,7 @@ def _korean(data: bytes) -> str | None:
             continue
         sample = text[:20000]
         hangul = _HANGUL.findall(sample)
-        if len(hangul) < 10 or len(hangul) < 0.8 * (len(hangul) + _cjk_count(sample)):
+        if len(hangul) < 10 or len(hangul) < 0.8 * (len(hangul) + han_count(sample)):
             return None
         # Chinese laws read this way: at most 47% common syllables in any 10 to 19, 26% in 50 or more
         common = sum(1 for ch in hangul if ch in _COMMON_KOREAN)
@@ -475,7 +476,7 @@ def _legacy_with_stray_bytes(data: bytes) -> tuple[str, str] | None:
         text = data.decode(encoding, errors="replace")
         bad = text.count(_REPLACEMENT)
         # a few bad bytes in a text that is clearly Chinese (a Western text read this way is CJK-looking noise)
-        if bad <= max(4, len(text) // 1000) and _plausible_share(text) >= 0.95 and _cjk_count(text[:20000]) >= 20:
+        if bad <= max(4, len(text) // 1000) and _plausible_share(text) >= 0.95 and han_count(text[:20000]) >= 20:
             readings.append((bad, encoding, text))
     if not readings:
         return None

@@ -30,6 +30,7 @@ from assistant.retrieval.provisions import PENALTY, asks_meaning, provision_aske
 from assistant.retrieval.query import QueryPlan, people_counted, question_parts
 from ingest.articles import LEADING_LABEL
 from ingest.cleaning import SENTENCE_ENDS, clauses, normalise_for_index, to_simplified
+from ingest.encoding import han_count
 from ingest.legal_forms import LEGAL_KINDS
 from ingest.metadata import NATIONAL
 from ingest.store import StoredChunk
@@ -51,7 +52,6 @@ ELLIPSIS = "……"
 _LIST_ASKS = re.compile(r"哪些|哪[两三四五六七八九十几]|哪[种类]|什么情[况形]|包括什么|有什么|都有|什么条件|几种|几类")
 # 标准化 names a programme (安全生产标准化), not a norm asked for
 _NORMATIVE = re.compile(r"最多|最少|至少|不得超过|可以|应当|必须|需要|要不要|该不该|应不应|规定|允许|要求|标准(?!化)")
-_HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f]")
 
 
 @dataclass
@@ -105,8 +105,8 @@ _STATEMENT_ENDS = tuple("。；;！!：:，,.)）”」』")  # a heading ends w
 
 def _chinese(text: str) -> bool:
     """Whether most of a text's letters are Chinese characters (GB 30871 and PPE inside a Chinese sentence are)."""
-    letters = [ch for ch in text if ch.isalpha()]
-    return not letters or sum(1 for ch in letters if _HAN.match(ch)) * 2 >= len(letters)
+    letters = sum(1 for ch in text if ch.isalpha())
+    return not letters or han_count(text) * 2 >= letters
 
 
 def _clauses(chunk: StoredChunk, guard: InstructionGuard) -> list[str]:

@@ -103,14 +103,14 @@ def priors(record: DocumentRecord, plan: QueryPlan) -> dict[str, float]:
     }
 
 
-def authority(record: DocumentRecord) -> int:
+def authority(kind: str, region: str) -> int:
     """A text's rank in the hierarchy of law, higher first: 法律, then a national 行政法规, 部门规章 or 司法解释, then
-    a local text, then a plan or report."""
-    if record.kind == "法律":
+    a local text, then a plan or report (a chunk carries its document's kind and region as corrected)."""
+    if kind == "法律":
         return 3
-    if record.region == NATIONAL and record.kind in ("行政法规", "部门规章", "司法解释"):
+    if region == NATIONAL and kind in ("行政法规", "部门规章", "司法解释"):
         return 2
-    return 0 if record.kind in PLAN_KINDS else 1
+    return 0 if kind in PLAN_KINDS else 1
 
 
 @lru_cache(maxsize=PASSAGE_CACHE)

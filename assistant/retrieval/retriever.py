@@ -98,8 +98,7 @@ class HybridRetriever(BaseRetriever):
         order = sorted(range(len(found.ids)), key=lambda i: (-round(float(scores[i]), 6), found.ids[i]))  # ties: by id
         ranked = [(found.chunks[found.ids[i]], float(scores[i])) for i in order]
         head = ranked[:COPY_DEPTH]
-        records = self.kb.documents()
-        ranks = [authority(records[c.doc_id]) if c.doc_id in records else 0 for c, _ in head]
+        ranks = [authority(c.kind, c.region) for c, _ in head]
         head = [head[i] for i in set_copies_aside([c.text for c, _ in head], self.config.copy_similarity, ranks)]
         return head + ranked[COPY_DEPTH:], found.pinned
 
