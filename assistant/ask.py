@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
-from assistant.answer import ANSWER, Answer, OfflineComposer
+from assistant.answer import ANSWER, Answer, OfflineComposer, continues_list
 from assistant.llm import (
     LlmComposer,
     LlmUnavailable,
@@ -22,7 +22,7 @@ from assistant.retrieval.reranker import reranker_backend, resolve_reranker
 from ingest.articles import ArticleRef
 from ingest.knowledge_base import KnowledgeBase
 from ingest.settings import Settings
-from ingest.store import StoredChunk
+from ingest.store import StoredChunk, chunk_id
 
 
 def backends(kb: KnowledgeBase) -> dict[str, str]:
@@ -104,10 +104,14 @@ class Assistant:
 
     def whole_articles(self, chunks: list[StoredChunk]) -> list[StoredChunk]:
         """An over-long article is indexed in parts; an answer quotes from the whole article, so that an item
-        found in one part is read with the clause introducing it (and the penalty it carries) in another."""
+        found in one part is read with the clause introducing it (and the penalty it carries) in another. A plan
+        passage is read with the passages before and after it that go on with a list the index cut in two."""
         whole: list[StoredChunk] = []
         seen: set[tuple] = set()
         for chunk in chunks[: ANSWER.evidence_chunks]:
+            if chunk.unit == "section":
+                whole.append(self._with_cut_list(chunk))
+                continue
             if chunk.unit != "article" or chunk.parts <= 1:
                 whole.append(chunk)
                 continue
@@ -121,6 +125,27 @@ class Assistant:
                 continue
             whole.append(StoredChunk(chunk.id, hit.text, {**hit.chunks[0].metadata, "part": 1, "parts": 1}))
         return whole
+
+    def _with_cut_list(self, chunk: StoredChunk) -> StoredChunk:
+        """A plan passage joined with its neighbours under the same heading while they go on with its list."""
+        text = chunk.text
+
+        def neighbour(ordinal: int) -> StoredChunk | None:
+            found = self.kb.store.get_chunks([chunk_id(chunk.doc_id, chunk.doc_hash, ordinal)]) if ordinal >= 0 else []
+            return found[0] if found and found[0].heading_text == chunk.heading_text else None
+
+        first = last = chunk.ordinal
+        for _ in range(ANSWER.list_passages):
+            before = neighbour(first - 1)
+            if before is None or not continues_list(before.text, text):
+                break
+            text, first = f"{before.text}\n{text}", first - 1
+        for _ in range(ANSWER.list_passages):
+            after = neighbour(last + 1)
+            if after is None or not continues_list(text, after.text):
+                break
+            text, last = f"{text}\n{after.text}", last + 1
+        return chunk if text == chunk.text else StoredChunk(chunk.id, text, chunk.metadata)
 
     def retrieve(self, question: str, history: list[str] | None = None):
         """The question as searched (follow-ups resolved), its query plan, and the retrieved chunks."""

@@ -33,14 +33,17 @@ from ingest.cleaning import SENTENCE_ENDS, clauses, normalise_for_index, to_simp
 from ingest.encoding import han_count
 from ingest.legal_forms import LEGAL_KINDS
 from ingest.metadata import NATIONAL
+from ingest.numerals import cn_to_int
 from ingest.store import StoredChunk
 from ingest.tokenizer import Tokenizer
 
 NO_BASIS = "知识库中未找到依据"
 _NUM = r"(?:\d+(?:\.\d+)?|[一二三四五六七八九十百千万两半]+)"
 _INTRODUCES = re.compile(r"[：:]$")
-# a 项: （三）… (its ordinal, the group, is how another 款 names it: 第三项), 1. …, 一是…
-_ITEM = re.compile(r"^[（(]([一二三四五六七八九十]+)[）)]|^\d+[.、．]|^[一二三四五六七八九十]+是")
+# a 项 and its ordinal: （三）… (the form another 款 names it by: 第三项), 3. …, 三是…
+_ITEM = re.compile(
+    r"^(?:[（(](?P<paren>[一二三四五六七八九十]+)[）)]|(?P<digit>\d+)[.、．]|(?P<shi>[一二三四五六七八九十]+)是)"
+)
 # a sentence that only makes sense with the one before it (…同时废止 / 同时施行, 但是…, 其中…)
 _REFERS_BACK = re.compile(
     r"^(?:第[零〇一二三四五六七八九十百千\d]+条\s*)?(?:但是?|其中|同时)|同时(?:废止|施行|停止执行)"
@@ -91,6 +94,9 @@ class _Clause:
     score: float = 0.0  # the same with the words that tell the candidates apart weighing more
     items: list[str] = field(default_factory=list)  # the enumeration a clause ending in ： introduces
     lead: str = ""  # the item of its enumeration that states the answer (the range holding the question's number)
+    within: float = 0.0  # the score without the words its document's title holds: how it stands among its siblings
+    states: bool = False  # it states a figure of the kind the question asks for
+    entries: list[tuple[str, bool]] = field(default_factory=list)  # its whole list: (text, whether an item)
 
 
 def _quoted_bonus(text: str, quoted: list[str]) -> float:
@@ -124,47 +130,162 @@ def _clauses(chunk: StoredChunk, guard: InstructionGuard) -> list[str]:
     return kept
 
 
-def _enumeration(texts: list[str], index: int, matching: set[str], whole: bool) -> list[str]:
-    """The 项 (（一）…（二）…) that follow a clause introducing them (…下列情形之一的：). A question asking
-    for the list (哪些…) gets all of it; otherwise a long list is cut to the items the question touches."""
-    if not _INTRODUCES.search(texts[index]):
-        return []
-    items = []
-    for text in texts[index + 1 : index + 1 + ANSWER.max_items]:
-        if not _ITEM.match(text):
-            break
-        items.append(text)
-    if whole or len(items) <= ANSWER.short_list or not any(item in matching for item in items):
-        return items
-    cut: list[str] = []
-    for item in items:
-        if item in matching:
-            cut.append(item)
-        elif not cut or cut[-1] != ELLIPSIS:
-            cut.append(ELLIPSIS)
-    return cut
+def _ordinal(text: str) -> tuple[str, int] | None:
+    """An item's style (（一）, 1., 一是) and number, or None when the text is no item."""
+    match = _ITEM.match(text)
+    if not match or not match.lastgroup:
+        return None
+    value = match.group(match.lastgroup)
+    return match.lastgroup, int(value) if value.isdigit() else cn_to_int(value)
 
 
-def _with_enumerations(kept: list[_Clause], scored: list[_Clause], texts: list[str], whole: bool) -> list[_Clause]:
-    """Quote an enumeration with the clause introducing it: an item stands for that clause, which
-    carries the list. The group's first clause is its best, the rest in the provision's order."""
+def _lists(texts: list[str]) -> dict[int, list[int]]:
+    """The enumerations of a provision or passage: the clause introducing each (its index) -> its items' indices.
+    A clause introduces a list when it ends with ： (…下列情形之一的：) or is followed by the list's first item
+    (…突出“四抓”。一是…). The items are those of the first item's style in the order of their numbers; the
+    sentences between two items say more about the one before (一是抓基层基础。按照…。二是…) and are not items."""
+    lists: dict[int, list[int]] = {}
+    for index in range(len(texts) - 1):
+        first = _ordinal(texts[index + 1])
+        if first is None or not (_INTRODUCES.search(texts[index]) or first[1] == 1) or _ordinal(texts[index]) == first:
+            continue
+        style, expected = first
+        items: list[int] = []
+        gap = 0
+        for later in range(index + 1, len(texts)):
+            ordinal = _ordinal(texts[later])
+            if ordinal is not None and ordinal[0] == style:
+                if ordinal[1] != expected or len(items) == ANSWER.max_items:
+                    break
+                items.append(later)
+                expected, gap = expected + 1, 0
+            else:
+                gap += 1
+                if gap > ANSWER.item_gap:
+                    break
+        lists[index] = items
+    return lists
+
+
+def continues_list(text: str, following: str) -> bool:
+    """Whether a passage goes on with the list the passage before it ends in (…“四抓”。一是… | 二是…): the index
+    cut the list in two, and an answer reads the two as one."""
+    before, after = clauses(text, SENTENCE_ENDS), clauses(following, SENTENCE_ENDS)
+    first = _ordinal(after[0]) if after else None
+    if not before or first is None:
+        return False
+    if first[1] == 1:  # the list begins in the next passage, introduced by the last clause of this one
+        return bool(_INTRODUCES.search(before[-1]))
+    for clause in reversed(before[-(ANSWER.item_gap + 1) :]):
+        ordinal = _ordinal(clause)
+        if ordinal is not None and ordinal[0] == first[0]:
+            return ordinal[1] == first[1] - 1
+    return False
+
+
+def _line_numbers(text: str, texts: list[str]) -> list[int]:
+    """The line of a chunk's text each clause stands on (a clause not found in it stands on a line of its own)."""
+    numbers: list[int] = []
+    cursor = 0
+    for clause in texts:
+        at = text.find(clause, cursor)
+        if at < 0:
+            numbers.append(-1 - len(numbers))
+            continue
+        numbers.append(text.count("\n", 0, at))
+        cursor = at + len(clause)
+    return numbers
+
+
+def _said_of(texts: list[str], lists: dict[int, list[int]], lines: list[int]) -> dict[int, list[int]]:
+    """What each item goes on to say on its own line (3.…控制目标。XX县区5人。): the sentences after it up to the line's
+    end or the next item."""
+    listed = {i for items in lists.values() for i in items} | set(lists)
+    said: dict[int, list[int]] = {}
+    for item in listed - set(lists) if lines else ():
+        after = []
+        for later in range(item + 1, len(texts)):
+            if later in listed or lines[later] != lines[item]:
+                break
+            after.append(later)
+        said[item] = after
+    return said
+
+
+def _entries(texts: list[str], index: int, lines: list[int] | None = None) -> list[tuple[str, bool]]:
+    """The whole list a clause introduces, in order: each item (True) with what it goes on to say on its line
+    (False); an item introducing a list of its own is followed by it."""
+    lists = _lists(texts)
+    said = _said_of(texts, lists, lines or [])
+
+    def flat(intro: int) -> list[int]:
+        return [i for item in lists.get(intro, []) for i in (item, *flat(item))]
+
+    return [entry for i in flat(index) for entry in ((texts[i], True), *((texts[j], False) for j in said.get(i, [])))]
+
+
+def _cut(entries: list[tuple[str, bool]], shown: set[str]) -> list[str]:
+    """The entries shown, in order, with …… where items are left out."""
+    out: list[str] = []
+    for text, item in entries:
+        if text in shown:
+            out.append(text)
+        elif item and (not out or out[-1] != ELLIPSIS):
+            out.append(ELLIPSIS)
+    return out
+
+
+def _enumeration(entries: list[tuple[str, bool]], matching: set[str], whole: bool) -> list[str]:
+    """The 项 (（一）…（二）…) of a list (…下列情形之一的：), each with what it goes on to say that answers the
+    question (matching). A question asking for the list (哪些…) gets all of it; otherwise a long list is cut to the
+    items the question touches."""
+    items = [text for text, item in entries if item]
+    touched = {text for text, _ in entries if text in matching}
+    if whole or len(items) <= ANSWER.short_list or not touched:
+        return _cut(entries, set(items) | touched)
+    owner = ""
+    shown: set[str] = set()
+    for text, item in entries:  # an item whose continuation answers is shown with it
+        owner = text if item else owner
+        if text in touched:
+            shown |= {owner, text}
+    return _cut(entries, shown)
+
+
+def _with_enumerations(
+    kept: list[_Clause], scored: list[_Clause], texts: list[str], whole: bool, lines: list[int]
+) -> list[_Clause]:
+    """Quote an enumeration with the clause introducing it: an item stands for that clause, which carries the list
+    (with what an item goes on to say when it states the figure asked). The group's first clause is its best, the
+    rest in the provision's order."""
     order = {text: i for i, text in enumerate(texts)}
     by_text = {c.text: c for c in scored}
-    best_item = max((c.score for c in scored if _ITEM.match(c.text)), default=0.0)
-    matching = {
-        c.text for c in scored if _ITEM.match(c.text) and c.score > 0 and c.score >= ANSWER.item_share * best_item
-    }
+    lists = _lists(texts)
+    said = _said_of(texts, lists, lines)
+    parent = {item: intro for intro, items in lists.items() for item in items}
+    continues = {later: item for item, after in said.items() for later in after}  # a sentence -> the item it goes on
+    introduced_by: dict[int, int] = {}
+    for listed_at, outer in parent.items():  # a nested list's item stands for the clause introducing the outermost
+        while outer in parent:
+            outer = parent[outer]
+        introduced_by[listed_at] = outer
+    items = [c for c in scored if _ITEM.match(c.text)]
+    best_item = max((c.score for c in items), default=0.0)
+    matching = {c.text for c in items if c.score > 0 and c.score >= ANSWER.item_share * best_item}
+    # and of an item the question touches, what it goes on to say when that states the figure asked
+    # (3.…死亡人数控制目标。XX县区5人。)
+    goes_on = {c.text: texts[continues[order[c.text]]] for c in scored if order[c.text] in continues}
+    matching |= {c.text for c in scored if c.states and goes_on.get(c.text) in matching}
     group: list[_Clause] = []
     for clause in kept:
-        intro = order[clause.text]
-        while intro > 0 and _ITEM.match(texts[intro]):
-            intro -= 1
-        if _INTRODUCES.search(texts[intro]):  # the clause introducing the list answers as well as its item
+        intro = introduced_by.get(order[clause.text])
+        if intro is not None:  # the clause introducing the list answers as well as its item
             item, clause = clause, by_text[texts[intro]]
             clause.lead = clause.lead or item.lead
             clause.score, clause.coverage = max(clause.score, item.score), max(clause.coverage, item.coverage)
         if all(clause.text != c.text for c in group):
-            clause.items = _enumeration(texts, order[clause.text], matching, whole)
+            clause.entries = _entries(texts, order[clause.text], lines)
+            clause.items = _enumeration(clause.entries, matching, whole)
             group.append(clause)
     listed = {item for c in group for item in c.items}
     group = [c for c in group if c.text not in listed]
@@ -183,7 +304,7 @@ def _with_context(group: list[_Clause], texts: list[str], provision: str) -> lis
                 clause.text = joined
     quoted = [t for c in group for t in (c.text, *c.items)]
     # a later 款 that names a quoted 项 (个人有前款第三项…行为的) applies to it: 第三项 is the item （三）
-    ordinals = {m.group(1) for t in quoted if (m := _ITEM.match(t)) and m.group(1)}
+    ordinals = {m.group("paren") for t in quoted if (m := _ITEM.match(t)) and m.group("paren")}
     if ordinals:
         names_item = re.compile(rf"第(?:{'|'.join(ordinals)})项")
         group += [
@@ -203,14 +324,32 @@ def _enumerates(clause: _Clause) -> bool:
     return len(clause.items) >= 2 or clause.text.count("、") >= 2
 
 
-def _whole_provision(texts: list[str], rank: int) -> list[_Clause]:
-    """Every clause of a provision, in order, each list with the clause introducing it."""
+def _merged(chosen: list[_Clause], group: list[_Clause]) -> list[_Clause]:
+    """The clauses chosen so far and a further part's group: a clause quoted already takes the further part's items
+    it lacks (the same list answering the next part with other items), in the list's order."""
+    quoted = {c.text: c for c in chosen}
+    for clause in group:
+        had = quoted.get(clause.text)
+        if had is None:
+            chosen.append(clause)
+            quoted[clause.text] = clause
+        elif clause.items != had.items:
+            had.items = _cut(clause.entries, set(had.items) | set(clause.items))
+    return chosen
+
+
+def _whole_provision(texts: list[str], rank: int, provision: str) -> list[_Clause]:
+    """Every clause of a provision, in order, each list (with what its items go on to say) under the clause
+    introducing it."""
     clauses: list[_Clause] = []
+    listed: set[str] = set()
+    lines = _line_numbers(provision, texts)
     for index, text in enumerate(texts):
-        if clauses and text in clauses[-1].items:
+        if text in listed:
             continue
-        clause = _Clause(text, rank, 1.0, 1.0)
-        clause.items = _enumeration(texts, index, set(), whole=True)
+        clause = _Clause(text, rank, 1.0, 1.0, entries=_entries(texts, index, lines))
+        clause.items = [t for t, _ in clause.entries]
+        listed |= set(clause.items)
         clauses.append(clause)
     return clauses
 
@@ -223,7 +362,18 @@ def _states_about(group: list[_Clause], ask: Ask, subject: list[str]) -> float:
     def states(text: str) -> bool:  # the figure and what it is about in one clause or item
         return ask.stated_in(text) and (not subject or any(term in normalise_for_index(text) for term in subject))
 
-    return max((c.coverage for c in group if any(states(t) for t in (c.text, *c.items))), default=0.0)
+    return max((c.coverage for c in group if any(states(t) for t in _statements(c))), default=0.0)
+
+
+def _statements(clause: _Clause) -> list[str]:
+    """A quoted clause and each item of its list with what the item goes on to say (3.…控制目标。全区5人。)."""
+    out = [clause.text]
+    for text in clause.items:
+        if _ITEM.match(text) or len(out) == 1 or text == ELLIPSIS or out[-1] == ELLIPSIS:
+            out.append(text)
+        else:
+            out[-1] += text
+    return out
 
 
 def _carries_term(chunk: StoredChunk, plan: QueryPlan) -> bool:
@@ -281,16 +431,25 @@ class OfflineComposer:
             bonus = ANSWER.article_bonus if chunk.unit == "article" else 1.0
             # a plan passage's heading says what its lines are about (二、工作重点 → the lines below it)
             context = chunk.heading_path[-1] if chunk.unit == "section" and chunk.heading_path else ""
+            # the words of its title (高新区, 第四季度) name the document, they do not tell its passages apart
+            title = normalise_for_index(chunk.title or "")
+            untitled = {t: w for t, w in sharp.items() if t not in title}
+            # a question naming the document (那个特别规定) asks what it says: whether a clause answers enough of the
+            # question counts those words as held (which clause answers is told by the others)
+            named = f"{chunk.title}｜" if chunk.doc_id in plan.documents else ""
             scored = []
             for text in texts:
                 clause = _Clause(
                     text,
                     rank,
-                    bonus * coverage(text, weights),
+                    bonus * coverage(named + text, weights),
                     bonus * coverage(text, sharp) * _quoted_bonus(text, quoted),
+                    within=coverage(text, untitled) * _quoted_bonus(text, quoted),
                 )
                 if ask and ask.stated_in(text):
                     clause.score *= ANSWER.states_quantity_bonus
+                    clause.within *= ANSWER.states_quantity_bonus
+                    clause.states = True
                 if thresholds.holds(text, numbers, chunk.text, asked_about):
                     clause.lead = text
                 scored.append(clause)
@@ -302,8 +461,10 @@ class OfflineComposer:
             if not scored or scored[0].score <= 0:
                 continue
             kept = [c for c in scored[: ANSWER.clauses_per_source] if c.score >= ANSWER.clause_share * scored[0].score]
-            group = _with_context(_with_enumerations(kept, scored, texts, whole), texts, chunk.text)
+            lines = _line_numbers(chunk.text, texts)
+            group = _with_context(_with_enumerations(kept, scored, texts, whole, lines), texts, chunk.text)
             group[0].score += ANSWER.heading_weight * bonus * coverage(context, sharp)
+            group[0].within += ANSWER.heading_weight * coverage(context, untitled)
             groups.append(group)
         return groups
 
@@ -319,6 +480,12 @@ class OfflineComposer:
         best = max(g[0].score for g in groups)
         good = [g for g in groups if g[0].score >= share * best]
         picked = good[:1]
+        first = evidence[picked[0][0].chunk_rank]
+        if first.unit != "article":
+            # a plan's passages are cut by length, not by meaning: the ranker chose the document, and of its
+            # passages the one whose clauses answer best, on the words that do not name the document, is quoted
+            same = [g for g in groups if evidence[g[0].chunk_rank].doc_id == first.doc_id]
+            picked = [max(same, key=lambda g: max(c.within for c in g))]
         if _LIST_ASKS.search(part) and not _enumerates(picked[0][0]):
             # a penalty provision lists offences: it answers which ones only when a penalty is asked about
             penalty_asked = provision_asked(part) == PENALTY
@@ -377,12 +544,12 @@ class OfflineComposer:
                     groups = legal
             share = ANSWER.first_share if index == 0 else ANSWER.keep_share
             for group in self._decisive(groups, evidence, plan, part, share):
-                chosen += [c for c in group if c.text not in {x.text for x in chosen}]
+                chosen = _merged(chosen, group)
         named_articles = {(d, r.number, r.sub) for d, r in plan.articles}
         if named_articles:  # the user asked for specific articles: quote them whole, whatever the overlap
             named = [i for i, c in enumerate(evidence) if (c.doc_id, c.article_num, c.article_sub) in named_articles]
             if named:
-                chosen = [clause for i in named for clause in _whole_provision(self._quotable(evidence[i]), i)]
+                chosen = [c for i in named for c in _whole_provision(self._quotable(evidence[i]), i, evidence[i].text)]
         if unanswered and not figures_answered:  # the figure asked for is nowhere: what else matched is related only
             asked = "、".join(f"“{part.rstrip('？?')}”" for part in unanswered)
             return self._abstain(question, chunks, f"已入库的条文中没有{asked}的具体规定（数量、期限或比例）")

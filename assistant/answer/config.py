@@ -18,6 +18,14 @@ class AnswerConfig(BaseModel):
     max_bullets: int = Field(6, description="clauses quoted at most")
     clauses_per_source: int = Field(6, description="clauses of one provision quoted at most")
     max_items: int = Field(12, description="items of an enumeration read after its introducing clause")
+    item_gap: int = Field(
+        8, description="sentences between two items of a list at most (what a plan's 一是… says before 二是…)"
+    )
+    list_passages: int = Field(
+        6,
+        description="passages of a plan read on each side of a quoted one while they go on with its list "
+        "(a bound on the reads: a list of max_items items, one or two to a passage)",
+    )
     short_list: int = Field(4, description="a list this short is quoted whole")
     item_share: float = Field(
         0.5, description="of a longer list, the items scoring this share of its best item are quoted"
