@@ -27,6 +27,9 @@ from ingest.store import DocumentRecord
 
 # a text that amends another (关于修改《中华人民共和国安全生产法》的决定, 《刑法》修正案): it changes the text in force
 _AMENDS = re.compile(r"关于修改《([^》]+)》|《([^》]+)》修正案")
+# a legislative interpretation says how an article of a law is read (…关于《中华人民共和国刑法》第二百九十四条第一款
+# 的解释): it changes what the law in force says as much as an amendment does
+_INTERPRETS = re.compile(r"关于《([^》]+)》[^《》]{0,40}的解释$")
 
 CONFIRM_HINT = "确认方法：管理员运行 anquan ingest 该文件 --confirm-supersede，或在网页“知识库”页输入管理员密码确认"
 
@@ -93,10 +96,13 @@ def held_documents(
 
 
 def amended(record: DocumentRecord, names: NameIndex) -> list[str]:
-    """The doc ids of the texts a document amends by its title (关于修改《…安全生产法》的决定 -> 安全生产法)."""
+    """The doc ids of the texts a document amends or interprets by its title (关于修改《…安全生产法》的决定 ->
+    安全生产法; 关于《…安全生产法》第二十四条的解释 -> 安全生产法)."""
     found: list[str] = []
-    for match in _AMENDS.finditer(record.title):
-        for other in names.by_name.get(name_key(match.group(1) or match.group(2)), []):
+    named = [m.group(1) or m.group(2) for m in _AMENDS.finditer(record.title)]
+    named += [m.group(1) for m in _INTERPRETS.finditer(record.title.strip())]
+    for name in named:
+        for other in names.by_name.get(name_key(name), []):
             if other.doc_id != record.doc_id and other.doc_id not in found:
                 found.append(other.doc_id)
     return found
@@ -117,7 +123,7 @@ def held_description(record: DocumentRecord, records: dict[str, DocumentRecord])
         if target.version_key == record.version_key:
             verb = "取代"
         else:
-            verb = "修改" if _AMENDS.search(record.title) else "废止"
+            verb = "修改" if _AMENDS.search(record.title) else "解释" if _INTERPRETS.search(record.title) else "废止"
         parts.append(f"将{verb}现行的《{target.title}》（{doc_id}）")
     return "、".join(parts)
 

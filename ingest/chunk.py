@@ -9,9 +9,10 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 
-from ingest.tokens import fits, split_to_budget
+from ingest.tokens import count_tokens, fits, split_to_budget
 
 _SENTENCE_END = re.compile(r"(?<=[。！？；;!?])")
+_BOUND_MARGIN = 8  # tokens: a piece near the budget is counted whole (joining may tokenize a little longer)
 _MOST_CHUNKS: ContextVar[int | None] = ContextVar("most_chunks", default=None)
 
 
@@ -77,20 +78,28 @@ def pack(units: list[str], budget: int, joiner: str = "\n") -> list[str]:
     """
     pieces: list[str] = []
     current: list[str] = []
+    # at least the tokens of joiner.join(current): exact when last counted, plus what was added since. A unit is
+    # added on this bound and the piece counted again only when the bound passes the budget; counting the whole
+    # piece for every unit was quadratic (200,000 one-character lines took minutes).
+    used = 0
+    joiner_tokens = count_tokens(joiner) if joiner else 0
     for unit in units:
         if not fits(unit, budget):
             if current:
                 pieces.append(joiner.join(current))
-                current = []
+                current, used = [], 0
             sentences = split_sentences(unit)
             pieces.extend(pack(sentences, budget, joiner="") if len(sentences) > 1 else split_to_budget(unit, budget))
             continue
-        candidate = joiner.join([*current, unit])
-        if current and not fits(candidate, budget):
-            pieces.append(joiner.join(current))
-            current = [unit]
-        else:
-            current.append(unit)
+        cost = count_tokens(unit)
+        bound = used + cost + (joiner_tokens if current else 0)
+        if current and bound > budget - _BOUND_MARGIN:
+            bound = count_tokens(joiner.join([*current, unit]))
+            if bound > budget:
+                pieces.append(joiner.join(current))
+                current, bound = [], cost
+        current.append(unit)
+        used = bound
     if current:
         pieces.append(joiner.join(current))
     return pieces

@@ -12,8 +12,6 @@ import os
 import re
 from pathlib import Path
 
-from charset_normalizer import from_bytes
-
 from ingest.errors import EmptyDocument, UnreadableFile, warn
 
 _CANDIDATES = ["utf_8", "gb18030", "big5"]
@@ -138,6 +136,14 @@ def _looks_legacy(line: bytes) -> bool:
     bad = text.count(_REPLACEMENT)
     good = sum(1 for ch in text if ord(ch) >= 0x80 and ch != _REPLACEMENT)
     return bad >= 2 and bad > good
+
+
+def from_bytes(data: bytes, **options):
+    """charset_normalizer.from_bytes, imported when a file first needs it: the command line imports this module at
+    every start (`anquan --help` included), charset_normalizer takes a twentieth of a second to import."""
+    from charset_normalizer import from_bytes as detect
+
+    return detect(data, **options)
 
 
 def _legacy_encoding(data: bytes) -> str:
@@ -297,7 +303,8 @@ _ESCAPES = re.compile(r"[\x0e\x0f\x1b]")
 # controls (marks U+061C, U+200E/U+200F, embeddings and overrides U+202A–U+202E, isolates U+2066–U+2069), which
 # reorder what is shown: “通知\u202egpj.exe\u202c.md” reads as 通知exe.jpg.md
 _BIDI = "\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069"
-_CONTROL_CHARS = re.compile(rf"[\x00-\x1f\x7f-\x9f{_BIDI}]")
+# and in a name, the line and paragraph separators U+2028/U+2029, which break the line it is printed on
+_CONTROL_CHARS = re.compile(rf"[\x00-\x1f\x7f-\x9f{_BIDI}\u2028\u2029]")
 _CONTROL_CHARS_IN_TEXT = re.compile(rf"[\x00-\x08\x0b-\x1f\x7f-\x9f{_BIDI}]")  # line feeds and tabs kept
 
 

@@ -54,6 +54,10 @@ from ingest.versions import apply_versions
 from ingest.walk import StampCache, content_hash, file_stamp, walk
 
 BATCH_CHUNKS = 5000  # chunks embedded and written per batch (Chroma's largest batch is about 5,400)
+_WRITE_OUT_OF_MEMORY = (
+    "写入这个文件的切块时内存不足（内容过于庞大），已跳过，其他文件照常导入，已入库的内容没有受影响；"
+    "请把文件拆分成几个较小的文件，或关闭其他占用内存的程序后再导入"
+)
 
 
 class IngestBusy(Exception):
@@ -457,10 +461,36 @@ class Ingestor:
                 else:
                     report.results.append(item)
                 if batch and (batch_chunks >= BATCH_CHUNKS or done == len(todo)):
-                    self._write_batch(batch, records, report)
+                    self._write_batch_or_each(batch, records, report)
                     batch, batch_chunks = [], 0
                 self.progress("读取、切分与写入", done, len(todo))
         lap("读取、切分与写入")
+
+    def _write_batch_or_each(
+        self, batch: list[Prepared], records: dict[str, DocumentRecord], report: IngestReport
+    ) -> None:
+        """Write the batch; when memory runs out, roll it back and write its files one by one: a file that runs out
+        of memory alone fails with a reason, the others are written (one file never stops the import)."""
+        try:
+            self._write_batch(batch, records, report)
+            return
+        except MemoryError:
+            self._recover()  # the journal names the batch: what it left half-written goes
+        for item in batch:
+            item.vectors = None  # freed; embedded again with the file alone
+            written = self.kb.documents().get(item.meta.doc_id)
+            if written is not None and written.hash == item.doc_hash:  # committed before memory ran out
+                report.results.append(
+                    FileResult(
+                        item.path, item.status, item.meta.doc_id, len(item.chunks), reason="；".join(item.meta.warnings)
+                    )
+                )
+                continue
+            try:
+                self._write_batch([item], records, report)
+            except MemoryError:
+                self._recover()
+                report.results.append(FileResult(item.path, "failed", item.meta.doc_id, reason=_WRITE_OUT_OF_MEMORY))
 
     def _write_batch(self, batch: list[Prepared], records: dict[str, DocumentRecord], report: IngestReport) -> None:
         """Embed and write the chunks of several documents, then commit their records together."""

@@ -300,9 +300,12 @@ class Preparation:
             item, job = ahead.popleft()
             if job is not None:
                 assert isinstance(item, Prepared)
-                vectors, item.fit_id = job.get()
-                item.vectors = np.load(vectors)
-                os.unlink(vectors)
+                try:
+                    vectors, item.fit_id = job.get()
+                    item.vectors = np.load(vectors)
+                    os.unlink(vectors)
+                except MemoryError:  # the writer embeds it (and fails that file alone if memory runs out again)
+                    item.vectors, item.fit_id = None, ""
                 os.unlink(item.spool)
                 item.spool = ""
             yield item

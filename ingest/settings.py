@@ -69,33 +69,45 @@ class Settings(BaseSettings):
     reranker_model: str | None = None
 
     # Chunking
-    chunk_max_tokens: int = 480
+    # tokens in one chunk; 0 made the chunker loop forever and a negative budget cut every text into characters
+    chunk_max_tokens: int = Field(480, ge=32, le=8192, description="一个切块最多的词元数（32–8192）")
     # Files larger than this are not ingested (the user is asked to split them): a 30 MB text is already
     # half the 3,475-law scale corpus, and reading, chunking and embedding it at once would hold the
     # ingest lock and gigabytes of memory for minutes.
-    max_file_mb: float = 30
+    max_file_mb: float = Field(30, gt=0)
     # Seconds an ingest waits for another ingest writing to the same data directory.
     ingest_lock_timeout: float = 600
     # Seconds a question waits while an ingest that refitted the built-in embedder rewrites the stored vectors
     # (seconds on a regulation library); past them it is answered from the lexical lists alone.
     refit_wait_s: float = 5.0
     # What one file may make the ingest unpack or parse; a file over a limit fails alone, with a reason.
-    zip_max_unpacked_mb: float = 100  # .docx: total size of the package's parts once unpacked (checked first)
-    zip_max_ratio: float = 200  # .docx: unpacked/packed ratio of any part over 1 MB (real XML ~30, zip bombs ~1000)
-    zip_max_members: int = 10000  # .docx: number of parts in the package
-    pdf_max_pages: int = 5000  # PDF: pages in one file
-    pdf_max_stream_mb: float = 32  # PDF: one stream once decompressed (pypdf's decompression limits)
+    # .docx: total size of the package's parts once unpacked (checked first)
+    zip_max_unpacked_mb: float = Field(100, gt=0)
+    # .docx: unpacked/packed ratio of any part over 1 MB (real XML ~30, zip bombs ~1000)
+    zip_max_ratio: float = Field(200, gt=1)
+    zip_max_members: int = Field(10000, ge=1)  # .docx: number of parts in the package
+    pdf_max_pages: int = Field(5000, ge=1)  # PDF: pages in one file
+    pdf_max_stream_mb: float = Field(32, gt=0)  # PDF: one stream once decompressed (pypdf's decompression limits)
     # PDF: the content all pages make the text extraction parse, once decompressed; a stream several pages share
     # counts once per page (3,000 pages sharing one 29 MB stream held the ingest lock for hours)
-    pdf_max_total_mb: float = 256
+    pdf_max_total_mb: float = Field(256, gt=0)
     # HTML: elements (start tags) in one file, counted before the page is parsed into a tree (4.3 million empty
     # paragraphs took 2 GB and crashed the process); a long regulation page has a few thousand
-    html_max_elements: int = 200_000
+    html_max_elements: int = Field(200_000, ge=1)
     # any file: the longest stretch without a space, line break or punctuation (a 29 MB "word" is no document)
-    max_run_chars: int = 100_000
+    max_run_chars: int = Field(100_000, ge=1)
     # any file: the chunks (articles, sections) it may become; the longest law of the 3,475-law scale corpus makes
     # 737 (2.6 million one-line articles took 2 GB and stopped the whole import)
-    max_file_chunks: int = 50_000
+    max_file_chunks: int = Field(50_000, ge=1)
+    # any file of over 200,000 characters: how many times smaller its text may become when compressed (zlib). Real
+    # regulations compress 3-4 times, a synthetic one repeating one sentence 20 times; long runs of one character
+    # or a short pattern repeated (the red team's 29 MB of 甲, 41,000 junk chunks, 1.9 GB) 200 times
+    max_repetition_ratio: float = Field(
+        50, gt=1, description="超过 20 万字的文件压缩后可以缩小的最大倍数；超过即视为大量重复的无意义内容，拒绝导入"
+    )
+    # any file: lines (blank ones included); a regulation library's longest file has a few thousand, and every line
+    # costs the cleaning and chunking time (two million one-character lines held the ingest lock for minutes)
+    max_file_lines: int = Field(1_000_000, ge=1, description="一个文件最多的行数（含空行）；超过即拒绝导入")
 
     # Store by name: "local" (embedded Chroma in the data directory) or "server" (a Chroma server at chroma_host);
     # "auto": the server when a host is set, else local.

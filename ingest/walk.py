@@ -20,10 +20,11 @@ from ingest.report import FileResult
 from ingest.settings import Settings
 
 # Bump when cleaning or chunking changes, so unchanged files are re-chunked once.
-PIPELINE_VERSION = "5"  # 2: heading-only plan sections kept, mixed-encoding files read line by line;
+PIPELINE_VERSION = "6"  # 2: heading-only plan sections kept, mixed-encoding files read line by line;
 # 3: over-long lines cut to the token budget and never taken for headings, UTF-16 without BOM and stray bytes read;
 # 4: kinds classified by legal form (ingest.legal_forms), regions down to districts and counties
 # 5: HZ, ISO-2022-JP/-KR, UTF-7 and EUC-KR Korean decoded (stored as garbage before), control characters refused
+# 6: hidden text left out (Word runs marked hidden, HTML elements hidden or styled display:none)
 
 
 def content_hash(data: bytes, settings: Settings) -> str:

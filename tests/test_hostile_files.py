@@ -277,8 +277,11 @@ def batch(tmp_path_factory):
     pdf_bomb(folder / "带炸弹页的规定.pdf", good_pages=True)
     # class 8: one 1 MB line
     line = "生产经营单位应当建立健全全员安全生产责任制和安全生产规章制度，加大对安全生产资金、物资、技术、人员的投入保障力度"
+    # the sentence's characters shuffled anew each time: one sentence repeated 6,000 times is refused as repetition
+    # (ANQUAN_MAX_REPETITION_RATIO), and a real 1 MB line is no more repetitive than this
+    shuffled = "".join("".join(random.Random(n).sample(line, len(line))) for n in range(6000))
     (folder / "一行一兆的文本.txt").write_text(
-        "青山市安全生产长行记录" + line * 6000 + "结尾标记动火审批", encoding="utf-8"
+        "青山市安全生产长行记录" + shuffled + "结尾标记动火审批", encoding="utf-8"
     )
     # class 9: encodings
     (folder / "UTF8与Big5混合.txt").write_bytes(AMMONIA.encode() + b"\n" + BIG5_TEXT.encode("big5"))

@@ -332,18 +332,31 @@ def test_a_web_upload_of_a_forged_law_is_held_listed_and_confirmed_only_with_the
     assert not library_tab.uploaded(documents[REAL_ID], settings)
 
 
-def test_a_decision_amending_a_law_in_force_waits_for_the_administrator(curated, settings, tmp_path):
-    decision = (
-        "# 全国人民代表大会常务委员会关于修改《中华人民共和国安全生产法》的决定\n\n"
-        "2025年1月1日第十四届全国人民代表大会常务委员会第二十次会议通过\n\n"
-        "一、将第二十四条第二款修改为：“前款规定以外的其他生产经营单位，从业人员超过三百人的，应当设置安全生产管理机构；"
-        "从业人员在三百人以下的，均不需要设置安全生产管理机构。”\n\n本决定自2025年1月1日起施行。\n"
-    )
-    name = "全国人民代表大会常务委员会关于修改《中华人民共和国安全生产法》的决定(2025-01-01).md"
+@pytest.mark.parametrize(
+    ("title", "body", "verb"),
+    [
+        (
+            "全国人民代表大会常务委员会关于修改《中华人民共和国安全生产法》的决定",
+            "一、将第二十四条第二款修改为：“前款规定以外的其他生产经营单位，从业人员超过三百人的，应当设置安全生产管理机构；"
+            "从业人员在三百人以下的，均不需要设置安全生产管理机构。”\n\n本决定自2025年1月1日起施行。",
+            "修改",
+        ),
+        (
+            "全国人民代表大会常务委员会关于《中华人民共和国安全生产法》第二十四条第二款的解释",
+            "第二十四条第二款所称“超过一百人”，是指超过三百人；从业人员在三百人以下的，不需要设置安全生产管理机构。"
+            "\n\n本解释自2025年1月1日起施行。",
+            "解释",
+        ),
+    ],
+)
+def test_a_decision_amending_a_law_in_force_waits_for_the_administrator(curated, settings, tmp_path, title, body, verb):
+    # an amendment or a legislative interpretation changes what the law in force says: it is held like a new version
+    decision = f"# {title}\n\n2025年1月1日第十四届全国人民代表大会常务委员会第二十次会议通过\n\n{body}\n"
+    name = f"{title}(2025-01-01).md"
     path = write(tmp_path / "incoming", name, decision)
     result = runner.invoke(app, ["ingest", str(path)])
     assert result.exit_code == 0, result.output
-    assert f"将修改现行的《中华人民共和国安全生产法》（{REAL_ID}）：已暂缓，待管理员确认" in result.output
+    assert f"将{verb}现行的《中华人民共和国安全生产法》（{REAL_ID}）：已暂缓，待管理员确认" in result.output
     assert_the_real_law_holds(settings)
     answer = runner.invoke(app, ["ask", "我们厂120个人，必须要设安全管理机构吗？"]).output
     assert "三百人" not in answer and "第二十四条" in answer

@@ -146,9 +146,45 @@ def neutralise_markup(text: str) -> str:
     return text
 
 
+# --- the model's own list of sources ---------------------------------------------------------------------
+
+_BASIS_HEADING = re.compile(
+    r"^[ \t>#*_]*(?:参考|法律|引用|主要)?(?:依据|出处|来源|参考资料|引用资料)"
+    r"(?:[ \t*_]*[:：][ \t*_]*(?P<rest>.*)|[ \t*_]*)$"
+)
+_BASIS_ENTRY = re.compile(r"^[ \t>*_]*(?:\[\s*\d+\s*\]|【\s*\d+\s*】|\d+[.、．]|[-*•·]|《)")
+
+
+def drop_own_basis(text: str) -> str:
+    """The reply without a list of sources the model wrote at its end (依据：[1] 《…》第X条 …): the answer lists the
+    sources it was checked against itself, and a second 依据 section, forged entries and all, read as if it were
+    that list. Only a last section after some answer, every line of it an entry ([n], 1., -, 《), is dropped."""
+    lines = text.split("\n")
+    for i in range(len(lines) - 1, 0, -1):
+        heading = _BASIS_HEADING.match(lines[i])
+        if heading is None:
+            continue
+        rest = heading.group("rest") or ""
+        entries = ([rest] if rest.strip() else []) + [line for line in lines[i + 1 :] if line.strip()]
+        if entries and all(_BASIS_ENTRY.match(line) for line in entries) and any(x.strip() for x in lines[:i]):
+            return "\n".join(lines[:i]).rstrip()
+        return text
+    return text
+
+
+# a line in the form of the answer's own verification note (核验：…): only the checks write it
+_OWN_NOTE = re.compile(r"^[ \t>#*_]*核\s*验[ \t*_]*[:：].*(?:\n|$)", re.MULTILINE)
+
+
+def drop_own_notes(text: str) -> str:
+    """The reply without lines posing as the verification note (核验：引用均已核对无误): the note below the answer
+    is the checks' own, and a model's line in its form read as if the checks had passed."""
+    return _OWN_NOTE.sub("", text) if "验" in text else text
+
+
 def clean_reply(text: str) -> str:
     """What of a model's reply is the answer, safe to check and to show (idempotent)."""
-    return neutralise_markup(strip_reasoning(strip_controls(text)))
+    return drop_own_basis(drop_own_notes(neutralise_markup(strip_reasoning(strip_controls(text))))).rstrip()
 
 
 _UNFINISHED = re.compile(r"(?:!?\[(?:[^\[\]\n]|\[[^\[\]\n]*\])*(?:\]\([^)\n]*)?|<[^<>\n]*)\Z")
@@ -173,6 +209,8 @@ __all__ = [
     "TRUNCATED_NOTE",
     "capped",
     "clean_reply",
+    "drop_own_basis",
+    "drop_own_notes",
     "neutralise_markup",
     "partial_reply",
     "strip_controls",

@@ -12,7 +12,7 @@ import gradio as gr
 from assistant.answer import NO_BASIS, Answer
 from assistant.ask import AskResult, question_too_long
 from assistant.web.context import WebContext, friendly_errors, log
-from assistant.web.sources import answer_content, source_messages
+from assistant.web.sources import answer_content, plain, source_messages
 from ingest.cleaning import is_blank
 
 EXAMPLES = [
@@ -30,14 +30,14 @@ PLACEHOLDER = (
 def answer_markdown(text: str) -> str:
     """A reply being written as chat Markdown: HTML escaped (documents are data), line breaks kept. The
     finished answer is sources.answer_content (linked markers, its sources listed once)."""
-    return html.escape(text, quote=False)
+    return plain(text)
 
 
 def searched_note(question: str, query: str) -> list[dict]:
     """A follow-up is searched together with the question it leans on: say what was searched."""
     if not query or query == question:
         return []
-    return [{"role": "assistant", "content": html.escape(f"追问：按“{query}”检索", quote=False)}]
+    return [{"role": "assistant", "content": plain(f"追问：按“{query}”检索")}]
 
 
 EMPTY_KB = f"{NO_BASIS}：知识库还是空的。请先在“知识库”页上传法规和方案（或用 anquan ingest 导入），再来提问。"

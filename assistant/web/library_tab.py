@@ -4,7 +4,6 @@ document, statistics, and which embedder / store / LLM are active. Same pipeline
 from __future__ import annotations
 
 import hmac
-import html
 import time
 from collections import Counter
 from pathlib import Path
@@ -14,6 +13,7 @@ import gradio as gr
 from assistant.llm import composer_backend, llm_backend
 from assistant.retrieval.reranker import reranker_label
 from assistant.web.context import WebContext, friendly_errors
+from assistant.web.sources import plain
 from assistant.web.uploads import UploadError, accept_uploads, allowed_suffixes, ingest_uploads, uploads_dir
 from ingest.authority import held_description
 from ingest.corrections import FIELDS, LABELS, CorrectionError, normalise
@@ -120,7 +120,7 @@ def result_rows(results) -> list[list]:
 
 
 def _cell(value) -> str:
-    return html.escape(str(value)).replace("|", "\\|").replace("\n", " ")
+    return plain(str(value)).replace("\n", " ")
 
 
 def results_markdown(rows: list[list]) -> str:
@@ -168,7 +168,7 @@ def import_uploads(ctx: WebContext, paths: list[str], progress=None) -> tuple[st
     counts = Counter(row[1] for row in rows)
     summary = "，".join(f"{label} {counts[label]}" for label in STATUS_LABELS.values() if counts[label])
     head = f"{'⚠ 有文件未能导入，原因见下表。' if failed else '✓ 导入完成。'}共 {len(rows)} 个文件：{summary}。"
-    return head + html.escape(held) + (f"\n\n{html.escape(note)}" if note else ""), rows
+    return head + plain(held) + (f"\n\n{plain(note)}" if note else ""), rows
 
 
 def uploaded(record, settings) -> bool:
@@ -227,7 +227,7 @@ def confirm_pending(ctx: WebContext, doc_id: str | None, password: str | None) -
         report = ctx.write("confirm", [record.doc_id])
     except IngestBusy as exc:
         return f"⚠ {exc}"
-    return f"✓ 已确认“{record.doc_id}”生效。\n\n" + html.escape("；".join(report.notes))
+    return f"✓ 已确认“{plain(record.doc_id)}”生效。\n\n" + plain("；".join(report.notes))
 
 
 def edit_fields(ctx: WebContext, doc_id: str | None) -> tuple[str, str | None, str, str, str]:
@@ -306,7 +306,7 @@ def correct_document(
             f"⚠ 更正后该文档{held_description(after, ctx.kb.documents())}，已暂缓：管理员确认前不生效，原文仍现行。"
         )
     lines += report.notes[:5]
-    return html.escape("\n\n".join(lines))
+    return plain("\n\n".join(lines))
 
 
 def build(ctx: WebContext, header: gr.Markdown):

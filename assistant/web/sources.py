@@ -22,6 +22,10 @@ _CLOSING_MARKERS = re.compile(rf"(?:{MARKER})+\s*$")
 _QUOTE_CITED = re.compile(rf"[“「『]([^“”「」『』\n]{{4,}})[”」』]\s*((?:{MARKER})+)")
 _ELLIPSIS = re.compile(r"…+|⋯+|\.{3,}")
 MIN_HIGHLIGHT = 4  # characters a quoted piece needs to be looked for in the article
+# Markdown's inline marks: emphasis, code, links and images, strike-through, table cells, headings
+_MARKDOWN_MARK = re.compile(r"([\\`*_\[\]!~|#])")
+# a bare address the chat would turn into a link (GFM autolinks http://, https://, ftp:// and www.)
+_AUTOLINKED = re.compile(r"(?i)(?<![A-Za-z])(https?|ftp)(:)(?=//)|(?<![A-Za-z.])(www)(\.)")
 SOURCES_POINTER = "依据（点击编号或下面的条目展开原文）："
 RELATED_POINTER = "可能相关的条文（点击展开原文）："
 
@@ -90,13 +94,21 @@ def highlight_spans(text: str, quotes: list[str]) -> list[tuple[int, int]]:
     return spans
 
 
+def plain(text: str) -> str:
+    """Text from a document, a file name or a model, for a Markdown view, shown as written: HTML escaped, Markdown's
+    inline marks backslash-escaped and bare addresses not made links. A title such as **伪造** or [点此](http://…)
+    is its characters, never bold text or a link; line breaks and a line's leading "- " stay."""
+    escaped = _MARKDOWN_MARK.sub(r"\\\1", html.escape(text, quote=False))
+    return _AUTOLINKED.sub(lambda m: f"{m.group(1) or m.group(3)}\\{m.group(2) or m.group(4)}", escaped)
+
+
 def marked_text(text: str, quotes: list[str]) -> str:
-    """The text HTML-escaped, the quoted spans in <mark> (never across a line break)."""
+    """The text escaped (plain), the quoted spans in <mark> (never across a line break)."""
     out, at = [], 0
     for start, end in highlight_spans(text, quotes):
-        out += [html.escape(text[at:start]), "<mark>", html.escape(text[start:end]), "</mark>"]
+        out += [plain(text[at:start]), "<mark>", plain(text[start:end]), "</mark>"]
         at = end
-    out.append(html.escape(text[at:]))
+    out.append(plain(text[at:]))
     return "".join(out)
 
 
@@ -112,6 +124,20 @@ def link_markers(markdown: str, numbers: set[int]) -> str:
     return CITE.sub(link, markdown)
 
 
+def plain_linked(text: str, numbers: set[int]) -> str:
+    """The text escaped (plain), each [n] naming a source shown below a link to it (link_markers)."""
+    out, at = [], 0
+    for match in CITE.finditer(text):
+        marker = match.group()
+        out += [
+            plain(text[at : match.start()]),
+            link_markers(marker, numbers) if int(match.group(1)) in numbers else plain(marker),
+        ]
+        at = match.end()
+    out.append(plain(text[at:]))
+    return "".join(out)
+
+
 def answer_content(answer: Answer) -> str:
     """The answer as chat Markdown: HTML escaped (documents are data), its [n] markers linked to the source
     entries below, and without the list of those sources (依据：[n] … / 可能相关：- …), which the entries are."""
@@ -123,7 +149,7 @@ def answer_content(answer: Answer) -> str:
         if not (line.strip() in ("依据：", "可能相关：") and (i + 1 == len(lines) or not lines[i + 1].strip()))
     ]
     text = re.sub(r"\n{3,}", "\n\n", "\n".join(kept)).strip()
-    body = link_markers(html.escape(text, quote=False), {s.number for s in answer.sources})
+    body = plain_linked(text, {s.number for s in answer.sources})
     pointer = SOURCES_POINTER if answer.sources else RELATED_POINTER if answer.related else ""
     return f"{body}\n\n{pointer}" if pointer else body
 
@@ -161,7 +187,7 @@ def source_body(kb: KnowledgeBase, chunk: StoredChunk, quotes: list[str]) -> str
     """Markdown-safe body: the text escaped, quoted clauses marked, then where it comes from."""
     text = marked_text(full_text(kb, chunk), quotes)
     lines = [line for line in text.split("\n") if line.strip()]
-    return "\n\n".join(lines) + f"\n\n<small>{html.escape(where_from(chunk, kb))}</small>"
+    return "\n\n".join(lines) + f"\n\n<small>{plain(where_from(chunk, kb))}</small>"
 
 
 def source_messages(kb: KnowledgeBase, answer: Answer) -> list[dict]:
@@ -173,7 +199,7 @@ def source_messages(kb: KnowledgeBase, answer: Answer) -> list[dict]:
             {
                 "role": "assistant",
                 "content": source_body(kb, source.chunk, quoted.get(source.number, [])),
-                "metadata": {"title": f"[{source.number}] {source.citation}", "status": "done"},
+                "metadata": {"title": plain(f"[{source.number}] {source.citation}"), "status": "done"},
             }
         )
     for n, chunk in enumerate(answer.related, start=1):
@@ -181,7 +207,7 @@ def source_messages(kb: KnowledgeBase, answer: Answer) -> list[dict]:
             {
                 "role": "assistant",
                 "content": source_body(kb, chunk, []),
-                "metadata": {"title": f"可能相关 {n}：{citation(chunk)}", "status": "done"},
+                "metadata": {"title": plain(f"可能相关 {n}：{citation(chunk)}"), "status": "done"},
             }
         )
     return messages

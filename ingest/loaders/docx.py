@@ -81,10 +81,31 @@ def _document_text(document) -> str:
                 cells = [cell.text.strip() for cell in row.cells]
                 lines.append(" | ".join(c for c in cells if c))
             continue
-        text = block.text.strip()
+        text = _shown_text(block).strip()
         if not text:
             continue
         style_id = block._p.style
         level = _heading_level(style_names.get(style_id, "") if style_id else "")
         lines.append(f"{'#' * level} {text}" if level else text)
     return "\n\n".join(lines)
+
+
+# runs marked hidden (w:vanish, unless switched off): Word does not show or print them
+_VANISH = './/w:r/w:rPr/w:vanish[not(@w:val) or (@w:val!="0" and @w:val!="false" and @w:val!="off")]'
+_SHOWN_TEXT = (
+    './/w:r[not(w:rPr/w:vanish[not(@w:val) or (@w:val!="0" and @w:val!="false" and @w:val!="off")])]'
+    "/*[self::w:t or self::w:tab or self::w:br or self::w:cr]"
+)
+
+
+def _shown_text(paragraph) -> str:
+    """The paragraph's text as Word shows it: without hidden runs (text no reader sees is no part of the document;
+    hidden instructions became the answer's only basis)."""
+    element = paragraph._p
+    if not element.xpath(_VANISH):
+        return paragraph.text
+    parts = []
+    for node in element.xpath(_SHOWN_TEXT):
+        tag = node.tag.rsplit("}", 1)[-1]
+        parts.append(node.text or "" if tag == "t" else "\t" if tag == "tab" else "\n")
+    return "".join(parts)

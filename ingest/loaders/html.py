@@ -20,6 +20,19 @@ _BLOCK_TAGS = frozenset(["p", "div", "li", "tr", "br", "section", "article", "ta
 _HEADINGS = {f"h{level}": level for level in range(1, 7)}
 _ANY_HEADING = 7  # headings_below for the page: every heading is written as a heading line
 _START_TAG = re.compile(r"<[a-zA-Z]")  # what html.parser takes for the start of a tag (its starttagopen)
+# an element a browser does not show: hidden, aria-hidden, or styled display:none / visibility:hidden (text a reader
+# never sees is no part of the document; hidden instructions became the answer's only basis)
+_HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*(?:hidden|collapse)", re.IGNORECASE)
+
+
+def _hidden(node: Tag) -> bool:
+    attrs = node.attrs
+    if not attrs:
+        return False
+    if "hidden" in attrs or str(attrs.get("aria-hidden", "")).lower() == "true":
+        return True
+    style = attrs.get("style")
+    return bool(style) and _HIDDEN_STYLE.search(str(style)) is not None
 
 
 def load_html(path: Path, limits: LoadLimits | None = None) -> str:
@@ -55,7 +68,7 @@ def _pieces(root: Tag, headings_below: int = _ANY_HEADING) -> list[str]:
         if isinstance(node, NavigableString):
             if type(node) in kept:
                 pieces.append(str(node))
-        elif isinstance(node, Tag) and node.name not in _CHROME_TAGS:
+        elif isinstance(node, Tag) and node.name not in _CHROME_TAGS and not _hidden(node):
             level = _HEADINGS.get(node.name)
             if level is not None and level < headings_below:
                 words = (piece.strip() for piece in _pieces(node, headings_below=level))

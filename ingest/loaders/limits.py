@@ -33,6 +33,8 @@ class LoadLimits:
     html_max_elements: int = _default("html_max_elements")
     max_run_chars: int = _default("max_run_chars")
     max_file_chunks: int = _default("max_file_chunks")
+    max_repetition_ratio: float = _default("max_repetition_ratio")
+    max_file_lines: int = _default("max_file_lines")
 
     @classmethod
     def from_settings(cls, settings: Settings) -> LoadLimits:
@@ -46,6 +48,8 @@ class LoadLimits:
             html_max_elements=settings.html_max_elements,
             max_run_chars=settings.max_run_chars,
             max_file_chunks=settings.max_file_chunks,
+            max_repetition_ratio=settings.max_repetition_ratio,
+            max_file_lines=settings.max_file_lines,
         )
 
     @property
