@@ -196,3 +196,21 @@ def test_what_an_item_goes_on_to_say_is_quoted_with_it_when_it_states_the_figure
     # the figure follows its item on the item's line, as the plan wrote it; what else the line says is left out
     assert "3.工矿商贸企业事故死亡人数控制目标。\n  全区不超过5人。" in answer.text
     assert "分解落实到各镇" not in answer.text
+
+
+def test_a_plans_phases_are_a_list_and_a_phase_the_index_put_in_the_next_passage_is_read_with_it():
+    from assistant.answer import continues_list
+
+    opening = (
+        "创建活动分为三个阶段:\n第一阶段:宣传发动(4月30日前)\n各单位要下发专题文件，进行深入宣传。\n"
+        "第二阶段:组织实施(9月30日前)"
+    )
+    rest = "各单位要把创建工作作为重点工作来抓。\n第三阶段:评审表彰(12月31日前)\n公司抽取班组进行检查评比。"
+    # the next passage opens with what the second phase goes on to say, then the third phase
+    assert continues_list(opening, rest)
+    assert not continues_list(opening, "各单位要把创建工作作为重点工作来抓。\n第一阶段:另一项活动的宣传。")
+    answer = _compose("创建活动分几个阶段？每个阶段的完成时限是什么？", [_passage(5, f"{opening}\n{rest}")])
+    assert (
+        "分为三个阶段:\n  第一阶段:宣传发动(4月30日前)\n  第二阶段:组织实施(9月30日前)\n  第三阶段:评审表彰(12月31日前)"
+        in (answer.text)
+    )

@@ -40,9 +40,10 @@ from ingest.tokenizer import Tokenizer
 NO_BASIS = "知识库中未找到依据"
 _NUM = r"(?:\d+(?:\.\d+)?|[一二三四五六七八九十百千万两半]+)"
 _INTRODUCES = re.compile(r"[：:]$")
-# a 项 and its ordinal: （三）… (the form another 款 names it by: 第三项), 3. …, 三是…
+# a 项 and its ordinal: （三）… (the form another 款 names it by: 第三项), 3. …, 三是…, a plan's 第三阶段/第三步
 _ITEM = re.compile(
-    r"^(?:[（(](?P<paren>[一二三四五六七八九十]+)[）)]|(?P<digit>\d+)[.、．]|(?P<shi>[一二三四五六七八九十]+)是)"
+    r"^(?:[（(](?P<paren>[一二三四五六七八九十]+)[）)]|(?P<digit>\d+)[.、．]|(?P<shi>[一二三四五六七八九十]+)是"
+    r"|第(?P<phase>[一二三四五六七八九十]+)(?:阶段|階段|步))"
 )
 # a sentence that only makes sense with the one before it (…同时废止 / 同时施行, 但是…, 其中…)
 _REFERS_BACK = re.compile(
@@ -171,11 +172,12 @@ def continues_list(text: str, following: str) -> bool:
     """Whether a passage goes on with the list the passage before it ends in (…“四抓”。一是… | 二是…): the index
     cut the list in two, and an answer reads the two as one."""
     before, after = clauses(text, SENTENCE_ENDS), clauses(following, SENTENCE_ENDS)
-    first = _ordinal(after[0]) if after else None
+    # the next passage's first item (what it says before is the last item's going on)
+    first = next((o for c in after[: ANSWER.item_gap + 1] if (o := _ordinal(c)) is not None), None)
     if not before or first is None:
         return False
     if first[1] == 1:  # the list begins in the next passage, introduced by the last clause of this one
-        return bool(_INTRODUCES.search(before[-1]))
+        return _ordinal(after[0]) == first and bool(_INTRODUCES.search(before[-1]))
     for clause in reversed(before[-(ANSWER.item_gap + 1) :]):
         ordinal = _ordinal(clause)
         if ordinal is not None and ordinal[0] == first[0]:
