@@ -76,8 +76,11 @@ class KnowledgeBase:
         # with a Chroma server: the built-in embedder's fit and the ingest lease are shared there too
         self.shared = SharedState(self.store.client, self.embedder.name) if self.store.is_server else None
         self.sync_shared_model()
+        # the knowledge pack's files parsed (read_yaml keeps their data here: parsing the YAML again in every new
+        # process was a tenth of a second of the first question)
+        self.pack_cache = settings.data_dir / "cache" / "knowledge"
         # the segmenter terms and document aliases of the knowledge pack (read by ingest itself)
-        self.vocabulary = Vocabulary(settings.knowledge_dir)
+        self.vocabulary = Vocabulary(settings.knowledge_dir, self.pack_cache)
         self._article_indexes: dict[tuple[str, str], dict[tuple[int, int], list[str]]] = {}
         # derived from the document table, recomputed when the store reads it again (store.generation)
         self._fingerprint: tuple[tuple[int, str], str] = ((-1, ""), "")

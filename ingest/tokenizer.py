@@ -8,12 +8,17 @@ the segmentation signature: an index segmented by another engine is segmented ag
 from __future__ import annotations
 
 import hashlib
+import importlib.machinery
+import importlib.util
 import re
+import sys
 import threading
-
-import rjieba
+from typing import TYPE_CHECKING
 
 from ingest.cleaning import normalise_for_index
+
+if TYPE_CHECKING:
+    import rjieba
 
 ENGINE = "rjieba"
 
@@ -24,6 +29,45 @@ _STOPWORDS = frozenset(
         "吗 呢 吧 啊 什么 怎么 哪些 多少 是否 要不要 能不能 可以 应该"
     ).split()
 )
+
+
+_LOADING = threading.Lock()  # the compiled module is initialised once per process
+
+
+def _jieba_class() -> type[rjieba.Jieba]:
+    """rjieba's Jieba class. `import rjieba` builds a default segmenter at import (its dictionary loaded, a tenth
+    of a second) that nothing here uses: every Tokenizer makes its own with its terms. So the compiled module is
+    loaded on its own (as rjieba.rjieba, where the package finds it if imported later), unless the package is
+    imported already or is not laid out as expected (then it is imported as usual)."""
+    with _LOADING:
+        if "rjieba" not in sys.modules:
+            module = sys.modules.get("rjieba.rjieba") or _load_rjieba_extension()
+            if module is not None and isinstance(getattr(module, "Jieba", None), type):
+                return module.Jieba
+        import rjieba
+
+        return rjieba.Jieba
+
+
+def _load_rjieba_extension():
+    """The module rjieba.rjieba (the compiled segmenter) without running the package's __init__; None when it is
+    not where rjieba keeps it."""
+    try:
+        spec = importlib.util.find_spec("rjieba")  # a top-level package's spec: found, not imported
+        locations = spec.submodule_search_locations if spec is not None else None
+        found = importlib.machinery.PathFinder.find_spec("rjieba.rjieba", list(locations or []))
+    except (ImportError, ValueError):
+        return None
+    if found is None or not isinstance(found.loader, importlib.machinery.ExtensionFileLoader):
+        return None
+    module = importlib.util.module_from_spec(found)
+    sys.modules["rjieba.rjieba"] = module
+    try:
+        found.loader.exec_module(module)
+    except BaseException:
+        del sys.modules["rjieba.rjieba"]
+        raise
+    return module
 
 
 class Tokenizer:
@@ -45,7 +89,7 @@ class Tokenizer:
             return engine
         with self._lock:
             if self._jieba is None:
-                engine = rjieba.Jieba()
+                engine = _jieba_class()()
                 for term in self._terms:
                     engine.add_word(term, 20000, None)
                 self._jieba = engine

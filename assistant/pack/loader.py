@@ -49,12 +49,13 @@ def _files(directory: Path) -> list[Path]:
 class KnowledgePack:
     """The pack in one folder: each part read, validated and kept when first used."""
 
-    def __init__(self, directory: Path):
+    def __init__(self, directory: Path, cache: Path | None = None):
         self.directory = directory
+        self.cache = cache  # where read_yaml keeps the files' parsed data (ingest.vocabulary)
 
     def _one(self, filename: str, model):
         path = self.directory / filename
-        return _parse(path, model, read_yaml(path))
+        return _parse(path, model, read_yaml(path, self.cache))
 
     @cached_property
     def taxonomy(self) -> Taxonomy:
@@ -70,7 +71,7 @@ class KnowledgePack:
             "activities": [],
         }
         for path in _files(self.directory / "taxonomy"):
-            data = read_yaml(path) or {}
+            data = read_yaml(path, self.cache) or {}
             unknown = set(data) - set(merged)
             if unknown:
                 raise PackError(f"{path}：未知的键 {sorted(unknown)}")
@@ -89,14 +90,14 @@ class KnowledgePack:
         """obligations/*.yaml, each a file with an `obligations:` list."""
         found: list[Obligation] = []
         for path in _files(self.directory / "obligations"):
-            data = read_yaml(path) or {}
+            data = read_yaml(path, self.cache) or {}
             found += [_parse(path, Obligation, item) for item in data.get("obligations", [])]
         return found
 
     @cached_property
     def glossary(self) -> list[GlossaryEntry]:
         path = self.directory / "glossary.yaml"
-        return [_parse(path, GlossaryEntry, item) for item in (read_yaml(path) or {}).get("entries", [])]
+        return [_parse(path, GlossaryEntry, item) for item in (read_yaml(path, self.cache) or {}).get("entries", [])]
 
     @cached_property
     def lexicon(self) -> Lexicon:
@@ -169,11 +170,13 @@ class KnowledgePack:
 
 
 @lru_cache(maxsize=8)
-def load_pack(directory: Path) -> KnowledgePack:
-    """The knowledge pack of a folder, opened once per process (each part is read when first used)."""
-    return KnowledgePack(directory)
+def load_pack(directory: Path, cache: Path | None = None) -> KnowledgePack:
+    """The knowledge pack of a folder, opened once per process (each part is read when first used); cache: where
+    the files' parsed data is kept (ingest.vocabulary.read_yaml)."""
+    return KnowledgePack(directory, cache)
 
 
 def pack_of(kb: KnowledgeBase) -> KnowledgePack:
-    """The knowledge pack of a knowledge base's settings (its knowledge_dir), opened once per process."""
-    return load_pack(kb.settings.knowledge_dir)
+    """The knowledge pack of a knowledge base's settings (its knowledge_dir), opened once per process, its files'
+    parsed data kept in the knowledge base's data directory."""
+    return load_pack(kb.settings.knowledge_dir, getattr(kb, "pack_cache", None))

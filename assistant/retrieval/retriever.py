@@ -1,20 +1,16 @@
-"""Hybrid retrieval as a langchain retriever, in named stages: candidates (BM25, BM25 with the lexicon,
-dense, named scopes, glossary) -> features (match signals and the law's own order) -> a fitted linear ranker
--> copies set aside -> an optional CrossEncoder rerank. Articles the question names come first.
+"""Hybrid retrieval in named stages: candidates (BM25, BM25 with the lexicon, dense, named scopes, glossary) ->
+features (match signals and the law's own order) -> a fitted linear ranker -> copies set aside -> an optional
+CrossEncoder rerank. Articles the question names come first. As a langchain retriever through as_langchain() or
+invoke() (assistant.retrieval.langchain_retriever): langchain is imported only there, not for every question.
 
 Superseded and repealed texts are excluded unless asked for; kind and region filters narrow the search.
 """
 
 from __future__ import annotations
 
-from typing import Any
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
 
-from langchain_core.callbacks import CallbackManagerForRetrieverRun
-from langchain_core.documents import Document
-from langchain_core.retrievers import BaseRetriever
-from pydantic import ConfigDict, PrivateAttr
-
-from assistant.citations import citation
 from assistant.pack import pack_of
 from assistant.retrieval.candidates import Candidates, gather
 from assistant.retrieval.config import RankingConfig
@@ -25,12 +21,15 @@ from assistant.retrieval.rank import linear_scores, set_copies_aside
 from ingest.knowledge_base import KnowledgeBase
 from ingest.store import DocumentRecord, StoredChunk
 
+if TYPE_CHECKING:
+    from langchain_core.documents import Document
+    from langchain_core.retrievers import BaseRetriever
+
 COPY_DEPTH = 30  # candidates compared for copies (the ones an answer or a user reads)
 
 
-class HybridRetriever(BaseRetriever):
-    model_config = ConfigDict(arbitrary_types_allowed=True)
-
+@dataclass
+class HybridRetriever:
     kb: KnowledgeBase
     k: int = 10
     include_superseded: bool = False
@@ -39,9 +38,22 @@ class HybridRetriever(BaseRetriever):
     reranker: Any = None  # a sentence_transformers.CrossEncoder, when configured
     config: RankingConfig | None = None  # None: the weights fitted for the knowledge base's embedder
 
-    _analyzer: QueryAnalyzer | None = PrivateAttr(default=None)
-    _analyzer_key: str = PrivateAttr(default="")
-    _figures: QuantityAsks | None = PrivateAttr(default=None)
+    _analyzer: QueryAnalyzer | None = field(default=None, init=False, repr=False)
+    _analyzer_key: str = field(default="", init=False, repr=False)
+    _figures: QuantityAsks | None = field(default=None, init=False, repr=False)
+    _langchain: Any = field(default=None, init=False, repr=False)
+
+    def as_langchain(self) -> BaseRetriever:
+        """This retriever behind langchain's BaseRetriever interface (Documents with a score and a citation)."""
+        if self._langchain is None:
+            from assistant.retrieval.langchain_retriever import LangchainRetriever
+
+            self._langchain = LangchainRetriever(hybrid=self)
+        return self._langchain
+
+    def invoke(self, query: str) -> list[Document]:
+        """langchain's retriever call: the top k as Documents."""
+        return self.as_langchain().invoke(query)
 
     def allowed_docs(self, records: dict[str, DocumentRecord]) -> set[str]:
         return {
@@ -113,13 +125,3 @@ class HybridRetriever(BaseRetriever):
         top = max((s for _, s in ranked), default=0.0)
         pinned = [(chunk, top + 1.0) for chunk in pinned_chunks]
         return [*pinned, *[(c, s) for c, s in ranked if c.id not in pinned_ids]][: max(self.k, len(pinned))]
-
-    def _get_relevant_documents(self, query: str, *, run_manager: CallbackManagerForRetrieverRun) -> list[Document]:
-        return [
-            Document(
-                page_content=chunk.text,
-                id=chunk.id,
-                metadata={**chunk.metadata, "score": score, "citation": citation(chunk)},
-            )
-            for chunk, score in self.search(query)
-        ]
