@@ -6,6 +6,7 @@ import json
 import os
 import sys
 from collections import Counter
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -19,7 +20,7 @@ from typer._click import exceptions as click_errors
 from typer.core import TyperGroup
 from typer.exceptions import TyperException
 
-from assistant.faults import user_message
+from assistant.faults import output_problem, user_message, write_problem
 from assistant.terminal import plain, shown
 from ingest.articles import ArticleRef, parse_article
 from ingest.cleaning import is_blank
@@ -548,6 +549,9 @@ def show(
     from ingest.authority import held_description
     from ingest.knowledge_base import KnowledgeBase
 
+    if is_blank(document):
+        err.print("[red]法规名称是空的：请写出法规名称，如 anquan show 安全生产法 24[/red]")
+        raise typer.Exit(2)
     ref = parse_article(article)
     if ref is None:
         err.print(f"[red]无法识别条号“{shown(article)}”，请写成 24、第二十四条 或 134之一[/red]")
@@ -712,6 +716,9 @@ def glossary(
             console.print(f"· {shown(listed.term + aliases)}")
         console.print(f"共 {len(entries)} 个词条；用 anquan glossary 术语 查看详情")
         return
+    if is_blank(term):
+        err.print("[red]术语是空的：请写出要查的术语，如 anquan glossary 四不放过；不填则列出全部词条[/red]")
+        raise typer.Exit(2)
     entry = pack_of(kb).glossary_entry(term)
     if entry is None:
         similar = [e.term for e in entries if term in e.term or any(term in a for a in e.aliases)]
@@ -794,6 +801,9 @@ def draft(
     if out is not None and out.suffix.lower() not in (".docx", ".md"):
         err.print(f"[red]{shown(out)}：只能写成 .docx（Word）或 .md（Markdown）文件[/red]")
         raise typer.Exit(2)
+    if out is not None and (problem := output_problem(out)):
+        err.print(f"[red]{shown(problem)}[/red]")
+        raise typer.Exit(2)
     if section is None and not period:
         err.print(
             "[red]请用 --period 写明期间（如 2025Q1、2025、2025-06、2025春节），或用 --section 只起草一个部分[/red]"
@@ -819,12 +829,16 @@ def draft(
     if out is None:
         console.print(plain(plan.to_markdown()), markup=False, highlight=False)
         return
-    if out.suffix.lower() == ".docx":
-        from assistant.draft.docx import write_plan_docx
+    try:
+        if out.suffix.lower() == ".docx":
+            from assistant.draft.docx import write_plan_docx
 
-        write_plan_docx(plan, out)
-    else:
-        plan.write_markdown(out)
+            write_plan_docx(plan, out)
+        else:
+            plan.write_markdown(out)
+    except OSError as exc:
+        err.print(f"[red]{shown(write_problem(out, exc))}[/red]")
+        raise typer.Exit(1) from None
     console.print(
         f"已写入：{shown(out)}（{shown(plan.title)}，{len(plan.task_items)} 项任务，"
         f"{len(plan.basis_sources)} 条依据、{len(plan.reference_sources)} 条参考；{plan.mode}）"
@@ -875,6 +889,9 @@ def check(
     if out is not None and out.suffix.lower() not in (".xlsx", ".docx"):
         err.print(f"[red]{shown(out)}：只能导出为 .xlsx 或 .docx[/red]")
         raise typer.Exit(2)
+    if out is not None and (problem := output_problem(out)):
+        err.print(f"[red]{shown(problem)}[/red]")
+        raise typer.Exit(2)
     settings = Settings()
     kb = KnowledgeBase(settings)
     try:
@@ -904,7 +921,11 @@ def check(
             raise typer.Exit(2) from None
         report = checklist.gap_report(given)
     if out is not None:
-        export(checklist, out, given, report)
+        try:
+            export(checklist, out, given, report)
+        except OSError as exc:
+            err.print(f"[red]{shown(write_problem(out, exc))}[/red]")
+            raise typer.Exit(1) from None
     if as_json:
         console.print_json(json.dumps(to_json(checklist, report), ensure_ascii=False))
         return
@@ -921,6 +942,27 @@ def serve(
     port: Annotated[int | None, typer.Option("--port", help="端口，默认 7860")] = None,
 ) -> None:
     """启动网页界面：问答、计划起草、义务自查、知识库管理。"""
+    with _no_notebook():
+        _serve(host, port)
+
+
+@contextmanager
+def _no_notebook():
+    """IPython marked absent while the server runs: Gradio imports it when it is installed (to register notebook
+    cell magics, and at launch to ask whether it runs in a notebook), a third of a second of the start of a server
+    that is never a notebook. Each such import then fails as where IPython is not installed (Gradio expects that).
+    Nothing changes when IPython is already imported (anquan run from a notebook)."""
+    hidden = "IPython" not in sys.modules
+    if hidden:
+        sys.modules["IPython"] = None  # type: ignore[assignment]
+    try:
+        yield
+    finally:
+        if hidden and "IPython" in sys.modules and sys.modules["IPython"] is None:
+            del sys.modules["IPython"]
+
+
+def _serve(host: str | None, port: int | None) -> None:
     from assistant.web.app import launch
     from assistant.web.login import LoginConfigError, login_pair
 

@@ -148,6 +148,29 @@ def explain(exc: BaseException, settings: Settings | None = None, action: str = 
     return None
 
 
+def output_problem(out: Path) -> str:
+    """Why a file cannot be written at out ("" when it can, as far as can be told before writing): a folder
+    given where a file name belongs, a folder that does not exist or cannot be written. Checked before the work
+    that produces the file, so that none is lost."""
+    if out.is_dir():
+        example = out / f"文件{out.suffix or '.docx'}"
+        return f"{out} 是一个文件夹：请在 --out 中写出文件名，如 {example}"
+    folder = out.parent if str(out.parent) else Path(".")
+    if not folder.is_dir():
+        return f"要写入的文件夹 {folder} 不存在（或不是文件夹）：请先建立该文件夹，或换一个位置"
+    if not os.access(folder, os.W_OK) or (out.exists() and not os.access(out, os.W_OK)):
+        return f"没有写入 {out} 的权限：请换一个可写的位置"
+    return ""
+
+
+def write_problem(out: Path, exc: OSError) -> str:
+    """What to tell when writing out failed anyway (a read-only or special file system, a name too long)."""
+    if is_disk_full(exc):
+        return f"磁盘空间已满，未能写入 {out}：请清理磁盘空间后重试"
+    reason = exc.strerror or type(exc).__name__
+    return f"未能写入 {out}（{reason}）：请换一个可写的位置或更短的文件名后重试"
+
+
 def log_file(settings: Settings | None) -> Path:
     """Where unexpected errors are logged: the configured file, or the temp folder when it cannot be written."""
     configured = (

@@ -21,6 +21,7 @@ from __future__ import annotations
 import re
 from collections.abc import Collection
 
+from ingest.cleaning import to_simplified
 from ingest.metadata import VERSIONED_KINDS
 from ingest.repeal import NameIndex, name_key, repeal_targets
 from ingest.store import DocumentRecord
@@ -30,6 +31,13 @@ _AMENDS = re.compile(r"关于修改《([^》]+)》|《([^》]+)》修正案")
 # a legislative interpretation says how an article of a law is read (…关于《中华人民共和国刑法》第二百九十四条第一款
 # 的解释): it changes what the law in force says as much as an amendment does
 _INTERPRETS = re.compile(r"关于《([^》]+)》[^《》]{0,40}的解释$")
+
+# a title that makes an act about a text (a decision, an interpretation, a reply, an amendment): with the text it
+# names in force, it changes what that text says, whatever quote marks (《》, 〈〉, none) or script it is written in
+_ACT_ON_TEXT = re.compile(r"(?:决定|解释|批复|答复|修正案)$")
+_TRAILING_NUMBER = re.compile(r"[(（][一二三四五六七八九十\d]+[)）]$")
+_QUOTED = re.compile(r"[《〈<]([^《》〈〉<>]+)[》〉>]")
+_SHORTEST_NAME = 3  # characters of a name key looked for in an unquoted title (消防法)
 
 CONFIRM_HINT = "确认方法：管理员运行 anquan ingest 该文件 --confirm-supersede，或在网页“知识库”页输入管理员密码确认"
 
@@ -105,6 +113,31 @@ def amended(record: DocumentRecord, names: NameIndex) -> list[str]:
         for other in names.by_name.get(name_key(name), []):
             if other.doc_id != record.doc_id and other.doc_id not in found:
                 found.append(other.doc_id)
+    for other in acted_on(record, names):
+        if other.doc_id not in found:
+            found.append(other.doc_id)
+    return found
+
+
+def acted_on(record: DocumentRecord, names: NameIndex) -> list[DocumentRecord]:
+    """The texts a decision, interpretation, reply or amendment names in its title, however written:
+    关于修改〈中华人民共和国安全生产法〉的决定, 关于修改安全生产法的决定, 安全生产法修正案, 關於《…安全生產法》…的解釋,
+    关于适用《…安全生产法》若干问题的解释（一）, 关于中华人民共和国安全生产法第二十四条第二款的解释."""
+    title = _TRAILING_NUMBER.sub("", to_simplified(record.title).strip()).strip()
+    if not _ACT_ON_TEXT.search(title):
+        return []
+    found: list[DocumentRecord] = []
+
+    def add(candidates: list[DocumentRecord]) -> None:
+        found.extend(c for c in candidates if c.doc_id != record.doc_id and c not in found)
+
+    for match in _QUOTED.finditer(title):
+        add(names.by_name.get(name_key(match.group(1)), []))
+    if not found:  # no quote marks: a name of an ingested text written inside the title
+        squashed = name_key(title)
+        for key, candidates in names.by_name.items():
+            if len(key) >= _SHORTEST_NAME and key in squashed and key != squashed:
+                add(candidates)
     return found
 
 
@@ -123,7 +156,16 @@ def held_description(record: DocumentRecord, records: dict[str, DocumentRecord])
         if target.version_key == record.version_key:
             verb = "取代"
         else:
-            verb = "修改" if _AMENDS.search(record.title) else "解释" if _INTERPRETS.search(record.title) else "废止"
+            simple = to_simplified(record.title)
+            verb = (
+                "修改"
+                if _AMENDS.search(simple) or "修改" in simple or "修正案" in simple
+                else "解释"
+                if _INTERPRETS.search(simple) or re.search(r"(?:解释|批复|答复)\W*$", simple)
+                else "调整"
+                if "废止" not in simple and _ACT_ON_TEXT.search(_TRAILING_NUMBER.sub("", simple.strip()))
+                else "废止"
+            )
         parts.append(f"将{verb}现行的《{target.title}》（{doc_id}）")
     return "、".join(parts)
 

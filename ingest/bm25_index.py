@@ -80,11 +80,23 @@ class TokenCache:
 
     def _create(self) -> None:
         self.path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            self._create_table()
+        except sqlite3.DatabaseError as exc:
+            if isinstance(exc, sqlite3.OperationalError):
+                raise  # locked, read-only, disk full: not the file's content (assistant.faults says what to do)
+            # not a database (garbage, a damaged copy): it only caches tokens, so it is started anew instead of
+            # every question and import failing
+            for suffix in ("", "-wal", "-shm"):
+                Path(f"{self.path}{suffix}").unlink(missing_ok=True)
+            self._create_table()
+        self._created = True
+
+    def _create_table(self) -> None:
         with closing(sqlite3.connect(self.path, timeout=_LOCK_TIMEOUT_S)) as db:
             _use_wal(db)
             with db:
                 db.execute("CREATE TABLE IF NOT EXISTS tokens (id TEXT PRIMARY KEY, tokens TEXT NOT NULL)")
-        self._created = True
 
     def _connect(self) -> sqlite3.Connection:
         if not self._created:
@@ -184,14 +196,14 @@ class Bm25Index:
         pointer = self.directory / "CURRENT"
         if not pointer.exists():
             return empty
-        path = self.directory / pointer.read_text(encoding="utf-8").strip()
         try:
+            path = self.directory / pointer.read_text(encoding="utf-8").strip()  # garbage there: no usable build
             meta = json.loads((path / "ids.json").read_text(encoding="utf-8"))
             if meta.get("segmentation") != self.tokenizer.signature:
                 return empty
             postings = np.load(path / _POSTINGS)
             vocab = json.loads((path / "vocab.index.json").read_text(encoding="utf-8"))
-        except (OSError, ValueError, KeyError):
+        except (OSError, ValueError, KeyError, AttributeError):
             return empty
         rows = {cid: n for n, cid in enumerate(meta["ids"])}
         return rows, vocab, postings["rows"], postings["terms"], postings["counts"]
@@ -298,6 +310,14 @@ class Bm25Index:
 
     # reading
     def current_fingerprint(self) -> str | None:
+        """The fingerprint of the current build; None when there is none, or when its files cannot be read (damaged
+        by a disk fault or an incomplete copy): the index is derived from the store, so it is built anew."""
+        try:
+            return self._current_fingerprint()
+        except (ValueError, KeyError, TypeError, IsADirectoryError, NotADirectoryError):  # UnicodeDecodeError too
+            return None
+
+    def _current_fingerprint(self) -> str | None:
         pointer = self.directory / "CURRENT"
         if not pointer.exists():
             return None

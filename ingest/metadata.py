@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections import Counter
 from dataclasses import dataclass
 from datetime import date
@@ -183,11 +184,21 @@ def future_date_problem(path: Path, clean: str, meta: DocumentMeta, today: date 
     )
 
 
+# ideographs that look like (and NFKC-fold to) common ones: Kangxi radicals (⽣ for 生, ⼈ for 人), CJK radicals,
+# compatibility ideographs. A title written with them reads as the real law's and must version with it.
+_LOOK_ALIKE_IDEOGRAPHS = re.compile("[\u2e80-\u2fdf\uf900-\ufaff\U0002f800-\U0002fa1f]")
+
+
+def fold_ideographs(text: str) -> str:
+    """The text with look-alike ideographs (Kangxi radicals, compatibility ideographs) as the common ones."""
+    return _LOOK_ALIKE_IDEOGRAPHS.sub(lambda m: unicodedata.normalize("NFKC", m.group()), text)
+
+
 def core_title(title: str) -> str:
     """The title as every version of the text shares it: simplified script, no version note in brackets
     (（2021年修正）, （试行）), no spaces or title quotes (《中华人民共和国 安全生產法》 ->
     中华人民共和国安全生产法)."""
-    simple = to_simplified(title)
+    simple = to_simplified(fold_ideographs(title))
     simple = re.sub(r"[(（][^)）]*(修订|修正|试行|草案|\d{4})[^)）]*[)）]", "", simple)
     return re.sub(r"[\s《》〈〉“”\"']", "", simple)
 

@@ -99,7 +99,8 @@ _UNIT = "|".join(re.escape(u) for u in sorted(_UNITS, key=len, reverse=True))
 _ARTICLE_UNITS = {"人", "名", "次", "起", "家", "度", "层"}
 _CN_DIGITS = "零〇○一二两三四五六七八九壹贰叁肆伍陆柒捌玖廿卅"
 _CN = rf"[{_CN_DIGITS}十拾百佰千仟万亿]+"
-_ARABIC = r"\d+(?:,\d{3})*(?:\.\d+)?(?:万亿|万|亿)?"
+# 3百人, 1.5千元, 2万: Arabic digits with a Chinese multiplier
+_ARABIC = r"\d+(?:,\d{3})*(?:\.\d+)?(?:万亿|万|亿|百|佰|千|仟)?"
 _NUMBER = rf"(?:{_ARABIC}|{_CN})"
 _RANGE_SEP = r"[ \t]*(?:至|到|~|～|-|—|–)[ \t]*"
 # 百分之十 / 千分之三; a number (a range: 一百至三百人) and its unit; the unit of a Latin symbol ends the word
@@ -124,7 +125,8 @@ def value_of(number: str) -> Fraction | None:
     try:
         if number[0].isdigit():
             scale = 1
-            for suffix, factor in (("万亿", 10**12), ("万", 10_000), ("亿", 100_000_000)):
+            multipliers = (("万亿", 10**12), ("万", 10_000), ("亿", 100_000_000), ("百", 100), ("佰", 100))
+            for suffix, factor in (*multipliers, ("千", 1000), ("仟", 1000)):
                 if number.endswith(suffix):
                     number, scale = number[: -len(suffix)], factor
                     break

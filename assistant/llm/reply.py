@@ -172,14 +172,19 @@ def drop_own_basis(text: str) -> str:
     return text
 
 
-# a line in the form of the answer's own verification note (核验：…): only the checks write it
-_OWN_NOTE = re.compile(r"^[ \t>#*_]*核\s*验[ \t*_]*[:：].*(?:\n|$)", re.MULTILINE)
+# a line in the form of the answer's own verification note (核验：…, 【核验】…, 核对结果：…, 校验说明：…): only the
+# checks write it
+_OWN_NOTE = re.compile(
+    r"^[ \t>#*_]*(?:[【\[〔（(][ \t]*)?(?:核\s*验|核\s*对|校\s*验|验\s*证|核\s*查)(?:结果|说明|情况|结论)?"
+    r"[ \t*_]*(?:[】\]〕）)][ \t*_]*[:：]?|[:：]).*(?:\n|$)",
+    re.MULTILINE,
+)
 
 
 def drop_own_notes(text: str) -> str:
     """The reply without lines posing as the verification note (核验：引用均已核对无误): the note below the answer
     is the checks' own, and a model's line in its form read as if the checks had passed."""
-    return _OWN_NOTE.sub("", text) if "验" in text else text
+    return _OWN_NOTE.sub("", text) if re.search("[验对查]", text) else text
 
 
 def clean_reply(text: str) -> str:

@@ -35,13 +35,14 @@ from assistant.citations import CITE, cited_numbers, normalise_citations
 from assistant.llm import figures as figure_check
 from assistant.llm.reply import IMAGE_REMOVED, LINK_REMOVED, clean_reply
 from ingest.articles import LEADING_LABEL
-from ingest.cleaning import to_simplified
+from ingest.cleaning import clauses, to_simplified
 from ingest.numerals import NUMERAL_CHARS, cn_to_int, int_to_cn
 from ingest.store import StoredChunk
 
 MISQUOTE_MARK = "（⚠未能在所引条文中逐字核对）"
 UNKNOWN_ARTICLE_MARK = "（⚠所给资料中没有此条，请核实）"
 FIGURE_MARK = "（⚠数字未能在所引条文中核对）"
+NEGATION_MARK = "（⚠与所引条文的肯定、否定不一致，请核实）"
 # (opening, closing) quotation marks; a quotation is the text between a pair, on one line or running over line
 # breaks but never over a blank line
 QUOTE_PAIRS = [
@@ -78,6 +79,12 @@ _QUOTE = re.compile(
     )
 )
 MIN_QUOTE = 4  # characters (letters and digits) a quotation must hold to be checked: “三同时” is a term, not a quote
+# a sentence whose character pairs are at least this share of one clause of a source it rests on restates that
+# clause (a near copy): a negation it adds or drops turns the law around (应当设置 -> 不需要设置). Chosen on the red
+# team's replies, not on evaluation data: a paraphrase keeps well under half of the pairs
+NEAR_COPY = 0.7
+_NEGATION = re.compile(r"不得|不需要|不必|不应|无需|无须|不|未|无|非|没有|禁止|严禁")
+_MIN_NEAR_COPY = 8  # characters of a clause compared as a near copy
 _ELLIPSIS = re.compile(r"…+|\.{3,}|⋯+")
 _QUOTE_MARKS = "".join(dict.fromkeys("".join(o + c for o, c in QUOTE_PAIRS) + "'"))
 _NOISE = re.compile(rf"[\s\u200b-\u200f\ufeff*_`{re.escape(_QUOTE_MARKS)}]+")
@@ -165,6 +172,7 @@ class Verification:
     unknown_articles: list[str] = field(default_factory=list)  # articles named that no source given is or states
     uncited: bool = False  # the text cites no source at all
     figures: list[str] = field(default_factory=list)  # figures (三百人) not in the sources their sentence rests on
+    negations: list[str] = field(default_factory=list)  # near copies of a clause with a negation added or dropped
     images_removed: int = 0  # images (Markdown or HTML) taken out of the reply
     links_removed: int = 0  # link addresses taken out of the reply (the link text is kept)
 
@@ -391,6 +399,7 @@ def verify(text: str, chunks: list[StoredChunk], question: str = "") -> tuple[st
             report.unknown_articles.append(text[mention.start : mention.end].strip())
             marks.append((mention.end, UNKNOWN_ARTICLE_MARK))
     marks += _check_figures(text, chunks, canon_sources, question, quotes, checked, report)
+    marks += _check_negations(text, chunks, quotes, checked, report)
     for position, mark in sorted(((_outside_tags(text, p), m) for p, m in marks), reverse=True):
         text = text[:position] + mark + text[position:]
     used = sorted(cited_numbers(text))
@@ -435,6 +444,54 @@ def _check_figures(
     return marks
 
 
+def _pairs(text: str) -> set[str]:
+    return {text[i : i + 2] for i in range(len(text) - 1)}
+
+
+def _negation_flipped(claim: str, clause: str) -> bool:
+    """Whether a near copy of a clause adds a negation the clause does not have there (应当设置 -> 不需要设置) or
+    drops one it has (不得超过 -> 超过)."""
+    for match in _NEGATION.finditer(claim):  # added: the negation and what follows it are not in the clause
+        if claim[match.start() : match.end() + 1] not in clause:
+            return True
+    for match in _NEGATION.finditer(clause):  # dropped: the words around it meet in the claim without it
+        before, after = clause[max(0, match.start() - 2) : match.start()], clause[match.end() : match.end() + 2]
+        if len(before) == 2 and len(after) == 2 and before + after in claim:
+            return True
+    return False
+
+
+def _check_negations(
+    text: str, chunks: list[StoredChunk], quotes: list[re.Match], checked: list[tuple[int, int]], report: Verification
+) -> list[tuple[int, str]]:
+    """A sentence resting on the sources that restates a clause of one it cites (NEAR_COPY) with a negation added
+    or dropped: the marks for those (a quotation is checked word for word already)."""
+    ends = "。；;！？!?\n"
+    source_clauses = [[canonical(c) for c in clauses(_fold(chunk.text), ends, _MIN_NEAR_COPY)] for chunk in chunks]
+    marks = []
+    for start, end in _claims(text, quotes):
+        claim_text = text[start:end]
+        if any(s < end and start < e for s, e in checked) or not _attributed(claim_text):
+            continue
+        cited = [n - 1 for n in cited_numbers(claim_text)] or list(range(len(chunks)))
+        for piece in re.split(r"[；;]", CITE.sub("", claim_text)):
+            claim = canonical(_fold(piece))
+            pairs = _pairs(claim)
+            if len(claim) < _MIN_NEAR_COPY or not pairs:
+                continue
+            near = [
+                clause
+                for n in cited
+                for clause in source_clauses[n]
+                if len(pairs & _pairs(clause)) >= NEAR_COPY * len(pairs)
+            ]
+            if near and all(_negation_flipped(claim, clause) for clause in near):
+                report.negations.append(piece.strip())
+                marks.append((end, NEGATION_MARK))
+                break
+    return marks
+
+
 def notes(report: Verification, sources_given: int) -> list[str]:
     """What the check found, as the lines an answer or a draft shows under 核验."""
     found = []
@@ -453,6 +510,8 @@ def notes(report: Verification, sources_given: int) -> list[str]:
         found.append(
             f"{len(report.figures)} 处数字未能在所引条文中核对，已标注：{'、'.join(dict.fromkeys(report.figures))}"
         )
+    if report.negations:
+        found.append(f"{len(report.negations)} 处说法与所引条文的肯定、否定不一致，已标注")
     if report.images_removed or report.links_removed:
         removed = [f"{report.images_removed} 张图片" if report.images_removed else ""]
         removed.append(f"{report.links_removed} 个链接的地址" if report.links_removed else "")

@@ -9,6 +9,7 @@ Vectors are zero-padded to a fixed dimension, so a small corpus and a large one 
 from __future__ import annotations
 
 import json
+import logging
 import os
 import pickle
 import random
@@ -64,6 +65,16 @@ def _load_model(path: Path) -> tuple[TfidfVectorizer, TruncatedSVD]:
     except Exception:  # noqa: BLE001 - not a plain pickle: the joblib format
         pass
     return joblib.load(path)
+
+
+def _read_info(info: Path) -> dict:
+    """An info file's content; {} when it is damaged (not JSON, not an object): the model then counts as not
+    fitted, and the next ingest fits it anew instead of every command failing."""
+    try:
+        data = json.loads(info.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return data if isinstance(data, dict) else {}
 
 
 def _fit_of(info: Path) -> str:
@@ -201,11 +212,18 @@ class LsaEmbeddings(CorpusFittedEmbeddings):
             info_path, model_path = directory / _PREVIOUS_INFO, directory / _PREVIOUS_MODEL  # mid-refit
         if info_path.exists() and model_path.exists():
             stamp = model._stamp()  # before reading: a refit meanwhile is seen by reload_if_refitted
-            info = json.loads(info_path.read_text(encoding="utf-8"))
-            if info.get("dim") == dim:
-                model._tfidf, model._svd = _load_model(model_path)
+            info = _read_info(info_path)
+            if info.get("dim") == dim and isinstance(info.get("fitted_on"), int):
+                try:
+                    model._tfidf, model._svd = _load_model(model_path)
+                except (OSError, MemoryError):
+                    raise  # the disk or the memory, not the file: say so (assistant.faults)
+                except Exception:  # noqa: BLE001 - a damaged model file (garbage, truncated): not fitted, fit anew
+                    logging.getLogger(__name__).warning("向量模型文件 %s 已损坏，将在下次导入时重新拟合", model_path)
+                    model._tfidf = model._svd = None
+                    return model
                 model.fitted_on = int(info["fitted_on"])
-                model.fit_id = info.get("fit_id", "")
+                model.fit_id = str(info.get("fit_id", ""))
                 model._info_stamp = stamp
         return model
 
@@ -270,6 +288,8 @@ class LsaEmbeddings(CorpusFittedEmbeddings):
         vectors = _vectors_fit(self.directory)
         if not vectors or vectors != _fit_of(self.directory / _INFO_FILE):
             return  # no marker yet, or the kept files are already the vectors' fit
+        if not all((self.directory / name).is_file() for name in (_MODEL_FILE, _INFO_FILE)):
+            return  # the model file is gone (deleted, a damaged copy): there is no fit to keep
         for name, kept in ((_MODEL_FILE, _PREVIOUS_MODEL), (_INFO_FILE, _PREVIOUS_INFO)):
             tmp = self.directory / f"{kept}.{uuid.uuid4().hex[:8]}.tmp"
             try:
@@ -297,14 +317,16 @@ class LsaEmbeddings(CorpusFittedEmbeddings):
         if stamp == self._info_stamp:
             return False
         try:
-            info = json.loads((self.directory / _INFO_FILE).read_text(encoding="utf-8"))
+            info = _read_info(self.directory / _INFO_FILE)
             marker = self.directory / _VECTORS_FILE
             # the vectors' fit (a data dir written before the marker existed: the model's own)
             wanted = (
                 json.loads(marker.read_text(encoding="utf-8"))["fit_id"] if marker.exists() else info.get("fit_id", "")
             )
-        except (OSError, ValueError, KeyError):
-            return False  # being replaced: look again next time
+        except (OSError, ValueError, KeyError, TypeError):
+            return False  # being replaced (or damaged): look again next time
+        if not info:
+            return False
         if info.get("dim") != self.dim or wanted == self.fit_id:
             self._info_stamp = stamp
             return False
