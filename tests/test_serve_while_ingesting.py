@@ -16,6 +16,7 @@ from typer.testing import CliRunner
 
 from assistant.cli import app
 from assistant.faults import explain
+from ingest.pipeline import ingest
 from ingest.settings import Settings
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -43,7 +44,7 @@ def test_a_running_server_answers_from_what_another_process_ingests(tmp_path):
     data_dir = tmp_path / "data"
     env = {k: v for k, v in os.environ.items() if not k.startswith("ANQUAN_")}
     env.update(ANQUAN_DATA_DIR=str(data_dir), ANQUAN_EMBEDDER="builtin", PYTHONUNBUFFERED="1")
-    assert _cli(env, "ingest", str(FIXTURES)).returncode == 0
+    ingest([FIXTURES], Settings(data_dir=data_dir, embedder="builtin"))  # as `anquan ingest` does, in this process
     port = free_port()
     log_path = tmp_path / "serve.log"
     with log_path.open("w") as log:
