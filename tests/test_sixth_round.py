@@ -23,32 +23,20 @@ import zipfile
 from pathlib import Path
 
 import pytest
+from test_fifth_round import _finished
 from test_law_integrity import REAL_ID, assert_the_real_law_holds, curated, forged, write  # noqa: F401 - a fixture
 from typer.testing import CliRunner
 
-from assistant.answer import Answer
 from assistant.ask import Assistant
 from assistant.cli import app
 from assistant.llm import figures
-from assistant.llm.composer import LlmComposer
 from assistant.llm.reply import clean_reply
 from ingest.knowledge_base import KnowledgeBase
 from ingest.loaders import load_file
 from ingest.pipeline import ingest
-from ingest.settings import Settings
 from ingest.store import ORIGIN_UPLOAD, StoredChunk
 
 # --- LLM mode ------------------------------------------------------------------------------------------------
-
-
-def _evidence() -> list[StoredChunk]:
-    article = "第二十四条 前款规定以外的其他生产经营单位，从业人员超过一百人的，应当设置安全生产管理机构。"
-    meta = {"doc_id": "安全生产法", "title": "中华人民共和国安全生产法", "unit": "article", "article": "第二十四条"}
-    return [StoredChunk("c1", article, {**meta, "article_num": 24, "article_sub": 0})]
-
-
-def _finished(reply: str) -> Answer:
-    return LlmComposer(Settings(), model=object()).finish("我们厂120个人要设机构吗", _evidence(), reply)  # type: ignore[arg-type]
 
 
 def test_a_reply_cannot_write_the_verification_note_in_other_forms():
@@ -290,7 +278,6 @@ def test_an_english_or_russian_note_in_a_document_is_never_the_answer(settings, 
 
 def test_a_near_copy_of_a_cited_clause_with_a_negation_added_or_dropped_is_marked():
     from assistant.llm.verification import NEGATION_MARK, verify
-    from ingest.store import StoredChunk
 
     meta = {"doc_id": "安全生产法", "title": "中华人民共和国安全生产法", "unit": "article"}
     staffing = StoredChunk(

@@ -202,12 +202,15 @@ def _line_numbers(text: str, texts: list[str]) -> list[int]:
 def _said_of(texts: list[str], lists: dict[int, list[int]], lines: list[int]) -> dict[int, list[int]]:
     """What each item goes on to say on its own line (3.…控制目标。XX县区5人。): the sentences after it up to the line's
     end or the next item."""
-    listed = {i for items in lists.values() for i in items} | set(lists)
+    if not lines:
+        return {}
+    items = {i for listed in lists.values() for i in listed}
+    stops = items | set(lists)  # an item, or a clause introducing a list (an item's own list is quoted as such)
     said: dict[int, list[int]] = {}
-    for item in listed - set(lists) if lines else ():
+    for item in items - set(lists):
         after = []
         for later in range(item + 1, len(texts)):
-            if later in listed or lines[later] != lines[item]:
+            if later in stops or lines[later] != lines[item]:
                 break
             after.append(later)
         said[item] = after
