@@ -305,3 +305,11 @@ def test_a_near_copy_of_a_cited_clause_with_a_negation_added_or_dropped_is_marke
     for reply in faithful:
         text, report, _ = verify(reply, [staffing, banned])
         assert NEGATION_MARK not in text and not report.negations, reply
+
+
+def test_people_counted_in_english_are_checked_like_chinese_ones():
+    """M9: an English reply's "300 employees" went unchecked."""
+    answer = _finished("Article 24 [1]: units with more than 300 employees must set up a safety management body.")
+    assert "（⚠数字未能在所引条文中核对）" in answer.text
+    answer = _finished("Article 24 [1]: units with more than 100 employees must set up a safety management body.")
+    assert "⚠" not in answer.text

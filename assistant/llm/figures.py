@@ -20,6 +20,12 @@ _UNITS: dict[str, tuple[str, Fraction]] = {
     "个人": ("人", Fraction(1)),
     "人": ("人", Fraction(1)),
     "名": ("人", Fraction(1)),
+    # a reply in English counts people too (300 employees is 三百人)
+    "employees": ("人", Fraction(1)),
+    "employee": ("人", Fraction(1)),
+    "workers": ("人", Fraction(1)),
+    "persons": ("人", Fraction(1)),
+    "people": ("人", Fraction(1)),
     "家": ("家", Fraction(1)),
     "起": ("起", Fraction(1)),
     "次": ("次", Fraction(1)),
@@ -94,6 +100,7 @@ _UNITS: dict[str, tuple[str, Fraction]] = {
     "%": ("%", Fraction(1)),
     "‰": ("‰", Fraction(1)),
 }
+_WORD_UNITS = {"employees", "employee", "workers", "persons", "people"}
 _UNIT = "|".join(re.escape(u) for u in sorted(_UNITS, key=len, reverse=True))
 # 一 before these is an article (一名、一次、一起、一家), not a count
 _ARTICLE_UNITS = {"人", "名", "次", "起", "家", "度", "层"}
@@ -144,7 +151,13 @@ def _plausible(text: str, match: re.Match, number: str) -> bool:
     if last == "第" or (last and last in _VAGUE and number[0] in "十百千"):
         return False
     if number[0].isdigit():
-        if last and (last.isascii() and last.isalnum() or last in ".,"):
+        # a code (GB 50016) has letters before it; an English count (more than 300 employees) a word and a space
+        code = (
+            last.isascii()
+            and last.isalnum()
+            and not (match.group("unit") in _WORD_UNITS and before != text[: match.start()])
+        )
+        if last and (code or last in ".,"):
             return False
     elif not any(c in _CN_DIGITS for c in number) and not number.startswith(("十", "拾")):
         return False  # 万元, 千万: a word, not a number
