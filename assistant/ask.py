@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
-from assistant.answer import ANSWER, Answer, OfflineComposer, continues_list
+from assistant.answer import ANSWER, Answer, OfflineComposer, continues_list, open_lists
 from assistant.llm import (
     LlmComposer,
     LlmUnavailable,
@@ -134,13 +134,14 @@ class Assistant:
             found = self.kb.store.get_chunks([chunk_id(chunk.doc_id, chunk.doc_hash, ordinal)]) if ordinal >= 0 else []
             return found[0] if found and found[0].heading_text == chunk.heading_text else None
 
+        from_before, into_next = open_lists(text)  # no neighbour is read for a passage holding no open list
         first = last = chunk.ordinal
-        for _ in range(ANSWER.list_passages):
+        for _ in range(ANSWER.list_passages if from_before else 0):
             before = neighbour(first - 1)
             if before is None or not continues_list(before.text, text):
                 break
             text, first = f"{before.text}\n{text}", first - 1
-        for _ in range(ANSWER.list_passages):
+        for _ in range(ANSWER.list_passages if into_next else 0):
             after = neighbour(last + 1)
             if after is None or not continues_list(text, after.text):
                 break

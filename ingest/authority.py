@@ -28,9 +28,6 @@ from ingest.store import DocumentRecord
 
 # a text that amends another (关于修改《中华人民共和国安全生产法》的决定, 《刑法》修正案): it changes the text in force
 _AMENDS = re.compile(r"关于修改《([^》]+)》|《([^》]+)》修正案")
-# a legislative interpretation says how an article of a law is read (…关于《中华人民共和国刑法》第二百九十四条第一款
-# 的解释): it changes what the law in force says as much as an amendment does
-_INTERPRETS = re.compile(r"关于《([^》]+)》[^《》]{0,40}的解释$")
 
 # a title that makes an act about a text (a decision, an interpretation, a reply, an amendment): with the text it
 # names in force, it changes what that text says, whatever quote marks (《》, 〈〉, none) or script it is written in
@@ -107,9 +104,7 @@ def amended(record: DocumentRecord, names: NameIndex) -> list[str]:
     """The doc ids of the texts a document amends or interprets by its title (关于修改《…安全生产法》的决定 ->
     安全生产法; 关于《…安全生产法》第二十四条的解释 -> 安全生产法)."""
     found: list[str] = []
-    named = [m.group(1) or m.group(2) for m in _AMENDS.finditer(record.title)]
-    named += [m.group(1) for m in _INTERPRETS.finditer(record.title.strip())]
-    for name in named:
+    for name in (m.group(1) or m.group(2) for m in _AMENDS.finditer(record.title)):
         for other in names.by_name.get(name_key(name), []):
             if other.doc_id != record.doc_id and other.doc_id not in found:
                 found.append(other.doc_id)
@@ -161,7 +156,7 @@ def held_description(record: DocumentRecord, records: dict[str, DocumentRecord])
                 "修改"
                 if _AMENDS.search(simple) or "修改" in simple or "修正案" in simple
                 else "解释"
-                if _INTERPRETS.search(simple) or re.search(r"(?:解释|批复|答复)\W*$", simple)
+                if re.search(r"(?:解释|批复|答复)\W*$", simple)
                 else "调整"
                 if "废止" not in simple and _ACT_ON_TEXT.search(_TRAILING_NUMBER.sub("", simple.strip()))
                 else "废止"

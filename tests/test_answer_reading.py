@@ -78,13 +78,17 @@ def test_a_plans_list_of_points_is_quoted_by_its_points_past_what_each_point_say
     assert "突出“三抓”做好安全生产工作。\n  一是抓基层基础。\n  二是抓隐患治理。\n  三是抓宣传教育。[1]" in answer.text
 
 
+def _article(label: str, text: str, kind: str = "行政法规") -> StoredChunk:
+    meta = {"doc_id": "某条例", "title": "某条例", "unit": "article", "article": label, "kind": kind}
+    return StoredChunk(f"law-{label}", text, meta)
+
+
 def test_a_law_list_ends_where_its_numbering_ends():
-    article = StoredChunk(
-        "law-21",
+    article = _article(
+        "第二十一条",
         "第二十一条 生产经营单位的主要负责人对本单位安全生产工作负有下列职责：\n（一）建立健全全员安全生产责任制；\n"
         "（二）组织制定安全生产规章制度；\n（三）组织实施安全生产教育和培训计划。\n"
         "违反前款规定的，依照下列规定处罚：\n（一）责令限期改正；\n（二）处二万元以下的罚款。",
-        {"doc_id": "某条例", "title": "某条例", "unit": "article", "article": "第二十一条", "kind": "行政法规"},
     )
     answer = _compose("主要负责人负有哪些安全生产职责？", [article])
     assert "（三）组织实施安全生产教育和培训计划。" in answer.text
@@ -92,12 +96,12 @@ def test_a_law_list_ends_where_its_numbering_ends():
 
 
 def test_a_nested_list_is_quoted_inside_the_item_introducing_it():
-    article = StoredChunk(
-        "law-8",
+    article = _article(
+        "第八条",
         "第八条 负有报告职责的人员不报事故情况，贻误事故抢救，具有下列情形之一的，应当认定为情节严重：\n"
         "（一）导致事故后果扩大的；\n（二）实施下列行为之一，致使不能及时开展事故抢救的：\n"
         "1.决定不报事故情况的；\n2.在事故抢救期间擅离职守的；\n3.转移、藏匿受伤人员的；\n（三）其他情节严重的情形。",
-        {"doc_id": "某解释", "title": "某解释", "unit": "article", "article": "第八条", "kind": "司法解释"},
+        kind="司法解释",
     )
     answer = _compose("事故后把受伤的人转移藏匿起来，算不算情节严重？", [article])
     assert "3.转移、藏匿受伤人员的；" in answer.text

@@ -168,6 +168,17 @@ def _lists(texts: list[str]) -> dict[int, list[int]]:
     return lists
 
 
+def open_lists(text: str) -> tuple[bool, bool]:
+    """Whether a passage may go on with a list begun in the passage before it (an item near its start) and whether
+    a list of its may go on in the next (an item or a clause introducing one near its end): the neighbours worth
+    reading (continues_list decides)."""
+    texts = clauses(text, SENTENCE_ENDS)
+    head, tail = texts[: ANSWER.item_gap + 1], texts[-(ANSWER.item_gap + 1) :]
+    from_before = any(_ordinal(t) for t in head)
+    into_next = bool(tail) and (_INTRODUCES.search(tail[-1]) is not None or any(_ordinal(t) for t in tail))
+    return from_before, into_next
+
+
 def continues_list(text: str, following: str) -> bool:
     """Whether a passage goes on with the list the passage before it ends in (…“四抓”。一是… | 二是…): the index
     cut the list in two, and an answer reads the two as one."""
@@ -217,16 +228,28 @@ def _said_of(texts: list[str], lists: dict[int, list[int]], lines: list[int]) ->
     return said
 
 
-def _entries(texts: list[str], index: int, lines: list[int] | None = None) -> list[tuple[str, bool]]:
-    """The whole list a clause introduces, in order: each item (True) with what it goes on to say on its line
-    (False); an item introducing a list of its own is followed by it."""
-    lists = _lists(texts)
-    said = _said_of(texts, lists, lines or [])
+@dataclass
+class _Layout:
+    """The lists of a provision or passage, read once: each introducing clause's items (lists) and what each item
+    goes on to say on its line (said), by clause index."""
 
-    def flat(intro: int) -> list[int]:
-        return [i for item in lists.get(intro, []) for i in (item, *flat(item))]
+    lists: dict[int, list[int]]
+    said: dict[int, list[int]]
 
-    return [entry for i in flat(index) for entry in ((texts[i], True), *((texts[j], False) for j in said.get(i, [])))]
+    @classmethod
+    def of(cls, texts: list[str], lines: list[int]) -> _Layout:
+        lists = _lists(texts)
+        return cls(lists, _said_of(texts, lists, lines))
+
+    def entries(self, texts: list[str], index: int) -> list[tuple[str, bool]]:
+        """The whole list a clause introduces, in order: each item (True) with what it goes on to say on its line
+        (False); an item introducing a list of its own is followed by it."""
+
+        def flat(intro: int) -> list[int]:
+            return [i for item in self.lists.get(intro, []) for i in (item, *flat(item))]
+
+        said = self.said
+        return [e for i in flat(index) for e in ((texts[i], True), *((texts[j], False) for j in said.get(i, [])))]
 
 
 def _cut(entries: list[tuple[str, bool]], shown: set[str]) -> list[str]:
@@ -265,10 +288,9 @@ def _with_enumerations(
     rest in the provision's order."""
     order = {text: i for i, text in enumerate(texts)}
     by_text = {c.text: c for c in scored}
-    lists = _lists(texts)
-    said = _said_of(texts, lists, lines)
-    parent = {item: intro for intro, items in lists.items() for item in items}
-    continues = {later: item for item, after in said.items() for later in after}  # a sentence -> the item it goes on
+    layout = _Layout.of(texts, lines)
+    parent = {item: intro for intro, items in layout.lists.items() for item in items}
+    continues = {later: item for item, after in layout.said.items() for later in after}  # a sentence -> its item
     introduced_by: dict[int, int] = {}
     for listed_at, outer in parent.items():  # a nested list's item stands for the clause introducing the outermost
         while outer in parent:
@@ -289,7 +311,7 @@ def _with_enumerations(
             clause.lead = clause.lead or item.lead
             clause.score, clause.coverage = max(clause.score, item.score), max(clause.coverage, item.coverage)
         if all(clause.text != c.text for c in group):
-            clause.entries = _entries(texts, order[clause.text], lines)
+            clause.entries = layout.entries(texts, order[clause.text])
             clause.items = _enumeration(clause.entries, matching, whole)
             group.append(clause)
     listed = {item for c in group for item in c.items}
@@ -348,11 +370,11 @@ def _whole_provision(texts: list[str], rank: int, provision: str) -> list[_Claus
     introducing it."""
     clauses: list[_Clause] = []
     listed: set[str] = set()
-    lines = _line_numbers(provision, texts)
+    layout = _Layout.of(texts, _line_numbers(provision, texts))
     for index, text in enumerate(texts):
         if text in listed:
             continue
-        clause = _Clause(text, rank, 1.0, 1.0, entries=_entries(texts, index, lines))
+        clause = _Clause(text, rank, 1.0, 1.0, entries=layout.entries(texts, index))
         clause.items = [t for t, _ in clause.entries]
         listed |= set(clause.items)
         clauses.append(clause)

@@ -20,12 +20,6 @@ _UNITS: dict[str, tuple[str, Fraction]] = {
     "个人": ("人", Fraction(1)),
     "人": ("人", Fraction(1)),
     "名": ("人", Fraction(1)),
-    # a reply in English counts people too (300 employees is 三百人)
-    "employees": ("人", Fraction(1)),
-    "employee": ("人", Fraction(1)),
-    "workers": ("人", Fraction(1)),
-    "persons": ("人", Fraction(1)),
-    "people": ("人", Fraction(1)),
     "家": ("家", Fraction(1)),
     "起": ("起", Fraction(1)),
     "次": ("次", Fraction(1)),
@@ -100,7 +94,9 @@ _UNITS: dict[str, tuple[str, Fraction]] = {
     "%": ("%", Fraction(1)),
     "‰": ("‰", Fraction(1)),
 }
+# a reply in English counts people too (300 employees is 三百人): words, so a word and a space may come before them
 _WORD_UNITS = {"employees", "employee", "workers", "persons", "people"}
+_UNITS |= {word: ("人", Fraction(1)) for word in _WORD_UNITS}
 _UNIT = "|".join(re.escape(u) for u in sorted(_UNITS, key=len, reverse=True))
 # 一 before these is an article (一名、一次、一起、一家), not a count
 _ARTICLE_UNITS = {"人", "名", "次", "起", "家", "度", "层"}

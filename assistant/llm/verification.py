@@ -467,7 +467,8 @@ def _check_negations(
     """A sentence resting on the sources that restates a clause of one it cites (NEAR_COPY) with a negation added
     or dropped: the marks for those (a quotation is checked word for word already)."""
     ends = "。；;！？!?\n"
-    source_clauses = [[canonical(c) for c in clauses(_fold(chunk.text), ends, _MIN_NEAR_COPY)] for chunk in chunks]
+    canon = [[canonical(c) for c in clauses(_fold(chunk.text), ends, _MIN_NEAR_COPY)] for chunk in chunks]
+    source_clauses = [[(clause, _pairs(clause)) for clause in found] for found in canon]
     marks = []
     for start, end in _claims(text, quotes):
         claim_text = text[start:end]
@@ -482,8 +483,8 @@ def _check_negations(
             near = [
                 clause
                 for n in cited
-                for clause in source_clauses[n]
-                if len(pairs & _pairs(clause)) >= NEAR_COPY * len(pairs)
+                for clause, clause_pairs in source_clauses[n]
+                if len(pairs & clause_pairs) >= NEAR_COPY * len(pairs)
             ]
             if near and all(_negation_flipped(claim, clause) for clause in near):
                 report.negations.append(piece.strip())
