@@ -155,7 +155,7 @@ class Assistant:
 
     def _search(self, question: str, history: list[str] | None):
         """As retrieve, with the endpoint's fault when rewriting a follow-up failed (resolved offline then)."""
-        history = history or []
+        history = followup.recent(history or [], self.kb.settings.question_max_chars)
         fault = None
         query = None
         if self.llm is not None and history:

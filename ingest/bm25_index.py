@@ -25,6 +25,10 @@ from ingest.tokenizer import Tokenizer
 
 _PARALLEL_THRESHOLD = 4000
 _K1, _B = 1.2, 0.75
+# The evidence weights (idf.json) count at least this many passages: in a library of one or two passages every word
+# is in most of them, which would make every word "common" and leave a question no content word to be answered on
+# (a user's first import of one file was never answered); the passages not there are taken to lack the word.
+IDF_MIN_PASSAGES = 10
 _POSTINGS = "postings.npz"  # each chunk's term ids and counts, reused by the next build
 _FINGERPRINT = "fingerprint.txt"  # also in ids.json; read alone, it is cheap to check before every query
 _WORKER_TOKENIZER: Tokenizer | None = None
@@ -274,7 +278,8 @@ class Bm25Index:
                 retriever.vocab_dict = vocab
                 retriever.nonoccurrence_array = None  # only BM25L and BM25+ use it
                 retriever.save(str(target), show_progress=False)
-                rounded = np.round(weights, 4)
+                counted = max(total, IDF_MIN_PASSAGES)
+                rounded = np.round(np.log(1 + (counted - frequency + 0.5) / (frequency + 0.5)), 4)
                 idf = {t: float(rounded[n]) for t, n in vocab.items() if t and frequency[n] > 0}
             np.savez(target / _POSTINGS, rows=row_pointers, terms=terms, counts=counts)
             (target / "idf.json").write_text(json.dumps(idf, ensure_ascii=False), encoding="utf-8")

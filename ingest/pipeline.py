@@ -405,6 +405,8 @@ class Ingestor:
         if not model.needs_refit(existing + max(len(new_texts), at_least)):
             return False
         stored_texts = [index_text(c.text, c.heading_text) for c in self.kb.store.committed_chunks(records)]
+        if not stored_texts and not new_texts:
+            return False  # every file was refused or empty: nothing to fit on (the next import fits)
         self.progress("拟合内置向量模型", 0, 1)
         model.fit(stored_texts + new_texts)
         self.kb.publish_shared_model()

@@ -67,6 +67,11 @@ def _oversized_or_unreadable(path: Path, max_bytes: float) -> FileResult | None:
     return None
 
 
+_HIDDEN_REASON = (
+    "隐藏文件（文件名以“.”开头，多为系统或编辑器生成的副本），已跳过；如确是要导入的文档，请去掉开头的“.”后重新导入"
+)
+
+
 def walk(paths: Iterable[Path], max_file_mb: float = 30) -> Iterator[tuple[Path, FileResult | None]]:
     """Files to ingest, sorted; symlinked folders are followed, each real folder once (a link back to a
     parent is no loop). Yields (path, None) for a file to consider, or (path, result) for one that is
@@ -86,7 +91,7 @@ def walk(paths: Iterable[Path], max_file_mb: float = 30) -> Iterator[tuple[Path,
                     for d in dirs
                     if not d.startswith(".") and os.path.realpath(os.path.join(folder, d)) not in visited
                 )
-                found.extend(Path(folder) / f for f in files if not f.startswith("."))
+                found.extend(Path(folder) / f for f in files)
             for exc in unlisted:
                 unreadable = Path(exc.filename) if exc.filename else root
                 yield (
@@ -96,6 +101,10 @@ def walk(paths: Iterable[Path], max_file_mb: float = 30) -> Iterator[tuple[Path,
                     ),
                 )
             for path in sorted(found):
+                if path.name.startswith("."):
+                    if path.suffix.lower() in SUPPORTED_SUFFIXES:  # named like a document: say why it is left out
+                        yield path, FileResult(path, "skipped", reason=_HIDDEN_REASON)
+                    continue  # .DS_Store and the like are no documents
                 if path.suffix.lower() in SUPPORTED_SUFFIXES:
                     yield path, _oversized_or_unreadable(path, max_bytes)
                 else:

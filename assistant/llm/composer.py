@@ -122,7 +122,7 @@ class LlmComposer:
     def rewrite(self, question: str, history: list[str]) -> str:
         """The follow-up as a standalone question; LlmUnavailable when the endpoint fails."""
         template = load_prompt(self.settings, "rewrite_follow_up")
-        prompt = template.format(history="\n".join(history[-3:]), question=question)
+        prompt = template.format(history="\n".join(history), question=question)
         from langchain_core.messages import HumanMessage
 
         return call_model(self.model, [HumanMessage(prompt)], self.settings).strip() or question

@@ -10,6 +10,13 @@ from ingest.tokenizer import Tokenizer
 
 _END = "？?。！!，, "
 FRAGMENT_WORDS = 2  # a question ending in 呢 with at most this many words of its own is a fragment
+TURNS = 3  # the earlier questions a follow-up is read against: a conversation's subject is set in the last few
+
+
+def recent(history: list[str], most_chars: int) -> list[str]:
+    """The earlier questions a follow-up is read against: the last TURNS, each cut to most_chars (the question
+    limit), so a client sending thousands of long history entries costs no more than a short conversation."""
+    return [earlier[:most_chars] for earlier in history[-TURNS:]]
 
 
 def leans_on_previous(question: str, words: FollowUp, tokenizer: Tokenizer) -> bool:

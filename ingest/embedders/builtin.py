@@ -245,7 +245,8 @@ class LsaEmbeddings(CorpusFittedEmbeddings):
             weighted = weighted[rows]
         components = max(1, min(self.dim, weighted.shape[0] - 1, weighted.shape[1] - 1))
         svd = TruncatedSVD(n_components=components, algorithm="randomized", n_iter=4, random_state=13)
-        svd.fit(weighted)
+        with np.errstate(invalid="ignore", divide="ignore"):  # a one-passage library has no variance to share out
+            svd.fit(weighted)
         with self._lock:
             self._tfidf, self._svd, self._projection, self._counter, self.fitted_on = tfidf, svd, None, None, len(texts)
             self.fit_id = uuid.uuid4().hex
