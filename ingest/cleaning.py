@@ -131,6 +131,7 @@ def clean_text(text: str) -> str:
     return re.sub(r"\n{3,}", "\n\n", joined).strip()
 
 
+@lru_cache(maxsize=4096)  # the same candidate passages are read by question after question
 def normalise_for_index(text: str) -> str:
     """The form retrieval sees: simplified script, NFKC width folding, lower case, single spaces."""
     folded = unicodedata.normalize("NFKC", to_simplified(text)).lower()

@@ -33,14 +33,18 @@ def set_copies_aside(texts: list[str], threshold: float, authority: list[int] | 
     rank = authority or [0] * len(texts)
     grams = [_bigrams(text) for text in texts]
 
+    sizes = [len(g) for g in grams]
+
     def held(copy: int, by: int) -> bool:
-        return bool(grams[copy]) and len(grams[copy] & grams[by]) / len(grams[copy]) >= threshold
+        # no intersection is needed where the other has too few bigrams to hold the share
+        need = threshold * sizes[copy]
+        return sizes[copy] > 0 and sizes[by] >= need and len(grams[copy] & grams[by]) >= need
 
     kept: list[int] = []
     copies: list[int] = []
     for position in range(len(texts)):
-        if any(held(position, other) and rank[other] >= rank[position] for other in kept) or any(
-            held(position, other) and rank[other] > rank[position] for other in range(len(texts))
+        if any(rank[other] >= rank[position] and held(position, other) for other in kept) or any(
+            rank[other] > rank[position] and held(position, other) for other in range(len(texts))
         ):
             copies.append(position)
         else:
