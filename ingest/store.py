@@ -444,6 +444,28 @@ def use_wal(database: Path) -> bool:
         return False
 
 
+class _OneAtATime:
+    """An embedded Chroma collection whose calls run one at a time in this process. Its vector index lives in this
+    process's memory and is loaded, or brought up to date with what another process wrote, by the call that
+    needs it: a search running in another thread meanwhile read freed memory (a segfault of the web server under
+    20 askers during an import). A Chroma call takes milliseconds; the askers' other work runs in parallel."""
+
+    def __init__(self, collection, lock: threading.RLock):
+        self._collection, self._lock = collection, lock
+
+    def __getattr__(self, name: str):
+        found = getattr(self._collection, name)
+        if not callable(found):
+            return found
+        lock = self._lock
+
+        def call(*args, **kwargs):
+            with lock:
+                return found(*args, **kwargs)
+
+        return call
+
+
 class ChunkStore:
     def __init__(self, settings: Settings, embedder_name: str):
         self.backend = store_backend(settings)
@@ -458,6 +480,8 @@ class ChunkStore:
             + ("；数据目录只读：可查询，不能导入或删除" if self.read_only_copy else "")
         )
         self.name = embedder_name
+        # one Chroma call at a time in this process (see _OneAtATime), and none while the client is reopened
+        self._reopen_lock = threading.RLock()
         self._open_collections()
         self.batch_size = min(self.client.get_max_batch_size(), _PAGE)
         self._documents: dict[str, DocumentRecord] | None = None
@@ -473,15 +497,19 @@ class ChunkStore:
         self._seen = ""  # the committed documents as this process last saw them
         self._wrote = False  # this store changed them itself since
         self._stale = False
-        self._reopen_lock = threading.Lock()
         # the committed chunks that have a vector: ((_table_signature, vectors stored), ids), see with_vectors
         self._vectored: tuple[tuple[str, int], frozenset[str]] | None = None
         self._vectors_seen = -1  # vectors stored as this process last counted them (-1: not yet)
 
     def _open_collections(self) -> None:
-        self.chunks = self._open_vectors(f"anquan-vectors-{self.name}")
-        self.texts = self.client.get_or_create_collection(f"anquan-texts-{self.name}", embedding_function=None)
-        self.documents = self.client.get_or_create_collection(f"anquan-documents-{self.name}", embedding_function=None)
+        one_at_a_time = (lambda c: c) if self.is_server else (lambda c: _OneAtATime(c, self._reopen_lock))
+        self.chunks = one_at_a_time(self._open_vectors(f"anquan-vectors-{self.name}"))
+        self.texts = one_at_a_time(
+            self.client.get_or_create_collection(f"anquan-texts-{self.name}", embedding_function=None)
+        )
+        self.documents = one_at_a_time(
+            self.client.get_or_create_collection(f"anquan-documents-{self.name}", embedding_function=None)
+        )
 
     def _open_vectors(self, name: str):
         try:

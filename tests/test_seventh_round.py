@@ -14,6 +14,7 @@
 
 from __future__ import annotations
 
+import threading
 import time
 
 from conftest import isolated_settings
@@ -108,3 +109,80 @@ def test_a_library_of_one_small_document_answers_from_it(tmp_path):
     assert not answer.abstained and "动火作业许可证" in answer.text and "第二条" in answer.text
     # what the document does not say is still declined
     assert assistant.ask("动火作业的罚款是多少元？").answer.abstained
+
+
+def _small_library(tmp_path):
+    folder = tmp_path / "docs"
+    folder.mkdir()
+    for n in range(3):
+        (folder / f"青山市第{n + 1}号安全规定.md").write_text(
+            f"# 青山市第{n + 1}号安全规定\n\n"
+            + "\n\n".join(f"第{k}条 第{n + 1}号规定要求每{k}日检查第{k}项安全措施。" for k in range(1, 12)),
+            encoding="utf-8",
+        )
+    settings = isolated_settings(tmp_path / "data")
+    ingest([folder], settings)
+    return KnowledgeBase(settings)
+
+
+def test_the_chroma_calls_of_one_process_run_one_at_a_time(tmp_path, monkeypatch):
+    """A web server segfaulted in Chroma's vector index under 20 askers during an import: a search read memory
+    another thread's call had replaced. Calls on the embedded store of one process now never overlap."""
+    kb = _small_library(tmp_path)
+    inner = kb.store.chunks._collection
+    real, guard = inner.query, threading.Lock()
+    active, most = [0], [0]
+
+    def watched(*args, **kwargs):
+        with guard:
+            active[0] += 1
+            most[0] = max(most[0], active[0])
+        time.sleep(0.01)
+        try:
+            return real(*args, **kwargs)
+        finally:
+            with guard:
+                active[0] -= 1
+
+    monkeypatch.setattr(inner, "query", watched)
+    vector = kb.embedder.embeddings.embed_query("检查安全措施")
+    errors: list[str] = []
+
+    def search() -> None:
+        for _ in range(5):
+            try:
+                assert len(kb.store.query(vector, 5)) == 5
+            except Exception as exc:  # noqa: BLE001 - every failure is counted
+                errors.append(repr(exc))
+
+    threads = [threading.Thread(target=search) for _ in range(6)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert not errors and most[0] == 1
+
+
+def test_searches_go_on_while_the_store_is_reopened_again_and_again(tmp_path):
+    kb = _small_library(tmp_path)
+    vector = kb.embedder.embeddings.embed_query("检查安全措施")
+    expected = [c.id for c, _ in kb.store.query(vector, 5)]
+    stop, errors = threading.Event(), []
+
+    def search() -> None:
+        while not stop.is_set():
+            try:
+                assert [c.id for c, _ in kb.store.query(vector, 5)] == expected
+            except Exception as exc:  # noqa: BLE001 - every failure is counted
+                errors.append(repr(exc))
+
+    threads = [threading.Thread(target=search) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for _ in range(15):  # as after another process rewrote the vectors: the next search reopens the index
+        kb.store.vectors_rewritten()
+        time.sleep(0.05)
+    stop.set()
+    for thread in threads:
+        thread.join()
+    assert not errors, errors[:3]
