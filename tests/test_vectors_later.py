@@ -192,6 +192,20 @@ def test_a_vector_build_killed_mid_way_resumes_to_the_index_of_a_clean_build(tmp
     assert _snapshot(killed) == expected
 
 
+def test_before_any_vector_is_stored_the_question_is_not_embedded(tmp_path, monkeypatch):
+    """Imported --no-vectors, nothing can be compared with the question's vector: it is not computed (an e5
+    question vector is most of a lexical search's time on a CPU)."""
+    settings = _settings(tmp_path / "data", tmp_path / "cache" / "vectors.sqlite")
+    ingest([_folder(tmp_path / "docs")], settings, vectors=False)
+    kb = KnowledgeBase(settings)
+
+    def refuse(text: str):
+        raise AssertionError(f"embedded {text}")
+
+    monkeypatch.setattr(kb.embedder.embeddings, "embed_query", refuse)
+    assert _answered(_answers(kb))
+
+
 # anquan serve's background thread ------------------------------------------------------------------
 
 
