@@ -6,9 +6,10 @@ import json
 import os
 import sys
 from collections import Counter
+from collections.abc import Mapping
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from pydantic import ValidationError
@@ -95,6 +96,24 @@ _EXPECTED = {
 }
 
 
+_BOUNDS = {
+    "greater_than_equal": "须不小于 {ge}",
+    "less_than_equal": "须不大于 {le}",
+    "greater_than": "须大于 {gt}",
+    "less_than": "须小于 {lt}",
+}
+
+
+def expected(problem: Mapping[str, Any]) -> str:
+    """What a value should have been, in Chinese, from one of pydantic's errors (its English text when unknown)."""
+    kind = problem.get("type", "")
+    if kind in _EXPECTED:
+        return _EXPECTED[kind]
+    if kind in _BOUNDS:
+        return _BOUNDS[kind].format(**(problem.get("ctx") or {}))
+    return str(problem.get("msg", "格式不对"))
+
+
 def usage_message(exc: click_errors.UsageError, command: str) -> str:
     """A usage error (an unknown option, a missing or malformed value) in Chinese, with where to look."""
     hint = f"运行 {command} --help 查看用法"
@@ -170,7 +189,10 @@ class _Guarded(TyperGroup):
             err.print("[yellow]已中断。[/yellow]")
             raise typer.Exit(130) from None
         except ValidationError as exc:
-            problems = "；".join(f"ANQUAN_{'_'.join(map(str, e['loc'])).upper()}：{e['msg']}" for e in exc.errors())
+            problems = "；".join(
+                f"ANQUAN_{'_'.join(map(str, e['loc'])).upper()} 的值“{e.get('input')}”无效：{expected(e)}"
+                for e in exc.errors()
+            )
             err.print(f"[red]配置有误（环境变量或 .env 文件）：{shown(problems)}。请改正后重试。[/red]")
             raise typer.Exit(2) from None
         except Exception as exc:  # noqa: BLE001 - every failure ends as a Chinese message
@@ -206,6 +228,22 @@ console = Console(soft_wrap=True, highlight=False)
 _ROW_LIMIT = 40  # larger ingests list only problems, not every added file
 err = Console(stderr=True, soft_wrap=True, highlight=False)
 EMPTY_KB = "知识库为空，请先导入法规和方案：anquan ingest 文件或文件夹（如 anquan ingest ./法规）"
+
+
+def _require_filters(kb: KnowledgeBase, kinds: list[str] | None, regions: list[str] | None) -> None:
+    """Exit with the kinds or regions the knowledge base has when a --kind or --region names none of its documents'
+    (a filter matching nothing gave an empty list, or 未找到依据, with no word of why)."""
+    records = kb.documents().values()
+    for option, label, wanted, known in (
+        ("--kind", "类别", kinds, sorted({r.kind for r in records})),
+        ("--region", "地区", regions, sorted({r.region for r in records})),
+    ):
+        unknown = [w for w in wanted or [] if w not in known]
+        if unknown:
+            names = "、".join(unknown)
+            message = f"知识库中没有{label}为“{names}”的文档；现有{label}：{'、'.join(known)}（用 {option} 指定）"
+            err.print(f"[red]{shown(message)}[/red]")
+            raise typer.Exit(2)
 
 
 def _require_documents(kb: KnowledgeBase) -> None:
@@ -657,6 +695,7 @@ def ask(
         raise typer.Exit(2)
     kb = KnowledgeBase(settings) if as_json else _open(settings)
     _require_documents(kb)
+    _require_filters(kb, kind, region)
     assistant = Assistant(kb, include_superseded=old, kinds=kind, regions=region)
     result = assistant.ask(question, history=history or [])
     if as_json:
@@ -767,6 +806,7 @@ def search(
         raise typer.Exit(2)
     kb = _open(Settings())
     _require_documents(kb)
+    _require_filters(kb, kind, region)
     retriever = HybridRetriever(kb=kb, k=k, include_superseded=old, kinds=kind or None, regions=region or None)
     for n, doc in enumerate(retriever.invoke(query), start=1):
         console.print(f"[bold][{n}] {shown(doc.metadata['citation'])}[/bold]")
@@ -886,6 +926,9 @@ def check(
     from assistant.selfcheck.export import export
     from ingest.knowledge_base import KnowledgeBase
 
+    if is_blank(industry):
+        err.print("[red]行业是空的：请写明本单位的行业，如 anquan check --industry 餐饮 --employees 30[/red]")
+        raise typer.Exit(2)
     if out is not None and out.suffix.lower() not in (".xlsx", ".docx"):
         err.print(f"[red]{shown(out)}：只能导出为 .xlsx 或 .docx[/red]")
         raise typer.Exit(2)
@@ -962,6 +1005,9 @@ def _no_notebook():
             del sys.modules["IPython"]
 
 
+_LAST_PORT = 65535
+
+
 def _serve(host: str | None, port: int | None) -> None:
     from assistant.web.app import launch
     from assistant.web.login import LoginConfigError, login_pair
@@ -978,7 +1024,10 @@ def _serve(host: str | None, port: int | None) -> None:
             f"[yellow]注意：监听 {host} 时局域网内其他电脑也能访问；建议设置 ANQUAN_WEB_USER 和 "
             f"ANQUAN_WEB_PASSWORD 启用登录[/yellow]"
         )
-    port = port or settings.web_port
+    port = settings.web_port if port is None else port
+    if not 1 <= port <= _LAST_PORT:
+        err.print(f"[red]端口 {port} 无效：须为 1–{_LAST_PORT} 之间的整数，如 anquan serve --port 7861[/red]")
+        raise typer.Exit(2)
     kb = _open(settings)
     console.print(f"[bold]安全生产法规助手[/bold] 网页界面：http://{host}:{port}（Ctrl+C 退出）")
     try:

@@ -25,6 +25,9 @@ log = logging.getLogger("anquan")
 
 
 _NO_SPACE = ("no space left", "disk is full", "database or disk is full", "sqlite_full", "(code: 13)")
+# a write the disk refused for another reason: a file over the size limit (a quota, FAT32's 4 GB, ulimit -f) or a
+# failing disk; SQLite's SQLITE_IOERR (10) and its extended codes (778 = SQLITE_IOERR_WRITE) as Chroma words them
+_WRITE_FAILED = ("file too large", "(code: 10)", "(code: 778)")
 # SQLite's SQLITE_CORRUPT (11) and SQLITE_NOTADB (26), as sqlite3 and Chroma's own binding word them
 _DAMAGED = (
     "database disk image is malformed",
@@ -64,6 +67,10 @@ def _text(exc: BaseException) -> str:
 
 def is_disk_full(exc: BaseException) -> bool:
     return _errno(exc) in (errno.ENOSPC, errno.EDQUOT) or any(s in _text(exc) for s in _NO_SPACE)
+
+
+def is_write_failure(exc: BaseException) -> bool:
+    return _errno(exc) in (errno.EFBIG, errno.EIO) or any(s in _text(exc) for s in _WRITE_FAILED)
 
 
 def is_damaged_index(exc: BaseException) -> bool:
@@ -137,6 +144,13 @@ def explain(exc: BaseException, settings: Settings | None = None, action: str = 
         return (
             f"知识库暂时无法读取（可能正有导入或删除在写入数据目录 {data_dir or ''}），{action}未完成。"
             f"知识库本身完好，请稍后重试；如反复出现，请重启 anquan serve。"
+        )
+    if is_write_failure(exc):
+        return (
+            f"写入磁盘失败（文件超过大小上限、磁盘配额用尽或磁盘故障），{action}未完成。已入库的内容没有丢失，可照常查询；"
+            f"未写完的部分会在下次导入时自动撤销或补全。请检查数据目录{f' {data_dir} ' if data_dir else ''}所在磁盘的"
+            "配额、单个文件大小的限制（如 FAT32 磁盘不能存放超过 4 GB 的文件）和磁盘状态后重试，"
+            "或用 ANQUAN_DATA_DIR 换一个磁盘上的目录。"
         )
     if _errno(exc) in (errno.ENOTDIR, errno.EEXIST) and data_dir is not None and data_dir_problem(data_dir):
         return data_dir_problem(data_dir)

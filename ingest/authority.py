@@ -31,7 +31,9 @@ _AMENDS = re.compile(r"关于修改《([^》]+)》|《([^》]+)》修正案")
 
 # a title that makes an act about a text (a decision, an interpretation, a reply, an amendment): with the text it
 # names in force, it changes what that text says, whatever quote marks (《》, 〈〉, none) or script it is written in
-_ACT_ON_TEXT = re.compile(r"(?:决定|解释|批复|答复|修正案)$")
+_ACT_ON_TEXT = re.compile(r"(?:决定|解释|批复|答复|复函|函|修正案|勘误|更正)$")
+_INTERPRETS = re.compile(r"(?:解释|批复|答复|复函|函)\W*$")
+_CORRECTS = re.compile(r"(?:勘误|更正)\W*$")
 _TRAILING_NUMBER = re.compile(r"[(（][一二三四五六七八九十\d]+[)）]$")
 _QUOTED = re.compile(r"[《〈<]([^《》〈〉<>]+)[》〉>]")
 _SHORTEST_NAME = 3  # characters of a name key looked for in an unquoted title (消防法)
@@ -111,7 +113,16 @@ def amended(record: DocumentRecord, names: NameIndex) -> list[str]:
     for other in acted_on(record, names):
         if other.doc_id not in found:
             found.append(other.doc_id)
+    for name in record.amends or []:  # what its words amend or promulgate anew, whatever its title
+        for other in names.by_name.get(name, []):
+            if other.doc_id != record.doc_id and other.doc_id not in found:
+                found.append(other.doc_id)
     return found
+
+
+def target_amended(record: DocumentRecord, target: DocumentRecord) -> bool:
+    """Whether the record's words amend or promulgate the target anew (its amendment claims name it)."""
+    return name_key(target.title) in (record.amends or []) or name_key(target.short_title) in (record.amends or [])
 
 
 def acted_on(record: DocumentRecord, names: NameIndex) -> list[DocumentRecord]:
@@ -154,9 +165,11 @@ def held_description(record: DocumentRecord, records: dict[str, DocumentRecord])
             simple = to_simplified(record.title)
             verb = (
                 "修改"
-                if _AMENDS.search(simple) or "修改" in simple or "修正案" in simple
+                if _AMENDS.search(simple) or "修改" in simple or "修正案" in simple or target_amended(record, target)
                 else "解释"
-                if re.search(r"(?:解释|批复|答复)\W*$", simple)
+                if _INTERPRETS.search(simple)
+                else "更正"
+                if _CORRECTS.search(simple)
                 else "调整"
                 if "废止" not in simple and _ACT_ON_TEXT.search(_TRAILING_NUMBER.sub("", simple.strip()))
                 else "废止"

@@ -187,18 +187,35 @@ def future_date_problem(path: Path, clean: str, meta: DocumentMeta, today: date 
 # ideographs that look like (and NFKC-fold to) common ones: Kangxi radicals (⽣ for 生, ⼈ for 人), CJK radicals,
 # compatibility ideographs. A title written with them reads as the real law's and must version with it.
 _LOOK_ALIKE_IDEOGRAPHS = re.compile("[\u2e80-\u2fdf\uf900-\ufaff\U0002f800-\U0002fa1f]")
+# the CJK radicals (U+2E81-U+2EF3) NFKC leaves as they are, each followed by the ideograph it stands for
+# (Unicode's EquivalentUnifiedIdeograph.txt): 中华人⺠共和国 is 中华人民共和国; PDF text often has ⻓⻔⻅ for 长门见
+_RADICAL_PAIRS = (
+    "⺁厂⺂乛⺃乚⺄乙⺅亻⺆冂⺇几⺈刀⺉刂⺊卜⺋㔾⺌小⺍小⺎兀⺏尢⺐尢⺑尢⺒巳⺓幺⺔彑⺕彐⺖忄⺗心⺘扌⺙攵⺛旡⺜日⺝月"
+    "⺞歺⺟母⺠民⺡氵⺢氺⺣灬⺤爫⺥爫⺦丬⺧牛⺨犭⺩王⺪疋⺫目⺬示⺭礻⺮竹⺯糸⺰纟⺱网⺲罒⺳网⺴网⺵网⺶羊⺷羊"
+    "⺸羊⺹耂⺺聿⺻聿⺼肉⺽臼⺾艹⺿艹⻀艹⻁虎⻂衤⻃覀⻄西⻅见⻆角⻇角⻈讠⻉贝⻊足⻋车⻌辶⻍辶⻎辶⻏阝⻐钅⻑長"
+    "⻒镸⻓长⻔门⻕阝⻖阝⻗雨⻘青⻙韦⻚页⻛风⻜飞⻝食⻟飠⻠饣⻢马⻣骨⻤鬼⻥鱼⻦鸟⻧卤⻨麦⻩黄⻪黾⻫斉⻬齐⻭歯⻮齿"
+    "⻯竜⻰龙⻱龜⻲亀⻳龟"
+)
+_RADICALS = str.maketrans(dict(zip(_RADICAL_PAIRS[0::2], _RADICAL_PAIRS[1::2], strict=True)))
 
 
 def fold_ideographs(text: str) -> str:
-    """The text with look-alike ideographs (Kangxi radicals, compatibility ideographs) as the common ones."""
-    return _LOOK_ALIKE_IDEOGRAPHS.sub(lambda m: unicodedata.normalize("NFKC", m.group()), text)
+    """The text with look-alike ideographs (Kangxi and other CJK radicals, compatibility ideographs) as the common
+    ones."""
+    return _LOOK_ALIKE_IDEOGRAPHS.sub(lambda m: unicodedata.normalize("NFKC", m.group()), text.translate(_RADICALS))
+
+
+def visible(text: str) -> str:
+    """The text without format characters, which show nothing (a soft hyphen, zero-width spaces and joiners,
+    direction marks): 安全\u00ad生产法 prints as 安全生产法 and names the same law."""
+    return "".join(c for c in text if unicodedata.category(c) != "Cf")
 
 
 def core_title(title: str) -> str:
     """The title as every version of the text shares it: simplified script, no version note in brackets
     (（2021年修正）, （试行）), no spaces or title quotes (《中华人民共和国 安全生產法》 ->
     中华人民共和国安全生产法)."""
-    simple = to_simplified(fold_ideographs(title))
+    simple = to_simplified(fold_ideographs(visible(title)))
     simple = re.sub(r"[(（][^)）]*(修订|修正|试行|草案|\d{4})[^)）]*[)）]", "", simple)
     return re.sub(r"[\s《》〈〉“”\"']", "", simple)
 

@@ -44,7 +44,7 @@ from ingest.knowledge_base import KnowledgeBase, index_text
 from ingest.loaders.limits import LoadLimits
 from ingest.metadata import doc_id_for
 from ingest.preparation import Preparation, Prepared, Task
-from ingest.repeal import repeal_claims
+from ingest.repeal import amend_claims, repeal_claims
 from ingest.report import STATUS_LABELS, FileResult, IngestReport
 from ingest.settings import Settings
 from ingest.shared_state import ServerBusy
@@ -523,6 +523,7 @@ class Ingestor:
                     c.to_dict()
                     for c in repeal_claims((c.article if c.unit == "article" else "", c.text) for c in item.chunks)
                 ],
+                amends=amend_claims(c.text for c in item.chunks),
             )
             # an administrator's correction outlives the metadata derived anew (kept on this machine, or, with a
             # shared Chroma server, on the record a correction elsewhere wrote)

@@ -176,6 +176,33 @@ def repeal_claims(pieces: Iterable[tuple[str, str]]) -> list[RepealClaim]:
     return list(dict.fromkeys(claims))
 
 
+# a sentence that changes a named text: 对《X》作出修改, 将《X》第二十四条修改为, 《X》第二十四条修改为,
+# 《X》已由……通过，现予公布 (a decree promulgating it); the verb belongs to the name (no comma between them but in
+# the decree's form), so 贯彻新修订的《X》，本方案修改为…… changes no X
+_AMENDING = re.compile(
+    r"(?:对|将)《(?P<a>[^《》]{2,60})》[^《。；;\n，,]{0,40}?(?:作出修改|作如下修改|修改为|予以删除|删去)"
+    r"|《(?P<b>[^《》]{2,60})》第[^《。；;\n，,]{1,30}?修改为"
+    r"|《(?P<c>[^《》]{2,60})》已由[^《。；;\n]{0,80}?现予公布"
+)
+
+
+def amend_claims(texts: Iterable[str]) -> list[str]:
+    """The name keys of the texts a document's words amend or promulgate anew, in order (a decision amending several
+    laws names none of them in its title; a decree publishing a law carries its whole text)."""
+    names: list[str] = []
+    for text in texts:
+        if "《" not in text:
+            continue
+        for sentence in _SENTENCE.split(to_simplified(text)):
+            for match in _AMENDING.finditer(sentence):
+                if _CITING.search(re.split(r"[，,]", sentence[: match.start()])[-1]):
+                    continue
+                key = name_key(match.group("a") or match.group("b") or match.group("c"))
+                if key and key not in names:
+                    names.append(key)
+    return names
+
+
 class NameIndex:
     """Ingested documents by name key, and by alias (from the knowledge pack's document_aliases)."""
 

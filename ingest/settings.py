@@ -136,7 +136,7 @@ class Settings(BaseSettings):
 
     # Web UI (anquan serve): binds to localhost unless a host is configured; login when both are set.
     web_host: str = "127.0.0.1"
-    web_port: int = 7860
+    web_port: int = Field(7860, ge=1, le=65535)
     web_user: str | None = None
     web_password: str | None = None
     # The administrator's password for confirming in the web library that an uploaded document supersedes or

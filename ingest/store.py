@@ -167,6 +167,9 @@ class DocumentRecord:
     repealed_by: str = ""  # doc id of the ingested document that repeals this one
     repealed_by_article: str = ""  # the article of it that says so (第七十六条)
     repealed_on: str = ""  # ISO date from which it is repealed
+    # Name keys of the texts its words amend or promulgate anew (ingest.repeal.amend_claims: 对《X》作出修改,
+    # 《X》已由……修订通过，现予公布); None for a record written before they were read.
+    amends: list[str] | None = None
     # Who brought it: ORIGIN_UPLOAD for a web upload, "" or ORIGIN_CURATED for the command line (the curated corpus).
     origin: str = ""
     # The content hash at which its version status was last derived ("" for a document not through that stage

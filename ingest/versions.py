@@ -8,7 +8,7 @@ from collections.abc import Iterable
 
 from ingest.authority import confirmed_note, held_documents, held_note
 from ingest.metadata import VERSIONED_KINDS
-from ingest.repeal import chinese_date, find_repeals, repeal_claims
+from ingest.repeal import amend_claims, chinese_date, find_repeals, repeal_claims
 from ingest.store import ChunkStore, DocumentRecord, StoredChunk, chunk_ids
 
 _REPEAL_READ_CHUNKS = 4000  # stored chunks read per call when finding what earlier records repeal
@@ -82,9 +82,9 @@ def apply_versions(
 
 
 def read_repeals(store: ChunkStore, records: dict[str, DocumentRecord]) -> list[DocumentRecord]:
-    """What the documents recorded before repeals were read repeal, from their stored chunks (once:
-    the records are written back with it). Returns the records it filled in."""
-    pending = [r for r in records.values() if r.repeals is None]
+    """What the documents recorded before repeals (or amendments) were read repeal and amend, from their stored
+    chunks (once: the records are written back with it). Returns the records it filled in."""
+    pending = [r for r in records.values() if r.repeals is None or r.amends is None]
     for start in range(0, len(pending), 64):
         batch = pending[start : start + 64]
         ids = [i for r in batch for i in chunk_ids(r.doc_id, r.hash, r.chunk_count)]
@@ -96,4 +96,5 @@ def read_repeals(store: ChunkStore, records: dict[str, DocumentRecord]) -> list[
             record.repeals = [
                 c.to_dict() for c in repeal_claims((c.article if c.unit == "article" else "", c.text) for c in stored)
             ]
+            record.amends = amend_claims(c.text for c in stored)
     return pending

@@ -13,6 +13,7 @@ import time
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
+from ingest.encoding import readable_path
 from ingest.errors import os_reason
 from ingest.journal import write_json
 from ingest.loaders import SUPPORTED_SUFFIXES
@@ -100,7 +101,12 @@ def walk(paths: Iterable[Path], max_file_mb: float = 30) -> Iterator[tuple[Path,
                         unreadable, "failed", reason=f"无法打开这个文件夹，其中的文件均未导入：{os_reason(exc)}"
                     ),
                 )
+            inside = os.path.realpath(root)
             for path in sorted(found):
+                outside = _links_outside(path, inside)
+                if outside:
+                    yield path, FileResult(path, "skipped", reason=outside)
+                    continue
                 if path.name.startswith("."):
                     if path.suffix.lower() in SUPPORTED_SUFFIXES:  # named like a document: say why it is left out
                         yield path, FileResult(path, "skipped", reason=_HIDDEN_REASON)
@@ -119,6 +125,20 @@ def walk(paths: Iterable[Path], max_file_mb: float = 30) -> Iterator[tuple[Path,
                     )
         else:
             yield root, FileResult(root, "failed", reason="路径不存在，请检查拼写")
+
+
+def _links_outside(path: Path, folder: str) -> str:
+    """Why a file found in a folder is left out when it is a symbolic link to a file outside that folder (a link in
+    an unpacked archive put /etc/passwd into the knowledge base, readable in the web page), else ""."""
+    if not _is_symlink(path):
+        return ""
+    target = os.path.realpath(path)
+    if os.path.commonpath([target, folder]) == folder:
+        return ""
+    return (
+        f"这是一个符号链接，指向所导入文件夹之外的文件（{readable_path(Path(target))}），已跳过："
+        "导入的内容只取自所选文件夹；如确需导入该文件，请直接指定它导入"
+    )
 
 
 def _is_symlink(path: Path) -> bool:
