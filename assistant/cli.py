@@ -504,6 +504,11 @@ def edit(
     from ingest.knowledge_base import KnowledgeBase
     from ingest.pipeline import IngestBusy, Ingestor
 
+    given = {"--title": title, "--kind": kind, "--region": region, "--date": date}
+    blank = [option for option, value in given.items() if value is not None and is_blank(value)]
+    if blank:
+        err.print(f"[red]{'、'.join(blank)} 的值是空的：请写上更正后的内容，或去掉该选项[/red]")
+        raise typer.Exit(2)
     settings = Settings()
     kb = KnowledgeBase(settings)
     _require_documents(kb)

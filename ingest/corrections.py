@@ -41,6 +41,9 @@ class CorrectionError(UserFacingError):
     """A correction that cannot be made; the message (Chinese) says why and what to write instead."""
 
 
+_EARLIEST_YEAR = 1900  # no text in force here is older: a year before it is a typing slip (0001-01-01)
+
+
 def normalise(changes: Mapping[str, str | None], today: date | None = None) -> dict[str, str]:
     """The fields to correct, checked and written as the index keeps them (a date as 2024-05-01, or 2024-05, or
     2024); fields given as None or "" are left alone. Raises CorrectionError (Chinese) for a value that cannot be."""
@@ -83,6 +86,8 @@ def _iso_date(value: str, today: date) -> str:
         date(year, month or 1, day or 1)
     except ValueError:
         raise CorrectionError(f"日期“{value}”不存在：请核对年月日") from None
+    if year < _EARLIEST_YEAR:
+        raise CorrectionError(f"日期“{value}”早于 {_EARLIEST_YEAR} 年，不是法规或方案的日期：请核对年份")
     iso = f"{year:04d}" + (f"-{month:02d}" if month else "") + (f"-{day:02d}" if day else "")
     if iso > today.isoformat()[: len(iso)]:
         raise CorrectionError(

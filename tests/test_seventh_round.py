@@ -14,7 +14,8 @@ text and LLM-mode cases have files of their own: test_seventh_round_docx.py, _hi
   title names no law but whose words amend one, a decree promulgating a law's text, and a title written with CJK
   radicals (⺠) or invisible characters (a soft hyphen) were imported in force; now each is held 待确认;
 - faults and arguments: a write the disk refuses (a file-size limit), ``serve --port 70000``, a setting out of
-  range, ``--kind``/``--region`` naming nothing there is, ``check --industry ""``.
+  range, ``--kind``/``--region`` naming nothing there is, ``check --industry ""``, ``edit --title ""`` and a
+  correction dated 0001-01-01.
 """
 
 from __future__ import annotations
@@ -34,6 +35,7 @@ from assistant.ask import Assistant
 from assistant.cli import app
 from assistant.faults import explain
 from assistant.retrieval import followup
+from ingest.corrections import CorrectionError, normalise
 from ingest.knowledge_base import KnowledgeBase
 from ingest.metadata import fold_ideographs
 from ingest.pipeline import ingest
@@ -354,3 +356,15 @@ def test_a_kind_or_region_no_document_has_is_named_with_those_there_are(monkeypa
 def test_check_refuses_an_empty_industry():
     result = CliRunner().invoke(app, ["check", "--industry", " ", "--employees", "10"])
     assert result.exit_code == 2 and "行业是空的" in result.output
+
+
+def test_edit_refuses_an_empty_value_and_a_year_no_text_has(monkeypatch, user_files_index):
+    """C5: edit --title "" was silently ignored and --date 0001-01-01 accepted."""
+    settings, _ = user_files_index
+    monkeypatch.setenv("ANQUAN_DATA_DIR", str(settings.data_dir))
+    doc_id = next(iter(KnowledgeBase(settings).documents()))
+    result = CliRunner().invoke(app, ["edit", doc_id, "--title", " "])
+    assert result.exit_code == 2 and "--title 的值是空的" in result.output
+    with pytest.raises(CorrectionError, match="早于 1900 年"):
+        normalise({"date": "0001-01-01"})
+    assert normalise({"date": "1954-09-20"}) == {"date": "1954-09-20"}
