@@ -124,9 +124,10 @@ class Settings(BaseSettings):
     llm_base_url: str | None = None
     llm_model: str | None = None
     llm_api_key: str | None = None
-    # Seconds one LLM request may wait for the endpoint (then the offline answer is given, with a note saying so);
-    # raise it for a slow local model. A refused connection or a server error (5xx, 429) is retried llm_retries
-    # times; a timeout is not (it would double the wait).
+    # Seconds one LLM request may take in all, its whole reply (then the offline answer is given, with a note saying
+    # so); a reply streamed to the web page: each piece, and ten times this in all (assistant.llm.client). Raise it
+    # for a slow local model. A refused connection or a server error (5xx, 429) is retried llm_retries times; a
+    # timeout is not (it would double the wait).
     llm_timeout: float = 30
     llm_retries: int = 1
     # The most tokens one reply may hold (sent as max_tokens); the text read is cut at four characters a token, with a

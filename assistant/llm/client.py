@@ -2,15 +2,24 @@
 langchain-openai, with prompts from prompts/. Sources are numbered and fenced as data (format_sources: a forged
 fence in any written form is removed, a sentence instructing the assistant is marked, assistant.answer.untrusted).
 Any fault of the endpoint (refused, timed out, HTTP error, unreadable reply) raises LlmUnavailable with a Chinese
-reason; the caller then answers offline with a note saying so."""
+reason; the caller then answers offline with a note saying so.
+
+Time: the client's own timeout (llm_timeout) bounds each read of the connection, so an endpoint sending a byte now
+and then would hold a request forever. A reply read at once must therefore come whole within llm_timeout, and a
+streamed one must bring each piece within llm_timeout of the last and be done within STREAMED_REPLY_TIMEOUTS times
+llm_timeout: the request runs in a worker thread that the caller stops waiting for at its deadline (the thread ends
+with its connection; it never holds the process)."""
 
 from __future__ import annotations
 
+import contextvars
 import logging
+import queue
+import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from assistant.answer.untrusted import ATTRIBUTE_BREAKERS, instruction_guard, neutralise_fences
 from assistant.citations import citation
@@ -23,21 +32,30 @@ if TYPE_CHECKING:  # langchain's chat models load only when an LLM is configured
     from langchain_core.language_models.chat_models import BaseChatModel
 
 __all__ = [
+    "STREAMED_REPLY_TIMEOUTS",
     "EmptyReply",
     "LlmUnavailable",
+    "ReplyTimeout",
     "call_model",
     "chat_model",
     "fault_reason",
     "format_sources",
+    "in_time",
     "llm_backend",
     "llm_label",
     "load_prompt",
+    "pieces_in_time",
     "reply_limit",
     "reply_text",
     "stream_model",
 ]
 
 log = logging.getLogger("anquan.llm")
+
+# a streamed reply (shown as it is written, so it may take longer than one read at once) may take this many times
+# llm_timeout in all
+STREAMED_REPLY_TIMEOUTS = 10
+T = TypeVar("T")
 
 
 def load_prompt(settings: Settings, name: str) -> str:
@@ -123,12 +141,24 @@ class EmptyReply(LlmUnavailable):
         super().__init__("没有返回内容", retry_without_stream)
 
 
+class ReplyTimeout(TimeoutError):
+    """A request passed its deadline: no whole reply (or no next piece of a streamed one) within llm_timeout, or a
+    streamed reply not done within its limit (whole)."""
+
+    def __init__(self, seconds: float, whole: bool = False):
+        super().__init__(f"no reply within {seconds:g} s")
+        self.seconds = seconds
+        self.whole = whole
+
+
 def fault_reason(exc: BaseException, settings: Settings) -> str:
     """What went wrong with the endpoint, said for a user, and what to do about it."""
     import httpx
     import openai
 
     where = settings.llm_base_url or "未配置地址"
+    if isinstance(exc, ReplyTimeout) and exc.whole:
+        return f"{exc.seconds:g} 秒内没有写完回复，可稍后重试或调大 ANQUAN_LLM_TIMEOUT"
     if isinstance(exc, (openai.APITimeoutError, httpx.TimeoutException, TimeoutError)):
         return f"{settings.llm_timeout:g} 秒内没有响应，可稍后重试或调大 ANQUAN_LLM_TIMEOUT"
     if isinstance(exc, (openai.APIConnectionError, httpx.TransportError, ConnectionError)):
@@ -170,13 +200,87 @@ def _retryable(exc: BaseException) -> bool:
     )
 
 
+def in_time(call: Callable[[], T], seconds: float) -> T:
+    """call()'s result (or its exception) when it comes within seconds; ReplyTimeout when it does not. It runs in a
+    daemon worker thread (with the caller's context variables), left to end on its own after the deadline."""
+    outcome: queue.Queue[tuple[bool, Any]] = queue.Queue(maxsize=1)
+
+    def work() -> None:
+        try:
+            outcome.put((True, call()))
+        except BaseException as exc:  # noqa: BLE001 - handed to the caller, who decides
+            outcome.put((False, exc))
+
+    threading.Thread(target=contextvars.copy_context().run, args=(work,), name="anquan-llm", daemon=True).start()
+    try:
+        done, value = outcome.get(timeout=min(seconds, threading.TIMEOUT_MAX))
+    except queue.Empty:
+        raise ReplyTimeout(seconds) from None
+    if done:
+        return value
+    raise value
+
+
+def pieces_in_time(model: BaseChatModel, messages: list, settings: Settings) -> Iterator[Any]:
+    """model.stream's pieces, read in a daemon worker thread: each within llm_timeout of the one before (the first
+    of the request), all within STREAMED_REPLY_TIMEOUTS × llm_timeout, else ReplyTimeout. Closing this iterator
+    (or a deadline) stops the worker at its next piece."""
+    per_piece = settings.llm_timeout
+    whole = STREAMED_REPLY_TIMEOUTS * per_piece
+    stop = threading.Event()
+    pieces: queue.Queue[tuple[str, Any]] = queue.Queue(maxsize=64)
+
+    def put(item: tuple[str, Any]) -> bool:
+        while not stop.is_set():
+            try:
+                pieces.put(item, timeout=0.1)
+                return True
+            except queue.Full:
+                continue
+        return False
+
+    def work() -> None:
+        stream = None
+        try:
+            stream = model.stream(messages)
+            for piece in stream:
+                if not put(("piece", piece)):
+                    return
+            put(("end", None))
+        except BaseException as exc:  # noqa: BLE001 - handed to the reader
+            put(("error", exc))
+        finally:
+            close = getattr(stream, "close", None)
+            if close is not None:
+                close()
+
+    threading.Thread(target=contextvars.copy_context().run, args=(work,), name="anquan-llm", daemon=True).start()
+    deadline = time.monotonic() + whole
+    try:
+        while True:
+            left = deadline - time.monotonic()
+            try:
+                kind, value = pieces.get(timeout=max(0.0, min(per_piece, left, threading.TIMEOUT_MAX)))
+            except queue.Empty:
+                raise ReplyTimeout(*((per_piece, False) if left > per_piece else (whole, True))) from None
+            if kind == "end":
+                return
+            if kind == "error":
+                raise value
+            yield value
+    finally:
+        stop.set()
+
+
 def call_model(model: BaseChatModel, messages: list, settings: Settings) -> str:
     """The model's reply text, cut to reply_limit with a note and cleaned (assistant.llm.reply: no control
     characters, reasoning blocks, images or links); retried (settings.llm_retries) on a refused connection or a
-    server error. Any fault raises LlmUnavailable; an empty reply (also one that was only reasoning) is one."""
+    server error. The whole reply must come within llm_timeout (in_time). Any fault raises LlmUnavailable; an
+    empty reply (also one that was only reasoning) is one."""
     for attempt in range(settings.llm_retries + 1):
         try:
-            text = clean_reply(capped(reply_text(model.invoke(messages)), reply_limit(settings)))
+            reply = in_time(lambda: model.invoke(messages), settings.llm_timeout)
+            text = clean_reply(capped(reply_text(reply), reply_limit(settings)))
         except Exception as exc:  # noqa: BLE001 - every fault of the endpoint becomes the offline answer
             if _retryable(exc) and attempt < settings.llm_retries:
                 log.info("LLM call failed (%s), retrying", type(exc).__name__)
@@ -192,15 +296,16 @@ def call_model(model: BaseChatModel, messages: list, settings: Settings) -> str:
 
 def stream_model(model: BaseChatModel, messages: list, settings: Settings) -> Iterator[str]:
     """The reply's pieces as they come (raw: the caller cleans what it shows), read up to reply_limit
-    characters, then a note that the rest was cut; retried as call_model before the first piece. A fault raises
-    LlmUnavailable (before the first piece, one that a request without streaming might not have — the
+    characters, then a note that the rest was cut; retried as call_model before the first piece; each piece
+    within llm_timeout of the last, the whole within STREAMED_REPLY_TIMEOUTS times that (pieces_in_time). A fault
+    raises LlmUnavailable (before the first piece, one that a request without streaming might not have — the
     endpoint may not stream — sets retry_without_stream)."""
     limit = reply_limit(settings)
     for attempt in range(settings.llm_retries + 1):
         started = False
         read = 0
         try:
-            pieces = model.stream(messages)
+            pieces = pieces_in_time(model, messages, settings)
             try:
                 for piece in pieces:
                     started = True

@@ -3,8 +3,12 @@ in either numeral script, read as a value in a base unit, so that 一百人 and 
 10% are the same figure. Used to check the figures of a model's reply against its sources
 (assistant.llm.verification). Texts are read folded (simplified, half-width: see verification._fold).
 
+People are counted with any classifier (三百人, 三百名, 三百位). An approximate figure (三百余人, 300多人, 十几人,
+三百人左右) is read as the number it rounds (三百人): it is checked like that figure, so one the sources do not
+state is marked like any other.
+
 Not figures: an ordinal (第三条, 第2款), a year (2021年), a calendar date (6月10日), 一 as an article (一名, 一次),
-a vague count (几十人)."""
+a vague count (几十人, 数百人), 位 of a number's digits or places (三位数, 两位小数, 三位一体)."""
 
 from __future__ import annotations
 
@@ -20,6 +24,7 @@ _UNITS: dict[str, tuple[str, Fraction]] = {
     "个人": ("人", Fraction(1)),
     "人": ("人", Fraction(1)),
     "名": ("人", Fraction(1)),
+    "位": ("人", Fraction(1)),
     "家": ("家", Fraction(1)),
     "起": ("起", Fraction(1)),
     "次": ("次", Fraction(1)),
@@ -99,17 +104,26 @@ _WORD_UNITS = {"employees", "employee", "workers", "persons", "people"}
 _UNITS |= {word: ("人", Fraction(1)) for word in _WORD_UNITS}
 _UNIT = "|".join(re.escape(u) for u in sorted(_UNITS, key=len, reverse=True))
 # 一 before these is an article (一名、一次、一起、一家), not a count
-_ARTICLE_UNITS = {"人", "名", "次", "起", "家", "度", "层"}
+_ARTICLE_UNITS = {"人", "名", "位", "次", "起", "家", "度", "层"}
+# 位 counting something other than people: 三位数, 两位小数, 三位一体, 一位置 …, 位于
+_NOT_PEOPLE_AFTER_WEI = ("数", "小数", "一体", "置", "于")
 _CN_DIGITS = "零〇○一二两三四五六七八九壹贰叁肆伍陆柒捌玖廿卅"
 _CN = rf"[{_CN_DIGITS}十拾百佰千仟万亿]+"
 # 3百人, 1.5千元, 2万: Arabic digits with a Chinese multiplier
 _ARABIC = r"\d+(?:,\d{3})*(?:\.\d+)?(?:万亿|万|亿|百|佰|千|仟)?"
 _NUMBER = rf"(?:{_ARABIC}|{_CN})"
 _RANGE_SEP = r"[ \t]*(?:至|到|~|～|-|—|–)[ \t]*"
-# 百分之十 / 千分之三; a number (a range: 一百至三百人) and its unit; the unit of a Latin symbol ends the word
+# what makes a number approximate between it and its unit: 三百余人, 300多人, 十几人, 两个多小时, 一个多月 (read as
+# 三百人, 300人, 十人, 两小时, 一个月)
+_APPROXIMATE = r"个?[余多几]"
+# 月 is a unit only after 个 (一个月, 一个多月: 6月 is a month of the year)
+_UNIT_AFTER_GE = r"(?<=个[余多几])月"
+# 百分之十 / 千分之三; a number (a range: 一百至三百人), approximate or not, and its unit; the unit of a Latin
+# symbol ends the word
 _FIGURE = re.compile(
     rf"(?P<per>百分之|千分之)(?P<pnum>{_NUMBER})"
-    rf"|(?P<num>{_NUMBER})(?:{_RANGE_SEP}(?P<num2>{_NUMBER}))?[ \t]*(?P<unit>{_UNIT})(?![A-Za-z])"
+    rf"|(?P<num>{_NUMBER})(?:{_RANGE_SEP}(?P<num2>{_NUMBER}))?[ \t]*(?P<approx>{_APPROXIMATE})?[ \t]*"
+    rf"(?P<unit>{_UNIT}|{_UNIT_AFTER_GE})(?![A-Za-z])"
 )
 _VAGUE = set("几数")  # 几十人, 数百人: no figure
 
@@ -162,6 +176,8 @@ def _plausible(text: str, match: re.Match, number: str) -> bool:
         return False  # a year: 2021年, 二〇二一年
     if unit in ("日", "天") and last == "月":
         return False  # a date: 6月10日
+    if unit == "位" and text.startswith(_NOT_PEOPLE_AFTER_WEI, match.end()):
+        return False  # 三位数, 两位小数: places, not people
     return not (unit in _ARTICLE_UNITS and number in ("一", "壹") and not match.group("num2"))
 
 
@@ -178,7 +194,7 @@ def figures(text: str) -> list[Figure]:
         number = match.group("num")
         if not _plausible(text, match, number):
             continue
-        base, scale = _UNITS[match.group("unit")]
+        base, scale = _UNITS.get(match.group("unit")) or _UNITS["个月"]  # 月 only after 个多 (_UNIT_AFTER_GE)
         values = [value_of(n) for n in (number, match.group("num2")) if n]
         keys = tuple((base, v * scale) for v in values if v is not None)
         if keys:

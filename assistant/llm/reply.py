@@ -10,7 +10,10 @@ before verification and display (clean_reply), and its length is capped (capped)
   points and a link would hide where it leads. An image (Markdown or <img>) is dropped with a note, a link
   (inline, reference, autolink or <a>) keeps its text and loses its address, reference definitions stop being
   definitions, <script>/<style> and the like go with their content, and any other HTML tag goes unless it is
-  plain formatting without attributes (<br>, <sup>…). What is left holds no tag a mark could be put inside."""
+  plain formatting without attributes (<br>, <sup>…). What is left holds no tag a mark could be put inside;
+- what only the answer's own parts may say: a list of sources at the end (drop_own_basis), lines in the form of the
+  verification note, and sentences or parentheticals claiming the answer has been checked (以上引用均已通过系统核验,
+  （本回答已经系统自动核对）: drop_own_notes)."""
 
 from __future__ import annotations
 
@@ -172,19 +175,64 @@ def drop_own_basis(text: str) -> str:
     return text
 
 
-# a line in the form of the answer's own verification note (核验：…, 【核验】…, 核对结果：…, 校验说明：…): only the
-# checks write it
+# a line in the form of the answer's own verification note (核验：…, 【核验】…, 核对结果：…, 校验说明：…,
+# ✔️ 引用核验：…), whatever emoji, brackets or emphasis open it: only the checks write it
 _OWN_NOTE = re.compile(
-    r"^[ \t>#*_]*(?:[【\[〔（(][ \t]*)?(?:核\s*验|核\s*对|校\s*验|验\s*证|核\s*查)(?:结果|说明|情况|结论)?"
+    r"^(?:[^\w\n]|_)*(?:引用|引文|条号|条文|出处|答案|回答|本回答|系统)?"
+    r"(?:核\s*验|核\s*对|校\s*验|验\s*证|核\s*查)(?:结果|说明|情况|结论)?"
     r"[ \t*_]*(?:[】\]〕）)][ \t*_]*[:：]?|[:：]).*(?:\n|$)",
     re.MULTILINE,
 )
+# A sentence or a parenthetical in which the reply says it has been checked (以上引用均已通过系统核验；本回答已经系统
+# 自动核对，无需人工复核): a word of checking, and the system or the reply itself as what checked or was checked,
+# and that it is done — or nothing but the check and its outcome (核验通过。). A duty of checking in the answer
+# (核对相关证件后方可作业[1]；应急预案经审核通过后公布[1]) names neither the system nor the reply.
+_CHECKING = r"核\s*验|核\s*对|校\s*验|校\s*对|审\s*核|复\s*核|验\s*证|核\s*查|核\s*实|查\s*验|审\s*校"
+_CHECK_WORD = re.compile(_CHECKING)
+_CHECKER = re.compile(r"系统|自动|程序|机器|人工智能|\bAI\b|助手|大模型|人工")
+_CHECKED = re.compile(
+    r"本回答|本答案|此回答|该回答|本回复|回答|答案|回复|引用|引文|条号|条文编号|出处|以上内容|上述内容|以上信息|本文|全文"
+)
+_CHECK_DONE = re.compile(
+    rf"已|无误|准确|正确|一致|完毕|可靠|通过[^，,。；;]{{0,6}}(?:{_CHECKING})|(?:{_CHECKING})[\s:：*_]*(?:通过|完成)"
+)
+_CHECK_FILLER = re.compile(r"[均全都经过逐条逐一各项部所有了的并且和与及]")
+_PARENTHETICAL = re.compile(r"[（(【〔［\[][^（()）【】〔〕［］\[\]\n]*[)）】〕］\]]")
+_SENTENCE = re.compile(r"[^。！？!?；;\n]+[。！？!?；;]*")
+_CITED = re.compile(r"\[\s*\d+\s*\]|【\s*\d+\s*】")
+
+
+def claims_checked(text: str) -> bool:
+    """Whether a sentence or a parenthetical says that the answer has been checked (see _CHECKING above)."""
+    if not _CHECK_WORD.search(text):
+        return False
+    checker, checked, done = _CHECKER.search(text), _CHECKED.search(text), _CHECK_DONE.search(text)
+    if checked and (done or checker):
+        return True
+    if checker and done and not _CITED.search(text):  # 经系统审核通过后…[1]: a procedure the answer cites
+        return True
+    rest = _CHECK_FILLER.sub("", _CHECK_WORD.sub("", _CHECK_DONE.sub("", text)))
+    return bool(done) and not any(c.isalnum() for c in rest)  # 核验通过。 核对无误。
+
+
+def _without_check_claims(line: str) -> str:
+    if not _CHECK_WORD.search(line):
+        return line
+    kept = _PARENTHETICAL.sub(lambda m: "" if claims_checked(m.group()) else m.group(), line)
+    kept = _SENTENCE.sub(lambda m: "" if claims_checked(m.group()) else m.group(), kept)
+    if kept == line:
+        return line
+    return kept.rstrip() if any(c.isalnum() for c in kept) else ""  # what is left is only ✅, ** or the like
 
 
 def drop_own_notes(text: str) -> str:
-    """The reply without lines posing as the verification note (核验：引用均已核对无误): the note below the answer
-    is the checks' own, and a model's line in its form read as if the checks had passed."""
-    return _OWN_NOTE.sub("", text) if re.search("[验对查]", text) else text
+    """The reply without lines posing as the verification note (核验：引用均已核对无误) and without sentences or
+    parentheticals saying the answer has been checked (✅ 以上引用均已通过系统核验。（本回答已经系统自动核对）):
+    the note below the answer is the checks' own, and a model's words claiming a check read as if the checks had
+    passed."""
+    if not _CHECK_WORD.search(text):
+        return text
+    return "\n".join(_without_check_claims(line) for line in _OWN_NOTE.sub("", text).split("\n"))
 
 
 def clean_reply(text: str) -> str:
@@ -213,6 +261,7 @@ __all__ = [
     "LINK_REMOVED",
     "TRUNCATED_NOTE",
     "capped",
+    "claims_checked",
     "clean_reply",
     "drop_own_basis",
     "drop_own_notes",

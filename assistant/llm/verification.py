@@ -14,10 +14,18 @@
   ends), Article 201(3), named in the text (read in simplified, half-width form) must be an article given (by
   number, and by title when one is named) that has the paragraph (款) and item (项) named, or be written in a
   source; otherwise it is flagged;
-- figures: every figure (a number with its unit: 三百人, 300人, 2小时, 五万元, 百分之十, in either numeral script,
-  assistant.llm.figures) in a sentence or table row that cites a source or names an article or a law must be in
-  that source (any source when it cites none), or in the question; 一百人 is 100人. A figure inside a quotation is
-  checked with the quotation. Otherwise it is flagged;
+- figures: every figure (a number with its unit: 三百人, 300人, 三百位, 三百余人, 2小时, 五万元, 百分之十, in
+  either numeral script, assistant.llm.figures) in a sentence or table row that cites a source or names an article
+  or a law must be in that source (any source when it cites none), or in the question; 一百人 is 100人. Figures are
+  read as the reply renders (**三**百人, <b>3</b>00人 are 三百人). A figure inside a quotation checked word for
+  word is checked with the quotation. Otherwise it is flagged;
+- what a clause binds: a sentence resting on a source that turns one of its clauses around is flagged — a near copy
+  (NEAR_COPY) adding or dropping a negation, or putting a modal word of a conflicting class where the clause has one
+  (MODALITY_WORDS: obligation 应当, prohibition 不得, permission 可以, exemption 不必 / 无须 / 免予; 应当 -> 可以,
+  不得 -> 可以, 可以 -> 必须), adverbs and spaces beside it (并、也、就、单独) not counted; or a paraphrase binding
+  the same duty the other way (并不需要单独设立… for 应当设置…), unless it is about a case outside the clause's
+  threshold (一百人以下 for 超过一百人的) or states the clause's rule from its other side (没有取得资格的，不能上岗
+  for 取得资格，方可上岗);
 - nothing cited at all is reported, so that the answer can say it cannot be checked.
 The reply is cleaned first (assistant.llm.reply: control characters, reasoning blocks, images and links removed),
 and a mark is never put inside an HTML tag.
@@ -29,6 +37,7 @@ import re
 import unicodedata
 from bisect import bisect_right
 from dataclasses import dataclass, field
+from fractions import Fraction
 from functools import lru_cache
 
 from assistant.citations import CITE, cited_numbers, normalise_citations
@@ -42,7 +51,7 @@ from ingest.store import StoredChunk
 MISQUOTE_MARK = "（⚠未能在所引条文中逐字核对）"
 UNKNOWN_ARTICLE_MARK = "（⚠所给资料中没有此条，请核实）"
 FIGURE_MARK = "（⚠数字未能在所引条文中核对）"
-NEGATION_MARK = "（⚠与所引条文的肯定、否定不一致，请核实）"
+NEGATION_MARK = "（⚠与所引条文的应当、不得、可以或肯定、否定不一致，请核实）"
 # (opening, closing) quotation marks; a quotation is the text between a pair, on one line or running over line
 # breaks but never over a blank line
 QUOTE_PAIRS = [
@@ -83,7 +92,80 @@ MIN_QUOTE = 4  # characters (letters and digits) a quotation must hold to be che
 # clause (a near copy): a negation it adds or drops turns the law around (应当设置 -> 不需要设置). Chosen on the red
 # team's replies, not on evaluation data: a paraphrase keeps well under half of the pairs
 NEAR_COPY = 0.7
-_NEGATION = re.compile(r"不得|不需要|不必|不应|无需|无须|不|未|无|非|没有|禁止|严禁")
+# How a provision binds, by class of words: a restatement that puts a word of one class where the source has a word
+# of a conflicting class (应当 -> 可以 / 不必, 不得 -> 可以, 可以 -> 必须), or that drops a prohibition or an
+# exemption, turns the law around. Read in canonical text (simplified, no spaces).
+OBLIGATION = "obligation"
+PROHIBITION = "prohibition"
+PERMISSION = "permission"
+EXEMPTION = "exemption"  # no obligation: 不需要, 无须, 免予
+MODALITY_WORDS: dict[str, tuple[str, ...]] = {
+    OBLIGATION: ("应当", "应该", "应予", "理应", "必须", "务必", "必需", "须要", "需要", "一定要", "有义务"),
+    PROHIBITION: (
+        "不得", "禁止", "严禁", "不准", "不许", "不允许", "不应当", "不应该", "不应", "不能", "不可以", "不可",
+        "不宜", "不要", "切勿", "请勿", "勿",
+    ),
+    PERMISSION: ("可以", "允许", "准许", "有权", "方可", "能够"),
+    EXEMPTION: (
+        "不需要", "不需", "不必", "不用", "不须", "无需", "无须", "毋须", "毋需", "勿需", "勿须", "毋庸", "免予",
+        "免于", "可以不", "可不", "不一定", "未必", "没有必要", "没必要", "不是必须", "并非必须", "非必须",
+        "不强制",
+    ),
+}  # fmt: skip
+# 应, 须, 需, 可 and 能 on their own bind too (应设置, 须经, 可设置, 也能试制), but not inside a word: 应急, 相应,
+# 须知, 需求, 可燃, 许可, 能力, 可能, 技能
+_SINGLE_MODALS = (
+    (OBLIGATION, r"(?<![相响供对适反回感答顺呼照效报])应(?![急用对答变聘届征收付缴力激声邀试考运时验酬接])"),
+    (OBLIGATION, r"须(?![知臾])"),
+    (OBLIGATION, r"(?<![所急军按])需(?![求])"),
+    (PERMISSION, r"(?<![许认宁即])可(?![能燃靠行视疑见爆控塑逆信观否是惜怕贵谓溶吸乐口笑持])"),
+    (PERMISSION, r"(?<![可功职技节性动热电核体智本效势潜产机赋])能(?![力源量耗效级手否])"),
+)
+# adverbs that may stand beside a modal word without changing it: 并不需要, 也可以, 就不必, 均应当, 不需要单独设置
+MODAL_FILLERS = (
+    "并", "就", "也", "都", "均", "还", "亦", "则", "仍", "便", "才", "再", "另行", "单独", "专门", "另外", "额外",
+    "一律", "一概", "同样",
+)  # fmt: skip
+# plain negation (不, 未, 无, 非, 没有), but not inside a word (无论, 不管, 不仅, 不断, 非常, 未来): a near copy
+# that adds or drops one turns the law around. The prohibitions and exemptions come first (不得, 不需要: read as
+# one word), and are compared by class (_modality_turned)
+_PLAIN_NEGATION = (r"没有", r"不(?![论管仅但久断少同过])", r"未(?!来)", r"无(?!论)", r"非(?!常)")
+_NEGATION = re.compile(
+    "|".join(
+        [
+            re.escape(word)
+            for word in sorted({*MODALITY_WORDS[PROHIBITION], *MODALITY_WORDS[EXEMPTION]}, key=len, reverse=True)
+        ]
+        + list(_PLAIN_NEGATION)
+    )
+)
+_MODAL_CLASS = {word: kind for kind, words in MODALITY_WORDS.items() for word in words}
+_FILLER = "|".join(sorted(MODAL_FILLERS, key=len, reverse=True))
+_MODAL_WORD = "|".join(
+    [re.escape(word) for word in sorted(_MODAL_CLASS, key=len, reverse=True)]
+    + [f"(?P<single{n}>{pattern})" for n, (_, pattern) in enumerate(_SINGLE_MODALS)]
+)
+# a modal word with the adverbs around it (并不需要单独): one run, read as its word
+_MODAL_RUN = re.compile(rf"(?:{_FILLER})*(?P<word>{_MODAL_WORD})(?:{_FILLER})*")
+# what a modal word binds (its predicate) ends at a clause's punctuation
+_PREDICATE_END = re.compile(r"[，,。；;：:！!？?（）()]")
+_PREDICATE = 12  # characters of a reply's predicate compared (设立安全生产管理机构) with a source's whole predicate
+# a prohibition under a negated condition (未经批准，不得动火; 没有取得资格的，不能上岗) and a permission without
+# one (经批准后可以动火; 取得资格，方可上岗) state one rule from its two sides (contraposition): neither contradicts
+# the other. A permission under the negated condition (未经批准也可以动火) does
+_NEGATED_CONDITION = re.compile(r"未|没有|非经|不具备|不符合|除[^，,。；;]*外")
+# the case a provision is about, by a threshold before its modal word (从业人员超过一百人的，应当…): a statement
+# about a case outside it (你们厂五十人，在一百人以下，不需要设置…) restates another provision, or none
+# the words before a figure that make it a bound: (value included, bound above) — 超过一百人 is above 100, not 100
+_BOUND_BEFORE: dict[str, tuple[bool, bool]] = {
+    **dict.fromkeys(("不少于", "不低于", "至少", "最少", "达到", "满"), (True, False)),
+    **dict.fromkeys(("不超过", "不多于", "不高于", "最多", "至多"), (True, True)),
+    **dict.fromkeys(("超过", "多于", "高于", "大于", "逾"), (False, False)),
+    **dict.fromkeys(("不足", "少于", "低于", "小于", "不满", "未满", "不到", "未达到"), (False, True)),
+}
+_BOUND_BEFORE_WORDS = sorted(_BOUND_BEFORE, key=len, reverse=True)  # 不满 before 满, 不超过 before 超过
+_AT_LEAST_AFTER = ("以上",)
+_AT_MOST_AFTER = ("以下", "以内")
 _MIN_NEAR_COPY = 8  # characters of a clause compared as a near copy
 _ELLIPSIS = re.compile(r"…+|\.{3,}|⋯+")
 _QUOTE_MARKS = "".join(dict.fromkeys("".join(o + c for o, c in QUOTE_PAIRS) + "'"))
@@ -122,6 +204,11 @@ _NATIONAL = "中华人民共和国"
 _CLAIM_END = re.compile(r"[。！？!?]|\n")
 _TRAILING_CITES = re.compile(r"[ \t]*(?:\[\d+\][ \t]*)+")
 _HTML_TAG = re.compile(r"<[A-Za-z/!?\u4e00-\u9fff][^<>\n]*>")
+# emphasis as a figure is read through it: Markdown **, __, *, _, ~~ and `, inline HTML formatting (clean_reply
+# leaves these tags without attributes)
+_EMPHASIS = re.compile(
+    r"\*+|_+|~~|`+|</?(?:b|strong|em|i|u|s|del|ins|mark|small|span|sup|sub|code|big|tt)>", re.IGNORECASE
+)
 
 
 def canonical(text: str) -> str:
@@ -172,7 +259,8 @@ class Verification:
     unknown_articles: list[str] = field(default_factory=list)  # articles named that no source given is or states
     uncited: bool = False  # the text cites no source at all
     figures: list[str] = field(default_factory=list)  # figures (三百人) not in the sources their sentence rests on
-    negations: list[str] = field(default_factory=list)  # near copies of a clause with a negation added or dropped
+    # sentences turning a clause around: a negation added or dropped, 应当 / 不得 / 可以 / 不必 changed
+    negations: list[str] = field(default_factory=list)
     images_removed: int = 0  # images (Markdown or HTML) taken out of the reply
     links_removed: int = 0  # link addresses taken out of the reply (the link text is kept)
 
@@ -369,11 +457,14 @@ def verify(text: str, chunks: list[StoredChunk], question: str = "") -> tuple[st
         return text[starts[index] : starts[index + 1] if index + 1 < len(starts) else len(text)]
 
     marks: list[tuple[int, str]] = []  # (position, mark) to insert
-    checked: list[tuple[int, int]] = [(match.start(), match.end()) for match in quotes]  # figures checked as quoted
+    # quotations checked word for word: the figures in them are checked with them (a short one, “三同时”, is a
+    # term, not checked: a figure in it is checked as any other)
+    checked: list[tuple[int, int]] = []
     for match in quotes:
         quote = re.sub(r"\s*\n\s*", "", CITE.sub("", next(g for g in match.groups() if g is not None)))
         if _substance(quote) < MIN_QUOTE:
             continue
+        checked.append((match.start(), match.end()))
         pool = [canon_sources[n - 1] for n in cited_numbers(sentence_of(match.start()))] or canon_sources
         if not any(_verbatim(quote, source) for source in pool):
             report.misquotes.append(quote)
@@ -418,18 +509,20 @@ def _check_figures(
 ) -> list[tuple[int, str]]:
     """Each figure of a sentence resting on the sources (_attributed) must be a figure of the sources it cites (of
     any source when it cites none) or of the question: the marks for those that are not."""
-    found = figure_check.figures(_fold(text))
+    plain, origin = _without_emphasis(_fold(text))
+    found = figure_check.figures(plain)
     if not found:
         return []
-    given = figure_check.keys(_fold(question))
-    source_keys: list[set] = [figure_check.keys(_fold(chunk.text)) for chunk in chunks]
+    given = figure_check.keys(_without_emphasis(_fold(question))[0])
+    source_keys: list[set] = [figure_check.keys(_without_emphasis(_fold(chunk.text))[0]) for chunk in chunks]
     marks = []
     claims = _claims(text, quotes)
     ends = [end for _, end in claims]
     for figure in found:
-        if any(start <= figure.start < end for start, end in checked):
+        figure_start, figure_end = origin[figure.start], _past_closing_emphasis(text, origin[figure.end - 1] + 1)
+        if any(start <= figure_start < end for start, end in checked):
             continue
-        start, end = claims[min(bisect_right(ends, figure.start), len(claims) - 1)]
+        start, end = claims[min(bisect_right(ends, figure_start), len(claims) - 1)]
         claim = text[start:end]
         if not _attributed(claim):
             continue
@@ -439,36 +532,309 @@ def _check_figures(
             if key in given or any(key in source_keys[n] or written in canon_sources[n] for n in cited):
                 continue
             report.figures.append(figure.text.strip())
-            marks.append((figure.end, FIGURE_MARK))
+            marks.append((figure_end, FIGURE_MARK))
             break
     return marks
+
+
+def _without_emphasis(text: str) -> tuple[str, list[int]]:
+    """The text as it reads rendered, without emphasis markers (**三**百人, 三`百`人, <b>3</b>00人 read 三百人, 300人),
+    and where each of its characters is in the text."""
+    if not _EMPHASIS.search(text):
+        return text, list(range(len(text)))
+    kept: list[str] = []
+    origin: list[int] = []
+    position = 0
+    for match in _EMPHASIS.finditer(text):
+        kept.append(text[position : match.start()])
+        origin += range(position, match.start())
+        position = match.end()
+    kept.append(text[position:])
+    origin += range(position, len(text))
+    return "".join(kept), origin
+
+
+def _past_closing_emphasis(text: str, position: int) -> int:
+    """A position moved past the emphasis markers closing right after it (三百**人**: a mark after the closing **,
+    not inside the emphasis, where it would keep it from closing)."""
+    while (marker := _EMPHASIS.match(text, position)) is not None:
+        run = marker.group()
+        line_start = text.rfind("\n", 0, position) + 1
+        closing = run.startswith("</") or (
+            not run.startswith("<") and len(re.findall(re.escape(run), text[line_start:position])) % 2 == 1
+        )
+        if not closing:
+            break
+        position = marker.end()
+    return position
 
 
 def _pairs(text: str) -> set[str]:
     return {text[i : i + 2] for i in range(len(text) - 1)}
 
 
-def _negation_flipped(claim: str, clause: str) -> bool:
-    """Whether a near copy of a clause adds a negation the clause does not have there (应当设置 -> 不需要设置) or
-    drops one it has (不得超过 -> 超过)."""
-    for match in _NEGATION.finditer(claim):  # added: the negation and what follows it are not in the clause
-        if claim[match.start() : match.end() + 1] not in clause:
-            return True
-    for match in _NEGATION.finditer(clause):  # dropped: the words around it meet in the claim without it
-        before, after = clause[max(0, match.start() - 2) : match.start()], clause[match.end() : match.end() + 2]
-        if len(before) == 2 and len(after) == 2 and before + after in claim:
+def _modal_class(match: re.Match) -> str:
+    word = match.group("word")
+    if word in _MODAL_CLASS:
+        return _MODAL_CLASS[word]
+    return next(kind for n, (kind, _) in enumerate(_SINGLE_MODALS) if match.group(f"single{n}"))
+
+
+# a range of values: (low, low included, high, high included); None for no bound
+_Range = tuple[Fraction | None, bool, Fraction | None, bool]
+
+
+def _case(text: str) -> tuple[tuple[str, _Range], ...]:
+    """The thresholds a text states (canonical): 超过一百人 (人 > 100), 一百人以下 (人 <= 100), 一百二十人
+    (人 = 120)."""
+    found = []
+    for figure in figure_check.figures(text):
+        unit, value = figure.key
+        before = text[: figure.start].removesuffix("了")
+        after = text[figure.end :]
+        word = next((word for word in _BOUND_BEFORE_WORDS if before.endswith(word)), None)
+        bound: _Range = (value, True, value, True)
+        if figure.more:
+            bound = (value, True, figure.more[-1][1], True)
+        elif after.startswith(_AT_MOST_AFTER):
+            bound = (None, False, value, True)
+        elif after.startswith(_AT_LEAST_AFTER):
+            bound = (value, True, None, False)
+        elif word is not None:
+            included, above = _BOUND_BEFORE[word]
+            bound = (None, False, value, included) if above else (value, included, None, False)
+        found.append((unit, bound))
+    return tuple(found)
+
+
+def _apart(one: _Range, other: _Range) -> bool:
+    """Whether two ranges hold no value in common."""
+
+    def below(a: _Range, b: _Range) -> bool:  # a ends before b starts
+        high, high_in, low, low_in = a[2], a[3], b[0], b[1]
+        return high is not None and low is not None and (high < low or (high == low and not (high_in and low_in)))
+
+    return below(one, other) or below(other, one)
+
+
+def _other_case(claim: _Frame, source: _Frame) -> bool:
+    """Whether a sentence is about a case outside the source provision's thresholds (the same measure, no value in
+    common: 五十人 and 一百人以下 against 超过一百人)."""
+    for unit in {unit for unit, _ in claim.case} & {unit for unit, _ in source.case}:
+        ours = [bound for u, bound in claim.case if u == unit]
+        theirs = [bound for u, bound in source.case if u == unit]
+        if all(_apart(a, b) for a in ours for b in theirs):
             return True
     return False
+
+
+@dataclass(frozen=True)
+class _Frame:
+    """A modal word as it binds: its class, where it stood in the text without modal words (_Modal.bare), and
+    what it binds (the words after it, to the clause's punctuation)."""
+
+    position: int
+    kind: str
+    predicate: str
+    context: str  # the word with two characters each side, in the tight text (单位不得使用)
+    negated_condition: bool = False  # a negated condition before it in its clause (未经批准，…)
+    case: tuple[tuple[str, _Range], ...] = ()  # the thresholds before it (超过一百人的: 人 > 100)
+
+
+@dataclass(frozen=True)
+class _Modal:
+    """A clause (canonical) read for its modality: its text with the adverbs beside modal words left out (tight),
+    its text without modal words at all (bare: 应当设置 and 可以设置 are the same words) and its frames."""
+
+    tight: str
+    bare: str
+    pairs: frozenset[str]  # the bare text's character pairs
+    frames: tuple[_Frame, ...]
+
+    @classmethod
+    def read(cls, text: str) -> _Modal:
+        tight, bare, frames = [], [], []
+        position = tight_length = bare_length = 0
+        for match in _MODAL_RUN.finditer(text):
+            between = text[position : match.start()]
+            tight += [between, match.group("word")]
+            bare.append(between)
+            tight_length += len(between)
+            bare_length += len(between)
+            frames.append((bare_length, tight_length, match))
+            tight_length += len(match.group("word"))
+            position = match.end()
+        tight.append(text[position:])
+        bare.append(text[position:])
+        tight_text, bare_text = "".join(tight), "".join(bare)
+        found = []
+        since = 0  # the condition of a modal word is what comes before it since the last one
+        for at, tight_at, match in frames:
+            kind = _modal_class(match)
+            rest = bare_text[at:]
+            stop = _PREDICATE_END.search(rest)
+            context = tight_text[max(0, tight_at - 2) : tight_at + len(match.group("word")) + 2]
+            condition = text[since : match.start()]
+            predicate = rest[: stop.start()] if stop else rest
+            negated = bool(_NEGATED_CONDITION.search(condition))
+            found.append(_Frame(at, kind, predicate, context, negated, _case(condition)))
+            since = match.end()
+        return cls(tight_text, bare_text, frozenset(_pairs(bare_text)), tuple(found))
+
+
+def _conflict(claim: str | None, source: str) -> bool:
+    """Whether a restatement of the same words binds the other way: any two classes but the same one, and a
+    permission beside an exemption (可以设置 and 可以不设置 both leave the choice); no modal word where the
+    source has a prohibition or an exemption (不得将 -> 将) turns it around too."""
+    if claim is None:
+        return source in (PROHIBITION, EXEMPTION)
+    return claim != source and {claim, source} != {PERMISSION, EXEMPTION}
+
+
+# in a paraphrase a permission may restate one branch of an obligation with a choice (应当设置机构或者配备人员 ->
+# 可以设置机构，也可以配备人员): only these readings of the same duty contradict it
+_PARAPHRASE_CONFLICTS = {
+    (EXEMPTION, OBLIGATION),
+    (EXEMPTION, PROHIBITION),
+    (PERMISSION, PROHIBITION),
+    (OBLIGATION, PERMISSION),
+    (OBLIGATION, EXEMPTION),
+    (OBLIGATION, PROHIBITION),
+    (PROHIBITION, OBLIGATION),
+    (PROHIBITION, PERMISSION),
+    (PROHIBITION, EXEMPTION),
+}
+
+
+def _negation_flipped(claim: str, clause: str) -> bool:
+    """Whether a near copy of a clause (both tight: _Modal) adds a plain negation the clause does not have there
+    (设置 -> 不设置) or drops one it has (未取得 -> 取得); prohibitions and exemptions (不得, 不需要) are compared by
+    class where they stand (_modality_turned)."""
+    for match in _NEGATION.finditer(claim):  # added: the negation and what follows it are not in the clause
+        if match.group() not in _MODAL_CLASS and claim[match.start() : match.end() + 1] not in clause:
+            return True
+    for match in _NEGATION.finditer(clause):  # dropped: the words around it meet in the claim without it
+        if match.group() in _MODAL_CLASS:
+            continue
+        before, after = clause[max(0, match.start() - 2) : match.start()], clause[match.end() : match.end() + 2]
+        if (
+            len(before) == 2
+            and len(after) == 2
+            and before + after in claim
+            and before + match.group() + after not in claim
+        ):
+            return True  # (a claim that also states it with the negation restates another part: 不得使用 … 使用的)
+    return False
+
+
+def _aligned(text: str, position: int, other: str) -> list[int]:
+    """Where in other the words around a position of text (two characters each side) meet: the same place in a
+    near copy."""
+    before, after = text[max(0, position - 2) : position], text[position : position + 2]
+    if len(before) + len(after) < 3:
+        return []
+    found, at = [], other.find(before + after)
+    while at >= 0:
+        found.append(at + len(before))
+        at = other.find(before + after, at + 1)
+    return found
+
+
+def _modality_turned(claim: _Modal, clause: _Modal) -> bool:
+    """Whether a near copy puts, where the clause has a modal word, one of a conflicting class (应当设置 -> 可以设置,
+    不得将 -> 可以将) or drops a prohibition or an exemption there (_conflict); or adds a prohibition or an
+    exemption where the clause binds nothing. The place is found by the words around it, in both texts without
+    their modal words (bare)."""
+    claim_at: dict[int, set[str]] = {}
+    for frame in claim.frames:  # modal words side by side (需要可以) stand at one place
+        claim_at.setdefault(frame.position, set()).add(frame.kind)
+    clause_at = {frame.position for frame in clause.frames}
+    for frame in clause.frames:
+        if frame.context in claim.tight:
+            continue  # stated as the clause states it (the same words elsewhere are another part of it)
+        for at in _aligned(clause.bare, frame.position, claim.bare):
+            kinds = claim_at.get(at)
+            if not kinds and _conflict(None, frame.kind):
+                return True  # dropped
+            if kinds and frame.kind not in kinds and any(_conflict(kind, frame.kind) for kind in kinds):
+                return True  # replaced
+    for frame in claim.frames:
+        if frame.kind not in (PROHIBITION, EXEMPTION) or frame.context in clause.tight:
+            continue
+        if any(at not in clause_at for at in _aligned(claim.bare, frame.position, clause.bare)):
+            return True
+    return False
+
+
+def _negated(predicate: str) -> set[str]:
+    """The words (two characters) a plain negation stands before in a predicate (给不具备 -> 具备)."""
+    return {
+        predicate[m.end() : m.end() + 2]
+        for m in _NEGATION.finditer(predicate)
+        if m.group() not in _MODAL_CLASS and m.end() < len(predicate)
+    }
+
+
+def _opposite(one: str, other: str) -> bool:
+    """Whether two predicates say opposite things by a plain negation one of them puts before a word both hold
+    (发包给具备条件的单位 / 发包给不具备条件的单位)."""
+    ours, theirs = _negated(one), _negated(other)
+    return any(word in one and word not in ours for word in theirs) or any(
+        word in other and word not in theirs for word in ours
+    )
+
+
+def _same_duty(one: _Frame, other: _Frame) -> bool:
+    """Whether two frames bind the same predicate (设立安全生产管理机构 and 设置安全生产管理机构或者…: NEAR_COPY of the
+    first's character pairs, with no negation on one side only) in the same case (_other_case)."""
+    predicate = one.predicate[:_PREDICATE]
+    pairs = _pairs(predicate)
+    return (
+        len(pairs) >= 3
+        and len(pairs & _pairs(other.predicate)) >= NEAR_COPY * len(pairs)
+        and not _opposite(predicate, other.predicate)
+        and not _other_case(one, other)
+    )
+
+
+def _contraposed(one: _Frame, other: _Frame) -> bool:
+    """Whether a prohibition and a permission state one rule from its two sides: the prohibition under a negated
+    condition, the permission without one (未经批准不得动火 / 经批准后方可动火)."""
+    if {one.kind, other.kind} != {PERMISSION, PROHIBITION}:
+        return False
+    prohibition, permission = (one, other) if one.kind == PROHIBITION else (other, one)
+    return prohibition.negated_condition and not permission.negated_condition
+
+
+def _paraphrase_turned(claim: _Modal, frames: list[_Frame]) -> bool:
+    """Whether a sentence binds what a source binds (the same predicate: 设立安全生产管理机构 for 设置安全生产管理机构…)
+    the other way (不需要 for 应当), with no source frame of those predicates reading as it does."""
+    for frame in claim.frames:
+        same = [f for f in frames if _same_duty(frame, f)]
+        if same and all((frame.kind, f.kind) in _PARAPHRASE_CONFLICTS and not _contraposed(frame, f) for f in same):
+            return True
+    return False
+
+
+def _turned(claim: _Modal, clause: _Modal) -> bool:
+    """Whether a near copy turns its clause around (_negation_flipped, _modality_turned), unless it states the
+    clause's rule from its other side (没有取得资格的，不能上岗 for 取得资格，方可上岗: _contraposed)."""
+    if any(_contraposed(f, g) and _same_duty(f, g) for f in claim.frames for g in clause.frames):
+        return False
+    return _negation_flipped(claim.tight, clause.tight) or _modality_turned(claim, clause)
 
 
 def _check_negations(
     text: str, chunks: list[StoredChunk], quotes: list[re.Match], checked: list[tuple[int, int]], report: Verification
 ) -> list[tuple[int, str]]:
-    """A sentence resting on the sources that restates a clause of one it cites (NEAR_COPY) with a negation added
-    or dropped: the marks for those (a quotation is checked word for word already)."""
+    """A sentence resting on the sources that turns around what a source it cites says: a near copy of a clause
+    (NEAR_COPY, compared without modal words and the adverbs beside them) with a negation added or dropped or a
+    modal word of a conflicting class (MODALITY_WORDS), or a paraphrase binding the same predicate the other way
+    (_paraphrase_turned). The marks for those (a quotation is checked word for word already)."""
     ends = "。；;！？!?\n"
-    canon = [[canonical(c) for c in clauses(_fold(chunk.text), ends, _MIN_NEAR_COPY)] for chunk in chunks]
-    source_clauses = [[(clause, _pairs(clause)) for clause in found] for found in canon]
+    source_clauses = [
+        [_Modal.read(canonical(c)) for c in clauses(_fold(chunk.text), ends, _MIN_NEAR_COPY)] for chunk in chunks
+    ]
     marks = []
     for start, end in _claims(text, quotes):
         claim_text = text[start:end]
@@ -476,17 +842,17 @@ def _check_negations(
             continue
         cited = [n - 1 for n in cited_numbers(claim_text)] or list(range(len(chunks)))
         for piece in re.split(r"[；;]", CITE.sub("", claim_text)):
-            claim = canonical(_fold(piece))
-            pairs = _pairs(claim)
-            if len(claim) < _MIN_NEAR_COPY or not pairs:
+            claim = _Modal.read(canonical(_fold(piece)))
+            if len(claim.tight) < _MIN_NEAR_COPY or not claim.pairs:
                 continue
             near = [
                 clause
                 for n in cited
-                for clause, clause_pairs in source_clauses[n]
-                if len(pairs & clause_pairs) >= NEAR_COPY * len(pairs)
+                for clause in source_clauses[n]
+                if len(claim.pairs & clause.pairs) >= NEAR_COPY * len(claim.pairs)
             ]
-            if near and all(_negation_flipped(claim, clause) for clause in near):
+            frames = [frame for n in cited for clause in source_clauses[n] for frame in clause.frames]
+            if (near and all(_turned(claim, clause) for clause in near)) or _paraphrase_turned(claim, frames):
                 report.negations.append(piece.strip())
                 marks.append((end, NEGATION_MARK))
                 break
@@ -512,7 +878,7 @@ def notes(report: Verification, sources_given: int) -> list[str]:
             f"{len(report.figures)} 处数字未能在所引条文中核对，已标注：{'、'.join(dict.fromkeys(report.figures))}"
         )
     if report.negations:
-        found.append(f"{len(report.negations)} 处说法与所引条文的肯定、否定不一致，已标注")
+        found.append(f"{len(report.negations)} 处说法与所引条文的应当、不得、可以或肯定、否定不一致，已标注")
     if report.images_removed or report.links_removed:
         removed = [f"{report.images_removed} 张图片" if report.images_removed else ""]
         removed.append(f"{report.links_removed} 个链接的地址" if report.links_removed else "")
