@@ -1,11 +1,17 @@
 """PDF files via pypdf (text layer only; scanned images have none), within the configured limits. What pypdf
 logs about a damaged file (in English) goes to this module's logger at debug level, never to the console;
-the file's result gets one line in Chinese instead. A page that cannot be read is skipped with a warning."""
+the file's result gets one line in Chinese instead. A page that cannot be read is skipped with a warning.
+
+Only text a reader sees is read (_Sight): text in an invisible render mode, in white or fully transparent ink on
+nothing painted, too small to read, outside the page's visible box or a clip, or in an optional-content layer that
+is off is left out (hidden text was used to put instructions into the answers). The invisible text layer a scan's
+text recognition puts over the page image is read as the page's text."""
 
 from __future__ import annotations
 
 import dataclasses
 import logging
+import math
 import re
 from collections import Counter
 from collections.abc import Iterator
@@ -16,7 +22,14 @@ from typing import Any
 
 from pypdf import PdfReader
 from pypdf.errors import DependencyError, FileNotDecryptedError, LimitReachedError
-from pypdf.generic import ArrayObject, DictionaryObject, StreamObject
+from pypdf.generic import (
+    ArrayObject,
+    ByteStringObject,
+    DictionaryObject,
+    IndirectObject,
+    NameObject,
+    StreamObject,
+)
 
 from ingest.errors import OverLimit, UnreadableFile, warn
 from ingest.loaders.limits import LoadLimits
@@ -112,20 +125,26 @@ def _read(path: Path, limits: LoadLimits, issues: list[str]) -> str:
         raise OverLimit(
             path, f"PDF 共 {count} 页，超过上限 {limits.pdf_max_pages} 页；请拆分后再导入，或调大 ANQUAN_PDF_MAX_PAGES"
         )
-    _check_total(path, reader, count, limits)
+    tally = _check_total(path, reader, count, limits)
     pages: list[str] = []
     broken: list[int] = []
     too_big: list[int] = []
+    hidden: list[int] = []
     refused: set[tuple[int, ...]] = set()  # the content (its streams) of a page over a limit: the same on any page
+    layers = _Layers(reader)
     for number in range(1, count + 1):
         content: tuple[int, ...] = ()
         try:
             page = reader.pages[number - 1]
-            content = tuple(id(stream) for stream in _contents(page))
+            streams = _contents(page)
+            content = tuple(id(stream) for stream in streams)
             if content and content in refused:
                 too_big.append(number)  # not parsed again up to the limit: what a shared stream cost once per page
                 continue
-            pages.append(page.extract_text() or "")
+            text, dropped = _visible_text(page, streams, tally, layers)
+            pages.append(text)
+            if dropped:
+                hidden.append(number)
         except LimitReachedError:
             too_big.append(number)
             refused.add(content)
@@ -143,9 +162,20 @@ def _read(path: Path, limits: LoadLimits, issues: list[str]) -> str:
             f"第 {_pages(too_big)} 页的内容声明或解压后超过 {limits.pdf_max_stream_mb:g} MB，已跳过"
             "（可调大 ANQUAN_PDF_MAX_STREAM_MB）"
         )
+    if hidden:
+        warn(
+            f"第 {_pages(hidden)} 页有读者看不到的文字（不可见或白色、透明的文字，字号过小，位于页面或裁剪范围以外，"
+            "或在关闭的图层中），已略去，未导入；如确需这些内容，请在 PDF 阅读器中核对后另存再导入"
+        )
     text = "\n".join(pages)
     if not text.strip() and (issues or broken):  # pypdf had to repair it: damage, not a scan
         raise UnreadableFile(path, _DAMAGED)
+    if not text.strip() and hidden:
+        raise UnreadableFile(
+            path,
+            "PDF 中的文字读者都看不到（不可见或白色、透明的文字，字号过小，位于页面以外，或在关闭的图层中），"
+            "没有可导入的内容；请在 PDF 阅读器中核对后另存再导入",
+        )
     if not text.strip():
         raise UnreadableFile(path, "PDF 中没有文字层（可能是扫描件），请先做文字识别（OCR）后再导入")
     return text
@@ -159,7 +189,7 @@ _NAME_ESCAPE = re.compile(rb"#([0-9A-Fa-f]{2})")
 _FORM_DEPTH = 32  # forms inside forms are counted this deep, deeper ones not
 
 
-def _check_total(path: Path, reader: PdfReader, count: int, limits: LoadLimits) -> None:
+def _check_total(path: Path, reader: PdfReader, count: int, limits: LoadLimits) -> _Tally:
     """Refuse the file before any page is read when the content its text extraction would parse, decompressed,
     is over limits.pdf_max_total_mb. pypdf parses a page's content and each form XObject the page draws anew
     for every page, so a stream that pages share counts once per page: 3,000 pages sharing one 29 MB stream
@@ -178,6 +208,7 @@ def _check_total(path: Path, reader: PdfReader, count: int, limits: LoadLimits) 
                 "数据流每页都要重新解析，按页计算），可能是恶意构造的文件，已拒绝导入，其他文件照常导入；"
                 "如确为正常文件，请拆分后再导入，或调大 ANQUAN_PDF_MAX_TOTAL_MB",
             )
+    return tally
 
 
 def _contents(page: DictionaryObject) -> list[StreamObject]:
@@ -218,6 +249,10 @@ class _Tally:
             for size, _, drawn in measured
         )
 
+    def shows(self, stream: StreamObject) -> bool:
+        """Whether the stream holds an operator that shows text or draws a form (pypdf parses it only then)."""
+        return self._stream(stream)[1]
+
     def _stream(self, stream: StreamObject) -> tuple[int, bool, Counter[str]]:
         known = self.streams.get(id(stream))
         if known is None:
@@ -250,6 +285,629 @@ class _Tally:
             drawing.discard(id(form))
         self.forms[id(form)] = cost
         return cost
+
+
+# --- what a reader sees of the text layer -----------------------------------------------------------------------------
+
+_Matrix = list[float]  # [a b c d e f]: (x, y) goes to (a x + c y + e, b x + d y + f), as in a content stream
+_Box = tuple[float, float, float, float]  # x0, y0, x1, y1 in the page's default space (x0 <= x1, y0 <= y1)
+_IDENTITY: _Matrix = [1.0, 0.0, 0.0, 1.0, 0.0, 0.0]
+_PALE = 0.95  # colour components this near white (ink this near none) cannot be told from the paper
+_CLEAR = 0.05  # an opacity (ExtGState /ca, /CA) at or under this shows nothing
+_SMALLEST = 1.0  # text under one point high cannot be read
+_INVISIBLE_MODES = frozenset([3, 7])  # text render modes that paint nothing (7 only adds to the clip)
+_STROKED_MODES = frozenset([1, 2, 5, 6])
+_STROKE_ONLY_MODES = frozenset([1, 5])
+_MOST_PAINTED = 10_000  # painted areas remembered per page (white text is seen on them)
+_MOST_CHECKS = 2_000_000  # comparisons of white text with painted areas per page; past them white text is unseen
+_DEVICE_SPACES = {
+    "/DeviceGray": "gray",
+    "/G": "gray",
+    "/CalGray": "gray",
+    "/DeviceRGB": "rgb",
+    "/RGB": "rgb",
+    "/CalRGB": "rgb",
+    "/DeviceCMYK": "cmyk",
+    "/CMYK": "cmyk",
+}
+_INITIAL = {  # the colour a colour space starts with (cs, CS)
+    "gray": (0.0,),
+    "rgb": (0.0, 0.0, 0.0),
+    "cmyk": (0.0, 0.0, 0.0, 1.0),
+    "icc-cmyk": (0.0, 0.0, 0.0, 0.0),
+    "tint": (1.0,),
+}
+
+
+def _visible_text(page: Any, streams: list[StreamObject], tally: _Tally, layers: _Layers) -> tuple[str, int]:
+    """The text of the page a reader sees, and how many text-showing operators were left out. Content that shows
+    no text is handed to pypdf as before (it parses none of it). A page that shows no visible text but text in an
+    invisible render mode over what it paints (a page image, or the words drawn as outlines) is a scan with the
+    text layer its recognition (OCR) put there: read again, keeping the invisible text over what is painted."""
+    if not any(tally.shows(stream) for stream in streams):
+        return page.extract_text() or "", 0
+    sight = _Sight(page, tally, layers)
+    text = sight.read()
+    if sight.shown == 0 and sight.invisible and sight.painted:
+        sight = _Sight(page, tally, layers, scanned=sight.painted)
+        text = sight.read()
+    return text, sight.dropped
+
+
+class _Layers:
+    """The optional-content groups (layers) that are off in the document's default view: content marked with
+    one of them is not shown."""
+
+    def __init__(self, reader: PdfReader):
+        self.present = False
+        self.off: set[Any] = set()
+        try:
+            properties = _dictionary(_dictionary(reader.trailer.get("/Root")).get("/OCProperties"))
+            if "/OCGs" not in properties and "/D" not in properties:
+                return
+            self.present = True
+            view = properties.get("/D")
+            view = view.get_object() if view is not None else None
+            if not isinstance(view, DictionaryObject):
+                return
+            if view.get("/BaseState") == "/OFF":
+                on = {_key(group) for group in _items(view.get("/ON"))}
+                self.off = {_key(group) for group in _items(properties.get("/OCGs"))} - on
+            else:
+                self.off = {_key(group) for group in _items(view.get("/OFF"))}
+        except Exception:  # noqa: BLE001 - damaged optional-content entries: every layer is shown
+            _log.debug("optional content", exc_info=True)
+
+    def hides(self, entry: Any) -> bool:
+        """Whether content marked with this group or membership dictionary is hidden in the default view."""
+        entry = entry.get_object() if entry is not None else None
+        if not self.present or not isinstance(entry, DictionaryObject):
+            return False
+        if entry.get("/Type") != "/OCMD":
+            return _key(entry) in self.off
+        states = [_key(group) in self.off for group in _items(entry.get("/OCGs"))]  # True: that group is off
+        if not states:
+            return False
+        policy = entry.get("/P", "/AnyOn")
+        if policy == "/AllOn":
+            return any(states)
+        if policy == "/AnyOff":
+            return not any(states)
+        if policy == "/AllOff":
+            return not all(states)
+        return all(states)
+
+
+def _items(value: Any) -> list[Any]:
+    """An array's items, or the one object given instead of an array."""
+    value = value.get_object() if value is not None else None
+    if isinstance(value, ArrayObject):
+        return list(value)
+    return [] if value is None else [value]
+
+
+def _key(item: Any) -> Any:
+    """The object number of an (indirect) object, or its identity when it has none."""
+    reference = item if isinstance(item, IndirectObject) else getattr(item.get_object(), "indirect_reference", None)
+    return (reference.idnum, reference.generation) if reference is not None else id(item.get_object())
+
+
+@dataclasses.dataclass
+class _Look:
+    """The part of the graphics state that decides whether text is seen (saved by q, restored by Q)."""
+
+    view: _Box | None  # the page's visible box within the clip; None: not known, nothing left out for its place
+    mode: int = 0  # text render mode
+    fill: str = "gray"  # colour space families: gray, rgb, cmyk, tint (separations), none (never marks), other
+    fill_white: bool = False
+    fill_alpha: float = 1.0
+    stroke: str = "gray"
+    stroke_white: bool = False
+    stroke_alpha: float = 1.0
+    size: float = 12.0  # font size (pypdf's default before any Tf)
+    type3: bool = False  # a Type 3 font scales its glyphs itself: its size says nothing
+    hscale: float = 1.0
+    spacing: float = 0.0
+    rise: float = 0.0
+
+    def copy(self) -> _Look:
+        return dataclasses.replace(self)
+
+
+@dataclasses.dataclass
+class _Frame:
+    """What drawing a form changes, to be put back when it ends."""
+
+    look: _Look
+    saved: int
+    base: _Matrix
+    resources: DictionaryObject
+    marks: int
+    floor: int
+    off: int
+    restore: tuple[StreamObject, Any] | None = None
+
+
+class _Sight:
+    """Follows a page's content as pypdf extracts its text (its visitor hooks) and empties, for pypdf, each
+    text-showing operator a reader does not see: nothing else of pypdf's output changes, so the text of a page
+    with nothing hidden is exactly what pypdf gives. pypdf's own state gives the matrices; this class follows
+    what pypdf does not: the render mode, colours and opacity, the clip, optional content, forms' matrices and
+    boxes, and the areas painted under white text."""
+
+    def __init__(self, page: Any, tally: _Tally, layers: _Layers, scanned: list[_Box] | None = None):
+        self.page = page
+        self.tally = tally
+        self.layers = layers
+        self.scanned = scanned  # what a scanned page paints: invisible text over it is its recognised text
+        self.look = _Look(view=_page_box(page))
+        self.saved: list[_Look] = []
+        self.frames: list[_Frame] = []
+        self.base = _IDENTITY  # from the space of the form being drawn to the page's
+        self.resources = _dictionary(page.get_inherited("/Resources", None))
+        self.marks: list[bool] = []  # open marked-content sequences: whether each hides its content
+        self.floor = 0  # marks of the forms being drawn are not closed by the form's content
+        self.off = 0  # open marked-content sequences in a layer that is off
+        self.path: _Box | None = None
+        self.clipping = False
+        self.painted: list[_Box] = []  # areas painted in something other than white (fills, images, forms)
+        self.checks = _MOST_CHECKS
+        self.swap: tuple[list[Any], int, Any] | None = None
+        self.shown = 0
+        self.dropped = 0
+        self.invisible = 0  # left out for their invisible render mode alone
+
+    def read(self) -> str:
+        return self.page.extract_text(visitor_operand_before=self.before, visitor_operand_after=self.after) or ""
+
+    def before(self, operator: bytes, operands: Any, cm: _Matrix, tm: _Matrix) -> None:
+        if operator == b"Do":  # pushed whatever happens: after() pops it
+            self.frames.append(
+                _Frame(self.look, len(self.saved), self.base, self.resources, len(self.marks), self.floor, self.off)
+            )
+        handler = _HANDLERS.get(operator)
+        if handler is None:
+            return
+        try:
+            handler(self, operands, cm, tm)
+        except MemoryError:
+            raise
+        except Exception:  # noqa: BLE001 - malformed operands: the state stays as it was, the text is kept
+            _log.debug("operator %r", operator, exc_info=True)
+
+    def after(self, operator: bytes, operands: Any, cm: _Matrix, tm: _Matrix) -> None:
+        if self.swap is not None:
+            shown_in, index, original = self.swap
+            shown_in[index] = original  # the content as it was, whatever reads it next
+            self.swap = None
+        if operator == b"Do" and self.frames:
+            frame = self.frames.pop()
+            self.look, self.base, self.resources = frame.look, frame.base, frame.resources
+            del self.saved[frame.saved :]
+            del self.marks[frame.marks :]
+            self.floor, self.off = frame.floor, frame.off
+            self.path, self.clipping = None, False
+            if frame.restore is not None:
+                form, resources = frame.restore
+                form[NameObject("/Resources")] = resources
+
+    # text
+
+    def _show(self, operands: Any, cm: _Matrix, tm: _Matrix, index: int = 0) -> None:
+        if len(operands) <= index:
+            return
+        shown = operands[index]
+        units, gaps = _extent(shown)
+        if units == 0:
+            return
+        try:
+            seen = self._seen(units, gaps, cm, tm)
+        except MemoryError:
+            raise
+        except Exception:  # noqa: BLE001 - what cannot be worked out is kept
+            _log.debug("text visibility", exc_info=True)
+            seen = True
+        if seen:
+            self.shown += 1
+            return
+        self.dropped += 1
+        self.swap = (operands, index, shown)
+        operands[index] = ArrayObject() if isinstance(shown, list) else ByteStringObject(b"")
+
+    def _seen(self, units: int, gaps: float, cm: _Matrix, tm: _Matrix) -> bool:
+        look = self.look
+        if self.off:
+            return False
+        matrix = _mul(tm, _mul(cm, self.base))
+        size = abs(look.size)
+        if not look.type3 and size * math.hypot(matrix[2], matrix[3]) < _SMALLEST:
+            return False
+        # a box at least as large as the glyphs: a glyph is at most one em wide (a byte per glyph or more)
+        width = (units * (size + max(look.spacing, 0.0)) + gaps * size / 1000) * look.hscale
+        box = _transformed((0.0, look.rise - size, width, look.rise + size), matrix)
+        if not all(math.isfinite(edge) for edge in box):
+            return True  # a matrix out of range: no place to judge by
+        if not _meets(box, look.view):
+            return False
+        if look.mode in _INVISIBLE_MODES:
+            if self.scanned is not None and self._over(box, self.scanned):
+                return True
+            self.invisible += 1
+            return False
+        inks = []
+        if look.mode not in _STROKE_ONLY_MODES:
+            inks.append((look.fill_alpha > _CLEAR and look.fill != "none", look.fill_white))
+        if look.mode in _STROKED_MODES:
+            inks.append((look.stroke_alpha > _CLEAR and look.stroke != "none", look.stroke_white))
+        if any(opaque and not white for opaque, white in inks):
+            return True
+        return any(opaque for opaque, _ in inks) and self._over(box, self.painted)  # white: seen on a painted area
+
+    def _over(self, box: _Box, areas: list[_Box]) -> bool:
+        """Whether the box meets one of the areas (the latest first), within the page's budget of comparisons."""
+        if len(areas) > self.checks:
+            return False
+        self.checks -= len(areas)
+        return any(_meets(box, area) for area in reversed(areas))
+
+    def _quote(self, operands: Any, cm: _Matrix, tm: _Matrix) -> None:  # aw ac string "
+        self.look.spacing = float(operands[1])
+        self._show(operands, cm, tm, 2)
+
+    # text state
+
+    def _font(self, operands: Any, cm: _Matrix, tm: _Matrix) -> None:
+        self.look.size = float(operands[1])
+        font = self._resource("/Font", operands[0])
+        self.look.type3 = isinstance(font, DictionaryObject) and font.get("/Subtype") == "/Type3"
+
+    def _mode(self, operands: Any, cm: _Matrix, tm: _Matrix) -> None:
+        self.look.mode = int(operands[0])
+
+    def _hscale(self, operands: Any, cm: _Matrix, tm: _Matrix) -> None:
+        self.look.hscale = float(operands[0]) / 100
+
+    def _spacing(self, operands: Any, cm: _Matrix, tm: _Matrix) -> None:
+        self.look.spacing = float(operands[0])
+
+    def _rise(self, operands: Any, cm: _Matrix, tm: _Matrix) -> None:
+        self.look.rise = float(operands[0])
+
+    # graphics state
+
+    def _save(self, operands: Any, cm: _Matrix, tm: _Matrix) -> None:
+        self.saved.append(self.look.copy())
+
+    def _restore(self, operands: Any, cm: _Matrix, tm: _Matrix) -> None:
+        if len(self.saved) > (self.frames[-1].saved if self.frames else 0):
+            self.look = self.saved.pop()
+
+    def _state(self, operands: Any, cm: _Matrix, tm: _Matrix) -> None:
+        state = self._resource("/ExtGState", operands[0])
+        if not isinstance(state, DictionaryObject):
+            return
+        fill, stroke = state.get("/ca"), state.get("/CA")
+        if isinstance(fill, (int, float)):
+            self.look.fill_alpha = float(fill)
+        if isinstance(stroke, (int, float)):
+            self.look.stroke_alpha = float(stroke)
+        font = state.get("/Font")
+        font = font.get_object() if font is not None else None
+        if isinstance(font, ArrayObject) and len(font) == 2:
+            self.look.size = float(font[1])
+            self.look.type3 = _dictionary(font[0]).get("/Subtype") == "/Type3"
+
+    def _colour(self, stroke: bool, family: str | None, operands: Any) -> None:
+        """A colour set (g, rg, k; sc, scn in the current space when family is None)."""
+        look = self.look
+        if family is None:
+            family = look.stroke if stroke else look.fill
+            if any(isinstance(value, NameObject) for value in operands):
+                family = "other"  # a pattern: not white
+        values = tuple(float(value) for value in operands if isinstance(value, (int, float)))
+        white = _white(family, values)
+        if stroke:
+            look.stroke, look.stroke_white = family if family != "other" else look.stroke, white
+        else:
+            look.fill, look.fill_white = family if family != "other" else look.fill, white
+
+    def _space(self, stroke: bool, operands: Any) -> None:
+        """cs, CS: the colour space, and its initial colour."""
+        family = self._family(operands[0])
+        white = _white(family, _INITIAL.get(family, ()))
+        if stroke:
+            self.look.stroke, self.look.stroke_white = family, white
+        else:
+            self.look.fill, self.look.fill_white = family, white
+
+    def _family(self, name: Any) -> str:
+        if name in _DEVICE_SPACES:
+            return _DEVICE_SPACES[name]
+        entry = self._resource("/ColorSpace", name)
+        if isinstance(entry, NameObject):
+            return _DEVICE_SPACES.get(entry, "other")
+        if not isinstance(entry, ArrayObject) or not entry:
+            return "other"
+        kind = entry[0]
+        if kind in _DEVICE_SPACES:
+            return _DEVICE_SPACES[kind]
+        if kind == "/ICCBased" and len(entry) > 1:
+            components = _dictionary(entry[1]).get("/N")
+            family = {1: "gray", 3: "rgb", 4: "cmyk"}.get(int(components) if components is not None else 0)
+            return "icc-cmyk" if family == "cmyk" else family or "other"  # ICC spaces start at all components 0
+        if kind in ("/Separation", "/DeviceN") and len(entry) > 1:
+            names = _items(entry[1]) if kind == "/DeviceN" else [entry[1].get_object()]
+            return "none" if names and all(name == "/None" for name in names) else "tint"
+        return "other"
+
+    # marked content (optional content)
+
+    def _mark(self, operands: Any, cm: _Matrix, tm: _Matrix) -> None:  # BMC
+        self.marks.append(False)
+
+    def _marked(self, operands: Any, cm: _Matrix, tm: _Matrix) -> None:  # BDC
+        hides = False
+        try:
+            if len(operands) > 1 and operands[0] == "/OC":
+                entry = operands[1]
+                hides = self.layers.hides(
+                    self._resource("/Properties", entry) if isinstance(entry, NameObject) else entry
+                )
+        finally:
+            self.marks.append(hides)
+            self.off += hides
+
+    def _unmark(self, operands: Any, cm: _Matrix, tm: _Matrix) -> None:  # EMC
+        if len(self.marks) > self.floor:
+            self.off -= self.marks.pop()
+
+    # paths, clip, painting
+
+    def _points(self, cm: _Matrix, values: list[float]) -> None:
+        box = _transformed(_bounds(values), _mul(cm, self.base))
+        self.path = box if self.path is None else _union(self.path, box)
+
+    def _line(self, operands: Any, cm: _Matrix, tm: _Matrix) -> None:  # m l c v y
+        self._points(cm, [float(value) for value in operands])
+
+    def _rectangle(self, operands: Any, cm: _Matrix, tm: _Matrix) -> None:  # re
+        x, y, w, h = (float(value) for value in operands[:4])
+        self._points(cm, [x, y, x + w, y + h])
+
+    def _clip(self, operands: Any, cm: _Matrix, tm: _Matrix) -> None:  # W W*
+        self.clipping = True
+
+    def _fill(self, operands: Any, cm: _Matrix, tm: _Matrix) -> None:  # f F f* B B* b b*
+        look = self.look
+        if self.path is not None and not look.fill_white and look.fill_alpha > _CLEAR:
+            self._paint(self.path)
+        self._end_path(operands, cm, tm)
+
+    def _end_path(self, operands: Any, cm: _Matrix, tm: _Matrix) -> None:  # S s n, and after a fill
+        if self.clipping and self.path is not None:
+            self.look.view = _meet(self.look.view, self.path)  # the path's box holds the clip: never too small
+        self.path, self.clipping = None, False
+
+    def _shade(self, operands: Any, cm: _Matrix, tm: _Matrix) -> None:  # sh paints the whole clip
+        if self.look.view is not None:
+            self._paint(self.look.view)
+
+    def _inline_image(self, operands: Any, cm: _Matrix, tm: _Matrix) -> None:
+        self._image(cm)
+
+    def _image(self, cm: _Matrix) -> None:
+        self._paint(_transformed((0.0, 0.0, 1.0, 1.0), _mul(cm, self.base)))
+
+    def _paint(self, box: _Box) -> None:
+        if not self.off and len(self.painted) < _MOST_PAINTED and _meets(box, self.look.view):
+            self.painted.append(box)
+
+    # forms and images
+
+    def _draw(self, operands: Any, cm: _Matrix, tm: _Matrix) -> None:  # Do (the frame is pushed by before())
+        xobject = self._resource("/XObject", operands[0])
+        if not isinstance(xobject, StreamObject):
+            return
+        subtype = xobject.get("/Subtype")
+        if subtype == "/Image":
+            self._image(cm)
+            return
+        if subtype != "/Form":
+            return
+        self.base = _mul(_matrix(xobject.get("/Matrix")), _mul(cm, self.base))
+        self.look = self.look.copy()
+        bbox = _rectangle_of(xobject.get("/BBox"))
+        area = _transformed(bbox, self.base) if bbox is not None else None
+        self.look.view = _meet(self.look.view, area)
+        self.resources = _dictionary(xobject.get("/Resources"))
+        self.floor = len(self.marks)
+        self.path, self.clipping = None, False
+        if "/OC" in xobject and self.layers.hides(xobject["/OC"]):
+            self.marks.append(True)
+            self.off += 1
+        if not self.tally.shows(xobject):
+            # no text in it: pypdf does not parse it without visitors; without resources it does not with them
+            # either (its text is empty both ways). What it draws may lie under white text.
+            self._paint(area if area is not None else self.look.view or (0.0, 0.0, 0.0, 0.0))
+            resources = xobject.raw_get("/Resources") if "/Resources" in xobject else None
+            if resources is not None:
+                del xobject["/Resources"]
+                self.frames[-1].restore = (xobject, resources)
+
+    def _resource(self, kind: str, name: Any) -> Any:
+        group = _dictionary(self.resources.get(kind))
+        entry = group.get(name)
+        return entry.get_object() if entry is not None else None
+
+
+def _colour_handler(stroke: bool, family: str | None) -> Any:
+    return lambda sight, operands, cm, tm: sight._colour(stroke, family, operands)
+
+
+_HANDLERS: dict[bytes, Any] = {
+    b"Tj": _Sight._show,
+    b"TJ": _Sight._show,
+    b"'": _Sight._show,
+    b'"': _Sight._quote,
+    b"Tf": _Sight._font,
+    b"Tr": _Sight._mode,
+    b"Tz": _Sight._hscale,
+    b"Tc": _Sight._spacing,
+    b"Ts": _Sight._rise,
+    b"q": _Sight._save,
+    b"Q": _Sight._restore,
+    b"gs": _Sight._state,
+    b"g": _colour_handler(False, "gray"),
+    b"G": _colour_handler(True, "gray"),
+    b"rg": _colour_handler(False, "rgb"),
+    b"RG": _colour_handler(True, "rgb"),
+    b"k": _colour_handler(False, "cmyk"),
+    b"K": _colour_handler(True, "cmyk"),
+    b"sc": _colour_handler(False, None),
+    b"scn": _colour_handler(False, None),
+    b"SC": _colour_handler(True, None),
+    b"SCN": _colour_handler(True, None),
+    b"cs": lambda sight, operands, cm, tm: sight._space(False, operands),
+    b"CS": lambda sight, operands, cm, tm: sight._space(True, operands),
+    b"BMC": _Sight._mark,
+    b"BDC": _Sight._marked,
+    b"EMC": _Sight._unmark,
+    b"m": _Sight._line,
+    b"l": _Sight._line,
+    b"c": _Sight._line,
+    b"v": _Sight._line,
+    b"y": _Sight._line,
+    b"re": _Sight._rectangle,
+    b"W": _Sight._clip,
+    b"W*": _Sight._clip,
+    b"f": _Sight._fill,
+    b"F": _Sight._fill,
+    b"f*": _Sight._fill,
+    b"B": _Sight._fill,
+    b"B*": _Sight._fill,
+    b"b": _Sight._fill,
+    b"b*": _Sight._fill,
+    b"S": _Sight._end_path,
+    b"s": _Sight._end_path,
+    b"n": _Sight._end_path,
+    b"sh": _Sight._shade,
+    b"INLINE IMAGE": _Sight._inline_image,
+    b"Do": _Sight._draw,
+}
+
+
+def _white(family: str, values: tuple[float, ...]) -> bool:
+    """Whether a colour cannot be told from white paper (or, for a separation, puts no ink on it)."""
+    if family == "none":
+        return True
+    if family == "gray":
+        return len(values) == 1 and values[0] >= _PALE
+    if family == "rgb":
+        return len(values) == 3 and min(values) >= _PALE
+    if family in ("cmyk", "icc-cmyk"):
+        return len(values) == 4 and max(values) <= 1 - _PALE
+    if family == "tint":
+        return bool(values) and max(values) <= 1 - _PALE
+    return False
+
+
+def _extent(shown: Any) -> tuple[int, float]:
+    """The bytes a text-showing operand shows (at least one per glyph) and its TJ gaps (thousandths of an em)."""
+    if isinstance(shown, list):
+        units = sum(_length(item) for item in shown if isinstance(item, (str, bytes)) and not _is_name(item))
+        gaps = sum(max(0.0, -float(item)) for item in shown if isinstance(item, (int, float)))
+        return units, gaps
+    return (_length(shown), 0.0) if isinstance(shown, (str, bytes)) and not _is_name(shown) else (0, 0.0)
+
+
+def _is_name(item: Any) -> bool:
+    return isinstance(item, NameObject)
+
+
+def _length(text: str | bytes) -> int:
+    original = getattr(text, "get_original_bytes", None)
+    return len(original()) if callable(original) else len(text)
+
+
+def _mul(m: _Matrix, n: _Matrix) -> _Matrix:
+    """m then n."""
+    return [
+        m[0] * n[0] + m[1] * n[2],
+        m[0] * n[1] + m[1] * n[3],
+        m[2] * n[0] + m[3] * n[2],
+        m[2] * n[1] + m[3] * n[3],
+        m[4] * n[0] + m[5] * n[2] + n[4],
+        m[4] * n[1] + m[5] * n[3] + n[5],
+    ]
+
+
+def _bounds(values: list[float]) -> _Box:
+    xs, ys = values[0::2], values[1::2]
+    return (min(xs), min(ys), max(xs), max(ys))
+
+
+def _transformed(box: _Box, m: _Matrix) -> _Box:
+    """The box holding the given box once transformed."""
+    x0, y0, x1, y1 = box
+    xs = [x * m[0] + y * m[2] + m[4] for x in (x0, x1) for y in (y0, y1)]
+    ys = [x * m[1] + y * m[3] + m[5] for x in (x0, x1) for y in (y0, y1)]
+    return (min(xs), min(ys), max(xs), max(ys))
+
+
+def _meets(a: _Box, b: _Box | None) -> bool:
+    return b is None or (a[0] <= b[2] and b[0] <= a[2] and a[1] <= b[3] and b[1] <= a[3])
+
+
+def _meet(a: _Box | None, b: _Box | None) -> _Box | None:
+    """Where two areas overlap (None: no bound); an empty overlap meets nothing."""
+    if a is None or b is None:
+        return a if b is None else b
+    return (max(a[0], b[0]), max(a[1], b[1]), min(a[2], b[2]), min(a[3], b[3]))
+
+
+def _union(a: _Box, b: _Box) -> _Box:
+    return (min(a[0], b[0]), min(a[1], b[1]), max(a[2], b[2]), max(a[3], b[3]))
+
+
+def _matrix(value: Any) -> _Matrix:
+    value = value.get_object() if value is not None else None
+    if isinstance(value, ArrayObject) and len(value) == 6:
+        try:
+            return [float(item) for item in value]
+        except (TypeError, ValueError):
+            pass
+    return _IDENTITY
+
+
+def _rectangle_of(value: Any) -> _Box | None:
+    value = value.get_object() if value is not None else None
+    if isinstance(value, ArrayObject) and len(value) == 4:
+        try:
+            return _bounds([float(item) for item in value])
+        except (TypeError, ValueError):
+            pass
+    return None
+
+
+def _page_box(page: Any) -> _Box | None:
+    """The part of the page a viewer shows: the crop box within the media box. None when it is not a proper area
+    (nothing is left out for its place then)."""
+    try:
+        crop, media = page.cropbox, page.mediabox
+        box = _meet(
+            _bounds([float(crop.left), float(crop.bottom), float(crop.right), float(crop.top)]),
+            _bounds([float(media.left), float(media.bottom), float(media.right), float(media.top)]),
+        )
+    except Exception:  # noqa: BLE001 - a damaged box: positions are not checked
+        return None
+    if box is None or not all(math.isfinite(edge) for edge in box) or box[2] - box[0] < 1 or box[3] - box[1] < 1:
+        return None
+    return box
+
+
+def _dictionary(value: Any) -> DictionaryObject:
+    value = value.get_object() if value is not None else None
+    return value if isinstance(value, DictionaryObject) else DictionaryObject()
 
 
 def _name(raw: bytes) -> str:
