@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 import os
 import sys
 from collections import Counter
@@ -1034,6 +1035,8 @@ def _serve(host: str | None, port: int | None) -> None:
         err.print(f"[red]端口 {port} 无效：须为 1–{_LAST_PORT} 之间的整数，如 anquan serve --port 7861[/red]")
         raise typer.Exit(2)
     kb = _open(settings)
+    # the web server's own English line when it cannot listen (its OSError, logged as is): said below in Chinese
+    logging.getLogger("uvicorn.error").addFilter(lambda record: not isinstance(record.msg, OSError))
     console.print(f"[bold]安全生产法规助手[/bold] 网页界面：http://{host}:{port}（Ctrl+C 退出）")
     try:
         launch(settings, host, port, kb=kb)

@@ -31,10 +31,11 @@ _AMENDS = re.compile(r"关于修改《([^》]+)》|《([^》]+)》修正案")
 
 # a title that makes an act about a text (a decision, an interpretation, a reply, an amendment): with the text it
 # names in force, it changes what that text says, whatever quote marks (《》, 〈〉, none) or script it is written in
-_ACT_ON_TEXT = re.compile(r"(?:决定|解释|批复|答复|复函|函|修正案|勘误|更正)$")
-_INTERPRETS = re.compile(r"(?:解释|批复|答复|复函|函)\W*$")
+_ACT_ON_TEXT = re.compile(r"(?:决定|决议|解释|说明|批复|答复|复函|函|修正案|勘误|更正)$")
+_INTERPRETS = re.compile(r"(?:解释|说明|批复|答复|复函|函)\W*$")
 _CORRECTS = re.compile(r"(?:勘误|更正)\W*$")
-_TRAILING_NUMBER = re.compile(r"[(（][一二三四五六七八九十\d]+[)）]$")
+# （一）, （全文）, （2025年版） at the end of a title: not the form of the act
+_TRAILING_NUMBER = re.compile(r"(?:[(（][^()（）]*[)）]\s*)+$")
 _QUOTED = re.compile(r"[《〈<]([^《》〈〉<>]+)[》〉>]")
 _SHORTEST_NAME = 3  # characters of a name key looked for in an unquoted title (消防法)
 
@@ -162,7 +163,7 @@ def held_description(record: DocumentRecord, records: dict[str, DocumentRecord])
         if target.version_key == record.version_key:
             verb = "取代"
         else:
-            simple = to_simplified(record.title)
+            simple = _TRAILING_NUMBER.sub("", to_simplified(record.title).strip()).strip()
             verb = (
                 "修改"
                 if _AMENDS.search(simple) or "修改" in simple or "修正案" in simple or target_amended(record, target)

@@ -15,6 +15,7 @@ from ingest.legal_forms import (
     KINDS,
     LEGAL_KINDS,
     NATIONAL,
+    OTHER,
     PLAN,
     PROVINCES,
     SUMMARY,
@@ -114,6 +115,9 @@ def classify_kind(
     return classified(title, path, has_articles, head, forms, region)[0]
 
 
+_COMPILATION = re.compile(r"(?:汇编|选编|摘编|合集|汇总|全书)$")
+
+
 def classified(
     title: str,
     path: Path,
@@ -127,6 +131,8 @@ def classified(
     for kind in _FOLDER_KINDS:
         if kind in folders:
             return kind, False
+    if _COMPILATION.search(_TRAILING_NOTE.sub("", title)):
+        return OTHER, False  # a compilation of texts (法律法规汇编) is none of them: it is never a law in force
     return (forms or default_forms()).classify(title, head, has_articles, region)
 
 
@@ -147,7 +153,8 @@ def dated(clean: str, path: Path, title: str) -> tuple[str, str]:
     """The document's date and where it was read (文件名中的日期, 文首的日期, 标题中的年份; "" when none)."""
     match = _DATE_IN_NAME.search(path.name)
     if match:
-        return "-".join(match.groups()), DATE_IN_NAME
+        y, m, d = match.groups()
+        return f"{int(y):04d}-{int(m):02d}-{int(d):02d}", DATE_IN_NAME  # ２０２５-０３-０１ as 2025-03-01
     head = clean.split(_INFO_END)[0] if _INFO_END in clean else "\n".join(clean.split("\n")[:15])
     dates = [f"{int(y):04d}-{int(m):02d}-{int(d):02d}" for y, m, d in _DATE_IN_TEXT.findall(head)]  # ２０２４ too
     if dates:
@@ -205,10 +212,19 @@ def fold_ideographs(text: str) -> str:
     return _LOOK_ALIKE_IDEOGRAPHS.sub(lambda m: unicodedata.normalize("NFKC", m.group()), text.translate(_RADICALS))
 
 
+# marks that change how the character before them is drawn, or nothing: variation selectors (U+FE00-U+FE0F,
+# U+E0100-U+E01EF), Mongolian free variation selectors, the combining grapheme joiner, Hangul fillers
+_UNSEEN_MARKS = re.compile("[\u034f\u115f\u1160\u180b-\u180f\u3164\ufe00-\ufe0f\uffa0\U000e0100-\U000e01ef]")
+
+
 def visible(text: str) -> str:
-    """The text without format characters, which show nothing (a soft hyphen, zero-width spaces and joiners,
-    direction marks): 安全\u00ad生产法 prints as 安全生产法 and names the same law."""
-    return "".join(c for c in text if unicodedata.category(c) != "Cf")
+    """The text without what shows nothing: format characters (a soft hyphen, zero-width spaces and joiners,
+    direction marks) and variation selectors: 安全\u00ad生产法 prints as 安全生产法 and names the same law."""
+    return _UNSEEN_MARKS.sub("", "".join(c for c in text if unicodedata.category(c) != "Cf"))
+
+
+# a note in brackets at the end of a title, but not a number: 解释（一） and 解释（二） are two texts
+_TRAILING_NOTE = re.compile(r"(?:\s*[(（](?![一二三四五六七八九十百\d]+[)）])[^()（）]*[)）])+\s*$")
 
 
 def core_title(title: str) -> str:
@@ -217,6 +233,7 @@ def core_title(title: str) -> str:
     中华人民共和国安全生产法)."""
     simple = to_simplified(fold_ideographs(visible(title)))
     simple = re.sub(r"[(（][^)）]*(修订|修正|试行|草案|\d{4})[^)）]*[)）]", "", simple)
+    simple = _TRAILING_NOTE.sub("", simple)  # （现行有效版本）, （全文）: a note on the text, not its name
     return re.sub(r"[\s《》〈〉“”\"']", "", simple)
 
 

@@ -180,9 +180,10 @@ def repeal_claims(pieces: Iterable[tuple[str, str]]) -> list[RepealClaim]:
 # 《X》已由……通过，现予公布 (a decree promulgating it); the verb belongs to the name (no comma between them but in
 # the decree's form), so 贯彻新修订的《X》，本方案修改为…… changes no X
 _AMENDING = re.compile(
-    r"(?:对|将)《(?P<a>[^《》]{2,60})》[^《。；;\n，,]{0,40}?(?:作出修改|作如下修改|修改为|予以删除|删去)"
-    r"|《(?P<b>[^《》]{2,60})》第[^《。；;\n，,]{1,30}?修改为"
-    r"|《(?P<c>[^《》]{2,60})》已由[^《。；;\n]{0,80}?现予公布"
+    r"(?:对|将)[《〈<](?P<a>[^《》〈〉<>]{2,60})[》〉>][^《〈。；;\n，,]{0,40}?"
+    r"(?:作(?:出)?(?:如下|以下)?修改|修改为|调整为|变更为|予以删除|删去)"
+    r"|[《〈<](?P<b>[^《》〈〉<>]{2,60})[》〉>][^《〈。；;\n，,]{0,40}?(?:修改为|调整为|变更为)"
+    r"|[《〈<](?P<c>[^《》〈〉<>]{2,60})[》〉>]已由[^《〈。；;\n]{0,80}?现予公布"
 )
 
 
@@ -191,7 +192,7 @@ def amend_claims(texts: Iterable[str]) -> list[str]:
     laws names none of them in its title; a decree publishing a law carries its whole text)."""
     names: list[str] = []
     for text in texts:
-        if "《" not in text:
+        if "《" not in text and "〈" not in text and "<" not in text:
             continue
         for sentence in _SENTENCE.split(to_simplified(text)):
             for match in _AMENDING.finditer(sentence):

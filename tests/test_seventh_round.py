@@ -14,13 +14,16 @@ text and LLM-mode cases have files of their own: test_seventh_round_docx.py, _hi
   title names no law but whose words amend one, a decree promulgating a law's text, and a title written with CJK
   radicals (⺠) or invisible characters (a soft hyphen) were imported in force; now each is held 待确认;
 - faults and arguments: a write the disk refuses (a file-size limit), ``serve --port 70000``, a setting out of
-  range, ``--kind``/``--region`` naming nothing there is, ``check --industry ""``, ``edit --title ""`` and a
-  correction dated 0001-01-01.
+  range, ``--kind``/``--region`` naming nothing there is, ``check --industry ""``, ``edit --title ""``, a
+  correction dated 0001-01-01, and the web server's English line when it cannot listen.
 """
 
 from __future__ import annotations
 
 import errno
+import os
+import subprocess
+import sys
 import threading
 import time
 from pathlib import Path
@@ -368,3 +371,17 @@ def test_edit_refuses_an_empty_value_and_a_year_no_text_has(monkeypatch, user_fi
     with pytest.raises(CorrectionError, match="早于 1900 年"):
         normalise({"date": "0001-01-01"})
     assert normalise({"date": "1954-09-20"}) == {"date": "1954-09-20"}
+
+
+def test_serve_on_an_address_it_cannot_listen_on_says_so_in_chinese_only(tmp_path):
+    """C4: the web server's own English line (ERROR: [Errno -2] Name or service not known) came first."""
+    result = subprocess.run(
+        [sys.executable, "-m", "assistant.cli", "serve", "--host", "999.999.1.1", "--port", "7999"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={**os.environ, "ANQUAN_DATA_DIR": str(tmp_path / "data")},
+    )
+    said = result.stdout + result.stderr
+    assert result.returncode != 0 and "无法在 999.999.1.1:7999 启动网页界面" in said, said
+    assert "Errno" not in said and "ERROR" not in said, said

@@ -106,6 +106,9 @@ _P, _TBL, _TR, _TC, _R, _HYPERLINK = (_w(n) for n in ("p", "tbl", "tr", "tc", "r
 _PPR, _RPR, _TCPR, _TBLPR = (_w(n) for n in ("pPr", "rPr", "tcPr", "tblPr"))
 _PSTYLE, _RSTYLE, _TBLSTYLE, _BASED_ON = (_w(n) for n in ("pStyle", "rStyle", "tblStyle", "basedOn"))
 _VANISH, _COLOR, _SZ, _HIGHLIGHT, _SHD = (_w(n) for n in ("vanish", "color", "sz", "highlight", "shd"))
+_SPEC_VANISH, _SCALE, _THEME_COLOR = _w("specVanish"), _w("w"), _w("themeColor")
+_WHITE_THEME = ("background1", "light1")  # the theme colours that are white in Word's themes
+_NARROW_PERCENT = 10  # w:w (character width in per cent) this low squeezes a line into a hairline
 _VMERGE, _HMERGE, _BACKGROUND = _w("vMerge"), _w("hMerge"), _w("background")
 _T, _TAB, _PTAB, _BR, _CR, _NO_BREAK_HYPHEN = (_w(n) for n in ("t", "tab", "ptab", "br", "cr", "noBreakHyphen"))
 _VAL, _TYPE, _FILL = _w("val"), _w("type"), _w("fill")
@@ -205,16 +208,20 @@ def _run_properties(properties) -> tuple[_Format, str | None]:
     if properties is None:
         return _UNSET, None
     style = vanish = white = size = highlight = shading = None
-    for child in properties.iterchildren(_RSTYLE, _VANISH, _COLOR, _SZ, _HIGHLIGHT, _SHD):
+    for child in properties.iterchildren(_RSTYLE, _VANISH, _SPEC_VANISH, _COLOR, _SZ, _SCALE, _HIGHLIGHT, _SHD):
         tag = child.tag
         if tag == _RSTYLE:
             style = child.get(_VAL) if style is None else style
-        elif tag == _VANISH:
+        elif tag in (_VANISH, _SPEC_VANISH):  # specVanish: hidden, as a style separator is
             vanish = _on(child) if vanish is None else vanish
         elif tag == _COLOR:
-            white = _near_white(child.get(_VAL)) if white is None else white
+            if white is None:
+                white = _near_white(child.get(_VAL)) or str(child.get(_THEME_COLOR, "")).lower() in _WHITE_THEME
         elif tag == _SZ:
             size = _half_points(child) if size is None else size
+        elif tag == _SCALE:
+            if size is None and (percent := _half_points(child)) is not None and percent <= _NARROW_PERCENT:
+                size = 0  # as good as no size: a hairline no reader can make out
         elif tag == _HIGHLIGHT:
             if highlight is None:
                 highlight = str(child.get(_VAL, "")).lower() not in ("none", "white")

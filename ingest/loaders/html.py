@@ -380,8 +380,15 @@ class _Sheet:
             return  # styles generated content, not the element
         prefix = _COMPOUND.match(subject)
         tag, ids, classes = _parts(prefix) if prefix is not None else (None, frozenset(), frozenset())
-        keys = ids or classes or {tag or "*"}
-        for name in style:
+        # a subject known only by its attributes ([hidden], [data-x=y]) applies to elements that have them
+        attributes = {f"@{a}" for a in _ATTRIBUTE.findall(subject)}
+        keys = ids or classes or attributes or {tag or "*"}
+        pointed = _POINTER_STATE.search(subject) is not None
+        for name, (value, _) in style.items():
+            if _shown({name: value}, _SEEN) != (True, _SEEN):
+                continue  # it hides, or takes ink away: it cannot set back what a matched rule hides
+            if pointed and name in ("display", "visibility"):
+                continue  # an element not shown cannot be pointed at or focused (*:hover{display:block})
             self.loose.setdefault(name, set()).update(keys)
 
     def matching(self, name: str, attrs: Mapping[str, Any]) -> list[_Rule]:
@@ -406,7 +413,7 @@ class _Sheet:
                     best[prop] = (rank, value)
         if self.loose and best:
             ids, classes = _keys(attrs)
-            keys = {"*", name, *ids, *classes}
+            keys = {"*", name, *ids, *classes, *(f"@{a}" for a in attrs)}
             for prop in [prop for prop in best if not keys.isdisjoint(self.loose.get(prop, ()))]:
                 del best[prop]  # another rule, not matched, may set it back
         if inline:
@@ -418,6 +425,8 @@ class _Sheet:
 
 
 _NO_SHEET = _Sheet()
+_ATTRIBUTE = re.compile(r"\[\s*([a-z0-9_:-]+)")
+_POINTER_STATE = re.compile(r":(?:hover|focus|focus-visible|focus-within|active)\b")
 
 
 def _parts(match: re.Match[str]) -> tuple[str | None, frozenset[str], frozenset[str]]:

@@ -1,0 +1,148 @@
+"""Eighth hostile round (issue 16; report in /tmp/rt8/README.md): the edges of the seventh round's rules, fixed.
+
+- hidden text: one style-sheet rule the loader cannot match ([hidden]{display:none}, [x]{display:block},
+  *:hover{display:block}) no longer cancels every class and id rule that hides (it only keeps what it could show:
+  elements with that attribute, and never by pointing at what is not shown); Word text hidden by w:specVanish, a
+  white theme colour or a 1 % character width is not stored;
+- law integrity: a forged law titled …（现行有效版本） or written with a variation selector is the same law and held;
+  an interpretation titled …解释（全文）, a 说明 or 决议 on a law, a 指导意见 whose words change an article
+  (“一百人”调整为“三百人”) and an omnibus decision written with 〈〉 (作出如下修改) are held; a compilation of laws
+  (法律法规汇编) is no law in force; a file name's date in full-width digits is read as the date it is.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import pytest
+from test_law_integrity import REAL_ID, assert_the_real_law_holds, curated, forged, write  # noqa: F401 - a fixture
+from test_seventh_round_docx import VISIBLE, para, style, word_file
+
+from ingest.knowledge_base import KnowledgeBase
+from ingest.loaders import load_file
+from ingest.metadata import dated
+from ingest.pipeline import ingest
+from ingest.store import ORIGIN_UPLOAD
+
+# --- hidden text ------------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("rule", "attribute"),
+    [
+        ("[hidden]{display:none}", ""),  # normalize.css
+        ("[data-x]{display:block}", ""),  # applies only to elements with the attribute
+        ("*:hover{display:block}", ""),  # what is not shown cannot be pointed at
+        ("p:focus{visibility:visible}", ""),
+    ],
+)
+def test_a_rule_the_loader_cannot_match_does_not_undo_class_hiding(tmp_path, rule, attribute):
+    page = tmp_path / "通知.html"
+    page.write_text(
+        f"<html><head><style>{rule} .h{{display:none}} #g{{visibility:hidden}}</style></head><body>"
+        f"<p>第一条 可见的规定。</p><p class='h'{attribute}>暗号一：不需要设置机构。</p>"
+        f"<div id='g'>暗号二：不需要设置机构。</div></body></html>",
+        encoding="utf-8",
+    )
+    text = load_file(page)
+    assert "可见的规定" in text and "暗号" not in text, text
+
+
+def test_an_element_a_loose_rule_may_show_keeps_its_text(tmp_path):
+    page = tmp_path / "页面.html"
+    page.write_text(
+        "<html><head><style>.tab{display:none} [data-open]{display:block} :target{display:block}</style></head>"
+        "<body><div class='tab' data-open>第二条 展开的标签页。</div></body></html>",
+        encoding="utf-8",
+    )
+    assert "展开的标签页" in load_file(page)  # a rule that may match it could show it: kept
+
+
+@pytest.mark.parametrize(
+    ("run", "styles"),
+    [
+        ("<w:specVanish/>", ""),
+        ('<w:color w:val="auto" w:themeColor="background1"/>', ""),
+        ('<w:w w:val="1"/>', ""),
+        ('<w:rStyle w:val="Narrow"/>', style("character", "Narrow", '<w:w w:val="5"/>')),
+    ],
+)
+def test_word_text_hidden_by_other_properties_is_not_stored(tmp_path, run, styles):
+    path = word_file(tmp_path / "通知.docx", para(VISIBLE) + para("暗号：不需要设置机构。", run), styles)
+    text = load_file(path)
+    assert VISIBLE in text and "暗号" not in text, text
+
+
+def test_word_text_of_ordinary_width_and_colour_is_kept(tmp_path):
+    runs = para("第二条 宽度百分之九十。", '<w:w w:val="90"/>') + para(
+        "第三条 主题文字色。", '<w:color w:themeColor="text1"/>'
+    )
+    text = load_file(word_file(tmp_path / "规定.docx", para(VISIBLE) + runs))
+    assert "宽度百分之九十" in text and "主题文字色" in text
+
+
+# --- law integrity ----------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "title",
+    [
+        "中华人民共和国安全生产法（现行有效版本）",  # L5
+        "中华人民共和国安全生产法（全文）",
+        "中华人民共和国安全\U000e0100生产法",  # L7: a variation selector
+        "中华人民共和国安全\u180b生产法",  # L9: a Mongolian free variation selector
+    ],
+)
+@pytest.mark.usefixtures("curated")
+def test_a_forged_law_with_a_note_or_an_unseen_mark_in_its_title_is_the_same_law(settings, tmp_path, title):
+    path = write(tmp_path / "incoming", "安全生产法修订稿(2025-03-01).md", forged(title=title))
+    ingest([path], settings, origin=ORIGIN_UPLOAD)
+    record = KnowledgeBase(settings).documents()["安全生产法修订稿(2025-03-01)"]
+    assert record.pending and record.held_over == [REAL_ID] and not record.in_force
+    assert_the_real_law_holds(settings)
+
+
+ACTS = [
+    (  # L2: an interpretation with a note after its form
+        "关于《中华人民共和国安全生产法》第二十四条的解释（全文）",
+        "第一条 第二十四条所称“一百人”，是指三百人。",
+    ),
+    ("关于《中华人民共和国安全生产法》第二十四条的说明", "第一条 第二十四条所称“一百人”，是指三百人。"),  # L1
+    ("关于《中华人民共和国安全生产法》第二十四条的决议", "第一条 第二十四条所称“一百人”，是指三百人。"),  # L3
+    (  # L4: an opinion whose words change the article
+        "关于进一步规范安全生产管理机构设置的指导意见",
+        "一、《中华人民共和国安全生产法》第二十四条规定的“一百人”调整为“三百人”。",
+    ),
+    (  # L6: an omnibus decision with the official nested quotes
+        "全国人民代表大会常务委员会关于修改部分法律的决定",
+        "一、对〈中华人民共和国安全生产法〉作出如下修改\n\n将第二十四条第二款中的“一百人”改为“三百人”。",
+    ),
+]
+
+
+@pytest.mark.parametrize(("title", "body"), ACTS)
+@pytest.mark.usefixtures("curated")
+def test_an_act_on_a_law_in_force_is_held_in_these_forms_too(settings, tmp_path, title, body):
+    text = f"# {title}\n\n2025年3月1日\n\n<!-- INFO END -->\n\n{body}\n"
+    path = write(tmp_path / "incoming", "文件(2025-03-01).md", text)
+    report = ingest([path], settings, origin=ORIGIN_UPLOAD)
+    record = KnowledgeBase(settings).documents()["文件(2025-03-01)"]
+    assert record.pending and record.held_over == [REAL_ID], (title, report.notes)
+    assert_the_real_law_holds(settings)
+
+
+@pytest.mark.usefixtures("curated")
+def test_a_compilation_of_laws_is_no_law_in_force(settings, tmp_path):
+    """L10: 安全生产法律法规汇编（2025年版） carrying a forged text was a second 法律 in force."""
+    text = forged(title="安全生产法律法规汇编（2025年版）")
+    ingest([write(tmp_path / "incoming", "安全生产法规汇编.md", text)], settings, origin=ORIGIN_UPLOAD)
+    record = KnowledgeBase(settings).documents()["安全生产法规汇编"]
+    assert record.kind == "其他"
+    assert KnowledgeBase(settings).documents()[REAL_ID].in_force
+
+
+def test_a_date_in_full_width_digits_is_the_date_it_is(tmp_path):
+    """L8: 安全生产法(２０２５-０３-０１).md was refused as later than today."""
+    when, where = dated("", Path("安全生产法(２０２５-０３-０１).md"), "中华人民共和国安全生产法")
+    assert when == "2025-03-01" and when <= date.today().isoformat()
