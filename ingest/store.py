@@ -24,7 +24,7 @@ import time
 import zlib
 from collections import OrderedDict
 from collections.abc import Iterable, Iterator, Sequence
-from contextlib import closing
+from contextlib import closing, contextmanager
 from dataclasses import asdict, dataclass, field
 from datetime import date
 from pathlib import Path
@@ -447,23 +447,74 @@ def use_wal(database: Path) -> bool:
         return False
 
 
-class _OneAtATime:
-    """An embedded Chroma collection whose calls run one at a time in this process. Its vector index lives in this
-    process's memory and is loaded, or brought up to date with what another process wrote, by the call that
-    needs it: a search running in another thread meanwhile read freed memory (a segfault of the web server under
-    20 askers during an import). A Chroma call takes milliseconds; the askers' other work runs in parallel."""
+class _ReadWriteLock:
+    """Many readers at once, or one writer (re-entrant, and free to read meanwhile); a waiting writer goes before
+    readers that come after it."""
 
-    def __init__(self, collection, lock: threading.RLock):
+    def __init__(self) -> None:
+        self._changed = threading.Condition()
+        self._readers = 0
+        self._writer: int | None = None
+        self._depth = 0
+        self._waiting = 0
+
+    @contextmanager
+    def reading(self) -> Iterator[None]:
+        me = threading.get_ident()
+        with self._changed:
+            own = self._writer == me
+            if not own:
+                self._changed.wait_for(lambda: self._writer is None and not self._waiting)
+                self._readers += 1
+        try:
+            yield
+        finally:
+            if not own:
+                with self._changed:
+                    self._readers -= 1
+                    if not self._readers:
+                        self._changed.notify_all()
+
+    @contextmanager
+    def writing(self) -> Iterator[None]:
+        me = threading.get_ident()
+        with self._changed:
+            if self._writer == me:
+                self._depth += 1
+            else:
+                self._waiting += 1
+                self._changed.wait_for(lambda: self._writer is None and not self._readers)
+                self._waiting -= 1
+                self._writer, self._depth = me, 1
+        try:
+            yield
+        finally:
+            with self._changed:
+                self._depth -= 1
+                if not self._depth:
+                    self._writer = None
+                    self._changed.notify_all()
+
+
+_READS = frozenset(["get", "query", "count", "peek"])
+
+
+class _Guarded:
+    """An embedded Chroma collection whose reads may run together but never beside a write or a reopen of the
+    client in this process (see ChunkStore._reopen_now): a search running while another thread replaced the
+    client's system read freed memory (a segfault of the web server under 20 askers during an import)."""
+
+    def __init__(self, collection, lock: _ReadWriteLock):
         self._collection, self._lock = collection, lock
 
     def __getattr__(self, name: str):
         found = getattr(self._collection, name)
         if not callable(found):
             return found
-        lock = self._lock
+        guard = self._lock.reading if name in _READS else self._lock.writing
 
         def call(*args, **kwargs):
-            with lock:
+            with guard():
                 return found(*args, **kwargs)
 
         return call
@@ -483,8 +534,8 @@ class ChunkStore:
             + ("；数据目录只读：可查询，不能导入或删除" if self.read_only_copy else "")
         )
         self.name = embedder_name
-        # one Chroma call at a time in this process (see _OneAtATime), and none while the client is reopened
-        self._reopen_lock = threading.RLock()
+        # Chroma reads together, writes and reopening the client alone (see _Guarded)
+        self._chroma_lock = _ReadWriteLock()
         self._open_collections()
         self.batch_size = min(self.client.get_max_batch_size(), _PAGE)
         self._documents: dict[str, DocumentRecord] | None = None
@@ -505,12 +556,10 @@ class ChunkStore:
         self._vectors_seen = -1  # vectors stored as this process last counted them (-1: not yet)
 
     def _open_collections(self) -> None:
-        one_at_a_time = (lambda c: c) if self.is_server else (lambda c: _OneAtATime(c, self._reopen_lock))
-        self.chunks = one_at_a_time(self._open_vectors(f"anquan-vectors-{self.name}"))
-        self.texts = one_at_a_time(
-            self.client.get_or_create_collection(f"anquan-texts-{self.name}", embedding_function=None)
-        )
-        self.documents = one_at_a_time(
+        guarded = (lambda c: c) if self.is_server else (lambda c: _Guarded(c, self._chroma_lock))
+        self.chunks = guarded(self._open_vectors(f"anquan-vectors-{self.name}"))
+        self.texts = guarded(self.client.get_or_create_collection(f"anquan-texts-{self.name}", embedding_function=None))
+        self.documents = guarded(
             self.client.get_or_create_collection(f"anquan-documents-{self.name}", embedding_function=None)
         )
 
@@ -612,7 +661,7 @@ class ChunkStore:
         """A fresh embedded client reads the vector index as it is on disk now. Chroma shares one system
         per path in a process; a new one is started and put in its place (clients already open keep theirs).
         One thread at a time; with if_stale, only when no other thread has reopened it meanwhile."""
-        with self._reopen_lock:
+        with self._chroma_lock.writing():
             if not if_stale or self._stale:
                 self._reopen_now()
 
@@ -727,7 +776,7 @@ class ChunkStore:
     def write_vectors(self, ids: list[str], embeddings, new: bool = False) -> None:
         """Write these chunks' vectors (each Chroma call is one transaction: a chunk has its whole vector or
         none). Not while another thread reopens the client."""
-        with self._reopen_lock:
+        with self._chroma_lock.writing():
             write = self.chunks.add if new else self.chunks.upsert
             for start in range(0, len(ids), self.batch_size):
                 end = start + self.batch_size

@@ -144,42 +144,54 @@ def _small_library(tmp_path):
     return KnowledgeBase(settings)
 
 
-def test_the_chroma_calls_of_one_process_run_one_at_a_time(tmp_path, monkeypatch):
+def test_no_chroma_read_of_one_process_runs_beside_a_reopen_or_a_write(tmp_path, monkeypatch):
     """A web server segfaulted in Chroma's vector index under 20 askers during an import: a search read memory
-    another thread's call had replaced. Calls on the embedded store of one process now never overlap."""
+    while another thread replaced the client. Reads run together, never beside a reopen or a write."""
     kb = _small_library(tmp_path)
-    inner = kb.store.chunks._collection
-    real, guard = inner.query, threading.Lock()
-    active, most = [0], [0]
+    store = kb.store
+    inner = store.chunks._collection
+    guard = threading.Lock()
+    state = {"reading": 0, "most_reading": 0, "changing": 0, "overlaps": 0}
 
-    def watched(*args, **kwargs):
-        with guard:
-            active[0] += 1
-            most[0] = max(most[0], active[0])
-        time.sleep(0.01)
-        try:
-            return real(*args, **kwargs)
-        finally:
+    def watched(call, key):
+        def run(*args, **kwargs):
             with guard:
-                active[0] -= 1
+                state[key] += 1
+                state["most_reading"] = max(state["most_reading"], state["reading"])
+                state["overlaps"] += bool(state["reading"] and state["changing"])
+            time.sleep(0.01)
+            try:
+                return call(*args, **kwargs)
+            finally:
+                with guard:
+                    state[key] -= 1
 
-    monkeypatch.setattr(inner, "query", watched)
+        return run
+
+    monkeypatch.setattr(type(inner), "query", watched(type(inner).query, "reading"))  # reopened ones too
+    monkeypatch.setattr(store, "_reopen_now", watched(store._reopen_now, "changing"))
     vector = kb.embedder.embeddings.embed_query("检查安全措施")
     errors: list[str] = []
 
     def search() -> None:
-        for _ in range(5):
+        for _ in range(8):
             try:
-                assert len(kb.store.query(vector, 5)) == 5
+                assert len(store.query(vector, 5)) == 5
             except Exception as exc:  # noqa: BLE001 - every failure is counted
                 errors.append(repr(exc))
 
-    threads = [threading.Thread(target=search) for _ in range(6)]
+    def reopen() -> None:
+        for _ in range(4):
+            store._reopen()
+            time.sleep(0.01)
+
+    threads = [threading.Thread(target=search) for _ in range(6)] + [threading.Thread(target=reopen)]
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join()
-    assert not errors and most[0] == 1
+    assert not errors and state["overlaps"] == 0
+    assert state["most_reading"] > 1  # searches still run side by side
 
 
 def test_searches_go_on_while_the_store_is_reopened_again_and_again(tmp_path):
