@@ -7,18 +7,24 @@
 - law integrity: a forged law titled …（现行有效版本） or written with a variation selector is the same law and held;
   an interpretation titled …解释（全文）, a 说明 or 决议 on a law, a 指导意见 whose words change an article
   (“一百人”调整为“三百人”) and an omnibus decision written with 〈〉 (作出如下修改) are held; a compilation of laws
-  (法律法规汇编) is no law in force; a file name's date in full-width digits is read as the date it is.
+  (法律法规汇编) is no law in force; a file name's date in full-width digits is read as the date it is;
+- LLM mode: a reply of one endless chunk is cut at REPLY_MAX_BYTES and the offline answer given.
 """
 
 from __future__ import annotations
 
+import threading
+import tracemalloc
 from datetime import date
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
 from test_law_integrity import REAL_ID, assert_the_real_law_holds, curated, forged, write  # noqa: F401 - a fixture
 from test_seventh_round_docx import VISIBLE, para, style, word_file
+from test_seventh_round_llm import QUESTION, _assistant, _offline_with_note, data_dir  # noqa: F401 - a fixture
 
+from assistant.llm.client import REPLY_MAX_BYTES
 from ingest.knowledge_base import KnowledgeBase
 from ingest.loaders import load_file
 from ingest.metadata import dated
@@ -146,3 +152,58 @@ def test_a_date_in_full_width_digits_is_the_date_it_is(tmp_path):
     """L8: 安全生产法(２０２５-０３-０１).md was refused as later than today."""
     when, where = dated("", Path("安全生产法(２０２５-０３-０１).md"), "中华人民共和国安全生产法")
     assert when == "2025-03-01" and when <= date.today().isoformat()
+
+
+# --- LLM mode: a reply without end ------------------------------------------------------------------------------
+
+
+class _Flood:
+    """An OpenAI-compatible endpoint on a free port answering 200 with one chunk announced as 2 GB, sent as fast
+    as the client reads it."""
+
+    def __init__(self) -> None:
+        stopped = self.stopped = threading.Event()
+
+        class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def log_message(self, *args):
+                pass
+
+            def do_POST(self):  # noqa: N802 - http.server's naming
+                self.rfile.read(int(self.headers["Content-Length"]))
+                self.wfile.write(
+                    b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n7fffffff\r\n"
+                )
+                block = b'{"id": "x", ' + b" " * 65536
+                try:
+                    while not stopped.is_set():
+                        self.wfile.write(block)
+                except OSError:  # the client gave up
+                    pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.server.daemon_threads = True
+        self.thread = threading.Thread(target=self.server.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True)
+        self.base_url = f"http://127.0.0.1:{self.server.server_address[1]}/v1"
+
+    def __enter__(self) -> _Flood:
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.stopped.set()
+        self.server.shutdown()
+        self.server.server_close()
+
+
+def test_a_reply_of_one_endless_chunk_is_cut_and_the_offline_answer_given(data_dir):  # noqa: F811 - the fixture
+    """F2: one chunk announced as 2 GB was read to 1.75 GB and a MemoryError (调用出错)."""
+    with _Flood() as endpoint:
+        assistant = _assistant(data_dir, endpoint.base_url, timeout=30)
+        tracemalloc.start()
+        answer = assistant.ask(QUESTION).answer
+        _, peak = tracemalloc.get_traced_memory()
+        tracemalloc.stop()
+    _offline_with_note(answer, f"回复超过 {REPLY_MAX_BYTES // 2**20} MB")
+    assert peak < 8 * REPLY_MAX_BYTES, peak

@@ -91,6 +91,7 @@ def chat_model(settings: Settings) -> BaseChatModel:
     """The endpoint's chat model. Retries are ours (call_model): the client's would retry a timeout too.
     The reply's length is bounded by max_tokens, sent under that name (langchain's own field is sent as
     max_completion_tokens, which DeepSeek, DashScope, Ollama and older vLLM do not read)."""
+    import httpx
     from langchain_openai import ChatOpenAI
 
     return ChatOpenAI(
@@ -101,7 +102,49 @@ def chat_model(settings: Settings) -> BaseChatModel:
         timeout=settings.llm_timeout,
         max_retries=0,
         extra_body={"max_tokens": settings.llm_max_tokens},
+        http_client=httpx.Client(timeout=settings.llm_timeout, event_hooks={"response": [_capped_body]}),
     )
+
+
+REPLY_MAX_BYTES = 16 * 2**20  # far above any reply of llm_max_tokens, streamed or not: more is no answer
+
+
+class ReplyTooLarge(Exception):
+    """The endpoint sent more than REPLY_MAX_BYTES for one reply (one chunk of gigabytes exhausted the memory)."""
+
+
+def _capped_body(response) -> None:
+    """Read the response's body through a counter that stops at REPLY_MAX_BYTES (an httpx response hook: it runs
+    before any of the body is read)."""
+    import httpx
+
+    class Capped(httpx.SyncByteStream):
+        def __init__(self, inner) -> None:
+            self.inner = inner
+
+        def __iter__(self):
+            seen = 0
+            for piece in self.inner:
+                seen += len(piece)
+                if seen > REPLY_MAX_BYTES:
+                    raise ReplyTooLarge(f"{seen:,} bytes")
+                yield piece
+
+        def close(self) -> None:
+            self.inner.close()
+
+    response.stream = Capped(response.stream)
+
+
+def _in_chain(exc: BaseException, kind: type[BaseException]) -> bool:
+    seen: set[int] = set()
+    link: BaseException | None = exc
+    while link is not None and id(link) not in seen:
+        if isinstance(link, kind):
+            return True
+        seen.add(id(link))
+        link = link.__cause__ or link.__context__
+    return False
 
 
 def format_sources(chunks: list[StoredChunk], settings: Settings | None = None) -> str:
@@ -157,6 +200,8 @@ def fault_reason(exc: BaseException, settings: Settings) -> str:
     import openai
 
     where = settings.llm_base_url or "未配置地址"
+    if _in_chain(exc, ReplyTooLarge):
+        return f"回复超过 {REPLY_MAX_BYTES // 2**20} MB，不是正常的回答，请检查 ANQUAN_LLM_BASE_URL 指向的服务"
     if isinstance(exc, ReplyTimeout) and exc.whole:
         return f"{exc.seconds:g} 秒内没有写完回复，可稍后重试或调大 ANQUAN_LLM_TIMEOUT"
     if isinstance(exc, (openai.APITimeoutError, httpx.TimeoutException, TimeoutError)):
@@ -188,15 +233,19 @@ def _retryable(exc: BaseException) -> bool:
     import httpx
     import openai
 
-    return not _timed_out(exc) and isinstance(
-        exc,
-        (
-            openai.APIConnectionError,
-            openai.InternalServerError,
-            openai.RateLimitError,
-            httpx.TransportError,
-            ConnectionError,
-        ),
+    return (
+        not _timed_out(exc)
+        and not _in_chain(exc, ReplyTooLarge)
+        and isinstance(
+            exc,
+            (
+                openai.APIConnectionError,
+                openai.InternalServerError,
+                openai.RateLimitError,
+                httpx.TransportError,
+                ConnectionError,
+            ),
+        )
     )
 
 
