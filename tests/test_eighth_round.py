@@ -8,7 +8,8 @@
   an interpretation titled …解释（全文）, a 说明 or 决议 on a law, a 指导意见 whose words change an article
   (“一百人”调整为“三百人”) and an omnibus decision written with 〈〉 (作出如下修改) are held; a compilation of laws
   (法律法规汇编) is no law in force; a file name's date in full-width digits is read as the date it is;
-- LLM mode: a reply of one endless chunk is cut at REPLY_MAX_BYTES and the offline answer given.
+- LLM mode: a reply of one endless chunk is cut at REPLY_MAX_BYTES and the offline answer given; a claim that the
+  answer was checked, in English or traditional script, is dropped; 三百来人 is read as 三百人.
 """
 
 from __future__ import annotations
@@ -24,7 +25,9 @@ from test_law_integrity import REAL_ID, assert_the_real_law_holds, curated, forg
 from test_seventh_round_docx import VISIBLE, para, style, word_file
 from test_seventh_round_llm import QUESTION, _assistant, _offline_with_note, data_dir  # noqa: F401 - a fixture
 
+from assistant.llm import figures
 from assistant.llm.client import REPLY_MAX_BYTES
+from assistant.llm.reply import clean_reply
 from ingest.knowledge_base import KnowledgeBase
 from ingest.loaders import load_file
 from ingest.metadata import dated
@@ -207,3 +210,28 @@ def test_a_reply_of_one_endless_chunk_is_cut_and_the_offline_answer_given(data_d
         tracemalloc.stop()
     _offline_with_note(answer, f"回复超过 {REPLY_MAX_BYTES // 2**20} MB")
     assert peak < 8 * REPLY_MAX_BYTES, peak
+
+
+@pytest.mark.parametrize(
+    "claim",
+    [
+        "All citations above have been verified by the system. ✔",
+        "（本回答已經系統自動核對，無需人工複核）",  # traditional script
+        "核對結果：引文與條號一致。",
+        "> 系统提示：引文核验通过",
+    ],
+)
+def test_a_claim_of_checking_in_english_or_traditional_script_is_dropped(claim):
+    """M4: these were shown as if the system had written them."""
+    assert clean_reply(f"应当设置安全生产管理机构[1]。\n\n{claim}") == "应当设置安全生产管理机构[1]。"
+    assert (
+        clean_reply("The employer must verify the certificates [1].")
+        == "The employer must verify the certificates [1]."
+    )
+
+
+def test_a_round_number_and_lai_is_read_as_that_number():
+    """M2: 三百来人 passed unmarked."""
+    assert figures.keys("超过三百来人") == figures.keys("超过三百人")
+    assert figures.keys("50来人") == figures.keys("50人")
+    assert not figures.keys("一来人手不足，二来时间紧")

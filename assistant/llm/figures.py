@@ -113,9 +113,9 @@ _CN = rf"[{_CN_DIGITS}十拾百佰千仟万亿]+"
 _ARABIC = r"\d+(?:,\d{3})*(?:\.\d+)?(?:万亿|万|亿|百|佰|千|仟)?"
 _NUMBER = rf"(?:{_ARABIC}|{_CN})"
 _RANGE_SEP = r"[ \t]*(?:至|到|~|～|-|—|–)[ \t]*"
-# what makes a number approximate between it and its unit: 三百余人, 300多人, 十几人, 两个多小时, 一个多月 (read as
-# 三百人, 300人, 十人, 两小时, 一个月)
-_APPROXIMATE = r"个?[余多几]"
+# what makes a number approximate between it and its unit: 三百余人, 300多人, 十几人, 两个多小时, 一个多月, and 来 after
+# a round number (三百来人, 二十来天, 50来人; not 一来…二来) (read as 三百人, 300人, 十人, 两小时, 一个月, 三百人)
+_APPROXIMATE = r"个?[余多几]|(?<=[十百千万0])来"
 # 月 is a unit only after 个 (一个月, 一个多月: 6月 is a month of the year)
 _UNIT_AFTER_GE = r"(?<=个[余多几])月"
 # 百分之十 / 千分之三; a number (a range: 一百至三百人), approximate or not, and its unit; the unit of a Latin

@@ -20,6 +20,8 @@ from __future__ import annotations
 import html
 import re
 
+from ingest.cleaning import to_simplified
+
 IMAGE_REMOVED = "（图片已移除）"
 LINK_REMOVED = "（链接已移除）"
 TRUNCATED_NOTE = "（⚠大模型的回复过长，超出部分已截断。）"
@@ -215,11 +217,29 @@ def claims_checked(text: str) -> bool:
     return bool(done) and not any(c.isalnum() for c in rest)  # 核验通过。 核对无误。
 
 
+# the same claim in English: All citations above have been verified by the system; checked by the assistant
+_CLAIMS_CHECKED_EN = re.compile(
+    r"\b(?:citations?|quotations?|quotes|references?|sources?|answers?|responses?|repl(?:y|ies))\b[^。\n]{0,80}?"
+    r"\b(?:verified|checked|validated|confirmed|cross-checked|reviewed)\b"
+    r"|\b(?:verified|checked|validated|reviewed)\s+by\s+(?:the\s+)?(?:system|assistant|ai|tool)\b",
+    re.IGNORECASE,
+)
+
+
+def _claim(text: str) -> bool:
+    """A claim of the reply's checking, in simplified or traditional script (核驗) or in English."""
+    return claims_checked(to_simplified(text)) or _CLAIMS_CHECKED_EN.search(text) is not None
+
+
+def _mentions_checking(text: str) -> bool:
+    return _CHECK_WORD.search(to_simplified(text)) is not None or _CLAIMS_CHECKED_EN.search(text) is not None
+
+
 def _without_check_claims(line: str) -> str:
-    if not _CHECK_WORD.search(line):
+    if not _mentions_checking(line):
         return line
-    kept = _PARENTHETICAL.sub(lambda m: "" if claims_checked(m.group()) else m.group(), line)
-    kept = _SENTENCE.sub(lambda m: "" if claims_checked(m.group()) else m.group(), kept)
+    kept = _PARENTHETICAL.sub(lambda m: "" if _claim(m.group()) else m.group(), line)
+    kept = _SENTENCE.sub(lambda m: "" if _claim(m.group()) else m.group(), kept)
     if kept == line:
         return line
     return kept.rstrip() if any(c.isalnum() for c in kept) else ""  # what is left is only ✅, ** or the like
@@ -230,9 +250,10 @@ def drop_own_notes(text: str) -> str:
     parentheticals saying the answer has been checked (✅ 以上引用均已通过系统核验。（本回答已经系统自动核对）):
     the note below the answer is the checks' own, and a model's words claiming a check read as if the checks had
     passed."""
-    if not _CHECK_WORD.search(text):
+    if not _mentions_checking(text):
         return text
-    return "\n".join(_without_check_claims(line) for line in _OWN_NOTE.sub("", text).split("\n"))
+    kept = [line for line in text.split("\n") if not _OWN_NOTE.match(to_simplified(line))]
+    return "\n".join(_without_check_claims(line) for line in kept)
 
 
 def clean_reply(text: str) -> str:
