@@ -21,13 +21,15 @@ from ingest.report import FileResult
 from ingest.settings import Settings
 
 # Bump when cleaning or chunking changes, so unchanged files are re-chunked once.
-PIPELINE_VERSION = "7"  # 2: heading-only plan sections kept, mixed-encoding files read line by line;
+PIPELINE_VERSION = "8"  # 2: heading-only plan sections kept, mixed-encoding files read line by line;
 # 3: over-long lines cut to the token budget and never taken for headings, UTF-16 without BOM and stray bytes read;
 # 4: kinds classified by legal form (ingest.legal_forms), regions down to districts and counties
 # 5: HZ, ISO-2022-JP/-KR, UTF-7 and EUC-KR Korean decoded (stored as garbage before), control characters refused
 # 6: hidden text left out (Word runs marked hidden, HTML elements hidden or styled display:none)
 # 7: Word tables read once per cell and text hidden by styles, white or tiny left out; PDF and HTML text a reader
 # never sees left out; Markdown comment definitions and hidden raw HTML left out
+# 8: Word specVanish, theme white and hairline widths, PDF glyphs squeezed under a point wide, Markdown comments
+# opening a quote or a list item left out; style-sheet rules the loader cannot match no longer undo hiding
 
 
 def content_hash(data: bytes, settings: Settings) -> str:

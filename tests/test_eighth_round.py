@@ -235,3 +235,45 @@ def test_a_round_number_and_lai_is_read_as_that_number():
     assert figures.keys("超过三百来人") == figures.keys("超过三百人")
     assert figures.keys("50来人") == figures.keys("50人")
     assert not figures.keys("一来人手不足，二来时间紧")
+
+
+@pytest.mark.parametrize("squeeze", ["hscale", "matrix"])
+def test_pdf_text_squeezed_under_a_point_wide_is_not_stored(tmp_path, squeeze):
+    """I2c/I2d: 1 Tz (1 % horizontal scaling) and a text matrix of 0.005 were stored."""
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase.cidfonts import UnicodeCIDFont
+    from reportlab.pdfgen import canvas
+
+    pdfmetrics.registerFont(UnicodeCIDFont("STSong-Light"))
+    path = tmp_path / "通知.pdf"
+    pdf = canvas.Canvas(str(path))
+    pdf.setFont("STSong-Light", 12)
+    pdf.drawString(50, 800, "第一条 各单位应当落实安全生产主体责任。")
+    text = pdf.beginText(50, 760)
+    text.setFont("STSong-Light", 12)
+    if squeeze == "hscale":
+        text.setHorizScale(1)
+    else:
+        text.setTextTransform(0.005, 0, 0, 1, 50, 760)
+    text.textLine("暗号：不需要设置安全生产管理机构。")
+    pdf.drawText(text)
+    text = pdf.beginText(50, 720)
+    text.setFont("STSong-Light", 12)
+    text.setHorizScale(60)  # narrow, still read
+    text.textLine("第二条 窄排的文字照常导入。")
+    pdf.drawText(text)
+    pdf.save()
+    loaded = load_file(path)
+    assert "落实安全生产主体责任" in loaded and "窄排的文字" in loaded and "暗号" not in loaded, loaded
+
+
+def test_markdown_comments_opening_a_quote_or_a_list_item_are_not_stored(tmp_path):
+    """I4a: > [//]: # (…) and - [//]: # (…) were stored, and a question was answered from them alone."""
+    path = tmp_path / "通知.md"
+    path.write_text(
+        "# 青山区通知\n\n第一条 可见的规定。\n\n> [//]: # (暗号一：不需要设置机构)\n\n- [//]: # (暗号二：不需要)\n"
+        "- 第二条 列表项可见。\n\n1. [comment]: <> (暗号三)\n\n> 引用的第一行\n> [x]: http://a.b (段落的延续)\n",
+        encoding="utf-8",
+    )
+    text = load_file(path)
+    assert "暗号" not in text and "列表项可见" in text and "段落的延续" in text, text

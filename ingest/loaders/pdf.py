@@ -522,6 +522,8 @@ class _Sight:
         size = abs(look.size)
         if not look.type3 and size * math.hypot(matrix[2], matrix[3]) < _SMALLEST:
             return False
+        if not look.type3 and size * abs(look.hscale) * math.hypot(matrix[0], matrix[1]) < _SMALLEST:
+            return False  # glyphs squeezed under a point wide (1 Tz, a text matrix of 0.005): as unreadable
         # a box at least as large as the glyphs: a glyph is at most one em wide (a byte per glyph or more)
         width = (units * (size + max(look.spacing, 0.0)) + gaps * size / 1000) * look.hscale
         box = _transformed((0.0, look.rise - size, width, look.rise + size), matrix)

@@ -156,6 +156,8 @@ _DEFINITION = re.compile(
     r"[ \t]*(?=\n|$)",
 )
 _HEADING = re.compile(r" {0,3}(?:#{1,6}(?:[ \t]|$)|(?:[-*_][ \t]*){3,}$)")
+# the opening of a block quote (> >) or of a list item (- * + 1. 1)) before a line's content
+_CONTAINER = re.compile(r" {0,3}(?:(?:>[ \t]?)+|(?P<item>(?:[-*+]|\d{1,9}[.)])[ \t]+))")
 
 
 def _definitions(blanked: str) -> list[tuple[int, int]]:
@@ -163,7 +165,7 @@ def _definitions(blanked: str) -> list[tuple[int, int]]:
     (first line, after a blank line, a heading, a thematic break or another definition), with its line break.
     Markdown viewers show none of them; `[//]: # (...)` is the common way to write a comment."""
     spans: list[tuple[int, int]] = []
-    at, may_start = 0, True
+    at, may_start, quote_may_start = 0, True, True
     while at < len(blanked):
         newline = blanked.find("\n", at)
         line_end = len(blanked) if newline < 0 else newline
@@ -175,6 +177,19 @@ def _definitions(blanked: str) -> list[tuple[int, int]]:
                 spans.append((at, end))
                 at = end
                 continue
+        container = _CONTAINER.match(line)
+        if container is not None:
+            # a one-line definition that opens a list item, or a block quote's block (> [//]: # (...)): a comment
+            # in the container, shown by no viewer either
+            opens = container.group("item") is not None or quote_may_start
+            rest = line[container.end() :]
+            if opens and rest.startswith("[") and _DEFINITION.fullmatch(rest.rstrip()) is not None:
+                spans.append((at, min(len(blanked), line_end + 1)))
+                at = line_end + 1
+                continue
+        quoted = container is not None and container.group("item") is None
+        content = line[container.end() :] if quoted and container is not None else line
+        quote_may_start = not quoted or not content.strip() or _HEADING.match(content) is not None
         may_start = not line.strip() or _HEADING.match(line) is not None
         at = line_end + 1
     return spans
