@@ -8,13 +8,15 @@
   an interpretation titled …解释（全文）, a 说明 or 决议 on a law, a 指导意见 whose words change an article
   (“一百人”调整为“三百人”) and an omnibus decision written with 〈〉 (作出如下修改) are held; a compilation of laws
   (法律法规汇编) is no law in force; a file name's date in full-width digits is read as the date it is;
-- LLM mode: a reply of one endless chunk is cut at REPLY_MAX_BYTES and the offline answer given; a claim that the
+- LLM mode: a reply of one endless chunk is cut at REPLY_MAX_BYTES and the offline answer given, and a reply still
+  being read past every deadline (endless keep-alive comments) is ended, its reader thread with it; a claim that the
   answer was checked, in English or traditional script, is dropped; 三百来人 is read as 三百人.
 """
 
 from __future__ import annotations
 
 import threading
+import time
 import tracemalloc
 from datetime import date
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -277,3 +279,43 @@ def test_markdown_comments_opening_a_quote_or_a_list_item_are_not_stored(tmp_pat
     )
     text = load_file(path)
     assert "暗号" not in text and "列表项可见" in text and "段落的延续" in text, text
+
+
+class _Pinging(_Flood):
+    """An endpoint answering a server-sent stream of keep-alive comments only (`: ping`), without end."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        stopped = self.stopped
+
+        class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def log_message(self, *args):
+                pass
+
+            def do_POST(self):  # noqa: N802 - http.server's naming
+                self.rfile.read(int(self.headers["Content-Length"]))
+                self.wfile.write(b"HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\n\r\n")
+                try:
+                    while not stopped.wait(0.02):
+                        self.wfile.write(b": ping\n\n")
+                        self.wfile.flush()
+                except OSError:  # the client gave up
+                    pass
+
+        self.server.RequestHandlerClass = Handler
+
+
+def test_a_stream_of_keep_alive_comments_leaves_no_reader_behind(data_dir):  # noqa: F811 - the fixture
+    """F1: the offline answer came in time, but the thread reading the endless comments never ended (one thread and
+    one connection per question in a running server)."""
+    before = threading.active_count()
+    with _Pinging() as endpoint:
+        assistant = _assistant(data_dir, endpoint.base_url, timeout=0.2)
+        items = list(assistant.ask_stream(QUESTION))
+        _offline_with_note(items[-1].answer, "没有")
+        deadline = time.monotonic() + 5
+        while threading.active_count() > before + 1 and time.monotonic() < deadline:  # + the server's own thread
+            time.sleep(0.1)
+        assert threading.active_count() <= before + 1, threading.enumerate()

@@ -18,6 +18,7 @@ import queue
 import threading
 import time
 from collections.abc import Callable, Iterator
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -102,7 +103,12 @@ def chat_model(settings: Settings) -> BaseChatModel:
         timeout=settings.llm_timeout,
         max_retries=0,
         extra_body={"max_tokens": settings.llm_max_tokens},
-        http_client=httpx.Client(timeout=settings.llm_timeout, event_hooks={"response": [_capped_body]}),
+        http_client=httpx.Client(
+            timeout=settings.llm_timeout,
+            event_hooks={
+                "response": [partial(_capped_body, seconds=(STREAMED_REPLY_TIMEOUTS + 1) * settings.llm_timeout)]
+            },
+        ),
     )
 
 
@@ -110,12 +116,14 @@ REPLY_MAX_BYTES = 16 * 2**20  # far above any reply of llm_max_tokens, streamed 
 
 
 class ReplyTooLarge(Exception):
-    """The endpoint sent more than REPLY_MAX_BYTES for one reply (one chunk of gigabytes exhausted the memory)."""
+    """The endpoint sent more than REPLY_MAX_BYTES for one reply (one chunk of gigabytes exhausted the memory), or
+    went on sending past every deadline (an endless stream of keep-alive comments kept a reader thread forever)."""
 
 
-def _capped_body(response) -> None:
-    """Read the response's body through a counter that stops at REPLY_MAX_BYTES (an httpx response hook: it runs
-    before any of the body is read)."""
+def _capped_body(response, seconds: float) -> None:
+    """Read the response's body through a counter that stops at REPLY_MAX_BYTES, or once it has been read for
+    `seconds` (an httpx response hook: it runs before any of the body is read). The callers gave up before either
+    (call_model, pieces_in_time); this ends the read they left behind."""
     import httpx
 
     class Capped(httpx.SyncByteStream):
@@ -123,11 +131,13 @@ def _capped_body(response) -> None:
             self.inner = inner
 
         def __iter__(self):
-            seen = 0
+            seen, until = 0, time.monotonic() + seconds
             for piece in self.inner:
                 seen += len(piece)
                 if seen > REPLY_MAX_BYTES:
                     raise ReplyTooLarge(f"{seen:,} bytes")
+                if time.monotonic() > until:
+                    raise ReplyTooLarge(f"still sending after {seconds:g} s")
                 yield piece
 
         def close(self) -> None:
