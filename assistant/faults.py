@@ -46,7 +46,7 @@ _READ_ONLY = (
 )
 
 
-def _chain(exc: BaseException | None) -> Iterator[BaseException]:
+def chain(exc: BaseException | None) -> Iterator[BaseException]:
     seen = set()
     while exc is not None and id(exc) not in seen:
         seen.add(id(exc))
@@ -55,14 +55,14 @@ def _chain(exc: BaseException | None) -> Iterator[BaseException]:
 
 
 def _errno(exc: BaseException) -> int | None:
-    for link in _chain(exc):
+    for link in chain(exc):
         if isinstance(link, OSError) and link.errno is not None:
             return link.errno
     return None
 
 
 def _text(exc: BaseException) -> str:
-    return " ".join(str(link) for link in _chain(exc)).lower()
+    return " ".join(str(link) for link in chain(exc)).lower()
 
 
 def is_disk_full(exc: BaseException) -> bool:
@@ -77,7 +77,7 @@ def is_damaged_index(exc: BaseException) -> bool:
     """The store's database file is truncated or overwritten (not a passing lock or a full disk)."""
     return any(
         isinstance(link, sqlite3.DatabaseError) and not isinstance(link, sqlite3.OperationalError)
-        for link in _chain(exc)
+        for link in chain(exc)
     ) or any(s in _text(exc) for s in _DAMAGED)
 
 

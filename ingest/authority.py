@@ -35,7 +35,7 @@ _ACT_ON_TEXT = re.compile(r"(?:决定|决议|解释|说明|批复|答复|复函|
 _INTERPRETS = re.compile(r"(?:解释|说明|批复|答复|复函|函)\W*$")
 _CORRECTS = re.compile(r"(?:勘误|更正)\W*$")
 # （一）, （全文）, （2025年版） at the end of a title: not the form of the act
-_TRAILING_NUMBER = re.compile(r"(?:[(（][^()（）]*[)）]\s*)+$")
+_TRAILING_BRACKETS = re.compile(r"(?:[(（][^()（）]*[)）]\s*)+$")
 _QUOTED = re.compile(r"[《〈<]([^《》〈〉<>]+)[》〉>]")
 _SHORTEST_NAME = 3  # characters of a name key looked for in an unquoted title (消防法)
 
@@ -130,7 +130,7 @@ def acted_on(record: DocumentRecord, names: NameIndex) -> list[DocumentRecord]:
     """The texts a decision, interpretation, reply or amendment names in its title, however written:
     关于修改〈中华人民共和国安全生产法〉的决定, 关于修改安全生产法的决定, 安全生产法修正案, 關於《…安全生產法》…的解釋,
     关于适用《…安全生产法》若干问题的解释（一）, 关于中华人民共和国安全生产法第二十四条第二款的解释."""
-    title = _TRAILING_NUMBER.sub("", to_simplified(record.title).strip()).strip()
+    title = _TRAILING_BRACKETS.sub("", to_simplified(record.title).strip()).strip()
     if not _ACT_ON_TEXT.search(title):
         return []
     found: list[DocumentRecord] = []
@@ -163,7 +163,7 @@ def held_description(record: DocumentRecord, records: dict[str, DocumentRecord])
         if target.version_key == record.version_key:
             verb = "取代"
         else:
-            simple = _TRAILING_NUMBER.sub("", to_simplified(record.title).strip()).strip()
+            simple = _TRAILING_BRACKETS.sub("", to_simplified(record.title).strip()).strip()
             verb = (
                 "修改"
                 if _AMENDS.search(simple) or "修改" in simple or "修正案" in simple or target_amended(record, target)
@@ -172,7 +172,7 @@ def held_description(record: DocumentRecord, records: dict[str, DocumentRecord])
                 else "更正"
                 if _CORRECTS.search(simple)
                 else "调整"
-                if "废止" not in simple and _ACT_ON_TEXT.search(_TRAILING_NUMBER.sub("", simple.strip()))
+                if "废止" not in simple and _ACT_ON_TEXT.search(_TRAILING_BRACKETS.sub("", simple.strip()))
                 else "废止"
             )
         parts.append(f"将{verb}现行的《{target.title}》（{doc_id}）")

@@ -24,7 +24,33 @@ class Respond:
     content_type: str = "application/json"
 
 
-class FakeOpenAI:
+class LocalEndpoint:
+    """An HTTP endpoint on a free port of this machine, served from a thread while the `with` block runs; `stopped`
+    is set when it ends (a handler that waits or sends without end stops then)."""
+
+    stopped: threading.Event
+
+    def serve(self, handler: type[BaseHTTPRequestHandler]) -> None:
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+        self.server.daemon_threads = True
+        # polled every 20 ms for the stop: the default half second was a wait at the end of every test using it
+        self.thread = threading.Thread(target=self.server.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True)
+
+    @property
+    def base_url(self) -> str:
+        return f"http://127.0.0.1:{self.server.server_address[1]}/v1"
+
+    def __enter__(self):
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.stopped.set()
+        self.server.shutdown()
+        self.server.server_close()
+
+
+class FakeOpenAI(LocalEndpoint):
     def __init__(self, reply: Callable[[list[dict]], str | Respond], streaming: bool = False):
         self.reply = reply
         self.requests: list[dict] = []
@@ -106,19 +132,4 @@ class FakeOpenAI:
                 }
                 self.wfile.write(f"data: {json.dumps(done)}\n\ndata: [DONE]\n\n".encode())
 
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        # polled every 20 ms for the stop: the default half second was a wait at the end of every test using it
-        self.thread = threading.Thread(target=self.server.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True)
-
-    @property
-    def base_url(self) -> str:
-        return f"http://127.0.0.1:{self.server.server_address[1]}/v1"
-
-    def __enter__(self) -> FakeOpenAI:
-        self.thread.start()
-        return self
-
-    def __exit__(self, *exc) -> None:
-        self.stopped.set()
-        self.server.shutdown()
-        self.server.server_close()
+        self.serve(Handler)

@@ -19,10 +19,11 @@ import threading
 import time
 import tracemalloc
 from datetime import date
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 
 import pytest
+from fake_openai import LocalEndpoint
 from test_law_integrity import REAL_ID, assert_the_real_law_holds, curated, forged, write  # noqa: F401 - a fixture
 from test_seventh_round_docx import VISIBLE, para, style, word_file
 from test_seventh_round_llm import QUESTION, _assistant, _offline_with_note, data_dir  # noqa: F401 - a fixture
@@ -162,7 +163,7 @@ def test_a_date_in_full_width_digits_is_the_date_it_is(tmp_path):
 # --- LLM mode: a reply without end ------------------------------------------------------------------------------
 
 
-class _Flood:
+class _Flood(LocalEndpoint):
     """An OpenAI-compatible endpoint on a free port answering 200 with one chunk announced as 2 GB, sent as fast
     as the client reads it."""
 
@@ -187,19 +188,7 @@ class _Flood:
                 except OSError:  # the client gave up
                     pass
 
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.server.daemon_threads = True
-        self.thread = threading.Thread(target=self.server.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True)
-        self.base_url = f"http://127.0.0.1:{self.server.server_address[1]}/v1"
-
-    def __enter__(self) -> _Flood:
-        self.thread.start()
-        return self
-
-    def __exit__(self, *exc) -> None:
-        self.stopped.set()
-        self.server.shutdown()
-        self.server.server_close()
+        self.serve(Handler)
 
 
 def test_a_reply_of_one_endless_chunk_is_cut_and_the_offline_answer_given(data_dir):  # noqa: F811 - the fixture
@@ -281,12 +270,11 @@ def test_markdown_comments_opening_a_quote_or_a_list_item_are_not_stored(tmp_pat
     assert "暗号" not in text and "列表项可见" in text and "段落的延续" in text, text
 
 
-class _Pinging(_Flood):
+class _Pinging(LocalEndpoint):
     """An endpoint answering a server-sent stream of keep-alive comments only (`: ping`), without end."""
 
     def __init__(self) -> None:
-        super().__init__()
-        stopped = self.stopped
+        stopped = self.stopped = threading.Event()
 
         class Handler(BaseHTTPRequestHandler):
             protocol_version = "HTTP/1.1"
@@ -304,7 +292,7 @@ class _Pinging(_Flood):
                 except OSError:  # the client gave up
                     pass
 
-        self.server.RequestHandlerClass = Handler
+        self.serve(Handler)
 
 
 def test_a_stream_of_keep_alive_comments_leaves_no_reader_behind(data_dir):  # noqa: F811 - the fixture

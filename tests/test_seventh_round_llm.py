@@ -16,11 +16,12 @@ from __future__ import annotations
 import json
 import threading
 import time
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 
 import pytest
 from conftest import FIXTURES, REGULATION_NEW
+from fake_openai import LocalEndpoint
 from test_fifth_round import _finished
 
 from assistant.answer import Answer
@@ -255,7 +256,7 @@ def test_a_duty_of_checking_in_the_answer_stays(duty):
 QUESTION = "有限空间作业应当坚持什么顺序？"
 
 
-class _Drip:
+class _Drip(LocalEndpoint):
     """An OpenAI-compatible endpoint on a free port that answers 200 at once, then sends the rest one byte every
     `every` seconds (headers: the headers too); stream: a server-sent stream of one-character pieces, one every
     `every` seconds. Stops dripping when the test ends."""
@@ -311,22 +312,7 @@ class _Drip:
                     if stopped.wait(every):
                         return
 
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.server.daemon_threads = True
-        self.thread = threading.Thread(target=self.server.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True)
-
-    @property
-    def base_url(self) -> str:
-        return f"http://127.0.0.1:{self.server.server_address[1]}/v1"
-
-    def __enter__(self) -> _Drip:
-        self.thread.start()
-        return self
-
-    def __exit__(self, *exc) -> None:
-        self.stopped.set()
-        self.server.shutdown()
-        self.server.server_close()
+        self.serve(Handler)
 
 
 @pytest.fixture(scope="module")

@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from assistant.answer.untrusted import ATTRIBUTE_BREAKERS, instruction_guard, neutralise_fences
 from assistant.citations import citation
+from assistant.faults import chain
 from assistant.llm.reply import TRUNCATED_NOTE, capped, clean_reply
 from ingest.errors import UserFacingError
 from ingest.settings import Settings
@@ -146,17 +147,6 @@ def _capped_body(response, seconds: float) -> None:
     response.stream = Capped(response.stream)
 
 
-def _in_chain(exc: BaseException, kind: type[BaseException]) -> bool:
-    seen: set[int] = set()
-    link: BaseException | None = exc
-    while link is not None and id(link) not in seen:
-        if isinstance(link, kind):
-            return True
-        seen.add(id(link))
-        link = link.__cause__ or link.__context__
-    return False
-
-
 def format_sources(chunks: list[StoredChunk], settings: Settings | None = None) -> str:
     """Number the sources and fence each. Inside a source nothing may read as a fence marker, and a sentence
     instructing the assistant is marked as such (prompts/suspected_instruction.md)."""
@@ -210,7 +200,7 @@ def fault_reason(exc: BaseException, settings: Settings) -> str:
     import openai
 
     where = settings.llm_base_url or "未配置地址"
-    if _in_chain(exc, ReplyTooLarge):
+    if any(isinstance(link, ReplyTooLarge) for link in chain(exc)):
         return f"回复超过 {REPLY_MAX_BYTES // 2**20} MB，不是正常的回答，请检查 ANQUAN_LLM_BASE_URL 指向的服务"
     if isinstance(exc, ReplyTimeout) and exc.whole:
         return f"{exc.seconds:g} 秒内没有写完回复，可稍后重试或调大 ANQUAN_LLM_TIMEOUT"
@@ -245,7 +235,7 @@ def _retryable(exc: BaseException) -> bool:
 
     return (
         not _timed_out(exc)
-        and not _in_chain(exc, ReplyTooLarge)
+        and not any(isinstance(link, ReplyTooLarge) for link in chain(exc))
         and isinstance(
             exc,
             (
