@@ -5,7 +5,8 @@ in either numeral script, read as a value in a base unit, so that 一百人 and 
 
 People are counted with any classifier (三百人, 三百名, 三百位). An approximate figure (三百余人, 300多人, 十几人,
 三百人左右) is read as the number it rounds (三百人): it is checked like that figure, so one the sources do not
-state is marked like any other.
+state is marked like any other. A number whose unit is left out but which is stated as a measure (三百左右的,
+300以上的, 一百以下) is a figure of no unit (UNSTATED): it matches a figure of any unit with its value.
 
 Not figures: an ordinal (第三条, 第2款), a year (2021年), a calendar date (6月10日), 一 as an article (一名, 一次),
 a vague count (几十人, 数百人), 位 of a number's digits or places (三位数, 两位小数, 三位一体)."""
@@ -126,6 +127,11 @@ _FIGURE = re.compile(
     rf"(?P<unit>{_UNIT}|{_UNIT_AFTER_GE})(?![A-Za-z])"
 )
 _VAGUE = set("几数")  # 几十人, 数百人: no figure
+# the unit of a figure stated without one (三百左右的): its value is compared with every unit's
+UNSTATED = ""
+# a number with no unit, stated as a measure by the word after it (三百左右, 300以上, 一百以下, 五十以内); not
+# 一 (一以上)
+_BARE = re.compile(rf"(?P<num>{_NUMBER})(?P<bound>左右|上下|以上|以下|以内|开外)")
 
 
 @dataclass(frozen=True)
@@ -165,13 +171,13 @@ def _plausible(text: str, match: re.Match, number: str) -> bool:
         code = (
             last.isascii()
             and last.isalnum()
-            and not (match.group("unit") in _WORD_UNITS and before != text[: match.start()])
+            and not (match.groupdict().get("unit") in _WORD_UNITS and before != text[: match.start()])
         )
         if last and (code or last in ".,"):
             return False
     elif not any(c in _CN_DIGITS for c in number) and not number.startswith(("十", "拾")):
         return False  # 万元, 千万: a word, not a number
-    unit = match.group("unit")
+    unit = match.groupdict().get("unit")
     if unit == "年" and len(number) == 4:
         return False  # a year: 2021年, 二〇二一年
     if unit in ("日", "天") and last == "月":
@@ -199,7 +205,15 @@ def figures(text: str) -> list[Figure]:
         keys = tuple((base, v * scale) for v in values if v is not None)
         if keys:
             found.append(Figure(match.start(), match.end(), match.group(), keys[0], keys[1:]))
-    return found
+    taken = [(f.start, f.end) for f in found]
+    for match in _BARE.finditer(text):
+        number = match.group("num")
+        if any(s < match.end() and match.start() < e for s, e in taken) or number in ("一", "壹", "1"):
+            continue
+        value = value_of(number)
+        if value is not None and _plausible(text, match, number):
+            found.append(Figure(match.start(), match.end(), match.group(), (UNSTATED, value)))
+    return sorted(found, key=lambda figure: figure.start)
 
 
 def keys(text: str) -> set[tuple[str, Fraction]]:
@@ -207,4 +221,11 @@ def keys(text: str) -> set[tuple[str, Fraction]]:
     return {key for figure in figures(text) for key in (figure.key, *figure.more)}
 
 
-__all__ = ["Figure", "figures", "keys", "value_of"]
+def stated(key: tuple[str, Fraction], known: set[tuple[str, Fraction]]) -> bool:
+    """Whether a figure (its key) is among known figures: a figure of no unit (UNSTATED) is by its value alone."""
+    if key[0] == UNSTATED:
+        return any(value == key[1] for _, value in known)
+    return key in known
+
+
+__all__ = ["UNSTATED", "Figure", "figures", "keys", "stated", "value_of"]

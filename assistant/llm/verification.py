@@ -21,9 +21,10 @@
   word is checked with the quotation. Otherwise it is flagged;
 - what a clause binds: a sentence resting on a source that turns one of its clauses around is flagged — a near copy
   (NEAR_COPY) adding or dropping a negation, or putting a modal word of a conflicting class where the clause has one
-  (MODALITY_WORDS: obligation 应当, prohibition 不得, permission 可以, exemption 不必 / 无须 / 免予; 应当 -> 可以,
-  不得 -> 可以, 可以 -> 必须), adverbs and spaces beside it (并、也、就、单独) not counted; or a paraphrase binding
-  the same duty the other way (并不需要单独设立… for 应当设置…), unless it is about a case outside the clause's
+  (MODALITY_WORDS: obligation 应当, prohibition 不得, permission 可以 / 鼓励 / 视情况, exemption 不必 / 无须 / 免予;
+  应当 -> 可以, 不得 -> 可以, 可以 -> 必须), adverbs and spaces beside it (并、也、就、单独) not counted; or a
+  paraphrase binding the same duty the other way (并不需要单独设立… for 应当设置…; a verb alone binds what the same
+  verb bound earlier in the sentence: 应当设置…，实际上不用设置), unless it is about a case outside the clause's
   threshold (一百人以下 for 超过一百人的) or states the clause's rule from its other side (没有取得资格的，不能上岗
   for 取得资格，方可上岗);
 - nothing cited at all is reported, so that the answer can say it cannot be checked.
@@ -105,7 +106,11 @@ MODALITY_WORDS: dict[str, tuple[str, ...]] = {
         "不得", "禁止", "严禁", "不准", "不许", "不允许", "不应当", "不应该", "不应", "不能", "不可以", "不可",
         "不宜", "不要", "切勿", "请勿", "勿",
     ),
-    PERMISSION: ("可以", "允许", "准许", "有权", "方可", "能够"),
+    # and the words that leave the choice to the unit (鼓励设置, 视情况设置, 自愿设置): no duty
+    PERMISSION: (
+        "可以", "允许", "准许", "有权", "方可", "能够", "鼓励", "提倡", "倡导", "视情况", "视需要", "酌情", "自愿",
+        "自行决定",
+    ),
     EXEMPTION: (
         "不需要", "不需", "不必", "不用", "不须", "无需", "无须", "毋须", "毋需", "勿需", "勿须", "毋庸", "免予",
         "免于", "可以不", "可不", "不一定", "未必", "没有必要", "没必要", "不是必须", "并非必须", "非必须",
@@ -149,6 +154,9 @@ _MODAL_WORD = "|".join(
 _MODAL_RUN = re.compile(rf"(?:{_FILLER})*(?P<word>{_MODAL_WORD})(?:{_FILLER})*")
 # what a modal word binds (its predicate) ends at a clause's punctuation
 _PREDICATE_END = re.compile(r"[，,。；;：:！!？?（）()]")
+# a predicate this short (a verb alone: 不用设置, 也不必配备) repeats the verb of an earlier one in its sentence and
+# binds what that one binds
+_ELLIPTICAL = 3
 _PREDICATE = 12  # characters of a reply's predicate compared (设立安全生产管理机构) with a source's whole predicate
 # a prohibition under a negated condition (未经批准，不得动火; 没有取得资格的，不能上岗) and a permission without
 # one (经批准后可以动火; 取得资格，方可上岗) state one rule from its two sides (contraposition): neither contradicts
@@ -529,7 +537,9 @@ def _check_figures(
         cited = [n - 1 for n in cited_numbers(claim)] or list(range(len(chunks)))
         written = canonical(figure.text)
         for key in (figure.key, *figure.more):
-            if key in given or any(key in source_keys[n] or written in canon_sources[n] for n in cited):
+            if figure_check.stated(key, given) or any(
+                figure_check.stated(key, source_keys[n]) or written in canon_sources[n] for n in cited
+            ):
                 continue
             report.figures.append(figure.text.strip())
             marks.append((figure_end, FIGURE_MARK))
@@ -676,6 +686,8 @@ class _Modal:
             context = tight_text[max(0, tight_at - 2) : tight_at + len(match.group("word")) + 2]
             condition = text[since : match.start()]
             predicate = rest[: stop.start()] if stop else rest
+            if 2 <= len(predicate) <= _ELLIPTICAL:  # 应当设置机构……实际上不用设置: the verb stands for it all
+                predicate = next((f.predicate for f in found if f.predicate.startswith(predicate)), predicate)
             negated = bool(_NEGATED_CONDITION.search(condition))
             found.append(_Frame(at, kind, predicate, context, negated, _case(condition)))
             since = match.end()
