@@ -156,6 +156,10 @@ class Settings(BaseSettings):
     login_lockout_max_seconds: float = 900  # the longest lockout
     # A web import or delete runs in a worker process (asks go on meanwhile); it is stopped after this long.
     web_ingest_timeout: float = 3600
+    # Browser sessions (and API callers, each call without a session_hash one of its own) whose page state the
+    # server keeps, about 0.2 MB each: the least recently used beyond are dropped. Gradio's 10,000 let a script
+    # asking through the API grow a server by about 2 GB.
+    web_sessions: int = Field(1000, ge=10)
 
     # Self-check answers files (.yaml/.csv/.xlsx, CLI and web): bounded before and while parsing.
     answers_max_kb: float = 1024  # the file itself

@@ -900,6 +900,28 @@ def test_the_lockout_ends_and_a_correct_login_clears_it():
     assert lockouts == [0.3, 0.6, 1.0]
 
 
+def test_api_callers_without_a_session_cannot_grow_the_server_without_bound(monkeypatch):
+    """Each API call without a session_hash makes a session of its own (~0.2 MB of page state): the server keeps
+    the web_sessions most recently used; a client asking in one session keeps one."""
+    from assistant.web.app import launch
+    from evals.load import ask_http
+
+    monkeypatch.setenv("ANQUAN_WEB_SESSIONS", "10")
+    port = free_port()
+    demo = launch(Settings(), port=port, quiet=True, block=False)
+    url = f"http://127.0.0.1:{port}/"
+    try:
+        for _ in range(12):
+            assert ask_http(url, "动火作业要审批吗")["abstained"] is True  # an empty knowledge base
+        assert len(demo.state_holder.session_data) == 10
+        for _ in range(3):
+            ask_http(url, "动火作业要审批吗", session="one-browser-tab")
+        assert list(demo.state_holder.session_data).count("one-browser-tab") == 1
+        assert len(demo.state_holder.session_data) == 10
+    finally:
+        demo.close()
+
+
 # --- the load test --------------------------------------------------------------------------------------
 
 

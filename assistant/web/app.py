@@ -154,6 +154,7 @@ def launch(
         auth=auth,
         auth_message="请输入安全生产法规助手的用户名和密码" if auth else None,
         max_file_size=f"{max(settings.upload_max_mb * 4, 100):g}mb",
+        state_session_capacity=settings.web_sessions,
         footer_links=[],
         quiet=quiet,
         theme=gr.themes.Soft(primary_hue="blue", neutral_hue="slate", font=FONTS),
