@@ -677,7 +677,7 @@ class _Modal:
         tight.append(text[position:])
         bare.append(text[position:])
         tight_text, bare_text = "".join(tight), "".join(bare)
-        found = []
+        found: list[_Frame] = []
         since = 0  # the condition of a modal word is what comes before it since the last one
         for at, tight_at, match in frames:
             kind = _modal_class(match)

@@ -3,13 +3,15 @@ logs about a damaged file (in English) goes to this module's logger at debug lev
 the file's result gets one line in Chinese instead. A page that cannot be read is skipped with a warning.
 
 Only text a reader sees is read (_Sight): text in an invisible render mode, in white or fully transparent ink on
-nothing painted, too small to read, outside the page's visible box or a clip, or in an optional-content layer that
-is off is left out (hidden text was used to put instructions into the answers). The invisible text layer a scan's
-text recognition puts over the page image is read as the page's text."""
+nothing painted, too small to read, outside the page's visible box or a clip, in an optional-content layer that
+is off, in the colour of the opaque area painted under it, or under an opaque fill or image painted over it later
+is left out (hidden text was used to put instructions into the answers). The text layer a scan's text recognition
+puts over (or under) the page image is read as the page's text."""
 
 from __future__ import annotations
 
 import dataclasses
+import heapq
 import logging
 import math
 import re
@@ -165,7 +167,8 @@ def _read(path: Path, limits: LoadLimits, issues: list[str]) -> str:
     if hidden:
         warn(
             f"第 {_pages(hidden)} 页有读者看不到的文字（不可见或白色、透明的文字，字号过小，位于页面或裁剪范围以外，"
-            "或在关闭的图层中），已略去，未导入；如确需这些内容，请在 PDF 阅读器中核对后另存再导入"
+            "在关闭的图层中，与下面的底色相同，或被后画的色块、图片盖住），已略去，未导入；如确需这些内容，"
+            "请在 PDF 阅读器中核对后另存再导入"
         )
     text = "\n".join(pages)
     if not text.strip() and (issues or broken):  # pypdf had to repair it: damage, not a scan
@@ -173,8 +176,8 @@ def _read(path: Path, limits: LoadLimits, issues: list[str]) -> str:
     if not text.strip() and hidden:
         raise UnreadableFile(
             path,
-            "PDF 中的文字读者都看不到（不可见或白色、透明的文字，字号过小，位于页面以外，或在关闭的图层中），"
-            "没有可导入的内容；请在 PDF 阅读器中核对后另存再导入",
+            "PDF 中的文字读者都看不到（不可见或白色、透明的文字，字号过小，位于页面以外，在关闭的图层中，"
+            "与底色相同或被盖住），没有可导入的内容；请在 PDF 阅读器中核对后另存再导入",
         )
     if not text.strip():
         raise UnreadableFile(path, "PDF 中没有文字层（可能是扫描件），请先做文字识别（OCR）后再导入")
@@ -291,15 +294,26 @@ class _Tally:
 
 _Matrix = list[float]  # [a b c d e f]: (x, y) goes to (a x + c y + e, b x + d y + f), as in a content stream
 _Box = tuple[float, float, float, float]  # x0, y0, x1, y1 in the page's default space (x0 <= x1, y0 <= y1)
+_Rgb = tuple[float, float, float]
+_Shape = tuple[_Matrix, float, float, float, _Box | None]  # text's matrix, rise, size, width, and view
 _IDENTITY: _Matrix = [1.0, 0.0, 0.0, 1.0, 0.0, 0.0]
 _PALE = 0.95  # colour components this near white (ink this near none) cannot be told from the paper
-_CLEAR = 0.05  # an opacity (ExtGState /ca, /CA) at or under this shows nothing
+_CLEAR = 0.05  # an opacity (ExtGState /ca, /CA) at or under this shows nothing (black ink as pale as _PALE)
 _SMALLEST = 1.0  # text under one point high cannot be read
 _INVISIBLE_MODES = frozenset([3, 7])  # text render modes that paint nothing (7 only adds to the clip)
 _STROKED_MODES = frozenset([1, 2, 5, 6])
 _STROKE_ONLY_MODES = frozenset([1, 5])
 _MOST_PAINTED = 10_000  # painted areas remembered per page (white text is seen on them)
 _MOST_CHECKS = 2_000_000  # comparisons of white text with painted areas per page; past them white text is unseen
+_OPAQUE = 1 - _CLEAR  # an opacity at or over this hides what is under it
+_ALIKE = 1 - _PALE  # colours no component of which differs by more than this cannot be told apart
+_COVERED = 0.9  # text with this share of its body under an opaque area: a sliver of it shows at most
+_BODY = (-0.2, 0.8)  # where glyphs lie, in ems from the baseline (descenders to capitals; ascenders may pass it)
+_CELLS = 16  # areas and text are found by place: the page cut into _CELLS x _CELLS cells
+_MOST_LOOKS = 2_000_000  # areas and text looked at per page by place; past them the page's later text is unseen
+_MOST_COLOURS = 64  # colours of painted areas told apart per page; past them every text is looked at
+_LETTER: _Box = (0.0, 0.0, 612.0, 792.0)  # where cells are cut when the page has no proper box
+_NORMAL_BLENDS = frozenset(["/Normal", "/Compatible"])
 _DEVICE_SPACES = {
     "/DeviceGray": "gray",
     "/G": "gray",
@@ -321,15 +335,21 @@ _INITIAL = {  # the colour a colour space starts with (cs, CS)
 
 def _visible_text(page: Any, streams: list[StreamObject], tally: _Tally, layers: _Layers) -> tuple[str, int]:
     """The text of the page a reader sees, and how many text-showing operators were left out. Content that shows
-    no text is handed to pypdf as before (it parses none of it). A page that shows no visible text but text in an
-    invisible render mode over what it paints (a page image, or the words drawn as outlines) is a scan with the
-    text layer its recognition (OCR) put there: read again, keeping the invisible text over what is painted."""
+    no text is handed to pypdf as before (it parses none of it). Text that an opaque fill or image painted later
+    covers is known only once that is painted: the page is read again without it. A page that shows no visible
+    text but text in an invisible render mode over what it paints (a page image, or the words drawn as outlines),
+    or text its image covers, is a scan with the text layer its recognition (OCR) put there: read again, keeping
+    that text."""
     if not any(tally.shows(stream) for stream in streams):
         return page.extract_text() or "", 0
     sight = _Sight(page, tally, layers)
     text = sight.read()
-    if sight.shown == 0 and sight.invisible and sight.painted:
-        sight = _Sight(page, tally, layers, scanned=sight.painted)
+    later = sight.covered | sight.under_image  # seen when shown, covered since
+    if sight.shown == len(later) and (sight.invisible or sight.under_image) and sight.painted:
+        sight = _Sight(page, tally, layers, scanned=sight.painted, drop=(sight.covered, sight.blind_from))
+        text = sight.read()
+    elif later:
+        sight = _Sight(page, tally, layers, drop=(later, sight.blind_from))
         text = sight.read()
     return text, sight.dropped
 
@@ -400,12 +420,18 @@ class _Look:
     mode: int = 0  # text render mode
     fill: str = "gray"  # colour space families: gray, rgb, cmyk, tint (separations), none (never marks), other
     fill_white: bool = False
+    fill_rgb: _Rgb | None = (0.0, 0.0, 0.0)  # the colour as red, green, blue (None: not a device colour)
     fill_alpha: float = 1.0
     stroke: str = "gray"
     stroke_white: bool = False
+    stroke_rgb: _Rgb | None = (0.0, 0.0, 0.0)
     stroke_alpha: float = 1.0
+    blend: bool = True  # the normal blend mode: what is painted replaces what is under it
+    masked: bool = False  # a soft mask: what is painted may let what is under it through
+    exact: bool = True  # the view is exactly what the clip lets through (every clip an upright rectangle)
     size: float = 12.0  # font size (pypdf's default before any Tf)
     type3: bool = False  # a Type 3 font scales its glyphs itself: its size says nothing
+    wide: bool = False  # a composite (Type 0) font: mostly two bytes a glyph
     hscale: float = 1.0
     spacing: float = 0.0
     rise: float = 0.0
@@ -433,9 +459,20 @@ class _Sight:
     text-showing operator a reader does not see: nothing else of pypdf's output changes, so the text of a page
     with nothing hidden is exactly what pypdf gives. pypdf's own state gives the matrices; this class follows
     what pypdf does not: the render mode, colours and opacity, the clip, optional content, forms' matrices and
-    boxes, and the areas painted under white text."""
+    boxes, and the areas painted under and over the text.
 
-    def __init__(self, page: Any, tally: _Tally, layers: _Layers, scanned: list[_Box] | None = None):
+    Text-showing operators are numbered in the order pypdf meets them (the same in every reading of the page). A
+    first reading notes the seen text that an opaque fill or image painted later covers; the second is given
+    their numbers (drop) and leaves them out."""
+
+    def __init__(
+        self,
+        page: Any,
+        tally: _Tally,
+        layers: _Layers,
+        scanned: list[_Box] | None = None,
+        drop: tuple[set[int], int | None] | None = None,
+    ):
         self.page = page
         self.tally = tally
         self.layers = layers
@@ -449,6 +486,8 @@ class _Sight:
         self.floor = 0  # marks of the forms being drawn are not closed by the form's content
         self.off = 0  # open marked-content sequences in a layer that is off
         self.path: _Box | None = None
+        self.rects: list[_Box] | None = []  # the path's upright rectangles (None: it has other parts)
+        self.turns: set[bool] = set()  # which way round they go (a fill's holes: opposite turns, nonzero rule)
         self.clipping = False
         self.painted: list[_Box] = []  # areas painted in something other than white (fills, images, forms)
         self.checks = _MOST_CHECKS
@@ -456,6 +495,20 @@ class _Sight:
         self.shown = 0
         self.dropped = 0
         self.invisible = 0  # left out for their invisible render mode alone
+        cells = self.look.view or _LETTER
+        self.grounds = _Grid(cells)  # everything painted, in order: its area and colour (None: unknown, mixed)
+        self.pending = _Grid(cells)  # seen text (first reading): its body and number; None once covered
+        self.unplaced: list[tuple[_Shape, int]] = []  # seen text not yet in pending (nothing painted since)
+        self.colours: set[_Rgb] = set()  # the colours of the areas painted (up to _MOST_COLOURS of them)
+        self.alike: dict[tuple[_Rgb | None, ...], bool] = {}  # text colours: whether an area is in them
+        self.looks = _MOST_LOOKS
+        self.spent = False  # this reading ran out of looks
+        self.count = 0  # text-showing operators met
+        self.covered: set[int] = set()  # seen text an opaque fill painted later covers
+        self.under_image: set[int] = set()  # seen text an opaque image painted later covers (and no fill)
+        # a second reading: the numbers of the text covered later, and where the first ran out of looks
+        self.drop: set[int] | None = drop[0] if drop is not None else None
+        self.blind_from: int | None = drop[1] if drop is not None else None
 
     def read(self) -> str:
         return self.page.extract_text(visitor_operand_before=self.before, visitor_operand_after=self.after) or ""
@@ -486,7 +539,7 @@ class _Sight:
             del self.saved[frame.saved :]
             del self.marks[frame.marks :]
             self.floor, self.off = frame.floor, frame.off
-            self.path, self.clipping = None, False
+            self._new_path()
             if frame.restore is not None:
                 form, resources = frame.restore
                 form[NameObject("/Resources")] = resources
@@ -500,8 +553,10 @@ class _Sight:
         units, gaps = _extent(shown)
         if units == 0:
             return
+        number = self.count
+        self.count += 1
         try:
-            seen = self._seen(units, gaps, cm, tm)
+            seen = self._seen(number, units, gaps, cm, tm)
         except MemoryError:
             raise
         except Exception:  # noqa: BLE001 - what cannot be worked out is kept
@@ -514,9 +569,11 @@ class _Sight:
         self.swap = (operands, index, shown)
         operands[index] = ArrayObject() if isinstance(shown, list) else ByteStringObject(b"")
 
-    def _seen(self, units: int, gaps: float, cm: _Matrix, tm: _Matrix) -> bool:
+    def _seen(self, number: int, units: int, gaps: float, cm: _Matrix, tm: _Matrix) -> bool:
         look = self.look
-        if self.off:
+        if self.off or (self.drop is not None and number in self.drop):
+            return False
+        if self.blind_from is not None and number >= self.blind_from:
             return False
         matrix = _mul(tm, _mul(cm, self.base))
         size = abs(look.size)
@@ -538,12 +595,26 @@ class _Sight:
             return False
         inks = []
         if look.mode not in _STROKE_ONLY_MODES:
-            inks.append((look.fill_alpha > _CLEAR and look.fill != "none", look.fill_white))
+            inks.append((look.fill_alpha > _CLEAR and look.fill != "none", look.fill_white, look.fill_rgb))
         if look.mode in _STROKED_MODES:
-            inks.append((look.stroke_alpha > _CLEAR and look.stroke != "none", look.stroke_white))
-        if any(opaque and not white for opaque, white in inks):
-            return True
-        return any(opaque for opaque, _ in inks) and self._over(box, self.painted)  # white: seen on a painted area
+            inks.append((look.stroke_alpha > _CLEAR and look.stroke != "none", look.stroke_white, look.stroke_rgb))
+        if not any(opaque and not white for opaque, white, _ in inks) and not (
+            any(opaque for opaque, _, _ in inks) and self._over(box, self.painted)  # white: seen on a painted area
+        ):
+            return False
+        if look.type3:
+            return True  # its glyphs' place is not known
+        if look.wide:  # the glyphs' likely width, not the most they could take: two bytes a glyph
+            width = (units / 2 * (size + max(look.spacing, 0.0)) + gaps * size / 1000) * look.hscale
+        shape = (matrix, look.rise, size, width, look.view)
+        colours = tuple(colour for opaque, _, colour in inks if opaque)
+        if self._may_lie_on_alike(colours):
+            body = _body(shape)
+            if body is not None and self._on_alike(number, body, colours):
+                return False
+        if self.drop is None:
+            self.unplaced.append((shape, number))  # placed when something is painted that may cover it
+        return self.blind_from is None or number < self.blind_from
 
     def _over(self, box: _Box, areas: list[_Box]) -> bool:
         """Whether the box meets one of the areas (the latest first), within the page's budget of comparisons."""
@@ -551,6 +622,99 @@ class _Sight:
             return False
         self.checks -= len(areas)
         return any(_meets(box, area) for area in reversed(areas))
+
+    def _may_lie_on_alike(self, colours: tuple[_Rgb | None, ...]) -> bool:
+        """Whether an area in the text's colours was painted on the page (before looking for one under it)."""
+        if not self.grounds.items:
+            return False
+        if len(self.colours) > _MOST_COLOURS:
+            return True
+        known = self.alike.get(colours)
+        if known is None:
+            known = any(all(ink is not None and _alike(ink, colour) for ink in colours) for colour in self.colours)
+            self.alike[colours] = known
+        return known
+
+    def _on_alike(self, number: int, body: _Box, colours: tuple[_Rgb | None, ...]) -> bool:
+        """Whether the text lies on an opaque area of its own colours: the latest area painted under it that covers
+        it is in its colours, and nothing in other colours (or in colours not known) was painted on its place
+        since. Past the page's budget of looks, text is unseen."""
+        lists = self.grounds.near(body)
+        previous = -1
+        for index in heapq.merge(*(reversed(cell) for cell in lists), reverse=True):
+            if index == previous:
+                continue  # an area in several cells
+            previous = index
+            if not self._spend(1, number):
+                return True
+            area, colour = self.grounds.items[index]
+            if not _meets(body, area):
+                continue
+            if colour is None or not all(ink is not None and _alike(ink, colour) for ink in colours):
+                return False
+            if _share(body, area) >= _COVERED:
+                return True
+        return False
+
+    def _place(self) -> bool:
+        """The seen text kept for what is painted over it (first reading) placed on the page's cells."""
+        for shape, number in self.unplaced:
+            body = _body(shape)
+            if body is not None and not self._spend(self.pending.add(body, (body, number)), number):
+                return False
+        self.unplaced.clear()
+        return True
+
+    def _cover(self, area: _Box | None, image: bool) -> None:
+        """An opaque area painted: the seen text it covers is noted (first reading)."""
+        if self.drop is not None or self.spent or area is None or self.off or not _proper(area):
+            return
+        if not self._place():
+            return
+        lists = self.pending.near(area)
+        if not self._spend(sum(len(cell) for cell in lists), self.count):
+            return
+        left, bottom, right, top = area
+        items = self.pending.items
+        for index in lists[0] if len(lists) == 1 else {index for cell in lists for index in cell}:
+            item = items[index]
+            if item is None:
+                continue
+            body = item[0]
+            if body[0] >= right or body[2] <= left or body[1] >= top or body[3] <= bottom:
+                continue  # apart (most of what is near)
+            if _share(body, area) < _COVERED:
+                continue
+            if image:
+                self.under_image.add(item[1])  # a scan's image over its recognised text, or text hidden under it
+            else:
+                self.covered.add(item[1])
+                items[index] = None
+
+    def _ground(self, area: _Box | None, colour: _Rgb | None) -> None:
+        """Something painted (colour None: a colour not known, or not the same all over, or not opaque)."""
+        if self.spent or area is None or self.off or not _proper(area):
+            return
+        if colour is not None and colour not in self.colours and len(self.colours) <= _MOST_COLOURS:
+            self.colours.add(colour)
+            self.alike.clear()
+        self._spend(self.grounds.add(area, (area, colour)), self.count)
+
+    def _spend(self, looks: int, number: int) -> bool:
+        """Take looks from the page's budget; past it, the text from this number on is unseen, and so is the
+        seen text kept for what is painted later (the page was made to be too costly to follow: no text of it
+        is taken on trust)."""
+        if looks <= self.looks:
+            self.looks -= looks
+            return True
+        self.looks, self.spent = 0, True
+        if self.blind_from is None or number < self.blind_from:
+            self.blind_from = number
+        self.covered.update(item[1] for item in self.pending.items if item is not None)
+        self.covered.update(number for _, number in self.unplaced)
+        self.pending.items = [None] * len(self.pending.items)
+        self.unplaced.clear()
+        return False
 
     def _quote(self, operands: Any, cm: _Matrix, tm: _Matrix) -> None:  # aw ac string "
         self.look.spacing = float(operands[1])
@@ -562,9 +726,12 @@ class _Sight:
         self.look.size = float(operands[1])
         font = self._resource("/Font", operands[0])
         self.look.type3 = isinstance(font, DictionaryObject) and font.get("/Subtype") == "/Type3"
+        self.look.wide = isinstance(font, DictionaryObject) and font.get("/Subtype") == "/Type0"
 
     def _mode(self, operands: Any, cm: _Matrix, tm: _Matrix) -> None:
         self.look.mode = int(operands[0])
+        if self.look.mode >= 4:
+            self.look.exact = False  # the glyphs will clip what is painted: the view's box holds more than it
 
     def _hscale(self, operands: Any, cm: _Matrix, tm: _Matrix) -> None:
         self.look.hscale = float(operands[0]) / 100
@@ -593,11 +760,18 @@ class _Sight:
             self.look.fill_alpha = float(fill)
         if isinstance(stroke, (int, float)):
             self.look.stroke_alpha = float(stroke)
+        blend = _items(state.get("/BM"))
+        if blend:
+            self.look.blend = blend[0] in _NORMAL_BLENDS  # an array: the first mode a viewer knows (all know these)
+        mask = state.get("/SMask")
+        if mask is not None:
+            self.look.masked = mask.get_object() != "/None"
         font = state.get("/Font")
         font = font.get_object() if font is not None else None
         if isinstance(font, ArrayObject) and len(font) == 2:
             self.look.size = float(font[1])
             self.look.type3 = _dictionary(font[0]).get("/Subtype") == "/Type3"
+            self.look.wide = _dictionary(font[0]).get("/Subtype") == "/Type0"
 
     def _colour(self, stroke: bool, family: str | None, operands: Any) -> None:
         """A colour set (g, rg, k; sc, scn in the current space when family is None)."""
@@ -607,20 +781,21 @@ class _Sight:
             if any(isinstance(value, NameObject) for value in operands):
                 family = "other"  # a pattern: not white
         values = tuple(float(value) for value in operands if isinstance(value, (int, float)))
-        white = _white(family, values)
+        white, rgb = _white(family, values), _rgb(family, values)
         if stroke:
-            look.stroke, look.stroke_white = family if family != "other" else look.stroke, white
+            look.stroke, look.stroke_white, look.stroke_rgb = family if family != "other" else look.stroke, white, rgb
         else:
-            look.fill, look.fill_white = family if family != "other" else look.fill, white
+            look.fill, look.fill_white, look.fill_rgb = family if family != "other" else look.fill, white, rgb
 
     def _space(self, stroke: bool, operands: Any) -> None:
         """cs, CS: the colour space, and its initial colour."""
         family = self._family(operands[0])
-        white = _white(family, _INITIAL.get(family, ()))
+        initial = _INITIAL.get(family, ())
+        white, rgb = _white(family, initial), _rgb(family, initial)
         if stroke:
-            self.look.stroke, self.look.stroke_white = family, white
+            self.look.stroke, self.look.stroke_white, self.look.stroke_rgb = family, white, rgb
         else:
-            self.look.fill, self.look.fill_white = family, white
+            self.look.fill, self.look.fill_white, self.look.fill_rgb = family, white, rgb
 
     def _family(self, name: Any) -> str:
         if name in _DEVICE_SPACES:
@@ -671,34 +846,70 @@ class _Sight:
 
     def _line(self, operands: Any, cm: _Matrix, tm: _Matrix) -> None:  # m l c v y
         self._points(cm, [float(value) for value in operands])
+        self.rects = None
 
     def _rectangle(self, operands: Any, cm: _Matrix, tm: _Matrix) -> None:  # re
         x, y, w, h = (float(value) for value in operands[:4])
-        self._points(cm, [x, y, x + w, y + h])
+        matrix = _mul(cm, self.base)
+        box = _transformed(_bounds([x, y, x + w, y + h]), matrix)
+        self.path = box if self.path is None else _union(self.path, box)
+        if self.rects is not None and _upright(matrix):
+            self.rects.append(box)
+            self.turns.add((w * h > 0) == (matrix[0] * matrix[3] - matrix[1] * matrix[2] > 0))
+        else:
+            self.rects = None
 
     def _clip(self, operands: Any, cm: _Matrix, tm: _Matrix) -> None:  # W W*
         self.clipping = True
 
-    def _fill(self, operands: Any, cm: _Matrix, tm: _Matrix) -> None:  # f F f* B B* b b*
+    def _fill(self, operands: Any, cm: _Matrix, tm: _Matrix, even_odd: bool = False) -> None:  # f F f* B B* b b*
         look = self.look
         if self.path is not None and not look.fill_white and look.fill_alpha > _CLEAR:
             self._paint(self.path)
+        if self.path is not None and look.fill_alpha > _CLEAR and look.fill != "none":
+            rects = self.rects
+            # rectangles filled whole: one, or several going the same way round under the nonzero rule
+            whole = rects is not None and (len(rects) == 1 or not even_odd and len(self.turns) == 1)
+            if rects and whole and look.fill_rgb is not None and self._opaque():
+                for rect in rects:
+                    area = _meet(rect, look.view)
+                    self._ground(area, look.fill_rgb)
+                    self._cover(area, image=False)
+            else:
+                self._ground(_meet(self.path, look.view), None)
         self._end_path(operands, cm, tm)
+
+    def _opaque(self) -> bool:
+        """Whether what is painted now hides what is under it, exactly within its area."""
+        look = self.look
+        return look.fill_alpha >= _OPAQUE and look.blend and not look.masked and look.exact
 
     def _end_path(self, operands: Any, cm: _Matrix, tm: _Matrix) -> None:  # S s n, and after a fill
         if self.clipping and self.path is not None:
             self.look.view = _meet(self.look.view, self.path)  # the path's box holds the clip: never too small
-        self.path, self.clipping = None, False
+            self.look.exact = self.look.exact and self.rects is not None and len(self.rects) == 1
+        self._new_path()
+
+    def _new_path(self) -> None:
+        self.path, self.clipping, self.rects, self.turns = None, False, [], set()
 
     def _shade(self, operands: Any, cm: _Matrix, tm: _Matrix) -> None:  # sh paints the whole clip
         if self.look.view is not None:
             self._paint(self.look.view)
+            self._ground(self.look.view, None)
 
     def _inline_image(self, operands: Any, cm: _Matrix, tm: _Matrix) -> None:
-        self._image(cm)
+        settings = operands.get("settings") if isinstance(operands, dict) else None
+        self._image(cm, isinstance(settings, DictionaryObject) and _solid(settings))
 
-    def _image(self, cm: _Matrix) -> None:
-        self._paint(_transformed((0.0, 0.0, 1.0, 1.0), _mul(cm, self.base)))
+    def _image(self, cm: _Matrix, solid: bool) -> None:
+        matrix = _mul(cm, self.base)
+        box = _transformed((0.0, 0.0, 1.0, 1.0), matrix)
+        self._paint(box)
+        area = _meet(box, self.look.view)
+        self._ground(area, None)
+        if solid and _upright(matrix) and self._opaque():
+            self._cover(area, image=True)
 
     def _paint(self, box: _Box) -> None:
         if not self.off and len(self.painted) < _MOST_PAINTED and _meets(box, self.look.view):
@@ -712,7 +923,7 @@ class _Sight:
             return
         subtype = xobject.get("/Subtype")
         if subtype == "/Image":
-            self._image(cm)
+            self._image(cm, _solid(xobject))
             return
         if subtype != "/Form":
             return
@@ -721,9 +932,10 @@ class _Sight:
         bbox = _rectangle_of(xobject.get("/BBox"))
         area = _transformed(bbox, self.base) if bbox is not None else None
         self.look.view = _meet(self.look.view, area)
+        self.look.exact = self.look.exact and (area is None or _upright(self.base))
         self.resources = _dictionary(xobject.get("/Resources"))
         self.floor = len(self.marks)
-        self.path, self.clipping = None, False
+        self._new_path()
         if "/OC" in xobject and self.layers.hides(xobject["/OC"]):
             self.marks.append(True)
             self.off += 1
@@ -731,6 +943,7 @@ class _Sight:
             # no text in it: pypdf does not parse it without visitors; without resources it does not with them
             # either (its text is empty both ways). What it draws may lie under white text.
             self._paint(area if area is not None else self.look.view or (0.0, 0.0, 0.0, 0.0))
+            self._ground(self.look.view, None)
             resources = xobject.raw_get("/Resources") if "/Resources" in xobject else None
             if resources is not None:
                 del xobject["/Resources"]
@@ -740,6 +953,41 @@ class _Sight:
         group = _dictionary(self.resources.get(kind))
         entry = group.get(name)
         return entry.get_object() if entry is not None else None
+
+
+class _Grid:
+    """Areas in the order they were added (each with a value), found by place: the page is cut into cells and an
+    area is listed in every cell it meets (those off the page in the cells at its edge)."""
+
+    def __init__(self, page: _Box):
+        self.x, self.y = page[0], page[1]
+        self.width = max(page[2] - page[0], 1.0) / _CELLS
+        self.height = max(page[3] - page[1], 1.0) / _CELLS
+        self.cells: dict[tuple[int, int], list[int]] = {}
+        self.items: list[Any] = []
+
+    def add(self, area: _Box, item: Any) -> int:
+        """Lists the item; returns in how many cells."""
+        index = len(self.items)
+        self.items.append(item)
+        cells = self._cells(area)
+        for cell in cells:
+            self.cells.setdefault(cell, []).append(index)
+        return len(cells)
+
+    def near(self, area: _Box) -> list[list[int]]:
+        """The lists (item numbers, in the order added) of the cells the area meets."""
+        return [self.cells[cell] for cell in self._cells(area) if cell in self.cells]
+
+    def _cells(self, area: _Box) -> list[tuple[int, int]]:
+        x0, x1 = _cell(area[0], self.x, self.width), _cell(area[2], self.x, self.width)
+        y0, y1 = _cell(area[1], self.y, self.height), _cell(area[3], self.y, self.height)
+        return [(i, j) for i in range(x0, x1 + 1) for j in range(y0, y1 + 1)]
+
+
+def _cell(value: float, start: float, size: float) -> int:
+    place = (value - start) / size
+    return int(min(place, _CELLS - 1)) if place >= 0 else 0  # NaN too: the first cell
 
 
 def _colour_handler(stroke: bool, family: str | None) -> Any:
@@ -784,11 +1032,11 @@ _HANDLERS: dict[bytes, Any] = {
     b"W*": _Sight._clip,
     b"f": _Sight._fill,
     b"F": _Sight._fill,
-    b"f*": _Sight._fill,
+    b"f*": lambda sight, operands, cm, tm: sight._fill(operands, cm, tm, even_odd=True),
     b"B": _Sight._fill,
-    b"B*": _Sight._fill,
+    b"B*": lambda sight, operands, cm, tm: sight._fill(operands, cm, tm, even_odd=True),
     b"b": _Sight._fill,
-    b"b*": _Sight._fill,
+    b"b*": lambda sight, operands, cm, tm: sight._fill(operands, cm, tm, even_odd=True),
     b"S": _Sight._end_path,
     b"s": _Sight._end_path,
     b"n": _Sight._end_path,
@@ -811,6 +1059,30 @@ def _white(family: str, values: tuple[float, ...]) -> bool:
     if family == "tint":
         return bool(values) and max(values) <= 1 - _PALE
     return False
+
+
+def _rgb(family: str, values: tuple[float, ...]) -> _Rgb | None:
+    """A device colour as red, green, blue (None: another kind of colour, or not known)."""
+    values = tuple(min(max(value, 0.0), 1.0) for value in values)
+    if family == "gray" and len(values) == 1:
+        return (values[0], values[0], values[0])
+    if family == "rgb" and len(values) == 3:
+        return (values[0], values[1], values[2])
+    if family in ("cmyk", "icc-cmyk") and len(values) == 4:
+        cyan, magenta, yellow, black = values
+        return ((1 - cyan) * (1 - black), (1 - magenta) * (1 - black), (1 - yellow) * (1 - black))
+    return None
+
+
+def _alike(a: _Rgb, b: _Rgb) -> bool:
+    return all(abs(x - y) <= _ALIKE for x, y in zip(a, b, strict=True))
+
+
+def _solid(image: DictionaryObject) -> bool:
+    """Whether an image paints all of its box: not a stencil, no mask, no transparency of its own."""
+    if image.get("/ImageMask", image.get("/IM")) or "/SMask" in image or "/Mask" in image:
+        return False
+    return not image.get("/SMaskInData", 0)
 
 
 def _extent(shown: Any) -> tuple[int, float]:
@@ -865,6 +1137,34 @@ def _meet(a: _Box | None, b: _Box | None) -> _Box | None:
     if a is None or b is None:
         return a if b is None else b
     return (max(a[0], b[0]), max(a[1], b[1]), min(a[2], b[2]), min(a[3], b[3]))
+
+
+def _body(shape: _Shape) -> _Box | None:
+    """Where the glyphs of text lie, within its view (None: nowhere)."""
+    matrix, rise, size, width, view = shape
+    body = _meet(_transformed((0.0, rise + _BODY[0] * size, width, rise + _BODY[1] * size), matrix), view)
+    return body if body is not None and _area(body) > 0 else None
+
+
+def _area(box: _Box) -> float:
+    return max(box[2] - box[0], 0.0) * max(box[3] - box[1], 0.0)
+
+
+def _share(box: _Box, area: _Box) -> float:
+    """The share of the box that lies in the area."""
+    overlap = _meet(box, area)
+    return _area(overlap) / _area(box) if overlap is not None and _area(box) > 0 else 0.0
+
+
+def _proper(area: _Box) -> bool:
+    """An area at least a point wide and high (thinner ones, rules and borders, neither cover nor show text)."""
+    return all(math.isfinite(edge) for edge in area) and min(area[2] - area[0], area[3] - area[1]) >= _SMALLEST
+
+
+def _upright(m: _Matrix) -> bool:
+    """Whether the matrix keeps a rectangle's edges upright (scaled, moved, turned by a quarter)."""
+    scale = max(abs(value) for value in m[:4]) * 1e-9
+    return scale > 0 and (abs(m[1]) <= scale and abs(m[2]) <= scale or abs(m[0]) <= scale and abs(m[3]) <= scale)
 
 
 def _union(a: _Box, b: _Box) -> _Box:
