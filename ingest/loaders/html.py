@@ -4,21 +4,27 @@ crashed the process), and the text is read in one pass over the tree, which is n
 BeautifulSoup tree looks each one up among its siblings, so a page of many paragraphs took minutes.
 
 Text a browser does not show is no part of the document (hidden instructions became the answer's only basis): an
-element hidden by its attributes, by its inline style or by a rule of the page's style sheets (simple selectors;
-a rule the loader cannot match with certainty never hides anything and keeps what it might show), text in zero
-size or transparent ink, invisible or moved far off the screen. `unseen_spans` applies the same rules to markup
-mixed with plain text (raw HTML in Markdown)."""
+element hidden by its attributes (hidden, a closed dialog, a popover), by its inline style, by presentational
+attributes (<font color>, bgcolor, an svg's) or by a rule of the page's style sheets (any selector, matched by
+BeautifulSoup's selector engine, with the cascade; a rule that depends on what the reader does, such as :hover,
+never hides anything and keeps what it might show), text in zero size, transparent ink or the colour of the
+background under it, invisible, clipped away, shrunk to nothing or moved far off the screen. `unseen_spans` applies
+the same rules to markup mixed with plain text (raw HTML in Markdown)."""
 
 from __future__ import annotations
 
+import colorsys
+import math
 import re
-from collections.abc import Iterable, Mapping
+import time
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from itertools import islice
 from pathlib import Path
 from typing import Any, NamedTuple
 
+import soupsieve
 from bs4 import BeautifulSoup, NavigableString, Tag
 
 from ingest.encoding import decode_bytes
@@ -42,8 +48,12 @@ def load_html(path: Path, limits: LoadLimits | None = None) -> str:
     sheet = _Sheet(
         "".join(style.strings) for style in soup.find_all("style") if _screen_media(str(style.get("media") or ""))
     )
+    root = soup.body or soup
     try:
-        return "".join(_pieces(soup.body or soup, _ANY_HEADING, sheet))
+        if sheet.selected:
+            _lowered(soup)
+            sheet.select(soup)
+        return "".join(_pieces(root, _ANY_HEADING, sheet, _page_ink(soup, root, sheet)))
     except _TooManyRules:
         raise OverLimit(path, _TOO_MANY_RULES) from None
 
@@ -112,11 +122,14 @@ def _pieces(
     while stack:
         node, around = stack.pop()
         if isinstance(node, NavigableString):
-            if type(node) in kept and around.seen:
+            # blanks are the page's layout, not text: they stay in ink of the paper's colour
+            if type(node) in kept and (around.seen or (around.inked and node.isspace())):
                 pieces.append(str(node))
         elif isinstance(node, Tag) and node.name not in _CHROME_TAGS:
             # a template's strings are TemplateStrings, never kept; its blocks break lines as they always did
-            shown, inner = (True, around) if node.name == "template" else sight(node.name, node.attrs, sheet, around)
+            shown, inner = (
+                (True, around) if node.name == "template" else sight(node.name, node.attrs, sheet, around, node)
+            )
             if not shown:
                 continue
             level = _HEADINGS.get(node.name)
@@ -130,35 +143,70 @@ def _pieces(
     return pieces
 
 
+def _page_ink(soup: BeautifulSoup, root: Tag, sheet: _Sheet) -> _Ink:
+    """The ink of the page's text: the colour and background of its html and body elements (their hiding is not
+    applied: a page that hides its body until a script has run is read as shown). A page that takes styles from a
+    sheet the loader does not have (a linked sheet, @import) may paint any background: its paper is not known."""
+    linked = soup.find(lambda tag: tag.name == "link" and "stylesheet" in str(tag.get("rel") or "").lower()) or any(
+        "@import" in "".join(style.strings).lower() for style in soup.find_all("style")
+    )
+    ink = _SEEN._replace(paper=None) if linked else _SEEN
+    for element in [*reversed([parent for parent in root.parents if parent.name in ("html", "body")]), root]:
+        if element.name in ("html", "body"):
+            _, own = sight(element.name, element.attrs, sheet, ink, element)
+            ink = ink._replace(clear=own.clear, colour=own.colour, paper=own.paper)
+    return ink
+
+
 # --- what a browser shows ---------------------------------------------------------------------------------------
+
+_Colour = tuple[int, int, int] | str  # red, green and blue; a colour the loader cannot read stays as written
 
 
 class _Ink(NamedTuple):
-    """What an element passes on to its text (inherited in CSS, so a descendant may set it back)."""
+    """What an element passes on to its text: inherited in CSS (so a descendant may set it back), painted under
+    its descendants (a background) or applied to all of them (a scale)."""
 
     invisible: bool = False  # visibility: hidden or collapse
     sizeless: bool = False  # a font size of zero
     clear: bool = False  # a transparent colour
+    colour: _Colour = (0, 0, 0)  # the text colour: black unless set
+    paper: _Colour | None = (255, 255, 255)  # the nearest background colour, else the page's white; None: an image
+    scale: float = 1.0  # the product of the scales (transform, zoom) of the element and of those around it
+    svg: bool = False  # inside an svg element, whose presentation attributes are styles
+
+    @property
+    def inked(self) -> bool:
+        """Visible ink, though maybe of the paper's colour."""
+        return not (self.invisible or self.sizeless or self.clear)
 
     @property
     def seen(self) -> bool:
-        return not (self.invisible or self.sizeless or self.clear)
+        return self.inked and not _same(self.colour, self.paper)
 
 
 _SEEN = _Ink()
 _UNSHOWN_TAGS = frozenset(["template", "script", "style"])  # never rendered, whatever their style
 _FAR = 1000.0  # an element moved this many CSS pixels off (left, up...) is off any screen
+_FAR_AWAY = 10_000.0  # moved this far right, it is reached only by scrolling ten screens sideways: not seen either
 _TINY = 1.0  # a font size or box under one CSS pixel shows nothing
+_FONT_PX = 16.0  # the default font size, in CSS pixels
+_SMALLEST_SCALE = _TINY / _FONT_PX  # a scale or zoom under this leaves text of the default size under a pixel
+_CLEAR = 0.01  # an opacity (opacity, filter: opacity(), a colour's alpha) at or under this shows nothing
+_INDISTINCT = 16  # colours whose red, green and blue each differ by less than this look the same (#f0f0f0 on white)
 _PX = {"px": 1.0, "pt": 4 / 3, "pc": 16.0, "in": 96.0, "cm": 96 / 2.54, "mm": 96 / 25.4, "q": 96 / 101.6}
 _PX_RELATIVE = {"em": 16.0, "rem": 16.0, "ex": 8.0, "ch": 8.0, "vw": 10.0, "vh": 8.0, "vmin": 8.0, "vmax": 10.0}
 _LENGTH = re.compile(r"([+-]?(?:\d+\.?\d*|\.\d+)(?:e[+-]?\d+)?)([a-z%]*)")
 _SIZE_KEYWORDS = frozenset(["xx-small", "x-small", "small", "medium", "large", "x-large", "xx-large", "xxx-large"])
 _OFFSETS = ("left", "top", "right", "bottom")
+_BACKGROUNDS = ("background", "background-color", "background-image")
 _PROPERTIES = frozenset(
     [
         "display",
+        "content-visibility",
         "visibility",
         "opacity",
+        "filter",
         "font-size",
         "position",
         *_OFFSETS,
@@ -166,6 +214,8 @@ _PROPERTIES = frozenset(
         "margin-top",
         "text-indent",
         "transform",
+        "scale",
+        "zoom",
         "clip",
         "clip-path",
         "height",
@@ -174,40 +224,75 @@ _PROPERTIES = frozenset(
         "max-width",
         "overflow",
         "color",
+        *_BACKGROUNDS,
     ]
 )
+_PRESENTATION = ("display", "visibility", "opacity", "font-size", "transform", "clip-path", "overflow")
 
 
-def sight(name: str, attrs: Mapping[str, Any], sheet: _Sheet, ink: _Ink = _SEEN) -> tuple[bool, _Ink]:
+def sight(
+    name: str, attrs: Mapping[str, Any], sheet: _Sheet, ink: _Ink = _SEEN, element: Tag | None = None
+) -> tuple[bool, _Ink]:
     """Whether a browser shows an element (with what is inside it) at all, and the ink its text is in, given the
-    ink around it: hidden or aria-hidden, an unrendered element (template, a closed dialog), display:none, zero
-    opacity, zero size with its overflow hidden, clipped away, or moved far off the screen hide the element;
-    visibility, a zero font size and a transparent colour are inherited and may be set back inside."""
-    if not attrs and not sheet.rules:
+    ink around it: hidden or aria-hidden, an unrendered element (template, a closed dialog, a popover until a
+    script shows it), display:none, content-visibility:hidden, zero opacity, zero size with its overflow hidden,
+    clipped away, shrunk to nothing or moved far off the screen hide the element; visibility, a zero font size and
+    a transparent colour or one of the background under it are inherited and may be set back inside. element, the
+    element itself in its tree, lets the rules whose selectors look around it (div .z) be matched."""
+    if name == "svg":
+        ink = ink._replace(svg=True)
+    if not attrs and sheet.empty:
         return name not in _UNSHOWN_TAGS and name != "dialog", ink
     if name in _UNSHOWN_TAGS or (name == "dialog" and "open" not in attrs):
         return False, ink
-    if "hidden" in attrs or str(attrs.get("aria-hidden", "")).strip().lower() == "true":
+    if "hidden" in attrs or "popover" in attrs or str(attrs.get("aria-hidden", "")).strip().lower() == "true":
         return False, ink
     style = attrs.get("style")
-    rules = sheet.matching(name, attrs) if sheet.rules else []
-    if not style and not rules:
+    hints = _hints(name, attrs, ink) if attrs else {}
+    rules = sheet.matching(name, attrs, element) if not sheet.empty else []
+    if not style and not rules and not hints:
         return True, ink
-    return _shown(sheet.computed(name, attrs, rules, str(style or "")), ink)
+    return _shown(sheet.computed(name, attrs, rules, str(style or ""), hints), ink)
+
+
+def _hints(name: str, attrs: Mapping[str, Any], ink: _Ink) -> dict[str, str]:
+    """The styles presentational attributes give, under every style rule: a font's colour, a background colour
+    (bgcolor) and, in an svg, its presentation attributes (fill is the colour of its text) and the size of the svg,
+    which shows nothing outside itself."""
+    hints: dict[str, str] = {}
+    if name == "font" and attrs.get("color"):
+        hints["color"] = str(attrs["color"])
+    if attrs.get("bgcolor"):
+        hints["background-color"] = str(attrs["bgcolor"])
+    if ink.svg:
+        hints.update((prop, _css(str(attrs[prop]))) for prop in _PRESENTATION if prop in attrs)
+        if attrs.get("fill"):
+            fill = _css(str(attrs["fill"])).strip()
+            hints["color"] = "transparent" if fill == "none" else fill
+        if name == "svg":
+            hints.setdefault("overflow", "hidden")
+            for side in ("width", "height"):
+                value = _css(str(attrs.get(side) or "")).strip()
+                if value:
+                    hints[side] = value + "px" if _LENGTH.fullmatch(value) and value[-1].isdigit() else value
+    return hints
 
 
 def _shown(style: dict[str, str], ink: _Ink) -> tuple[bool, _Ink]:
     get = style.get
-    if get("display") == "none":
+    if get("display") == "none" or get("content-visibility") == "hidden":
         return False, ink
     opacity = _number(get("opacity", ""))
-    if opacity is not None and opacity <= 0.01:
+    if (opacity is not None and opacity <= _CLEAR) or _filter_opacity(get("filter", "")) <= _CLEAR:
         return False, ink
     if get("position") in ("absolute", "fixed", "relative", "sticky") and any(
-        _far_off(get(offset, "")) for offset in _OFFSETS
+        _off_screen(offset, get(offset, "")) for offset in _OFFSETS
     ):
         return False, ink
-    if any(_far_off(get(name, "")) for name in ("margin-left", "margin-top", "text-indent")):
+    if any(_off_screen(name, get(name, "")) for name in ("margin-left", "margin-top", "text-indent")):
+        return False, ink
+    scale = ink.scale * _scale(get("transform", "")) * _scale(get("scale", "")) * _zoom(get("zoom", ""))
+    if scale < _SMALLEST_SCALE:
         return False, ink
     if _transform_hides(get("transform", "")) or _clip_hides(get("clip", ""), get("clip-path", "")):
         return False, ink
@@ -216,6 +301,8 @@ def _shown(style: dict[str, str], ink: _Ink) -> tuple[bool, _Ink]:
         for name in ("height", "max-height", "width", "max-width")
     ):
         return False, ink
+    if scale != ink.scale:
+        ink = ink._replace(scale=scale)
     visibility = get("visibility")
     if visibility in ("hidden", "collapse", "visible"):
         ink = ink._replace(invisible=visibility != "visible")
@@ -225,6 +312,11 @@ def _shown(style: dict[str, str], ink: _Ink) -> tuple[bool, _Ink]:
         clear = _transparent(style["color"])
         if clear is not None:
             ink = ink._replace(clear=clear)
+        colour = _colour(style["color"])
+        if colour is not None and not clear:
+            ink = ink._replace(colour=colour[0])
+    if any(name in style for name in _BACKGROUNDS):
+        ink = ink._replace(paper=_paper(style, ink.paper))
     return True, ink
 
 
@@ -252,6 +344,17 @@ def _pixels(value: str) -> float | None:
 def _far_off(value: str) -> bool:
     px = _pixels(value)
     return px is not None and px <= -_FAR
+
+
+def _off_screen(name: str, value: str) -> bool:
+    """Whether an offset (left, right...), a margin or an indent moves a box off the screen: far up or left, where
+    no scrolling reaches (right and bottom move it that way), or very far right."""
+    px = _pixels(value)
+    if px is None:
+        return False
+    if name in ("right", "bottom"):
+        return px >= _FAR
+    return px <= -_FAR or (name in ("left", "margin-left", "text-indent") and px >= _FAR_AWAY)
 
 
 def _sizeless(value: str, inherited: bool) -> bool:
@@ -285,7 +388,129 @@ def _transparent(value: str) -> bool | None:
         return False
     parts = [part for part in re.split(r"[\s,/]+", function[1].strip()) if part]
     alpha = _number(parts[3]) if len(parts) == 4 else None
-    return alpha is not None and alpha <= 0.01
+    return alpha is not None and alpha <= _CLEAR
+
+
+_NAMED = {  # the colours of HTML 4, the names old pages (and <font color>) use
+    "white": "#ffffff", "silver": "#c0c0c0", "gray": "#808080", "grey": "#808080", "black": "#000000",
+    "red": "#ff0000", "maroon": "#800000", "yellow": "#ffff00", "olive": "#808000", "lime": "#00ff00",
+    "green": "#008000", "aqua": "#00ffff", "teal": "#008080", "blue": "#0000ff", "navy": "#000080",
+    "fuchsia": "#ff00ff", "purple": "#800080",
+}  # fmt: skip
+_KEYWORD = re.compile(r"[a-z]+")
+
+
+def _colour(value: str) -> tuple[_Colour, float] | None:
+    """A colour and its alpha: red, green and blue when the loader can read them (hex, rgb(), hsl(), the HTML 4
+    names), else a keyword as written; None when it says no colour of its own (inherit, currentcolor, var())."""
+    value = _NAMED.get(value.strip(), value.strip())
+    if _transparent(value) is None:
+        return None
+    if value.startswith("#") and len(value) in (4, 5, 7, 9) and re.fullmatch(r"#[0-9a-f]+", value):
+        digits = value[1:] if len(value) > 5 else "".join(digit * 2 for digit in value[1:])
+        alpha = int(digits[6:], 16) / 255 if len(digits) == 8 else 1.0
+        return (int(digits[0:2], 16), int(digits[2:4], 16), int(digits[4:6], 16)), alpha
+    function = re.fullmatch(r"(rgb|hsl)a?\((.*)\)", value)
+    if function is not None:
+        parts = [part for part in re.split(r"[\s,/]+", function[2].strip()) if part]
+        if len(parts) in (3, 4):
+            opacity = _number(parts[3]) if len(parts) == 4 else 1.0
+            if function[1] == "rgb":
+                channels = [_channel(part) for part in parts[:3]]
+            else:
+                hue, light, saturation = _number(parts[0].removesuffix("deg")), _number(parts[2]), _number(parts[1])
+                channels = (
+                    [c * 255 for c in colorsys.hls_to_rgb(hue / 360, light, saturation)]
+                    if hue is not None and light is not None and saturation is not None and "%" in parts[2]
+                    else [None]
+                )
+            if opacity is not None and all(channel is not None for channel in channels):
+                red, green, blue = (max(0, min(255, round(channel or 0))) for channel in channels)
+                return (red, green, blue), opacity
+    return (value, 1.0) if _KEYWORD.fullmatch(value) else None
+
+
+def _channel(value: str) -> float | None:
+    number = _number(value)
+    return None if number is None else number * 255 if value.endswith("%") else number
+
+
+def _same(colour: _Colour, paper: _Colour | None) -> bool:
+    """Whether text of a colour cannot be told from the paper under it."""
+    if paper is None:
+        return False
+    if isinstance(colour, tuple) and isinstance(paper, tuple):
+        return all(abs(a - b) < _INDISTINCT for a, b in zip(colour, paper, strict=True))
+    return colour == paper
+
+
+def _paper(style: dict[str, str], under: _Colour | None) -> _Colour | None:
+    """What an element's own background paints under its text: its colour when opaque; None (any colour) for an
+    image, a gradient or a half-transparent colour; what is under it when it paints nothing."""
+    image = style.get("background-image", "").strip()
+    shorthand = style.get("background", "")
+    if (image and image != "none") or re.search(r"url\(|image\(|gradient\(", shorthand):
+        return None
+    paints: tuple[_Colour, float] | None = None
+    for word in _words(shorthand):
+        found = _colour(word)
+        if found is not None and (isinstance(found[0], tuple) or _transparent(word)):
+            paints = found
+    if "background-color" in style:
+        paints = _colour(style["background-color"])
+    if paints is None or _transparent(style.get("background-color", "")) or paints[1] <= _CLEAR:
+        return under
+    return paints[0] if paints[1] >= 1 else None
+
+
+def _words(value: str) -> list[str]:
+    """The words of a value, a function with its arguments as one."""
+    return re.findall(r"[a-z-]+\([^()]*\)|[^\s()]+", value)
+
+
+def _filter_opacity(value: str) -> float:
+    opacity = 1.0
+    for argument in re.findall(r"opacity\(([^()]*)\)", value):
+        number = _number(argument) if argument.strip() else None
+        if number is not None:
+            opacity *= max(0.0, number)
+    return opacity
+
+
+def _scale(value: str) -> float:
+    """How much a transform (or the scale property) shrinks an element: the smaller of its two sizes, in the
+    product of its scaling functions and matrices; 1 when it does not."""
+    value = value.strip()
+    if not value or value == "none":
+        return 1.0
+    if "(" not in value:  # the scale property: one to three numbers
+        sizes = _sizes(value.split())
+        return min(sizes) if sizes else 1.0
+    scale = 1.0
+    for name, arguments in re.findall(r"([a-z0-9]+)\(([^()]*)\)", value):
+        n = _sizes([part for part in re.split(r"[\s,]+", arguments.strip()) if part])
+        if not n:
+            continue
+        if name == "scale":
+            scale *= min(n[0], n[1] if len(n) > 1 else n[0])
+        elif name in ("scalex", "scaley"):
+            scale *= n[0]
+        elif name == "scale3d" and len(n) == 3:
+            scale *= min(n[0], n[1])
+        elif name == "matrix" and len(n) == 6:
+            scale *= min(math.hypot(n[0], n[1]), math.hypot(n[2], n[3]))
+    return scale
+
+
+def _sizes(parts: list[str]) -> list[float]:
+    """The sizes of numbers (or percentages); none unless every part is one."""
+    numbers = [abs(number) for number in map(_number, parts) if number is not None]
+    return numbers if len(numbers) == len(parts) else []
+
+
+def _zoom(value: str) -> float:
+    number = _number(value)
+    return 1.0 if number is None or number < 0 else number
 
 
 def _transform_hides(value: str) -> bool:
@@ -295,22 +520,68 @@ def _transform_hides(value: str) -> bool:
         numbers = [part for part in re.split(r"[\s,]+", arguments.strip()) if part]
         if name.startswith("translate") and any(_far_off(number) for number in numbers):
             return True
-        if name.startswith("scale") and numbers and any(_number(number) == 0 for number in numbers):
+        if name in ("translate", "translatex", "translate3d") and numbers and _off_screen("left", numbers[0]):
             return True
     return False
 
 
 def _clip_hides(clip: str, clip_path: str) -> bool:
+    """Whether clip or clip-path leave nothing of an element: a rectangle, inset, circle or ellipse of no size, a
+    polygon of no area."""
     if clip.startswith("rect("):
         edges = [_pixels(part) for part in re.split(r"[\s,]+", clip[5:].rstrip(")").strip()) if part]
         if len(edges) == 4 and all(edge is not None for edge in edges):
             top, right, bottom, left = (edge or 0.0 for edge in edges)
             if right - left < _TINY or bottom - top < _TINY:
                 return True
-    inset = re.fullmatch(r"inset\(\s*(\d+(?:\.\d+)?)%.*\)", clip_path)
-    return (inset is not None and float(inset[1]) >= 50) or re.fullmatch(
-        r"circle\(\s*0(?:px|%)?\b.*\)", clip_path
-    ) is not None
+    shape = re.fullmatch(r"([a-z]+)\((.*)\)(?:\s+[a-z-]+)?", clip_path.strip())
+    if shape is None:
+        return False
+    name, arguments = shape[1], shape[2]
+    if name == "inset":
+        sides = [_percent(part) for part in arguments.split(" round ")[0].split()]
+        if not 1 <= len(sides) <= 4:
+            return False
+        top, right, bottom, left = _four(sides)
+        return top + bottom >= 100 or left + right >= 100
+    if name in ("circle", "ellipse"):
+        radii = arguments.split(" at ")[0].split()
+        return any(_pixels(radius) == 0 for radius in radii)
+    if name == "polygon":
+        points = [point.split() for point in arguments.split(",")]
+        if points and len(points[0]) == 1 and points[0][0] in ("nonzero", "evenodd"):
+            points = points[1:]
+        corners = [(_coordinate(point[0]), _coordinate(point[1])) for point in points if len(point) == 2]
+        if len(corners) != len(points) or any(x is None or y is None for x, y in corners):
+            return False
+        area = sum(
+            (x1 or 0.0) * (y2 or 0.0) - (x2 or 0.0) * (y1 or 0.0)
+            for (x1, y1), (x2, y2) in zip(corners, corners[1:] + corners[:1], strict=True)
+        )
+        return abs(area) / 2 < _TINY
+    return False
+
+
+def _percent(value: str) -> float:
+    """An inset in percent of the box; a length counts as nothing (the box's size is not known)."""
+    return _number(value) * 100 if value.endswith("%") and _number(value) is not None else 0.0  # type: ignore[operator]
+
+
+def _four(sides: list[float]) -> tuple[float, float, float, float]:
+    """top, right, bottom, left of one to four values, as CSS expands them."""
+    top = sides[0]
+    right = sides[1] if len(sides) > 1 else top
+    bottom = sides[2] if len(sides) > 2 else top
+    left = sides[3] if len(sides) > 3 else right
+    return top, right, bottom, left
+
+
+def _coordinate(value: str) -> float | None:
+    """A polygon's coordinate in pixels, a percentage of a box of a hundred pixels."""
+    if value.endswith("%"):
+        number = _number(value)
+        return None if number is None else number * 100
+    return _pixels(value)
 
 
 # --- style sheets -----------------------------------------------------------------------------------------------
@@ -320,11 +591,21 @@ _TOO_MANY_RULES = (
     "其他文件照常导入；如确为正常文件，请另存为纯文本后再导入"
 )
 _MOST_CHECKS = 20_000_000  # rule checks per page: seconds, a fraction of what parsing such a page takes
+_SELECTOR_CHECK = 100  # a check by the selector engine costs about as much time as this many of the loader's own
+_MOST_SELECTOR_SECONDS = 10.0  # matching the selectors that look around an element: a normal page takes under one
 _NAME = r"(?:[^\s.#>+~:\[\]()\"',*{}|=\\]|\\.)+"
 _COMPOUND = re.compile(rf"(\*|{_NAME})?((?:[.#]{_NAME})*)")
 _PART = re.compile(rf"([.#])({_NAME})")
-_COMBINATOR = re.compile(r"\s*[>+~]\s*|\s+")
 _PSEUDO_ELEMENT = re.compile(r"::|:(?:before|after|first-line|first-letter|marker|placeholder|selection)\b")
+_PSEUDO_CLASS = re.compile(r"(?<![:\\]):([a-z-]+)")
+_QUOTED = re.compile(r"\"[^\"]*\"|'[^']*'")
+# the pseudo-classes the selector engine decides from the page alone; any other follows what the reader does
+# (hover, focus, a checked box, the target of a link...) or is not known
+_STATIC = frozenset(
+    "not is where matches has nth-child nth-last-child nth-of-type nth-last-of-type first-child last-child "
+    "only-child first-of-type last-of-type only-of-type root empty lang dir link any-link enabled disabled "
+    "required optional read-only read-write defined scope".split()
+)
 
 
 class _TooManyRules(Exception):
@@ -338,6 +619,9 @@ class _Rule:
     classes: frozenset[str]
     rank: tuple[int, int, int, int]  # specificity (ids, classes, tags), then order in the sheets
     style: dict[str, tuple[str, bool]]  # property -> (value, !important)
+    selector: str = ""  # for the selector engine (soupsieve): one that looks beyond the element's tag, id, class
+    compiled: Any = None  # soupsieve's, compiled when first needed; False: a selector it cannot read
+    matched: set[int] | None = None  # the ids of the elements of a whole page it matches, found beforehand
 
     def matches(self, name: str, ids: frozenset[str], classes: frozenset[str]) -> bool:
         return (self.tag is None or self.tag == name) and self.ids <= ids and self.classes <= classes
@@ -345,15 +629,20 @@ class _Rule:
 
 @dataclass
 class _Sheet:
-    """The rules of a page's style sheets that can hide or show an element, by a key of the element (#id, .class,
-    tag or *). A rule whose selector cannot be matched with certainty (descendants, attributes, states such as
-    :hover) never hides: the properties it sets are noted for the keys of its subject, and an element with such
-    a key keeps those properties from the matched rules unset (what it may show stays in)."""
+    """The rules of a page's style sheets that can hide or show an element, by a key of the element's (#id, .class,
+    @attribute, tag or *). A selector of tag, ids and classes is matched here; any other by the selector engine
+    (BeautifulSoup's soupsieve) on the element in its tree: attributes, :not(), descendants, siblings, structural
+    pseudo-classes. A selector that depends on what the reader does (:hover, :focus, :checked, :target...) never
+    hides: what it may show is noted for the keys of its subject, with its precedence, and an element with such a
+    key keeps those properties from the rules it matches that the noted one would override (what it may show
+    stays in). A selector nothing can read is left out, as a browser leaves it out."""
 
     css: Iterable[str] = ()
     rules: dict[str, list[_Rule]] = field(default_factory=dict)
-    loose: dict[str, set[str]] = field(default_factory=dict)  # property -> keys of elements it may be set on
+    loose: dict[str, dict[str, tuple[Any, ...]]] = field(default_factory=dict)  # property -> key -> best rank
     checks: int = field(default_factory=lambda: _MOST_CHECKS)
+    selected: bool = False  # some rule is for the selector engine: the tree's attributes are matched in lower case
+    deadline: float = 0.0
 
     def __post_init__(self) -> None:
         order = 0
@@ -362,10 +651,14 @@ class _Sheet:
                 style = {name: value for name, value in _declarations(body).items() if name in _PROPERTIES}
                 if not style:
                     continue
-                for selector in selectors.split(","):
+                for selector in _top_level_split(selectors):
                     order += 1
                     self._add(selector.strip(), style, order)
         self.css = ()
+
+    @property
+    def empty(self) -> bool:
+        return not self.rules and not self.loose
 
     def _add(self, selector: str, style: dict[str, tuple[str, bool]], order: int) -> None:
         simple = _COMPOUND.fullmatch(selector)
@@ -375,37 +668,100 @@ class _Sheet:
             key = next(iter(sorted(ids)), None) or next(iter(sorted(classes)), None) or tag or "*"
             self.rules.setdefault(key, []).append(rule)
             return
-        subject = _COMBINATOR.split(selector)[-1] if selector else ""
+        subject = _subject(selector)
         if not subject or _PSEUDO_ELEMENT.search(subject):
             return  # styles generated content, not the element
         prefix = _COMPOUND.match(subject)
         tag, ids, classes = _parts(prefix) if prefix is not None else (None, frozenset(), frozenset())
-        # a subject known only by its attributes ([hidden], [data-x=y]) applies to elements that have them
-        attributes = {f"@{a}" for a in _ATTRIBUTE.findall(subject)}
-        keys = ids or classes or attributes or {tag or "*"}
-        pointed = _POINTER_STATE.search(subject) is not None
-        for name, (value, _) in style.items():
-            if _shown({name: value}, _SEEN) != (True, _SEEN):
-                continue  # it hides, or takes ink away: it cannot set back what a matched rule hides
-            if pointed and name in ("display", "visibility"):
-                continue  # an element not shown cannot be pointed at or focused (*:hover{display:block})
-            self.loose.setdefault(name, set()).update(keys)
+        # a subject known by its attributes ([hidden], [data-x=y]) is an element that has them
+        attributes = frozenset(f"@{a}" for a in _ATTRIBUTE.findall(_unbracketed(subject)))
+        rank = (*_specificity(selector), order)
+        if any(pseudo not in _STATIC for pseudo in _PSEUDO_CLASS.findall(_QUOTED.sub("", selector))):
+            keys = ids or classes or attributes or frozenset([tag] if tag else [])
+            pointed = _POINTER_STATE.search(subject) is not None
+            for name, (value, important) in style.items():
+                shown, ink = _shown({name: value}, _SEEN)
+                if not shown or not ink.seen:
+                    continue  # it hides, or takes ink away: it cannot set back what a matched rule hides
+                if pointed and name in ("display", "visibility"):
+                    continue  # an element not shown cannot be pointed at or focused (*:hover{display:block})
+                noted = self.loose.setdefault(name, {})
+                for key in keys:
+                    noted[key] = max(noted.get(key, (False, False, (-1,))), (important, False, rank))
+            return
+        key = min(ids, default=None) or min(classes, default=None) or min(attributes, default=None) or tag or "*"
+        self.rules.setdefault(key, []).append(_Rule(tag, ids, classes, rank, style, selector))
+        self.selected = True
 
-    def matching(self, name: str, attrs: Mapping[str, Any]) -> list[_Rule]:
+    def matching(self, name: str, attrs: Mapping[str, Any], element: Tag | None = None) -> list[_Rule]:
         ids, classes = _keys(attrs)
         found: list[_Rule] = []
-        for key in ("*", name, *ids, *classes):
+        keys = ("*", name, *ids, *classes, *(f"@{a}" for a in attrs)) if self.selected else ("*", name, *ids, *classes)
+        for key in keys:
             for rule in self.rules.get(key, ()):
                 self.checks -= 1
-                if rule.matches(name, ids, classes):
+                if not rule.selector:
+                    selected = rule.matches(name, ids, classes)
+                elif rule.matched is not None:
+                    selected = element is not None and id(element) in rule.matched
+                else:
+                    self.checks -= _SELECTOR_CHECK
+                    selected = self._selects(rule, [element] if element is not None else [])
+                if selected:
                     found.append(rule)
         if self.checks < 0:
             raise _TooManyRules
         return found
 
-    def computed(self, name: str, attrs: Mapping[str, Any], rules: list[_Rule], inline: str) -> dict[str, str]:
-        """The value of each property that counts, by the cascade (!important, inline style, specificity, order)."""
-        best: dict[str, tuple[tuple[Any, ...], str]] = {}
+    def select(self, root: BeautifulSoup) -> None:
+        """Match the rules for the selector engine on a whole page at once, each on the elements that have its key
+        (soupsieve then counts siblings and looks at ancestors once for all of them, not once for each)."""
+        elements: dict[str, list[Tag]] = {"*": []}
+        for element in root.find_all(True):
+            elements["*"].append(element)
+            ids, classes = _keys(element.attrs)
+            for key in (element.name, *ids, *classes, *(f"@{a}" for a in element.attrs)):
+                elements.setdefault(key, []).append(element)
+        for key, rules in self.rules.items():
+            for rule in rules:
+                if rule.selector:
+                    self.checks -= _SELECTOR_CHECK * len(elements.get(key, ()))
+                    if self.checks < 0:
+                        raise _TooManyRules
+                    rule.matched = {id(element) for element in self._matches(rule, elements.get(key, []))}
+
+    def _selects(self, rule: _Rule, elements: list[Tag]) -> bool:
+        return bool(self._matches(rule, elements))
+
+    def _matches(self, rule: _Rule, elements: list[Tag]) -> list[Tag]:
+        """The elements a rule's selector matches, within the time the page may take."""
+        if not elements:
+            return []
+        if not self.deadline:
+            self.deadline = time.monotonic() + _MOST_SELECTOR_SECONDS
+        if rule.compiled is None:
+            try:
+                rule.compiled = soupsieve.compile(rule.selector)
+            except Exception:  # noqa: BLE001 - a selector soupsieve cannot read (or too deeply nested): never matches
+                rule.compiled = False
+        found = rule.compiled.filter(elements) if rule.compiled else []
+        if time.monotonic() > self.deadline:
+            raise _TooManyRules
+        return found
+
+    def computed(
+        self,
+        name: str,
+        attrs: Mapping[str, Any],
+        rules: list[_Rule],
+        inline: str,
+        hints: Mapping[str, str] | None = None,
+    ) -> dict[str, str]:
+        """The value of each property that counts, by the cascade (!important, inline style, specificity, order;
+        presentational attributes under every rule)."""
+        best: dict[str, tuple[tuple[Any, ...], str]] = {
+            prop: ((False, False, (-1,)), value) for prop, value in (hints or {}).items()
+        }
         for rule in rules:
             for prop, (value, important) in rule.style.items():
                 rank = (important, False, rule.rank)
@@ -413,9 +769,11 @@ class _Sheet:
                     best[prop] = (rank, value)
         if self.loose and best:
             ids, classes = _keys(attrs)
-            keys = {"*", name, *ids, *classes, *(f"@{a}" for a in attrs)}
-            for prop in [prop for prop in best if not keys.isdisjoint(self.loose.get(prop, ()))]:
-                del best[prop]  # another rule, not matched, may set it back
+            keys = {name, *ids, *classes, *(f"@{a}" for a in attrs)}
+            for prop in list(best):
+                noted = self.loose.get(prop)
+                if noted and any(noted.get(key, (False,)) >= best[prop][0] for key in keys):
+                    del best[prop]  # a rule that may apply, not matched, may set it back
         if inline:
             for prop, (value, important) in _declarations(_css(inline)).items():
                 rank = (important, True, (0, 0, 0, 0))
@@ -427,6 +785,103 @@ class _Sheet:
 _NO_SHEET = _Sheet()
 _ATTRIBUTE = re.compile(r"\[\s*([a-z0-9_:-]+)")
 _POINTER_STATE = re.compile(r":(?:hover|focus|focus-visible|focus-within|active)\b")
+
+
+def _top_level_split(selectors: str) -> list[str]:
+    """The selectors of a list, split at the commas outside brackets (not those of :is(.a, .b))."""
+    parts, depth, start = [], 0, 0
+    for at, char in enumerate(selectors):
+        if char in "([":
+            depth += 1
+        elif char in ")]":
+            depth = max(0, depth - 1)
+        elif char == "," and depth == 0:
+            parts.append(selectors[start:at])
+            start = at + 1
+    parts.append(selectors[start:])
+    return parts
+
+
+def _subject(selector: str) -> str:
+    """The last compound of a selector, after its last combinator outside brackets and quotes."""
+    depth, start, quote = 0, 0, ""
+    for at, char in enumerate(selector):
+        if quote:
+            quote = "" if char == quote else quote
+        elif char in "\"'":
+            quote = char
+        elif char in "([":
+            depth += 1
+        elif char in ")]":
+            depth = max(0, depth - 1)
+        elif depth == 0 and char in " \t\r\n\f>+~":
+            start = at + 1
+    return selector[start:]
+
+
+def _unbracketed(compound: str) -> str:
+    """A compound without what its functional pseudo-classes hold (the [x] of :not([x]) is not the subject's)."""
+    kept, depth = [], 0
+    for char in compound:
+        depth += char == "("
+        if depth == 0:
+            kept.append(char)
+        depth -= char == ")" and depth > 0
+    return "".join(kept)
+
+
+_SPECIFIC = re.compile(rf"#{_NAME}|\.{_NAME}|\[[^\]]*\]|::?[a-z-]+\(?|{_NAME}|[(),]")
+_BY_ARGUMENT = frozenset(["is", "not", "has", "matches"])  # count as their most specific argument
+
+
+def _specificity(selector: str) -> tuple[int, int, int]:
+    """(ids, classes, tags) of a selector as CSS counts them: :is(), :not() and :has() as their most specific
+    argument, :where() as nothing, :nth-child(An+B of S) as a class and S. One pass with a stack of its own."""
+    stack: list[tuple[str, tuple[int, int, int], tuple[int, int, int]]] = []
+    kind, best, now = "", (0, 0, 0), (0, 0, 0)
+    for match in _SPECIFIC.finditer(_QUOTED.sub('""', selector)):
+        token = match[0]
+        if token.endswith("("):
+            name = token.lstrip(":")[:-1]
+            own = (0, 0, 1) if token.startswith("::") else (0, 0, 0) if name in _BY_ARGUMENT | {"where"} else (0, 1, 0)
+            stack.append((kind, best, _plus(now, own)))
+            kind = "list" if name in _BY_ARGUMENT else "nth" if name.startswith("nth-") else "none"
+            best, now = (0, 0, 0), (0, 0, 0)
+        elif token == ")":
+            if stack:
+                inner = max(best, now) if kind == "list" else (0, 0, 0)
+                kind, best, now = stack.pop()
+                now = _plus(now, inner)
+        elif token == ",":
+            best, now = max(best, now), (0, 0, 0)
+        elif kind == "nth" and token == "of":
+            kind, now = "list", (0, 0, 0)
+        elif kind in ("none", "nth") or token == "(":
+            continue
+        elif token.startswith("#"):
+            now = _plus(now, (1, 0, 0))
+        elif token.startswith("::"):
+            now = _plus(now, (0, 0, 1))
+        elif token.startswith((".", "[", ":")):
+            now = _plus(now, (0, 1, 0))
+        else:
+            now = _plus(now, (0, 0, 1))
+    return max(best, now)
+
+
+def _plus(a: tuple[int, int, int], b: tuple[int, int, int]) -> tuple[int, int, int]:
+    return a[0] + b[0], a[1] + b[1], a[2] + b[2]
+
+
+def _lowered(root: Tag) -> None:
+    """Put the attribute values of the elements under root in lower case, as the style sheets are read (class, id
+    and attribute selectors are matched without case, as in the quirks mode of most pages). No text changes."""
+    for element in root.find_all(True):
+        for name, value in element.attrs.items():
+            if isinstance(value, list):
+                value[:] = [str(v).lower() for v in value]
+            else:
+                element.attrs[name] = str(value).lower()
 
 
 def _parts(match: re.Match[str]) -> tuple[str | None, frozenset[str], frozenset[str]]:
@@ -634,6 +1089,13 @@ def unseen_spans(path: Path, markup: str) -> list[tuple[int, int]]:
         sheet = _Sheet(sheets.css)
     scanner = _Scanner(markup, sheet)
     try:
+        if sheet.selected:  # the whole tree first: a selector may look at what follows an element (:last-child)
+            builder = _Scanner(markup, _NO_SHEET, build=True)
+            builder.feed(markup)
+            builder.close()
+            if builder.tree is not None:
+                sheet.select(builder.tree)
+            scanner.made = iter(builder.elements)
         scanner.feed(markup)
         scanner.close()
     except _TooManyRules:
@@ -664,12 +1126,18 @@ class _Scanner(HTMLParser):
     """Follows the open elements of markup and notes the spans a browser does not show (one pass; a stack of its
     own, never deeper than the markup)."""
 
-    def __init__(self, markup: str, sheet: _Sheet):
+    def __init__(self, markup: str, sheet: _Sheet, build: bool = False):
         super().__init__(convert_charrefs=False)  # data events at their places in the markup
         self.markup = markup
         self.starts = [0] + [match.end() for match in re.finditer("\n", markup)]  # offset of each line
         self.sheet = sheet
-        self.stack: list[tuple[str, bool, _Ink]] = []  # open elements: name, not hidden, the ink inside
+        self.stack: list[tuple[str, bool, _Ink, Tag | None]] = []  # open elements: name, not hidden, ink, element
+        # build: the elements as a tree, for the selectors that look around an element (made: those of a tree built
+        # before, one for each start tag)
+        self.tree = BeautifulSoup("", "html.parser") if build else None
+        self.elements: list[Tag] = []
+        self.made: Iterator[Tag] | None = None
+        self.last: Any = self.tree  # the element made last
         self.open: dict[str, int] = {}  # open elements by name
         self.seen = True
         self.cut_from = 0
@@ -693,7 +1161,7 @@ class _Scanner(HTMLParser):
             self.seen = seen
 
     def _pop(self, index: int) -> None:
-        for name, _, _ in self.stack[index:]:
+        for name, *_ in self.stack[index:]:
             self.open[name] -= 1
         del self.stack[index:]
 
@@ -712,9 +1180,11 @@ class _Scanner(HTMLParser):
         self._end_implied(at, tag)
         if tag in _VOID:
             return
-        around_shown, around = self.stack[-1][1:] if self.stack else (True, _SEEN)
-        shown, ink = sight(tag, {name: value or "" for name, value in attrs}, self.sheet, around)
-        self.stack.append((tag, shown and around_shown, ink))
+        around_shown, around = self.stack[-1][1:3] if self.stack else (True, _SEEN)
+        values = {name: value or "" for name, value in attrs}
+        element = self._element(tag, values)
+        shown, ink = sight(tag, values, self.sheet, around, element)
+        self.stack.append((tag, shown and around_shown, ink, element))
         self.open[tag] = self.open.get(tag, 0) + 1
         self._moved(at, end)
 
@@ -722,10 +1192,30 @@ class _Scanner(HTMLParser):
         at = self._offset()
         end = at + len(self.get_starttag_text() or "")
         self._end_implied(at, tag)
-        around_shown, around = self.stack[-1][1:] if self.stack else (True, _SEEN)
-        shown, _ = sight(tag, {name: value or "" for name, value in attrs}, self.sheet, around)
+        around_shown, around = self.stack[-1][1:3] if self.stack else (True, _SEEN)
+        values = {name: value or "" for name, value in attrs}
+        shown, _ = sight(tag, values, self.sheet, around, self._element(tag, values))
         if self.seen and not shown:
             self.spans.append((at, end))
+
+    def _element(self, tag: str, attrs: dict[str, str]) -> Tag | None:
+        """The element in the tree (None: no selector needs the tree)."""
+        if self.made is not None:
+            return next(self.made, None)
+        if self.tree is None:
+            return None
+        element = self.tree.new_tag(tag, attrs={name: value.lower() for name, value in attrs.items()})
+        parent = (self.stack[-1][3] if self.stack else None) or self.tree
+        # linked by hand, in constant time (Tag.append looks for what follows among the ancestors: quadratic on
+        # deep nesting); the tree holds only elements, made in document order
+        if parent.contents:
+            parent.contents[-1].next_sibling, element.previous_sibling = element, parent.contents[-1]
+        parent.contents.append(element)
+        element.parent = parent
+        self.last.next_element, element.previous_element = element, self.last
+        self.last = element
+        self.elements.append(element)
+        return element
 
     def handle_endtag(self, tag: str) -> None:
         if not self.open.get(tag):

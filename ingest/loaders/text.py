@@ -1,9 +1,10 @@
 """Plain text and Markdown files, in any of the supported encodings.
 
 A Markdown file is read as a Markdown viewer shows it, as far as hidden text goes: link reference definitions
-(also the comment idioms `[//]: # (...)`, `[comment]: <> (...)`) and raw HTML a browser does not show (by the HTML
-loader's rules) are left out; everything else is kept as written. HTML comments are dropped for every file by the
-cleaning step. Code (fenced, indented, inline) is shown as written, so nothing in it is taken for markup."""
+(also the comment idioms `[//]: # (...)`, `[comment]: <> (...)`), `<?...?>`, `<!X...>` and `<![CDATA[...]]>` (read by
+a browser as comments) and raw HTML a browser does not show (by the HTML loader's rules) are left out; everything
+else is kept as written. HTML comments are dropped for every file by the cleaning step. Code (fenced, indented,
+inline) is shown as written, so nothing in it is taken for markup."""
 
 from __future__ import annotations
 
@@ -36,6 +37,7 @@ def visible_markdown(text: str, path: Path = Path("文档.md")) -> str:
         if block is not None:
             spans.append((block.start(), len(text)))
         blanked = blanked[:opened] + blanked[opened:].replace("<!--", " !--")
+    spans += _bogus_comments(blanked)
     spans += unseen_spans(path, blanked)
     if not spans:
         return text
@@ -49,6 +51,47 @@ def visible_markdown(text: str, path: Path = Path("文档.md")) -> str:
 
 
 _COMMENT_BLOCK = re.compile(r"^ {0,3}<!--", re.MULTILINE)
+_BOGUS = re.compile(r"<!\[CDATA\[|<\?|<![A-Za-z]")
+_BOGUS_END = {"<![CDATA[": "]]>", "<?": "?>"}  # where CommonMark ends the raw HTML (else at >)
+
+
+def _bogus_comments(blanked: str) -> list[tuple[int, int]]:
+    """The spans of <?...>, <!X...> and <![CDATA[...]]> that CommonMark passes on as HTML: opening a line (an HTML
+    block, closed or not) or closed as it requires (?>, >, ]]>) within the text. A browser reads each as a comment
+    that ends at the first > and shows none of it. Linear: where each end mark is next is remembered."""
+    spans: list[tuple[int, int]] = []
+    next_end: dict[str, int] = {}  # the next place of each end mark, of a blank line (""), of | and of a line break
+    covered = line_start = scanned = 0
+    for found in _BOGUS.finditer(blanked):
+        start = found.start()
+        if start < covered:
+            continue
+        line_start = max(line_start, blanked.rfind("\n", scanned, start) + 1)
+        scanned = start
+        if start - line_start > 3 or blanked[line_start:start].strip(" "):  # inline, not an HTML block
+            mark = _BOGUS_END.get(found[0], ">")
+            # closed within its paragraph, or its cell of a table row
+            bounds = ("|", "\n") if blanked[line_start:start].lstrip(" ").startswith("|") else ("",)
+            at = _next(blanked, next_end, mark, found.end())
+            if at < 0 or any(0 <= _next(blanked, next_end, bound, found.end()) < at for bound in bounds):
+                continue  # not closed there: shown as written
+        end = blanked.find(">", found.end())
+        covered = len(blanked) if end < 0 else end + 1
+        spans.append((start, covered))
+    return spans
+
+
+def _next(text: str, found: dict[str, int], mark: str, start: int) -> int:
+    """Where mark ("": a blank line) is next in text from start, -1 if nowhere; found remembers the last answer,
+    so that a text is searched once for each mark however often it is asked."""
+    at = found.get(mark, 0)
+    if 0 <= at < start:
+        blank = _BLANK_LINE.search(text, start) if not mark else None
+        at = found[mark] = text.find(mark, start) if mark else (-1 if blank is None else blank.start())
+    return at
+
+
+_BLANK_LINE = re.compile(r"\n[ \t]*\n")
 
 
 # --- code: shown as written ---------------------------------------------------------------------------------------
