@@ -4,11 +4,12 @@ By law the newer version of a text supersedes the older (新法优于旧法), an
 another (……同时废止). But a file is not authority: anyone who can upload could otherwise name a file like
 安全生产法, date it later, and have the real law marked 已被取代. So a document that is not yet vetted (added
 or changed since the version status was last derived, or held before) and would supersede or repeal a text
-in force, or amend one (关于修改《…》的决定), is held 待确认 instead: it is not in force, its claims have no
-effect, and the texts it names stay in force, until an administrator confirms it (`anquan ingest …
---confirm-supersede`, or the web library with the administrator password). Documents that arrive together, none
-of them in force before, are versioned among themselves as before (a corpus ingested at once); a document older
-than the text in force is simply superseded.
+in force, or amend one (关于修改《…》的决定), or repeat the wording of one under a title of its own
+(中华人民共和囯安全生产法, a look-alike character: ingest.likeness), is held 待确认 instead: it is not in
+force, its claims have no effect, and the texts it names stay in force, until an administrator confirms it
+(`anquan ingest … --confirm-supersede`, or the web library with the administrator password). Documents that
+arrive together, none of them in force before, are versioned among themselves as before (a corpus ingested at
+once); a document older than the text in force is simply superseded.
 
 A held document stays held until it is confirmed, even when the texts it named are removed meanwhile. New
 content uploaded under the name of a confirmed upload is held again over what the confirmed content displaced
@@ -22,7 +23,8 @@ import re
 from collections.abc import Collection
 
 from ingest.cleaning import to_simplified
-from ingest.metadata import VERSIONED_KINDS
+from ingest.likeness import SAME_TEXT, similarity
+from ingest.metadata import PLAN_KINDS, VERSIONED_KINDS
 from ingest.repeal import NameIndex, name_key, repeal_targets
 from ingest.store import DocumentRecord
 
@@ -65,6 +67,7 @@ def held_documents(
         if record.kind in VERSIONED_KINDS:
             groups.setdefault(record.version_key, []).append(record)
     repeals = repeal_targets(records, aliases, {r.doc_id for r in waiting})
+    versioned = [r for r in records.values() if r.kind in VERSIONED_KINDS and established(r)]
     names = NameIndex(records.values(), aliases)
     held: dict[str, list[str]] = {}
     for record in waiting:
@@ -88,6 +91,7 @@ def held_documents(
             if established(records[d]) and records[d].repealed_by != record.doc_id and d not in over
         ]
         over += [d for d in amended(record, names) if established(records[d]) and d not in over]
+        over += [d for d in copied(record, versioned) if d not in over]
         if record.from_upload and record.vetted and record.vetted != record.hash:
             # a re-uploaded file under the same name: what its confirmed content displaced waits for a new
             # confirmation of the new content (the administrator's own edits on the command line do not)
@@ -101,6 +105,20 @@ def held_documents(
         if over:
             held[record.doc_id] = sorted(over)
     return held
+
+
+def copied(record: DocumentRecord, in_force: list[DocumentRecord]) -> list[str]:
+    """The doc ids of the legal texts in force (of another title: versions of one title are compared by date) whose
+    wording a document repeats (ingest.likeness.SAME_TEXT): 中华人民共和囯安全生产法 for 中华人民共和国安全生产法."""
+    if record.kind in PLAN_KINDS or not record.likeness:
+        return []
+    return [
+        other.doc_id
+        for other in in_force
+        if other.version_key != record.version_key
+        and other.doc_id != record.doc_id
+        and similarity(record.likeness, other.likeness) >= SAME_TEXT
+    ]
 
 
 def amended(record: DocumentRecord, names: NameIndex) -> list[str]:
@@ -162,6 +180,9 @@ def held_description(record: DocumentRecord, records: dict[str, DocumentRecord])
             continue
         if target.version_key == record.version_key:
             verb = "取代"
+        elif similarity(record.likeness, target.likeness) >= SAME_TEXT:
+            parts.append(f"与现行的《{target.title}》（{doc_id}）内容基本相同而标题不同")
+            continue
         else:
             simple = _TRAILING_BRACKETS.sub("", to_simplified(record.title).strip()).strip()
             verb = (

@@ -41,6 +41,7 @@ from ingest.encoding import readable_name, readable_path
 from ingest.errors import os_reason
 from ingest.journal import Journal
 from ingest.knowledge_base import KnowledgeBase, index_text
+from ingest.likeness import sketch
 from ingest.loaders.limits import LoadLimits
 from ingest.metadata import doc_id_for
 from ingest.preparation import Preparation, Prepared, Task
@@ -524,6 +525,7 @@ class Ingestor:
                     for c in repeal_claims((c.article if c.unit == "article" else "", c.text) for c in item.chunks)
                 ],
                 amends=amend_claims(c.text for c in item.chunks),
+                likeness=sketch(c.text for c in item.chunks),
             )
             # an administrator's correction outlives the metadata derived anew (kept on this machine, or, with a
             # shared Chroma server, on the record a correction elsewhere wrote)

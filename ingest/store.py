@@ -170,6 +170,9 @@ class DocumentRecord:
     # Name keys of the texts its words amend or promulgate anew (ingest.repeal.amend_claims: 对《X》作出修改,
     # 《X》已由……修订通过，现予公布); None for a record written before they were read.
     amends: list[str] | None = None
+    # A sketch of its wording (ingest.likeness.sketch): a text repeating one in force under another title is held
+    # like a newer version of it; None for a record written before sketches were kept.
+    likeness: list[int] | None = None
     # Who brought it: ORIGIN_UPLOAD for a web upload, "" or ORIGIN_CURATED for the command line (the curated corpus).
     origin: str = ""
     # The content hash at which its version status was last derived ("" for a document not through that stage

@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from ingest.authority import confirmed_note, held_documents, held_note
+from ingest.likeness import sketch
 from ingest.metadata import VERSIONED_KINDS
 from ingest.repeal import amend_claims, chinese_date, find_repeals, repeal_claims
 from ingest.store import ChunkStore, DocumentRecord, StoredChunk, chunk_ids
@@ -23,6 +24,7 @@ def apply_versions(
     is held 待确认 instead, with no effect, unless an administrator confirmed it (ingest.authority)."""
     notes: list[str] = []
     confirmed = set(confirmed)
+    filled = read_repeals(store, records)  # before holding: an upload is compared with the wording of older records
     held = held_documents(records, aliases, confirmed)
     groups: dict[str, list[DocumentRecord]] = {}
     for record in records.values():
@@ -40,7 +42,7 @@ def apply_versions(
             if superseded:
                 notes.append(f"《{record.title}》（{record.doc_id}）已被 {by} 取代，默认检索不再使用旧版")
     changed_ids = {r.doc_id for r in changed}
-    changed += [r for r in read_repeals(store, records) if r.doc_id not in changed_ids]
+    changed += [r for r in filled if r.doc_id not in changed_ids]
     changed_ids = {r.doc_id for r in changed}
     repeals = find_repeals(records, aliases, suspended=held)
     for record in records.values():
@@ -82,9 +84,10 @@ def apply_versions(
 
 
 def read_repeals(store: ChunkStore, records: dict[str, DocumentRecord]) -> list[DocumentRecord]:
-    """What the documents recorded before repeals (or amendments) were read repeal and amend, from their stored
-    chunks (once: the records are written back with it). Returns the records it filled in."""
-    pending = [r for r in records.values() if r.repeals is None or r.amends is None]
+    """What the documents recorded before repeals (or amendments, or the sketch of their wording) were read repeal
+    and amend, and their sketch, from their stored chunks (once: the records are written back with it). Returns the
+    records it filled in."""
+    pending = [r for r in records.values() if r.repeals is None or r.amends is None or r.likeness is None]
     for start in range(0, len(pending), 64):
         batch = pending[start : start + 64]
         ids = [i for r in batch for i in chunk_ids(r.doc_id, r.hash, r.chunk_count)]
@@ -97,4 +100,5 @@ def read_repeals(store: ChunkStore, records: dict[str, DocumentRecord]) -> list[
                 c.to_dict() for c in repeal_claims((c.article if c.unit == "article" else "", c.text) for c in stored)
             ]
             record.amends = amend_claims(c.text for c in stored)
+            record.likeness = sketch(c.text for c in stored)
     return pending

@@ -1,0 +1,78 @@
+"""Hostile round 9 (issue 16, class 4): a law is its text, not its title. A document repeating the wording of a
+legal text in force under a title of its own — one look-alike character (中华人民共和囯, 圀, ㊥), a made-up
+suffix — would stand beside the real law as a second text in force and be cited; it is held 待确认 like a newer
+version, from the command line and from a web upload. Distinct texts on one subject are not held, and a copy of a
+law is not a reason to hold a plan."""
+
+from __future__ import annotations
+
+import pytest
+from test_law_integrity import REAL, REAL_ID, assert_the_real_law_holds, curated, write  # noqa: F401 - a fixture
+
+from ingest.knowledge_base import KnowledgeBase
+from ingest.likeness import SAME_TEXT, similarity, sketch
+from ingest.pipeline import ingest
+from ingest.store import ORIGIN_UPLOAD
+
+pytestmark = pytest.mark.usefixtures("curated")  # the real law, ingested by the administrator
+
+DUTY = "从业人员超过一百人的，应当设置安全生产管理机构或者配备专职安全生产管理人员；从业人员在一百人以下的，应当配备专职或者兼职的安全生产管理人员"
+NO_DUTY = "均不需要设置安全生产管理机构，也不需要配备安全生产管理人员"
+
+
+def copy_titled(title: str) -> str:
+    """The real law with another title and its article 24 turned around."""
+    return REAL.replace("# 中华人民共和国安全生产法", f"# {title}").replace(DUTY, NO_DUTY)
+
+
+@pytest.mark.parametrize(
+    ("title", "origin"),
+    [
+        ("中华人民共和囯安全生产法", ORIGIN_UPLOAD),
+        ("中华人民共和圀安全生产法", ""),
+        ("中华人民共和国安仝生产法", ORIGIN_UPLOAD),
+        ("㊥华人民共和国安全生产法修订本", ""),
+    ],
+)
+def test_a_copy_of_a_law_in_force_under_a_look_alike_title_is_held(settings, tmp_path, title, origin):
+    path = write(tmp_path / "incoming", "安全生产法新版.md", copy_titled(title))
+    report = ingest([path], settings, origin=origin)
+    assert report.results[0].status == "added", report.results
+    record = KnowledgeBase(settings).documents()["安全生产法新版"]
+    assert record.pending and record.held_over == [REAL_ID] and not record.in_force, record
+    note = next(n for n in report.notes if "安全生产法新版" in n)
+    assert f"与现行的《中华人民共和国安全生产法》（{REAL_ID}）内容基本相同而标题不同：已暂缓，待管理员确认" in note
+    assert_the_real_law_holds(settings)
+
+
+def test_a_held_copy_is_in_force_once_the_administrator_confirms_it(settings, tmp_path):
+    path = write(tmp_path / "incoming", "安全生产法新版.md", copy_titled("中华人民共和囯安全生产法"))
+    ingest([path], settings, origin=ORIGIN_UPLOAD)
+    ingest([path], settings, confirm_supersede=True)
+    record = KnowledgeBase(settings).documents()["安全生产法新版"]
+    assert record.in_force and not record.pending
+
+
+def test_another_text_on_the_same_subject_is_not_held(settings, tmp_path):
+    other = """# 青山市安全生产条例
+
+第一条 为了加强本市安全生产工作，防止和减少生产安全事故，根据《中华人民共和国安全生产法》，结合本市实际，制定本条例。
+
+第二条 本市生产经营单位的安全生产，适用本条例。
+
+第十条 生产经营单位从业人员超过五十人的，应当设置安全生产管理机构或者配备专职安全生产管理人员。
+
+第三十条 本条例自2024年1月1日起施行。
+"""
+    path = write(tmp_path / "incoming", "青山市安全生产条例(2024-01-01).md", other)
+    ingest([path], settings, origin=ORIGIN_UPLOAD)
+    record = KnowledgeBase(settings).documents()["青山市安全生产条例(2024-01-01)"]
+    assert record.in_force and not record.pending
+
+
+def test_likeness_reads_the_wording_not_its_spelling():
+    law = REAL * 3
+    assert similarity(sketch([law]), sketch([law.replace("安全", "安\u200b全").replace("生产", "生\ufe00产")])) == 1.0
+    assert similarity(sketch([law]), sketch([law.replace("国", "國").replace("产", "產")])) == 1.0  # script
+    assert similarity(sketch([law]), sketch(["第一条 本规定适用于本市行政区域内的道路交通管理。" * 3])) < SAME_TEXT
+    assert sketch(["短"]) == [] and similarity([], sketch([law])) == 0.0
