@@ -214,6 +214,16 @@ def test_a_bad_answers_file_gets_a_chinese_error_naming_the_file_and_line(pack, 
         load_answers(unknown, checklist)
 
 
+@pytest.mark.parametrize("number", ["9" * 5000, "1" + "0" * 4400 + ".5", "0x" + "f" * 4000])
+def test_a_number_of_thousands_of_digits_is_read_as_text_and_refused_in_chinese(pack, tmp_path, number):
+    """A YAML integer or float too long for Python to convert gave 意外错误（ValueError）."""
+    checklist = _small_checklist(pack)
+    bad = tmp_path / "回答.yaml"
+    bad.write_text(f"{checklist.items[0].id}: {number}\n", encoding="utf-8")
+    with pytest.raises(AnswerError, match=r"回答\.yaml 第 1 行：回答过长.*是、否 或 不确定"):
+        load_answers(bad, checklist)
+
+
 def test_the_excel_file_has_header_dropdown_and_gap_sheet(pack, tmp_path):
     checklist = _small_checklist(pack)
     answers = {checklist.items[0].id: "否", checklist.items[1].id: "不确定"}

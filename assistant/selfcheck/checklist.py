@@ -169,6 +169,12 @@ class _NoAliasLoader(yaml.SafeLoader):
         return super().compose_node(parent, index)
 
 
+# Numbers are read as written: an item id or an answer is text (1.10 stays 1.10, 010 stays 010), and a number of
+# thousands of digits is no error (Python refuses to convert one of over 4,300)
+for _tag in ("tag:yaml.org,2002:int", "tag:yaml.org,2002:float"):
+    _NoAliasLoader.add_constructor(_tag, yaml.SafeLoader.construct_scalar)
+
+
 class QuotedArticle(BaseModel):
     """A cited article and, when the index holds it, its text in the version in force."""
 
