@@ -57,6 +57,14 @@ _DECREE_IN_BRACKETS = re.compile(r"国务院令?第?\s*(\d+)\s*号")
 # how people write a State Council decree: 国务院令第446号, 国务院第446号令, 第446号令, 446号令
 _DECREE = re.compile(r"^(?:中华人民共和国)?(?:国务院)?(?:令)?第?\s*(\d+)\s*号(?:令)?$")
 _CITING = re.compile(r"(?:根据|依据|依照|按照|参照)[^，,]*$")
+# a repeal that announces a list of the texts it repeals (对下列行政法规予以废止：, 下列规章同时废止:), and an item of
+# such a list with the name it leads with (一、生产安全事故报告和调查处理条例（…公布）, 2. 《X》): the official form
+# of the State Council's decisions, which quote no names
+_LIST_REPEAL = re.compile(r"下列[^。；;\n，,]{0,20}?(?:同时|即行|一并|予以|宣布)?\s*废止\s*[:：]?\s*$", re.M)
+_LIST_ITEM = re.compile(
+    r"^\s*(?:[一二三四五六七八九十百]+[、.．]|\d+\s*[、.．]|[（(][一二三四五六七八九十\d]+[)）])\s*"
+    r"[《〈]?(?P<name>[^《》〈〉（(\n。；;，,]{2,60}?)[》〉]?(?=\s*(?:[（(]|[。；;]?\s*$))"
+)
 _BEFORE_CHARS = 40  # text kept before a name: where the issuer written outside the quotes is found
 
 
@@ -143,10 +151,33 @@ def _units(pieces: Iterable[tuple[str, str]]) -> list[tuple[str, str]]:
     return units
 
 
+def _listed(article: str, text: str, listing: bool, claims: list[RepealClaim]) -> bool:
+    """The items of a list a repeal announces (对下列行政法规予以废止：/ 一、X条例（…公布）/ 二、…): each item's
+    leading name, quoted or not, is a text repealed. Whether the list goes on past this passage."""
+    for line in text.splitlines():
+        if _LIST_REPEAL.search(line):
+            listing = True
+            continue
+        if not listing or not line.strip():
+            continue
+        item = _LIST_ITEM.match(line)
+        if item is None:
+            return False  # 本决定自公布之日起施行: the list has ended
+        bracket = _AFTER_TITLE.match(line[item.end("name") :])
+        decree = _DECREE_IN_BRACKETS.search(bracket.group("inside")) if bracket else None
+        claims.append(
+            RepealClaim(name_key(item.group("name")), "", f"{decree.group(1)}号令" if decree else "", article, "")
+        )
+    return listing
+
+
 def repeal_claims(pieces: Iterable[tuple[str, str]]) -> list[RepealClaim]:
     """What a document says it repeals, from its passages in order: (article label or "", text)."""
     claims: list[RepealClaim] = []
+    listing = False  # inside a list of repealed texts (对下列行政法规予以废止：)
     for article, text in _units(pieces):
+        if listing or _LIST_REPEAL.search(to_simplified(text)):
+            listing = _listed(article, to_simplified(text), listing, claims)
         if "废止" not in text and "廢止" not in text:
             continue
         simple = to_simplified(text)

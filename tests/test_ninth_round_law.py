@@ -76,3 +76,44 @@ def test_likeness_reads_the_wording_not_its_spelling():
     assert similarity(sketch([law]), sketch([law.replace("国", "國").replace("产", "產")])) == 1.0  # script
     assert similarity(sketch([law]), sketch(["第一条 本规定适用于本市行政区域内的道路交通管理。" * 3])) < SAME_TEXT
     assert sketch(["短"]) == [] and similarity([], sketch([law])) == 0.0
+
+
+@pytest.mark.parametrize(
+    "item",
+    [
+        "一、中华人民共和国安全生产法（2002年6月29日第九届全国人民代表大会常务委员会第二十八次会议通过）",
+        "1. 《安全生产法》",
+    ],
+)
+def test_a_decision_listing_the_texts_it_repeals_without_quotes_is_held(settings, tmp_path, item):
+    """The State Council's form: 对下列……予以废止： and a list naming each text, no 《》 (rt9 L7)."""
+    decision = f"""# 关于废止部分法律的决定
+
+为了全面推进依法行政，决定：
+
+对下列法律予以废止：
+
+{item}
+
+二、青山市不存在的规定（2010年发布）
+
+本决定自公布之日起施行。
+"""
+    path = write(tmp_path / "incoming", "关于废止部分法律的决定(2025-01-01).md", decision)
+    report = ingest([path], settings, origin=ORIGIN_UPLOAD)
+    record = KnowledgeBase(settings).documents()["关于废止部分法律的决定(2025-01-01)"]
+    assert record.pending and record.held_over == [REAL_ID], record
+    assert any(f"将废止现行的《中华人民共和国安全生产法》（{REAL_ID}）" in n for n in report.notes), report.notes
+    assert_the_real_law_holds(settings)
+
+
+def test_a_list_of_cases_is_no_list_of_repealed_texts():
+    from ingest.repeal import repeal_claims
+
+    assert (
+        repeal_claims([("第九条", "有下列情形之一的，许可证予以废止：\n（一）安全生产法规定的条件不再具备的；")]) == []
+    )
+    listed = repeal_claims(
+        [("", "下列规章同时废止：\n1. 《青山市动火作业管理办法》"), ("", "2. 青山市有限空间作业规定")]
+    )
+    assert [c.name for c in listed] == ["青山市动火作业管理办法", "青山市有限空间作业规定"]
