@@ -21,7 +21,7 @@ from ingest.report import FileResult
 from ingest.settings import Settings
 
 # Bump when cleaning or chunking changes, so unchanged files are re-chunked once.
-PIPELINE_VERSION = "8"  # 2: heading-only plan sections kept, mixed-encoding files read line by line;
+PIPELINE_VERSION = "9"  # 2: heading-only plan sections kept, mixed-encoding files read line by line;
 # 3: over-long lines cut to the token budget and never taken for headings, UTF-16 without BOM and stray bytes read;
 # 4: kinds classified by legal form (ingest.legal_forms), regions down to districts and counties
 # 5: HZ, ISO-2022-JP/-KR, UTF-7 and EUC-KR Korean decoded (stored as garbage before), control characters refused
@@ -30,6 +30,9 @@ PIPELINE_VERSION = "8"  # 2: heading-only plan sections kept, mixed-encoding fil
 # never sees left out; Markdown comment definitions and hidden raw HTML left out
 # 8: Word specVanish, theme white and hairline widths, PDF glyphs squeezed under a point wide, Markdown comments
 # opening a quote or a list item left out; style-sheet rules the loader cannot match no longer undo hiding
+# 9: text the colour of what is under it (Word, PDF, HTML), PDF text painted over, HTML hidden by any selector or
+# by clip-path, filters, scaling or popover, Markdown <?…?>/CDATA left out; Word text in insertions and content
+# controls read
 
 
 def content_hash(data: bytes, settings: Settings) -> str:
