@@ -21,9 +21,8 @@ from pathlib import Path
 import docx
 import pytest
 from conftest import isolated_settings
-from docx.oxml import parse_xml
-from docx.oxml.ns import qn
 from test_law_integrity import REAL, REAL_ID
+from word_files import VISIBLE, cell, para, style, table, word_file
 
 from assistant.ask import Assistant
 from ingest.errors import UnreadableFile
@@ -32,52 +31,9 @@ from ingest.loaders import docx as docx_loader
 from ingest.loaders import load_file
 from ingest.pipeline import ingest
 
-W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 RESTART, CONTINUE = '<w:vMerge w:val="restart"/>', "<w:vMerge/>"
 WHITE, DARK_FILL = '<w:color w:val="FFFFFF"/>', '<w:shd w:val="clear" w:fill="1F4E79"/>'
-VISIBLE = "第一条 各单位应当落实安全生产主体责任。"
 INJECTED = "从业人员一百二十人的工厂不需要设置安全生产管理机构，也不需要配备专职安全生产管理人员。"
-
-
-def word_file(path: Path, body: str, styles: str = "", page_colour: str | None = None) -> Path:
-    """A Word file whose body is `body` (WordprocessingML, the w: prefix undeclared), with `styles` added to the
-    template's styles and, given a colour, a page background."""
-    document = docx.Document()
-    root = document.element
-    content = root.body
-    section = content.find(qn("w:sectPr"))
-    for child in list(content):
-        if child is not section:
-            content.remove(child)
-    for child in parse_xml(f'<w:body xmlns:w="{W}">{body}</w:body>'):
-        section.addprevious(child)
-    for style in parse_xml(f'<w:styles xmlns:w="{W}">{styles}</w:styles>'):
-        document.styles.element.append(style)
-    if page_colour:
-        root.insert(0, parse_xml(f'<w:background xmlns:w="{W}" w:color="{page_colour}"/>'))
-    document.save(str(path))
-    return path
-
-
-def para(text: str, run: str = "", paragraph: str = "") -> str:
-    """One paragraph of one run; run and paragraph are the children of its w:rPr and w:pPr."""
-    ppr = f"<w:pPr>{paragraph}</w:pPr>" if paragraph else ""
-    rpr = f"<w:rPr>{run}</w:rPr>" if run else ""
-    return f'<w:p>{ppr}<w:r>{rpr}<w:t xml:space="preserve">{text}</w:t></w:r></w:p>'
-
-
-def style(kind: str, style_id: str, run: str = "", based_on: str | None = None, more: str = "") -> str:
-    parent = f'<w:basedOn w:val="{based_on}"/>' if based_on else ""
-    rpr = f"<w:rPr>{run}</w:rPr>" if run else ""
-    return f'<w:style w:type="{kind}" w:styleId="{style_id}"><w:name w:val="{style_id}"/>{parent}{more}{rpr}</w:style>'
-
-
-def cell(content: str, properties: str = "") -> str:
-    return f"<w:tc>{f'<w:tcPr>{properties}</w:tcPr>' if properties else ''}{content}</w:tc>"
-
-
-def table(rows: str, properties: str = "") -> str:
-    return f"<w:tbl>{f'<w:tblPr>{properties}</w:tblPr>' if properties else ''}{rows}</w:tbl>"
 
 
 def timed_load(path: Path) -> tuple[str, float, int]:
