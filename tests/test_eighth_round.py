@@ -25,8 +25,8 @@ from pathlib import Path
 import pytest
 from fake_openai import LocalEndpoint
 from test_law_integrity import REAL_ID, assert_the_real_law_holds, curated, forged, write  # noqa: F401 - a fixture
-from test_seventh_round_docx import VISIBLE, para, style, word_file
 from test_seventh_round_llm import QUESTION, _assistant, _offline_with_note, data_dir  # noqa: F401 - a fixture
+from word_files import VISIBLE, para, style, word_file
 
 from assistant.llm import figures
 from assistant.llm.client import REPLY_MAX_BYTES
