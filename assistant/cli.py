@@ -5,7 +5,9 @@ from __future__ import annotations
 import json
 import logging
 import os
+import re
 import sys
+import unicodedata
 from collections import Counter
 from collections.abc import Mapping
 from contextlib import contextmanager
@@ -115,6 +117,34 @@ def expected(problem: Mapping[str, Any]) -> str:
     return str(problem.get("msg", "格式不对"))
 
 
+_LAST_PORT = 65535
+_MOST_DIGITS = 18  # a number option written with more digits is refused as too large
+_SHOWN_VALUE = 40  # a refused value is quoted up to this many characters
+
+
+def whole_number(low: int, high: int | None = None):
+    """The parser of every numeric option (--k, --port): an integer from low (to high), written in any decimal
+    digits — full-width ２４ and Arabic-Indic ٢٤ are read as `show` reads them. Anything else is refused with
+    the option's range ("须为整数，且不小于 1"), which usage_message shows as a usage error (exit code 2)."""
+    rule = f"须为 {low}–{high} 之间的整数" if high is not None else f"须为整数，且不小于 {low}"
+
+    def parse(value: str | int | None) -> int | None:
+        if value is None or isinstance(value, int):  # the default
+            return value
+        text = unicodedata.normalize("NFKC", str(value)).strip()
+        written = re.fullmatch(r"[+-]?(\d+)", text)
+        if written is None:
+            raise ValueError(rule)
+        if len(written.group(1).lstrip("0")) > _MOST_DIGITS:
+            raise ValueError(f"数字过大，{rule}")
+        number = int(text)
+        if number < low or (high is not None and number > high):
+            raise ValueError(rule)
+        return number
+
+    return parse
+
+
 def usage_message(exc: click_errors.UsageError, command: str) -> str:
     """A usage error (an unknown option, a missing or malformed value) in Chinese, with where to look."""
     hint = f"运行 {command} --help 查看用法"
@@ -134,8 +164,13 @@ def usage_message(exc: click_errors.UsageError, command: str) -> str:
         cause = exc.__cause__
         errors = getattr(cause, "errors", None)  # a pydantic ValidationError says what was wrong
         problems = errors() if callable(errors) else []
-        value = f"“{problems[0].get('input')}”" if problems and "input" in problems[0] else ""
+        given = str(problems[0].get("input")) if problems and "input" in problems[0] else None
+        if given is not None and len(given) > _SHOWN_VALUE:
+            given = f"{given[:_SHOWN_VALUE]}…（共 {len(given):,} 个字符）"
+        value = "" if given is None else f"“{given}”"
         expected = _EXPECTED.get(problems[0].get("type", "")) if problems else None
+        if expected is None and problems and problems[0].get("type") == "value_error":  # our parsers' Chinese
+            expected = str((problems[0].get("ctx") or {}).get("error", "")) or None
         if expected is None and problems and problems[0].get("type") in ("enum", "literal_error"):
             expected = f"须为以下之一：{(problems[0].get('ctx') or {}).get('expected', '')}"
         return f"{name} 的值{value}无效：{expected or '格式不对'}；{hint}。"
@@ -799,7 +834,7 @@ def glossary(
 @app.command()
 def search(
     query: Annotated[str, typer.Argument(help="检索内容")],
-    k: Annotated[int, typer.Option("--k", help="返回条数")] = 5,
+    k: Annotated[int, typer.Option("--k", help="返回条数", parser=whole_number(1))] = 5,
     old: Annotated[bool, typer.Option("--include-superseded", help="包括已被取代的旧版本和已废止的文档")] = False,
     kind: Annotated[list[str] | None, typer.Option("--kind", help="只检索这些类别（可重复）")] = None,
     region: Annotated[list[str] | None, typer.Option("--region", help="只检索这些地区（可重复）")] = None,
@@ -988,7 +1023,9 @@ def check(
 @app.command()
 def serve(
     host: Annotated[str | None, typer.Option("--host", help="监听地址，默认 127.0.0.1（仅本机可访问）")] = None,
-    port: Annotated[int | None, typer.Option("--port", help="端口，默认 7860")] = None,
+    port: Annotated[
+        int | None, typer.Option("--port", help="端口，默认 7860", parser=whole_number(1, _LAST_PORT))
+    ] = None,
 ) -> None:
     """启动网页界面：问答、计划起草、义务自查、知识库管理。"""
     with _no_notebook():
@@ -1009,9 +1046,6 @@ def _no_notebook():
     finally:
         if hidden and "IPython" in sys.modules and sys.modules["IPython"] is None:
             del sys.modules["IPython"]
-
-
-_LAST_PORT = 65535
 
 
 def _serve(host: str | None, port: int | None) -> None:

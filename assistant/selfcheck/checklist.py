@@ -171,8 +171,12 @@ class _NoAliasLoader(yaml.SafeLoader):
 
 # Numbers are read as written: an item id or an answer is text (1.10 stays 1.10, 010 stays 010), and a number of
 # thousands of digits is no error (Python refuses to convert one of over 4,300)
+def _as_written(loader: _NoAliasLoader, node: yaml.Node) -> str:
+    return str(node.value)
+
+
 for _tag in ("tag:yaml.org,2002:int", "tag:yaml.org,2002:float"):
-    _NoAliasLoader.add_constructor(_tag, yaml.SafeLoader.construct_scalar)
+    _NoAliasLoader.add_constructor(_tag, _as_written)
 
 
 class QuotedArticle(BaseModel):

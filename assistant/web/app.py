@@ -7,6 +7,7 @@ import signal
 import threading
 
 import gradio as gr
+from fastapi.exceptions import RequestValidationError
 from starlette.middleware import Middleware
 
 from assistant.web import ask_tab, library_tab, plan_tab, selfcheck_tab
@@ -164,7 +165,11 @@ def launch(
         show_error=True,
         ssr_mode=False,
         prevent_thread_lock=True,
-        app_kwargs={"middleware": [Middleware(ClientAddress)]},
+        app_kwargs={
+            # an API call with inputs left out gets their defaults, and one whose body cannot be read a Chinese reason
+            "middleware": [Middleware(ClientAddress), Middleware(ask_tab.ApiDefaults)],
+            "exception_handlers": {RequestValidationError: ask_tab.malformed_request},
+        },
     )
     if block:
         _serve_until_stopped(demo, ctx)

@@ -4,10 +4,20 @@ opens it too); scope filters."""
 
 from __future__ import annotations
 
+import functools
 import html
-from collections.abc import Iterator
+import inspect
+import json
+import re
+import types
+import typing
+from collections.abc import Callable, Iterator
 
 import gradio as gr
+from fastapi.exception_handlers import request_validation_exception_handler
+from fastapi.exceptions import RequestValidationError
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
 
 from assistant.answer import NO_BASIS, Answer
 from assistant.ask import AskResult, question_too_long
@@ -207,10 +217,80 @@ def build(ctx: WebContext):
     return refresh_filters, [kinds, regions]
 
 
+# what each JSON type is called when an API argument has the wrong one
+_TYPE_NAMES: dict[type, str] = {
+    str: "文字",
+    bool: "true 或 false",
+    int: "整数",
+    float: "数字",
+    list: "列表",
+    dict: "对象",
+    type(None): "null",
+}
+
+
+def _describe(hint) -> str:
+    """A parameter's declared type in Chinese: list[str] | None -> 文字列表或 null."""
+    if typing.get_origin(hint) in (typing.Union, types.UnionType):
+        return "或".join(_describe(part) for part in typing.get_args(hint))
+    if typing.get_origin(hint) is list:
+        return f"{_describe(typing.get_args(hint)[0])}列表"
+    if hint in _TYPE_NAMES:
+        return _TYPE_NAMES[hint]
+    raise TypeError(f"an API parameter of type {hint!r} is not checked")
+
+
+def _spaced(text: str) -> str:
+    """A space between Chinese and a Latin word (须为 true 或 false, 文字列表或 null)."""
+    return re.sub(r"(?<=[\u4e00-\u9fff])(?=[A-Za-z])|(?<=[A-Za-z])(?=[\u4e00-\u9fff])", " ", text)
+
+
+def _fits(value, hint) -> bool:
+    if typing.get_origin(hint) in (typing.Union, types.UnionType):
+        return any(_fits(value, part) for part in typing.get_args(hint))
+    if typing.get_origin(hint) is list:
+        return isinstance(value, list) and all(_fits(item, typing.get_args(hint)[0]) for item in value)
+    if hint is float:
+        return isinstance(value, (int, float)) and not isinstance(value, bool)
+    if hint is int:
+        return isinstance(value, int) and not isinstance(value, bool)
+    return isinstance(value, hint)
+
+
+def checked_arguments(fn: Callable) -> Callable:
+    """For a public API function (gr.api): every argument must have the JSON type its signature declares
+    (str, bool, int, float, None, lists and unions of these; anything else is refused when the endpoint is
+    made). A wrong one is answered with one Chinese line naming the parameter ("参数类型错误：question 须为
+    文字…") — not run into as an unexpected error whose log the client is told of."""
+    signature = inspect.signature(fn)
+    hints = typing.get_type_hints(fn)
+    wanted = {name: (hints[name], _describe(hints[name])) for name in signature.parameters}
+
+    @functools.wraps(fn)
+    def checked(*args, **kwargs):
+        bound = signature.bind_partial(*args, **kwargs)
+        bound.apply_defaults()
+        for name, (hint, described) in wanted.items():
+            value = bound.arguments.get(name)
+            if _fits(value, hint):
+                continue
+            if value is None:
+                problem = f"缺少参数 {name}：须为{described}。"
+            else:
+                received = next((n for t, n in _TYPE_NAMES.items() if isinstance(value, t)), "其他类型")
+                problem = f"参数类型错误：{name} 须为{described}，收到的是{received}。参数说明见 /gradio_api/info。"
+            # the client's mistake: no traceback in the server's output either
+            raise gr.Error(_spaced(problem), title="参数有误", print_exception=False)
+        return fn(*bound.args, **bound.kwargs)
+
+    return checked
+
+
 def ask_api(ctx: WebContext):
     """The ask endpoint for API clients (gradio_client): same path as the chat."""
 
     @friendly_errors("回答问题")
+    @checked_arguments
     def ask(
         question: str,
         history: list[str] | None = None,
@@ -220,13 +300,98 @@ def ask_api(ctx: WebContext):
     ) -> dict:
         """Ask a question; returns the answer text, whether it abstained, and its citations."""
         if is_blank(question):
-            raise gr.Error("问题是空的：请先输入问题。", title="请输入问题")
+            raise gr.Error("问题是空的：请先输入问题。", title="请输入问题", print_exception=False)
         refusal = question_too_long(question, ctx.settings)
         if refusal:
-            raise gr.Error(refusal, title="问题太长")
+            raise gr.Error(refusal, title="问题太长", print_exception=False)
         result = ask_once(ctx, question, list(history or []), current_only, kinds, regions)
         payload = result.to_format()
         payload["sources"] = [{"number": s.number, "citation": s.citation} for s in result.answer.sources]
         return payload
 
     return ask
+
+
+# POST /gradio_api/call/<name> (and the older /run/<name>, /api/<name>): a call with a positional data list
+_POSITIONAL_CALL = re.compile(r"/gradio_api/(?:call|run|api)/(?!v2/)([^/]+)/?")
+
+
+class ApiDefaults:
+    """ASGI middleware: a positional API call ({"data": [...]}) that leaves out trailing arguments gets their
+    defaults, as gradio_client and the named form (/gradio_api/call/v2/<name>) do — so {"data": ["问题"]} is
+    answered, and {"data": []} is told "缺少参数 question" by the endpoint itself (Gradio would answer in
+    English, naming its internal objects). Every other request passes unchanged."""
+
+    def __init__(self, app) -> None:
+        self.app = app
+
+    async def __call__(self, scope, receive, send) -> None:
+        call = (
+            _POSITIONAL_CALL.fullmatch(scope.get("path", ""))
+            if scope["type"] == "http" and scope.get("method") == "POST"
+            else None
+        )
+        if call is None:
+            await self.app(scope, receive, send)
+            return
+        body, more = b"", True
+        while more:
+            message = await receive()
+            if message["type"] != "http.request":  # the client went away: let the app see it
+                await self.app(scope, _replay(body, message, receive), send)
+                return
+            body += message.get("body", b"")
+            more = message.get("more_body", False)
+        padded = _with_defaults(scope.get("app"), call.group(1), body)
+        if padded is not body:
+            scope = {
+                **scope,
+                "headers": [(k, v) for k, v in scope["headers"] if k != b"content-length"]
+                + [(b"content-length", str(len(padded)).encode())],
+            }
+        await self.app(scope, _replay(padded, None, receive), send)
+
+
+def _replay(body: bytes, then: dict | None, receive):
+    """A receive() that gives the body read so far, then `then` (or what the client sends next)."""
+    pending = [{"type": "http.request", "body": body, "more_body": False}, *([then] if then else [])]
+
+    async def replayed():
+        return pending.pop(0) if pending else await receive()
+
+    return replayed
+
+
+def _with_defaults(app, name: str, body: bytes) -> bytes:
+    """The body with the endpoint's default values appended when its data list is short; else body itself."""
+    try:
+        request = json.loads(body)
+    except ValueError:
+        return body
+    data = request.get("data") if isinstance(request, dict) else None
+    get_blocks = getattr(app, "get_blocks", None)
+    if not isinstance(data, list) or get_blocks is None:
+        return body
+    endpoint = next(
+        (f for f in get_blocks().fns.values() if f.api_name == name and f.api_visibility != "private"), None
+    )
+    if endpoint is None or len(data) >= len(endpoint.inputs):
+        return body
+    request["data"] = data + [getattr(block, "value", None) for block in endpoint.inputs[len(data) :]]
+    return json.dumps(request, ensure_ascii=False).encode("utf-8")
+
+
+MALFORMED_CALL = (
+    "请求格式不对：请求体须为 JSON 对象，参数按顺序放在 data 列表中，如 "
+    '{"data": ["动火作业要审批吗"]}；也可按名称传参：POST /gradio_api/call/v2/ask '
+    '{"question": "动火作业要审批吗"}。参数说明见 /gradio_api/info。'
+)
+
+
+async def malformed_request(request: Request, exc: Exception) -> Response:
+    """FastAPI's request-validation handler for the app: a body the API routes cannot read at all (not JSON,
+    no data list) is answered with one Chinese line, not pydantic's English field list; other routes as
+    FastAPI answers."""
+    if request.url.path.startswith("/gradio_api/") and isinstance(exc, RequestValidationError):
+        return JSONResponse({"detail": MALFORMED_CALL}, status_code=422)
+    return await request_validation_exception_handler(request, exc)  # type: ignore[arg-type]
