@@ -34,13 +34,15 @@ def _printable_share(text: str) -> float:
 
 
 def han_count(text: str) -> int:
-    """The Chinese characters (CJK unified ideographs) in a text."""
-    return sum(1 for ch in text if "\u4e00" <= ch <= "\u9fff")
+    """The Chinese characters (CJK unified ideographs: the common block and the extensions beyond the BMP, rare
+    characters of names and places) in a text."""
+    return sum(1 for ch in text if "\u4e00" <= ch <= "\u9fff" or "\U00020000" <= ch <= "\U0003ffff")
 
 
 def _plausible_share(text: str) -> float:
-    """Share of the characters a Chinese or Western text is made of (ASCII, CJK, CJK and full-width
-    punctuation, common symbols): near 1 for real text, far lower for bytes read in the wrong encoding."""
+    """Share of the characters a Chinese or Western text is made of (ASCII, CJK ideographs of every plane,
+    CJK and full-width punctuation, common symbols and emoji): near 1 for real text, far lower for bytes read in
+    the wrong encoding."""
     sample = text[:20000]
     if not sample:
         return 0.0
@@ -58,7 +60,11 @@ _PLAUSIBLE = (
     (0x4E00, 0x9FFF),
     (0xF900, 0xFAFF),
     (0xFE30, 0xFE4F),
+    (0xFE00, 0xFE0F),  # variation selectors (an emoji's presentation)
     (0xFF00, 0xFFEF),
+    (0x1F000, 0x1FAFF),  # emoji, enclosed and pictographic symbols
+    (0x20000, 0x3FFFF),  # CJK ideographs beyond the BMP (extensions B to H: rare names and place names)
+    (0xE0100, 0xE01EF),  # ideographic variation selectors
 )
 
 
@@ -387,9 +393,44 @@ def _korean(data: bytes) -> str | None:
     return None
 
 
+# what a file given under a text file's name (renamed, or saved with the wrong extension) may really be, by how its
+# bytes begin: (signature, what it is, what to do). Named, rather than its markup or bytes imported as text (RTF is
+# plain ASCII, a PDF may be) or called binary.
+_OTHER_FORMATS = (
+    (b"{\\rtf", "RTF 富文本文件", "请用 Word 打开，另存为 .docx 后再导入"),
+    (b"%PDF-", "PDF 文件", "请把扩展名改为 .pdf 后再导入"),
+    (bytes.fromhex("d0cf11e0a1b11ae1"), "旧版 Office 文档（如 .doc）", "请用 Word 打开，另存为 .docx 后再导入"),
+    (b"\x89PNG", "PNG 图片", "图片中的文字无法导入，请导入文字版的文档（如 Word 或 PDF）"),
+    (b"\xff\xd8\xff", "JPEG 图片", "图片中的文字无法导入，请导入文字版的文档（如 Word 或 PDF）"),
+    (b"GIF8", "GIF 图片", "图片中的文字无法导入，请导入文字版的文档（如 Word 或 PDF）"),
+)
+# a zip package (PK, then a local file header): which one, by the part names it holds
+_ZIP_SIGNATURE = b"PK\x03\x04"
+_ZIP_FORMATS = (
+    (b"word/document", "Word 文档", "请把扩展名改为 .docx 后再导入"),
+    (b"xl/workbook", "Excel 表格", "请把需要的内容复制到 Word 文档中，另存为 .docx 后再导入"),
+    (b"ppt/presentation", "PowerPoint 演示文稿", "请把需要的内容复制到 Word 文档中，另存为 .docx 后再导入"),
+    (b"application/vnd.oasis.opendocument", "OpenDocument 文档", "请用 WPS 或 Word 打开，另存为 .docx 后再导入"),
+)
+_ZIP_OTHER = ("压缩包", "请解压后导入其中的文档")
+
+
+def other_format(data: bytes) -> tuple[str, str] | None:
+    """(what it is, what to do) when data begins as a known format that is not text (RTF, PDF, a zip package such
+    as a .docx, an old Office file, an image), else None."""
+    head = data[:64].removeprefix(codecs.BOM_UTF8).lstrip(b" \t\r\n")
+    if head.startswith(_ZIP_SIGNATURE):
+        return next(((name, todo) for mark, name, todo in _ZIP_FORMATS if mark in data), _ZIP_OTHER)
+    return next(((name, todo) for mark, name, todo in _OTHER_FORMATS if head.startswith(mark)), None)
+
+
 def _decode(data: bytes, path: Path) -> str:
     if not data.strip(b" \t\r\n\x0b\x0c\x00"):
         raise EmptyDocument(path, "文件为空，没有可入库的内容")
+    if (other := other_format(data)) is not None:
+        name, todo = other
+        space = " " if name[0].isascii() else ""
+        raise UnreadableFile(path, f"这是{space}{name}（扩展名是 {path.suffix or '无'}），{todo}")
     if data.startswith(codecs.BOM_UTF8):
         return _utf8_bom(data[len(codecs.BOM_UTF8) :], path)
     if data.startswith((codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE)):  # before UTF-16: FF FE 00 00 opens both

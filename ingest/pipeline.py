@@ -115,6 +115,8 @@ class Ingestor:
         self.stamps = StampCache(settings.data_dir / "file-stamps.json")
         self._unsettled: dict[str, str] = {}  # source -> content hash of files too recent to stamp when read
         self._screened: set[str] = set()  # the recorded sources of the files screened (exist, whatever their name)
+        # doc id -> the files skipped because an earlier file of the run has their doc id (a copy, or a namesake)
+        self._later: dict[str, list[Path]] = {}
         self.origin = ORIGIN_CURATED  # who brings the files of the current run (ORIGIN_UPLOAD: the web)
         self.corrections: Corrections | None = None  # kept corrections of titles, kinds, regions, dates (read per run)
 
@@ -289,6 +291,7 @@ class Ingestor:
         files = list(walk(paths, self.settings.max_file_mb))
         todo: list[Task] = []
         seen_docs: dict[str, tuple[Path, str]] = {}
+        self._later.clear()
         for n, (path, rejected) in enumerate(files, start=1):
             self.progress("检查文件", n, len(files))
             if rejected is not None:
@@ -302,8 +305,10 @@ class Ingestor:
         report.notes.extend(_lookalike_names(path for path, rejected in files if rejected is None))
         self.stamps.save()
         lap("检查文件")
-        if todo:
+        while todo:
             self._write(todo, records, report, lap)
+            if todo := self._in_place_of_failed(report, records, seen_docs):
+                records = self.kb.documents()  # with what was just written (the built-in embedder's fit counts it)
         records = self.kb.documents()
         if prune:
             self._prune(paths, records, report)
@@ -363,6 +368,7 @@ class Ingestor:
                 if first_hash == doc_hash
                 else f"与本次导入的 {first_path} 文件名相同但内容不同，已跳过；如是不同文件请改名"
             )
+            self._later.setdefault(doc_id, []).append(path)
             return FileResult(path, "skipped", doc_id, reason=reason), None
         seen_docs[doc_id] = (path, doc_hash)
         existing = records.get(doc_id)
@@ -395,6 +401,31 @@ class Ingestor:
             return FileResult(path, "unchanged", doc_id, existing.chunk_count), None
         status = "updated" if existing is not None else "added"
         return FileResult(path, status, doc_id), (path, doc_hash, status)
+
+    def _in_place_of_failed(
+        self, report: IngestReport, records: dict[str, DocumentRecord], seen_docs: dict[str, tuple[Path, str]]
+    ) -> list[Task]:
+        """A file that failed is never the original others are skipped as copies (or namesakes) of: the files
+        skipped for the doc id of a first file that then failed are screened again, in order, as if it had not been
+        there; the tasks to write. Each says for itself why it fails (a copy's failure may be its own: removed while
+        the import ran)."""
+        todo: list[Task] = []
+        for failed in [r for r in report.results if r.status == "failed"]:
+            first = seen_docs.get(failed.doc_id)
+            # (a file of this doc id that failed before it was screened, or in an earlier round, is not the first)
+            if failed.doc_id not in self._later or first is None or readable_path(first[0]) != failed.path:
+                continue
+            later = self._later.pop(failed.doc_id)
+            del seen_docs[failed.doc_id]
+            skipped = {readable_path(path) for path in later}
+            report.results = [r for r in report.results if not (r.status == "skipped" and r.path in skipped)]
+            for path in later:
+                result, task = self._screen(path, records, seen_docs)
+                if task is not None:
+                    todo.append(task)
+                else:
+                    report.results.append(result)
+        return todo
 
     def _ensure_fitted(self, new_texts: list[str], records: dict[str, DocumentRecord], at_least: int = 0) -> bool:
         """Fit the built-in embedder if it needs it (the corpus will hold at least the stored chunks plus

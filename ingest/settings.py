@@ -94,6 +94,9 @@ class Settings(BaseSettings):
     # HTML: elements (start tags) in one file, counted before the page is parsed into a tree (4.3 million empty
     # paragraphs took 2 GB and crashed the process); a long regulation page has a few thousand
     html_max_elements: int = Field(200_000, ge=1)
+    # .docx: XML elements of all its parts, counted while they are unpacked, before python-docx builds its trees
+    # (1.7 million runs, 6.8 million elements, took 2 GB and 2 minutes); 200,000 paragraphs hold about 1.2 million
+    docx_max_elements: int = Field(3_000_000, ge=1)
     # any file: the longest stretch without a space, line break or punctuation (a 29 MB "word" is no document)
     max_run_chars: int = Field(100_000, ge=1)
     # any file: the chunks (articles, sections) it may become; the longest law of the 3,475-law scale corpus makes

@@ -16,7 +16,7 @@ from pathlib import Path
 from ingest.encoding import readable_path
 from ingest.errors import os_reason
 from ingest.journal import write_json
-from ingest.loaders import SUPPORTED_SUFFIXES
+from ingest.loaders import EMPTY_FILE, SUPPORTED_SUFFIXES
 from ingest.report import FileResult
 from ingest.settings import Settings
 
@@ -54,8 +54,8 @@ def file_stamp(stat: os.stat_result, settings: Settings) -> str:
 
 
 def _oversized_or_unreadable(path: Path, max_bytes: float) -> FileResult | None:
-    """A file that cannot be opened (vanished, dangling or looping symlink, path too long) or is over the
-    size limit."""
+    """A file that cannot be opened (vanished, dangling or looping symlink, path too long), is empty (0 bytes:
+    never the copy or the original of another empty file) or is over the size limit."""
     try:
         status = path.stat()
     except OSError as exc:
@@ -65,6 +65,8 @@ def _oversized_or_unreadable(path: Path, max_bytes: float) -> FileResult | None:
     if not stat.S_ISREG(status.st_mode):  # a named pipe or a device would block the read, or never end
         return FileResult(path, "failed", reason="不是普通文件（管道、设备或套接字），已跳过；请导入保存在磁盘上的文件")
     size = status.st_size
+    if size == 0:
+        return FileResult(path, "failed", reason=EMPTY_FILE)
     if size > max_bytes:
         return FileResult(
             path,

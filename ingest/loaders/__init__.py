@@ -38,6 +38,7 @@ LOADERS: dict[str, Callable[[Path, LoadLimits], str]] = {
 
 SUPPORTED_SUFFIXES = tuple(LOADERS)
 UNREADABLE = "文件内容无法解析，可能已损坏或格式与扩展名不符；请用原程序打开确认，另存一份后再导入"
+EMPTY_FILE = "文件为空（0 字节），没有可入库的内容"
 
 
 def load_file(path: Path, limits: LoadLimits | None = None, warnings: list[str] | None = None) -> str:
@@ -50,6 +51,8 @@ def load_file(path: Path, limits: LoadLimits | None = None, warnings: list[str] 
             path, f"不支持的文件类型“{path.suffix or '无扩展名'}”，支持：{'、'.join(SUPPORTED_SUFFIXES)}"
         )
     try:
+        if path.stat().st_size == 0:  # whatever its type: emptied since the walk, or loaded on its own
+            raise EmptyDocument(path, EMPTY_FILE)
         with collecting_warnings(warnings if warnings is not None else []):
             text = loader(path, limits)
     except IngestError:

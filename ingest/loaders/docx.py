@@ -16,7 +16,7 @@ from docx.opc.constants import RELATIONSHIP_TYPE
 from docx.oxml.parser import parse_xml
 from docx.styles import BabelFish
 
-from ingest.errors import UnreadableFile
+from ingest.errors import OverLimit, UnreadableFile
 from ingest.loaders.limits import LoadLimits, check_zip
 
 # Compound-file container: .doc files, and .docx files saved with an open password (encrypted)
@@ -37,12 +37,15 @@ _DAMAGED = (
 
 
 def load_docx(path: Path, limits: LoadLimits | None = None) -> str:
-    check_zip(path, limits or LoadLimits())  # a zip bomb is refused before python-docx unpacks anything
+    limits = limits or LoadLimits()
+    # a zip bomb, or a package of millions of XML elements, is refused before python-docx unpacks or parses anything
+    check_zip(path, limits, max_elements=limits.docx_max_elements)
     try:
         document = docx.Document(str(path))
     except (FileNotFoundError, IsADirectoryError, PermissionError, MemoryError, RecursionError):
         raise  # load_file says what happened to the file (and that memory ran out: no sign of damage)
     except Exception as exc:  # noqa: BLE001 - python-docx raises what its zip and XML layers raise
+        _beyond_parser(path, exc)
         if not path.exists():
             raise FileNotFoundError(path) from None  # gone since the walk: reported as such by load_file
         with open(path, "rb") as handle:
@@ -69,7 +72,28 @@ def load_docx(path: Path, limits: LoadLimits | None = None) -> str:
     except (MemoryError, RecursionError):
         raise  # load_file's own reasons: running out of memory is no sign of a damaged file
     except Exception as exc:  # noqa: BLE001 - a part python-docx reads lazily (a table, a style) is malformed
+        _beyond_parser(path, exc)
         raise UnreadableFile(path, _DAMAGED) from exc
+
+
+# libxml2's error codes (xmlParserErrors; lxml's etree.ErrorTypes) for running out of memory and for its own limits
+_XML_ERR_NO_MEMORY = 2
+_XML_ERR_RESOURCE_LIMIT = 114
+
+
+def _beyond_parser(path: Path, exc: Exception) -> None:
+    """libxml2 running out of memory (its error 'unknown error') or past its own limits (nesting over 256 levels, a
+    text node over 10 MB) is no sign of a damaged file: MemoryError (load_file says memory ran out), or a refusal
+    saying the document is too complex. Returns when exc is another error."""
+    code = getattr(exc, "code", None) if isinstance(exc, SyntaxError) else None  # lxml's XMLSyntaxError
+    if code == _XML_ERR_NO_MEMORY:
+        raise MemoryError from None
+    if code == _XML_ERR_RESOURCE_LIMIT:
+        raise OverLimit(
+            path,
+            "Word 文档的结构过于复杂（嵌套超过 256 层，或一处文字超过 10 MB），无法解析，已拒绝导入，"
+            "其他文件照常导入；请在 Word 中打开，简化格式或拆分后另存为 .docx 再导入",
+        ) from None
 
 
 def _has_word_body(path: Path) -> bool:

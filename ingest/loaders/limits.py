@@ -31,6 +31,7 @@ class LoadLimits:
     pdf_max_stream_mb: float = _default("pdf_max_stream_mb")
     pdf_max_total_mb: float = _default("pdf_max_total_mb")
     html_max_elements: int = _default("html_max_elements")
+    docx_max_elements: int = _default("docx_max_elements")
     max_run_chars: int = _default("max_run_chars")
     max_file_chunks: int = _default("max_file_chunks")
     max_repetition_ratio: float = _default("max_repetition_ratio")
@@ -46,6 +47,7 @@ class LoadLimits:
             pdf_max_stream_mb=settings.pdf_max_stream_mb,
             pdf_max_total_mb=settings.pdf_max_total_mb,
             html_max_elements=settings.html_max_elements,
+            docx_max_elements=settings.docx_max_elements,
             max_run_chars=settings.max_run_chars,
             max_file_chunks=settings.max_file_chunks,
             max_repetition_ratio=settings.max_repetition_ratio,
@@ -61,13 +63,16 @@ class LoadLimits:
         return int(self.pdf_max_total_mb * _MB)
 
 
-def check_zip(path: Path, limits: LoadLimits, kind: str = "Word 文档（.docx）") -> None:
+def check_zip(
+    path: Path, limits: LoadLimits, kind: str = "Word 文档（.docx）", max_elements: int | None = None
+) -> None:
     """Refuse a zip package (.docx, .xlsx) that would unpack to more than the limits, before a parser reads
     it. First from the sizes its central directory declares (a bomb is refused without decompressing
     anything); then every part is inflated in bounded steps and must hold exactly its declared size and
     checksum. That second check matters: zipfile's whole-part read inflates a part's entire stream in one
     call and only then cuts it to the declared size, so a part that declares 2 KB and inflates to 2 GB
-    would take 2 GB there."""
+    would take 2 GB there. With max_elements, the start tags of the XML parts (*.xml) are counted as they are
+    inflated, and a package of more elements in all is refused before a parser builds a tree of them."""
     with open(path, "rb") as handle:
         try:
             package = zipfile.ZipFile(handle)
@@ -76,8 +81,34 @@ def check_zip(path: Path, limits: LoadLimits, kind: str = "Word 文档（.docx�
         with package:
             parts = package.infolist()
             _check_declared(path, parts, limits, kind)
+            elements = _Elements(path, kind, max_elements) if max_elements is not None else None
             for part in parts:
-                _check_stream(path, handle, part, kind)
+                counter = elements if elements is not None and part.filename.lower().endswith(".xml") else None
+                _check_stream(path, handle, part, kind, counter)
+
+
+class _Elements:
+    """The elements of a package's XML parts, counted chunk by chunk as they are inflated: every < in XML is
+    markup (a < in text is written &lt;), so the elements are the < not opening an end tag (</); the part's XML
+    declaration (<?xml) counts as one more, and comments (<!--), which Word does not write, as one each. Two
+    scans of the bytes: a few hundredths of a second for 50 MB of XML. OverLimit past the most."""
+
+    def __init__(self, path: Path, kind: str, most: int) -> None:
+        self.path, self.kind, self.most, self.count = path, kind, most, 0
+
+    def add(self, data: bytes, last: bytes) -> None:
+        """Count data, a chunk whose part went on from last (the byte before it, b"" at the start of a part)."""
+        opened = data.count(b"<") - data.count(b"</")
+        if last == b"<" and data[:1] == b"/":  # the < ending the chunk before opened an end tag
+            opened -= 1
+        self.count += opened
+        if self.count > self.most:
+            raise OverLimit(
+                self.path,
+                f"{self.kind}中的元素（XML 标签）超过 {self.most:,} 个，远多于任何正常的文档，"
+                "可能是恶意构造的文件，已拒绝导入，其他文件照常导入；如确为正常文件，请拆分成几个较小的文档后再导入，"
+                "或调大 ANQUAN_DOCX_MAX_ELEMENTS",
+            )
 
 
 def _check_declared(path: Path, parts: list[zipfile.ZipInfo], limits: LoadLimits, kind: str) -> None:
@@ -109,8 +140,11 @@ def _check_declared(path: Path, parts: list[zipfile.ZipInfo], limits: LoadLimits
 _STEP = _MB  # bytes read, and inflated, at a time while checking a part
 
 
-def _check_stream(path: Path, handle: BinaryIO, part: zipfile.ZipInfo, kind: str) -> None:
-    """Inflate one part in bounded steps: it must end at exactly its declared size, with its checksum."""
+def _check_stream(
+    path: Path, handle: BinaryIO, part: zipfile.ZipInfo, kind: str, elements: _Elements | None = None
+) -> None:
+    """Inflate one part in bounded steps: it must end at exactly its declared size, with its checksum; with
+    elements, its XML elements are counted on the way."""
     mismatch = UnreadableFile(
         path,
         f"{kind}已损坏：其中的部件 {part.filename[:60]!r} 内容不完整或校验不符；"
@@ -132,7 +166,7 @@ def _check_stream(path: Path, handle: BinaryIO, part: zipfile.ZipInfo, kind: str
     name_length, extra_length = struct.unpack("<HH", header[26:30])
     handle.seek(part.header_offset + 30 + name_length + extra_length)
     inflater = zlib.decompressobj(-15) if part.compress_type == zipfile.ZIP_DEFLATED else None
-    left, produced, crc = part.compress_size, 0, 0
+    left, produced, crc, last = part.compress_size, 0, 0, b""
     while left > 0:
         chunk = handle.read(min(left, _STEP))
         if not chunk:
@@ -151,6 +185,9 @@ def _check_stream(path: Path, handle: BinaryIO, part: zipfile.ZipInfo, kind: str
             if produced > part.file_size:
                 raise oversized  # more than declared: what zipfile would inflate whole before cutting it
             crc = zlib.crc32(data, crc)
+            if elements is not None and data:
+                elements.add(data, last)
+                last = data[-1:]
     if inflater is not None:  # output zlib still held when the input ran out (at most a window's worth)
         try:
             data = inflater.flush()
@@ -158,6 +195,8 @@ def _check_stream(path: Path, handle: BinaryIO, part: zipfile.ZipInfo, kind: str
             raise mismatch from None
         produced += len(data)
         crc = zlib.crc32(data, crc)
+        if elements is not None and data:
+            elements.add(data, last)
     if produced > part.file_size:
         raise oversized
     if produced != part.file_size or crc != part.CRC or (inflater is not None and not inflater.eof):
