@@ -143,27 +143,35 @@ def _serve(
 # the askers ----------------------------------------------------------------------------------------
 
 
-def ask_http(url: str, question: str, timeout: float = ASK_TIMEOUT_S, session: str | None = None) -> dict:
-    """The /ask API over HTTP, as gradio_client calls it (in one session, as a browser tab or a client does, when
-    given): the result dict, or an exception."""
-    body = json.dumps({"data": [question, [], True, [], []], "session_hash": session}).encode("utf-8")
+def call_http(url: str, api: str, body: dict, timeout: float = ASK_TIMEOUT_S) -> tuple[str, object]:
+    """POST /gradio_api/call/<api> as gradio_client does, then read the event stream: ("complete", the outputs) or
+    ("error", what the server said); an exception for anything else."""
     request = urllib.request.Request(
-        f"{url}gradio_api/call/ask", data=body, headers={"Content-Type": "application/json"}
+        f"{url}gradio_api/call/{api}",
+        data=json.dumps(body, ensure_ascii=False).encode("utf-8"),
+        headers={"Content-Type": "application/json"},
     )
     with urllib.request.urlopen(request, timeout=timeout) as response:
         event_id = json.loads(response.read())["event_id"]
-    with urllib.request.urlopen(f"{url}gradio_api/call/ask/{event_id}", timeout=timeout) as response:
+    with urllib.request.urlopen(f"{url}gradio_api/call/{api}/{event_id}", timeout=timeout) as response:
         kind = ""
         for raw in response:
             line = raw.decode("utf-8").strip()
             if line.startswith("event:"):
                 kind = line.split(":", 1)[1].strip()
             elif line.startswith("data:") and kind in ("complete", "error"):
-                data = line.split(":", 1)[1].strip()
-                if kind == "error":
-                    raise RuntimeError(f"server error: {data[:300]}")
-                return json.loads(data)[0]
+                return kind, json.loads(line.split(":", 1)[1])
     raise RuntimeError("the event stream ended without a result")
+
+
+def ask_http(url: str, question: str, timeout: float = ASK_TIMEOUT_S, session: str | None = None) -> dict:
+    """The /ask API over HTTP, as gradio_client calls it (in one session, as a browser tab or a client does, when
+    given): the result dict, or an exception."""
+    kind, payload = call_http(url, "ask", {"data": [question, [], True, [], []], "session_hash": session}, timeout)
+    if kind == "error":
+        raise RuntimeError(f"server error: {json.dumps(payload, ensure_ascii=False)[:300]}")
+    assert isinstance(payload, list)
+    return payload[0]
 
 
 @dataclass

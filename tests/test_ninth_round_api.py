@@ -17,6 +17,7 @@ from conftest import FIXTURES, REGULATION_NEW, free_port, isolated_settings
 from typer.testing import CliRunner
 
 from assistant.cli import app
+from evals.load import call_http
 
 runner = CliRunner()
 QUESTION = "动火作业前要做哪些准备？"
@@ -57,18 +58,9 @@ def post(url: str, body: bytes) -> tuple[int, dict]:
 def call(server: str, data, api: str = "ask") -> tuple[str, object]:
     """POST /gradio_api/call/<api> as an HTTP client does, then read the result: ("complete", the answer)
     or ("error", the message shown)."""
-    status, joined = post(f"{server}/gradio_api/call/{api}", json.dumps(data).encode("utf-8"))
-    assert status == 200, joined
-    with urllib.request.urlopen(f"{server}/gradio_api/call/{api}/{joined['event_id']}", timeout=60) as response:
-        kind = ""
-        for raw in response:
-            line = raw.decode("utf-8").strip()
-            if line.startswith("event:"):
-                kind = line.split(":", 1)[1].strip()
-            elif line.startswith("data:") and kind in ("complete", "error"):
-                payload = json.loads(line.split(":", 1)[1])
-                return kind, (payload[0] if kind == "complete" else payload["error"])
-    raise AssertionError("the event stream ended without a result")
+    kind, payload = call_http(f"{server}/", api, data, timeout=60)
+    assert isinstance(payload, (list, dict)), payload
+    return kind, (payload[0] if kind == "complete" else payload["error"])
 
 
 def assert_told_plainly(message: str) -> None:
