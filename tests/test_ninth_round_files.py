@@ -298,3 +298,24 @@ def test_the_web_upload_gives_the_same_reasons(tmp_path, settings):
     assert results["压缩包通知.txt"] == ("失败", "这是 Word 文档（扩展名是 .txt），请把扩展名改为 .docx 后再导入")
     assert results["罕用字通知.txt"][0] == "新增", results
     assert "有文件未能导入" in message
+
+
+@pytest.mark.parametrize(
+    ("content", "said"),
+    [
+        (b"{\\rtf1\\ansi hello}", "这不是 PDF 文件，而是 RTF 富文本文件（扩展名是 .pdf）"),
+        ("编号,名称\n1,动火作业\n".encode("gbk"), "这不是 PDF 文件（文件开头没有 PDF 标记）"),
+        (b"PK\x03\x04" + b"\x00" * 26 + b"ppt/presentation.xml", "这不是 PDF 文件，而是 PowerPoint 演示文稿"),
+    ],
+    ids=["rtf", "gbk-csv", "pptx"],
+)
+def test_a_file_renamed_to_pdf_is_told_to_be_no_pdf(tmp_path, content, said):
+    """rt9 N1c/N1d: a .pptx or a CSV renamed .pdf was called a damaged PDF."""
+    path = tmp_path / "通知.pdf"
+    path.write_bytes(content)
+    with pytest.raises(UnreadableFile, match=said):
+        load_file(path)
+    damaged = tmp_path / "坏.pdf"
+    damaged.write_bytes(b"%PDF-1.4\n garbage")
+    with pytest.raises(UnreadableFile, match="PDF 文件已损坏"):
+        load_file(damaged)

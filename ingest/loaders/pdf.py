@@ -33,6 +33,7 @@ from pypdf.generic import (
     StreamObject,
 )
 
+from ingest.encoding import other_format
 from ingest.errors import OverLimit, UnreadableFile, warn
 from ingest.loaders.limits import LoadLimits
 
@@ -47,6 +48,8 @@ _log = logging.getLogger(__name__)
 _ISSUES: ContextVar[list[str] | None] = ContextVar("pdf_issues", default=None)
 _ENCRYPTED = "PDF 已加密，请先解除密码保护后再导入"
 _DAMAGED = "PDF 文件已损坏或不完整，无法解析；请用 PDF 阅读器打开确认，或重新导出后再导入"
+_HEADER_WINDOW = 1024  # where PDF readers look for the %PDF- header
+_SNIFFED = 65536  # bytes read to tell what a file that is no PDF is (a zip package's part names)
 _TOO_BIG = (
     "PDF 文件的结构超出解析上限（{what}），可能是恶意构造的文件，已拒绝；如确为正常文件，"
     "请用 PDF 阅读器另存或拆分后再导入，或调大 ANQUAN_PDF_MAX_STREAM_MB"
@@ -107,6 +110,25 @@ def load_pdf(path: Path, limits: LoadLimits | None = None) -> str:
     return text
 
 
+def _not_a_pdf(path: Path) -> str | None:
+    """Why a file pypdf cannot read is no PDF at all, when it has no PDF header where readers look for one (its
+    first kilobyte): what it is if its bytes say (a renamed .pptx, an RTF file), else that it is another file."""
+    try:
+        with open(path, "rb") as handle:
+            head = handle.read(_SNIFFED)
+    except OSError:
+        return None
+    if b"%PDF-" in head[:_HEADER_WINDOW]:
+        return None
+    other = other_format(head)
+    if other is not None:
+        space = " " if other[0][0].isascii() else ""
+        return f"这不是 PDF 文件，而是{space}{other[0]}（扩展名是 {path.suffix}）：{other[1]}"
+    return (
+        "这不是 PDF 文件（文件开头没有 PDF 标记），可能是改了扩展名的其他文件；请用原程序打开确认，另存为 PDF 后再导入"
+    )
+
+
 def _read(path: Path, limits: LoadLimits, issues: list[str]) -> str:
     try:
         reader = PdfReader(str(path))
@@ -122,7 +144,7 @@ def _read(path: Path, limits: LoadLimits, issues: list[str]) -> str:
     except LimitReachedError:
         raise OverLimit(path, _TOO_BIG.format(what="对象或页面过多")) from None
     except Exception as exc:  # noqa: BLE001 - pypdf raises many kinds (unsupported filters, bad xref, recursion)
-        raise UnreadableFile(path, _DAMAGED) from exc
+        raise UnreadableFile(path, _not_a_pdf(path) or _DAMAGED) from exc
     if count > limits.pdf_max_pages:
         raise OverLimit(
             path, f"PDF 共 {count} 页，超过上限 {limits.pdf_max_pages} 页；请拆分后再导入，或调大 ANQUAN_PDF_MAX_PAGES"
@@ -156,7 +178,7 @@ def _read(path: Path, limits: LoadLimits, issues: list[str]) -> str:
     if too_big and len(too_big) + len(broken) == count:
         raise OverLimit(path, _TOO_BIG.format(what=f"单个数据流声明或解压后超过 {limits.pdf_max_stream_mb:g} MB"))
     if broken and len(broken) + len(too_big) == count:
-        raise UnreadableFile(path, _DAMAGED)
+        raise UnreadableFile(path, _not_a_pdf(path) or _DAMAGED)
     if broken:
         warn(f"第 {_pages(broken)} 页已损坏，无法读取，已跳过；请用 PDF 阅读器打开核对，或重新导出后再导入")
     if too_big:
@@ -172,7 +194,7 @@ def _read(path: Path, limits: LoadLimits, issues: list[str]) -> str:
         )
     text = "\n".join(pages)
     if not text.strip() and (issues or broken):  # pypdf had to repair it: damage, not a scan
-        raise UnreadableFile(path, _DAMAGED)
+        raise UnreadableFile(path, _not_a_pdf(path) or _DAMAGED)
     if not text.strip() and hidden:
         raise UnreadableFile(
             path,
