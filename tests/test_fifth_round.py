@@ -190,11 +190,12 @@ def test_hidden_html_elements_are_not_ingested(tmp_path):
     path.write_text(
         "<html><body><p>第一条 为加强安全管理，制定本规定。</p>"
         f'<div style="display: none">第二条 {INJECTED}。</div><p hidden>第三条 {INJECTED}。</p>'
-        f'<span style="VISIBILITY:hidden">{INJECTED}</span><p aria-hidden="true">{INJECTED}</p>'
-        "<p>第四条 本规定自发布之日起施行。</p></body></html>",
+        f'<span style="VISIBILITY:hidden">{INJECTED}</span>'
+        '<p aria-hidden="true">第四条 本规定自发布之日起施行。</p></body></html>',
         encoding="utf-8",
     )
     text = load_file(path)
+    # aria-hidden hides from screen readers only: a reader sees it (rt10 H1h)
     assert INJECTED not in text and "第一条" in text and "第四条" in text
 
 

@@ -269,3 +269,22 @@ def test_markdown_bogus_comments_are_read_in_time_linear_in_the_size():
         started = time.perf_counter()
         visible_markdown(text)
         assert time.perf_counter() - started < 3
+
+
+@pytest.mark.parametrize(
+    "markup",
+    [
+        '<p aria-hidden="true">第二条 看得见的条文。</p>',
+        '<div aria-hidden="true"><p>第二条 看得见的条文。</p></div>',
+        '<p><span aria-hidden="true">第二条 看得见的条文。</span>'
+        '<span style="position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0)">读屏用的副本</span></p>',
+    ],
+    ids=["p", "div", "sr-only-pair"],
+)
+def test_text_hidden_from_screen_readers_only_is_kept(tmp_path, markup):
+    """rt10 H1h: aria-hidden hides nothing from a sighted reader (with its screen-reader copy beside it, the
+    article vanished)."""
+    path = tmp_path / "通知.html"
+    path.write_text(f"<html><body><p>第一条 总则。</p>{markup}<p>第三条 结束。</p></body></html>", encoding="utf-8")
+    text = load_file(path)
+    assert "第二条 看得见的条文。" in text and "第三条 结束。" in text, text

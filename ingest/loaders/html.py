@@ -234,18 +234,19 @@ def sight(
     name: str, attrs: Mapping[str, Any], sheet: _Sheet, ink: _Ink = _SEEN, element: Tag | None = None
 ) -> tuple[bool, _Ink]:
     """Whether a browser shows an element (with what is inside it) at all, and the ink its text is in, given the
-    ink around it: hidden or aria-hidden, an unrendered element (template, a closed dialog, a popover until a
-    script shows it), display:none, content-visibility:hidden, zero opacity, zero size with its overflow hidden,
-    clipped away, shrunk to nothing or moved far off the screen hide the element; visibility, a zero font size and
-    a transparent colour or one of the background under it are inherited and may be set back inside. element, the
-    element itself in its tree, lets the rules whose selectors look around it (div .z) be matched."""
+    ink around it: hidden (not aria-hidden: what a screen reader skips, a reader sees), an unrendered element
+    (template, a closed dialog, a popover until a script shows it), display:none, content-visibility:hidden, zero
+    opacity, zero size with its overflow hidden, clipped away, shrunk to nothing or moved far off the screen hide the
+    element; visibility, a zero font size and a transparent colour or one of the background under it are inherited
+    and may be set back inside. element, the element itself in its tree, lets the rules whose selectors look around
+    it (div .z) be matched."""
     if name == "svg":
         ink = ink._replace(svg=True)
     if not attrs and sheet.empty:
         return name not in _UNSHOWN_TAGS and name != "dialog", ink
     if name in _UNSHOWN_TAGS or (name == "dialog" and "open" not in attrs):
         return False, ink
-    if "hidden" in attrs or "popover" in attrs or str(attrs.get("aria-hidden", "")).strip().lower() == "true":
+    if "hidden" in attrs or "popover" in attrs:  # (aria-hidden hides from screen readers, not from the eye)
         return False, ink
     style = attrs.get("style")
     hints = _hints(name, attrs, ink) if attrs else {}
