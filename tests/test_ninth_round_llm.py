@@ -5,7 +5,8 @@
 - words that leave the choice to the unit (鼓励, 视情况, 酌情, 自愿) where the law says 应当 turn the duty into
   none (rt8 M6);
 - a duty copied and then denied by a verb alone later in the sentence (应当设置……——这一说法是错误的，实际上不用
-  设置) is marked: the verb binds what it bound before (rt8 M10).
+  设置; 应当设置……；确有困难的，可以暂缓设置) is marked: the verb binds what it bound before (rt8 M10, rt10 E6);
+- 建议 for 应当 is marked (rt10 E2); a double negative (不能不设置) binds as an obligation (rt10 F3).
 Faithful replies stay unmarked.
 """
 
@@ -43,7 +44,7 @@ def test_ordinals_codes_years_and_one_are_no_unitless_figures(text):
     assert [f for f in figures.figures(text) if f.key[0] == figures.UNSTATED] == []
 
 
-@pytest.mark.parametrize("word", ["鼓励", "视情况", "酌情", "自愿", "提倡"])
+@pytest.mark.parametrize("word", ["鼓励", "视情况", "酌情", "自愿", "提倡", "建议", "可以暂缓"])
 def test_a_duty_turned_into_a_choice_is_marked(word):
     reply = (
         f"前款规定以外的其他生产经营单位，从业人员超过一百人的，{word}设置安全生产管理机构或者配备专职安全生产管理"
@@ -86,4 +87,17 @@ def test_a_duty_copied_then_denied_by_the_verb_alone_is_marked(tail):
     ],
 )
 def test_a_verb_repeated_for_another_case_is_not_marked(reply):
+    assert NEGATION_MARK not in _verified(reply, STAFFING).text
+
+
+def test_a_verb_alone_after_a_semicolon_binds_what_the_sentence_bound_before_it():
+    """rt10 E6: 应当设置……；确有困难的，可以暂缓设置 — the second piece's 设置 is the first piece's duty."""
+    reply = "从业人员超过一百人的，应当设置安全生产管理机构或者配备专职安全生产管理人员；确有困难的，可以暂缓设置[1]。"
+    assert NEGATION_MARK in _verified(reply, STAFFING).text
+
+
+@pytest.mark.parametrize("word", ["不能不", "不得不", "不可不"])
+def test_a_double_negative_binds_as_an_obligation(word):
+    """rt10 F3: 不能不设置 is 必须设置, no turned duty."""
+    reply = f"从业人员超过一百人的，{word}设置安全生产管理机构或者配备专职安全生产管理人员[1]，二者必居其一。"
     assert NEGATION_MARK not in _verified(reply, STAFFING).text

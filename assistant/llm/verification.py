@@ -101,20 +101,24 @@ PROHIBITION = "prohibition"
 PERMISSION = "permission"
 EXEMPTION = "exemption"  # no obligation: 不需要, 无须, 免予
 MODALITY_WORDS: dict[str, tuple[str, ...]] = {
-    OBLIGATION: ("应当", "应该", "应予", "理应", "必须", "务必", "必需", "须要", "需要", "一定要", "有义务"),
+    # (a double negative binds: 不能不设置 is 必须设置)
+    OBLIGATION: (
+        "应当", "应该", "应予", "理应", "必须", "务必", "必需", "须要", "需要", "一定要", "有义务", "不能不", "不得不",
+        "不可不",
+    ),
     PROHIBITION: (
         "不得", "禁止", "严禁", "不准", "不许", "不允许", "不应当", "不应该", "不应", "不能", "不可以", "不可",
         "不宜", "不要", "切勿", "请勿", "勿",
     ),
     # and the words that leave the choice to the unit (鼓励设置, 视情况设置, 自愿设置): no duty
     PERMISSION: (
-        "可以", "允许", "准许", "有权", "方可", "能够", "鼓励", "提倡", "倡导", "视情况", "视需要", "酌情", "自愿",
-        "自行决定",
+        "可以", "允许", "准许", "有权", "方可", "能够", "鼓励", "提倡", "倡导", "建议", "视情况", "视需要", "酌情",
+        "自愿", "自行决定",
     ),
     EXEMPTION: (
         "不需要", "不需", "不必", "不用", "不须", "无需", "无须", "毋须", "毋需", "勿需", "勿须", "毋庸", "免予",
         "免于", "可以不", "可不", "不一定", "未必", "没有必要", "没必要", "不是必须", "并非必须", "非必须",
-        "不强制",
+        "不强制", "暂缓",
     ),
 }  # fmt: skip
 # 应, 须, 需, 可 and 能 on their own bind too (应设置, 须经, 可设置, 也能试制), but not inside a word: 应急, 相应,
@@ -135,11 +139,14 @@ MODAL_FILLERS = (
 # that adds or drops one turns the law around. The prohibitions and exemptions come first (不得, 不需要: read as
 # one word), and are compared by class (_modality_turned)
 _PLAIN_NEGATION = (r"没有", r"不(?![论管仅但久断少同过])", r"未(?!来)", r"无(?!论)", r"非(?!常)")
+_DOUBLE_NEGATIVES = [word for word in MODALITY_WORDS[OBLIGATION] if word.startswith("不")]  # one word, not two
 _NEGATION = re.compile(
     "|".join(
         [
             re.escape(word)
-            for word in sorted({*MODALITY_WORDS[PROHIBITION], *MODALITY_WORDS[EXEMPTION]}, key=len, reverse=True)
+            for word in sorted(
+                {*MODALITY_WORDS[PROHIBITION], *MODALITY_WORDS[EXEMPTION], *_DOUBLE_NEGATIVES}, key=len, reverse=True
+            )
         ]
         + list(_PLAIN_NEGATION)
     )
@@ -662,7 +669,7 @@ class _Modal:
     frames: tuple[_Frame, ...]
 
     @classmethod
-    def read(cls, text: str) -> _Modal:
+    def read(cls, text: str, before: tuple[_Frame, ...] = ()) -> _Modal:
         tight, bare, frames = [], [], []
         position = tight_length = bare_length = 0
         for match in _MODAL_RUN.finditer(text):
@@ -687,7 +694,8 @@ class _Modal:
             condition = text[since : match.start()]
             predicate = rest[: stop.start()] if stop else rest
             if 2 <= len(predicate) <= _ELLIPTICAL:  # 应当设置机构……实际上不用设置: the verb stands for it all
-                predicate = next((f.predicate for f in found if f.predicate.startswith(predicate)), predicate)
+                earlier = [*reversed(found), *reversed(before)]  # this piece's, then the sentence's before it
+                predicate = next((f.predicate for f in earlier if f.predicate.startswith(predicate)), predicate)
             negated = bool(_NEGATED_CONDITION.search(condition))
             found.append(_Frame(at, kind, predicate, context, negated, _case(condition)))
             since = match.end()
@@ -853,8 +861,10 @@ def _check_negations(
         if any(s < end and start < e for s, e in checked) or not _attributed(claim_text):
             continue
         cited = [n - 1 for n in cited_numbers(claim_text)] or list(range(len(chunks)))
+        before: tuple[_Frame, ...] = ()  # the frames of the sentence's pieces so far (a verb alone refers to them)
         for piece in re.split(r"[；;]", CITE.sub("", claim_text)):
-            claim = _Modal.read(canonical(_fold(piece)))
+            claim = _Modal.read(canonical(_fold(piece)), before)
+            before += claim.frames
             if len(claim.tight) < _MIN_NEAR_COPY or not claim.pairs:
                 continue
             near = [
