@@ -360,3 +360,27 @@ def test_the_round_eight_file_keeps_only_what_word_shows(tmp_path):
     text = load_file(word_file(tmp_path / "青山区安全通知.docx", body, styles))
     assert "暗号" not in text, text
     assert all(kept in text for kept in (VISIBLE, "明文甲9", "明文甲10", "表头", AFTER)), text
+
+
+def _field(code: str, result: str) -> str:
+    """A complex field: its code between begin and separate (Word shows only the result), then its result."""
+    return (
+        '<w:p><w:r><w:fldChar w:fldCharType="begin"/></w:r>'
+        f'<w:r><w:instrText xml:space="preserve"> MERGEFIELD x </w:instrText></w:r><w:r><w:t>{code}</w:t></w:r>'
+        f'<w:r><w:fldChar w:fldCharType="separate"/></w:r><w:r><w:t>{result}</w:t></w:r>'
+        '<w:r><w:fldChar w:fldCharType="end"/></w:r><w:r><w:t>（字段之后）</w:t></w:r></w:p>'
+    )
+
+
+def test_text_in_a_complex_fields_code_is_not_read_and_its_result_is(tmp_path):
+    """rt10 W1e: runs between a field's begin and separate are its code, which Word does not show."""
+    text = load_around(tmp_path, _field(MARKER, "第五条 字段显示的结果。"))
+    assert "暗号" not in text and "第五条 字段显示的结果。（字段之后）" in text and AFTER in text, text
+
+
+@pytest.mark.parametrize(("spacing", "seen"), [("-1200", False), ("-200", False), ("-20", True), ("40", True)])
+def test_characters_condensed_onto_one_spot_are_not_seen(tmp_path, spacing, seen):
+    """rt10 W1f: w:spacing -60 pt piles every character on one spot (at 10.5 pt, -10 pt leaves a sliver); a
+    point or two of condensing, or expanded spacing, is ordinary typesetting."""
+    text = load_around(tmp_path, para(MARKER, f'<w:spacing w:val="{spacing}"/>'))
+    assert ("暗号" in text) is seen and VISIBLE in text and AFTER in text, text

@@ -137,7 +137,9 @@ _P, _TBL, _TR, _TC, _R, _HYPERLINK = (_w(n) for n in ("p", "tbl", "tr", "tc", "r
 _PPR, _RPR, _TCPR, _TBLPR = (_w(n) for n in ("pPr", "rPr", "tcPr", "tblPr"))
 _PSTYLE, _RSTYLE, _TBLSTYLE, _BASED_ON = (_w(n) for n in ("pStyle", "rStyle", "tblStyle", "basedOn"))
 _VANISH, _COLOR, _SZ, _HIGHLIGHT, _SHD = (_w(n) for n in ("vanish", "color", "sz", "highlight", "shd"))
-_SPEC_VANISH, _SCALE = _w("specVanish"), _w("w")
+_SPEC_VANISH, _SCALE, _SPACING = _w("specVanish"), _w("w"), _w("spacing")
+_FLD_CHAR, _FLD_CHAR_TYPE = _w("fldChar"), _w("fldCharType")
+_DEFAULT_HALF_POINTS = 21  # a run whose size no level sets: Word's body text for Chinese (五号, 10.5 pt)
 _NARROW_PERCENT = 10  # w:w (character width in per cent) this low squeezes a line into a hairline
 _VMERGE, _HMERGE, _BACKGROUND, _GRID_SPAN = _w("vMerge"), _w("hMerge"), _w("background"), _w("gridSpan")
 _TBL_STYLE_PR, _TBL_LOOK = _w("tblStylePr"), _w("tblLook")
@@ -371,6 +373,7 @@ class _Format:
     size: int | None = None  # font size in half-points
     highlight: _Paint | None = None  # a highlight colour behind the text
     shading: _Paint | None = None  # run shading behind the text
+    spacing: int | None = None  # w:spacing: space added to (or, negative, taken from) each character, in twips
 
     def over(self, below: _Format) -> _Format:
         """These properties, and below's where these say nothing (a style over the style it is based on)."""
@@ -380,6 +383,7 @@ class _Format:
             self.size if self.size is not None else below.size,
             self.highlight if self.highlight is not None else below.highlight,
             self.shading if self.shading is not None else below.shading,
+            self.spacing if self.spacing is not None else below.spacing,
         )
 
 
@@ -391,8 +395,10 @@ def _run_properties(properties, palette: _Palette) -> tuple[_Format, str | None]
     is read for every run: five look-ups each took most of the time of a long document)."""
     if properties is None:
         return _UNSET, None
-    style = vanish = colour = size = highlight = shading = None
-    for child in properties.iterchildren(_RSTYLE, _VANISH, _SPEC_VANISH, _COLOR, _SZ, _SCALE, _HIGHLIGHT, _SHD):
+    style = vanish = colour = size = highlight = shading = spacing = None
+    for child in properties.iterchildren(
+        _RSTYLE, _VANISH, _SPEC_VANISH, _COLOR, _SZ, _SCALE, _HIGHLIGHT, _SHD, _SPACING
+    ):
         tag = child.tag
         if tag == _RSTYLE:
             style = child.get(_VAL) if style is None else style
@@ -410,11 +416,19 @@ def _run_properties(properties, palette: _Palette) -> tuple[_Format, str | None]
                 value = str(child.get(_VAL, "")).lower()
                 found = _HIGHLIGHTS.get(value)
                 highlight = _Paint(found, 1.0) if found is not None else _CLEAR if value == "none" else None
+        elif tag == _SPACING:
+            spacing = _signed(child) if spacing is None else spacing
         elif shading is None:
             shading = palette.shading(child)
-    if vanish is None and colour is None and size is None and highlight is None and shading is None:
+    if (vanish, colour, size, highlight, shading, spacing) == (None,) * 6:
         return _UNSET, style
-    return _Format(vanish, colour, size, highlight, shading), style
+    return _Format(vanish, colour, size, highlight, shading, spacing), style
+
+
+def _signed(element) -> int | None:
+    """A w:val that is a whole number, negative or not (w:spacing)."""
+    value = str(element.get(_VAL, "")).strip()
+    return int(value) if re.fullmatch(r"-?\d{1,9}", value) else None
 
 
 @dataclass(frozen=True)
@@ -694,8 +708,17 @@ class _Reader:
             shading = self._styles.resolved(style).paragraph_shading
         background = context.background if shading is None else shading.on(context.background)
         parts: list[str] = []
+        fields: list[bool] = []  # the complex fields the run is in, innermost last: True while in a field's code
         for run in _content(paragraph, (_R,), _RUN_WRAPPERS):
-            if self._shown(run, style, context.table, background):
+            for char in run.iterchildren(_FLD_CHAR):
+                kind = char.get(_FLD_CHAR_TYPE)
+                if kind == "begin":
+                    fields.append(True)
+                elif kind == "separate" and fields:
+                    fields[-1] = False  # the field's result follows: what Word shows
+                elif kind == "end" and fields:
+                    fields.pop()
+            if not any(fields) and self._shown(run, style, context.table, background):
                 parts.append(_run_text(run))
         return "".join(parts)
 
@@ -708,6 +731,10 @@ class _Reader:
             return False
         if run_format.size is not None and run_format.size <= _TINY_HALF_POINTS:
             return False
+        if run_format.spacing is not None:  # condensed until each character's advance is a sliver of its size
+            size = 10 * (run_format.size if run_format.size is not None else _DEFAULT_HALF_POINTS)  # in twips
+            if size + run_format.spacing <= size * _NARROW_PERCENT / 100:
+                return False
         if not isinstance(run_format.colour, tuple):
             return True  # automatic colour (the default) stands out from whatever is under it
         # the innermost colour painted under the text: highlight over run shading over the paragraph's background
