@@ -355,13 +355,14 @@ def test_an_endpoint_dripping_its_reply_gives_the_offline_answer_within_the_time
 def test_a_stream_dripping_its_pieces_gives_the_offline_answer_within_its_limit(data_dir):
     """Each piece comes in time, but the reply never ends: a streamed reply is done within ten times llm_timeout."""
     with _Drip(every=0.05, stream=True) as endpoint:
-        assistant = _assistant(data_dir, endpoint.base_url, timeout=0.2)
+        # (0.5 s for the first piece: a loaded CI machine took longer than 0.2 s to answer at all)
+        assistant = _assistant(data_dir, endpoint.base_url, timeout=0.5)
         started = time.monotonic()
         items = list(assistant.ask_stream(QUESTION))
         elapsed = time.monotonic() - started
     assert len(items) > 2  # the pieces were shown as they came
-    _offline_with_note(items[-1].answer, "2 秒内没有写完回复")
-    assert elapsed < 2 + 3, elapsed
+    _offline_with_note(items[-1].answer, "5 秒内没有写完回复")
+    assert elapsed < 5 + 3, elapsed
 
 
 def test_a_stream_request_answered_by_a_dripping_body_falls_back_within_the_timeout(data_dir):
