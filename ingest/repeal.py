@@ -60,11 +60,15 @@ _CITING = re.compile(r"(?:根据|依据|依照|按照|参照)[^，,]*$")
 # a repeal that announces a list of the texts it repeals (对下列行政法规予以废止：, 下列规章同时废止:), and an item of
 # such a list with the name it leads with (一、生产安全事故报告和调查处理条例（…公布）, 2. 《X》): the official form
 # of the State Council's decisions, which quote no names
-_LIST_REPEAL = re.compile(r"下列[^。；;\n，,]{0,20}?(?:同时|即行|一并|予以|宣布)?\s*废止\s*[:：]?\s*$", re.M)
+# (not 不予废止, 拟予废止, 暂不废止: a list kept in force, or only proposed); items may follow the colon on its line
+_LIST_REPEAL = re.compile(
+    r"下列(?:(?![不拟暂未])[^。；;\n，,]){0,20}?(?:同时|即行|一并|予以|宣布)?\s*废止\s*(?:[:：]\s*(?P<rest>.*))?$", re.M
+)
 _LIST_ITEM = re.compile(
-    r"^\s*(?:[一二三四五六七八九十百]+[、.．]|\d+\s*[、.．]|[（(][一二三四五六七八九十\d]+[)）])\s*"
+    r"^\s*(?:[一二三四五六七八九十百]+[、.．]|\d+\s*[、.．)）]|[（(][一二三四五六七八九十\d]+[)）]|[①-⑳])\s*"
     r"[《〈]?(?P<name>[^《》〈〉（(\n。；;，,]{2,60}?)[》〉]?(?=\s*(?:[（(]|[。；;]?\s*$))"
 )
+_LIST_START = "下列……废止："  # where an announced list starts (compared by identity)
 _BEFORE_CHARS = 40  # text kept before a name: where the issuer written outside the quotes is found
 
 
@@ -154,8 +158,15 @@ def _units(pieces: Iterable[tuple[str, str]]) -> list[tuple[str, str]]:
 def _listed(article: str, text: str, listing: bool, claims: list[RepealClaim]) -> bool:
     """The items of a list a repeal announces (对下列行政法规予以废止：/ 一、X条例（…公布）/ 二、…): each item's
     leading name, quoted or not, is a text repealed. Whether the list goes on past this passage."""
+    lines: list[str] = []
     for line in text.splitlines():
-        if _LIST_REPEAL.search(line):
+        announced = _LIST_REPEAL.search(line)
+        if announced:  # 对下列行政法规予以废止：一、X（…）；二、Y（…）。: the items on its own line
+            lines += [_LIST_START, *re.split(r"[；;]", announced.group("rest") or "")]
+        else:
+            lines.append(line)
+    for line in lines:
+        if line is _LIST_START:
             listing = True
             continue
         if not listing or not line.strip():
