@@ -117,3 +117,28 @@ def test_a_list_of_cases_is_no_list_of_repealed_texts():
         [("", "下列规章同时废止：\n1. 《青山市动火作业管理办法》"), ("", "2. 青山市有限空间作业规定")]
     )
     assert [c.name for c in listed] == ["青山市动火作业管理办法", "青山市有限空间作业规定"]
+
+
+@pytest.mark.parametrize("kept", ["下列行政法规不予废止：", "下列行政法规拟予废止：", "下列规章暂不废止："])
+def test_a_list_kept_in_force_or_only_proposed_repeals_nothing(kept):
+    """rt10 RF2, RF3: 不予废止 (kept) and 拟予废止 (a draft for comment) were read as repeals and held the law."""
+    from ingest.repeal import repeal_claims
+
+    assert repeal_claims([("", f"{kept}\n一、青山市动火作业管理办法（2010年发布）")]) == []
+
+
+@pytest.mark.parametrize(
+    "items",
+    [
+        "\n1）青山市动火作业管理办法（2010年发布）\n2）青山市有限空间作业规定",
+        "\n①青山市动火作业管理办法（2010年发布）\n②青山市有限空间作业规定",
+        "一、青山市动火作业管理办法（2010年发布）；二、青山市有限空间作业规定。",
+    ],
+    ids=["paren", "circled", "inline"],
+)
+def test_a_repeal_list_is_read_however_its_items_are_numbered(items):
+    """rt10 RA1, RA2, RA4: 1）, ① and items on the announcing line were not read."""
+    from ingest.repeal import repeal_claims
+
+    listed = repeal_claims([("", f"对下列规章予以废止：{items}\n本决定自公布之日起施行。")])
+    assert [c.name for c in listed] == ["青山市动火作业管理办法", "青山市有限空间作业规定"]
