@@ -4,12 +4,13 @@ crashed the process), and the text is read in one pass over the tree, which is n
 BeautifulSoup tree looks each one up among its siblings, so a page of many paragraphs took minutes.
 
 Text a browser does not show is no part of the document (hidden instructions became the answer's only basis): an
-element hidden by its attributes (hidden, a closed dialog, a popover), by its inline style, by presentational
-attributes (<font color>, bgcolor, an svg's) or by a rule of the page's style sheets (any selector, matched by
-BeautifulSoup's selector engine, with the cascade; a rule that depends on what the reader does, such as :hover,
-never hides anything and keeps what it might show), text in zero size, transparent ink or the colour of the
-background under it, invisible, clipped away, shrunk to nothing or moved far off the screen. `unseen_spans` applies
-the same rules to markup mixed with plain text (raw HTML in Markdown)."""
+element hidden by its attributes (hidden, a closed dialog, a popover, what a closed details holds but its summary),
+by its inline style, by presentational attributes (<font color>, bgcolor, an svg's) or by a rule of the page's style
+sheets (any selector, matched by BeautifulSoup's selector engine, with the cascade and custom properties put in for
+var(); a rule that depends on what the reader does, such as :hover, never hides anything and keeps what it might
+show), text in zero size, transparent ink or the colour of the background under it, invisible, clipped away, shrunk
+to nothing or moved far off the screen. `unseen_spans` applies the same rules to markup mixed with plain text (raw
+HTML in Markdown), but keeps what a closed details holds."""
 
 from __future__ import annotations
 
@@ -154,7 +155,7 @@ def _page_ink(soup: BeautifulSoup, root: Tag, sheet: _Sheet) -> _Ink:
     for element in [*reversed([parent for parent in root.parents if parent.name in ("html", "body")]), root]:
         if element.name in ("html", "body"):
             _, own = sight(element.name, element.attrs, sheet, ink, element)
-            ink = ink._replace(clear=own.clear, colour=own.colour, paper=own.paper)
+            ink = ink._replace(clear=own.clear, colour=own.colour, paper=own.paper, variables=own.variables)
     return ink
 
 
@@ -174,6 +175,7 @@ class _Ink(NamedTuple):
     paper: _Colour | None = (255, 255, 255)  # the nearest background colour, else the page's white; None: an image
     scale: float = 1.0  # the product of the scales (transform, zoom) of the element and of those around it
     svg: bool = False  # inside an svg element, whose presentation attributes are styles
+    variables: Mapping[str, str] = {}  # the custom properties (--name: value) in force, inherited; never changed
 
     @property
     def inked(self) -> bool:
@@ -200,6 +202,7 @@ _LENGTH = re.compile(r"([+-]?(?:\d+\.?\d*|\.\d+)(?:e[+-]?\d+)?)([a-z%]*)")
 _SIZE_KEYWORDS = frozenset(["xx-small", "x-small", "small", "medium", "large", "x-large", "xx-large", "xxx-large"])
 _OFFSETS = ("left", "top", "right", "bottom")
 _BACKGROUNDS = ("background", "background-color", "background-image")
+_LAYOUT = ("background-size", "background-repeat")  # may leave part of an image's box unpainted
 _PROPERTIES = frozenset(
     [
         "display",
@@ -225,6 +228,7 @@ _PROPERTIES = frozenset(
         "overflow",
         "color",
         *_BACKGROUNDS,
+        *_LAYOUT,
     ]
 )
 _PRESENTATION = ("display", "visibility", "opacity", "font-size", "transform", "clip-path", "overflow")
@@ -253,7 +257,65 @@ def sight(
     rules = sheet.matching(name, attrs, element) if not sheet.empty else []
     if not style and not rules and not hints:
         return True, ink
-    return _shown(sheet.computed(name, attrs, rules, str(style or ""), hints), ink)
+    return _shown(*_substituted(sheet.computed(name, attrs, rules, str(style or ""), hints), ink))
+
+
+_MOST_VALUE = 2_000  # characters: a value that grows past this by var() substitution is not read (a hostile chain)
+_MOST_SUBSTITUTIONS = 50  # var() references replaced in one value at most
+
+
+def _substituted(style: dict[str, str], ink: _Ink) -> tuple[dict[str, str], _Ink]:
+    """The element's custom properties (--name) added to those it inherits, and var(--name[, fallback]) replaced
+    by their values in its other properties, as a browser computes them. A reference to no value (with no
+    fallback), a cycle or a value grown too long make the declaration invalid: the property is left out, so its
+    inherited or initial value holds."""
+    own = {prop: value for prop, value in style.items() if prop.startswith("--")}
+    if own:
+        variables = {**ink.variables, **own}
+        for prop in own:
+            value = _var_free(own[prop], variables)
+            if value is None:
+                del variables[prop]
+            else:
+                variables[prop] = value
+        ink = ink._replace(variables=variables)
+        style = {prop: value for prop, value in style.items() if not prop.startswith("--")}
+    if any("var(" in value for value in style.values()):
+        resolved = {prop: _var_free(value, ink.variables) for prop, value in style.items()}
+        style = {prop: value for prop, value in resolved.items() if value is not None}
+    return style, ink
+
+
+def _var_free(value: str, variables: Mapping[str, str]) -> str | None:
+    """value with each var() replaced, innermost first; None when one cannot be (see _substituted)."""
+    for _ in range(_MOST_SUBSTITUTIONS):
+        start = value.rfind("var(")
+        if start < 0:
+            return value
+        depth, end, comma = 0, -1, -1
+        for at in range(start + 3, len(value)):
+            char = value[at]
+            if char == "(":
+                depth += 1
+            elif char == ")":
+                depth -= 1
+                if depth == 0:
+                    end = at
+                    break
+            elif char == "," and depth == 1 and comma < 0:
+                comma = at
+        if end < 0:
+            return None
+        name = value[start + 4 : comma if comma >= 0 else end].strip()
+        found = variables.get(name)
+        if found is None and comma >= 0:
+            found = value[comma + 1 : end].strip()
+        if found is None:
+            return None  # a cycle (--a: var(--a)) runs out of substitutions
+        value = value[:start] + found + value[end + 1 :]
+        if len(value) > _MOST_VALUE:
+            return None
+    return None
 
 
 def _hints(name: str, attrs: Mapping[str, Any], ink: _Ink) -> dict[str, str]:
@@ -317,7 +379,7 @@ def _shown(style: dict[str, str], ink: _Ink) -> tuple[bool, _Ink]:
         if colour is not None and not clear:
             ink = ink._replace(colour=colour[0])
     if any(name in style for name in _BACKGROUNDS):
-        ink = ink._replace(paper=_paper(style, ink.paper))
+        ink = ink._replace(paper=_paper(_current(style, ink), ink.paper))
     return True, ink
 
 
@@ -445,13 +507,30 @@ def _same(colour: _Colour, paper: _Colour | None) -> bool:
     return colour == paper
 
 
+def _current(style: dict[str, str], ink: _Ink) -> dict[str, str]:
+    """The background properties with currentColor read as the element's own text colour."""
+    if ink.clear:
+        colour = "transparent"
+    elif isinstance(ink.colour, tuple):
+        colour = "#{:02x}{:02x}{:02x}".format(*ink.colour)
+    else:
+        colour = ink.colour
+    return {
+        name: value.replace("currentcolor", colour) if name in _BACKGROUNDS else value for name, value in style.items()
+    }
+
+
 def _paper(style: dict[str, str], under: _Colour | None) -> _Colour | None:
-    """What an element's own background paints under its text: its colour when opaque; None (any colour) for an
-    image, a gradient or a half-transparent colour; what is under it when it paints nothing."""
+    """What an element's own background paints under its text: its colour when opaque (a gradient whose stops are
+    all one opaque colour is that colour); None (any colour) for an image, another gradient or a half-transparent
+    colour; what is under it when it paints nothing."""
     image = style.get("background-image", "").strip()
     shorthand = style.get("background", "")
     if (image and image != "none") or re.search(r"url\(|image\(|gradient\(", shorthand):
-        return None
+        layout = " ".join(style.get(name, "") for name in _LAYOUT)
+        if "/" in shorthand or "no-repeat" in f"{shorthand} {layout}" or re.search(r"\d", layout):
+            return None  # a gradient sized or placed to paint only part of the box
+        return _gradient_colour(f"{image} {shorthand}")
     paints: tuple[_Colour, float] | None = None
     for word in _words(shorthand):
         found = _colour(word)
@@ -462,6 +541,64 @@ def _paper(style: dict[str, str], under: _Colour | None) -> _Colour | None:
     if paints is None or _transparent(style.get("background-color", "")) or paints[1] <= _CLEAR:
         return under
     return paints[0] if paints[1] >= 1 else None
+
+
+# the words of a gradient's first argument that place or shape it (not a colour stop)
+_GRADIENT_WORDS = frozenset(
+    "to left right top bottom center at circle ellipse closest-side closest-corner farthest-side farthest-corner "
+    "from in srgb srgb-linear display-p3 oklab oklch lab lch hsl hwb xyz xyz-d50 xyz-d65 shorter longer "
+    "increasing decreasing hue none".split()
+)
+
+
+def _gradient_colour(value: str) -> _Colour | None:
+    """The colour of background images that are all gradients whose every stop is the same opaque colour (red,
+    green and blue); None: any other image, or a gradient of several colours."""
+    value = re.sub(r"\bnone\b", " ", value)
+    colours: list[tuple[int, int, int]] = []
+    rest, at = [], 0
+    for start in (match.start() for match in re.finditer(r"[a-z-]*gradient\(", value)):
+        if start < at:
+            return None
+        arguments, end = _arguments(value, value.index("(", start))
+        if arguments is None:
+            return None
+        rest.append(value[at:start])
+        at = end
+        for index, argument in enumerate(arguments):
+            stops = 0
+            for word in _words(argument):
+                if word in _GRADIENT_WORDS or _LENGTH.fullmatch(word):
+                    continue  # a direction, a shape, a place
+                found = _colour(word)
+                if found is None or not isinstance(found[0], tuple) or found[1] < 1:
+                    return None  # a colour not read, or not opaque
+                colours.append(found[0])
+                stops += 1
+            if stops == 0 and index > 0:
+                return None
+    rest.append(value[at:])
+    if not colours or re.search(r"url\(|image\(", "".join(rest)):
+        return None
+    return colours[0] if all(_same(colour, colours[0]) for colour in colours) else None
+
+
+def _arguments(value: str, opening: int) -> tuple[list[str] | None, int]:
+    """The comma-separated arguments of the function whose parenthesis opens at opening, and where it ends."""
+    depth, start, arguments = 0, opening + 1, []
+    for at in range(opening, len(value)):
+        char = value[at]
+        if char == "(":
+            depth += 1
+        elif char == ")":
+            depth -= 1
+            if depth == 0:
+                arguments.append(value[start:at])
+                return arguments, at + 1
+        elif char == "," and depth == 1:
+            arguments.append(value[start:at])
+            start = at + 1
+    return None, len(value)
 
 
 def _words(value: str) -> list[str]:
@@ -649,7 +786,11 @@ class _Sheet:
         order = 0
         for text in self.css:
             for selectors, body in _style_rules(_css(text)):
-                style = {name: value for name, value in _declarations(body).items() if name in _PROPERTIES}
+                style = {
+                    name: value
+                    for name, value in _declarations(body).items()
+                    if name in _PROPERTIES or name.startswith("--")
+                }
                 if not style:
                     continue
                 for selector in _top_level_split(selectors):
