@@ -1,6 +1,8 @@
 """Word (.docx) files: python-docx opens the package, and the body's XML is then read once, in document order. Heading
-styles become Markdown headings; each table row becomes one line of its cells' text. Runs inside tracked insertions,
-content controls, smart tags, simple fields and custom XML are read; deleted text is not. Text Word does not show
+styles become Markdown headings; each table row becomes one line of its cells' text (a table nested in a cell: its
+rows as lines of the cell). Runs inside tracked insertions, content controls, smart tags, simple fields, custom XML
+and the shown branch of an mc:AlternateContent are read; deleted text is not. A text box's paragraphs follow the
+paragraph that anchors it; the footnotes and endnotes the body refers to come at the end. Text Word does not show
 (hidden by direct formatting or by a style, a font of 2 points or less, text the colour of what is painted under it:
 its highlight, its shading, the paragraph's, the cell's, the table's or the page) is left out."""
 
@@ -106,21 +108,33 @@ def _has_word_body(path: Path) -> bool:
 
 def _document_text(document) -> str:
     reader = _Reader(document.styles.element, document.element, _Palette(_theme_colours(document.part)))
-    style_names = reader.style_names
-    lines: list[str] = []
-    # w:p and w:tbl in document order (what document.iter_inner_content() yields), and those inside a content
-    # control or a custom XML element around them
-    for block in _content(document.element.body, (_P, _TBL), _BLOCK_WRAPPERS):
-        if block.tag == _TBL:
-            lines.extend(reader.table_rows(block))
+    lines = reader.blocks(document.element.body)
+    # the footnotes and endnotes a shown run of the body refers to, at the end, in the order they are referred to
+    notes = {kind: _notes(document.part, kind) for kind in {kind for kind, _ in reader.references}}
+    seen: set[tuple[str, str]] = set()
+    for reference in reader.references:
+        if reference in seen:
             continue
-        text = reader.paragraph_text(block).strip()
-        if not text:
-            continue
-        style_id = _style_id(block.find(_PPR), _PSTYLE)
-        level = _heading_level(style_names.get(style_id, "") if style_id else "")
-        lines.append(f"{'#' * level} {text}" if level else text)
+        seen.add(reference)
+        note = notes[reference[0]].get(reference[1])
+        if note is not None:
+            lines.extend(reader.blocks(note))
     return "\n\n".join(lines)
+
+
+def _notes(part, kind: str) -> dict[str, object]:
+    """The footnotes or endnotes part (through the document's relationships): note id -> its w:footnote or
+    w:endnote; the separator notes (w:type set: the line above the notes, its continuation) are no text."""
+    reltype, tag = _NOTE_PARTS[kind]
+    for relationship in part.rels.values():
+        if relationship.reltype != reltype or relationship.is_external:
+            continue
+        try:
+            root = parse_xml(relationship.target_part.blob)
+        except (SyntaxError, ValueError):  # lxml's XMLSyntaxError is a SyntaxError
+            return {}  # a damaged notes part: the body is still read
+        return {str(note.get(_ID)): note for note in root.iterchildren(tag) if note.get(_TYPE) in (None, "normal")}
+    return {}
 
 
 # --- the WordprocessingML read here (names resolved once; lxml compares tags as strings) -------------------------
@@ -149,6 +163,18 @@ _VAL, _TYPE, _FILL = _w("val"), _w("type"), _w("fill")
 _STYLE, _STYLE_ID, _DEFAULT, _NAME = _w("style"), _w("styleId"), _w("default"), _w("name")
 _RPR_DEFAULT = f"{_w('docDefaults')}/{_w('rPrDefault')}/{_RPR}"
 _SDT, _SDT_CONTENT = _w("sdt"), _w("sdtContent")
+_ID, _TXBX_CONTENT = _w("id"), _w("txbxContent")
+_FOOTNOTE_REFERENCE, _ENDNOTE_REFERENCE = _w("footnoteReference"), _w("endnoteReference")
+_NOTE_PARTS = {
+    _FOOTNOTE_REFERENCE: (RELATIONSHIP_TYPE.FOOTNOTES, _w("footnote")),
+    _ENDNOTE_REFERENCE: (RELATIONSHIP_TYPE.ENDNOTES, _w("endnote")),
+}
+# Markup compatibility: of an mc:AlternateContent Word shows one branch, the first mc:Choice it understands (the
+# Fallback repeats it for older readers), else the Fallback (_shown_branch)
+_MC = "http://schemas.openxmlformats.org/markup-compatibility/2006"
+_ALTERNATE, _CHOICE, _FALLBACK = (f"{{{_MC}}}{n}" for n in ("AlternateContent", "Choice", "Fallback"))
+_WPS_SHAPE_PROPERTIES = "{http://schemas.microsoft.com/office/word/2010/wordprocessingShape}spPr"
+_SOLID_RGB = f"{{{_A}}}solidFill/{{{_A}}}srgbClr"
 _GALLERY = f"{_w('sdtPr')}/{_w('docPartObj')}/{_w('docPartGallery')}"
 # Elements that wrap content Word shows as it stands: content controls (w:sdt, read through w:sdtContent), custom
 # XML, and around runs tracked insertions and moves' destinations, smart tags, simple fields (their result),
@@ -651,8 +677,37 @@ class _Reader:
         self._styles = _Styles(styles_root, palette)
         self.style_names = self._styles.names
         self._page = _Context(None, palette.page(document_root.find(_BACKGROUND)))
+        self.references: list[tuple[str, str]] = []  # (kind, id) of the notes shown runs refer to, in order
 
-    def table_rows(self, table) -> list[str]:
+    def blocks(self, parent, context: _Context | None = None) -> list[str]:
+        """The lines of the paragraphs and tables of the body, a text box or a note: w:p and w:tbl in document
+        order (what document.iter_inner_content() yields), and those inside a content control, a custom XML
+        element or the shown branch of an mc:AlternateContent around them. A paragraph's text boxes follow it."""
+        lines: list[str] = []
+        for block in _content(parent, (_P, _TBL), _BLOCK_WRAPPERS):
+            if block.tag == _TBL:
+                lines.extend(self.table_rows(block, context))
+                continue
+            boxes: list = []
+            text = self.paragraph_text(block, context, boxes).strip()
+            if text:
+                style_id = _style_id(block.find(_PPR), _PSTYLE)
+                level = _heading_level(self.style_names.get(style_id, "") if style_id else "")
+                lines.append(f"{'#' * level} {text}" if level else text)
+            for box in boxes:
+                lines.extend(self.blocks(box, self._box_context(box, context or self._page)))
+        return lines
+
+    def _box_context(self, box, around: _Context) -> _Context:
+        """A text box's content stands on the box's own solid fill (a DrawingML shape's a:srgbClr), else on what
+        is around the box (the cell's or the page's colour); a table style does not reach into it."""
+        shape = box.getparent().getparent() if box.getparent() is not None else None
+        properties = None if shape is None else shape.find(_WPS_SHAPE_PROPERTIES)
+        fill = None if properties is None else properties.find(_SOLID_RGB)
+        colour = None if fill is None else _rgb(fill.get("val"))
+        return _Context(None, around.background if colour is None else colour)
+
+    def table_rows(self, table, context: _Context | None = None) -> list[str]:
         """One line per row (w:tr): the text of its cells joined by " | ", empty cells left out. Each w:tc is read
         once, as it stands in the XML: a cell spanning several grid columns (w:gridSpan) is one cell, and a cell
         continuing a vertical (w:vMerge) or legacy horizontal (w:hMerge) merge holds no text of its own (Word
@@ -669,7 +724,8 @@ class _Reader:
         style = self._styles.resolved(style_id)
         shading = None if properties is None else self._palette.shading(properties.find(_SHD))
         shading = style.table_shading if shading is None else shading
-        background = self._page.background if shading is None else shading.on(self._page.background)
+        below = (context or self._page).background
+        background = below if shading is None else shading.on(below)
         layout = _Layout(_look(properties), frozenset(kind for kind, _ in style.parts), style)
         rows = list(_content(table, (_TR,), _BLOCK_WRAPPERS))
         lines = []
@@ -687,13 +743,27 @@ class _Reader:
                 own = None if cell_properties is None else self._palette.shading(cell_properties.find(_SHD))
                 paint = self._styles.table_part(key).shading if own is None else own
                 inside = _Context(key, background if paint is None else paint.on(background))
-                text = "\n".join(self.paragraph_text(p, inside) for p in _content(cell, (_P,), _BLOCK_WRAPPERS)).strip()
+                text = "\n".join(self._cell_lines(cell, inside)).strip()
                 if text:
                     texts.append(text)
             lines.append(" | ".join(texts))
         return lines
 
-    def paragraph_text(self, paragraph, context: _Context | None = None) -> str:
+    def _cell_lines(self, cell, inside: _Context) -> list[str]:
+        """A cell's paragraphs, each followed by its text boxes' lines, and the non-empty rows of the tables nested
+        in it (standing on the cell's colour)."""
+        lines: list[str] = []
+        for block in _content(cell, (_P, _TBL), _BLOCK_WRAPPERS):
+            if block.tag == _TBL:
+                lines.extend(row for row in self.table_rows(block, _Context(None, inside.background)) if row)
+                continue
+            boxes: list = []
+            lines.append(self.paragraph_text(block, inside, boxes))
+            for box in boxes:
+                lines.extend(self.blocks(box, self._box_context(box, inside)))
+        return lines
+
+    def paragraph_text(self, paragraph, context: _Context | None = None, boxes: list | None = None) -> str:
         """The paragraph's text as python-docx's paragraph.text reads it (its runs and its hyperlinks' runs; tabs,
         line breaks), with the runs inside tracked insertions, content controls, smart tags and simple fields, and
         without the runs Word does not show: text no reader sees is no part of the document, and hidden
@@ -718,15 +788,26 @@ class _Reader:
                     fields[-1] = False  # the field's result follows: what Word shows
                 elif kind == "end" and fields:
                     fields.pop()
-            if not any(fields) and self._shown(run, style, context.table, background):
+            if any(fields):
+                continue
+            run_format = self._format(run, style, context.table)
+            if self._shown(run_format, background):
                 parts.append(_run_text(run))
+            if not run_format.vanish:  # a text box or a note mark in hidden text is hidden with it
+                if boxes is not None:
+                    boxes.extend(_text_boxes(run))
+                for reference in run.iterchildren(_FOOTNOTE_REFERENCE, _ENDNOTE_REFERENCE):
+                    self.references.append((reference.tag, str(reference.get(_ID))))
         return "".join(parts)
 
-    def _shown(self, run, paragraph_style: str | None, table: _TableKey | None, background: _Rgb) -> bool:
+    def _format(self, run, paragraph_style: str | None, table: _TableKey | None) -> _Format:
         direct, character = _run_properties(run.find(_RPR), self._palette)
         run_format = self._styles.styled(self._styles.style_of(character, "character"), paragraph_style, table)
         if direct is not _UNSET:
             run_format = direct.over(run_format)  # direct formatting sets every property outright, w:vanish included
+        return run_format
+
+    def _shown(self, run_format: _Format, background: _Rgb) -> bool:
         if run_format.vanish:
             return False
         if run_format.size is not None and run_format.size <= _TINY_HALF_POINTS:
@@ -786,6 +867,11 @@ def _content(parent, wanted: tuple[str, ...], wrappers: frozenset[str]):
             elif tag in wrappers:
                 stack.append(child.iterchildren())
                 break
+            elif tag == _ALTERNATE:
+                branch = _shown_branch(child)
+                if branch is not None:
+                    stack.append(branch.iterchildren())
+                    break
             elif tag == _SDT:
                 content = child.find(_SDT_CONTENT)
                 gallery = child.find(_GALLERY)
@@ -794,6 +880,57 @@ def _content(parent, wanted: tuple[str, ...], wrappers: frozenset[str]):
                     break
         else:
             stack.pop()
+
+
+def _shown_branch(alternate):
+    """The branch of an mc:AlternateContent Word shows: its first mc:Choice whose required namespaces (Requires,
+    prefixes declared in scope) are Office's own, else its mc:Fallback; never both."""
+    for choice in alternate.iterchildren(_CHOICE):
+        prefixes = str(choice.get("Requires", "")).split()
+        if all(_understood(prefix, choice.nsmap) for prefix in prefixes):
+            return choice
+    return alternate.find(_FALLBACK)
+
+
+# The namespaces of the Office Open XML standard and of Office's own extensions (w14, wps, wpg, ...): a Choice
+# requiring any other is one Word does not understand, and it shows the Fallback instead
+_KNOWN_NAMESPACES = (
+    "http://schemas.openxmlformats.org/",
+    "http://schemas.microsoft.com/office/",
+    "urn:schemas-microsoft-com:",
+)
+# Office's usual prefixes for them, taken as such when a file leaves one undeclared
+_KNOWN_PREFIX = re.compile(r"w1\d\w*|wp1\d|wp[sgci]|a1\d|m|v|o|w10|wne|c14|cx\d*")
+
+
+def _understood(prefix: str, declared: dict) -> bool:
+    namespace = declared.get(prefix)
+    if namespace is None:
+        return _KNOWN_PREFIX.fullmatch(prefix) is not None
+    return str(namespace).startswith(_KNOWN_NAMESPACES)
+
+
+def _text_boxes(run) -> list:
+    """The w:txbxContent of the text boxes drawn in a run (DrawingML or VML), in the shown branch of any
+    mc:AlternateContent; a text box inside a text box is found when that box is read."""
+    found = []
+    stack = [run.iterchildren()]
+    while stack:
+        for child in stack[-1]:
+            tag = child.tag
+            if tag == _TXBX_CONTENT:
+                found.append(child)
+            elif tag == _ALTERNATE:
+                branch = _shown_branch(child)
+                if branch is not None:
+                    stack.append(branch.iterchildren())
+                    break
+            elif isinstance(tag, str) and tag not in (_T, _RPR) and len(child):
+                stack.append(child.iterchildren())
+                break
+        else:
+            stack.pop()
+    return found
 
 
 def _continues_merge(cell_properties) -> bool:
