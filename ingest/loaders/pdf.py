@@ -4,8 +4,10 @@ the file's result gets one line in Chinese instead. A page that cannot be read i
 
 Only text a reader sees is read (_Sight): text in an invisible render mode, in white or fully transparent ink on
 nothing painted, too small to read, outside the page's visible box or a clip, in an optional-content layer that
-is off, in the colour of the opaque area painted under it, or under an opaque fill or image painted over it later
-is left out (hidden text was used to put instructions into the answers). The text layer a scan's text recognition
+is off, in the colour of the opaque area painted under it (an image all of one colour counts as a fill of it), or
+under opaque fills, shadings or images painted over it later (together: their union; in a form that shows no text
+or an annotation's appearance too; any straight-edged or curved convex shape, slanted or not) is left out (hidden
+text was used to put instructions into the answers). The text layer a scan's text recognition
 puts over (or under) the page image is read as the page's text."""
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ from pypdf.errors import DependencyError, FileNotDecryptedError, LimitReachedErr
 from pypdf.generic import (
     ArrayObject,
     ByteStringObject,
+    ContentStream,
     DictionaryObject,
     IndirectObject,
     NameObject,
@@ -244,6 +247,45 @@ def _contents(page: DictionaryObject) -> list[StreamObject]:
     return [stream for stream in streams if isinstance(stream, StreamObject)]
 
 
+# an operator that fills (or paints an image or shading): content without one covers nothing
+_FILLED = re.compile(rb"(?<!" + _DELIMITED + rb")(?:[fFBb]\*?|sh|BI)(?!" + _DELIMITED + rb")")
+_PATH_OPERATORS = frozenset([b"m", b"l", b"c", b"v", b"y", b"h", b"re", b"W", b"W*"])
+_FILL_OPERATORS = frozenset([b"f", b"F", b"f*", b"B", b"B*", b"b", b"b*", b"sh", b"INLINE IMAGE"])
+
+
+def _painting(operations: list[Any]) -> list[Any]:
+    """The operations that matter for what covers text: the state, and the paths that are filled or clip (the
+    paths a form only strokes, a chart's lines, are left out); none when nothing is filled."""
+    kept: list[Any] = []
+    path: list[Any] = []
+    for operation in operations:
+        operator = operation[1]
+        if operator in _PATH_OPERATORS:
+            path.append(operation)
+        elif operator in (b"S", b"s", b"n"):
+            if any(op in (b"W", b"W*") for _, op in path):
+                kept += [*path, (operation[0], b"n")]
+            path = []
+        else:
+            kept += [*path, operation]
+            path = []
+    return kept if any(operation[1] in _FILL_OPERATORS for operation in kept) else []
+
+
+def _appearance(annotation: DictionaryObject) -> StreamObject | None:
+    """The normal appearance an annotation shows (in its state, /AS), None when it is hidden or has none."""
+    flags = annotation.get("/F", 0)
+    if not isinstance(flags, int) or flags & _UNSHOWN:
+        return None
+    appearance = _dictionary(annotation.get("/AP")).get("/N")
+    appearance = appearance.get_object() if appearance is not None else None
+    if isinstance(appearance, DictionaryObject) and not isinstance(appearance, StreamObject):
+        state = annotation.get("/AS")  # one appearance per state: the one the annotation is in
+        chosen = appearance.get(state) if state is not None else None
+        appearance = chosen.get_object() if chosen is not None else None
+    return appearance if isinstance(appearance, StreamObject) else None
+
+
 def _xobjects(holder: DictionaryObject) -> DictionaryObject:
     """The /XObject resources of a page or form (empty when it has none)."""
     resources = holder.get("/Resources")
@@ -263,6 +305,29 @@ class _Tally:
         # id of a stream -> (the stream, kept while its id is a key; its size; whether it shows text; forms drawn)
         self.streams: dict[int, tuple[Any, int, bool, Counter[str]]] = {}
         self.forms: dict[int, int] = {}  # id of a form -> the bytes drawing it once parses
+        self.parsed: dict[int, tuple[Any, list[Any]]] = {}  # id of a form showing no text -> (it, its operations)
+        self.unparsed = limits.pdf_max_total_bytes  # what may still be parsed of forms that show no text
+
+    def operations(self, form: StreamObject, pdf: Any) -> list[Any] | None:
+        """The operations of a form that shows no text that may paint over text (parsed once for the whole file;
+        none when damaged or when nothing in it fills). None: parsing it would pass what the file may parse in
+        all (limits.pdf_max_total_bytes, shared by these forms)."""
+        known = self.parsed.get(id(form))
+        if known is None:
+            size, _, _ = self._stream(form)
+            data = form.get_data() if size else b""
+            operations: list[Any] = []
+            if _FILLED.search(data):
+                if size > self.unparsed:
+                    return None
+                self.unparsed -= size
+                try:
+                    operations = _painting(ContentStream(form, pdf).operations)
+                except Exception:  # noqa: BLE001 - damaged: nothing of it is known to cover text
+                    _log.debug("form content", exc_info=True)
+            known = (form, operations)
+            self.parsed[id(form)] = known
+        return known[1]
 
     def page(self, page: DictionaryObject) -> int:
         measured = [self._stream(stream) for stream in _contents(page)]
@@ -317,6 +382,7 @@ class _Tally:
 _Matrix = list[float]  # [a b c d e f]: (x, y) goes to (a x + c y + e, b x + d y + f), as in a content stream
 _Box = tuple[float, float, float, float]  # x0, y0, x1, y1 in the page's default space (x0 <= x1, y0 <= y1)
 _Rgb = tuple[float, float, float]
+_Point = tuple[float, float]
 _Shape = tuple[_Matrix, float, float, float, _Box | None]  # text's matrix, rise, size, width, and view
 _IDENTITY: _Matrix = [1.0, 0.0, 0.0, 1.0, 0.0, 0.0]
 _PALE = 0.95  # colour components this near white (ink this near none) cannot be told from the paper
@@ -331,6 +397,25 @@ _OPAQUE = 1 - _CLEAR  # an opacity at or over this hides what is under it
 _ALIKE = 1 - _PALE  # colours no component of which differs by more than this cannot be told apart
 _COVERED = 0.9  # text with this share of its body under an opaque area: a sliver of it shows at most
 _BODY = (-0.2, 0.8)  # where glyphs lie, in ems from the baseline (descenders to capitals; ascenders may pass it)
+_MOST_PIECES = 64  # opaque areas remembered over one seen text (their union may cover it); later ones are ignored
+_STRIPS = 8  # a slanted fill's share of a text's body is taken strip by strip: what lies inside it in each strip
+_CURVE_STEPS = 16  # a filled curve is followed through this many points (the chords of a convex shape lie in it)
+_UNSHOWN = 2 | 32  # annotation flags Hidden and NoView: its appearance is not shown
+_LOSSLESS = frozenset(
+    [
+        "/FlateDecode",
+        "/Fl",
+        "/ASCII85Decode",
+        "/A85",
+        "/ASCIIHexDecode",
+        "/AHx",
+        "/LZWDecode",
+        "/LZW",
+        "/RunLengthDecode",
+        "/RL",
+    ]
+)
+_MOST_PIXELS = 65_536  # images up to this many pixels are looked at for being all of one colour
 _CELLS = 16  # areas and text are found by place: the page cut into _CELLS x _CELLS cells
 _MOST_LOOKS = 2_000_000  # areas and text looked at per page by place; past them the page's later text is unseen
 _MOST_COLOURS = 64  # colours of painted areas told apart per page; past them every text is looked at
@@ -366,6 +451,7 @@ def _visible_text(page: Any, streams: list[StreamObject], tally: _Tally, layers:
         return page.extract_text() or "", 0
     sight = _Sight(page, tally, layers)
     text = sight.read()
+    sight.annotations()
     later = sight.covered | sight.under_image  # seen when shown, covered since
     if sight.shown == len(later) and (sight.invisible or sight.under_image) and sight.painted:
         sight = _Sight(page, tally, layers, scanned=sight.painted, drop=(sight.covered, sight.blind_from))
@@ -510,6 +596,7 @@ class _Sight:
         self.path: _Box | None = None
         self.rects: list[_Box] | None = []  # the path's upright rectangles (None: it has other parts)
         self.turns: set[bool] = set()  # which way round they go (a fill's holes: opposite turns, nonzero rule)
+        self.polygons: list[list[_Point]] | None = []  # the path's subpaths of straight lines (None: it has curves)
         self.clipping = False
         self.painted: list[_Box] = []  # areas painted in something other than white (fills, images, forms)
         self.checks = _MOST_CHECKS
@@ -682,13 +769,14 @@ class _Sight:
         """The seen text kept for what is painted over it (first reading) placed on the page's cells."""
         for shape, number in self.unplaced:
             body = _body(shape)
-            if body is not None and not self._spend(self.pending.add(body, (body, number)), number):
+            if body is not None and not self._spend(self.pending.add(body, (body, number, [])), number):
                 return False
         self.unplaced.clear()
         return True
 
-    def _cover(self, area: _Box | None, image: bool) -> None:
-        """An opaque area painted: the seen text it covers is noted (first reading)."""
+    def _cover(self, area: _Box | None, image: bool, polygon: list[_Point] | None = None) -> None:
+        """An opaque area painted (a convex polygon within the area's box, when given): the seen text it covers
+        is noted (first reading). What several areas painted over a text cover together counts: their union."""
         if self.drop is not None or self.spent or area is None or self.off or not _proper(area):
             return
         if not self._place():
@@ -705,13 +793,29 @@ class _Sight:
             body = item[0]
             if body[0] >= right or body[2] <= left or body[1] >= top or body[3] <= bottom:
                 continue  # apart (most of what is near)
-            if _share(body, area) < _COVERED:
-                continue
-            if image:
-                self.under_image.add(item[1])  # a scan's image over its recognised text, or text hidden under it
+            if polygon is None:
+                pieces = [area]
             else:
+                pieces = [
+                    (max(x0, left), max(y0, bottom), min(x1, right), min(y1, top))
+                    for x0, y0, x1, y1 in _inside(polygon, body)
+                ]
+                if not self._spend(_STRIPS, self.count):
+                    return
+            pieces = [piece for piece in (_meet(piece, body) for piece in pieces) if piece and _area(piece) > 0]
+            if not pieces:
+                continue
+            kept = item[2]
+            kept.extend((piece, image) for piece in pieces[: max(_MOST_PIECES - len(kept), 0)])
+            if not self._spend(len(kept) ** 2, self.count):
+                return
+            fills = _covers(body, [piece for piece, by_image in kept if not by_image])
+            whole = fills or _covers(body, [piece for piece, _ in kept])
+            if fills:
                 self.covered.add(item[1])
                 items[index] = None
+            elif whole:
+                self.under_image.add(item[1])  # a scan's image over its recognised text, or text hidden under it
 
     def _ground(self, area: _Box | None, colour: _Rgb | None) -> None:
         """Something painted (colour None: a colour not known, or not the same all over, or not opaque)."""
@@ -870,11 +974,48 @@ class _Sight:
         self._points(cm, [float(value) for value in operands])
         self.rects = None
 
+    def _move(self, operands: Any, cm: _Matrix, tm: _Matrix) -> None:  # m
+        self._line(operands, cm, tm)
+        if self.polygons is not None:
+            self.polygons.append([_apply(_mul(cm, self.base), float(operands[0]), float(operands[1]))])
+
+    def _straight(self, operands: Any, cm: _Matrix, tm: _Matrix) -> None:  # l
+        self._line(operands, cm, tm)
+        if self.polygons is not None:
+            point = _apply(_mul(cm, self.base), float(operands[0]), float(operands[1]))
+            if self.polygons:
+                self.polygons[-1].append(point)
+            else:
+                self.polygons = None  # a line from no current point: damaged
+
+    def _curve(self, operands: Any, cm: _Matrix, tm: _Matrix, kind: str = "c") -> None:  # c v y
+        self._line(operands, cm, tm)
+        if not self.polygons:
+            self.polygons = None
+            return
+        matrix = _mul(cm, self.base)
+        values = [float(value) for value in operands]
+        given = [_apply(matrix, values[i], values[i + 1]) for i in range(0, len(values) - 1, 2)]
+        start = self.polygons[-1][-1]
+        if kind == "v" and len(given) == 2:
+            controls = [start, start, given[0], given[1]]
+        elif kind == "y" and len(given) == 2:
+            controls = [start, given[0], given[1], given[1]]
+        elif kind == "c" and len(given) == 3:
+            controls = [start, *given]
+        else:
+            self.polygons = None
+            return
+        self.polygons[-1].extend(_bezier(controls, step / _CURVE_STEPS) for step in range(1, _CURVE_STEPS + 1))
+
     def _rectangle(self, operands: Any, cm: _Matrix, tm: _Matrix) -> None:  # re
         x, y, w, h = (float(value) for value in operands[:4])
         matrix = _mul(cm, self.base)
         box = _transformed(_bounds([x, y, x + w, y + h]), matrix)
         self.path = box if self.path is None else _union(self.path, box)
+        if self.polygons is not None:
+            corners = ((x, y), (x + w, y), (x + w, y + h), (x, y + h))
+            self.polygons.append([_apply(matrix, cx, cy) for cx, cy in corners])
         if self.rects is not None and _upright(matrix):
             self.rects.append(box)
             self.turns.add((w * h > 0) == (matrix[0] * matrix[3] - matrix[1] * matrix[2] > 0))
@@ -899,6 +1040,10 @@ class _Sight:
                     self._cover(area, image=False)
             else:
                 self._ground(_meet(self.path, look.view), None)
+                polygons = _convex(self.polygons, even_odd)
+                if polygons and look.fill_rgb is not None and self._opaque():
+                    for polygon in polygons:  # slanted boxes and other straight-edged shapes, filled whole
+                        self._cover(_meet(_bounds([v for point in polygon for v in point]), look.view), False, polygon)
         self._end_path(operands, cm, tm)
 
     def _opaque(self) -> bool:
@@ -913,23 +1058,35 @@ class _Sight:
         self._new_path()
 
     def _new_path(self) -> None:
-        self.path, self.clipping, self.rects, self.turns = None, False, [], set()
+        self.path, self.clipping, self.rects, self.turns, self.polygons = None, False, [], set(), []
 
     def _shade(self, operands: Any, cm: _Matrix, tm: _Matrix) -> None:  # sh paints the whole clip
         if self.look.view is not None:
             self._paint(self.look.view)
             self._ground(self.look.view, None)
+            shading = self._resource("/Shading", operands[0])
+            if isinstance(shading, DictionaryObject) and _everywhere(shading) and self._opaque():
+                matrix = _mul(cm, self.base)
+                box = _rectangle_of(shading.get("/BBox"))  # the shading's own clip, in the space sh is used in
+                if box is None:
+                    self._cover(self.look.view, image=False)
+                elif _upright(matrix):
+                    self._cover(_meet(self.look.view, _transformed(box, matrix)), image=False)
 
     def _inline_image(self, operands: Any, cm: _Matrix, tm: _Matrix) -> None:
         settings = operands.get("settings") if isinstance(operands, dict) else None
         self._image(cm, isinstance(settings, DictionaryObject) and _solid(settings))
 
-    def _image(self, cm: _Matrix, solid: bool) -> None:
+    def _image(self, cm: _Matrix, solid: bool, image: StreamObject | None = None) -> None:
         matrix = _mul(cm, self.base)
         box = _transformed((0.0, 0.0, 1.0, 1.0), matrix)
-        self._paint(box)
+        colour = None
+        if image is not None and solid and _upright(matrix) and self._opaque():
+            colour = _one_colour(image)  # an image all of one colour is painted like a fill of it
+        if colour is None or min(colour) < _PALE:
+            self._paint(box)
         area = _meet(box, self.look.view)
-        self._ground(area, None)
+        self._ground(area, colour)
         if solid and _upright(matrix) and self._opaque():
             self._cover(area, image=True)
 
@@ -945,7 +1102,7 @@ class _Sight:
             return
         subtype = xobject.get("/Subtype")
         if subtype == "/Image":
-            self._image(cm, _solid(xobject))
+            self._image(cm, _solid(xobject), xobject)
             return
         if subtype != "/Form":
             return
@@ -963,13 +1120,70 @@ class _Sight:
             self.off += 1
         if not self.tally.shows(xobject):
             # no text in it: pypdf does not parse it without visitors; without resources it does not with them
-            # either (its text is empty both ways). What it draws may lie under white text.
+            # either (its text is empty both ways). What it draws may lie under white text; what it fills opaquely
+            # covers text like the page's own fills.
+            self._walk(xobject)
             self._paint(area if area is not None else self.look.view or (0.0, 0.0, 0.0, 0.0))
             self._ground(self.look.view, None)
             resources = xobject.raw_get("/Resources") if "/Resources" in xobject else None
             if resources is not None:
                 del xobject["/Resources"]
                 self.frames[-1].restore = (xobject, resources)
+
+    def _walk(self, form: StreamObject) -> None:
+        """Follows the paths, fills, images and graphics state of a form that shows no text (pypdf does not parse
+        it), in the form's space (self.base), each operation taking a look from the page's budget."""
+        operations = self.tally.operations(form, getattr(self.page, "pdf", None))
+        if operations is None:
+            self._spend(self.looks + 1, self.count)  # too costly to follow: the text from here on is unseen
+        if not operations or not self._spend(len(operations), self.count):
+            return
+        cm, stack = _IDENTITY, []
+        for operands, operator in operations:
+            if operator == b"q":
+                stack.append(cm)
+            elif operator == b"Q" and stack:
+                cm = stack.pop()
+            elif operator == b"cm":
+                try:
+                    cm = _mul([float(value) for value in operands[:6]], cm) if len(operands) >= 6 else cm
+                except (TypeError, ValueError):
+                    pass
+            if operator != b"Do":
+                self.before(operator, operands, cm, _IDENTITY)
+        self._new_path()
+
+    def annotations(self) -> None:
+        """Paints what the page's annotations show (their normal appearances, over the page's content), first
+        reading only: an opaque fill in one covers the text under it like one of the page's own."""
+        if self.drop is not None or self.spent:
+            return
+        for entry in _items(self.page.get("/Annots")):
+            try:
+                self._annotation(_dictionary(entry))
+            except MemoryError:
+                raise
+            except Exception:  # noqa: BLE001 - a damaged annotation covers nothing
+                _log.debug("annotation", exc_info=True)
+
+    def _annotation(self, annotation: DictionaryObject) -> None:
+        appearance = _appearance(annotation)
+        if appearance is None or self.layers.hides(annotation.get("/OC")) or self.tally.shows(appearance):
+            return  # text in an appearance is not read (nor counted): its fills are followed only without it
+        rect, bbox = _rectangle_of(annotation.get("/Rect")), _rectangle_of(appearance.get("/BBox"))
+        if rect is None or bbox is None:
+            return
+        matrix = _matrix(appearance.get("/Matrix"))
+        shown = _transformed(bbox, matrix)  # fitted to the annotation's rectangle (PDF 32000 12.5.5)
+        if shown[2] - shown[0] <= 0 or shown[3] - shown[1] <= 0:
+            return
+        sx, sy = (rect[2] - rect[0]) / (shown[2] - shown[0]), (rect[3] - rect[1]) / (shown[3] - shown[1])
+        self.base = _mul(matrix, [sx, 0.0, 0.0, sy, rect[0] - shown[0] * sx, rect[1] - shown[1] * sy])
+        self.look = _Look(view=_meet(_page_box(self.page), rect))
+        self.saved, self.marks, self.floor, self.off = [], [], 0, 0
+        self.resources = _dictionary(appearance.get("/Resources"))
+        self._new_path()
+        self._walk(appearance)
 
     def _resource(self, kind: str, name: Any) -> Any:
         group = _dictionary(self.resources.get(kind))
@@ -1044,11 +1258,11 @@ _HANDLERS: dict[bytes, Any] = {
     b"BMC": _Sight._mark,
     b"BDC": _Sight._marked,
     b"EMC": _Sight._unmark,
-    b"m": _Sight._line,
-    b"l": _Sight._line,
-    b"c": _Sight._line,
-    b"v": _Sight._line,
-    b"y": _Sight._line,
+    b"m": _Sight._move,
+    b"l": _Sight._straight,
+    b"c": _Sight._curve,
+    b"v": lambda sight, operands, cm, tm: sight._curve(operands, cm, tm, "v"),
+    b"y": lambda sight, operands, cm, tm: sight._curve(operands, cm, tm, "y"),
     b"re": _Sight._rectangle,
     b"W": _Sight._clip,
     b"W*": _Sight._clip,
@@ -1105,6 +1319,37 @@ def _solid(image: DictionaryObject) -> bool:
     if image.get("/ImageMask", image.get("/IM")) or "/SMask" in image or "/Mask" in image:
         return False
     return not image.get("/SMaskInData", 0)
+
+
+def _everywhere(shading: DictionaryObject) -> bool:
+    """Whether a shading paints all of the clip (an axial one extended both ways; the others may leave parts)."""
+    extend = _items(shading.get("/Extend"))
+    return (
+        shading.get("/ShadingType") == 2
+        and len(extend) == 2
+        and all(getattr(item, "value", None) is True for item in extend)
+    )
+
+
+def _one_colour(image: StreamObject) -> _Rgb | None:
+    """The colour of a small image in a device grey or RGB space, 8 bits a component and no filter other than
+    lossless ones pypdf undoes, when all of its pixels have it (None: another image, or one of several colours)."""
+    width, height, bits = image.get("/Width"), image.get("/Height"), image.get("/BitsPerComponent")
+    space = image.get("/ColorSpace")
+    family = _DEVICE_SPACES.get(space.get_object()) if space is not None else None
+    filters = [item for item in _items(image.get("/Filter")) if item not in _LOSSLESS]
+    if not (isinstance(width, int) and isinstance(height, int)) or bits != 8 or filters or "/Decode" in image:
+        return None
+    components = {"gray": 1, "rgb": 3}.get(family or "")
+    if components is None or not 0 < width * height <= _MOST_PIXELS:
+        return None
+    data = image.get_data()
+    if len(data) < width * height * components:
+        return None
+    pixel = data[:components]
+    if data[: width * height * components] != pixel * (width * height):
+        return None
+    return _rgb(family or "", tuple(value / 255 for value in pixel))
 
 
 def _extent(shown: Any) -> tuple[int, float]:
@@ -1176,6 +1421,94 @@ def _share(box: _Box, area: _Box) -> float:
     """The share of the box that lies in the area."""
     overlap = _meet(box, area)
     return _area(overlap) / _area(box) if overlap is not None and _area(box) > 0 else 0.0
+
+
+def _covers(body: _Box, pieces: list[_Box]) -> bool:
+    """Whether the union of the areas (each within the body) holds _COVERED of the body."""
+    if not pieces or _area(body) <= 0:
+        return False
+    edges = sorted({edge for piece in pieces for edge in (piece[0], piece[2])})
+    covered = 0.0
+    for x0, x1 in zip(edges, edges[1:], strict=False):
+        spans = sorted((piece[1], piece[3]) for piece in pieces if piece[0] <= x0 and piece[2] >= x1)
+        height, reach = 0.0, -math.inf
+        for y0, y1 in spans:
+            if y1 > reach:
+                height += y1 - max(y0, reach)
+                reach = y1
+        covered += (x1 - x0) * height
+    return covered / _area(body) >= _COVERED
+
+
+def _apply(m: _Matrix, x: float, y: float) -> _Point:
+    return (x * m[0] + y * m[2] + m[4], x * m[1] + y * m[3] + m[5])
+
+
+def _turn(polygon: list[_Point]) -> float:
+    """Twice the signed area of a polygon (positive: counterclockwise)."""
+    return sum(a[0] * b[1] - b[0] * a[1] for a, b in zip(polygon, polygon[1:] + polygon[:1], strict=True))
+
+
+def _convex(polygons: list[list[_Point]] | None, even_odd: bool) -> list[list[_Point]]:
+    """The subpaths of straight lines a fill paints whole, when each is a convex polygon and the fill rule paints
+    their union (one subpath, or several going the same way round under the nonzero rule); else none."""
+    if not polygons or (even_odd and len(polygons) > 1):
+        return []
+    shapes = []
+    for polygon in polygons:
+        points = [point for index, point in enumerate(polygon) if index == 0 or point != polygon[index - 1]]
+        if len(points) > 1 and points[0] == points[-1]:
+            points.pop()
+        if len(points) < 3 or not all(math.isfinite(v) for point in points for v in point):
+            return []
+        crosses = [
+            (b[0] - a[0]) * (c[1] - b[1]) - (b[1] - a[1]) * (c[0] - b[0])
+            for a, b, c in zip(points, points[1:] + points[:1], points[2:] + points[:2], strict=True)
+        ]
+        if not (all(cross >= 0 for cross in crosses) or all(cross <= 0 for cross in crosses)):
+            return []  # not convex
+        shapes.append(points)
+    if len({_turn(shape) > 0 for shape in shapes}) > 1:
+        return []  # holes, under the nonzero rule
+    return shapes
+
+
+def _bezier(controls: list[_Point], t: float) -> _Point:
+    """The point of a cubic Bézier curve at t."""
+    u = 1 - t
+    weights = (u * u * u, 3 * u * u * t, 3 * u * t * t, t * t * t)
+    return (
+        sum(w * point[0] for w, point in zip(weights, controls, strict=True)),
+        sum(w * point[1] for w, point in zip(weights, controls, strict=True)),
+    )
+
+
+def _across(polygon: list[_Point], y: float) -> tuple[float, float] | None:
+    """Where a convex polygon lies at height y (its leftmost and rightmost x), None where it does not."""
+    xs = []
+    for a, b in zip(polygon, polygon[1:] + polygon[:1], strict=True):
+        if (a[1] - y) * (b[1] - y) <= 0:
+            if a[1] == b[1]:
+                xs += [a[0], b[0]]
+            else:
+                xs.append(a[0] + (y - a[1]) * (b[0] - a[0]) / (b[1] - a[1]))
+    return (min(xs), max(xs)) if xs else None
+
+
+def _inside(polygon: list[_Point], body: _Box) -> list[_Box]:
+    """Upright boxes inside a convex polygon, strip by strip of the body's height: in each strip, the x where the
+    polygon holds the strip's whole height (a convex shape's left edge is furthest right at one end of a strip)."""
+    pieces = []
+    step = (body[3] - body[1]) / _STRIPS
+    for strip in range(_STRIPS):
+        y0, y1 = body[1] + strip * step, body[1] + (strip + 1) * step
+        low, high = _across(polygon, y0), _across(polygon, y1)
+        if low is None or high is None:
+            continue
+        x0, x1 = max(low[0], high[0]), min(low[1], high[1])
+        if x1 > x0:
+            pieces.append((x0, y0, x1, y1))
+    return pieces
 
 
 def _proper(area: _Box) -> bool:
