@@ -292,27 +292,15 @@ def _var_free(value: str, variables: Mapping[str, str]) -> str | None:
         start = value.rfind("var(")
         if start < 0:
             return value
-        depth, end, comma = 0, -1, -1
-        for at in range(start + 3, len(value)):
-            char = value[at]
-            if char == "(":
-                depth += 1
-            elif char == ")":
-                depth -= 1
-                if depth == 0:
-                    end = at
-                    break
-            elif char == "," and depth == 1 and comma < 0:
-                comma = at
-        if end < 0:
+        arguments, end = _arguments(value, start + 3)
+        if arguments is None:
             return None
-        name = value[start + 4 : comma if comma >= 0 else end].strip()
-        found = variables.get(name)
-        if found is None and comma >= 0:
-            found = value[comma + 1 : end].strip()
+        found = variables.get(arguments[0].strip())
+        if found is None and len(arguments) > 1:
+            found = ",".join(arguments[1:]).strip()  # the fallback, commas and all
         if found is None:
             return None  # a cycle (--a: var(--a)) runs out of substitutions
-        value = value[:start] + found + value[end + 1 :]
+        value = value[:start] + found + value[end:]
         if len(value) > _MOST_VALUE:
             return None
     return None
