@@ -142,3 +142,17 @@ def test_a_repeal_list_is_read_however_its_items_are_numbered(items):
 
     listed = repeal_claims([("", f"对下列规章予以废止：{items}\n本决定自公布之日起施行。")])
     assert [c.name for c in listed] == ["青山市动火作业管理办法", "青山市有限空间作业规定"]
+
+
+def test_texts_accepted_before_are_not_held_when_the_library_is_read_anew(settings, tmp_path, monkeypatch):
+    """A new PIPELINE_VERSION changes every content hash: a confirmed copy and the law are not held over each other."""
+    from ingest import walk
+
+    path = write(tmp_path / "incoming", "安全生产法新版.md", copy_titled("中华人民共和囯安全生产法"))
+    ingest([path], settings, origin=ORIGIN_UPLOAD)
+    ingest([path], settings, confirm_supersede=True)
+    monkeypatch.setattr(walk, "PIPELINE_VERSION", walk.PIPELINE_VERSION + "-next")
+    ingest([tmp_path / "laws", path], settings)
+    documents = KnowledgeBase(settings).documents()
+    assert documents[REAL_ID].in_force and documents["安全生产法新版"].in_force
+    assert not documents[REAL_ID].pending and not documents["安全生产法新版"].pending
