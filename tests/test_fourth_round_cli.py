@@ -23,7 +23,17 @@ from assistant.selfcheck.profile import ProfileError
 from ingest.knowledge_base import KnowledgeBase
 
 runner = CliRunner()
-WIDE = {"COLUMNS": "400"}  # the table's rows unwrapped
+WIDE = {"COLUMNS": "1000"}  # the table's rows unwrapped, however long the temporary paths
+
+
+@pytest.fixture(autouse=True)
+def _wide_console(monkeypatch):
+    """The CLI's console reads COLUMNS when it is made (at import, maybe before this module's tests ran): as wide."""
+    import assistant.cli
+
+    monkeypatch.setattr(assistant.cli.console, "width", 1000)
+
+
 MARKUP_NAME = "[bold red on white]伪造[blink]闪烁[link=https:evil.example]点击这里.md"
 BIDI_NAME = "通知\u202egpj.exe\u202c.md"
 BIDI = re.compile("[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")

@@ -136,10 +136,13 @@ def assert_the_real_law_holds(settings: Settings) -> None:
     ],
 )
 def test_a_same_title_file_dated_after_today_is_refused_naming_the_file_and_the_date(
-    curated, settings, tmp_path, name, date, field
+    curated, settings, tmp_path, name, date, field, monkeypatch
 ):
+    import assistant.cli
+
+    monkeypatch.setattr(assistant.cli.console, "width", 1000)  # made at import: COLUMNS may come too late
     path = write(tmp_path / "incoming", name, forged(date=date))
-    result = runner.invoke(app, ["ingest", str(path)], env={"COLUMNS": "400"})  # the table's rows unwrapped
+    result = runner.invoke(app, ["ingest", str(path)], env={"COLUMNS": "1000"})  # the rows unwrapped
     assert result.exit_code == 1, result.output  # a failed file
     assert f"{name} 的{field}晚于今天" in result.output and "未导入" in result.output
     assert Path(name).stem not in KnowledgeBase(settings).documents()
