@@ -173,7 +173,8 @@ def run_measured(cmd: list[str], env: dict[str, str], log: Path) -> tuple[float,
 
 
 def directory_mb(path: Path) -> float:
-    return round(sum(f.stat().st_size for f in path.rglob("*") if f.is_file()) / 2**20, 1)
+    """A directory's size in MB, to the hundredth (a tiny corpus's vectors are tens of kilobytes)."""
+    return round(sum(f.stat().st_size for f in path.rglob("*") if f.is_file()) / 2**20, 2)
 
 
 def percentile(values: list[float], q: int) -> float:
