@@ -24,6 +24,19 @@ class Respond:
     content_type: str = "application/json"
 
 
+class QuietHandler(BaseHTTPRequestHandler):
+    """A request handler for a hostile endpoint: HTTP/1.1 (a reply may stream), no log lines, and the request body
+    read before the answer (read_body)."""
+
+    protocol_version = "HTTP/1.1"
+
+    def log_message(self, *args):
+        pass
+
+    def read_body(self) -> bytes:
+        return self.rfile.read(int(self.headers["Content-Length"]))
+
+
 class LocalEndpoint:
     """An HTTP endpoint on a free port of this machine, served from a thread while the `with` block runs; `stopped`
     is set when it ends (a handler that waits or sends without end stops then)."""

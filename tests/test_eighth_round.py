@@ -19,11 +19,10 @@ import threading
 import time
 import tracemalloc
 from datetime import date
-from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 
 import pytest
-from fake_openai import LocalEndpoint
+from fake_openai import LocalEndpoint, QuietHandler
 from test_law_integrity import REAL_ID, assert_the_real_law_holds, curated, forged, write  # noqa: F401 - a fixture
 from test_seventh_round_llm import QUESTION, _assistant, _offline_with_note, data_dir  # noqa: F401 - a fixture
 from word_files import VISIBLE, para, style, word_file
@@ -170,14 +169,9 @@ class _Flood(LocalEndpoint):
     def __init__(self) -> None:
         stopped = self.stopped = threading.Event()
 
-        class Handler(BaseHTTPRequestHandler):
-            protocol_version = "HTTP/1.1"
-
-            def log_message(self, *args):
-                pass
-
+        class Handler(QuietHandler):
             def do_POST(self):  # noqa: N802 - http.server's naming
-                self.rfile.read(int(self.headers["Content-Length"]))
+                self.read_body()
                 self.wfile.write(
                     b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n7fffffff\r\n"
                 )
@@ -276,14 +270,9 @@ class _Pinging(LocalEndpoint):
     def __init__(self) -> None:
         stopped = self.stopped = threading.Event()
 
-        class Handler(BaseHTTPRequestHandler):
-            protocol_version = "HTTP/1.1"
-
-            def log_message(self, *args):
-                pass
-
+        class Handler(QuietHandler):
             def do_POST(self):  # noqa: N802 - http.server's naming
-                self.rfile.read(int(self.headers["Content-Length"]))
+                self.read_body()
                 self.wfile.write(b"HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\n\r\n")
                 try:
                     while not stopped.wait(0.02):

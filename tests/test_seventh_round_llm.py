@@ -16,12 +16,11 @@ from __future__ import annotations
 import json
 import threading
 import time
-from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 
 import pytest
 from conftest import FIXTURES, REGULATION_NEW
-from fake_openai import LocalEndpoint
+from fake_openai import LocalEndpoint, QuietHandler
 from test_fifth_round import _finished
 
 from assistant.answer import Answer
@@ -264,14 +263,9 @@ class _Drip(LocalEndpoint):
     def __init__(self, every: float, headers: bool = False, stream: bool = False):
         stopped = self.stopped = threading.Event()
 
-        class Handler(BaseHTTPRequestHandler):
-            protocol_version = "HTTP/1.1"
-
-            def log_message(self, *args):
-                pass
-
+        class Handler(QuietHandler):
             def do_POST(self):  # noqa: N802 - http.server's naming
-                self.rfile.read(int(self.headers["Content-Length"]))
+                self.read_body()
                 try:
                     if stream:
                         self._stream()
