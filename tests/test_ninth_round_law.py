@@ -7,6 +7,7 @@ law is not a reason to hold a plan."""
 from __future__ import annotations
 
 import pytest
+from conftest import CORPUS, needs_corpus
 from test_law_integrity import REAL, REAL_ID, assert_the_real_law_holds, curated, write  # noqa: F401 - a fixture
 
 from ingest.knowledge_base import KnowledgeBase
@@ -156,3 +157,18 @@ def test_texts_accepted_before_are_not_held_when_the_library_is_read_anew(settin
     documents = KnowledgeBase(settings).documents()
     assert documents[REAL_ID].in_force and documents["安全生产法新版"].in_force
     assert not documents[REAL_ID].pending and not documents["安全生产法新版"].pending
+
+
+@needs_corpus
+def test_distinct_regulations_of_the_corpus_stay_below_the_copy_threshold():
+    """Where SAME_TEXT comes from: no two regulations of the shared corpus with different names (the work-safety
+    law and its local rules, the special-equipment law and its older regulation) share half their wording."""
+    import re
+
+    laws = sorted((CORPUS / "regulations").glob("*.md"))
+    sketches = {path.stem: sketch([path.read_text(encoding="utf-8")]) for path in laws}
+    name = {stem: re.sub(r"\(.*", "", stem) for stem in sketches}
+    closest = max(
+        similarity(sketches[a], sketches[b]) for a in sketches for b in sketches if a < b and name[a] != name[b]
+    )
+    assert 0 < closest < SAME_TEXT, closest
