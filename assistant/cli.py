@@ -625,7 +625,7 @@ def show(
 ) -> None:
     """显示某部法规的某一条，并给出引用格式（已废止、已被取代的会注明）。"""
     from assistant.citations import citation
-    from ingest.authority import held_description
+    from ingest.authority import challengers, held_description
     from ingest.knowledge_base import KnowledgeBase
 
     if is_blank(document):
@@ -660,10 +660,10 @@ def show(
                 f"[yellow]注意：此文档待管理员确认（{shown(held_description(record, kb.documents()))}），"
                 f"确认前不是现行依据[/yellow]"
             )
-        challengers = [r.doc_id for r in kb.documents().values() if record.doc_id in r.held_over]
-        if challengers:
+        challenging = challengers(record, kb.documents())
+        if challenging:
             console.print(
-                f"[dim]另有待确认的文本 {shown('、'.join(challengers))} 声称取代或废止本文，"
+                f"[dim]另有待确认的文本 {shown('、'.join(challenging))} 声称取代或废止本文，"
                 f"管理员确认前以本文为准[/dim]"
             )
         console.print(plain(hit.text), markup=False)

@@ -24,7 +24,7 @@ from collections.abc import Collection
 
 from ingest.cleaning import to_simplified
 from ingest.likeness import SAME_TEXT, similarity
-from ingest.metadata import PLAN_KINDS, VERSIONED_KINDS
+from ingest.metadata import LAWMAKING_KINDS, PLAN_KINDS, VERSIONED_KINDS
 from ingest.repeal import NameIndex, name_key, repeal_targets
 from ingest.store import DocumentRecord
 
@@ -55,10 +55,15 @@ def established(record: DocumentRecord) -> bool:
 
 
 def held_documents(
-    records: dict[str, DocumentRecord], aliases: dict[str, list[str]] | None = None, confirmed: Collection[str] = ()
+    records: dict[str, DocumentRecord],
+    aliases: dict[str, list[str]] | None = None,
+    confirmed: Collection[str] = (),
+    uploaded_law_waits: bool = False,
 ) -> dict[str, list[str]]:
     """doc id -> the doc ids of the texts in force it would supersede or repeal, for every document that must
-    wait for an administrator's confirmation (the confirmed ones never do)."""
+    wait for an administrator's confirmation (the confirmed ones never do). uploaded_law_waits (a web shared
+    with an administrator): a law, regulation, rule or judicial interpretation uploaded through the web waits
+    too, whatever it names: held over itself (its own authority is what waits)."""
     waiting = [r for r in records.values() if unvetted(r) and r.doc_id not in confirmed]
     if not waiting:
         return {}
@@ -102,6 +107,8 @@ def held_documents(
             ]
         if not over and record.pending:
             over = list(record.held_over)  # held until confirmed
+        if not over and uploaded_law_waits and record.from_upload and record.kind in LAWMAKING_KINDS:
+            over = [record.doc_id]
         if over:
             held[record.doc_id] = sorted(over)
     return held
@@ -168,6 +175,12 @@ def acted_on(record: DocumentRecord, names: NameIndex) -> list[DocumentRecord]:
     return found
 
 
+def challengers(record: DocumentRecord, records: dict[str, DocumentRecord]) -> list[str]:
+    """The doc ids of the held documents that would supersede or repeal this one (not itself: an upload held over
+    its own authority challenges nothing)."""
+    return [r.doc_id for r in records.values() if r is not record and record.doc_id in r.held_over]
+
+
 def origin_label(record: DocumentRecord) -> str:
     return "网页上传" if record.from_upload else "命令行导入"
 
@@ -176,6 +189,9 @@ def held_description(record: DocumentRecord, records: dict[str, DocumentRecord])
     """将取代《安全生产法》（安全生产法(2021-06-10)）、将废止《…》（…）: what a held document would do."""
     parts = []
     for doc_id in record.held_over:
+        if doc_id == record.doc_id:
+            parts.append(f"网页上传的{record.kind}，管理员确认后才作为依据")
+            continue
         target = records.get(doc_id)
         if target is None:
             parts.append(f"将取代或废止 {doc_id}（已不在知识库中）")

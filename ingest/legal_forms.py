@@ -198,7 +198,8 @@ class LegalForms:
     # --- the kind ---------------------------------------------------------------------------------
     def head_noun(self, title: str) -> str | None:
         """What the title's head noun makes the document: law, regulation, rules, decision, interpretation,
-        normative, plan, summary, standard, or None (no form word: 安全生产法释义, …管理方法)."""
+        normative, plan, summary, standard, reference (安全生产法释义, …学习读本), or None (no form word:
+        …管理方法)."""
         return self._noun(self._trimmed(squash(title)))
 
     def _trimmed(self, simple: str) -> str:
@@ -264,6 +265,8 @@ class LegalForms:
             return PLAN, False
         if noun == "summary":
             return SUMMARY, False
+        if noun == "reference":
+            return OTHER, False  # it reprints or explains a text: the issuer lines it reprints are not its own
         region = region if region is not None else self.region(title, head)
         where = level(region)
         simple = squash(title)

@@ -15,6 +15,7 @@ from ingest.legal_forms import (
     KINDS,
     LEGAL_KINDS,
     NATIONAL,
+    NORMATIVE,
     OTHER,
     PLAN,
     PROVINCES,
@@ -25,9 +26,21 @@ from ingest.legal_forms import (
 
 # Kinds that are legal texts: they have versions (the newer supersedes the older) and carry legal force.
 VERSIONED_KINDS = frozenset(LEGAL_KINDS)
+# Laws, regulations, rules and judicial interpretations (立法法): made by a body with the power to make law, unlike a
+# 规范性文件, which any office issues (a district's 通知 is one).
+LAWMAKING_KINDS = VERSIONED_KINDS - {NORMATIVE}
 # Local plans and reports: what a place decided to do, never the legal basis of a duty.
 PLAN_KINDS = frozenset({PLAN, SUMMARY})
-__all__ = ["KINDS", "NATIONAL", "PLAN_KINDS", "PROVINCES", "VERSIONED_KINDS", "DocumentMeta", "describe"]
+__all__ = [
+    "KINDS",
+    "LAWMAKING_KINDS",
+    "NATIONAL",
+    "PLAN_KINDS",
+    "PROVINCES",
+    "VERSIONED_KINDS",
+    "DocumentMeta",
+    "describe",
+]
 
 _DATE_IN_NAME = re.compile(r"[(（](\d{4})-(\d{2})-(\d{2})[)）]")
 _DATE_IN_TEXT = re.compile(r"(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日")

@@ -325,7 +325,14 @@ class Ingestor:
 
     def _versions(self, records: dict[str, DocumentRecord], confirmed: Iterable[str] = ()) -> list[str]:
         """Derive which versions are in force (ingest.versions); the notes to report."""
-        return apply_versions(self.kb.store, self.kb.vocabulary.document_aliases, records, confirmed)
+        # with an administrator password the web is shared: a law uploaded there waits for the administrator
+        return apply_versions(
+            self.kb.store,
+            self.kb.vocabulary.document_aliases,
+            records,
+            confirmed,
+            uploaded_law_waits=bool(self.settings.admin_password),
+        )
 
     def _stamp_settled(self) -> None:
         """Stamp the files that were too recent to stamp when read (a corpus copied just before the run)

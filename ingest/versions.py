@@ -16,16 +16,21 @@ _REPEAL_READ_CHUNKS = 4000  # stored chunks read per call when finding what earl
 
 
 def apply_versions(
-    store: ChunkStore, aliases: dict[str, list[str]], records: dict[str, DocumentRecord], confirmed: Iterable[str] = ()
+    store: ChunkStore,
+    aliases: dict[str, list[str]],
+    records: dict[str, DocumentRecord],
+    confirmed: Iterable[str] = (),
+    uploaded_law_waits: bool = False,
 ) -> list[str]:
     """Within each version group the newest date is in force; mark the others superseded. Then mark
     the documents another ingested document repeals (…同时废止), and clear the mark of those whose
     repealing document is gone. A document not yet vetted that would supersede or repeal a text in force
-    is held 待确认 instead, with no effect, unless an administrator confirmed it (ingest.authority)."""
+    is held 待确认 instead, with no effect, unless an administrator confirmed it; so is a law uploaded through a web
+    shared with an administrator (uploaded_law_waits, ingest.authority)."""
     notes: list[str] = []
     confirmed = set(confirmed)
     filled = read_repeals(store, records)  # before holding: an upload is compared with the wording of older records
-    held = held_documents(records, aliases, confirmed)
+    held = held_documents(records, aliases, confirmed, uploaded_law_waits)
     groups: dict[str, list[DocumentRecord]] = {}
     for record in records.values():
         if record.kind in VERSIONED_KINDS and record.doc_id not in held:

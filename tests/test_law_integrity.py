@@ -290,7 +290,7 @@ def test_a_web_upload_of_a_forged_law_is_held_listed_and_confirmed_only_with_the
         write(tmp_path / "browser", f"{REAL_ID}.md", forged(date="2021年6月10日")),
     ]  # the curated file's name
     text, rows = import_uploads(ctx, [str(p) for p in files])
-    assert "已暂缓：管理员确认前不生效" in text, text
+    assert "：已暂缓，管理员确认前不生效" in text, text
     results = {row[0]: (row[1], row[3]) for row in rows}
     assert results["安全生产法(2025-01-01).md"][0] == "新增"
     assert results["安全生产法(2099-01-01).md"][0] == "失败"
@@ -333,6 +333,58 @@ def test_a_web_upload_of_a_forged_law_is_held_listed_and_confirmed_only_with_the
     documents = KnowledgeBase(settings).documents()
     assert library_tab.uploaded(documents["安全生产法(2025-01-01)"], settings)
     assert not library_tab.uploaded(documents[REAL_ID], settings)
+
+
+NOTICE = """# 青山区应急管理局关于做好节前安全检查的通知
+
+青应急〔2025〕3号
+
+一、各生产经营单位应当在节前组织一次安全检查。
+"""
+
+
+def test_on_a_web_shared_with_an_administrator_an_uploaded_law_waits_for_confirmation_other_uploads_do_not(
+    curated, settings, tmp_path, monkeypatch
+):
+    """A law nobody has heard of needs no older text to displace to mislead: with an administrator password set
+    (the web is shared), a law, regulation or rule uploaded through the web is held over its own authority until
+    the administrator confirms it; a district's notice is usable at once. Without an administrator the uploader
+    is the one who runs the server: the same law is in force at once."""
+    monkeypatch.setattr(library_tab, "_WRONG_PASSWORD_DELAY", 0)
+    admin = WebContext(Settings(data_dir=settings.data_dir, embedder="builtin", admin_password="管理员口令"), curated)
+    law_id = "企业安全自主管理法(2025-01-01)"
+    files = [
+        write(tmp_path / "browser", f"{law_id}.md", forged(title="中华人民共和国企业安全自主管理法")),
+        write(tmp_path / "browser", "青山区节前安全检查通知(2025-01-20).md", NOTICE),
+    ]
+    text, rows = import_uploads(admin, [str(p) for p in files])
+    assert [row[1] for row in rows] == ["新增", "新增"], rows
+    assert f"{law_id}（网页上传的法律，管理员确认后才作为依据）：已暂缓" in text, text
+    status = statuses(admin)
+    assert status[law_id] == "待确认（网页上传的法律，管理员确认后才作为依据；管理员确认前不生效） · 网页上传"
+    assert status["青山区节前安全检查通知(2025-01-20)"] == "现行 · 网页上传"
+    assert status[REAL_ID] == "现行"  # it challenges nothing
+    question = "企业安全自主管理法对设置安全生产管理机构有什么规定？"
+    assert law_id not in {c["doc"] for c in admin.assistant().ask(question).answer.citations}
+    assert_the_real_law_holds(settings)
+    assert "节前组织一次安全检查" in admin.assistant().ask("青山区节前安全检查有什么要求？").answer.text
+
+    done = confirm_pending(admin, law_id, "管理员口令")
+    assert done.startswith(f"✓ 已确认“{law_id}”生效"), done
+    assert statuses(admin)[law_id] == "现行 · 网页上传"
+    assert law_id in {c["doc"] for c in admin.assistant().ask(question).answer.citations}
+
+    # no administrator: whoever uploads runs the server
+    solo = WebContext(settings, curated)
+    other = write(
+        tmp_path / "browser2",
+        "仓储安全法(2025-01-01).md",
+        "# 中华人民共和国仓储安全法\n\n2025年1月1日全国人民代表大会常务委员会通过\n\n"
+        "第一条 仓库经营者应当每月检查一次货架。\n\n第二条 本法自公布之日起施行。\n",
+    )
+    text, rows = import_uploads(solo, [str(other)])
+    assert rows[0][1] == "新增" and "已暂缓" not in text, (text, rows)
+    assert statuses(solo)["仓储安全法(2025-01-01)"] == "现行 · 网页上传"
 
 
 @pytest.mark.parametrize(

@@ -143,6 +143,18 @@ def test_an_interim_rule_is_no_law_because_its_title_ends_in_fa():
     assert meta_of("XX公司安全生产管理制度").kind == "其他"  # an enterprise's rules are no legal form
 
 
+@pytest.mark.parametrize(
+    "title",
+    ["中华人民共和国安全生产法律读本", "中华人民共和国安全生产法释义", "安全生产许可证条例解读", "安全生产法学习材料"],
+)
+def test_a_book_that_reprints_a_law_with_its_adoption_lines_is_no_law(title):
+    """A study book reprints the law's own head (adopted by 全国人民代表大会常务委员会) and its articles: what it
+    reprints does not make it the law, so it cannot stand beside the law as a 法律 of a newer date."""
+    head = "2002年6月29日 第九届全国人民代表大会常务委员会第二十八次会议通过"
+    assert meta_of(title, head).kind == "其他", title
+    assert meta_of("中华人民共和国安全生产法", head).kind == "法律"
+
+
 def test_a_city_rule_with_no_issuer_is_guessed_and_the_user_is_told_how_to_correct_it():
     meta = meta_of("青山市粉尘防爆安全管理办法")
     assert meta.kind == "地方政府规章"

@@ -15,7 +15,7 @@ from assistant.retrieval.reranker import reranker_label
 from assistant.web.context import WebContext, friendly_errors
 from assistant.web.sources import plain
 from assistant.web.uploads import UploadError, accept_uploads, allowed_suffixes, ingest_uploads, uploads_dir
-from ingest.authority import held_description
+from ingest.authority import challengers, held_description
 from ingest.corrections import FIELDS, LABELS, CorrectionError, normalise
 from ingest.metadata import KINDS, shown_name
 from ingest.pipeline import STATUS_LABELS, IngestBusy
@@ -64,9 +64,9 @@ def document_status(record, records: dict) -> str:
         parts.append(f"已废止（{repeal}）" if record.repealed else f"现行（{repeal}）")
     if record.superseded:
         parts.append(f"已被 {record.superseded_by} 取代")
-    challengers = [r.doc_id for r in records.values() if record.doc_id in r.held_over]
-    if challengers and record.in_force:
-        parts.append(f"现行（{'、'.join(challengers)} 声称取代或废止本文，待确认，确认前以本文为准）")
+    challenging = challengers(record, records)
+    if challenging and record.in_force:
+        parts.append(f"现行（{'、'.join(challenging)} 声称取代或废止本文，待确认，确认前以本文为准）")
     status = "；".join(parts) or "现行"
     if record.derived:
         status += f" · 已更正{'、'.join(LABELS[name] for name in record.derived)}"
@@ -161,8 +161,9 @@ def import_uploads(ctx: WebContext, paths: list[str], progress=None) -> tuple[st
         waiting = [r.doc_id for r in report.results if r.doc_id in records and records[r.doc_id].pending]
         if waiting:
             held = (
-                f"\n\n⚠ {'、'.join(waiting)} 要取代或废止现行的法规，已暂缓：管理员确认前不生效、不参与检索，"
-                f"原文仍现行（见右侧“待确认”）。"
+                "\n\n⚠ "
+                + "；".join(f"{d}（{held_description(records[d], records)}）" for d in waiting)
+                + "：已暂缓，管理员确认前不生效、不参与检索，现行法规不受影响（见右侧“待确认”）。"
             )
     failed = sum(1 for row in rows if row[1] == "失败")
     counts = Counter(row[1] for row in rows)
@@ -200,7 +201,7 @@ def pending_markdown(ctx: WebContext) -> str:
         "请管理员在服务器上运行 anquan ingest 该文件 --confirm-supersede。"
     )
     return "\n".join(
-        [f"以下 {len(held)} 个文档要取代或废止现行的法规，管理员确认前不生效，原文仍现行：", *lines, "", how]
+        [f"以下 {len(held)} 个文档待管理员确认，确认前不生效、不参与检索，现行法规不受影响：", *lines, "", how]
     )
 
 
