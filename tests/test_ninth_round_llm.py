@@ -6,17 +6,18 @@
   none (rt8 M6);
 - a duty copied and then denied by a verb alone later in the sentence (应当设置……——这一说法是错误的，实际上不用
   设置; 应当设置……；确有困难的，可以暂缓设置) is marked: the verb binds what it bound before (rt8 M10, rt10 E6);
-- 建议 for 应当 is marked (rt10 E2); a double negative (不能不设置) binds as an obligation (rt10 F3).
+- 建议 for 应当 is marked (rt10 E2); a double negative (不能不设置) binds as an obligation (rt10 F3);
+- a near copy that adds a qualifier the article lacks (原则上不得, 除小微企业外应当) is marked (rt10 E5, E7).
 Faithful replies stay unmarked.
 """
 
 from __future__ import annotations
 
 import pytest
-from test_seventh_round_llm import ENTRUSTING, STAFFING, _article, _verified
+from test_seventh_round_llm import ENTRUSTING, LEASING, STAFFING, _article, _verified
 
 from assistant.llm import figures
-from assistant.llm.verification import FIGURE_MARK, NEGATION_MARK
+from assistant.llm.verification import FIGURE_MARK, NEGATION_MARK, QUALIFIER_MARK
 
 INSURANCE = _article(
     51,
@@ -101,3 +102,46 @@ def test_a_double_negative_binds_as_an_obligation(word):
     """rt10 F3: 不能不设置 is 必须设置, no turned duty."""
     reply = f"从业人员超过一百人的，{word}设置安全生产管理机构或者配备专职安全生产管理人员[1]，二者必居其一。"
     assert NEGATION_MARK not in _verified(reply, STAFFING).text
+
+
+@pytest.mark.parametrize(
+    ("reply", "article", "qualifier"),
+    [
+        (
+            "从业人员超过一百人的，除小微企业外，应当设置安全生产管理机构或者配备专职安全生产管理人员[1]。",
+            STAFFING,
+            "除小微企业外",
+        ),
+        (
+            "从业人员超过一百人的，原则上应当设置安全生产管理机构或者配备专职安全生产管理人员[1]。",
+            STAFFING,
+            "原则上",
+        ),
+        (
+            "生产经营单位原则上不得将生产经营项目、场所、设备发包或者出租给不具备安全生产条件的单位[1]。",
+            LEASING,
+            "原则上",
+        ),
+        (
+            "一般情况下，从业人员超过一百人的，应当设置安全生产管理机构或者配备专职安全生产管理人员[1]。",
+            STAFFING,
+            "一般情况下",
+        ),
+    ],
+)
+def test_a_near_copy_that_adds_a_qualifier_the_article_lacks_is_marked_and_named(reply, article, qualifier):
+    """A duty or a prohibition with no exception in the law is not one 原则上 or 除小微企业外."""
+    answer = _verified(reply, article)
+    assert QUALIFIER_MARK in answer.text and NEGATION_MARK not in answer.text, answer.text
+    assert f"加了所引条文没有的例外或限定（{qualifier}）" in answer.text, answer.text
+
+
+def test_a_qualifier_the_article_has_is_not_marked():
+    article = _article(
+        99,
+        "第九十九条",
+        "除本法另有规定外，生产经营单位应当在有较大危险因素的生产经营场所设置明显的安全警示标志；确有困难的，"
+        "经批准可以延期设置。",
+    )
+    reply = "除本法另有规定外，生产经营单位应当在有较大危险因素的生产经营场所设置明显的安全警示标志；确有困难的，经批准可以延期设置[1]。"
+    assert QUALIFIER_MARK not in _verified(reply, article).text

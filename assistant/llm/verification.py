@@ -26,7 +26,8 @@
   paraphrase binding the same duty the other way (并不需要单独设立… for 应当设置…; a verb alone binds what the same
   verb bound earlier in the sentence: 应当设置…，实际上不用设置), unless it is about a case outside the clause's
   threshold (一百人以下 for 超过一百人的) or states the clause's rule from its other side (没有取得资格的，不能上岗
-  for 取得资格，方可上岗);
+  for 取得资格，方可上岗); and a near copy adding a qualifier the clause does not have (QUALIFIERS: 原则上不得,
+  一般情况下应当, 除小微企业外) is flagged as narrowing it;
 - nothing cited at all is reported, so that the answer can say it cannot be checked.
 The reply is cleaned first (assistant.llm.reply: control characters, reasoning blocks, images and links removed),
 and a mark is never put inside an HTML tag.
@@ -53,6 +54,7 @@ MISQUOTE_MARK = "（⚠未能在所引条文中逐字核对）"
 UNKNOWN_ARTICLE_MARK = "（⚠所给资料中没有此条，请核实）"
 FIGURE_MARK = "（⚠数字未能在所引条文中核对）"
 NEGATION_MARK = "（⚠与所引条文的应当、不得、可以或肯定、否定不一致，请核实）"
+QUALIFIER_MARK = "（⚠所引条文没有这一例外或限定，请核实）"
 # (opening, closing) quotation marks; a quotation is the text between a pair, on one line or running over line
 # breaks but never over a blank line
 QUOTE_PAIRS = [
@@ -135,6 +137,13 @@ MODAL_FILLERS = (
     "并", "就", "也", "都", "均", "还", "亦", "则", "仍", "便", "才", "再", "另行", "单独", "专门", "另外", "额外",
     "一律", "一概", "同样",
 )  # fmt: skip
+# Qualifiers that make an unconditional provision a default with exceptions (原则上不得, 一般情况下应当, 除小微企业外):
+# a near copy that adds one the clause does not have narrows the duty or the prohibition
+QUALIFIERS = (
+    "原则上", "一般情况下", "一般而言", "一般来说", "通常情况下", "通常", "特殊情况下", "特殊情况除外", "确有困难",
+    "条件允许", "如有必要", "视具体情况",
+)  # fmt: skip
+_QUALIFIER = re.compile("|".join(map(re.escape, QUALIFIERS)) + r"|除[^，。；,;：:]{1,30}?以?外")
 # plain negation (不, 未, 无, 非, 没有), but not inside a word (无论, 不管, 不仅, 不断, 非常, 未来): a near copy
 # that adds or drops one turns the law around. The prohibitions and exemptions come first (不得, 不需要: read as
 # one word), and are compared by class (_modality_turned)
@@ -276,6 +285,9 @@ class Verification:
     figures: list[str] = field(default_factory=list)  # figures (三百人) not in the sources their sentence rests on
     # sentences turning a clause around: a negation added or dropped, 应当 / 不得 / 可以 / 不必 changed
     negations: list[str] = field(default_factory=list)
+    # sentences restating a clause with a qualifier it does not have (原则上, 除…外) and those qualifiers
+    qualified: list[str] = field(default_factory=list)
+    qualifiers: list[str] = field(default_factory=list)
     images_removed: int = 0  # images (Markdown or HTML) taken out of the reply
     links_removed: int = 0  # link addresses taken out of the reply (the link text is kept)
 
@@ -878,6 +890,13 @@ def _check_negations(
                 report.negations.append(piece.strip())
                 marks.append((end, NEGATION_MARK))
                 break
+            added = [m.group() for m in _QUALIFIER.finditer(claim.tight)]
+            added = [q for q in added if near and all(q not in clause.tight for clause in near)]
+            if added:
+                report.qualified.append(piece.strip())
+                report.qualifiers += [q for q in added if q not in report.qualifiers]
+                marks.append((end, QUALIFIER_MARK))
+                break
     return marks
 
 
@@ -901,6 +920,10 @@ def notes(report: Verification, sources_given: int) -> list[str]:
         )
     if report.negations:
         found.append(f"{len(report.negations)} 处说法与所引条文的应当、不得、可以或肯定、否定不一致，已标注")
+    if report.qualified:
+        found.append(
+            f"{len(report.qualified)} 处说法加了所引条文没有的例外或限定（{'、'.join(report.qualifiers)}），已标注"
+        )
     if report.images_removed or report.links_removed:
         removed = [f"{report.images_removed} 张图片" if report.images_removed else ""]
         removed.append(f"{report.links_removed} 个链接的地址" if report.links_removed else "")
