@@ -68,6 +68,9 @@ _LIST_ITEM = re.compile(
     r"^\s*(?:[一二三四五六七八九十百]+[、.．]|\d+\s*[、.．)）]|[（(][一二三四五六七八九十\d]+[)）]|[①-⑳])\s*"
     r"[《〈]?(?P<name>[^《》〈〉（(\n。；;，,]{2,60}?)[》〉]?(?=\s*(?:[（(]|[。；;]?\s*$))"
 )
+# a row of a table listing them (| 1 | X条例 | 2007年4月9日 |; Word's 1 | X条例 | …): a serial number, then the name
+_TABLE_ROW = re.compile(r"^\s*\|?\s*(?:[一二三四五六七八九十百]+|\d+)\s*[、.．]?\s*\|\s*(?P<row>.*)$")
+_TRAILING_BRACKET = re.compile(r"[（(][^（）()]*[)）]\s*$")
 _LIST_START = "下列……废止："  # where an announced list starts (compared by identity)
 _BEFORE_CHARS = 40  # text kept before a name: where the issuer written outside the quotes is found
 
@@ -171,6 +174,16 @@ def _listed(article: str, text: str, listing: bool, claims: list[RepealClaim]) -
             continue
         if not listing or not line.strip():
             continue
+        row = _TABLE_ROW.match(line)
+        if row is not None:
+            cells = [c.strip() for c in row.group("row").split("|")]
+            name = _TRAILING_BRACKET.sub("", cells[0]).strip().strip("《》〈〉")
+            decree = _DECREE_IN_BRACKETS.search(row.group("row"))
+            if len(name) >= 2:
+                claims.append(RepealClaim(name_key(name), "", f"{decree.group(1)}号令" if decree else "", article, ""))
+            continue
+        if "|" in line:
+            continue  # the table's header (序号 | 名称 | 公布日期) and the rule under it
         item = _LIST_ITEM.match(line)
         if item is None:
             return False  # 本决定自公布之日起施行: the list has ended

@@ -126,6 +126,7 @@ def test_a_list_kept_in_force_or_only_proposed_repeals_nothing(kept):
     from ingest.repeal import repeal_claims
 
     assert repeal_claims([("", f"{kept}\n一、青山市动火作业管理办法（2010年发布）")]) == []
+    assert repeal_claims([("", f"{kept}\n| 序号 | 名称 |\n|---|---|\n| 1 | 青山市动火作业管理办法 |")]) == []
 
 
 @pytest.mark.parametrize(
@@ -134,11 +135,14 @@ def test_a_list_kept_in_force_or_only_proposed_repeals_nothing(kept):
         "\n1）青山市动火作业管理办法（2010年发布）\n2）青山市有限空间作业规定",
         "\n①青山市动火作业管理办法（2010年发布）\n②青山市有限空间作业规定",
         "一、青山市动火作业管理办法（2010年发布）；二、青山市有限空间作业规定。",
+        "\n\n| 序号 | 名称 | 公布日期 |\n|---|---|---|\n| 1 | 青山市动火作业管理办法 | 2010年 |\n"
+        "| 2 | 《青山市有限空间作业规定》（青山市人民政府令第3号） | 2012年 |\n",
+        "\n序号 | 名称 | 公布日期\n一 | 青山市动火作业管理办法（2010年发布） | 2010年\n二 | 青山市有限空间作业规定 | 2012年",
     ],
-    ids=["paren", "circled", "inline"],
+    ids=["paren", "circled", "inline", "markdown-table", "word-table"],
 )
 def test_a_repeal_list_is_read_however_its_items_are_numbered(items):
-    """rt10 RA1, RA2, RA4: 1）, ① and items on the announcing line were not read."""
+    """rt10 RA1–RA4: 1）, ①, items on the announcing line and the rows of a table were not read."""
     from ingest.repeal import repeal_claims
 
     listed = repeal_claims([("", f"对下列规章予以废止：{items}\n本决定自公布之日起施行。")])
