@@ -9,6 +9,8 @@ is not imported.
 - a closed <details> is kept: the reader opens it with a click, no script (the changelogs of Node.js's API pages
   live in one), as Markdown keeps it (test_seventh_round_hidden).
 
+- a style sheet the page links or imports from its own folder (or below it) is read like its own (rt10 H1b).
+
 Visible text around each is kept."""
 
 from __future__ import annotations
@@ -80,3 +82,59 @@ KEPT = [
 @pytest.mark.parametrize(("style", "body"), KEPT, ids=range(len(KEPT)))
 def test_visible_text_with_the_same_features_is_kept(tmp_path, style, body):
     assert_hidden(loaded(tmp_path, body, style), "第三条 可见。")
+
+
+def page_with(tmp_path, head: str, body: str, sheets: dict[str, str]):
+    """A page in tmp_path/site with these head elements and files (paths relative to the page's folder)."""
+    site = tmp_path / "site"
+    for name, css in sheets.items():
+        (site / name).parent.mkdir(parents=True, exist_ok=True)
+        (site / name).write_text(css, encoding="utf-8")
+    site.mkdir(exist_ok=True)
+    path = site / "通知.html"
+    path.write_text(
+        f"<!DOCTYPE html><html><head><meta charset='utf-8'>{head}</head><body><h1>青山区安全生产工作通知</h1>"
+        f"<p>{SEEN[0]}</p>{body}<p>{SEEN[1]}</p></body></html>",
+        encoding="utf-8",
+    )
+    return load_file(path)
+
+
+@pytest.mark.parametrize(
+    ("head", "sheets"),
+    [
+        ("<style>@import url('hide.css');</style>", {"hide.css": ".k{display:none}"}),
+        (
+            '<style>@import "css/a.css" screen;</style>',
+            {"css/a.css": "@import 'b.css';", "css/b.css": ".k{color:#fff}"},
+        ),
+        ("<link rel='stylesheet' href='hide.css'>", {"hide.css": ".k{visibility:hidden}"}),
+        (
+            "<link rel='stylesheet' href='./hide.css?v=3'>",
+            {"hide.css": "body{background:#000;color:#fff} .k{color:#000}"},
+        ),
+        ("<link rel='stylesheet' href='loop.css'>", {"loop.css": "@import 'loop.css'; .k{display:none}"}),
+    ],
+    ids=["import", "nested-import", "link", "link-query-dark-page", "import-loop"],
+)
+def test_a_style_sheet_beside_the_page_is_read_like_its_own(tmp_path, head, sheets):
+    """rt10 H1b: the rules of a sheet the page imports or links from its own folder hide text as inline ones do."""
+    assert_hidden(page_with(tmp_path, head, f"<p class='k'>暗号：{INJECTED}</p>", sheets))
+
+
+@pytest.mark.parametrize(
+    ("head", "sheets"),
+    [
+        ("<style>@import url('../outside.css');</style>", {"../outside.css": ".k{display:none}"}),
+        ("<link rel='stylesheet' href='https://example.com/hide.css'>", {}),
+        ("<link rel='stylesheet' href='print.css' media='print'>", {"print.css": ".k{display:none}"}),
+        ("<style>@import 'print.css' print;</style>", {"print.css": ".k{display:none}"}),
+        ("<link rel='stylesheet' href='notes.txt'>", {"notes.txt": ".k{display:none}"}),
+    ],
+    ids=["outside-the-folder", "on-the-web", "print-link", "print-import", "not-a-css-file"],
+)
+def test_sheets_not_beside_the_page_or_not_for_screens_hide_nothing(tmp_path, head, sheets):
+    """What a page may read is its own folder, for screens: a file elsewhere on the machine or on the web, a print
+    sheet or a file that is no .css is not applied (the web sheet leaves the paper unknown, as before)."""
+    text = page_with(tmp_path, head, "<p class='k'>第三条 可见。</p>", sheets)
+    assert_hidden(text, "第三条 可见。")

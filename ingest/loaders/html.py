@@ -6,10 +6,11 @@ BeautifulSoup tree looks each one up among its siblings, so a page of many parag
 Text a browser does not show is no part of the document (hidden instructions became the answer's only basis): an
 element hidden by its attributes (hidden, a closed dialog, a popover, what a closed details holds but its summary),
 by its inline style, by presentational attributes (<font color>, bgcolor, an svg's) or by a rule of the page's style
-sheets (any selector, matched by BeautifulSoup's selector engine, with the cascade and custom properties put in for
-var(); a rule that depends on what the reader does, such as :hover, never hides anything and keeps what it might
-show), text in zero size, transparent ink or the colour of the background under it, invisible, clipped away, shrunk
-to nothing or moved far off the screen. `unseen_spans` applies the same rules to markup mixed with plain text (raw
+sheets (its own, and those it links or imports from its own folder or below it; any selector, matched by
+BeautifulSoup's selector engine, with the cascade and custom properties put in for var(); a rule that depends on
+what the reader does, such as :hover, never hides anything and keeps what it might show), text in zero size,
+transparent ink or the colour of the background under it, invisible, clipped away, shrunk to nothing or moved far
+off the screen. `unseen_spans` applies the same rules to markup mixed with plain text (raw
 HTML in Markdown), but keeps what a closed details holds."""
 
 from __future__ import annotations
@@ -24,12 +25,13 @@ from html.parser import HTMLParser
 from itertools import islice
 from pathlib import Path
 from typing import Any, NamedTuple
+from urllib.parse import unquote
 
 import soupsieve
 from bs4 import BeautifulSoup, NavigableString, Tag
 
 from ingest.encoding import decode_bytes
-from ingest.errors import OverLimit
+from ingest.errors import IngestError, OverLimit
 from ingest.loaders.limits import LoadLimits
 
 _CHROME_TAGS = frozenset(["script", "style", "noscript", "nav", "header", "footer", "aside", "form", "iframe"])
@@ -46,15 +48,14 @@ def load_html(path: Path, limits: LoadLimits | None = None) -> str:
     markup = markup[: _comment_to_the_end(markup)]
     soup = BeautifulSoup(markup, "html.parser")
     del markup
-    sheet = _Sheet(
-        "".join(style.strings) for style in soup.find_all("style") if _screen_media(str(style.get("media") or ""))
-    )
+    texts, complete = _style_sheets(soup, path.parent)
+    sheet = _Sheet(texts)
     root = soup.body or soup
     try:
         if sheet.selected:
             _lowered(soup)
             sheet.select(soup)
-        return "".join(_pieces(root, _ANY_HEADING, sheet, _page_ink(soup, root, sheet)))
+        return "".join(_pieces(root, _ANY_HEADING, sheet, _page_ink(soup, root, sheet, complete)))
     except _TooManyRules:
         raise OverLimit(path, _TOO_MANY_RULES) from None
 
@@ -144,14 +145,82 @@ def _pieces(
     return pieces
 
 
-def _page_ink(soup: BeautifulSoup, root: Tag, sheet: _Sheet) -> _Ink:
+def _style_sheets(soup: BeautifulSoup, folder: Path) -> tuple[list[str], bool]:
+    """The page's style sheets for screens, in document order: its style elements and the sheets it links or
+    imports (@import) from files beside it or below it, imports put in where they stand; and whether every sheet
+    was read (one on the web, elsewhere on the machine, too large or unreadable was not)."""
+    texts: list[str] = []
+    complete = True
+    budget = [_SHEETS_MAX_BYTES]
+
+    def expanded(css: str, depth: int, seen: frozenset[Path], base: Path) -> str:
+        def put_in(match: re.Match) -> str:
+            nonlocal complete
+            if match.group("media").strip() and not _screen_media(match.group("media")):
+                return ""
+            target = _local_sheet(folder, match.group("href"), base)
+            if target in seen:
+                return ""  # a sheet importing itself, or one importing it
+            css = _read_sheet(target, budget) if depth < _SHEET_DEPTH else None
+            if target is None or css is None:
+                complete = False
+                return ""
+            return expanded(css, depth + 1, seen | {target}, target.parent)
+
+        return _IMPORT.sub(put_in, css) if "@import" in css.lower() else css
+
+    for tag in soup.find_all(["style", "link"]):
+        if not _screen_media(str(tag.get("media") or "")):
+            continue
+        if tag.name == "style":
+            texts.append(expanded("".join(tag.strings), 0, frozenset(), folder))
+        elif "stylesheet" in str(tag.get("rel") or "").lower():
+            target = _local_sheet(folder, str(tag.get("href") or ""))
+            css = _read_sheet(target, budget)
+            if target is None or css is None:
+                complete = False
+            else:
+                texts.append(expanded(css, 1, frozenset({target}), target.parent))
+    return texts, complete
+
+
+def _local_sheet(folder: Path, href: str, base: Path | None = None) -> Path | None:
+    """The .css file an href names (relative to base: the page's folder, or the folder of the sheet that imports
+    it) in the page's folder or below it; None for an address on the web (http:, //host) or a file elsewhere on the
+    machine (../ out of the folder, an absolute path: what a page is given to read is its own folder)."""
+    href = unquote(href.split("#")[0].split("?")[0].strip())
+    if not href or _URL_SCHEME.match(href) or href.startswith(("/", "\\")):
+        return None
+    try:
+        target, root = ((base or folder) / href).resolve(), folder.resolve()
+    except (OSError, RuntimeError, ValueError):
+        return None
+    if root not in target.parents or target.suffix.lower() != ".css":
+        return None
+    return target
+
+
+def _read_sheet(target: Path | None, budget: list[int]) -> str | None:
+    """The text of a local style sheet within what is left of the bytes the page's sheets may take; None when it
+    cannot be read or is over that."""
+    if target is None:
+        return None
+    try:
+        if not target.is_file() or target.stat().st_size > budget[0]:
+            return None
+        data = target.read_bytes()
+        budget[0] -= len(data)
+        return decode_bytes(data, target)
+    except (OSError, IngestError):
+        return None
+
+
+def _page_ink(soup: BeautifulSoup, root: Tag, sheet: _Sheet, complete: bool = True) -> _Ink:
     """The ink of the page's text: the colour and background of its html and body elements (their hiding is not
     applied: a page that hides its body until a script has run is read as shown). A page that takes styles from a
-    sheet the loader does not have (a linked sheet, @import) may paint any background: its paper is not known."""
-    linked = soup.find(lambda tag: tag.name == "link" and "stylesheet" in str(tag.get("rel") or "").lower()) or any(
-        "@import" in "".join(style.strings).lower() for style in soup.find_all("style")
-    )
-    ink = _SEEN._replace(paper=None) if linked else _SEEN
+    sheet the loader could not read (complete false: one on the web) may paint any background: its paper is not
+    known."""
+    ink = _SEEN if complete else _SEEN._replace(paper=None)
     for element in [*reversed([parent for parent in root.parents if parent.name in ("html", "body")]), root]:
         if element.name in ("html", "body"):
             _, own = sight(element.name, element.attrs, sheet, ink, element)
@@ -1126,6 +1195,14 @@ def _style_rules(css: str) -> Iterable[tuple[str, str]]:
         elif not stack or not stack[-1][0]:
             start = at + 1  # a statement (@import ...;) ends
 
+
+# @import url("x.css") screen; @import 'x.css';
+_IMPORT = re.compile(
+    r"""@import\s+(?:url\(\s*)?(?P<q>["']?)(?P<href>[^"')\s;]*)(?P=q)\s*\)?(?P<media>[^;{}]*);?""", re.IGNORECASE
+)
+_URL_SCHEME = re.compile(r"^[a-z][a-z0-9+.\-]*:", re.IGNORECASE)  # http:, data:, file:, C: (another drive)
+_SHEET_DEPTH = 4  # sheets importing sheets: how deep they are followed
+_SHEETS_MAX_BYTES = 4_000_000  # the local sheets one page may read, in all
 
 _SCREENS = ((1280.0, 800.0), (375.0, 667.0))  # a desktop and a phone: a rule hides only if it does on both
 
