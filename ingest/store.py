@@ -24,7 +24,7 @@ import time
 import zlib
 from collections import OrderedDict
 from collections.abc import Iterable, Iterator, Sequence
-from contextlib import closing, contextmanager
+from contextlib import closing, contextmanager, suppress
 from dataclasses import asdict, dataclass, field
 from datetime import date
 from pathlib import Path
@@ -499,6 +499,16 @@ class _ReadWriteLock:
                     self._changed.notify_all()
 
 
+# Embedded Chroma writes a collection's vector index to disk every sync_threshold changes, and a process replays
+# the changes made since into its index when it first reads it: about a millisecond each, so Chroma's default of
+# 1,000 cost every `anquan ask` and `anquan serve` up to a second at start (0.75 s on regulations + plans; 0.02 s
+# once the index file is current). A collection's threshold is a tenth of its vectors, at least Chroma's write
+# batch and at most its default: a small index is written to disk more often (each write is small), a large one
+# as Chroma does (a 150,000-vector index is ~250 MB a write).
+SYNC_SHARE = 10
+SYNC_LEAST = 100
+SYNC_MOST = 1000
+
 _READS = frozenset(["get", "query", "count", "peek"])
 
 
@@ -785,11 +795,23 @@ class ChunkStore:
                 end = start + self.batch_size
                 write(ids=ids[start:end], embeddings=embeddings[start:end])
             stored = self.chunks.count()
+            self._tune_sync(stored)
             if self._vectors_seen >= 0:
                 self._vectors_seen = stored  # written here: the index here has them
             known = self._vectored
             if known is not None and ids:  # what with_vectors knew, with these: no new read of every id
                 self._vectored = ((known[0][0], stored), known[1] | frozenset(ids))
+
+    def _tune_sync(self, stored: int) -> None:
+        """Have embedded Chroma write a small vector index to disk more often (SYNC_SHARE): every process replays
+        the changes made since the index file was written when it first searches."""
+        if self.is_server:
+            return
+        wanted = min(SYNC_MOST, max(SYNC_LEAST, stored // SYNC_SHARE))
+        hnsw = (self.chunks.configuration or {}).get("hnsw") or {}
+        if hnsw.get("sync_threshold") != wanted:
+            with suppress(Exception):  # a Chroma that cannot change it syncs as before
+                self.chunks.modify(configuration={"hnsw": {"sync_threshold": wanted}})
 
     def delete_stale_chunks(self, doc_id: str, current_hash: str) -> None:
         """Every stored version of the document's chunks but the current one."""

@@ -255,3 +255,21 @@ def test_serve_readiness_is_measured_until_the_page_answers(tmp_path):
     failing.write_text("import sys\nsys.exit('端口已被占用')\n", encoding="utf-8")
     with pytest.raises(SystemExit, match="启动失败"):
         serve_ready([sys.executable, str(failing)], dict(os.environ), timeout=60)
+
+
+@pytest.mark.parametrize(("vectors", "threshold"), [(120, 100), (2500, 250)])
+def test_a_small_vector_index_is_written_to_disk_often_so_a_new_process_need_not_replay_much(
+    tmp_path, vectors, threshold
+):
+    """Every process replays into its vector index the changes made since the index file was last written (about
+    a millisecond each: Chroma's default of 1,000 cost each first question 0.75 s on regulations + plans). After
+    a write the collection is written every tenth of its size (at least Chroma's batch of 100, at most 1,000)."""
+    import numpy as np
+
+    from ingest import store
+
+    chunks = store.ChunkStore(Settings(data_dir=tmp_path / "data", embedder="builtin"), "probe")
+    ids = [f"doc-{n:05d}" for n in range(vectors)]
+    chunks.write_vectors(ids, np.random.default_rng(0).random((vectors, 8), dtype=np.float32).tolist(), new=True)
+    assert chunks.chunks.configuration["hnsw"]["sync_threshold"] == threshold
+    assert store.SYNC_LEAST <= threshold <= store.SYNC_MOST
