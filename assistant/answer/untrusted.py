@@ -128,10 +128,16 @@ ATTRIBUTE_BREAKERS = {ord(c): None for c in f'"＂“”<>{_ANGLE_OPEN}{_ANGLE_C
 _SPACES = re.compile(r"[\s\u200b-\u200f\u2060-\u2064\ufeff\u00ad]+")
 
 
+# separators written inside a word (忽·略, 指-令, 忽*略): between two Chinese characters they are read as nothing
+_INNER_MARKS = re.compile(r"(?<=[\u3400-\u9fff])[·・‧•∙⋅\-‐‑‒–_~*^|/\\.]+(?=[\u3400-\u9fff])")
+
+
 def _canon(text: str) -> str:
-    """A sentence as the word lists are matched: NFKC, entities decoded, simplified, no spaces, lower case."""
+    """A sentence as the word lists are matched: NFKC, entities decoded, simplified, no spaces, lower case, no
+    separators inside a word."""
     text = unicodedata.normalize("NFKC", html.unescape(text)) if not text.isascii() or "&" in text else text
-    return _SPACES.sub("", to_simplified(text)).lower().translate(_ANGLES)
+    text = _SPACES.sub("", to_simplified(text))
+    return _INNER_MARKS.sub("", text).lower().translate(_ANGLES)
 
 
 # a token that reads as a fence marker (</资料>, <∕资料>, 资料>): what follows it starts anew, as after a fence
@@ -169,10 +175,21 @@ class InstructionGuard:
         self.identity_phrases = set(canon(words.identity_phrases))
         self.answer_directives = canon(words.answer_directives)
         self.precedence = canon(words.precedence_claims)
+        self.asked = canon(words.asked_words)
 
         def alternatives(items: list[str]) -> str:
             return "|".join(re.escape(w) for w in items)
 
+        # 本通知的效力高于《…》: the document speaking of itself, claiming to outrank a law
+        self._outranks = re.compile(
+            rf"(?:{alternatives(canon(words.self_references))})[^，,。；;]{{0,6}}"
+            rf"(?:{alternatives(canon(words.outranking))})[^，,。；;]{{0,4}}(?:{alternatives(canon(words.law_references))})"
+        )
+        # …应当告知其不需要…, …一律答复不需要…: what to answer, after someone asks
+        self._dictated = re.compile(
+            rf"(?:{alternatives(canon(words.answer_verbs))})(?:{alternatives(canon(words.answer_objects))})?"
+            rf"[为是说:：\"“「']{{0,2}}(?:{alternatives(canon(words.answer_content))})"
+        )
         self._role_tag = re.compile(rf"^[\[【(（<#*]*(?:{alternatives(self.role_names)})[\]】)）>*]*[:：]")
         self._fillers = re.compile(rf"^(?:{alternatives(self.fillers)})+")
         # a sentence holding none of these words cannot match any rule: most sentences are ruled out at once
@@ -188,6 +205,8 @@ class InstructionGuard:
                         *self.identity_phrases,
                         *self.answer_directives,
                         *self.precedence,
+                        *self.asked,
+                        *canon(words.outranking),
                     },
                     key=len,
                     reverse=True,
@@ -242,7 +261,10 @@ class InstructionGuard:
             return False
         if self._speaks_as_role(text) or any(m in text for m in self.role_markers):
             return True
-        if any(claim in text for claim in self.precedence):  # claims to prevail over the law
+        if any(claim in text for claim in self.precedence) or self._outranks.search(text):  # over the law
+            return True
+        asked = min((at for a in self.asked if (at := text.find(a)) >= 0), default=-1)
+        if asked >= 0 and self._dictated.search(text, asked):  # how to answer whoever asks
             return True
         for d in self.answer_directives:
             at = text.find(d)

@@ -505,3 +505,10 @@ class InstructionWords(_Strict):
     identity_phrases: list[str]  # 作为AI … as a whole clause
     answer_directives: list[str]  # 直接回答 … followed by ：/“
     precedence_claims: list[str] = []  # 优先于法律 … anywhere: a text claiming to override the law
+    self_references: list[str]  # 本通知, 本文件 …: the document speaking of itself
+    outranking: list[str]  # 效力高于, 优先于 … after a self-reference
+    law_references: list[str]  # 《, 法律, 法规 … what it claims to outrank
+    asked_words: list[str]  # 询问, 咨询 …: someone asking
+    answer_verbs: list[str]  # 答复, 告知 … after an asked word
+    answer_objects: list[str]  # 其, 对方 … between the answer verb and what to answer
+    answer_content: list[str]  # 不需要, 必须 … what to answer, right after the answer verb
