@@ -29,6 +29,11 @@ if TYPE_CHECKING:
 
 # the words that end a repeal sentence: 同时废止, 即行废止, 自本条例施行之日起废止, 予以废止 ...
 _REPEAL = re.compile(r"(?:同时|即行|一并|予以|宣布|相应|之日起|起)\s*废止")
+# a decision's operative verb before the names it repeals (国务院决定：废止《X》; 现决定废止《X》和《Y》), at the start
+# of a clause (not 不得废止《X》, 拟废止《X》, 建议废止《X》)
+_REPEAL_AHEAD = re.compile(
+    r"(?:^|[:：，,])\s*(?:(?:现|特|兹)?决定|宣布)?\s*(?:予以|即行)?废止\s*(?P<names>(?:[《〈][^《》〈〉]{2,60}[》〉][、，,和及与]?)+)"
+)
 _SENTENCE = re.compile(r"[。；;\n]")
 _CN_DIGIT = {
     "〇": "0",
@@ -208,6 +213,10 @@ def repeal_claims(pieces: Iterable[tuple[str, str]]) -> list[RepealClaim]:
         effective = _EFFECTIVE.search(simple)
         on = _iso_date(effective.group("y"), effective.group("m"), effective.group("d")) if effective else ""
         for sentence in _SENTENCE.split(simple):
+            ahead = _REPEAL_AHEAD.search(sentence)
+            if ahead is not None:  # 国务院决定：废止《X》、《Y》: the names after the verb
+                for _, _, inside in _titles(ahead.group("names")):
+                    claims.append(RepealClaim(name=name_key(inside), before="", decree="", article=article, on=on))
             repeal = _REPEAL.search(sentence)
             if repeal is None:
                 continue
@@ -280,6 +289,8 @@ class NameIndex:
         found = list(self.by_name.get(claim.name, []))
         for n in range(1, len(claim.before) + 1):  # 最高人民法院、最高人民检察院 + 关于办理……的解释
             found += [r for r in self.by_name.get(name_key(claim.before[-n:] + claim.name), []) if r not in found]
+        if not found:  # by a name the pack knows it by (《事故报告条例》), else by decree
+            found = list(self.by_alias.get(alias_key(claim.name), []))
         if not found and claim.decree:
             found = list(self.by_alias.get(claim.decree, []))
         return found

@@ -80,6 +80,7 @@ def _oversized_or_unreadable(path: Path, max_bytes: float) -> FileResult | None:
     return None
 
 
+_OWNER_FILE_REASON = "Word 打开文档时在旁边生成的临时文件（~$ 开头），不是文档，已跳过"
 _HIDDEN_REASON = (
     "隐藏文件（文件名以“.”开头，多为系统或编辑器生成的副本），已跳过；如确是要导入的文档，请去掉开头的“.”后重新导入"
 )
@@ -123,6 +124,10 @@ def walk(paths: Iterable[Path], max_file_mb: float = 30) -> Iterator[tuple[Path,
                     if path.suffix.lower() in SUPPORTED_SUFFIXES:  # named like a document: say why it is left out
                         yield path, FileResult(path, "skipped", reason=_HIDDEN_REASON)
                     continue  # .DS_Store and the like are no documents
+                if path.name.startswith("~$"):  # Word's owner file beside an open document: no document
+                    if path.suffix.lower() in SUPPORTED_SUFFIXES:
+                        yield path, FileResult(path, "skipped", reason=_OWNER_FILE_REASON)
+                    continue
                 if path.suffix.lower() in SUPPORTED_SUFFIXES:
                     yield path, _oversized_or_unreadable(path, max_bytes)
                 else:

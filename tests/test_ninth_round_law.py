@@ -176,3 +176,36 @@ def test_distinct_regulations_of_the_corpus_stay_below_the_copy_threshold():
         similarity(sketches[a], sketches[b]) for a in sketches for b in sketches if a < b and name[a] != name[b]
     )
     assert 0 < closest < SAME_TEXT, closest
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    ["国务院决定：废止《事故报告条例》。", "现决定废止《事故报告条例》和《青山市动火作业管理办法》。"],
+)
+def test_a_decision_whose_verb_comes_before_the_names_repeals_them_by_any_name_the_pack_knows(sentence):
+    """rt11 LR6: 废止《事故报告条例》 (the verb first, the text by its common short name) was no repeal."""
+    from ingest.repeal import NameIndex, repeal_claims
+    from ingest.store import DocumentRecord
+
+    claims = repeal_claims([("", sentence)])
+    assert claims and claims[0].name == "事故报告条例"
+    regulation = DocumentRecord(
+        doc_id="生产安全事故报告和调查处理条例(2007-04-09)",
+        source="x.md",
+        hash="h",
+        title="生产安全事故报告和调查处理条例",
+        kind="行政法规",
+        region="全国",
+        date="2007-04-09",
+        version_key="生产安全事故报告和调查处理条例",
+        chunk_count=1,
+    )
+    names = NameIndex([regulation], {"生产安全事故报告和调查处理条例": ["493号令", "事故报告条例"]})
+    assert names.named(claims[0]) == [regulation]
+
+
+@pytest.mark.parametrize("sentence", ["不得擅自废止《事故报告条例》。", "建议废止《事故报告条例》。"])
+def test_a_repeal_not_decided_names_nothing(sentence):
+    from ingest.repeal import repeal_claims
+
+    assert repeal_claims([("", sentence)]) == []

@@ -86,6 +86,21 @@ def test_a_hidden_file_named_like_a_document_is_listed_as_skipped(tmp_path):
     assert ".DS_Store" not in results
 
 
+def test_a_word_owner_file_beside_an_open_document_is_skipped_not_failed(tmp_path):
+    """rt11 N1e: Word leaves ~$通知.docx (162 bytes, no zip) beside every open document in a shared folder."""
+    folder = tmp_path / "docs"
+    folder.mkdir()
+    (folder / "~$山市安全规定.docx").write_bytes(b"\x0cadministrator" + b"\x00" * 148)
+    (folder / "青山市安全规定.md").write_text(
+        "# 青山市安全规定\n\n第一条 生产经营单位每月组织一次安全检查。", encoding="utf-8"
+    )
+    report = ingest([folder], isolated_settings(tmp_path / "data"))
+    results = {r.path.name: r for r in report.results}
+    assert results["青山市安全规定.md"].status == "added"
+    skipped = results["~$山市安全规定.docx"]
+    assert skipped.status == "skipped" and "Word 打开文档时在旁边生成的临时文件" in skipped.reason
+
+
 def test_a_follow_up_reads_only_the_last_few_questions_each_cut_to_the_limit():
     history = [f"第{n}个问题" + "那" * 5000 for n in range(10_000)]
     recent = followup.recent(history, most_chars=2000)
