@@ -12,8 +12,10 @@ before the text (table cells, a logo)."""
 
 from __future__ import annotations
 
+import pytest
 from pdf_pages import SEEN, TITLE, raw_pdf, shown
 
+from ingest.errors import UnreadableFile
 from ingest.loaders import load_file
 
 
@@ -159,3 +161,15 @@ def test_white_text_on_an_image_all_white_is_not_stored_and_on_other_images_it_i
     assert "暗号" not in text, text
     assert all(line in text for line in [TITLE, *SEEN, *(visible(n) for n in range(2, 5))]), text
     assert any("读者看不到的文字" in warning for warning in warnings), warnings
+
+
+def test_a_pdf_encrypted_by_a_handler_pypdf_does_not_know_is_called_encrypted_not_damaged(tmp_path):
+    """rt11 N2d: /Encrypt naming /Filter /FooSec was reported as a damaged file."""
+    path = tmp_path / "未知加密.pdf"
+    path.write_bytes(
+        raw_pdf(shown(SEEN[0])).replace(
+            b"/Root 1 0 R>>", b"/Root 1 0 R/Encrypt<</Filter/FooSec/V 9/R 9/Length 40>>/ID[<01><01>]>>"
+        )
+    )
+    with pytest.raises(UnreadableFile, match="PDF 已加密"):
+        load_file(path)

@@ -132,6 +132,17 @@ def _not_a_pdf(path: Path) -> str | None:
     )
 
 
+def _says_encrypted(path: Path) -> bool:
+    """Whether a PDF pypdf could not open names an encryption dictionary in its trailer (a security handler pypdf
+    does not know, /Filter /FooSec): it is encrypted, not damaged. Read from the file's last bytes."""
+    try:
+        with open(path, "rb") as handle:
+            handle.seek(max(0, path.stat().st_size - _SNIFFED))
+            return b"/Encrypt" in handle.read(_SNIFFED)
+    except OSError:
+        return False
+
+
 def _read(path: Path, limits: LoadLimits, issues: list[str]) -> str:
     try:
         reader = PdfReader(str(path))
@@ -147,7 +158,7 @@ def _read(path: Path, limits: LoadLimits, issues: list[str]) -> str:
     except LimitReachedError:
         raise OverLimit(path, _TOO_BIG.format(what="对象或页面过多")) from None
     except Exception as exc:  # noqa: BLE001 - pypdf raises many kinds (unsupported filters, bad xref, recursion)
-        raise UnreadableFile(path, _not_a_pdf(path) or _DAMAGED) from exc
+        raise UnreadableFile(path, _not_a_pdf(path) or (_ENCRYPTED if _says_encrypted(path) else _DAMAGED)) from exc
     if count > limits.pdf_max_pages:
         raise OverLimit(
             path, f"PDF 共 {count} 页，超过上限 {limits.pdf_max_pages} 页；请拆分后再导入，或调大 ANQUAN_PDF_MAX_PAGES"
