@@ -55,8 +55,9 @@ _HEADER_WINDOW = 1024  # where PDF readers look for the %PDF- header
 _SNIFFED = 65536  # bytes read to tell what a file that is no PDF is (a zip package's part names)
 _TOO_BIG = (
     "PDF 文件的结构超出解析上限（{what}），可能是恶意构造的文件，已拒绝；如确为正常文件，"
-    "请用 PDF 阅读器另存或拆分后再导入，或调大 ANQUAN_PDF_MAX_STREAM_MB"
+    "请用 PDF 阅读器另存或拆分后再导入{setting}"
 )
+_STREAM_SETTING = "，或调大 ANQUAN_PDF_MAX_STREAM_MB"  # what a user can raise: the stream limit only
 
 
 class _PypdfLog(logging.Handler):
@@ -156,7 +157,7 @@ def _read(path: Path, limits: LoadLimits, issues: list[str]) -> str:
     except (FileNotFoundError, IsADirectoryError, PermissionError):
         raise  # load_file says what happened to the file
     except LimitReachedError:
-        raise OverLimit(path, _TOO_BIG.format(what="对象或页面过多")) from None
+        raise OverLimit(path, _TOO_BIG.format(what="对象或页面过多或嵌套过深", setting="")) from None
     except Exception as exc:  # noqa: BLE001 - pypdf raises many kinds (unsupported filters, bad xref, recursion)
         raise UnreadableFile(path, _not_a_pdf(path) or (_ENCRYPTED if _says_encrypted(path) else _DAMAGED)) from exc
     if count > limits.pdf_max_pages:
@@ -190,7 +191,12 @@ def _read(path: Path, limits: LoadLimits, issues: list[str]) -> str:
             _log.debug("page %d of %s", number, path, exc_info=True)
             broken.append(number)
     if too_big and len(too_big) + len(broken) == count:
-        raise OverLimit(path, _TOO_BIG.format(what=f"单个数据流声明或解压后超过 {limits.pdf_max_stream_mb:g} MB"))
+        raise OverLimit(
+            path,
+            _TOO_BIG.format(
+                what=f"单个数据流声明或解压后超过 {limits.pdf_max_stream_mb:g} MB", setting=_STREAM_SETTING
+            ),
+        )
     if broken and len(broken) + len(too_big) == count:
         raise UnreadableFile(path, _not_a_pdf(path) or _DAMAGED)
     if broken:
