@@ -11,10 +11,13 @@ and the hidden-text rules apply to it.
 
 from __future__ import annotations
 
+import warnings
 import zipfile
 
+import pytest
 from word_files import VISIBLE, cell, para, table, word_file
 
+from ingest.errors import UnreadableFile
 from ingest.loaders import load_file
 
 AFTER = "第九条 各单位应当定期开展隐患排查。"
@@ -146,3 +149,15 @@ def test_choice_with_an_undeclared_office_prefix_is_read(tmp_path):
     )
     text = load_around(tmp_path, body)
     assert SHOWN in text and "暗号" not in text
+
+
+def test_a_word_file_holding_one_part_twice_is_refused_naming_it(tmp_path):
+    """rt11 N1c: with two word/document.xml entries one reader shows the first, another the second: which text
+    was imported could not be told from the document a user opens."""
+    path = word_file(tmp_path / "双份.docx", para("第一条 各单位应当落实安全生产主体责任。"))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # zipfile warns of the duplicate name it is asked to write
+        with zipfile.ZipFile(path, "a") as package:
+            package.writestr("word/document.xml", package.read("word/document.xml").replace("落实".encode(), b"X"))
+    with pytest.raises(UnreadableFile, match="部件“word/document.xml”出现了两次"):
+        load_file(path)

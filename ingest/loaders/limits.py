@@ -80,6 +80,14 @@ def check_zip(
             return  # not a zip at all (or no readable directory): the loader says what the file is
         with package:
             parts = package.infolist()
+            names = [part.filename for part in parts]
+            if len(set(names)) != len(names):  # readers differ in which copy of a part they take (zipfile: the last)
+                twice = next(name for name in names if names.count(name) > 1)
+                raise UnreadableFile(
+                    path,
+                    f"{kind}中的部件“{twice}”出现了两次，不同的程序会读到不同的内容，可能是恶意构造的文件，已拒绝导入；"
+                    "如确为正常文件，请用原程序打开后另存，再导入",
+                )
             _check_declared(path, parts, limits, kind)
             elements = _Elements(path, kind, max_elements) if max_elements is not None else None
             for part in parts:
