@@ -48,12 +48,16 @@ _STAMP_SETTLED_S = 2.0  # a file modified more recently may change again within 
 
 
 def file_stamp(stat: os.stat_result, settings: Settings) -> str:
-    """Size and modification time of a file, with what else content_hash covers: a file whose stamp
-    equals the one StampCache kept is unchanged without being read again (as git and make decide). ""
-    (never trusted) for a file modified in the last seconds, whose next change might keep size and time."""
+    """Size, modification and change time of a file, with what else content_hash covers: a file whose stamp
+    equals the one StampCache kept is unchanged without being read again (as git decides, ctime included: an
+    edit whose modification time was set back, touch -d, still changes the change time). "" (never trusted) for
+    a file modified in the last seconds, whose next change might keep size and times."""
     if time.time() - stat.st_mtime < _STAMP_SETTLED_S:
         return ""
-    return f"{stat.st_size}:{stat.st_mtime_ns}|pipeline={PIPELINE_VERSION}|budget={settings.chunk_max_tokens}"
+    return (
+        f"{stat.st_size}:{stat.st_mtime_ns}:{stat.st_ctime_ns}"
+        f"|pipeline={PIPELINE_VERSION}|budget={settings.chunk_max_tokens}"
+    )
 
 
 def _oversized_or_unreadable(path: Path, max_bytes: float) -> FileResult | None:

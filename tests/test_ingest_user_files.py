@@ -179,6 +179,23 @@ def test_a_file_edited_right_after_ingest_keeping_size_and_time_is_still_seen_as
     assert [r.doc_id for r in report.results if r.status == "updated"] == [REGULATION_NEW]
 
 
+def test_a_file_edited_keeping_its_size_with_its_modification_time_set_back_is_still_seen_as_changed(
+    fresh_ingest, user_files, settings, monkeypatch
+):
+    """rt11 F9: an edit followed by touch -d (the old modification time) keeps size and mtime, not the change
+    time, which no one can set back."""
+    monkeypatch.setattr(walk, "_STAMP_SETTLED_S", 0.0)  # every stamp is trusted at once
+    path = user_files / f"{REGULATION_NEW}.md"
+    ingest([user_files], settings)
+    before = path.stat()
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace("每半年至少", "每季度至少"), encoding="utf-8")  # same size in bytes
+    os.utime(path, ns=(before.st_atime_ns, before.st_mtime_ns))
+    assert (path.stat().st_size, path.stat().st_mtime_ns) == (before.st_size, before.st_mtime_ns)
+    report = ingest([user_files], settings)
+    assert [r.doc_id for r in report.results if r.status == "updated"] == [REGULATION_NEW]
+
+
 def test_files_too_recent_to_stamp_when_read_are_stamped_once_they_settle(
     fresh_ingest, user_files, settings, monkeypatch
 ):
