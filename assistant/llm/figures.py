@@ -8,6 +8,11 @@ People are counted with any classifier (三百人, 三百名, 三百位). An app
 state is marked like any other. A number whose unit is left out but which is stated as a measure (三百左右的,
 300以上的, 一百以下) is a figure of no unit (UNSTATED): it matches a figure of any unit with its value.
 
+A proportion in words is a percentage (一半 and 半数 50%, 二分之一 50%, 三分之二, 五成 50%); half a unit of time is a
+figure of that unit (半天 0.5日, 半小时 30分钟; not 半个月). A figure stated with a bound (二十万元以下, 超过一百人,
+不得超过2小时) or a range over two figures (十万元以上二十万元以下, 百分之六十至百分之一百) states a range (bounds):
+the check compares its two ends, not only its numbers.
+
 Not figures: an ordinal (第三条, 第2款), a year (2021年), a calendar date (6月10日), 一 as an article (一名, 一次),
 a vague count (几十人, 数百人), 位 of a number's digits or places (三位数, 两位小数, 三位一体)."""
 
@@ -132,6 +137,36 @@ UNSTATED = ""
 # a number with no unit, stated as a measure by the word after it (三百左右, 300以上, 一百以下, 五十以内); not
 # 一 (一以上)
 _BARE = re.compile(rf"(?P<num>{_NUMBER})(?P<bound>左右|上下|以上|以下|以内|开外)")
+# a proportion in words, read as a percentage: 一半 and 半数 (50%), 二分之一 (50%), 三分之二, 五成 (50%); 成 only
+# after one numeral (not 三五成群) and before what ends a figure (五成的, 四成）; not 一成不变, 组成)
+_PROPORTION = re.compile(
+    rf"(?P<half>一半|半数)"
+    rf"|(?P<den>[{_CN_DIGITS}十]+|\d+)分之(?P<numer>{_NUMBER})"
+    rf"|(?<![{_CN_DIGITS}十百千万\d.])(?P<tenths>[一二两三四五六七八九十]|[1-9])成"
+    r"(?=[的以至到、，。；,;:：）)\s多左]|$)"
+)
+_HALF = Fraction(50)  # 一半, 半数: 50 (%)
+_TENTH = Fraction(10)  # 一成: 10 (%)
+# half a unit of time (半天, 半日, 半小时, 半个小时), not after a number (一个半小时) and not 半个月 (a month is no
+# number of days)
+_HALF_TIME = re.compile(rf"(?<![个{_CN_DIGITS}十\d])半(?P<unit>个工作日|工作日|个小时|小时|天|日)")
+# the words before a figure that make it a bound: (value included, bound above) — 超过一百人 is above 100, not 100;
+# 不得超过 is a bound above, not 超过
+BOUND_BEFORE: dict[str, tuple[bool, bool]] = {
+    **dict.fromkeys(("不少于", "不低于", "至少", "最少", "达到", "满", "不得少于", "不得低于"), (True, False)),
+    **dict.fromkeys(
+        ("不超过", "不多于", "不高于", "最多", "至多", "不得超过", "不能超过", "不应超过", "不宜超过", "不准超过"),
+        (True, True),
+    ),
+    **dict.fromkeys(("超过", "多于", "高于", "大于", "逾"), (False, False)),
+    **dict.fromkeys(("不足", "少于", "低于", "小于", "不满", "未满", "不到", "未达到"), (False, True)),
+}
+BOUND_BEFORE_WORDS = sorted(BOUND_BEFORE, key=len, reverse=True)  # 不满 before 满, 不超过 before 超过
+AT_LEAST_AFTER = ("以上",)  # the words after a figure that make it a lower bound (十万元以上)
+AT_MOST_AFTER = ("以下", "以内", "之内", "内")  # … an upper bound (十万元以下, 1小时内)
+_WITHIN = ("以内", "之内", "内")  # the upper bounds of a time limit: 3日内 says what 3日 says as a limit
+# what joins the two ends of a range stated as two figures (百分之六十至百分之一百)
+_RANGE_JOIN = re.compile(r"[ \t]*(?:至|到|~|～|-|—|–)[ \t]*")
 
 
 @dataclass(frozen=True)
@@ -205,6 +240,7 @@ def figures(text: str) -> list[Figure]:
         keys = tuple((base, v * scale) for v in values if v is not None)
         if keys:
             found.append(Figure(match.start(), match.end(), match.group(), keys[0], keys[1:]))
+    found += _proportions(text, [(f.start, f.end) for f in found])
     taken = [(f.start, f.end) for f in found]
     for match in _BARE.finditer(text):
         number = match.group("num")
@@ -214,6 +250,107 @@ def figures(text: str) -> list[Figure]:
         if value is not None and _plausible(text, match, number):
             found.append(Figure(match.start(), match.end(), match.group(), (UNSTATED, value)))
     return sorted(found, key=lambda figure: figure.start)
+
+
+def _proportions(text: str, taken: list[tuple[int, int]]) -> list[Figure]:
+    """Proportions in words (一半, 二分之一, 五成: 50%) and half units of time (半天: 0.5日), outside the figures
+    already read."""
+    found = []
+    for match in _PROPORTION.finditer(text):
+        if any(s < match.end() and match.start() < e for s, e in taken):
+            continue
+        value: Fraction | None = _HALF
+        if match.group("tenths"):
+            tenths = value_of(match.group("tenths"))
+            value = tenths * _TENTH if tenths is not None else None
+        elif match.group("den"):
+            den, numer = value_of(match.group("den")), value_of(match.group("numer"))
+            value = numer * 100 / den if den and numer is not None else None
+        if value is not None:
+            found.append(Figure(match.start(), match.end(), match.group(), ("%", value)))
+    for match in _HALF_TIME.finditer(text):
+        if not any(s < match.end() and match.start() < e for s, e in taken):
+            base, scale = _UNITS[match.group("unit")]
+            found.append(Figure(match.start(), match.end(), match.group(), (base, scale / 2)))
+    return found
+
+
+# a figure's range as stated: (base unit, low, high), None for an open end (二十万元以下: 元, None, 200000)
+Bound = tuple[str, Fraction | None, Fraction | None]
+
+
+@dataclass(frozen=True)
+class Bounded:
+    """A figure stated with a bound (二十万元以下, 超过一百人), or a range (十万元以上二十万元以下, 60%至100%) over one
+    or two figures, and the range it states."""
+
+    start: int
+    end: int
+    text: str
+    bound: Bound
+    within: bool = False  # an upper bound by 内 (3日内, 1小时以内): a time limit, as its figure alone states it
+
+
+def _bound_of(text: str, figure: Figure) -> tuple[Bound, int, int] | None:
+    """The range one figure states by the words beside it (十万元以下, 超过一百人, 300以上), and where the figure
+    with those words starts and ends; or None."""
+    unit, value = figure.key
+    if figure.more:
+        return (unit, value, figure.more[-1][1]), figure.start, figure.end
+    after = text[figure.end :].lstrip(" \t")
+    end = len(text) - len(after)
+    if unit == UNSTATED:
+        after, end = figure.text[len(figure.text.rstrip("以上下内左右开外")) :], figure.end
+    at_most = next((word for word in AT_MOST_AFTER if after.startswith(word)), None)
+    if at_most is not None:
+        return (unit, None, value), figure.start, max(end + len(at_most), figure.end)
+    if after.startswith(AT_LEAST_AFTER):
+        return (unit, value, None), figure.start, max(end + len(AT_LEAST_AFTER[0]), figure.end)
+    before = text[: figure.start].rstrip(" \t").removesuffix("了")
+    word = next((word for word in BOUND_BEFORE_WORDS if before.endswith(word)), None)
+    if word is None:
+        return None
+    bound = (unit, None, value) if BOUND_BEFORE[word][1] else (unit, value, None)
+    return bound, text.rfind(word, 0, figure.start), figure.end
+
+
+def bounds(text: str) -> list[Bounded]:
+    """The figures of a (folded) text stated with a bound, with the range each states: a lower bound followed by an
+    upper one (十万元以上二十万元以下) and two figures joined by 至 (百分之六十至百分之一百) are one range."""
+    found: list[Bounded] = []
+    listed = figures(text)
+    skip = -1
+    for n, figure in enumerate(listed):
+        if n <= skip:
+            continue
+        bound = _bound_of(text, figure)
+        following = listed[n + 1] if n + 1 < len(listed) else None
+        if following is not None and following.key[0] == figure.key[0] and not figure.more:
+            between = text[figure.end : following.start]
+            upper = _bound_of(text, following)
+            if _RANGE_JOIN.fullmatch(between) or (
+                bound is not None
+                and bound[0][2] is None
+                and upper is not None
+                and upper[0][1] is None
+                and between.strip(" \t") in AT_LEAST_AFTER
+            ):
+                end = upper[2] if upper is not None else following.end
+                span = (bound[1] if bound is not None else figure.start, end)
+                found.append(Bounded(*span, text[span[0] : span[1]], (figure.key[0], figure.key[1], following.key[1])))
+                skip = n + 1
+                continue
+        if bound is not None:
+            written = text[bound[1] : bound[2]]
+            found.append(Bounded(bound[1], bound[2], written, bound[0], written.endswith(_WITHIN)))
+    return found
+
+
+def same_bound(one: Bound, other: Bound) -> bool:
+    """Whether two ranges are the same (their ends, not whether an end is included: 超过一百人 and 一百人以上); a
+    figure of no unit (UNSTATED) by its values alone."""
+    units = one[0] == other[0] or UNSTATED in (one[0], other[0])
+    return units and one[1:] == other[1:]
 
 
 def keys(text: str) -> set[tuple[str, Fraction]]:
@@ -228,4 +365,19 @@ def stated(key: tuple[str, Fraction], known: set[tuple[str, Fraction]]) -> bool:
     return key in known
 
 
-__all__ = ["UNSTATED", "Figure", "figures", "keys", "stated", "value_of"]
+__all__ = [
+    "AT_LEAST_AFTER",
+    "AT_MOST_AFTER",
+    "BOUND_BEFORE",
+    "BOUND_BEFORE_WORDS",
+    "UNSTATED",
+    "Bound",
+    "Bounded",
+    "Figure",
+    "bounds",
+    "figures",
+    "keys",
+    "same_bound",
+    "stated",
+    "value_of",
+]

@@ -18,7 +18,16 @@
   either numeral script, assistant.llm.figures) in a sentence or table row that cites a source or names an article
   or a law must be in that source (any source when it cites none), or in the question; 一百人 is 100人. Figures are
   read as the reply renders (**三**百人, <b>3</b>00人 are 三百人). A figure inside a quotation checked word for
-  word is checked with the quotation. Otherwise it is flagged;
+  word is checked with the quotation. Otherwise it is flagged. A proportion in words is a figure (一半, 二分之一,
+  五成: 50%); a figure stated with a bound (二十万元以下, 超过一百人, 不得超过2小时) or a range (二万元以上五万元以下,
+  60%至100%) must state a range of its sources, both ends and direction: 二十万元以下 is not the 二十万元 of
+  十万元以上二十万元以下, 十五日以上 is not 十五日以下;
+- what an article sets out, changed (_check_changes): a deadline word (DEADLINE_WORDS: 立即, 及时, 当日) or a time
+  figure where the cited article states a deadline of another class at the same place (及时向本单位负责人报告 for
+  立即向…; 当日内向…报告 for 1小时内向…); a penalty kind (PENALTIES: 警告, 罚款, 吊销, 拘留, 处分 …) that the
+  cited penalty articles do not provide (吊销营业执照 for 责令停产停业整顿); in a near copy of a clause, a role
+  (ROLES: 主要负责人, 安全生产管理人员, 单位负责人, 安全生产监督管理部门 …) where the clause names another at the
+  same place (whom the duty binds, who is reported to);
 - what a clause binds: a sentence resting on a source that turns one of its clauses around is flagged — a near copy
   (NEAR_COPY) adding or dropping a negation, or putting a modal word of a conflicting class where the clause has one
   (MODALITY_WORDS: obligation 应当, prohibition 不得, permission 可以 / 鼓励 / 视情况, exemption 不必 / 无须 / 免予;
@@ -55,6 +64,9 @@ UNKNOWN_ARTICLE_MARK = "（⚠所给资料中没有此条，请核实）"
 FIGURE_MARK = "（⚠数字未能在所引条文中核对）"
 NEGATION_MARK = "（⚠与所引条文的应当、不得、可以或肯定、否定不一致，请核实）"
 QUALIFIER_MARK = "（⚠所引条文没有这一例外或限定，请核实）"
+DEADLINE_MARK = "（⚠与所引条文规定的时限不一致，请核实）"
+PENALTY_MARK = "（⚠所引条文没有规定这种处罚，请核实）"
+ROLE_MARK = "（⚠与所引条文规定的人员或部门不一致，请核实）"
 # (opening, closing) quotation marks; a quotation is the text between a pair, on one line or running over line
 # breaks but never over a blank line
 QUOTE_PAIRS = [
@@ -178,19 +190,63 @@ _PREDICATE = 12  # characters of a reply's predicate compared (设立安全生�
 # one (经批准后可以动火; 取得资格，方可上岗) state one rule from its two sides (contraposition): neither contradicts
 # the other. A permission under the negated condition (未经批准也可以动火) does
 _NEGATED_CONDITION = re.compile(r"未|没有|非经|不具备|不符合|除[^，,。；;]*外")
-# the case a provision is about, by a threshold before its modal word (从业人员超过一百人的，应当…): a statement
-# about a case outside it (你们厂五十人，在一百人以下，不需要设置…) restates another provision, or none
-# the words before a figure that make it a bound: (value included, bound above) — 超过一百人 is above 100, not 100
-_BOUND_BEFORE: dict[str, tuple[bool, bool]] = {
-    **dict.fromkeys(("不少于", "不低于", "至少", "最少", "达到", "满"), (True, False)),
-    **dict.fromkeys(("不超过", "不多于", "不高于", "最多", "至多"), (True, True)),
-    **dict.fromkeys(("超过", "多于", "高于", "大于", "逾"), (False, False)),
-    **dict.fromkeys(("不足", "少于", "低于", "小于", "不满", "未满", "不到", "未达到"), (False, True)),
-}
-_BOUND_BEFORE_WORDS = sorted(_BOUND_BEFORE, key=len, reverse=True)  # 不满 before 满, 不超过 before 超过
-_AT_LEAST_AFTER = ("以上",)
-_AT_MOST_AFTER = ("以下", "以内")
 _MIN_NEAR_COPY = 8  # characters of a clause compared as a near copy
+# Deadlines in words, by class: a deadline word (or a time figure: 1小时内) where the cited article states one of
+# another class at the same place (the same words after it: 立即向本单位… / 及时向本单位…) changes the deadline
+DEADLINE_WORDS: dict[str, tuple[str, ...]] = {
+    "立即": ("立即", "立刻", "马上", "即刻", "当即", "随即", "第一时间"),
+    "及时": ("及时", "尽快", "尽早", "迅速", "从速"),
+    "当日": ("当日", "当天"),
+}
+_DEADLINE_CLASS = {word: kind for kind, words in DEADLINE_WORDS.items() for word in words}
+_DEADLINE_WORD = re.compile("|".join(sorted(_DEADLINE_CLASS, key=len, reverse=True)))
+_TIME_UNITS = {"分钟", "日", "工作日", "月", "年"}  # base units of a time figure that states a deadline (1小时内)
+_DEADLINE_TAIL = re.compile(r"(?:以内|之内|内)?")  # what may end a deadline before the words it is aligned by
+# Penalties, by kind (the pattern naming it): one that a sentence citing a penalty article names must be in the
+# articles it cites (吊销营业执照 for 责令停产停业整顿; 警告处分 for 降级、撤职的处分); 警告标志 is no penalty
+PENALTIES: dict[str, str] = {
+    "警告": r"警告(?![标牌信灯装语])",
+    "通报批评": r"通报批评",
+    "罚款": r"罚款",
+    "没收": r"没收",
+    "责令停产停业": r"停产停业|停业整顿|停产整顿",
+    "暂扣": r"暂扣",
+    "吊销": r"吊销",
+    "关闭": r"予以关闭|责令关闭|取缔",
+    "拘留": r"拘留",
+    "记过": r"记过",
+    "记大过": r"记大过",
+    "降级": r"降级",
+    "撤职": r"撤职",
+    "开除": r"开除",
+    "处分": r"处分",
+}
+_PENALTY = {kind: re.compile(pattern) for kind, pattern in PENALTIES.items()}
+# Roles, by class (the nouns naming one): in a near copy of a clause (compared with its roles left out), a role where
+# the clause names one of another class (主要负责人 -> 安全生产管理人员; 向本单位负责人报告 -> 向安全生产监督管理部门
+# 报告) changes whom the duty binds or who is reported to
+ROLES: dict[str, tuple[str, ...]] = {
+    "主要负责人": ("主要负责人",),
+    "其他负责人": ("其他负责人",),
+    "单位负责人": ("本单位负责人", "单位负责人"),
+    "安全生产管理人员": ("安全生产管理人员",),
+    "安全生产管理机构": ("安全生产管理机构",),
+    "从业人员": ("从业人员",),
+    "有关人员": ("有关人员",),
+    "特种作业人员": ("特种作业人员",),
+    "主管人员": ("直接负责的主管人员",),
+    "直接责任人员": ("直接责任人员",),
+    "注册安全工程师": ("注册安全工程师",),
+    "监督管理部门": ("安全生产监督管理部门", "应急管理部门"),
+    "有关部门": ("有关部门",),
+    "人民政府": ("人民政府",),
+    "公安机关": ("公安机关",),
+    "工会": ("工会",),
+}
+_ROLE_CLASS = {noun: kind for kind, nouns in ROLES.items() for noun in nouns}
+_ROLE = re.compile("|".join(sorted(_ROLE_CLASS, key=len, reverse=True)))
+_ROLE_SLOT = "◇"  # where a role stood in a text with its roles left out
+_SEGMENT_END = re.compile(r"[，,；;：:。！？!?\n]")  # a clause's pieces, as roles are compared
 _ELLIPSIS = re.compile(r"…+|\.{3,}|⋯+")
 _QUOTE_MARKS = "".join(dict.fromkeys("".join(o + c for o, c in QUOTE_PAIRS) + "'"))
 _NOISE = re.compile(rf"[\s\u200b-\u200f\ufeff*_`{re.escape(_QUOTE_MARKS)}]+")
@@ -288,6 +344,9 @@ class Verification:
     # sentences restating a clause with a qualifier it does not have (原则上, 除…外) and those qualifiers
     qualified: list[str] = field(default_factory=list)
     qualifiers: list[str] = field(default_factory=list)
+    deadlines: list[str] = field(default_factory=list)  # deadline words changed (及时 for 立即, 当日 for 1小时内)
+    penalties: list[str] = field(default_factory=list)  # penalties named that the cited penalty articles do not have
+    roles: list[str] = field(default_factory=list)  # roles changed in a near copy (安全生产管理人员 for 主要负责人)
     images_removed: int = 0  # images (Markdown or HTML) taken out of the reply
     links_removed: int = 0  # link addresses taken out of the reply (the link text is kept)
 
@@ -518,6 +577,7 @@ def verify(text: str, chunks: list[StoredChunk], question: str = "") -> tuple[st
             marks.append((mention.end, UNKNOWN_ARTICLE_MARK))
     marks += _check_figures(text, chunks, canon_sources, question, quotes, checked, report)
     marks += _check_negations(text, chunks, quotes, checked, report)
+    marks += _check_changes(text, chunks, quotes, checked, report, {p for p, m in marks if m == FIGURE_MARK})
     for position, mark in sorted(((_outside_tags(text, p), m) for p, m in marks), reverse=True):
         text = text[:position] + mark + text[position:]
     used = sorted(cited_numbers(text))
@@ -563,6 +623,49 @@ def _check_figures(
             report.figures.append(figure.text.strip())
             marks.append((figure_end, FIGURE_MARK))
             break
+    marks += _check_bounds(text, plain, origin, claims, checked, question, chunks, report, {p for p, _ in marks})
+    return marks
+
+
+def _check_bounds(
+    text: str,
+    plain: str,
+    origin: list[int],
+    claims: list[tuple[int, int]],
+    checked: list[tuple[int, int]],
+    question: str,
+    chunks: list[StoredChunk],
+    report: Verification,
+    marked: set[int],
+) -> list[tuple[int, str]]:
+    """A figure stated with a bound (二十万元以下, 十万元以上) or a range (二万元以上十万元以下) must state a range of
+    the sources it cites, both ends and direction (二十万元以下 is not the 二十万元 of 十万元以上二十万元以下), or of
+    the question: the marks for those that do not."""
+    given = [b.bound for b in figure_check.bounds(_without_emphasis(_fold(question))[0])]
+    source_bounds = [
+        [b.bound for b in figure_check.bounds(_without_emphasis(_fold(chunk.text))[0])] for chunk in chunks
+    ]
+    source_keys = [figure_check.keys(_without_emphasis(_fold(chunk.text))[0]) for chunk in chunks]
+    ends = [end for _, end in claims]
+    marks = []
+    for bounded in figure_check.bounds(plain):
+        start, end = origin[bounded.start], _past_closing_emphasis(text, origin[bounded.end - 1] + 1)
+        if any(start <= p <= end for p in marked) or any(s <= start < e for s, e in checked):
+            continue
+        claim_start, claim_end = claims[min(bisect_right(ends, start), len(claims) - 1)]
+        claim = text[claim_start:claim_end]
+        if not _attributed(claim):
+            continue
+        cited = [n - 1 for n in cited_numbers(claim)] or list(range(len(chunks)))
+        unit, _, high = bounded.bound
+        if (
+            any(figure_check.same_bound(bounded.bound, b) for b in given)
+            or any(figure_check.same_bound(bounded.bound, b) for n in cited for b in source_bounds[n])
+            or (bounded.within and any((unit, high) in source_keys[n] for n in cited))
+        ):
+            continue
+        report.figures.append(bounded.text.strip())
+        marks.append((end, FIGURE_MARK))
     return marks
 
 
@@ -621,16 +724,16 @@ def _case(text: str) -> tuple[tuple[str, _Range], ...]:
         unit, value = figure.key
         before = text[: figure.start].removesuffix("了")
         after = text[figure.end :]
-        word = next((word for word in _BOUND_BEFORE_WORDS if before.endswith(word)), None)
+        word = next((word for word in figure_check.BOUND_BEFORE_WORDS if before.endswith(word)), None)
         bound: _Range = (value, True, value, True)
         if figure.more:
             bound = (value, True, figure.more[-1][1], True)
-        elif after.startswith(_AT_MOST_AFTER):
+        elif after.startswith(figure_check.AT_MOST_AFTER):
             bound = (None, False, value, True)
-        elif after.startswith(_AT_LEAST_AFTER):
+        elif after.startswith(figure_check.AT_LEAST_AFTER):
             bound = (value, True, None, False)
         elif word is not None:
-            included, above = _BOUND_BEFORE[word]
+            included, above = figure_check.BOUND_BEFORE[word]
             bound = (None, False, value, included) if above else (value, included, None, False)
         found.append((unit, bound))
     return tuple(found)
@@ -900,6 +1003,112 @@ def _check_negations(
     return marks
 
 
+def _deadlines(text: str) -> list[tuple[object, str, str]]:
+    """The deadlines a (canonical) text states: each by its class (a deadline word's, or a time figure's value),
+    the two characters after it (its place: 立即向本单位 -> 向本) and as written."""
+    found: list[tuple[int, int, object]] = [
+        (m.start(), m.end(), _DEADLINE_CLASS[m.group()]) for m in _DEADLINE_WORD.finditer(text)
+    ]
+    found += [(f.start, f.end, f.key) for f in figure_check.figures(text) if f.key[0] in _TIME_UNITS and not f.more]
+    placed = []
+    for start, end, kind in found:
+        tail = _DEADLINE_TAIL.match(text, end)
+        after = text[tail.end() if tail else end :][:2]
+        if len(after) == 2:
+            placed.append((kind, after, text[start:end]))
+    return placed
+
+
+def _roles(text: str) -> tuple[str, list[str], list[str]]:
+    """A (canonical) text with its roles left out (_ROLE_SLOT for each), their classes and their nouns, in order."""
+    nouns = [m.group() for m in _ROLE.finditer(text)]
+    return _ROLE.sub(_ROLE_SLOT, text), [_ROLE_CLASS[noun] for noun in nouns], nouns
+
+
+def _role_swapped(segment: str, sources: list[tuple[str, list[str], set[str]]]) -> str | None:
+    """The role a piece of a sentence (canonical) names where the near copies (NEAR_COPY, roles left out) of the
+    cited clauses name a role of another class at the same place (two characters each side) and none of them names
+    its class anywhere (其他负责人和安全生产管理人员 names both): that role, or None."""
+    bare, kinds, nouns = _roles(segment)
+    pairs = _pairs(bare)
+    if not kinds or len(bare) < _MIN_NEAR_COPY or not pairs:
+        return None
+    near = [(b, k) for b, k, p in sources if len(pairs & p) >= NEAR_COPY * len(pairs)]
+    named = {kind for _, source_kinds in near for kind in source_kinds}  # the roles the clauses restated name
+    slots = [m.start() for m in re.finditer(_ROLE_SLOT, bare)]
+    for position, kind, noun in zip(slots, kinds, nouns, strict=True):
+        around = bare[max(0, position - 2) : position + 3]
+        if len(around) < 4:
+            continue
+        offset = position - max(0, position - 2)
+        aligned = set()
+        for source_bare, source_kinds in near:
+            at = source_bare.find(around)
+            while at >= 0:
+                aligned.add(source_kinds[source_bare.count(_ROLE_SLOT, 0, at + offset)])
+                at = source_bare.find(around, at + 1)
+        if aligned and kind not in aligned and kind not in named:
+            return noun
+    return None
+
+
+def _check_changes(
+    text: str,
+    chunks: list[StoredChunk],
+    quotes: list[re.Match],
+    checked: list[tuple[int, int]],
+    report: Verification,
+    figure_marks: set[int],
+) -> list[tuple[int, str]]:
+    """A sentence resting on the sources that changes what a cited article sets out: a deadline of another class
+    at the place of the article's (_deadlines: 及时 for 立即, 当日 for 1小时内), a penalty kind the cited penalty
+    articles do not provide (PENALTIES), or, in a near copy of a clause, a role of another class (ROLES). The
+    marks for those (a quotation is checked word for word already)."""
+    canon = [canonical(_fold(chunk.text)) for chunk in chunks]
+    source_deadlines = [_deadlines(c) for c in canon]
+    source_segments = []
+    for c in canon:
+        segments = []
+        for piece in _SEGMENT_END.split(c):
+            bare, kinds, _ = _roles(piece)
+            if kinds:
+                segments.append((bare, kinds, _pairs(bare)))
+        source_segments.append(segments)
+    marks = []
+    for start, end in _claims(text, quotes):
+        claim_text = text[start:end]
+        if any(s < end and start < e for s, e in checked) or not _attributed(claim_text):
+            continue
+        named = [n - 1 for n in cited_numbers(claim_text)]
+        cited = named or list(range(len(chunks)))
+        claim = canonical(_fold(CITE.sub("", claim_text)))
+        theirs = [(kind, after) for n in cited for kind, after, _ in source_deadlines[n]]
+        changed = [
+            written
+            for kind, after, written in _deadlines(claim)
+            if (same := [k for k, a in theirs if a == after]) and kind not in same
+        ]
+        if changed and not any(start <= p <= end for p in figure_marks):
+            report.deadlines.append(changed[0])
+            marks.append((end, DEADLINE_MARK))
+        penal = [n for n in named if any(p.search(canon[n]) for p in _PENALTY.values())]
+        if penal:
+            missing = [
+                kind
+                for kind, pattern in _PENALTY.items()
+                if pattern.search(claim) and not any(pattern.search(canon[n]) for n in named)
+            ]
+            if missing:
+                report.penalties += [kind for kind in missing if kind not in report.penalties]
+                marks.append((end, PENALTY_MARK))
+        segments = [segment for n in cited for segment in source_segments[n]]
+        swapped = next((role for piece in _SEGMENT_END.split(claim) if (role := _role_swapped(piece, segments))), None)
+        if swapped:
+            report.roles.append(swapped)
+            marks.append((end, ROLE_MARK))
+    return marks
+
+
 def notes(report: Verification, sources_given: int) -> list[str]:
     """What the check found, as the lines an answer or a draft shows under 核验."""
     found = []
@@ -924,6 +1133,15 @@ def notes(report: Verification, sources_given: int) -> list[str]:
         found.append(
             f"{len(report.qualified)} 处说法加了所引条文没有的例外或限定（{'、'.join(report.qualifiers)}），已标注"
         )
+    if report.deadlines:
+        found.append(
+            f"{len(report.deadlines)} 处时限与所引条文不一致，已标注：{'、'.join(dict.fromkeys(report.deadlines))}"
+        )
+    if report.penalties:
+        found.append(f"提到了所引条文没有规定的处罚（{'、'.join(report.penalties)}），已标注")
+    if report.roles:
+        roles = "、".join(dict.fromkeys(report.roles))
+        found.append(f"{len(report.roles)} 处说法中的人员或部门与所引条文不一致，已标注：{roles}")
     if report.images_removed or report.links_removed:
         removed = [f"{report.images_removed} 张图片" if report.images_removed else ""]
         removed.append(f"{report.links_removed} 个链接的地址" if report.links_removed else "")
@@ -933,8 +1151,11 @@ def notes(report: Verification, sources_given: int) -> list[str]:
 
 __all__ = [
     "CITE",
+    "DEADLINE_MARK",
     "FIGURE_MARK",
     "MISQUOTE_MARK",
+    "PENALTY_MARK",
+    "ROLE_MARK",
     "UNKNOWN_ARTICLE_MARK",
     "Verification",
     "canonical",
