@@ -77,6 +77,9 @@ class Settings(BaseSettings):
     max_file_mb: float = Field(30, gt=0)
     # Seconds an ingest waits for another ingest writing to the same data directory.
     ingest_lock_timeout: float = 600
+    # Seconds opening the embedded store waits for its database file (chroma.sqlite3) while another program holds
+    # it locked (a database tool in a transaction, a backup): Chroma would wait without end and without a word.
+    store_lock_wait_s: float = Field(10.0, ge=0)
     # Seconds a question waits while an ingest that refitted the built-in embedder rewrites the stored vectors
     # (seconds on a regulation library); past them it is answered from the lexical lists alone.
     refit_wait_s: float = 5.0
@@ -141,6 +144,10 @@ class Settings(BaseSettings):
     # Web UI (anquan serve): binds to localhost unless a host is configured; login when both are set.
     web_host: str = "127.0.0.1"
     web_port: int = Field(7860, ge=1, le=65535)
+    # Proxies whose X-Forwarded-For (and -Proto) is believed, comma-separated addresses or networks (e.g.
+    # 127.0.0.1 for nginx on this machine); empty: the client address is the socket peer, as any client can
+    # write that header (a new address per login attempt defeated the throttling).
+    web_trusted_proxies: str = ""
     web_user: str | None = None
     web_password: str | None = None
     # The administrator's password for confirming in the web library that an uploaded document supersedes or
@@ -152,9 +159,15 @@ class Settings(BaseSettings):
     upload_max_mb: float = 20  # per file
     upload_max_files: int = 20  # per upload
     upload_types: str = ".md,.markdown,.txt,.docx,.pdf,.html,.htm"  # comma-separated suffixes
-    # Login throttling (per user name and per client address): after this many wrong passwords in a row,
-    # every attempt is refused for a lockout that doubles with each further failure, up to the maximum.
+    # Login throttling (assistant/web/login.py): after login_max_failures wrong logins in a row from one client
+    # address (whatever the user name), every attempt from that address is refused for a lockout that doubles
+    # with each further failure, up to the maximum; a correct login clears the count. The configured user name
+    # is locked for everyone only after login_user_max_failures wrong passwords from all addresses together
+    # (much higher: a few wrong passwords from elsewhere must not lock the administrator out, while guessing from
+    # many addresses stays bounded); restarting anquan serve lifts every lock. Locked-out entries are never
+    # forgotten to make room for a flood of new addresses.
     login_max_failures: int = 5
+    login_user_max_failures: int = 50
     login_lockout_seconds: float = 30  # the first lockout
     login_lockout_max_seconds: float = 900  # the longest lockout
     # A web import or delete runs in a worker process (asks go on meanwhile); it is stopped after this long.

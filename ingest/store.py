@@ -407,7 +407,9 @@ def open_client(settings: Settings, path: Path | None = None):
     path.mkdir(parents=True, exist_ok=True)
     database = path / "chroma.sqlite3"
     if _file_key(database) not in _CHROMA_OPEN:
-        use_wal(database)  # never once Chroma holds the file in this process: see use_wal
+        # never once Chroma holds the file in this process: see use_wal
+        require_unlocked(database, settings.store_lock_wait_s, settings.data_dir / "chroma" / "chroma.sqlite3")
+        use_wal(database)
     client = chromadb.PersistentClient(path=str(path), settings=chroma_settings)
     _CHROMA_OPEN.add(_file_key(database))
     return client
@@ -425,6 +427,34 @@ def _file_key(database: Path) -> tuple[str, int]:
         return str(database.resolve()), database.stat().st_ino
     except OSError:
         return str(database), -1
+
+
+class StoreLocked(UserFacingError):
+    """The store's database file is held locked by another program; Chroma would wait for it without end."""
+
+
+def require_unlocked(database: Path, wait: float, shown: Path | None = None) -> None:
+    """Raise StoreLocked when the database file stays locked against writing for wait seconds. Chroma 1.x opens
+    the file itself (its Rust bindings, with no busy timeout to set) and writes on opening (migrations): a
+    program holding it in a transaction (BEGIN EXCLUSIVE in a database tool, a backup) made every command wait
+    silently until it let go. Only before this process opens a Chroma client on the file (see use_wal); a
+    missing or damaged file is left to the open, which reports it."""
+    if not database.is_file():
+        return
+    try:
+        with closing(sqlite3.connect(database, timeout=wait, isolation_level=None)) as db:
+            db.execute("BEGIN IMMEDIATE")
+            db.execute("ROLLBACK")
+    except sqlite3.OperationalError as exc:
+        if "locked" not in str(exc).lower() and "busy" not in str(exc).lower():
+            return
+        raise StoreLocked(
+            f"知识库数据库 {shown or database} 被其他程序锁定（例如正在使用它的数据库工具、备份或同步程序，"
+            f"或另一个未结束的导入），等待 {wait:g} 秒后仍未释放，本次操作未执行，知识库内容未改动。"
+            f"请关闭正在使用该文件的程序（或等导入完成）后重试；可用 ANQUAN_STORE_LOCK_WAIT_S 调整等待秒数。"
+        ) from None
+    except sqlite3.Error:
+        return
 
 
 def use_wal(database: Path) -> bool:

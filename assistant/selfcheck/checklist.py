@@ -169,13 +169,15 @@ class _NoAliasLoader(yaml.SafeLoader):
         return super().compose_node(parent, index)
 
 
-# Numbers are read as written: an item id or an answer is text (1.10 stays 1.10, 010 stays 010), and a number of
-# thousands of digits is no error (Python refuses to convert one of over 4,300)
+# Numbers and dates are read as written: an item id or an answer is text (1.10 stays 1.10, 010 stays 010,
+# 2021-02-30 stays 2021-02-30), a number of thousands of digits is no error (Python refuses to convert one of over
+# 4,300), and a timestamp that is no date (2021-13-01 25:61:61) no crash in PyYAML's timestamp constructor.
+# Booleans (yes/no/true/false) keep their meaning as 是/否 and null an empty answer.
 def _as_written(loader: _NoAliasLoader, node: yaml.Node) -> str:
     return str(node.value)
 
 
-for _tag in ("tag:yaml.org,2002:int", "tag:yaml.org,2002:float"):
+for _tag in ("tag:yaml.org,2002:int", "tag:yaml.org,2002:float", "tag:yaml.org,2002:timestamp"):
     _NoAliasLoader.add_constructor(_tag, _as_written)
 
 
@@ -742,6 +744,8 @@ def parse_answers(
         mark = getattr(exc, "problem_mark", None)
         where = f" 第 {mark.line + 1} 行" if mark is not None else ""
         raise AnswerError(f"{path}{where}：YAML 格式错误，请写成“条目编号: 是”每行一条") from None
+    except (ValueError, TypeError, OverflowError):  # a constructor refusing a value (none is left that should)
+        raise AnswerError(f"{path}：YAML 中有无法识别的值，请写成“条目编号: 是”每行一条") from None
     if data is None:
         return answers
     if isinstance(data, dict) and isinstance(data.get("answers"), (dict, list)):

@@ -3,6 +3,7 @@ launches it on 127.0.0.1 unless a host is configured, with a login when a user a
 
 from __future__ import annotations
 
+import os
 import signal
 import threading
 
@@ -149,6 +150,9 @@ def launch(
     demo = build_app(settings, ctx)
     ctx.start_background_vectors()  # vectors a neural ingest left pending
     auth = LoginGuard(*pair, settings) if pair else None
+    # uvicorn (started by Gradio, which passes no forwarded_allow_ips) believes X-Forwarded-For from 127.0.0.1
+    # unless told otherwise: only the configured proxies are believed, or the login throttling is per made-up address
+    os.environ["FORWARDED_ALLOW_IPS"] = settings.web_trusted_proxies.strip()
     demo.queue(default_concurrency_limit=4).launch(
         server_name=host or settings.web_host,
         server_port=port or settings.web_port,

@@ -146,12 +146,15 @@ def import_uploads(ctx: WebContext, paths: list[str], progress=None) -> tuple[st
         try:
             # a file whose ingest fails gets back the stored original it was to replace; the ingest runs in a
             # worker process (questions go on meanwhile)
-            # with the background vector builder running, the upload is done once its documents are searchable
+            # with the background vector builder running, the upload is done once its documents are searchable;
+            # under ctx.lock from moving into uploads/ to putting back, so that concurrent uploads of one name
+            # are imported one after the other and each report describes its own file
             report = ingest_uploads(
                 batch,
                 lambda paths: ctx.write(
                     "run", paths, progress=progress, origin=ORIGIN_UPLOAD, vectors=ctx.vectors_thread is None
                 ),
+                lock=ctx.lock,
             )
         except IngestBusy as exc:
             return f"⚠ {exc}", rows

@@ -1,8 +1,20 @@
-"""The web login: one user name and password from the settings, with throttling. After
-Settings.login_max_failures wrong passwords in a row for a user name, or from one client address, every
-attempt for it is refused (HTTP 429, in Chinese) for a lockout that doubles with each further failure, up
-to Settings.login_lockout_max_seconds; a correct login clears the count. A user name set without a password
-(or the other way round) is a configuration error: the app refuses to start rather than run without login."""
+"""The web login: one user name and password from the settings, with throttling.
+
+Policy (Settings.login_*):
+- per client address: after login_max_failures wrong logins in a row from one address (any user names), every
+  attempt from it is refused (HTTP 429, in Chinese) for a lockout that doubles with each further failure, up
+  to login_lockout_max_seconds. This is what stops a guesser at one address, and a flood of made-up names.
+- per the configured user name, from all addresses together: the same after login_user_max_failures (much
+  higher), so that guessing from many addresses stays bounded while a few wrong passwords from elsewhere do
+  not lock the administrator out (a user name lock is lifted at once by restarting anquan serve).
+A correct login clears the counts of its address and of the user name. The address is the socket peer:
+X-Forwarded-For is believed only from the proxies in Settings.web_trusted_proxies (none by default), or any
+client could pick a new address for each attempt.
+The table of addresses is bounded: when it is full, the oldest entries that are not locked out are forgotten,
+never one that is; while every entry is locked, failures from new addresses go uncounted per address (the
+user name count still counts every wrong password for the real user; a made-up name can never log in).
+A user name set without a password (or the other way round) is a configuration error: the app refuses to
+start rather than run without login."""
 
 from __future__ import annotations
 
@@ -61,38 +73,58 @@ WRONG_LOGIN = "用户名或密码不正确。"
 
 
 class LoginGuard:
-    """The auth function Gradio calls with (user name, password): checks them, throttled."""
+    """The auth function Gradio calls with (user name, password): checks them, throttled (see the module)."""
 
     def __init__(self, user: str, password: str, settings: Settings):
+        self.user_name = user
         self.user, self.password = user.encode("utf-8"), password.encode("utf-8")
         self.max_failures = max(1, settings.login_max_failures)
+        self.user_max_failures = max(self.max_failures, settings.login_user_max_failures)
         self.lockout = settings.login_lockout_seconds
         self.lockout_max = settings.login_lockout_max_seconds
-        self._failures: dict[str, tuple[int, float, float]] = {}  # key -> (failures in a row, last, locked until)
+        self.max_tracked = _MAX_TRACKED
+        # key -> (failures in a row, last failure, locked until); "address:<ip>" (bounded) and "user:<name>"
+        # (only the configured user: one entry, never forgotten)
+        self._failures: dict[str, tuple[int, float, float]] = {}
+        self._full_until = 0.0  # the table held only locked addresses: no eviction is tried before then
         self._lock = threading.Lock()
 
     def _wait(self, key: str, now: float) -> float:
         entry = self._failures.get(key)
         return max(0.0, entry[2] - now) if entry else 0.0
 
+    def _addresses(self) -> int:
+        return len(self._failures) - (f"user:{self.user_name}" in self._failures)
+
+    def _room(self, now: float) -> bool:
+        """Whether a new address can be tracked: when the table is full, the oldest entries that are not
+        locked out are forgotten (down to half the table); an entry still locked out never is."""
+        if self._addresses() < self.max_tracked:
+            return True
+        if now < self._full_until:
+            return False
+        unlocked = sorted(
+            (seen, key)
+            for key, (_, seen, until) in self._failures.items()
+            if until <= now and key.startswith("address:")
+        )
+        for _, key in unlocked[: max(1, self._addresses() - self.max_tracked // 2)]:
+            del self._failures[key]
+        if self._addresses() < self.max_tracked:
+            return True
+        self._full_until = min(until for _, _, until in self._failures.values() if until > now)
+        return False
+
     def _fail(self, key: str, now: float) -> None:
+        if key not in self._failures and key.startswith("address:") and not self._room(now):
+            return  # every tracked address is locked out: none is forgotten for this one (see the module)
+        limit = self.user_max_failures if key.startswith("user:") else self.max_failures
         count, last, _ = self._failures.get(key, (0, now, 0.0))
         if now - last > self.lockout_max:  # a failure long ago no longer counts
             count = 0
         count += 1
-        until = (
-            now + min(self.lockout * 2 ** (count - self.max_failures), self.lockout_max)
-            if count >= self.max_failures
-            else 0.0
-        )
+        until = now + min(self.lockout * 2 ** (count - limit), self.lockout_max) if count >= limit else 0.0
         self._failures[key] = (count, now, until)
-        if len(self._failures) > _MAX_TRACKED:
-            for stale in [
-                k for k, (_, seen, locked) in self._failures.items() if locked < now and now - seen > self.lockout_max
-            ][: len(self._failures) - _MAX_TRACKED // 2]:
-                del self._failures[stale]
-            while len(self._failures) > _MAX_TRACKED:
-                del self._failures[next(iter(self._failures))]
 
     def __call__(self, username: str, password: str) -> bool:
         """What Gradio calls: True, or the refusal in Chinese (Gradio's own is "Incorrect credentials.") with
@@ -104,16 +136,18 @@ class LoginGuard:
     def check(self, username: str, password: str) -> bool:
         """Whether they are right; raises HTTPException 429 while locked out."""
         now = time.monotonic()
-        keys = [f"user:{username}", f"address:{_CLIENT.get()}"]
+        username = username or ""
+        is_user = hmac.compare_digest(username.encode("utf-8"), self.user)
+        keys = [f"address:{_CLIENT.get()}"] + ([f"user:{self.user_name}"] if is_user else [])
         with self._lock:
             wait = max(self._wait(key, now) for key in keys)
         if wait > 0:
             raise HTTPException(
-                status_code=429, detail=f"登录失败次数过多，已暂时锁定：请 {math.ceil(wait)} 秒后再试。"
+                status_code=429,
+                detail=f"登录失败次数过多，已暂时锁定：请 {math.ceil(wait)} 秒后再试"
+                f"（管理员可重启 anquan serve 立即解除）。",
             )
-        correct = hmac.compare_digest(username.encode("utf-8"), self.user) & hmac.compare_digest(
-            (password or "").encode("utf-8"), self.password
-        )
+        correct = is_user & hmac.compare_digest((password or "").encode("utf-8"), self.password)
         with self._lock:
             for key in keys:
                 if correct:

@@ -18,6 +18,7 @@ import time
 import unicodedata
 import uuid
 from collections.abc import Callable, Sequence
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -143,10 +144,21 @@ def accept_uploads(
     return batch
 
 
-def ingest_uploads(batch: UploadBatch, run: Callable[[list[Path]], IngestReport]) -> IngestReport:
+def ingest_uploads(
+    batch: UploadBatch, run: Callable[[list[Path]], IngestReport], lock: AbstractContextManager | None = None
+) -> IngestReport:
     """Put the batch's staged files in the uploads folder and ingest them with run. A file whose ingest did
     not succeed (failed or skipped) is taken out again and the file it replaced, if any, put back: the
-    index still holds that one's text. The same for every file when run raises."""
+    index still holds that one's text. The same for every file when run raises.
+
+    Moving in, ingesting and putting back are one critical section under lock (the web's write lock): two
+    uploads of one name at once must not swap each other's file in uploads/ while the other is ingested, or
+    a user is told 更新 for a content that was never indexed."""
+    with lock if lock is not None else nullcontext():
+        return _ingest_uploads(batch, run)
+
+
+def _ingest_uploads(batch: UploadBatch, run: Callable[[list[Path]], IngestReport]) -> IngestReport:
     previous: list[tuple[Accepted, Path | None]] = []
     report: IngestReport | None = None
     try:
