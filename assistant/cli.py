@@ -96,6 +96,7 @@ _EXPECTED = {
     "float_parsing": "须为数字",
     "float_type": "须为数字",
     "bool_parsing": "须为 true 或 false",
+    "finite_number": "须为有限的数字",
 }
 
 
@@ -113,7 +114,10 @@ def expected(problem: Mapping[str, Any]) -> str:
     if kind in _EXPECTED:
         return _EXPECTED[kind]
     if kind in _BOUNDS:
-        return _BOUNDS[kind].format(**(problem.get("ctx") or {}))
+        bounds = {k: f"{v:g}" if isinstance(v, float) else v for k, v in (problem.get("ctx") or {}).items()}
+        return _BOUNDS[kind].format(**bounds)
+    if kind == "value_error" and (problem.get("ctx") or {}).get("error"):  # the settings' validators say it in Chinese
+        return str(problem["ctx"]["error"])
     return str(problem.get("msg", "格式不对"))
 
 
@@ -299,7 +303,14 @@ def _open(settings: Settings) -> KnowledgeBase:
     console.print(f"[dim]向量：{shown(kb.embedder.description)}（{shown(kb.embedder.reason)}）[/dim]")  # [st] is text
     console.print(f"[dim]存储：{shown(str(kb.store.location))}[/dim]")
     console.print(f"[dim]重排：{reranker_label(settings)}　回答：{composer_label(settings)}[/dim]")
+    _vector_note(kb)
     return kb
+
+
+def _vector_note(kb: KnowledgeBase) -> None:
+    """Say so when the vector index is damaged (found when opening, or when a search read it)."""
+    if kb.store.vector_problem:
+        console.print(f"[yellow]{shown(kb.store.vector_problem)}[/yellow]")
 
 
 @app.command("ingest")
@@ -380,7 +391,7 @@ def ingest_command(
         f"共 {len(report.results)} 个文件：{summary or '无'}；写入 {report.chunks_written} 个切块；"
         f"用时 {report.seconds:.1f} 秒" + (f"（{stages}）" if stages else "")
     )
-    for note in report.notes[:_ROW_LIMIT]:
+    for note in kb.store.repairs + report.notes[:_ROW_LIMIT]:
         console.print(f"[cyan]· {shown(note)}[/cyan]")
     if len(report.notes) > _ROW_LIMIT:
         console.print(
@@ -464,6 +475,8 @@ def embed() -> None:
         return
     console.print(f"{before}：待计算 {before.total - before.done:,} 个切块（可随时按 Ctrl+C 中断，再次运行即继续）")
     _build_vectors(kb)
+    for note in kb.store.repairs:
+        console.print(f"[cyan]· {shown(note)}[/cyan]")
 
 
 @app.command()
@@ -735,6 +748,7 @@ def ask(
         err.print(f"[red]{shown(refusal)}[/red]")
         raise typer.Exit(2)
     kb = KnowledgeBase(settings) if as_json else _open(settings)
+    problem_shown = bool(kb.store.vector_problem)
     _require_documents(kb)
     _require_filters(kb, kind, region)
     assistant = Assistant(kb, include_superseded=old, kinds=kind, regions=region)
@@ -744,6 +758,8 @@ def ask(
         return
     console.print(f"[dim]模式：{assistant.mode}[/dim]")
     console.print(plain(result.answer.text), markup=False)
+    if kb.store.vector_problem and not problem_shown:  # found while searching
+        _vector_note(kb)
 
 
 @app.command()

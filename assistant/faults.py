@@ -20,6 +20,7 @@ from pathlib import Path
 from ingest.data_dir import data_dir_problem
 from ingest.errors import UserFacingError
 from ingest.settings import Settings
+from ingest.vocabulary import PackError
 
 log = logging.getLogger("anquan")
 
@@ -122,6 +123,12 @@ def explain(exc: BaseException, settings: Settings | None = None, action: str = 
     """A Chinese explanation with what to do for a known fault, else None."""
     if isinstance(exc, UserFacingError):
         return str(exc)
+    if isinstance(exc, PackError):  # a file of the knowledge pack is missing or invalid: no retry mends it
+        folder = settings.knowledge_dir if settings is not None else "knowledge"
+        return (
+            f"知识包有误，{action}未完成：{exc}。请改正该文件，或检查设置 ANQUAN_KNOWLEDGE_DIR"
+            f"（现为 {folder}）是否指向完整的 knowledge 文件夹；删去这一设置即使用自带的知识包。"
+        )
     data_dir = settings.data_dir if settings is not None else None
     where = f"（数据目录 {data_dir} 所在的磁盘）" if data_dir else ""
     if isinstance(exc, MemoryError):

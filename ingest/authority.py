@@ -5,11 +5,12 @@ another (……同时废止). But a file is not authority: anyone who can upload
 安全生产法, date it later, and have the real law marked 已被取代. So a document that is not yet vetted (added
 or changed since the version status was last derived, or held before) and would supersede or repeal a text
 in force, or amend one (关于修改《…》的决定), or repeat the wording of one under a title of its own
-(中华人民共和囯安全生产法, a look-alike character: ingest.likeness), is held 待确认 instead: it is not in
-force, its claims have no effect, and the texts it names stay in force, until an administrator confirms it
-(`anquan ingest … --confirm-supersede`, or the web library with the administrator password). Documents that
-arrive together, none of them in force before, are versioned among themselves as before (a corpus ingested at
-once); a document older than the text in force is simply superseded.
+(中华人民共和囯安全生产法, a look-alike character: ingest.likeness), or is a local text bearing the title of a
+national law or regulation in force (no local body makes one: cited by it, it would read as the national text), is
+held 待确认 instead: it is not in force, its claims have no effect, and the texts it names stay in force, until an
+administrator confirms it (`anquan ingest … --confirm-supersede`, or the web library with the administrator
+password). Documents that arrive together, none of them in force before, are versioned among themselves as before
+(a corpus ingested at once); a document older than the text in force is simply superseded.
 
 A held document stays held until it is confirmed, even when the texts it named are removed meanwhile. New
 content uploaded under the name of a confirmed upload is held again over what the confirmed content displaced
@@ -24,7 +25,7 @@ from collections.abc import Collection
 
 from ingest.cleaning import to_simplified
 from ingest.likeness import SAME_TEXT, similarity
-from ingest.metadata import LAWMAKING_KINDS, PLAN_KINDS, VERSIONED_KINDS
+from ingest.metadata import LAWMAKING_KINDS, NATIONAL, PLAN_KINDS, VERSIONED_KINDS
 from ingest.repeal import NameIndex, name_key, repeal_targets
 from ingest.store import DocumentRecord
 
@@ -73,6 +74,7 @@ def held_documents(
             groups.setdefault(record.version_key, []).append(record)
     repeals = repeal_targets(records, aliases, {r.doc_id for r in waiting})
     versioned = [r for r in records.values() if r.kind in VERSIONED_KINDS and established(r)]
+    national = national_texts(records)
     names = NameIndex(records.values(), aliases)
     held: dict[str, list[str]] = {}
     for record in waiting:
@@ -97,6 +99,7 @@ def held_documents(
         ]
         over += [d for d in amended(record, names) if established(records[d]) and d not in over]
         over += [d for d in copied(record, versioned) if d not in over]
+        over += [d for d in national_namesakes(record, national) if d not in over]
         if record.from_upload and record.vetted and record.vetted != record.hash:
             # a re-uploaded file under the same name: what its confirmed content displaced waits for a new
             # confirmation of the new content (the administrator's own edits on the command line do not)
@@ -128,6 +131,29 @@ def copied(record: DocumentRecord, in_force: list[DocumentRecord]) -> list[str]:
         and other.doc_id != record.doc_id
         and similarity(record.likeness, other.likeness) >= SAME_TEXT
     ]
+
+
+def national_texts(records: dict[str, DocumentRecord]) -> dict[str, list[str]]:
+    """The national laws, regulations, rules and judicial interpretations in force, by their shared name
+    (DocumentRecord.short_title: 安全生产法 for 中华人民共和国安全生产法)."""
+    found: dict[str, list[str]] = {}
+    for record in records.values():
+        if _national(record) and record.kind in LAWMAKING_KINDS and established(record):
+            found.setdefault(record.short_title, []).append(record.doc_id)
+    return found
+
+
+def _national(record: DocumentRecord) -> bool:
+    return record.region in ("", NATIONAL)
+
+
+def national_namesakes(record: DocumentRecord, national: dict[str, list[str]]) -> list[str]:
+    """The doc ids of the national texts in force whose title a local document bears (《生产安全事故报告和调查处理
+    条例》 with a 北京市人大常委会 line above it, or an upload corrected to 北京市): a local body makes no text of a
+    national law's name, and cited by that name it would read as the national text. Held like a newer version."""
+    if _national(record):
+        return []
+    return [d for d in national.get(record.short_title, []) if d != record.doc_id]
 
 
 def amended(record: DocumentRecord, names: NameIndex) -> list[str]:
@@ -198,6 +224,12 @@ def held_description(record: DocumentRecord, records: dict[str, DocumentRecord])
             continue
         if target.version_key == record.version_key:
             verb = "取代"
+        elif target.short_title == record.short_title and _national(target) and not _national(record):
+            parts.append(
+                f"标题与现行的全国性《{target.title}》（{doc_id}）相同，却标为{record.region}的{record.kind}"
+                f"（地方不制定与全国性法律法规同名的文本，引用时无法区分）"
+            )
+            continue
         elif similarity(record.likeness, target.likeness) >= SAME_TEXT:
             parts.append(f"与现行的《{target.title}》（{doc_id}）内容基本相同而标题不同")
             continue

@@ -8,8 +8,8 @@ import os
 import socket
 import threading
 import time
-from collections.abc import Callable
-from contextlib import nullcontext
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass
 from functools import cached_property
 from typing import TypeVar
@@ -98,11 +98,22 @@ class KnowledgeBase:
         if self.shared is not None and corpus_fitted(model):
             self.shared.publish_model(model)
 
-    def writer_lease(self):
-        """One ingest at a time across every process sharing the Chroma server (raises ServerBusy)."""
-        if self.shared is None:
-            return nullcontext()
-        return self.shared.ingest_lease(self.settings.ingest_lock_timeout, f"{socket.gethostname()} 进程 {os.getpid()}")
+    @contextmanager
+    def writer_lease(self) -> Iterator[None]:
+        """One ingest at a time across every process sharing the Chroma server (raises ServerBusy). Entered by every
+        write, holding the ingest lock: a collection of the embedded store found damaged is rebuilt first (its
+        vector index left as it was, the write would hang or fail; see ChunkStore.repair)."""
+        lease = (
+            nullcontext()
+            if self.shared is None
+            else self.shared.ingest_lease(
+                self.settings.ingest_lock_timeout, f"{socket.gethostname()} 进程 {os.getpid()}"
+            )
+        )
+        with lease:
+            if self.store.damaged:
+                self.store.repair()
+            yield
 
     @cached_property
     def tokenizer(self) -> Tokenizer:

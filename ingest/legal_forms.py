@@ -185,6 +185,8 @@ class LegalForms:
                         if parent.endswith(found) and parent != found:
                             return parent
             return found
+        if self.national_title(title):
+            return NATIONAL  # a local issuer line above 中华人民共和国安全生产法 does not make it a local text
         if self._patterns.national_issuer(f"{title}\n{head}"):
             return NATIONAL
         p = self._patterns
@@ -194,6 +196,15 @@ class LegalForms:
                 if place != NATIONAL:
                     return place
         return NATIONAL
+
+    def national_title(self, title: str) -> bool:
+        """A title only a national organ gives a text: 中华人民共和国…, or a 法 (安全生产法) that names no place.
+        Only the 全国人民代表大会 and its standing committee make 法律 (立法法); a local body's rules carry its
+        place in their title (北京市安全生产条例). Such a title is national whatever issuer line stands above it."""
+        simple = squash(title)
+        if simple.startswith("中华人民共和国"):
+            return True
+        return self.place(title) == NATIONAL and self.head_noun(title) == "law"
 
     # --- the kind ---------------------------------------------------------------------------------
     def head_noun(self, title: str) -> str | None:

@@ -5,8 +5,9 @@ from __future__ import annotations
 import os
 from pathlib import Path
 from typing import Literal
+from urllib.parse import urlsplit
 
-from pydantic import Field
+from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -61,7 +62,9 @@ class Settings(BaseSettings):
     st_model: str = "BAAI/bge-small-zh-v1.5"
     st_query_instruction: str | None = None  # None: the bge-zh instruction for bge models, none otherwise
     st_device: str = "cpu"
-    builtin_dim: int = 256
+    # the built-in embedder's dimension: 0 or a negative number made every stored vector and the library invisible
+    # (a collection of that name, empty)
+    builtin_dim: int = Field(256, ge=16, le=4096, description="内置向量模型的维数（16–4096）")
 
     # Reranker by name: "none", or "cross-encoder" (a sentence-transformers CrossEncoder, reranker_model: a name or
     # local path); "auto": the CrossEncoder when reranker_model is set, else none.
@@ -134,8 +137,9 @@ class Settings(BaseSettings):
     # so); a reply streamed to the web page: each piece, and ten times this in all (assistant.llm.client). Raise it
     # for a slow local model. A refused connection or a server error (5xx, 429) is retried llm_retries times; a
     # timeout is not (it would double the wait).
-    llm_timeout: float = 30
-    llm_retries: int = 1
+    # (a negative timeout or nan was blamed on the endpoint, a negative retry count failed on an assertion)
+    llm_timeout: float = Field(30, gt=0, description="一次大模型请求最多等待的秒数")
+    llm_retries: int = Field(1, ge=0, description="大模型请求失败后重试的次数")
     # The most tokens one reply may hold (sent as max_tokens); the text read is cut at four characters a token, with a
     # note (a reply of megabytes held a worker for half a minute and a gigabyte). A reasoning model writing its
     # <think> block into the reply spends tokens on it too: raise this for one.
@@ -186,6 +190,31 @@ class Settings(BaseSettings):
 
     # Where unexpected errors are logged with their traceback (the user reads one Chinese line naming it).
     log_file: Path = Field(default_factory=lambda: default_cache_dir() / "anquan.log")
+
+    @field_validator("knowledge_dir")
+    @classmethod
+    def _knowledge_folder(cls, folder: Path) -> Path:
+        """The knowledge pack's folder must exist: every question reads it (a missing one failed each ask as an
+        unexpected error)."""
+        if not folder.is_dir():
+            raise ValueError(
+                f"知识包文件夹 {folder} 不存在或不是文件夹；请指向含 glossary.yaml 等文件的 knowledge 文件夹，"
+                f"或删去这一设置以使用自带的 {PROJECT_ROOT / 'knowledge'}"
+            )
+        return folder
+
+    @field_validator("llm_base_url", "embed_url")
+    @classmethod
+    def _address(cls, url: str | None) -> str | None:
+        """An endpoint address must parse as a URL with a valid port (http://[::1 and http://host:abc failed every
+        question as an unexpected error)."""
+        if url is None:
+            return url
+        try:
+            urlsplit(url.strip()).port  # noqa: B018 - reading the port checks it
+        except ValueError:
+            raise ValueError("不是有效的网址，应形如 http://127.0.0.1:8000/v1") from None
+        return url
 
     @property
     def query_instruction(self) -> str:

@@ -16,8 +16,12 @@ import atexit
 import base64
 import hashlib
 import json
+import math
+import pickletools
+import re
 import shutil
 import sqlite3
+import struct
 import tempfile
 import threading
 import time
@@ -410,6 +414,7 @@ def open_client(settings: Settings, path: Path | None = None):
         # never once Chroma holds the file in this process: see use_wal
         require_unlocked(database, settings.store_lock_wait_s, settings.data_dir / "chroma" / "chroma.sqlite3")
         use_wal(database)
+        _DAMAGED[str(path.resolve())] = damaged_segments(path)
     client = chromadb.PersistentClient(path=str(path), settings=chroma_settings)
     _CHROMA_OPEN.add(_file_key(database))
     return client
@@ -478,6 +483,161 @@ def use_wal(database: Path) -> bool:
             return db.execute("PRAGMA journal_mode=WAL").fetchone()[0].lower() == "wal"
     except sqlite3.Error:
         return False
+
+
+# Embedded Chroma keeps each collection's vector index (HNSW) in files of a folder named after its vector segment,
+# written every sync_threshold changes (the changes since are replayed from its log). A damaged file there made
+# Chroma hang without end (a truncated header.bin: an ingest stuck holding the ingest lock) or fail every search
+# ("Error finding id", "Error getting embedding"), with nothing saying why. The files are checked before a process
+# first opens the store: a damaged vector index of the chunks is left aside (questions are answered by the lexical
+# index alone) and rebuilt by the next write (anquan ingest, anquan embed): the vectors are computed again.
+_HNSW_SEGMENT = "urn:chroma:segment/vector/hnsw-local-persisted"
+# header.bin as hnswlib writes it for Chroma: format version, offsetLevel0, max_elements, cur_element_count,
+# size_data_per_element, label_offset, offsetData, maxlevel, enterpoint_node, maxM, maxM0, M, mult, ef_construction
+_HNSW_HEADER = struct.Struct("<i6QiI3QdQ")
+_SEGMENT_FOLDER = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
+
+
+@dataclass(frozen=True)
+class DamagedSegment:
+    """A collection whose persisted vector index cannot be loaded."""
+
+    collection: str
+    folder: Path  # the index's folder (chroma/<segment id>)
+    reason: str  # what is wrong with it, in Chinese
+
+
+def _size(path: Path) -> int:
+    try:
+        return path.stat().st_size
+    except OSError:
+        return -1
+
+
+def _pickle_problem(path: Path) -> str:
+    """Why index_metadata.pickle is not a whole pickle ("" when it is), read opcode by opcode without running it."""
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        return f"{path.name} 无法读取（{exc.strerror}）"
+    try:
+        ops = [opcode.name for opcode, _, _ in pickletools.genops(data)]
+    except Exception:  # noqa: BLE001 - any fault of the opcode stream: not the file Chroma wrote
+        return f"{path.name} 不是有效的索引信息文件（内容被改写或截断）"
+    if not ops or ops[-1] != "STOP":
+        return f"{path.name} 不完整（被截断）"
+    return ""
+
+
+def hnsw_problem(folder: Path, persisted: bool) -> str:
+    """Why Chroma cannot load the vector index kept in folder, in Chinese ("" when its files look whole). persisted:
+    Chroma recorded having written the index (its changes are no longer in the log): then a missing folder or header
+    is damage too; before the first write there is none, and the log holds everything."""
+    header = folder / "header.bin"
+    if not header.is_file():
+        if not persisted:
+            return ""
+        return "索引文件夹不存在（可能是复制或备份不完整）" if not folder.is_dir() else "缺少 header.bin"
+    try:
+        with header.open("rb") as handle:
+            raw = handle.read(_HNSW_HEADER.size + 1)
+    except OSError as exc:
+        return f"header.bin 无法读取（{exc.strerror}）"
+    if len(raw) != _HNSW_HEADER.size:
+        return f"header.bin 有 {len(raw)} 字节，应为 {_HNSW_HEADER.size} 字节（文件被截断或改写）"
+    (_, offset0, capacity, count, per_element, label_at, data_at, level, _, _, max_m0, m, mult, _) = (
+        _HNSW_HEADER.unpack(raw)
+    )
+    if not (
+        offset0 == 0
+        and 0 < m <= 10_000
+        and max_m0 == 2 * m
+        and data_at == 4 + 4 * max_m0
+        and data_at < label_at
+        and per_element == label_at + 8
+        and count <= capacity < 2**40
+        and -1 <= level < 256
+        and math.isfinite(mult)
+    ):
+        return "header.bin 的内容不是有效的索引头（文件被改写）"
+    needed = count * per_element
+    present = _size(folder / "data_level0.bin")
+    if present < needed:
+        return f"data_level0.bin 不完整（有 {max(0, present):,} 字节，应至少 {needed:,} 字节）"
+    if _size(folder / "length.bin") < 4 * count:
+        return "length.bin 不完整或缺失"
+    if count and _size(folder / "link_lists.bin") < 0:
+        return "缺少 link_lists.bin"
+    metadata = folder / "index_metadata.pickle"
+    if metadata.exists():
+        return _pickle_problem(metadata)
+    return ""
+
+
+def damaged_segments(path: Path) -> list[DamagedSegment]:
+    """The collections of the embedded store in path whose persisted vector index is damaged or missing. Reads the
+    database file: only before this process opens a Chroma client on it (see use_wal)."""
+    database = path / "chroma.sqlite3"
+    if not database.is_file():
+        return []
+    try:
+        with closing(sqlite3.connect(f"file:{database}?mode=ro", uri=True, timeout=1)) as db:
+            rows = db.execute(
+                "SELECT s.id, c.name, EXISTS(SELECT 1 FROM max_seq_id m WHERE m.segment_id = s.id) "
+                "FROM segments s JOIN collections c ON s.collection = c.id WHERE s.type = ?",
+                (_HNSW_SEGMENT,),
+            ).fetchall()
+    except sqlite3.Error:  # a damaged or locked database file is reported when Chroma opens it
+        return []
+    found = []
+    for segment, name, persisted in rows:
+        if not _SEGMENT_FOLDER.fullmatch(str(segment)):
+            continue
+        folder = path / str(segment)
+        reason = hnsw_problem(folder, bool(persisted))
+        if reason:
+            found.append(DamagedSegment(str(name), folder, reason))
+    return found
+
+
+# chroma folder -> its damaged vector indexes, as found when this process first opened it (open_client)
+_DAMAGED: dict[str, list[DamagedSegment]] = {}
+_REBUILT = "-rebuild"  # the name of a collection being rebuilt: its own and this
+
+
+class VectorIndexDamaged(UserFacingError):
+    """A write reached a vector index left aside as damaged (the writes repair it first: see ChunkStore.repair)."""
+
+
+class _NoVectors:
+    """In place of a chunks collection whose vector index is damaged: no chunk has a vector (questions are answered
+    by the lexical index alone, and the vector coverage says 0), and nothing is written to it."""
+
+    configuration: dict[str, Any] = {}
+
+    def __init__(self, problem: str, collection_id: Any = None):
+        self.problem = problem
+        self.id = collection_id
+
+    def count(self) -> int:
+        return 0
+
+    def get(self, *args, **kwargs) -> dict[str, Any]:
+        return {"ids": [], "embeddings": [], "metadatas": [], "documents": []}
+
+    def query(self, *args, **kwargs) -> dict[str, Any]:
+        return {"ids": [[]], "distances": [[]]}
+
+    def delete(self, *args, **kwargs) -> None:  # its vectors go with the whole index when it is rebuilt
+        return None
+
+    def modify(self, *args, **kwargs) -> None:
+        return None
+
+    def _refuse(self, *args, **kwargs) -> None:
+        raise VectorIndexDamaged(self.problem)
+
+    add = upsert = update = _refuse
 
 
 class _ReadWriteLock:
@@ -579,6 +739,18 @@ class ChunkStore:
         self.name = embedder_name
         # Chroma reads together, writes and reopening the client alone (see _Guarded)
         self._chroma_lock = _ReadWriteLock()
+        self._settings = settings
+        # collection name -> its vector index found damaged when this process opened the store (damaged_segments)
+        self.damaged: dict[str, DamagedSegment] = {}
+        if self._path is not None:
+            mine = {self._collection("vectors"), self._collection("texts"), self._collection("documents")}
+            self.damaged = {
+                d.collection: d for d in _DAMAGED.get(str(self._path.resolve()), []) if d.collection in mine
+            }
+        self._damaged_ids: dict[str, Any] = {}  # the id of each damaged collection when it was found so
+        self._read_failure = ""  # why reading the vectors failed while answering (a damage the files did not show)
+        self.vectors_rebuilt = False  # this process rebuilt the chunks' vector index: every vector is to be computed
+        self.repairs: list[str] = []  # what repair() did, in Chinese
         self._open_collections()
         self.batch_size = min(self.client.get_max_batch_size(), _PAGE)
         self._documents: dict[str, DocumentRecord] | None = None
@@ -590,7 +762,6 @@ class ChunkStore:
         self._committed: tuple[int, dict[str, str]] = (-1, {})  # (generation, _committed_prefixes)
         # Embedded Chroma keeps its vector index in memory: after another process changed the store this
         # process would query a stale index (missing new chunks, or "Error finding id" for deleted ones).
-        self._settings = settings
         self._seen = ""  # the committed documents as this process last saw them
         self._wrote = False  # this store changed them itself since
         self._stale = False
@@ -598,13 +769,116 @@ class ChunkStore:
         self._vectored: tuple[tuple[str, int], frozenset[str]] | None = None
         self._vectors_seen = -1  # vectors stored as this process last counted them (-1: not yet)
 
+    def _collection(self, kind: str) -> str:
+        """The name of this embedder's collection of that kind: vectors, texts or documents."""
+        return f"anquan-{kind}-{self.name}"
+
     def _open_collections(self) -> None:
         guarded = (lambda c: c) if self.is_server else (lambda c: _Guarded(c, self._chroma_lock))
-        self.chunks = guarded(self._open_vectors(f"anquan-vectors-{self.name}"))
-        self.texts = guarded(self.client.get_or_create_collection(f"anquan-texts-{self.name}", embedding_function=None))
+        if not self.is_server:
+            self._finish_rebuilds()
+        vectors = self._collection("vectors")
+        left_aside = self._left_aside(vectors) if vectors in self.damaged else None
+        self.chunks = left_aside or guarded(self._open_vectors(vectors))
+        self.texts = guarded(self.client.get_or_create_collection(self._collection("texts"), embedding_function=None))
         self.documents = guarded(
-            self.client.get_or_create_collection(f"anquan-documents-{self.name}", embedding_function=None)
+            self.client.get_or_create_collection(self._collection("documents"), embedding_function=None)
         )
+
+    def _left_aside(self, name: str) -> _NoVectors | None:
+        """What stands in for the chunks collection whose vector index is damaged (never loaded: Chroma may hang on
+        it); None when another process has rebuilt it since (it is another collection now)."""
+        try:
+            current = self.client.get_collection(name, embedding_function=None).id
+        except Exception:  # noqa: BLE001 - gone: another process removed it to rebuild it
+            current = None
+        known = self._damaged_ids.setdefault(name, current)
+        if current is None or current != known:
+            self.damaged.pop(name, None)
+            return None
+        return _NoVectors(self.vector_problem, current)
+
+    @property
+    def vector_problem(self) -> str:
+        """Why the chunks' vectors cannot be used now, in Chinese with what to do ("" when they can)."""
+        damaged = self.damaged.get(self._collection("vectors"))
+        if damaged is None:
+            return self._read_failure
+        folder = self._settings.data_dir / "chroma" / damaged.folder.name
+        if self.read_only_copy:
+            todo = "数据目录只读，无法修复：请开放数据目录的写权限后运行 anquan embed 重建向量索引"
+        else:
+            todo = (
+                "运行 anquan embed 即可重建向量索引并重新计算向量（下一次 anquan ingest 或网页导入也会自动重建）；"
+                "已导入的文档和条文不受影响"
+            )
+        return f"向量索引已损坏（{folder}：{damaged.reason}），本次只按词语检索（BM25），结果可能不如平时准确。{todo}。"
+
+    def _finish_rebuilds(self) -> None:
+        """Give a collection rebuilt by repair() its name back when the process doing it stopped between removing
+        the damaged one and renaming the copy (the copy was complete: the damaged one is removed only then)."""
+        names = {c if isinstance(c, str) else c.name for c in self.client.list_collections()}
+        for kind in ("texts", "documents"):
+            name = self._collection(kind)
+            if f"{name}{_REBUILT}" in names and name not in names:
+                with suppress(Exception):  # another process renamed it meanwhile
+                    self.client.get_collection(f"{name}{_REBUILT}", embedding_function=None).modify(name=name)
+
+    def repair(self) -> list[str]:
+        """Rebuild every collection whose vector index was found damaged; returns what was done, in Chinese. The
+        chunks' vectors are dropped with their index (they are computed again: see ingest.vector_builder, and
+        vectors_rebuilt); the texts and the documents, whose index holds placeholders, are copied into a new
+        collection from the database, nothing lost. Only while holding the ingest lock (KnowledgeBase.writer_lease
+        calls it before every write)."""
+        if self.is_server or self.read_only_copy or not self.damaged:
+            return []
+        done = []
+        with self._chroma_lock.writing():
+            for name, damaged in list(self.damaged.items()):
+                folder = self._settings.data_dir / "chroma" / damaged.folder.name
+                if name == self._collection("vectors"):
+                    with suppress(Exception):  # removed meanwhile
+                        self.client.delete_collection(name)
+                    self.vectors_rebuilt = True
+                    done.append(f"向量索引已损坏（{folder}：{damaged.reason}），已删除并重建；全部切块的向量将重新计算")
+                else:
+                    self._copy_rows(name)
+                    what = "条文内容" if name == self._collection("texts") else "文档清单"
+                    done.append(
+                        f"{what}的索引文件已损坏（{folder}：{damaged.reason}），已按数据库中的内容重建，"
+                        "已导入的内容没有丢失"
+                    )
+                if damaged.folder.parent == self._path and _SEGMENT_FOLDER.fullmatch(damaged.folder.name):
+                    shutil.rmtree(damaged.folder, ignore_errors=True)
+                del self.damaged[name]
+            key = str(self._path.resolve()) if self._path is not None else ""
+            _DAMAGED[key] = [d for d in _DAMAGED.get(key, []) if d.collection in self.damaged]
+            self._open_collections()
+            self._vectored, self._vectors_seen = None, -1
+        self.repairs.extend(done)
+        return done
+
+    def _copy_rows(self, name: str) -> None:
+        """Rebuild a collection of texts or documents: its rows copied into a new one, which then takes its name."""
+        spare = f"{name}{_REBUILT}"
+        with suppress(Exception):  # an unfinished copy of an earlier attempt
+            self.client.delete_collection(spare)
+        old = self.client.get_collection(name, embedding_function=None)
+        new = self.client.create_collection(spare, embedding_function=None)
+        offset = 0
+        while True:
+            page = old.get(include=["metadatas"], limit=_PAGE, offset=offset)
+            ids, metadatas = page["ids"], page["metadatas"] or []
+            for start in range(0, len(ids), self.batch_size):
+                end = start + self.batch_size
+                new.add(ids=ids[start:end], embeddings=[[1.0]] * len(ids[start:end]), metadatas=metadatas[start:end])
+            if len(ids) < _PAGE:
+                break
+            offset += _PAGE
+        if new.count() != old.count():
+            raise VectorIndexDamaged(f"重建 {name} 时复制的行数与原有的不符，未替换原集合；请重试 anquan ingest")
+        self.client.delete_collection(name)
+        new.modify(name=name)
 
     def _open_vectors(self, name: str):
         try:
@@ -1058,18 +1332,38 @@ class ChunkStore:
             self._reopen()
             return call()
 
+    def _vector_read(self, call, empty: dict[str, Any]) -> dict[str, Any]:
+        """A read of the chunks' vectors; when the embedded store fails it even after a reopen, the vector index is
+        damaged in a way its files did not show: the question is answered by the lexical index alone, and
+        vector_problem says so."""
+        try:
+            return self._reopening(call)
+        except InternalError as exc:
+            if self.is_server:
+                raise
+            where = self._settings.data_dir / "chroma"
+            self._read_failure = (
+                f"读取向量索引时出错（{where}，{exc}），向量索引可能已损坏；本次只按词语检索（BM25），"
+                f"结果可能不如平时准确。如反复出现，请删除文件夹 {where} 中除 chroma.sqlite3 以外的子文件夹后"
+                f"运行 anquan embed 重建向量索引（已导入的文档不受影响）。"
+            )
+            return empty
+
     def vectors(self, ids: list[str]) -> dict[str, np.ndarray]:
         """The stored vectors of these chunks (those that have one)."""
         if not ids:
             return {}
         if self._stale:
             self._reopen(if_stale=True)
-        found = self._reopening(lambda: self.chunks.get(ids=ids, include=["embeddings"]))
+        found = self._vector_read(
+            lambda: self.chunks.get(ids=ids, include=["embeddings"]), {"ids": [], "embeddings": []}
+        )
         return {i: np.asarray(v, dtype=np.float32) for i, v in zip(found["ids"], found["embeddings"], strict=True)}
 
     def _query(self, embedding: list[float], k: int, ids: list[str] | None) -> list[tuple[str, float]]:
         """(chunk id, cosine similarity) of the k nearest vectors (among these ids, when given)."""
-        result = self._reopening(
-            lambda: self.chunks.query(query_embeddings=[embedding], n_results=k, ids=ids, include=["distances"])
+        result = self._vector_read(
+            lambda: self.chunks.query(query_embeddings=[embedding], n_results=k, ids=ids, include=["distances"]),
+            {"ids": [[]], "distances": [[]]},
         )
         return [(i, 1.0 - float(d)) for i, d in zip(result["ids"][0], result["distances"][0], strict=True)]

@@ -45,8 +45,9 @@ log = logging.getLogger("anquan.vectors")
 
 def vectors_later(kb: KnowledgeBase) -> bool:
     """Whether this knowledge base's vectors are computed after its documents are searchable: with every neural
-    embedder; the built-in one writes them with the chunks."""
-    return kb.embedder.embeddings.vectors_later
+    embedder; the built-in one writes them with the chunks, except after its damaged vector index was rebuilt
+    (every chunk's vector is to be computed again)."""
+    return kb.embedder.embeddings.vectors_later or kb.store.vectors_rebuilt
 
 
 @dataclass

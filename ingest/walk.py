@@ -70,9 +70,11 @@ def _oversized_or_unreadable(path: Path, max_bytes: float) -> FileResult | None:
             return FileResult(path, "failed", reason="符号链接指向的文件不存在（悬空链接），已跳过")
         return FileResult(path, "failed", reason=os_reason(exc))
     if not stat.S_ISREG(status.st_mode):  # a named pipe or a device would block the read, or never end
-        return FileResult(path, "failed", reason="不是普通文件（管道、设备或套接字），已跳过；请导入保存在磁盘上的文件")
+        return FileResult(path, "failed", reason=_special_file(path, status.st_mode))
     size = status.st_size
     if size == 0:
+        if _reads_something(path):  # /proc/self/environ: size 0, content made up by the system when read
+            return FileResult(path, "failed", reason=_VIRTUAL_FILE)
         return FileResult(path, "failed", reason=EMPTY_FILE)
     if size > max_bytes:
         return FileResult(
@@ -82,6 +84,60 @@ def _oversized_or_unreadable(path: Path, max_bytes: float) -> FileResult | None:
             "请拆分成多个文件后再导入，或调大 ANQUAN_MAX_FILE_MB",
         )
     return None
+
+
+_VIRTUAL_FILE = (
+    "这是系统的虚拟文件（如 /proc、/sys 下的文件：大小显示为 0，内容由系统在读取时生成），不是保存在磁盘上的文档，"
+    "已跳过；请导入保存在磁盘上的文件"
+)
+
+
+def _special_file(path: Path, mode: int) -> str:
+    """Why a path that is no regular file is not read, in Chinese (its kind, where a symbolic link leads): reading a
+    device such as /dev/zero never ends and reading a named pipe waits for a writer, so neither is opened."""
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        kind = "设备文件（如 /dev/zero、/dev/urandom，读取永远不会结束）"
+    elif stat.S_ISFIFO(mode):
+        kind = "命名管道（FIFO，读取会一直等待别的程序写入）"
+    elif stat.S_ISSOCK(mode):
+        kind = "套接字（程序之间通信用）"
+    elif stat.S_ISDIR(mode):
+        kind = "文件夹"
+    else:
+        kind = "特殊文件"
+    link = ""
+    if _is_symlink(path):
+        link = f"（这是指向 {readable_path(Path(os.path.realpath(path)))} 的符号链接）"
+    return f"不是普通文件，是{kind}，已跳过{link}；请导入保存在磁盘上的文件"
+
+
+def _reads_something(path: Path) -> bool:
+    """Whether a regular file whose size reads 0 gives data all the same (a virtual file of /proc or /sys). Opened
+    without waiting: a regular file never blocks, and nothing else reaches here."""
+    try:
+        handle = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+    except OSError:
+        return False
+    try:
+        return bool(os.read(handle, 1))
+    except OSError:
+        return False
+    finally:
+        os.close(handle)
+
+
+def _not_found(path: Path, max_bytes: float) -> FileResult:
+    """What a path given to ingest that is neither a regular file nor a folder is: missing, or a device, a named
+    pipe, a socket, a symbolic link loop or a dangling link, each said as it is (all were "路径不存在")."""
+    try:
+        os.lstat(path)
+    except OSError as exc:
+        if exc.errno == errno.ENOENT:
+            return FileResult(path, "failed", reason="路径不存在，请检查拼写")
+        return FileResult(path, "failed", reason=os_reason(exc))
+    return _oversized_or_unreadable(path, max_bytes) or FileResult(
+        path, "failed", reason="既不是文件也不是文件夹，已跳过"
+    )
 
 
 _OWNER_FILE_REASON = "Word 打开文档时在旁边生成的临时文件（~$ 开头），不是文档，已跳过"
@@ -145,7 +201,7 @@ def walk(paths: Iterable[Path], max_file_mb: float = 30) -> Iterator[tuple[Path,
                         ),
                     )
         else:
-            yield root, FileResult(root, "failed", reason="路径不存在，请检查拼写")
+            yield root, _not_found(root, max_bytes)
 
 
 def _links_outside(path: Path, folder: str) -> str:

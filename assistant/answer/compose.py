@@ -403,6 +403,12 @@ def _statements(clause: _Clause) -> list[str]:
     return out
 
 
+def binds(region: str, places: list[str]) -> bool:
+    """Whether a text of a region binds where the question asks about: a national text everywhere, a local one in
+    its own place (a city's rule in its districts, a province's where the question writes the province)."""
+    return region == NATIONAL or any(p.startswith(region) or region.startswith(p) for p in places)
+
+
 def _carries_term(chunk: StoredChunk, plan: QueryPlan) -> bool:
     """Whether a chunk is an article the knowledge pack names as the basis of a term the question asks about
     (四不放过 -> 安全生产法第八十六条): that article, not a passage repeating the term, is the answer's basis."""
@@ -508,6 +514,22 @@ class OfflineComposer:
         good = [g for g in groups if g[0].score >= share * best]
         picked = good[:1]
         first = evidence[picked[0][0].chunk_rank]
+        if first.kind in LEGAL_KINDS and not plan.documents:
+            # regional scope: a local rule binds only in its region. Asked about no place, or about another place
+            # than a rule's, a provision that binds there and answers the question (holding enough of its words) is
+            # the basis, not a local rule that may restate the law or depart from it (a plan or report is no rule:
+            # the rules below decide on it)
+            binding = [
+                g
+                for g in groups
+                if evidence[g[0].chunk_rank].unit == "article"
+                and evidence[g[0].chunk_rank].kind in LEGAL_KINDS
+                and binds(evidence[g[0].chunk_rank].region, plan.places)
+                and g[0].coverage >= ANSWER.min_coverage
+            ]
+            if binding and not binds(first.region, plan.places):
+                picked = binding[:1]
+                first = evidence[picked[0][0].chunk_rank]
         if first.unit != "article":
             # a plan's passages are cut by length, not by meaning: the ranker chose the document, and of its
             # passages the one whose clauses answer best, on the words that do not name the document, is quoted
@@ -601,6 +623,17 @@ class OfflineComposer:
                 lines.append(f"- {clause.text}{mark}")
         for part in unanswered:
             lines.append(f"- 关于“{part.rstrip('？?')}”：{NO_BASIS}，已入库的条文中没有相应的数量或期限规定。")
+        for source in sources:  # a local rule quoted where it may not bind says where it does
+            chunk = source.chunk
+            if (
+                chunk.kind in LEGAL_KINDS
+                and not binds(chunk.region, plan.places)
+                and chunk.doc_id not in plan.documents
+            ):
+                asked = f"（问题所问的{'、'.join(plan.places)}不在其内）" if plan.places else ""
+                lines.append(
+                    f"- 注意：[{source.number}] 是{chunk.region}的{chunk.kind}，只在{chunk.region}适用{asked}。"
+                )
         lines.append("")
         lines.append("依据：")
         lines += [f"[{s.number}] {s.citation}" for s in sources]

@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from assistant.answer.untrusted import ATTRIBUTE_BREAKERS, instruction_guard, neutralise_fences
 from assistant.citations import citation
 from assistant.faults import chain
-from assistant.llm.reply import TRUNCATED_NOTE, capped, clean_reply
+from assistant.llm.reply import CUT_NOTE, TRUNCATED_NOTE, capped, clean_reply
 from ingest.errors import UserFacingError
 from ingest.settings import Settings
 from ingest.store import StoredChunk
@@ -40,6 +40,7 @@ __all__ = [
     "ReplyTimeout",
     "call_model",
     "chat_model",
+    "content_text",
     "fault_reason",
     "format_sources",
     "in_time",
@@ -50,6 +51,8 @@ __all__ = [
     "reply_limit",
     "reply_text",
     "stream_model",
+    "was_cut",
+    "with_cut_note",
 ]
 
 log = logging.getLogger("anquan.llm")
@@ -79,9 +82,53 @@ def llm_label(settings: Settings) -> str:
     return f"大模型：{settings.llm_model or '未指定模型'}"
 
 
+# the parts of a content list that are the answer's text (OpenAI chat and responses, Anthropic-style gateways); the
+# others — reasoning, thinking, refusals, images, tool calls — are never shown as the answer
+_TEXT_PARTS = {"text", "output_text"}
+# why an endpoint stopped writing when it reached its length limit (OpenAI: length; Anthropic, some gateways:
+# max_tokens; Ollama native: length too)
+_CUT_REASONS = {"length", "max_tokens", "max_output_tokens"}
+
+
+def content_text(content: object) -> str:
+    """The text of a reply's content: a string as it is; a list of parts (some gateways and reasoning APIs send
+    [{"type": "text", "text": …}, {"type": "reasoning", …}]) as its text parts joined, the rest dropped; anything
+    else as no text (never its Python repr)."""
+    if isinstance(content, str):
+        return content
+    if not isinstance(content, list):
+        return ""
+    texts = []
+    for part in content:
+        if isinstance(part, str):
+            texts.append(part)
+            continue
+        if not isinstance(part, dict) or str(part.get("type", "text")).lower() not in _TEXT_PARTS:
+            continue
+        text = part.get("text")
+        if isinstance(text, dict):  # {"type": "text", "text": {"value": …}}
+            text = text.get("value")
+        if isinstance(text, str):
+            texts.append(text)
+    return "".join(texts)
+
+
 def reply_text(reply) -> str:
-    """A chat model reply's text (content may be a list of parts with some providers)."""
-    return reply.content if isinstance(reply.content, str) else str(reply.content)
+    """A chat model reply's text (content may be a list of parts with some providers: content_text)."""
+    return content_text(reply.content)
+
+
+def was_cut(reply) -> bool:
+    """Whether the endpoint stopped the reply (or a streamed piece's) at its length limit (finish_reason length)."""
+    metadata = getattr(reply, "response_metadata", None) or {}
+    reason = metadata.get("finish_reason") or metadata.get("stop_reason") if isinstance(metadata, dict) else None
+    return isinstance(reason, str) and reason.lower() in _CUT_REASONS
+
+
+def with_cut_note(text: str, cut: bool) -> str:
+    """The reply with a note that the endpoint cut it (CUT_NOTE) when it did: shown under what it wrote, which is
+    verified as any reply."""
+    return f"{text.rstrip()}\n\n{CUT_NOTE}" if cut and text.strip() else text
 
 
 def reply_limit(settings: Settings) -> int:
@@ -180,8 +227,8 @@ class LlmUnavailable(Exception):
 class EmptyReply(LlmUnavailable):
     """The endpoint answered, with nothing in it."""
 
-    def __init__(self, retry_without_stream: bool = False):
-        super().__init__("没有返回内容", retry_without_stream)
+    def __init__(self, retry_without_stream: bool = False, reason: str = "没有返回内容"):
+        super().__init__(reason, retry_without_stream)
 
 
 class ReplyTimeout(TimeoutError):
@@ -324,12 +371,14 @@ def pieces_in_time(model: BaseChatModel, messages: list, settings: Settings) -> 
 def call_model(model: BaseChatModel, messages: list, settings: Settings) -> str:
     """The model's reply text, cut to reply_limit with a note and cleaned (assistant.llm.reply: no control
     characters, reasoning blocks, images or links); retried (settings.llm_retries) on a refused connection or a
-    server error. The whole reply must come within llm_timeout (in_time). Any fault raises LlmUnavailable; an
-    empty reply (also one that was only reasoning) is one."""
+    server error. The whole reply must come within llm_timeout (in_time). A reply the endpoint cut at its length
+    limit (finish_reason length) ends with CUT_NOTE. Any fault raises LlmUnavailable; an empty reply (also one that
+    was only reasoning) is one."""
     for attempt in range(settings.llm_retries + 1):
         try:
             reply = in_time(lambda: model.invoke(messages), settings.llm_timeout)
             text = clean_reply(capped(reply_text(reply), reply_limit(settings)))
+            text = with_cut_note(text, was_cut(reply))
         except Exception as exc:  # noqa: BLE001 - every fault of the endpoint becomes the offline answer
             if _retryable(exc) and attempt < settings.llm_retries:
                 log.info("LLM call failed (%s), retrying", type(exc).__name__)
@@ -338,27 +387,31 @@ def call_model(model: BaseChatModel, messages: list, settings: Settings) -> str:
             log.info("LLM unavailable", exc_info=True)
             raise LlmUnavailable(fault_reason(exc, settings)) from exc
         if not text.strip():
+            if was_cut(reply):  # all it wrote was reasoning
+                raise EmptyReply(reason="在写出回答之前就达到了长度上限，可调大 ANQUAN_LLM_MAX_TOKENS")
             raise EmptyReply()
         return text
     raise AssertionError("unreachable")
 
 
 def stream_model(model: BaseChatModel, messages: list, settings: Settings) -> Iterator[str]:
-    """The reply's pieces as they come (raw: the caller cleans what it shows), read up to reply_limit
-    characters, then a note that the rest was cut; retried as call_model before the first piece; each piece
+    """The reply's pieces as they come (raw: the caller cleans what it shows; the text parts of a piece whose content
+    is a list of parts), read up to reply_limit characters, then a note that the rest was cut (CUT_NOTE after a
+    reply the endpoint cut at its length limit); retried as call_model before the first piece; each piece
     within llm_timeout of the last, the whole within STREAMED_REPLY_TIMEOUTS times that (pieces_in_time). A fault
     raises LlmUnavailable (before the first piece, one that a request without streaming might not have — the
     endpoint may not stream — sets retry_without_stream)."""
     limit = reply_limit(settings)
     for attempt in range(settings.llm_retries + 1):
-        started = False
+        started = cut = False
         read = 0
         try:
             pieces = pieces_in_time(model, messages, settings)
             try:
                 for piece in pieces:
                     started = True
-                    text = piece.content if isinstance(piece.content, str) else ""
+                    cut = cut or was_cut(piece)
+                    text = content_text(piece.content)
                     if read + len(text) > limit:  # stop reading: the rest of the reply is not fetched
                         yield text[: limit - read]
                         yield f"\n\n{TRUNCATED_NOTE}"
@@ -369,6 +422,8 @@ def stream_model(model: BaseChatModel, messages: list, settings: Settings) -> It
                 close = getattr(pieces, "close", None)
                 if close is not None:
                     close()
+            if cut and read:
+                yield f"\n\n{CUT_NOTE}"
             return
         except Exception as exc:  # noqa: BLE001 - every fault of the endpoint becomes the offline answer
             if not started and _retryable(exc) and attempt < settings.llm_retries:

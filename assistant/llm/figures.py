@@ -3,15 +3,23 @@ in either numeral script, read as a value in a base unit, so that 一百人 and 
 10% are the same figure. Used to check the figures of a model's reply against its sources
 (assistant.llm.verification). Texts are read folded (simplified, half-width: see verification._fold).
 
+Colloquial forms are figures too: 钟头 is an hour (两个钟头, 半个钟头, 一个半钟头: 90分钟; 两天半), 俩 and 仨 are
+numerals (俩小时), 块 and 块钱 are 元 when money is meant (五十万块, 十万块钱; not 三块警示牌), w is 万 (50w元; 5w alone
+is 五万 of no unit), 口人 counts people (三百口人). A number in Latin letters before a unit (three hundred人, CCC人)
+is read as its value, or as UNREADABLE when it cannot be (IIII人, X人) — a figure no source states.
+
 People are counted with any classifier (三百人, 三百名, 三百位). An approximate figure (三百余人, 300多人, 十几人,
 三百人左右) is read as the number it rounds (三百人): it is checked like that figure, so one the sources do not
 state is marked like any other. A number whose unit is left out but which is stated as a measure (三百左右的,
-300以上的, 一百以下) is a figure of no unit (UNSTATED): it matches a figure of any unit with its value.
+300以上的, 一百以下, 超过三百的单位, 员工数超过三百时) is a figure of no unit (UNSTATED): it matches a figure of any
+unit with its value.
 
 A proportion in words is a percentage (一半 and 半数 50%, 二分之一 50%, 三分之二, 五成 50%); half a unit of time is a
 figure of that unit (半天 0.5日, 半小时 30分钟; not 半个月). A figure stated with a bound (二十万元以下, 超过一百人,
 不得超过2小时) or a range over two figures (十万元以上二十万元以下, 百分之六十至百分之一百) states a range (bounds):
-the check compares its two ends, not only its numbers.
+the check compares its two ends, not only its numbers. Each end's number is in the range or not (ends): by law
+以上、以下、以内 include it and 超过、不足、不满 do not, unless the text says so in words (超过一百人的（含一百人）,
+一百人及以上, 100人（不含）以下: explicit).
 
 Not figures: an ordinal (第三条, 第2款), a year (2021年), a calendar date (6月10日), 一 as an article (一名, 一次),
 a vague count (几十人, 数百人), 位 of a number's digits or places (三位数, 两位小数, 三位一体)."""
@@ -28,6 +36,7 @@ from ingest.numerals import cn_to_int
 _UNITS: dict[str, tuple[str, Fraction]] = {
     "人次": ("人次", Fraction(1)),
     "个人": ("人", Fraction(1)),
+    "口人": ("人", Fraction(1)),  # 三百口人 (people of a household or a unit)
     "人": ("人", Fraction(1)),
     "名": ("人", Fraction(1)),
     "位": ("人", Fraction(1)),
@@ -40,10 +49,15 @@ _UNITS: dict[str, tuple[str, Fraction]] = {
     "万元": ("元", Fraction(10_000)),
     "千元": ("元", Fraction(1000)),
     "元": ("元", Fraction(1)),
+    # money said colloquially: 十万块钱, 五十万块 (块 alone counts things too: see _MONEY_KUAI)
+    "块钱": ("元", Fraction(1)),
+    "块": ("元", Fraction(1)),
     "个工作日": ("工作日", Fraction(1)),
     "工作日": ("工作日", Fraction(1)),
     "个小时": ("分钟", Fraction(60)),
     "小时": ("分钟", Fraction(60)),
+    "个钟头": ("分钟", Fraction(60)),  # 两个钟头: two hours, said colloquially
+    "钟头": ("分钟", Fraction(60)),
     "分钟": ("分钟", Fraction(1)),
     "秒钟": ("分钟", Fraction(1, 60)),
     "秒": ("分钟", Fraction(1, 60)),
@@ -113,30 +127,59 @@ _UNIT = "|".join(re.escape(u) for u in sorted(_UNITS, key=len, reverse=True))
 _ARTICLE_UNITS = {"人", "名", "位", "次", "起", "家", "度", "层"}
 # 位 counting something other than people: 三位数, 两位小数, 三位一体, 一位置 …, 位于
 _NOT_PEOPLE_AFTER_WEI = ("数", "小数", "一体", "置", "于")
-_CN_DIGITS = "零〇○一二两三四五六七八九壹贰叁肆伍陆柒捌玖廿卅"
+# 俩 and 仨 are numerals said colloquially (俩小时: two hours, 仨人: three people)
+_CN_DIGITS = "零〇○一二两三四五六七八九壹贰叁肆伍陆柒捌玖廿卅俩仨"
+_COLLOQUIAL_DIGITS = str.maketrans({"俩": "两", "仨": "三"})
 _CN = rf"[{_CN_DIGITS}十拾百佰千仟万亿]+"
-# 3百人, 1.5千元, 2万: Arabic digits with a Chinese multiplier
-_ARABIC = r"\d+(?:,\d{3})*(?:\.\d+)?(?:万亿|万|亿|百|佰|千|仟)?"
+# 3百人, 1.5千元, 2万; 50w元 and 5w (w: 万, as written in chats; W only before 元 or 块: 100W is watts)
+_ARABIC = r"\d+(?:,\d{3})*(?:\.\d+)?(?:万亿|万|亿|百|佰|千|仟|w(?![A-Za-z])|W(?=元|块))?"
 _NUMBER = rf"(?:{_ARABIC}|{_CN})"
 _RANGE_SEP = r"[ \t]*(?:至|到|~|～|-|—|–)[ \t]*"
 # what makes a number approximate between it and its unit: 三百余人, 300多人, 十几人, 两个多小时, 一个多月, and 来 after
 # a round number (三百来人, 二十来天, 50来人; not 一来…二来) (read as 三百人, 300人, 十人, 两小时, 一个月, 三百人)
 _APPROXIMATE = r"个?[余多几]|(?<=[十百千万0])来"
-# 月 is a unit only after 个 (一个月, 一个多月: 6月 is a month of the year)
-_UNIT_AFTER_GE = r"(?<=个[余多几])月"
+# 月 is a unit only after 个 (一个月, 一个多月, 三个半月: 6月 is a month of the year)
+_UNIT_AFTER_GE = r"(?<=个[余多几半])月"
+# half a unit more: 一个半小时, 两个半钟头, 三个半月 (before the unit); 两天半, 一年半以上 (after a unit of time, before
+# what ends a figure: not 三日半夜)
+_HALF_MORE = r"个半"
+_HALF_AFTER = r"(?<=[时头天日年周期月])半(?=[内以之的后前，,。；;、）)\s]|$)"
 # 百分之十 / 千分之三; a number (a range: 一百至三百人), approximate or not, and its unit; the unit of a Latin
 # symbol ends the word
 _FIGURE = re.compile(
     rf"(?P<per>百分之|千分之)(?P<pnum>{_NUMBER})"
-    rf"|(?P<num>{_NUMBER})(?:{_RANGE_SEP}(?P<num2>{_NUMBER}))?[ \t]*(?P<approx>{_APPROXIMATE})?[ \t]*"
-    rf"(?P<unit>{_UNIT}|{_UNIT_AFTER_GE})(?![A-Za-z])"
+    rf"|(?P<num>{_NUMBER})(?:{_RANGE_SEP}(?P<num2>{_NUMBER}))?[ \t]*"
+    rf"(?:(?P<approx>{_APPROXIMATE})|(?P<half>{_HALF_MORE}))?[ \t]*"
+    rf"(?P<unit>{_UNIT}|{_UNIT_AFTER_GE})(?![A-Za-z])(?P<trail>{_HALF_AFTER})?"
 )
+# 块 counts things too (三块警示牌): it is money after a number of 万, 千 or 亿 (五十万块, 3千块), before what
+# follows an amount (五十块钱, 五十块以下, 五十块的罚款) or after a fine's verb (罚五十块)
+_KUAI_MONEY_AFTER = ("钱", "以上", "以下", "以内", "之内", "左右", "上下", "的罚款", "罚款", "罚金")
+_KUAI_MONEY_BEFORE = ("罚款", "罚", "处", "赔偿", "赔")
+# a number in Latin letters before a unit: English words (three hundred人, fifty thousand元) or Roman numerals
+# (CCC人); read as its value, or as UNREADABLE (never a source's figure: marked) when it cannot be read
+_EN_SMALL = dict(
+    zip(
+        "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen "
+        "seventeen eighteen nineteen".split(),
+        range(20),
+        strict=True,
+    )
+)
+_EN_TENS = dict(zip("twenty thirty forty fifty sixty seventy eighty ninety".split(), range(20, 100, 10), strict=True))
+_EN_SCALES = {"hundred": 100, "thousand": 1000, "million": 10**6, "billion": 10**9}
+_EN_WORD = "|".join(sorted([*_EN_SMALL, *_EN_TENS, *_EN_SCALES], key=len, reverse=True))
+_ROMAN = {"I": 1, "V": 5, "X": 10, "L": 50, "C": 100, "D": 500, "M": 1000}
+UNREADABLE = Fraction(-1)  # the value of a number that cannot be read (a figure no source states)
 _VAGUE = set("几数")  # 几十人, 数百人: no figure
 # the unit of a figure stated without one (三百左右的): its value is compared with every unit's
 UNSTATED = ""
 # a number with no unit, stated as a measure by the word after it (三百左右, 300以上, 一百以下, 五十以内); not
 # 一 (一以上)
-_BARE = re.compile(rf"(?P<num>{_NUMBER})(?P<bound>左右|上下|以上|以下|以内|开外)")
+_BARE = re.compile(
+    rf"(?P<num>{_NUMBER})(?P<bound>左右|上下|以上|以下|以内|开外)"
+    r"|(?P<wan>\d+(?:\.\d+)?w)(?![A-Za-z])"  # 5w: 五万 (of what, unsaid)
+)
 # a proportion in words, read as a percentage: 一半 and 半数 (50%), 二分之一 (50%), 三分之二, 五成 (50%); 成 only
 # after one numeral (not 三五成群) and before what ends a figure (五成的, 四成）; not 一成不变, 组成)
 _PROPORTION = re.compile(
@@ -149,7 +192,7 @@ _HALF = Fraction(50)  # 一半, 半数: 50 (%)
 _TENTH = Fraction(10)  # 一成: 10 (%)
 # half a unit of time (半天, 半日, 半小时, 半个小时), not after a number (一个半小时) and not 半个月 (a month is no
 # number of days)
-_HALF_TIME = re.compile(rf"(?<![个{_CN_DIGITS}十\d])半(?P<unit>个工作日|工作日|个小时|小时|天|日)")
+_HALF_TIME = re.compile(rf"(?<![个{_CN_DIGITS}十\d])半(?P<unit>个工作日|工作日|个小时|小时|个钟头|钟头|天|日)")
 # the words before a figure that make it a bound: (value included, bound above) — 超过一百人 is above 100, not 100;
 # 不得超过 is a bound above, not 超过
 BOUND_BEFORE: dict[str, tuple[bool, bool]] = {
@@ -162,6 +205,20 @@ BOUND_BEFORE: dict[str, tuple[bool, bool]] = {
     **dict.fromkeys(("不足", "少于", "低于", "小于", "不满", "未满", "不到", "未达到"), (False, True)),
 }
 BOUND_BEFORE_WORDS = sorted(BOUND_BEFORE, key=len, reverse=True)  # 不满 before 满, 不超过 before 超过
+# a number with no unit after a bound word (超过三百的单位, 超过300的, 员工数超过三百时, 不足五十就): a measure of no
+# unit, like 三百以上; only before what ends a noun phrase or a condition, so that a number counting something
+# (超过三级, 达到二类) is not one
+_LED_BARE = re.compile(
+    rf"(?:{'|'.join(BOUND_BEFORE_WORDS)})[ \t]*(?P<num>{_NUMBER})"
+    r"(?=[ \t]*(?:[的时者，,。；;、：:）)\]\n]|就|才|则|即|以后|之后|后|$))"
+)
+_LETTER_NUMBER_UNIT = "|".join(
+    re.escape(unit) for unit in sorted(_UNITS, key=len, reverse=True) if not unit[0].isascii() or unit in _WORD_UNITS
+)
+_LETTER_FIGURE = re.compile(
+    rf"(?<![A-Za-z0-9])(?P<num>(?i:(?:{_EN_WORD})(?:(?:[ \t]+and[ \t]+|[ \t]+|-)(?:{_EN_WORD}))*)|[IVXLCDM]+)"
+    rf"[ \t]*(?P<unit>{_LETTER_NUMBER_UNIT})(?![A-Za-z])"
+)
 AT_LEAST_AFTER = ("以上",)  # the words after a figure that make it a lower bound (十万元以上)
 AT_MOST_AFTER = ("以下", "以内", "之内", "内")  # … an upper bound (十万元以下, 1小时内)
 _WITHIN = ("以内", "之内", "内")  # the upper bounds of a time limit: 3日内 says what 3日 says as a limit
@@ -179,19 +236,59 @@ class Figure:
 
 
 def value_of(number: str) -> Fraction | None:
-    """The value of a number as written: 300, 1,500, 1.5万, 三百, 十二万, 两, 二○二一."""
+    """The value of a number as written: 300, 1,500, 1.5万, 50w, 三百, 十二万, 两, 俩, 二○二一."""
     try:
         if number[0].isdigit():
             scale = 1
-            multipliers = (("万亿", 10**12), ("万", 10_000), ("亿", 100_000_000), ("百", 100), ("佰", 100))
+            multipliers = (
+                ("万亿", 10**12), ("万", 10_000), ("w", 10_000), ("W", 10_000), ("亿", 100_000_000), ("百", 100),
+                ("佰", 100),
+            )  # fmt: skip
             for suffix, factor in (*multipliers, ("千", 1000), ("仟", 1000)):
                 if number.endswith(suffix):
                     number, scale = number[: -len(suffix)], factor
                     break
             return Fraction(number.replace(",", "")) * scale
-        return Fraction(cn_to_int(number.replace("○", "〇")))
+        return Fraction(cn_to_int(number.replace("○", "〇").translate(_COLLOQUIAL_DIGITS)))
     except (ValueError, ZeroDivisionError):
         return None
+
+
+def letter_value(number: str) -> Fraction:
+    """The value of a number written in Latin letters: English words (three hundred, one hundred and twenty,
+    fifty thousand) or a Roman numeral (CCC, XLII); UNREADABLE when it is neither (IIII, VX: no Roman numeral; X
+    alone: a placeholder)."""
+    words = re.findall(r"[A-Za-z]+", number.lower())
+    if any(w in _EN_SMALL or w in _EN_TENS or w in _EN_SCALES for w in words):
+        total = current = 0
+        for word in (w for w in words if w != "and"):
+            if word in _EN_SCALES and _EN_SCALES[word] == 100:
+                current = (current or 1) * 100
+            elif word in _EN_SCALES:
+                total, current = total + (current or 1) * _EN_SCALES[word], 0
+            else:
+                current += _EN_SMALL.get(word, _EN_TENS.get(word, 0))
+        return Fraction(total + current)
+    value = 0
+    for n, char in enumerate(number):
+        digit = _ROMAN[char]
+        value += -digit if n + 1 < len(number) and _ROMAN[number[n + 1]] > digit else digit
+    if len(number) == 1:
+        return UNREADABLE  # X人, C人: a placeholder or a letter, not a number anyone writes
+    return Fraction(value) if 0 < value < 4000 and _roman(value) == number else UNREADABLE
+
+
+def _roman(value: int) -> str:
+    """A number as a Roman numeral in its usual form (300: CCC, 42: XLII)."""
+    written = ""
+    for digit, letters in zip(
+        (1000, 900, 500, 400, 100, 90, 50, 40, 10, 9, 5, 4, 1),
+        ("M", "CM", "D", "CD", "C", "XC", "L", "XL", "X", "IX", "V", "IV", "I"),
+        strict=True,
+    ):
+        count, value = divmod(value, digit)
+        written += letters * count
+    return written
 
 
 def _plausible(text: str, match: re.Match, number: str) -> bool:
@@ -219,6 +316,12 @@ def _plausible(text: str, match: re.Match, number: str) -> bool:
         return False  # a date: 6月10日
     if unit == "位" and text.startswith(_NOT_PEOPLE_AFTER_WEI, match.end()):
         return False  # 三位数, 两位小数: places, not people
+    if unit == "块" and not (
+        number.endswith(("万", "千", "仟", "亿", "w", "W"))
+        or text.startswith(_KUAI_MONEY_AFTER, match.end())
+        or before.endswith(_KUAI_MONEY_BEFORE)
+    ):
+        return False  # 三块警示牌: things, not money
     return not (unit in _ARTICLE_UNITS and number in ("一", "壹") and not match.group("num2"))
 
 
@@ -237,19 +340,45 @@ def figures(text: str) -> list[Figure]:
             continue
         base, scale = _UNITS.get(match.group("unit")) or _UNITS["个月"]  # 月 only after 个多 (_UNIT_AFTER_GE)
         values = [value_of(n) for n in (number, match.group("num2")) if n]
+        if values and values[-1] is not None and (match.group("half") or match.group("trail")):
+            values[-1] += Fraction(1, 2)  # 一个半小时, 两天半
         keys = tuple((base, v * scale) for v in values if v is not None)
         if keys:
             found.append(Figure(match.start(), match.end(), match.group(), keys[0], keys[1:]))
     found += _proportions(text, [(f.start, f.end) for f in found])
+    found += _letter_figures(text, [(f.start, f.end) for f in found])
     taken = [(f.start, f.end) for f in found]
     for match in _BARE.finditer(text):
-        number = match.group("num")
+        number = match.group("num") or match.group("wan")
         if any(s < match.end() and match.start() < e for s, e in taken) or number in ("一", "壹", "1"):
             continue
         value = value_of(number)
         if value is not None and _plausible(text, match, number):
             found.append(Figure(match.start(), match.end(), match.group(), (UNSTATED, value)))
+            taken.append((match.start(), match.end()))
+    for match in _LED_BARE.finditer(text):  # 超过三百的: the figure is the number, its bound the word before it
+        start, end, number = match.start("num"), match.end("num"), match.group("num")
+        if any(s < end and start < e for s, e in taken) or number in ("一", "壹", "1"):
+            continue
+        value = value_of(number)
+        if value is not None and _plausible(text, match, number):
+            found.append(Figure(start, end, number, (UNSTATED, value)))
     return sorted(found, key=lambda figure: figure.start)
+
+
+def _letter_figures(text: str, taken: list[tuple[int, int]]) -> list[Figure]:
+    """Figures whose number is written in Latin letters (three hundred人, CCC人), outside the figures already read:
+    read as their value (letter_value), or as UNREADABLE."""
+    found = []
+    for match in _LETTER_FIGURE.finditer(text):
+        if any(s < match.end() and match.start() < e for s, e in taken) or text[: match.start()].endswith("第"):
+            continue
+        base, scale = _UNITS[match.group("unit")]
+        value = letter_value(match.group("num"))
+        if match.group("unit") == "年" and value >= 1000:
+            continue  # a year: MMXXI年
+        found.append(Figure(match.start(), match.end(), match.group(), (base, value * scale if value > 0 else value)))
+    return found
 
 
 def _proportions(text: str, taken: list[tuple[int, int]]) -> list[Figure]:
@@ -289,29 +418,34 @@ class Bounded:
     text: str
     bound: Bound
     within: bool = False  # an upper bound by 内 (3日内, 1小时以内): a time limit, as its figure alone states it
+    # whether the number of a one-sided bound is in the range, as the law reads the words (以上、以下、以内 and 不少于
+    # include it; 超过、不足、不满 do not); both ends of a range are
+    included: bool = True
 
 
-def _bound_of(text: str, figure: Figure) -> tuple[Bound, int, int] | None:
-    """The range one figure states by the words beside it (十万元以下, 超过一百人, 300以上), and where the figure
-    with those words starts and ends; or None."""
+def _bound_of(text: str, figure: Figure) -> tuple[Bound, int, int, bool] | None:
+    """The range one figure states by the words beside it (十万元以下, 超过一百人, 300以上), where the figure with
+    those words starts and ends, and whether its number is in the range; or None."""
     unit, value = figure.key
     if figure.more:
-        return (unit, value, figure.more[-1][1]), figure.start, figure.end
+        return (unit, value, figure.more[-1][1]), figure.start, figure.end, True
     after = text[figure.end :].lstrip(" \t")
     end = len(text) - len(after)
-    if unit == UNSTATED:
-        after, end = figure.text[len(figure.text.rstrip("以上下内左右开外")) :], figure.end
+    if unit == UNSTATED:  # the bound word is part of the figure (三百以下): the range ends where the figure does
+        after = figure.text[len(figure.text.rstrip("以上下内左右开外")) :]
+        end = figure.end - len(after)
     at_most = next((word for word in AT_MOST_AFTER if after.startswith(word)), None)
     if at_most is not None:
-        return (unit, None, value), figure.start, max(end + len(at_most), figure.end)
+        return (unit, None, value), figure.start, max(end + len(at_most), figure.end), True
     if after.startswith(AT_LEAST_AFTER):
-        return (unit, value, None), figure.start, max(end + len(AT_LEAST_AFTER[0]), figure.end)
+        return (unit, value, None), figure.start, max(end + len(AT_LEAST_AFTER[0]), figure.end), True
     before = text[: figure.start].rstrip(" \t").removesuffix("了")
     word = next((word for word in BOUND_BEFORE_WORDS if before.endswith(word)), None)
     if word is None:
         return None
-    bound = (unit, None, value) if BOUND_BEFORE[word][1] else (unit, value, None)
-    return bound, text.rfind(word, 0, figure.start), figure.end
+    included, above = BOUND_BEFORE[word]
+    bound = (unit, None, value) if above else (unit, value, None)
+    return bound, text.rfind(word, 0, figure.start), figure.end, included
 
 
 def bounds(text: str) -> list[Bounded]:
@@ -333,7 +467,7 @@ def bounds(text: str) -> list[Bounded]:
                 and bound[0][2] is None
                 and upper is not None
                 and upper[0][1] is None
-                and between.strip(" \t") in AT_LEAST_AFTER
+                and between.strip(" \t") in (*AT_LEAST_AFTER, "")  # "": 以上 is in the figure (10w以上20w以下)
             ):
                 end = upper[2] if upper is not None else following.end
                 span = (bound[1] if bound is not None else figure.start, end)
@@ -342,8 +476,85 @@ def bounds(text: str) -> list[Bounded]:
                 continue
         if bound is not None:
             written = text[bound[1] : bound[2]]
-            found.append(Bounded(bound[1], bound[2], written, bound[0], written.endswith(_WITHIN)))
+            found.append(Bounded(bound[1], bound[2], written, bound[0], written.endswith(_WITHIN), bound[3]))
     return found
+
+
+# A statement of whether a bound's number is included: after the bound, in brackets (超过一百人的（含一百人）,
+# 一百人以下（不含本数）) or not (一百人以上，含本数); between a figure and 以上 / 以下 (100人（含）以上, 一百人及以上)
+_INCLUSION_NOTE = re.compile(
+    r"[ \t]*的?[ \t]*(?:[（(][ \t]*(?P<not>不)?(?:含|包含|包括)[ \t]*(?P<what>[^（）()\n]{0,12}?)[ \t]*[)）]"
+    r"|[，,]?[ \t]*(?P<not2>不)?(?:含|包含|包括)本数)"
+)
+_AND_BOUND = re.compile(
+    r"[ \t]*(?:[（(][ \t]*(?P<not>不)?(?:含|包含|包括)(?:本数)?[ \t]*[)）]|及|或)[ \t]*(?P<side>以上|以下)"
+)
+
+
+@dataclass(frozen=True)
+class End:
+    """The end of a range a text states (超过一百人: 人, 100, lower), whether its number is in the range
+    (included), and whether the text says so in words (explicit: 含一百人, 不含本数, 及以上) rather than by the bound
+    word alone."""
+
+    start: int
+    end: int
+    text: str
+    unit: str
+    value: Fraction
+    lower: bool
+    included: bool
+    explicit: bool = False
+
+
+def ends(text: str) -> list[End]:
+    """The ends of the ranges a (folded) text states (bounds), each with whether its number is included — as the
+    bound word says it by law (以上、以下、以内 include it; 超过、不足、不满 do not) or as the text says in words."""
+    found = []
+    for bounded in bounds(text):
+        unit, low, high = bounded.bound
+        if low is not None and high is not None:  # a range includes both ends
+            found += [
+                End(bounded.start, bounded.end, bounded.text, unit, end, lower, True)
+                for end, lower in ((low, True), (high, False))
+            ]
+            continue
+        value = low if low is not None else high
+        assert value is not None
+        included, explicit, end = bounded.included, False, bounded.end
+        note = _INCLUSION_NOTE.match(text, bounded.end)
+        what = note.group("what") if note else None
+        if note and (not what or what.strip() in ("本数", "在内") or value in {v for _, v in keys(what)}):
+            included, explicit, end = not (note.group("not") or note.group("not2")), True, note.end()
+        found.append(
+            End(bounded.start, end, text[bounded.start : end], unit, value, low is not None, included, explicit)
+        )
+    taken = [(e.start, e.end) for e in found]
+    for figure in figures(text):
+        both = _AND_BOUND.match(text, figure.end)
+        if both and not any(s < both.end() and figure.start < e for s, e in taken):
+            unit, value = figure.key
+            written = text[figure.start : both.end()]
+            found.append(
+                End(
+                    figure.start,
+                    both.end(),
+                    written,
+                    unit,
+                    value,
+                    both.group("side") == "以上",
+                    not both.group("not"),
+                    True,
+                )
+            )
+    return sorted(found, key=lambda end: end.start)
+
+
+def same_inclusion(one: End, other: End) -> bool:
+    """Whether two ends of the same figure put its number on the same side: both include it in a range on the same
+    side, or one includes it where the other's range on the other side does not (超过一百人 and 一百人以下 both put
+    100 below)."""
+    return (one.lower == other.lower) == (one.included == other.included)
 
 
 def same_bound(one: Bound, other: Bound) -> bool:
@@ -370,14 +581,18 @@ __all__ = [
     "AT_MOST_AFTER",
     "BOUND_BEFORE",
     "BOUND_BEFORE_WORDS",
+    "UNREADABLE",
     "UNSTATED",
     "Bound",
     "Bounded",
+    "End",
     "Figure",
     "bounds",
+    "ends",
     "figures",
     "keys",
     "same_bound",
+    "same_inclusion",
     "stated",
     "value_of",
 ]

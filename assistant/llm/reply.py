@@ -25,6 +25,8 @@ from ingest.cleaning import to_simplified
 IMAGE_REMOVED = "（图片已移除）"
 LINK_REMOVED = "（链接已移除）"
 TRUNCATED_NOTE = "（⚠大模型的回复过长，超出部分已截断。）"
+# the endpoint stopped at its length limit (finish_reason length): what it wrote ends mid-way
+CUT_NOTE = "（⚠回答被截断：大模型的回复达到长度上限，后面的内容没有写出；可调大 ANQUAN_LLM_MAX_TOKENS 后重新提问。）"
 
 # --- control characters -------------------------------------------------------------------------------
 
@@ -278,6 +280,7 @@ def capped(text: str, limit: int) -> str:
 
 
 __all__ = [
+    "CUT_NOTE",
     "IMAGE_REMOVED",
     "LINK_REMOVED",
     "TRUNCATED_NOTE",

@@ -22,12 +22,14 @@
   五成: 50%); a figure stated with a bound (二十万元以下, 超过一百人, 不得超过2小时) or a range (二万元以上五万元以下,
   60%至100%) must state a range of its sources, both ends and direction: 二十万元以下 is not the 二十万元 of
   十万元以上二十万元以下, 十五日以上 is not 十五日以下;
-- what an article sets out, changed (_check_changes): a deadline word (DEADLINE_WORDS: 立即, 及时, 当日) or a time
-  figure where the cited article states a deadline of another class at the same place (及时向本单位负责人报告 for
-  立即向…; 当日内向…报告 for 1小时内向…); a penalty kind (PENALTIES: 警告, 罚款, 吊销, 拘留, 处分 …) that the
-  cited penalty articles do not provide (吊销营业执照 for 责令停产停业整顿); in a near copy of a clause, a role
-  (ROLES: 主要负责人, 安全生产管理人员, 单位负责人, 安全生产监督管理部门 …) where the clause names another at the
-  same place (whom the duty binds, who is reported to);
+- what an article sets out, changed (_check_changes): a deadline word (DEADLINE_WORDS: 立即, 及时, 当日, 次日) or
+  a time figure where the cited article states a deadline of another class at the same place (及时向本单位负责人报告
+  for 立即向…; 当日内向…报告 for 1小时内向…), or, placed nowhere alike, of a class none of the article's deadlines
+  for the same action has (单位负责人接到报告后，隔天报告即可 for 立即 and 1小时内 reporting); a penalty kind
+  (PENALTIES: 警告, 罚款, 吊销, 拘留, 处分 …) that the cited penalty articles do not provide (吊销营业执照 for
+  责令停产停业整顿); in a near copy of a clause, a role (ROLES: 主要负责人, 安全生产管理人员, 单位负责人,
+  安全生产监督管理部门 …) where the clause names another at the same place (whom the duty binds, who is reported
+  to);
 - what a clause binds: a sentence resting on a source that turns one of its clauses around is flagged — a near copy
   (NEAR_COPY) adding or dropping a negation, or putting a modal word of a conflicting class where the clause has one
   (MODALITY_WORDS: obligation 应当, prohibition 不得, permission 可以 / 鼓励 / 视情况, exemption 不必 / 无须 / 免予;
@@ -37,6 +39,11 @@
   threshold (一百人以下 for 超过一百人的) or states the clause's rule from its other side (没有取得资格的，不能上岗
   for 取得资格，方可上岗); and a near copy adding a qualifier the clause does not have (QUALIFIERS: 原则上不得,
   一般情况下应当, 除小微企业外) is flagged as narrowing it;
+- what a bound includes: a sentence saying in words whether a bound's number is included (超过一百人的（含一百人）,
+  一百人及以上) must agree with the cited bound at that number (超过 excludes it, 以上/以下/以内 include it:
+  _check_inclusions);
+- where a sentence came from: a sentence (or a piece, to ；) cited [n] that names only articles that are other
+  sources, or that is a near copy of another source and not of the ones it cites, is marked (_check_provenance);
 - nothing cited at all is reported, so that the answer can say it cannot be checked.
 The reply is cleaned first (assistant.llm.reply: control characters, reasoning blocks, images and links removed),
 and a mark is never put inside an HTML tag.
@@ -51,7 +58,7 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 from functools import lru_cache
 
-from assistant.citations import CITE, cited_numbers, normalise_citations
+from assistant.citations import CITE, citation, cited_numbers, normalise_citations
 from assistant.llm import figures as figure_check
 from assistant.llm.reply import IMAGE_REMOVED, LINK_REMOVED, clean_reply
 from ingest.articles import LEADING_LABEL
@@ -67,6 +74,8 @@ QUALIFIER_MARK = "（⚠所引条文没有这一例外或限定，请核实）"
 DEADLINE_MARK = "（⚠与所引条文规定的时限不一致，请核实）"
 PENALTY_MARK = "（⚠所引条文没有规定这种处罚，请核实）"
 ROLE_MARK = "（⚠与所引条文规定的人员或部门不一致，请核实）"
+INCLUSION_MARK = "（⚠是否包括本数与所引条文不一致，请核实）"
+SOURCE_MARK = "（⚠这句话出自另一条资料，与所注编号不符，请核实）"
 # (opening, closing) quotation marks; a quotation is the text between a pair, on one line or running over line
 # breaks but never over a blank line
 QUOTE_PAIRS = [
@@ -191,17 +200,27 @@ _PREDICATE = 12  # characters of a reply's predicate compared (设立安全生�
 # the other. A permission under the negated condition (未经批准也可以动火) does
 _NEGATED_CONDITION = re.compile(r"未|没有|非经|不具备|不符合|除[^，,。；;]*外")
 _MIN_NEAR_COPY = 8  # characters of a clause compared as a near copy
+# an aside on whether a bound's number is included (（不含一百人）, 含本数): about the bound (_check_inclusions), not
+# a negation of the duty
+_INCLUSION_ASIDE = re.compile(
+    r"[（(][ \t]*不?(?:含|包含|包括)[^（）()\n]{0,12}[)）]|[，,]?[ \t]*不?(?:含|包含|包括)本数"
+)
 # Deadlines in words, by class: a deadline word (or a time figure: 1小时内) where the cited article states one of
 # another class at the same place (the same words after it: 立即向本单位… / 及时向本单位…) changes the deadline
 DEADLINE_WORDS: dict[str, tuple[str, ...]] = {
     "立即": ("立即", "立刻", "马上", "即刻", "当即", "随即", "第一时间"),
     "及时": ("及时", "尽快", "尽早", "迅速", "从速"),
     "当日": ("当日", "当天"),
+    # the next day (次日报告即可, 隔天报告): a day's delay where an article says 立即 or 1小时内
+    "次日": ("次日", "隔天", "隔日", "翌日", "第二天", "第二日", "明天", "明日"),
 }
 _DEADLINE_CLASS = {word: kind for kind, words in DEADLINE_WORDS.items() for word in words}
 _DEADLINE_WORD = re.compile("|".join(sorted(_DEADLINE_CLASS, key=len, reverse=True)))
 _TIME_UNITS = {"分钟", "日", "工作日", "月", "年"}  # base units of a time figure that states a deadline (1小时内)
 _DEADLINE_TAIL = re.compile(r"(?:以内|之内|内)?")  # what may end a deadline before the words it is aligned by
+_DEADLINE_PIECE = re.compile(r"[。;；\n]")  # a deadline's context (what it is for, whom it binds) ends here
+_DEADLINE_SEGMENT = re.compile(r"[，,：:。;；\n]")  # … and what it is for (its action: 向…报告) here
+_PIECE_END = re.compile(r"[;；]")  # a sentence's pieces (each may cite its own source)
 # Penalties, by kind (the pattern naming it): one that a sentence citing a penalty article names must be in the
 # articles it cites (吊销营业执照 for 责令停产停业整顿; 警告处分 for 降级、撤职的处分); 警告标志 is no penalty
 PENALTIES: dict[str, str] = {
@@ -347,6 +366,11 @@ class Verification:
     deadlines: list[str] = field(default_factory=list)  # deadline words changed (及时 for 立即, 当日 for 1小时内)
     penalties: list[str] = field(default_factory=list)  # penalties named that the cited penalty articles do not have
     roles: list[str] = field(default_factory=list)  # roles changed in a near copy (安全生产管理人员 for 主要负责人)
+    # bounds whose number the text says is included where the cited article's bound excludes it, or the other way
+    # (超过一百人的（含一百人）)
+    inclusions: list[str] = field(default_factory=list)
+    # sentences cited [n] that come from another source (a near copy of it, or naming its article): (n, that one)
+    miscited: list[tuple[int, str]] = field(default_factory=list)
     images_removed: int = 0  # images (Markdown or HTML) taken out of the reply
     links_removed: int = 0  # link addresses taken out of the reply (the link text is kept)
 
@@ -578,6 +602,8 @@ def verify(text: str, chunks: list[StoredChunk], question: str = "") -> tuple[st
     marks += _check_figures(text, chunks, canon_sources, question, quotes, checked, report)
     marks += _check_negations(text, chunks, quotes, checked, report)
     marks += _check_changes(text, chunks, quotes, checked, report, {p for p, m in marks if m == FIGURE_MARK})
+    marks += _check_inclusions(text, chunks, quotes, checked, report)
+    marks += _check_provenance(text, chunks, quotes, checked, report)
     for position, mark in sorted(((_outside_tags(text, p), m) for p, m in marks), reverse=True):
         text = text[:position] + mark + text[position:]
     used = sorted(cited_numbers(text))
@@ -977,7 +1003,7 @@ def _check_negations(
             continue
         cited = [n - 1 for n in cited_numbers(claim_text)] or list(range(len(chunks)))
         before: tuple[_Frame, ...] = ()  # the frames of the sentence's pieces so far (a verb alone refers to them)
-        for piece in re.split(r"[；;]", CITE.sub("", claim_text)):
+        for piece in re.split(r"[；;]", _INCLUSION_ASIDE.sub("", CITE.sub("", claim_text))):
             claim = _Modal.read(canonical(_fold(piece)), before)
             before += claim.frames
             if len(claim.tight) < _MIN_NEAR_COPY or not claim.pairs:
@@ -1003,9 +1029,33 @@ def _check_negations(
     return marks
 
 
-def _deadlines(text: str) -> list[tuple[object, str, str]]:
-    """The deadlines a (canonical) text states: each by its class (a deadline word's, or a time figure's value),
-    the two characters after it (its place: 立即向本单位 -> 向本) and as written."""
+@dataclass(frozen=True)
+class _Deadline:
+    """A deadline a (canonical) text states: its class (a deadline word's, or a time figure's key), where it is
+    (the two characters after it: 立即向本单位 -> 向本), as written, what comes before it in its sentence (whom it
+    binds, on what occasion) and after it to the clause's end (its action: 向…报告), and where it starts."""
+
+    kind: object
+    after: str
+    written: str
+    before_words: frozenset[str]  # character pairs, punctuation left out
+    action: str  # punctuation left out
+    start: int
+
+    @property
+    def verb(self) -> str:
+        """What its action ends with, the verb of a Chinese clause (向…报告: 报告; 组织抢救: 抢救)."""
+        return self.action[-2:] if len(self.action) >= 2 else ""
+
+
+def _words(text: str) -> frozenset[str]:
+    return frozenset(_pairs(_SEGMENT_END.sub("", text)))
+
+
+def _deadlines(text: str, piece_starts: bool = True) -> list[_Deadline]:
+    """The deadlines a (canonical) text states: each by its class (a deadline word's, or a time figure's value) and
+    its place (_Deadline). Its context starts at the start of its piece (piece_starts: a source's clause) or of the
+    text (a reply's sentence, whose later pieces leave out whom they bind: …；最迟次日报告即可)."""
     found: list[tuple[int, int, object]] = [
         (m.start(), m.end(), _DEADLINE_CLASS[m.group()]) for m in _DEADLINE_WORD.finditer(text)
     ]
@@ -1013,10 +1063,24 @@ def _deadlines(text: str) -> list[tuple[object, str, str]]:
     placed = []
     for start, end, kind in found:
         tail = _DEADLINE_TAIL.match(text, end)
-        after = text[tail.end() if tail else end :][:2]
-        if len(after) == 2:
-            placed.append((kind, after, text[start:end]))
+        rest = text[tail.end() if tail else end :]
+        after = rest[:2]
+        opening = max((m.end() for m in _DEADLINE_PIECE.finditer(text, 0, start)), default=0) if piece_starts else 0
+        action = rest[: m.start()] if (m := _DEADLINE_SEGMENT.search(rest)) else rest
+        action = _SEGMENT_END.sub("", action)
+        placed.append(_Deadline(kind, after, text[start:end], _words(text[opening:start]), action, start))
     return placed
+
+
+def _deadline_changed(deadline: _Deadline, theirs: list[_Deadline]) -> bool:
+    """Whether a deadline of a reply is of another class than the cited articles' deadline at its place: the one
+    with the same words after it (立即向本单位… / 及时向本单位…); or, when none has, every one for the same action
+    (its verb among the words after the reply's, to the clause's end: 报告) in the same matter (words before it in
+    common: 单位负责人接到报告后…) — 次日报告 where the article has 立即 and 1小时内 for reporting."""
+    if len(deadline.after) == 2 and (same := [d.kind for d in theirs if d.after == deadline.after]):
+        return deadline.kind not in same
+    alike = [d.kind for d in theirs if d.verb and d.verb in deadline.action and d.before_words & deadline.before_words]
+    return bool(alike) and deadline.kind not in alike
 
 
 def _roles(text: str) -> tuple[str, list[str], list[str]]:
@@ -1082,15 +1146,20 @@ def _check_changes(
         named = [n - 1 for n in cited_numbers(claim_text)]
         cited = named or list(range(len(chunks)))
         claim = canonical(_fold(CITE.sub("", claim_text)))
-        theirs = [(kind, after) for n in cited for kind, after, _ in source_deadlines[n]]
-        changed = [
-            written
-            for kind, after, written in _deadlines(claim)
-            if (same := [k for k, a in theirs if a == after]) and kind not in same
-        ]
-        if changed and not any(start <= p <= end for p in figure_marks):
-            report.deadlines.append(changed[0])
-            marks.append((end, DEADLINE_MARK))
+        # the sentence's pieces (…报告[1]；最迟次日报告即可[1]): each cites its own sources, and a figure marked in one
+        # does not stand for a deadline changed in another
+        cuts = [start + m.start() for m in _PIECE_END.finditer(claim_text)]
+        pieces = list(zip([start, *(c + 1 for c in cuts)], [*cuts, end], strict=True))
+        for deadline in _deadlines(claim, piece_starts=False):
+            piece_start, piece_end = pieces[min(len(_PIECE_END.findall(claim, 0, deadline.start)), len(pieces) - 1)]
+            own = [n - 1 for n in cited_numbers(text[piece_start:piece_end])] or cited
+            if any(piece_start <= p <= piece_end for p in figure_marks) or not _deadline_changed(
+                deadline, [d for n in own for d in source_deadlines[n]]
+            ):
+                continue
+            report.deadlines.append(deadline.written)
+            marks.append((piece_end if piece_end < end else end, DEADLINE_MARK))
+            break
         penal = [n for n in named if any(p.search(canon[n]) for p in _PENALTY.values())]
         if penal:
             missing = [
@@ -1106,6 +1175,122 @@ def _check_changes(
         if swapped:
             report.roles.append(swapped)
             marks.append((end, ROLE_MARK))
+    return marks
+
+
+def _check_inclusions(
+    text: str, chunks: list[StoredChunk], quotes: list[re.Match], checked: list[tuple[int, int]], report: Verification
+) -> list[tuple[int, str]]:
+    """A bound whose number the sentence says in words is included or not (超过一百人的（含一百人）, 一百人及以上,
+    100人（不含）以下) must put that number where the cited articles' bounds at it put it — by law 以上、以下、以内
+    include the number and 超过、不足、不满 do not: 超过一百人的（含一百人） contradicts 超过一百人 (101 and up). A
+    bound stated by its word alone is not held to this (一百人以上 for 超过一百人 is the common reading). The marks
+    for those that do not."""
+    plain, origin = _without_emphasis(_fold(text))
+    stated = [end for end in figure_check.ends(plain) if end.explicit]
+    if not stated:
+        return []
+    source_ends = [figure_check.ends(_without_emphasis(_fold(chunk.text))[0]) for chunk in chunks]
+    claims = _claims(text, quotes)
+    claim_ends = [end for _, end in claims]
+    marks = []
+    for end in stated:
+        start, stop = origin[end.start], _past_closing_emphasis(text, origin[end.end - 1] + 1)
+        if any(s <= start < e for s, e in checked):
+            continue
+        claim_start, claim_end = claims[min(bisect_right(claim_ends, start), len(claims) - 1)]
+        claim = text[claim_start:claim_end]
+        if not _attributed(claim):
+            continue
+        cited = [n - 1 for n in cited_numbers(claim)] or list(range(len(chunks)))
+        theirs = [
+            other
+            for n in cited
+            for other in source_ends[n]
+            if other.value == end.value and (other.unit == end.unit or figure_check.UNSTATED in (other.unit, end.unit))
+        ]
+        if theirs and not any(figure_check.same_inclusion(end, other) for other in theirs):
+            report.inclusions.append(text[start:stop].strip())
+            marks.append((stop, INCLUSION_MARK))
+    return marks
+
+
+# what a sentence may open with before what it restates (依据《…》第X条，…): not part of what it restates
+_LEAD_IN = re.compile(r"^(?:依据|根据|按照|依照|参照|按|据)")
+# what may come before an article a sentence names as its basis (依据《…》第X条，…; 《…》第X条规定…), not as a
+# part of what it says (未按照第二十四条规定设置…的，处…罚款)
+_BASIS = re.compile(r"[\s>*_\-]*(?:(?:依据|根据|按照|依照|参照|按|据|依)[ \t]*)?(?:《[^《》\n]{1,60}》[ \t]*)?")
+_NOT_TEXT = re.compile(r"[^\w]|_")
+_PROVENANCE_MIN = 6  # character pairs a piece must hold to be compared with the sources
+# a near copy of another source is miscited when at least this share of its pairs is in that source and in none it
+# cites (what the two sources have in common, 应当设置…管理机构, says nothing of where it came from)
+_PROVENANCE_OWN = 0.3
+
+
+def _short_citation(chunk: StoredChunk) -> str:
+    return f"《{chunk.cited_title}》{chunk.article}" if chunk.unit == "article" and chunk.article else citation(chunk)
+
+
+def _article_sources(mention: _Mention, chunks: list[StoredChunk]) -> set[int]:
+    """The sources (0-based) that are an article a mention names (by number, 之X and title when named)."""
+    return {
+        n
+        for n, chunk in enumerate(chunks)
+        if chunk.unit == "article"
+        and chunk.article_num in mention.numbers
+        and chunk.article_sub in mention.subs
+        and (mention.title is None or _titles_match(mention.title, chunk.title or chunk.doc_id))
+    }
+
+
+def _check_provenance(
+    text: str, chunks: list[StoredChunk], quotes: list[re.Match], checked: list[tuple[int, int]], report: Verification
+) -> list[tuple[int, str]]:
+    """A sentence (or a piece of one, to ；) cited [n] must come from source n: it is marked when the articles it
+    opens with as its basis are only other sources given (依据《特种设备安全法》第三十六条…[1], [1] being 安全生产法
+    第二十四条; not 未按照第二十四条规定设置…的，处…罚款[2], naming what a penalty article punishes), or
+    when it is a near copy (NEAR_COPY of its character pairs) of another source and not of those it cites
+    (_PROVENANCE_OWN): the claim is tied to the source it came from, not only its figures and quotations."""
+    if len(chunks) < 2:
+        return []
+    canon = [canonical(_fold(chunk.text)) for chunk in chunks]
+    source_pairs = [_pairs(_NOT_TEXT.sub("", c)) for c in canon]
+    marks = []
+    for start, end in _claims(text, quotes):
+        claim_text = text[start:end]
+        whole = [n - 1 for n in cited_numbers(claim_text)]
+        if not whole or any(s < end and start < e for s, e in checked):
+            continue
+        cuts = [start + m.start() for m in _PIECE_END.finditer(claim_text)]
+        for piece_start, piece_end in zip([start, *(c + 1 for c in cuts)], [*cuts, end], strict=True):
+            piece = text[piece_start:piece_end]
+            cited = [n - 1 for n in cited_numbers(piece)] or whole
+            body = CITE.sub("", piece)
+            mentions = _mentions(body)
+            basis = [m for m in mentions if _BASIS.fullmatch(_fold(body[: m.start]))]
+            named = [_article_sources(m, chunks) for m in basis]
+            origin = None
+            resolved = [_article_sources(m, chunks) for m in mentions]
+            if named and all(named) and not any(set(cited) & sources for sources in resolved):
+                written = [canonical(m.label) for m in mentions]
+                if not any(label and label in canon[n] for n in cited for label in written):
+                    origin = min(named[0])
+            if origin is None:
+                for mention in sorted(mentions, key=lambda m: m.start, reverse=True):
+                    body = body[: mention.start] + body[mention.end :]
+                body = _LEAD_IN.sub("", _NOT_TEXT.sub("", canonical(_fold(body))))
+                pairs = _pairs(body)
+                if len(pairs) < _PROVENANCE_MIN:
+                    continue
+                shares = [len(pairs & p) / len(pairs) for p in source_pairs]
+                best = max(range(len(chunks)), key=lambda n: shares[n])
+                theirs = set().union(*(source_pairs[n] for n in cited))
+                own = len(pairs & source_pairs[best] - theirs)
+                if best in cited or shares[best] < NEAR_COPY or own < _PROVENANCE_OWN * len(pairs):
+                    continue
+                origin = best
+            report.miscited.append((cited[0] + 1, _short_citation(chunks[origin])))
+            marks.append((piece_end if piece_end < end else end, SOURCE_MARK))
     return marks
 
 
@@ -1142,6 +1327,14 @@ def notes(report: Verification, sources_given: int) -> list[str]:
     if report.roles:
         roles = "、".join(dict.fromkeys(report.roles))
         found.append(f"{len(report.roles)} 处说法中的人员或部门与所引条文不一致，已标注：{roles}")
+    if report.inclusions:
+        found.append(
+            f"{len(report.inclusions)} 处“含/不含本数”与所引条文不一致"
+            f"（超过、不足、不满不含本数，以上、以下、以内含本数），已标注：{'、'.join(dict.fromkeys(report.inclusions))}"
+        )
+    if report.miscited:
+        where = "、".join(dict.fromkeys(f"标注[{n}]，实际出自{origin}" for n, origin in report.miscited))
+        found.append(f"{len(report.miscited)} 处说法与所注编号的资料不符，已标注：{where}")
     if report.images_removed or report.links_removed:
         removed = [f"{report.images_removed} 张图片" if report.images_removed else ""]
         removed.append(f"{report.links_removed} 个链接的地址" if report.links_removed else "")
@@ -1153,9 +1346,11 @@ __all__ = [
     "CITE",
     "DEADLINE_MARK",
     "FIGURE_MARK",
+    "INCLUSION_MARK",
     "MISQUOTE_MARK",
     "PENALTY_MARK",
     "ROLE_MARK",
+    "SOURCE_MARK",
     "UNKNOWN_ARTICLE_MARK",
     "Verification",
     "canonical",

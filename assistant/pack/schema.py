@@ -499,6 +499,8 @@ class InstructionWords(_Strict):
     override_referents: list[str]  # 以上, 所有, 你的 …
     fillers: list[str]  # what may come before an imperative verb: 请, 现在, 立即
     addressees: list[str]  # 你, 助手, 大模型 …
+    model_names: list[str] = []  # DeepSeek, 通义千问, 智能体 …: a model or agent named by its product or kind
+    notices: list[str] = []  # 注意, 须知 …: what a model named at the start of a clause is told, besides directives
     not_addressees: list[str]  # 你单位, 你公司: official notices address units, not the assistant
     directives: list[str]  # 回答, 扮演, 现在是 … close after an addressee
     identity_claims: list[str]  # 你的身份是 … starting a clause
@@ -507,8 +509,14 @@ class InstructionWords(_Strict):
     precedence_claims: list[str] = []  # 优先于法律 … anywhere: a text claiming to override the law
     self_references: list[str]  # 本通知, 本文件 …: the document speaking of itself
     outranking: list[str]  # 效力高于, 优先于 … after a self-reference
+    supremacy: list[str] = []  # 效力最高 …: after a self-reference, a claim to outrank everything
     law_references: list[str]  # 《, 法律, 法规 … what it claims to outrank
+    higher_law: list[str] = []  # 法律, 宪法 …: what no document prevails over (以本文件为准 beside one)
     asked_words: list[str]  # 询问, 咨询 …: someone asking
     answer_verbs: list[str]  # 答复, 告知 … after an asked word
     answer_objects: list[str]  # 其, 对方 … between the answer verb and what to answer
-    answer_content: list[str]  # 不需要, 必须 … what to answer, right after the answer verb
+    answer_content: list[str]  # 不需要, 不必 … what to answer, after the answer verb
+    scripted_answers: list[str] = []  # 标准答案, 话术 …: a script, an instruction when it waives a rule
+    staff: list[str] = []  # 工作人员, 窗口 …: who is told what to tell the public in a rule about people
+    consequences: list[str] = []  # 导致, 的，由 …: what follows conduct a clause describes (no override)
+    conflicts: list[str] = []  # 不一致, 替代 …: how a document claiming to prevail departs from the law

@@ -18,6 +18,7 @@ from assistant.pack import GlossaryEntry, KnowledgePack
 from assistant.retrieval.config import RankingConfig
 from ingest.articles import NUMERAL, ArticleRef
 from ingest.cleaning import normalise_for_index, to_simplified
+from ingest.legal_forms import NATIONAL, default_forms
 from ingest.numerals import cn_to_int
 from ingest.store import DocumentRecord
 from ingest.tokenizer import Tokenizer
@@ -74,6 +75,8 @@ class QueryPlan:
     documents: list[str] = field(default_factory=list)  # doc ids the question names, in order of mention
     names: list[str] = field(default_factory=list)  # how the question names documents and regions
     regions: list[str] = field(default_factory=list)  # record regions the question names
+    places: list[str] = field(default_factory=list)  # every place it names: those regions, and one it starts with
+    #                                                  that no document has (苏州市的企业…)
     plans: bool = False  # the question refers to a local plan or report (这份方案、季度工作安排里…)
     articles: list[tuple[str, ArticleRef]] = field(default_factory=list)  # (doc id, article) named directly
     translations: dict[str, str] = field(default_factory=dict)  # the question's everyday words -> the legal terms
@@ -194,6 +197,8 @@ class QueryAnalyzer:
             if name in remaining and region not in plan.regions:
                 plan.regions.append(region)
                 plan.names.append(name)
+        place = default_forms().place(question)  # a question that starts with its place, with documents or not
+        plan.places = [*plan.regions, *([place] if place != NATIONAL and place not in plan.regions else [])]
         plan.articles = self._articles(norm, plan.documents)
         plan.unknown_documents = [name for name in named_documents(question) if not self._holds(name)]
         plan.plans = bool(_REFERS_TO_PLAN.search(norm))

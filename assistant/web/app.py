@@ -15,6 +15,13 @@ from assistant.web import ask_tab, library_tab, plan_tab, selfcheck_tab
 from assistant.web.context import WebContext, friendly_errors
 from assistant.web.gradio_zh import chinese_interface
 from assistant.web.login import ClientAddress, LoginGuard, login_pair
+from assistant.web.uploads import (
+    UPLOAD_MAX_AGE_S,
+    UPLOAD_SWEEP_S,
+    UploadQuota,
+    upload_area_limit_bytes,
+    upload_file_limit_bytes,
+)
 from ingest.knowledge_base import KnowledgeBase
 from ingest.settings import Settings
 
@@ -104,7 +111,8 @@ CITE_JS = """
 
 def build_app(settings: Settings | None = None, ctx: WebContext | None = None) -> gr.Blocks:
     ctx = ctx or WebContext(settings or Settings())
-    with gr.Blocks(title=TITLE, analytics_enabled=False) as demo:  # nothing leaves the machine
+    # nothing leaves the machine; uploaded files never imported are removed after an hour (uploads.py)
+    with gr.Blocks(title=TITLE, analytics_enabled=False, delete_cache=(UPLOAD_SWEEP_S, UPLOAD_MAX_AGE_S)) as demo:
         with gr.Row(elem_id="app-header"):
             gr.Markdown(f"# {TITLE}\n导入法规与本地方案，回答带出处的问题，起草工作计划，检查企业法定义务。")
         header = gr.Markdown(ctx.header(), elem_id="app-mode")
@@ -158,7 +166,7 @@ def launch(
         server_port=port or settings.web_port,
         auth=auth,
         auth_message="请输入安全生产法规助手的用户名和密码" if auth else None,
-        max_file_size=f"{max(settings.upload_max_mb * 4, 100):g}mb",
+        max_file_size=upload_file_limit_bytes(settings),
         state_session_capacity=settings.web_sessions,
         footer_links=[],
         quiet=quiet,
@@ -171,7 +179,17 @@ def launch(
         prevent_thread_lock=True,
         app_kwargs={
             # an API call with inputs left out gets their defaults, and one whose body cannot be read a Chinese reason
-            "middleware": [Middleware(ClientAddress), Middleware(ask_tab.ApiDefaults)],
+            # and the uploads Gradio keeps at once are bounded (uploads.UploadQuota)
+            "middleware": [
+                Middleware(ClientAddress),
+                Middleware(ask_tab.ApiDefaults),
+                Middleware(
+                    UploadQuota,
+                    blocks=demo,
+                    limit=upload_area_limit_bytes(settings),
+                    per_request=upload_file_limit_bytes(settings),
+                ),
+            ],
             "exception_handlers": {RequestValidationError: ask_tab.malformed_request},
         },
     )

@@ -24,6 +24,7 @@ from assistant.ask import Assistant
 from assistant.faults import UserFacingError, user_message
 from assistant.llm import composer_label, resolve_composer
 from assistant.retrieval.reranker import reranker_label
+from assistant.web.admin import AdminGuard
 from assistant.web.writer import write_in_worker
 from ingest.knowledge_base import KnowledgeBase
 from ingest.metadata import KINDS
@@ -98,6 +99,8 @@ class WebContext:
     def __init__(self, settings: Settings, kb: KnowledgeBase | None = None):
         self.settings = settings
         self.kb = kb or KnowledgeBase(settings)
+        # the administrator password's throttling (made here, not at first use: concurrent first guesses share it)
+        self.admin_guard = AdminGuard(settings.admin_password, settings) if settings.admin_password else None
         # writes (ingest, delete, confirm) of this process, one at a time; questions never take it
         self.lock = threading.RLock()
         self._assistants: dict[tuple, Assistant] = {}

@@ -3,8 +3,6 @@ document, statistics, and which embedder / store / LLM are active. Same pipeline
 
 from __future__ import annotations
 
-import hmac
-import time
 from collections import Counter
 from pathlib import Path
 
@@ -14,7 +12,14 @@ from assistant.llm import composer_backend, llm_backend
 from assistant.retrieval.reranker import reranker_label
 from assistant.web.context import WebContext, friendly_errors
 from assistant.web.sources import plain
-from assistant.web.uploads import UploadError, accept_uploads, allowed_suffixes, ingest_uploads, uploads_dir
+from assistant.web.uploads import (
+    UploadError,
+    accept_uploads,
+    allowed_suffixes,
+    discard_temporary,
+    ingest_uploads,
+    uploads_dir,
+)
 from ingest.authority import challengers, held_description
 from ingest.corrections import FIELDS, LABELS, CorrectionError, normalise
 from ingest.metadata import KINDS, shown_name
@@ -208,11 +213,32 @@ def pending_markdown(ctx: WebContext) -> str:
     )
 
 
-_WRONG_PASSWORD_DELAY = 1.0  # seconds: slows guessing the administrator password
+_WRONG_PASSWORD_DELAY = 1.0  # seconds a wrong administrator password holds the turn (assistant.web.admin)
 
 
-def confirm_pending(ctx: WebContext, doc_id: str | None, password: str | None) -> str:
-    """The administrator confirms in the web that a held document supersedes or repeals what it names."""
+def client(request: gr.Request | None) -> tuple[str, str]:
+    """(logged-in user name, client address) of a web request: whose administrator-password checks are counted
+    together (assistant.web.admin); ("", "") when called without one."""
+    if request is None:
+        return "", ""
+    address = getattr(getattr(request, "client", None), "host", "") or ""
+    return str(getattr(request, "username", "") or ""), str(address)
+
+
+def check_admin(ctx: WebContext, password: str | None, who: tuple[str, str], what: str) -> str:
+    """Why password is refused, in Chinese (wrong, or locked out: how long to wait); empty when it is the
+    administrator's. Checks are throttled (assistant.web.admin): one at a time, a lockout per user and address, a
+    global slow-down."""
+    guard = ctx.admin_guard
+    if guard is None:  # no administrator password: nothing is right
+        return f"⚠ 管理员密码不正确，{what}。"
+    verdict = guard.check(password, *who, base_delay=_WRONG_PASSWORD_DELAY)
+    return "" if verdict.right else verdict.refusal(what)
+
+
+def confirm_pending(ctx: WebContext, doc_id: str | None, password: str | None, who: tuple[str, str] = ("", "")) -> str:
+    """The administrator confirms in the web that a held document supersedes or repeals what it names; who: the
+    logged-in user and client address (client), whose wrong passwords are counted together."""
     admin = ctx.settings.admin_password
     records = ctx.kb.documents()
     record = records.get(doc_id or "")
@@ -224,9 +250,9 @@ def confirm_pending(ctx: WebContext, doc_id: str | None, password: str | None) -
         )
     if record is None or not record.pending:
         return "⚠ 请先在“选择待确认的文档”中选一个待确认的文档（已确认或已删除的不再列出）。"
-    if not hmac.compare_digest((password or "").encode("utf-8"), admin.encode("utf-8")):
-        time.sleep(_WRONG_PASSWORD_DELAY)
-        return "⚠ 管理员密码不正确，未确认；原文仍现行。"
+    refused = check_admin(ctx, password, who, "未确认；原文仍现行")
+    if refused:
+        return refused
     try:
         report = ctx.write("confirm", [record.doc_id])
     except IngestBusy as exc:
@@ -260,6 +286,7 @@ def correct_document(
     date: str | None,
     password: str | None,
     reset: bool = False,
+    who: tuple[str, str] = ("", ""),
 ) -> str:
     """Correct a document's title, kind, region or date (reset: undo its corrections). With the administrator
     password the correction is authoritative and takes effect at once; without it only a document uploaded
@@ -285,9 +312,9 @@ def correct_document(
                 "⚠ 未设置管理员密码（ANQUAN_ADMIN_PASSWORD），网页上不能以管理员身份更正；"
                 "请清空密码后重试，或在服务器上运行 anquan edit。"
             )
-        if not hmac.compare_digest(password.encode("utf-8"), admin.encode("utf-8")):
-            time.sleep(_WRONG_PASSWORD_DELAY)
-            return "⚠ 管理员密码不正确，未更正。"
+        refused = check_admin(ctx, password, who, "未更正")
+        if refused:
+            return refused
         authoritative = True
     if not authoritative and not uploaded(record, ctx.settings):
         how = "请输入管理员密码后再保存，或请管理员在服务器上运行" if admin else "请管理员在服务器上运行"
@@ -413,8 +440,8 @@ def build(ctx: WebContext, header: gr.Markdown):
 
     def save_correction(reset: bool):
         @friendly_errors("更正文档信息")
-        def handler(doc_id, title, kind, region, date, password):
-            text = correct_document(ctx, doc_id, title, kind, region, date, password, reset=reset)
+        def handler(doc_id, title, kind, region, date, password, request: gr.Request):
+            text = correct_document(ctx, doc_id, title, kind, region, date, password, reset=reset, who=client(request))
             return (
                 text,
                 *edit_fields(ctx, doc_id),
@@ -442,7 +469,10 @@ def build(ctx: WebContext, header: gr.Markdown):
         def report_progress(stage: str, done: int, total: int) -> None:
             progress((done, total), desc=stage, unit="步" if total <= 1 else "个文件")
 
-        text, rows = import_uploads(ctx, paths, report_progress)
+        try:
+            text, rows = import_uploads(ctx, paths, report_progress)
+        finally:
+            discard_temporary(paths)  # Gradio's copies: the import made its own (the picked files are cleared next)
         return _outcome(ctx, text, rows)
 
     @friendly_errors("删除文档")
@@ -494,8 +524,8 @@ def build(ctx: WebContext, header: gr.Markdown):
     ).then(refresh_edit_choices, None, to_edit, api_visibility="private")
 
     @friendly_errors("确认取代")
-    def confirm_document(doc_id: str | None, password: str | None):
-        text = confirm_pending(ctx, doc_id, password)
+    def confirm_document(doc_id: str | None, password: str | None, request: gr.Request):
+        text = confirm_pending(ctx, doc_id, password, client(request))
         return (
             text,
             stats_markdown(ctx),

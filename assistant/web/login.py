@@ -119,8 +119,10 @@ class LoginGuard:
         if key not in self._failures and key.startswith("address:") and not self._room(now):
             return  # every tracked address is locked out: none is forgotten for this one (see the module)
         limit = self.user_max_failures if key.startswith("user:") else self.max_failures
-        count, last, _ = self._failures.get(key, (0, now, 0.0))
-        if now - last > self.lockout_max:  # a failure long ago no longer counts
+        count, last, until = self._failures.get(key, (0, now, 0.0))
+        # a failure long ago no longer counts; long after the lockout ended, not after the last failure (a lockout
+        # of the maximum would otherwise end with the count reset: five more tries every 15 minutes)
+        if now - max(last, until) > self.lockout_max:
             count = 0
         count += 1
         until = now + min(self.lockout * 2 ** (count - limit), self.lockout_max) if count >= limit else 0.0

@@ -24,6 +24,7 @@ from assistant.selfcheck import (
 )
 from assistant.selfcheck.export import to_docx, to_xlsx
 from assistant.web.context import WebContext, friendly_errors
+from assistant.web.uploads import discard_temporary
 
 XLSX_NAME = "安全生产法定义务自查清单.xlsx"
 DOCX_NAME = "安全生产法定义务自查清单.docx"
@@ -313,6 +314,12 @@ def build(ctx: WebContext) -> None:
 
     @friendly_errors("读取自查表")
     def report_from_file(checklist: Checklist | None, path: str | None):
+        try:
+            return read_filled(checklist, path)
+        finally:
+            discard_temporary([path])  # Gradio's copy of the upload: read once (the file box is cleared next)
+
+    def read_filled(checklist: Checklist | None, path: str | None):
         hidden = gr.update(visible=False)
         if not path:
             return gr.update(), gr.update(), gr.update()

@@ -13,7 +13,8 @@ from assistant.answer.compose import ELLIPSIS
 from assistant.citations import CITE, MARKER, citation
 from ingest.articles import ArticleRef
 from ingest.knowledge_base import KnowledgeBase
-from ingest.metadata import shown_name
+from ingest.legal_forms import squash
+from ingest.metadata import NATIONAL, shown_name
 from ingest.repeal import repeal_text
 from ingest.store import StoredChunk
 
@@ -190,6 +191,18 @@ def source_body(kb: KnowledgeBase, chunk: StoredChunk, quotes: list[str]) -> str
     return "\n\n".join(lines) + f"\n\n<small>{plain(where_from(chunk, kb))}</small>"
 
 
+def place_note(chunk: StoredChunk) -> str:
+    """· 北京市地方性法规 for a local text whose title names no place of its own (a citation of 《生产安全事故报告和
+    调查处理条例》 from a 北京市人大 text must not read as the national regulation's); "" otherwise."""
+    region = chunk.region
+    if not region or region == NATIONAL:
+        return ""
+    title = squash(chunk.cited_title)
+    if squash(region) in title or squash(region)[:2] in title:  # 北京市安全生产条例, 青山区…的通知 (青山市青山区)
+        return ""
+    return f" · {region}{chunk.kind}"
+
+
 def source_messages(kb: KnowledgeBase, answer: Answer) -> list[dict]:
     """Chat messages, one per cited source (or per closest provision when abstaining), collapsed."""
     quoted = quoted_clauses(answer)
@@ -199,7 +212,10 @@ def source_messages(kb: KnowledgeBase, answer: Answer) -> list[dict]:
             {
                 "role": "assistant",
                 "content": source_body(kb, source.chunk, quoted.get(source.number, [])),
-                "metadata": {"title": plain(f"[{source.number}] {source.citation}"), "status": "done"},
+                "metadata": {
+                    "title": plain(f"[{source.number}] {source.citation}{place_note(source.chunk)}"),
+                    "status": "done",
+                },
             }
         )
     for n, chunk in enumerate(answer.related, start=1):
@@ -207,7 +223,7 @@ def source_messages(kb: KnowledgeBase, answer: Answer) -> list[dict]:
             {
                 "role": "assistant",
                 "content": source_body(kb, chunk, []),
-                "metadata": {"title": plain(f"可能相关 {n}：{citation(chunk)}"), "status": "done"},
+                "metadata": {"title": plain(f"可能相关 {n}：{citation(chunk)}{place_note(chunk)}"), "status": "done"},
             }
         )
     return messages

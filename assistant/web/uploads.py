@@ -215,3 +215,104 @@ def _size(path: Path) -> int:
         return path.stat().st_size
     except OSError:
         return 0
+
+
+# --- Gradio's copies of uploaded files ------------------------------------------------------------------------
+# Every file a browser (or a script) posts to /gradio_api/upload is first stored by Gradio in its temporary folder
+# (GRADIO_TEMP_DIR, else /tmp/gradio), whether or not it is ever imported. Three bounds keep that folder small:
+# the copy is removed as soon as the import (or the self-check) has read it; copies never used are removed by
+# Gradio after UPLOAD_MAX_AGE_S (Blocks.delete_cache, app.py); and the total kept at once is limited (UploadQuota).
+
+UPLOAD_SWEEP_S = 600  # how often Gradio looks for old copies
+UPLOAD_MAX_AGE_S = 3600  # a copy picked but not imported within this time is removed
+UPLOAD_AREA_MIN_MB = 100  # the total the copies may hold at once is never set below this
+
+
+def upload_file_limit_bytes(settings: Settings) -> int:
+    """Gradio's max_file_size: twice the per-file limit, so that a file somewhat too large still reaches
+    accept_uploads and is refused with the reason in Chinese, while a much larger one is never stored."""
+    return max(int(settings.upload_max_mb * 2 * 1024 * 1024), 10 * 1024)
+
+
+def upload_area_limit_bytes(settings: Settings) -> int:
+    """The most Gradio's copies of uploads may hold at once: two full uploads (count × size), at least
+    UPLOAD_AREA_MIN_MB."""
+    return int(max(2 * settings.upload_max_files * settings.upload_max_mb, UPLOAD_AREA_MIN_MB) * 1024 * 1024)
+
+
+def upload_area() -> Path:
+    """Gradio's folder for uploaded files."""
+    from gradio.utils import get_upload_folder
+
+    return Path(get_upload_folder()).resolve()
+
+
+def discard_temporary(paths: Sequence[str | Path | None]) -> int:
+    """Remove Gradio's copies of uploaded files once read (the import has its own copy); paths outside Gradio's
+    upload folder are never touched. Returns how many were removed."""
+    area = upload_area()
+    removed = 0
+    for given in paths:
+        if not given:
+            continue
+        try:
+            path = Path(given).resolve()
+            if area not in path.parents or not path.is_file():
+                continue
+            path.unlink()
+            removed += 1
+            if path.parent != area:
+                path.parent.rmdir()  # Gradio keeps each upload in a folder of its own; not when others are in it
+        except OSError:
+            continue
+    return removed
+
+
+class UploadQuota:
+    """ASGI middleware: refuses an upload to /gradio_api/upload (HTTP 413, in Chinese) when Gradio's copies of
+    this app's uploads, with the uploads under way, would exceed limit bytes."""
+
+    def __init__(self, app, blocks, limit: int, per_request: int):
+        self.app = app
+        self.blocks = blocks  # gr.Blocks: its upload_file_set names the copies Gradio made for this app
+        self.limit = limit
+        self.per_request = per_request  # counted for an upload that declares no length
+        self.under_way = 0
+
+    def stored(self) -> int:
+        total = 0
+        for name in list(getattr(self.blocks, "upload_file_set", ())):
+            try:
+                total += os.stat(name).st_size
+            except OSError:
+                continue  # imported and removed, or swept
+        return total
+
+    async def __call__(self, scope, receive, send):
+        if scope.get("type") != "http" or scope.get("method") != "POST" or not scope["path"].endswith("/upload"):
+            return await self.app(scope, receive, send)
+        length = dict(scope.get("headers") or []).get(b"content-length", b"")
+        declared = int(length) if length.isdigit() else self.per_request
+        if self.stored() + self.under_way + declared > self.limit:
+            return await _refuse(
+                send,
+                f"网页上传的临时文件已达上限（{self.limit / 1024 / 1024:.0f} MB），本次上传未接收：请先导入已选的文件"
+                f"或清除不用的文件，稍后再试（选了但未导入的文件 {UPLOAD_MAX_AGE_S // 60} 分钟后自动删除）。",
+            )
+        self.under_way += declared  # one event loop: no lock needed between the check and this
+        try:
+            return await self.app(scope, receive, send)
+        finally:
+            self.under_way -= declared
+
+
+async def _refuse(send, message: str) -> None:
+    body = message.encode("utf-8")
+    await send(
+        {
+            "type": "http.response.start",
+            "status": 413,
+            "headers": [(b"content-type", b"text/plain; charset=utf-8"), (b"content-length", str(len(body)).encode())],
+        }
+    )
+    await send({"type": "http.response.body", "body": body})
