@@ -635,11 +635,9 @@ def _check_figures(
         figure_start, figure_end = origin[figure.start], _past_closing_emphasis(text, origin[figure.end - 1] + 1)
         if any(start <= figure_start < end for start, end in checked):
             continue
-        start, end = claims[min(bisect_right(ends, figure_start), len(claims) - 1)]
-        claim = text[start:end]
-        if not _attributed(claim):
+        cited = _cited_by_claim(text, claims, ends, figure_start, len(chunks))
+        if cited is None:
             continue
-        cited = [n - 1 for n in cited_numbers(claim)] or list(range(len(chunks)))
         written = canonical(figure.text)
         for key in (figure.key, *figure.more):
             if figure_check.stated(key, given) or any(
@@ -651,6 +649,18 @@ def _check_figures(
             break
     marks += _check_bounds(text, plain, origin, claims, checked, question, chunks, report, {p for p, _ in marks})
     return marks
+
+
+def _cited_by_claim(
+    text: str, claims: list[tuple[int, int]], ends: list[int], at: int, sources: int
+) -> list[int] | None:
+    """The sources (0-based) cited by the claim holding position at: those its markers name, all when it names
+    none; None when the claim rests on no source (it cites none and names no article or law)."""
+    start, end = claims[min(bisect_right(ends, at), len(claims) - 1)]
+    claim = text[start:end]
+    if not _attributed(claim):
+        return None
+    return [n - 1 for n in cited_numbers(claim)] or list(range(sources))
 
 
 def _check_bounds(
@@ -678,11 +688,9 @@ def _check_bounds(
         start, end = origin[bounded.start], _past_closing_emphasis(text, origin[bounded.end - 1] + 1)
         if any(start <= p <= end for p in marked) or any(s <= start < e for s, e in checked):
             continue
-        claim_start, claim_end = claims[min(bisect_right(ends, start), len(claims) - 1)]
-        claim = text[claim_start:claim_end]
-        if not _attributed(claim):
+        cited = _cited_by_claim(text, claims, ends, start, len(chunks))
+        if cited is None:
             continue
-        cited = [n - 1 for n in cited_numbers(claim)] or list(range(len(chunks)))
         unit, _, high = bounded.bound
         if (
             any(figure_check.same_bound(bounded.bound, b) for b in given)
@@ -1198,11 +1206,9 @@ def _check_inclusions(
         start, stop = origin[end.start], _past_closing_emphasis(text, origin[end.end - 1] + 1)
         if any(s <= start < e for s, e in checked):
             continue
-        claim_start, claim_end = claims[min(bisect_right(claim_ends, start), len(claims) - 1)]
-        claim = text[claim_start:claim_end]
-        if not _attributed(claim):
+        cited = _cited_by_claim(text, claims, claim_ends, start, len(chunks))
+        if cited is None:
             continue
-        cited = [n - 1 for n in cited_numbers(claim)] or list(range(len(chunks)))
         theirs = [
             other
             for n in cited
