@@ -4,7 +4,8 @@ no longer makes `anquan ingest` hang holding ingest.lock, nor a later ask (F11);
 loads it: questions and searches are answered from the lexical index with a note saying so, stats reports 0 %, and
 the next ingest or `anquan embed` rebuilds the index and computes the vectors again, no document lost (F12); the
 texts' and documents' indexes are rebuilt from the database likewise; ANQUAN_BUILTIN_DIM, ANQUAN_LLM_RETRIES,
-ANQUAN_LLM_TIMEOUT, ANQUAN_LLM_BASE_URL and ANQUAN_KNOWLEDGE_DIR are checked when read, each refused in Chinese naming
+ANQUAN_LLM_TIMEOUT, ANQUAN_LLM_BASE_URL, ANQUAN_KNOWLEDGE_DIR (and, after round 13, every other numeric setting and
+ANQUAN_PROMPTS_DIR) are checked when read, each refused in Chinese naming
 the variable (F14, F15, F22); devices, named pipes, symbolic-link loops and /proc files given to ingest are each
 reported as what they are, never read, and the other files imported (F19)."""
 
@@ -304,12 +305,22 @@ def test_the_index_files_are_checked_without_loading_them(library, tmp_path):
         ("ANQUAN_BUILTIN_DIM", "100000", "须不大于 4096"),
         ("ANQUAN_LLM_RETRIES", "-3", "须不小于 0"),
         ("ANQUAN_LLM_TIMEOUT", "-5", "须大于 0"),
-        ("ANQUAN_LLM_TIMEOUT", "nan", "须大于 0"),
+        ("ANQUAN_LLM_TIMEOUT", "nan", "须为有限的数字"),
         ("ANQUAN_LLM_TIMEOUT", "0", "须大于 0"),
         ("ANQUAN_LLM_BASE_URL", "http://[::1", "不是有效的网址"),
         ("ANQUAN_LLM_BASE_URL", "http://127.0.0.1:abc/v1", "不是有效的网址"),
         ("ANQUAN_EMBED_URL", "http://[::1", "不是有效的网址"),
         ("ANQUAN_KNOWLEDGE_DIR", "/nonexistent", "知识包文件夹 /nonexistent 不存在"),
+        # round 13: the other numeric settings, and the prompts' folder
+        ("ANQUAN_INGEST_LOCK_TIMEOUT", "nan", "须为有限的数字"),
+        ("ANQUAN_CHROMA_PORT", "99999", "须不大于 65535"),
+        ("ANQUAN_CHROMA_PORT", "0", "须不小于 1"),
+        ("ANQUAN_LLM_TIMEOUT", "1e308", "须不大于 3600"),
+        ("ANQUAN_LOGIN_LOCKOUT_SECONDS", "-5", "须大于 0"),
+        ("ANQUAN_LOGIN_LOCKOUT_SECONDS", "nan", "须为有限的数字"),
+        ("ANQUAN_EMBED_TIMEOUT", "inf", "须为有限的数字"),
+        ("ANQUAN_UPLOAD_MAX_FILES", "0", "须不小于 1"),
+        ("ANQUAN_PROMPTS_DIR", "/nonexistent", "提示词文件夹 /nonexistent 不存在"),
     ],
 )
 def test_a_nonsense_setting_is_refused_naming_it(monkeypatch, name, value, said):
