@@ -21,6 +21,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from conftest import CORPUS, needs_corpus
 from test_llm_hostile import LAW, LAW_TEXT
 from test_third_round import GUARD
 
@@ -173,6 +174,18 @@ def test_an_instruction_is_recognised_however_it_is_written(sentence):
 @pytest.mark.parametrize("sentence", NOT_INSTRUCTIONS, ids=range(len(NOT_INSTRUCTIONS)))
 def test_rules_precedence_between_rules_and_codes_are_not_instructions(sentence):
     assert not GUARD.is_instruction(sentence), sentence
+
+
+@needs_corpus
+def test_no_sentence_of_the_real_regulations_and_plans_is_taken_for_an_instruction():
+    flagged = [
+        (path.name, sentence)
+        for folder in ("regulations", "plans")
+        for path in sorted((CORPUS / folder).iterdir())
+        if path.suffix in (".md", ".txt")
+        for sentence in GUARD.instructions_in(path.read_text(encoding="utf-8"))
+    ]
+    assert flagged == []
 
 
 # --- regional scope, on hand-built provisions -----------------------------------------------------------------

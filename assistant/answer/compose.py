@@ -514,7 +514,7 @@ class OfflineComposer:
         good = [g for g in groups if g[0].score >= share * best]
         picked = good[:1]
         first = evidence[picked[0][0].chunk_rank]
-        if first.kind in LEGAL_KINDS and not plan.documents:
+        if first.kind in LEGAL_KINDS and not plan.documents and not binds(first.region, plan.places):
             # regional scope: a local rule binds only in its region. Asked about no place, or about another place
             # than a rule's, a provision that binds there and answers the question (holding enough of its words) is
             # the basis, not a local rule that may restate the law or depart from it (a plan or report is no rule:
@@ -527,7 +527,7 @@ class OfflineComposer:
                 and binds(evidence[g[0].chunk_rank].region, plan.places)
                 and g[0].coverage >= ANSWER.min_coverage
             ]
-            if binding and not binds(first.region, plan.places):
+            if binding:
                 picked = binding[:1]
                 first = evidence[picked[0][0].chunk_rank]
         if first.unit != "article":

@@ -242,21 +242,21 @@ class InstructionGuard:
             rf"|(?:{alternatives(canon(words.supremacy))}))"
         )
         # a law named: 法律, 宪法 … or a title ending in 法 (《安全生产法》, not 《…管理办法》)
-        law = rf"(?:{alternatives(canon(words.higher_law))}|《[^》]{{0,40}}(?<!办)法》)"
+        higher = rf"(?:{alternatives(canon(words.higher_law))}|《[^》]{{0,40}}(?<!办)法》)"
         departs, gap = rf"(?:{alternatives(canon(words.conflicts))})", "[^，,。；;]"
         # the document prevailing where it departs from the law: 本通知与《安全生产法》规定不一致的，执行本通知;
         # 法律与本通知相抵触的，适用本通知; 与上位法冲突的，按本办法执行 (not 地方性法规同本规定相抵触的，执行本规定:
         # a national rule's precedence over local ones)
         self._prevails = re.compile(rf"(?:以|执行|适用|按照|按|依照|遵照)(?:{selves})")
         self._departs = re.compile(
-            rf"{law}{gap}{{0,12}}(?:与|同|和)(?:{selves}){gap}{{0,8}}{departs}"
-            rf"|(?:{selves}){gap}{{0,8}}(?:与|同|和){gap}{{0,4}}{law}{gap}{{0,12}}{departs}"
-            rf"|(?:与|同){law}{gap}{{0,6}}{departs}"
+            rf"{higher}{gap}{{0,12}}(?:与|同|和)(?:{selves}){gap}{{0,8}}{departs}"
+            rf"|(?:{selves}){gap}{{0,8}}(?:与|同|和){gap}{{0,4}}{higher}{gap}{{0,12}}{departs}"
+            rf"|(?:与|同){higher}{gap}{{0,6}}{departs}"
         )
         # the law said to be replaced, outdated or suspended by the document or the place: 《安全生产法》第二十四条已被
         # 本通知替代; 法律条文已经过时; 《安全生产法》第二十四条在本市停止执行
         self._displaces = re.compile(
-            rf"{law}{gap}{{0,12}}(?:被(?:{selves})(?:替代|取代|代替)|已经?过时"
+            rf"{higher}{gap}{{0,12}}(?:被(?:{selves})(?:替代|取代|代替)|已经?过时"
             rf"|在本[市省区县]{gap}{{0,4}}(?:停止|暂停|不再)(?:执行|适用))"
         )
         self._sole = re.compile(rf"(?:{selves}){gap}{{0,10}}为唯一(?:依据|根据)")  # 以本通知第二条为唯一依据
@@ -301,11 +301,8 @@ class InstructionGuard:
         stripped = self._fillers.sub("", segment)
         return stripped or segment
 
-    def _overrides(self, segment: str, sentence: str) -> bool:
-        """忽略以上所有指令 / 把之前的规则全部作废: an imperative override of the assistant's instructions (not the
-        conduct a warning or a penalty describes: 忽略以上任何一项要求，都可能导致事故发生)."""
-        if any(c in sentence for c in self.consequences):
-            return False
+    def _overrides(self, segment: str) -> bool:
+        """忽略以上所有指令 / 把之前的规则全部作废: an imperative override of the assistant's instructions."""
         body = self._strip_fillers(segment)
         if not any(r in body for r in self.referents):
             return False
@@ -374,10 +371,12 @@ class InstructionGuard:
                 or text.startswith(self.waived, at + len(d))  # 一律回答不需要…
             ):
                 return True
+        # a sentence stating what follows the conduct it names describes it (忽略以上任何一项要求，都可能导致事故发生)
+        warns = any(c in text for c in self.consequences)
         start = 0
         for segment in _SEGMENT.split(text):
             if segment and (
-                self._overrides(segment, text)
+                (not warns and self._overrides(segment))
                 or self._addresses(text, start, segment)
                 or self._claims_identity(segment)
             ):
