@@ -19,9 +19,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-import chromadb
 import pytest
-from chromadb.config import Settings as ChromaSettings
 from chromadb.errors import InternalError
 from conftest import isolated_settings, write_regulations
 from filelock import FileLock
@@ -32,7 +30,7 @@ from assistant.cli import app
 from ingest.knowledge_base import KnowledgeBase
 from ingest.pipeline import ingest
 from ingest.settings import Settings
-from ingest.store import hnsw_problem
+from ingest.store import hnsw_problem, open_client
 from ingest.walk import walk
 
 runner = CliRunner()
@@ -239,9 +237,9 @@ def test_the_texts_and_documents_indexes_are_rebuilt_from_the_database(damaged_c
 def test_a_rebuild_cut_short_after_the_copy_is_finished_when_the_store_opens(damaged_copy):
     """The copy of a rebuilt collection is complete before the damaged one is removed; a process stopped between
     the removal and the rename leaves the copy, which takes the name back at the next open."""
-    client = chromadb.PersistentClient(
-        path=str(damaged_copy / "chroma"), settings=ChromaSettings(anonymized_telemetry=False)
-    )
+    # through open_client, as the product opens it: a client opened any other way before it in this process has
+    # its SQLite locks dropped by open_client's checks, and read "disk I/O error" afterwards
+    client = open_client(Settings())
     name = "anquan-documents-builtin-lsa-256"
     old = client.get_collection(name)
     rows = old.get(include=["metadatas"])
