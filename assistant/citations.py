@@ -16,6 +16,8 @@ from dataclasses import dataclass
 from assistant.pack import Citation
 from ingest.cleaning import invisible, to_simplified
 from ingest.knowledge_base import ArticleHit, KnowledgeBase
+from ingest.legal_forms import squash
+from ingest.metadata import NATIONAL
 from ingest.numerals import NUMERAL_CHARS, cn_to_int
 from ingest.store import StoredChunk
 
@@ -42,6 +44,24 @@ def citation(chunk: StoredChunk, with_part: bool = True) -> str:
     if chunk.unit == "preamble":
         return f"{title}（题注）{_repealed(chunk)}"
     return f"{title}{' · ' + path if path else ''}{_repealed(chunk)}"
+
+
+def place_note(chunk: StoredChunk) -> str:
+    """· 北京市地方性法规 for a local text whose title names no place of its own (a citation of 《生产安全事故报告和
+    调查处理条例》 from a 北京市人大 text must not read as the national regulation's); "" otherwise. The one note the
+    web's source entries and the command line's 依据 lines both show."""
+    region = chunk.region
+    if not region or region == NATIONAL:
+        return ""
+    title = squash(chunk.cited_title)
+    if squash(region) in title or squash(region)[:2] in title:  # 北京市安全生产条例, 青山区…的通知 (青山市青山区)
+        return ""
+    return f" · {region}{chunk.kind}"
+
+
+def placed_citation(chunk: StoredChunk) -> str:
+    """How an answer lists a source it cites or points to: the citation with its place note."""
+    return citation(chunk) + place_note(chunk)
 
 
 def resolve_citation(kb: KnowledgeBase, cited: Citation) -> ArticleHit | None:

@@ -81,6 +81,10 @@ PROVINCES = (
 _PROVINCE_SHORT = {re.sub(r"(省|市|(壮族|回族|维吾尔)?自治区|特别行政区)$", "", p): p for p in PROVINCES}
 _PROVINCE_NAMES = sorted([*PROVINCES, *_PROVINCE_SHORT], key=len, reverse=True)
 _PROVINCE = re.compile(f"^({'|'.join(_PROVINCE_NAMES)})")
+_PROVINCE_ANYWHERE = re.compile(f"({'|'.join(_PROVINCE_NAMES)})")
+# a word saying where a place follows (在宁波市, 位于苏州市)
+_WHERE = re.compile(r"(?:在|位于|地处|来自)")
+_OWN_PLACE = tuple("本全该各这那我其")  # 本市, 全市, 我们市: the place of whoever asks, not one named
 _SPECIAL_ZONE = re.compile(r"^(\S{2,4}经济特区)")
 _CITY = re.compile(r"^([\u4e00-\u9fff]{2,5}?(市|自治州|州|盟|地区))(?!场|政|民|区划)")
 _NOT_A_CITY = ("中华人民共和国", "国务院", "最高")
@@ -165,6 +169,23 @@ class LegalForms:
         if county:
             return parent + county
         return parent or NATIONAL
+
+    def places_named(self, text: str) -> list[str]:
+        """Every place a question names: the place it starts with, a province named anywhere in it, and a city
+        written after 在, 位于, 地处 or 来自 (我们厂在宁波市…)."""
+        simple = squash(text)
+        # the place it starts with, as a title's
+        found = [self.place(simple[m.end() :] if (m := _WHERE.match(simple)) else simple)]
+        # after a word saying where, a city or province: a district or zone only with its city (在作业区 is none)
+        found += [p for m in _WHERE.finditer(simple) if (p := self.place(simple[m.end() :])) in PROVINCES or "市" in p]
+        found += [_PROVINCE_SHORT.get(m.group(1), m.group(1)) for m in _PROVINCE_ANYWHERE.finditer(simple)]
+        return list(
+            dict.fromkeys(
+                p
+                for p in found
+                if p != NATIONAL and not p.startswith(_OWN_PLACE) and not any(w in p for w in self._patterns.not_cities)
+            )
+        )
 
     def region(self, title: str, head: str = "") -> str:
         """The document's place: the title's; a district or county named alone gets the city an issuer line

@@ -1,6 +1,6 @@
-"""Walking the paths to ingest: the files under them (sorted, symlinked folders followed once), each either to
-consider or rejected up front (unsupported, unreadable, too large); and whether a file changed since it was
-last read, from its content hash or, without reading it, from its size and modification time (StampCache)."""
+"""Walking the paths to ingest: the files under them (sorted, symlinked folders inside followed once), each either
+to consider or rejected up front (unsupported, unreadable, too large, a system file); and whether a file changed since
+it was last read, from its content hash or, without reading it, from its size and modification time (StampCache)."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ import os
 import stat
 import time
 from collections.abc import Iterable, Iterator
+from functools import lru_cache
 from pathlib import Path
 
 from ingest.encoding import readable_path
@@ -71,6 +72,9 @@ def _oversized_or_unreadable(path: Path, max_bytes: float) -> FileResult | None:
         return FileResult(path, "failed", reason=os_reason(exc))
     if not stat.S_ISREG(status.st_mode):  # a named pipe or a device would block the read, or never end
         return FileResult(path, "failed", reason=_special_file(path, status.st_mode))
+    system = _system_file(path, status)
+    if system:  # /sys attributes report 4096 bytes: the size-0 test below does not catch them
+        return FileResult(path, "failed", reason=system)
     size = status.st_size
     if size == 0:
         if _reads_something(path):  # /proc/self/environ: size 0, content made up by the system when read
@@ -90,6 +94,45 @@ _VIRTUAL_FILE = (
     "这是系统的虚拟文件（如 /proc、/sys 下的文件：大小显示为 0，内容由系统在读取时生成），不是保存在磁盘上的文档，"
     "已跳过；请导入保存在磁盘上的文件"
 )
+
+
+# Where the system's pseudo filesystems are mounted: their files are made up when read (/proc/self/environ, a
+# /sys attribute), never documents. Submounts (/sys/fs/cgroup, /proc/sys/fs/binfmt_misc, /dev/shm) are under them.
+_SYSTEM_ROOTS = ("/proc", "/sys", "/dev")
+
+
+@lru_cache(maxsize=1)
+def _system_devices() -> frozenset[int]:
+    """The device numbers of the pseudo filesystems at _SYSTEM_ROOTS (each a mount of its own, not the root's):
+    a sysfs or procfs mounted elsewhere too (a container's bind mount) is still known by it."""
+    try:
+        root = os.stat("/").st_dev
+    except OSError:
+        return frozenset()
+    devices = set()
+    for folder in _SYSTEM_ROOTS:
+        try:
+            device = os.stat(folder).st_dev
+        except OSError:
+            continue
+        if device != root:  # a plain folder of the root filesystem (a bare chroot) proves nothing
+            devices.add(device)
+    return frozenset(devices)
+
+
+def _system_file(path: Path, status: os.stat_result) -> str:
+    """Why a file of the system's pseudo filesystems (/proc, /sys, /dev), reached directly or by a symbolic link, is
+    not read, in Chinese; "" for any other file."""
+    real = os.path.realpath(path)
+    under = next((root for root in _SYSTEM_ROOTS if real == root or real.startswith(root + "/")), "")
+    if not under and status.st_dev not in _system_devices():
+        return ""
+    where = under or "系统的虚拟文件系统"
+    link = f"（这是指向 {readable_path(Path(real))} 的符号链接）" if _is_symlink(path) else ""
+    return (
+        f"这是系统的虚拟文件（位于 {where}，内容由系统在读取时生成），不是保存在磁盘上的文档，已跳过{link}；"
+        "请导入保存在磁盘上的文件"
+    )
 
 
 def _special_file(path: Path, mode: int) -> str:
@@ -147,9 +190,10 @@ _HIDDEN_REASON = (
 
 
 def walk(paths: Iterable[Path], max_file_mb: float = 30) -> Iterator[tuple[Path, FileResult | None]]:
-    """Files to ingest, sorted; symlinked folders are followed, each real folder once (a link back to a
-    parent is no loop). Yields (path, None) for a file to consider, or (path, result) for one that is
-    rejected up front (unsupported type, unreadable, over max_file_mb)."""
+    """Files to ingest, sorted; symlinked folders inside the folder walked are followed, each real folder once, and
+    one leading outside it (loop -> ..) is reported and not entered. Yields (path, None) for a file to consider, or
+    (path, result) for one that is rejected up front (unsupported type, unreadable, over max_file_mb, a system
+    file, a symbolic link leading outside the folder)."""
     max_bytes = max_file_mb * 2**20
     for root in paths:
         if root.is_file():
@@ -158,13 +202,23 @@ def walk(paths: Iterable[Path], max_file_mb: float = 30) -> Iterator[tuple[Path,
             found: list[Path] = []
             visited: set[str] = set()
             unlisted: list[OSError] = []  # folders that could not be listed (path too long, no permission)
+            inside = os.path.realpath(root)
+            left_out: dict[Path, FileResult] = {}  # symlinked folders leading outside: reported, not entered
             for folder, dirs, files in os.walk(root, onerror=unlisted.append, followlinks=True):
                 visited.add(os.path.realpath(folder))
-                dirs[:] = sorted(
-                    d
-                    for d in dirs
-                    if not d.startswith(".") and os.path.realpath(os.path.join(folder, d)) not in visited
-                )
+                kept = []
+                for d in sorted(dirs):
+                    if d.startswith("."):
+                        continue
+                    target = os.path.realpath(os.path.join(folder, d))
+                    if target in visited:  # a loop, or a folder already walked under another name
+                        continue
+                    if not _within(target, inside):  # loop -> .. would import the sibling folders
+                        link = Path(folder) / d
+                        left_out[link] = FileResult(link, "skipped", reason=_folder_outside(target))
+                        continue
+                    kept.append(d)
+                dirs[:] = kept
                 found.extend(Path(folder) / f for f in files)
             for exc in unlisted:
                 unreadable = Path(exc.filename) if exc.filename else root
@@ -174,8 +228,10 @@ def walk(paths: Iterable[Path], max_file_mb: float = 30) -> Iterator[tuple[Path,
                         unreadable, "failed", reason=f"无法打开这个文件夹，其中的文件均未导入：{os_reason(exc)}"
                     ),
                 )
-            inside = os.path.realpath(root)
-            for path in sorted(found):
+            for path in sorted([*found, *left_out]):
+                if path in left_out:
+                    yield path, left_out[path]
+                    continue
                 outside = _links_outside(path, inside)
                 if outside:
                     yield path, FileResult(path, "skipped", reason=outside)
@@ -210,12 +266,28 @@ def _links_outside(path: Path, folder: str) -> str:
     if not _is_symlink(path):
         return ""
     target = os.path.realpath(path)
-    if os.path.commonpath([target, folder]) == folder:
+    if _within(target, folder):
         return ""
     return (
         f"这是一个符号链接，指向所导入文件夹之外的文件（{readable_path(Path(target))}），已跳过："
         "导入的内容只取自所选文件夹；如确需导入该文件，请直接指定它导入"
     )
+
+
+def _folder_outside(target: str) -> str:
+    """Why a symbolic link to a folder outside the folder being imported is not entered, in Chinese."""
+    return (
+        f"这是一个符号链接，指向所导入文件夹之外的文件夹（{readable_path(Path(target))}），其中的文件均未导入："
+        "导入的内容只取自所选文件夹；如确需导入该文件夹，请直接指定它导入"
+    )
+
+
+def _within(target: str, folder: str) -> bool:
+    """Whether the real path target is folder or lies under it (both real paths)."""
+    try:
+        return os.path.commonpath([target, folder]) == folder
+    except ValueError:  # different drives (Windows)
+        return False
 
 
 def _is_symlink(path: Path) -> bool:

@@ -23,7 +23,7 @@ from pathlib import Path
 from assistant.answer import ranges as thresholds
 from assistant.answer.config import ANSWER
 from assistant.answer.untrusted import InstructionGuard, instruction_guard
-from assistant.citations import citation, short_citation
+from assistant.citations import placed_citation, short_citation
 from assistant.retrieval.coverage import contrastive_weights, coverage, question_weights
 from assistant.retrieval.figures import Ask, QuantityAsks
 from assistant.retrieval.provisions import PENALTY, asks_meaning, provision_asked, provision_kind
@@ -64,8 +64,8 @@ class Source:
     chunk: StoredChunk
 
     @property
-    def citation(self) -> str:
-        return citation(self.chunk)
+    def citation(self) -> str:  # with the place of a local text whose title names none (· 青山市规范性文件)
+        return placed_citation(self.chunk)
 
     @property
     def key(self) -> dict:
@@ -679,5 +679,5 @@ class OfflineComposer:
         lines = [f"{NO_BASIS}：{why or '已入库的法规和方案中没有能直接回答这个问题的条文'}。"]
         if related:
             lines.append("可能相关：")
-            lines += [f"- {citation(c)}" for c in related]
+            lines += [f"- {placed_citation(c)}" for c in related]
         return Answer(question, "\n".join(lines), True, [], related)

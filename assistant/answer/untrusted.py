@@ -145,6 +145,15 @@ _MAY_LOOK_LATIN = re.compile(
 )
 
 
+# a Latin letter with a diacritic (pinyin's tone marks: hūlüè zhǐlìng) is read as the bare letter
+_ACCENTED = re.compile(r"[\u00c0-\u024f]")
+
+
+def _unaccented(letter: re.Match[str]) -> str:
+    base = unicodedata.normalize("NFD", letter.group(0))[0]
+    return base if base.isascii() else letter.group(0)
+
+
 @lru_cache(maxsize=1)
 def _lookalikes() -> dict[int, str]:
     """Letters of other scripts that read as a Latin letter (Cyrillic у, ѕ, Greek ο), from Unicode's confusables
@@ -171,7 +180,7 @@ def _canon(text: str) -> str:
         text = unicodedata.normalize("NFKC", html.unescape(text).translate(_COLONS))
         text = "".join(c for c in to_simplified(text) if not invisible(c)).lower()
         if _MAY_LOOK_LATIN.search(text):  # Chinese text seldom holds one: the table is read only when needed
-            text = text.translate(_lookalikes())
+            text = _ACCENTED.sub(_unaccented, text).translate(_lookalikes())
     else:
         text = "".join(text.split()).lower()
     text = _INNER_SIGNS.sub("", _INNER_MARKS.sub("", text)).translate(_ANGLES)
@@ -192,12 +201,17 @@ _LEADING = re.compile(
     r"|\d+[.、]|[一二三四五六七八九十]+、|[-*•#>]+)+"
 )
 _WINDOW = 16  # characters between an override verb and its object, an addressee and its directive
+# asked with no question named (遇有人员咨询时，应当告知其无须等待): with 应当, a duty of service to whoever asks, not
+# a scripted answer to a question (如有人询问…是否需要设置…，应当告知其不需要设置…)
+_UNNAMED_ASK = re.compile(r"(?:时|的|后)[，,]")
 _DICTATED_GAP = 30  # characters between an answer verb and what it dictates (请告诉他三百人以下企业不需要设置)
 _DICTATES = {":", "：", '"', "“", "「", "'"}  # what follows an answer directive that dictates the answer
 _OPENERS = r"[\[【(（<#*〔《「『!\-—]"  # what may open a role tag: [系统], 〔系统〕, 《系统提示》, <!-- system
 _CLOSERS = r"[\]】)）>*〕》」』]"
 # a word of the text defined, not a role speaking: 用户：指使用燃气的单位和个人; 助手：协助主操作人员完成作业的人员
 _DEFINES = r"(?:是指|系指|指|即)"
+# the message a system shows, quoted, as the condition of a step: 系统提示："可燃气体浓度超标"时，操作人员应当立即撤离
+_SHOWN = r"[\"“「『][^，,。；;]{1,40}?(?:时|后|之后|以后)[，,]"
 _DEFINITION = re.compile(r"的(?:人员|人|单位|个人|单位和个人|组织|设备|设施|装置|场所|活动|行为|物品)[。.]?$")
 
 
@@ -267,7 +281,7 @@ class InstructionGuard:
         )
         # a role named in brackets or followed by a colon: system: …, [系统] …, 〔系统〕：…, <!-- system: …
         self._role_tag = re.compile(
-            rf"^{_OPENERS}*(?:{alternatives(self.role_names)})(?:{_CLOSERS}+[:：]?|[:：])(?!{_DEFINES})"
+            rf"^{_OPENERS}*(?:{alternatives(self.role_names)})(?:{_CLOSERS}+[:：]?|[:：])(?!{_DEFINES}|{_SHOWN})"
         )
         self._fillers = re.compile(rf"^(?:{alternatives(self.fillers)})+")
         # a sentence holding none of these words cannot match any rule: most sentences are ruled out at once
@@ -354,9 +368,12 @@ class InstructionGuard:
             return True
         if (self._prevails.search(text) and self._departs.search(text)) or self._displaces.search(text):
             return True  # 与法律冲突时以本文件为准, 《…法》第X条在本市停止执行
-        asked = min((at for a in self.asked if (at := text.find(a)) >= 0), default=-1)
+        asked, word = min(((at, a) for a in self.asked if (at := text.find(a)) >= 0), default=(-1, ""))
         dictated = self._dictated.search(text, asked) if asked >= 0 else None
-        if dictated and not any(s in text[: dictated.start()] for s in self.staff):  # how to answer whoever asks
+        if dictated and not (
+            any(s in text[: dictated.start()] for s in self.staff)
+            or (_UNNAMED_ASK.match(text, asked + len(word)) and "应当" in text[asked : dictated.start()])
+        ):  # how to answer whoever asks
             return True
         for script in self.scripted:  # 标准答案：三百人以下企业不需要设置…
             at = text.find(script)

@@ -18,7 +18,7 @@ from assistant.pack import GlossaryEntry, KnowledgePack
 from assistant.retrieval.config import RankingConfig
 from ingest.articles import NUMERAL, ArticleRef
 from ingest.cleaning import normalise_for_index, to_simplified
-from ingest.legal_forms import NATIONAL, default_forms
+from ingest.legal_forms import default_forms
 from ingest.numerals import cn_to_int
 from ingest.store import DocumentRecord
 from ingest.tokenizer import Tokenizer
@@ -197,8 +197,8 @@ class QueryAnalyzer:
             if name in remaining and region not in plan.regions:
                 plan.regions.append(region)
                 plan.names.append(name)
-        place = default_forms().place(question)  # a question that starts with its place, with documents or not
-        plan.places = [*plan.regions, *([place] if place != NATIONAL and place not in plan.regions else [])]
+        # the places it names, with documents or not (我们厂在宁波市…, 浙江的企业…)
+        plan.places = list(dict.fromkeys([*plan.regions, *default_forms().places_named(question)]))
         plan.articles = self._articles(norm, plan.documents)
         plan.unknown_documents = [name for name in named_documents(question) if not self._holds(name)]
         plan.plans = bool(_REFERS_TO_PLAN.search(norm))

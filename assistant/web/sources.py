@@ -10,11 +10,10 @@ import re
 
 from assistant.answer import Answer
 from assistant.answer.compose import ELLIPSIS
-from assistant.citations import CITE, MARKER, citation
+from assistant.citations import CITE, MARKER, placed_citation
 from ingest.articles import ArticleRef
 from ingest.knowledge_base import KnowledgeBase
-from ingest.legal_forms import squash
-from ingest.metadata import NATIONAL, shown_name
+from ingest.metadata import shown_name
 from ingest.repeal import repeal_text
 from ingest.store import StoredChunk
 
@@ -142,7 +141,8 @@ def plain_linked(text: str, numbers: set[int]) -> str:
 def answer_content(answer: Answer) -> str:
     """The answer as chat Markdown: HTML escaped (documents are data), its [n] markers linked to the source
     entries below, and without the list of those sources (依据：[n] … / 可能相关：- …), which the entries are."""
-    listed = {f"[{s.number}] {s.citation}" for s in answer.sources} | {f"- {citation(c)}" for c in answer.related}
+    listed = {f"[{s.number}] {s.citation}" for s in answer.sources}
+    listed |= {f"- {placed_citation(c)}" for c in answer.related}
     lines = [line for line in answer.text.split("\n") if line.strip() not in listed]
     kept = [
         line
@@ -191,18 +191,6 @@ def source_body(kb: KnowledgeBase, chunk: StoredChunk, quotes: list[str]) -> str
     return "\n\n".join(lines) + f"\n\n<small>{plain(where_from(chunk, kb))}</small>"
 
 
-def place_note(chunk: StoredChunk) -> str:
-    """· 北京市地方性法规 for a local text whose title names no place of its own (a citation of 《生产安全事故报告和
-    调查处理条例》 from a 北京市人大 text must not read as the national regulation's); "" otherwise."""
-    region = chunk.region
-    if not region or region == NATIONAL:
-        return ""
-    title = squash(chunk.cited_title)
-    if squash(region) in title or squash(region)[:2] in title:  # 北京市安全生产条例, 青山区…的通知 (青山市青山区)
-        return ""
-    return f" · {region}{chunk.kind}"
-
-
 def source_messages(kb: KnowledgeBase, answer: Answer) -> list[dict]:
     """Chat messages, one per cited source (or per closest provision when abstaining), collapsed."""
     quoted = quoted_clauses(answer)
@@ -213,7 +201,7 @@ def source_messages(kb: KnowledgeBase, answer: Answer) -> list[dict]:
                 "role": "assistant",
                 "content": source_body(kb, source.chunk, quoted.get(source.number, [])),
                 "metadata": {
-                    "title": plain(f"[{source.number}] {source.citation}{place_note(source.chunk)}"),
+                    "title": plain(f"[{source.number}] {source.citation}"),
                     "status": "done",
                 },
             }
@@ -223,7 +211,7 @@ def source_messages(kb: KnowledgeBase, answer: Answer) -> list[dict]:
             {
                 "role": "assistant",
                 "content": source_body(kb, chunk, []),
-                "metadata": {"title": plain(f"可能相关 {n}：{citation(chunk)}{place_note(chunk)}"), "status": "done"},
+                "metadata": {"title": plain(f"可能相关 {n}：{placed_citation(chunk)}"), "status": "done"},
             }
         )
     return messages
