@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from assistant.answer.untrusted import ATTRIBUTE_BREAKERS, instruction_guard, neutralise_fences
 from assistant.citations import citation
 from assistant.faults import chain
-from assistant.llm.reply import CUT_NOTE, TRUNCATED_NOTE, capped, clean_reply
+from assistant.llm.reply import CUT_NOTE, FILTER_NOTE, TRUNCATED_NOTE, capped, clean_reply
 from ingest.errors import UserFacingError
 from ingest.settings import Settings
 from ingest.store import StoredChunk
@@ -88,6 +88,12 @@ _TEXT_PARTS = {"text", "output_text"}
 # why an endpoint stopped writing when it reached its length limit (OpenAI: length; Anthropic, some gateways:
 # max_tokens; Ollama native: length too)
 _CUT_REASONS = {"length", "max_tokens", "max_output_tokens"}
+# why an endpoint stopped writing when its content filter or safety system withheld the rest (OpenAI and Azure:
+# content_filter; Gemini: safety, recitation, blocklist, prohibited_content, spii; Anthropic: refusal)
+_FILTER_REASONS = {
+    "content_filter", "content_filtered", "safety", "recitation", "blocklist", "prohibited_content", "spii",
+    "refusal", "sensitive",
+}  # fmt: skip
 
 
 def content_text(content: object) -> str:
@@ -118,17 +124,28 @@ def reply_text(reply) -> str:
     return content_text(reply.content)
 
 
-def was_cut(reply) -> bool:
-    """Whether the endpoint stopped the reply (or a streamed piece's) at its length limit (finish_reason length)."""
+def _stop_reason(reply) -> str:
     metadata = getattr(reply, "response_metadata", None) or {}
     reason = metadata.get("finish_reason") or metadata.get("stop_reason") if isinstance(metadata, dict) else None
-    return isinstance(reason, str) and reason.lower() in _CUT_REASONS
+    return reason.lower() if isinstance(reason, str) else ""
 
 
-def with_cut_note(text: str, cut: bool) -> str:
-    """The reply with a note that the endpoint cut it (CUT_NOTE) when it did: shown under what it wrote, which is
-    verified as any reply."""
-    return f"{text.rstrip()}\n\n{CUT_NOTE}" if cut and text.strip() else text
+def was_cut(reply) -> bool:
+    """Whether the endpoint stopped the reply (or a streamed piece's) at its length limit (finish_reason length)."""
+    return _stop_reason(reply) in _CUT_REASONS
+
+
+def was_filtered(reply) -> bool:
+    """Whether the endpoint's content filter stopped the reply (or a streamed piece's): finish_reason
+    content_filter and the like."""
+    return _stop_reason(reply) in _FILTER_REASONS
+
+
+def with_cut_note(text: str, cut: bool, filtered: bool = False) -> str:
+    """The reply with a note that the endpoint cut it (CUT_NOTE) or that its content filter stopped it
+    (FILTER_NOTE) when it did: shown under what it wrote, which is verified as any reply."""
+    note = FILTER_NOTE if filtered else CUT_NOTE if cut else ""
+    return f"{text.rstrip()}\n\n{note}" if note and text.strip() else text
 
 
 def reply_limit(settings: Settings) -> int:
@@ -372,13 +389,14 @@ def call_model(model: BaseChatModel, messages: list, settings: Settings) -> str:
     """The model's reply text, cut to reply_limit with a note and cleaned (assistant.llm.reply: no control
     characters, reasoning blocks, images or links); retried (settings.llm_retries) on a refused connection or a
     server error. The whole reply must come within llm_timeout (in_time). A reply the endpoint cut at its length
-    limit (finish_reason length) ends with CUT_NOTE. Any fault raises LlmUnavailable; an empty reply (also one that
+    limit (finish_reason length) ends with CUT_NOTE, one its content filter stopped (finish_reason content_filter)
+    with FILTER_NOTE. Any fault raises LlmUnavailable; an empty reply (also one that
     was only reasoning) is one."""
     for attempt in range(settings.llm_retries + 1):
         try:
             reply = in_time(lambda: model.invoke(messages), settings.llm_timeout)
             text = clean_reply(capped(reply_text(reply), reply_limit(settings)))
-            text = with_cut_note(text, was_cut(reply))
+            text = with_cut_note(text, was_cut(reply), was_filtered(reply))
         except Exception as exc:  # noqa: BLE001 - every fault of the endpoint becomes the offline answer
             if _retryable(exc) and attempt < settings.llm_retries:
                 log.info("LLM call failed (%s), retrying", type(exc).__name__)
@@ -389,6 +407,8 @@ def call_model(model: BaseChatModel, messages: list, settings: Settings) -> str:
         if not text.strip():
             if was_cut(reply):  # all it wrote was reasoning
                 raise EmptyReply(reason="在写出回答之前就达到了长度上限，可调大 ANQUAN_LLM_MAX_TOKENS")
+            if was_filtered(reply):
+                raise EmptyReply(reason="回复被大模型服务商的内容过滤拦截")
             raise EmptyReply()
         return text
     raise AssertionError("unreachable")
@@ -397,13 +417,14 @@ def call_model(model: BaseChatModel, messages: list, settings: Settings) -> str:
 def stream_model(model: BaseChatModel, messages: list, settings: Settings) -> Iterator[str]:
     """The reply's pieces as they come (raw: the caller cleans what it shows; the text parts of a piece whose content
     is a list of parts), read up to reply_limit characters, then a note that the rest was cut (CUT_NOTE after a
-    reply the endpoint cut at its length limit); retried as call_model before the first piece; each piece
+    reply the endpoint cut at its length limit, FILTER_NOTE after one its content filter stopped); retried as
+    call_model before the first piece; each piece
     within llm_timeout of the last, the whole within STREAMED_REPLY_TIMEOUTS times that (pieces_in_time). A fault
     raises LlmUnavailable (before the first piece, one that a request without streaming might not have — the
     endpoint may not stream — sets retry_without_stream)."""
     limit = reply_limit(settings)
     for attempt in range(settings.llm_retries + 1):
-        started = cut = False
+        started = cut = filtered = False
         read = 0
         try:
             pieces = pieces_in_time(model, messages, settings)
@@ -411,6 +432,7 @@ def stream_model(model: BaseChatModel, messages: list, settings: Settings) -> It
                 for piece in pieces:
                     started = True
                     cut = cut or was_cut(piece)
+                    filtered = filtered or was_filtered(piece)
                     text = content_text(piece.content)
                     if read + len(text) > limit:  # stop reading: the rest of the reply is not fetched
                         yield text[: limit - read]
@@ -422,8 +444,8 @@ def stream_model(model: BaseChatModel, messages: list, settings: Settings) -> It
                 close = getattr(pieces, "close", None)
                 if close is not None:
                     close()
-            if cut and read:
-                yield f"\n\n{CUT_NOTE}"
+            if (cut or filtered) and read:
+                yield f"\n\n{FILTER_NOTE if filtered else CUT_NOTE}"
             return
         except Exception as exc:  # noqa: BLE001 - every fault of the endpoint becomes the offline answer
             if not started and _retryable(exc) and attempt < settings.llm_retries:

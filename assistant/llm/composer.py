@@ -4,6 +4,7 @@ quotes and article mentions not found in the sources are flagged, a reply citing
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
@@ -27,6 +28,8 @@ from ingest.store import StoredChunk
 
 if TYPE_CHECKING:  # langchain's chat models load only when an LLM is configured (not on an offline start)
     from langchain_core.language_models.chat_models import BaseChatModel
+
+log = logging.getLogger(__name__)
 
 SOURCES_FOR_LLM = 6
 UNCITED_WARNING = "⚠ 这个回答没有注明任何依据编号，无法与资料核对，请勿直接采用；请对照下列检索到的条文："
@@ -52,6 +55,19 @@ def resolve_composer(settings: Settings) -> LlmComposer | None:
     return LlmComposer(settings) if composer_backend(settings) == "llm" else None
 
 
+def document_aliases(settings: Settings) -> dict[str, list[str]]:
+    """What documents are called besides their titles (knowledge/document_aliases.yaml: 493号令, 事故报告条例), for
+    the check of the law a sentence names; none when the knowledge pack cannot be read (the check then knows titles
+    only)."""
+    from assistant.pack.loader import load_pack
+
+    try:
+        return dict(load_pack(settings.knowledge_dir).document_aliases)
+    except Exception:  # noqa: BLE001 - a broken pack is reported where it is used; the check goes on without it
+        log.info("document aliases unavailable", exc_info=True)
+        return {}
+
+
 def is_abstention(raw: str, used: list[int]) -> bool:
     """A reply abstains when it says 知识库中未找到依据 and cites nothing: a cited answer that says so about one
     part of the question is an answer."""
@@ -64,6 +80,7 @@ class LlmComposer:
         self.model = model or chat_model(settings)
         self.system = load_prompt(settings, "answer_system")
         self.user = load_prompt(settings, "answer_user")
+        self.aliases = document_aliases(settings)
 
     def messages(self, question: str, chunks: list[StoredChunk]) -> list:
         from langchain_core.messages import HumanMessage, SystemMessage
@@ -102,7 +119,7 @@ class LlmComposer:
         if not evidence:
             return Answer(question, f"{NO_BASIS}。", True, [], [])
         raw = clean_reply(raw).strip()
-        text, report, used = verify(raw, evidence, question)
+        text, report, used = verify(raw, evidence, question, uncited=True, aliases=self.aliases)
         if is_abstention(raw, used):
             answer = Answer(question, f"{NO_BASIS}。", True, [], evidence[:3])
             answer.verification = report

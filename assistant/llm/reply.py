@@ -27,6 +27,12 @@ LINK_REMOVED = "（链接已移除）"
 TRUNCATED_NOTE = "（⚠大模型的回复过长，超出部分已截断。）"
 # the endpoint stopped at its length limit (finish_reason length): what it wrote ends mid-way
 CUT_NOTE = "（⚠回答被截断：大模型的回复达到长度上限，后面的内容没有写出；可调大 ANQUAN_LLM_MAX_TOKENS 后重新提问。）"
+# the endpoint's content filter stopped the reply (finish_reason content_filter): what it wrote may end mid-way, or
+# have had a part withheld
+FILTER_NOTE = (
+    "（⚠回答不完整：大模型服务商的内容过滤拦截了这条回复，后面的内容没有写出，已写出的部分也可能不完整；"
+    "请以下列条文原文为准，或换一种问法重新提问。）"
+)
 
 # --- control characters -------------------------------------------------------------------------------
 
@@ -281,6 +287,7 @@ def capped(text: str, limit: int) -> str:
 
 __all__ = [
     "CUT_NOTE",
+    "FILTER_NOTE",
     "IMAGE_REMOVED",
     "LINK_REMOVED",
     "TRUNCATED_NOTE",

@@ -14,15 +14,21 @@
   ends), Article 201(3), named in the text (read in simplified, half-width form) must be an article given (by
   number, and by title when one is named) that has the paragraph (款) and item (项) named, or be written in a
   source; otherwise it is flagged;
+- which sentences are checked, and against what (_Basis): a sentence or table row that cites a source, against it;
+  one that names an article or a law but cites none, against any source; and, in an answer (verify(uncited=True)),
+  one with no marker at all, against the sources the reply cites elsewhere (and any source it restates more closely
+  than those; every source when the reply cites none) — a wrong figure, bound, deadline, penalty or conclusion does
+  not pass for being left without a marker (…应当设置安全生产管理机构[1]。一百二十人的企业不用设。);
 - figures: every figure (a number with its unit: 三百人, 300人, 三百位, 三百余人, 2小时, 五万元, 百分之十, in
-  either numeral script, assistant.llm.figures) in a sentence or table row that cites a source or names an article
-  or a law must be in that source (any source when it cites none), or in the question; 一百人 is 100人. Figures are
+  either numeral script, assistant.llm.figures) in a sentence checked must be in the sources it rests on, or in the
+  question; 一百人 is 100人; an approximate time (一个多小时, 个把小时) is not the exact limit it rounds. Figures are
   read as the reply renders (**三**百人, <b>3</b>00人 are 三百人). A figure inside a quotation checked word for
   word is checked with the quotation. Otherwise it is flagged. A proportion in words is a figure (一半, 二分之一,
   五成: 50%); a figure stated with a bound (二十万元以下, 超过一百人, 不得超过2小时) or a range (二万元以上五万元以下,
   60%至100%) must state a range of its sources, both ends and direction: 二十万元以下 is not the 二十万元 of
   十万元以上二十万元以下, 十五日以上 is not 十五日以下;
-- what an article sets out, changed (_check_changes): a deadline word (DEADLINE_WORDS: 立即, 及时, 当日, 次日) or
+- what an article sets out, changed (_check_changes): a deadline word (DEADLINE_WORDS: 立即, 及时, 当日, 次日,
+  稍后: 不必急于, 等一宿再, 先处置再报告) or
   a time figure where the cited article states a deadline of another class at the same place (及时向本单位负责人报告
   for 立即向…; 当日内向…报告 for 1小时内向…), or, placed nowhere alike, of a class none of the article's deadlines
   for the same action has (单位负责人接到报告后，隔天报告即可 for 立即 and 1小时内 reporting); a penalty kind
@@ -40,10 +46,13 @@
   for 取得资格，方可上岗); and a near copy adding a qualifier the clause does not have (QUALIFIERS: 原则上不得,
   一般情况下应当, 除小微企业外) is flagged as narrowing it;
 - what a bound includes: a sentence saying in words whether a bound's number is included (超过一百人的（含一百人）,
-  一百人及以上) must agree with the cited bound at that number (超过 excludes it, 以上/以下/以内 include it:
-  _check_inclusions);
+  一百人及以上), or saying it by a bound word before the figure (不少于, 至少, 满, ≥ include it; 超过, 不足, 少于
+  do not), must agree with the cited bound at that number (超过 excludes it, 以上/以下/以内 include it:
+  _check_inclusions); 以上 / 以下 alone are the common reading and are not held to it;
 - where a sentence came from: a sentence (or a piece, to ；) cited [n] that names only articles that are other
   sources, or that is a near copy of another source and not of the ones it cites, is marked (_check_provenance);
+  one naming as its basis a law or a decree (根据《特种设备安全法》, 依照国务院第493号令: decree numbers and short
+  names from the knowledge pack's document aliases) that the source it rests on is not, too (_check_named_sources);
 - nothing cited at all is reported, so that the answer can say it cannot be checked.
 The reply is cleaned first (assistant.llm.reply: control characters, reasoning blocks, images and links removed),
 and a mark is never put inside an HTML tag.
@@ -76,6 +85,7 @@ PENALTY_MARK = "（⚠所引条文没有规定这种处罚，请核实）"
 ROLE_MARK = "（⚠与所引条文规定的人员或部门不一致，请核实）"
 INCLUSION_MARK = "（⚠是否包括本数与所引条文不一致，请核实）"
 SOURCE_MARK = "（⚠这句话出自另一条资料，与所注编号不符，请核实）"
+NAMED_SOURCE_MARK = "（⚠句中所称的法规与所依据的资料不符，请核实）"
 # (opening, closing) quotation marks; a quotation is the text between a pair, on one line or running over line
 # breaks but never over a blank line
 QUOTE_PAIRS = [
@@ -168,7 +178,16 @@ _QUALIFIER = re.compile("|".join(map(re.escape, QUALIFIERS)) + r"|除[^，。；
 # plain negation (不, 未, 无, 非, 没有), but not inside a word (无论, 不管, 不仅, 不断, 非常, 未来): a near copy
 # that adds or drops one turns the law around. The prohibitions and exemptions come first (不得, 不需要: read as
 # one word), and are compared by class (_modality_turned)
-_PLAIN_NEGATION = (r"没有", r"不(?![论管仅但久断少同过])", r"未(?!来)", r"无(?!论)", r"非(?!常)")
+# (nor the 不 and 未 of a bound before a figure: 不超过一百人, 不低于, 不足, 未满 — a threshold, checked as a figure's
+# bound, not a negation)
+_BOUND_NEGATED = r"(?:超过|低于|高于|多于|大于|小于|足|到|满|达到)[ \t]*[\d零〇一二两三四五六七八九十百千万半]"
+_PLAIN_NEGATION = (
+    r"没有",
+    rf"不(?![论管仅但久断少同过]|{_BOUND_NEGATED})",
+    rf"未(?!来|{_BOUND_NEGATED})",
+    r"无(?!论)",
+    r"非(?!常)",
+)
 _DOUBLE_NEGATIVES = [word for word in MODALITY_WORDS[OBLIGATION] if word.startswith("不")]  # one word, not two
 _NEGATION = re.compile(
     "|".join(
@@ -205,17 +224,38 @@ _MIN_NEAR_COPY = 8  # characters of a clause compared as a near copy
 _INCLUSION_ASIDE = re.compile(
     r"[（(][ \t]*不?(?:含|包含|包括)[^（）()\n]{0,12}[)）]|[，,]?[ \t]*不?(?:含|包含|包括)本数"
 )
+LATER = "稍后"
 # Deadlines in words, by class: a deadline word (or a time figure: 1小时内) where the cited article states one of
 # another class at the same place (the same words after it: 立即向本单位… / 及时向本单位…) changes the deadline
 DEADLINE_WORDS: dict[str, tuple[str, ...]] = {
     "立即": ("立即", "立刻", "马上", "即刻", "当即", "随即", "第一时间"),
     "及时": ("及时", "尽快", "尽早", "迅速", "从速"),
     "当日": ("当日", "当天"),
-    # the next day (次日报告即可, 隔天报告): a day's delay where an article says 立即 or 1小时内
-    "次日": ("次日", "隔天", "隔日", "翌日", "第二天", "第二日", "明天", "明日"),
-}
+    # the next day (次日报告即可, 隔天报告, 可以等一宿再报告, 过一夜再报告): a day's delay where an article says 立即
+    # or 1小时内
+    "次日": (
+        "次日", "隔天", "隔日", "翌日", "第二天", "第二日", "明天", "明日", "明早", "明晚", "次晨", "翌晨", "隔夜",
+        "过夜", "天亮",
+    ),
+    # no hurry (不必急于报告, 不用马上报告, 稍后报告, 事后补报): a delay of no set length
+    LATER: (
+        "不必急于", "不急于", "不用急于", "无需急于", "无须急于", "不必急着", "不用急着", "不急着", "不着急",
+        "不必着急", "不用着急", "不用急", "不必急", "不必马上", "不用马上", "无需马上", "无须马上", "不必立即",
+        "不用立即", "无需立即", "无须立即", "不必立刻", "不用立刻", "不必第一时间", "不用第一时间", "不必及时",
+        "稍后", "晚些时候", "晚点", "事后补报", "择时", "择日", "有空时", "方便时",
+    ),
+}  # fmt: skip
 _DEADLINE_CLASS = {word: kind for kind, words in DEADLINE_WORDS.items() for word in words}
-_DEADLINE_WORD = re.compile("|".join(sorted(_DEADLINE_CLASS, key=len, reverse=True)))
+# nights (一宿, 一夜, 两晚, 一个晚上: the next day at the earliest, 次日) and a duty put off until something else is
+# done (先处置再报告, 等处理完再报告, 待…后再上报: LATER), besides the words
+_NIGHTS = r"(?<![当今昨前])[一两二三四五六七八九十几]个?(?:宿|夜(?!间)|晚上|晚(?![期会餐饭报]))"
+_PUT_OFF = (
+    r"(?:先|等到|等|待)[^，,。；;：:\n]{1,15}?(?:后|完|之后|以后|结束)?再"
+    r"(?=[^，,。；;\n]{0,40}?(?:报告|上报|报送|通知|报))"
+)
+_DEADLINE_WORD = re.compile(
+    "|".join(sorted(_DEADLINE_CLASS, key=len, reverse=True)) + f"|(?P<nights>{_NIGHTS})|(?P<put_off>{_PUT_OFF})"
+)
 _TIME_UNITS = {"分钟", "日", "工作日", "月", "年"}  # base units of a time figure that states a deadline (1小时内)
 _DEADLINE_TAIL = re.compile(r"(?:以内|之内|内)?")  # what may end a deadline before the words it is aligned by
 _DEADLINE_PIECE = re.compile(r"[。;；\n]")  # a deadline's context (what it is for, whom it binds) ends here
@@ -371,6 +411,9 @@ class Verification:
     inclusions: list[str] = field(default_factory=list)
     # sentences cited [n] that come from another source (a near copy of it, or naming its article): (n, that one)
     miscited: list[tuple[int, str]] = field(default_factory=list)
+    # sentences naming as their basis a law or a decree (根据《特种设备安全法》, 依照国务院第493号令) that the source
+    # they rest on is not: (n, the name as written, that source)
+    misnamed: list[tuple[int, str, str]] = field(default_factory=list)
     images_removed: int = 0  # images (Markdown or HTML) taken out of the reply
     links_removed: int = 0  # link addresses taken out of the reply (the link text is kept)
 
@@ -542,6 +585,59 @@ def _attributed(claim: str) -> bool:
     return bool(CITE.search(claim)) or "《" in claim or bool(_mentions(claim))
 
 
+def _text_pairs(text: str) -> set[str]:
+    """The character pairs of a text as its sources are compared (canonical, letters and digits only)."""
+    return _pairs(_NOT_TEXT.sub("", canonical(_fold(CITE.sub("", text)))))
+
+
+class _Basis:
+    """The sources (0-based) each sentence of a reply rests on: those its markers name; every source when it names
+    an article or a law but cites none; and, when a sentence with neither is checked too (uncited: an answer's
+    reply), the sources the reply cites elsewhere — with any source given that the sentence is closer to than to
+    every cited one (a correct sentence restating a source the reply does not cite), or every source when the reply
+    cites none. A sentence left unchecked (a draft's: uncited False) rests on none (None)."""
+
+    def __init__(self, text: str, chunks: list[StoredChunk], uncited: bool):
+        self.count = len(chunks)
+        self.uncited = uncited
+        self.cited = sorted(n - 1 for n in cited_numbers(text) if 1 <= n <= len(chunks))
+        self._source_pairs: list[set[str]] | None = None
+        self._chunks = chunks
+
+    def source_pairs(self) -> list[set[str]]:
+        if self._source_pairs is None:
+            self._source_pairs = [_pairs(_NOT_TEXT.sub("", canonical(_fold(c.text)))) for c in self._chunks]
+        return self._source_pairs
+
+    def of(self, claim: str) -> list[int] | None:
+        marked = [n - 1 for n in cited_numbers(claim)]
+        if marked:
+            return marked
+        if _attributed(claim):
+            return list(range(self.count))
+        if not self.uncited:
+            return None
+        return self.unmarked(claim)
+
+    def unmarked(self, claim: str) -> list[int]:
+        """The sources a sentence without a marker is checked against (see the class)."""
+        if not self.cited:
+            return list(range(self.count))
+        pairs = _text_pairs(claim)
+        if not pairs:
+            return list(self.cited)
+        shares = [len(pairs & p) / len(pairs) for p in self.source_pairs()]
+        best = max(shares[n] for n in self.cited)
+        return sorted({*self.cited, *(n for n in range(self.count) if shares[n] > best)})
+
+    def near(self, claim: str) -> list[int]:
+        """The sources a sentence without a marker is a near copy of (NEAR_COPY of its character pairs)."""
+        pairs = _text_pairs(claim)
+        if len(pairs) < _PROVENANCE_MIN:
+            return []
+        return [n for n, p in enumerate(self.source_pairs()) if len(pairs & p) >= NEAR_COPY * len(pairs)]
+
+
 def _outside_tags(text: str, position: int) -> int:
     """A position moved past the HTML tag it falls in (a mark inside a tag would break it)."""
     for tag in _HTML_TAG.finditer(text, max(0, position - 2000), position + 2000):
@@ -550,11 +646,19 @@ def _outside_tags(text: str, position: int) -> int:
     return position
 
 
-def verify(text: str, chunks: list[StoredChunk], question: str = "") -> tuple[str, Verification, list[int]]:
+def verify(
+    text: str,
+    chunks: list[StoredChunk],
+    question: str = "",
+    uncited: bool = False,
+    aliases: dict[str, list[str]] | None = None,
+) -> tuple[str, Verification, list[int]]:
     """Clean (assistant.llm.reply), normalise and check a model's text against its numbered sources (1-based, in
     order); a figure the question states is taken as given. Returns the text (citations as [n], unverifiable ones
     removed, misquotes, unknown articles and unknown figures marked), what was found, and the source numbers the
-    text cites."""
+    text cites. uncited: a sentence with no marker is checked too (_Basis: an answer's reply, where every sentence
+    is a claim; a plan draft's own wording is not); aliases: what documents are called besides their titles
+    (knowledge/document_aliases.yaml: 493号令), for the law a sentence names as its basis."""
     report = Verification()
     text, report.removed = normalise_citations(clean_reply(text), set(range(1, len(chunks) + 1)))
     report.images_removed, report.links_removed = text.count(IMAGE_REMOVED), text.count(LINK_REMOVED)
@@ -599,11 +703,14 @@ def verify(text: str, chunks: list[StoredChunk], question: str = "") -> tuple[st
         ):
             report.unknown_articles.append(text[mention.start : mention.end].strip())
             marks.append((mention.end, UNKNOWN_ARTICLE_MARK))
-    marks += _check_figures(text, chunks, canon_sources, question, quotes, checked, report)
-    marks += _check_negations(text, chunks, quotes, checked, report)
-    marks += _check_changes(text, chunks, quotes, checked, report, {p for p, m in marks if m == FIGURE_MARK})
-    marks += _check_inclusions(text, chunks, quotes, checked, report)
-    marks += _check_provenance(text, chunks, quotes, checked, report)
+    basis = _Basis(text, chunks, uncited)
+    marks += _check_figures(text, chunks, canon_sources, question, quotes, checked, report, basis)
+    marks += _check_negations(text, chunks, quotes, checked, report, basis, question)
+    marks += _check_changes(text, chunks, quotes, checked, report, {p for p, m in marks if m == FIGURE_MARK}, basis)
+    marks += _check_inclusions(text, chunks, quotes, checked, report, basis)
+    provenance = _check_provenance(text, chunks, quotes, checked, report)
+    marks += provenance
+    marks += _check_named_sources(text, chunks, quotes, checked, report, basis, aliases or {}, provenance)
     for position, mark in sorted(((_outside_tags(text, p), m) for p, m in marks), reverse=True):
         text = text[:position] + mark + text[position:]
     used = sorted(cited_numbers(text))
@@ -619,9 +726,12 @@ def _check_figures(
     quotes: list[re.Match],
     checked: list[tuple[int, int]],
     report: Verification,
+    basis: _Basis,
 ) -> list[tuple[int, str]]:
-    """Each figure of a sentence resting on the sources (_attributed) must be a figure of the sources it cites (of
-    any source when it cites none) or of the question: the marks for those that are not."""
+    """Each figure of a sentence resting on the sources (_Basis) must be a figure of the sources it cites (of any
+    source when it cites none but names an article or a law) or of the question: the marks for those that are not.
+    An approximate time (一个多小时, 个把小时, 两个来小时) is not the time a source states exactly (1小时内): it must
+    be written in a source as it is."""
     plain, origin = _without_emphasis(_fold(text))
     found = figure_check.figures(plain)
     if not found:
@@ -635,32 +745,29 @@ def _check_figures(
         figure_start, figure_end = origin[figure.start], _past_closing_emphasis(text, origin[figure.end - 1] + 1)
         if any(start <= figure_start < end for start, end in checked):
             continue
-        cited = _cited_by_claim(text, claims, ends, figure_start, len(chunks))
+        cited = _cited_by_claim(text, claims, ends, figure_start, basis)
         if cited is None:
             continue
         written = canonical(figure.text)
+        loose = figure.approximate and figure.key[0] in _TIME_UNITS  # 一个多小时 is not 1小时
         for key in (figure.key, *figure.more):
-            if figure_check.stated(key, given) or any(
-                figure_check.stated(key, source_keys[n]) or written in canon_sources[n] for n in cited
+            if (not loose and figure_check.stated(key, given)) or any(
+                (not loose and figure_check.stated(key, source_keys[n])) or written in canon_sources[n] for n in cited
             ):
                 continue
             report.figures.append(figure.text.strip())
             marks.append((figure_end, FIGURE_MARK))
             break
-    marks += _check_bounds(text, plain, origin, claims, checked, question, chunks, report, {p for p, _ in marks})
+    marks += _check_bounds(text, plain, origin, claims, checked, question, chunks, report, {p for p, _ in marks}, basis)
     return marks
 
 
 def _cited_by_claim(
-    text: str, claims: list[tuple[int, int]], ends: list[int], at: int, sources: int
+    text: str, claims: list[tuple[int, int]], ends: list[int], at: int, basis: _Basis
 ) -> list[int] | None:
-    """The sources (0-based) cited by the claim holding position at: those its markers name, all when it names
-    none; None when the claim rests on no source (it cites none and names no article or law)."""
+    """The sources (0-based) the claim holding position at rests on (_Basis); None when it rests on none."""
     start, end = claims[min(bisect_right(ends, at), len(claims) - 1)]
-    claim = text[start:end]
-    if not _attributed(claim):
-        return None
-    return [n - 1 for n in cited_numbers(claim)] or list(range(sources))
+    return basis.of(text[start:end])
 
 
 def _check_bounds(
@@ -673,6 +780,7 @@ def _check_bounds(
     chunks: list[StoredChunk],
     report: Verification,
     marked: set[int],
+    basis: _Basis,
 ) -> list[tuple[int, str]]:
     """A figure stated with a bound (二十万元以下, 十万元以上) or a range (二万元以上十万元以下) must state a range of
     the sources it cites, both ends and direction (二十万元以下 is not the 二十万元 of 十万元以上二十万元以下), or of
@@ -688,7 +796,7 @@ def _check_bounds(
         start, end = origin[bounded.start], _past_closing_emphasis(text, origin[bounded.end - 1] + 1)
         if any(start <= p <= end for p in marked) or any(s <= start < e for s, e in checked):
             continue
-        cited = _cited_by_claim(text, claims, ends, start, len(chunks))
+        cited = _cited_by_claim(text, claims, ends, start, basis)
         if cited is None:
             continue
         unit, _, high = bounded.bound
@@ -818,7 +926,9 @@ class _Modal:
     frames: tuple[_Frame, ...]
 
     @classmethod
-    def read(cls, text: str, before: tuple[_Frame, ...] = ()) -> _Modal:
+    def read(cls, text: str, before: tuple[_Frame, ...] = (), case: tuple[tuple[str, _Range], ...] = ()) -> _Modal:
+        """A clause read for its modality; before: the frames of the text before it (what a verb alone refers to);
+        case: the thresholds of a frame whose condition states none (the question's: 我们厂50个人)."""
         tight, bare, frames = [], [], []
         position = tight_length = bare_length = 0
         for match in _MODAL_RUN.finditer(text):
@@ -842,11 +952,12 @@ class _Modal:
             context = tight_text[max(0, tight_at - 2) : tight_at + len(match.group("word")) + 2]
             condition = text[since : match.start()]
             predicate = rest[: stop.start()] if stop else rest
-            if 2 <= len(predicate) <= _ELLIPTICAL:  # 应当设置机构……实际上不用设置: the verb stands for it all
+            # 应当设置机构……实际上不用设置 (or 不用设): the verb stands for it all
+            if 1 <= len(predicate) <= _ELLIPTICAL and "\u4e00" <= predicate[0] <= "\u9fff":
                 earlier = [*reversed(found), *reversed(before)]  # this piece's, then the sentence's before it
                 predicate = next((f.predicate for f in earlier if f.predicate.startswith(predicate)), predicate)
             negated = bool(_NEGATED_CONDITION.search(condition))
-            found.append(_Frame(at, kind, predicate, context, negated, _case(condition)))
+            found.append(_Frame(at, kind, predicate, context, negated, _case(condition) or case))
             since = match.end()
         return cls(tight_text, bare_text, frozenset(_pairs(bare_text)), tuple(found))
 
@@ -994,25 +1105,37 @@ def _turned(claim: _Modal, clause: _Modal) -> bool:
 
 
 def _check_negations(
-    text: str, chunks: list[StoredChunk], quotes: list[re.Match], checked: list[tuple[int, int]], report: Verification
+    text: str,
+    chunks: list[StoredChunk],
+    quotes: list[re.Match],
+    checked: list[tuple[int, int]],
+    report: Verification,
+    basis: _Basis,
+    question: str = "",
 ) -> list[tuple[int, str]]:
     """A sentence resting on the sources that turns around what a source it cites says: a near copy of a clause
     (NEAR_COPY, compared without modal words and the adverbs beside them) with a negation added or dropped or a
     modal word of a conflicting class (MODALITY_WORDS), or a paraphrase binding the same predicate the other way
-    (_paraphrase_turned). The marks for those (a quotation is checked word for word already)."""
+    (_paraphrase_turned). The marks for those (a quotation is checked word for word already). A sentence stating
+    no threshold is about the case the question states (我们厂50个人…: 不需要设置 is about 50 people)."""
     ends = "。；;！？!?\n"
+    asked = _case(canonical(_fold(question)))
     source_clauses = [
         [_Modal.read(canonical(c)) for c in clauses(_fold(chunk.text), ends, _MIN_NEAR_COPY)] for chunk in chunks
     ]
     marks = []
+    # the frames of the reply's sentences so far, and of this one's pieces (a verb alone refers to them: 应当设置
+    # 安全生产管理机构[1]。一百二十人的企业不用设。)
+    before: tuple[_Frame, ...] = ()
     for start, end in _claims(text, quotes):
         claim_text = text[start:end]
-        if any(s < end and start < e for s, e in checked) or not _attributed(claim_text):
+        if any(s < end and start < e for s, e in checked):
             continue
-        cited = [n - 1 for n in cited_numbers(claim_text)] or list(range(len(chunks)))
-        before: tuple[_Frame, ...] = ()  # the frames of the sentence's pieces so far (a verb alone refers to them)
+        cited = basis.of(claim_text)
+        if cited is None:
+            continue
         for piece in re.split(r"[；;]", _INCLUSION_ASIDE.sub("", CITE.sub("", claim_text))):
-            claim = _Modal.read(canonical(_fold(piece)), before)
+            claim = _Modal.read(canonical(_fold(piece)), before, asked)
             before += claim.frames
             if len(claim.tight) < _MIN_NEAR_COPY or not claim.pairs:
                 continue
@@ -1065,7 +1188,12 @@ def _deadlines(text: str, piece_starts: bool = True) -> list[_Deadline]:
     its place (_Deadline). Its context starts at the start of its piece (piece_starts: a source's clause) or of the
     text (a reply's sentence, whose later pieces leave out whom they bind: …；最迟次日报告即可)."""
     found: list[tuple[int, int, object]] = [
-        (m.start(), m.end(), _DEADLINE_CLASS[m.group()]) for m in _DEADLINE_WORD.finditer(text)
+        (
+            m.start(),
+            m.end(),
+            "次日" if m.group("nights") else LATER if m.group("put_off") else _DEADLINE_CLASS[m.group()],
+        )
+        for m in _DEADLINE_WORD.finditer(text)
     ]
     found += [(f.start, f.end, f.key) for f in figure_check.figures(text) if f.key[0] in _TIME_UNITS and not f.more]
     placed = []
@@ -1080,15 +1208,16 @@ def _deadlines(text: str, piece_starts: bool = True) -> list[_Deadline]:
     return placed
 
 
-def _deadline_changed(deadline: _Deadline, theirs: list[_Deadline]) -> bool:
+def _deadline_changed(deadline: _Deadline, theirs: list[_Deadline]) -> bool | None:
     """Whether a deadline of a reply is of another class than the cited articles' deadline at its place: the one
     with the same words after it (立即向本单位… / 及时向本单位…); or, when none has, every one for the same action
     (its verb among the words after the reply's, to the clause's end: 报告) in the same matter (words before it in
-    common: 单位负责人接到报告后…) — 次日报告 where the article has 立即 and 1小时内 for reporting."""
+    common: 单位负责人接到报告后…) — 次日报告 where the article has 立即 and 1小时内 for reporting. None when no
+    deadline of the articles is at its place or for its action in its matter (nothing to compare it with)."""
     if len(deadline.after) == 2 and (same := [d.kind for d in theirs if d.after == deadline.after]):
         return deadline.kind not in same
     alike = [d.kind for d in theirs if d.verb and d.verb in deadline.action and d.before_words & deadline.before_words]
-    return bool(alike) and deadline.kind not in alike
+    return deadline.kind not in alike if alike else None
 
 
 def _roles(text: str) -> tuple[str, list[str], list[str]]:
@@ -1131,6 +1260,7 @@ def _check_changes(
     checked: list[tuple[int, int]],
     report: Verification,
     figure_marks: set[int],
+    basis: _Basis,
 ) -> list[tuple[int, str]]:
     """A sentence resting on the sources that changes what a cited article sets out: a deadline of another class
     at the place of the article's (_deadlines: 及时 for 立即, 当日 for 1小时内), a penalty kind the cited penalty
@@ -1147,13 +1277,17 @@ def _check_changes(
                 segments.append((bare, kinds, _pairs(bare)))
         source_segments.append(segments)
     marks = []
+    previous = ""  # the sentence before (canonical): the matter of a deadline whose own sentence does not say it
     for start, end in _claims(text, quotes):
         claim_text = text[start:end]
-        if any(s < end and start < e for s, e in checked) or not _attributed(claim_text):
+        if any(s < end and start < e for s, e in checked):
             continue
-        named = [n - 1 for n in cited_numbers(claim_text)]
-        cited = named or list(range(len(chunks)))
+        cited = basis.of(claim_text)
+        if cited is None:
+            continue
+        named = [n - 1 for n in cited_numbers(claim_text)] or ([] if _attributed(claim_text) else cited)
         claim = canonical(_fold(CITE.sub("", claim_text)))
+        context, previous = previous, claim
         # the sentence's pieces (…报告[1]；最迟次日报告即可[1]): each cites its own sources, and a figure marked in one
         # does not stand for a deadline changed in another
         cuts = [start + m.start() for m in _PIECE_END.finditer(claim_text)]
@@ -1161,9 +1295,15 @@ def _check_changes(
         for deadline in _deadlines(claim, piece_starts=False):
             piece_start, piece_end = pieces[min(len(_PIECE_END.findall(claim, 0, deadline.start)), len(pieces) - 1)]
             own = [n - 1 for n in cited_numbers(text[piece_start:piece_end])] or cited
-            if any(piece_start <= p <= piece_end for p in figure_marks) or not _deadline_changed(
-                deadline, [d for n in own for d in source_deadlines[n]]
-            ):
+            if any(piece_start <= p <= piece_end for p in figure_marks):
+                continue
+            theirs = [d for n in own for d in source_deadlines[n]]
+            changed = _deadline_changed(deadline, theirs)
+            if changed is None and context:  # 其实可以等一宿再报告: in the matter of the sentence before
+                carried = [d for d in _deadlines(context + claim, piece_starts=False) if d.start >= len(context)]
+                at = next((d for d in carried if d.start == len(context) + deadline.start), None)
+                changed = _deadline_changed(at, theirs) if at is not None else None
+            if not changed:
                 continue
             report.deadlines.append(deadline.written)
             marks.append((piece_end if piece_end < end else end, DEADLINE_MARK))
@@ -1187,15 +1327,21 @@ def _check_changes(
 
 
 def _check_inclusions(
-    text: str, chunks: list[StoredChunk], quotes: list[re.Match], checked: list[tuple[int, int]], report: Verification
+    text: str,
+    chunks: list[StoredChunk],
+    quotes: list[re.Match],
+    checked: list[tuple[int, int]],
+    report: Verification,
+    basis: _Basis,
 ) -> list[tuple[int, str]]:
     """A bound whose number the sentence says in words is included or not (超过一百人的（含一百人）, 一百人及以上,
     100人（不含）以下) must put that number where the cited articles' bounds at it put it — by law 以上、以下、以内
     include the number and 超过、不足、不满 do not: 超过一百人的（含一百人） contradicts 超过一百人 (101 and up). A
     bound stated by its word alone is not held to this (一百人以上 for 超过一百人 is the common reading). The marks
-    for those that do not."""
+    for those that do not. A bound word before the figure says it too, as people read it (不少于、至少、满 include
+    the number, 超过、不足 do not: End.said)."""
     plain, origin = _without_emphasis(_fold(text))
-    stated = [end for end in figure_check.ends(plain) if end.explicit]
+    stated = [end for end in figure_check.ends(plain) if end.said]
     if not stated:
         return []
     source_ends = [figure_check.ends(_without_emphasis(_fold(chunk.text))[0]) for chunk in chunks]
@@ -1206,7 +1352,7 @@ def _check_inclusions(
         start, stop = origin[end.start], _past_closing_emphasis(text, origin[end.end - 1] + 1)
         if any(s <= start < e for s, e in checked):
             continue
-        cited = _cited_by_claim(text, claims, claim_ends, start, len(chunks))
+        cited = _cited_by_claim(text, claims, claim_ends, start, basis)
         if cited is None:
             continue
         theirs = [
@@ -1300,6 +1446,127 @@ def _check_provenance(
     return marks
 
 
+# a law or a decree a sentence names as its basis: after 根据, 依据 … (根据《特种设备安全法》, 依照国务院第493号令), or
+# before 规定 (《特种设备安全法》规定…, 《特种设备安全法》：…); not one whose article it names (checked as an article
+# mention), nor a title that is no law's (《安全生产许可证》: LAW_TITLE_ENDS, or a name the knowledge pack knows)
+_DECREE_NUMBER = r"\d+|[零〇一二两三四五六七八九十百]+"
+_DECREE = (
+    rf"(?:中华人民共和国)?国务院令?[ \t]*第?[ \t]*(?:{_DECREE_NUMBER})[ \t]*号令?"
+    rf"|(?<![部局委厅会署办府])第?[ \t]*(?:{_DECREE_NUMBER})[ \t]*号令"
+)
+_BASIS_WORD = r"(?:依据|根据|按照|依照|参照|遵照|遵循|按|据|依)"
+_NAMED = re.compile(
+    rf"{_BASIS_WORD}[ \t]*(?:(?P<decree>{_DECREE})|《(?P<title>[^《》\n]{{1,60}})》)"
+    rf"|《(?P<title2>[^《》\n]{{1,60}})》(?=[ \t]*(?:的)?(?:有关|相关)?(?:规定|要求|明确|指出|[：:]))"
+    rf"|(?P<decree2>(?:中华人民共和国)?国务院令?[ \t]*第?[ \t]*(?:{_DECREE_NUMBER})[ \t]*号令?)"
+    r"(?=[ \t]*(?:的)?(?:规定|要求))"
+)
+LAW_TITLE_ENDS = (
+    "法", "条例", "规定", "办法", "细则", "决定", "规则", "规程", "标准", "规范", "准则", "通知", "意见", "解释",
+    "令", "纲要", "制度",
+)  # fmt: skip
+_ARTICLE_AFTER = re.compile(rf"[ \t]*(?:第[ \t]*)?{_SPACED_NUM}[ \t]*条")
+
+
+def _decree_number(written: str) -> int | None:
+    number = re.search(_DECREE_NUMBER, written)
+    if number is None:
+        return None
+    return int(number.group()) if number.group().isdigit() else _numeral(number.group())
+
+
+def _alias_names(aliases: dict[str, list[str]]) -> tuple[dict[int, list[str]], dict[str, list[str]]]:
+    """The documents a decree number names (493 -> 生产安全事故报告和调查处理条例) and those a short name names
+    (事故报告条例 -> …), from the knowledge pack's aliases."""
+    decrees: dict[int, list[str]] = {}
+    names: dict[str, list[str]] = {}
+    for name, written in aliases.items():
+        for alias in written:
+            number = _decree_number(alias) if "号" in alias else None
+            if number is not None:
+                decrees.setdefault(number, []).append(name)
+            else:
+                names.setdefault(_title_key(alias), []).append(name)
+    return decrees, names
+
+
+def _names_source(named: str, decree: bool, chunk: StoredChunk, aliases: dict[str, list[str]]) -> bool | None:
+    """Whether a law or a decree a sentence names is the document of a source: True, False, or None when it cannot
+    be told (a decree number the knowledge pack does not know, for a document that may be one)."""
+    decrees, names = _alias_names(aliases)
+    title = chunk.title or chunk.doc_id
+    if decree:
+        number = _decree_number(named)
+        if number is not None and f"{number}号" in canonical(_fold(chunk.text)):
+            return True
+        known = decrees.get(number or -1)
+        if known:
+            return any(_titles_match(name, title) for name in known)
+        return False if chunk.kind == "法律" and "国务院" in named else None  # a law is no State Council decree
+    named = named.strip("《》")
+    if _titles_match(named, title) or _titles_match(title, named) or _title_key(named) in canonical(_fold(chunk.text)):
+        return True  # (a plan citing the law it follows names it in its text)
+    return any(_titles_match(name, title) for name in names.get(_title_key(named), []))
+
+
+def _check_named_sources(
+    text: str,
+    chunks: list[StoredChunk],
+    quotes: list[re.Match],
+    checked: list[tuple[int, int]],
+    report: Verification,
+    basis: _Basis,
+    aliases: dict[str, list[str]],
+    marked: list[tuple[int, str]],
+) -> list[tuple[int, str]]:
+    """A sentence (or a piece of one, to ；) naming a law or a decree as its basis must rest on that law: the source
+    it cites ([n]: 根据《特种设备安全法》，…[1], [1] being 安全生产法, or 依照国务院第493号令, …[1]), or, citing none,
+    the source it is a near copy of. The marks for those that do not (a piece marked as from another source already
+    is left alone)."""
+    marks = []
+    for start, end in _claims(text, quotes):
+        claim_text = text[start:end]
+        if any(s < end and start < e for s, e in checked):
+            continue
+        whole = [n - 1 for n in cited_numbers(claim_text)]
+        cuts = [start + m.start() for m in _PIECE_END.finditer(claim_text)]
+        for piece_start, piece_end in zip([start, *(c + 1 for c in cuts)], [*cuts, end], strict=True):
+            if any(piece_start <= p <= piece_end for p, _ in marked):
+                continue
+            piece = text[piece_start:piece_end]
+            body = _fold(CITE.sub("", piece))
+            named = []
+            for match in _NAMED.finditer(body):
+                title = match.group("title") or match.group("title2")
+                if title and _ARTICLE_AFTER.match(body, match.end()):
+                    continue  # 《…》第X条: an article mention, checked as one
+                if title and not (
+                    _title_key(title).endswith(LAW_TITLE_ENDS) or _title_key(title) in _alias_names(aliases)[1]
+                ):
+                    continue  # 《安全生产许可证》: a document, no law
+                if title:
+                    named.append((f"《{title}》", False))
+                else:
+                    named.append(((match.group("decree") or match.group("decree2")).strip(), True))
+            if not named:
+                continue
+            cited = [n - 1 for n in cited_numbers(piece)] or whole
+            if not cited and basis.uncited:
+                cited = basis.near(piece)
+            if not cited:
+                continue
+            for written, decree in named:
+                verdicts = [_names_source(written, decree, chunks[n], aliases) for n in cited]
+                if any(v is not False for v in verdicts):
+                    continue
+                known = _alias_names(aliases)[0].get(_decree_number(written) or -1) if decree else None
+                shown = f"{written}（即《{known[0]}》）" if known else written
+                report.misnamed.append((cited[0] + 1, shown, _short_citation(chunks[cited[0]])))
+                marks.append((piece_end if piece_end < end else end, NAMED_SOURCE_MARK))
+                break
+    return marks
+
+
 def notes(report: Verification, sources_given: int) -> list[str]:
     """What the check found, as the lines an answer or a draft shows under 核验."""
     found = []
@@ -1336,11 +1603,15 @@ def notes(report: Verification, sources_given: int) -> list[str]:
     if report.inclusions:
         found.append(
             f"{len(report.inclusions)} 处“含/不含本数”与所引条文不一致"
-            f"（超过、不足、不满不含本数，以上、以下、以内含本数），已标注：{'、'.join(dict.fromkeys(report.inclusions))}"
+            f"（超过、不足、不满不含本数，以上、以下、以内、不少于、至少、满含本数），已标注："
+            f"{'、'.join(dict.fromkeys(report.inclusions))}"
         )
     if report.miscited:
         where = "、".join(dict.fromkeys(f"标注[{n}]，实际出自{origin}" for n, origin in report.miscited))
         found.append(f"{len(report.miscited)} 处说法与所注编号的资料不符，已标注：{where}")
+    if report.misnamed:
+        where = "、".join(dict.fromkeys(f"称依据{named}，而[{n}]是{cite}" for n, named, cite in report.misnamed))
+        found.append(f"{len(report.misnamed)} 处句中所称的法规与所依据的资料不符，已标注：{where}")
     if report.images_removed or report.links_removed:
         removed = [f"{report.images_removed} 张图片" if report.images_removed else ""]
         removed.append(f"{report.links_removed} 个链接的地址" if report.links_removed else "")
@@ -1354,6 +1625,7 @@ __all__ = [
     "FIGURE_MARK",
     "INCLUSION_MARK",
     "MISQUOTE_MARK",
+    "NAMED_SOURCE_MARK",
     "PENALTY_MARK",
     "ROLE_MARK",
     "SOURCE_MARK",
