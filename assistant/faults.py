@@ -119,8 +119,77 @@ def is_read_only(exc: BaseException) -> bool:
     return _errno(exc) in (errno.EROFS, errno.EACCES, errno.EPERM) or any(s in _text(exc) for s in _READ_ONLY)
 
 
+# Chroma's words for its own tables damaged: a collection without its segments is damage for certain; a log that
+# cannot be read is damage when its table is gone, else it may be a passing clash with another process's write
+_SEGMENT_MISSING = ("missing metadata segment", "missing vector segment")
+_LOG_UNREADABLE = ("failed to pull logs from the log store",)
+
+# Which of these tables the store's database lacks, read in a child process (as _QUICK_CHECK, for the same reason)
+_TABLES_CHECK = (
+    "import sqlite3, sys\n"
+    "db = sqlite3.connect('file:' + sys.argv[1] + '?mode=ro', uri=True, timeout=10)\n"
+    "have = {r[0] for r in db.execute(\"SELECT name FROM sqlite_master WHERE type = 'table'\")}\n"
+    "print(' '.join(t for t in sys.argv[2:] if t not in have))"
+)
+
+
+def _missing_tables(database: Path, tables: tuple[str, ...]) -> list[str]:
+    """The tables among these that the database file lacks ([] when it has them all, or when that cannot be told)."""
+    if not database.is_file():
+        return []
+    try:
+        done = subprocess.run(
+            [sys.executable, "-c", _TABLES_CHECK, str(database), *tables],
+            capture_output=True,
+            text=True,
+            timeout=_QUICK_CHECK_TIMEOUT,
+        )
+    except (OSError, subprocess.SubprocessError):
+        return []
+    return done.stdout.split() if done.returncode == 0 else []
+
+
+def _on_server(settings: Settings | None) -> bool:
+    return settings is not None and (
+        settings.store == "server" or (settings.store == "auto" and bool(settings.chroma_host))
+    )
+
+
+def _store_tables(exc: BaseException, settings: Settings | None, action: str) -> str | None:
+    """Chroma's own tables found damaged while it had the store open (a process that opens it anew checks them
+    first: ingest.store.chroma_tables_problem, and says exactly what is wrong); None for another fault."""
+    text = _text(exc)
+    certain = any(s in text for s in _SEGMENT_MISSING)
+    if not certain and not any(s in text for s in _LOG_UNREADABLE):
+        return None
+    detail = str(exc).strip()[:200]
+    if _on_server(settings):
+        assert settings is not None
+        return (
+            f"Chroma 服务器 {settings.chroma_host}:{settings.chroma_port} 上的知识库数据读取出错（{detail}），"
+            f"{action}未完成。请让服务器管理员检查该服务器的数据（必要时从备份恢复）。"
+        )
+    from ingest.store import CHROMA_TABLES, damaged_store_message  # loaded already: Chroma raised this
+
+    data_dir = settings.data_dir if settings is not None else None
+    database = data_dir / "chroma" / "chroma.sqlite3" if data_dir else Path("chroma.sqlite3")
+    if certain:
+        return damaged_store_message(data_dir, f"{database} 中 Chroma 的分段记录不完整：{detail}", action)
+    missing = _missing_tables(database, CHROMA_TABLES)
+    if missing:
+        problem = f"{database} 中 Chroma 的数据表 {'、'.join(missing)} 不见了（数据库被改动或损坏）"
+        return damaged_store_message(data_dir, problem, action)
+    return (
+        f"读取知识库数据库 {database} 时出错（{detail}），{action}未完成。如正有导入在写入，请稍后重试；"
+        f"如反复出现，请重新运行命令（或重启 anquan serve）：数据库若已损坏，届时会说明损坏之处和处理办法。"
+    )
+
+
 def explain(exc: BaseException, settings: Settings | None = None, action: str = "操作") -> str | None:
     """A Chinese explanation with what to do for a known fault, else None."""
+    store = sys.modules.get("ingest.store")  # loaded when the store raised: no Chroma import on other paths
+    if store is not None and isinstance(exc, store.StoreDamaged):
+        return exc.explain(action)
     if isinstance(exc, UserFacingError):
         return str(exc)
     if isinstance(exc, PackError):  # a file of the knowledge pack is missing or invalid: no retry mends it
@@ -139,19 +208,19 @@ def explain(exc: BaseException, settings: Settings | None = None, action: str = 
             f"请清理磁盘空间{where}后重试。"
         )
     if is_damaged_index(exc) and not index_intact(data_dir):
+        from ingest.store import damaged_store_message
+
         index = data_dir / "chroma" if data_dir else "chroma"
-        return (
-            f"知识库索引已损坏（{index} 中的 chroma.sqlite3 不完整或不是有效的数据库文件，"
-            "可能是复制不完整或磁盘故障），"
-            f"{action}未完成。请删除文件夹 {index}，然后重新运行 anquan ingest 导入法规和方案文件（原文件不受影响；"
-            f"网页上传过的文件保存在 {data_dir / 'uploads' if data_dir else '数据目录的 uploads 文件夹'}，"
-            "一并重新导入即可）。"
-        )
+        problem = f"{index} 中的 chroma.sqlite3 不完整或不是有效的数据库文件，可能是复制不完整或磁盘故障"
+        return damaged_store_message(data_dir, problem, action)
     if is_damaged_index(exc):  # the file checks out: another process's write met this one's read
         return (
             f"知识库暂时无法读取（可能正有导入或删除在写入数据目录 {data_dir or ''}），{action}未完成。"
             f"知识库本身完好，请稍后重试；如反复出现，请重启 anquan serve。"
         )
+    told = _store_tables(exc, settings, action)
+    if told is not None:
+        return told
     if is_write_failure(exc):
         return (
             f"写入磁盘失败（文件超过大小上限、磁盘配额用尽或磁盘故障），{action}未完成。已入库的内容没有丢失，可照常查询；"

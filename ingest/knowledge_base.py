@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 import socket
 import threading
 import time
@@ -22,6 +23,7 @@ from ingest.cleaning import normalise_for_index, to_simplified
 from ingest.data_dir import DataDirError, ReadOnlyDataDir, data_dir_problem, writable
 from ingest.embedders import ActiveEmbedder, resolve_embedder
 from ingest.embedders.base import corpus_fitted
+from ingest.errors import UserFacingError
 from ingest.repeal import NameIndex, alias_key
 from ingest.settings import Settings
 from ingest.shared_state import SharedState
@@ -43,6 +45,32 @@ def fingerprint(records: dict[str, DocumentRecord], segmentation: str) -> str:
     """Identifies what a lexical index was built from: the committed documents and the segmentation."""
     lines = ["format:2", f"segmentation:{segmentation}", *sorted(f"{r.doc_id}:{r.hash}" for r in records.values())]
     return hashlib.sha1("\n".join(lines).encode("utf-8")).hexdigest()
+
+
+class LibraryOfAnotherEmbedder(UserFacingError):
+    """The current embedder's library is empty, while another embedder's, in the same store, holds documents (the
+    collections are named after the embedder: ANQUAN_BUILTIN_DIM=512 on a library built at 256 saw none of it)."""
+
+
+def _library_label(name: str, current: str) -> tuple[str, str]:
+    """(what built the library kept under embedder name, the settings that choose that embedder again)."""
+    if match := re.fullmatch(r"builtin-lsa-(\d+)", name):
+        dim = int(match[1])
+        default = Settings.model_fields["builtin_dim"].default
+        setting = f"ANQUAN_BUILTIN_DIM={dim}" + ("（默认值：删去这一设置亦可）" if dim == default else "")
+        if not current.startswith("builtin-lsa-"):
+            setting = f"ANQUAN_EMBEDDER=builtin、{setting}"
+        return f"内置向量（{dim} 维）", setting
+    if name.startswith("e5-"):
+        return "multilingual-e5-small 向量", "ANQUAN_EMBEDDER=e5"
+    if name.startswith("st-"):
+        return (
+            f"sentence-transformers 模型的向量（{name}）",
+            "ANQUAN_EMBEDDER=sentence-transformers 及原来的 ANQUAN_ST_MODEL",
+        )
+    if match := re.fullmatch(r"server-(.+)-(\d+)", name):
+        return f"向量服务的模型 {match[1]}（{match[2]} 维）", f"ANQUAN_EMBEDDER=server、ANQUAN_EMBED_MODEL={match[1]}"
+    return f"另一种向量（{name}）", "原来的向量设置"
 
 
 @dataclass
@@ -87,6 +115,9 @@ class KnowledgeBase:
         self._titles: tuple[int, dict[str, list[DocumentRecord]]] = (-1, {})
         self._names: tuple[int, NameIndex | None] = (-1, None)
         self.terms = self.vocabulary.segmenter_terms
+        # other embedders' libraries in the store, looked at when this one's is empty: (generation, them)
+        self._elsewhere: tuple[int, list[tuple[str, int]]] = (-1, [])
+        self._writing = 0  # writes under way in this process (writer_lease): an empty library is theirs to fill
 
     def sync_shared_model(self) -> bool:
         """Use the built-in embedder fit the server's vectors were made with (another process may have refitted)."""
@@ -111,9 +142,16 @@ class KnowledgeBase:
             )
         )
         with lease:
-            if self.store.damaged:
-                self.store.repair()
-            yield
+            self._writing += 1
+            try:
+                if self.store.damaged:
+                    self.store.repair()
+                was_empty = not self.store.all_documents()
+                yield
+                if was_empty:
+                    self._note_library_elsewhere()
+            finally:
+                self._writing -= 1
 
     @cached_property
     def tokenizer(self) -> Tokenizer:
@@ -124,7 +162,56 @@ class KnowledgeBase:
         return Bm25Index(self.settings.data_dir / "bm25" / self.embedder.name, self.tokenizer, self.terms)
 
     def documents(self) -> dict[str, DocumentRecord]:
-        return self.store.all_documents()
+        """The committed documents. Raises LibraryOfAnotherEmbedder (outside a write) when there are none while
+        another embedder's library in the store holds documents: the settings changed, and "知识库为空，请先导入"
+        would have the user import everything again into a second library, or give up."""
+        records = self.store.all_documents()
+        if not records and not self._writing:
+            problem = self.library_elsewhere()
+            if problem:
+                raise LibraryOfAnotherEmbedder(problem)
+        return records
+
+    def _libraries_elsewhere(self) -> list[tuple[str, int]]:
+        generation = self.store.generation
+        if self._elsewhere[0] != generation:
+            self._elsewhere = (generation, self.store.other_libraries())
+        return self._elsewhere[1]
+
+    def _elsewhere_described(self) -> tuple[str, str]:
+        """(the other libraries, named with their document counts; the settings that choose the largest again)."""
+        others = self._libraries_elsewhere()
+        labels = [(*_library_label(name, self.embedder.name), count) for name, count in others]
+        what = "；另有".join(f"用{label}建立的知识库（{count:,} 个文档）" for label, _, count in labels)
+        return what, labels[0][1]
+
+    def library_elsewhere(self) -> str:
+        """Why the knowledge base looks empty when another embedder's library in the store holds documents, with
+        what to do, in Chinese ("" when no other library holds any). Only when this embedder's library is empty."""
+        if not self._libraries_elsewhere():
+            return ""
+        what, setting = self._elsewhere_described()
+        return (
+            f"当前向量设置（{self.embedder.description}，{self.embedder.reason}）下的知识库是空的，"
+            f"而{self.store.location}中有{what}：向量设置与建库时不同，就看不到已导入的文档。"
+            f"请把设置改回 {setting}，然后重试；已导入的文档都还在。如确要改用当前设置，请用 anquan ingest "
+            f"把法规和方案全部重新导入（按当前设置另建索引，原有索引不受影响）。"
+        )
+
+    def _note_library_elsewhere(self) -> None:
+        """A write that put the first documents into this embedder's library while another's holds documents: say
+        so after it (the CLI prints store.repairs after an ingest), for the settings may have been changed by
+        mistake, and from now on questions see only the new library."""
+        if not self.store.all_documents() or not self._libraries_elsewhere():
+            return
+        what, setting = self._elsewhere_described()
+        note = (
+            f"注意：{self.store.location}中另有{what}，当前向量设置（{self.embedder.description}）下看不到；"
+            f"本次导入的文档进了按当前设置新建的知识库，此后提问只查这个新库。如是误改了设置，请改回 {setting}"
+            f"，再把本次的文件导入一次（原知识库未受影响）；如确要改用当前设置，请把其余法规和方案也全部重新导入。"
+        )
+        if note not in self.store.repairs:
+            self.store.repairs.append(note)
 
     def rebuild_bm25(self, records: dict[str, DocumentRecord] | None = None, force: bool = False) -> bool:
         """Rebuild the lexical index when it does not match the committed documents. Returns True if built."""

@@ -15,9 +15,10 @@ from __future__ import annotations
 import atexit
 import base64
 import hashlib
+import io
 import json
 import math
-import pickletools
+import pickle
 import re
 import shutil
 import sqlite3
@@ -370,6 +371,9 @@ def chroma_path(settings: Settings) -> Path:
     open), so a read-only data directory is read through a private copy in the temp folder, made once per
     process and removed at exit: questions, stats and show work; ingest and delete are refused."""
     path = settings.data_dir / "chroma"
+    problem = store_files_problem(path, path)
+    if problem:  # before a copy is made of it, or Chroma is given it
+        raise StoreDamaged(settings.data_dir, problem)
     if writable(path) and writable(path / "chroma.sqlite3"):
         return path
     key, stamp = str(path.resolve()), _folder_stamp(path)
@@ -408,13 +412,24 @@ def open_client(settings: Settings, path: Path | None = None):
             host=host, port=settings.chroma_port, ssl=settings.chroma_ssl, settings=chroma_settings
         )
     path = path or chroma_path(settings)
+    shown = settings.data_dir / "chroma"  # what the user knows it as (path may be a read-only data dir's copy)
+    problem = store_files_problem(path, shown)
+    if problem:
+        raise StoreDamaged(settings.data_dir, problem)
     path.mkdir(parents=True, exist_ok=True)
     database = path / "chroma.sqlite3"
     if _file_key(database) not in _CHROMA_OPEN:
         # never once Chroma holds the file in this process: see use_wal
-        require_unlocked(database, settings.store_lock_wait_s, settings.data_dir / "chroma" / "chroma.sqlite3")
+        require_unlocked(database, settings.store_lock_wait_s, shown / "chroma.sqlite3")
         use_wal(database)
-        _DAMAGED[str(path.resolve())] = damaged_segments(path)
+        problem = chroma_tables_problem(database, shown / "chroma.sqlite3")
+        if problem:
+            raise StoreDamaged(settings.data_dir, problem)
+        damaged = damaged_segments(path)
+        for segment in damaged:
+            if segment.metadata_at_fault:
+                set_aside_metadata(segment.folder)
+        _DAMAGED[str(path.resolve())] = damaged
     client = chromadb.PersistentClient(path=str(path), settings=chroma_settings)
     _CHROMA_OPEN.add(_file_key(database))
     return client
@@ -432,6 +447,101 @@ def _file_key(database: Path) -> tuple[str, int]:
         return str(database.resolve()), database.stat().st_ino
     except OSError:
         return str(database), -1
+
+
+def damaged_store_message(data_dir: Path | None, problem: str, action: str = "操作") -> str:
+    """What a user reads when the embedded store cannot be used as it is on disk (a file or folder in the wrong place,
+    a truncated database, Chroma's own tables damaged): the path, that retrying does not help, and what to do.
+    Nothing is deleted for the user: the store may be all there is of their uploads' index."""
+    index = data_dir / "chroma" if data_dir else Path("chroma")
+    uploads = data_dir / "uploads" if data_dir else "数据目录的 uploads 文件夹"
+    if index.is_symlink() and not index.exists():
+        remove = f"删除符号链接 {index}（或让它指向原来的 chroma 文件夹）"
+    else:
+        remove = f"删除文件 {index}" if index.is_file() else f"删除文件夹 {index}"
+    return (
+        f"知识库索引已损坏（{problem}），{action}未完成；重试不会有帮助。如有数据目录的备份，可用备份中的 chroma "
+        f"文件夹替换 {index}；否则请{remove}（也可先改名留存），然后重新运行 anquan ingest 导入法规和方案文件"
+        f"（原文件不受影响；网页上传过的文件保存在 {uploads}，一并重新导入即可）。"
+    )
+
+
+class StoreDamaged(UserFacingError):
+    """The embedded store's files are not what Chroma can open, found before it opens them: told in Chinese with
+    what to do (explain(action) names the action that did not happen); nothing is deleted."""
+
+    def __init__(self, data_dir: Path, problem: str):
+        self.data_dir, self.problem = data_dir, problem
+        super().__init__(self.explain())
+
+    def explain(self, action: str = "操作") -> str:
+        return damaged_store_message(self.data_dir, self.problem, action)
+
+
+def store_files_problem(path: Path, shown: Path) -> str:
+    """Why the store folder at path (shown to the user as shown) cannot be opened as a Chroma store ("" when it
+    can): a file where the folder belongs, a link to nowhere, or something else where its database file belongs.
+    Chroma said only "unable to open database file" (code 14) or File exists."""
+    if path.is_symlink() and not path.exists():
+        return f"{shown} 是一个符号链接，指向的位置不存在"
+    if path.exists() and not path.is_dir():
+        return f"{shown} 应是存放知识库索引的文件夹，现在却是一个文件"
+    database = path / "chroma.sqlite3"
+    if database.is_symlink() and not database.exists():
+        return f"{shown / 'chroma.sqlite3'} 是一个符号链接，指向的位置不存在"
+    if database.exists() and not database.is_file():
+        what = "一个文件夹" if database.is_dir() else "一个特殊文件"
+        return f"{shown / 'chroma.sqlite3'} 应是知识库的数据库文件，现在却是{what}"
+    return ""
+
+
+# Chroma's own tables in the database file (sysdb, metadb and the log, as its migrations create them): one gone (a
+# dropped embeddings_queue) failed every read with "Failed to pull logs from the log store", which says nothing of
+# the cause
+CHROMA_TABLES = (
+    "migrations",
+    "tenants",
+    "databases",
+    "collections",
+    "segments",
+    "embeddings",
+    "embedding_metadata",
+    "embeddings_queue",
+    "max_seq_id",
+)
+
+
+def chroma_tables_problem(database: Path, shown: Path) -> str:
+    """Why Chroma cannot use the tables of its database file ("" when they look whole, or the file is new or cannot
+    be read here: a damaged file is reported when Chroma opens it). Every table Chroma keeps its state in must be
+    there, and every collection must have its metadata and vector segment (rows deleted from segments: "Missing
+    metadata segment" on every read). Reads the file: only before this process opens a Chroma client on it (see
+    use_wal)."""
+    if not database.is_file():
+        return ""
+    try:
+        with closing(sqlite3.connect(f"file:{database}?mode=ro", uri=True, timeout=1)) as db:
+            tables = {name for (name,) in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+            if not tables & set(CHROMA_TABLES):
+                return ""  # a new file: Chroma creates its tables
+            missing = [name for name in CHROMA_TABLES if name not in tables]
+            if missing:
+                return f"{shown} 中 Chroma 的数据表 {'、'.join(missing)} 不见了（数据库被改动或损坏）"
+            lacking = [
+                name
+                for (name,) in db.execute(
+                    "SELECT c.name FROM collections c WHERE "
+                    "NOT EXISTS (SELECT 1 FROM segments s WHERE s.collection = c.id AND s.scope = 'METADATA') OR "
+                    "NOT EXISTS (SELECT 1 FROM segments s WHERE s.collection = c.id AND s.scope = 'VECTOR') "
+                    "ORDER BY c.name"
+                )
+            ]
+    except sqlite3.Error:  # a damaged or locked file: reported when Chroma opens it
+        return ""
+    if lacking:
+        names = "、".join(lacking[:3]) + ("等" if len(lacking) > 3 else "")
+        return f"{shown} 中 {len(lacking)} 个集合（{names}）的分段记录（segments 表）不见了（数据库被改动或损坏）"
+    return ""
 
 
 class StoreLocked(UserFacingError):
@@ -505,6 +615,7 @@ class DamagedSegment:
     collection: str
     folder: Path  # the index's folder (chroma/<segment id>)
     reason: str  # what is wrong with it, in Chinese
+    metadata_at_fault: bool = False  # what is wrong is its index_metadata.pickle (see set_aside_metadata)
 
 
 def _size(path: Path) -> int:
@@ -514,37 +625,129 @@ def _size(path: Path) -> int:
         return -1
 
 
-def _pickle_problem(path: Path) -> str:
-    """Why index_metadata.pickle is not a whole pickle ("" when it is), read opcode by opcode without running it."""
+class _Stub:
+    """Stands in for any class a pickle names: nothing is imported or run, the state it carries is kept as given."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        self.state: Any = None
+
+    def __setstate__(self, state: Any) -> None:
+        self.state = state
+
+
+class _DataOnly(pickle.Unpickler):
+    """An unpickler that builds plain data only (a class named in the file becomes a _Stub, never imported):
+    reading a file someone may have replaced runs none of its code."""
+
+    def find_class(self, module: str, name: str) -> type:
+        return _Stub
+
+    def persistent_load(self, pid: Any) -> Any:
+        raise pickle.UnpicklingError("persistent id")
+
+
+_U32 = 2**32
+_U64 = 2**64
+
+
+def _whole(value: Any, below: int) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and 0 <= value < below
+
+
+def _all_of(values: Any, kind: type, below: int = 0) -> bool:
+    """Whether every one of values is exactly of this type (an int: no bool, within 0 .. below-1), fast enough for
+    the 150,000 ids of a large index."""
+    values = list(values)
+    if not set(map(type, values)) <= {kind}:
+        return False
+    return not below or not values or (min(values) >= 0 and max(values) < below)
+
+
+def _live_elements(folder: Path, count: int, per_element: int) -> int:
+    """How many of the count elements of data_level0.bin hnswlib has not marked deleted (the flag byte of each
+    element's level-0 link list)."""
+    try:
+        data = np.memmap(folder / "data_level0.bin", dtype=np.uint8, mode="r", shape=(count * per_element,))
+    except (OSError, ValueError):
+        return count
+    return int(count - np.count_nonzero(data[2::per_element][:count] & 1))
+
+
+def _metadata_problem(path: Path, count: int = 0, per_element: int = 0, name: str = "") -> str:
+    """Why index_metadata.pickle is not what Chroma reads ("" when it is): a whole pickle of a dictionary (or of
+    Chroma's PersistentData object) with total_elements_added and the id <-> label maps, as Chroma's Rust loader
+    (serde_pickle into its IdMap) requires, and consistent with the index header's count of elements. A pickle
+    that loads but has another shape ({} or [1, 2]) failed every read and write of the collection, and a valid
+    one with no ids for an index that holds vectors made Chroma start the index anew, losing every vector."""
+    name = name or path.name
     try:
         data = path.read_bytes()
     except OSError as exc:
-        return f"{path.name} 无法读取（{exc.strerror}）"
+        return f"{name} 无法读取（{exc.strerror}）"
+    if not data.strip(b"\0"):
+        return f"{name} 没有内容（被清空或截断）"
     try:
-        ops = [opcode.name for opcode, _, _ in pickletools.genops(data)]
-    except Exception:  # noqa: BLE001 - any fault of the opcode stream: not the file Chroma wrote
-        return f"{path.name} 不是有效的索引信息文件（内容被改写或截断）"
-    if not ops or ops[-1] != "STOP":
-        return f"{path.name} 不完整（被截断）"
+        loaded = _DataOnly(io.BytesIO(data)).load()
+    except Exception as exc:  # noqa: BLE001 - any fault of the opcode stream: not the file Chroma wrote
+        if isinstance(exc, EOFError) or "truncated" in str(exc):
+            return f"{name} 不完整（被截断）"
+        return f"{name} 不是有效的索引信息文件（内容被改写或截断）"
+    state = loaded.state if isinstance(loaded, _Stub) else loaded
+    wrong = f"{name} 的内容不是 Chroma 的索引信息"
+    if not isinstance(state, dict):
+        what = "一个对象" if isinstance(loaded, _Stub) else type(state).__name__
+        return f"{wrong}（是 {what}，应为记录向量编号的字典，文件被改写）"
+    missing = [k for k in ("total_elements_added", "id_to_label", "label_to_id", "id_to_seq_id") if k not in state]
+    if missing:
+        return f"{wrong}（缺少 {'、'.join(missing)}，文件被改写）"
+    ids, labels, seqs = state["id_to_label"], state["label_to_id"], state["id_to_seq_id"]
+    if not (
+        _whole(state["total_elements_added"], _U32)
+        and (state.get("dimensionality") is None or _whole(state.get("dimensionality"), _U64))
+        and (state.get("max_seq_id") is None or _whole(state.get("max_seq_id"), _U64))
+        and isinstance(ids, dict)
+        and isinstance(labels, dict)
+        and isinstance(seqs, dict)
+        and _all_of(ids, str)
+        and _all_of(ids.values(), int, _U32)
+        and _all_of(labels, int, _U32)
+        and _all_of(labels.values(), str)
+        and _all_of(seqs, str)
+        and _all_of(seqs.values(), int, _U64)
+    ):
+        return f"{wrong}（其中的值类型不对，文件被改写）"
+    if len(ids) != len(labels) or len(ids) > count:
+        return f"{name} 与索引不符（记录 {len(ids):,} 个向量编号，索引中有 {count:,} 个向量）"
+    if not ids and count and per_element and _live_elements(path.parent, count, per_element):
+        return f"{name} 中没有任何向量编号，而索引中有 {count:,} 个向量（文件被改写）"
     return ""
+
+
+_METADATA = "index_metadata.pickle"
+_METADATA_ASIDE = "index_metadata.pickle.damaged"  # a damaged one, set aside (set_aside_metadata)
 
 
 def hnsw_problem(folder: Path, persisted: bool) -> str:
     """Why Chroma cannot load the vector index kept in folder, in Chinese ("" when its files look whole). persisted:
     Chroma recorded having written the index (its changes are no longer in the log): then a missing folder or header
     is damage too; before the first write there is none, and the log holds everything."""
+    return _hnsw_check(folder, persisted)[0]
+
+
+def _hnsw_check(folder: Path, persisted: bool) -> tuple[str, bool]:
+    """hnsw_problem, and whether what is wrong is the index's index_metadata.pickle."""
     header = folder / "header.bin"
     if not header.is_file():
         if not persisted:
-            return ""
-        return "索引文件夹不存在（可能是复制或备份不完整）" if not folder.is_dir() else "缺少 header.bin"
+            return "", False
+        return ("索引文件夹不存在（可能是复制或备份不完整）" if not folder.is_dir() else "缺少 header.bin"), False
     try:
         with header.open("rb") as handle:
             raw = handle.read(_HNSW_HEADER.size + 1)
     except OSError as exc:
-        return f"header.bin 无法读取（{exc.strerror}）"
+        return f"header.bin 无法读取（{exc.strerror}）", False
     if len(raw) != _HNSW_HEADER.size:
-        return f"header.bin 有 {len(raw)} 字节，应为 {_HNSW_HEADER.size} 字节（文件被截断或改写）"
+        return f"header.bin 有 {len(raw)} 字节，应为 {_HNSW_HEADER.size} 字节（文件被截断或改写）", False
     (_, offset0, capacity, count, per_element, label_at, data_at, level, _, _, max_m0, m, mult, _) = (
         _HNSW_HEADER.unpack(raw)
     )
@@ -559,19 +762,40 @@ def hnsw_problem(folder: Path, persisted: bool) -> str:
         and -1 <= level < 256
         and math.isfinite(mult)
     ):
-        return "header.bin 的内容不是有效的索引头（文件被改写）"
+        return "header.bin 的内容不是有效的索引头（文件被改写）", False
     needed = count * per_element
     present = _size(folder / "data_level0.bin")
     if present < needed:
-        return f"data_level0.bin 不完整（有 {max(0, present):,} 字节，应至少 {needed:,} 字节）"
+        return f"data_level0.bin 不完整（有 {max(0, present):,} 字节，应至少 {needed:,} 字节）", False
     if _size(folder / "length.bin") < 4 * count:
-        return "length.bin 不完整或缺失"
+        return "length.bin 不完整或缺失", False
     if count and _size(folder / "link_lists.bin") < 0:
-        return "缺少 link_lists.bin"
-    metadata = folder / "index_metadata.pickle"
+        return "缺少 link_lists.bin", False
+    metadata, aside = folder / _METADATA, folder / _METADATA_ASIDE
     if metadata.exists():
-        return _pickle_problem(metadata)
-    return ""
+        problem = _metadata_problem(metadata, count, per_element)
+        return problem, bool(problem)
+    if aside.exists():  # damaged until the collection is rebuilt (ChunkStore.repair removes the folder)
+        why = _metadata_problem(aside, count, per_element, _METADATA) or f"{_METADATA} 的内容有误"
+        return f"{why}；该文件已改名为 {_METADATA_ASIDE} 留存，待重建", False
+    return "", False
+
+
+def set_aside_metadata(folder: Path) -> bool:
+    """Rename the vector index's damaged index_metadata.pickle to index_metadata.pickle.damaged (checked again
+    first: Chroma may have just written a new one). A pickle Chroma cannot read failed every read of the
+    collection, its rows (in the database) included: without one, Chroma takes the index for one never written and
+    reads the rows, so that the texts and the documents can be read until the next write rebuilds the collection
+    (ChunkStore.repair; hnsw_problem reports it damaged meanwhile). Nothing is deleted. Only before this process
+    opens a Chroma client on the store. Returns whether it was renamed."""
+    problem, at_fault = _hnsw_check(folder, True)
+    if not (problem and at_fault):
+        return False
+    try:
+        (folder / _METADATA).replace(folder / _METADATA_ASIDE)
+    except OSError:  # a read-only store: its reads fail as before, its writes repair it
+        return False
+    return True
 
 
 def damaged_segments(path: Path) -> list[DamagedSegment]:
@@ -594,9 +818,9 @@ def damaged_segments(path: Path) -> list[DamagedSegment]:
         if not _SEGMENT_FOLDER.fullmatch(str(segment)):
             continue
         folder = path / str(segment)
-        reason = hnsw_problem(folder, bool(persisted))
+        reason, at_fault = _hnsw_check(folder, bool(persisted))
         if reason:
-            found.append(DamagedSegment(str(name), folder, reason))
+            found.append(DamagedSegment(str(name), folder, reason, at_fault))
     return found
 
 
@@ -750,7 +974,7 @@ class ChunkStore:
         self._damaged_ids: dict[str, Any] = {}  # the id of each damaged collection when it was found so
         self._read_failure = ""  # why reading the vectors failed while answering (a damage the files did not show)
         self.vectors_rebuilt = False  # this process rebuilt the chunks' vector index: every vector is to be computed
-        self.repairs: list[str] = []  # what repair() did, in Chinese
+        self.repairs: list[str] = []  # notes for after a write, in Chinese: what repair() did (and see KnowledgeBase)
         self._open_collections()
         self.batch_size = min(self.client.get_max_batch_size(), _PAGE)
         self._documents: dict[str, DocumentRecord] | None = None
@@ -914,6 +1138,25 @@ class ChunkStore:
         ingested again: the manifest of this version starts empty)."""
         names = {c if isinstance(c, str) else c.name for c in self.client.list_collections()}
         return [name.format(self.name) for name in _LEGACY if name.format(self.name) in names]
+
+    def other_libraries(self) -> list[tuple[str, int]]:
+        """The libraries other embedders built in this store that hold documents: (embedder name, documents), most
+        documents first. The collections are named after the embedder (builtin-lsa-256, e5-small-q4-384): another
+        embedder, or another ANQUAN_BUILTIN_DIM, sees none of them."""
+        prefix = "anquan-documents-"
+        found = []
+        for collection in self.client.list_collections():
+            name = collection if isinstance(collection, str) else collection.name
+            embedder = name[len(prefix) :]
+            if not name.startswith(prefix) or embedder == self.name or name.endswith(_REBUILT):
+                continue
+            try:
+                documents = self.client.get_collection(name, embedding_function=None).count()
+            except Exception:  # noqa: BLE001 - removed meanwhile, or unreadable: not a library to point to
+                continue
+            if documents:
+                found.append((embedder, documents))
+        return sorted(found, key=lambda pair: (-pair[1], pair[0]))
 
     def drop_legacy(self) -> list[str]:
         dropped = self.legacy_collections()
