@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import os
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
 from pathlib import Path
@@ -170,10 +171,17 @@ class LegalForms:
             return parent + county
         return parent or NATIONAL
 
+    def without_other_names(self, text: str, names: Iterable[str] = ()) -> str:
+        """The text with each place name (a province's, a city's, or one of names) that is part of another name
+        (山东路, 浙江大学, 江苏银行, 深圳大学: name_parts) blanked out: it is not where the question asks about."""
+        places = "|".join(map(re.escape, sorted({*_PROVINCE_NAMES, *names}, key=len, reverse=True)))
+        parts = "|".join(map(re.escape, self._patterns.name_parts))
+        return re.sub(rf"(?:{places}|[\u4e00-\u9fff]{{2,4}}市)(?=(?:{parts}))", "　", text)
+
     def places_named(self, text: str) -> list[str]:
         """Every place a question names: the place it starts with, a province named anywhere in it, and a city
         written after 在, 位于, 地处 or 来自 (我们厂在宁波市…)."""
-        simple = squash(text)
+        simple = self.without_other_names(squash(text))
         # the place it starts with, as a title's
         found = [self.place(simple[m.end() :] if (m := _WHERE.match(simple)) else simple)]
         # after a word saying where, a city or province: a district or zone only with its city (在作业区 is none)
@@ -420,6 +428,7 @@ class _Patterns:
         self._zone = re.compile(rf"^(?P<name>[\u4e00-\u9fff]{{2,6}}?)(?P<zone>{_alternatives(regions['zones'])})")
         self.not_in_names = re.compile(_alternatives(regions["not_in_names"]))
         self.not_cities = tuple(regions["not_cities"])
+        self.name_parts = tuple(regions["name_parts"])
         self.zone_words = frozenset(regions["zones"])
         self._bare_zone = re.compile(rf"^(?:{_alternatives(regions['bare_zones'])})")
         self.not_places = sorted(regions["not_places"], key=len, reverse=True)

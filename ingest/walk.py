@@ -120,11 +120,35 @@ def _system_devices() -> frozenset[int]:
     return frozenset(devices)
 
 
+def _under_system_root(real: str) -> str:
+    """The pseudo filesystem root a real path lies under ("" for none); /dev/shm holds files someone wrote."""
+    if real == "/dev/shm" or real.startswith("/dev/shm/"):
+        return ""
+    return next((root for root in _SYSTEM_ROOTS if real == root or real.startswith(root + "/")), "")
+
+
+def _system_folder(path: Path) -> str:
+    """Why a folder of the system's pseudo filesystems (/proc/self, a /sys folder, one mounted inside the folder
+    imported) is not walked, in Chinese; "" for any other folder."""
+    real = os.path.realpath(path)
+    try:
+        device = os.stat(real).st_dev
+    except OSError:
+        return ""
+    under = _under_system_root(real)
+    if not under and device not in _system_devices():
+        return ""
+    return (
+        f"这是系统的虚拟文件夹（{readable_path(Path(real))}，其中的内容由系统在读取时生成），不是保存在磁盘上的文档，"
+        "已跳过；请导入保存在磁盘上的文件夹"
+    )
+
+
 def _system_file(path: Path, status: os.stat_result) -> str:
     """Why a file of the system's pseudo filesystems (/proc, /sys, /dev), reached directly or by a symbolic link, is
     not read, in Chinese; "" for any other file."""
     real = os.path.realpath(path)
-    under = next((root for root in _SYSTEM_ROOTS if real == root or real.startswith(root + "/")), "")
+    under = _under_system_root(real)
     if not under and status.st_dev not in _system_devices():
         return ""
     where = under or "系统的虚拟文件系统"
@@ -198,6 +222,8 @@ def walk(paths: Iterable[Path], max_file_mb: float = 30) -> Iterator[tuple[Path,
     for root in paths:
         if root.is_file():
             yield root, _oversized_or_unreadable(root, max_bytes)
+        elif root.is_dir() and (system := _system_folder(root)):  # /proc/self, a /sys folder: made up when read
+            yield root, FileResult(root, "failed", reason=system)
         elif root.is_dir():
             found: list[Path] = []
             visited: set[str] = set()
@@ -216,6 +242,9 @@ def walk(paths: Iterable[Path], max_file_mb: float = 30) -> Iterator[tuple[Path,
                     if not _within(target, inside):  # loop -> .. would import the sibling folders
                         link = Path(folder) / d
                         left_out[link] = FileResult(link, "skipped", reason=_folder_outside(target))
+                        continue
+                    if system := _system_folder(Path(folder) / d):  # /sys mounted inside the folder
+                        left_out[Path(folder) / d] = FileResult(Path(folder) / d, "skipped", reason=system)
                         continue
                     kept.append(d)
                 dirs[:] = kept

@@ -1,4 +1,4 @@
-"""Red-team round 13 (report round 14), special paths and citation lines: a file of the system's pseudo filesystems
+"""Red-team rounds 13 and 14, special paths and citation lines: a file of the system's pseudo filesystems
 (/sys, /proc, /dev) given to `anquan ingest`, by a symbolic link too, is reported and skipped with a Chinese reason,
 not imported: a /sys attribute reports 4096 bytes, so the size-0 test for /proc files did not catch it (G19); in a
 folder ingest, a symbolic link to a folder outside the folder (loop -> ..) is reported once and not entered, while
@@ -189,6 +189,31 @@ NOTICE = f"""# {NOTICE_TITLE}
 2024年3月1日
 """
 QUESTION = "动火作业结束后要留守观察多长时间？"
+
+
+def test_a_folder_of_the_system_given_through_a_link_is_refused_in_one_row(tmp_path):
+    """/proc/self or a /sys folder named for import: one row saying what it is, not thousands of made-up files."""
+    for target in ("/proc/self", str(_sys_file().parent)):
+        link = tmp_path / f"link-{len(list(tmp_path.iterdir()))}"
+        link.symlink_to(target)
+        rows = list(walk([link]))
+        assert len(rows) == 1 and rows[0][1] is not None and rows[0][1].status == "failed", rows[:3]
+        assert "虚拟文件夹" in rows[0][1].reason
+
+
+def test_a_file_in_shared_memory_is_an_ordinary_file(tmp_path):
+    """/dev/shm is a tmpfs holding files someone wrote, not a file the system makes up when read."""
+    shm = Path("/dev/shm")
+    if not shm.is_dir() or not os.access(shm, os.W_OK):
+        pytest.skip("no writable /dev/shm on this machine")
+    written = shm / f"anquan-test-{os.getpid()}.md"
+    written.write_text("第一条 测试。", encoding="utf-8")
+    try:
+        link = tmp_path / "shared.md"
+        link.symlink_to(written)
+        assert list(walk([link])) == [(link, None)]
+    finally:
+        written.unlink()
 
 
 def test_the_cli_answer_names_the_place_of_a_local_text_whose_title_names_none_as_the_web_does(tmp_path):

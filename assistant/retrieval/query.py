@@ -193,6 +193,8 @@ class QueryAnalyzer:
         loose = [d for d in self._loosely_named(remaining) if d not in plan.documents]
         plan.documents += loose
         plan.names += [self.records[d].short_title for d in loose]
+        # 山东路, 浙江大学, 深圳大学: no place asked about
+        remaining = default_forms().without_other_names(remaining, (name for name, _ in self._regions))
         for name, region in self._regions:
             if name in remaining and region not in plan.regions:
                 plan.regions.append(region)
