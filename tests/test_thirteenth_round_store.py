@@ -25,6 +25,7 @@ from pathlib import Path
 import pytest
 from chromadb.errors import InternalError, InvalidArgumentError
 from conftest import isolated_settings, write_regulations
+from test_twelfth_round_faults import _second_folder
 from typer.testing import CliRunner
 
 from assistant.cli import app
@@ -82,16 +83,7 @@ def library(tmp_path_factory) -> Path:
     base = tmp_path_factory.mktemp("round13-library")
     settings = isolated_settings(base / "data")
     ingest([write_regulations(base / "qingshan", files=3, articles=80)], settings)
-    honghe = base / "honghe"
-    honghe.mkdir()
-    for n in range(3):
-        (honghe / f"红河市第{n + 1}号动火作业规定.md").write_text(
-            "\n\n".join(
-                [f"# 红河市第{n + 1}号动火作业规定"]
-                + [f"第{k}条 动火作业单位应当落实第{k}项防火措施，每{k + n}日复查一次。" for k in range(1, 50)]
-            ),
-            encoding="utf-8",
-        )
+    honghe = _second_folder(base / "honghe")
     done = _cli(["ingest", str(honghe)], settings.data_dir)
     assert done.returncode == 0, done.stdout + done.stderr
     folder, persisted = _segments(settings.data_dir)["vectors"]
