@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
 from pathlib import Path
@@ -171,12 +170,10 @@ class LegalForms:
             return parent + county
         return parent or NATIONAL
 
-    def without_other_names(self, text: str, names: Iterable[str] = ()) -> str:
+    def without_other_names(self, text: str, names: frozenset[str] = frozenset()) -> str:
         """The text with each place name (a province's, a city's, or one of names) that is part of another name
-        (山东路, 浙江大学, 江苏银行, 深圳大学: name_parts) blanked out: it is not where the question asks about."""
-        places = "|".join(map(re.escape, sorted({*_PROVINCE_NAMES, *names}, key=len, reverse=True)))
-        parts = "|".join(map(re.escape, self._patterns.name_parts))
-        return re.sub(rf"(?:{places}|[\u4e00-\u9fff]{{2,4}}市)(?=(?:{parts}))", "　", text)
+        (山东路, 浙江大学, 深圳大学, 四川籍: name_parts) blanked out: it is not where the question asks about."""
+        return self._patterns.other_names(names).sub("　", text)
 
     def places_named(self, text: str) -> list[str]:
         """Every place a question names: the place it starts with, a province named anywhere in it, and a city
@@ -429,9 +426,19 @@ class _Patterns:
         self.not_in_names = re.compile(_alternatives(regions["not_in_names"]))
         self.not_cities = tuple(regions["not_cities"])
         self.name_parts = tuple(regions["name_parts"])
+        self._other_names: dict[frozenset[str], re.Pattern[str]] = {}  # see other_names
         self.zone_words = frozenset(regions["zones"])
         self._bare_zone = re.compile(rf"^(?:{_alternatives(regions['bare_zones'])})")
         self.not_places = sorted(regions["not_places"], key=len, reverse=True)
+
+    def other_names(self, names: frozenset[str]) -> re.Pattern[str]:
+        """A place name (a province's, a city's, or one of names) before a name part (LegalForms.without_other_names),
+        compiled once for each set of names (a library's regions)."""
+        if names not in self._other_names:
+            places = "|".join(map(re.escape, sorted({*_PROVINCE_NAMES, *names}, key=len, reverse=True)))
+            parts = _alternatives(list(self.name_parts))
+            self._other_names[names] = re.compile(rf"(?:{places}|[\u4e00-\u9fff]{{2,4}}市)(?=(?:{parts}))")
+        return self._other_names[names]
 
     def county(self, rest: str, bare: bool) -> str:
         """The district, county, banner or zone rest starts with ("" when none); a bare 高新区 only when

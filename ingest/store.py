@@ -411,10 +411,10 @@ def open_client(settings: Settings, path: Path | None = None):
         return chromadb.HttpClient(
             host=host, port=settings.chroma_port, ssl=settings.chroma_ssl, settings=chroma_settings
         )
-    path = path or chroma_path(settings)
     shown = settings.data_dir / "chroma"  # what the user knows it as (path may be a read-only data dir's copy)
-    problem = store_files_problem(path, shown)
-    if problem:
+    if path is None:
+        path = chroma_path(settings)  # which checks the store's files
+    elif problem := store_files_problem(path, shown):
         raise StoreDamaged(settings.data_dir, problem)
     path.mkdir(parents=True, exist_ok=True)
     database = path / "chroma.sqlite3"

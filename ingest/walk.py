@@ -127,6 +127,12 @@ def _under_system_root(real: str) -> str:
     return next((root for root in _SYSTEM_ROOTS if real == root or real.startswith(root + "/")), "")
 
 
+def _on_system_filesystem(real: str, device: int) -> bool:
+    """Whether a real path (on that device) is made up by the system when read: under _SYSTEM_ROOTS, or on one of
+    their filesystems mounted elsewhere."""
+    return bool(_under_system_root(real)) or device in _system_devices()
+
+
 def _system_folder(path: Path) -> str:
     """Why a folder of the system's pseudo filesystems (/proc/self, a /sys folder, one mounted inside the folder
     imported) is not walked, in Chinese; "" for any other folder."""
@@ -135,8 +141,7 @@ def _system_folder(path: Path) -> str:
         device = os.stat(real).st_dev
     except OSError:
         return ""
-    under = _under_system_root(real)
-    if not under and device not in _system_devices():
+    if not _on_system_filesystem(real, device):
         return ""
     return (
         f"这是系统的虚拟文件夹（{readable_path(Path(real))}，其中的内容由系统在读取时生成），不是保存在磁盘上的文档，"
@@ -148,10 +153,9 @@ def _system_file(path: Path, status: os.stat_result) -> str:
     """Why a file of the system's pseudo filesystems (/proc, /sys, /dev), reached directly or by a symbolic link, is
     not read, in Chinese; "" for any other file."""
     real = os.path.realpath(path)
-    under = _under_system_root(real)
-    if not under and status.st_dev not in _system_devices():
+    if not _on_system_filesystem(real, status.st_dev):
         return ""
-    where = under or "系统的虚拟文件系统"
+    where = _under_system_root(real) or "系统的虚拟文件系统"
     link = f"（这是指向 {readable_path(Path(real))} 的符号链接）" if _is_symlink(path) else ""
     return (
         f"这是系统的虚拟文件（位于 {where}，内容由系统在读取时生成），不是保存在磁盘上的文档，已跳过{link}；"

@@ -116,8 +116,10 @@ def test_a_quoted_message_in_a_line_keeps_the_instruction_after_it_flagged():
         # a place name inside another name: a road, a university, a bank, a company
         ("在山东路开加油站，一百二十人要设机构吗", []),
         ("我们厂生产浙江大学设计的设备，一百二十人需要设置安全生产管理机构吗", []),
-        ("江苏银行的营业网点要配备安全员吗", []),
-        ("中石化上海石化的承包商要培训吗", []),
+        ("上海中学的实验室要配备安全员吗", []),
+        ("招了几个四川籍的工人，要做三级安全教育吗", []),
+        # an industry word after the place: the place is asked about
+        ("河北钢铁企业一百二十人要设机构吗", ["河北省"]),
     ],
 )
 def test_the_places_a_question_names_are_read_wherever_they_are_written(question, places):
@@ -138,6 +140,6 @@ def test_a_local_rule_is_not_the_basis_for_a_place_named_mid_question():
 
 def test_a_region_of_the_library_inside_another_name_is_blanked_out_before_regions_are_read():
     forms = default_forms()
-    assert "深圳" not in forms.without_other_names("深圳大学实验室要做安全评价吗", ["深圳"])
-    assert "深圳" in forms.without_other_names("深圳的实验室要做安全评价吗", ["深圳"])
+    assert "深圳" not in forms.without_other_names("深圳大学实验室要做安全评价吗", frozenset({"深圳"}))
+    assert "深圳" in forms.without_other_names("深圳的实验室要做安全评价吗", frozenset({"深圳"}))
     assert "浙江" not in forms.without_other_names("浙江大学的实验室")

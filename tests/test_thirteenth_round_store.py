@@ -12,26 +12,22 @@ Every store is opened by the product first in this process (runner, KnowledgeBas
 from __future__ import annotations
 
 import hashlib
-import os
 import pickle
 import re
 import shutil
 import sqlite3
-import subprocess
-import sys
 from contextlib import closing
 from pathlib import Path
 
 import pytest
+import test_twelfth_round_faults as round12
 from chromadb.errors import InternalError, InvalidArgumentError
-from conftest import isolated_settings, write_regulations
-from test_twelfth_round_faults import _second_folder
+from test_twelfth_round_faults import _cli, _new_file, _segments
 from typer.testing import CliRunner
 
 from assistant.cli import app
 from assistant.faults import explain, user_message
 from ingest.knowledge_base import KnowledgeBase
-from ingest.pipeline import ingest
 from ingest.settings import Settings
 from ingest.store import hnsw_problem
 
@@ -43,52 +39,7 @@ DAMAGED = "向量索引已损坏"
 STORE_DAMAGED = "知识库索引已损坏"
 NEVER = ("意外错误", "请重试", "Traceback")
 
-
-def _segments(data_dir: Path) -> dict[str, tuple[Path, bool]]:
-    """Collection kind (vectors, texts, documents) -> (its vector index folder, whether Chroma wrote it). Reads the
-    database file: only on a copy no Chroma client in this process has opened."""
-    with sqlite3.connect(f"file:{data_dir / 'chroma' / 'chroma.sqlite3'}?mode=ro", uri=True) as db:
-        rows = db.execute(
-            "SELECT s.id, c.name, EXISTS(SELECT 1 FROM max_seq_id m WHERE m.segment_id = s.id) FROM segments s "
-            "JOIN collections c ON s.collection = c.id WHERE s.scope = 'VECTOR' AND c.name LIKE '%-builtin-lsa-256'"
-        ).fetchall()
-    return {name.split("-")[1]: (data_dir / "chroma" / segment, bool(persisted)) for segment, name, persisted in rows}
-
-
-def _cli(args: list[str], data_dir: Path, timeout: float = 180, **env: str) -> subprocess.CompletedProcess:
-    """The command in a process of its own, as a user runs it."""
-    return subprocess.run(
-        [sys.executable, "-m", "assistant.cli", *args],
-        cwd=ROOT,
-        env={
-            **os.environ,
-            "ANQUAN_DATA_DIR": str(data_dir),
-            "ANQUAN_EMBEDDER": "builtin",
-            "ANQUAN_VECTOR_CACHE": str(data_dir.parent / "vectors.sqlite"),
-            "ANQUAN_LOG_FILE": str(data_dir.parent / "anquan.log"),
-            "COLUMNS": "400",
-            "PYTHONPATH": str(ROOT),
-            **env,
-        },
-        capture_output=True,
-        text=True,
-        timeout=timeout,
-    )
-
-
-@pytest.fixture(scope="module")
-def library(tmp_path_factory) -> Path:
-    """A data directory (built-in embedder, 256 dimensions) whose vector index Chroma has written to disk, its
-    index_metadata.pickle included (two ingests, the second in a process of its own)."""
-    base = tmp_path_factory.mktemp("round13-library")
-    settings = isolated_settings(base / "data")
-    ingest([write_regulations(base / "qingshan", files=3, articles=80)], settings)
-    honghe = _second_folder(base / "honghe")
-    done = _cli(["ingest", str(honghe)], settings.data_dir)
-    assert done.returncode == 0, done.stdout + done.stderr
-    folder, persisted = _segments(settings.data_dir)["vectors"]
-    assert persisted and (folder / "index_metadata.pickle").is_file()
-    return settings.data_dir
+library = round12.library  # a data directory whose vector index Chroma has written to disk (384 chunks)
 
 
 @pytest.fixture
@@ -107,12 +58,6 @@ def _counts(output: str) -> tuple[int, int]:
     found = re.search(r"文档 (\d+) 个，切块 ([\d,]+) 个", output)
     assert found, output
     return int(found[1]), int(found[2].replace(",", ""))
-
-
-def _new_file(tmp_path: Path) -> Path:
-    path = tmp_path / "某某公司动火作业管理规定.md"
-    path.write_text("# 某某公司动火作业管理规定\n\n第一条 动火作业应当办理动火作业许可证。\n", encoding="utf-8")
-    return path
 
 
 def _clean(output: str) -> None:

@@ -53,11 +53,13 @@ def _second_folder(folder: Path) -> Path:
 
 
 def _segments(data_dir: Path) -> dict[str, tuple[Path, bool]]:
-    """Collection kind (vectors, texts, documents) -> (its vector index folder, whether Chroma wrote it)."""
+    """Collection kind (vectors, texts, documents) -> (its vector index folder, whether Chroma wrote it), for the
+    built-in embedder at its default dimension. Reads the database file: only on a copy no Chroma client in this
+    process has opened."""
     with sqlite3.connect(f"file:{data_dir / 'chroma' / 'chroma.sqlite3'}?mode=ro", uri=True) as db:
         rows = db.execute(
             "SELECT s.id, c.name, EXISTS(SELECT 1 FROM max_seq_id m WHERE m.segment_id = s.id) FROM segments s "
-            "JOIN collections c ON s.collection = c.id WHERE s.scope = 'VECTOR'"
+            "JOIN collections c ON s.collection = c.id WHERE s.scope = 'VECTOR' AND c.name LIKE '%-builtin-lsa-256'"
         ).fetchall()
     return {name.split("-")[1]: (data_dir / "chroma" / segment, bool(persisted)) for segment, name, persisted in rows}
 
@@ -87,20 +89,22 @@ def damaged_copy(library, tmp_path, monkeypatch):
     return data_dir
 
 
-def _cli(args: list[str], data_dir: Path, timeout: float) -> subprocess.CompletedProcess:
-    """The command in a process of its own, as a user runs it (a hang is a timeout here, never a stuck test)."""
-    env = {
-        **os.environ,
-        "ANQUAN_DATA_DIR": str(data_dir),
-        "ANQUAN_EMBEDDER": "builtin",
-        "ANQUAN_VECTOR_CACHE": str(data_dir.parent / "vectors.sqlite"),
-        "COLUMNS": "400",
-        "PYTHONPATH": str(ROOT),
-    }
+def _cli(args: list[str], data_dir: Path, timeout: float = 180, **env: str) -> subprocess.CompletedProcess:
+    """The command in a process of its own, as a user runs it (a hang is a timeout here, never a stuck test); env:
+    settings of its own (ANQUAN_BUILTIN_DIM="512")."""
     return subprocess.run(
         [sys.executable, "-m", "assistant.cli", *args],
         cwd=ROOT,
-        env=env,
+        env={
+            **os.environ,
+            "ANQUAN_DATA_DIR": str(data_dir),
+            "ANQUAN_EMBEDDER": "builtin",
+            "ANQUAN_VECTOR_CACHE": str(data_dir.parent / "vectors.sqlite"),
+            "ANQUAN_LOG_FILE": str(data_dir.parent / "anquan.log"),
+            "COLUMNS": "400",
+            "PYTHONPATH": str(ROOT),
+            **env,
+        },
         capture_output=True,
         text=True,
         timeout=timeout,

@@ -67,7 +67,7 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 from functools import lru_cache
 
-from assistant.citations import CITE, citation, cited_numbers, normalise_citations
+from assistant.citations import CITE, cited_numbers, normalise_citations, short_citation
 from assistant.llm import figures as figure_check
 from assistant.llm.reply import IMAGE_REMOVED, LINK_REMOVED, clean_reply
 from ingest.articles import LEADING_LABEL
@@ -710,7 +710,8 @@ def verify(
     marks += _check_inclusions(text, chunks, quotes, checked, report, basis)
     provenance = _check_provenance(text, chunks, quotes, checked, report)
     marks += provenance
-    marks += _check_named_sources(text, chunks, quotes, checked, report, basis, aliases or {}, provenance)
+    known = _AliasNames.of(aliases or {})
+    marks += _check_named_sources(text, chunks, quotes, checked, report, basis, known, provenance)
     for position, mark in sorted(((_outside_tags(text, p), m) for p, m in marks), reverse=True):
         text = text[:position] + mark + text[position:]
     used = sorted(cited_numbers(text))
@@ -1379,10 +1380,6 @@ _PROVENANCE_MIN = 6  # character pairs a piece must hold to be compared with the
 _PROVENANCE_OWN = 0.3
 
 
-def _short_citation(chunk: StoredChunk) -> str:
-    return f"《{chunk.cited_title}》{chunk.article}" if chunk.unit == "article" and chunk.article else citation(chunk)
-
-
 def _article_sources(mention: _Mention, chunks: list[StoredChunk]) -> set[int]:
     """The sources (0-based) that are an article a mention names (by number, 之X and title when named)."""
     return {
@@ -1441,7 +1438,7 @@ def _check_provenance(
                 if best in cited or shares[best] < NEAR_COPY or own < _PROVENANCE_OWN * len(pairs):
                     continue
                 origin = best
-            report.miscited.append((cited[0] + 1, _short_citation(chunks[origin])))
+            report.miscited.append((cited[0] + 1, short_citation(chunks[origin])))
             marks.append((piece_end if piece_end < end else end, SOURCE_MARK))
     return marks
 
@@ -1475,33 +1472,39 @@ def _decree_number(written: str) -> int | None:
     return int(number.group()) if number.group().isdigit() else _numeral(number.group())
 
 
-def _alias_names(aliases: dict[str, list[str]]) -> tuple[dict[int, list[str]], dict[str, list[str]]]:
+@dataclass
+class _AliasNames:
     """The documents a decree number names (493 -> 生产安全事故报告和调查处理条例) and those a short name names
-    (事故报告条例 -> …), from the knowledge pack's aliases."""
-    decrees: dict[int, list[str]] = {}
-    names: dict[str, list[str]] = {}
-    for name, written in aliases.items():
-        for alias in written:
-            number = _decree_number(alias) if "号" in alias else None
-            if number is not None:
-                decrees.setdefault(number, []).append(name)
-            else:
-                names.setdefault(_title_key(alias), []).append(name)
-    return decrees, names
+    (事故报告条例 -> …), from the knowledge pack's aliases (read once per reply)."""
+
+    decrees: dict[int, list[str]] = field(default_factory=dict)
+    names: dict[str, list[str]] = field(default_factory=dict)
+
+    @classmethod
+    def of(cls, aliases: dict[str, list[str]]) -> _AliasNames:
+        known = cls()
+        for name, written in aliases.items():
+            for alias in written:
+                number = _decree_number(alias) if "号" in alias else None
+                if number is not None:
+                    known.decrees.setdefault(number, []).append(name)
+                else:
+                    known.names.setdefault(_title_key(alias), []).append(name)
+        return known
 
 
-def _names_source(named: str, decree: bool, chunk: StoredChunk, aliases: dict[str, list[str]]) -> bool | None:
+def _names_source(named: str, decree: bool, chunk: StoredChunk, known: _AliasNames) -> bool | None:
     """Whether a law or a decree a sentence names is the document of a source: True, False, or None when it cannot
     be told (a decree number the knowledge pack does not know, for a document that may be one)."""
-    decrees, names = _alias_names(aliases)
+    decrees, names = known.decrees, known.names
     title = chunk.title or chunk.doc_id
     if decree:
         number = _decree_number(named)
         if number is not None and f"{number}号" in canonical(_fold(chunk.text)):
             return True
-        known = decrees.get(number or -1)
-        if known:
-            return any(_titles_match(name, title) for name in known)
+        meant = decrees.get(number or -1)
+        if meant:
+            return any(_titles_match(name, title) for name in meant)
         return False if chunk.kind == "法律" and "国务院" in named else None  # a law is no State Council decree
     named = named.strip("《》")
     if _titles_match(named, title) or _titles_match(title, named) or _title_key(named) in canonical(_fold(chunk.text)):
@@ -1516,7 +1519,7 @@ def _check_named_sources(
     checked: list[tuple[int, int]],
     report: Verification,
     basis: _Basis,
-    aliases: dict[str, list[str]],
+    known: _AliasNames,
     marked: list[tuple[int, str]],
 ) -> list[tuple[int, str]]:
     """A sentence (or a piece of one, to ；) naming a law or a decree as its basis must rest on that law: the source
@@ -1540,9 +1543,7 @@ def _check_named_sources(
                 title = match.group("title") or match.group("title2")
                 if title and _ARTICLE_AFTER.match(body, match.end()):
                     continue  # 《…》第X条: an article mention, checked as one
-                if title and not (
-                    _title_key(title).endswith(LAW_TITLE_ENDS) or _title_key(title) in _alias_names(aliases)[1]
-                ):
+                if title and not (_title_key(title).endswith(LAW_TITLE_ENDS) or _title_key(title) in known.names):
                     continue  # 《安全生产许可证》: a document, no law
                 if title:
                     named.append((f"《{title}》", False))
@@ -1556,12 +1557,12 @@ def _check_named_sources(
             if not cited:
                 continue
             for written, decree in named:
-                verdicts = [_names_source(written, decree, chunks[n], aliases) for n in cited]
+                verdicts = [_names_source(written, decree, chunks[n], known) for n in cited]
                 if any(v is not False for v in verdicts):
                     continue
-                known = _alias_names(aliases)[0].get(_decree_number(written) or -1) if decree else None
-                shown = f"{written}（即《{known[0]}》）" if known else written
-                report.misnamed.append((cited[0] + 1, shown, _short_citation(chunks[cited[0]])))
+                meant = known.decrees.get(_decree_number(written) or -1) if decree else None
+                shown = f"{written}（即《{meant[0]}》）" if meant else written
+                report.misnamed.append((cited[0] + 1, shown, short_citation(chunks[cited[0]])))
                 marks.append((piece_end if piece_end < end else end, NAMED_SOURCE_MARK))
                 break
     return marks

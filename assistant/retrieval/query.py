@@ -178,6 +178,10 @@ class QueryAnalyzer:
                     pairs += [(name, region) for name in {short, *aliases}]
         return sorted(pairs, key=lambda p: -len(p[0]))
 
+    @cached_property
+    def _region_names(self) -> frozenset[str]:
+        return frozenset(name for name, _ in self._regions)
+
     def analyse(self, question: str) -> QueryPlan:
         norm = _DECREE_FORMS.sub(r"\1号令", normalise_for_index(question))
         plan = QueryPlan(question=question, expanded=question)
@@ -194,7 +198,7 @@ class QueryAnalyzer:
         plan.documents += loose
         plan.names += [self.records[d].short_title for d in loose]
         # 山东路, 浙江大学, 深圳大学: no place asked about
-        remaining = default_forms().without_other_names(remaining, (name for name, _ in self._regions))
+        remaining = default_forms().without_other_names(remaining, self._region_names)
         for name, region in self._regions:
             if name in remaining and region not in plan.regions:
                 plan.regions.append(region)

@@ -28,6 +28,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 
+from assistant.web.login import counted_failure
 from ingest.settings import Settings
 
 MAX_FAILURES = 5  # wrong passwords in a row from one logged-in user at one address before a lockout
@@ -174,13 +175,9 @@ class AdminGuard:
         limit = self.max_failures if key.startswith("who:") else self.address_max_failures
         if key not in self._failures and len(self._failures) >= self.max_tracked:
             self._forget(now)
-        count, last, until = self._failures.get(key, (0, now, 0.0))
-        if now - max(last, until) > FORGET_AFTER:  # failures a day of quiet ago (after the lockout) no longer count
-            count = 0
-        count += 1
-        until = now + min(self.lockout * 2 ** (count - limit), self.lockout_max) if count >= limit else 0.0
-        self._failures[key] = (count, now, until)
-        return max(0, limit - count)
+        entry = counted_failure(self._failures.get(key), now, limit, self.lockout, self.lockout_max, FORGET_AFTER)
+        self._failures[key] = entry
+        return max(0, limit - entry[0])
 
     def _forget(self, now: float) -> None:
         """Make room: the oldest entries not locked out go (down to half the table); a locked one never does."""

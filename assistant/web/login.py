@@ -72,6 +72,18 @@ class ClientAddress:
 WRONG_LOGIN = "用户名或密码不正确。"
 
 
+def counted_failure(
+    entry: tuple[int, float, float] | None, now: float, limit: int, first: float, longest: float, forget: float
+) -> tuple[int, float, float]:
+    """A key's (failures in a row, last failure, locked until) after one more failure at now: locked out from the
+    limit-th failure for first seconds, doubling with each further one up to longest; failures forget seconds of
+    quiet ago no longer count, quiet counted from the end of the lockout (a lockout at its longest must not end
+    with the count reset: limit more tries every longest seconds). The login's and the admin password's policy."""
+    count, last, until = entry or (0, now, 0.0)
+    count = 1 if now - max(last, until) > forget else count + 1
+    return count, now, (now + min(first * 2 ** (count - limit), longest) if count >= limit else 0.0)
+
+
 class LoginGuard:
     """The auth function Gradio calls with (user name, password): checks them, throttled (see the module)."""
 
@@ -119,14 +131,9 @@ class LoginGuard:
         if key not in self._failures and key.startswith("address:") and not self._room(now):
             return  # every tracked address is locked out: none is forgotten for this one (see the module)
         limit = self.user_max_failures if key.startswith("user:") else self.max_failures
-        count, last, until = self._failures.get(key, (0, now, 0.0))
-        # a failure long ago no longer counts; long after the lockout ended, not after the last failure (a lockout
-        # of the maximum would otherwise end with the count reset: five more tries every 15 minutes)
-        if now - max(last, until) > self.lockout_max:
-            count = 0
-        count += 1
-        until = now + min(self.lockout * 2 ** (count - limit), self.lockout_max) if count >= limit else 0.0
-        self._failures[key] = (count, now, until)
+        self._failures[key] = counted_failure(
+            self._failures.get(key), now, limit, self.lockout, self.lockout_max, forget=self.lockout_max
+        )
 
     def __call__(self, username: str, password: str) -> bool:
         """What Gradio calls: True, or the refusal in Chinese (Gradio's own is "Incorrect credentials.") with

@@ -294,25 +294,16 @@ class UploadQuota:
         length = dict(scope.get("headers") or []).get(b"content-length", b"")
         declared = int(length) if length.isdigit() else self.per_request
         if self.stored() + self.under_way + declared > self.limit:
-            return await _refuse(
-                send,
+            from starlette.responses import PlainTextResponse
+
+            refused = PlainTextResponse(
                 f"网页上传的临时文件已达上限（{self.limit / 1024 / 1024:.0f} MB），本次上传未接收：请先导入已选的文件"
                 f"或清除不用的文件，稍后再试（选了但未导入的文件 {UPLOAD_MAX_AGE_S // 60} 分钟后自动删除）。",
+                status_code=413,
             )
+            return await refused(scope, receive, send)
         self.under_way += declared  # one event loop: no lock needed between the check and this
         try:
             return await self.app(scope, receive, send)
         finally:
             self.under_way -= declared
-
-
-async def _refuse(send, message: str) -> None:
-    body = message.encode("utf-8")
-    await send(
-        {
-            "type": "http.response.start",
-            "status": 413,
-            "headers": [(b"content-type", b"text/plain; charset=utf-8"), (b"content-length", str(len(body)).encode())],
-        }
-    )
-    await send({"type": "http.response.body", "body": body})
