@@ -26,6 +26,7 @@ from pathlib import Path
 import yaml
 
 from ingest.cleaning import to_simplified
+from ingest.gazetteer import Gazetteer, default_gazetteer
 
 LAW, ADMINISTRATIVE, DEPARTMENTAL, LOCAL, LOCAL_GOVERNMENT, NORMATIVE, JUDICIAL = (
     "法律",
@@ -84,6 +85,8 @@ _PROVINCE = re.compile(f"^({'|'.join(_PROVINCE_NAMES)})")
 _PROVINCE_ANYWHERE = re.compile(f"({'|'.join(_PROVINCE_NAMES)})")
 # a word saying where a place follows (在宁波市, 位于苏州市)
 _WHERE = re.compile(r"(?:在|位于|地处|来自)")
+# before a name the table of divisions knows, also these (我们是宁波企业, 厂子属于余杭区, 落户昆山)
+_WHERE_KNOWN = re.compile(r"(?:在|位于|地处|来自|是|属于|落户|驻)")
 _OWN_PLACE = tuple("本全该各这那我其")  # 本市, 全市, 我们市: the place of whoever asks, not one named
 _SPECIAL_ZONE = re.compile(r"^(\S{2,4}经济特区)")
 _CITY = re.compile(r"^([\u4e00-\u9fff]{2,5}?(市|自治州|州|盟|地区))(?!场|政|民|区划)")
@@ -96,6 +99,7 @@ _TRAILING_BRACKET = re.compile(r"[(（][^()（）]{0,40}[)）]$")
 _TRAILING_PIECES = re.compile(
     r"(?:[\d一二三四五六七八九十]+篇|篇[\d一二三四五六七八九十]+|[\d一二三四五六七八九十]+则)$"
 )
+_SAYS = re.compile(r"的|应当|可以|必须|负责|第[一二三四五六七八九十百零〇\d]+条")  # a clause, not a name
 _LEGISLATURE_OR_GOVERNMENT = re.compile(r"(人民政府|人民代表大会常务委员会|人大常委会|人民代表大会)$")
 _BUREAU_SUFFIXES = ("局", "委员会", "委", "办公室", "办公厅", "厅", "管委会", "中心", "署", "部")
 
@@ -121,8 +125,10 @@ class LegalForms:
     nouns: dict[str, list[str]]
     noise_suffixes: list[str]
     wrapper_verbs: list[str]
+    forwarding_verbs: list[str]
     issuers: dict[str, list[str]]
     regions: dict[str, list[str]]
+    abbreviations: dict[str, str]  # a province's one-character name: 沪 -> 上海市
 
     @classmethod
     def load(cls, path: Path | None = None) -> LegalForms:
@@ -136,8 +142,10 @@ class LegalForms:
                 nouns=data["nouns"],
                 noise_suffixes=data["noise_suffixes"],
                 wrapper_verbs=data["wrapper_verbs"],
+                forwarding_verbs=data["forwarding_verbs"],
                 issuers=data["issuers"],
                 regions=data["regions"],
+                abbreviations=data["abbreviations"],
             )
         except KeyError as exc:
             raise ValueError(f"{path}：缺少 {exc.args[0]}") from None
@@ -177,31 +185,59 @@ class LegalForms:
 
     def places_named(self, text: str) -> list[str]:
         """Every place a question names: the place it starts with, a province named anywhere in it, and a city
-        written after 在, 位于, 地处 or 来自 (我们厂在宁波市…)."""
+        written after 在, 位于, 地处 or 来自 (我们厂在宁波市…). The table of divisions (ingest.gazetteer) adds the
+        names people write without 市 (杭州的企业, 我们在宁波北仑), a district or county named anywhere by its
+        full name (余杭区, 浦东新区) and a province's one-character name where it says where (在沪, 浙企); a
+        "地区" it does not know (长三角地区) is no place."""
         simple = self.without_other_names(squash(text))
+        table = default_gazetteer()
         # the place it starts with, as a title's
         found = [self.place(simple[m.end() :] if (m := _WHERE.match(simple)) else simple)]
         # after a word saying where, a city or province: a district or zone only with its city (在作业区 is none)
         found += [p for m in _WHERE.finditer(simple) if (p := self.place(simple[m.end() :])) in PROVINCES or "市" in p]
         found += [_PROVINCE_SHORT.get(m.group(1), m.group(1)) for m in _PROVINCE_ANYWHERE.finditer(simple)]
-        return list(
-            dict.fromkeys(
-                p
-                for p in found
-                if p != NATIONAL and not p.startswith(_OWN_PLACE) and not any(w in p for w in self._patterns.not_cities)
-            )
-        )
+        starts = [0, *(m.end() for m in _WHERE_KNOWN.finditer(simple))]
+        found += [p for at in starts if (p := self._known_place(simple[at:]))]
+        found += [m.group(0) for m in self._patterns.known_anywhere(table).finditer(simple)]
+        short = self._patterns.abbreviated
+        found += [self.abbreviations[m.group("after") or m.group("before")] for m in short.finditer(simple)]
+        kept = [
+            p
+            for p in dict.fromkeys(found)
+            if p != NATIONAL
+            and not p.startswith(_OWN_PLACE)
+            and not _WHERE.search(p)  # 厂子在湖州市 is read from the start, up to the city
+            and not any(w in p for w in self._patterns.not_cities)
+            and not (table and p.endswith("地区") and not table.knows(p))
+        ]
+        return [p for p in kept if not any(p in other and p != other for other in kept)]  # 湖州市 in 湖州市长兴县
+
+    def _known_place(self, text: str) -> str:
+        """The division of the table text starts with, by its full or its short name, with a district or county of
+        it written right after (宁波北仑 → 宁波市北仑区), or ""."""
+        table = default_gazetteer()
+        found = self._patterns.known_start(table).match(text)
+        if not found:
+            return ""
+        formed = self.place(text)
+        if formed != NATIONAL and formed.startswith(found.group(0)):
+            return formed  # 深圳经济特区, 湖州市长兴县: its form says more than the table's name
+        place = table.full_name(found.group(0))
+        return place + table.in_city(place, text[found.end() :])
 
     def region(self, title: str, head: str = "") -> str:
         """The document's place: the title's; a district or county named alone gets the city an issuer line
         writes before it (青山市青山区应急管理局); a title that names no place takes that of its issuer line,
         unless a national organ made it."""
         found = self.place(title)
-        if found == NATIONAL:  # 关于印发青山区…方案的通知: the place of what a notice issues
-            wrapped = self._patterns.wrapper.match(squash(title))
-            found = self.place(wrapped.group("inner")) if wrapped else found
         lines = [_LEADING_DATE.sub("", squash(line)) for line in head.split("\n")]
         lines = [line for line in lines if line and len(line) <= 60 and "。" not in line and "，" not in line]
+        if found == NATIONAL:  # 关于印发青山区…方案的通知: the place of what a notice issues
+            wrapped = self._patterns.wrapper.match(squash(title))
+            if wrapped:
+                found = self.place(wrapped.group("inner"))
+                if wrapped.group("verb") in self.forwarding_verbs:  # 关于转发江苏省…的通知: the forwarding organ's
+                    found = self._issuer_place(lines) or found
         if found != NATIONAL:
             if level(found) == "county":
                 for line in lines:
@@ -215,13 +251,26 @@ class LegalForms:
             return NATIONAL  # a local issuer line above 中华人民共和国安全生产法 does not make it a local text
         if self._patterns.national_issuer(f"{title}\n{head}"):
             return NATIONAL
-        p = self._patterns
+        return self._issuer_place(lines) or NATIONAL
+
+    def _issuer_place(self, lines: list[str]) -> str:
+        """The place of the first organ line above the text that names one (青山市应急管理局), or ""."""
         for line in lines:
-            if p.organ_line.search(line):
-                place = self.place(line)
-                if place != NATIONAL:
-                    return place
-        return NATIONAL
+            if self._patterns.organ_line.search(line) and (place := self.place(line)) != NATIONAL:
+                return place
+        return ""
+
+    def letterhead(self, line: str) -> bool:
+        """Whether a line of a notice is its salutation (各区应急管理局，各有关企业：) or its signature
+        (青山市应急管理局): whom it is sent to and who sends it, which state nothing."""
+        simple = squash(line).rstrip("。")
+        p = self._patterns
+        if simple.endswith(("：", ":")):  # names only, each short and saying nothing (no 的, no 应当)
+            parts = [part for part in re.split(r"[，,、；;]", simple[:-1]) if part]
+            return bool(parts) and all(
+                p.addressed.search(part) and len(part) <= 16 and not _SAYS.search(part) for part in parts
+            )
+        return len(simple) <= 30 and not re.search(r"[，,。；;：:]", simple) and bool(p.signature.match(simple))
 
     def national_title(self, title: str) -> bool:
         """A title only a national organ gives a text: 中华人民共和国…, or a 法 (安全生产法) that names no place.
@@ -384,7 +433,7 @@ class _Patterns:
         self.noun = re.compile(_alternatives(list(self.noun_category)))
         self.noise = re.compile(f"(?:{_alternatives(forms.noise_suffixes)})+$")
         self.wrapper = re.compile(
-            rf"^.*?关于(?:{_alternatives(forms.wrapper_verbs)})(?P<inner>.+?)的(?:通知|决定|公告|通告|命令)$"
+            rf"^.*?关于(?P<verb>{_alternatives(forms.wrapper_verbs)})(?P<inner>.+?)的(?:通知|决定|公告|通告|命令)$"
         )
         adopted = _alternatives(issuers["adopted"])
         self.courts = re.compile(_alternatives(issuers["courts"]))
@@ -415,6 +464,9 @@ class _Patterns:
         # a title or issuer line that starts with a local legislature (上海市人民代表大会常务委员会议事规则)
         self.legislature_line = re.compile(rf"^(?!全国|第|中华人民共和国)[\u4e00-\u9fff]{{2,12}}?(?:{local})")
         self.organ_line = re.compile(rf"(?:{_alternatives(issuers['organs'])})")
+        self.addressed = re.compile(rf"(?:{_alternatives(issuers['addressed'])})[)）]?$")
+        # an organ's name alone, with its place (青山市应急管理局, 青山市青山区人民政府办公室)
+        self.signature = re.compile(rf"^[\u4e00-\u9fff（）()]{{2,26}}(?:{_alternatives(issuers['organs'])})$")
         self.issuer_before = re.compile(r"^(?P<issuer>[\u4e00-\u9fff、]{2,40}?)关于")
         self.county_suffixes = _alternatives(regions["county_suffixes"])
         # an autonomous county or banner has a long name (彭水苗族土家族自治县); other names are short (青山区)
@@ -426,6 +478,15 @@ class _Patterns:
         self.not_in_names = re.compile(_alternatives(regions["not_in_names"]))
         self.not_cities = tuple(regions["not_cities"])
         self.name_parts = tuple(regions["name_parts"])
+        self._known: dict[int, tuple[re.Pattern[str], re.Pattern[str]]] = {}  # see known_start
+        # a province's one-character name (沪) where it says where: after 在, 驻… and before a word that ends the
+        # name (在沪工作, 在京的企业), or before 企 or 上 (浙企, 沪上): 在京东 and 苏联 name no place
+        short = "".join(forms.abbreviations)
+        after = "".join(regions["abbreviated_after"])
+        before = _alternatives(regions["abbreviated_before"])
+        self.abbreviated = re.compile(
+            rf"(?<=[{after}])(?P<after>[{short}])(?=$|[^\u4e00-\u9fff]|{before})|(?P<before>[{short}])(?=企|上(?:$|[^\u4e00-\u9fff]|企业))"
+        )
         self._other_names: dict[frozenset[str], re.Pattern[str]] = {}  # see other_names
         self.zone_words = frozenset(regions["zones"])
         self._bare_zone = re.compile(rf"^(?:{_alternatives(regions['bare_zones'])})")
@@ -439,6 +500,25 @@ class _Patterns:
             parts = _alternatives(list(self.name_parts))
             self._other_names[names] = re.compile(rf"(?:{places}|[\u4e00-\u9fff]{{2,4}}市)(?=(?:{parts}))")
         return self._other_names[names]
+
+    def known_start(self, table: Gazetteer) -> re.Pattern[str]:
+        """A division's full or short name at the start of a text, the longest."""
+        return self._known_patterns(table)[0]
+
+    def known_anywhere(self, table: Gazetteer) -> re.Pattern[str]:
+        """A division's full name of three characters or more anywhere (余杭区, 浦东新区; not 城区 or 矿区)."""
+        return self._known_patterns(table)[1]
+
+    def _known_patterns(self, table: Gazetteer) -> tuple[re.Pattern[str], re.Pattern[str]]:
+        if id(table) not in self._known:
+            full = [n for n in table.names() if not n.startswith(_OWN_PLACE)]
+            names = sorted({*full, *table.short_names}, key=len, reverse=True)
+            long = [n for n in full if len(n) >= 3]
+            self._known[id(table)] = (
+                re.compile(f"^(?:{'|'.join(map(re.escape, names))})" if names else "(?!)"),
+                re.compile(f"(?:{'|'.join(map(re.escape, long))})" if long else "(?!)"),
+            )
+        return self._known[id(table)]
 
     def county(self, rest: str, bare: bool) -> str:
         """The district, county, banner or zone rest starts with ("" when none); a bare 高新区 only when

@@ -132,7 +132,7 @@ def test_a_local_rule_is_not_the_basis_for_a_place_named_mid_question():
     idf = {t: 2.0 for t in tokenizer.query_tokens(question)}
     composer = OfflineComposer(tokenizer, idf, QuantityAsks(KnowledgePack(Settings().knowledge_dir).quantities))
     plan = QueryPlan(question, question)
-    plan.places = default_forms().places_named(question)
+    plan.places = plan.within = default_forms().places_named(question)
     answer = composer.compose(question, plan, [_local(CONTRADICTING), NATIONAL_ARTICLE])
     assert answer.citations == [{"doc": LAW, "article": "第二十四条"}], answer.text
     assert "配备兼职人员即可" not in answer.text

@@ -24,14 +24,14 @@ from assistant.answer import ranges as thresholds
 from assistant.answer.config import ANSWER
 from assistant.answer.untrusted import InstructionGuard, instruction_guard
 from assistant.citations import placed_citation, short_citation
-from assistant.retrieval.coverage import contrastive_weights, coverage, question_weights
+from assistant.retrieval.coverage import contrastive_weights, coverage, held_terms, question_weights
 from assistant.retrieval.figures import Ask, QuantityAsks
 from assistant.retrieval.provisions import PENALTY, asks_meaning, provision_asked, provision_kind
 from assistant.retrieval.query import QueryPlan, people_counted, question_parts
 from ingest.articles import LEADING_LABEL
 from ingest.cleaning import SENTENCE_ENDS, clauses, normalise_for_index, to_simplified
 from ingest.encoding import han_count
-from ingest.legal_forms import LEGAL_KINDS
+from ingest.legal_forms import LEGAL_KINDS, default_forms
 from ingest.metadata import NATIONAL
 from ingest.numerals import cn_to_int
 from ingest.store import StoredChunk
@@ -40,6 +40,7 @@ from ingest.tokenizer import Tokenizer
 NO_BASIS = "知识库中未找到依据"
 _NUM = r"(?:\d+(?:\.\d+)?|[一二三四五六七八九十百千万两半]+)"
 _INTRODUCES = re.compile(r"[：:]$")
+_NUMERAL = re.compile(r"[\d零〇一二三四五六七八九十百千万亿两.]+")  # a token that is a number (一百二十, 百二)
 # a 项 and its ordinal: （三）… (the form another 款 names it by: 第三项), 3. …, 三是…, a plan's 第三阶段/第三步
 _ITEM = re.compile(
     r"^(?:[（(](?P<paren>[一二三四五六七八九十]+)[）)]|(?P<digit>\d+)[.、．]|(?P<shi>[一二三四五六七八九十]+)是"
@@ -98,6 +99,7 @@ class _Clause:
     within: float = 0.0  # the score without the words its document's title holds: how it stands among its siblings
     states: bool = False  # it states a figure of the kind the question asks for
     entries: list[tuple[str, bool]] = field(default_factory=list)  # its whole list: (text, whether an item)
+    held: dict[str, float] = field(default_factory=dict)  # the question's words it holds, with their weights
 
 
 def _quoted_bonus(text: str, quoted: list[str]) -> float:
@@ -121,7 +123,13 @@ def _clauses(chunk: StoredChunk, guard: InstructionGuard) -> list[str]:
     # a question (问：…？) restates what is asked and answers nothing
     # the unit an answer quotes: a sentence, or a line (款 and 项 are lines in the corpus)
     # a sentence mostly in another script (日本語, 한국어, English) is no provision of Chinese law or plan
-    texts = [c for c in clauses(chunk.text, SENTENCE_ENDS) if not c.endswith(("？", "?")) and _chinese(c)]
+    # a notice's salutation and signature (各区应急管理局，各有关企业：/ 青山市应急管理局) say whom and who
+    forms = default_forms()
+    texts = [
+        c
+        for c in clauses(chunk.text, SENTENCE_ENDS)
+        if not c.endswith(("？", "?")) and _chinese(c) and not forms.letterhead(c)
+    ]
     flagged = guard.flagged(texts)
     kept = [text for i, text in enumerate(texts) if i not in flagged]
     if flagged:  # what is left of a passage whose instruction was removed says something only in sentences:
@@ -403,10 +411,11 @@ def _statements(clause: _Clause) -> list[str]:
     return out
 
 
-def binds(region: str, places: list[str]) -> bool:
-    """Whether a text of a region binds where the question asks about: a national text everywhere, a local one in
-    its own place (a city's rule in its districts, a province's where the question writes the province)."""
-    return region == NATIONAL or any(p.startswith(region) or region.startswith(p) for p in places)
+def binds(region: str, within: list[str]) -> bool:
+    """Whether a text of a region binds where the question asks about (QueryPlan.within: the places it names and
+    the divisions they lie in): a national text everywhere, a local one in its own place and the places within it
+    (浙江省's rules in 杭州市 and 余杭区, 青山市's in 青山市青山区), and a district's where its city is asked about."""
+    return region == NATIONAL or any(p.startswith(region) or region.startswith(p) for p in within)
 
 
 def _carries_term(chunk: StoredChunk, plan: QueryPlan) -> bool:
@@ -459,6 +468,8 @@ class OfflineComposer:
         asked_about = normalise_for_index(f"{part} {' '.join(plan.legal_terms)}")
         quoted = [normalise_for_index(q) for q in _QUOTED.findall(part)]
         sharp = contrastive_weights(weights, passages)
+        total = sum(weights.values()) or 1.0
+        numerals = {t: w for t, w in weights.items() if _NUMERAL.fullmatch(t)}
         groups = []
         for rank, (chunk, texts) in enumerate(zip(chunks, texts_of, strict=True)):
             bonus = ANSWER.article_bonus if chunk.unit == "article" else 1.0
@@ -478,13 +489,18 @@ class OfflineComposer:
                     bonus * coverage(named + text, weights),
                     bonus * coverage(text, sharp) * _quoted_bonus(text, quoted),
                     within=coverage(text, untitled) * _quoted_bonus(text, quoted),
+                    held=held_terms(named + text, weights),
                 )
                 if ask and ask.stated_in(text):
                     clause.score *= ANSWER.states_quantity_bonus
                     clause.within *= ANSWER.states_quantity_bonus
                     clause.states = True
                 if thresholds.holds(text, numbers, chunk.text, asked_about):
+                    # its range (超过一百人) holds the question's number (一百二十人): it speaks to that number as
+                    # much as a clause writing it out does
                     clause.lead = text
+                    clause.held |= numerals
+                    clause.coverage = bonus * sum(clause.held.values()) / total
                 scored.append(clause)
             best = max((c.score for c in scored), default=0.0)
             for clause in scored:  # within its provision, the clause whose range holds the question's number answers
@@ -514,7 +530,7 @@ class OfflineComposer:
         good = [g for g in groups if g[0].score >= share * best]
         picked = good[:1]
         first = evidence[picked[0][0].chunk_rank]
-        if first.kind in LEGAL_KINDS and not plan.documents and not binds(first.region, plan.places):
+        if first.kind in LEGAL_KINDS and not plan.documents and not binds(first.region, plan.within):
             # regional scope: a local rule binds only in its region. Asked about no place, or about another place
             # than a rule's, a provision that binds there and answers the question (holding enough of its words) is
             # the basis, not a local rule that may restate the law or depart from it (a plan or report is no rule:
@@ -522,14 +538,17 @@ class OfflineComposer:
             binding = [
                 g
                 for g in groups
-                if evidence[g[0].chunk_rank].unit == "article"
-                and evidence[g[0].chunk_rank].kind in LEGAL_KINDS
-                and binds(evidence[g[0].chunk_rank].region, plan.places)
+                if evidence[g[0].chunk_rank].kind in LEGAL_KINDS
+                and binds(evidence[g[0].chunk_rank].region, plan.within)
                 and g[0].coverage >= ANSWER.min_coverage
             ]
             if binding:
                 picked = binding[:1]
                 first = evidence[picked[0][0].chunk_rank]
+            elif plan.places:
+                # asked about a place it does not bind, another region's rule is no answer there: what it says is
+                # listed as related, with where it applies
+                return []
         if first.unit != "article":
             # a plan's passages are cut by length, not by meaning: the ranker chose the document, and of its
             # passages the one whose clauses answer best, on the words that do not name the document, is quoted
@@ -563,6 +582,7 @@ class OfflineComposer:
             return self._abstain(question, chunks, f"知识库中没有{names}")
         chosen: list[_Clause] = []
         unanswered: list[str] = []  # parts asking for an amount or a period that no clause states
+        elsewhere: list[str] = []  # parts only another region's rules answer
         figures_answered = 0
         for index, part in enumerate(question_parts(question)):
             if plan.glossary and asks_meaning(part) and (carried := self._carrying_term(plan, evidence)):
@@ -592,7 +612,10 @@ class OfflineComposer:
                 if legal and max(g[0].coverage for g in legal) >= ANSWER.min_coverage:
                     groups = legal
             share = ANSWER.first_share if index == 0 else ANSWER.keep_share
-            for group in self._decisive(groups, evidence, plan, part, share):
+            decisive = self._decisive(groups, evidence, plan, part, share)
+            if not decisive:
+                elsewhere.append(part)
+            for group in decisive:
                 chosen = _merged(chosen, group)
         named_articles = {(d, r.number, r.sub) for d, r in plan.articles}
         if named_articles:  # the user asked for specific articles: quote them whole, whatever the overlap
@@ -602,6 +625,11 @@ class OfflineComposer:
         if unanswered and not figures_answered:  # the figure asked for is nowhere: what else matched is related only
             asked = "、".join(f"“{part.rstrip('？?')}”" for part in unanswered)
             return self._abstain(question, chunks, f"已入库的条文中没有{asked}的具体规定（数量、期限或比例）")
+        if not chosen and elsewhere:
+            places = "、".join(plan.places)
+            return self._abstain(
+                question, chunks, f"已入库的条文中没有在{places}适用的相应规定（检索到的是其他地区的规定）"
+            )
         if not chosen:
             return self._abstain(question, chunks)
         if not named_articles:
@@ -627,7 +655,7 @@ class OfflineComposer:
             chunk = source.chunk
             if (
                 chunk.kind in LEGAL_KINDS
-                and not binds(chunk.region, plan.places)
+                and not binds(chunk.region, plan.within)
                 and chunk.doc_id not in plan.documents
             ):
                 asked = f"（问题所问的{'、'.join(plan.places)}不在其内）" if plan.places else ""

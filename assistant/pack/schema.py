@@ -493,6 +493,7 @@ class InstructionWords(_Strict):
     """knowledge/instructions.yaml: how a sentence inside a document that speaks to the assistant is recognised."""
 
     role_names: list[str]  # system, 助手 … followed by ：/: at the start of a sentence
+    plain_role_names: list[str] = []  # 系统, 系统提示 …: role names that are words of a manual too
     role_markers: list[str]  # chat-template markers: <|im_start|>, [INST]
     override_verbs: list[str]  # 忽略, 无视 …
     override_objects: list[str]  # 指令, 规则 …

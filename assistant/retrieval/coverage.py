@@ -30,6 +30,12 @@ def coverage(passage: str, weights: dict[str, float]) -> float:
     return covered(normalise_for_index(passage), weights)
 
 
+def held_terms(passage: str, weights: dict[str, float]) -> dict[str, float]:
+    """The terms of weights a passage holds, with their weights."""
+    normalised = normalise_for_index(passage)
+    return {t: w for t, w in weights.items() if t in normalised}
+
+
 def covered(normalised: str, weights: dict[str, float]) -> float:
     """The weighted share of the terms an already normalised passage holds."""
     total = sum(weights.values())

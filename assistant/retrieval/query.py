@@ -18,6 +18,7 @@ from assistant.pack import GlossaryEntry, KnowledgePack
 from assistant.retrieval.config import RankingConfig
 from ingest.articles import NUMERAL, ArticleRef
 from ingest.cleaning import normalise_for_index, to_simplified
+from ingest.gazetteer import default_gazetteer
 from ingest.legal_forms import default_forms
 from ingest.numerals import cn_to_int
 from ingest.store import DocumentRecord
@@ -77,6 +78,8 @@ class QueryPlan:
     regions: list[str] = field(default_factory=list)  # record regions the question names
     places: list[str] = field(default_factory=list)  # every place it names: those regions, and one it starts with
     #                                                  that no document has (苏州市的企业…)
+    within: list[str] = field(default_factory=list)  # where a rule binds for it: those places, the divisions they
+    #                                                  lie in (余杭区 → 杭州市, 浙江省), and their documents' regions
     plans: bool = False  # the question refers to a local plan or report (这份方案、季度工作安排里…)
     articles: list[tuple[str, ArticleRef]] = field(default_factory=list)  # (doc id, article) named directly
     translations: dict[str, str] = field(default_factory=dict)  # the question's everyday words -> the legal terms
@@ -205,6 +208,14 @@ class QueryAnalyzer:
                 plan.names.append(name)
         # the places it names, with documents or not (我们厂在宁波市…, 浙江的企业…)
         plan.places = list(dict.fromkeys([*plan.regions, *default_forms().places_named(question)]))
+        within = [*plan.places, *(w for place in plan.places for w in default_gazetteer().enclosing(place))]
+        within += [region for name, region in self._regions if name in within]  # 深圳市 → 深圳经济特区
+        plan.within = list(dict.fromkeys(within))
+        # the regions of the library it names, however written (在沪 → 上海市); not those a place lies in, which
+        # bind there but are not what it asks about (北仑区…工作目标 asks about 北仑区's report, not 浙江省's rules)
+        present = {r.region for r in self.records.values()}
+        named = default_forms().places_named(remaining)  # not the 山东省 of 山东省安全生产条例, a document named
+        plan.regions += [p for p in named if p in present and p not in plan.regions]
         plan.articles = self._articles(norm, plan.documents)
         plan.unknown_documents = [name for name in named_documents(question) if not self._holds(name)]
         plan.plans = bool(_REFERS_TO_PLAN.search(norm))
