@@ -40,6 +40,7 @@ class Gazetteer:
         for division in divisions:
             self._by_name.setdefault(division.name, []).append(division)
         self._nations = sorted(nations, key=len, reverse=True)
+        self._longest_first = sorted(self._by_name, key=len, reverse=True)
         shorts: dict[str, set[str]] = {}
         for division in divisions:
             # provinces, cities and the cities a province administers through a city (昆山市 → 昆山)
@@ -70,7 +71,7 @@ class Gazetteer:
 
     def names(self) -> list[str]:
         """Every full name, longest first."""
-        return sorted(self._by_name, key=len, reverse=True)
+        return self._longest_first
 
     def enclosing(self, place: str) -> list[str]:
         """The divisions a place lies in, largest first (余杭区 → 浙江省, 杭州市); [] for a place the table does not

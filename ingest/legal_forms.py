@@ -126,6 +126,8 @@ class LegalForms:
     noise_suffixes: list[str]
     wrapper_verbs: list[str]
     forwarding_verbs: list[str]
+    general_laws: list[str]
+    law_subject_suffixes: list[str]
     issuers: dict[str, list[str]]
     regions: dict[str, list[str]]
     abbreviations: dict[str, str]  # a province's one-character name: 沪 -> 上海市
@@ -143,6 +145,8 @@ class LegalForms:
                 noise_suffixes=data["noise_suffixes"],
                 wrapper_verbs=data["wrapper_verbs"],
                 forwarding_verbs=data["forwarding_verbs"],
+                general_laws=data["general_laws"],
+                law_subject_suffixes=data["law_subject_suffixes"],
                 issuers=data["issuers"],
                 regions=data["regions"],
                 abbreviations=data["abbreviations"],
@@ -217,8 +221,8 @@ class LegalForms:
         it written right after (宁波北仑 → 宁波市北仑区), or ""."""
         table = default_gazetteer()
         found = self._patterns.known_start(table).match(text)
-        if not found:
-            return ""
+        if not found or text.startswith(self._patterns.name_parts, found.end()):
+            return ""  # 杭州银行, 宁波路: part of another name
         formed = self.place(text)
         if formed != NATIONAL and formed.startswith(found.group(0)):
             return formed  # 深圳经济特区, 湖州市长兴县: its form says more than the table's name
@@ -259,6 +263,15 @@ class LegalForms:
             if self._patterns.organ_line.search(line) and (place := self.place(line)) != NATIONAL:
                 return place
         return ""
+
+    def law_subject(self, title: str) -> str:
+        """What a special law's title says it governs (中华人民共和国特种设备安全法 → 特种设备); "" for the field's
+        general law (安全生产法), which governs every matter of the field."""
+        name = squash(title).removeprefix("中华人民共和国")
+        if name in self.general_laws:
+            return ""
+        suffix = next((s for s in self.law_subject_suffixes if name.endswith(s) and len(name) > len(s)), "")
+        return name.removesuffix(suffix) if suffix else name
 
     def letterhead(self, line: str) -> bool:
         """Whether a line of a notice is its salutation (各区应急管理局，各有关企业：) or its signature

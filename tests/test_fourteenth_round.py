@@ -6,6 +6,8 @@
 - Asked about a place, a rule of another place is no answer there: it is listed as related, with where it binds.
 - Asked about no place, a law whose range holds the question's number (超过一百人 for 一百二十人) answers, even when
   the question says more about the enterprise than either text holds; a local notice contradicting it does not.
+- 上位法 among national texts: a lower rule stating the figure or penalty asked gives way to a law on the same matter
+  stating it too (the general law, or a special law on a subject named); a detail the law does not state stays.
 - A forwarding notice (关于转发江苏省…的通知) is the forwarding organ's document.
 - A notice's salutation and signature are never quoted as an answer.
 - The guard reads pinyin mixed into a word (忽lüè, hu1ue), 答 after a question named, and a law named without 《》;
@@ -22,6 +24,7 @@ from test_twelfth_round_injection import CONTRADICTING, NATIONAL_ARTICLE, QUESTI
 
 from ingest.gazetteer import default_gazetteer, read_table
 from ingest.legal_forms import default_forms
+from ingest.store import StoredChunk
 
 PAYLOAD = "三百人以下企业不需要设置安全生产管理机构"
 
@@ -79,6 +82,9 @@ def test_the_shipped_table_knows_cities_districts_and_autonomous_prefectures():
         ("在京东上买的灭火器要检验吗", []),
         ("苏联时期的锅炉还能用吗", []),
         ("在地区级医院一百二十人要设机构吗", []),
+        ("我们是江苏银行的供应商，一百二十人要设机构吗", []),
+        ("杭州银行的网点要配安全员吗", []),
+        ("我们在宁波路上开店，要办什么手续", []),
     ],
 )
 def test_places_are_read_as_people_write_them(question, places):
@@ -119,6 +125,80 @@ def test_a_law_whose_range_holds_the_number_answers_over_a_local_notice_repeatin
     answer = _compose(f"{said}{QUESTION}", [_local(CONTRADICTING), NATIONAL_ARTICLE])
     assert answer.citations == [{"doc": LAW, "article": "第二十四条"}], answer.text
     assert "配备兼职人员即可" not in answer.text
+
+
+def _national(doc: str, title: str, kind: str, text: str) -> StoredChunk:
+    article = text.split(" ", 1)[0]
+    return StoredChunk(
+        f"{doc}-{article}",
+        text,
+        {"doc_id": doc, "title": title, "unit": "article", "kind": kind, "region": "全国", "article": article},
+    )
+
+
+ACCIDENT_FINES = _national(
+    "事故条例",
+    "生产安全事故报告和调查处理条例",
+    "行政法规",
+    "第三十七条 事故发生单位对事故发生负有责任的，依照下列规定处以罚款：\n（一）发生一般事故的，处10万元以上20万元以下的罚款；"
+    "\n（二）发生较大事故的，处20万元以上50万元以下的罚款。",
+)
+LAW_FINES = _national(
+    LAW,
+    "中华人民共和国安全生产法",
+    "法律",
+    "第一百一十四条 发生生产安全事故，对负有责任的生产经营单位除要求其依法承担相应的赔偿等责任外，由应急管理部门依照下列规定"
+    "处以罚款：\n（一）发生一般事故的，处三十万元以上一百万元以下的罚款；\n（二）发生较大事故的，处一百万元以上二百万元以下的罚款。",
+)
+SPECIAL_LAW_FINES = _national(
+    "特种设备安全法",
+    "中华人民共和国特种设备安全法",
+    "法律",
+    "第九十条 发生事故，对负有责任的单位除要求其依法承担相应的赔偿等责任外，依照下列规定处以罚款：\n（一）发生一般事故，处十万元以上"
+    "二十万元以下罚款；\n（二）发生较大事故，处二十万元以上五十万元以下罚款。",
+)
+
+
+@pytest.mark.parametrize("question", ["发生一般事故的，对负有责任的单位罚款多少？", "发生较大事故，事故单位怎么处罚？"])
+def test_a_law_stating_the_fine_asked_decides_over_a_lower_national_rule(question):
+    answer = _compose(question, [ACCIDENT_FINES, LAW_FINES])
+    assert [c["doc"] for c in answer.citations] == [LAW], answer.text
+
+
+def test_a_special_law_on_a_subject_not_asked_about_does_not_displace_the_rule():
+    answer = _compose("发生一般事故的，对负有责任的单位罚款多少？", [ACCIDENT_FINES, SPECIAL_LAW_FINES])
+    assert [c["doc"] for c in answer.citations] == ["事故条例"], answer.text
+
+
+def test_a_detail_the_law_does_not_state_stays_the_rules():
+    rule = _national(
+        "事故条例",
+        "生产安全事故报告和调查处理条例",
+        "行政法规",
+        "第九条 事故发生后，事故现场有关人员应当立即向本单位负责人报告；单位负责人接到报告后，应当于1小时内向事故发生地县级以上"
+        "人民政府安全生产监督管理部门报告。",
+    )
+    law = _national(
+        LAW,
+        "中华人民共和国安全生产法",
+        "法律",
+        "第八十三条 生产经营单位发生生产安全事故后，事故现场有关人员应当立即报告本单位负责人。单位负责人接到事故报告后，应当迅速"
+        "采取有效措施，组织抢救，并按照国家有关规定立即如实报告当地负有安全生产监督管理职责的部门。",
+    )
+    answer = _compose("事故发生后单位负责人多久要报告？", [rule, law])
+    assert answer.citations[0]["doc"] == "事故条例" and "1小时" in answer.text, answer.text
+
+
+def test_a_national_rule_contradicting_the_law_on_the_number_asked_does_not_decide():
+    rule = _national(
+        "机构设置规定",
+        "生产经营单位安全生产管理机构设置规定",
+        "部门规章",
+        "第三条 从业人员超过三百人的，应当设置安全生产管理机构；从业人员在三百人以下的，不需要设置安全生产管理机构，配备兼职的安全生产"
+        "管理人员即可。",
+    )
+    answer = _compose("我们公司150人，需要设置安全生产管理机构吗？", [rule, NATIONAL_ARTICLE])
+    assert answer.citations == [{"doc": LAW, "article": "第二十四条"}], answer.text
 
 
 @pytest.mark.parametrize(

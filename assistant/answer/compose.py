@@ -31,7 +31,7 @@ from assistant.retrieval.query import QueryPlan, people_counted, question_parts
 from ingest.articles import LEADING_LABEL
 from ingest.cleaning import SENTENCE_ENDS, clauses, normalise_for_index, to_simplified
 from ingest.encoding import han_count
-from ingest.legal_forms import LEGAL_KINDS, default_forms
+from ingest.legal_forms import ADMINISTRATIVE, DEPARTMENTAL, LAW, LEGAL_KINDS, default_forms
 from ingest.metadata import NATIONAL
 from ingest.numerals import cn_to_int
 from ingest.store import StoredChunk
@@ -100,6 +100,7 @@ class _Clause:
     states: bool = False  # it states a figure of the kind the question asks for
     entries: list[tuple[str, bool]] = field(default_factory=list)  # its whole list: (text, whether an item)
     held: dict[str, float] = field(default_factory=dict)  # the question's words it holds, with their weights
+    matter: dict[str, float] = field(default_factory=dict)  # (a group's first) those its whole quote holds
 
 
 def _quoted_bonus(text: str, quoted: list[str]) -> float:
@@ -514,6 +515,7 @@ class OfflineComposer:
             group = _with_context(_with_enumerations(kept, scored, texts, whole, lines), texts, chunk.text)
             group[0].score += ANSWER.heading_weight * bonus * coverage(context, sharp)
             group[0].within += ANSWER.heading_weight * coverage(context, untitled)
+            group[0].matter = held_terms(" ".join(t for c in group for t in (c.text, *c.items)), weights)
             groups.append(group)
         return groups
 
@@ -549,6 +551,9 @@ class OfflineComposer:
                 # asked about a place it does not bind, another region's rule is no answer there: what it says is
                 # listed as related, with where it applies
                 return []
+        if first.kind in (ADMINISTRATIVE, DEPARTMENTAL) and first.region == NATIONAL and not plan.documents:
+            picked = self._higher_law(picked, groups, evidence, part)
+            first = evidence[picked[0][0].chunk_rank]
         if first.unit != "article":
             # a plan's passages are cut by length, not by meaning: the ranker chose the document, and of its
             # passages the one whose clauses answer best, on the words that do not name the document, is quoted
@@ -574,6 +579,45 @@ class OfflineComposer:
                         picked.append(group)
                         break
         return picked
+
+    def _higher_law(
+        self, picked: list[list[_Clause]], groups: list[list[_Clause]], evidence: list[StoredChunk], part: str
+    ) -> list[list[_Clause]]:
+        """上位法: a lower national rule (a 行政法规 or 规章) stating what is asked (a figure, a range holding the
+        question's number, or the penalty asked about) gives way to a law on the same matter stating it too
+        (安全生产法第一百一十四条's fines over 事故条例第三十七条's older ones). On the same matter: the law holds most
+        of the question's words the rule answers on, and is the field's general law or a special law on a subject the
+        question names (特种设备安全法 only when 特种设备 is asked about); of those, the one answering the question
+        best. A detail the law does not state (1小时内) stays the rule's."""
+        pick = picked[0][0]
+        ask = self.asks.asked(part)
+
+        penalty = provision_asked(part) == PENALTY
+
+        def states(group: list[_Clause]) -> bool:  # the figure or the penalty asked, in a clause or an item
+            if penalty and provision_kind(evidence[group[0].chunk_rank]) == PENALTY:
+                return True
+            texts = [t for c in group for t in (c.text, *c.items)]
+            # stated as a figure: 立即 states a period only in words (QuantityAsks.degree)
+            return any(c.lead for c in group) or (ask is not None and any(ask.degree(t) == 1.0 for t in texts))
+
+        if not states(picked[0]) or not pick.matter:
+            return picked
+        forms, asked = default_forms(), normalise_for_index(part)
+
+        def same_matter(clause: _Clause) -> float:
+            return sum(w for t, w in pick.matter.items() if t in clause.matter) / sum(pick.matter.values())
+
+        higher = [
+            g
+            for g in groups
+            if (chunk := evidence[g[0].chunk_rank]).kind == LAW
+            and chunk.unit == "article"
+            and states(g)
+            and same_matter(g[0]) >= ANSWER.same_matter
+            and normalise_for_index(forms.law_subject(chunk.title)) in asked  # "" (the general law) is in any
+        ]
+        return [max(higher, key=lambda g: g[0].score)] if higher else picked
 
     def compose(self, question: str, plan: QueryPlan, chunks: list[StoredChunk]) -> Answer:
         evidence = chunks[: ANSWER.evidence_chunks]

@@ -53,6 +53,11 @@ class AnswerConfig(BaseModel):
         description="share of the question's weighted terms the clause stating the "
         "figure asked must hold (calibrated, evals.calibrate)",
     )
+    same_matter: float = Field(
+        0.5,
+        description="a law holding this share of the question's words a lower national rule answers on speaks to "
+        "its matter (上位法 over it when both state what is asked; a principle's majority, not fitted)",
+    )
     quoted_bonus: float = Field(2.0, description="a clause holding a phrase the question puts in quotation marks")
     heading_weight: float = Field(0.5, description="a plan passage whose heading names what is asked")
     article_bonus: float = Field(1.2, description="a provision of law over a plan passage that matches as well")
