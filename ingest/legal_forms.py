@@ -99,6 +99,9 @@ _TRAILING_BRACKET = re.compile(r"[(（][^()（）]{0,40}[)）]$")
 _TRAILING_PIECES = re.compile(
     r"(?:[\d一二三四五六七八九十]+篇|篇[\d一二三四五六七八九十]+|[\d一二三四五六七八九十]+则)$"
 )
+_ISSUER_CODE = re.compile(r"^[\u4e00-\u9fff]{1,8}(?=[〔\[［【(（]\s*(?:19|20)\d{2})")  # 青应急 of 青应急〔2024〕47号
+_SEAL_OR_DATE = re.compile(r"(?:[(（](?:印|章|盖章|公章)[)）]|\d{4}年\d{1,2}月\d{1,2}日(?:印发|发布)?)+$")
+_NATIVE = re.compile(r"人(?![民员])")  # after a place, a person from there (宁波人), not 宁波人民政府 or 宁波人员
 _SAYS = re.compile(r"的|应当|可以|必须|负责|第[一二三四五六七八九十百零〇\d]+条")  # a clause, not a name
 _LEGISLATURE_OR_GOVERNMENT = re.compile(r"(人民政府|人民代表大会常务委员会|人大常委会|人民代表大会)$")
 _BUREAU_SUFFIXES = ("局", "委员会", "委", "办公室", "办公厅", "厅", "管委会", "中心", "署", "部")
@@ -127,6 +130,8 @@ class LegalForms:
     wrapper_verbs: list[str]
     forwarding_verbs: list[str]
     general_laws: list[str]
+    waivers: list[str]
+    obligations: list[str]
     law_subject_suffixes: list[str]
     issuers: dict[str, list[str]]
     regions: dict[str, list[str]]
@@ -146,6 +151,8 @@ class LegalForms:
                 wrapper_verbs=data["wrapper_verbs"],
                 forwarding_verbs=data["forwarding_verbs"],
                 general_laws=data["general_laws"],
+                waivers=data["waivers"],
+                obligations=data["obligations"],
                 law_subject_suffixes=data["law_subject_suffixes"],
                 issuers=data["issuers"],
                 regions=data["regions"],
@@ -175,7 +182,7 @@ class LegalForms:
             rest = simple[province.end() :]
         if not simple.startswith(_NOT_A_CITY):
             city = _CITY.match(rest)
-            if city and not any(w in city.group(1) for w in p.not_cities):
+            if city and (default_gazetteer().knows(city.group(1)) or not any(w in city.group(1) for w in p.not_cities)):
                 parent, rest = city.group(1), rest[city.end() :]
         county = p.county(rest, bare=not parent)
         if county:
@@ -211,18 +218,24 @@ class LegalForms:
             if p != NATIONAL
             and not p.startswith(_OWN_PLACE)
             and not _WHERE.search(p)  # 厂子在湖州市 is read from the start, up to the city
-            and not any(w in p for w in self._patterns.not_cities)
+            and (self.known(p) or not any(w in p for w in self._patterns.not_cities))  # 成都市 holds 都市
             and not (table and p.endswith("地区") and not table.knows(p))
         ]
         return [p for p in kept if not any(p in other and p != other for other in kept)]  # 湖州市 in 湖州市长兴县
+
+    @staticmethod
+    def known(place: str) -> bool:
+        """Whether the table of divisions knows a place, alone or with the city written before it."""
+        table = default_gazetteer()
+        return table.knows(place) or bool(table.enclosing(place))
 
     def _known_place(self, text: str) -> str:
         """The division of the table text starts with, by its full or its short name, with a district or county of
         it written right after (宁波北仑 → 宁波市北仑区), or ""."""
         table = default_gazetteer()
         found = self._patterns.known_start(table).match(text)
-        if not found or text.startswith(self._patterns.name_parts, found.end()):
-            return ""  # 杭州银行, 宁波路: part of another name
+        if not found or text.startswith(self._patterns.name_parts, found.end()) or _NATIVE.match(text, found.end()):
+            return ""  # 杭州银行, 宁波路: part of another name; 老板是宁波人: where someone comes from
         formed = self.place(text)
         if formed != NATIONAL and formed.startswith(found.group(0)):
             return formed  # 深圳经济特区, 湖州市长兴县: its form says more than the table's name
@@ -264,6 +277,10 @@ class LegalForms:
                 return place
         return ""
 
+    def waives(self, rule: str, law: str) -> bool:
+        """Whether a rule's words waive what the law's words require (不需要设置 against 应当设置)."""
+        return any(w in rule for w in self.waivers) and any(o in law for o in self.obligations)
+
     def law_subject(self, title: str) -> str:
         """What a special law's title says it governs (中华人民共和国特种设备安全法 → 特种设备); "" for the field's
         general law (安全生产法), which governs every matter of the field."""
@@ -278,6 +295,11 @@ class LegalForms:
         (青山市应急管理局): whom it is sent to and who sends it, which state nothing."""
         simple = squash(line).rstrip("。")
         p = self._patterns
+        if simple.startswith(("抄送", "主送", "抄报", "印送")) or _DOCUMENT_NUMBER.fullmatch(
+            _ISSUER_CODE.sub("", simple)
+        ):
+            return True  # 抄送：市应急管理局; 青应急〔2024〕47号
+        simple = _SEAL_OR_DATE.sub("", simple)  # 青山市应急管理局（印）2024年5月6日印发
         if simple.endswith(("：", ":")):  # names only, each short and saying nothing (no 的, no 应当)
             parts = [part for part in re.split(r"[，,、；;]", simple[:-1]) if part]
             return bool(parts) and all(

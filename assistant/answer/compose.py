@@ -31,7 +31,7 @@ from assistant.retrieval.query import QueryPlan, people_counted, question_parts
 from ingest.articles import LEADING_LABEL
 from ingest.cleaning import SENTENCE_ENDS, clauses, normalise_for_index, to_simplified
 from ingest.encoding import han_count
-from ingest.legal_forms import ADMINISTRATIVE, DEPARTMENTAL, LAW, LEGAL_KINDS, default_forms
+from ingest.legal_forms import JUDICIAL, LAW, LEGAL_KINDS, default_forms
 from ingest.metadata import NATIONAL
 from ingest.numerals import cn_to_int
 from ingest.store import StoredChunk
@@ -415,8 +415,9 @@ def _statements(clause: _Clause) -> list[str]:
 def binds(region: str, within: list[str]) -> bool:
     """Whether a text of a region binds where the question asks about (QueryPlan.within: the places it names and
     the divisions they lie in): a national text everywhere, a local one in its own place and the places within it
-    (浙江省's rules in 杭州市 and 余杭区, 青山市's in 青山市青山区), and a district's where its city is asked about."""
-    return region == NATIONAL or any(p.startswith(region) or region.startswith(p) for p in within)
+    (浙江省's rules in 杭州市 and 余杭区, 青山市's in 青山市青山区), a district's where its city is asked about, and a
+    district's recorded without its city (青山区) where the place is written with it (青山市青山区)."""
+    return region == NATIONAL or any(p.startswith(region) or region.startswith(p) or p.endswith(region) for p in within)
 
 
 def _carries_term(chunk: StoredChunk, plan: QueryPlan) -> bool:
@@ -516,6 +517,8 @@ class OfflineComposer:
             group[0].score += ANSWER.heading_weight * bonus * coverage(context, sharp)
             group[0].within += ANSWER.heading_weight * coverage(context, untitled)
             group[0].matter = held_terms(" ".join(t for c in group for t in (c.text, *c.items)), weights)
+            if any(c.lead for c in group):  # its range holds the question's number
+                group[0].matter |= numerals
             groups.append(group)
         return groups
 
@@ -551,8 +554,16 @@ class OfflineComposer:
                 # asked about a place it does not bind, another region's rule is no answer there: what it says is
                 # listed as related, with where it applies
                 return []
-        if first.kind in (ADMINISTRATIVE, DEPARTMENTAL) and first.region == NATIONAL and not plan.documents:
-            picked = self._higher_law(picked, groups, evidence, part)
+        if first.kind in LEGAL_KINDS and first.kind not in (LAW, JUDICIAL) and not plan.documents:
+            higher = self._higher_law(picked, groups, evidence, part, plan.legal_terms)
+            # where the question asks about the rule's own place, the rule stands (its own fines, its own deadlines)
+            # unless it waives what the law requires: then the law decides and the answer says so
+            said = [" ".join(t for c in g for t in (c.text, *c.items)) for g in (picked[0], higher[0])]
+            waives = higher is not picked and default_forms().waives(*said)
+            if waives:
+                self.overruled.append((first, evidence[higher[0][0].chunk_rank]))
+            if waives or first.region == NATIONAL or not binds(first.region, plan.within):
+                picked = higher
             first = evidence[picked[0][0].chunk_rank]
         if first.unit != "article":
             # a plan's passages are cut by length, not by meaning: the ranker chose the document, and of its
@@ -581,29 +592,40 @@ class OfflineComposer:
         return picked
 
     def _higher_law(
-        self, picked: list[list[_Clause]], groups: list[list[_Clause]], evidence: list[StoredChunk], part: str
+        self,
+        picked: list[list[_Clause]],
+        groups: list[list[_Clause]],
+        evidence: list[StoredChunk],
+        part: str,
+        terms: list[str],
     ) -> list[list[_Clause]]:
-        """上位法: a lower national rule (a 行政法规 or 规章) stating what is asked (a figure, a range holding the
-        question's number, or the penalty asked about) gives way to a law on the same matter stating it too
-        (安全生产法第一百一十四条's fines over 事故条例第三十七条's older ones). On the same matter: the law holds most
-        of the question's words the rule answers on, and is the field's general law or a special law on a subject the
-        question names (特种设备安全法 only when 特种设备 is asked about); of those, the one answering the question
-        best. A detail the law does not state (1小时内) stays the rule's."""
-        pick = picked[0][0]
-        ask = self.asks.asked(part)
-
-        penalty = provision_asked(part) == PENALTY
+        """上位法: a rule below the law (a 行政法规, a 规章, a local regulation or notice, even where it binds) stating
+        what is asked (a figure, a range holding the question's number, or the penalty asked about) gives way to a law
+        on the same matter stating it too (安全生产法第一百一十四条's fines over 事故条例第三十七条's older ones;
+        第二十四条 over a city notice's 一百二十人的企业不需要设置). On the same matter: the law holds most of the
+        question's words the rule answers on, is a provision of the same kind (a duty, a penalty), and is the
+        field's general law or a special law on a subject the question names (特种设备安全法 only when 特种设备 is
+        asked about); of those, the one answering the question best. A detail the law does not state (1小时内) stays
+        the rule's."""
+        pick, lower = picked[0][0], evidence[picked[0][0].chunk_rank]
+        ask, penalty = self.asks.asked(part), provision_asked(part) == PENALTY
 
         def states(group: list[_Clause]) -> bool:  # the figure or the penalty asked, in a clause or an item
             if penalty and provision_kind(evidence[group[0].chunk_rank]) == PENALTY:
                 return True
             texts = [t for c in group for t in (c.text, *c.items)]
-            # stated as a figure: 立即 states a period only in words (QuantityAsks.degree)
-            return any(c.lead for c in group) or (ask is not None and any(ask.degree(t) == 1.0 for t in texts))
+            # stated as a figure: 立即 states a period only in words (QuantityAsks.degree); the question's own number
+            # written out (一百二十人的企业…) or held by a range (超过一百人) speaks to it
+            return (
+                any(c.lead for c in group)
+                or any(_NUMERAL.fullmatch(t) for t in group[0].matter)
+                or (ask is not None and any(ask.degree(t) == 1.0 for t in texts))
+            )
 
         if not states(picked[0]) or not pick.matter:
             return picked
-        forms, asked = default_forms(), normalise_for_index(part)
+        # what is asked about: the part and the legal terms its words stand for (叉车司机 → 特种设备作业人员)
+        forms, asked = default_forms(), normalise_for_index(f"{part} {' '.join(terms)}")
 
         def same_matter(clause: _Clause) -> float:
             return sum(w for t, w in pick.matter.items() if t in clause.matter) / sum(pick.matter.values())
@@ -612,7 +634,8 @@ class OfflineComposer:
             g
             for g in groups
             if (chunk := evidence[g[0].chunk_rank]).kind == LAW
-            and chunk.unit == "article"
+            # a duty's deadline is no penalty's 五年内 (a notice's passage has no kind of its own)
+            and provision_kind(lower) in (None, provision_kind(chunk))
             and states(g)
             and same_matter(g[0]) >= ANSWER.same_matter
             and normalise_for_index(forms.law_subject(chunk.title)) in asked  # "" (the general law) is in any
@@ -621,6 +644,7 @@ class OfflineComposer:
 
     def compose(self, question: str, plan: QueryPlan, chunks: list[StoredChunk]) -> Answer:
         evidence = chunks[: ANSWER.evidence_chunks]
+        self.overruled: list[tuple[StoredChunk, StoredChunk]] = []  # (a local rule, the law it departs from)
         if plan.unknown_documents and not plan.documents:  # asked about a document the knowledge base lacks
             names = "、".join(n if n.isascii() else f"《{n}》" for n in plan.unknown_documents)
             return self._abstain(question, chunks, f"知识库中没有{names}")
@@ -706,6 +730,11 @@ class OfflineComposer:
                 lines.append(
                     f"- 注意：[{source.number}] 是{chunk.region}的{chunk.kind}，只在{chunk.region}适用{asked}。"
                 )
+        for rule, law in self.overruled:  # a local rule waiving what the law requires, not quoted
+            note = (
+                f"《{rule.cited_title}》的规定与{short_citation(law)}不一致，以法律为准（下位规定不得与上位法相抵触）"
+            )
+            lines.append(f"- 注意：{note}。")
         lines.append("")
         lines.append("依据：")
         lines += [f"[{s.number}] {s.citation}" for s in sources]
