@@ -245,7 +245,9 @@ def test_a_local_rule_worded_like_the_question_does_not_displace_the_national_la
 
 
 def test_the_region_named_has_its_own_rule_answer():
-    answer = _compose(f"青山市{QUESTION}", [_local(CONTRADICTING), NATIONAL_ARTICLE], regions=("青山市",))
+    # a rule of the place asked about answers there (one waiving what the law requires does not: round 14's tests)
+    stricter = "第二条 一百二十人的企业应当设置安全生产管理机构，并配备两名以上专职安全生产管理人员。"
+    answer = _compose(f"青山市{QUESTION}", [_local(stricter), NATIONAL_ARTICLE], regions=("青山市",))
     assert answer.citations[0]["doc"] == "青山市通知", answer.text
 
 
