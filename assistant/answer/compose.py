@@ -560,7 +560,7 @@ class OfflineComposer:
             # unless it waives what the law requires: then the law decides and the answer says so
             said = [" ".join(t for c in g for t in (c.text, *c.items)) for g in (picked[0], higher[0])]
             waives = higher is not picked and default_forms().waives(*said)
-            if waives:
+            if waives and (first, evidence[higher[0][0].chunk_rank]) not in self.overruled:
                 self.overruled.append((first, evidence[higher[0][0].chunk_rank]))
             if waives or first.region == NATIONAL or not binds(first.region, plan.within):
                 picked = higher
@@ -644,7 +644,7 @@ class OfflineComposer:
 
     def compose(self, question: str, plan: QueryPlan, chunks: list[StoredChunk]) -> Answer:
         evidence = chunks[: ANSWER.evidence_chunks]
-        self.overruled: list[tuple[StoredChunk, StoredChunk]] = []  # (a local rule, the law it departs from)
+        self.overruled: list[tuple[StoredChunk, StoredChunk]] = []  # (a rule below the law, the law it departs from)
         if plan.unknown_documents and not plan.documents:  # asked about a document the knowledge base lacks
             names = "、".join(n if n.isascii() else f"《{n}》" for n in plan.unknown_documents)
             return self._abstain(question, chunks, f"知识库中没有{names}")
@@ -730,7 +730,7 @@ class OfflineComposer:
                 lines.append(
                     f"- 注意：[{source.number}] 是{chunk.region}的{chunk.kind}，只在{chunk.region}适用{asked}。"
                 )
-        for rule, law in self.overruled:  # a local rule waiving what the law requires, not quoted
+        for rule, law in self.overruled:  # a rule waiving what the law requires, not quoted
             note = (
                 f"《{rule.cited_title}》的规定与{short_citation(law)}不一致，以法律为准（下位规定不得与上位法相抵触）"
             )
