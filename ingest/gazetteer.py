@@ -41,6 +41,12 @@ class Gazetteer:
             self._by_name.setdefault(division.name, []).append(division)
         self._nations = sorted(nations, key=len, reverse=True)
         self._longest_first = sorted(self._by_name, key=len, reverse=True)
+        # each district or county with the cities it lies in and the name without 区, 县 or 市 (北仑区 → 北仑)
+        self._counties = [
+            (name, re.sub(r"(?:新区|区|县|市|旗)$", "", name), {c for d in self._by_name[name] for c in d.within})
+            for name in self._longest_first
+            if any(d.level == "county" for d in self._by_name[name])
+        ]
         shorts: dict[str, set[str]] = {}
         for division in divisions:
             # provinces, cities and the cities a province administers through a city (昆山市 → 昆山)
@@ -95,11 +101,8 @@ class Gazetteer:
     def in_city(self, city: str, text: str) -> str:
         """The district or county of a city that text starts with, by its full name or without 区, 县 or 市
         (宁波市, 北仑… → 北仑区), or ""."""
-        for name in self.names():
-            short = re.sub(r"(?:新区|区|县|市|旗)$", "", name)
-            if (text.startswith(name) or (len(short) >= 2 and text.startswith(short))) and any(
-                d.level == "county" and city in d.within for d in self._by_name[name]
-            ):
+        for name, short, cities in self._counties:
+            if city in cities and (text.startswith(name) or (len(short) >= 2 and text.startswith(short))):
                 return name
         return ""
 

@@ -25,8 +25,9 @@ from pathlib import Path
 
 import yaml
 
+from ingest.articles import LABEL
 from ingest.cleaning import to_simplified
-from ingest.gazetteer import Gazetteer, default_gazetteer
+from ingest.gazetteer import default_gazetteer
 
 LAW, ADMINISTRATIVE, DEPARTMENTAL, LOCAL, LOCAL_GOVERNMENT, NORMATIVE, JUDICIAL = (
     "法律",
@@ -101,8 +102,9 @@ _TRAILING_PIECES = re.compile(
 )
 _ISSUER_CODE = re.compile(r"^[\u4e00-\u9fff]{1,8}(?=[〔\[［【(（]\s*(?:19|20)\d{2})")  # 青应急 of 青应急〔2024〕47号
 _SEAL_OR_DATE = re.compile(r"(?:[(（](?:印|章|盖章|公章)[)）]|\d{4}年\d{1,2}月\d{1,2}日(?:印发|发布)?)+$")
-_NATIVE = re.compile(r"人(?![民员])")  # after a place, a person from there (宁波人), not 宁波人民政府 or 宁波人员
-_SAYS = re.compile(r"的|应当|可以|必须|负责|第[一二三四五六七八九十百零〇\d]+条")  # a clause, not a name
+# after a place, a person from there (宁波人), not 宁波人民政府, 宁波人员, 北京人社局 or 浙江人大
+_NATIVE = re.compile(r"人(?![民员社大])")
+_SAYS = re.compile(rf"的|应当|可以|必须|负责|{LABEL}")  # a clause, not a name
 _LEGISLATURE_OR_GOVERNMENT = re.compile(r"(人民政府|人民代表大会常务委员会|人大常委会|人民代表大会)$")
 _BUREAU_SUFFIXES = ("局", "委员会", "委", "办公室", "办公厅", "厅", "管委会", "中心", "署", "部")
 
@@ -209,7 +211,7 @@ class LegalForms:
         found += [_PROVINCE_SHORT.get(m.group(1), m.group(1)) for m in _PROVINCE_ANYWHERE.finditer(simple)]
         starts = [0, *(m.end() for m in _WHERE_KNOWN.finditer(simple))]
         found += [p for at in starts if (p := self._known_place(simple[at:]))]
-        found += [m.group(0) for m in self._patterns.known_anywhere(table).finditer(simple)]
+        found += [m.group(0) for m in self._patterns.known_anywhere.finditer(simple)]
         short = self._patterns.abbreviated
         found += [self.abbreviations[m.group("after") or m.group("before")] for m in short.finditer(simple)]
         kept = [
@@ -233,9 +235,9 @@ class LegalForms:
         """The division of the table text starts with, by its full or its short name, with a district or county of
         it written right after (宁波北仑 → 宁波市北仑区), or ""."""
         table = default_gazetteer()
-        found = self._patterns.known_start(table).match(text)
-        if not found or text.startswith(self._patterns.name_parts, found.end()) or _NATIVE.match(text, found.end()):
-            return ""  # 杭州银行, 宁波路: part of another name; 老板是宁波人: where someone comes from
+        found = self._patterns.known_start.match(text)  # 杭州银行, 老板是宁波人: blanked (without_other_names)
+        if not found:
+            return ""
         formed = self.place(text)
         if formed != NATIONAL and formed.startswith(found.group(0)):
             return formed  # 深圳经济特区, 湖州市长兴县: its form says more than the table's name
@@ -513,7 +515,6 @@ class _Patterns:
         self.not_in_names = re.compile(_alternatives(regions["not_in_names"]))
         self.not_cities = tuple(regions["not_cities"])
         self.name_parts = tuple(regions["name_parts"])
-        self._known: dict[int, tuple[re.Pattern[str], re.Pattern[str]]] = {}  # see known_start
         # a province's one-character name (沪) where it says where: after 在, 驻… and before a word that ends the
         # name (在沪工作, 在京的企业), or before 企 or 上 (浙企, 沪上): 在京东 and 苏联 name no place
         short = "".join(forms.abbreviations)
@@ -528,32 +529,31 @@ class _Patterns:
         self.not_places = sorted(regions["not_places"], key=len, reverse=True)
 
     def other_names(self, names: frozenset[str]) -> re.Pattern[str]:
-        """A place name (a province's, a city's, or one of names) before a name part (LegalForms.without_other_names),
-        compiled once for each set of names (a library's regions)."""
+        """A place name (a province's, a city's as the division table or 市 writes it, or one of names) before a name
+        part or a person from there (LegalForms.without_other_names: 杭州银行, 宁波路, 老板是宁波人), compiled once for
+        each set of names (a library's regions)."""
         if names not in self._other_names:
-            places = "|".join(map(re.escape, sorted({*_PROVINCE_NAMES, *names}, key=len, reverse=True)))
+            known = {*_PROVINCE_NAMES, *default_gazetteer().short_names, *names}
+            places = "|".join(map(re.escape, sorted(known, key=len, reverse=True)))
             parts = _alternatives(list(self.name_parts))
-            self._other_names[names] = re.compile(rf"(?:{places}|[\u4e00-\u9fff]{{2,4}}市)(?=(?:{parts}))")
+            self._other_names[names] = re.compile(
+                rf"(?:{places}|[\u4e00-\u9fff]{{2,4}}市)(?=(?:{parts})|{_NATIVE.pattern})"
+            )
         return self._other_names[names]
 
-    def known_start(self, table: Gazetteer) -> re.Pattern[str]:
+    @cached_property
+    def known_start(self) -> re.Pattern[str]:
         """A division's full or short name at the start of a text, the longest."""
-        return self._known_patterns(table)[0]
+        table = default_gazetteer()
+        full = [n for n in table.names() if not n.startswith(_OWN_PLACE)]
+        names = sorted({*full, *table.short_names}, key=len, reverse=True)
+        return re.compile(f"^(?:{'|'.join(map(re.escape, names))})" if names else "(?!)")
 
-    def known_anywhere(self, table: Gazetteer) -> re.Pattern[str]:
+    @cached_property
+    def known_anywhere(self) -> re.Pattern[str]:
         """A division's full name of three characters or more anywhere (余杭区, 浦东新区; not 城区 or 矿区)."""
-        return self._known_patterns(table)[1]
-
-    def _known_patterns(self, table: Gazetteer) -> tuple[re.Pattern[str], re.Pattern[str]]:
-        if id(table) not in self._known:
-            full = [n for n in table.names() if not n.startswith(_OWN_PLACE)]
-            names = sorted({*full, *table.short_names}, key=len, reverse=True)
-            long = [n for n in full if len(n) >= 3]
-            self._known[id(table)] = (
-                re.compile(f"^(?:{'|'.join(map(re.escape, names))})" if names else "(?!)"),
-                re.compile(f"(?:{'|'.join(map(re.escape, long))})" if long else "(?!)"),
-            )
-        return self._known[id(table)]
+        long = [n for n in default_gazetteer().names() if len(n) >= 3 and not n.startswith(_OWN_PLACE)]
+        return re.compile(f"(?:{'|'.join(map(re.escape, long))})" if long else "(?!)")
 
     def county(self, rest: str, bare: bool) -> str:
         """The district, county, banner or zone rest starts with ("" when none); a bare 高新区 only when

@@ -99,8 +99,7 @@ class _Clause:
     within: float = 0.0  # the score without the words its document's title holds: how it stands among its siblings
     states: bool = False  # it states a figure of the kind the question asks for
     entries: list[tuple[str, bool]] = field(default_factory=list)  # its whole list: (text, whether an item)
-    held: dict[str, float] = field(default_factory=dict)  # the question's words it holds, with their weights
-    matter: dict[str, float] = field(default_factory=dict)  # (a group's first) those its whole quote holds
+    matter: dict[str, float] = field(default_factory=dict)  # (a group's first) the question's words its quote holds
 
 
 def _quoted_bonus(text: str, quoted: list[str]) -> float:
@@ -491,7 +490,6 @@ class OfflineComposer:
                     bonus * coverage(named + text, weights),
                     bonus * coverage(text, sharp) * _quoted_bonus(text, quoted),
                     within=coverage(text, untitled) * _quoted_bonus(text, quoted),
-                    held=held_terms(named + text, weights),
                 )
                 if ask and ask.stated_in(text):
                     clause.score *= ANSWER.states_quantity_bonus
@@ -501,8 +499,8 @@ class OfflineComposer:
                     # its range (超过一百人) holds the question's number (一百二十人): it speaks to that number as
                     # much as a clause writing it out does
                     clause.lead = text
-                    clause.held |= numerals
-                    clause.coverage = bonus * sum(clause.held.values()) / total
+                    written = normalise_for_index(named + text)
+                    clause.coverage += bonus * sum(w for t, w in numerals.items() if t not in written) / total
                 scored.append(clause)
             best = max((c.score for c in scored), default=0.0)
             for clause in scored:  # within its provision, the clause whose range holds the question's number answers
@@ -523,7 +521,13 @@ class OfflineComposer:
         return groups
 
     def _decisive(
-        self, groups: list[list[_Clause]], evidence: list[StoredChunk], plan: QueryPlan, part: str, share: float
+        self,
+        groups: list[list[_Clause]],
+        evidence: list[StoredChunk],
+        plan: QueryPlan,
+        part: str,
+        share: float,
+        overruled: list[tuple[StoredChunk, StoredChunk]],
     ) -> list[list[_Clause]]:
         """The decisive chunks of a question part: the first-ranked chunk whose best clause scores ``share`` of the
         best. The ranker ordered the chunks for the whole question, so the first part trusts its order
@@ -560,8 +564,8 @@ class OfflineComposer:
             # unless it waives what the law requires: then the law decides and the answer says so
             said = [" ".join(t for c in g for t in (c.text, *c.items)) for g in (picked[0], higher[0])]
             waives = higher is not picked and default_forms().waives(*said)
-            if waives and (first, evidence[higher[0][0].chunk_rank]) not in self.overruled:
-                self.overruled.append((first, evidence[higher[0][0].chunk_rank]))
+            if waives and (first, evidence[higher[0][0].chunk_rank]) not in overruled:
+                overruled.append((first, evidence[higher[0][0].chunk_rank]))
             if waives or first.region == NATIONAL or not binds(first.region, plan.within):
                 picked = higher
             first = evidence[picked[0][0].chunk_rank]
@@ -644,7 +648,7 @@ class OfflineComposer:
 
     def compose(self, question: str, plan: QueryPlan, chunks: list[StoredChunk]) -> Answer:
         evidence = chunks[: ANSWER.evidence_chunks]
-        self.overruled: list[tuple[StoredChunk, StoredChunk]] = []  # (a rule below the law, the law it departs from)
+        overruled: list[tuple[StoredChunk, StoredChunk]] = []  # (a rule below the law, the law it departs from)
         if plan.unknown_documents and not plan.documents:  # asked about a document the knowledge base lacks
             names = "、".join(n if n.isascii() else f"《{n}》" for n in plan.unknown_documents)
             return self._abstain(question, chunks, f"知识库中没有{names}")
@@ -680,7 +684,7 @@ class OfflineComposer:
                 if legal and max(g[0].coverage for g in legal) >= ANSWER.min_coverage:
                     groups = legal
             share = ANSWER.first_share if index == 0 else ANSWER.keep_share
-            decisive = self._decisive(groups, evidence, plan, part, share)
+            decisive = self._decisive(groups, evidence, plan, part, share, overruled)
             if not decisive:
                 elsewhere.append(part)
             for group in decisive:
@@ -730,7 +734,7 @@ class OfflineComposer:
                 lines.append(
                     f"- 注意：[{source.number}] 是{chunk.region}的{chunk.kind}，只在{chunk.region}适用{asked}。"
                 )
-        for rule, law in self.overruled:  # a rule waiving what the law requires, not quoted
+        for rule, law in overruled:  # a rule waiving what the law requires, not quoted
             note = (
                 f"《{rule.cited_title}》的规定与{short_citation(law)}不一致，以法律为准（下位规定不得与上位法相抵触）"
             )

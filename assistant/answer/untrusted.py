@@ -185,8 +185,11 @@ def _canon(text: str, digits_as_letters: bool = True) -> str:
     else:
         text = "".join(text.split()).lower()
     text = _INNER_SIGNS.sub("", _INNER_MARKS.sub("", text)).translate(_ANGLES)
-    if not digits_as_letters:
-        return text
+    return _as_letters(text) if digits_as_letters else text
+
+
+def _as_letters(text: str) -> str:
+    """Digits written for letters inside a Latin word read as the letters (1gn0re)."""
     return _LEET_WORD.sub(lambda m: m.group(0).translate(_LEET), text)
 
 
@@ -261,7 +264,7 @@ class InstructionGuard:
         self.words = words
 
         def canon(items: list[str]) -> list[str]:
-            return sorted({_canon(w) for w in items if _canon(w)}, key=len, reverse=True)
+            return sorted({c for w in items if (c := _canon(w))}, key=len, reverse=True)
 
         self.role_names = canon(words.role_names)
         self.plain_role_names = set(canon(words.plain_role_names))
@@ -450,10 +453,11 @@ class InstructionGuard:
         )
 
     def is_instruction(self, sentence: str) -> bool:
-        text = _LEADING.sub("", _canon(sentence))
+        read = _LEADING.sub("", _canon(sentence, digits_as_letters=False))
+        text = _as_letters(read)
         if self._instructs(text):
             return True
-        pinyin = _pinyin_reading(_LEADING.sub("", _canon(sentence, digits_as_letters=False)))
+        pinyin = _pinyin_reading(read)  # read with its digits as written: hu1ue is hulue, not huiue
         return bool(pinyin) and pinyin != text and self._pinyin_guard._instructs(pinyin)
 
     @cached_property
