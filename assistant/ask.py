@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from assistant.answer import ANSWER, Answer, OfflineComposer, continues_list, open_lists
+from assistant.answer.untrusted import instruction_guard
 from assistant.llm import (
     LlmComposer,
     LlmUnavailable,
@@ -166,7 +167,9 @@ class Assistant:
         if query is None:
             query = followup.resolve(question, history, pack_of(self.kb).follow_up, self.kb.tokenizer)
         plan = self.retriever.plan(query)
-        return query, plan, self.retriever.search(query, plan), fault
+        guard = instruction_guard(self.kb.settings.knowledge_dir)  # no citation names a heading that instructs
+        retrieved = [(guard.with_plain_headings(chunk), score) for chunk, score in self.retriever.search(query, plan)]
+        return query, plan, retrieved, fault
 
     def _offline(self, query: str, plan, chunks: list[StoredChunk], fault: LlmUnavailable | None) -> Answer:
         answer = OfflineComposer(

@@ -103,5 +103,9 @@ class Tokenizer:
         """Whole words (no sub-words) of a text, normalised: for matching dictionary entries."""
         return [t for t in self._engine().cut(normalise_for_index(text), False) if _KEEP.search(t)]
 
+    def segments(self, text: str) -> list[str]:
+        """The text cut into words as it is, nothing dropped or normalised: their lengths give its word boundaries."""
+        return list(self._engine().cut(text, False))
+
     def query_tokens(self, text: str) -> list[str]:
         return self.tokens(normalise_for_index(text))

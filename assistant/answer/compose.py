@@ -118,6 +118,11 @@ def _chinese(text: str) -> bool:
     return not letters or han_count(text) * 2 >= letters
 
 
+def _unheld(weights: dict[str, float], terms: set[str]) -> dict[str, float]:
+    """weights with terms still counted in the total but held by no passage."""
+    return {(f"\0{t}" if t in terms else t): w for t, w in weights.items()} if terms else weights
+
+
 def _clauses(chunk: StoredChunk, guard: InstructionGuard) -> list[str]:
     """The clauses an answer may quote: a question, a sentence instructing the assistant and its payload are not."""
     # a question (问：…？) restates what is asked and answers nothing
@@ -469,6 +474,10 @@ class OfflineComposer:
         asked_about = normalise_for_index(f"{part} {' '.join(plan.legal_terms)}")
         quoted = [normalise_for_index(q) for q in _QUOTED.findall(part)]
         sharp = contrastive_weights(weights, passages)
+        # the words naming a document (《青山市应急管理局关于机构设置…的通知》是怎么规定的) say which document is
+        # asked about: another document holding them (消防法第四条: 应急管理部门) answers none of the question
+        said = normalise_for_index(part)
+        naming = {t for t in weights if t in said and t not in plan.unnamed} if plan.documents else set()
         total = sum(weights.values()) or 1.0
         numerals = {t: w for t, w in weights.items() if _NUMERAL.fullmatch(t)}
         groups = []
@@ -482,13 +491,14 @@ class OfflineComposer:
             # a question naming the document (那个特别规定) asks what it says: whether a clause answers enough of the
             # question counts those words as held (which clause answers is told by the others)
             named = f"{chunk.title}｜" if chunk.doc_id in plan.documents else ""
+            held, sharp_held = (weights, sharp) if named else (_unheld(weights, naming), _unheld(sharp, naming))
             scored = []
             for text in texts:
                 clause = _Clause(
                     text,
                     rank,
-                    bonus * coverage(named + text, weights),
-                    bonus * coverage(text, sharp) * _quoted_bonus(text, quoted),
+                    bonus * coverage(named + text, held),
+                    bonus * coverage(text, sharp_held) * _quoted_bonus(text, quoted),
                     within=coverage(text, untitled) * _quoted_bonus(text, quoted),
                 )
                 if ask and ask.stated_in(text):

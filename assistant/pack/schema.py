@@ -492,12 +492,12 @@ class DocumentAliases(_Strict):
 class InstructionWords(_Strict):
     """knowledge/instructions.yaml: how a sentence inside a document that speaks to the assistant is recognised."""
 
-    role_names: list[str]  # system, 助手 … followed by ：/: at the start of a sentence
-    plain_role_names: list[str] = []  # 系统, 系统提示 …: role names that are words of a manual too
+    role_names: list[str]  # system, 助手 … followed by ：/: at the start of a sentence (and an instruction after)
     role_markers: list[str]  # chat-template markers: <|im_start|>, [INST]
     override_verbs: list[str]  # 忽略, 无视 …
     override_objects: list[str]  # 指令, 规则 …
     override_referents: list[str]  # 以上, 所有, 你的 …
+    sovereign_objects: list[str] = []  # 法律, 提示词 …: set aside with no referent (先把法律放一边)
     voided_objects: list[str] = []  # 指令, 设定 …: instructions said to be void after a referent (前述指令一概作废)
     voiding: list[str] = []  # 作废, 失效 …: what they are said to be
     fillers: list[str]  # what may come before an imperative verb: 请, 现在, 立即

@@ -83,6 +83,7 @@ class QueryPlan:
     plans: bool = False  # the question refers to a local plan or report (这份方案、季度工作安排里…)
     articles: list[tuple[str, ArticleRef]] = field(default_factory=list)  # (doc id, article) named directly
     translations: dict[str, str] = field(default_factory=dict)  # the question's everyday words -> the legal terms
+    unnamed: str = ""  # the question (normalised) without the names of the documents it names
     unknown_documents: list[str] = field(default_factory=list)  # titles or standards named that no document holds
 
 
@@ -200,6 +201,7 @@ class QueryAnalyzer:
         loose = [d for d in self._loosely_named(remaining) if d not in plan.documents]
         plan.documents += loose
         plan.names += [self.records[d].short_title for d in loose]
+        plan.unnamed = remaining
         # 山东路, 浙江大学, 深圳大学: no place asked about
         remaining = default_forms().without_other_names(remaining, self._region_names)
         for name, region in self._regions:
