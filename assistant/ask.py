@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from assistant.answer import ANSWER, Answer, OfflineComposer, continues_list, open_lists
+from assistant.answer.compose import scope_notes
 from assistant.answer.untrusted import instruction_guard
 from assistant.llm import (
     LlmComposer,
@@ -24,6 +25,14 @@ from ingest.articles import ArticleRef
 from ingest.knowledge_base import KnowledgeBase
 from ingest.settings import Settings
 from ingest.store import StoredChunk, chunk_id
+
+
+def _with_scope_notes(answer: Answer, plan) -> Answer:
+    """An LLM answer with the notes saying where a local rule it cites binds, above its 依据 (as offline)."""
+    notes = scope_notes(answer.sources, plan)
+    if notes and "\n\n依据：" in answer.text:
+        answer.text = answer.text.replace("\n\n依据：", "\n" + "\n".join(notes) + "\n\n依据：", 1)
+    return answer
 
 
 def backends(kb: KnowledgeBase) -> dict[str, str]:
@@ -193,14 +202,14 @@ class Assistant:
             try:
                 for item in self.llm.compose_stream(query, chunks):
                     if isinstance(item, Answer):
-                        answer = item
+                        answer = _with_scope_notes(item, plan)
                     else:
                         yield item
             except LlmUnavailable as exc:
                 fault = exc
                 if exc.retry_without_stream:  # some OpenAI-compatible servers do not stream: ask once without
                     try:
-                        answer, fault = self.llm.compose(query, chunks), None
+                        answer, fault = _with_scope_notes(self.llm.compose(query, chunks), plan), None
                     except LlmUnavailable as again:
                         fault = again
         if answer is None:
@@ -214,7 +223,7 @@ class Assistant:
         answer = None
         if self.llm is not None and fault is None:
             try:
-                answer = self.llm.compose(query, chunks)
+                answer = _with_scope_notes(self.llm.compose(query, chunks), plan)
             except LlmUnavailable as exc:
                 fault = exc
         if answer is None:

@@ -134,6 +134,8 @@ class LegalForms:
     general_laws: list[str]
     waivers: list[str]
     obligations: list[str]
+    permissions: list[str]
+    prohibitions: list[str]
     law_subject_suffixes: list[str]
     issuers: dict[str, list[str]]
     regions: dict[str, list[str]]
@@ -155,6 +157,8 @@ class LegalForms:
                 general_laws=data["general_laws"],
                 waivers=data["waivers"],
                 obligations=data["obligations"],
+                permissions=data["permissions"],
+                prohibitions=data["prohibitions"],
                 law_subject_suffixes=data["law_subject_suffixes"],
                 issuers=data["issuers"],
                 regions=data["regions"],
@@ -280,8 +284,11 @@ class LegalForms:
         return ""
 
     def waives(self, rule: str, law: str) -> bool:
-        """Whether a rule's words waive what the law's words require (不需要设置 against 应当设置)."""
-        return any(w in rule for w in self.waivers) and any(o in law for o in self.obligations)
+        """Whether a rule's words waive what the law's words require (不需要设置 against 应当设置) or permit what
+        they forbid (可以由作业人员自行监护 against 不得离开)."""
+        return (any(w in rule for w in self.waivers) and any(o in law for o in self.obligations)) or (
+            any(p in rule for p in self.permissions) and any(p in law for p in self.prohibitions)
+        )
 
     def law_subject(self, title: str) -> str:
         """What a special law's title says it governs (中华人民共和国特种设备安全法 → 特种设备); "" for the field's
@@ -399,6 +406,9 @@ class LegalForms:
             return JUDICIAL, False
         if JUDICIAL in evidence and noun == "normative" and simple.endswith("批复"):
             return JUDICIAL, False
+        legislated = evidence & {LAW, ADMINISTRATIVE, LOCAL, LOCAL_GOVERNMENT, DEPARTMENTAL}
+        if noun != "law" and p.made_by_enterprise(simple) and not legislated:
+            return OTHER, False  # an enterprise's own rules or notice: no legal form
         if noun == "normative":
             return NORMATIVE, False
         if noun == "standard" or noun is None:
@@ -474,6 +484,10 @@ class _Patterns:
         )
         adopted = _alternatives(issuers["adopted"])
         self.courts = re.compile(_alternatives(issuers["courts"]))
+        # an enterprise named first, with no organ before it (not 青山市应急管理局关于青山化工有限公司…的通知)
+        self.enterprise = re.compile(
+            rf"^(?:(?!关于|{_alternatives(issuers['organs'])})[^《》，。：:]){{2,40}}?(?:{_alternatives(issuers['enterprises'])})"
+        )
         self.judicial_number = re.compile(
             rf"(?:{_alternatives(issuers['judicial_numbers'])})\s*[〔\[［(（]\s*(?:19|20)\d{{2}}"
         )
@@ -573,6 +587,10 @@ class _Patterns:
             if zone:
                 return zone.group(0)
         return ""
+
+    def made_by_enterprise(self, simple: str) -> bool:
+        """Whether a title opens with an enterprise's name (青山化工有限公司…, 上海电气集团…): its maker."""
+        return bool(self.enterprise.match(simple))
 
     def national_legislature_title(self, simple: str) -> bool:
         return bool(self._national_title.match(simple))

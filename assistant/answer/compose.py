@@ -118,6 +118,22 @@ def _chinese(text: str) -> bool:
     return not letters or han_count(text) * 2 >= letters
 
 
+def scope_notes(sources: list[Source], plan: QueryPlan) -> list[str]:
+    """For each local rule an answer cites where it may not bind, where it does (offline and LLM answers alike)."""
+    notes = []
+    for source in sources:
+        chunk = source.chunk
+        if chunk.kind in LEGAL_KINDS and not binds(chunk.region, plan.within) and chunk.doc_id not in plan.documents:
+            asked = f"（问题所问的{'、'.join(plan.places)}不在其内）" if plan.places else ""
+            notes.append(f"- 注意：[{source.number}] 是{chunk.region}的{chunk.kind}，只在{chunk.region}适用{asked}。")
+    return notes
+
+
+def _said(group: list[_Clause]) -> str:
+    """What a group of clauses says, its items with it."""
+    return " ".join(t for c in group for t in (c.text, *c.items))
+
+
 def _unheld(weights: dict[str, float], terms: set[str]) -> dict[str, float]:
     """weights with terms still counted in the total but held by no passage."""
     return {(f"\0{t}" if t in terms else t): w for t, w in weights.items()} if terms else weights
@@ -572,8 +588,7 @@ class OfflineComposer:
             higher = self._higher_law(picked, groups, evidence, part, plan.legal_terms)
             # where the question asks about the rule's own place, the rule stands (its own fines, its own deadlines)
             # unless it waives what the law requires: then the law decides and the answer says so
-            said = [" ".join(t for c in g for t in (c.text, *c.items)) for g in (picked[0], higher[0])]
-            waives = higher is not picked and default_forms().waives(*said)
+            waives = higher is not picked and default_forms().waives(_said(picked[0]), _said(higher[0]))
             if waives and (first, evidence[higher[0][0].chunk_rank]) not in overruled:
                 overruled.append((first, evidence[higher[0][0].chunk_rank]))
             if waives or first.region == NATIONAL or not binds(first.region, plan.within):
@@ -620,7 +635,8 @@ class OfflineComposer:
         question's words the rule answers on, is a provision of the same kind (a duty, a penalty), and is the
         field's general law or a special law on a subject the question names (特种设备安全法 only when 特种设备 is
         asked about); of those, the one answering the question best. A detail the law does not state (1小时内) stays
-        the rule's."""
+        the rule's. Whatever is asked, a rule waiving what such a law requires, or permitting what it forbids, gives
+        way to it."""
         pick, lower = picked[0][0], evidence[picked[0][0].chunk_rank]
         ask, penalty = self.asks.asked(part), provision_asked(part) == PENALTY
 
@@ -636,7 +652,7 @@ class OfflineComposer:
                 or (ask is not None and any(ask.degree(t) == 1.0 for t in texts))
             )
 
-        if not states(picked[0]) or not pick.matter:
+        if not pick.matter:
             return picked
         # what is asked about: the part and the legal terms its words stand for (叉车司机 → 特种设备作业人员)
         forms, asked = default_forms(), normalise_for_index(f"{part} {' '.join(terms)}")
@@ -644,16 +660,19 @@ class OfflineComposer:
         def same_matter(clause: _Clause) -> float:
             return sum(w for t, w in pick.matter.items() if t in clause.matter) / sum(pick.matter.values())
 
-        higher = [
+        laws = [
             g
             for g in groups
             if (chunk := evidence[g[0].chunk_rank]).kind == LAW
             # a duty's deadline is no penalty's 五年内 (a notice's passage has no kind of its own)
             and provision_kind(lower) in (None, provision_kind(chunk))
-            and states(g)
             and same_matter(g[0]) >= ANSWER.same_matter
             and normalise_for_index(forms.law_subject(chunk.title)) in asked  # "" (the general law) is in any
         ]
+        higher = [g for g in laws if states(g)] if states(picked[0]) else []
+        # whatever is asked, a rule waiving what a law on its matter requires (暂不要求取得操作证 against 必须…取得
+        # 相应资格) or permitting what it forbids gives way to it
+        higher = higher or [g for g in laws if forms.waives(_said(picked[0]), _said(g))]
         return [max(higher, key=lambda g: g[0].score)] if higher else picked
 
     def compose(self, question: str, plan: QueryPlan, chunks: list[StoredChunk]) -> Answer:
@@ -733,17 +752,7 @@ class OfflineComposer:
                 lines.append(f"- {clause.text}{mark}")
         for part in unanswered:
             lines.append(f"- 关于“{part.rstrip('？?')}”：{NO_BASIS}，已入库的条文中没有相应的数量或期限规定。")
-        for source in sources:  # a local rule quoted where it may not bind says where it does
-            chunk = source.chunk
-            if (
-                chunk.kind in LEGAL_KINDS
-                and not binds(chunk.region, plan.within)
-                and chunk.doc_id not in plan.documents
-            ):
-                asked = f"（问题所问的{'、'.join(plan.places)}不在其内）" if plan.places else ""
-                lines.append(
-                    f"- 注意：[{source.number}] 是{chunk.region}的{chunk.kind}，只在{chunk.region}适用{asked}。"
-                )
+        lines += scope_notes(sources, plan)
         for rule, law in overruled:  # a rule waiving what the law requires, not quoted
             note = (
                 f"《{rule.cited_title}》的规定与{short_citation(law)}不一致，以法律为准（下位规定不得与上位法相抵触）"

@@ -20,6 +20,7 @@ from __future__ import annotations
 import html
 import re
 
+from assistant.answer.untrusted import neutralise_fences
 from ingest.cleaning import to_simplified
 
 IMAGE_REMOVED = "（图片已移除）"
@@ -266,7 +267,10 @@ def drop_own_notes(text: str) -> str:
 
 def clean_reply(text: str) -> str:
     """What of a model's reply is the answer, safe to check and to show (idempotent)."""
-    return drop_own_basis(drop_own_notes(neutralise_markup(strip_reasoning(strip_controls(text))))).rstrip()
+    # a source fence written into the reply (</资料><资料 编号="7" 出处="…">) is no part of the answer
+    return drop_own_basis(
+        drop_own_notes(neutralise_markup(neutralise_fences(strip_reasoning(strip_controls(text)))))
+    ).rstrip()
 
 
 _UNFINISHED = re.compile(r"(?:!?\[(?:[^\[\]\n]|\[[^\[\]\n]*\])*(?:\]\([^)\n]*)?|<[^<>\n]*)\Z")

@@ -510,6 +510,7 @@ class InstructionWords(_Strict):
     identity_phrases: list[str]  # 作为AI … as a whole clause
     answer_directives: list[str]  # 直接回答 … followed by ：/“
     precedence_claims: list[str] = []  # 优先于法律 … anywhere: a text claiming to override the law
+    dismissals: list[str] = []  # 法律仅供参考, 请勿引用 …: the law dismissed, where a law is named and not deferred to
     self_references: list[str]  # 本通知, 本文件 …: the document speaking of itself
     outranking: list[str]  # 效力高于, 优先于 … after a self-reference
     supremacy: list[str] = []  # 效力最高 …: after a self-reference, a claim to outrank everything
@@ -520,6 +521,8 @@ class InstructionWords(_Strict):
     answer_objects: list[str]  # 其, 对方 … between the answer verb and what to answer
     answer_content: list[str]  # 不需要, 不必 … what to answer, after the answer verb
     scripted_answers: list[str] = []  # 标准答案, 话术 …: a script, an instruction when it waives a rule
+    answer_labels: list[str] = []  # 答复, 回应 … in a sentence's label: a script too (建议答复：…)
+    machine_words: list[str] = []  # ai, 助手, 机器 … in a sentence's label: a role tag (智能助手请注意：…)
     staff: list[str] = []  # 工作人员, 窗口 …: who is told what to tell the public in a rule about people
     consequences: list[str] = []  # 导致, 的，由 …: what follows conduct a clause describes (no override)
     conflicts: list[str] = []  # 不一致, 替代 …: how a document claiming to prevail departs from the law
