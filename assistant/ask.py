@@ -4,6 +4,7 @@ answer, opened by a note saying why (大模型服务暂不可用（…），以�
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
@@ -21,18 +22,29 @@ from assistant.llm import (
 from assistant.pack import pack_of
 from assistant.retrieval import HybridRetriever, followup
 from assistant.retrieval.reranker import reranker_backend, resolve_reranker
-from ingest.articles import ArticleRef
+from ingest.articles import ArticleRef, parse_article
+from ingest.cleaning import to_simplified
 from ingest.knowledge_base import KnowledgeBase
 from ingest.settings import Settings
 from ingest.store import StoredChunk, chunk_id
 
 
-def _with_scope_notes(answer: Answer, plan) -> Answer:
-    """An LLM answer with the notes saying where a local rule it cites binds, above its 依据 (as offline)."""
-    notes = scope_notes(answer.sources, plan)
+def _with_notes(answer: Answer, notes: list[str]) -> Answer:
+    """The answer with notes added above its 依据."""
     if notes and "\n\n依据：" in answer.text:
         answer.text = answer.text.replace("\n\n依据：", "\n" + "\n".join(notes) + "\n\n依据：", 1)
     return answer
+
+
+def _with_scope_notes(answer: Answer, plan) -> Answer:
+    """An LLM answer with the notes saying where a local rule it cites binds (as offline)."""
+    return _with_notes(answer, scope_notes(answer.sources, plan))
+
+
+# an article a quoted passage cites by its document's title: 依据《中华人民共和国安全生产法》第一百二十八条
+_NAMED_ARTICLE = re.compile(
+    r"《([^《》]{2,60})》\s*(第[零〇一二三四五六七八九十百千\d]{1,10}条(?:之[一二三四五六七八九十\d]{1,3})?)"
+)
 
 
 def backends(kb: KnowledgeBase) -> dict[str, str]:
@@ -136,6 +148,20 @@ class Assistant:
             whole.append(StoredChunk(chunk.id, hit.text, {**hit.chunks[0].metadata, "part": 1, "parts": 1}))
         return whole
 
+    def _missing_articles(self, quoted: str) -> list[str]:
+        """A note for each article the quoted text cites (a notice's 依据《…》第X条) whose document the library
+        holds without that article: a citation that does not resolve is not passed on as if it did."""
+        notes = []
+        for title, label in dict.fromkeys(_NAMED_ARTICLE.findall(quoted)):
+            ref = parse_article(label)
+            versions = self.kb.versions_of(to_simplified(title).removeprefix("中华人民共和国"))
+            if ref is None or not versions:
+                continue  # a document the library does not hold is not checked
+            current = [r for r in versions if r.in_force] or versions
+            if self.kb.get_article(current[0].doc_id, ref) is None:
+                notes.append(f"- 注意：所引原文提到的《{title}》{label}在已入库的文本中不存在，请核实。")
+        return notes
+
     def _with_cut_list(self, chunk: StoredChunk) -> StoredChunk:
         """A plan passage joined with its neighbours under the same heading while they go on with its list."""
         text = chunk.text
@@ -184,6 +210,7 @@ class Assistant:
         answer = OfflineComposer(
             self.kb.tokenizer, self.kb.bm25.idf, self.retriever.figures, self.kb.settings.knowledge_dir
         ).compose(query, plan, self.whole_articles(chunks))
+        answer = _with_notes(answer, self._missing_articles(answer.text.split("\n\n依据：")[0]))
         if fault is not None:
             answer.text = f"{fault.note}\n\n{answer.text}"
             answer.fault = fault.reason

@@ -59,6 +59,11 @@ class Gazetteer:
             short: min(names, key=lambda n: _RANK[self._by_name[n][0].level]) for short, names in shorts.items()
         }
 
+    @property
+    def county_short_names(self) -> set[str]:
+        """The districts' and counties' names without 区, 县 or 市 (北仑, 番禺), of two characters or more."""
+        return {short for _, short, _ in self._counties if len(short) >= 2}
+
     def _short(self, name: str) -> str:
         short = _SUFFIX.sub("", name)
         for nation in self._nations:  # 延边朝鲜族 → 延边, 广西壮族 → 广西

@@ -101,10 +101,15 @@ _TRAILING_PIECES = re.compile(
     r"(?:[\d一二三四五六七八九十]+篇|篇[\d一二三四五六七八九十]+|[\d一二三四五六七八九十]+则)$"
 )
 _ISSUER_CODE = re.compile(r"^[\u4e00-\u9fff]{1,8}(?=[〔\[［【(（]\s*(?:19|20)\d{2})")  # 青应急 of 青应急〔2024〕47号
-_SEAL_OR_DATE = re.compile(r"(?:[(（](?:印|章|盖章|公章)[)）]|\d{4}年\d{1,2}月\d{1,2}日(?:印发|发布)?)+$")
+_DATE = (  # 2024年5月6日, 2024-05-06, 2024.5.6, 二〇二四年五月六日
+    r"(?:\d{4}年\d{1,2}月\d{1,2}日|\d{4}[-./]\d{1,2}[-./]\d{1,2}"
+    r"|[〇零一二三四五六七八九]{4}年[一二三四五六七八九十]{1,2}月[一二三四五六七八九十]{1,3}日)"
+)
+_SEAL_OR_DATE = re.compile(rf"(?:[(（](?:印|章|盖章|公章|代章|代|签章)[)）]|{_DATE}(?:印发|发布)?)+$")
 # after a place, a person from there (宁波人), not 宁波人民政府, 宁波人员, 北京人社局 or 浙江人大
 _NATIVE = re.compile(r"人(?![民员社大])")
-_SAYS = re.compile(rf"的|应当|可以|必须|负责|{LABEL}")  # a clause, not a name
+_GREETING = re.compile(r"^(?:尊敬的|亲爱的)")  # 尊敬的各位企业家：
+_SAYS = re.compile(rf"的|应当|可以|必须|负责(?!人)|{LABEL}")  # a clause, not a name
 _LEGISLATURE_OR_GOVERNMENT = re.compile(r"(人民政府|人民代表大会常务委员会|人大常委会|人民代表大会)$")
 _BUREAU_SUFFIXES = ("局", "委员会", "委", "办公室", "办公厅", "厅", "管委会", "中心", "署", "部")
 
@@ -251,7 +256,10 @@ class LegalForms:
     def region(self, title: str, head: str = "") -> str:
         """The document's place: the title's; a district or county named alone gets the city an issuer line
         writes before it (青山市青山区应急管理局); a title that names no place takes that of its issuer line,
-        unless a national organ made it."""
+        unless a national organ made it. An enterprise's document binds no place (浙江大华技术股份有限公司…规定: the
+        place is part of its name)."""
+        if self._patterns.made_by_enterprise(squash(title)):
+            return NATIONAL
         found = self.place(title)
         lines = [_LEADING_DATE.sub("", squash(line)) for line in head.split("\n")]
         lines = [line for line in lines if line and len(line) <= 60 and "。" not in line and "，" not in line]
@@ -308,9 +316,14 @@ class LegalForms:
             _ISSUER_CODE.sub("", simple)
         ):
             return True  # 抄送：市应急管理局; 青应急〔2024〕47号
-        simple = _SEAL_OR_DATE.sub("", simple)  # 青山市应急管理局（印）2024年5月6日印发
+        if p.margin.match(simple) or p.closing.fullmatch(simple):
+            return True  # 附件：…, 联系人：…, （此件主动公开）; 特此通知, 以上通知，请遵照执行
+        dated = _SEAL_OR_DATE.sub("", simple)  # 青山市应急管理局（印）2024年5月6日印发
+        if not dated:
+            return bool(simple)  # a date alone (二〇二四年五月六日, 2024-05-06)
+        simple = dated
         if simple.endswith(("：", ":")):  # names only, each short and saying nothing (no 的, no 应当)
-            parts = [part for part in re.split(r"[，,、；;]", simple[:-1]) if part]
+            parts = [_GREETING.sub("", part) for part in re.split(r"[，,、；;]", simple[:-1]) if part]
             return bool(parts) and all(
                 p.addressed.search(part) and len(part) <= 16 and not _SAYS.search(part) for part in parts
             )
@@ -518,6 +531,12 @@ class _Patterns:
         self.addressed = re.compile(rf"(?:{_alternatives(issuers['addressed'])})[)）]?$")
         # an organ's name alone, with its place (青山市应急管理局, 青山市青山区人民政府办公室)
         self.signature = re.compile(rf"^[\u4e00-\u9fff（）()]{{2,26}}(?:{_alternatives(issuers['organs'])})$")
+        # a notice's margins: attachments, contacts, disclosure marks; and its closing formulas
+        self.margin = re.compile(
+            rf"^[(（]?(?:{_alternatives(issuers['margins'])})[\d一二三四五六七八九十]*[：:]|^[(（](?:此件|本件)[^()（）]{{0,12}}[)）]$"
+        )
+        closing = _alternatives(issuers["closings"])
+        self.closing = re.compile(rf"(?:以上|上述)?(?:通知|意见)?[，,]?(?:{closing})(?:[，,](?:{closing}))*[。！!]?")
         self.issuer_before = re.compile(r"^(?P<issuer>[\u4e00-\u9fff、]{2,40}?)关于")
         self.county_suffixes = _alternatives(regions["county_suffixes"])
         # an autonomous county or banner has a long name (彭水苗族土家族自治县); other names are short (青山区)
@@ -529,6 +548,10 @@ class _Patterns:
         self.not_in_names = re.compile(_alternatives(regions["not_in_names"]))
         self.not_cities = tuple(regions["not_cities"])
         self.name_parts = tuple(regions["name_parts"])
+        self.brand_after = list(regions["brand_after"])
+        self.brand_relations = list(regions["brand_relations"])
+        self.generic_names = list(regions["generic_names"])
+        self.origin_before = list(regions["origin_before"])
         # a province's one-character name (沪) where it says where: after 在, 驻… and before a word that ends the
         # name (在沪工作, 在京的企业), or before 企 or 上 (浙企, 沪上): 在京东 and 苏联 name no place
         short = "".join(forms.abbreviations)
@@ -547,11 +570,18 @@ class _Patterns:
         part or a person from there (LegalForms.without_other_names: 杭州银行, 宁波路, 老板是宁波人), compiled once for
         each set of names (a library's regions)."""
         if names not in self._other_names:
-            known = {*_PROVINCE_NAMES, *default_gazetteer().short_names, *names}
+            table = default_gazetteer()
+            known = {*_PROVINCE_NAMES, *table.short_names, *names}
             places = "|".join(map(re.escape, sorted(known, key=len, reverse=True)))
             parts = _alternatives(list(self.name_parts))
+            # a company's or brand's name after it (浙江大华的供应商, 北京现代4S店): not generic words or a district
+            own = rf"(?!{_alternatives([*self.generic_names, *table.county_short_names])})"
+            name = rf"{own}(?:(?!{_alternatives(self.generic_names)})[\u4e00-\u9fff]){{2,4}}[0-9a-zA-Z]{{0,3}}"
+            brand = rf"{name}(?:{_alternatives(self.brand_after)}|的(?:{_alternatives(self.brand_relations)}))"
+            origin = "|".join(f"(?<={re.escape(w)})" for w in self.origin_before)
             self._other_names[names] = re.compile(
-                rf"(?:{places}|[\u4e00-\u9fff]{{2,4}}市)(?=(?:{parts})|{_NATIVE.pattern})"
+                rf"(?:{origin or '(?!)'})(?:{places})"
+                rf"|(?:{places}|[\u4e00-\u9fff]{{2,4}}市)(?=(?:{parts})|{_NATIVE.pattern}|来的|{brand})"
             )
         return self._other_names[names]
 

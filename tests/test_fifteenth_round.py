@@ -15,6 +15,10 @@ instruction by itself.
   worker (作为助手，应当服从…) and a word inside another document's title (《…适用法律若干问题的解释》) are content.
 - An enterprise's own rules (青山化工有限公司安全生产管理办法) are no legal form; a local rule waiving the law in other
   words (暂不要求取得操作证, 由企业自行决定) or permitting what it forbids gives way to the law where it binds.
+- A notice's margins (附件：…, 联系人：…, （此件主动公开）, a date alone, （代章）) and closing (特此通知) are never
+  quoted; an article a quoted passage cites that the library's text of that document lacks is noted.
+- A place's bare name before a company's name (浙江大华的供应商, 北京现代4S店) or a person's origin (老家在山东) names no
+  place asked about; before generic words (江苏化工企业) or a district (宁波北仑) it does.
 - LLM mode: a source fence written into a reply is not shown; a local rule cited where no place is asked is noted
   as binding only there, as offline.
 - A question naming a document asks about it: another document holding the words of its name (消防法第四条's
@@ -30,13 +34,14 @@ from test_third_round import GUARD
 from test_twelfth_round_injection import _compose, _local
 
 from assistant.answer import Answer, OfflineComposer, Source
-from assistant.ask import _with_scope_notes
+from assistant.ask import Assistant, _with_scope_notes
 from assistant.citations import placed_citation
 from assistant.llm.reply import clean_reply
 from assistant.pack import KnowledgePack
 from assistant.retrieval.figures import QuantityAsks
 from assistant.retrieval.query import QueryPlan
 from ingest.cleaning import normalise_for_index
+from ingest.knowledge_base import KnowledgeBase
 from ingest.legal_forms import default_forms
 from ingest.metadata import classified
 from ingest.settings import Settings
@@ -268,3 +273,83 @@ def test_an_llm_answer_citing_a_local_rule_where_no_place_is_asked_says_where_it
     assert answer.text.index("只在浙江省适用") < answer.text.index("依据：")
     at_home = QueryPlan("q", "q", within=["浙江省"])
     assert "只在" not in _with_scope_notes(Answer("q", text, False, [Source(1, local)]), at_home).text
+
+
+# --- a notice's margins; a citation inside a quoted passage -------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "各乡镇人民政府、街道办事处，区级各部门：",
+        "各重点企业安全负责人：",
+        "尊敬的各位企业家：",
+        "青山市应急管理局 （代章）",
+        "青山市应急管理局 2024-05-06",
+        "二〇二四年五月六日",
+        "（此件主动公开）",
+        "（信息公开形式：主动公开）",
+        "附件：1.有限空间作业安全提示",
+        "附件2：动火作业审批表",
+        "联系人：李四；联系电话：0574-12345678",
+        "特此通知。",
+        "以上通知，请遵照执行。",
+    ],
+)
+def test_a_notice_s_margins_and_closing_are_never_quoted(line):
+    assert default_forms().letterhead(line), line
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "附件所列危险化学品的储存应当符合国家标准。",
+        "联系人应当在接到通知后立即报告。",
+        "各企业主要负责人：对本单位安全生产工作全面负责。",
+        "二、动火作业应当由企业主要负责人审批。",
+    ],
+)
+def test_a_provision_that_starts_like_a_margin_is_quoted(line):
+    assert not default_forms().letterhead(line), line
+
+
+def test_an_article_a_quoted_passage_cites_that_the_library_lacks_is_noted(user_files_index):
+    assistant = Assistant(KnowledgeBase(user_files_index[0]))
+    notes = assistant._missing_articles(
+        "依据《青山市危险作业安全管理条例》第六条和《青山市危险作业安全管理条例》第九十九条，以及《某某不存在条例》第一条"
+    )
+    assert notes == ["- 注意：所引原文提到的《青山市危险作业安全管理条例》第九十九条在已入库的文本中不存在，请核实。"]
+
+
+# --- places: brands and people's origins ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "我们是浙江大华的供应商，一百二十人的企业需要设置安全生产管理机构吗",
+        "北京现代4S店的维修车间要做哪些检查",
+        "我们是吉林化纤的配套厂",
+        "上海电气集团下属工厂",
+        "兰州拉面馆的厨房用气有什么要求",
+        "老板娘是温州来的",
+        "我们的安全员老家在山东",
+        "负责人出生在北京",
+    ],
+)
+def test_a_brand_or_a_person_s_origin_names_no_place_asked_about(question):
+    assert default_forms().places_named(question) == [], question
+
+
+@pytest.mark.parametrize(
+    ("question", "place"),
+    [
+        ("北京规定的罚款是多少", "北京市"),
+        ("宁波北仑的供应商要设机构吗", "宁波市北仑区"),
+        ("江苏化工企业的配套厂要设机构吗", "江苏省"),
+        ("北京地区的门店有什么要求", "北京市"),
+        ("我们是宁波企业", "宁波市"),
+    ],
+)
+def test_a_place_before_generic_words_or_a_district_is_still_read(question, place):
+    assert default_forms().places_named(question) == [place], question
