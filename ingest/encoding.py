@@ -10,8 +10,10 @@ from __future__ import annotations
 import codecs
 import os
 import re
+from functools import lru_cache
 from pathlib import Path
 
+from ingest.cleaning import to_simplified
 from ingest.errors import EmptyDocument, UnreadableFile, warn
 
 _CANDIDATES = ["utf_8", "gb18030", "big5"]
@@ -165,6 +167,24 @@ def _legacy_encoding(data: bytes) -> str:
     return best.encoding
 
 
+@lru_cache(maxsize=1)
+def _common_characters() -> frozenset[str]:
+    """The 3,755 characters of GB 2312's first level: the common ones of written Chinese (in simplified form)."""
+    return frozenset(
+        ch
+        for hi in range(0xB0, 0xD8)
+        for lo in range(0xA1, 0xFF)
+        if len(ch := bytes((hi, lo)).decode("gb2312", errors="ignore")) == 1
+    )
+
+
+def _common_share(text: str) -> float:
+    """Share of a text's Chinese characters (read as simplified) that are common ones: near 1 for text read in its
+    own encoding, far lower for Big5 bytes read as GBK (rare characters, private use) or the other way round."""
+    han = [ch for ch in to_simplified(text) if "\u4e00" <= ch <= "\u9fff" or "\ue000" <= ch <= "\uf8ff"]
+    return sum(ch in _common_characters() for ch in han) / len(han) if han else 0.0
+
+
 def _decode_lines(data: bytes) -> str | None:
     """A file most of whose lines are UTF-8 but not all: each other line read in the encoding it was written
     in (a file pasted together from UTF-8 and GBK or Big5 parts), or, when it is a UTF-8 line with a few
@@ -185,13 +205,22 @@ def _decode_lines(data: bytes) -> str | None:
         return None
     encoding = _legacy_encoding(b"\n".join(lines[n] for n in sorted(legacy))) if legacy else "gb18030"
     other = "big5" if encoding == "gb18030" else "gb18030"
+    # each legacy line in the encoding that reads it as common Chinese (a file may hold GBK and Big5 parts both);
+    # a line that reads alike either way, in the encoding of the legacy lines together
+    run_encoding: dict[int, str] = {}
+    for n in legacy:
+        readings = {e: _strict(lines[n], e) for e in (encoding, other)}
+        run_encoding[n] = max(
+            readings, key=lambda e: (readings[e] is not None, _common_share(readings[e] or ""), e == encoding)
+        )
     out: list[str] = []
     broken: list[int] = []
     for n, line in enumerate(lines):
         if n in legacy:
-            text = _strict(line, encoding) or _strict(line, other)
+            chosen = run_encoding[n]
+            text = _strict(line, chosen) or _strict(line, other if chosen == encoding else encoding)
             if text is None:
-                text = line.decode(encoding, errors="replace")
+                text = line.decode(chosen, errors="replace")
                 broken.append(n + 1)
         else:
             text = line.decode("utf-8", errors="replace")
@@ -199,10 +228,8 @@ def _decode_lines(data: bytes) -> str | None:
                 broken.append(n + 1)
         out.append(text)
     if legacy:
-        warn(
-            f"文件混合了 UTF-8 与 {_NAMES.get(encoding, encoding)} 编码的段落，已逐行识别；请抽查 "
-            f"{_NAMES.get(encoding, encoding)} 段落（如第 {min(legacy) + 1} 行）是否正常"
-        )
+        used = "与".join(_NAMES.get(e, e) for e in dict.fromkeys(run_encoding[n] for n in sorted(legacy)))
+        warn(f"文件混合了 UTF-8 与 {used} 编码的段落，已逐行识别；请抽查这些段落（如第 {min(legacy) + 1} 行）是否正常")
     if broken:
         shown = "、".join(str(n) for n in broken[:5]) + (f" 等 {len(broken)} " if len(broken) > 5 else " ")
         bad = sum(t.count(_REPLACEMENT) for t in out)

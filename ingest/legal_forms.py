@@ -139,8 +139,6 @@ class LegalForms:
     general_laws: list[str]
     waivers: list[str]
     obligations: list[str]
-    permissions: list[str]
-    prohibitions: list[str]
     law_subject_suffixes: list[str]
     issuers: dict[str, list[str]]
     regions: dict[str, list[str]]
@@ -162,8 +160,6 @@ class LegalForms:
                 general_laws=data["general_laws"],
                 waivers=data["waivers"],
                 obligations=data["obligations"],
-                permissions=data["permissions"],
-                prohibitions=data["prohibitions"],
                 law_subject_suffixes=data["law_subject_suffixes"],
                 issuers=data["issuers"],
                 regions=data["regions"],
@@ -292,11 +288,8 @@ class LegalForms:
         return ""
 
     def waives(self, rule: str, law: str) -> bool:
-        """Whether a rule's words waive what the law's words require (不需要设置 against 应当设置) or permit what
-        they forbid (可以由作业人员自行监护 against 不得离开)."""
-        return (any(w in rule for w in self.waivers) and any(o in law for o in self.obligations)) or (
-            any(p in rule for p in self.permissions) and any(p in law for p in self.prohibitions)
-        )
+        """Whether a rule's words waive what the law's words require (不需要设置 against 应当设置)."""
+        return any(w in rule for w in self.waivers) and any(o in law for o in self.obligations)
 
     def law_subject(self, title: str) -> str:
         """What a special law's title says it governs (中华人民共和国特种设备安全法 → 特种设备); "" for the field's

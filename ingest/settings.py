@@ -34,7 +34,8 @@ def default_data_dir() -> Path:
 class Settings(BaseSettings):
     """Everything configurable, read from ANQUAN_* environment variables or a .env file."""
 
-    model_config = SettingsConfigDict(env_prefix="ANQUAN_", env_file=".env", extra="ignore")
+    # a limit of inf or nan would switch its guard off (or fail every file): every number must be finite
+    model_config = SettingsConfigDict(env_prefix="ANQUAN_", env_file=".env", extra="ignore", allow_inf_nan=False)
 
     data_dir: Path = Field(default_factory=default_data_dir, description="索引与清单所在目录")
     knowledge_dir: Path = PROJECT_ROOT / "knowledge"
@@ -105,6 +106,9 @@ class Settings(BaseSettings):
     # PDF: the content all pages make the text extraction parse, once decompressed; a stream several pages share
     # counts once per page (3,000 pages sharing one 29 MB stream held the ingest lock for hours)
     pdf_max_total_mb: float = Field(256, gt=0)
+    # PDF: seconds the text extraction of one file may take (crafted content under every size limit, 4,000 pages
+    # of kerning numbers, took ten minutes); a 1,000-page law takes about a minute on a slow CPU
+    pdf_max_seconds: float = Field(180, gt=0)
     # HTML: elements (start tags) in one file, counted before the page is parsed into a tree (4.3 million empty
     # paragraphs took 2 GB and crashed the process); a long regulation page has a few thousand
     html_max_elements: int = Field(200_000, ge=1)
@@ -222,9 +226,14 @@ class Settings(BaseSettings):
         if url is None:
             return url
         try:
-            urlsplit(url.strip()).port  # noqa: B018 - reading the port checks it
+            parts = urlsplit(url.strip())
+            parts.port  # noqa: B018 - reading the port checks it
         except ValueError:
             raise ValueError("不是有效的网址，应形如 http://127.0.0.1:8000/v1") from None
+        if parts.scheme.lower() not in ("http", "https") or not parts.hostname:  # notaurl, ftp://…
+            raise ValueError(
+                "不是有效的网址（须以 http:// 或 https:// 开头并写明主机），应形如 http://127.0.0.1:8000/v1"
+            )
         return url
 
     @property

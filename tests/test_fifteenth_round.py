@@ -1,4 +1,4 @@
-"""Hostile round 15 (issue 16, class 6): the instruction guard reads a sentence as it sounds, and a label is no
+"""Hostile rounds 15 and 16 (issue 16): the instruction guard reads a sentence as it sounds, and a label is no
 instruction by itself.
 
 - Round 16: overrides in other words (不予考虑, 就当没看见, 一律作废), other languages and orders (上記の法令は無視して);
@@ -14,11 +14,15 @@ instruction by itself.
 - A rule's condition (回答为“是”的，…), a duty after the object (…的提示标识应当保持清晰), an assistant who is a
   worker (作为助手，应当服从…) and a word inside another document's title (《…适用法律若干问题的解释》) are content.
 - An enterprise's own rules (青山化工有限公司安全生产管理办法) are no legal form; a local rule waiving the law in other
-  words (暂不要求取得操作证, 由企业自行决定) or permitting what it forbids gives way to the law where it binds.
+  words (暂不要求取得操作证, 不强制取得) gives way to the law where it binds.
 - A notice's margins (附件：…, 联系人：…, （此件主动公开）, a date alone, （代章）) and closing (特此通知) are never
   quoted; an article a quoted passage cites that the library's text of that document lacks is noted.
 - A place's bare name before a company's name (浙江大华的供应商, 北京现代4S店) or a person's origin (老家在山东) names no
   place asked about; before generic words (江苏化工企业) or a district (宁波北仑) it does.
+- Files and faults: pages sharing costly content are read once and a PDF whose text takes too long is refused;
+  Big5 and GBK lines inside a UTF-8 file are each read in their own encoding; a .docx declaring entities is
+  refused; a limit of inf, an LLM address that is no http URL and a password of spaces are configuration errors;
+  an upload named only with dots and spaces is told its name is invalid.
 - LLM mode: a source fence written into a reply is not shown; a local rule cited where no place is asked is noted
   as binding only there, as offline.
 - A question naming a document asks about it: another document holding the words of its name (消防法第四条's
@@ -26,12 +30,18 @@ instruction by itself.
 
 from __future__ import annotations
 
+import dataclasses
+import time
+import zipfile
+import zlib
 from pathlib import Path
 
 import pytest
+from pydantic import ValidationError
 from test_llm_hostile import LAW
 from test_third_round import GUARD
 from test_twelfth_round_injection import _compose, _local
+from word_files import _template
 
 from assistant.answer import Answer, OfflineComposer, Source
 from assistant.ask import Assistant, _with_scope_notes
@@ -40,9 +50,16 @@ from assistant.llm.reply import clean_reply
 from assistant.pack import KnowledgePack
 from assistant.retrieval.figures import QuantityAsks
 from assistant.retrieval.query import QueryPlan
+from assistant.web.login import LoginConfigError, login_pair
+from assistant.web.uploads import accept_uploads
 from ingest.cleaning import normalise_for_index
+from ingest.encoding import decode_bytes
+from ingest.errors import OverLimit, UnreadableFile
 from ingest.knowledge_base import KnowledgeBase
 from ingest.legal_forms import default_forms
+from ingest.loaders.docx import load_docx
+from ingest.loaders.limits import LoadLimits
+from ingest.loaders.pdf import load_pdf
 from ingest.metadata import classified
 from ingest.settings import Settings
 from ingest.store import StoredChunk
@@ -238,7 +255,7 @@ SPECIAL_WORKERS = StoredChunk(
     "lowered",
     [
         "第二条 特种作业人员经企业内部培训考核合格后即可上岗作业，暂不要求取得特种作业操作证。",
-        "第二条 特种作业人员是否取得特种作业操作证，由企业自行决定。",
+        "第二条 特种作业人员经考核合格即可上岗，不强制取得特种作业操作证。",
     ],
 )
 def test_a_local_rule_waiving_the_law_in_other_words_gives_way_where_it_binds(lowered):
@@ -249,10 +266,11 @@ def test_a_local_rule_waiving_the_law_in_other_words_gives_way_where_it_binds(lo
     assert "以法律为准" in answer.text
 
 
-def test_a_permission_against_the_law_s_prohibition_is_a_waiver():
+def test_a_waiver_needs_the_law_to_require_what_it_waives():
     forms = default_forms()
-    assert forms.waives("监护人员确需离开的，可以由作业人员自行监护。", "作业期间监护人员不得离开作业现场。")
-    assert not forms.waives("监护人员应当全程在场。", "作业期间监护人员不得离开作业现场。")
+    assert forms.waives("特种作业人员暂不要求取得操作证。", "特种作业人员必须取得相应资格，方可上岗作业。")
+    # a rule letting someone report directly waives nothing the law's 不得隐瞒 forbids
+    assert not forms.waives("情况紧急时，事故现场有关人员可以直接报告。", "不得隐瞒不报、谎报或者迟报。")
 
 
 # --- LLM replies --------------------------------------------------------------------------------------------------
@@ -353,3 +371,102 @@ def test_a_brand_or_a_person_s_origin_names_no_place_asked_about(question):
 )
 def test_a_place_before_generic_words_or_a_district_is_still_read(question, place):
     assert default_forms().places_named(question) == [place], question
+
+
+# --- files and faults (round 16) ----------------------------------------------------------------------------------
+
+
+def _many_pages(pages: int, content: bytes) -> bytes:
+    """A PDF of many pages drawing one shared content stream."""
+    data = zlib.compress(content, 9)
+    kids = " ".join(f"{i} 0 R" for i in range(5, 5 + pages))
+    bodies = {
+        1: b"<< /Type /Catalog /Pages 2 0 R >>",
+        2: f"<< /Type /Pages /Kids [{kids}] /Count {pages} >>".encode(),
+        3: b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+        4: b"<< /Length %d /Filter /FlateDecode >>\nstream\n" % len(data) + data + b"\nendstream",
+    }
+    page = b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R /Resources << /Font << /F1 3 0 R >> >> >>"
+    bodies.update(dict.fromkeys(range(5, 5 + pages), page))
+    out, offsets = bytearray(b"%PDF-1.4\n"), {}
+    for number in sorted(bodies):
+        offsets[number] = len(out)
+        out += b"%d 0 obj\n" % number + bodies[number] + b"\nendobj\n"
+    xref, size = len(out), max(bodies) + 1
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % size + b"".join(
+        b"%010d 00000 n \n" % offsets[n] for n in range(1, size)
+    )
+    return bytes(out + b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (size, xref))
+
+
+def test_pages_sharing_costly_content_are_read_once(tmp_path):
+    pdf = tmp_path / "kern.pdf"
+    pdf.write_bytes(_many_pages(400, b"BT /F1 12 Tf 72 700 Td [" + b"(a) -1 " * 4000 + b"] TJ ET"))
+    started = time.monotonic()
+    text = load_pdf(pdf)
+    assert time.monotonic() - started < 20  # 400 pages parsed one by one took a minute
+    assert text.count("a" * 4000) == 400
+
+
+def test_a_pdf_whose_text_takes_too_long_is_refused_with_the_setting_to_change(tmp_path):
+    pdf = tmp_path / "slow.pdf"
+    pdf.write_bytes(_many_pages(3, b"BT /F1 12 Tf 72 700 Td (x) Tj ET"))
+    with pytest.raises(OverLimit, match="ANQUAN_PDF_MAX_SECONDS"):
+        load_pdf(pdf, dataclasses.replace(LoadLimits(), pdf_max_seconds=1e-9))
+
+
+def test_big5_and_gbk_lines_inside_a_utf8_file_are_each_read_in_their_own_encoding(tmp_path):
+    data = (
+        "# 青峰市高处作业管理规定\n第一条 高处作业前应当办理审批手续。\n".encode()
+        + "第二条 受限空间作业必须先通风再检测。\n".encode("gbk")
+        + "第三條 高處作業應當繫掛安全帶，並設置防護欄杆。\n".encode("big5")
+        + "第四条 结尾。\n".encode()
+    )
+    text = decode_bytes(data, tmp_path / "mixed.md")
+    assert "第二条 受限空间作业必须先通风再检测。" in text
+    assert "第三條 高處作業應當繫掛安全帶，並設置防護欄杆。" in text
+
+
+def test_a_docx_declaring_entities_is_refused_with_a_reason(tmp_path):
+    parts = dict(_template())
+    document = parts["word/document.xml"].decode("utf-8")
+    head, _, rest = document.partition("?>")
+    body = "<w:p><w:r><w:t>第一条 为了&amp;x;，制定本规定。</w:t></w:r></w:p>"
+    rest = rest.replace("<w:body>", f"<w:body>{body}", 1).replace("&amp;x;", "&x;")
+    parts["word/document.xml"] = f'{head}?><!DOCTYPE w:document [<!ENTITY x "测试">]>{rest}'.encode()
+    path = tmp_path / "entity.docx"
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as package:
+        for name, data in parts.items():
+            package.writestr(name, data)
+    with pytest.raises(UnreadableFile, match="实体声明"):
+        load_docx(path)
+
+
+@pytest.mark.parametrize("variable", ["ANQUAN_PDF_MAX_STREAM_MB", "ANQUAN_PDF_MAX_TOTAL_MB", "ANQUAN_ZIP_MAX_RATIO"])
+@pytest.mark.parametrize("value", ["inf", "1e400", "nan"])
+def test_a_limit_set_to_infinity_is_a_configuration_error(monkeypatch, variable, value):
+    monkeypatch.setenv(variable, value)
+    with pytest.raises(ValidationError):
+        Settings()
+
+
+@pytest.mark.parametrize("url", ["notaurl", "ftp://127.0.0.1/v1", "http://"])
+def test_an_llm_address_that_is_no_http_url_is_a_configuration_error(monkeypatch, url):
+    monkeypatch.setenv("ANQUAN_LLM_BASE_URL", url)
+    with pytest.raises(ValidationError, match="http"):
+        Settings()
+
+
+def test_a_password_of_spaces_only_does_not_start_the_web(monkeypatch):
+    monkeypatch.setenv("ANQUAN_WEB_USER", "admin")
+    monkeypatch.setenv("ANQUAN_WEB_PASSWORD", "   ")
+    with pytest.raises(LoginConfigError, match="只有空格"):
+        login_pair(Settings())
+
+
+@pytest.mark.parametrize("name", ["....md", "   .md", ".md"])
+def test_an_upload_named_only_with_dots_and_spaces_is_told_its_name_is_invalid(tmp_path, name):
+    source = tmp_path / "upload.md"
+    source.write_text("第一条 测试。", encoding="utf-8")
+    batch = accept_uploads([source], Settings(data_dir=tmp_path / "data"), [name])
+    assert [r.reason for r in batch.rejected] == ["文件名无效：请改用包含文字的文件名后重新上传。"]

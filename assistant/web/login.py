@@ -40,6 +40,11 @@ class LoginConfigError(UserFacingError):
 def login_pair(settings: Settings) -> tuple[str, str] | None:
     """(user, password) when login is configured, None when neither is set; LoginConfigError when only one is."""
     user, password = (settings.web_user or "").strip(), settings.web_password or ""
+    if user and password and not password.strip():
+        raise LoginConfigError(
+            "ANQUAN_WEB_PASSWORD 只有空格，等于没有密码，因此网页界面没有启动；"
+            "请设置一个真正的密码（须含空格以外的字符）。"
+        )
     if user and password:
         return user, password
     if user or password:

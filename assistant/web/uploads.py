@@ -115,7 +115,8 @@ def accept_uploads(
         shown = readable_name(Path(str(name).replace("\\", "/")).name or str(name))  # control characters escaped
         safe = sanitise_name(str(name))
         suffix = Path(safe).suffix.lower()
-        if not safe:
+        stem, dot, _ = Path(str(name).replace("\\", "/")).name.rpartition(".")
+        if not safe or (dot and not stem.strip(". ")):  # nothing but dots and spaces before its extension (....md)
             batch.rejected.append(Rejected(shown, "文件名无效：请改用包含文字的文件名后重新上传。"))
         elif suffix not in allowed:
             batch.rejected.append(

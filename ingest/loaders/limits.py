@@ -30,6 +30,7 @@ class LoadLimits:
     pdf_max_pages: int = _default("pdf_max_pages")
     pdf_max_stream_mb: float = _default("pdf_max_stream_mb")
     pdf_max_total_mb: float = _default("pdf_max_total_mb")
+    pdf_max_seconds: float = _default("pdf_max_seconds")
     html_max_elements: int = _default("html_max_elements")
     docx_max_elements: int = _default("docx_max_elements")
     max_run_chars: int = _default("max_run_chars")
@@ -46,6 +47,7 @@ class LoadLimits:
             pdf_max_pages=settings.pdf_max_pages,
             pdf_max_stream_mb=settings.pdf_max_stream_mb,
             pdf_max_total_mb=settings.pdf_max_total_mb,
+            pdf_max_seconds=settings.pdf_max_seconds,
             html_max_elements=settings.html_max_elements,
             docx_max_elements=settings.docx_max_elements,
             max_run_chars=settings.max_run_chars,
@@ -95,6 +97,9 @@ def check_zip(
                 _check_stream(path, handle, part, kind, counter)
 
 
+_DTD = (b"<!DOCTYPE", b"<!ENTITY")
+
+
 class _Elements:
     """The elements of a package's XML parts, counted chunk by chunk as they are inflated: every < in XML is
     markup (a < in text is written &lt;), so the elements are the < not opening an end tag (</); the part's XML
@@ -103,9 +108,21 @@ class _Elements:
 
     def __init__(self, path: Path, kind: str, most: int) -> None:
         self.path, self.kind, self.most, self.count = path, kind, most, 0
+        self.tail = b""  # the end of the chunk before: a declaration split between two chunks is seen too
 
     def add(self, data: bytes, last: bytes) -> None:
         """Count data, a chunk whose part went on from last (the byte before it, b"" at the start of a part)."""
+        if last == b"":
+            self.tail = b""
+        seen = self.tail + data[:16] if self.tail else b""
+        if any(d in data or d in seen for d in _DTD):  # Word writes no DTD: entities would drop or multiply text
+            raise UnreadableFile(
+                self.path,
+                f"{self.kind}的 XML 中含有 DOCTYPE 或实体声明（Word 保存的文件不会有），"
+                "其中的文字可能被截断或成倍放大，可能是恶意构造的文件，已拒绝导入，其他文件照常导入；"
+                "如确为正常文件，请用 Word 打开后另存为 .docx 再导入",
+            )
+        self.tail = data[-16:]
         opened = data.count(b"<") - data.count(b"</")
         if last == b"<" and data[:1] == b"/":  # the < ending the chunk before opened an end tag
             opened -= 1

@@ -17,6 +17,7 @@ import heapq
 import logging
 import math
 import re
+import time
 from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -170,8 +171,17 @@ def _read(path: Path, limits: LoadLimits, issues: list[str]) -> str:
     too_big: list[int] = []
     hidden: list[int] = []
     refused: set[tuple[int, ...]] = set()  # the content (its streams) of a page over a limit: the same on any page
+    # the text of content several pages share (the same streams, resources and box) is read once
+    read: dict[tuple[Any, ...], tuple[str, int]] = {}
     layers = _Layers(reader)
+    started = time.monotonic()
     for number in range(1, count + 1):
+        if time.monotonic() - started > limits.pdf_max_seconds:
+            raise OverLimit(
+                path,
+                f"PDF 的文字提取超过 {limits.pdf_max_seconds:g} 秒仍未完成（已读 {number - 1}/{count} 页），"
+                "文件的内容结构异常；请用 PDF 阅读器另存或拆分后再导入，或调大 ANQUAN_PDF_MAX_SECONDS",
+            )
         content: tuple[int, ...] = ()
         try:
             page = reader.pages[number - 1]
@@ -180,7 +190,14 @@ def _read(path: Path, limits: LoadLimits, issues: list[str]) -> str:
             if content and content in refused:
                 too_big.append(number)  # not parsed again up to the limit: what a shared stream cost once per page
                 continue
-            text, dropped = _visible_text(page, streams, tally, layers)
+            resources = page.get("/Resources")  # written in each page or shared: alike when they read alike
+            shared = (content, repr(resources.get_object() if resources is not None else None)[:_SAME_RESOURCES])
+            shared += (repr(page.mediabox), repr(page.cropbox))
+            if content and shared in read:
+                text, dropped = read[shared]
+            else:
+                text, dropped = _visible_text(page, streams, tally, layers)
+                read[shared] = (text, dropped)
             pages.append(text)
             if dropped:
                 hidden.append(number)
@@ -225,6 +242,8 @@ def _read(path: Path, limits: LoadLimits, issues: list[str]) -> str:
         raise UnreadableFile(path, "PDF 中没有文字层（可能是扫描件），请先做文字识别（OCR）后再导入")
     return text
 
+
+_SAME_RESOURCES = 20000  # characters of a page's resources compared to tell pages of the same content apart
 
 # an operator that shows text or draws a form (pypdf's own test): content without one is not parsed for text
 _TEXT_SHOWN = re.compile(rb"T[jJ]|Do|['\"]")
