@@ -108,6 +108,8 @@ _DATE = (  # 2024年5月6日, 2024-05-06, 2024.5.6, 二〇二四年五月六日
 _SEAL_OR_DATE = re.compile(rf"(?:[(（](?:印|章|盖章|公章|代章|代|签章)[)）]|{_DATE}(?:印发|发布)?)+$")
 # after a place, a person from there (宁波人), not 宁波人民政府, 宁波人员, 北京人社局 or 浙江人大
 _NATIVE = re.compile(r"人(?![民员社大])")
+# the verb a waiver applies to, after an adverb (不需要单独设置, 无需另行报送)
+_WAIVED_VERB = re.compile(r"(?:再|另行|单独|重复|专门|额外|一律)?([\u4e00-\u9fff]{2})")
 _GREETING = re.compile(r"^(?:尊敬的|亲爱的)")  # 尊敬的各位企业家：
 _SAYS = re.compile(rf"的|应当|可以|必须|负责(?!人)|{LABEL}")  # a clause, not a name
 _LEGISLATURE_OR_GOVERNMENT = re.compile(r"(人民政府|人民代表大会常务委员会|人大常委会|人民代表大会)$")
@@ -288,8 +290,16 @@ class LegalForms:
         return ""
 
     def waives(self, rule: str, law: str) -> bool:
-        """Whether a rule's words waive what the law's words require (不需要设置 against 应当设置)."""
-        return any(w in rule for w in self.waivers) and any(o in law for o in self.obligations)
+        """Whether a rule's words waive what the law's words require: the verb a waiver applies to is in a sentence
+        of the law that obliges (不需要设置 against 应当设置…; 暂不要求取得操作证 against 必须…取得相应资格; not
+        免于存储抵押金 against 应当投保责任保险)."""
+        obliging = [s for s in re.split(r"[。；;]", law) if any(o in s for o in self.obligations)]
+        for waiver in self.waivers:
+            for found in re.finditer(re.escape(waiver), rule):
+                verb = _WAIVED_VERB.match(rule, found.end())
+                if verb and any(verb.group(1) in sentence for sentence in obliging):
+                    return True
+        return False
 
     def law_subject(self, title: str) -> str:
         """What a special law's title says it governs (中华人民共和国特种设备安全法 → 特种设备); "" for the field's
