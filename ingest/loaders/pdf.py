@@ -191,8 +191,8 @@ def _read(path: Path, limits: LoadLimits, issues: list[str]) -> str:
                 too_big.append(number)  # not parsed again up to the limit: what a shared stream cost once per page
                 continue
             resources = page.get("/Resources")  # written in each page or shared: alike when they read alike
-            shared = (content, repr(resources.get_object() if resources is not None else None)[:_SAME_RESOURCES])
-            shared += (repr(page.mediabox), repr(page.cropbox))
+            said = repr(resources.get_object() if resources is not None else None)[:_SAME_RESOURCES]
+            shared = (content, said, repr(page.mediabox), repr(page.cropbox))
             if content and shared in read:
                 text, dropped = read[shared]
             else:
