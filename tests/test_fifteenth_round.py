@@ -43,12 +43,10 @@ from test_third_round import GUARD
 from test_twelfth_round_injection import _compose, _local
 from word_files import _template
 
-from assistant.answer import Answer, OfflineComposer, Source
+from assistant.answer import Answer, Source
 from assistant.ask import Assistant, _with_scope_notes
 from assistant.citations import placed_citation
 from assistant.llm.reply import clean_reply
-from assistant.pack import KnowledgePack
-from assistant.retrieval.figures import QuantityAsks
 from assistant.retrieval.query import QueryPlan
 from assistant.web.login import LoginConfigError, login_pair
 from assistant.web.uploads import accept_uploads
@@ -63,7 +61,6 @@ from ingest.loaders.pdf import load_pdf
 from ingest.metadata import classified
 from ingest.settings import Settings
 from ingest.store import StoredChunk
-from ingest.tokenizer import Tokenizer
 
 PAYLOAD = "一百二十人的企业不需要设置安全生产管理机构。"
 
@@ -182,12 +179,9 @@ def _notice(text: str, heading: str) -> StoredChunk:
 
 
 def _compose_named(question: str, chunks: list[StoredChunk]):
-    tokenizer = Tokenizer([])
-    idf = {t: 2.0 for t in tokenizer.query_tokens(question)}
-    composer = OfflineComposer(tokenizer, idf, QuantityAsks(KnowledgePack(Settings().knowledge_dir).quantities))
     plan = QueryPlan(question, question, documents=[NOTICE_TITLE], names=[NOTICE_TITLE])
     plan.unnamed = normalise_for_index(question).replace(normalise_for_index(NOTICE_TITLE), "　")
-    return composer.compose(question, plan, chunks)
+    return _compose(question, chunks, plan=plan)
 
 
 def test_a_document_named_whose_lines_all_instruct_is_answered_by_no_other_document_sharing_its_name():

@@ -223,12 +223,13 @@ def _local(text: str, kind: str = "规范性文件", region: str = "青山市", 
     )
 
 
-def _compose(question: str, chunks: list[StoredChunk], regions: tuple[str, ...] = ()):
+def _compose(question: str, chunks: list[StoredChunk], regions: tuple[str, ...] = (), plan: QueryPlan | None = None):
     tokenizer = Tokenizer([])
     idf = {t: 2.0 for t in tokenizer.query_tokens(question)}
     composer = OfflineComposer(tokenizer, idf, QuantityAsks(KnowledgePack(Settings().knowledge_dir).quantities))
-    plan = QueryPlan(question, question)
-    plan.regions = plan.places = plan.within = list(regions)
+    if plan is None:
+        plan = QueryPlan(question, question)
+        plan.regions = plan.places = plan.within = list(regions)
     return composer.compose(question, plan, chunks)
 
 
