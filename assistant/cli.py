@@ -116,6 +116,9 @@ def expected(problem: Mapping[str, Any]) -> str:
     if kind in _BOUNDS:
         bounds = {k: f"{v:g}" if isinstance(v, float) else v for k, v in (problem.get("ctx") or {}).items()}
         return _BOUNDS[kind].format(**bounds)
+    if kind in ("literal_error", "enum"):  # ANQUAN_EMBEDDER=gpt: the values it may take
+        values = str((problem.get("ctx") or {}).get("expected", "")).replace("'", "")
+        return "须为以下之一：" + values.replace(" or ", "、").replace(", ", "、")
     if kind == "value_error" and (problem.get("ctx") or {}).get("error"):  # the settings' validators say it in Chinese
         return str(problem["ctx"]["error"])
     return str(problem.get("msg", "格式不对"))

@@ -12,9 +12,11 @@ import csv
 import logging
 import re
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, cached_property
 from importlib.metadata import PackageNotFoundError, distribution
 from pathlib import Path
+
+from ingest.tokenizer import is_common_word
 
 log = logging.getLogger(__name__)
 
@@ -63,6 +65,26 @@ class Gazetteer:
     def county_short_names(self) -> set[str]:
         """The districts' and counties' names without 区, 县 or 市 (北仑, 番禺), of two characters or more."""
         return {short for _, short, _ in self._counties if len(short) >= 2}
+
+    @cached_property
+    def lone_counties(self) -> dict[str, str]:
+        """A district's or county's short name that names one division only and no city or province (北仑 → 宁波市
+        北仑区, 萧山 → 杭州市萧山区; not 朝阳 or 鼓楼, which several cities have, nor 平安 or 前进, common words), with
+        the city written before it."""
+        named: dict[str, list[str]] = {}
+        for name, short, _ in self._counties:
+            for division in self._by_name[name]:
+                if division.level == "county" and len(short) >= 2:
+                    city = division.within[-1] if division.within else ""
+                    named.setdefault(short, []).append(city + name)
+        return {
+            short: places[0]
+            for short, places in named.items()
+            if len(places) == 1
+            and short not in self.short_names
+            and not self.knows(short)
+            and not is_common_word(short)
+        }
 
     def _short(self, name: str) -> str:
         short = _SUFFIX.sub("", name)

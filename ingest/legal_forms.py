@@ -87,7 +87,7 @@ _PROVINCE_ANYWHERE = re.compile(f"({'|'.join(_PROVINCE_NAMES)})")
 # a word saying where a place follows (在宁波市, 位于苏州市)
 _WHERE = re.compile(r"(?:在|位于|地处|来自)")
 # before a name the table of divisions knows, also these (我们是宁波企业, 厂子属于余杭区, 落户昆山)
-_WHERE_KNOWN = re.compile(r"(?:在|位于|地处|来自|是|属于|落户|驻)")
+_WHERE_KNOWN = re.compile(r"(?:在|位于|地处|来自|是|属于|落户|驻|坐落于|设于)")
 _OWN_PLACE = tuple("本全该各这那我其")  # 本市, 全市, 我们市: the place of whoever asks, not one named
 _SPECIAL_ZONE = re.compile(r"^(\S{2,4}经济特区)")
 _CITY = re.compile(r"^([\u4e00-\u9fff]{2,5}?(市|自治州|州|盟|地区))(?!场|政|民|区划)")
@@ -218,6 +218,9 @@ class LegalForms:
         found += [_PROVINCE_SHORT.get(m.group(1), m.group(1)) for m in _PROVINCE_ANYWHERE.finditer(simple)]
         starts = [0, *(m.end() for m in _WHERE_KNOWN.finditer(simple))]
         found += [p for at in starts if (p := self._known_place(simple[at:]))]
+        # a district or county by its short name, where one alone has it (北仑的企业, 我们厂在萧山)
+        lone = self._patterns.lone_county
+        found += [table.lone_counties[m.group("county")] for at in starts if (m := lone.match(simple, at))]
         found += [m.group(0) for m in self._patterns.known_anywhere.finditer(simple)]
         short = self._patterns.abbreviated
         found += [self.abbreviations[m.group("after") or m.group("before")] for m in short.finditer(simple)]
@@ -559,7 +562,7 @@ class _Patterns:
         # name (在沪工作, 在京的企业), or before 企 or 上 (浙企, 沪上): 在京东 and 苏联 name no place
         short = "".join(forms.abbreviations)
         after = "".join(regions["abbreviated_after"])
-        before = _alternatives(regions["abbreviated_before"])
+        before = self.abbreviated_before = _alternatives(regions["abbreviated_before"])
         self.abbreviated = re.compile(
             rf"(?<=[{after}])(?P<after>[{short}])(?=$|[^\u4e00-\u9fff]|{before})|(?P<before>[{short}])(?=企|上(?:$|[^\u4e00-\u9fff]|企业))"
         )
@@ -595,6 +598,17 @@ class _Patterns:
         full = [n for n in table.names() if not n.startswith(_OWN_PLACE)]
         names = sorted({*full, *table.short_names}, key=len, reverse=True)
         return re.compile(f"^(?:{'|'.join(map(re.escape, names))})" if names else "(?!)")
+
+    @cached_property
+    def lone_county(self) -> re.Pattern[str]:
+        """A district's or county's short name that one division alone has (Gazetteer.lone_counties), before a word
+        that ends a place's name (北仑的, 萧山企业, 在鄞州。)."""
+        names = sorted(default_gazetteer().lone_counties, key=len, reverse=True)
+        if not names:
+            return re.compile("(?!)")
+        return re.compile(
+            rf"(?P<county>{'|'.join(map(re.escape, names))})(?=$|[^\u4e00-\u9fff]|{self.abbreviated_before}|区|县)"
+        )
 
     @cached_property
     def known_anywhere(self) -> re.Pattern[str]:

@@ -7,6 +7,7 @@ the segmentation signature: an index segmented by another engine is segmented ag
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import importlib.machinery
 import importlib.util
@@ -68,6 +69,20 @@ def _load_rjieba_extension():
         del sys.modules["rjieba.rjieba"]
         raise
     return module
+
+
+_NAMES = ("ns", "nr", "nz", "nt")  # jieba's tags of proper names: a place's, a person's, another's, an organ's
+
+
+def is_common_word(word: str) -> bool:
+    """Whether jieba's dictionary holds a word as a common word (平安: adjective, 前进: verb), not as a name."""
+    engine = _common_engine()
+    return engine.has_word(word) and any(tag not in _NAMES for _, tag in engine.tag(word, False))
+
+
+@functools.cache
+def _common_engine() -> rjieba.Jieba:
+    return _jieba_class()()
 
 
 class Tokenizer:

@@ -763,8 +763,10 @@ def parse_answers(
         for key, value in data.items():
             # a key written twice: each time it was written, not only the last that YAML kept
             written: list[tuple[int | str, object]] = [*loader.repeated.get(str(key), [])]
-            for line, given in written or [(lines.get(str(key), "?"), value)]:
-                collected.add(_check_answer(path, f"第 {line} 行", key, given, known, limits), f"第 {line} 行")
+            for line, given in written or [(lines.get(str(key), 0), value)]:
+                # a key YAML read as another type (a date, a number) is not found as written: no line is named
+                where = f"第 {line} 行" if line else "其中一项"
+                collected.add(_check_answer(path, where, key, given, known, limits), where)
     elif isinstance(data, list):
         for n, entry in enumerate(data, start=1):
             if not isinstance(entry, dict) or "id" not in entry:
