@@ -31,6 +31,7 @@ instruction by itself.
 from __future__ import annotations
 
 import dataclasses
+import errno
 import time
 import zipfile
 import zlib
@@ -46,6 +47,8 @@ from word_files import _template
 from assistant.answer import Answer, Source
 from assistant.ask import Assistant, _with_scope_notes
 from assistant.citations import placed_citation
+from assistant.cli import expected
+from assistant.faults import write_problem
 from assistant.llm.reply import clean_reply
 from assistant.retrieval.query import QueryPlan
 from assistant.web.login import LoginConfigError, login_pair
@@ -484,3 +487,10 @@ def test_a_city_s_one_character_name_and_a_district_s_short_name_are_read(questi
 @pytest.mark.parametrize("question", ["安全生产是平安的基础", "在平安的环境中作业", "要在象山的企业"])
 def test_a_district_s_short_name_that_is_a_common_word_or_several_districts_is_no_place(question):
     assert default_forms().places_named(question) == [], question
+
+
+def test_a_setting_s_allowed_values_and_a_write_failure_are_told_in_chinese():
+    problem = {"type": "literal_error", "ctx": {"expected": "'auto', 'builtin' or 'e5'"}}
+    assert expected(problem) == "须为以下之一：auto、builtin、e5"
+    told = write_problem(Path("/proc/x.docx"), FileNotFoundError(errno.ENOENT, "No such file or directory"))
+    assert "No such file" not in told and "路径不存在" in told
