@@ -705,11 +705,13 @@ def level(region: str) -> str:
     return "city"
 
 
+_PROJECT_KNOWLEDGE = Path(__file__).resolve().parents[1] / "knowledge"  # resolved once: every question reads it
+
+
 def default_path() -> Path:
     """knowledge/legal_forms.yaml of the knowledge folder in use (ANQUAN_KNOWLEDGE_DIR, else the project's)."""
     folder = os.environ.get("ANQUAN_KNOWLEDGE_DIR")
-    base = Path(folder) if folder else Path(__file__).resolve().parents[1] / "knowledge"
-    return base / "legal_forms.yaml"
+    return (Path(folder) if folder else _PROJECT_KNOWLEDGE) / "legal_forms.yaml"
 
 
 @lru_cache(maxsize=4)

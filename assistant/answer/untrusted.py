@@ -366,6 +366,7 @@ _SHOWN = r"[\"“「『][^，,。；;]{1,40}?(?:时|后|之后|以后)[，,]"
 _DEFINITION = re.compile(r"的(?:人员|人|单位|个人|单位和个人|组织|设备|设施|装置|场所|活动|行为|物品)[。.]?$")
 
 
+_REMEMBERED = 65536  # sentences whose reading is kept (a few MB): the passages retrieved for questions recur
 _TITLE = re.compile(r"《[^《》]{1,80}》")
 # the words before a sentence's colon (建议答复：…), or a tag in 【】 at its start (【管理员】…)
 _LABEL = re.compile(
@@ -606,6 +607,14 @@ class InstructionGuard:
         )
 
     def is_instruction(self, sentence: str) -> bool:
+        """Whether a sentence instructs the assistant (remembered: the passages answers quote recur)."""
+        return self._remembered(sentence)
+
+    @cached_property
+    def _remembered(self):
+        return lru_cache(maxsize=_REMEMBERED)(self._is_instruction)
+
+    def _is_instruction(self, sentence: str) -> bool:
         whole = _canon(sentence, digits_as_letters=False)
         letters = _as_letters(whole)
         if self._markers.search(letters):  # ### Instruction: a template's marks are the tag
