@@ -602,12 +602,12 @@ class _Patterns:
     @cached_property
     def lone_county(self) -> re.Pattern[str]:
         """A district's or county's short name that one division alone has (Gazetteer.lone_counties), before a word
-        that ends a place's name (北仑的, 萧山企业, 在鄞州。)."""
+        that ends a place's name (北仑的, 萧山企业, 在鄞州。; 余杭区 is read by its full name)."""
         names = sorted(default_gazetteer().lone_counties, key=len, reverse=True)
         if not names:
             return re.compile("(?!)")
         return re.compile(
-            rf"(?P<county>{'|'.join(map(re.escape, names))})(?=$|[^\u4e00-\u9fff]|{self.abbreviated_before}|区|县)"
+            rf"(?P<county>{'|'.join(map(re.escape, names))})(?=$|[^\u4e00-\u9fff]|{self.abbreviated_before})"
         )
 
     @cached_property
