@@ -207,9 +207,9 @@ _CHINESE_WORD = re.compile(r"[\u3400-\u9fff]+")
 
 @lru_cache(maxsize=1)
 def _readings() -> tuple[dict[str, str], frozenset[str]]:
-    """Each Chinese character's usual reading (the first pypinyin's dictionary gives), toneless, ü as u (略 → lue); and
-    the syllables with a vowel (those an input method types). A character is read by its usual reading only: read
-    by all of them, 符合 would sound as 覆盖 (合 is ge too)."""
+    """Each Chinese character's usual reading (the first one pypinyin's dictionary gives), toneless, ü as u
+    (略 → lue); and the syllables with a vowel (those an input method types). A character is read by its usual
+    reading only: read by all of them, 符合 would sound as 覆盖 (合 is ge too)."""
     from pypinyin.pinyin_dict import pinyin_dict
 
     def toneless(reading: str) -> str:
