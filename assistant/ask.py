@@ -8,9 +8,12 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
+from pydantic import ValidationError
+
 from assistant.answer import ANSWER, Answer, OfflineComposer, continues_list, open_lists
 from assistant.answer.compose import scope_notes
 from assistant.answer.untrusted import instruction_guard
+from assistant.citations import resolve_citation
 from assistant.llm import (
     LlmComposer,
     LlmUnavailable,
@@ -19,7 +22,7 @@ from assistant.llm import (
     llm_label,
     resolve_composer,
 )
-from assistant.pack import pack_of
+from assistant.pack import Citation, pack_of
 from assistant.retrieval import HybridRetriever, followup
 from assistant.retrieval.reranker import reranker_backend, resolve_reranker
 from ingest.articles import ArticleRef, parse_article
@@ -153,12 +156,14 @@ class Assistant:
         holds without that article: a citation that does not resolve is not passed on as if it did."""
         notes = []
         for title, label in dict.fromkeys(_NAMED_ARTICLE.findall(quoted)):
-            ref = parse_article(label)
-            versions = self.kb.versions_of(to_simplified(title).removeprefix("中华人民共和国"))
-            if ref is None or not versions:
+            ref, short = parse_article(label), to_simplified(title).removeprefix("中华人民共和国")
+            if ref is None or not self.kb.versions_of(short):
                 continue  # a document the library does not hold is not checked
-            current = [r for r in versions if r.in_force] or versions
-            if self.kb.get_article(current[0].doc_id, ref) is None:
+            try:
+                cited = Citation(doc=short, article=ref.label)
+            except ValidationError:
+                continue  # a title with its version in it (…（2021年修正）) names no short title
+            if resolve_citation(self.kb, cited) is None:
                 notes.append(f"- 注意：所引原文提到的《{title}》{label}在已入库的文本中不存在，请核实。")
         return notes
 

@@ -18,7 +18,7 @@ from datetime import datetime
 from pathlib import Path
 
 from ingest.data_dir import data_dir_problem
-from ingest.errors import UserFacingError
+from ingest.errors import UserFacingError, os_write_reason
 from ingest.settings import Settings
 from ingest.vocabulary import PackError
 
@@ -257,21 +257,7 @@ def write_problem(out: Path, exc: OSError) -> str:
     """What to tell when writing out failed anyway (a read-only or special file system, a name too long)."""
     if is_disk_full(exc):
         return f"磁盘空间已满，未能写入 {out}：请清理磁盘空间后重试"
-    reason = _WRITE_REASONS.get(exc.errno or 0) or f"系统错误 {errno.errorcode.get(exc.errno or 0, '未知')}"
-    return f"未能写入 {out}（{reason}）：请换一个可写的位置或更短的文件名后重试"
-
-
-# why writing a file failed, in Chinese (the system's own words are English: "No such file or directory")
-_WRITE_REASONS = {
-    errno.ENOENT: "路径不存在或不能在此建立文件",
-    errno.EACCES: "没有写入权限",
-    errno.EPERM: "没有写入权限",
-    errno.EROFS: "所在位置是只读的",
-    errno.ENAMETOOLONG: "文件名过长",
-    errno.EISDIR: "这是一个文件夹",
-    errno.ENOTDIR: "路径中的某一级不是文件夹",
-    errno.EIO: "写入时发生输入输出错误",
-}
+    return f"未能写入 {out}（{os_write_reason(exc)}）：请换一个可写的位置或更短的文件名后重试"
 
 
 def log_file(settings: Settings | None) -> Path:

@@ -80,6 +80,24 @@ _OS_REASONS = {
 }
 
 
+# why writing a file failed (the system's own words are English: "No such file or directory")
+_WRITE_REASONS = {
+    errno.ENOENT: "路径不存在或不能在此建立文件",
+    errno.EACCES: "没有写入权限",
+    errno.EPERM: "没有写入权限",
+    errno.EROFS: "所在位置是只读的",
+    errno.ENAMETOOLONG: "文件名过长",
+    errno.EISDIR: "这是一个文件夹",
+    errno.ENOTDIR: "路径中的某一级不是文件夹",
+    errno.EIO: "写入时发生输入输出错误",
+}
+
+
+def os_write_reason(exc: OSError) -> str:
+    """What an OSError met while writing a file means, in Chinese (os_reason's counterpart for writing)."""
+    return _WRITE_REASONS.get(exc.errno or 0) or f"系统错误 {errno.errorcode.get(exc.errno or 0, '未知')}"
+
+
 def os_reason(exc: OSError) -> str:
     """What an OSError means, in Chinese, for a file or folder being read: the one place an errno becomes
     words for the user (the system's own message is English, e.g. "Too many levels of symbolic links")."""

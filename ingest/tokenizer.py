@@ -76,12 +76,19 @@ _NAMES = ("ns", "nr", "nz", "nt")  # jieba's tags of proper names: a place's, a 
 
 def is_common_word(word: str) -> bool:
     """Whether jieba's dictionary holds a word as a common word (平安: adjective, 前进: verb), not as a name."""
-    engine = _common_engine()
+    engine = _plain_engine()
     return engine.has_word(word) and any(tag not in _NAMES for _, tag in engine.tag(word, False))
 
 
+def words_as_written(text: str) -> list[str]:
+    """The text cut into jieba's words as it is, nothing dropped or normalised: their lengths give its word
+    boundaries."""
+    return list(_plain_engine().cut(text, False))
+
+
 @functools.cache
-def _common_engine() -> rjieba.Jieba:
+def _plain_engine() -> rjieba.Jieba:
+    """A segmenter with jieba's dictionary alone (no terms added), shared by whatever reads words as written."""
     return _jieba_class()()
 
 
@@ -117,10 +124,6 @@ class Tokenizer:
     def words(self, text: str) -> list[str]:
         """Whole words (no sub-words) of a text, normalised: for matching dictionary entries."""
         return [t for t in self._engine().cut(normalise_for_index(text), False) if _KEEP.search(t)]
-
-    def segments(self, text: str) -> list[str]:
-        """The text cut into words as it is, nothing dropped or normalised: their lengths give its word boundaries."""
-        return list(self._engine().cut(text, False))
 
     def query_tokens(self, text: str) -> list[str]:
         return self.tokens(normalise_for_index(text))

@@ -25,7 +25,7 @@ from ingest.articles import LABEL
 from ingest.cleaning import invisible, to_simplified
 from ingest.legal_forms import default_forms
 from ingest.store import StoredChunk
-from ingest.tokenizer import Tokenizer
+from ingest.tokenizer import words_as_written
 
 # --- normalisation -------------------------------------------------------------------------------------
 
@@ -285,15 +285,11 @@ class _Sounds:
         said = [_sound(c) for c in cues if len(c) >= 2 and all(ch in usual for ch in c)]
         self.cue = re.compile("|".join(sorted(map(re.escape, said), key=len, reverse=True)) or "(?!)")
 
-    @cached_property
-    def _cutter(self) -> Tokenizer:
-        return Tokenizer([])
-
     def rewrite(self, text: str) -> str:
         if not _LATIN_RUN.search(text) and not self.cue.search(text.translate(self.first)):
             return text
         units = _units(text)
-        segments = self._cutter.segments(text)
+        segments = words_as_written(text)
         cut = list(itertools.accumulate(map(len, segments), initial=0))
         starts = set(cut)
         # a Chinese word of its own (护士, 五十) is not another of its sound
