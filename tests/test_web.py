@@ -6,11 +6,13 @@ Upload safety and document deletion are also tested directly (no browser)."""
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import socket
 import subprocess
 import sys
+import threading
 import urllib.error
 import urllib.request
 from pathlib import Path
@@ -25,7 +27,7 @@ from conftest import (
     wait_until_serving,
     write_docx,
 )
-from fake_openai import FakeOpenAI
+from fake_openai import FakeOpenAI, LocalEndpoint, QuietHandler
 
 from assistant.web.uploads import UploadError, accept_uploads, sanitise_name, uploads_dir
 from ingest.settings import Settings
@@ -168,6 +170,47 @@ def test_llm_answers_are_shown_as_they_are_written_then_verified(settings):
     assert "[99]" not in final.answer.text.split("核验")[0]  # the verified answer replaces it
     assert "已删除无法对应资料的引用编号：[99]" in final.answer.text
     assert final.answer.sources and final.retrieved
+
+
+class _CutStream(LocalEndpoint):
+    """An endpoint that streams two pieces of a reply, then closes the connection in the middle of an event."""
+
+    def __init__(self) -> None:
+        self.stopped = threading.Event()
+
+        class Handler(QuietHandler):
+            def do_POST(self):  # noqa: N802 - http.server's naming
+                self.read_body()
+                self.send_response(200)
+                self.send_header("Content-Type", "text/event-stream")
+                self.end_headers()
+                for piece in ["有限空间作业", "应当先通风[1]，"]:
+                    chunk = {"id": "c", "object": "chat.completion.chunk", "created": 0, "model": "m",
+                             "choices": [{"index": 0, "delta": {"content": piece}, "finish_reason": None}]}  # fmt: skip
+                    self.wfile.write(f"data: {json.dumps(chunk, ensure_ascii=False)}\n\n".encode())
+                    self.wfile.flush()
+                self.wfile.write(b'data: {"id":"c","choi')
+                self.wfile.flush()
+                self.close_connection = True
+
+        self.serve(Handler)
+
+
+def test_a_stream_cut_mid_reply_on_the_web_ends_with_the_offline_answer_and_says_why(settings, monkeypatch):
+    from assistant.web.ask_tab import ask_stream
+    from assistant.web.context import WebContext
+    from ingest.pipeline import Ingestor
+
+    Ingestor(settings).run([FIXTURES / f"{REGULATION_NEW}.md"])
+    with _CutStream() as endpoint:
+        monkeypatch.setenv("ANQUAN_LLM_BASE_URL", endpoint.base_url)
+        monkeypatch.setenv("ANQUAN_LLM_MODEL", "fake-model")
+        ctx = WebContext(Settings())
+        *partials, final = ask_stream(ctx, "有限空间作业应当坚持什么顺序？", [], True, None, None)
+    text = final.answer.text
+    assert text.startswith("大模型服务暂不可用（") and "以下为离线摘录答案" in text.split("\n")[0], text
+    assert "有限空间作业应当先通风[1]，" not in text  # the cut reply is not kept as if it were whole
+    assert {"doc": REGULATION_NEW, "article": "第六条"} in final.answer.citations
 
 
 def test_login_is_required_when_a_user_and_password_are_set(monkeypatch):
@@ -518,6 +561,13 @@ def test_selfcheck_checklist_report_and_xlsx(page, tmp_path):
     wrong.write_text("aqsc: 是", encoding="utf-8")
     page.locator("#sc-filled input[type=file]").set_input_files(str(wrong))
     report.get_by_text("回答文件须为").wait_for()
+    # a 300-byte YAML alias bomb (billions of nodes once expanded) is refused at once, and the page goes on
+    bomb = tmp_path / "回答.yaml"
+    levels = ['a0: &a0 ["是","是","是","是","是","是","是","是","是"]']
+    levels += [f"a{n}: &a{n} [{','.join([f'*a{n - 1}'] * 9)}]" for n in range(1, 9)]
+    bomb.write_text("\n".join(levels) + "\n", encoding="utf-8")
+    page.locator("#sc-filled input[type=file]").set_input_files(str(bomb))
+    report.get_by_text("回答文件中不能使用 YAML 别名").wait_for(timeout=15000)
     # a whole theme marked at once: every answer in it is set and the count follows
     first_theme = page.locator(".sc-mark").first
     first_theme.get_by_role("button", name="是", exact=True).click()

@@ -88,6 +88,8 @@ _TEXT_PARTS = {"text", "output_text"}
 # why an endpoint stopped writing when it reached its length limit (OpenAI: length; Anthropic, some gateways:
 # max_tokens; Ollama native: length too)
 _CUT_REASONS = {"length", "max_tokens", "max_output_tokens"}
+# the chat model of an OpenAI-compatible endpoint (its _llm_type): every stream it reads ends with a finish_reason
+OPENAI_CHAT = "openai-chat"
 # why an endpoint stopped writing when its content filter or safety system withheld the rest (OpenAI and Azure:
 # content_filter; Gemini: safety, recitation, blocklist, prohibited_content, spii; Anthropic: refusal)
 _FILTER_REASONS = {
@@ -245,6 +247,15 @@ class EmptyReply(LlmUnavailable):
     """The endpoint answered, with nothing in it."""
 
     def __init__(self, retry_without_stream: bool = False, reason: str = "没有返回内容"):
+        super().__init__(reason, retry_without_stream)
+
+
+class StreamCut(LlmUnavailable):
+    """A streamed reply ended without the end mark every OpenAI-compatible stream sends (a finish_reason): the
+    connection closed mid-reply, and what came is not the whole answer. Asked again without streaming (an
+    endpoint that streams without the mark still answers), else the offline answer."""
+
+    def __init__(self, retry_without_stream: bool = True, reason: str = "回复在中途断开，没有收到结束标记"):
         super().__init__(reason, retry_without_stream)
 
 
@@ -421,10 +432,12 @@ def stream_model(model: BaseChatModel, messages: list, settings: Settings) -> It
     call_model before the first piece; each piece
     within llm_timeout of the last, the whole within STREAMED_REPLY_TIMEOUTS times that (pieces_in_time). A fault
     raises LlmUnavailable (before the first piece, one that a request without streaming might not have — the
-    endpoint may not stream — sets retry_without_stream)."""
+    endpoint may not stream — sets retry_without_stream); a stream of an OpenAI-compatible endpoint that ends
+    without its finish_reason raises StreamCut."""
     limit = reply_limit(settings)
+    marks_its_end = getattr(model, "_llm_type", "") == OPENAI_CHAT
     for attempt in range(settings.llm_retries + 1):
-        started = cut = filtered = False
+        started = cut = filtered = ended = False
         read = 0
         try:
             pieces = pieces_in_time(model, messages, settings)
@@ -433,6 +446,7 @@ def stream_model(model: BaseChatModel, messages: list, settings: Settings) -> It
                     started = True
                     cut = cut or was_cut(piece)
                     filtered = filtered or was_filtered(piece)
+                    ended = ended or bool(_stop_reason(piece))
                     text = content_text(piece.content)
                     if read + len(text) > limit:  # stop reading: the rest of the reply is not fetched
                         yield text[: limit - read]
@@ -446,7 +460,11 @@ def stream_model(model: BaseChatModel, messages: list, settings: Settings) -> It
                     close()
             if (cut or filtered) and read:
                 yield f"\n\n{FILTER_NOTE if filtered else CUT_NOTE}"
+            if read and marks_its_end and not ended:  # the connection closed mid-reply (or mid-event)
+                raise StreamCut(retry_without_stream=True)
             return
+        except StreamCut:
+            raise
         except Exception as exc:  # noqa: BLE001 - every fault of the endpoint becomes the offline answer
             if not started and _retryable(exc) and attempt < settings.llm_retries:
                 log.info("LLM stream failed (%s), retrying", type(exc).__name__)

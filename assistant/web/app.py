@@ -15,6 +15,7 @@ from assistant.web import ask_tab, library_tab, plan_tab, selfcheck_tab
 from assistant.web.context import WebContext, friendly_errors
 from assistant.web.gradio_zh import chinese_interface
 from assistant.web.login import ClientAddress, LoginGuard, login_pair
+from assistant.web.refusals import ChineseErrors, LoginRequired
 from assistant.web.uploads import (
     UPLOAD_MAX_AGE_S,
     UPLOAD_SWEEP_S,
@@ -178,10 +179,13 @@ def launch(
         ssr_mode=False,
         prevent_thread_lock=True,
         app_kwargs={
-            # an API call with inputs left out gets their defaults, and one whose body cannot be read a Chinese reason
-            # and the uploads Gradio keeps at once are bounded (uploads.UploadQuota)
+            # Gradio's English errors are answered in Chinese, and its routes that skip the login refused without
+            # one (refusals); an API call with inputs left out gets their defaults, and one whose body cannot be
+            # read a Chinese reason; the uploads Gradio keeps at once are bounded (uploads.UploadQuota)
             "middleware": [
+                Middleware(ChineseErrors),
                 Middleware(ClientAddress),
+                Middleware(LoginRequired),
                 Middleware(ask_tab.ApiDefaults),
                 Middleware(
                     UploadQuota,
@@ -191,6 +195,7 @@ def launch(
                 ),
             ],
             "exception_handlers": {RequestValidationError: ask_tab.malformed_request},
+            "openapi_url": None,  # FastAPI's own schema at /openapi.json would list every route to anyone
         },
     )
     if block:

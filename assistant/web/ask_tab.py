@@ -388,10 +388,15 @@ MALFORMED_CALL = (
 )
 
 
+MALFORMED_LOGIN = "登录请求须以表单提交 username 和 password 两个字段（如 username=…&password=…）。"
+
+
 async def malformed_request(request: Request, exc: Exception) -> Response:
-    """FastAPI's request-validation handler for the app: a body the API routes cannot read at all (not JSON,
-    no data list) is answered with one Chinese line, not pydantic's English field list; other routes as
-    FastAPI answers."""
+    """FastAPI's request-validation handler for the app: a body the API routes or the login cannot read at all
+    (not JSON, no data list, a field missing) is answered with one Chinese line, not pydantic's English field
+    list; other routes as FastAPI answers."""
     if request.url.path.startswith("/gradio_api/") and isinstance(exc, RequestValidationError):
         return JSONResponse({"detail": MALFORMED_CALL}, status_code=422)
+    if request.url.path.rstrip("/") == "/login" and isinstance(exc, RequestValidationError):
+        return JSONResponse({"detail": MALFORMED_LOGIN}, status_code=422)
     return await request_validation_exception_handler(request, exc)  # type: ignore[arg-type]

@@ -1,0 +1,157 @@
+"""Two ASGI middlewares for what Gradio and FastAPI would otherwise answer on their own terms.
+
+- LoginRequired: with a login configured, Gradio checks it on its data routes but not on a few others
+  (``/gradio_api/reset``, ``/gradio_api/cancel``, the stream and heartbeat routes), which answered
+  ``{"success": true}`` to anyone. Before login nothing under ``/gradio_api/`` is needed but reading (the login
+  page loads the app's shell and asks /config, which Gradio checks itself), so every other method there, and the
+  unchecked GET routes, are refused with 401 and a Chinese reason until the request carries the session cookie
+  Gradio gave at login. The login itself (``POST /login``) is outside ``/gradio_api/``.
+- ChineseErrors: Gradio's own English error texts that reach a user or an API client (an upload over the size
+  limit, a file path that was not uploaded, "Not authenticated") are answered in Chinese, in error responses and
+  in the event stream of a queued call. Only the texts in ``_ENGLISH`` are rewritten; everything else passes
+  byte for byte.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable
+from functools import partial
+
+from starlette.requests import HTTPConnection
+
+API = "/gradio_api/"
+# GET routes under /gradio_api/ that Gradio answers without checking the login (a stream or a session's heartbeat)
+_UNCHECKED_READS = re.compile(r"/gradio_api/(?:heartbeat|stream|runs|run-history)(?:/|$)")
+NOT_LOGGED_IN = "未登录或登录已过期：请先在网页上登录（API 调用先 POST /login 取得会话）。"
+_BODY_LIMIT = 65536  # error bodies longer than this are passed on unread (Gradio's own are a few hundred bytes)
+
+
+def _too_large(match: re.Match[str]) -> str:
+    megabytes = f"{int(match.group(1)) / 1024 / 1024:.1f}".removesuffix(".0")
+    return f"文件超过单个文件的上传上限（{megabytes} MB），没有上传；请拆分或压缩后再上传。"
+
+
+def _not_uploaded(match: re.Match[str]) -> str:
+    return "只能使用通过本页面上传的文件：这个路径不是上传的文件，没有处理。"
+
+
+def _not_logged_in(match: re.Match[str]) -> str:
+    return NOT_LOGGED_IN
+
+
+# Gradio's English error texts a user can meet, and what is said instead
+_ENGLISH: tuple[tuple[re.Pattern[str], Callable[[re.Match[str]], str]], ...] = (
+    (re.compile(r"File size exceeded maximum allowed size of (\d+) bytes\.?"), _too_large),
+    (re.compile(r"Cannot move [^\"]*? to the gradio cache dir because [^\"]*"), _not_uploaded),
+    (re.compile(r"Not authenticated"), _not_logged_in),
+)
+
+
+def _json_safe(chinese_text: str) -> str:
+    # escaped as inside a JSON string (quotes, backslashes), so a JSON body stays valid and a plain one readable
+    return json.dumps(chinese_text, ensure_ascii=False)[1:-1]
+
+
+def _said(say: Callable[[re.Match[str]], str], match: re.Match[str]) -> str:
+    return _json_safe(say(match))
+
+
+def _rewrite(body: bytes) -> bytes:
+    """body (JSON, SSE or plain text) with the known English texts in Chinese; unchanged when none occurs."""
+    text = body.decode("utf-8", errors="surrogateescape")
+    out = text
+    for pattern, say in _ENGLISH:
+        out = pattern.sub(partial(_said, say), out)
+    return body if out == text else out.encode("utf-8", errors="surrogateescape")
+
+
+class LoginRequired:
+    """See the module. Without a login configured every request passes."""
+
+    def __init__(self, app) -> None:
+        self.app = app
+
+    async def __call__(self, scope, receive, send) -> None:
+        if scope["type"] != "http" or not self._refused(scope):
+            await self.app(scope, receive, send)
+            return
+        body = json.dumps({"detail": NOT_LOGGED_IN}, ensure_ascii=False).encode("utf-8")
+        await send(
+            {
+                "type": "http.response.start",
+                "status": 401,
+                "headers": [
+                    (b"content-type", b"application/json; charset=utf-8"),
+                    (b"content-length", b"%d" % len(body)),
+                ],
+            }
+        )
+        await send({"type": "http.response.body", "body": body})
+
+    @staticmethod
+    def _refused(scope) -> bool:
+        path = scope.get("path", "")
+        if not path.startswith(API):
+            return False
+        app = scope.get("app")
+        if app is None or (getattr(app, "auth", None) is None and getattr(app, "auth_dependency", None) is None):
+            return False
+        if scope.get("method") in ("GET", "HEAD") and not _UNCHECKED_READS.match(path):
+            return False  # Gradio checks its own read routes (or they serve the login page's shell)
+        if getattr(app, "auth_dependency", None) is not None:
+            return False  # an embedding application's own login: it checks its routes itself
+        cookies = HTTPConnection(scope).cookies
+        cookie_id = getattr(app, "cookie_id", "")
+        token = cookies.get(f"access-token-{cookie_id}") or cookies.get(f"access-token-unsecure-{cookie_id}")
+        return token is None or token not in getattr(app, "tokens", {})
+
+
+class ChineseErrors:
+    """See the module: error responses (status ≥ 400, up to _BODY_LIMIT bytes) and the event stream's messages
+    have Gradio's known English texts replaced."""
+
+    def __init__(self, app) -> None:
+        self.app = app
+
+    async def __call__(self, scope, receive, send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        held: dict | None = None  # an error response's start, sent once its body is read
+        parts: list[bytes] = []
+        streaming = False
+
+        async def relay(message) -> None:
+            nonlocal held, streaming
+            if message["type"] == "http.response.start":
+                kind = dict(message.get("headers") or []).get(b"content-type", b"")
+                streaming = kind.startswith(b"text/event-stream")
+                if message["status"] >= 400 and not streaming:
+                    held = message
+                    return
+                await send(message)
+                return
+            if message["type"] != "http.response.body":
+                await send(message)
+                return
+            if held is None:
+                if streaming and message.get("body"):
+                    message = {**message, "body": _rewrite(message["body"])}
+                await send(message)
+                return
+            parts.append(message.get("body", b""))
+            if message.get("more_body", False) and sum(map(len, parts)) <= _BODY_LIMIT:
+                return
+            body = b"".join(parts)
+            start, held = held, None
+            if not message.get("more_body", False):
+                body = _rewrite(body)
+            headers = [(k, v) for k, v in start.get("headers") or [] if k != b"content-length"]
+            if not message.get("more_body", False):
+                headers.append((b"content-length", b"%d" % len(body)))
+            await send({**start, "headers": headers})
+            await send({"type": "http.response.body", "body": body, "more_body": message.get("more_body", False)})
+
+        await self.app(scope, receive, relay)
