@@ -486,3 +486,40 @@ def test_a_setting_s_allowed_values_and_a_write_failure_are_told_in_chinese():
     assert expected(problem) == "须为以下之一：auto、builtin、e5"
     told = write_problem(Path("/proc/x.docx"), FileNotFoundError(errno.ENOENT, "No such file or directory"))
     assert "No such file" not in told and "路径不存在" in told
+
+
+def _article(doc: str, kind: str, number: int, text: str, title: str = "") -> StoredChunk:
+    return StoredChunk(
+        f"{doc}-{number}",
+        text,
+        {"doc_id": doc, "title": title or doc, "unit": "article", "kind": kind, "region": "全国",
+         "article": text.split(" ")[0], "article_num": number},
+    )  # fmt: skip
+
+
+def test_of_the_laws_above_a_regulation_the_first_ranked_answers_and_a_fine_of_a_share_of_income_is_a_sum():
+    """上位法: the regulation's fine gives way to a law's on the same matter; of two laws stating fines, the one the
+    ranker put first answers (not the one sharing a word by chance: 个人 of 个人经营的投资人), and a fine stated as a
+    share of last year's income states how much."""
+    regulation = _article(
+        "事故条例", "行政法规", 38,
+        "第三十八条 事故发生单位主要负责人未依法履行安全生产管理职责，导致事故发生的，依照下列规定处以罚款：\n"
+        "（一）发生一般事故的，处上一年年收入30%的罚款；",
+    )  # fmt: skip
+    duty = _article(
+        LAW, "法律", 95,
+        "第九十五条 生产经营单位的主要负责人未履行本法规定的安全生产管理职责，导致发生生产安全事故的，"
+        "由应急管理部门依照下列规定处以罚款：\n（一）发生一般事故的，处上一年年收入百分之四十的罚款；",
+        "中华人民共和国安全生产法",
+    )  # fmt: skip
+    waiver = _article(
+        LAW, "法律", 106,
+        "第一百零六条 生产经营单位与从业人员订立协议，免除或者减轻其对从业人员因生产安全事故伤亡依法应承担的责任的，"
+        "该协议无效；对生产经营单位的主要负责人、个人经营的投资人处二万元以上十万元以下的罚款。",
+        "中华人民共和国安全生产法",
+    )  # fmt: skip
+    answer = _compose(
+        "出了死一个人的事故，主要负责人没履行安全管理职责，他个人要被罚多少？", [regulation, duty, waiver]
+    )
+    assert answer.citations[0] == {"doc": LAW, "article": "第九十五条"}, answer.text
+    assert "百分之四十" in answer.text and not answer.abstained

@@ -192,6 +192,20 @@ def test_a_period_stated_as_a_number_answers_how_long_better_than_immediately(fi
     assert fine.degree("处二万元以上十万元以下的罚款") == 1.0 and fine.degree("依法给予罚款") == 0.0
 
 
+@pytest.mark.parametrize(
+    ("text", "states"),
+    [
+        ("（一）发生一般事故的，处上一年年收入百分之四十的罚款；", True),
+        ("（一）发生一般事故的，处上一年年收入30%的罚款；", True),
+        ("没收违法所得，并处违法所得一倍以上五倍以下的罚款", True),
+        ("按照上一年度营业收入的百分之一点五提取安全生产费用", False),  # a share, but of no sum asked for
+        ("从业人员超过一百人的，应当设置安全生产管理机构", False),
+    ],
+)
+def test_a_fine_stated_as_a_share_or_a_multiple_of_a_base_answers_how_much(figures, text, states):
+    assert (figures.asked("老板个人要被罚多少？").degree(text) == 1.0) is states
+
+
 def test_a_frequency_is_stated_with_or_without_a_measure_word(figures):
     how_often = figures.asked("工作会议多久开一次？")
     assert how_often.states.search("应当每个季度至少召开一次工作会议")

@@ -634,8 +634,9 @@ class OfflineComposer:
         第二十四条 over a city notice's 一百二十人的企业不需要设置). On the same matter: the law holds most of the
         question's words the rule answers on, is a provision of the same kind (a duty, a penalty), and is the
         field's general law or a special law on a subject the question names (特种设备安全法 only when 特种设备 is
-        asked about); of those, the one answering the question best. A detail the law does not state (1小时内) stays
-        the rule's. Whatever is asked, a rule waiving what such a law requires gives way to it."""
+        asked about); of those, the first the ranker put (as the first part of a question trusts its order). A
+        detail the law does not state (1小时内) stays the rule's. Whatever is asked, a rule waiving what such a law
+        requires gives way to it."""
         pick, lower = picked[0][0], evidence[picked[0][0].chunk_rank]
         ask, penalty = self.asks.asked(part), provision_asked(part) == PENALTY
 
@@ -672,7 +673,7 @@ class OfflineComposer:
         # whatever is asked, a rule waiving what a law on its matter requires (暂不要求取得操作证 against 必须…取得
         # 相应资格) gives way to it
         higher = higher or [g for g in laws if forms.waives(_said(picked[0]), _said(g))]
-        return [max(higher, key=lambda g: g[0].score)] if higher else picked
+        return higher[:1] or picked
 
     def compose(self, question: str, plan: QueryPlan, chunks: list[StoredChunk]) -> Answer:
         evidence = chunks[: ANSWER.evidence_chunks]

@@ -461,6 +461,8 @@ class Quantities(_Strict):
     frequency_words: list[str]
     ratio_asks: list[str]
     ratio_nouns: list[str]
+    # sums the law states as a share or a multiple of a base (年收入百分之四十的罚款, 违法所得一倍以上五倍以下的罚款)
+    relative_sums: list[str] = Field(default_factory=list)
 
 
 class FollowUp(_Strict):

@@ -54,6 +54,10 @@ class QuantityAsks:
     def __init__(self, words: Quantities):
         units = {kind: _alternatives(names) for kind, names in words.units.items()}
         self._stated = {kind: re.compile(rf"{NUMBER}\s*(?:{alts})") for kind, alts in units.items()}
+        if words.relative_sums:  # 年收入百分之四十的罚款, 违法所得一倍以上五倍以下的罚款: an amount, stated relatively
+            sums = _alternatives(words.relative_sums)
+            relative = rf"(?:百分之{NUMBER}|{NUMBER}\s*(?:倍|%|％))[^，。；]{{0,12}}?(?:{sums})"
+            self._stated["money"] = re.compile(rf"{self._stated['money'].pattern}|{relative}")
         self._kind_of_unit = {unit: kind for kind, names in words.units.items() for unit in names}
         all_units = _alternatives(list(self._kind_of_unit))
         # 哪几次、哪几个 ask which ones (a list), not how many
