@@ -233,6 +233,9 @@ class LegalForms:
             and (self.known(p) or not any(w in p for w in self._patterns.not_cities))  # 成都市 holds 都市
             and not (table and p.endswith("地区") and not table.knows(p))
         ]
+        # a name read by its form that the table knows written in full (青岛黄岛区 as 青岛市黄岛区) is that place
+        in_full = {re.sub("[省市]", "", p): p for p in kept if self.known(p)}
+        kept = [p for p in kept if in_full.get(p, p) == p or self.known(p)]
         return [p for p in kept if not any(p in other and p != other for other in kept)]  # 湖州市 in 湖州市长兴县
 
     @staticmethod
@@ -248,11 +251,14 @@ class LegalForms:
         found = self._patterns.known_start.match(text)  # 杭州银行, 老板是宁波人: blanked (without_other_names)
         if not found:
             return ""
+        place = table.full_name(found.group(0))
+        district = table.in_city(place, text[found.end() :])
+        if district:  # 青岛黄岛区, 深圳宝安区: a district of the city written right after its short name
+            return place + district
         formed = self.place(text)
         if formed != NATIONAL and formed.startswith(found.group(0)):
-            return formed  # 深圳经济特区, 湖州市长兴县: its form says more than the table's name
-        place = table.full_name(found.group(0))
-        return place + table.in_city(place, text[found.end() :])
+            return formed  # 深圳经济特区: its form says more than the table's name
+        return place
 
     def region(self, title: str, head: str = "") -> str:
         """The document's place: the title's; a district or county named alone gets the city an issuer line

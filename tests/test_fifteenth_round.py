@@ -371,6 +371,11 @@ def test_a_brand_or_a_person_s_origin_names_no_place_asked_about(question):
         ("北仑的企业特级动火作业由谁审批", "宁波市北仑区"),
         ("我们厂在萧山，要设安全管理机构吗", "杭州市萧山区"),
         ("在浦东的工厂", "上海市浦东新区"),
+        # a district right after its city's short name: the district of that city, as the table names it
+        ("青岛黄岛区的企业要设安全总监吗", "青岛市黄岛区"),
+        ("深圳宝安区的工厂", "深圳市宝安区"),
+        ("杭州余杭区的企业", "杭州市余杭区"),
+        ("深圳经济特区的企业", "深圳经济特区"),
     ],
 )
 def test_a_place_people_write_is_read(question, place):

@@ -206,6 +206,18 @@ def test_a_fine_stated_as_a_share_or_a_multiple_of_a_base_answers_how_much(figur
     assert (figures.asked("老板个人要被罚多少？").degree(text) == 1.0) is states
 
 
+def test_a_sum_of_one_kind_is_stated_by_a_text_naming_that_kind_and_a_standard_asks_for_it(figures):
+    pay = figures.asked("山东 企业安全总监 工资待遇 标准")  # asked by the name of its rule
+    assert pay is not None and pay.kind == "money"
+    assert pay.degree("安全总监未履行职责的，处一万元以上三万元以下的罚款") == 0.0  # a fine is no pay
+    assert pay.degree("安全总监的工资待遇不低于本单位中层管理人员，每月另发津贴500元") == 1.0
+    fine = figures.asked("较大事故 企业罚款标准")
+    assert fine is not None and fine.degree("发生较大事故的，处一百万元以上二百万元以下的罚款") == 1.0
+    assert figures.asked("安全生产标准化达标企业有哪些") is None
+    any_sum = figures.asked("每家能补多少钱？")  # 钱 asks any sum
+    assert any_sum is not None and any_sum.degree("对达标企业每家给予5万元奖励") == 1.0
+
+
 def test_a_frequency_is_stated_with_or_without_a_measure_word(figures):
     how_often = figures.asked("工作会议多久开一次？")
     assert how_often.states.search("应当每个季度至少召开一次工作会议")

@@ -35,15 +35,17 @@ class Ask:
     # what a clause holds when it states the figure as a number: 1小时内 answers 多久 exactly, 立即 only in words
     exact: re.Pattern | None = None
     words: str = ""  # the question's words asking for the figure (几小时, 多久一次): not what it is about
+    of: str = ""  # a sum of one kind (罚, 工资): the text stating it names that kind (a fine answers no pay question)
 
     def stated_in(self, text: str) -> bool:
         """Whether the text states a figure of this kind, in either script (三個階段 as 三个阶段)."""
-        return bool(self.states.search(to_simplified(text)))
+        simplified = to_simplified(text)
+        return bool(self.states.search(simplified)) and self.of in simplified
 
     def degree(self, text: str) -> float:
         """1 when the text states the figure as a number, 0.5 when only in words (立即、定期), else 0."""
         simplified = to_simplified(text)
-        if not self.states.search(simplified):
+        if not self.states.search(simplified) or self.of not in simplified:
             return 0.0
         return 1.0 if self.exact is None or self.exact.search(simplified) else 0.5
 
@@ -58,13 +60,20 @@ class QuantityAsks:
             sums = _alternatives(words.relative_sums)
             relative = rf"(?:百分之{NUMBER}|{NUMBER}\s*(?:倍|%|％))[^，。；]{{0,12}}?(?:{sums})"
             self._stated["money"] = re.compile(rf"{self._stated['money'].pattern}|{relative}")
+        self._money_kinds = sorted(words.money_kinds, key=len, reverse=True)
         self._kind_of_unit = {unit: kind for kind, names in words.units.items() for unit in names}
         all_units = _alternatives(list(self._kind_of_unit))
         # 哪几次、哪几个 ask which ones (a list), not how many
         self._unit_asked = re.compile(rf"(?:多少|(?<!哪)几)个?(?P<unit>{all_units})")
+        money = _alternatives(words.words_for["money"])
+        # 罚款标准, 工资待遇 标准: a sum asked for by the name of its rule (not 标准化)
+        standard = (
+            rf"|(?:{money})[^，。？?]{{0,4}}(?:{_alternatives(words.standard_words)})(?!化)"
+            if words.standard_words
+            else ""
+        )
         self._money = re.compile(
-            rf"(?:多少|(?<!哪)几)[^，。？?]{{0,2}}(?:{_alternatives(words.words_for['money'])})|"
-            rf"(?:{_alternatives(words.words_for['money'])})[^，。？?]{{0,6}}(?:多少|几)"
+            rf"(?:多少|(?<!哪)几)[^，。？?]{{0,2}}(?:{money})|(?:{money})[^，。？?]{{0,6}}(?:多少|几){standard}"
         )
         self._time = re.compile(rf"{_alternatives(words.time_asks)}|{_asking(words.time_nouns, words.question_words)}")
         self._frequency = re.compile(
@@ -93,7 +102,8 @@ class QuantityAsks:
             kind = self._kind_of_unit[found.group("unit")]
             return Ask(kind, self._stated[kind], words=found.group(0))
         if found := self._money.search(part):
-            return Ask("money", self._stated["money"], words=found.group(0))
+            kind = next((k for k in self._money_kinds if k in found.group(0)), "")
+            return Ask("money", self._stated["money"], words=found.group(0), of=kind)
         if found := self._time.search(part):
             return Ask("time", self._deadline, self._stated["time"], words=found.group(0))
         return None
