@@ -41,6 +41,7 @@ import pytest
 from pydantic import ValidationError
 from test_llm_hostile import LAW
 from test_third_round import GUARD
+from test_thirteenth_round_llm import A24, _marked, _unmarked
 from test_twelfth_round_injection import _compose, _local
 from word_files import _template
 
@@ -528,3 +529,28 @@ def test_of_the_laws_above_a_regulation_the_first_ranked_answers_and_a_fine_of_a
     )
     assert answer.citations[0] == {"doc": LAW, "article": "第九十五条"}, answer.text
     assert "百分之四十" in answer.text and not answer.abstained
+
+
+@pytest.mark.parametrize(
+    "reply",
+    [
+        "一百二十人的企业设置安全生产管理机构不是强制性的[1]。",
+        "一百二十人的企业设置安全生产管理机构并非必须[1]。",
+        "一百二十人的企业，设置安全生产管理机构不是必须的[1]。",
+    ],
+)
+def test_a_waiver_closing_its_sentence_binds_what_stands_before_it(reply):
+    """J05: 不是强制性的 after the duty it waives passed unmarked (only a waiver before its verb was read)."""
+    _marked(reply, A24)
+
+
+@pytest.mark.parametrize(
+    "reply",
+    [
+        "一百二十人的企业设置安全生产管理机构是必须的[1]。",
+        "从业人员超过一百人的，设置安全生产管理机构是强制性的[1]。",
+        "矿山企业设置安全生产管理机构或者配备专职安全生产管理人员是必须的[1]。",
+    ],
+)
+def test_a_duty_restated_with_its_modal_word_last_is_not_marked(reply):
+    _unmarked(reply, A24)

@@ -213,6 +213,8 @@ _PREDICATE_END = re.compile(r"[，,。；;：:！!？?（）()]")
 # a predicate this short (a verb alone: 不用设置, 也不必配备) repeats the verb of an earlier one in its sentence and
 # binds what that one binds
 _ELLIPTICAL = 3
+# what may follow a modal word that closes its clause (不是强制性的, 并非必须的, 不必了)
+_CLOSING = re.compile(r"性?的?[了呢啊吧]?")
 _PREDICATE = 12  # characters of a reply's predicate compared (设立安全生产管理机构) with a source's whole predicate
 # a prohibition under a negated condition (未经批准，不得动火; 没有取得资格的，不能上岗) and a permission without
 # one (经批准后可以动火; 取得资格，方可上岗) state one rule from its two sides (contraposition): neither contradicts
@@ -953,8 +955,12 @@ class _Modal:
             context = tight_text[max(0, tight_at - 2) : tight_at + len(match.group("word")) + 2]
             condition = text[since : match.start()]
             predicate = rest[: stop.start()] if stop else rest
+            if _CLOSING.fullmatch(predicate):
+                # a modal word closing its clause (设置机构不是强制性的, 设置机构并非必须) binds what stands before it
+                opening = max((m.end() for m in _PREDICATE_END.finditer(bare_text, 0, at)), default=0)
+                predicate = bare_text[opening:at][-_PREDICATE:]
             # 应当设置机构……实际上不用设置 (or 不用设): the verb stands for it all
-            if 1 <= len(predicate) <= _ELLIPTICAL and "\u4e00" <= predicate[0] <= "\u9fff":
+            elif 1 <= len(predicate) <= _ELLIPTICAL and "\u4e00" <= predicate[0] <= "\u9fff":
                 earlier = [*reversed(found), *reversed(before)]  # this piece's, then the sentence's before it
                 predicate = next((f.predicate for f in earlier if f.predicate.startswith(predicate)), predicate)
             negated = bool(_NEGATED_CONDITION.search(condition))
