@@ -12,6 +12,7 @@ import sqlite3
 import threading
 import time
 import uuid
+from collections import OrderedDict
 from collections.abc import Callable, Iterable
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import closing
@@ -21,6 +22,7 @@ from pathlib import Path
 import bm25s
 import numpy as np
 
+from ingest.settings import Settings
 from ingest.tokenizer import Tokenizer
 
 _PARALLEL_THRESHOLD = 4000
@@ -154,8 +156,15 @@ def _csc(scores: np.ndarray, rows: np.ndarray, columns: np.ndarray, width: int) 
 
 
 class Bm25Index:
-    def __init__(self, directory: Path, tokenizer: Tokenizer, terms: list[str]):
+    def __init__(
+        self,
+        directory: Path,
+        tokenizer: Tokenizer,
+        terms: list[str],
+        filters_kept: int = Settings.model_fields["bm25_filters_kept"].default,
+    ):
         self.directory = directory
+        self.filters_kept = filters_kept
         self.tokenizer = tokenizer
         self.terms = terms
         self.cache = TokenCache(directory / f"tokens-{tokenizer.signature}.sqlite")
@@ -217,7 +226,9 @@ class Bm25Index:
         """Postings of chunks given as space-joined tokens: (term ids, counts, postings per chunk), each
         chunk's terms in id order; new terms are added to vocab in order of first occurrence."""
         tokens = " ".join(t for t in joined if t).split(" ") if any(joined) else []
-        term_ids = np.fromiter((vocab.setdefault(t, len(vocab)) for t in tokens), dtype=np.int64, count=len(tokens))
+        for term in dict.fromkeys(tokens):  # the distinct tokens, in order of first occurrence
+            vocab.setdefault(term, len(vocab))
+        term_ids = np.fromiter(map(vocab.__getitem__, tokens), dtype=np.int64, count=len(tokens))
         per_chunk = np.fromiter((t.count(" ") + 1 if t else 0 for t in joined), dtype=np.int64, count=len(joined))
         pairs = np.repeat(np.arange(len(joined), dtype=np.int64), per_chunk) * (len(vocab) + 1) + term_ids
         distinct, counts = np.unique(pairs, return_counts=True)
@@ -412,8 +423,7 @@ class Bm25Index:
             return []
         scores = self._scores(state, state.retriever, tokens)
         if allowed_docs is not None:
-            allowed = [state.code_of[d] for d in allowed_docs if d in state.code_of]
-            scores = np.where(np.isin(state.doc_codes, allowed), scores, 0.0)
+            scores = np.where(state.rows_of(frozenset(allowed_docs), self.filters_kept), scores, 0.0)
         k = min(k, len(scores))
         kth = -np.partition(-scores, k - 1)[k - 1]
         top = np.nonzero(scores >= max(kth, 1e-12))[
@@ -435,9 +445,27 @@ class _Build:
     doc_names: list[str] = field(default_factory=list)
     retriever: bm25s.BM25 | None = None
     _position: dict[str, int] | None = None
+    _filters: OrderedDict[frozenset[str], np.ndarray] = field(default_factory=OrderedDict)
+    _filters_lock: threading.Lock = field(default_factory=threading.Lock)
 
     def positions(self) -> dict[str, int]:
         """chunk id -> row (made on first use, whole, then shared)."""
         if self._position is None:
             self._position = {cid: i for i, cid in enumerate(self.ids)}
         return self._position
+
+    def rows_of(self, docs: frozenset[str], kept: int) -> np.ndarray:
+        """Which rows are chunks of these documents (a mask); the masks of the last `kept` sets asked for are kept."""
+        with self._filters_lock:
+            mask = self._filters.get(docs)
+            if mask is not None:
+                self._filters.move_to_end(docs)
+                return mask
+        wanted = np.zeros(len(self.doc_names), dtype=bool)
+        wanted[[self.code_of[d] for d in docs if d in self.code_of]] = True
+        mask = wanted[self.doc_codes]
+        with self._filters_lock:
+            self._filters[docs] = mask
+            while len(self._filters) > kept:
+                self._filters.popitem(last=False)
+        return mask

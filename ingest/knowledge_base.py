@@ -159,7 +159,12 @@ class KnowledgeBase:
 
     @cached_property
     def bm25(self) -> Bm25Index:
-        return Bm25Index(self.settings.data_dir / "bm25" / self.embedder.name, self.tokenizer, self.terms)
+        return Bm25Index(
+            self.settings.data_dir / "bm25" / self.embedder.name,
+            self.tokenizer,
+            self.terms,
+            self.settings.bm25_filters_kept,
+        )
 
     def documents(self) -> dict[str, DocumentRecord]:
         """The committed documents. Raises LibraryOfAnotherEmbedder (outside a write) when there are none while

@@ -45,7 +45,19 @@ def sketch(texts: Iterable[str]) -> list[int]:
     shingles = np.zeros(count, dtype=np.uint64)
     for offset in range(SHINGLE):
         shingles = shingles * _BASE + points[offset : offset + count]  # wraps modulo 2^64
-    return [int(h) for h in np.unique(shingles * _MIX)[:SKETCH]]
+    return [int(h) for h in _smallest_distinct(shingles * _MIX, SKETCH)]
+
+
+def _smallest_distinct(values: np.ndarray, k: int) -> np.ndarray:
+    """np.unique(values)[:k] without sorting every value: the distinct values up to the n-th smallest (n = k, then
+    twice as many while repeats leave fewer than k of them distinct) are the first distinct values."""
+    n = k
+    while n < len(values):
+        smallest = np.unique(values[values <= np.partition(values, n - 1)[n - 1]])
+        if len(smallest) >= k:
+            return smallest[:k]
+        n *= 2
+    return np.unique(values)[:k]
 
 
 def similarity(one: list[int] | None, other: list[int] | None) -> float:

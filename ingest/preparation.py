@@ -153,9 +153,11 @@ def _init_worker(
     terms: list[str], embedder: tuple[type[CorpusFittedEmbeddings], Path, int, Any] | None, spool: Path
 ) -> None:
     global _WORKER_TOKENIZER, _WORKER_EMBEDDER, _WORKER_SPOOL
-    # the writer (fit, Chroma) is the critical path once the fit sample is read: the workers run ahead on
-    # the CPU time it leaves
-    if hasattr(os, "nice"):
+    # with the built-in embedder the writer (fit, embedding, Chroma) is the critical path once the fit sample is
+    # read: the workers run ahead on the CPU time it leaves. With vectors computed later the workers are: the
+    # writer waits for them (about half of a scale-corpus ingest), and niced below every other process on a busy
+    # machine they stood still while the writer waited
+    if embedder is not None and hasattr(os, "nice"):
         os.nice(_WORKER_NICENESS)
     _WORKER_TOKENIZER, _WORKER_EMBEDDER, _WORKER_SPOOL = Tokenizer(terms), embedder, spool
 

@@ -30,7 +30,7 @@ import zlib
 from collections import OrderedDict
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import closing, contextmanager, suppress
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -218,7 +218,8 @@ class DocumentRecord:
 
     def to_metadata(self) -> dict[str, Any]:
         """The manifest row: the record as one JSON string (one indexed metadata row, not one per field)."""
-        return {"record": json.dumps(asdict(self), ensure_ascii=False)}
+        # its fields hold plain values (no dataclass): the same JSON as asdict's deep copy gives, without the copy
+        return {"record": json.dumps({f.name: getattr(self, f.name) for f in fields(self)}, ensure_ascii=False)}
 
     @property
     def short_title(self) -> str:
@@ -1258,14 +1259,16 @@ class ChunkStore:
                 return records
             offset += _PAGE
 
-    def _wrote_documents(self, records: Sequence[DocumentRecord]) -> None:
-        """Keep the document table read before current after writing these records (one writer at a
-        time holds the ingest lock, so nobody else changed it meanwhile): no read of the whole table."""
+    def _wrote_documents(self, rows: Sequence[dict[str, Any]]) -> None:
+        """Keep the document table read before current after writing these manifest rows (one writer at a
+        time holds the ingest lock, so nobody else changed it meanwhile): no read of the whole table. The
+        records are read from the rows as written, as a reader of the table would (sharing nothing with the
+        writer's records)."""
         self._wrote = True
         if self._documents is None:
             return
         documents = dict(self._documents)  # a new table: other threads may be copying the current one
-        documents.update((r.doc_id, DocumentRecord(**asdict(r))) for r in records)
+        documents.update((r.doc_id, r) for r in map(DocumentRecord.from_metadata, rows))
         self._documents_read_at, self._documents_stamp = time.monotonic(), self._disk_stamp()
         self._seen, self._wrote = _table_signature(documents), False
         self._documents = documents
@@ -1273,20 +1276,22 @@ class ChunkStore:
 
     def commit_documents(self, records: Sequence[DocumentRecord]) -> None:
         """Commit several documents at once (their chunks must be written already)."""
+        rows = [r.to_metadata() for r in records]
         for start in range(0, len(records), self.batch_size):
             batch = records[start : start + self.batch_size]
             self.documents.upsert(
                 ids=[r.doc_id for r in batch],
                 embeddings=[[1.0]] * len(batch),
-                metadatas=[r.to_metadata() for r in batch],
+                metadatas=rows[start : start + len(batch)],
             )
-        self._wrote_documents(records)
+        self._wrote_documents(rows)
 
     def update_documents(self, records: list[DocumentRecord]) -> None:
+        rows = [r.to_metadata() for r in records]
         for start in range(0, len(records), self.batch_size):
             batch = records[start : start + self.batch_size]
-            self.documents.update(ids=[r.doc_id for r in batch], metadatas=[r.to_metadata() for r in batch])
-        self._wrote_documents(records)
+            self.documents.update(ids=[r.doc_id for r in batch], metadatas=rows[start : start + len(batch)])
+        self._wrote_documents(rows)
 
     def delete_document(self, doc_id: str) -> None:
         """The document's record, then every stored version of its chunks."""

@@ -186,6 +186,11 @@ class QueryAnalyzer:
     def _region_names(self) -> frozenset[str]:
         return frozenset(name for name, _ in self._regions)
 
+    @cached_property
+    def _library_regions(self) -> frozenset[str]:
+        """The regions of the library's documents."""
+        return frozenset(r.region for r in self.records.values())
+
     def analyse(self, question: str) -> QueryPlan:
         norm = _DECREE_FORMS.sub(r"\1号令", normalise_for_index(question))
         plan = QueryPlan(question=question, expanded=question)
@@ -215,9 +220,8 @@ class QueryAnalyzer:
         plan.within = list(dict.fromkeys(within))
         # the regions of the library it names, however written (在沪 → 上海市); not those a place lies in, which
         # bind there but are not what it asks about (北仑区…工作目标 asks about 北仑区's report, not 浙江省's rules)
-        present = {r.region for r in self.records.values()}
         named = default_forms().places_named(remaining)  # not the 山东省 of 山东省安全生产条例, a document named
-        plan.regions += [p for p in named if p in present and p not in plan.regions]
+        plan.regions += [p for p in named if p in self._library_regions and p not in plan.regions]
         plan.articles = self._articles(norm, plan.documents)
         plan.unknown_documents = [name for name in named_documents(question) if not self._holds(name)]
         plan.plans = bool(_REFERS_TO_PLAN.search(norm))

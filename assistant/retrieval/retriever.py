@@ -9,6 +9,7 @@ Superseded and repealed texts are excluded unless asked for; kind and region fil
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import date
 from typing import TYPE_CHECKING, Any
 
 from assistant.pack import pack_of
@@ -41,6 +42,7 @@ class HybridRetriever:
     _analyzer: QueryAnalyzer | None = field(default=None, init=False, repr=False)
     _analyzer_key: str = field(default="", init=False, repr=False)
     _figures: QuantityAsks | None = field(default=None, init=False, repr=False)
+    _allowed: tuple[tuple, frozenset[str]] | None = field(default=None, init=False, repr=False)
     _langchain: Any = field(default=None, init=False, repr=False)
 
     def as_langchain(self) -> BaseRetriever:
@@ -63,6 +65,14 @@ class HybridRetriever:
             and (not self.kinds or r.kind in self.kinds)
             and (not self.regions or r.region in self.regions)
         }
+
+    def _allowed_in(self, records: dict[str, DocumentRecord], generation: int) -> frozenset[str]:
+        """allowed_docs(records), computed again only when the document table was read or written anew (generation
+        read before the table), the day changed (a repeal from a date still ahead) or the filters changed."""
+        key = (generation, date.today().isoformat(), self.include_superseded, tuple(self.kinds or ()), tuple(self.regions or ()))
+        if self._allowed is None or self._allowed[0] != key:
+            self._allowed = (key, frozenset(self.allowed_docs(records)))
+        return self._allowed[1]
 
     def analyzer(self, records: dict[str, DocumentRecord]) -> QueryAnalyzer:
         # the documents and which are in force (a confirmation changes no content, only the status)
@@ -92,11 +102,12 @@ class HybridRetriever:
     def candidates(self, query: str, plan: QueryPlan | None = None) -> tuple[Candidates, Any]:
         """The candidates and their feature rows (what evals.fit_ranker fits on)."""
         config = self.ranking
+        generation = self.kb.store.generation  # before the table: a newer one only recomputes
         records = self.kb.documents()
         self.kb.ensure_bm25()
         plan = plan or self.analyzer(records).analyse(query)
         # a repealed text the question names on purpose is searched too (it is flagged wherever shown)
-        allowed = self.allowed_docs(records) | {
+        allowed = self._allowed_in(records, generation) | {
             d for d in plan.documents if d in records and not records[d].superseded and not records[d].pending
         }
         found = gather(self.kb, plan, records, allowed, config)
