@@ -79,7 +79,8 @@ class Settings(BaseSettings):
     # local path); "auto": the CrossEncoder when reranker_model is set, else none.
     reranker: Literal["auto", "none", "cross-encoder"] = "auto"
     reranker_model: str | None = None
-    # document filters of BM25 searches kept per index build, as row masks: the documents in force recur in every question
+    # document filters of BM25 searches kept per index build, as row masks (the documents in force recur in every
+    # question)
     bm25_filters_kept: int = Field(16, ge=1)
 
     # Chunking

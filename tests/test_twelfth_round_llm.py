@@ -464,9 +464,9 @@ def test_the_cut_note_survives_cleaning():
 
 class _Stream(LocalEndpoint):
     """An endpoint streaming server-sent pieces, each a delta's content (a string or a list of parts), then a
-    last piece with the finish reason."""
+    last piece with the finish reason; with none, the connection closes in the middle of an event instead."""
 
-    def __init__(self, deltas: list, finish_reason: str):
+    def __init__(self, deltas: list, finish_reason: str | None):
         self.stopped = threading.Event()
 
         class Handler(QuietHandler):
@@ -476,7 +476,8 @@ class _Stream(LocalEndpoint):
                 self.send_header("Content-Type", "text/event-stream")
                 self.end_headers()
                 choices = [[{"index": 0, "delta": {"content": d}, "finish_reason": None}] for d in deltas]
-                choices.append([{"index": 0, "delta": {}, "finish_reason": finish_reason}])
+                if finish_reason is not None:
+                    choices.append([{"index": 0, "delta": {}, "finish_reason": finish_reason}])
                 for choice in choices:
                     chunk = {
                         "id": "x",
@@ -486,7 +487,9 @@ class _Stream(LocalEndpoint):
                         "choices": choice,
                     }
                     self.wfile.write(f"data: {json.dumps(chunk, ensure_ascii=False)}\n\n".encode())
-                self.wfile.write(b"data: [DONE]\n\n")
+                self.wfile.write(b"data: [DONE]\n\n" if finish_reason is not None else b'data: {"id":"x","choi')
+                self.wfile.flush()
+                self.close_connection = finish_reason is None
 
         self.serve(Handler)
 

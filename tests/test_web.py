@@ -6,13 +6,11 @@ Upload safety and document deletion are also tested directly (no browser)."""
 
 from __future__ import annotations
 
-import json
 import os
 import re
 import socket
 import subprocess
 import sys
-import threading
 import urllib.error
 import urllib.request
 from pathlib import Path
@@ -27,7 +25,8 @@ from conftest import (
     wait_until_serving,
     write_docx,
 )
-from fake_openai import FakeOpenAI, LocalEndpoint, QuietHandler
+from fake_openai import FakeOpenAI
+from test_twelfth_round_llm import _Stream
 
 from assistant.web.uploads import UploadError, accept_uploads, sanitise_name, uploads_dir
 from ingest.settings import Settings
@@ -172,37 +171,13 @@ def test_llm_answers_are_shown_as_they_are_written_then_verified(settings):
     assert final.answer.sources and final.retrieved
 
 
-class _CutStream(LocalEndpoint):
-    """An endpoint that streams two pieces of a reply, then closes the connection in the middle of an event."""
-
-    def __init__(self) -> None:
-        self.stopped = threading.Event()
-
-        class Handler(QuietHandler):
-            def do_POST(self):  # noqa: N802 - http.server's naming
-                self.read_body()
-                self.send_response(200)
-                self.send_header("Content-Type", "text/event-stream")
-                self.end_headers()
-                for piece in ["有限空间作业", "应当先通风[1]，"]:
-                    chunk = {"id": "c", "object": "chat.completion.chunk", "created": 0, "model": "m",
-                             "choices": [{"index": 0, "delta": {"content": piece}, "finish_reason": None}]}  # fmt: skip
-                    self.wfile.write(f"data: {json.dumps(chunk, ensure_ascii=False)}\n\n".encode())
-                    self.wfile.flush()
-                self.wfile.write(b'data: {"id":"c","choi')
-                self.wfile.flush()
-                self.close_connection = True
-
-        self.serve(Handler)
-
-
 def test_a_stream_cut_mid_reply_on_the_web_ends_with_the_offline_answer_and_says_why(settings, monkeypatch):
     from assistant.web.ask_tab import ask_stream
     from assistant.web.context import WebContext
     from ingest.pipeline import Ingestor
 
     Ingestor(settings).run([FIXTURES / f"{REGULATION_NEW}.md"])
-    with _CutStream() as endpoint:
+    with _Stream(["有限空间作业", "应当先通风[1]，"], finish_reason=None) as endpoint:
         monkeypatch.setenv("ANQUAN_LLM_BASE_URL", endpoint.base_url)
         monkeypatch.setenv("ANQUAN_LLM_MODEL", "fake-model")
         ctx = WebContext(Settings())

@@ -69,7 +69,13 @@ class HybridRetriever:
     def _allowed_in(self, records: dict[str, DocumentRecord], generation: int) -> frozenset[str]:
         """allowed_docs(records), computed again only when the document table was read or written anew (generation
         read before the table), the day changed (a repeal from a date still ahead) or the filters changed."""
-        key = (generation, date.today().isoformat(), self.include_superseded, tuple(self.kinds or ()), tuple(self.regions or ()))
+        key = (
+            generation,
+            date.today().isoformat(),
+            self.include_superseded,
+            tuple(self.kinds or ()),
+            tuple(self.regions or ()),
+        )
         if self._allowed is None or self._allowed[0] != key:
             self._allowed = (key, frozenset(self.allowed_docs(records)))
         return self._allowed[1]
@@ -107,7 +113,7 @@ class HybridRetriever:
         self.kb.ensure_bm25()
         plan = plan or self.analyzer(records).analyse(query)
         # a repealed text the question names on purpose is searched too (it is flagged wherever shown)
-        allowed = self._allowed_in(records, generation) | {
+        allowed = set(self._allowed_in(records, generation)) | {
             d for d in plan.documents if d in records and not records[d].superseded and not records[d].pending
         }
         found = gather(self.kb, plan, records, allowed, config)
