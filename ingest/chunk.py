@@ -9,7 +9,7 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 
-from ingest.tokens import count_tokens, fits, split_to_budget
+from ingest.tokens import count_tokens, split_to_budget
 
 _SENTENCE_END = re.compile(r"(?<=[。！？；;!?])")
 _BOUND_MARGIN = 8  # tokens: a piece near the budget is counted whole (joining may tokenize a little longer)
@@ -84,14 +84,15 @@ def pack(units: list[str], budget: int, joiner: str = "\n") -> list[str]:
     used = 0
     joiner_tokens = count_tokens(joiner) if joiner else 0
     for unit in units:
-        if not fits(unit, budget):
+        # counted once: within the budget exactly when fits(unit, budget) (a text has no more tokens than bytes)
+        cost = count_tokens(unit)
+        if cost > budget:
             if current:
                 pieces.append(joiner.join(current))
                 current, used = [], 0
             sentences = split_sentences(unit)
             pieces.extend(pack(sentences, budget, joiner="") if len(sentences) > 1 else split_to_budget(unit, budget))
             continue
-        cost = count_tokens(unit)
         bound = used + cost + (joiner_tokens if current else 0)
         if current and bound > budget - _BOUND_MARGIN:
             bound = count_tokens(joiner.join([*current, unit]))
