@@ -537,6 +537,8 @@ def test_of_the_laws_above_a_regulation_the_first_ranked_answers_and_a_fine_of_a
         "一百二十人的企业设置安全生产管理机构不是强制性的[1]。",
         "一百二十人的企业设置安全生产管理机构并非必须[1]。",
         "一百二十人的企业，设置安全生产管理机构不是必须的[1]。",
+        "一百二十人的企业设置安全生产管理机构，不是强制性的[1]。",  # after a comma: the clause before
+        "一百二十人的企业设置安全生产管理机构，这不是强制性的[1]。",
     ],
 )
 def test_a_waiver_closing_its_sentence_binds_what_stands_before_it(reply):
@@ -550,6 +552,7 @@ def test_a_waiver_closing_its_sentence_binds_what_stands_before_it(reply):
         "一百二十人的企业设置安全生产管理机构是必须的[1]。",
         "从业人员超过一百人的，设置安全生产管理机构是强制性的[1]。",
         "矿山企业设置安全生产管理机构或者配备专职安全生产管理人员是必须的[1]。",
+        "从业人员超过一百人的，应当设置安全生产管理机构，这是必须的[1]。",
     ],
 )
 def test_a_duty_restated_with_its_modal_word_last_is_not_marked(reply):

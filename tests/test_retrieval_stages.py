@@ -216,6 +216,26 @@ def test_a_sum_of_one_kind_is_stated_by_a_text_naming_that_kind_and_a_standard_a
     assert figures.asked("安全生产标准化达标企业有哪些") is None
     any_sum = figures.asked("每家能补多少钱？")  # 钱 asks any sum
     assert any_sum is not None and any_sum.degree("对达标企业每家给予5万元奖励") == 1.0
+    # a standard may be stated in words: the clause naming the kind of sum states it, less exactly than a figure
+    kept = figures.asked("工伤职工停工留薪期内的工资待遇标准是什么")
+    assert kept is not None and kept.degree("在停工留薪期内，原工资福利待遇不变，由所在单位按月支付。") == 0.5
+
+
+@pytest.mark.parametrize(
+    ("question", "text"),
+    [
+        ("职工因工死亡，一次性工亡补助金赔偿多少", "一次性工亡补助金标准为上一年度全国城镇居民人均可支配收入的20倍。"),
+        ("因工死亡的丧葬补助金补助多少钱", "（一）丧葬补助金为6个月的统筹地区上年度职工月平均工资；"),
+        (
+            "一级伤残的一次性伤残补助金是多少",
+            "支付一次性伤残补助金，标准为：一级伤残为27个月的本人工资，二级伤残为25个月的本人工资",
+        ),
+    ],
+)
+def test_a_benefit_stated_as_months_of_wages_or_a_multiple_of_income_states_how_much(figures, question, text):
+    """Benefits (赔偿 asks about a 补助金 too) are stated relative to a base, as fines are."""
+    asked = figures.asked(question)
+    assert asked is not None and asked.degree(text) == 1.0
 
 
 def test_a_frequency_is_stated_with_or_without_a_measure_word(figures):

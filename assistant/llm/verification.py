@@ -956,8 +956,13 @@ class _Modal:
             condition = text[since : match.start()]
             predicate = rest[: stop.start()] if stop else rest
             if _CLOSING.fullmatch(predicate):
-                # a modal word closing its clause (设置机构不是强制性的, 设置机构并非必须) binds what stands before it
-                opening = max((m.end() for m in _PREDICATE_END.finditer(bare_text, 0, at)), default=0)
+                # a modal word closing its clause (设置机构不是强制性的, 设置机构并非必须) binds what stands before
+                # it, in its clause or, when that holds only a word pointing back (设置机构，这不是强制性的), the
+                # clause before
+                ends = [m.end() for m in _PREDICATE_END.finditer(bare_text, 0, at)]
+                opening = ends[-1] if ends else 0
+                if len(bare_text[opening:at]) <= _ELLIPTICAL and ends:
+                    opening = ends[-2] if len(ends) > 1 else 0
                 predicate = bare_text[opening:at][-_PREDICATE:]
             # 应当设置机构……实际上不用设置 (or 不用设): the verb stands for it all
             elif 1 <= len(predicate) <= _ELLIPTICAL and "\u4e00" <= predicate[0] <= "\u9fff":

@@ -454,7 +454,8 @@ class Quantities(_Strict):
     units: dict[str, list[str]]  # kind -> measure words
     words_for: dict[str, list[str]]  # kind -> everyday words naming it (钱 -> money)
     standard_words: list[str] = Field(default_factory=list)  # 罚款标准: a sum asked for by its rule's name
-    money_kinds: list[str] = Field(default_factory=list)  # 罚, 工资: a sum of one kind is stated by a text naming it
+    # kinds of sum (fines; pay; compensation and benefits…): a sum of one kind is stated by a text naming that kind
+    money_kinds: list[list[str]] = Field(default_factory=list)
     question_words: list[str]
     time_asks: list[str]
     time_nouns: list[str]

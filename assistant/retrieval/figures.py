@@ -35,17 +35,21 @@ class Ask:
     # what a clause holds when it states the figure as a number: 1小时内 answers 多久 exactly, 立即 only in words
     exact: re.Pattern | None = None
     words: str = ""  # the question's words asking for the figure (几小时, 多久一次): not what it is about
-    of: str = ""  # a sum of one kind (罚, 工资): the text stating it names that kind (a fine answers no pay question)
+    # a sum of one kind (罚; 赔偿, 补助…): the text stating it names that kind (a fine answers no question about pay)
+    of: tuple[str, ...] = ()
+
+    def _names_kind(self, simplified: str) -> bool:
+        return not self.of or any(word in simplified for word in self.of)
 
     def stated_in(self, text: str) -> bool:
         """Whether the text states a figure of this kind, in either script (三個階段 as 三个阶段)."""
         simplified = to_simplified(text)
-        return bool(self.states.search(simplified)) and self.of in simplified
+        return bool(self.states.search(simplified)) and self._names_kind(simplified)
 
     def degree(self, text: str) -> float:
         """1 when the text states the figure as a number, 0.5 when only in words (立即、定期), else 0."""
         simplified = to_simplified(text)
-        if not self.states.search(simplified) or self.of not in simplified:
+        if not self.states.search(simplified) or not self._names_kind(simplified):
             return 0.0
         return 1.0 if self.exact is None or self.exact.search(simplified) else 0.5
 
@@ -56,25 +60,30 @@ class QuantityAsks:
     def __init__(self, words: Quantities):
         units = {kind: _alternatives(names) for kind, names in words.units.items()}
         self._stated = {kind: re.compile(rf"{NUMBER}\s*(?:{alts})") for kind, alts in units.items()}
-        if words.relative_sums:  # 年收入百分之四十的罚款, 违法所得一倍以上五倍以下的罚款: an amount, stated relatively
+        if words.relative_sums:
+            # a sum stated relative to a base (年收入百分之四十的罚款, 违法所得一倍以上五倍以下的罚款,
+            # 伤残补助金…为27个月的本人工资, 工亡补助金标准为…人均可支配收入的20倍): an amount, as a money question asks
             sums = _alternatives(words.relative_sums)
-            relative = rf"(?:百分之{NUMBER}|{NUMBER}\s*(?:倍|%|％))[^，。；]{{0,12}}?(?:{sums})"
+            share = rf"百分之{NUMBER}|{NUMBER}\s*(?:倍|%|％)|{NUMBER}\s*个月的?[^，。；]{{0,16}}?(?:工资|收入)"
+            relative = rf"(?:{share})[^。；]{{0,12}}?(?:{sums})|(?:{sums})[^。；]{{0,30}}?(?:{share})"
             self._stated["money"] = re.compile(rf"{self._stated['money'].pattern}|{relative}")
-        self._money_kinds = sorted(words.money_kinds, key=len, reverse=True)
+        self._money_kinds = [tuple(kind) for kind in words.money_kinds]
         self._kind_of_unit = {unit: kind for kind, names in words.units.items() for unit in names}
         all_units = _alternatives(list(self._kind_of_unit))
         # 哪几次、哪几个 ask which ones (a list), not how many
         self._unit_asked = re.compile(rf"(?:多少|(?<!哪)几)个?(?P<unit>{all_units})")
         money = _alternatives(words.words_for["money"])
-        # 罚款标准, 工资待遇 标准: a sum asked for by the name of its rule (not 标准化)
-        standard = (
-            rf"|(?:{money})[^，。？?]{{0,4}}(?:{_alternatives(words.standard_words)})(?!化)"
-            if words.standard_words
-            else ""
-        )
         self._money = re.compile(
-            rf"(?:多少|(?<!哪)几)[^，。？?]{{0,2}}(?:{money})|(?:{money})[^，。？?]{{0,6}}(?:多少|几){standard}"
+            rf"(?:多少|(?<!哪)几)[^，。？?]{{0,2}}(?:{money})|(?:{money})[^，。？?]{{0,6}}(?:多少|几)"
         )
+        # 罚款标准, 工资待遇 标准: a sum asked for by the name of its rule (not 标准化), which a clause may state in
+        # words (原工资福利待遇不变) as well as in figures
+        self._money_standard = (
+            re.compile(rf"(?:{money})[^，。？?]{{0,4}}(?:{_alternatives(words.standard_words)})(?!化)")
+            if words.standard_words
+            else None
+        )
+        self._money_words = words.words_for["money"]
         self._time = re.compile(rf"{_alternatives(words.time_asks)}|{_asking(words.time_nouns, words.question_words)}")
         self._frequency = re.compile(
             rf"{_alternatives(words.frequency_asks)}|(?:多久|多长时间)[^，。？?]{{0,8}}一(?:次|遍)"
@@ -92,6 +101,11 @@ class QuantityAsks:
             rf"比例[^。；]{{0,12}}{NUMBER}|每{NUMBER}?[^。；，]{{0,8}}(?:配备|配置|设置){NUMBER}"
         )
 
+    def _kind_of_sum(self, words: str) -> tuple[str, ...]:
+        """The kind of sum the question's words ask for (the first named: 工资待遇 is pay), or () for any sum."""
+        named = [(words.find(w), kind) for kind in self._money_kinds for w in kind if w in words]
+        return min(named)[1] if named else ()
+
     def asked(self, part: str) -> Ask | None:
         """The figure a question part asks for, or None when it asks for none."""
         if found := self._frequency.search(part):
@@ -102,8 +116,12 @@ class QuantityAsks:
             kind = self._kind_of_unit[found.group("unit")]
             return Ask(kind, self._stated[kind], words=found.group(0))
         if found := self._money.search(part):
-            kind = next((k for k in self._money_kinds if k in found.group(0)), "")
-            return Ask("money", self._stated["money"], words=found.group(0), of=kind)
+            return Ask("money", self._stated["money"], words=found.group(0), of=self._kind_of_sum(found.group(0)))
+        if self._money_standard is not None and (found := self._money_standard.search(part)):
+            # the rule of a sum of that kind: a clause naming the kind states it (in figures or in words)
+            sums = self._kind_of_sum(found.group(0)) or tuple(self._money_words)
+            named = re.compile(_alternatives(list(sums)))
+            return Ask("money", named, self._stated["money"], words=found.group(0), of=sums)
         if found := self._time.search(part):
             return Ask("time", self._deadline, self._stated["time"], words=found.group(0))
         return None
