@@ -31,6 +31,7 @@ from assistant.llm import LlmComposer, figures
 from assistant.llm.client import EmptyReply
 from assistant.llm.reply import CUT_NOTE, FILTER_NOTE, clean_reply
 from assistant.llm.verification import (
+    CASE_MARK,
     DEADLINE_MARK,
     FIGURE_MARK,
     INCLUSION_MARK,
@@ -49,6 +50,7 @@ from ingest.store import StoredChunk
 
 MARKS = (
     FIGURE_MARK,
+    CASE_MARK,
     NEGATION_MARK,
     QUALIFIER_MARK,
     DEADLINE_MARK,

@@ -78,6 +78,7 @@ from ingest.store import StoredChunk
 MISQUOTE_MARK = "（⚠未能在所引条文中逐字核对）"
 UNKNOWN_ARTICLE_MARK = "（⚠所给资料中没有此条，请核实）"
 FIGURE_MARK = "（⚠数字未能在所引条文中核对）"
+CASE_MARK = "（⚠该数字在所引条文中属于另一种情形，请核实）"
 NEGATION_MARK = "（⚠与所引条文的应当、不得、可以或肯定、否定不一致，请核实）"
 QUALIFIER_MARK = "（⚠所引条文没有这一例外或限定，请核实）"
 DEADLINE_MARK = "（⚠与所引条文规定的时限不一致，请核实）"
@@ -400,6 +401,9 @@ class Verification:
     unknown_articles: list[str] = field(default_factory=list)  # articles named that no source given is or states
     uncited: bool = False  # the text cites no source at all
     figures: list[str] = field(default_factory=list)  # figures (三百人) not in the sources their sentence rests on
+    # figures the cited article states for another case than the one the sentence names (发生较大事故的，处…百分之四十:
+    # 百分之四十 is the article's fine for 一般事故, 较大事故's is 百分之六十)
+    cases: list[str] = field(default_factory=list)
     # sentences turning a clause around: a negation added or dropped, 应当 / 不得 / 可以 / 不必 changed
     negations: list[str] = field(default_factory=list)
     # sentences restating a clause with a qualifier it does not have (原则上, 除…外) and those qualifiers
@@ -742,6 +746,7 @@ def _check_figures(
     given = figure_check.keys(_without_emphasis(_fold(question))[0])
     source_keys: list[set] = [figure_check.keys(_without_emphasis(_fold(chunk.text))[0]) for chunk in chunks]
     marks = []
+    cases: list[tuple[int, str]] = []  # stated, but for another case (marked unless its bound is marked already)
     claims = _claims(text, quotes)
     ends = [end for _, end in claims]
     for figure in found:
@@ -761,8 +766,55 @@ def _check_figures(
             report.figures.append(figure.text.strip())
             marks.append((figure_end, FIGURE_MARK))
             break
+        else:  # stated by the sources: under the case the sentence names?
+            claim_start = max((start for start, _ in claims if start <= figure_start), default=0)
+            # the words before it in its sentence, the sentence's other figures left out (…百分之四十或百分之六十)
+            others = sorted(
+                (origin[f.start], origin[f.end - 1] + 1)
+                for f in found
+                if f is not figure and claim_start <= origin[f.start] < figure_start
+            )
+            kept, at = [], claim_start
+            for start, end in others:
+                kept.append(text[at:start])
+                at = max(at, end)
+            condition = canonical("".join(kept) + text[at:figure_start])
+            if not figure_check.stated(figure.key, given) and _of_another_case(figure, condition, chunks, cited):
+                cases.append((figure_end, figure.text.strip()))
     marks += _check_bounds(text, plain, origin, claims, checked, question, chunks, report, {p for p, _ in marks}, basis)
+    marked = {p for p, _ in marks}
+    for position, written in cases:
+        if position not in marked:
+            report.cases.append(written)
+            marks.append((position, CASE_MARK))
     return marks
+
+
+# a case another part of the article states (its items, its clauses between 。 and ；) holds at least this many more
+# of the character pairs the sentence puts before its figure than any part stating that figure does
+CASE_MARGIN = 2
+_CASE_END = re.compile(r"[。；;\n]")
+
+
+def _of_another_case(figure: figure_check.Figure, condition: str, chunks: list[StoredChunk], cited: list[int]) -> bool:
+    """Whether a figure the cited articles state is taken from another case than the one the sentence names: the
+    parts of the articles stating it (an item, a clause) hold fewer of the words the sentence puts before it
+    (发生较大事故的，处…) than a part stating another figure of its unit does (（二）发生较大事故的，处…百分之六十)."""
+    wanted = _pairs(condition)
+    if not wanted:
+        return False
+    holding, other = 0, -1
+    for n in cited:
+        for part in _CASE_END.split(_without_emphasis(_fold(chunks[n].text))[0]):
+            found = figure_check.keys(part)
+            if not found:
+                continue
+            held = len(wanted & _pairs(canonical(part)))
+            if figure_check.stated(figure.key, found):
+                holding = max(holding, held)
+            elif any(unit == figure.key[0] for unit, _ in found):
+                other = max(other, held)
+    return other >= holding + CASE_MARGIN
 
 
 def _cited_by_claim(
@@ -1597,6 +1649,11 @@ def notes(report: Verification, sources_given: int) -> list[str]:
         found.append(
             f"{len(report.figures)} 处数字未能在所引条文中核对，已标注：{'、'.join(dict.fromkeys(report.figures))}"
         )
+    if report.cases:
+        found.append(
+            f"{len(report.cases)} 处数字在所引条文中属于另一种情形（条文对不同情形规定了不同数字），已标注："
+            f"{'、'.join(dict.fromkeys(report.cases))}"
+        )
     if report.negations:
         found.append(f"{len(report.negations)} 处说法与所引条文的应当、不得、可以或肯定、否定不一致，已标注")
     if report.qualified:
@@ -1632,6 +1689,7 @@ def notes(report: Verification, sources_given: int) -> list[str]:
 
 
 __all__ = [
+    "CASE_MARK",
     "CITE",
     "DEADLINE_MARK",
     "FIGURE_MARK",
