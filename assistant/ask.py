@@ -17,6 +17,7 @@ from assistant.citations import resolve_citation
 from assistant.llm import (
     LlmComposer,
     LlmUnavailable,
+    StreamCut,
     composer_backend,
     llm_backend,
     llm_label,
@@ -243,7 +244,8 @@ class Assistant:
                     try:
                         answer, fault = _with_scope_notes(self.llm.compose(query, chunks), plan), None
                     except LlmUnavailable as again:
-                        fault = again
+                        # a reply cut midway is what the user saw: said so, whatever the second request met
+                        fault = exc if isinstance(exc, StreamCut) else again
         if answer is None:
             answer = self._offline(query, plan, chunks, fault)
         answer.question = question

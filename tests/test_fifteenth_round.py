@@ -41,7 +41,7 @@ import pytest
 from pydantic import ValidationError
 from test_llm_hostile import LAW
 from test_third_round import GUARD
-from test_thirteenth_round_llm import A24, _marked, _unmarked
+from test_thirteenth_round_llm import A24, F97, P95, _marked, _unmarked
 from test_twelfth_round_injection import _compose, _local
 from word_files import _template
 
@@ -51,6 +51,7 @@ from assistant.citations import placed_citation
 from assistant.cli import expected
 from assistant.faults import write_problem
 from assistant.llm.reply import clean_reply
+from assistant.llm.verification import CASE_MARK
 from assistant.retrieval.query import QueryPlan
 from assistant.web.login import LoginConfigError, login_pair
 from assistant.web.uploads import accept_uploads
@@ -557,3 +558,29 @@ def test_a_waiver_closing_its_sentence_binds_what_stands_before_it(reply):
 )
 def test_a_duty_restated_with_its_modal_word_last_is_not_marked(reply):
     _unmarked(reply, A24)
+
+
+@pytest.mark.parametrize(
+    ("reply", "article"),
+    [
+        ("发生较大事故的，处上一年年收入百分之四十的罚款[1]。", P95),  # 百分之四十 is 一般事故's
+        ("未按照规定设置安全生产管理机构的，责令限期改正，处10万元以上20万元以下的罚款[1]。", F97),  # 逾期未改正's
+        ("未按照规定设置安全生产管理机构的，责令限期改正，对生产经营单位处二万元以上五万元以下的罚款[1]。", F97),
+    ],
+)
+def test_a_figure_of_another_case_of_the_cited_article_is_marked(reply, article):
+    """J06/K07: the figure is the article's, but for another accident level, another person or a second offence."""
+    assert "另一种情形" in _marked(reply, article, mark=CASE_MARK).text
+
+
+@pytest.mark.parametrize(
+    ("reply", "article"),
+    [
+        ("发生较大事故的，处上一年年收入百分之六十的罚款[1]。", P95),
+        ("主要负责人未履行安全生产管理职责的，按事故等级处上一年年收入百分之四十或百分之六十的罚款[1]。", P95),
+        ("逾期未改正的，责令停产停业整顿，并处十万元以上二十万元以下的罚款[1]。", F97),
+        ("对直接负责的主管人员处二万元以上五万元以下的罚款[1]。", F97),
+    ],
+)
+def test_a_figure_stated_for_the_case_the_sentence_names_is_not_marked(reply, article):
+    _unmarked(reply, article)

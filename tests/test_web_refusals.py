@@ -12,7 +12,7 @@ import httpx
 import pytest
 from test_twelfth_round_web import fn_index, gradio_temp, post_file, queue_call, served  # noqa: F401 - a fixture
 
-from assistant.web.refusals import NOT_LOGGED_IN, _rewrite
+from assistant.web.refusals import NOT_LOGGED_IN, _rewrite_error, _rewrite_events
 
 LOGIN = {"ANQUAN_WEB_USER": "admin", "ANQUAN_WEB_PASSWORD": "pw123456"}
 UNCHECKED = [
@@ -75,24 +75,34 @@ def test_gradios_english_upload_errors_are_said_in_chinese(data, gradio_temp, mo
 
 
 @pytest.mark.parametrize(
-    "body, says",
+    ("body", "says"),
     [
         (b'{"detail":"File size exceeded maximum allowed size of 41943040 bytes."}', "（40 MB）"),
-        (
-            b'data: {"msg":"process_completed","output":{"error":"Cannot move /etc/x to the gradio cache dir because'
-            b' it was not uploaded by a user."}}\n\n',
-            "只能使用通过本页面上传的文件",
-        ),
         (b'{"detail":{"error":"Not authenticated","auth_message":"\\u8bf7"}}', "未登录"),
+        (b'{"detail":"File not allowed: /etc/passwd."}', "不能下载这个文件"),
+        (b'{"detail":"Not Found"}', "没有这个页面或接口"),
     ],
 )
-def test_the_rewritten_bodies_stay_valid_json(body, says):
-    out = _rewrite(body).decode("utf-8")
-    payload = out.removeprefix("data: ").strip()
-    text = json.dumps(json.loads(payload), ensure_ascii=False)
-    assert says in text and "Cannot move" not in text and "exceeded" not in text
+def test_an_error_body_is_said_in_chinese_and_stays_valid_json(body, says):
+    text = json.dumps(json.loads(_rewrite_error(body, b"application/json")), ensure_ascii=False)
+    assert says in text and "exceeded" not in text and "Not authenticated" not in text
 
 
-def test_any_other_body_passes_byte_for_byte():
-    body = '{"detail":"请求格式不对","note":"Cannot be moved"}'.encode()
-    assert _rewrite(body) is body
+def test_a_failed_events_error_is_said_in_chinese_whatever_its_path_holds():
+    path = '/etc/a"b'
+    error = f"Cannot move {path} to the gradio cache dir because it was not uploaded by a user."
+    event = {"msg": "process_completed", "output": {"error": error, "visible": True}, "success": False}
+    body = f"data: {json.dumps(event)}\n\n".encode()
+    said = json.loads(_rewrite_events(body).decode().removeprefix("data: "))
+    assert said["output"]["error"].startswith("只能使用通过本页面上传的文件") and said["success"] is False
+
+
+def test_an_answer_and_the_users_own_words_pass_byte_for_byte():
+    """K03: a question holding "Not authenticated" was echoed back as 未登录…; a quote after "Cannot move … because"
+    broke the stream's JSON."""
+    answer = {"msg": "process_completed", "output": {"data": ['问：Not authenticated 是什么意思？Cannot move x because "y"']},
+              "success": True}  # fmt: skip
+    body = f"data: {json.dumps(answer, ensure_ascii=False)}\n\n".encode()
+    assert _rewrite_events(body) is body
+    unread = b'{"data": "Not authenticated", "note": "Cannot move"}'  # an error body's other fields are kept
+    assert _rewrite_error(unread, b"application/json") is unread

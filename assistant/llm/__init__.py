@@ -8,6 +8,7 @@ reasoning blocks, images and links (reply: clean_reply), used by the ask chain a
 from assistant.llm.client import (
     EmptyReply,
     LlmUnavailable,
+    StreamCut,
     call_model,
     chat_model,
     format_sources,
@@ -28,6 +29,7 @@ __all__ = [
     "EmptyReply",
     "LlmComposer",
     "LlmUnavailable",
+    "StreamCut",
     "call_model",
     "chat_model",
     "composer_backend",

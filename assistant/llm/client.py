@@ -471,6 +471,8 @@ def stream_model(model: BaseChatModel, messages: list, settings: Settings) -> It
                 time.sleep(0.5 * (attempt + 1))
                 continue
             log.info("LLM stream failed", exc_info=True)
+            if started and not _timed_out(exc):  # the connection broke mid-reply: a cut, as one without its end mark
+                raise StreamCut() from exc
             raise LlmUnavailable(
                 fault_reason(exc, settings),
                 retry_without_stream=not started and not _timed_out(exc) and not _retryable(exc),

@@ -7,9 +7,10 @@
   unchecked GET routes, are refused with 401 and a Chinese reason until the request carries the session cookie
   Gradio gave at login. The login itself (``POST /login``) is outside ``/gradio_api/``.
 - ChineseErrors: Gradio's own English error texts that reach a user or an API client (an upload over the size
-  limit, a file path that was not uploaded, "Not authenticated") are answered in Chinese, in error responses and
-  in the event stream of a queued call. Only the texts in ``_ENGLISH`` are rewritten; everything else passes
-  byte for byte.
+  limit, a file path that was not uploaded, "Not authenticated") are answered in Chinese: in the body of an error
+  response (status ≥ 400), and in the error message of a failed event of a queued call's stream. Only the texts
+  in ``_ENGLISH`` are rewritten, and only where an error message stands (the "detail" or "error" of a JSON body):
+  an answer, and the user's own words in it, pass byte for byte.
 """
 
 from __future__ import annotations
@@ -17,7 +18,6 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Callable
-from functools import partial
 
 from starlette.requests import HTTPConnection
 
@@ -41,30 +41,75 @@ def _not_logged_in(match: re.Match[str]) -> str:
     return NOT_LOGGED_IN
 
 
+def _not_allowed(match: re.Match[str]) -> str:
+    return "不能下载这个文件：只能下载本页面生成的文件（链接可能已过期，请重新生成）。"
+
+
+def _not_found(match: re.Match[str]) -> str:
+    return "没有这个页面或接口。"
+
+
 # Gradio's English error texts a user can meet, and what is said instead
 _ENGLISH: tuple[tuple[re.Pattern[str], Callable[[re.Match[str]], str]], ...] = (
     (re.compile(r"File size exceeded maximum allowed size of (\d+) bytes\.?"), _too_large),
-    (re.compile(r"Cannot move [^\"]*? to the gradio cache dir because [^\"]*"), _not_uploaded),
+    (re.compile(r"Cannot move .*? to the gradio cache dir because .*", re.S), _not_uploaded),
     (re.compile(r"Not authenticated"), _not_logged_in),
+    (re.compile(r"File not allowed: .*", re.S), _not_allowed),
+    (re.compile(r"^Not Found$"), _not_found),
 )
 
 
-def _json_safe(chinese_text: str) -> str:
-    # escaped as inside a JSON string (quotes, backslashes), so a JSON body stays valid and a plain one readable
-    return json.dumps(chinese_text, ensure_ascii=False)[1:-1]
-
-
-def _said(say: Callable[[re.Match[str]], str], match: re.Match[str]) -> str:
-    return _json_safe(say(match))
-
-
-def _rewrite(body: bytes) -> bytes:
-    """body (JSON, SSE or plain text) with the known English texts in Chinese; unchanged when none occurs."""
-    text = body.decode("utf-8", errors="surrogateescape")
-    out = text
+def chinese(message: str) -> str:
+    """An error message with Gradio's known English texts in Chinese."""
     for pattern, say in _ENGLISH:
-        out = pattern.sub(partial(_said, say), out)
-    return body if out == text else out.encode("utf-8", errors="surrogateescape")
+        message = pattern.sub(say, message)
+    return message
+
+
+def _in_errors(value: object) -> object:
+    """A JSON value with its error messages (the strings under "detail" or "error", at any depth) in Chinese."""
+    if isinstance(value, dict):
+        return {
+            k: chinese(v) if k in ("detail", "error") and isinstance(v, str) else _in_errors(v)
+            for k, v in value.items()
+        }
+    if isinstance(value, list):
+        return [_in_errors(v) for v in value]
+    return value
+
+
+def _rewrite_error(body: bytes, content_type: bytes) -> bytes:
+    """An error response's body (JSON or plain text, Gradio's own message) with the known English texts in Chinese;
+    unchanged when none occurs or it cannot be read."""
+    try:
+        text = body.decode("utf-8")
+        if content_type.startswith(b"application/json"):
+            data = json.loads(text)
+            said = _in_errors(data)
+            return body if said == data else json.dumps(said, ensure_ascii=False).encode("utf-8")
+    except (UnicodeDecodeError, ValueError):
+        return body
+    out = chinese(text)
+    return body if out == text else out.encode("utf-8")
+
+
+def _rewrite_events(body: bytes) -> bytes:
+    """Server-sent events with the error message of a failed event (success false) in Chinese; every other event,
+    the answers and the user's own words in them included, byte for byte."""
+    if b'"success": false' not in body and b'"success":false' not in body:
+        return body
+    lines = body.split(b"\n")
+    for n, line in enumerate(lines):
+        if not line.startswith(b"data:"):
+            continue
+        try:
+            event = json.loads(line[5:].decode("utf-8"))
+        except (UnicodeDecodeError, ValueError):
+            continue
+        if isinstance(event, dict) and event.get("success") is False and isinstance(event.get("output"), dict):
+            event["output"] = _in_errors(event["output"])
+            lines[n] = b"data: " + json.dumps(event).encode("utf-8")
+    return b"\n".join(lines)
 
 
 class LoginRequired:
@@ -122,9 +167,10 @@ class ChineseErrors:
         held: dict | None = None  # an error response's start, sent once its body is read
         parts: list[bytes] = []
         streaming = False
+        kind = b""
 
         async def relay(message) -> None:
-            nonlocal held, streaming
+            nonlocal held, streaming, kind
             if message["type"] == "http.response.start":
                 kind = dict(message.get("headers") or []).get(b"content-type", b"")
                 streaming = kind.startswith(b"text/event-stream")
@@ -138,7 +184,7 @@ class ChineseErrors:
                 return
             if held is None:
                 if streaming and message.get("body"):
-                    message = {**message, "body": _rewrite(message["body"])}
+                    message = {**message, "body": _rewrite_events(message["body"])}
                 await send(message)
                 return
             parts.append(message.get("body", b""))
@@ -147,7 +193,7 @@ class ChineseErrors:
             body = b"".join(parts)
             start, held = held, None
             if not message.get("more_body", False):
-                body = _rewrite(body)
+                body = _rewrite_error(body, kind)
             headers = [(k, v) for k, v in start.get("headers") or [] if k != b"content-length"]
             if not message.get("more_body", False):
                 headers.append((b"content-length", b"%d" % len(body)))
