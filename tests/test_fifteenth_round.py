@@ -42,7 +42,7 @@ from pydantic import ValidationError
 from test_llm_hostile import LAW
 from test_third_round import GUARD
 from test_thirteenth_round_llm import A24, F97, P95, _marked, _unmarked
-from test_twelfth_round_injection import _compose, _local
+from test_twelfth_round_injection import NATIONAL_ARTICLE, _compose, _local
 from word_files import _template
 
 from assistant.answer import Answer, Source
@@ -584,3 +584,26 @@ def test_a_figure_of_another_case_of_the_cited_article_is_marked(reply, article)
 )
 def test_a_figure_stated_for_the_case_the_sentence_names_is_not_marked(reply, article):
     _unmarked(reply, article)
+
+
+ZHEJIANG_11 = StoredChunk(
+    "zj-11",
+    "第十一条 矿山、金属冶炼、建筑施工、道路运输单位，应当按照下列规定设置安全生产管理机构或者配备专职安全生产管理人员：\n"
+    "（一）从业人员三百人以上的，应当设置安全生产管理机构，并按照不低于从业人员百分之一的比例配备专职安全生产管理人员；\n"
+    "（二）从业人员一百人以上不足三百人的，应当设置安全生产管理机构，并配备三名以上专职安全生产管理人员；",
+    {"doc_id": "浙江省安全生产条例", "title": "浙江省安全生产条例", "unit": "article", "kind": "地方性法规",
+     "region": "浙江省", "article": "第十一条", "article_num": 11},
+)  # fmt: skip
+
+
+@pytest.mark.parametrize(("place", "binds_there"), [("杭州市", True), ("青岛市", False)])
+def test_a_rule_binding_in_the_place_asked_about_stands_beside_the_national_law(place, binds_there):
+    """K12: a 杭州 enterprise got only 安全生产法第二十四条, not 浙江省's staffing numbers (only 浙江省 named got them)."""
+    question = f"{place}一家一百五十人的建筑施工企业要配备几名专职安全生产管理人员"
+    plan = QueryPlan(question, question)
+    plan.places = [place]
+    plan.within = [place, {"杭州市": "浙江省", "青岛市": "山东省"}[place]]
+    answer = _compose(question, [NATIONAL_ARTICLE, ZHEJIANG_11], plan=plan)
+    cited = {c["doc"] for c in answer.citations}
+    assert LAW in cited
+    assert ("浙江省安全生产条例" in cited) is binds_there, answer.text

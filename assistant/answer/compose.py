@@ -27,7 +27,7 @@ from assistant.citations import placed_citation, short_citation
 from assistant.retrieval.coverage import contrastive_weights, coverage, held_terms, question_weights
 from assistant.retrieval.figures import Ask, QuantityAsks
 from assistant.retrieval.provisions import PENALTY, asks_meaning, provision_asked, provision_kind
-from assistant.retrieval.query import QueryPlan, people_counted, question_parts
+from assistant.retrieval.query import QueryPlan, binds, people_counted, question_parts
 from ingest.articles import LEADING_LABEL
 from ingest.cleaning import SENTENCE_ENDS, clauses, normalise_for_index, to_simplified
 from ingest.encoding import han_count
@@ -432,14 +432,6 @@ def _statements(clause: _Clause) -> list[str]:
     return out
 
 
-def binds(region: str, within: list[str]) -> bool:
-    """Whether a text of a region binds where the question asks about (QueryPlan.within: the places it names and
-    the divisions they lie in): a national text everywhere, a local one in its own place and the places within it
-    (浙江省's rules in 杭州市 and 余杭区, 青山市's in 青山市青山区), a district's where its city is asked about, and a
-    district's recorded without its city (青山区) where the place is written with it (青山市青山区)."""
-    return region == NATIONAL or any(p.startswith(region) or region.startswith(p) or p.endswith(region) for p in within)
-
-
 def _carries_term(chunk: StoredChunk, plan: QueryPlan) -> bool:
     """Whether a chunk is an article the knowledge pack names as the basis of a term the question asks about
     (四不放过 -> 安全生产法第八十六条): that article, not a passage repeating the term, is the answer's basis."""
@@ -610,6 +602,24 @@ class OfflineComposer:
                 and (penalty_asked or provision_kind(evidence[g[0].chunk_rank]) != PENALTY)
             ]
             picked = [max(listing, key=lambda g: g[0].score)] if listing else picked
+        lead = evidence[picked[0][0].chunk_rank]
+        if plan.places and lead.region == NATIONAL and lead.kind in LEGAL_KINDS and not plan.documents:
+            # a place asked about: a rule that binds there and answers about as well stands beside the national one
+            # (浙江省's staffing numbers for an enterprise in 杭州, which the law leaves open)
+            # (never one departing from the law: one waiving what it requires gives way to it, as above)
+            lower = {c.id for c, _ in overruled}
+            local = [
+                g
+                for g in good
+                if (chunk := evidence[g[0].chunk_rank]).kind in LEGAL_KINDS
+                and chunk.region != NATIONAL
+                and binds(chunk.region, plan.within)
+                and g[0].coverage >= ANSWER.min_coverage
+                and chunk.id not in lower
+                and not default_forms().waives(_said(g), _said(picked[0]))
+            ]
+            if local and local[0] not in picked:
+                picked.append(local[0])
         named = [*plan.documents, *plan.regions]
         if len(named) >= 2:
             for name in named:

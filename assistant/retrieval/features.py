@@ -5,7 +5,8 @@ Signals of match: the candidate's rank in each candidate list (rrf_k / (rrf_k + 
 BM25 score as a share of the best candidate's, its dense similarity less the best candidate's, and the share
 of the question's weighted terms it holds. Signals of the law's own order (priors): whether the question names
 the document or its
-region, whether a local text answers a question that names no region, the text's rank in the hierarchy
+region, whether a local text does not bind where the question asks (none named: every local text), the text's
+rank in the hierarchy
 (法律 above 行政法规 above local rules), and whether the provision is of the kind the question asks for (a
 penalty, a definition, a provision stating the figure asked). Plans and reports carry no prior here: they
 compete on their words, and the answer
@@ -23,7 +24,7 @@ from assistant.retrieval.config import RankingConfig
 from assistant.retrieval.coverage import covered, question_weights
 from assistant.retrieval.figures import QuantityAsks
 from assistant.retrieval.provisions import provision_asked, provision_kind
-from assistant.retrieval.query import QueryPlan
+from assistant.retrieval.query import QueryPlan, binds
 from ingest.cleaning import normalise_for_index
 from ingest.metadata import NATIONAL, PLAN_KINDS
 from ingest.store import DocumentRecord
@@ -37,7 +38,7 @@ FEATURES = (
     "coverage",  # weighted share of the question's terms the candidate holds
     "named_document",  # the question names the candidate's document
     "named_region",  # the question names the candidate's region
-    "other_region",  # a local text of a region the question does not name
+    "other_region",  # a local text that does not bind where the question asks (another region's, or none named)
     "law",  # a 法律
     "national_rule",  # a national 行政法规, 部门规章 or 司法解释
     "kind_match",  # the question asks for a penalty, a definition or a figure and this provision is / states one
@@ -97,7 +98,13 @@ def priors(record: DocumentRecord, plan: QueryPlan) -> dict[str, float]:
     return {
         "named_document": float(record.doc_id in plan.documents),
         "named_region": float(record.region in plan.regions),
-        "other_region": float(local and record.region not in plan.regions and record.doc_id not in plan.documents),
+        # a local text that does not bind where the question asks (浙江省's rules bind in 杭州: not another region's)
+        "other_region": float(
+            local
+            and record.region not in plan.regions
+            and not binds(record.region, plan.within)
+            and record.doc_id not in plan.documents
+        ),
         "law": float(record.kind == "法律"),
         "national_rule": float(record.region == NATIONAL and record.kind in ("行政法规", "部门规章", "司法解释")),
     }

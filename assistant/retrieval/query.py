@@ -20,6 +20,7 @@ from ingest.articles import NUMERAL, ArticleRef
 from ingest.cleaning import normalise_for_index, to_simplified
 from ingest.gazetteer import default_gazetteer
 from ingest.legal_forms import default_forms
+from ingest.metadata import NATIONAL
 from ingest.numerals import cn_to_int
 from ingest.store import DocumentRecord
 from ingest.tokenizer import Tokenizer
@@ -271,3 +272,11 @@ class QueryAnalyzer:
         for _, entry in self._glossary_names(norm):
             kept.setdefault(entry.id, entry)
         return list(kept.values())
+
+
+def binds(region: str, within: list[str]) -> bool:
+    """Whether a text of a region binds where the question asks about (QueryPlan.within: the places it names and
+    the divisions they lie in): a national text everywhere, a local one in its own place and the places within it
+    (浙江省's rules in 杭州市 and 余杭区, 青山市's in 青山市青山区), a district's where its city is asked about, and a
+    district's recorded without its city (青山区) where the place is written with it (青山市青山区)."""
+    return region == NATIONAL or any(p.startswith(region) or region.startswith(p) or p.endswith(region) for p in within)
