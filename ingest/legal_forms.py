@@ -238,6 +238,14 @@ class LegalForms:
         kept = [p for p in kept if in_full.get(p, p) == p or self.known(p)]
         return [p for p in kept if not any(p in other and p != other for other in kept)]  # 湖州市 in 湖州市长兴县
 
+    def seat(self, place: str) -> str:
+        """The division of the table an unknown place's name begins with (济南高新区, 青岛西海岸新区 → the city:
+        a zone named after a city lies in it), or ""."""
+        if self.known(place):
+            return ""
+        found = self._patterns.known_start.match(place)
+        return default_gazetteer().full_name(found.group(0)) if found else ""
+
     @staticmethod
     def known(place: str) -> bool:
         """Whether the table of divisions knows a place, alone or with the city written before it."""

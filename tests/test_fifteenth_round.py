@@ -607,3 +607,20 @@ def test_a_rule_binding_in_the_place_asked_about_stands_beside_the_national_law(
     cited = {c["doc"] for c in answer.citations}
     assert LAW in cited
     assert ("浙江省安全生产条例" in cited) is binds_there, answer.text
+
+
+def test_a_sum_asked_for_with_what_is_is_a_figure_not_what_a_term_means():
+    """K09: …生产经营单位的罚款标准是什么 was answered with 第二条 (what 生产经营单位 means), not with the fine."""
+    from assistant.pack import GlossaryEntry
+
+    question = "发生重大事故，对负有责任的生产经营单位的罚款标准是什么"
+    term = _article(LAW, "法律", 2, "第二条 在中华人民共和国领域内从事生产经营活动的单位（以下统称生产经营单位）的安全生产，适用本法。",
+                    "中华人民共和国安全生产法")  # fmt: skip
+    fine = _article(LAW, "法律", 114, "第一百一十四条 发生生产安全事故，对负有责任的生产经营单位依照下列规定处以罚款：\n"
+                    "（三）发生重大事故的，处二百万元以上一千万元以下的罚款；", "中华人民共和国安全生产法")  # fmt: skip
+    plan = QueryPlan(question, question)
+    plan.glossary = [GlossaryEntry(id="scdw", term="生产经营单位", definition="从事生产经营活动的单位的统称。",
+                                   basis=[{"doc": "安全生产法", "article": "第二条"}])]  # fmt: skip
+    answer = _compose(question, [term, fine], plan=plan)
+    assert {"doc": LAW, "article": "第一百一十四条"} in answer.citations, answer.text
+    assert "二百万元以上一千万元以下" in answer.text

@@ -287,3 +287,16 @@ def test_a_regulation_held_by_a_law_goes_behind_it_whichever_ranked_first():
     assert set_copies_aside([regulation, other, law], 0.85, [3, 3, 3]) == [0, 1, 2]
     assert set_copies_aside([law, other, regulation], 0.85) == [0, 1, 2]
     assert set_copies_aside([law, regulation, other], 0.85) == [0, 2, 1]
+
+
+@pytest.mark.parametrize("zone", ["济南高新区", "青岛西海岸新区", "青岛黄岛区"])
+def test_a_zone_or_district_named_after_its_city_lies_in_that_city_and_province(zone):
+    """K11: 济南高新区 and 青岛西海岸新区 were no place the province's rules bind in."""
+    from assistant.retrieval.query import QueryAnalyzer, binds
+
+    records = {
+        r.doc_id: r for r in [record("山东省安全生产条例", "地方性法规", "山东省"), record("安全生产法", "法律")]
+    }
+    analyzer = QueryAnalyzer(KnowledgePack(Settings().knowledge_dir), Tokenizer([]), records)
+    plan = analyzer.analyse(f"{zone}一家三百五十人的化工厂要不要设安全总监？")
+    assert binds("山东省", plan.within) and not binds("浙江省", plan.within), plan.within

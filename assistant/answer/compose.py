@@ -696,7 +696,9 @@ class OfflineComposer:
         elsewhere: list[str] = []  # parts only another region's rules answer
         figures_answered = 0
         for index, part in enumerate(question_parts(question)):
-            if plan.glossary and asks_meaning(part) and (carried := self._carrying_term(plan, evidence)):
+            # what a term means (四不放过是什么); not a figure asked for (…的罚款标准是什么 asks how much)
+            meaning = asks_meaning(part) and self.asks.asked(part) is None
+            if plan.glossary and meaning and (carried := self._carrying_term(plan, evidence)):
                 chosen += [c for group in carried for c in group if c.text not in {x.text for x in chosen}]
                 continue
             groups = self._groups(part, plan, evidence)

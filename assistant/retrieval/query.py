@@ -216,7 +216,10 @@ class QueryAnalyzer:
                 plan.names.append(name)
         # the places it names, with documents or not (我们厂在宁波市…, 浙江的企业…)
         plan.places = list(dict.fromkeys([*plan.regions, *default_forms().places_named(question)]))
-        within = [*plan.places, *(w for place in plan.places for w in default_gazetteer().enclosing(place))]
+        # the places named and the divisions they lie in (a zone named after its city, 济南高新区, in that city)
+        seats = [seat for place in plan.places if (seat := default_forms().seat(place))]
+        within = [*plan.places, *seats]
+        within += [w for place in within for w in default_gazetteer().enclosing(place)]
         within += [region for name, region in self._regions if name in within]  # 深圳市 → 深圳经济特区
         plan.within = list(dict.fromkeys(within))
         # the regions of the library it names, however written (在沪 → 上海市); not those a place lies in, which
