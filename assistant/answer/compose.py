@@ -551,8 +551,10 @@ class OfflineComposer:
         best. The ranker ordered the chunks for the whole question, so the first part trusts its order
         (``first_share``, low) and a further part takes a chunk answering that part about as well as the best
         (``keep_share``). A question asking which ones (哪些…) whose pick
-        enumerates nothing takes the best chunk answering at least as well that lists items; when the question
-        names several documents or regions, the first well-answering chunk of each is decisive too."""
+        enumerates nothing takes the best chunk answering at least as well that lists items; a question about a place
+        whose pick is national takes the first well-answering rule binding there too (never one departing from the
+        law); when the question names several documents or regions, the first well-answering chunk of each is
+        decisive too."""
         best = max(g[0].score for g in groups)
         good = [g for g in groups if g[0].score >= share * best]
         picked = good[:1]
@@ -605,8 +607,8 @@ class OfflineComposer:
         lead = evidence[picked[0][0].chunk_rank]
         if plan.places and lead.region == NATIONAL and lead.kind in LEGAL_KINDS and not plan.documents:
             # a place asked about: a rule that binds there and answers about as well stands beside the national one
-            # (浙江省's staffing numbers for an enterprise in 杭州, which the law leaves open)
-            # (never one departing from the law: one waiving what it requires gives way to it, as above)
+            # (浙江省's staffing numbers for an enterprise in 杭州, which the law leaves open), never one departing
+            # from the law (one waiving what it requires gives way to it, as above)
             lower = {c.id for c, _ in overruled}
             local = [
                 g
