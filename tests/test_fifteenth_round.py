@@ -41,7 +41,7 @@ import pytest
 from pydantic import ValidationError
 from test_llm_hostile import LAW
 from test_third_round import GUARD
-from test_thirteenth_round_llm import A24, F97, P95, _marked, _unmarked
+from test_thirteenth_round_llm import A24, F97, P95, _answer, _marked, _unmarked
 from test_twelfth_round_injection import NATIONAL_ARTICLE, _compose, _local
 from word_files import _template
 
@@ -50,6 +50,7 @@ from assistant.ask import Assistant, _with_scope_notes
 from assistant.citations import placed_citation
 from assistant.cli import expected
 from assistant.faults import write_problem
+from assistant.llm.composer import FOREIGN_WARNING
 from assistant.llm.reply import clean_reply
 from assistant.llm.verification import CASE_MARK
 from assistant.retrieval.query import QueryPlan
@@ -624,3 +625,17 @@ def test_a_sum_asked_for_with_what_is_is_a_figure_not_what_a_term_means():
     answer = _compose(question, [term, fine], plan=plan)
     assert {"doc": LAW, "article": "第一百一十四条"} in answer.citations, answer.text
     assert "二百万元以上一千万元以下" in answer.text
+
+
+@pytest.mark.parametrize(
+    ("reply", "foreign"),
+    [
+        ("According to source [1], an enterprise with 120 employees does not need a safety management body [1].", True),
+        ("一百二十人の企業は安全生産管理機構を設置する必要はありません[1]。", True),
+        ("从业人员超过一百人的，应当设置安全生产管理机构[1]。", False),
+        ("按照GB 30871的规定，动火作业应当办理作业许可，并佩戴PPE[1]。", False),  # Latin letters inside Chinese
+    ],
+)
+def test_a_reply_not_written_in_chinese_is_said_to_be_unchecked(reply, foreign):
+    """K06: English and Japanese replies waiving the duty were shown as verified, with 依据 [1] and no note."""
+    assert _answer(reply, A24).text.startswith(FOREIGN_WARNING) is foreign

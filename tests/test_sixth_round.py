@@ -312,4 +312,6 @@ def test_people_counted_in_english_are_checked_like_chinese_ones():
     answer = _finished("Article 24 [1]: units with more than 300 employees must set up a safety management body.")
     assert "（⚠数字未能在所引条文中核对）" in answer.text
     answer = _finished("Article 24 [1]: units with more than 100 employees must set up a safety management body.")
-    assert "⚠" not in answer.text
+    assert "（⚠数字未能在所引条文中核对）" not in answer.text
+    # its figures check, its wording cannot be read against the Chinese provision: said so (round 17, K06)
+    assert answer.text.startswith("⚠ 这个回答不是用中文写的") and answer.text.count("⚠") == 1

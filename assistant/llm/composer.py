@@ -33,6 +33,21 @@ log = logging.getLogger(__name__)
 
 SOURCES_FOR_LLM = 6
 UNCITED_WARNING = "⚠ 这个回答没有注明任何依据编号，无法与资料核对，请勿直接采用；请对照下列检索到的条文："
+FOREIGN_WARNING = "⚠ 这个回答不是用中文写的，无法与所引条文逐句核对，请勿直接采用；请以下列条文原文为准。"
+# a reply is read as Chinese unless this share of its letters is kana (Japanese) or this share is Latin (English…):
+# its sentences are checked against Chinese provisions word by word, which a reply in another language escapes
+KANA_SHARE = 0.15
+LATIN_SHARE = 0.5
+
+
+def written_in_chinese(text: str) -> bool:
+    """Whether a reply is written in Chinese (a few Latin letters, GB 30871 or PPE, are part of Chinese text)."""
+    letters = [ch for ch in text if ch.isalpha()]
+    if not letters:
+        return True
+    kana = sum(1 for ch in letters if "\u3040" <= ch <= "\u30ff")
+    latin = sum(1 for ch in letters if ch.isascii())
+    return kana < KANA_SHARE * len(letters) and latin < LATIN_SHARE * len(letters)
 
 
 def composer_backend(settings: Settings) -> str:
@@ -125,7 +140,9 @@ class LlmComposer:
             answer.verification = report
             return answer
         sources = [Source(n, evidence[n - 1]) for n in used]
-        if sources:
+        if sources and not written_in_chinese(raw):  # checked by its figures and markers only: say so first
+            lines = [FOREIGN_WARNING, "", text, "", "依据："] + [f"[{s.number}] {s.citation}" for s in sources]
+        elif sources:
             lines = [text, "", "依据："] + [f"[{s.number}] {s.citation}" for s in sources]
         else:  # nothing to check the reply against: say so, and show where to look
             lines = [text, "", "依据：（无）", "", UNCITED_WARNING] + [f"- {citation(c)}" for c in evidence[:3]]
