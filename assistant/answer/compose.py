@@ -607,9 +607,8 @@ class OfflineComposer:
         lead = evidence[picked[0][0].chunk_rank]
         if plan.places and lead.region == NATIONAL and lead.kind in LEGAL_KINDS and not plan.documents:
             # a place asked about: a rule that binds there and answers about as well stands beside the national one
-            # (浙江省's staffing numbers for an enterprise in 杭州, which the law leaves open), never one departing
-            # from the law (one waiving what it requires gives way to it, as above)
-            lower = {c.id for c, _ in overruled}
+            # (浙江省's staffing numbers for an enterprise in 杭州, which the law leaves open), never one waiving
+            # what the law requires (it gave way to the law above)
             local = [
                 g
                 for g in good
@@ -617,7 +616,6 @@ class OfflineComposer:
                 and chunk.region != NATIONAL
                 and binds(chunk.region, plan.within)
                 and g[0].coverage >= ANSWER.min_coverage
-                and chunk.id not in lower
                 and not default_forms().waives(_said(g), _said(picked[0]))
             ]
             if local and local[0] not in picked:
@@ -698,9 +696,14 @@ class OfflineComposer:
         elsewhere: list[str] = []  # parts only another region's rules answer
         figures_answered = 0
         for index, part in enumerate(question_parts(question)):
+            ask = self.asks.asked(part)
             # what a term means (四不放过是什么); not a figure asked for (…的罚款标准是什么 asks how much)
-            meaning = asks_meaning(part) and self.asks.asked(part) is None
-            if plan.glossary and meaning and (carried := self._carrying_term(plan, evidence)):
+            if (
+                plan.glossary
+                and asks_meaning(part)
+                and ask is None
+                and (carried := self._carrying_term(plan, evidence))
+            ):
                 chosen += [c for group in carried for c in group if c.text not in {x.text for x in chosen}]
                 continue
             groups = self._groups(part, plan, evidence)
@@ -708,7 +711,6 @@ class OfflineComposer:
                 continue
             # a norm (最多可以、至少要、应当…) is stated by a provision of law, not by a plan or a report
             stating = [g for g in groups if not _NORMATIVE.search(part) or evidence[g[0].chunk_rank].unit == "article"]
-            ask = self.asks.asked(part)
             if ask is not None:  # an amount, a period or a count is answered by a provision stating one
                 # the figure is stated about what was asked: the clause stating it holds enough of the question
                 subject = self._subject(part, plan, ask)

@@ -255,8 +255,8 @@ class StreamCut(LlmUnavailable):
     connection closed mid-reply, and what came is not the whole answer. Asked again without streaming (an
     endpoint that streams without the mark still answers), else the offline answer."""
 
-    def __init__(self, retry_without_stream: bool = True, reason: str = "回复在中途断开，没有收到结束标记"):
-        super().__init__(reason, retry_without_stream)
+    def __init__(self) -> None:
+        super().__init__("回复在中途断开，没有收到结束标记", retry_without_stream=True)
 
 
 class ReplyTimeout(TimeoutError):
@@ -461,7 +461,7 @@ def stream_model(model: BaseChatModel, messages: list, settings: Settings) -> It
             if (cut or filtered) and read:
                 yield f"\n\n{FILTER_NOTE if filtered else CUT_NOTE}"
             if read and marks_its_end and not ended:  # the connection closed mid-reply (or mid-event)
-                raise StreamCut(retry_without_stream=True)
+                raise StreamCut()
             return
         except StreamCut:
             raise

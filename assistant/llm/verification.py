@@ -744,7 +744,8 @@ def _check_figures(
     if not found:
         return []
     given = figure_check.keys(_without_emphasis(_fold(question))[0])
-    source_keys: list[set] = [figure_check.keys(_without_emphasis(_fold(chunk.text))[0]) for chunk in chunks]
+    folded = [_without_emphasis(_fold(chunk.text))[0] for chunk in chunks]
+    source_keys: list[set] = [figure_check.keys(text) for text in folded]
     marks = []
     cases: list[tuple[int, str]] = []  # stated, but for another case (marked unless its bound is marked already)
     claims = _claims(text, quotes)
@@ -779,7 +780,9 @@ def _check_figures(
                 kept.append(text[at:start])
                 at = max(at, end)
             condition = canonical("".join(kept) + text[at:figure_start])
-            if not figure_check.stated(figure.key, given) and _of_another_case(figure, condition, chunks, cited):
+            if not figure_check.stated(figure.key, given) and _of_another_case(
+                figure, condition, [folded[n] for n in cited]
+            ):
                 cases.append((figure_end, figure.text.strip()))
     marks += _check_bounds(text, plain, origin, claims, checked, question, chunks, report, {p for p, _ in marks}, basis)
     marked = {p for p, _ in marks}
@@ -796,16 +799,17 @@ CASE_MARGIN = 2
 _CASE_END = re.compile(r"[。；;\n]")
 
 
-def _of_another_case(figure: figure_check.Figure, condition: str, chunks: list[StoredChunk], cited: list[int]) -> bool:
-    """Whether a figure the cited articles state is taken from another case than the one the sentence names: the
-    parts of the articles stating it (an item, a clause) hold fewer of the words the sentence puts before it
-    (发生较大事故的，处…) than a part stating another figure of its unit does (（二）发生较大事故的，处…百分之六十)."""
+def _of_another_case(figure: figure_check.Figure, condition: str, sources: list[str]) -> bool:
+    """Whether a figure the cited articles (their folded texts) state is taken from another case than the one the
+    sentence names: the parts of the articles stating it (an item, a clause) hold fewer of the words the sentence
+    puts before it (发生较大事故的，处…) than a part stating another figure of its unit does
+    (（二）发生较大事故的，处…百分之六十)."""
     wanted = _pairs(condition)
     if not wanted:
         return False
     holding, other = 0, -1
-    for n in cited:
-        for part in _CASE_END.split(_without_emphasis(_fold(chunks[n].text))[0]):
+    for source in sources:
+        for part in _CASE_END.split(source):
             found = figure_check.keys(part)
             if not found:
                 continue

@@ -120,8 +120,7 @@ class QuantityAsks:
         if self._money_standard is not None and (found := self._money_standard.search(part)):
             # the rule of a sum of that kind: a clause naming the kind states it (in figures or in words)
             sums = self._kind_of_sum(found.group(0)) or tuple(self._money_words)
-            named = re.compile(_alternatives(list(sums)))
-            return Ask("money", named, self._stated["money"], words=found.group(0), of=sums)
+            return Ask("money", re.compile(_alternatives(list(sums))), self._stated["money"], words=found.group(0))
         if found := self._time.search(part):
             return Ask("time", self._deadline, self._stated["time"], words=found.group(0))
         return None

@@ -20,6 +20,7 @@ import re
 from collections.abc import Callable
 
 from starlette.requests import HTTPConnection
+from starlette.responses import JSONResponse
 
 API = "/gradio_api/"
 # GET routes under /gradio_api/ that Gradio answers without checking the login (a stream or a session's heartbeat)
@@ -33,29 +34,19 @@ def _too_large(match: re.Match[str]) -> str:
     return f"文件超过单个文件的上传上限（{megabytes} MB），没有上传；请拆分或压缩后再上传。"
 
 
-def _not_uploaded(match: re.Match[str]) -> str:
-    return "只能使用通过本页面上传的文件：这个路径不是上传的文件，没有处理。"
-
-
-def _not_logged_in(match: re.Match[str]) -> str:
-    return NOT_LOGGED_IN
-
-
-def _not_allowed(match: re.Match[str]) -> str:
-    return "不能下载这个文件：只能下载本页面生成的文件（链接可能已过期，请重新生成）。"
-
-
-def _not_found(match: re.Match[str]) -> str:
-    return "没有这个页面或接口。"
-
-
 # Gradio's English error texts a user can meet, and what is said instead
-_ENGLISH: tuple[tuple[re.Pattern[str], Callable[[re.Match[str]], str]], ...] = (
+_ENGLISH: tuple[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]], ...] = (
     (re.compile(r"File size exceeded maximum allowed size of (\d+) bytes\.?"), _too_large),
-    (re.compile(r"Cannot move .*? to the gradio cache dir because .*", re.S), _not_uploaded),
-    (re.compile(r"Not authenticated"), _not_logged_in),
-    (re.compile(r"File not allowed: .*", re.S), _not_allowed),
-    (re.compile(r"^Not Found$"), _not_found),
+    (
+        re.compile(r"Cannot move .*? to the gradio cache dir because .*", re.S),
+        "只能使用通过本页面上传的文件：这个路径不是上传的文件，没有处理。",
+    ),
+    (re.compile(r"Not authenticated"), NOT_LOGGED_IN),
+    (
+        re.compile(r"File not allowed: .*", re.S),
+        "不能下载这个文件：只能下载本页面生成的文件（链接可能已过期，请重新生成）。",
+    ),
+    (re.compile(r"^Not Found$"), "没有这个页面或接口。"),
 )
 
 
@@ -122,18 +113,7 @@ class LoginRequired:
         if scope["type"] != "http" or not self._refused(scope):
             await self.app(scope, receive, send)
             return
-        body = json.dumps({"detail": NOT_LOGGED_IN}, ensure_ascii=False).encode("utf-8")
-        await send(
-            {
-                "type": "http.response.start",
-                "status": 401,
-                "headers": [
-                    (b"content-type", b"application/json; charset=utf-8"),
-                    (b"content-length", b"%d" % len(body)),
-                ],
-            }
-        )
-        await send({"type": "http.response.body", "body": body})
+        await JSONResponse({"detail": NOT_LOGGED_IN}, status_code=401)(scope, receive, send)
 
     @staticmethod
     def _refused(scope) -> bool:
@@ -141,12 +121,11 @@ class LoginRequired:
         if not path.startswith(API):
             return False
         app = scope.get("app")
-        if app is None or (getattr(app, "auth", None) is None and getattr(app, "auth_dependency", None) is None):
+        # no login, or an embedding application's own (auth_dependency), which checks its routes itself
+        if getattr(app, "auth", None) is None or getattr(app, "auth_dependency", None) is not None:
             return False
         if scope.get("method") in ("GET", "HEAD") and not _UNCHECKED_READS.match(path):
             return False  # Gradio checks its own read routes (or they serve the login page's shell)
-        if getattr(app, "auth_dependency", None) is not None:
-            return False  # an embedding application's own login: it checks its routes itself
         cookies = HTTPConnection(scope).cookies
         cookie_id = getattr(app, "cookie_id", "")
         token = cookies.get(f"access-token-{cookie_id}") or cookies.get(f"access-token-unsecure-{cookie_id}")
