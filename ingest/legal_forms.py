@@ -88,6 +88,7 @@ _PROVINCE_ANYWHERE = re.compile(f"({'|'.join(_PROVINCE_NAMES)})")
 _WHERE = re.compile(r"(?:在|位于|地处|来自)")
 # before a name the table of divisions knows, also these (我们是宁波企业, 厂子属于余杭区, 落户昆山)
 _WHERE_KNOWN = re.compile(r"(?:在|位于|地处|来自|是|属于|落户|驻|坐落于|设于)")
+_WITHOUT_LEVELS = re.compile("[省市区县]")  # a place's name as people shorten it (宁波市鄞州区 → 宁波鄞州)
 _OWN_PLACE = tuple("本全该各这那我其")  # 本市, 全市, 我们市: the place of whoever asks, not one named
 _SPECIAL_ZONE = re.compile(r"^(\S{2,4}经济特区)")
 _CITY = re.compile(r"^([\u4e00-\u9fff]{2,5}?(市|自治州|州|盟|地区))(?!场|政|民|区划)")
@@ -142,6 +143,7 @@ class LegalForms:
     waivers: list[str]
     obligations: list[str]
     law_subject_suffixes: list[str]
+    sector_rule_suffixes: list[str]
     issuers: dict[str, list[str]]
     regions: dict[str, list[str]]
     abbreviations: dict[str, str]  # a province's one-character name: 沪 -> 上海市
@@ -163,6 +165,7 @@ class LegalForms:
                 waivers=data["waivers"],
                 obligations=data["obligations"],
                 law_subject_suffixes=data["law_subject_suffixes"],
+                sector_rule_suffixes=data["sector_rule_suffixes"],
                 issuers=data["issuers"],
                 regions=data["regions"],
                 abbreviations=data["abbreviations"],
@@ -234,8 +237,9 @@ class LegalForms:
             and not (table and p.endswith("地区") and not table.knows(p))
         ]
         # a name read by its form that the table knows written in full (青岛黄岛区 as 青岛市黄岛区) is that place
-        in_full = {re.sub("[省市]", "", p): p for p in kept if self.known(p)}
-        kept = [p for p in kept if in_full.get(p, p) == p or self.known(p)]
+        # (宁波鄞州区 and 宁波鄞州 too)
+        in_full = {_WITHOUT_LEVELS.sub("", p): p for p in kept if self.known(p)}
+        kept = [p for p in kept if in_full.get(_WITHOUT_LEVELS.sub("", p), p) == p or self.known(p)]
         return [p for p in kept if not any(p in other and p != other for other in kept)]  # 湖州市 in 湖州市长兴县
 
     def seat(self, place: str) -> str:
@@ -326,6 +330,13 @@ class LegalForms:
             return ""
         suffix = next((s for s in self.law_subject_suffixes if name.endswith(s) and len(name) > len(s)), "")
         return name.removesuffix(suffix) if suffix else name
+
+    def sector(self, title: str) -> str:
+        """The sector a national rule on one sector's safety governs, read from its title (煤矿安全生产条例 → 煤矿,
+        民用爆炸物品安全管理条例 → 民用爆炸物品); "" for any other title (安全生产许可证条例, 工伤保险条例)."""
+        name = squash(title).removeprefix("中华人民共和国")
+        suffix = next((s for s in self.sector_rule_suffixes if name.endswith(s) and len(name) > len(s)), "")
+        return name.removesuffix(suffix) if suffix else ""
 
     def letterhead(self, line: str) -> bool:
         """Whether a line of a notice is its salutation (各区应急管理局，各有关企业：) or its signature
@@ -572,6 +583,8 @@ class _Patterns:
         self.brand_relations = list(regions["brand_relations"])
         self.generic_names = list(regions["generic_names"])
         self.origin_before = list(regions["origin_before"])
+        self.people = list(regions["people"])
+        self.natives = list(regions["natives"])
         # a province's one-character name (沪) where it says where: after 在, 驻… and before a word that ends the
         # name (在沪工作, 在京的企业), or before 企 or 上 (浙企, 沪上): 在京东 and 苏联 name no place
         short = "".join(forms.abbreviations)
@@ -599,9 +612,12 @@ class _Patterns:
             name = rf"{own}(?:(?!{_alternatives(self.generic_names)})[\u4e00-\u9fff]){{2,4}}[0-9a-zA-Z]{{0,3}}"
             brand = rf"{name}(?:{_alternatives(self.brand_after)}|的(?:{_alternatives(self.brand_relations)}))"
             origin = "|".join(f"(?<={re.escape(w)})" for w in self.origin_before)
+            people = _alternatives(self.people)
+            natives = _alternatives(self.natives)
             self._other_names[names] = re.compile(
                 rf"(?:{origin or '(?!)'})(?:{places})"
-                rf"|(?:{places}|[\u4e00-\u9fff]{{2,4}}市)(?=(?:{parts})|{_NATIVE.pattern}|来的|{brand})"
+                rf"|(?:{people})(?:大多|大都|多|都|主要|也)?(?:来自(?:{places})|是(?:{places})的(?![\u4e00-\u9fff]))"
+                rf"|(?:{places}|[\u4e00-\u9fff]{{2,4}}市)(?=(?:{parts})|{_NATIVE.pattern}|来的|{natives}|{brand})"
             )
         return self._other_names[names]
 

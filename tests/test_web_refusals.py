@@ -7,6 +7,7 @@ password field) are said in Chinese. Real server, real HTTP."""
 from __future__ import annotations
 
 import json
+import re
 
 import httpx
 import pytest
@@ -61,6 +62,25 @@ def test_without_a_login_configured_nothing_is_refused(data, monkeypatch):
         assert client.get("/openapi.json").status_code == 404
 
 
+def test_english_errors_not_known_by_name_are_said_in_chinese_by_their_status(data, monkeypatch):
+    """Round 17: Starlette's 405 "Method Not Allowed", Gradio's "Invalid key." and "Invalid JSON body." reached
+    API clients in English."""
+    with served(monkeypatch) as (url, _), httpx.Client(base_url=url, timeout=60) as client:
+        replies = [
+            client.put("/gradio_api/info"),  # a read-only route: 405
+            client.delete("/gradio_api/upload"),
+            client.get("/monitoring/not-the-key"),  # Gradio's monitoring dashboard
+            client.post("/gradio_api/queue/join", content=b"{not json", headers={"content-type": "application/json"}),
+        ]
+        for reply in replies:
+            assert reply.status_code >= 400, (reply.request.url, reply.status_code, reply.text)
+            detail = reply.json()["detail"]
+            text = json.dumps(detail, ensure_ascii=False)
+            assert re.search(r"[\u4e00-\u9fff]", text), (reply.request.method, reply.request.url, text)
+            assert not re.search(r"Method Not Allowed|Invalid key|not found", text, re.I), text
+        assert "请求方式" in replies[0].json()["detail"]
+
+
 def test_gradios_english_upload_errors_are_said_in_chinese(data, gradio_temp, monkeypatch):  # noqa: F811
     with served(monkeypatch, ANQUAN_UPLOAD_MAX_MB="0.2") as (url, _), httpx.Client(base_url=url, timeout=60) as client:
         big = post_file(client, "big.md", 500_000)  # over Gradio's own limit, twice the per-file one
@@ -84,7 +104,7 @@ def test_gradios_english_upload_errors_are_said_in_chinese(data, gradio_temp, mo
     ],
 )
 def test_an_error_body_is_said_in_chinese_and_stays_valid_json(body, says):
-    text = json.dumps(json.loads(_rewrite_error(body, b"application/json")), ensure_ascii=False)
+    text = json.dumps(json.loads(_rewrite_error(body, b"application/json", 404)), ensure_ascii=False)
     assert says in text and "exceeded" not in text and "Not authenticated" not in text
 
 
@@ -105,4 +125,6 @@ def test_an_answer_and_the_users_own_words_pass_byte_for_byte():
     body = f"data: {json.dumps(answer, ensure_ascii=False)}\n\n".encode()
     assert _rewrite_events(body) is body
     unread = b'{"data": "Not authenticated", "note": "Cannot move"}'  # an error body's other fields are kept
-    assert _rewrite_error(unread, b"application/json") is unread
+    assert _rewrite_error(unread, b"application/json", 400) is unread
+    ours = '{"detail": "导入失败：文件 a.pdf 不是 PDF"}'.encode()  # an error already in Chinese, with a file name
+    assert _rewrite_error(ours, b"application/json", 400) is ours

@@ -646,7 +646,8 @@ class OfflineComposer:
         field's general law or a special law on a subject the question names (特种设备安全法 only when 特种设备 is
         asked about); of those, the first the ranker put (as the first part of a question trusts its order). A
         detail the law does not state (1小时内) stays the rule's. Whatever is asked, a rule waiving what such a law
-        requires gives way to it."""
+        requires gives way to it, and so does a national rule on one sector's safety (煤矿安全生产条例) when the
+        question names no such sector (LegalForms.sector)."""
         pick, lower = picked[0][0], evidence[picked[0][0].chunk_rank]
         ask, penalty = self.asks.asked(part), provision_asked(part) == PENALTY
 
@@ -680,6 +681,11 @@ class OfflineComposer:
             and normalise_for_index(forms.law_subject(chunk.title)) in asked  # "" (the general law) is in any
         ]
         higher = [g for g in laws if states(g)] if states(picked[0]) else []
+        # a national rule on one sector's safety (煤矿安全生产条例) asked about no such sector applies only within it:
+        # the law on the same matter decides, whatever is asked
+        sector = forms.sector(lower.title) if lower.region == NATIONAL else ""
+        if sector and normalise_for_index(sector) not in asked:
+            higher = higher or laws
         # whatever is asked, a rule waiving what a law on its matter requires (暂不要求取得操作证 against 必须…取得
         # 相应资格) gives way to it
         higher = higher or [g for g in laws if forms.waives(_said(picked[0]), _said(g))]

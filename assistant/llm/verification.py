@@ -144,20 +144,24 @@ MODALITY_WORDS: dict[str, tuple[str, ...]] = {
         "不得", "禁止", "严禁", "不准", "不许", "不允许", "不应当", "不应该", "不应", "不能", "不可以", "不可",
         "不宜", "不要", "切勿", "请勿", "勿",
     ),
-    # and the words that leave the choice to the unit (鼓励设置, 视情况设置, 自愿设置): no duty
+    # and the words that encourage or leave the manner to the unit (鼓励设置, 视情况设置)
     PERMISSION: (
         "可以", "允许", "准许", "有权", "方可", "能够", "鼓励", "提倡", "倡导", "建议", "视情况", "视需要", "酌情",
-        "自愿", "自行决定",
     ),
     EXEMPTION: (
         "不需要", "不需", "不必", "不用", "不须", "无需", "无须", "毋须", "毋需", "勿需", "勿须", "毋庸", "免予",
         "免于", "可以不", "可不", "不一定", "未必", "没有必要", "没必要", "不是必须", "并非必须", "非必须",
         "不强制", "暂缓", "不是强制", "非强制", "并非强制", "免设",
+        # whether to do it at all is the unit's choice (自愿设置, 由企业自行决定, 可有可无, 不是硬性要求, 是可选的)
+        "自愿", "自行决定", "自主决定", "可有可无", "不是硬性", "非硬性", "并非硬性", "无强制", "没有强制", "不作强制",
+        "不属于强制", "选择性", "可选的", "可选项", "属于可选",
     ),
 }  # fmt: skip
 # 应, 须, 需, 可 and 能 on their own bind too (应设置, 须经, 可设置, 也能试制), but not inside a word: 应急, 相应,
 # 须知, 需求, 可燃, 许可, 能力, 可能, 技能
 _SINGLE_MODALS = (
+    # 可设可不设, 可配可不配, and choosing whether (自行选择是否设置, 决定是否配备): the choice is the unit's
+    (EXEMPTION, r"可(?P<either>[\u4e00-\u9fff]{1,2})可不(?P=either)|(?:自主|自行)?(?:选择|决定)是否"),
     (OBLIGATION, r"(?<![相响供对适反回感答顺呼照效报])应(?![急用对答变聘届征收付缴力激声邀试考运时验酬接])"),
     (OBLIGATION, r"须(?![知臾])"),
     (OBLIGATION, r"(?<![所急军按])需(?![求])"),
@@ -214,8 +218,16 @@ _PREDICATE_END = re.compile(r"[，,。；;：:！!？?（）()]")
 # a predicate this short (a verb alone: 不用设置, 也不必配备) repeats the verb of an earlier one in its sentence and
 # binds what that one binds
 _ELLIPTICAL = 3
-# what may follow a modal word that closes its clause (不是强制性的, 并非必须的, 不必了)
-_CLOSING = re.compile(r"性?的?[了呢啊吧]?")
+# what may follow a modal word that closes its clause (不是强制性的, 并非必须的, 不必了, 不是硬性要求)
+_CLOSING = re.compile(r"性?的?(?:要求|规定|义务|事项)?[了呢啊吧]?")
+# what may stand between the duty and a modal word closing its clause: a copula or the one who decides (设置机构是
+# 自愿的, 设置机构属于可选的, 设置机构由企业自行决定)
+_COPULA = re.compile(r"(?:是|属于|为|由[\u4e00-\u9fff]{1,6})$")
+# a clause holding only words pointing back to the duty before it (不过这不是硬性要求, 但这一点并非必须)
+_POINTER = re.compile(
+    r"(?:但是?|不过|其实|实际上|事实上|当然|然而|只是)?(?:这|此|这一点|这点|这条|这一条|这个|这项|该项|上述)?"
+    r"(?:要求|规定|义务)?(?:是|属于|为)?"
+)
 _PREDICATE = 12  # characters of a reply's predicate compared (设立安全生产管理机构) with a source's whole predicate
 # a prohibition under a negated condition (未经批准，不得动火; 没有取得资格的，不能上岗) and a permission without
 # one (经批准后可以动火; 取得资格，方可上岗) state one rule from its two sides (contraposition): neither contradicts
@@ -1017,9 +1029,12 @@ class _Modal:
                 # clause before
                 ends = [m.end() for m in _PREDICATE_END.finditer(bare_text, 0, at)]
                 opening = ends[-1] if ends else 0
-                if len(bare_text[opening:at]) <= _ELLIPTICAL and ends:
+                pointing = len(bare_text[opening:at]) <= _ELLIPTICAL or _POINTER.fullmatch(bare_text[opening:at])
+                if pointing and ends:
                     opening = ends[-2] if len(ends) > 1 else 0
-                predicate = bare_text[opening:at][-_PREDICATE:]
+                predicate = _COPULA.sub("", bare_text[opening:at])[-_PREDICATE:]
+                if pointing and not ends and (found or before):  # the sentence before (…应当设置机构。不过这…)
+                    predicate = [*before, *found][-1].predicate
             # 应当设置机构……实际上不用设置 (or 不用设): the verb stands for it all
             elif 1 <= len(predicate) <= _ELLIPTICAL and "\u4e00" <= predicate[0] <= "\u9fff":
                 earlier = [*reversed(found), *reversed(before)]  # this piece's, then the sentence's before it

@@ -10,7 +10,8 @@
   limit, a file path that was not uploaded, "Not authenticated") are answered in Chinese: in the body of an error
   response (status ≥ 400), and in the error message of a failed event of a queued call's stream. Only the texts
   in ``_ENGLISH`` are rewritten, and only where an error message stands (the "detail" or "error" of a JSON body):
-  an answer, and the user's own words in it, pass byte for byte.
+  an answer, and the user's own words in it, pass byte for byte. An error message still wholly in English after
+  that (Starlette's 405, Gradio's rarer texts) is said by its status in Chinese (``_BY_STATUS``).
 """
 
 from __future__ import annotations
@@ -50,37 +51,56 @@ _ENGLISH: tuple[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]], ..
 )
 
 
-def chinese(message: str) -> str:
-    """An error message with Gradio's known English texts in Chinese."""
+# what is said, by the response's status, for an English error text not in _ENGLISH (Starlette's "Method Not
+# Allowed", Gradio's "Invalid key.", "Invalid JSON body.")
+_BY_STATUS = {
+    400: "请求的格式不对，没有处理。",
+    401: NOT_LOGGED_IN,
+    403: "没有权限进行这个操作。",
+    404: "没有这个页面或接口。",
+    405: "这个地址不接受这种请求方式（例如只能读取的地址收到了提交）。",
+    413: "提交的内容太大，没有处理。",
+    422: "请求缺少必要的内容或格式不对，没有处理。",
+    429: "请求太频繁，请稍后再试。",
+}
+FAILED = "操作没有完成：请稍后重试；反复出现请联系管理员查看服务日志。"  # any other status, and a failed event
+_ENGLISH_ONLY = re.compile(r"^[^\u3400-\u9fff]*[A-Za-z]{2}[^\u3400-\u9fff]*$", re.S)
+
+
+def chinese(message: str, status: int | None = None) -> str:
+    """An error message with Gradio's known English texts in Chinese; one still in English (no Chinese and some
+    Latin words) is said by its status (_BY_STATUS, FAILED), when a status is given."""
     for pattern, say in _ENGLISH:
         message = pattern.sub(say, message)
+    if status is not None and _ENGLISH_ONLY.match(message):
+        return _BY_STATUS.get(status, FAILED)
     return message
 
 
-def _in_errors(value: object) -> object:
+def _in_errors(value: object, status: int) -> object:
     """A JSON value with its error messages (the strings under "detail" or "error", at any depth) in Chinese."""
     if isinstance(value, dict):
         return {
-            k: chinese(v) if k in ("detail", "error") and isinstance(v, str) else _in_errors(v)
+            k: chinese(v, status) if k in ("detail", "error") and isinstance(v, str) else _in_errors(v, status)
             for k, v in value.items()
         }
     if isinstance(value, list):
-        return [_in_errors(v) for v in value]
+        return [_in_errors(v, status) for v in value]
     return value
 
 
-def _rewrite_error(body: bytes, content_type: bytes) -> bytes:
+def _rewrite_error(body: bytes, content_type: bytes, status: int) -> bytes:
     """An error response's body (JSON or plain text, Gradio's own message) with the known English texts in Chinese;
     unchanged when none occurs or it cannot be read."""
     try:
         text = body.decode("utf-8")
         if content_type.startswith(b"application/json"):
             data = json.loads(text)
-            said = _in_errors(data)
+            said = _in_errors(data, status)
             return body if said == data else json.dumps(said, ensure_ascii=False).encode("utf-8")
     except (UnicodeDecodeError, ValueError):
         return body
-    out = chinese(text)
+    out = chinese(text, status) if content_type.startswith(b"text/plain") or not content_type else chinese(text)
     return body if out == text else out.encode("utf-8")
 
 
@@ -98,7 +118,7 @@ def _rewrite_events(body: bytes) -> bytes:
         except (UnicodeDecodeError, ValueError):
             continue
         if isinstance(event, dict) and event.get("success") is False and isinstance(event.get("output"), dict):
-            event["output"] = _in_errors(event["output"])
+            event["output"] = _in_errors(event["output"], 500)
             lines[n] = b"data: " + json.dumps(event).encode("utf-8")
     return b"\n".join(lines)
 
@@ -172,7 +192,7 @@ class ChineseErrors:
             body = b"".join(parts)
             start, held = held, None
             if not message.get("more_body", False):
-                body = _rewrite_error(body, kind)
+                body = _rewrite_error(body, kind, start["status"])
             headers = [(k, v) for k, v in start.get("headers") or [] if k != b"content-length"]
             if not message.get("more_body", False):
                 headers.append((b"content-length", b"%d" % len(body)))
