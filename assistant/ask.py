@@ -12,6 +12,7 @@ from pydantic import ValidationError
 
 from assistant.answer import ANSWER, Answer, OfflineComposer, continues_list, open_lists
 from assistant.answer.compose import scope_notes
+from assistant.answer.levels import Accident, stated
 from assistant.answer.untrusted import instruction_guard
 from assistant.citations import resolve_citation
 from assistant.llm import (
@@ -215,12 +216,19 @@ class Assistant:
     def _offline(self, query: str, plan, chunks: list[StoredChunk], fault: LlmUnavailable | None) -> Answer:
         answer = OfflineComposer(
             self.kb.tokenizer, self.kb.bm25.idf, self.retriever.figures, self.kb.settings.knowledge_dir
-        ).compose(query, plan, self.whole_articles(chunks))
+        ).compose(query, plan, self.whole_articles(chunks), self._accident(query))
         answer = _with_notes(answer, self._missing_articles(answer.text.split("\n\n依据：")[0]))
         if fault is not None:
             answer.text = f"{fault.note}\n\n{answer.text}"
             answer.fault = fault.reason
         return answer
+
+    def _accident(self, query: str) -> Accident | None:
+        """The level of the accident a question describes (死了一个人 → 一般事故) and the article defining it."""
+        levels = pack_of(self.kb).accident_levels
+        found = stated(query, levels)
+        hit = resolve_citation(self.kb, levels.basis[0]) if found else None
+        return Accident(found, hit.chunks[0]) if found and hit and hit.chunks else None
 
     def ask_stream(self, question: str, history: list[str] | None = None) -> Iterator[str | AskResult]:
         """As ask; in LLM mode the reply's text is yielded as it is generated (before verification) first.

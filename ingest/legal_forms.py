@@ -144,6 +144,8 @@ class LegalForms:
     obligations: list[str]
     law_subject_suffixes: list[str]
     sector_rule_suffixes: list[str]
+    field_words: list[str]
+    field_laws: list[str]
     issuers: dict[str, list[str]]
     regions: dict[str, list[str]]
     abbreviations: dict[str, str]  # a province's one-character name: 沪 -> 上海市
@@ -166,6 +168,8 @@ class LegalForms:
                 obligations=data["obligations"],
                 law_subject_suffixes=data["law_subject_suffixes"],
                 sector_rule_suffixes=data["sector_rule_suffixes"],
+                field_words=data["field_words"],
+                field_laws=data["field_laws"],
                 issuers=data["issuers"],
                 regions=data["regions"],
                 abbreviations=data["abbreviations"],
@@ -330,6 +334,11 @@ class LegalForms:
             return ""
         suffix = next((s for s in self.law_subject_suffixes if name.endswith(s) and len(name) > len(s)), "")
         return name.removesuffix(suffix) if suffix else name
+
+    def in_field(self, title: str) -> bool:
+        """Whether a title is of the field's texts (field_words, field_laws): 消防法, 工伤保险条例, 刑法; not 法官法."""
+        name = squash(title).removeprefix("中华人民共和国")
+        return name in self.field_laws or any(word in name for word in self.field_words)
 
     def sector(self, title: str) -> str:
         """The sector a national rule on one sector's safety governs, read from its title (煤矿安全生产条例 → 煤矿,

@@ -22,6 +22,7 @@ from pathlib import Path
 
 from assistant.answer import ranges as thresholds
 from assistant.answer.config import ANSWER
+from assistant.answer.levels import Accident
 from assistant.answer.untrusted import InstructionGuard, instruction_guard
 from assistant.citations import placed_citation, short_citation
 from assistant.retrieval.coverage import contrastive_weights, coverage, held_terms, question_weights
@@ -691,7 +692,9 @@ class OfflineComposer:
         higher = higher or [g for g in laws if forms.waives(_said(picked[0]), _said(g))]
         return higher[:1] or picked
 
-    def compose(self, question: str, plan: QueryPlan, chunks: list[StoredChunk]) -> Answer:
+    def compose(
+        self, question: str, plan: QueryPlan, chunks: list[StoredChunk], accident: Accident | None = None
+    ) -> Answer:
         evidence = chunks[: ANSWER.evidence_chunks]
         overruled: list[tuple[StoredChunk, StoredChunk]] = []  # (a rule below the law, the law it departs from)
         if plan.unknown_documents and not plan.documents:  # asked about a document the knowledge base lacks
@@ -772,6 +775,13 @@ class OfflineComposer:
                 lines.append(f"  {clause.items[-1]}{mark}")
             else:
                 lines.append(f"- {clause.text}{mark}")
+        item = accident.item if accident else ""
+        if accident and item and item not in "\n".join(lines):
+            # the level the stated deaths, injuries or loss make, which the cited consequences depend on
+            if accident.basis.id not in {s.chunk.id for s in sources}:
+                sources.append(Source(len(sources) + 1, accident.basis))
+            number = next(s.number for s in sources if s.chunk.id == accident.basis.id)
+            lines.append(f"- 事故等级（{accident.stated.described}）：{item}[{number}]")
         for part in unanswered:
             lines.append(f"- 关于“{part.rstrip('？?')}”：{NO_BASIS}，已入库的条文中没有相应的数量或期限规定。")
         lines += scope_notes(sources, plan)

@@ -300,9 +300,16 @@ class AccidentLevel(_Strict):
     direct_loss_wan: Range  # direct economic loss, in 万元
 
 
+class MeasureWords(_Strict):
+    deaths: list[str] = Field(min_length=1)
+    serious_injuries: list[str] = Field(min_length=1)
+    direct_loss_wan: list[str] = Field(min_length=1)
+
+
 class AccidentLevels(_Strict):
     basis: list[Citation] = Field(min_length=1)
     note: str = ""
+    words: MeasureWords  # how a question states each measure
     levels: list[AccidentLevel] = Field(min_length=4, max_length=4)
 
     def classify(self, deaths: int = 0, serious_injuries: int = 0, direct_loss_wan: float = 0) -> str:

@@ -2,7 +2,8 @@
 
 Lists: BM25 and the dense neighbours of the question as written, the same for the question with the legal
 terms its everyday words stand for (lexicon), BM25 inside each document or region the question
-names, and the articles a glossary term the question names rests on. Articles named directly
+names, and the articles a glossary term the question names rests on; and BM25 inside the national texts, whose
+candidates join without a rank feature. Articles named directly
 (安全生产法第二十四条) are pinned: they come first whatever the ranking says.
 """
 
@@ -18,7 +19,7 @@ from assistant.retrieval.config import RankingConfig
 from assistant.retrieval.provisions import asks_meaning
 from assistant.retrieval.query import QueryPlan
 from ingest.knowledge_base import KnowledgeBase
-from ingest.metadata import PLAN_KINDS
+from ingest.metadata import NATIONAL, PLAN_KINDS
 from ingest.store import DocumentRecord, StoredChunk
 
 _ASKS_VALIDITY = re.compile(r"有效|废止|失效|作废|施行|生效|还能用|还适用|还管用")
@@ -71,8 +72,10 @@ def _gather(
 ) -> Candidates:
     found = Candidates()
     depth = config.candidates
-    written = kb.tokenizer.query_tokens(plan.question)
-    expanded = kb.tokenizer.query_tokens(plan.expanded)
+    # a zone named as where the asker is is searched by no list (QueryPlan.setting)
+    setting = {t for name in plan.setting for t in kb.tokenizer.query_tokens(name)}
+    written = [t for t in kb.tokenizer.query_tokens(plan.question) if t not in setting]
+    expanded = [t for t in kb.tokenizer.query_tokens(plan.expanded) if t not in setting]
     found.tokens = expanded
     for name, tokens in (("bm25", written), ("bm25_lexicon", expanded)):
         hits = kb.bm25.search(tokens, depth, allowed)
@@ -108,6 +111,13 @@ def _gather(
             in_scope = [i for i, _ in kb.bm25.search(scope_tokens, config.scope_depth, docs)]
             scoped += [i for i in in_scope if i not in scoped]
     found.add("scope", scoped)
+    if not plan.documents:
+        # the national texts searched on their own too: many regions' versions of one rule (every city's fireworks
+        # rules) can fill every list and leave out the national rule that binds wherever the asker is. They join
+        # the candidates without a list rank of their own (no feature), to be ranked on their other signals
+        national = {d for d in allowed if records[d].region == NATIONAL and records[d].kind not in PLAN_KINDS}
+        if national and len(national) < len(allowed):
+            found.add("national", [i for i, _ in kb.bm25.search(expanded, config.national_depth, national)])
     # asked what a term of the knowledge pack means, the articles the pack names as its basis are the answer's
     # (四不放过是什么 -> 安全生产法第八十六条: the term is customary, no provision writes it)
     defined = asks_meaning(plan.question)

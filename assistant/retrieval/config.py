@@ -49,6 +49,18 @@ class RankingConfig(BaseModel):
         description="share of a title's characters a question holds in order, in runs of two or more, to name it "
         "loosely (国务院预防煤矿事故的那个特别规定: 14 of the 20 of 国务院关于预防煤矿生产安全事故的特别规定)",
     )
+    national_depth: int = Field(
+        20,
+        description="candidates taken from the national texts alone (BM25 of the question with its legal terms), "
+        "so that other regions' versions of a rule cannot crowd the national one out of every list",
+    )
+    other_region_cap: int = Field(
+        2,
+        description="regions the question does not ask about whose local texts keep their rank (the first ones "
+        "ranked); the texts of further such regions go behind the others: a dozen cities' versions of one rule "
+        "(their fireworks fines) are one answer asked about nowhere in particular, not a dozen (chosen on dev, "
+        "confirmed on dev2 and at full scale)",
+    )
     weights: dict[str, float] = Field(default_factory=dict, description="feature -> weight of the linear ranker")
     bias: float = 0.0
     fitted_on: str = Field("", description="what the weights were fitted on (written by evals.fit_ranker)")

@@ -26,6 +26,7 @@ from assistant.retrieval.figures import QuantityAsks
 from assistant.retrieval.provisions import provision_asked, provision_kind
 from assistant.retrieval.query import QueryPlan, binds
 from ingest.cleaning import normalise_for_index
+from ingest.legal_forms import default_forms
 from ingest.metadata import NATIONAL, PLAN_KINDS
 from ingest.store import DocumentRecord
 
@@ -97,7 +98,8 @@ def priors(record: DocumentRecord, plan: QueryPlan) -> dict[str, float]:
     local = record.region != NATIONAL and not is_plan
     return {
         "named_document": float(record.doc_id in plan.documents),
-        "named_region": float(record.region in plan.regions),
+        # (a text of another field in the named region, 上海市实施《归侨侨眷权益保护法》办法, is not asked about)
+        "named_region": float(record.region in plan.regions and (is_plan or in_field(record.title))),
         # a local text that does not bind where the question asks (浙江省's rules bind in 杭州: not another region's)
         "other_region": float(
             local
@@ -105,9 +107,17 @@ def priors(record: DocumentRecord, plan: QueryPlan) -> dict[str, float]:
             and not binds(record.region, plan.within)
             and record.doc_id not in plan.documents
         ),
-        "law": float(record.kind == "法律"),
-        "national_rule": float(record.region == NATIONAL and record.kind in ("行政法规", "部门规章", "司法解释")),
+        # the hierarchy ranks the field's texts: a law of another field (法官法 in a national collection) has none
+        "law": float(record.kind == "法律" and in_field(record.title)),
+        "national_rule": float(
+            record.region == NATIONAL and record.kind in ("行政法规", "部门规章", "司法解释") and in_field(record.title)
+        ),
     }
+
+
+@lru_cache(maxsize=65536)
+def in_field(title: str) -> bool:
+    return default_forms().in_field(title)
 
 
 def authority(kind: str, region: str) -> int:

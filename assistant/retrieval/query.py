@@ -12,7 +12,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field
 from difflib import SequenceMatcher
-from functools import cached_property
+from functools import cached_property, lru_cache
 
 from assistant.pack import GlossaryEntry, KnowledgePack
 from assistant.retrieval.config import RankingConfig
@@ -86,6 +86,7 @@ class QueryPlan:
     translations: dict[str, str] = field(default_factory=dict)  # the question's everyday words -> the legal terms
     unnamed: str = ""  # the question (normalised) without the names of the documents it names
     unknown_documents: list[str] = field(default_factory=list)  # titles or standards named that no document holds
+    setting: list[str] = field(default_factory=list)  # zones named as where the asker is (在工业园区, 开发区里的厂)
 
 
 def _doc_names(record: DocumentRecord, aliases: dict[str, list[str]]) -> set[str]:
@@ -227,6 +228,9 @@ class QueryAnalyzer:
         named = default_forms().places_named(remaining)  # not the 山东省 of 山东省安全生产条例, a document named
         plan.regions += [p for p in named if p in self._library_regions and p not in plan.regions]
         plan.articles = self._articles(norm, plan.documents)
+        # a zone named as where the asker is (我们厂在工业园区里, 开发区内的企业) says where, like a place, not what is
+        # asked about: no provision answers for holding its name (安全生产法第九条's 工业园区 for a staffing question)
+        plan.setting = list(dict.fromkeys(_setting().findall(norm)))
         plan.unknown_documents = [name for name in named_documents(question) if not self._holds(name)]
         plan.plans = bool(_REFERS_TO_PLAN.search(norm))
         plan.glossary = self._glossary(
@@ -275,6 +279,12 @@ class QueryAnalyzer:
         for _, entry in self._glossary_names(norm):
             kept.setdefault(entry.id, entry)
         return list(kept.values())
+
+
+@lru_cache(maxsize=1)
+def _setting() -> re.Pattern[str]:
+    zones = "|".join(sorted(map(normalise_for_index, default_forms().regions["zones"]), key=len, reverse=True))
+    return re.compile(rf"(?<=[在于])(?:{zones})|(?:{zones})(?=[里内中])")
 
 
 def binds(region: str, within: list[str]) -> bool:

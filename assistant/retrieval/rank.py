@@ -1,6 +1,7 @@
 """Stage 3, fusion and rerank: a linear score over the named features (weights fitted, see config), then
 copies set aside: a provision whose text another, better-ranked candidate already holds (a local regulation
-repeating a national article word for word) is not a different answer, so it goes behind the others."""
+repeating a national article word for word) is not a different answer, so it goes behind the others; and so do
+the local texts of regions not asked about beyond the first few (their parallel versions of one rule)."""
 
 from __future__ import annotations
 
@@ -50,3 +51,19 @@ def set_copies_aside(texts: list[str], threshold: float, authority: list[int] | 
         else:
             kept.append(position)
     return kept + copies
+
+
+def other_regions_capped(regions: list[str | None], cap: int) -> list[int]:
+    """An order of positions (the input is best first) in which the texts of regions the question does not ask
+    about (``regions``: the region of such a text, None for any other) from beyond the first ``cap`` such regions
+    come after all the others, in their order: asked about nowhere in particular, a dozen cities' versions of one
+    rule are one answer, and the national rule or the plan they crowd out is another. A library with one region's
+    rules (the asker's own city, not named in the question) keeps them all."""
+    kept: list[int] = []
+    later: list[int] = []
+    first: list[str] = []
+    for position, region in enumerate(regions):
+        if region is not None and region not in first and len(first) < cap:
+            first.append(region)
+        (later if region is not None and region not in first else kept).append(position)
+    return kept + later

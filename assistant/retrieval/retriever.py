@@ -15,10 +15,10 @@ from typing import TYPE_CHECKING, Any
 from assistant.pack import pack_of
 from assistant.retrieval.candidates import Candidates, gather
 from assistant.retrieval.config import RankingConfig
-from assistant.retrieval.features import authority, featurize
+from assistant.retrieval.features import FEATURES, authority, featurize
 from assistant.retrieval.figures import QuantityAsks
 from assistant.retrieval.query import QueryAnalyzer, QueryPlan
-from assistant.retrieval.rank import linear_scores, set_copies_aside
+from assistant.retrieval.rank import linear_scores, other_regions_capped, set_copies_aside
 from ingest.knowledge_base import KnowledgeBase
 from ingest.store import DocumentRecord, StoredChunk
 
@@ -128,8 +128,13 @@ class HybridRetriever:
         ranked = [(found.chunks[found.ids[i]], float(scores[i])) for i in order]
         head = ranked[:COPY_DEPTH]
         ranks = [authority(c.kind, c.region) for c, _ in head]
-        head = [head[i] for i in set_copies_aside([c.text for c, _ in head], self.config.copy_similarity, ranks)]
-        return head + ranked[COPY_DEPTH:], found.pinned
+        kept = set_copies_aside([c.text for c, _ in head], self.config.copy_similarity, ranks)
+        positions = [*(order[i] for i in kept), *order[COPY_DEPTH:]]  # rows of the candidates in this order
+        ranked = [head[i] for i in kept] + ranked[COPY_DEPTH:]
+        other = rows[:, FEATURES.index("other_region")]
+        regions = [chunk.region if other[row] else None for (chunk, _), row in zip(ranked, positions, strict=True)]
+        capped = other_regions_capped(regions, self.config.other_region_cap)
+        return [ranked[i] for i in capped], found.pinned
 
     def search(self, query: str, plan: QueryPlan | None = None) -> list[tuple[StoredChunk, float]]:
         ranked, pinned_chunks = self._ranked(query, plan)

@@ -1,0 +1,122 @@
+"""The level of an accident a question describes (死了一个人 → 一般事故): an answer about an accident's
+consequences (its fines, who investigates, how far it is reported) depends on the level, which 生产安全事故报告和
+调查处理条例第三条 sets by deaths, serious injuries and direct loss (knowledge/accident_levels.yaml). The offline
+answer says which level the stated measures make and quotes the item of the basis that defines it."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from fractions import Fraction
+from functools import lru_cache
+
+from assistant.pack import AccidentLevels
+from ingest.cleaning import to_simplified
+from ingest.numerals import cn_to_int
+from ingest.store import StoredChunk
+
+_NUMBER = r"\d+(?:\.\d+)?|[零〇一二两三四五六七八九十百千]+"
+_PEOPLE = r"(?:个|名|位)?(?:人|职工|工人|员工)"
+_RANGE_AFTER = re.compile(
+    r"^(?:以上|以下|以内|及以上|至|到|-|~|或)"
+)  # 死亡3人以上: a threshold asked about, no accident
+
+
+@dataclass(frozen=True)
+class Stated:
+    """The measures a question states and the level they make."""
+
+    deaths: int = 0
+    serious_injuries: int = 0
+    direct_loss_wan: Fraction = Fraction(0)
+    level: str = ""
+
+    @property
+    def described(self) -> str:
+        """The measures as the answer restates them: 死亡1人、重伤12人."""
+        parts = [
+            f"死亡{self.deaths}人" if self.deaths else "",
+            f"重伤{self.serious_injuries}人" if self.serious_injuries else "",
+        ]
+        if self.direct_loss_wan:
+            parts.append(f"直接经济损失{float(self.direct_loss_wan):g}万元")
+        return "、".join(p for p in parts if p)
+
+
+def _patterns(levels: AccidentLevels) -> dict[str, list[re.Pattern[str]]]:
+    words = levels.words
+    return _compiled(tuple(words.deaths), tuple(words.serious_injuries), tuple(words.direct_loss_wan))
+
+
+@lru_cache(maxsize=4)
+def _compiled(death_words: tuple[str, ...], injury_words: tuple[str, ...], loss_words: tuple[str, ...]):
+    def words(names: tuple[str, ...]) -> str:
+        return "|".join(sorted(map(re.escape, names), key=len, reverse=True))
+
+    deaths, injuries = words(death_words), words(injury_words)
+    return {
+        "deaths": [
+            re.compile(rf"(?:{deaths})了?(?P<n>{_NUMBER}){_PEOPLE}"),
+            re.compile(rf"(?P<n>{_NUMBER}){_PEOPLE}(?:当场)?(?:{deaths})"),
+        ],
+        "serious_injuries": [
+            re.compile(rf"(?:{injuries})了?(?P<n>{_NUMBER}){_PEOPLE}"),
+            re.compile(rf"(?P<n>{_NUMBER}){_PEOPLE}(?:{injuries})"),
+        ],
+        "direct_loss_wan": [
+            re.compile(rf"(?:{words(loss_words)})(?:约|达|达到|超过|近|将近|了)?(?P<n>{_NUMBER})(?P<unit>万|亿)元?")
+        ],
+    }
+
+
+def _value(number: str) -> Fraction:
+    if number[0].isdigit():
+        return Fraction(number)
+    try:
+        return Fraction(cn_to_int(number.replace("两", "二")))
+    except ValueError:
+        return Fraction(0)
+
+
+def _measure(text: str, patterns: list[re.Pattern[str]]) -> Fraction | None:
+    for pattern in patterns:
+        for match in pattern.finditer(text):
+            if _RANGE_AFTER.match(text[match.end() :]):
+                continue
+            value = _value(match.group("n"))
+            if value <= 0:
+                continue
+            if "unit" in match.groupdict():
+                value *= 10_000 if match.group("unit") == "亿" else 1
+            return value
+    return None
+
+
+def stated(question: str, levels: AccidentLevels) -> Stated | None:
+    """The measures of an accident the question states (a number of deaths, of serious injuries, a direct loss)
+    and the level they make; None when it states none (or only a threshold: 死亡3人以上的事故)."""
+    text = to_simplified(question).replace(" ", "")
+    patterns = _patterns(levels)
+    found = {name: _measure(text, patterns[name]) for name in patterns}
+    if not any(found.values()):
+        return None
+    deaths, injuries, loss = (found[n] or Fraction(0) for n in ("deaths", "serious_injuries", "direct_loss_wan"))
+    level = levels.classify(int(deaths), int(injuries), float(loss))
+    return Stated(int(deaths), int(injuries), loss, level)
+
+
+def defining_item(text: str, level: str) -> str:
+    """The item of the basis article that defines a level ((四)一般事故，是指…的事故。), or ""."""
+    return next((line.strip().rstrip("；;，,") for line in text.splitlines() if f"{level}，是指" in line), "")
+
+
+@dataclass(frozen=True)
+class Accident:
+    """What a question states of an accident, and the article defining its level (the pack's basis)."""
+
+    stated: Stated
+    basis: StoredChunk
+
+    @property
+    def item(self) -> str:
+        return defining_item(self.basis.text, self.stated.level)
