@@ -17,9 +17,8 @@ from ingest.store import StoredChunk
 
 _NUMBER = r"\d+(?:\.\d+)?|[零〇一二两三四五六七八九十百千]+"
 _PEOPLE = r"(?:个|名|位)?(?:人|职工|工人|员工)"
-_RANGE_AFTER = re.compile(
-    r"^(?:以上|以下|以内|及以上|至|到|-|~|或)"
-)  # 死亡3人以上: a threshold asked about, no accident
+# after the number, a threshold asked about (死亡3人以上的事故), not an accident described
+_RANGE_AFTER = re.compile(r"^(?:以上|以下|以内|及以上|至|到|-|~|或)")
 
 
 @dataclass(frozen=True)

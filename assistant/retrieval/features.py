@@ -7,7 +7,8 @@ of the question's weighted terms it holds. Signals of the law's own order (prior
 the document or its
 region, whether a local text does not bind where the question asks (none named: every local text), the text's
 rank in the hierarchy
-(法律 above 行政法规 above local rules), and whether the provision is of the kind the question asks for (a
+(法律 above 行政法规 above local rules; a text of another field, 法官法 in a national collection, has none:
+LegalForms.in_field), and whether the provision is of the kind the question asks for (a
 penalty, a definition, a provision stating the figure asked). Plans and reports carry no prior here: they
 compete on their words, and the answer
 stage decides whether one may be cited (never as the basis of a duty, a deadline or a penalty).
