@@ -26,7 +26,7 @@ from pathlib import Path
 import yaml
 
 from ingest.articles import LABEL
-from ingest.cleaning import to_simplified
+from ingest.cleaning import normalise_for_index, to_simplified
 from ingest.gazetteer import default_gazetteer
 
 LAW, ADMINISTRATIVE, DEPARTMENTAL, LOCAL, LOCAL_GOVERNMENT, NORMATIVE, JUDICIAL = (
@@ -146,6 +146,7 @@ class LegalForms:
     sector_rule_suffixes: list[str]
     field_words: list[str]
     field_laws: list[str]
+    subject_words: dict[str, list[str]]
     issuers: dict[str, list[str]]
     regions: dict[str, list[str]]
     abbreviations: dict[str, str]  # a province's one-character name: 沪 -> 上海市
@@ -170,6 +171,7 @@ class LegalForms:
                 sector_rule_suffixes=data["sector_rule_suffixes"],
                 field_words=data["field_words"],
                 field_laws=data["field_laws"],
+                subject_words=data["subject_words"],
                 issuers=data["issuers"],
                 regions=data["regions"],
                 abbreviations=data["abbreviations"],
@@ -334,6 +336,12 @@ class LegalForms:
             return ""
         suffix = next((s for s in self.law_subject_suffixes if name.endswith(s) and len(name) > len(s)), "")
         return name.removesuffix(suffix) if suffix else name
+
+    def names_subject(self, subject: str, text: str) -> bool:
+        """Whether a text (normalised) names a special law's or a sector rule's subject, by its name or by a word
+        for what it covers (subject_words: 电梯 for 特种设备); "" (the general law's) is named by any text."""
+        words = [subject, *self.subject_words.get(subject, [])]
+        return not subject or any(normalise_for_index(word) in text for word in words)
 
     def in_field(self, title: str) -> bool:
         """Whether a title is of the field's texts (field_words, field_laws): 消防法, 工伤保险条例, 刑法; not 法官法."""

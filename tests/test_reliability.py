@@ -303,7 +303,10 @@ def _run_child(context, folder: Path, settings: Settings, kill_after: float | No
     if kill_after is not None:
         child.join(kill_after)
         if child.is_alive():
-            os.kill(child.pid, signal.SIGKILL)
+            try:
+                os.kill(child.pid, signal.SIGKILL)
+            except ProcessLookupError:  # it finished between the check and the kill
+                pass
     child.join()
     return child.exitcode
 

@@ -329,3 +329,24 @@ def test_an_answer_about_an_accidents_consequence_says_its_level_with_the_defini
     # the same question with the levels article quoted already: not quoted twice
     again = composer.compose(question, QueryPlan(question, question), [LEVELS_ARTICLE, fine], accident)
     assert again.text.count("一般事故，是指") == 1, again.text
+
+
+def test_a_word_for_what_a_special_law_covers_names_its_subject():
+    """上位法 for a special law needs its subject asked about: 电梯 is a 特种设备, so 特种设备安全法's fine decides over
+    the older regulation's for an elevator used unregistered."""
+    regulation = _article(
+        "特种设备安全监察条例", "行政法规", 84,
+        "第八十四条 特种设备使用单位有下列情形之一的，由特种设备安全监督管理部门责令限期改正；逾期未改正的，处2000元以上"
+        "2万元以下罚款：\n（一）电梯投入使用前或者投入使用后30日内，未向特种设备安全监督管理部门登记，擅自将其投入使用的；",
+    )  # fmt: skip
+    law = _article(
+        "特种设备安全法", "法律", 83,
+        "第八十三条 违反本法规定，特种设备使用单位有下列行为之一的，责令限期改正；逾期未改正的，责令停止使用有关特种设备，"
+        "处一万元以上十万元以下罚款：\n（一）电梯投入使用后30日内未向负责特种设备安全监督管理的部门登记，擅自将其投入使用的；",
+        "中华人民共和国特种设备安全法",
+    )  # fmt: skip
+    answer = _compose("小区的电梯投入使用后没去登记，擅自使用，要罚多少钱？", [regulation, law])
+    assert answer.citations[0] == {"doc": "特种设备安全法", "article": "第八十三条"}, answer.text
+    assert default_forms().names_subject("特种设备", "电梯没登记") and not default_forms().names_subject(
+        "特种设备", "罚款"
+    )

@@ -679,13 +679,13 @@ class OfflineComposer:
             # a duty's deadline is no penalty's 五年内 (a notice's passage has no kind of its own)
             and provision_kind(lower) in (None, provision_kind(chunk))
             and same_matter(g[0]) >= ANSWER.same_matter
-            and normalise_for_index(forms.law_subject(chunk.title)) in asked  # "" (the general law) is in any
+            and forms.names_subject(forms.law_subject(chunk.title), asked)  # "" (the general law) is in any
         ]
         higher = [g for g in laws if states(g)] if states(picked[0]) else []
         # a national rule on one sector's safety (煤矿安全生产条例) asked about no such sector applies only within it:
         # the law on the same matter decides, whatever is asked
         sector = forms.sector(lower.title) if lower.region == NATIONAL else ""
-        if sector and normalise_for_index(sector) not in asked:
+        if sector and not forms.names_subject(sector, asked):
             higher = higher or laws
         # whatever is asked, a rule waiving what a law on its matter requires (暂不要求取得操作证 against 必须…取得
         # 相应资格) gives way to it
