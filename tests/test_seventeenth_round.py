@@ -298,7 +298,13 @@ def test_the_level_an_accident_described_makes_is_read_from_its_deaths_injuries_
 
 @pytest.mark.parametrize(
     "question",
-    ["死亡3人以上的事故由谁调查？", "死亡人数多少算重大事故？", "死者家属能拿多少赔偿", "事故发生后多久要上报？"],
+    [
+        "死亡3人以上的事故由谁调查？",
+        "死亡人数多少算重大事故？",
+        "死者家属能拿多少赔偿",
+        "事故发生后多久要上报？",
+        "厂里有2名职工因职业病死亡，企业要承担什么责任？",  # no accident's deaths
+    ],
 )
 def test_a_threshold_asked_about_or_no_number_describes_no_accident(question):
     assert stated(question, LEVELS) is None

@@ -128,3 +128,7 @@ def test_an_answer_and_the_users_own_words_pass_byte_for_byte():
     assert _rewrite_error(unread, b"application/json", 400) is unread
     ours = '{"detail": "导入失败：文件 a.pdf 不是 PDF"}'.encode()  # an error already in Chinese, with a file name
     assert _rewrite_error(ours, b"application/json", 400) is ours
+    named = '{"detail": "PDF 文件没有文字层"}'.encode()  # ours, opening with a name
+    assert _rewrite_error(named, b"application/json", 400) is named
+    quoting = '{"detail": "Invalid file type: 方案.exe"}'.encode()  # English quoting a Chinese file name
+    assert "Invalid" not in _rewrite_error(quoting, b"application/json", 400).decode()

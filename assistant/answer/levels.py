@@ -93,8 +93,11 @@ def _measure(text: str, patterns: list[re.Pattern[str]]) -> Fraction | None:
 
 def stated(question: str, levels: AccidentLevels) -> Stated | None:
     """The measures of an accident the question states (a number of deaths, of serious injuries, a direct loss)
-    and the level they make; None when it states none (or only a threshold: 死亡3人以上的事故)."""
+    and the level they make; None when it states none (or only a threshold: 死亡3人以上的事故, or deaths that are no
+    accident's: 因职业病死亡2人)."""
     text = to_simplified(question).replace(" ", "")
+    if any(word in text for word in levels.words.not_accidents):
+        return None  # 两名职工因职业病死亡: no accident
     patterns = _patterns(levels)
     found = {name: _measure(text, patterns[name]) for name in patterns}
     if not any(found.values()):

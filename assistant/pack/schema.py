@@ -304,6 +304,7 @@ class MeasureWords(_Strict):
     deaths: list[str] = Field(min_length=1)
     serious_injuries: list[str] = Field(min_length=1)
     direct_loss_wan: list[str] = Field(min_length=1)
+    not_accidents: list[str] = Field(default_factory=list)
 
 
 class AccidentLevels(_Strict):

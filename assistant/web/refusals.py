@@ -64,7 +64,9 @@ _BY_STATUS = {
     429: "请求太频繁，请稍后再试。",
 }
 FAILED = "操作没有完成：请稍后重试；反复出现请联系管理员查看服务日志。"  # any other status, and a failed event
-_ENGLISH_ONLY = re.compile(r"^[^\u3400-\u9fff]*[A-Za-z]{2}[^\u3400-\u9fff]*$", re.S)
+# an English message: no Chinese at all, or opening with two English words (one quoting a Chinese file name:
+# "Invalid file: 方案.exe"); not ours, which open in Chinese or with a name before Chinese (PDF 文件…)
+_IN_ENGLISH = re.compile(r"^[^\u3400-\u9fff]*[A-Za-z]{2}[^\u3400-\u9fff]*$|^\s*[A-Za-z]{2,}[ ,]+[A-Za-z]{2,}", re.S)
 
 
 def chinese(message: str, status: int | None = None) -> str:
@@ -72,7 +74,7 @@ def chinese(message: str, status: int | None = None) -> str:
     Latin words) is said by its status (_BY_STATUS, FAILED), when a status is given."""
     for pattern, say in _ENGLISH:
         message = pattern.sub(say, message)
-    if status is not None and _ENGLISH_ONLY.match(message):
+    if status is not None and _IN_ENGLISH.match(message):
         return _BY_STATUS.get(status, FAILED)
     return message
 
