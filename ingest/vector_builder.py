@@ -34,8 +34,10 @@ from filelock import FileLock, Timeout
 from ingest.embedders.cache import CachedEmbeddings
 from ingest.errors import UserFacingError
 from ingest.knowledge_base import KnowledgeBase, index_text
+from ingest.legal_forms import default_forms
+from ingest.metadata import NATIONAL, PLAN_KINDS
 from ingest.shared_state import ServerBusy
-from ingest.store import StoredChunk, chunk_ids
+from ingest.store import DocumentRecord, StoredChunk, chunk_ids
 
 STAGE = "计算向量"  # the progress stage's name
 _LOCK_POLL = 1.0  # seconds between two tries for the ingest lock while an ingest holds it
@@ -100,6 +102,18 @@ class VectorRun:
     stopped: bool = False  # asked to stop before every pending chunk was done
 
 
+def vector_priority(record: DocumentRecord) -> int:
+    """The order in which a document's vectors are computed, lower first: the field's national laws and rules (what
+    most questions are answered by), then the user's own plans and the field's local rules, then everything else a
+    national collection brings (its other fields' texts). In a collection of 150,000 chunks, computed for hours on a
+    CPU, the dense signal reaches the texts that answer first."""
+    if record.kind in PLAN_KINDS:
+        return 1
+    if not default_forms().in_field(record.title):
+        return 2
+    return 0 if record.region == NATIONAL else 1
+
+
 class VectorBuilder:
     """Computes and writes the vectors of the committed chunks that have none, a step of settings.vector_batch
     chunks at a time. progress(stage, done, total) as the ingest reports it."""
@@ -113,10 +127,11 @@ class VectorBuilder:
         self.batch = max(1, batch or self.settings.vector_batch)
 
     def pending(self) -> list[str]:
-        """The committed chunks without a vector: documents in force first, then by document id and position."""
+        """The committed chunks without a vector: documents in force first, and of those the ones most questions
+        are answered by first (vector_priority), then by document id and position."""
         records = self.kb.documents()
         present = self.kb.store.with_vectors(records)
-        order = sorted(records.values(), key=lambda r: (not r.in_force, r.doc_id))
+        order = sorted(records.values(), key=lambda r: (not r.in_force, vector_priority(r), r.doc_id))
         return [i for r in order for i in chunk_ids(r.doc_id, r.hash, r.chunk_count) if i not in present]
 
     def run(self, stop: threading.Event | None = None) -> VectorRun:
