@@ -430,8 +430,11 @@ def _vectors_after_ingest(kb: KnowledgeBase, compute: bool) -> None:
     _build_vectors(kb)
 
 
-def _build_vectors(kb: KnowledgeBase) -> None:
-    """Compute the vectors the committed chunks lack, with a progress bar; Ctrl+C keeps every vector written."""
+def _build_vectors(kb: KnowledgeBase, limit: int | None = None) -> None:
+    """Compute the vectors the committed chunks lack (about limit of them, when given: the builder stops at the end
+    of the step that reaches it), with a progress bar; Ctrl+C keeps every vector written."""
+    import threading
+
     from rich.progress import TimeRemainingColumn
 
     from ingest.vector_builder import STAGE, VectorBuilder, VectorsBusy, coverage
@@ -447,11 +450,15 @@ def _build_vectors(kb: KnowledgeBase) -> None:
     ) as bar:
         task = bar.add_task(STAGE, total=None)
 
+        stop = threading.Event()
+
         def progress(stage: str, done: int, total: int) -> None:
             bar.update(task, completed=done, total=total)
+            if limit is not None and done >= limit:
+                stop.set()
 
         try:
-            run = VectorBuilder(kb, progress).run()
+            run = VectorBuilder(kb, progress).run(stop)
         except VectorsBusy as exc:
             console.print(f"[yellow]{shown(exc)}[/yellow]")
             return
@@ -465,7 +472,17 @@ def _build_vectors(kb: KnowledgeBase) -> None:
 
 
 @app.command()
-def embed() -> None:
+def embed(
+    limit: Annotated[
+        int | None,
+        typer.Option(
+            "--limit",
+            min=1,
+            help="算完约这么多个切块后停下（按计算顺序：先本领域的国家法律法规），其余下次再算",
+            show_default=False,
+        ),
+    ] = None,
+) -> None:
     """计算尚无向量的切块的向量（导入时用了 --no-vectors，或向量计算被中断后继续）；可随时中断，已算好的不会丢失。"""
     from ingest.vector_builder import coverage
 
@@ -477,7 +494,7 @@ def embed() -> None:
         console.print(f"{before}：全部切块都已有向量，无需计算")
         return
     console.print(f"{before}：待计算 {before.total - before.done:,} 个切块（可随时按 Ctrl+C 中断，再次运行即继续）")
-    _build_vectors(kb)
+    _build_vectors(kb, limit)
     for note in kb.store.repairs:
         console.print(f"[cyan]· {shown(note)}[/cyan]")
 

@@ -159,10 +159,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--corpus", type=Path, nargs="+", required=True)
     parser.add_argument("--out", type=Path, required=True)
     parser.add_argument("--data-dir", type=Path, default=None)
+    parser.add_argument(
+        "--no-embed", action="store_true", help="导入时不计算向量：按索引现有的向量评测（全量语料只算了一部分向量时）"
+    )
+    parser.add_argument("--no-peers", action="store_true", help="不运行两个教科书基线（全量语料上要数小时计算向量）")
     args = parser.parse_args(argv)
     settings = Settings(data_dir=args.data_dir) if args.data_dir else Settings()
     items = load_set(args.set_path)
-    report = ingest(args.corpus, settings)
+    report = ingest(args.corpus, settings, vectors=not args.no_embed)
     kb = KnowledgeBase(settings)
     print(
         f"索引：{len(kb.documents())} 个文档（本次新增/更新 {report.count('added') + report.count('updated')}），"
@@ -174,7 +178,9 @@ def main(argv: list[str] | None = None) -> int:
         for item in items:
             handle.write(json.dumps(results[item["id"]], ensure_ascii=False) + "\n")
     project = compute(items, results)
-    peer_results, hybrid_missing = run_baselines(items, args.corpus, settings.vector_cache)
+    peer_results, hybrid_missing = (
+        ({}, None) if args.no_peers else run_baselines(items, args.corpus, settings.vector_cache)
+    )
     peers: dict[str, dict | None] = {}
     for key, found in peer_results.items():
         peers[key] = None if found is None else compute(items, found)

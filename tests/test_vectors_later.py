@@ -238,3 +238,17 @@ def test_the_built_in_embedder_still_writes_its_vectors_with_the_chunks(tmp_path
     ingest([_folder(tmp_path / "docs")], settings, vectors=False)
     kb = KnowledgeBase(settings)
     assert coverage(kb).complete and kb.store.count() == CHUNKS
+
+
+def test_embed_with_a_limit_computes_about_that_many_and_the_next_run_goes_on(tmp_path, monkeypatch):
+    """A collection of 150,000 chunks takes hours on a CPU: `anquan embed --limit N` computes a budget now (the texts
+    first in vector order) and stops at the end of the step that reaches it; the next run goes on from there."""
+    monkeypatch.setenv("ANQUAN_EMBEDDER", "e5")
+    monkeypatch.setenv("ANQUAN_VECTOR_BATCH", str(STEP))
+    assert runner.invoke(app, ["ingest", str(_folder(tmp_path / "docs")), "--no-vectors"]).exit_code == 0
+    limited = runner.invoke(app, ["embed", "--limit", "5"])
+    assert limited.exit_code == 0, limited.output
+    assert "已为 8 个切块计算向量" in limited.output and f"向量 44%（8/{CHUNKS}）" in limited.output
+    rest = runner.invoke(app, ["embed"])
+    assert f"待计算 {CHUNKS - 8} 个切块" in rest.output and f"向量 100%（{CHUNKS}/{CHUNKS}）" in rest.output
+    assert runner.invoke(app, ["embed", "--limit", "0"]).exit_code != 0  # a limit is a positive number
