@@ -58,8 +58,8 @@ class RankingConfig(BaseModel):
         2,
         description="regions the question does not ask about whose local texts keep their rank (the first ones "
         "ranked); the texts of further such regions go behind the others: a dozen cities' versions of one rule "
-        "(their fireworks fines) are one answer asked about nowhere in particular, not a dozen (chosen on dev, "
-        "confirmed on dev2 and at full scale)",
+        "(their fireworks fines) are one answer asked about nowhere in particular, not a dozen (1 to 3 leave dev and "
+        "dev2 on regulations + plans as they are; 2 keeps a second region's version beside the first at full scale)",
     )
     weights: dict[str, float] = Field(default_factory=dict, description="feature -> weight of the linear ranker")
     bias: float = 0.0
