@@ -31,6 +31,7 @@ _K1, _B = 1.2, 0.75
 # is in most of them, which would make every word "common" and leave a question no content word to be answered on
 # (a user's first import of one file was never answered); the passages not there are taken to lack the word.
 IDF_MIN_PASSAGES = 10
+RECENT_SCORES = 4  # score vectors kept (one question asks for two or three token lists, each more than once)
 _POSTINGS = "postings.npz"  # each chunk's term ids and counts, reused by the next build
 _FINGERPRINT = "fingerprint.txt"  # also in ids.json; read alone, it is cheap to check before every query
 _WORKER_TOKENIZER: Tokenizer | None = None
@@ -176,7 +177,10 @@ class Bm25Index:
         self._doc_names: list[str] = []
         self.fingerprint = ""
         self.idf: dict[str, float] = {}  # inverse document frequency of each token, for weighting evidence
-        self._last: tuple | None = None  # (build and query tokens, scores) of the last query
+        # (build, query tokens) -> scores of the last few queries: one question's lists and its candidates' scores
+        # ask for the same few (as written, with the legal terms) more than once
+        self._recent: OrderedDict[tuple, np.ndarray] = OrderedDict()
+        self._recent_lock = threading.Lock()
         # threads of one process (the web UI) search while one of them loads a new build: a search sees one build
         self._reading = threading.Lock()
         self._state = _Build()
@@ -391,14 +395,17 @@ class Bm25Index:
         return state.doc_names[state.doc_codes[position]] if position is not None else ""
 
     def _scores(self, state: _Build, retriever: bm25s.BM25, tokens: list[str]):
-        """BM25 scores of every chunk (by the build's retriever); the last query's are kept (a search and its
-        candidates' scores ask twice)."""
+        """BM25 scores of every chunk (by the build's retriever); the last RECENT_SCORES queries' are kept."""
         key = (state.name, tuple(tokens))
-        last = self._last
-        if last is not None and last[0] == key:
-            return last[1]
+        with self._recent_lock:
+            if key in self._recent:
+                self._recent.move_to_end(key)
+                return self._recent[key]
         scores = retriever.get_scores(tokens)
-        self._last = (key, scores)
+        with self._recent_lock:
+            self._recent[key] = scores
+            while len(self._recent) > RECENT_SCORES:
+                self._recent.popitem(last=False)
         return scores
 
     def scores_of(self, query_tokens: list[str], chunk_ids: list[str]) -> list[float]:

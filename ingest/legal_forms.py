@@ -340,8 +340,17 @@ class LegalForms:
     def names_subject(self, subject: str, text: str) -> bool:
         """Whether a text (normalised) names a special law's or a sector rule's subject, by its name or by a word
         for what it covers (subject_words: 电梯 for 特种设备); "" (the general law's) is named by any text."""
-        words = [subject, *self.subject_words.get(subject, [])]
-        return not subject or any(normalise_for_index(word) in text for word in words)
+        return not subject or any(
+            word in text for word in self._subject_words.get(subject, (normalise_for_index(subject),))
+        )
+
+    @cached_property
+    def _subject_words(self) -> dict[str, tuple[str, ...]]:
+        """Each subject with its words, normalised once."""
+        return {
+            subject: tuple(normalise_for_index(w) for w in (subject, *words))
+            for subject, words in self.subject_words.items()
+        }
 
     def in_field(self, title: str) -> bool:
         """Whether a title is of the field's texts (field_words, field_laws): 消防法, 工伤保险条例, 刑法; not 法官法."""

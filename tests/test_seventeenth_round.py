@@ -290,6 +290,7 @@ LEVELS_ARTICLE = StoredChunk(
         ("我们车间死了2个工人，重伤了12个人", "较大事故", "死亡2人、重伤12人"),  # the higher measure decides
         ("事故直接经济损失1.2亿元，要报到哪一级？", "特别重大事故", "直接经济损失12000万元"),
         ("一人死亡的事故多久内要上报", "一般事故", "死亡1人"),
+        ("仓库失火，直接经济损失100亿元", "特别重大事故", "直接经济损失1000000万元"),  # no 1e+06
     ],
 )
 def test_the_level_an_accident_described_makes_is_read_from_its_deaths_injuries_and_loss(question, level, described):

@@ -38,7 +38,8 @@ class Stated:
             f"重伤{self.serious_injuries}人" if self.serious_injuries else "",
         ]
         if self.direct_loss_wan:
-            parts.append(f"直接经济损失{float(self.direct_loss_wan):g}万元")
+            loss = self.direct_loss_wan  # 12000, 1500.5: never 1e+06
+            parts.append(f"直接经济损失{loss.numerator if loss.denominator == 1 else float(loss)}万元")
         return "、".join(p for p in parts if p)
 
 
@@ -72,7 +73,7 @@ def _value(number: str) -> Fraction:
     if number[0].isdigit():
         return Fraction(number)
     try:
-        return Fraction(cn_to_int(number.replace("两", "二")))
+        return Fraction(cn_to_int(number))
     except ValueError:
         return Fraction(0)
 

@@ -129,10 +129,9 @@ class HybridRetriever:
         head = ranked[:COPY_DEPTH]
         ranks = [authority(c.kind, c.region) for c, _ in head]
         kept = set_copies_aside([c.text for c, _ in head], self.config.copy_similarity, ranks)
-        positions = [*(order[i] for i in kept), *order[COPY_DEPTH:]]  # rows of the candidates in this order
         ranked = [head[i] for i in kept] + ranked[COPY_DEPTH:]
-        other = rows[:, FEATURES.index("other_region")]
-        regions = [chunk.region if other[row] else None for (chunk, _), row in zip(ranked, positions, strict=True)]
+        other = dict(zip(found.ids, rows[:, FEATURES.index("other_region")], strict=True))
+        regions = [chunk.region if other[chunk.id] else None for chunk, _ in ranked]
         capped = other_regions_capped(regions, self.config.other_region_cap)
         return [ranked[i] for i in capped], found.pinned
 
