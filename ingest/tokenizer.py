@@ -32,6 +32,9 @@ _STOPWORDS = frozenset(
 )
 
 
+# 能不能 -> 能, 需不需要 -> 需要, 可不可以 -> 可以, 有没有 -> 有
+_A_NOT_A = re.compile(r"([\u4e00-\u9fff])[不没](\1[\u4e00-\u9fff]?)")
+
 _LOADING = threading.Lock()  # the compiled module is initialised once per process
 
 
@@ -126,4 +129,6 @@ class Tokenizer:
         return [t for t in self._engine().cut(normalise_for_index(text), False) if _KEEP.search(t)]
 
     def query_tokens(self, text: str) -> list[str]:
-        return self.tokens(normalise_for_index(text))
+        """Tokens of a question. Its A-not-A forms (能不能, 需不需要, 有没有) ask yes or no: they are read as the
+        verb alone, so the 不能 or 没有 a segmenter finds in them is no word of what is asked about."""
+        return self.tokens(_A_NOT_A.sub(r"\2", normalise_for_index(text)))

@@ -269,19 +269,14 @@ def test_whether_a_regulation_is_still_in_force_is_answered_with_the_repealing_p
     assert answer.text.startswith("依据《煤矿安全生产条例》第七十六条")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="known gap: with the superseded 突发事件应对法 version in the index, the built-in "
-    "LSA ranking brings 建设工程安全生产管理条例第五十八条, whose penalty periods (停止执业3个月以上1年以下) pass "
-    "the figure check at coverage 0.31 >= figure_coverage 0.30 through the lexicon's 资格证书",
-)
 def test_a_question_asking_for_a_period_is_declined_when_no_provision_about_it_states_one(corpus_index):
     settings, _, _ = corpus_index
     from assistant.answer import NO_BASIS
     from assistant.ask import Assistant
 
     # the corpus has no rule on re-examining operator certificates; provisions that mention the certificate
-    # state no period, and a period stated elsewhere (立即报告, 有效期为3年 of another licence) is no answer
+    # state no period, and a period stated elsewhere (立即报告, 有效期为3年 of another licence, 建设工程安全生产管理条例's
+    # 停止执业3个月以上1年以下, a rule on a sector the question does not name) is no answer
     answer = Assistant(KnowledgeBase(settings)).ask("电工证多少年复审一次？").answer
     assert answer.abstained and answer.text.startswith(NO_BASIS)
 

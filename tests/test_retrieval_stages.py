@@ -67,7 +67,14 @@ def test_a_law_outranks_a_regulation_and_a_local_text_needs_its_region_named():
 
 def test_a_plan_is_judged_on_its_words_not_as_a_local_regulation():
     plan = priors(RECORDS["高新区工作方案"], QueryPlan(question="", expanded=""))
-    assert plan == {"named_document": 0.0, "named_region": 0.0, "other_region": 0.0, "law": 0.0, "national_rule": 0.0}
+    assert plan == {
+        "named_document": 0.0,
+        "named_region": 0.0,
+        "other_region": 0.0,
+        "law": 0.0,
+        "national_rule": 0.0,
+        "unasked_subject": 0.0,
+    }
 
 
 def test_features_read_each_list_rank_the_relative_scores_and_the_provision_kind_asked():

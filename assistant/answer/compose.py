@@ -27,7 +27,7 @@ from assistant.answer.untrusted import InstructionGuard, instruction_guard
 from assistant.citations import placed_citation, short_citation
 from assistant.retrieval.coverage import contrastive_weights, coverage, held_terms, question_weights
 from assistant.retrieval.figures import Ask, QuantityAsks
-from assistant.retrieval.provisions import PENALTY, asks_meaning, provision_asked, provision_kind
+from assistant.retrieval.provisions import PENALTY, asks_basis, asks_meaning, provision_asked, provision_kind
 from assistant.retrieval.query import QueryPlan, binds, people_counted, question_parts
 from ingest.articles import LEADING_LABEL
 from ingest.cleaning import SENTENCE_ENDS, clauses, normalise_for_index, to_simplified
@@ -648,7 +648,8 @@ class OfflineComposer:
         asked about); of those, the first the ranker put (as the first part of a question trusts its order). A
         detail the law does not state (1小时内) stays the rule's. Whatever is asked, a rule waiving what such a law
         requires gives way to it, and so does a national rule on one sector's safety (煤矿安全生产条例) when the
-        question names no such sector (LegalForms.sector)."""
+        question names no such sector (LegalForms.sector); when it names that sector, the rule is the specific one:
+        only a special law on it decides over it, or a law whose requirement it waives."""
         pick, lower = picked[0][0], evidence[picked[0][0].chunk_rank]
         ask, penalty = self.asks.asked(part), provision_asked(part) == PENALTY
 
@@ -687,6 +688,9 @@ class OfflineComposer:
         sector = forms.sector(lower.title) if lower.region == NATIONAL else ""
         if sector and not forms.names_subject(sector, asked):
             higher = higher or laws
+        elif sector:  # asked about its sector, the sector's rule is the specific one (煤矿发生较大事故罚多少): a law on
+            # that sector decides over it (特种设备安全法 over 特种设备安全监察条例), not the general law
+            higher = [g for g in higher if forms.law_subject(evidence[g[0].chunk_rank].title)]
         # whatever is asked, a rule waiving what a law on its matter requires (暂不要求取得操作证 against 必须…取得
         # 相应资格) gives way to it
         higher = higher or [g for g in laws if forms.waives(_said(picked[0]), _said(g))]
@@ -706,10 +710,11 @@ class OfflineComposer:
         figures_answered = 0
         for index, part in enumerate(question_parts(question)):
             ask = self.asks.asked(part)
-            # what a term means (四不放过是什么); not a figure asked for (…的罚款标准是什么 asks how much)
+            # what a term means or what the law requires of it (四不放过是什么, 一岗双责是怎么要求的); not a figure
+            # asked for (…的罚款标准是什么 asks how much)
             if (
                 plan.glossary
-                and asks_meaning(part)
+                and (asks_meaning(part) or asks_basis(part))
                 and ask is None
                 and (carried := self._carrying_term(plan, evidence))
             ):

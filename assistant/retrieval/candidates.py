@@ -16,7 +16,7 @@ import numpy as np
 
 from assistant.citations import resolve_citation
 from assistant.retrieval.config import RankingConfig
-from assistant.retrieval.provisions import asks_meaning
+from assistant.retrieval.provisions import PENALTY, asks_basis, asks_meaning, provision_asked
 from assistant.retrieval.query import QueryPlan
 from ingest.knowledge_base import KnowledgeBase
 from ingest.metadata import NATIONAL, PLAN_KINDS
@@ -118,16 +118,19 @@ def _gather(
         national = {d for d in allowed if records[d].region == NATIONAL and records[d].kind not in PLAN_KINDS}
         if national and len(national) < len(allowed):
             found.add("national", [i for i, _ in kb.bm25.search(expanded, config.national_depth, national)])
-    # asked what a term of the knowledge pack means, the articles the pack names as its basis are the answer's
-    # (四不放过是什么 -> 安全生产法第八十六条: the term is customary, no provision writes it)
-    defined = asks_meaning(plan.question)
+    # asked what a term of the knowledge pack means or what the law requires of it, the articles the pack names as
+    # its basis are the answer's (四不放过是什么 -> 安全生产法第八十六条: the term is customary, no provision writes
+    # it); those that bind where the question asks (national ones when it names no place) come first. The basis
+    # of a penalty asked about is a penalty provision, which the ranker finds (…的处罚依据是什么: no term's basis)
+    defined = (asks_meaning(plan.question) or asks_basis(plan.question)) and provision_asked(plan.question) != PENALTY
     for entry in plan.glossary:
         for cited in entry.basis:
             hit = resolve_citation(kb, cited)
             if hit is not None and hit.document.doc_id in allowed:
                 found.chunks.update({c.id: c for c in hit.chunks})
                 found.add("glossary", [c.id for c in hit.chunks])
-                if defined:
+                record = records[hit.document.doc_id]
+                if defined and (record.region == NATIONAL or record.region in plan.regions):
                     found.pinned += [c for c in hit.chunks if c not in found.pinned]
     for doc_id, ref in plan.articles:
         hit = kb.get_article(doc_id, ref)

@@ -4,14 +4,13 @@ bounded, so its fitted weight reads as how much that signal is worth.
 Signals of match: the candidate's rank in each candidate list (rrf_k / (rrf_k + rank), 0 when absent), its
 BM25 score as a share of the best candidate's, its dense similarity less the best candidate's, and the share
 of the question's weighted terms it holds. Signals of the law's own order (priors): whether the question names
-the document or its
-region, whether a local text does not bind where the question asks (none named: every local text), the text's
-rank in the hierarchy
-(法律 above 行政法规 above local rules; a text of another field, 法官法 in a national collection, has none:
-LegalForms.in_field), and whether the provision is of the kind the question asks for (a
-penalty, a definition, a provision stating the figure asked). Plans and reports carry no prior here: they
-compete on their words, and the answer
-stage decides whether one may be cited (never as the basis of a duty, a deadline or a penalty).
+the document or its region, whether a local text does not bind where the question asks (none named: every local
+text), the text's rank in the hierarchy (法律 above 行政法规 above local rules; a text of another field, 法官法 in a
+national collection, has none: LegalForms.in_field), whether a national text governs one subject the question does
+not name (特种设备安全法 for 发生较大事故罚多少: a special law or a sector rule applies to its subject, the general
+law to every matter), and whether the provision is of the kind the question asks for (a penalty, a definition, a
+provision stating the figure asked). Plans and reports carry no prior here: they compete on their words, and the
+answer stage decides whether one may be cited (never as the basis of a duty, a deadline or a penalty).
 """
 
 from __future__ import annotations
@@ -43,6 +42,8 @@ FEATURES = (
     "other_region",  # a local text that does not bind where the question asks (another region's, or none named)
     "law",  # a 法律
     "national_rule",  # a national 行政法规, 部门规章 or 司法解释
+    "unasked_subject",  # a national special law or sector rule (特种设备安全法, 煤矿安全生产条例) on a subject the
+    #                    question does not name: it applies to its subject, the general law to every matter
     "kind_match",  # the question asks for a penalty, a definition or a figure and this provision is / states one
     #               (a figure stated only in words, 立即 for 多久, counts half)
     "kind_other",  # the question asks for one of those and this provision is another kind
@@ -113,7 +114,28 @@ def priors(record: DocumentRecord, plan: QueryPlan) -> dict[str, float]:
         "national_rule": float(
             record.region == NATIONAL and record.kind in ("行政法规", "部门规章", "司法解释") and in_field(record.title)
         ),
+        "unasked_subject": float(
+            record.region == NATIONAL
+            and not is_plan
+            and not names_subject(subject_of(record.title, record.kind), plan.expanded)
+        ),
     }
+
+
+@lru_cache(maxsize=65536)
+def subject_of(title: str, kind: str) -> str:
+    """What a national text governs when it governs one subject: a special law's (特种设备安全法 → 特种设备,
+    消防法 → 消防) or a sector rule's (煤矿安全生产条例 → 煤矿); "" for the general law and the rules of every
+    matter (生产安全事故报告和调查处理条例, 工伤保险条例)."""
+    forms = default_forms()
+    return forms.law_subject(title) if kind == "法律" else forms.sector(title)
+
+
+@lru_cache(maxsize=65536)
+def names_subject(subject: str, question: str) -> bool:
+    """Whether a question (with the legal terms its words stand for) names a subject, by its name or a word for
+    what it covers (电梯 for 特种设备); any question names the general law's ("")."""
+    return default_forms().names_subject(subject, normalise_for_index(question))
 
 
 @lru_cache(maxsize=65536)
