@@ -24,7 +24,7 @@ from assistant.answer import ANSWER, OfflineComposer
 from assistant.ask import Assistant
 from assistant.pack import pack_of
 from assistant.retrieval.figures import NUMBER
-from evals.fit_ranker import training_pairs
+from evals.fit_ranker import _region_name, training_pairs
 from ingest.knowledge_base import KnowledgeBase
 from ingest.pipeline import ingest
 from ingest.settings import Settings
@@ -44,11 +44,16 @@ def figure_questions(kb: KnowledgeBase) -> list[str]:
     )
     figure = re.compile(rf"{NUMBER}\s*(?P<unit>{'|'.join(map(re.escape, units))})")
     questions = []
-    for obligation in pack_of(kb).obligations:
+    pack = pack_of(kb)
+    for obligation in pack.obligations:
         found = figure.search(obligation.duty)
         if found:
             duty = obligation.duty.rstrip("。；;")
-            questions.append(f"{duty[: found.start()]}多少{found.group('unit')}{duty[found.end() :]}？")
+            # a local duty asked with its region named, as a user there would (and as evals.fit_ranker asks it):
+            # asked about no place, another region's rule rightly answers nothing
+            region = _region_name(kb, pack, obligation.basis)
+            prefix = f"{region}的企业：" if region else ""
+            questions.append(f"{prefix}{duty[: found.start()]}多少{found.group('unit')}{duty[found.end() :]}？")
     return questions
 
 

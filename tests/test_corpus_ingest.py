@@ -290,3 +290,17 @@ def test_how_often_is_not_answered_by_a_deadline(corpus_index):
     result = Assistant(KnowledgeBase(settings)).ask("用人单位要多久组织一次职业健康检查？")
     assert result.answer.abstained
     assert "《中华人民共和国职业病防治法》第三十五条" in result.answer.text
+
+
+def test_the_figure_questions_calibration_asks_ask_a_local_duty_with_its_region_named(corpus_index):
+    """evals.calibrate asks each duty stating a figure for that figure; a local duty is asked as a user there would
+    ask it (浙江的企业：…), as evals.fit_ranker asks the check questions: asked about no place, another region's rule
+    rightly answers nothing, which would count as a decline of an answerable question."""
+    from evals.calibrate import figure_questions
+
+    settings, _, _ = corpus_index
+    questions = figure_questions(KnowledgeBase(settings))
+    assert questions and all("多少" in q and q.endswith("？") for q in questions)
+    local = [q for q in questions if "的企业：" in q]
+    assert local and any(q.startswith("浙江的企业：") for q in local), local
+    assert len(local) < len(questions)  # the national duties are asked as they are

@@ -281,3 +281,24 @@ def test_a_rule_titled_for_one_things_safety_governs_that_thing(title, sector):
 def test_in_a_national_collection_a_rule_on_another_things_safety_is_a_subject_not_asked():
     assert _subject("公路安全保护条例", "行政法规", "工地上能不能让工人住进没完工的楼里？") == 1.0
     assert _subject("公路安全保护条例", "行政法规", "公路边上能不能堆放物品？") == 0.0
+
+
+def test_a_term_named_in_a_question_asking_something_else_is_explained_after_the_answer():
+    """The first sentence answers what was asked (the departments a 重大危险源 is reported to); the term's meaning
+    follows it. Asked what the term means, its meaning leads."""
+    entry = next(e for e in KnowledgePack(Settings().knowledge_dir).glossary if e.term == "重大危险源")
+    law = _article(
+        "安全生产法", "法律", 40,
+        "第四十条 生产经营单位对重大危险源应当登记建档，进行定期检测、评估、监控，并制定应急预案。\n"
+        "生产经营单位应当按照国家有关规定将本单位重大危险源及有关安全措施、应急措施报有关地方人民政府应急管理部门"
+        "和有关部门备案。",
+        "中华人民共和国安全生产法",
+    )  # fmt: skip
+    asked = "重大危险源的安全措施要报哪些部门备案？"
+    answer = _compose(asked, [law], plan=QueryPlan(asked, asked, glossary=[entry]))
+    first, second = answer.text.splitlines()[:2]
+    assert first.startswith("依据《中华人民共和国安全生产法》第四十条") and "备案" in first, answer.text
+    assert second.startswith("重大危险源："), answer.text
+    meaning = "重大危险源是什么？"
+    answer = _compose(meaning, [law], plan=QueryPlan(meaning, meaning, glossary=[entry]))
+    assert answer.text.startswith("重大危险源："), answer.text

@@ -771,7 +771,7 @@ class OfflineComposer:
             if clause.chunk_rank not in number_of:
                 number_of[clause.chunk_rank] = len(sources) + 1
                 sources.append(Source(len(sources) + 1, evidence[clause.chunk_rank]))
-        lines = [self._lead(plan, chosen[0], sources[0])]
+        lines = self._lead(question, plan, chosen[0], sources[0])
         for clause in chosen:
             mark = f"[{number_of[clause.chunk_rank]}]"
             if clause.items:
@@ -828,12 +828,17 @@ class OfflineComposer:
         clauses = _clauses(chunk, self.guard)
         return clauses or ([chunk.text] if not self.guard.instructions_in(chunk.text) else [])
 
-    def _lead(self, plan: QueryPlan, top: _Clause, source: Source) -> str:
-        if plan.glossary:  # a term of art named: what it means comes first
-            entry = plan.glossary[0]
-            return f"{entry.term}：{entry.definition}"
+    def _lead(self, question: str, plan: QueryPlan, top: _Clause, source: Source) -> list[str]:
+        """The first lines: the decisive clause and its citation, which answer what was asked; asked what a term of
+        art means, its meaning instead. A term named in a question asking something else is explained after the
+        answer (重大危险源…报哪些部门备案: the departments first, then what a 重大危险源 is)."""
         clause = LEADING_LABEL.sub("", _ITEM.sub("", top.lead) if top.lead else top.text).rstrip("。；;：:，,")
-        return f"依据{short_citation(source.chunk)}，{clause}。"
+        answer = f"依据{short_citation(source.chunk)}，{clause}。"
+        if not plan.glossary:
+            return [answer]
+        entry = plan.glossary[0]
+        meaning = f"{entry.term}：{entry.definition}"
+        return [meaning] if asks_meaning(question) else [answer, meaning]
 
     def _abstain(self, question: str, chunks: list[StoredChunk], why: str = "") -> Answer:
         related = chunks[:3]
