@@ -24,7 +24,7 @@ from assistant.answer import ANSWER, OfflineComposer
 from assistant.ask import Assistant
 from assistant.pack import pack_of
 from assistant.retrieval.figures import NUMBER
-from evals.fit_ranker import _region_name, training_pairs
+from evals.fit_ranker import region_name, training_pairs
 from ingest.knowledge_base import KnowledgeBase
 from ingest.pipeline import ingest
 from ingest.settings import Settings
@@ -51,7 +51,7 @@ def figure_questions(kb: KnowledgeBase) -> list[str]:
             duty = obligation.duty.rstrip("。；;")
             # a local duty asked with its region named, as a user there would (and as evals.fit_ranker asks it):
             # asked about no place, another region's rule rightly answers nothing
-            region = _region_name(kb, pack, obligation.basis)
+            region = region_name(kb, pack, obligation.basis)
             prefix = f"{region}的企业：" if region else ""
             questions.append(f"{prefix}{duty[: found.start()]}多少{found.group('unit')}{duty[found.end() :]}？")
     return questions

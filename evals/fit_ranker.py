@@ -63,7 +63,7 @@ class Pair:
     basis: list[Citation]
 
 
-def _region_name(kb: KnowledgeBase, pack: KnowledgePack, basis: list[Citation]) -> str:
+def region_name(kb: KnowledgeBase, pack: KnowledgePack, basis: list[Citation]) -> str:
     """The customary short name of the region all basis articles are in force in ('' when national)."""
     regions = set()
     for cited in basis:
@@ -86,7 +86,7 @@ def training_pairs(kb: KnowledgeBase) -> list[Pair]:
         if entry.everyday:
             everyday.setdefault(entry.legal, entry.everyday[0])
     for obligation in pack.obligations:
-        region = _region_name(kb, pack, obligation.basis)
+        region = region_name(kb, pack, obligation.basis)
         prefix = f"{region}的企业：" if region else ""
         pairs.append(Pair("obligation", prefix + obligation.check, obligation.basis))
         if obligation.penalty:

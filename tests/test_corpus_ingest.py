@@ -292,7 +292,7 @@ def test_how_often_is_not_answered_by_a_deadline(corpus_index):
     assert "《中华人民共和国职业病防治法》第三十五条" in result.answer.text
 
 
-def test_the_figure_questions_calibration_asks_ask_a_local_duty_with_its_region_named(corpus_index):
+def test_the_figure_questions_of_the_calibration_ask_a_local_duty_with_its_region_named(corpus_index):
     """evals.calibrate asks each duty stating a figure for that figure; a local duty is asked as a user there would
     ask it (浙江的企业：…), as evals.fit_ranker asks the check questions: asked about no place, another region's rule
     rightly answers nothing, which would count as a decline of an answerable question."""
