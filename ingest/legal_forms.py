@@ -364,6 +364,11 @@ class LegalForms:
         suffix = next((s for s in self.sector_rule_suffixes if name.endswith(s) and len(name) > len(s)), "")
         return name.removesuffix(suffix) if suffix else ""
 
+    def subject(self, title: str, kind: str) -> str:
+        """What a text governs when it governs one subject: a special law's (特种设备安全法 → 特种设备) or a sector
+        rule's (煤矿安全生产条例 → 煤矿); "" for the general law and the rules of every matter (工伤保险条例)."""
+        return self.law_subject(title) if kind == LAW else self.sector(title)
+
     def letterhead(self, line: str) -> bool:
         """Whether a line of a notice is its salutation (各区应急管理局，各有关企业：) or its signature
         (青山市应急管理局): whom it is sent to and who sends it, which state nothing."""

@@ -302,3 +302,12 @@ def test_a_term_named_in_a_question_asking_something_else_is_explained_after_the
     meaning = "重大危险源是什么？"
     answer = _compose(meaning, [law], plan=QueryPlan(meaning, meaning, glossary=[entry]))
     assert answer.text.startswith("重大危险源："), answer.text
+
+
+def test_a_question_opening_with_the_law_it_is_asked_under_is_no_question_of_a_terms_basis(library):
+    """依据《安全生产法》，… (how quiz questions open) names the law asked under: it does not ask where a term it names
+    rests, so the term's basis (主要负责人 → 第五条) is not pinned over the article answering the question."""
+    assert not asks_basis("依据《安全生产法》，主要负责人负有哪些职责？")
+    question = "依据《安全生产法》，生产经营单位的主要负责人对本单位安全生产工作负有哪些职责？"
+    result = Assistant(library).ask(question).to_format()
+    assert result["retrieved"][0]["article"] == "第二十一条", result["retrieved"][:3]

@@ -685,7 +685,7 @@ class OfflineComposer:
         higher = [g for g in laws if states(g)] if states(picked[0]) else []
         # a national rule on one sector's safety (煤矿安全生产条例) asked about no such sector applies only within it:
         # the law on the same matter decides, whatever is asked
-        sector = forms.sector(lower.title) if lower.region == NATIONAL else ""
+        sector = forms.subject(lower.title, lower.kind) if lower.region == NATIONAL else ""
         if sector and not forms.names_subject(sector, asked):
             higher = higher or laws
         elif sector:  # asked about its sector, the sector's rule is the specific one (煤矿发生较大事故罚多少): a law on

@@ -124,11 +124,8 @@ def priors(record: DocumentRecord, plan: QueryPlan) -> dict[str, float]:
 
 @lru_cache(maxsize=65536)
 def subject_of(title: str, kind: str) -> str:
-    """What a national text governs when it governs one subject: a special law's (特种设备安全法 → 特种设备,
-    消防法 → 消防) or a sector rule's (煤矿安全生产条例 → 煤矿); "" for the general law and the rules of every
-    matter (生产安全事故报告和调查处理条例, 工伤保险条例)."""
-    forms = default_forms()
-    return forms.law_subject(title) if kind == "法律" else forms.sector(title)
+    """LegalForms.subject, read once per document (消防法 → 消防; "" for 安全生产法, 工伤保险条例)."""
+    return default_forms().subject(title, kind)
 
 
 @lru_cache(maxsize=65536)

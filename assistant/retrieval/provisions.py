@@ -19,9 +19,10 @@ _ASKS_DEFINITION = re.compile(
 )
 # what a term means, not whether something counts as it (算不算、是不是: the provision defining it decides)
 _ASKS_MEANING = re.compile(r"是什么|指什么|什么是|什么叫|叫什么|什么意思|啥意思|含义|定义")
-# where the law states a term, or how it states it (一岗双责是怎么要求的, 四不放过的出处, 依据哪一条): the articles
-# carrying it answer; not what is required of something (应急预案有什么要求: the provisions on it compete)
-_ASKS_BASIS = re.compile(r"依据|出处|哪条|哪一条|(怎么|如何|怎样)(要求|规定)的")
+# where the law states a term, or how it states it (一岗双责是怎么要求的, 四不放过的依据是什么, 依据哪一条): the
+# articles carrying it answer; not what is required of something (应急预案有什么要求: the provisions on it compete),
+# nor the law a question is asked under (依据《安全生产法》，主要负责人负有哪些职责)
+_ASKS_BASIS = re.compile(r"的依据|依据是|什么依据|何依据|依据哪|出处|哪条|哪一条|(怎么|如何|怎样)(要求|规定)的")
 _PENALTY_TEXT = re.compile(
     r"处[^。；]{0,30}罚款|罚款|依法追究|给予[^。；]{0,10}处分|吊销|没收违法所得|责令停产停业整顿"
 )
