@@ -53,6 +53,7 @@ SIGNS = {
     "national_rule": 1,
     "other_region": -1,
     "unasked_subject": -1,
+    "penalty_unasked": -1,
 }
 
 

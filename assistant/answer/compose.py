@@ -476,12 +476,16 @@ class OfflineComposer:
                 key = normalise_for_index(name)
                 if key in weights and not any(key in p for p in passages):
                     del weights[key]
+        quoted = [normalise_for_index(q) for q in _QUOTED.findall(part)]
+        rarest = max(weights.values(), default=0.0)
+        for phrase in quoted:  # what the user quotes (突出“四抓”) is one name, however the segmenter splits it
+            if any(phrase in p for p in passages):
+                weights.setdefault(phrase, rarest)
         texts_of = [_clauses(chunk, self.guard) for chunk in chunks]
         whole = bool(_LIST_ASKS.search(part))
         ask = self.asks.asked(part)
         numbers = thresholds.stated(part)
         asked_about = normalise_for_index(f"{part} {' '.join(plan.legal_terms)}")
-        quoted = [normalise_for_index(q) for q in _QUOTED.findall(part)]
         sharp = contrastive_weights(weights, passages)
         # the words naming a document (《青山市应急管理局关于机构设置…的通知》是怎么规定的) say which document is
         # asked about: another document holding them (消防法第四条: 应急管理部门) answers none of the question

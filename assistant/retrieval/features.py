@@ -23,7 +23,7 @@ from assistant.retrieval.candidates import Candidates
 from assistant.retrieval.config import RankingConfig
 from assistant.retrieval.coverage import covered, question_weights
 from assistant.retrieval.figures import QuantityAsks
-from assistant.retrieval.provisions import provision_asked, provision_kind
+from assistant.retrieval.provisions import PENALTY, provision_asked, provision_kind
 from assistant.retrieval.query import QueryPlan, binds
 from ingest.cleaning import normalise_for_index
 from ingest.legal_forms import default_forms
@@ -47,6 +47,8 @@ FEATURES = (
     "kind_match",  # the question asks for a penalty, a definition or a figure and this provision is / states one
     #               (a figure stated only in words, 立即 for 多久, counts half)
     "kind_other",  # the question asks for one of those and this provision is another kind
+    "penalty_unasked",  # the question asks none of those (what is required, whether, how) and this provision is
+    #                    a penalty: it restates the duty it punishes, the duty is stated where it is imposed
 )
 
 
@@ -90,6 +92,7 @@ def featurize(
         values["kind_other"] = float(
             (asked is not None or figure is not None) and kind is not None and not values["kind_match"]
         )
+        values["penalty_unasked"] = float(asked is None and figure is None and kind == PENALTY)
         rows[row] = [values[name] for name in FEATURES]
     return rows
 

@@ -1,0 +1,109 @@
+"""Round 19 (issue 15): what the question asks for decides which provision answers it.
+
+- A penalty article restates the duty it punishes (未按照规定设置安全生产管理机构的，…处罚款), so it matches a question
+  about the duty on its words; the duty is stated where it is imposed. The ranker has a feature for a penalty provision
+  offered to a question asking no penalty (``penalty_unasked``), its weight fitted on the knowledge pack.
+- Asking what will happen to someone (会被怎么处理, 校长要担什么责任) asks for a penalty; asking how to handle a thing
+  (用不完的怎么处理) does not.
+- A phrase the user puts in quotation marks (突出“四抓”) is one name, whatever the segmenter cuts it into: the passage
+  holding it is about it.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from test_answer_reading import _compose as _compose_plan
+from test_answer_reading import _passage
+from test_retrieval_stages import RECORDS, chunk
+
+from assistant.pack import KnowledgePack
+from assistant.retrieval.candidates import Candidates
+from assistant.retrieval.config import RankingConfig
+from assistant.retrieval.features import FEATURES, featurize
+from assistant.retrieval.figures import QuantityAsks
+from assistant.retrieval.provisions import PENALTY, provision_asked
+from assistant.retrieval.query import QueryPlan
+from assistant.retrieval.rank import linear_scores
+from ingest.settings import Settings
+
+DUTY = "第二十四条 矿山、金属冶炼、建筑施工、运输单位和危险物品的生产、经营、储存、装卸单位，应当设置安全生产管理机构。"
+PUNISHED = "第九十七条 生产经营单位未按照规定设置安全生产管理机构的，责令限期改正，处十万元以下的罚款。"
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "许可证过期了还照常生产，会被怎么处理？",
+        "煤矿两次查出重大隐患还继续生产，会怎么处理？",
+        "出了问题校长要担什么责任？",
+        "企业负责人要承担哪些法律责任？",
+    ],
+)
+def test_asking_what_will_happen_to_someone_asks_for_a_penalty(question):
+    assert provision_asked(question) == PENALTY
+
+
+@pytest.mark.parametrize("question", ["用不完的炸药怎么处理？", "发现隐患怎么处理？", "主要负责人有哪些职责？"])
+def test_asking_how_to_handle_a_thing_asks_for_no_penalty(question):
+    assert provision_asked(question) is None
+
+
+def _features(question: str) -> dict[str, dict[str, float]]:
+    found = Candidates()
+    found.chunks = {
+        "penalty": chunk("penalty", "安全生产法", PUNISHED, "第六章 法律责任"),
+        "duty": chunk("duty", "安全生产法", DUTY),
+    }
+    found.add("bm25", ["penalty", "duty"])
+    found.bm25, found.dense = {"penalty": 4.0, "duty": 3.0}, {"penalty": 0.8, "duty": 0.8}
+    found.tokens = ["安全生产管理机构"]
+    figures = QuantityAsks(KnowledgePack(Settings().knowledge_dir).quantities)
+    rows = featurize(found, QueryPlan(question, ""), RECORDS, {"安全生产管理机构": 5.0}, RankingConfig(), figures)
+    return {i: dict(zip(FEATURES, rows[found.ids.index(i)], strict=True)) for i in found.ids}
+
+
+def test_a_penalty_article_offered_for_a_duty_is_marked():
+    rows = _features("建筑施工单位要不要设置安全生产管理机构？")
+    assert rows["penalty"]["penalty_unasked"] == 1.0
+    assert rows["duty"]["penalty_unasked"] == 0.0
+
+
+@pytest.mark.parametrize("question", ["没设置安全生产管理机构怎么处罚？", "安全生产管理机构最少要几个人？"])
+def test_asked_for_a_penalty_or_a_figure_no_article_is_marked(question):
+    assert all(row["penalty_unasked"] == 0.0 for row in _features(question).values())
+
+
+@pytest.mark.parametrize("family", ["e5", "builtin"])
+def test_the_fitted_ranker_puts_the_duty_before_the_penalty_restating_it(family):
+    config = RankingConfig.load(family)
+    assert config.weights["penalty_unasked"] < 0
+    rows = np.zeros((2, len(FEATURES)), dtype=np.float32)
+    rows[:, FEATURES.index("law")] = 1.0
+    rows[:, FEATURES.index("coverage")] = 0.6
+    rows[0, FEATURES.index("bm25_score")] = 1.0  # the penalty article repeats the question's words
+    rows[1, FEATURES.index("bm25_score")] = 0.8
+    rows[0, FEATURES.index("penalty_unasked")] = 1.0
+    penalty, duty = linear_scores(rows, config)
+    assert duty > penalty
+
+
+REPORT = [
+    _passage(
+        1,
+        "为了进一步加强全区安全防范意识，我们组织开展安全生产岗位资格培训，突出抓好一线青工培训教育，提高工区安全生产管理水平。\n"
+        "为此，我们将突出“四抓”做好安全生产工作。\n"
+        "一是抓基层基础。建立完善工作制度。\n"
+        "二是抓隐患治理。坚持隐患排查治理活动常态化。\n"
+        "三是抓重点防范。强化线下作业大型机械的监管。\n"
+        "四是抓宣传教育。加强警示教育。",
+    )
+]
+
+
+def test_a_quoted_phrase_the_segmenter_splits_finds_the_passage_naming_it():
+    answer = _compose_plan("工区明年要突出“四抓”，具体是抓哪四个方面？", REPORT)
+    lead = answer.text.splitlines()[0]
+    assert "“四抓”" in lead, answer.text
+    for item in ("抓基层基础", "抓隐患治理", "抓重点防范", "抓宣传教育"):
+        assert item in answer.text, answer.text
