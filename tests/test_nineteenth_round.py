@@ -5,6 +5,9 @@
   offered to a question asking no penalty (``penalty_unasked``), its weight fitted on the knowledge pack.
 - Asking what will happen to someone (会被怎么处理, 校长要担什么责任) asks for a penalty; asking how to handle a thing
   (用不完的怎么处理) does not.
+- What a term means, or where the law states it, is asked of the term the asking sentence names (四不放过是什么); a
+  term named in passing (a quiz question restating a provision: 生产经营单位新建…。这个规定叫什么？) is not what is asked,
+  and its basis is no answer.
 - A phrase the user puts in quotation marks (突出“四抓”) is one name, whatever the segmenter cuts it into: the passage
   holding it is about it.
 """
@@ -17,15 +20,19 @@ from test_answer_reading import _compose as _compose_plan
 from test_answer_reading import _passage
 from test_retrieval_stages import RECORDS, chunk
 
+from assistant.answer.compose import OfflineComposer
 from assistant.pack import KnowledgePack
+from assistant.pack.schema import GlossaryEntry
 from assistant.retrieval.candidates import Candidates
 from assistant.retrieval.config import RankingConfig
 from assistant.retrieval.features import FEATURES, featurize
 from assistant.retrieval.figures import QuantityAsks
-from assistant.retrieval.provisions import PENALTY, provision_asked
+from assistant.retrieval.provisions import PENALTY, asks_of_term, provision_asked
 from assistant.retrieval.query import QueryPlan
 from assistant.retrieval.rank import linear_scores
 from ingest.settings import Settings
+from ingest.store import StoredChunk
+from ingest.tokenizer import Tokenizer
 
 DUTY = "第二十四条 矿山、金属冶炼、建筑施工、运输单位和危险物品的生产、经营、储存、装卸单位，应当设置安全生产管理机构。"
 PUNISHED = "第九十七条 生产经营单位未按照规定设置安全生产管理机构的，责令限期改正，处十万元以下的罚款。"
@@ -107,3 +114,60 @@ def test_a_quoted_phrase_the_segmenter_splits_finds_the_passage_naming_it():
     assert "“四抓”" in lead, answer.text
     for item in ("抓基层基础", "抓隐患治理", "抓重点防范", "抓宣传教育"):
         assert item in answer.text, answer.text
+
+
+@pytest.mark.parametrize(
+    ("question", "meaning_only", "asked"),
+    [
+        ("四不放过是什么？", True, True),
+        ("什么是“三同时”？职业病防护设施也要搞吗？", True, True),
+        ("事故处理讲的“四不放过”原则，在法规里的依据是什么？", False, True),
+        ("事故处理讲的“四不放过”原则，在法规里的依据是什么？", True, True),  # 是什么 asks the meaning as well
+        ("企业要落实四不放过。这个要求出自哪一条？", False, False),
+        ("事故调查要做到四不放过，事故调查组有哪些职责？", False, False),
+    ],
+)
+def test_a_term_is_asked_about_by_the_sentence_naming_it(question, meaning_only, asked):
+    assert asks_of_term(question, ["四不放过", "三同时"], meaning_only) is asked
+
+
+def test_a_term_named_in_passing_does_not_make_its_basis_the_answer():
+    """A quiz question restating a provision and asking what it is called names 生产经营单位 in passing: the article
+    it restates answers, not the article defining 生产经营单位."""
+    entry = GlossaryEntry.model_validate(
+        {
+            "id": "sheng-chan-jing-ying-dan-wei",
+            "term": "生产经营单位",
+            "definition": "从事生产经营活动的单位的统称。",
+            "basis": [{"doc": "某安全法", "article": "第二条"}],
+        }
+    )
+    scope = _law_article(
+        2, "第二条 在中华人民共和国领域内从事生产经营活动的单位（以下统称生产经营单位）的安全生产，适用本法。"
+    )
+    rule = _law_article(
+        31,
+        "第三十一条 生产经营单位新建、改建、扩建工程项目的安全设施，必须与主体工程同时设计、同时施工、同时投入生产和使用。",
+    )
+    question = "生产经营单位新建、改建、扩建工程项目的安全设施，必须与主体工程同时设计、同时施工、同时投入生产和使用。这个规定叫什么？"
+    tokenizer = Tokenizer([])
+    plan = QueryPlan(question, question, glossary=[entry])
+    idf = {t: 2.0 for t in tokenizer.query_tokens(question)}
+    composer = OfflineComposer(tokenizer, idf, QuantityAsks(KnowledgePack(Settings().knowledge_dir).quantities))
+    answer = composer.compose(question, plan, [scope, rule])
+    assert answer.citations == [{"doc": "某安全法", "article": "第三十一条"}], answer.text
+    # asked what the term itself means, its basis answers
+    asked = "生产经营单位是什么意思？"
+    plan = QueryPlan(asked, asked, glossary=[entry])
+    answer = composer.compose(asked, plan, [rule, scope])
+    assert answer.citations == [{"doc": "某安全法", "article": "第二条"}], answer.text
+    assert answer.text.startswith("生产经营单位：")
+
+
+def _law_article(number: int, text: str) -> StoredChunk:
+    return StoredChunk(
+        f"law-{number}",
+        text,
+        {"doc_id": "某安全法", "title": "某安全法", "unit": "article", "kind": "法律", "region": "全国",
+         "article": text.split(" ")[0], "article_num": number},
+    )  # fmt: skip

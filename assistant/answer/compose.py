@@ -27,7 +27,7 @@ from assistant.answer.untrusted import InstructionGuard, instruction_guard
 from assistant.citations import placed_citation, short_citation
 from assistant.retrieval.coverage import contrastive_weights, coverage, held_terms, question_weights
 from assistant.retrieval.figures import Ask, QuantityAsks
-from assistant.retrieval.provisions import PENALTY, asks_basis, asks_meaning, provision_asked, provision_kind
+from assistant.retrieval.provisions import PENALTY, asks_of_term, provision_asked, provision_kind
 from assistant.retrieval.query import QueryPlan, binds, people_counted, question_parts
 from ingest.articles import LEADING_LABEL
 from ingest.cleaning import SENTENCE_ENDS, clauses, normalise_for_index, to_simplified
@@ -718,7 +718,7 @@ class OfflineComposer:
             # asked for (…的罚款标准是什么 asks how much)
             if (
                 plan.glossary
-                and (asks_meaning(part) or asks_basis(part))
+                and asks_of_term(part, plan.glossary[0].names)
                 and ask is None
                 and (carried := self._carrying_term(plan, evidence))
             ):
@@ -842,7 +842,7 @@ class OfflineComposer:
             return [answer]
         entry = plan.glossary[0]
         meaning = f"{entry.term}：{entry.definition}"
-        return [meaning] if asks_meaning(question) else [answer, meaning]
+        return [meaning] if asks_of_term(question, entry.names, meaning_only=True) else [answer, meaning]
 
     def _abstain(self, question: str, chunks: list[StoredChunk], why: str = "") -> Answer:
         related = chunks[:3]

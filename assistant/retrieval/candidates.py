@@ -16,7 +16,7 @@ import numpy as np
 
 from assistant.citations import resolve_citation
 from assistant.retrieval.config import RankingConfig
-from assistant.retrieval.provisions import PENALTY, asks_basis, asks_meaning, provision_asked
+from assistant.retrieval.provisions import PENALTY, asks_of_term, provision_asked
 from assistant.retrieval.query import QueryPlan
 from ingest.knowledge_base import KnowledgeBase
 from ingest.metadata import NATIONAL, PLAN_KINDS
@@ -122,8 +122,9 @@ def _gather(
     # its basis are the answer's (四不放过是什么 -> 安全生产法第八十六条: the term is customary, no provision writes
     # it); those that bind where the question asks (national ones when it names no place) come first. The basis
     # of a penalty asked about is a penalty provision, which the ranker finds (…的处罚依据是什么: no term's basis)
-    defined = (asks_meaning(plan.question) or asks_basis(plan.question)) and provision_asked(plan.question) != PENALTY
+    penalty = provision_asked(plan.question) == PENALTY
     for entry in plan.glossary:
+        defined = not penalty and asks_of_term(plan.question, entry.names)
         for cited in entry.basis:
             hit = resolve_citation(kb, cited)
             if hit is not None and hit.document.doc_id in allowed:

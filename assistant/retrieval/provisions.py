@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 
+from ingest.cleaning import normalise_for_index
 from ingest.store import StoredChunk
 
 PENALTY = "penalty"
@@ -46,6 +47,22 @@ def asks_meaning(question: str) -> bool:
 def asks_basis(question: str) -> bool:
     """Whether the question asks what the law requires of a term or where it rests (…是怎么要求的, …的依据)."""
     return bool(_ASKS_BASIS.search(question))
+
+
+_SENTENCES = re.compile(r"[^。！？!?；;\n]+")
+
+
+def asks_of_term(question: str, names: list[str], meaning_only: bool = False) -> bool:
+    """Whether the question asks what a term means (or, unless ``meaning_only``, where or how the law states it) of
+    the term itself: the sentence asking names it (四不放过是什么, 事故处理讲的“四不放过”原则，依据是什么). A term
+    named in passing in another sentence is not what is asked (生产经营单位新建…同时投入生产和使用。这个规定叫什么？
+    asks the rule's name, not what a 生产经营单位 is)."""
+    keys = [normalise_for_index(n) for n in names]
+    for sentence in _SENTENCES.findall(question):
+        asks = asks_meaning(sentence) or (not meaning_only and asks_basis(sentence))
+        if asks and any(k in normalise_for_index(sentence) for k in keys):
+            return True
+    return False
 
 
 def provision_kind(chunk: StoredChunk) -> str | None:
