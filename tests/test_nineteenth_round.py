@@ -45,6 +45,8 @@ PUNISHED = "第九十七条 生产经营单位未按照规定设置安全生产�
         "煤矿两次查出重大隐患还继续生产，会怎么处理？",
         "出了问题校长要担什么责任？",
         "企业负责人要承担哪些法律责任？",
+        "仓库里的灭火器过期了会被罚吗？",
+        "没做应急演练罚不罚？",
     ],
 )
 def test_asking_what_will_happen_to_someone_asks_for_a_penalty(question):
