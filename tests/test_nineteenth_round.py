@@ -173,3 +173,50 @@ def _law_article(number: int, text: str) -> StoredChunk:
         {"doc_id": "某安全法", "title": "某安全法", "unit": "article", "kind": "法律", "region": "全国",
          "article": text.split(" ")[0], "article_num": number},
     )  # fmt: skip
+
+
+def _section(ordinal: int, text: str, heading: str) -> StoredChunk:
+    passage = _passage(ordinal, text)
+    passage.metadata["heading_path"] = heading
+    return passage
+
+
+PLAN = [
+    _section(
+        1,
+        "为了确保汛期我区商贸系统安全生产经营，根据市里关于开展百日安全生产专项行动的通知精神，特制定如下实施方案。",
+        "安全生产实施方案",
+    ),
+    _section(
+        2,
+        "二、工作重点\n开展专项行动，重在监督防御。\n"
+        "一是重点落实农贸市场、超市等商贸经营单位的安全生产工作制度。\n二是高度重视冷库的安全管理工作。",
+        "安全生产实施方案 / 二、工作重点",
+    ),
+    _section(
+        3, "三、工作措施\n1、专项行动期间各单位要严格落实责任。\n2、加强检查和督办。", "安全生产实施方案 / 三、工作措施"
+    ),
+]
+
+
+def test_a_plan_section_whose_heading_the_question_names_answers_it():
+    # the question's other words (汛期, 商贸系统, 百日专项行动) are the preamble's: they say which plan, not what is asked
+    answer = _compose_plan("汛期区商贸系统开展百日安全生产专项行动，工作重点是哪两块？", PLAN)
+    assert "农贸市场、超市" in answer.text and "冷库" in answer.text, answer.text
+    assert "特制定如下实施方案" not in answer.text.splitlines()[0], answer.text
+
+
+@pytest.mark.parametrize(
+    ("heading", "named"),
+    [
+        ("实施方案 / 二、工作重点", True),
+        ("实施方案 / （三）工作措施", True),
+        ("实施方案 / 第三部分 保障措施", False),  # 保障措施 is not asked about
+        ("实施方案 / 4. 组织领导", False),
+    ],
+)
+def test_a_heading_is_named_by_its_words_less_its_numbering(heading, named):
+    from assistant.answer.compose import _heading_named
+
+    chunk = _section(9, "……", heading)
+    assert _heading_named(chunk, "工作重点和工作措施分别是什么？") is named

@@ -422,6 +422,20 @@ def _states_about(group: list[_Clause], ask: Ask, subject: list[str]) -> float:
     return max((c.coverage for c in group if any(states(t) for t in _statements(c))), default=0.0)
 
 
+_HEADING_NUMBER = re.compile(
+    r"^\s*(?:[（(]?[一二三四五六七八九十\d]+[）)、.．]|第[一二三四五六七八九十\d]+[部章节条])\s*"
+)
+
+
+def _heading_named(chunk: StoredChunk, question: str) -> bool:
+    """Whether the question names the heading of a plan passage's section (its words less the numbering, two
+    characters or more): 工作重点 of 二、工作重点."""
+    if not chunk.heading_path:
+        return False
+    heading = normalise_for_index(_HEADING_NUMBER.sub("", chunk.heading_path[-1])).rstrip("。；;：:，,")
+    return len(heading) >= 2 and heading in normalise_for_index(question)
+
+
 def _statements(clause: _Clause) -> list[str]:
     """A quoted clause and each item of its list with what the item goes on to say (3.…控制目标。全区5人。)."""
     out = [clause.text]
@@ -595,9 +609,12 @@ class OfflineComposer:
             first = evidence[picked[0][0].chunk_rank]
         if first.unit != "article":
             # a plan's passages are cut by length, not by meaning: the ranker chose the document, and of its
-            # passages the one whose clauses answer best, on the words that do not name the document, is quoted
+            # passages the one whose clauses answer best, on the words that do not name the document, is quoted;
+            # a section whose heading the question names (…专项行动，工作重点是哪两块 → 二、工作重点) is what it asks
+            # about, its other words say which plan
             same = [g for g in groups if evidence[g[0].chunk_rank].doc_id == first.doc_id]
-            picked = [max(same, key=lambda g: max(c.within for c in g))]
+            headed = [g for g in same if _heading_named(evidence[g[0].chunk_rank], part)]
+            picked = [max(headed or same, key=lambda g: max(c.within for c in g))]
         if _LIST_ASKS.search(part) and not _enumerates(picked[0][0]):
             # a penalty provision lists offences: it answers which ones only when a penalty is asked about
             penalty_asked = provision_asked(part) == PENALTY
