@@ -220,3 +220,20 @@ def test_a_heading_is_named_by_its_words_less_its_numbering(heading, named):
 
     chunk = _section(9, "……", heading)
     assert _heading_named(chunk, "工作重点和工作措施分别是什么？") is named
+
+
+@pytest.mark.parametrize(
+    ("question", "plans"),
+    [
+        ("高新区明年在应急救援演练方面有什么安排？", True),
+        ("区里的安全生产责任监督机制是怎么安排的？", True),
+        ("今年的安全生产月活动做了哪些部署？", True),
+        ("现场需要安排什么人盯着？", False),
+        ("矿上能不能安排女工下井干活？", False),
+    ],
+)
+def test_asking_what_is_arranged_refers_to_a_plan_arranging_is_a_duty(question, plans):
+    from assistant.retrieval.query import QueryAnalyzer
+
+    analyzer = QueryAnalyzer(KnowledgePack(Settings().knowledge_dir), Tokenizer([]), RECORDS)
+    assert analyzer.analyse(question).plans is plans

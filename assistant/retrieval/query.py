@@ -40,7 +40,12 @@ _TITLE = re.compile(
 _NAMED_ARTICLE = re.compile(rf"([\u4e00-\u9fff]{{1,30}}?(?:法|条例|规定|办法|细则|规则))\s*第?\s*{NUMERAL}\s*条")
 _LEAD_INS = re.compile(r"^.*?(?:请问|问一下|按照|根据|依据|依照|关于|对于|看看|查查|查询|查一下|的)")
 _DEMONSTRATIVE = re.compile(r"^(?:这|那|本|该|此|其|上述|前述|所述|相关|有关)")
-_REFERS_TO_PLAN = re.compile(r"方案|计划|总结|工作安排|工作要点|述职|汇报材料|工作目标里")
+# what a plan holds, asked about: its name, or the arrangements it makes (有什么安排, 是怎么部署的), not an act of
+# arranging asked (安排什么人盯着, 能不能安排女工下井)
+_REFERS_TO_PLAN = re.compile(
+    r"方案|计划|总结|工作安排|工作要点|述职|汇报材料|工作目标里|(有|作|做)了?(什么|哪些|啥)(安排|部署)"
+    r"|(怎么|如何|怎样)(安排|部署)的"
+)
 
 
 _COUNTED_PEOPLE = re.compile(r"(\d+|[零一二三四五六七八九十百千万两几]+)个人")
