@@ -237,3 +237,61 @@ def test_asking_what_is_arranged_refers_to_a_plan_arranging_is_a_duty(question, 
 
     analyzer = QueryAnalyzer(KnowledgePack(Settings().knowledge_dir), Tokenizer([]), RECORDS)
     assert analyzer.analyse(question).plans is plans
+
+
+@pytest.fixture(scope="module")
+def figures() -> QuantityAsks:
+    return QuantityAsks(KnowledgePack(Settings().knowledge_dir).quantities)
+
+
+@pytest.mark.parametrize(
+    ("question", "kind", "answers", "does_not"),
+    [
+        # a day of the calendar is no duration
+        (
+            "注册安全工程师考试每年几月报名？",
+            "date",
+            "每年6月报名",
+            "吊销执业资格证书，5年内不予注册；停止执业3个月以上1年以下",
+        ),
+        ("浙江每年哪个月是安全生产宣传月？", "date", "每年六月为安全生产宣传月", "连续停产3个月以上的，应当重新验收"),
+        # a limit asked without its unit: a clause stating no number does not answer it
+        ("有限空间作业氧含量低于多少不能进入？", "limit", "氧含量应当保持在19.5%以上", "应当先通风、再检测、后作业"),
+        # a telephone number
+        (
+            "应急管理局的投诉电话是多少？",
+            "phone",
+            "可以拨打12350安全生产举报投诉电话",
+            "任何单位和个人均有权向有关部门举报",
+        ),
+    ],
+)
+def test_a_figure_asked_is_answered_only_by_a_clause_stating_one_of_its_kind(
+    figures, question, kind, answers, does_not
+):
+    ask = figures.asked(question)
+    assert ask is not None and ask.kind == kind
+    assert ask.stated_in(answers)
+    assert not ask.stated_in(does_not)
+
+
+def test_a_fee_asked_is_no_fine(figures):
+    ask = figures.asked("叉车司机证的考试费用是多少？")
+    assert ask is not None and ask.kind == "money"
+    assert not ask.stated_in("由特种设备安全监督管理部门责令限期改正；逾期未改正的，处2000元以上2万元以下罚款")
+    assert ask.stated_in("考试费用每人200元")
+
+
+@pytest.mark.parametrize("question", ["停工留薪期一般不超过几个月？", "国务院446号令第几条规定了停产整顿？"])
+def test_a_duration_or_an_article_number_is_no_day_of_the_calendar(figures, question):
+    ask = figures.asked(question)
+    assert ask is None or ask.kind != "date"
+
+
+def test_a_fine_asked_for_a_fee_is_declined_and_the_related_provisions_listed():
+    fine = _law_article(
+        86,
+        "第八十六条 特种设备使用单位未对特种设备作业人员进行培训的，责令限期改正；逾期未改正的，处2000元以上2万元以下罚款。",
+    )
+    answer = _compose_plan("叉车司机证的考试费用是多少？", [fine])
+    assert answer.abstained and "知识库中未找到依据" in answer.text

@@ -474,6 +474,12 @@ class Quantities(_Strict):
     ratio_nouns: list[str]
     # sums the law states as a share or a multiple of a base (年收入百分之四十的罚款, 违法所得一倍以上五倍以下的罚款)
     relative_sums: list[str] = Field(default_factory=list)
+    # a limit asked without its unit (氧含量低于多少, 不得超过多少): answered by a clause stating a number
+    limit_words: list[str] = Field(default_factory=list)
+    # a day of the calendar asked (几月, 哪一天): answered by a clause stating a date, not a duration (3个月)
+    date_asks: list[str] = Field(default_factory=list)
+    # a telephone number asked (投诉电话是多少): answered by a clause stating one
+    phone_nouns: list[str] = Field(default_factory=list)
 
 
 class FollowUp(_Strict):

@@ -101,6 +101,27 @@ class QuantityAsks:
             rf"比例[^。；]{{0,12}}{NUMBER}|每{NUMBER}?[^。；，]{{0,8}}(?:配备|配置|设置){NUMBER}"
         )
 
+        # a limit asked without its unit (低于多少, 多少以上): any number stated, with a unit, a percentage or a bound
+        any_unit = _alternatives(list(self._kind_of_unit))
+        self._limit = (
+            re.compile(
+                rf"(?:{_alternatives(words.limit_words)})(?:多少|几)(?!{any_unit}|个|倍|成)"
+                rf"|(?:多少|几)(?:以上|以下|以内)"
+            )
+            if words.limit_words
+            else None
+        )
+        self._number = re.compile(rf"{NUMBER}\s*(?:{any_unit}|%|％|倍|以上|以下|以内)|百分之{NUMBER}|\d+(?:\.\d+)?")
+        self._date = re.compile(_alternatives(words.date_asks)) if words.date_asks else None
+        # a day of the calendar: 6月, 3月底, 每年1月31日前, 6月份 (not 3个月, a duration)
+        self._dated = re.compile(
+            rf"(?<![个\d]){NUMBER}\s*月(?:{NUMBER}\s*[日号]|份|底|初|中旬|上旬|下旬)?|{NUMBER}\s*[日号]前"
+        )
+        self._phone = (
+            re.compile(_asking(words.phone_nouns, words.question_words + ["是什么"])) if words.phone_nouns else None
+        )
+        self._phone_number = re.compile(r"\d{3,4}-\d{7,8}|(?<!\d)(?:1[2-9]\d{3}|11[0-9]|12[0-9])(?!\d)|\d{7,}")
+
     def _kind_of_sum(self, words: str) -> tuple[str, ...]:
         """The kind of sum the question's words ask for (the first named: 工资待遇 is pay), or () for any sum."""
         named = [(words.find(w), kind) for kind in self._money_kinds for w in kind if w in words]
@@ -108,6 +129,10 @@ class QuantityAsks:
 
     def asked(self, part: str) -> Ask | None:
         """The figure a question part asks for, or None when it asks for none."""
+        if self._phone is not None and (found := self._phone.search(part)):
+            return Ask("phone", self._phone_number, words=found.group(0))
+        if self._date is not None and (found := self._date.search(part)):
+            return Ask("date", self._dated, words=found.group(0))
         if found := self._frequency.search(part):
             return Ask("frequency", self._how_often, words=found.group(0))
         if found := self._ratio.search(part):
@@ -123,4 +148,6 @@ class QuantityAsks:
             return Ask("money", re.compile(_alternatives(list(sums))), self._stated["money"], words=found.group(0))
         if found := self._time.search(part):
             return Ask("time", self._deadline, self._stated["time"], words=found.group(0))
+        if self._limit is not None and (found := self._limit.search(part)):
+            return Ask("limit", self._number, words=found.group(0))
         return None
