@@ -257,6 +257,15 @@ def figures() -> QuantityAsks:
         ("浙江每年哪个月是安全生产宣传月？", "date", "每年六月为安全生产宣传月", "连续停产3个月以上的，应当重新验收"),
         # a limit asked without its unit: a clause stating no number does not answer it
         ("有限空间作业氧含量低于多少不能进入？", "limit", "氧含量应当保持在19.5%以上", "应当先通风、再检测、后作业"),
+        # a length asked by its adjective
+        (
+            "民用爆炸物品仓库离居民区最少要隔多远？",
+            "length",
+            "与居民区的距离不得少于500米",
+            "仓库应当设置明显的警示标志",
+        ),
+        # a limit is a measure: a fine or a count stated beside it is none
+        ("粉尘浓度超标多少要停产？", "limit", "浓度超过10%的", "两个以上生产经营单位，处五万元以下的罚款"),
         # a telephone number
         (
             "应急管理局的投诉电话是多少？",
@@ -273,6 +282,12 @@ def test_a_figure_asked_is_answered_only_by_a_clause_stating_one_of_its_kind(
     assert ask is not None and ask.kind == kind
     assert ask.stated_in(answers)
     assert not ask.stated_in(does_not)
+
+
+def test_a_salary_asked_is_pay_not_a_fine(figures):
+    ask = figures.asked("企业安全总监的年薪应该多少？")
+    assert ask is not None and ask.kind == "money"
+    assert not ask.stated_in("安全总监未履行安全生产管理职责的，处一万元以上三万元以下的罚款")
 
 
 def test_a_fee_asked_is_no_fine(figures):

@@ -84,6 +84,12 @@ class QuantityAsks:
             else None
         )
         self._money_words = words.words_for["money"]
+        # a measure asked by its adjective (多高, 多深): the other kinds words_for names
+        self._measure_asks = {
+            kind: re.compile(_alternatives(names))
+            for kind, names in words.words_for.items()
+            if kind != "money" and kind in self._stated
+        }
         self._time = re.compile(rf"{_alternatives(words.time_asks)}|{_asking(words.time_nouns, words.question_words)}")
         self._frequency = re.compile(
             rf"{_alternatives(words.frequency_asks)}|(?:多久|多长时间)[^，。？?]{{0,8}}一(?:次|遍)"
@@ -111,7 +117,9 @@ class QuantityAsks:
             if words.limit_words
             else None
         )
-        self._number = re.compile(rf"{NUMBER}\s*(?:{any_unit}|%|％|倍|以上|以下|以内)|百分之{NUMBER}|\d+(?:\.\d+)?")
+        # a measure, not a sum or a count: 处五万元以下的罚款 or 两个以上生产经营单位 beside it is no limit
+        measures = _alternatives([u for u, kind in self._kind_of_unit.items() if kind not in ("money", "count")])
+        self._number = re.compile(rf"{NUMBER}\s*(?:{measures}|%|％)|百分之{NUMBER}")
         self._date = re.compile(_alternatives(words.date_asks)) if words.date_asks else None
         # a day of the calendar: 6月, 3月底, 每年1月31日前, 6月份 (not 3个月, a duration)
         self._dated = re.compile(
@@ -140,6 +148,9 @@ class QuantityAsks:
         if found := self._unit_asked.search(part):  # 几小时、多少天 ask for a number of them: 立即 is no answer
             kind = self._kind_of_unit[found.group("unit")]
             return Ask(kind, self._stated[kind], words=found.group(0))
+        for kind, asking in self._measure_asks.items():  # 多高、多深: a length, in a unit of its kind
+            if found := asking.search(part):
+                return Ask(kind, self._stated[kind], words=found.group(0))
         if found := self._money.search(part):
             return Ask("money", self._stated["money"], words=found.group(0), of=self._kind_of_sum(found.group(0)))
         if self._money_standard is not None and (found := self._money_standard.search(part)):
