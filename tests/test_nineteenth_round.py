@@ -273,6 +273,7 @@ def figures() -> QuantityAsks:
             "可以拨打12350安全生产举报投诉电话",
             "任何单位和个人均有权向有关部门举报",
         ),
+        ("举报安全生产违法行为打什么电话？", "phone", "通过12345市民服务热线举报", "均有权向有关部门举报"),
     ],
 )
 def test_a_figure_asked_is_answered_only_by_a_clause_stating_one_of_its_kind(

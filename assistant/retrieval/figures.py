@@ -126,7 +126,9 @@ class QuantityAsks:
             rf"(?<![个\d]){NUMBER}\s*月(?:{NUMBER}\s*[日号]|份|底|初|中旬|上旬|下旬)?|{NUMBER}\s*[日号]前"
         )
         self._phone = (
-            re.compile(_asking(words.phone_nouns, words.question_words + ["是什么"])) if words.phone_nouns else None
+            re.compile(_asking(words.phone_nouns, [*words.question_words, "什么", "哪个"]))
+            if words.phone_nouns
+            else None
         )
         self._phone_number = re.compile(r"\d{3,4}-\d{7,8}|(?<!\d)(?:1[2-9]\d{3}|11[0-9]|12[0-9])(?!\d)|\d{7,}")
 
