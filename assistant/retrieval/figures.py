@@ -107,7 +107,7 @@ class QuantityAsks:
             rf"比例[^。；]{{0,12}}{NUMBER}|每{NUMBER}?[^。；，]{{0,8}}(?:配备|配置|设置){NUMBER}"
         )
 
-        # a limit asked without its unit (低于多少, 多少以上): any number stated, with a unit, a percentage or a bound
+        # a limit asked without its unit (低于多少, 多少以上): answered by a measure stated (a unit or a percentage)
         any_unit = _alternatives(list(self._kind_of_unit))
         self._limit = (
             re.compile(
