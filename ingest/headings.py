@@ -45,6 +45,16 @@ def plan_marker_rank(text: str) -> int | None:
     return None
 
 
+def heading_words(text: str) -> str:
+    """A heading's words without its number (二、工作重点 → 工作重点, （三）工作措施 → 工作措施, 第六章 法律责任 →
+    法律责任)."""
+    stripped = text.strip()
+    for pattern in (STRUCTURE_HEADING, *(marker for rank, marker in _PLAN_MARKERS if rank)):
+        if match := pattern.match(stripped):
+            return stripped[match.end() :].strip()
+    return stripped
+
+
 def plan_heading(line: str) -> tuple[int, str] | None:
     """(rank, text) when a plan line is a heading; numbered lines that carry a paragraph are not.
 

@@ -211,7 +211,8 @@ def test_a_plan_section_whose_heading_the_question_names_answers_it():
     [
         ("实施方案 / 二、工作重点", True),
         ("实施方案 / （三）工作措施", True),
-        ("实施方案 / 第三部分 保障措施", False),  # 保障措施 is not asked about
+        ("实施方案 / 第三章 保障措施", False),  # 保障措施 is not asked about
+        ("实施方案 / 1、工作措施", True),
         ("实施方案 / 4. 组织领导", False),
     ],
 )
@@ -289,6 +290,11 @@ def test_a_salary_asked_is_pay_not_a_fine(figures):
     ask = figures.asked("企业安全总监的年薪应该多少？")
     assert ask is not None and ask.kind == "money"
     assert not ask.stated_in("安全总监未履行安全生产管理职责的，处一万元以上三万元以下的罚款")
+
+
+@pytest.mark.parametrize("text", ["处罚款15000元", "从业人员超过120人的", "事故造成1100万元直接经济损失"])
+def test_a_sum_or_a_count_is_no_telephone_number(figures, text):
+    assert not figures.asked("投诉电话是多少？").stated_in(text)
 
 
 def test_a_fee_asked_is_no_fine(figures):

@@ -32,6 +32,7 @@ from assistant.retrieval.query import QueryPlan, binds, people_counted, question
 from ingest.articles import LEADING_LABEL
 from ingest.cleaning import SENTENCE_ENDS, clauses, normalise_for_index, to_simplified
 from ingest.encoding import han_count
+from ingest.headings import heading_words
 from ingest.legal_forms import JUDICIAL, LAW, LEGAL_KINDS, default_forms
 from ingest.metadata import NATIONAL
 from ingest.numerals import cn_to_int
@@ -422,18 +423,13 @@ def _states_about(group: list[_Clause], ask: Ask, subject: list[str]) -> float:
     return max((c.coverage for c in group if any(states(t) for t in _statements(c))), default=0.0)
 
 
-_HEADING_NUMBER = re.compile(
-    r"^\s*(?:[（(]?[一二三四五六七八九十\d]+[）)、.．]|第[一二三四五六七八九十\d]+[部章节条])\s*"
-)
-
-
-def _heading_named(chunk: StoredChunk, question: str) -> bool:
-    """Whether the question names the heading of a plan passage's section (its words less the numbering, two
-    characters or more): 工作重点 of 二、工作重点."""
+def _heading_named(chunk: StoredChunk, said: str) -> bool:
+    """Whether a (normalised) question names the heading of a plan passage's section, its words less the numbering
+    and two characters or more: 工作重点 of 二、工作重点."""
     if not chunk.heading_path:
         return False
-    heading = normalise_for_index(_HEADING_NUMBER.sub("", chunk.heading_path[-1])).rstrip("。；;：:，,")
-    return len(heading) >= 2 and heading in normalise_for_index(question)
+    heading = normalise_for_index(heading_words(chunk.heading_path[-1])).rstrip("。；;：:，,")
+    return len(heading) >= 2 and heading in said
 
 
 def _statements(clause: _Clause) -> list[str]:
@@ -613,7 +609,8 @@ class OfflineComposer:
             # a section whose heading the question names (…专项行动，工作重点是哪两块 → 二、工作重点) is what it asks
             # about, its other words say which plan
             same = [g for g in groups if evidence[g[0].chunk_rank].doc_id == first.doc_id]
-            headed = [g for g in same if _heading_named(evidence[g[0].chunk_rank], part)]
+            said = normalise_for_index(part)
+            headed = [g for g in same if _heading_named(evidence[g[0].chunk_rank], said)]
             picked = [max(headed or same, key=lambda g: max(c.within for c in g))]
         if _LIST_ASKS.search(part) and not _enumerates(picked[0][0]):
             # a penalty provision lists offences: it answers which ones only when a penalty is asked about

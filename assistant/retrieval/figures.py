@@ -108,10 +108,9 @@ class QuantityAsks:
         )
 
         # a limit asked without its unit (低于多少, 多少以上): answered by a measure stated (a unit or a percentage)
-        any_unit = _alternatives(list(self._kind_of_unit))
         self._limit = (
             re.compile(
-                rf"(?:{_alternatives(words.limit_words)})(?:多少|几)(?!{any_unit}|个|倍|成)"
+                rf"(?:{_alternatives(words.limit_words)})(?:多少|几)(?!{all_units}|个|倍|成)"
                 rf"|(?:多少|几)(?:以上|以下|以内)"
             )
             if words.limit_words
@@ -130,7 +129,11 @@ class QuantityAsks:
             if words.phone_nouns
             else None
         )
-        self._phone_number = re.compile(r"\d{3,4}-\d{7,8}|(?<!\d)(?:1[2-9]\d{3}|11[0-9]|12[0-9])(?!\d)|\d{7,}")
+        # an area code and a number, a 123xx service line or an emergency number, a number of 7–8 digits; never a
+        # sum or a count (罚款15000元, 120人)
+        self._phone_number = re.compile(
+            r"\d{3,4}-\d{7,8}|(?<![\d.])(?:123\d{2}|110|119|120|122|\d{7,8})(?![\d.万元人名])"
+        )
 
     def _kind_of_sum(self, words: str) -> tuple[str, ...]:
         """The kind of sum the question's words ask for (the first named: 工资待遇 is pay), or () for any sum."""
