@@ -78,6 +78,18 @@ def count(text: str) -> int | None:
         return None
 
 
+def amount(text: str) -> int | None:
+    """A number as written before a unit, in either script: '30', '三十', '两', '10万', '1.5万', '十万' -> int;
+    None when it is no number (a decimal that is no whole number, a Chinese zero)."""
+    scale = 1
+    if text[-1:] in _SECTIONS and text[:-1].replace(".", "", 1).isdigit():  # 10万, 1.5万
+        text, scale = text[:-1], _SECTIONS[text[-1]]
+    if text.replace(".", "", 1).isdigit():
+        value = float(text) * scale
+        return int(value) if value == int(value) else None
+    return count(text)
+
+
 def int_to_cn(number: int) -> str:
     """134 -> '一百三十四', 10 -> '十', 105 -> '一百零五' (the form used in article numbers)."""
     if number < 0 or number >= 10000:

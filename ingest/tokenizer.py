@@ -17,6 +17,7 @@ import threading
 from typing import TYPE_CHECKING
 
 from ingest.cleaning import normalise_for_index
+from ingest.numerals import NUMERAL_CHARS, amount
 
 if TYPE_CHECKING:
     import rjieba
@@ -34,6 +35,60 @@ _STOPWORDS = frozenset(
 
 # 能不能 -> 能, 需不需要 -> 需要, 可不可以 -> 可以, 有没有 -> 有
 _A_NOT_A = re.compile(r"([\u4e00-\u9fff])[不没](\1[\u4e00-\u9fff]?)")
+
+# A quantity is the same whichever script or unit word writes it: 三十日, 30日 and 30天; 两次 and 2次; 一百二十人,
+# 120名 and 120个人; 十万元 and 10万元. Besides its words, a text gives each quantity it states as one token in a
+# canonical form (QUANTITY_MARK + the number + the unit), so a question writing it one way finds a provision writing
+# it the other. The mark keeps these tokens out of the weights read against the text (they are not in it).
+QUANTITY_MARK = "#"
+_UNITS = {  # unit as written -> canonical unit
+    "个小时": "小时",
+    "小时": "小时",
+    "分钟": "分钟",
+    "个月": "个月",
+    "个工作日": "工作日",
+    "工作日": "工作日",
+    "个人": "人",
+    "周岁": "岁",
+    "日": "日",
+    "天": "日",
+    "年": "年",
+    "周": "周",
+    "次": "次",
+    "人": "人",
+    "名": "人",
+    "元": "元",
+    "倍": "倍",
+    "家": "家",
+    "项": "项",
+    "台": "台",
+    "层": "层",
+    "米": "米",
+    "吨": "吨",
+    "级": "级",
+    "岁": "岁",
+}
+_QUANTITY = re.compile(
+    rf"(?<![第\d.{NUMERAL_CHARS}])(\d+(?:\.\d+)?万?|[{NUMERAL_CHARS}]+)"  # not an ordinal's (第三十日)
+    rf"({'|'.join(sorted(map(re.escape, _UNITS), key=len, reverse=True))})"
+)
+_PERCENT = re.compile(rf"百分之([{NUMERAL_CHARS}]+)|(?<![\d.])(\d+)%")
+
+
+def quantity_tokens(normalised: str) -> list[str]:
+    """The quantities a normalised text states, each as one canonical token: '3个月内两次' -> ['#3个月', '#2次'],
+    '百分之四十' and '40%' -> ['#40%']."""
+    found = []
+    for number, unit in _QUANTITY.findall(normalised):
+        value = amount(number)
+        if value is not None:
+            found.append(f"{QUANTITY_MARK}{value}{_UNITS[unit]}")
+    for written, digits in _PERCENT.findall(normalised):
+        value = amount(written or digits)
+        if value is not None:
+            found.append(f"{QUANTITY_MARK}{value}%")
+    return found
+
 
 _LOADING = threading.Lock()  # the compiled module is initialised once per process
 
@@ -103,7 +158,7 @@ class Tokenizer:
         self._terms = sorted({normalise_for_index(t) for t in terms})
         # identifies the segmentation: cached tokens and built indexes are only valid for the same terms
         # and engine
-        key = "\n".join(self._terms) + f"\nengine={ENGINE}"
+        key = "\n".join(self._terms) + f"\nengine={ENGINE}\nquantities=1"
         self.signature = hashlib.sha1(key.encode("utf-8")).hexdigest()[:12]
         self._lock = threading.Lock()
 
@@ -121,8 +176,10 @@ class Tokenizer:
             return self._jieba
 
     def tokens(self, normalised: str) -> list[str]:
-        """Tokens of text already passed through normalise_for_index."""
-        return [t for t in self._engine().cut_for_search(normalised, False) if _KEEP.search(t) and t not in _STOPWORDS]
+        """Tokens of text already passed through normalise_for_index: its words, then its quantities
+        (quantity_tokens)."""
+        words = [t for t in self._engine().cut_for_search(normalised, False) if _KEEP.search(t) and t not in _STOPWORDS]
+        return words + quantity_tokens(normalised)
 
     def words(self, text: str) -> list[str]:
         """Whole words (no sub-words) of a text, normalised: for matching dictionary entries."""

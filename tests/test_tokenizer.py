@@ -12,7 +12,7 @@ from ingest.knowledge_base import KnowledgeBase, index_text
 from ingest.loaders import load_file
 from ingest.preparation import chunk_document
 from ingest.settings import Settings
-from ingest.tokenizer import _KEEP, _STOPWORDS, Tokenizer
+from ingest.tokenizer import _KEEP, _STOPWORDS, Tokenizer, quantity_tokens
 
 
 @pytest.fixture(scope="module")
@@ -25,7 +25,8 @@ def engines():
         reference.add_word(term, freq=20000)
 
     def jieba_tokens(text: str) -> list[str]:
-        return [t for t in reference.cut_for_search(text, HMM=False) if _KEEP.search(t) and t not in _STOPWORDS]
+        words = [t for t in reference.cut_for_search(text, HMM=False) if _KEEP.search(t) and t not in _STOPWORDS]
+        return words + quantity_tokens(text)  # the quantities are ours, not the segmenter's
 
     return ours, jieba_tokens
 

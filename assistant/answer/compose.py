@@ -25,7 +25,7 @@ from assistant.answer.config import ANSWER
 from assistant.answer.levels import Accident
 from assistant.answer.untrusted import InstructionGuard, instruction_guard
 from assistant.citations import placed_citation, short_citation
-from assistant.retrieval.coverage import contrastive_weights, coverage, held_terms, question_weights
+from assistant.retrieval.coverage import contrastive_weights, coverage, held_terms, question_weights, whole_terms
 from assistant.retrieval.figures import Ask, QuantityAsks
 from assistant.retrieval.provisions import PENALTY, asks_of_term, provision_asked, provision_kind
 from assistant.retrieval.query import QueryPlan, binds, people_counted, question_parts
@@ -688,8 +688,10 @@ class OfflineComposer:
         # what is asked about: the part and the legal terms its words stand for (叉车司机 → 特种设备作业人员)
         forms, asked = default_forms(), normalise_for_index(f"{part} {' '.join(terms)}")
 
+        matter = whole_terms(pick.matter, ANSWER.compound_chars)  # 事故调查报告 once, not again as 调查报告, 查报
+
         def same_matter(clause: _Clause) -> float:
-            return sum(w for t, w in pick.matter.items() if t in clause.matter) / sum(pick.matter.values())
+            return sum(w for t, w in matter.items() if t in clause.matter) / sum(matter.values())
 
         laws = [
             g

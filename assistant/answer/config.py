@@ -58,6 +58,11 @@ class AnswerConfig(BaseModel):
         description="a law holding this share of the question's words a lower national rule answers on speaks to "
         "its matter (上位法 over it when both state what is asked; a principle's majority, not fitted)",
     )
+    compound_chars: int = Field(
+        4,
+        description="a compound term (事故调查报告) is this long at least: whether a law speaks to a rule's matter "
+        "counts it once, not again in its parts (调查报告, 报告)",
+    )
     quoted_bonus: float = Field(2.0, description="a clause holding a phrase the question puts in quotation marks")
     heading_weight: float = Field(0.5, description="a plan passage whose heading names what is asked")
     article_bonus: float = Field(1.2, description="a provision of law over a plan passage that matches as well")

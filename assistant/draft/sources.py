@@ -17,7 +17,7 @@ from assistant.draft.config import DRAFT
 from assistant.draft.period import PlanRequestError
 from assistant.pack import Citation, PlanRef, pack_of
 from assistant.retrieval import HybridRetriever
-from assistant.retrieval.coverage import coverage, question_weights
+from assistant.retrieval.coverage import coverage, question_weights, whole_terms
 from assistant.retrieval.provisions import PENALTY, provision_kind
 from ingest.articles import LEADING_LABEL, parse_article
 from ingest.cleaning import clauses, normalise_for_index, to_simplified
@@ -220,11 +220,7 @@ class ProvisionFinder:
             found.update(question_weights([token], {token: self._unseen}))
         terms = frozenset(t for t in found if not self.task_word(t))
         # one thing named once: the parts of a compound term (人员 密集 场所 in 人员密集场所) do not add to its weight
-        found = {
-            t: w
-            for t, w in found.items()
-            if not any(len(whole) >= DRAFT.compound_chars and t != whole and t in whole for whole in found)
-        }
+        found = whole_terms(found, DRAFT.compound_chars)
         return Subject({t: w * (DRAFT.task_word_share if self.task_word(t) else 1.0) for t, w in found.items()}, terms)
 
     def _text(self, chunk: StoredChunk) -> str:

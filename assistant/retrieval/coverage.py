@@ -7,6 +7,7 @@ from __future__ import annotations
 import math
 
 from ingest.cleaning import normalise_for_index
+from ingest.tokenizer import QUANTITY_MARK
 
 CONTRAST_FLOOR = 0.5  # a word held by every candidate keeps this share of its weight
 # how people phrase a question, not what they ask about: rare in legal texts, so high IDF, but no evidence
@@ -17,12 +18,23 @@ _DISCOURSE = frozenset(
 
 
 def question_weights(tokens: list[str], idf: dict[str, float]) -> dict[str, float]:
-    """Content words of a question weighted by rarity; single characters are mostly function words."""
+    """Content words of a question weighted by rarity; single characters are mostly function words. A quantity's
+    canonical token (#30日) is for the lexical search alone: no text writes it."""
     # in the question's order, not a set's: the sums over these weights must not change from process to process
     return {
         t: idf.get(t, 0.0)
         for t in dict.fromkeys(tokens)
-        if len(t) >= 2 and idf.get(t, 0.0) > 0.5 and t not in _DISCOURSE
+        if len(t) >= 2 and idf.get(t, 0.0) > 0.5 and t not in _DISCOURSE and not t.startswith(QUANTITY_MARK)
+    }
+
+
+def whole_terms(weights: dict[str, float], compound_chars: int) -> dict[str, float]:
+    """One thing named once: the terms that are no part of a longer compound term among them (人员密集场所, not
+    also 人员, 密集 and 场所 beside it; the segmenter's search mode gives a compound and its parts)."""
+    return {
+        t: w
+        for t, w in weights.items()
+        if not any(len(whole) >= compound_chars and t != whole and t in whole for whole in weights)
     }
 
 
