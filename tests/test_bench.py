@@ -199,3 +199,37 @@ def test_one_run_on_a_tiny_corpus_reports_searchable_then_partial_then_complete_
     shown = (tmp_path / "out" / "BENCH.md").read_text(encoding="utf-8")
     assert "## 向量" in shown and "外推（未实测）" in shown and "全部向量（向量服务）" in shown
     assert json.loads((tmp_path / "out" / "bench.json").read_text(encoding="utf-8"))["runs"][0]["project"] == project
+
+
+def test_an_existing_data_directory_is_measured_as_it_is(tiny_corpus, tmp_path):
+    """--measure: a collection built beforehand (a national one whose vectors `anquan embed` computed for hours)
+    is measured without ingesting anything: its vectors, retrieval latency, recall and the HNSW search's accuracy."""
+    root, (first, _) = tiny_corpus
+    data = tmp_path / "data"
+    env = {k: v for k, v in os.environ.items() if not k.startswith("ANQUAN_")}
+    env.update(ANQUAN_DATA_DIR=str(data), ANQUAN_EMBEDDER="builtin")
+    ingest = [sys.executable, "-m", "assistant.cli", "ingest", str(root / "regulations"), str(root / "plans")]
+    done = subprocess.run(ingest, capture_output=True, text=True, env=env, timeout=300)
+    assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-2000:]
+    command = [
+        sys.executable,
+        "-m",
+        "evals.bench",
+        "--measure",
+        str(data),
+        "--embedder",
+        "builtin",
+        "--set",
+        str(first),
+    ]
+    done = subprocess.run(command, capture_output=True, text=True, env=env, timeout=300)
+    assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-2000:]
+    measured = json.loads(done.stdout)
+    assert measured["meta"]["data_dir"] == str(data)
+    assert measured["vectors"] == measured["chunks"] > 5  # the built-in vectors come with the chunks
+    assert measured["by_set"]["first"]["recall_at_5"] == 1.0
+    assert measured["query_p95_ms"] > 0 and measured["query_process_mb"] > 0
+    assert measured["ann_recall_at_10"] >= 0.95
+
+    elsewhere = subprocess.run([*command[:3], "--measure", str(tmp_path)], capture_output=True, text=True, env=env)
+    assert elsewhere.returncode != 0 and "不是 anquan 的数据目录" in elsewhere.stderr

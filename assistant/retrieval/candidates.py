@@ -81,7 +81,7 @@ def _gather(
         hits = kb.bm25.search(tokens, depth, allowed)
         found.add(name, [i for i, _ in hits], [score for _, score in hits])
     query_vector = None
-    if dense and kb.store.count():  # no stored vector yet (imported --no-vectors): nothing to compare the question with
+    if dense and kb.store.has_vectors():  # none yet (imported --no-vectors): nothing to compare the question with
         within = None if len(allowed) == len(records) else allowed
 
         def nearest(name: str, vector: list[float]) -> None:
