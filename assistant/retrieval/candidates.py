@@ -83,16 +83,13 @@ def _gather(
     query_vector = None
     if dense and kb.store.has_vectors():  # none yet (imported --no-vectors): nothing to compare the question with
         within = None if len(allowed) == len(records) else allowed
-
-        def nearest(name: str, vector: list[float]) -> None:
-            hits = kb.store.query(vector, depth, within)
-            found.chunks.update({chunk.id: chunk for chunk, _ in hits})
-            found.add(name, [chunk.id for chunk, _ in hits], [score for _, score in hits])
-
+        # the question alone: with its everyday words put in legal terms too (a second list, dense_lexicon) it cost a
+        # second e5 vector, ~25 ms a question on a CPU, for no recall (round 20, both dev folds and the pack's
+        # questions); the lexicon's terms reach the candidates through bm25_lexicon
         query_vector = np.asarray(kb.embedder.embeddings.embed_query(plan.question), dtype=np.float32)
-        nearest("dense", query_vector.tolist())
-        if plan.expanded != plan.question:  # the question with the legal terms its everyday words stand for
-            nearest("dense_lexicon", kb.embedder.embeddings.embed_query(plan.expanded))
+        nearest = kb.store.query(query_vector.tolist(), depth, within)
+        found.chunks.update({chunk.id: chunk for chunk, _ in nearest})
+        found.add("dense", [chunk.id for chunk, _ in nearest], [score for _, score in nearest])
     # inside a named document or region its name is in every passage: rank by the rest of the question
     naming = {t for name in plan.names for t in kb.tokenizer.query_tokens(name)}
     inner = [t for t in expanded if t not in naming] or expanded

@@ -31,7 +31,7 @@ from ingest.metadata import NATIONAL, PLAN_KINDS
 from ingest.store import DocumentRecord
 
 PASSAGE_CACHE = 65536  # normalised candidate passages kept (about 60 MB at most)
-LISTS = ("bm25", "bm25_lexicon", "dense", "dense_lexicon", "scope", "glossary")
+LISTS = ("bm25", "bm25_lexicon", "dense", "scope", "glossary")
 FEATURES = (
     *(f"rank_{name}" for name in LISTS),
     "bm25_score",  # BM25 of the question as written, as a share of the best candidate's
