@@ -1057,6 +1057,18 @@ def report(run: dict, chart: str | None = None) -> str:
     return "\n\n".join(parts) + "\n"
 
 
+def _run_meta(**extra: str) -> dict:
+    """When, on what code and machine, at what priority and load a run started."""
+    return {
+        "date": datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%d %H:%M UTC"),
+        "commit": _commit(),
+        "cpus": os.cpu_count(),
+        "nice": os.getpriority(os.PRIO_PROCESS, 0),
+        **extra,
+        "load_start": load_average(),
+    }
+
+
 def measure_existing(data_dir: Path, set_paths: list[Path], embedder: str) -> int:
     """The measurements of `measure` on a data directory as it is, printed as one JSON object: what the other
     phases measure on a collection they build, here on one built (and its vectors computed) beforehand."""
@@ -1066,14 +1078,7 @@ def measure_existing(data_dir: Path, set_paths: list[Path], embedder: str) -> in
         if not path.is_file():
             raise SystemExit(f"找不到评测集 {path}：请用 --set 指定")
     sets = {path.stem: load_set(path) for path in set_paths}
-    meta = {
-        "date": datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%d %H:%M UTC"),
-        "commit": _commit(),
-        "cpus": os.cpu_count(),
-        "nice": os.getpriority(os.PRIO_PROCESS, 0),
-        "data_dir": str(data_dir),
-        "load_start": load_average(),
-    }
+    meta = _run_meta(data_dir=str(data_dir))
     with tempfile.TemporaryDirectory() as cache:  # the questions' vectors computed afresh, as a new user's are
         measured = measure(_env(data_dir, embedder, Path(cache) / "vectors.sqlite"), sets)
     print(json.dumps({"meta": {**meta, "load_end": load_average()}, **measured}, ensure_ascii=False, indent=1))
@@ -1156,15 +1161,9 @@ def main(argv: list[str] | None = None) -> int:
             raise SystemExit(f"找不到评测集 {path}：请用 --set 指定")
     sets = {path.stem: load_set(path) for path in set_paths}
     started = time.perf_counter()
-    meta = {
-        "date": datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%d %H:%M UTC"),
-        "commit": _commit(),
-        "cpus": os.cpu_count(),
-        "nice": os.getpriority(os.PRIO_PROCESS, 0),
-        "embedder": args.embedder,
-        "command": "python -m evals.bench " + " ".join(sys.argv[1:] if argv is None else argv),
-        "load_start": load_average(),
-    }
+    meta = _run_meta(
+        embedder=args.embedder, command="python -m evals.bench " + " ".join(sys.argv[1:] if argv is None else argv)
+    )
     results: list[dict] = []
 
     def save(vectors: dict | None = None) -> None:  # after each phase: a run stopped later keeps what it measured

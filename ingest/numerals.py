@@ -3,6 +3,8 @@ and back: the one parser of Chinese numerals."""
 
 from __future__ import annotations
 
+from fractions import Fraction
+
 _DIGITS = {
     "零": 0,
     "〇": 0,
@@ -40,6 +42,7 @@ _TENS = {"廿": "二十", "卅": "三十", "卌": "四十"}  # 廿一 is 二十�
 # every character a Chinese numeral may be written with, for patterns (NUMERAL_CHARS in a character class)
 NUMERAL_CHARS = "".join([*_DIGITS, *_UNITS, *_SECTIONS, *_TENS])
 _SMALL = "零一二三四五六七八九"
+_COLLOQUIAL = str.maketrans({"俩": "两", "仨": "三"})  # numerals said colloquially: 俩小时, 仨人
 
 
 def cn_to_int(text: str) -> int:
@@ -78,16 +81,31 @@ def count(text: str) -> int | None:
         return None
 
 
-def amount(text: str) -> int | None:
-    """A number as written before a unit, in either script: '30', '三十', '两', '10万', '1.5万', '十万' -> int;
-    None when it is no number (a decimal that is no whole number, a Chinese zero)."""
-    scale = 1
-    if text[-1:] in _SECTIONS and text[:-1].replace(".", "", 1).isdigit():  # 10万, 1.5万
-        text, scale = text[:-1], _SECTIONS[text[-1]]
-    if text.replace(".", "", 1).isdigit():
-        value = float(text) * scale
-        return int(value) if value == int(value) else None
-    return count(text)
+def value_of(number: str) -> Fraction | None:
+    """The value of a number as written: 300, 1,500, 1.5万, 50w, 500k, 三百, 十二万, 两, 俩, 二○二一, 五十个w, 五十个万,
+    半百万 (500000), 千 (1000, after 上 or 近: 上千人)."""
+    number = number.replace("个", "").strip()
+    if not number:
+        return None
+    try:
+        if number[0].isdigit():
+            scale = 1
+            multipliers = (
+                ("万亿", 10**12), ("万", 10_000), ("w", 10_000), ("W", 10_000), ("亿", 100_000_000), ("百", 100),
+                ("佰", 100), ("k", 1000), ("K", 1000), ("M", 10**6),
+            )  # fmt: skip
+            for suffix, factor in (*multipliers, ("千", 1000), ("仟", 1000)):
+                if number.endswith(suffix):
+                    number, scale = number[: -len(suffix)], factor
+                    break
+            return Fraction(number.replace(",", "")) * scale
+        if number[0] == "半":  # 半百万: half a million
+            whole = value_of(f"一{number[1:]}")
+            return whole / 2 if whole is not None else None
+        number = number.replace("w", "万").replace("W", "万")
+        return Fraction(cn_to_int(number.replace("○", "〇").translate(_COLLOQUIAL)))
+    except (ValueError, ZeroDivisionError):
+        return None
 
 
 def int_to_cn(number: int) -> str:

@@ -1490,7 +1490,7 @@ class ChunkStore:
 
     def has_vectors(self) -> bool:
         """Whether any vector is stored, for each question: the count this process last read when it is not zero
-        (counting 150,000 rows takes ~10 ms; it is read again with the documents, so vectors another process
+        (counting 150,000 rows each question is slow; it is read again with the documents, so vectors another process
         writes or removes are seen then), else counted now (the first vectors `anquan embed` writes are seen at
         once)."""
         return self._vectors_seen > 0 or self.count() > 0

@@ -17,7 +17,7 @@ import threading
 from typing import TYPE_CHECKING
 
 from ingest.cleaning import normalise_for_index
-from ingest.numerals import NUMERAL_CHARS, amount
+from ingest.numerals import NUMERAL_CHARS, value_of
 
 if TYPE_CHECKING:
     import rjieba
@@ -78,16 +78,13 @@ _PERCENT = re.compile(rf"百分之([{NUMERAL_CHARS}]+)|(?<![\d.])(\d+)%")
 def quantity_tokens(normalised: str) -> list[str]:
     """The quantities a normalised text states, each as one canonical token: '3个月内两次' -> ['#3个月', '#2次'],
     '百分之四十' and '40%' -> ['#40%']."""
-    found = []
-    for number, unit in _QUANTITY.findall(normalised):
-        value = amount(number)
-        if value is not None:
-            found.append(f"{QUANTITY_MARK}{value}{_UNITS[unit]}")
-    for written, digits in _PERCENT.findall(normalised):
-        value = amount(written or digits)
-        if value is not None:
-            found.append(f"{QUANTITY_MARK}{value}%")
-    return found
+    found = [(number, _UNITS[unit]) for number, unit in _QUANTITY.findall(normalised)]
+    found += [(written or digits, "%") for written, digits in _PERCENT.findall(normalised)]
+    values = [(value_of(number), unit) for number, unit in found]
+    # a whole, positive number: 1.25倍 or 零日 states no count
+    return [
+        f"{QUANTITY_MARK}{v.numerator}{unit}" for v, unit in values if v is not None and v > 0 and v.denominator == 1
+    ]
 
 
 _LOADING = threading.Lock()  # the compiled module is initialised once per process

@@ -38,7 +38,7 @@ import re
 from dataclasses import dataclass
 from fractions import Fraction
 
-from ingest.numerals import cn_to_int
+from ingest.numerals import value_of
 
 # unit as written -> (base unit, how many base units it is): 1小时 is 60分钟, 一周 is 7日, 1吨 is 1000千克
 _UNITS: dict[str, tuple[str, Fraction]] = {
@@ -178,7 +178,6 @@ _ARTICLE_UNITS = {"人", "名", "位", "次", "起", "家", "度", "层", "号�
 _NOT_PEOPLE_AFTER_WEI = ("数", "小数", "一体", "置", "于")
 # 俩 and 仨 are numerals said colloquially (俩小时: two hours, 仨人: three people)
 _CN_DIGITS = "零〇○一二两三四五六七八九壹贰叁肆伍陆柒捌玖廿卅俩仨"
-_COLLOQUIAL_DIGITS = str.maketrans({"俩": "两", "仨": "三"})
 # a Chinese number; 半 before a power of ten is half of it (半百万元: 500000元); 万 may be written w or W, and 个 may
 # stand before it (五十个w, 五十个万: 五十万)
 _CN = rf"(?:半[百千万亿]+|[{_CN_DIGITS}十拾百佰千仟万亿]+)(?:个?[wW](?![A-Za-z])|个万)?"
@@ -316,33 +315,6 @@ class Figure:
     key: tuple[str, Fraction]  # (base unit, value)
     more: tuple[tuple[str, Fraction], ...] = ()  # the other end of a range (一百至三百人)
     approximate: bool = False  # 一个多小时, 个把小时, 三百来人: about the value, not the value
-
-
-def value_of(number: str) -> Fraction | None:
-    """The value of a number as written: 300, 1,500, 1.5万, 50w, 500k, 三百, 十二万, 两, 俩, 二○二一, 五十个w, 五十个万,
-    半百万 (500000), 千 (1000, after 上 or 近: 上千人)."""
-    number = number.replace("个", "").strip()
-    if not number:
-        return None
-    try:
-        if number[0].isdigit():
-            scale = 1
-            multipliers = (
-                ("万亿", 10**12), ("万", 10_000), ("w", 10_000), ("W", 10_000), ("亿", 100_000_000), ("百", 100),
-                ("佰", 100), ("k", 1000), ("K", 1000), ("M", 10**6),
-            )  # fmt: skip
-            for suffix, factor in (*multipliers, ("千", 1000), ("仟", 1000)):
-                if number.endswith(suffix):
-                    number, scale = number[: -len(suffix)], factor
-                    break
-            return Fraction(number.replace(",", "")) * scale
-        if number[0] == "半":  # 半百万: half a million
-            whole = value_of(f"一{number[1:]}")
-            return whole / 2 if whole is not None else None
-        number = number.replace("w", "万").replace("W", "万")
-        return Fraction(cn_to_int(number.replace("○", "〇").translate(_COLLOQUIAL_DIGITS)))
-    except (ValueError, ZeroDivisionError):
-        return None
 
 
 def letter_value(number: str) -> Fraction:

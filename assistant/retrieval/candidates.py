@@ -83,9 +83,9 @@ def _gather(
     query_vector = None
     if dense and kb.store.has_vectors():  # none yet (imported --no-vectors): nothing to compare the question with
         within = None if len(allowed) == len(records) else allowed
-        # the question alone: with its everyday words put in legal terms too (a second list, dense_lexicon) it cost a
-        # second e5 vector, ~25 ms a question on a CPU, for no recall (round 20, both dev folds and the pack's
-        # questions); the lexicon's terms reach the candidates through bm25_lexicon
+        # the question alone: a second list for it with its everyday words put in legal terms (dense_lexicon) cost a
+        # second e5 vector a question for no recall on either dev fold or the pack's questions (round 20: evals.run
+        # answer p50 75 → 46 ms); the lexicon's terms reach the candidates through bm25_lexicon
         query_vector = np.asarray(kb.embedder.embeddings.embed_query(plan.question), dtype=np.float32)
         nearest = kb.store.query(query_vector.tolist(), depth, within)
         found.chunks.update({chunk.id: chunk for chunk, _ in nearest})
