@@ -206,6 +206,37 @@ def test_before_any_vector_is_stored_the_question_is_not_embedded(tmp_path, monk
     assert _answered(_answers(kb))
 
 
+def test_the_question_is_embedded_while_the_lexical_lists_are_searched(tmp_path, monkeypatch):
+    """The question's vector is computed in a worker while BM25 searches its lists: a slow embedder and a slow
+    lexical index cost the longer of the two, not their sum, and the ranking is the same."""
+    settings = Settings(data_dir=tmp_path / "data", embedder="builtin", vector_cache=tmp_path / "vectors.sqlite")
+    ingest([_folder(tmp_path / "docs")], settings)
+    kb = KnowledgeBase(settings)
+    retriever = HybridRetriever(kb=kb, k=5)
+    question = next(iter(QUESTIONS))
+    expected = [chunk.id for chunk, _ in retriever.search(question)]
+    embed, search = kb.embedder.embeddings.embed_query, kb.bm25.search
+    lexical: list[float] = []
+
+    def slow_embed(text: str) -> list[float]:
+        time.sleep(0.4)
+        return embed(text)
+
+    def slow_search(*args, **kwargs):
+        time.sleep(0.1)
+        lexical.append(0.1)
+        return search(*args, **kwargs)
+
+    monkeypatch.setattr(kb.embedder.embeddings, "embed_query", slow_embed)
+    monkeypatch.setattr(kb.bm25, "search", slow_search)
+    started = time.perf_counter()
+    ranked = [chunk.id for chunk, _ in retriever.search(question)]
+    took = time.perf_counter() - started
+    assert ranked == expected
+    assert len(lexical) >= 2  # the question as written, and with the lexicon's terms
+    assert took < 0.4 + sum(lexical) - 0.1, f"{took:.2f} s: embedding and lexical search one after the other"
+
+
 # anquan serve's background thread ------------------------------------------------------------------
 
 

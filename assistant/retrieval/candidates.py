@@ -10,6 +10,7 @@ candidates join without a rank feature. Articles named directly
 from __future__ import annotations
 
 import re
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -24,6 +25,7 @@ from ingest.store import DocumentRecord, StoredChunk
 
 _ASKS_VALIDITY = re.compile(r"有效|废止|失效|作废|施行|生效|还能用|还适用|还管用")
 _REPEAL_WORDS = ("废止", "施行")
+_WORKER = ThreadPoolExecutor(max_workers=2, thread_name_prefix="question-vector")
 TIE = 1e-6  # scores closer than this are equal (float noise between index builds)
 
 
@@ -72,6 +74,14 @@ def _gather(
 ) -> Candidates:
     found = Candidates()
     depth = config.candidates
+    # the question's vector is computed in a worker while the lexical lists are searched: the neural engine runs
+    # outside the GIL, and on its own it is most of a question's retrieval time (e5: 30 of 56 ms at full scale)
+    vector = None
+    if dense and kb.store.has_vectors():  # none yet (imported --no-vectors): nothing to compare the question with
+        # the question alone: a second list for it with its everyday words put in legal terms (dense_lexicon) cost a
+        # second e5 vector a question for no recall on either dev fold or the pack's questions (round 20: evals.run
+        # answer p50 75 → 46 ms); the lexicon's terms reach the candidates through bm25_lexicon
+        vector = _WORKER.submit(kb.embedder.embeddings.embed_query, plan.question)
     # a zone named as where the asker is is searched by no list (QueryPlan.setting)
     setting = {t for name in plan.setting for t in kb.tokenizer.query_tokens(name)}
     written = [t for t in kb.tokenizer.query_tokens(plan.question) if t not in setting]
@@ -80,16 +90,42 @@ def _gather(
     for name, tokens in (("bm25", written), ("bm25_lexicon", expanded)):
         hits = kb.bm25.search(tokens, depth, allowed)
         found.add(name, [i for i, _ in hits], [score for _, score in hits])
+    lists = _lexical_lists(kb, plan, records, allowed, config, expanded, found)
+    lexical = list(dict.fromkeys([*found.ids, *(i for _, ids in lists for i in ids)]))
+    missing = [i for i in lexical if i not in found.chunks]
+    if missing:
+        found.chunks.update({c.id: c for c in kb.store.get_chunks(ids=missing)})
+    vectors: dict[str, np.ndarray] = {}
     query_vector = None
-    if dense and kb.store.has_vectors():  # none yet (imported --no-vectors): nothing to compare the question with
+    if vector is not None:
+        vectors = kb.store.vectors(lexical)  # read while the question's vector is still being computed
+        query_vector = np.asarray(vector.result(), dtype=np.float32)
         within = None if len(allowed) == len(records) else allowed
-        # the question alone: a second list for it with its everyday words put in legal terms (dense_lexicon) cost a
-        # second e5 vector a question for no recall on either dev fold or the pack's questions (round 20: evals.run
-        # answer p50 75 → 46 ms); the lexicon's terms reach the candidates through bm25_lexicon
-        query_vector = np.asarray(kb.embedder.embeddings.embed_query(plan.question), dtype=np.float32)
         nearest = kb.store.query(query_vector.tolist(), depth, within)
         found.chunks.update({chunk.id: chunk for chunk, _ in nearest})
         found.add("dense", [chunk.id for chunk, _ in nearest], [score for _, score in nearest])
+        vectors.update(kb.store.vectors([chunk.id for chunk, _ in nearest if chunk.id not in vectors]))
+    for name, ids in lists:
+        found.add(name, ids)
+    # only chunks of committed versions of the allowed documents (an interrupted write leaves others)
+    found.ids = [i for i in found.ids if _committed(found.chunks.get(i), records, allowed)]
+    if query_vector is not None:
+        found.dense = {i: float(vectors[i] @ query_vector) for i in found.ids if i in vectors}
+    found.bm25 = dict(zip(found.ids, kb.bm25.scores_of(written, found.ids), strict=True))
+    return found
+
+
+def _lexical_lists(
+    kb: KnowledgeBase,
+    plan: QueryPlan,
+    records: dict[str, DocumentRecord],
+    allowed: set[str],
+    config: RankingConfig,
+    expanded: list[str],
+    found: Candidates,
+) -> list[tuple[str, list[str]]]:
+    """The lists searched inside what the question names, and the glossary's basis articles, in the order they join
+    the candidates (after the dense list); the articles the question names and the glossary's are pinned on found."""
     # inside a named document or region its name is in every passage: rank by the rest of the question
     naming = {t for name in plan.names for t in kb.tokenizer.query_tokens(name)}
     inner = [t for t in expanded if t not in naming] or expanded
@@ -107,14 +143,14 @@ def _gather(
         if docs:
             in_scope = [i for i, _ in kb.bm25.search(scope_tokens, config.scope_depth, docs)]
             scoped += [i for i in in_scope if i not in scoped]
-    found.add("scope", scoped)
+    lists: list[tuple[str, list[str]]] = [("scope", scoped)]
     if not plan.documents:
         # the national texts searched on their own too: many regions' versions of one rule (every city's fireworks
         # rules) can fill every list and leave out the national rule that binds wherever the asker is. They join
         # the candidates without a list rank of their own (no feature), to be ranked on their other signals
         national = {d for d in allowed if records[d].region == NATIONAL and records[d].kind not in PLAN_KINDS}
         if national and len(national) < len(allowed):
-            found.add("national", [i for i, _ in kb.bm25.search(expanded, config.national_depth, national)])
+            lists.append(("national", [i for i, _ in kb.bm25.search(expanded, config.national_depth, national)]))
     # asked what a term of the knowledge pack means or what the law requires of it, the articles the pack names as
     # its basis are the answer's (四不放过是什么 -> 安全生产法第八十六条: the term is customary, no provision writes
     # it); those that bind where the question asks (national ones when it names no place) come first. The basis
@@ -126,7 +162,7 @@ def _gather(
             hit = resolve_citation(kb, cited)
             if hit is not None and hit.document.doc_id in allowed:
                 found.chunks.update({c.id: c for c in hit.chunks})
-                found.add("glossary", [c.id for c in hit.chunks])
+                lists.append(("glossary", [c.id for c in hit.chunks]))
                 record = records[hit.document.doc_id]
                 if defined and (record.region == NATIONAL or record.region in plan.regions):
                     found.pinned += [c for c in hit.chunks if c not in found.pinned]
@@ -134,15 +170,7 @@ def _gather(
         hit = kb.get_article(doc_id, ref)
         if hit is not None:
             found.pinned += hit.chunks
-    missing = [i for i in found.ids if i not in found.chunks]
-    if missing:
-        found.chunks.update({c.id: c for c in kb.store.get_chunks(ids=missing)})
-    # only chunks of committed versions of the allowed documents (an interrupted write leaves others)
-    found.ids = [i for i in found.ids if _committed(found.chunks.get(i), records, allowed)]
-    if query_vector is not None:
-        found.dense = {i: float(v @ query_vector) for i, v in kb.store.vectors(found.ids).items()}
-    found.bm25 = dict(zip(found.ids, kb.bm25.scores_of(written, found.ids), strict=True))
-    return found
+    return lists
 
 
 def _committed(chunk: StoredChunk | None, records: dict[str, DocumentRecord], allowed: set[str]) -> bool:
