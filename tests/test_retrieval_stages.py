@@ -137,7 +137,18 @@ def words():
 
 
 @pytest.mark.parametrize(
-    "question", ["那罚款是多少？", "罚款呢？", "要多久？", "这个要备案吗？", "上述情形怎么处罚？", "其他单位呢？"]
+    "question",
+    [
+        "那罚款是多少？",
+        "罚款呢？",
+        "要多久？",
+        "这个要备案吗？",
+        "上述情形怎么处罚？",
+        "其他单位呢？",
+        "最长能拿多久？",
+        "法规里有没有写具体的天数？",
+        "还是法律规定必须做？",
+    ],
 )
 def test_a_question_leaning_on_the_previous_one_is_searched_with_it(words, question):
     resolved = followup.resolve(question, ["有限空间作业前要做哪些准备？"], *words)
