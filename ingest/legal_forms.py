@@ -95,6 +95,11 @@ _CITY = re.compile(r"^([\u4e00-\u9fff]{2,5}?(市|自治州|州|盟|地区))(?!�
 _NOT_A_CITY = ("中华人民共和国", "国务院", "最高")
 _CHINA_BRACKET = re.compile(r"^中国[(（]([\u4e00-\u9fff]{2,8})[)）]")
 _SQUASH = re.compile(r"[\s\u3000《》〈〉“”\"'「」『』]")
+# a national rule on one class of accidents (国务院关于特大安全事故行政责任追究的规定 → 特大, 国务院关于预防煤矿生产
+# 安全事故的特别规定 → 煤矿): the words qualifying 安全事故 in a 关于…的规定 title name what it governs
+_ACCIDENT_RULE = re.compile(
+    r"关于(?:预防|防范|防止|加强|进一步)*(?P<kind>[\u4e00-\u9fff]{2,8}?)(?:生产)?安全事故[^的]*的(?:特别)?规定$"
+)
 _LEADING_DATE = re.compile(r"^[(（]?\s*\d{4}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日\s*")
 _DOCUMENT_NUMBER = re.compile(r"[〔\[［【(（]\s*(?:19|20)\d{2}\s*[〕\]］】)）]\s*第?\s*\d+\s*号")
 _TRAILING_BRACKET = re.compile(r"[(（][^()（）]{0,40}[)）]$")
@@ -359,10 +364,14 @@ class LegalForms:
 
     def sector(self, title: str) -> str:
         """The sector a national rule on one sector's safety governs, read from its title (煤矿安全生产条例 → 煤矿,
-        民用爆炸物品安全管理条例 → 民用爆炸物品); "" for any other title (安全生产许可证条例, 工伤保险条例)."""
+        民用爆炸物品安全管理条例 → 民用爆炸物品), or the class of accidents a rule on them does (国务院关于特大安全事故
+        行政责任追究的规定 → 特大); "" for any other title (安全生产许可证条例, 工伤保险条例)."""
         name = squash(title).removeprefix("中华人民共和国")
         suffix = next((s for s in self.sector_rule_suffixes if name.endswith(s) and len(name) > len(s)), "")
-        return name.removesuffix(suffix) if suffix else ""
+        if suffix:
+            return name.removesuffix(suffix)
+        accidents = _ACCIDENT_RULE.search(name)
+        return accidents.group("kind") if accidents else ""
 
     def subject(self, title: str, kind: str) -> str:
         """What a text governs when it governs one subject: a special law's (特种设备安全法 → 特种设备) or a sector
