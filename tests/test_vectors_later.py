@@ -208,7 +208,8 @@ def test_before_any_vector_is_stored_the_question_is_not_embedded(tmp_path, monk
 
 def test_the_question_is_embedded_while_the_lexical_lists_are_searched(tmp_path, monkeypatch):
     """The question's vector is computed in a worker while BM25 searches its lists: a slow embedder and a slow
-    lexical index cost the longer of the two, not their sum, and the ranking is the same."""
+    lexical index cost the longer of the two, not their sum, and the ranking is the same. (The waits are long beside
+    the search itself, so a loaded machine does not decide the outcome.)"""
     settings = Settings(data_dir=tmp_path / "data", embedder="builtin", vector_cache=tmp_path / "vectors.sqlite")
     ingest([_folder(tmp_path / "docs")], settings)
     kb = KnowledgeBase(settings)
@@ -219,12 +220,12 @@ def test_the_question_is_embedded_while_the_lexical_lists_are_searched(tmp_path,
     lexical: list[float] = []
 
     def slow_embed(text: str) -> list[float]:
-        time.sleep(0.4)
+        time.sleep(0.8)
         return embed(text)
 
     def slow_search(*args, **kwargs):
-        time.sleep(0.1)
-        lexical.append(0.1)
+        time.sleep(0.3)
+        lexical.append(0.3)
         return search(*args, **kwargs)
 
     monkeypatch.setattr(kb.embedder.embeddings, "embed_query", slow_embed)
@@ -234,7 +235,7 @@ def test_the_question_is_embedded_while_the_lexical_lists_are_searched(tmp_path,
     took = time.perf_counter() - started
     assert ranked == expected
     assert len(lexical) >= 2  # the question as written, and with the lexicon's terms
-    assert took < 0.4 + sum(lexical) - 0.1, f"{took:.2f} s: embedding and lexical search one after the other"
+    assert took < 0.8 + sum(lexical) - 0.3, f"{took:.2f} s: embedding and lexical search one after the other"
 
 
 # anquan serve's background thread ------------------------------------------------------------------
