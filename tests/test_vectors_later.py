@@ -11,6 +11,7 @@ import os
 import random
 import shutil
 import signal
+import threading
 import time
 from pathlib import Path
 
@@ -236,6 +237,67 @@ def test_the_question_is_embedded_while_the_lexical_lists_are_searched(tmp_path,
     assert ranked == expected
     assert len(lexical) >= 2  # the question as written, and with the lexicon's terms
     assert took < 0.8 + sum(lexical) - 0.3, f"{took:.2f} s: embedding and lexical search one after the other"
+
+
+def test_the_lexical_candidates_are_weighed_while_the_question_is_embedded(tmp_path, monkeypatch):
+    """What the ranker knows of a lexical candidate apart from the dense signal (the share of the question it holds,
+    the law's order, the kind of provision) is worked out while the question's vector is still being computed; after
+    it, only the dense neighbours the lexical lists missed are, and the ranking is the one computed in one go."""
+    import assistant.retrieval.retriever as retriever_module
+    from assistant.retrieval.features import candidate_values, featurize
+
+    settings = Settings(data_dir=tmp_path / "data", embedder="builtin", vector_cache=tmp_path / "vectors.sqlite")
+    ingest([_folder(tmp_path / "docs")], settings)
+    kb = KnowledgeBase(settings)
+    retriever = HybridRetriever(kb=kb, k=5)
+    question = next(iter(QUESTIONS))
+    expected = [chunk.id for chunk, _ in retriever.search(question)]
+    embed = kb.embedder.embeddings.embed_query
+    embedded = threading.Event()
+    calls: list[tuple[bool, int]] = []  # (the vector was done, candidates weighed) per call
+
+    def slow_embed(text: str) -> list[float]:
+        time.sleep(0.5)
+        vector = embed(text)
+        embedded.set()
+        return vector
+
+    def recorded(found, plan, records, idf, figures, ids):
+        calls.append((embedded.is_set(), len(ids)))
+        return candidate_values(found, plan, records, idf, figures, ids)
+
+    monkeypatch.setattr(kb.embedder.embeddings, "embed_query", slow_embed)
+    monkeypatch.setattr(retriever_module, "candidate_values", recorded)
+    assert [chunk.id for chunk, _ in retriever.search(question)] == expected
+    assert calls[0][0] is False and calls[0][1] > 0, calls  # the lexical candidates, before the vector was done
+    assert all(done for done, _ in calls[1:]), calls
+
+    # the rows are the same whether some candidates' values were known beforehand or not
+    monkeypatch.setattr(kb.embedder.embeddings, "embed_query", embed)
+    plan = retriever.plan(question)
+    found, rows = retriever.candidates(question, plan)
+    records, idf = kb.documents(), kb.bm25.idf
+    half = candidate_values(found, plan, records, idf, retriever.figures, found.ids[::2])
+    again = featurize(found, plan, records, idf, retriever.ranking, retriever.figures, half)
+    assert np.array_equal(rows, again)
+
+
+def test_a_dense_neighbour_keeps_the_similarity_the_vector_search_gave_it(tmp_path):
+    """A chunk found only by the vector search is not read again for its vector: its similarity is the cosine the
+    search computed, the same as the one computed from its stored vector."""
+    settings = Settings(data_dir=tmp_path / "data", embedder="builtin", vector_cache=tmp_path / "vectors.sqlite")
+    ingest([_folder(tmp_path / "docs")], settings)
+    kb = KnowledgeBase(settings)
+    retriever = HybridRetriever(kb=kb, k=5)
+    question = next(iter(QUESTIONS))
+    found, _ = retriever.candidates(question)
+    neighbours = list(found.ranks["dense"])
+    assert neighbours and set(neighbours) <= set(found.dense)
+    query = np.asarray(kb.embedder.embeddings.embed_query(question), dtype=np.float32)
+    stored = kb.store.vectors(neighbours)
+    for chunk_id in neighbours:
+        assert abs(found.dense[chunk_id] - float(stored[chunk_id] @ query)) < 1e-4
+    assert set(found.dense) <= set(found.ids)  # only the candidates that stay (committed versions of allowed ones)
 
 
 # anquan serve's background thread ------------------------------------------------------------------

@@ -10,6 +10,7 @@ candidates join without a rank feature. Articles named directly
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
@@ -54,13 +55,18 @@ class Candidates:
 
 
 def gather(
-    kb: KnowledgeBase, plan: QueryPlan, records: dict[str, DocumentRecord], allowed: set[str], config: RankingConfig
+    kb: KnowledgeBase,
+    plan: QueryPlan,
+    records: dict[str, DocumentRecord],
+    allowed: set[str],
+    config: RankingConfig,
+    meanwhile: Callable[[Candidates, list[str]], None] | None = None,
 ) -> Candidates:
     """Every list's candidates; the dense ones only when the stored vectors and the question's are of one fit
     of the embedder (KnowledgeBase.under_one_fit)."""
     return kb.under_one_fit(
-        lambda: _gather(kb, plan, records, allowed, config, dense=True),
-        lambda: _gather(kb, plan, records, allowed, config, dense=False),
+        lambda: _gather(kb, plan, records, allowed, config, meanwhile, dense=True),
+        lambda: _gather(kb, plan, records, allowed, config, None, dense=False),
     )
 
 
@@ -70,6 +76,7 @@ def _gather(
     records: dict[str, DocumentRecord],
     allowed: set[str],
     config: RankingConfig,
+    meanwhile: Callable[[Candidates, list[str]], None] | None,
     dense: bool,
 ) -> Candidates:
     found = Candidates()
@@ -95,22 +102,26 @@ def _gather(
     missing = [i for i in lexical if i not in found.chunks]
     if missing:
         found.chunks.update({c.id: c for c in kb.store.get_chunks(ids=missing)})
+    for name, ids in lists:  # their ranks do not depend on the dense list
+        found.add(name, ids)
     vectors: dict[str, np.ndarray] = {}
     query_vector = None
     if vector is not None:
         vectors = kb.store.vectors(lexical)  # read while the question's vector is still being computed
+        if meanwhile is not None:  # and so is what else the caller knows of these candidates
+            meanwhile(found, [i for i in found.ids if _committed(found.chunks.get(i), records, allowed)])
         query_vector = np.asarray(vector.result(), dtype=np.float32)
         within = None if len(allowed) == len(records) else allowed
         nearest = kb.store.query(query_vector.tolist(), depth, within)
         found.chunks.update({chunk.id: chunk for chunk, _ in nearest})
         found.add("dense", [chunk.id for chunk, _ in nearest], [score for _, score in nearest])
-        vectors.update(kb.store.vectors([chunk.id for chunk, _ in nearest if chunk.id not in vectors]))
-    for name, ids in lists:
-        found.add(name, ids)
+        # a neighbour's similarity is the one the search computed (its vector is not read again)
+        found.dense = {chunk.id: score for chunk, score in nearest}
     # only chunks of committed versions of the allowed documents (an interrupted write leaves others)
     found.ids = [i for i in found.ids if _committed(found.chunks.get(i), records, allowed)]
     if query_vector is not None:
-        found.dense = {i: float(vectors[i] @ query_vector) for i in found.ids if i in vectors}
+        found.dense |= {i: float(vectors[i] @ query_vector) for i in found.ids if i in vectors}
+        found.dense = {i: found.dense[i] for i in found.ids if i in found.dense}
     found.bm25 = dict(zip(found.ids, kb.bm25.scores_of(written, found.ids), strict=True))
     return found
 

@@ -63,8 +63,10 @@ def featurize(
     idf: dict[str, float],
     config: RankingConfig,
     figures: QuantityAsks,
+    known: dict[str, dict[str, float]] | None = None,
 ) -> np.ndarray:
-    """One row per candidate in found.ids, one column per FEATURES name."""
+    """One row per candidate in found.ids, one column per FEATURES name. ``known``: the candidate_values already
+    computed for some of them (the lexical candidates', while the question's vector was computed)."""
     rows = np.zeros((len(found.ids), len(FEATURES)), dtype=np.float32)
     if not found.ids:
         return rows
@@ -73,19 +75,38 @@ def featurize(
     # a candidate whose vector is still to be computed (ingest.vector_builder) is neither helped nor hurt by the
     # dense signal: it gets the median gap of the candidates that have one
     unknown_gap = float(np.median(list(found.dense.values()))) - best_dense if found.dense else 0.0
-    weights = question_weights(found.tokens, idf)
-    asked = provision_asked(plan.question)
-    figure = figures.asked(plan.question)
+    known = dict(known or {})
+    known.update(candidate_values(found, plan, records, idf, figures, [i for i in found.ids if i not in known]))
     for row, chunk_id in enumerate(found.ids):
-        chunk = found.chunks[chunk_id]
-        record = records[chunk.doc_id]
         values = {
             f"rank_{name}": _rank_feature(found.ranks.get(name, {}).get(chunk_id), config.rrf_k) for name in LISTS
         }
         values["bm25_score"] = found.bm25.get(chunk_id, 0.0) / best_bm25
         values["dense_gap"] = found.dense[chunk_id] - best_dense if chunk_id in found.dense else unknown_gap
-        values["coverage"] = covered(normalised_passage(chunk.text, chunk.heading_text), weights)
-        values.update(priors(record, plan))
+        values.update(known[chunk_id])
+        rows[row] = [values[name] for name in FEATURES]
+    return rows
+
+
+def candidate_values(
+    found: Candidates,
+    plan: QueryPlan,
+    records: dict[str, DocumentRecord],
+    idf: dict[str, float],
+    figures: QuantityAsks,
+    ids: list[str],
+) -> dict[str, dict[str, float]]:
+    """The features of these candidates that depend on the question and the chunk alone, not on the candidate lists
+    or the question's vector: the share of the question it holds, the priors, the kind of provision. The lexical
+    candidates' are computed while the question's vector is (candidates.gather)."""
+    weights = question_weights(found.tokens, idf)
+    asked = provision_asked(plan.question)
+    figure = figures.asked(plan.question)
+    out: dict[str, dict[str, float]] = {}
+    for chunk_id in ids:
+        chunk = found.chunks[chunk_id]
+        values = {"coverage": covered(normalised_passage(chunk.text, chunk.heading_text), weights)}
+        values.update(priors(records[chunk.doc_id], plan))
         kind = provision_kind(chunk)
         states = figure.degree(chunk.text) if figure is not None else 0.0
         values["kind_match"] = 1.0 if asked is not None and kind == asked else states
@@ -93,8 +114,8 @@ def featurize(
             (asked is not None or figure is not None) and kind is not None and not values["kind_match"]
         )
         values["penalty_unasked"] = float(asked is None and figure is None and kind == PENALTY)
-        rows[row] = [values[name] for name in FEATURES]
-    return rows
+        out[chunk_id] = values
+    return out
 
 
 def priors(record: DocumentRecord, plan: QueryPlan) -> dict[str, float]:

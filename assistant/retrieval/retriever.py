@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 from assistant.pack import pack_of
 from assistant.retrieval.candidates import Candidates, gather
 from assistant.retrieval.config import RankingConfig
-from assistant.retrieval.features import FEATURES, authority, featurize
+from assistant.retrieval.features import FEATURES, authority, candidate_values, featurize
 from assistant.retrieval.figures import QuantityAsks
 from assistant.retrieval.query import QueryAnalyzer, QueryPlan
 from assistant.retrieval.rank import linear_scores, other_regions_capped, set_copies_aside
@@ -116,8 +116,14 @@ class HybridRetriever:
         allowed = set(self._allowed_in(records, generation)) | {
             d for d in plan.documents if d in records and not records[d].superseded and not records[d].pending
         }
-        found = gather(self.kb, plan, records, allowed, config)
-        return found, featurize(found, plan, records, self.kb.bm25.idf, config, self.figures)
+        idf = self.kb.bm25.idf
+        known: dict[str, dict[str, float]] = {}
+
+        def meanwhile(lexical: Candidates, ids: list[str]) -> None:  # while the question's vector is computed
+            known.update(candidate_values(lexical, plan, records, idf, self.figures, ids))
+
+        found = gather(self.kb, plan, records, allowed, config, meanwhile)
+        return found, featurize(found, plan, records, idf, config, self.figures, known)
 
     def _ranked(self, query: str, plan: QueryPlan | None) -> tuple[list[tuple[StoredChunk, float]], list[StoredChunk]]:
         """Candidates ranked by the fitted ranker, copies set aside; and the articles the question names."""
