@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 
 from assistant.answer import ranges as thresholds
@@ -377,9 +378,46 @@ def _with_context(group: list[_Clause], texts: list[str], provision: str) -> lis
     return group
 
 
-def _enumerates(clause: _Clause) -> bool:
-    """Whether a clause enumerates: it introduces items, or names a series (A、B、C)."""
-    return len(clause.items) >= 2 or clause.text.count("、") >= 2
+def _enumerates(clause: _Clause, members: str = "") -> bool:
+    """Whether a clause enumerates: it introduces items, or names a series (A、B、C); of ``members`` when given (what
+    a question asking 哪些… asks for: 哪些重点行业 is answered by 危险化学品、粉尘涉爆、有限空间等重点行业, not by a
+    series of something else in a passage about them)."""
+    if len(clause.items) >= 2:
+        return True
+    if not members:
+        return clause.text.count("、") >= 2
+    text = normalise_for_index(clause.text)
+    return any(len(_ITEMS_APART.split("".join(found))) >= 3 for found in _series_of(members).findall(text))
+
+
+# what a question asking which ones (哪些企业, 哪几类场所) asks for: the words after the asking word, read up to the
+# longest start of them a series in the text names as its kind
+_MEMBERS_ASKED = re.compile(
+    r"(?:哪些|哪[类种]|哪几[个类种项件家]?|哪[两三四五六七八九十]+[个类种项件家]?)([\u4e00-\u9fff]{2,8})"
+)
+_SERIES_SPAN = r"[^，。；：,;:]{2,80}?"
+_ITEMS_APART = re.compile(r"、|以及|和|及|或者|或")
+
+
+@lru_cache(maxsize=1024)
+def _series_of(members: str) -> re.Pattern[str]:
+    """A series of members named as such: items and then 等 and their kind (A、B、C等重点行业), or items each of that
+    kind (矿山企业、建筑施工企业和…生产企业)."""
+    kind = re.escape(members)
+    return re.compile(rf"({_SERIES_SPAN})等{kind}|((?:[^，。；：,;:、]{{1,20}}{kind}[、和及或]){{2,}})")
+
+
+def _members_asked(part: str, texts: list[str]) -> str:
+    """The kind of member a question asking which ones asks for, as the texts write it ("" when none names it)."""
+    found = _MEMBERS_ASKED.search(normalise_for_index(part))
+    if not found:
+        return ""
+    words = found.group(1)
+    joined = normalise_for_index(" ".join(texts))
+    for end in range(len(words), 1, -1):
+        if _series_of(words[:end]).search(joined):
+            return words[:end]
+    return ""
 
 
 def _merged(chosen: list[_Clause], group: list[_Clause]) -> list[_Clause]:
@@ -603,6 +641,7 @@ class OfflineComposer:
             if waives or first.region == NATIONAL or not binds(first.region, plan.within):
                 picked = higher
             first = evidence[picked[0][0].chunk_rank]
+        pool = good  # where a series of what is asked is looked for (哪些…): the provisions answering well
         if first.unit != "article":
             # a plan's passages are cut by length, not by meaning: the ranker chose the document, and of its
             # passages the one whose clauses answer best, on the words that do not name the document, is quoted;
@@ -612,7 +651,9 @@ class OfflineComposer:
             said = normalise_for_index(part)
             headed = [g for g in same if _heading_named(evidence[g[0].chunk_rank], said)]
             picked = [max(headed or same, key=lambda g: max(c.within for c in g))]
-        if _LIST_ASKS.search(part) and not _enumerates(picked[0][0]):
+            pool = same  # or the plan's passages
+        members = _members_asked(part, [c.text for g in pool for c in g]) if _LIST_ASKS.search(part) else ""
+        if _LIST_ASKS.search(part) and not _enumerates(picked[0][0], members):
             # a penalty provision lists offences: it answers which ones only when a penalty is asked about
             penalty_asked = provision_asked(part) == PENALTY
             listing = [
@@ -622,7 +663,15 @@ class OfflineComposer:
                 and len(g[0].items) >= 2
                 and (penalty_asked or provision_kind(evidence[g[0].chunk_rank]) != PENALTY)
             ]
-            picked = [max(listing, key=lambda g: g[0].score)] if listing else picked
+            # or the first in the pool that names a series of what is asked (…等重点行业)
+            naming = [
+                g
+                for g in pool
+                if members
+                and any(_enumerates(c, members) for c in g)
+                and (penalty_asked or provision_kind(evidence[g[0].chunk_rank]) != PENALTY)
+            ]
+            picked = [max(listing, key=lambda g: g[0].score)] if listing else naming[:1] or picked
         lead = evidence[picked[0][0].chunk_rank]
         if plan.places and lead.region == NATIONAL and lead.kind in LEGAL_KINDS and not plan.documents:
             # a place asked about: a rule that binds there and answers about as well stands beside the national one
