@@ -10,6 +10,7 @@ from test_answer_reading import _compose, _passage
 from test_fifteenth_round import _article
 
 from assistant.answer.compose import _Clause, _enumerates, _members_asked
+from assistant.retrieval.provisions import asks_of_term
 
 REGULATION = "安全生产许可证条例"
 RECORDS = _article(
@@ -73,3 +74,15 @@ def test_a_series_is_of_what_is_asked(text, members, enumerates):
 )
 def test_what_a_question_asking_which_ones_asks_for_is_read_as_the_texts_write_it(question, texts, members):
     assert _members_asked(question, texts) == members
+
+
+@pytest.mark.parametrize(
+    ("question", "asked"),
+    [
+        ("四不放过指的是哪四个？", True),  # 指的是 asks what a term refers to, as 是什么 does
+        ("三同时指的是什么？", True),
+        ("企业要落实四不放过。事故调查组指的是哪些部门？", False),  # the sentence asking names no term
+    ],
+)
+def test_what_a_term_refers_to_is_asked_as_its_meaning(question, asked):
+    assert asks_of_term(question, ["四不放过", "三同时"], meaning_only=True) is asked

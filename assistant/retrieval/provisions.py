@@ -20,7 +20,7 @@ _ASKS_DEFINITION = re.compile(
     r"算不算|算是|属不属于|属于不属于|是不是|是什么|指什么|什么是|什么叫|什么样的|含义|定义|怎么界定|如何界定"
 )
 # what a term means, not whether something counts as it (算不算、是不是: the provision defining it decides)
-_ASKS_MEANING = re.compile(r"是什么|指什么|什么是|什么叫|叫什么|什么意思|啥意思|含义|定义")
+_ASKS_MEANING = re.compile(r"是什么|指什么|指的是|什么是|什么叫|叫什么|什么意思|啥意思|含义|定义")
 # where the law states a term, or how it states it (一岗双责是怎么要求的, 四不放过的依据是什么, 依据哪一条): the
 # articles carrying it answer; not what is required of something (应急预案有什么要求: the provisions on it compete),
 # nor the law a question is asked under (依据《安全生产法》，主要负责人负有哪些职责)
