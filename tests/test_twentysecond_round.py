@@ -5,15 +5,26 @@ them: items and then 等 and their kind (危险化学品、粉尘涉爆、有限
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 from test_answer_reading import _compose, _passage
 from test_fifteenth_round import _article
+from test_retrieval_stages import RECORDS as DOCUMENTS
+from test_retrieval_stages import chunk
 
 from assistant.answer.compose import _Clause, _enumerates, _members_asked
-from assistant.retrieval.provisions import asks_of_term
+from assistant.pack import KnowledgePack
+from assistant.retrieval.candidates import Candidates
+from assistant.retrieval.config import RankingConfig
+from assistant.retrieval.features import featurize
+from assistant.retrieval.figures import QuantityAsks
+from assistant.retrieval.provisions import PENALTY, asks_of_term, provision_asked
+from assistant.retrieval.query import QueryPlan
+from assistant.retrieval.rank import linear_scores
+from ingest.settings import Settings
 
 REGULATION = "安全生产许可证条例"
-RECORDS = _article(
+ARCHIVES = _article(
     REGULATION, "行政法规", 10,
     "第十条 安全生产许可证颁发管理机关应当建立、健全安全生产许可证档案管理制度，并定期向社会公布企业取得安全生产许可证"
     "的情况。",
@@ -28,13 +39,13 @@ TERM = _article(REGULATION, "行政法规", 9, "第九条 安全生产许可证�
 
 def test_which_enterprises_is_answered_by_the_provision_naming_them():
     # the first-ranked provision holds every word of the question; the other says which enterprises
-    answer = _compose("哪些企业必须办安全生产许可证？", [RECORDS, SCOPE])
+    answer = _compose("哪些企业必须办安全生产许可证？", [ARCHIVES, SCOPE])
     assert answer.citations[0] == {"doc": REGULATION, "article": "第二条"}, answer.text
     assert "矿山企业、建筑施工企业" in answer.text
 
 
 def test_without_a_text_naming_them_the_first_ranked_provision_stays():
-    answer = _compose("哪些企业必须办安全生产许可证？", [RECORDS, TERM])
+    answer = _compose("哪些企业必须办安全生产许可证？", [ARCHIVES, TERM])
     assert answer.citations[0] == {"doc": REGULATION, "article": "第十条"}, answer.text
 
 
@@ -86,3 +97,48 @@ def test_what_a_question_asking_which_ones_asks_for_is_read_as_the_texts_write_i
 )
 def test_what_a_term_refers_to_is_asked_as_its_meaning(question, asked):
     assert asks_of_term(question, ["四不放过", "三同时"], meaning_only=True) is asked
+
+
+@pytest.mark.parametrize(
+    ("question", "asked"),
+    [
+        ("生产经营单位的主要负责人对本单位的安全生产工作负什么责任？", None),  # the duty: 全面负责
+        ("监理单位对施工安全承担什么责任？", None),
+        ("出了问题校长要担什么责任？", PENALTY),  # after a wrong done, the liability
+        ("安全员没发现隐患要承担什么责任？", PENALTY),
+        ("发生事故后老板负哪些责任？", PENALTY),
+        ("企业要承担什么法律责任？", PENALTY),
+    ],
+)
+def test_what_responsibility_is_borne_asks_the_liability_only_after_a_wrong(question, asked):
+    assert provision_asked(question) == asked
+
+
+DUTY = "第五条 生产经营单位的主要负责人是本单位安全生产第一责任人，对本单位的安全生产工作全面负责。"
+LIABILITY = (
+    "第九十四条 生产经营单位的主要负责人未履行本法规定的安全生产管理职责的，责令限期改正，处二万元以上五万元以下的罚款；"
+    "导致发生生产安全事故的，给予撤职处分。"
+)
+
+
+@pytest.mark.parametrize(
+    ("question", "first"),
+    [
+        ("生产经营单位的主要负责人对本单位的安全生产工作负什么责任？", "duty"),
+        ("发生生产安全事故后，主要负责人对本单位的安全生产工作要负什么责任？", "liability"),
+    ],
+)
+def test_the_responsibility_borne_for_the_work_ranks_the_duty_and_after_an_accident_the_penalty(question, first):
+    found = Candidates()
+    found.chunks = {
+        "liability": chunk("liability", "安全生产法", LIABILITY, "第六章 法律责任"),
+        "duty": chunk("duty", "安全生产法", DUTY),
+    }
+    found.add("bm25", ["liability", "duty"], [1.0, 1.0])  # the words alone do not tell them apart
+    found.bm25 = {"liability": 1.0, "duty": 1.0}
+    found.tokens = ["主要负责人", "安全生产", "责任"]
+    config = RankingConfig.load("e5")
+    figures = QuantityAsks(KnowledgePack(Settings().knowledge_dir).quantities)
+    rows = featurize(found, QueryPlan(question, question), DOCUMENTS, dict.fromkeys(found.tokens, 3.0), config, figures)
+    scores = linear_scores(rows, config)
+    assert found.ids[int(np.argmax(scores))] == first

@@ -14,7 +14,13 @@ DEFINITION = "definition"
 
 _ASKS_PENALTY = re.compile(
     r"罚|追究|处分|吊销|法律后果|什么后果|判刑|刑事责任|坐牢"  # 罚: 罚款, 处罚, 会被罚吗, 罚不罚, 挨罚
-    r"|会被?(怎么|怎样|如何)处理|被(怎么|怎样|如何)处理|(担|负|承担)(什么|哪些|啥)(法律)?责任|什么法律责任"
+    r"|会被?(怎么|怎样|如何)处理|被(怎么|怎样|如何)处理|什么法律责任|(担|负|承担)(什么|哪些|啥)法律责任"
+)
+# what responsibility someone bears (负什么责任) is a liability asked about after a breach or an accident (出了问题校长
+# 要担什么责任); asked of no wrong done (主要负责人对本单位的安全生产工作负什么责任), it is the duty (全面负责)
+_ASKS_RESPONSIBILITY = re.compile(r"(担|负|承担)(什么|哪些|啥)责任")
+_WRONG_DONE = re.compile(
+    r"违反|违法|违规|违章|未|没|不按|拒不|擅自|出了|出事|发生|造成|导致|事故|失职|渎职|逃|隐瞒|谎报|迟报|漏报|瞒报|问题"
 )
 _ASKS_DEFINITION = re.compile(
     r"算不算|算是|属不属于|属于不属于|是不是|是什么|指什么|什么是|什么叫|什么样的|含义|定义|怎么界定|如何界定"
@@ -32,7 +38,7 @@ _DEFINITION_TEXT = re.compile(r"是指|所称|含义|下列用语")
 
 
 def provision_asked(question: str) -> str | None:
-    if _ASKS_PENALTY.search(question):
+    if _ASKS_PENALTY.search(question) or (_ASKS_RESPONSIBILITY.search(question) and _WRONG_DONE.search(question)):
         return PENALTY
     if _ASKS_DEFINITION.search(question):
         return DEFINITION
