@@ -207,16 +207,21 @@ def test_before_any_vector_is_stored_the_question_is_not_embedded(tmp_path, monk
     assert _answered(_answers(kb))
 
 
-def test_the_question_is_embedded_while_the_lexical_lists_are_searched(tmp_path, monkeypatch):
-    """The question's vector is computed in a worker while BM25 searches its lists: a slow embedder and a slow
-    lexical index cost the longer of the two, not their sum, and the ranking is the same. (The waits are long beside
-    the search itself, so a loaded machine does not decide the outcome.)"""
+def _searched_once(tmp_path: Path) -> tuple[KnowledgeBase, HybridRetriever, str, list[str]]:
+    """A library with the built-in vectors, its retriever, a question and the chunks it ranks first."""
     settings = Settings(data_dir=tmp_path / "data", embedder="builtin", vector_cache=tmp_path / "vectors.sqlite")
     ingest([_folder(tmp_path / "docs")], settings)
     kb = KnowledgeBase(settings)
     retriever = HybridRetriever(kb=kb, k=5)
     question = next(iter(QUESTIONS))
-    expected = [chunk.id for chunk, _ in retriever.search(question)]
+    return kb, retriever, question, [chunk.id for chunk, _ in retriever.search(question)]
+
+
+def test_the_question_is_embedded_while_the_lexical_lists_are_searched(tmp_path, monkeypatch):
+    """The question's vector is computed in a worker while BM25 searches its lists: a slow embedder and a slow
+    lexical index cost the longer of the two, not their sum, and the ranking is the same. (The waits are long beside
+    the search itself, so a loaded machine does not decide the outcome.)"""
+    kb, retriever, question, expected = _searched_once(tmp_path)
     embed, search = kb.embedder.embeddings.embed_query, kb.bm25.search
     lexical: list[float] = []
 
@@ -246,12 +251,7 @@ def test_the_lexical_candidates_are_weighed_while_the_question_is_embedded(tmp_p
     import assistant.retrieval.retriever as retriever_module
     from assistant.retrieval.features import candidate_values, featurize
 
-    settings = Settings(data_dir=tmp_path / "data", embedder="builtin", vector_cache=tmp_path / "vectors.sqlite")
-    ingest([_folder(tmp_path / "docs")], settings)
-    kb = KnowledgeBase(settings)
-    retriever = HybridRetriever(kb=kb, k=5)
-    question = next(iter(QUESTIONS))
-    expected = [chunk.id for chunk, _ in retriever.search(question)]
+    kb, retriever, question, expected = _searched_once(tmp_path)
     embed = kb.embedder.embeddings.embed_query
     embedded = threading.Event()
     calls: list[tuple[bool, int]] = []  # (the vector was done, candidates weighed) per call
@@ -285,11 +285,7 @@ def test_the_lexical_candidates_are_weighed_while_the_question_is_embedded(tmp_p
 def test_a_dense_neighbour_keeps_the_similarity_the_vector_search_gave_it(tmp_path):
     """A chunk found only by the vector search is not read again for its vector: its similarity is the cosine the
     search computed, the same as the one computed from its stored vector."""
-    settings = Settings(data_dir=tmp_path / "data", embedder="builtin", vector_cache=tmp_path / "vectors.sqlite")
-    ingest([_folder(tmp_path / "docs")], settings)
-    kb = KnowledgeBase(settings)
-    retriever = HybridRetriever(kb=kb, k=5)
-    question = next(iter(QUESTIONS))
+    kb, retriever, question, _ = _searched_once(tmp_path)
     found, _ = retriever.candidates(question)
     neighbours = list(found.ranks["dense"])
     assert neighbours and set(neighbours) <= set(found.dense)
