@@ -12,7 +12,7 @@ from test_fifteenth_round import _article
 from test_retrieval_stages import RECORDS as DOCUMENTS
 from test_retrieval_stages import chunk
 
-from assistant.answer.compose import _Clause, _enumerates, _members_asked
+from assistant.answer.compose import _Clause, _enumerates, _members_asked, _term_asked
 from assistant.pack import KnowledgePack
 from assistant.retrieval.candidates import Candidates
 from assistant.retrieval.config import RankingConfig
@@ -142,3 +142,29 @@ def test_the_responsibility_borne_for_the_work_ranks_the_duty_and_after_an_accid
     rows = featurize(found, QueryPlan(question, question), DOCUMENTS, dict.fromkeys(found.tokens, 3.0), config, figures)
     scores = linear_scores(rows, config)
     assert found.ids[int(np.argmax(scores))] == first
+
+
+@pytest.mark.parametrize(
+    ("question", "term"),
+    [
+        ("本质安全是什么意思？", "本质安全"),
+        ("什么是两重点一重大？", "两重点一重大"),
+        ("安全生产“五落实五到位”指的是什么？", "五落实五到位"),
+        ("企业主要负责人的安全职责是什么？", ""),  # what is required of someone, not what a term means
+        ("特种设备的定期检验周期是什么？", ""),
+        ("事故处理讲的“四不放过”原则，在法规里的依据是什么？", ""),  # where it rests
+    ],
+)
+def test_a_question_asking_only_what_a_term_means_is_read_as_such(question, term):
+    assert _term_asked(question) == term
+
+
+USAGE = _passage(3, "扎实做好“五落实、五到位”工作，印发落实工作方案并积极推进。")
+OTHER = _passage(4, "青山区第四季度继续坚持安全第一、预防为主、综合治理的方针，落实安全生产责任制。")
+
+
+def test_what_a_term_means_is_answered_only_by_a_text_naming_it():
+    named = _compose("安全生产“五落实五到位”指的是什么？", [OTHER, USAGE])
+    assert not named.abstained and "五落实、五到位" in named.text, named.text  # written with 、 it names the term
+    unnamed = _compose("本质安全是什么意思？", [OTHER])
+    assert unnamed.abstained and "“本质安全”" in unnamed.text, unnamed.text

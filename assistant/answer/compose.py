@@ -420,6 +420,43 @@ def _members_asked(part: str, texts: list[str]) -> str:
     return ""
 
 
+# a question asking only what a term means: 本质安全是什么意思, 什么是“两重点一重大”, 三违指的是什么
+_TERM_ASKED = re.compile(
+    r"^(?:请问)?(?:所谓)?(?P<a>[“\"]?[\u4e00-\u9fff]{2,10}?[”\"]?)(?:到底|究竟|具体)?"
+    r"(?:是什么意思|是啥意思|什么意思|啥意思|指的是什么|指的是啥|指什么|是什么)[？?]?$"
+    r"|^(?:请问)?(?:什么是|什么叫|啥是|何为|何谓)(?P<b>[“\"]?[\u4e00-\u9fff]{2,10}[”\"]?)[？?]?$"
+)
+
+
+_SEPARATORS = re.compile(r"[\s、，,·“”\"]")
+_QUOTED_TERM_ASKED = re.compile(
+    r"[“\"](?P<a>[\u4e00-\u9fff]{2,12})[”\"](?:到底|究竟|具体)?"
+    r"(?:是什么意思|是啥意思|什么意思|啥意思|指的是什么|指的是啥|指什么|是什么)[？?]?$"
+)
+
+
+def _term_asked(part: str) -> str:
+    """The term a question asks the meaning of, when that is all it asks ("" otherwise): a quoted term asked about
+    (安全生产“五落实五到位”指的是什么) is that term."""
+    found = _TERM_ASKED.match(part.strip()) or _QUOTED_TERM_ASKED.search(part.strip())
+    if not found:
+        return ""
+    term = (found.group("a") or found.groupdict().get("b") or "").strip('“”"')
+    return "" if "的" in term or len(term) < 2 else term
+
+
+def _names_term(group: list[_Clause], term: str, plan: QueryPlan) -> bool:
+    """Whether a quoted provision or passage names a term (or the legal term the lexicon reads it as)."""
+
+    def bare(text: str) -> str:  # 五落实、五到位 names 五落实五到位
+        return _SEPARATORS.sub("", normalise_for_index(text))
+
+    wanted = {bare(term)}
+    wanted |= {bare(legal) for word, legal in plan.translations.items() if bare(word) in wanted}
+    text = bare(" ".join(t for c in group for t in (c.text, *c.items)))
+    return any(w in text for w in wanted)
+
+
 def _merged(chosen: list[_Clause], group: list[_Clause]) -> list[_Clause]:
     """The clauses chosen so far and a further part's group: a clause quoted already takes the further part's items
     it lacks (the same list answering the next part with other items), in the list's order."""
@@ -776,6 +813,7 @@ class OfflineComposer:
         chosen: list[_Clause] = []
         unanswered: list[str] = []  # parts asking for an amount or a period that no clause states
         elsewhere: list[str] = []  # parts only another region's rules answer
+        undefined: list[str] = []  # terms asked the meaning of that no retrieved text names
         figures_answered = 0
         for index, part in enumerate(question_parts(question)):
             ask = self.asks.asked(part)
@@ -792,6 +830,13 @@ class OfflineComposer:
             groups = self._groups(part, plan, evidence)
             if not groups or max(g[0].coverage for g in groups) < ANSWER.min_coverage:
                 continue
+            # asked what a term means (本质安全是什么意思), a text that does not name it says nothing of it
+            term = _term_asked(part) if ask is None and not plan.glossary else ""
+            if term:
+                groups = [g for g in groups if _names_term(g, term, plan)]
+                if not groups:
+                    undefined.append(term)
+                    continue
             # a norm (最多可以、至少要、应当…) is stated by a provision of law, not by a plan or a report
             stating = [g for g in groups if not _NORMATIVE.search(part) or evidence[g[0].chunk_rank].unit == "article"]
             if ask is not None:  # an amount, a period or a count is answered by a provision stating one
@@ -825,6 +870,9 @@ class OfflineComposer:
         if unanswered and not figures_answered:  # the figure asked for is nowhere: what else matched is related only
             asked = "、".join(f"“{part.rstrip('？?')}”" for part in unanswered)
             return self._abstain(question, chunks, f"已入库的条文中没有{asked}的具体规定（数量、期限或比例）")
+        if not chosen and undefined:
+            terms = "、".join(f"“{t}”" for t in undefined)
+            return self._abstain(question, chunks, f"已入库的法规和方案中没有说明{terms}含义的内容")
         if not chosen and elsewhere:
             places = "、".join(plan.places)
             return self._abstain(
@@ -856,6 +904,8 @@ class OfflineComposer:
                 sources.append(Source(len(sources) + 1, accident.basis))
             number = next(s.number for s in sources if s.chunk.id == accident.basis.id)
             lines.append(f"- 事故等级（{accident.stated.described}）：{item}[{number}]")
+        for term in undefined:
+            lines.append(f"- 关于“{term}”的含义：{NO_BASIS}，已入库的法规和方案中没有说明它的内容。")
         for part in unanswered:
             lines.append(f"- 关于“{part.rstrip('？?')}”：{NO_BASIS}，已入库的条文中没有相应的数量或期限规定。")
         lines += scope_notes(sources, plan)
