@@ -420,29 +420,22 @@ def _members_asked(part: str, texts: list[str]) -> str:
     return ""
 
 
-# a question asking only what a term means: 本质安全是什么意思, 什么是“两重点一重大”, 三违指的是什么
-_TERM_ASKED = re.compile(
-    r"^(?:请问)?(?:所谓)?(?P<a>[“\"]?[\u4e00-\u9fff]{2,10}?[”\"]?)(?:到底|究竟|具体)?"
-    r"(?:是什么意思|是啥意思|什么意思|啥意思|指的是什么|指的是啥|指什么|是什么)[？?]?$"
-    r"|^(?:请问)?(?:什么是|什么叫|啥是|何为|何谓)(?P<b>[“\"]?[\u4e00-\u9fff]{2,10}[”\"]?)[？?]?$"
+# a question asking only what a term means: 本质安全是什么意思, 什么是“两重点一重大”, 三违指的是什么; or what a
+# quoted term means, whatever comes before it (安全生产“五落实五到位”指的是什么)
+_MEANS = r"(?:到底|究竟|具体)?(?:是什么意思|是啥意思|什么意思|啥意思|指的是什么|指的是啥|指什么|是什么)[？?]?$"
+_TERM_ASKED = (
+    re.compile(rf"^(?:请问)?(?:所谓)?[“\"]?(?P<term>[\u4e00-\u9fff]{{2,10}}?)[”\"]?{_MEANS}"),
+    re.compile(r"^(?:请问)?(?:什么是|什么叫|啥是|何为|何谓)[“\"]?(?P<term>[\u4e00-\u9fff]{2,10})[”\"]?[？?]?$"),
+    re.compile(rf"[“\"](?P<term>[\u4e00-\u9fff]{{2,12}})[”\"]{_MEANS}"),
 )
-
-
-_SEPARATORS = re.compile(r"[\s、，,·“”\"]")
-_QUOTED_TERM_ASKED = re.compile(
-    r"[“\"](?P<a>[\u4e00-\u9fff]{2,12})[”\"](?:到底|究竟|具体)?"
-    r"(?:是什么意思|是啥意思|什么意思|啥意思|指的是什么|指的是啥|指什么|是什么)[？?]?$"
-)
+_SEPARATORS = re.compile(r"[\s、，,·“”\"]")  # what a term may be written with or without (五落实、五到位)
 
 
 def _term_asked(part: str) -> str:
-    """The term a question asks the meaning of, when that is all it asks ("" otherwise): a quoted term asked about
-    (安全生产“五落实五到位”指的是什么) is that term."""
-    found = _TERM_ASKED.match(part.strip()) or _QUOTED_TERM_ASKED.search(part.strip())
-    if not found:
-        return ""
-    term = (found.group("a") or found.groupdict().get("b") or "").strip('“”"')
-    return "" if "的" in term or len(term) < 2 else term
+    """The term a question asks the meaning of, when that is all it asks ("" otherwise)."""
+    text = part.strip()
+    found = next((m for pattern in _TERM_ASKED if (m := pattern.search(text))), None)
+    return found.group("term") if found and "的" not in found.group("term") else ""
 
 
 def _names_term(group: list[_Clause], term: str, plan: QueryPlan) -> bool:
@@ -689,8 +682,9 @@ class OfflineComposer:
             headed = [g for g in same if _heading_named(evidence[g[0].chunk_rank], said)]
             picked = [max(headed or same, key=lambda g: max(c.within for c in g))]
             pool = same  # or the plan's passages
-        members = _members_asked(part, [c.text for g in pool for c in g]) if _LIST_ASKS.search(part) else ""
-        if _LIST_ASKS.search(part) and not _enumerates(picked[0][0], members):
+        asks_list = bool(_LIST_ASKS.search(part))
+        members = _members_asked(part, [c.text for g in pool for c in g]) if asks_list else ""
+        if asks_list and not _enumerates(picked[0][0], members):
             # a penalty provision lists offences: it answers which ones only when a penalty is asked about
             penalty_asked = provision_asked(part) == PENALTY
             listing = [
@@ -703,9 +697,8 @@ class OfflineComposer:
             # or the first in the pool that names a series of what is asked (…等重点行业)
             naming = [
                 g
-                for g in pool
-                if members
-                and any(_enumerates(c, members) for c in g)
+                for g in (pool if members else [])
+                if any(_enumerates(c, members) for c in g)
                 and (penalty_asked or provision_kind(evidence[g[0].chunk_rank]) != PENALTY)
             ]
             picked = [max(listing, key=lambda g: g[0].score)] if listing else naming[:1] or picked

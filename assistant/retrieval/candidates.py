@@ -105,6 +105,7 @@ def _gather(
     for name, ids in lists:  # their ranks do not depend on the dense list
         found.add(name, ids)
     vectors: dict[str, np.ndarray] = {}
+    searched: dict[str, float] = {}  # each dense neighbour's similarity, as the vector search computed it
     query_vector = None
     if vector is not None:
         vectors = kb.store.vectors(lexical)  # read while the question's vector is still being computed
@@ -115,13 +116,15 @@ def _gather(
         nearest = kb.store.query(query_vector.tolist(), depth, within)
         found.chunks.update({chunk.id: chunk for chunk, _ in nearest})
         found.add("dense", [chunk.id for chunk, _ in nearest], [score for _, score in nearest])
-        # a neighbour's similarity is the one the search computed (its vector is not read again)
-        found.dense = {chunk.id: score for chunk, score in nearest}
+        searched = {chunk.id: score for chunk, score in nearest}  # its vector is not read again
     # only chunks of committed versions of the allowed documents (an interrupted write leaves others)
     found.ids = [i for i in found.ids if _committed(found.chunks.get(i), records, allowed)]
     if query_vector is not None:
-        found.dense |= {i: float(vectors[i] @ query_vector) for i in found.ids if i in vectors}
-        found.dense = {i: found.dense[i] for i in found.ids if i in found.dense}
+        found.dense = {
+            i: float(vectors[i] @ query_vector) if i in vectors else searched[i]
+            for i in found.ids
+            if i in vectors or i in searched
+        }
     found.bm25 = dict(zip(found.ids, kb.bm25.scores_of(written, found.ids), strict=True))
     return found
 
