@@ -29,7 +29,7 @@ from assistant.citations import placed_citation, short_citation
 from assistant.retrieval.coverage import contrastive_weights, coverage, held_terms, question_weights, whole_terms
 from assistant.retrieval.figures import Ask, QuantityAsks
 from assistant.retrieval.provisions import PENALTY, asks_of_term, provision_asked, provision_kind
-from assistant.retrieval.query import QueryPlan, binds, people_counted, question_parts
+from assistant.retrieval.query import ASKS_STATUS, QueryPlan, binds, people_counted, question_parts
 from ingest.articles import LEADING_LABEL
 from ingest.cleaning import SENTENCE_ENDS, clauses, normalise_for_index, to_simplified
 from ingest.encoding import han_count
@@ -642,6 +642,12 @@ class OfflineComposer:
         good = [g for g in groups if g[0].score >= share * best]
         picked = good[:1]
         first = evidence[picked[0][0].chunk_rank]
+        inside = [g for g in good if evidence[g[0].chunk_rank].doc_id in plan.documents]
+        if inside and first.doc_id not in plan.documents and not ASKS_STATUS.search(part):
+            # a question naming a document asks what it says (根据《安全生产法》，…; 安全生产法自哪一天起施行): another
+            # text answers only where it does not, or whether it is still in force (…同时废止 is said elsewhere)
+            picked = inside[:1]
+            first = evidence[picked[0][0].chunk_rank]
         if first.kind in LEGAL_KINDS and not plan.documents and not binds(first.region, plan.within):
             # regional scope: a local rule binds only in its region. Asked about no place, or about another place
             # than a rule's, a provision that binds there and answers the question (holding enough of its words) is
@@ -800,9 +806,16 @@ class OfflineComposer:
     ) -> Answer:
         evidence = chunks[: ANSWER.evidence_chunks]
         overruled: list[tuple[StoredChunk, StoredChunk]] = []  # (a rule below the law, the law it departs from)
+        naming_unknown: set[int] = set()  # whether a document the knowledge base lacks is in force: texts naming it
         if plan.unknown_documents and not plan.documents:  # asked about a document the knowledge base lacks
-            names = "、".join(n if n.isascii() else f"《{n}》" for n in plan.unknown_documents)
-            return self._abstain(question, chunks, f"知识库中没有{names}")
+            unknown = [normalise_for_index(n) for n in plan.unknown_documents]
+            if ASKS_STATUS.search(question):  # another text may say it was repealed (…同时废止)
+                naming_unknown = {
+                    i for i, c in enumerate(evidence) if any(n in normalise_for_index(c.text) for n in unknown)
+                }
+            if not naming_unknown:
+                names = "、".join(n if n.isascii() else f"《{n}》" for n in plan.unknown_documents)
+                return self._abstain(question, chunks, f"知识库中没有{names}")
         chosen: list[_Clause] = []
         unanswered: list[str] = []  # parts asking for an amount or a period that no clause states
         elsewhere: list[str] = []  # parts only another region's rules answer
@@ -821,6 +834,8 @@ class OfflineComposer:
                 chosen += [c for group in carried for c in group if c.text not in {x.text for x in chosen}]
                 continue
             groups = self._groups(part, plan, evidence)
+            if naming_unknown:
+                groups = [g for g in groups if g[0].chunk_rank in naming_unknown]
             if not groups or max(g[0].coverage for g in groups) < ANSWER.min_coverage:
                 continue
             # asked what a term means (本质安全是什么意思), a text that does not name it says nothing of it

@@ -9,7 +9,6 @@ candidates join without a rank feature. Articles named directly
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -19,12 +18,11 @@ import numpy as np
 from assistant.citations import resolve_citation
 from assistant.retrieval.config import RankingConfig
 from assistant.retrieval.provisions import PENALTY, asks_of_term, provision_asked
-from assistant.retrieval.query import QueryPlan
+from assistant.retrieval.query import ASKS_VALIDITY, QueryPlan
 from ingest.knowledge_base import KnowledgeBase
 from ingest.metadata import NATIONAL, PLAN_KINDS
 from ingest.store import DocumentRecord, StoredChunk
 
-_ASKS_VALIDITY = re.compile(r"有效|废止|失效|作废|施行|生效|还能用|还适用|还管用")
 _REPEAL_WORDS = ("废止", "施行")
 _WORKER = ThreadPoolExecutor(max_workers=2, thread_name_prefix="question-vector")
 TIE = 1e-6  # scores closer than this are equal (float noise between index builds)
@@ -147,7 +145,7 @@ def _lexical_lists(
     scopes += [(inner, {d for d in allowed if records[d].region == region}) for region in plan.regions]
     if plan.plans:
         scopes.append((expanded, {d for d in allowed if records[d].kind in PLAN_KINDS}))
-    if _ASKS_VALIDITY.search(plan.question):  # whether a named document is in force: what other documents say of it
+    if ASKS_VALIDITY.search(plan.question):  # whether a named document is in force: what other documents say of it
         for doc_id in plan.documents:
             scopes.append(
                 ([*kb.tokenizer.query_tokens(records[doc_id].short_title), *_REPEAL_WORDS], allowed - {doc_id})

@@ -28,6 +28,10 @@ from ingest.tokenizer import Tokenizer
 _ARTICLE = re.compile(rf"第?\s*(?P<num>{NUMERAL})\s*条(?:之(?P<sub>{NUMERAL}))?")
 _NATIONAL = "中华人民共和国"
 _SPLIT_QUESTION = re.compile(r"(?<=[？?；;])|(?<=[，,])(?=还是|那么|另外|以及|同时)")
+# whether a document is still in force (还有效吗, 废止了吗): other documents say so (…同时废止); when it took effect
+# (自哪一天起施行) it says itself, and a later text may say when it ended (not 有效期, 有效措施)
+ASKS_STATUS = re.compile(r"还有效|仍有效|是否有效|有效吗|有没有效|废止|失效|作废|还能用|还适用|还管用|还在用")
+ASKS_VALIDITY = re.compile(rf"{ASKS_STATUS.pattern}|施行|生效")
 _DECREE_FORMS = re.compile(r"(?:中华人民共和国)?国务院令?第\s*(\d+)\s*号令?")  # 国务院令第446号 -> 446号令
 _STANDARD = re.compile(r"(?<![A-Za-z])(?:GB|GBZ|AQ|GB/T|AQ/T)\s*\d{3,6}(?:[.-]\d+)*", re.IGNORECASE)
 # 《…》 names a document when it ends as one does (《…许可证》 names a licence, which is no document)
@@ -210,7 +214,12 @@ class QueryAnalyzer:
         plan.documents = sorted(
             set(plan.documents), key=lambda d: (norm.find(next(n for n, i in self._names if i == d and n in norm)), d)
         )  # ties by id: not by a set's order
-        loose = [d for d in self._loosely_named(remaining) if d not in plan.documents]
+        # a title the knowledge base lacks (《煤矿安全监察条例》) names no other document sharing its words
+        unknown = [name for name in named_documents(question) if not self._holds(name)]
+        unheld = remaining
+        for name in unknown:
+            unheld = unheld.replace(normalise_for_index(name), "　")
+        loose = [d for d in self._loosely_named(unheld) if d not in plan.documents]
         plan.documents += loose
         plan.names += [self.records[d].short_title for d in loose]
         plan.unnamed = remaining
@@ -236,7 +245,7 @@ class QueryAnalyzer:
         # a zone named as where the asker is (我们厂在工业园区里, 开发区内的企业) says where, like a place, not what is
         # asked about: no provision answers for holding its name (安全生产法第九条's 工业园区 for a staffing question)
         plan.setting = list(dict.fromkeys(_setting().findall(norm)))
-        plan.unknown_documents = [name for name in named_documents(question) if not self._holds(name)]
+        plan.unknown_documents = unknown
         plan.plans = bool(_REFERS_TO_PLAN.search(norm))
         plan.glossary = self._glossary(
             remaining
