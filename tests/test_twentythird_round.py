@@ -100,3 +100,17 @@ def test_a_title_the_library_lacks_names_no_document_sharing_its_words():
     assert plan.documents == [] and plan.unknown_documents == ["煤矿安全监察条例"]
     # the words of a title it holds, loosely written, still name it
     assert analyzer.analyse("煤矿安全生产的那个条例里对矿长有什么要求？").documents == ["煤矿安全生产条例"]
+
+
+@pytest.mark.parametrize(
+    ("text", "states"),
+    [
+        ("夜间22时至次日6时不得进行产生环境噪声污染的施工作业。", True),
+        ("晚上10点以后禁止燃放。", True),
+        ("单位负责人接到报告后，应当于1小时内报告。", False),  # a duration, not an hour of the day
+        ("安全设施必须与主体工程同时设计、同时施工。", False),
+    ],
+)
+def test_an_hour_of_the_day_asked_is_answered_by_a_clock_time(text, states):
+    ask = QuantityAsks(KnowledgePack(Settings().knowledge_dir).quantities).asked("建筑工地夜间施工最晚到几点？")
+    assert ask is not None and ask.stated_in(text) is states

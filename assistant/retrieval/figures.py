@@ -120,9 +120,11 @@ class QuantityAsks:
         measures = _alternatives([u for u, kind in self._kind_of_unit.items() if kind not in ("money", "count")])
         self._number = re.compile(rf"{NUMBER}\s*(?:{measures}|%|％)|百分之{NUMBER}")
         self._date = re.compile(_alternatives(words.date_asks)) if words.date_asks else None
-        # a day of the calendar: 6月, 3月底, 每年1月31日前, 6月份 (not 3个月, a duration)
+        # a day of the calendar: 6月, 3月底, 每年1月31日前, 6月份 (not 3个月, a duration); an hour of the day: 22时,
+        # 晚上10点 (not 2小时)
         self._dated = re.compile(
             rf"(?<![个\d]){NUMBER}\s*月(?:{NUMBER}\s*[日号]|份|底|初|中旬|上旬|下旬)?|{NUMBER}\s*[日号]前"
+            rf"|{NUMBER}\s*[时点](?!间)"
         )
         self._phone = (
             re.compile(_asking(words.phone_nouns, [*words.question_words, "什么", "哪个"]))
