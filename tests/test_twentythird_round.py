@@ -114,3 +114,29 @@ def test_a_title_the_library_lacks_names_no_document_sharing_its_words():
 def test_an_hour_of_the_day_asked_is_answered_by_a_clock_time(text, states):
     ask = QuantityAsks(KnowledgePack(Settings().knowledge_dir).quantities).asked("建筑工地夜间施工最晚到几点？")
     assert ask is not None and ask.stated_in(text) is states
+
+
+@pytest.mark.parametrize(
+    ("question", "text", "states"),
+    [
+        # asked per day: a day's limit answers, a total or a yearly figure does not
+        ("煤矿井下工人每天下井最多能干几个小时？", "劳动者每日工作时间不超过八小时。", True),
+        (
+            "煤矿井下工人每天下井最多能干几个小时？",
+            "新进矿山的井下作业职工，接受安全教育、培训的时间不得少于72小时。",
+            False,
+        ),
+        (
+            "煤矿井下工人每天下井最多能干几个小时？",
+            "所有生产作业人员，每年接受在职安全教育、培训的时间不少于20小时。",
+            False,
+        ),
+        ("每年应急演练至少搞几次？", "每年至少开展两次应急演练。", True),
+        ("每年应急演练至少搞几次？", "每半年至少组织一次应急演练。", True),
+        ("每个班组奖励多少钱？", "对评为示范班组的奖励5000元。", True),  # 每个班组 is no period
+        ("应急演练至少搞几次？", "至少开展两次应急演练。", True),  # asked per no period
+    ],
+)
+def test_a_figure_asked_per_period_is_stated_per_that_period(question, text, states):
+    ask = QuantityAsks(KnowledgePack(Settings().knowledge_dir).quantities).asked(question)
+    assert ask is not None and ask.stated_in(text) is states

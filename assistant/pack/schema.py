@@ -480,6 +480,9 @@ class Quantities(_Strict):
     date_asks: list[str] = Field(default_factory=list)
     # a telephone number asked (投诉电话是多少): answered by a clause stating one
     phone_nouns: list[str] = Field(default_factory=list)
+    # periods a figure is asked per (每天几小时, 每年多少学时), each by its names: answered by a clause stating a
+    # figure per that period
+    rate_periods: dict[str, list[str]] = Field(default_factory=dict)
 
 
 class FollowUp(_Strict):

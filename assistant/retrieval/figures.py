@@ -10,12 +10,14 @@ clause that states a figure of that kind: a provision on the same subject that d
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from assistant.pack import Quantities
 from ingest.cleaning import to_simplified
 
 NUMBER = r"(?:\d+(?:\.\d+)?|[零〇一二两三四五六七八九十百千万半]+)"
+# asks that are a rate or a point in time themselves (多久一次, 百分之多少, 每年几月): no period to state them per
+_RATES_ALREADY = ("frequency", "ratio", "date", "phone")
 
 
 def _alternatives(words: list[str]) -> str:
@@ -37,9 +39,13 @@ class Ask:
     words: str = ""  # the question's words asking for the figure (几小时, 多久一次): not what it is about
     # a sum of one kind (罚; 赔偿, 补助…): the text stating it names that kind (a fine answers no question about pay)
     of: tuple[str, ...] = ()
+    # asked per period (每天几小时): the text states a figure per period (每日…8小时), not a total
+    per: re.Pattern | None = None
 
     def _names_kind(self, simplified: str) -> bool:
-        return not self.of or any(word in simplified for word in self.of)
+        return (not self.of or any(word in simplified for word in self.of)) and (
+            self.per is None or bool(self.per.search(simplified))
+        )
 
     def stated_in(self, text: str) -> bool:
         """Whether the text states a figure of this kind, in either script (三個階段 as 三个阶段)."""
@@ -126,6 +132,15 @@ class QuantityAsks:
             rf"(?<![个\d]){NUMBER}\s*月(?:{NUMBER}\s*[日号]|份|底|初|中旬|上旬|下旬)?|{NUMBER}\s*[日号]前"
             rf"|{NUMBER}\s*[时点](?!间)"
         )
+        # 每天, 每个月, 每一年 (not 每个班组), asked; stated as 每日, 每班, 每半年
+        self._per_asked = {
+            period: re.compile(rf"每[个一]?(?:{_alternatives(names)})(?!组)")
+            for period, names in words.rate_periods.items()
+        }
+        self._per_stated = {
+            period: re.compile(rf"每[个一]?半?(?:{_alternatives(names)})(?!组)")
+            for period, names in words.rate_periods.items()
+        }
         self._phone = (
             re.compile(_asking(words.phone_nouns, [*words.question_words, "什么", "哪个"]))
             if words.phone_nouns
@@ -143,7 +158,16 @@ class QuantityAsks:
         return min(named)[1] if named else ()
 
     def asked(self, part: str) -> Ask | None:
-        """The figure a question part asks for, or None when it asks for none."""
+        """The figure a question part asks for, or None when it asks for none; a number, a sum or a period asked per
+        day, shift or year (每天最多干几小时) is stated per period."""
+        ask = self._asked(part)
+        if ask is not None and ask.kind not in _RATES_ALREADY:
+            for period, asking in self._per_asked.items():
+                if asking.search(part):
+                    return replace(ask, per=self._per_stated[period])
+        return ask
+
+    def _asked(self, part: str) -> Ask | None:
         if self._phone is not None and (found := self._phone.search(part)):
             return Ask("phone", self._phone_number, words=found.group(0))
         if self._date is not None and (found := self._date.search(part)):
