@@ -182,6 +182,12 @@ class Tokenizer:
         """Whole words (no sub-words) of a text, normalised: for matching dictionary entries."""
         return [t for t in self._engine().cut(normalise_for_index(text), False) if _KEEP.search(t)]
 
+    def things(self, text: str) -> list[str]:
+        """The words of a text that name a thing: nouns by the segmenter's part of speech (n…, vn, j) and the terms it
+        was given (added untagged). 过期了怎么办 names none; 叉车司机要持证吗 names 叉车 and 司机."""
+        tagged = self._engine().tag(normalise_for_index(text))
+        return [w for w, tag in tagged if _KEEP.search(w) and (not tag or tag.startswith("n") or tag in ("vn", "j"))]
+
     def query_tokens(self, text: str) -> list[str]:
         """Tokens of a question. Its A-not-A forms (能不能, 需不需要, 有没有) ask yes or no: they are read as the
         verb alone, so the 不能 or 没有 a segmenter finds in them is no word of what is asked about."""

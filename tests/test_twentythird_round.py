@@ -12,6 +12,7 @@ from test_retrieval_stages import record
 
 from assistant.answer.compose import OfflineComposer
 from assistant.pack import KnowledgePack
+from assistant.retrieval import followup
 from assistant.retrieval.candidates import Candidates
 from assistant.retrieval.features import candidate_values
 from assistant.retrieval.figures import QuantityAsks
@@ -140,3 +141,28 @@ def test_an_hour_of_the_day_asked_is_answered_by_a_clock_time(text, states):
 def test_a_figure_asked_per_period_is_stated_per_that_period(question, text, states):
     ask = QuantityAsks(KnowledgePack(Settings().knowledge_dir).quantities).asked(question)
     assert ask is not None and ask.stated_in(text) is states
+
+
+@pytest.fixture(scope="module")
+def follow_up():
+    from ingest.vocabulary import Vocabulary
+
+    pack = KnowledgePack(Settings().knowledge_dir)
+    return pack.follow_up, Tokenizer(Vocabulary(pack.directory).segmenter_terms)
+
+
+@pytest.mark.parametrize(
+    ("question", "leans"),
+    [
+        ("过期了怎么办？", True),  # its words name no thing: the subject is the previous question's
+        ("没履行的话罚多少？", True),
+        ("能抽烟吗？", True),
+        ("需要备案吗？", True),  # a procedure asked of the subject already named
+        ("员工受伤了怎么办？", False),  # it names 员工
+        ("公司倒闭了，工伤赔偿找谁？", False),
+        ("叉车司机要持证吗？", False),
+    ],
+)
+def test_a_question_naming_no_thing_of_its_own_leans_on_the_previous_one(follow_up, question, leans):
+    resolved = followup.resolve(question, ["安全生产许可证有效期多长？"], *follow_up)
+    assert (resolved != question) is leans, resolved

@@ -1,6 +1,7 @@
 """Follow-up questions (追问), decided by meaning, not length: a question that stands on its own is searched as
 written; one that leans on the previous question (a pointing word such as 那、这个、上述, or no subject of its
-own: 罚款呢？ 要多久？) is searched together with that question. The word lists are knowledge/follow_up.yaml."""
+own: 罚款呢？ 要多久？ 过期了怎么办？) is searched together with that question. The word lists are
+knowledge/follow_up.yaml."""
 
 from __future__ import annotations
 
@@ -32,7 +33,9 @@ def leans_on_previous(question: str, words: FollowUp, tokenizer: Tokenizer) -> b
     own = [t for t in tokens if t not in aspects and len(t) >= 2 and not t.isdigit()]
     if text.endswith("呢") and len(own) <= FRAGMENT_WORDS:
         return True  # a fragment asking "what about …" (其他单位呢？)
-    return not own  # nothing but aspects and question words: the subject is the previous question's
+    # nothing but aspects and question words, or words naming no thing (过期了怎么办？ 没履行的话罚多少？): the subject
+    # is the previous question's
+    return not own or not [w for w in tokenizer.things(text) if w not in aspects]
 
 
 def resolve(question: str, history: list[str], words: FollowUp, tokenizer: Tokenizer) -> str:
