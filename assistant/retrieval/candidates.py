@@ -9,6 +9,7 @@ candidates join without a rank feature. Articles named directly
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -44,9 +45,10 @@ class Candidates:
         """A list, best first. With its scores, tied chunks share the better rank (identical texts — copies of
         one article — rank alike whatever order the index returned them in)."""
         ranks = self.ranks.setdefault(name, {})
+        ordered = sorted(scores) if scores is not None else []
         for rank, chunk_id in enumerate(ids):
-            if scores is not None:
-                rank = sum(1 for other in scores if other > scores[rank] + TIE)
+            if scores is not None:  # how many score more
+                rank = len(ordered) - bisect_right(ordered, scores[rank] + TIE)
             ranks.setdefault(chunk_id, rank)
             if chunk_id not in self.ids:
                 self.ids.append(chunk_id)
@@ -59,13 +61,21 @@ def gather(
     allowed: set[str],
     config: RankingConfig,
     meanwhile: Callable[[Candidates, list[str]], None] | None = None,
+    national: frozenset[str] | None = None,
 ) -> Candidates:
     """Every list's candidates; the dense ones only when the stored vectors and the question's are of one fit
-    of the embedder (KnowledgeBase.under_one_fit)."""
+    of the embedder (KnowledgeBase.under_one_fit). ``national``: the national texts among the documents allowed
+    (national_text), when the caller keeps them."""
+    national = national if national is not None else frozenset(d for d in allowed if national_text(records[d]))
     return kb.under_one_fit(
-        lambda: _gather(kb, plan, records, allowed, config, meanwhile, dense=True),
-        lambda: _gather(kb, plan, records, allowed, config, None, dense=False),
+        lambda: _gather(kb, plan, records, allowed, config, meanwhile, national, dense=True),
+        lambda: _gather(kb, plan, records, allowed, config, None, national, dense=False),
     )
+
+
+def national_text(record: DocumentRecord) -> bool:
+    """A text of national scope that is no plan or report: searched on its own too (its own list)."""
+    return record.region == NATIONAL and record.kind not in PLAN_KINDS
 
 
 def _gather(
@@ -75,6 +85,7 @@ def _gather(
     allowed: set[str],
     config: RankingConfig,
     meanwhile: Callable[[Candidates, list[str]], None] | None,
+    national: frozenset[str],
     dense: bool,
 ) -> Candidates:
     found = Candidates()
@@ -95,7 +106,7 @@ def _gather(
     for name, tokens in (("bm25", written), ("bm25_lexicon", expanded)):
         hits = kb.bm25.search(tokens, depth, allowed)
         found.add(name, [i for i, _ in hits], [score for _, score in hits])
-    lists = _lexical_lists(kb, plan, records, allowed, config, expanded, found)
+    lists = _lexical_lists(kb, plan, records, allowed, config, expanded, found, national)
     lexical = list(dict.fromkeys([*found.ids, *(i for _, ids in lists for i in ids)]))
     missing = [i for i in lexical if i not in found.chunks]
     if missing:
@@ -135,6 +146,7 @@ def _lexical_lists(
     config: RankingConfig,
     expanded: list[str],
     found: Candidates,
+    national: frozenset[str],
 ) -> list[tuple[str, list[str]]]:
     """The lists searched inside what the question names, and the glossary's basis articles, in the order they join
     the candidates (after the dense list); the articles the question names and the glossary's are pinned on found."""
@@ -160,9 +172,8 @@ def _lexical_lists(
         # the national texts searched on their own too: many regions' versions of one rule (every city's fireworks
         # rules) can fill every list and leave out the national rule that binds wherever the asker is. They join
         # the candidates without a list rank of their own (no feature), to be ranked on their other signals
-        national = {d for d in allowed if records[d].region == NATIONAL and records[d].kind not in PLAN_KINDS}
         if national and len(national) < len(allowed):
-            lists.append(("national", [i for i, _ in kb.bm25.search(expanded, config.national_depth, national)]))
+            lists.append(("national", [i for i, _ in kb.bm25.search(expanded, config.national_depth, set(national))]))
     # asked what a term of the knowledge pack means or what the law requires of it, the articles the pack names as
     # its basis are the answer's (四不放过是什么 -> 安全生产法第八十六条: the term is customary, no provision writes
     # it); those that bind where the question asks (national ones when it names no place) come first. The basis

