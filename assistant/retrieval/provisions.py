@@ -25,7 +25,7 @@ _WRONG_DONE = re.compile(
 # how a breach is dealt with (不依照规定保证资金投入，怎么处理) asks its penalty; how a thing is handled
 # (用不完的怎么处理, 发现事故隐患怎么处理) asks the duty
 _ASKS_HANDLING = re.compile(r"(怎么|怎样|如何)处理")
-_BREACH = re.compile(r"违反|违法|违规|违章|不依照|不按|未按|未经|拒不|拒绝|擅自|隐瞒|谎报|迟报|漏报|瞒报|失职|渎职")
+_BREACH = re.compile(r"违反|违法|违规|违章|不依照|不按|未按|未经|拒不|阻碍|擅自|隐瞒|谎报|迟报|漏报|瞒报|失职|渎职")
 _ASKS_DEFINITION = re.compile(
     r"算不算|算是|属不属于|属于不属于|是不是|是什么|指什么|什么是|什么叫|什么样的|含义|定义|怎么界定|如何界定"
 )
