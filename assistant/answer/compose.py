@@ -581,7 +581,7 @@ class OfflineComposer:
             untitled = {t: w for t, w in sharp.items() if t not in title}
             # a question naming the document (那个特别规定) asks what it says: whether a clause answers enough of the
             # question counts those words as held (which clause answers is told by the others)
-            named = f"{chunk.title}｜" if chunk.doc_id in plan.documents else ""
+            named = plan.naming(chunk)
             held, sharp_held = (weights, sharp) if named else (_unheld(weights, naming), _unheld(sharp, naming))
             scored = []
             for text in texts:

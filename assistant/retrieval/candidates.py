@@ -59,14 +59,13 @@ def gather(
     plan: QueryPlan,
     records: dict[str, DocumentRecord],
     allowed: set[str],
+    national: frozenset[str],
     config: RankingConfig,
     meanwhile: Callable[[Candidates, list[str]], None] | None = None,
-    national: frozenset[str] | None = None,
 ) -> Candidates:
     """Every list's candidates; the dense ones only when the stored vectors and the question's are of one fit
     of the embedder (KnowledgeBase.under_one_fit). ``national``: the national texts among the documents allowed
-    (national_text), when the caller keeps them."""
-    national = national if national is not None else frozenset(d for d in allowed if national_text(records[d]))
+    (national_text), which the retriever keeps with them."""
     return kb.under_one_fit(
         lambda: _gather(kb, plan, records, allowed, config, meanwhile, national, dense=True),
         lambda: _gather(kb, plan, records, allowed, config, None, national, dense=False),

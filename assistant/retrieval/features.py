@@ -105,9 +105,8 @@ def candidate_values(
     out: dict[str, dict[str, float]] = {}
     for chunk_id in ids:
         chunk = found.chunks[chunk_id]
-        # a passage of a document the question names holds the words naming it (本法 is the 安全生产法 asked about)
-        named = f"{chunk.title}｜" if chunk.doc_id in plan.documents else ""
-        values = {"coverage": covered(normalised_passage(chunk.text, f"{named}{chunk.heading_text}"), weights)}
+        passage = normalised_passage(chunk.text, f"{plan.naming(chunk)}{chunk.heading_text}")
+        values = {"coverage": covered(passage, weights)}
         values.update(priors(records[chunk.doc_id], plan))
         kind = provision_kind(chunk)
         states = figure.degree(chunk.text) if figure is not None else 0.0

@@ -132,15 +132,11 @@ class QuantityAsks:
             rf"(?<![个\d]){NUMBER}\s*月(?:{NUMBER}\s*[日号]|份|底|初|中旬|上旬|下旬)?|{NUMBER}\s*[日号]前"
             rf"|{NUMBER}\s*[时点](?!间)"
         )
-        # 每天, 每个月, 每一年 (not 每个班组), asked; stated as 每日, 每班, 每半年
-        self._per_asked = {
-            period: re.compile(rf"每[个一]?(?:{_alternatives(names)})(?!组)")
-            for period, names in words.rate_periods.items()
-        }
-        self._per_stated = {
-            period: re.compile(rf"每[个一]?半?(?:{_alternatives(names)})(?!组)")
-            for period, names in words.rate_periods.items()
-        }
+        # each period: asked as 每天, 每个月, 每一年 (not 每个班组); stated as those, 每日, 每班 or 每半年
+        self._per = [
+            (re.compile(rf"每[个一]?(?:{names})(?!组)"), re.compile(rf"每[个一]?半?(?:{names})(?!组)"))
+            for names in map(_alternatives, words.rate_periods.values())
+        ]
         self._phone = (
             re.compile(_asking(words.phone_nouns, [*words.question_words, "什么", "哪个"]))
             if words.phone_nouns
@@ -162,9 +158,9 @@ class QuantityAsks:
         day, shift or year (每天最多干几小时) is stated per period."""
         ask = self._asked(part)
         if ask is not None and ask.kind not in _RATES_ALREADY:
-            for period, asking in self._per_asked.items():
+            for asking, stating in self._per:
                 if asking.search(part):
-                    return replace(ask, per=self._per_stated[period])
+                    return replace(ask, per=stating)
         return ask
 
     def _asked(self, part: str) -> Ask | None:

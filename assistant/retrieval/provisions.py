@@ -19,13 +19,13 @@ _ASKS_PENALTY = re.compile(
 # what responsibility someone bears (负什么责任) is a liability asked about after a breach or an accident (出了问题校长
 # 要担什么责任); asked of no wrong done (主要负责人对本单位的安全生产工作负什么责任), it is the duty (全面负责)
 _ASKS_RESPONSIBILITY = re.compile(r"(担|负|承担)(什么|哪些|啥)责任")
-_WRONG_DONE = re.compile(
-    r"违反|违法|违规|违章|未|没|不按|拒不|擅自|出了|出事|发生|造成|导致|事故|失职|渎职|逃|隐瞒|谎报|迟报|漏报|瞒报"
-)
+# a breach of the rules; a wrong done is one, a duty left undone (未、没) or an accident
+_BREACH = r"违反|违法|违规|违章|不依照|不按|未按|未经|拒不|阻碍|擅自|隐瞒|谎报|迟报|漏报|瞒报|失职|渎职"
+_WRONG_DONE = re.compile(rf"{_BREACH}|未|没|出了|出事|发生|造成|导致|事故|逃")
 # how a breach is dealt with (不依照规定保证资金投入，怎么处理) asks its penalty; how a thing is handled
 # (用不完的怎么处理, 发现事故隐患怎么处理) asks the duty
 _ASKS_HANDLING = re.compile(r"(怎么|怎样|如何)处理")
-_BREACH = re.compile(r"违反|违法|违规|违章|不依照|不按|未按|未经|拒不|阻碍|擅自|隐瞒|谎报|迟报|漏报|瞒报|失职|渎职")
+_BREACHED = re.compile(_BREACH)
 _ASKS_DEFINITION = re.compile(
     r"算不算|算是|属不属于|属于不属于|是不是|是什么|指什么|什么是|什么叫|什么样的|含义|定义|怎么界定|如何界定"
 )
@@ -45,7 +45,7 @@ def provision_asked(question: str) -> str | None:
     if (
         _ASKS_PENALTY.search(question)
         or (_ASKS_RESPONSIBILITY.search(question) and _WRONG_DONE.search(question))
-        or (_ASKS_HANDLING.search(question) and _BREACH.search(question))
+        or (_ASKS_HANDLING.search(question) and _BREACHED.search(question))
     ):
         return PENALTY
     if _ASKS_DEFINITION.search(question):

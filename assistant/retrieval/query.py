@@ -22,7 +22,7 @@ from ingest.gazetteer import default_gazetteer
 from ingest.legal_forms import default_forms
 from ingest.metadata import NATIONAL
 from ingest.numerals import cn_to_int
-from ingest.store import DocumentRecord
+from ingest.store import DocumentRecord, StoredChunk
 from ingest.tokenizer import Tokenizer
 
 _ARTICLE = re.compile(rf"第?\s*(?P<num>{NUMERAL})\s*条(?:之(?P<sub>{NUMERAL}))?")
@@ -96,6 +96,11 @@ class QueryPlan:
     unnamed: str = ""  # the question (normalised) without the names of the documents it names
     unknown_documents: list[str] = field(default_factory=list)  # titles or standards named that no document holds
     setting: list[str] = field(default_factory=list)  # zones named as where the asker is (在工业园区, 开发区里的厂)
+
+    def naming(self, chunk: StoredChunk) -> str:
+        """What a passage of a document the question names holds besides its text: the words naming it (本法 is the
+        安全生产法 asked about); "" for a passage of any other document."""
+        return f"{chunk.title}｜" if chunk.doc_id in self.documents else ""
 
 
 def _doc_names(record: DocumentRecord, aliases: dict[str, list[str]]) -> set[str]:

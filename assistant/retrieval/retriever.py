@@ -67,9 +67,10 @@ class HybridRetriever:
             and (not self.regions or r.region in self.regions)
         }
 
-    def _allowed_in(self, records: dict[str, DocumentRecord], generation: int) -> frozenset[str]:
-        """allowed_docs(records), computed again only when the document table was read or written anew (generation
-        read before the table), the day changed (a repeal from a date still ahead) or the filters changed."""
+    def _allowed_in(self, records: dict[str, DocumentRecord], generation: int) -> tuple[frozenset[str], frozenset[str]]:
+        """allowed_docs(records) and the national texts among them (national_text), computed again only when the
+        document table was read or written anew (generation read before the table), the day changed (a repeal from a
+        date still ahead) or the filters changed."""
         key = (
             generation,
             date.today().isoformat(),
@@ -81,13 +82,7 @@ class HybridRetriever:
             allowed = frozenset(self.allowed_docs(records))
             national = frozenset(d for d in allowed if national_text(records[d]))
             self._allowed = (key, allowed, national)
-        return self._allowed[1]
-
-    def _national_in(self, records: dict[str, DocumentRecord], generation: int) -> frozenset[str]:
-        """The national texts (no plan or report) among allowed_docs(records), computed with it."""
-        self._allowed_in(records, generation)
-        assert self._allowed is not None
-        return self._allowed[2]
+        return self._allowed[1], self._allowed[2]
 
     def analyzer(self, records: dict[str, DocumentRecord]) -> QueryAnalyzer:
         # the documents and which are in force (a confirmation changes no content, only the status)
@@ -122,7 +117,8 @@ class HybridRetriever:
         self.kb.ensure_bm25()
         plan = plan or self.analyzer(records).analyse(query)
         # a repealed text the question names on purpose is searched too (it is flagged wherever shown)
-        allowed = set(self._allowed_in(records, generation)) | {
+        searched, national = self._allowed_in(records, generation)
+        allowed = set(searched) | {
             d for d in plan.documents if d in records and not records[d].superseded and not records[d].pending
         }
         idf = self.kb.bm25.idf
@@ -131,7 +127,7 @@ class HybridRetriever:
         def meanwhile(lexical: Candidates, ids: list[str]) -> None:  # while the question's vector is computed
             known.update(candidate_values(lexical, plan, records, idf, self.figures, ids))
 
-        found = gather(self.kb, plan, records, allowed, config, meanwhile, self._national_in(records, generation))
+        found = gather(self.kb, plan, records, allowed, national, config, meanwhile)
         return found, featurize(found, plan, records, idf, config, self.figures, known)
 
     def _ranked(self, query: str, plan: QueryPlan | None) -> tuple[list[tuple[StoredChunk, float]], list[StoredChunk]]:
