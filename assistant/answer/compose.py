@@ -928,12 +928,17 @@ class OfflineComposer:
         return Answer(question, "\n".join(lines), False, sources)
 
     def _subject(self, part: str, plan: QueryPlan, ask: Ask) -> list[str]:
-        """The weighted terms of a part asking for a figure, less the words asking for it: what it is about."""
+        """The weighted terms of a part asking for a figure, less the words asking for it and the figures it states
+        (员工一年带薪年休假有几天 is about 年休假, not about 一年): what it is about."""
         asking = set(self.tokenizer.query_tokens(ask.words))
         terms = question_weights(
             self.tokenizer.query_tokens(f"{people_counted(part)} {' '.join(plan.legal_terms)}"), self.idf
         )
-        return [normalise_for_index(t) for t in terms if t not in asking and t not in ask.words]
+        return [
+            normalise_for_index(t)
+            for t in terms
+            if t not in asking and t not in ask.words and not self.asks.is_quantity(t)
+        ]
 
     def _carrying_term(self, plan: QueryPlan, evidence: list[StoredChunk]) -> list[list[_Clause]]:
         """Asked what a term of the knowledge pack means (its definition leads the answer): the articles the pack

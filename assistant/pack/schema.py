@@ -476,6 +476,8 @@ class Quantities(_Strict):
     relative_sums: list[str] = Field(default_factory=list)
     # a limit asked without its unit (氧含量低于多少, 不得超过多少): answered by a clause stating a number
     limit_words: list[str] = Field(default_factory=list)
+    # a measure asked by its noun (接触限值是多少, 氧含量多少合格): answered by a clause stating a number
+    measure_nouns: list[str] = Field(default_factory=list)
     # a day of the calendar asked (几月, 哪一天): answered by a clause stating a date, not a duration (3个月)
     date_asks: list[str] = Field(default_factory=list)
     # a telephone number asked (投诉电话是多少): answered by a clause stating one

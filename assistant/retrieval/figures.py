@@ -16,6 +16,8 @@ from assistant.pack import Quantities
 from ingest.cleaning import to_simplified
 
 NUMBER = r"(?:\d+(?:\.\d+)?|[零〇一二两三四五六七八九十百千万半]+)"
+# 几 asks a number, except after a numeral: 十几个员工, 二十几人 are about so many, not a question
+_JI = r"(?<![十百千万\d])几"
 # asks that are a rate or a point in time themselves (多久一次, 百分之多少, 每年几月): no period to state them per
 _RATES_ALREADY = ("frequency", "ratio", "date", "phone")
 
@@ -24,9 +26,14 @@ def _alternatives(words: list[str]) -> str:
     return "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
 
 
+def _asks(words: list[str]) -> str:
+    """Question words as alternatives, 几 guarded (_JI)."""
+    return _alternatives(words).replace("几", _JI)
+
+
 def _asking(nouns: list[str], question_words: list[str]) -> str:
     """A figure noun asked about: the noun and a question word close together, in either order."""
-    noun, asking = _alternatives(nouns), _alternatives(question_words)
+    noun, asking = _alternatives(nouns), _asks(question_words)
     return rf"(?:{noun})[^，。；？?]{{0,6}}(?:{asking})|(?:{asking})[^，。；？?]{{0,4}}(?:{noun})"
 
 
@@ -76,11 +83,12 @@ class QuantityAsks:
         self._money_kinds = [tuple(kind) for kind in words.money_kinds]
         self._kind_of_unit = {unit: kind for kind, names in words.units.items() for unit in names}
         all_units = _alternatives(list(self._kind_of_unit))
+        self._quantity = re.compile(rf"{NUMBER}\s*(?:{all_units})")
         # 哪几次、哪几个 ask which ones (a list), not how many
-        self._unit_asked = re.compile(rf"(?:多少|(?<!哪)几)个?(?P<unit>{all_units})")
+        self._unit_asked = re.compile(rf"(?:多少|(?<!哪){_JI})个?(?P<unit>{all_units})")
         money = _alternatives(words.words_for["money"])
         self._money = re.compile(
-            rf"(?:多少|(?<!哪)几)[^，。？?]{{0,2}}(?:{money})|(?:{money})[^，。？?]{{0,6}}(?:多少|几)"
+            rf"(?:多少|(?<!哪){_JI})[^，。？?]{{0,2}}(?:{money})|(?:{money})[^，。？?]{{0,6}}(?:多少|{_JI})"
         )
         # 罚款标准, 工资待遇 标准: a sum asked for by the name of its rule (not 标准化), which a clause may state in
         # words (原工资福利待遇不变) as well as in figures
@@ -96,13 +104,9 @@ class QuantityAsks:
             for kind, names in words.words_for.items()
             if kind != "money" and kind in self._stated
         }
-        self._time = re.compile(rf"{_alternatives(words.time_asks)}|{_asking(words.time_nouns, words.question_words)}")
-        self._frequency = re.compile(
-            rf"{_alternatives(words.frequency_asks)}|(?:多久|多长时间)[^，。？?]{{0,8}}一(?:次|遍)"
-        )
-        self._ratio = re.compile(
-            rf"{_alternatives(words.ratio_asks)}|{_asking(words.ratio_nouns, words.question_words)}"
-        )
+        self._time = re.compile(rf"{_asks(words.time_asks)}|{_asking(words.time_nouns, words.question_words)}")
+        self._frequency = re.compile(rf"{_asks(words.frequency_asks)}|(?:多久|多长时间)[^，。？?]{{0,8}}一(?:次|遍)")
+        self._ratio = re.compile(rf"{_asks(words.ratio_asks)}|{_asking(words.ratio_nouns, words.question_words)}")
         time_units = units["time"]
         self._deadline = re.compile(rf"{NUMBER}\s*(?:{time_units})|{_alternatives(words.deadline_words)}")
         # 每季度 is also written 每个季度, 每一年
@@ -114,18 +118,21 @@ class QuantityAsks:
         )
 
         # a limit asked without its unit (低于多少, 多少以上): answered by a measure stated (a unit or a percentage)
-        self._limit = (
-            re.compile(
-                rf"(?:{_alternatives(words.limit_words)})(?:多少|几)(?!{all_units}|个|倍|成)"
-                rf"|(?:多少|几)(?:以上|以下|以内)"
-            )
+        limits = (
+            [
+                rf"(?:{_alternatives(words.limit_words)})(?:多少|{_JI})(?!{all_units}|个|倍|成)"
+                rf"|(?:多少|{_JI})(?:以上|以下|以内)"
+            ]
             if words.limit_words
-            else None
+            else []
         )
+        if words.measure_nouns:  # 接触限值是多少: a measure asked by its noun
+            limits.append(_asking(words.measure_nouns, words.question_words))
+        self._limit = re.compile("|".join(limits)) if limits else None
         # a measure, not a sum or a count: 处五万元以下的罚款 or 两个以上生产经营单位 beside it is no limit
         measures = _alternatives([u for u, kind in self._kind_of_unit.items() if kind not in ("money", "count")])
         self._number = re.compile(rf"{NUMBER}\s*(?:{measures}|%|％)|百分之{NUMBER}")
-        self._date = re.compile(_alternatives(words.date_asks)) if words.date_asks else None
+        self._date = re.compile(_asks(words.date_asks)) if words.date_asks else None
         # a day of the calendar: 6月, 3月底, 每年1月31日前, 6月份 (not 3个月, a duration); an hour of the day: 22时,
         # 晚上10点 (not 2小时)
         self._dated = re.compile(
@@ -147,6 +154,10 @@ class QuantityAsks:
         self._phone_number = re.compile(
             r"\d{3,4}-\d{7,8}|(?<![\d.])(?:123\d{2}|110|119|120|122|\d{7,8})(?![\d.万元人名])"
         )
+
+    def is_quantity(self, word: str) -> bool:
+        """Whether a word is a number and its unit (一年, 120人): what a question states, not what it is about."""
+        return bool(self._quantity.fullmatch(word))
 
     def _kind_of_sum(self, words: str) -> tuple[str, ...]:
         """The kind of sum the question's words ask for (the first named: 工资待遇 is pay), or () for any sum."""

@@ -19,9 +19,13 @@ _ASKS_PENALTY = re.compile(
 # what responsibility someone bears (负什么责任) is a liability asked about after a breach or an accident (出了问题校长
 # 要担什么责任); asked of no wrong done (主要负责人对本单位的安全生产工作负什么责任), it is the duty (全面负责)
 _ASKS_RESPONSIBILITY = re.compile(r"(担|负|承担)(什么|哪些|啥)责任")
-# a breach of the rules; a wrong done is one, a duty left undone (未、没) or an accident
+# who pays (找谁赔, 谁来承担) after a breach or a duty undone (单位不给买工伤保险，受伤了找谁赔) is a liability
+# too; after an accident alone (事故救援的费用由谁承担) it is who bears a cost
+_ASKS_PAYER = re.compile(r"谁来?(赔|承担|买单)")
+# a breach of the rules; a wrong done is one, a duty left undone (未、没、不给) or an accident
 _BREACH = r"违反|违法|违规|违章|不依照|不按|未按|未经|拒不|阻碍|擅自|隐瞒|谎报|迟报|漏报|瞒报|失职|渎职"
-_WRONG_DONE = re.compile(rf"{_BREACH}|未|没|出了|出事|发生|造成|导致|事故|逃")
+_UNDONE = re.compile(rf"{_BREACH}|未|没|不给")
+_WRONG_DONE = re.compile(rf"{_UNDONE.pattern}|出了|出事|发生|造成|导致|事故|逃")
 # how a breach is dealt with (不依照规定保证资金投入，怎么处理) asks its penalty; how a thing is handled
 # (用不完的怎么处理, 发现事故隐患怎么处理) asks the duty
 _ASKS_HANDLING = re.compile(r"(怎么|怎样|如何)处理")
@@ -45,6 +49,7 @@ def provision_asked(question: str) -> str | None:
     if (
         _ASKS_PENALTY.search(question)
         or (_ASKS_RESPONSIBILITY.search(question) and _WRONG_DONE.search(question))
+        or (_ASKS_PAYER.search(question) and _UNDONE.search(question))
         or (_ASKS_HANDLING.search(question) and _BREACHED.search(question))
     ):
         return PENALTY

@@ -1,0 +1,82 @@
+"""Round 24 (issue 15): an approximate number (十几个员工) asks nothing, a figure the question states (一年) is not
+what it is about, an age or a score is asked by its unit and a measure by its noun (接触限值是多少), and who pays
+after a duty left undone (不给买工伤保险，受伤了找谁赔) asks the liability."""
+
+from __future__ import annotations
+
+import pytest
+from test_fifteenth_round import _article
+
+from assistant.answer.compose import OfflineComposer
+from assistant.pack import KnowledgePack
+from assistant.retrieval.figures import QuantityAsks
+from assistant.retrieval.provisions import PENALTY, provision_asked
+from assistant.retrieval.query import QueryPlan
+from ingest.settings import Settings
+from ingest.tokenizer import Tokenizer
+
+
+@pytest.fixture(scope="module")
+def asks() -> QuantityAsks:
+    return QuantityAsks(KnowledgePack(Settings().knowledge_dir).quantities)
+
+
+@pytest.mark.parametrize(
+    ("question", "kind"),
+    [
+        ("我们是个小饭店，十几个员工，需要专门设安全员吗？", None),  # about so many people, asking yes or no
+        ("公司二十几个人，要不要配专职安全员？", None),
+        ("一百二十几人的厂要配几个专职安全员？", "count"),  # the question word after the approximate number
+        ("要配几个专职安全员？", "count"),
+        ("十几天内要报告吗？", None),
+        ("几天内要报告？", "time"),
+    ],
+)
+def test_an_approximate_number_asks_for_no_figure(asks, question, kind):
+    ask = asks.asked(question)
+    assert (ask.kind if ask else None) == kind
+
+
+@pytest.mark.parametrize(
+    ("question", "text", "states"),
+    [
+        ("厂内机动车驾驶员的年龄上限是多少岁？", "驾驶人员应当年满18周岁。", True),
+        ("厂内机动车驾驶员的年龄上限是多少岁？", "施工单位应当在验收后30日内将有关技术资料移交使用单位。", False),
+        ("一级企业的评审分数线是多少分？", "评审得分90分以上的为一级。", True),
+        ("一级企业的评审分数线是多少分？", "评审结果分为一级、二级、三级。", False),
+        ("一氧化碳的职业接触限值是多少？", "一氧化碳的时间加权平均容许浓度为20mg/m³，不超过30%。", True),
+        ("一氧化碳的职业接触限值是多少？", "煤矿企业应当按照规定检测一氧化碳浓度。", False),
+        ("有限空间内氧含量多少才合格？", "氧含量应当在19.5%至23.5%之间。", True),
+    ],
+)
+def test_an_age_a_score_and_a_measure_asked_by_its_noun_are_answered_only_by_a_number(asks, question, text, states):
+    ask = asks.asked(question)
+    assert ask is not None and ask.stated_in(text) is states
+
+
+def test_a_figure_the_question_states_is_not_what_it_is_about(asks):
+    assert asks.is_quantity("一年") and asks.is_quantity("120人") and asks.is_quantity("三十日")
+    assert not asks.is_quantity("一次性") and not asks.is_quantity("年休假")
+    # 一年 is held by 上一年年收入 in a fine; asked how many days of 年休假 a year, that fine says nothing of it
+    question = "一年的年休假有几天？"
+    fine = _article(
+        "安全生产法", "法律", 96, "第九十六条 处上一年年收入百分之二十以上百分之五十以下的罚款，并于15日内缴纳。"
+    )
+    tokenizer = Tokenizer([])
+    idf = {t: 2.0 for t in tokenizer.query_tokens(question)}
+    composer = OfflineComposer(tokenizer, idf, asks)
+    answer = composer.compose(question, QueryPlan(question, question), [fine])
+    assert answer.abstained and "知识库中未找到依据" in answer.text
+
+
+@pytest.mark.parametrize(
+    ("question", "asked"),
+    [
+        ("老板不给我们买工伤保险，我受伤了找谁赔？", PENALTY),  # a duty left undone: who answers for it
+        ("单位没交工伤保险，出了工伤谁来承担？", PENALTY),
+        ("事故救援的费用由谁承担？", None),  # a cost after an accident, no breach: who bears it
+        ("职业病人的诊疗费用由谁承担？", None),
+    ],
+)
+def test_who_pays_after_a_duty_left_undone_asks_the_liability(question, asked):
+    assert provision_asked(question) == asked
