@@ -1,6 +1,7 @@
 """Round 24 (issue 15): an approximate number (十几个员工) asks nothing, a figure the question states (一年) is not
-what it is about, an age or a score is asked by its unit and a measure by its noun (接触限值是多少), and who pays
-after a duty left undone (不给买工伤保险，受伤了找谁赔) asks the liability."""
+what it is about, an age or a score is asked by its unit and a measure by its noun (接触限值是多少), a figure is
+asked per the period named in its own clause, and who pays after a duty left undone (不给买工伤保险，受伤了找谁赔)
+asks the liability."""
 
 from __future__ import annotations
 
@@ -50,6 +51,24 @@ def test_an_approximate_number_asks_for_no_figure(asks, question, kind):
     ],
 )
 def test_an_age_a_score_and_a_measure_asked_by_its_noun_are_answered_only_by_a_number(asks, question, text, states):
+    ask = asks.asked(question)
+    assert ask is not None and ask.stated_in(text) is states
+
+
+@pytest.mark.parametrize(
+    ("question", "text", "states"),
+    [
+        # the period named in another clause (每季度…开会) is not what the number of people is asked per
+        (
+            "从业人员多少人以上的单位建立安委会，每季度至少开会一次？",
+            "从业人员三百人以上的单位应当建立安全生产委员会。",
+            True,
+        ),
+        ("每季度至少开几次安委会会议？", "安全生产委员会每季度至少召开一次会议。", True),
+        ("每季度至少开几次安委会会议？", "安全生产委员会每年至少召开两次会议。", False),
+    ],
+)
+def test_a_figure_is_asked_per_the_period_named_in_its_own_clause(asks, question, text, states):
     ask = asks.asked(question)
     assert ask is not None and ask.stated_in(text) is states
 

@@ -18,6 +18,7 @@ from ingest.cleaning import to_simplified
 NUMBER = r"(?:\d+(?:\.\d+)?|[零〇一二两三四五六七八九十百千万半]+)"
 # 几 asks a number, except after a numeral: 十几个员工, 二十几人 are about so many, not a question
 _JI = r"(?<![十百千万\d])几"
+_CLAUSES = re.compile(r"[，,；;。：:]")
 # asks that are a rate or a point in time themselves (多久一次, 百分之多少, 每年几月): no period to state them per
 _RATES_ALREADY = ("frequency", "ratio", "date", "phone")
 
@@ -166,11 +167,13 @@ class QuantityAsks:
 
     def asked(self, part: str) -> Ask | None:
         """The figure a question part asks for, or None when it asks for none; a number, a sum or a period asked per
-        day, shift or year (每天最多干几小时) is stated per period."""
+        day, shift or year (每天最多干几小时) is stated per period: the period named in the clause asking for it, not
+        in another (从业人员多少人以上的单位建立安委会，每季度至少开会一次 asks no number of people per quarter)."""
         ask = self._asked(part)
         if ask is not None and ask.kind not in _RATES_ALREADY:
+            clause = next((c for c in _CLAUSES.split(part) if ask.words in c), part)
             for asking, stating in self._per:
-                if asking.search(part):
+                if asking.search(clause):
                     return replace(ask, per=stating)
         return ask
 
