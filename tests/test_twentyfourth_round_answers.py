@@ -1,18 +1,20 @@
 """Round 24 (issue 15): an approximate number (十几个员工) asks nothing, a figure the question states (一年) is not
 what it is about, an age or a score is asked by its unit and a measure by its noun (接触限值是多少), a figure is
-asked per the period named in its own clause, and who pays after a duty left undone (不给买工伤保险，受伤了找谁赔)
+asked per the period named in its own clause, everyday words (童工, 怀孕, 口罩, 下水道, 开除, 告诉) are searched with
+the law's term, and who pays after a duty left undone (不给买工伤保险，受伤了找谁赔)
 asks the liability."""
 
 from __future__ import annotations
 
 import pytest
 from test_fifteenth_round import _article
+from test_retrieval_stages import record
 
 from assistant.answer.compose import OfflineComposer
 from assistant.pack import KnowledgePack
 from assistant.retrieval.figures import QuantityAsks
 from assistant.retrieval.provisions import PENALTY, provision_asked
-from assistant.retrieval.query import QueryPlan
+from assistant.retrieval.query import QueryAnalyzer, QueryPlan
 from ingest.settings import Settings
 from ingest.tokenizer import Tokenizer
 
@@ -99,3 +101,20 @@ def test_a_figure_the_question_states_is_not_what_it_is_about(asks):
 )
 def test_who_pays_after_a_duty_left_undone_asks_the_liability(question, asked):
     assert provision_asked(question) == asked
+
+
+@pytest.mark.parametrize(
+    ("question", "term"),
+    [
+        ("招童工进厂干接触粉尘的活违法吗？", "未成年工"),
+        ("怀孕了还能在有毒的岗位上干吗？", "孕期、哺乳期"),
+        ("车间粉尘大，单位要给工人发口罩吗？", "个人使用的职业病防护用品"),
+        ("清理下水道之前要做什么准备？", "有限空间作业"),
+        ("我举报了单位的安全隐患，会不会被开除？", "解除或者终止"),
+        ("接触粉尘的岗位，单位要不要告诉我们有职业病危害？", "如实告知"),
+    ],
+)
+def test_everyday_words_are_searched_with_the_law_s_term(question, term):
+    records = {r.doc_id: r for r in [record("职业病防治法", "法律"), record("安全生产法", "法律")]}
+    plan = QueryAnalyzer(KnowledgePack(Settings().knowledge_dir), Tokenizer([]), records).analyse(question)
+    assert term in plan.legal_terms
