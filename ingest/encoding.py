@@ -495,6 +495,8 @@ def _decode(data: bytes, path: Path) -> str:
             return text
         if data.isascii() and b"\x00" not in data:
             return data.decode("ascii")  # text with shift or escape bytes: decode_bytes names them
+        if (text := _stray_nuls(data, path)) is not None:
+            return text
         raise UnreadableFile(path, "看起来是二进制文件而不是文本（扩展名与内容不符？）请确认文件类型后重新导入")
     try:
         return data.decode("utf-8")
@@ -511,6 +513,28 @@ def _decode(data: bytes, path: Path) -> str:
         warn(f"文件是日文（{encoding} 编码），已按日文读取；本助手面向中文法规，请确认确实需要导入")
     elif encoding == _KOREAN:
         warn(f"文件是韩文（{encoding} 编码），已按韩文读取；本助手面向中文法规，请确认确实需要导入")
+    return text
+
+
+# at most this share of a text's bytes may be stray NULs (a file padded or damaged by a program writing C strings);
+# random binary data has one NUL in 256 bytes, and is told by its other control bytes (_looks_binary)
+_STRAY_NUL_SHARE = 0.02
+
+
+def _stray_nuls(data: bytes, path: Path) -> str | None:
+    """The text of a file that is text but for a few stray NUL bytes (no byte of a UTF-8, GBK or Big5 character
+    is NUL, so they are dropped whole: decode_bytes names how many), else None. A law with a NUL after each
+    sentence was refused as a binary file. Text in UTF-16 was read before this is tried."""
+    nuls = data.count(b"\x00")
+    if not nuls or nuls > len(data) * _STRAY_NUL_SHARE:
+        return None
+    rest = data.replace(b"\x00", b"")
+    if _looks_binary(rest):
+        return None
+    text = _decode(rest, path)
+    if _printable_share(text) < 0.95:
+        return None
+    warn(f"文件中有 {nuls} 个空字节（NUL），已删除；请抽查内容是否正常")
     return text
 
 

@@ -70,12 +70,25 @@ def load_file(path: Path, limits: LoadLimits | None = None, warnings: list[str] 
     except Exception as exc:  # noqa: BLE001 - the last resort: a parser's own error becomes this file's failure
         _log.debug("loading %s", path, exc_info=True)
         raise UnreadableFile(path, UNREADABLE) from exc
+    text = line_breaks(text)
     if not text.strip():
         raise EmptyDocument(path, "文件中没有可入库的文字内容")
     check_runs(path, text, limits.max_run_chars)
     check_lines(path, text, limits.max_file_lines)
     check_repetition(path, text, limits.max_repetition_ratio)
     return text
+
+
+# what ends a line besides a line feed and a carriage return: a page break (pdftotext puts a form feed between the
+# pages), a vertical tab, the next-line control, and the Unicode line and paragraph separators (text pasted from web
+# pages and JSON). Every stage after loading splits lines at "\n" alone: a law whose articles were separated by these
+# read as one line, its whole text the title, with no article to cite.
+_LINE_BREAKS = re.compile("\r?[\x0b\x0c\x85\u2028\u2029]")
+
+
+def line_breaks(text: str) -> str:
+    """The text with every line-ending character other than a carriage return (cleaning reads those) as a line feed."""
+    return _LINE_BREAKS.sub("\n", text)
 
 
 _REPETITION_MIN_CHARS = 200_000  # shorter texts make a few hundred chunks at most, whatever they hold
