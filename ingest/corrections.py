@@ -25,7 +25,7 @@ from datetime import date, datetime
 from pathlib import Path
 
 from ingest.errors import UserFacingError
-from ingest.metadata import KINDS, NATIONAL, DocumentMeta, version_key
+from ingest.metadata import EARLIEST_YEAR, KINDS, NATIONAL, DocumentMeta, version_key
 from ingest.store import DocumentRecord
 
 FIELDS = ("title", "kind", "region", "date")
@@ -39,9 +39,6 @@ _DATE = re.compile(r"^(\d{4})(?:\s*[-./年]\s*(\d{1,2})(?:\s*[-./月]\s*(\d{1,2}
 
 class CorrectionError(UserFacingError):
     """A correction that cannot be made; the message (Chinese) says why and what to write instead."""
-
-
-_EARLIEST_YEAR = 1900  # no text in force here is older: a year before it is a typing slip (0001-01-01)
 
 
 def normalise(changes: Mapping[str, str | None], today: date | None = None) -> dict[str, str]:
@@ -86,8 +83,8 @@ def _iso_date(value: str, today: date) -> str:
         date(year, month or 1, day or 1)
     except ValueError:
         raise CorrectionError(f"日期“{value}”不存在：请核对年月日") from None
-    if year < _EARLIEST_YEAR:
-        raise CorrectionError(f"日期“{value}”早于 {_EARLIEST_YEAR} 年，不是法规或方案的日期：请核对年份")
+    if year < EARLIEST_YEAR:
+        raise CorrectionError(f"日期“{value}”早于 {EARLIEST_YEAR} 年，不是法规或方案的日期：请核对年份")
     iso = f"{year:04d}" + (f"-{month:02d}" if month else "") + (f"-{day:02d}" if day else "")
     if iso > today.isoformat()[: len(iso)]:
         raise CorrectionError(

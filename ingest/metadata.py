@@ -169,7 +169,10 @@ def dated(clean: str, path: Path, title: str) -> tuple[str, str]:
         y, m, d = match.groups()
         return f"{int(y):04d}-{int(m):02d}-{int(d):02d}", DATE_IN_NAME  # ２０２５-０３-０１ as 2025-03-01
     head = clean.split(_INFO_END)[0] if _INFO_END in clean else "\n".join(clean.split("\n")[:15])
-    dates = [f"{int(y):04d}-{int(m):02d}-{int(d):02d}" for y, m, d in _DATE_IN_TEXT.findall(head)]  # ２０２４ too
+    # ２０２４ too; a day no calendar has (2024年2月30日, a typing slip) is no date
+    dates = [
+        iso for y, m, d in _DATE_IN_TEXT.findall(head) if real_date(iso := f"{int(y):04d}-{int(m):02d}-{int(d):02d}")
+    ]
     if dates:
         return max(dates), DATE_IN_HEAD
     year = _YEAR_IN_TITLE.search(title)
@@ -180,15 +183,32 @@ def extract_date(clean: str, path: Path, title: str) -> str:
     return dated(clean, path, title)[0]
 
 
+EARLIEST_YEAR = 1900  # no text in force here is older: a year before it is a typing slip (0001-01-01)
+
+
+def real_date(iso: str) -> bool:
+    """Whether an ISO date (YYYY-MM-DD) is a day of the calendar, from EARLIEST_YEAR on."""
+    try:
+        return date.fromisoformat(iso).year >= EARLIEST_YEAR
+    except ValueError:
+        return False
+
+
 def future_date_problem(path: Path, clean: str, meta: DocumentMeta, today: date | None = None) -> str:
-    """Why the document's date cannot be trusted ("" when it can): a date after today. The date decides which
-    version of a law is in force, so a file dated in the future would displace the real text; the file is not
+    """Why the document's date cannot be trusted ("" when it can): a date after today, or one no calendar has. The
+    date decides which version of a law is in force, so a file dated in the future would displace the real text,
+    and one dated 2021-06-99 would outrank the 2021-06-10 text (dates are compared as written); the file is not
     ingested (a safety officer fixes the date, or imports a new law once it takes effect). A year in a plan's
     title is the period planned (2027年安全生产工作要点), not a date, and may be ahead."""
     today = today or date.today()
     value, where = dated(clean, path, meta.title)
     if not value:
         return ""
+    if where == DATE_IN_NAME and not real_date(value):
+        return (
+            f"{path.name} 的{where}“{value}”不是有效的日期（没有这一天，或早于 {EARLIEST_YEAR} 年），未导入："
+            "日期决定哪个版本现行；请把文件名中的日期改为正确的公布或施行日期（如 2021-06-10）后重新导入"
+        )
     if where == YEAR_IN_TITLE:
         if meta.kind not in VERSIONED_KINDS or int(value) <= today.year:
             return ""
