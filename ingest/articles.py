@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from ingest.numerals import cn_to_int, int_to_cn
+from ingest.numerals import cn_to_int, int_to_cn, well_formed
 
 NUMERAL = r"[零〇一二三四五六七八九十百千两\d]+"  # an article number, in either script
 # An article starts a line: 第X条 (optionally 之Y) followed by whitespace or the end of the line.
@@ -41,7 +41,7 @@ class ArticleRef:
 def match_article_start(line: str) -> tuple[ArticleRef, str, str] | None:
     """If the line starts an article, return (ref, label as written, rest of the line)."""
     match = ARTICLE_START.match(line)
-    if not match:
+    if not match or not all(well_formed(n) for n in match.group("num", "sub") if n):
         return None
     try:
         ref = ArticleRef(cn_to_int(match.group("num")), cn_to_int(match.group("sub")) if match.group("sub") else 0)
@@ -61,6 +61,8 @@ def parse_article(text: str) -> ArticleRef | None:
         if not bare:
             return None
         num, sub = bare.group("num"), bare.group("sub")
+    if not well_formed(num) or (sub and not well_formed(sub)):
+        return None
     try:
         return ArticleRef(cn_to_int(num), cn_to_int(sub) if sub else 0)
     except ValueError:

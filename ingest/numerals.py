@@ -70,6 +70,33 @@ def cn_to_int(text: str) -> int:
     return total + group + current
 
 
+def well_formed(text: str) -> bool:
+    """Whether a numeral is written as numbers are: digits alone (24, 二〇二一), or each digit before a unit, the units
+    falling within each group below 万 or 亿 (一百三十四, 十二, 一千零五, 两千万). cn_to_int reads any string of these
+    characters, so 二十四二十四 (a number pasted twice) read as 44 and 十十 as 20: the article a user did not ask for,
+    or a line of a document taken for an article it is not."""
+    text = "".join(_TENS.get(ch, ch) for ch in "".join(text.split()))
+    if not text or text.isdigit() or all(ch in _DIGITS for ch in text):
+        return bool(text)
+    unit, digit, sections = 10**9, False, 10**13
+    for ch in text:
+        if ch in _DIGITS:
+            if digit and _DIGITS[ch]:  # two digits with no unit between them: 二十四二
+                return False
+            digit = bool(_DIGITS[ch])
+        elif ch in _UNITS:
+            if _UNITS[ch] >= unit:  # a unit no smaller than the one before it in its group: 十十, 二十四十, 十百
+                return False
+            unit, digit = _UNITS[ch], False
+        elif ch in _SECTIONS:
+            if _SECTIONS[ch] >= sections:  # 一万一万
+                return False
+            sections, unit, digit = _SECTIONS[ch], 10**9, False
+        else:
+            return False
+    return True
+
+
 def count(text: str) -> int | None:
     """A count as people write it: '120', '一百二十', '三百', '两千', '一万', '十万', '两千万' -> int; None when it
     is no numeral or a Chinese zero."""
