@@ -17,6 +17,7 @@ import logging
 import queue
 import threading
 import time
+import zlib
 from collections.abc import Callable, Iterator
 from functools import partial
 from pathlib import Path
@@ -172,6 +173,9 @@ def chat_model(settings: Settings) -> BaseChatModel:
         extra_body={"max_tokens": settings.llm_max_tokens},
         http_client=httpx.Client(
             timeout=settings.llm_timeout,
+            # the encodings _capped_body can count as they unpack (httpx would also offer br and zstd when their
+            # packages are installed)
+            headers={"Accept-Encoding": ", ".join(_UNPACKED)},
             event_hooks={
                 "response": [partial(_capped_body, seconds=(STREAMED_REPLY_TIMEOUTS + 1) * settings.llm_timeout)]
             },
@@ -183,28 +187,77 @@ REPLY_MAX_BYTES = 16 * 2**20  # far above any reply of llm_max_tokens, streamed 
 
 
 class ReplyTooLarge(Exception):
-    """The endpoint sent more than REPLY_MAX_BYTES for one reply (one chunk of gigabytes exhausted the memory), or
-    went on sending past every deadline (an endless stream of keep-alive comments kept a reader thread forever)."""
+    """The endpoint sent more than REPLY_MAX_BYTES for one reply (one chunk of gigabytes exhausted the memory; so did
+    300 KB of gzip unpacking to 300 MB), or went on sending past every deadline (an endless stream of keep-alive
+    comments kept a reader thread forever)."""
+
+
+class UnknownEncoding(Exception):
+    """The reply is packed in an encoding the client did not offer (br, zstd, compress): it cannot be counted."""
+
+
+# Content-Encoding -> the zlib window bits reading it (gzip; deflate as zlib-wrapped, raw deflate tried after)
+_UNPACKED = {"gzip": 16 + zlib.MAX_WBITS, "x-gzip": 16 + zlib.MAX_WBITS, "deflate": zlib.MAX_WBITS}
+
+
+class _Unpacker:
+    """One Content-Encoding layer undone piece by piece, never yielding more than it is allowed to."""
+
+    def __init__(self, encoding: str) -> None:
+        self.encoding = encoding
+        self.zlib = zlib.decompressobj(_UNPACKED[encoding])
+        self.started = False
+
+    def unpack(self, data: bytes, most: int) -> bytes:
+        """The next bytes of the unpacked body from data; ReplyTooLarge when they would be more than most."""
+        try:
+            out = self.zlib.decompress(data, most + 1)
+        except zlib.error:
+            if self.encoding != "deflate" or self.started:
+                raise
+            self.zlib = zlib.decompressobj(-zlib.MAX_WBITS)  # raw deflate, as some servers send it
+            out = self.zlib.decompress(data, most + 1)
+        self.started = True
+        if len(out) > most or self.zlib.unconsumed_tail:
+            raise ReplyTooLarge(f"over {most:,} bytes once unpacked")
+        return out
 
 
 def _capped_body(response, seconds: float) -> None:
     """Read the response's body through a counter that stops at REPLY_MAX_BYTES, or once it has been read for
     `seconds` (an httpx response hook: it runs before any of the body is read). The callers gave up before either
-    (call_model, pieces_in_time); this ends the read they left behind."""
+    (call_model, pieces_in_time); this ends the read they left behind. A packed body (Content-Encoding: gzip or
+    deflate) is unpacked here, where the unpacked bytes are counted too (httpx would unpack it after this count, all
+    of it, whatever its size); one packed otherwise is refused (UnknownEncoding)."""
     import httpx
+
+    encodings = [
+        e.strip().lower() for e in response.headers.get_list("content-encoding", split_commas=True) if e.strip()
+    ]
+    encodings = [e for e in encodings if e != "identity"]
+    unknown = [e for e in encodings if e not in _UNPACKED]
+    if encodings:
+        del response.headers["content-encoding"]  # unpacked here: httpx reads the body as it is
 
     class Capped(httpx.SyncByteStream):
         def __init__(self, inner) -> None:
             self.inner = inner
 
         def __iter__(self):
-            seen, until = 0, time.monotonic() + seconds
+            if unknown:
+                raise UnknownEncoding(", ".join(unknown))
+            layers = [_Unpacker(e) for e in reversed(encodings)]  # the last encoding applied is undone first
+            seen, unpacked, until = 0, 0, time.monotonic() + seconds
             for piece in self.inner:
                 seen += len(piece)
                 if seen > REPLY_MAX_BYTES:
                     raise ReplyTooLarge(f"{seen:,} bytes")
                 if time.monotonic() > until:
                     raise ReplyTooLarge(f"still sending after {seconds:g} s")
+                for layer in layers:
+                    piece = layer.unpack(piece, REPLY_MAX_BYTES - unpacked)
+                if layers:
+                    unpacked += len(piece)
                 yield piece
 
         def close(self) -> None:
@@ -277,6 +330,8 @@ def fault_reason(exc: BaseException, settings: Settings) -> str:
     where = settings.llm_base_url or "未配置地址"
     if any(isinstance(link, ReplyTooLarge) for link in chain(exc)):
         return f"回复超过 {REPLY_MAX_BYTES // 2**20} MB，不是正常的回答，请检查 ANQUAN_LLM_BASE_URL 指向的服务"
+    if any(isinstance(link, (UnknownEncoding, zlib.error)) for link in chain(exc)):
+        return "回复的压缩格式无法读取，请确认 ANQUAN_LLM_BASE_URL 指向的是 OpenAI 兼容接口"
     if isinstance(exc, ReplyTimeout) and exc.whole:
         return f"{exc.seconds:g} 秒内没有写完回复，可稍后重试或调大 ANQUAN_LLM_TIMEOUT"
     if isinstance(exc, (openai.APITimeoutError, httpx.TimeoutException, TimeoutError)):
@@ -310,7 +365,7 @@ def _retryable(exc: BaseException) -> bool:
 
     return (
         not _timed_out(exc)
-        and not any(isinstance(link, ReplyTooLarge) for link in chain(exc))
+        and not any(isinstance(link, (ReplyTooLarge, UnknownEncoding, zlib.error)) for link in chain(exc))
         and isinstance(
             exc,
             (
