@@ -26,12 +26,54 @@ class ReadOnlyDataDir(UserFacingError):
 def data_dir_problem(data_dir: Path) -> str | None:
     """Why the data directory cannot be a folder (a file stands where it or one of its parents should be)."""
     for folder in (data_dir, *data_dir.parents):
+        if folder.is_symlink() and not folder.exists():  # mkdir said only "File exists"
+            what = "数据目录" if folder == data_dir else f"数据目录 {data_dir} 的上级路径"
+            return (
+                f"{what} {folder} 是一个失效的符号链接（指向的位置不存在，或链接指回自身）：请把 ANQUAN_DATA_DIR "
+                f"设为一个文件夹的路径，或改正这个链接后重试。"
+            )
         if folder.exists() and not folder.is_dir():
             what = "数据目录" if folder == data_dir else f"数据目录 {data_dir} 的上级路径"
             return (
                 f"{what} {folder} 是一个文件，不是文件夹：请把 ANQUAN_DATA_DIR 设为一个文件夹的路径，"
                 f"或移走这个文件后重试。"
             )
+    return None
+
+
+# What the program keeps in the data directory besides the store (chroma/: ingest.store names its problems): whether
+# each is a folder, what it holds, and whether a question reads it (the others are written by imports and edits only).
+# A file where one of the folders belongs (or the reverse: a backup tool, a careless copy) failed every command
+# touching it with "unexpected error (NotADirectoryError), please retry", which retrying never mends.
+_DERIVED = "由程序自动生成，删除或改名后重试即可（下次导入时重建）"
+_LAYOUT: dict[str, tuple[bool, str, bool, str]] = {
+    "bm25": (True, "词法（BM25）索引", True, _DERIVED),
+    "embedder": (True, "内置向量模型", True, _DERIVED),
+    "cache": (True, "知识包缓存", True, _DERIVED),
+    "uploads": (True, "网页上传的原文件", False, "请把它改名移开后重试，并确认其中没有需要保留的文件"),
+    "upload-staging": (True, "网页上传的暂存区", False, _DERIVED),
+    "ingest-spool": (True, "导入时的临时数据", False, _DERIVED),
+    "file-stamps.json": (False, "已读文件的记录", False, _DERIVED),
+    "ingest-journal.json": (False, "导入日志", False, _DERIVED),
+    "ingest.lock": (False, "导入锁", False, _DERIVED),
+    "vectors.lock": (False, "向量计算锁", False, _DERIVED),
+    "corrections.json": (False, "管理员的更正记录", False, "请把它改名移开后重试，并确认其中没有需要保留的内容"),
+}
+
+
+def layout_problem(data_dir: Path, writing: bool = False, embedder: str | None = None) -> str | None:
+    """Why an entry of the data directory cannot be used ("" when none): a file where a folder belongs, or a folder
+    where a file belongs, named with what it is and what to do. Only the entries a question reads unless writing;
+    with embedder, the folder of its lexical index (bm25/<embedder>) too."""
+    entries = [(name, *spec) for name, spec in _LAYOUT.items() if writing or spec[2]]
+    if embedder:
+        entries.append((f"bm25/{embedder}", True, "词法（BM25）索引", True, _DERIVED))
+    for name, folder, what, _read, todo in entries:
+        path = data_dir / name
+        if not os.path.lexists(path) or (path.is_dir() if folder else path.is_file()):
+            continue
+        now = "一个文件夹" if path.is_dir() else "一个文件" if path.is_file() else "一个特殊文件或失效的链接"
+        return f"数据目录中的 {path} 应是{'一个文件夹' if folder else '一个文件'}（{what}），现在却是{now}：{todo}。"
     return None
 
 

@@ -20,7 +20,7 @@ from filelock import FileLock, Timeout
 from ingest.articles import ArticleRef
 from ingest.bm25_index import Bm25Index
 from ingest.cleaning import normalise_for_index, to_simplified
-from ingest.data_dir import DataDirError, ReadOnlyDataDir, data_dir_problem, writable
+from ingest.data_dir import DataDirError, ReadOnlyDataDir, data_dir_problem, layout_problem, writable
 from ingest.embedders import ActiveEmbedder, resolve_embedder
 from ingest.embedders.base import corpus_fitted
 from ingest.errors import UserFacingError
@@ -99,7 +99,11 @@ class KnowledgeBase:
         # a read-only data directory (a mount, missing permissions) can be read from, never written
         self.read_only = not writable(settings.data_dir)
         self._bm25_lock = threading.Lock()  # one rebuild of the lexical index at a time in this process
+        if problem := layout_problem(settings.data_dir):
+            raise DataDirError(problem)
         self.embedder = embedder or resolve_embedder(settings)
+        if problem := layout_problem(settings.data_dir, embedder=self.embedder.name):
+            raise DataDirError(problem)
         self.store = ChunkStore(settings, self.embedder.name)
         # with a Chroma server: the built-in embedder's fit and the ingest lease are shared there too
         self.shared = SharedState(self.store.client, self.embedder.name) if self.store.is_server else None
@@ -245,6 +249,8 @@ class KnowledgeBase:
         """Raise ReadOnlyDataDir (a Chinese message) before a write is attempted in a read-only data directory."""
         if self.read_only or not writable(self.settings.data_dir):
             raise ReadOnlyDataDir(self.settings.data_dir)
+        if problem := layout_problem(self.settings.data_dir, writing=True, embedder=self.embedder.name):
+            raise DataDirError(problem)
 
     def refresh_embedder(self) -> bool:
         """Use the built-in embedder's current fit: another process (an ingest) may have refitted it since

@@ -337,9 +337,16 @@ class StampCache:
     def __init__(self, path: Path):
         self.path = path
         try:
-            self.entries: dict[str, list[str]] = json.loads(path.read_text(encoding="utf-8"))
+            read = json.loads(path.read_text(encoding="utf-8"))
         except (OSError, ValueError):
-            self.entries = {}
+            read = {}
+        # only entries of the shape written (a cache: one damaged or edited into another shape, a list, is read as
+        # empty and rewritten; it aborted the ingest)
+        self.entries: dict[str, list[str]] = {
+            source: entry
+            for source, entry in (read.items() if isinstance(read, dict) else ())
+            if isinstance(entry, list) and len(entry) == 2 and all(isinstance(part, str) for part in entry)
+        }
         self._changed = False
 
     def hash_of(self, source: str, stamp: str) -> str | None:
