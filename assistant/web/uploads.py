@@ -79,10 +79,30 @@ def sanitise_name(name: str) -> str:
     stem, dot, suffix = name.rpartition(".")
     if not dot:
         stem, suffix = name, ""
-    stem = stem.strip(" ._")[:_MAX_NAME]
+    stem = _bounded_stem(stem.strip(" ._")[:_MAX_NAME])
     if not stem or set(stem) <= {"_"}:
         return ""
     return f"{stem}.{suffix.lower()}" if suffix else stem
+
+
+# A name's bytes a file system takes (ext4, XFS and most others: 255 bytes of UTF-8), less room for the extension:
+# 120 Chinese characters are 360 bytes, and the copy of an upload named with 86 of them failed with "File name too
+# long", taking the whole upload with it.
+_MAX_STEM_BYTES = 200
+_TRAILING_DATE = re.compile(r"[(（]\d{4}-\d{2}-\d{2}[)）]$")
+
+
+def _bounded_stem(stem: str) -> str:
+    """The stem within _MAX_STEM_BYTES of UTF-8, cut at a character and marked with …; the version date at its end
+    (…条例(2024-05-01)) is kept, since the document's date is read from it."""
+    if len(stem.encode("utf-8", "surrogatepass")) <= _MAX_STEM_BYTES:
+        return stem
+    date = _TRAILING_DATE.search(stem)
+    tail = "…" + (date.group() if date else "")
+    room = _MAX_STEM_BYTES - len(tail.encode("utf-8"))
+    head = stem[: len(stem) - len(date.group())] if date else stem
+    head = head.encode("utf-8", "surrogatepass")[:room].decode("utf-8", "ignore")  # a character cut in two is dropped
+    return head.rstrip(" ._") + tail
 
 
 def check_batch(files: list[tuple[str, int]], settings: Settings) -> None:
