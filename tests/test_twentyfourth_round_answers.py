@@ -118,3 +118,10 @@ def test_everyday_words_are_searched_with_the_law_s_term(question, term):
     records = {r.doc_id: r for r in [record("职业病防治法", "法律"), record("安全生产法", "法律")]}
     plan = QueryAnalyzer(KnowledgePack(Settings().knowledge_dir), Tokenizer([]), records).analyse(question)
     assert term in plan.legal_terms
+
+
+def test_a_malformed_article_number_in_a_question_names_no_article():
+    records = {r.doc_id: r for r in [record("安全生产法", "法律")]}
+    analyzer = QueryAnalyzer(KnowledgePack(Settings().knowledge_dir), Tokenizer([]), records)
+    assert analyzer.analyse("安全生产法第二十四二十四条是怎么规定的？").articles == []
+    assert [ref.number for _, ref in analyzer.analyse("安全生产法第二十四条是怎么规定的？").articles] == [24]

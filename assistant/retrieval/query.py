@@ -21,7 +21,7 @@ from ingest.cleaning import normalise_for_index, to_simplified
 from ingest.gazetteer import default_gazetteer
 from ingest.legal_forms import default_forms
 from ingest.metadata import NATIONAL
-from ingest.numerals import cn_to_int
+from ingest.numerals import cn_to_int, well_formed
 from ingest.store import DocumentRecord, StoredChunk
 from ingest.tokenizer import Tokenizer
 
@@ -276,6 +276,8 @@ class QueryAnalyzer:
             return []
         found = []
         for match in _ARTICLE.finditer(norm):
+            if not all(well_formed(n) for n in match.group("num", "sub") if n):
+                continue  # 第二十四二十四条 (pasted twice) names no article, not 第四十四条
             try:
                 ref = ArticleRef(
                     cn_to_int(match.group("num")), cn_to_int(match.group("sub")) if match.group("sub") else 0
