@@ -125,3 +125,19 @@ def test_a_malformed_article_number_in_a_question_names_no_article():
     analyzer = QueryAnalyzer(KnowledgePack(Settings().knowledge_dir), Tokenizer([]), records)
     assert analyzer.analyse("安全生产法第二十四二十四条是怎么规定的？").articles == []
     assert [ref.number for _, ref in analyzer.analyse("安全生产法第二十四条是怎么规定的？").articles] == [24]
+
+
+def test_a_title_is_named_loosely_only_with_its_ending_or_whole():
+    records = {
+        r.doc_id: r
+        for r in [
+            record("特种设备安全监察条例", "行政法规"),
+            record("特种设备安全法", "法律"),
+            record("煤矿安全生产条例", "行政法规"),
+        ]
+    }
+    analyzer = QueryAnalyzer(KnowledgePack(Settings().knowledge_dir), Tokenizer([]), records)
+    # the words of a title without its kind are what the question is about, not a document it names
+    assert analyzer.analyse("向负责特种设备安全监督管理的部门办理使用登记要在几日内？").documents == []
+    assert analyzer.analyse("煤矿安全生产的那个条例里对矿长有什么要求？").documents == ["煤矿安全生产条例"]
+    assert analyzer.analyse("特种设备安全监察有什么规定？").documents == ["特种设备安全监察条例"]

@@ -49,6 +49,11 @@ class RankingConfig(BaseModel):
         description="share of a title's characters a question holds in order, in runs of two or more, to name it "
         "loosely (国务院预防煤矿事故的那个特别规定: 14 of the 20 of 国务院关于预防煤矿生产安全事故的特别规定)",
     )
+    loose_title_kind: int = Field(
+        2,
+        description="characters of a title's ending that say what kind of text it is (条例, 规定, 办法): a title named "
+        "loosely is named with that ending (那个条例) or whole but for it (生产安全事故报告和调查处理有什么规定)",
+    )
     national_depth: int = Field(
         20,
         description="candidates taken from the national texts alone (BM25 of the question with its legal terms), "

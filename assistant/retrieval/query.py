@@ -168,8 +168,9 @@ class QueryAnalyzer:
     def _loosely_named(self, text: str) -> list[str]:
         """The documents a question names by the words of their title in order, a few left out or added
         (国务院预防煤矿事故的那个特别规定 names 国务院关于预防煤矿生产安全事故的特别规定): runs of two characters or
-        more that the title and the question share, in order, cover config.loose_title_share of the title, within
-        a stretch of the question at most half as long again as the title; and they fit that one title only."""
+        more that the title and the question share, in order, cover config.loose_title_share of the title and end
+        with its ending, within a stretch of the question at most half as long again as the title; and they fit that
+        one title only."""
         share = self.config.loose_title_share
         hits = Counter(pair for i in range(len(text) - 1) for pair in self._title_bigrams.get(text[i : i + 2], []))
         found: dict[str, list[str]] = {}  # title -> doc ids (the versions of one title)
@@ -182,7 +183,12 @@ class QueryAnalyzer:
             if not blocks:
                 continue
             span = blocks[-1].b + blocks[-1].size - blocks[0].b
-            if sum(b.size for b in blocks) >= share * len(title) and span <= 1.5 * len(title):
+            # a title is named with its ending, the kind of text it is (那个条例, 那个特别规定), or whole but for
+            # that kind (生产安全事故报告和调查处理有什么规定): a few of its words without it are what the question
+            # is about (负责特种设备安全监督管理的部门 names no 特种设备安全监察条例)
+            held = sum(b.size for b in blocks)
+            named = blocks[-1].a + blocks[-1].size == len(title) or held >= len(title) - self.config.loose_title_kind
+            if named and held >= share * len(title) and span <= 1.5 * len(title):
                 found.setdefault(title, []).append(doc_id)
         # words that fit several titles (我们市安全生产条例 fits every city's) name none of them
         return sorted(next(iter(found.values()))) if len(found) == 1 else []
