@@ -141,3 +141,20 @@ def test_a_title_is_named_loosely_only_with_its_ending_or_whole():
     assert analyzer.analyse("向负责特种设备安全监督管理的部门办理使用登记要在几日内？").documents == []
     assert analyzer.analyse("煤矿安全生产的那个条例里对矿长有什么要求？").documents == ["煤矿安全生产条例"]
     assert analyzer.analyse("特种设备安全监察有什么规定？").documents == ["特种设备安全监察条例"]
+
+
+@pytest.mark.parametrize(
+    ("question", "numbers"),
+    [
+        ("生产经营单位应当建立安全风险分级管控制度。这是《安全生产法》哪一条规定的？", []),  # which one: asked
+        ("安全生产法这一条怎么理解？", []),
+        ("安全生产法有两条规定讲培训吗？", []),  # a count of articles
+        ("安全生产法第一条是什么？", [1]),
+        ("安全生产法24条怎么规定？", [24]),
+        ("安全生产法二十四条怎么规定？", [24]),
+    ],
+)
+def test_which_article_asked_names_none(question, numbers):
+    records = {r.doc_id: r for r in [record("安全生产法", "法律")]}
+    analyzer = QueryAnalyzer(KnowledgePack(Settings().knowledge_dir), Tokenizer([]), records)
+    assert [ref.number for _, ref in analyzer.analyse(question).articles] == numbers

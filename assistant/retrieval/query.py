@@ -26,6 +26,10 @@ from ingest.store import DocumentRecord, StoredChunk
 from ingest.tokenizer import Tokenizer
 
 _ARTICLE = re.compile(rf"第?\s*(?P<num>{NUMERAL})\s*条(?:之(?P<sub>{NUMERAL}))?")
+# before 条 without 第, a count (一条, 两条) or a numeral after a word asking or pointing (哪一条, 这一条, 每一条)
+# names no article (安全生产法24条 and 二十四条 do)
+_COUNTS = frozenset("一两几")
+_POINTING = frozenset("哪这那每上下同某任")
 _NATIONAL = "中华人民共和国"
 _SPLIT_QUESTION = re.compile(r"(?<=[？?；;])|(?<=[，,])(?=还是|那么|另外|以及|同时)")
 # whether a document is still in force (还有效吗, 废止了吗): other documents say so (…同时废止); when it took effect
@@ -284,6 +288,10 @@ class QueryAnalyzer:
         for match in _ARTICLE.finditer(norm):
             if not all(well_formed(n) for n in match.group("num", "sub") if n):
                 continue  # 第二十四二十四条 (pasted twice) names no article, not 第四十四条
+            if not match.group(0).startswith("第") and (
+                match.group("num") in _COUNTS or norm[max(0, match.start() - 1) : match.start()] in _POINTING
+            ):
+                continue  # 哪一条规定的, 这一条, 有两条: which one, this one, how many; not article 1 or 2
             try:
                 ref = ArticleRef(
                     cn_to_int(match.group("num")), cn_to_int(match.group("sub")) if match.group("sub") else 0
