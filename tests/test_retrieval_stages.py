@@ -299,8 +299,9 @@ def test_a_regulation_held_by_a_law_goes_behind_it_whichever_ranked_first():
         "并对安全附件和安全保护装置进行检查确认。"
     )
     other = "第八十七条 违反本法规定，运营使用单位未设置特种设备安全管理机构的，责令限期改正。"
-    # ranked first, the regulation repeats the law (上位法): the law answers
-    assert set_copies_aside([regulation, other, law], 0.85, [2, 3, 3]) == [1, 2, 0]
+    # ranked first, the regulation repeats the law (上位法): the law answers, in the regulation's place (a copy set
+    # aside does not take the text it copies down with it)
+    assert set_copies_aside([regulation, other, law], 0.85, [2, 3, 3]) == [2, 1, 0]
     # of equal authority, the better-ranked text stays first, and the later copy goes behind
     assert set_copies_aside([regulation, other, law], 0.85, [3, 3, 3]) == [0, 1, 2]
     assert set_copies_aside([law, other, regulation], 0.85) == [0, 1, 2]

@@ -29,8 +29,8 @@ def set_copies_aside(texts: list[str], threshold: float, authority: list[int] | 
     """An order of positions (the input is best first) in which a text that mostly repeats another (share of its
     character bigrams held by the other ≥ threshold) comes after all the others: when the other is better ranked
     and of no lower authority, or of higher authority wherever it is ranked (上位法: 特种设备安全监察条例第三十四条
-    is held by 特种设备安全法第四十三条, which answers).  ``authority``: a number per text, higher for a higher
-    rank in the hierarchy (all equal when not given)."""
+    is held by 特种设备安全法第四十三条, which answers, in its place).  ``authority``: a number per text, higher for
+    a higher rank in the hierarchy (all equal when not given)."""
     rank = authority or [0] * len(texts)
     grams = [_bigrams(text) for text in texts]
 
@@ -44,10 +44,19 @@ def set_copies_aside(texts: list[str], threshold: float, authority: list[int] | 
     kept: list[int] = []
     copies: list[int] = []
     for position in range(len(texts)):
-        if any(rank[other] >= rank[position] and held(position, other) for other in kept) or any(
-            rank[other] > rank[position] and held(position, other) for other in range(len(texts))
-        ):
+        if position in kept:  # a higher text already put where a copy of it was
+            continue
+        if any(rank[other] >= rank[position] and held(position, other) for other in kept):
             copies.append(position)
+            continue
+        higher = [other for other in range(len(texts)) if rank[other] > rank[position] and held(position, other)]
+        if higher:
+            copies.append(position)
+            # the higher text answers in its place (煤矿安全生产条例第十八条's list of duties is that of
+            # 安全生产法第二十一条): a copy set aside must not take the text it copies down with it
+            first = higher[0]
+            if first > position and first not in copies:
+                kept.append(first)
         else:
             kept.append(position)
     return kept + copies
