@@ -158,3 +158,21 @@ def test_which_article_asked_names_none(question, numbers):
     records = {r.doc_id: r for r in [record("安全生产法", "法律")]}
     analyzer = QueryAnalyzer(KnowledgePack(Settings().knowledge_dir), Tokenizer([]), records)
     assert [ref.number for _, ref in analyzer.analyse(question).articles] == numbers
+
+
+def test_a_copy_set_aside_puts_the_text_it_copies_in_its_place_and_the_specific_text_stands_level():
+    from assistant.retrieval.features import authority
+    from assistant.retrieval.rank import set_copies_aside
+
+    sector = "第十八条 煤矿企业主要负责人对本企业安全生产工作负有下列职责：（一）建立健全并落实全员安全生产责任制，加强安全生产标准化建设；（二）组织制定并实施安全生产规章制度和操作规程。"  # noqa: E501
+    general = "第二十一条 生产经营单位的主要负责人对本单位安全生产工作负有下列职责：（一）建立健全并落实全员安全生产责任制，加强安全生产标准化建设；（二）组织制定并实施安全生产规章制度和操作规程。"  # noqa: E501
+    other = "第四条 煤矿企业主要负责人是本企业安全生产第一责任人，对本企业安全生产工作全面负责。"
+    texts = [sector, other, general]
+    # asked about no sector, the regulation repeating the law gives way to it, in its place (not behind the others)
+    ranks = [authority("行政法规", "全国"), authority("行政法规", "全国"), authority("法律", "全国")]
+    assert set_copies_aside(texts, 0.6, ranks) == [2, 1, 0]
+    # asked about 煤矿, 煤矿安全生产条例 is the specific text: level with the general law, the better-ranked answers
+    assert authority("行政法规", "全国", specific=True) == authority("法律", "全国")
+    assert authority("法律", "全国", specific=True) > authority("行政法规", "全国", specific=True)
+    ranks = [authority("行政法规", "全国", specific=True), authority("行政法规", "全国"), authority("法律", "全国")]
+    assert set_copies_aside(texts, 0.6, ranks) == [0, 1, 2]

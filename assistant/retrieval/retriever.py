@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 from assistant.pack import pack_of
 from assistant.retrieval.candidates import Candidates, gather, national_text
 from assistant.retrieval.config import RankingConfig
-from assistant.retrieval.features import FEATURES, authority, candidate_values, featurize
+from assistant.retrieval.features import FEATURES, authority, candidate_values, featurize, subject_of
 from assistant.retrieval.figures import QuantityAsks
 from assistant.retrieval.query import QueryAnalyzer, QueryPlan
 from assistant.retrieval.rank import linear_scores, other_regions_capped, set_copies_aside
@@ -138,7 +138,12 @@ class HybridRetriever:
         order = sorted(range(len(found.ids)), key=lambda i: (-round(float(scores[i]), 6), found.ids[i]))  # ties: by id
         ranked = [(found.chunks[found.ids[i]], float(scores[i])) for i in order]
         head = ranked[:COPY_DEPTH]
-        ranks = [authority(c.kind, c.region) for c, _ in head]
+        # among texts saying the same, a national text on the subject asked about is the specific one (authority)
+        asked_subject = dict(zip(found.ids, rows[:, FEATURES.index("unasked_subject")] == 0, strict=True))
+        ranks = [
+            authority(c.kind, c.region, bool(asked_subject[c.id]) and bool(subject_of(c.title, c.kind)))
+            for c, _ in head
+        ]
         kept = set_copies_aside([c.text for c, _ in head], self.config.copy_similarity, ranks)
         ranked = [head[i] for i in kept] + ranked[COPY_DEPTH:]
         other = dict(zip(found.ids, rows[:, FEATURES.index("other_region")], strict=True))
