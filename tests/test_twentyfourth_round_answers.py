@@ -14,7 +14,7 @@ from assistant.answer.compose import OfflineComposer
 from assistant.pack import KnowledgePack
 from assistant.retrieval.figures import QuantityAsks
 from assistant.retrieval.provisions import PENALTY, provision_asked
-from assistant.retrieval.query import QueryAnalyzer, QueryPlan
+from assistant.retrieval.query import QueryAnalyzer, QueryPlan, named_documents
 from ingest.settings import Settings
 from ingest.tokenizer import Tokenizer
 
@@ -176,3 +176,82 @@ def test_a_copy_set_aside_puts_the_text_it_copies_in_its_place_and_the_specific_
     assert authority("法律", "全国", specific=True) > authority("行政法规", "全国", specific=True)
     ranks = [authority("行政法规", "全国", specific=True), authority("行政法规", "全国"), authority("法律", "全国")]
     assert set_copies_aside(texts, 0.6, ranks) == [0, 1, 2]
+
+
+def _local(doc: str, region: str, number: int, text: str):
+    from ingest.store import StoredChunk
+
+    return StoredChunk(
+        f"{doc}-{number}",
+        text,
+        {"doc_id": doc, "title": doc, "unit": "article", "kind": "地方性法规", "region": region,
+         "article": text.split(" ")[0], "article_num": number},
+    )  # fmt: skip
+
+
+def _composed(question: str, records: list, chunks: list):
+    tokenizer = Tokenizer([])
+    plan = QueryAnalyzer(KnowledgePack(Settings().knowledge_dir), tokenizer, {r.doc_id: r for r in records}).analyse(
+        question
+    )
+    idf = {t: 2.0 for c in chunks for t in tokenizer.query_tokens(c.text)} | {
+        t: 2.0 for t in tokenizer.query_tokens(question)
+    }
+    return OfflineComposer(tokenizer, idf, QuantityAsks(KnowledgePack(Settings().knowledge_dir).quantities)).compose(
+        question, plan, chunks
+    )
+
+
+def test_a_list_asked_of_a_named_document_is_its_own():
+    shanghai = _local(
+        "上海市安全生产条例",
+        "上海市",
+        4,
+        "第四条 生产经营单位主要负责人对本单位的安全生产工作全面负责，履行安全生产职责。",
+    )
+    law = _article(
+        "安全生产法", "法律", 21,
+        "第二十一条 生产经营单位的主要负责人对本单位安全生产工作负有下列职责：\n（一）建立健全并落实本单位全员安全生产责任制；"
+        "\n（二）组织制定并实施本单位安全生产规章制度和操作规程；\n（三）保证本单位安全生产投入的有效实施。",
+    )  # fmt: skip
+    records = [record("上海市安全生产条例", "地方性法规", "上海市"), record("安全生产法", "法律")]
+    answer = _composed("《上海市安全生产条例》规定，主要负责人负有哪些安全生产职责？", records, [shanghai, law])
+    assert [s.chunk.doc_id for s in answer.sources][:1] == ["上海市安全生产条例"]
+    # named nowhere, the list answers which ones
+    answer = _composed("主要负责人负有哪些安全生产职责？", records, [shanghai, law])
+    assert [s.chunk.doc_id for s in answer.sources][:1] == ["安全生产法"]
+
+
+def test_a_law_the_library_lacks_cited_by_article_is_what_a_retrieved_interpretation_speaks_of():
+    interpretation = _article(
+        "两高解释", "司法解释", 5,
+        "第五条 明知存在事故隐患、继续作业存在危险，仍然违反有关安全管理的规定，有下列情形之一的，应当认定为刑法第一百三十四条"
+        "第二款规定的“强令他人违章冒险作业”：（一）利用组织、指挥、管理职权，强制他人违章作业的。",
+    )  # fmt: skip
+    records = [record("两高解释", "司法解释")]
+    question = "属于刑法第一百三十四条第二款规定的“强令他人违章冒险作业”有哪些情形？"
+    assert named_documents(question) == []  # 属于 leads into the name: 刑法 alone, too short to be a title
+    answer = _composed("违反煤矿安全监察条例第七条规定的“强令他人违章冒险作业”有哪些情形？", records, [interpretation])
+    assert answer.abstained  # no retrieved text cites it: the document asked about is not in the library
+    cited = _article("两高解释", "司法解释", 6, "第六条 违反煤矿安全监察条例第七条，强令他人违章冒险作业的，依法追究。")
+    answer = _composed("违反煤矿安全监察条例第七条规定的强令他人违章冒险作业怎么处理？", records, [cited])
+    assert not answer.abstained  # a retrieved text cites the article: it is what is asked about
+    answer = _composed("《煤矿安全监察条例》第七条规定的强令他人违章冒险作业怎么处理？", records, [cited])
+    assert answer.abstained  # asked by its title: what that document says, which the library does not hold
+
+
+def test_the_meaning_of_a_term_asked_of_a_named_document_is_its_own_article():
+    shenzhen = _local(
+        "深圳经济特区安全生产监督管理条例", "深圳市", 62,
+        "第六十二条 本条例所称高危生产经营单位，包括：\n（一）矿山、金属冶炼、建筑施工、运输单位；\n（二）锂电池的生产、加工、储存单位。",
+    )  # fmt: skip
+    law = _article(
+        "安全生产法", "法律", 24,
+        "第二十四条 矿山、金属冶炼、建筑施工、运输单位和危险物品的生产、经营、储存、装卸单位，应当设置安全生产管理机构。",
+    )  # fmt: skip
+    records = [record("深圳经济特区安全生产监督管理条例", "地方性法规", "深圳市"), record("安全生产法", "法律")]
+    question = "根据《深圳经济特区安全生产监督管理条例》，什么是高危生产经营单位？"
+    answer = _composed(question, records, [law, shenzhen])
+    assert [s.chunk.doc_id for s in answer.sources] == ["深圳经济特区安全生产监督管理条例"]
+    answer = _composed("什么是高危生产经营单位？", records, [law, shenzhen])
+    assert [s.chunk.doc_id for s in answer.sources] == ["安全生产法"]  # asked of no place: the national basis

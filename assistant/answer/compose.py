@@ -693,10 +693,13 @@ class OfflineComposer:
         if asks_list and not _enumerates(picked[0][0], members):
             # a penalty provision lists offences: it answers which ones only when a penalty is asked about
             penalty_asked = provision_asked(part) == PENALTY
+            # a question naming a document asks for its list (《上海市安全生产条例》规定，主要负责人负有哪些职责)
+            within_named = first.doc_id in plan.documents and not ASKS_STATUS.search(part)
             listing = [
                 g
                 for g in good
-                if g[0].score >= picked[0][0].score
+                if (not within_named or evidence[g[0].chunk_rank].doc_id in plan.documents)
+                and g[0].score >= picked[0][0].score
                 and len(g[0].items) >= 2
                 and (penalty_asked or provision_kind(evidence[g[0].chunk_rank]) != PENALTY)
             ]
@@ -704,7 +707,8 @@ class OfflineComposer:
             naming = [
                 g
                 for g in (pool if members else [])
-                if any(_enumerates(c, members) for c in g)
+                if (not within_named or evidence[g[0].chunk_rank].doc_id in plan.documents)
+                and any(_enumerates(c, members) for c in g)
                 and (penalty_asked or provision_kind(evidence[g[0].chunk_rank]) != PENALTY)
             ]
             picked = [max(listing, key=lambda g: g[0].score)] if listing else naming[:1] or picked
@@ -807,7 +811,16 @@ class OfflineComposer:
         evidence = chunks[: ANSWER.evidence_chunks]
         overruled: list[tuple[StoredChunk, StoredChunk]] = []  # (a rule below the law, the law it departs from)
         naming_unknown: set[int] = set()  # whether a document the knowledge base lacks is in force: texts naming it
-        if plan.unknown_documents and not plan.documents:  # asked about a document the knowledge base lacks
+        # a law the library lacks, cited by article without its title marks (刑法第一百三十四条规定的…), is what a
+        # retrieved text interpreting that article speaks of: the question is about the text (a 司法解释), not the law
+        cited = [
+            n
+            for n in plan.unknown_documents
+            if f"《{n}》" not in question
+            and any(normalise_for_index(n) in normalise_for_index(c.text) for c in evidence)
+        ]
+        if plan.unknown_documents and not plan.documents and len(cited) < len(plan.unknown_documents):
+            # asked about a document the knowledge base lacks
             unknown = [normalise_for_index(n) for n in plan.unknown_documents]
             if ASKS_STATUS.search(question):  # another text may say it was repealed (…同时废止)
                 naming_unknown = {
@@ -943,11 +956,12 @@ class OfflineComposer:
     def _carrying_term(self, plan: QueryPlan, evidence: list[StoredChunk]) -> list[list[_Clause]]:
         """Asked what a term of the knowledge pack means (its definition leads the answer): the articles the pack
         names as its basis, each by the clauses that carry the definition, those of the regions asked about (or
-        national ones) only. 四不放过 is written by no provision: a plan repeating the words is no basis."""
-        basis = {
-            i
-            for i, c in enumerate(evidence)
-            if _carries_term(c, plan) and (c.region == NATIONAL or c.region in plan.regions)
+        national ones) only, or of the document the question names (根据《深圳经济特区安全生产监督管理条例》，什么
+        是高危生产经营单位: its own article). 四不放过 is written by no provision: a plan repeating the words is no
+        basis."""
+        carrying = [i for i, c in enumerate(evidence) if _carries_term(c, plan)]
+        basis = {i for i in carrying if evidence[i].doc_id in plan.documents} or {
+            i for i in carrying if evidence[i].region == NATIONAL or evidence[i].region in plan.regions
         }
         if not basis:
             return []

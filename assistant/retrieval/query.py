@@ -46,7 +46,9 @@ _TITLE = re.compile(
 # an article of a document named without 《》 (消防法第十六条): the run of Chinese characters before the number,
 # ending as a title does, less the words that lead into a name (请问、根据…) and never a demonstrative (这个条例)
 _NAMED_ARTICLE = re.compile(rf"([\u4e00-\u9fff]{{1,30}}?(?:法|条例|规定|办法|细则|规则))\s*第?\s*{NUMERAL}\s*条")
-_LEAD_INS = re.compile(r"^.*?(?:请问|问一下|按照|根据|依据|依照|关于|对于|看看|查查|查询|查一下|的)")
+_LEAD_INS = re.compile(
+    r"^.*?(?:请问|问一下|按照|根据|依据|依照|参照|对照|违反|属于|适用|关于|对于|看看|查查|查询|查一下|的)"
+)
 _DEMONSTRATIVE = re.compile(r"^(?:这|那|本|该|此|其|上述|前述|所述|相关|有关)")
 # what a plan holds, asked about: its name, or the arrangements it makes (有什么安排, 是怎么部署的), not an act of
 # arranging asked (安排什么人盯着, 能不能安排女工下井)
