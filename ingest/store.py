@@ -417,8 +417,10 @@ def open_client(settings: Settings, path: Path | None = None):
         path = chroma_path(settings)  # which checks the store's files
     elif problem := store_files_problem(path, shown):
         raise StoreDamaged(settings.data_dir, problem)
-    path.mkdir(parents=True, exist_ok=True)
     database = path / "chroma.sqlite3"
+    if _file_key(database) not in _CHROMA_OPEN and (problem := lost_database_problem(database, shown / database.name)):
+        raise StoreDamaged(settings.data_dir, problem)  # before SQLite creates the file or writes into it
+    path.mkdir(parents=True, exist_ok=True)
     if _file_key(database) not in _CHROMA_OPEN:
         # never once Chroma holds the file in this process: see use_wal
         require_unlocked(database, settings.store_lock_wait_s, shown / "chroma.sqlite3")
@@ -518,13 +520,13 @@ def chroma_tables_problem(database: Path, shown: Path) -> str:
     there, and every collection must have its metadata and vector segment (rows deleted from segments: "Missing
     metadata segment" on every read). Reads the file: only before this process opens a Chroma client on it (see
     use_wal)."""
-    if not database.is_file():
-        return ""
+    if not database.is_file() or database.stat().st_size == 0:
+        return lost_database_problem(database, shown)
     try:
         with closing(sqlite3.connect(f"file:{database}?mode=ro", uri=True, timeout=1)) as db:
             tables = {name for (name,) in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
-            if not tables & set(CHROMA_TABLES):
-                return ""  # a new file: Chroma creates its tables
+            if not tables & set(CHROMA_TABLES):  # a new file, Chroma creates its tables; or one emptied
+                return _lost_database(database, shown, "中没有任何数据表")
             missing = [name for name in CHROMA_TABLES if name not in tables]
             if missing:
                 return f"{shown} 中 Chroma 的数据表 {'、'.join(missing)} 不见了（数据库被改动或损坏）"
@@ -543,6 +545,39 @@ def chroma_tables_problem(database: Path, shown: Path) -> str:
         names = "、".join(lacking[:3]) + ("等" if len(lacking) > 3 else "")
         return f"{shown} 中 {len(lacking)} 个集合（{names}）的分段记录（segments 表）不见了（数据库被改动或损坏）"
     return ""
+
+
+_SEGMENT_FOLDER = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
+
+
+def lost_database_problem(database: Path, shown: Path) -> str:
+    """_lost_database for a database file that is missing or of 0 bytes: to be asked before anything opens it
+    (SQLite creates a missing file, and writes a header into an empty one)."""
+    try:
+        size = database.stat().st_size
+    except FileNotFoundError:
+        return _lost_database(database, shown, "不见了")
+    except OSError:
+        return ""
+    return _lost_database(database, shown, "是空的（0 字节）") if size == 0 else ""
+
+
+def _lost_database(database: Path, shown: Path, what: str) -> str:
+    """Why a store whose database file is missing or holds no table (truncated to 0 bytes, replaced by an empty
+    file) cannot be opened as a new one: its folder still holds the vector segments (folders named by a UUID)
+    Chroma writes for every collection from the first chunk on, so documents were imported and their records are
+    lost. Chroma would silently create a new, empty database there ("知识库为空", an import starting over with
+    the segments orphaned). "" for a folder without segments: a store not yet created."""
+    try:
+        segments = [entry for entry in database.parent.iterdir() if _SEGMENT_FOLDER.fullmatch(entry.name)]
+    except OSError:
+        return ""
+    if not segments:
+        return ""
+    return (
+        f"{shown} {what}，而同一文件夹中还有 {len(segments)} 个向量分段文件夹：已导入文档的记录丢失了"
+        "（数据库文件被截断、删除或替换，可能是磁盘已满、复制不完整或误操作）"
+    )
 
 
 class StoreLocked(UserFacingError):

@@ -185,6 +185,23 @@ class _NgramCounter:
         return matrix
 
 
+_TOLD_DAMAGED: set[tuple[str, int, int]] = set()  # (file, modification time, size) of damaged files told of
+
+
+def _damaged(path: Path) -> None:
+    """Say once per process that a model file is damaged: the model is opened again on every reload check and by
+    each part that needs it (one question printed the warning three times). A file damaged anew is told again."""
+    try:
+        stat = path.stat()
+        key = (str(path), stat.st_mtime_ns, stat.st_size)
+    except OSError:
+        key = (str(path), 0, 0)
+    if key in _TOLD_DAMAGED:
+        return
+    _TOLD_DAMAGED.add(key)
+    logging.getLogger(__name__).warning("向量模型文件 %s 已损坏，将在下次导入时重新拟合", path)
+
+
 class LsaEmbeddings(CorpusFittedEmbeddings):
     def __init__(self, directory: Path, dim: int):
         self.directory = directory
@@ -213,13 +230,15 @@ class LsaEmbeddings(CorpusFittedEmbeddings):
         if info_path.exists() and model_path.exists():
             stamp = model._stamp()  # before reading: a refit meanwhile is seen by reload_if_refitted
             info = _read_info(info_path)
+            if not info:
+                _damaged(info_path)
             if info.get("dim") == dim and isinstance(info.get("fitted_on"), int):
                 try:
                     model._tfidf, model._svd = _load_model(model_path)
                 except (OSError, MemoryError):
                     raise  # the disk or the memory, not the file: say so (assistant.faults)
                 except Exception:  # noqa: BLE001 - a damaged model file (garbage, truncated): not fitted, fit anew
-                    logging.getLogger(__name__).warning("向量模型文件 %s 已损坏，将在下次导入时重新拟合", model_path)
+                    _damaged(model_path)
                     model._tfidf = model._svd = None
                     return model
                 model.fitted_on = int(info["fitted_on"])

@@ -58,7 +58,8 @@ _TOO_BIG = (
     "PDF 文件的结构超出解析上限（{what}），可能是恶意构造的文件，已拒绝；如确为正常文件，"
     "请用 PDF 阅读器另存或拆分后再导入{setting}"
 )
-_STREAM_SETTING = "，或调大 ANQUAN_PDF_MAX_STREAM_MB"  # what a user can raise: the stream limit only
+_STREAM_LIMIT = "ANQUAN_PDF_MAX_STREAM_MB"  # what a user can raise: the stream limit only
+_STREAM_SETTING = f"，或调大 {_STREAM_LIMIT}"
 
 
 class _PypdfLog(logging.Handler):
@@ -115,6 +116,23 @@ def load_pdf(path: Path, limits: LoadLimits | None = None) -> str:
     return text
 
 
+def _over(error: LimitReachedError, limits: LoadLimits, opening: bool = False) -> dict[str, str]:
+    """Which of pypdf's limits a file reached, told from its (English) message, in the words of _TOO_BIG: a
+    font's character map (ToUnicode) that turns one code into a long text is not a stream over the size limit, and
+    only the stream size is a setting the user can raise. Anything else reached while opening the file is its
+    structure (objects, pages, nesting); while reading a page, its content's size (pypdf may report a stream over
+    the limit as what it met after, a loop of references)."""
+    said = str(error).lower()
+    if "tounicode" in said:
+        return {
+            "what": "字体的字符映射表（ToUnicode）中有过长的映射或过多的条目，会把一个字符变成一大段文字",
+            "setting": "",
+        }
+    if opening:
+        return {"what": "对象或页面过多或嵌套过深", "setting": ""}
+    return {"what": f"单个数据流声明或解压后超过 {limits.pdf_max_stream_mb:g} MB", "setting": _STREAM_SETTING}
+
+
 def _not_a_pdf(path: Path) -> str | None:
     """Why a file pypdf cannot read is no PDF at all, when it has no PDF header where readers look for one (its
     first kilobyte): what it is if its bytes say (a renamed .pptx, an RTF file), else that it is another file."""
@@ -157,8 +175,8 @@ def _read(path: Path, limits: LoadLimits, issues: list[str]) -> str:
         raise UnreadableFile(path, _ENCRYPTED) from None
     except (FileNotFoundError, IsADirectoryError, PermissionError):
         raise  # load_file says what happened to the file
-    except LimitReachedError:
-        raise OverLimit(path, _TOO_BIG.format(what="对象或页面过多或嵌套过深", setting="")) from None
+    except LimitReachedError as exc:
+        raise OverLimit(path, _TOO_BIG.format(**_over(exc, limits, opening=True))) from None
     except Exception as exc:  # noqa: BLE001 - pypdf raises many kinds (unsupported filters, bad xref, recursion)
         raise UnreadableFile(path, _not_a_pdf(path) or (_ENCRYPTED if _says_encrypted(path) else _DAMAGED)) from exc
     if count > limits.pdf_max_pages:
@@ -169,6 +187,7 @@ def _read(path: Path, limits: LoadLimits, issues: list[str]) -> str:
     pages: list[str] = []
     broken: list[int] = []
     too_big: list[int] = []
+    over: dict[str, str] = {}  # what each limit reached was, the first page's wording of it first
     hidden: list[int] = []
     refused: set[tuple[int, ...]] = set()  # the content (its streams) of a page over a limit: the same on any page
     # the text of content several pages share (the same streams, resources and box) is read once
@@ -201,28 +220,24 @@ def _read(path: Path, limits: LoadLimits, issues: list[str]) -> str:
             pages.append(text)
             if dropped:
                 hidden.append(number)
-        except LimitReachedError:
+        except LimitReachedError as exc:
             too_big.append(number)
             refused.add(content)
+            reason = _over(exc, limits)
+            over.setdefault(reason["what"], reason["setting"])
         except Exception:  # noqa: BLE001 - one damaged page costs that page only
             _log.debug("page %d of %s", number, path, exc_info=True)
             broken.append(number)
+    what, setting = "；".join(over), "".join(dict.fromkeys(over.values()))  # a page over a limit sets over
     if too_big and len(too_big) + len(broken) == count:
-        raise OverLimit(
-            path,
-            _TOO_BIG.format(
-                what=f"单个数据流声明或解压后超过 {limits.pdf_max_stream_mb:g} MB", setting=_STREAM_SETTING
-            ),
-        )
+        raise OverLimit(path, _TOO_BIG.format(what=what, setting=setting))
     if broken and len(broken) + len(too_big) == count:
         raise UnreadableFile(path, _not_a_pdf(path) or _DAMAGED)
     if broken:
         warn(f"第 {_pages(broken)} 页已损坏，无法读取，已跳过；请用 PDF 阅读器打开核对，或重新导出后再导入")
     if too_big:
-        warn(
-            f"第 {_pages(too_big)} 页的内容声明或解压后超过 {limits.pdf_max_stream_mb:g} MB，已跳过"
-            "（可调大 ANQUAN_PDF_MAX_STREAM_MB）"
-        )
+        raised = f"（可调大 {_STREAM_LIMIT}）" if setting else ""
+        warn(f"第 {_pages(too_big)} 页的内容超出解析上限（{what}），已跳过{raised}")
     if hidden:
         warn(
             f"第 {_pages(hidden)} 页有读者看不到的文字（不可见或白色、透明的文字，字号过小，位于页面或裁剪范围以外，"
