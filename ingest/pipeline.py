@@ -348,6 +348,17 @@ class Ingestor:
         self._unsettled.clear()
         self.stamps.save()
 
+    def _shown(self, file: Path | DocumentRecord) -> str:
+        """A file named in a result: its path for the command line, whose user put it there; for the web (an
+        upload), only its name and who brought it: a path of the server (its data directory, the administrator's
+        corpus folder) is nothing a web user needs or should learn."""
+        if self.origin != ORIGIN_UPLOAD:
+            return str(file.source if isinstance(file, DocumentRecord) else file)
+        if isinstance(file, DocumentRecord):
+            who = "网页上传的" if file.from_upload else "管理员从命令行导入的"
+            return f"{who}文件“{Path(file.source).name}”"
+        return f"“{file.name}”"
+
     def _screen(
         self, path: Path, records: dict[str, DocumentRecord], seen_docs: dict[str, tuple[Path, str]]
     ) -> tuple[FileResult, Task | None]:
@@ -369,11 +380,11 @@ class Ingestor:
             return FileResult(path, "failed", doc_id, reason=os_reason(exc)), None
         if doc_id in seen_docs:
             first_path, first_hash = seen_docs[doc_id]
-            first_path = readable_path(first_path)
+            first = self._shown(readable_path(first_path))
             reason = (
-                f"与 {first_path} 内容相同，已跳过"
+                f"与 {first} 内容相同，已跳过"
                 if first_hash == doc_hash
-                else f"与本次导入的 {first_path} 文件名相同但内容不同，已跳过；如是不同文件请改名"
+                else f"与本次导入的 {first} 文件名相同但内容不同，已跳过；如是不同文件请改名"
             )
             self._later.setdefault(doc_id, []).append(path)
             return FileResult(path, "skipped", doc_id, reason=reason), None
@@ -396,13 +407,17 @@ class Ingestor:
         if existing is not None and existing.source != source and Path(existing.source).exists():
             if existing.hash == doc_hash:
                 return FileResult(
-                    path, "unchanged", doc_id, existing.chunk_count, reason=f"内容与已入库的 {existing.source} 相同"
+                    path,
+                    "unchanged",
+                    doc_id,
+                    existing.chunk_count,
+                    reason=f"内容与已入库的 {self._shown(existing)} 相同",
                 ), None
             return FileResult(
                 path,
                 "skipped",
                 doc_id,
-                reason=f"文档编号与已入库的 {existing.source} 相同但内容不同，已跳过；如是不同文件请改名",
+                reason=f"文档编号与已入库的 {self._shown(existing)} 相同但内容不同，已跳过；如是不同文件请改名",
             ), None
         if existing is not None and existing.hash == doc_hash:
             return FileResult(path, "unchanged", doc_id, existing.chunk_count), None

@@ -15,7 +15,7 @@ from assistant.web import ask_tab, library_tab, plan_tab, selfcheck_tab
 from assistant.web.context import WebContext, friendly_errors
 from assistant.web.gradio_zh import chinese_interface
 from assistant.web.login import ClientAddress, LoginGuard, login_pair
-from assistant.web.refusals import ChineseErrors, LoginRequired
+from assistant.web.refusals import ChineseErrors, LoginRequired, RequestGuard
 from assistant.web.uploads import (
     UPLOAD_MAX_AGE_S,
     UPLOAD_SWEEP_S,
@@ -186,6 +186,7 @@ def launch(
                 Middleware(ChineseErrors),
                 Middleware(ClientAddress),
                 Middleware(LoginRequired),
+                Middleware(RequestGuard, limit=int(settings.web_request_max_mb * 2**20)),
                 Middleware(ask_tab.ApiDefaults),
                 Middleware(
                     UploadQuota,

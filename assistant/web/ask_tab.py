@@ -378,7 +378,7 @@ def _with_defaults(app, name: str, body: bytes) -> bytes:
     if endpoint is None or len(data) >= len(endpoint.inputs):
         return body
     request["data"] = data + [getattr(block, "value", None) for block in endpoint.inputs[len(data) :]]
-    return json.dumps(request, ensure_ascii=False).encode("utf-8")
+    return json.dumps(request).encode("utf-8")  # escaped: a lone surrogate the client sent (\ud800) stays JSON
 
 
 MALFORMED_CALL = (

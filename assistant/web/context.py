@@ -9,6 +9,7 @@ import inspect
 import logging
 import multiprocessing
 import queue
+import re
 import shutil
 import tempfile
 import threading
@@ -48,6 +49,7 @@ def friendly_errors(action: str, settings: Settings | None = None):
             @functools.wraps(fn)
             def streaming(*args, **kwargs):
                 try:
+                    refuse_invalid_text(args, kwargs)
                     yield from fn(*args, **kwargs)
                 except gr.Error:
                     raise
@@ -59,6 +61,7 @@ def friendly_errors(action: str, settings: Settings | None = None):
         @functools.wraps(fn)
         def wrapper(*args, **kwargs):
             try:
+                refuse_invalid_text(args, kwargs)
                 return fn(*args, **kwargs)
             except gr.Error:
                 raise
@@ -68,6 +71,30 @@ def friendly_errors(action: str, settings: Settings | None = None):
         return wrapper
 
     return decorate
+
+
+INVALID_TEXT = (
+    "输入中含有无效的字符（不成对的 UTF-16 代理码位，如 \\ud800，不是有效的文字，可能是客户端的编码有误），没有处理；"
+    "请删去这些字符，或检查调用程序的文字编码后重试。"
+)
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def refuse_invalid_text(*values: object) -> None:
+    """gr.Error (INVALID_TEXT) when any text among values (in lists, tuples and dicts too) holds a lone surrogate:
+    JSON lets a client send "\\ud800", Python keeps it in the string, and it failed the first library that
+    encodes the text (OpenCC: UnicodeEncodeError, told as an unexpected error). A browser never sends one."""
+    todo = list(values)
+    while todo:
+        value = todo.pop()
+        if isinstance(value, str):
+            if _LONE_SURROGATE.search(value):
+                raise gr.Error(INVALID_TEXT, title="输入有误", print_exception=False)
+        elif isinstance(value, (list, tuple)):
+            todo.extend(value)
+        elif isinstance(value, dict):
+            todo.extend(value.keys())
+            todo.extend(value.values())
 
 
 def _settings_or_none() -> Settings | None:

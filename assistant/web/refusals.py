@@ -23,6 +23,8 @@ from collections.abc import Callable
 from starlette.requests import HTTPConnection
 from starlette.responses import JSONResponse
 
+from assistant.faults import record
+
 API = "/gradio_api/"
 # GET routes under /gradio_api/ that Gradio answers without checking the login (a stream or a session's heartbeat)
 _UNCHECKED_READS = re.compile(r"/gradio_api/(?:heartbeat|stream|runs|run-history)(?:/|$)")
@@ -48,7 +50,27 @@ _ENGLISH: tuple[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]], ..
         "不能下载这个文件：只能下载本页面生成的文件（链接可能已过期，请重新生成）。",
     ),
     (re.compile(r"^Not Found$"), "没有这个页面或接口。"),
+    # a form's value a client sent that the page does not offer (a radio, dropdown or checkbox group's choice)
+    (
+        re.compile(r"Value: (.{0,200}?)(?: \(type: <class '\w+'>\))? is not in the list of choices: (\[.*\])", re.S),
+        lambda m: f"{_quoted(m.group(1))}不是可选的值，没有处理：请从列表中选择（可选值：{m.group(2)[:300]}）。",
+    ),
+    (
+        re.compile(r"Value (\S{1,40}) is less than minimum value (\S{1,40})\."),
+        lambda m: f"数值 {m.group(1)} 小于允许的最小值 {m.group(2)}，没有处理：请填写不小于 {m.group(2)} 的数。",
+    ),
+    (
+        re.compile(r"Value (\S{1,40}) is greater than maximum value (\S{1,40})\."),
+        lambda m: f"数值 {m.group(1)} 大于允许的最大值 {m.group(2)}，没有处理：请填写不大于 {m.group(2)} 的数。",
+    ),
 )
+
+
+def _quoted(value: str) -> str:
+    """A value as Python's repr wrote it ('x' or a number), in Chinese quotes."""
+    if len(value) >= 2 and value[0] == value[-1] and value[0] in "'\"":
+        value = value[1:-1]
+    return f"“{value}”"
 
 
 # what is said, by the response's status, for an English error text not in _ENGLISH (Starlette's "Method Not
@@ -83,7 +105,11 @@ def _in_errors(value: object, status: int) -> object:
     """A JSON value with its error messages (the strings under "detail" or "error", at any depth) in Chinese."""
     if isinstance(value, dict):
         return {
-            k: chinese(v, status) if k in ("detail", "error") and isinstance(v, str) else _in_errors(v, status)
+            k: chinese(v, status)
+            if k in ("detail", "error") and isinstance(v, str)
+            else "出错了"
+            if k == "title" and v == "Error"  # Gradio's title of an error it raises itself
+            else _in_errors(v, status)
             for k, v in value.items()
         }
     if isinstance(value, list):
@@ -167,12 +193,13 @@ class ChineseErrors:
             return
         held: dict | None = None  # an error response's start, sent once its body is read
         parts: list[bytes] = []
-        streaming = False
+        streaming = started = False
         kind = b""
 
         async def relay(message) -> None:
-            nonlocal held, streaming, kind
+            nonlocal held, streaming, kind, started
             if message["type"] == "http.response.start":
+                started = True
                 kind = dict(message.get("headers") or []).get(b"content-type", b"")
                 streaming = kind.startswith(b"text/event-stream")
                 if message["status"] >= 400 and not streaming:
@@ -201,4 +228,168 @@ class ChineseErrors:
             await send({**start, "headers": headers})
             await send({"type": "http.response.body", "body": body, "more_body": message.get("more_body", False)})
 
-        await self.app(scope, receive, relay)
+        try:
+            await self.app(scope, receive, relay)
+        except Exception as exc:  # noqa: BLE001 - Starlette would answer "Internal Server Error", in English
+            if started:
+                raise  # a response started: nothing else can be said on it
+            if isinstance(exc, RecursionError):  # a JSON body nested past Python's recursion limit
+                await JSONResponse({"detail": TOO_DEEP}, status_code=400)(scope, receive, send)
+                return
+            record(exc, None, f"网页请求 {scope.get('method')} {scope.get('path')}")
+            await JSONResponse({"detail": FAILED}, status_code=500)(scope, receive, send)
+
+
+TOO_DEEP = "请求的格式不对：内容嵌套过深，没有处理。"
+
+
+TOO_LARGE = (
+    "提交的内容太大（{size}，上限 {limit}），没有处理：请只提交问题和表单内容；要导入的文件请在“知识库”页上传。"
+    "（上限可由 ANQUAN_WEB_REQUEST_MAX_MB 调整）"
+)
+NO_SUCH_FUNCTION = "没有这个功能：请求中的 fn_index 不对应本页面的任何操作，没有处理；请刷新页面后重试。"
+NO_SUCH_EVENT = (
+    "没有这个请求的结果：编号不存在，或结果已经读取过（每个结果只能读取一次）；"
+    "请重新提交请求，再用返回的 event_id 读取。"
+)
+_EVENT_RESULT = re.compile(r"/gradio_api/call/(?:v2/)?[^/]+/([^/]+)/?")
+_JOIN = "/gradio_api/queue/join"
+
+
+def _size(size: int) -> str:
+    return f"{size / 2**20:.1f} MB" if size >= 2**20 else f"{size / 1024:.0f} KB"
+
+
+class _TooLarge(Exception):
+    pass
+
+
+class RequestGuard:
+    """ASGI middleware for requests Gradio or Starlette would mishandle:
+
+    - a body over limit bytes (any route but the uploads, which UploadQuota bounds per file) is refused with 413 in
+      Chinese: Gradio reads any body whole, and the positional-call defaults read it again (a 200 MB JSON body took
+      25 s and left the server 1.6 GB larger);
+    - a queued call (queue/join) naming a function (fn_index) the app does not have is refused with 422 (Gradio
+      raised KeyError: "Internal Server Error", in English);
+    - reading the result of an event that does not exist (or was read already) is answered 404 in Chinese (Gradio
+      started the event stream, then raised inside it: the connection was cut mid-response).
+    """
+
+    def __init__(self, app, limit: int) -> None:
+        self.app = app
+        self.limit = limit
+
+    async def __call__(self, scope, receive, send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        path, method = scope.get("path", ""), scope.get("method")
+        if method == "GET" and (refusal := _unknown_event(scope)):
+            await JSONResponse({"detail": refusal}, status_code=404)(scope, receive, send)
+            return
+        if method in ("GET", "HEAD") or (method == "POST" and path.endswith("/upload")):
+            await self.app(scope, receive, send)
+            return
+        length = dict(scope.get("headers") or []).get(b"content-length", b"")
+        if length.isdigit() and int(length) > self.limit:
+            await self._refuse(scope, receive, send, int(length))
+            return
+        if path == _JOIN:
+            body, message = await self._read(receive)
+            if body is None:
+                await self._refuse(scope, receive, send, self.limit + 1)
+                return
+            if _unknown_function(scope, body):
+                await JSONResponse({"detail": NO_SUCH_FUNCTION}, status_code=422)(scope, receive, send)
+                return
+            pending = [message]
+
+            async def replayed():
+                return pending.pop(0) if pending else await receive()
+
+            await self.app(scope, replayed, send)
+            return
+        seen = 0
+        started = False
+
+        async def counted():
+            nonlocal seen
+            message = await receive()
+            if message["type"] == "http.request":
+                seen += len(message.get("body", b""))
+                if seen > self.limit:
+                    raise _TooLarge
+            return message
+
+        async def watched(message) -> None:
+            nonlocal started
+            started = started or message["type"] == "http.response.start"
+            await send(message)
+
+        try:
+            await self.app(scope, counted, watched)
+        except _TooLarge:
+            if started:
+                raise
+            await self._refuse(scope, receive, send, seen)
+
+    async def _read(self, receive) -> tuple[bytes | None, dict]:
+        """The whole body (None past the limit) and one message that gives it again to the app."""
+        parts: list[bytes] = []
+        seen, more = 0, True
+        while more:
+            message = await receive()
+            if message["type"] != "http.request":
+                return b"".join(parts), message  # the client went away: let the app see it
+            parts.append(message.get("body", b""))
+            seen += len(parts[-1])
+            if seen > self.limit:
+                return None, message
+            more = message.get("more_body", False)
+        body = b"".join(parts)
+        return body, {"type": "http.request", "body": body, "more_body": False}
+
+    async def _refuse(self, scope, receive, send, size: int) -> None:
+        said = TOO_LARGE.format(size=_size(size), limit=_size(self.limit))
+        await JSONResponse({"detail": said}, status_code=413, headers={"Connection": "close"})(scope, receive, send)
+
+
+def _unknown_function(scope, body: bytes) -> bool:
+    """Whether a queue/join body names a fn_index the app has no function for (a body that is no such call: False,
+    Gradio and the request-validation handler answer it)."""
+    try:
+        call = json.loads(body)
+    except (ValueError, RecursionError):
+        return False
+    index = call.get("fn_index") if isinstance(call, dict) else None
+    get_blocks = getattr(scope.get("app"), "get_blocks", None)
+    if not isinstance(index, int) or isinstance(index, bool) or get_blocks is None:
+        return False
+    return index not in get_blocks().fns
+
+
+def _unknown_event(scope) -> str:
+    """NO_SUCH_EVENT when a GET reads the result stream of an event (or session) the queue does not hold, as
+    Gradio's stream finds on its first look (it then raises inside the started response); else ""."""
+    get_blocks = getattr(scope.get("app"), "get_blocks", None)
+    path = scope.get("path", "")
+    if get_blocks is None or not path.startswith(API):
+        return ""
+    queue = getattr(get_blocks(), "_queue", None)
+    pending = getattr(queue, "pending_messages_per_session", None)
+    if queue is None or pending is None:
+        return ""
+    if path.rstrip("/") == "/gradio_api/queue/data":
+        session = HTTPConnection(scope).query_params.get("session_hash")
+        return NO_SUCH_EVENT if session is not None and session not in pending else ""
+    result = _EVENT_RESULT.fullmatch(path)
+    if result is None:
+        return ""
+    event_id = result.group(1)
+    event = queue.event_ids_to_events.get(event_id)
+    if event is not None:
+        session = event.session_hash
+    else:  # as Gradio looks it up (routes.simple_predict_get)
+        session = next((s for s, ids in queue.pending_event_ids_session.items() if event_id in ids), event_id)
+    return NO_SUCH_EVENT if session not in pending else ""
