@@ -366,7 +366,14 @@ def _unknown_function(scope, body: bytes) -> bool:
     get_blocks = getattr(scope.get("app"), "get_blocks", None)
     if not isinstance(index, int) or isinstance(index, bool) or get_blocks is None:
         return False
-    return index not in get_blocks().fns
+    blocks = get_blocks()
+    # as Gradio looks it up (route_utils.get_fn): in the session's own configuration, which holds the functions of
+    # what the page rendered for it (gr.render: the self-check's answers), else the app's; read without making or
+    # touching the session
+    sessions = getattr(getattr(blocks, "state_holder", None), "session_data", {})
+    session = sessions.get(call.get("session_hash")) if isinstance(call.get("session_hash"), str) else None
+    config = getattr(session, "blocks_config", None)
+    return index not in (config.fns if config is not None else blocks.fns)
 
 
 def _unknown_event(scope) -> str:
