@@ -176,8 +176,9 @@ class Settings(BaseSettings):
     # (a few questions of megabytes each kept the server busy for a minute and starved everyone else).
     question_max_chars: int = Field(2000, ge=1)
     # The largest request body the web accepts other than an upload (a question, a form, a call of the API): Gradio
-    # reads a body whole, and a 200 MB call took 25 s and left the server 1.6 GB larger.
-    web_request_max_mb: float = Field(2, gt=0)
+    # reads a body whole, and a 200 MB call took 25 s and left the server 1.6 GB larger. Room enough for a question far
+    # over question_max_chars (a million characters, JSON-escaped: 6 MB) to be told that limit instead.
+    web_request_max_mb: float = Field(16, gt=0)
     upload_max_mb: float = Field(20, gt=0)  # per file
     upload_max_files: int = Field(20, ge=1)  # per upload
     upload_types: str = ".md,.markdown,.txt,.docx,.pdf,.html,.htm"  # comma-separated suffixes
