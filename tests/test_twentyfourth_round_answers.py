@@ -24,6 +24,11 @@ def asks() -> QuantityAsks:
     return QuantityAsks(KnowledgePack(Settings().knowledge_dir).quantities)
 
 
+def _analyzer(*records) -> QueryAnalyzer:
+    """The query analyser over these documents (DocumentRecords), with the shipped knowledge pack."""
+    return QueryAnalyzer(KnowledgePack(Settings().knowledge_dir), Tokenizer([]), {r.doc_id: r for r in records})
+
+
 @pytest.mark.parametrize(
     ("question", "kind"),
     [
@@ -115,28 +120,22 @@ def test_who_pays_after_a_duty_left_undone_asks_the_liability(question, asked):
     ],
 )
 def test_everyday_words_are_searched_with_the_law_s_term(question, term):
-    records = {r.doc_id: r for r in [record("职业病防治法", "法律"), record("安全生产法", "法律")]}
-    plan = QueryAnalyzer(KnowledgePack(Settings().knowledge_dir), Tokenizer([]), records).analyse(question)
+    plan = _analyzer(record("职业病防治法", "法律"), record("安全生产法", "法律")).analyse(question)
     assert term in plan.legal_terms
 
 
 def test_a_malformed_article_number_in_a_question_names_no_article():
-    records = {r.doc_id: r for r in [record("安全生产法", "法律")]}
-    analyzer = QueryAnalyzer(KnowledgePack(Settings().knowledge_dir), Tokenizer([]), records)
+    analyzer = _analyzer(record("安全生产法", "法律"))
     assert analyzer.analyse("安全生产法第二十四二十四条是怎么规定的？").articles == []
     assert [ref.number for _, ref in analyzer.analyse("安全生产法第二十四条是怎么规定的？").articles] == [24]
 
 
 def test_a_title_is_named_loosely_only_with_its_ending_or_whole():
-    records = {
-        r.doc_id: r
-        for r in [
-            record("特种设备安全监察条例", "行政法规"),
-            record("特种设备安全法", "法律"),
-            record("煤矿安全生产条例", "行政法规"),
-        ]
-    }
-    analyzer = QueryAnalyzer(KnowledgePack(Settings().knowledge_dir), Tokenizer([]), records)
+    analyzer = _analyzer(
+        record("特种设备安全监察条例", "行政法规"),
+        record("特种设备安全法", "法律"),
+        record("煤矿安全生产条例", "行政法规"),
+    )
     # the words of a title without its kind are what the question is about, not a document it names
     assert analyzer.analyse("向负责特种设备安全监督管理的部门办理使用登记要在几日内？").documents == []
     assert analyzer.analyse("煤矿安全生产的那个条例里对矿长有什么要求？").documents == ["煤矿安全生产条例"]
@@ -155,8 +154,7 @@ def test_a_title_is_named_loosely_only_with_its_ending_or_whole():
     ],
 )
 def test_which_article_asked_names_none(question, numbers):
-    records = {r.doc_id: r for r in [record("安全生产法", "法律")]}
-    analyzer = QueryAnalyzer(KnowledgePack(Settings().knowledge_dir), Tokenizer([]), records)
+    analyzer = _analyzer(record("安全生产法", "法律"))
     assert [ref.number for _, ref in analyzer.analyse(question).articles] == numbers
 
 
@@ -191,9 +189,7 @@ def _local(doc: str, region: str, number: int, text: str):
 
 def _composed(question: str, records: list, chunks: list):
     tokenizer = Tokenizer([])
-    plan = QueryAnalyzer(KnowledgePack(Settings().knowledge_dir), tokenizer, {r.doc_id: r for r in records}).analyse(
-        question
-    )
+    plan = _analyzer(*records).analyse(question)
     idf = {t: 2.0 for c in chunks for t in tokenizer.query_tokens(c.text)} | {
         t: 2.0 for t in tokenizer.query_tokens(question)
     }
