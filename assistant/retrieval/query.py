@@ -175,8 +175,8 @@ class QueryAnalyzer:
         """The documents a question names by the words of their title in order, a few left out or added
         (国务院预防煤矿事故的那个特别规定 names 国务院关于预防煤矿生产安全事故的特别规定): runs of two characters or
         more that the title and the question share, in order, cover config.loose_title_share of the title and end
-        with its ending, within a stretch of the question at most half as long again as the title; and they fit that
-        one title only."""
+        with its ending (or hold all of it but that ending), within a stretch of the question at most half as long
+        again as the title; and they fit that one title only."""
         share = self.config.loose_title_share
         hits = Counter(pair for i in range(len(text) - 1) for pair in self._title_bigrams.get(text[i : i + 2], []))
         found: dict[str, list[str]] = {}  # title -> doc ids (the versions of one title)
