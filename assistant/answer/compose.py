@@ -642,10 +642,15 @@ class OfflineComposer:
         good = [g for g in groups if g[0].score >= share * best]
         picked = good[:1]
         first = evidence[picked[0][0].chunk_rank]
-        inside = [g for g in good if evidence[g[0].chunk_rank].doc_id in plan.documents]
-        if inside and first.doc_id not in plan.documents and not ASKS_STATUS.search(part):
-            # a question naming a document asks what it says (根据《安全生产法》，…; 安全生产法自哪一天起施行): another
-            # text answers only where it does not, or whether it is still in force (…同时废止 is said elsewhere)
+        # a question naming a document asks what it says (根据《安全生产法》，…; 安全生产法自哪一天起施行): another
+        # text answers only where it does not, or whether it is still in force (…同时废止 is said elsewhere)
+        asks_named = bool(plan.documents) and not ASKS_STATUS.search(part)
+
+        def of_named(group: list[_Clause]) -> bool:
+            return evidence[group[0].chunk_rank].doc_id in plan.documents
+
+        inside = [g for g in good if of_named(g)] if asks_named else []
+        if inside and not of_named(picked[0]):
             picked = inside[:1]
             first = evidence[picked[0][0].chunk_rank]
         if first.kind in LEGAL_KINDS and not plan.documents and not binds(first.region, plan.within):
@@ -694,11 +699,11 @@ class OfflineComposer:
             # a penalty provision lists offences: it answers which ones only when a penalty is asked about
             penalty_asked = provision_asked(part) == PENALTY
             # a question naming a document asks for its list (《上海市安全生产条例》规定，主要负责人负有哪些职责)
-            within_named = first.doc_id in plan.documents and not ASKS_STATUS.search(part)
+            within_named = asks_named and of_named(picked[0])
             listing = [
                 g
                 for g in good
-                if (not within_named or evidence[g[0].chunk_rank].doc_id in plan.documents)
+                if (not within_named or of_named(g))
                 and g[0].score >= picked[0][0].score
                 and len(g[0].items) >= 2
                 and (penalty_asked or provision_kind(evidence[g[0].chunk_rank]) != PENALTY)
@@ -707,7 +712,7 @@ class OfflineComposer:
             naming = [
                 g
                 for g in (pool if members else [])
-                if (not within_named or evidence[g[0].chunk_rank].doc_id in plan.documents)
+                if (not within_named or of_named(g))
                 and any(_enumerates(c, members) for c in g)
                 and (penalty_asked or provision_kind(evidence[g[0].chunk_rank]) != PENALTY)
             ]
@@ -811,21 +816,14 @@ class OfflineComposer:
         evidence = chunks[: ANSWER.evidence_chunks]
         overruled: list[tuple[StoredChunk, StoredChunk]] = []  # (a rule below the law, the law it departs from)
         naming_unknown: set[int] = set()  # whether a document the knowledge base lacks is in force: texts naming it
+        unknown = {n: normalise_for_index(n) for n in plan.unknown_documents}
+        said = [normalise_for_index(c.text) for c in evidence] if unknown else []
         # a law the library lacks, cited by article without its title marks (刑法第一百三十四条规定的…), is what a
         # retrieved text interpreting that article speaks of: the question is about the text (a 司法解释), not the law
-        cited = [
-            n
-            for n in plan.unknown_documents
-            if f"《{n}》" not in question
-            and any(normalise_for_index(n) in normalise_for_index(c.text) for c in evidence)
-        ]
-        if plan.unknown_documents and not plan.documents and len(cited) < len(plan.unknown_documents):
-            # asked about a document the knowledge base lacks
-            unknown = [normalise_for_index(n) for n in plan.unknown_documents]
+        cited = [n for n, key in unknown.items() if f"《{n}》" not in question and any(key in t for t in said)]
+        if unknown and not plan.documents and len(cited) < len(unknown):  # asked about a document the library lacks
             if ASKS_STATUS.search(question):  # another text may say it was repealed (…同时废止)
-                naming_unknown = {
-                    i for i, c in enumerate(evidence) if any(n in normalise_for_index(c.text) for n in unknown)
-                }
+                naming_unknown = {i for i, t in enumerate(said) if any(key in t for key in unknown.values())}
             if not naming_unknown:
                 names = "、".join(n if n.isascii() else f"《{n}》" for n in plan.unknown_documents)
                 return self._abstain(question, chunks, f"知识库中没有{names}")
