@@ -18,6 +18,7 @@ import hashlib
 import io
 import json
 import math
+import os
 import pickle
 import re
 import shutil
@@ -849,14 +850,52 @@ def damaged_segments(path: Path) -> list[DamagedSegment]:
             ).fetchall()
     except sqlite3.Error:  # a damaged or locked database file is reported when Chroma opens it
         return []
+    suspects = [
+        (str(name), path / str(segment), bool(persisted))
+        for segment, name, persisted in rows
+        if _SEGMENT_FOLDER.fullmatch(str(segment)) and _hnsw_check(path / str(segment), bool(persisted))[0]
+    ]
+    return _lasting(suspects) if suspects else []
+
+
+# Chroma rewrites a vector index's files in place whenever a process loads the index and replays changes into it (any
+# reader, not only an ingest): for the milliseconds of that write, another process opening the store sees a header.bin
+# of 0 bytes or a short data_level0.bin (12 to 29 times in 6 s of checks beside three starting `anquan ask`s). Taken
+# for damage, that process answered from the lexical index alone and set index_metadata.pickle aside. Damage is what
+# stays: a problem counts once the index's files have stood unchanged for DAMAGE_SETTLE_S (waiting at most
+# DAMAGE_SETTLE_MAX_S while they keep changing: a large index is written for seconds).
+DAMAGE_SETTLE_S = 0.2
+DAMAGE_SETTLE_MAX_S = 10.0
+
+
+def _file_stamps(folder: Path) -> tuple[tuple[str, int, int], ...]:
+    """(name, size, modification time) of every file in folder: changes while anything writes there."""
+    stamps = []
+    with suppress(OSError):
+        for entry in os.scandir(folder):
+            with suppress(OSError):
+                info = entry.stat()
+                stamps.append((entry.name, info.st_size, info.st_mtime_ns))
+    return tuple(sorted(stamps))
+
+
+def _lasting(suspects: list[tuple[str, Path, bool]]) -> list[DamagedSegment]:
+    """Of the (collection, folder, persisted) whose index looked damaged, those still damaged once their files have
+    stood unchanged (see DAMAGE_SETTLE_S)."""
+    deadline = time.monotonic() + DAMAGE_SETTLE_MAX_S
+    waiting = {folder: (name, persisted, _file_stamps(folder)) for name, folder, persisted in suspects}
     found = []
-    for segment, name, persisted in rows:
-        if not _SEGMENT_FOLDER.fullmatch(str(segment)):
-            continue
-        folder = path / str(segment)
-        reason, at_fault = _hnsw_check(folder, bool(persisted))
-        if reason:
-            found.append(DamagedSegment(str(name), folder, reason, at_fault))
+    while waiting:
+        time.sleep(DAMAGE_SETTLE_S)
+        for folder, (name, persisted, before) in list(waiting.items()):
+            reason, at_fault = _hnsw_check(folder, persisted)
+            now = _file_stamps(folder)
+            if reason and now != before and time.monotonic() < deadline:
+                waiting[folder] = (name, persisted, now)  # still being written: look again
+                continue
+            del waiting[folder]
+            if reason:
+                found.append(DamagedSegment(name, folder, reason, at_fault))
     return found
 
 

@@ -17,6 +17,8 @@ import sqlite3
 import struct
 import subprocess
 import sys
+import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -30,7 +32,7 @@ from assistant.cli import app
 from ingest.knowledge_base import KnowledgeBase
 from ingest.pipeline import ingest
 from ingest.settings import Settings
-from ingest.store import hnsw_problem, open_client
+from ingest.store import DAMAGE_SETTLE_MAX_S, damaged_segments, hnsw_problem, open_client
 from ingest.walk import walk
 
 runner = CliRunner()
@@ -162,6 +164,57 @@ def test_an_ingest_over_a_damaged_vector_header_ends_within_a_bounded_time(damag
     assert _lock_free(damaged_copy)
     embedded = _cli(["embed"], damaged_copy, timeout=120)
     assert embedded.returncode == 0 and "向量 100%（385/385）" in embedded.stdout
+
+
+def _rewrite_in_place(path: Path, pieces: int, pause_s: float) -> threading.Thread:
+    """Rewrite the file as Chroma does when a process loads an index and writes it back (truncated, then written
+    in pieces), in a thread of its own."""
+    data = path.read_bytes()
+    _truncate(path, 0)
+
+    def write() -> None:
+        step = -(-len(data) // pieces)
+        with path.open("r+b") as handle:
+            for start in range(0, len(data), step):
+                time.sleep(pause_s)
+                handle.write(data[start : start + step])
+                handle.flush()
+
+    writer = threading.Thread(target=write)
+    writer.start()
+    return writer
+
+
+@pytest.mark.parametrize(
+    ("name", "pieces", "pause_s"),
+    [("header.bin", 1, 0.05), ("data_level0.bin", 6, 0.12)],
+    ids=["header-rewritten-at-once", "data-written-for-longer-than-one-look"],
+)
+def test_a_vector_index_another_process_is_writing_is_not_taken_for_damage(damaged_copy, name, pieces, pause_s):
+    """Any process that loads the index may write it back (Chroma replays its changes); one opening the store
+    meanwhile had answered from the lexical index alone for its whole life and set index_metadata.pickle aside."""
+    folder = _segments(damaged_copy)["vectors"][0]
+    writer = _rewrite_in_place(folder / name, pieces, pause_s)
+    try:
+        asked = runner.invoke(app, ["ask", QUESTION])
+    finally:
+        writer.join()
+    assert asked.exit_code == 0, asked.output
+    assert DAMAGED not in asked.output and "第3项安全措施" in asked.output
+    assert (folder / "index_metadata.pickle").is_file() and not (folder / "index_metadata.pickle.damaged").exists()
+    kb = KnowledgeBase(Settings())
+    assert not kb.store.vector_problem and kb.store.count() == 384
+
+
+def test_damage_that_stays_is_still_reported_at_once_after_the_files_settle(damaged_copy):
+    folder = _segments(damaged_copy)["vectors"][0]
+    _truncate(folder / "header.bin", 0)
+    started = time.monotonic()
+    found = damaged_segments(damaged_copy / "chroma")
+    assert time.monotonic() - started < DAMAGE_SETTLE_MAX_S / 2  # one more look, not the wait for a slow writer
+    assert [(d.collection.split("-")[1], d.folder) for d in found] == [("vectors", folder)]
+    asked = runner.invoke(app, ["ask", QUESTION])
+    assert DAMAGED in asked.output and "header.bin 有 0 字节" in asked.output
 
 
 # F12: a damaged or missing vector index
