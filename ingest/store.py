@@ -1662,21 +1662,32 @@ class ChunkStore:
             return call()
 
     def _vector_read(self, call, empty: dict[str, Any]) -> dict[str, Any]:
-        """A read of the chunks' vectors; when the embedded store fails it even after a reopen, the vector index is
-        damaged in a way its files did not show: the question is answered by the lexical index alone, and
-        vector_problem says so."""
+        """A read of the chunks' vectors; when the embedded store fails it even after a reopen, and again once the
+        index's files had time to settle (another process may be writing them back, see _lasting), the vector index
+        is damaged in a way its files did not show: the question is answered by the lexical index alone, and
+        vector_problem says so until a read succeeds again."""
         try:
-            return self._reopening(call)
+            found = self._reopening(call)
         except InternalError as exc:
             if self.is_server:
                 raise
-            where = self._settings.data_dir / "chroma"
-            self._read_failure = (
-                f"读取向量索引时出错（{where}，{exc}），向量索引可能已损坏；本次只按词语检索（BM25），"
-                f"结果可能不如平时准确。如反复出现，请删除文件夹 {where} 中除 chroma.sqlite3 以外的子文件夹后"
-                f"运行 anquan embed 重建向量索引（已导入的文档不受影响）。"
-            )
-            return empty
+            time.sleep(DAMAGE_SETTLE_S)
+            try:
+                found = self._reopening(call)
+            except InternalError:
+                return self._failed_read(exc, empty)
+        self._read_failure = ""
+        return found
+
+    def _failed_read(self, exc: InternalError, empty: dict[str, Any]) -> dict[str, Any]:
+        """What _vector_read answers when the read failed for good: nothing, with vector_problem saying why."""
+        where = self._settings.data_dir / "chroma"
+        self._read_failure = (
+            f"读取向量索引时出错（{where}，{exc}），向量索引可能已损坏；本次只按词语检索（BM25），"
+            f"结果可能不如平时准确。如反复出现，请删除文件夹 {where} 中除 chroma.sqlite3 以外的子文件夹后"
+            f"运行 anquan embed 重建向量索引（已导入的文档不受影响）。"
+        )
+        return empty
 
     def vectors(self, ids: list[str]) -> dict[str, np.ndarray]:
         """The stored vectors of these chunks (those that have one)."""

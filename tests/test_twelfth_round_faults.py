@@ -333,6 +333,39 @@ def test_a_vector_read_that_fails_while_answering_falls_back_to_the_lexical_inde
     assert "读取向量索引时出错" in kb.store.vector_problem and "anquan embed" in kb.store.vector_problem
 
 
+def test_a_vector_read_that_fails_for_a_moment_uses_the_vectors_and_leaves_no_warning(damaged_copy, monkeypatch):
+    """Chroma fails a read while another process writes the index back: the read is made again once the files had
+    time to settle; and a failure once is not reported for the rest of a server's life."""
+    kb = KnowledgeBase(Settings())
+    real, failures = kb.store.chunks, {"left": 2}
+
+    class Flaky:
+        def __getattr__(self, name):
+            found = getattr(real, name)
+            if name not in ("get", "query"):
+                return found
+
+            def read(*args, **kwargs):
+                if failures["left"]:
+                    failures["left"] -= 1
+                    raise InternalError("Error loading hnsw index")
+                return found(*args, **kwargs)
+
+            return read
+
+    ids = kb.store.committed_ids(kb.documents())
+    kb.store.chunks = Flaky()
+    monkeypatch.setattr(kb.store, "_reopen", lambda if_stale=False: None)
+    assert len(kb.store.vectors(ids[:3])) == 3
+    assert failures["left"] == 0 and kb.store.vector_problem == ""
+
+    failures["left"] = 4  # the read and its retry after a reopen fail, before and after the pause: said, then forgotten
+    assert kb.store.vectors(ids[3:6]) == {}
+    assert "读取向量索引时出错" in kb.store.vector_problem
+    assert len(kb.store.vectors(ids[6:9])) == 3
+    assert kb.store.vector_problem == ""
+
+
 def test_the_index_files_are_checked_without_loading_them(library, tmp_path):
     folder = tmp_path / "segment"
     shutil.copytree(_segments(library)["vectors"][0], folder)
