@@ -735,12 +735,17 @@ class OfflineComposer:
                 picked.append(local[0])
         named = [*plan.documents, *plan.regions]
         if len(named) >= 2:
+
+            def answers_for(group: list[_Clause], name: str) -> bool:
+                chunk = evidence[group[0].chunk_rank]
+                return name in (chunk.doc_id, chunk.region)
+
             for name in named:
-                for group in good:
-                    chunk = evidence[group[0].chunk_rank]
-                    if name in (chunk.doc_id, chunk.region) and group not in picked:
-                        picked.append(group)
-                        break
+                # one already picked answers for it: a second provision of that text is no further answer (深圳,
+                # named by 深圳市 and 深圳经济特区, is one place)
+                if any(answers_for(group, name) for group in picked):
+                    continue
+                picked += [group for group in good if answers_for(group, name)][:1]
         return picked
 
     def _higher_law(

@@ -201,14 +201,17 @@ class QueryAnalyzer:
 
     @cached_property
     def _regions(self) -> list[tuple[str, str]]:
-        """(name as people write it, record region) for every region that has documents."""
+        """(name as people write it, record region) for every region that has documents. A name stands for the
+        region it is or one of its full names (深圳 → 深圳市, 深圳经济特区), never for the divisions within it
+        (上海 is not 上海市浦东新区, 宁波 not 宁波杭州湾新区: their rules bind there only, and a question about the
+        city at large asks about the city's); a division the question names itself is found as a place
+        (places_named)."""
         present = {r.region for r in self.records.values() if r.region != "全国"}
         pairs = []
         for short, aliases in self.pack.taxonomy.regions.items():
-            for region in present:
-                if region.startswith(short):
-                    pairs += [(name, region) for name in {short, *aliases}]
-        return sorted(pairs, key=lambda p: -len(p[0]))
+            names = {short, *aliases}
+            pairs += [(name, region) for region in present & names for name in names]
+        return sorted(pairs, key=lambda p: (-len(p[0]), p))
 
     @cached_property
     def _region_names(self) -> frozenset[str]:

@@ -1,0 +1,67 @@
+"""Round 25 (issues 15 and 17): a place named stands for the region it is, not for the divisions within it (上海 is
+上海市, not 上海市浦东新区 too), and a second provision of a text already answering for a document or region the
+question names is no further answer. With the scale corpus's district and zone rules in the library, 上海的企业…,
+浙江每年… and 深圳做锂电池加工的工厂… each cited a second, unrelated provision of their city's or province's rule."""
+
+from __future__ import annotations
+
+from test_retrieval_stages import record
+from test_twentyfourth_round_answers import _analyzer, _composed, _local
+
+SHANGHAI = record("上海市安全生产条例", "地方性法规", "上海市")
+PUDONG = record("浦东新区安全生产规定", "地方政府规章", "上海市浦东新区")
+NINGBO = record("宁波市安全生产条例", "地方性法规", "宁波市")
+HANGZHOU_BAY = record("宁波杭州湾新区条例", "地方性法规", "宁波杭州湾新区")
+SHENZHEN_CITY = record("深圳市消防规定", "地方政府规章", "深圳市")
+SHENZHEN_ZONE = record("深圳经济特区安全生产监督管理条例", "地方性法规", "深圳经济特区")
+
+
+def test_a_place_named_is_the_region_it_is_not_the_divisions_within_it():
+    analyzer = _analyzer(SHANGHAI, PUDONG, NINGBO, HANGZHOU_BAY, SHENZHEN_CITY, SHENZHEN_ZONE)
+    assert analyzer.analyse("上海的企业没给员工做安全培训，罚款怎么算？").regions == ["上海市"]
+    assert analyzer.analyse("在宁波，主要负责人每个月要做哪些安全工作？").regions == ["宁波市"]
+    # a place with two full names (the city and its special economic zone) is both
+    assert sorted(analyzer.analyse("深圳的工厂算不算高危生产经营单位？").regions) == ["深圳市", "深圳经济特区"]
+
+
+def test_a_division_the_question_names_itself_is_asked_about():
+    analyzer = _analyzer(SHANGHAI, PUDONG, NINGBO, HANGZHOU_BAY)
+    assert "上海市浦东新区" in analyzer.analyse("上海市浦东新区的企业要遵守哪些安全规定？").regions
+    assert "宁波杭州湾新区" in analyzer.analyse("宁波杭州湾新区的企业要遵守哪些安全规定？").regions
+
+
+def test_one_place_named_by_two_full_names_is_answered_by_one_provision():
+    definition = _local(
+        "深圳经济特区安全生产监督管理条例",
+        "深圳经济特区",
+        62,
+        "第六十二条 本条例所称高危生产经营单位，包括：\n（一）矿山、金属冶炼单位；\n（二）锂电池的生产、加工、储存单位。",
+    )
+    other = _local(
+        "深圳经济特区安全生产监督管理条例",
+        "深圳经济特区",
+        42,
+        "第四十二条 高危生产经营单位应当与相邻单位建立安全生产协同机制。",
+    )
+    answer = _composed(
+        "深圳做锂电池加工的工厂，算不算高危生产经营单位？", [SHENZHEN_CITY, SHENZHEN_ZONE], [definition, other]
+    )
+    assert [(s.chunk.doc_id, s.chunk.article_num) for s in answer.sources] == [("深圳经济特区安全生产监督管理条例", 62)]
+
+
+def test_two_places_named_are_each_answered_by_their_own_rule():
+    beijing = record("北京市安全生产条例", "地方性法规", "北京市")
+    shandong = record("山东省安全生产条例", "地方性法规", "山东省")
+    chunks = [
+        _local(
+            "北京市安全生产条例", "北京市", 20, "第二十条 从业人员三百人以上的生产经营单位应当设置安全生产管理机构。"
+        ),
+        _local("北京市安全生产条例", "北京市", 21, "第二十一条 生产经营单位应当设置安全生产管理机构并配备人员。"),
+        _local(
+            "山东省安全生产条例", "山东省", 15, "第十五条 从业人员一百人以上的生产经营单位应当设置安全生产管理机构。"
+        ),
+    ]
+    answer = _composed("在北京和山东，多少人以上的单位要设置安全生产管理机构？", [beijing, shandong], chunks)
+    cited = [(s.chunk.doc_id, s.chunk.article_num) for s in answer.sources]
+    assert ("北京市安全生产条例", 20) in cited and ("山东省安全生产条例", 15) in cited
+    assert ("北京市安全生产条例", 21) not in cited
