@@ -100,6 +100,8 @@ _SQUASH = re.compile(r"[\s\u3000《》〈〉“”\"'「」『』]")
 _ACCIDENT_RULE = re.compile(
     r"关于(?:预防|防范|防止|加强|进一步)*(?P<kind>[\u4e00-\u9fff]{2,8}?)(?:生产)?安全事故[^的]*的(?:特别)?规定$"
 )
+# a rule on one sector's accidents, by the sector its title starts with (铁路交通事故…, 电力安全事故…, 核电厂核事故…)
+_SECTOR_ACCIDENTS = re.compile(r"(?P<kind>[\u4e00-\u9fff]{2,6}?)(?:交通|安全|核)?事故")
 _LEADING_DATE = re.compile(r"^[(（]?\s*\d{4}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日\s*")
 _DOCUMENT_NUMBER = re.compile(r"[〔\[［【(（]\s*(?:19|20)\d{2}\s*[〕\]］】)）]\s*第?\s*\d+\s*号")
 _TRAILING_BRACKET = re.compile(r"[(（][^()（）]{0,40}[)）]$")
@@ -149,6 +151,7 @@ class LegalForms:
     obligations: list[str]
     law_subject_suffixes: list[str]
     sector_rule_suffixes: list[str]
+    general_accidents: list[str]
     field_words: list[str]
     field_laws: list[str]
     subject_words: dict[str, list[str]]
@@ -174,6 +177,7 @@ class LegalForms:
                 obligations=data["obligations"],
                 law_subject_suffixes=data["law_subject_suffixes"],
                 sector_rule_suffixes=data["sector_rule_suffixes"],
+                general_accidents=data["general_accidents"],
                 field_words=data["field_words"],
                 field_laws=data["field_laws"],
                 subject_words=data["subject_words"],
@@ -364,14 +368,19 @@ class LegalForms:
 
     def sector(self, title: str) -> str:
         """The sector a national rule on one sector's safety governs, read from its title (煤矿安全生产条例 → 煤矿,
-        民用爆炸物品安全管理条例 → 民用爆炸物品), or the class of accidents a rule on them does (国务院关于特大安全事故
-        行政责任追究的规定 → 特大); "" for any other title (安全生产许可证条例, 工伤保险条例)."""
+        民用爆炸物品安全管理条例 → 民用爆炸物品), the class of accidents a rule on them does (国务院关于特大安全事故
+        行政责任追究的规定 → 特大), or the sector whose accidents a rule governs (铁路交通事故应急救援和调查处理条例 →
+        铁路; not 生产安全事故报告和调查处理条例, on every work accident: general_accidents); "" for any other title
+        (安全生产许可证条例, 工伤保险条例)."""
         name = squash(title).removeprefix("中华人民共和国")
         suffix = next((s for s in self.sector_rule_suffixes if name.endswith(s) and len(name) > len(s)), "")
         if suffix:
             return name.removesuffix(suffix)
         accidents = _ACCIDENT_RULE.search(name)
-        return accidents.group("kind") if accidents else ""
+        if accidents:
+            return accidents.group("kind")
+        sector = _SECTOR_ACCIDENTS.match(name)
+        return sector.group("kind") if sector and not any(w in name for w in self.general_accidents) else ""
 
     def subject(self, title: str, kind: str) -> str:
         """What a text governs when it governs one subject: a special law's (特种设备安全法 → 特种设备) or a sector

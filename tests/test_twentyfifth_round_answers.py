@@ -1,12 +1,18 @@
-"""Round 25 (issues 15 and 17): a place named stands for the region it is, not for the divisions within it (上海 is
-上海市, not 上海市浦东新区 too), and a second provision of a text already answering for a document or region the
-question names is no further answer. With the scale corpus's district and zone rules in the library, 上海的企业…,
-浙江每年… and 深圳做锂电池加工的工厂… each cited a second, unrelated provision of their city's or province's rule."""
+"""Round 25 (issues 15 and 17), found with the scale corpus in the library: a place named stands for the region it
+is, not for the divisions within it (上海 is 上海市, not 上海市浦东新区 too), and a second provision of a text already
+answering for a document or region the question names is no further answer (上海的企业…, 浙江每年… and
+深圳做锂电池加工的工厂… each cited a second, unrelated provision of their city's or province's rule); a rule on one
+sector's accidents (铁路交通事故…条例) is on a subject the question must name, like a sector's safety rule (事故调查报告
+提交期限 was answered by the railway's and the power grid's rules)."""
 
 from __future__ import annotations
 
+import pytest
 from test_retrieval_stages import record
 from test_twentyfourth_round_answers import _analyzer, _composed, _local
+
+from assistant.retrieval.features import priors
+from ingest.legal_forms import default_forms
 
 SHANGHAI = record("上海市安全生产条例", "地方性法规", "上海市")
 PUDONG = record("浦东新区安全生产规定", "地方政府规章", "上海市浦东新区")
@@ -65,3 +71,38 @@ def test_two_places_named_are_each_answered_by_their_own_rule():
     cited = [(s.chunk.doc_id, s.chunk.article_num) for s in answer.sources]
     assert ("北京市安全生产条例", 20) in cited and ("山东省安全生产条例", 15) in cited
     assert ("北京市安全生产条例", 21) not in cited
+
+
+@pytest.mark.parametrize(
+    ("title", "sector"),
+    [
+        ("铁路交通事故应急救援和调查处理条例", "铁路"),
+        ("电力安全事故应急处置和调查处理条例", "电力"),
+        ("中华人民共和国海上交通事故调查处理条例", "海上"),
+        ("核电厂核事故应急管理条例", "核电厂"),
+        ("医疗事故处理条例", "医疗"),
+        ("生产安全事故报告和调查处理条例", ""),  # every work accident: the field's general rule
+        ("生产安全事故应急条例", ""),
+        ("国务院关于预防煤矿生产安全事故的特别规定", "煤矿"),
+        ("安全生产许可证条例", ""),
+    ],
+)
+def test_a_rule_on_one_sectors_accidents_governs_that_sector(title, sector):
+    assert default_forms().sector(title) == sector
+
+
+@pytest.mark.parametrize(
+    ("question", "unasked"),
+    [
+        ("事故调查报告 提交期限", True),  # any work accident: the railway's own rule is not what is asked
+        ("火车出了事故，事故调查报告多久提交？", False),
+        ("铁路交通事故的调查报告多久提交？", False),
+    ],
+)
+def test_a_sector_accident_rule_is_on_a_subject_not_asked_unless_the_question_names_the_sector(question, unasked):
+    railway = record("铁路交通事故应急救援和调查处理条例", "行政法规")
+    general = record("生产安全事故报告和调查处理条例", "行政法规")
+    analyzer = _analyzer(railway, general)
+    plan = analyzer.analyse(question)
+    assert priors(railway, plan)["unasked_subject"] == float(unasked)
+    assert priors(general, plan)["unasked_subject"] == 0.0
