@@ -3,11 +3,13 @@ is, not for the divisions within it (上海 is 上海市, not 上海市浦东新
 answering for a document or region the question names is no further answer (上海的企业…, 浙江每年… and
 深圳做锂电池加工的工厂… each cited a second, unrelated provision of their city's or province's rule); a rule on one
 sector's accidents (铁路交通事故…条例) is on a subject the question must name, like a sector's safety rule (事故调查报告
-提交期限 was answered by the railway's and the power grid's rules)."""
+提交期限 was answered by the railway's and the power grid's rules); and a figure asked in a question's first part about
+what no text even speaks of is stated nowhere (化工厂动火作业票的有效期是多长 was answered from its second part)."""
 
 from __future__ import annotations
 
 import pytest
+from test_fifteenth_round import _article
 from test_retrieval_stages import record
 from test_twentyfourth_round_answers import _analyzer, _composed, _local
 
@@ -106,3 +108,28 @@ def test_a_sector_accident_rule_is_on_a_subject_not_asked_unless_the_question_na
     plan = analyzer.analyse(question)
     assert priors(railway, plan)["unasked_subject"] == float(unasked)
     assert priors(general, plan)["unasked_subject"] == 0.0
+
+
+def test_a_figure_asked_first_about_what_no_text_speaks_of_is_declined():
+    """化工厂动火作业票的有效期 is stated nowhere, and at full scale nothing even spoke of it: the question was answered
+    from its second part alone (安全生产法第四十三条 on 动火), as if the first had not been asked."""
+    duty = _article(
+        "安全生产法", "法律", 43,
+        "第四十三条 生产经营单位进行爆破、吊装、动火、临时用电等危险作业，应当安排专门人员进行现场安全管理。",
+    )  # fmt: skip
+    answer = _composed(
+        "化工厂作业票的有效期是多长？特级动火和一级动火怎么划分？", [record("安全生产法", "法律")], [duty]
+    )
+    assert answer.abstained and "作业票的有效期" in answer.text
+
+
+def test_a_later_part_leaving_its_subject_to_the_first_is_not_declined_for_its_few_words():
+    wages = _article(
+        "工伤保险条例", "行政法规", 33,
+        "第三十三条 职工因工作遭受事故伤害或者患职业病需要暂停工作接受工伤医疗的，在停工留薪期内，原工资福利待遇"
+        "不变，由所在单位按月支付。\n停工留薪期一般不超过12个月。",
+    )  # fmt: skip
+    answer = _composed(
+        "工伤以后在家养伤没法上班，单位还要照发工资吗？最长能发多久？", [record("工伤保险条例", "行政法规")], [wages]
+    )
+    assert not answer.abstained and [s.chunk.article_num for s in answer.sources] == [33]

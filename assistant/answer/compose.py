@@ -853,6 +853,10 @@ class OfflineComposer:
             if naming_unknown:
                 groups = [g for g in groups if g[0].chunk_rank in naming_unknown]
             if not groups or max(g[0].coverage for g in groups) < ANSWER.min_coverage:
+                # a figure asked about what no text even speaks of is stated nowhere either; a later part may
+                # leave its subject to the first (…单位还要照发工资吗？最长能发多久？): its own words match little
+                if ask is not None and index == 0:
+                    unanswered.append(part)
                 continue
             # asked what a term means (本质安全是什么意思), a text that does not name it says nothing of it
             term = _term_asked(part) if ask is None and not plan.glossary else ""
