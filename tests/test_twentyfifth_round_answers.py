@@ -133,3 +133,23 @@ def test_a_later_part_leaving_its_subject_to_the_first_is_not_declined_for_its_f
         "工伤以后在家养伤没法上班，单位还要照发工资吗？最长能发多久？", [record("工伤保险条例", "行政法规")], [wages]
     )
     assert not answer.abstained and [s.chunk.article_num for s in answer.sources] == [33]
+
+
+def test_of_the_lists_answering_which_ones_at_least_as_well_the_first_ranked_answers():
+    """哪些地方是绝对不能放鞭炮的: of the lists answering at least as well as the first pick, the one the ranker put first
+    answers; not the one whose clause holds the question's everyday word itself (a shipping rule's 鸣放鞭炮, whose
+    clause scored above the fireworks regulation's 燃放烟花爆竹, a translated word)."""
+    fireworks = "烟花爆竹安全管理条例"
+    general = _article(fireworks, "行政法规", 28, "第二十八条 县级以上人民政府可以确定限制燃放烟花爆竹的时间和种类。")
+    places = _article(
+        fireworks, "行政法规", 30,
+        "第三十条 禁止在下列地点燃放烟花爆竹：\n（一）文物保护单位；\n（二）车站、码头、飞机场等交通枢纽；"
+        "\n（三）易燃易爆物品生产、储存单位；\n（四）医疗机构、幼儿园、中小学校、敬老院。",
+    )  # fmt: skip
+    shipping = _article(
+        "外国籍船舶航行长江水域管理规定", "部门规章", 13,
+        "第十三条 船舶在长江水域的下列地方，绝对不能鸣放鞭炮：\n（一）港口；\n（二）锚地；\n（三）码头。",
+    )  # fmt: skip
+    records = [record(fireworks, "行政法规"), record("外国籍船舶航行长江水域管理规定", "部门规章")]
+    answer = _composed("哪些地方是绝对不能放鞭炮的？", records, [general, places, shipping])
+    assert [(s.chunk.doc_id, s.chunk.article_num) for s in answer.sources][:1] == [(fireworks, 30)]

@@ -633,11 +633,11 @@ class OfflineComposer:
         """The decisive chunks of a question part: the first-ranked chunk whose best clause scores ``share`` of the
         best. The ranker ordered the chunks for the whole question, so the first part trusts its order
         (``first_share``, low) and a further part takes a chunk answering that part about as well as the best
-        (``keep_share``). A question asking which ones (哪些…) whose pick
-        enumerates nothing takes the best chunk answering at least as well that lists items; a question about a place
-        whose pick is national takes the first well-answering rule binding there too (never one departing from the
-        law); when the question names several documents or regions, the first well-answering chunk of each is
-        decisive too."""
+        (``keep_share``). A question asking which ones (哪些…) whose pick enumerates nothing takes the first-ranked
+        chunk answering at least as well that lists items (the ranker weighs what clause scores do not: a shipping
+        rule's 鸣放鞭炮 is not the fireworks regulation's list); a question about a place whose pick is national takes
+        the first well-answering rule binding there too (never one departing from the law); when the question names
+        several documents or regions, the first well-answering chunk of each is decisive too."""
         best = max(g[0].score for g in groups)
         good = [g for g in groups if g[0].score >= share * best]
         picked = good[:1]
@@ -716,7 +716,7 @@ class OfflineComposer:
                 and any(_enumerates(c, members) for c in g)
                 and (penalty_asked or provision_kind(evidence[g[0].chunk_rank]) != PENALTY)
             ]
-            picked = [max(listing, key=lambda g: g[0].score)] if listing else naming[:1] or picked
+            picked = listing[:1] or naming[:1] or picked
         lead = evidence[picked[0][0].chunk_rank]
         if plan.places and lead.region == NATIONAL and lead.kind in LEGAL_KINDS and not plan.documents:
             # a place asked about: a rule that binds there and answers about as well stands beside the national one
