@@ -4,7 +4,9 @@ answering for a document or region the question names is no further answer (上�
 深圳做锂电池加工的工厂… each cited a second, unrelated provision of their city's or province's rule); a rule on one
 sector's accidents (铁路交通事故…条例) is on a subject the question must name, like a sector's safety rule (事故调查报告
 提交期限 was answered by the railway's and the power grid's rules); and a figure asked in a question's first part about
-what no text even speaks of is stated nowhere (化工厂动火作业票的有效期是多长 was answered from its second part)."""
+what no text even speaks of is stated nowhere (化工厂动火作业票的有效期是多长 was answered from its second part); of
+the lists answering which ones, the first-ranked answers (not a shipping rule's 鸣放鞭炮); a count asked by its measure
+word (多少起, 多少箱) is answered by so many of it, not by 一次 (an occasion)."""
 
 from __future__ import annotations
 
@@ -13,8 +15,11 @@ from test_fifteenth_round import _article
 from test_retrieval_stages import record
 from test_twentyfourth_round_answers import _analyzer, _composed, _local
 
+from assistant.pack import KnowledgePack
 from assistant.retrieval.features import priors
+from assistant.retrieval.figures import QuantityAsks
 from ingest.legal_forms import default_forms
+from ingest.settings import Settings
 
 SHANGHAI = record("上海市安全生产条例", "地方性法规", "上海市")
 PUDONG = record("浦东新区安全生产规定", "地方政府规章", "上海市浦东新区")
@@ -153,3 +158,18 @@ def test_of_the_lists_answering_which_ones_at_least_as_well_the_first_ranked_ans
     records = [record(fireworks, "行政法规"), record("外国籍船舶航行长江水域管理规定", "部门规章")]
     answer = _composed("哪些地方是绝对不能放鞭炮的？", records, [general, places, shipping])
     assert [(s.chunk.doc_id, s.chunk.article_num) for s in answer.sources][:1] == [(fireworks, 30)]
+
+
+@pytest.mark.parametrize(
+    ("question", "text", "states"),
+    [
+        ("其中道路交通事故多少起？", "全区共发生道路交通事故12起，死亡5人。", True),
+        ("其中道路交通事故多少起？", "对发生一次死亡三人以上道路交通事故的，应当开展深度调查。", False),  # an occasion
+        ("烟花爆竹零售店最多可以存放多少箱？", "零售经营场所应当每季度至少检查一次。", False),
+        ("烟花爆竹零售店最多可以存放多少箱？", "零售点存放烟花爆竹不得超过50箱。", True),
+        ("一个村要配几个安全员？", "每个行政村应当配备2名以上安全员，设1处以上值班点。", True),  # 个 counts anything
+    ],
+)
+def test_a_count_asked_by_its_measure_word_is_answered_by_so_many_of_it(question, text, states):
+    ask = QuantityAsks(KnowledgePack(Settings().knowledge_dir).quantities).asked(question)
+    assert ask is not None and ask.kind == "count" and ask.stated_in(text) is states

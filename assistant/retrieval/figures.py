@@ -16,6 +16,7 @@ from assistant.pack import Quantities
 from ingest.cleaning import to_simplified
 
 NUMBER = r"(?:\d+(?:\.\d+)?|[零〇一二两三四五六七八九十百千万半]+)"
+_ANY_COUNTED = "个"  # the measure word of anything counted
 # 几 asks a number, except after a numeral: 十几个员工, 二十几人 are about so many, not a question
 _JI = r"(?<![十百千万\d])几"
 _CLAUSES = re.compile(r"[，,；;。：:]")
@@ -187,7 +188,12 @@ class QuantityAsks:
         if found := self._ratio.search(part):
             return Ask("ratio", self._proportion, words=found.group(0))
         if found := self._unit_asked.search(part):  # 几小时、多少天 ask for a number of them: 立即 is no answer
-            kind = self._kind_of_unit[found.group("unit")]
+            unit = found.group("unit")
+            kind = self._kind_of_unit[unit]
+            # things counted are not interchangeable as periods are (3年 answers 多少个月): 多少起 is answered by so
+            # many 起 (accidents), not by 一次死亡三人 (an occasion) nor 5台 (machines); 个 counts anything
+            if kind == "count" and unit != _ANY_COUNTED:
+                return Ask(kind, re.compile(rf"{NUMBER}\s*{re.escape(unit)}"), words=found.group(0))
             return Ask(kind, self._stated[kind], words=found.group(0))
         for kind, asking in self._measure_asks.items():  # 多高、多深: a length, in a unit of its kind
             if found := asking.search(part):
