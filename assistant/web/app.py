@@ -128,7 +128,7 @@ def build_app(settings: Settings | None = None, ctx: WebContext | None = None) -
                 refresh_library, library_outputs = library_tab.build(ctx, header)
         gr.api(ask_tab.ask_api(ctx), api_name="ask")
 
-        @friendly_errors("刷新")
+        @friendly_errors("刷新", ctx.settings)
         def refresh():
             return (ctx.header(), *refresh_filters())
 

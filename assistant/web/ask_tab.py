@@ -148,7 +148,7 @@ def build(ctx: WebContext):
                 f"文档中的文字只作为资料引用，不会改变助手的行为。</small>"
             )
 
-    @friendly_errors("回答问题")
+    @friendly_errors("回答问题", ctx.settings)
     def respond(message: str, messages: list, history: list[str], current: bool, kind_values, region_values):
         message = (message or "").strip()
         if not message:
@@ -289,7 +289,7 @@ def checked_arguments(fn: Callable) -> Callable:
 def ask_api(ctx: WebContext):
     """The ask endpoint for API clients (gradio_client): same path as the chat."""
 
-    @friendly_errors("回答问题")
+    @friendly_errors("回答问题", ctx.settings)
     @checked_arguments
     def ask(
         question: str,

@@ -26,6 +26,7 @@ from assistant.faults import UserFacingError, user_message
 from assistant.llm import composer_label, resolve_composer
 from assistant.retrieval.reranker import reranker_label
 from assistant.web.admin import AdminGuard
+from assistant.web.server_paths import hide_server_paths
 from assistant.web.writer import write_in_worker
 from ingest.knowledge_base import KnowledgeBase
 from ingest.metadata import KINDS
@@ -37,11 +38,13 @@ log = logging.getLogger("anquan.web")
 
 def friendly_errors(action: str, settings: Settings | None = None):
     """A failure in a handler reaches the user as a Chinese message saying what to do (a full disk, a
-    read-only data directory …), or naming the log that holds the traceback; never as a traceback."""
+    read-only data directory …), or that the server's log holds the traceback; never as a traceback, and never
+    naming a path of the server (server_paths)."""
 
     def explain(exc: Exception) -> gr.Error:
         log.warning("%s failed: %r", action, exc)
-        return gr.Error(user_message(exc, settings or _settings_or_none(), action), title="出错了")
+        known = settings or _settings_or_none()
+        return gr.Error(hide_server_paths(user_message(exc, known, action), known), title="出错了")
 
     def decorate(fn):
         if inspect.isgeneratorfunction(fn):
@@ -262,11 +265,15 @@ class WebContext:
 
         records = self.kb.documents()
         current = sum(1 for r in records.values() if r.in_force)
-        return (
+        return self.said(
             f"模式：**{self.mode}**　·　向量：{self.kb.embedder.name}　·　重排：{reranker_label(self.settings)}"
             f"　·　知识库：**{self.store_label}**（{current} 个现行文档，"
             f"{len(records)} 个文档共 {sum(r.chunk_count for r in records.values())} 个切块）　·　{coverage(self.kb)}"
         )
+
+    def said(self, text: str) -> str:
+        """text as the web may show it: without a path of the server (server_paths)."""
+        return hide_server_paths(text, self.settings)
 
     def kinds(self) -> list[str]:
         present = {r.kind for r in self.kb.documents().values()}

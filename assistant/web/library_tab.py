@@ -107,7 +107,7 @@ def stats_markdown(ctx: WebContext) -> str:
     if llm_backend(settings) != "none" and composer_backend(settings) == "offline":
         llm += "；回答按配置离线抽取"
     kinds = "，".join(f"{k} {n}" for k, n in by_kind.most_common()) or "无"
-    return "\n".join(
+    text = "\n".join(
         [
             f"- **文档**：{len(records)} 个（{kinds}）；已被新版本取代 {superseded} 个；已废止 {repealed} 个"
             + (f"；**待确认 {held} 个**（管理员确认前不生效，原文仍现行）" if held else ""),
@@ -118,6 +118,7 @@ def stats_markdown(ctx: WebContext) -> str:
             f"- **大模型**：{llm}",
         ]
     )
+    return ctx.said(text)  # the store's folder (本地 Chroma（数据目录中的 chroma）), a local model's path
 
 
 def result_rows(results) -> list[list]:
@@ -144,7 +145,7 @@ def import_uploads(ctx: WebContext, paths: list[str], progress=None) -> tuple[st
     try:
         batch = accept_uploads(paths, ctx.settings)
     except UploadError as exc:
-        return f"⚠ {exc}", []
+        return ctx.said(f"⚠ {exc}"), []
     rows = [[r.name, "失败", "", r.reason] for r in batch.rejected]
     note = held = ""
     if batch.accepted:
@@ -162,8 +163,8 @@ def import_uploads(ctx: WebContext, paths: list[str], progress=None) -> tuple[st
                 lock=ctx.lock,
             )
         except IngestBusy as exc:
-            return f"⚠ {exc}", rows
-        rows = result_rows(report.results) + rows
+            return ctx.said(f"⚠ {exc}"), rows
+        rows = [[*row[:3], ctx.said(row[3])] for row in result_rows(report.results)] + rows
         note = "；".join(n for n in report.notes[:5] if "BM25" not in n)  # index upkeep is not news
         records = ctx.kb.documents()
         waiting = [r.doc_id for r in report.results if r.doc_id in records and records[r.doc_id].pending]
@@ -177,7 +178,8 @@ def import_uploads(ctx: WebContext, paths: list[str], progress=None) -> tuple[st
     counts = Counter(row[1] for row in rows)
     summary = "，".join(f"{label} {counts[label]}" for label in STATUS_LABELS.values() if counts[label])
     head = f"{'⚠ 有文件未能导入，原因见下表。' if failed else '✓ 导入完成。'}共 {len(rows)} 个文件：{summary}。"
-    return head + plain(held) + (f"\n\n{plain(note)}" if note else ""), rows
+    # paths taken out before the text is escaped for Markdown (plain escapes the _ of a path)
+    return head + plain(ctx.said(held)) + (f"\n\n{plain(ctx.said(note))}" if note else ""), rows
 
 
 def uploaded(record, settings) -> bool:
@@ -202,12 +204,7 @@ def pending_markdown(ctx: WebContext) -> str:
     if not held:
         return "没有待确认的文档。"
     lines = [f"- **{_cell(r.doc_id)}**：{_cell(held_description(r, records))}" for r in held]
-    how = (
-        "输入管理员密码后点“确认生效”。"
-        if ctx.settings.admin_password
-        else "网页上未设置管理员密码（ANQUAN_ADMIN_PASSWORD），"
-        "请管理员在服务器上运行 anquan ingest 该文件 --confirm-supersede。"
-    )
+    how = "输入管理员密码后点“确认生效”。" if ctx.settings.admin_password else _confirm_at_the_server(ctx, held)
     return "\n".join(
         [f"以下 {len(held)} 个文档待管理员确认，确认前不生效、不参与检索，现行法规不受影响：", *lines, "", how]
     )
@@ -243,11 +240,7 @@ def confirm_pending(ctx: WebContext, doc_id: str | None, password: str | None, w
     records = ctx.kb.documents()
     record = records.get(doc_id or "")
     if not admin:
-        where = f' "{record.source}"' if record is not None else ""
-        return (
-            f"⚠ 未设置管理员密码（ANQUAN_ADMIN_PASSWORD），网页上不能确认；请管理员在服务器上运行："
-            f"anquan ingest{where} --confirm-supersede"
-        )
+        return "⚠ " + _confirm_at_the_server(ctx, [record] if record is not None else [])
     if record is None or not record.pending:
         return "⚠ 请先在“选择待确认的文档”中选一个待确认的文档（已确认或已删除的不再列出）。"
     refused = check_admin(ctx, password, who, "未确认；原文仍现行")
@@ -256,8 +249,24 @@ def confirm_pending(ctx: WebContext, doc_id: str | None, password: str | None, w
     try:
         report = ctx.write("confirm", [record.doc_id])
     except IngestBusy as exc:
-        return f"⚠ {exc}"
-    return f"✓ 已确认“{plain(record.doc_id)}”生效。\n\n" + plain("；".join(report.notes))
+        return ctx.said(f"⚠ {exc}")
+    return f"✓ 已确认“{plain(record.doc_id)}”生效。\n\n" + plain(ctx.said("；".join(report.notes)))
+
+
+def _confirm_at_the_server(ctx: WebContext, held: list) -> str:
+    """How the administrator confirms held documents when the web has no administrator password: at the server, by
+    the command line, told by the files' names and where they are kept, never by a path of the server."""
+    names = "、".join(f"“{Path(r.source).name}”" for r in held[:5]) + ("等" if len(held) > 5 else "")
+    kept = (
+        "（网页上传的文件保存在服务器数据目录的 uploads 文件夹中）"
+        if any(uploaded(r, ctx.settings) for r in held)
+        else ""
+    )
+    return (
+        "网页上未设置管理员密码（ANQUAN_ADMIN_PASSWORD），不能在这里确认。请管理员在服务器上对"
+        + (f"文件{names}{kept}" if held else "要确认的文件")
+        + "运行 anquan ingest 文件路径 --confirm-supersede；或设置管理员密码、重启服务后在这里确认。"
+    )
 
 
 def edit_fields(ctx: WebContext, doc_id: str | None) -> tuple[str, str | None, str, str, str]:
@@ -329,7 +338,7 @@ def correct_document(
     try:
         report = ctx.write("correct", record.doc_id, {} if reset else changes, authoritative=authoritative, reset=reset)
     except IngestBusy as exc:
-        return f"⚠ {exc}"
+        return ctx.said(f"⚠ {exc}")
     lines = [("✓ " if r.status != "failed" else "⚠ ") + r.reason for r in report.results]
     after = ctx.kb.documents().get(record.doc_id)
     if after is not None and after.pending:
@@ -337,7 +346,7 @@ def correct_document(
             f"⚠ 更正后该文档{held_description(after, ctx.kb.documents())}，已暂缓：管理员确认前不生效，原文仍现行。"
         )
     lines += report.notes[:5]
-    return plain("\n\n".join(lines))
+    return plain(ctx.said("\n\n".join(lines)))
 
 
 def build(ctx: WebContext, header: gr.Markdown):
@@ -393,7 +402,7 @@ def build(ctx: WebContext, header: gr.Markdown):
         max_height=600,
     )
     search.change(
-        friendly_errors("查找文档")(lambda q: document_rows(ctx, q)),
+        friendly_errors("查找文档", ctx.settings)(lambda q: document_rows(ctx, q)),
         search,
         documents,
         api_visibility="private",
@@ -432,14 +441,14 @@ def build(ctx: WebContext, header: gr.Markdown):
         edit_message = gr.Markdown(elem_id="lib-edit-message")
     edit_inputs = [edit_title, edit_kind, edit_region, edit_date]
     to_edit.change(
-        friendly_errors("读取文档信息")(lambda d: edit_fields(ctx, d)),
+        friendly_errors("读取文档信息", ctx.settings)(lambda d: edit_fields(ctx, d)),
         to_edit,
         [*edit_inputs, edit_note],
         api_visibility="private",
     )
 
     def save_correction(reset: bool):
-        @friendly_errors("更正文档信息")
+        @friendly_errors("更正文档信息", ctx.settings)
         def handler(doc_id, title, kind, region, date, password, request: gr.Request):
             text = correct_document(ctx, doc_id, title, kind, region, date, password, reset=reset, who=client(request))
             return (
@@ -462,7 +471,7 @@ def build(ctx: WebContext, header: gr.Markdown):
         save_correction(True), [to_edit, *edit_inputs, edit_password], edit_outputs, api_visibility="private"
     )
 
-    @friendly_errors("导入文件")
+    @friendly_errors("导入文件", ctx.settings)
     def ingest_files(paths, progress=gr.Progress()):  # noqa: B008 (how Gradio injects a progress bar)
         paths = [p if isinstance(p, str) else getattr(p, "name", str(p)) for p in (paths or [])]
 
@@ -475,7 +484,7 @@ def build(ctx: WebContext, header: gr.Markdown):
             discard_temporary(paths)  # Gradio's copies: the import made its own (the picked files are cleared next)
         return _outcome(ctx, text, rows)
 
-    @friendly_errors("删除文档")
+    @friendly_errors("删除文档", ctx.settings)
     def delete_document(doc_id: str | None, confirmed: bool):
         if not doc_id:
             return _outcome(ctx, "⚠ 请先在“选择要删除的文档”中选一个文档。", None, keep_confirm=confirmed)
@@ -506,11 +515,11 @@ def build(ctx: WebContext, header: gr.Markdown):
 
     outputs = [message, results, stats, documents, to_delete, confirm, header]
 
-    @friendly_errors("刷新待确认列表")
+    @friendly_errors("刷新待确认列表", ctx.settings)
     def refresh_pending():
         return pending_markdown(ctx), gr.update(choices=pending_choices(ctx))
 
-    @friendly_errors("刷新文档列表")
+    @friendly_errors("刷新文档列表", ctx.settings)
     def refresh_edit_choices():
         return gr.update(choices=document_choices(ctx))
 
@@ -523,7 +532,7 @@ def build(ctx: WebContext, header: gr.Markdown):
         refresh_pending, None, [pending, to_confirm], api_visibility="private"
     ).then(refresh_edit_choices, None, to_edit, api_visibility="private")
 
-    @friendly_errors("确认取代")
+    @friendly_errors("确认取代", ctx.settings)
     def confirm_document(doc_id: str | None, password: str | None, request: gr.Request):
         text = confirm_pending(ctx, doc_id, password, client(request))
         return (
@@ -544,7 +553,7 @@ def build(ctx: WebContext, header: gr.Markdown):
         api_visibility="private",
     )
 
-    @friendly_errors("刷新知识库")
+    @friendly_errors("刷新知识库", ctx.settings)
     def refresh():
         return (
             stats_markdown(ctx),
@@ -567,4 +576,4 @@ def _outcome(
         if keep_choice
         else gr.update(choices=document_choices(ctx), value=None)
     )
-    return text, results, stats_markdown(ctx), document_rows(ctx), choice, keep_confirm, ctx.header()
+    return ctx.said(text), results, stats_markdown(ctx), document_rows(ctx), choice, keep_confirm, ctx.header()

@@ -117,7 +117,7 @@ def build(ctx: WebContext) -> None:
 
     kind.change(lambda k: gr.update(placeholder=PERIOD_HINTS.get(k, "")), kind, period, api_visibility="private")
 
-    @friendly_errors("起草计划")
+    @friendly_errors("起草计划", ctx.settings)
     def make_draft(kind_value, period_value, level_value, focus_values, region_value, topic_value, section_value):
         hidden = gr.update(visible=False)
         level_value = (level_value or "").strip()

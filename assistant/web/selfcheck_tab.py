@@ -241,7 +241,7 @@ def build(ctx: WebContext) -> None:
         xlsx = gr.DownloadButton("下载自查结果和差距报告（Excel）", visible=False, elem_id="sc-xlsx")
         docx = gr.DownloadButton("下载自查结果和差距报告（Word）", visible=False, elem_id="sc-docx")
 
-    @friendly_errors("生成自查清单")
+    @friendly_errors("生成自查清单", ctx.settings)
     def make_checklist(
         industry_value, employee_count, region_value, equipment_values, hazard, occupational_value, dispatch_value, text
     ):
@@ -306,13 +306,13 @@ def build(ctx: WebContext) -> None:
             gr.update(value=str(docx_path), visible=True),
         )
 
-    @friendly_errors("生成差距报告")
+    @friendly_errors("生成差距报告", ctx.settings)
     def make_report(checklist: Checklist, *values):
         return report_outputs(
             checklist, {item.id: value for item, value in zip(checklist.items, values, strict=False) if value}
         )
 
-    @friendly_errors("读取自查表")
+    @friendly_errors("读取自查表", ctx.settings)
     def report_from_file(checklist: Checklist | None, path: str | None):
         try:
             return read_filled(checklist, path)
@@ -331,7 +331,8 @@ def build(ctx: WebContext) -> None:
         try:
             answers = load_answers(Path(path), checklist, AnswerLimits.from_settings(ctx.settings))
         except AnswerError as exc:
-            return f"⚠ {html.escape(str(exc).replace(str(Path(path).parent) + '/', ''))}", hidden, hidden
+            said = ctx.said(str(exc).replace(str(Path(path).parent) + "/", ""))  # the file by its name only
+            return f"⚠ {html.escape(said)}", hidden, hidden
         return report_outputs(checklist, answers, f"<small>按上传的 {html.escape(name)} 生成。</small>\n\n")
 
     filled.upload(report_from_file, [checklist_state, filled], [report, xlsx, docx], api_visibility="private").then(

@@ -1,0 +1,168 @@
+"""Round 26 of hostile input (issue 16), each case as a user or a client meets it.
+
+- The web shows no path of the server: the library's statistics named the store's folder (本地 Chroma（/srv/…/chroma）),
+  the hint for confirming a held upload gave a command with the upload's full path, and a fault's message (a file
+  where a folder of the data directory belongs, an unexpected error) named the data directory or the log file. Now
+  every message the web shows says what to do with the names of the places (数据目录中的 chroma, 服务器日志), over
+  real HTTP against a running server.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import uuid
+from pathlib import Path
+
+import httpx
+import pytest
+from conftest import FIXTURES, REGULATION_NEW, free_port, isolated_settings
+
+from assistant.web.context import WebContext
+from assistant.web.library_tab import import_uploads
+from ingest.pipeline import ingest
+
+NEWER = REGULATION_NEW.replace("2024-05-01", "2025-01-01")
+ENGLISH = re.compile(r"Traceback|Error\b|Exception|Internal Server|errno|意外错误（[A-Za-z]+Error）.*日志 /")
+
+
+# --- a running server over HTTP --------------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    """The app as anquan serve launches it, over one regulation the administrator imported from the command line, no
+    administrator password: (its base URL, its settings, the administrator's corpus folder)."""
+    from assistant.web.app import launch
+
+    root = tmp_path_factory.mktemp("served")
+    folder = root / "admin_corpus"
+    folder.mkdir()
+    shutil.copy(FIXTURES / f"{REGULATION_NEW}.md", folder)
+    settings = isolated_settings(root / "anquan_data", log_file=root / "logs" / "anquan.log")
+    ingest([folder], settings)
+    # a newer version of it uploaded through the web: held until an administrator confirms it
+    browser = root / "browser"
+    browser.mkdir()
+    text = (FIXTURES / f"{REGULATION_NEW}.md").read_text(encoding="utf-8").replace("第五条", "第五条 （修订）", 1)
+    (browser / f"{NEWER}.md").write_text(text, encoding="utf-8")
+    ctx = WebContext(settings)
+    said, _ = import_uploads(ctx, [str(browser / f"{NEWER}.md")])
+    ctx.close()
+    assert "已暂缓" in said, said
+    demo = launch(settings, port=(port := free_port()), quiet=True, block=False)
+    yield f"http://127.0.0.1:{port}", settings, folder
+    demo.close()
+    demo.ctx.close()
+
+
+@pytest.fixture
+def client(server):
+    with httpx.Client(base_url=server[0], timeout=120) as client:
+        yield client
+
+
+def _fn(client: httpx.Client, elem_id: str, event: str = "click") -> int:
+    config = client.get("/config").json()
+    component = next(c["id"] for c in config["components"] if c.get("props", {}).get("elem_id") == elem_id)
+    return next(d["id"] for d in config["dependencies"] if [component, event] in d["targets"])
+
+
+def _event(client: httpx.Client, fn: int, data: list) -> dict:
+    """Run one queued event; its completion message (output, or the error shown to the user)."""
+    session = uuid.uuid4().hex[:10]
+    body = {"data": data, "fn_index": fn, "session_hash": session, "event_data": None, "trigger_id": None}
+    assert client.post("/gradio_api/queue/join", json=body).status_code == 200
+    with client.stream("GET", f"/gradio_api/queue/data?session_hash={session}") as stream:
+        for line in stream.iter_lines():
+            if line.startswith("data:") and (message := json.loads(line[5:])).get("msg") == "process_completed":
+                return message
+    raise AssertionError("the event did not complete")
+
+
+def _said(message: dict) -> str:
+    return json.dumps(message, ensure_ascii=False)
+
+
+def _upload(client: httpx.Client, name: str, data: bytes) -> list[dict]:
+    stored = client.post("/gradio_api/upload", files={"files": (name, data, "text/markdown")}).json()
+    return [{"path": stored[0], "orig_name": name, "meta": {"_type": "gradio.FileData"}}]
+
+
+def _server_paths(settings, folder: Path) -> list[str]:
+    return [str(settings.data_dir), str(settings.data_dir.parent), str(folder), str(settings.log_file.parent)]
+
+
+def _no_server_path(text: str, settings, folder: Path) -> None:
+    for path in _server_paths(settings, folder):
+        assert path not in text, (path, text)
+
+
+def test_the_page_and_the_library_statistics_name_no_server_path(server, client):
+    """The 知识库 tab's 概况 read “存储：本地 Chroma（/srv/anquan/data/chroma）”, in the page and every refresh."""
+    _, settings, folder = server
+    page = client.get("/config").text
+    _no_server_path(page, settings, folder)
+    assert "本地 Chroma（数据目录中的 chroma）" in json.loads(page)["components"].__repr__()
+    refreshed = _event(client, _fn(client, "lib-delete"), [None, False])  # 删除 with nothing chosen: a refresh
+    said = _said(refreshed)
+    assert "请先在“选择要删除的文档”中选一个文档" in said and "本地 Chroma（数据目录中的 chroma）" in said, said
+    _no_server_path(said, settings, folder)
+
+
+def test_a_held_upload_is_told_how_to_confirm_without_a_server_path(server, client):
+    """With no administrator password, confirming an upload that would supersede the law in force answered
+    “请管理员在服务器上运行：anquan ingest "/srv/…/uploads/x.md" --confirm-supersede”."""
+    _, settings, folder = server
+    confirmed = _said(_event(client, _fn(client, "lib-confirm"), [NEWER, ""]))
+    assert "网页上未设置管理员密码" in confirmed and "--confirm-supersede" in confirmed, confirmed
+    assert f"文件“{NEWER}.md”（网页上传的文件保存在服务器数据目录的 uploads 文件夹中）" in confirmed, confirmed
+    _no_server_path(confirmed, settings, folder)
+    page = client.get("/config").text  # the 待确认 list says the same
+    assert f"文件“{NEWER}.md”" in json.loads(page).__repr__(), page
+    _no_server_path(page, settings, folder)
+
+
+def test_a_fault_the_web_reports_names_no_server_path(server, client, monkeypatch):
+    """A file where a folder of the data directory belongs answered “数据目录中的 /srv/anquan/data/ingest-spool 应是
+    一个文件夹…”; an unexpected error “详细信息已写入日志 /home/…/anquan.log”."""
+    from assistant.web import library_tab
+
+    _, settings, folder = server
+    spool = settings.data_dir / "ingest-spool"
+    shutil.rmtree(spool, ignore_errors=True)
+    spool.write_text("not a folder", encoding="utf-8")
+    try:
+        said = _said(_event(client, _fn(client, "lib-ingest"), [_upload(client, "青山市通知.md", b"# \xe9\x80\x9a")]))
+    finally:
+        spool.unlink()
+    assert "数据目录中的 ingest-spool 应是一个文件夹" in said, said
+    _no_server_path(said, settings, folder)
+
+    def broken(ctx):
+        raise RuntimeError(f"cannot read {settings.data_dir}/chroma")
+
+    monkeypatch.setattr(library_tab, "document_choices", broken)
+    said = _said(_event(client, _fn(client, "lib-delete"), [None, False]))
+    assert "删除文档时发生意外错误（RuntimeError）" in said and "详细信息已写入服务器日志" in said, said
+    _no_server_path(said, settings, folder)
+    assert settings.log_file.is_file()  # the administrator still finds the traceback in the log
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "安全/环保/消防",
+        "计划和/或方案",
+        "GBK/GB18030 与 UTF-8",
+        "每 1/2 年",
+        "大模型接口 http://127.0.0.1:8000/v1/chat/completions 出错",
+        "年产 10t/a",
+    ],
+)
+def test_words_with_a_slash_are_no_server_path(text, tmp_path):
+    """The web's messages pass through one filter of server paths: what merely holds a slash stays as written."""
+    from assistant.web.server_paths import hide_server_paths
+
+    assert hide_server_paths(text, isolated_settings(tmp_path / "data")) == text
