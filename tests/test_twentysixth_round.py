@@ -5,6 +5,11 @@
   where a folder of the data directory belongs, an unexpected error) named the data directory or the log file. Now
   every message the web shows says what to do with the names of the places (数据目录中的 chroma, 服务器日志), over
   real HTTP against a running server.
+- A head count is read as a person writes it, the same in the command line and the web: 一百二十 and 约 120 were
+  refused while 一百二十人 and 约120人 were read, 1,200 was refused; the web's number field took none of these (a
+  client sending text got "操作没有完成：请稍后重试"), rounded 100.6 to 101 unsaid and refused -5 without naming the
+  field. What is read is noted on the checklist (从业人员人数“约120人”按 120 人计); a range, a fraction of a person, 1e9
+  or a word is refused with the field named and what to write.
 """
 
 from __future__ import annotations
@@ -18,11 +23,14 @@ from pathlib import Path
 import httpx
 import pytest
 from conftest import FIXTURES, REGULATION_NEW, free_port, isolated_settings
+from typer.testing import CliRunner
 
+from assistant.cli import app
 from assistant.web.context import WebContext
 from assistant.web.library_tab import import_uploads
 from ingest.pipeline import ingest
 
+runner = CliRunner()
 NEWER = REGULATION_NEW.replace("2024-05-01", "2025-01-01")
 ENGLISH = re.compile(r"Traceback|Error\b|Exception|Internal Server|errno|意外错误（[A-Za-z]+Error）.*日志 /")
 
@@ -166,3 +174,75 @@ def test_words_with_a_slash_are_no_server_path(text, tmp_path):
     from assistant.web.server_paths import hide_server_paths
 
     assert hide_server_paths(text, isolated_settings(tmp_path / "data")) == text
+
+
+# --- a head count as a person writes it -----------------------------------------------------------------------------
+
+READ = [
+    ("１２０", 120, ""),
+    ("120人", 120, ""),
+    ("120 人", 120, ""),
+    ("+120", 120, ""),
+    ("120.0", 120, ""),
+    ("1,200", 1200, ""),
+    ("一百二十", 120, "从业人员人数“一百二十”按 120 人计"),
+    ("约 120", 120, "从业人员人数“约 120”按 120 人计"),
+    ("约一百来人", 100, "从业人员人数“约一百来人”按 100 人计"),
+    ("1.2万", 12000, "从业人员人数“1.2万”按 12000 人计"),
+]
+REFUSED = [
+    ("-5", "从业人员人数不能为负数"),
+    ("120.5", "从业人员人数“120.5”不是整数"),
+    ("100.6", "从业人员人数“100.6”不是整数"),  # a number field rounded it to 101: over the 100-person line
+    ("1e9", "从业人员人数“1e9”无法识别"),
+    ("一百多到两百", "从业人员人数“一百多到两百”无法识别"),
+    ("120-150", "从业人员人数“120-150”是一个范围"),
+    ("120，150", "从业人员人数“120、150”无法识别"),
+    ("很多", "从业人员人数“很多”无法识别"),
+    ("0", "从业人员人数不能为 0"),
+    ("x" * 3000, "“从业人员”一栏过长（3,000 字）"),
+]
+
+
+@pytest.fixture(scope="module")
+def no_documents(tmp_path_factory):
+    return tmp_path_factory.mktemp("empty") / "data"
+
+
+@pytest.mark.parametrize(("typed", "count", "note"), READ, ids=[t for t, _, _ in READ])
+def test_the_command_line_reads_a_head_count_as_a_person_writes_it(typed, count, note, no_documents, monkeypatch):
+    monkeypatch.setenv("ANQUAN_DATA_DIR", str(no_documents))
+    result = runner.invoke(app, ["check", "--industry", "一般工贸", "--employees", typed, "--json"])
+    assert result.exit_code == 0, result.output
+    profile = json.loads(result.stdout[result.stdout.index("{") :])["profile"]
+    assert profile["employees"] == count
+    assert (note in profile["notes"]) if note else not any("从业人员" in n for n in profile["notes"]), profile
+
+
+@pytest.mark.parametrize(("typed", "says"), REFUSED, ids=[t[:12] for t, _ in REFUSED])
+def test_the_command_line_refuses_what_is_no_head_count_naming_the_field(typed, says, no_documents, monkeypatch):
+    monkeypatch.setenv("ANQUAN_DATA_DIR", str(no_documents))
+    result = runner.invoke(app, ["check", "--industry", "一般工贸", "--employees", typed])
+    said = result.output.replace("\n", "")
+    assert result.exit_code == 2 and says in said, said
+    assert "如 120" in said and not ENGLISH.search(said) and len(said) < 300, said
+
+
+def test_the_web_form_reads_and_refuses_a_head_count_as_the_command_line_does(server, client):
+    build = _fn(client, "sc-build")
+
+    def checklist(typed) -> tuple[str, str]:
+        output = _event(client, build, ["一般工贸（机械制造）", typed, None, [], False, False, False, ""])["output"]
+        return output["data"][1], output["data"][2]  # the message, the profile
+
+    for typed, count, note in READ:
+        message, profile = checklist(typed)
+        assert message.startswith("✓ 已生成自查清单") and f"| 从业人员 | {count} 人 |" in profile, (typed, message)
+        assert note in profile, (typed, profile)
+    for typed, says in REFUSED:
+        message, _ = checklist(typed)
+        assert message.startswith("⚠ ") and says in message and "如 120" in message, (typed, message)
+    message, _ = checklist(-5)  # an API client sending a number
+    assert "从业人员人数不能为负数：-5" in message, message
+    message, _ = checklist("")
+    assert "请填写从业人员人数" in message, message

@@ -493,7 +493,7 @@ def test_selfcheck_checklist_report_and_xlsx(page, tmp_path):
     industry.press("Enter")
     page.click("#sc-build")  # no headcount: refused, never a checklist for 0 people
     page.locator("#sc-message", has_text="请填写从业人员人数").wait_for()
-    page.locator("#sc-employees input").fill("120")
+    page.locator("#sc-employees").get_by_role("textbox").fill("120")
     page.click("#sc-build")
     page.locator("#sc-message", has_text="已生成自查清单").wait_for()
     answers = page.locator(".sc-answer")

@@ -10,10 +10,12 @@ from __future__ import annotations
 
 import math
 import re
+import unicodedata
 from dataclasses import dataclass
+from fractions import Fraction
 
 from assistant.pack import Activity, KnowledgePack, Profile, Taxonomy
-from ingest.numerals import count
+from ingest.numerals import NUMERAL_CHARS, count, value_of, well_formed
 from ingest.settings import Settings
 
 _PUNCTUATION = r"[，。；;,.！？!?\n（）()【】\[\]：:“”\"]"
@@ -244,38 +246,78 @@ _HEADCOUNT_MISSING = (
 )
 
 
-_FULLWIDTH_DIGITS = str.maketrans("０１２３４５６７８９", "0123456789")
 # more than any one enterprise employs: a larger number is a typing slip (and 5,000 digits are no number Python
 # converts); the same bound for the CLI, the web form and a description
 MAX_EMPLOYEES = 1_000_000
 _TOO_MANY = f"上限为 {MAX_EMPLOYEES:,} 人；请填写本单位全部从业人员（含劳务派遣、实习人员）的实际人数，如 120。"
+_WHAT_TO_WRITE = "请填写一个整数，如 120（写成 120人、一百二十 也可以）。"
+
+# what may stand around the number in the headcount field: the field's own name (从业人员：120), an approximation
+# (约120, 120余人, 一百来人) and the unit (120人, 120名)
+_FIELD_BEFORE = re.compile(
+    r"^(?:(?:员工|职工|从业人员|在职人员|人员)(?:总数|人数)?|人数)?\s*[:：]?\s*"
+    r"(?:大约|大概|约为|约|共有|共计|合计|总共|共|有|将近|近|差不多)?\s*"
+)
+_FIELD_AFTER = re.compile(r"\s*(?:余|多|来)?\s*(?:个)?\s*(?:人|名)?\s*(?:左右|上下)?\s*$")
+_DIGIT_NUMBER = re.compile(r"\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?")
+_MIXED_NUMBER = re.compile(rf"(?:{_DIGIT_NUMBER.pattern})(?:万|千|百)")  # 1.2万, 2百
+_RANGE = re.compile(rf"^[\d{NUMERAL_CHARS},.]+\s*(?:-|~|—|–|至|到)\s*[\d{NUMERAL_CHARS},.]+$")
+
+
+def _field_headcount(given: str, notes: list[str]) -> int | None:
+    """The headcount a person wrote in the field: 120, １２０, 1,200, 120人, 约120人, 120余人, 一百二十, 两千, 1.2万,
+    120.0; None when it is blank. Anything else (a range, a fraction of a person, 1e9, a word) raises ProfileError
+    naming the field and what to write. How a value not written as plain digits was read goes to notes."""
+    # full-width digits, point and minus as ASCII; a full-width comma separates two numbers (120，150), never the
+    # thousands of one
+    text = unicodedata.normalize("NFKC", given.replace("，", "、")).strip()
+    if not text:
+        return None
+    shown = text if len(text) <= 20 else f"{text[:20]}…"
+    core = _FIELD_AFTER.sub("", _FIELD_BEFORE.sub("", text, count=1), count=1).strip()
+    if re.fullmatch(r"[+-]\s*\d[\d,.]*", core):  # a sign: -5, +120
+        if core.startswith("-"):
+            raise ProfileError(f"从业人员人数不能为负数：{shown}；请填写本单位全部从业人员的实际人数，如 120。")
+        core = core[1:].strip()
+    digits = core.replace(",", "")
+    if digits.isdigit() and len(digits.lstrip("0")) > len(str(MAX_EMPLOYEES)):  # before int(): 5,000 digits fail
+        shown = digits if len(digits) <= 20 else f"{digits[:20]}…（共 {len(digits):,} 位）"
+        raise ProfileError(f"从业人员人数“{shown}”过大：{_TOO_MANY}")
+    if _RANGE.match(core):
+        raise ProfileError(f"从业人员人数“{shown}”是一个范围：请填写一个确定的人数，如 120。")
+    value = None
+    if _DIGIT_NUMBER.fullmatch(core) or _MIXED_NUMBER.fullmatch(core):
+        value = value_of(core)
+    elif core and all(ch in NUMERAL_CHARS for ch in core) and well_formed(core):
+        value = value_of(core)
+    if value is None:  # a sentence (我们有员工120人) read as a description is
+        found = _headcount(text if re.search(r"员工|职工|从业人员|工人", text) else f"员工{text}")
+        if found is None:
+            raise ProfileError(f"从业人员人数“{shown}”无法识别：{_WHAT_TO_WRITE}")
+        value = Fraction(found)
+    if value.denominator != 1:
+        raise ProfileError(f"从业人员人数“{shown}”不是整数：{_WHAT_TO_WRITE}")
+    if value > MAX_EMPLOYEES:
+        raise ProfileError(f"从业人员人数“{shown}”过大：{_TOO_MANY}")
+    if not re.fullmatch(r"\+?\s*[\d,.]+\s*(?:人|名)?", text) and value > 0:  # 约120人, 一百二十, 1.2万: how it was read
+        notes.append(f"从业人员人数“{shown}”按 {int(value)} 人计")
+    return int(value)
 
 
 def _read_headcount(employees: int | float | str | None, description: str, notes: list[str]) -> int:
     """The headcount from the field, or else from the description; refused (ProfileError) when neither gives
     one: a checklist silently built for 0 people drops every duty that turns on headcount."""
-    given = employees
     if isinstance(employees, bool):
         employees = None
-    if isinstance(employees, str) and re.fullmatch(r"\s*[+-]?[0-9０-９]+\s*", employees):  # "120", "-5" (the CLI)
-        digits = employees.strip().translate(_FULLWIDTH_DIGITS)
-        if len(digits.lstrip("+-").lstrip("0")) > len(str(MAX_EMPLOYEES)):  # before int(): 5,000 digits fail there
-            shown = digits if len(digits) <= 20 else f"{digits[:20]}…（共 {len(digits):,} 位）"
-            if digits.startswith("-"):
-                raise ProfileError(f"从业人员人数不能为负数：{shown}")
-            raise ProfileError(f"从业人员人数“{shown}”过大：{_TOO_MANY}")
-        employees = int(digits)
-    if isinstance(employees, str):  # a form may hand over "120" or "120人"
-        employees = _headcount(f"员工{employees.strip()}") if employees.strip() else None
-        if employees is None and str(given).strip():
-            raise ProfileError(f"从业人员人数“{str(given).strip()[:20]}”无法识别：请填写一个整数，如 120。")
+    if isinstance(employees, str):  # the CLI and the web form hand over what was typed
+        employees = _field_headcount(employees, notes)
     if isinstance(employees, float):
         if not math.isfinite(employees):
-            raise ProfileError(f"从业人员人数“{employees}”无法识别：请填写一个整数，如 120。")
+            raise ProfileError(f"从业人员人数“{employees}”无法识别：{_WHAT_TO_WRITE}")
         if employees > MAX_EMPLOYEES:
             raise ProfileError(f"从业人员人数“{employees:g}”过大：{_TOO_MANY}")
         if employees != int(employees):
-            raise ProfileError(f"从业人员人数须为整数：{employees:g}")
+            raise ProfileError(f"从业人员人数“{employees:g}”不是整数：{_WHAT_TO_WRITE}")
         employees = int(employees)
     if employees is None:
         employees = _headcount(description)
@@ -285,9 +327,9 @@ def _read_headcount(employees: int | float | str | None, description: str, notes
             raise ProfileError(f"描述中写的从业人员人数（{employees:,} 人）过大：{_TOO_MANY}")
         notes.append(f"从业人员人数按描述取 {employees} 人")
     if employees < 0:
-        raise ProfileError(f"从业人员人数不能为负数：{employees}")
+        raise ProfileError(f"从业人员人数不能为负数：{employees}；请填写本单位全部从业人员的实际人数，如 120。")
     if employees > MAX_EMPLOYEES:  # a whole number handed over as such (a form, the API)
-        raise ProfileError(f"从业人员人数过大：{_TOO_MANY}")
+        raise ProfileError(f"从业人员人数“{employees:,}”过大：{_TOO_MANY}")
     if employees == 0:
         raise ProfileError("从业人员人数不能为 0：请填写本单位全部从业人员的人数（含劳务派遣、实习人员），如 120。")
     return employees
@@ -488,6 +530,10 @@ def read_profile(
             raise ProfileError(
                 f"“{name}”一栏过长（{len(value):,} 字，上限 {limit:,} 字）：请用几句话概括本单位的情况。"
             )
+    if (  # a number, not a text (a paste of anything else); digits alone are refused by their count, without reading
+        isinstance(employees, str) and len(employees) > 100 and not re.fullmatch(r"\s*[+-]?[0-9０-９]+\s*", employees)
+    ):
+        raise ProfileError(f"“从业人员”一栏过长（{len(employees):,} 字）：请只填写人数，如 120。")
     tax = pack.taxonomy
     by_key = {i.key: i for i in tax.industries}
     notes: list[str] = []

@@ -120,11 +120,13 @@ def build(ctx: WebContext) -> None:
             elem_id="sc-industry",
             scale=2,
         )
-        employees = gr.Number(
+        # text, read as the command line reads --employees (120, １２０, 120人, 约120人, 一百二十): a number field
+        # took none of these, rounded 100.6 to 101 unsaid and refused -5 without naming the field
+        employees = gr.Textbox(
             label="从业人员（人，必填）",
-            precision=0,
-            minimum=0,
-            value=None,
+            placeholder="如 120",
+            max_lines=1,
+            value="",
             elem_id="sc-employees",
             scale=1,
             info="全部从业人员，含劳务派遣、实习人员",
@@ -260,10 +262,9 @@ def build(ctx: WebContext) -> None:
             )
         try:
             checklist_profile = read_profile(
-                # an empty number field arrives as 0: not a headcount (read_profile asks for one in Chinese)
                 pack_of(ctx.kb),
                 industry_value.strip(),
-                employee_count if employee_count else None,  # a number too large or not finite: read_profile says so
+                employee_count,  # as typed: read_profile reads it or says what to write
                 major_hazard=bool(hazard),
                 special_equipment=list(equipment_values or []),
                 occupational_hazards=bool(occupational_value),
