@@ -591,24 +591,85 @@ def _legacy_with_stray_bytes(data: bytes) -> tuple[str, str] | None:
     return _warn_replaced(text, _NAMES[encoding]), _NAMES[encoding]
 
 
-def readable_name(name: str) -> str:
-    """A file or folder name as text that can be stored and shown: unchanged when it is valid UTF-8; else
-    (its bytes were kept as surrogate escapes, e.g. a GBK name from a Windows archive) read as GB18030
-    or Big5 when that reads cleanly, else with the bad bytes shown as \\xNN. Control characters (an ESC
-    sequence that would clear or recolour the terminal) are shown as \\x1b, and bidirectional controls (which
-    make 通知\\u202egpj.exe.md read as 通知exe.jpg.md) as \\u202e: every name shown to the user
-    passes through here (ingest.report.FileResult, the recorded source, the web's upload list)."""
+# The legacy encodings a file name that is not UTF-8 is tried in, with the name said to the user: GBK (a Windows
+# archive from the mainland), Big5 (from Taiwan or Hong Kong), Shift-JIS (from Japan). GB18030 reads almost any pair
+# of bytes, so a Shift-JIS name read as GBK was shown as rare characters (危険物安全規則 as 婋尟暔埨慡婯懃): each
+# reading is weighed by how common its characters are in its own language, and the name shown only when one reads as
+# text.
+NAME_ENCODINGS = {"gb18030": "GBK 编码", "big5": "Big5 编码", "cp932": "Shift-JIS 编码（日文）"}
+_NAME_MIN_SCORE = 0.6  # below this no reading is taken: the name is shown with its bytes as \xNN
+_PUNCTUATION_AND_FORMS = ((0x3000, 0x303F), (0xFF01, 0xFF60), (0xFFE0, 0xFFEF))
+
+
+def _chinese_weight(ch: str) -> float:
+    """1 for a character of GB 2312's first level (the common ones of written Chinese, after conversion to simplified
+    form) or CJK punctuation, 0.5 for its second level, 0 for anything else (rarer characters, private use)."""
+    if any(lo <= ord(ch) <= hi for lo, hi in _PUNCTUATION_AND_FORMS):
+        return 1.0
+    try:
+        code = ch.encode("gb2312")
+    except UnicodeEncodeError:
+        return 0.0
+    return 1.0 if len(code) == 2 and 0xB0 <= code[0] <= 0xD7 else 0.5
+
+
+def _japanese_weight(ch: str) -> float:
+    """1 for kana, a kanji of JIS X 0208's first level or CJK punctuation, 0.5 for its second level, 0 for anything else
+    (half-width katakana too: GBK bytes read as Shift-JIS are mostly that)."""
+    if "\u3041" <= ch <= "\u30ff" or any(lo <= ord(ch) <= hi for lo, hi in _PUNCTUATION_AND_FORMS):
+        return 1.0
+    try:
+        code = ch.encode("cp932")
+    except UnicodeEncodeError:
+        return 0.0
+    if len(code) != 2:
+        return 0.0
+    return 1.0 if 0x889F <= int.from_bytes(code) <= 0x9872 else 0.5 if code[0] >= 0x98 else 0.0
+
+
+def _name_score(text: str, encoding: str) -> float:
+    """How well a reading of a name's bytes reads as text of that encoding's language (0 to 1)."""
+    letters = [ch for ch in text if ord(ch) > 0x7F]
+    if not letters:
+        return 0.0
+    if encoding == "cp932":
+        return sum(map(_japanese_weight, letters)) / len(letters)
+    simplified = [ch for ch in to_simplified("".join(letters)) if ord(ch) > 0x7F]
+    return sum(map(_chinese_weight, simplified)) / max(len(simplified), 1)
+
+
+def name_reading(name: str) -> tuple[str, str | None]:
+    """(the name as text, the encoding it was read in): (name, "UTF-8") when it is valid UTF-8; else (its bytes were
+    kept as surrogate escapes) the reading in NAME_ENCODINGS that reads best as text, or, when none does, the name
+    with the bytes that are not UTF-8 shown as \\xNN and None for the encoding. Control characters are shown escaped
+    (see readable_name)."""
     try:
         name.encode("utf-8")
-        return escape_controls(name)
+        return escape_controls(name), "UTF-8"
     except UnicodeEncodeError:
         pass
     raw = os.fsencode(name)
-    for encoding in ("gb18030", "big5"):
+    best: tuple[float, str, str] | None = None
+    for encoding, said in NAME_ENCODINGS.items():  # in this order on a tie: the users' own first
         text = _strict(raw, encoding)
-        if text is not None and _plausible_share(text) >= 0.97:
-            return escape_controls(text)
-    return escape_controls(raw.decode("utf-8", errors="backslashreplace"))
+        if text is None or _plausible_share(_KANA.sub("一", text) if encoding == "cp932" else text) < 0.97:
+            continue
+        score = _name_score(text, encoding)
+        if score >= _NAME_MIN_SCORE and (best is None or score > best[0]):
+            best = (score, text, said)
+    if best is not None:
+        return escape_controls(best[1]), best[2]
+    return escape_controls(raw.decode("utf-8", errors="backslashreplace")), None
+
+
+def readable_name(name: str) -> str:
+    """A file or folder name as text that can be stored and shown: unchanged when it is valid UTF-8; else
+    (its bytes were kept as surrogate escapes, e.g. a GBK name from a Windows archive) read as GBK, Big5 or
+    Shift-JIS when one of them reads as text (name_reading), else with the bad bytes shown as \\xNN. Control
+    characters (an ESC sequence that would clear or recolour the terminal) are shown as \\x1b, and bidirectional
+    controls (which make 通知\\u202egpj.exe.md read as 通知exe.jpg.md) as \\u202e: every name shown to the user
+    passes through here (ingest.report.FileResult, the recorded source, the web's upload list)."""
+    return name_reading(name)[0]
 
 
 def readable_path(path: Path) -> Path:

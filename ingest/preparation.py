@@ -30,7 +30,7 @@ from ingest.chunk_plan import chunk_plan
 from ingest.chunk_regulation import check_article_starts, chunk_regulation, count_article_starts
 from ingest.cleaning import clean_text
 from ingest.embedders.base import ArrayEmbeddings, CorpusFittedEmbeddings, corpus_fitted
-from ingest.encoding import has_control_chars, readable_path
+from ingest.encoding import has_control_chars, name_reading, readable_path
 from ingest.errors import IngestError, OverLimit
 from ingest.knowledge_base import index_text
 from ingest.loaders import load_file
@@ -107,6 +107,22 @@ def prepare_document(
         return FileResult(path, "failed", doc_id, reason=_FAILED)
 
 
+def _name_note(path: Path, shown: Path) -> str:
+    """What the user is told of a path that is not UTF-8: the encoding its name was read in, or that it was read in
+    none (its bytes shown as \\xNN), or that a folder above it is so named."""
+    _, encoding = name_reading(path.name)
+    if encoding is None:
+        return (
+            f"文件名不是 UTF-8 编码，按 GBK、Big5、Shift-JIS 也都读不通，无法识别的字节显示为 \\x 加两位十六进制数："
+            f"“{shown.name}”；建议把文件改名"
+        )
+    if encoding != "UTF-8":
+        return (
+            f"文件名不是 UTF-8 编码（常见于 Windows 压缩包解压后），已按 {encoding}识别为“{shown.name}”；建议把文件改名"
+        )
+    return f"文件所在文件夹的名称不是 UTF-8 编码，已显示为“{shown.parent}”；建议把文件夹改名"
+
+
 def _prepare(task: Task, budget: int, tokenizer: Tokenizer, limits: LoadLimits) -> Prepared | FileResult:
     path, doc_hash, status = task
     shown = readable_path(path)  # the name as text (a GBK name from a Windows archive, decoded)
@@ -116,9 +132,7 @@ def _prepare(task: Task, budget: int, tokenizer: Tokenizer, limits: LoadLimits) 
         if has_control_chars(path.name):
             warnings.append(f"文件名含有控制字符或文字方向控制符，已显示为“{shown.name}”；建议把文件改名")
         else:
-            warnings.append(
-                f"文件名不是 UTF-8 编码（常见于 Windows 压缩包解压后），已识别为“{shown.name}”；建议把文件改名"
-            )
+            warnings.append(_name_note(path, shown))
     text = load_file(path, limits, warnings)
     try:
         with chunk_limit(limits.max_file_chunks):

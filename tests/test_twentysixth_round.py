@@ -10,11 +10,17 @@
   client sending text got "操作没有完成：请稍后重试"), rounded 100.6 to 101 unsaid and refused -5 without naming the
   field. What is read is noted on the checklist (从业人员人数“约120人”按 120 人计); a range, a fraction of a person, 1e9
   or a word is refused with the field named and what to write.
+- A file name in Shift-JIS (an archive from Japan) was read as GBK, since GB18030 reads almost any pair of bytes:
+  危険物安全規則 was imported, listed and named as 婋尟暔埨慡婯懃, confidently "已识别为". Each legacy reading of a name
+  is now weighed by how common its characters are in its own language; a name no reading makes text of is shown with
+  its bytes as \\xNN and said so. GBK and Big5 names read as before; a folder named in Shift-JIS is said to be the
+  folder; the stamp cache stays valid JSON, a second run reads nothing again and --prune removes nothing.
 """
 
 from __future__ import annotations
 
 import json
+import os
 import re
 import shutil
 import uuid
@@ -25,6 +31,7 @@ import pytest
 from conftest import FIXTURES, REGULATION_NEW, free_port, isolated_settings
 from typer.testing import CliRunner
 
+from assistant import cli
 from assistant.cli import app
 from assistant.web.context import WebContext
 from assistant.web.library_tab import import_uploads
@@ -246,3 +253,76 @@ def test_the_web_form_reads_and_refuses_a_head_count_as_the_command_line_does(se
     assert "从业人员人数不能为负数：-5" in message, message
     message, _ = checklist("")
     assert "请填写从业人员人数" in message, message
+
+
+# --- file names in Shift-JIS, Big5, GBK and in no encoding ---------------------------------------------------------
+
+LEGACY_NAMES = {
+    "青山市液氨储存安全规定(2024-01-01).txt": "gbk",
+    "青山市粉塵防爆規定(2024-01-01).txt": "big5",
+    "危険物安全規則(2024-01-01).txt": "shift_jis",
+    "安全マニュアル.txt": "shift_jis",
+}
+NO_ENCODING = b"\xff\xfe\x80\x81zz\xc3.txt"
+
+
+def _legacy_folder(root: Path) -> Path:
+    folder = root / "corpus"
+    japanese = os.path.join(os.fsencode(folder), "日本資料".encode("shift_jis"))
+    os.makedirs(japanese)
+    names = [name.encode(encoding) for name, encoding in LEGACY_NAMES.items()] + [NO_ENCODING]
+    for n, raw in enumerate(names):
+        with open(os.path.join(os.fsencode(folder), raw), "w", encoding="utf-8") as handle:
+            handle.write(
+                f"青山市第{n}类作业安全规定\n\n第一条 为了加强第{n}类作业安全管理，制定本规定。\n第二条 应当落实责任{n}。\n第三条 本规定自2024年1月1日起施行。\n"
+            )
+    with open(os.path.join(japanese, "青山市叉车安全规定(2024-01-01).txt".encode()), "w", encoding="utf-8") as handle:
+        handle.write("青山市叉车安全规定\n\n第一条 为了加强叉车安全管理，制定本规定。\n第二条 叉车司机应当持证上岗。\n")
+    for where, _, files in os.walk(os.fsencode(folder)):  # settled: their stamps are kept
+        for name in files:
+            os.utime(os.path.join(where, name), (1_700_000_000, 1_700_000_000))
+    return folder
+
+
+def test_file_names_in_shift_jis_big5_gbk_or_no_encoding_are_read_or_marked(tmp_path, monkeypatch):
+    folder = _legacy_folder(tmp_path)
+    data = tmp_path / "data"
+    monkeypatch.setenv("ANQUAN_DATA_DIR", str(data))
+    monkeypatch.setenv("ANQUAN_EMBEDDER", "builtin")
+    monkeypatch.setattr(cli.console, "width", 1000)  # the table's rows unwrapped
+    first = runner.invoke(app, ["ingest", str(folder)])
+    said = first.output
+    assert first.exit_code == 0 and "共 6 个文件：新增 6" in said, said
+    assert "婋尟" not in said and not ENGLISH.search(said), said  # the Shift-JIS name as GBK rarities
+    assert "已按 Shift-JIS 编码（日文）识别为“危険物安全規則(2024-01-01).txt”" in said, said
+    assert "已按 Shift-JIS 编码（日文）识别为“安全マニュアル.txt”" in said, said
+    assert "已按 GBK 编码识别为“青山市液氨储存安全规定(2024-01-01).txt”" in said, said
+    assert "已按 Big5 编码识别为“青山市粉塵防爆規定(2024-01-01).txt”" in said, said
+    assert "按 GBK、Big5、Shift-JIS 也都读不通" in said and "“\\xff\\xfe\\x80\\x81zz\\xc3.txt”" in said, said
+    assert f"文件所在文件夹的名称不是 UTF-8 编码，已显示为“{folder}/日本資料”" in said, said
+    from ingest.knowledge_base import KnowledgeBase
+    from ingest.settings import Settings
+
+    assert "危険物安全規則(2024-01-01)" in KnowledgeBase(Settings()).documents()
+    stamps = data / "file-stamps.json"
+    assert len(json.loads(stamps.read_text(encoding="utf-8"))) == 6 and not list(data.glob("*.tmp"))
+    again = runner.invoke(app, ["ingest", "--prune", str(folder)])
+    assert again.exit_code == 0 and "共 6 个文件：未变 6" in again.output and "删除" not in again.output, again.output
+    shown = runner.invoke(app, ["show", "危険物安全規則", "1"])
+    assert "为了加强第2类作业安全管理" in shown.output, shown.output
+
+
+@pytest.mark.parametrize(
+    ("name", "encoding"),
+    [
+        ("硫磺仓库管理规定.docx", "gbk"),
+        ("危险化学品重大危险源监督管理暂行规定.docx", "gbk"),
+        ("臺北市職業安全衛生.txt", "big5"),
+        ("労働安全衛生法.txt", "shift_jis"),
+        ("ガス設備点検.xlsx", "shift_jis"),
+    ],
+)
+def test_a_legacy_file_name_is_read_in_its_own_encoding(name, encoding):
+    from ingest.encoding import readable_name
+
+    assert readable_name(os.fsdecode(name.encode(encoding))) == name
