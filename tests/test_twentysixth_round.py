@@ -15,6 +15,14 @@
   is now weighed by how common its characters are in its own language; a name no reading makes text of is shown with
   its bytes as \\xNN and said so. GBK and Big5 names read as before; a folder named in Shift-JIS is said to be the
   folder; the stamp cache stays valid JSON, a second run reads nothing again and --prune removes nothing.
+- The library and the self-check, as a page left open or a client forging its form meets them: a document title
+  holding a bidirectional control (青山市通知\\u202egpj.exe, from an upload's heading or a correction) read reversed
+  in the web's document list, choices and citations (the command line shows it escaped); it is now shown as
+  \\u202e there too. A document deleted since the page listed it was "删除" through a worker to be told "知识库中没有
+  这个文档", and "更正" answered "请先选一个文档"; both now say it is gone. An Excel sheet filled in for another
+  enterprise profile was refused for its first unknown item, "请使用清单中的编号", which no one filling in the
+  exported sheet can do; now the count of such items, that the sheet was made for another profile and which (its
+  企业情况 page), and what to do.
 """
 
 from __future__ import annotations
@@ -39,6 +47,7 @@ from ingest.pipeline import ingest
 
 runner = CliRunner()
 NEWER = REGULATION_NEW.replace("2024-05-01", "2025-01-01")
+OLD_NOTICE = "青山市应急管理局旧通知"  # an upload listed when the page was opened, deleted later
 ENGLISH = re.compile(r"Traceback|Error\b|Exception|Internal Server|errno|意外错误（[A-Za-z]+Error）.*日志 /")
 
 
@@ -62,8 +71,9 @@ def server(tmp_path_factory):
     browser.mkdir()
     text = (FIXTURES / f"{REGULATION_NEW}.md").read_text(encoding="utf-8").replace("第五条", "第五条 （修订）", 1)
     (browser / f"{NEWER}.md").write_text(text, encoding="utf-8")
+    (browser / f"{OLD_NOTICE}.md").write_text(f"# {OLD_NOTICE}\n\n一、各单位应当设置泄漏报警装置。\n", encoding="utf-8")
     ctx = WebContext(settings)
-    said, _ = import_uploads(ctx, [str(browser / f"{NEWER}.md")])
+    said, _ = import_uploads(ctx, [str(browser / f"{NEWER}.md"), str(browser / f"{OLD_NOTICE}.md")])
     ctx.close()
     assert "已暂缓" in said, said
     demo = launch(settings, port=(port := free_port()), quiet=True, block=False)
@@ -84,9 +94,10 @@ def _fn(client: httpx.Client, elem_id: str, event: str = "click") -> int:
     return next(d["id"] for d in config["dependencies"] if [component, event] in d["targets"])
 
 
-def _event(client: httpx.Client, fn: int, data: list) -> dict:
-    """Run one queued event; its completion message (output, or the error shown to the user)."""
-    session = uuid.uuid4().hex[:10]
+def _event(client: httpx.Client, fn: int, data: list, session: str = "") -> dict:
+    """Run one queued event (in a new session, or in the given one); its completion message (output, or the error
+    shown to the user)."""
+    session = session or uuid.uuid4().hex[:10]
     body = {"data": data, "fn_index": fn, "session_hash": session, "event_data": None, "trigger_id": None}
     assert client.post("/gradio_api/queue/join", json=body).status_code == 200
     with client.stream("GET", f"/gradio_api/queue/data?session_hash={session}") as stream:
@@ -326,3 +337,64 @@ def test_a_legacy_file_name_is_read_in_its_own_encoding(name, encoding):
     from ingest.encoding import readable_name
 
     assert readable_name(os.fsdecode(name.encode(encoding))) == name
+
+
+# --- the library and the self-check as a page left open or a forged form meets them ---------------------------------
+
+
+def test_a_title_holding_a_direction_control_is_shown_escaped_in_the_library(server, client):
+    """An upload headed “青山市通知\\u202egpj.exe” was listed as “青山市通知exe.jpg” (the web showed the control raw)."""
+    text = "# 青山市通知\u202egpj.exe\n\n一、各单位应当设置氨气泄漏报警装置。\n".encode()
+    imported = _said(_event(client, _fn(client, "lib-ingest"), [_upload(client, "方向控制通知.md", text)]))
+    assert "新增" in imported, imported
+    listed = _event(client, _fn(client, "lib-delete"), [None, False])["output"]["data"]
+    rows = [row for row in listed[3]["data"] if "方向控制通知" in row[0]]
+    assert rows and rows[0][0] == "青山市通知\\u202egpj.exe（方向控制通知）", rows
+    assert "\u202e" not in json.dumps(listed, ensure_ascii=False)
+
+
+def test_a_document_deleted_since_the_page_listed_it_is_told_gone(server, client):
+    deleted = _said(_event(client, _fn(client, "lib-delete"), [OLD_NOTICE, True]))
+    assert f"✓ 已删除“{OLD_NOTICE}”" in deleted, deleted
+    again = _said(_event(client, _fn(client, "lib-delete"), [OLD_NOTICE, True]))  # another page, listed before
+    assert f"⚠ “{OLD_NOTICE}”已不在知识库中（可能刚被删除），列表已刷新。" in again, again
+    edited = _event(client, _fn(client, "lib-edit-save"), [OLD_NOTICE, "新标题", None, None, None, ""])
+    said = edited["output"]["data"][0]
+    assert said == f"⚠ “{OLD_NOTICE}”已不在知识库中（可能刚被删除），没有更正：请刷新页面后重新选择。", said
+
+
+def test_a_sheet_filled_in_for_another_enterprise_is_refused_saying_so(server, client, tmp_path):
+    """A sheet exported for 危险化学品经营, 50 people, a major hazard, uploaded against a checklist for 一般工贸 with
+    120 people, answered “第 10 行：条目编号“whp-004-unit-basics”不在本次自查清单中；请使用清单中的编号”."""
+    import openpyxl
+
+    from assistant.pack import pack_of
+    from assistant.selfcheck import build_checklist, read_profile
+    from assistant.selfcheck.export import HEADER_ROW, to_xlsx
+    from ingest.knowledge_base import KnowledgeBase
+
+    _, settings, _ = server
+    kb = KnowledgeBase(settings)
+    other = build_checklist(kb, pack_of(kb), read_profile(pack_of(kb), "危险化学品经营", "50", major_hazard=True))
+    sheet_path = to_xlsx(other, tmp_path / "自查表.xlsx")
+    book = openpyxl.load_workbook(sheet_path)
+    sheet = book["自查清单"]
+    column = [cell.value for cell in sheet[HEADER_ROW]].index("回答") + 1
+    for row in range(HEADER_ROW + 1, sheet.max_row + 1):
+        sheet.cell(row=row, column=column, value="是")
+    book.save(sheet_path)
+
+    session = uuid.uuid4().hex[:10]
+    built = _event(
+        client, _fn(client, "sc-build"), ["一般工贸（机械制造）", "120", None, [], False, False, False, ""], session
+    )
+    assert built["output"]["data"][1].startswith("✓ 已生成自查清单"), built
+    stored = client.post(
+        "/gradio_api/upload", files={"files": (sheet_path.name, sheet_path.read_bytes(), "application/octet-stream")}
+    ).json()
+    picked = {"path": stored[0], "orig_name": sheet_path.name, "meta": {"_type": "gradio.FileData"}}
+    said = _event(client, _fn(client, "sc-filled", "upload"), [None, picked], session)["output"]["data"][0]
+    assert "个条目不在本次自查清单中" in said and "这份表应是按另一种企业情况" in said, said
+    assert "表中“企业情况”一页写的是：行业 危险化学品经营（带储存）；从业人员 50 人" in said, said
+    assert "请按填表时的企业情况重新生成自查清单后再上传" in said and "请使用清单中的编号" not in said, said
+    _no_server_path(said, settings, server[2])

@@ -20,7 +20,7 @@ import re
 import weakref
 import zipfile
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
@@ -82,6 +82,14 @@ _ANSWER_ALIASES = {
 
 class AnswerError(ValueError):
     """An answers file cannot be read; the message (Chinese) names the file, the line and the value."""
+
+
+class _UnknownItem(AnswerError):
+    """An item id the checklist does not have (where it stands, the id as written)."""
+
+    def __init__(self, message: str, where: str, item_id: str):
+        super().__init__(message)
+        self.where, self.item_id = where, item_id
 
 
 def _default(name: str):
@@ -609,7 +617,9 @@ def _check_answer(
     if not item_id:
         raise AnswerError(f"{path} {where}：缺少条目编号（id）")
     if known is not None and item_id not in known:
-        raise AnswerError(f"{path} {where}：条目编号“{_shown(item_id)}”不在本次自查清单中；请使用清单中的编号")
+        raise _UnknownItem(
+            f"{path} {where}：条目编号“{_shown(item_id)}”不在本次自查清单中；请使用清单中的编号", where, item_id
+        )
     if value is None or str(value).strip() == "":
         return None
     answer = _normalize_answer(value)
@@ -632,11 +642,21 @@ class _Answers:
 
     _SHOWN = 5  # contradictions listed in the message
 
-    def __init__(self, path: Path):
+    def __init__(self, path: Path, made_for: Callable[[], str] | None = None):
         self.path = path
         self.answers: dict[str, str] = {}
         self.where: dict[str, str] = {}
         self.contradictions: dict[str, str] = {}  # item id -> where and what it was answered
+        self.unknown: list[_UnknownItem] = []  # items the checklist does not have
+        self.made_for = made_for  # the enterprise profile the file says it was made for ("" when it says none)
+
+    def check(self, where: str, item_id, value, known: set[str] | None, limits: AnswerLimits) -> None:
+        """Check one answer (_check_answer) and add it; an item the checklist lacks is counted, and told at the end
+        with the others (a file filled in for another checklist holds dozens)."""
+        try:
+            self.add(_check_answer(self.path, where, item_id, value, known, limits), where)
+        except _UnknownItem as unknown:
+            self.unknown.append(unknown)
 
     def add(self, pair: tuple[str, str] | None, where: str) -> None:
         if pair is None:
@@ -649,6 +669,17 @@ class _Answers:
             self.contradictions[item_id] = f"“{_shown(item_id)}”（{self.where[item_id]}“{before}”，{where}“{answer}”）"
 
     def result(self) -> dict[str, str]:
+        if len(self.unknown) == 1:
+            raise self.unknown[0]
+        if self.unknown:
+            examples = "、".join(f"{u.where}“{_shown(u.item_id)}”" for u in self.unknown[:3])
+            profile = self.made_for() if self.made_for is not None else ""
+            raise AnswerError(
+                f"{self.path}：有 {len(self.unknown)} 个条目不在本次自查清单中（如{examples}），"
+                "这份表应是按另一种企业情况（行业、人数、地区、重大危险源等）生成的"
+                + (f"（表中“企业情况”一页写的是：{profile}）" if profile else "")
+                + "。请按填表时的企业情况重新生成自查清单后再上传；或下载本次清单的空白自查表重新填写"
+            )
         if self.contradictions:
             listed = list(self.contradictions.values())
             more = f"等 {len(listed)} 个条目" if len(listed) > self._SHOWN else ""
@@ -660,7 +691,11 @@ class _Answers:
 
 
 def _answers_from_rows(
-    path: Path, rows: Sequence[Sequence[object]], known: set[str] | None, limits: AnswerLimits | None = None
+    path: Path,
+    rows: Sequence[Sequence[object]],
+    known: set[str] | None,
+    limits: AnswerLimits | None = None,
+    made_for: Callable[[], str] | None = None,
 ) -> dict[str, str]:
     """A table whose header names an id column (编号) and an answer column (回答): CSV or a workbook sheet."""
     limits = limits or AnswerLimits()
@@ -687,7 +722,7 @@ def _answers_from_rows(
             f"{path} 第 1 行：表头须包含“编号”和“回答”两列，"
             f"这里是：{_shown('、'.join(str(h or '') for h in rows[0]), 80)}"
         )
-    answers = _Answers(path)
+    answers = _Answers(path, made_for)
     for line, row in enumerate(rows[start + 1 :], start=start + 2):
         cells = ["" if c is None else str(c) for c in row]
         if not any(cell.strip() for cell in cells):
@@ -695,7 +730,7 @@ def _answers_from_rows(
         if len(cells) <= id_col or not cells[id_col].strip():
             raise AnswerError(f"{path} 第 {line} 行：缺少条目编号（“编号”一列）")
         value = cells[answer_col] if len(cells) > answer_col else ""
-        answers.add(_check_answer(path, f"第 {line} 行", cells[id_col], value, known, limits), f"第 {line} 行")
+        answers.check(f"第 {line} 行", cells[id_col], value, known, limits)
     return answers.result()
 
 
@@ -766,13 +801,12 @@ def parse_answers(
             for line, given in written or [(lines.get(str(key), 0), value)]:
                 # a key YAML read as another type (a date, a number) is not found as written: no line is named
                 where = f"第 {line} 行" if line else "其中一项"
-                collected.add(_check_answer(path, where, key, given, known, limits), where)
+                collected.check(where, key, given, known, limits)
     elif isinstance(data, list):
         for n, entry in enumerate(data, start=1):
             if not isinstance(entry, dict) or "id" not in entry:
                 raise AnswerError(f"{path} 第 {n} 项：每项须写成 {{id: 条目编号, answer: 是}}")
-            pair = _check_answer(path, f"第 {n} 项", entry["id"], entry.get("answer", entry.get("回答")), known, limits)
-            collected.add(pair, f"第 {n} 项")
+            collected.check(f"第 {n} 项", entry["id"], entry.get("answer", entry.get("回答")), known, limits)
     else:
         raise AnswerError(f"{path}：回答文件应是“条目编号: 是/否/不确定”的映射")
     return collected.result()
@@ -837,6 +871,28 @@ def _workbook_rows(path: Path, limits: AnswerLimits | None = None) -> Sequence[S
     return rows
 
 
+_PROFILE_SHOWN = ("行业", "从业人员", "特种设备", "地区", "其他情形")
+
+
+def _workbook_profile(path: Path) -> str:
+    """What the 企业情况 sheet of an exported workbook says it was made for (行业 …；从业人员 … 人；…), "" when it has
+    no such sheet. Read only after the workbook passed _workbook_rows' checks, and only its first rows."""
+    from openpyxl import load_workbook
+
+    try:
+        book = load_workbook(path, read_only=True, data_only=True)
+        try:
+            if "企业情况" not in book.sheetnames:
+                return ""
+            rows = book["企业情况"].iter_rows(values_only=True, max_col=2, max_row=20)
+            found = {str(row[0]).strip(): str(row[1]).strip() for row in rows if len(row) == 2 and row[0] and row[1]}
+        finally:
+            book.close()
+    except Exception:  # noqa: BLE001 - only a hint in a message: a sheet that cannot be read gives none
+        return ""
+    return "；".join(f"{name} {_shown(found[name], 60)}" for name in _PROFILE_SHOWN if name in found)
+
+
 def load_answers(path: Path, checklist: Checklist | None = None, limits: AnswerLimits | None = None) -> dict[str, str]:
     """Read an answers file (.yaml/.yml/.csv, or the exported .xlsx filled in); ids are checked against the
     checklist when given. The file is refused (AnswerError) beyond the limits, before it is parsed."""
@@ -854,7 +910,7 @@ def load_answers(path: Path, checklist: Checklist | None = None, limits: AnswerL
             f"请用本程序导出的自查表或“编号、回答”两列的文件"
         )
     if suffix == ".xlsx":
-        return _answers_from_rows(path, _workbook_rows(path, limits), known, limits)
+        return _answers_from_rows(path, _workbook_rows(path, limits), known, limits, lambda: _workbook_profile(path))
     raw = path.read_bytes()
     try:  # the one decoder of text files: UTF-8/16/32 with or without BOM, GBK, Big5; never mojibake
         text = decode_bytes(raw, path) if raw.strip(b" \t\r\n\x00") else ""

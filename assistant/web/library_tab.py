@@ -22,6 +22,7 @@ from assistant.web.uploads import (
 )
 from ingest.authority import challengers, held_description
 from ingest.corrections import FIELDS, LABELS, CorrectionError, normalise
+from ingest.encoding import escape_controls
 from ingest.metadata import KINDS, shown_name
 from ingest.pipeline import STATUS_LABELS, IngestBusy
 from ingest.repeal import describe_repeal
@@ -45,7 +46,14 @@ def document_rows(ctx: WebContext, query: str = "") -> list[list]:
         key=lambda r: (r.kind, r.region, r.doc_id),
     )
     return [
-        [document_name(r), r.kind, r.region or "—", r.date or "—", r.chunk_count, document_status(r, everything)]
+        [
+            escape_controls(document_name(r)),
+            r.kind,
+            escape_controls(r.region or "—"),
+            r.date or "—",
+            r.chunk_count,
+            escape_controls(document_status(r, everything)),
+        ]
         for r in records
     ]
 
@@ -86,8 +94,8 @@ def document_choices(ctx: WebContext) -> list[tuple[str, str]]:
             + ("，待确认" if r.pending else "")
         )
 
-    return [
-        (f"{shown_name(r.doc_id, r.title)}（{r.kind}{flags(r)}）", r.doc_id)
+    return [  # the label as the list shows it (a bidirectional control as \u202e), the value the document's id
+        (escape_controls(f"{shown_name(r.doc_id, r.title)}（{r.kind}{flags(r)}）"), r.doc_id)
         for r in sorted(ctx.kb.documents().values(), key=lambda r: r.doc_id)
     ]
 
@@ -191,7 +199,7 @@ def uploaded(record, settings) -> bool:
 def pending_choices(ctx: WebContext) -> list[tuple[str, str]]:
     records = ctx.kb.documents()
     return [
-        (f"{r.doc_id}（{held_description(r, records)}）", r.doc_id)
+        (escape_controls(f"{r.doc_id}（{held_description(r, records)}）"), r.doc_id)
         for r in sorted(records.values(), key=lambda r: r.doc_id)
         if r.pending
     ]
@@ -303,6 +311,8 @@ def correct_document(
     text in force (ingest.corrections)."""
     records = ctx.kb.documents()
     record = records.get(doc_id or "")
+    if record is None and doc_id:  # listed on this page, deleted since (in another window, or from the command line)
+        return f"⚠ “{plain(doc_id)}”已不在知识库中（可能刚被删除），没有更正：请刷新页面后重新选择。"
     if record is None:
         return "⚠ 请先在“选择要更正的文档”中选一个文档。"
     given = dict(zip(FIELDS, (title, kind, region, date), strict=True))
@@ -491,7 +501,9 @@ def build(ctx: WebContext, header: gr.Markdown):
         if not confirmed:
             return _outcome(ctx, "⚠ 请先勾选“确认删除”，再点“删除”。", None, keep_choice=True)
         record = ctx.kb.documents().get(doc_id)
-        if record is not None and not uploaded(record, settings):
+        if record is None:  # listed on this page, deleted since: nothing to do (the list is refreshed)
+            return _outcome(ctx, f"⚠ “{doc_id}”已不在知识库中（可能刚被删除），列表已刷新。", None)
+        if not uploaded(record, settings):
             return _outcome(
                 ctx,
                 f"⚠ “{doc_id}”是管理员从命令行导入的，网页上只能删除网页上传的文档；如需删除，请管理员"
@@ -503,10 +515,9 @@ def build(ctx: WebContext, header: gr.Markdown):
             report = ctx.write("remove", [doc_id])
         except IngestBusy as exc:
             return _outcome(ctx, f"⚠ {exc}", None)
-        if record is not None:
-            source = Path(record.source)
-            if source.parent == uploads_dir(settings):  # a file this app stored; other files are the user's
-                source.unlink(missing_ok=True)
+        source = Path(record.source)
+        if source.parent == uploads_dir(settings):  # a file this app stored; other files are the user's
+            source.unlink(missing_ok=True)
         failed = [r for r in report.results if r.status == "failed"]
         text = f"⚠ {failed[0].reason}" if failed else f"✓ 已删除“{doc_id}”。"
         if report.notes:

@@ -12,6 +12,7 @@ from assistant.answer import Answer
 from assistant.answer.compose import ELLIPSIS
 from assistant.citations import CITE, MARKER, placed_citation
 from ingest.articles import ArticleRef
+from ingest.encoding import escape_controls
 from ingest.knowledge_base import KnowledgeBase
 from ingest.metadata import shown_name
 from ingest.repeal import repeal_text
@@ -97,8 +98,10 @@ def highlight_spans(text: str, quotes: list[str]) -> list[tuple[int, int]]:
 def plain(text: str) -> str:
     """Text from a document, a file name or a model, for a Markdown view, shown as written: HTML escaped, Markdown's
     inline marks backslash-escaped and bare addresses not made links. A title such as **伪造** or [点此](http://…)
-    is its characters, never bold text or a link; line breaks and a line's leading "- " stay."""
-    escaped = _MARKDOWN_MARK.sub(r"\\\1", html.escape(text, quote=False))
+    is its characters, never bold text or a link; line breaks and a line's leading "- " stay. Control and
+    bidirectional-control characters are shown as \\u202e, as the command line shows them: a title holding one
+    (青山市通知\\u202egpj.exe) read reversed in the document list and in citations."""
+    escaped = _MARKDOWN_MARK.sub(r"\\\1", html.escape(escape_controls(text, keep_lines=True), quote=False))
     return _AUTOLINKED.sub(lambda m: f"{m.group(1) or m.group(3)}\\{m.group(2) or m.group(4)}", escaped)
 
 
