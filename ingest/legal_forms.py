@@ -100,8 +100,9 @@ _SQUASH = re.compile(r"[\s\u3000《》〈〉“”\"'「」『』]")
 _ACCIDENT_RULE = re.compile(
     r"关于(?:预防|防范|防止|加强|进一步)*(?P<kind>[\u4e00-\u9fff]{2,8}?)(?:生产)?安全事故[^的]*的(?:特别)?规定$"
 )
-# a rule on one sector's accidents, by the sector its title starts with (铁路交通事故…, 电力安全事故…, 核电厂核事故…)
-_SECTOR_ACCIDENTS = re.compile(r"(?P<kind>[\u4e00-\u9fff]{2,6}?)(?:交通|安全|核)?事故")
+# a rule on handling one sector's accidents, by the sector its title starts with (铁路交通事故应急救援…, 电力安全事故
+# 应急处置…, 核电厂核事故应急…); not one on their hazards (工贸企业重大事故隐患判定标准)
+_SECTOR_ACCIDENTS = re.compile(r"(?P<kind>[\u4e00-\u9fff]{2,6}?)(?:交通|安全|核)?事故(?:应急|调查|处理|报告|救援|责任)")
 _LEADING_DATE = re.compile(r"^[(（]?\s*\d{4}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日\s*")
 _DOCUMENT_NUMBER = re.compile(r"[〔\[［【(（]\s*(?:19|20)\d{2}\s*[〕\]］】)）]\s*第?\s*\d+\s*号")
 _TRAILING_BRACKET = re.compile(r"[(（][^()（）]{0,40}[)）]$")

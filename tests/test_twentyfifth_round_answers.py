@@ -92,6 +92,7 @@ def test_two_places_named_are_each_answered_by_their_own_rule():
         ("生产安全事故应急条例", ""),
         ("国务院关于预防煤矿生产安全事故的特别规定", "煤矿"),
         ("安全生产许可证条例", ""),
+        ("工贸企业重大事故隐患判定标准", ""),  # on hazards, not on handling accidents
     ],
 )
 def test_a_rule_on_one_sectors_accidents_governs_that_sector(title, sector):
