@@ -7,6 +7,8 @@ import socket
 import subprocess
 import time
 import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import docx
@@ -209,3 +211,24 @@ def stop_server(process: subprocess.Popen, timeout: float = 20) -> None:
     except subprocess.TimeoutExpired:
         process.kill()
         process.wait()
+
+
+def event_fn(client, elem_id: str, event: str = "click") -> int:
+    """The Gradio fn_index of the event (a click) of the component with this elem_id, from the app's /config (an
+    httpx client on a launched app)."""
+    config = client.get("/config").json()
+    component = next(c["id"] for c in config["components"] if c.get("props", {}).get("elem_id") == elem_id)
+    return next(d["id"] for d in config["dependencies"] if [component, event] in d["targets"])
+
+
+@contextmanager
+def serving(settings: Settings) -> Iterator[str]:
+    """The app as anquan serve launches it, on a free port: its base URL; closed after."""
+    from assistant.web.app import launch
+
+    demo = launch(settings, port=(port := free_port()), quiet=True, block=False)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        demo.close()
+        demo.ctx.close()

@@ -19,7 +19,7 @@ from pathlib import Path
 import httpx
 import pdf_pages
 import pytest
-from conftest import FIXTURES, REGULATION_NEW, free_port, isolated_settings
+from conftest import FIXTURES, REGULATION_NEW, event_fn, isolated_settings, serving
 from typer.testing import CliRunner
 
 from assistant.cli import app
@@ -148,28 +148,19 @@ def test_a_damaged_embedder_file_is_warned_of_once(built, tmp_path, monkeypatch,
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
     """The app as anquan serve launches it, over one regulation imported from the command line: its base URL."""
-    from assistant.web.app import launch
 
     folder = tmp_path_factory.mktemp("admin-corpus")
     shutil.copy(FIXTURES / f"{REGULATION_NEW}.md", folder)
     settings = isolated_settings(tmp_path_factory.mktemp("served") / "data", web_request_max_mb=0.5)
     ingest([folder], settings)
-    demo = launch(settings, port=(port := free_port()), quiet=True, block=False)
-    yield f"http://127.0.0.1:{port}", folder
-    demo.close()
-    demo.ctx.close()
+    with serving(settings) as url:
+        yield url, folder
 
 
 @pytest.fixture
 def client(server):
     with httpx.Client(base_url=server[0], timeout=120) as client:
         yield client
-
-
-def _fn(client: httpx.Client, elem_id: str, event: str = "click") -> int:
-    config = client.get("/config").json()
-    component = next(c["id"] for c in config["components"] if c.get("props", {}).get("elem_id") == elem_id)
-    return next(d["id"] for d in config["dependencies"] if [component, event] in d["targets"])
 
 
 def _queued(client: httpx.Client, fn: int, data: list) -> dict:
@@ -199,7 +190,7 @@ def test_an_upload_is_never_told_a_path_of_the_server(server, client):
         "/gradio_api/upload", files={"files": (source.name, source.read_bytes(), "text/markdown")}
     ).json()
     picked = [{"path": stored[0], "orig_name": source.name, "meta": {"_type": "gradio.FileData"}}]
-    said = json.dumps(_queued(client, _fn(client, "lib-ingest"), [picked]), ensure_ascii=False)
+    said = json.dumps(_queued(client, event_fn(client, "lib-ingest"), [picked]), ensure_ascii=False)
     assert "未变" in said, said
     assert str(folder) not in said, said
     assert f"管理员从命令行导入的文件“{source.name}”" in said, said
@@ -254,10 +245,10 @@ def test_a_lone_surrogate_in_a_question_is_refused_in_chinese(client):
 
 
 def test_a_form_value_the_page_does_not_offer_is_told_in_chinese(client):
-    plan = _queued(client, _fn(client, "plan-make"), ["年度计划", "2025年", "区级", [], "", "", ""])
+    plan = _queued(client, event_fn(client, "plan-make"), ["年度计划", "2025年", "区级", [], "", "", ""])
     said = json.dumps(plan, ensure_ascii=False)
     assert "“年度计划”不是可选的值" in said and "is not in the list" not in said, said
     assert '"title": "Error"' not in said, said
-    checklist = _queued(client, _fn(client, "sc-build"), ["危险化学品", -1, "北京市", [], True, False, False, ""])
+    checklist = _queued(client, event_fn(client, "sc-build"), ["危险化学品", -1, "北京市", [], True, False, False, ""])
     said = json.dumps(checklist, ensure_ascii=False)  # the headcount is a text field since round 26: read as typed
     assert "从业人员人数不能为负数：-1" in said and "操作没有完成" not in said, said

@@ -36,7 +36,7 @@ from pathlib import Path
 
 import httpx
 import pytest
-from conftest import FIXTURES, REGULATION_NEW, free_port, isolated_settings
+from conftest import FIXTURES, REGULATION_NEW, event_fn, isolated_settings, serving
 from typer.testing import CliRunner
 
 from assistant import cli
@@ -58,7 +58,6 @@ ENGLISH = re.compile(r"Traceback|Error\b|Exception|Internal Server|errno|意外�
 def server(tmp_path_factory):
     """The app as anquan serve launches it, over one regulation the administrator imported from the command line, no
     administrator password: (its base URL, its settings, the administrator's corpus folder)."""
-    from assistant.web.app import launch
 
     root = tmp_path_factory.mktemp("served")
     folder = root / "admin_corpus"
@@ -76,22 +75,14 @@ def server(tmp_path_factory):
     said, _ = import_uploads(ctx, [str(browser / f"{NEWER}.md"), str(browser / f"{OLD_NOTICE}.md")])
     ctx.close()
     assert "已暂缓" in said, said
-    demo = launch(settings, port=(port := free_port()), quiet=True, block=False)
-    yield f"http://127.0.0.1:{port}", settings, folder
-    demo.close()
-    demo.ctx.close()
+    with serving(settings) as url:
+        yield url, settings, folder
 
 
 @pytest.fixture
 def client(server):
     with httpx.Client(base_url=server[0], timeout=120) as client:
         yield client
-
-
-def _fn(client: httpx.Client, elem_id: str, event: str = "click") -> int:
-    config = client.get("/config").json()
-    component = next(c["id"] for c in config["components"] if c.get("props", {}).get("elem_id") == elem_id)
-    return next(d["id"] for d in config["dependencies"] if [component, event] in d["targets"])
 
 
 def _event(client: httpx.Client, fn: int, data: list, session: str = "") -> dict:
@@ -131,7 +122,7 @@ def test_the_page_and_the_library_statistics_name_no_server_path(server, client)
     page = client.get("/config").text
     _no_server_path(page, settings, folder)
     assert "本地 Chroma（数据目录中的 chroma）" in json.loads(page)["components"].__repr__()
-    refreshed = _event(client, _fn(client, "lib-delete"), [None, False])  # 删除 with nothing chosen: a refresh
+    refreshed = _event(client, event_fn(client, "lib-delete"), [None, False])  # 删除 with nothing chosen: a refresh
     said = _said(refreshed)
     assert "请先在“选择要删除的文档”中选一个文档" in said and "本地 Chroma（数据目录中的 chroma）" in said, said
     _no_server_path(said, settings, folder)
@@ -141,7 +132,7 @@ def test_a_held_upload_is_told_how_to_confirm_without_a_server_path(server, clie
     """With no administrator password, confirming an upload that would supersede the law in force answered
     “请管理员在服务器上运行：anquan ingest "/srv/…/uploads/x.md" --confirm-supersede”."""
     _, settings, folder = server
-    confirmed = _said(_event(client, _fn(client, "lib-confirm"), [NEWER, ""]))
+    confirmed = _said(_event(client, event_fn(client, "lib-confirm"), [NEWER, ""]))
     assert "网页上未设置管理员密码" in confirmed and "--confirm-supersede" in confirmed, confirmed
     assert f"文件“{NEWER}.md”（网页上传的文件保存在服务器数据目录的 uploads 文件夹中）" in confirmed, confirmed
     _no_server_path(confirmed, settings, folder)
@@ -160,7 +151,9 @@ def test_a_fault_the_web_reports_names_no_server_path(server, client, monkeypatc
     shutil.rmtree(spool, ignore_errors=True)
     spool.write_text("not a folder", encoding="utf-8")
     try:
-        said = _said(_event(client, _fn(client, "lib-ingest"), [_upload(client, "青山市通知.md", b"# \xe9\x80\x9a")]))
+        said = _said(
+            _event(client, event_fn(client, "lib-ingest"), [_upload(client, "青山市通知.md", b"# \xe9\x80\x9a")])
+        )
     finally:
         spool.unlink()
     assert "数据目录中的 ingest-spool 应是一个文件夹" in said, said
@@ -170,7 +163,7 @@ def test_a_fault_the_web_reports_names_no_server_path(server, client, monkeypatc
         raise RuntimeError(f"cannot read {settings.data_dir}/chroma")
 
     monkeypatch.setattr(library_tab, "document_choices", broken)
-    said = _said(_event(client, _fn(client, "lib-delete"), [None, False]))
+    said = _said(_event(client, event_fn(client, "lib-delete"), [None, False]))
     assert "删除文档时发生意外错误（RuntimeError）" in said and "详细信息已写入服务器日志" in said, said
     _no_server_path(said, settings, folder)
     assert settings.log_file.is_file()  # the administrator still finds the traceback in the log
@@ -247,7 +240,7 @@ def test_the_command_line_refuses_what_is_no_head_count_naming_the_field(typed, 
 
 
 def test_the_web_form_reads_and_refuses_a_head_count_as_the_command_line_does(server, client):
-    build = _fn(client, "sc-build")
+    build = event_fn(client, "sc-build")
 
     def checklist(typed) -> tuple[str, str]:
         output = _event(client, build, ["一般工贸（机械制造）", typed, None, [], False, False, False, ""])["output"]
@@ -345,20 +338,20 @@ def test_a_legacy_file_name_is_read_in_its_own_encoding(name, encoding):
 def test_a_title_holding_a_direction_control_is_shown_escaped_in_the_library(server, client):
     """An upload headed “青山市通知\\u202egpj.exe” was listed as “青山市通知exe.jpg” (the web showed the control raw)."""
     text = "# 青山市通知\u202egpj.exe\n\n一、各单位应当设置氨气泄漏报警装置。\n".encode()
-    imported = _said(_event(client, _fn(client, "lib-ingest"), [_upload(client, "方向控制通知.md", text)]))
+    imported = _said(_event(client, event_fn(client, "lib-ingest"), [_upload(client, "方向控制通知.md", text)]))
     assert "新增" in imported, imported
-    listed = _event(client, _fn(client, "lib-delete"), [None, False])["output"]["data"]
+    listed = _event(client, event_fn(client, "lib-delete"), [None, False])["output"]["data"]
     rows = [row for row in listed[3]["data"] if "方向控制通知" in row[0]]
     assert rows and rows[0][0] == "青山市通知\\u202egpj.exe（方向控制通知）", rows
     assert "\u202e" not in json.dumps(listed, ensure_ascii=False)
 
 
 def test_a_document_deleted_since_the_page_listed_it_is_told_gone(server, client):
-    deleted = _said(_event(client, _fn(client, "lib-delete"), [OLD_NOTICE, True]))
+    deleted = _said(_event(client, event_fn(client, "lib-delete"), [OLD_NOTICE, True]))
     assert f"✓ 已删除“{OLD_NOTICE}”" in deleted, deleted
-    again = _said(_event(client, _fn(client, "lib-delete"), [OLD_NOTICE, True]))  # another page, listed before
+    again = _said(_event(client, event_fn(client, "lib-delete"), [OLD_NOTICE, True]))  # another page, listed before
     assert f"⚠ “{OLD_NOTICE}”已不在知识库中（可能刚被删除），列表已刷新。" in again, again
-    edited = _event(client, _fn(client, "lib-edit-save"), [OLD_NOTICE, "新标题", None, None, None, ""])
+    edited = _event(client, event_fn(client, "lib-edit-save"), [OLD_NOTICE, "新标题", None, None, None, ""])
     said = edited["output"]["data"][0]
     assert said == f"⚠ “{OLD_NOTICE}”已不在知识库中（可能刚被删除），没有更正：请刷新页面后重新选择。", said
 
@@ -386,14 +379,17 @@ def test_a_sheet_filled_in_for_another_enterprise_is_refused_saying_so(server, c
 
     session = uuid.uuid4().hex[:10]
     built = _event(
-        client, _fn(client, "sc-build"), ["一般工贸（机械制造）", "120", None, [], False, False, False, ""], session
+        client,
+        event_fn(client, "sc-build"),
+        ["一般工贸（机械制造）", "120", None, [], False, False, False, ""],
+        session,
     )
     assert built["output"]["data"][1].startswith("✓ 已生成自查清单"), built
     stored = client.post(
         "/gradio_api/upload", files={"files": (sheet_path.name, sheet_path.read_bytes(), "application/octet-stream")}
     ).json()
     picked = {"path": stored[0], "orig_name": sheet_path.name, "meta": {"_type": "gradio.FileData"}}
-    said = _event(client, _fn(client, "sc-filled", "upload"), [None, picked], session)["output"]["data"][0]
+    said = _event(client, event_fn(client, "sc-filled", "upload"), [None, picked], session)["output"]["data"][0]
     assert "个条目不在本次自查清单中" in said and "这份表应是按另一种企业情况" in said, said
     assert "表中“企业情况”一页写的是：行业 危险化学品经营（带储存）；从业人员 50 人" in said, said
     assert "请按填表时的企业情况重新生成自查清单后再上传" in said and "请使用清单中的编号" not in said, said
