@@ -28,6 +28,7 @@ from assistant.faults import output_problem, user_message, write_problem
 from assistant.terminal import plain, shown
 from ingest.articles import ArticleRef, parse_article
 from ingest.cleaning import is_blank
+from ingest.encoding import escape_controls_in
 from ingest.metadata import KINDS, shown_name
 from ingest.repeal import describe_repeal
 from ingest.settings import Settings
@@ -774,7 +775,7 @@ def ask(
     assistant = Assistant(kb, include_superseded=old, kinds=kind, regions=region)
     result = assistant.ask(question, history=history or [])
     if as_json:
-        console.print_json(json.dumps(result.to_format(), ensure_ascii=False))
+        console.print_json(json.dumps(escape_controls_in(result.to_format()), ensure_ascii=False))
         return
     console.print(f"[dim]模式：{assistant.mode}[/dim]")
     console.print(plain(result.answer.text), markup=False)
@@ -1047,7 +1048,7 @@ def check(
             err.print(f"[red]{shown(write_problem(out, exc))}[/red]")
             raise typer.Exit(1) from None
     if as_json:
-        console.print_json(json.dumps(to_json(checklist, report), ensure_ascii=False))
+        console.print_json(json.dumps(escape_controls_in(to_json(checklist, report)), ensure_ascii=False))
         return
     print_checklist(console, checklist)
     if report is not None:

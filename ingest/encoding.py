@@ -341,6 +341,19 @@ _CONTROL_CHARS = re.compile(rf"[\x00-\x1f\x7f-\x9f{_BIDI}\u2028\u2029]")
 _CONTROL_CHARS_IN_TEXT = re.compile(rf"[\x00-\x08\x0b-\x1f\x7f-\x9f{_BIDI}]")  # line feeds and tabs kept
 
 
+def escape_controls_in(value: object) -> object:
+    """A JSON value (an API's answer, a --json output) with every string escaped as escape_controls(keep_lines=True)
+    escapes it, keys included: a client pasting the answer into a document gets 青山市通知\\u202egpj.exe, as the web
+    and the command line show it, not a title that reads reversed."""
+    if isinstance(value, str):
+        return escape_controls(value, keep_lines=True)
+    if isinstance(value, dict):
+        return {escape_controls_in(k): escape_controls_in(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [escape_controls_in(v) for v in value]
+    return value
+
+
 def has_control_chars(text: str) -> bool:
     return _CONTROL_CHARS.search(text) is not None
 

@@ -24,6 +24,7 @@ from assistant.ask import AskResult, question_too_long
 from assistant.web.context import WebContext, friendly_errors, log
 from assistant.web.sources import answer_content, plain, source_messages
 from ingest.cleaning import is_blank
+from ingest.encoding import escape_controls, escape_controls_in
 
 EXAMPLES = [
     "生产经营单位的主要负责人有哪些安全生产职责？",
@@ -307,27 +308,38 @@ def ask_api(ctx: WebContext):
         result = ask_once(ctx, question, list(history or []), current_only, kinds, regions)
         payload = result.to_format()
         payload["sources"] = [{"number": s.number, "citation": s.citation} for s in result.answer.sources]
-        return payload
+        # control and direction characters of a title or a text shown as \u202e, as the chat and the CLI show them
+        return typing.cast(dict, escape_controls_in(payload))
 
     return ask
 
 
-# POST /gradio_api/call/<name> (and the older /run/<name>, /api/<name>): a call with a positional data list
-_POSITIONAL_CALL = re.compile(r"/gradio_api/(?:call|run|api)/(?!v2/)([^/]+)/?")
+# POST /gradio_api/call/<name> (and the older /run/<name>, /api/<name>): a call with a positional data list; and
+# POST /gradio_api/call/v2/<name>: a call with the arguments by name
+_API_CALL = re.compile(r"/gradio_api/(?:call|run|api)/(v2/)?([^/]+)/?")
 
 
 class ApiDefaults:
-    """ASGI middleware: a positional API call ({"data": [...]}) that leaves out trailing arguments gets their
-    defaults, as gradio_client and the named form (/gradio_api/call/v2/<name>) do — so {"data": ["问题"]} is
-    answered, and {"data": []} is told "缺少参数 question" by the endpoint itself (Gradio would answer in
-    English, naming its internal objects). Every other request passes unchanged."""
+    """ASGI middleware for the API's call routes, before Gradio reads them:
+
+    - a positional call ({"data": [...]}) that leaves out trailing arguments gets their defaults, as gradio_client
+      and the named form do — so {"data": ["问题"]} is answered, and {"data": []} is told "缺少参数 question" by the
+      endpoint itself (Gradio would answer in English, naming its internal objects);
+    - a call to a name the app has no public endpoint for, and a named call (v2) with a parameter the endpoint does
+      not have (a misspelt "questio", an extra field) or without a required one, is refused with 404 or 422 and a
+      Chinese line naming the endpoints or the parameters: Gradio raised KeyError or TypeError on them, which the
+      client read as "操作没有完成：请稍后重试" — a server fault, where retrying never helps. An extra field is not
+      dropped silently either: a misspelt "curent_only" would be answered with the default the client meant to
+      change.
+
+    Every other request passes unchanged."""
 
     def __init__(self, app) -> None:
         self.app = app
 
     async def __call__(self, scope, receive, send) -> None:
         call = (
-            _POSITIONAL_CALL.fullmatch(scope.get("path", ""))
+            _API_CALL.fullmatch(scope.get("path", ""))
             if scope["type"] == "http" and scope.get("method") == "POST"
             else None
         )
@@ -342,7 +354,23 @@ class ApiDefaults:
                 return
             body += message.get("body", b"")
             more = message.get("more_body", False)
-        padded = _with_defaults(scope.get("app"), call.group(1), body)
+        if _not_utf8(body):
+            await JSONResponse({"detail": NOT_UTF8}, status_code=400)(scope, receive, send)
+            return
+        named, name = bool(call.group(1)), call.group(2)
+        endpoints = _public_endpoints(scope.get("app"))
+        if endpoints is not None and name not in endpoints:
+            await JSONResponse({"detail": _no_such_endpoint(name, endpoints)}, status_code=404)(scope, receive, send)
+            return
+        endpoint = endpoints.get(name) if endpoints is not None else None
+        if named:
+            refusal = _named_problem(endpoint, name, body) if endpoint is not None else ""
+            if refusal:
+                await JSONResponse({"detail": refusal}, status_code=422)(scope, receive, send)
+                return
+            await self.app(scope, _replay(body, None, receive), send)
+            return
+        padded = _with_defaults(endpoint, body)
         if padded is not body:
             scope = {
                 **scope,
@@ -350,6 +378,74 @@ class ApiDefaults:
                 + [(b"content-length", str(len(padded)).encode())],
             }
         await self.app(scope, _replay(padded, None, receive), send)
+
+
+NOT_UTF8 = (
+    "请求体不是 UTF-8 编码（可能是 GBK），没有处理：请以 UTF-8 编码发送 JSON，"
+    "并设 Content-Type: application/json; charset=utf-8。"
+)
+
+
+def _not_utf8(body: bytes) -> bool:
+    """Whether a body is no JSON text in any encoding JSON allows (UTF-8, or UTF-16/32 as json.loads detects)."""
+    try:
+        body.decode(json.detect_encoding(body))
+    except (UnicodeDecodeError, LookupError):
+        return True
+    return False
+
+
+def _public_endpoints(app) -> dict | None:
+    """The app's endpoints an API client may call, by name (None when the app is not a Gradio app)."""
+    get_blocks = getattr(app, "get_blocks", None)
+    if get_blocks is None:
+        return None
+    return {f.api_name: f for f in get_blocks().fns.values() if f.api_name and f.api_visibility != "private"}
+
+
+def _no_such_endpoint(name: str, endpoints: dict) -> str:
+    listed = "、".join(n for n, f in endpoints.items() if f.api_visibility == "public") or "（无）"
+    return (
+        f"没有名为“{escape_controls(name[:40])}”的接口，没有处理：可调用的接口为 {listed}，"
+        "如 POST /gradio_api/call/ask。参数说明见 /gradio_api/info。"
+    )
+
+
+def _parameters(endpoint) -> dict[str, bool] | None:
+    """An endpoint's parameters by name, each whether it is required (no default); None when they cannot be read."""
+    try:
+        signature = inspect.signature(endpoint.fn)
+    except (TypeError, ValueError):
+        return None
+    return {
+        n: p.default is inspect.Parameter.empty
+        for n, p in signature.parameters.items()
+        if p.kind in (inspect.Parameter.POSITIONAL_OR_KEYWORD, inspect.Parameter.KEYWORD_ONLY)
+    }
+
+
+def _named_problem(endpoint, name: str, body: bytes) -> str:
+    """What is wrong with a named call's parameters (unknown or missing ones), in Chinese; "" when nothing is, or
+    when the body is no JSON object (the request-validation handler answers that)."""
+    try:
+        request = json.loads(body)
+    except ValueError:  # RecursionError: ChineseErrors says it is nested too deep
+        return ""
+    parameters = _parameters(endpoint)
+    if not isinstance(request, dict) or parameters is None:
+        return ""
+    listed = "、".join(parameters)
+    unknown = [k for k in request if k not in parameters and k != "oauth_token"]
+    if unknown:
+        shown = "、".join(f"“{escape_controls(k[:40])}”" for k in unknown[:5]) + ("等" if len(unknown) > 5 else "")
+        return (
+            f"参数名不对：{shown}不是接口 {name} 的参数，没有处理；可用的参数为 {listed}。参数说明见 /gradio_api/info。"
+        )
+    missing = [n for n, required in parameters.items() if required and n not in request]
+    if missing:
+        example = f'{{"{missing[0]}": …}}'
+        return f"缺少参数 {'、'.join(missing)}：接口 {name} 必须提供，如 {example}；可用的参数为 {listed}。"
+    return ""
 
 
 def _replay(body: bytes, then: dict | None, receive):
@@ -362,20 +458,14 @@ def _replay(body: bytes, then: dict | None, receive):
     return replayed
 
 
-def _with_defaults(app, name: str, body: bytes) -> bytes:
+def _with_defaults(endpoint, body: bytes) -> bytes:
     """The body with the endpoint's default values appended when its data list is short; else body itself."""
     try:
         request = json.loads(body)
     except ValueError:
         return body
     data = request.get("data") if isinstance(request, dict) else None
-    get_blocks = getattr(app, "get_blocks", None)
-    if not isinstance(data, list) or get_blocks is None:
-        return body
-    endpoint = next(
-        (f for f in get_blocks().fns.values() if f.api_name == name and f.api_visibility != "private"), None
-    )
-    if endpoint is None or len(data) >= len(endpoint.inputs):
+    if not isinstance(data, list) or endpoint is None or len(data) >= len(endpoint.inputs):
         return body
     request["data"] = data + [getattr(block, "value", None) for block in endpoint.inputs[len(data) :]]
     return json.dumps(request).encode("utf-8")  # escaped: a lone surrogate the client sent (\ud800) stays JSON

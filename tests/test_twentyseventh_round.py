@@ -1,0 +1,111 @@
+"""Round 27 of hostile input (issue 16): the JSON API, as a client or a clumsy user
+meets them.
+
+- The /ask API returned a document's title and text raw: a title holding a bidirectional control
+  (青山市氨气通知\\u202egpj.exe) reached the client's answer, citations and sources as the control itself, so the
+  answer pasted into an official document read reversed, while the web and the command line show it escaped. The
+  API (and `anquan ask --json`, `anquan check --json`) now gives every string as the web shows it: \\u202e.
+- A client's mistake in a call was answered as a fault of the server ("操作没有完成：请稍后重试；反复出现请联系管理员"),
+  where retrying never helps: a named call (/gradio_api/call/v2/ask) with a misspelt or extra parameter
+  ({"questio": …}, {"question": …, "evil": 1}) or none at all ({}), a call to an endpoint that does not exist or is
+  not public, and a body in GBK. Each is now refused with 404/422/400 and a Chinese line naming what is wrong and
+  what the endpoint takes; an extra field is not dropped silently (a misspelt "curent_only" would be answered with
+  the default the client meant to change).
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+
+import httpx
+import pytest
+from conftest import FIXTURES, REGULATION_NEW, free_port, isolated_settings
+from typer.testing import CliRunner
+
+from assistant.cli import app
+from evals.load import call_http
+from ingest.pipeline import ingest
+
+runner = CliRunner()
+QUESTION = "动火作业前要做哪些准备？"
+NOTICE = "# 青山市氨气通知\u202egpj.exe\n\n一、各单位应当设置氨气泄漏报警装置\u202e，每月检测一次。\n"
+ENGLISH = ("Traceback", "Error", "Exception", "Internal Server", "请稍后重试")
+
+
+@pytest.fixture(scope="module")
+def index(tmp_path_factory):
+    """A regulation and a notice whose heading and text hold a direction control, ingested: their settings."""
+    root = tmp_path_factory.mktemp("round27")
+    folder = root / "docs"
+    folder.mkdir()
+    shutil.copy(FIXTURES / f"{REGULATION_NEW}.md", folder)
+    (folder / "氨气通知.md").write_text(NOTICE, encoding="utf-8")
+    settings = isolated_settings(root / "data", log_file=root / "logs" / "anquan.log")
+    ingest([folder], settings)
+    return settings
+
+
+@pytest.fixture(scope="module")
+def server(index):
+    from assistant.web.app import launch
+
+    demo = launch(index, port=(port := free_port()), quiet=True, block=False)
+    yield f"http://127.0.0.1:{port}"
+    demo.close()
+    demo.ctx.close()
+
+
+# --- the JSON API ----------------------------------------------------------------------------------------------------
+
+
+def test_the_api_gives_a_direction_control_escaped_as_the_web_shows_it(server):
+    """The answer, its citations and sources held U+202E raw: pasted into a document, the title read 青山市氨气通知exe.jpg."""
+    kind, payload = call_http(f"{server}/", "ask", {"data": ["氨气泄漏报警装置要多久检测一次？"]}, timeout=60)
+    assert kind == "complete", payload
+    answer = payload[0]
+    said = json.dumps(answer, ensure_ascii=False)
+    assert "\u202e" not in said, said
+    assert any("青山市氨气通知\\u202egpj.exe" in s["citation"] for s in answer["sources"]), answer["sources"]
+    assert "青山市氨气通知\\u202egpj.exe" in answer["answer"] and "报警装置\\u202e，每月检测一次" in answer["answer"]
+
+
+def test_ask_json_on_the_command_line_escapes_it_too(index, monkeypatch):
+    monkeypatch.setenv("ANQUAN_DATA_DIR", str(index.data_dir))
+    monkeypatch.setenv("ANQUAN_VECTOR_CACHE", str(index.vector_cache))
+    result = runner.invoke(app, ["ask", "--json", "氨气泄漏报警装置要多久检测一次？"])
+    assert result.exit_code == 0, result.output
+    assert "\u202e" not in result.output and "\\\\u202egpj.exe" in result.output, result.output
+
+
+@pytest.mark.parametrize(
+    ("path", "body", "status", "said"),
+    [
+        (
+            "v2/ask",
+            {"questio": QUESTION},
+            422,
+            "参数名不对：“questio”不是接口 ask 的参数，没有处理；可用的参数为 question、",
+        ),
+        ("v2/ask", {"question": QUESTION, "curent_only": False}, 422, "“curent_only”不是接口 ask 的参数"),
+        ("v2/ask", {}, 422, "缺少参数 question：接口 ask 必须提供"),
+        ("v2/nosuch", {"question": QUESTION}, 404, "没有名为“nosuch”的接口，没有处理：可调用的接口为 ask"),
+        ("nosuch", {"data": [QUESTION]}, 404, "没有名为“nosuch”的接口"),
+        ("v2/respond", {"message": QUESTION}, 404, "没有名为“respond”的接口"),  # the chat's own event: not public
+    ],
+)
+def test_a_call_a_client_got_wrong_is_told_what_is_wrong(server, path, body, status, said):
+    """Each was answered 500 “操作没有完成：请稍后重试；反复出现请联系管理员查看服务日志”."""
+    reply = httpx.post(f"{server}/gradio_api/call/{path}", json=body, timeout=30)
+    assert reply.status_code == status and said in reply.json()["detail"], reply.text
+    assert not any(word in reply.text for word in ENGLISH), reply.text
+
+
+def test_a_body_in_gbk_is_told_to_be_sent_in_utf8(server):
+    body = json.dumps({"data": [QUESTION]}, ensure_ascii=False).encode("gbk")
+    reply = httpx.post(
+        f"{server}/gradio_api/call/ask", content=body, headers={"content-type": "application/json"}, timeout=30
+    )
+    assert reply.status_code == 400 and "请求体不是 UTF-8 编码" in reply.json()["detail"], reply.text
+    right = httpx.post(f"{server}/gradio_api/call/v2/ask", json={"question": QUESTION}, timeout=30)
+    assert right.status_code == 200 and "event_id" in right.json()  # a right named call still joins
