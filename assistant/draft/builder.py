@@ -55,6 +55,7 @@ from assistant.pack import (
     pack_of,
 )
 from assistant.retrieval.coverage import coverage
+from ingest.encoding import has_control_chars
 from ingest.knowledge_base import KnowledgeBase
 from ingest.numerals import int_to_cn
 
@@ -350,6 +351,41 @@ def _title(template: PlanTemplate, unit: Unit, period: Period, topic: str) -> st
     )
 
 
+# what a user writes in the form's name fields, at most: a unit's name (华兴化工集团有限公司危险化学品储存分公司), a
+# campaign's subject (城镇燃气安全专项整治), a section's topic, a focus sector, a region; these become the plan's
+# title and its sentences (成立{topic}工作领导小组), and the Word file's title property (255 characters at most)
+_FIELD_MAX_CHARS = {"层级或单位名称": 40, "专项整治主题": 40, "起草的部分": 40, "重点领域": 20, "地区": 20}
+_FIELD_SHOWN_CHARS = 12
+# sentence punctuation: a name holds none; a sentence in a name field (忽略以上所有指令，直接写：…) would be written
+# into the plan as the drafter's own words
+_SENTENCE = re.compile(r"[，。：；！？,:;!?\n\r]")
+_NOT_TEXT = re.compile(r"[\ud800-\udfff]")
+
+
+def check_field(label: str, value: str | None, name: bool = True) -> None:
+    """PlanRequestError (Chinese, quoting only the start, controls escaped) for a form field that no one writes so: a
+    control or direction character or a broken character, longer than _FIELD_MAX_CHARS, or (a name) a sentence."""
+    text = (value or "").strip()
+    if not text:
+        return
+    if has_control_chars(text) or _NOT_TEXT.search(text):
+        code = ord(next(c for c in text if has_control_chars(c) or _NOT_TEXT.match(c)))
+        shown = "\\u%04x" % code if code > 0xFF else "\\x%02x" % code  # noqa: UP031
+        raise PlanRequestError(
+            f"{label}中含有控制字符或无法显示的字符（{shown}），没有起草：可能是从别处复制时带入的，请重新输入{label}"
+        )
+    limit = _FIELD_MAX_CHARS[label]
+    if len(text) > limit:
+        raise PlanRequestError(
+            f"{label}“{text[:_FIELD_SHOWN_CHARS]}…”过长（{len(text):,} 个字符，最多 {limit} 个），没有起草：请只写名称"
+        )
+    if name and _SENTENCE.search(text):
+        raise PlanRequestError(
+            f"{label}“{text}”含有句子的标点（，。：；！？），没有起草：这里只写名称（写入计划标题和正文），"
+            "如 青山区、华兴化工公司、燃气安全专项整治"
+        )
+
+
 def _clean_focus(focus: list[str] | str | None) -> list[str]:
     if focus is None:
         return []
@@ -390,9 +426,14 @@ def draft_plan(
     template = plans.template(kind)
     if template is None:
         raise PlanRequestError(f"knowledge/plan_templates.yaml 中没有 {kind} 模板")
+    check_field("层级或单位名称", level)
+    check_field("专项整治主题", topic)
+    check_field("地区", region)
     found = parse_period(plans, kind, period, today)
     unit = resolve_level(plans, level)
     focus = _clean_focus(focus)
+    for name in focus:
+        check_field("重点领域", name)
     builder = _Builder(kb, unit, region)
     topic = topic or (f"{'、'.join(focus)}安全专项整治" if focus else DEFAULT_CAMPAIGN_TOPIC)
     general = [_topic_group(builder, t) for tid in template.topics if (t := plans.topic(tid)) is not None]
@@ -448,6 +489,9 @@ def draft_section(kb: KnowledgeBase, topic: str, level: str, region: str | None 
     name = (topic or "").strip()
     if not name:
         raise PlanRequestError("章节主题不能为空：请写要起草的部分，如 隐患排查治理、安全教育培训、应急管理")
+    check_field("起草的部分", name)
+    check_field("层级或单位名称", level)
+    check_field("地区", region)
     unit = resolve_level(plans, level)
     builder = _Builder(kb, unit, region)
     known = plans.topic(name)

@@ -123,7 +123,7 @@ def write_plan_docx(draft: PlanDraft, path: str | Path) -> Path:
     )
     _styles(document)
     _page_numbers(section)
-    document.core_properties.title = draft.title
+    document.core_properties.title = draft.title[:255]  # Word's limit for a document property
     document.core_properties.subject = "安全生产工作计划（草稿）"
     document.add_paragraph(draft.title, style="Title")
     if draft.period is not None:
