@@ -720,7 +720,7 @@ def _answers_from_rows(
     if id_col is None or answer_col is None:
         raise AnswerError(
             f"{path} 第 1 行：表头须包含“编号”和“回答”两列，"
-            f"这里是：{_shown('、'.join(str(h or '') for h in rows[0]), 80)}"
+            f"这里是：{_shown('、'.join(str(h or '') for h in rows[0]).rstrip('、'), 80)}"
         )
     answers = _Answers(path, made_for)
     for line, row in enumerate(rows[start + 1 :], start=start + 2):
@@ -858,7 +858,7 @@ def _workbook_rows(path: Path, limits: AnswerLimits | None = None) -> Sequence[S
         )
     try:
         book = load_workbook(path, read_only=True, data_only=True)
-        sheet = book["自查清单"] if "自查清单" in book.sheetnames else book.worksheets[0]
+        sheet = _answers_sheet(book)
         rows = [
             list(row)
             for row in itertools.islice(
@@ -869,6 +869,23 @@ def _workbook_rows(path: Path, limits: AnswerLimits | None = None) -> Sequence[S
     except Exception:  # openpyxl raises several types for a file that is not a workbook
         raise AnswerError(f"{path}：无法作为 Excel 工作簿打开；请用 anquan check --out 导出的 .xlsx 填写") from None
     return rows
+
+
+def _names_answer_columns(header: Sequence[object]) -> bool:
+    cells = [str(h or "").strip().lower() for h in header]
+    return any(h in _ID_HEADERS for h in cells) and any(h in _ANSWER_HEADERS for h in cells)
+
+
+def _answers_sheet(book):
+    """The sheet holding the answers: 自查清单, else the first whose top rows name the 编号 and 回答 columns (a user
+    renamed the sheet and moved 企业情况 before it: the answers were looked for in 企业情况, and the file refused),
+    else the first sheet (its refusal names what its header holds)."""
+    named = [book["自查清单"]] if "自查清单" in book.sheetnames else []
+    for sheet in [*named, *(s for s in book.worksheets if s.title != "自查清单")]:
+        top = sheet.iter_rows(values_only=True, max_col=_XLSX_MAX_COLUMNS, max_row=_HEADER_SEARCH_ROWS)
+        if any(_names_answer_columns(row) for row in top):
+            return sheet
+    return book.worksheets[0]
 
 
 _PROFILE_SHOWN = ("行业", "从业人员", "特种设备", "地区", "其他情形")
