@@ -11,10 +11,10 @@ from dataclasses import dataclass, field
 from pydantic import ValidationError
 
 from assistant.answer import ANSWER, Answer, OfflineComposer, continues_list, open_lists
-from assistant.answer.compose import scope_notes
+from assistant.answer.compose import NO_BASIS, scope_notes
 from assistant.answer.levels import Accident, stated
 from assistant.answer.untrusted import instruction_guard
-from assistant.citations import resolve_citation
+from assistant.citations import placed_citation, resolve_citation
 from assistant.llm import (
     LlmComposer,
     LlmUnavailable,
@@ -50,6 +50,9 @@ def _with_scope_notes(answer: Answer, plan) -> Answer:
 _NAMED_ARTICLE = re.compile(
     r"《([^《》]{2,60})》\s*(第[零〇一二三四五六七八九十百千\d]{1,10}条(?:之[一二三四五六七八九十\d]{1,3})?)"
 )
+
+# an article a question names (第九十九条, 第99条, 第二十四条之一), with or without its document's title
+_ARTICLE_LABEL = re.compile(r"第[零〇一二三四五六七八九十百千\d０-９]{1,10}条(?:之[一二三四五六七八九十\d]{1,3})?")
 
 
 def backends(kb: KnowledgeBase) -> dict[str, str]:
@@ -153,6 +156,30 @@ class Assistant:
             whole.append(StoredChunk(chunk.id, hit.text, {**hit.chunks[0].metadata, "part": 1, "parts": 1}))
         return whole
 
+    def _no_such_article(self, question: str, plan, chunks: list[StoredChunk]) -> Answer | None:
+        """An abstention when the question asks about an article its document does not have (安全生产法第九十九条, or
+        a follow-up 那第九十九条呢？ after a question about 第五条): the search found other articles of the document,
+        and 第九条 (or the earlier 第五条) was quoted as the basis of what 第九十九条 says. None when every article the
+        question itself names exists (or it names none)."""
+        if not plan.articles:
+            return None
+        own = {ref for label in _ARTICLE_LABEL.findall(question) if (ref := parse_article(label)) is not None}
+        missing = [(doc, ref) for doc, ref in plan.articles if self.kb.get_article(doc, ref) is None]
+        asked = [(doc, ref) for doc, ref in missing if ref in own] or (
+            missing if len(missing) == len(plan.articles) else []
+        )
+        if not asked:
+            return None
+        records = self.kb.documents()
+        names = "、".join(
+            dict.fromkeys(f"《{records[doc].title if doc in records else doc}》{ref.label}" for doc, ref in asked)
+        )
+        related = [c for c in chunks if c.doc_id in {doc for doc, _ in asked}][:3]
+        lines = [f"{NO_BASIS}：已入库的文本中没有{names}，请核对条号（可用 anquan show 查看全文的条文）。"]
+        if related:
+            lines += ["可能相关：", *(f"- {placed_citation(c)}" for c in related)]
+        return Answer(question, "\n".join(lines), True, [], related)
+
     def _missing_articles(self, quoted: str) -> list[str]:
         """A note for each article the quoted text cites (a notice's 依据《…》第X条) whose document the library
         holds without that article: a citation that does not resolve is not passed on as if it did."""
@@ -238,8 +265,8 @@ class Assistant:
             return
         query, plan, retrieved, fault = self._search(question, history)
         chunks = [c for c, _ in retrieved]
-        answer = None
-        if fault is None:
+        answer = self._no_such_article(question, plan, chunks)
+        if answer is None and fault is None:
             try:
                 for item in self.llm.compose_stream(query, chunks):
                     if isinstance(item, Answer):
@@ -262,8 +289,8 @@ class Assistant:
     def ask(self, question: str, history: list[str] | None = None) -> AskResult:
         query, plan, retrieved, fault = self._search(question, history)
         chunks = [c for c, _ in retrieved]
-        answer = None
-        if self.llm is not None and fault is None:
+        answer = self._no_such_article(question, plan, chunks)
+        if answer is None and self.llm is not None and fault is None:
             try:
                 answer = _with_scope_notes(self.llm.compose(query, chunks), plan)
             except LlmUnavailable as exc:

@@ -19,6 +19,9 @@ client or a clumsy user meets them.
 - A filled-in self-check workbook whose 自查清单 sheet was renamed and the 企业情况 sheet moved before it was read
   from 企业情况 and refused (“表头须包含“编号”和“回答”两列，这里是：项目、内容、、、、…”); the sheet whose header names
   the 编号 and 回答 columns is now read, whatever its name and place.
+- A question about an article its regulation does not have (《青山市危险作业安全管理条例》第九十九条, 安全生产法第三百条)
+  was answered with another article as its basis (“依据…第九条，本条例自2024年6月1日起施行”), and a follow-up “那第九十九条
+  呢？” after 第五条 with 第五条. It is now told 知识库中未找到依据：已入库的文本中没有《…》第九十九条, offline and with an LLM.
 """
 
 from __future__ import annotations
@@ -189,3 +192,37 @@ def test_a_workbook_whose_sheets_were_renamed_and_reordered_is_still_read(index,
     output = checked.output.replace("\n", "")
     assert checked.exit_code == 0 and "表头须包含" not in output, output
     assert "差距" in output, output
+
+
+# --- an article the document does not have, asked directly or as a follow-up ------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("question", "history"),
+    [
+        ("《青山市危险作业安全管理条例》第九十九条怎么规定的？", []),
+        ("那第九十九条呢？", ["《青山市危险作业安全管理条例》第五条怎么规定的？"]),
+        ("那《青山市危险作业安全管理条例》第99条呢？", ["动火作业前要做哪些准备？"]),
+    ],
+)
+def test_an_article_the_regulation_does_not_have_is_not_answered_with_another(index, question, history):
+    """“第九十九条怎么规定的？” was answered “依据《…》第九条，本条例自2024年6月1日起施行”, and the follow-up “那第九十九条呢？”
+    after 第五条 with 第五条: another article quoted as what 第九十九条 says."""
+    from assistant.ask import Assistant
+    from ingest.knowledge_base import KnowledgeBase
+
+    result = Assistant(KnowledgeBase(index)).ask(question, history)
+    assert result.answer.abstained and not result.answer.sources, result.answer.text
+    assert result.answer.text.startswith(
+        "知识库中未找到依据：已入库的文本中没有《青山市危险作业安全管理条例》第九十九条，请核对条号"
+    ), result.answer.text
+
+
+def test_an_article_it_has_is_still_answered_in_a_follow_up(index):
+    from assistant.ask import Assistant
+    from ingest.knowledge_base import KnowledgeBase
+
+    result = Assistant(KnowledgeBase(index)).ask(
+        "那第五条呢？", ["《青山市危险作业安全管理条例》第九十九条怎么规定的？"]
+    )
+    assert not result.answer.abstained and "第五条" in result.answer.sources[0].citation, result.answer.text
