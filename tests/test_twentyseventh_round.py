@@ -22,6 +22,8 @@ client or a clumsy user meets them.
 - A question about an article its regulation does not have (《青山市危险作业安全管理条例》第九十九条, 安全生产法第三百条)
   was answered with another article as its basis (“依据…第九条，本条例自2024年6月1日起施行”), and a follow-up “那第九十九条
   呢？” after 第五条 with 第五条. It is now told 知识库中未找到依据：已入库的文本中没有《…》第九十九条, offline and with an LLM.
+  A follow-up naming another article of the same law (“那第六条呢？” after 第五条) was searched with both and answered
+  with the earlier one; the article it names now replaces the earlier one in what is searched.
 """
 
 from __future__ import annotations
@@ -226,3 +228,18 @@ def test_an_article_it_has_is_still_answered_in_a_follow_up(index):
         "那第五条呢？", ["《青山市危险作业安全管理条例》第九十九条怎么规定的？"]
     )
     assert not result.answer.abstained and "第五条" in result.answer.sources[0].citation, result.answer.text
+
+
+def test_a_follow_up_naming_another_article_is_answered_with_that_article(index):
+    """“那第六条呢？” after “《青山市危险作业安全管理条例》第五条怎么规定的？” was searched with both articles and answered
+    with 第五条, the one asked before."""
+    from assistant.ask import Assistant
+    from ingest.knowledge_base import KnowledgeBase
+
+    assistant = Assistant(KnowledgeBase(index))
+    first = "《青山市危险作业安全管理条例》第五条怎么规定的？"
+    result = assistant.ask("那第六条呢？", [first])
+    assert not result.answer.abstained and "第六条" in result.answer.sources[0].citation, result.answer.text
+    assert "第五条" not in result.query, result.query
+    then = assistant.ask("罚款呢？", [first, "那第六条呢？"])  # the conversation goes on from 第六条
+    assert "第五条" not in then.query, then.query
