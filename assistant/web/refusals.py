@@ -398,5 +398,10 @@ def _unknown_event(scope) -> str:
     if event is not None:
         session = event.session_hash
     else:  # as Gradio looks it up (routes.simple_predict_get)
-        session = next((s for s, ids in queue.pending_event_ids_session.items() if event_id in ids), event_id)
+        session = next((s for s, ids in queue.pending_event_ids_session.items() if event_id in ids), None)
+        if session is None:
+            # finished and its result delivered (Gradio drops the id then), or never joined: Gradio fell back to a
+            # session named after the event, which a first read leaves open with nothing to come, and a second read
+            # of the result was held open with heartbeats forever
+            return NO_SUCH_EVENT
     return NO_SUCH_EVENT if session not in pending else ""
