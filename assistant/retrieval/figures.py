@@ -75,6 +75,13 @@ class QuantityAsks:
     def __init__(self, words: Quantities):
         units = {kind: _alternatives(names) for kind, names in words.units.items()}
         self._stated = {kind: re.compile(rf"{NUMBER}\s*(?:{alts})") for kind, alts in units.items()}
+        # things counted are not interchangeable as periods are (3年 answers 多少个月): 多少起 is answered by so many
+        # 起 (accidents), not by 一次死亡三人 (an occasion) nor 5台 (machines); 个 counts anything
+        self._counted = {
+            unit: re.compile(rf"{NUMBER}\s*{re.escape(unit)}")
+            for unit in words.units.get("count", [])
+            if unit != _ANY_COUNTED
+        }
         if words.relative_sums:
             # a sum stated relative to a base (年收入百分之四十的罚款, 违法所得一倍以上五倍以下的罚款,
             # 伤残补助金…为27个月的本人工资, 工亡补助金标准为…人均可支配收入的20倍): an amount, as a money question asks
@@ -190,11 +197,8 @@ class QuantityAsks:
         if found := self._unit_asked.search(part):  # 几小时、多少天 ask for a number of them: 立即 is no answer
             unit = found.group("unit")
             kind = self._kind_of_unit[unit]
-            # things counted are not interchangeable as periods are (3年 answers 多少个月): 多少起 is answered by so
-            # many 起 (accidents), not by 一次死亡三人 (an occasion) nor 5台 (machines); 个 counts anything
-            if kind == "count" and unit != _ANY_COUNTED:
-                return Ask(kind, re.compile(rf"{NUMBER}\s*{re.escape(unit)}"), words=found.group(0))
-            return Ask(kind, self._stated[kind], words=found.group(0))
+            counted = self._counted.get(unit) if kind == "count" else None
+            return Ask(kind, counted or self._stated[kind], words=found.group(0))
         for kind, asking in self._measure_asks.items():  # 多高、多深: a length, in a unit of its kind
             if found := asking.search(part):
                 return Ask(kind, self._stated[kind], words=found.group(0))
