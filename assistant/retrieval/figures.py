@@ -13,6 +13,7 @@ import re
 from dataclasses import dataclass, replace
 
 from assistant.pack import Quantities
+from assistant.retrieval.provisions import PENALTY, provision_asked
 from ingest.cleaning import to_simplified
 
 NUMBER = r"(?:\d+(?:\.\d+)?|[零〇一二两三四五六七八九十百千万半]+)"
@@ -20,6 +21,11 @@ _ANY_COUNTED = "个"  # the measure word of anything counted
 # 几 asks a number, except after a numeral: 十几个员工, 二十几人 are about so many, not a question
 _JI = r"(?<![十百千万\d])几"
 _CLAUSES = re.compile(r"[，,；;。：:]")
+# a fine a clause imposes (处五万元以上十万元以下的罚款, 处以一万元以上三万元以下的罚款): the sum of a penalty
+_FINE = re.compile(r"处以?[^。；]{0,40}?罚款")
+# a question asking yes or no (…会被罚吗？, 算不算…): a 几 in it counts loosely (挪动几台设备, 丢了几公斤), it asks no
+# number; 有没有 is left out (有没有规定最多几人 asks the number)
+_YES_NO = re.compile(r"[吗嘛][？?！!。]*$|([^有])不\1|是否")
 # asks that are a rate or a point in time themselves (多久一次, 百分之多少, 每年几月): no period to state them per
 _RATES_ALREADY = ("frequency", "ratio", "date", "phone")
 
@@ -50,6 +56,12 @@ class Ask:
     of: tuple[str, ...] = ()
     # asked per period (每天几小时): the text states a figure per period (每日…8小时), not a total
     per: re.Pattern | None = None
+    # a sum asked of no penalty (安责险最低保额, 风险抵押金存多少): a fine a clause imposes is not that sum
+    fines: bool = True
+
+    def _said(self, text: str) -> str:
+        simplified = to_simplified(text)
+        return simplified if self.fines else _FINE.sub("", simplified)
 
     def _names_kind(self, simplified: str) -> bool:
         return (not self.of or any(word in simplified for word in self.of)) and (
@@ -58,12 +70,12 @@ class Ask:
 
     def stated_in(self, text: str) -> bool:
         """Whether the text states a figure of this kind, in either script (三個階段 as 三个阶段)."""
-        simplified = to_simplified(text)
+        simplified = self._said(text)
         return bool(self.states.search(simplified)) and self._names_kind(simplified)
 
     def degree(self, text: str) -> float:
         """1 when the text states the figure as a number, 0.5 when only in words (立即、定期), else 0."""
-        simplified = to_simplified(text)
+        simplified = self._said(text)
         if not self.states.search(simplified) or not self._names_kind(simplified):
             return 0.0
         return 1.0 if self.exact is None or self.exact.search(simplified) else 0.5
@@ -82,6 +94,10 @@ class QuantityAsks:
             for unit in words.units.get("count", [])
             if unit != _ANY_COUNTED
         }
+        # 个 counts anything, people too: 几个专职安全员 is answered by 三名, as 几个单位 by 两个
+        self._any_counted = re.compile(
+            rf"{NUMBER}\s*(?:{_alternatives([*words.units.get('count', []), *words.units.get('people', [])])})"
+        )
         if words.relative_sums:
             # a sum stated relative to a base (年收入百分之四十的罚款, 违法所得一倍以上五倍以下的罚款,
             # 伤残补助金…为27个月的本人工资, 工亡补助金标准为…人均可支配收入的20倍): an amount, as a money question asks
@@ -174,11 +190,16 @@ class QuantityAsks:
         return min(named)[1] if named else ()
 
     def asked(self, part: str) -> Ask | None:
-        """The figure a question part asks for, or None when it asks for none; a number, a sum or a period asked per
-        day, shift or year (每天最多干几小时) is stated per period: the period named in the clause asking for it, not
-        in another (从业人员多少人以上的单位建立安委会，每季度至少开会一次 asks no number of people per quarter)."""
+        """The figure a question part asks for, or None when it asks for none (a 几 in a question asking yes or no:
+        挪动几台设备算不算破坏现场); a number, a sum or a period asked per day, shift or year (每天最多干几小时) is
+        stated per period: the period named in the clause asking for it, not in another (从业人员多少人以上的单位建立
+        安委会，每季度至少开会一次 asks no number of people per quarter); a sum asked of no penalty is not a fine."""
         ask = self._asked(part)
-        if ask is not None and ask.kind not in _RATES_ALREADY:
+        if ask is None or (re.search(_JI, ask.words) and _YES_NO.search(part)):
+            return None
+        if ask.kind == "money" and provision_asked(part) != PENALTY:
+            ask = replace(ask, fines=False)
+        if ask.kind not in _RATES_ALREADY:
             clause = next((c for c in _CLAUSES.split(part) if ask.words in c), part)
             for asking, stating in self._per:
                 if asking.search(clause):
@@ -197,7 +218,7 @@ class QuantityAsks:
         if found := self._unit_asked.search(part):  # 几小时、多少天 ask for a number of them: 立即 is no answer
             unit = found.group("unit")
             kind = self._kind_of_unit[unit]
-            counted = self._counted.get(unit) if kind == "count" else None
+            counted = self._counted.get(unit, self._any_counted) if kind == "count" else None
             return Ask(kind, counted or self._stated[kind], words=found.group(0))
         for kind, asking in self._measure_asks.items():  # 多高、多深: a length, in a unit of its kind
             if found := asking.search(part):

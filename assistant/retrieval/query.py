@@ -46,6 +46,10 @@ _TITLE = re.compile(
 # an article of a document named without 《》 (消防法第十六条): the run of Chinese characters before the number,
 # ending as a title does, less the words that lead into a name (请问、根据…) and never a demonstrative (这个条例)
 _NAMED_ARTICLE = re.compile(rf"([\u4e00-\u9fff]{{1,30}}?(?:法|条例|规定|办法|细则|规则))\s*第?\s*{NUMERAL}\s*条")
+# a title's ending right before an article number (刑法第…, 消防法第…): the article is of the law it ends, not of a
+# document named earlier in the question; a demonstrative (本法第…, 该条例第…) points back to that document
+_TITLE_ENDS = re.compile(r"(?<!本|该|此|其|这|那|个|部)(?:法|条例|规定|办法|细则|规则)$")
+_MATTER_MIN = 10  # characters of an issuer-less title (关于…的通知) that name one document, not a kind of them
 _LEAD_INS = re.compile(
     r"^.*?(?:请问|问一下|按照|根据|依据|依照|参照|对照|违反|属于|适用|关于|对于|看看|查查|查询|查一下|的)"
 )
@@ -112,6 +116,9 @@ class QueryPlan:
 def _doc_names(record: DocumentRecord, aliases: dict[str, list[str]]) -> set[str]:
     core = record.short_title
     names = {core, to_simplified(record.title)}
+    # an official title is its issuers, 关于 and its matter: it is also named by the matter alone
+    # (《关于办理危害生产安全刑事案件适用法律若干问题的解释》 names the 两高's), a name long enough to be its own
+    names |= {n[n.index("关于") :] for n in names if n.find("关于") > 0 and len(n) - n.index("关于") >= _MATTER_MIN}
     names |= {n.removeprefix(_NATIONAL) for n in names}
     names |= {alias for n in list(names) for alias in aliases.get(n, [])}
     return {normalise_for_index(n) for n in names if len(n) >= 3}
@@ -303,8 +310,12 @@ class QueryAnalyzer:
                 )
             except ValueError:
                 continue
+            head = norm[: match.start()]
+            # an article of a law written right before it that the library lacks (…规定，刑法第一百三十四条之一)
+            if _TITLE_ENDS.search(head) and not any(head.endswith(n) for d in documents for n in self._names_of[d]):
+                continue
             # the document named closest before the article number
-            before = [d for d in documents if any(n in norm[: match.start()] for n in self._names_of[d])]
+            before = [d for d in documents if any(n in head for n in self._names_of[d])]
             found.append((before[-1] if before else documents[0], ref))
         return found
 
