@@ -104,3 +104,46 @@ def test_an_article_written_after_another_laws_name_is_not_the_named_documents()
     # the named document's own articles, by its name or by 本法 / 该条例, are still its
     assert analyzer.analyse("安全生产法第二十四条").articles == [(law.doc_id, ArticleRef(24, 0))]
     assert analyzer.analyse("《安全生产法》里，本法第二十四条怎么说？").articles == [(law.doc_id, ArticleRef(24, 0))]
+
+
+NOISE = "第二十三条 古城保护范围内的建设施工，昼间噪声不得超过70分贝，夜间噪声不得超过55分贝。"
+FIRE = "第二十三条 森林防火期内，禁止在森林防火区野外用火。"
+
+
+def _collection(*own):
+    """A general collection: the documents given and more texts of other fields than of the field."""
+    others = [
+        record(title, "地方性法规")
+        for title in (
+            "资源税法",
+            "物业管理条例",
+            "机动车登记规定",
+            "旅游条例",
+            "气象条例",
+            "港口条例",
+            "草原法",
+            "电力法",
+        )
+    ]
+    return [*own, *others]
+
+
+def test_in_a_general_collection_an_answer_rests_on_the_fields_law_not_on_another_fields():
+    """建筑工地噪声不能超过多少分贝 was answered at full scale by 商丘古城保护条例; 硫化氢的接触限值 by 资源税法."""
+    other = _article("商丘古城保护条例", "地方性法规", 23, NOISE)
+    records = _collection(record("商丘古城保护条例", "地方性法规"), record("森林防火条例", "行政法规"))
+    answer = _composed("建筑工地夜间施工噪声不能超过多少分贝？", records, [other])
+    assert answer.abstained and "商丘古城保护条例" in answer.text  # listed as related only
+    # the field's own text answers (森林防火: what an 应急管理局 answers for), and another field's text named
+    fire = _article("森林防火条例", "行政法规", 23, FIRE)
+    answer = _composed("森林防火期内能不能在林区野外用火？", records, [fire])
+    assert [s.chunk.doc_id for s in answer.sources] == ["森林防火条例"]
+    answer = _composed("商丘古城保护条例对夜间噪声怎么规定？", records, [other])
+    assert [s.chunk.doc_id for s in answer.sources] == ["商丘古城保护条例"]
+
+
+def test_in_a_library_of_the_field_every_text_the_user_added_may_answer():
+    other = _article("商丘古城保护条例", "地方性法规", 23, NOISE)
+    records = [record("商丘古城保护条例", "地方性法规"), record("安全生产法", "法律"), record("消防法", "法律")]
+    answer = _composed("建筑工地夜间施工噪声不能超过多少分贝？", records, [other])
+    assert [s.chunk.doc_id for s in answer.sources] == ["商丘古城保护条例"]

@@ -44,6 +44,11 @@ class RankingConfig(BaseModel):
     loose_title_min: int = Field(
         8, description="characters a title needs to be named loosely (a shorter one is named exactly or not at all)"
     )
+    title_matter_min: int = Field(
+        10,
+        description="characters from 关于 to a title's end that name its document without the issuers "
+        "(《关于办理危害生产安全刑事案件适用法律若干问题的解释》); a shorter matter (关于…的通知) names a kind of text",
+    )
     loose_title_share: float = Field(
         0.7,
         description="share of a title's characters a question holds in order, in runs of two or more, to name it "
@@ -65,6 +70,13 @@ class RankingConfig(BaseModel):
         "ranked); the texts of further such regions go behind the others: a dozen cities' versions of one rule "
         "(their fireworks fines) are one answer asked about nowhere in particular, not a dozen (1 to 3 leave dev and "
         "dev2 on regulations + plans as they are; 2 keeps a second region's version beside the first at full scale)",
+    )
+    general_collection: float = Field(
+        0.8,
+        description="share of a library's legal texts outside the field (LegalForms.in_field) above which, the field's "
+        "texts present too, it is a general collection (a national one: 94% of the scale corpus) whose answers rest "
+        "on the field's texts; in any other library every text is one the user chose (their 动火作业规定, "
+        "防暑降温措施管理办法) and may answer",
     )
     weights: dict[str, float] = Field(default_factory=dict, description="feature -> weight of the linear ranker")
     bias: float = 0.0

@@ -19,7 +19,7 @@ from assistant.retrieval.config import RankingConfig
 from ingest.articles import NUMERAL, ArticleRef
 from ingest.cleaning import normalise_for_index, to_simplified
 from ingest.gazetteer import default_gazetteer
-from ingest.legal_forms import default_forms
+from ingest.legal_forms import LEGAL_KINDS, default_forms
 from ingest.metadata import NATIONAL
 from ingest.numerals import cn_to_int, well_formed
 from ingest.store import DocumentRecord, StoredChunk
@@ -49,7 +49,6 @@ _NAMED_ARTICLE = re.compile(rf"([\u4e00-\u9fff]{{1,30}}?(?:法|条例|规定|办
 # a title's ending right before an article number (刑法第…, 消防法第…): the article is of the law it ends, not of a
 # document named earlier in the question; a demonstrative (本法第…, 该条例第…) points back to that document
 _TITLE_ENDS = re.compile(r"(?<!本|该|此|其|这|那|个|部)(?:法|条例|规定|办法|细则|规则)$")
-_MATTER_MIN = 10  # characters of an issuer-less title (关于…的通知) that name one document, not a kind of them
 _LEAD_INS = re.compile(
     r"^.*?(?:请问|问一下|按照|根据|依据|依照|参照|对照|违反|属于|适用|关于|对于|看看|查查|查询|查一下|的)"
 )
@@ -106,6 +105,8 @@ class QueryPlan:
     unnamed: str = ""  # the question (normalised) without the names of the documents it names
     unknown_documents: list[str] = field(default_factory=list)  # titles or standards named that no document holds
     setting: list[str] = field(default_factory=list)  # zones named as where the asker is (在工业园区, 开发区里的厂)
+    # the library is a general collection (mostly other fields' law): an answer rests on the field's texts
+    field_only: bool = False
 
     def naming(self, chunk: StoredChunk) -> str:
         """What a passage of a document the question names holds besides its text: the words naming it (本法 is the
@@ -113,12 +114,12 @@ class QueryPlan:
         return f"{chunk.title}｜" if chunk.doc_id in self.documents else ""
 
 
-def _doc_names(record: DocumentRecord, aliases: dict[str, list[str]]) -> set[str]:
+def _doc_names(record: DocumentRecord, aliases: dict[str, list[str]], matter_min: int) -> set[str]:
     core = record.short_title
     names = {core, to_simplified(record.title)}
     # an official title is its issuers, 关于 and its matter: it is also named by the matter alone
     # (《关于办理危害生产安全刑事案件适用法律若干问题的解释》 names the 两高's), a name long enough to be its own
-    names |= {n[n.index("关于") :] for n in names if n.find("关于") > 0 and len(n) - n.index("关于") >= _MATTER_MIN}
+    names |= {n[n.index("关于") :] for n in names if n.find("关于") > 0 and len(n) - n.index("关于") >= matter_min}
     names |= {n.removeprefix(_NATIONAL) for n in names}
     names |= {alias for n in list(names) for alias in aliases.get(n, [])}
     return {normalise_for_index(n) for n in names if len(n) >= 3}
@@ -159,7 +160,8 @@ class QueryAnalyzer:
     @cached_property
     def _names_of(self) -> dict[str, set[str]]:
         """Each document's names: its title, its name without 中华人民共和国, its customary short names."""
-        return {doc_id: _doc_names(record, self.pack.document_aliases) for doc_id, record in self.records.items()}
+        aliases, matter_min = self.pack.document_aliases, self.config.title_matter_min
+        return {doc_id: _doc_names(record, aliases, matter_min) for doc_id, record in self.records.items()}
 
     @cached_property
     def _names(self) -> list[tuple[str, str]]:
@@ -225,6 +227,15 @@ class QueryAnalyzer:
         return frozenset(name for name, _ in self._regions)
 
     @cached_property
+    def _general_collection(self) -> bool:
+        """Whether the library is a general collection: nearly all its legal texts of other fields, some of the
+        field's among them (RankingConfig.general_collection); a library of a few texts of no field word is the
+        user's own choice."""
+        legal = [r.title for r in self.records.values() if r.kind in LEGAL_KINDS]
+        outside = sum(not default_forms().in_field(title) for title in legal)
+        return outside < len(legal) and outside > self.config.general_collection * len(legal)
+
+    @cached_property
     def _library_regions(self) -> frozenset[str]:
         """The regions of the library's documents."""
         return frozenset(r.region for r in self.records.values())
@@ -250,6 +261,7 @@ class QueryAnalyzer:
         plan.documents += loose
         plan.names += [self.records[d].short_title for d in loose]
         plan.unnamed = remaining
+        plan.field_only = self._general_collection
         # 山东路, 浙江大学, 深圳大学: no place asked about
         remaining = default_forms().without_other_names(remaining, self._region_names)
         for name, region in self._regions:
