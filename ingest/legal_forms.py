@@ -155,6 +155,7 @@ class LegalForms:
     general_accidents: list[str]
     field_words: list[str]
     field_laws: list[str]
+    other_safety: list[str]
     subject_words: dict[str, list[str]]
     issuers: dict[str, list[str]]
     regions: dict[str, list[str]]
@@ -181,6 +182,7 @@ class LegalForms:
                 general_accidents=data["general_accidents"],
                 field_words=data["field_words"],
                 field_laws=data["field_laws"],
+                other_safety=data["other_safety"],
                 subject_words=data["subject_words"],
                 issuers=data["issuers"],
                 regions=data["regions"],
@@ -363,8 +365,11 @@ class LegalForms:
         }
 
     def in_field(self, title: str) -> bool:
-        """Whether a title is of the field's texts (field_words, field_laws): 消防法, 工伤保险条例, 刑法; not 法官法."""
+        """Whether a title is of the field's texts (field_words, field_laws): 消防法, 工伤保险条例, 刑法; not 法官法,
+        nor a law on another field's 安全 (食品安全法, 数据安全法: other_safety)."""
         name = squash(title).removeprefix("中华人民共和国")
+        for other in self.other_safety:
+            name = name.replace(other, "")
         return name in self.field_laws or any(word in name for word in self.field_words)
 
     def sector(self, title: str) -> str:

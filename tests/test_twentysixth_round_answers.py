@@ -3,7 +3,9 @@ evaluation set, not kept in the project): a 几 in a question asking yes or no c
 破坏现场；丢了几公斤黑火药…会被罚吗 were declined as figures nowhere stated); a sum asked of no penalty (安责险的最低保额,
 风险抵押金存多少) is not answered by a fine; 几个 counts people too (几个专职安全员 is answered by 三名); an official title is
 named by its matter alone (《关于办理危害生产安全刑事案件适用法律若干问题的解释》); and an article written right after
-another law's name (…规定，刑法第一百三十四条之一) is that law's, not the named document's."""
+another law's name (…规定，刑法第一百三十四条之一) is that law's, not the named document's; and a general collection
+(the scale corpus: nearly all of its texts of other fields) is searched in the field (资源税法 had answered 硫化氢的
+职业接触限值)."""
 
 from __future__ import annotations
 
@@ -13,7 +15,10 @@ from test_retrieval_stages import record
 from test_twentyfourth_round_answers import _analyzer, _composed
 
 from assistant.pack import KnowledgePack
+from assistant.retrieval.config import RankingConfig
+from assistant.retrieval.features import general_collection
 from assistant.retrieval.figures import QuantityAsks
+from assistant.retrieval.retriever import HybridRetriever
 from ingest.articles import ArticleRef
 from ingest.settings import Settings
 
@@ -106,44 +111,31 @@ def test_an_article_written_after_another_laws_name_is_not_the_named_documents()
     assert analyzer.analyse("《安全生产法》里，本法第二十四条怎么说？").articles == [(law.doc_id, ArticleRef(24, 0))]
 
 
-NOISE = "第二十三条 古城保护范围内的建设施工，昼间噪声不得超过70分贝，夜间噪声不得超过55分贝。"
-FIRE = "第二十三条 森林防火期内，禁止在森林防火区野外用火。"
-
-
 def _collection(*own):
-    """A general collection: the documents given and more texts of other fields than of the field."""
-    others = [
-        record(title, "地方性法规")
-        for title in (
-            "资源税法",
-            "物业管理条例",
-            "机动车登记规定",
-            "旅游条例",
-            "气象条例",
-            "港口条例",
-            "草原法",
-            "电力法",
-        )
-    ]
-    return [*own, *others]
+    """A general collection: the documents given, and more texts of other fields than of the field."""
+    others = (
+        "资源税法 物业管理条例 机动车登记规定 旅游条例 气象条例 港口条例 食品安全法 数据安全法 法官法 公证法 种子法"
+    )
+    return [*own, *(record(title, "地方性法规") for title in others.split())]
 
 
-def test_in_a_general_collection_an_answer_rests_on_the_fields_law_not_on_another_fields():
-    """建筑工地噪声不能超过多少分贝 was answered at full scale by 商丘古城保护条例; 硫化氢的接触限值 by 资源税法."""
-    other = _article("商丘古城保护条例", "地方性法规", 23, NOISE)
-    records = _collection(record("商丘古城保护条例", "地方性法规"), record("森林防火条例", "行政法规"))
-    answer = _composed("建筑工地夜间施工噪声不能超过多少分贝？", records, [other])
-    assert answer.abstained and "商丘古城保护条例" in answer.text  # listed as related only
-    # the field's own text answers (森林防火: what an 应急管理局 answers for), and another field's text named
-    fire = _article("森林防火条例", "行政法规", 23, FIRE)
-    answer = _composed("森林防火期内能不能在林区野外用火？", records, [fire])
-    assert [s.chunk.doc_id for s in answer.sources] == ["森林防火条例"]
-    answer = _composed("商丘古城保护条例对夜间噪声怎么规定？", records, [other])
-    assert [s.chunk.doc_id for s in answer.sources] == ["商丘古城保护条例"]
+def _searched(records) -> set[str]:
+    retriever = HybridRetriever(kb=None, config=RankingConfig())  # type: ignore[arg-type]
+    return set(retriever._allowed_in({r.doc_id: r for r in records}, 0)[0])
 
 
-def test_in_a_library_of_the_field_every_text_the_user_added_may_answer():
-    other = _article("商丘古城保护条例", "地方性法规", 23, NOISE)
-    records = [record("商丘古城保护条例", "地方性法规"), record("安全生产法", "法律"), record("消防法", "法律")]
-    answer = _composed("建筑工地夜间施工噪声不能超过多少分贝？", records, [other])
-    assert [s.chunk.doc_id for s in answer.sources] == ["商丘古城保护条例"]
+def test_a_general_collection_is_searched_in_the_field():
+    """At full scale 建筑工地噪声不能超过多少分贝 was answered by 商丘古城保护条例, 硫化氢的接触限值 by 资源税法: a
+    national collection is searched in the field (安全生产, fire, mines…, and what an 应急管理局 answers for: 森林防火),
+    the user's plans too; 食品安全 and 数据安全 are another field's."""
+    fire, plan = record("森林防火条例", "行政法规"), record("区安全生产工作方案", "计划方案")
+    records = _collection(record("安全生产法", "法律"), fire, plan)
+    assert general_collection(records, RankingConfig().general_collection)
+    assert _searched(records) == {"安全生产法", "森林防火条例", "区安全生产工作方案"}
+
+
+def test_a_library_of_the_field_or_of_the_users_own_texts_is_searched_whole():
+    own = [record("商丘古城保护条例", "地方性法规"), record("安全生产法", "法律"), record("消防法", "法律")]
+    assert _searched(own) == {r.doc_id for r in own}
+    alone = [record("青山市动火作业规定", "地方性法规"), record("防暑降温措施管理办法", "部门规章")]
+    assert _searched(alone) == {r.doc_id for r in alone}  # no field word in its titles: the user's choice

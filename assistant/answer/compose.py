@@ -491,12 +491,6 @@ def _states_about(group: list[_Clause], ask: Ask, subject: list[str]) -> float:
     return max((c.coverage for c in group if any(states(t) for t in _statements(c))), default=0.0)
 
 
-def _of_field(chunk: StoredChunk, plan: QueryPlan) -> bool:
-    """Whether a text may be an answer's basis: a plan or other text of no legal form (judged on its words), a legal
-    text of the field, or one the question names."""
-    return chunk.kind not in LEGAL_KINDS or chunk.doc_id in plan.documents or default_forms().in_field(chunk.title)
-
-
 def _heading_named(chunk: StoredChunk, said: str) -> bool:
     """Whether a (normalised) question names the heading of a plan passage's section, its words less the numbering
     and two characters or more: 工作重点 of 二、工作重点."""
@@ -858,11 +852,6 @@ class OfflineComposer:
             groups = self._groups(part, plan, evidence)
             if naming_unknown:
                 groups = [g for g in groups if g[0].chunk_rank in naming_unknown]
-            # in a general collection the answer rests on the field's law (安全生产, fire, mines, hazardous goods, work
-            # injury…: LegalForms.in_field) or on a text the question names; another field's law (资源税法, 物业管理
-            # 条例) shares words with a safety question, it does not answer it: listed as related only
-            if plan.field_only:
-                groups = [g for g in groups if _of_field(evidence[g[0].chunk_rank], plan)]
             if not groups or max(g[0].coverage for g in groups) < ANSWER.min_coverage:
                 # a figure asked about what no text even speaks of is stated nowhere either; a later part may
                 # leave its subject to the first (…单位还要照发工资吗？最长能发多久？): its own words match little

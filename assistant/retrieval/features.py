@@ -15,6 +15,7 @@ answer stage decides whether one may be cited (never as the basis of a duty, a d
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from functools import lru_cache
 
 import numpy as np
@@ -163,6 +164,20 @@ def names_subject(subject: str, question: str) -> bool:
 @lru_cache(maxsize=65536)
 def in_field(title: str) -> bool:
     return default_forms().in_field(title)
+
+
+def of_field(record: DocumentRecord) -> bool:
+    """Whether a document is of the field: a plan or report of the user's, or a text whose title is (in_field)."""
+    return record.kind in PLAN_KINDS or in_field(record.title)
+
+
+def general_collection(records: Iterable[DocumentRecord], share: float) -> bool:
+    """Whether a library is a general collection: more than ``share`` of its texts (plans and reports aside) of other
+    fields, some of the field's among them (a national one: the scale corpus, 94 %). A library of the field, or of a
+    few texts of no field word, is the user's choice: every text of it is theirs to ask about."""
+    texts = [r for r in records if r.kind not in PLAN_KINDS]
+    outside = sum(not in_field(r.title) for r in texts)
+    return outside < len(texts) and outside > share * len(texts)
 
 
 def authority(kind: str, region: str, specific: bool = False) -> int:

@@ -19,7 +19,7 @@ from assistant.retrieval.config import RankingConfig
 from ingest.articles import NUMERAL, ArticleRef
 from ingest.cleaning import normalise_for_index, to_simplified
 from ingest.gazetteer import default_gazetteer
-from ingest.legal_forms import LEGAL_KINDS, default_forms
+from ingest.legal_forms import default_forms
 from ingest.metadata import NATIONAL
 from ingest.numerals import cn_to_int, well_formed
 from ingest.store import DocumentRecord, StoredChunk
@@ -105,8 +105,6 @@ class QueryPlan:
     unnamed: str = ""  # the question (normalised) without the names of the documents it names
     unknown_documents: list[str] = field(default_factory=list)  # titles or standards named that no document holds
     setting: list[str] = field(default_factory=list)  # zones named as where the asker is (在工业园区, 开发区里的厂)
-    # the library is a general collection (mostly other fields' law): an answer rests on the field's texts
-    field_only: bool = False
 
     def naming(self, chunk: StoredChunk) -> str:
         """What a passage of a document the question names holds besides its text: the words naming it (本法 is the
@@ -227,15 +225,6 @@ class QueryAnalyzer:
         return frozenset(name for name, _ in self._regions)
 
     @cached_property
-    def _general_collection(self) -> bool:
-        """Whether the library is a general collection: nearly all its legal texts of other fields, some of the
-        field's among them (RankingConfig.general_collection); a library of a few texts of no field word is the
-        user's own choice."""
-        legal = [r.title for r in self.records.values() if r.kind in LEGAL_KINDS]
-        outside = sum(not default_forms().in_field(title) for title in legal)
-        return outside < len(legal) and outside > self.config.general_collection * len(legal)
-
-    @cached_property
     def _library_regions(self) -> frozenset[str]:
         """The regions of the library's documents."""
         return frozenset(r.region for r in self.records.values())
@@ -261,7 +250,6 @@ class QueryAnalyzer:
         plan.documents += loose
         plan.names += [self.records[d].short_title for d in loose]
         plan.unnamed = remaining
-        plan.field_only = self._general_collection
         # 山东路, 浙江大学, 深圳大学: no place asked about
         remaining = default_forms().without_other_names(remaining, self._region_names)
         for name, region in self._regions:

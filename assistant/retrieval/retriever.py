@@ -15,7 +15,15 @@ from typing import TYPE_CHECKING, Any
 from assistant.pack import pack_of
 from assistant.retrieval.candidates import Candidates, gather, national_text
 from assistant.retrieval.config import RankingConfig
-from assistant.retrieval.features import FEATURES, authority, candidate_values, featurize, subject_of
+from assistant.retrieval.features import (
+    FEATURES,
+    authority,
+    candidate_values,
+    featurize,
+    general_collection,
+    of_field,
+    subject_of,
+)
 from assistant.retrieval.figures import QuantityAsks
 from assistant.retrieval.query import QueryAnalyzer, QueryPlan
 from assistant.retrieval.rank import linear_scores, other_regions_capped, set_copies_aside
@@ -68,7 +76,8 @@ class HybridRetriever:
         }
 
     def _allowed_in(self, records: dict[str, DocumentRecord], generation: int) -> tuple[frozenset[str], frozenset[str]]:
-        """allowed_docs(records) and the national texts among them (national_text), computed again only when the
+        """allowed_docs(records), in a general collection those of the field (of_field), and the national texts among
+        them (national_text), computed again only when the
         document table was read or written anew (generation read before the table), the day changed (a repeal from a
         date still ahead) or the filters changed."""
         key = (
@@ -80,6 +89,11 @@ class HybridRetriever:
         )
         if self._allowed is None or self._allowed[0] != key:
             allowed = frozenset(self.allowed_docs(records))
+            if general_collection((records[d] for d in allowed), self.ranking.general_collection):
+                # a general collection (a national one) is searched in the field: a safety question is answered
+                # from the field's law, not from 资源税法 or 物业管理条例 sharing its words; a text of another field
+                # the question names is searched too (candidates)
+                allowed = frozenset(d for d in allowed if of_field(records[d]))
             national = frozenset(d for d in allowed if national_text(records[d]))
             self._allowed = (key, allowed, national)
         return self._allowed[1], self._allowed[2]
