@@ -503,6 +503,8 @@ def embed(
 @app.command()
 def stats() -> None:
     """知识库概况：按类别的文档数、切块数、被取代的旧版本、已废止的文档、当前向量与存储。"""
+    from assistant.retrieval.config import RankingConfig
+    from assistant.retrieval.features import general_collection, of_field
     from ingest.authority import held_description, origin_label
     from ingest.vector_builder import coverage
 
@@ -529,6 +531,13 @@ def stats() -> None:
     if kb.store.legacy_collections():
         console.print(
             "[yellow]知识库中有旧版本格式的索引，当前版本不再读取：请重新运行 anquan ingest 导入文档[/yellow]"
+        )
+    in_force = [r for r in records.values() if r.in_force]
+    if general_collection(in_force, RankingConfig().general_collection):
+        field = sum(of_field(r) for r in in_force)
+        console.print(
+            f"综合法规库：{len(in_force) - field} 个文件不属于安全生产领域，只在问题点名时检索；"
+            f"其余 {field} 个（本领域法规与本单位计划方案）照常检索"
         )
     superseded = [r for r in records.values() if r.superseded]
     if superseded:

@@ -10,16 +10,22 @@ another law's name (…规定，刑法第一百三十四条之一) is that law's
 from __future__ import annotations
 
 import pytest
+from conftest import isolated_settings
 from test_fifteenth_round import _article
 from test_retrieval_stages import record
 from test_twentyfourth_round_answers import _analyzer, _composed
+from typer.testing import CliRunner
 
+from assistant.ask import Assistant
+from assistant.cli import app
 from assistant.pack import KnowledgePack
 from assistant.retrieval.config import RankingConfig
 from assistant.retrieval.features import general_collection
 from assistant.retrieval.figures import QuantityAsks
 from assistant.retrieval.retriever import HybridRetriever
 from ingest.articles import ArticleRef
+from ingest.knowledge_base import KnowledgeBase
+from ingest.pipeline import ingest
 from ingest.settings import Settings
 
 
@@ -111,6 +117,9 @@ def test_an_article_written_after_another_laws_name_is_not_the_named_documents()
     assert analyzer.analyse("《安全生产法》里，本法第二十四条怎么说？").articles == [(law.doc_id, ArticleRef(24, 0))]
 
 
+NOISE = "第二十三条 古城保护范围内的建设施工，昼间噪声不得超过70分贝，夜间噪声不得超过55分贝。"
+
+
 def _collection(*own):
     """A general collection: the documents given, and more texts of other fields than of the field."""
     others = (
@@ -139,3 +148,26 @@ def test_a_library_of_the_field_or_of_the_users_own_texts_is_searched_whole():
     assert _searched(own) == {r.doc_id for r in own}
     alone = [record("青山市动火作业规定", "地方性法规"), record("防暑降温措施管理办法", "部门规章")]
     assert _searched(alone) == {r.doc_id for r in alone}  # no field word in its titles: the user's choice
+
+
+def test_a_general_collection_answers_from_the_field_and_says_so(tmp_path, monkeypatch):
+    """End to end: a small national collection of other fields' law beside a safety regulation. 建筑工地噪声的限值 is
+    not answered from another field's 古城保护条例; asked by its name, it is; anquan stats says what is searched."""
+    folder = tmp_path / "docs"
+    folder.mkdir()
+    (folder / "商丘古城保护条例.md").write_text(f"# 商丘古城保护条例\n\n{NOISE}", encoding="utf-8")
+    (folder / "青山市动火作业安全规定.md").write_text(
+        "# 青山市动火作业安全规定\n\n第二条 动火作业前应当办理动火作业许可证。", encoding="utf-8"
+    )
+    for n, title in enumerate(("资源税法", "物业管理条例", "旅游条例", "港口条例", "种子法", "公证法")):
+        (folder / f"{title}.md").write_text(f"# {title}\n\n第{n + 1}条 本条例自公布之日起施行。", encoding="utf-8")
+    settings = isolated_settings(tmp_path / "data")
+    ingest([folder], settings)
+    assistant = Assistant(KnowledgeBase(settings))
+    assert assistant.ask("建筑工地夜间施工噪声不能超过多少分贝？").answer.abstained
+    named = assistant.ask("商丘古城保护条例对夜间施工噪声怎么规定？").answer
+    assert not named.abstained and "55分贝" in named.text
+    assert "动火作业许可证" in assistant.ask("动火作业前要办什么证？").answer.text
+    monkeypatch.setenv("ANQUAN_DATA_DIR", str(settings.data_dir))
+    out = CliRunner().invoke(app, ["stats"]).output
+    assert "综合法规库：7 个文件不属于安全生产领域，只在问题点名时检索" in out
