@@ -83,9 +83,14 @@ def test_a_sum_asked_of_no_penalty_with_only_a_fine_in_the_law_is_declined():
         ("应当配备专职安全生产管理人员。", False),
     ],
 )
-def test_a_count_asked_by_ge_is_answered_by_so_many_people_too(text, states):
+def test_a_count_of_people_asked_by_ge_is_answered_by_so_many_people_too(text, states):
     ask = _asks().asked("厂里四百多人，最少要配几个专职安全员？")
     assert ask is not None and ask.stated_in(text) is states
+
+
+def test_a_count_of_other_things_asked_by_ge_is_not_answered_by_people():
+    ask = _asks().asked("夜班工人连续工作不得超过几个晚上？")  # nights, not the 工人 before 几个
+    assert ask is not None and not ask.stated_in("从业人员超过一百人的，应当设置安全生产管理机构。")
 
 
 INTERPRETATION = record("最高人民法院、最高人民检察院关于办理危害生产安全刑事案件适用法律若干问题的解释", "司法解释")

@@ -18,6 +18,8 @@ from ingest.cleaning import to_simplified
 
 NUMBER = r"(?:\d+(?:\.\d+)?|[零〇一二两三四五六七八九十百千万半]+)"
 _ANY_COUNTED = "个"  # the measure word of anything counted
+# what 几个 counts is a person when the noun after it names one (几个专职安全员, 几个人), not 几个晚上 or 几个班组
+_PERSON = re.compile(r"[^，,。；;？?]{0,6}?(?:人|员|工|者|师|长)(?![区厂地段种序作])")
 # 几 asks a number, except after a numeral: 十几个员工, 二十几人 are about so many, not a question
 _JI = r"(?<![十百千万\d])几"
 _CLAUSES = re.compile(r"[，,；;。：:]")
@@ -88,14 +90,15 @@ class QuantityAsks:
         units = {kind: _alternatives(names) for kind, names in words.units.items()}
         self._stated = {kind: re.compile(rf"{NUMBER}\s*(?:{alts})") for kind, alts in units.items()}
         # things counted are not interchangeable as periods are (3年 answers 多少个月): 多少起 is answered by so many
-        # 起 (accidents), not by 一次死亡三人 (an occasion) nor 5台 (machines); 个 counts anything
+        # 起 (accidents), not by 一次死亡三人 (an occasion) nor 5台 (machines)
         self._counted = {
             unit: re.compile(rf"{NUMBER}\s*{re.escape(unit)}")
             for unit in words.units.get("count", [])
             if unit != _ANY_COUNTED
         }
-        # 个 counts anything, people too: 几个专职安全员 is answered by 三名, as 几个单位 by 两个
-        self._any_counted = re.compile(
+        # 个 counts anything; counting people (几个专职安全员), it is answered by 三名 too, as 几个单位 by 两个
+        self._any_counted = re.compile(rf"{NUMBER}\s*(?:{_alternatives(words.units.get('count', []))})")
+        self._people_counted = re.compile(
             rf"{NUMBER}\s*(?:{_alternatives([*words.units.get('count', []), *words.units.get('people', [])])})"
         )
         if words.relative_sums:
@@ -219,6 +222,8 @@ class QuantityAsks:
             unit = found.group("unit")
             kind = self._kind_of_unit[unit]
             counted = self._counted.get(unit, self._any_counted) if kind == "count" else None
+            if unit == _ANY_COUNTED and _PERSON.match(part[found.end() :]):
+                counted = self._people_counted
             return Ask(kind, counted or self._stated[kind], words=found.group(0))
         for kind, asking in self._measure_asks.items():  # 多高、多深: a length, in a unit of its kind
             if found := asking.search(part):
