@@ -176,3 +176,24 @@ def test_a_general_collection_answers_from_the_field_and_says_so(tmp_path, monke
     monkeypatch.setenv("ANQUAN_DATA_DIR", str(settings.data_dir))
     out = CliRunner().invoke(app, ["stats"]).output
     assert "综合法规库：7 个文件不属于安全生产领域，只在问题点名时检索" in out
+
+
+SIGNED = _article(
+    "特大事故规定", "行政法规", 7,
+    "第七条 县级人民政府必须制定本地区特大安全事故应急处理预案。本地区特大安全事故应急处理预案经政府主要领导人"
+    "签署后，报上一级人民政府备案。",
+)  # fmt: skip
+FILED = _article("应急条例", "行政法规", 7, "第七条 有关部门应当将其制定的应急救援预案报送本级人民政府备案。")
+RECORDS = [record("特大事故规定", "行政法规"), record("应急条例", "行政法规")]
+
+
+def test_a_further_part_a_quoted_provision_answers_is_answered_by_it():
+    """…预案要谁签字？签完报哪里备案？ had cited a second provision for the second part, sharing its words 备案."""
+    answer = _composed("县里的特大安全事故应急处理预案要谁签字？签完报哪里备案？", RECORDS, [SIGNED, FILED])
+    assert [(s.chunk.doc_id, s.chunk.article_num) for s in answer.sources] == [("特大事故规定", 7)]
+
+
+def test_a_further_part_naming_a_document_of_its_own_is_answered_from_it():
+    question = "县里的特大安全事故应急处理预案要谁签字？应急条例里，部门的预案报哪里备案？"
+    answer = _composed(question, RECORDS, [SIGNED, FILED])
+    assert ("应急条例", 7) in [(s.chunk.doc_id, s.chunk.article_num) for s in answer.sources]

@@ -885,7 +885,14 @@ class OfflineComposer:
                 if legal and max(g[0].coverage for g in legal) >= ANSWER.min_coverage:
                     groups = legal
             share = ANSWER.first_share if index == 0 else ANSWER.keep_share
-            decisive = self._decisive(groups, evidence, plan, part, share, overruled)
+            # a further part that a provision already quoted answers (…预案要谁签字？签完报哪里备案？: 第七条 says
+            # both) is answered by it, not by a second provision sharing the part's few words; unless the part names
+            # a document or place of its own (…和原来国务院特别规定相比？, 上海的条例里…)
+            written = normalise_for_index(part)
+            quoted = {c.chunk_rank for c in chosen} if not any(n in written for n in plan.names) else set()
+            best = max((g[0].score for g in groups), default=0.0)
+            again = [g for g in groups if g[0].chunk_rank in quoted and g[0].score >= ANSWER.first_share * best]
+            decisive = again[:1] or self._decisive(groups, evidence, plan, part, share, overruled)
             if not decisive:
                 elsewhere.append(part)
             for group in decisive:
