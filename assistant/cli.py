@@ -6,6 +6,7 @@ import json
 import logging
 import os
 import re
+import signal
 import sys
 import unicodedata
 from collections import Counter
@@ -230,6 +231,8 @@ class _Guarded(TyperGroup):
         except (typer.Exit, typer.Abort, TyperException):  # exit codes
             raise
         except KeyboardInterrupt:
+            # a second Ctrl+C while exiting (worker processes still being joined) printed Python's traceback
+            signal.signal(signal.SIGINT, signal.SIG_IGN)
             err.print("[yellow]已中断。[/yellow]")
             raise typer.Exit(130) from None
         except ValidationError as exc:

@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import signal
 import sqlite3
 import threading
 import time
@@ -39,6 +40,7 @@ _WORKER_TOKENIZER: Tokenizer | None = None
 
 def _init_worker(terms: list[str]) -> None:
     global _WORKER_TOKENIZER
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl+C is the parent's to handle (as ingest.preparation's workers)
     _WORKER_TOKENIZER = Tokenizer(terms)
 
 

@@ -17,6 +17,7 @@ import multiprocessing
 import os
 import pickle
 import shutil
+import signal
 from collections import deque
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
@@ -167,6 +168,10 @@ def _init_worker(
     terms: list[str], embedder: tuple[type[CorpusFittedEmbeddings], Path, int, Any] | None, spool: Path
 ) -> None:
     global _WORKER_TOKENIZER, _WORKER_EMBEDDER, _WORKER_SPOOL
+    # Ctrl+C reaches every process of the terminal's group: the writer stops the workers itself (the pool's
+    # terminate). A worker stopped by it printed an English traceback, and one stopped holding the pool's queue
+    # lock left the writer waiting for it forever
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     # with the built-in embedder the writer (fit, embedding, Chroma) is the critical path once the fit sample is
     # read: the workers run ahead on the CPU time it leaves. With vectors computed later the workers are: the
     # writer waits for them (about half of a scale-corpus ingest), and niced below every other process on a busy

@@ -1,0 +1,67 @@
+"""Round 28 of hostile input (issue 16): files, the ingest and faults of the machine, as a clumsy user or an attacker
+meets them.
+
+- Ctrl+C during an ingest of a folder reaches every process of the terminal's group, the worker processes that
+  prepare the files too: each printed Python's English traceback (Process ForkPoolWorker-1: Traceback … KeyboardInterrupt)
+  under the command's 已中断, and once the command hung for good, its workers gone and the writer waiting on the
+  lock one of them held. The workers now leave Ctrl+C to the command, which stops them and says 已中断; a second
+  Ctrl+C while it exits is ignored instead of printing another traceback.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _regulations(folder: Path, count: int) -> Path:
+    folder.mkdir()
+    for n in range(1, count + 1):
+        (folder / f"{n:02d}号条例(2020-01-{n:02d}).md").write_text(
+            f"# 青山市第{n}号条例\n\n第一条 为了加强安全生产工作，制定本条例。\n\n第二条 生产经营单位应当遵守本条例。\n",
+            encoding="utf-8",
+        )
+    return folder
+
+
+# `anquan ingest folder`, with the user pressing Ctrl+C (SIGINT to the whole process group, as a terminal sends it)
+# while a worker prepares the third file; the command notices it half a second later, as when the signal comes
+# during a long write to the store (Python runs its handler only between two steps of its own)
+_CTRL_C = """
+import os, signal, sys, time
+import ingest.preparation as preparation
+prepare, start = preparation.prepare_document, preparation.Preparation.__enter__
+def pressed(task, *args, **kwargs):
+    if task[0].name.startswith("03"):
+        os.killpg(os.getpgrp(), signal.SIGINT)
+        time.sleep(0.2)
+    return prepare(task, *args, **kwargs)
+def writing(signum, frame):
+    time.sleep(0.5)
+    raise KeyboardInterrupt
+def started(self):
+    started = start(self)  # the workers are forked with Python's own handler
+    signal.signal(signal.SIGINT, writing)
+    return started
+preparation.prepare_document, preparation.Preparation.__enter__ = pressed, started
+from assistant.cli import app
+sys.argv = ["anquan", "ingest", sys.argv[1]]
+app()
+"""
+
+
+def test_ctrl_c_during_an_ingest_stops_it_in_chinese(tmp_path):
+    folder = _regulations(tmp_path / "法规", 8)  # enough to be prepared by worker processes
+    done = subprocess.run(
+        [sys.executable, "-c", _CTRL_C, str(folder)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,  # it hung for good
+        start_new_session=True,  # its own process group, as a terminal's foreground command
+    )
+    assert done.returncode == 130, done.stderr
+    assert done.stderr.strip() == "已中断。"  # and nothing else: no worker's traceback
