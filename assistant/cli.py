@@ -154,6 +154,21 @@ def whole_number(low: int, high: int | None = None):
     return parse
 
 
+def path_value(what: str):
+    """The parser of every path argument and option (the files to ingest, --out, --answers): an empty or blank value
+    (an unset shell variable, "$DIR") is refused naming what was expected; Python reads "" as the current folder, and
+    `anquan ingest ""` imported every document under it."""
+
+    def parse(value: str | Path | None) -> Path | None:
+        if value is None or isinstance(value, Path):  # the default
+            return value
+        if is_blank(value):
+            raise ValueError(f"是空的，请写出{what}")
+        return Path(value)
+
+    return parse
+
+
 def usage_message(exc: click_errors.UsageError, command: str) -> str:
     """A usage error (an unknown option, a missing or malformed value) in Chinese, with where to look."""
     hint = f"运行 {command} --help 查看用法"
@@ -322,7 +337,12 @@ def _vector_note(kb: KnowledgeBase) -> None:
 
 @app.command("ingest")
 def ingest_command(
-    paths: Annotated[list[Path], typer.Argument(help="要导入的文件或文件夹（.md .txt .docx .pdf .html）")],
+    paths: Annotated[
+        list[Path],
+        typer.Argument(
+            help="要导入的文件或文件夹（.md .txt .docx .pdf .html）", parser=path_value("要导入的文件或文件夹")
+        ),
+    ],
     prune: Annotated[bool, typer.Option("--prune", help="移除这些文件夹中已不存在的文件的内容")] = False,
     confirm_supersede: Annotated[
         bool,
@@ -921,7 +941,10 @@ def draft(
         str | None, typer.Option("--topic", help="专项整治的主题，如 燃气安全专项整治（campaign 用）")
     ] = None,
     out: Annotated[
-        Path | None, typer.Option("--out", help="写入 .docx 或 .md 文件；不写则在屏幕上输出 Markdown")
+        Path | None,
+        typer.Option(
+            "--out", help="写入 .docx 或 .md 文件；不写则在屏幕上输出 Markdown", parser=path_value("要写入的文件名")
+        ),
     ] = None,
 ) -> None:
     """起草安全生产工作计划提纲（或其中一个部分），每项任务引用现行法规条文。"""
@@ -997,10 +1020,16 @@ def check(
     ] = "",
     answers: Annotated[
         Path | None,
-        typer.Option("--answers", help="自查回答文件：.yaml/.csv（编号 → 是/否/不确定），或填好的 .xlsx 自查表"),
+        typer.Option(
+            "--answers",
+            help="自查回答文件：.yaml/.csv（编号 → 是/否/不确定），或填好的 .xlsx 自查表",
+            parser=path_value("自查回答文件的路径"),
+        ),
     ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="输出一个 JSON 对象")] = False,
-    out: Annotated[Path | None, typer.Option("--out", help="导出为 .xlsx 或 .docx")] = None,
+    out: Annotated[
+        Path | None, typer.Option("--out", help="导出为 .xlsx 或 .docx", parser=path_value("要导出的文件名"))
+    ] = None,
 ) -> None:
     """义务自查：列出适用于本单位的法定义务（条文原文、自查问题、留存证据、罚则），按回答生成差距报告。"""
     from assistant.pack import pack_of

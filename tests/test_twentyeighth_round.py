@@ -6,6 +6,10 @@ meets them.
   under the command's 已中断, and once the command hung for good, its workers gone and the writer waiting on the
   lock one of them held. The workers now leave Ctrl+C to the command, which stops them and says 已中断; a second
   Ctrl+C while it exits is ignored instead of printing another traceback.
+- An empty path on the command line (an unset shell variable: anquan ingest "$DIR") was read by Python as the current
+  folder: `anquan ingest ""` imported every document under the folder the user stood in, and `--out ""` or
+  `--answers ""` were refused as “.：只能写成 .docx…”, naming a file the user never wrote. Each is now refused at once,
+  naming the argument or option and what to write there.
 """
 
 from __future__ import annotations
@@ -14,7 +18,15 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+from typer.testing import CliRunner
+
+from assistant.cli import app
+from ingest.knowledge_base import KnowledgeBase
+from ingest.settings import Settings
+
 ROOT = Path(__file__).resolve().parents[1]
+runner = CliRunner()
 
 
 def _regulations(folder: Path, count: int) -> Path:
@@ -65,3 +77,23 @@ def test_ctrl_c_during_an_ingest_stops_it_in_chinese(tmp_path):
     )
     assert done.returncode == 130, done.stderr
     assert done.stderr.strip() == "已中断。"  # and nothing else: no worker's traceback
+
+
+@pytest.mark.parametrize(
+    ("args", "said"),
+    [
+        (["ingest", ""], "paths 的值“”无效：是空的，请写出要导入的文件或文件夹"),
+        (["ingest", "法规", " "], "paths 的值“ ”无效：是空的，请写出要导入的文件或文件夹"),
+        (["draft", "--period", "2025Q1", "--out", ""], "--out 的值“”无效：是空的，请写出要写入的文件名"),
+        (["check", "--industry", "餐饮", "--answers", ""], "--answers 的值“”无效：是空的，请写出自查回答文件的路径"),
+        (["check", "--industry", "餐饮", "--out", ""], "--out 的值“”无效：是空的，请写出要导出的文件名"),
+    ],
+    ids=["ingest", "ingest-among-others", "draft-out", "check-answers", "check-out"],
+)
+def test_an_empty_path_is_refused_naming_it_not_read_as_the_current_folder(args, said, tmp_path, monkeypatch):
+    _regulations(tmp_path / "法规", 1)
+    monkeypatch.chdir(tmp_path / "法规")  # where the user stands: none of its documents is imported
+    result = runner.invoke(app, args)
+    assert result.exit_code == 2, result.output
+    assert said in result.output
+    assert not KnowledgeBase(Settings()).documents()
