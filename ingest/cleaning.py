@@ -12,6 +12,8 @@ from functools import lru_cache
 
 import opencc
 
+from ingest.articles import NUMERAL
+
 # Lines a download site, template site or web page adds around a document. Matched on the
 # simplified form of a line, so traditional-script pages (plan 002) are caught too.
 _BOILERPLATE_LINE = [
@@ -72,6 +74,8 @@ _SPACES = {
 }
 _HTML_COMMENT = re.compile(r"<!--.*?-->", re.DOTALL)
 _INNER_GAP = re.compile(r"(?<=\S)[ \t]{2,}(?=\S)")
+# an article label (and the space after it, as an article's first line has it) right after the end of a sentence
+_GLUED_ARTICLE = re.compile(rf"(?<=[。；！？])[ \t]*(?=第{NUMERAL}条(?:之{NUMERAL})?[ \t])")
 
 
 @lru_cache(maxsize=1)
@@ -93,8 +97,12 @@ def is_boilerplate(line: str) -> bool:
 
 
 def _split_inner_gaps(line: str) -> list[str]:
-    """Scraped pages glue paragraphs into one line separated by runs of spaces (plan 003)."""
-    return [part for part in _INNER_GAP.split(line)] if len(line) > 80 else [line]
+    """Scraped pages glue paragraphs into one line separated by runs of spaces (plan 003), and a regulation's
+    articles into one line after one another (飞行基本规则: 第一条 …制定本规则。 第二条 …): each article opens a line of
+    its own, else it was cut as part of the article before, which then quoted the next nine as its own text."""
+    if len(line) <= 80:
+        return [line]
+    return [piece for part in _INNER_GAP.split(line) for piece in _GLUED_ARTICLE.split(part)]
 
 
 def _should_join(first: str, last: str, length: int, current: str) -> bool:

@@ -22,7 +22,7 @@ from ingest.report import FileResult
 from ingest.settings import Settings
 
 # Bump when cleaning or chunking changes, so unchanged files are re-chunked once.
-PIPELINE_VERSION = "11"  # 2: heading-only plan sections kept, mixed-encoding files read line by line;
+PIPELINE_VERSION = "12"  # 2: heading-only plan sections kept, mixed-encoding files read line by line;
 # 3: over-long lines cut to the token budget and never taken for headings, UTF-16 without BOM and stray bytes read;
 # 4: kinds classified by legal form (ingest.legal_forms), regions down to districts and counties
 # 5: HZ, ISO-2022-JP/-KR, UTF-7 and EUC-KR Korean decoded (stored as garbage before), control characters refused
@@ -37,6 +37,7 @@ PIPELINE_VERSION = "11"  # 2: heading-only plan sections kept, mixed-encoding fi
 # 10: Word nested tables, text boxes, AlternateContent and notes read, field codes and collapsed spacing left out;
 # PDF text covered by any opaque paint left out; HTML custom properties applied and aria-hidden text read
 # 11: HTML style sheets linked or imported from the page's folder applied; study books (读本, 释义) are no legal form
+# 12: articles glued into one line after one another (。 第二条 …) split into lines of their own
 
 
 def content_hash(data: bytes, settings: Settings) -> str:

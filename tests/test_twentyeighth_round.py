@@ -10,6 +10,10 @@ meets them.
   folder: `anquan ingest ""` imported every document under the folder the user stood in, and `--out ""` or
   `--answers ""` were refused as “.：只能写成 .docx…”, naming a file the user never wrote. Each is now refused at once,
   naming the argument or option and what to write there.
+- A regulation whose articles follow one another on one line (第一条 …制定本规则。 第二条 …。 第三条 …, as 飞行基本规则 in
+  the scale corpus has each chapter) was cut as one article: `anquan show` found no 第五条 and 第一条 quoted the next
+  nine as its own text, with no word at ingest. Each article glued on after the end of a sentence now opens a line of
+  its own and is cut, shown and cited as itself.
 """
 
 from __future__ import annotations
@@ -21,6 +25,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
+from assistant.ask import Assistant
 from assistant.cli import app
 from ingest.knowledge_base import KnowledgeBase
 from ingest.settings import Settings
@@ -60,6 +65,7 @@ def started(self):
     return started
 preparation.prepare_document, preparation.Preparation.__enter__ = pressed, started
 from assistant.cli import app
+from assistant.ask import Assistant
 sys.argv = ["anquan", "ingest", sys.argv[1]]
 app()
 """
@@ -97,3 +103,24 @@ def test_an_empty_path_is_refused_naming_it_not_read_as_the_current_folder(args,
     assert result.exit_code == 2, result.output
     assert said in result.output
     assert not KnowledgeBase(Settings()).documents()
+
+
+GLUED = (
+    "# 青山市动火作业安全管理规定\n\n## 第一章 总则\n\n"
+    "第一条 为了加强动火作业安全管理，制定本规定。 第二条 本规定适用于本市行政区域内的动火作业。 "
+    "第三条 动火作业前，作业单位应当办理动火作业审批手续，清除作业现场十米以内的可燃物。"
+    "第四条 动火作业应当安排专人监护，监护人不得离开作业现场。 第五条 违反本规定的，由应急管理部门责令改正。\n"
+)
+
+
+def test_articles_glued_into_one_line_are_each_shown_and_cited_as_themselves(tmp_path):
+    (tmp_path / "青山市动火作业安全管理规定(2024-01-01).md").write_text(GLUED, encoding="utf-8")
+    result = runner.invoke(app, ["ingest", str(tmp_path)])
+    assert result.exit_code == 0, result.output
+    shown = runner.invoke(app, ["show", "动火作业安全管理规定", "4"])
+    assert shown.exit_code == 0, shown.output
+    assert "第四条 动火作业应当安排专人监护" in shown.output and "第五条" not in shown.output
+    first = runner.invoke(app, ["show", "动火作业安全管理规定", "1"])
+    assert "第二条" not in first.output  # no longer quotes the articles after it as its own text
+    answer = Assistant(KnowledgeBase(Settings())).ask("动火作业前要清除多大范围内的可燃物？").answer
+    assert [c["article"] for c in answer.citations][:1] == ["第三条"], answer.text
