@@ -50,9 +50,13 @@ def match_article_start(line: str) -> tuple[ArticleRef, str, str] | None:
     return ref, match.group(0), line[match.end() :].strip()
 
 
+_TRADITIONAL = str.maketrans("條兩", "条两")  # the characters of an article label that traditional script writes apart
+
+
 def parse_article(text: str) -> ArticleRef | None:
-    """Read an article number from user input: '第二十四条', '第24条', '24', '二十四', '134之一'."""
-    text = text.strip()
+    """Read an article number from user input: '第二十四条', '第24条', '24', '二十四', '134之一'; in traditional script
+    too ('第二十四條', as a question asks it)."""
+    text = text.strip().translate(_TRADITIONAL)
     match = ARTICLE_LABEL.search(text)
     if match:
         num, sub = match.group("num"), match.group("sub")

@@ -14,20 +14,25 @@ meets them.
   the scale corpus has each chapter) was cut as one article: `anquan show` found no 第五条 and 第一条 quoted the next
   nine as its own text, with no word at ingest. Each article glued on after the end of a sentence now opens a line of
   its own and is cut, shown and cited as itself.
+- `anquan show 条例 第五條之一` (the article typed in traditional script, as a Hong Kong or Taiwan keyboard gives it)
+  was refused as 无法识别条号, while `anquan ask` read the same label; show now reads it too.
 """
 
 from __future__ import annotations
 
+import shutil
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+from conftest import FIXTURES, REGULATION_NEW
 from typer.testing import CliRunner
 
 from assistant.ask import Assistant
 from assistant.cli import app
 from ingest.knowledge_base import KnowledgeBase
+from ingest.pipeline import ingest
 from ingest.settings import Settings
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -124,3 +129,12 @@ def test_articles_glued_into_one_line_are_each_shown_and_cited_as_themselves(tmp
     assert "第二条" not in first.output  # no longer quotes the articles after it as its own text
     answer = Assistant(KnowledgeBase(Settings())).ask("动火作业前要清除多大范围内的可燃物？").answer
     assert [c["article"] for c in answer.citations][:1] == ["第三条"], answer.text
+
+
+@pytest.mark.parametrize(("typed", "article"), [("第五條之一", "第五条之一"), ("第八條", "第八条"), ("五條", "第五条")])
+def test_an_article_typed_in_traditional_script_is_shown(typed, article, tmp_path):
+    shutil.copy(FIXTURES / f"{REGULATION_NEW}.md", tmp_path)
+    ingest([tmp_path], Settings())
+    result = runner.invoke(app, ["show", "危险作业安全管理条例", typed])
+    assert result.exit_code == 0, result.output
+    assert f"》{article}" in result.output and f"\n{article} " in result.output
