@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from ingest.encoding import readable_path
 from ingest.errors import UserFacingError
 
 
@@ -24,7 +25,15 @@ class ReadOnlyDataDir(UserFacingError):
 
 
 def data_dir_problem(data_dir: Path) -> str | None:
-    """Why the data directory cannot be a folder (a file stands where it or one of its parents should be)."""
+    """Why the data directory cannot be a folder (a file stands where it or one of its parents should be), or cannot
+    hold the store: a path that is not UTF-8 (a folder named in GBK on an old disk), which Chroma cannot open."""
+    try:
+        str(data_dir).encode("utf-8")
+    except UnicodeEncodeError:
+        return (
+            f"数据目录 {readable_path(data_dir)} 的路径中有不是 UTF-8 编码的文件夹名（常见于 Windows 下建立的文件夹），"
+            f"索引存储无法在其中打开：请把 ANQUAN_DATA_DIR 设为只含正常字符的路径，或把该文件夹改名后重试。"
+        )
     for folder in (data_dir, *data_dir.parents):
         if folder.is_symlink() and not folder.exists():  # mkdir said only "File exists"
             what = "数据目录" if folder == data_dir else f"数据目录 {data_dir} 的上级路径"

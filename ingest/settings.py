@@ -212,6 +212,19 @@ class Settings(BaseSettings):
     # Where unexpected errors are logged with their traceback (the user reads one Chinese line naming it).
     log_file: Path = Field(default_factory=lambda: default_cache_dir() / "anquan.log")
 
+    @field_validator("data_dir", "knowledge_dir", "prompts_dir", "vector_cache", "log_file", mode="before")
+    @classmethod
+    def _home(cls, path: object) -> object:
+        """A path starting with ~ is under the user's home folder, as a shell reads it: a .env file is read by no
+        shell, and ANQUAN_DATA_DIR=~/anquan there made a folder named ~ in whatever folder the command ran in, an
+        empty knowledge base in each."""
+        if isinstance(path, str | Path) and str(path).startswith("~"):
+            try:
+                return Path(path).expanduser()
+            except RuntimeError:  # no home folder known: the path as written
+                return path
+        return path
+
     @field_validator("knowledge_dir", "prompts_dir")
     @classmethod
     def _shipped_folder(cls, folder: Path, info: ValidationInfo) -> Path:

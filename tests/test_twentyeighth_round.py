@@ -16,10 +16,16 @@ meets them.
   its own and is cut, shown and cited as itself.
 - `anquan show 条例 第五條之一` (the article typed in traditional script, as a Hong Kong or Taiwan keyboard gives it)
   was refused as 无法识别条号, while `anquan ask` read the same label; show now reads it too.
+- ANQUAN_DATA_DIR=~/anquan written in a .env file (which no shell expands) made a folder named ~ in whatever folder
+  the command ran in: a new, empty knowledge base in each, the documents imported from one folder missing when asked
+  from another. A path setting starting with ~ is now under the home folder, as in a shell.
+- A data directory whose path is not UTF-8 (a folder named in GBK on an old disk) failed every command, ingest, show,
+  stats and ask alike, as 意外错误（UnicodeEncodeError）; each now says the path is not UTF-8 and what to do.
 """
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 import sys
@@ -138,3 +144,36 @@ def test_an_article_typed_in_traditional_script_is_shown(typed, article, tmp_pat
     result = runner.invoke(app, ["show", "危险作业安全管理条例", typed])
     assert result.exit_code == 0, result.output
     assert f"》{article}" in result.output and f"\n{article} " in result.output
+
+
+@pytest.mark.parametrize("where", ["environment", ".env"])
+def test_a_data_directory_written_with_a_tilde_is_under_the_home_folder(where, tmp_path, monkeypatch):
+    home, work = tmp_path / "home", tmp_path / "work"
+    home.mkdir()
+    work.mkdir()
+    monkeypatch.setenv("HOME", str(home))
+    monkeypatch.chdir(work)
+    if where == ".env":
+        monkeypatch.delenv("ANQUAN_DATA_DIR")
+        (work / ".env").write_text("ANQUAN_DATA_DIR=~/anquan-data\n", encoding="utf-8")
+    else:
+        monkeypatch.setenv("ANQUAN_DATA_DIR", "~/anquan-data")
+    folder = _regulations(tmp_path / "法规", 1)
+    result = runner.invoke(app, ["ingest", str(folder)])
+    assert result.exit_code == 0, result.output
+    assert not (work / "~").exists()
+    assert (home / "anquan-data" / "chroma").is_dir()
+    assert Settings().data_dir == home / "anquan-data"
+
+
+@pytest.mark.parametrize(
+    "args", [["stats"], ["show", "安全生产法", "24"], ["ingest", "法规"], ["ask", "动火作业要审批吗？"]]
+)
+def test_a_data_directory_whose_path_is_not_utf8_is_named_with_what_to_do(args, tmp_path, monkeypatch):
+    monkeypatch.setenv("ANQUAN_DATA_DIR", os.fsdecode(bytes(tmp_path) + "/\xc7\xe0\xc9\xbd\xca\xd0".encode("latin-1")))
+    monkeypatch.chdir(tmp_path)
+    _regulations(tmp_path / "法规", 1)
+    result = runner.invoke(app, args)
+    assert result.exit_code != 0
+    assert "的路径中有不是 UTF-8 编码的文件夹名" in result.output and "ANQUAN_DATA_DIR" in result.output, result.output
+    assert "意外错误" not in result.output
