@@ -288,7 +288,7 @@ class Ingestor:
         # read before anything is written: a corrections file that cannot be read stops the run here
         self.corrections = Corrections(self.settings.data_dir)
         records = self.kb.documents()
-        files = list(walk(paths, self.settings.max_file_mb))
+        files = list(walk(paths, self.settings.max_file_mb, self.settings.data_dir))
         todo: list[Task] = []
         seen_docs: dict[str, tuple[Path, str]] = {}
         self._later.clear()

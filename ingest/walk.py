@@ -218,17 +218,30 @@ _HIDDEN_REASON = (
 )
 
 
-def walk(paths: Iterable[Path], max_file_mb: float = 30) -> Iterator[tuple[Path, FileResult | None]]:
+_DATA_DIR_REASON = (
+    "这是本程序的数据目录（ANQUAN_DATA_DIR：索引、向量模型和网页上传的原文件），其中的文件由程序生成或已在知识库中，"
+    "不是要导入的文档，已跳过；请把文档放在数据目录以外的文件夹中导入"
+)
+
+
+def walk(
+    paths: Iterable[Path], max_file_mb: float = 30, data_dir: Path | None = None
+) -> Iterator[tuple[Path, FileResult | None]]:
     """Files to ingest, sorted; symlinked folders inside the folder walked are followed, each real folder once, and
     one leading outside it (loop -> ..) is reported and not entered. Yields (path, None) for a file to consider, or
     (path, result) for one that is rejected up front (unsupported type, unreadable, over max_file_mb, a system
-    file, a symbolic link leading outside the folder)."""
+    file, a symbolic link leading outside the folder). A folder that is data_dir or inside it is reported and not
+    entered: the program's own files (a lexical index's fingerprint.txt, the copies of web uploads) became documents
+    when the folder imported held it (ANQUAN_DATA_DIR=./data, then anquan ingest .). A file named on its own is read."""
     max_bytes = max_file_mb * 2**20
+    data = os.path.realpath(data_dir) if data_dir is not None else None
     for root in paths:
         if root.is_file():
             yield root, _oversized_or_unreadable(root, max_bytes)
         elif root.is_dir() and (system := _system_folder(root)):  # /proc/self, a /sys folder: made up when read
             yield root, FileResult(root, "failed", reason=system)
+        elif root.is_dir() and data is not None and _within(os.path.realpath(root), data):
+            yield root, FileResult(root, "skipped", reason=_DATA_DIR_REASON)
         elif root.is_dir():
             found: list[Path] = []
             visited: set[str] = set()
@@ -250,6 +263,9 @@ def walk(paths: Iterable[Path], max_file_mb: float = 30) -> Iterator[tuple[Path,
                         continue
                     if system := _system_folder(Path(folder) / d):  # /sys mounted inside the folder
                         left_out[Path(folder) / d] = FileResult(Path(folder) / d, "skipped", reason=system)
+                        continue
+                    if data is not None and _within(target, data):  # the program's own files
+                        left_out[Path(folder) / d] = FileResult(Path(folder) / d, "skipped", reason=_DATA_DIR_REASON)
                         continue
                     kept.append(d)
                 dirs[:] = kept

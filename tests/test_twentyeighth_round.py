@@ -21,6 +21,10 @@ meets them.
   from another. A path setting starting with ~ is now under the home folder, as in a shell.
 - A data directory whose path is not UTF-8 (a folder named in GBK on an old disk) failed every command, ingest, show,
   stats and ask alike, as 意外错误（UnicodeEncodeError）; each now says the path is not UTF-8 and what to do.
+- A folder imported that holds the data directory (ANQUAN_DATA_DIR=./data, then anquan ingest . from the same folder)
+  imported the program's own files: the lexical index's fingerprint.txt became a document “fingerprint”, and a web
+  upload's stored copy was refused as another document of the same name. The data directory is now left out of a
+  folder's walk, told once why.
 """
 
 from __future__ import annotations
@@ -177,3 +181,15 @@ def test_a_data_directory_whose_path_is_not_utf8_is_named_with_what_to_do(args, 
     assert result.exit_code != 0
     assert "的路径中有不是 UTF-8 编码的文件夹名" in result.output and "ANQUAN_DATA_DIR" in result.output, result.output
     assert "意外错误" not in result.output
+
+
+def test_the_data_directory_inside_a_folder_imported_is_left_out_saying_why(tmp_path, monkeypatch):
+    folder = _regulations(tmp_path / "法规", 2)
+    monkeypatch.setenv("ANQUAN_DATA_DIR", str(folder / "data"))
+    (folder / "data" / "uploads").mkdir(parents=True)  # a web upload's stored copy
+    shutil.copy(folder / "01号条例(2020-01-01).md", folder / "data" / "uploads" / "01号条例(2020-01-01).md")
+    for _ in range(2):  # the second time the lexical index (and its fingerprint.txt) is there
+        result = runner.invoke(app, ["ingest", str(folder)])
+        assert result.exit_code == 0, result.output
+        assert "这是本程序的数据目录" in result.output
+    assert sorted(KnowledgeBase(Settings()).documents()) == ["01号条例(2020-01-01)", "02号条例(2020-01-02)"]
