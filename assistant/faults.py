@@ -9,6 +9,7 @@ import errno
 import logging
 import os
 import sqlite3
+import stat
 import subprocess
 import sys
 import tempfile
@@ -241,10 +242,23 @@ def explain(exc: BaseException, settings: Settings | None = None, action: str = 
 def output_problem(out: Path) -> str:
     """Why a file cannot be written at out ("" when it can, as far as can be told before writing): a folder
     given where a file name belongs, a folder that does not exist or cannot be written. Checked before the work
-    that produces the file, so that none is lost."""
-    if out.is_dir():
+    that produces the file, so that none is lost. A named pipe or a device there (writing to a pipe waits for a
+    reader forever: the command hung) and a name the system refuses (over 255 bytes: it failed as an unexpected
+    error) are told too."""
+    try:
+        status: os.stat_result | None = out.stat()
+    except (FileNotFoundError, NotADirectoryError):  # a new file (or a folder missing: told below)
+        status = None
+    except OSError as exc:  # a name too long, a symbolic link loop
+        return write_problem(out, exc)
+    if status is not None and stat.S_ISDIR(status.st_mode):
         example = out / f"文件{out.suffix or '.docx'}"
         return f"{out} 是一个文件夹：请在 --out 中写出文件名，如 {example}"
+    if status is not None and not stat.S_ISREG(status.st_mode):
+        return (
+            f"{out} 不是普通文件（是命名管道、设备文件等特殊文件，写入会一直等待或写到别处）："
+            f"请在 --out 中写出另一个文件名"
+        )
     folder = out.parent if str(out.parent) else Path(".")
     if not folder.is_dir():
         return f"要写入的文件夹 {folder} 不存在（或不是文件夹）：请先建立该文件夹，或换一个位置"

@@ -90,6 +90,7 @@ _WRITE_REASONS = {
     errno.EISDIR: "这是一个文件夹",
     errno.ENOTDIR: "路径中的某一级不是文件夹",
     errno.EIO: "写入时发生输入输出错误",
+    errno.ELOOP: "符号链接循环：链接层层指向又回到自己",
 }
 
 

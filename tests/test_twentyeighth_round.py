@@ -25,6 +25,9 @@ meets them.
   imported the program's own files: the lexical index's fingerprint.txt became a document “fingerprint”, and a web
   upload's stored copy was refused as another document of the same name. The data directory is now left out of a
   folder's walk, told once why.
+- `anquan draft --out 计划.md` where 计划.md is a named pipe hung for good (writing to a pipe waits for a reader), and
+  an --out name over the system's 255 bytes (about 85 Chinese characters) failed drafting or the self-check export
+  as 意外错误（OSError）. Both are now refused before any work, saying what the name is and what to do.
 """
 
 from __future__ import annotations
@@ -193,3 +196,27 @@ def test_the_data_directory_inside_a_folder_imported_is_left_out_saying_why(tmp_
         assert result.exit_code == 0, result.output
         assert "这是本程序的数据目录" in result.output
     assert sorted(KnowledgeBase(Settings()).documents()) == ["01号条例(2020-01-01)", "02号条例(2020-01-02)"]
+
+
+@pytest.mark.parametrize(
+    ("args", "name", "said"),
+    [
+        (["draft", "--period", "2025Q1"], "计划.md", "不是普通文件（是命名管道"),
+        (["check", "--industry", "餐饮", "--employees", "30"], "自查.xlsx", "不是普通文件（是命名管道"),
+        (["draft", "--period", "2025Q1"], "计" * 90 + ".docx", "（文件名过长）"),
+        (["check", "--industry", "餐饮", "--employees", "30"], "查" * 90 + ".xlsx", "（文件名过长）"),
+    ],
+    ids=["draft-pipe", "check-pipe", "draft-long-name", "check-long-name"],
+)
+def test_an_output_that_is_a_pipe_or_too_long_a_name_is_refused_before_any_work(args, name, said, tmp_path):
+    out = tmp_path / name
+    if "命名管道" in said:
+        os.mkfifo(out)
+        reader = os.open(out, os.O_RDONLY | os.O_NONBLOCK)  # so that a write would not wait for good
+    try:
+        result = runner.invoke(app, [*args, "--out", str(out)])
+    finally:
+        if "命名管道" in said:
+            os.close(reader)
+    assert result.exit_code == 2, result.output
+    assert said in result.output and "意外错误" not in result.output
