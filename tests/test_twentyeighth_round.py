@@ -28,6 +28,8 @@ meets them.
 - `anquan draft --out 计划.md` where 计划.md is a named pipe hung for good (writing to a pipe waits for a reader), and
   an --out name over the system's 255 bytes (about 85 Chinese characters) failed drafting or the self-check export
   as 意外错误（OSError）. Both are now refused before any work, saying what the name is and what to do.
+- `anquan check --answers` naming a folder, a named pipe or a device was told 回答文件不存在, and a name over 255 bytes
+  failed as 意外错误（OSError）; each is now told what it is.
 """
 
 from __future__ import annotations
@@ -218,5 +220,24 @@ def test_an_output_that_is_a_pipe_or_too_long_a_name_is_refused_before_any_work(
     finally:
         if "命名管道" in said:
             os.close(reader)
+    assert result.exit_code == 2, result.output
+    assert said in result.output and "意外错误" not in result.output
+
+
+@pytest.mark.parametrize(
+    ("kind", "said"),
+    [
+        ("folder", "这是一个文件夹，不是回答文件"),
+        ("pipe", "不是普通文件（是命名管道、设备文件等特殊文件）"),
+        ("long", "无法读取回答文件（路径过长"),
+    ],
+)
+def test_an_answers_path_that_is_no_file_is_told_what_it_is(kind, said, tmp_path):
+    answers = tmp_path / ("回" * 90 + ".csv" if kind == "long" else "回答.csv")
+    if kind == "folder":
+        answers.mkdir()
+    elif kind == "pipe":
+        os.mkfifo(answers)
+    result = runner.invoke(app, ["check", "--industry", "餐饮", "--employees", "30", "--answers", str(answers)])
     assert result.exit_code == 2, result.output
     assert said in result.output and "意外错误" not in result.output

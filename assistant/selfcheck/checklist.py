@@ -17,6 +17,7 @@ import io
 import itertools
 import math
 import re
+import stat
 import weakref
 import zipfile
 from collections import Counter
@@ -32,7 +33,7 @@ from assistant.citations import citation, resolve_citation
 from assistant.pack import Citation, KnowledgePack, Obligation, Profile, Remediation
 from assistant.selfcheck.profile import ProfileError, read_profile
 from ingest.encoding import decode_bytes
-from ingest.errors import IngestError, OverLimit
+from ingest.errors import IngestError, OverLimit, os_reason
 from ingest.knowledge_base import KnowledgeBase
 from ingest.loaders.limits import LoadLimits, check_zip
 from ingest.numerals import count
@@ -917,10 +918,20 @@ def load_answers(path: Path, checklist: Checklist | None = None, limits: AnswerL
     suffix = path.suffix.lower()
     if suffix not in (".yaml", ".yml", ".csv", ".xlsx"):
         raise AnswerError(f"{path}：回答文件须为 .yaml、.yml、.csv 或填好的 .xlsx 自查表")
-    if not path.is_file():
-        raise AnswerError(f"{path}：回答文件不存在")
+    try:
+        status = path.stat()
+    except FileNotFoundError:
+        raise AnswerError(f"{path}：回答文件不存在") from None
+    except OSError as exc:  # a name too long, a symbolic link loop: it failed as an unexpected error
+        raise AnswerError(f"{path}：无法读取回答文件（{os_reason(exc)}）") from None
+    if stat.S_ISDIR(status.st_mode):  # these were told 回答文件不存在
+        raise AnswerError(f"{path}：这是一个文件夹，不是回答文件；请写出其中回答文件的路径")
+    if not stat.S_ISREG(status.st_mode):  # reading a named pipe waits for a writer, a device never ends
+        raise AnswerError(
+            f"{path}：不是普通文件（是命名管道、设备文件等特殊文件），不能作为回答文件读取；请指定保存在磁盘上的回答文件"
+        )
     known = set(checklist.answer_ids()) if checklist is not None else None
-    size = path.stat().st_size
+    size = status.st_size
     if size > limits.max_kb * 1024:
         raise AnswerError(
             f"{path}：回答文件过大（{size / 1024:,.0f} KB，上限 {limits.max_kb:g} KB）；"
