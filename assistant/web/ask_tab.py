@@ -22,6 +22,7 @@ from starlette.responses import JSONResponse, Response
 from assistant.answer import NO_BASIS, Answer
 from assistant.ask import AskResult, question_too_long
 from assistant.web.context import WebContext, friendly_errors, log
+from assistant.web.refusals import JSON_TYPE_NAMES
 from assistant.web.sources import answer_content, plain, source_messages
 from ingest.cleaning import is_blank
 from ingest.encoding import escape_controls, escape_controls_in
@@ -204,7 +205,10 @@ def build(ctx: WebContext):
     question.submit(respond, inputs, outputs, api_visibility="private")
 
     def example(data: gr.SelectData, messages, history, current, kind_values, region_values):
-        yield from respond(data.value["text"], messages, history, current, kind_values, region_values)
+        # the example's text as the page sends it ({"text": …}); anything else (from a client) is no question
+        text = data.value.get("text") if isinstance(data.value, dict) else None
+        question = text if isinstance(text, str) else ""
+        yield from respond(question, messages, history, current, kind_values, region_values)
 
     chat.example_select(example, [chat, asked, current_only, kinds, regions], outputs, api_visibility="private")
     clear.click(lambda: ([], [], ""), None, outputs, api_visibility="private")
@@ -219,15 +223,7 @@ def build(ctx: WebContext):
 
 
 # what each JSON type is called when an API argument has the wrong one
-_TYPE_NAMES: dict[type, str] = {
-    str: "文字",
-    bool: "true 或 false",
-    int: "整数",
-    float: "数字",
-    list: "列表",
-    dict: "对象",
-    type(None): "null",
-}
+_TYPE_NAMES = JSON_TYPE_NAMES
 
 
 def _describe(hint) -> str:

@@ -18,12 +18,14 @@ from __future__ import annotations
 
 import json
 import re
+import typing
 from collections.abc import Callable
 
 from starlette.requests import HTTPConnection
 from starlette.responses import JSONResponse
 
 from assistant.faults import record
+from ingest.encoding import escape_controls
 
 API = "/gradio_api/"
 # GET routes under /gradio_api/ that Gradio answers without checking the login (a stream or a session's heartbeat)
@@ -271,7 +273,9 @@ class RequestGuard:
       Chinese: Gradio reads any body whole, and the positional-call defaults read it again (a 200 MB JSON body took
       25 s and left the server 1.6 GB larger);
     - a queued call (queue/join) naming a function (fn_index) the app does not have is refused with 422 (Gradio
-      raised KeyError: "Internal Server Error", in English);
+      raised KeyError: "Internal Server Error", in English); so is one whose data does not fit the function's inputs
+      (_misfit: too few or too many values, a value of another JSON type than the page sends), which the function
+      ran into as an unexpected error the client was told to retry;
     - reading the result of an event that does not exist (or was read already) is answered 404 in Chinese (Gradio
       started the event stream, then raised inside it: the connection was cut mid-response).
     """
@@ -300,9 +304,13 @@ class RequestGuard:
             if body is None:
                 await self._refuse(scope, receive, send, self.limit + 1)
                 return
-            if _unknown_function(scope, body):
-                await JSONResponse({"detail": NO_SUCH_FUNCTION}, status_code=422)(scope, receive, send)
-                return
+            called = _called(scope, body)
+            if called is not None:
+                call, fn = called
+                refusal = NO_SUCH_FUNCTION if fn is None else _misfit(call, fn)
+                if refusal:
+                    await JSONResponse({"detail": refusal}, status_code=422)(scope, receive, send)
+                    return
             pending = [message]
 
             async def replayed():
@@ -355,17 +363,17 @@ class RequestGuard:
         await JSONResponse({"detail": said}, status_code=413, headers={"Connection": "close"})(scope, receive, send)
 
 
-def _unknown_function(scope, body: bytes) -> bool:
-    """Whether a queue/join body names a fn_index the app has no function for (a body that is no such call: False,
-    Gradio and the request-validation handler answer it)."""
+def _called(scope, body: bytes) -> tuple[dict, object] | None:
+    """A queue/join call and the function it names — None for the function when the app has none by that fn_index;
+    None altogether when the body is no such call (Gradio and the request-validation handler answer it)."""
     try:
         call = json.loads(body)
     except (ValueError, RecursionError):
-        return False
+        return None
     index = call.get("fn_index") if isinstance(call, dict) else None
     get_blocks = getattr(scope.get("app"), "get_blocks", None)
-    if not isinstance(index, int) or isinstance(index, bool) or get_blocks is None:
-        return False
+    if not isinstance(call, dict) or not isinstance(index, int) or isinstance(index, bool) or get_blocks is None:
+        return None
     blocks = get_blocks()
     # as Gradio looks it up (route_utils.get_fn): in the session's own configuration, which holds the functions of
     # what the page rendered for it (gr.render: the self-check's answers), else the app's; read without making or
@@ -373,7 +381,116 @@ def _unknown_function(scope, body: bytes) -> bool:
     sessions = getattr(getattr(blocks, "state_holder", None), "session_data", {})
     session = sessions.get(call.get("session_hash")) if isinstance(call.get("session_hash"), str) else None
     config = getattr(session, "blocks_config", None)
-    return index not in (config.fns if config is not None else blocks.fns)
+    return call, (config.fns if config is not None else blocks.fns).get(index)
+
+
+# the JSON types a value may have, by name, as a refusal names what was expected and what came
+JSON_TYPE_NAMES: dict[type, str] = {
+    str: "文字",
+    bool: "true 或 false",
+    int: "整数",
+    float: "数字",
+    list: "列表",
+    dict: "对象",
+    type(None): "null",
+}
+_SCALAR = (str, int, float)  # a choice of a dropdown that offers numbers
+
+
+def _expected(block) -> tuple[Callable[[object], bool], str] | None:
+    """What the page sends for an input component, as (a test of a value, its description in Chinese); None for a
+    component whose value Gradio checks itself or keeps on the server (a radio's choices, a state)."""
+
+    # a choice is a text unless the component offers numbers among its choices
+    offered = getattr(block, "choices", None) or []
+    choices = [c[1] if isinstance(c, (tuple, list)) and len(c) == 2 else c for c in offered]
+    numbers = any(isinstance(c, (int, float)) and not isinstance(c, bool) for c in choices)
+
+    def scalar(value: object) -> bool:
+        return isinstance(value, _SCALAR if numbers else str) and not isinstance(value, bool)
+
+    def file(value: object) -> bool:  # a file object as the page sends it: the uploaded path, marked as a file
+        meta = value.get("meta") if isinstance(value, dict) else None
+        return isinstance(value, dict) and isinstance(value.get("path"), str) and _is_file_meta(meta)
+
+    def files(value: object) -> bool:
+        return file(value) or (isinstance(value, list) and all(file(v) for v in value))
+
+    kind = type(block).__name__
+    if kind in ("Textbox", "TextArea", "Code", "Markdown"):  # a number is read as its text (Gradio's str())
+        return (lambda v: v is None or (isinstance(v, _SCALAR) and not isinstance(v, bool))), "文字"
+    if kind == "Checkbox":
+        return (lambda v: v is None or isinstance(v, bool)), "true 或 false"
+    if kind in ("Number", "Slider"):
+        return (lambda v: v is None or (isinstance(v, (int, float)) and not isinstance(v, bool))), "数字"
+    if kind in ("Dropdown", "CheckboxGroup") and (kind == "CheckboxGroup" or getattr(block, "multiselect", False)):
+        return (lambda v: v is None or (isinstance(v, list) and all(scalar(x) for x in v))), "文字列表"
+    if kind == "Dropdown":
+        return (lambda v: v is None or scalar(v)), "文字"
+    if kind in ("File", "UploadButton"):
+        return (lambda v: v is None or files(v)), "上传接口返回的文件对象（或其列表）"
+    if kind == "Chatbot":
+        return (lambda v: v is None or (isinstance(v, list) and all(isinstance(m, dict) for m in v))), "消息对象列表"
+    return None
+
+
+def _is_file_meta(meta: object) -> bool:
+    return isinstance(meta, dict) and meta.get("_type") == "gradio.FileData"
+
+
+def _json_type(value: object) -> str:
+    """A value's JSON type in Chinese; a list with what it holds (含整数的列表)."""
+    if isinstance(value, list) and value:
+        held = "、".join(dict.fromkeys(_json_type(v) for v in value[:20] if not isinstance(v, (list, dict))))
+        return f"含{held}的列表" if held else "列表"
+    return next((name for t, name in JSON_TYPE_NAMES.items() if isinstance(value, t)), "其他类型")
+
+
+def _misfit(call: dict, fn) -> str:
+    """What is wrong with a call's data for the function's inputs (how many, and the JSON type of each), in Chinese;
+    "" when nothing is. Gradio would run the function on them: too few values, a number for a text or a dict for a
+    checkbox failed inside it and was told as an unexpected error to retry (意外错误…请重试), where retrying never
+    helps; extra values were dropped without a word."""
+    data, inputs = call.get("data"), list(getattr(fn, "inputs", []) or [])
+    if not isinstance(data, list):
+        return ""  # the request-validation handler says how a call is written
+    if _takes_selection(fn) and not _selection(call.get("event_data")):
+        return NO_SELECTION
+    if len(data) != len(inputs):
+        return WRONG_COUNT.format(wanted=len(inputs), got=len(data))
+    for n, (block, value) in enumerate(zip(inputs, data, strict=True), 1):
+        expected = _expected(block)
+        if expected is None or expected[0](value):
+            continue
+        label = getattr(block, "label", None) or getattr(block, "elem_id", None) or ""
+        named = f"（{escape_controls(str(label)[:40])}）" if label else ""
+        wanted = f" {expected[1]}" if expected[1][0].isascii() else expected[1]
+        return MISTYPED.format(n=n, named=named, wanted=wanted, got=_json_type(value))
+    return ""
+
+
+def _takes_selection(fn) -> bool:
+    """Whether a function is given what was selected on the page (a parameter typed gr.SelectData)."""
+    try:
+        hints = typing.get_type_hints(getattr(fn, "fn", None))
+    except Exception:  # noqa: BLE001 - a function whose hints cannot be read is not checked for them
+        return False
+    return any(getattr(hint, "__name__", "") == "SelectData" for hint in hints.values())
+
+
+def _selection(event: object) -> bool:
+    """Whether event data is what the page sends on a selection (Gradio reads its index and value)."""
+    return isinstance(event, dict) and "index" in event and "value" in event
+
+
+NO_SELECTION = (
+    "缺少 event_data：这个操作由页面上的点选触发，须附带所选的内容（index 与 value），没有处理；请在页面上点选后重试。"
+)
+WRONG_COUNT = (
+    "参数个数不对：这个操作需要 {wanted} 项输入，收到 {got} 项，没有处理；请刷新页面后重试"
+    "（程序调用请按页面的输入逐项提供 data）。"
+)
+MISTYPED = "参数类型错误：第 {n} 项输入{named}须为{wanted}（也可为 null），收到的是{got}，没有处理；请刷新页面后重试。"
 
 
 def _unknown_event(scope) -> str:

@@ -1,0 +1,123 @@
+"""Round 29 of hostile input (issue 16): the web's events called directly, the LLM's replies, uploads.
+
+- The page's events (queue/join with a fn_index) ran on whatever data a client sent: a number among the focus
+  sectors of a draft, an object for the 只看现行有效 checkbox, a number for the self-check's industry, too few values,
+  a click on an example with no event data. Each failed inside the function and was told as an unexpected error to
+  retry (起草计划时发生意外错误（TypeError）…请重试; 操作没有完成：请稍后重试), where retrying never helps; extra values
+  were dropped without a word. The call is now refused at once (422), naming the input, what it takes and what came.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import uuid
+
+import httpx
+import pytest
+from conftest import FIXTURES, REGULATION_NEW, event_fn, free_port, isolated_settings
+
+from ingest.pipeline import ingest
+
+RETRY = ("意外错误", "请稍后重试", "Traceback", "Error", "Exception")
+
+
+@pytest.fixture(scope="module")
+def index(tmp_path_factory):
+    root = tmp_path_factory.mktemp("round29")
+    folder = root / "docs"
+    folder.mkdir()
+    shutil.copy(FIXTURES / f"{REGULATION_NEW}.md", folder)
+    settings = isolated_settings(root / "data")
+    ingest([folder], settings)
+    return settings
+
+
+@pytest.fixture(scope="module")
+def server(index):
+    from assistant.web.app import launch
+
+    demo = launch(index, port=(port := free_port()), quiet=True, block=False)
+    yield f"http://127.0.0.1:{port}"
+    demo.close()
+    demo.ctx.close()
+
+
+def join(client: httpx.Client, fn: int, data: list, event_data: dict | None = None) -> httpx.Response:
+    body = {"data": data, "fn_index": fn, "session_hash": uuid.uuid4().hex[:10], "event_data": event_data}
+    return client.post("/gradio_api/queue/join", json=body)
+
+
+def completed(client: httpx.Client, fn: int, data: list, event_data: dict | None = None) -> list[dict]:
+    """The messages of one event run through the queue, as the page runs it, up to its completion."""
+    session = uuid.uuid4().hex[:10]
+    body = {"data": data, "fn_index": fn, "session_hash": session, "event_data": event_data}
+    joined = client.post("/gradio_api/queue/join", json=body)
+    assert joined.status_code == 200, joined.text
+    messages = []
+    with client.stream("GET", f"/gradio_api/queue/data?session_hash={session}") as stream:
+        for line in stream.iter_lines():
+            if line.startswith("data:"):
+                messages.append(json.loads(line[5:]))
+                if messages[-1].get("msg") == "process_completed":
+                    return messages
+    raise AssertionError("the event did not complete")
+
+
+PLAN = ["quarterly", "2025年第一季度", "区", [], None, "", ""]
+CHECK = ["危险化学品生产", "120", None, [], True, False, False, ""]
+ASK = ["动火作业要审批吗", [], [], True, [], []]
+
+
+@pytest.mark.parametrize(
+    ("elem_id", "data", "said"),
+    [
+        (
+            "plan-make",
+            [*PLAN[:3], [1, 2], *PLAN[4:]],
+            "第 4 项输入（重点领域（选填））须为文字列表（也可为 null），收到的是含整数的列表",
+        ),
+        (
+            "plan-make",
+            [*PLAN[:2], {"a": 1}, *PLAN[3:]],
+            "第 3 项输入（层级或单位名称）须为文字（也可为 null），收到的是对象",
+        ),
+        ("sc-build", [7, *CHECK[1:]], "第 1 项输入（行业）须为文字（也可为 null），收到的是整数"),
+        ("sc-build", [*CHECK[:3], [1], *CHECK[4:]], "（使用的特种设备）须为文字列表"),
+        (
+            "ask-send",
+            [*ASK[:3], {"a": 1}, *ASK[4:]],
+            "第 4 项输入（只看现行有效）须为 true 或 false（也可为 null），收到的是对象",
+        ),
+        ("ask-send", [["动火"], *ASK[1:]], "第 1 项输入（ask-input）须为文字（也可为 null），收到的是含文字的列表"),
+        ("plan-make", PLAN[:2], "参数个数不对：这个操作需要 7 项输入，收到 2 项，没有处理"),
+        ("plan-make", [*PLAN, "多余", 5], "这个操作需要 7 项输入，收到 9 项"),
+    ],
+)
+def test_an_event_given_values_the_page_never_sends_is_told_what_is_wrong(server, elem_id, data, said):
+    """Each ran the function on them: 起草计划时发生意外错误（TypeError）…请重试, or 操作没有完成：请稍后重试."""
+    with httpx.Client(base_url=server, timeout=60) as client:
+        reply = join(client, event_fn(client, elem_id), data)
+    assert reply.status_code == 422 and said in reply.json()["detail"], reply.text
+    assert not any(word in reply.text for word in RETRY), reply.text
+
+
+def test_an_example_clicked_without_what_was_clicked_is_told_so(server):
+    """A click on an example with no event data, or one whose value is no example, failed with 请稍后重试 or an
+    unexpected TypeError; the example as the page sends it is still answered."""
+    with httpx.Client(base_url=server, timeout=60) as client:
+        fn = event_fn(client, "ask-chat", "example_select")
+        state = [[], [], True, [], []]
+        refused = join(client, fn, state)
+        assert refused.status_code == 422 and "缺少 event_data" in refused.json()["detail"], refused.text
+        odd = completed(client, fn, state, {"index": 0, "value": 5})
+        said = json.dumps(odd, ensure_ascii=False)
+        assert "请先输入问题" in said and not any(word in said for word in RETRY), said
+        asked = completed(client, fn, state, {"index": 0, "value": {"text": "动火作业前要做哪些准备？"}})
+        assert asked[-1]["success"] and "第" in json.dumps(asked[-1]["output"]["data"][0], ensure_ascii=False)
+
+
+def test_a_right_call_still_runs(server):
+    with httpx.Client(base_url=server, timeout=60) as client:
+        done = completed(client, event_fn(client, "plan-make"), [*PLAN[:3], ["危险化学品"], *PLAN[4:]])
+    assert done[-1]["success"] and "已起草" in done[-1]["output"]["data"][0], done[-1]
