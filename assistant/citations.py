@@ -2,8 +2,8 @@
 a chunk of a repealed text says so: 《title》第X条（已废止）.
 
 Also the one grammar of numbered citations in generated text: answers and drafts write [n]; a model may
-write [1,2]、[1-3]、【2】、［2］、[^2]、[资料2]、[No.2]、（资料2）、（文献2）、见资料2、<sup>2</sup> or a
-footnote ², and
+write [1,2]、[1 2]、[1/2]、[1-3]、【2】、［2］、[^2]、[资料2]、[No.2]、[citation:2]、[2: 《…》第X条]、（资料2）、
+（文献2）、见资料2、<sup>2</sup> or a footnote ², and
 the number in any numeral system: 2、２、②/❷/⑵、²、二. `citation_marks` finds every such form and
 `normalise_citations` rewrites each to [n], dropping (and reporting) every number that is not a source given."""
 
@@ -92,7 +92,7 @@ def _spaced(words: str) -> str:
 # a source label: 资料2, [资 料 2], [S2], [Ref. 2] (a single Latin letter right before the number is one too)
 _LABEL = (
     rf"(?:{_spaced('资料|資料|来源|來源|编号|編號|出处|出處|文献|文獻|参考|參考|引用|脚注|腳註|注')}|source|src|ref\.?|"
-    r"reference|cite|No\.|No(?=\s)|Nr\.|№|[A-Za-z](?=[0-9０-９]))?\s*[#＃:：]?"
+    r"reference|citation|cite|cit\.|No\.|No(?=\s)|Nr\.|№|[A-Za-z](?=[0-9０-９]))?\s*[#＃:：]?"
 )
 _DIGITS = r"[0-9０-９]+"
 # one character, one number: ⑨ ⑴ ⒐ ⓫ ⓵ ❾ ➈ ➒ ㉑ ㊱ ㈨ ㊈ (unicodedata.numeric reads each)
@@ -117,21 +117,26 @@ _ROMAN_LATIN = r"(?<![A-Za-z])(?=[IVXL])L?X{0,3}(?:IX|IV|V?I{0,3})(?![A-Za-z])"
 _ROMAN_VALUES = {"I": 1, "V": 5, "X": 10, "L": 50, "C": 100, "D": 500, "M": 1000}
 # a source number as a model may write it: 12, １２, ⑫ (a run of such characters is several numbers), ¹², 十二, Ⅸ
 _NUMBER = re.compile(rf"{_DIGITS}|[{_CIRCLED}]+|[{_SUPERSCRIPT}]+|[{_CHINESE}]+|[{_ROMAN_CHARS}]+|{_ROMAN_LATIN}")
-_SEPARATOR = r"\s*(?:[,，、;；˒]|[-–—~～至−⁻])\s*"
+# between two numbers of one citation: a comma, a range mark, a slash or only a space ([1 2], [1/2])
+_SEPARATOR = r"(?:\s*(?:[,，、;；˒/／]|[-–—~～至−⁻])\s*|\s+)"
+_BARE_SEPARATOR = r"\s*(?:[,，、;；˒]|[-–—~～至−⁻])\s*"  # in a bare parenthesis: (1/2) and (1 2) are no citation
 _NUMBERS = rf"{_LABEL}\s*(?:{_NUMBER.pattern})(?:{_SEPARATOR}{_LABEL}\s*(?:{_NUMBER.pattern}))*"
 _LABELLED = (
-    r"(?:资料|資料|来源|來源|编号|編號|出处|出處|文献|文獻|参考文献|參考文獻|引用|注|source|src|ref\.?|No\.|No(?=\s)|№)"
+    r"(?:资料|資料|来源|來源|编号|編號|出处|出處|文献|文獻|参考文献|參考文獻|引用|注|source|src|ref\.?|citation|No\."
+    r"|No(?=\s)|№)"
 )
 _SUPERSCRIPTS = rf"[{_SUPERSCRIPT}]+(?:\s*[,，、˒⁻]\s*[{_SUPERSCRIPT}]+)*"
 _MARK = re.compile(
     # a bracketed number, with the target of a Markdown link if it is one ([2](#src))
-    rf"[{_OPEN}]\s*\^?\s*(?P<body>{_NUMBERS})\s*(?:†[^{_CLOSE}\n]{{0,40}})?[{_CLOSE}]"
+    # (a model may name the source after the number: [2†source], [2: 《安全生产法》第二十四条])
+    rf"[{_OPEN}]\s*\^?\s*(?P<body>{_NUMBERS})\s*(?:†[^{_CLOSE}\n]{{0,40}}|[:：]\s*(?![0-9０-９])[^{_CLOSE}\n]{{1,60}})?"
+    rf"[{_CLOSE}]"
     rf"(?:\((?:#|https?://)[^)\s]{{0,200}}\))?"
     # a parenthesis is a citation with its label (（见资料2）), or a bare number closing a clause (…后作业（2）。);
     # a number opening a line or followed by text numbers an item: （1）… (2) …
     rf"|[（(]\s*(?:见|参见|详见|参考)?\s*(?P<labelled>{_LABELLED}\s*[#＃:：]?\s*(?:{_NUMBER.pattern})"
     rf"(?:{_SEPARATOR}{_LABEL}\s*(?:{_NUMBER.pattern}))*)\s*[)）]"
-    rf"|(?<=[^\s：:])[（(]\s*(?P<bare>{_DIGITS}(?:{_SEPARATOR}{_DIGITS})*)\s*[)）](?=\s*(?:[。；;，,！？!?]|$))"
+    rf"|(?<=[^\s：:])[（(]\s*(?P<bare>{_DIGITS}(?:{_BARE_SEPARATOR}{_DIGITS})*)\s*[)）](?=\s*(?:[。；;，,！？!?]|$))"
     rf"|<sup>\s*(?P<sup>{_NUMBERS})\s*</sup>"
     # a footnote number: superscript digits not raising a letter or a number (m², 10⁻⁶)
     rf"|(?<![A-Za-z0-9０-９Ａ-Ｚａ-ｚ{_SUPERSCRIPT}⁺⁻])⁽?(?P<superscript>{_SUPERSCRIPTS})⁾?"

@@ -5,6 +5,10 @@
   a click on an example with no event data. Each failed inside the function and was told as an unexpected error to
   retry (起草计划时发生意外错误（TypeError）…请重试; 操作没有完成：请稍后重试), where retrying never helps; extra values
   were dropped without a word. The call is now refused at once (422), naming the input, what it takes and what came.
+- A model's citations written [citation:1] (DeepSeek's own form), [1 2], [1/2] or [1: 《…》] were not read as
+  citations: an answer citing only so was shown as citing nothing, and [citation:99] or [1 99] stood in the answer
+  unchecked, naming a source that was never given. They are now read as [n], and a number naming no source removed
+  and reported.
 """
 
 from __future__ import annotations
@@ -16,7 +20,9 @@ import uuid
 import httpx
 import pytest
 from conftest import FIXTURES, REGULATION_NEW, event_fn, free_port, isolated_settings
+from fake_openai import FakeOpenAI
 
+from evals.load import call_http
 from ingest.pipeline import ingest
 
 RETRY = ("意外错误", "请稍后重试", "Traceback", "Error", "Exception")
@@ -121,3 +127,54 @@ def test_a_right_call_still_runs(server):
     with httpx.Client(base_url=server, timeout=60) as client:
         done = completed(client, event_fn(client, "plan-make"), [*PLAN[:3], ["危险化学品"], *PLAN[4:]])
     assert done[-1]["success"] and "已起草" in done[-1]["output"]["data"][0], done[-1]
+
+
+# --- citation forms of a model's reply -------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def llm_server(index):
+    """The app answering through a fake OpenAI-compatible model over HTTP; its reply is set by the test (REPLY)."""
+    from assistant.web.app import launch
+
+    with FakeOpenAI(lambda messages: REPLY[0]) as model:
+        settings = index.model_copy(
+            update={"llm_base_url": model.base_url, "llm_model": "fake", "llm_api_key": "k", "llm_timeout": 10}
+        )
+        demo = launch(settings, port=(port := free_port()), quiet=True, block=False)
+        yield f"http://127.0.0.1:{port}"
+        demo.close()
+        demo.ctx.close()
+
+
+REPLY = [""]
+FIRE = "动火作业前要做哪些准备？"
+
+
+@pytest.mark.parametrize(
+    ("written", "shown"),
+    [
+        ("[citation:1]", "[1]"),  # DeepSeek's own form
+        ("[citation: 1]", "[1]"),
+        ("[1: 《青山市危险作业安全管理条例》]", "[1]"),
+        ("[1 2]", "[1][2]"),
+        ("[1/2]", "[1][2]"),
+    ],
+)
+def test_a_citation_written_in_another_form_is_read_and_checked(llm_server, written, shown):
+    """[citation:1] was left as written: the answer read as citing nothing (依据：（无）), and [citation:99], [1 99],
+    [1/99] or [99: 《…》] stood in the answer unchecked, as if the model had a 99th source."""
+    REPLY[0] = f"动火作业前应当办理审批{written}。"
+    answer = _ask(llm_server, FIRE)
+    assert f"动火作业前应当办理审批{shown}。" in answer["answer"], answer["answer"]
+    assert "依据：（无）" not in answer["answer"] and answer["sources"], answer
+    REPLY[0] = f"动火作业前应当办理审批{written.replace('1', '99').replace('2', '98')}。"
+    answer = _ask(llm_server, FIRE)
+    assert "99" not in answer["answer"].split("依据")[0], answer["answer"]
+    assert "已删除无法对应资料的引用编号：[99]" in answer["answer"], answer["answer"]
+
+
+def _ask(server: str, question: str) -> dict:
+    kind, payload = call_http(f"{server}/", "ask", {"data": [question]}, timeout=60)
+    assert kind == "complete", payload
+    return payload[0]
