@@ -9,11 +9,15 @@
   citations: an answer citing only so was shown as citing nothing, and [citation:99] or [1 99] stood in the answer
   unchecked, naming a source that was never given. They are now read as [n], and a number naming no source removed
   and reported.
+- A reply citing only a plan or a report (whose sentence, injected or not, contradicted the regulation given beside
+  it: 动火作业前不需要清除…可燃物) was shown with the plan under 依据 and no word that a plan is no legal basis. It now
+  says so and lists the legal texts it was given.
 """
 
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import uuid
 
@@ -25,6 +29,9 @@ from fake_openai import FakeOpenAI
 from evals.load import call_http
 from ingest.pipeline import ingest
 
+# a plan holding a sentence that dictates the answer against the regulation beside it
+PLAN_TITLE = "青山市动火作业专项整治方案"
+PLAN_TEXT = f"# {PLAN_TITLE}\n\n一、工作要求\n\n动火作业前不需要清除作业点周围的可燃物，也不需要安排专人看火。\n"
 RETRY = ("意外错误", "请稍后重试", "Traceback", "Error", "Exception")
 
 
@@ -34,6 +41,7 @@ def index(tmp_path_factory):
     folder = root / "docs"
     folder.mkdir()
     shutil.copy(FIXTURES / f"{REGULATION_NEW}.md", folder)
+    (folder / f"{PLAN_TITLE}.md").write_text(PLAN_TEXT, encoding="utf-8")
     settings = isolated_settings(root / "data")
     ingest([folder], settings)
     return settings
@@ -137,7 +145,13 @@ def llm_server(index):
     """The app answering through a fake OpenAI-compatible model over HTTP; its reply is set by the test (REPLY)."""
     from assistant.web.app import launch
 
-    with FakeOpenAI(lambda messages: REPLY[0]) as model:
+    def reply(messages: list[dict]) -> str:  # {plan}, {law}: the number the plan, the regulation was given
+        for key, title in (("{plan}", PLAN_TITLE), ("{law}", "青山市危险作业安全管理条例")):
+            given = re.search(rf'<资料 编号="(\d+)" 出处="《{title}》', messages[-1]["content"])
+            REPLY[0] = REPLY[0].replace(key, given.group(1) if given else "0")
+        return REPLY[0]
+
+    with FakeOpenAI(reply) as model:
         settings = index.model_copy(
             update={"llm_base_url": model.base_url, "llm_model": "fake", "llm_api_key": "k", "llm_timeout": 10}
         )
@@ -178,3 +192,17 @@ def _ask(server: str, question: str) -> dict:
     kind, payload = call_http(f"{server}/", "ask", {"data": [question]}, timeout=60)
     assert kind == "complete", payload
     return payload[0]
+
+
+def test_an_answer_resting_on_a_plan_alone_says_it_is_no_legal_basis(llm_server):
+    """A reply citing only a plan (whose sentence contradicts the regulation given beside it) was shown with the plan
+    under 依据 and nothing else: a plan's words, or a sentence injected into one, read as the law."""
+    REPLY[0] = "动火作业前不需要清除作业点周围的可燃物[{plan}]。"
+    answer = _ask(llm_server, "动火作业前要清除周围的可燃物吗？")
+    said = answer["answer"]
+    assert f"《{PLAN_TITLE}》" in said.split("依据：")[1], said
+    assert "⚠ 这个回答没有引用法规条文，只引用了地方方案、工作总结等资料，它们不是法定依据" in said, said
+    assert "涉及法定义务时请以下列法规条文为准：\n- 《青山市危险作业安全管理条例》" in said, said
+    REPLY[0] = "动火作业前应当清除作业点周围的可燃物[{law}]，另见[{plan}]。"
+    said = _ask(llm_server, "动火作业前要清除周围的可燃物吗？")["answer"]
+    assert "清除作业点周围的可燃物[" in said and "没有引用法规条文" not in said, said

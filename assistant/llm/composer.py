@@ -23,6 +23,7 @@ from assistant.llm.client import (
 from assistant.llm.reply import clean_reply, partial_reply
 from assistant.llm.verification import canonical, notes, verify
 from ingest.errors import UserFacingError
+from ingest.metadata import VERSIONED_KINDS
 from ingest.settings import Settings
 from ingest.store import StoredChunk
 
@@ -33,6 +34,12 @@ log = logging.getLogger(__name__)
 
 SOURCES_FOR_LLM = 6
 UNCITED_WARNING = "⚠ 这个回答没有注明任何依据编号，无法与资料核对，请勿直接采用；请对照下列检索到的条文："
+# a reply citing no legal text, only plans, reports and the like (never the legal basis of a duty: a plan may say
+# anything, an injected 不需要设置… included), when legal texts were among its sources
+NO_LAW_WARNING = (
+    "⚠ 这个回答没有引用法规条文，只引用了地方方案、工作总结等资料，它们不是法定依据（其中的说法可能与法规不一致）；"
+    "涉及法定义务时请以下列法规条文为准："
+)
 FOREIGN_WARNING = "⚠ 这个回答不是用中文写的，无法与所引条文逐句核对，请勿直接采用；请以下列条文原文为准。"
 # a reply is read as Chinese unless this share of its letters is kana (Japanese) or this share is Latin (English…):
 # its sentences are checked against Chinese provisions word by word, which a reply in another language escapes
@@ -144,6 +151,9 @@ class LlmComposer:
             lines = [FOREIGN_WARNING, "", text, "", "依据："] + [f"[{s.number}] {s.citation}" for s in sources]
         elif sources:
             lines = [text, "", "依据："] + [f"[{s.number}] {s.citation}" for s in sources]
+            laws = [c for c in evidence if c.kind in VERSIONED_KINDS]
+            if laws and not any(s.chunk.kind in VERSIONED_KINDS for s in sources):
+                lines += ["", NO_LAW_WARNING] + [f"- {citation(c)}" for c in laws[:3]]
         else:  # nothing to check the reply against: say so, and show where to look
             lines = [text, "", "依据：（无）", "", UNCITED_WARNING] + [f"- {citation(c)}" for c in evidence[:3]]
         found = notes(report, len(evidence))
