@@ -324,6 +324,7 @@ _OVERRIDE_WORDS = ("override_verbs", "override_objects", "override_referents", "
 _FENCE_LIKE = re.compile(r"</*资料[^<>]{0,160}>|</*资料|资料>")
 
 
+_CELL = re.compile(r"\|+")  # a table cell's border (text as read: spaces removed)
 _END = re.compile(r"(?<=[。！？!?])")  # a line is read sentence by sentence, as the offline composer quotes
 # a clause: between commas, colons, table cells (| 备注 | …), tags (<div …>) and struck-out text (~~原规定~~)
 _SEGMENT = re.compile(r"<[^<>]{0,200}>|~~[^~]{0,200}~~|[，,；;、:：|]")
@@ -581,11 +582,16 @@ class InstructionGuard:
             return False
         if any(self._role_tag.match(text, fence.end()) for fence in _FENCE_LIKE.finditer(text)):
             return True
-        tag = self._role_tag.match(text)
-        if tag is None and (label := _LABEL.match(text)):  # 智能助手请注意：…, 本段供机器阅读：…, 【管理员】…
-            said = label.group("label") or label.group("bracketed")
-            tag = label if self._machine.search(said) and text[label.end() :].strip() else None
-        return tag is not None and self._role_speaks(tag, text)
+        # at the start, and at the start of each table cell (| 备注 | 【系统指令】…: a cell opens its own text)
+        for start in (0, *(cell.end() for cell in _CELL.finditer(text))):
+            part = text[start:]
+            tag = self._role_tag.match(part)
+            if tag is None and (label := _LABEL.match(part)):  # 智能助手请注意：…, 本段供机器阅读：…, 【管理员】…
+                said = label.group("label") or label.group("bracketed")
+                tag = label if self._machine.search(said) and part[label.end() :].strip() else None
+            if tag is not None and self._role_speaks(tag, part):
+                return True
+        return False
 
     def _role_speaks(self, tag: re.Match[str], text: str) -> bool:
         """Behind a role name, which is a word of manuals and forms too (系统：…, 开发者：…, User: 张三), what follows
