@@ -111,6 +111,8 @@ def _should_join(first: str, last: str, length: int, current: str) -> bool:
         return False
     if last.endswith(_LINE_END) or _STARTS_UNIT.match(current):
         return False
+    if current.startswith("|") or last.endswith("|"):  # a table's row is a line of its own, however long
+        return False
     return length >= _WRAP_MIN_LENGTH
 
 
