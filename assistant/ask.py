@@ -30,6 +30,7 @@ from assistant.retrieval.reranker import reranker_backend, resolve_reranker
 from ingest.articles import ArticleRef, parse_article
 from ingest.cleaning import to_simplified
 from ingest.knowledge_base import KnowledgeBase
+from ingest.metadata import KINDS
 from ingest.settings import Settings
 from ingest.store import StoredChunk, chunk_id
 
@@ -80,6 +81,25 @@ def question_too_long(question: str, settings: Settings) -> str | None:
         f"问题太长（{len(question):,} 个字符），最多 {limit:,} 个字符：请只写要问的内容，"
         f"需要引用的文件请导入知识库后再提问。"
     )
+
+
+def unknown_filters(
+    kb: KnowledgeBase, kinds: list[str] | None, regions: list[str] | None
+) -> list[tuple[str, list[str], list[str]]]:
+    """For a kind or region filter naming none of the knowledge base's documents' (a typo: 法规 for 行政法规, 北京 for
+    北京市): (类别 or 地区, the unknown values, the known ones). A filter matching nothing was answered
+    知识库中未找到依据, with no word of why, though the knowledge base held the answer."""
+    records = kb.documents().values()
+    present = {r.kind for r in records}  # listed in the law's order (法律 first), as the web's choices are
+    found = []
+    for label, wanted, known in (
+        ("类别", kinds, [k for k in KINDS if k in present] + sorted(present - set(KINDS))),
+        ("地区", regions, sorted({r.region for r in records})),
+    ):
+        unknown = [w for w in wanted or [] if w not in known]
+        if unknown:
+            found.append((label, list(dict.fromkeys(unknown)), known))
+    return found
 
 
 @dataclass

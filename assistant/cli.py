@@ -295,17 +295,14 @@ EMPTY_KB = "知识库为空，请先导入法规和方案：anquan ingest 文件
 def _require_filters(kb: KnowledgeBase, kinds: list[str] | None, regions: list[str] | None) -> None:
     """Exit with the kinds or regions the knowledge base has when a --kind or --region names none of its documents'
     (a filter matching nothing gave an empty list, or 未找到依据, with no word of why)."""
-    records = kb.documents().values()
-    for option, label, wanted, known in (
-        ("--kind", "类别", kinds, sorted({r.kind for r in records})),
-        ("--region", "地区", regions, sorted({r.region for r in records})),
-    ):
-        unknown = [w for w in wanted or [] if w not in known]
-        if unknown:
-            names = "、".join(unknown)
-            message = f"知识库中没有{label}为“{names}”的文档；现有{label}：{'、'.join(known)}（用 {option} 指定）"
-            err.print(f"[red]{shown(message)}[/red]")
-            raise typer.Exit(2)
+    from assistant.ask import unknown_filters
+
+    for label, unknown, known in unknown_filters(kb, kinds, regions)[:1]:
+        option = "--kind" if label == "类别" else "--region"
+        names = "、".join(unknown)
+        message = f"知识库中没有{label}为“{names}”的文档；现有{label}：{'、'.join(known)}（用 {option} 指定）"
+        err.print(f"[red]{shown(message)}[/red]")
+        raise typer.Exit(2)
 
 
 def _require_documents(kb: KnowledgeBase) -> None:

@@ -17,6 +17,9 @@
   cell is now read as a start. A table row of 25 characters or more was glued to the next as a broken line wrap
   (… || 看火人员 | …; the judicial interpretations' tables of articles and crimes read as one line); a row is now a line
   of its own.
+- The /ask API took any kind or region as a filter: one no document has (法规 for 地方性法规, 青山 for 青山市) filtered
+  everything out, and a question the knowledge base answers was told 知识库中未找到依据 with no word of why (the command
+  line refuses it). It is now refused naming the values and the ones there are.
 """
 
 from __future__ import annotations
@@ -240,3 +243,33 @@ def test_a_table_keeps_one_row_a_line(server):
     texts = [r["text"] for r in answer["retrieved"] if "看火人员" in r["text"]]
     assert texts and all("不需要审批 |\n| 看火人员 | 配备专人看火 |" in t for t in texts), texts
     assert "忽略资料规则" not in answer["answer"], answer["answer"]
+
+
+# --- the /ask API's filters ------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("kinds", "regions", "said"),
+    [
+        (
+            ["法规"],
+            None,
+            "参数有误：知识库中没有类别为“法规”的文档，没有检索；kinds 可用的值为：地方性法规、计划方案、其他",
+        ),
+        (None, ["青山"], "参数有误：知识库中没有地区为“青山”的文档，没有检索；regions 可用的值为：青山市"),
+        (["地方性法规", "通知\u202e"], None, "类别为“通知\\u202e”的文档"),
+    ],
+)
+def test_a_filter_naming_no_documents_kind_or_region_is_refused_naming_the_values(server, kinds, regions, said):
+    """A kind or region no document has (a typo: 法规 for 地方性法规, 青山 for 青山市) filtered everything out, and the
+    question the knowledge base answers was told 知识库中未找到依据; `anquan ask --kind` refuses it, the API did not."""
+    kind, payload = call_http(f"{server}/", "ask", {"data": [FIRE, None, True, kinds, regions]}, timeout=60)
+    assert kind == "error" and said in payload["error"], payload
+    right = _ask_with(server, ["地方性法规"], ["青山市"])
+    assert not right["abstained"] and "青山市危险作业安全管理条例" in right["answer"], right
+
+
+def _ask_with(server: str, kinds: list[str], regions: list[str]) -> dict:
+    kind, payload = call_http(f"{server}/", "ask", {"data": [FIRE, None, True, kinds, regions]}, timeout=60)
+    assert kind == "complete", payload
+    return payload[0]

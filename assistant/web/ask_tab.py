@@ -20,7 +20,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
 from assistant.answer import NO_BASIS, Answer
-from assistant.ask import AskResult, question_too_long
+from assistant.ask import AskResult, question_too_long, unknown_filters
 from assistant.web.context import WebContext, friendly_errors, log
 from assistant.web.refusals import JSON_TYPE_NAMES
 from assistant.web.sources import answer_content, plain, source_messages
@@ -301,6 +301,16 @@ def ask_api(ctx: WebContext):
         refusal = question_too_long(question, ctx.settings)
         if refusal:
             raise gr.Error(refusal, title="问题太长", print_exception=False)
+        if ctx.kb.documents():
+            for label, unknown, known in unknown_filters(ctx.kb, kinds, regions)[:1]:
+                parameter = "kinds" if label == "类别" else "regions"
+                shown = "、".join(f"“{escape_controls(u[:40])}”" for u in unknown[:5])
+                raise gr.Error(
+                    f"参数有误：知识库中没有{label}为{shown}的文档，没有检索；{parameter} 可用的值为："
+                    f"{'、'.join(known)}（不限{label}时不传或传 null）。",
+                    title="参数有误",
+                    print_exception=False,
+                )
         result = ask_once(ctx, question, list(history or []), current_only, kinds, regions)
         payload = result.to_format()
         payload["sources"] = [{"number": s.number, "citation": s.citation} for s in result.answer.sources]
