@@ -24,6 +24,7 @@ from dataclasses import replace
 from datetime import date, datetime
 from pathlib import Path
 
+from ingest.encoding import has_control_chars
 from ingest.errors import UserFacingError
 from ingest.metadata import EARLIEST_YEAR, KINDS, NATIONAL, DocumentMeta, version_key
 from ingest.store import DocumentRecord
@@ -54,27 +55,46 @@ def normalise(changes: Mapping[str, str | None], today: date | None = None) -> d
         value = str(value).strip()
         if "\n" in value or "\r" in value:
             raise CorrectionError(f"{LABELS[name]}不能分行：请写在一行内")
+        if has_control_chars(value) or _NOT_TEXT.search(value):  # ESC, U+202E: kept in every citation of the text
+            code = ord(next(c for c in value if has_control_chars(c) or _NOT_TEXT.match(c)))
+            shown = "\\u%04x" % code if code > 0xFF else "\\x%02x" % code  # noqa: UP031
+            raise CorrectionError(
+                f"{LABELS[name]}中含有控制字符或无法显示的字符（{shown}），没有更正：可能是从别处复制时带入的，"
+                f"请重新输入{LABELS[name]}"
+            )
         if name == "title":
             value = value.strip("《》")
             if len(value) > _TITLE_MAX:
                 raise CorrectionError(f"标题过长（{len(value)} 字，上限 {_TITLE_MAX} 字）")
         elif name == "kind":
             if value not in KINDS:
-                raise CorrectionError(f"类别“{value}”无法识别：请写 {'、'.join(KINDS)} 之一")
+                raise CorrectionError(f"类别“{_start(value)}”无法识别：请写 {'、'.join(KINDS)} 之一")
         elif name == "region":
             value = NATIONAL if value in _NATIONAL_WORDS else value
             if len(value) > _REGION_MAX or not re.search(r"[\u4e00-\u9fff]", value):
-                raise CorrectionError(f"地区“{value}”无法识别：请写 全国，或地名，如 浙江省、青山市、青山市青山区")
+                raise CorrectionError(
+                    f"地区“{_start(value)}”无法识别：请写 全国，或地名（{_REGION_MAX} 字以内），"
+                    "如 浙江省、青山市、青山市青山区"
+                )
         else:
             value = _iso_date(value, today)
         fields[name] = value
     return fields
 
 
+_NOT_TEXT = re.compile(r"[\ud800-\udfff]")  # half a surrogate pair (a client's broken encoding)
+_SHOWN = 20  # characters of a refused value quoted back
+
+
+def _start(value: str) -> str:
+    """A refused value as quoted back: its start (a 2,000-character region was echoed whole)."""
+    return value if len(value) <= _SHOWN else f"{value[:_SHOWN]}…（共 {len(value):,} 字）"
+
+
 def _iso_date(value: str, today: date) -> str:
     match = _DATE.match(value)
     if not match:
-        raise CorrectionError(f"日期“{value}”无法识别：请写成 2024-05-01（或 2024年5月1日、2024）")
+        raise CorrectionError(f"日期“{_start(value)}”无法识别：请写成 2024-05-01（或 2024年5月1日、2024）")
     year_text, month_text, day_text = match.groups()
     year = int(year_text)  # the pattern requires the year
     month = int(month_text) if month_text else None

@@ -20,6 +20,10 @@
 - The /ask API took any kind or region as a filter: one no document has (法规 for 地方性法规, 青山 for 青山市) filtered
   everything out, and a question the knowledge base answers was told 知识库中未找到依据 with no word of why (the command
   line refuses it). It is now refused naming the values and the ones there are.
+- A correction of a document's title or region (anquan edit, or the web library, where an uploader needs no password
+  for an upload) took an ESC or a U+202E, stored and cited with the text ever after, and a 2,000-character region was
+  echoed whole in its refusal. Such a value is now refused naming the field and the character; a long one is quoted
+  by its start.
 """
 
 from __future__ import annotations
@@ -273,3 +277,35 @@ def _ask_with(server: str, kinds: list[str], regions: list[str]) -> dict:
     kind, payload = call_http(f"{server}/", "ask", {"data": [FIRE, None, True, kinds, regions]}, timeout=60)
     assert kind == "complete", payload
     return payload[0]
+
+
+# --- corrections of a document's title and region --------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("option", "value", "said"),
+    [
+        ("--title", "青山市危险作业\x1b[31m安全管理条例", "标题中含有控制字符或无法显示的字符（\\x1b），没有更正"),
+        ("--region", "青山\u202e市", "地区中含有控制字符或无法显示的字符（\\u202e），没有更正"),
+        ("--region", "火星" * 1000, "地区“火星火星火星火星火星火星火星火星火星火星…（共 2,000 字）”无法识别"),
+    ],
+)
+def test_a_correction_no_one_types_is_refused_naming_the_field(tmp_path, monkeypatch, option, value, said):
+    """A title or region corrected with an ESC or a U+202E (from a paste, or a hostile uploader on the web) was stored
+    and cited with the text ever after; a 2,000-character region was echoed whole in the refusal."""
+    from typer.testing import CliRunner
+
+    from assistant.cli import app
+
+    data = tmp_path / "data"
+    folder = tmp_path / "docs"
+    folder.mkdir()
+    shutil.copy(FIXTURES / f"{REGULATION_NEW}.md", folder)
+    ingest([folder], isolated_settings(data))
+    monkeypatch.setenv("ANQUAN_DATA_DIR", str(data))
+    monkeypatch.setenv("ANQUAN_VECTOR_CACHE", str(data.with_name(f"{data.name}-vectors.sqlite")))
+    result = CliRunner().invoke(app, ["edit", REGULATION_NEW, option, value])
+    said_out = result.output.replace("\n", "")
+    assert result.exit_code == 2 and said in said_out and len(said_out) < 300, said_out
+    shown = CliRunner().invoke(app, ["show", REGULATION_NEW, "5"]).output
+    assert "《青山市危险作业安全管理条例》第五条" in shown and "\\x1b" not in shown and "\\u202e" not in shown, shown
