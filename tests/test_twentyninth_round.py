@@ -24,6 +24,8 @@
   for an upload) took an ESC or a U+202E, stored and cited with the text ever after, and a 2,000-character region was
   echoed whole in its refusal. Such a value is now refused naming the field and the character; a long one is quoted
   by its start.
+- Over 1,000 files dropped on the upload at once were refused “请求的格式不对，没有处理。”, which said neither what was
+  wrong nor what to do; they are now told to come in batches.
 """
 
 from __future__ import annotations
@@ -309,3 +311,12 @@ def test_a_correction_no_one_types_is_refused_naming_the_field(tmp_path, monkeyp
     assert result.exit_code == 2 and said in said_out and len(said_out) < 300, said_out
     shown = CliRunner().invoke(app, ["show", REGULATION_NEW, "5"]).output
     assert "《青山市危险作业安全管理条例》第五条" in shown and "\\x1b" not in shown and "\\u202e" not in shown, shown
+
+
+def test_a_thousand_files_dropped_at_once_are_told_to_come_in_batches(server):
+    """Over 1,000 files in one upload were refused “请求的格式不对，没有处理。”: nothing the user did was malformed, and
+    nothing said what to do."""
+    files = [("files", (f"青山镇通知{n}.md", b"# x\n")) for n in range(1001)]
+    reply = httpx.post(f"{server}/gradio_api/upload", files=files, timeout=60)
+    assert reply.status_code == 400, reply.text
+    assert "一次选择的文件太多（超过 1000 个），没有上传：请分批上传" in reply.text, reply.text

@@ -52,6 +52,11 @@ _ENGLISH: tuple[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]], ..
         "不能下载这个文件：只能下载本页面生成的文件（链接可能已过期，请重新生成）。",
     ),
     (re.compile(r"^Not Found$"), "没有这个页面或接口。"),
+    # the upload route's own bound on the files of one request (a folder of a thousand files dropped at once)
+    (
+        re.compile(r"Too many files\. Maximum number of files is (\d+)\.?"),
+        lambda m: f"一次选择的文件太多（超过 {m.group(1)} 个），没有上传：请分批上传，每批的个数见“知识库”页的说明。",
+    ),
     # a form's value a client sent that the page does not offer (a radio, dropdown or checkbox group's choice)
     (
         re.compile(r"Value: (.{0,200}?)(?: \(type: <class '\w+'>\))? is not in the list of choices: (\[.*\])", re.S),
