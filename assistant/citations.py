@@ -175,6 +175,21 @@ def _values(token: str) -> list[int]:
     return [cn_to_int(token)]
 
 
+# numerals of one character a model may write in an article number too (第⑳条, 第Ⅻ条, 第ⅩⅩⅩ条)
+CIRCLED_NUMERALS = _CIRCLED
+ROMAN_NUMERALS = _ROMAN_CHARS
+
+
+def numeral_value(token: str) -> int:
+    """The number one numeral token writes, as an article number: ⑳ 20, ⅩⅩⅩ 30, 二百零一 and ２０１ 201. Raises
+    ValueError when it is none."""
+    if len(token) == 1 and token in _CIRCLED:
+        return int(unicodedata.numeric(token))
+    if token and all(c in _ROMAN_CHARS for c in token):
+        return _roman(unicodedata.normalize("NFKC", token))
+    return cn_to_int(token)
+
+
 def _numbers(body: str) -> tuple[int, ...]:
     """The source numbers a citation body names, in order: 1,3-5 -> (1, 3, 4, 5). Raises ValueError when a
     numeral cannot be read (then it is not a citation)."""

@@ -8,7 +8,8 @@
 - A model's citations written [citation:1] (DeepSeek's own form), [1 2], [1/2] or [1: 《…》] were not read as
   citations: an answer citing only so was shown as citing nothing, and [citation:99] or [1 99] stood in the answer
   unchecked, naming a source that was never given. They are now read as [n], and a number naming no source removed
-  and reported.
+  and reported. An article named 第ⅩⅩⅩ条, 第⑳条 or by a law's name and its number without 第 (安全生产法二百零一条)
+  passed unchecked; it is now checked as 第三十条, 第二十条, 第二百零一条 are (方法两条 names no article).
 - A reply citing only a plan or a report (whose sentence, injected or not, contradicted the regulation given beside
   it: 动火作业前不需要清除…可燃物) was shown with the plan under 依据 and no word that a plan is no legal basis. It now
   says so and lists the legal texts it was given.
@@ -320,3 +321,21 @@ def test_a_thousand_files_dropped_at_once_are_told_to_come_in_batches(server):
     reply = httpx.post(f"{server}/gradio_api/upload", files=files, timeout=60)
     assert reply.status_code == 400, reply.text
     assert "一次选择的文件太多（超过 1000 个），没有上传：请分批上传" in reply.text, reply.text
+
+
+@pytest.mark.parametrize(
+    "named",
+    ["第ⅩⅩⅩ条", "第⑳条", "青山市危险作业安全管理条例九十九条", "安全生产法二百零一条", "第Ⅻ条"],
+)
+def test_an_article_named_in_another_numeral_form_is_checked(llm_server, named):
+    """第ⅩⅩⅩ条, 第⑳条 or a law's name and the number without 第 (安全生产法二百零一条) passed unchecked: an article the
+    model was never given read as the basis of the answer."""
+    REPLY[0] = f"依据{named}，动火作业前应当办理审批[1]。"
+    said = _ask(llm_server, FIRE)["answer"]
+    assert f"{named}（⚠所给资料中没有此条，请核实）" in said and "处提到的条文不在所给资料中" in said, said
+
+
+def test_words_ending_in_fa_before_a_count_are_no_article(llm_server):
+    REPLY[0] = "动火作业前应当办理审批，可按以下方法两条办理[1]。"
+    said = _ask(llm_server, FIRE)["answer"]
+    assert "⚠所给资料中没有此条" not in said, said

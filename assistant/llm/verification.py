@@ -67,12 +67,21 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 from functools import lru_cache
 
-from assistant.citations import CITE, cited_numbers, normalise_citations, short_citation
+from assistant.citations import (
+    CIRCLED_NUMERALS,
+    CITE,
+    ROMAN_NUMERALS,
+    cited_numbers,
+    normalise_citations,
+    numeral_value,
+    short_citation,
+)
 from assistant.llm import figures as figure_check
 from assistant.llm.reply import IMAGE_REMOVED, LINK_REMOVED, clean_reply
 from ingest.articles import LEADING_LABEL
 from ingest.cleaning import clauses, to_simplified
-from ingest.numerals import NUMERAL_CHARS, cn_to_int, int_to_cn
+from ingest.legal_forms import default_forms
+from ingest.numerals import NUMERAL_CHARS, int_to_cn
 from ingest.store import StoredChunk
 
 MISQUOTE_MARK = "（⚠未能在所引条文中逐字核对）"
@@ -326,19 +335,23 @@ _QUOTE_MARKS = "".join(dict.fromkeys("".join(o + c for o, c in QUOTE_PAIRS) + "'
 _NOISE = re.compile(rf"[\s\u200b-\u200f\ufeff*_`{re.escape(_QUOTE_MARKS)}]+")
 _SENTENCE_END = re.compile(r"[。；！？\n]")
 _NUM = rf"[{NUMERAL_CHARS}\d]+"
-# a numeral as a model may write it in an article number: 二百零一, 贰佰零壹, 2 0 1 (spaced)
-_SPACED_NUM = rf"[{NUMERAL_CHARS}\d](?:[ \t\u3000]*[{NUMERAL_CHARS}\d])*"
+# a numeral as a model may write it in an article number: 二百零一, 贰佰零壹, 2 0 1 (spaced), ⑳, ⅩⅩⅩ
+_ARTICLE_DIGITS = f"{NUMERAL_CHARS}{CIRCLED_NUMERALS}{ROMAN_NUMERALS}"
+_SPACED_NUM = rf"[{_ARTICLE_DIGITS}\d](?:[ \t\u3000]*[{_ARTICLE_DIGITS}\d])*"
 _LIST_SEP = r"[ \t\u3000]*(?:[、，,和及与或至到~～—–-]|以及)[ \t\u3000]*(?:第[ \t\u3000]*)?"
 _NUMS = rf"(?P<nums>{_SPACED_NUM}(?:{_LIST_SEP}{_SPACED_NUM})*)"
 _DETAIL = rf"(?:\s*第\s*(?P<paragraph>{_NUM})\s*款)?(?:\s*第\s*[（(]?\s*(?P<item>{_NUM})\s*[)）]?\s*项)?"
 # 之一, or a list of them: 第二十四条之一、之二
 _SUBS = rf"之(?P<subs>{_NUM}(?:[ \t\u3000]*(?:[、，,和及与或]|以及)[ \t\u3000]*之{_NUM})*)"
+# words ending in 法 that name no law (方法三条措施, 依法两条): no article number follows them
+_NOT_LAWS = {w for w in default_forms().nouns["none"] if w.endswith("法")} | {"依法", "合法", "违法", "非法"}
+_NOT_A_LAW = "".join(f"(?<!{re.escape(word)})" for word in sorted(_NOT_LAWS))
 # 《title》第X条(之Y)(第Y款)(第(Z)项), a list or a range (第二十四、二十五条, 第二十四至三十条), or the
-# number without 第 after a law's name (该法二百零一条, 《安全生产法》二十四条); matched in the folded text
-# (simplified, half-width: 第貳佰零壹條 is 第贰佰零壹条)
+# number without 第 after a law's name (该法二百零一条, 安全生产法二百零一条, 《安全生产法》二十四条); matched in the
+# folded text (simplified, half-width: 第貳佰零壹條 is 第贰佰零壹条)
 _MENTION = re.compile(
     rf"(?:《(?P<title>[^《》\n]{{1,60}})》\s*)?"
-    rf"(?P<label>(?:第\s*|(?:(?<=》)|(?<=[本该此]法)|(?<=条例))[ \t\u3000]*){_NUMS}"
+    rf"(?P<label>(?:第\s*|(?:(?<=》)|(?<=法){_NOT_A_LAW}|(?<=条例))[ \t\u3000]*){_NUMS}"
     rf"\s*条(?:{_SUBS})?{_DETAIL})"
 )
 # Article 24, Articles 24 and 25, Art. 24(2), Article 201 of the … Law, paragraph 3
@@ -438,6 +451,8 @@ class Verification:
 
 @lru_cache(maxsize=8192)
 def _fold_char(char: str) -> str:
+    if char in ROMAN_NUMERALS:  # Ⅻ stays a numeral (NFKC would make it the letters XII, or Ⅹ the letter X)
+        return char
     folded = to_simplified(unicodedata.normalize("NFKC", char))
     return folded if len(folded) == 1 else char
 
@@ -449,7 +464,7 @@ def _fold(text: str) -> str:
 
 def _numeral(text: str | None) -> int | None:
     try:
-        return cn_to_int(text) if text else None
+        return numeral_value(text) if text else None
     except ValueError:
         return None
 
