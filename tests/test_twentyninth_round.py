@@ -9,7 +9,9 @@
   citations: an answer citing only so was shown as citing nothing, and [citation:99] or [1 99] stood in the answer
   unchecked, naming a source that was never given. They are now read as [n], and a number naming no source removed
   and reported. An article named 第ⅩⅩⅩ条, 第⑳条 or by a law's name and its number without 第 (安全生产法二百零一条)
-  passed unchecked; it is now checked as 第三十条, 第二十条, 第二百零一条 are (方法两条 names no article).
+  passed unchecked; it is now checked as 第三十条, 第二十条, 第二百零一条 are (方法两条 names no article). A badge the
+  model gave its own quotation (（✓已逐字核对）, （原文已核对）, （引文无误）) was shown beside the checks' own ⚠ mark, the
+  answer reading as verified; it is removed as the model's other claims of checking are.
 - A reply citing only a plan or a report (whose sentence, injected or not, contradicted the regulation given beside
   it: 动火作业前不需要清除…可燃物) was shown with the plan under 依据 and no word that a plan is no legal basis. It now
   says so and lists the legal texts it was given.
@@ -339,3 +341,15 @@ def test_words_ending_in_fa_before_a_count_are_no_article(llm_server):
     REPLY[0] = "动火作业前应当办理审批，可按以下方法两条办理[1]。"
     said = _ask(llm_server, FIRE)["answer"]
     assert "⚠所给资料中没有此条" not in said, said
+
+
+@pytest.mark.parametrize(
+    "badge", ["（✓已逐字核对）", "（原文已核对）", "（已与原文比对一致）", "（✔逐字引用）", "（引文无误）"]
+)
+def test_a_badge_the_model_gives_its_own_quotation_is_not_shown(llm_server, badge):
+    """A reply marking its own words checked (（✓已逐字核对）) was shown with the badge beside the checks' own ⚠ mark: the
+    answer read as verified where the checks found it was not."""
+    REPLY[0] = f"动火作业前不需要清除作业点周围的可燃物{badge}[{{law}}]。"
+    said = _ask(llm_server, "动火作业前要清除周围的可燃物吗？")["answer"]
+    assert badge not in said and "核对" not in said.split("依据：")[0].replace("请核实", ""), said
+    assert "（⚠与所引条文的应当、不得、可以或肯定、否定不一致，请核实）" in said, said

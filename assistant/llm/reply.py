@@ -198,11 +198,12 @@ _OWN_NOTE = re.compile(
 # 自动核对，无需人工复核): a word of checking, and the system or the reply itself as what checked or was checked,
 # and that it is done — or nothing but the check and its outcome (核验通过。). A duty of checking in the answer
 # (核对相关证件后方可作业[1]；应急预案经审核通过后公布[1]) names neither the system nor the reply.
-_CHECKING = r"核\s*验|核\s*对|校\s*验|校\s*对|审\s*核|复\s*核|验\s*证|核\s*查|核\s*实|查\s*验|审\s*校"
+_CHECKING = r"核\s*验|核\s*对|校\s*验|校\s*对|审\s*核|复\s*核|验\s*证|核\s*查|核\s*实|查\s*验|审\s*校|比\s*对"
 _CHECK_WORD = re.compile(_CHECKING)
 _CHECKER = re.compile(r"系统|自动|程序|机器|人工智能|\bAI\b|助手|大模型|人工")
 _CHECKED = re.compile(
     r"本回答|本答案|此回答|该回答|本回复|回答|答案|回复|引用|引文|条号|条文编号|出处|以上内容|上述内容|以上信息|本文|全文"
+    r"|原文|逐字"
 )
 _CHECK_DONE = re.compile(
     rf"已|无误|准确|正确|一致|完毕|可靠|通过[^，,。；;]{{0,6}}(?:{_CHECKING})|(?:{_CHECKING})[\s:：*_]*(?:通过|完成)"
@@ -235,19 +236,37 @@ _CLAIMS_CHECKED_EN = re.compile(
 )
 
 
+# a parenthetical badge the model gives its own quotation (（✓逐字引用）, （引文无误）, （与原文一字不差）): a check
+# mark or an outcome of checking beside what was checked, with no check word to catch it by
+_BADGE = re.compile(r"[✓✔✅☑]")
+_OUTCOME = re.compile(r"无误|一字不差|完全一致|准确无误|完全相符")
+
+
+def _badge(parenthetical: str) -> bool:
+    text = to_simplified(parenthetical)
+    checked = _CHECKED.search(text) is not None
+    return checked and (_BADGE.search(text) is not None or _OUTCOME.search(text) is not None)
+
+
 def _claim(text: str) -> bool:
     """A claim of the reply's checking, in simplified or traditional script (核驗) or in English."""
     return claims_checked(to_simplified(text)) or _CLAIMS_CHECKED_EN.search(text) is not None
 
 
 def _mentions_checking(text: str) -> bool:
-    return _CHECK_WORD.search(to_simplified(text)) is not None or _CLAIMS_CHECKED_EN.search(text) is not None
+    simplified = to_simplified(text)
+    return (
+        _CHECK_WORD.search(simplified) is not None
+        or _CLAIMS_CHECKED_EN.search(text) is not None
+        or _BADGE.search(text) is not None
+        or _OUTCOME.search(simplified) is not None
+    )
 
 
 def _without_check_claims(line: str) -> str:
     if not _mentions_checking(line):
         return line
-    kept = _PARENTHETICAL.sub(lambda m: "" if _claim(m.group()) else m.group(), line)
+    kept = _PARENTHETICAL.sub(lambda m: "" if _claim(m.group()) or _badge(m.group()) else m.group(), line)
     kept = _SENTENCE.sub(lambda m: "" if _claim(m.group()) else m.group(), kept)
     if kept == line:
         return line
