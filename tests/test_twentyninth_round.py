@@ -11,7 +11,9 @@
   and reported. An article named 第ⅩⅩⅩ条, 第⑳条 or by a law's name and its number without 第 (安全生产法二百零一条)
   passed unchecked; it is now checked as 第三十条, 第二十条, 第二百零一条 are (方法两条 names no article). A badge the
   model gave its own quotation (（✓已逐字核对）, （原文已核对）, （引文无误）) was shown beside the checks' own ⚠ mark, the
-  answer reading as verified; it is removed as the model's other claims of checking are.
+  answer reading as verified; it is removed as the model's other claims of checking are. A quotation the source does
+  not hold, between quotation marks typed the wrong way round (”…“) or between book-title marks (《…应当…》), was shown
+  unchecked; it is now checked word for word (《安全生产法》, a title, is not a quotation).
 - A reply citing only a plan or a report (whose sentence, injected or not, contradicted the regulation given beside
   it: 动火作业前不需要清除…可燃物) was shown with the plan under 依据 and no word that a plan is no legal basis. It now
   says so and lists the legal texts it was given.
@@ -353,3 +355,22 @@ def test_a_badge_the_model_gives_its_own_quotation_is_not_shown(llm_server, badg
     said = _ask(llm_server, "动火作业前要清除周围的可燃物吗？")["answer"]
     assert badge not in said and "核对" not in said.split("依据：")[0].replace("请核实", ""), said
     assert "（⚠与所引条文的应当、不得、可以或肯定、否定不一致，请核实）" in said, said
+
+
+@pytest.mark.parametrize(
+    "quoted",
+    [
+        "”动火作业前应当向应急管理部门报告作业时间“",
+        "《动火作业前应当向应急管理部门报告作业时间》",
+        "〈动火作业前应当向应急管理部门报告作业时间〉",
+    ],
+)
+def test_a_quotation_in_marks_typed_wrong_is_still_checked_word_for_word(llm_server, quoted):
+    """A quotation the regulation does not hold, between quotation marks typed the wrong way round (”…“) or between
+    book-title marks, was shown unchecked, as if it were the article's words."""
+    REPLY[0] = f"条例规定{quoted}[{{law}}]。"
+    said = _ask(llm_server, FIRE)["answer"]
+    assert f"{quoted}（⚠未能在所引条文中逐字核对）" in said and "1 处引文未能在所引条文中逐字核对" in said, said
+    REPLY[0] = "依据《青山市危险作业安全管理条例》，动火作业前应当清除作业点周围的可燃物[{law}]。"
+    said = _ask(llm_server, FIRE)["answer"]
+    assert "逐字核对" not in said, said

@@ -123,12 +123,24 @@ QUOTE_PAIRS = [
     ("❛", "❜"),
     ("🙶", "🙷"),
     ("`", "`"),
+    ("”", "“"),  # typed the wrong way round (a pasted quotation); tried after every pair above
 ]
+# a quotation between book-title marks (《…》, 〈…〉, a model's slip): read as one only when it holds what no title
+# does, a clause's punctuation or a word binding a duty (《矿山单位应当向应急管理部门报告…》); 《安全生产法》 names a
+# law
+_BINDING = r"[，,；;：:。！？]|应当|必须|不得|无需|无须|不需要|不必|可以不"
+_TITLE_QUOTE = rf"(?=[^{{close}}\n]*(?:{_BINDING}))[^{{open}}{{close}}\n]{{{{8,}}}}"
 _QUOTE = re.compile(
     "|".join(
-        f"{re.escape(opening)}(?P<q{n}>(?:[^{re.escape(opening + closing)}\n]|\n(?![ \t\u3000]*\n))+)"
-        f"{re.escape(closing)}"
-        for n, (opening, closing) in enumerate(QUOTE_PAIRS)
+        [
+            f"{re.escape(opening)}(?P<q{n}>(?:[^{re.escape(opening + closing)}\n]|\n(?![ \t\u3000]*\n))+)"
+            f"{re.escape(closing)}"
+            for n, (opening, closing) in enumerate(QUOTE_PAIRS)
+        ]
+        + [
+            f"{opening}(?P<t{n}>{_TITLE_QUOTE.format(open=opening, close=closing)}){closing}"
+            for n, (opening, closing) in enumerate((("《", "》"), ("〈", "〉")))
+        ]
     )
 )
 MIN_QUOTE = 4  # characters (letters and digits) a quotation must hold to be checked: “三同时” is a term, not a quote
