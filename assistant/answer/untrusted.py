@@ -324,6 +324,8 @@ _OVERRIDE_WORDS = ("override_verbs", "override_objects", "override_referents", "
 _FENCE_LIKE = re.compile(r"</*资料[^<>]{0,160}>|</*资料|资料>")
 
 
+# a law's bill (法规案, 法律案, 法规草案): what a legislature lays aside (搁置审议的地方性法规案), not the law
+_BILL = re.compile(r"草?案")
 _CELL = re.compile(r"\|+")  # a table cell's border (text as read: spaces removed)
 _END = re.compile(r"(?<=[。！？!?])")  # a line is read sentence by sentence, as the offline composer quotes
 # a clause: between commas, colons, table cells (| 备注 | …), tags (<div …>) and struck-out text (~~原规定~~)
@@ -530,7 +532,11 @@ class InstructionGuard:
         objects = self.objects if any(r in body for r in self.referents) else self.sovereign_objects
         verb = next((v for v in self.verbs if body.startswith(v)), None)
         if verb:
-            found = [at for o in objects if 0 <= (at := body.find(o, len(verb))) - len(verb) <= _WINDOW]
+            found = [
+                at
+                for o in objects
+                if 0 <= (at := body.find(o, len(verb))) - len(verb) <= _WINDOW and not _BILL.match(body, at + len(o))
+            ]
             # 覆盖以上所有作业区域的提示标识应当保持清晰: a duty right after the object, of what the verb describes
             return bool(found) and not _STATED.search(body[min(found) : min(found) + _WINDOW])
         referent = next((r for r in self.referents if body.startswith(r)), None)
