@@ -166,6 +166,21 @@ def isolated_settings(data_dir: Path, **more) -> Settings:
     )
 
 
+def regulation_with(root: Path, files: dict[str, str], **more) -> Settings:
+    """The fixture regulation and these files (name -> text) in a folder under root, ingested into root/data with
+    isolated_settings(**more): those settings."""
+    from ingest.pipeline import ingest
+
+    folder = root / "docs"
+    folder.mkdir()
+    shutil.copy(FIXTURES / f"{REGULATION_NEW}.md", folder)
+    for name, text in files.items():
+        (folder / name).write_text(text, encoding="utf-8")
+    settings = isolated_settings(root / "data", **more)
+    ingest([folder], settings)
+    return settings
+
+
 def make_user_files(folder: Path) -> Path:
     folder.mkdir(parents=True)
     shutil.copy(FIXTURES / f"{REGULATION_NEW}.md", folder)

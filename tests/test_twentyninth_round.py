@@ -45,7 +45,7 @@ import uuid
 
 import httpx
 import pytest
-from conftest import FIXTURES, REGULATION_NEW, event_fn, free_port, isolated_settings
+from conftest import FIXTURES, REGULATION_NEW, event_fn, isolated_settings, regulation_with, serving
 from fake_openai import FakeOpenAI
 
 from evals.load import call_http
@@ -78,27 +78,15 @@ RETRY = ("意外错误", "请稍后重试", "Traceback", "Error", "Exception")
 
 @pytest.fixture(scope="module")
 def index(tmp_path_factory):
-    root = tmp_path_factory.mktemp("round29")
-    folder = root / "docs"
-    folder.mkdir()
-    shutil.copy(FIXTURES / f"{REGULATION_NEW}.md", folder)
-    (folder / f"{PLAN_TITLE}.md").write_text(PLAN_TEXT, encoding="utf-8")
-    (folder / f"{TABLE_TITLE}.md").write_text(TABLE_TEXT, encoding="utf-8")
-    (folder / f"{SCRIPT_TITLE}.md").write_text(SCRIPT_TEXT, encoding="utf-8")
-    (folder / "青山市制定地方性法规条例(2020-01-01).md").write_text(LAWMAKING_TEXT, encoding="utf-8")
-    settings = isolated_settings(root / "data")
-    ingest([folder], settings)
-    return settings
+    files = {f"{PLAN_TITLE}.md": PLAN_TEXT, f"{TABLE_TITLE}.md": TABLE_TEXT, f"{SCRIPT_TITLE}.md": SCRIPT_TEXT}
+    files["青山市制定地方性法规条例(2020-01-01).md"] = LAWMAKING_TEXT
+    return regulation_with(tmp_path_factory.mktemp("round29"), files)
 
 
 @pytest.fixture(scope="module")
 def server(index):
-    from assistant.web.app import launch
-
-    demo = launch(index, port=(port := free_port()), quiet=True, block=False)
-    yield f"http://127.0.0.1:{port}"
-    demo.close()
-    demo.ctx.close()
+    with serving(index) as url:
+        yield url
 
 
 def join(client: httpx.Client, fn: int, data: list, event_data: dict | None = None) -> httpx.Response:
@@ -187,7 +175,6 @@ def test_a_right_call_still_runs(server):
 @pytest.fixture(scope="module")
 def llm_server(index):
     """The app answering through a fake OpenAI-compatible model over HTTP; its reply is set by the test (REPLY)."""
-    from assistant.web.app import launch
 
     def reply(messages: list[dict]) -> str:  # {plan}, {law}: the number the plan, the regulation was given
         for key, title in (("{plan}", PLAN_TITLE), ("{law}", "青山市危险作业安全管理条例")):
@@ -200,10 +187,8 @@ def llm_server(index):
         settings = index.model_copy(
             update={"llm_base_url": model.base_url, "llm_model": "fake", "llm_api_key": "k", "llm_timeout": 10}
         )
-        demo = launch(settings, port=(port := free_port()), quiet=True, block=False)
-        yield f"http://127.0.0.1:{port}"
-        demo.close()
-        demo.ctx.close()
+        with serving(settings) as url:
+            yield url
 
 
 REPLY = [""]

@@ -31,17 +31,15 @@ client or a clumsy user meets them.
 from __future__ import annotations
 
 import json
-import shutil
 
 import docx
 import httpx
 import pytest
-from conftest import FIXTURES, REGULATION_NEW, free_port, isolated_settings
+from conftest import regulation_with, serving
 from typer.testing import CliRunner
 
 from assistant.cli import app
 from evals.load import call_http
-from ingest.pipeline import ingest
 
 runner = CliRunner()
 QUESTION = "动火作业前要做哪些准备？"
@@ -53,23 +51,13 @@ ENGLISH = ("Traceback", "Error", "Exception", "Internal Server", "请稍后重�
 def index(tmp_path_factory):
     """A regulation and a notice whose heading and text hold a direction control, ingested: their settings."""
     root = tmp_path_factory.mktemp("round27")
-    folder = root / "docs"
-    folder.mkdir()
-    shutil.copy(FIXTURES / f"{REGULATION_NEW}.md", folder)
-    (folder / "氨气通知.md").write_text(NOTICE, encoding="utf-8")
-    settings = isolated_settings(root / "data", log_file=root / "logs" / "anquan.log")
-    ingest([folder], settings)
-    return settings
+    return regulation_with(root, {"氨气通知.md": NOTICE}, log_file=root / "logs" / "anquan.log")
 
 
 @pytest.fixture(scope="module")
 def server(index):
-    from assistant.web.app import launch
-
-    demo = launch(index, port=(port := free_port()), quiet=True, block=False)
-    yield f"http://127.0.0.1:{port}"
-    demo.close()
-    demo.ctx.close()
+    with serving(index) as url:
+        yield url
 
 
 # --- the JSON API ----------------------------------------------------------------------------------------------------
