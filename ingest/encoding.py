@@ -464,9 +464,14 @@ def other_format(data: bytes) -> tuple[str, str] | None:
     return next(((name, todo) for mark, name, todo in _OTHER_FORMATS if head.startswith(mark)), None)
 
 
+_BOMS = frozenset([codecs.BOM_UTF8, codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE, codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE])
+
+
 def _decode(data: bytes, path: Path) -> str:
     if not data.strip(b" \t\r\n\x0b\x0c\x00"):
         raise EmptyDocument(path, "文件为空，没有可入库的内容")
+    if data in _BOMS:  # an empty document Notepad saved as Unicode: told 不是有效的 UTF-16 文本（可能已损坏）
+        raise EmptyDocument(path, "文件为空（只有开头的编码标记），没有可入库的内容")
     if (other := other_format(data)) is not None:
         name, todo = other
         space = " " if name[0].isascii() else ""

@@ -30,10 +30,14 @@ meets them.
   as 意外错误（OSError）. Both are now refused before any work, saying what the name is and what to do.
 - `anquan check --answers` naming a folder, a named pipe or a device was told 回答文件不存在, and a name over 255 bytes
   failed as 意外错误（OSError）; each is now told what it is.
+- An empty document Notepad saved as “Unicode” (its two-byte BOM alone) was refused as 文件开头标明是 UTF-16 编码，但内容
+  不是有效的 UTF-16 文本（可能已损坏）, sending the user looking for damage; a file of its BOM alone, in any of the
+  Unicode encodings, is now told empty, as an empty UTF-8 file is.
 """
 
 from __future__ import annotations
 
+import codecs
 import os
 import shutil
 import subprocess
@@ -241,3 +245,14 @@ def test_an_answers_path_that_is_no_file_is_told_what_it_is(kind, said, tmp_path
     result = runner.invoke(app, ["check", "--industry", "餐饮", "--employees", "30", "--answers", str(answers)])
     assert result.exit_code == 2, result.output
     assert said in result.output and "意外错误" not in result.output
+
+
+@pytest.mark.parametrize(
+    "bom", [codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE, codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE, codecs.BOM_UTF8]
+)
+def test_a_file_of_its_byte_order_mark_alone_is_told_empty(bom, tmp_path):
+    (tmp_path / "空白通知.txt").write_bytes(bom)
+    report = ingest([tmp_path], Settings())
+    assert [r.reason for r in report.results if r.status == "failed"] == [
+        "文件为空（只有开头的编码标记），没有可入库的内容"
+    ]
