@@ -227,6 +227,20 @@ _DATA_DIR_REASON = (
 def walk(
     paths: Iterable[Path], max_file_mb: float = 30, data_dir: Path | None = None
 ) -> Iterator[tuple[Path, FileResult | None]]:
+    """Each file of _walk once, however often the paths name it (a file given twice, a folder and a file in it, a
+    folder given as . and by its name): it was read twice, skipped as 与自己内容相同, and noted as two files whose
+    names differ only in Unicode form."""
+    seen: set[str] = set()
+    for path, result in _walk(paths, max_file_mb, data_dir):
+        where = os.path.abspath(path)
+        if where not in seen:
+            seen.add(where)
+            yield path, result
+
+
+def _walk(
+    paths: Iterable[Path], max_file_mb: float = 30, data_dir: Path | None = None
+) -> Iterator[tuple[Path, FileResult | None]]:
     """Files to ingest, sorted; symlinked folders inside the folder walked are followed, each real folder once, and
     one leading outside it (loop -> ..) is reported and not entered. Yields (path, None) for a file to consider, or
     (path, result) for one that is rejected up front (unsupported type, unreadable, over max_file_mb, a system

@@ -33,6 +33,9 @@ meets them.
 - An empty document Notepad saved as “Unicode” (its two-byte BOM alone) was refused as 文件开头标明是 UTF-16 编码，但内容
   不是有效的 UTF-16 文本（可能已损坏）, sending the user looking for damage; a file of its BOM alone, in any of the
   Unicode encodings, is now told empty, as an empty UTF-8 file is.
+- A file named twice in one ingest (anquan ingest 法规 法规/01.md, a folder given as . and by its name, a path typed
+  twice) was read twice, reported 与 …01.md 内容相同，已跳过 (the same as itself), and noted as two files whose
+  names differ only in Unicode form (NFC、NFC) that would be imported as different files. Each file is now read once.
 """
 
 from __future__ import annotations
@@ -256,3 +259,14 @@ def test_a_file_of_its_byte_order_mark_alone_is_told_empty(bom, tmp_path):
     assert [r.reason for r in report.results if r.status == "failed"] == [
         "文件为空（只有开头的编码标记），没有可入库的内容"
     ]
+
+
+def test_a_file_named_twice_in_one_ingest_is_read_once(tmp_path, monkeypatch):
+    folder = _regulations(tmp_path / "法规", 2)
+    monkeypatch.chdir(tmp_path)
+    report = ingest([folder, Path("法规") / "01号条例(2020-01-01).md", Path("法规"), folder / "."], Settings())
+    assert sorted((r.path.name, r.status) for r in report.results) == [
+        ("01号条例(2020-01-01).md", "added"),
+        ("02号条例(2020-01-02).md", "added"),
+    ]
+    assert not report.notes or not any("Unicode" in note for note in report.notes), report.notes
