@@ -25,7 +25,7 @@ from typer._click import exceptions as click_errors
 from typer.core import TyperGroup
 from typer.exceptions import TyperException
 
-from assistant.faults import output_problem, user_message, write_problem
+from assistant.faults import output_problem, overwrite_problem, user_message, write_problem
 from assistant.terminal import plain, shown
 from ingest.articles import ArticleRef, parse_article
 from ingest.cleaning import is_blank
@@ -324,6 +324,13 @@ def _open(settings: Settings) -> KnowledgeBase:
     console.print(f"[dim]重排：{reranker_label(settings)}　回答：{composer_label(settings)}[/dim]")
     _vector_note(kb)
     return kb
+
+
+def _refuse_overwriting(out: Path | None, kb: KnowledgeBase) -> None:
+    """Stop before any work when --out names a file the knowledge base's documents were imported from."""
+    if out is not None and (problem := overwrite_problem(out, (r.source for r in kb.documents().values()))):
+        err.print(f"[red]{shown(problem)}[/red]")
+        raise typer.Exit(2)
 
 
 def _vector_note(kb: KnowledgeBase) -> None:
@@ -966,6 +973,7 @@ def draft(
         err.print(f"[red]{shown(exc)}[/red]")
         raise typer.Exit(2) from None
     kb = KnowledgeBase(Settings())
+    _refuse_overwriting(out, kb)
     try:
         if section is not None:
             plan = draft_section(kb, section, level, region=region)
@@ -1053,6 +1061,7 @@ def check(
         raise typer.Exit(2)
     settings = Settings()
     kb = KnowledgeBase(settings)
+    _refuse_overwriting(out, kb)
     try:
         profile = read_profile(
             pack_of(kb),

@@ -14,7 +14,7 @@ import subprocess
 import sys
 import tempfile
 import traceback
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from datetime import datetime
 from pathlib import Path
 
@@ -264,6 +264,20 @@ def output_problem(out: Path) -> str:
         return f"要写入的文件夹 {folder} 不存在（或不是文件夹）：请先建立该文件夹，或换一个位置"
     if not os.access(folder, os.W_OK) or (out.exists() and not os.access(out, os.W_OK)):
         return f"没有写入 {out} 的权限：请换一个可写的位置"
+    return ""
+
+
+def overwrite_problem(out: Path, sources: Iterable[str]) -> str:
+    """Why out must not be written ("" when it may): it is (or links to) a file a document of the knowledge base was
+    imported from. An export never overwrites a law or plan it was made from (anquan draft --out 安全生产法.md)."""
+    if not out.exists():
+        return ""
+    for source in sources:
+        try:
+            if os.path.samefile(out, source):
+                return f"{out} 是知识库中文档的原文件（{source}）：导出不会覆盖它，请在 --out 中换一个文件名"
+        except OSError:  # a source moved or deleted since it was imported
+            continue
     return ""
 
 

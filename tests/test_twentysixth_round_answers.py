@@ -197,3 +197,24 @@ def test_a_further_part_naming_a_document_of_its_own_is_answered_from_it():
     question = "县里的特大安全事故应急处理预案要谁签字？应急条例里，部门的预案报哪里备案？"
     answer = _composed(question, RECORDS, [SIGNED, FILED])
     assert ("应急条例", 7) in [(s.chunk.doc_id, s.chunk.article_num) for s in answer.sources]
+
+
+def test_an_export_never_overwrites_a_document_it_was_imported_from(tmp_path, monkeypatch):
+    """anquan draft --out 青山市…条例.md (or a link to it) overwrote the source law; it is refused, the law intact."""
+    folder = tmp_path / "docs"
+    folder.mkdir()
+    law = folder / "青山市动火作业安全规定.md"
+    law.write_text("# 青山市动火作业安全规定\n\n第二条 动火作业前应当办理动火作业许可证。", encoding="utf-8")
+    settings = isolated_settings(tmp_path / "data")
+    ingest([folder], settings)
+    monkeypatch.setenv("ANQUAN_DATA_DIR", str(settings.data_dir))
+    monkeypatch.setenv("ANQUAN_EMBEDDER", "builtin")
+    (tmp_path / "链接.md").symlink_to(law)
+    before = law.read_bytes()
+    for out in (law, tmp_path / "链接.md"):
+        result = CliRunner().invoke(app, ["draft", "--period", "2025Q1", "--out", str(out)])
+        assert result.exit_code == 2 and "导出不会覆盖它" in result.output, result.output
+    assert law.read_bytes() == before
+    fresh = tmp_path / "计划.md"
+    assert CliRunner().invoke(app, ["draft", "--period", "2025Q1", "--out", str(fresh)]).exit_code == 0
+    assert fresh.exists()
