@@ -73,10 +73,10 @@ class RankingConfig(BaseModel):
     )
     general_collection: float = Field(
         0.8,
-        description="share of a library's legal texts outside the field (LegalForms.in_field) above which, the field's "
-        "texts present too, it is a general collection (a national one: 94% of the scale corpus) whose answers rest "
-        "on the field's texts; in any other library every text is one the user chose (their 动火作业规定, "
-        "防暑降温措施管理办法) and may answer",
+        description="share of a library's texts (plans and reports aside) outside the field (LegalForms.in_field) "
+        "above which, the field's texts present too, it is a general collection (a national one: 94% of the scale "
+        "corpus), searched in the field and in what a question names; any other library is the user's choice and "
+        "searched whole (their 动火作业规定, 防暑降温措施管理办法)",
     )
     weights: dict[str, float] = Field(default_factory=dict, description="feature -> weight of the linear ranker")
     bias: float = 0.0
