@@ -27,7 +27,7 @@ from assistant.llm import (
 from assistant.pack import Citation, pack_of
 from assistant.retrieval import HybridRetriever, followup
 from assistant.retrieval.reranker import reranker_backend, resolve_reranker
-from ingest.articles import ArticleRef, parse_article
+from ingest.articles import ARTICLE_LABEL, ArticleRef, parse_article
 from ingest.cleaning import to_simplified
 from ingest.knowledge_base import KnowledgeBase
 from ingest.metadata import KINDS
@@ -51,9 +51,6 @@ def _with_scope_notes(answer: Answer, plan) -> Answer:
 _NAMED_ARTICLE = re.compile(
     r"《([^《》]{2,60})》\s*(第[零〇一二三四五六七八九十百千\d]{1,10}条(?:之[一二三四五六七八九十\d]{1,3})?)"
 )
-
-# an article a question names (第九十九条, 第99条, 第二十四条之一), with or without its document's title
-_ARTICLE_LABEL = re.compile(r"第[零〇一二三四五六七八九十百千\d０-９]{1,10}条(?:之[一二三四五六七八九十\d]{1,3})?")
 
 
 def backends(kb: KnowledgeBase) -> dict[str, str]:
@@ -183,7 +180,7 @@ class Assistant:
         question itself names exists (or it names none)."""
         if not plan.articles:
             return None
-        own = {ref for label in _ARTICLE_LABEL.findall(question) if (ref := parse_article(label)) is not None}
+        own = {ref for m in ARTICLE_LABEL.finditer(to_simplified(question)) if (ref := parse_article(m.group(0)))}
         missing = [(doc, ref) for doc, ref in plan.articles if self.kb.get_article(doc, ref) is None]
         asked = [(doc, ref) for doc, ref in missing if ref in own] or (
             missing if len(missing) == len(plan.articles) else []

@@ -629,6 +629,7 @@ class OfflineComposer:
         part: str,
         share: float,
         overruled: list[tuple[StoredChunk, StoredChunk]],
+        quoted: set[int],
     ) -> list[list[_Clause]]:
         """The decisive chunks of a question part: the first-ranked chunk whose best clause scores ``share`` of the
         best. The ranker ordered the chunks for the whole question, so the first part trusts its order
@@ -639,6 +640,13 @@ class OfflineComposer:
         the first well-answering rule binding there too (never one departing from the law); when the question names
         several documents or regions, the first well-answering chunk of each is decisive too."""
         best = max(g[0].score for g in groups)
+        # a further part that a provision already quoted (the evidence ranks in quoted) answers (…预案要谁签字？签完报
+        # 哪里备案？: 第七条 says both) is answered by it, not by a second provision sharing the part's few words;
+        # unless the part names a document or place of its own (…和原来国务院特别规定相比？, 上海的条例里…)
+        if not any(n in normalise_for_index(part) for n in plan.names):
+            again = [g for g in groups if g[0].chunk_rank in quoted and g[0].score >= ANSWER.first_share * best]
+            if again:
+                return again[:1]
         good = [g for g in groups if g[0].score >= share * best]
         picked = good[:1]
         first = evidence[picked[0][0].chunk_rank]
@@ -885,14 +893,8 @@ class OfflineComposer:
                 if legal and max(g[0].coverage for g in legal) >= ANSWER.min_coverage:
                     groups = legal
             share = ANSWER.first_share if index == 0 else ANSWER.keep_share
-            # a further part that a provision already quoted answers (…预案要谁签字？签完报哪里备案？: 第七条 says
-            # both) is answered by it, not by a second provision sharing the part's few words; unless the part names
-            # a document or place of its own (…和原来国务院特别规定相比？, 上海的条例里…)
-            written = normalise_for_index(part)
-            quoted = {c.chunk_rank for c in chosen} if not any(n in written for n in plan.names) else set()
-            best = max((g[0].score for g in groups), default=0.0)
-            again = [g for g in groups if g[0].chunk_rank in quoted and g[0].score >= ANSWER.first_share * best]
-            decisive = again[:1] or self._decisive(groups, evidence, plan, part, share, overruled)
+            quoted = {c.chunk_rank for c in chosen}  # the evidence a part before this one is answered from
+            decisive = self._decisive(groups, evidence, plan, part, share, overruled, quoted)
             if not decisive:
                 elsewhere.append(part)
             for group in decisive:

@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass, replace
 
 from assistant.pack import Quantities
-from assistant.retrieval.provisions import PENALTY, provision_asked
+from assistant.retrieval.provisions import FINE, PENALTY, provision_asked
 from ingest.cleaning import to_simplified
 
 NUMBER = r"(?:\d+(?:\.\d+)?|[零〇一二两三四五六七八九十百千万半]+)"
@@ -23,8 +23,6 @@ _PERSON = re.compile(r"[^，,。；;？?]{0,6}?(?:人|员|工|者|师|长)(?![�
 # 几 asks a number, except after a numeral: 十几个员工, 二十几人 are about so many, not a question
 _JI = r"(?<![十百千万\d])几"
 _CLAUSES = re.compile(r"[，,；;。：:]")
-# a fine a clause imposes (处五万元以上十万元以下的罚款, 处以一万元以上三万元以下的罚款): the sum of a penalty
-_FINE = re.compile(r"处以?[^。；]{0,40}?罚款")
 # a question asking yes or no (…会被罚吗？, 算不算…): a 几 in it counts loosely (挪动几台设备, 丢了几公斤), it asks no
 # number; 有没有 is left out (有没有规定最多几人 asks the number)
 _YES_NO = re.compile(r"[吗嘛][？?！!。]*$|([^有])不\1|是否")
@@ -63,7 +61,7 @@ class Ask:
 
     def _said(self, text: str) -> str:
         simplified = to_simplified(text)
-        return simplified if self.fines else _FINE.sub("", simplified)
+        return simplified if self.fines else FINE.sub("", simplified)
 
     def _names_kind(self, simplified: str) -> bool:
         return (not self.of or any(word in simplified for word in self.of)) and (

@@ -5,15 +5,12 @@ knowledge/follow_up.yaml."""
 
 from __future__ import annotations
 
-import re
-
 from assistant.pack import FollowUp
+from ingest.articles import ARTICLE_LABEL
 from ingest.cleaning import normalise_for_index
 from ingest.tokenizer import Tokenizer
 
 _END = "？?。！!，, "
-# an article named by its number (第二十五条, 第25条, 第一百二十八条之一)
-_ARTICLE = re.compile(r"第[零〇一二三四五六七八九十百千\d０-９]{1,10}条(?:之[一二三四五六七八九十\d]{1,3})?")
 FRAGMENT_WORDS = 2  # a question ending in 呢 with at most this many words of its own is a fragment
 TURNS = 3  # the earlier questions a follow-up is read against: a conversation's subject is set in the last few
 
@@ -55,6 +52,6 @@ def resolve(question: str, history: list[str], words: FollowUp, tokenizer: Token
 def _join(context: str, question: str) -> str:
     """The question after its context; an article the question names replaces the context's (那第二十五条呢？ after
     安全生产法第二十四条 asks the law's 第二十五条: searched with both, 第二十四条 was answered)."""
-    if _ARTICLE.search(question):
-        context = _ARTICLE.sub("", context)
+    if ARTICLE_LABEL.search(question):
+        context = ARTICLE_LABEL.sub("", context)
     return f"{context.rstrip(_END)}，{question.strip()}"

@@ -39,9 +39,9 @@ _ASKS_MEANING = re.compile(r"是什么|指什么|指的是|什么是|什么叫|�
 # articles carrying it answer; not what is required of something (应急预案有什么要求: the provisions on it compete),
 # nor the law a question is asked under (依据《安全生产法》，主要负责人负有哪些职责)
 _ASKS_BASIS = re.compile(r"的依据|依据是|什么依据|何依据|依据哪|出处|哪条|哪一条|(怎么|如何|怎样)(要求|规定)的")
-_PENALTY_TEXT = re.compile(
-    r"处[^。；]{0,30}罚款|罚款|依法追究|给予[^。；]{0,10}处分|吊销|没收违法所得|责令停产停业整顿"
-)
+# a fine a clause imposes (处五万元以上十万元以下的罚款, 处以一万元以上三万元以下的罚款): the sum of a penalty
+FINE = re.compile(r"处以?[^。；]{0,40}?罚款")
+_PENALTY_TEXT = re.compile(r"罚款|依法追究|给予[^。；]{0,10}处分|吊销|没收违法所得|责令停产停业整顿")
 _DEFINITION_TEXT = re.compile(r"是指|所称|含义|下列用语")
 
 

@@ -45,10 +45,11 @@ _TITLE = re.compile(
 )
 # an article of a document named without 《》 (消防法第十六条): the run of Chinese characters before the number,
 # ending as a title does, less the words that lead into a name (请问、根据…) and never a demonstrative (这个条例)
-_NAMED_ARTICLE = re.compile(rf"([\u4e00-\u9fff]{{1,30}}?(?:法|条例|规定|办法|细则|规则))\s*第?\s*{NUMERAL}\s*条")
+_TITLE_ENDINGS = "法|条例|规定|办法|细则|规则"  # how a law's title ends: the kind of text it is
+_NAMED_ARTICLE = re.compile(rf"([\u4e00-\u9fff]{{1,30}}?(?:{_TITLE_ENDINGS}))\s*第?\s*{NUMERAL}\s*条")
 # a title's ending right before an article number (刑法第…, 消防法第…): the article is of the law it ends, not of a
 # document named earlier in the question; a demonstrative (本法第…, 该条例第…) points back to that document
-_TITLE_ENDS = re.compile(r"(?<!本|该|此|其|这|那|个|部)(?:法|条例|规定|办法|细则|规则)$")
+_TITLE_ENDS = re.compile(rf"(?<!本|该|此|其|这|那|个|部)(?:{_TITLE_ENDINGS})$")
 _LEAD_INS = re.compile(
     r"^.*?(?:请问|问一下|按照|根据|依据|依照|参照|对照|违反|属于|适用|关于|对于|看看|查查|查询|查一下|的)"
 )
