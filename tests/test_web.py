@@ -551,9 +551,9 @@ def test_selfcheck_checklist_report_and_xlsx(page, tmp_path):
     assert answers.nth(0).get_by_label("是").is_checked()
 
 
-def test_upload_lists_the_document_and_explains_a_bad_file(page, tmp_path):
+def test_an_upload_is_listed_answered_and_deleted_and_a_bad_file_explained(page, server, tmp_path):
     page.get_by_role("tab", name="知识库").click()
-    assert page.get_by_text("将文件拖放到此处").is_visible()  # Gradio's own texts are Chinese too
+    page.get_by_text("将文件拖放到此处").wait_for()  # Gradio's own texts are Chinese too
     good = write_docx(tmp_path / "青山市有限空间作业安全管理办法.docx")
     bad = tmp_path / "检查记录.exe"
     bad.write_bytes(b"MZ\x90\x00" * 64)
@@ -570,9 +570,8 @@ def test_upload_lists_the_document_and_explains_a_bad_file(page, tmp_path):
     page.locator("#lib-search").get_by_role("textbox").fill("有限空间")
     page.wait_for_function("() => !document.querySelector('#lib-documents').innerText.includes('青山镇')")
     assert "青山市有限空间作业安全管理办法" in page.locator("#lib-documents").inner_text()
-
-
-def test_uploaded_document_is_answered_then_deleted(page, server):
+    # the uploaded document answers, and once deleted it is gone from the list and from uploads/
+    page.get_by_role("tab", name="问答").click()
     answer = _ask(page, "有限空间作业前氧含量低于多少严禁进入？").inner_text()
     assert "青山市有限空间作业安全管理办法" in answer
     page.get_by_role("tab", name="知识库").click()
