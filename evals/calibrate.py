@@ -4,7 +4,8 @@ all of whose questions the corpus answers:
 - ``min_coverage`` on the pack's questions (self-check obligations, penalties, glossary terms, and the
   obligations in everyday words; see evals.fit_ranker);
 - ``figure_coverage`` on figure questions made from the obligations whose duty states a figure, with the
-  figure asked instead (收货后3日内交回 -> 收货后多少日内交回？), which the basis article answers.
+  figure asked instead (收货后3日内交回 -> 收货后多少日内交回？), which the basis article answers;
+- ``figure_share`` on the same figure questions: the clause stating the figure against the best clause on the part.
 
 For each candidate value it reports the share of those questions the offline answer declines; the shipped value
 is the largest that declines at most ``TOLERATED`` more of them than the lowest value does (other rules decline a
@@ -97,8 +98,9 @@ def main(argv: list[str] | None = None) -> int:
     sweep(composer, questions, "min_coverage", GRID)
     print(f"{len(figures)} 个由义务改写的数额/期限问题（均有依据）")
     sweep(composer, figures, "figure_coverage", FIGURE_GRID)
+    sweep(composer, figures, "figure_share", FIGURE_GRID)
     if args.show:
-        ANSWER.min_coverage, ANSWER.figure_coverage = GRID[0], FIGURE_GRID[0]
+        ANSWER.min_coverage, ANSWER.figure_coverage, ANSWER.figure_share = GRID[0], FIGURE_GRID[0], FIGURE_GRID[0]
         for q, plan, chunks in questions + figures:
             answer = composer.compose(q, plan, chunks)
             if answer.abstained:

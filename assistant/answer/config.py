@@ -53,6 +53,12 @@ class AnswerConfig(BaseModel):
         description="share of the question's weighted terms the clause stating the "
         "figure asked must hold (calibrated, evals.calibrate)",
     )
+    figure_share: float = Field(
+        0.5,
+        description="a figure is stated about what was asked only by a clause holding this share of what the best "
+        "clause on the part holds: the provision on the matter stating none (火灾事故认定书: 及时制作) means "
+        "a figure of a weaker neighbour (事故调查的期限) answers something else",
+    )
     same_matter: float = Field(
         0.5,
         description="a law holding this share of the question's words a lower national rule answers on speaks to "

@@ -4,7 +4,9 @@ kind of figure asked, and the answer declines (知识库中未找到依据) a pa
 A question asking for a figure (how many, how much, how long, how often, what ratio) is answered only by a
 clause that states a figure of that kind: a provision on the same subject that delegates the figure (具体办法由…
 制定) or states none is related, not an answer. A question about a document the knowledge base does not hold
-(the query analyser finds those) has no basis in it. The words are knowledge/quantities.yaml.
+(the query analyser finds those) has no basis in it. Two details other than figures are asked and answered the same
+way: the materials to submit (交哪些材料: a clause listing them) and a form's format (有没有统一的格式). The words are
+knowledge/quantities.yaml.
 """
 
 from __future__ import annotations
@@ -39,10 +41,12 @@ def _asks(words: list[str]) -> str:
     return _alternatives(words).replace("几", _JI)
 
 
-def _asking(nouns: list[str], question_words: list[str]) -> str:
-    """A figure noun asked about: the noun and a question word close together, in either order."""
-    noun, asking = _alternatives(nouns), _asks(question_words)
-    return rf"(?:{noun})[^，。；？?]{{0,6}}(?:{asking})|(?:{asking})[^，。；？?]{{0,4}}(?:{noun})"
+def _asking(nouns: list[str], question_words: list[str], after: list[str] | None = None) -> str:
+    """A figure noun asked about: the noun and a question word close together, in either order, or the noun and a
+    question about its rule after it (比例有什么规定)."""
+    noun, asking = _alternatives(nouns), _asks([*question_words, *(after or [])])
+    before = _asks(question_words)
+    return rf"(?:{noun})[^，。；？?]{{0,6}}(?:{asking})|(?:{before})[^，。；？?]{{0,4}}(?:{noun})"
 
 
 @dataclass(frozen=True)
@@ -58,6 +62,8 @@ class Ask:
     per: re.Pattern | None = None
     # a sum asked of no penalty (安责险最低保额, 风险抵押金存多少): a fine a clause imposes is not that sum
     fines: bool = True
+    # how an answer names what no provision states (a figure; or a detail of quantities.yaml: 所需材料)
+    missing: str = "数量、期限或比例"
 
     def _said(self, text: str) -> str:
         simplified = to_simplified(text)
@@ -113,8 +119,9 @@ class QuantityAsks:
         # 哪几次、哪几个 ask which ones (a list), not how many
         self._unit_asked = re.compile(rf"(?:多少|(?<!哪){_JI})个?(?P<unit>{all_units})")
         money = _alternatives(words.words_for["money"])
+        how_much = _alternatives(["多少", *words.sum_question_words])
         self._money = re.compile(
-            rf"(?:多少|(?<!哪){_JI})[^，。？?]{{0,2}}(?:{money})|(?:{money})[^，。？?]{{0,6}}(?:多少|{_JI})"
+            rf"(?:{how_much}|(?<!哪){_JI})[^，。？?]{{0,2}}(?:{money})|(?:{money})[^，。？?]{{0,6}}(?:{how_much}|{_JI})"
         )
         # 罚款标准, 工资待遇 标准: a sum asked for by the name of its rule (not 标准化), which a clause may state in
         # words (原工资福利待遇不变) as well as in figures
@@ -130,9 +137,10 @@ class QuantityAsks:
             for kind, names in words.words_for.items()
             if kind != "money" and kind in self._stated
         }
-        self._time = re.compile(rf"{_asks(words.time_asks)}|{_asking(words.time_nouns, words.question_words)}")
+        rule = words.rule_asks
+        self._time = re.compile(rf"{_asks(words.time_asks)}|{_asking(words.time_nouns, words.question_words, rule)}")
         self._frequency = re.compile(rf"{_asks(words.frequency_asks)}|(?:多久|多长时间)[^，。？?]{{0,8}}一(?:次|遍)")
-        self._ratio = re.compile(rf"{_asks(words.ratio_asks)}|{_asking(words.ratio_nouns, words.question_words)}")
+        self._ratio = re.compile(rf"{_asks(words.ratio_asks)}|{_asking(words.ratio_nouns, words.question_words, rule)}")
         time_units = units["time"]
         self._deadline = re.compile(rf"{NUMBER}\s*(?:{time_units})|{_alternatives(words.deadline_words)}")
         # 每季度 is also written 每个季度, 每一年
@@ -153,7 +161,7 @@ class QuantityAsks:
             else []
         )
         if words.measure_nouns:  # 接触限值是多少: a measure asked by its noun
-            limits.append(_asking(words.measure_nouns, words.question_words))
+            limits.append(_asking(words.measure_nouns, words.question_words, rule))
         self._limit = re.compile("|".join(limits)) if limits else None
         # a measure, not a sum or a count: 处五万元以下的罚款 or 两个以上生产经营单位 beside it is no limit
         measures = _alternatives([u for u, kind in self._kind_of_unit.items() if kind not in ("money", "count")])
@@ -181,6 +189,21 @@ class QuantityAsks:
             r"\d{3,4}-\d{7,8}|(?<![\d.])(?:123\d{2}|110|119|120|122|\d{7,8})(?![\d.万元人名])"
         )
 
+        # details other than figures (材料, 格式), each asked by its nouns with a question word before them
+        # (交哪些材料, 有没有统一的格式) or right after (材料有哪些; not 表格里有哪些项目, nor 材料什么时候交), stated
+        # by its words
+        self._details = {
+            kind: (
+                re.compile(
+                    rf"(?:{_alternatives(detail.question_words)})[^，。；？?]{{0,4}}(?:{_alternatives(detail.nouns)})"
+                    rf"|(?:{_alternatives(detail.nouns)})[是有]?(?:{_alternatives(detail.question_words)})(?!时)"
+                ),
+                re.compile(_alternatives(detail.stated)),
+                detail.missing,
+            )
+            for kind, detail in words.details.items()
+        }
+
     def is_quantity(self, word: str) -> bool:
         """Whether a word is a number and its unit (一年, 120人): what a question states, not what it is about."""
         return bool(self._quantity.fullmatch(word))
@@ -200,7 +223,7 @@ class QuantityAsks:
             return None
         if ask.kind == "money" and provision_asked(part) != PENALTY:
             ask = replace(ask, fines=False)
-        if ask.kind not in _RATES_ALREADY:
+        if ask.kind not in _RATES_ALREADY and ask.kind not in self._details:
             clause = next((c for c in _CLAUSES.split(part) if ask.words in c), part)
             for asking, stating in self._per:
                 if asking.search(clause):
@@ -223,11 +246,11 @@ class QuantityAsks:
             if unit == _ANY_COUNTED and _PERSON.match(part[found.end() :]):
                 counted = self._people_counted
             return Ask(kind, counted or self._stated[kind], words=found.group(0))
+        if found := self._money.search(part):  # 罚款多高 asks a sum, not a length
+            return Ask("money", self._stated["money"], words=found.group(0), of=self._kind_of_sum(found.group(0)))
         for kind, asking in self._measure_asks.items():  # 多高、多深: a length, in a unit of its kind
             if found := asking.search(part):
                 return Ask(kind, self._stated[kind], words=found.group(0))
-        if found := self._money.search(part):
-            return Ask("money", self._stated["money"], words=found.group(0), of=self._kind_of_sum(found.group(0)))
         if self._money_standard is not None and (found := self._money_standard.search(part)):
             # the rule of a sum of that kind: a clause naming the kind states it (in figures or in words)
             sums = self._kind_of_sum(found.group(0)) or tuple(self._money_words)
@@ -236,4 +259,7 @@ class QuantityAsks:
             return Ask("time", self._deadline, self._stated["time"], words=found.group(0))
         if self._limit is not None and (found := self._limit.search(part)):
             return Ask("limit", self._number, words=found.group(0))
+        for kind, (asking, stating, missing) in self._details.items():  # 交哪些材料, 有没有统一的格式
+            if found := asking.search(part):
+                return Ask(kind, stating, words=found.group(0), missing=missing)
         return None
