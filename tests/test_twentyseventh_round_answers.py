@@ -112,3 +112,54 @@ def test_a_ratio_asked_by_its_rule_with_no_ratio_stated_is_declined():
     )  # fmt: skip
     answer = _composed("养老院夜班护理员和老人的配备比例有什么规定？", [record("消防法", "法律")], [fire])
     assert answer.abstained and "比例" in answer.text
+
+
+@pytest.mark.parametrize(
+    ("question", "kind"),
+    [
+        ("违法所得达到多少就算情节严重？", "money"),  # a sum gained, not a measure
+        ("直接经济损失多少算较大事故？", "money"),
+        ("上一年年收入多少？", "money"),
+    ],
+)
+def test_a_gain_a_loss_or_an_income_asked_is_a_sum(asks, question, kind):
+    ask = asks.asked(question)
+    assert (ask.kind if ask else None) == kind
+
+
+_CONDITIONS = _article(
+    "两高解释（二）", "司法解释", 7,
+    "第七条 承担安全评价职责的中介组织的人员故意提供虚假证明文件，有下列情形之一的，属于刑法第二百二十九条第一款规定的"
+    "“情节严重”：\n（一）造成死亡一人以上或者重伤三人以上安全事故的；\n（二）造成直接经济损失五十万元以上安全事故的；\n"
+    "（三）违法所得数额十万元以上的；\n（四）两年内因故意提供虚假证明文件受过两次以上行政处罚，又故意提供虚假证明文件的；\n"
+    "（五）其他情节严重的情形。",
+)  # fmt: skip
+
+
+def test_asked_what_degree_counts_the_whole_list_of_conditions_is_quoted():
+    answer = _composed(
+        "安全评价机构出具虚假报告，达到什么程度算提供虚假证明文件罪的“情节严重”？",
+        [record("两高解释（二）", "司法解释")],
+        [_CONDITIONS],
+    )
+    assert all(f in answer.text for f in ("死亡一人以上", "五十万元以上", "十万元以上", "两次以上行政处罚"))
+
+
+def test_asked_how_much_was_gained_the_item_stating_the_sum_is_quoted():
+    answer = _composed(
+        "安全评价机构人员故意出具虚假评价报告，违法所得达到多少就算“情节严重”？",
+        [record("两高解释（二）", "司法解释")],
+        [_CONDITIONS],
+    )
+    assert not answer.abstained and "违法所得数额十万元以上" in answer.text
+
+
+def test_a_figure_is_quoted_with_the_sentence_qualifying_it():
+    injury = _article(
+        "工伤保险条例", "行政法规", 33,
+        "第三十三条 职工因工作遭受事故伤害或者患职业病需要暂停工作接受工伤医疗的，在停工留薪期内，原工资福利待遇不变，"
+        "由所在单位按月支付。\n停工留薪期一般不超过12个月。伤情严重或者情况特殊，经设区的市级劳动能力鉴定委员会确认，"
+        "可以适当延长，但延长不得超过12个月。",
+    )  # fmt: skip
+    answer = _composed("工伤停工留薪期最长能休多久？", [record("工伤保险条例", "行政法规")], [injury])
+    assert "一般不超过12个月" in answer.text and "延长不得超过12个月" in answer.text

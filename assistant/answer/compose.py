@@ -57,7 +57,10 @@ _THRESHOLD = re.compile(rf"{_NUM}\s*\S{{0,3}}(?:以上|以下)")
 _COUNTING_RULE = re.compile(r"包括本数")
 _QUOTED = re.compile(r"[“「『\"]([^”」』\"]{2,30})[”」』\"]")
 ELLIPSIS = "……"
-_LIST_ASKS = re.compile(r"哪些|哪[两三四五六七八九十几]|哪[种类]|什么情[况形]|包括什么|有什么|都有|什么条件|几种|几类")
+# a question asking which ones, or what degree counts (达到什么程度算“情节严重”: the list of conditions)
+_LIST_ASKS = re.compile(
+    r"哪些|哪[两三四五六七八九十几]|哪[种类]|什么情[况形]|包括什么|有什么|都有|什么条件|几种|几类|什么程度|何种程度"
+)
 # 标准化 names a programme (安全生产标准化), not a norm asked for
 _NORMATIVE = re.compile(r"最多|最少|至少|不得超过|可以|应当|必须|需要|要不要|该不该|应不应|规定|允许|要求|标准(?!化)")
 
@@ -330,7 +333,9 @@ def _with_enumerations(
         introduced_by[listed_at] = outer
     items = [c for c in scored if _ITEM.match(c.text)]
     best_item = max((c.score for c in items), default=0.0)
-    matching = {c.text for c in items if c.score > 0 and c.score >= ANSWER.item_share * best_item}
+    # the items the question touches about as much as the best, and any it touches that states the figure asked
+    # (违法所得达到多少就算情节严重: （三）违法所得数额十万元以上的, beside a better-matching item naming no sum)
+    matching = {c.text for c in items if c.score > 0 and (c.score >= ANSWER.item_share * best_item or c.states)}
     # and of an item the question touches, what it goes on to say when that states the figure asked
     # (3.…死亡人数控制目标。XX县区5人。)
     goes_on = {c.text: texts[continues[order[c.text]]] for c in scored if order[c.text] in continues}
@@ -376,6 +381,24 @@ def _with_context(group: list[_Clause], texts: list[str], provision: str) -> lis
         counting = [t for t in texts if _COUNTING_RULE.search(t) and all(t not in q for q in quoted)]
         group += [_Clause(t, group[0].chunk_rank, 0.0) for t in counting[:1]]
     return group
+
+
+def _qualifying(group: list[_Clause], texts: list[str], provision: str, ask: Ask) -> list[_Clause]:
+    """The sentence right after a quoted one stating the figure asked, in the same paragraph, that states a figure of
+    that kind too: it qualifies it (停工留薪期一般不超过12个月。伤情严重…可以适当延长，但延长不得超过12个月)."""
+    quoted = {t for c in group for t in (c.text, *c.items)}
+    paragraphs = provision.splitlines()
+    out = []
+    for clause in group:
+        index = texts.index(clause.text) if clause.text in texts else -1
+        if index < 0 or index + 1 >= len(texts) or not ask.stated_in(clause.text):
+            continue
+        after = texts[index + 1]
+        together = any(clause.text in p and after in p for p in paragraphs)
+        if together and after not in quoted and ask.stated_in(after):
+            out.append(_Clause(after, clause.chunk_rank, 0.0))
+            quoted.add(after)
+    return out
 
 
 def _enumerates(clause: _Clause, members: str = "") -> bool:
@@ -613,6 +636,8 @@ class OfflineComposer:
             kept = [c for c in scored[: ANSWER.clauses_per_source] if c.score >= ANSWER.clause_share * scored[0].score]
             lines = _line_numbers(chunk.text, texts)
             group = _with_context(_with_enumerations(kept, scored, texts, whole, lines), texts, chunk.text)
+            if ask:
+                group += _qualifying(group, texts, chunk.text, ask)
             group[0].score += ANSWER.heading_weight * bonus * coverage(context, sharp)
             group[0].within += ANSWER.heading_weight * coverage(context, untitled)
             group[0].matter = held_terms(" ".join(t for c in group for t in (c.text, *c.items)), weights)
