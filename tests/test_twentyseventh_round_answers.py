@@ -10,7 +10,7 @@ from __future__ import annotations
 import pytest
 from test_fifteenth_round import _article
 from test_retrieval_stages import record
-from test_twentyfourth_round_answers import _composed
+from test_twentyfourth_round_answers import _analyzer, _composed
 
 from assistant.pack import KnowledgePack
 from assistant.retrieval.figures import QuantityAsks
@@ -163,3 +163,32 @@ def test_a_figure_is_quoted_with_the_sentence_qualifying_it():
     )  # fmt: skip
     answer = _composed("工伤停工留薪期最长能休多久？", [record("工伤保险条例", "行政法规")], [injury])
     assert "一般不超过12个月" in answer.text and "延长不得超过12个月" in answer.text
+
+
+_LEADERS = _article(
+    "煤矿安全生产条例", "行政法规", 21,
+    "第二十一条 煤矿企业主要负责人和领导班子成员应当轮流带班下井，每月带班下井不少于5次。",
+)  # fmt: skip
+_LIBRARY = [record("煤矿安全生产条例", "行政法规"), record("上海市安全生产条例", "地方性法规", "上海市")]
+
+
+@pytest.mark.parametrize(
+    ("question", "unheld"),
+    [
+        ("广东省规定企业主要负责人每月至少到生产现场带班几次？", ["广东省"]),
+        ("按江苏的要求，企业要配几个安全员？", ["江苏省"]),
+        ("广州当地的规定是怎么要求带班的？", ["广州市"]),
+        ("我们厂在广州，负责人每月要带班几次？", []),  # where the asker is, not whose rules
+        ("上海规定负责人每月带班几次？", []),  # the library holds 上海's rules
+    ],
+)
+def test_the_rules_of_a_place_the_library_holds_no_text_of_are_known_unheld(question, unheld):
+    assert _analyzer(*_LIBRARY).analyse(question).unheld_places == unheld
+
+
+def test_asked_what_the_rules_of_a_place_not_held_say_the_answer_declines_and_names_it():
+    answer = _composed("广东省规定企业主要负责人每月至少带班下井几次？", _LIBRARY, [_LEADERS])
+    assert answer.abstained and "广东省" in answer.text and "第二十一条" in answer.text  # shown as related only
+    # asked from a place, not about its rules, the national rule answers
+    answer = _composed("我们是广州的煤矿，主要负责人每月至少带班下井几次？", _LIBRARY, [_LEADERS])
+    assert not answer.abstained and "不少于5次" in answer.text

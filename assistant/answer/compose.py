@@ -865,6 +865,9 @@ class OfflineComposer:
             if not naming_unknown:
                 names = "、".join(n if n.isascii() else f"《{n}》" for n in plan.unknown_documents)
                 return self._abstain(question, chunks, f"知识库中没有{names}")
+        if plan.unheld_places and not plan.documents:  # asked what a place's own rules say, of none held
+            places = "、".join(plan.unheld_places)
+            return self._abstain(question, chunks, f"知识库中没有{places}的地方性法规或规定")
         chosen: list[_Clause] = []
         unanswered: list[tuple[str, str]] = []  # parts asking for a figure or a detail no clause states, and what
         elsewhere: list[str] = []  # parts only another region's rules answer

@@ -56,6 +56,9 @@ _LEAD_INS = re.compile(
 _DEMONSTRATIVE = re.compile(r"^(?:这|那|本|该|此|其|上述|前述|所述|相关|有关)")
 # what a plan holds, asked about: its name, or the arrangements it makes (有什么安排, 是怎么部署的), not an act of
 # arranging asked (安排什么人盯着, 能不能安排女工下井)
+# a place's own rules asked about: 广东省规定…, 按江苏的要求, 广州当地的规定 (not 我们厂在广州，…)
+_SUFFIX = re.compile(r"(?:省|市|自治区|特别行政区)$")
+_RULES_OF = r"(?:省|市|自治区)?(?:的|地方的?|当地的?)?(?:规定|条例|要求|办法|规章|政策)"
 _REFERS_TO_PLAN = re.compile(
     r"方案|计划|总结|工作安排|工作要点|述职|汇报材料|工作目标里|(有|作|做)了?(什么|哪些|啥)(安排|部署)"
     r"|(怎么|如何|怎样)(安排|部署)的"
@@ -105,6 +108,8 @@ class QueryPlan:
     translations: dict[str, str] = field(default_factory=dict)  # the question's everyday words -> the legal terms
     unnamed: str = ""  # the question (normalised) without the names of the documents it names
     unknown_documents: list[str] = field(default_factory=list)  # titles or standards named that no document holds
+    # places whose own rules are asked about (广东省规定…, 按江苏的要求) and that no document is of
+    unheld_places: list[str] = field(default_factory=list)
     setting: list[str] = field(default_factory=list)  # zones named as where the asker is (在工业园区, 开发区里的厂)
 
     def naming(self, chunk: StoredChunk) -> str:
@@ -274,6 +279,15 @@ class QueryAnalyzer:
         # asked about: no provision answers for holding its name (安全生产法第九条's 工业园区 for a staffing question)
         plan.setting = list(dict.fromkeys(_setting().findall(norm)))
         plan.unknown_documents = unknown
+        # a place's own rules asked about that the library holds no text of: nothing in it says what they are (the
+        # national rules bind there too, but they are not what is asked)
+        plan.unheld_places = [
+            place
+            for place in plan.places
+            if place not in self._library_regions
+            and place not in self._region_names  # 深圳市: 深圳经济特区's
+            and re.search(rf"(?:{re.escape(place)}|{re.escape(_SUFFIX.sub('', place))}){_RULES_OF}", norm)
+        ]
         plan.plans = bool(_REFERS_TO_PLAN.search(norm))
         plan.glossary = self._glossary(
             remaining
