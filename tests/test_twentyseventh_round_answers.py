@@ -1,9 +1,9 @@
 """Round 27 (issue 15), found with fresh sets of questions written by other authors against the corpus (not evaluation
-sets, not kept in the project): a sum asked as 多大金额 or 多高 is a sum asked; a figure noun asked by its rule (配备比例
-有什么规定, 有效期有何要求) asks the figure; the materials to submit (交哪些材料) or a form's format (有没有统一的格式) are
-answered only by a provision listing or naming them; and a figure a weaker neighbour states is not the answer when
-the provision on the matter states none (火灾事故认定书 is to be made 及时, the 7日 of an accident investigation is
-another matter)."""
+sets, not kept in the project): a sum asked as 多大金额 or 多高, or a gain, an income or a loss asked, is a sum asked;
+a figure a weaker neighbour states is not the answer when the provision on the matter states none (火灾事故认定书 is to
+be made 及时, the 7日 of an accident investigation is another matter); asked what degree counts, the list of conditions
+is quoted whole; a figure is quoted with the sentence qualifying it; and a place's own rules asked about, of a place
+the library holds no text of, are declined as such."""
 
 from __future__ import annotations
 
@@ -28,57 +28,14 @@ def asks() -> QuantityAsks:
         ("应急管理部门作出多大金额的罚款前，要告知企业有权要求听证？", "money"),
         ("无证经营烟花爆竹，罚款最多能罚多高？", "money"),  # 多高 of a sum asks the sum, not a height
         ("储罐区的围堰要修多高？", "length"),
-        ("养老院护理员和老人的配备比例有什么规定？", "ratio"),
-        ("安全生产许可证的有效期有何规定？", "time"),
-        ("安全距离有什么要求？", "limit"),
-        ("安全生产许可证有什么规定？", None),  # no figure noun: the rules on the licence, not a figure
-        ("申请剧毒化学品购买许可证要交哪些材料？", "materials"),
-        ("办许可证需要的材料有哪些？", "materials"),
-        ("执法文书有没有统一的格式？", "format"),
-        ("书面材料什么时候交？", None),  # when, not which
-        ("自查表格里有哪些项目？", None),  # what the form holds, not whether there is one
+        # what is required of a distance or a ratio is answered by the rule, figure or none (应当符合国家有关规定)
+        ("危化品仓库和居民区的距离有什么要求？", None),
+        ("专职安全员的配备比例有什么规定？", None),
     ],
 )
 def test_what_a_question_asks_to_be_stated(asks, question, kind):
     ask = asks.asked(question)
     assert (ask.kind if ask else None) == kind
-
-
-@pytest.mark.parametrize(
-    ("question", "text", "states"),
-    [
-        ("申请购买许可证要交哪些材料？", "申请取得剧毒化学品购买许可证，申购单位应当向公安机关提交下列材料：", True),
-        # a provision saying materials are to be submitted does not say which
-        ("申请消防安全检查要交哪些材料？", "建设单位应当申请消防安全检查，提交规定的材料，并对其真实性负责。", False),
-        ("执法文书有没有统一的格式？", "检查记录由国务院应急管理部门统一规定格式。", True),
-        ("执法文书有没有统一的格式？", "执法人员应当将检查的时间、地点、内容作出书面记录。", False),
-    ],
-)
-def test_a_detail_asked_is_stated_only_by_a_clause_naming_it(asks, question, text, states):
-    ask = asks.asked(question)
-    assert ask is not None and ask.stated_in(text) is states
-
-
-def test_materials_no_provision_lists_are_declined_with_what_is_missing():
-    fire = _article(
-        "消防法", "法律", 15,
-        "第十五条 公众聚集场所在投入使用、营业前，建设单位或者使用单位应当向消防救援机构申请消防安全检查，"
-        "提交规定的材料，并对其承诺和材料的真实性负责。",
-    )  # fmt: skip
-    answer = _composed("商场开业前申请消防安全检查，要交哪些材料？", [record("消防法", "法律")], [fire])
-    assert answer.abstained and "所需材料" in answer.text and "第十五条" in answer.text  # shown as related
-
-
-def test_materials_a_provision_lists_are_answered_by_it():
-    permit = _article(
-        "危险化学品安全管理条例", "行政法规", 39,
-        "第三十九条 申请取得剧毒化学品购买许可证，申购单位应当向所在地县级人民政府公安机关提交下列材料：\n"
-        "（一）营业执照或者法人证书（登记证书）的复印件；\n（二）拟购买的剧毒化学品品种、数量的说明；",
-    )  # fmt: skip
-    answer = _composed(
-        "申请剧毒化学品购买许可证，要交哪些材料？", [record("危险化学品安全管理条例", "行政法规")], [permit]
-    )
-    assert not answer.abstained and "营业执照" in answer.text and "第三十九条" in answer.text
 
 
 def test_a_figure_of_a_weaker_neighbour_does_not_answer_when_the_provision_on_the_matter_states_none():
@@ -103,15 +60,6 @@ def test_a_figure_of_a_weaker_neighbour_does_not_answer_when_the_provision_on_th
     )  # fmt: skip
     answer = _composed(question, records, [stated, accidents])
     assert not answer.abstained and "30日内" in answer.text and "第五十一条" in answer.text
-
-
-def test_a_ratio_asked_by_its_rule_with_no_ratio_stated_is_declined():
-    fire = _article(
-        "消防法", "法律", 73,
-        "第七十三条 本法下列用语的含义：\n（四）人员密集场所，是指公众聚集场所，医院的门诊楼、病房楼，养老院，福利院，托儿所。",
-    )  # fmt: skip
-    answer = _composed("养老院夜班护理员和老人的配备比例有什么规定？", [record("消防法", "法律")], [fire])
-    assert answer.abstained and "比例" in answer.text
 
 
 @pytest.mark.parametrize(

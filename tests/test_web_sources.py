@@ -142,7 +142,7 @@ def test_a_quoted_list_is_quoted_line_by_line():
 
 
 def test_a_bullet_without_a_marker_quotes_nothing():
-    text = "- 关于“罚款”：知识库中未找到依据，已入库的条文中没有相应的具体规定（数量、期限或比例）。\n- 第五条 每半年组织一次演练。[1][2]"
+    text = "- 关于“罚款”：知识库中未找到依据，已入库的条文中没有相应的数量或期限规定。\n- 第五条 每半年组织一次演练。[1][2]"
     quoted = quoted_clauses(Answer("问", text, False))
     assert quoted == {1: ["第五条 每半年组织一次演练。"], 2: ["第五条 每半年组织一次演练。"]}
 

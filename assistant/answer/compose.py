@@ -869,7 +869,7 @@ class OfflineComposer:
             places = "、".join(plan.unheld_places)
             return self._abstain(question, chunks, f"知识库中没有{places}的地方性法规或规定")
         chosen: list[_Clause] = []
-        unanswered: list[tuple[str, str]] = []  # parts asking for a figure or a detail no clause states, and what
+        unanswered: list[str] = []  # parts asking for an amount or a period that no clause states
         elsewhere: list[str] = []  # parts only another region's rules answer
         undefined: list[str] = []  # terms asked the meaning of that no retrieved text names
         figures_answered = 0
@@ -892,7 +892,7 @@ class OfflineComposer:
                 # a figure asked about what no text even speaks of is stated nowhere either; a later part may
                 # leave its subject to the first (…单位还要照发工资吗？最长能发多久？): its own words match little
                 if ask is not None and index == 0:
-                    unanswered.append((part, ask.missing))
+                    unanswered.append(part)
                 continue
             # asked what a term means (本质安全是什么意思), a text that does not name it says nothing of it
             term = _term_asked(part) if ask is None and not plan.glossary else ""
@@ -911,7 +911,7 @@ class OfflineComposer:
                 if not groups or max(g[0].coverage for g in groups) < max(
                     ANSWER.min_coverage, ANSWER.figure_share * best
                 ):
-                    unanswered.append((part, ask.missing))
+                    unanswered.append(part)
                     continue
                 figures_answered += 1
             # a text that is no legal form (a plan, a report, a Q&A sheet or notice of no stated form) is never the
@@ -936,9 +936,8 @@ class OfflineComposer:
             if named:
                 chosen = [c for i in named for c in _whole_provision(self._quotable(evidence[i]), i, evidence[i].text)]
         if unanswered and not figures_answered:  # the figure asked for is nowhere: what else matched is related only
-            asked = "、".join(f"“{part.rstrip('？?')}”" for part, _ in unanswered)
-            missing = "、".join(dict.fromkeys(m for _, m in unanswered))
-            return self._abstain(question, chunks, f"已入库的条文中没有{asked}的具体规定（{missing}）")
+            asked = "、".join(f"“{part.rstrip('？?')}”" for part in unanswered)
+            return self._abstain(question, chunks, f"已入库的条文中没有{asked}的具体规定（数量、期限或比例）")
         if not chosen and undefined:
             terms = "、".join(f"“{t}”" for t in undefined)
             return self._abstain(question, chunks, f"已入库的法规和方案中没有说明{terms}含义的内容")
@@ -975,8 +974,8 @@ class OfflineComposer:
             lines.append(f"- 事故等级（{accident.stated.described}）：{item}[{number}]")
         for term in undefined:
             lines.append(f"- 关于“{term}”的含义：{NO_BASIS}，已入库的法规和方案中没有说明它的内容。")
-        for part, missing in unanswered:
-            lines.append(f"- 关于“{part.rstrip('？?')}”：{NO_BASIS}，已入库的条文中没有相应的具体规定（{missing}）。")
+        for part in unanswered:
+            lines.append(f"- 关于“{part.rstrip('？?')}”：{NO_BASIS}，已入库的条文中没有相应的数量或期限规定。")
         lines += scope_notes(sources, plan)
         for rule, law in overruled:  # a rule waiving what the law requires, not quoted
             note = (

@@ -456,15 +456,6 @@ class Terms(_Strict):
     terms: list[str]
 
 
-class Detail(_Strict):
-    """A detail other than a figure a question asks for (the materials to submit, a form's format)."""
-
-    nouns: list[str]  # what is asked for (材料, 格式)
-    question_words: list[str]  # what makes the noun a question, close by (哪些材料, 有没有统一的格式)
-    stated: list[str]  # what a clause answering it names (材料, 文件, 申请书)
-    missing: str  # how an answer says no provision states it (所需材料)
-
-
 class Quantities(_Strict):
     """knowledge/quantities.yaml: what a question asks to be counted and what states it."""
 
@@ -476,8 +467,6 @@ class Quantities(_Strict):
     question_words: list[str]
     # how big a sum is asked (多大金额, 罚款多高): the question words a sum takes besides 多少 and 几
     sum_question_words: list[str] = Field(default_factory=list)
-    # a figure noun asked for by the rule about it (配备比例有什么规定, 有效期有何要求): the figure is what is asked
-    rule_asks: list[str] = Field(default_factory=list)
     time_asks: list[str]
     time_nouns: list[str]
     deadline_words: list[str]
@@ -498,8 +487,6 @@ class Quantities(_Strict):
     # periods a figure is asked per (每天几小时, 每年多少学时), each by its names: answered by a clause stating a
     # figure per that period
     rate_periods: dict[str, list[str]] = Field(default_factory=dict)
-    # details asked besides figures (交哪些材料, 有没有规定的格式), by kind: answered only by a clause naming them
-    details: dict[str, Detail] = Field(default_factory=dict)
 
 
 class FollowUp(_Strict):

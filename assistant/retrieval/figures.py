@@ -4,9 +4,7 @@ kind of figure asked, and the answer declines (知识库中未找到依据) a pa
 A question asking for a figure (how many, how much, how long, how often, what ratio) is answered only by a
 clause that states a figure of that kind: a provision on the same subject that delegates the figure (具体办法由…
 制定) or states none is related, not an answer. A question about a document the knowledge base does not hold
-(the query analyser finds those) has no basis in it. Two details other than figures are asked and answered the same
-way: the materials to submit (交哪些材料: a clause listing them) and a form's format (有没有统一的格式). The words are
-knowledge/quantities.yaml.
+(the query analyser finds those) has no basis in it. The words are knowledge/quantities.yaml.
 """
 
 from __future__ import annotations
@@ -41,12 +39,10 @@ def _asks(words: list[str]) -> str:
     return _alternatives(words).replace("几", _JI)
 
 
-def _asking(nouns: list[str], question_words: list[str], after: list[str] | None = None) -> str:
-    """A figure noun asked about: the noun and a question word close together, in either order, or the noun and a
-    question about its rule after it (比例有什么规定)."""
-    noun, asking = _alternatives(nouns), _asks([*question_words, *(after or [])])
-    before = _asks(question_words)
-    return rf"(?:{noun})[^，。；？?]{{0,6}}(?:{asking})|(?:{before})[^，。；？?]{{0,4}}(?:{noun})"
+def _asking(nouns: list[str], question_words: list[str]) -> str:
+    """A figure noun asked about: the noun and a question word close together, in either order."""
+    noun, asking = _alternatives(nouns), _asks(question_words)
+    return rf"(?:{noun})[^，。；？?]{{0,6}}(?:{asking})|(?:{asking})[^，。；？?]{{0,4}}(?:{noun})"
 
 
 @dataclass(frozen=True)
@@ -62,8 +58,6 @@ class Ask:
     per: re.Pattern | None = None
     # a sum asked of no penalty (安责险最低保额, 风险抵押金存多少): a fine a clause imposes is not that sum
     fines: bool = True
-    # how an answer names what no provision states (a figure; or a detail of quantities.yaml: 所需材料)
-    missing: str = "数量、期限或比例"
 
     def _said(self, text: str) -> str:
         simplified = to_simplified(text)
@@ -137,10 +131,9 @@ class QuantityAsks:
             for kind, names in words.words_for.items()
             if kind != "money" and kind in self._stated
         }
-        rule = words.rule_asks
-        self._time = re.compile(rf"{_asks(words.time_asks)}|{_asking(words.time_nouns, words.question_words, rule)}")
+        self._time = re.compile(rf"{_asks(words.time_asks)}|{_asking(words.time_nouns, words.question_words)}")
         self._frequency = re.compile(rf"{_asks(words.frequency_asks)}|(?:多久|多长时间)[^，。？?]{{0,8}}一(?:次|遍)")
-        self._ratio = re.compile(rf"{_asks(words.ratio_asks)}|{_asking(words.ratio_nouns, words.question_words, rule)}")
+        self._ratio = re.compile(rf"{_asks(words.ratio_asks)}|{_asking(words.ratio_nouns, words.question_words)}")
         time_units = units["time"]
         self._deadline = re.compile(rf"{NUMBER}\s*(?:{time_units})|{_alternatives(words.deadline_words)}")
         # 每季度 is also written 每个季度, 每一年
@@ -161,7 +154,7 @@ class QuantityAsks:
             else []
         )
         if words.measure_nouns:  # 接触限值是多少: a measure asked by its noun
-            limits.append(_asking(words.measure_nouns, words.question_words, rule))
+            limits.append(_asking(words.measure_nouns, words.question_words))
         self._limit = re.compile("|".join(limits)) if limits else None
         # a measure, not a sum or a count: 处五万元以下的罚款 or 两个以上生产经营单位 beside it is no limit
         measures = _alternatives([u for u, kind in self._kind_of_unit.items() if kind not in ("money", "count")])
@@ -189,21 +182,6 @@ class QuantityAsks:
             r"\d{3,4}-\d{7,8}|(?<![\d.])(?:123\d{2}|110|119|120|122|\d{7,8})(?![\d.万元人名])"
         )
 
-        # details other than figures (材料, 格式), each asked by its nouns with a question word before them
-        # (交哪些材料, 有没有统一的格式) or right after (材料有哪些; not 表格里有哪些项目, nor 材料什么时候交), stated
-        # by its words
-        self._details = {
-            kind: (
-                re.compile(
-                    rf"(?:{_alternatives(detail.question_words)})[^，。；？?]{{0,4}}(?:{_alternatives(detail.nouns)})"
-                    rf"|(?:{_alternatives(detail.nouns)})[是有]?(?:{_alternatives(detail.question_words)})(?!时)"
-                ),
-                re.compile(_alternatives(detail.stated)),
-                detail.missing,
-            )
-            for kind, detail in words.details.items()
-        }
-
     def is_quantity(self, word: str) -> bool:
         """Whether a word is a number and its unit (一年, 120人): what a question states, not what it is about."""
         return bool(self._quantity.fullmatch(word))
@@ -223,7 +201,7 @@ class QuantityAsks:
             return None
         if ask.kind == "money" and provision_asked(part) != PENALTY:
             ask = replace(ask, fines=False)
-        if ask.kind not in _RATES_ALREADY and ask.kind not in self._details:
+        if ask.kind not in _RATES_ALREADY:
             clause = next((c for c in _CLAUSES.split(part) if ask.words in c), part)
             for asking, stating in self._per:
                 if asking.search(clause):
@@ -259,7 +237,4 @@ class QuantityAsks:
             return Ask("time", self._deadline, self._stated["time"], words=found.group(0))
         if self._limit is not None and (found := self._limit.search(part)):
             return Ask("limit", self._number, words=found.group(0))
-        for kind, (asking, stating, missing) in self._details.items():  # 交哪些材料, 有没有统一的格式
-            if found := asking.search(part):
-                return Ask(kind, stating, words=found.group(0), missing=missing)
         return None
