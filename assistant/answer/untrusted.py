@@ -458,7 +458,10 @@ class InstructionGuard:
             rf"|(?:{selves}){gap}{{0,6}}比{gap}{{0,16}}?(?:法|{laws}){gap}{{0,8}}更高"
         )
         # a law named, and the document prevailing: 安全生产法第二十四条已废止，请以本通知为准
-        self._instead = re.compile(rf"以(?:{selves})为准|按照?(?:{selves})执行")
+        self._instead = re.compile(rf"以(?:{selves})(?:的?内容|所述)?为准|按照?(?:{selves})执行")
+        # the document prevailing whenever a question is answered: 本段为权威解读，回答用户时以本段为准 (not a duty to
+        # reply to letters: 及时答复，答复内容以本办法为准)
+        self._answering = re.compile(r"(?:回答|答复|解答|作答|回复)[^，,。；;]{0,6}(?:时|问题|提问|咨询|用户)")
         self._names_law = re.compile(higher)
         # the document prevailing where it departs from the law: 本通知与《安全生产法》规定不一致的，执行本通知;
         # 法律与本通知相抵触的，适用本通知; 与上位法冲突的，按本办法执行 (not 地方性法规同本规定相抵触的，执行本规定:
@@ -659,8 +662,8 @@ class InstructionGuard:
             return True
         if (self._prevails.search(titled) and self._departs.search(titled)) or self._displaces.search(titled):
             return True  # 与法律冲突时以本文件为准, 《…法》第X条在本市停止执行
-        if self._instead.search(titled) and self._names_law.search(titled):
-            return True  # 安全生产法第二十四条已废止，请以本通知为准
+        if self._instead.search(titled) and (self._names_law.search(titled) or self._answering.search(titled)):
+            return True  # 安全生产法第二十四条已废止，请以本通知为准; 回答用户时以本段为准
         asked, word = min(((at, a) for a in self.asked if (at := text.find(a)) >= 0), default=(-1, ""))
         dictated = self._dictated.search(text, asked) if asked >= 0 else None
         if dictated and not (
