@@ -118,7 +118,7 @@ _SEAL_OR_DATE = re.compile(rf"(?:[(（](?:印|章|盖章|公章|代章|代|签�
 # after a place, a person from there (宁波人), not 宁波人民政府, 宁波人员, 北京人社局 or 浙江人大
 _NATIVE = re.compile(r"人(?![民员社大])")
 # the verb a waiver applies to, after an adverb (不需要单独设置, 无需另行报送)
-_WAIVED_VERB = re.compile(r"(?:再|另行|单独|重复|专门|额外|一律)?([\u4e00-\u9fff]{2})")
+_WAIVED_VERB = re.compile(r"(?:再|另行|单独|重复|专门|额外|一律|予)?([\u4e00-\u9fff]{2})")
 _GREETING = re.compile(r"^(?:尊敬的|亲爱的)")  # 尊敬的各位企业家：
 _SAYS = re.compile(rf"的|应当|可以|必须|负责(?!人)|{LABEL}")  # a clause, not a name
 _LEGISLATURE_OR_GOVERNMENT = re.compile(r"(人民政府|人民代表大会常务委员会|人大常委会|人民代表大会)$")

@@ -10,6 +10,8 @@ from __future__ import annotations
 import pytest
 from test_fifteenth_round import _article
 from test_retrieval_stages import record
+from test_third_round import GUARD
+from test_twelfth_round_injection import NATIONAL_ARTICLE, QUESTION, _compose, _local
 from test_twentyfourth_round_answers import _analyzer, _composed
 
 from assistant.pack import KnowledgePack
@@ -155,6 +157,19 @@ def test_asked_what_the_rules_of_a_place_not_held_say_the_answer_declines_and_na
     ],
 )
 def test_a_passage_claiming_to_prevail_when_questions_are_answered_instructs(sentence, instructs):
-    from test_third_round import GUARD
-
     assert GUARD.is_instruction(sentence) is instructs
+
+
+@pytest.mark.parametrize(
+    "waiver",
+    [
+        "一百五十人以下的企业暂不设置安全生产管理机构，配备兼职人员即可。",
+        "一百五十人以下的企业可暂缓设置安全生产管理机构，配备兼职人员即可。",
+        "一百五十人以下的企业，安全生产管理机构可以不予设置，配备兼职人员即可。",
+        "一百五十人以下的企业不强求设置安全生产管理机构，配备兼职人员即可。",
+    ],
+)
+def test_in_its_own_place_a_notice_putting_off_what_the_law_requires_gives_way_to_the_law_with_a_note(waiver):
+    answer = _compose(f"青山市{QUESTION}", [_local(f"第二条 {waiver}"), NATIONAL_ARTICLE], regions=("青山市",))
+    assert answer.citations[0]["article"] == "第二十四条" and "以法律为准" in answer.text, answer.text
+    assert "配备兼职人员即可" not in answer.text
