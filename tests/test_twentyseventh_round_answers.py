@@ -173,3 +173,37 @@ def test_in_its_own_place_a_notice_putting_off_what_the_law_requires_gives_way_t
     answer = _compose(f"青山市{QUESTION}", [_local(f"第二条 {waiver}"), NATIONAL_ARTICLE], regions=("青山市",))
     assert answer.citations[0]["article"] == "第二十四条" and "以法律为准" in answer.text, answer.text
     assert "配备兼职人员即可" not in answer.text
+
+
+@pytest.mark.parametrize(
+    ("text", "states"),
+    [
+        ("应当至少每2年组织1次生产安全事故应急救援预案演练。", True),  # periods per occasion, in figures
+        ("每两个月检查一次。", True),
+        ("3年一次。", True),
+        ("每年至少组织一次演练。", True),
+        ("应当在2年内完成整改。", False),  # a deadline, not how often
+    ],
+)
+def test_how_often_is_stated_in_figures_as_in_words(asks, text, states):
+    ask = asks.asked("应急预案演练多长时间至少搞一次？")
+    assert ask is not None and ask.kind == "frequency" and ask.stated_in(text) is states
+
+
+def test_a_later_part_asking_how_often_is_answered_by_the_provision_quoted_for_the_first():
+    drills = _article(
+        "生产安全事故应急条例", "行政法规", 8,
+        "第八条 县级以上地方人民政府以及乡、镇人民政府以及街道办事处等地方人民政府派出机关，应当至少每2年组织1次生产安全事故"
+        "应急救援预案演练。",
+    )  # fmt: skip
+    shandong = _article(
+        "山东省安全生产条例", "地方性法规", 63,
+        "第六十三条 县级以上人民政府及其有关部门和乡镇人民政府、街道办事处，应当每年至少组织一次生产安全事故应急救援演练。",
+    )  # fmt: skip
+    shandong.metadata["region"] = "山东省"
+    answer = _composed(
+        "街道办也要搞事故应急预案演练吗？多长时间至少搞一次？",
+        [record("生产安全事故应急条例", "行政法规"), record("山东省安全生产条例", "地方性法规", "山东省")],
+        [drills, shandong],
+    )
+    assert [s.chunk.doc_id for s in answer.sources] == ["生产安全事故应急条例"] and "每2年组织1次" in answer.text

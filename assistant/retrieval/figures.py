@@ -138,7 +138,10 @@ class QuantityAsks:
         self._deadline = re.compile(rf"{NUMBER}\s*(?:{time_units})|{_alternatives(words.deadline_words)}")
         # 每季度 is also written 每个季度, 每一年
         often = _alternatives(words.frequency_words).replace("每", "每[个一]?")
-        self._how_often = re.compile(rf"{often}|{NUMBER}\s*(?:{time_units})[^，。；]{{0,6}}一次")
+        # or a number of periods per occasion, in words or figures: 每2年组织1次, 3年一次, 每两个月检查一次
+        self._how_often = re.compile(
+            rf"{often}|每\s*{NUMBER}\s*个?(?:{time_units})|{NUMBER}\s*个?(?:{time_units})[^，。；]{{0,6}}(?:一|1)\s*次"
+        )
         self._proportion = re.compile(
             rf"%|％|百分之{NUMBER}|{NUMBER}\s*[:：比]\s*{NUMBER}|{NUMBER}\s*(?:倍|成)|"
             rf"比例[^。；]{{0,12}}{NUMBER}|每{NUMBER}?[^。；，]{{0,8}}(?:配备|配置|设置){NUMBER}"
