@@ -207,3 +207,25 @@ def test_a_later_part_asking_how_often_is_answered_by_the_provision_quoted_for_t
         [drills, shandong],
     )
     assert [s.chunk.doc_id for s in answer.sources] == ["生产安全事故应急条例"] and "每2年组织1次" in answer.text
+
+
+_PERMITS = _article(
+    "安全生产许可证条例", "行政法规", 2,
+    "第二条 国家对矿山企业、建筑施工企业和危险化学品、烟花爆竹、民用爆炸物品生产企业实行安全生产许可制度。"
+    "企业未取得安全生产许可证的，不得从事生产活动。",
+)  # fmt: skip
+_WITHOUT_PERMIT = _article(
+    "安全生产许可证条例", "行政法规", 19,
+    "第十九条 违反本条例规定，未取得安全生产许可证擅自进行生产的，责令停止生产，没收违法所得，并处10万元以上50万元以下"
+    "的罚款；造成重大事故或者其他严重后果，构成犯罪的，依法追究刑事责任。",
+)  # fmt: skip
+
+
+def test_a_part_asking_how_a_breach_is_punished_is_answered_by_the_penalty_provision():
+    records = [record("安全生产许可证条例", "行政法规")]
+    # a later part: not by the duty quoted for the first, which says the breach is forbidden, not how it is punished
+    answer = _composed("安全生产许可制度适用哪几类企业？没证擅自生产怎么罚？", records, [_PERMITS, _WITHOUT_PERMIT])
+    assert "第二条" in answer.text and "10万元以上50万元以下" in answer.text
+    # a first part: the penalty provision answering about as well as the duty ranked above it
+    answer = _composed("企业没取得安全生产许可证就擅自生产，怎么处罚？", records, [_PERMITS, _WITHOUT_PERMIT])
+    assert answer.text.startswith("依据《安全生产许可证条例》第十九条"), answer.text

@@ -668,11 +668,21 @@ class OfflineComposer:
         # a further part that a provision already quoted (the evidence ranks in quoted) answers (…预案要谁签字？签完报
         # 哪里备案？: 第七条 says both) is answered by it, not by a second provision sharing the part's few words;
         # unless the part names a document or place of its own (…和原来国务院特别规定相比？, 上海的条例里…)
+        # (a penalty asked is a penalty provision's to answer: …适用哪几类企业？没证擅自生产怎么罚？)
+        penalty = provision_asked(part) == PENALTY
         if not any(n in normalise_for_index(part) for n in plan.names):
-            again = [g for g in groups if g[0].chunk_rank in quoted and g[0].score >= ANSWER.first_share * best]
+            again = [
+                g
+                for g in groups
+                if g[0].chunk_rank in quoted
+                and g[0].score >= ANSWER.first_share * best
+                and (not penalty or provision_kind(evidence[g[0].chunk_rank]) == PENALTY)
+            ]
             if again:
                 return again[:1]
         good = [g for g in groups if g[0].score >= share * best]
+        if penalty:  # asked how a breach is punished: a penalty provision answering about as well says so
+            good = [g for g in good if provision_kind(evidence[g[0].chunk_rank]) == PENALTY] or good
         picked = good[:1]
         first = evidence[picked[0][0].chunk_rank]
         # a question naming a document asks what it says (根据《安全生产法》，…; 安全生产法自哪一天起施行): another
