@@ -14,7 +14,7 @@ from starlette.middleware import Middleware
 from assistant.web import ask_tab, library_tab, plan_tab, selfcheck_tab
 from assistant.web.context import WebContext, friendly_errors
 from assistant.web.gradio_zh import chinese_interface
-from assistant.web.login import ClientAddress, LoginGuard, login_pair
+from assistant.web.login import ClientAddress, LoginGuard, LoginPage, login_pair
 from assistant.web.refusals import ChineseErrors, LoginRequired, RequestGuard
 from assistant.web.uploads import (
     UPLOAD_MAX_AGE_S,
@@ -180,11 +180,13 @@ def launch(
         prevent_thread_lock=True,
         app_kwargs={
             # Gradio's English errors are answered in Chinese, and its routes that skip the login refused without
-            # one (refusals); an API call with inputs left out gets their defaults, and one whose body cannot be
-            # read a Chinese reason; the uploads Gradio keeps at once are bounded (uploads.UploadQuota)
+            # one (refusals); the login page is Chinese in any browser and says why a login failed (login); an API
+            # call with inputs left out gets their defaults, and one whose body cannot be read a Chinese reason;
+            # the uploads Gradio keeps at once are bounded (uploads.UploadQuota)
             "middleware": [
                 Middleware(ChineseErrors),
                 Middleware(ClientAddress),
+                Middleware(LoginPage),
                 Middleware(LoginRequired),
                 Middleware(RequestGuard, limit=int(settings.web_request_max_mb * 2**20)),
                 Middleware(ask_tab.ApiDefaults),

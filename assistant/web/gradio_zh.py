@@ -1,7 +1,8 @@
 """Chinese for Gradio's own interface texts (upload area, buttons, login page), whatever the browser's
 language: a Chinese-language tool should not greet an officer whose browser is set to English with
-"Drop File Here". Gradio picks built-in texts by the browser's locale and falls back to English; these
-override the English ones (the keys are Gradio's i18n keys)."""
+"Drop File Here" (or a French one with "Déposer le fichier ici"). Gradio picks its built-in texts by the
+browser's locale among the languages it ships (LOCALES), and falls back to English for any other; these
+override them all (the keys are Gradio's i18n keys)."""
 
 from __future__ import annotations
 
@@ -44,5 +45,17 @@ ZH = {
 }
 
 
+# the languages Gradio's frontend ships texts for (gradio/templates/frontend: lang/*.json); a browser whose locale
+# is none of them gets English, which ZH overrides too
+LOCALES = (
+    "ar ca ckb de en es et eu fa fi fr he hi id ja ko lt nb nl pl pt pt-BR ro ru sv ta th tr uk ur uz zh-CN zh-TW"
+).split()
+
+
 def chinese_interface() -> gr.I18n:
-    return gr.I18n(en=ZH)
+    return gr.I18n(**{locale: ZH for locale in LOCALES})
+
+
+def translations() -> dict[str, dict[str, str]]:
+    """What the page is given as its texts (Gradio's config "i18n_translations"): ZH under every locale."""
+    return chinese_interface().translations_dict

@@ -19,6 +19,7 @@ start rather than run without login."""
 from __future__ import annotations
 
 import hmac
+import json
 import math
 import threading
 import time
@@ -27,6 +28,7 @@ from contextvars import ContextVar
 from fastapi import HTTPException
 
 from assistant.faults import UserFacingError
+from assistant.web.gradio_zh import translations
 from ingest.settings import Settings
 
 _CLIENT: ContextVar[str] = ContextVar("anquan_login_client", default="")
@@ -160,6 +162,7 @@ class LoginGuard:
                 status_code=429,
                 detail=f"登录失败次数过多，已暂时锁定：请 {math.ceil(wait)} 秒后再试"
                 f"（管理员可重启 anquan serve 立即解除）。",
+                headers={"Retry-After": str(math.ceil(wait))},
             )
         correct = is_user & hmac.compare_digest((password or "").encode("utf-8"), self.password)
         with self._lock:
@@ -169,3 +172,144 @@ class LoginGuard:
                 else:
                     self._fail(key, now)
         return bool(correct)
+
+
+# What the login page says for a reply Gradio's page shows nothing for (it shows a text of its own on 400 only, and
+# nothing on 429, 422, 5xx or when the server cannot be reached)
+LOGIN_PAGE_TEXTS = {
+    "wrong": WRONG_LOGIN,
+    "empty": "请填写用户名和密码后再登录（两项都不能为空）。",
+    "locked": "登录失败次数过多，已暂时锁定：请稍后再试。",
+    "unlocked": "锁定已解除：现在可以重新登录。",
+    "failed": "登录没有完成（服务器出错）：请稍后重试；反复出现请联系管理员查看服务日志。",
+    "unreachable": "连接不到服务器，没有登录：请确认网页服务（anquan serve）仍在运行，稍后重试。",
+}
+# Runs on the login page before Gradio's own script: gives the page its Chinese texts (Gradio's config before login
+# carries none, so the browser's locale picked them) and answers every reply to the login form in Chinese, where it
+# can be seen: the server's reason (a lockout counted down to the second from Retry-After), or what to do.
+LOGIN_PAGE_JS = r"""
+(() => {
+  const config = window.gradio_config;
+  if (!config || !config.auth_required) return;
+  config.i18n_translations = __TRANSLATIONS__;
+  const TEXTS = __TEXTS__;
+  const realFetch = window.fetch.bind(window);
+  let timer = null;
+  const show = (text) => {
+    let box = document.getElementById("anquan-login-error");
+    if (!box) {
+      const password = document.querySelector("input[type=password]");
+      const form = password && (password.closest(".form") || password.closest("form") || password.parentElement);
+      if (!form) return;
+      box = document.createElement("p");
+      box.id = "anquan-login-error";
+      box.setAttribute("role", "alert");
+      box.style.cssText = "color: var(--error-text-color, #b91c1c); font-weight: 600; margin: 8px 0;";
+      form.parentElement.insertBefore(box, form);
+    }
+    box.textContent = text;
+    box.style.display = text ? "" : "none";
+  };
+  const chinese = (text) => typeof text === "string" && /[\u3400-\u9fff]/.test(text) ? text : "";
+  window.fetch = async (input, init) => {
+    const url = new URL(typeof input === "string" || input instanceof URL ? input : input.url, location.href);
+    const method = ((init && init.method) || (input && input.method) || "GET").toUpperCase();
+    if (method !== "POST" || !/\/login\/?$/.test(url.pathname)) return realFetch(input, init);
+    clearInterval(timer);
+    let response;
+    try {
+      response = await realFetch(input, init);
+    } catch (error) {
+      show(TEXTS.unreachable);
+      return new Response(null, {status: 204});
+    }
+    if (response.status === 200) {
+      show("");
+      return response;
+    }
+    let detail = "";
+    try {
+      detail = chinese((await response.clone().json()).detail);
+    } catch (error) {}
+    if (response.status === 400) show(detail || TEXTS.wrong);
+    else if (response.status === 422) show(TEXTS.empty);
+    else if (response.status === 429) {
+      const wait = parseInt(response.headers.get("Retry-After") || "", 10);
+      const said = detail || TEXTS.locked;
+      if (wait > 0 && /\d+\s*秒/.test(said)) {
+        const until = Date.now() + wait * 1000;
+        const tick = () => {
+          const left = Math.ceil((until - Date.now()) / 1000);
+          if (left > 0) show(said.replace(/\d+\s*秒/, left + " 秒"));
+          else {
+            clearInterval(timer);
+            show(TEXTS.unlocked);
+          }
+        };
+        tick();
+        timer = setInterval(tick, 1000);
+      } else show(said);
+    } else show(detail || TEXTS.failed);
+    return new Response(null, {status: 204});  // Gradio's page then shows nothing of its own
+  };
+})();
+"""
+
+
+def login_page_script() -> bytes:
+    """The <script> LoginPage adds to the login page."""
+
+    def literal(value: object) -> str:  # as JSON, never closing the script element
+        return json.dumps(value, ensure_ascii=False).replace("</", "<\\/")
+
+    code = LOGIN_PAGE_JS.replace("__TRANSLATIONS__", literal(translations())).replace(
+        "__TEXTS__", literal(LOGIN_PAGE_TEXTS)
+    )
+    return f"<script>{code}</script>".encode()
+
+
+_AUTH_REQUIRED = b'window.gradio_config = {"auth_required":true'
+_PAGE_LIMIT = 1 << 20  # Gradio's page is a few KB; anything larger is passed on unread
+
+
+class LoginPage:
+    """ASGI middleware: the page Gradio serves before login (its config says auth_required) gets LOGIN_PAGE_JS in
+    its head; every other response passes untouched."""
+
+    def __init__(self, app):
+        self.app = app
+        self.script = login_page_script()
+
+    async def __call__(self, scope, receive, send):
+        if scope.get("type") != "http" or scope.get("method") != "GET":
+            return await self.app(scope, receive, send)
+        held: dict | None = None
+        parts: list[bytes] = []
+
+        async def relay(message) -> None:
+            nonlocal held
+            if message["type"] == "http.response.start":
+                named = dict(message.get("headers") or [])
+                html = named.get(b"content-type", b"").startswith(b"text/html")
+                if message["status"] == 200 and html and b"content-encoding" not in named:
+                    held = message
+                    return
+                await send(message)
+                return
+            if held is None or message["type"] != "http.response.body":
+                await send(message)
+                return
+            parts.append(message.get("body", b""))
+            size = sum(map(len, parts))
+            if message.get("more_body", False) and size <= _PAGE_LIMIT:
+                return
+            body, start, held = b"".join(parts), held, None
+            more = message.get("more_body", False)
+            if not more and _AUTH_REQUIRED in body and b"</head>" in body:
+                body = body.replace(b"</head>", self.script + b"</head>", 1)
+                headers = [(k, v) for k, v in start.get("headers") or [] if k != b"content-length"]
+                start = {**start, "headers": [*headers, (b"content-length", b"%d" % len(body))]}
+            await send(start)
+            await send({"type": "http.response.body", "body": body, "more_body": more})
+
+        return await self.app(scope, receive, relay)
