@@ -723,6 +723,7 @@ def _answers_from_rows(
             f"{path} 第 1 行：表头须包含“编号”和“回答”两列，"
             f"这里是：{_shown('、'.join(str(h or '') for h in rows[0]).rstrip('、'), 80)}"
         )
+    _refuse_uncomputed(path, rows[start + 1 :], start + 2, (id_col, answer_col))
     answers = _Answers(path, made_for)
     for line, row in enumerate(rows[start + 1 :], start=start + 2):
         cells = ["" if c is None else str(c) for c in row]
@@ -730,9 +731,35 @@ def _answers_from_rows(
             continue
         if len(cells) <= id_col or not cells[id_col].strip():
             raise AnswerError(f"{path} 第 {line} 行：缺少条目编号（“编号”一列）")
+        if cells[id_col].strip().lower() in _ID_HEADERS:
+            continue  # the header again: repeated on each printed page, or the lower row of a two-row header
         value = cells[answer_col] if len(cells) > answer_col else ""
         answers.check(f"第 {line} 行", cells[id_col], value, known, limits)
     return answers.result()
+
+
+class Uncomputed(str):
+    """A workbook cell holding a formula whose result the file does not carry (a sheet written by a program and
+    never opened and saved in Excel or WPS): its formula, as text."""
+
+
+def _refuse_uncomputed(path: Path, rows: Sequence[Sequence[object]], first_line: int, columns: tuple[int, ...]) -> None:
+    """AnswerError naming the rows whose 编号 or 回答 is a formula without a result: such a cell reads as empty, and
+    the items it answers were silently counted as unanswered."""
+    lines = [
+        (line, cell)
+        for line, row in enumerate(rows, start=first_line)
+        for cell in [next((row[c] for c in columns if c < len(row) and isinstance(row[c], Uncomputed)), None)]
+        if cell is not None
+    ]
+    if not lines:
+        return
+    shown = "、".join(str(line) for line, _ in lines[:10]) + (f" 等 {len(lines)} 行" if len(lines) > 10 else " 行")
+    raise AnswerError(
+        f"{path} 第 {shown}：“编号”或“回答”是公式（如 ={_shown(lines[0][1], 60)}），文件里没有公式的计算结果"
+        "（由程序生成、没有在 Excel 或 WPS 中打开保存过的表格就是这样），无法知道回答是什么；"
+        "请在 Excel 或 WPS 中打开这个文件并保存后重新上传，或把这些格直接填写为 是、否 或 不确定"
+    )
 
 
 def _csv_rows(path: Path, text: str, limits: AnswerLimits) -> list[list[str]]:
@@ -860,16 +887,84 @@ def _workbook_rows(path: Path, limits: AnswerLimits | None = None) -> Sequence[S
     try:
         book = load_workbook(path, read_only=True, data_only=True)
         sheet = _answers_sheet(book)
+        # the rows there are, not the size the sheet declares: a writer that declares A1 (or a stale size) had every
+        # row after it dropped without a word
+        sheet.reset_dimensions()
         rows = [
             list(row)
             for row in itertools.islice(
                 sheet.iter_rows(values_only=True, max_col=_XLSX_MAX_COLUMNS), limits.max_rows + 2
             )
         ]
+        part = getattr(sheet, "_worksheet_path", None)  # the sheet's XML in the package (openpyxl's reader)
         book.close()
+        if isinstance(part, str):
+            _as_shown(path, part.lstrip("/"), rows)
+    except AnswerError:
+        raise
     except Exception:  # openpyxl raises several types for a file that is not a workbook
         raise AnswerError(f"{path}：无法作为 Excel 工作簿打开；请用 anquan check --out 导出的 .xlsx 填写") from None
     return rows
+
+
+_SHEET_NS = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
+
+
+def _as_shown(path: Path, part: str, rows: list[list[object]]) -> None:
+    """The rows read by openpyxl (values only) made what the sheet shows, in place:
+    - every cell of a merged range holds the range's value (openpyxl gives it to the first cell only: a 是 merged
+      over three rows answered one item, and the other two were counted as unanswered);
+    - a formula without a stored result (openpyxl reads it as empty) becomes Uncomputed(its formula), told by row
+      (_refuse_uncomputed). A formula whose result is an empty text (t="str", empty <v>) is an empty cell.
+    Read from the sheet's XML in one streaming pass (the package passed check_zip and _declares_entities first);
+    merged ranges are cut to the rows and columns read, and ranges that overlap (Excel never writes them) refused."""
+    from xml.etree.ElementTree import iterparse
+
+    from openpyxl.utils.cell import column_index_from_string, coordinate_from_string, range_boundaries
+
+    height, width = len(rows), _XLSX_MAX_COLUMNS
+    merged: list[tuple[int, int, int, int]] = []
+    with zipfile.ZipFile(path) as package, package.open(part) as source:
+        for _, element in iterparse(source, events=("end",)):
+            tag = element.tag
+            if tag == f"{_SHEET_NS}c":
+                formula = element.find(f"{_SHEET_NS}f")
+                stored = element.find(f"{_SHEET_NS}v")
+                if formula is not None and not (stored is not None and (stored.text or element.get("t") == "str")):
+                    try:
+                        letters, number = coordinate_from_string(element.get("r") or "")
+                        column = column_index_from_string(letters)
+                    except ValueError:
+                        column = number = 0
+                    if 1 <= number <= height and 1 <= column <= width:
+                        row = rows[number - 1]
+                        row.extend([None] * (column - len(row)))
+                        row[column - 1] = Uncomputed(formula.text or "（共享公式）")
+                element.clear()
+            elif tag == f"{_SHEET_NS}row":
+                element.clear()
+            elif tag == f"{_SHEET_NS}mergeCell":
+                try:
+                    left, top, right, bottom = range_boundaries(element.get("ref") or "")
+                except (ValueError, TypeError):
+                    continue  # a range that names no cells merges none
+                if left is not None and top is not None and top <= height and left <= width:
+                    merged.append((left, top, min(right or left, width), min(bottom or top, height)))
+    filled = 0
+    for left, top, right, bottom in merged:
+        value = rows[top - 1][left - 1] if left <= len(rows[top - 1]) else None
+        for number in range(top, bottom + 1):
+            row = rows[number - 1]
+            row.extend([None] * (right - len(row)))
+            for column in range(left, right + 1):
+                if (number, column) != (top, left):
+                    row[column - 1] = value
+            filled += right - left + 1
+        if filled > height * width:
+            raise AnswerError(
+                f"{path}：合并单元格互相重叠（Excel 和 WPS 保存的文件不会这样），无法判断每一格的内容；"
+                "请用 anquan check --out 导出的 .xlsx 重新填写"
+            )
 
 
 def _names_answer_columns(header: Sequence[object]) -> bool:
