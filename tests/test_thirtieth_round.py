@@ -8,7 +8,9 @@ the page is Chinese in any browser, and says why a login failed: a lockout is co
 
 from __future__ import annotations
 
+import json
 import re
+import uuid
 from pathlib import Path
 
 import pytest
@@ -281,3 +283,121 @@ def test_a_two_row_header_and_overlapping_merges(small_checklist, tmp_path):
     with pytest.raises(AnswerError, match="合并单元格互相重叠"):
         load_answers(path, small_checklist)
     assert clock.monotonic() - started < 10
+
+
+# --- forged web sessions ------------------------------------------------------------------------------------------
+# Gradio keys a session's state and result stream by the session_hash the client sends, and trusted any request
+# naming it: a second browser sending the first one's session_hash asked "罚款呢？" and was told “追问：按‘危险作业需要
+# 审批吗，罚款呢？’检索”, the first user's question, and could read the first user's results. An empty session_hash
+# failed inside Gradio (HTTP 500, "操作没有完成：请稍后重试") and one of 100,000 characters was kept as a key.
+
+ASK = ["危险作业需要审批吗", [], [], True, [], []]
+
+
+def join(client, fn: int, data: list, session: str):
+    body = {"data": data, "fn_index": fn, "session_hash": session, "event_data": None, "trigger_id": None}
+    return client.post("/gradio_api/queue/join", json=body)
+
+
+def completed(client, session: str) -> dict:
+    with client.stream("GET", "/gradio_api/queue/data", params={"session_hash": session}) as stream:
+        assert stream.status_code == 200, stream.read()
+        for line in stream.iter_lines():
+            if line.startswith("data:") and (message := json.loads(line[5:])).get("msg") == "process_completed":
+                return message
+    raise AssertionError("the event did not complete")
+
+
+@pytest.fixture(scope="module")
+def two_browsers(tmp_path_factory):
+    """A served app over the fixture regulation, and two clients that each loaded the page (as two browsers)."""
+    import httpx
+    from conftest import regulation_with
+
+    settings = regulation_with(tmp_path_factory.mktemp("sessions"), {})
+    with serving(settings) as url:
+        with httpx.Client(base_url=url, timeout=120) as first, httpx.Client(base_url=url, timeout=120) as second:
+            assert first.get("/").status_code == 200 and second.get("/").status_code == 200
+            yield first, second
+
+
+def test_another_browser_naming_a_session_neither_reads_nor_continues_it(two_browsers):
+    from conftest import event_fn
+
+    victim, other = two_browsers
+    ask = event_fn(victim, "ask-send")
+    session = uuid.uuid4().hex[:11]
+    assert join(victim, ask, ASK, session).status_code == 200
+    # the answer waiting for the victim is not streamed to the other browser
+    read = other.get("/gradio_api/queue/data", params={"session_hash": session})
+    assert read.status_code == 403 and "这个会话属于另一个浏览器或程序" in read.json()["detail"], read.text
+    assert "危险作业" not in read.text
+    answer = completed(victim, session)  # still the victim's, whole
+    assert "危险作业需要审批吗" in json.dumps(answer, ensure_ascii=False)
+    # nor can the other browser continue the victim's conversation (its follow-up read the victim's question)
+    follow_up = join(other, ask, ["罚款呢？", [], [], True, [], []], session)
+    assert follow_up.status_code == 403 and "请刷新页面" in follow_up.json()["detail"], follow_up.text
+    assert "危险作业" not in follow_up.text
+    cancel = other.post("/gradio_api/cancel", json={"session_hash": session, "fn_index": ask, "event_id": "x"})
+    assert cancel.status_code == 403
+    assert other.get(f"/gradio_api/heartbeat/{session}").status_code == 403
+    # its own session is a fresh one: the follow-up knows no earlier question
+    own = uuid.uuid4().hex[:11]
+    assert join(other, ask, ["罚款呢？", [], [], True, [], []], own).status_code == 200
+    assert "危险作业需要审批吗" not in json.dumps(completed(other, own), ensure_ascii=False)
+    # and the victim goes on in its own session
+    assert join(victim, ask, ["罚款呢？", [], [], True, [], []], session).status_code == 200
+    assert "危险作业需要审批吗，罚款呢" in json.dumps(completed(victim, session), ensure_ascii=False)
+
+
+def test_another_browser_cannot_report_on_a_self_check_it_did_not_build(two_browsers):
+    from conftest import event_fn
+
+    victim, other = two_browsers
+    session = uuid.uuid4().hex[:11]
+    build = event_fn(victim, "sc-build")
+    assert (
+        join(victim, build, ["一般工贸（机械制造）", "120", None, [], False, False, False, ""], session).status_code
+        == 200
+    )
+    assert completed(victim, session)["success"]
+    filled = event_fn(victim, "sc-filled", "upload")
+    refused = join(other, filled, [None, None], session)
+    assert refused.status_code == 403 and "自查清单" in refused.json()["detail"], refused.text
+
+
+@pytest.mark.parametrize(
+    "session",
+    ["", "会话", "../../etc/passwd", "a" * 100_000, "a\u0000b", "a b", 12345, ["x"], {"a": 1}, True],
+    ids=lambda value: repr(value)[:16],
+)
+def test_a_malformed_session_id_is_refused_in_chinese_and_the_server_goes_on(two_browsers, session):
+    from conftest import event_fn
+
+    client, _ = two_browsers
+    ask = event_fn(client, "ask-send")
+    refused = join(client, ask, ASK, session)  # type: ignore[arg-type]
+    assert refused.status_code == 422, refused.text
+    assert "会话编号（session_hash）不对" in refused.json()["detail"]
+    if isinstance(session, str) and session.isprintable() and "/" not in session and 0 < len(session) < 1000:
+        assert client.get(f"/gradio_api/heartbeat/{session}").status_code == 422
+    fine = uuid.uuid4().hex
+    assert join(client, ask, ASK, fine).status_code == 200
+    assert completed(client, fine)["success"]
+
+
+def test_logged_in_api_clients_keep_their_sessions_apart(tmp_path, monkeypatch):
+    import httpx
+    from conftest import event_fn, regulation_with
+
+    settings = regulation_with(tmp_path, {}, web_user="anjian", web_password="s3cret-口令")
+    with serving(settings) as url, httpx.Client(base_url=url, timeout=120) as first:
+        with httpx.Client(base_url=url, timeout=120) as second:
+            for client in (first, second):  # as gradio_client does: a login, no page loaded
+                assert client.post("/login", data={"username": "anjian", "password": "s3cret-口令"}).status_code == 200
+            ask = event_fn(first, "ask-send")
+            session = str(uuid.uuid4())
+            assert join(first, ask, ASK, session).status_code == 200
+            assert second.get("/gradio_api/queue/data", params={"session_hash": session}).status_code == 403
+            assert completed(first, session)["success"]
+            assert join(second, ask, ["罚款呢？", [], [], True, [], []], session).status_code == 403

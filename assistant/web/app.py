@@ -16,6 +16,7 @@ from assistant.web.context import WebContext, friendly_errors
 from assistant.web.gradio_zh import chinese_interface
 from assistant.web.login import ClientAddress, LoginGuard, LoginPage, login_pair
 from assistant.web.refusals import ChineseErrors, LoginRequired, RequestGuard
+from assistant.web.sessions import SessionOwner
 from assistant.web.uploads import (
     UPLOAD_MAX_AGE_S,
     UPLOAD_SWEEP_S,
@@ -182,13 +183,15 @@ def launch(
             # Gradio's English errors are answered in Chinese, and its routes that skip the login refused without
             # one (refusals); the login page is Chinese in any browser and says why a login failed (login); an API
             # call with inputs left out gets their defaults, and one whose body cannot be read a Chinese reason;
-            # the uploads Gradio keeps at once are bounded (uploads.UploadQuota)
+            # a session is only its own browser's (sessions); the uploads Gradio keeps at once are bounded
+            # (uploads.UploadQuota)
             "middleware": [
                 Middleware(ChineseErrors),
                 Middleware(ClientAddress),
                 Middleware(LoginPage),
                 Middleware(LoginRequired),
                 Middleware(RequestGuard, limit=int(settings.web_request_max_mb * 2**20)),
+                Middleware(SessionOwner, capacity=10 * settings.web_sessions),
                 Middleware(ask_tab.ApiDefaults),
                 Middleware(
                     UploadQuota,
