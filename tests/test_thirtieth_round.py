@@ -401,3 +401,97 @@ def test_logged_in_api_clients_keep_their_sessions_apart(tmp_path, monkeypatch):
             assert second.get("/gradio_api/queue/data", params={"session_hash": session}).status_code == 403
             assert completed(first, session)["success"]
             assert join(second, ask, ["罚款呢？", [], [], True, [], []], session).status_code == 403
+
+
+# --- an LLM reply that breaks off mid-body ------------------------------------------------------------------------
+# A reply whose body stopped half way (chunked and cut mid-JSON, or shorter than its Content-Length) was told as
+# “无法连接 http://…，请检查 ANQUAN_LLM_BASE_URL 和网络”: the address was right, the reply broke off. A reply nested past
+# Python's recursion limit was “调用出错，请稍后重试”.
+
+
+def _reply(text: str) -> bytes:
+    message = {"role": "assistant", "content": text}
+    return json.dumps(
+        {
+            "id": "x",
+            "object": "chat.completion",
+            "created": 1,
+            "model": "m",
+            "choices": [{"index": 0, "message": message, "finish_reason": "stop"}],
+        }
+    ).encode()
+
+
+class _Broken:
+    """An OpenAI-compatible endpoint whose non-streamed reply is broken in one way (how)."""
+
+    def __init__(self, how: str):
+        import threading
+
+        from fake_openai import LocalEndpoint, QuietHandler
+
+        whole = _reply("有限空间作业应当先通风[1]。")
+
+        class Handler(QuietHandler):
+            def do_POST(self):  # noqa: N802 - http.server's naming
+                self.read_body()
+                self.send_response(200)
+                self.send_header("Content-Type", "application/json")
+                if how == "deep":
+                    body = b'{"choices":' + b"[" * 100_000 + b"]" * 100_000 + b"}"
+                    self.send_header("Content-Length", str(len(body)))
+                    self.end_headers()
+                    self.wfile.write(body)
+                    return
+                if how == "chunked":
+                    self.send_header("Transfer-Encoding", "chunked")
+                    self.end_headers()
+                    half = whole[: len(whole) // 2]
+                    self.wfile.write(b"%x\r\n%s\r\n" % (len(half), half))
+                else:  # a Content-Length the body never reaches
+                    self.send_header("Content-Length", str(len(whole) + 100))
+                    self.end_headers()
+                    self.wfile.write(whole)
+                self.wfile.flush()
+                self.close_connection = True
+
+        self.endpoint = LocalEndpoint()
+        self.endpoint.stopped = threading.Event()
+        self.endpoint.serve(Handler)
+
+    def __enter__(self):
+        return self.endpoint.__enter__()
+
+    def __exit__(self, *exc):
+        self.endpoint.__exit__(*exc)
+
+
+@pytest.mark.parametrize(
+    ("how", "said"),
+    [
+        ("chunked", "连接已建立，但回复在中途断开"),
+        ("short", "连接已建立，但回复在中途断开"),
+        ("deep", "返回的内容无法解析"),
+    ],
+)
+def test_a_reply_broken_off_mid_body_is_told_as_such_and_the_offline_answer_given(tmp_path, monkeypatch, how, said):
+    from conftest import regulation_with
+    from typer.testing import CliRunner
+
+    from assistant.cli import app
+
+    settings = regulation_with(tmp_path, {})
+    with _Broken(how) as endpoint:
+        for name, value in {
+            "ANQUAN_DATA_DIR": str(settings.data_dir),
+            "ANQUAN_VECTOR_CACHE": str(settings.vector_cache),
+            "ANQUAN_LLM_BASE_URL": endpoint.base_url,
+            "ANQUAN_LLM_MODEL": "m",
+            "ANQUAN_LLM_TIMEOUT": "5",
+        }.items():
+            monkeypatch.setenv(name, value)
+        result = CliRunner().invoke(app, ["ask", "有限空间作业要先通风吗"])
+    assert result.exit_code == 0, result.output
+    assert f"大模型服务暂不可用（{said}" in result.output and "以下为离线摘录答案" in result.output, result.output
+    assert "无法连接" not in result.output and "调用出错" not in result.output
+    assert "第六条" in result.output  # the offline answer, cited

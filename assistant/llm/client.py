@@ -336,6 +336,10 @@ def fault_reason(exc: BaseException, settings: Settings) -> str:
         return f"{exc.seconds:g} 秒内没有写完回复，可稍后重试或调大 ANQUAN_LLM_TIMEOUT"
     if isinstance(exc, (openai.APITimeoutError, httpx.TimeoutException, TimeoutError)):
         return f"{settings.llm_timeout:g} 秒内没有响应，可稍后重试或调大 ANQUAN_LLM_TIMEOUT"
+    if any(isinstance(link, (httpx.RemoteProtocolError, httpx.ReadError)) for link in chain(exc)):
+        # connected, then the reply broke off (a body cut mid-JSON, shorter than its Content-Length, a reset): the
+        # address is right, and checking it is no help
+        return "连接已建立，但回复在中途断开，没有收到完整的回复；可稍后重试，反复出现请检查该服务或其前面的代理"
     if isinstance(exc, (openai.APIConnectionError, httpx.TransportError, ConnectionError)):
         return f"无法连接 {where}，请检查 ANQUAN_LLM_BASE_URL 和网络"
     if isinstance(exc, (openai.AuthenticationError, openai.PermissionDeniedError)):
@@ -346,7 +350,9 @@ def fault_reason(exc: BaseException, settings: Settings) -> str:
         return "HTTP 429，请求过于频繁或额度已用完，请稍后重试"
     if isinstance(exc, openai.APIStatusError):
         return f"服务返回错误 HTTP {exc.status_code}，请稍后重试"
-    if isinstance(exc, (ValueError, KeyError, TypeError, AttributeError, openai.APIResponseValidationError)):
+    if isinstance(
+        exc, (ValueError, KeyError, TypeError, AttributeError, RecursionError, openai.APIResponseValidationError)
+    ):  # RecursionError: JSON nested past Python's recursion limit
         return "返回的内容无法解析，请确认它是 OpenAI 兼容接口"
     return "调用出错，请稍后重试"
 
