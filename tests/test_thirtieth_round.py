@@ -528,3 +528,46 @@ def test_the_document_list_of_a_huge_library_is_quick_and_still_names_the_challe
     )
     found = document_rows(ctx, "声称取代")
     assert len(found) == 1 and "通知7" in found[0][0], found
+
+
+# --- a damaged answers workbook -------------------------------------------------------------------------------------
+# An .xlsx answers file with a part whose checksum fails (a download cut and resumed, a bad USB stick) passed the
+# unpacked-size check's own error through: "义务自查时发生意外错误（UnreadableFile）……请重试", where retrying never helps.
+
+
+def damaged(path: Path, part: str) -> Path:
+    """The package stored uncompressed with one byte of a part's data changed: its CRC no longer matches."""
+    import zipfile
+
+    with zipfile.ZipFile(path) as package:
+        parts = [(info.filename, package.read(info)) for info in package.infolist()]
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_STORED) as package:
+        for name, data in parts:
+            package.writestr(name, data)
+    raw = bytearray(path.read_bytes())
+    with zipfile.ZipFile(path) as package:
+        info = package.getinfo(part)
+    start = info.header_offset + 30 + len(info.filename.encode()) + len(info.extra) + info.compress_size // 2
+    raw[start] = ord("#") if raw[start] != ord("#") else ord("$")
+    path.write_bytes(bytes(raw))
+    return path
+
+
+@pytest.mark.parametrize("part", ["xl/worksheets/sheet1.xml", "xl/styles.xml", "docProps/core.xml"])
+def test_a_damaged_answers_workbook_is_refused_with_what_to_do(small_checklist, tmp_path, monkeypatch, part):
+    from typer.testing import CliRunner
+
+    from assistant.cli import app
+    from assistant.selfcheck import AnswerError, load_answers
+
+    def fill(sheet, column, first):
+        sheet[f"{column}{first}"] = "是"
+
+    path, _ = answer_sheet(small_checklist, tmp_path / "自查表.xlsx", fill)
+    damaged(path, part)
+    with pytest.raises(AnswerError, match=r"已损坏.*另存为 \.xlsx 后重新提交"):
+        load_answers(path, small_checklist)
+    args = ["check", "--industry", "餐饮", "--employees", "25", "--description", "中餐馆，后厨用管道天然气"]
+    result = CliRunner().invoke(app, [*args, "--answers", str(path)])
+    assert result.exit_code == 2, result.output
+    assert "已损坏" in result.output and "意外错误" not in result.output, result.output

@@ -879,6 +879,11 @@ def _workbook_rows(path: Path, limits: AnswerLimits | None = None) -> Sequence[S
         raise AnswerError(
             f"{path}：{exc.reason.split('；')[0]}；请用 anquan check --out 导出的 .xlsx 重新填写"
         ) from None
+    except IngestError as exc:  # a damaged package (a part whose checksum fails): told as an unexpected error before
+        raise AnswerError(
+            f"{path}：{exc.reason.split('；')[0]}；请在 Excel 或 WPS 中打开，如能打开请另存为 .xlsx 后重新提交，"
+            "或用 anquan check --out 导出的 .xlsx 重新填写"
+        ) from None
     if _declares_entities(path):
         raise AnswerError(
             f"{path}：工作簿中含有 XML 实体声明（正常的 Excel 文件没有，可能是“实体炸弹”），已拒绝；"
