@@ -571,3 +571,51 @@ def test_a_damaged_answers_workbook_is_refused_with_what_to_do(small_checklist, 
     result = CliRunner().invoke(app, [*args, "--answers", str(path)])
     assert result.exit_code == 2, result.output
     assert "已损坏" in result.output and "意外错误" not in result.output, result.output
+
+
+# --- an upload named with a bidirectional control ------------------------------------------------------------------
+# An upload named 青山市通知\u202egpj.md was kept in uploads/ under that name, while the import recorded it (and
+# reported it) under the name as shown, \\u202e escaped: the upload's outcome was looked up by the real path, not
+# found, and the file was removed from uploads/ while the index kept its text (reported 新增). Now such characters
+# are replaced in the stored name, and the outcome is matched as the import names the file.
+
+
+@pytest.mark.parametrize("name", ["青山市通知\u202egpj.md", "青山市\u2066隔离\u2069办法.md", "青山市\u200f规定\x85.md"])
+def test_an_upload_named_with_a_direction_control_is_kept_with_its_index_entry(tmp_path, name):
+    from assistant.web.context import WebContext
+    from assistant.web.library_tab import import_uploads
+
+    browser = tmp_path / "browser"
+    browser.mkdir()
+    (browser / name).write_text("# 青山市测试规定\n\n第一条 测试。\n第二条 测试。\n第三条 测试。\n", encoding="utf-8")
+    ctx = WebContext(Settings())
+    try:
+        _, rows = import_uploads(ctx, [str(browser / name)])
+        assert [row[1] for row in rows] == ["新增"], rows
+        kept = list((ctx.settings.data_dir / "uploads").iterdir())
+        assert len(kept) == 1 and kept[0].read_text(encoding="utf-8").startswith("# 青山市测试规定"), kept
+        (record,) = ctx.kb.documents().values()
+        assert Path(record.source).exists(), record.source  # the index's source is the kept file
+    finally:
+        ctx.close()
+
+
+def test_a_kept_upload_is_matched_to_the_import_report_that_names_it_as_shown(tmp_path):
+    from assistant.web.uploads import Accepted, UploadBatch, ingest_uploads
+    from ingest.encoding import readable_path
+    from ingest.report import FileResult, IngestReport
+
+    staging = tmp_path / "staging"
+    staging.mkdir()
+    target = tmp_path / "uploads" / "通知\u202egpj.md"
+    target.parent.mkdir()
+    (staging / target.name).write_text("# 通知\n", encoding="utf-8")
+    batch = UploadBatch(staging, [Accepted(target.name, target, staging / target.name)])
+
+    def run(paths):
+        report = IngestReport()
+        report.results.append(FileResult(readable_path(paths[0]), "added", 1))
+        return report
+
+    ingest_uploads(batch, run)
+    assert target.exists()

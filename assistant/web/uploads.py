@@ -22,7 +22,7 @@ from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ingest.encoding import readable_name
+from ingest.encoding import has_control_chars, readable_name, readable_path
 from ingest.loaders import SUPPORTED_SUFFIXES
 from ingest.report import IngestReport
 from ingest.settings import Settings
@@ -75,6 +75,9 @@ def sanitise_name(name: str) -> str:
     control characters, no leading dots or spaces, bounded length. Empty when nothing usable is left."""
     name = unicodedata.normalize("NFC", name or "")
     name = re.split(r"[\\/]", name)[-1]
+    # a bidirectional control (通知\u202egpj.exe.md) as well: the import records a name holding one as written
+    # escaped, which is not the file's, and the upload of 通知\u202e….md was removed from uploads/ while indexed
+    name = "".join("_" if has_control_chars(c) else c for c in name)
     name = _RESERVED.sub("_", name).strip().lstrip(".").strip()
     stem, dot, suffix = name.rpartition(".")
     if not dot:
@@ -194,7 +197,8 @@ def _ingest_uploads(batch: UploadBatch, run: Callable[[list[Path]], IngestReport
     finally:
         outcome = {} if report is None else {_key(r.path): r.status for r in report.results}
         for item, kept in previous:
-            if outcome.get(_key(item.path)) in _KEPT:
+            # the report names a file as it can be shown (readable_path): matched the same way, never by chance
+            if outcome.get(_key(readable_path(item.path))) in _KEPT or outcome.get(_key(item.path)) in _KEPT:
                 continue
             if kept is not None:
                 os.replace(kept, item.path)
