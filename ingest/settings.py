@@ -101,7 +101,7 @@ class Settings(BaseSettings):
     # What one file may make the ingest unpack or parse; a file over a limit fails alone, with a reason.
     # .docx: total size of the package's parts once unpacked (checked first)
     zip_max_unpacked_mb: float = Field(100, gt=0)
-    # .docx: unpacked/packed ratio of any part over 1 MB (real XML ~30, zip bombs ~1000)
+    # .docx: unpacked/packed ratio of any part over 16 MB (real XML ~30, zip bombs ~1000; loaders/limits.py)
     zip_max_ratio: float = Field(200, gt=1)
     zip_max_members: int = Field(10000, ge=1)  # .docx: number of parts in the package
     pdf_max_pages: int = Field(5000, ge=1)  # PDF: pages in one file

@@ -619,3 +619,32 @@ def test_a_kept_upload_is_matched_to_the_import_report_that_names_it_as_shown(tm
 
     ingest_uploads(batch, run)
     assert target.exists()
+
+
+# --- a Word document with a large table ---------------------------------------------------------------------------
+# A .docx holding one 300 × 50 table of like cells (a 隐患排查 form exported by a program) has a 3 MB document.xml
+# that compresses 215 to 1: it was refused as a “压缩炸弹”. Parts that small cost little whatever their ratio (the
+# package's total and its element count are bounded); a part of 60 MB at 1000 to 1 is still refused
+# (test_hostile_files).
+
+
+def test_a_word_document_with_a_large_table_of_like_cells_is_imported(tmp_path):
+    import docx
+
+    from ingest.pipeline import ingest
+
+    document = docx.Document()
+    document.add_heading("青山市危险化学品企业隐患排查表", 1)
+    document.add_paragraph("第一条 企业应当按本表逐项排查，如实填写。")
+    table = document.add_table(rows=300, cols=50)
+    for row in table.rows:
+        for cell in row.cells:
+            cell.text = "是"
+    folder = tmp_path / "docs"
+    folder.mkdir()
+    document.save(folder / "隐患排查表.docx")
+    from conftest import isolated_settings
+
+    report = ingest([folder], isolated_settings(tmp_path / "data"))
+    (result,) = report.results
+    assert result.status == "added", result.reason

@@ -15,7 +15,10 @@ from ingest.errors import OverLimit, UnreadableFile
 from ingest.settings import Settings
 
 _MB = 2**20
-_RATIO_MIN_BYTES = _MB  # smaller parts may compress very well (styles, repeated table cells) and cost nothing
+# Parts smaller than this may compress very well and cost little (styles; a table of 15,000 like cells is 3 MB of
+# XML at 215 to 1, and was refused as a zip bomb): their size is bounded by the total and their XML by the element
+# count. A bomb's danger is its size, so the ratio is asked of large parts only.
+_RATIO_MIN_BYTES = 16 * _MB
 
 
 def _default(name: str):
