@@ -67,6 +67,7 @@ def test_the_login_page_is_chinese_whatever_the_browsers_language(browser, local
         context, page = login_page(browser, url, locale)
         try:
             page.get_by_role("heading", name="登录").wait_for()
+            assert page.title() == "安全生产法规助手"  # the tab showed the bare address
             body = page.inner_text("body")
             assert "用户名" in body and "密码" in body, body
             assert not GRADIO_ENGLISH.search(body), body

@@ -188,7 +188,7 @@ def launch(
             "middleware": [
                 Middleware(ChineseErrors),
                 Middleware(ClientAddress),
-                Middleware(LoginPage),
+                Middleware(LoginPage, title=TITLE),
                 Middleware(LoginRequired),
                 Middleware(RequestGuard, limit=int(settings.web_request_max_mb * 2**20)),
                 Middleware(SessionOwner, capacity=10 * settings.web_sessions),

@@ -192,6 +192,11 @@ LOGIN_PAGE_JS = r"""
   const config = window.gradio_config;
   if (!config || !config.auth_required) return;
   config.i18n_translations = __TRANSLATIONS__;
+  const TITLE = __TITLE__;
+  if (TITLE) {  // the browser tab showed the bare address before login
+    config.title = TITLE;
+    document.title = TITLE;
+  }
   const TEXTS = __TEXTS__;
   const realFetch = window.fetch.bind(window);
   let timer = null;
@@ -256,14 +261,16 @@ LOGIN_PAGE_JS = r"""
 """
 
 
-def login_page_script() -> bytes:
-    """The <script> LoginPage adds to the login page."""
+def login_page_script(title: str = "") -> bytes:
+    """The <script> LoginPage adds to the login page (title: the browser tab's)."""
 
     def literal(value: object) -> str:  # as JSON, never closing the script element
         return json.dumps(value, ensure_ascii=False).replace("</", "<\\/")
 
-    code = LOGIN_PAGE_JS.replace("__TRANSLATIONS__", literal(translations())).replace(
-        "__TEXTS__", literal(LOGIN_PAGE_TEXTS)
+    code = (
+        LOGIN_PAGE_JS.replace("__TRANSLATIONS__", literal(translations()))
+        .replace("__TEXTS__", literal(LOGIN_PAGE_TEXTS))
+        .replace("__TITLE__", literal(title))
     )
     return f"<script>{code}</script>".encode()
 
@@ -276,9 +283,9 @@ class LoginPage:
     """ASGI middleware: the page Gradio serves before login (its config says auth_required) gets LOGIN_PAGE_JS in
     its head; every other response passes untouched."""
 
-    def __init__(self, app):
+    def __init__(self, app, title: str = ""):
         self.app = app
-        self.script = login_page_script()
+        self.script = login_page_script(title)
 
     async def __call__(self, scope, receive, send):
         if scope.get("type") != "http" or scope.get("method") != "GET":
