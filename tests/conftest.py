@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 import socket
 import subprocess
@@ -247,3 +248,30 @@ def serving(settings: Settings) -> Iterator[str]:
     finally:
         demo.close()
         demo.ctx.close()
+
+
+CHROMIUM = os.environ.get("ANQUAN_TEST_CHROMIUM", "/usr/bin/chromium")
+# Debian's chromium as root in a sandbox-less container with no network beyond the registries.
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """Debian's Chromium through playwright, for a module's browser tests (skipped with the reason when absent)."""
+    playwright_api = pytest.importorskip(
+        "playwright.sync_api", reason="playwright is not installed (pip install playwright)"
+    )
+    if not Path(CHROMIUM).exists():
+        pytest.skip(f"no chromium at {CHROMIUM}: apt-get install -y chromium (CI installs it in .ci/run)")
+    with playwright_api.sync_playwright() as playwright:
+        instance = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        yield instance
+        instance.close()

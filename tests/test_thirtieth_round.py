@@ -15,23 +15,8 @@ from pathlib import Path
 
 import pytest
 from conftest import serving
-from test_web import CHROMIUM, CHROMIUM_ARGS
 
 from ingest.settings import Settings
-
-
-@pytest.fixture(scope="module")
-def browser():
-    playwright_api = pytest.importorskip(
-        "playwright.sync_api", reason="playwright is not installed (pip install playwright)"
-    )
-    if not Path(CHROMIUM).exists():
-        pytest.skip(f"no chromium at {CHROMIUM}: apt-get install -y chromium (CI installs it in .ci/run)")
-    with playwright_api.sync_playwright() as playwright:
-        instance = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
-        yield instance
-        instance.close()
-
 
 # --- the login page --------------------------------------------------------------------------------------------
 

@@ -33,17 +33,6 @@ from ingest.settings import Settings
 
 ROOT = Path(__file__).resolve().parents[1]
 SCREENSHOTS = ROOT / "test-artifacts" / "screenshots"
-CHROMIUM = os.environ.get("ANQUAN_TEST_CHROMIUM", "/usr/bin/chromium")
-# Debian's chromium as root in a sandbox-less container with no network beyond the registries.
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 START_TIMEOUT = 180
 ANSWER_TIMEOUT = 120_000  # ms: generous, the machine is shared
 
@@ -277,19 +266,6 @@ def server(tmp_path_factory):
     printed = (data_dir / "serve.log").read_text(encoding="utf-8", errors="replace")
     assert "安全生产法规助手 网页界面：http://127.0.0.1:" in printed
     assert not re.search(r"share=True|Running on|Keyboard interruption|Warning", printed), printed  # no English
-
-
-@pytest.fixture(scope="module")
-def browser():
-    playwright_api = pytest.importorskip(
-        "playwright.sync_api", reason="playwright is not installed (pip install playwright)"
-    )
-    if not Path(CHROMIUM).exists():
-        pytest.skip(f"no chromium at {CHROMIUM}: apt-get install -y chromium (CI installs it in .ci/run)")
-    with playwright_api.sync_playwright() as playwright:
-        instance = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
-        yield instance
-        instance.close()
 
 
 @pytest.fixture
