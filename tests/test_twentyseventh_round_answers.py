@@ -229,23 +229,3 @@ def test_a_part_asking_how_a_breach_is_punished_is_answered_by_the_penalty_provi
     # a first part: the penalty provision answering about as well as the duty ranked above it
     answer = _composed("企业没取得安全生产许可证就擅自生产，怎么处罚？", records, [_PERMITS, _WITHOUT_PERMIT])
     assert answer.text.startswith("依据《安全生产许可证条例》第十九条"), answer.text
-
-
-@pytest.mark.parametrize(
-    ("question", "level"),
-    [
-        ("明星见面会来两三千人，得去哪一级公安报批？", False),  # which level of police, not of accident
-        ("伤残鉴定是几级？", False),
-        ("死了三个人，算哪一级事故？", True),
-        ("这起事故是什么级别的事故？", True),
-    ],
-)
-def test_a_question_word_for_a_level_names_the_accident_level_only_with_the_accident(question, level, tmp_path):
-    from assistant.retrieval.query import QueryAnalyzer
-    from ingest.tokenizer import Tokenizer
-    from ingest.vocabulary import Vocabulary
-
-    knowledge = Settings().knowledge_dir
-    tokenizer = Tokenizer(Vocabulary(knowledge, tmp_path).segmenter_terms)  # segmented as the library's questions are
-    analyzer = QueryAnalyzer(KnowledgePack(knowledge), tokenizer, {r.doc_id: r for r in _LIBRARY})
-    assert ("事故等级" in analyzer.analyse(question).legal_terms) is level
