@@ -54,11 +54,11 @@ _LEAD_INS = re.compile(
     r"^.*?(?:请问|问一下|按照|根据|依据|依照|参照|对照|违反|属于|适用|关于|对于|看看|查查|查询|查一下|的)"
 )
 _DEMONSTRATIVE = re.compile(r"^(?:这|那|本|该|此|其|上述|前述|所述|相关|有关)")
-# what a plan holds, asked about: its name, or the arrangements it makes (有什么安排, 是怎么部署的), not an act of
-# arranging asked (安排什么人盯着, 能不能安排女工下井)
 # a place's own rules asked about: 广东省规定…, 按江苏的要求, 广州当地的规定 (not 我们厂在广州，…)
 _SUFFIX = re.compile(r"(?:省|市|自治区|特别行政区)$")
 _RULES_OF = r"(?:省|市|自治区)?(?:的|地方的?|当地的?)?(?:规定|条例|要求|办法|规章|政策)"
+# what a plan holds, asked about: its name, or the arrangements it makes (有什么安排, 是怎么部署的), not an act of
+# arranging asked (安排什么人盯着, 能不能安排女工下井)
 _REFERS_TO_PLAN = re.compile(
     r"方案|计划|总结|工作安排|工作要点|述职|汇报材料|工作目标里|(有|作|做)了?(什么|哪些|啥)(安排|部署)"
     r"|(怎么|如何|怎样)(安排|部署)的"
