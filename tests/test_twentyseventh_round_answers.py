@@ -2,8 +2,10 @@
 sets, not kept in the project): a sum asked as 多大金额 or 多高, or a gain, an income or a loss asked, is a sum asked;
 a figure a weaker neighbour states is not the answer when the provision on the matter states none (火灾事故认定书 is to
 be made 及时, the 7日 of an accident investigation is another matter); asked what degree counts, the list of conditions
-is quoted whole; a figure is quoted with the sentence qualifying it; and a place's own rules asked about, of a place
-the library holds no text of, are declined as such."""
+is quoted whole; a figure is quoted with the sentence qualifying it; a place's own rules asked about, of a place the
+library holds no text of, are declined as such; a frequency written in figures (每2年组织1次) states how often; a part
+asking how a breach is punished is a penalty provision's; a notice putting off what the law requires (暂不设置) gives
+way to it; and a passage claiming to prevail whenever a question is answered is an instruction."""
 
 from __future__ import annotations
 
