@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from pydantic import ValidationError
 
 from assistant.answer import ANSWER, Answer, OfflineComposer, continues_list, open_lists
-from assistant.answer.compose import NO_BASIS, scope_notes
+from assistant.answer.compose import NO_BASIS, declined, library_lacks, scope_notes
 from assistant.answer.levels import Accident, stated
 from assistant.answer.untrusted import instruction_guard
 from assistant.citations import placed_citation, resolve_citation
@@ -173,11 +173,14 @@ class Assistant:
             whole.append(StoredChunk(chunk.id, hit.text, {**hit.chunks[0].metadata, "part": 1, "parts": 1}))
         return whole
 
-    def _no_such_article(self, question: str, plan, chunks: list[StoredChunk]) -> Answer | None:
-        """An abstention when the question asks about an article its document does not have (安全生产法第九十九条, or
-        a follow-up 那第九十九条呢？ after a question about 第五条): the search found other articles of the document,
-        and 第九条 (or the earlier 第五条) was quoted as the basis of what 第九十九条 says. None when every article the
-        question itself names exists (or it names none)."""
+    def _not_in_library(self, question: str, plan, chunks: list[StoredChunk]) -> Answer | None:
+        """An abstention, in either mode, when the question asks about what the library does not hold: a document
+        or a place's rules (answer.compose.library_lacks), or an article its document does not have
+        (安全生产法第九十九条, or a follow-up 那第九十九条呢？ after a question about 第五条): the search found other
+        articles of the document, and 第九条 (or the earlier 第五条) was quoted as the basis of what 第九十九条 says.
+        None when every article the question itself names exists (or it names none)."""
+        if why := library_lacks(question, plan, chunks):  # the LLM is not asked what the library does not hold
+            return declined(question, chunks, why)
         if not plan.articles:
             return None
         own = {ref for m in ARTICLE_LABEL.finditer(to_simplified(question)) if (ref := parse_article(m.group(0)))}
@@ -282,7 +285,7 @@ class Assistant:
             return
         query, plan, retrieved, fault = self._search(question, history)
         chunks = [c for c, _ in retrieved]
-        answer = self._no_such_article(question, plan, chunks)
+        answer = self._not_in_library(question, plan, chunks)
         if answer is None and fault is None:
             try:
                 for item in self.llm.compose_stream(query, chunks):
@@ -306,7 +309,7 @@ class Assistant:
     def ask(self, question: str, history: list[str] | None = None) -> AskResult:
         query, plan, retrieved, fault = self._search(question, history)
         chunks = [c for c, _ in retrieved]
-        answer = self._no_such_article(question, plan, chunks)
+        answer = self._not_in_library(question, plan, chunks)
         if answer is None and self.llm is not None and fault is None:
             try:
                 answer = _with_scope_notes(self.llm.compose(query, chunks), plan)

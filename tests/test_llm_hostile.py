@@ -657,3 +657,19 @@ def test_the_llm_composer_is_not_called_without_sources(data_dir):
     with FakeOpenAI(lambda messages: "不该被调用") as server:
         answer = LlmComposer(_settings(data_dir, server.base_url)).compose("问题", [])
     assert answer.abstained and server.requests == []
+
+
+@pytest.mark.parametrize(
+    ("question", "said"),
+    [
+        ("广东省规定企业要设安全管理机构吗？", "知识库中没有广东省的地方性法规或规定"),
+        ("《天津市安全生产条例》对安全管理机构怎么规定？", "知识库中没有《天津市安全生产条例》"),
+    ],
+)
+def test_what_the_library_does_not_hold_is_declined_before_the_llm_is_asked(data_dir, question, said):
+    """Round 27: the LLM mode declines a document or a place's rules the library lacks as the offline mode does,
+    and does not hand the model the national texts to answer with instead."""
+    with FakeOpenAI(lambda messages: "依据[1]，应当设置安全生产管理机构。") as server:
+        answer = Assistant(KnowledgeBase(_settings(data_dir, server.base_url))).ask(question).answer
+    assert answer.abstained and said in answer.text, answer.text
+    assert server.requests == []

@@ -863,21 +863,10 @@ class OfflineComposer:
     ) -> Answer:
         evidence = chunks[: ANSWER.evidence_chunks]
         overruled: list[tuple[StoredChunk, StoredChunk]] = []  # (a rule below the law, the law it departs from)
-        naming_unknown: set[int] = set()  # whether a document the knowledge base lacks is in force: texts naming it
-        unknown = {n: normalise_for_index(n) for n in plan.unknown_documents}
-        said = [normalise_for_index(c.text) for c in evidence] if unknown else []
-        # a law the library lacks, cited by article without its title marks (刑法第一百三十四条规定的…), is what a
-        # retrieved text interpreting that article speaks of: the question is about the text (a 司法解释), not the law
-        cited = [n for n, key in unknown.items() if f"《{n}》" not in question and any(key in t for t in said)]
-        if unknown and not plan.documents and len(cited) < len(unknown):  # asked about a document the library lacks
-            if ASKS_STATUS.search(question):  # another text may say it was repealed (…同时废止)
-                naming_unknown = {i for i, t in enumerate(said) if any(key in t for key in unknown.values())}
-            if not naming_unknown:
-                names = "、".join(n if n.isascii() else f"《{n}》" for n in plan.unknown_documents)
-                return self._abstain(question, chunks, f"知识库中没有{names}")
-        if plan.unheld_places and not plan.documents:  # asked what a place's own rules say, of none held
-            places = "、".join(plan.unheld_places)
-            return self._abstain(question, chunks, f"知识库中没有{places}的地方性法规或规定")
+        if why := library_lacks(question, plan, chunks):
+            return declined(question, chunks, why)
+        # whether a document the knowledge base lacks is in force: the texts naming it answer
+        naming_unknown = _naming_unknown(question, plan, evidence) or set()
         chosen: list[_Clause] = []
         unanswered: list[str] = []  # parts asking for an amount or a period that no clause states
         elsewhere: list[str] = []  # parts only another region's rules answer
@@ -1044,9 +1033,42 @@ class OfflineComposer:
         return [meaning] if asks_of_term(question, entry.names, meaning_only=True) else [answer, meaning]
 
     def _abstain(self, question: str, chunks: list[StoredChunk], why: str = "") -> Answer:
-        related = chunks[:3]
-        lines = [f"{NO_BASIS}：{why or '已入库的法规和方案中没有能直接回答这个问题的条文'}。"]
-        if related:
-            lines.append("可能相关：")
-            lines += [f"- {placed_citation(c)}" for c in related]
-        return Answer(question, "\n".join(lines), True, [], related)
+        return declined(question, chunks, why)
+
+
+def declined(question: str, chunks: list[StoredChunk], why: str = "") -> Answer:
+    """知识库中未找到依据, why, and the closest texts listed as related."""
+    related = chunks[:3]
+    lines = [f"{NO_BASIS}：{why or '已入库的法规和方案中没有能直接回答这个问题的条文'}。"]
+    if related:
+        lines.append("可能相关：")
+        lines += [f"- {placed_citation(c)}" for c in related]
+    return Answer(question, "\n".join(lines), True, [], related)
+
+
+def _naming_unknown(question: str, plan: QueryPlan, evidence: list[StoredChunk]) -> set[int] | None:
+    """Of a question about a document the library lacks (QueryPlan.unknown_documents): the evidence naming it when
+    the question asks whether it is in force (…同时废止 is said in another text); None when nothing in the library
+    answers it; an empty set when the question is about no such document. A law the library lacks, cited by article
+    without its title marks (刑法第一百三十四条规定的…), is what a retrieved text interpreting that article speaks of:
+    the question is about the text (a 司法解释), not the law."""
+    unknown = {n: normalise_for_index(n) for n in plan.unknown_documents}
+    if not unknown or plan.documents:
+        return set()
+    said = [normalise_for_index(c.text) for c in evidence]
+    cited = [n for n, key in unknown.items() if f"《{n}》" not in question and any(key in t for t in said)]
+    if len(cited) == len(unknown):
+        return set()
+    naming = {i for i, t in enumerate(said) if any(key in t for key in unknown.values())}
+    return naming if ASKS_STATUS.search(question) and naming else None
+
+
+def library_lacks(question: str, plan: QueryPlan, chunks: list[StoredChunk]) -> str:
+    """Why nothing in the library can answer, whoever composes the answer: a document it does not hold is asked about
+    (知识库中没有《…》), or the rules of a place none of whose texts it holds (广东省规定…); "" otherwise."""
+    if _naming_unknown(question, plan, chunks[: ANSWER.evidence_chunks]) is None:
+        names = "、".join(n if n.isascii() else f"《{n}》" for n in plan.unknown_documents)
+        return f"知识库中没有{names}"
+    if plan.unheld_places and not plan.documents:  # asked what a place's own rules say, of none held
+        return f"知识库中没有{'、'.join(plan.unheld_places)}的地方性法规或规定"
+    return ""
