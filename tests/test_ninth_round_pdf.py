@@ -306,10 +306,16 @@ def test_a_crowded_page_is_read_in_time_and_in_full(tmp_path):
         parts.append(f"q 0.8 g {x + 13} {y} 13 4.5 re f Q")  # half a cell, beside the glyph
     path = tmp_path / "密集.pdf"
     path.write_bytes(raw_pdf(" ".join(parts)))
-    started = time.perf_counter()
-    PdfReader(path).pages[0].extract_text()
-    plain = time.perf_counter() - started
-    started = time.perf_counter()
+
+    def best_of_three(read) -> float:  # the fastest of three: a busy neighbour (another test worker) slows one run
+        times = []
+        for _ in range(3):
+            started = time.perf_counter()
+            read()
+            times.append(time.perf_counter() - started)
+        return min(times)
+
+    plain = best_of_three(lambda: PdfReader(path).pages[0].extract_text())
+    assert best_of_three(lambda: load_file(path)) < 4 * plain + 0.5
     text = load_file(path)
-    assert time.perf_counter() - started < 4 * plain + 0.5
     assert text.count("字") == 3000
