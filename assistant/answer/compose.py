@@ -383,19 +383,18 @@ def _with_context(group: list[_Clause], texts: list[str], provision: str) -> lis
     return group
 
 
-def _qualifying(group: list[_Clause], texts: list[str], provision: str, ask: Ask) -> list[_Clause]:
-    """The sentence right after a quoted one stating the figure asked, in the same paragraph, that states a figure of
-    that kind too: it qualifies it (停工留薪期一般不超过12个月。伤情严重…可以适当延长，但延长不得超过12个月)."""
+def _qualifying(group: list[_Clause], texts: list[str], lines: list[int], ask: Ask) -> list[_Clause]:
+    """The sentence right after a quoted one stating the figure asked, on the same line (款) of the provision
+    (_line_numbers), that states a figure of that kind too: it qualifies it (停工留薪期一般不超过12个月。伤情严重…可以
+    适当延长，但延长不得超过12个月)."""
     quoted = {t for c in group for t in (c.text, *c.items)}
-    paragraphs = provision.splitlines()
     out = []
     for clause in group:
         index = texts.index(clause.text) if clause.text in texts else -1
         if index < 0 or index + 1 >= len(texts) or not ask.stated_in(clause.text):
             continue
         after = texts[index + 1]
-        together = any(clause.text in p and after in p for p in paragraphs)
-        if together and after not in quoted and ask.stated_in(after):
+        if lines[index] == lines[index + 1] and after not in quoted and ask.stated_in(after):
             out.append(_Clause(after, clause.chunk_rank, 0.0))
             quoted.add(after)
     return out
@@ -637,7 +636,7 @@ class OfflineComposer:
             lines = _line_numbers(chunk.text, texts)
             group = _with_context(_with_enumerations(kept, scored, texts, whole, lines), texts, chunk.text)
             if ask:
-                group += _qualifying(group, texts, chunk.text, ask)
+                group += _qualifying(group, texts, lines, ask)
             group[0].score += ANSWER.heading_weight * bonus * coverage(context, sharp)
             group[0].within += ANSWER.heading_weight * coverage(context, untitled)
             group[0].matter = held_terms(" ".join(t for c in group for t in (c.text, *c.items)), weights)
