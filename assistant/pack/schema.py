@@ -279,6 +279,13 @@ class GlossaryEntry(_Strict):
 class LexiconEntry(_Strict):
     legal: str  # the term the regulations use
     everyday: list[str] = Field(min_length=1)  # what people say instead (colloquial, abbreviations, regional)
+    # words of general use (哪一级, 几级) stand for the term only in a question holding one of these (事故): 哪一级
+    # asks an accident's level of an accident, and the level of an authority of a licence (向哪一级公安机关申请)
+    within: list[str] = Field(default_factory=list)
+
+    def applies(self, question: str) -> bool:
+        """Whether its everyday words stand for the term in this (normalised) question."""
+        return not self.within or any(word in question for word in self.within)
 
 
 class Lexicon(_Strict):

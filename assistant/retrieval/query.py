@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from difflib import SequenceMatcher
 from functools import cached_property, lru_cache
 
-from assistant.pack import GlossaryEntry, KnowledgePack
+from assistant.pack import GlossaryEntry, KnowledgePack, LexiconEntry
 from assistant.retrieval.config import RankingConfig
 from ingest.articles import NUMERAL, ArticleRef
 from ingest.cleaning import normalise_for_index, to_simplified
@@ -145,10 +145,8 @@ class QueryAnalyzer:
         self.records = {d: r for d, r in records.items() if not r.superseded and not r.pending}  # held 待确认: no name
 
     @cached_property
-    def _lexicon(self) -> dict[str, str]:
-        return {
-            normalise_for_index(word): entry.legal for entry in self.pack.lexicon.entries for word in entry.everyday
-        }
+    def _lexicon(self) -> dict[str, LexiconEntry]:
+        return {normalise_for_index(word): entry for entry in self.pack.lexicon.entries for word in entry.everyday}
 
     @cached_property
     def _glossary_keys(self) -> list[tuple[str, GlossaryEntry]]:
@@ -294,8 +292,9 @@ class QueryAnalyzer:
         )  # not the words of a title (生产安全事故 in 生产安全事故报告和调查处理条例)
         words = self.tokenizer.words(question)
         canonical = [entry.term for entry in plan.glossary]  # a term named by an alias: search its own name too
-        plan.legal_terms = list(dict.fromkeys([*(self._lexicon[w] for w in words if w in self._lexicon), *canonical]))
-        plan.translations = {w: self._lexicon[w] for w in words if w in self._lexicon}
+        translated = {w: self._lexicon[w].legal for w in words if w in self._lexicon and self._lexicon[w].applies(norm)}
+        plan.legal_terms = list(dict.fromkeys([*translated.values(), *canonical]))
+        plan.translations = translated
         plan.translations |= {
             key: entry.term for key, entry in self._glossary_names(remaining) if key != normalise_for_index(entry.term)
         }

@@ -1,0 +1,72 @@
+"""Round 28 (issue 15): words of general use stand for a legal term only where they mean it.
+
+哪一级, 几级, 什么级别 were read as 事故等级 in every question, so 向哪一级公安机关申请安全许可 (a concert's licence) and
+预警分几级 searched the accident levels too, and an accident-investigation clause answered a concert question. Now a
+lexicon entry may name the words a question must hold for its everyday words to stand for the term (``within``):
+the level asked of an accident (死了3个人算哪一级) is still the accident's."""
+
+from __future__ import annotations
+
+import pytest
+
+from assistant.pack import KnowledgePack, LexiconEntry
+from assistant.retrieval.query import QueryAnalyzer
+from ingest.settings import Settings
+from ingest.tokenizer import Tokenizer
+
+
+@pytest.fixture(scope="module")
+def analyzer() -> QueryAnalyzer:
+    pack = KnowledgePack(Settings().knowledge_dir)
+    # the knowledge base segments with the pack's everyday words as terms (哪一级 one word)
+    words = [word for entry in pack.lexicon.entries for word in entry.everyday]
+    return QueryAnalyzer(pack, Tokenizer(words), {})
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "办一场预计8000人参加的演唱会，要向哪一级公安机关申请安全许可？",
+        "带储存设施的危险化学品经营许可证应当向哪一级部门申请？",
+        "突发事件的预警分为几级？哪一级最高？",
+        "安全生产标准化达标等级分几级？",
+    ],
+)
+def test_a_level_asked_of_no_accident_is_not_the_accident_level(analyzer, question):
+    assert "事故等级" not in analyzer.analyse(question).legal_terms
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "一次事故死了35个人算什么级别？",
+        "死了3个人算哪一级？",
+        "重伤12人，没有死亡，属于几级？",
+        "直接经济损失2000万元是哪个等级？",
+        "这算几级事故？",  # the accident named in the word itself
+    ],
+)
+def test_a_level_asked_of_an_accident_is_the_accident_level(analyzer, question):
+    assert "事故等级" in analyzer.analyse(question).legal_terms
+
+
+def test_an_entry_without_context_words_applies_to_every_question():
+    plain = LexiconEntry(legal="安全生产管理人员", everyday=["安全员"])
+    bound = LexiconEntry(legal="事故等级", everyday=["哪一级"], within=["事故"])
+    assert plain.applies("向哪一级公安机关申请")
+    assert not bound.applies("向哪一级公安机关申请")
+    assert bound.applies("这起事故算哪一级")
+
+
+@pytest.mark.parametrize(
+    ("question", "term"),
+    [
+        ("骑手下班路上被车撞了，这算不算公伤？", "工伤"),
+        ("宿舍一楼窗户都装了防盗网，消防检查说不行", "影响逃生和灭火救援的障碍物"),
+        ("商场晚上把安全出口锁死了，会怎么罚？", "占用、堵塞、封闭"),
+    ],
+)
+def test_everyday_words_for_injuries_at_work_and_blocked_escapes(analyzer, question, term):
+    """公伤 is what many call 工伤; a window grille is the obstacle 消防法 forbids on doors and windows; an exit locked
+    shut (锁死) is one 封闭."""
+    assert term in analyzer.analyse(question).legal_terms
