@@ -64,9 +64,10 @@ def test_an_entry_without_context_words_applies_to_every_question():
         ("骑手下班路上被车撞了，这算不算公伤？", "工伤"),
         ("宿舍一楼窗户都装了防盗网，消防检查说不行", "影响逃生和灭火救援的障碍物"),
         ("商场晚上把安全出口锁死了，会怎么罚？", "占用、堵塞、封闭"),
+        ("受伤在家养伤这段时间工资还照发吗", "停工留薪期"),
     ],
 )
 def test_everyday_words_for_injuries_at_work_and_blocked_escapes(analyzer, question, term):
-    """公伤 is what many call 工伤; a window grille is the obstacle 消防法 forbids on doors and windows; an exit locked
-    shut (锁死) is one 封闭."""
+    """公伤 is what many call 工伤, and the time at home recovering (在家养伤) the 停工留薪期; a window grille is the
+    obstacle 消防法 forbids on doors and windows; an exit locked shut (锁死) is one 封闭."""
     assert term in analyzer.analyse(question).legal_terms
