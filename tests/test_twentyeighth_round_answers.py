@@ -3,16 +3,19 @@
 哪一级, 几级, 什么级别 were read as 事故等级 in every question, so 向哪一级公安机关申请安全许可 (a concert's licence) and
 预警分几级 searched the accident levels too, and an accident-investigation clause answered a concert question. Now a
 lexicon entry may name the words a question must hold for its everyday words to stand for the term (``within``):
-the level asked of an accident (死了3个人算哪一级) is still the accident's."""
+the level asked of an accident (死了3个人算哪一级) is still the accident's. And a level asked alone (算哪一级？) asks the
+level of what the conversation is about: it was searched on its own and answered with 工伤保险条例's 一级至四级伤残."""
 
 from __future__ import annotations
 
 import pytest
 
 from assistant.pack import KnowledgePack, LexiconEntry
+from assistant.retrieval import followup
 from assistant.retrieval.query import QueryAnalyzer
 from ingest.settings import Settings
 from ingest.tokenizer import Tokenizer
+from ingest.vocabulary import Vocabulary
 
 
 @pytest.fixture(scope="module")
@@ -71,3 +74,11 @@ def test_everyday_words_for_injuries_at_work_and_blocked_escapes(analyzer, quest
     """公伤 is what many call 工伤, and the time at home recovering (在家养伤) the 停工留薪期; a window grille is the
     obstacle 消防法 forbids on doors and windows; an exit locked shut (锁死) is one 封闭."""
     assert term in analyzer.analyse(question).legal_terms
+
+
+@pytest.mark.parametrize("question", ["算哪一级？", "属于什么级别？", "哪一级部门发证？", "分几级？"])
+def test_a_level_asked_alone_is_asked_of_the_previous_question(question):
+    pack = KnowledgePack(Settings().knowledge_dir)
+    words = pack.follow_up, Tokenizer(Vocabulary(pack.directory).segmenter_terms)
+    resolved = followup.resolve(question, ["一起事故死了3个人"], *words)
+    assert resolved == f"一起事故死了3个人，{question}"
