@@ -21,6 +21,7 @@ from __future__ import annotations
 import hmac
 import json
 import math
+import re
 import threading
 import time
 from contextvars import ContextVar
@@ -276,12 +277,16 @@ def login_page_script(title: str = "") -> bytes:
 
 
 _AUTH_REQUIRED = b'window.gradio_config = {"auth_required":true'
+# Gradio embeds the app's API description in every page it serves, the login page too: before logging in, anyone
+# read each endpoint's name and parameters and ready-made calls of them (curl, Python, JavaScript)
+_API_INFO = re.compile(rb"window\.gradio_api_info = .*?;</script>", re.S)
+_NO_API_INFO = b'window.gradio_api_info = {"named_endpoints":{},"unnamed_endpoints":{}};</script>'
 _PAGE_LIMIT = 1 << 20  # Gradio's page is a few KB; anything larger is passed on unread
 
 
 class LoginPage:
     """ASGI middleware: the page Gradio serves before login (its config says auth_required) gets LOGIN_PAGE_JS in
-    its head; every other response passes untouched."""
+    its head and describes no API (_API_INFO); every other response passes untouched."""
 
     def __init__(self, app, title: str = ""):
         self.app = app
@@ -313,7 +318,7 @@ class LoginPage:
             body, start, held = b"".join(parts), held, None
             more = message.get("more_body", False)
             if not more and _AUTH_REQUIRED in body and b"</head>" in body:
-                body = body.replace(b"</head>", self.script + b"</head>", 1)
+                body = _API_INFO.sub(lambda _: _NO_API_INFO, body.replace(b"</head>", self.script + b"</head>", 1), 1)
                 headers = [(k, v) for k, v in start.get("headers") or [] if k != b"content-length"]
                 start = {**start, "headers": [*headers, (b"content-length", b"%d" % len(body))]}
             await send(start)
