@@ -22,13 +22,17 @@ from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ingest.encoding import has_control_chars, readable_name, readable_path
+from ingest.encoding import has_control_chars, name_reading, readable_name, readable_path
 from ingest.loaders import SUPPORTED_SUFFIXES
 from ingest.report import IngestReport
 from ingest.settings import Settings
 
 _RESERVED = re.compile(r'[\\/:*?"<>|\x00-\x1f\x7f]')
 _MAX_NAME = 120  # characters, before the suffix
+# names Windows keeps for its devices, whatever the extension (CON.txt, nul.docx, "aux .md"): a file kept under one
+# cannot be opened, copied or backed up there, nor the data directory moved to a Windows machine; a superscript digit
+# counts as a digit (COM¹)
+_DEVICE = re.compile(r"(CON|PRN|AUX|NUL|CONIN\$|CONOUT\$|(COM|LPT)[0-9¹²³])", re.I)
 _KEPT = ("added", "updated", "unchanged")  # ingest results after which the new upload is kept
 _STALE_STAGING_S = 24 * 3600  # staging folders an interrupted upload left are removed after this
 
@@ -72,8 +76,9 @@ def uploads_dir(settings: Settings) -> Path:
 
 def sanitise_name(name: str) -> str:
     """A safe file name from a user-supplied one: the last path component only, NFC, no reserved or
-    control characters, no leading dots or spaces, bounded length. Empty when nothing usable is left."""
-    name = unicodedata.normalize("NFC", name or "")
+    control characters, no leading dots or spaces, no trailing dots or spaces (Windows drops them), no device name
+    (_DEVICE), bounded length. Empty when nothing usable is left."""
+    name = unicodedata.normalize("NFC", _as_sent(name or ""))
     name = re.split(r"[\\/]", name)[-1]
     # a bidirectional control (通知\u202egpj.exe.md) as well: the import records a name holding one as written
     # escaped, which is not the file's, and the upload of 通知\u202e….md was removed from uploads/ while indexed
@@ -85,7 +90,21 @@ def sanitise_name(name: str) -> str:
     stem = _bounded_stem(stem.strip(" ._")[:_MAX_NAME])
     if not stem or set(stem) <= {"_"}:
         return ""
+    device, dot, rest = stem.partition(".")
+    if _DEVICE.fullmatch(device.rstrip(" ")):
+        stem = f"{device.rstrip(' ')}_{dot}{rest}"  # CON.md -> CON_.md, Con.tar.md -> Con_.tar.md
     return f"{stem}.{suffix.lower()}" if suffix else stem
+
+
+def _as_sent(name: str) -> str:
+    """The name as its sender wrote it: a name that was not UTF-8 (GBK from curl in a Chinese Windows console, an
+    old browser) reaches the server read byte for byte as Latin-1 (青山市条例.md became ÇàÉ½ÊÐÌõÀý.md, the document
+    named so); its bytes are read again as the command line reads such a name (ingest.encoding.name_reading), kept
+    as received when they read as no Chinese or Japanese text (café.md)."""
+    if name.isascii() or max(name) > "\xff":
+        return name
+    text, encoding = name_reading(os.fsdecode(name.encode("latin-1")))
+    return text if encoding not in (None, "UTF-8") else name
 
 
 # A name's bytes a file system takes (ext4, XFS and most others: 255 bytes of UTF-8), less room for the extension:
@@ -135,7 +154,7 @@ def accept_uploads(
     batch = UploadBatch(staging=staging_root(settings) / uuid.uuid4().hex)
     used: set[str] = set()
     for name, source in zip(names, sources, strict=True):
-        shown = readable_name(Path(str(name).replace("\\", "/")).name or str(name))  # control characters escaped
+        shown = readable_name(_as_sent(Path(str(name).replace("\\", "/")).name or str(name)))  # controls escaped
         safe = sanitise_name(str(name))
         suffix = Path(safe).suffix.lower()
         stem, dot, _ = Path(str(name).replace("\\", "/")).name.rpartition(".")
