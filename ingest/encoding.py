@@ -468,8 +468,10 @@ _BOMS = frozenset([codecs.BOM_UTF8, codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE, co
 
 
 def _decode(data: bytes, path: Path) -> str:
-    if not data.strip(b" \t\r\n\x0b\x0c\x00"):
+    if not data.strip(b" \t\r\n\x0b\x0c"):
         raise EmptyDocument(path, "文件为空，没有可入库的内容")
+    if not data.strip(b" \t\r\n\x0b\x0c\x00"):  # all NUL: no text in any encoding (told 文件为空)
+        raise UnreadableFile(path, nul_reason(data))
     if data in _BOMS:  # an empty document Notepad saved as Unicode: told 不是有效的 UTF-16 文本（可能已损坏）
         raise EmptyDocument(path, "文件为空（只有开头的编码标记），没有可入库的内容")
     if (other := other_format(data)) is not None:
@@ -515,6 +517,8 @@ def _decode(data: bytes, path: Path) -> str:
             return data.decode("ascii")  # text with shift or escape bytes: decode_bytes names them
         if (text := _stray_nuls(data, path)) is not None:
             return text
+        if data.count(b"\x00") * 2 > len(data):
+            raise UnreadableFile(path, nul_reason(data))
         raise UnreadableFile(path, "看起来是二进制文件而不是文本（扩展名与内容不符？）请确认文件类型后重新导入")
     try:
         return data.decode("utf-8")
@@ -537,6 +541,20 @@ def _decode(data: bytes, path: Path) -> str:
 # at most this share of a text's bytes may be stray NULs (a file padded or damaged by a program writing C strings);
 # random binary data has one NUL in 256 bytes, and is told by its other control bytes (_looks_binary)
 _STRAY_NUL_SHARE = 0.02
+
+
+def nul_reason(data: bytes) -> str:
+    """Why a file that is all or mostly NUL bytes is not imported: a copy broken off or a disk fault leaves one so
+    (a file of NULs alone was told 文件为空, as if nothing had been written, and a text padded with them a binary file
+    of another type)."""
+    nuls = data.count(b"\x00")
+    what = (
+        f"文件的 {len(data):,} 个字节全是空字节（NUL），没有任何文字"
+        if not data.strip(b" \t\r\n\x0b\x0c\x00")
+        else f"文件的 {len(data):,} 个字节中有 {nuls:,} 个是空字节（NUL，占 {nuls * 100 // len(data)}%），"
+        "不是正常的文本"
+    )
+    return f"{what}：不是空文件，而是已损坏或没有写完的文件（如复制中断、磁盘故障）；请找到完好的原文件后重新导入"
 
 
 def _stray_nuls(data: bytes, path: Path) -> str | None:

@@ -1041,7 +1041,7 @@ def load_answers(path: Path, checklist: Checklist | None = None, limits: AnswerL
         return _answers_from_rows(path, _workbook_rows(path, limits), known, limits, lambda: _workbook_profile(path))
     raw = path.read_bytes()
     try:  # the one decoder of text files: UTF-8/16/32 with or without BOM, GBK, Big5; never mojibake
-        text = decode_bytes(raw, path) if raw.strip(b" \t\r\n\x00") else ""
+        text = decode_bytes(raw, path) if raw.strip(b" \t\r\n") else ""  # all NUL: told so, not empty
     except IngestError as exc:
         raise AnswerError(f"{path}：文件内容无法识别——{exc.reason}") from None
     return parse_answers(path, text, known, limits)

@@ -9,6 +9,7 @@ import zlib
 from collections.abc import Callable
 from pathlib import Path
 
+from ingest.encoding import nul_reason
 from ingest.errors import (
     EmptyDocument,
     IngestError,
@@ -53,6 +54,8 @@ def load_file(path: Path, limits: LoadLimits | None = None, warnings: list[str] 
     try:
         if path.stat().st_size == 0:  # whatever its type: emptied since the walk, or loaded on its own
             raise EmptyDocument(path, EMPTY_FILE)
+        if (nuls := _all_nul(path)) is not None:  # whatever its type: a copy broken off, a disk fault
+            raise UnreadableFile(path, nul_reason(nuls))
         with collecting_warnings(warnings if warnings is not None else []):
             text = loader(path, limits)
     except IngestError:
@@ -77,6 +80,18 @@ def load_file(path: Path, limits: LoadLimits | None = None, warnings: list[str] 
     check_lines(path, text, limits.max_file_lines)
     check_repetition(path, text, limits.max_repetition_ratio)
     return text
+
+
+def _all_nul(path: Path) -> bytes | None:
+    """The file's bytes when every one is NUL (a .pdf of them was told it was another file renamed), else None; reads
+    no further than the first byte that is not."""
+    data = bytearray()
+    with path.open("rb") as handle:
+        while block := handle.read(1 << 16):
+            if block.count(0) != len(block):
+                return None
+            data += block
+    return bytes(data)
 
 
 # what ends a line besides a line feed and a carriage return: a page break (pdftotext puts a form feed between the
