@@ -326,9 +326,10 @@ def _open(settings: Settings) -> KnowledgeBase:
     return kb
 
 
-def _refuse_overwriting(out: Path | None, kb: KnowledgeBase) -> None:
-    """Stop before any work when --out names a file the knowledge base's documents were imported from."""
-    if out is not None and (problem := overwrite_problem(out, (r.source for r in kb.documents().values()))):
+def _refuse_overwriting(out: Path | None, kb: KnowledgeBase, force: bool) -> None:
+    """Stop before any work when --out names a file the knowledge base's documents were imported from, or one that
+    exists and --force was not given."""
+    if out is not None and (problem := overwrite_problem(out, (r.source for r in kb.documents().values()), force)):
         err.print(f"[red]{shown(problem)}[/red]")
         raise typer.Exit(2)
 
@@ -927,6 +928,9 @@ def search(
         console.print(plain(doc.page_content[:300]) + ("…" if len(doc.page_content) > 300 else ""), markup=False)
 
 
+_FORCE_HELP = "--out 的文件已存在时覆盖它（知识库中文档的原文件除外）"
+
+
 @app.command()
 def draft(
     kind: Annotated[
@@ -950,6 +954,7 @@ def draft(
             "--out", help="写入 .docx 或 .md 文件；不写则在屏幕上输出 Markdown", parser=path_value("要写入的文件名")
         ),
     ] = None,
+    force: Annotated[bool, typer.Option("--force", help=_FORCE_HELP)] = False,
 ) -> None:
     """起草安全生产工作计划提纲（或其中一个部分），每项任务引用现行法规条文。"""
     from assistant.draft import PlanRequestError, check_period_length, draft_plan, draft_section
@@ -973,7 +978,7 @@ def draft(
         err.print(f"[red]{shown(exc)}[/red]")
         raise typer.Exit(2) from None
     kb = KnowledgeBase(Settings())
-    _refuse_overwriting(out, kb)
+    _refuse_overwriting(out, kb, force)
     try:
         if section is not None:
             plan = draft_section(kb, section, level, region=region)
@@ -1035,6 +1040,7 @@ def check(
     out: Annotated[
         Path | None, typer.Option("--out", help="导出为 .xlsx 或 .docx", parser=path_value("要导出的文件名"))
     ] = None,
+    force: Annotated[bool, typer.Option("--force", help=_FORCE_HELP)] = False,
 ) -> None:
     """义务自查：列出适用于本单位的法定义务（条文原文、自查问题、留存证据、罚则），按回答生成差距报告。"""
     from assistant.pack import pack_of
@@ -1061,7 +1067,7 @@ def check(
         raise typer.Exit(2)
     settings = Settings()
     kb = KnowledgeBase(settings)
-    _refuse_overwriting(out, kb)
+    _refuse_overwriting(out, kb, force)
     try:
         profile = read_profile(
             pack_of(kb),

@@ -267,9 +267,11 @@ def output_problem(out: Path) -> str:
     return ""
 
 
-def overwrite_problem(out: Path, sources: Iterable[str]) -> str:
+def overwrite_problem(out: Path, sources: Iterable[str], force: bool = False) -> str:
     """Why out must not be written ("" when it may): it is (or links to) a file a document of the knowledge base was
-    imported from. An export never overwrites a law or plan it was made from (anquan draft --out 安全生产法.md)."""
+    imported from, which an export never overwrites (anquan draft --out 安全生产法.md); or it exists and force (--force)
+    was not given. An existing file was replaced without a word: a plan finished in Word, a filled self-check sheet,
+    any file that happened to bear the name."""
     if not out.exists():
         return ""
     for source in sources:
@@ -278,7 +280,12 @@ def overwrite_problem(out: Path, sources: Iterable[str]) -> str:
                 return f"{out} 是知识库中文档的原文件（{source}）：导出不会覆盖它，请在 --out 中换一个文件名"
         except OSError:  # a source moved or deleted since it was imported
             continue
-    return ""
+    if force:
+        return ""
+    return (
+        f"{out} 已存在，没有覆盖它（其中可能是改过的计划、填好的自查表或别的文件）：要用新生成的内容替换它，"
+        f"请加 --force；或在 --out 中换一个文件名"
+    )
 
 
 def write_problem(out: Path, exc: OSError) -> str:
