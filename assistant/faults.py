@@ -156,6 +156,21 @@ def _on_server(settings: Settings | None) -> bool:
     )
 
 
+def _chroma_server_lost(exc: BaseException, settings: Settings | None) -> bool:
+    """Whether exc is a request to the Chroma server (its API under /api/) that got no answer: the server stopped
+    or became unreachable after the store was opened (an unexpected error, ConnectError, on every question)."""
+    httpx = sys.modules.get("httpx")
+    if httpx is None or not _on_server(settings):
+        return False
+    for link in chain(exc):
+        if isinstance(link, httpx.TransportError):
+            try:
+                return link.request.url.path.startswith("/api/")
+            except RuntimeError:  # no request attached
+                return False
+    return False
+
+
 def _store_tables(exc: BaseException, settings: Settings | None, action: str) -> str | None:
     """Chroma's own tables found damaged while it had the store open (a process that opens it anew checks them
     first: ingest.store.chroma_tables_problem, and says exactly what is wrong); None for another fault."""
@@ -222,6 +237,11 @@ def explain(exc: BaseException, settings: Settings | None = None, action: str = 
     told = _store_tables(exc, settings, action)
     if told is not None:
         return told
+    if _chroma_server_lost(exc, settings):
+        from ingest.store import chroma_server_problem  # loaded already: the store made the request
+
+        assert settings is not None
+        return f"{action}未完成：{chroma_server_problem(settings)}"
     if is_write_failure(exc):
         return (
             f"写入磁盘失败（文件超过大小上限、磁盘配额用尽或磁盘故障），{action}未完成。已入库的内容没有丢失，可照常查询；"

@@ -406,13 +406,33 @@ def store_backend(settings: Settings) -> str:
     return settings.store
 
 
+def chroma_server_problem(settings: Settings, detail: str = "") -> str:
+    """What to tell when the Chroma server (ANQUAN_CHROMA_HOST) cannot be used: its address does not parse, or nothing
+    answers there (both were an unexpected error, ValueError, on every command and question)."""
+    where = f"{settings.chroma_host}:{settings.chroma_port}"
+    if detail and "connect" not in detail.lower():
+        return (
+            f"ANQUAN_CHROMA_HOST 的值“{settings.chroma_host}”不是有效的 Chroma 服务器地址（{detail}）：请写主机名或 IP "
+            f"地址，如 127.0.0.1 或 chroma.example.com，端口另写在 ANQUAN_CHROMA_PORT；不用服务器时删去 "
+            f"ANQUAN_CHROMA_HOST，即使用数据目录中的本地存储。"
+        )
+    return (
+        f"连接不到 Chroma 服务器 {where}，知识库无法读取：请确认该服务器正在运行（chroma run）、"
+        f"地址 ANQUAN_CHROMA_HOST 和端口 ANQUAN_CHROMA_PORT 无误、网络可达，然后重试；"
+        f"不用服务器时删去 ANQUAN_CHROMA_HOST，即使用数据目录中的本地存储。"
+    )
+
+
 def open_client(settings: Settings, path: Path | None = None):
     chroma_settings = ChromaSettings(anonymized_telemetry=False)
     host = settings.chroma_host if store_backend(settings) == "server" else None
     if host:
-        return chromadb.HttpClient(
-            host=host, port=settings.chroma_port, ssl=settings.chroma_ssl, settings=chroma_settings
-        )
+        try:
+            return chromadb.HttpClient(
+                host=host, port=settings.chroma_port, ssl=settings.chroma_ssl, settings=chroma_settings
+            )
+        except ValueError as exc:  # Chroma's one error for an address it cannot parse and for a server it cannot reach
+            raise UserFacingError(chroma_server_problem(settings, str(exc))) from None
     shown = settings.data_dir / "chroma"  # what the user knows it as (path may be a read-only data dir's copy)
     if path is None:
         path = chroma_path(settings)  # which checks the store's files
