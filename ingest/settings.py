@@ -217,7 +217,10 @@ class Settings(BaseSettings):
     def _home(cls, path: object) -> object:
         """A path starting with ~ is under the user's home folder, as a shell reads it: a .env file is read by no
         shell, and ANQUAN_DATA_DIR=~/anquan there made a folder named ~ in whatever folder the command ran in, an
-        empty knowledge base in each."""
+        empty knowledge base in each. An empty path is refused: it named the folder the command ran in
+        (ANQUAN_DATA_DIR= left empty put a new, empty knowledge base there without a word)."""
+        if isinstance(path, str) and not path.strip():
+            raise ValueError("是空的（空的路径就是运行命令时所在的文件夹）：请写出路径，或删去这一设置以使用默认位置")
         if isinstance(path, str | Path) and str(path).startswith("~"):
             try:
                 return Path(path).expanduser()
