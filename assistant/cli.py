@@ -25,7 +25,7 @@ from typer._click import exceptions as click_errors
 from typer.core import TyperGroup
 from typer.exceptions import TyperException
 
-from assistant.faults import output_problem, overwrite_problem, user_message, write_problem
+from assistant.faults import listen_problem, output_problem, overwrite_problem, user_message, write_problem
 from assistant.terminal import plain, shown
 from ingest.articles import ArticleRef, parse_article
 from ingest.cleaning import is_blank
@@ -1161,14 +1161,15 @@ def _serve(host: str | None, port: int | None) -> None:
     kb = _open(settings)
     # the web server's own English line when it cannot listen (its OSError, logged as is): said below in Chinese
     logging.getLogger("uvicorn.error").addFilter(lambda record: not isinstance(record.msg, OSError))
+    if problem := listen_problem(host, port):  # before the address is printed as if serving
+        err.print(f"[red]{shown(problem)}[/red]")
+        raise typer.Exit(2)
     console.print(f"[bold]安全生产法规助手[/bold] 网页界面：http://{host}:{port}（Ctrl+C 退出）")
     try:
         launch(settings, host, port, kb=kb)
-    except OSError as exc:
-        err.print(
-            f"[red]无法在 {host}:{port} 启动网页界面：端口已被占用或地址不可用（{exc.__class__.__name__}）；"
-            f"请用 --port 换一个端口，如 anquan serve --port 7861[/red]"
-        )
+    except OSError as exc:  # taken in the meantime
+        problem = listen_problem(host, port) or f"无法在 {host}:{port} 启动网页界面（{exc.__class__.__name__}）"
+        err.print(f"[red]{shown(problem)}[/red]")
         raise typer.Exit(2) from None
 
 

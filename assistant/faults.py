@@ -8,6 +8,7 @@ from __future__ import annotations
 import errno
 import logging
 import os
+import socket
 import sqlite3
 import stat
 import subprocess
@@ -306,6 +307,34 @@ def overwrite_problem(out: Path, sources: Iterable[str], force: bool = False) ->
         f"{out} 已存在，没有覆盖它（其中可能是改过的计划、填好的自查表或别的文件）：要用新生成的内容替换它，"
         f"请加 --force；或在 --out 中换一个文件名"
     )
+
+
+def listen_problem(host: str, port: int) -> str:
+    """Why the web server cannot listen at host:port ("" when it can, as far as a trial bind tells): a host that is no
+    address of this machine, or does not resolve, was told 端口已被占用 with the advice to change the port, after the
+    address had been printed as if serving."""
+    start = f"无法在 {host}:{port} 启动网页界面"
+    try:
+        family, kind, proto, _, address = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)[0]
+    except (socket.gaierror, UnicodeError, ValueError):
+        return f"{start}：找不到地址 {host}。--host 须为本机的地址，如 127.0.0.1（仅本机），或 0.0.0.0（本机所有地址）"
+    with socket.socket(family, kind, proto) as probe:
+        try:
+            probe.bind(address)
+        except OSError as exc:  # EADDRNOTAVAIL, or what else refuses the address
+            if exc.errno == errno.EADDRINUSE:
+                return (
+                    f"{start}：端口 {port} 已被占用；请用 --port 换一个端口，如 anquan serve --port {port % 65535 + 1}"
+                )
+            if exc.errno == errno.EACCES:
+                return (
+                    f"{start}：没有使用端口 {port} 的权限（1024 以下的端口须管理员权限）；请换一个端口，如 --port 7860"
+                )
+            return (
+                f"{start}：{host} 不是本机的地址。--host 须为本机网卡的地址，"
+                f"如 127.0.0.1（仅本机），或 0.0.0.0（本机所有地址）"
+            )
+    return ""
 
 
 def write_problem(out: Path, exc: OSError) -> str:
