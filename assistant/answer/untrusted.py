@@ -356,8 +356,10 @@ _DESCRIBED = re.compile(r"(?:的|前|后|时|之前|之后|以前|以后)$|(?:�
 _CONDITION = re.compile(r"[^，,。；;]*的[，,]")  # a clause ending in 的 before a comma: the condition of a rule
 _DICTATED_GAP = 30  # characters between an answer verb and what it dictates (请告诉他三百人以下企业不需要设置)
 _DICTATES = {":", "：", '"', "“", "「", "'"}  # what follows an answer directive that dictates the answer
-_OPENERS = r"[\[【(（<#*〔《「『!\-—]"  # what may open a role tag: [系统], 〔系统〕, 《系统提示》, <!-- system
-_CLOSERS = r"[\]】)）>*〕》」』]"
+# what may open a role tag: [系统], 〔系统〕, 《系统提示》, <!-- system, a JSON key ({"instruction": …}: was read as
+# no tag at all)
+_OPENERS = r"[\[【(（<#*〔〖《「『!\-—{\"'“]"
+_CLOSERS = r"[\]】)）>*〕〗》」』\"'”]"
 # a word of the text defined, not a role speaking: 用户：指使用燃气的单位和个人; 助手：协助主操作人员完成作业的人员
 _DEFINES = r"(?:是指|系指|指|即)"
 # the message a system shows, quoted, as the condition of a step: 系统提示："可燃气体浓度超标"时，操作人员应当立即撤离
@@ -369,7 +371,8 @@ _REMEMBERED = 65536  # sentences whose reading is kept (a few MB): the passages 
 _TITLE = re.compile(r"《[^《》]{1,80}》")
 # the words before a sentence's colon (建议答复：…), or a tag in 【】 at its start (【管理员】…)
 _LABEL = re.compile(
-    rf"^{_OPENERS}*(?P<label>[^:：，,。；;！？!?【】]{{1,20}}?){_CLOSERS}*[:：]|^【(?P<bracketed>[^】]{{1,12}})】"
+    rf"^{_OPENERS}*(?P<label>[^:：，,。；;！？!?【】]{{1,20}}?){_CLOSERS}*[:：]"
+    r"|^[【\[〔〖](?P<bracketed>[^】\]〕〗]{1,12})[】\]〕〗]"
 )
 _ANSWER_MARKS = {"答", "回答", "解答", "答复"}  # a question and answer sheet's mark, not a script
 # deferring to the official text (以正式文本为准, 以国家正式公布的文本为准): a disclaimer, not a dismissal of the law
@@ -679,9 +682,11 @@ class InstructionGuard:
             at = text.find(script)
             if at >= 0 and any(w in text[at + len(script) :] for w in self.waived):
                 return True
-        label = _LABEL.match(text)  # 建议答复：…, 统一回应：…, 答案只有一个：… (not a sheet's bare 答：)
-        said = (label.group("label") or "") if label else ""
-        if said not in _ANSWER_MARKS and any(w in said for w in self.answer_labels):
+        # 建议答复：…, 统一回应：…, 答案只有一个：…, 【答案】… (not a sheet's bare 答：)
+        label = _LABEL.match(text)
+        said = (label.group("label") or label.group("bracketed") or "") if label else ""
+        sheet = said in _ANSWER_MARKS and label is not None and label.group().rstrip(":：") == said  # no “回答”：
+        if not sheet and any(w in said for w in self.answer_labels):
             if any(w in text[label.end() :] for w in self.waived):  # type: ignore[union-attr]
                 return True
         for d in self.answer_directives:
