@@ -27,6 +27,8 @@
   五成: 50%); a figure stated with a bound (二十万元以下, 超过一百人, 不得超过2小时) or a range (二万元以上五万元以下,
   60%至100%) must state a range of its sources, both ends and direction: 二十万元以下 is not the 二十万元 of
   十万元以上二十万元以下, 十五日以上 is not 十五日以下;
+- dates: a calendar date (2024年6月1日, 二〇二四年六月一日) in a sentence checked must be in the sources it rests on,
+  be the version date of their documents, or be in the question;
 - what an article sets out, changed (_check_changes): a deadline word (DEADLINE_WORDS: 立即, 及时, 当日, 次日,
   稍后: 不必急于, 等一宿再, 先处置再报告) or
   a time figure where the cited article states a deadline of another class at the same place (及时向本单位负责人报告
@@ -81,12 +83,13 @@ from assistant.llm.reply import IMAGE_REMOVED, LINK_REMOVED, clean_reply
 from ingest.articles import LEADING_LABEL
 from ingest.cleaning import clauses, to_simplified
 from ingest.legal_forms import default_forms
-from ingest.numerals import NUMERAL_CHARS, int_to_cn
+from ingest.numerals import NUMERAL_CHARS, cn_to_int, int_to_cn
 from ingest.store import StoredChunk
 
 MISQUOTE_MARK = "（⚠未能在所引条文中逐字核对）"
 UNKNOWN_ARTICLE_MARK = "（⚠所给资料中没有此条，请核实）"
 FIGURE_MARK = "（⚠数字未能在所引条文中核对）"
+DATE_MARK = "（⚠日期未能在所引条文中核对）"
 CASE_MARK = "（⚠该数字在所引条文中属于另一种情形，请核实）"
 NEGATION_MARK = "（⚠与所引条文的应当、不得、可以或肯定、否定不一致，请核实）"
 QUALIFIER_MARK = "（⚠所引条文没有这一例外或限定，请核实）"
@@ -438,6 +441,7 @@ class Verification:
     unknown_articles: list[str] = field(default_factory=list)  # articles named that no source given is or states
     uncited: bool = False  # the text cites no source at all
     figures: list[str] = field(default_factory=list)  # figures (三百人) not in the sources their sentence rests on
+    dates: list[str] = field(default_factory=list)  # dates (2025年6月1日) not in the sources their sentence rests on
     # figures the cited article states for another case than the one the sentence names (发生较大事故的，处…百分之四十:
     # 百分之四十 is the article's fine for 一般事故, 较大事故's is 百分之六十)
     cases: list[str] = field(default_factory=list)
@@ -750,6 +754,7 @@ def verify(
             marks.append((mention.end, UNKNOWN_ARTICLE_MARK))
     basis = _Basis(text, chunks, uncited)
     marks += _check_figures(text, chunks, canon_sources, question, quotes, checked, report, basis)
+    marks += _check_dates(text, chunks, question, quotes, checked, report, basis)
     marks += _check_negations(text, chunks, quotes, checked, report, basis, question)
     marks += _check_changes(text, chunks, quotes, checked, report, {p for p, m in marks if m == FIGURE_MARK}, basis)
     marks += _check_inclusions(text, chunks, quotes, checked, report, basis)
@@ -858,6 +863,62 @@ def _of_another_case(figure: figure_check.Figure, condition: str, sources: list[
             elif any(unit == figure.key[0] for unit, _ in found):
                 other = max(other, held)
     return other >= holding + CASE_MARGIN
+
+
+# a calendar date in either numeral script: 2024年6月1日, 二〇二四年六月一日 (a year alone, 2021年, is no date)
+_DATE = re.compile(
+    r"(?P<y>\d{4}|[〇○零一二三四五六七八九]{4})\s*年\s*(?P<m>\d{1,2}|[一二三四五六七八九十]{1,3})\s*月"
+    r"\s*(?P<d>\d{1,2}|[一二三四五六七八九十]{1,3})\s*日"
+)
+_ISO_DATE = re.compile(r"(\d{4})-(\d{2})-(\d{2})")
+
+
+def _dates(text: str) -> list[tuple[int, int, tuple[int, int, int]]]:
+    """(start, end, (year, month, day)) of each calendar date written in text."""
+    found = []
+    for match in _DATE.finditer(text):
+        try:
+            year = cn_to_int(match.group("y").replace("○", "〇"))
+            found.append((match.start(), match.end(), (year, cn_to_int(match.group("m")), cn_to_int(match.group("d")))))
+        except ValueError:
+            continue
+    return found
+
+
+def _check_dates(
+    text: str,
+    chunks: list[StoredChunk],
+    question: str,
+    quotes: list[re.Match],
+    checked: list[tuple[int, int]],
+    report: Verification,
+    basis: _Basis,
+) -> list[tuple[int, str]]:
+    """Each calendar date of a sentence resting on the sources (_Basis) must be a date of the sources it cites, of
+    their documents (the version date: 《安全生产法》（2021年6月10日修正）citing an article of it) or of the question:
+    the marks for those that are not. Dates are no figures (figure_check), and 本条例自2025年6月1日起施行[1] stood
+    unmarked where the cited article says 2024年6月1日."""
+    found = _dates(text)
+    if not found:
+        return []
+    given = {date for _, _, date in _dates(_fold(question))}
+    of_source = [
+        {date for _, _, date in _dates(_fold(chunk.text))}
+        | {tuple(int(n) for n in iso) for iso in _ISO_DATE.findall(f"{chunk.doc_id} {chunk.metadata.get('date', '')}")}
+        for chunk in chunks
+    ]
+    claims = _claims(text, quotes)
+    ends = [end for _, end in claims]
+    marks = []
+    for start, end, date in found:
+        if any(a <= start < b for a, b in checked):
+            continue  # inside a quotation checked word for word
+        cited = _cited_by_claim(text, claims, ends, start, basis)
+        if cited is None or date in given or any(date in of_source[n] for n in cited):
+            continue
+        report.dates.append(text[start:end].strip())
+        marks.append((end, DATE_MARK))
+    return marks
 
 
 def _cited_by_claim(
@@ -1695,6 +1756,10 @@ def notes(report: Verification, sources_given: int) -> list[str]:
         found.append(
             f"{len(report.figures)} 处数字未能在所引条文中核对，已标注：{'、'.join(dict.fromkeys(report.figures))}"
         )
+    if report.dates:
+        found.append(
+            f"{len(report.dates)} 处日期未能在所引条文中核对，已标注：{'、'.join(dict.fromkeys(report.dates))}"
+        )
     if report.cases:
         found.append(
             f"{len(report.cases)} 处数字在所引条文中属于另一种情形（条文对不同情形规定了不同数字），已标注："
@@ -1737,6 +1802,7 @@ def notes(report: Verification, sources_given: int) -> list[str]:
 __all__ = [
     "CASE_MARK",
     "CITE",
+    "DATE_MARK",
     "DEADLINE_MARK",
     "FIGURE_MARK",
     "INCLUSION_MARK",
