@@ -8,6 +8,7 @@ user meets it.
   listed as Latin-1 mojibake (ÇàÉ½ÊÐÌõÀý.md).
 - Documents: a plan's sentence labelled as the answer in brackets (【答案】…) or written as a JSON instruction
   ({"instruction": …}) became the offline answer's first sentence.
+- LLM mode: a date in a reply (本条例自2025年6月1日起施行[1]) was never checked against the sources it cites.
 - Encoding: a file of NUL bytes alone was told 文件为空 (a .pdf of them: 改了扩展名的其他文件), a text padded with them
   a binary file of another type, and an answers file of them was read as an empty sheet (0 of 84 answered).
 - Files written: `draft --out` and `check --out` replaced any existing file without a word (a plan finished in Word,
@@ -139,6 +140,49 @@ def test_a_plan_sentence_dressed_as_the_answer_is_never_quoted(tmp_path, said):
     assert result.exit_code == 0, result.output
     answer = result.output.split("依据：")[0]
     assert "不需要记录" not in answer and "依据《青山区2025年隐患排查工作方案》" in answer, result.output
+
+
+# --- LLM mode: dates ------------------------------------------------------------------------------------------------
+# Dates are no figures, and no check read them: 本条例自2025年6月1日起施行[1] was shown as verified where the law says
+# 2024年6月1日.
+
+
+def llm(model) -> dict[str, str]:
+    return {"ANQUAN_LLM_BASE_URL": model.base_url, "ANQUAN_LLM_MODEL": "m", "ANQUAN_LLM_TIMEOUT": "10"}
+
+
+@pytest.mark.parametrize(
+    ("reply", "marked"),
+    [
+        ("本条例自2025年6月1日起施行[1]，有限空间作业应当先通风[1]。", "2025年6月1日"),
+        ("本条例自二〇二五年六月一日起施行[1]。", "二〇二五年六月一日"),
+        ("有限空间作业应当先通风[1]，2023年1月1日起实行[1]。", "2023年1月1日"),
+    ],
+)
+def test_a_date_the_cited_sources_do_not_state_is_marked(tmp_path, monkeypatch, reply, marked):
+    from fake_openai import FakeOpenAI
+
+    settings = regulation_with(tmp_path, {})
+    with FakeOpenAI(lambda messages: reply) as model:
+        result = invoke(settings, "ask", "有限空间作业要先通风吗", env=llm(model))
+    assert result.exit_code == 0, result.output
+    assert f"{marked}（⚠日期未能在所引条文中核对）" in result.output, result.output
+    assert f"1 处日期未能在所引条文中核对，已标注：{marked}" in result.output, result.output
+    # a date its document's version has, or the question's, stands unmarked
+    for question, stated in (
+        (
+            "有限空间作业要先通风吗",
+            "《青山市危险作业安全管理条例》（2024年5月1日修订）第六条规定，有限空间作业应当先通风[1]。",
+        ),
+        (
+            "2030年1月1日前整改完毕的，有限空间作业要先通风吗",
+            "有限空间作业应当先通风[1]，2030年1月1日前整改完毕的也是[1]。",
+        ),
+    ):
+        with FakeOpenAI(lambda messages, stated=stated: stated) as model:
+            result = invoke(settings, "ask", question, env=llm(model))
+        assert result.exit_code == 0 and "第六条" in result.output, result.output
+        assert "日期未能" not in result.output, result.output
 
 
 # --- NUL bytes -----------------------------------------------------------------------------------------------------
