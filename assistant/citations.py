@@ -242,18 +242,34 @@ def citation_marks(text: str) -> list[CitationMark]:
     return marks
 
 
-def normalise_citations(text: str, valid: set[int]) -> tuple[str, list[int]]:
+# a bracketed number no source can have: signed or with a fraction ([-2], [1.5], 【+3】); it stood in the answer as
+# a citation, unremarked, beside the valid ones
+_NO_SOURCE_NUMBER = re.compile(
+    rf"[{_OPEN}]\s*(?:[-+−－＋]\s*{_DIGITS}(?:[.．]{_DIGITS})?|{_DIGITS}[.．]{_DIGITS})\s*[{_CLOSE}]"
+)
+
+
+def normalise_citations(text: str, valid: set[int]) -> tuple[str, list[int | str]]:
     """Rewrite every citation form to [n] ([1,2] -> [1][2], 【3】 -> [3]); a number naming no source in valid is
-    dropped. Returns the text (invisible characters removed, see `visible`) and the dropped numbers (in order of
-    appearance, once each)."""
+    dropped, and so is a bracketed number no source can have ([1.5], [-2]). Returns the text (invisible characters
+    removed, see `visible`) and what was dropped (in order of appearance, once each): the numbers, and such a mark
+    as written."""
     text = visible(text)
-    removed: list[int] = []
+    removed: list[int | str] = []
     pieces: list[str] = []
     position = 0
-    for mark in citation_marks(text):
+    marks: list[CitationMark] = citation_marks(text)
+    taken = [(m.start, m.end) for m in marks]
+    marks += [
+        CitationMark(m.start(), m.end(), m.group(), ())
+        for m in _NO_SOURCE_NUMBER.finditer(text)
+        if not any(a < m.end() and m.start() < b for a, b in taken)
+    ]
+    for mark in sorted(marks, key=lambda m: m.start):
         pieces.append(text[position : mark.start])
         pieces.append("".join(f"[{n}]" for n in mark.numbers if n in valid))
-        removed += [n for n in mark.numbers if n not in valid and n not in removed]
+        dropped = [n for n in mark.numbers if n not in valid] if mark.numbers else [mark.written]
+        removed += [n for n in dropped if n not in removed]
         position = mark.end
     pieces.append(text[position:])
     return "".join(pieces), removed

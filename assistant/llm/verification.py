@@ -436,7 +436,8 @@ def _titles_match(named: str, title: str) -> bool:
 
 @dataclass
 class Verification:
-    removed: list[int] = field(default_factory=list)  # citation numbers that pointed at no provided source
+    # citation numbers that pointed at no provided source, and marks no source can have as written ([1.5])
+    removed: list[int | str] = field(default_factory=list)
     misquotes: list[str] = field(default_factory=list)  # quoted phrases not verbatim in their source
     unknown_articles: list[str] = field(default_factory=list)  # articles named that no source given is or states
     uncited: bool = False  # the text cites no source at all
@@ -1743,7 +1744,7 @@ def notes(report: Verification, sources_given: int) -> list[str]:
     found = []
     if report.removed:
         found.append(
-            f"已删除无法对应资料的引用编号：{'、'.join(f'[{n}]' for n in report.removed)}"
+            f"已删除无法对应资料的引用编号：{'、'.join(n if isinstance(n, str) else f'[{n}]' for n in report.removed)}"
             f"（只提供了 {sources_given} 条资料）"
         )
     if report.misquotes:
