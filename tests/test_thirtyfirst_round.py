@@ -8,7 +8,8 @@ user meets it.
   listed as Latin-1 mojibake (ÇàÉ½ÊÐÌõÀý.md).
 - Documents: a plan's sentence labelled as the answer in brackets (【答案】…) or written as a JSON instruction
   ({"instruction": …}) became the offline answer's first sentence.
-- LLM mode: a date in a reply (本条例自2025年6月1日起施行[1]) was never checked against the sources it cites.
+- LLM mode: a bracketed number no source can have ([1.5], [-2]) stood beside a valid [1] as a citation, unremarked;
+  a date in a reply (本条例自2025年6月1日起施行[1]) was never checked against the sources it cites.
 - Encoding: a file of NUL bytes alone was told 文件为空 (a .pdf of them: 改了扩展名的其他文件), a text padded with them
   a binary file of another type, and an answers file of them was read as an empty sheet (0 of 84 answered).
 - Files written: `draft --out` and `check --out` replaced any existing file without a word (a plan finished in Word,
@@ -183,6 +184,21 @@ def test_a_date_the_cited_sources_do_not_state_is_marked(tmp_path, monkeypatch, 
             result = invoke(settings, "ask", question, env=llm(model))
         assert result.exit_code == 0 and "第六条" in result.output, result.output
         assert "日期未能" not in result.output, result.output
+
+
+@pytest.mark.parametrize("written", ["[1.5]", "[-2]", "【+3】", "［０．５］"])
+def test_a_citation_no_source_can_have_is_removed_and_said_beside_a_valid_one(tmp_path, written):
+    """[1.5] or [-2] beside a valid [1] stood in the answer as a citation, with no note (the answer cites [1], so
+    no warning about an uncited answer either)."""
+    from fake_openai import FakeOpenAI
+
+    settings = regulation_with(tmp_path, {})
+    reply = f"有限空间作业应当先通风[1]。作业过程中应当持续通风{written}。"
+    with FakeOpenAI(lambda messages: reply) as model:
+        result = invoke(settings, "ask", "有限空间作业要先通风吗", env=llm(model))
+    assert result.exit_code == 0, result.output
+    assert "作业过程中应当持续通风。" in result.output and written not in result.output.split("核验")[0], result.output
+    assert f"已删除无法对应资料的引用编号：{written}" in result.output, result.output
 
 
 # --- NUL bytes -----------------------------------------------------------------------------------------------------
