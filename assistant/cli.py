@@ -27,7 +27,15 @@ from typer.exceptions import TyperException
 
 from assistant.faults import listen_problem, output_problem, overwrite_problem, user_message, write_problem
 from assistant.terminal import plain, shown
-from ingest.articles import ArticleRef, parse_article
+from ingest.articles import (
+    ArticleRef,
+    describe_parts,
+    holds_part,
+    paragraph_items,
+    parse_article,
+    parse_part,
+    part_label,
+)
 from ingest.cleaning import is_blank
 from ingest.encoding import escape_controls_in
 from ingest.metadata import KINDS, shown_name
@@ -715,10 +723,19 @@ def show(
     if not matches:
         err.print(f"[red]知识库中没有名称包含“{shown(document)}”的文档；可用 anquan stats 查看已入库文档[/red]")
         raise typer.Exit(1)
+    paragraph, item = parse_part(article)
     for record in matches:
         hit = kb.get_article(record.doc_id, ref)
         if hit is None:
             continue
+        if not holds_part(paragraphs := paragraph_items(hit.text), paragraph, item):
+            # 第七条第十三项 showed the whole article as if it had a 13th item
+            err.print(
+                f"[red]《{shown(record.title)}》{_label(ref)}没有{part_label(paragraph, item)}"
+                f"（{describe_parts(paragraphs)}）；"
+                f"可用 anquan show {shown(document)} {ref.number}{f'之{ref.sub}' if ref.sub else ''} 查看全条[/red]"
+            )
+            raise typer.Exit(1)
         console.print(f"[bold]{shown(citation(hit.chunks[0], with_part=False))}[/bold]")
         if record.repealed_by:
             style = "red" if record.repealed else "yellow"

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from ingest.numerals import cn_to_int, int_to_cn, well_formed
+from ingest.numerals import NUMERAL_CHARS, cn_to_int, int_to_cn, well_formed
 
 NUMERAL = r"[零〇一二三四五六七八九十百千两\d]+"  # an article number, in either script
 # An article starts a line: 第X条 (optionally 之Y) followed by whitespace or the end of the line.
@@ -71,3 +71,66 @@ def parse_article(text: str) -> ArticleRef | None:
         return ArticleRef(cn_to_int(num), cn_to_int(sub) if sub else 0)
     except ValueError:
         return None
+
+
+# --- paragraphs (款) and items (项) of an article ----------------------------------------------------------------
+
+_PART_NUM = rf"[{NUMERAL_CHARS}\d]+"
+# a line opening with （一） or 1. is an item (项) of the paragraph before it
+_ITEM_LINE = re.compile(rf"^\s*(?:[（(]\s*{_PART_NUM}\s*[)）]|{_PART_NUM}\s*[、.．])")
+# the paragraph and item a reference names after its article: 第二十四条第二款, 第七条第（三）项, 第七条第一款第3项
+_PARAGRAPH = re.compile(rf"第\s*(?P<n>{_PART_NUM})\s*款")
+_ITEM = re.compile(rf"第\s*[（(]?\s*(?P<n>{_PART_NUM})\s*[)）]?\s*项")
+
+
+def paragraph_items(article_text: str) -> list[int]:
+    """How many items (项) each paragraph (款) of an article holds: a line opening with （一） or 1. is an item of
+    the paragraph before it, any other line starts a paragraph."""
+    paragraphs: list[int] = []
+    for line in (line for line in article_text.splitlines() if line.strip()):
+        if _ITEM_LINE.match(line) and paragraphs:
+            paragraphs[-1] += 1
+        else:
+            paragraphs.append(0)
+    return paragraphs
+
+
+def holds_part(paragraphs: list[int], paragraph: int | None, item: int | None) -> bool:
+    """Whether an article of these paragraphs (paragraph_items) has the paragraph and the item named (an item with
+    no paragraph named: of any paragraph)."""
+    if paragraph is not None:
+        if not 1 <= paragraph <= len(paragraphs):
+            return False
+        return item is None or 1 <= item <= paragraphs[paragraph - 1]
+    return item is None or 1 <= item <= max(paragraphs, default=0)
+
+
+def parse_part(text: str) -> tuple[int | None, int | None]:
+    """The paragraph and item user input names after its article (第二十四条第二款 -> (2, None)); None for each it
+    does not name or names in no readable numeral."""
+
+    def number(pattern: re.Pattern[str]) -> int | None:
+        match = pattern.search(text.translate(_TRADITIONAL))
+        try:
+            return cn_to_int(match.group("n")) if match and well_formed(match.group("n")) else None
+        except ValueError:
+            return None
+
+    return number(_PARAGRAPH), number(_ITEM)
+
+
+def part_label(paragraph: int | None, item: int | None) -> str:
+    """第二款第三项 (either may be left out); a number past any article's in digits."""
+
+    def written(n: int) -> str:
+        return int_to_cn(n) if 0 <= n < 10000 else str(n)
+
+    return (f"第{written(paragraph)}款" if paragraph is not None else "") + (
+        f"第{written(item)}项" if item is not None else ""
+    )
+
+
+def describe_parts(paragraphs: list[int]) -> str:
+    """What an article holds, told to one who named a paragraph or item it lacks: 该条共 2 款."""
+    items = "，".join(f"第{int_to_cn(n)}款有 {count} 项" for n, count in enumerate(paragraphs, start=1) if count)
+    return f"该条共 {len(paragraphs)} 款" + (f"，{items}" if items else "，没有分项")

@@ -80,7 +80,7 @@ from assistant.citations import (
 )
 from assistant.llm import figures as figure_check
 from assistant.llm.reply import IMAGE_REMOVED, LINK_REMOVED, clean_reply
-from ingest.articles import LEADING_LABEL
+from ingest.articles import LEADING_LABEL, holds_part, paragraph_items
 from ingest.cleaning import clauses, to_simplified
 from ingest.legal_forms import default_forms
 from ingest.numerals import NUMERAL_CHARS, cn_to_int, int_to_cn
@@ -380,7 +380,6 @@ _ENGLISH_MENTION = re.compile(
 _BLOCKQUOTE = re.compile(r"^[ \t]*>.*(?:\n[ \t]*>.*)*", re.MULTILINE)
 _BLOCKQUOTE_MARKS = re.compile(r"^[ \t]*(?:>[ \t]*)+(?:[-*+][ \t]+)?", re.MULTILINE)
 _QUOTED_TITLE = re.compile(r"^《[^《》\n]{1,60}》\s*")
-_ITEM_LINE = re.compile(rf"^\s*(?:[（(]\s*{_NUM}\s*[)）]|{_NUM}\s*[、.．])")
 _NATIONAL = "中华人民共和国"
 # where a figure's sentence ends (a table row is a line); citations right after the full stop belong to it
 _CLAIM_END = re.compile(r"[。！？!?]|\n")
@@ -486,18 +485,6 @@ def _numeral(text: str | None) -> int | None:
         return None
 
 
-def _paragraphs(article_text: str) -> list[int]:
-    """How many items (项) each paragraph (款) of an article holds: a line opening with （一） or 1. is an item of
-    the paragraph before it, any other line starts a paragraph."""
-    paragraphs: list[int] = []
-    for line in (line for line in article_text.splitlines() if line.strip()):
-        if _ITEM_LINE.match(line) and paragraphs:
-            paragraphs[-1] += 1
-        else:
-            paragraphs.append(0)
-    return paragraphs
-
-
 def _holds(parts: list[StoredChunk], paragraph: int | None, item: int | None) -> bool:
     """The article (its parts given, in order) has the paragraph and the item named."""
     if paragraph is None and item is None:
@@ -505,12 +492,7 @@ def _holds(parts: list[StoredChunk], paragraph: int | None, item: int | None) ->
     if not any(chunk.part == 1 for chunk in parts):
         return False  # the paragraphs cannot be counted from a later part alone
     ordered = sorted(parts, key=lambda chunk: chunk.part)
-    paragraphs = _paragraphs("\n".join(chunk.text for chunk in ordered))
-    if paragraph is not None:
-        if not 1 <= paragraph <= len(paragraphs):
-            return False
-        return item is None or 1 <= item <= paragraphs[paragraph - 1]
-    return item is not None and 1 <= item <= max(paragraphs, default=0)
+    return holds_part(paragraph_items("\n".join(chunk.text for chunk in ordered)), paragraph, item)
 
 
 @dataclass(frozen=True)
