@@ -27,7 +27,16 @@ from assistant.llm import (
 from assistant.pack import Citation, pack_of
 from assistant.retrieval import HybridRetriever, followup
 from assistant.retrieval.reranker import reranker_backend, resolve_reranker
-from ingest.articles import ARTICLE_LABEL, ArticleRef, parse_article
+from ingest.articles import (
+    ARTICLE_LABEL,
+    ArticleRef,
+    describe_parts,
+    holds_part,
+    paragraph_items,
+    parse_article,
+    parse_part,
+    part_label,
+)
 from ingest.cleaning import to_simplified
 from ingest.knowledge_base import KnowledgeBase
 from ingest.metadata import KINDS
@@ -200,6 +209,28 @@ class Assistant:
             lines += ["可能相关：", *(f"- {placed_citation(c)}" for c in related)]
         return Answer(question, "\n".join(lines), True, [], related)
 
+    def _part_notes(self, question: str, plan) -> list[str]:
+        """A note for each article the question names with a paragraph or item (第二十四条第三款) that the article,
+        held, does not have: the whole article was quoted as if it did. A note, not a refusal: the count of an
+        article's paragraphs is an upper bound (ingest.articles.holds_part), and the article is the basis either way."""
+        simplified = to_simplified(question)
+        named = {
+            ref: parse_part(simplified, m.end())
+            for m in ARTICLE_LABEL.finditer(simplified)
+            if (ref := parse_article(m.group(0)))
+        }
+        notes = []
+        for doc, ref in plan.articles:
+            paragraph, item = named.get(ref, (None, None))
+            if (paragraph is None and item is None) or (hit := self.kb.get_article(doc, ref)) is None:
+                continue
+            if not holds_part(paragraphs := paragraph_items(hit.text), paragraph, item):
+                notes.append(
+                    f"- 注意：《{hit.document.title}》{ref.label}没有{part_label(paragraph, item)}"
+                    f"（{describe_parts(paragraphs)}），以上依据的是全条；请核对款项"
+                )
+        return list(dict.fromkeys(notes))
+
     def _missing_articles(self, quoted: str) -> list[str]:
         """A note for each article the quoted text cites (a notice's 依据《…》第X条) whose document the library
         holds without that article: a citation that does not resolve is not passed on as if it did."""
@@ -303,6 +334,7 @@ class Assistant:
                         fault = exc if isinstance(exc, StreamCut) else again
         if answer is None:
             answer = self._offline(query, plan, chunks, fault)
+        answer = _with_notes(answer, self._part_notes(question, plan))
         answer.question = question
         yield AskResult(answer, retrieved, query)
 
@@ -317,5 +349,6 @@ class Assistant:
                 fault = exc
         if answer is None:
             answer = self._offline(query, plan, chunks, fault)
+        answer = _with_notes(answer, self._part_notes(question, plan))
         answer.question = question
         return AskResult(answer, retrieved, query)

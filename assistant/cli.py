@@ -28,6 +28,7 @@ from typer.exceptions import TyperException
 from assistant.faults import listen_problem, output_problem, overwrite_problem, user_message, write_problem
 from assistant.terminal import plain, shown
 from ingest.articles import (
+    ARTICLE_LABEL,
     ArticleRef,
     describe_parts,
     holds_part,
@@ -36,7 +37,7 @@ from ingest.articles import (
     parse_part,
     part_label,
 )
-from ingest.cleaning import is_blank
+from ingest.cleaning import is_blank, to_simplified
 from ingest.encoding import escape_controls_in
 from ingest.metadata import KINDS, shown_name
 from ingest.repeal import describe_repeal
@@ -723,19 +724,13 @@ def show(
     if not matches:
         err.print(f"[red]知识库中没有名称包含“{shown(document)}”的文档；可用 anquan stats 查看已入库文档[/red]")
         raise typer.Exit(1)
-    paragraph, item = parse_part(article)
+    written = to_simplified(article)
+    named = ARTICLE_LABEL.search(written)
+    paragraph, item = parse_part(written, named.end()) if named else (None, None)
     for record in matches:
         hit = kb.get_article(record.doc_id, ref)
         if hit is None:
             continue
-        if not holds_part(paragraphs := paragraph_items(hit.text), paragraph, item):
-            # 第七条第十三项 showed the whole article as if it had a 13th item
-            err.print(
-                f"[red]《{shown(record.title)}》{_label(ref)}没有{part_label(paragraph, item)}"
-                f"（{describe_parts(paragraphs)}）；"
-                f"可用 anquan show {shown(document)} {ref.number}{f'之{ref.sub}' if ref.sub else ''} 查看全条[/red]"
-            )
-            raise typer.Exit(1)
         console.print(f"[bold]{shown(citation(hit.chunks[0], with_part=False))}[/bold]")
         if record.repealed_by:
             style = "red" if record.repealed else "yellow"
@@ -753,6 +748,12 @@ def show(
             console.print(
                 f"[dim]另有待确认的文本 {shown('、'.join(challenging))} 声称取代或废止本文，"
                 f"管理员确认前以本文为准[/dim]"
+            )
+        if not holds_part(paragraphs := paragraph_items(hit.text), paragraph, item):
+            # 第七条第十三项 printed the whole article as if it had a 13th item
+            console.print(
+                f"[yellow]注意：{_label(ref)}没有{part_label(paragraph, item)}（{describe_parts(paragraphs)}），"
+                f"以下是全条[/yellow]"
             )
         console.print(plain(hit.text), markup=False)
         console.print(

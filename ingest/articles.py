@@ -78,9 +78,10 @@ def parse_article(text: str) -> ArticleRef | None:
 _PART_NUM = rf"[{NUMERAL_CHARS}\d]+"
 # a line opening with （一） or 1. is an item (项) of the paragraph before it
 _ITEM_LINE = re.compile(rf"^\s*(?:[（(]\s*{_PART_NUM}\s*[)）]|{_PART_NUM}\s*[、.．])")
-# the paragraph and item a reference names after its article: 第二十四条第二款, 第七条第（三）项, 第七条第一款第3项
-_PARAGRAPH = re.compile(rf"第\s*(?P<n>{_PART_NUM})\s*款")
-_ITEM = re.compile(rf"第\s*[（(]?\s*(?P<n>{_PART_NUM})\s*[)）]?\s*项")
+# the paragraph and item a reference names right after its article: 第二十四条第二款, 第七条第（三）项
+_PART = re.compile(
+    rf"\s*(?:第\s*(?P<paragraph>{_PART_NUM})\s*款)?\s*(?:第\s*[（(]?\s*(?P<item>{_PART_NUM})\s*[)）]?\s*项)?"
+)
 
 
 def paragraph_items(article_text: str) -> list[int]:
@@ -96,27 +97,28 @@ def paragraph_items(article_text: str) -> list[int]:
 
 
 def holds_part(paragraphs: list[int], paragraph: int | None, item: int | None) -> bool:
-    """Whether an article of these paragraphs (paragraph_items) has the paragraph and the item named (an item with
-    no paragraph named: of any paragraph)."""
-    if paragraph is not None:
-        if not 1 <= paragraph <= len(paragraphs):
-            return False
-        return item is None or 1 <= item <= paragraphs[paragraph - 1]
-    return item is None or 1 <= item <= max(paragraphs, default=0)
+    """Whether an article of these paragraphs (paragraph_items) may have the paragraph and the item named. The count
+    is taken as an upper bound: a line going on with an item (（一）…。\n受送达人不在大陆居住的，…) or a line broken
+    in two reads as a paragraph of its own, and the items after it as that one's, so a paragraph is held up to the
+    lines counted and an item up to the article's items in all."""
+    if paragraph is not None and not 1 <= paragraph <= len(paragraphs):
+        return False
+    return item is None or 1 <= item <= sum(paragraphs)
 
 
-def parse_part(text: str) -> tuple[int | None, int | None]:
-    """The paragraph and item user input names after its article (第二十四条第二款 -> (2, None)); None for each it
-    does not name or names in no readable numeral."""
+def parse_part(text: str, at: int = 0) -> tuple[int | None, int | None]:
+    """The paragraph and item text names right at position at (the end of an article's label: 第二十四条第二款 read
+    from after 第二十四条 is (2, None)); None for each it does not name, or names in no readable numeral."""
+    match = _PART.match(text.translate(_TRADITIONAL), at)
 
-    def number(pattern: re.Pattern[str]) -> int | None:
-        match = pattern.search(text.translate(_TRADITIONAL))
+    def number(name: str) -> int | None:
+        written = match.group(name) if match else None
         try:
-            return cn_to_int(match.group("n")) if match and well_formed(match.group("n")) else None
+            return cn_to_int(written) if written and well_formed(written) else None
         except ValueError:
             return None
 
-    return number(_PARAGRAPH), number(_ITEM)
+    return number("paragraph"), number("item")
 
 
 def part_label(paragraph: int | None, item: int | None) -> str:
