@@ -12,7 +12,8 @@ user meets it.
   a date in a reply (本条例自2025年6月1日起施行[1]) was never checked against the sources it cites.
 - Encoding: a file of NUL bytes alone was told 文件为空 (a .pdf of them: 改了扩展名的其他文件), a text padded with them
   a binary file of another type, and an answers file of them was read as an empty sheet (0 of 84 answered).
-- show: a paragraph or item an article lacks (第七条第十三项) was answered with the whole article, as if it were in it.
+- A paragraph or item an article lacks (第七条第十三项) was shown and answered with the whole article, as if it were
+  in it.
 - Files written: `draft --out` and `check --out` replaced any existing file without a word (a plan finished in Word,
   a filled self-check sheet); now an existing file is refused, naming it, unless --force.
 - Faults: a Chroma server that is down (or an ANQUAN_CHROMA_HOST that does not parse) failed every command and
@@ -289,8 +290,10 @@ def test_force_never_overwrites_a_document_of_the_knowledge_base(tmp_path):
     assert source.read_bytes() == before
 
 
-# --- show: a paragraph or item the article does not have ---------------------------------------------------------
-# `show … 第七条第十三项` printed the whole of 第七条, which has twelve items, as if the thirteenth were in it.
+# --- a paragraph or item the article does not have ---------------------------------------------------------------
+# `show … 第七条第十三项` printed the whole of 第七条, which has twelve items, as if the thirteenth were in it, and a
+# question about 第六条第二款 was answered from 第六条 as if it had one. Now each says the article has none such (a
+# note, not a refusal: the article is still the basis).
 
 
 @pytest.mark.parametrize(
@@ -302,13 +305,18 @@ def test_force_never_overwrites_a_document_of_the_knowledge_base(tmp_path):
         ("第五条之一第三款", "第五条之一没有第三款"),
     ],
 )
-def test_a_paragraph_or_item_an_article_lacks_is_told_not_shown_as_the_article(tmp_path, asked, said):
+def test_a_paragraph_or_item_an_article_lacks_is_said_to_be_missing(tmp_path, asked, said):
     settings = regulation_with(tmp_path, {})
-    result = invoke(settings, "show", "青山市危险作业安全管理条例", asked)
-    assert result.exit_code == 1, result.output
-    assert "".join(said.split()) in "".join(result.output.split()), result.output
-    held = invoke(settings, "show", "青山市危险作业安全管理条例", "第七条第十二项")  # one it has: the article
-    assert held.exit_code == 0 and "（十二）作业结束后清理作业现场" in held.output, held.output
+    shown = invoke(settings, "show", "青山市危险作业安全管理条例", asked)
+    assert shown.exit_code == 0, shown.output
+    assert f"注意：{said}".replace(" ", "") in "".join(shown.output.split()), shown.output
+    answered = invoke(settings, "ask", f"青山市危险作业安全管理条例{asked}是怎么规定的？")
+    assert answered.exit_code == 0, answered.output
+    assert f"注意：《青山市危险作业安全管理条例》{said}".replace(" ", "") in "".join(answered.output.split()), (
+        answered.output
+    )
+    held = invoke(settings, "show", "青山市危险作业安全管理条例", "第七条第十二项")  # one it has: no note
+    assert held.exit_code == 0 and "（十二）作业结束后清理作业现场" in held.output and "注意" not in held.output
 
 
 # --- faults: the Chroma server, an empty data directory, an address to serve on ------------------------------------
