@@ -27,16 +27,7 @@ from assistant.llm import (
 from assistant.pack import Citation, pack_of
 from assistant.retrieval import HybridRetriever, followup
 from assistant.retrieval.reranker import reranker_backend, resolve_reranker
-from ingest.articles import (
-    ARTICLE_LABEL,
-    ArticleRef,
-    describe_parts,
-    holds_part,
-    paragraph_items,
-    parse_article,
-    parse_part,
-    part_label,
-)
+from ingest.articles import ARTICLE_LABEL, ArticleRef, missing_part, parse_article, parse_part
 from ingest.cleaning import to_simplified
 from ingest.knowledge_base import KnowledgeBase
 from ingest.metadata import KINDS
@@ -224,11 +215,8 @@ class Assistant:
             paragraph, item = named.get(ref, (None, None))
             if (paragraph is None and item is None) or (hit := self.kb.get_article(doc, ref)) is None:
                 continue
-            if not holds_part(paragraphs := paragraph_items(hit.text), paragraph, item):
-                notes.append(
-                    f"- 注意：《{hit.document.title}》{ref.label}没有{part_label(paragraph, item)}"
-                    f"（{describe_parts(paragraphs)}），以上依据的是全条；请核对款项"
-                )
+            if lacking := missing_part(hit.text, paragraph, item):
+                notes.append(f"- 注意：《{hit.document.title}》{ref.label}{lacking}，以上依据的是全条；请核对款项")
         return list(dict.fromkeys(notes))
 
     def _missing_articles(self, quoted: str) -> list[str]:

@@ -27,16 +27,7 @@ from typer.exceptions import TyperException
 
 from assistant.faults import listen_problem, output_problem, overwrite_problem, user_message, write_problem
 from assistant.terminal import plain, shown
-from ingest.articles import (
-    ARTICLE_LABEL,
-    ArticleRef,
-    describe_parts,
-    holds_part,
-    paragraph_items,
-    parse_article,
-    parse_part,
-    part_label,
-)
+from ingest.articles import ARTICLE_LABEL, ArticleRef, missing_part, parse_article, parse_part
 from ingest.cleaning import is_blank, to_simplified
 from ingest.encoding import escape_controls_in
 from ingest.metadata import KINDS, shown_name
@@ -749,12 +740,8 @@ def show(
                 f"[dim]另有待确认的文本 {shown('、'.join(challenging))} 声称取代或废止本文，"
                 f"管理员确认前以本文为准[/dim]"
             )
-        if not holds_part(paragraphs := paragraph_items(hit.text), paragraph, item):
-            # 第七条第十三项 printed the whole article as if it had a 13th item
-            console.print(
-                f"[yellow]注意：{_label(ref)}没有{part_label(paragraph, item)}（{describe_parts(paragraphs)}），"
-                f"以下是全条[/yellow]"
-            )
+        if lacking := missing_part(hit.text, paragraph, item):  # 第七条第十三项 read as if 第七条 had one
+            console.print(f"[yellow]注意：{_label(ref)}{lacking}，以下是全条[/yellow]")
         console.print(plain(hit.text), markup=False)
         console.print(
             f"[dim]来源：{shown(shown_name(record.doc_id, record.title))}"

@@ -121,7 +121,7 @@ def parse_part(text: str, at: int = 0) -> tuple[int | None, int | None]:
     return number("paragraph"), number("item")
 
 
-def part_label(paragraph: int | None, item: int | None) -> str:
+def _part_label(paragraph: int | None, item: int | None) -> str:
     """第二款第三项 (either may be left out); a number past any article's in digits."""
 
     def written(n: int) -> str:
@@ -132,7 +132,16 @@ def part_label(paragraph: int | None, item: int | None) -> str:
     )
 
 
-def describe_parts(paragraphs: list[int]) -> str:
+def _describe_parts(paragraphs: list[int]) -> str:
     """What an article holds, told to one who named a paragraph or item it lacks: 该条共 2 款."""
     items = "，".join(f"第{int_to_cn(n)}款有 {count} 项" for n, count in enumerate(paragraphs, start=1) if count)
     return f"该条共 {len(paragraphs)} 款" + (f"，{items}" if items else "，没有分项")
+
+
+def missing_part(article_text: str, paragraph: int | None, item: int | None) -> str:
+    """What to tell of a paragraph or item named that the article cannot have (没有第三款（该条共 2 款，没有分项）), ""
+    when it may have it or none is named."""
+    paragraphs = paragraph_items(article_text)
+    if holds_part(paragraphs, paragraph, item):
+        return ""
+    return f"没有{_part_label(paragraph, item)}（{_describe_parts(paragraphs)}）"
