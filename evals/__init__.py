@@ -1,1 +1,36 @@
 """Measurement: evaluation runners and benchmarks."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+
+def _json_lines_with(path: Path, key: str) -> bool:
+    """Whether the file's first line is a JSON object holding key (a results file of evals.run)."""
+    with path.open(encoding="utf-8", errors="replace") as handle:
+        first = handle.readline()
+    try:
+        return key in json.loads(first)
+    except (ValueError, TypeError):
+        return False
+
+
+def _json_with(path: Path, key: str) -> bool:
+    """Whether the whole file is a JSON object holding key (a ranker written by evals.fit_ranker)."""
+    try:
+        return key in json.loads(path.read_text(encoding="utf-8"))
+    except (ValueError, TypeError, UnicodeDecodeError):
+        return False
+
+
+def refuse_foreign_out(out: Path, key: str, lines: bool = False) -> None:
+    """Stop before any work when --out names an existing file this tool did not write (its own output is JSON, or JSON
+    lines, holding key, and is replaced on a re-run): a corpus text or any other file named by mistake was
+    overwritten without a word."""
+    if not out.exists():
+        return
+    own = out.is_file() and (_json_lines_with(out, key) if lines else _json_with(out, key))
+    if not own:
+        sys.exit(f"{out} 已存在，且不是本工具写出的结果文件：没有覆盖它，请在 --out 中换一个文件名")

@@ -31,6 +31,7 @@ from assistant.retrieval.config import RankingConfig, fitted_path
 from assistant.retrieval.features import FEATURES
 from assistant.retrieval.rank import linear_scores
 from assistant.retrieval.retriever import HybridRetriever
+from evals import refuse_foreign_out
 from ingest.cleaning import to_simplified
 from ingest.knowledge_base import KnowledgeBase
 from ingest.metadata import NATIONAL
@@ -170,6 +171,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--data-dir", type=Path, default=None)
     parser.add_argument("--out", type=Path, default=None, help="默认写入该向量模型族的 ranker-*.json")
     args = parser.parse_args(argv)
+    if args.out is not None:
+        refuse_foreign_out(args.out, "weights")
     settings = Settings(data_dir=args.data_dir) if args.data_dir else Settings()
     ingest(args.corpus, settings)
     kb = KnowledgeBase(settings)

@@ -25,6 +25,7 @@ from pathlib import Path
 
 from assistant.answer import ANSWER
 from assistant.ask import Assistant, backends
+from evals import refuse_foreign_out
 from evals.baseline import BaselineRetriever, HybridRetriever, e5_embedder, split_corpus
 from evals.metrics import compute
 from ingest.knowledge_base import KnowledgeBase
@@ -164,6 +165,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--no-peers", action="store_true", help="不运行两个教科书基线（全量语料上要数小时计算向量）")
     args = parser.parse_args(argv)
+    refuse_foreign_out(args.out, "id", lines=True)
     settings = Settings(data_dir=args.data_dir) if args.data_dir else Settings()
     items = load_set(args.set_path)
     report = ingest(args.corpus, settings, vectors=not args.no_embed)
