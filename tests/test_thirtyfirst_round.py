@@ -15,7 +15,8 @@ user meets it.
 - A paragraph or item an article lacks (第七条第十三项) was shown and answered with the whole article, as if it were
   in it.
 - Files written: `draft --out` and `check --out` replaced any existing file without a word (a plan finished in Word,
-  a filled self-check sheet); now an existing file is refused, naming it, unless --force.
+  a filled self-check sheet); now an existing file is refused, naming it, unless --force. The evaluation tools'
+  --out (evals.run, evals.fit_ranker) replace only a results file of their own.
 - Faults: a Chroma server that is down (or an ANQUAN_CHROMA_HOST that does not parse) failed every command and
   question as an unexpected error (ValueError, ConnectError); ANQUAN_DATA_DIR= left empty silently made a new,
   empty knowledge base in whatever folder the command ran in; `serve --host` with an address not of this machine
@@ -317,6 +318,29 @@ def test_a_paragraph_or_item_an_article_lacks_is_said_to_be_missing(tmp_path, as
     )
     held = invoke(settings, "show", "青山市危险作业安全管理条例", "第七条第十二项")  # one it has: no note
     assert held.exit_code == 0 and "（十二）作业结束后清理作业现场" in held.output and "注意" not in held.output
+
+
+@pytest.mark.parametrize("tool", ["run", "fit_ranker"])
+def test_an_evaluation_tool_never_overwrites_a_file_it_did_not_write(tmp_path, tool):
+    """python -m evals.run --out and evals.fit_ranker --out replaced whatever file they were given (a law of the
+    corpus named by mistake); their own results are still replaced on a re-run."""
+    import importlib
+
+    from conftest import FIXTURES, REGULATION_NEW
+
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    law = corpus / f"{REGULATION_NEW}.md"
+    law.write_text((FIXTURES / f"{REGULATION_NEW}.md").read_text(encoding="utf-8"), encoding="utf-8")
+    before = law.read_bytes()
+    (questions := tmp_path / "set.jsonl").write_text('{"id": "q1", "question": "动火作业要审批吗"}\n', encoding="utf-8")
+    given = ["--set", str(questions)] if tool == "run" else []
+    main = importlib.import_module(f"evals.{tool}").main
+    with pytest.raises(SystemExit) as stopped:
+        main([*given, "--corpus", str(corpus), "--data-dir", str(tmp_path / "data"), "--out", str(law)])
+    assert f"{law} 已存在，且不是本工具写出的结果文件：没有覆盖它" in str(stopped.value.code), stopped.value.code
+    assert law.read_bytes() == before
+    assert not (tmp_path / "data").exists()  # refused before any work
 
 
 # --- faults: the Chroma server, an empty data directory, an address to serve on ------------------------------------
