@@ -88,6 +88,7 @@ from ingest.store import StoredChunk
 
 MISQUOTE_MARK = "（⚠未能在所引条文中逐字核对）"
 UNKNOWN_ARTICLE_MARK = "（⚠所给资料中没有此条，请核实）"
+UNKNOWN_STANDARD_MARK = "（⚠所给资料中没有此标准，请核实）"
 FIGURE_MARK = "（⚠数字未能在所引条文中核对）"
 DATE_MARK = "（⚠日期未能在所引条文中核对）"
 CASE_MARK = "（⚠该数字在所引条文中属于另一种情形，请核实）"
@@ -439,6 +440,7 @@ class Verification:
     removed: list[int | str] = field(default_factory=list)
     misquotes: list[str] = field(default_factory=list)  # quoted phrases not verbatim in their source
     unknown_articles: list[str] = field(default_factory=list)  # articles named that no source given is or states
+    unknown_standards: list[str] = field(default_factory=list)  # standards named (GB 30871-2022) no source names
     uncited: bool = False  # the text cites no source at all
     figures: list[str] = field(default_factory=list)  # figures (三百人) not in the sources their sentence rests on
     dates: list[str] = field(default_factory=list)  # dates (2025年6月1日) not in the sources their sentence rests on
@@ -735,6 +737,11 @@ def verify(
         ):
             report.unknown_articles.append(text[mention.start : mention.end].strip())
             marks.append((mention.end, UNKNOWN_ARTICLE_MARK))
+    for standard in _STANDARD.finditer(text):
+        code = _standard_key(standard.group("code"))
+        if code not in _standard_key(question) and not any(code in _standard_key(source) for source in canon_sources):
+            report.unknown_standards.append(standard.group().strip())
+            marks.append((standard.end(), UNKNOWN_STANDARD_MARK))
     basis = _Basis(text, chunks, uncited)
     marks += _check_figures(text, chunks, canon_sources, question, quotes, checked, report, basis)
     marks += _check_dates(text, chunks, question, quotes, checked, report, basis)
@@ -750,6 +757,19 @@ def verify(
     used = sorted(cited_numbers(text))
     report.uncited = not used
     return text, report, used
+
+
+# a national or trade standard by its code, with its year and a clause if given: GB 30871-2022, GB/T 33000—2016,
+# AQ 3028-2008第5.2条 (the clause is part of what is named)
+_STANDARD = re.compile(
+    r"(?<![A-Za-z])(?P<code>(?:GB|GBZ|AQ|JGJ|TSG|SY|HG|MT|WS|YJ|DB\s*\d{2})\s*(?:/\s*[TZ])?\s*\d{2,6}(?:\.\d+)?)"
+    r"(?:\s*[-—–]\s*\d{4})?(?:\s*第\s*[\d.]+\s*条)?"
+)
+
+
+def _standard_key(text: str) -> str:
+    """A standard's code as compared: upper case, no spaces or /T (GB/T 33000 and GB33000 are one standard)."""
+    return re.sub(r"\s|/[TZ]", "", text.upper())
 
 
 def _check_figures(
@@ -1735,6 +1755,10 @@ def notes(report: Verification, sources_given: int) -> list[str]:
         found.append(
             f"{len(report.unknown_articles)} 处提到的条文不在所给资料中，已标注：{'、'.join(report.unknown_articles)}"
         )
+    if report.unknown_standards:
+        found.append(
+            f"{len(report.unknown_standards)} 处提到的标准不在所给资料中，已标注：{'、'.join(report.unknown_standards)}"
+        )
     if report.figures:
         found.append(
             f"{len(report.figures)} 处数字未能在所引条文中核对，已标注：{'、'.join(dict.fromkeys(report.figures))}"
@@ -1795,6 +1819,7 @@ __all__ = [
     "ROLE_MARK",
     "SOURCE_MARK",
     "UNKNOWN_ARTICLE_MARK",
+    "UNKNOWN_STANDARD_MARK",
     "Verification",
     "canonical",
     "notes",
