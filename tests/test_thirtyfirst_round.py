@@ -9,7 +9,8 @@ user meets it.
 - Documents: a plan's sentence labelled as the answer in brackets (【答案】…) or written as a JSON instruction
   ({"instruction": …}) became the offline answer's first sentence.
 - LLM mode: a bracketed number no source can have ([1.5], [-2]) stood beside a valid [1] as a citation, unremarked;
-  a date in a reply (本条例自2025年6月1日起施行[1]) was never checked against the sources it cites.
+  a standard no source names (GB 30871-2022第5.2条) and a date (本条例自2025年6月1日起施行[1]) were never checked
+  against the sources.
 - Encoding: a file of NUL bytes alone was told 文件为空 (a .pdf of them: 改了扩展名的其他文件), a text padded with them
   a binary file of another type, and an answers file of them was read as an empty sheet (0 of 84 answered).
 - A paragraph or item an article lacks (第七条第十三项) was shown and answered with the whole article, as if it were
@@ -202,6 +203,28 @@ def test_a_citation_no_source_can_have_is_removed_and_said_beside_a_valid_one(tm
     assert result.exit_code == 0, result.output
     assert "作业过程中应当持续通风。" in result.output and written not in result.output.split("核验")[0], result.output
     assert f"已删除无法对应资料的引用编号：{written}" in result.output, result.output
+
+
+@pytest.mark.parametrize(
+    ("named", "marked"),
+    [
+        ("根据国家标准GB 30871-2022第5.2条", "GB 30871-2022第5.2条"),
+        ("依据GB/T 33000—2016", "GB/T 33000—2016"),
+        ("按照AQ 3028-2008", "AQ 3028-2008"),
+    ],
+)
+def test_a_standard_no_source_names_is_marked(tmp_path, named, marked):
+    """A standard the reply names as its basis but no source given holds passed unmarked: only articles (第X条) were
+    checked against the sources."""
+    from fake_openai import FakeOpenAI
+
+    settings = regulation_with(tmp_path, {})
+    reply = f"有限空间作业应当先通风[1]。{named}，作业前应当检测氧含量[1]。"
+    with FakeOpenAI(lambda messages: reply) as model:
+        result = invoke(settings, "ask", "有限空间作业要先通风吗", env=llm(model))
+    assert result.exit_code == 0, result.output
+    assert f"{marked}（⚠所给资料中没有此标准，请核实）" in result.output, result.output
+    assert f"1 处提到的标准不在所给资料中，已标注：{marked}" in result.output, result.output
 
 
 # --- NUL bytes -----------------------------------------------------------------------------------------------------
