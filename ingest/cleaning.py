@@ -148,10 +148,15 @@ def normalise_for_index(text: str) -> str:
     return re.sub(r"\s+", " ", folded).strip()
 
 
+# letters and symbols that are drawn as nothing: the Hangul fillers and the blank Braille pattern (a file of them alone
+# was imported as a document with no text)
+_BLANK_GLYPHS = frozenset("\u115f\u1160\u3164\uffa0\u2800")
+
+
 def invisible(char: str) -> bool:
     """A character that shows nothing: spaces, zero-width spaces and joiners, direction marks, controls, lone
-    combining marks."""
-    return char.isspace() or unicodedata.category(char) in {"Cf", "Cc", "Zs", "Zl", "Zp", "Mn"}
+    combining marks, blank glyphs (ㅤ, ⠀)."""
+    return char.isspace() or unicodedata.category(char) in {"Cf", "Cc", "Zs", "Zl", "Zp", "Mn"} or char in _BLANK_GLYPHS
 
 
 def is_blank(text: str | None) -> bool:

@@ -9,6 +9,7 @@ import zlib
 from collections.abc import Callable
 from pathlib import Path
 
+from ingest.cleaning import invisible
 from ingest.encoding import nul_reason
 from ingest.errors import (
     EmptyDocument,
@@ -76,6 +77,10 @@ def load_file(path: Path, limits: LoadLimits | None = None, warnings: list[str] 
     text = line_breaks(text)
     if not text.strip():
         raise EmptyDocument(path, "文件中没有可入库的文字内容")
+    if all(map(invisible, text)):  # zero-width spaces, direction marks … alone: it was imported, a document of nothing
+        raise EmptyDocument(
+            path, "文件中只有空白和看不见的字符（如零宽空格、方向控制符），没有任何文字；请检查文件内容后重新导入"
+        )
     check_runs(path, text, limits.max_run_chars)
     check_lines(path, text, limits.max_file_lines)
     check_repetition(path, text, limits.max_repetition_ratio)
