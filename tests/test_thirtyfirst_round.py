@@ -12,7 +12,8 @@ user meets it.
   a standard no source names (GB 30871-2022第5.2条) and a date (本条例自2025年6月1日起施行[1]) were never checked
   against the sources.
 - Encoding: a file of NUL bytes alone was told 文件为空 (a .pdf of them: 改了扩展名的其他文件), a text padded with them
-  a binary file of another type, and an answers file of them was read as an empty sheet (0 of 84 answered).
+  a binary file of another type, and an answers file of them was read as an empty sheet (0 of 84 answered); a file
+  of invisible characters alone (direction marks, word joiners, Hangul fillers) was imported as a document of nothing.
 - A paragraph or item an article lacks (第七条第十三项) was shown and answered with the whole article, as if it were
   in it.
 - Files written: `draft --out` and `check --out` replaced any existing file without a word (a plan finished in Word,
@@ -260,6 +261,28 @@ def test_a_file_of_nul_bytes_is_told_damaged_not_empty_nor_another_type(tmp_path
     assert "已损坏或没有写完" in failed.reason, failed.reason
     for wrong in ("文件为空", "改了扩展名", "二进制文件"):
         assert wrong not in failed.reason, failed.reason
+
+
+@pytest.mark.parametrize(
+    "nothing",
+    [
+        "\u202e\n" * 40,  # direction overrides
+        "\u200e\u200f\u061c" * 40,  # direction marks
+        "\u2060\n" * 40,  # word joiners
+        "\u00ad" * 40,  # soft hyphens
+        "\u3164" * 40,  # Hangul fillers
+        "\u2800" * 40,  # blank Braille
+    ],
+)
+def test_a_file_of_invisible_characters_is_refused_saying_it_holds_no_text(tmp_path, nothing):
+    """A .txt of invisible characters alone was imported (新增, one chunk of nothing), or told 可能全是网页模板内容."""
+    from ingest.pipeline import ingest
+
+    settings = regulation_with(tmp_path, {})
+    (tmp_path / "docs" / "零宽.txt").write_text(nothing, encoding="utf-8")
+    report = ingest([tmp_path / "docs"], settings)
+    (result,) = [r for r in report.results if r.path.name == "零宽.txt"]
+    assert result.status == "failed" and "只有空白和看不见的字符" in result.reason, result
 
 
 @pytest.mark.parametrize("suffix", [".csv", ".yaml"])
