@@ -165,7 +165,7 @@ def llm(model) -> dict[str, str]:
         ("有限空间作业应当先通风[1]，2023年1月1日起实行[1]。", "2023年1月1日"),
     ],
 )
-def test_a_date_the_cited_sources_do_not_state_is_marked(tmp_path, monkeypatch, reply, marked):
+def test_a_date_the_cited_sources_do_not_state_is_marked(tmp_path, reply, marked):
     from fake_openai import FakeOpenAI
 
     settings = regulation_with(tmp_path, {})
@@ -337,6 +337,29 @@ def test_force_never_overwrites_a_document_of_the_knowledge_base(tmp_path):
     assert source.read_bytes() == before
 
 
+@pytest.mark.parametrize("tool", ["run", "fit_ranker"])
+def test_an_evaluation_tool_never_overwrites_a_file_it_did_not_write(tmp_path, tool):
+    """python -m evals.run --out and evals.fit_ranker --out replaced whatever file they were given (a law of the
+    corpus named by mistake); their own results are still replaced on a re-run."""
+    import importlib
+
+    from conftest import FIXTURES, REGULATION_NEW
+
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    law = corpus / f"{REGULATION_NEW}.md"
+    law.write_text((FIXTURES / f"{REGULATION_NEW}.md").read_text(encoding="utf-8"), encoding="utf-8")
+    before = law.read_bytes()
+    (questions := tmp_path / "set.jsonl").write_text('{"id": "q1", "question": "动火作业要审批吗"}\n', encoding="utf-8")
+    given = ["--set", str(questions)] if tool == "run" else []
+    main = importlib.import_module(f"evals.{tool}").main
+    with pytest.raises(SystemExit) as stopped:
+        main([*given, "--corpus", str(corpus), "--data-dir", str(tmp_path / "data"), "--out", str(law)])
+    assert f"{law} 已存在，且不是本工具写出的结果文件：没有覆盖它" in str(stopped.value.code), stopped.value.code
+    assert law.read_bytes() == before
+    assert not (tmp_path / "data").exists()  # refused before any work
+
+
 # --- a paragraph or item the article does not have ---------------------------------------------------------------
 # `show … 第七条第十三项` printed the whole of 第七条, which has twelve items, as if the thirteenth were in it, and a
 # question about 第六条第二款 was answered from 第六条 as if it had one. Now each says the article has none such (a
@@ -364,29 +387,6 @@ def test_a_paragraph_or_item_an_article_lacks_is_said_to_be_missing(tmp_path, as
     )
     held = invoke(settings, "show", "青山市危险作业安全管理条例", "第七条第十二项")  # one it has: no note
     assert held.exit_code == 0 and "（十二）作业结束后清理作业现场" in held.output and "注意" not in held.output
-
-
-@pytest.mark.parametrize("tool", ["run", "fit_ranker"])
-def test_an_evaluation_tool_never_overwrites_a_file_it_did_not_write(tmp_path, tool):
-    """python -m evals.run --out and evals.fit_ranker --out replaced whatever file they were given (a law of the
-    corpus named by mistake); their own results are still replaced on a re-run."""
-    import importlib
-
-    from conftest import FIXTURES, REGULATION_NEW
-
-    corpus = tmp_path / "corpus"
-    corpus.mkdir()
-    law = corpus / f"{REGULATION_NEW}.md"
-    law.write_text((FIXTURES / f"{REGULATION_NEW}.md").read_text(encoding="utf-8"), encoding="utf-8")
-    before = law.read_bytes()
-    (questions := tmp_path / "set.jsonl").write_text('{"id": "q1", "question": "动火作业要审批吗"}\n', encoding="utf-8")
-    given = ["--set", str(questions)] if tool == "run" else []
-    main = importlib.import_module(f"evals.{tool}").main
-    with pytest.raises(SystemExit) as stopped:
-        main([*given, "--corpus", str(corpus), "--data-dir", str(tmp_path / "data"), "--out", str(law)])
-    assert f"{law} 已存在，且不是本工具写出的结果文件：没有覆盖它" in str(stopped.value.code), stopped.value.code
-    assert law.read_bytes() == before
-    assert not (tmp_path / "data").exists()  # refused before any work
 
 
 # --- faults: the Chroma server, an empty data directory, an address to serve on ------------------------------------
