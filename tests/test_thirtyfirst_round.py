@@ -153,8 +153,13 @@ def test_a_plan_sentence_dressed_as_the_answer_is_never_quoted(tmp_path, said):
 # 2024年6月1日.
 
 
-def llm(model) -> dict[str, str]:
-    return {"ANQUAN_LLM_BASE_URL": model.base_url, "ANQUAN_LLM_MODEL": "m", "ANQUAN_LLM_TIMEOUT": "10"}
+def ask_model(settings: Settings, reply: str, question: str = "有限空间作业要先通风吗"):
+    """anquan ask in LLM mode, the model (a fake OpenAI-compatible server) replying reply."""
+    from fake_openai import FakeOpenAI
+
+    with FakeOpenAI(lambda messages: reply) as model:
+        env = {"ANQUAN_LLM_BASE_URL": model.base_url, "ANQUAN_LLM_MODEL": "m", "ANQUAN_LLM_TIMEOUT": "10"}
+        return invoke(settings, "ask", question, env=env)
 
 
 @pytest.mark.parametrize(
@@ -166,11 +171,8 @@ def llm(model) -> dict[str, str]:
     ],
 )
 def test_a_date_the_cited_sources_do_not_state_is_marked(tmp_path, reply, marked):
-    from fake_openai import FakeOpenAI
-
     settings = regulation_with(tmp_path, {})
-    with FakeOpenAI(lambda messages: reply) as model:
-        result = invoke(settings, "ask", "有限空间作业要先通风吗", env=llm(model))
+    result = ask_model(settings, reply)
     assert result.exit_code == 0, result.output
     assert f"{marked}（⚠日期未能在所引条文中核对）" in result.output, result.output
     assert f"1 处日期未能在所引条文中核对，已标注：{marked}" in result.output, result.output
@@ -185,8 +187,7 @@ def test_a_date_the_cited_sources_do_not_state_is_marked(tmp_path, reply, marked
             "有限空间作业应当先通风[1]，2030年1月1日前整改完毕的也是[1]。",
         ),
     ):
-        with FakeOpenAI(lambda messages, stated=stated: stated) as model:
-            result = invoke(settings, "ask", question, env=llm(model))
+        result = ask_model(settings, stated, question)
         assert result.exit_code == 0 and "第六条" in result.output, result.output
         assert "日期未能" not in result.output, result.output
 
@@ -195,12 +196,8 @@ def test_a_date_the_cited_sources_do_not_state_is_marked(tmp_path, reply, marked
 def test_a_citation_no_source_can_have_is_removed_and_said_beside_a_valid_one(tmp_path, written):
     """[1.5] or [-2] beside a valid [1] stood in the answer as a citation, with no note (the answer cites [1], so
     no warning about an uncited answer either)."""
-    from fake_openai import FakeOpenAI
-
     settings = regulation_with(tmp_path, {})
-    reply = f"有限空间作业应当先通风[1]。作业过程中应当持续通风{written}。"
-    with FakeOpenAI(lambda messages: reply) as model:
-        result = invoke(settings, "ask", "有限空间作业要先通风吗", env=llm(model))
+    result = ask_model(settings, f"有限空间作业应当先通风[1]。作业过程中应当持续通风{written}。")
     assert result.exit_code == 0, result.output
     assert "作业过程中应当持续通风。" in result.output and written not in result.output.split("核验")[0], result.output
     assert f"已删除无法对应资料的引用编号：{written}" in result.output, result.output
@@ -217,12 +214,8 @@ def test_a_citation_no_source_can_have_is_removed_and_said_beside_a_valid_one(tm
 def test_a_standard_no_source_names_is_marked(tmp_path, named, marked):
     """A standard the reply names as its basis but no source given holds passed unmarked: only articles (第X条) were
     checked against the sources."""
-    from fake_openai import FakeOpenAI
-
     settings = regulation_with(tmp_path, {})
-    reply = f"有限空间作业应当先通风[1]。{named}，作业前应当检测氧含量[1]。"
-    with FakeOpenAI(lambda messages: reply) as model:
-        result = invoke(settings, "ask", "有限空间作业要先通风吗", env=llm(model))
+    result = ask_model(settings, f"有限空间作业应当先通风[1]。{named}，作业前应当检测氧含量[1]。")
     assert result.exit_code == 0, result.output
     assert f"{marked}（⚠所给资料中没有此标准，请核实）" in result.output, result.output
     assert f"1 处提到的标准不在所给资料中，已标注：{marked}" in result.output, result.output
