@@ -132,6 +132,7 @@ def assert_the_real_law_holds(settings: Settings) -> None:
     [
         ("安全生产法(2099-01-01).md", "2021年6月10日", "文件名中的日期“2099年1月1日”"),  # the example of the issue
         ("安全生产法（修订）.md", "2099年1月1日", "文首的日期“2099年1月1日”"),  # no date in the name: the head's
+        ("安全生产法（修正）.md", "二〇九九年一月一日", "文首的日期“2099年1月1日”"),  # in Chinese numerals
         ("安全生产法(2030-07-01).md", "2030年7月1日", "文件名中的日期“2030年7月1日”"),  # near, still ahead
     ],
 )

@@ -4,15 +4,21 @@
 预警分几级 searched the accident levels too, and an accident-investigation clause answered a concert question. Now a
 lexicon entry may name the words a question must hold for its everyday words to stand for the term (``within``):
 the level asked of an accident (死了3个人算哪一级) is still the accident's. And a level asked alone (算哪一级？) asks the
-level of what the conversation is about: it was searched on its own and answered with 工伤保险条例's 一级至四级伤残."""
+level of what the conversation is about: it was searched on its own and answered with 工伤保险条例's 一级至四级伤残.
+
+Also (issue 16): a date written in Chinese numerals at the head of a text (二〇二四年五月六日) dates it; a forged copy of a
+law dated 二〇九九年 was not read as dated, so the check on dates after today passed it by."""
 
 from __future__ import annotations
+
+from pathlib import Path
 
 import pytest
 
 from assistant.pack import KnowledgePack, LexiconEntry
 from assistant.retrieval import followup
 from assistant.retrieval.query import QueryAnalyzer
+from ingest.metadata import dated
 from ingest.settings import Settings
 from ingest.tokenizer import Tokenizer
 from ingest.vocabulary import Vocabulary
@@ -82,3 +88,18 @@ def test_a_level_asked_alone_is_asked_of_the_previous_question(question):
     words = pack.follow_up, Tokenizer(Vocabulary(pack.directory).segmenter_terms)
     resolved = followup.resolve(question, ["一起事故死了3个人"], *words)
     assert resolved == f"一起事故死了3个人，{question}"
+
+
+@pytest.mark.parametrize(
+    ("head", "iso"),
+    [
+        ("青山市应急管理局关于开展安全生产大检查的通知\n二〇二四年五月六日", "2024-05-06"),
+        ("（二零二一年六月十日第十三届全国人民代表大会常务委员会第二十九次会议修正）", "2021-06-10"),
+        ("2021年6月10日通过，二〇二四年十月二十日修订", "2024-10-20"),  # the latest of the dates the head gives
+        ("二〇二四年二月三十日", ""),  # no such day
+    ],
+)
+def test_a_date_in_chinese_numerals_dates_the_document(head, iso):
+    """Notices and resolutions write their dates in Chinese numerals: such a document had no date (and a forged copy
+    of a law dated 二〇九九年 escaped the check on dates after today)."""
+    assert dated(head, Path("通知.md"), "通知")[0] == iso
