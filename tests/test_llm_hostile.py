@@ -543,6 +543,16 @@ def _offline_with_note(answer, reason: str) -> None:
         (Respond(401, '{"error": {"message": "bad key"}}'), "API 密钥无效", 1),
         (Respond(404, '{"error": {"message": "no such model"}}'), "模型名称不存在", 1),
         (Respond(429, '{"error": {"message": "slow down"}}'), "请求过于频繁", 2),
+        # a request too long for the model: retrying later sends the same (was told 请稍后重试)
+        (Respond(413, "Request Entity Too Large", content_type="text/plain"), "超过了该模型服务一次能接收的长度", 1),
+        (
+            Respond(
+                400,
+                '{"error": {"message": "maximum context length is 4096 tokens", "code": "context_length_exceeded"}}',
+            ),
+            "超过了该模型服务一次能接收的长度",
+            1,
+        ),
         ("", "没有返回内容", 1),
     ],
 )

@@ -348,6 +348,11 @@ def fault_reason(exc: BaseException, settings: Settings) -> str:
         return "HTTP 404，接口地址或模型名称不存在，请检查 ANQUAN_LLM_BASE_URL 和 ANQUAN_LLM_MODEL"
     if isinstance(exc, openai.RateLimitError):
         return "HTTP 429，请求过于频繁或额度已用完，请稍后重试"
+    if _too_long(exc):  # retrying sends the same request: told 请稍后重试, which could not help
+        return (
+            f"HTTP {exc.status_code}，问题连同所附条文超过了该模型服务一次能接收的长度；请缩短问题，"
+            "或改用上下文更长的模型（ANQUAN_LLM_MODEL），或调大该服务（及其前面代理）的请求大小上限"
+        )
     if isinstance(exc, openai.APIStatusError):
         return f"服务返回错误 HTTP {exc.status_code}，请稍后重试"
     if isinstance(
@@ -355,6 +360,21 @@ def fault_reason(exc: BaseException, settings: Settings) -> str:
     ):  # RecursionError: JSON nested past Python's recursion limit
         return "返回的内容无法解析，请确认它是 OpenAI 兼容接口"
     return "调用出错，请稍后重试"
+
+
+def _too_long(exc: BaseException) -> bool:
+    """Whether the endpoint refused the request for its size: HTTP 413, or a 400 saying the model's context is
+    exceeded (OpenAI's context_length_exceeded; vLLM, Ollama and others: maximum context length, too long)."""
+    import openai
+
+    if not isinstance(exc, openai.APIStatusError):
+        return False
+    if exc.status_code == 413:
+        return True
+    said = f"{getattr(exc, 'code', '') or ''} {exc.message}".lower()
+    return exc.status_code == 400 and any(
+        w in said for w in ("context_length", "context length", "too long", "maximum context")
+    )
 
 
 def _timed_out(exc: BaseException) -> bool:
