@@ -260,6 +260,9 @@ def test_images_and_links_are_neutralised_and_no_mark_lands_inside_a_tag():
         ("见[解读](//evil.example/x)。", f"见解读{LINK_REMOVED}。"),
         ("见[解读](见第六条)。", "见解读（见第六条）。"),
         ("见[[1]](http://evil.example)。", f"见[1]{LINK_REMOVED}。"),
+        # a link whose text is a source's number is that citation, kept as one (was 1 and no citation at all)
+        ("应当设置[1](https://evil.example/a)。", f"应当设置[1]{LINK_REMOVED}。"),
+        ("见[2，3](#资料2)。", "见[2，3]（#资料2）。"),
         ("![图](http://evil.example/x.png)", IMAGE_REMOVED),
         ("![图][logo]\n\n[logo]: http://evil.example/x.png", f"{IMAGE_REMOVED}\n\n[logo]：{LINK_REMOVED}"),
         ("[1]: http://evil.example", f"[1]：{LINK_REMOVED}"),
@@ -278,6 +281,11 @@ def test_images_and_links_are_neutralised_and_no_mark_lands_inside_a_tag():
 def test_markup_is_neutralised(written, shown):
     assert clean_reply(written) == shown
     assert clean_reply(shown) == shown  # idempotent
+
+
+def test_a_citation_written_as_a_link_still_cites_its_source():
+    text, report, used = verify("生产经营单位应当设置安全生产管理机构[1](https://evil.example/a)。", SOURCES)
+    assert used == [1] and "evil.example" not in text and "[1]" in text
 
 
 def test_a_mark_is_never_put_inside_a_tag():

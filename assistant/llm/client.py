@@ -348,7 +348,7 @@ def fault_reason(exc: BaseException, settings: Settings) -> str:
         return "HTTP 404，接口地址或模型名称不存在，请检查 ANQUAN_LLM_BASE_URL 和 ANQUAN_LLM_MODEL"
     if isinstance(exc, openai.RateLimitError):
         return "HTTP 429，请求过于频繁或额度已用完，请稍后重试"
-    if _too_long(exc):  # retrying sends the same request: told 请稍后重试, which could not help
+    if isinstance(exc, openai.APIStatusError) and _too_long(exc):  # retrying sends the same request (请稍后重试)
         return (
             f"HTTP {exc.status_code}，问题连同所附条文超过了该模型服务一次能接收的长度；请缩短问题，"
             "或改用上下文更长的模型（ANQUAN_LLM_MODEL），或调大该服务（及其前面代理）的请求大小上限"

@@ -118,9 +118,16 @@ def _url_like(target: str) -> bool:
     return bool(_URL_LIKE.match(re.sub(r"\\(.)", r"\1", html.unescape(target))))
 
 
+# a link whose text is a source's number ([1](https://…), [2, 3](#资料2)) is that citation: it stays one, its
+# address removed (the link's text alone, 1, was no citation: the answer was shown as citing nothing)
+_CITED_NUMBERS = re.compile(r"\s*\d{1,3}(?:\s*[,，、]\s*\d{1,3})*\s*")
+
+
 def _link(match: re.Match) -> str:
     target = match.group("target").strip().removeprefix("<").removesuffix(">")
     text = match.group("text")
+    if _CITED_NUMBERS.fullmatch(text):
+        text = f"[{text}]"
     if not target:
         return text
     return text + (LINK_REMOVED if _url_like(target) else f"（{target}）")
