@@ -68,6 +68,21 @@ def test_an_entry_without_context_words_applies_to_every_question():
 
 
 @pytest.mark.parametrize(
+    ("question", "charged"),
+    [
+        ("安全员考核要交钱吗？", True),
+        ("特种设备检验要不要花钱？", True),
+        ("没交工伤保险，出了事要自己掏钱吗？", False),  # paying for an injury, not a fee for a service
+        ("被罚了要去哪里交钱？", False),
+    ],
+)
+def test_paying_for_an_examination_or_an_inspection_is_asking_whether_it_may_be_charged_for(
+    analyzer, question, charged
+):
+    assert ("收费" in analyzer.analyse(question).legal_terms) == charged
+
+
+@pytest.mark.parametrize(
     ("question", "term"),
     [
         ("骑手下班路上被车撞了，这算不算公伤？", "工伤"),
