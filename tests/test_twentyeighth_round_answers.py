@@ -6,6 +6,9 @@ lexicon entry may name the words a question must hold for its everyday words to 
 the level asked of an accident (死了3个人算哪一级) is still the accident's. And a level asked alone (算哪一级？) asks the
 level of what the conversation is about: it was searched on its own and answered with 工伤保险条例's 一级至四级伤残.
 
+Paying for an examination (考核要交钱吗) asks whether it may be charged for (收费). Asked which ones (哪些行业), a sentence
+naming the kind twice (…新兴行业、…根据本行业、) is no series of them.
+
 Also (issue 16): a date written in Chinese numerals at the head of a text (二〇二四年五月六日) dates it; a forged copy of a
 law dated 二〇九九年 was not read as dated, so the check on dates after today passed it by."""
 
@@ -14,6 +17,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from test_fifteenth_round import _article
+from test_retrieval_stages import record
+from test_twentyfourth_round_answers import _composed
 
 from assistant.pack import KnowledgePack, LexiconEntry
 from assistant.retrieval import followup
@@ -118,3 +124,33 @@ def test_a_date_in_chinese_numerals_dates_the_document(head, iso):
     """Notices and resolutions write their dates in Chinese numerals: such a document had no date (and a forged copy
     of a law dated 二〇九九年 escaped the check on dates after today)."""
     assert dated(head, Path("通知.md"), "通知")[0] == iso
+
+
+def test_asked_which_ones_a_sentence_naming_the_kind_twice_is_no_series():
+    """哪些行业: the law's 第四条 was taken for a list of industries (平台经济等新兴行业、…根据本行业、 read as a series of
+    three, the empty piece after the last 、 counted), and quoted instead of the article the ranker put first; a real
+    series still counts, its last item too (矿山企业、建筑施工企业和危险化学品、烟花爆竹、民用爆炸物品生产企业)."""
+    insurance = _article(
+        "安全生产法", "法律", 51,
+        "第五十一条 国家鼓励生产经营单位投保安全生产责任保险；属于国家规定的高危行业、领域的生产经营单位，应当投保安全生产"
+        "责任保险。",
+    )  # fmt: skip
+    duties = _article(
+        "安全生产法", "法律", 4,
+        "第四条 生产经营单位必须遵守本法，加强安全生产管理。平台经济等新兴行业、领域的生产经营单位应当根据本行业、领域的"
+        "特点，建立健全并落实全员安全生产责任制，投保安全生产责任保险。",
+    )  # fmt: skip
+    answer = _composed("安全生产责任保险哪些行业必须买？", [record("安全生产法", "法律")], [insurance, duties])
+    assert "第五十一条" in answer.text.split("\n")[0] and "第四条" not in answer.text
+    licences = _article(
+        "安全生产许可证条例", "行政法规", 2,
+        "第二条 国家对矿山企业、建筑施工企业和危险化学品、烟花爆竹、民用爆炸物品生产企业(以下统称企业)实行安全生产许可制度。"
+        "企业未取得安全生产许可证的，不得从事生产活动。",
+    )  # fmt: skip
+    filing = _article(
+        "安全生产许可证条例", "行政法规", 10,
+        "第十条 安全生产许可证颁发管理机关应当建立、健全安全生产许可证档案管理制度，并定期向社会公布企业取得安全生产"
+        "许可证的情况。",
+    )  # fmt: skip
+    answer = _composed("哪些企业必须办安全生产许可证？", [record("安全生产许可证条例", "行政法规")], [filing, licences])
+    assert "第二条" in answer.text.split("\n")[0] and "矿山企业、建筑施工企业" in answer.text

@@ -409,7 +409,11 @@ def _enumerates(clause: _Clause, members: str = "") -> bool:
     if not members:
         return clause.text.count("、") >= 2
     text = normalise_for_index(clause.text)
-    return any(len(_ITEMS_APART.split("".join(found))) >= 3 for found in _series_of(members).findall(text))
+    # the items named, not the empty piece after a closing 、 (…新兴行业、领域的…根据本行业、 is no series of three)
+    return any(
+        sum(bool(item.strip()) for item in _ITEMS_APART.split("".join(found))) >= 3
+        for found in _series_of(members).findall(text)
+    )
 
 
 # what a question asking which ones (哪些企业, 哪几类场所) asks for: the words after the asking word, read up to the
@@ -426,7 +430,10 @@ def _series_of(members: str) -> re.Pattern[str]:
     """A series of members named as such: items and then 等 and their kind (A、B、C等重点行业), or items each of that
     kind (矿山企业、建筑施工企业和…生产企业)."""
     kind = re.escape(members)
-    return re.compile(rf"({_SERIES_SPAN})等{kind}|((?:[^，。；：,;:、]{{1,20}}{kind}[、和及或]){{2,}})")
+    # the last item too (…和危险化学品、烟花爆竹、民用爆炸物品生产企业): a series ends in one, not in its separator
+    return re.compile(
+        rf"({_SERIES_SPAN})等{kind}|((?:[^，。；：,;:、]{{1,20}}{kind}[、和及或]){{2,}}[^，。；：,;:]{{1,30}}?{kind})"
+    )
 
 
 def _members_asked(part: str, texts: list[str]) -> str:
