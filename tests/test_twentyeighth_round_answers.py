@@ -95,6 +95,7 @@ def test_paying_for_an_examination_or_an_inspection_is_asking_whether_it_may_be_
         ("宿舍一楼窗户都装了防盗网，消防检查说不行", "影响逃生和灭火救援的障碍物"),
         ("商场晚上把安全出口锁死了，会怎么罚？", "占用、堵塞、封闭"),
         ("受伤在家养伤这段时间工资还照发吗", "停工留薪期"),
+        ("发现事故隐患不整改怎么罚？", "消除事故隐患"),  # 未采取措施消除事故隐患 (安全生产法第一百零二条)
     ],
 )
 def test_everyday_words_for_injuries_at_work_and_blocked_escapes(analyzer, question, term):
