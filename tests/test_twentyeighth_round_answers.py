@@ -7,7 +7,8 @@ the level asked of an accident (死了3个人算哪一级) is still the accident
 level of what the conversation is about: it was searched on its own and answered with 工伤保险条例's 一级至四级伤残.
 
 Paying for an examination (考核要交钱吗) asks whether it may be charged for (收费). Asked which ones (哪些行业), a sentence
-naming the kind twice (…新兴行业、…根据本行业、) is no series of them.
+naming the kind twice (…新兴行业、…根据本行业、) is no series of them. How often an act is done (多久修订一次) is stated by a
+provision about that act, not by the drill's 每2年组织1次.
 
 Also (issue 16): a date written in Chinese numerals at the head of a text (二〇二四年五月六日) dates it; a forged copy of a
 law dated 二〇九九年 was not read as dated, so the check on dates after today passed it by."""
@@ -155,3 +156,31 @@ def test_asked_which_ones_a_sentence_naming_the_kind_twice_is_no_series():
     )  # fmt: skip
     answer = _composed("哪些企业必须办安全生产许可证？", [record("安全生产许可证条例", "行政法规")], [filing, licences])
     assert "第二条" in answer.text.split("\n")[0] and "矿山企业、建筑施工企业" in answer.text
+
+
+def test_how_often_an_act_is_done_is_stated_by_a_provision_about_that_act():
+    """多久修订一次 asks how often a plan is revised: 每2年组织1次…演练 states how often it is drilled, and was quoted as the
+    answer. A provision naming the act in one sentence and its frequency in another still answers (电梯…维护保养 / 至少
+    每15日进行一次清洁、润滑、调整和检查), and a word saying nothing of the act (多久要搞一次) asks none."""
+    drills = _article(
+        "生产安全事故应急条例", "行政法规", 8,
+        "第八条 县级以上地方人民政府以及街道办事处等地方人民政府派出机关，应当至少每2年组织1次生产安全事故应急救援预案"
+        "演练。",
+    )  # fmt: skip
+    revisions = _article(
+        "生产安全事故应急条例", "行政法规", 6,
+        "第六条 有下列情形之一的，生产安全事故应急救援预案制定单位应当及时修订相关预案：\n（一）制定预案所依据的法律、"
+        "法规、规章、标准发生重大变化；\n（二）应急指挥机构及其职责发生调整；\n（三）安全生产面临的风险发生重大变化。",
+    )  # fmt: skip
+    records = [record("生产安全事故应急条例", "行政法规")]
+    revised = _composed("生产安全事故应急救援预案多久修订一次？", records, [drills, revisions])
+    assert revised.abstained and "每2年" not in revised.text.split("可能相关")[0]
+    drilled = _composed("生产安全事故应急救援预案演练多久要搞一次？", records, [drills, revisions])
+    assert not drilled.abstained and "每2年组织1次" in drilled.text
+    upkeep = _article(
+        "特种设备安全监察条例", "行政法规", 31,
+        "第三十一条 电梯的日常维护保养必须由取得许可的安装、改造、维修单位或者电梯制造单位进行。\n电梯应当至少每15日进行一次"
+        "清洁、润滑、调整和检查。",
+    )  # fmt: skip
+    kept = _composed("电梯的日常维护保养多久保养一次？", [record("特种设备安全监察条例", "行政法规")], [upkeep])
+    assert not kept.abstained and "每15日" in kept.text

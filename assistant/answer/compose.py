@@ -911,7 +911,16 @@ class OfflineComposer:
             if ask is not None:  # an amount, a period or a count is answered by a provision stating one
                 # the figure is stated about what was asked: the clause stating it holds enough of the question
                 subject = self._subject(part, plan, ask)
-                groups = [g for g in stating if _states_about(g, ask, subject) >= ANSWER.figure_coverage]
+                # how often an act is done (多久修订一次) is stated by a provision about that act: 每2年组织1次…演练
+                # says nothing of how often a plan is revised (the provision on 电梯 upkeep names 保养 in one sentence
+                # and its 每15日 in another)
+                act = [t for t in self.tokenizer.query_tokens(ask.act) if t in self.idf]
+                groups = [
+                    g
+                    for g in stating
+                    if _states_about(g, ask, subject) >= ANSWER.figure_coverage
+                    and (not act or any(t in normalise_for_index(evidence[g[0].chunk_rank].text) for t in act))
+                ]
                 best = max((g[0].coverage for g in stating), default=0.0)
                 if not groups or max(g[0].coverage for g in groups) < max(
                     ANSWER.min_coverage, ANSWER.figure_share * best

@@ -479,6 +479,9 @@ class Quantities(_Strict):
     deadline_words: list[str]
     frequency_asks: list[str]
     frequency_words: list[str]
+    # words inside a frequency ask that say nothing of the act (多久必须搞一次, 多久要进行一次): what is left (修订,
+    # 检测) is the act a clause stating the frequency must be about
+    frequency_light_words: list[str] = Field(default_factory=list)
     ratio_asks: list[str]
     ratio_nouns: list[str]
     # sums the law states as a share or a multiple of a base (年收入百分之四十的罚款, 违法所得一倍以上五倍以下的罚款)

@@ -52,6 +52,7 @@ class Ask:
     # what a clause holds when it states the figure as a number: 1小时内 answers 多久 exactly, 立即 only in words
     exact: re.Pattern | None = None
     words: str = ""  # the question's words asking for the figure (几小时, 多久一次): not what it is about
+    act: str = ""  # what is done as often as asked, written inside the asking words (多久修订一次: 修订)
     # a sum of one kind (罚; 赔偿, 补助…): the text stating it names that kind (a fine answers no question about pay)
     of: tuple[str, ...] = ()
     # asked per period (每天几小时): the text states a figure per period (每日…8小时), not a total
@@ -132,7 +133,11 @@ class QuantityAsks:
             if kind != "money" and kind in self._stated
         }
         self._time = re.compile(rf"{_asks(words.time_asks)}|{_asking(words.time_nouns, words.question_words)}")
-        self._frequency = re.compile(rf"{_asks(words.frequency_asks)}|(?:多久|多长时间)[^，。？?]{{0,8}}一(?:次|遍)")
+        # the act between the asking words (多久修订一次: 修订) is what is asked about, not a word asking
+        self._light = re.compile(_alternatives(words.frequency_light_words)) if words.frequency_light_words else None
+        self._frequency = re.compile(
+            rf"{_asks(words.frequency_asks)}|(?:多久|多长时间)(?P<act>[^，。？?]{{0,8}})一(?:次|遍)"
+        )
         self._ratio = re.compile(rf"{_asks(words.ratio_asks)}|{_asking(words.ratio_nouns, words.question_words)}")
         time_units = units["time"]
         self._deadline = re.compile(rf"{NUMBER}\s*(?:{time_units})|{_alternatives(words.deadline_words)}")
@@ -217,7 +222,8 @@ class QuantityAsks:
         if self._date is not None and (found := self._date.search(part)):
             return Ask("date", self._dated, words=found.group(0))
         if found := self._frequency.search(part):
-            return Ask("frequency", self._how_often, words=found.group(0))
+            act = self._light.sub("", found.group("act") or "") if self._light else found.group("act") or ""
+            return Ask("frequency", self._how_often, words=found.group(0), act=act)
         if found := self._ratio.search(part):
             return Ask("ratio", self._proportion, words=found.group(0))
         if found := self._unit_asked.search(part):  # 几小时、多少天 ask for a number of them: 立即 is no answer
