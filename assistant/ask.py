@@ -11,10 +11,10 @@ from dataclasses import dataclass, field
 from pydantic import ValidationError
 
 from assistant.answer import ANSWER, Answer, OfflineComposer, continues_list, open_lists
-from assistant.answer.compose import NO_BASIS, declined, library_lacks, scope_notes
+from assistant.answer.compose import declined, library_lacks, scope_notes
 from assistant.answer.levels import Accident, stated
 from assistant.answer.untrusted import instruction_guard
-from assistant.citations import placed_citation, resolve_citation
+from assistant.citations import resolve_citation
 from assistant.llm import (
     LlmComposer,
     LlmUnavailable,
@@ -27,7 +27,7 @@ from assistant.llm import (
 from assistant.pack import Citation, pack_of
 from assistant.retrieval import HybridRetriever, followup
 from assistant.retrieval.reranker import reranker_backend, resolve_reranker
-from ingest.articles import ARTICLE_LABEL, ArticleRef, missing_part, parse_article, parse_part
+from ingest.articles import ARTICLE_LABEL, ArticleRef, missing_part, parse_article, parts_named
 from ingest.cleaning import to_simplified
 from ingest.knowledge_base import KnowledgeBase
 from ingest.metadata import KINDS
@@ -194,22 +194,14 @@ class Assistant:
         names = "、".join(
             dict.fromkeys(f"《{records[doc].title if doc in records else doc}》{ref.label}" for doc, ref in asked)
         )
-        related = [c for c in chunks if c.doc_id in {doc for doc, _ in asked}][:3]
-        lines = [f"{NO_BASIS}：已入库的文本中没有{names}，请核对条号（可用 anquan show 查看全文的条文）。"]
-        if related:
-            lines += ["可能相关：", *(f"- {placed_citation(c)}" for c in related)]
-        return Answer(question, "\n".join(lines), True, [], related)
+        of_asked = [c for c in chunks if c.doc_id in {doc for doc, _ in asked}]
+        return declined(question, of_asked, f"已入库的文本中没有{names}，请核对条号（可用 anquan show 查看全文的条文）")
 
     def _part_notes(self, question: str, plan) -> list[str]:
         """A note for each article the question names with a paragraph or item (第二十四条第三款) that the article,
         held, does not have: the whole article was quoted as if it did. A note, not a refusal: the count of an
         article's paragraphs is an upper bound (ingest.articles.holds_part), and the article is the basis either way."""
-        simplified = to_simplified(question)
-        named = {
-            ref: parse_part(simplified, m.end())
-            for m in ARTICLE_LABEL.finditer(simplified)
-            if (ref := parse_article(m.group(0)))
-        }
+        named = parts_named(to_simplified(question))
         notes = []
         for doc, ref in plan.articles:
             paragraph, item = named.get(ref, (None, None))

@@ -27,7 +27,7 @@ from typer.exceptions import TyperException
 
 from assistant.faults import listen_problem, output_problem, overwrite_problem, user_message, write_problem
 from assistant.terminal import plain, shown
-from ingest.articles import ARTICLE_LABEL, ArticleRef, missing_part, parse_article, parse_part
+from ingest.articles import ArticleRef, missing_part, parse_article, parts_named
 from ingest.cleaning import is_blank, to_simplified
 from ingest.encoding import escape_controls_in
 from ingest.metadata import KINDS, shown_name
@@ -715,9 +715,7 @@ def show(
     if not matches:
         err.print(f"[red]知识库中没有名称包含“{shown(document)}”的文档；可用 anquan stats 查看已入库文档[/red]")
         raise typer.Exit(1)
-    written = to_simplified(article)
-    named = ARTICLE_LABEL.search(written)
-    paragraph, item = parse_part(written, named.end()) if named else (None, None)
+    paragraph, item = parts_named(to_simplified(article)).get(ref, (None, None))
     for record in matches:
         hit = kb.get_article(record.doc_id, ref)
         if hit is None:

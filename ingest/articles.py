@@ -121,6 +121,12 @@ def parse_part(text: str, at: int = 0) -> tuple[int | None, int | None]:
     return number("paragraph"), number("item")
 
 
+def parts_named(text: str) -> dict[ArticleRef, tuple[int | None, int | None]]:
+    """Each article a (simplified) text names, with the paragraph and item it names right after it (第二十四条第三款:
+    (3, None); (None, None) when it names neither)."""
+    return {ref: parse_part(text, m.end()) for m in ARTICLE_LABEL.finditer(text) if (ref := parse_article(m.group(0)))}
+
+
 def _part_label(paragraph: int | None, item: int | None) -> str:
     """第二款第三项 (either may be left out); a number past any article's in digits."""
 

@@ -23,7 +23,7 @@ from ingest.legal_forms import (
     LegalForms,
     default_forms,
 )
-from ingest.numerals import cn_to_int
+from ingest.numerals import calendar_dates
 
 # Kinds that are legal texts: they have versions (the newer supersedes the older) and carry legal force.
 VERSIONED_KINDS = frozenset(LEGAL_KINDS)
@@ -44,13 +44,6 @@ __all__ = [
 ]
 
 _DATE_IN_NAME = re.compile(r"[(（](\d{4})-(\d{2})-(\d{2})[)）]")
-_DATE_IN_TEXT = re.compile(r"(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日")
-# a date in Chinese numerals, as notices and resolutions write it (二〇二四年五月六日, 二〇二一年六月十日): the year
-# digit by digit, the month and day as numbers
-_YEAR_DIGITS = "〇零一二三四五六七八九"
-_DATE_IN_WORDS = re.compile(
-    rf"([{_YEAR_DIGITS}]{{4}})\s*年\s*([一二三四五六七八九十]{{1,3}})\s*月\s*([一二三四五六七八九十]{{1,3}})\s*日"
-)
 _YEAR_IN_TITLE = re.compile(r"((?:19|20)\d{2})\s*年")
 _PLAN_TITLE_WORDS = re.compile(r"(计划|方案|总结|报告|要点|安排|意见|通知|规划|预案|细则|办法|制度|谋划)")
 _NATIONAL_PREFIX = re.compile(r"^中华人民共和国")
@@ -176,22 +169,13 @@ def dated(clean: str, path: Path, title: str) -> tuple[str, str]:
         y, m, d = match.groups()
         return f"{int(y):04d}-{int(m):02d}-{int(d):02d}", DATE_IN_NAME  # ２０２５-０３-０１ as 2025-03-01
     head = clean.split(_INFO_END)[0] if _INFO_END in clean else "\n".join(clean.split("\n")[:15])
-    # ２０２４ too; a day no calendar has (2024年2月30日, a typing slip) is no date
-    written = [(int(y), int(m), int(d)) for y, m, d in _DATE_IN_TEXT.findall(head)]
-    written += [(_year_in_words(y), cn_to_int(m), cn_to_int(d)) for y, m, d in _DATE_IN_WORDS.findall(head)]
-    dates = [iso for y, m, d in written if real_date(iso := f"{y:04d}-{m:02d}-{d:02d}")]
+    # ２０２４ and 二〇二四年五月六日 (notices, resolutions) too; a day no calendar has (2024年2月30日, a typing
+    # slip) is no date
+    dates = [iso for _, _, (y, m, d) in calendar_dates(head) if real_date(iso := f"{y:04d}-{m:02d}-{d:02d}")]
     if dates:
         return max(dates), DATE_IN_HEAD
     year = _YEAR_IN_TITLE.search(title)
     return (year.group(1), YEAR_IN_TITLE) if year else ("", "")
-
-
-_YEAR_DIGIT = {"〇": "0"} | {c: str(n) for n, c in enumerate("零一二三四五六七八九")}
-
-
-def _year_in_words(digits: str) -> int:
-    """二〇二四 → 2024: a year in Chinese numerals is written digit by digit (〇 and 零 for nought)."""
-    return int("".join(_YEAR_DIGIT[c] for c in digits))
 
 
 def extract_date(clean: str, path: Path, title: str) -> str:

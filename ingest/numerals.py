@@ -1,8 +1,9 @@
 """Chinese numerals as written in article numbers (一百三十四, 二十, 两千) and counts (三百人, 一万元) to integers
-and back: the one parser of Chinese numerals."""
+and back: the one parser of Chinese numerals, and of calendar dates written with them or with digits."""
 
 from __future__ import annotations
 
+import re
 from fractions import Fraction
 
 _DIGITS = {
@@ -155,3 +156,24 @@ def int_to_cn(number: int) -> str:
         parts.append(_SMALL[digit] + unit)
     result = "".join(parts)
     return result[1:] if result.startswith("一十") else result
+
+
+# a calendar date in either script: 2024年6月1日, ２０２４年６月１日, 二〇二四年六月一日, 二○二一年六月十日 (a year
+# alone, 2021年, is no date); the year digit by digit, the month and the day as numbers
+_CALENDAR_DATE = re.compile(
+    r"(?P<y>\d{4}|[〇○零一二三四五六七八九]{4})\s*年\s*(?P<m>\d{1,2}|[一二三四五六七八九十]{1,3})\s*月"
+    r"\s*(?P<d>\d{1,2}|[一二三四五六七八九十]{1,3})\s*日"
+)
+
+
+def calendar_dates(text: str) -> list[tuple[int, int, tuple[int, int, int]]]:
+    """(start, end, (year, month, day)) of each calendar date written in text, as written (whether the calendar has
+    that day is the reader's to decide)."""
+    found = []
+    for match in _CALENDAR_DATE.finditer(text):
+        try:
+            year, month, day = (cn_to_int(match.group(g).replace("○", "〇")) for g in "ymd")
+        except ValueError:
+            continue
+        found.append((match.start(), match.end(), (year, month, day)))
+    return found

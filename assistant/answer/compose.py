@@ -951,17 +951,15 @@ class OfflineComposer:
                 chosen = [c for i in named for c in _whole_provision(self._quotable(evidence[i]), i, evidence[i].text)]
         if unanswered and not figures_answered:  # the figure asked for is nowhere: what else matched is related only
             asked = "、".join(f"“{part.rstrip('？?')}”" for part in unanswered)
-            return self._abstain(question, chunks, f"已入库的条文中没有{asked}的具体规定（数量、期限或比例）")
+            return declined(question, chunks, f"已入库的条文中没有{asked}的具体规定（数量、期限或比例）")
         if not chosen and undefined:
             terms = "、".join(f"“{t}”" for t in undefined)
-            return self._abstain(question, chunks, f"已入库的法规和方案中没有说明{terms}含义的内容")
+            return declined(question, chunks, f"已入库的法规和方案中没有说明{terms}含义的内容")
         if not chosen and elsewhere:
             places = "、".join(plan.places)
-            return self._abstain(
-                question, chunks, f"已入库的条文中没有在{places}适用的相应规定（检索到的是其他地区的规定）"
-            )
+            return declined(question, chunks, f"已入库的条文中没有在{places}适用的相应规定（检索到的是其他地区的规定）")
         if not chosen:
-            return self._abstain(question, chunks)
+            return declined(question, chunks)
         if not named_articles:
             chosen = sorted(chosen, key=lambda c: c.chunk_rank)[: ANSWER.max_bullets]
         sources: list[Source] = []
@@ -1046,9 +1044,6 @@ class OfflineComposer:
         entry = plan.glossary[0]
         meaning = f"{entry.term}：{entry.definition}"
         return [meaning] if asks_of_term(question, entry.names, meaning_only=True) else [answer, meaning]
-
-    def _abstain(self, question: str, chunks: list[StoredChunk], why: str = "") -> Answer:
-        return declined(question, chunks, why)
 
 
 def declined(question: str, chunks: list[StoredChunk], why: str = "") -> Answer:

@@ -32,6 +32,7 @@ from ingest.settings import Settings
 from ingest.store import StoredChunk
 
 if TYPE_CHECKING:  # langchain's chat models load only when an LLM is configured (not on an offline start)
+    import openai
     from langchain_core.language_models.chat_models import BaseChatModel
 
 __all__ = [
@@ -362,13 +363,9 @@ def fault_reason(exc: BaseException, settings: Settings) -> str:
     return "调用出错，请稍后重试"
 
 
-def _too_long(exc: BaseException) -> bool:
+def _too_long(exc: openai.APIStatusError) -> bool:
     """Whether the endpoint refused the request for its size: HTTP 413, or a 400 saying the model's context is
     exceeded (OpenAI's context_length_exceeded; vLLM, Ollama and others: maximum context length, too long)."""
-    import openai
-
-    if not isinstance(exc, openai.APIStatusError):
-        return False
     if exc.status_code == 413:
         return True
     said = f"{getattr(exc, 'code', '') or ''} {exc.message}".lower()

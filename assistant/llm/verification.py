@@ -83,7 +83,7 @@ from assistant.llm.reply import IMAGE_REMOVED, LINK_REMOVED, clean_reply
 from ingest.articles import LEADING_LABEL, holds_part, paragraph_items
 from ingest.cleaning import clauses, to_simplified
 from ingest.legal_forms import default_forms
-from ingest.numerals import NUMERAL_CHARS, cn_to_int, int_to_cn
+from ingest.numerals import NUMERAL_CHARS, calendar_dates, int_to_cn
 from ingest.store import StoredChunk
 
 MISQUOTE_MARK = "（⚠未能在所引条文中逐字核对）"
@@ -868,24 +868,7 @@ def _of_another_case(figure: figure_check.Figure, condition: str, sources: list[
     return other >= holding + CASE_MARGIN
 
 
-# a calendar date in either numeral script: 2024年6月1日, 二〇二四年六月一日 (a year alone, 2021年, is no date)
-_DATE = re.compile(
-    r"(?P<y>\d{4}|[〇○零一二三四五六七八九]{4})\s*年\s*(?P<m>\d{1,2}|[一二三四五六七八九十]{1,3})\s*月"
-    r"\s*(?P<d>\d{1,2}|[一二三四五六七八九十]{1,3})\s*日"
-)
 _ISO_DATE = re.compile(r"(\d{4})-(\d{2})-(\d{2})")
-
-
-def _dates(text: str) -> list[tuple[int, int, tuple[int, int, int]]]:
-    """(start, end, (year, month, day)) of each calendar date written in text."""
-    found = []
-    for match in _DATE.finditer(text):
-        try:
-            year = cn_to_int(match.group("y").replace("○", "〇"))
-            found.append((match.start(), match.end(), (year, cn_to_int(match.group("m")), cn_to_int(match.group("d")))))
-        except ValueError:
-            continue
-    return found
 
 
 def _check_dates(
@@ -901,12 +884,12 @@ def _check_dates(
     their documents (the version date: 《安全生产法》（2021年6月10日修正）citing an article of it) or of the question:
     the marks for those that are not. Dates are no figures (figure_check), and 本条例自2025年6月1日起施行[1] stood
     unmarked where the cited article says 2024年6月1日."""
-    found = _dates(text)
+    found = calendar_dates(text)
     if not found:
         return []
-    given = {date for _, _, date in _dates(_fold(question))}
+    given = {date for _, _, date in calendar_dates(_fold(question))}
     of_source = [
-        {date for _, _, date in _dates(_fold(chunk.text))}
+        {date for _, _, date in calendar_dates(_fold(chunk.text))}
         | {tuple(int(n) for n in iso) for iso in _ISO_DATE.findall(f"{chunk.doc_id} {chunk.metadata.get('date', '')}")}
         for chunk in chunks
     ]

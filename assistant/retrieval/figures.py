@@ -134,7 +134,7 @@ class QuantityAsks:
         }
         self._time = re.compile(rf"{_asks(words.time_asks)}|{_asking(words.time_nouns, words.question_words)}")
         # the act between the asking words (多久修订一次: 修订) is what is asked about, not a word asking
-        self._light = re.compile(_alternatives(words.frequency_light_words)) if words.frequency_light_words else None
+        self._light = re.compile(_alternatives(words.frequency_light_words))  # none listed: matches nothing to drop
         self._frequency = re.compile(
             rf"{_asks(words.frequency_asks)}|(?:多久|多长时间)(?P<act>[^，。？?]{{0,8}})一(?:次|遍)"
         )
@@ -222,7 +222,7 @@ class QuantityAsks:
         if self._date is not None and (found := self._date.search(part)):
             return Ask("date", self._dated, words=found.group(0))
         if found := self._frequency.search(part):
-            act = self._light.sub("", found.group("act") or "") if self._light else found.group("act") or ""
+            act = self._light.sub("", found.group("act") or "")
             return Ask("frequency", self._how_often, words=found.group(0), act=act)
         if found := self._ratio.search(part):
             return Ask("ratio", self._proportion, words=found.group(0))
