@@ -16,7 +16,7 @@ from typer.testing import CliRunner
 
 import assistant.cli
 from assistant.answer import Answer, Source
-from assistant.answer.compose import OfflineComposer
+from assistant.answer.compose import declined
 from assistant.ask import Assistant
 from assistant.citations import citation, place_note
 from assistant.cli import app
@@ -254,7 +254,7 @@ def test_the_place_notes_go_on_the_source_and_related_lines_only():
         citation(national),
         citation(named),  # its title names its place
     ]
-    abstained = OfflineComposer._abstain(None, "问", [local, national])  # type: ignore[arg-type]
+    abstained = declined("问", [local, national])
     assert f"- {citation(local)} · 北京市地方性法规" in abstained.text.split("\n")
     assert f"- {citation(national)}" in abstained.text.split("\n")
     text = "\n".join(["回答[1][2][3]", "", "依据：", *(f"[{s.number}] {s.citation}" for s in sources)])
