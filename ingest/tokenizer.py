@@ -87,6 +87,16 @@ def quantity_tokens(normalised: str) -> list[str]:
     ]
 
 
+@functools.lru_cache(maxsize=4096)
+def quantity_of(word: str) -> str | None:
+    """The canonical token of a word that is one quantity and nothing else ('一次', '30天' -> '#1次', '#30日'), else
+    None ('一次性' is no quantity)."""
+    if not _QUANTITY.fullmatch(word) and not _PERCENT.fullmatch(word):
+        return None
+    found = quantity_tokens(word)
+    return found[0] if len(found) == 1 else None
+
+
 _LOADING = threading.Lock()  # the compiled module is initialised once per process
 
 

@@ -520,6 +520,16 @@ def _states_about(group: list[_Clause], ask: Ask, subject: list[str]) -> float:
     return max((c.coverage for c in group if any(states(t) for t in _statements(c))), default=0.0)
 
 
+_YEAR = re.compile(r"((?:19|20)\d{2})年")
+
+
+def _of_year(group: list[_Clause], chunk: StoredChunk, years: list[str]) -> bool:
+    """Whether a text is of a year asked about: its date is, or its title, headings or quoted clauses name the year
+    (2023年; a bare 2023 is no year: a scraped plan writes it for the numbers it lost, 死亡2023人以上)."""
+    said = [chunk.title, *chunk.heading_path, *(t for c in group for t in (c.text, *c.items))]
+    return any(chunk.date.startswith(year) or any(f"{year}年" in text for text in said) for year in years)
+
+
 def _heading_named(chunk: StoredChunk, said: str) -> bool:
     """Whether a (normalised) question names the heading of a plan passage's section, its words less the numbering
     and two characters or more: 工作重点 of 二、工作重点."""
@@ -874,7 +884,7 @@ class OfflineComposer:
         # whether a document the knowledge base lacks is in force: the texts naming it answer
         naming_unknown = _naming_unknown(question, plan, evidence) or set()
         chosen: list[_Clause] = []
-        unanswered: list[str] = []  # parts asking for an amount or a period that no clause states
+        unanswered: list[tuple[str, str]] = []  # parts asking for a figure (or a form) no clause states, with its kind
         elsewhere: list[str] = []  # parts only another region's rules answer
         undefined: list[str] = []  # terms asked the meaning of that no retrieved text names
         figures_answered = 0
@@ -897,7 +907,7 @@ class OfflineComposer:
                 # a figure asked about what no text even speaks of is stated nowhere either; a later part may
                 # leave its subject to the first (…单位还要照发工资吗？最长能发多久？): its own words match little
                 if ask is not None and index == 0:
-                    unanswered.append(part)
+                    unanswered.append((part, ask.kind))
                 continue
             # asked what a term means (本质安全是什么意思), a text that does not name it says nothing of it
             term = _term_asked(part) if ask is None and not plan.glossary else ""
@@ -915,17 +925,21 @@ class OfflineComposer:
                 # says nothing of how often a plan is revised (the provision on 电梯 upkeep names 保养 in one sentence
                 # and its 每15日 in another)
                 act = [t for t in self.tokenizer.query_tokens(ask.act) if t in self.idf]
+                # a figure of a year asked (2023年全国一共死了多少人) is what happened then: only a text of that year
+                # (its clause, title or date names it) states it, not a provision's threshold nor another year's report
+                years = _YEAR.findall(part)
                 groups = [
                     g
                     for g in stating
                     if _states_about(g, ask, subject) >= ANSWER.figure_coverage
                     and (not act or any(t in normalise_for_index(evidence[g[0].chunk_rank].text) for t in act))
+                    and (not years or _of_year(g, evidence[g[0].chunk_rank], years))
                 ]
                 best = max((g[0].coverage for g in stating), default=0.0)
                 if not groups or max(g[0].coverage for g in groups) < max(
                     ANSWER.min_coverage, ANSWER.figure_share * best
                 ):
-                    unanswered.append(part)
+                    unanswered.append((part, ask.kind))
                     continue
                 figures_answered += 1
             # a text that is no legal form (a plan, a report, a Q&A sheet or notice of no stated form) is never the
@@ -950,7 +964,9 @@ class OfflineComposer:
             if named:
                 chosen = [c for i in named for c in _whole_provision(self._quotable(evidence[i]), i, evidence[i].text)]
         if unanswered and not figures_answered:  # the figure asked for is nowhere: what else matched is related only
-            asked = "、".join(f"“{part.rstrip('？?')}”" for part in unanswered)
+            asked = "、".join(f"“{part.rstrip('？?')}”" for part, _ in unanswered)
+            if all(kind == "form" for _, kind in unanswered):
+                return declined(question, chunks, f"已入库的法规和方案中没有{asked}所问的表格、格式或样本")
             return declined(question, chunks, f"已入库的条文中没有{asked}的具体规定（数量、期限或比例）")
         if not chosen and undefined:
             terms = "、".join(f"“{t}”" for t in undefined)
@@ -986,8 +1002,9 @@ class OfflineComposer:
             lines.append(f"- 事故等级（{accident.stated.described}）：{item}[{number}]")
         for term in undefined:
             lines.append(f"- 关于“{term}”的含义：{NO_BASIS}，已入库的法规和方案中没有说明它的内容。")
-        for part in unanswered:
-            lines.append(f"- 关于“{part.rstrip('？?')}”：{NO_BASIS}，已入库的条文中没有相应的数量或期限规定。")
+        for part, kind in unanswered:
+            lacking = "表格、格式或样本" if kind == "form" else "数量或期限规定"
+            lines.append(f"- 关于“{part.rstrip('？?')}”：{NO_BASIS}，已入库的条文中没有相应的{lacking}。")
         lines += scope_notes(sources, plan)
         for rule, law in overruled:  # a rule waiving what the law requires, not quoted
             note = (

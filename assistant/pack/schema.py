@@ -494,6 +494,11 @@ class Quantities(_Strict):
     date_asks: list[str] = Field(default_factory=list)
     # a telephone number asked (投诉电话是多少): answered by a clause stating one
     phone_nouns: list[str] = Field(default_factory=list)
+    # a form asked for itself (有没有统一的表格模板, 申请表去哪儿下载, 怎么填写): answered only by a text that gives
+    # or prescribes one (form_words), never by the duty to report or apply
+    form_nouns: list[str] = Field(default_factory=list)
+    form_question_words: list[str] = Field(default_factory=list)
+    form_words: list[str] = Field(default_factory=list)
     # periods a figure is asked per (每天几小时, 每年多少学时), each by its names: answered by a clause stating a
     # figure per that period
     rate_periods: dict[str, list[str]] = Field(default_factory=dict)

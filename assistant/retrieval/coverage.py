@@ -7,7 +7,7 @@ from __future__ import annotations
 import math
 
 from ingest.cleaning import normalise_for_index
-from ingest.tokenizer import QUANTITY_MARK
+from ingest.tokenizer import QUANTITY_MARK, quantity_of, quantity_tokens
 
 CONTRAST_FLOOR = 0.5  # a word held by every candidate keeps this share of its weight
 # how people phrase a question, not what they ask about: rare in legal texts, so high IDF, but no evidence
@@ -44,8 +44,8 @@ def coverage(passage: str, weights: dict[str, float]) -> float:
 
 def held_terms(passage: str, weights: dict[str, float]) -> dict[str, float]:
     """The terms of weights a passage holds, with their weights."""
-    normalised = normalise_for_index(passage)
-    return {t: w for t, w in weights.items() if t in normalised}
+    holds = _holder(normalise_for_index(passage))
+    return {t: w for t, w in weights.items() if holds(t)}
 
 
 def covered(normalised: str, weights: dict[str, float]) -> float:
@@ -53,7 +53,26 @@ def covered(normalised: str, weights: dict[str, float]) -> float:
     total = sum(weights.values())
     if not total:
         return 0.0
-    return sum(w for t, w in weights.items() if t in normalised) / total
+    holds = _holder(normalised)
+    return sum(w for t, w in weights.items() if holds(t)) / total
+
+
+def _holder(normalised: str):
+    """Whether the passage holds a term: as written, or a quantity the term is in another script or unit word (the
+    question's 一次 is the 1次 of 每半年组织1次, its 两个月 the passage's 2个月)."""
+    stated: set[str] | None = None
+
+    def holds(term: str) -> bool:
+        nonlocal stated
+        if term in normalised:
+            return True
+        if (quantity := quantity_of(term)) is None:
+            return False
+        if stated is None:
+            stated = set(quantity_tokens(normalised))
+        return quantity in stated
+
+    return holds
 
 
 def contrastive_weights(weights: dict[str, float], passages: list[str]) -> dict[str, float]:

@@ -20,6 +20,8 @@ NUMBER = r"(?:\d+(?:\.\d+)?|[零〇一二两三四五六七八九十百千万半
 _ANY_COUNTED = "个"  # the measure word of anything counted
 # what 几个 counts is a person when the noun after it names one (几个专职安全员, 几个人), not 几个晚上 or 几个班组
 _PERSON = re.compile(r"[^，,。；;？?]{0,6}?(?:人|员|工|者|师|长)(?![区厂地段种序作])")
+# or when the noun before it, in the same clause, names one (专职安全管理人员至少要配几个)
+_PERSON_BEFORE = re.compile(r"(?:人|员|工|者|师|长)(?![区厂地段种序作])[^，,。；;？?]{0,6}$")
 # 几 asks a number, except after a numeral: 十几个员工, 二十几人 are about so many, not a question
 _JI = r"(?<![十百千万\d])几"
 _CLAUSES = re.compile(r"[，,；;。：:]")
@@ -27,7 +29,7 @@ _CLAUSES = re.compile(r"[，,；;。：:]")
 # number; 有没有 is left out (有没有规定最多几人 asks the number)
 _YES_NO = re.compile(r"[吗嘛][？?！!。]*$|([^有])不\1|是否")
 # asks that are a rate or a point in time themselves (多久一次, 百分之多少, 每年几月): no period to state them per
-_RATES_ALREADY = ("frequency", "ratio", "date", "phone")
+_RATES_ALREADY = ("frequency", "ratio", "date", "phone", "form")
 
 
 def _alternatives(words: list[str]) -> str:
@@ -39,10 +41,11 @@ def _asks(words: list[str]) -> str:
     return _alternatives(words).replace("几", _JI)
 
 
-def _asking(nouns: list[str], question_words: list[str]) -> str:
-    """A figure noun asked about: the noun and a question word close together, in either order."""
+def _asking(nouns: list[str], question_words: list[str], before: int = 4) -> str:
+    """A figure noun asked about: the noun and a question word close together, in either order (the question word
+    ``before`` characters at most ahead of the noun)."""
     noun, asking = _alternatives(nouns), _asks(question_words)
-    return rf"(?:{noun})[^，。；？?]{{0,6}}(?:{asking})|(?:{asking})[^，。；？?]{{0,4}}(?:{noun})"
+    return rf"(?:{noun})[^，。；？?]{{0,6}}(?:{asking})|(?:{asking})[^，。；？?]{{0,{before}}}(?:{noun})"
 
 
 @dataclass(frozen=True)
@@ -87,6 +90,11 @@ class QuantityAsks:
 
     def __init__(self, words: Quantities):
         units = {kind: _alternatives(names) for kind, names in words.units.items()}
+        # 个 before a period (六个月, 两个小时) measures time: no count of anything
+        periods = _alternatives(sorted({u.removeprefix(_ANY_COUNTED) for u in words.units.get("time", [])}))
+        any_counted = f"{_ANY_COUNTED}(?!{periods})" if periods else _ANY_COUNTED
+        if "count" in units:
+            units["count"] = units["count"].replace(_ANY_COUNTED, any_counted)
         self._stated = {kind: re.compile(rf"{NUMBER}\s*(?:{alts})") for kind, alts in units.items()}
         # things counted are not interchangeable as periods are (3年 answers 多少个月): 多少起 is answered by so many
         # 起 (accidents), not by 一次死亡三人 (an occasion) nor 5台 (machines)
@@ -96,10 +104,9 @@ class QuantityAsks:
             if unit != _ANY_COUNTED
         }
         # 个 counts anything; counting people (几个专职安全员), it is answered by 三名 too, as 几个单位 by 两个
-        self._any_counted = re.compile(rf"{NUMBER}\s*(?:{_alternatives(words.units.get('count', []))})")
-        self._people_counted = re.compile(
-            rf"{NUMBER}\s*(?:{_alternatives([*words.units.get('count', []), *words.units.get('people', [])])})"
-        )
+        counted, people = units.get("count", _ANY_COUNTED), units.get("people", _ANY_COUNTED)
+        self._any_counted = re.compile(rf"{NUMBER}\s*(?:{counted})")
+        self._people_counted = re.compile(rf"{NUMBER}\s*(?:{counted}|{people})")
         if words.relative_sums:
             # a sum stated relative to a base (年收入百分之四十的罚款, 违法所得一倍以上五倍以下的罚款,
             # 伤残补助金…为27个月的本人工资, 工亡补助金标准为…人均可支配收入的20倍): an amount, as a money question asks
@@ -186,6 +193,12 @@ class QuantityAsks:
         )
         # an area code and a number, a 123xx service line or an emergency number, a number of 7–8 digits; never a
         # sum or a count (罚款15000元, 120人)
+        self._form = (
+            re.compile(_asking(words.form_nouns, words.form_question_words, before=8))
+            if words.form_nouns and words.form_question_words
+            else None
+        )
+        self._form_given = re.compile(_alternatives(words.form_words or words.form_nouns))
         self._phone_number = re.compile(
             r"\d{3,4}-\d{7,8}|(?<![\d.])(?:123\d{2}|110|119|120|122|\d{7,8})(?![\d.万元人名])"
         )
@@ -219,6 +232,8 @@ class QuantityAsks:
     def _asked(self, part: str) -> Ask | None:
         if self._phone is not None and (found := self._phone.search(part)):
             return Ask("phone", self._phone_number, words=found.group(0))
+        if self._form is not None and (found := self._form.search(part)):
+            return Ask("form", self._form_given, words=found.group(0))
         if self._date is not None and (found := self._date.search(part)):
             return Ask("date", self._dated, words=found.group(0))
         if found := self._frequency.search(part):
@@ -230,7 +245,9 @@ class QuantityAsks:
             unit = found.group("unit")
             kind = self._kind_of_unit[unit]
             counted = self._counted.get(unit, self._any_counted) if kind == "count" else None
-            if unit == _ANY_COUNTED and _PERSON.match(part[found.end() :]):
+            if unit == _ANY_COUNTED and (
+                _PERSON.match(part[found.end() :]) or _PERSON_BEFORE.search(part[: found.start()])
+            ):
                 counted = self._people_counted
             return Ask(kind, counted or self._stated[kind], words=found.group(0))
         if found := self._money.search(part):  # 罚款多高 asks a sum, not a length

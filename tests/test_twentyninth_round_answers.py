@@ -1,0 +1,149 @@
+"""Round 29 (issue 15): what the questions of new authors asked that the answer read wrong.
+
+- A quantity is the same in either script: the question's 一次 is the 1次 of 每半年组织1次. Clauses writing figures in Arabic
+  numerals (生产安全事故应急条例) held none of the question's 一次, so a regional rule writing 一次 was quoted instead.
+- 个 before a period measures time: 六个月内 counts nothing, so it does not answer 专职安全管理人员至少要配几个. And 几个
+  counts people when the noun before it names them (人员…配几个): 两名以上 answers it.
+- A form asked for itself (有没有统一的表格模板, 申请表去哪儿下载, 样表): the regulations hold no forms, and the duty to
+  report or apply was quoted as if it were one. Now the answer says none is in the library and lists the related
+  provisions; a text prescribing a form (规定式样) still answers.
+- A figure of a year (2023年全国一共发生了多少起事故) is what happened that year: a provision's threshold (死亡3人以上) or
+  another year's report is no answer to it; a text of that year is."""
+
+from __future__ import annotations
+
+import pytest
+from test_fifteenth_round import _article
+from test_retrieval_stages import record
+from test_twentyfourth_round_answers import _composed
+
+from assistant.pack import KnowledgePack
+from assistant.retrieval.coverage import coverage, held_terms
+from assistant.retrieval.figures import QuantityAsks
+from ingest.settings import Settings
+from ingest.store import StoredChunk
+from ingest.tokenizer import quantity_of
+
+
+@pytest.fixture(scope="module")
+def asks() -> QuantityAsks:
+    return QuantityAsks(KnowledgePack(Settings().knowledge_dir).quantities)
+
+
+@pytest.mark.parametrize(
+    ("word", "canonical"),
+    [("一次", "#1次"), ("1次", "#1次"), ("两个月", "#2个月"), ("30天", "#30日"), ("一次性", None), ("一般", None)],
+)
+def test_a_word_that_is_one_quantity_has_one_canonical_form(word, canonical):
+    assert quantity_of(word) == canonical
+
+
+def test_a_quantity_of_the_question_is_held_by_a_passage_writing_it_in_another_script():
+    weights = {"演练": 1.0, "一次": 1.0}
+    assert coverage("应当至少每半年组织1次生产安全事故应急救援预案演练", weights) == 1.0
+    assert coverage("应当至少每半年组织2次演练", weights) == 0.5
+    assert held_terms("每两个月检查一次", {"2个月": 1.0, "检查": 1.0}) == {"2个月": 1.0, "检查": 1.0}
+
+
+def test_a_count_is_no_period_and_a_count_of_people_is_answered_in_people(asks):
+    ask = asks.asked("专职安全管理人员至少要配几个？")
+    assert ask is not None and ask.kind == "count"
+    assert not ask.stated_in("应当自任职之日起六个月内考核合格")
+    assert ask.stated_in("并配备两名以上专职安全生产管理人员")
+    things = asks.asked("全区有几个街道？")
+    assert things is not None and things.stated_in("下辖三个街道") and not things.stated_in("三个月内完成")
+
+
+def test_staff_asked_how_many_is_answered_by_the_provision_counting_them_not_by_a_six_month_deadline():
+    staffing = _article(
+        "浙江省安全生产条例", "地方性法规", 11,
+        "第十一条 危险物品的生产、经营、储存单位，应当按照下列规定设置安全生产管理机构或者配备专职安全生产管理人员：\n"
+        "（一）从业人员三百人以上的，应当设置安全生产管理机构，并按照不低于从业人员百分之一的比例配备专职安全生产管理人员；\n"
+        "（二）从业人员五十人以上不足一百人的，应当设置安全生产管理机构，并配备两名以上专职安全生产管理人员；\n"
+        "（三）从业人员不足五十人的，应当配备专职安全生产管理人员。",
+    )  # fmt: skip
+    examined = _article(
+        "浙江省安全生产条例", "地方性法规", 13,
+        "第十三条 危险物品的生产、经营、储存单位的主要负责人和安全生产管理人员，应当自任职之日起六个月内考核合格。",
+    )  # fmt: skip
+    for chunk in (staffing, examined):
+        chunk.metadata["region"] = "浙江省"
+    records = [record("浙江省安全生产条例", "地方性法规", "浙江省")]
+    answer = _composed(
+        "浙江危化品经营带储存的企业，80个员工，专职安全管理人员至少要配几个？", records, [staffing, examined]
+    )
+    assert not answer.abstained
+    assert "第十一条" in answer.text.split("\n")[0] and "两名以上" in answer.text
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "教育局要我们每月报隐患排查台账，有没有统一的表格模板？",
+        "现场检查记录这些执法文书有没有规定的格式？",
+        "工伤认定申请表去哪儿下载？",
+        "工伤认定有没有填好的样表可以参考？",
+    ],
+)
+def test_a_form_asked_for_is_in_no_regulation(asks, question):
+    ask = asks.asked(question)
+    assert ask is not None and ask.kind == "form"
+    application = _article(
+        "工伤保险条例", "行政法规", 18,
+        "第十八条 提出工伤认定申请应当提交下列材料：\n（一）工伤认定申请表；\n（二）与用人单位存在劳动关系的证明材料；\n"
+        "（三）医疗诊断证明或者职业病诊断证明书。",
+    )  # fmt: skip
+    inspections = _article(
+        "安全生产法", "法律", 65,
+        "第六十五条 安全生产监督检查人员应当将检查的时间、地点、内容、发现的问题及其处理情况，作出书面记录，并由检查人员和"
+        "被检查单位的负责人签字。",
+    )  # fmt: skip
+    records = [record("工伤保险条例", "行政法规"), record("安全生产法", "法律")]
+    answer = _composed(question, records, [application, inspections])
+    assert answer.abstained and "表格、格式或样本" in answer.text
+    assert "可能相关" in answer.text  # the provisions on the matter are listed
+
+
+@pytest.mark.parametrize(
+    "question", ["安全生产许可证的内容是什么？", "报名表交到哪里？", "特种作业证是不是全国统一格式？"]
+)
+def test_a_question_about_a_document_that_asks_no_form_is_no_form_asked(asks, question):
+    ask = asks.asked(question)
+    assert ask is None or ask.kind != "form"
+
+
+def test_a_text_prescribing_a_form_answers_what_form_is_used():
+    licences = _article(
+        "烟花爆竹安全管理条例", "行政法规", 36,
+        "第三十六条 《烟花爆竹安全生产许可证》、《烟花爆竹经营许可证》，由国务院安全生产监督管理部门规定式样。",
+    )  # fmt: skip
+    answer = _composed("烟花爆竹经营许可证有没有统一的格式？", [record("烟花爆竹安全管理条例", "行政法规")], [licences])
+    assert not answer.abstained and "规定式样" in answer.text
+
+
+def _report(title: str, date: str, text: str) -> StoredChunk:
+    return StoredChunk(
+        f"{title}-1",
+        text,
+        {"doc_id": title, "title": title, "unit": "section", "kind": "工作总结", "region": "全国", "date": date,
+         "heading_path": f"{title} / 一、生产安全事故情况"},
+    )  # fmt: skip
+
+
+def test_a_figure_of_a_year_is_stated_only_by_a_text_of_that_year():
+    levels = _article(
+        "生产安全事故报告和调查处理条例", "行政法规", 3,
+        "第三条 根据生产安全事故造成的人员伤亡或者直接经济损失，事故一般分为以下等级：\n（一）特别重大事故，是指造成30人以上"
+        "死亡的事故；\n（二）重大事故，是指造成10人以上30人以下死亡的事故。",
+    )  # fmt: skip
+    earlier = _report("2020年安全生产年终工作总结报告", "2021-04-14", "全年共发生生产安全事故5起，死亡3人。")
+    records = [
+        record("生产安全事故报告和调查处理条例", "行政法规"),
+        record("2020年安全生产年终工作总结报告", "工作总结"),
+    ]
+    asked = "2023年全国一共发生了多少起生产安全事故、死了多少人？"
+    answer = _composed(asked, records, [levels, earlier])
+    assert answer.abstained and "可能相关" in answer.text
+    # the report of the year asked states it
+    answer = _composed("2020年一共发生了多少起生产安全事故、死了多少人？", records, [levels, earlier])
+    assert not answer.abstained and "5起" in answer.text
