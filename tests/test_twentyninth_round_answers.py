@@ -147,3 +147,18 @@ def test_a_figure_of_a_year_is_stated_only_by_a_text_of_that_year():
     # the report of the year asked states it
     answer = _composed("2020年一共发生了多少起生产安全事故、死了多少人？", records, [levels, earlier])
     assert not answer.abstained and "5起" in answer.text
+
+
+def test_a_figure_is_asked_of_what_has_it_not_of_the_figures_name():
+    """动火作业票 有效期 几个小时 asks the validity of a hot-work permit: the 3年 a licence is valid for shares the word
+    有效期 only, and was given as the answer. Asked of the licence, it answers."""
+    licence = _article(
+        "安全生产许可证条例", "行政法规", 9,
+        "第九条 安全生产许可证的有效期为3年。安全生产许可证有效期满需要延期的，企业应当于期满前3个月向原安全生产许可证颁发"
+        "管理机关办理延期手续。",
+    )  # fmt: skip
+    records = [record("安全生产许可证条例", "行政法规")]
+    permit = _composed("动火作业票 有效期 几个小时", records, [licence])
+    assert permit.abstained and "3年" not in permit.text
+    answer = _composed("安全生产许可证有效期几年？", records, [licence])
+    assert not answer.abstained and "有效期为3年" in answer.text

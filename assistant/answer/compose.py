@@ -1019,7 +1019,7 @@ class OfflineComposer:
     def _subject(self, part: str, plan: QueryPlan, ask: Ask) -> list[str]:
         """The weighted terms of a part asking for a figure, less the words asking for it and the figures it states
         (员工一年带薪年休假有几天 is about 年休假, not about 一年): what it is about."""
-        asking = set(self.tokenizer.query_tokens(ask.words))
+        asking = set(self.tokenizer.query_tokens(f"{ask.words} {' '.join(self.asks.figure_nouns)}"))
         terms = question_weights(
             self.tokenizer.query_tokens(f"{people_counted(part)} {' '.join(plan.legal_terms)}"), self.idf
         )

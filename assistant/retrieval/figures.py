@@ -139,6 +139,8 @@ class QuantityAsks:
             for kind, names in words.words_for.items()
             if kind != "money" and kind in self._stated
         }
+        # the nouns naming a figure (有效期, 比例, 浓度, 标准): what has the figure is the question's other words
+        self.figure_nouns = [*words.time_nouns, *words.ratio_nouns, *words.measure_nouns, *words.standard_words]
         self._time = re.compile(rf"{_asks(words.time_asks)}|{_asking(words.time_nouns, words.question_words)}")
         # the act between the asking words (多久修订一次: 修订) is what is asked about, not a word asking
         self._light = re.compile(_alternatives(words.frequency_light_words))  # none listed: matches nothing to drop
