@@ -20,9 +20,10 @@ from test_twentyfourth_round_answers import _composed
 from assistant.pack import KnowledgePack
 from assistant.retrieval.coverage import coverage, held_terms
 from assistant.retrieval.figures import QuantityAsks
+from assistant.retrieval.query import QueryAnalyzer
 from ingest.settings import Settings
 from ingest.store import StoredChunk
-from ingest.tokenizer import quantity_of
+from ingest.tokenizer import Tokenizer, quantity_of
 
 
 @pytest.fixture(scope="module")
@@ -162,3 +163,21 @@ def test_a_figure_is_asked_of_what_has_it_not_of_the_figures_name():
     assert permit.abstained and "3年" not in permit.text
     answer = _composed("安全生产许可证有效期几年？", records, [licence])
     assert not answer.abstained and "有效期为3年" in answer.text
+
+
+@pytest.mark.parametrize(
+    ("question", "term"),
+    [
+        ("我带着班组的人先撤出来了，领导说要扣我们这个月工资，他能这么干吗", "降低其工资"),
+        ("我不干会不会被扣工钱开除", "降低其工资"),
+        ("工伤在家养着，工资照发吗？", "工资福利待遇"),
+        ("驾照扣了几分？", None),  # 扣 of no pay
+    ],
+)
+def test_docked_pay_is_the_pay_the_law_forbids_lowering(question, term):
+    """扣工资 for stopping dangerous work or refusing it is what 安全生产法 forbids as 降低其工资、福利等待遇; its term
+    had been 工资待遇, written by 突发事件应对法 alone, so an emergency law's article on pay was cited instead."""
+    pack = KnowledgePack(Settings().knowledge_dir)
+    words = [word for entry in pack.lexicon.entries for word in entry.everyday]
+    terms = QueryAnalyzer(pack, Tokenizer(words), {}).analyse(question).legal_terms
+    assert (term in terms) if term else not any("工资" in t for t in terms)
