@@ -181,3 +181,36 @@ def test_docked_pay_is_the_pay_the_law_forbids_lowering(question, term):
     words = [word for entry in pack.lexicon.entries for word in entry.everyday]
     terms = QueryAnalyzer(pack, Tokenizer(words), {}).analyse(question).legal_terms
     assert (term in terms) if term else not any("工资" in t for t in terms)
+
+
+@pytest.mark.parametrize(
+    ("question", "term"),
+    [
+        ("厂子压根没给我们交工伤保险，工友受伤了谁来出钱？", "未参加工伤保险"),
+        ("喝了酒上班出事故，能算工伤吗", "醉酒"),
+        ("安全生产许可证已经过期几个月了还在生产，怎么处理", "有效期满"),
+        ("村民自己盖两三层的小楼房，归不归建设工程安全生产管理条例管", "农民自建低层住宅"),
+        ("隔壁没办证就先卖了几天烟花，会怎么样", "未经许可"),
+        ("过期化学品怎么处理", "废弃危险化学品"),  # a chemical past its date is waste, not a licence past its term
+    ],
+)
+def test_everyday_words_for_uninsured_drunk_expired_self_built_and_unlicensed(question, term):
+    pack = KnowledgePack(Settings().knowledge_dir)
+    words = [word for entry in pack.lexicon.entries for word in entry.everyday]
+    assert term in QueryAnalyzer(pack, Tokenizer(words), {}).analyse(question).legal_terms
+
+
+@pytest.mark.parametrize(
+    ("question", "asks_number"),
+    [
+        ("公司这几年一直没给员工交工伤保险，现在要补交什么？", False),
+        ("近几个月连续发生两起事故，要约谈吗？", False),
+        ("已经过了好几个月了，我自己还能去申请工伤认定吗？", False),
+        ("大型群众性活动的安全许可申请，最晚要在活动前几天交上去？", True),
+        ("事故发生后几小时内要上报？", True),
+    ],
+)
+def test_some_years_or_months_ask_no_number(asks, question, asks_number):
+    """这几年, 近几个月, 好几个月 speak of so many; 活动前几天 asks how many."""
+    ask = asks.asked(question)
+    assert (ask is not None and ask.kind == "time") == asks_number

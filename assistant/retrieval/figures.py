@@ -22,8 +22,9 @@ _ANY_COUNTED = "个"  # the measure word of anything counted
 _PERSON = re.compile(r"[^，,。；;？?]{0,6}?(?:人|员|工|者|师|长)(?![区厂地段种序作])")
 # or when the noun before it, in the same clause, names one (专职安全管理人员至少要配几个)
 _PERSON_BEFORE = re.compile(r"(?:人|员|工|者|师|长)(?![区厂地段种序作])[^，,。；;？?]{0,6}$")
-# 几 asks a number, except after a numeral: 十几个员工, 二十几人 are about so many, not a question
-_JI = r"(?<![十百千万\d])几"
+# 几 asks a number, except after a numeral or a word pointing at some (十几个员工, 二十几人; 这几年, 近几个月, 头几天,
+# 好几次): those are about so many, not a question
+_JI = r"(?<![十百千万\d这那近头好])几"
 _CLAUSES = re.compile(r"[，,；;。：:]")
 # a question asking yes or no (…会被罚吗？, 算不算…): a 几 in it counts loosely (挪动几台设备, 丢了几公斤), it asks no
 # number; 有没有 is left out (有没有规定最多几人 asks the number)
