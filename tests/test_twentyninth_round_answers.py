@@ -204,8 +204,8 @@ def test_everyday_words_for_uninsured_drunk_expired_self_built_and_unlicensed(qu
     ("question", "asks_number"),
     [
         ("公司这几年一直没给员工交工伤保险，现在要补交什么？", False),
-        ("近几个月连续发生两起事故，要约谈吗？", False),
-        ("已经过了好几个月了，我自己还能去申请工伤认定吗？", False),
+        ("近几个月连续发生两起事故，监管部门应当怎么处理？", False),
+        ("已经过了好几个月了，工伤认定申请该怎么办？", False),
         ("大型群众性活动的安全许可申请，最晚要在活动前几天交上去？", True),
         ("事故发生后几小时内要上报？", True),
     ],
