@@ -17,6 +17,7 @@ from test_fifteenth_round import _article
 from test_retrieval_stages import record
 from test_twentyfourth_round_answers import _composed
 
+from assistant.answer import ranges as thresholds
 from assistant.pack import KnowledgePack
 from assistant.retrieval.coverage import coverage, held_terms
 from assistant.retrieval.figures import QuantityAsks
@@ -214,3 +215,36 @@ def test_some_years_or_months_ask_no_number(asks, question, asks_number):
     """这几年, 近几个月, 好几个月 speak of so many; 活动前几天 asks how many."""
     ask = asks.asked(question)
     assert (ask is not None and ask.kind == "time") == asks_number
+
+
+@pytest.mark.parametrize(
+    ("said", "value"),
+    [
+        ("店里就十几个伙计", 15),
+        ("厂里八十来号人", 80),
+        ("厂里四百多人", 401),
+        ("员工一千二百余名", 1201),
+        ("120个工人", 120),
+    ],
+)
+def test_a_rough_headcount_is_a_count(said, value):
+    assert [q.value for q in thresholds.stated(said)] == [value]
+
+
+def test_the_provision_whose_range_holds_the_headcount_answers_before_one_sharing_words():
+    """店里就十几个伙计，是不是也得专门请个安全员: the law's 一百人以下 range holds the shop's headcount; the article
+    on the responsibility system, ranked first for its 责任人员, says nothing about it."""
+    system = _article(
+        "安全生产法", "法律", 22,
+        "第二十二条 生产经营单位的全员安全生产责任制应当明确各岗位的责任人员、责任范围和考核标准等内容。",
+    )  # fmt: skip
+    staffing = _article(
+        "安全生产法", "法律", 24,
+        "第二十四条 矿山、金属冶炼、建筑施工、运输单位和危险物品的生产、经营、储存、装卸单位，应当设置安全生产管理机构或者"
+        "配备专职安全生产管理人员。\n前款规定以外的其他生产经营单位，从业人员超过一百人的，应当设置安全生产管理机构或者配备"
+        "专职安全生产管理人员；从业人员在一百人以下的，应当配备专职或者兼职的安全生产管理人员。",
+    )  # fmt: skip
+    answer = _composed(
+        "店里就十几个伙计，是不是也得专门请个安全员？", [record("安全生产法", "法律")], [system, staffing]
+    )
+    assert "第二十四条" in answer.text.split("\n")[0] and "一百人以下" in answer.text

@@ -699,7 +699,10 @@ class OfflineComposer:
         good = [g for g in groups if g[0].score >= share * best]
         if penalty:  # asked how a breach is punished: a penalty provision answering about as well says so
             good = [g for g in good if provision_kind(evidence[g[0].chunk_rank]) == PENALTY] or good
-        picked = good[:1]
+        # a provision whose range holds the number the question states (十几个伙计: 一百人以下的) answers it before one
+        # sharing its words only
+        holding = [g for g in good if any(c.lead for c in g)]
+        picked = holding[:1] or good[:1]
         first = evidence[picked[0][0].chunk_rank]
         # a question naming a document asks what it says (根据《安全生产法》，…; 安全生产法自哪一天起施行): another
         # text answers only where it does not, or whether it is still in force (…同时废止 is said elsewhere)

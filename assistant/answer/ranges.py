@@ -23,7 +23,11 @@ _UNIT = "|".join(sorted(_UNITS, key=len, reverse=True))
 _QUANTITY = re.compile(rf"(?P<n>{_AMOUNT})\s*(?P<u>{_UNIT})")
 _BOUND = rf"(?:{_AMOUNT})\s*(?:{_UNIT})"
 _RANGE = re.compile(rf"(?P<over>超过|不超过)?(?P<a>{_BOUND})(?P<a_side>以上|以下)?(?:(?P<b>{_BOUND})以下)?")
-_COUNTED_STAFF = re.compile(rf"({_AMOUNT})\s*(?:个|名)(?:从业人员|员工|工人|职工|人员|人|工)?")
+_STAFF = r"从业人员|员工|工人|职工|人员|伙计|工友|师傅|人|工"
+_COUNTED_STAFF = re.compile(rf"({_AMOUNT})\s*(?:个|名|号)(?:{_STAFF})?")
+# a count told roughly (四百多人, 八十来号人, 一千二百余名职工, 十几个伙计) is a count all the same: somewhat over
+# its round number (多, 余), about it (来), or its tens and some (十几 → 十五)
+_ROUGHLY = re.compile(rf"(\d+|[零〇一二两三四五六七八九十百千]+)(多|余|来|几)(?=\s*(?:个|名|号|{_STAFF}))")
 _WORD = re.compile(r"[\u4e00-\u9fff]{2}")
 _PARTICLES = set("的是了左等多及和或以")
 _EXCLUSIVE_BELOW = re.compile(r"[“\"]以下[”\"]不包括本数")
@@ -55,9 +59,22 @@ def _after(text: str, end: int) -> str:
     return word.group(0) if word and word.group(0)[0] not in _PARTICLES else ""
 
 
+def _round_number(match: re.Match[str]) -> str:
+    """四百多 -> 401, 八十来 -> 80, 十几 -> 15 (a number between its tens, as 几 says)."""
+    number, rough = match.groups()
+    try:
+        value = int(number) if number.isdigit() else cn_to_int(number)
+    except ValueError:
+        return match.group(0)
+    if rough == "几":
+        return str(value + 5) if value % 10 == 0 else match.group(0)
+    return str(value + 1) if rough in "多余" else str(value)
+
+
 def stated(question: str) -> list[Quantity]:
     """The counts and amounts a question states."""
     found = []
+    question = _ROUGHLY.sub(_round_number, question)
     question = _COUNTED_STAFF.sub(r"\1人", question)  # 120个工人, 20名员工 -> 120人, 20人
     for match in _QUANTITY.finditer(question):
         parsed = _value(match.group(0))
