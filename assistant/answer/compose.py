@@ -520,6 +520,11 @@ def _states_about(group: list[_Clause], ask: Ask, subject: list[str]) -> float:
     return max((c.coverage for c in group if any(states(t) for t in _statements(c))), default=0.0)
 
 
+def _speaks_to_number(group: list[_Clause]) -> bool:
+    """Whether a provision speaks to the number a question states: its range holds it, or it writes it out."""
+    return any(c.lead for c in group) or any(_NUMERAL.fullmatch(t) for t in group[0].matter)
+
+
 _YEAR = re.compile(r"((?:19|20)\d{2})年")
 
 
@@ -700,9 +705,10 @@ class OfflineComposer:
         if penalty:  # asked how a breach is punished: a penalty provision answering about as well says so
             good = [g for g in good if provision_kind(evidence[g[0].chunk_rank]) == PENALTY] or good
         # a provision whose range holds the number the question states (十几个伙计: 一百人以下的) answers it before one
-        # sharing its words only
-        holding = [g for g in good if any(c.lead for c in g)]
-        picked = holding[:1] or good[:1]
+        # sharing its other words only (one writing the number out, 一百二十人的企业不需要…, speaks to it too)
+        picked = good[:1]
+        if not _speaks_to_number(picked[0]):
+            picked = [g for g in good if any(c.lead for c in g)][:1] or picked
         first = evidence[picked[0][0].chunk_rank]
         # a question naming a document asks what it says (根据《安全生产法》，…; 安全生产法自哪一天起施行): another
         # text answers only where it does not, or whether it is still in force (…同时废止 is said elsewhere)
@@ -838,11 +844,7 @@ class OfflineComposer:
             texts = [t for c in group for t in (c.text, *c.items)]
             # stated as a figure: 立即 states a period only in words (QuantityAsks.degree); the question's own number
             # written out (一百二十人的企业…) or held by a range (超过一百人) speaks to it
-            return (
-                any(c.lead for c in group)
-                or any(_NUMERAL.fullmatch(t) for t in group[0].matter)
-                or (ask is not None and any(ask.degree(t) == 1.0 for t in texts))
-            )
+            return _speaks_to_number(group) or (ask is not None and any(ask.degree(t) == 1.0 for t in texts))
 
         if not pick.matter:
             return picked
