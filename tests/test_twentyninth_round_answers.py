@@ -248,3 +248,18 @@ def test_the_provision_whose_range_holds_the_headcount_answers_before_one_sharin
         "店里就十几个伙计，是不是也得专门请个安全员？", [record("安全生产法", "法律")], [system, staffing]
     )
     assert "第二十四条" in answer.text.split("\n")[0] and "一百人以下" in answer.text
+
+
+def test_a_fine_set_in_a_lists_introduction_is_the_fine_of_each_offence_it_lists():
+    """…有下列行为之一的，…处五万元以上十万元以下的罚款 states the fine of its item （三）未…将检查结果书面告知劳动者的:
+    the figure and what it is about are read together, as the provision is written."""
+    fines = _article(
+        "职业病防治法", "法律", 71,
+        "第七十一条 用人单位违反本法规定，有下列行为之一的，由卫生行政部门责令限期改正，给予警告，可以并处五万元以上十万元"
+        "以下的罚款：\n（一）未按照规定及时、如实向卫生行政部门申报产生职业病危害的项目的；\n（二）未实施由专人负责的职业病"
+        "危害因素日常监测的；\n（三）未按照规定组织职业健康检查、建立职业健康监护档案或者未将检查结果书面告知劳动者的；",
+    )  # fmt: skip
+    answer = _composed(
+        "没有把职业健康检查结果书面告知劳动者，罚款幅度多少？", [record("职业病防治法", "法律")], [fines]
+    )
+    assert not answer.abstained and "五万元以上十万元以下" in answer.text

@@ -517,7 +517,12 @@ def _states_about(group: list[_Clause], ask: Ask, subject: list[str]) -> float:
     def states(text: str) -> bool:  # the figure and what it is about in one clause or item
         return ask.stated_in(text) and (not subject or any(term in normalise_for_index(text) for term in subject))
 
-    return max((c.coverage for c in group if any(states(t) for t in _statements(c))), default=0.0)
+    def read(clause: _Clause) -> list[str]:  # a list's introducing clause is read with each of its items (…有下列行为
+        # 之一的，…处五万元以上十万元以下的罚款 / （四）未…组织职业健康检查…的)
+        statements = _statements(clause)
+        return [statements[0], *(f"{statements[0]}{item}" for item in statements[1:])]
+
+    return max((c.coverage for c in group if any(states(t) for t in read(c))), default=0.0)
 
 
 def _speaks_to_number(group: list[_Clause]) -> bool:
@@ -1022,8 +1027,9 @@ class OfflineComposer:
         return Answer(question, "\n".join(lines), False, sources)
 
     def _subject(self, part: str, plan: QueryPlan, ask: Ask) -> list[str]:
-        """The weighted terms of a part asking for a figure, less the words asking for it and the figures it states
-        (员工一年带薪年休假有几天 is about 年休假, not about 一年): what it is about."""
+        """The weighted terms of a part asking for a figure, less the words asking for it, the figure's own name
+        (有效期, 比例, 标准) and the figures it states (员工一年带薪年休假有几天 is about 年休假, not 一年): what it is
+        about."""
         asking = set(self.tokenizer.query_tokens(f"{ask.words} {' '.join(self.asks.figure_nouns)}"))
         terms = question_weights(
             self.tokenizer.query_tokens(f"{people_counted(part)} {' '.join(plan.legal_terms)}"), self.idf
