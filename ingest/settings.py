@@ -31,6 +31,18 @@ def default_data_dir() -> Path:
     return Path(base) / "anquan"
 
 
+def shown_address(url: str) -> str:
+    """An endpoint address (llm_base_url, embed_url) as a message or a page shows it: without the user name and
+    password (http://user:secret@host/v1) or the query (?key=…) it may carry for the server. Those went into every
+    fault note of an answer and the web's library statistics, for any user of the page to read."""
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return url
+    host = parts.netloc.rpartition("@")[2]
+    return parts._replace(netloc=host, query="", fragment="").geturl()
+
+
 class Settings(BaseSettings):
     """Everything configurable, read from ANQUAN_* environment variables or a .env file."""
 

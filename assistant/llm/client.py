@@ -28,7 +28,7 @@ from assistant.citations import citation
 from assistant.faults import chain
 from assistant.llm.reply import CUT_NOTE, FILTER_NOTE, TRUNCATED_NOTE, capped, clean_reply
 from ingest.errors import UserFacingError
-from ingest.settings import Settings
+from ingest.settings import Settings, shown_address
 from ingest.store import StoredChunk
 
 if TYPE_CHECKING:  # langchain's chat models load only when an LLM is configured (not on an offline start)
@@ -328,7 +328,7 @@ def fault_reason(exc: BaseException, settings: Settings) -> str:
     import httpx
     import openai
 
-    where = settings.llm_base_url or "未配置地址"
+    where = shown_address(settings.llm_base_url) if settings.llm_base_url else "未配置地址"
     if any(isinstance(link, ReplyTooLarge) for link in chain(exc)):
         return f"回复超过 {REPLY_MAX_BYTES // 2**20} MB，不是正常的回答，请检查 ANQUAN_LLM_BASE_URL 指向的服务"
     if any(isinstance(link, (UnknownEncoding, zlib.error)) for link in chain(exc)):
@@ -353,6 +353,11 @@ def fault_reason(exc: BaseException, settings: Settings) -> str:
         return (
             f"HTTP {exc.status_code}，问题连同所附条文超过了该模型服务一次能接收的长度；请缩短问题，"
             "或改用上下文更长的模型（ANQUAN_LLM_MODEL），或调大该服务（及其前面代理）的请求大小上限"
+        )
+    if isinstance(exc, openai.APIStatusError) and 300 <= exc.status_code < 400:  # retrying is sent the same way
+        return (
+            f"HTTP {exc.status_code}，该地址把请求转往别处，不是接口本身（常见原因：http 与 https 写反、地址漏了 /v1、"
+            "或被代理的登录页拦下）；请检查 ANQUAN_LLM_BASE_URL"
         )
     if isinstance(exc, openai.APIStatusError):
         return f"服务返回错误 HTTP {exc.status_code}，请稍后重试"

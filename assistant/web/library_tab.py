@@ -26,6 +26,7 @@ from ingest.encoding import escape_controls
 from ingest.metadata import KINDS, shown_name
 from ingest.pipeline import STATUS_LABELS, IngestBusy
 from ingest.repeal import describe_repeal
+from ingest.settings import shown_address
 from ingest.store import ORIGIN_UPLOAD
 from ingest.vector_builder import coverage
 
@@ -123,7 +124,7 @@ def stats_markdown(ctx: WebContext) -> str:
     held = sum(1 for r in records.values() if r.pending)
     settings = ctx.settings
     llm = (
-        f"大模型 {settings.llm_model or '未指定模型'}（{settings.llm_base_url}）"
+        f"大模型 {settings.llm_model or '未指定模型'}（{shown_address(settings.llm_base_url or '')}）"
         if llm_backend(settings) != "none"
         else "未配置（离线抽取式回答）"
     )

