@@ -5,6 +5,11 @@ user meets it.
   common for a model behind a proxy with basic authentication) was shown with the password in every fault note of an
   answer (无法连接 http://user:secret@…), on the web's library page for any user to read, and in the embedding
   server's messages and description. Addresses are now shown without their user, password and query.
+- LLM mode: a reply exempting from a duty the article it cites imposes passed unmarked when its words left out the
+  article's words beside the modal word (有限空间作业不需要先通风 for 应当坚持先通风; 现场有关人员不用报告 for 应当立即
+  向本单位负责人报告; 特种作业人员无需培训) or when it denied a duty the article states after a comma under the same
+  应当 or 必须 (特种作业人员不需要取得相应资格, 不需要监督从业人员佩戴劳动防护用品, 可以不安排专人在外监护): on the
+  real corpus half of such replies (1,151 of 2,318) went unmarked, now 97 %; faithful restatements stay unmarked.
 - Faults: an endpoint answering with a redirect (HTTP 301/302: http for https, a base URL without /v1, a proxy's
   login page) was told as 服务返回错误…请稍后重试, where retrying never helps; now it says to check the address.
 """
@@ -96,3 +101,90 @@ def test_a_redirecting_endpoint_is_told_to_check_the_address(tmp_path, status):
     assert f"HTTP {status}，该地址把请求转往别处" in result.output, result.output
     assert "请检查 ANQUAN_LLM_BASE_URL" in result.output and "请稍后重试" not in result.output, result.output
     assert "第六条" in result.output  # the offline answer
+
+
+# --- a duty denied in fewer words -------------------------------------------------------------------------------------
+
+
+def _article(number: int, label: str, text: str, title: str = "中华人民共和国安全生产法"):
+    from ingest.store import StoredChunk
+
+    return StoredChunk(
+        f"c{number}", f"{label} {text}", {"doc_id": title, "title": title, "unit": "article", "article": label}
+    )
+
+
+CONFINED = _article(
+    6,
+    "第六条",
+    "有限空间作业应当坚持先通风、再检测、后作业，检测合格后方可进入；作业过程中应当持续通风，并安排专人在外监护。",
+    "青山市危险作业安全管理条例",
+)
+QUALIFIED = _article(
+    30, "第三十条", "生产经营单位的特种作业人员必须按照国家有关规定经专门的安全作业培训，取得相应资格，方可上岗作业。"
+)
+REPORTING = _article(
+    9,
+    "第九条",
+    "事故发生后，事故现场有关人员应当立即向本单位负责人报告；单位负责人接到报告后，应当于1小时内向事故发生地县级以上"
+    "人民政府安全生产监督管理部门和负有安全生产监督管理职责的有关部门报告。",
+    "生产安全事故报告和调查处理条例",
+)
+PROTECTION = _article(
+    45,
+    "第四十五条",
+    "生产经营单位必须为从业人员提供符合国家标准或者行业标准的劳动防护用品，并监督、教育从业人员按照使用规则佩戴、使用。",
+)
+STAFFING = _article(
+    24,
+    "第二十四条",
+    "前款规定以外的其他生产经营单位，从业人员超过一百人的，应当设置安全生产管理机构或者配备专职安全生产管理人员；"
+    "从业人员在一百人以下的，应当配备专职或者兼职的安全生产管理人员。",
+)
+
+
+@pytest.mark.parametrize(
+    ("source", "reply"),
+    [
+        (CONFINED, "有限空间作业不需要先通风[1]。"),
+        (CONFINED, "有限空间作业可以不检测[1]。"),
+        (CONFINED, "有限空间作业可以不安排专人在外监护[1]。"),
+        (QUALIFIED, "特种作业人员不需要取得相应资格[1]。"),
+        (QUALIFIED, "特种作业人员无需培训[1]。"),
+        (REPORTING, "事故发生后，现场有关人员不用报告[1]。"),
+        (PROTECTION, "生产经营单位不需要监督从业人员佩戴劳动防护用品[1]。"),
+    ],
+)
+def test_a_duty_denied_in_fewer_words_than_the_article_is_marked(source, reply):
+    from assistant.llm.verification import NEGATION_MARK, verify
+
+    text, report, _ = verify(reply, [source], uncited=True)
+    assert NEGATION_MARK in text and report.negations, text
+
+
+@pytest.mark.parametrize(
+    ("source", "reply"),
+    [
+        (CONFINED, "有限空间作业应当先通风、再检测、后作业[1]。"),
+        (CONFINED, "检测合格前不得进入有限空间[1]。"),
+        (CONFINED, "作业过程中要持续通风，并安排专人在外面监护[1]。"),
+        (QUALIFIED, "特种作业人员未取得相应资格的，不得上岗作业[1]。"),
+        (REPORTING, "现场有关人员不必等待调查结论，应当立即报告[1]。"),
+        (PROTECTION, "生产经营单位必须免费为从业人员提供劳动防护用品，并监督从业人员佩戴使用[1]。"),
+        (STAFFING, "从业人员在一百人以下的，不需要设置安全生产管理机构，但应当配备专职或者兼职的安全生产管理人员[1]。"),
+    ],
+)
+def test_a_faithful_restatement_stays_unmarked(source, reply):
+    from assistant.llm.verification import NEGATION_MARK, verify
+
+    text, report, _ = verify(reply, [source], uncited=True)
+    assert NEGATION_MARK not in text and not report.negations, text
+
+
+def test_the_answer_marks_a_duty_the_model_denies(tmp_path):
+    """The reply over real HTTP, as `anquan ask` shows it."""
+    settings = regulation_with(tmp_path, {})
+    result = ask_model(settings, "有限空间作业不需要先通风[1]。")
+    assert result.exit_code == 0, result.output
+    assert "有限空间作业不需要先通风[1]。（⚠与所引条文的应当、不得、可以或肯定、否定不一致，请核实）" in result.output
+    assert "1 处说法与所引条文的应当、不得、可以或肯定、否定不一致" in result.output, result.output

@@ -253,6 +253,9 @@ _POINTER = re.compile(
     r"(?:但是?|不过|其实|实际上|事实上|当然|然而|只是)?(?:这|此|这一点|这点|这条|这一条|这个|这项|该项|上述)?"
     r"(?:要求|规定|义务)?(?:是|属于|为)?"
 )
+# a proviso (…，但是…的除外; …，但…) ends what a modal word binds: its words are the exception, not the duty
+_PROVISO = re.compile(r"[，,]但")
+_CJK_PAIR = re.compile(r"[\u4e00-\u9fff]{2}")
 _PREDICATE = 12  # characters of a reply's predicate compared (设立安全生产管理机构) with a source's whole predicate
 # a prohibition under a negated condition (未经批准，不得动火; 没有取得资格的，不能上岗) and a permission without
 # one (经批准后可以动火; 取得资格，方可上岗) state one rule from its two sides (contraposition): neither contradicts
@@ -1058,6 +1061,11 @@ class _Frame:
     context: str  # the word with two characters each side, in the tight text (单位不得使用)
     negated_condition: bool = False  # a negated condition before it in its clause (未经批准，…)
     case: tuple[tuple[str, _Range], ...] = ()  # the thresholds before it (超过一百人的: 人 > 100)
+    # all it binds: the predicate and the clauses after it up to the next modal word or a proviso (…培训，
+    # 取得相应资格，方可…; 应当持续通风，并安排专人在外监护); the predicate alone for one borrowed (a verb alone, a
+    # closing word)
+    scope: str = ""
+    before: str = ""  # the two characters before it in the text without modal words (人员 of 有关人员应当立即报告)
 
 
 @dataclass(frozen=True)
@@ -1090,10 +1098,14 @@ class _Modal:
         tight_text, bare_text = "".join(tight), "".join(bare)
         found: list[_Frame] = []
         since = 0  # the condition of a modal word is what comes before it since the last one
-        for at, tight_at, match in frames:
+        for index, (at, tight_at, match) in enumerate(frames):
             kind = _modal_class(match)
             rest = bare_text[at:]
             stop = _PREDICATE_END.search(rest)
+            # (a modal word inside the predicate describes its object: 不得使用应当淘汰的设备 binds it all)
+            following = frames[index + 1][0] if index + 1 < len(frames) else len(bare_text)
+            bound = bare_text[at : max(following, at + (stop.start() if stop else len(rest)))]
+            scope = _PROVISO.split(bound, maxsplit=1)[0]
             context = tight_text[max(0, tight_at - 2) : tight_at + len(match.group("word")) + 2]
             condition = text[since : match.start()]
             predicate = rest[: stop.start()] if stop else rest
@@ -1114,7 +1126,19 @@ class _Modal:
                 earlier = [*reversed(found), *reversed(before)]  # this piece's, then the sentence's before it
                 predicate = next((f.predicate for f in earlier if f.predicate.startswith(predicate)), predicate)
             negated = bool(_NEGATED_CONDITION.search(condition))
-            found.append(_Frame(at, kind, predicate, context, negated, _case(condition) or case))
+            scope = scope if rest.startswith(predicate) else predicate  # a predicate borrowed binds just that
+            found.append(
+                _Frame(
+                    at,
+                    kind,
+                    predicate,
+                    context,
+                    negated,
+                    _case(condition) or case,
+                    scope,
+                    bare_text[max(0, at - 2) : at],
+                )
+            )
             since = match.end()
         return cls(tight_text, bare_text, frozenset(_pairs(bare_text)), tuple(found))
 
@@ -1200,6 +1224,21 @@ def _modality_turned(claim: _Modal, clause: _Modal) -> bool:
             continue
         if any(at not in clause_at for at in _aligned(claim.bare, frame.position, clause.bare)):
             return True
+    # a modal word after the words the clause has before its own, with the clause's words after it left out
+    # (有关人员应当立即向本单位负责人报告 -> 有关人员不用报告; 应当坚持先通风 -> 不需要先通风): the same place, found by
+    # the words before it, where what it binds is bound there
+    for frame in claim.frames:
+        if frame.context in clause.tight or _aligned(claim.bare, frame.position, clause.bare):
+            continue
+        if _CJK_PAIR.fullmatch(frame.before) and any(
+            other.before == frame.before
+            and _conflict(frame.kind, other.kind)
+            and _bound_by(frame.predicate, other)
+            and not _other_case(frame, other)
+            and not _contraposed(frame, other)
+            for other in clause.frames
+        ):
+            return True
     return False
 
 
@@ -1226,11 +1265,17 @@ def _same_duty(one: _Frame, other: _Frame) -> bool:
     first's character pairs, with no negation on one side only) in the same case (_other_case)."""
     predicate = one.predicate[:_PREDICATE]
     pairs = _pairs(predicate)
+    return len(pairs) >= 3 and _bound_by(predicate, other) and not _other_case(one, other)
+
+
+def _bound_by(predicate: str, frame: _Frame) -> bool:
+    """Whether a frame binds a predicate: NEAR_COPY of its character pairs in what the frame binds (its scope: 取得相应
+    资格 is bound by the 必须 of 必须…经专门的安全作业培训，取得相应资格), with no negation on one side only."""
+    pairs = _pairs(predicate)
     return (
-        len(pairs) >= 3
-        and len(pairs & _pairs(other.predicate)) >= NEAR_COPY * len(pairs)
-        and not _opposite(predicate, other.predicate)
-        and not _other_case(one, other)
+        bool(pairs)
+        and len(pairs & _pairs(frame.scope)) >= NEAR_COPY * len(pairs)
+        and not _opposite(predicate, frame.scope)
     )
 
 
