@@ -9,7 +9,11 @@ user meets it.
   article's words beside the modal word (有限空间作业不需要先通风 for 应当坚持先通风; 现场有关人员不用报告 for 应当立即
   向本单位负责人报告; 特种作业人员无需培训) or when it denied a duty the article states after a comma under the same
   应当 or 必须 (特种作业人员不需要取得相应资格, 不需要监督从业人员佩戴劳动防护用品, 可以不安排专人在外监护): on the
-  real corpus half of such replies (1,151 of 2,318) went unmarked, now 97 %; faithful restatements stay unmarked.
+  real corpus half of such replies (1,151 of 2,318) went unmarked, now 97 %; faithful restatements stay unmarked. The
+  same after a label (**有限空间作业**：不需要先通风) or with a clause of its own after it (可以不通风，直接进入).
+- LLM mode, display: a mark for a line of a list was put at the start of the next line (“（⚠…）- 检测合格后进入”, no
+  longer a list item), and a misquote in a code block was marked inside the closing fence (`（⚠…）``), so the block
+  never closed and the rest of the answer showed as code. Marks now end the line they are about.
 - Faults: an endpoint answering with a redirect (HTTP 301/302: http for https, a base URL without /v1, a proxy's
   login page) was told as 服务返回错误…请稍后重试, where retrying never helps; now it says to check the address.
 """
@@ -153,6 +157,9 @@ STAFFING = _article(
         (QUALIFIED, "特种作业人员无需培训[1]。"),
         (REPORTING, "事故发生后，现场有关人员不用报告[1]。"),
         (PROTECTION, "生产经营单位不需要监督从业人员佩戴劳动防护用品[1]。"),
+        (CONFINED, "**有限空间作业**：不需要先通风[1]。"),
+        (CONFINED, "有限空间作业——不需要先通风[1]。"),
+        (CONFINED, "有限空间作业可以不通风，直接进入[1]。"),
     ],
 )
 def test_a_duty_denied_in_fewer_words_than_the_article_is_marked(source, reply):
@@ -188,3 +195,18 @@ def test_the_answer_marks_a_duty_the_model_denies(tmp_path):
     assert result.exit_code == 0, result.output
     assert "有限空间作业不需要先通风[1]。（⚠与所引条文的应当、不得、可以或肯定、否定不一致，请核实）" in result.output
     assert "1 处说法与所引条文的应当、不得、可以或肯定、否定不一致" in result.output, result.output
+
+
+def test_a_mark_ends_the_line_of_the_list_item_it_is_about():
+    from assistant.llm.verification import NEGATION_MARK, verify
+
+    text, _, _ = verify("要点[1]：\n- 有限空间作业不需要先通风\n- 检测合格后进入\n", [CONFINED], uncited=True)
+    assert f"- 有限空间作业不需要先通风{NEGATION_MARK}\n- 检测合格后进入" in text, text
+
+
+def test_a_misquote_in_a_code_block_is_marked_inside_it_and_the_block_still_closes():
+    from assistant.llm.verification import MISQUOTE_MARK, verify
+
+    text, report, _ = verify("第六条原文：\n\n```\n有限空间作业可以不通风，直接进入\n```\n[1]", [CONFINED])
+    assert report.misquotes, text
+    assert f"直接进入{MISQUOTE_MARK}\n```\n[1]" in text, text

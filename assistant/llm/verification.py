@@ -255,7 +255,7 @@ _POINTER = re.compile(
 )
 # a proviso (…，但是…的除外; …，但…) ends what a modal word binds: its words are the exception, not the duty
 _PROVISO = re.compile(r"[，,]但")
-_CJK_PAIR = re.compile(r"[\u4e00-\u9fff]{2}")
+_CJK = re.compile(r"[\u4e00-\u9fff]")
 _PREDICATE = 12  # characters of a reply's predicate compared (设立安全生产管理机构) with a source's whole predicate
 # a prohibition under a negated condition (未经批准，不得动火; 没有取得资格的，不能上岗) and a permission without
 # one (经批准后可以动火; 取得资格，方可上岗) state one rule from its two sides (contraposition): neither contradicts
@@ -675,11 +675,18 @@ class _Basis:
         return [n for n, p in enumerate(self.source_pairs()) if len(pairs & p) >= NEAR_COPY * len(pairs)]
 
 
-def _outside_tags(text: str, position: int) -> int:
-    """A position moved past the HTML tag it falls in (a mark inside a tag would break it)."""
+def _mark_place(text: str, position: int) -> int:
+    """Where a mark for a position goes: past the HTML tag it falls in, before the run of backticks (a code fence's
+    closing ```) it falls in (a mark inside either breaks it: the code block never closed, and the rest of the answer
+    showed as code), and before the line break that ends its line (after it the mark opened the next line, and a
+    list item after it was no longer one)."""
     for tag in _HTML_TAG.finditer(text, max(0, position - 2000), position + 2000):
         if tag.start() < position < tag.end():
             return tag.end()
+    while 0 < position < len(text) and text[position - 1] == text[position] == "`":
+        position -= 1
+    while position > 0 and text[position - 1] == "\n":
+        position -= 1
     return position
 
 
@@ -755,7 +762,7 @@ def verify(
     marks += provenance
     known = _AliasNames.of(aliases or {})
     marks += _check_named_sources(text, chunks, quotes, checked, report, basis, known, provenance)
-    for position, mark in sorted(((_outside_tags(text, p), m) for p, m in marks), reverse=True):
+    for position, mark in sorted(((_mark_place(text, p), m) for p, m in marks), reverse=True):
         text = text[:position] + mark + text[position:]
     used = sorted(cited_numbers(text))
     report.uncited = not used
@@ -1065,7 +1072,9 @@ class _Frame:
     # 取得相应资格，方可…; 应当持续通风，并安排专人在外监护); the predicate alone for one borrowed (a verb alone, a
     # closing word)
     scope: str = ""
-    before: str = ""  # the two characters before it in the text without modal words (人员 of 有关人员应当立即报告)
+    # the two ideographs before it in the text without modal words, punctuation and markup left out (人员 of
+    # 有关人员应当立即报告; 作业 of **有限空间作业**：不需要)
+    before: str = ""
 
 
 @dataclass(frozen=True)
@@ -1136,7 +1145,7 @@ class _Modal:
                     negated,
                     _case(condition) or case,
                     scope,
-                    bare_text[max(0, at - 2) : at],
+                    "".join(_CJK.findall(bare_text[max(0, at - 12) : at]))[-2:],
                 )
             )
             since = match.end()
@@ -1224,21 +1233,6 @@ def _modality_turned(claim: _Modal, clause: _Modal) -> bool:
             continue
         if any(at not in clause_at for at in _aligned(claim.bare, frame.position, clause.bare)):
             return True
-    # a modal word after the words the clause has before its own, with the clause's words after it left out
-    # (有关人员应当立即向本单位负责人报告 -> 有关人员不用报告; 应当坚持先通风 -> 不需要先通风): the same place, found by
-    # the words before it, where what it binds is bound there
-    for frame in claim.frames:
-        if frame.context in clause.tight or _aligned(claim.bare, frame.position, clause.bare):
-            continue
-        if _CJK_PAIR.fullmatch(frame.before) and any(
-            other.before == frame.before
-            and _conflict(frame.kind, other.kind)
-            and _bound_by(frame.predicate, other)
-            and not _other_case(frame, other)
-            and not _contraposed(frame, other)
-            for other in clause.frames
-        ):
-            return True
     return False
 
 
@@ -1288,11 +1282,24 @@ def _contraposed(one: _Frame, other: _Frame) -> bool:
     return prohibition.negated_condition and not permission.negated_condition
 
 
+def _same_place(one: _Frame, other: _Frame) -> bool:
+    """Whether a reply's modal word stands where a source's does, what it binds bound there, however few of the
+    source's words it keeps after it (有关人员不用报告 for 有关人员应当立即向本单位负责人报告, 有限空间作业不需要先通风
+    for 有限空间作业应当坚持先通风): the same words before it, in the same case."""
+    return (
+        len(one.before) == 2
+        and one.before == other.before
+        and _bound_by(one.predicate, other)
+        and not _other_case(one, other)
+    )
+
+
 def _paraphrase_turned(claim: _Modal, frames: list[_Frame]) -> bool:
-    """Whether a sentence binds what a source binds (the same predicate: 设立安全生产管理机构 for 设置安全生产管理机构…)
-    the other way (不需要 for 应当), with no source frame of those predicates reading as it does."""
+    """Whether a sentence binds what a source binds (the same predicate: 设立安全生产管理机构 for 设置安全生产管理机构…,
+    or the same place: _same_place) the other way (不需要 for 应当), with no source frame of those predicates reading as
+    it does."""
     for frame in claim.frames:
-        same = [f for f in frames if _same_duty(frame, f)]
+        same = [f for f in frames if _same_duty(frame, f) or _same_place(frame, f)]
         if same and all((frame.kind, f.kind) in _PARAPHRASE_CONFLICTS and not _contraposed(frame, f) for f in same):
             return True
     return False
