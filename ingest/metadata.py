@@ -34,6 +34,7 @@ LAWMAKING_KINDS = VERSIONED_KINDS - {NORMATIVE}
 PLAN_KINDS = frozenset({PLAN, SUMMARY})
 __all__ = [
     "KINDS",
+    "authority",
     "LAWMAKING_KINDS",
     "NATIONAL",
     "PLAN_KINDS",
@@ -42,6 +43,22 @@ __all__ = [
     "DocumentMeta",
     "describe",
 ]
+
+
+def authority(kind: str, region: str, specific: bool = False) -> int:
+    """A text's rank in the hierarchy of law, higher first: 法律, then a national 行政法规, 部门规章 or 司法解释, then
+    a local text, then a plan or report (a chunk carries its document's kind and region as corrected). ``specific``:
+    a national text on the subject the question asks about (煤矿安全生产条例 asked about 煤矿, 特种设备安全法 about
+    过山车) stands a step above its rank there, a rule level with the general law, a special law above a rule on its
+    subject."""
+    if kind == "法律":
+        rank = 3
+    elif region == NATIONAL and kind in ("行政法规", "部门规章", "司法解释"):
+        rank = 2
+    else:
+        return 0 if kind in PLAN_KINDS else 1
+    return rank + int(specific)
+
 
 _DATE_IN_NAME = re.compile(r"[(（](\d{4})-(\d{2})-(\d{2})[)）]")
 _YEAR_IN_TITLE = re.compile(r"((?:19|20)\d{2})\s*年")

@@ -22,7 +22,7 @@ from datetime import date
 from typing import TYPE_CHECKING
 
 from ingest.cleaning import normalise_for_index, to_simplified
-from ingest.metadata import version_key
+from ingest.metadata import VERSIONED_KINDS, authority, version_key
 
 if TYPE_CHECKING:
     from ingest.store import DocumentRecord
@@ -316,9 +316,21 @@ def _matches(
             for record in index.named(claim):
                 if record.doc_id == repealer.doc_id or record.version_key == repealer.version_key:
                     continue  # a text replacing its own earlier version supersedes it
+                if not may_repeal(repealer, record):
+                    continue
                 if record.date and latest and record.date > latest:
                     continue  # a text dated after the repeal is not the one repealed
                 yield repealer, record, claim, on
+
+
+def may_repeal(repealer: DocumentRecord, record: DocumentRecord) -> bool:
+    """Whether a text has the standing to repeal another: a text of no legal form (a plan, a notice, an enterprise's
+    own rules) only another such text, a legal text only one of its rank in the hierarchy or below (authority). An
+    enterprise's 管理制度 or a city's regulation naming 《生产安全事故报告和调查处理条例》…同时废止 repeals nothing: it
+    was held for an administrator, and once confirmed took the regulation out of every answer."""
+    if repealer.kind not in VERSIONED_KINDS:
+        return record.kind not in VERSIONED_KINDS
+    return authority(repealer.kind, repealer.region) >= authority(record.kind, record.region)
 
 
 def find_repeals(

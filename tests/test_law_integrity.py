@@ -64,18 +64,19 @@ FORGED = """# {title}
 第一百一十九条 本法自公布之日起施行。
 """
 # an upload that is another text altogether, whose last article repeals the law
-REPEALER_ID = "青山市安全生产补充规定(2025-03-01)"
-REPEALER = """# 青山市安全生产补充规定
+# a text of the law's rank (a local one has no standing to repeal a law: test_thirtysecond_round)
+REPEALER_ID = "中华人民共和国安全生产补充法(2025-03-01)"
+REPEALER = """# 中华人民共和国安全生产补充法
 
-2025年3月1日青山市人民政府发布
+2025年3月1日第十四届全国人民代表大会常务委员会第十四次会议通过
 
 <!-- INFO END -->
 
-第一条 为了补充本市安全生产管理，制定本规定。
+第一条 为了补充安全生产管理，制定本法。
 
-第二条 生产经营单位应当按照本规定自行安排安全生产工作。
+第二条 生产经营单位应当按照本法自行安排安全生产工作。
 
-第三条 本规定自2025年3月1日起施行。《中华人民共和国安全生产法》同时废止。
+第三条 本法自2025年3月1日起施行。《中华人民共和国安全生产法》同时废止。
 """
 QUESTION = "我们厂120人，要不要设安全管理机构？"
 
@@ -269,12 +270,12 @@ def test_an_upload_saying_it_repeals_a_curated_law_does_not_repeal_it_unconfirme
     assert_the_real_law_holds(settings)
     stats = runner.invoke(app, ["stats"]).output
     assert "已废止" not in stats and "即将废止" not in stats
-    assert "青山市安全生产补充规定(2025-03-01)（网页上传）将废止现行的《中华人民共和国安全生产法》" in stats
+    assert "中华人民共和国安全生产补充法(2025-03-01)（网页上传）将废止现行的《中华人民共和国安全生产法》" in stats
 
     confirmed = runner.invoke(app, ["ingest", str(path), "--confirm-supersede"])
-    assert "由《青山市安全生产补充规定》第三条废止" in confirmed.output, confirmed.output
+    assert "由《中华人民共和国安全生产补充法》第三条废止" in confirmed.output, confirmed.output
     result = runner.invoke(app, ["show", "安全生产法", "24"])
-    assert "已废止：自2025年3月1日起由《青山市安全生产补充规定》第三条废止" in result.output
+    assert "已废止：自2025年3月1日起由《中华人民共和国安全生产补充法》第三条废止" in result.output
 
 
 # --- the web: uploads are kept apart from the curated corpus --------------------------------------------------

@@ -88,7 +88,7 @@ def test_likeness_reads_the_wording_not_its_spelling():
 )
 def test_a_decision_listing_the_texts_it_repeals_without_quotes_is_held(settings, tmp_path, item):
     """The State Council's form: 对下列……予以废止： and a list naming each text, no 《》 (rt9 L7)."""
-    decision = f"""# 关于废止部分法律的决定
+    decision = f"""# 全国人民代表大会常务委员会关于废止部分法律的决定
 
 为了全面推进依法行政，决定：
 
@@ -100,7 +100,7 @@ def test_a_decision_listing_the_texts_it_repeals_without_quotes_is_held(settings
 
 本决定自公布之日起施行。
 """
-    path = write(tmp_path / "incoming", "关于废止部分法律的决定(2025-01-01).md", decision)
+    path = write(tmp_path / "incoming", "关于废止部分法律的决定(2025-01-01).md", decision)  # the issuer in its title
     report = ingest([path], settings, origin=ORIGIN_UPLOAD)
     record = KnowledgeBase(settings).documents()["关于废止部分法律的决定(2025-01-01)"]
     assert record.pending and record.held_over == [REAL_ID], record

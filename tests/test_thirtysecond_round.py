@@ -11,6 +11,9 @@ user meets it.
   应当 or 必须 (特种作业人员不需要取得相应资格, 不需要监督从业人员佩戴劳动防护用品, 可以不安排专人在外监护): on the
   real corpus half of such replies (1,151 of 2,318) went unmarked, now 97 %; faithful restatements stay unmarked. The
   same after a label (**有限空间作业**：不需要先通风) or with a clause of its own after it (可以不通风，直接进入).
+- Law integrity: a text of lower rank naming a higher one 同时废止 (an enterprise's 安全管理制度 or a city government's
+  rule naming 生产安全事故报告和调查处理条例) was held for an administrator like a real repeal; confirmed, it took the
+  regulation out of every answer. A text repeals only one of its rank in the hierarchy or below (ingest.repeal).
 - LLM mode, display: a mark for a line of a list was put at the start of the next line (“（⚠…）- 检测合格后进入”, no
   longer a list item), and a misquote in a code block was marked inside the closing fence (`（⚠…）``), so the block
   never closed and the rest of the answer showed as code. Marks now end the line they are about.
@@ -21,7 +24,7 @@ user meets it.
 from __future__ import annotations
 
 import pytest
-from conftest import free_port, regulation_with
+from conftest import CORPUS, free_port, needs_corpus, regulation_with
 from typer.testing import CliRunner
 
 from assistant.cli import app
@@ -210,3 +213,49 @@ def test_a_misquote_in_a_code_block_is_marked_inside_it_and_the_block_still_clos
     text, report, _ = verify("第六条原文：\n\n```\n有限空间作业可以不通风，直接进入\n```\n[1]", [CONFINED])
     assert report.misquotes, text
     assert f"直接进入{MISQUOTE_MARK}\n```\n[1]" in text, text
+
+
+# --- standing to repeal --------------------------------------------------------------------------------------------
+
+REGULATION_ID = "生产安全事故报告和调查处理条例(2007-04-09)"
+COMPANY_RULES = """# 某某化工有限公司安全管理制度
+
+第一条 为加强本公司安全管理，制定本制度。
+
+第二条 本制度自2025年1月1日起施行，《生产安全事故报告和调查处理条例》同时废止。
+"""
+CITY_RULE = """# 青山市生产安全事故报告规定
+
+2025年1月1日青山市人民政府令第8号公布
+
+<!-- INFO END -->
+
+第一条 为了规范本市生产安全事故报告，制定本规定。
+
+第二十条 本规定自2025年3月1日起施行。《生产安全事故报告和调查处理条例》同时废止。
+"""
+
+
+@needs_corpus
+@pytest.mark.parametrize(
+    ("name", "text"),
+    [("某某化工有限公司安全管理制度.md", COMPANY_RULES), ("青山市生产安全事故报告规定(2025-01-01).md", CITY_RULE)],
+)
+def test_a_text_of_lower_rank_repeals_no_regulation_even_confirmed(tmp_path, name, text):
+    """An enterprise's own rules (or a city's) naming a State Council regulation 同时废止 were held for an
+    administrator; confirmed (as a busy administrator confirms what is listed), the regulation was 已废止 and left out
+    of every answer: 事故发生后多久要上报 was answered from another law. No such text can repeal it."""
+    from ingest.pipeline import ingest
+
+    regulation = (CORPUS / "regulations" / f"{REGULATION_ID}.md").read_text(encoding="utf-8")
+    settings = regulation_with(tmp_path, {f"{REGULATION_ID}.md": regulation})
+    path = tmp_path / "incoming" / name
+    path.parent.mkdir()
+    path.write_text(text, encoding="utf-8")
+    report = ingest([path], settings)
+    assert not any("废止" in note for note in report.notes), report.notes
+    confirmed = invoke(settings, "ingest", str(path), "--confirm-supersede")
+    assert confirmed.exit_code == 0 and "废止" not in confirmed.output, confirmed.output
+    shown = invoke(settings, "show", "生产安全事故报告和调查处理条例", "9")
+    assert "已废止" not in shown.output and "应当于1小时内" in shown.output, shown.output
+    assert "待确认" not in invoke(settings, "stats").output

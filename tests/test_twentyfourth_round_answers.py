@@ -159,8 +159,8 @@ def test_which_article_asked_names_none(question, numbers):
 
 
 def test_a_copy_set_aside_puts_the_text_it_copies_in_its_place_and_the_specific_text_stands_level():
-    from assistant.retrieval.features import authority
     from assistant.retrieval.rank import set_copies_aside
+    from ingest.metadata import authority
 
     sector = "第十八条 煤矿企业主要负责人对本企业安全生产工作负有下列职责：（一）建立健全并落实全员安全生产责任制，加强安全生产标准化建设；（二）组织制定并实施安全生产规章制度和操作规程。"  # noqa: E501
     general = "第二十一条 生产经营单位的主要负责人对本单位安全生产工作负有下列职责：（一）建立健全并落实全员安全生产责任制，加强安全生产标准化建设；（二）组织制定并实施安全生产规章制度和操作规程。"  # noqa: E501

@@ -180,21 +180,6 @@ def general_collection(records: Iterable[DocumentRecord], share: float) -> bool:
     return outside < len(texts) and outside > share * len(texts)
 
 
-def authority(kind: str, region: str, specific: bool = False) -> int:
-    """A text's rank in the hierarchy of law, higher first: 法律, then a national 行政法规, 部门规章 or 司法解释, then
-    a local text, then a plan or report (a chunk carries its document's kind and region as corrected). ``specific``:
-    a national text on the subject the question asks about (煤矿安全生产条例 asked about 煤矿, 特种设备安全法 about
-    过山车) stands a step above its rank there, a rule level with the general law, a special law above a rule on its
-    subject."""
-    if kind == "法律":
-        rank = 3
-    elif region == NATIONAL and kind in ("行政法规", "部门规章", "司法解释"):
-        rank = 2
-    else:
-        return 0 if kind in PLAN_KINDS else 1
-    return rank + int(specific)
-
-
 @lru_cache(maxsize=PASSAGE_CACHE)
 def normalised_passage(text: str, heading_path: str) -> str:
     """A chunk as coverage reads it: its heading path and text, normalised (cached: candidates recur)."""

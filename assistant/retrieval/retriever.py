@@ -17,7 +17,6 @@ from assistant.retrieval.candidates import Candidates, gather, national_text
 from assistant.retrieval.config import RankingConfig
 from assistant.retrieval.features import (
     FEATURES,
-    authority,
     candidate_values,
     featurize,
     general_collection,
@@ -28,6 +27,7 @@ from assistant.retrieval.figures import QuantityAsks
 from assistant.retrieval.query import QueryAnalyzer, QueryPlan
 from assistant.retrieval.rank import linear_scores, other_regions_capped, set_copies_aside
 from ingest.knowledge_base import KnowledgeBase
+from ingest.metadata import authority
 from ingest.store import DocumentRecord, StoredChunk
 
 if TYPE_CHECKING:
