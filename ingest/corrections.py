@@ -161,7 +161,7 @@ class Corrections:
             raw = json.loads(self.path.read_text(encoding="utf-8"))
         except FileNotFoundError:
             raw = {}
-        except (OSError, ValueError) as exc:
+        except (OSError, ValueError, RecursionError) as exc:
             raise CorrectionError(
                 f"更正记录文件 {self.path} 无法读取（{exc.__class__.__name__}）：请修复或移走该文件后重试"
                 f"（移走后，此前的更正在重新导入时不再保留）"

@@ -33,12 +33,20 @@ class Journal:
         self.path = path
 
     def read(self) -> list[dict]:
+        """The entries of the shape written ({"doc_id": …, "hash": …}); none from a journal that cannot be read or
+        is of another shape (bytes that are not UTF-8, an object, a list of numbers, JSON nested past the recursion
+        limit: a damaged disk or a hand edit). Each failed every later import as 意外错误…请重试, for ever."""
         if not self.path.exists():
             return []
         try:
-            return json.loads(self.path.read_text(encoding="utf-8"))
-        except json.JSONDecodeError:
+            read = json.loads(self.path.read_text(encoding="utf-8"))
+        except (OSError, ValueError, RecursionError):
             return []
+        return [
+            entry
+            for entry in (read if isinstance(read, list) else ())
+            if isinstance(entry, dict) and isinstance(entry.get("doc_id"), str) and isinstance(entry.get("hash"), str)
+        ]
 
     def write(self, entries: list[dict]) -> None:
         write_json(self.path, entries)

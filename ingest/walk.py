@@ -369,7 +369,7 @@ class StampCache:
         self.path = path
         try:
             read = json.loads(path.read_text(encoding="utf-8"))
-        except (OSError, ValueError):
+        except (OSError, ValueError, RecursionError):
             read = {}
         # only entries of the shape written (a cache: one damaged or edited into another shape, a list, is read as
         # empty and rewritten; it aborted the ingest)

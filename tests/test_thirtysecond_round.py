@@ -17,6 +17,11 @@ user meets it.
 - LLM mode, display: a mark for a line of a list was put at the start of the next line (“（⚠…）- 检测合格后进入”, no
   longer a list item), and a misquote in a code block was marked inside the closing fence (`（⚠…）``), so the block
   never closed and the rest of the answer showed as code. Marks now end the line they are about.
+- State: a crash-recovery journal (ingest-journal.json) of another shape than written (an object, a list of numbers,
+  an entry without its hash), of bytes that are not UTF-8 or nested past the recursion limit (a damaged disk, a hand
+  edit) failed every later import as 导入时发生意外错误…请重试, for ever; a file-stamp cache or corrections file nested so
+  failed the same way. The journal is now read for the entries of its own shape, the stamps as empty, the corrections
+  refused naming the file.
 - Faults: an endpoint answering with a redirect (HTTP 301/302: http for https, a base URL without /v1, a proxy's
   login page) was told as 服务返回错误…请稍后重试, where retrying never helps; now it says to check the address.
 """
@@ -259,3 +264,35 @@ def test_a_text_of_lower_rank_repeals_no_regulation_even_confirmed(tmp_path, nam
     shown = invoke(settings, "show", "生产安全事故报告和调查处理条例", "9")
     assert "已废止" not in shown.output and "应当于1小时内" in shown.output, shown.output
     assert "待确认" not in invoke(settings, "stats").output
+
+
+# --- a damaged journal -----------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "damage",
+    [b'{"a": 1}', b"[1]", b'[{"doc_id": 5}]', b'"x"', b"\xff\xfe\x00{", b"[" * 100_000 + b"]" * 100_000],
+    ids=["object", "numbers", "no-hash", "string", "not-utf8", "nested"],
+)
+def test_an_import_goes_on_past_a_damaged_journal(tmp_path, damage):
+    settings = regulation_with(tmp_path, {})
+    (settings.data_dir / "ingest-journal.json").write_bytes(damage)
+    folder = tmp_path / "more"
+    folder.mkdir()
+    (folder / "青山市动火作业规定.md").write_text(
+        "# 青山市动火作业规定\n\n第一条 动火作业前应当清除周围可燃物。\n\n第二条 动火作业应当安排专人监火。\n\n"
+        "第三条 本规定自2024年1月1日起施行。\n",
+        encoding="utf-8",
+    )
+    result = invoke(settings, "ingest", str(folder))
+    assert result.exit_code == 0 and "意外错误" not in result.output, result.output
+    assert "新增 1" in result.output, result.output
+    assert "第六条" in invoke(settings, "show", "青山市危险作业安全管理条例", "6").output  # nothing stored lost
+
+
+def test_a_stamp_cache_nested_past_the_recursion_limit_is_read_as_empty(tmp_path):
+    settings = regulation_with(tmp_path, {})
+    (settings.data_dir / "file-stamps.json").write_bytes(b'{"a":' * 100_000 + b"1" + b"}" * 100_000)
+    result = invoke(settings, "ingest", str(tmp_path / "docs"))
+    assert result.exit_code == 0 and "意外错误" not in result.output, result.output
+    assert "未变 1" in result.output, result.output
