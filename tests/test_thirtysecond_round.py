@@ -14,6 +14,8 @@ user meets it.
 - Law integrity: a text of lower rank naming a higher one 同时废止 (an enterprise's 安全管理制度 or a city government's
   rule naming 生产安全事故报告和调查处理条例) was held for an administrator like a real repeal; confirmed, it took the
   regulation out of every answer. A text repeals only one of its rank in the hierarchy or below (ingest.repeal).
+- LLM mode: a time limit turned into a waiting time (应当在1小时后报告, 一小时之后 for 1小时内) passed unmarked: 后,
+  以后 and 之后 after a span of time were no bound. They are now a lower bound, checked like 以上.
 - LLM mode, display: a mark for a line of a list was put at the start of the next line (“（⚠…）- 检测合格后进入”, no
   longer a list item), and a misquote in a code block was marked inside the closing fence (`（⚠…）``), so the block
   never closed and the rest of the answer showed as code. Marks now end the line they are about.
@@ -296,3 +298,17 @@ def test_a_stamp_cache_nested_past_the_recursion_limit_is_read_as_empty(tmp_path
     result = invoke(settings, "ingest", str(tmp_path / "docs"))
     assert result.exit_code == 0 and "意外错误" not in result.output, result.output
     assert "未变 1" in result.output, result.output
+
+
+# --- a time limit turned into a waiting time ----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("written", ["1小时后", "一小时之后", "1个小时以后"])
+def test_a_limit_turned_into_a_wait_is_marked(written):
+    from assistant.llm.verification import FIGURE_MARK, verify
+
+    text, report, _ = verify(f"单位负责人接到报告后，应当在{written}报告[1]。", [REPORTING], uncited=True)
+    assert f"{written}{FIGURE_MARK}" in text, text
+    for faithful in ("单位负责人接到报告后，应当于1小时内报告[1]。", "事故发生后1小时内，单位负责人应当报告[1]。"):
+        text, report, _ = verify(faithful, [REPORTING], uncited=True)
+        assert "⚠" not in text, text

@@ -303,6 +303,10 @@ _LETTER_FIGURE = re.compile(
 AT_LEAST_AFTER = ("以上",)  # the words after a figure that make it a lower bound (十万元以上)
 AT_MOST_AFTER = ("以下", "以内", "之内", "内")  # … an upper bound (十万元以下, 1小时内)
 _WITHIN = ("以内", "之内", "内")  # the upper bounds of a time limit: 3日内 says what 3日 says as a limit
+# the words after a span of time that make it a lower bound, not counting it (1小时后报告: not before an hour has
+# passed, where the law says 1小时内): said of time alone (三百人后 is no bound)
+_LATER_AFTER = ("以后", "之后", "后")
+_TIME_BASES = frozenset({"分钟", "日", "工作日", "月", "年"})
 # what joins the two ends of a range stated as two figures (百分之六十至百分之一百)
 _RANGE_JOIN = re.compile(r"[ \t]*(?:至|到|~|～|-|—|–)[ \t]*")
 
@@ -544,6 +548,9 @@ def _bound_of(text: str, figure: Figure) -> tuple[Bound, int, int, bool, bool] |
         return (unit, None, value), figure.start, max(end + len(at_most), figure.end), True, False
     if after.startswith(AT_LEAST_AFTER):
         return (unit, value, None), figure.start, max(end + len(AT_LEAST_AFTER[0]), figure.end), True, False
+    later = next((word for word in _LATER_AFTER if after.startswith(word)), None)
+    if later is not None and unit in _TIME_BASES:
+        return (unit, value, None), figure.start, max(end + len(later), figure.end), False, True
     before = text[: figure.start].rstrip(" \t").removesuffix("了")
     word = next((word for word in BOUND_BEFORE_WORDS if before.endswith(word)), None)
     if word is None:
