@@ -327,7 +327,7 @@ def test_an_answer_about_an_accidents_consequence_says_its_level_with_the_defini
         {t: 2.0 for t in tokenizer.query_tokens(question)},
         QuantityAsks(KnowledgePack(Settings().knowledge_dir).quantities),
     )
-    accident = Accident(stated(question, LEVELS), LEVELS_ARTICLE)
+    accident = Accident(stated(question, LEVELS), LEVELS_ARTICLE, tuple(level.level for level in LEVELS.levels))
     answer = composer.compose(question, QueryPlan(question, question), [fine], accident)
     assert answer.citations == [
         {"doc": "安全生产法", "article": "第九十五条"},

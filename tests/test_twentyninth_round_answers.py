@@ -17,11 +17,12 @@ from test_fifteenth_round import _article
 from test_retrieval_stages import record
 from test_twentyfourth_round_answers import _composed
 
+from assistant.answer import OfflineComposer
 from assistant.answer import ranges as thresholds
 from assistant.pack import KnowledgePack
 from assistant.retrieval.coverage import coverage, held_terms
 from assistant.retrieval.figures import QuantityAsks
-from assistant.retrieval.query import QueryAnalyzer
+from assistant.retrieval.query import QueryAnalyzer, QueryPlan
 from ingest.settings import Settings
 from ingest.store import StoredChunk
 from ingest.tokenizer import Tokenizer, quantity_of
@@ -264,3 +265,30 @@ def test_a_fine_set_in_a_lists_introduction_is_the_fine_of_each_offence_it_lists
         "没有把职业健康检查结果书面告知劳动者，罚款幅度多少？", [record("职业病防治法", "法律")], [fines]
     )
     assert not answer.abstained and "五万元以上十万元以下" in answer.text
+
+
+def test_the_accident_level_is_told_only_beside_a_provision_speaking_in_levels():
+    """深圳的企业一年内出了一起死一个人的事故，会约谈主要负责人吗: the rule speaks of 一人以上死亡事故, not of levels, so
+    the level the death makes (一般事故, 事故条例第三条) is no part of its answer and is not cited beside it."""
+    from test_seventeenth_round import LEVELS, LEVELS_ARTICLE
+
+    from assistant.answer.levels import Accident, stated
+
+    question = "深圳的企业一年内出了一起死一个人的事故，监管部门会约谈主要负责人吗？"
+    talks = _article(
+        "深圳经济特区安全生产监督管理条例", "地方性法规", 33,
+        "第三十三条 生产经营单位具有下列情形之一的，负有安全生产监督管理职责的部门可以对其主要负责人进行约谈：\n"
+        "（一）未履行规定的安全生产工作职责，经提出后仍然不予整改的；\n（二）一年内发生两人以上重伤事故或者一人以上死亡"
+        "事故的。",
+    )  # fmt: skip
+    talks.metadata["region"] = "深圳经济特区"
+    accident = Accident(stated(question, LEVELS), LEVELS_ARTICLE, tuple(level.level for level in LEVELS.levels))
+    tokenizer = Tokenizer([])
+    composer = OfflineComposer(
+        tokenizer,
+        {t: 2.0 for t in tokenizer.query_tokens(question)},
+        QuantityAsks(KnowledgePack(Settings().knowledge_dir).quantities),
+    )
+    answer = composer.compose(question, QueryPlan(question, question), [talks], accident)
+    assert answer.citations == [{"doc": "深圳经济特区安全生产监督管理条例", "article": "第三十三条"}], answer.text
+    assert "事故等级" not in answer.text

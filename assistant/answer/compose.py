@@ -1004,8 +1004,10 @@ class OfflineComposer:
             else:
                 lines.append(f"- {clause.text}{mark}")
         item = accident.item if accident else ""
-        if accident and item and item not in "\n".join(lines):
-            # the level the stated deaths, injuries or loss make, which the cited consequences depend on
+        said = "\n".join(lines)
+        if accident and item and item not in said and accident.matters_to(said):
+            # the level the stated deaths, injuries or loss make, which the cited consequences depend on (when they
+            # are told by level: a rule on 一人以上死亡事故 needs none)
             if accident.basis.id not in {s.chunk.id for s in sources}:
                 sources.append(Source(len(sources) + 1, accident.basis))
             number = next(s.number for s in sources if s.chunk.id == accident.basis.id)

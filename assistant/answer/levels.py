@@ -115,10 +115,16 @@ def defining_item(text: str, level: str) -> str:
 
 @dataclass(frozen=True)
 class Accident:
-    """What a question states of an accident, and the article defining its level (the pack's basis)."""
+    """What a question states of an accident, the article defining its level (the pack's basis), and the names of
+    the levels (特别重大事故 … 一般事故): a provision speaking in them is one whose consequence depends on the level."""
 
     stated: Stated
     basis: StoredChunk
+    levels: tuple[str, ...]
+
+    def matters_to(self, text: str) -> bool:
+        """Whether a quoted text speaks in levels (发生一般事故的，处…; 较大事故由设区的市级人民政府负责调查)."""
+        return any(level in text for level in self.levels)
 
     @property
     def item(self) -> str:
