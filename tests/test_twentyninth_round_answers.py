@@ -292,3 +292,11 @@ def test_the_accident_level_is_told_only_beside_a_provision_speaking_in_levels()
     answer = composer.compose(question, QueryPlan(question, question), [talks], accident)
     assert answer.citations == [{"doc": "深圳经济特区安全生产监督管理条例", "article": "第三十三条"}], answer.text
     assert "事故等级" not in answer.text
+
+
+def test_levels_asked_how_many_are_counted_in_levels(asks):
+    """预警分为几个级别: 分为一级、二级、三级和四级 answers; 两个以上行政区域 counts areas, not levels."""
+    ask = asks.asked("突发事件的预警分为几个级别？")
+    assert ask is not None and ask.kind == "count"
+    assert ask.stated_in("预警级别分为一级、二级、三级和四级，分别用红色、橙色、黄色和蓝色标示")
+    assert not ask.stated_in("突发事件涉及两个以上行政区域的，由共同的上一级人民政府负责")
