@@ -300,3 +300,6 @@ def test_levels_asked_how_many_are_counted_in_levels(asks):
     assert ask is not None and ask.kind == "count"
     assert ask.stated_in("预警级别分为一级、二级、三级和四级，分别用红色、橙色、黄色和蓝色标示")
     assert not ask.stated_in("突发事件涉及两个以上行政区域的，由共同的上一级人民政府负责")
+    accidents = asks.asked("今年一共发生了几起事故？")
+    assert accidents is not None and accidents.stated_in("全年共发生十一起") and accidents.stated_in("发生3起")
+    assert not accidents.stated_in("第十一起事故的调查") and not accidents.stated_in("上一起事故")
