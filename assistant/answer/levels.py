@@ -123,9 +123,16 @@ class Accident:
     levels: tuple[str, ...]
 
     def matters_to(self, text: str) -> bool:
-        """Whether a quoted text speaks in levels (发生一般事故的，处…; 较大事故由设区的市级人民政府负责调查)."""
-        return any(level in text for level in self.levels)
+        """Whether a quoted text speaks in levels (发生一般事故的，处…; 较大以上生产安全事故; 对重大、特别重大生产
+        安全事故负有责任的), not of a 重大事故隐患."""
+        return bool(_speaking_in(self.levels).search(text))
 
     @property
     def item(self) -> str:
         return defining_item(self.basis.text, self.stated.level)
+
+
+@lru_cache(maxsize=4)
+def _speaking_in(levels: tuple[str, ...]) -> re.Pattern[str]:
+    stems = "|".join(sorted((re.escape(level.removesuffix("事故")) for level in levels), key=len, reverse=True))
+    return re.compile(rf"(?:{stems})(?:、(?:{stems}))*(?:以上|以下)?的?(?:生产安全)?事故(?!隐患)")
