@@ -14,6 +14,7 @@ from collections.abc import Iterable, Iterator
 from functools import lru_cache
 from pathlib import Path
 
+from ingest.cleaning import is_blank
 from ingest.encoding import readable_path
 from ingest.errors import os_reason
 from ingest.journal import write_json
@@ -218,6 +219,23 @@ _HIDDEN_REASON = (
 )
 
 
+_NAMELESS_REASON = (
+    "文件名在扩展名之前只有空格、点或看不见的字符，导入后文档编号是空白，无法按名称查找、更正或删除，已跳过；"
+    "请改用包含文字的文件名后重新导入"
+)
+
+
+def nameless(name: str) -> bool:
+    """Whether a file name shows nothing before its extension (.md, ..md,  .md, 　.md, a zero-width space): its
+    id, the name, would be blank in every list and command. Refused in a folder, on its own and as a web upload."""
+    stem, dot, _ = name.rpartition(".")
+    return bool(dot) and is_blank(stem.strip("."))
+
+
+def _nameless(path: Path) -> FileResult | None:
+    return FileResult(path, "skipped", reason=_NAMELESS_REASON) if nameless(path.name) else None
+
+
 _DATA_DIR_REASON = (
     "这是本程序的数据目录（ANQUAN_DATA_DIR：索引、向量模型和网页上传的原文件），其中的文件由程序生成或已在知识库中，"
     "不是要导入的文档，已跳过；请把文档放在数据目录以外的文件夹中导入"
@@ -251,7 +269,7 @@ def _walk(
     data = os.path.realpath(data_dir) if data_dir is not None else None
     for root in paths:
         if root.is_file():
-            yield root, _oversized_or_unreadable(root, max_bytes)
+            yield root, _nameless(root) or _oversized_or_unreadable(root, max_bytes)
         elif root.is_dir() and (system := _system_folder(root)):  # /proc/self, a /sys folder: made up when read
             yield root, FileResult(root, "failed", reason=system)
         elif root.is_dir() and data is not None and _within(os.path.realpath(root), data):
@@ -309,7 +327,7 @@ def _walk(
                         yield path, FileResult(path, "skipped", reason=_OWNER_FILE_REASON)
                     continue
                 if path.suffix.lower() in SUPPORTED_SUFFIXES:
-                    yield path, _oversized_or_unreadable(path, max_bytes)
+                    yield path, _nameless(path) or _oversized_or_unreadable(path, max_bytes)
                 else:
                     yield (
                         path,

@@ -24,6 +24,9 @@ user meets it.
   edit) failed every later import as 导入时发生意外错误…请重试, for ever; a file-stamp cache or corrections file nested so
   failed the same way. The journal is now read for the entries of its own shape, the stamps as empty, the corrections
   refused naming the file.
+- Names: a file whose name shows nothing before its extension ( .md, 　.md, a zero-width space) was imported from the
+  command line under a blank document id (the edit hint read anquan edit “ ”), and a web upload so named was kept
+  (a zero-width space) or refused as 无扩展名 (an ideographic space); both now say the name is empty.
 - Faults: an endpoint answering with a redirect (HTTP 301/302: http for https, a base URL without /v1, a proxy's
   login page) was told as 服务返回错误…请稍后重试, where retrying never helps; now it says to check the address.
 """
@@ -312,3 +315,38 @@ def test_a_limit_turned_into_a_wait_is_marked(written):
     for faithful in ("单位负责人接到报告后，应当于1小时内报告[1]。", "事故发生后1小时内，单位负责人应当报告[1]。"):
         text, report, _ = verify(faithful, [REPORTING], uncited=True)
         assert "⚠" not in text, text
+
+
+# --- names that show nothing ---------------------------------------------------------------------------------------
+
+BLANK_NAMES = [" .md", "\u3000.md", "\u200b.md", "\u3000.txt"]
+
+
+def test_a_file_whose_name_shows_nothing_is_refused_saying_so(tmp_path):
+    settings = regulation_with(tmp_path, {})
+    folder = tmp_path / "named"
+    folder.mkdir()
+    text = "# 青山市动火作业规定\n\n第一条 动火作业前应当清除周围可燃物。\n"
+    for name in BLANK_NAMES:
+        (folder / name).write_text(text, encoding="utf-8")
+    (folder / "青山市动火作业规定.md").write_text(text, encoding="utf-8")
+    result = invoke(settings, "ingest", str(folder))
+    assert result.exit_code == 0, result.output
+    assert result.output.count("文件名在扩展名之前只有空格") == len(BLANK_NAMES), result.output
+    assert "新增 1，跳过 4" in result.output, result.output
+    alone = invoke(settings, "ingest", str(folder / " .md"))
+    assert "文件名在扩展名之前只有空格" in alone.output and "新增" not in alone.output, alone.output
+    from ingest.knowledge_base import KnowledgeBase
+
+    assert all(doc_id.strip() and doc_id.isprintable() for doc_id in KnowledgeBase(settings).documents())
+
+
+@pytest.mark.parametrize("name", BLANK_NAMES)
+def test_a_web_upload_whose_name_shows_nothing_is_refused_saying_so(tmp_path, name):
+    from assistant.web.uploads import accept_uploads
+
+    sent = tmp_path / "sent.md"
+    sent.write_text("# 青山市动火作业规定\n\n第一条 动火作业前应当清除周围可燃物。\n", encoding="utf-8")
+    batch = accept_uploads([sent], Settings(data_dir=tmp_path / "data"), [name])
+    assert not batch.accepted, batch.accepted
+    assert [r.reason for r in batch.rejected] == ["文件名无效：请改用包含文字的文件名后重新上传。"]

@@ -26,6 +26,7 @@ from ingest.encoding import has_control_chars, name_reading, readable_name, read
 from ingest.loaders import SUPPORTED_SUFFIXES
 from ingest.report import IngestReport
 from ingest.settings import Settings
+from ingest.walk import nameless
 
 _RESERVED = re.compile(r'[\\/:*?"<>|\x00-\x1f\x7f]')
 _MAX_NAME = 120  # characters, before the suffix
@@ -157,8 +158,8 @@ def accept_uploads(
         shown = readable_name(_as_sent(Path(str(name).replace("\\", "/")).name or str(name)))  # controls escaped
         safe = sanitise_name(str(name))
         suffix = Path(safe).suffix.lower()
-        stem, dot, _ = Path(str(name).replace("\\", "/")).name.rpartition(".")
-        if not safe or (dot and not stem.strip(". ")):  # nothing but dots and spaces before its extension (....md)
+        sent = Path(str(name).replace("\\", "/")).name
+        if not safe or nameless(sent):  # nothing to see before its extension (....md, 　.md)
             batch.rejected.append(Rejected(shown, "文件名无效：请改用包含文字的文件名后重新上传。"))
         elif suffix not in allowed:
             batch.rejected.append(
