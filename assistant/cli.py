@@ -59,12 +59,11 @@ def readable_input(text: str, may_be_path: bool = False) -> str:
         pass
     if may_be_path and os.path.lexists(text):
         return text
-    from ingest.encoding import readable_name
+    from ingest.encoding import name_reading
 
-    shown = os.fsencode(text).decode("utf-8", errors="backslashreplace")
-    readable = readable_name(text)
-    if readable == shown:
-        raise BadInput(shown)
+    readable, encoding = name_reading(text)
+    if encoding is None:  # no reading makes text of it (compared as shown, a control byte in it let it through)
+        raise BadInput(os.fsencode(text).decode("utf-8", errors="backslashreplace"))
     return readable
 
 

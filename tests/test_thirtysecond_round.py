@@ -27,6 +27,9 @@ user meets it.
 - Names: a file whose name shows nothing before its extension ( .md, 　.md, a zero-width space) was imported from the
   command line under a blank document id (the edit hint read anquan edit “ ”), and a web upload so named was kept
   (a zero-width space) or refused as 无扩展名 (an ideographic space); both now say the name is empty.
+- Encoding: a question (or a chat line) of bytes that are not UTF-8 with a control byte among them (\xff\xfe\x00 from
+  a binary paste) was not refused like other such bytes: it was asked as the text “\xff\xfe\x00” (answered 未找到依据
+  with unrelated articles), and in a chat it was taken as a follow-up, repeating the previous answer.
 - Faults: an endpoint answering with a redirect (HTTP 301/302: http for https, a base URL without /v1, a proxy's
   login page) was told as 服务返回错误…请稍后重试, where retrying never helps; now it says to check the address.
 """
@@ -350,3 +353,26 @@ def test_a_web_upload_whose_name_shows_nothing_is_refused_saying_so(tmp_path, na
     batch = accept_uploads([sent], Settings(data_dir=tmp_path / "data"), [name])
     assert not batch.accepted, batch.accepted
     assert [r.reason for r in batch.rejected] == ["文件名无效：请改用包含文字的文件名后重新上传。"]
+
+
+# --- bytes that are not UTF-8, with a control byte among them --------------------------------------------------------
+
+
+@pytest.mark.parametrize("typed", ["\udcff\udcfe\x01", "\udcff\udcfe\x00安全", "\x1b\udcc3"])
+def test_a_question_of_bytes_no_encoding_reads_is_refused_with_a_control_byte_among_them(tmp_path, typed):
+    settings = regulation_with(tmp_path, {})
+    result = invoke(settings, "ask", typed)
+    assert result.exit_code == 2 and "不是有效的 UTF-8 编码" in result.output, result.output
+    assert "依据" not in result.output
+
+
+def test_a_chat_line_of_such_bytes_is_not_taken_for_a_follow_up(tmp_path):
+    settings = regulation_with(tmp_path, {})
+    result = runner.invoke(
+        app,
+        ["chat"],
+        input="有限空间作业要先通风吗\n".encode() + b"\xff\xfe\x00\n\n",
+        env={"ANQUAN_DATA_DIR": str(settings.data_dir), "ANQUAN_VECTOR_CACHE": str(settings.vector_cache)},
+    )
+    assert "不是有效的 UTF-8 编码" in result.output, result.output
+    assert result.output.count("依据：") == 1, result.output  # the first question's answer, not repeated
