@@ -182,6 +182,23 @@ def regulation_with(root: Path, files: dict[str, str], **more) -> Settings:
     return settings
 
 
+def invoke(settings: Settings, *args: str, env: dict[str, str] | None = None):
+    """The command line (anquan *args) run in this process on the data directory of settings."""
+    from typer.testing import CliRunner
+
+    from assistant.cli import app
+
+    return CliRunner().invoke(
+        app,
+        list(args),
+        env={
+            "ANQUAN_DATA_DIR": str(settings.data_dir),
+            "ANQUAN_VECTOR_CACHE": str(settings.vector_cache),
+            **(env or {}),
+        },
+    )
+
+
 def make_user_files(folder: Path) -> Path:
     folder.mkdir(parents=True)
     shutil.copy(FIXTURES / f"{REGULATION_NEW}.md", folder)

@@ -34,25 +34,13 @@ from pathlib import Path
 import docx
 import httpx
 import pytest
-from conftest import free_port, regulation_with, serving, stop_server, wait_until_serving
+from conftest import free_port, invoke, regulation_with, serving, stop_server, wait_until_serving
 from typer.testing import CliRunner
 
 from assistant.cli import app
 from ingest.settings import Settings
 
 runner = CliRunner()
-
-
-def invoke(settings: Settings, *args: str, env: dict[str, str] | None = None):
-    return runner.invoke(
-        app,
-        list(args),
-        env={
-            "ANQUAN_DATA_DIR": str(settings.data_dir),
-            "ANQUAN_VECTOR_CACHE": str(settings.vector_cache),
-            **(env or {}),
-        },
-    )
 
 
 # --- the login page describes no API ------------------------------------------------------------------------------

@@ -37,25 +37,13 @@ user meets it.
 from __future__ import annotations
 
 import pytest
-from conftest import CORPUS, free_port, needs_corpus, regulation_with
+from conftest import CORPUS, free_port, invoke, needs_corpus, regulation_with
 from typer.testing import CliRunner
 
 from assistant.cli import app
 from ingest.settings import Settings
 
 runner = CliRunner()
-
-
-def invoke(settings: Settings, *args: str, env: dict[str, str] | None = None):
-    return runner.invoke(
-        app,
-        list(args),
-        env={
-            "ANQUAN_DATA_DIR": str(settings.data_dir),
-            "ANQUAN_VECTOR_CACHE": str(settings.vector_cache),
-            **(env or {}),
-        },
-    )
 
 
 def ask_model(settings: Settings, reply, question: str = "有限空间作业要先通风吗", base_url: str | None = None):
@@ -163,45 +151,37 @@ STAFFING = _article(
 )
 
 
+DENIED = [
+    (CONFINED, "有限空间作业不需要先通风[1]。"),
+    (CONFINED, "有限空间作业可以不检测[1]。"),
+    (CONFINED, "有限空间作业可以不安排专人在外监护[1]。"),
+    (QUALIFIED, "特种作业人员不需要取得相应资格[1]。"),
+    (QUALIFIED, "特种作业人员无需培训[1]。"),
+    (REPORTING, "事故发生后，现场有关人员不用报告[1]。"),
+    (PROTECTION, "生产经营单位不需要监督从业人员佩戴劳动防护用品[1]。"),
+    (CONFINED, "**有限空间作业**：不需要先通风[1]。"),
+    (CONFINED, "有限空间作业——不需要先通风[1]。"),
+    (CONFINED, "有限空间作业可以不通风，直接进入[1]。"),
+]
+FAITHFUL = [
+    (CONFINED, "有限空间作业应当先通风、再检测、后作业[1]。"),
+    (CONFINED, "检测合格前不得进入有限空间[1]。"),
+    (CONFINED, "作业过程中要持续通风，并安排专人在外面监护[1]。"),
+    (QUALIFIED, "特种作业人员未取得相应资格的，不得上岗作业[1]。"),
+    (REPORTING, "现场有关人员不必等待调查结论，应当立即报告[1]。"),
+    (PROTECTION, "生产经营单位必须免费为从业人员提供劳动防护用品，并监督从业人员佩戴使用[1]。"),
+    (STAFFING, "从业人员在一百人以下的，不需要设置安全生产管理机构，但应当配备专职或者兼职的安全生产管理人员[1]。"),
+]
+
+
 @pytest.mark.parametrize(
-    ("source", "reply"),
-    [
-        (CONFINED, "有限空间作业不需要先通风[1]。"),
-        (CONFINED, "有限空间作业可以不检测[1]。"),
-        (CONFINED, "有限空间作业可以不安排专人在外监护[1]。"),
-        (QUALIFIED, "特种作业人员不需要取得相应资格[1]。"),
-        (QUALIFIED, "特种作业人员无需培训[1]。"),
-        (REPORTING, "事故发生后，现场有关人员不用报告[1]。"),
-        (PROTECTION, "生产经营单位不需要监督从业人员佩戴劳动防护用品[1]。"),
-        (CONFINED, "**有限空间作业**：不需要先通风[1]。"),
-        (CONFINED, "有限空间作业——不需要先通风[1]。"),
-        (CONFINED, "有限空间作业可以不通风，直接进入[1]。"),
-    ],
+    ("source", "reply", "denied"), [(*case, True) for case in DENIED] + [(*case, False) for case in FAITHFUL]
 )
-def test_a_duty_denied_in_fewer_words_than_the_article_is_marked(source, reply):
+def test_a_duty_denied_in_fewer_words_than_the_article_is_marked_and_a_faithful_one_is_not(source, reply, denied):
     from assistant.llm.verification import NEGATION_MARK, verify
 
     text, report, _ = verify(reply, [source], uncited=True)
-    assert NEGATION_MARK in text and report.negations, text
-
-
-@pytest.mark.parametrize(
-    ("source", "reply"),
-    [
-        (CONFINED, "有限空间作业应当先通风、再检测、后作业[1]。"),
-        (CONFINED, "检测合格前不得进入有限空间[1]。"),
-        (CONFINED, "作业过程中要持续通风，并安排专人在外面监护[1]。"),
-        (QUALIFIED, "特种作业人员未取得相应资格的，不得上岗作业[1]。"),
-        (REPORTING, "现场有关人员不必等待调查结论，应当立即报告[1]。"),
-        (PROTECTION, "生产经营单位必须免费为从业人员提供劳动防护用品，并监督从业人员佩戴使用[1]。"),
-        (STAFFING, "从业人员在一百人以下的，不需要设置安全生产管理机构，但应当配备专职或者兼职的安全生产管理人员[1]。"),
-    ],
-)
-def test_a_faithful_restatement_stays_unmarked(source, reply):
-    from assistant.llm.verification import NEGATION_MARK, verify
-
-    text, report, _ = verify(reply, [source], uncited=True)
-    assert NEGATION_MARK not in text and not report.negations, text
+    assert (NEGATION_MARK in text and bool(report.negations)) is denied, text
 
 
 def test_the_answer_marks_a_duty_the_model_denies(tmp_path):
@@ -274,6 +254,12 @@ def test_a_text_of_lower_rank_repeals_no_regulation_even_confirmed(tmp_path, nam
     assert "待确认" not in invoke(settings, "stats").output
 
 
+HOT_WORK = (
+    "# 青山市动火作业规定\n\n第一条 动火作业前应当清除周围可燃物。\n\n第二条 动火作业应当安排专人监火。\n\n"
+    "第三条 本规定自2024年1月1日起施行。\n"
+)
+
+
 # --- a damaged journal -----------------------------------------------------------------------------------------------
 
 
@@ -287,11 +273,7 @@ def test_an_import_goes_on_past_a_damaged_journal(tmp_path, damage):
     (settings.data_dir / "ingest-journal.json").write_bytes(damage)
     folder = tmp_path / "more"
     folder.mkdir()
-    (folder / "青山市动火作业规定.md").write_text(
-        "# 青山市动火作业规定\n\n第一条 动火作业前应当清除周围可燃物。\n\n第二条 动火作业应当安排专人监火。\n\n"
-        "第三条 本规定自2024年1月1日起施行。\n",
-        encoding="utf-8",
-    )
+    (folder / "青山市动火作业规定.md").write_text(HOT_WORK, encoding="utf-8")
     result = invoke(settings, "ingest", str(folder))
     assert result.exit_code == 0 and "意外错误" not in result.output, result.output
     assert "新增 1" in result.output, result.output
@@ -329,10 +311,9 @@ def test_a_file_whose_name_shows_nothing_is_refused_saying_so(tmp_path):
     settings = regulation_with(tmp_path, {})
     folder = tmp_path / "named"
     folder.mkdir()
-    text = "# 青山市动火作业规定\n\n第一条 动火作业前应当清除周围可燃物。\n"
     for name in BLANK_NAMES:
-        (folder / name).write_text(text, encoding="utf-8")
-    (folder / "青山市动火作业规定.md").write_text(text, encoding="utf-8")
+        (folder / name).write_text(HOT_WORK, encoding="utf-8")
+    (folder / "青山市动火作业规定.md").write_text(HOT_WORK, encoding="utf-8")
     result = invoke(settings, "ingest", str(folder))
     assert result.exit_code == 0, result.output
     assert result.output.count("文件名在扩展名之前只有空格") == len(BLANK_NAMES), result.output
@@ -349,7 +330,7 @@ def test_a_web_upload_whose_name_shows_nothing_is_refused_saying_so(tmp_path, na
     from assistant.web.uploads import accept_uploads
 
     sent = tmp_path / "sent.md"
-    sent.write_text("# 青山市动火作业规定\n\n第一条 动火作业前应当清除周围可燃物。\n", encoding="utf-8")
+    sent.write_text(HOT_WORK, encoding="utf-8")
     batch = accept_uploads([sent], Settings(data_dir=tmp_path / "data"), [name])
     assert not batch.accepted, batch.accepted
     assert [r.reason for r in batch.rejected] == ["文件名无效：请改用包含文字的文件名后重新上传。"]
