@@ -14,6 +14,9 @@ user meets it.
 - Law integrity: a text of lower rank naming a higher one 同时废止 (an enterprise's 安全管理制度 or a city government's
   rule naming 生产安全事故报告和调查处理条例) was held for an administrator like a real repeal; confirmed, it took the
   regulation out of every answer. A text repeals only one of its rank in the hierarchy or below (ingest.repeal).
+- LLM mode: a penalty the cited article imposes, denied (未按规定设置安全生产管理机构的，可以不罚款[1]; 一律免予处罚;
+  不会被罚), passed unmarked: a penalty article binds with 处…罚款, no modal word the check compares. It is marked
+  now, unless the article itself states such an exemption.
 - LLM mode: a time limit turned into a waiting time (应当在1小时后报告, 一小时之后 for 1小时内) passed unmarked: 后,
   以后 and 之后 after a span of time were no bound. They are now a lower bound, checked like 以上.
 - LLM mode, display: a mark for a line of a list was put at the start of the next line (“（⚠…）- 检测合格后进入”, no
@@ -357,3 +360,35 @@ def test_a_chat_line_of_such_bytes_is_not_taken_for_a_follow_up(tmp_path):
     )
     assert "不是有效的 UTF-8 编码" in result.output, result.output
     assert result.output.count("依据：") == 1, result.output  # the first question's answer, not repeated
+
+
+# --- a penalty denied ----------------------------------------------------------------------------------------------
+
+PENALTY = _article(
+    97,
+    "第九十七条",
+    "生产经营单位有下列行为之一的，责令限期改正，处十万元以下的罚款；逾期未改正的，责令停产停业整顿，并处十万元以上"
+    "二十万元以下的罚款：（一）未按照规定设置安全生产管理机构或者配备安全生产管理人员、注册安全工程师的；",
+)
+EXEMPTING = _article(
+    33, "第三十三条", "违法行为轻微并及时改正，没有造成危害后果的，不予行政处罚。", "中华人民共和国行政处罚法"
+)
+
+
+@pytest.mark.parametrize(
+    ("source", "reply", "denied"),
+    [
+        (PENALTY, "未按规定设置安全生产管理机构的，可以不罚款[1]。", True),
+        (PENALTY, "未按规定设置安全生产管理机构的，一律免予处罚[1]。", True),
+        (PENALTY, "没设安全生产管理机构不会被罚[1]。", True),
+        (PENALTY, "未按规定设置安全生产管理机构的，处十万元以下的罚款[1]。", False),
+        (PENALTY, "不按规定设置安全生产管理机构的，不仅要罚款，逾期未改正还要停产停业整顿[1]。", False),
+        (EXEMPTING, "违法行为轻微并及时改正，没有造成危害后果的，不予处罚[1]。", False),
+    ],
+)
+def test_a_penalty_the_article_imposes_denied_is_marked(source, reply, denied):
+    from assistant.llm.verification import NEGATION_MARK, verify
+
+    text, report, _ = verify(reply, [source], uncited=True)
+    assert (NEGATION_MARK in text) is denied, text
+    assert text.count(NEGATION_MARK) <= 1, text

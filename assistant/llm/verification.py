@@ -324,6 +324,11 @@ PENALTIES: dict[str, str] = {
     "处分": r"处分",
 }
 _PENALTY = {kind: re.compile(pattern) for kind, pattern in PENALTIES.items()}
+# a penalty denied (不罚款, 不会被罚, 可以不罚款, 免予处罚, 不予处罚): where the cited penalty article provides one and
+# states no such exemption, the law is turned around (a penalty article binds with 处…, no modal word to compare)
+_PENALTY_DENIED = re.compile(
+    r"(?:不予|免予|免于|不会被?|不用|不必|无需|无须|可以不|可不|没有|不)(?:被|给予|予以|处以|处|受)?(?:罚款|处罚|罚|处分)"
+)
 # Roles, by class (the nouns naming one): in a near copy of a clause (compared with its roles left out), a role where
 # the clause names one of another class (主要负责人 -> 安全生产管理人员; 向本单位负责人报告 -> 向安全生产监督管理部门
 # 报告) changes whom the duty binds or who is reported to
@@ -1527,6 +1532,13 @@ def _check_changes(
             if missing:
                 report.penalties += [kind for kind in missing if kind not in report.penalties]
                 marks.append((end, PENALTY_MARK))
+            elif (
+                _PENALTY_DENIED.search(claim)
+                and not any(_PENALTY_DENIED.search(canon[n]) for n in penal)
+                and not any(denied in claim_text for denied in report.negations)  # marked as such already
+            ):
+                report.negations.append(claim_text.strip())
+                marks.append((end, NEGATION_MARK))
         segments = [segment for n in cited for segment in source_segments[n]]
         swapped = next((role for piece in _SEGMENT_END.split(claim) if (role := _role_swapped(piece, segments))), None)
         if swapped:
