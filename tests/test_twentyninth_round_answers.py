@@ -303,3 +303,23 @@ def test_levels_asked_how_many_are_counted_in_levels(asks):
     accidents = asks.asked("今年一共发生了几起事故？")
     assert accidents is not None and accidents.stated_in("全年共发生十一起") and accidents.stated_in("发生3起")
     assert not accidents.stated_in("第十一起事故的调查") and not accidents.stated_in("上一起事故")
+
+
+@pytest.mark.parametrize(
+    ("text", "speaks"),
+    [
+        ("发生一般事故的，处上一年年收入百分之四十的罚款", True),
+        ("对重大、特别重大生产安全事故负有责任的，终身不得担任本行业生产经营单位的主要负责人", True),
+        ("发生较大以上生产安全事故的", True),
+        ("一年内发生一人以上死亡事故的", False),
+        ("生产经营单位存在重大事故隐患的", False),
+    ],
+)
+def test_a_provision_speaks_in_levels_in_their_short_forms_too(text, speaks):
+    from test_seventeenth_round import LEVELS, LEVELS_ARTICLE
+
+    from assistant.answer.levels import Accident, stated
+
+    levels = tuple(level.level for level in LEVELS.levels)
+    accident = Accident(stated("死了一个人", LEVELS), LEVELS_ARTICLE, levels)
+    assert accident.matters_to(text) == speaks
