@@ -80,6 +80,19 @@ def _isolated_data_dir(tmp_path_factory, monkeypatch, vector_cache):
     yield data_dir
 
 
+@pytest.fixture(scope="session")
+def analyzer():
+    """The query analyser of the shipped knowledge pack, segmenting with the pack's everyday words as terms (哪一级,
+    扣工钱 one word each) as the knowledge base does."""
+    from assistant.pack import KnowledgePack
+    from assistant.retrieval.query import QueryAnalyzer
+    from ingest.tokenizer import Tokenizer
+
+    pack = KnowledgePack(Settings().knowledge_dir)
+    words = [word for entry in pack.lexicon.entries for word in entry.everyday]
+    return QueryAnalyzer(pack, Tokenizer(words), {})
+
+
 @pytest.fixture
 def settings() -> Settings:
     return Settings()

@@ -24,19 +24,10 @@ from test_twentyfourth_round_answers import _composed
 
 from assistant.pack import KnowledgePack, LexiconEntry
 from assistant.retrieval import followup
-from assistant.retrieval.query import QueryAnalyzer
 from ingest.metadata import dated
 from ingest.settings import Settings
 from ingest.tokenizer import Tokenizer
 from ingest.vocabulary import Vocabulary
-
-
-@pytest.fixture(scope="module")
-def analyzer() -> QueryAnalyzer:
-    pack = KnowledgePack(Settings().knowledge_dir)
-    # the knowledge base segments with the pack's everyday words as terms (哪一级 one word)
-    words = [word for entry in pack.lexicon.entries for word in entry.everyday]
-    return QueryAnalyzer(pack, Tokenizer(words), {})
 
 
 @pytest.mark.parametrize(

@@ -22,7 +22,7 @@ from assistant.answer import ranges as thresholds
 from assistant.pack import KnowledgePack
 from assistant.retrieval.coverage import coverage, held_terms
 from assistant.retrieval.figures import QuantityAsks
-from assistant.retrieval.query import QueryAnalyzer, QueryPlan
+from assistant.retrieval.query import QueryPlan
 from ingest.settings import Settings
 from ingest.store import StoredChunk
 from ingest.tokenizer import Tokenizer, quantity_of
@@ -177,12 +177,10 @@ def test_a_figure_is_asked_of_what_has_it_not_of_the_figures_name():
         ("驾照扣了几分？", None),  # 扣 of no pay
     ],
 )
-def test_docked_pay_is_the_pay_the_law_forbids_lowering(question, term):
+def test_docked_pay_is_the_pay_the_law_forbids_lowering(analyzer, question, term):
     """扣工资 for stopping dangerous work or refusing it is what 安全生产法 forbids as 降低其工资、福利等待遇; its term
     had been 工资待遇, written by 突发事件应对法 alone, so an emergency law's article on pay was cited instead."""
-    pack = KnowledgePack(Settings().knowledge_dir)
-    words = [word for entry in pack.lexicon.entries for word in entry.everyday]
-    terms = QueryAnalyzer(pack, Tokenizer(words), {}).analyse(question).legal_terms
+    terms = analyzer.analyse(question).legal_terms
     assert (term in terms) if term else not any("工资" in t for t in terms)
 
 
@@ -197,10 +195,8 @@ def test_docked_pay_is_the_pay_the_law_forbids_lowering(question, term):
         ("过期化学品怎么处理", "废弃危险化学品"),  # a chemical past its date is waste, not a licence past its term
     ],
 )
-def test_everyday_words_for_uninsured_drunk_expired_self_built_and_unlicensed(question, term):
-    pack = KnowledgePack(Settings().knowledge_dir)
-    words = [word for entry in pack.lexicon.entries for word in entry.everyday]
-    assert term in QueryAnalyzer(pack, Tokenizer(words), {}).analyse(question).legal_terms
+def test_everyday_words_for_uninsured_drunk_expired_self_built_and_unlicensed(analyzer, question, term):
+    assert term in analyzer.analyse(question).legal_terms
 
 
 @pytest.mark.parametrize(
