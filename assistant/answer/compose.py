@@ -509,7 +509,7 @@ def _whole_provision(texts: list[str], rank: int, provision: str) -> list[_Claus
     return clauses
 
 
-def _states_about(group: list[_Clause], ask: Ask, subject: list[str]) -> float:
+def _states_about(group: list[_Clause], ask: Ask, subject: list[str], later: bool = False) -> float:
     """The coverage of the best clause of a group that states a figure of the kind asked and names something the
     question is about (0 when none does): 安全生产许可证的有效期为3年 states a period, but not about 特种作业操作证;
     每级上报的时间不得超过2小时 holds the 小时 of 煤矿井下每天最多干几小时, and nothing of 煤矿 or 井下."""
@@ -522,7 +522,10 @@ def _states_about(group: list[_Clause], ask: Ask, subject: list[str]) -> float:
         statements = _statements(clause)
         return [statements[0], *(f"{statements[0]}{item}" for item in statements[1:])]
 
-    return max((c.coverage for c in group if any(states(t) for t in read(c))), default=0.0)
+    stating = [c.coverage for c in group if any(states(t) for t in read(c))]
+    # a later part may leave its subject to the first (…照发工资吗？最长能发多久？): its figure stated in the provision
+    # answering (停工留薪期一般不超过12个月, beside 停工留薪期内原工资福利待遇不变) holds what the provision holds
+    return max(c.coverage for c in group) if later and stating else max(stating, default=0.0)
 
 
 def _speaks_to_number(group: list[_Clause]) -> bool:
@@ -941,7 +944,7 @@ class OfflineComposer:
                 groups = [
                     g
                     for g in stating
-                    if _states_about(g, ask, subject) >= ANSWER.figure_coverage
+                    if _states_about(g, ask, subject, later=index > 0) >= ANSWER.figure_coverage
                     and (not act or any(t in normalise_for_index(evidence[g[0].chunk_rank].text) for t in act))
                     and (not years or _of_year(g, evidence[g[0].chunk_rank], years))
                 ]
