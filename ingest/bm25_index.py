@@ -141,7 +141,11 @@ def tokenize_in_parallel(texts: list[str], terms: list[str], workers: int) -> li
     """Space-joined tokens of normalised texts, segmented in worker processes with the same dictionary."""
     size = max(500, len(texts) // (8 * workers))
     batches = [texts[s : s + size] for s in range(0, len(texts), size)]
-    with ProcessPoolExecutor(max_workers=workers, initializer=_init_worker, initargs=(terms,)) as pool:
+    from ingest.preparation import worker_processes  # (the preparation imports this module)
+
+    with ProcessPoolExecutor(
+        max_workers=workers, mp_context=worker_processes(), initializer=_init_worker, initargs=(terms,)
+    ) as pool:
         return [t for batch in pool.map(_tokenize_batch, batches) for t in batch]
 
 

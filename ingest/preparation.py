@@ -164,6 +164,15 @@ _WORKER_SPOOL = Path()
 _WORKER_SPOOLED = 0
 
 
+def worker_processes() -> Any:
+    """The context ingest's worker processes start in: a fork server that has imported the pipeline. A plain fork
+    of this process copies it with the locks its other threads (Chroma's, the embedder's, the BM25 writer's) held at
+    that moment, and a worker waiting on one of them never returns: an import hung for good, now and then."""
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload(["ingest.pipeline"])
+    return context
+
+
 def _init_worker(
     terms: list[str], embedder: tuple[type[CorpusFittedEmbeddings], Path, int, Any] | None, spool: Path
 ) -> None:
@@ -239,7 +248,7 @@ class Preparation:
         self.limits = limits or LoadLimits()
         self.spool = spool
         self.workers = min(2, os.cpu_count() or 1)
-        self._fitted = multiprocessing.Event()
+        self._fitted = worker_processes().Event()
         self._embedder = (type(model), model.directory, model.dim, self._fitted) if corpus_fitted(model) else None
         self._pool: Any = None
 
@@ -247,7 +256,7 @@ class Preparation:
         shutil.rmtree(self.spool, ignore_errors=True)  # what an interrupted run left
         if len(self.todo) >= _PARALLEL_MIN_FILES and self.workers >= 2:
             self.spool.mkdir(parents=True)
-            self._pool = multiprocessing.Pool(
+            self._pool = worker_processes().Pool(
                 self.workers, initializer=_init_worker, initargs=(self.terms, self._embedder, self.spool)
             )
         return self

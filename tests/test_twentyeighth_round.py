@@ -77,20 +77,21 @@ def _regulations(folder: Path, count: int) -> Path:
 _CTRL_C = """
 import os, signal, sys, time
 import ingest.preparation as preparation
-prepare, start = preparation.prepare_document, preparation.Preparation.__enter__
-def pressed(task, *args, **kwargs):
-    if task[0].name.startswith("03"):
-        os.killpg(os.getpgrp(), signal.SIGINT)
-        time.sleep(0.2)
-    return prepare(task, *args, **kwargs)
+start, iterate = preparation.Preparation.__enter__, preparation.Preparation.__iter__
 def writing(signum, frame):
     time.sleep(0.5)
     raise KeyboardInterrupt
 def started(self):
-    started = start(self)  # the workers are forked with Python's own handler
+    started = start(self)  # the workers start with Python's own handler
     signal.signal(signal.SIGINT, writing)
     return started
-preparation.prepare_document, preparation.Preparation.__enter__ = pressed, started
+def prepared(self):  # Ctrl+C, to the terminal's whole process group, while the workers prepare the files
+    for n, item in enumerate(iterate(self)):
+        if n == 2:
+            os.killpg(os.getpgrp(), signal.SIGINT)
+            time.sleep(0.2)
+        yield item
+preparation.Preparation.__enter__, preparation.Preparation.__iter__ = started, prepared
 from assistant.cli import app
 from assistant.ask import Assistant
 sys.argv = ["anquan", "ingest", sys.argv[1]]
