@@ -25,6 +25,7 @@ import numpy as np
 
 from ingest.settings import Settings
 from ingest.tokenizer import Tokenizer
+from ingest.workers import worker_processes
 
 _PARALLEL_THRESHOLD = 4000
 _K1, _B = 1.2, 0.75
@@ -141,8 +142,6 @@ def tokenize_in_parallel(texts: list[str], terms: list[str], workers: int) -> li
     """Space-joined tokens of normalised texts, segmented in worker processes with the same dictionary."""
     size = max(500, len(texts) // (8 * workers))
     batches = [texts[s : s + size] for s in range(0, len(texts), size)]
-    from ingest.preparation import worker_processes  # (the preparation imports this module)
-
     with ProcessPoolExecutor(
         max_workers=workers, mp_context=worker_processes(), initializer=_init_worker, initargs=(terms,)
     ) as pool:

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import dataclasses
 import logging
-import multiprocessing
 import os
 import pickle
 import shutil
@@ -39,6 +38,7 @@ from ingest.loaders.limits import LoadLimits
 from ingest.metadata import DocumentMeta, describe, doc_id_for, future_date_problem
 from ingest.report import FileResult
 from ingest.tokenizer import Tokenizer
+from ingest.workers import worker_processes
 
 _MIN_ARTICLES = 3
 _PARALLEL_MIN_FILES = 8  # fewer files are prepared in-process (starting workers costs about a second)
@@ -162,15 +162,6 @@ _WORKER_EMBEDDER: tuple[type[CorpusFittedEmbeddings], Path, int, Any] | None = N
 _WORKER_MODEL: CorpusFittedEmbeddings | None = None
 _WORKER_SPOOL = Path()
 _WORKER_SPOOLED = 0
-
-
-def worker_processes() -> Any:
-    """The context ingest's worker processes start in: a fork server that has imported the pipeline. A plain fork
-    of this process copies it with the locks its other threads (Chroma's, the embedder's, the BM25 writer's) held at
-    that moment, and a worker waiting on one of them never returns: an import hung for good, now and then."""
-    context = multiprocessing.get_context("forkserver")
-    context.set_forkserver_preload(["ingest.pipeline"])
-    return context
 
 
 def _init_worker(

@@ -5,6 +5,7 @@ imported; a MemoryError or RecursionError while one file is read or chunked is t
 
 from __future__ import annotations
 
+import multiprocessing
 import time
 import tracemalloc
 import zlib
@@ -284,6 +285,9 @@ def test_a_memory_or_recursion_error_in_one_file_fails_that_file_only(tmp_path, 
     def fail(*args):
         raise error()
 
+    # the workers are forked here, so that they run the failing function set below (the importer starts its workers
+    # from a fork server, which does not see what a test replaces)
+    monkeypatch.setattr(preparation, "worker_processes", lambda: multiprocessing.get_context("fork"))
     if stage == "reading":
         monkeypatch.setattr(html, "_pieces", fail)
     else:
