@@ -7,20 +7,12 @@ import sys
 from pathlib import Path
 
 
-def _json_lines_with(path: Path, key: str) -> bool:
-    """Whether the file's first line is a JSON object holding key (a results file of evals.run)."""
-    with path.open(encoding="utf-8", errors="replace") as handle:
-        first = handle.readline()
+def _written_by(path: Path, key: str, lines: bool) -> bool:
+    """Whether the file is a JSON object holding key (a ranker written by evals.fit_ranker), or with lines, whether
+    its first line is (a results file of evals.run)."""
     try:
-        return key in json.loads(first)
-    except (ValueError, TypeError):
-        return False
-
-
-def _json_with(path: Path, key: str) -> bool:
-    """Whether the whole file is a JSON object holding key (a ranker written by evals.fit_ranker)."""
-    try:
-        return key in json.loads(path.read_text(encoding="utf-8"))
+        with path.open(encoding="utf-8") as handle:
+            return key in json.loads(handle.readline() if lines else handle.read())
     except (ValueError, TypeError, UnicodeDecodeError):
         return False
 
@@ -31,6 +23,6 @@ def refuse_foreign_out(out: Path, key: str, lines: bool = False) -> None:
     overwritten without a word."""
     if not out.exists():
         return
-    own = out.is_file() and (_json_lines_with(out, key) if lines else _json_with(out, key))
+    own = out.is_file() and _written_by(out, key, lines)
     if not own:
         sys.exit(f"{out} 已存在，且不是本工具写出的结果文件：没有覆盖它，请在 --out 中换一个文件名")

@@ -43,6 +43,9 @@ PLAN, SUMMARY, OTHER = "计划方案", "工作总结", "其他"
 LEGAL_KINDS = (LAW, ADMINISTRATIVE, DEPARTMENTAL, LOCAL, LOCAL_GOVERNMENT, NORMATIVE, JUDICIAL)
 KINDS = (*LEGAL_KINDS, PLAN, SUMMARY, OTHER)
 NATIONAL = "全国"
+# a national, trade or local standard by its code (GB 30871, GB/T 33000, GBZ 2.1, AQ 3028, JGJ 59, TSG 08, DB37/T 1234):
+# the texts the rules point to for technical requirements, named by code in questions and in model replies alike
+STANDARD_CODE = r"(?<![A-Za-z])(?:GB|GBZ|AQ|JGJ|TSG|SY|HG|MT|WS|YJ|DB\s*\d{2})\s*(?:/\s*[TZ])?\s*\d{2,6}"
 
 PROVINCES = (
     "北京市",

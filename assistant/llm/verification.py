@@ -82,7 +82,7 @@ from assistant.llm import figures as figure_check
 from assistant.llm.reply import IMAGE_REMOVED, LINK_REMOVED, clean_reply
 from ingest.articles import LEADING_LABEL, holds_part, paragraph_items
 from ingest.cleaning import clauses, to_simplified
-from ingest.legal_forms import default_forms
+from ingest.legal_forms import STANDARD_CODE, default_forms
 from ingest.numerals import NUMERAL_CHARS, calendar_dates, int_to_cn
 from ingest.store import StoredChunk
 
@@ -776,10 +776,7 @@ def verify(
 
 # a national or trade standard by its code, with its year and a clause if given: GB 30871-2022, GB/T 33000—2016,
 # AQ 3028-2008第5.2条 (the clause is part of what is named)
-_STANDARD = re.compile(
-    r"(?<![A-Za-z])(?P<code>(?:GB|GBZ|AQ|JGJ|TSG|SY|HG|MT|WS|YJ|DB\s*\d{2})\s*(?:/\s*[TZ])?\s*\d{2,6}(?:\.\d+)?)"
-    r"(?:\s*[-—–]\s*\d{4})?(?:\s*第\s*[\d.]+\s*条)?"
-)
+_STANDARD = re.compile(rf"(?P<code>{STANDARD_CODE}(?:\.\d+)?)(?:\s*[-—–]\s*\d{{4}})?(?:\s*第\s*[\d.]+\s*条)?")
 
 
 def _standard_key(text: str) -> str:

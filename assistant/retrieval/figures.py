@@ -21,9 +21,10 @@ _ANY_COUNTED = "个"  # the measure word of anything counted
 # a number counting, read whole, not an ordinal or a neighbour (第三次, 第十一次, 上一级, 下一个)
 _COUNTING = r"(?<![第上下\d.零〇一二两三四五六七八九十百千万半])"
 # what 几个 counts is a person when the noun after it names one (几个专职安全员, 几个人), not 几个晚上 or 几个班组
-_PERSON = re.compile(r"[^，,。；;？?]{0,6}?(?:人|员|工|者|师|长)(?![区厂地段种序作])")
+_PERSON_NOUN = r"(?:人|员|工|者|师|长)(?![区厂地段种序作])"
+_PERSON = re.compile(rf"[^，,。；;？?]{{0,6}}?{_PERSON_NOUN}")
 # or when the noun before it, in the same clause, names one (专职安全管理人员至少要配几个)
-_PERSON_BEFORE = re.compile(r"(?:人|员|工|者|师|长)(?![区厂地段种序作])[^，,。；;？?]{0,6}$")
+_PERSON_BEFORE = re.compile(rf"{_PERSON_NOUN}[^，,。；;？?]{{0,6}}$")
 # 几 asks a number, except after a numeral or a word pointing at some (十几个员工, 二十几人; 这几年, 近几个月, 头几天,
 # 好几次): those are about so many, not a question
 _JI = r"(?<![十百千万\d这那近头好])几"

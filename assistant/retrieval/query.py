@@ -19,7 +19,7 @@ from assistant.retrieval.config import RankingConfig
 from ingest.articles import NUMERAL, ArticleRef
 from ingest.cleaning import normalise_for_index, to_simplified
 from ingest.gazetteer import default_gazetteer
-from ingest.legal_forms import default_forms
+from ingest.legal_forms import STANDARD_CODE, default_forms
 from ingest.metadata import NATIONAL
 from ingest.numerals import cn_to_int, well_formed
 from ingest.store import DocumentRecord, StoredChunk
@@ -37,7 +37,7 @@ _SPLIT_QUESTION = re.compile(r"(?<=[？?；;])|(?<=[，,])(?=还是|那么|另�
 ASKS_STATUS = re.compile(r"还有效|仍有效|是否有效|有效吗|有没有效|废止|失效|作废|还能用|还适用|还管用|还在用")
 ASKS_VALIDITY = re.compile(rf"{ASKS_STATUS.pattern}|施行|生效")
 _DECREE_FORMS = re.compile(r"(?:中华人民共和国)?国务院令?第\s*(\d+)\s*号令?")  # 国务院令第446号 -> 446号令
-_STANDARD = re.compile(r"(?<![A-Za-z])(?:GB|GBZ|AQ|GB/T|AQ/T)\s*\d{3,6}(?:[.-]\d+)*", re.IGNORECASE)
+_STANDARD = re.compile(rf"{STANDARD_CODE}(?:[.-]\d+)*", re.IGNORECASE)
 # 《…》 names a document when it ends as one does (《…许可证》 names a licence, which is no document)
 _TITLE = re.compile(
     r"《([^》]{1,40}(?:法|条例|规定|办法|细则|标准|规范|规程|目录|决定|解释|意见|通知|方案|计划|规则|导则|指南|准则|"

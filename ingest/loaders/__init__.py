@@ -9,7 +9,7 @@ import zlib
 from collections.abc import Callable
 from pathlib import Path
 
-from ingest.cleaning import invisible
+from ingest.cleaning import is_blank
 from ingest.encoding import nul_reason
 from ingest.errors import (
     EmptyDocument,
@@ -77,7 +77,7 @@ def load_file(path: Path, limits: LoadLimits | None = None, warnings: list[str] 
     text = line_breaks(text)
     if not text.strip():
         raise EmptyDocument(path, "文件中没有可入库的文字内容")
-    if all(map(invisible, text)):  # zero-width spaces, direction marks … alone: it was imported, a document of nothing
+    if is_blank(text):  # zero-width spaces, direction marks … alone: it was imported, a document of nothing
         raise EmptyDocument(
             path, "文件中只有空白和看不见的字符（如零宽空格、方向控制符），没有任何文字；请检查文件内容后重新导入"
         )
