@@ -34,6 +34,9 @@ _CLAUSES = re.compile(r"[，,；;。：:]")
 _YES_NO = re.compile(r"[吗嘛][？?！!。]*$|([^有])不\1|是否")
 # asks that are a rate or a point in time themselves (多久一次, 百分之多少, 每年几月): no period to state them per
 _RATES_ALREADY = ("frequency", "ratio", "date", "phone", "form")
+# a sum or a share asked of no penalty (安责险最低保额, 安全文明施工费按百分之几计取): a fine's amount or share (处挪用
+# 费用20%以上50%以下的罚款) is not it
+_SUMS_AND_SHARES = ("money", "ratio")
 
 
 def _alternatives(words: list[str]) -> str:
@@ -64,7 +67,7 @@ class Ask:
     of: tuple[str, ...] = ()
     # asked per period (每天几小时): the text states a figure per period (每日…8小时), not a total
     per: re.Pattern | None = None
-    # a sum asked of no penalty (安责险最低保额, 风险抵押金存多少): a fine a clause imposes is not that sum
+    # a sum or share asked of no penalty (安责险最低保额, 风险抵押金存多少): a fine a clause imposes is not that sum
     fines: bool = True
 
     def _said(self, text: str) -> str:
@@ -169,7 +172,7 @@ class QuantityAsks:
         # a limit asked without its unit (低于多少, 多少以上): answered by a measure stated (a unit or a percentage)
         limits = (
             [
-                rf"(?:{_alternatives(words.limit_words)})(?:多少|{_JI})(?!{all_units}|个|倍|成)"
+                rf"(?:{_alternatives(words.limit_words)})(?:是|为|要|能|得)?(?:多少|{_JI})(?!{all_units}|个|倍|成)"
                 rf"|(?:多少|{_JI})(?:以上|以下|以内)"
             ]
             if words.limit_words
@@ -223,11 +226,12 @@ class QuantityAsks:
         """The figure a question part asks for, or None when it asks for none (a 几 in a question asking yes or no:
         挪动几台设备算不算破坏现场); a number, a sum or a period asked per day, shift or year (每天最多干几小时) is
         stated per period: the period named in the clause asking for it, not in another (从业人员多少人以上的单位建立
-        安委会，每季度至少开会一次 asks no number of people per quarter); a sum asked of no penalty is not a fine."""
+        安委会，每季度至少开会一次 asks no number of people per quarter); a sum or share asked of no penalty is not a
+        fine."""
         ask = self._asked(part)
         if ask is None or (re.search(_JI, ask.words) and _YES_NO.search(part)):
             return None
-        if ask.kind == "money" and provision_asked(part) != PENALTY:
+        if ask.kind in _SUMS_AND_SHARES and provision_asked(part) != PENALTY:
             ask = replace(ask, fines=False)
         if ask.kind not in _RATES_ALREADY:
             clause = next((c for c in _CLAUSES.split(part) if ask.words in c), part)
