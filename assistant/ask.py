@@ -170,7 +170,9 @@ class Assistant:
             if hit is None:
                 whole.append(chunk)
                 continue
-            whole.append(StoredChunk(chunk.id, hit.text, {**hit.chunks[0].metadata, "part": 1, "parts": 1}))
+            closeness = {} if chunk.similarity is None else {"similarity": chunk.similarity}  # what retrieval found
+            metadata = {**hit.chunks[0].metadata, "part": 1, "parts": 1, **closeness}
+            whole.append(StoredChunk(chunk.id, hit.text, metadata))
         return whole
 
     def _not_in_library(self, question: str, plan, chunks: list[StoredChunk]) -> Answer | None:
@@ -273,7 +275,11 @@ class Assistant:
 
     def _offline(self, query: str, plan, chunks: list[StoredChunk], fault: LlmUnavailable | None) -> Answer:
         answer = OfflineComposer(
-            self.kb.tokenizer, self.kb.bm25.idf, self.retriever.figures, self.kb.settings.knowledge_dir
+            self.kb.tokenizer,
+            self.kb.bm25.idf,
+            self.retriever.figures,
+            self.kb.settings.knowledge_dir,
+            ANSWER.min_similarity.get(self.kb.embedder.name),
         ).compose(query, plan, self.whole_articles(chunks), self._accident(query))
         answer = _with_notes(answer, self._missing_articles(answer.text.split("\n\n依据：")[0]))
         if fault is not None:

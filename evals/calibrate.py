@@ -5,7 +5,9 @@ all of whose questions the corpus answers:
   obligations in everyday words; see evals.fit_ranker);
 - ``figure_coverage`` on figure questions made from the obligations whose duty states a figure, with the
   figure asked instead (收货后3日内交回 -> 收货后多少日内交回？), which the basis article answers;
-- ``figure_share`` on the same figure questions: the clause stating the figure against the best clause on the part.
+- ``figure_share`` on the same figure questions: the clause stating the figure against the best clause on the part;
+- ``min_similarity`` (for the active embedder) on the pack's questions: the cosine of the quoted provisions' vectors
+  to the question's below which the answer is declined (reported only when the index has vectors).
 
 For each candidate value it reports the share of those questions the offline answer declines; the shipped value
 is the largest that declines at most ``TOLERATED`` more of them than the lowest value does (other rules decline a
@@ -32,6 +34,7 @@ from ingest.settings import Settings
 
 GRID = (0.1, 0.15, 0.2, 0.25, 0.3, 0.35, 0.4)
 FIGURE_GRID = (0.0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6)
+SIMILARITY_GRID = (0.0, 0.8, 0.82, 0.84, 0.85, 0.86, 0.87, 0.875, 0.88, 0.885, 0.89)
 TOLERATED = (
     0.01  # answerable questions the threshold may decline beyond those declined without it (target ≤ 0.05 in all)
 )
@@ -58,17 +61,19 @@ def figure_questions(kb: KnowledgeBase) -> list[str]:
     return questions
 
 
-def sweep(composer, prepared, knob: str, grid) -> float:
-    shipped = getattr(ANSWER, knob)
+def sweep(composer, prepared, knob: str, grid, owner: object = ANSWER) -> float:
+    """The largest value of the grid declining at most TOLERATED more of the questions than its first value: of a
+    knob of ANSWER, or of the composer's own (min_similarity, calibrated per embedder)."""
+    shipped = getattr(owner, knob)
     best, floor = grid[0], None
     for value in grid:
-        setattr(ANSWER, knob, value)
+        setattr(owner, knob, value)
         declined = sum(composer.compose(q, plan, chunks).abstained for q, plan, chunks in prepared) / len(prepared)
         floor = declined if floor is None else floor
-        print(f"{knob} {value:.2f}: 拒答 {declined:.3f}")
+        print(f"{knob} {value:.3f}: 拒答 {declined:.3f}")
         if declined <= floor + TOLERATED + 1e-9:
             best = value
-    setattr(ANSWER, knob, shipped)
+    setattr(owner, knob, shipped)
     print(f"建议 {knob} = {best}（当前 {shipped}）")
     return best
 
@@ -99,6 +104,11 @@ def main(argv: list[str] | None = None) -> int:
     print(f"{len(figures)} 个由义务改写的数额/期限问题（均有依据）")
     sweep(composer, figures, "figure_coverage", FIGURE_GRID)
     sweep(composer, figures, "figure_share", FIGURE_GRID)
+    if kb.store.has_vectors():
+        print(f"向量模型 {kb.embedder.name}：所引条文与问题的语义相似度下限")
+        composer.min_similarity = ANSWER.min_similarity.get(kb.embedder.name)
+        sweep(composer, questions, "min_similarity", SIMILARITY_GRID, owner=composer)
+        composer.min_similarity = None
     if args.show:
         ANSWER.min_coverage, ANSWER.figure_coverage, ANSWER.figure_share = GRID[0], FIGURE_GRID[0], FIGURE_GRID[0]
         for q, plan, chunks in questions + figures:

@@ -336,6 +336,12 @@ class StoredChunk:
         return self.metadata.get("parts", 1)
 
     @property
+    def similarity(self) -> float | None:
+        """The cosine of the chunk's vector to the question's, set by retrieval on the chunks it returns (None when
+        either has no vector)."""
+        return self.metadata.get("similarity")
+
+    @property
     def ordinal(self) -> int:
         """The chunk's position in its document."""
         return self.metadata.get("ordinal", 0)

@@ -5,18 +5,25 @@
 - A share asked as 百分之几 (like 百分之多少), a rate by its noun (保费费率大概多少), a limit asked with a verb between
   (氧含量最低是多少; 保额, 保费, 限额 are sums).
 - A share asked of no penalty (安全文明施工费按工程造价的百分之几计取) is not the share of a fine (处挪用费用20%以上50%
-  以下的罚款), as a sum asked of no penalty is not a fine's amount."""
+  以下的罚款), as a sum asked of no penalty is not a fine's amount.
+- Meaning, not shared words: a provision sharing a question's words (条件, 三年以上) while far from it in meaning (its
+  vector's cosine to the question's below the floor calibrated for the embedder) was quoted as the answer to
+  校车司机要满足什么条件，驾龄至少几年. The retriever now reports each chunk's similarity; the answer takes the
+  first-ranked provision close in meaning that holds enough of the question's words, and declines when none is."""
 
 from __future__ import annotations
 
 import pytest
 from test_fifteenth_round import _article
 from test_retrieval_stages import record
-from test_twentyfourth_round_answers import _composed
+from test_twentyfourth_round_answers import _analyzer, _composed
 
+from assistant.answer import ANSWER, OfflineComposer
 from assistant.pack import KnowledgePack
 from assistant.retrieval.figures import QuantityAsks
 from ingest.settings import Settings
+from ingest.store import StoredChunk
+from ingest.tokenizer import Tokenizer
 
 
 @pytest.fixture(scope="module")
@@ -75,3 +82,70 @@ def test_a_share_asked_of_no_penalty_is_not_the_share_of_a_fine(asks):
         "安全文明施工费按工程造价的百分之几计取？", [record("建设工程安全生产管理条例", "行政法规")], [penalty]
     )
     assert answer.abstained
+
+
+def _close(chunk: StoredChunk, similarity: float) -> StoredChunk:
+    return StoredChunk(chunk.id, chunk.text, {**chunk.metadata, "similarity": similarity})
+
+
+def _answered(question: str, records: list, chunks: list, floor: float | None = 0.85):
+    tokenizer = Tokenizer([])
+    idf = {t: 2.0 for c in chunks for t in tokenizer.query_tokens(c.text)} | {
+        t: 2.0 for t in tokenizer.query_tokens(question)
+    }
+    figures = QuantityAsks(KnowledgePack(Settings().knowledge_dir).quantities)
+    composer = OfflineComposer(tokenizer, idf, figures, min_similarity=floor)
+    return composer.compose(question, _analyzer(*records).analyse(question), chunks)
+
+
+_DIRECTOR = _article(
+    "深圳经济特区安全生产监督管理条例", "地方性法规", 36,
+    "第三十六条 安全总监应当熟悉安全生产业务，并满足下列条件之一：\n（一）取得注册安全工程师资格；\n"
+    "（二）具备本科以上学历，并具有三年以上安全生产管理工作经历。",
+)  # fmt: skip
+_QUESTION = "校车司机要满足什么条件，驾龄至少几年？"
+
+
+def test_a_provision_far_from_the_question_in_meaning_is_no_answer_however_many_words_it_shares():
+    records = [record("深圳经济特区安全生产监督管理条例", "地方性法规", "深圳市")]
+    far = _answered(_QUESTION, records, [_close(_DIRECTOR, 0.82)])
+    assert far.abstained and "意思相差较远" in far.text and "可能相关" in far.text
+    assert not _answered(_QUESTION, records, [_close(_DIRECTOR, 0.9)]).abstained
+
+
+@pytest.mark.parametrize("floor", [None, 0.85])
+def test_without_a_vector_or_a_calibrated_floor_nothing_is_declined_for_meaning(floor):
+    records = [record("深圳经济特区安全生产监督管理条例", "地方性法规", "深圳市")]
+    chunks = [_DIRECTOR] if floor else [_close(_DIRECTOR, 0.5)]  # no similarity recorded; or no floor
+    assert not _answered(_QUESTION, records, chunks, floor).abstained
+
+
+def test_the_first_ranked_provision_close_in_meaning_answers_before_a_far_one_sharing_more_words():
+    courier = _article(
+        "危险化学品安全管理条例", "行政法规", 64,
+        "第六十四条 托运人不得在托运的普通货物中夹带危险化学品。邮政企业、快递企业不得收寄危险化学品。",
+    )  # fmt: skip
+    equipment = _article(
+        "生产安全事故应急条例", "行政法规", 13,
+        "第十三条 易燃易爆物品、危险化学品等危险物品的生产、经营、储存、运输单位，应当配备必要的灭火、排水、通风以及"
+        "危险物品稀释、掩埋、收集等应急救援器材、设备和物资。",
+    )  # fmt: skip
+    records = [record("危险化学品安全管理条例", "行政法规"), record("生产安全事故应急条例", "行政法规")]
+    question = "客户要寄几桶油漆稀释剂（危险化学品），我们快递网点能收吗？"
+    chunks = [_close(equipment, 0.83), _close(courier, 0.89)]
+    answer = _answered(question, records, chunks)
+    assert not answer.abstained and [s.chunk.doc_id for s in answer.sources][:1] == ["危险化学品安全管理条例"]
+    assert "不得收寄危险化学品" in answer.text.split("\n")[0]
+
+
+def test_an_article_asked_for_by_number_is_quoted_however_far_its_words():
+    law = _article(
+        "安全生产法", "法律", 24, "第二十四条 矿山、金属冶炼、建筑施工、运输单位，应当设置安全生产管理机构。"
+    )
+    answer = _answered("安全生产法第二十四条", [record("安全生产法", "法律")], [_close(law, 0.7)])
+    assert not answer.abstained and "第二十四条" in answer.text
+
+
+def test_the_shipped_floor_is_for_the_default_embedder_only():
+    assert set(ANSWER.min_similarity) == {"e5-small-q4-384"}
+    assert 0.8 < ANSWER.min_similarity["e5-small-q4-384"] < 0.9

@@ -342,3 +342,18 @@ def test_embed_with_a_limit_computes_about_that_many_and_the_next_run_goes_on(tm
     rest = runner.invoke(app, ["embed"])
     assert f"待计算 {CHUNKS - 8} 个切块" in rest.output and f"向量 100%（{CHUNKS}/{CHUNKS}）" in rest.output
     assert runner.invoke(app, ["embed", "--limit", "0"]).exit_code != 0  # a limit is a positive number
+
+
+def test_each_chunk_found_says_how_close_it_is_to_the_question_only_when_both_have_vectors(tmp_path):
+    """The answer judges whether a provision speaks to the question by the cosine of their vectors: the retriever
+    reports it on the chunks it returns, and reports none before any vector is stored (imported --no-vectors)."""
+    kb, retriever, question, _ = _searched_once(tmp_path)
+    found = retriever.search(question)
+    assert found and all(c.similarity is not None and -1.0 <= c.similarity <= 1.0 for c, _ in found)
+    best = max(found, key=lambda x: x[0].similarity or 0.0)[0]
+    assert all(c.similarity is None for c in kb.store.get_chunks([best.id]))  # the stored chunks are untouched
+
+    settings = _settings(tmp_path / "lexical", tmp_path / "cache" / "vectors.sqlite")
+    ingest([_folder(tmp_path / "docs2")], settings, vectors=False)
+    lexical = HybridRetriever(kb=KnowledgeBase(settings), k=5)
+    assert all(c.similarity is None for c, _ in lexical.search(question))

@@ -573,14 +573,22 @@ def _carries_term(chunk: StoredChunk, plan: QueryPlan) -> bool:
 
 class OfflineComposer:
     def __init__(
-        self, tokenizer: Tokenizer, idf: dict[str, float], figures: QuantityAsks, knowledge_dir: Path | None = None
+        self,
+        tokenizer: Tokenizer,
+        idf: dict[str, float],
+        figures: QuantityAsks,
+        knowledge_dir: Path | None = None,
+        min_similarity: float | None = None,
     ):
+        """``min_similarity``: the calibrated cosine (ANSWER.min_similarity) of the embedder the chunks were retrieved
+        with, below which no quoted provision speaks to the question; None when it is not calibrated."""
         from ingest.settings import Settings
 
         self.tokenizer = tokenizer
         self.idf = idf
         self.asks = figures
         self.guard = instruction_guard(knowledge_dir or Settings().knowledge_dir)
+        self.min_similarity = min_similarity
 
     def _groups(self, part: str, plan: QueryPlan, chunks: list[StoredChunk]) -> list[list[_Clause]]:
         """For each chunk (in retrieval order) its clauses that best answer the part, best first.
@@ -901,6 +909,7 @@ class OfflineComposer:
         elsewhere: list[str] = []  # parts only another region's rules answer
         undefined: list[str] = []  # terms asked the meaning of that no retrieved text names
         figures_answered = 0
+        defined = False  # a term of the pack asked about, answered by the articles it names
         for index, part in enumerate(question_parts(question)):
             ask = self.asks.asked(part)
             # what a term means or what the law requires of it (四不放过是什么, 一岗双责是怎么要求的); not a figure
@@ -912,6 +921,7 @@ class OfflineComposer:
                 and (carried := self._carrying_term(plan, evidence))
             ):
                 chosen += [c for group in carried for c in group if c.text not in {x.text for x in chosen}]
+                defined = True
                 continue
             groups = self._groups(part, plan, evidence)
             if naming_unknown:
@@ -967,6 +977,15 @@ class OfflineComposer:
             share = ANSWER.first_share if index == 0 else ANSWER.keep_share
             quoted = {c.chunk_rank for c in chosen}  # the evidence a part before this one is answered from
             decisive = self._decisive(groups, evidence, plan, part, share, overruled, quoted)
+            if decisive and self._far_in_meaning([g[0] for g in decisive], evidence):
+                # the pick shares the question's words only: the first-ranked provision close in meaning that holds
+                # enough of them answers (预警级别…分别用红色、橙色、黄色和蓝色标示 for 预警信号分哪几种颜色, not the
+                # 应急响应级别 of another article)
+                decisive = [
+                    g
+                    for g in groups
+                    if not self._far_in_meaning(g[:1], evidence) and g[0].coverage >= ANSWER.min_coverage
+                ][:1] or decisive
             if not decisive:
                 elsewhere.append(part)
             for group in decisive:
@@ -989,6 +1008,8 @@ class OfflineComposer:
             return declined(question, chunks, f"已入库的条文中没有在{places}适用的相应规定（检索到的是其他地区的规定）")
         if not chosen:
             return declined(question, chunks)
+        if not named_articles and not defined and self._far_in_meaning(chosen, evidence):
+            return declined(question, chunks, "检索到的条文与所问的事项意思相差较远，都不能直接回答")
         if not named_articles:
             chosen = sorted(chosen, key=lambda c: c.chunk_rank)[: ANSWER.max_bullets]
         sources: list[Source] = []
@@ -1030,6 +1051,16 @@ class OfflineComposer:
         lines.append("依据：")
         lines += [f"[{s.number}] {s.citation}" for s in sources]
         return Answer(question, "\n".join(lines), False, sources)
+
+    def _far_in_meaning(self, chosen: list[_Clause], evidence: list[StoredChunk]) -> bool:
+        """Whether every provision the answer would quote is far from the question in meaning: the cosine of its
+        vector to the question's below the calibrated floor. Words a question shares with a provision (施工, 许可,
+        考试) do not make it answer a matter it never names (校车司机的驾龄, 户外广告牌的设置许可); a provision
+        without a vector (imported --no-vectors) is not judged."""
+        if self.min_similarity is None:
+            return False
+        close = [s for c in chosen if (s := evidence[c.chunk_rank].similarity) is not None]
+        return bool(close) and max(close) < self.min_similarity
 
     def _subject(self, part: str, plan: QueryPlan, ask: Ask) -> list[str]:
         """The weighted terms of a part asking for a figure, less the words asking for it, the figure's own name

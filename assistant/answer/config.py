@@ -78,6 +78,14 @@ class AnswerConfig(BaseModel):
         2.0, description="a clause whose range (10人以上50人以下) holds the question's number"
     )
     legal_term_weight: float = Field(1.5, description="the law's term for a user's word that no candidate uses")
+    min_similarity: dict[str, float] = Field(
+        default_factory=lambda: {"e5-small-q4-384": 0.85},
+        description="per embedder: an answer whose quoted provisions are all further from the question in meaning "
+        "(cosine of their vectors) is declined, they are only related; python -m evals.calibrate finds the pack's "
+        "questions declined by at most 1 % more up to 0.87, but the pack holds no short or keyword questions, whose "
+        "vectors sit further from any provision's (0.87 declined right answers to 动火 专人 现场 and 预警红橙黄蓝，哪个"
+        "最高 in the diagnostic sets), so 0.85; an embedder not listed is not calibrated and nothing is declined so",
+    )
 
 
 ANSWER = AnswerConfig()

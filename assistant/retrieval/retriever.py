@@ -144,8 +144,11 @@ class HybridRetriever:
         found = gather(self.kb, plan, records, allowed, national, config, meanwhile)
         return found, featurize(found, plan, records, idf, config, self.figures, known)
 
-    def _ranked(self, query: str, plan: QueryPlan | None) -> tuple[list[tuple[StoredChunk, float]], list[StoredChunk]]:
-        """Candidates ranked by the fitted ranker, copies set aside; and the articles the question names."""
+    def _ranked(
+        self, query: str, plan: QueryPlan | None
+    ) -> tuple[list[tuple[StoredChunk, float]], list[StoredChunk], dict[str, float]]:
+        """Candidates ranked by the fitted ranker, copies set aside; the articles the question names; and each
+        candidate's cosine to the question (none without vectors)."""
         found, rows = self.candidates(query, plan)
         assert self.config is not None  # set by candidates()
         scores = linear_scores(rows, self.config)
@@ -163,10 +166,10 @@ class HybridRetriever:
         other = dict(zip(found.ids, rows[:, FEATURES.index("other_region")], strict=True))
         regions = [chunk.region if other[chunk.id] else None for chunk, _ in ranked]
         capped = other_regions_capped(regions, self.config.other_region_cap)
-        return [ranked[i] for i in capped], found.pinned
+        return [ranked[i] for i in capped], found.pinned, found.dense
 
     def search(self, query: str, plan: QueryPlan | None = None) -> list[tuple[StoredChunk, float]]:
-        ranked, pinned_chunks = self._ranked(query, plan)
+        ranked, pinned_chunks, dense = self._ranked(query, plan)
         if self.reranker is not None and ranked:
             head = ranked[: max(self.k * 3, 20)]
             predicted = self.reranker.predict([(query, chunk.text) for chunk, _ in head])
@@ -175,4 +178,10 @@ class HybridRetriever:
         pinned_ids = {c.id for c in pinned_chunks}
         top = max((s for _, s in ranked), default=0.0)
         pinned = [(chunk, top + 1.0) for chunk in pinned_chunks]
-        return [*pinned, *[(c, s) for c, s in ranked if c.id not in pinned_ids]][: max(self.k, len(pinned))]
+        found = [*pinned, *[(c, s) for c, s in ranked if c.id not in pinned_ids]][: max(self.k, len(pinned))]
+        # how close each is to the question in meaning, for the answer to judge whether it speaks to it (a copy: the
+        # chunk objects may be shared)
+        return [
+            (StoredChunk(c.id, c.text, {**c.metadata, "similarity": dense[c.id]}) if c.id in dense else c, s)
+            for c, s in found
+        ]
