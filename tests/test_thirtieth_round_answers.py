@@ -6,6 +6,8 @@
   (氧含量最低是多少; 保额, 保费, 限额 are sums).
 - A share asked of no penalty (安全文明施工费按工程造价的百分之几计取) is not the share of a fine (处挪用费用20%以上50%
   以下的罚款), as a sum asked of no penalty is not a fine's amount.
+- A figure of the whole country (全国一共发生多少起事故) is not what a district's report counts (全区共发生安全事故
+  311起): a plan or report states it only where it writes 全国.
 - Meaning, not shared words: a provision sharing a question's words (条件, 三年以上) while far from it in meaning (its
   vector's cosine to the question's below the floor calibrated for the embedder) was quoted as the answer to
   校车司机要满足什么条件，驾龄至少几年. The retriever now reports each chunk's similarity; the answer takes the
@@ -17,6 +19,7 @@ import pytest
 from test_fifteenth_round import _article
 from test_retrieval_stages import record
 from test_twentyfourth_round_answers import _analyzer, _composed
+from test_twentyninth_round_answers import _report
 
 from assistant.answer import ANSWER, OfflineComposer
 from assistant.pack import KnowledgePack
@@ -149,3 +152,16 @@ def test_an_article_asked_for_by_number_is_quoted_however_far_its_words():
 def test_the_shipped_floor_is_for_the_default_embedder_only():
     assert set(ANSWER.min_similarity) == {"e5-small-q4-384"}
     assert 0.8 < ANSWER.min_similarity["e5-small-q4-384"] < 0.9
+
+
+@pytest.mark.parametrize(
+    ("said", "answers"),
+    [("全区共发生生产安全事故311起，死亡42人。", False), ("全国共发生生产安全事故311起，死亡42人。", True)],
+)
+def test_a_figure_of_the_whole_country_is_not_a_districts_count(said, answers):
+    report = _report("2023年安全生产工作总结", "2024-01-10", said)
+    answer = _composed(
+        "2023年全国一共发生多少起生产安全事故？", [record("2023年安全生产工作总结", "工作总结")], [report]
+    )
+    assert answer.abstained != answers
+    assert answers or "可能相关" in answer.text

@@ -543,6 +543,18 @@ def _of_year(group: list[_Clause], chunk: StoredChunk, years: list[str]) -> bool
     return any(chunk.date.startswith(year) or any(f"{year}年" in text for text in said) for year in years)
 
 
+_COUNTRY = "全国"
+
+
+def _of_country(group: list[_Clause], chunk: StoredChunk) -> bool:
+    """Whether a text may state a figure of the whole country: a provision of law may, a plan or a report only where
+    its title, headings or quoted clauses say 全国 (a district's report counts its district)."""
+    if chunk.kind in LEGAL_KINDS:
+        return True
+    said = [chunk.title, *chunk.heading_path, *(t for c in group for t in (c.text, *c.items))]
+    return any(_COUNTRY in text for text in said)
+
+
 def _heading_named(chunk: StoredChunk, said: str) -> bool:
     """Whether a (normalised) question names the heading of a plan passage's section, its words less the numbering
     and two characters or more: 工作重点 of 二、工作重点."""
@@ -951,12 +963,16 @@ class OfflineComposer:
                 # a figure of a year asked (2023年全国一共死了多少人) is what happened then: only a text of that year
                 # (its clause, title or date names it) states it, not a provision's threshold nor another year's report
                 years = _YEAR.findall(part)
+                # and a figure of the whole country (全国一共发生多少起) is not what a unit's plan or report counts
+                # (全区共发生安全事故311起), unless it writes 全国 itself
+                country = _COUNTRY in part
                 groups = [
                     g
                     for g in stating
                     if _states_about(g, ask, subject, later=index > 0) >= ANSWER.figure_coverage
                     and (not act or any(t in normalise_for_index(evidence[g[0].chunk_rank].text) for t in act))
                     and (not years or _of_year(g, evidence[g[0].chunk_rank], years))
+                    and (not country or _of_country(g, evidence[g[0].chunk_rank]))
                 ]
                 best = max((g[0].coverage for g in stating), default=0.0)
                 if not groups or max(g[0].coverage for g in groups) < max(
