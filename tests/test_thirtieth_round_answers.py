@@ -6,6 +6,10 @@
   (氧含量最低是多少; 保额, 保费, 限额 are sums).
 - A share asked of no penalty (安全文明施工费按工程造价的百分之几计取) is not the share of a fine (处挪用费用20%以上50%
   以下的罚款), as a sum asked of no penalty is not a fine's amount.
+- A matter a national standard sets (安全色, 安全电压, 特级动火; knowledge/outside_sources.yaml) was answered from an
+  unrelated provision (安全色中的黄色表示什么 by a judicial interpretation's 拒不执行). Unless a text found names it
+  (the standard imported), the answer says which standard sets it and that the library lacks it. A measure asked as
+  在什么范围 (氧含量应当保持在什么范围) is a figure asked.
 - A figure of the whole country (全国一共发生多少起事故) is not what a district's report counts (全区共发生安全事故
   311起): a plan or report states it only where it writes 全国.
 - Meaning, not shared words: a provision sharing a question's words (条件, 三年以上) while far from it in meaning (its
@@ -165,3 +169,28 @@ def test_a_figure_of_the_whole_country_is_not_a_districts_count(said, answers):
     )
     assert answer.abstained != answers
     assert answers or "可能相关" in answer.text
+
+
+def test_a_matter_a_standard_sets_is_the_standards_until_a_text_found_names_it():
+    interpretation = _article(
+        "最高人民法院、最高人民检察院关于办理危害生产安全刑事案件适用法律若干问题的解释", "司法解释", 3,
+        "第三条 认定是否属于“拒不执行”，应当综合考虑行政决定、命令是否具有法律、行政法规等依据等因素进行判断。",
+    )  # fmt: skip
+    records = [record("最高人民法院、最高人民检察院关于办理危害生产安全刑事案件适用法律若干问题的解释", "司法解释")]
+    question = "判断：安全色中的黄色表示警告、注意。对吗？"
+    answer = _composed(question, records, [interpretation])
+    assert answer.abstained and "GB 2893《安全色》" in answer.text and "可能相关" in answer.text
+    imported = _article("安全色标准", "国家标准", 4, "4.3 黄色 传递注意、警告的信息。安全色的黄色表示注意、警告。")
+    answer = _composed(question, [*records, record("安全色标准", "国家标准")], [imported, interpretation])
+    assert not answer.abstained and "黄色表示注意、警告" in answer.text
+
+
+@pytest.mark.parametrize("question", ["动火作业需要专人监护吗？", "厂房的消防设施和灭火器材要怎么配备？"])
+def test_a_subject_the_law_regulates_is_no_standards_matter(question):
+    plan = _analyzer(record("安全生产法", "法律")).analyse(question)
+    assert plan.outside == []
+
+
+def test_a_measure_asked_within_what_range_is_a_figure_asked(asks):
+    ask = asks.asked("有限空间作业时，作业环境的氧含量应当保持在什么范围内？")
+    assert ask is not None and ask.stated_in("氧含量应当在19.5%至23.5%之间") and not ask.stated_in("应当先通风、再检测")

@@ -1155,10 +1155,21 @@ def _naming_unknown(question: str, plan: QueryPlan, evidence: list[StoredChunk])
 
 def library_lacks(question: str, plan: QueryPlan, chunks: list[StoredChunk]) -> str:
     """Why nothing in the library can answer, whoever composes the answer: a document it does not hold is asked about
-    (知识库中没有《…》), or the rules of a place none of whose texts it holds (广东省规定…); "" otherwise."""
-    if _naming_unknown(question, plan, chunks[: ANSWER.evidence_chunks]) is None:
+    (知识库中没有《…》), or the rules of a place none of whose texts it holds (广东省规定…), or a matter another source
+    sets that no text found names (安全色: GB 2893); "" otherwise."""
+    evidence = chunks[: ANSWER.evidence_chunks]
+    if _naming_unknown(question, plan, evidence) is None:
         names = "、".join(n if n.isascii() else f"《{n}》" for n in plan.unknown_documents)
         return f"知识库中没有{names}"
     if plan.unheld_places and not plan.documents:  # asked what a place's own rules say, of none held
         return f"知识库中没有{'、'.join(plan.unheld_places)}的地方性法规或规定"
+    said = [normalise_for_index(c.text) for c in evidence]
+    lacking = {
+        source: matter
+        for matter, source in plan.outside
+        if not any(normalise_for_index(matter) in text for text in said)
+    }
+    if lacking and not plan.documents:  # the source is not imported: nothing found speaks of the matter
+        told = "；".join(f"所问的“{matter}”由{source}规定" for source, matter in lacking.items())
+        return f"{told}，知识库中没有收录"
     return ""

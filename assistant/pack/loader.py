@@ -18,6 +18,8 @@ from assistant.pack.schema import (
     InstructionWords,
     Lexicon,
     Obligation,
+    OutsideSource,
+    OutsideSources,
     PlanRef,
     PlanTemplates,
     Quantities,
@@ -114,6 +116,10 @@ class KnowledgePack:
     @cached_property
     def document_aliases(self) -> dict[str, list[str]]:
         return self._one("document_aliases.yaml", DocumentAliases).aliases
+
+    @cached_property
+    def outside_sources(self) -> list[OutsideSource]:
+        return self._one("outside_sources.yaml", OutsideSources).sources
 
     @cached_property
     def quantities(self) -> Quantities:

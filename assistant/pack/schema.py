@@ -530,6 +530,17 @@ class DocumentAliases(_Strict):
     aliases: dict[str, list[str]]  # document name (no 中华人民共和国, no date) -> what people call it
 
 
+class OutsideSource(_Strict):
+    source: str  # how the answer names it: GB 2893《安全色》, 《女职工劳动保护特别规定》
+    matters: list[str]  # the words naming a matter it sets (安全色, 产假)
+
+
+class OutsideSources(_Strict):
+    """knowledge/outside_sources.yaml: matters a standard or another law sets, not the regulations."""
+
+    sources: list[OutsideSource]
+
+
 class InstructionWords(_Strict):
     """knowledge/instructions.yaml: how a sentence inside a document that speaks to the assistant is recognised."""
 

@@ -110,6 +110,8 @@ class QueryPlan:
     unknown_documents: list[str] = field(default_factory=list)  # titles or standards named that no document holds
     # places whose own rules are asked about (广东省规定…, 按江苏的要求) and that no document is of
     unheld_places: list[str] = field(default_factory=list)
+    # (matter, source) for each matter it names that a standard or another law sets (安全色 → GB 2893《安全色》)
+    outside: list[tuple[str, str]] = field(default_factory=list)
     setting: list[str] = field(default_factory=list)  # zones named as where the asker is (在工业园区, 开发区里的厂)
 
     def naming(self, chunk: StoredChunk) -> str:
@@ -285,6 +287,12 @@ class QueryAnalyzer:
             if place not in self._library_regions
             and place not in self._region_names  # 深圳市: 深圳经济特区's
             and re.search(rf"(?:{re.escape(place)}|{re.escape(_SUFFIX.sub('', place))}){_RULES_OF}", norm)
+        ]
+        plan.outside = [
+            (matter, entry.source)
+            for entry in self.pack.outside_sources
+            for matter in entry.matters
+            if normalise_for_index(matter) in norm
         ]
         plan.plans = bool(_REFERS_TO_PLAN.search(norm))
         plan.glossary = self._glossary(
