@@ -10,6 +10,8 @@
   unrelated provision (安全色中的黄色表示什么 by a judicial interpretation's 拒不执行). Unless a text found names it
   (the standard imported), the answer says which standard sets it and that the library lacks it. A measure asked as
   在什么范围 (氧含量应当保持在什么范围) is a figure asked.
+- 多久 asks how long or how often: 每年向职工代表大会报告 answers 主要负责人应当多久向职工代表大会报告 (it was declined
+  as stating no period), in words, after a number (1小时内).
 - A figure of the whole country (全国一共发生多少起事故) is not what a district's report counts (全区共发生安全事故
   311起): a plan or report states it only where it writes 全国.
 - Meaning, not shared words: a provision sharing a question's words (条件, 三年以上) while far from it in meaning (its
@@ -194,3 +196,11 @@ def test_a_subject_the_law_regulates_is_no_standards_matter(question):
 def test_a_measure_asked_within_what_range_is_a_figure_asked(asks):
     ask = asks.asked("有限空间作业时，作业环境的氧含量应当保持在什么范围内？")
     assert ask is not None and ask.stated_in("氧含量应当在19.5%至23.5%之间") and not ask.stated_in("应当先通风、再检测")
+
+
+def test_how_long_is_answered_by_how_often_in_words_after_a_number(asks):
+    ask = asks.asked("主要负责人应当多久向职工代表大会报告安全生产工作情况？")
+    assert ask is not None and ask.kind == "time"
+    assert ask.degree("主要负责人应当每年向职工代表大会或者职工大会报告安全生产工作情况") == 0.5
+    assert ask.degree("单位负责人接到报告后，应当于1小时内向有关部门报告") == 1.0
+    assert ask.degree("主要负责人应当向职工代表大会报告安全生产工作情况") == 0.0

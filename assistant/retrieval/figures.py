@@ -157,7 +157,10 @@ class QuantityAsks:
         )
         self._ratio = re.compile(rf"{_asks(words.ratio_asks)}|{_asking(words.ratio_nouns, words.question_words)}")
         time_units = units["time"]
-        self._deadline = re.compile(rf"{NUMBER}\s*(?:{time_units})|{_alternatives(words.deadline_words)}")
+        # 多久 asks how long or how often: a frequency (每年向职工代表大会报告) answers it too, in words
+        self._deadline = re.compile(
+            rf"{NUMBER}\s*(?:{time_units})|{_alternatives([*words.deadline_words, *words.frequency_words])}"
+        )
         # 每季度 is also written 每个季度, 每一年
         often = _alternatives(words.frequency_words).replace("每", "每[个一]?")
         # or a number of periods per occasion, in words or figures: 每2年组织1次, 3年一次, 每两个月检查一次
