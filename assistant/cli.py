@@ -603,6 +603,13 @@ def edit(
         str | None, typer.Option("--date", help="更正后的日期，如 2024-05-01（同名法规以日期最新者为现行）")
     ] = None,
     reset: Annotated[bool, typer.Option("--reset", help="撤销对该文档的全部更正，恢复导入时自动识别的信息")] = False,
+    confirm_supersede: Annotated[
+        bool,
+        typer.Option(
+            "--confirm-supersede",
+            help="确认更正后该文档取代或废止现行文本（不加此项时，这样的更正与导入一样先暂缓、待确认）",
+        ),
+    ] = False,
 ) -> None:
     """更正文档的标题、类别、地区或日期（管理员操作，立即生效）：重新导入后仍然保留，检索、引用和版本判断都按更正后的信息。
     只写文档、不带选项时显示其当前信息。"""
@@ -619,7 +626,7 @@ def edit(
     kb = KnowledgeBase(settings)
     _require_documents(kb)
     record = _one_document(kb, document)
-    if not (title or kind or region or date or reset):
+    if not (title or kind or region or date or reset or confirm_supersede):
         _print_document(kb, record.doc_id, LABELS)
         return
     kb.require_writable()
@@ -629,6 +636,7 @@ def edit(
             {"title": title, "kind": kind, "region": region, "date": date},
             authoritative=True,
             reset=reset,
+            confirm_supersede=confirm_supersede,
         )
     except CorrectionError as exc:
         err.print(f"[red]{shown(str(exc))}[/red]")

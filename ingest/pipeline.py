@@ -19,6 +19,7 @@ computed afterwards (ingest.vector_builder), at the end of the run unless it is 
 
 from __future__ import annotations
 
+import hashlib
 import itertools
 import json
 import random
@@ -186,13 +187,22 @@ class Ingestor:
             return report
 
     def correct(
-        self, doc_id: str, changes: dict[str, str | None], authoritative: bool = True, reset: bool = False
+        self,
+        doc_id: str,
+        changes: dict[str, str | None],
+        authoritative: bool = True,
+        reset: bool = False,
+        confirm_supersede: bool | None = None,
     ) -> IngestReport:
         """Correct a document's title, kind, region or date (reset: undo every correction of it); the correction
         is kept (ingest.corrections) and applied whenever its metadata is derived again. Which version is in force
         is derived anew. authoritative: an administrator's correction, in effect at once; otherwise (the web
         without the administrator password) the document is held 待确认 when the correction would make it
-        supersede or repeal a text in force. Raises CorrectionError (Chinese) for a value that cannot be."""
+        supersede or repeal a text in force. confirm_supersede (anquan edit): False, an administrator's correction is
+        held too when it would, as an import is (a plan retitled 中华人民共和国安全生产法 and dated later took the law
+        out of every answer at once); True, it is confirmed, a held document too; None (the web's administrator),
+        confirmed unless held. Raises CorrectionError (Chinese) for a value that
+        cannot be."""
         fields = normalise(changes)
         with self._exclusive():
             started = time.perf_counter()
@@ -206,6 +216,13 @@ class Ingestor:
             wanted = {} if reset else {**(corrections.fields(doc_id) or record.corrected), **fields}
             before = {name: getattr(record, name) for name in ("title", "kind", "region", "date")}
             if not apply_correction(record, wanted):
+                if authoritative and confirm_supersede and record.pending:  # anquan edit … --confirm-supersede
+                    report.notes.extend(self._versions(records, {doc_id}))
+                    report.results.append(
+                        FileResult(Path(record.source), "updated", doc_id, record.chunk_count, reason="已确认生效")
+                    )
+                    report.seconds = time.perf_counter() - started
+                    return report
                 report.results.append(
                     FileResult(
                         Path(record.source), "unchanged", doc_id, record.chunk_count, reason="与现有信息相同，未作更改"
@@ -214,9 +231,9 @@ class Ingestor:
                 report.seconds = time.perf_counter() - started
                 return report
             confirmed: set[str] = set()
-            if authoritative and not record.pending:
-                confirmed.add(doc_id)  # an administrator's word: no confirmation needed
-            elif not authoritative:
+            if authoritative and (confirm_supersede or (confirm_supersede is None and not record.pending)):
+                confirmed.add(doc_id)  # an administrator's word, confirmed: no confirmation needed
+            elif not authoritative or confirm_supersede is False:
                 record.vetted = ""  # like new content: held when it would displace a text in force
             corrections.set(doc_id, record.corrected, BY_ADMIN if authoritative else BY_UPLOADER, record.hash)
             corrections.save()
@@ -421,8 +438,25 @@ class Ingestor:
             ), None
         if existing is not None and existing.hash == doc_hash:
             return FileResult(path, "unchanged", doc_id, existing.chunk_count), None
+        if existing is None:
+            first_copy = next((s for s, h in seen_docs.values() if h == doc_hash and s != path), None)
+            if first_copy is not None:
+                return FileResult(path, "skipped", doc_id, reason=_copy_reason(self._shown(first_copy))), None
+            original = self._copy_of(records, lambda r: r.hash == doc_hash)
+            if original is not None:
+                return FileResult(
+                    path, "skipped", doc_id, original.chunk_count, reason=_copy_reason(self._shown(original), True)
+                ), None
         status = "updated" if existing is not None else "added"
         return FileResult(path, status, doc_id), (path, doc_hash, status)
+
+    def _copy_of(self, records: dict[str, DocumentRecord], same: Callable[[DocumentRecord], bool]):
+        """The stored document a new file is a copy of under another name (same content), or None: one whose file
+        is still there (a file renamed since it was imported is imported under its new name, as before)."""
+        for record in records.values():
+            if same(record) and (record.from_upload or Path(record.source).exists()):
+                return record
+        return None
 
     def _in_place_of_failed(
         self, report: IngestReport, records: dict[str, DocumentRecord], seen_docs: dict[str, tuple[Path, str]]
@@ -510,8 +544,11 @@ class Ingestor:
             preparation.embedder_fitted()
             batch: list[Prepared] = []
             batch_chunks = 0
+            texts_seen: dict[str, Path] = {}
             for done, item in enumerate(preparation.with_vectors(itertools.chain(held, stream)), start=1):
-                if isinstance(item, Prepared):
+                if isinstance(item, Prepared) and (copy := self._text_copy(item, records, texts_seen)) is not None:
+                    report.results.append(copy)
+                elif isinstance(item, Prepared):
                     batch.append(item)
                     batch_chunks += len(item.chunks)
                 else:
@@ -521,6 +558,30 @@ class Ingestor:
                     batch, batch_chunks = [], 0
                 self.progress("读取、切分与写入", done, len(todo))
         lap("读取、切分与写入")
+
+    def _text_copy(
+        self, item: Prepared, records: dict[str, DocumentRecord], texts_seen: dict[str, Path]
+    ) -> FileResult | None:
+        """A new plain-text document whose text is that of another of this import or of one stored (the same law
+        saved as .md and .txt, in UTF-8 and GBK, with CRLF): skipped, naming the original; a copy indexed twice
+        answered and cited everything twice. None for a document of a text of its own (noted in texts_seen). A PDF
+        or Word file reading as the text of another is left alone: what was read may be what was left of it (a page
+        skipped), not a copy."""
+        if item.status != "added" or not item.chunks or item.path.suffix.lower() not in _PLAIN_TEXT:
+            return None
+        digest = text_digest(c.text for c in item.chunks)
+        if digest in texts_seen:
+            reason = _copy_reason(self._shown(readable_path(texts_seen[digest])))
+            return FileResult(item.path, "skipped", item.meta.doc_id, reason=reason)
+        original = self._copy_of(
+            records,
+            lambda r: r.text_hash == digest and r.doc_id != item.meta.doc_id and Path(r.source).suffix in _PLAIN_TEXT,
+        )
+        if original is not None:
+            reason = _copy_reason(self._shown(original), stored=True)
+            return FileResult(item.path, "skipped", item.meta.doc_id, original.chunk_count, reason=reason)
+        texts_seen[digest] = item.path
+        return None
 
     def _write_batch_or_each(
         self, batch: list[Prepared], records: dict[str, DocumentRecord], report: IngestReport
@@ -579,6 +640,7 @@ class Ingestor:
                 ],
                 amends=amend_claims(c.text for c in item.chunks),
                 likeness=sketch(c.text for c in item.chunks),
+                text_hash=text_digest(c.text for c in item.chunks),
             )
             # an administrator's correction outlives the metadata derived anew (kept on this machine, or, with a
             # shared Chroma server, on the record a correction elsewhere wrote)
@@ -644,19 +706,53 @@ class Ingestor:
                 )
 
 
+_PLAIN_TEXT = (".md", ".markdown", ".txt")
+
+
+def text_digest(texts: Iterable[str]) -> str:
+    """A document's text as its chunks hold it, digested: equal for the same text whatever file it came from."""
+    digest = hashlib.sha256()
+    for text in texts:
+        digest.update(text.encode("utf-8", "surrogatepass") + b"\x00")
+    return digest.hexdigest()[:24]
+
+
+def _copy_reason(original: str, stored: bool = False) -> str:
+    where = "已入库的" if stored else "本次导入的"
+    return (
+        f"与{where} {original} 内容相同（只是文件名不同），不重复入库，已跳过；如要改用这个文件名，请先删除原文档再导入"
+    )
+
+
 def _lookalike_names(paths: Iterable[Path]) -> list[str]:
     """A note for each set of files in one folder whose names differ only in Unicode normalisation (an
     accented letter composed, NFC, or as letter plus combining mark, NFD, as macOS writes it): they look the
     same in every list, yet are different files and documents."""
     groups: dict[tuple[Path, str], list[Path]] = {}
+    spaced: dict[tuple[Path, str], list[Path]] = {}
     for path in paths:
         groups.setdefault((path.parent, unicodedata.normalize("NFC", path.name)), []).append(path)
-    return [
+        name = Path(unicodedata.normalize("NFC", path.name))
+        spaced.setdefault((path.parent, name.stem.strip(_SPACES) + name.suffix), []).append(path)
+    notes = [
         f"以下文件的名称看起来相同，只是字符的 Unicode 编码形式不同（NFC/NFD），会作为不同文件分别入库："
         f"{'、'.join(readable_name(p.name) + '（' + _form(p.name) + '）' for p in same)}；建议改名以便区分"
         for same in groups.values()
         if len(same) > 1
     ]
+    # 规定.md and 规定 .md (a space typed before the extension, or left at the start): two documents, each cited
+    # under a name that looks like the other's
+    notes += [
+        f"以下文件的名称只差开头或扩展名前的空格，看起来相同，会作为不同文档分别入库："
+        f"{'、'.join('“' + readable_name(p.name) + '”' for p in same)}；如是同一文件请删去多余的一份，"
+        f"否则请改名以便区分"
+        for same in spaced.values()
+        if len({unicodedata.normalize("NFC", p.name) for p in same}) > 1
+    ]
+    return notes
+
+
+_SPACES = " \t\u3000"
 
 
 def _form(name: str) -> str:

@@ -330,7 +330,28 @@ def may_repeal(repealer: DocumentRecord, record: DocumentRecord) -> bool:
     was held for an administrator, and once confirmed took the regulation out of every answer."""
     if repealer.kind not in VERSIONED_KINDS:
         return record.kind not in VERSIONED_KINDS
-    return authority(repealer.kind, repealer.region) >= authority(record.kind, record.region)
+    ranks = authority(repealer.kind, repealer.region), authority(record.kind, record.region)
+    if ranks[0] == ranks[1] == LOCAL_RANK and repealer.region != record.region:
+        return _binds_in(repealer.region, record.region)
+    return ranks[0] >= ranks[1]
+
+
+LOCAL_RANK = 1  # authority() of a local legal text
+
+
+def _binds_in(place: str, other: str) -> bool:
+    """Whether a local text of place may reach a text of another place: never one of a place it lies in (宁波市 in
+    浙江省: a city's rule repealing its province's 条例 was held for an administrator as a real repeal) nor one of a
+    place beside it (杭州市 and 宁波市, 浙江省 and 山东省); places the table of divisions does not know are left to the
+    administrator."""
+    from ingest.gazetteer import default_gazetteer
+
+    table = default_gazetteer()
+    if not place or not other or not (table.knows(place) or table.enclosing(place)):
+        return True
+    if not (table.knows(other) or table.enclosing(other)):
+        return True
+    return table.full_name(place) in table.enclosing(other)
 
 
 def find_repeals(

@@ -191,6 +191,9 @@ class DocumentRecord:
     # What ingest derived for the fields an administrator corrected (title, kind, region, date -> the derived
     # value; the record holds the corrected one): empty when nothing is corrected (ingest.corrections).
     derived: dict[str, str] = field(default_factory=dict)
+    # A digest of its chunks' texts (ingest.pipeline.text_digest): the same text in a file of another name or
+    # encoding is a copy, not a second document; "" for a record written before it was kept.
+    text_hash: str = ""
 
     @property
     def corrected(self) -> dict[str, str]:

@@ -18,7 +18,7 @@ from ingest.cleaning import is_blank
 from ingest.encoding import readable_path
 from ingest.errors import os_reason
 from ingest.journal import write_json
-from ingest.loaders import EMPTY_FILE, SUPPORTED_SUFFIXES
+from ingest.loaders import EMPTY_FILE, SUPPORTED_SUFFIXES, unsupported_type
 from ingest.report import FileResult
 from ingest.settings import Settings
 
@@ -331,15 +331,17 @@ def _walk(
                 else:
                     yield (
                         path,
-                        FileResult(
-                            path,
-                            "skipped",
-                            reason=f"不支持的文件类型“{path.suffix or '无扩展名'}”，"
-                            f"已跳过（支持：{'、'.join(SUPPORTED_SUFFIXES)}）",
-                        ),
+                        FileResult(path, "skipped", reason=_skipped_type(path)),
                     )
         else:
             yield root, _not_found(root, max_bytes)
+
+
+def _skipped_type(path: Path) -> str:
+    reason = unsupported_type(path)
+    if reason.startswith("不支持的文件类型"):
+        return f"不支持的文件类型“{path.suffix or '无扩展名'}”，已跳过（支持：{'、'.join(SUPPORTED_SUFFIXES)}）"
+    return f"已跳过：{reason}"
 
 
 def _links_outside(path: Path, folder: str) -> str:

@@ -372,6 +372,10 @@ def test_a_corrected_date_decides_which_version_is_in_force(tmp_path, data_dir):
 
     result = runner.invoke(app, ["edit", "烟花爆竹安全管理规定（修订）", "--date", "2024-06-01"])
     assert result.exit_code == 0, result.output
+    assert "待管理员确认" in result.output  # like an import: displacing a text in force waits for --confirm-supersede
+    assert KnowledgeBase(settings).documents()[new].pending
+    result = runner.invoke(app, ["edit", "烟花爆竹安全管理规定（修订）", "--confirm-supersede"])
+    assert result.exit_code == 0, result.output
     assert f"已被 {new} 取代" in result.output
     documents = KnowledgeBase(settings).documents()
     assert documents[old].superseded and documents[old].superseded_by == new

@@ -177,15 +177,28 @@ _ARTICLE_UNITS = {"人", "名", "位", "次", "起", "家", "度", "层", "号�
 # 位 counting something other than people: 三位数, 两位小数, 三位一体, 一位置 …, 位于
 _NOT_PEOPLE_AFTER_WEI = ("数", "小数", "一体", "置", "于")
 # 俩 and 仨 are numerals said colloquially (俩小时: two hours, 仨人: three people)
+# a Chinese number with a decimal point (十九点五, 一点五万元), read only before a unit or a power of ten: 三点钟 is a
+# time of day, 两点意见 two points
+_DECIMAL_UNITS = (
+    "(?:"
+    + "|".join(
+        ["%", "个?小时", "个?钟头", "个?月", "年", "日", "天", "分钟", "秒", "米", "厘米", "毫米", "公里", "千米", "吨"]
+        + ["千克", "公斤", "克", "元", "万元", "亿元", "倍", "人", "名", "兆帕", "MPa"]
+    )
+    + ")"
+)
 _CN_DIGITS = "零〇○一二两三四五六七八九壹贰叁肆伍陆柒捌玖廿卅俩仨"
 # a Chinese number; 半 before a power of ten is half of it (半百万元: 500000元); 万 may be written w or W, and 个 may
 # stand before it (五十个w, 五十个万: 五十万)
-_CN = rf"(?:半[百千万亿]+|[{_CN_DIGITS}十拾百佰千仟万亿]+)(?:个?[wW](?![A-Za-z])|个万)?"
+_CN = (
+    rf"(?:半[百千万亿]+|[{_CN_DIGITS}十拾百佰千仟万亿]+(?:点[零〇○一二两三四五六七八九]+(?=[百千万亿]|{_DECIMAL_UNITS}))?)"
+    r"(?:个?[wW](?![A-Za-z])|个万)?"
+)
 # 3百人, 1.5千元, 2万; 50w元 and 5w (w: 万, as written in chats; W only before 元 or 块: 100W is watts); 500k元 and
 # 5k人 (k: a thousand; not kg, km, kW …); 0.5M元 (a million, before 元 or 块 only)
 _ARABIC = (
     r"\d+(?:,\d{3})*(?:\.\d+)?"
-    r"(?:个?(?:万亿|万|亿|w(?![A-Za-z])|W(?=元|块))|百|佰|千|仟|k(?![A-Za-z])|[KM](?=元|块))?"
+    r"(?:[ \t]*(?:个?(?:万亿|万|亿|w(?![A-Za-z])|W(?=元|块))|百|佰|千|仟|k(?![A-Za-z])|[KM](?=元|块)))?"
 )
 _NUMBER = rf"(?:{_ARABIC}|{_CN})"
 _RANGE_SEP = r"[ \t]*(?:至|到|~|～|-|—|–)[ \t]*"
@@ -202,7 +215,7 @@ _HALF_AFTER = r"(?<=[时头天日年周期月])半(?=[内以之的后前，,。�
 # 百分之十 / 千分之三; a number (a range: 一百至三百人), approximate or not, and its unit; the unit of a Latin
 # symbol ends the word
 _FIGURE = re.compile(
-    rf"(?P<per>百分之|千分之)(?P<pnum>{_NUMBER})"
+    rf"(?P<per>百分之|千分之)(?P<pnum>[{_CN_DIGITS}十]+点[零〇○一二两三四五六七八九]+|{_NUMBER})"
     rf"|(?P<num>{_NUMBER})(?:{_RANGE_SEP}(?P<num2>{_NUMBER}))?[ \t]*"
     rf"(?:(?P<approx>{_APPROXIMATE})|(?P<half>{_HALF_MORE}))?[ \t]*"
     rf"(?P<unit>{_UNIT}|{_UNIT_AFTER_GE})(?![A-Za-z])(?P<trail>{_HALF_AFTER})?"
@@ -400,12 +413,32 @@ def _plausible(text: str, match: re.Match, number: str) -> bool:
     return not (unit in _ARTICLE_UNITS and number in ("一", "壹") and not match.group("num2"))
 
 
+_DECIMAL_DIGITS = dict(zip("零〇○一二两三四五六七八九", "0001223456789", strict=True))
+
+
+def _value(text: str) -> Fraction | None:
+    """A number's value (ingest.numerals.value_of), a Chinese one with a decimal point too: 十九点五 is 19.5 (it was
+    read as 十九, and a reply's 19% passed for the article's 百分之十九点五); 一点五万 is 15000."""
+    text = text.replace(" ", "").replace("\t", "")  # 30 万 (元): a space a model put inside a figure
+    whole, point, rest = text.partition("点")
+    if not point:
+        return value_of(text)
+    digits = "".join(_DECIMAL_DIGITS.get(c, "") for c in rest)
+    magnitude = rest[len(digits) :]
+    base = value_of(whole)
+    if base is None or not digits:
+        return None
+    number = base + Fraction(int(digits), 10 ** len(digits))
+    scale = value_of("一" + magnitude) if magnitude and not magnitude.startswith(("w", "W", "个")) else 1
+    return number * scale if scale is not None else None
+
+
 def figures(text: str) -> list[Figure]:
     """The figures of a (folded) text, in order."""
     found = []
     for match in _FIGURE.finditer(text):
         if match.group("per"):
-            value = value_of(match.group("pnum"))
+            value = _value(match.group("pnum"))
             if value is not None:
                 unit = "%" if match.group("per") == "百分之" else "‰"
                 found.append(Figure(match.start(), match.end(), match.group(), (unit, value)))
@@ -414,7 +447,9 @@ def figures(text: str) -> list[Figure]:
         if not _plausible(text, match, number):
             continue
         base, scale = _UNITS.get(match.group("unit")) or _UNITS["个月"]  # 月 only after 个多 (_UNIT_AFTER_GE)
-        values = [value_of(n) for n in (number, match.group("num2")) if n]
+        values = [_value(n) for n in (number, match.group("num2")) if n]
+        if len(values) == 2:
+            values[0] = _shared_magnitude(number, match.group("num2"), values[0])
         if values and values[-1] is not None and (match.group("half") or match.group("trail")):
             values[-1] += Fraction(1, 2)  # 一个半小时, 两天半
         keys = tuple((base, v * scale) for v in values if v is not None)
@@ -426,7 +461,7 @@ def figures(text: str) -> list[Figure]:
             base, scale = _ABOUT_ONE_UNITS.get(match.group("unit")) or _UNITS[match.group("unit")]
             found.append(Figure(match.start(), match.end(), match.group(), (base, scale), approximate=True))
     for match in _CURRENCY.finditer(text):  # RMB 500,000, ¥500000: 元
-        value = value_of(match.group("num"))
+        value = _value(match.group("num"))
         if value is not None and not any(s < match.end() and match.start() < e for s, e in found_spans(found)):
             found.append(Figure(match.start(), match.end(), match.group(), ("元", value)))
     found += _proportions(text, found_spans(found))
@@ -440,7 +475,7 @@ def figures(text: str) -> list[Figure]:
             number.endswith(_MAGNITUDE_END) or text[: match.start()].rstrip(" \t").endswith(_FINE_VERBS)
         ):
             continue  # a number alone, of no measure said
-        value = value_of(number)
+        value = _value(number)
         if value is not None and _plausible(text, match, number):
             found.append(Figure(match.start(), match.end(), match.group(), (UNSTATED, value)))
             taken.append((match.start(), match.end()))
@@ -448,10 +483,26 @@ def figures(text: str) -> list[Figure]:
         start, end, number = match.start("num"), match.end("num"), match.group("num")
         if any(s < end and start < e for s, e in taken) or number in ("一", "壹", "1"):
             continue
-        value = value_of(number)
+        value = _value(number)
         if value is not None and _plausible(text, match, number):
             found.append(Figure(start, end, number, (UNSTATED, value)))
     return sorted(found, key=lambda figure: figure.start)
+
+
+_MAGNITUDES = re.compile(r"个?(?:万亿|万|亿|千|仟|百|佰|w|W|k)$")
+
+
+def _shared_magnitude(first: str, second: str, value: Fraction | None) -> Fraction | None:
+    """The first end of a range whose magnitude is written once, after the second (两到五万元, 2-5万元, 三至五百人:
+    20000 to 50000元, 300 to 500人): its number times that magnitude, when it has none of its own and is below the
+    second's number without it (3000至5万元 stays 3000); else its value as written."""
+    magnitude = _MAGNITUDES.search(second)
+    if value is None or magnitude is None or _MAGNITUDES.search(first) or not magnitude.start():
+        return value
+    whole, mantissa = _value(second), _value(second[: magnitude.start()])
+    if whole is None or not mantissa or value >= mantissa:
+        return value
+    return value * (whole / mantissa)
 
 
 def found_spans(found: list[Figure]) -> list[tuple[int, int]]:
@@ -485,20 +536,20 @@ def _proportions(text: str, taken: list[tuple[int, int]]) -> list[Figure]:
             continue
         value: Fraction | None = _HALF
         if match.group("tenths"):
-            tenths = value_of(match.group("tenths"))
+            tenths = _value(match.group("tenths"))
             more = match.group("more")
             if tenths is not None and more:  # 四成半, 四成五: 45%
-                tenths += Fraction(1, 2) if more == "半" else (value_of(more) or Fraction(0)) / 10
+                tenths += Fraction(1, 2) if more == "半" else (_value(more) or Fraction(0)) / 10
             value = tenths * _TENTH if tenths is not None else None
         elif match.group("zhe"):  # 七折: 70%, 七五折 and 7.5折: 75%
             zhe = match.group("zhe")
             if zhe[0].isdigit():
                 value = Fraction(zhe) * _TENTH
             else:
-                first, second = value_of(zhe[0]), value_of(zhe[1:]) if len(zhe) > 1 else Fraction(0)
+                first, second = _value(zhe[0]), _value(zhe[1:]) if len(zhe) > 1 else Fraction(0)
                 value = first * _TENTH + second if first is not None and second is not None else None
         elif match.group("den"):
-            den, numer = value_of(match.group("den")), value_of(match.group("numer"))
+            den, numer = _value(match.group("den")), _value(match.group("numer"))
             value = numer * 100 / den if den and numer is not None else None
         if value is not None:
             found.append(Figure(match.start(), match.end(), match.group(), ("%", value)))

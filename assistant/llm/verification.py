@@ -4,7 +4,7 @@
   normalised to [n]; a number naming no source given is removed and reported (assistant.citations is the
   grammar);
 - quotes: every quotation, between any pair of quotation marks (QUOTE_PAIRS: “…”、「…」、｢…｣、『…』、〝…〞、«…»、
-  "…", `…`, ❝…❞ and more) and every Markdown blockquote (> …), also one running over a line break (not over a
+  '…' and "…", `…`, ❝…❞ and more) and every Markdown blockquote (> …), also one running over a line break (not over a
   blank line), must be verbatim in a source — the
   source cited in its sentence, any source when the sentence cites none; a sentence never ends inside a quotation.
   Compared with spaces removed, NFKC and traditional -> simplified on both sides; a quote shortened with …… must
@@ -134,6 +134,9 @@ QUOTE_PAIRS = [
 # law
 _BINDING = r"[，,；;：:。！？]|应当|必须|不得|无需|无须|不需要|不必|可以不"
 _TITLE_QUOTE = rf"(?=[^{{close}}\n]*(?:{_BINDING}))[^{{open}}{{close}}\n]{{{{8,}}}}"
+# a quotation between ASCII apostrophes ('有限空间作业可以不通风'), as a model writes one typed on a Western keyboard:
+# one holding Chinese, the apostrophes not inside a Latin word (it's, the law's 'duty')
+_SINGLE_QUOTE = r"(?<![A-Za-z0-9])'(?P<a0>(?=[^'\n]*[\u3400-\u9fff])[^'\n]+)'(?![A-Za-z])"
 _QUOTE = re.compile(
     "|".join(
         [
@@ -145,6 +148,7 @@ _QUOTE = re.compile(
             f"{opening}(?P<t{n}>{_TITLE_QUOTE.format(open=opening, close=closing)}){closing}"
             for n, (opening, closing) in enumerate((("《", "》"), ("〈", "〉")))
         ]
+        + [_SINGLE_QUOTE]
     )
 )
 MIN_QUOTE = 4  # characters (letters and digits) a quotation must hold to be checked: “三同时” is a term, not a quote
@@ -484,8 +488,18 @@ def _fold_char(char: str) -> str:
 
 
 def _fold(text: str) -> str:
-    """Simplified, half-width text of the same length (one character for one), so that positions carry over."""
-    return "".join(_fold_char(char) for char in text)
+    """Simplified, half-width text of the same length (one character for one), so that positions carry over; a
+    letter O written for a zero inside a number (3O万元, 二O万元) is the zero."""
+    folded = "".join(_fold_char(char) for char in text)
+    return (
+        _LETTER_ZERO.sub(lambda m: ("0" if m.group(1).isdigit() else "〇") * len(m.group(2)), folded)
+        if ("O" in folded or "o" in folded)
+        else folded
+    )
+
+
+# a letter O between the digits of a number, or after them before its magnitude or unit (3O万元, 1OO人, 二O万元)
+_LETTER_ZERO = re.compile(r"(?<=([\d一二三四五六七八九]))([Oo]+)(?=[\d〇零一二三四五六七八九十百千万亿元%人名])")
 
 
 def _numeral(text: str | None) -> int | None:
@@ -1077,6 +1091,9 @@ class _Frame:
     # the two ideographs before it in the text without modal words, punctuation and markup left out (人员 of
     # 有关人员应当立即报告; 作业 of **有限空间作业**：不需要)
     before: str = ""
+    # a modal word closing its clause (先通风并非强制): its predicate is all of the clause before it, its subject or
+    # condition included (有限空间作业先通风)
+    closing: bool = False
 
 
 @dataclass(frozen=True)
@@ -1120,7 +1137,8 @@ class _Modal:
             context = tight_text[max(0, tight_at - 2) : tight_at + len(match.group("word")) + 2]
             condition = text[since : match.start()]
             predicate = rest[: stop.start()] if stop else rest
-            if _CLOSING.fullmatch(predicate):
+            closing = bool(_CLOSING.fullmatch(predicate))
+            if closing:
                 # a modal word closing its clause (设置机构不是强制性的, 设置机构并非必须) binds what stands before
                 # it, in its clause or, when that holds only a word pointing back (设置机构，这不是强制性的), the
                 # clause before
@@ -1148,6 +1166,7 @@ class _Modal:
                     _case(condition) or case,
                     scope,
                     "".join(_CJK.findall(bare_text[max(0, at - 12) : at]))[-2:],
+                    closing,
                 )
             )
             since = match.end()
@@ -1259,9 +1278,16 @@ def _opposite(one: str, other: str) -> bool:
 def _same_duty(one: _Frame, other: _Frame) -> bool:
     """Whether two frames bind the same predicate (设立安全生产管理机构 and 设置安全生产管理机构或者…: NEAR_COPY of the
     first's character pairs, with no negation on one side only) in the same case (_other_case)."""
+    if _other_case(one, other):
+        return False
     predicate = one.predicate[:_PREDICATE]
-    pairs = _pairs(predicate)
-    return len(pairs) >= 3 and _bound_by(predicate, other) and not _other_case(one, other)
+    # a closing word's clause holds its subject too (有限空间作业先通风并非强制): what follows the subject may be the
+    # duty (先通风), as it is after a modal word before it
+    tails = range(len(predicate) - _SHORTEST_DUTY + 1) if one.closing else range(1)
+    return any(len(_pairs(predicate[n:])) >= 3 and _bound_by(predicate[n:], other) for n in tails)
+
+
+_SHORTEST_DUTY = 3  # characters of the shortest duty a closing word's clause is compared by (先通风, 设机构)
 
 
 def _bound_by(predicate: str, frame: _Frame) -> bool:

@@ -43,15 +43,26 @@ UNREADABLE = "文件内容无法解析，可能已损坏或格式与扩展名不
 EMPTY_FILE = "文件为空（0 字节），没有可入库的内容"
 
 
+def unsupported_type(path: Path) -> str:
+    """Why a file of this name is not read, for the user: its extension is none the loaders read; or its name ends
+    in spaces or dots after one they do (“规定.md ”, 规定.md.: a name Windows never shows so, made by a script or a
+    copy from a Linux share), which read as “不支持的文件类型“.md ””, naming what looked supported."""
+    name = path.name
+    kept = name.rstrip(" .\t\u3000")
+    if kept != name and Path(kept).suffix.lower() in SUPPORTED_SUFFIXES and Path(kept).stem.strip():
+        tail = set(name[len(kept) :])
+        what = "句点" if tail == {"."} else ("空格或句点" if "." in tail else "空格")
+        return f"文件名“{name}”在扩展名之后还有{what}，无法按扩展名识别文件类型；请改名为“{kept}”后重新导入"
+    return f"不支持的文件类型“{path.suffix or '无扩展名'}”，支持：{'、'.join(SUPPORTED_SUFFIXES)}"
+
+
 def load_file(path: Path, limits: LoadLimits | None = None, warnings: list[str] | None = None) -> str:
     """Read one file into text; raise an IngestError naming the file and the reason, whatever goes wrong
     inside the loader. What the loader notes for the user to check is appended to warnings."""
     limits = limits or LoadLimits()
     loader = LOADERS.get(path.suffix.lower())
     if loader is None:
-        raise UnsupportedFileType(
-            path, f"不支持的文件类型“{path.suffix or '无扩展名'}”，支持：{'、'.join(SUPPORTED_SUFFIXES)}"
-        )
+        raise UnsupportedFileType(path, unsupported_type(path))
     try:
         if path.stat().st_size == 0:  # whatever its type: emptied since the walk, or loaded on its own
             raise EmptyDocument(path, EMPTY_FILE)
