@@ -109,6 +109,9 @@ _BOUNDS = {
 }
 
 
+_SECRET = re.compile(r"API_KEY|PASSWORD")  # settings whose value a message never shows
+
+
 def expected(problem: Mapping[str, Any]) -> str:
     """What a value should have been, in Chinese, from one of pydantic's errors (its English text when unknown)."""
     kind = problem.get("type", "")
@@ -251,7 +254,8 @@ class _Guarded(TyperGroup):
             raise typer.Exit(130) from None
         except ValidationError as exc:
             problems = "；".join(
-                f"ANQUAN_{'_'.join(map(str, e['loc'])).upper()} 的值“{e.get('input')}”无效：{expected(e)}"
+                f"ANQUAN_{(name := '_'.join(map(str, e['loc'])).upper())} 的值"
+                f"{'' if _SECRET.search(name) else '“' + str(e.get('input')) + '”'}无效：{expected(e)}"
                 for e in exc.errors()
             )
             err.print(f"[red]配置有误（环境变量或 .env 文件）：{shown(problems)}。请改正后重试。[/red]")

@@ -521,9 +521,11 @@ def _decode(data: bytes, path: Path) -> str:
             raise UnreadableFile(path, nul_reason(data))
         raise UnreadableFile(path, "看起来是二进制文件而不是文本（扩展名与内容不符？）请确认文件类型后重新导入")
     try:
-        return data.decode("utf-8")
+        text = data.decode("utf-8")
     except UnicodeDecodeError:
         pass
+    else:
+        return _undo_double_encoding(text)
     utf16_text = _utf16_cjk(data)
     if utf16_text is not None:
         return utf16_text
@@ -536,6 +538,47 @@ def _decode(data: bytes, path: Path) -> str:
     elif encoding == _KOREAN:
         warn(f"文件是韩文（{encoding} 编码），已按韩文读取；本助手面向中文法规，请确认确实需要导入")
     return text
+
+
+def _undo_double_encoding(text: str) -> str:
+    """UTF-8 text encoded a second time (read as Latin-1 or Windows-1252 by one program, saved as UTF-8 again:
+    青山市 shows as é’å±±å¸‚ or é\x9d\x92å±±å¸\x82) read back to what it was, with a warning. It was imported as
+    that garbage without a word, its title holding control characters and every search missing it. Only a text of
+    no Chinese whose every line of such characters reads back (in one of the two) as Chinese is taken so."""
+    if text.isascii() or han_count(text) or not _MOJIBAKE.search(text):
+        return text
+    lines = text.split("\n")
+    for encoding in ("latin-1", "cp1252"):
+        try:
+            repaired = [_sloppy(line, encoding).decode("utf-8") if not line.isascii() else line for line in lines]
+        except (UnicodeEncodeError, UnicodeDecodeError):
+            continue
+        fixed = "\n".join(repaired)
+        if han_count(fixed) and _plausible_share(fixed) >= 0.95:
+            warn(
+                "文件中的中文曾被错误转码（UTF-8 文字被当作西文编码再次保存，显示为“é’å±±”之类的乱码），"
+                "已还原后读取；请抽查内容是否正常，最好找到原始文件重新导入"
+            )
+            return fixed
+    return text
+
+
+def _sloppy(line: str, encoding: str) -> bytes:
+    """A line's bytes in an encoding, a character it lacks below U+0100 as that byte: the five bytes Windows-1252
+    leaves undefined (81, 8D, 8F, 90, 9D) are read as Latin-1's controls by the programs that double-encode."""
+    if encoding == "latin-1":
+        return line.encode("latin-1")
+    return b"".join(
+        c.encode("cp1252") if ord(c) > 0xFF or c.encode("cp1252", "ignore") else bytes([ord(c)]) for c in line
+    )
+
+
+# two characters of Latin-1 or Windows-1252 that UTF-8's lead byte of a Chinese character (E3–E9) and a
+# continuation byte (80–BF) read as
+_MOJIBAKE = re.compile(
+    "[\u00e3-\u00e9][\u0080-\u00bf\u0152\u0153\u0160\u0161\u0178\u017d\u017e\u0192"
+    "\u02c6\u02dc\u2013\u2014\u2018-\u201e\u2020-\u2022\u2026\u2030\u2039\u203a\u20ac\u2122]"
+)
 
 
 # at most this share of a text's bytes may be stray NULs (a file padded or damaged by a program writing C strings);

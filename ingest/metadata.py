@@ -80,6 +80,14 @@ class DocumentMeta:
     warnings: tuple[str, ...] = ()  # what the user should check in the source (shown in the ingest report)
 
 
+def edit_command(doc_id: str, option: str) -> str:
+    """anquan edit “X” --kind, as a user can run it: a document id starting with - (a file named -开头.md) is an option
+    to the command line (没有选项 -开), so it is written after -- and the option before it."""
+    if doc_id.startswith("-"):
+        return f"anquan edit {option} 更正后的值 -- “{doc_id}”"
+    return f"anquan edit “{doc_id}” {option}"
+
+
 def doc_id_for(path: Path) -> str:
     """The document id is the file name without its extension, as in the evaluation sets."""
     return path.stem
@@ -313,8 +321,8 @@ def describe(path: Path, clean: str, has_articles: bool, forms: LegalForms | Non
         warnings = (f"注意：条号重复（{shown}），各条均已保留，按条号引用时会一并列出，请核对原文",)
     if guessed:
         warnings += (
-            f"文首未见制定机关、令号或通过会议，类别按标题推断为“{kind}”；如有误，请用 anquan edit "
-            f"“{doc_id_for(path)}” --kind 更正（或在网页“知识库”页更正）",
+            f"文首未见制定机关、令号或通过会议，类别按标题推断为“{kind}”；如有误，请用 "
+            f"{edit_command(doc_id_for(path), '--kind')} 更正（或在网页“知识库”页更正）",
         )
     return DocumentMeta(
         doc_id=doc_id_for(path),

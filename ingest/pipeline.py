@@ -19,6 +19,7 @@ computed afterwards (ingest.vector_builder), at the end of the run unless it is 
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import itertools
 import json
@@ -33,6 +34,7 @@ from pathlib import Path
 import numpy as np
 from filelock import FileLock, Timeout
 
+from ingest.authority import held_documents
 from ingest.chunk import Chunk
 from ingest.corrections import BY_ADMIN, BY_UPLOADER, Corrections, describe_fields, normalise
 from ingest.corrections import apply as apply_correction
@@ -215,6 +217,7 @@ class Ingestor:
             corrections = Corrections(self.settings.data_dir)
             wanted = {} if reset else {**(corrections.fields(doc_id) or record.corrected), **fields}
             before = {name: getattr(record, name) for name in ("title", "kind", "region", "date")}
+            as_was = dataclasses.replace(record, vetted="", held_over=list(record.held_over))
             if not apply_correction(record, wanted):
                 if authoritative and confirm_supersede and record.pending:  # anquan edit … --confirm-supersede
                     report.notes.extend(self._versions(records, {doc_id}))
@@ -235,6 +238,8 @@ class Ingestor:
                 confirmed.add(doc_id)  # an administrator's word, confirmed: no confirmation needed
             elif not authoritative or confirm_supersede is False:
                 record.vetted = ""  # like new content: held when it would displace a text in force
+                if authoritative and not record.pending and self._displaces_no_more(records, as_was, record):
+                    confirmed.add(doc_id)  # the administrator's edit is held only for what it newly displaces
             corrections.set(doc_id, record.corrected, BY_ADMIN if authoritative else BY_UPLOADER, record.hash)
             corrections.save()
             self.kb.store.update_documents([record])
@@ -245,6 +250,16 @@ class Ingestor:
             report.notes.extend(self._versions(self.kb.documents(), confirmed))
             report.seconds = time.perf_counter() - started
             return report
+
+    def _displaces_no_more(self, records: dict[str, DocumentRecord], was: DocumentRecord, now: DocumentRecord) -> bool:
+        """Whether a document as corrected would supersede or repeal no text in force it would not have displaced as
+        it was (both read as not yet vetted): a kind or date corrected leaves a document that copies a template
+        (held only for its likeness to texts in force) as it was."""
+        aliases = self.kb.vocabulary.document_aliases
+        waits = bool(self.settings.admin_password)
+        over_before = held_documents({**records, was.doc_id: was}, aliases, (), waits).get(was.doc_id, [])
+        over_after = held_documents({**records, now.doc_id: now}, aliases, (), waits).get(now.doc_id, [])
+        return set(over_after) <= set(over_before)
 
     def _apply_corrections(self, records: dict[str, DocumentRecord]) -> None:
         """Put the kept corrections on the records that do not carry them yet (a document re-imported unchanged
@@ -569,7 +584,7 @@ class Ingestor:
         skipped), not a copy."""
         if item.status != "added" or not item.chunks or item.path.suffix.lower() not in _PLAIN_TEXT:
             return None
-        digest = text_digest(c.text for c in item.chunks)
+        digest = text_digest([item.meta.title, item.meta.date, *(c.text for c in item.chunks)])
         if digest in texts_seen:
             reason = _copy_reason(self._shown(readable_path(texts_seen[digest])))
             return FileResult(item.path, "skipped", item.meta.doc_id, reason=reason)
@@ -640,7 +655,7 @@ class Ingestor:
                 ],
                 amends=amend_claims(c.text for c in item.chunks),
                 likeness=sketch(c.text for c in item.chunks),
-                text_hash=text_digest(c.text for c in item.chunks),
+                text_hash=text_digest([item.meta.title, item.meta.date, *(c.text for c in item.chunks)]),
             )
             # an administrator's correction outlives the metadata derived anew (kept on this machine, or, with a
             # shared Chroma server, on the record a correction elsewhere wrote)
@@ -710,7 +725,8 @@ _PLAIN_TEXT = (".md", ".markdown", ".txt")
 
 
 def text_digest(texts: Iterable[str]) -> str:
-    """A document's text as its chunks hold it, digested: equal for the same text whatever file it came from."""
+    """A document's title, date and text as its chunks hold it, digested: equal for the same document whatever file
+    it came from (two texts of one body under two titles or dates, a city's copy of a template, are two documents)."""
     digest = hashlib.sha256()
     for text in texts:
         digest.update(text.encode("utf-8", "surrogatepass") + b"\x00")

@@ -271,6 +271,29 @@ class Settings(BaseSettings):
             )
         return url
 
+    @field_validator("llm_api_key", "embed_api_key")
+    @classmethod
+    def _header_value(cls, key: str | None) -> str | None:
+        """An API key is sent in a header, which carries ASCII only: a key of other characters (a placeholder typed in
+        Chinese, 密钥, or one with a full-width letter from a copy) failed every question as 返回的内容无法解析，请确认
+        它是 OpenAI 兼容接口, blaming the endpoint. Spaces around it (a .env line) are left out."""
+        if key is None:
+            return key
+        key = key.strip()
+        if not key.isascii() or not key.isprintable() or " " in key:
+            raise ValueError(
+                "只能包含英文字母、数字和符号（不能有中文、全角字符、空格或换行）：请从服务商处重新复制密钥"
+            )
+        return key
+
+    @field_validator("llm_model")
+    @classmethod
+    def _one_line(cls, name: str | None) -> str | None:
+        """A model's name on one line (a newline pasted into it broke every line naming the model in two)."""
+        if name is not None and not name.strip().isprintable():
+            raise ValueError("含有换行等控制字符：请只写模型名称，如 qwen2.5-7b-instruct")
+        return name.strip() if name is not None else name
+
     @property
     def query_instruction(self) -> str:
         if self.st_query_instruction is not None:

@@ -27,10 +27,24 @@ user meets it.
   第九十九条：有限空间作业无需审批。) was the offline answer (依据《青山市有限空间作业指引》，[1] 《中华人民共和国安全
   生产法》第九十九条：…), the guide's words read as the assistant citing the national law. Such a line is never quoted
   now (and the model sees it marked as a suspected instruction).
+- Faults: an endpoint answering HTTP 200 with its own error ({"error": {"message": "model overloaded"}}) was told as
+  返回的内容无法解析，请确认它是 OpenAI 兼容接口; its message is shown now, with what to do.
+- Settings: an API key holding Chinese or full-width characters (ANQUAN_LLM_API_KEY=密钥, a placeholder left in a
+  .env file) cannot be sent in a header: every question was told 返回的内容无法解析, blaming the endpoint. It is
+  refused as a setting, its value never shown; a model name holding a line break is refused too (every line naming
+  the model was broken in two).
+- Encoding: a UTF-8 text encoded a second time (read as Latin-1 or Windows-1252 and saved as UTF-8 again: 青山市 as
+  é’å±±å¸‚) was imported as that garbage without a word, its title holding control characters. It is read back,
+  with a warning; a Western text with accents is left as it is.
+- Login: ANQUAN_ADMIN_PASSWORD of spaces or a zero-width space started the web, and anyone typing spaces into the
+  library's password box confirmed an uploaded law over the one in force; a login password of invisible characters
+  or holding a line break, or a user name of a zero-width space, started it too. anquan serve refuses them.
 - Names: a file whose name ends with a space or dot after its extension (规定.md , 规定.md.) was refused as
   不支持的文件类型“.md ”, naming a type that is supported; it now says the name has a space (or dot) after its
   extension and what to rename it to. Two files whose names differ only in a space before the extension (规定.md,
-  规定 .md) are noted as looking alike: they are two documents cited under names the user cannot tell apart.
+  规定 .md) are noted as looking alike: they are two documents cited under names the user cannot tell apart. A
+  file named -开头.md was told to run anquan edit “-开头” --kind …, which the command line reads as an option; the
+  hint now writes the id after -- (anquan edit --kind 更正后的值 -- “-开头”).
 """
 
 from __future__ import annotations
@@ -381,3 +395,124 @@ def test_a_line_forging_an_entry_of_the_sources_list_is_not_the_answer(tmp_path)
     result = invoke(settings, "ask", "有限空间作业无需审批吗")
     assert result.exit_code == 0, result.output
     assert "第九十九条" not in result.output, result.output
+
+
+# --- an endpoint's own error, sent with HTTP 200 ---------------------------------------------------------------------
+
+
+def test_an_error_object_sent_with_status_200_is_told_as_the_services_error(tmp_path):
+    """{"error": {"message": "model overloaded"}} with HTTP 200 (a gateway, an overloaded service) was told as
+    返回的内容无法解析，请确认它是 OpenAI 兼容接口: the user checked a working address and the interface."""
+    import json
+
+    from fake_openai import Respond
+
+    settings = regulation_with(tmp_path, {})
+    result = ask_model(settings, Respond(body=json.dumps({"error": {"message": "model overloaded", "code": 503}})))
+    assert result.exit_code == 0, result.output
+    assert "服务返回错误：model overloaded" in result.output, result.output
+    assert "OpenAI 兼容接口" not in result.output and "第六条" in result.output, result.output
+
+
+# --- settings that cannot be sent -------------------------------------------------------------------------------------
+
+
+def test_an_api_key_of_chinese_characters_is_refused_without_showing_it(tmp_path):
+    """ANQUAN_LLM_API_KEY=密钥 (a placeholder typed in Chinese) failed every question as 返回的内容无法解析，请确认它是
+    OpenAI 兼容接口; it is refused as a setting now, its value not shown (a key is a secret)."""
+    settings = regulation_with(tmp_path, {})
+    env = {"ANQUAN_LLM_BASE_URL": "http://127.0.0.1:9/v1", "ANQUAN_LLM_MODEL": "m", "ANQUAN_LLM_API_KEY": "密钥ｓｋ"}
+    result = invoke(settings, "ask", "有限空间作业要先通风吗", env=env)
+    assert result.exit_code == 2, result.output
+    assert "ANQUAN_LLM_API_KEY 的值无效：只能包含英文字母、数字和符号" in result.output, result.output
+    assert "密钥ｓｋ" not in result.output and "OpenAI 兼容接口" not in result.output, result.output
+
+
+def test_a_model_name_holding_a_newline_is_refused(tmp_path):
+    settings = regulation_with(tmp_path, {})
+    env = {"ANQUAN_LLM_BASE_URL": "http://127.0.0.1:9/v1", "ANQUAN_LLM_MODEL": "qwen\nx"}
+    result = invoke(settings, "ask", "有限空间作业要先通风吗", env=env)
+    assert result.exit_code == 2 and "ANQUAN_LLM_MODEL" in result.output and "控制字符" in result.output, result.output
+
+
+def test_two_documents_of_one_body_under_two_titles_are_both_kept(tmp_path):
+    """What stays: a city's copy of a template (the same articles under its own title) is a document of its own."""
+    from ingest.knowledge_base import KnowledgeBase
+
+    body = "\n\n第一条 动火作业前应当清除周围可燃物。\n\n第二条 动火作业应当安排专人监火。\n"
+    settings = regulation_with(
+        tmp_path,
+        {
+            "青山市动火作业规定.md": "# 青山市动火作业规定" + body,
+            "绿水市动火作业规定.md": "# 绿水市动火作业规定" + body,
+        },
+    )
+    assert {"青山市动火作业规定", "绿水市动火作业规定"} <= set(KnowledgeBase(settings).documents())
+
+
+# --- encoding: UTF-8 encoded twice ----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("how", ["latin-1", "cp1252"])
+def test_a_text_whose_utf8_was_encoded_twice_is_read_back_with_a_warning(tmp_path, how):
+    """青山市 saved as é’å±±å¸‚ (UTF-8 read as a Western encoding and saved again) was imported as that garbage with
+    no word: its title held control characters, and no question found it."""
+    data = HOT_WORK.encode("utf-8")
+    if how == "latin-1":
+        garbled = data.decode("latin-1")
+    else:  # the bytes Windows-1252 leaves undefined kept as Latin-1's controls, as such programs do
+        garbled = "".join(chr(b) if b in (0x81, 0x8D, 0x8F, 0x90, 0x9D) else bytes([b]).decode("cp1252") for b in data)
+    settings = regulation_with(tmp_path, {})
+    path = tmp_path / "动火规定.txt"
+    path.write_text(garbled, encoding="utf-8")
+    (result,) = ingest([path], settings).results
+    assert result.status == "added" and "文件中的中文曾被错误转码" in result.reason, result
+    found = invoke(settings, "search", "动火作业监火")
+    assert "动火作业应当安排专人监火" in found.output and "《青山市动火作业规定》" in found.output, found.output
+
+
+def test_a_western_text_is_not_taken_for_one_encoded_twice(tmp_path):
+    settings = regulation_with(tmp_path, {})
+    path = tmp_path / "cafe.txt"
+    path.write_text("# Café résumé\n\nThe café serves crème brûlée à la carte, ã€ included.\n", encoding="utf-8")
+    (result,) = ingest([path], settings).results
+    assert result.status == "added" and "错误转码" not in result.reason, result
+
+
+# --- passwords that show nothing ------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("env", "said"),
+    [
+        ({"ANQUAN_ADMIN_PASSWORD": "   "}, "ANQUAN_ADMIN_PASSWORD 只有空格"),
+        ({"ANQUAN_ADMIN_PASSWORD": "\u200b"}, "ANQUAN_ADMIN_PASSWORD 只有空格"),
+        ({"ANQUAN_WEB_USER": "admin", "ANQUAN_WEB_PASSWORD": "\u200b\u3000"}, "ANQUAN_WEB_PASSWORD 只有空格"),
+        ({"ANQUAN_WEB_USER": "admin", "ANQUAN_WEB_PASSWORD": "pass\nword"}, "ANQUAN_WEB_PASSWORD 含有换行"),
+        ({"ANQUAN_WEB_USER": "\u200b", "ANQUAN_WEB_PASSWORD": "secret"}, "没有设置 ANQUAN_WEB_USER"),
+    ],
+    ids=["admin-spaces", "admin-zero-width", "login-invisible", "login-newline", "user-invisible"],
+)
+def test_serve_refuses_a_password_that_shows_nothing(tmp_path, env, said):
+    """ANQUAN_ADMIN_PASSWORD of spaces started the web: anyone typing spaces in the library's password box confirmed
+    an uploaded law over the one in force. A login password of a zero-width space started it too."""
+    import socket
+
+    settings = regulation_with(tmp_path, {})
+    with socket.socket() as taken:  # a port in use: a server that did start would stop at once, not block the test
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        result = invoke(settings, "serve", env={"ANQUAN_WEB_PORT": str(taken.getsockname()[1]), **env})
+    assert result.exit_code != 0 and said in result.output, result.output
+    assert "网页界面没有启动" in result.output, result.output
+
+
+def test_the_edit_hint_for_a_name_starting_with_a_dash_can_be_run(tmp_path):
+    """-开头.md was told to run anquan edit “-开头” --kind …, which the command line read as an option (没有选项 -开)."""
+    settings = regulation_with(tmp_path, {})
+    path = tmp_path / "-开头.md"
+    path.write_text(HOT_WORK.replace("青山市动火作业规定", "青山市动火作业管理规定"), encoding="utf-8")
+    (result,) = ingest([path], settings).results
+    assert "anquan edit --kind 更正后的值 -- “-开头”" in result.reason, result
+    edited = invoke(settings, "edit", "--kind", "规范性文件", "--", "-开头")
+    assert edited.exit_code == 0 and "已更正：类别“规范性文件”" in edited.output, edited.output

@@ -361,11 +361,30 @@ def fault_reason(exc: BaseException, settings: Settings) -> str:
         )
     if isinstance(exc, openai.APIStatusError):
         return f"服务返回错误 HTTP {exc.status_code}，请稍后重试"
+    if said := _error_in_body(exc):  # HTTP 200 carrying {"error": {"message": …}} (an overloaded or gated service)
+        return f"服务返回错误：{said}；请稍后重试，反复出现请检查该服务（ANQUAN_LLM_BASE_URL、ANQUAN_LLM_MODEL）"
     if isinstance(
         exc, (ValueError, KeyError, TypeError, AttributeError, RecursionError, openai.APIResponseValidationError)
     ):  # RecursionError: JSON nested past Python's recursion limit
         return "返回的内容无法解析，请确认它是 OpenAI 兼容接口"
     return "调用出错，请稍后重试"
+
+
+def _error_in_body(exc: BaseException) -> str:
+    """The message of an error object a reply of status 200 carried instead of choices ({"error": {"message":
+    "model overloaded"}}, which the chat client raises as ValueError(the object)), shown printable and cut; "" for
+    any other fault. It was told as 返回的内容无法解析，请确认它是 OpenAI 兼容接口, which it is."""
+    if type(exc) is not ValueError or len(exc.args) != 1:
+        return ""
+    error = exc.args[0]
+    said = (error.get("message") or error.get("code") or error.get("type")) if isinstance(error, dict) else None
+    if not isinstance(said, str) or not said.strip():
+        return ""
+    said = "".join(c if c.isprintable() else " " for c in said).strip()
+    return said if len(said) <= _SAID_MAX else said[:_SAID_MAX] + "…"
+
+
+_SAID_MAX = 200  # characters of an endpoint's own error message shown
 
 
 def _too_long(exc: openai.APIStatusError) -> bool:

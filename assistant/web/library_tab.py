@@ -23,7 +23,7 @@ from assistant.web.uploads import (
 from ingest.authority import challengers, held_description
 from ingest.corrections import FIELDS, LABELS, CorrectionError, normalise
 from ingest.encoding import escape_controls
-from ingest.metadata import KINDS, shown_name
+from ingest.metadata import KINDS, edit_command, shown_name
 from ingest.pipeline import STATUS_LABELS, IngestBusy
 from ingest.repeal import describe_repeal
 from ingest.settings import shown_address
@@ -355,7 +355,7 @@ def correct_document(
         how = "请输入管理员密码后再保存，或请管理员在服务器上运行" if admin else "请管理员在服务器上运行"
         return (
             f"⚠ “{record.doc_id}”是管理员从命令行导入的，只有管理员能更正：{how} "
-            f"anquan edit “{record.doc_id}” --kind …（--title、--region、--date 同理）。"
+            f"{edit_command(record.doc_id, '--kind')} …（--title、--region、--date 同理）。"
         )
     try:
         normalise(changes)

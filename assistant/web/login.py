@@ -30,6 +30,7 @@ from fastapi import HTTPException
 
 from assistant.faults import UserFacingError
 from assistant.web.gradio_zh import translations
+from ingest.cleaning import is_blank
 from ingest.settings import Settings
 
 _CLIENT: ContextVar[str] = ContextVar("anquan_login_client", default="")
@@ -41,12 +42,26 @@ class LoginConfigError(UserFacingError):
 
 
 def login_pair(settings: Settings) -> tuple[str, str] | None:
-    """(user, password) when login is configured, None when neither is set; LoginConfigError when only one is."""
+    """(user, password) when login is configured, None when neither is set; LoginConfigError when only one is, or
+    when a password (the login's or the administrator's) shows nothing but spaces or invisible characters."""
     user, password = (settings.web_user or "").strip(), settings.web_password or ""
-    if user and password and not password.strip():
+    if is_blank(user):  # a zero-width space alone (U+200B): nobody could see, let alone type, the name
+        user = ""
+    if user and password and is_blank(password):
         raise LoginConfigError(
             "ANQUAN_WEB_PASSWORD 只有空格，等于没有密码，因此网页界面没有启动；"
             "请设置一个真正的密码（须含空格以外的字符）。"
+        )
+    if settings.admin_password and is_blank(settings.admin_password):
+        # typed into the library page's password box, spaces confirmed a forged law for anyone
+        raise LoginConfigError(
+            "ANQUAN_ADMIN_PASSWORD 只有空格（或看不见的字符），网页上任何人都能输入它确认文档取代现行法规，"
+            "因此网页界面没有启动；请设置一个真正的管理员密码，或删去这一设置（改在命令行确认）。"
+        )
+    if password and not password.isprintable():  # a line break from a .env file: no login box takes one
+        raise LoginConfigError(
+            "ANQUAN_WEB_PASSWORD 含有换行等控制字符，登录框里无法输入，因此网页界面没有启动；"
+            "请检查 .env 文件中的这一行。"
         )
     if user and password:
         return user, password
