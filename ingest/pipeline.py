@@ -467,8 +467,12 @@ class Ingestor:
 
     def _copy_of(self, records: dict[str, DocumentRecord], same: Callable[[DocumentRecord], bool]):
         """The stored document a new file is a copy of under another name (same content), or None: one whose file
-        is still there (a file renamed since it was imported is imported under its new name, as before)."""
+        is still there (a file renamed since it was imported is imported under its new name, as before). A web
+        upload is no original of a file the administrator imports: the curated corpus is kept apart from uploads (a
+        law uploaded first would have had the administrator's import of it skipped as its copy)."""
         for record in records.values():
+            if record.from_upload and self.origin != ORIGIN_UPLOAD:
+                continue
             if same(record) and (record.from_upload or Path(record.source).exists()):
                 return record
         return None

@@ -39,6 +39,10 @@ user meets it.
 - Login: ANQUAN_ADMIN_PASSWORD of spaces or a zero-width space started the web, and anyone typing spaces into the
   library's password box confirmed an uploaded law over the one in force; a login password of invisible characters
   or holding a line break, or a user name of a zero-width space, started it too. anquan serve refuses them.
+- Uploads: a web upload was the "original" a later import of the same file by the administrator was skipped as a
+  copy of, leaving the curated corpus holding the text only as someone's upload. An upload is never that original.
+- LLM mode: a report due 立即 put off until after the fact (应当在事后再向本单位负责人报告, 改天报告) passed unmarked:
+  事后, 改天, 回头 … are read as a delay now.
 - Names: a file whose name ends with a space or dot after its extension (规定.md , 规定.md.) was refused as
   不支持的文件类型“.md ”, naming a type that is supported; it now says the name has a space (or dot) after its
   extension and what to rename it to. Two files whose names differ only in a space before the extension (规定.md,
@@ -516,3 +520,47 @@ def test_the_edit_hint_for_a_name_starting_with_a_dash_can_be_run(tmp_path):
     assert "anquan edit --kind 更正后的值 -- “-开头”" in result.reason, result
     edited = invoke(settings, "edit", "--kind", "规范性文件", "--", "-开头")
     assert edited.exit_code == 0 and "已更正：类别“规范性文件”" in edited.output, edited.output
+
+
+def test_a_web_upload_is_no_original_of_the_administrators_import(tmp_path):
+    """A law uploaded through the web first would have had the administrator's import of the same file skipped as
+    its copy: the curated corpus holding the law only as someone's upload."""
+    from ingest.knowledge_base import KnowledgeBase
+    from ingest.store import ORIGIN_UPLOAD
+
+    text = (FIXTURES / f"{REGULATION_NEW}.md").read_text(encoding="utf-8")
+    settings = regulation_with(tmp_path, {"青山市2025年危险作业专项整治工作方案.md": PLAN})
+    uploaded = tmp_path / "uploads" / "条例.md"
+    uploaded.parent.mkdir()
+    uploaded.write_text(text.replace("青山市危险作业安全管理条例", "青山市危险作业安全管理规定"), encoding="utf-8")
+    ingest([uploaded], settings, origin=ORIGIN_UPLOAD)
+    curated = tmp_path / "curated" / "青山市危险作业安全管理规定.md"
+    curated.parent.mkdir()
+    curated.write_bytes(uploaded.read_bytes())
+    (result,) = ingest([curated], settings).results
+    assert result.status == "added", result
+    assert not KnowledgeBase(settings).documents()["青山市危险作业安全管理规定"].from_upload
+    again = tmp_path / "uploads2" / "又一份.md"
+    again.parent.mkdir()
+    again.write_bytes(uploaded.read_bytes())
+    (result,) = ingest([again], settings, origin=ORIGIN_UPLOAD).results
+    assert result.status == "skipped" and "内容相同（只是文件名不同）" in result.reason, result
+
+
+REPORTING = _article(
+    9,
+    "第九条",
+    "事故发生后，事故现场有关人员应当立即向本单位负责人报告；单位负责人接到报告后，应当于1小时内向事故发生地县级以上"
+    "人民政府安全生产监督管理部门和负有安全生产监督管理职责的有关部门报告。",
+    "生产安全事故报告和调查处理条例",
+)
+
+
+def test_an_immediate_report_put_off_until_after_the_fact_is_marked():
+    """应当在事后再向本单位负责人报告 for 应当立即向本单位负责人报告 passed unmarked: 事后 was no deadline word."""
+    from assistant.llm.verification import verify
+
+    text, report, _ = verify("事故现场有关人员应当在事后再向本单位负责人报告[1]。", [REPORTING], uncited=True)
+    assert "⚠与所引条文规定的时限不一致" in text, text
+    text, report, _ = verify("现场有关人员要马上报告本单位负责人，事后还要配合调查[1]。", [REPORTING], uncited=True)
+    assert "⚠" not in text, text

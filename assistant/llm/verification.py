@@ -290,6 +290,8 @@ DEADLINE_WORDS: dict[str, tuple[str, ...]] = {
         "不必着急", "不用着急", "不用急", "不必急", "不必马上", "不用马上", "无需马上", "无须马上", "不必立即",
         "不用立即", "无需立即", "无须立即", "不必立刻", "不用立刻", "不必第一时间", "不用第一时间", "不必及时",
         "稍后", "晚些时候", "晚点", "事后补报", "择时", "择日", "有空时", "方便时",
+        # after the fact, some day (应当在事后再向本单位负责人报告, 回头再报告, 改天报告)
+        "事后", "过后", "回头", "改天", "日后", "往后",
     ),
 }  # fmt: skip
 _DEADLINE_CLASS = {word: kind for kind, words in DEADLINE_WORDS.items() for word in words}
