@@ -618,3 +618,13 @@ def test_markup_and_asides_of_real_documents_are_not_instructions(sentence):
     from assistant.answer.untrusted import instruction_guard
 
     assert not instruction_guard(Settings().knowledge_dir).is_instruction(sentence)
+
+
+def test_an_article_named_with_a_section_sign_is_checked():
+    """依据该条例§60 named an article no source has and passed unmarked (Article 60 was checked)."""
+    from assistant.llm.verification import UNKNOWN_ARTICLE_MARK, verify
+
+    text, report, _ = verify("依据该条例§60，有限空间作业应当坚持先通风[1]。", [CONFINED], uncited=True)
+    assert f"§60{UNKNOWN_ARTICLE_MARK}" in text, text
+    text, report, _ = verify("依据该条例§6，有限空间作业应当坚持先通风[1]。", [CONFINED], uncited=True)
+    assert "⚠" not in text, text

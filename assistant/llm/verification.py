@@ -384,9 +384,10 @@ _MENTION = re.compile(
     rf"(?P<label>(?:第\s*|(?:(?<=》)|(?<=法){_NOT_A_LAW}|(?<=条例))[ \t\u3000]*){_NUMS}"
     rf"\s*条(?:{_SUBS})?{_DETAIL})"
 )
-# Article 24, Articles 24 and 25, Art. 24(2), Article 201 of the … Law, paragraph 3
+# Article 24, Articles 24 and 25, Art. 24(2), Article 201 of the … Law, paragraph 3; § 60, §§ 24-25 (a section sign
+# for an article: 依据该条例§60 named an article no source has and passed unmarked)
 _ENGLISH_MENTION = re.compile(
-    r"(?<![A-Za-z])Art(?:icles?|s?\.)\s*(?P<nums>\d+(?:\s*(?:,|and|or|to|-|–)\s*\d+)*)(?:\s*\((?P<paragraph>\d+)\))?"
+    r"(?<![A-Za-z])(?:Art(?:icles?|s?\.)|§§?)\s*(?P<nums>\d+(?:\s*(?:,|and|or|to|-|–)\s*\d+)*)(?:\s*\((?P<paragraph>\d+)\))?"
     r"(?:[^.;。；\n]{0,60}?(?<![A-Za-z])(?:paragraph|para\.|§)\s*(?P<paragraph2>\d+))?"
     r"(?:[^.;。；\n]{0,30}?(?<![A-Za-z])item\s*\(?(?P<item>\d+))?",
     re.IGNORECASE,
