@@ -48,6 +48,15 @@ class BadInput(ValueError):
         )
 
 
+_ECHOED = 60  # characters of what a user typed that a message repeats
+
+
+def echoed(text: str) -> str:
+    """What a user typed, as a message repeats it: its start and how long it was when it is long (a name of 30,000
+    characters was written back whole, 90 KB of terminal output, after a search of 6 s)."""
+    return text if len(text) <= _ECHOED else f"{text[:_ECHOED]}…（共 {len(text):,} 个字符）"
+
+
 def readable_input(text: str, may_be_path: bool = False) -> str:
     """Text as typed, when it is valid UTF-8. Bytes that are not (kept by Python as surrogate escapes: a GBK
     terminal, a bad paste) are read as GB18030 or Big5 when that reads cleanly; an existing file's own name is
@@ -207,7 +216,7 @@ def usage_message(exc: click_errors.UsageError, command: str) -> str:
         )
     if text.startswith("Got unexpected extra argument"):
         extra = text.split("(s) (", 1)[-1].removesuffix(")")
-        return f"多余的参数 {extra}（含空格的内容请加引号）：{hint}。"
+        return f"多余的参数 {echoed(extra)}（含空格的内容请加引号）：{hint}。"
     if text.startswith("Missing command"):
         return "缺少命令：运行 anquan --help 查看全部命令。"
     return f"命令用法有误（{text}）：{hint}。"
@@ -665,12 +674,13 @@ def _one_document(kb: KnowledgeBase, name: str):
         return records[name]
     matches = kb.find_documents(name, include_superseded=True)
     if not matches:
-        err.print(f"[red]知识库中没有编号或名称包含“{shown(name)}”的文档；可用 anquan stats 查看概况[/red]")
+        err.print(f"[red]知识库中没有编号或名称包含“{shown(echoed(name))}”的文档；可用 anquan stats 查看概况[/red]")
         raise typer.Exit(1)
     if len(matches) > 1:
         listed = "\n".join(f"  · {r.doc_id}（《{r.title}》，{r.kind}）" for r in matches[:20])
         err.print(
-            f"[yellow]有 {len(matches)} 个文档符合“{shown(name)}”，请写出文档编号（文件名）：[/yellow]\n{shown(listed)}"
+            f"[yellow]有 {len(matches)} 个文档符合“{shown(echoed(name))}”，请写出文档编号（文件名）：[/yellow]\n"
+            f"{shown(listed)}"
         )
         raise typer.Exit(2)
     return matches[0]
@@ -715,16 +725,16 @@ def show(
         raise typer.Exit(2)
     ref = parse_article(article)
     if ref is None:
-        err.print(f"[red]无法识别条号“{shown(article)}”，请写成 24、第二十四条 或 134之一[/red]")
+        err.print(f"[red]无法识别条号“{shown(echoed(article))}”，请写成 24、第二十四条 或 134之一[/red]")
         raise typer.Exit(2)
     if ref.number < 1:  # the title note (题注: adoption and revision history) is no article
-        err.print(f"[red]条号从 1 开始：“{shown(article)}”不是条文编号，请写成 24、第二十四条 或 134之一[/red]")
+        err.print(f"[red]条号从 1 开始：“{shown(echoed(article))}”不是条文编号，请写成 24、第二十四条 或 134之一[/red]")
         raise typer.Exit(2)
     kb = KnowledgeBase(Settings())
     _require_documents(kb)
     matches = kb.find_documents(document, include_superseded=old)
     if not matches:
-        err.print(f"[red]知识库中没有名称包含“{shown(document)}”的文档；可用 anquan stats 查看已入库文档[/red]")
+        err.print(f"[red]知识库中没有名称包含“{shown(echoed(document))}”的文档；可用 anquan stats 查看已入库文档[/red]")
         raise typer.Exit(1)
     paragraph, item = parts_named(to_simplified(article)).get(ref, (None, None))
     for record in matches:
@@ -891,7 +901,7 @@ def glossary(
     if entry is None:
         similar = [e.term for e in entries if term in e.term or any(term in a for a in e.aliases)]
         hint = f"；相近词条：{'、'.join(similar)}" if similar else "；用 anquan glossary 列出全部词条"
-        err.print(f"[red]术语表中没有“{shown(term)}”{shown(hint)}[/red]")
+        err.print(f"[red]术语表中没有“{shown(echoed(term))}”{shown(hint)}[/red]")
         raise typer.Exit(1)
     aliases = f"（又称：{'、'.join(entry.aliases)}）" if entry.aliases else ""
     console.print(f"[bold]{shown(entry.term)}[/bold]{shown(aliases)}")
@@ -933,7 +943,14 @@ def search(
     if is_blank(query):
         err.print("[red]检索内容是空的：请在 anquan search 后写上要检索的字词，如 anquan search 动火作业[/red]")
         raise typer.Exit(2)
-    kb = _open(Settings())
+    settings = Settings()
+    if len(query) > settings.question_max_chars:  # as a question: 30,000 characters were searched for 7 s
+        err.print(
+            f"[red]检索内容太长（{len(query):,} 个字符），最多 {settings.question_max_chars:,} 个字符："
+            "请只写要检索的字词[/red]"
+        )
+        raise typer.Exit(2)
+    kb = _open(settings)
     _require_documents(kb)
     _require_filters(kb, kind, region)
     retriever = HybridRetriever(kb=kb, k=k, include_superseded=old, kinds=kind or None, regions=region or None)
