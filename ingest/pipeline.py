@@ -460,7 +460,7 @@ class Ingestor:
             original = self._copy_of(records, lambda r: r.hash == doc_hash)
             if original is not None:
                 return FileResult(
-                    path, "skipped", doc_id, original.chunk_count, reason=_copy_reason(self._shown(original), True)
+                    path, "skipped", doc_id, original.chunk_count, reason=self._stored_copy_reason(original)
                 ), None
         status = "updated" if existing is not None else "added"
         return FileResult(path, status, doc_id), (path, doc_hash, status)
@@ -476,6 +476,14 @@ class Ingestor:
             if same(record) and (record.from_upload or Path(record.source).exists()):
                 return record
         return None
+
+    def _stored_copy_reason(self, original: DocumentRecord) -> str:
+        if self.origin == ORIGIN_UPLOAD and not original.from_upload:  # the uploader cannot delete the original
+            return (
+                f"与管理员已导入的《{original.title}》内容相同（只是文件名不同），该文档已在知识库中，"
+                "无需再上传，已跳过"
+            )
+        return _copy_reason(self._shown(original), stored=True)
 
     def _in_place_of_failed(
         self, report: IngestReport, records: dict[str, DocumentRecord], seen_docs: dict[str, tuple[Path, str]]
@@ -597,7 +605,7 @@ class Ingestor:
             lambda r: r.text_hash == digest and r.doc_id != item.meta.doc_id and Path(r.source).suffix in _PLAIN_TEXT,
         )
         if original is not None:
-            reason = _copy_reason(self._shown(original), stored=True)
+            reason = self._stored_copy_reason(original)
             return FileResult(item.path, "skipped", item.meta.doc_id, original.chunk_count, reason=reason)
         texts_seen[digest] = item.path
         return None

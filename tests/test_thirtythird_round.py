@@ -654,3 +654,18 @@ def test_a_search_as_long_as_a_book_is_refused_like_a_question(tmp_path):
     settings = regulation_with(tmp_path, {})
     result = invoke(settings, "search", HUGE)
     assert result.exit_code == 2 and "检索内容太长（30,000 个字符），最多 2,000 个字符" in result.output, result.output
+
+
+def test_a_web_upload_of_the_administrators_document_says_it_is_there_already(tmp_path):
+    """Skipped as a copy, an upload was told to delete the original first, which a web user cannot."""
+    from assistant.web.uploads import accept_uploads, ingest_uploads
+
+    settings = regulation_with(tmp_path, {})
+    sent = tmp_path / "sent.md"
+    sent.write_bytes((FIXTURES / f"{REGULATION_NEW}.md").read_bytes())
+    batch = accept_uploads([sent], settings, ["危险作业条例副本.md"])
+    report = ingest_uploads(batch, lambda paths: ingest(paths, settings, origin="upload"))
+    (result,) = report.results
+    assert result.status == "skipped", result
+    assert "与管理员已导入的《青山市危险作业安全管理条例》内容相同" in result.reason, result
+    assert "无需再上传" in result.reason and "删除" not in result.reason, result
