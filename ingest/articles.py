@@ -13,7 +13,9 @@ from ingest.numerals import NUMERAL_CHARS, cn_to_int, int_to_cn, well_formed
 
 NUMERAL = r"[零〇一二三四五六七八九十百千两\d]+"  # an article number, in either script
 # An article starts a line: 第X条 (optionally 之Y) followed by whitespace or the end of the line.
-ARTICLE_START = re.compile(rf"^第(?P<num>{NUMERAL})条(?:之(?P<sub>{NUMERAL}))?(?=[\s\u3000]|$)")
+# In traditional script too (第一條, 第二十兩條: a regulation saved in Big5 was chunked as a plan, its articles
+# neither cited nor shown); the label is kept in simplified script, as every lookup writes it.
+ARTICLE_START = re.compile(rf"^第(?P<num>{NUMERAL[:-2]}兩]+)[条條](?:之(?P<sub>{NUMERAL}))?(?=[\s\u3000]|$)")
 ARTICLE_LABEL = re.compile(rf"第\s*(?P<num>{NUMERAL})\s*条(?:之(?P<sub>{NUMERAL}))?")
 # An article's label as it opens a quoted text (第二十四条, 第五条之一), for stripping it off the text.
 LABEL = rf"第{NUMERAL}条(?:之[零〇一二三四五六七八九十\d]+)?"
@@ -41,13 +43,16 @@ class ArticleRef:
 def match_article_start(line: str) -> tuple[ArticleRef, str, str] | None:
     """If the line starts an article, return (ref, label as written, rest of the line)."""
     match = ARTICLE_START.match(line)
-    if not match or not all(well_formed(n) for n in match.group("num", "sub") if n):
+    if not match:
+        return None
+    num, sub = (n.translate(_TRADITIONAL) if n else n for n in match.group("num", "sub"))
+    if not all(well_formed(n) for n in (num, sub) if n):
         return None
     try:
-        ref = ArticleRef(cn_to_int(match.group("num")), cn_to_int(match.group("sub")) if match.group("sub") else 0)
+        ref = ArticleRef(cn_to_int(num), cn_to_int(sub) if sub else 0)
     except ValueError:
         return None
-    return ref, match.group(0), line[match.end() :].strip()
+    return ref, match.group(0).translate(_TRADITIONAL), line[match.end() :].strip()
 
 
 _TRADITIONAL = str.maketrans("條兩", "条两")  # the characters of an article label that traditional script writes apart

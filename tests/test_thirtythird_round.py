@@ -4,13 +4,15 @@ user meets it.
 - Law integrity: anquan edit gave a plan the title of a law in force and a later date (--title 青山市危险作业安全管理条例
   --kind 地方性法规 --date 2025-01-01) and the law was 已被取代 at once, out of every answer, with no confirmation
   asked; an import of the same file would have been held. An edit that would supersede or repeal a text in force is
-  now held 待确认 like an import, until anquan edit … --confirm-supersede (or anquan ingest … --confirm-supersede).
+  now held 待确认 like an import, until anquan edit … --confirm-supersede (or anquan ingest … --confirm-supersede);
+  an edit is held only for what it newly displaces.
 - Law integrity: a city's rule naming its province's regulation 同时废止 (宁波市 for 浙江省安全生产条例), or a province's
   naming another province's, was held for an administrator as a real repeal, and one confirmation took the regulation
   out of every answer. A local text repeals only a text of its own place or of a place within it (ingest.repeal).
 - State: the same document under another file name (安全生产法副本.md, a GBK .txt saved from it, 另一个.md imported
-  later) became a second document: every answer and citation came twice. A copy (same bytes, or the same text read
-  from another encoding) is now skipped, naming the document it copies.
+  later) became a second document: every answer and citation came twice. A copy (same bytes, or the same title,
+  date and text read from another encoding) is now skipped, naming the document it copies; a web upload of a
+  document the administrator imported is told it is there already.
 - LLM mode: a quotation between ASCII apostrophes ('有限空间作业可以不通风直接进入') was not checked against the
   sources, as “…” and "…" are; it is now, and marked when it is not in them.
 - LLM mode: a range whose magnitude is written once (两到五万元, 二至五万元, 2-5万元 for 二万元以上五万元以下) was
@@ -36,6 +38,8 @@ user meets it.
 - Encoding: a UTF-8 text encoded a second time (read as Latin-1 or Windows-1252 and saved as UTF-8 again: 青山市 as
   é’å±±å¸‚) was imported as that garbage without a word, its title holding control characters. It is read back,
   with a warning; a Western text with accents is left as it is.
+- Encoding: a regulation in traditional script (第一條 …, a Big5 file) was chunked as a plan: anquan show said it had
+  no articles, and answers cited its headings, never an article. 第X條 (and 兩) start an article as 第X条 does.
 - Login: ANQUAN_ADMIN_PASSWORD of spaces or a zero-width space started the web, and anyone typing spaces into the
   library's password box confirmed an uploaded law over the one in force; a login password of invisible characters
   or holding a line break, or a user name of a zero-width space, started it too. anquan serve refuses them.
@@ -64,12 +68,9 @@ from __future__ import annotations
 
 import pytest
 from conftest import FIXTURES, REGULATION_NEW, invoke, regulation_with
-from typer.testing import CliRunner
 
 from ingest.pipeline import ingest
 from ingest.settings import Settings
-
-runner = CliRunner()
 
 PLAN = """# 青山市2025年危险作业专项整治工作方案
 
@@ -669,3 +670,21 @@ def test_a_web_upload_of_the_administrators_document_says_it_is_there_already(tm
     assert result.status == "skipped", result
     assert "与管理员已导入的《青山市危险作业安全管理条例》内容相同" in result.reason, result
     assert "无需再上传" in result.reason and "删除" not in result.reason, result
+
+
+# --- a regulation in traditional script -------------------------------------------------------------------------------
+
+
+def test_a_regulation_in_traditional_script_keeps_its_articles(tmp_path):
+    """A regulation saved in traditional script (第一條, a Big5 file) was chunked as a plan: anquan show 繁体条例 2 said
+    it had no articles, and answers cited its headings, never an article."""
+    settings = regulation_with(tmp_path, {})
+    path = tmp_path / "青山市動火作業規定.txt"
+    path.write_bytes(
+        "# 青山市動火作業規定\n\n第一條 動火作業前應當清除周圍可燃物。\n\n第二條 動火作業應當安排專人監火。\n\n"
+        "第三條 本規定自2024年1月1日起施行。\n".encode("big5")
+    )
+    (result,) = ingest([path], settings).results
+    assert result.status == "added" and result.chunks == 3, result
+    shown = invoke(settings, "show", "青山市動火作業規定", "2")
+    assert shown.exit_code == 0 and "第二條 動火作業應當安排專人監火" in shown.output, shown.output
