@@ -22,6 +22,8 @@ user meets it.
   先通风不是必须的, 先通风是自愿的, 作业过程中持续通风并非必须, 安排专人在外监护是可选的) passed unmarked: the whole
   clause, subject included, was compared with what the article's 应当 binds, which never holds the subject. The words
   after the subject are compared too now; such restatements that keep the duty (先通风是必须的) stay unmarked.
+- LLM mode: a duty told as mere advice (安排专人在外监护只是建议) was read as a permission (建议), which may restate a
+  duty, and passed unmarked; 只是建议, 仅为建议, 建议性 … deny the duty now.
 - LLM mode: a figure with a Chinese decimal point was read without its decimals (百分之十九点五 as 百分之十九), so a
   reply's 氧含量低于19% passed for the article's 19.5 %; a figure with a space inside (30 万 元) or a letter O for its
   zero (3O万元, 二O万元) was read as no figure and passed unchecked. All are read as the figures they show now.
@@ -688,3 +690,12 @@ def test_a_regulation_in_traditional_script_keeps_its_articles(tmp_path):
     assert result.status == "added" and result.chunks == 3, result
     shown = invoke(settings, "show", "青山市動火作業規定", "2")
     assert shown.exit_code == 0 and "第二條 動火作業應當安排專人監火" in shown.output, shown.output
+
+
+@pytest.mark.parametrize("reply", ["安排专人在外监护只是建议[1]。", "有限空间作业先通风只是建议，不是硬性规定[1]。"])
+def test_a_duty_told_as_mere_advice_is_marked(reply):
+    """只是建议 was read as a permission (建议), which may restate a duty: the denial passed unmarked."""
+    from assistant.llm.verification import verify
+
+    text, report, _ = verify(reply, [CONFINED], uncited=True)
+    assert "⚠与所引条文的应当、不得、可以或肯定、否定不一致" in text, text

@@ -184,6 +184,8 @@ MODALITY_WORDS: dict[str, tuple[str, ...]] = {
         # whether to do it at all is the unit's choice (自愿设置, 由企业自行决定, 可有可无, 不是硬性要求, 是可选的)
         "自愿", "自行决定", "自主决定", "可有可无", "不是硬性", "非硬性", "并非硬性", "无强制", "没有强制", "不作强制",
         "不属于强制", "选择性", "可选的", "可选项", "属于可选",
+        # a duty told as advice (安排专人监护只是建议, 是建议性的): no duty at all
+        "只是建议", "仅是建议", "仅为建议", "只是倡导", "只是提倡", "建议性", "倡导性",
     ),
 }  # fmt: skip
 # 应, 须, 需, 可 and 能 on their own bind too (应设置, 须经, 可设置, 也能试制), but not inside a word: 应急, 相应,
