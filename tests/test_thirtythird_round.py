@@ -58,6 +58,8 @@ user meets it.
   copy of, leaving the curated corpus holding the text only as someone's upload. An upload is never that original.
 - LLM mode: a report due 立即 put off until after the fact (应当在事后再向本单位负责人报告, 改天报告) passed unmarked:
   事后, 改天, 回头 … are read as a delay now.
+- LLM mode: a sentence in English (Ventilation is not required before entering a confined space[1].) passed every
+  check unread, each reading Chinese words only; it is marked as a sentence that could not be checked.
 - Names: a file whose name ends with a space or dot after its extension (规定.md , 规定.md.) was refused as
   不支持的文件类型“.md ”, naming a type that is supported; it now says the name has a space (or dot) after its
   extension and what to rename it to. Two files whose names differ only in a space before the extension (规定.md,
@@ -273,7 +275,7 @@ def test_a_quotation_between_ascii_apostrophes_is_checked():
     faithful = "第六条规定：'有限空间作业应当坚持先通风、再检测、后作业'[1]。"
     text, report, _ = verify(faithful, [CONFINED], uncited=True)
     assert "⚠" not in text, text
-    english = "It's the law's wording: 有限空间作业应当坚持先通风[1]。"
+    english = "It's 第六条的原文：有限空间作业应当坚持先通风[1]。"
     text, report, _ = verify(english, [CONFINED], uncited=True)
     assert "⚠" not in text, text
 
@@ -699,3 +701,21 @@ def test_a_duty_told_as_mere_advice_is_marked(reply):
 
     text, report, _ = verify(reply, [CONFINED], uncited=True)
     assert "⚠与所引条文的应当、不得、可以或肯定、否定不一致" in text, text
+
+
+# --- LLM mode: a reply in another language ---------------------------------------------------------------------------
+
+
+def test_a_sentence_in_english_is_marked_as_not_checked(tmp_path):
+    """Ventilation is not required before entering a confined space[1]. passed every check unread: they read Chinese
+    words only. It is marked as a sentence no check could read; an English gloss in brackets is no such sentence."""
+    from assistant.llm.verification import FOREIGN_MARK, verify
+
+    text, report, _ = verify("Ventilation is not required before entering a confined space[1].", [CONFINED])
+    assert text.endswith(FOREIGN_MARK) and report.foreign, text
+    glossed = "有限空间作业应当坚持先通风、再检测、后作业（ventilate, test, then work）[1]。"
+    text, report, _ = verify(glossed, [CONFINED])
+    assert "⚠" not in text, text
+    settings = regulation_with(tmp_path, {})
+    result = ask_model(settings, "Confined-space work does not need ventilation first[1].")
+    assert "这句话不是中文，无法与所引条文核对" in result.output, result.output

@@ -480,6 +480,7 @@ class Verification:
     # sentences naming as their basis a law or a decree (根据《特种设备安全法》, 依照国务院第493号令) that the source
     # they rest on is not: (n, the name as written, that source)
     misnamed: list[tuple[int, str, str]] = field(default_factory=list)
+    foreign: list[str] = field(default_factory=list)  # sentences in another language, no check can read
     images_removed: int = 0  # images (Markdown or HTML) taken out of the reply
     links_removed: int = 0  # link addresses taken out of the reply (the link text is kept)
 
@@ -786,11 +787,37 @@ def verify(
     marks += provenance
     known = _AliasNames.of(aliases or {})
     marks += _check_named_sources(text, chunks, quotes, checked, report, basis, known, provenance)
+    marks += _check_language(text, report)
     for position, mark in sorted(((_mark_place(text, p), m) for p, m in marks), reverse=True):
         text = text[:position] + mark + text[position:]
     used = sorted(cited_numbers(text))
     report.uncited = not used
     return text, report, used
+
+
+FOREIGN_MARK = "（⚠这句话不是中文，无法与所引条文核对，请以条文原文为准）"
+# a sentence mostly of another script: Latin words (Ventilation is not required…) or Japanese kana
+_LATIN_WORD = re.compile(r"[A-Za-z]{2,}")
+_KANA = re.compile(r"[\u3040-\u30ff]")
+_BRACKETED = re.compile(r"[（(][^（）()\n]*[)）]")
+_FOREIGN_LETTERS = 12  # letters (of Latin words) or kana a sentence holds at least to be read as not Chinese
+
+
+def _check_language(text: str, report: Verification) -> list[tuple[int, str]]:
+    """The marks for the sentences written in another language than Chinese, with more of its letters than Chinese
+    characters: every check reads Chinese words (应当, 不需要, 三百人, 第二十四条), and such a sentence passed them all
+    unread (Ventilation is not required before entering a confined space[1]). A law's English name or a term in
+    brackets beside Chinese is not such a sentence."""
+    marks = []
+    start = 0
+    for end in [m.end() for m in _CLAIM_END.finditer(text)] + [len(text)]:
+        sentence = _BRACKETED.sub("", CITE.sub("", text[start:end]))  # a gloss in brackets is an aside
+        foreign = sum(len(w) for w in _LATIN_WORD.findall(sentence)) + len(_KANA.findall(sentence))
+        if foreign >= _FOREIGN_LETTERS and foreign > len(_CJK.findall(sentence)) - len(_KANA.findall(sentence)):
+            report.foreign.append(text[start:end].strip())
+            marks.append((end, FOREIGN_MARK))
+        start = end
+    return marks
 
 
 # a national or trade standard by its code, with its year and a clause if given: GB 30871-2022, GB/T 33000—2016,
@@ -1849,6 +1876,8 @@ def notes(report: Verification, sources_given: int) -> list[str]:
         )
     if report.negations:
         found.append(f"{len(report.negations)} 处说法与所引条文的应当、不得、可以或肯定、否定不一致，已标注")
+    if report.foreign:
+        found.append(f"{len(report.foreign)} 句不是中文，无法与所引条文核对，已标注")
     if report.qualified:
         found.append(
             f"{len(report.qualified)} 处说法加了所引条文没有的例外或限定（{'、'.join(report.qualifiers)}），已标注"
