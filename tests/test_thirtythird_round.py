@@ -72,6 +72,7 @@ from __future__ import annotations
 
 import pytest
 from conftest import FIXTURES, REGULATION_NEW, invoke, regulation_with
+from test_thirtysecond_round import CONFINED, _article
 
 from ingest.pipeline import ingest
 from ingest.settings import Settings
@@ -244,20 +245,6 @@ def test_a_renamed_file_is_still_imported_under_its_new_name(tmp_path):
 # --- LLM mode: quotations and ranges ----------------------------------------------------------------------------------
 
 
-def _article(number: int, label: str, text: str, title: str = "中华人民共和国安全生产法"):
-    from ingest.store import StoredChunk
-
-    return StoredChunk(
-        f"c{number}", f"{label} {text}", {"doc_id": title, "title": title, "unit": "article", "article": label}
-    )
-
-
-CONFINED = _article(
-    6,
-    "第六条",
-    "有限空间作业应当坚持先通风、再检测、后作业，检测合格后方可进入；作业过程中应当持续通风，并安排专人在外监护。",
-    "青山市危险作业安全管理条例",
-)
 FINES = _article(
     97,
     "第九十七条",
