@@ -320,7 +320,8 @@ class Ingestor:
         # read before anything is written: a corrections file that cannot be read stops the run here
         self.corrections = Corrections(self.settings.data_dir)
         records = self.kb.documents()
-        files = list(walk(paths, self.settings.max_file_mb, self.settings.data_dir))
+        # a link to a file of the import is read like the file: the file is the original its copies are skipped for
+        files = sorted(walk(paths, self.settings.max_file_mb, self.settings.data_dir), key=lambda f: f[0].is_symlink())
         todo: list[Task] = []
         seen_docs: dict[str, tuple[Path, str]] = {}
         self._later.clear()

@@ -130,7 +130,8 @@ def test_only_one_process_writes_to_the_server_at_a_time(chroma_server, first_ap
     settings_a, _ = first_app
     folder = tmp_path / "files"
     folder.mkdir()
-    shutil.copy(FIXTURES / f"{REGULATION_NEW}.md", folder / "另一份条例.md")
+    # another regulation (a copy of one the server holds would be skipped as that copy)
+    (folder / "另一份条例.md").write_text("# 另一份条例\n\n第一条 为了加强安全管理，制定本条例。\n", encoding="utf-8")
     settings_c = _server_settings(chroma_server, tmp_path / "app-c-data").model_copy(update={"ingest_lock_timeout": 1})
     with KnowledgeBase(settings_a).writer_lease():  # app A is writing; app C, on its own data directory, waits
         with pytest.raises(IngestBusy, match="另一个导入任务正在写入 Chroma 服务器"):

@@ -694,15 +694,22 @@ def test_a_duty_told_as_mere_advice_is_marked(reply):
 
 
 def test_a_sentence_in_english_is_marked_as_not_checked(tmp_path):
-    """Ventilation is not required before entering a confined space[1]. passed every check unread: they read Chinese
-    words only. It is marked as a sentence no check could read; an English gloss in brackets is no such sentence."""
+    """Ventilation is not required before entering a confined space[1]. passed every check unread inside a Chinese
+    reply: they read Chinese words only. It is marked as a sentence no check could read; an English gloss in brackets
+    is no such sentence; a reply all in English is said to be unchecked once, above it."""
+    from assistant.llm.composer import FOREIGN_WARNING
     from assistant.llm.verification import FOREIGN_MARK, verify
 
-    text, report, _ = verify("Ventilation is not required before entering a confined space[1].", [CONFINED])
-    assert text.endswith(FOREIGN_MARK) and report.foreign, text
+    mixed = (
+        "有限空间作业应当坚持先通风、再检测、后作业，检测合格后方可进入，作业过程中应当持续通风[1]。"
+        "作业时还应当安排专人在外监护，监护人员不得离开作业现场，发现异常应当立即组织撤离并报告[1]。"
+        "Ventilation is not required before entering a confined space[1]."
+    )
+    text, report, _ = verify(mixed, [CONFINED])
+    assert text.endswith(FOREIGN_MARK) and len(report.foreign) == 1, text
     glossed = "有限空间作业应当坚持先通风、再检测、后作业（ventilate, test, then work）[1]。"
     text, report, _ = verify(glossed, [CONFINED])
     assert "⚠" not in text, text
     settings = regulation_with(tmp_path, {})
     result = ask_model(settings, "Confined-space work does not need ventilation first[1].")
-    assert "这句话不是中文，无法与所引条文核对" in result.output, result.output
+    assert FOREIGN_WARNING in result.output and result.output.count("⚠") == 1, result.output

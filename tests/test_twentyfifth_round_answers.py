@@ -124,8 +124,8 @@ def test_a_figure_asked_first_about_what_no_text_speaks_of_is_declined():
         "第四十三条 生产经营单位进行爆破、吊装、动火、临时用电等危险作业，应当安排专门人员进行现场安全管理。",
     )  # fmt: skip
     answer = _composed(
-        "化工厂作业票的有效期是多长？特级动火和一级动火怎么划分？", [record("安全生产法", "法律")], [duty]
-    )
+        "化工厂作业票的有效期是多长？动火要安排专门人员管理吗？", [record("安全生产法", "法律")], [duty]
+    )  # (特级动火和一级动火怎么划分 is the standard's: declined naming GB 30871, tests/test_thirtieth_round_answers.py)
     assert answer.abstained and "作业票的有效期" in answer.text
 
 

@@ -21,7 +21,7 @@ from assistant.llm.client import (
     stream_model,
 )
 from assistant.llm.reply import clean_reply, partial_reply
-from assistant.llm.verification import canonical, notes, verify
+from assistant.llm.verification import canonical, notes, verify, written_in_chinese
 from ingest.errors import UserFacingError
 from ingest.metadata import VERSIONED_KINDS
 from ingest.settings import Settings
@@ -42,19 +42,6 @@ NO_LAW_WARNING = (
 )
 FOREIGN_WARNING = "⚠ 这个回答不是用中文写的，无法与所引条文逐句核对，请勿直接采用；请以下列条文原文为准。"
 # a reply is read as Chinese unless this share of its letters is kana (Japanese) or this share is Latin (English…):
-# its sentences are checked against Chinese provisions word by word, which a reply in another language escapes
-KANA_SHARE = 0.15
-LATIN_SHARE = 0.5
-
-
-def written_in_chinese(text: str) -> bool:
-    """Whether a reply is written in Chinese (a few Latin letters, GB 30871 or PPE, are part of Chinese text)."""
-    letters = [ch for ch in text if ch.isalpha()]
-    if not letters:
-        return True
-    kana = sum(1 for ch in letters if "\u3040" <= ch <= "\u30ff")
-    latin = sum(1 for ch in letters if ch.isascii())
-    return kana < KANA_SHARE * len(letters) and latin < LATIN_SHARE * len(letters)
 
 
 def composer_backend(settings: Settings) -> str:

@@ -795,6 +795,21 @@ def verify(
     return text, report, used
 
 
+# its sentences are checked against Chinese provisions word by word, which a reply in another language escapes
+KANA_SHARE = 0.15
+LATIN_SHARE = 0.5
+
+
+def written_in_chinese(text: str) -> bool:
+    """Whether a reply is written in Chinese (a few Latin letters, GB 30871 or PPE, are part of Chinese text)."""
+    letters = [ch for ch in text if ch.isalpha()]
+    if not letters:
+        return True
+    kana = sum(1 for ch in letters if "\u3040" <= ch <= "\u30ff")
+    latin = sum(1 for ch in letters if ch.isascii())
+    return kana < KANA_SHARE * len(letters) and latin < LATIN_SHARE * len(letters)
+
+
 FOREIGN_MARK = "（⚠这句话不是中文，无法与所引条文核对，请以条文原文为准）"
 # a sentence mostly of another script: Latin words (Ventilation is not required…) or Japanese kana
 _LATIN_WORD = re.compile(r"[A-Za-z]{2,}")
@@ -807,7 +822,10 @@ def _check_language(text: str, report: Verification) -> list[tuple[int, str]]:
     """The marks for the sentences written in another language than Chinese, with more of its letters than Chinese
     characters: every check reads Chinese words (应当, 不需要, 三百人, 第二十四条), and such a sentence passed them all
     unread (Ventilation is not required before entering a confined space[1]). A law's English name or a term in
-    brackets beside Chinese is not such a sentence."""
+    brackets beside Chinese is not such a sentence; a reply not written in Chinese as a whole is said to be unchecked
+    once, above it (assistant.llm.composer), not sentence by sentence."""
+    if not written_in_chinese(text):
+        return []
     marks = []
     start = 0
     for end in [m.end() for m in _CLAIM_END.finditer(text)] + [len(text)]:
