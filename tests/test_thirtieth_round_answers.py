@@ -12,6 +12,8 @@
   在什么范围 (氧含量应当保持在什么范围) is a figure asked.
 - 多久 asks how long or how often: 每年向职工代表大会报告 answers 主要负责人应当多久向职工代表大会报告 (it was declined
   as stating no period), in words, after a number (1小时内).
+- An agreement waiving the employer's liability in everyday words (签了“受伤后果自负，与公司无关”的协议, 生死合同) is
+  the law's 免除或者减轻其…责任 (安全生产法第五十二条); it was declined, no word of it known.
 - A figure of the whole country (全国一共发生多少起事故) is not what a district's report counts (全区共发生安全事故
   311起): a plan or report states it only where it writes 全国.
 - Meaning, not shared words: a provision sharing a question's words (条件, 三年以上) while far from it in meaning (its
@@ -204,3 +206,14 @@ def test_how_long_is_answered_by_how_often_in_words_after_a_number(asks):
     assert ask.degree("主要负责人应当每年向职工代表大会或者职工大会报告安全生产工作情况") == 0.5
     assert ask.degree("单位负责人接到报告后，应当于1小时内向有关部门报告") == 1.0
     assert ask.degree("主要负责人应当向职工代表大会报告安全生产工作情况") == 0.0
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "刚入职，HR让我签一个“工作中受伤后果自负，与公司无关”的协议，这种协议有用吗？",
+        "老板让我们签生死合同，出了事算谁的？",
+    ],
+)
+def test_an_agreement_waiving_liability_is_the_laws_waiver(analyzer, question):
+    assert "免除或者减轻" in analyzer.analyse(question).legal_terms
