@@ -118,7 +118,8 @@ class Ingestor:
         self.stamps = StampCache(settings.data_dir / "file-stamps.json")
         self._unsettled: dict[str, str] = {}  # source -> content hash of files too recent to stamp when read
         self._screened: set[str] = set()  # the recorded sources of the files screened (exist, whatever their name)
-        # doc id -> the files skipped because an earlier file of the run has their doc id (a copy, or a namesake)
+        # doc id -> the files skipped because of an earlier file of the run with that doc id (a namesake, or a copy
+        # under another name)
         self._later: dict[str, list[Path]] = {}
         self.origin = ORIGIN_CURATED  # who brings the files of the current run (ORIGIN_UPLOAD: the web)
         self.corrections: Corrections | None = None  # kept corrections of titles, kinds, regions, dates (read per run)
@@ -455,14 +456,17 @@ class Ingestor:
         if existing is not None and existing.hash == doc_hash:
             return FileResult(path, "unchanged", doc_id, existing.chunk_count), None
         if existing is None:
-            first_copy = next((s for s, h in seen_docs.values() if h == doc_hash and s != path), None)
-            if first_copy is not None:
-                return FileResult(path, "skipped", doc_id, reason=_copy_reason(self._shown(first_copy))), None
+            # the stored original first: a file of this run may itself be skipped as its copy, and is no original
             original = self._copy_of(records, lambda r: r.hash == doc_hash)
             if original is not None:
                 return FileResult(
                     path, "skipped", doc_id, original.chunk_count, reason=self._stored_copy_reason(original)
                 ), None
+            first_copy = next(((d, s) for d, (s, h) in seen_docs.items() if h == doc_hash and s != path), None)
+            if first_copy is not None:
+                # screened again should the first copy fail (a date in its name that cannot be): _in_place_of_failed
+                self._later.setdefault(first_copy[0], []).append(path)
+                return FileResult(path, "skipped", doc_id, reason=_copy_reason(self._shown(first_copy[1]))), None
         status = "updated" if existing is not None else "added"
         return FileResult(path, status, doc_id), (path, doc_hash, status)
 
@@ -490,9 +494,9 @@ class Ingestor:
         self, report: IngestReport, records: dict[str, DocumentRecord], seen_docs: dict[str, tuple[Path, str]]
     ) -> list[Task]:
         """A file that failed is never the original others are skipped as copies (or namesakes) of: the files
-        skipped for the doc id of a first file that then failed are screened again, in order, as if it had not been
-        there; the tasks to write. Each says for itself why it fails (a copy's failure may be its own: removed while
-        the import ran)."""
+        skipped for a first file that then failed (its namesakes, its copies under other names) are screened again,
+        in order, as if it had not been there; the tasks to write. Each says for itself why it fails (a copy's failure
+        may be its own: removed while the import ran)."""
         todo: list[Task] = []
         for failed in [r for r in report.results if r.status == "failed"]:
             first = seen_docs.get(failed.doc_id)
@@ -501,6 +505,10 @@ class Ingestor:
                 continue
             later = self._later.pop(failed.doc_id)
             del seen_docs[failed.doc_id]
+            for path in later:  # a copy under a name of its own was noted as the first of its name: screened anew
+                own = doc_id_for(readable_path(path))
+                if own in seen_docs and seen_docs[own][0] == path:
+                    del seen_docs[own]
             skipped = {readable_path(path) for path in later}
             report.results = [r for r in report.results if not (r.status == "skipped" and r.path in skipped)]
             for path in later:

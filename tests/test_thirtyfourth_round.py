@@ -1,0 +1,58 @@
+"""Hostile round 34 (issue 16, third pass): round 33's copy skipping, edit confirmation, local repeal, traditional
+script and twice-encoded UTF-8, and round 30's similarity floor, attacked; what failed, each asserted as a user
+meets it.
+
+- State: a file and its copy under another name in one import, the first with a date in its name that cannot be
+  (规定(2099-01-01).md, 规定(2023-02-30).md): the first failed for its name, and the copy was skipped as 与本次导入的
+  规定(2099-01-01).md 内容相同，不重复入库: nothing was imported, and the user was told the text was there. A file
+  that fails is never the original a copy is skipped for: the copy is screened again and imported.
+- State: a file skipped as a copy of a stored document was then named as the original of the next copies of the
+  import (C.md, a link to A.md: 与本次导入的 A.md 内容相同) though A.md itself was not imported; anquan remove A,
+  as the message told, said 知识库中没有这个文档. A copy now names the stored document it copies.
+"""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+from conftest import isolated_settings
+
+from ingest.pipeline import Ingestor, ingest
+
+RULE = "# 青山市某某安全规定\n\n第一条 为了安全，制定本规定。\n\n第二条 本规定自发布之日起施行。\n"
+
+
+@pytest.mark.parametrize("bad_name", ["A规定(2099-01-01).md", "A规定(2023-02-30).md"])
+def test_a_copy_of_a_file_that_fails_is_imported(tmp_path, bad_name):
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    (docs / bad_name).write_text(RULE, encoding="utf-8")
+    (docs / "B规定.md").write_text(RULE, encoding="utf-8")
+    settings = isolated_settings(tmp_path / "data")
+    report = ingest([docs], settings)
+    by_name = {r.path.name: r for r in report.results}
+    assert by_name[bad_name].status == "failed"
+    assert by_name["B规定.md"].status == "added", by_name["B规定.md"].reason
+    assert list(Ingestor(settings).kb.documents()) == ["B规定"]
+    again = {r.path.name: r for r in ingest([docs], settings).results}  # no churn: the copy stays, the other is not
+    assert again["B规定.md"].status == "unchanged"
+    assert again[bad_name].status in ("failed", "skipped")
+    assert list(Ingestor(settings).kb.documents()) == ["B规定"]
+
+
+def test_a_copy_names_the_stored_original_not_a_skipped_copy(tmp_path):
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    (docs / "B.md").write_text(RULE, encoding="utf-8")
+    settings = isolated_settings(tmp_path / "data")
+    ingest([docs], settings)
+    (docs / "A.md").write_text(RULE, encoding="utf-8")
+    (docs / "C.md").write_text(RULE, encoding="utf-8")
+    os.symlink(docs / "A.md", docs / "D.md")
+    report = ingest([docs], settings)
+    skipped = {r.path.name: r.reason for r in report.results if r.status == "skipped"}
+    assert set(skipped) == {"A.md", "C.md", "D.md"}
+    for name, reason in skipped.items():
+        assert "B.md" in reason and "A.md" not in reason, (name, reason)
+    assert list(Ingestor(settings).kb.documents()) == ["B"]
