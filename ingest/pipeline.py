@@ -241,6 +241,12 @@ class Ingestor:
                 record.vetted = ""  # like new content: held when it would displace a text in force
                 if authoritative and not record.pending and self._displaces_no_more(records, as_was, record):
                     confirmed.add(doc_id)  # the administrator's edit is held only for what it newly displaces
+            releases = authoritative and record.pending and doc_id not in confirmed
+            if releases and self._displaces_nothing(records, record):
+                # held for what the document was: an edit undone (--reset) or a title put right leaves it displacing
+                # nothing, and it was held still, 将废止 the text it no longer names, out of every answer. An upload
+                # keeps its hold: what its confirmed content displaced waits for a confirmation of its new content.
+                record.held_over = []
             corrections.set(doc_id, record.corrected, BY_ADMIN if authoritative else BY_UPLOADER, record.hash)
             corrections.save()
             self.kb.store.update_documents([record])
@@ -261,6 +267,16 @@ class Ingestor:
         over_before = held_documents({**records, was.doc_id: was}, aliases, (), waits).get(was.doc_id, [])
         over_after = held_documents({**records, now.doc_id: now}, aliases, (), waits).get(now.doc_id, [])
         return set(over_after) <= set(over_before)
+
+    def _displaces_nothing(self, records: dict[str, DocumentRecord], record: DocumentRecord) -> bool:
+        """Whether a held document of the administrator's own corpus, read as new content and held for nothing,
+        would supersede or repeal no text in force (the web's uploads are left held: see correct)."""
+        if record.from_upload:
+            return False
+        fresh = dataclasses.replace(record, vetted="", held_over=[])
+        waits = bool(self.settings.admin_password)
+        aliases = self.kb.vocabulary.document_aliases
+        return not held_documents({**records, record.doc_id: fresh}, aliases, (), waits).get(record.doc_id)
 
     def _apply_corrections(self, records: dict[str, DocumentRecord]) -> None:
         """Put the kept corrections on the records that do not carry them yet (a document re-imported unchanged

@@ -9,6 +9,10 @@ meets it.
 - State: a file skipped as a copy of a stored document was then named as the original of the next copies of the
   import (C.md, a link to A.md: 与本次导入的 A.md 内容相同) though A.md itself was not imported; anquan remove A,
   as the message told, said 知识库中没有这个文档. A copy now names the stored document it copies.
+- Law integrity: an administrator's edit that gave a plan the title of the law in force was held 待确认, as round 33
+  made it; anquan edit … --reset, undoing it, left the plan held still, now told as 将废止现行的《青山市危险作业安全
+  管理条例》, a repeal it never made, and out of every answer until the administrator "confirmed" it. An edit of the
+  administrator's own document that leaves it displacing nothing releases its hold (a web upload keeps it).
 """
 
 from __future__ import annotations
@@ -16,7 +20,8 @@ from __future__ import annotations
 import os
 
 import pytest
-from conftest import isolated_settings
+from conftest import REGULATION_NEW, invoke, isolated_settings, regulation_with
+from test_thirtythird_round import PLAN
 
 from ingest.pipeline import Ingestor, ingest
 
@@ -56,3 +61,22 @@ def test_a_copy_names_the_stored_original_not_a_skipped_copy(tmp_path):
     for name, reason in skipped.items():
         assert "B.md" in reason and "A.md" not in reason, (name, reason)
     assert list(Ingestor(settings).kb.documents()) == ["B"]
+
+
+def test_undoing_the_edit_that_held_a_plan_releases_it(tmp_path):
+    settings = regulation_with(tmp_path, {"青山市2025年危险作业专项整治工作方案.md": PLAN})
+    plan = "青山市2025年危险作业专项整治工作方案"
+    held = invoke(
+        settings, "edit", plan, "--title", "青山市危险作业安全管理条例", "--kind", "地方性法规", "--date", "2025-01-01"
+    )
+    assert "状态：待确认" in held.output, held.output
+    redated = invoke(settings, "edit", plan, "--date", "2025-02-01")  # still the law's title: still held
+    assert "状态：待确认" in redated.output, redated.output
+    undone = invoke(settings, "edit", plan, "--reset")
+    assert undone.exit_code == 0, undone.output
+    assert "状态：现行" in undone.output and "废止" not in undone.output, undone.output
+    law = invoke(settings, "edit", REGULATION_NEW)
+    assert "状态：现行" in law.output, law.output
+    again = invoke(settings, "ingest", str(tmp_path / "docs"))
+    assert "待管理员确认" not in again.output and "取代" not in again.output, again.output
+    assert "状态：现行" in invoke(settings, "edit", plan).output
