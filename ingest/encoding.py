@@ -544,23 +544,47 @@ def _undo_double_encoding(text: str) -> str:
     """UTF-8 text encoded a second time (read as Latin-1 or Windows-1252 by one program, saved as UTF-8 again:
     青山市 shows as é’å±±å¸‚ or é\x9d\x92å±±å¸\x82) read back to what it was, with a warning. It was imported as
     that garbage without a word, its title holding control characters and every search missing it. Only a text of
-    no Chinese whose every line of such characters reads back (in one of the two) as Chinese is taken so."""
-    if text.isascii() or han_count(text) or not _MOJIBAKE.search(text):
+    no Chinese whose every line of such characters reads back (in one of the two) as Chinese is taken so; else each
+    line of no Chinese that reads back as Chinese is (a text encoded twice in part)."""
+    if text.isascii() or not _MOJIBAKE.search(text):
         return text
     lines = text.split("\n")
-    for encoding in ("latin-1", "cp1252"):
+    for encoding in ("latin-1", "cp1252") if not han_count(text) else ():
         try:
             repaired = [_sloppy(line, encoding).decode("utf-8") if not line.isascii() else line for line in lines]
         except (UnicodeEncodeError, UnicodeDecodeError):
             continue
         fixed = "\n".join(repaired)
         if han_count(fixed) and _plausible_share(fixed) >= 0.95:
-            warn(
-                "文件中的中文曾被错误转码（UTF-8 文字被当作西文编码再次保存，显示为“é’å±±”之类的乱码），"
-                "已还原后读取；请抽查内容是否正常，最好找到原始文件重新导入"
-            )
+            warn(_TWICE_ENCODED)
             return fixed
-    return text
+    # a text in part so (a title typed in Chinese, or a line in English, above a body encoded twice; two files put
+    # together): each line of no Chinese that reads back as Chinese is read back. It was imported as that garbage.
+    repaired = [_line_read_back(line) for line in lines]
+    if repaired == lines:
+        return text
+    warn(_TWICE_ENCODED.replace("文件中的中文", "文件中部分行的中文"))
+    return "\n".join(repaired)
+
+
+_TWICE_ENCODED = (
+    "文件中的中文曾被错误转码（UTF-8 文字被当作西文编码再次保存，显示为“é’å±±”之类的乱码），"
+    "已还原后读取；请抽查内容是否正常，最好找到原始文件重新导入"
+)
+
+
+def _line_read_back(line: str) -> str:
+    """A line of no Chinese whose characters are UTF-8 encoded twice, read back; any other line as it is."""
+    if line.isascii() or han_count(line) or not _MOJIBAKE.search(line):
+        return line
+    for encoding in ("latin-1", "cp1252"):
+        try:
+            fixed = _sloppy(line, encoding).decode("utf-8")
+        except (UnicodeEncodeError, UnicodeDecodeError):
+            continue
+        if han_count(fixed) and _plausible_share(fixed) >= 0.95:
+            return fixed
+    return line
 
 
 def _sloppy(line: str, encoding: str) -> bytes:

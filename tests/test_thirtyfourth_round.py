@@ -13,6 +13,10 @@ meets it.
   made it; anquan edit … --reset, undoing it, left the plan held still, now told as 将废止现行的《青山市危险作业安全
   管理条例》, a repeal it never made, and out of every answer until the administrator "confirmed" it. An edit of the
   administrator's own document that leaves it displacing nothing releases its hold (a web upload keeps it).
+- Encoding: a text encoded twice in part only (a title typed in Chinese, or a line in English, above a body saved
+  as ç¬¬ä¸€æ¡ …) was imported as that garbage without a word, as round 33 read back only a text with no Chinese at
+  all: no question found its articles. Each line of no Chinese that reads back as Chinese is read back now, with
+  the warning; a Western line (The café serves crème brûlée) beside Chinese is left as it is.
 """
 
 from __future__ import annotations
@@ -80,3 +84,27 @@ def test_undoing_the_edit_that_held_a_plan_releases_it(tmp_path):
     again = invoke(settings, "ingest", str(tmp_path / "docs"))
     assert "待管理员确认" not in again.output and "取代" not in again.output, again.output
     assert "状态：现行" in invoke(settings, "edit", plan).output
+
+
+BODY = "第一条 为了加强动火作业安全管理，制定本规定。\n\n第二条 动火作业应当安排专人监火。\n"
+
+
+@pytest.mark.parametrize("head", ["# 青山市动火作业规定", "Chapter 1 — café"])
+def test_a_text_encoded_twice_in_part_is_read_back(tmp_path, head):
+    settings = regulation_with(tmp_path, {})
+    path = tmp_path / "动火规定.txt"
+    path.write_text(head + "\n\n" + BODY.encode("utf-8").decode("latin-1"), encoding="utf-8")
+    (result,) = ingest([path], settings).results
+    assert result.status == "added" and "错误转码" in result.reason, result
+    found = invoke(settings, "search", "动火作业监火")
+    assert "动火作业应当安排专人监火" in found.output, found.output
+
+
+def test_a_western_line_beside_chinese_is_left_as_it_is(tmp_path):
+    settings = regulation_with(tmp_path, {})
+    path = tmp_path / "菜单.txt"
+    path.write_text("# 青山市食堂安全规定\n\nThe café serves crème brûlée, ã€ included.\n\n" + BODY, encoding="utf-8")
+    (result,) = ingest([path], settings).results
+    assert result.status == "added" and "错误转码" not in result.reason, result
+    found = invoke(settings, "search", "crème brûlée")
+    assert "crème brûlée" in found.output, found.output
