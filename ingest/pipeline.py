@@ -488,15 +488,28 @@ class Ingestor:
 
     def _copy_of(self, records: dict[str, DocumentRecord], same: Callable[[DocumentRecord], bool]):
         """The stored document a new file is a copy of under another name (same content), or None: one whose file
-        is still there (a file renamed since it was imported is imported under its new name, as before). A web
+        is still there with that content (a file renamed since it was imported is imported under its new name, as
+        before; see _still_holds). A web
         upload is no original of a file the administrator imports: the curated corpus is kept apart from uploads (a
         law uploaded first would have had the administrator's import of it skipped as its copy)."""
         for record in records.values():
             if record.from_upload and self.origin != ORIGIN_UPLOAD:
                 continue
-            if same(record) and (record.from_upload or Path(record.source).exists()):
+            if same(record) and (record.from_upload or self._still_holds(record)):
                 return record
         return None
+
+    def _still_holds(self, record: DocumentRecord) -> bool:
+        """Whether a stored document's file is there with the content stored: one changed since (the new text of
+        规定.md imported in this run, its old text kept as 规定-旧版.md) is no original of a copy of its old text,
+        which was skipped as already there while the run replaced it, and was in no document."""
+        path = Path(record.source)
+        try:
+            stamp = file_stamp(path.stat(), self.settings)
+            held = self.stamps.hash_of(str(path.resolve()), stamp) or content_hash(path.read_bytes(), self.settings)
+        except OSError:
+            return False
+        return held == record.hash
 
     def _stored_copy_reason(self, original: DocumentRecord) -> str:
         if self.origin == ORIGIN_UPLOAD and not original.from_upload:  # the uploader cannot delete the original

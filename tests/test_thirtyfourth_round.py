@@ -9,6 +9,10 @@ meets it.
 - State: a file skipped as a copy of a stored document was then named as the original of the next copies of the
   import (C.md, a link to A.md: 与本次导入的 A.md 内容相同) though A.md itself was not imported; anquan remove A,
   as the message told, said 知识库中没有这个文档. A copy now names the stored document it copies.
+- State: the old text of 规定.md kept as 规定-旧版.md and the new text written into 规定.md, the folder imported: the old
+  text was skipped as 与已入库的 规定.md 内容相同，不重复入库 while the same run replaced 规定.md's text, so it was in no
+  document (and the next run imported it: the report changed with no change on disk). A stored document is the
+  original of a copy only while its file still holds the stored content.
 - Law integrity: an administrator's edit that gave a plan the title of the law in force was held 待确认, as round 33
   made it; anquan edit … --reset, undoing it, left the plan held still, now told as 将废止现行的《青山市危险作业安全
   管理条例》, a repeal it never made, and out of every answer until the administrator "confirmed" it. An edit of the
@@ -84,6 +88,22 @@ def test_undoing_the_edit_that_held_a_plan_releases_it(tmp_path):
     again = invoke(settings, "ingest", str(tmp_path / "docs"))
     assert "待管理员确认" not in again.output and "取代" not in again.output, again.output
     assert "状态：现行" in invoke(settings, "edit", plan).output
+
+
+@pytest.mark.parametrize("name", ["A规定.md", "Z规定.md"])  # the changed file screened before or after the old text
+def test_the_old_text_kept_under_a_new_name_while_the_file_changes_is_imported(tmp_path, name):
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    (docs / name).write_text(RULE, encoding="utf-8")
+    settings = isolated_settings(tmp_path / "data")
+    ingest([docs], settings)
+    (docs / "M规定-旧版.md").write_text(RULE, encoding="utf-8")
+    (docs / name).write_text(RULE.replace("为了安全", "为了加强安全管理"), encoding="utf-8")
+    report = {r.path.name: r for r in ingest([docs], settings).results}
+    assert report["M规定-旧版.md"].status == "added", report["M规定-旧版.md"].reason
+    assert report[name].status == "updated"
+    again = {r.path.name: r.status for r in ingest([docs], settings).results}
+    assert again == {name: "unchanged", "M规定-旧版.md": "unchanged"}
 
 
 BODY = "第一条 为了加强动火作业安全管理，制定本规定。\n\n第二条 动火作业应当安排专人监火。\n"
