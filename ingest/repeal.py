@@ -25,6 +25,7 @@ from ingest.cleaning import normalise_for_index, to_simplified
 from ingest.metadata import VERSIONED_KINDS, authority, version_key
 
 if TYPE_CHECKING:
+    from ingest.gazetteer import Gazetteer
     from ingest.store import DocumentRecord
 
 # the words that end a repeal sentence: 同时废止, 即行废止, 自本条例施行之日起废止, 予以废止 ...
@@ -351,7 +352,18 @@ def _binds_in(place: str, other: str) -> bool:
         return True
     if not (table.knows(other) or table.enclosing(other)):
         return True
-    return table.full_name(place) in table.enclosing(other)
+    # one place written two ways (宁波市 and 浙江省宁波市, 浙江 and 浙江省, an edit's --region) is its own place: a
+    # city's new regulation repealing its old one was taken for a city reaching beside itself, and the repeal dropped
+    here = _division(table, place)
+    return here == _division(table, other) or here in table.enclosing(other)
+
+
+def _division(table: Gazetteer, place: str) -> str:
+    """A place's name as the table of divisions has it: 浙江省宁波市 → 宁波市, 浙江 → 浙江省."""
+    full = table.full_name(place)
+    if table.knows(full):
+        return full
+    return next((name for name in table.names() if full.endswith(name) and len(name) < len(full)), full)
 
 
 def find_repeals(

@@ -17,6 +17,10 @@ meets it.
   made it; anquan edit … --reset, undoing it, left the plan held still, now told as 将废止现行的《青山市危险作业安全
   管理条例》, a repeal it never made, and out of every answer until the administrator "confirmed" it. An edit of the
   administrator's own document that leaves it displacing nothing releases its hold (a web upload keeps it).
+- Law integrity: a city's rule whose region an administrator wrote in full (anquan edit … --region 浙江省宁波市, as
+  the option's help shows 青山市青山区) was taken for a text of another place than 宁波市: the city's new regulation
+  naming it 同时废止 repealed nothing, and both were in force, answers quoting the repealed rule. One place written
+  two ways (浙江省宁波市 and 宁波市, 浙江 and 浙江省) is one place now; a city still repeals nothing of its province.
 - Encoding: a text encoded twice in part only (a title typed in Chinese, or a line in English, above a body saved
   as ç¬¬ä¸€æ¡ …) was imported as that garbage without a word, as round 33 read back only a text with no Chinese at
   all: no question found its articles. Each line of no Chinese that reads back as Chinese is read back now, with
@@ -104,6 +108,42 @@ def test_the_old_text_kept_under_a_new_name_while_the_file_changes_is_imported(t
     assert report[name].status == "updated"
     again = {r.path.name: r.status for r in ingest([docs], settings).results}
     assert again == {name: "unchanged", "M规定-旧版.md": "unchanged"}
+
+
+NINGBO_OLD = """# 宁波市危险作业安全管理办法
+
+2010年1月1日宁波市人民政府令第8号公布
+
+<!-- INFO END -->
+
+第一条 为了加强危险作业安全管理，制定本办法。
+
+第二条 本办法自2010年3月1日起施行。
+"""
+NINGBO_NEW = """# 宁波市危险作业安全条例
+
+2020年1月1日宁波市第十五届人民代表大会常务委员会第二十九次会议通过
+
+<!-- INFO END -->
+
+第一条 为了加强危险作业安全管理，制定本条例。
+
+第九十条 本条例自2020年3月1日起施行。《宁波市危险作业安全管理办法》同时废止。
+"""
+
+
+def test_a_city_written_in_full_is_the_same_city_for_a_repeal(tmp_path):
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    (docs / "宁波市危险作业安全管理办法.md").write_text(NINGBO_OLD, encoding="utf-8")
+    settings = isolated_settings(tmp_path / "data")
+    ingest([docs], settings)
+    edited = invoke(settings, "edit", "宁波市危险作业安全管理办法", "--region", "浙江省宁波市")
+    assert edited.exit_code == 0, edited.output
+    (docs / "宁波市危险作业安全条例.md").write_text(NINGBO_NEW, encoding="utf-8")
+    report = ingest([docs], settings, confirm_supersede=True)
+    assert any("由《宁波市危险作业安全条例》废止" in note for note in report.notes), report.notes
+    assert Ingestor(settings).kb.documents()["宁波市危险作业安全管理办法"].repealed_by == "宁波市危险作业安全条例"
 
 
 BODY = "第一条 为了加强动火作业安全管理，制定本规定。\n\n第二条 动火作业应当安排专人监火。\n"
