@@ -489,9 +489,9 @@ class Ingestor:
     def _copy_of(self, records: dict[str, DocumentRecord], same: Callable[[DocumentRecord], bool]):
         """The stored document a new file is a copy of under another name (same content), or None: one whose file
         is still there with that content (a file renamed since it was imported is imported under its new name, as
-        before; see _still_holds). A web
-        upload is no original of a file the administrator imports: the curated corpus is kept apart from uploads (a
-        law uploaded first would have had the administrator's import of it skipped as its copy)."""
+        before; see _still_holds). A web upload is no original of a file the administrator imports: the curated
+        corpus is kept apart from uploads (a law uploaded first would have had the administrator's import of it
+        skipped as its copy)."""
         for record in records.values():
             if record.from_upload and self.origin != ORIGIN_UPLOAD:
                 continue

@@ -357,3 +357,16 @@ def test_each_chunk_found_says_how_close_it_is_to_the_question_only_when_both_ha
     ingest([_folder(tmp_path / "docs2")], settings, vectors=False)
     lexical = HybridRetriever(kb=KnowledgeBase(settings), k=5)
     assert all(c.similarity is None for c, _ in lexical.search(question))
+
+
+def test_an_answer_is_judged_by_the_floor_of_the_embedder_that_retrieved_it(tmp_path, monkeypatch):
+    """The floor of meaning (AnswerConfig.min_similarity) is calibrated per embedder: the library's own embedder's
+    floor decides (here one no provision reaches, so every answer is declined as far in meaning), and an embedder with
+    no floor of its own declines nothing so."""
+    from assistant.answer import ANSWER
+
+    kb, _, question, _ = _searched_once(tmp_path)
+    assert _answered(_answers(kb))
+    monkeypatch.setitem(ANSWER.min_similarity, kb.embedder.name, 1.01)
+    answer = Assistant(kb).ask(question).answer
+    assert answer.abstained and "意思相差较远" in answer.text

@@ -536,10 +536,15 @@ def _speaks_to_number(group: list[_Clause]) -> bool:
 _YEAR = re.compile(r"((?:19|20)\d{2})年")
 
 
+def _named_in(group: list[_Clause], chunk: StoredChunk) -> list[str]:
+    """What a text says of itself where an answer quotes it: its title, its headings, the clauses quoted."""
+    return [chunk.title, *chunk.heading_path, *(t for c in group for t in (c.text, *c.items))]
+
+
 def _of_year(group: list[_Clause], chunk: StoredChunk, years: list[str]) -> bool:
     """Whether a text is of a year asked about: its date is, or its title, headings or quoted clauses name the year
     (2023年; a bare 2023 is no year: a scraped plan writes it for the numbers it lost, 死亡2023人以上)."""
-    said = [chunk.title, *chunk.heading_path, *(t for c in group for t in (c.text, *c.items))]
+    said = _named_in(group, chunk)
     return any(chunk.date.startswith(year) or any(f"{year}年" in text for text in said) for year in years)
 
 
@@ -549,10 +554,7 @@ _COUNTRY = "全国"
 def _of_country(group: list[_Clause], chunk: StoredChunk) -> bool:
     """Whether a text may state a figure of the whole country: a provision of law may, a plan or a report only where
     its title, headings or quoted clauses say 全国 (a district's report counts its district)."""
-    if chunk.kind in LEGAL_KINDS:
-        return True
-    said = [chunk.title, *chunk.heading_path, *(t for c in group for t in (c.text, *c.items))]
-    return any(_COUNTRY in text for text in said)
+    return chunk.kind in LEGAL_KINDS or any(_COUNTRY in text for text in _named_in(group, chunk))
 
 
 def _heading_named(chunk: StoredChunk, said: str) -> bool:

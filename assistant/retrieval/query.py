@@ -157,6 +157,15 @@ class QueryAnalyzer:
         return [(key, entry) for key, entry in keys if len(key) >= 2]
 
     @cached_property
+    def _outside_matters(self) -> list[tuple[str, str, str]]:
+        """(normalised matter, matter, source) for each matter a standard sets (knowledge/outside_sources.yaml)."""
+        return [
+            (normalise_for_index(matter), matter, entry.source)
+            for entry in self.pack.outside_sources
+            for matter in entry.matters
+        ]
+
+    @cached_property
     def national_titles(self) -> set[str]:
         """The names of the national regulations in force (工伤保险条例), to recognise local ones implementing them."""
         return {r.short_title for r in self.records.values() if r.region == "全国"}
@@ -288,12 +297,7 @@ class QueryAnalyzer:
             and place not in self._region_names  # 深圳市: 深圳经济特区's
             and re.search(rf"(?:{re.escape(place)}|{re.escape(_SUFFIX.sub('', place))}){_RULES_OF}", norm)
         ]
-        plan.outside = [
-            (matter, entry.source)
-            for entry in self.pack.outside_sources
-            for matter in entry.matters
-            if normalise_for_index(matter) in norm
-        ]
+        plan.outside = [(matter, source) for key, matter, source in self._outside_matters if key in norm]
         plan.plans = bool(_REFERS_TO_PLAN.search(norm))
         plan.glossary = self._glossary(
             remaining
