@@ -292,6 +292,26 @@ def test_a_document_named_loosely_by_the_words_of_its_title_is_named():
     assert analyzer.analyse("我们市安全生产条例对培训有什么要求？").documents == []  # fits every city's: names none
 
 
+def test_a_title_of_issuers_and_a_matter_is_named_loosely_by_its_matter():
+    """People leave out a title's issuers (国务院关于) as they do with its exact name: 按照预防煤矿事故的特别规定 names
+    国务院关于预防煤矿生产安全事故的特别规定, which it names too few characters of as a whole."""
+    from assistant.retrieval.query import QueryAnalyzer
+
+    records = {
+        r.doc_id: r
+        for r in [
+            record("国务院关于加强青山矿区粉尘防治工作的特别规定", "行政法规"),
+            record("安全生产法", "法律"),
+            record("职业病防治法", "法律"),
+        ]
+    }
+    analyzer = QueryAnalyzer(KnowledgePack(Settings().knowledge_dir), Tokenizer([]), records)
+    named = analyzer.analyse("按照加强矿区粉尘防治的特别规定，粉尘浓度超标怎么处理？").documents
+    assert named == ["国务院关于加强青山矿区粉尘防治工作的特别规定"]
+    # the matter's words without the kind of text it is are what a question is about, no name
+    assert analyzer.analyse("矿区粉尘防治工作有哪些要求？").documents == []
+
+
 def test_a_regulation_held_by_a_law_goes_behind_it_whichever_ranked_first():
     regulation = "第三十四条 大型游乐设施在每日投入使用前，其运营使用单位应当进行试运行和例行安全检查，并对安全装置进行检查确认。"
     law = (

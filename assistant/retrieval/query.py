@@ -183,14 +183,20 @@ class QueryAnalyzer:
         return sorted(pairs, key=lambda p: (-len(p[0]), p[1]))
 
     @cached_property
-    def _title_bigrams(self) -> dict[str, list[tuple[str, str]]]:
-        """Character bigram -> (title, doc id) of the titles long enough to be named loosely."""
-        index: dict[str, list[tuple[str, str]]] = {}
+    def _title_bigrams(self) -> dict[str, list[tuple[str, str, str]]]:
+        """Character bigram -> (title, doc id, the title's own name) of the titles long enough to be named loosely;
+        a title of issuers, 关于 and a matter long enough to name it (title_matter_min) is also named by its matter
+        loosely, as it is exactly (预防煤矿事故的特别规定 names 国务院关于预防煤矿生产安全事故的特别规定)."""
+        index: dict[str, list[tuple[str, str, str]]] = {}
         for doc_id, record in self.records.items():
             title = normalise_for_index(record.short_title).removeprefix(normalise_for_index(_NATIONAL))
-            if len(title) >= self.config.loose_title_min:
-                for bigram in {title[i : i + 2] for i in range(len(title) - 1)}:
-                    index.setdefault(bigram, []).append((title, doc_id))
+            forms = {title}
+            if title.find("关于") > 0 and len(title) - title.index("关于") >= self.config.title_matter_min:
+                forms.add(title[title.index("关于") + len("关于") :])
+            for form in forms:
+                if len(form) >= self.config.loose_title_min:
+                    for bigram in {form[i : i + 2] for i in range(len(form) - 1)}:
+                        index.setdefault(bigram, []).append((form, doc_id, title))
         return index
 
     def _loosely_named(self, text: str) -> list[str]:
@@ -201,8 +207,8 @@ class QueryAnalyzer:
         again as the title; and they fit that one title only."""
         share = self.config.loose_title_share
         hits = Counter(pair for i in range(len(text) - 1) for pair in self._title_bigrams.get(text[i : i + 2], []))
-        found: dict[str, list[str]] = {}  # title -> doc ids (the versions of one title)
-        for (title, doc_id), count in hits.items():
+        found: dict[str, set[str]] = {}  # title -> doc ids (the versions of one title)
+        for (title, doc_id, name), count in hits.items():
             if count < share * (len(title) - 1) / 2:  # too few of its bigrams to hold enough of its characters
                 continue
             blocks = [
@@ -217,7 +223,7 @@ class QueryAnalyzer:
             held = sum(b.size for b in blocks)
             named = blocks[-1].a + blocks[-1].size == len(title) or held >= len(title) - self.config.loose_title_kind
             if named and held >= share * len(title) and span <= 1.5 * len(title):
-                found.setdefault(title, []).append(doc_id)
+                found.setdefault(name, set()).add(doc_id)
         # words that fit several titles (我们市安全生产条例 fits every city's) name none of them
         return sorted(next(iter(found.values()))) if len(found) == 1 else []
 
