@@ -132,6 +132,11 @@ _LIBRARY = [record("煤矿安全生产条例", "行政法规"), record("上海�
         ("广州当地的规定是怎么要求带班的？", ["广州市"]),
         ("我们厂在广州，负责人每月要带班几次？", []),  # where the asker is, not whose rules
         ("上海规定负责人每月带班几次？", []),  # the library holds 上海's rules
+        # its own text named by title, without marks
+        ("广东省安全生产条例对企业安全生产委员会是怎么规定的？", ["广东省"]),
+        ("江苏省生产经营单位安全生产主体责任规定里，负责人每月带班几次？", ["江苏省"]),
+        ("广州市有没有类似条例要求负责人带班？", []),  # no title: whether one exists is asked
+        ("我们在广州，安全生产条例要求负责人每月带班几次？", []),  # the place is where the asker is
     ],
 )
 def test_the_rules_of_a_place_the_library_holds_no_text_of_are_known_unheld(question, unheld):

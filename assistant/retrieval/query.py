@@ -57,6 +57,11 @@ _DEMONSTRATIVE = re.compile(r"^(?:这|那|本|该|此|其|上述|前述|所述|�
 # a place's own rules asked about: 广东省规定…, 按江苏的要求, 广州当地的规定 (not 我们厂在广州，…)
 _SUFFIX = re.compile(r"(?:省|市|自治区|特别行政区)$")
 _RULES_OF = r"(?:省|市|自治区)?(?:的|地方的?|当地的?)?(?:规定|条例|要求|办法|规章|政策)"
+# or a text of its own named by title without marks: the place, a matter of words that ask nothing, and the kind
+# of text (广东省安全生产条例, 江苏省安全生产监督管理办法; not 广东省有没有类似办法)
+_ASKING_CHARS = "的有没是什么怎哪吗呢了在对和与及或类似相关这那其按照要能会该"
+_TITLE_OF = rf"[^\W\d{_ASKING_CHARS}]{{2,20}}?(?:条例|实施细则|实施办法|管理办法|规定)"
+_OWN_RULES = rf"(?:{_RULES_OF}|{_TITLE_OF})"
 # what a plan holds, asked about: its name, or the arrangements it makes (有什么安排, 是怎么部署的), not an act of
 # arranging asked (安排什么人盯着, 能不能安排女工下井)
 _REFERS_TO_PLAN = re.compile(
@@ -301,7 +306,7 @@ class QueryAnalyzer:
             for place in plan.places
             if place not in self._library_regions
             and place not in self._region_names  # 深圳市: 深圳经济特区's
-            and re.search(rf"(?:{re.escape(place)}|{re.escape(_SUFFIX.sub('', place))}){_RULES_OF}", norm)
+            and re.search(rf"(?:{re.escape(place)}|{re.escape(_SUFFIX.sub('', place))}){_OWN_RULES}", norm)
         ]
         plan.outside = [(matter, source) for key, matter, source in self._outside_matters if key in norm]
         plan.plans = bool(_REFERS_TO_PLAN.search(norm))
