@@ -92,6 +92,13 @@ class Ask:
         return 1.0 if self.exact is None or self.exact.search(simplified) else 0.5
 
 
+def _told_roughly(part: str, found: re.Match[str]) -> bool:
+    """Whether a 几 tells of a number the asker knows roughly, in a clause before the one asking: of an act done
+    (卖了几天烟花，被查到会怎样; 过期几个月了还在生产，应该怎么处理), not asked (一季度发生了几起事故？)."""
+    done = part[: found.start()].endswith("了") or part[found.end() :].startswith("了")
+    return "几" in found.group(0) and done and bool(_CLAUSES.search(part[found.end() :].rstrip("？?！!。 ")))
+
+
 class QuantityAsks:
     """Reads what a question part asks to be counted, and what a clause must state to answer it."""
 
@@ -255,7 +262,8 @@ class QuantityAsks:
             return Ask("frequency", self._how_often, words=found.group(0), act=act)
         if found := self._ratio.search(part):
             return Ask("ratio", self._proportion, words=found.group(0))
-        if found := self._unit_asked.search(part):  # 几小时、多少天 ask for a number of them: 立即 is no answer
+        asked = (f for f in self._unit_asked.finditer(part) if not _told_roughly(part, f))
+        if found := next(asked, None):  # 几小时、多少天 ask for a number of them: 立即 is no answer
             unit = found.group("unit")
             kind = self._kind_of_unit[unit]
             counted = self._counted.get(unit, self._any_counted) if kind == "count" else None

@@ -15,6 +15,8 @@ DEFINITION = "definition"
 _ASKS_PENALTY = re.compile(
     r"罚|追究|处分|吊销|法律后果|什么后果|判刑|刑事责任|坐牢"  # 罚: 罚款, 处罚, 会被罚吗, 罚不罚, 挨罚
     r"|会被?(怎么|怎样|如何)处理|被(怎么|怎样|如何)处理|什么法律责任|(担|负|承担)(什么|哪些|啥)法律责任"
+    # what happens once caught (被查到的话会怎么样, 被发现了会咋样): the consequence of a breach
+    r"|被(?:查|抓|发现|举报)[^，。？?！!]{0,4}?(?:会|要|将)?(?:怎么样|怎样|咋样|咋办)"
 )
 # what responsibility someone bears (负什么责任) is a liability asked about after a breach or an accident (出了问题校长
 # 要担什么责任); asked of no wrong done (主要负责人对本单位的安全生产工作负什么责任), it is the duty (全面负责)
