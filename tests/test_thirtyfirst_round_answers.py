@@ -74,3 +74,24 @@ def test_a_breach_told_with_a_rough_number_is_answered_by_its_penalty_not_a_peri
     )
     assert not answer.abstained
     assert answer.text.startswith("依据《烟花爆竹安全管理条例》第三十六条") and "20日内" not in answer.text
+
+
+@pytest.mark.parametrize(
+    ("question", "act"),
+    [("特种设备作业人员证几年要复审一次？", "复审"), ("压力容器几个月检验一次？", "检验"), ("多久修订一次？", "修订")],
+)
+def test_how_often_asked_by_a_number_of_periods_names_the_act_asked_about(asks, question, act):
+    ask = asks.asked(question)
+    assert ask is not None and ask.kind == "frequency" and ask.act == act
+
+
+def test_how_often_an_act_is_done_is_not_answered_by_a_provision_on_another_act():
+    """电梯、叉车这些特种设备作业人员证几年要复审一次 was answered by the period after which an installer hands over
+    documents: the act asked (复审) is named by no provision found."""
+    other = _article(
+        "特种设备安全监察条例", "行政法规", 28,
+        "第二十八条 特种设备使用单位应当按照安全技术规范的定期检验要求，每2年对在用特种设备进行一次定期检验。"
+        "特种设备作业人员应当持证上岗。",
+    )  # fmt: skip
+    answer = _composed("特种设备作业人员证几年要复审一次？", [record("特种设备安全监察条例", "行政法规")], [other])
+    assert answer.abstained and "第二十八条" in answer.text  # listed as related only

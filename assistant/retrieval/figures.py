@@ -160,7 +160,8 @@ class QuantityAsks:
         # the act between the asking words (多久修订一次: 修订) is what is asked about, not a word asking
         self._light = re.compile(_alternatives(words.frequency_light_words))  # none listed: matches nothing to drop
         self._frequency = re.compile(
-            rf"{_asks(words.frequency_asks)}|(?:多久|多长时间)(?P<act>[^，。？?]{{0,8}})一(?:次|遍)"
+            rf"{_asks(words.frequency_asks)}"
+            rf"|(?:多久|多长时间|(?:多少|{_JI})个?(?:{units['time']}))(?P<act>[^，。？?]{{0,8}})一(?:次|遍)"
         )
         self._ratio = re.compile(rf"{_asks(words.ratio_asks)}|{_asking(words.ratio_nouns, words.question_words)}")
         time_units = units["time"]
