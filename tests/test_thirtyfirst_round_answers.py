@@ -17,7 +17,7 @@ from test_twentyfourth_round_answers import _composed
 
 from assistant.pack import KnowledgePack
 from assistant.retrieval.figures import QuantityAsks
-from assistant.retrieval.provisions import PENALTY, provision_asked
+from assistant.retrieval.provisions import PENALTY, parties_asked, parties_fined, provision_asked
 from ingest.settings import Settings
 
 
@@ -95,3 +95,74 @@ def test_how_often_an_act_is_done_is_not_answered_by_a_provision_on_another_act(
     )  # fmt: skip
     answer = _composed("特种设备作业人员证几年要复审一次？", [record("特种设备安全监察条例", "行政法规")], [other])
     assert answer.abstained and "第二十八条" in answer.text  # listed as related only
+
+
+@pytest.mark.parametrize(
+    ("question", "parties"),
+    [
+        ("事故发生单位谎报事故的，对单位处多少罚款？", {"unit"}),
+        ("企业罚款标准是多少？", {"unit"}),
+        ("对主要负责人如何处罚？", {"person"}),
+        ("对单位的主要负责人怎么罚？", {"person"}),  # the unit's person
+        ("老板个人要罚多少？", {"person"}),
+        ("瞒报被查出来了，单位和负责人个人分别怎么罚？", {"unit", "person"}),
+        ("没办证卖烟花会怎么处理？", set()),
+    ],
+)
+def test_the_party_a_penalty_is_asked_of(question, parties):
+    assert parties_asked(question) == parties
+
+
+@pytest.mark.parametrize(
+    ("text", "parties"),
+    [
+        ("对事故发生单位处100万元以上500万元以下的罚款；对主要负责人处上一年年收入60%至100%的罚款。", {"unit", "person"}),
+        ("生产经营单位的主要负责人对生产安全事故隐瞒不报的，由应急管理部门处上一年年收入百分之六十的罚款。", {"person"}),
+        ("生产经营单位有下列行为之一的，责令限期改正，处十万元以下的罚款。", {"unit"}),
+        ("生产经营单位未采取措施的，责令改正，处五万元以下的罚款；对其直接负责的主管人员处一万元以下的罚款。", {"unit", "person"}),
+        ("生产经营单位应当建立安全生产责任制。", set()),
+    ],
+)  # fmt: skip
+def test_the_parties_a_provision_fines(text, parties):
+    assert parties_fined(text) == parties
+
+
+_CONCEALED_LAW = _article(
+    "安全生产法", "法律", 110,
+    "第一百一十条 生产经营单位的主要负责人在本单位发生生产安全事故时，不立即组织抢救的，给予降级、撤职的处分，"
+    "并由应急管理部门处上一年年收入百分之六十至百分之一百的罚款。\n生产经营单位的主要负责人对生产安全事故隐瞒不报、"
+    "谎报或者迟报的，依照前款规定处罚。",
+)  # fmt: skip
+_CONCEALED_RULE = _article(
+    "生产安全事故报告和调查处理条例", "行政法规", 36,
+    "第三十六条 事故发生单位及其有关人员谎报或者瞒报事故的，对事故发生单位处100万元以上500万元以下的罚款；"
+    "对主要负责人、直接负责的主管人员和其他直接责任人员处上一年年收入60%至100%的罚款。",
+)  # fmt: skip
+_LAWS = [record("安全生产法", "法律"), record("生产安全事故报告和调查处理条例", "行政法规")]
+
+
+def test_the_law_above_decides_a_penalty_only_where_it_fines_the_party_asked_about():
+    """上位法: 安全生产法第一百一十条 fines the 主要负责人 who conceals an accident; the unit's fine is the
+    regulation's alone, and it was quoted for 对单位处多少罚款."""
+    unit = _composed("事故发生单位瞒报事故的，对单位处多少罚款？", _LAWS, [_CONCEALED_RULE, _CONCEALED_LAW])
+    assert unit.text.startswith("依据《生产安全事故报告和调查处理条例》第三十六条") and "100万元" in unit.text
+    both = _composed("瞒报事故被查出来了，单位和负责人个人分别怎么罚？", _LAWS, [_CONCEALED_RULE, _CONCEALED_LAW])
+    assert both.text.startswith("依据《生产安全事故报告和调查处理条例》第三十六条")
+    # of the person alone, the law states the fine: it decides
+    person = _composed("主要负责人瞒报事故的，对主要负责人怎么罚？", _LAWS, [_CONCEALED_RULE, _CONCEALED_LAW])
+    assert person.text.startswith("依据《安全生产法》第一百一十条")
+
+
+def test_a_penalty_asked_of_the_unit_is_the_units_fine_before_its_managers():
+    manager = _article(
+        "安全生产法", "法律", 95,
+        "第九十五条 生产经营单位的主要负责人未履行安全生产管理职责，导致发生生产安全事故的，由应急管理部门依照下列规定"
+        "处以罚款：（二）发生较大事故的，处上一年年收入百分之四十的罚款。",
+    )  # fmt: skip
+    unit = _article(
+        "安全生产法", "法律", 114,
+        "第一百一十四条 发生生产安全事故，对负有责任的生产经营单位除要求其依法承担相应的赔偿等责任外，由应急管理部门"
+        "依照下列规定处以罚款：（二）发生较大事故的，处一百万元以上二百万元以下的罚款。",
+    )  # fmt: skip
+    answer = _composed("发生较大事故，企业罚款标准是多少？", [record("安全生产法", "法律")], [manager, unit])
+    assert "第一百一十四条" in answer.text.splitlines()[0]

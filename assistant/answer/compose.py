@@ -28,7 +28,14 @@ from assistant.answer.untrusted import InstructionGuard, instruction_guard
 from assistant.citations import placed_citation, short_citation
 from assistant.retrieval.coverage import contrastive_weights, coverage, held_terms, question_weights, whole_terms
 from assistant.retrieval.figures import Ask, QuantityAsks
-from assistant.retrieval.provisions import PENALTY, asks_of_term, provision_asked, provision_kind
+from assistant.retrieval.provisions import (
+    PENALTY,
+    asks_of_term,
+    parties_asked,
+    parties_fined,
+    provision_asked,
+    provision_kind,
+)
 from assistant.retrieval.query import ASKS_STATUS, QueryPlan, binds, people_counted, question_parts
 from ingest.articles import LEADING_LABEL
 from ingest.cleaning import SENTENCE_ENDS, clauses, normalise_for_index, to_simplified
@@ -734,6 +741,9 @@ class OfflineComposer:
         good = [g for g in groups if g[0].score >= share * best]
         if penalty:  # asked how a breach is punished: a penalty provision answering about as well says so
             good = [g for g in good if provision_kind(evidence[g[0].chunk_rank]) == PENALTY] or good
+            # of the party asked about (企业罚款标准: the unit's fine, not its 主要负责人's)
+            parties = parties_asked(part)
+            good = [g for g in good if parties <= parties_fined(evidence[g[0].chunk_rank].text)] or good
         # a provision whose range holds the number the question states (十几个伙计: 一百人以下的) answers it before one
         # sharing its other words only (one writing the number out, 一百二十人的企业不需要…, speaks to it too)
         picked = good[:1]
@@ -867,10 +877,14 @@ class OfflineComposer:
         only a special law on it decides over it, or a law whose requirement it waives."""
         pick, lower = picked[0][0], evidence[picked[0][0].chunk_rank]
         ask, penalty = self.asks.asked(part), provision_asked(part) == PENALTY
+        parties = parties_asked(part) if penalty else set()
 
         def states(group: list[_Clause]) -> bool:  # the figure or the penalty asked, in a clause or an item
-            if penalty and provision_kind(evidence[group[0].chunk_rank]) == PENALTY:
-                return True
+            chunk = evidence[group[0].chunk_rank]
+            if penalty and provision_kind(chunk) == PENALTY:
+                # of each party asked about (对单位处多少罚款: the unit's fine, which 安全生产法第一百一十条 on the
+                # 主要负责人 does not state)
+                return parties <= parties_fined(chunk.text)
             texts = [t for c in group for t in (c.text, *c.items)]
             # stated as a figure: 立即 states a period only in words (QuantityAsks.degree); the question's own number
             # written out (一百二十人的企业…) or held by a range (超过一百人) speaks to it

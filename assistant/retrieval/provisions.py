@@ -86,6 +86,58 @@ def asks_of_term(question: str, names: list[str], meaning_only: bool = False) ->
     return False
 
 
+# the parties a penalty falls on: the unit (生产经营单位, 事故发生单位) or a person in it (主要负责人, 直接责任人员)
+UNIT, PERSON = "unit", "person"
+_PERSON_WORDS = r"负责人|责任人|人员|个人|老板|厂长|经理|矿长|法定代表人|法人代表|投资人"
+_UNIT_WORDS = r"单位|企业|公司|工厂|厂子|矿山|煤矿"
+# asked of a party: 对单位处多少罚款, 企业会被罚多少, 对主要负责人如何处罚, 老板个人要罚多少
+_OF_PERSON = rf"的?(?:主要|直接)?(?:{_PERSON_WORDS})"  # 单位的主要负责人 is a person
+_PARTY_ASKED = {
+    UNIT: re.compile(
+        rf"(?:对|给)[^，。？?；]{{0,6}}?(?:{_UNIT_WORDS})(?!{_OF_PERSON})"
+        rf"|(?:{_UNIT_WORDS})(?!{_OF_PERSON})[^，。？?；]{{0,6}}?(?:处|罚)"
+    ),
+    PERSON: re.compile(
+        rf"(?:对|给)[^，。？?；]{{0,6}}?(?:{_PERSON_WORDS})|(?:{_PERSON_WORDS})[^，。？?；]{{0,6}}?(?:处|罚)"
+    ),
+}
+# a fine laid on whom it names (对事故发生单位处100万元以上…; 对其直接负责的主管人员…处二万元以上…的罚款)
+_FINED = re.compile(r"对([^，。；：]{1,30}?)(?:处以?|并处)[^。；]{0,40}?罚款")
+_CONDITION = re.compile(r"^[^。；]*?的，")  # a sentence's condition: who did what (生产经营单位的主要负责人…的，)
+
+
+# both named together (单位和负责人个人分别怎么罚, 对企业及其主要负责人)
+_BOTH_ASKED = re.compile(
+    rf"(?:{_UNIT_WORDS})(?:和|与|以及|及其?|、|跟)[^，。？?；]{{0,4}}?(?:{_PERSON_WORDS})"
+    rf"|(?:{_PERSON_WORDS})(?:和|与|以及|及|、|跟)[^，。？?；]{{0,4}}?(?:{_UNIT_WORDS})"
+)
+
+
+def parties_asked(part: str) -> set[str]:
+    """The parties a question part asks the penalty of: the unit, a person in it, both (单位和负责人个人分别怎么罚),
+    or none named."""
+    if _BOTH_ASKED.search(part):
+        return {UNIT, PERSON}
+    return {party for party, asking in _PARTY_ASKED.items() if asking.search(part)}
+
+
+def parties_fined(text: str) -> set[str]:
+    """The parties a provision fines: those it names (对…处…罚款), and where a fine names none, the one its sentence
+    is about (生产经营单位的主要负责人…的，…处上一年年收入百分之六十至百分之一百的罚款: a person; 生产经营单位有下列
+    行为之一的，…处十万元以下的罚款: the unit). A share of a year's income is a person's fine."""
+    parties = set()
+    for sentence in _SENTENCES.findall(text):
+        named = list(_FINED.finditer(sentence))
+        for found in named:
+            parties.add(PERSON if re.search(_PERSON_WORDS, found.group(1)) else UNIT)
+        if not named and FINE.search(sentence):
+            condition = _CONDITION.match(sentence)
+            about = condition.group(0) if condition else sentence
+            person = re.search(_PERSON_WORDS, about) or "年收入" in sentence
+            parties.add(PERSON if person else UNIT)
+    return parties
+
+
 def provision_kind(chunk: StoredChunk) -> str | None:
     """The kind of an article; None for plan passages and preambles, which are judged on their words."""
     if chunk.unit != "article":
