@@ -166,3 +166,38 @@ def test_a_penalty_asked_of_the_unit_is_the_units_fine_before_its_managers():
     )  # fmt: skip
     answer = _composed("发生较大事故，企业罚款标准是多少？", [record("安全生产法", "法律")], [manager, unit])
     assert "第一百一十四条" in answer.text.splitlines()[0]
+
+
+_SCRAPPED_RULE = _article(
+    "特种设备安全监察条例", "行政法规", 30,
+    "第三十条 特种设备存在严重事故隐患，无改造、维修价值，或者超过安全技术规范规定使用年限，特种设备使用单位应当"
+    "及时予以报废，并应当向原登记的特种设备安全监督管理部门办理注销。",
+)  # fmt: skip
+_SCRAPPED_LAW = _article(
+    "特种设备安全法", "法律", 48,
+    "第四十八条 特种设备存在严重事故隐患，无改造、修理价值，或者达到安全技术规范规定的其他报废条件的，特种设备使用"
+    "单位应当依法履行报废义务，采取必要措施消除该特种设备的使用功能，并向原登记的负责特种设备安全监督管理的部门办理"
+    "使用登记证书注销手续。",
+)  # fmt: skip
+_SPECIAL = [record("特种设备安全监察条例", "行政法规"), record("特种设备安全法", "法律")]
+
+
+def test_a_duty_the_special_law_on_a_rules_sector_states_as_well_is_the_laws():
+    """上位法 and 新法: 特种设备安全法 states the duty 特种设备安全监察条例 states (报废, 注销); ranked after it, the
+    regulation was quoted."""
+    answer = _composed("特种设备报废以后要去注销吗？", _SPECIAL, [_SCRAPPED_RULE, _SCRAPPED_LAW])
+    assert answer.text.startswith("依据《特种设备安全法》第四十八条")
+
+
+def test_a_figure_the_rule_below_sets_stays_its_own():
+    upkeep = _article(
+        "特种设备安全监察条例", "行政法规", 31,
+        "第三十一条 电梯的日常维护保养必须由依照本条例取得许可的安装、改造、维修单位或者电梯制造单位进行。"
+        "电梯应当至少每15日进行一次清洁、润滑、调整和检查。",
+    )  # fmt: skip
+    law = _article(
+        "特种设备安全法", "法律", 45,
+        "第四十五条 电梯的日常维护保养必须由依照本法取得许可的安装、改造、维修单位或者电梯制造单位进行。",
+    )  # fmt: skip
+    answer = _composed("电梯的日常维护保养由谁来做？维保公司说一个月来一次就够了", _SPECIAL, [upkeep, law])
+    assert answer.text.startswith("依据《特种设备安全监察条例》第三十一条") and "每15日" in answer.text

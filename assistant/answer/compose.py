@@ -909,10 +909,28 @@ class OfflineComposer:
             and same_matter(g[0]) >= ANSWER.same_matter
             and forms.names_subject(forms.law_subject(chunk.title), asked)  # "" (the general law) is in any
         ]
-        higher = [g for g in laws if states(g)] if states(picked[0]) else []
+        sector = forms.subject(lower.title, lower.kind) if lower.region == NATIONAL else ""
+        if states(picked[0]):
+            higher = [g for g in laws if states(g)]
+        elif (
+            provision_kind(lower) == "duty"
+            and sector
+            # a figure the rule sets (电梯…每15日进行一次…) is a detail the law leaves to it
+            and not any(self.asks.is_quantity(t) for t in self.tokenizer.query_tokens(_said(picked[0])))
+        ):
+            # a duty a special law on the rule's own sector states as well (特种设备…应当及时予以报废…办理
+            # 注销: 特种设备安全法 over 特种设备安全监察条例): the law above and after it is the basis
+            higher = [
+                g
+                for g in laws
+                if provision_kind(evidence[g[0].chunk_rank]) == "duty"
+                and forms.names_subject(sector, forms.law_subject(evidence[g[0].chunk_rank].title))
+                and g[0].score >= pick.score
+            ]
+        else:
+            higher = []
         # a national rule on one sector's safety (煤矿安全生产条例) asked about no such sector applies only within it:
         # the law on the same matter decides, whatever is asked
-        sector = forms.subject(lower.title, lower.kind) if lower.region == NATIONAL else ""
         if sector and not forms.names_subject(sector, asked):
             higher = higher or laws
         elif sector:  # asked about its sector, the sector's rule is the specific one (煤矿发生较大事故罚多少): a law on
