@@ -201,3 +201,22 @@ def test_a_figure_the_rule_below_sets_stays_its_own():
     )  # fmt: skip
     answer = _composed("电梯的日常维护保养由谁来做？维保公司说一个月来一次就够了", _SPECIAL, [upkeep, law])
     assert answer.text.startswith("依据《特种设备安全监察条例》第三十一条") and "每15日" in answer.text
+
+
+def test_a_penalty_fining_no_one_is_not_passed_over_for_the_party_asked():
+    daily = _article(
+        "安全生产法", "法律", 112,
+        "第一百一十二条 生产经营单位违反本法规定，被责令改正且受到罚款处罚，拒不改正的，负有安全生产监督管理职责的部门"
+        "可以自作出责令改正之日的次日起，按照原处罚数额按日连续处罚。",
+    )  # fmt: skip
+    obstructing = _article(
+        "安全生产法", "法律", 108,
+        "第一百零八条 违反本法规定，生产经营单位拒绝、阻碍负有安全生产监督管理职责的部门依法实施监督检查的，责令改正；"
+        "拒不改正的，处二万元以上二十万元以下的罚款。",
+    )  # fmt: skip
+    answer = _composed(
+        "企业被责令改正还罚了款，结果一直拖着不改，执法部门是不是可以按天连续罚？",
+        [record("安全生产法", "法律")],
+        [daily, obstructing],
+    )
+    assert "第一百一十二条" in answer.text.splitlines()[0]

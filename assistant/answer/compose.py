@@ -741,9 +741,12 @@ class OfflineComposer:
         good = [g for g in groups if g[0].score >= share * best]
         if penalty:  # asked how a breach is punished: a penalty provision answering about as well says so
             good = [g for g in good if provision_kind(evidence[g[0].chunk_rank]) == PENALTY] or good
-            # of the party asked about (企业罚款标准: the unit's fine, not its 主要负责人's)
+            # of the party asked about (企业罚款标准: the unit's fine, not its 主要负责人's); a provision fining no one
+            # (按照原处罚数额按日连续处罚, 吊销) says nothing of whom a fine falls on
             parties = parties_asked(part)
-            good = [g for g in good if parties <= parties_fined(evidence[g[0].chunk_rank].text)] or good
+            good = [
+                g for g in good if not (fined := parties_fined(evidence[g[0].chunk_rank].text)) or parties <= fined
+            ] or good
         # a provision whose range holds the number the question states (十几个伙计: 一百人以下的) answers it before one
         # sharing its other words only (one writing the number out, 一百二十人的企业不需要…, speaks to it too)
         picked = good[:1]
@@ -884,7 +887,7 @@ class OfflineComposer:
             if penalty and provision_kind(chunk) == PENALTY:
                 # of each party asked about (对单位处多少罚款: the unit's fine, which 安全生产法第一百一十条 on the
                 # 主要负责人 does not state)
-                return parties <= parties_fined(chunk.text)
+                return not (fined := parties_fined(chunk.text)) or parties <= fined
             texts = [t for c in group for t in (c.text, *c.items)]
             # stated as a figure: 立即 states a period only in words (QuantityAsks.degree); the question's own number
             # written out (一百二十人的企业…) or held by a range (超过一百人) speaks to it
