@@ -13,7 +13,7 @@ from __future__ import annotations
 import pytest
 from test_fifteenth_round import _article
 from test_retrieval_stages import record
-from test_twentyfourth_round_answers import _composed
+from test_twentyfourth_round_answers import _analyzer, _composed
 
 from assistant.pack import KnowledgePack
 from assistant.retrieval.figures import QuantityAsks
@@ -220,3 +220,9 @@ def test_a_penalty_fining_no_one_is_not_passed_over_for_the_party_asked():
         [daily, obstructing],
     )
     assert "第一百一十二条" in answer.text.splitlines()[0]
+
+
+@pytest.mark.parametrize("question", ["闻到很冲的气味，我们先撤出来了，会扣工资吗？", "很呛，我们能不能先跑出去？"])
+def test_leaving_a_workplace_in_everyday_words_is_the_laws_evacuation(question):
+    plan = _analyzer(record("安全生产法", "法律")).analyse(question)
+    assert "撤离作业场所" in plan.legal_terms
