@@ -226,3 +226,8 @@ def test_a_penalty_fining_no_one_is_not_passed_over_for_the_party_asked():
 def test_leaving_a_workplace_in_everyday_words_is_the_laws_evacuation(question):
     plan = _analyzer(record("安全生产法", "法律")).analyse(question)
     assert "撤离作业场所" in plan.legal_terms
+
+
+def test_starting_before_the_licence_came_is_producing_without_one():
+    plan = _analyzer(record("安全生产许可证条例", "行政法规")).analyse("许可证还没批下来，项目就先开工了，会罚多少？")
+    assert {"未取得", "擅自进行生产"} <= set(plan.legal_terms)
