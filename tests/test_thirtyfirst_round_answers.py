@@ -229,5 +229,14 @@ def test_leaving_a_workplace_in_everyday_words_is_the_laws_evacuation(question):
 
 
 def test_starting_before_the_licence_came_is_producing_without_one():
-    plan = _analyzer(record("安全生产许可证条例", "行政法规")).analyse("许可证还没批下来，项目就先开工了，会罚多少？")
+    from assistant.retrieval.query import QueryAnalyzer
+    from ingest.tokenizer import Tokenizer
+    from ingest.vocabulary import Vocabulary
+
+    knowledge = Settings().knowledge_dir
+    records = {"安全生产许可证条例": record("安全生产许可证条例", "行政法规")}
+    tokenizer = Tokenizer(Vocabulary(knowledge).segmenter_terms)  # the lexicon's words kept whole, as an index does
+    plan = QueryAnalyzer(KnowledgePack(knowledge), tokenizer, records).analyse(
+        "许可证还没批下来，项目就先开工了，会罚多少？"
+    )
     assert {"未取得", "擅自进行生产"} <= set(plan.legal_terms)
