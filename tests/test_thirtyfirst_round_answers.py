@@ -240,3 +240,18 @@ def test_starting_before_the_licence_came_is_producing_without_one():
         "许可证还没批下来，项目就先开工了，会罚多少？"
     )
     assert {"未取得", "擅自进行生产"} <= set(plan.legal_terms)
+
+
+def test_which_ones_asked_is_answered_by_the_first_passage_naming_a_series_of_them_however_written():
+    """哪些行业领域: the passage naming 危险化学品、粉尘涉爆…等重点行业、重点领域 (行业, as it writes the kind) answers
+    before a later one naming …等重点行业领域企业 as what is inspected."""
+    from test_answer_reading import _compose, _passage
+
+    opening = _passage(
+        1,
+        "青山区安全生产工作第四季度工作计划\n第四季度继续推进隐患排查治理体系建设，深化重点行业领域专项整治。",
+    )
+    sectors = _passage(2, "加强对危险化学品、粉尘涉爆、有限空间、人员密集场所等重点行业、重点领域进行隐患排查治理。")
+    inspected = _passage(3, "以危险化学品、可燃性粉尘、易燃易爆等重点行业领域企业为重点检查对象，加强督导检查。")
+    answer = _compose("青山区那个工作计划，隐患排查治理重点盯哪些行业领域？", [opening, sectors, inspected])
+    assert "粉尘涉爆、有限空间、人员密集场所" in answer.text.splitlines()[0], answer.text

@@ -434,12 +434,12 @@ _ITEMS_APART = re.compile(r"、|以及|和|及|或者|或")
 
 @lru_cache(maxsize=1024)
 def _series_of(members: str) -> re.Pattern[str]:
-    """A series of members named as such: items and then 等 and their kind (A、B、C等重点行业), or items each of that
-    kind (矿山企业、建筑施工企业和…生产企业)."""
+    """A series of members named as such: items and then 等 and their kind, a word or two qualifying it (A、B、C等
+    行业, A、B、C等重点行业), or items each of that kind (矿山企业、建筑施工企业和…生产企业)."""
     kind = re.escape(members)
     # the last item too (…和危险化学品、烟花爆竹、民用爆炸物品生产企业): a series ends in one, not in its separator
     return re.compile(
-        rf"({_SERIES_SPAN})等{kind}|((?:[^，。；：,;:、]{{1,20}}{kind}[、和及或]){{2,}}[^，。；：,;:]{{1,30}}?{kind})"
+        rf"({_SERIES_SPAN})等[^，。；：,;:、]{{0,4}}?{kind}|((?:[^，。；：,;:、]{{1,20}}{kind}[、和及或]){{2,}}[^，。；：,;:]{{1,30}}?{kind})"
     )
 
 
@@ -824,7 +824,8 @@ class OfflineComposer:
                 g
                 for g in (pool if members else [])
                 if (not within_named or of_named(g))
-                and any(_enumerates(c, members) for c in g)
+                # the kind as each passage writes it (哪些行业领域: …等重点行业、重点领域 names 行业)
+                and any(_enumerates(c, _members_asked(part, [c.text for c in g]) or members) for c in g)
                 and (penalty_asked or provision_kind(evidence[g[0].chunk_rank]) != PENALTY)
             ]
             picked = listing[:1] or naming[:1] or picked
