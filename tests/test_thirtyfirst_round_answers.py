@@ -255,3 +255,44 @@ def test_which_ones_asked_is_answered_by_the_first_passage_naming_a_series_of_th
     inspected = _passage(3, "以危险化学品、可燃性粉尘、易燃易爆等重点行业领域企业为重点检查对象，加强督导检查。")
     answer = _compose("青山区那个工作计划，隐患排查治理重点盯哪些行业领域？", [opening, sectors, inspected])
     assert "粉尘涉爆、有限空间、人员密集场所" in answer.text.splitlines()[0], answer.text
+
+
+_INJURY = _article(
+    "工伤保险条例", "行政法规", 35,
+    "第三十五条 职工因工致残被鉴定为一级至四级伤残的，保留劳动关系，退出工作岗位，从工伤保险基金按伤残等级支付一次性"
+    "伤残补助金，标准为：一级伤残为27个月的本人工资。",
+)  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("question", "outside"),
+    [
+        ("女职工生育享受多少天产假？", True),
+        ("工人周末加班，加班费按工资的几倍算？", True),
+        ("饮酒后驾驶机动车的，处暂扣几个月驾驶证？", True),
+        ("安全生产行政处罚的追诉时效是几年？两年前的还能罚吗？", True),  # the figure asked in a part of its own
+        ("休了七个多月产假回来，要重新参加安全培训才能上岗吗？", False),  # a circumstance: training is asked
+        ("叉车司机要不要考驾驶证？", False),
+    ],
+)
+def test_a_figure_of_a_matter_another_law_sets_is_that_laws(question, outside):
+    plan = _analyzer(record("工伤保险条例", "行政法规")).analyse(question)
+    assert bool(plan.outside) is outside
+
+
+def test_a_figure_another_law_sets_is_declined_naming_the_law_until_it_is_found():
+    records = [record("工伤保险条例", "行政法规")]
+    answer = _composed("女职工生育享受多少天产假？", records, [_INJURY])
+    assert answer.abstained and "《女职工劳动保护特别规定》" in answer.text and "没有收录" in answer.text
+    # imported and found, its text answers
+    leave = _article("女职工劳动保护特别规定", "行政法规", 7, "第七条 女职工生育享受98天产假，其中产前可以休假15天。")
+    answer = _composed("女职工生育享受多少天产假？", [*records, record("女职工劳动保护特别规定", "行政法规")], [leave])
+    assert not answer.abstained and "98天产假" in answer.text
+
+
+def test_a_law_imported_but_not_searched_is_to_be_named():
+    """A national collection searches the field's texts unless a question names another: the law setting the
+    matter is held, and the answer says to name it."""
+    records = [record("工伤保险条例", "行政法规"), record("女职工劳动保护特别规定", "行政法规")]
+    answer = _composed("女职工生育享受多少天产假？", records, [_INJURY])
+    assert answer.abstained and "知识库已收录《女职工劳动保护特别规定》" in answer.text and "写明" in answer.text

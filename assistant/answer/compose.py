@@ -1209,5 +1209,8 @@ def library_lacks(question: str, plan: QueryPlan, chunks: list[StoredChunk]) -> 
     }
     if lacking and not plan.documents:  # the source is not imported: nothing found speaks of the matter
         told = "；".join(f"所问的“{matter}”由{source}规定" for source, matter in lacking.items())
+        held = [source for source in lacking if source in plan.outside_held]
+        if held:  # imported, but outside the field searched unless named (a national collection)
+            return f"{told}；知识库已收录{'、'.join(held)}，请在问题中写明其名称再问"
         return f"{told}，知识库中没有收录"
     return ""

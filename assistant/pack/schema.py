@@ -533,6 +533,9 @@ class DocumentAliases(_Strict):
 class OutsideSource(_Strict):
     source: str  # how the answer names it: GB 2893《安全色》, 《女职工劳动保护特别规定》
     matters: list[str]  # the words naming a matter it sets (安全色, 产假)
+    # another law's matter, which questions name as a circumstance as often as they ask it (休了产假回来要培训吗):
+    # only a figure asked of it (产假多少天) is that law's
+    figures_only: bool = False
 
 
 class OutsideSources(_Strict):

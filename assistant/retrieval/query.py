@@ -16,6 +16,7 @@ from functools import cached_property, lru_cache
 
 from assistant.pack import GlossaryEntry, KnowledgePack, LexiconEntry
 from assistant.retrieval.config import RankingConfig
+from assistant.retrieval.figures import QuantityAsks
 from ingest.articles import NUMERAL, ArticleRef
 from ingest.cleaning import normalise_for_index, to_simplified
 from ingest.gazetteer import default_gazetteer
@@ -117,6 +118,7 @@ class QueryPlan:
     unheld_places: list[str] = field(default_factory=list)
     # (matter, source) for each matter it names that a standard or another law sets (安全色 → GB 2893《安全色》)
     outside: list[tuple[str, str]] = field(default_factory=list)
+    outside_held: list[str] = field(default_factory=list)  # those sources the library holds (a law imported)
     setting: list[str] = field(default_factory=list)  # zones named as where the asker is (在工业园区, 开发区里的厂)
 
     def naming(self, chunk: StoredChunk) -> str:
@@ -162,13 +164,18 @@ class QueryAnalyzer:
         return [(key, entry) for key, entry in keys if len(key) >= 2]
 
     @cached_property
-    def _outside_matters(self) -> list[tuple[str, str, str]]:
-        """(normalised matter, matter, source) for each matter a standard sets (knowledge/outside_sources.yaml)."""
+    def _outside_matters(self) -> list[tuple[str, str, str, bool]]:
+        """(normalised matter, matter, source, figures only) for each matter a standard or another law sets
+        (knowledge/outside_sources.yaml)."""
         return [
-            (normalise_for_index(matter), matter, entry.source)
+            (normalise_for_index(matter), matter, entry.source, entry.figures_only)
             for entry in self.pack.outside_sources
             for matter in entry.matters
         ]
+
+    @cached_property
+    def _figures(self) -> QuantityAsks:
+        return QuantityAsks(self.pack.quantities)
 
     @cached_property
     def national_titles(self) -> set[str]:
@@ -308,7 +315,18 @@ class QueryAnalyzer:
             and place not in self._region_names  # 深圳市: 深圳经济特区's
             and re.search(rf"(?:{re.escape(place)}|{re.escape(_SUFFIX.sub('', place))}){_OWN_RULES}", norm)
         ]
-        plan.outside = [(matter, source) for key, matter, source in self._outside_matters if key in norm]
+        # a matter another source sets, named (安全色); of another law's, a figure asked of it (产假多少天)
+        outside = [
+            (key, matter, source, figures) for key, matter, source, figures in self._outside_matters if key in norm
+        ]
+        if any(figures for *_, figures in outside) and not any(map(self._figures.asked, question_parts(question))):
+            outside = [entry for entry in outside if not entry[3]]
+        plan.outside = [(matter, source) for _, matter, source, _ in outside]
+        plan.outside_held = [
+            source
+            for source in {s for _, s in plan.outside}
+            if (title := _TITLE.search(source)) and self._holds(title.group(1))
+        ]
         plan.plans = bool(_REFERS_TO_PLAN.search(norm))
         plan.glossary = self._glossary(
             remaining
