@@ -296,3 +296,25 @@ def test_a_law_imported_but_not_searched_is_to_be_named():
     records = [record("工伤保险条例", "行政法规"), record("女职工劳动保护特别规定", "行政法规")]
     answer = _composed("女职工生育享受多少天产假？", records, [_INJURY])
     assert answer.abstained and "知识库已收录《女职工劳动保护特别规定》" in answer.text and "写明" in answer.text
+
+
+def test_how_often_asked_with_a_colloquial_measure_and_an_everyday_act_is_answered_in_the_laws_words(asks):
+    ask = asks.asked("起重机我们自己多久要自检一回？")
+    assert ask is not None and ask.kind == "frequency" and ask.act == "自检"
+    check = _article(
+        "特种设备安全监察条例", "行政法规", 27,
+        "第二十七条 特种设备使用单位对在用特种设备应当至少每月进行一次自行检查，并作出记录。",
+    )  # fmt: skip
+    from assistant.answer import OfflineComposer
+    from assistant.retrieval.query import QueryAnalyzer
+    from ingest.tokenizer import Tokenizer
+    from ingest.vocabulary import Vocabulary
+
+    knowledge = Settings().knowledge_dir
+    tokenizer = Tokenizer(Vocabulary(knowledge).segmenter_terms)
+    records = {"特种设备安全监察条例": record("特种设备安全监察条例", "行政法规")}
+    question = "在用的起重机我们自己多久要自检一回？"
+    plan = QueryAnalyzer(KnowledgePack(knowledge), tokenizer, records).analyse(question)
+    idf = {t: 2.0 for t in [*tokenizer.query_tokens(check.text), *tokenizer.query_tokens(question)]}
+    answer = OfflineComposer(tokenizer, idf, asks).compose(question, plan, [check])
+    assert not answer.abstained and "每月进行一次自行检查" in answer.text

@@ -998,6 +998,12 @@ class OfflineComposer:
                 # says nothing of how often a plan is revised (the provision on 电梯 upkeep names 保养 in one sentence
                 # and its 每15日 in another)
                 act = [t for t in self.tokenizer.query_tokens(ask.act) if t in self.idf]
+                # or named in the law's words (自检 is 自行检查), whole
+                act += [
+                    normalise_for_index(legal)
+                    for word, legal in plan.translations.items()
+                    if ask.act and normalise_for_index(word) in normalise_for_index(ask.act)
+                ]
                 # a figure of a year asked (2023年全国一共死了多少人) is what happened then: only a text of that year
                 # (its clause, title or date names it) states it, not a provision's threshold nor another year's report
                 years = _YEAR.findall(part)

@@ -161,7 +161,7 @@ class QuantityAsks:
         self._light = re.compile(_alternatives(words.frequency_light_words))  # none listed: matches nothing to drop
         self._frequency = re.compile(
             rf"{_asks(words.frequency_asks)}"
-            rf"|(?:多久|多长时间|(?:多少|{_JI})个?(?:{units['time']}))(?P<act>[^，。？?]{{0,8}})一(?:次|遍)"
+            rf"|(?:多久|多长时间|(?:多少|{_JI})个?(?:{units['time']}))(?P<act>[^，。？?]{{0,8}})一(?:次|遍|回|趟)"
         )
         self._ratio = re.compile(rf"{_asks(words.ratio_asks)}|{_asking(words.ratio_nouns, words.question_words)}")
         time_units = units["time"]
