@@ -318,3 +318,25 @@ def test_how_often_asked_with_a_colloquial_measure_and_an_everyday_act_is_answer
     idf = {t: 2.0 for t in [*tokenizer.query_tokens(check.text), *tokenizer.query_tokens(question)]}
     answer = OfflineComposer(tokenizer, idf, asks).compose(question, plan, [check])
     assert not answer.abstained and "每月进行一次自行检查" in answer.text
+
+
+_INSURANCE = _article(
+    "建设工程安全生产管理条例", "行政法规", 38,
+    "第三十八条 施工单位应当为施工现场从事危险作业的人员办理意外伤害保险。意外伤害保险费由施工单位支付。",
+)  # fmt: skip
+
+
+def test_a_part_answered_well_stands_when_a_later_figure_is_stated_nowhere():
+    records = [record("建设工程安全生产管理条例", "行政法规")]
+    answer = _composed(
+        "工地上从事危险作业的人员，意外伤害保险费由谁支付？每人保额最低多少万元？", records, [_INSURANCE]
+    )
+    assert not answer.abstained and "由施工单位支付" in answer.text
+    assert "关于“每人保额最低多少万元”：知识库中未找到依据" in answer.text
+
+
+def test_a_part_answered_by_a_clause_holding_little_of_it_does_not_stand_without_the_figure_asked_after():
+    records = [record("建设工程安全生产管理条例", "行政法规")]
+    question = "我们区对小微企业搞标准化达标创建的施工单位有没有财政补贴？意外伤害保险费每人最低交多少钱？"
+    answer = _composed(question, records, [_INSURANCE])
+    assert answer.abstained

@@ -1055,7 +1055,12 @@ class OfflineComposer:
             named = [i for i, c in enumerate(evidence) if (c.doc_id, c.article_num, c.article_sub) in named_articles]
             if named:
                 chosen = [c for i in named for c in _whole_provision(self._quotable(evidence[i]), i, evidence[i].text)]
-        if unanswered and not figures_answered:  # the figure asked for is nowhere: what else matched is related only
+        # the figure asked first is nowhere: what else matched is related only; a later part's figure that is nowhere
+        # leaves a part answered well before it standing, with a note (…意外伤害保险费该谁掏？保险期限从哪天算到哪天？),
+        # not one a clause holding little of it answered (…有没有财政补贴？每家能补多少钱？)
+        first_unanswered = bool(unanswered) and unanswered[0][0] == question_parts(question)[0]
+        standing = max((c.coverage for c in chosen), default=0.0) >= ANSWER.standing_coverage
+        if unanswered and not figures_answered and (first_unanswered or not standing):
             asked = "、".join(f"“{part.rstrip('？?')}”" for part, _ in unanswered)
             if all(kind == "form" for _, kind in unanswered):
                 return declined(question, chunks, f"已入库的法规和方案中没有{asked}所问的表格、格式或样本")

@@ -59,6 +59,11 @@ class AnswerConfig(BaseModel):
         "clause on the part holds: the provision on the matter stating none (火灾事故认定书: 及时制作) means "
         "a figure of a weaker neighbour (事故调查的期限) answers something else",
     )
+    standing_coverage: float = Field(
+        0.5,
+        description="a part answered while a later part's figure is stated nowhere stands (with a note on that "
+        "part) only when its clause holds this share of the question's words: a majority, not fitted",
+    )
     same_matter: float = Field(
         0.5,
         description="a law holding this share of the question's words a lower national rule answers on speaks to "
