@@ -20,7 +20,16 @@ from assistant.retrieval.figures import QuantityAsks
 from ingest.articles import NUMERAL, ArticleRef
 from ingest.cleaning import normalise_for_index, to_simplified
 from ingest.gazetteer import default_gazetteer
-from ingest.legal_forms import STANDARD_CODE, default_forms
+from ingest.legal_forms import (
+    ADMINISTRATIVE,
+    DEPARTMENTAL,
+    JUDICIAL,
+    LAW,
+    LOCAL,
+    LOCAL_GOVERNMENT,
+    STANDARD_CODE,
+    default_forms,
+)
 from ingest.metadata import NATIONAL
 from ingest.numerals import cn_to_int, well_formed
 from ingest.store import DocumentRecord, StoredChunk
@@ -32,6 +41,7 @@ _ARTICLE = re.compile(rf"第?\s*(?P<num>{NUMERAL})\s*条(?:之(?P<sub>{NUMERAL})
 _COUNTS = frozenset("一两几")
 _POINTING = frozenset("哪这那每上下同某任")
 _NATIONAL = "中华人民共和国"
+_RULE_KINDS = (LAW, ADMINISTRATIVE, DEPARTMENTAL, LOCAL, LOCAL_GOVERNMENT, JUDICIAL)  # not a notice, plan or report
 _SPLIT_QUESTION = re.compile(r"(?<=[？?；;])|(?<=[，,])(?=还是|那么|另外|以及|同时)")
 # whether a document is still in force (还有效吗, 废止了吗): other documents say so (…同时废止); when it took effect
 # (自哪一天起施行) it says itself, and a later text may say when it ended (not 有效期, 有效措施)
@@ -203,7 +213,13 @@ class QueryAnalyzer:
         for doc_id, record in self.records.items():
             title = normalise_for_index(record.short_title).removeprefix(normalise_for_index(_NATIONAL))
             forms = {title}
-            if title.find("关于") > 0 and len(title) - title.index("关于") >= self.config.title_matter_min:
+            # a rule's matter (关于预防煤矿生产安全事故的特别规定); a notice's (关于加强安全生产工作的通知) is a
+            # kind of text
+            if (
+                record.kind in _RULE_KINDS
+                and title.find("关于") > 0
+                and len(title) - title.index("关于") >= self.config.title_matter_min
+            ):
                 forms.add(title[title.index("关于") + len("关于") :])
             for form in forms:
                 if len(form) >= self.config.loose_title_min:
