@@ -340,3 +340,22 @@ def test_a_part_answered_by_a_clause_holding_little_of_it_does_not_stand_without
     question = "我们区对小微企业搞标准化达标创建的施工单位有没有财政补贴？意外伤害保险费每人最低交多少钱？"
     answer = _composed(question, records, [_INSURANCE])
     assert answer.abstained
+
+
+@pytest.mark.parametrize(
+    ("question", "terms"),
+    [
+        ("商场国庆想搞个展销会，估计来两千多人，要提前多久去公安申请？", {"大型群众性活动"}),
+        ("请明星来搞见面会，没报公安许可就办了会怎样？", {"大型群众性活动"}),
+        ("员工下班骑电动车回家路上被车撞了，对方全责，能算工伤吗？", {"上下班途中", "交通事故", "非本人主要责任"}),
+    ],
+)
+def test_everyday_words_for_what_the_regulations_list_are_their_terms(question, terms):
+    from assistant.retrieval.query import QueryAnalyzer
+    from ingest.tokenizer import Tokenizer
+    from ingest.vocabulary import Vocabulary
+
+    knowledge = Settings().knowledge_dir
+    records = {"工伤保险条例": record("工伤保险条例", "行政法规")}
+    analyzer = QueryAnalyzer(KnowledgePack(knowledge), Tokenizer(Vocabulary(knowledge).segmenter_terms), records)
+    assert terms <= set(analyzer.analyse(question).legal_terms)
