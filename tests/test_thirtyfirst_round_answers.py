@@ -359,3 +359,15 @@ def test_everyday_words_for_what_the_regulations_list_are_their_terms(question, 
     records = {"工伤保险条例": record("工伤保险条例", "行政法规")}
     analyzer = QueryAnalyzer(KnowledgePack(knowledge), Tokenizer(Vocabulary(knowledge).segmenter_terms), records)
     assert terms <= set(analyzer.analyse(question).legal_terms)
+
+
+def test_the_oxygen_content_of_a_confined_space_is_the_standards():
+    space = _article(
+        "宁波市生产经营单位安全生产主体责任规定", "地方政府规章", 10,
+        "第十条 生产经营单位进行有限空间作业，应当安排专门人员进行现场安全管理，确保操作规程的遵守和安全措施的落实。",
+        title="宁波市生产经营单位安全生产主体责任规定",
+    )  # fmt: skip
+    answer = _composed(
+        "有限空间作业 氧含量 合格范围", [record("宁波市生产经营单位安全生产主体责任规定", "地方政府规章")], [space]
+    )
+    assert answer.abstained and "GB 8958" in answer.text
