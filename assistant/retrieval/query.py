@@ -340,7 +340,7 @@ class QueryAnalyzer:
         plan.outside = [(matter, source) for _, matter, source, _ in outside]
         plan.outside_held = [
             source
-            for source in {s for _, s in plan.outside}
+            for source in dict.fromkeys(s for _, s in plan.outside)
             if (title := _TITLE.search(source)) and self._holds(title.group(1))
         ]
         plan.plans = bool(_REFERS_TO_PLAN.search(norm))
