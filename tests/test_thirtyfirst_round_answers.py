@@ -371,3 +371,8 @@ def test_the_oxygen_content_of_a_confined_space_is_the_standards():
         "有限空间作业 氧含量 合格范围", [record("宁波市生产经营单位安全生产主体责任规定", "地方政府规章")], [space]
     )
     assert answer.abstained and "GB 8958" in answer.text
+
+
+@pytest.mark.parametrize("question", ["生产假冒伪劣产品罚多少？", "今年假期值班要安排几个人？"])
+def test_a_matters_characters_inside_other_words_name_no_matter(question):
+    assert _analyzer(record("安全生产法", "法律")).analyse(question).outside == []

@@ -33,7 +33,7 @@ from ingest.legal_forms import (
 from ingest.metadata import NATIONAL
 from ingest.numerals import cn_to_int, well_formed
 from ingest.store import DocumentRecord, StoredChunk
-from ingest.tokenizer import Tokenizer
+from ingest.tokenizer import Tokenizer, words_as_written
 
 _ARTICLE = re.compile(rf"第?\s*(?P<num>{NUMERAL})\s*条(?:之(?P<sub>{NUMERAL}))?")
 # before 条 without 第, a count (一条, 两条) or a numeral after a word asking or pointing (哪一条, 这一条, 每一条)
@@ -333,7 +333,9 @@ class QueryAnalyzer:
         ]
         # a matter another source sets, named (安全色); of another law's, a figure asked of it (产假多少天)
         outside = [
-            (key, matter, source, figures) for key, matter, source, figures in self._outside_matters if key in norm
+            (key, matter, source, figures)
+            for key, matter, source, figures in self._outside_matters
+            if key in norm and _at_word_start(key, norm)
         ]
         if any(figures for *_, figures in outside) and not any(map(self._figures.asked, question_parts(question))):
             outside = [entry for entry in outside if not entry[3]]
@@ -401,6 +403,16 @@ class QueryAnalyzer:
         for _, entry in self._glossary_names(norm):
             kept.setdefault(entry.id, entry)
         return list(kept.values())
+
+
+def _at_word_start(key: str, norm: str) -> bool:
+    """Whether a term occurs in a text where one of its words starts (产假 in 多少天产假, 听证 in 听证会; not the 产假
+    of 生产假冒伪劣)."""
+    starts, at = set(), 0
+    for word in words_as_written(norm):
+        starts.add(at)
+        at += len(word)
+    return any(m.start() in starts for m in re.finditer(re.escape(key), norm))
 
 
 @lru_cache(maxsize=1)
