@@ -71,6 +71,20 @@ _SPACES = {
     0x200C: "",
     0x200D: "",
     0xFEFF: "",
+    # and what else shows nothing inside a word, left by a web page or a word processor: a soft hyphen, the word
+    # joiner and invisible operators, direction marks (not the embeddings and overrides, which reorder what is shown
+    # and are shown escaped); 第三\u00ad条 or 第十一条\u200e was no article label, and the article ran into the one
+    # before
+    0x00AD: "",
+    0x061C: "",
+    0x180E: "",
+    0x200E: "",
+    0x200F: "",
+    0x2060: "",
+    0x2061: "",
+    0x2062: "",
+    0x2063: "",
+    0x2064: "",
 }
 _HTML_COMMENT = re.compile(r"<!--.*?-->", re.DOTALL)
 _INNER_GAP = re.compile(r"(?<=\S)[ \t]{2,}(?=\S)")

@@ -10,6 +10,7 @@ from __future__ import annotations
 import codecs
 import os
 import re
+import unicodedata
 from functools import lru_cache
 from pathlib import Path
 
@@ -368,6 +369,19 @@ def escape_controls(text: str, keep_lines: bool = False) -> str:
     drives the terminal it is printed to nor reorders what it shows. keep_lines keeps line feeds and tabs (a
     document's text, a message of several lines); a name has none."""
     return (_CONTROL_CHARS_IN_TEXT if keep_lines else _CONTROL_CHARS).sub(_escaped, text)
+
+
+# what a title may hold that shows nothing or only marks the character before it: a control or direction mark as
+# escape_controls wrote it (\u202e, \x07), a format character (zero-width space, soft hyphen), a combining mark
+# (安全生\u0301产法 prints as 安全生́产法)
+_ESCAPED_UNSEEN = re.compile(r"\\(?:x[0-9a-f]{2}|u(?:061c|200[b-f]|202[a-e]|206[0-9]|2028|2029|feff))")
+
+
+def marks_removed(text: str) -> str:
+    """The text without what shows nothing or only marks the character before it (see _ESCAPED_UNSEEN): a title
+    written so reads as the title it shows, for its legal form and the versions it is one of."""
+    text = _ESCAPED_UNSEEN.sub("", text)
+    return "".join(c for c in text if unicodedata.category(c) not in ("Mn", "Me", "Cf"))
 
 
 _SEVEN_BIT_LETTERS = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7a3\uf900-\ufaff]")

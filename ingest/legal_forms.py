@@ -27,6 +27,7 @@ import yaml
 
 from ingest.articles import LABEL
 from ingest.cleaning import normalise_for_index, to_simplified
+from ingest.encoding import marks_removed
 from ingest.gazetteer import default_gazetteer
 
 LAW, ADMINISTRATIVE, DEPARTMENTAL, LOCAL, LOCAL_GOVERNMENT, NORMATIVE, JUDICIAL = (
@@ -108,9 +109,11 @@ _ACCIDENT_RULE = re.compile(
 _SECTOR_ACCIDENTS = re.compile(r"(?P<kind>[\u4e00-\u9fff]{2,6}?)(?:交通|安全|核)?事故(?:应急|调查|处理|报告|救援|责任)")
 _LEADING_DATE = re.compile(r"^[(（]?\s*\d{4}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日\s*")
 _DOCUMENT_NUMBER = re.compile(r"[〔\[［【(（]\s*(?:19|20)\d{2}\s*[〕\]］】)）]\s*第?\s*\d+\s*号")
-_TRAILING_BRACKET = re.compile(r"[(（][^()（）]{0,40}[)）]$")
+_TRAILING_BRACKET = re.compile(r"[(（【〔［\[][^()（）【】〔〕［］\[\]]{0,40}[)）】〕］\]]$")
+# (and a version note without brackets: ——2025年修正, 2021修订版, 全文)
 _TRAILING_PIECES = re.compile(
-    r"(?:[\d一二三四五六七八九十]+篇|篇[\d一二三四五六七八九十]+|[\d一二三四五六七八九十]+则)$"
+    r"(?:[\d一二三四五六七八九十]+篇|篇[\d一二三四五六七八九十]+|[\d一二三四五六七八九十]+则"
+    r"|[—\-－~～_]*(?:\d{4}|[〇○零一二三四五六七八九]{4})年?(?:修订|修正|修改)(?:版|本|文本|稿)?|全文|正文)$"
 )
 _ISSUER_CODE = re.compile(r"^[\u4e00-\u9fff]{1,8}(?=[〔\[［【(（]\s*(?:19|20)\d{2})")  # 青应急 of 青应急〔2024〕47号
 _DATE = (  # 2024年5月6日, 2024-05-06, 2024.5.6, 二〇二四年五月六日
@@ -129,8 +132,9 @@ _BUREAU_SUFFIXES = ("局", "委员会", "委", "办公室", "办公厅", "厅", 
 
 
 def squash(text: str) -> str:
-    """Simplified script, no spaces or title quotes: the form titles and head lines are matched in."""
-    return _SQUASH.sub("", to_simplified(text))
+    """Simplified script, no spaces or title quotes, nor what shows nothing (marks_removed): the form titles and
+    head lines are matched in."""
+    return _SQUASH.sub("", to_simplified(marks_removed(text)))
 
 
 def squash_lines(text: str) -> str:

@@ -11,6 +11,7 @@ from pathlib import Path
 
 from ingest.articles import match_article_start
 from ingest.cleaning import to_simplified
+from ingest.encoding import marks_removed
 from ingest.legal_forms import (
     KINDS,
     LEGAL_KINDS,
@@ -281,16 +282,28 @@ def visible(text: str) -> str:
 
 
 # a note in brackets at the end of a title, but not a number: 解释（一） and 解释（二） are two texts
-_TRAILING_NOTE = re.compile(r"(?:\s*[(（](?![一二三四五六七八九十百\d]+[)）])[^()（）]*[)）])+\s*$")
+_TRAILING_NOTE = re.compile(
+    r"(?:\s*[(（【〔［\[](?![一二三四五六七八九十百\d]+[)）】〕］\]])[^()（）【】〔〕［］\[\]]*[)）】〕］\]])+\s*$"
+)
+# a version note in brackets of any kind, anywhere: （2021年修正）, 【2025年修正文本】, 〔试行〕
+_VERSION_NOTE = re.compile(
+    r"[(（【〔［\[][^)）】〕］\]]*(?:修订|修正|修改|试行|草案|\d{4})[^)）】〕］\]]*[)）】〕］\]]"
+)
+# a version note after the title without brackets: ——2025年修正, -2021修订版, 2021年修正文本, and 全文 or 正文
+_TRAILING_VERSION = re.compile(
+    r"(?:\s*[—\-－~～_]*\s*(?:\d{4}|[〇○零一二三四五六七八九]{4})\s*年?\s*(?:修订|修正|修改)(?:版|本|文本|稿)?"
+    r"|\s*(?:全文|正文))+\s*$"
+)
 
 
 def core_title(title: str) -> str:
     """The title as every version of the text shares it: simplified script, no version note in brackets
     (（2021年修正）, （试行）), no spaces or title quotes (《中华人民共和国 安全生產法》 ->
     中华人民共和国安全生产法)."""
-    simple = to_simplified(fold_ideographs(visible(title)))
-    simple = re.sub(r"[(（][^)）]*(修订|修正|试行|草案|\d{4})[^)）]*[)）]", "", simple)
+    simple = to_simplified(fold_ideographs(visible(marks_removed(title))))
+    simple = _VERSION_NOTE.sub("", simple)
     simple = _TRAILING_NOTE.sub("", simple)  # （现行有效版本）, （全文）: a note on the text, not its name
+    simple = _TRAILING_VERSION.sub("", simple)
     return re.sub(r"[\s《》〈〉“”\"']", "", simple)
 
 

@@ -46,7 +46,7 @@ from ingest.journal import Journal
 from ingest.knowledge_base import KnowledgeBase, index_text
 from ingest.likeness import sketch
 from ingest.loaders.limits import LoadLimits
-from ingest.metadata import doc_id_for
+from ingest.metadata import doc_id_for, visible
 from ingest.preparation import Preparation, Prepared, Task
 from ingest.repeal import amend_claims, repeal_claims
 from ingest.report import STATUS_LABELS, FileResult, IngestReport
@@ -796,10 +796,12 @@ def _lookalike_names(paths: Iterable[Path]) -> list[str]:
     same in every list, yet are different files and documents."""
     groups: dict[tuple[Path, str], list[Path]] = {}
     spaced: dict[tuple[Path, str], list[Path]] = {}
+    unseen: dict[tuple[Path, str], list[Path]] = {}  # names without what shows nothing (zero-width spaces, joiners)
     for path in paths:
         groups.setdefault((path.parent, unicodedata.normalize("NFC", path.name)), []).append(path)
         name = Path(unicodedata.normalize("NFC", path.name))
         spaced.setdefault((path.parent, name.stem.strip(_SPACES) + name.suffix), []).append(path)
+        unseen.setdefault((path.parent, visible(name.name)), []).append(path)
     notes = [
         f"以下文件的名称看起来相同，只是字符的 Unicode 编码形式不同（NFC/NFD），会作为不同文件分别入库："
         f"{'、'.join(readable_name(p.name) + '（' + _form(p.name) + '）' for p in same)}；建议改名以便区分"
@@ -815,7 +817,22 @@ def _lookalike_names(paths: Iterable[Path]) -> list[str]:
         for same in spaced.values()
         if len({unicodedata.normalize("NFC", p.name) for p in same}) > 1
     ]
+    # 规定.md and 规定\u200b.md (a zero-width space or a word joiner pasted from a web page or a chat): two documents
+    # whose names print alike everywhere, and one cannot be typed to edit or remove it
+    notes += [
+        f"以下文件的名称只差看不见的字符（零宽空格、连接符等），看起来相同，会作为不同文档分别入库："
+        f"{'、'.join('“' + _unseen_shown(p.name) + '”' for p in same)}；如是同一文件请删去多余的一份，"
+        f"否则请改名以便区分"
+        for same in unseen.values()
+        if len({unicodedata.normalize("NFC", p.name) for p in same}) > 1
+    ]
     return notes
+
+
+def _unseen_shown(name: str) -> str:
+    """A name as readable_name shows it, with what shows nothing written as \\u200b."""
+    shown = readable_name(name)
+    return "".join(c if visible(c) else f"\\u{ord(c):04x}" for c in shown)
 
 
 _SPACES = " \t\u3000"

@@ -186,6 +186,9 @@ MODALITY_WORDS: dict[str, tuple[str, ...]] = {
         "不属于强制", "选择性", "可选的", "可选项", "属于可选",
         # a duty told as advice (安排专人监护只是建议, 是建议性的): no duty at all
         "只是建议", "仅是建议", "仅为建议", "只是倡导", "只是提倡", "建议性", "倡导性",
+        # a step that may be left out, or left to circumstances (先通风这一步可以省略, 通风检测视情况而定)
+        "可以省略", "可省略", "可以省去", "可省去", "可以跳过", "可跳过", "可以免除", "可免除", "视情况而定",
+        "看情况而定", "不是前提", "并非前提", "非必要", "不必要",
     ),
 }  # fmt: skip
 # 应, 须, 需, 可 and 能 on their own bind too (应设置, 须经, 可设置, 也能试制), but not inside a word: 应急, 相应,
@@ -245,7 +248,7 @@ _MODAL_WORD = "|".join(
 # a modal word with the adverbs around it (并不需要单独): one run, read as its word
 _MODAL_RUN = re.compile(rf"(?:{_FILLER})*(?P<word>{_MODAL_WORD})(?:{_FILLER})*")
 # what a modal word binds (its predicate) ends at a clause's punctuation
-_PREDICATE_END = re.compile(r"[，,。；;：:！!？?（）()]")
+_PREDICATE_END = re.compile(r"[，,。；;：:！!？?（）()|｜—]")
 # a predicate this short (a verb alone: 不用设置, 也不必配备) repeats the verb of an earlier one in its sentence and
 # binds what that one binds
 _ELLIPTICAL = 3
@@ -1195,9 +1198,14 @@ class _Modal:
                 ends = [m.end() for m in _PREDICATE_END.finditer(bare_text, 0, at)]
                 opening = ends[-1] if ends else 0
                 pointing = len(bare_text[opening:at]) <= _ELLIPTICAL or _POINTER.fullmatch(bare_text[opening:at])
+                bound_text = bare_text[opening:at]
                 if pointing and ends:
+                    # the clause before with this one, without the punctuation between them or a word pointing
+                    # back (有限空间作业，先通风不是必须的; 有限空间作业先通风，这不是必须的; | 先通风 | 不需要 |)
+                    here = "" if _POINTER.fullmatch(bound_text) else bound_text
                     opening = ends[-2] if len(ends) > 1 else 0
-                predicate = _COPULA.sub("", bare_text[opening:at])[-_PREDICATE:]
+                    bound_text = bare_text[opening : ends[-1] - 1] + here
+                predicate = _COPULA.sub("", bound_text)[-_PREDICATE:]
                 if pointing and not ends and (found or before):  # the sentence before (…应当设置机构。不过这…)
                     predicate = [*before, *found][-1].predicate
             # 应当设置机构……实际上不用设置 (or 不用设): the verb stands for it all

@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ingest.encoding import has_control_chars, name_reading, readable_name, readable_path
-from ingest.loaders import SUPPORTED_SUFFIXES
+from ingest.loaders import SUPPORTED_SUFFIXES, typed_in_full_width
 from ingest.report import IngestReport
 from ingest.settings import Settings
 from ingest.walk import nameless
@@ -161,6 +161,10 @@ def accept_uploads(
         sent = Path(str(name).replace("\\", "/")).name
         if not safe or nameless(sent):  # nothing to see before its extension (....md, 　.md)
             batch.rejected.append(Rejected(shown, "文件名无效：请改用包含文字的文件名后重新上传。"))
+        elif suffix not in allowed and (typed := typed_in_full_width(sent)):
+            batch.rejected.append(
+                Rejected(shown, f"扩展名是用全角字符或中文句号写的，无法识别文件类型：请改名为“{typed}”后重新上传。")
+            )
         elif suffix not in allowed:
             batch.rejected.append(
                 Rejected(shown, f"不支持的文件类型“{suffix or '无扩展名'}”：只能上传 {'、'.join(allowed)} 文件。")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 import logging
 import re
+import unicodedata
 import zlib
 from collections.abc import Callable
 from pathlib import Path
@@ -53,7 +54,29 @@ def unsupported_type(path: Path) -> str:
         tail = set(name[len(kept) :])
         what = "句点" if tail == {"."} else ("空格或句点" if "." in tail else "空格")
         return f"文件名“{name}”在扩展名之后还有{what}，无法按扩展名识别文件类型；请改名为“{kept}”后重新导入"
+    typed = typed_in_full_width(name)
+    if typed:
+        return (
+            f"文件名“{name}”的扩展名是用全角字符或中文句号写的，无法按扩展名识别文件类型；请改名为“{typed}”后重新导入"
+        )
     return f"不支持的文件类型“{path.suffix or '无扩展名'}”，支持：{'、'.join(SUPPORTED_SUFFIXES)}"
+
+
+# what an input method types for the dot of an extension: a full-width full stop, an ideographic one, a middle dot
+_DOTS = "．。｡"
+
+
+def typed_in_full_width(name: str) -> str:
+    """The name with its extension in ASCII when it is a supported one typed in full-width characters or after a
+    Chinese full stop (规定．ｍｄ, 规定。md, 规定.ＰＤＦ), else "": such a name read as 不支持的文件类型“无扩展名”,
+    naming nothing the user could fix."""
+    at = max(name.rfind(dot) for dot in ("." + _DOTS))
+    if at <= 0 or not name[:at].strip():
+        return ""
+    suffix = "." + unicodedata.normalize("NFKC", name[at + 1 :]).strip().lower()
+    if suffix not in SUPPORTED_SUFFIXES or name[at:] == suffix:
+        return ""
+    return name[:at] + suffix
 
 
 def load_file(path: Path, limits: LoadLimits | None = None, warnings: list[str] | None = None) -> str:
