@@ -5,6 +5,7 @@ formula, lunar festivals from the lunar_dates table); nothing is fetched."""
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
@@ -217,7 +218,8 @@ def parse_period(plans: PlanTemplates, kind: str, period: str, today: date | Non
     kind = normalise_kind(kind)
     if kind not in KINDS:
         raise PlanRequestError(f"计划类型“{kind}”无法识别：请写 {'、'.join(f'{k}（{v}）' for k, v in KINDS.items())}")
-    text = (period or "").strip().replace(" ", "")
+    # typed with a Chinese input method in full-width mode (２０２５Ｑ２, ２０２５－０６) it is the same period
+    text = unicodedata.normalize("NFKC", period or "").strip().replace(" ", "")
     if not text:
         raise PlanRequestError(
             "期间不能为空：季度计划写 2025Q1，年度计划写 2025，专项方案写 2025-06，节假日写 2025春节"

@@ -28,7 +28,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 
-from assistant.web.login import counted_failure
+from assistant.web.login import counted_failure, password_bytes
 from ingest.settings import Settings
 
 MAX_FAILURES = 5  # wrong passwords in a row from one logged-in user at one address before a lockout
@@ -79,7 +79,7 @@ class AdminGuard:
         clock: Callable[[], float] = time.monotonic,
         sleep: Callable[[float], None] = time.sleep,
     ):
-        self.password = password.encode("utf-8")
+        self.password = password_bytes(password)
         self.clock, self.sleep = clock, sleep
         self.lockout = max(0.0, settings.login_lockout_seconds)
         self.lockout_max = max(self.lockout, settings.login_lockout_max_seconds)
@@ -157,7 +157,7 @@ class AdminGuard:
                 wait = self._wait(keys, now)  # locked meanwhile by the checks queued before this one
             if wait > 0:
                 return Verdict(False, wait=wait)
-            right = hmac.compare_digest((password or "").encode("utf-8"), self.password)
+            right = hmac.compare_digest(password_bytes(password), self.password)
             if right:
                 with self._state:
                     for key in keys:

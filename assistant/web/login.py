@@ -24,6 +24,7 @@ import math
 import re
 import threading
 import time
+import unicodedata
 from contextvars import ContextVar
 
 from fastapi import HTTPException
@@ -76,6 +77,20 @@ def login_pair(settings: Settings) -> tuple[str, str] | None:
     return None
 
 
+def password_bytes(password: str | None) -> bytes:
+    """A password as compared: in Unicode's composed form (NFC). The same letters reach the server composed or
+    decomposed (é as one code point or as e and a combining accent) as the keyboard, the system or the editor of a
+    .env file wrote them; compared as sent, the administrator typing the password shown in the .env file was refused
+    and, after a few tries, locked out."""
+    return unicodedata.normalize("NFC", password or "").encode("utf-8")
+
+
+def user_name_bytes(name: str | None) -> bytes:
+    """A user name as compared: without spaces around it (as the setting is read), width-folded and composed (NFKC):
+    ｚｈａｎｇ typed with a Chinese input method in full-width mode is zhang."""
+    return unicodedata.normalize("NFKC", (name or "").strip()).strip().encode("utf-8")
+
+
 class ClientAddress:
     """ASGI middleware: makes the client's address known to the login check of the same request."""
 
@@ -112,7 +127,7 @@ class LoginGuard:
 
     def __init__(self, user: str, password: str, settings: Settings):
         self.user_name = user
-        self.user, self.password = user.encode("utf-8"), password.encode("utf-8")
+        self.user, self.password = user_name_bytes(user), password_bytes(password)
         self.max_failures = max(1, settings.login_max_failures)
         self.user_max_failures = max(self.max_failures, settings.login_user_max_failures)
         self.lockout = settings.login_lockout_seconds
@@ -168,8 +183,7 @@ class LoginGuard:
     def check(self, username: str, password: str) -> bool:
         """Whether they are right; raises HTTPException 429 while locked out."""
         now = time.monotonic()
-        username = username or ""
-        is_user = hmac.compare_digest(username.encode("utf-8"), self.user)
+        is_user = hmac.compare_digest(user_name_bytes(username), self.user)
         keys = [f"address:{_CLIENT.get()}"] + ([f"user:{self.user_name}"] if is_user else [])
         with self._lock:
             wait = max(self._wait(key, now) for key in keys)
@@ -180,7 +194,7 @@ class LoginGuard:
                 f"（管理员可重启 anquan serve 立即解除）。",
                 headers={"Retry-After": str(math.ceil(wait))},
             )
-        correct = is_user & hmac.compare_digest((password or "").encode("utf-8"), self.password)
+        correct = is_user & hmac.compare_digest(password_bytes(password), self.password)
         with self._lock:
             for key in keys:
                 if correct:

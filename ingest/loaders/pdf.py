@@ -18,6 +18,7 @@ import logging
 import math
 import re
 import time
+import unicodedata
 from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -189,6 +190,7 @@ def _read(path: Path, limits: LoadLimits, issues: list[str]) -> str:
     too_big: list[int] = []
     over: dict[str, str] = {}  # what each limit reached was, the first page's wording of it first
     hidden: list[int] = []
+    unmapped: list[int] = []  # pages whose text is glyph codes, not characters (_unmapped)
     refused: set[tuple[int, ...]] = set()  # the content (its streams) of a page over a limit: the same on any page
     # the text of content several pages share (the same streams, resources and box) is read once
     read: dict[tuple[Any, ...], tuple[str, int]] = {}
@@ -217,6 +219,9 @@ def _read(path: Path, limits: LoadLimits, issues: list[str]) -> str:
             else:
                 text, dropped = _visible_text(page, streams, tally, layers)
                 read[shared] = (text, dropped)
+            if _unmapped(text):
+                unmapped.append(number)
+                continue
             pages.append(text)
             if dropped:
                 hidden.append(number)
@@ -244,6 +249,10 @@ def _read(path: Path, limits: LoadLimits, issues: list[str]) -> str:
             "在关闭的图层中，与下面的底色相同，或被后画的色块、图片盖住），已略去，未导入；如确需这些内容，"
             "请在 PDF 阅读器中核对后另存再导入"
         )
+    if unmapped:
+        if not any(page.strip() for page in pages):
+            raise UnreadableFile(path, _UNMAPPED)
+        warn(f"第 {_pages(unmapped)} 页{_UNMAPPED_PAGES}")
     text = "\n".join(pages)
     if not text.strip() and (issues or broken):  # pypdf had to repair it: damage, not a scan
         raise UnreadableFile(path, _not_a_pdf(path) or _DAMAGED)
@@ -256,6 +265,27 @@ def _read(path: Path, limits: LoadLimits, issues: list[str]) -> str:
     if not text.strip():
         raise UnreadableFile(path, "PDF 中没有文字层（可能是扫描件），请先做文字识别（OCR）后再导入")
     return text
+
+
+# a font with no character map (ToUnicode) for its subset: pypdf gives the glyph numbers (1, 2, 3 … as control
+# characters, or private-use code points) instead of the text. Imported, such a page was told 只有空白和看不见的字符
+# when it was all, and was garbage among the articles when it was one page of several
+_UNMAPPED = (
+    "PDF 中的文字用了没有字符映射表（ToUnicode）的字体，读出来的只是字形编号，不是文字，未导入；"
+    "请在 PDF 阅读器中试着复制一段文字核对：如复制出来也是乱码，请改用原文件（Word 等）导入，"
+    "或做文字识别（OCR）后再导入"
+)
+_UNMAPPED_PAGES = (
+    "的文字用了没有字符映射表（ToUnicode）的字体，读出来的只是字形编号，已跳过；请用原文件或文字识别（OCR）补上这几页"
+)
+_GLYPH_CODES = 0.5  # a page whose visible characters are at least this share of control or private-use codes
+
+
+def _unmapped(text: str) -> bool:
+    """Whether a page's text is glyph numbers rather than characters (see _UNMAPPED)."""
+    shown = [c for c in text if not c.isspace()]
+    codes = sum(1 for c in shown if unicodedata.category(c) in ("Cc", "Co"))
+    return bool(shown) and codes >= _GLYPH_CODES * len(shown)
 
 
 _SAME_RESOURCES = 20000  # characters of a page's resources compared to tell pages of the same content apart
