@@ -943,6 +943,12 @@ def search(
     if is_blank(query):
         err.print("[red]检索内容是空的：请在 anquan search 后写上要检索的字词，如 anquan search 动火作业[/red]")
         raise typer.Exit(2)
+    if not any(c.isalnum() for c in query):  # ？？？ or 😀: the nearest vectors of nothing were listed as the best
+        err.print(
+            f"[red]检索内容“{shown(query[:20])}”中没有文字（只有标点或符号）：请写上要检索的字词，"
+            "如 anquan search 动火作业[/red]"
+        )
+        raise typer.Exit(2)
     settings = Settings()
     if len(query) > settings.question_max_chars:  # as a question: 30,000 characters were searched for 7 s
         err.print(
