@@ -61,7 +61,16 @@ def authority(kind: str, region: str, specific: bool = False) -> int:
     return rank + int(specific)
 
 
-_DATE_IN_NAME = re.compile(r"[(（](\d{4})-(\d{2})-(\d{2})[)）]")
+# 规定(2024-05-01) as the README writes it, and as people write a date: (2024.05.01), （2024年5月1日）, (2024-5-1),
+# (20240501), or after an underscore or a space at the end (规定_2024-05-01, 规定 20240501). Written so and not
+# read, the new version of a text was undated and "superseded" by the old one it replaces, silently
+_DATE_IN_NAME = re.compile(
+    r"(?:[(（]\s*|(?<=[_\s\-－]))(\d{4})(?:\s*[-./．／年_－]\s*(\d{1,2})\s*[-./．／月_－]\s*(\d{1,2})\s*日?"
+    r"|(\d{2})(\d{2}))\s*(?:[)）]|$)"
+)
+# a date in figures in a text's head (2021.6.10 修正, 2099-01-01 第四次修正, 2024/05/01 通过): as much its date as
+# 2021年6月10日 (a forged text dated so was undated, and none of its dates was checked)
+_NUMERIC_DATE = re.compile(r"(?<![\d.\-/])(\d{4})\s*[-./]\s*(\d{1,2})\s*[-./]\s*(\d{1,2})(?![\d.\-/])")
 _YEAR_IN_TITLE = re.compile(r"((?:19|20)\d{2})\s*年")
 _PLAN_TITLE_WORDS = re.compile(r"(计划|方案|总结|报告|要点|安排|意见|通知|规划|预案|细则|办法|制度|谋划)")
 _NATIONAL_PREFIX = re.compile(r"^中华人民共和国")
@@ -190,14 +199,16 @@ def shown_name(doc_id: str, title: str) -> str:
 
 def dated(clean: str, path: Path, title: str) -> tuple[str, str]:
     """The document's date and where it was read (文件名中的日期, 文首的日期, 标题中的年份; "" when none)."""
-    match = _DATE_IN_NAME.search(path.name)
+    match = _DATE_IN_NAME.search(path.stem)
     if match:
-        y, m, d = match.groups()
+        y, m, d = match.group(1), match.group(2) or match.group(4), match.group(3) or match.group(5)
         return f"{int(y):04d}-{int(m):02d}-{int(d):02d}", DATE_IN_NAME  # ２０２５-０３-０１ as 2025-03-01
     head = clean.split(_INFO_END)[0] if _INFO_END in clean else "\n".join(clean.split("\n")[:15])
     # ２０２４ and 二〇二四年五月六日 (notices, resolutions) too; a day no calendar has (2024年2月30日, a typing
     # slip) is no date
-    dates = [iso for _, _, (y, m, d) in calendar_dates(head) if real_date(iso := f"{y:04d}-{m:02d}-{d:02d}")]
+    written = [ymd for _, _, ymd in calendar_dates(head)]
+    written += [(int(y), int(m), int(d)) for y, m, d in _NUMERIC_DATE.findall(head)]  # 2099.1.1, 2099-01-01
+    dates = [iso for y, m, d in written if real_date(iso := f"{y:04d}-{m:02d}-{d:02d}")]
     if dates:
         return max(dates), DATE_IN_HEAD
     year = _YEAR_IN_TITLE.search(title)
