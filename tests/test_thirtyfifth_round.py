@@ -1,8 +1,8 @@
 """Hostile round 35 (issue 16, fourth pass): new variants of the issue's classes, tried as an attacker and a clumsy
 user would; what failed, each asserted as a user meets it.
 
-- LLM mode: a duty denied in a clause of its own after the duty (有限空间作业先通风，不需要[1]; 先通风：不需要; a table
-  row | 有限空间作业先通风 | 不需要 | [1] |) passed unmarked: a modal word closing a clause that holds nothing else
+- LLM mode: a duty denied in a clause of its own after the duty (有限空间作业先通风，不需要[1]; 先通风：不需要; 先通风——不需要; a
+  table row | 有限空间作业先通风 | 不需要 | [1] |) passed unmarked: a modal word closing a clause that holds nothing else
   took the clause before it with the punctuation and the pointing word (有限空间作业先通风，这) as what it binds, which
   no source restates; and a table's cell separator ended no clause. The clause before is taken without them now, and
   a table cell is a clause.
@@ -64,6 +64,7 @@ TURNED = "⚠与所引条文的应当、不得、可以或肯定、否定不一�
         (CONFINED, "有限空间作业先通风，不需要[1]。"),
         (CONFINED, "有限空间作业先通风：不需要[1]。"),
         (CONFINED, "有限空间作业先通风，并非必须[1]。"),
+        (CONFINED, "有限空间作业先通风——不需要[1]。"),
         (CONFINED, "| 有限空间作业先通风 | 不需要 | [1] |"),
         (CONFINED, "| 事项 | 是否必须 |\n|---|---|\n| 有限空间作业先通风 | 可以不[1] |"),
         (CONFINED, "有限空间作业先通风可以省略[1]。"),

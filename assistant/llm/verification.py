@@ -249,6 +249,7 @@ _MODAL_WORD = "|".join(
 _MODAL_RUN = re.compile(rf"(?:{_FILLER})*(?P<word>{_MODAL_WORD})(?:{_FILLER})*")
 # what a modal word binds (its predicate) ends at a clause's punctuation
 _PREDICATE_END = re.compile(r"[，,。；;：:！!？?（）()|｜—]")
+_PREDICATE_ENDS = re.compile(_PREDICATE_END.pattern + "+")  # a run of them (——, ）：) ends one clause
 # a predicate this short (a verb alone: 不用设置, 也不必配备) repeats the verb of an earlier one in its sentence and
 # binds what that one binds
 _ELLIPTICAL = 3
@@ -1195,7 +1196,8 @@ class _Modal:
                 # a modal word closing its clause (设置机构不是强制性的, 设置机构并非必须) binds what stands before
                 # it, in its clause or, when that holds only a word pointing back (设置机构，这不是强制性的), the
                 # clause before
-                ends = [m.end() for m in _PREDICATE_END.finditer(bare_text, 0, at)]
+                breaks = [(m.start(), m.end()) for m in _PREDICATE_ENDS.finditer(bare_text, 0, at)]
+                ends = [end for _, end in breaks]
                 opening = ends[-1] if ends else 0
                 pointing = len(bare_text[opening:at]) <= _ELLIPTICAL or _POINTER.fullmatch(bare_text[opening:at])
                 bound_text = bare_text[opening:at]
@@ -1204,7 +1206,7 @@ class _Modal:
                     # back (有限空间作业，先通风不是必须的; 有限空间作业先通风，这不是必须的; | 先通风 | 不需要 |)
                     here = "" if _POINTER.fullmatch(bound_text) else bound_text
                     opening = ends[-2] if len(ends) > 1 else 0
-                    bound_text = bare_text[opening : ends[-1] - 1] + here
+                    bound_text = bare_text[opening : breaks[-1][0]] + here
                 predicate = _COPULA.sub("", bound_text)[-_PREDICATE:]
                 if pointing and not ends and (found or before):  # the sentence before (…应当设置机构。不过这…)
                     predicate = [*before, *found][-1].predicate
