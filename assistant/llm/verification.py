@@ -212,6 +212,8 @@ MODAL_FILLERS = (
 QUALIFIERS = (
     "原则上", "一般情况下", "一般而言", "一般来说", "通常情况下", "通常", "特殊情况下", "特殊情况除外", "确有困难",
     "条件允许", "如有必要", "视具体情况",
+    # an emergency made an exception the clause does not have (但紧急情况下可以不通风)
+    "紧急情况下", "紧急情况时", "情况紧急时", "情况紧急的", "紧急时", "特殊情况时", "特殊时期",
 )  # fmt: skip
 _QUALIFIER = re.compile("|".join(map(re.escape, QUALIFIERS)) + r"|除[^，。；,;：:]{1,30}?以?外")
 # plain negation (不, 未, 无, 非, 没有), but not inside a word (无论, 不管, 不仅, 不断, 非常, 未来): a near copy
@@ -1225,12 +1227,25 @@ class _Modal:
                     negated,
                     _case(condition) or case,
                     scope,
-                    "".join(_CJK.findall(bare_text[max(0, at - 12) : at]))[-2:],
+                    _before_circumstance("".join(_CJK.findall(bare_text[max(0, at - 16) : at])))[-2:],
                     closing,
                 )
             )
             since = match.end()
         return cls(tight_text, bare_text, frozenset(_pairs(bare_text)), tuple(found))
+
+
+# a circumstance put between the subject and its modal word (有限空间作业紧急情况下可以不通风, 抢险时可以不通风): the
+# modal word stands where the source's does all the same (_same_place reads the words before it)
+_CIRCUMSTANCE = re.compile(
+    r"在?(?:紧急|特殊|必要|特定|个别|例外|抢险|救援|应急|临时|情况紧急)(?:情况|情形|时期|状态)?(?:下|时|期间|的时候|的)?$"
+)
+
+
+def _before_circumstance(text: str) -> str:
+    """The words before a modal word without a circumstance just before it (see _CIRCUMSTANCE)."""
+    kept = _CIRCUMSTANCE.sub("", text)
+    return kept if len(kept) >= 2 else text
 
 
 def _conflict(claim: str | None, source: str) -> bool:
