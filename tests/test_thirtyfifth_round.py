@@ -11,7 +11,8 @@ user would; what failed, each asserted as a user meets it.
   the words the source's duty stands after. Those words are read without such a circumstance now; and an emergency
   (紧急情况下, 情况紧急时, 抢险时 …) added to a near copy of a duty is marked as an exception the article does not have.
 - LLM mode: a duty denied by a closing word not yet read as one (先通风可以省略, 视情况而定, 并不是前提, 可以免除)
-  passed unmarked; they deny the duty now (不可省略 keeps it).
+  passed unmarked, and so did one naming the duty as a step (先通风这一步可以省略); they deny the duty now (不可省略
+  and 这一步是必须的 keep it).
 - Law integrity: a forged law whose title differs from the real one's only in what shows nothing or little (a
   combining accent, 安全生\u0301产法; a direction override, escaped as \\u202e; an enclosing circle) or in a version
   note written another way (【2025年修正文本】, ——2025年修正, " 全文") was classed 其他 and stood in force beside the law,
@@ -76,6 +77,7 @@ TURNED = "⚠与所引条文的应当、不得、可以或肯定、否定不一�
         (CONFINED, "| 有限空间作业先通风 | 不需要 | [1] |"),
         (CONFINED, "| 事项 | 是否必须 |\n|---|---|\n| 有限空间作业先通风 | 可以不[1] |"),
         (CONFINED, "有限空间作业先通风可以省略[1]。"),
+        (CONFINED, "有限空间作业先通风这一步可以省略[1]。"),  # the duty named as a step
         (CONFINED, "有限空间作业先通风视情况而定[1]。"),
         (CONFINED, "有限空间作业先通风并不是前提[1]。"),
         (CONFINED, "有限空间作业安排专人在外监护可以免除[1]。"),
@@ -94,6 +96,7 @@ def test_a_duty_denied_in_a_clause_or_cell_of_its_own_is_marked(source, reply):
     [
         "有限空间作业先通风，这是必须的[1]。",
         "有限空间作业应当先通风，不可省略[1]。",
+        "有限空间作业先通风这一步是必须的[1]。",
         "| 事项 | 要求 |\n|---|---|\n| 有限空间作业 | 应当先通风[1] |",
     ],
 )

@@ -260,6 +260,8 @@ _CLOSING = re.compile(r"性?的?(?:要求|规定|义务|事项)?[了呢啊吧]?"
 # what may stand between the duty and a modal word closing its clause: a copula or the one who decides (设置机构是
 # 自愿的, 设置机构属于可选的, 设置机构由企业自行决定)
 _COPULA = re.compile(r"(?:是|属于|为|由[\u4e00-\u9fff]{1,6})$")
+# a word naming the duty as a step, after it (先通风这一步可以省略, 先检测这个环节可以跳过): no part of what is bound
+_STEP = re.compile(r"(?:这|此|该)?(?:一|个|道|项)?(?:步|步骤|环节|工序|程序|要求)$")
 # a clause holding only words pointing back to the duty before it (不过这不是硬性要求, 但这一点并非必须)
 _POINTER = re.compile(
     r"(?:但是?|不过|其实|实际上|事实上|当然|然而|只是)?(?:这|此|这一点|这点|这条|这一条|这个|这项|该项|上述)?"
@@ -1209,7 +1211,7 @@ class _Modal:
                     here = "" if _POINTER.fullmatch(bound_text) else bound_text
                     opening = ends[-2] if len(ends) > 1 else 0
                     bound_text = bare_text[opening : breaks[-1][0]] + here
-                predicate = _COPULA.sub("", bound_text)[-_PREDICATE:]
+                predicate = _STEP.sub("", _COPULA.sub("", bound_text))[-_PREDICATE:]
                 if pointing and not ends and (found or before):  # the sentence before (…应当设置机构。不过这…)
                     predicate = [*before, *found][-1].predicate
             # 应当设置机构……实际上不用设置 (or 不用设): the verb stands for it all
