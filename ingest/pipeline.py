@@ -810,23 +810,21 @@ def _lookalike_names(paths: Iterable[Path]) -> list[str]:
     ]
     # 规定.md and 规定 .md (a space typed before the extension, or left at the start): two documents, each cited
     # under a name that looks like the other's
-    notes += [
-        f"以下文件的名称只差开头或扩展名前的空格，看起来相同，会作为不同文档分别入库："
-        f"{'、'.join('“' + readable_name(p.name) + '”' for p in same)}；如是同一文件请删去多余的一份，"
-        f"否则请改名以便区分"
-        for same in spaced.values()
-        if len({unicodedata.normalize("NFC", p.name) for p in same}) > 1
-    ]
+    notes += _alike(spaced, "开头或扩展名前的空格", readable_name)
     # 规定.md and 规定\u200b.md (a zero-width space or a word joiner pasted from a web page or a chat): two documents
     # whose names print alike everywhere, and one cannot be typed to edit or remove it
-    notes += [
-        f"以下文件的名称只差看不见的字符（零宽空格、连接符等），看起来相同，会作为不同文档分别入库："
-        f"{'、'.join('“' + _unseen_shown(p.name) + '”' for p in same)}；如是同一文件请删去多余的一份，"
-        f"否则请改名以便区分"
-        for same in unseen.values()
+    notes += _alike(unseen, "看不见的字符（零宽空格、连接符等）", _unseen_shown)
+    return notes
+
+
+def _alike(groups: dict[tuple[Path, str], list[Path]], differing: str, shown: Callable[[str], str]) -> list[str]:
+    """A note for each group of files whose names differ only in what ``differing`` says, each name ``shown``."""
+    return [
+        f"以下文件的名称只差{differing}，看起来相同，会作为不同文档分别入库："
+        f"{'、'.join('“' + shown(p.name) + '”' for p in same)}；如是同一文件请删去多余的一份，否则请改名以便区分"
+        for same in groups.values()
         if len({unicodedata.normalize("NFC", p.name) for p in same}) > 1
     ]
-    return notes
 
 
 def _unseen_shown(name: str) -> str:

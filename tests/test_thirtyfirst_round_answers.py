@@ -15,10 +15,14 @@ from test_fifteenth_round import _article
 from test_retrieval_stages import record
 from test_twentyfourth_round_answers import _analyzer, _composed
 
+from assistant.answer import OfflineComposer
 from assistant.pack import KnowledgePack
 from assistant.retrieval.figures import QuantityAsks
 from assistant.retrieval.provisions import PENALTY, parties_asked, parties_fined, provision_asked
+from assistant.retrieval.query import QueryAnalyzer
 from ingest.settings import Settings
+from ingest.tokenizer import Tokenizer
+from ingest.vocabulary import Vocabulary
 
 
 @pytest.fixture(scope="module")
@@ -228,15 +232,16 @@ def test_leaving_a_workplace_in_everyday_words_is_the_laws_evacuation(question):
     assert "撤离作业场所" in plan.legal_terms
 
 
-def test_starting_before_the_licence_came_is_producing_without_one():
-    from assistant.retrieval.query import QueryAnalyzer
-    from ingest.tokenizer import Tokenizer
-    from ingest.vocabulary import Vocabulary
+_TOKENIZER = Tokenizer(Vocabulary(Settings().knowledge_dir).segmenter_terms)  # the lexicon's words whole, as indexed
 
-    knowledge = Settings().knowledge_dir
-    records = {"安全生产许可证条例": record("安全生产许可证条例", "行政法规")}
-    tokenizer = Tokenizer(Vocabulary(knowledge).segmenter_terms)  # the lexicon's words kept whole, as an index does
-    plan = QueryAnalyzer(KnowledgePack(knowledge), tokenizer, records).analyse(
+
+def _word_analyzer(*records) -> QueryAnalyzer:
+    """The query analyser over these documents, with the pack's words kept whole as an index's tokenizer keeps them."""
+    return QueryAnalyzer(KnowledgePack(Settings().knowledge_dir), _TOKENIZER, {r.doc_id: r for r in records})
+
+
+def test_starting_before_the_licence_came_is_producing_without_one():
+    plan = _word_analyzer(record("安全生产许可证条例", "行政法规")).analyse(
         "许可证还没批下来，项目就先开工了，会罚多少？"
     )
     assert {"未取得", "擅自进行生产"} <= set(plan.legal_terms)
@@ -305,18 +310,10 @@ def test_how_often_asked_with_a_colloquial_measure_and_an_everyday_act_is_answer
         "特种设备安全监察条例", "行政法规", 27,
         "第二十七条 特种设备使用单位对在用特种设备应当至少每月进行一次自行检查，并作出记录。",
     )  # fmt: skip
-    from assistant.answer import OfflineComposer
-    from assistant.retrieval.query import QueryAnalyzer
-    from ingest.tokenizer import Tokenizer
-    from ingest.vocabulary import Vocabulary
-
-    knowledge = Settings().knowledge_dir
-    tokenizer = Tokenizer(Vocabulary(knowledge).segmenter_terms)
-    records = {"特种设备安全监察条例": record("特种设备安全监察条例", "行政法规")}
     question = "在用的起重机我们自己多久要自检一回？"
-    plan = QueryAnalyzer(KnowledgePack(knowledge), tokenizer, records).analyse(question)
-    idf = {t: 2.0 for t in [*tokenizer.query_tokens(check.text), *tokenizer.query_tokens(question)]}
-    answer = OfflineComposer(tokenizer, idf, asks).compose(question, plan, [check])
+    plan = _word_analyzer(record("特种设备安全监察条例", "行政法规")).analyse(question)
+    idf = {t: 2.0 for t in [*_TOKENIZER.query_tokens(check.text), *_TOKENIZER.query_tokens(question)]}
+    answer = OfflineComposer(_TOKENIZER, idf, asks).compose(question, plan, [check])
     assert not answer.abstained and "每月进行一次自行检查" in answer.text
 
 
@@ -351,14 +348,7 @@ def test_a_part_answered_by_a_clause_holding_little_of_it_does_not_stand_without
     ],
 )
 def test_everyday_words_for_what_the_regulations_list_are_their_terms(question, terms):
-    from assistant.retrieval.query import QueryAnalyzer
-    from ingest.tokenizer import Tokenizer
-    from ingest.vocabulary import Vocabulary
-
-    knowledge = Settings().knowledge_dir
-    records = {"工伤保险条例": record("工伤保险条例", "行政法规")}
-    analyzer = QueryAnalyzer(KnowledgePack(knowledge), Tokenizer(Vocabulary(knowledge).segmenter_terms), records)
-    assert terms <= set(analyzer.analyse(question).legal_terms)
+    assert terms <= set(_word_analyzer(record("工伤保险条例", "行政法规")).analyse(question).legal_terms)
 
 
 def test_the_oxygen_content_of_a_confined_space_is_the_standards():
