@@ -39,6 +39,7 @@ def asks() -> QuantityAsks:
         ("一季度一共发生了几起生产安全事故？", "count"),  # asked in the last clause: asked
         ("事故发生后几小时内要上报？", "time"),
         ("已经停产几个月了，多久要复查一次？", "frequency"),
+        ("叉车还没去登记，最晚什么时候要登记？", "time"),  # a deadline asked
     ],
 )
 def test_a_number_told_roughly_of_an_act_done_asks_no_figure(asks, question, kind):
