@@ -61,6 +61,19 @@ def test_what_happens_once_caught_asks_the_penalty(question, penalty):
     assert (provision_asked(question) == PENALTY) is penalty
 
 
+@pytest.mark.parametrize(
+    ("question", "liability"),
+    [
+        ("小饭馆没给服务员交工伤保险，现在她切菜受伤了，费用谁出？", True),  # a harm after a duty undone
+        ("厂子没给我们交工伤保险，工友受伤了医药费谁来出？", True),
+        ("公司没给做离岗体检就让我走，体检钱归谁出？", False),  # the cost of the duty itself
+        ("事故救援的费用由谁出？", False),  # no duty undone
+    ],
+)
+def test_who_pays_for_a_harm_after_a_duty_undone_asks_the_liability(question, liability):
+    assert (provision_asked(question) == PENALTY) is liability
+
+
 def test_a_breach_told_with_a_rough_number_is_answered_by_its_penalty_not_a_period():
     duty = _article(
         "烟花爆竹安全管理条例", "行政法规", 19,

@@ -24,6 +24,10 @@ _ASKS_RESPONSIBILITY = re.compile(r"(担|负|承担)(什么|哪些|啥)责任")
 # who pays (找谁赔, 谁来承担) after a breach or a duty undone (单位不给买工伤保险，受伤了找谁赔) is a liability
 # too; after an accident alone (事故救援的费用由谁承担) it is who bears a cost
 _ASKS_PAYER = re.compile(r"谁来?(赔|承担|买单)")
+# and who pays (谁出, 谁来付) for a harm done (受伤了、出了事故) after a duty undone: not the cost of the duty itself
+# (没给做离岗体检，体检钱归谁出 asks the duty's cost)
+_ASKS_PAYER_OF_HARM = re.compile(r"谁来?(出钱|出|付|掏)")
+_HARMED = re.compile(r"受伤|伤了|工伤|出事|事故|死亡|死了|骨折|残疾|伤残")
 # a breach of the rules; a wrong done is one, a duty left undone (未、没、不给) or an accident
 _BREACH = r"违反|违法|违规|违章|不依照|不按|未按|未经|拒不|阻碍|擅自|隐瞒|谎报|迟报|漏报|瞒报|失职|渎职"
 _UNDONE = re.compile(rf"{_BREACH}|未|没|不给")
@@ -52,6 +56,7 @@ def provision_asked(question: str) -> str | None:
         _ASKS_PENALTY.search(question)
         or (_ASKS_RESPONSIBILITY.search(question) and _WRONG_DONE.search(question))
         or (_ASKS_PAYER.search(question) and _UNDONE.search(question))
+        or (_ASKS_PAYER_OF_HARM.search(question) and _HARMED.search(question) and _UNDONE.search(question))
         or (_ASKS_HANDLING.search(question) and _BREACHED.search(question))
     ):
         return PENALTY
