@@ -6,7 +6,20 @@
   library holds none of, the answer says so (test_twentyseventh_round_answers).
 - A 几 telling of an act done, in a clause before the one asking (卖了几天烟花，被查到会怎样; 过期几个月了还在生产，
   怎么处理), is a number the asker knows roughly: it asks no period, and the period of another provision was quoted.
-- What happens once caught (被查到的话会怎么样) asks the consequence of a breach: its penalty."""
+- What happens once caught (被查到的话会怎么样) asks the consequence of a breach: its penalty; so does who pays for a
+  harm after a duty left undone (没给交工伤保险，受伤了费用谁出), not the cost of the duty itself.
+- How often asked by a number of periods or with 一回 (几年要复审一次, 多久要自检一回) names its act, which a provision
+  may name in the law's words (自行检查).
+- A penalty asked of a party (对单位, 对主要负责人, both) is the fine laid on that party: a law above fining only the
+  主要负责人 does not decide the unit's fine.
+- A special law on a national rule's own sector decides a duty both state (特种设备安全法 over 特种设备安全监察条例);
+  a figure the rule sets stays its own.
+- Which ones asked (哪些行业领域) are named as each passage writes the kind (…等重点行业、重点领域).
+- A figure of a matter another law or rule sets (产假多少天, 听证, 追诉时效, 酒驾暂扣驾驶证, 安责险保额) is that
+  source's; a standard's matter too (氧含量: GB 8958); a matter is named only where a word of the question starts.
+- A part answered well stands, with a note, when a later part's figure is stated nowhere (standing_coverage).
+- Lexicon: 先撤出来 → 撤离作业场所, 许可证还没批下来就先开工 → 未取得…擅自进行生产, 展销会 → 大型群众性活动,
+  回家路上被车撞了、对方全责 → 上下班途中…非本人主要责任的交通事故; 最晚什么时候 asks a deadline."""
 
 from __future__ import annotations
 
