@@ -305,8 +305,9 @@ _INJURY = _article(
         ("安全生产行政处罚的追诉时效是几年？两年前的还能罚吗？", True),  # the figure asked in a part of its own
         ("休了七个多月产假回来，要重新参加安全培训才能上岗吗？", False),  # a circumstance: training is asked
         ("叉车司机要不要考驾驶证？", False),
-        ("安责险每人死亡赔偿保额最低多少万元？", True),  # the ministry's rule the law leaves it to
+        ("安责险每人死亡赔偿限额最低多少万元？", True),  # the ministry's rule the law leaves it to
         ("高危行业要不要投保安全生产责任保险？", False),
+        ("意外伤害保险每人保额最低多少万元？", False),  # another insurance's sum
     ],
 )
 def test_a_figure_of_a_matter_another_law_sets_is_that_laws(question, outside):
