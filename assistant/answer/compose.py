@@ -960,7 +960,8 @@ class OfflineComposer:
         undefined: list[str] = []  # terms asked the meaning of that no retrieved text names
         figures_answered = 0
         defined = False  # a term of the pack asked about, answered by the articles it names
-        for index, part in enumerate(question_parts(question)):
+        parts = question_parts(question)
+        for index, part in enumerate(parts):
             ask = self.asks.asked(part)
             # what a term means or what the law requires of it (四不放过是什么, 一岗双责是怎么要求的); not a figure
             # asked for (…的罚款标准是什么 asks how much)
@@ -1058,7 +1059,7 @@ class OfflineComposer:
         # the figure asked first is nowhere: what else matched is related only; a later part's figure that is nowhere
         # leaves a part answered well before it standing, with a note (…意外伤害保险费该谁掏？保险期限从哪天算到哪天？),
         # not one a clause holding little of it answered (…有没有财政补贴？每家能补多少钱？)
-        first_unanswered = bool(unanswered) and unanswered[0][0] == question_parts(question)[0]
+        first_unanswered = bool(unanswered) and unanswered[0][0] == parts[0]
         standing = max((c.coverage for c in chosen), default=0.0) >= ANSWER.standing_coverage
         if unanswered and not figures_answered and (first_unanswered or not standing):
             asked = "、".join(f"“{part.rstrip('？?')}”" for part, _ in unanswered)

@@ -157,11 +157,14 @@ class QueryAnalyzer:
         tokenizer: Tokenizer,
         records: dict[str, DocumentRecord],
         config: RankingConfig | None = None,
+        figures: QuantityAsks | None = None,
     ):
+        """``figures``: the figure asks the retriever and the answer read (built from the pack when not given)."""
         self.pack = pack
         self.tokenizer = tokenizer
         self.config = config or RankingConfig()
         self.records = {d: r for d, r in records.items() if not r.superseded and not r.pending}  # held 待确认: no name
+        self._given_figures = figures
 
     @cached_property
     def _lexicon(self) -> dict[str, LexiconEntry]:
@@ -185,7 +188,7 @@ class QueryAnalyzer:
 
     @cached_property
     def _figures(self) -> QuantityAsks:
-        return QuantityAsks(self.pack.quantities)
+        return self._given_figures or QuantityAsks(self.pack.quantities)
 
     @cached_property
     def national_titles(self) -> set[str]:

@@ -102,7 +102,7 @@ class HybridRetriever:
         # the documents and which are in force (a confirmation changes no content, only the status)
         key = f"{self.kb.documents_fingerprint()}|{self.kb.store.status_signature}"
         if self._analyzer is None or key != self._analyzer_key:
-            analyzer = QueryAnalyzer(pack_of(self.kb), self.kb.tokenizer, records, self.ranking)
+            analyzer = QueryAnalyzer(pack_of(self.kb), self.kb.tokenizer, records, self.ranking, self.figures)
             self._analyzer, self._analyzer_key = analyzer, key
         return self._analyzer
 
