@@ -92,6 +92,8 @@ _PROVINCE_ANYWHERE = re.compile(f"({'|'.join(_PROVINCE_NAMES)})")
 _WHERE = re.compile(r"(?:在|位于|地处|来自)")
 # before a name the table of divisions knows, also these (我们是宁波企业, 厂子属于余杭区, 落户昆山)
 _WHERE_KNOWN = re.compile(r"(?:在|位于|地处|来自|是|属于|落户|驻|坐落于|设于)")
+# a clause starts as a question does, with the place it is about (…在楼道里充电，杭州有没有规定罚多少)
+_CLAUSE_START = re.compile(r"[，,；;？?！!。：:]")
 _WITHOUT_LEVELS = re.compile("[省市区县]")  # a place's name as people shorten it (宁波市鄞州区 → 宁波鄞州)
 _OWN_PLACE = tuple("本全该各这那我其")  # 本市, 全市, 我们市: the place of whoever asks, not one named
 _SPECIAL_ZONE = re.compile(r"^(\S{2,4}经济特区)")
@@ -244,7 +246,7 @@ class LegalForms:
         # after a word saying where, a city or province: a district or zone only with its city (在作业区 is none)
         found += [p for m in _WHERE.finditer(simple) if (p := self.place(simple[m.end() :])) in PROVINCES or "市" in p]
         found += [_PROVINCE_SHORT.get(m.group(1), m.group(1)) for m in _PROVINCE_ANYWHERE.finditer(simple)]
-        starts = [0, *(m.end() for m in _WHERE_KNOWN.finditer(simple))]
+        starts = [0, *(m.end() for pattern in (_WHERE_KNOWN, _CLAUSE_START) for m in pattern.finditer(simple))]
         found += [p for at in starts if (p := self._known_place(simple[at:]))]
         # a district or county by its short name, where one alone has it (北仑的企业, 我们厂在萧山)
         lone = self._patterns.lone_county

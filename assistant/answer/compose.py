@@ -113,6 +113,10 @@ class _Clause:
     states: bool = False  # it states a figure of the kind the question asks for
     entries: list[tuple[str, bool]] = field(default_factory=list)  # its whole list: (text, whether an item)
     matter: dict[str, float] = field(default_factory=dict)  # (a group's first) the question's words its quote holds
+    # the clause read after its article's first sentence, which says what the article is about (电梯的日常维护保养
+    # 必须由…进行。 before 电梯应当至少每15日进行一次清洁、润滑、调整和检查。): that sentence, and the coverage so read
+    topic: str = ""
+    in_provision: float = 0.0
 
 
 def _quoted_bonus(text: str, quoted: list[str]) -> float:
@@ -521,15 +525,17 @@ def _states_about(group: list[_Clause], ask: Ask, subject: list[str], later: boo
     question is about (0 when none does): 安全生产许可证的有效期为3年 states a period, but not about 特种作业操作证;
     每级上报的时间不得超过2小时 holds the 小时 of 煤矿井下每天最多干几小时, and nothing of 煤矿 or 井下."""
 
-    def states(text: str) -> bool:  # the figure and what it is about in one clause or item
-        return ask.stated_in(text) and (not subject or any(term in normalise_for_index(text) for term in subject))
+    def states(text: str, topic: str) -> bool:  # the figure in one clause or item, what it is about there or in
+        # the provision's first sentence
+        about = normalise_for_index(topic + text)
+        return ask.stated_in(text) and (not subject or any(term in about for term in subject))
 
     def read(clause: _Clause) -> list[str]:  # a list's introducing clause is read with each of its items (…有下列行为
         # 之一的，…处五万元以上十万元以下的罚款 / （四）未…组织职业健康检查…的)
         statements = _statements(clause)
         return [statements[0], *(f"{statements[0]}{item}" for item in statements[1:])]
 
-    stating = [c.coverage for c in group if any(states(t) for t in read(c))]
+    stating = [max(c.coverage, c.in_provision) for c in group if any(states(t, c.topic) for t in read(c))]
     # a later part may leave its subject to the first (…照发工资吗？最长能发多久？): its figure stated in the provision
     # answering (停工留薪期一般不超过12个月, beside 停工留薪期内原工资福利待遇不变) holds what the provision holds
     return max(c.coverage for c in group) if later and stating else max(stating, default=0.0)
@@ -672,6 +678,8 @@ class OfflineComposer:
                     bonus * coverage(named + text, held),
                     bonus * coverage(text, sharp_held) * _quoted_bonus(text, quoted),
                     within=coverage(text, untitled) * _quoted_bonus(text, quoted),
+                    topic=texts[0] if chunk.unit == "article" else "",
+                    in_provision=bonus * coverage(named + (texts[0] if chunk.unit == "article" else "") + text, held),
                 )
                 if ask and ask.stated_in(text):
                     clause.score *= ANSWER.states_quantity_bonus
@@ -1023,7 +1031,10 @@ class OfflineComposer:
                 if not groups or max(g[0].coverage for g in groups) < max(
                     ANSWER.min_coverage, ANSWER.figure_share * best
                 ):
-                    unanswered.append((part, ask.kind))
+                    # a later part's figure stated in the provision quoted for a part before it (…照发工资吗？最长能
+                    # 发多久？: 停工留薪期一般不超过12个月) is answered there
+                    if not any(ask.degree(t) == 1.0 for c in chosen for t in (c.text, *c.items)):
+                        unanswered.append((part, ask.kind))
                     continue
                 figures_answered += 1
             # a text that is no legal form (a plan, a report, a Q&A sheet or notice of no stated form) is never the

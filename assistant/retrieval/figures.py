@@ -32,6 +32,9 @@ _CLAUSES = re.compile(r"[，,；;。：:]")
 # a question asking yes or no (…会被罚吗？, 算不算…): a 几 in it counts loosely (挪动几台设备, 丢了几公斤), it asks no
 # number; 有没有 is left out (有没有规定最多几人 asks the number)
 _YES_NO = re.compile(r"[吗嘛][？?！!。]*$|([^有])不\1|是否")
+# a quiz's blank (不得少于____学时, 有效期为（ ）年): the question word, as 多少 is; what stands around it says what
+# figure it asks, as around 多少 (a blank asking for a term, 依法参加______, asks none)
+_BLANK = re.compile(r"_{2,}|＿{2,}|[（(][\s\u3000]*[）)]")
 # asks that are a rate or a point in time themselves (多久一次, 百分之多少, 每年几月): no period to state them per
 _RATES_ALREADY = ("frequency", "ratio", "date", "phone", "form")
 # a sum or a share asked of no penalty (安责险最低保额, 安全文明施工费按百分之几计取): a fine's amount or share (处挪用
@@ -195,7 +198,8 @@ class QuantityAsks:
         # a measure, not a sum or a count: 处五万元以下的罚款 or 两个以上生产经营单位 beside it is no limit
         measures = _alternatives([u for u, kind in self._kind_of_unit.items() if kind not in ("money", "count")])
         self._number = re.compile(rf"{NUMBER}\s*(?:{measures}|%|％)|百分之{NUMBER}")
-        self._date = re.compile(_asks(words.date_asks)) if words.date_asks else None
+        # from which day a period runs (从哪天起算) is a time ask: its starting event (之日起) answers
+        self._date = re.compile(rf"(?:{_asks(words.date_asks)})(?!起)") if words.date_asks else None
         # a day of the calendar: 6月, 3月底, 每年1月31日前, 6月份 (not 3个月, a duration); an hour of the day: 22时,
         # 晚上10点 (not 2小时)
         self._dated = re.compile(
@@ -239,6 +243,7 @@ class QuantityAsks:
         stated per period: the period named in the clause asking for it, not in another (从业人员多少人以上的单位建立
         安委会，每季度至少开会一次 asks no number of people per quarter); a sum or share asked of no penalty is not a
         fine."""
+        part = _BLANK.sub("多少", part)
         ask = self._asked(part)
         if ask is None or (re.search(_JI, ask.words) and _YES_NO.search(part)):
             return None

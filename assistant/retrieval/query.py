@@ -42,7 +42,21 @@ _COUNTS = frozenset("一两几")
 _POINTING = frozenset("哪这那每上下同某任")
 _NATIONAL = "中华人民共和国"
 _RULE_KINDS = (LAW, ADMINISTRATIVE, DEPARTMENTAL, LOCAL, LOCAL_GOVERNMENT, JUDICIAL)  # not a notice, plan or report
-_SPLIT_QUESTION = re.compile(r"(?<=[？?；;])|(?<=[，,])(?=还是|那么|另外|以及|同时)")
+_SENTENCES = re.compile(r"(?<=[？?；;])")
+# a sentence asking more than one thing: a clause opening with one of these asks anew (…多少钱，另外…要几天？);
+# not in a sentence asking yes or no of what it tells before them, where they join what it asks about
+# (招几个小伙子下井，另外女工也调下去，这样行吗: one question, about both)
+_ASKS_ANEW = re.compile(r"(?<=[，,])(?=还是|那么|另外|以及|同时)")
+_YES_NO_ASKED = re.compile(r"[吗嘛][？?！!。\s]*$|(.)不\1|是否")
+
+
+def _asks_anew(sentence: str) -> list[str]:
+    pieces = _ASKS_ANEW.split(sentence)
+    if len(pieces) > 1 and re.search(r"[吗嘛][？?！!。\s]*$", sentence) and not _YES_NO_ASKED.search(pieces[0]):
+        return [sentence]
+    return pieces
+
+
 # whether a document is still in force (还有效吗, 废止了吗): other documents say so (…同时废止); when it took effect
 # (自哪一天起施行) it says itself, and a later text may say when it ended (not 有效期, 有效措施)
 ASKS_STATUS = re.compile(r"还有效|仍有效|是否有效|有效吗|有没有效|废止|失效|作废|还能用|还适用|还管用|还在用")
@@ -65,9 +79,10 @@ _LEAD_INS = re.compile(
     r"^.*?(?:请问|问一下|按照|根据|依据|依照|参照|对照|违反|属于|适用|关于|对于|看看|查查|查询|查一下|的)"
 )
 _DEMONSTRATIVE = re.compile(r"^(?:这|那|本|该|此|其|上述|前述|所述|相关|有关)")
-# a place's own rules asked about: 广东省规定…, 按江苏的要求, 广州当地的规定 (not 我们厂在广州，…)
+# a place's own rules asked about: 广东省规定…, 按江苏的要求, 广州当地的规定, 杭州有没有规定 (not 我们厂在广州，…)
 _SUFFIX = re.compile(r"(?:省|市|自治区|特别行政区)$")
-_RULES_OF = r"(?:省|市|自治区)?(?:的|地方的?|当地的?)?(?:规定|条例|要求|办法|规章|政策)"
+_WHETHER_ANY = r"(?:有没有|有无|是否有)(?:具体|专门|相关)?的?"  # 杭州有没有规定…: whether its rules say so
+_RULES_OF = rf"(?:省|市|自治区)?(?:的|地方的?|当地的?|{_WHETHER_ANY})?(?:规定|条例|要求|办法|规章|政策)"
 # or a text of its own named by title without marks: the place, a matter of words that ask nothing, and the kind
 # of text (广东省安全生产条例, 江苏省安全生产监督管理办法; not 广东省有没有类似办法)
 _ASKING_CHARS = "的有没是什么怎哪吗呢了在对和与及或类似相关这那其按照要能会该"
@@ -91,7 +106,9 @@ def people_counted(text: str) -> str:
 
 def question_parts(question: str) -> list[str]:
     """The questions a message asks (要安排哪几次体检？体检费谁出？ asks two), each answered on its own."""
-    parts = [p.strip(" ，,") for p in _SPLIT_QUESTION.split(question) if p and len(p.strip(" ，,？?")) >= 4]
+    sentences = _SENTENCES.split(question)
+    pieces = [p for s in sentences for p in _asks_anew(s)]
+    parts = [p.strip(" ，,") for p in pieces if p and len(p.strip(" ，,？?")) >= 4]
     return parts or [question]
 
 
