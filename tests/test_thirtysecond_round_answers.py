@@ -10,14 +10,15 @@
   另外 joins what it asks about, and its 几 counts loosely.
 - A figure stated in an article's later sentence is about what its first sentence names (电梯的日常维护保养…。
   电梯应当至少每15日…): a question on that matter in many words of its own is answered by it.
-- A clause may start with the place it is about, as a question does (…充电，杭州有没有规定…)."""
+- A clause may start with the place it is about, as a question does (…充电，杭州有没有规定…).
+- A rule of a region the question names holds that region's name (在上海，…多久之内必须报: 上海's own deadline)."""
 
 from __future__ import annotations
 
 import pytest
 from test_fifteenth_round import _article
 from test_retrieval_stages import record
-from test_twentyfourth_round_answers import _analyzer, _composed
+from test_twentyfourth_round_answers import _analyzer, _composed, _local
 
 from assistant.answer import OfflineComposer
 from assistant.pack import KnowledgePack
@@ -149,3 +150,23 @@ def test_a_figure_in_an_articles_later_sentence_is_about_what_its_first_names():
 def test_a_clause_may_start_with_the_place_it_is_about():
     assert "宁波市" in default_forms().places_named("危化品企业多久做一次安全评价？宁波和上海的规定分别是怎样的？")
     assert "宁波市" in default_forms().places_named("我开火锅店，后厨用燃气，宁波这边有什么要求？")
+
+
+def test_a_rule_of_the_region_asked_about_holds_its_name():
+    shanghai = _local(
+        "上海市安全生产条例", "上海市", 58,
+        "第五十八条 生产经营单位发生生产安全事故后，应当在一小时内向安全生产监管部门和专项监管部门报告；"
+        "情况紧急时，应当在三十分钟内向安全生产监管部门和专项监管部门报告。",
+    )  # fmt: skip
+    national = _article(
+        "生产安全事故报告和调查处理条例", "行政法规", 9,
+        "第九条 事故发生后，事故现场有关人员应当立即向本单位负责人报告；单位负责人接到报告后，应当于1小时内向"
+        "事故发生地县级以上人民政府安全生产监督管理部门和负有安全生产监督管理职责的有关部门报告。",
+    )  # fmt: skip
+    records = [
+        record("上海市安全生产条例", "地方性法规", "上海市"),
+        record("生产安全事故报告和调查处理条例", "行政法规"),
+    ]
+    question = "我们公司在上海，厂里出了事故，多久之内必须报给安监？"
+    answer = _answered(question, records, [shanghai, national], "上海 企业 安监 之内 必须 公司 厂里")
+    assert [s.chunk.doc_id for s in answer.sources][:1] == ["上海市安全生产条例"]

@@ -670,16 +670,20 @@ class OfflineComposer:
             # question counts those words as held (which clause answers is told by the others)
             named = plan.naming(chunk)
             held, sharp_held = (weights, sharp) if named else (_unheld(weights, naming), _unheld(sharp, naming))
+            # a rule of a region the question names is that region's (在上海，…多久之内必须报: 上海's own deadline
+            # holds 上海 as a national one does not)
+            own = named + (f"{chunk.region}｜" if chunk.region != NATIONAL and chunk.region in plan.regions else "")
+            topic = texts[0] if chunk.unit == "article" else ""
             scored = []
             for text in texts:
                 clause = _Clause(
                     text,
                     rank,
-                    bonus * coverage(named + text, held),
+                    bonus * coverage(own + text, held),
                     bonus * coverage(text, sharp_held) * _quoted_bonus(text, quoted),
                     within=coverage(text, untitled) * _quoted_bonus(text, quoted),
-                    topic=texts[0] if chunk.unit == "article" else "",
-                    in_provision=bonus * coverage(named + (texts[0] if chunk.unit == "article" else "") + text, held),
+                    topic=topic,
+                    in_provision=bonus * coverage(own + topic + text, held),
                 )
                 if ask and ask.stated_in(text):
                     clause.score *= ANSWER.states_quantity_bonus
