@@ -31,7 +31,8 @@ _JI = r"(?<![十百千万\d这那近头好])几"
 _CLAUSES = re.compile(r"[，,；;。：:]")
 # a question asking yes or no (…会被罚吗？, 算不算…): a 几 in it counts loosely (挪动几台设备, 丢了几公斤), it asks no
 # number; 有没有 is left out (有没有规定最多几人 asks the number)
-_YES_NO = re.compile(r"[吗嘛][？?！!。]*$|([^有])不\1|是否")
+ENDS_YES_NO = r"[吗嘛][？?！!。\s]*$"
+YES_NO = re.compile(rf"{ENDS_YES_NO}|([^有])不\1|是否")
 # a quiz's blank (不得少于____学时, 有效期为（ ）年): the question word, as 多少 is; what stands around it says what
 # figure it asks, as around 多少 (a blank asking for a term, 依法参加______, asks none)
 _BLANK = re.compile(r"_{2,}|＿{2,}|[（(][\s\u3000]*[）)]")
@@ -245,7 +246,7 @@ class QuantityAsks:
         fine."""
         part = _BLANK.sub("多少", part)
         ask = self._asked(part)
-        if ask is None or (re.search(_JI, ask.words) and _YES_NO.search(part)):
+        if ask is None or (re.search(_JI, ask.words) and YES_NO.search(part)):
             return None
         if ask.kind in _SUMS_AND_SHARES and provision_asked(part) != PENALTY:
             ask = replace(ask, fines=False)

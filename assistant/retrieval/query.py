@@ -16,7 +16,7 @@ from functools import cached_property, lru_cache
 
 from assistant.pack import GlossaryEntry, KnowledgePack, LexiconEntry
 from assistant.retrieval.config import RankingConfig
-from assistant.retrieval.figures import QuantityAsks
+from assistant.retrieval.figures import ENDS_YES_NO, YES_NO, QuantityAsks
 from ingest.articles import NUMERAL, ArticleRef
 from ingest.cleaning import normalise_for_index, to_simplified
 from ingest.gazetteer import default_gazetteer
@@ -47,12 +47,11 @@ _SENTENCES = re.compile(r"(?<=[？?；;])")
 # not in a sentence asking yes or no of what it tells before them, where they join what it asks about
 # (招几个小伙子下井，另外女工也调下去，这样行吗: one question, about both)
 _ASKS_ANEW = re.compile(r"(?<=[，,])(?=还是|那么|另外|以及|同时)")
-_YES_NO_ASKED = re.compile(r"[吗嘛][？?！!。\s]*$|(.)不\1|是否")
 
 
 def _asks_anew(sentence: str) -> list[str]:
     pieces = _ASKS_ANEW.split(sentence)
-    if len(pieces) > 1 and re.search(r"[吗嘛][？?！!。\s]*$", sentence) and not _YES_NO_ASKED.search(pieces[0]):
+    if len(pieces) > 1 and re.search(ENDS_YES_NO, sentence) and not YES_NO.search(pieces[0]):
         return [sentence]
     return pieces
 
