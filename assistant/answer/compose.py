@@ -673,7 +673,7 @@ class OfflineComposer:
             # a rule of a region the question names is that region's (在上海，…多久之内必须报: 上海's own deadline
             # holds 上海 as a national one does not)
             own = named + (f"{chunk.region}｜" if chunk.region != NATIONAL and chunk.region in plan.regions else "")
-            topic = texts[0] if chunk.unit == "article" else ""
+            topic = texts[0] if texts and chunk.unit == "article" else ""  # (an article may hold only an instruction)
             scored = []
             for text in texts:
                 clause = _Clause(
