@@ -2,7 +2,7 @@
 
 - A quiz's blank before a unit (不得少于____学时, 有效期为（ ）年) is the question word: it asks the figure its unit
   names, as 多少 does; a blank for a term (应当进行______和例行安全检查) or for a bound whose unit the answer brings
-  (必须有____以上能行人的安全出口: 两个) asks none.
+  (必须有____以上能行人的安全出口: 两个) asks none; before 前 or 内 it asks when (在活动举办日的（ ）前).
 - Whether a place has rules on a matter (杭州有没有规定具体罚多少) asks that place's own rules.
 - A later part's figure stated in the provision quoted for the part before it (…照发工资吗？最长能发多久？) is
   answered there: no note says it was found nowhere.
@@ -56,6 +56,8 @@ def asks() -> QuantityAsks:
         ("填空：运营使用单位在每日投入使用前，应当进行______和例行安全检查。", None),  # a term, no figure
         ("生产经营单位必须依法参加______，为从业人员缴纳保险费。", None),
         ("每个矿井必须有____以上能行人的安全出口。", None),  # a bound whose unit the answer brings (两个)
+        ("单选题：承办者应当在活动举办日的（ ）前提出安全许可申请。A.7日 B.10日 C.20日 D.30日", "time"),  # when
+        ("事故发生后，单位负责人应当在____内报告。", "time"),
     ],
 )
 def test_a_quiz_blank_asks_the_figure_its_unit_names(asks, question, kind):

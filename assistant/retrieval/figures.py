@@ -34,7 +34,8 @@ _CLAUSES = re.compile(r"[，,；;。：:]")
 ENDS_YES_NO = r"[吗嘛][？?！!。\s]*$"
 YES_NO = re.compile(rf"{ENDS_YES_NO}|([^有])不\1|是否")
 # a quiz's blank (不得少于____学时, 有效期为（ ）年): before a unit, the question word, as 多少 is; a blank asking
-# for a term (依法参加______) or for a bound whose unit the answer brings (必须有____以上的安全出口: 两个) asks none
+# for a term (依法参加______) or for a bound whose unit the answer brings (必须有____以上的安全出口: 两个) asks none;
+# before 前 or 内 it asks when (在活动举办日的（ ）前提出申请), as 多久 does
 _BLANK = r"(?:_{2,}|＿{2,}|[（(][\s\u3000]*[）)])"
 # asks that are a rate or a point in time themselves (多久一次, 百分之多少, 每年几月): no period to state them per
 _RATES_ALREADY = ("frequency", "ratio", "date", "phone", "form")
@@ -138,6 +139,7 @@ class QuantityAsks:
         all_units = _alternatives(list(self._kind_of_unit))
         self._quantity = re.compile(rf"{NUMBER}\s*(?:{all_units})")
         self._blank = re.compile(rf"{_BLANK}(?=\s*(?:{all_units}))")
+        self._blank_time = re.compile(rf"{_BLANK}(?=\s*(?:前|内|以内))")
         # 哪几次、哪几个 ask which ones (a list), not how many
         self._unit_asked = re.compile(rf"(?:多少|(?<!哪){_JI})个?(?P<unit>{all_units})")
         money = _alternatives(words.words_for["money"])
@@ -245,7 +247,7 @@ class QuantityAsks:
         stated per period: the period named in the clause asking for it, not in another (从业人员多少人以上的单位建立
         安委会，每季度至少开会一次 asks no number of people per quarter); a sum or share asked of no penalty is not a
         fine."""
-        part = self._blank.sub("多少", part)
+        part = self._blank_time.sub("多久", self._blank.sub("多少", part))
         ask = self._asked(part)
         if ask is None or (re.search(_JI, ask.words) and YES_NO.search(part)):
             return None
