@@ -21,24 +21,11 @@ from test_fifteenth_round import _article
 from test_retrieval_stages import record
 from test_twentyfourth_round_answers import _analyzer, _composed, _local
 
-from assistant.answer import OfflineComposer
 from assistant.pack import KnowledgePack
 from assistant.retrieval.figures import QuantityAsks
 from assistant.retrieval.query import question_parts
 from ingest.legal_forms import default_forms
 from ingest.settings import Settings
-from ingest.tokenizer import Tokenizer
-
-
-def _answered(question: str, records: list, chunks: list, elsewhere: str = ""):
-    """The offline answer over these chunks, weighing the words a corpus of them and of ``elsewhere`` holds (a word
-    no text of the corpus holds weighs nothing, as with a real index)."""
-    tokenizer = Tokenizer([])
-    idf = {t: 2.0 for text in [*(c.text for c in chunks), elsewhere] for t in tokenizer.query_tokens(text)}
-    plan = _analyzer(*records).analyse(question)
-    return OfflineComposer(tokenizer, idf, QuantityAsks(KnowledgePack(Settings().knowledge_dir).quantities)).compose(
-        question, plan, chunks
-    )
 
 
 @pytest.fixture(scope="module")
@@ -111,7 +98,7 @@ def test_the_day_a_period_runs_from_is_answered_by_the_event_it_runs_from():
         "可以自作出责令改正之日的次日起，按照原处罚数额按日连续处罚。",
     )  # fmt: skip
     question = "企业被罚款后一直拖着不整改，能按天累计罚款吗？连续处罚从哪天起算？"
-    answer = _answered(question, [record("安全生产法", "法律")], [daily], "起算 天 拖着")
+    answer = _composed(question, [record("安全生产法", "法律")], [daily], "起算 天 拖着")
     assert not answer.abstained and "次日起" in answer.text and "未找到依据" not in answer.text
 
 
@@ -134,7 +121,7 @@ def test_a_number_told_in_a_yes_or_no_question_joined_by_another_asks_no_figure(
         "不得分配女职工从事矿山井下劳动。",
     )  # fmt: skip
     question = "我们矿上人手紧，老板想招几个十七岁的小伙子下井挖矿，另外食堂几个女工也想调下去，这样行吗？"
-    answer = _answered(question, [record("矿山安全法", "法律")], [mine], "食堂 人手 老板")
+    answer = _composed(question, [record("矿山安全法", "法律")], [mine], "食堂 人手 老板")
     assert not answer.abstained and "不得分配女职工从事矿山井下劳动" in answer.text
 
 
@@ -145,7 +132,7 @@ def test_a_figure_in_an_articles_later_sentence_is_about_what_its_first_names():
         "电梯应当至少每15日进行一次清洁、润滑、调整和检查。",
     )  # fmt: skip
     question = "我们写字楼那几部电梯，维保公司说一个月来保养一次就够了，规定上到底多久要保养一次？"
-    answer = _answered(
+    answer = _composed(
         question, [record("特种设备安全监察条例", "行政法规")], [upkeep], "公司 写字楼 一个月 维保 到底 规定 就够"
     )
     assert not answer.abstained and "每15日" in answer.text
@@ -172,5 +159,5 @@ def test_a_rule_of_the_region_asked_about_holds_its_name():
         record("生产安全事故报告和调查处理条例", "行政法规"),
     ]
     question = "我们公司在上海，厂里出了事故，多久之内必须报给安监？"
-    answer = _answered(question, records, [shanghai, national], "上海 企业 安监 之内 必须 公司 厂里")
+    answer = _composed(question, records, [shanghai, national], "上海 企业 安监 之内 必须 公司 厂里")
     assert [s.chunk.doc_id for s in answer.sources][:1] == ["上海市安全生产条例"]

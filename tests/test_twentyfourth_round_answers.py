@@ -187,12 +187,14 @@ def _local(doc: str, region: str, number: int, text: str):
     )  # fmt: skip
 
 
-def _composed(question: str, records: list, chunks: list):
+def _composed(question: str, records: list, chunks: list, elsewhere: str | None = None):
+    """The offline answer over these chunks, every word weighing the same. ``elsewhere``: the words the corpus holds
+    besides the chunks' (a word no text of it holds weighs nothing, as with a real index); every word of the
+    question when not given."""
     tokenizer = Tokenizer([])
     plan = _analyzer(*records).analyse(question)
-    idf = {t: 2.0 for c in chunks for t in tokenizer.query_tokens(c.text)} | {
-        t: 2.0 for t in tokenizer.query_tokens(question)
-    }
+    corpus = [*(c.text for c in chunks), question if elsewhere is None else elsewhere]
+    idf = {t: 2.0 for text in corpus for t in tokenizer.query_tokens(text)}
     return OfflineComposer(tokenizer, idf, QuantityAsks(KnowledgePack(Settings().knowledge_dir).quantities)).compose(
         question, plan, chunks
     )

@@ -115,6 +115,7 @@ class _Clause:
     matter: dict[str, float] = field(default_factory=dict)  # (a group's first) the question's words its quote holds
     # the clause read after its article's first sentence, which says what the article is about (电梯的日常维护保养
     # 必须由…进行。 before 电梯应当至少每15日进行一次清洁、润滑、调整和检查。): that sentence, and the coverage so read
+    # (not always above ``coverage``, which a range holding the question's number raises afterwards)
     topic: str = ""
     in_provision: float = 0.0
 

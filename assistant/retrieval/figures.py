@@ -31,8 +31,8 @@ _JI = r"(?<![十百千万\d这那近头好])几"
 _CLAUSES = re.compile(r"[，,；;。：:]")
 # a question asking yes or no (…会被罚吗？, 算不算…): a 几 in it counts loosely (挪动几台设备, 丢了几公斤), it asks no
 # number; 有没有 is left out (有没有规定最多几人 asks the number)
-ENDS_YES_NO = r"[吗嘛][？?！!。\s]*$"
-YES_NO = re.compile(rf"{ENDS_YES_NO}|([^有])不\1|是否")
+ENDS_YES_NO = re.compile(r"[吗嘛][？?！!。\s]*$")
+YES_NO = re.compile(rf"{ENDS_YES_NO.pattern}|([^有])不\1|是否")
 # a quiz's blank (不得少于____学时, 有效期为（ ）年): before a unit, the question word, as 多少 is; a blank asking
 # for a term (依法参加______) or for a bound whose unit the answer brings (必须有____以上的安全出口: 两个) asks none;
 # before 前 or 内 it asks when (在活动举办日的（ ）前提出申请), as 多久 does

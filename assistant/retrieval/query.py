@@ -51,7 +51,7 @@ _ASKS_ANEW = re.compile(r"(?<=[，,])(?=还是|那么|另外|以及|同时)")
 
 def _asks_anew(sentence: str) -> list[str]:
     pieces = _ASKS_ANEW.split(sentence)
-    if len(pieces) > 1 and re.search(ENDS_YES_NO, sentence) and not YES_NO.search(pieces[0]):
+    if len(pieces) > 1 and ENDS_YES_NO.search(sentence) and not YES_NO.search(pieces[0]):
         return [sentence]
     return pieces
 
