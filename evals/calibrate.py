@@ -6,6 +6,8 @@ all of whose questions the corpus answers:
 - ``figure_coverage`` on figure questions made from the obligations whose duty states a figure, with the
   figure asked instead (收货后3日内交回 -> 收货后多少日内交回？), which the basis article answers;
 - ``figure_share`` on the same figure questions: the clause stating the figure against the best clause on the part;
+- ``figure_subject_share`` on the same figure questions: the share of what the question asks the figure about that
+  the clause stating it holds;
 - ``min_similarity`` (for the active embedder) on the pack's questions: the cosine of the quoted provisions' vectors
   to the question's below which the answer is declined (reported only when the index has vectors).
 
@@ -104,6 +106,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"{len(figures)} 个由义务改写的数额/期限问题（均有依据）")
     sweep(composer, figures, "figure_coverage", FIGURE_GRID)
     sweep(composer, figures, "figure_share", FIGURE_GRID)
+    sweep(composer, figures, "figure_subject_share", FIGURE_GRID)
     if kb.store.has_vectors():
         print(f"向量模型 {kb.embedder.name}：所引条文与问题的语义相似度下限")
         composer.min_similarity = ANSWER.min_similarity.get(kb.embedder.name)

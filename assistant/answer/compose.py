@@ -30,6 +30,7 @@ from assistant.retrieval.coverage import contrastive_weights, coverage, held_ter
 from assistant.retrieval.figures import Ask, QuantityAsks
 from assistant.retrieval.provisions import (
     PENALTY,
+    SANCTION,
     asks_of_term,
     parties_asked,
     parties_fined,
@@ -521,7 +522,7 @@ def _whole_provision(texts: list[str], rank: int, provision: str) -> list[_Claus
     return clauses
 
 
-def _states_about(group: list[_Clause], ask: Ask, subject: list[str], later: bool = False) -> float:
+def _states_about(group: list[_Clause], ask: Ask, subject: dict[str, float], later: bool = False) -> float:
     """The coverage of the best clause of a group that states a figure of the kind asked and names something the
     question is about (0 when none does): 安全生产许可证的有效期为3年 states a period, but not about 特种作业操作证;
     每级上报的时间不得超过2小时 holds the 小时 of 煤矿井下每天最多干几小时, and nothing of 煤矿 or 井下."""
@@ -529,7 +530,12 @@ def _states_about(group: list[_Clause], ask: Ask, subject: list[str], later: boo
     def states(text: str, topic: str) -> bool:  # the figure in one clause or item, what it is about there or in
         # the provision's first sentence
         about = normalise_for_index(topic + text)
-        return ask.stated_in(text) and (not subject or any(term in about for term in subject))
+        if not ask.stated_in(text):
+            return False
+        if not subject:
+            return True
+        held = sum(w for term, w in subject.items() if term in about)
+        return held > 0 and held >= ANSWER.figure_subject_share * sum(subject.values())
 
     def read(clause: _Clause) -> list[str]:  # a list's introducing clause is read with each of its items (…有下列行为
         # 之一的，…处五万元以上十万元以下的罚款 / （四）未…组织职业健康检查…的)
@@ -913,6 +919,9 @@ class OfflineComposer:
         forms, asked = default_forms(), normalise_for_index(f"{part} {' '.join(terms)}")
 
         matter = whole_terms(pick.matter, ANSWER.compound_chars)  # 事故调查报告 once, not again as 调查报告, 查报
+        if provision_kind(lower) == PENALTY:  # a penalty's matter is the offence: every penalty writes its sanction
+            # (未将应急救援预案报送备案…逾期未改正的，处…罚款 is not on the matter of 未按照规定制定应急救援预案的)
+            matter = {t: w for t, w in matter.items() if not SANCTION.search(t)} or matter
 
         def same_matter(clause: _Clause) -> float:
             return sum(w for t, w in matter.items() if t in clause.matter) / sum(matter.values())
@@ -1054,14 +1063,19 @@ class OfflineComposer:
             share = ANSWER.first_share if index == 0 else ANSWER.keep_share
             quoted = {c.chunk_rank for c in chosen}  # the evidence a part before this one is answered from
             decisive = self._decisive(groups, evidence, plan, part, share, overruled, quoted)
-            if decisive and self._far_in_meaning([g[0] for g in decisive], evidence):
+            if decisive and self._far_in_meaning([g[0] for g in decisive], evidence, plan):
                 # the pick shares the question's words only: the first-ranked provision close in meaning that holds
                 # enough of them answers (预警级别…分别用红色、橙色、黄色和蓝色标示 for 预警信号分哪几种颜色, not the
                 # 应急响应级别 of another article)
+                # (of the document the question names, when the pick is of it: 安全生产法自哪一天起施行 is not
+                # answered by another law's 本条例自…起施行)
+                own = {evidence[g[0].chunk_rank].doc_id for g in decisive} & set(plan.documents)
                 decisive = [
                     g
                     for g in groups
-                    if not self._far_in_meaning(g[:1], evidence) and g[0].coverage >= ANSWER.min_coverage
+                    if not self._far_in_meaning(g[:1], evidence, plan)
+                    and g[0].coverage >= ANSWER.min_coverage
+                    and (not own or evidence[g[0].chunk_rank].doc_id in own)
                 ][:1] or decisive
             if not decisive:
                 elsewhere.append(part)
@@ -1090,7 +1104,7 @@ class OfflineComposer:
             return declined(question, chunks, f"已入库的条文中没有在{places}适用的相应规定（检索到的是其他地区的规定）")
         if not chosen:
             return declined(question, chunks)
-        if not named_articles and not defined and self._far_in_meaning(chosen, evidence):
+        if not named_articles and not defined and self._far_in_meaning(chosen, evidence, plan):
             return declined(question, chunks, "检索到的条文与所问的事项意思相差较远，都不能直接回答")
         if not named_articles:
             chosen = sorted(chosen, key=lambda c: c.chunk_rank)[: ANSWER.max_bullets]
@@ -1134,17 +1148,21 @@ class OfflineComposer:
         lines += [f"[{s.number}] {s.citation}" for s in sources]
         return Answer(question, "\n".join(lines), False, sources)
 
-    def _far_in_meaning(self, chosen: list[_Clause], evidence: list[StoredChunk]) -> bool:
+    def _far_in_meaning(self, chosen: list[_Clause], evidence: list[StoredChunk], plan: QueryPlan) -> bool:
         """Whether every provision the answer would quote is far from the question in meaning: the cosine of its
         vector to the question's below the calibrated floor. Words a question shares with a provision (施工, 许可,
         考试) do not make it answer a matter it never names (校车司机的驾龄, 户外广告牌的设置许可); a provision
         without a vector (imported --no-vectors) is not judged."""
         if self.min_similarity is None:
             return False
+        # a clause of the document the question names stating the figure asked is what it asks (安全生产法自哪一天
+        # 起施行: 本法自2002年11月1日起施行, whose words name no 安全生产法)
+        if any(c.states and evidence[c.chunk_rank].doc_id in plan.documents for c in chosen):
+            return False
         close = [s for c in chosen if (s := evidence[c.chunk_rank].similarity) is not None]
         return bool(close) and max(close) < self.min_similarity
 
-    def _subject(self, part: str, plan: QueryPlan, ask: Ask) -> list[str]:
+    def _subject(self, part: str, plan: QueryPlan, ask: Ask) -> dict[str, float]:
         """The weighted terms of a part asking for a figure, less the words asking for it, the figure's own name
         (有效期, 比例, 标准) and the figures it states (员工一年带薪年休假有几天 is about 年休假, not 一年): what it is
         about."""
@@ -1152,11 +1170,11 @@ class OfflineComposer:
         terms = question_weights(
             self.tokenizer.query_tokens(f"{people_counted(part)} {' '.join(plan.legal_terms)}"), self.idf
         )
-        return [
-            normalise_for_index(t)
-            for t in terms
+        return {
+            normalise_for_index(t): w
+            for t, w in terms.items()
             if t not in asking and t not in ask.words and not self.asks.is_quantity(t)
-        ]
+        }
 
     def _carrying_term(self, plan: QueryPlan, evidence: list[StoredChunk]) -> list[list[_Clause]]:
         """Asked what a term of the knowledge pack means (its definition leads the answer): the articles the pack

@@ -53,6 +53,12 @@ class AnswerConfig(BaseModel):
         description="share of the question's weighted terms the clause stating the "
         "figure asked must hold (calibrated, evals.calibrate)",
     )
+    figure_subject_share: float = Field(
+        0.2,
+        description="the clause stating the figure asked (read with its provision's first sentence) holds this "
+        "weighted share of what the question asks it about, and at least one of its words (calibrated, "
+        "evals.calibrate)",
+    )
     figure_share: float = Field(
         0.5,
         description="a figure is stated about what was asked only by a clause holding this share of what the best "

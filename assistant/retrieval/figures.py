@@ -178,9 +178,11 @@ class QuantityAsks:
         )
         # 每季度 is also written 每个季度, 每一年
         often = _alternatives(words.frequency_words).replace("每", "每[个一]?")
-        # or a number of periods per occasion, in words or figures: 每2年组织1次, 3年一次, 每两个月检查一次
+        # or a number of periods per occasion, in words or figures: 每2年组织1次, 3年一次, 每两个月检查一次; or a
+        # number of times within a period (一百八十日内三次, 3个月内2次或者2次以上)
         self._how_often = re.compile(
             rf"{often}|每\s*{NUMBER}\s*个?(?:{time_units})|{NUMBER}\s*个?(?:{time_units})[^，。；]{{0,6}}(?:一|1)\s*次"
+            rf"|{NUMBER}\s*个?(?:{time_units})内[^，。；]{{0,20}}?{NUMBER}\s*次"
         )
         self._proportion = re.compile(
             rf"%|％|百分之{NUMBER}|{NUMBER}\s*[:：比]\s*{NUMBER}|{NUMBER}\s*(?:倍|成)|"
@@ -202,8 +204,8 @@ class QuantityAsks:
         # a measure, not a sum or a count: 处五万元以下的罚款 or 两个以上生产经营单位 beside it is no limit
         measures = _alternatives([u for u, kind in self._kind_of_unit.items() if kind not in ("money", "count")])
         self._number = re.compile(rf"{NUMBER}\s*(?:{measures}|%|％)|百分之{NUMBER}")
-        # from which day a period runs (从哪天起算) is a time ask: its starting event (之日起) answers
-        self._date = re.compile(rf"(?:{_asks(words.date_asks)})(?!起)") if words.date_asks else None
+        # from which day a period runs (从哪天起算, 从哪天开始计算) is a time ask: its starting event (之日起) answers
+        self._date = re.compile(rf"(?:{_asks(words.date_asks)})(?!起|开始计|开始算)") if words.date_asks else None
         # a day of the calendar: 6月, 3月底, 每年1月31日前, 6月份 (not 3个月, a duration); an hour of the day: 22时,
         # 晚上10点 (not 2小时)
         self._dated = re.compile(

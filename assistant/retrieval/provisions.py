@@ -13,7 +13,7 @@ PENALTY = "penalty"
 DEFINITION = "definition"
 
 _ASKS_PENALTY = re.compile(
-    r"罚|追究|处分|吊销|法律后果|什么后果|判刑|刑事责任|坐牢"  # 罚: 罚款, 处罚, 会被罚吗, 罚不罚, 挨罚
+    r"罚|追究|处分|吊销|法律后果|什么后果|判刑|判(?:几|多少|多久)|刑事责任|坐牢"  # 罚: 罚款, 处罚, 会被罚吗, 挨罚
     r"|会被?(怎么|怎样|如何)处理|被(怎么|怎样|如何)处理|什么法律责任|(担|负|承担)(什么|哪些|啥)法律责任"
     # what happens once caught (被查到的话会怎么样, 被发现了会咋样): the consequence of a breach
     r"|被(?:查|抓|发现|举报)[^，。？?！!]{0,4}?(?:会|要|将)?(?:怎么样|怎样|咋样|咋办)"
@@ -44,14 +44,25 @@ _ASKS_MEANING = re.compile(r"是什么|指什么|指的是|什么是|什么叫|�
 # where the law states a term, or how it states it (一岗双责是怎么要求的, 四不放过的依据是什么, 依据哪一条): the
 # articles carrying it answer; not what is required of something (应急预案有什么要求: the provisions on it compete),
 # nor the law a question is asked under (依据《安全生产法》，主要负责人负有哪些职责)
-_ASKS_BASIS = re.compile(r"的依据|依据是|什么依据|何依据|依据哪|出处|哪条|哪一条|(怎么|如何|怎样)(要求|规定)的")
+_ASKS_BASIS = re.compile(
+    r"的依据|依据是|什么依据|何依据|依据哪|根据(?:什么|哪)|出处|出自|哪条|哪一条|第几条|(怎么|如何|怎样)(要求|规定)的"
+)
 # a fine a clause imposes (处五万元以上十万元以下的罚款, 处以一万元以上三万元以下的罚款): the sum of a penalty
 FINE = re.compile(r"处以?[^。；]{0,40}?罚款")
-_PENALTY_TEXT = re.compile(r"罚款|依法追究|给予[^。；]{0,10}处分|吊销|没收违法所得|责令停产停业整顿")
+# (a criminal sentence is a penalty too: 处三年以下有期徒刑或者拘役)
+_PENALTY_TEXT = re.compile(r"罚款|依法追究|给予[^。；]{0,10}处分|吊销|没收违法所得|责令停产停业整顿|有期徒刑|拘役")
+# the words of a sanction, which every penalty provision writes whatever offence it punishes
+SANCTION = re.compile(r"罚|改正|逾期|责令|处分|吊销|没收|停产|停业|整顿|拘留|徒刑|拘役|追究")
 _DEFINITION_TEXT = re.compile(r"是指|所称|含义|下列用语")
 
 
+# a penalty someone has received, said of them (被判刑的人员, 被罚款的企业): who they are, not what is asked (…能否宣告
+# 从业禁止); 被罚款的话 is a condition, still asking what follows
+_RECEIVED = re.compile(r"被[^，。？?；]{0,4}?(?:判刑|判处|罚款|处罚|处分|吊销|追究)[^，。？?；]{0,8}?的(?!话)")
+
+
 def provision_asked(question: str) -> str | None:
+    question = _RECEIVED.sub("", question)
     if (
         _ASKS_PENALTY.search(question)
         or (_ASKS_RESPONSIBILITY.search(question) and _WRONG_DONE.search(question))
@@ -85,8 +96,28 @@ def asks_of_term(question: str, names: list[str], meaning_only: bool = False) ->
     asks the rule's name, not what a 生产经营单位 is)."""
     keys = [normalise_for_index(n) for n in names]
     for sentence in _SENTENCES.findall(question):
-        asks = asks_meaning(sentence) or (not meaning_only and asks_basis(sentence))
-        if asks and any(k in normalise_for_index(sentence) for k in keys):
+        said = normalise_for_index(sentence)
+        if not any(k in said for k in keys):
+            continue
+        if (not meaning_only and asks_basis(sentence)) or _means(said, keys):
+            return True
+    return False
+
+
+# what may stand between a term and the words asking what it means (“三同时”是什么意思, 什么是本质安全, 四不放过这个
+# 词指的是): quotation marks, 的, and words that name no other thing
+_TO_TERM = r"(?:[“”\"'「」『』]|的|是|这个词|这个概念|这个术语|一词|究竟|到底|具体|通常|一般)*"
+
+
+def _means(said: str, keys: list[str]) -> bool:
+    """Whether the words asking a meaning ask it of one of the terms: next to it, not of another thing named
+    between them (应急预案演练频次要求是什么 asks the frequency, not what an 应急预案 is)."""
+    for asking in _ASKS_MEANING.finditer(said):
+        before, after = said[: asking.start()], said[asking.end() :]
+        if any(
+            re.search(f"{re.escape(k)}{_TO_TERM}$", before) or re.match(f"{_TO_TERM}{re.escape(k)}", after)
+            for k in keys
+        ):
             return True
     return False
 

@@ -17,6 +17,7 @@ from functools import cached_property, lru_cache
 from assistant.pack import GlossaryEntry, KnowledgePack, LexiconEntry
 from assistant.retrieval.config import RankingConfig
 from assistant.retrieval.figures import ENDS_YES_NO, YES_NO, QuantityAsks
+from assistant.retrieval.provisions import asks_basis
 from ingest.articles import NUMERAL, ArticleRef
 from ingest.cleaning import normalise_for_index, to_simplified
 from ingest.gazetteer import default_gazetteer
@@ -81,11 +82,12 @@ _DEMONSTRATIVE = re.compile(r"^(?:这|那|本|该|此|其|上述|前述|所述|�
 # a place's own rules asked about: 广东省规定…, 按江苏的要求, 广州当地的规定, 杭州有没有规定 (not 我们厂在广州，…)
 _SUFFIX = re.compile(r"(?:省|市|自治区|特别行政区)$")
 _WHETHER_ANY = r"(?:有没有|有无|是否有)(?:具体|专门|相关)?的?"  # 杭州有没有规定…: whether its rules say so
-_RULES_OF = rf"(?:省|市|自治区)?(?:的|地方的?|当地的?|{_WHETHER_ANY})?(?:规定|条例|要求|办法|规章|政策)"
+_LOCAL = r"(?:地方|当地|本地)"
+_RULES_OF = rf"(?:省|市|自治区)?(?:的|{_LOCAL}的?|{_WHETHER_ANY})?(?:规定|条例|要求|办法|规章|政策|地方性法规|法规)"
 # or a text of its own named by title without marks: the place, a matter of words that ask nothing, and the kind
-# of text (广东省安全生产条例, 江苏省安全生产监督管理办法; not 广东省有没有类似办法)
+# of text (广东省安全生产条例, 江苏省安全生产监督管理办法, 广州本地的安全生产条例; not 广东省有没有类似办法)
 _ASKING_CHARS = "的有没是什么怎哪吗呢了在对和与及或类似相关这那其按照要能会该"
-_TITLE_OF = rf"[^\W\d{_ASKING_CHARS}]{{2,20}}?(?:条例|实施细则|实施办法|管理办法|规定)"
+_TITLE_OF = rf"(?:{_LOCAL}的?)?[^\W\d{_ASKING_CHARS}]{{2,20}}?(?:条例|实施细则|实施办法|管理办法|规定)"
 _OWN_RULES = rf"(?:{_RULES_OF}|{_TITLE_OF})"
 # what a plan holds, asked about: its name, or the arrangements it makes (有什么安排, 是怎么部署的), not an act of
 # arranging asked (安排什么人盯着, 能不能安排女工下井)
@@ -103,12 +105,25 @@ def people_counted(text: str) -> str:
     return _COUNTED_PEOPLE.sub(r"\1人", text)
 
 
+# a sentence asking only for the basis of what the message asks (依据哪条？法律依据是什么？出自哪部法规？) asks no
+# question of its own: every answer cites its basis
+_BASIS_WORDS = re.compile(
+    r"请问?|注明|给出|列出|指出|说明|具体|相关|有关|法律|法规|规定|条文|条款|法条|依据|根据|出处|出自|来自|第几条|"
+    r"哪[一几]?[条部个项些里儿款]?|什么|是|有|在|的|吗|呢|[\s？?。，,！!、]"
+)
+
+
+def asks_basis_only(sentence: str) -> bool:
+    return asks_basis(sentence) and not _BASIS_WORDS.sub("", sentence)
+
+
 def question_parts(question: str) -> list[str]:
-    """The questions a message asks (要安排哪几次体检？体检费谁出？ asks two), each answered on its own."""
+    """The questions a message asks (要安排哪几次体检？体检费谁出？ asks two), each answered on its own; a sentence
+    asking only for the basis (…有哪些要求？依据哪条？) is no question of its own."""
     sentences = _SENTENCES.split(question)
     pieces = [p for s in sentences for p in _asks_anew(s)]
     parts = [p.strip(" ，,") for p in pieces if p and len(p.strip(" ，,？?")) >= 4]
-    return parts or [question]
+    return [p for p in parts if not asks_basis_only(p)] or parts or [question]
 
 
 def named_documents(question: str) -> list[str]:

@@ -1,0 +1,206 @@
+"""Round 33 (issue 15): what a question asks, read from how it is put.
+
+- A figure is stated about what was asked only by a clause holding enough of what the question asks it about
+  (``figure_subject_share``, calibrated on the knowledge pack's figure questions): 安全生产许可证的有效期为3年 holds
+  安全生产 of 安全生产标准化达标证书的有效期, and nothing else of it.
+- A sentence asking only for the basis (…有哪些要求？依据哪条？) asks no question of its own: every answer cites.
+- A prison term is a penalty (处三年以下有期徒刑或者拘役), and 判几年 asks one; a penalty someone has received, said of
+  them (被判刑的人员…能否宣告从业禁止), is who they are, not what is asked.
+- 是什么 asks the meaning of the term it stands next to (什么是本质安全, “三同时”是什么意思), not of a term named
+  before another thing (应急预案演练频次要求是什么 asks the frequency).
+- A place's 地方性法规, or its 本地的安全生产条例, is that place's own rules.
+- 上位法 is on the same matter: for a penalty, the offence, not the sanction every penalty writes.
+- A number of times within a period (一百八十日内三次) states how often; 从哪天开始计算 asks the event a count runs
+  from, as 从哪天起算 does.
+- A clause of the document the question names stating what is asked (本法自2002年11月1日起施行) is not far from the
+  question in meaning for its words naming no 安全生产法."""
+
+from __future__ import annotations
+
+import pytest
+from test_fifteenth_round import _article
+from test_retrieval_stages import record
+from test_twentyfourth_round_answers import _analyzer, _composed
+
+from assistant.answer import OfflineComposer
+from assistant.pack import KnowledgePack
+from assistant.retrieval.figures import QuantityAsks
+from assistant.retrieval.provisions import PENALTY, asks_of_term, provision_asked, provision_kind
+from assistant.retrieval.query import question_parts
+from ingest.settings import Settings
+from ingest.tokenizer import Tokenizer
+
+
+@pytest.fixture(scope="module")
+def asks() -> QuantityAsks:
+    return QuantityAsks(KnowledgePack(Settings().knowledge_dir).quantities)
+
+
+def _weighed(question: str, records: list, chunks: list, weights: dict[str, float]):
+    """The offline answer over these chunks, each word weighing 3 (a rare word) unless weights says otherwise."""
+    tokenizer = Tokenizer([])
+    idf = {
+        t: weights.get(t, 3.0) for text in [question, *(c.text for c in chunks)] for t in tokenizer.query_tokens(text)
+    }
+    composer = OfflineComposer(tokenizer, idf, QuantityAsks(KnowledgePack(Settings().knowledge_dir).quantities))
+    return composer.compose(question, _analyzer(*records).analyse(question), chunks)
+
+
+def test_a_figure_stated_about_another_matter_sharing_one_word_does_not_answer():
+    licence = _article(
+        "安全生产许可证条例", "行政法规", 9,
+        "第九条 安全生产许可证的有效期为3年。安全生产许可证有效期满需要延期的，企业应当于期满前3个月向原安全生产"
+        "许可证颁发管理机关办理延期手续。",
+    )  # fmt: skip
+    records = [record("安全生产许可证条例", "行政法规")]
+    # as in a real index, the words every safety text holds weigh little, the names of things much
+    common = {"企业": 0.6, "安全": 0.6, "生产": 0.6, "安全生产": 0.8}
+    other = _weighed("企业安全生产标准化三级达标证书的有效期是几年？", records, [licence], common)
+    assert other.abstained or "未找到依据" in other.text
+    own = _weighed("安全生产许可证的有效期是几年？", records, [licence], common)
+    assert not own.abstained and "3年" in own.text and "未找到依据" not in own.text
+
+
+@pytest.mark.parametrize(
+    ("question", "parts"),
+    [
+        ("剧毒化学品的储存有哪些特殊管理要求？依据哪条？", ["剧毒化学品的储存有哪些特殊管理要求？"]),
+        ("安全生产许可证有效期多长？出自哪部法规？", ["安全生产许可证有效期多长？"]),
+        ("企业应急预案哪些情况必须修订？法律依据是什么？", ["企业应急预案哪些情况必须修订？"]),
+        ("罚款多少？依据哪条规定？", ["罚款多少？"]),
+        ("依据哪条？根据哪一级政府的规定？", ["根据哪一级政府的规定？"]),  # a question of its own
+        ("依据哪条？", ["依据哪条？"]),  # alone, it is the question
+    ],
+)
+def test_a_sentence_asking_only_for_the_basis_is_no_question_of_its_own(question, parts):
+    assert question_parts(question) == parts
+
+
+def test_a_prison_term_is_a_penalty_and_is_asked_by_how_many_years():
+    sentence = _article(
+        "危害生产安全刑事案件解释", "司法解释", 6,
+        "第六条 实施刑法第一百三十四条第一款规定的行为，因而发生安全事故，造成死亡一人以上的，对相关责任人员，"
+        "处三年以下有期徒刑或者拘役。",
+    )  # fmt: skip
+    assert provision_kind(sentence) == PENALTY
+    assert provision_asked("厂里死了人，老板会被判几年？") == PENALTY
+    assert provision_asked("被罚款的话要交多少？") == PENALTY  # a condition, still asking the fine
+    assert provision_asked("对因危害生产安全犯罪被判刑的人员，法院能否宣告从业禁止？") is None
+    assert provision_asked("被吊销许可证的企业多久能重新申请？") is None
+
+
+def test_whether_one_goes_to_prison_is_answered_by_the_provision_stating_a_prison_term():
+    sentence = _article(
+        "危害生产安全刑事案件解释", "司法解释", 6,
+        "第六条 实施刑法第一百三十四条第一款规定的行为，因而发生安全事故，造成死亡一人以上的，对相关责任人员，"
+        "处三年以下有期徒刑或者拘役。",
+    )  # fmt: skip
+    fine = _article(
+        "安全生产法", "法律", 94,
+        "第九十四条 生产经营单位的主要负责人未履行本法规定的安全生产管理职责的，责令限期改正，处二万元以上五万元以下"
+        "的罚款；导致发生生产安全事故的，给予撤职处分；构成犯罪的，依照刑法有关规定追究刑事责任。",
+    )  # fmt: skip
+    records = [record("危害生产安全刑事案件解释", "司法解释"), record("安全生产法", "法律")]
+    # ranked first, the provision stating a prison term answers whether one is given; a fine's 追究刑事责任 does not
+    answer = _composed("厂里出事死了一个工人，老板会不会被判刑？", records, [sentence, fine], "厂里 出事 工人 老板")
+    assert not answer.abstained and "三年以下有期徒刑" in answer.text
+    assert [s.chunk.doc_id for s in answer.sources][:1] == ["危害生产安全刑事案件解释"]
+
+
+@pytest.mark.parametrize(
+    ("question", "names", "asked"),
+    [
+        ("四不放过是什么？", ["四不放过"], True),
+        ("什么是本质安全？", ["本质安全"], True),
+        ("“三同时”是什么意思？", ["三同时"], True),
+        ("重大危险源是指什么", ["重大危险源"], True),
+        ("安全生产标准化的含义是什么", ["安全生产标准化"], True),
+        ("宾馆、商场等人员密集场所的应急预案演练频次要求是什么？", ["应急预案演练", "预案演练"], False),
+        ("有限空间作业的审批人是什么人？", ["有限空间"], False),
+    ],
+)
+def test_what_is_asks_the_meaning_of_the_term_it_stands_next_to(question, names, asked):
+    assert asks_of_term(question, names, meaning_only=True) is asked
+
+
+@pytest.mark.parametrize(
+    ("question", "unheld"),
+    [
+        ("重庆市地方性法规对企业生产安全事故报告时限有无严于国家的规定？", ["重庆市"]),
+        ("广州本地的安全生产条例对小厂配安全员有什么特别要求？", ["广州市"]),
+        ("我们厂在广州，安全员怎么配？", []),  # where the asker is: the national rules are asked
+    ],
+)
+def test_a_places_own_regulations_are_its_rules(question, unheld):
+    assert _analyzer(record("安全生产法", "法律")).analyse(question).unheld_places == unheld
+
+
+def test_a_law_punishing_another_offence_does_not_overrule_a_regulations_penalty():
+    """上位法 is on the same matter: for a penalty, the offence; the sanction every penalty writes (逾期未改正的，
+    处…罚款) makes no two penalties one matter."""
+    regulation = _article(
+        "生产安全事故应急条例", "行政法规", 32,
+        "第三十二条 生产经营单位未将生产安全事故应急救援预案报送备案、未建立应急值班制度或者配备应急值班人员的，由"
+        "县级以上人民政府负有安全生产监督管理职责的部门责令限期改正；逾期未改正的，处3万元以上5万元以下的罚款。",
+    )  # fmt: skip
+    law = _article(
+        "安全生产法", "法律", 97,
+        "第九十七条 生产经营单位有下列行为之一的，责令限期改正，处十万元以下的罚款；逾期未改正的，责令停产停业整顿，"
+        "并处十万元以上二十万元以下的罚款：\n（一）未按照规定设置安全生产管理机构的；\n"
+        "（二）未按照规定制定生产安全事故应急救援预案或者未定期组织演练的。",
+    )  # fmt: skip
+    records = [record("生产安全事故应急条例", "行政法规"), record("安全生产法", "法律")]
+    question = "生产经营单位未将应急救援预案报送备案，逾期未改正的罚款幅度是多少？"
+    common = {"生产": 0.6, "经营": 0.6, "生产经营": 0.8, "单位": 0.6, "应急": 1.0, "救援": 1.0, "预案": 1.5}
+    answer = _weighed(question, records, [regulation, law], common)
+    assert [s.chunk.doc_id for s in answer.sources][:1] == ["生产安全事故应急条例"]
+    assert "3万元以上5万元以下" in answer.text
+
+
+@pytest.mark.parametrize(
+    ("text", "states"),
+    [
+        ("存在重大事故隐患，一百八十日内三次或者一年内四次受到本法规定的行政处罚的，予以关闭。", True),
+        ("对3个月内2次或者2次以上发现有重大事故隐患仍然进行生产的，责令停产整顿。", True),
+        ("生产经营单位应当每年至少组织一次应急救援预案演练。", True),
+        ("生产经营单位应当制定本单位生产安全事故应急救援预案。", False),
+        ("行业差别费率及行业内费率档次由国务院社会保险行政部门制定。", False),
+    ],
+)
+def test_a_number_of_times_within_a_period_states_how_often(asks, text, states):
+    ask = asks.asked("受行政处罚达到什么频次时，应当予以关闭？")
+    assert ask.kind == "frequency" and ask.stated_in(text) is states
+
+
+@pytest.mark.parametrize(
+    ("question", "kind"),
+    [
+        ("按日连续处罚从哪天开始计算？", "time"),  # the event it runs from (次日起)
+        ("停工留薪期从哪一天开始计算？", "time"),
+        ("安全生产法从哪天开始施行？", "date"),  # a day of the calendar
+    ],
+)
+def test_from_which_day_a_count_starts_asks_its_starting_event(asks, question, kind):
+    assert asks.asked(question).kind == kind
+
+
+def _close(chunk, similarity: float):
+    from ingest.store import StoredChunk
+
+    return StoredChunk(chunk.id, chunk.text, {**chunk.metadata, "similarity": similarity})
+
+
+def test_a_clause_of_the_named_document_stating_what_is_asked_is_not_far_in_meaning():
+    """Its text says 本法, not the name the question gives it: its vector sits further from the question."""
+    own = _article("安全生产法", "法律", 119, "第一百一十九条 本法自2002年11月1日起施行。")
+    other = _article("煤矿安全生产条例", "行政法规", 76, "第七十六条 本条例自2024年5月1日起施行。")
+    records = [record("安全生产法", "法律"), record("煤矿安全生产条例", "行政法规")]
+    question = "安全生产法自哪一天起施行？"
+    tokenizer = Tokenizer([])
+    idf = {t: 2.0 for text in (question, own.text, other.text) for t in tokenizer.query_tokens(text)}
+    composer = OfflineComposer(
+        tokenizer, idf, QuantityAsks(KnowledgePack(Settings().knowledge_dir).quantities), min_similarity=0.85
+    )
+    answer = composer.compose(question, _analyzer(*records).analyse(question), [_close(other, 0.9), _close(own, 0.8)])
+    assert not answer.abstained and [s.chunk.doc_id for s in answer.sources] == ["安全生产法"]
+    assert "2002年11月1日" in answer.text
