@@ -7,7 +7,10 @@
 - A prison term is a penalty (处三年以下有期徒刑或者拘役), and 判几年 asks one; a penalty someone has received, said of
   them (被判刑的人员…能否宣告从业禁止), is who they are, not what is asked.
 - 是什么 asks the meaning of the term it stands next to (什么是本质安全, “三同时”是什么意思), not of a term named
-  before another thing (应急预案演练频次要求是什么 asks the frequency).
+  before another thing (应急预案演练频次要求是什么 asks the frequency); 是怎么规定的 and 依据是什么 likewise ask where
+  the law states the term beside them (特种设备使用登记的办理时限是怎么规定的 asks the time limit).
+- The words every title of a kind shares (广州本地的安全生产条例: 煤矿安全生产条例's and every region's) name no
+  document.
 - A place's 地方性法规, or its 本地的安全生产条例, is that place's own rules.
 - 上位法 is on the same matter: for a penalty, the offence, not the sanction every penalty writes.
 - A number of times within a period (一百八十日内三次) states how often; 从哪天开始计算 asks the event a count runs
@@ -124,6 +127,20 @@ def test_what_is_asks_the_meaning_of_the_term_it_stands_next_to(question, names,
 
 
 @pytest.mark.parametrize(
+    ("question", "names", "asked"),
+    [
+        ("四不放过的依据是什么？", ["四不放过"], True),
+        ("事故处理讲的“四不放过”原则，在法规里的依据是什么？", ["四不放过"], True),
+        ("一岗双责是怎么要求的？", ["一岗双责"], True),
+        ("特种设备使用登记的办理时限是怎么规定的？", ["特种设备"], False),  # how the time limit is set
+        ("从事电焊、气焊等危险作业的人员有何持证要求，依据哪条？", ["危险作业"], False),
+    ],
+)
+def test_where_the_law_states_it_is_asked_of_the_term_beside_the_words_asking(question, names, asked):
+    assert asks_of_term(question, names) is asked
+
+
+@pytest.mark.parametrize(
     ("question", "unheld"),
     [
         ("重庆市地方性法规对企业生产安全事故报告时限有无严于国家的规定？", ["重庆市"]),
@@ -204,3 +221,20 @@ def test_a_clause_of_the_named_document_stating_what_is_asked_is_not_far_in_mean
     answer = composer.compose(question, _analyzer(*records).analyse(question), [_close(other, 0.9), _close(own, 0.8)])
     assert not answer.abstained and [s.chunk.doc_id for s in answer.sources] == ["安全生产法"]
     assert "2002年11月1日" in answer.text
+
+
+@pytest.mark.parametrize(
+    ("question", "named"),
+    [
+        ("广州本地的安全生产条例对小厂配安全员有什么特别要求？", []),  # every region's 安全生产条例: none of them
+        ("我们市安全生产条例怎么规定的？", []),
+        ("煤矿安全条例里罚款多少？", ["煤矿安全生产条例"]),  # its own word (煤矿) names it
+    ],
+)
+def test_the_words_every_title_of_a_kind_shares_name_none_of_them(question, named):
+    library = [
+        record("煤矿安全生产条例", "行政法规"),
+        record("北京市安全生产条例", "地方性法规", "北京市"),
+        record("上海市安全生产条例", "地方性法规", "上海市"),
+    ]
+    assert _analyzer(*library).analyse(question).documents == named

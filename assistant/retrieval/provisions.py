@@ -99,26 +99,31 @@ def asks_of_term(question: str, names: list[str], meaning_only: bool = False) ->
         said = normalise_for_index(sentence)
         if not any(k in said for k in keys):
             continue
-        if (not meaning_only and asks_basis(sentence)) or _means(said, keys):
+        if _asked_of(said, keys, _ASKS_MEANING, _TO_TERM) or (
+            not meaning_only and _asked_of(said, keys, _ASKS_BASIS, _TO_RULE)
+        ):
             return True
     return False
 
 
 # what may stand between a term and the words asking what it means (“三同时”是什么意思, 什么是本质安全, 四不放过这个
 # 词指的是): quotation marks, 的, and words that name no other thing
-_TO_TERM = r"(?:[“”\"'「」『』]|的|是|这个词|这个概念|这个术语|一词|究竟|到底|具体|通常|一般)*"
+_PLAIN = r"[“”\"'「」『』]|的|是|这个词|这个概念|这个术语|一词|究竟|到底|具体|通常|一般"
+_TO_TERM = rf"(?:{_PLAIN})*"
+# and the words asking where or how the law states it (四不放过的依据是什么, “四不放过”原则，在法规里的依据是什么): the
+# kind of rule the term names, and where it is written
+_TO_RULE = rf"(?:{_PLAIN}|原则|制度|要求|规定|理念|方针|一?条|在|法律|法规|条文|里|中|[，,])*"
 
 
-def _means(said: str, keys: list[str]) -> bool:
-    """Whether the words asking a meaning ask it of one of the terms: next to it, not of another thing named
-    between them (应急预案演练频次要求是什么 asks the frequency, not what an 应急预案 is)."""
-    for asking in _ASKS_MEANING.finditer(said):
-        before, after = said[: asking.start()], said[asking.end() :]
-        if any(
-            re.search(f"{re.escape(k)}{_TO_TERM}$", before) or re.match(f"{_TO_TERM}{re.escape(k)}", after)
-            for k in keys
-        ):
-            return True
+def _asked_of(said: str, keys: list[str], asking: re.Pattern[str], between: str) -> bool:
+    """Whether the words asking ask it of one of the terms: next to it, not of another thing named between them
+    (应急预案演练频次要求是什么 asks the frequency, not what an 应急预案 is; 特种设备使用登记的办理时限是怎么规定的
+    asks how the time limit is set, not how the law states 特种设备)."""
+    for found in asking.finditer(said):
+        before, after = said[: found.start()], said[found.end() :]
+        for key in map(re.escape, keys):
+            if re.search(f"{key}{between}$", before) or re.match(f"{between}{key}", after):
+                return True
     return False
 
 

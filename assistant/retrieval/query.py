@@ -261,6 +261,10 @@ class QueryAnalyzer:
                         index.setdefault(bigram, []).append((form, doc_id, title))
         return index
 
+    @cached_property
+    def _title_forms(self) -> set[str]:
+        return {form for entries in self._title_bigrams.values() for form, _, _ in entries}
+
     def _loosely_named(self, text: str) -> list[str]:
         """The documents a question names by the words of their title in order, a few left out or added
         (国务院预防煤矿事故的那个特别规定 names 国务院关于预防煤矿生产安全事故的特别规定): runs of two characters or
@@ -284,7 +288,11 @@ class QueryAnalyzer:
             # is about (负责特种设备安全监督管理的部门 names no 特种设备安全监察条例)
             held = sum(b.size for b in blocks)
             named = blocks[-1].a + blocks[-1].size == len(title) or held >= len(title) - self.config.loose_title_kind
-            if named and held >= share * len(title) and span <= 1.5 * len(title):
+            # the words every title of a kind shares (安全生产条例 of 煤矿安全生产条例 and each region's 安全生产条例,
+            # as in 广州本地的安全生产条例) name none of them
+            words = "".join(text[b.b : b.b + b.size] for b in blocks)
+            shared = sum(words in form for form in self._title_forms) >= 2
+            if named and not shared and held >= share * len(title) and span <= 1.5 * len(title):
                 found.setdefault(name, set()).add(doc_id)
         # words that fit several titles (我们市安全生产条例 fits every city's) name none of them
         return sorted(next(iter(found.values()))) if len(found) == 1 else []
