@@ -23,7 +23,7 @@ from __future__ import annotations
 import pytest
 from test_fifteenth_round import _article
 from test_retrieval_stages import record
-from test_twentyfourth_round_answers import _analyzer, _composed
+from test_twentyfourth_round_answers import _analyzer, _composed, _local
 
 from assistant.answer import OfflineComposer
 from assistant.pack import KnowledgePack
@@ -238,3 +238,48 @@ def test_the_words_every_title_of_a_kind_shares_name_none_of_them(question, name
         record("上海市安全生产条例", "地方性法规", "上海市"),
     ]
     assert _analyzer(*library).analyse(question).documents == named
+
+
+@pytest.mark.parametrize(
+    ("question", "terms", "not_terms"),
+    [
+        ("没办下安全生产许可证就开工生产的企业，罚款区间是多少？", {"未取得", "擅自进行生产"}, set()),
+        ("过年想开个烟花爆竹零售点，许可证得找哪个部门办？", {"提出申请"}, set()),
+        ("闻到很冲的气味，没等领导点头我能先跑出车间吗？", {"撤离作业场所"}, set()),
+        ("项目经理想让工人先住进还没竣工的楼里，省得搭板房，可以吗？", {"尚未竣工的建筑物", "集体宿舍"}, set()),
+        ("隔壁厂爆炸死了人，老板第二天就跑了，会怎么处理？", {"逃匿"}, set()),
+        ("仓库的货被人偷跑了，怎么报案？", set(), {"逃匿"}),  # 跑了 of no accident
+        ("厂里死了一个工人，老板会被判几年？", {"有期徒刑"}, {"追究刑事责任"}),
+        ("应急预案在哪些情况下要修改？", {"修订"}, set()),
+    ],
+)
+def test_everyday_words_are_the_terms_the_regulations_use(question, terms, not_terms):
+    from test_thirtyfirst_round_answers import _word_analyzer
+
+    found = set(_word_analyzer(record("安全生产法", "法律")).analyse(question).legal_terms)
+    assert terms <= found and not (not_terms & found)
+
+
+def test_the_place_asked_about_answers_the_number_the_question_states_with_its_own_range():
+    """Beside the national rule whose range holds the question's number, the place's rule whose range holds it too
+    (从业人员三百人以上的，至少配备…), not the place's fine for each person missing."""
+    fine = _local(
+        "上海市安全生产条例", "上海市", 64,
+        "第六十四条 生产经营单位未按照本条例第二十条规定配备专职安全生产管理人员的，由安全生产监管部门责令限期改正；"
+        "逾期未改正的，责令停产停业整顿，并可以依法处以罚款，罚款额按未配备安全生产管理人员人数计，每少配备一人罚款五千元。",
+    )  # fmt: skip
+    law = _article(
+        "安全生产法", "法律", 24,
+        "第二十四条 前款规定以外的其他生产经营单位，从业人员超过一百人的，应当设置安全生产管理机构或者配备专职安全生产"
+        "管理人员；从业人员在一百人以下的，应当配备专职或者兼职的安全生产管理人员。",
+    )  # fmt: skip
+    staffing = _local(
+        "上海市安全生产条例", "上海市", 20,
+        "第二十条 较大危险行业的生产经营单位，从业人员三百人以上的，至少配备两名专职安全生产管理人员；从业人员一千人以上的，"
+        "至少配备五名专职安全生产管理人员。",
+    )  # fmt: skip
+    records = [record("上海市安全生产条例", "地方性法规", "上海市"), record("安全生产法", "法律")]
+    question = "我们在上海做码头装卸的，公司有350个人，按上海的规定最少得配几个专职安全员？"
+    answer = _composed(question, records, [fine, law, staffing], "码头 装卸 公司 规定 最少 安全员 上海")
+    cited = [s.chunk.id for s in answer.sources]
+    assert "上海市安全生产条例-20" in cited and "上海市安全生产条例-64" not in cited, answer.text

@@ -862,6 +862,10 @@ class OfflineComposer:
                 and g[0].coverage >= ANSWER.min_coverage
                 and not default_forms().waives(_said(g), _said(picked[0]))
             ]
+            # and of those, one whose range holds the number the question states, as the national one does (350个人
+            # 最少配几个: its own staffing numbers, not its fine per person missing)
+            if _speaks_to_number(picked[0]):
+                local = [g for g in local if _speaks_to_number(g)] or local
             if local and local[0] not in picked:
                 picked.append(local[0])
         named = [*plan.documents, *plan.regions]
