@@ -10,7 +10,11 @@
   before another thing (应急预案演练频次要求是什么 asks the frequency); 是怎么规定的 and 依据是什么 likewise ask where
   the law states the term beside them (特种设备使用登记的办理时限是怎么规定的 asks the time limit).
 - The words every title of a kind shares (广州本地的安全生产条例: 煤矿安全生产条例's and every region's) name no
-  document.
+  document; a place's rules asked about as local ones (广州本地对…有啥特别规定) are its own.
+- A claim of a period, a frequency or a sum put to be judged (…每4年复审一次，对吗？) asks for the law's figure: no
+  provision stating one about the matter, no confirmation.
+- Beside the national rule whose range holds the question's number, the place's rule whose range holds it too.
+- Everyday words for what the regulations say (没办下: 未取得, 哪个部门办: 提出申请, 判几年: 有期徒刑).
 - A place's 地方性法规, or its 本地的安全生产条例, is that place's own rules.
 - 上位法 is on the same matter: for a penalty, the offence, not the sanction every penalty writes.
 - A number of times within a period (一百八十日内三次) states how often; 从哪天开始计算 asks the event a count runs
@@ -283,3 +287,40 @@ def test_the_place_asked_about_answers_the_number_the_question_states_with_its_o
     answer = _composed(question, records, [fine, law, staffing], "码头 装卸 公司 规定 最少 安全员 上海")
     cited = [s.chunk.id for s in answer.sources]
     assert "上海市安全生产条例-20" in cited and "上海市安全生产条例-64" not in cited, answer.text
+
+
+@pytest.mark.parametrize(
+    ("question", "kind", "words"),
+    [
+        ("判断题：叉车司机的特种设备作业人员证每4年复审一次，对吗？", "frequency", "每4年"),
+        ("判断题：安全生产许可证的有效期为3年，对吗？", "time", "3年"),
+        ("违反规定的罚款是5000元，这个说法正确吗？", "money", "5000元"),
+        ("100人以上的企业应当设置安全生产管理机构，对吗？", None, ""),  # a threshold of the rule, not a figure claimed
+        ("企业主要负责人对本单位安全生产全面负责，对吗？", None, ""),
+        ("我们厂120个人，必须要设安全管理机构吗？", None, ""),  # a question, not a claim put to be judged
+    ],
+)
+def test_a_claim_of_a_figure_put_to_be_judged_asks_for_the_laws_figure(asks, question, kind, words):
+    ask = asks.asked(question)
+    assert (ask.kind if ask else None) == kind and (ask.words if ask else "") == words
+
+
+def test_a_claimed_figure_no_provision_states_about_the_matter_is_not_confirmed_by_another():
+    duty = _article(
+        "特种设备安全法", "法律", 14,
+        "第十四条 特种设备安全管理人员、检测人员和作业人员应当按照国家有关规定取得相应资格，方可从事相关工作。",
+    )  # fmt: skip
+    records = [record("特种设备安全法", "法律")]
+    answer = _composed("判断题：叉车司机的特种设备作业人员证每4年复审一次，对吗？", records, [duty])
+    assert answer.abstained or "未找到依据" in answer.text
+
+
+@pytest.mark.parametrize(
+    ("question", "unheld"),
+    [
+        ("我在广州开了个小作坊，广州本地对这种小作坊的消防有啥特别规定？", ["广州市"]),
+        ("我们厂在广州，当地的企业要配几个安全员？", []),  # where the asker is; no rules of its own asked
+    ],
+)
+def test_a_places_rules_asked_about_as_local_ones_are_its_own(question, unheld):
+    assert _analyzer(record("安全生产法", "法律")).analyse(question).unheld_places == unheld

@@ -32,6 +32,10 @@ _CLAUSES = re.compile(r"[，,；;。：:]")
 # a question asking yes or no (…会被罚吗？, 算不算…): a 几 in it counts loosely (挪动几台设备, 丢了几公斤), it asks no
 # number; 有没有 is left out (有没有规定最多几人 asks the number)
 ENDS_YES_NO = re.compile(r"[吗嘛][？?！!。\s]*$")
+# a claim put to be judged true or false (…每4年复审一次，对吗？), as a quiz's 判断题 puts it; and the kinds of figure
+# whose claim the law's own figure decides (a period, a sum; a frequency is read as one)
+_CHECKS_CLAIM = re.compile(r"(?:对吗|对不对|对么|是否正确|正确吗|是否属实|说法正确吗)[？?！!。\s]*$")
+_CLAIMED_KINDS = ("time", "money")
 YES_NO = re.compile(rf"{ENDS_YES_NO.pattern}|([^有])不\1|是否")
 # a quiz's blank (不得少于____学时, 有效期为（ ）年): before a unit, the question word, as 多少 is; a blank asking
 # for a term (依法参加______) or for a bound whose unit the answer brings (必须有____以上的安全出口: 两个) asks none;
@@ -250,7 +254,7 @@ class QuantityAsks:
         安委会，每季度至少开会一次 asks no number of people per quarter); a sum or share asked of no penalty is not a
         fine."""
         part = self._blank_time.sub("多久", self._blank.sub("多少", part))
-        ask = self._asked(part)
+        ask = self._asked(part) or (self._claimed(part) if _CHECKS_CLAIM.search(part) else None)
         if ask is None or (re.search(_JI, ask.words) and YES_NO.search(part)):
             return None
         if ask.kind in _SUMS_AND_SHARES and provision_asked(part) != PENALTY:
@@ -261,6 +265,17 @@ class QuantityAsks:
                 if asking.search(clause):
                     return replace(ask, per=stating)
         return ask
+
+    def _claimed(self, part: str) -> Ask | None:
+        """A true-or-false claim of a period, a frequency or a sum (叉车司机的作业人员证每4年复审一次，对吗？) asks
+        whether the law states it: the figure of its kind a provision states about the matter decides it."""
+        if found := self._how_often.search(part):
+            return Ask("frequency", self._how_often, words=found.group(0))
+        for found in self._quantity.finditer(part):
+            kind = self._kind_of_unit.get(re.sub(rf"^{NUMBER}\s*", "", found.group(0)))
+            if kind in _CLAIMED_KINDS:
+                return Ask(kind, self._stated[kind], words=found.group(0))
+        return None
 
     def _asked(self, part: str) -> Ask | None:
         if self._phone is not None and (found := self._phone.search(part)):

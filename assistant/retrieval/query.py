@@ -88,7 +88,9 @@ _RULES_OF = rf"(?:省|市|自治区)?(?:的|{_LOCAL}的?|{_WHETHER_ANY})?(?:规�
 # of text (广东省安全生产条例, 江苏省安全生产监督管理办法, 广州本地的安全生产条例; not 广东省有没有类似办法)
 _ASKING_CHARS = "的有没是什么怎哪吗呢了在对和与及或类似相关这那其按照要能会该"
 _TITLE_OF = rf"(?:{_LOCAL}的?)?[^\W\d{_ASKING_CHARS}]{{2,20}}?(?:条例|实施细则|实施办法|管理办法|规定)"
-_OWN_RULES = rf"(?:{_RULES_OF}|{_TITLE_OF})"
+# or its rules asked about as local ones (广州本地对这种小作坊的消防有啥特别规定: 本地, then what they say)
+_LOCALLY = rf"{_LOCAL}[^，。？?；;]{{0,16}}?(?:规定|要求|政策|条例|办法)"
+_OWN_RULES = rf"(?:{_RULES_OF}|{_TITLE_OF}|{_LOCALLY})"
 # what a plan holds, asked about: its name, or the arrangements it makes (有什么安排, 是怎么部署的), not an act of
 # arranging asked (安排什么人盯着, 能不能安排女工下井)
 _REFERS_TO_PLAN = re.compile(
