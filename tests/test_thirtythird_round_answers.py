@@ -255,6 +255,9 @@ def test_the_words_every_title_of_a_kind_shares_name_none_of_them(question, name
         ("仓库的货被人偷跑了，怎么报案？", set(), {"逃匿"}),  # 跑了 of no accident
         ("厂里死了一个工人，老板会被判几年？", {"有期徒刑"}, {"追究刑事责任"}),
         ("应急预案在哪些情况下要修改？", {"修订"}, set()),
+        ("出了事故老板想瞒着不报，被查出来公司要被罚多少钱？", {"瞒报"}, set()),
+        ("工地老板让我们直接住在还没盖完的楼里面，这样行吗？", {"尚未竣工的建筑物"}, set()),
+        ("厂长被判了刑，刑满出来以后还能当老总吗？", {"刑罚执行完毕", "主要负责人"}, set()),
     ],
 )
 def test_everyday_words_are_the_terms_the_regulations_use(question, terms, not_terms):
@@ -298,6 +301,8 @@ def test_the_place_asked_about_answers_the_number_the_question_states_with_its_o
         ("100人以上的企业应当设置安全生产管理机构，对吗？", None, ""),  # a threshold of the rule, not a figure claimed
         ("企业主要负责人对本单位安全生产全面负责，对吗？", None, ""),
         ("我们厂120个人，必须要设安全管理机构吗？", None, ""),  # a question, not a claim put to be judged
+        ("商场里有几台大型游乐设施，每天开门营业前必须做哪些检查？", None, ""),  # 有几台 tells what there is
+        ("我们厂有几个车间，每个车间要配几个安全员？", "count", "几个"),  # the second 几个 asks
     ],
 )
 def test_a_claim_of_a_figure_put_to_be_judged_asks_for_the_laws_figure(asks, question, kind, words):

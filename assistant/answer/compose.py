@@ -680,7 +680,9 @@ class OfflineComposer:
             # a rule of a region the question names is that region's (在上海，…多久之内必须报: 上海's own deadline
             # holds 上海 as a national one does not)
             own = named + (f"{chunk.region}｜" if chunk.region != NATIONAL and chunk.region in plan.regions else "")
-            topic = texts[0] if texts and chunk.unit == "article" else ""  # (an article may hold only an instruction)
+            # what its clauses are about: what names it where the question names it (its title, its region), and an
+            # article's first sentence (an article may hold only an instruction)
+            topic = own + (texts[0] if texts and chunk.unit == "article" else "")
             scored = []
             for text in texts:
                 clause = _Clause(
@@ -690,7 +692,7 @@ class OfflineComposer:
                     bonus * coverage(text, sharp_held) * _quoted_bonus(text, quoted),
                     within=coverage(text, untitled) * _quoted_bonus(text, quoted),
                     topic=topic,
-                    in_provision=bonus * coverage(own + topic + text, held),
+                    in_provision=bonus * coverage(topic + text, held),
                 )
                 if ask and ask.stated_in(text):
                     clause.score *= ANSWER.states_quantity_bonus
