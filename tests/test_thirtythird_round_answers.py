@@ -15,6 +15,8 @@
   provision stating one about the matter, no confirmation.
 - Beside the national rule whose range holds the question's number, the place's rule whose range holds it too.
 - Everyday words for what the regulations say (没办下: 未取得, 哪个部门办: 提出申请, 判几年: 有期徒刑).
+- The choices of a multiple-choice question are what may be the answer, not numbers the asker tells; a fine naming
+  no party, of an act anyone may do, falls on a person too.
 - A place's 地方性法规, or its 本地的安全生产条例, is that place's own rules.
 - 上位法 is on the same matter: for a penalty, the offence, not the sanction every penalty writes.
 - A number of times within a period (一百八十日内三次) states how often; 从哪天开始计算 asks the event a count runs
@@ -258,6 +260,8 @@ def test_the_words_every_title_of_a_kind_shares_name_none_of_them(question, name
         ("出了事故老板想瞒着不报，被查出来公司要被罚多少钱？", {"瞒报"}, set()),
         ("工地老板让我们直接住在还没盖完的楼里面，这样行吗？", {"尚未竣工的建筑物"}, set()),
         ("厂长被判了刑，刑满出来以后还能当老总吗？", {"刑罚执行完毕", "主要负责人"}, set()),
+        ("商场的安全出口被商户堆满了货，单位会被罚多少？", {"占用、堵塞、封闭"}, set()),
+        ("仓库里堆满了油漆，要怎么存放？", set(), {"占用、堵塞、封闭"}),  # no exit or passage piled up
     ],
 )
 def test_everyday_words_are_the_terms_the_regulations_use(question, terms, not_terms):
@@ -329,3 +333,37 @@ def test_a_claimed_figure_no_provision_states_about_the_matter_is_not_confirmed_
 )
 def test_a_places_rules_asked_about_as_local_ones_are_its_own(question, unheld):
     assert _analyzer(record("安全生产法", "法律")).analyse(question).unheld_places == unheld
+
+
+def test_the_choices_of_a_multiple_choice_question_are_not_numbers_it_tells():
+    from assistant.answer.ranges import stated
+
+    assert stated("我们厂120个人，要设安全管理机构吗？")  # what the asker tells
+    assert not stated("单选：从业人员超过（ ）人的应当设置机构。A、50人 B、100人 C、300人 D、1000人")
+    assert not stated("公安部门可以对个人处（ ）罚款。A.50元以上200元以下 B.100元以上500元以下 C.200元以上1000元以下")
+
+
+def test_a_fine_of_whoever_did_it_falls_on_a_person_too():
+    """A fine naming no party, of an act anyone may do (在禁止燃放的时间、地点燃放烟花爆竹的), is an individual's too:
+    the quiz asking what a person is fined is answered by it, not by a fine on a unit's 主要负责人 that holds one
+    of the choices' sums."""
+    from assistant.retrieval.provisions import PERSON, UNIT, parties_fined
+
+    fireworks = _article(
+        "烟花爆竹安全管理条例", "行政法规", 42,
+        "第四十二条 对未经许可举办焰火晚会的，由公安部门责令停止燃放，对责任单位处1万元以上5万元以下的罚款。\n"
+        "在禁止燃放烟花爆竹的时间、地点燃放烟花爆竹的，由公安部门责令停止燃放，处100元以上500元以下的罚款。",
+    )  # fmt: skip
+    lost = _article(
+        "烟花爆竹安全管理条例", "行政法规", 39,
+        "第三十九条 生产、经营、使用黑火药的企业，丢失黑火药未及时报告的，由公安部门对企业主要负责人处5000元以上2万元"
+        "以下的罚款。",
+    )  # fmt: skip
+    assert parties_fined(fireworks.text) == {UNIT, PERSON}
+    records = [record("烟花爆竹安全管理条例", "行政法规")]
+    question = (
+        "单选题：在政府规定禁放的时间或地点放鞭炮，公安部门可以对个人处（ ）罚款。A.50元以上200元以下 "
+        "B.100元以上500元以下 C.200元以上1000元以下 D.1000元以上5000元以下"
+    )
+    answer = _composed(question, records, [fireworks, lost], "单选题 政府 鞭炮 个人 规定")
+    assert [s.chunk.article_num for s in answer.sources][:1] == [42], answer.text

@@ -664,7 +664,9 @@ class OfflineComposer:
         said = normalise_for_index(part)
         naming = {t for t in weights if t in said and t not in plan.unnamed} if plan.documents else set()
         total = sum(weights.values()) or 1.0
-        numerals = {t: w for t, w in weights.items() if _NUMERAL.fullmatch(t)}
+        # the numbers the question tells (120人), not those of its choices (A.50元以上200元以下 …)
+        told = normalise_for_index(thresholds.without_choices(part))
+        numerals = {t: w for t, w in weights.items() if _NUMERAL.fullmatch(t) and t in told}
         groups = []
         for rank, (chunk, texts) in enumerate(zip(chunks, texts_of, strict=True)):
             bonus = ANSWER.article_bonus if chunk.unit == "article" else 1.0
@@ -719,7 +721,8 @@ class OfflineComposer:
                 group += _qualifying(group, texts, lines, ask)
             group[0].score += ANSWER.heading_weight * bonus * coverage(context, sharp)
             group[0].within += ANSWER.heading_weight * coverage(context, untitled)
-            group[0].matter = held_terms(" ".join(t for c in group for t in (c.text, *c.items)), weights)
+            held_words = held_terms(" ".join(t for c in group for t in (c.text, *c.items)), weights)
+            group[0].matter = {t: w for t, w in held_words.items() if not _NUMERAL.fullmatch(t) or t in told}
             if any(c.lead for c in group):  # its range holds the question's number
                 group[0].matter |= numerals
             groups.append(group)

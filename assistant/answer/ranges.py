@@ -31,6 +31,9 @@ _ROUGHLY = re.compile(rf"(\d+|[零〇一二两三四五六七八九十百千]+)(
 _WORD = re.compile(r"[\u4e00-\u9fff]{2}")
 _PARTICLES = set("的是了左等多及和或以")
 _EXCLUSIVE_BELOW = re.compile(r"[“\"]以下[”\"]不包括本数")
+# the choices of a multiple-choice question (…处（ ）罚款。A.50元以上200元以下 B.100元以上500元以下 …): what may be
+# the answer, not what the asker tells
+_CHOICES = re.compile(r"(?<![A-Za-z0-9])[AＡ]\s*[.．、:：)）][\s\S]*?(?<![A-Za-z0-9])[BＢ]\s*[.．、:：)）][\s\S]*$")
 
 
 @dataclass(frozen=True)
@@ -71,10 +74,14 @@ def _round_number(match: re.Match[str]) -> str:
     return str(value + 1) if rough in "多余" else str(value)
 
 
+def without_choices(question: str) -> str:
+    return _CHOICES.sub("", question)
+
+
 def stated(question: str) -> list[Quantity]:
-    """The counts and amounts a question states."""
+    """The counts and amounts a question states (not those of its choices)."""
     found = []
-    question = _ROUGHLY.sub(_round_number, question)
+    question = _ROUGHLY.sub(_round_number, without_choices(question))
     question = _COUNTED_STAFF.sub(r"\1人", question)  # 120个工人, 20名员工 -> 120人, 20人
     for match in _QUANTITY.finditer(question):
         parsed = _value(match.group(0))

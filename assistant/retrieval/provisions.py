@@ -165,7 +165,8 @@ def parties_asked(part: str) -> set[str]:
 def parties_fined(text: str) -> set[str]:
     """The parties a provision fines: those it names (对…处…罚款), and where a fine names none, the one its sentence
     is about (生产经营单位的主要负责人…的，…处上一年年收入百分之六十至百分之一百的罚款: a person; 生产经营单位有下列
-    行为之一的，…处十万元以下的罚款: the unit). A share of a year's income is a person's fine."""
+    行为之一的，…处十万元以下的罚款: the unit), or either when it names neither. A share of a year's income is a
+    person's fine."""
     parties = set()
     for sentence in _SENTENCES.findall(text):
         named = list(_FINED.finditer(sentence))
@@ -174,8 +175,12 @@ def parties_fined(text: str) -> set[str]:
         if not named and FINE.search(sentence):
             condition = _CONDITION.match(sentence)
             about = condition.group(0) if condition else sentence
-            person = re.search(_PERSON_WORDS, about) or "年收入" in sentence
-            parties.add(PERSON if person else UNIT)
+            if re.search(_PERSON_WORDS, about) or "年收入" in sentence:
+                parties.add(PERSON)
+            elif re.search(_UNIT_WORDS, about):
+                parties.add(UNIT)
+            else:  # whoever did it (在禁止燃放的时间、地点燃放烟花爆竹的，…处100元以上500元以下的罚款)
+                parties |= {UNIT, PERSON}
     return parties
 
 
