@@ -360,9 +360,11 @@ class LegalForms:
 
     def names_subject(self, subject: str, text: str) -> bool:
         """Whether a text (normalised) names a special law's or a sector rule's subject, by its name or by a word
-        for what it covers (subject_words: 电梯 for 特种设备); "" (the general law's) is named by any text."""
+        for what it covers (subject_words: 电梯 for 特种设备), not negated (非煤矿山); "" (the general law's) is
+        named by any text."""
         return not subject or any(
-            word in text for word in self._subject_words.get(subject, (normalise_for_index(subject),))
+            re.search(f"(?<!非){re.escape(word)}", text)  # 非煤矿山 names no 煤矿: it is every mine but one
+            for word in self._subject_words.get(subject, (normalise_for_index(subject),))
         )
 
     @cached_property

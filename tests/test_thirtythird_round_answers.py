@@ -367,3 +367,11 @@ def test_a_fine_of_whoever_did_it_falls_on_a_person_too():
     )
     answer = _composed(question, records, [fireworks, lost], "单选题 政府 鞭炮 个人 规定")
     assert [s.chunk.article_num for s in answer.sources][:1] == [42], answer.text
+
+
+def test_a_negated_sector_names_no_sector():
+    from ingest.legal_forms import default_forms
+
+    forms = default_forms()
+    assert forms.names_subject("煤矿", "煤矿没取得安全生产许可证就生产罚多少")
+    assert not forms.names_subject("煤矿", "非煤矿山没取得安全生产许可证就生产罚多少")
