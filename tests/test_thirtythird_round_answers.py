@@ -29,6 +29,7 @@ from __future__ import annotations
 import pytest
 from test_fifteenth_round import _article
 from test_retrieval_stages import record
+from test_thirtieth_round_answers import _close
 from test_twentyfourth_round_answers import _analyzer, _composed, _local
 
 from assistant.answer import OfflineComposer
@@ -152,6 +153,8 @@ def test_where_the_law_states_it_is_asked_of_the_term_beside_the_words_asking(qu
         ("重庆市地方性法规对企业生产安全事故报告时限有无严于国家的规定？", ["重庆市"]),
         ("广州本地的安全生产条例对小厂配安全员有什么特别要求？", ["广州市"]),
         ("我们厂在广州，安全员怎么配？", []),  # where the asker is: the national rules are asked
+        ("我在广州开了个小作坊，广州本地对这种小作坊的消防有啥特别规定？", ["广州市"]),  # asked about as local ones
+        ("我们厂在广州，当地的企业要配几个安全员？", []),  # no rules of its own asked
     ],
 )
 def test_a_places_own_regulations_are_its_rules(question, unheld):
@@ -205,12 +208,6 @@ def test_a_number_of_times_within_a_period_states_how_often(asks, text, states):
 )
 def test_from_which_day_a_count_starts_asks_its_starting_event(asks, question, kind):
     assert asks.asked(question).kind == kind
-
-
-def _close(chunk, similarity: float):
-    from ingest.store import StoredChunk
-
-    return StoredChunk(chunk.id, chunk.text, {**chunk.metadata, "similarity": similarity})
 
 
 def test_a_clause_of_the_named_document_stating_what_is_asked_is_not_far_in_meaning():
@@ -322,17 +319,6 @@ def test_a_claimed_figure_no_provision_states_about_the_matter_is_not_confirmed_
     records = [record("特种设备安全法", "法律")]
     answer = _composed("判断题：叉车司机的特种设备作业人员证每4年复审一次，对吗？", records, [duty])
     assert answer.abstained or "未找到依据" in answer.text
-
-
-@pytest.mark.parametrize(
-    ("question", "unheld"),
-    [
-        ("我在广州开了个小作坊，广州本地对这种小作坊的消防有啥特别规定？", ["广州市"]),
-        ("我们厂在广州，当地的企业要配几个安全员？", []),  # where the asker is; no rules of its own asked
-    ],
-)
-def test_a_places_rules_asked_about_as_local_ones_are_its_own(question, unheld):
-    assert _analyzer(record("安全生产法", "法律")).analyse(question).unheld_places == unheld
 
 
 def test_the_choices_of_a_multiple_choice_question_are_not_numbers_it_tells():

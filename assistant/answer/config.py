@@ -59,8 +59,8 @@ class AnswerConfig(BaseModel):
         "where the question names it) holds this weighted share of what the question asks it about, and at least one "
         "of its words; python -m evals.calibrate finds none of the pack's 73 figure questions declined up to 0.3, but "
         "they are worded as the law is, and a colloquial question's incidental words (车间, 医院) weigh in the share: "
-        "0.3 declined a right answer (厂长得在多长时间内报给安监) in the diagnostic sets, so 0.2, as min_coverage keeps "
-        "a margin below its suggestion",
+        "0.3 declined a right answer (厂长得在多长时间内报给安监) in the diagnostic sets, so 0.2, as "
+        "min_coverage keeps a margin below its suggestion",
     )
     figure_share: float = Field(
         0.5,

@@ -76,11 +76,6 @@ def provision_asked(question: str) -> str | None:
     return None
 
 
-def asks_meaning(question: str) -> bool:
-    """Whether the question asks what a term means (四不放过是什么), not whether something counts as one."""
-    return bool(_ASKS_MEANING.search(question))
-
-
 def asks_basis(question: str) -> bool:
     """Whether the question asks what the law requires of a term or where it rests (…是怎么要求的, …的依据)."""
     return bool(_ASKS_BASIS.search(question))
