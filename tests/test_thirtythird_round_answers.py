@@ -361,3 +361,22 @@ def test_a_negated_sector_names_no_sector():
     forms = default_forms()
     assert forms.names_subject("煤矿", "煤矿没取得安全生产许可证就生产罚多少")
     assert not forms.names_subject("煤矿", "非煤矿山没取得安全生产许可证就生产罚多少")
+
+
+def test_which_case_an_act_falls_under_is_one_provision_not_a_list():
+    """属于什么情形 asks which case the act is (明知存在重大事故隐患…的, 属于…): the first-ranked provision saying so, not a
+    later one listing cases."""
+    first = _article(
+        "危害生产安全刑事案件解释（二）", "司法解释", 1,
+        "第一条 明知存在重大事故隐患，仍然违反有关安全管理的规定，不排除或者故意掩盖重大事故隐患，组织他人作业的，"
+        "属于刑法第一百三十四条第二款规定的“强令他人违章冒险作业”。",
+    )  # fmt: skip
+    listing = _article(
+        "危害生产安全刑事案件解释（二）", "司法解释", 3,
+        "第三条 因存在重大事故隐患被依法责令停产停业，有下列情形之一的，属于拒不执行：\n（一）无正当理由继续作业的；\n"
+        "（二）虚构重大事故隐患已经排除的事实的；\n（三）以其他方式拒不执行的。",
+    )  # fmt: skip
+    records = [record("危害生产安全刑事案件解释（二）", "司法解释")]
+    question = "老板明知道车间有重大事故隐患，不整改还瞒着让工人接着干，这在刑法上属于什么情形？"
+    answer = _composed(question, records, [first, listing], "老板 车间 瞒着 工人 刑法 情形 不整改")
+    assert [s.chunk.article_num for s in answer.sources][:1] == [1], answer.text

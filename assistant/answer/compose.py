@@ -67,7 +67,9 @@ _QUOTED = re.compile(r"[“「『\"]([^”」』\"]{2,30})[”」』\"]")
 ELLIPSIS = "……"
 # a question asking which ones, or what degree counts (达到什么程度算“情节严重”: the list of conditions)
 _LIST_ASKS = re.compile(
-    r"哪些|哪[两三四五六七八九十几]|哪[种类]|什么情[况形]|包括什么|有什么|都有|什么条件|几种|几类|什么程度|何种程度"
+    # (属于什么情形 asks which one the act is, not a list of them)
+    r"哪些|哪[两三四五六七八九十几]|哪[种类]|(?<!属于)(?<!算)什么情[况形]|包括什么|有什么|都有|什么条件|几种|几类|什么程度|"
+    r"何种程度"
 )
 # 标准化 names a programme (安全生产标准化), not a norm asked for
 _NORMATIVE = re.compile(r"最多|最少|至少|不得超过|可以|应当|必须|需要|要不要|该不该|应不应|规定|允许|要求|标准(?!化)")
