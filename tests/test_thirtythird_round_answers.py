@@ -380,3 +380,26 @@ def test_which_case_an_act_falls_under_is_one_provision_not_a_list():
     question = "老板明知道车间有重大事故隐患，不整改还瞒着让工人接着干，这在刑法上属于什么情形？"
     answer = _composed(question, records, [first, listing], "老板 车间 瞒着 工人 刑法 情形 不整改")
     assert [s.chunk.article_num for s in answer.sources][:1] == [1], answer.text
+
+
+def test_a_question_naming_a_document_is_not_answered_by_another_for_being_closer_in_meaning():
+    """Asked what a named document says, its provision far in meaning gives way to none of another document's: the
+    answer declines rather than quote another law closer to the question's wording."""
+    own = _article(
+        "安全生产法", "法律", 21,
+        "第二十一条 生产经营单位的主要负责人组织制定并实施本单位安全生产规章制度和操作规程。",
+    )  # fmt: skip
+    other = _article(
+        "消防法", "法律", 16,
+        "第十六条 机关、团体、企业、事业等单位应当落实消防安全责任制，制定本单位的消防安全制度、消防安全操作规程。",
+    )  # fmt: skip
+    records = [record("安全生产法", "法律"), record("消防法", "法律")]
+    question = "根据安全生产法，企业的安全操作规程和规章制度由谁来组织制定？"
+    tokenizer = Tokenizer([])
+    idf = {t: 2.0 for text in (question, own.text, other.text) for t in tokenizer.query_tokens(text)}
+    composer = OfflineComposer(
+        tokenizer, idf, QuantityAsks(KnowledgePack(Settings().knowledge_dir).quantities), min_similarity=0.85
+    )
+    plan = _analyzer(*records).analyse(question)
+    answer = composer.compose(question, plan, [_close(own, 0.8), _close(other, 0.9)])
+    assert "消防法" not in [s.chunk.doc_id for s in answer.sources], answer.text

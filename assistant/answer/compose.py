@@ -116,9 +116,10 @@ class _Clause:
     states: bool = False  # it states a figure of the kind the question asks for
     entries: list[tuple[str, bool]] = field(default_factory=list)  # its whole list: (text, whether an item)
     matter: dict[str, float] = field(default_factory=dict)  # (a group's first) the question's words its quote holds
-    # the clause read after its article's first sentence, which says what the article is about (电梯的日常维护保养
-    # 必须由…进行。 before 电梯应当至少每15日进行一次清洁、润滑、调整和检查。): that sentence, and the coverage so read
-    # (not always above ``coverage``, which a range holding the question's number raises afterwards)
+    # the clause read after what names its provision where the question names it (its title, its region) and its
+    # article's first sentence, which says what the article is about (电梯的日常维护保养必须由…进行。 before 电梯应当
+    # 至少每15日进行一次清洁、润滑、调整和检查。): those, and the coverage so read (not always above ``coverage``,
+    # which a range holding the question's number raises afterwards)
     topic: str = ""
     in_provision: float = 0.0
 
@@ -668,7 +669,8 @@ class OfflineComposer:
         total = sum(weights.values()) or 1.0
         # the numbers the question tells (120人), not those of its choices (A.50元以上200元以下 …)
         told = normalise_for_index(thresholds.without_choices(part))
-        numerals = {t: w for t, w in weights.items() if _NUMERAL.fullmatch(t) and t in told}
+        matter_weights = {t: w for t, w in weights.items() if not _NUMERAL.fullmatch(t) or t in told}
+        numerals = {t: w for t, w in matter_weights.items() if _NUMERAL.fullmatch(t)}
         groups = []
         for rank, (chunk, texts) in enumerate(zip(chunks, texts_of, strict=True)):
             bonus = ANSWER.article_bonus if chunk.unit == "article" else 1.0
@@ -723,8 +725,7 @@ class OfflineComposer:
                 group += _qualifying(group, texts, lines, ask)
             group[0].score += ANSWER.heading_weight * bonus * coverage(context, sharp)
             group[0].within += ANSWER.heading_weight * coverage(context, untitled)
-            held_words = held_terms(" ".join(t for c in group for t in (c.text, *c.items)), weights)
-            group[0].matter = {t: w for t, w in held_words.items() if not _NUMERAL.fullmatch(t) or t in told}
+            group[0].matter = held_terms(" ".join(t for c in group for t in (c.text, *c.items)), matter_weights)
             if any(c.lead for c in group):  # its range holds the question's number
                 group[0].matter |= numerals
             groups.append(group)
@@ -1080,13 +1081,13 @@ class OfflineComposer:
                 # 应急响应级别 of another article)
                 # (of the document the question names, when the pick is of it: 安全生产法自哪一天起施行 is not
                 # answered by another law's 本条例自…起施行)
-                own = {evidence[g[0].chunk_rank].doc_id for g in decisive} & set(plan.documents)
+                named_docs = {evidence[g[0].chunk_rank].doc_id for g in decisive} & set(plan.documents)
                 decisive = [
                     g
                     for g in groups
                     if not self._far_in_meaning(g[:1], evidence, plan)
                     and g[0].coverage >= ANSWER.min_coverage
-                    and (not own or evidence[g[0].chunk_rank].doc_id in own)
+                    and (not named_docs or evidence[g[0].chunk_rank].doc_id in named_docs)
                 ][:1] or decisive
             if not decisive:
                 elsewhere.append(part)

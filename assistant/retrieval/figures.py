@@ -142,7 +142,7 @@ class QuantityAsks:
         self._money_kinds = [tuple(kind) for kind in words.money_kinds]
         self._kind_of_unit = {unit: kind for kind, names in words.units.items() for unit in names}
         all_units = _alternatives(list(self._kind_of_unit))
-        self._quantity = re.compile(rf"{NUMBER}\s*(?:{all_units})")
+        self._quantity = re.compile(rf"{NUMBER}\s*(?P<unit>{all_units})")
         self._blank = re.compile(rf"{_BLANK}(?=\s*(?:{all_units}))")
         self._blank_time = re.compile(rf"{_BLANK}(?=\s*(?:前|内|以内))")
         # 哪几次、哪几个 ask which ones (a list), not how many
@@ -273,8 +273,7 @@ class QuantityAsks:
         if found := self._how_often.search(part):
             return Ask("frequency", self._how_often, words=found.group(0))
         for found in self._quantity.finditer(part):
-            kind = self._kind_of_unit.get(re.sub(rf"^{NUMBER}\s*", "", found.group(0)))
-            if kind in _CLAIMED_KINDS:
+            if (kind := self._kind_of_unit[found.group("unit")]) in _CLAIMED_KINDS:
                 return Ask(kind, self._stated[kind], words=found.group(0))
         return None
 
