@@ -37,7 +37,7 @@ from assistant.retrieval.provisions import (
     provision_asked,
     provision_kind,
 )
-from assistant.retrieval.query import ASKS_STATUS, QueryPlan, binds, people_counted, question_parts
+from assistant.retrieval.query import ASKS_STATUS, QueryPlan, asking_clause, binds, people_counted, question_parts
 from ingest.articles import LEADING_LABEL
 from ingest.cleaning import SENTENCE_ENDS, clauses, normalise_for_index, to_simplified
 from ingest.encoding import han_count
@@ -651,6 +651,15 @@ class OfflineComposer:
                 key = normalise_for_index(name)
                 if key in weights and not any(key in p for p in passages):
                     del weights[key]
+        # asked for a figure, the circumstances told before the clause asking it (商场新装了两部自动扶梯，…使用登记最晚
+        # 什么时候要办好？), in words no candidate uses, say nothing of which provision answers: no text is short of
+        # them; the words of what is asked (…要误工费和精神损害抚慰金，这两项…最多能要多少？) stay, a provision lacking
+        # them answers none of it. (Asked whether something is allowed, 这样行吗, the circumstances are the matter.)
+        if self.asks.asked(part) is not None:
+            asked = normalise_for_index(asking_clause(part))
+            asked += "".join(term for word, term in plan.translations.items() if normalise_for_index(word) in asked)
+            for t in [t for t in weights if t not in asked and not any(t in p for p in passages)]:
+                del weights[t]
         quoted = [normalise_for_index(q) for q in _QUOTED.findall(part)]
         rarest = max(weights.values(), default=0.0)
         for phrase in quoted:  # what the user quotes (突出“四抓”) is one name, however the segmenter splits it
@@ -776,9 +785,12 @@ class OfflineComposer:
             ] or good
         # a provision whose range holds the number the question states (十几个伙计: 一百人以下的) answers it before one
         # sharing its other words only (one writing the number out, 一百二十人的企业不需要…, speaks to it too)
+        # (among those answering about as well as the best, as a further part's are: a number told in passing, 北京一家
+        # 二十来人的小公司…怎么向员工交代, does not pick a staffing rule barely touching what is asked)
         picked = good[:1]
+        holding = [g for g in good if any(c.lead for c in g) and g[0].score >= ANSWER.keep_share * best]
         if not _speaks_to_number(picked[0]):
-            picked = [g for g in good if any(c.lead for c in g)][:1] or picked
+            picked = holding[:1] or picked
         first = evidence[picked[0][0].chunk_rank]
         # a question naming a document asks what it says (根据《安全生产法》，…; 安全生产法自哪一天起施行): another
         # text answers only where it does not, or whether it is still in force (…同时废止 is said elsewhere)

@@ -120,6 +120,8 @@ class QuantityAsks:
         if "count" in units:
             units["count"] = units["count"].replace(_ANY_COUNTED, any_counted)
         self._stated = {kind: re.compile(rf"{NUMBER}\s*(?:{alts})") for kind, alts in units.items()}
+        if periods:  # a period counted with 个 (七个工作日, 两个小时) as one written without (三十日, 2小时)
+            self._stated["time"] = re.compile(rf"{NUMBER}\s*{_ANY_COUNTED}?(?:{units['time']})")
         # things counted are not interchangeable as periods are (3年 answers 多少个月): 多少起 is answered by so many
         # 起 (accidents), not by 一次死亡三人 (an occasion) nor 5台 (machines)
         # (an ordinal or a neighbour, 第三次, 上一级, 下一个, counts nothing)

@@ -17,6 +17,8 @@ _ASKS_PENALTY = re.compile(
     r"|会被?(怎么|怎样|如何)处理|被(怎么|怎样|如何)处理|什么法律责任|(担|负|承担)(什么|哪些|啥)法律责任"
     # what happens once caught (被查到的话会怎么样, 被发现了会咋样): the consequence of a breach
     r"|被(?:查|抓|发现|举报)[^，。？?！!]{0,4}?(?:会|要|将)?(?:怎么样|怎样|咋样|咋办)"
+    # how someone is dealt with (对这个主要负责人可以怎么处理, 对企业如何处理): the sanction on them
+    r"|对[^，。？?！!；]{0,10}?(?:人|员|单位|企业|公司|老板|厂|机构|者)(?:可以|应当|应该|会|要|该)?(?:怎么|怎样|如何)处理"
 )
 # what responsibility someone bears (负什么责任) is a liability asked about after a breach or an accident (出了问题校长
 # 要担什么责任); asked of no wrong done (主要负责人对本单位的安全生产工作负什么责任), it is the duty (全面负责)
@@ -50,7 +52,9 @@ _ASKS_BASIS = re.compile(
 # a fine a clause imposes (处五万元以上十万元以下的罚款, 处以一万元以上三万元以下的罚款): the sum of a penalty
 FINE = re.compile(r"处以?[^。；]{0,40}?罚款")
 # (a criminal sentence is a penalty too: 处三年以下有期徒刑或者拘役)
-_PENALTY_TEXT = re.compile(r"罚款|依法追究|给予[^。；]{0,10}处分|吊销|没收违法所得|责令停产停业整顿|有期徒刑|拘役")
+_PENALTY_TEXT = re.compile(
+    r"罚款|依法追究|给予[^。；]{0,10}处分|吊销|没收违法所得|责令停产停业整顿|有期徒刑|拘役|从[轻重]处罚|减轻处罚|免除处罚"
+)
 # the words of a sanction, which every penalty provision writes whatever offence it punishes
 SANCTION = re.compile(r"罚|改正|逾期|责令|处分|吊销|没收|停产|停业|整顿|拘留|徒刑|拘役|追究")
 _DEFINITION_TEXT = re.compile(r"是指|所称|含义|下列用语")

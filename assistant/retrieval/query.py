@@ -128,6 +128,24 @@ def question_parts(question: str) -> list[str]:
     return [p for p in parts if not asks_basis_only(p)] or parts or [question]
 
 
+_CLAUSE_ENDS = re.compile(r"[，,。；;：:！!]")
+# a word pointing back at what was told before it (这两项, 那样, 其, 上述)
+_BACK_REFERENCE = re.compile(r"这|那|其|该|它|上述|前述")
+
+
+def asking_clause(part: str) -> str:
+    """The clause of a question part that asks (its last), with the clause before it where it points back to it
+    (…要误工费和精神损害抚慰金，这两项最多能要多少？); what comes before tells the circumstances (商场新装了两部自动
+    扶梯，…)."""
+    clauses = [c for c in _CLAUSE_ENDS.split(part.strip().rstrip("？?")) if c.strip()]
+    if not clauses:
+        return part
+    asking = clauses[-1]
+    if len(clauses) >= 2 and _BACK_REFERENCE.search(asking):
+        asking = f"{clauses[-2]}，{asking}"
+    return asking
+
+
 def named_documents(question: str) -> list[str]:
     """The documents a question names by title (《…》), by standard number (GB 30871), or as the document of an
     article it asks about (消防法第十六条)."""
