@@ -140,3 +140,15 @@ def test_a_period_counted_with_a_measure_word_is_a_period():
 )
 def test_how_someone_is_dealt_with_asks_the_sanction_on_them(question, asked):
     assert provision_asked(question) == asked
+
+
+def test_an_ordinal_day_claims_no_period():
+    from assistant.pack import KnowledgePack
+    from assistant.retrieval.figures import QuantityAsks
+    from ingest.settings import Settings
+
+    asks = QuantityAsks(KnowledgePack(Settings().knowledge_dir).quantities)
+    # 第二天 tells when something happened; whether it was right asks no figure
+    assert asks.asked("实习的学生，厂里头第二天就让他上流水线，啥培训都没搞。厂里这样搞对吗？") is None
+    claimed = asks.asked("判断题：安全生产许可证的有效期为3年，对吗？")
+    assert claimed is not None and claimed.kind == "time"

@@ -275,6 +275,8 @@ class QuantityAsks:
         if found := self._how_often.search(part):
             return Ask("frequency", self._how_often, words=found.group(0))
         for found in self._quantity.finditer(part):
+            if found.start() and part[found.start() - 1] == "第":  # an ordinal (第二天就让他上岗) claims no period
+                continue
             if (kind := self._kind_of_unit[found.group("unit")]) in _CLAIMED_KINDS:
                 return Ask(kind, self._stated[kind], words=found.group(0))
         return None
