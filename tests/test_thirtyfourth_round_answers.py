@@ -5,7 +5,9 @@
   (…要误工费和精神损害抚慰金，这两项最多能要多少？ is not answered by the 生活护理费).
 - A number told in passing (北京一家二十来人的小公司) decides between provisions answering about as well, not for a
   provision barely touching what is asked (the staffing rule's 一百人以下 for how to tell the staff).
-- A provision on how a sentence is measured (从重处罚, 可以酌情从轻处罚) is a penalty provision."""
+- A provision on how a sentence is measured (从重处罚, 可以酌情从轻处罚) is a penalty provision; 对这个主要负责人可以怎么
+  处理 asks the sanction on them.
+- A period counted with 个 (七个工作日内) states a period; an ordinal day (第二天就让他上流水线) claims none."""
 
 from __future__ import annotations
 
@@ -15,8 +17,11 @@ from test_retrieval_stages import record
 from test_thirtythird_round_answers import _weighed
 from test_twentyfourth_round_answers import _composed, _local
 
+from assistant.pack import KnowledgePack
+from assistant.retrieval.figures import QuantityAsks
 from assistant.retrieval.provisions import PENALTY, provision_asked, provision_kind
 from assistant.retrieval.query import asking_clause
+from ingest.settings import Settings
 
 
 @pytest.mark.parametrize(
@@ -29,13 +34,15 @@ from assistant.retrieval.query import asking_clause
             "我们还想要误工费和抚慰金，这两项最多能要多少",
         ),
         ("安全生产许可证的有效期是几年？", "安全生产许可证的有效期是几年"),
+        # a clause before it asking something itself is no circumstance told
+        ("向哪一级公安机关申请，最晚提前多少天？", "向哪一级公安机关申请，最晚提前多少天"),
         (
             "我们是一家四星级酒店，安全部想确认：法规要求酒店多久搞一次应急预案演练？",
             "法规要求酒店多久搞一次应急预案演练",
         ),
     ],
 )
-def test_the_clause_asking_is_the_last_with_the_one_it_points_back_to(part, asking):
+def test_the_clauses_asking_are_the_last_with_those_asking_or_pointed_back_to(part, asking):
     assert asking_clause(part) == asking
 
 
@@ -116,12 +123,13 @@ def test_how_a_sentence_is_measured_is_a_penalty_provision():
     assert provision_kind(duty) != PENALTY
 
 
-def test_a_period_counted_with_a_measure_word_is_a_period():
-    from assistant.pack import KnowledgePack
-    from assistant.retrieval.figures import QuantityAsks
-    from ingest.settings import Settings
+@pytest.fixture(scope="module")
+def asks() -> QuantityAsks:
+    return QuantityAsks(KnowledgePack(Settings().knowledge_dir).quantities)
 
-    ask = QuantityAsks(KnowledgePack(Settings().knowledge_dir).quantities).asked("作出处罚决定后几个工作日内公开？")
+
+def test_a_period_counted_with_a_measure_word_is_a_period(asks):
+    ask = asks.asked("作出处罚决定后几个工作日内公开？")
     assert ask is not None and ask.kind == "time"
     for text in ("作出处罚决定后七个工作日内在监督管理部门公示系统予以公开曝光", "5个工作日内", "两个小时内"):
         assert ask.stated_in(text) and ask.degree(text) == 1.0, text
@@ -142,12 +150,7 @@ def test_how_someone_is_dealt_with_asks_the_sanction_on_them(question, asked):
     assert provision_asked(question) == asked
 
 
-def test_an_ordinal_day_claims_no_period():
-    from assistant.pack import KnowledgePack
-    from assistant.retrieval.figures import QuantityAsks
-    from ingest.settings import Settings
-
-    asks = QuantityAsks(KnowledgePack(Settings().knowledge_dir).quantities)
+def test_an_ordinal_day_claims_no_period(asks):
     # 第二天 tells when something happened; whether it was right asks no figure
     assert asks.asked("实习的学生，厂里头第二天就让他上流水线，啥培训都没搞。厂里这样搞对吗？") is None
     claimed = asks.asked("判断题：安全生产许可证的有效期为3年，对吗？")

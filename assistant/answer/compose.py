@@ -654,11 +654,21 @@ class OfflineComposer:
         # asked for a figure, the circumstances told before the clause asking it (商场新装了两部自动扶梯，…使用登记最晚
         # 什么时候要办好？), in words no candidate uses, say nothing of which provision answers: no text is short of
         # them; the words of what is asked (…要误工费和精神损害抚慰金，这两项…最多能要多少？) stay, a provision lacking
-        # them answers none of it. (Asked whether something is allowed, 这样行吗, the circumstances are the matter.)
-        if self.asks.asked(part) is not None:
-            asked = normalise_for_index(asking_clause(part))
-            asked += "".join(term for word, term in plan.translations.items() if normalise_for_index(word) in asked)
-            for t in [t for t in weights if t not in asked and not any(t in p for p in passages)]:
+        # them answers none of it, nor do the legal terms of another part's words (…商场…？向哪一级公安机关申请，最晚
+        # 提前多少天？: 公众聚集场所 is told in no clause of this part). (Asked whether something is allowed, 这样行吗,
+        # the circumstances are the matter.)
+        ask = self.asks.asked(part)
+        if ask is not None:
+
+            def with_terms(text: str) -> str:  # a text's words, and the legal terms they stand for
+                said = normalise_for_index(text)
+                return said + "".join(
+                    term for word, term in plan.translations.items() if normalise_for_index(word) in said
+                )
+
+            asking = asking_clause(part)
+            asked, setting = with_terms(asking), with_terms(part.replace(asking, ""))
+            for t in [t for t in weights if t in setting and t not in asked and not any(t in p for p in passages)]:
                 del weights[t]
         quoted = [normalise_for_index(q) for q in _QUOTED.findall(part)]
         rarest = max(weights.values(), default=0.0)
@@ -667,7 +677,6 @@ class OfflineComposer:
                 weights.setdefault(phrase, rarest)
         texts_of = [_clauses(chunk, self.guard) for chunk in chunks]
         whole = bool(_LIST_ASKS.search(part))
-        ask = self.asks.asked(part)
         numbers = thresholds.stated(part)
         asked_about = normalise_for_index(f"{part} {' '.join(plan.legal_terms)}")
         sharp = contrastive_weights(weights, passages)
