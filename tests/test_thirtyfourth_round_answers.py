@@ -20,7 +20,7 @@ from test_twentyfourth_round_answers import _composed, _local
 from assistant.pack import KnowledgePack
 from assistant.retrieval.figures import QuantityAsks
 from assistant.retrieval.provisions import PENALTY, provision_asked, provision_kind
-from assistant.retrieval.query import asking_clause
+from assistant.retrieval.query import split_asking
 from ingest.settings import Settings
 
 
@@ -43,7 +43,7 @@ from ingest.settings import Settings
     ],
 )
 def test_the_clauses_asking_are_the_last_with_those_asking_or_pointed_back_to(part, asking):
-    assert asking_clause(part) == asking
+    assert split_asking(part)[1] == asking
 
 
 _REGISTRATION = _article(
@@ -134,6 +134,8 @@ def test_a_period_counted_with_a_measure_word_is_a_period(asks):
     for text in ("作出处罚决定后七个工作日内在监督管理部门公示系统予以公开曝光", "5个工作日内", "两个小时内"):
         assert ask.stated_in(text) and ask.degree(text) == 1.0, text
     assert not ask.stated_in("三个人")
+    how_long = asks.asked("作出处罚决定后多久之内要公开？")  # asked how long, the same period answers
+    assert how_long is not None and how_long.degree("作出处罚决定后七个工作日内公开") == 1.0
 
 
 @pytest.mark.parametrize(

@@ -37,7 +37,7 @@ from assistant.retrieval.provisions import (
     provision_asked,
     provision_kind,
 )
-from assistant.retrieval.query import ASKS_STATUS, QueryPlan, asking_clause, binds, people_counted, question_parts
+from assistant.retrieval.query import ASKS_STATUS, QueryPlan, binds, people_counted, question_parts, split_asking
 from ingest.articles import LEADING_LABEL
 from ingest.cleaning import SENTENCE_ENDS, clauses, normalise_for_index, to_simplified
 from ingest.encoding import han_count
@@ -666,8 +666,8 @@ class OfflineComposer:
                     term for word, term in plan.translations.items() if normalise_for_index(word) in said
                 )
 
-            asking = asking_clause(part)
-            asked, setting = with_terms(asking), with_terms(part.replace(asking, ""))
+            told, asking = split_asking(part)
+            asked, setting = with_terms(asking), with_terms(told)
             for t in [t for t in weights if t in setting and t not in asked and not any(t in p for p in passages)]:
                 del weights[t]
         quoted = [normalise_for_index(q) for q in _QUOTED.findall(part)]
@@ -797,8 +797,8 @@ class OfflineComposer:
         # (among those answering about as well as the best, as a further part's are: a number told in passing, 北京一家
         # 二十来人的小公司…怎么向员工交代, does not pick a staffing rule barely touching what is asked)
         picked = good[:1]
-        holding = [g for g in good if any(c.lead for c in g) and g[0].score >= ANSWER.keep_share * best]
         if not _speaks_to_number(picked[0]):
+            holding = [g for g in good if any(c.lead for c in g) and g[0].score >= ANSWER.keep_share * best]
             picked = holding[:1] or picked
         first = evidence[picked[0][0].chunk_rank]
         # a question naming a document asks what it says (根据《安全生产法》，…; 安全生产法自哪一天起施行): another

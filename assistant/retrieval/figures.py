@@ -119,9 +119,11 @@ class QuantityAsks:
         any_counted = f"{_ANY_COUNTED}(?!{periods})" if periods else _ANY_COUNTED
         if "count" in units:
             units["count"] = units["count"].replace(_ANY_COUNTED, any_counted)
+        # a period, counted with 个 (七个工作日, 两个小时) or without (三十日, 2小时)
+        time_units = units["time"]
+        period = rf"{NUMBER}\s*{_ANY_COUNTED}?(?:{time_units})"
         self._stated = {kind: re.compile(rf"{NUMBER}\s*(?:{alts})") for kind, alts in units.items()}
-        if periods:  # a period counted with 个 (七个工作日, 两个小时) as one written without (三十日, 2小时)
-            self._stated["time"] = re.compile(rf"{NUMBER}\s*{_ANY_COUNTED}?(?:{units['time']})")
+        self._stated["time"] = re.compile(period)
         # things counted are not interchangeable as periods are (3年 answers 多少个月): 多少起 is answered by so many
         # 起 (accidents), not by 一次死亡三人 (an occasion) nor 5台 (machines)
         # (an ordinal or a neighbour, 第三次, 上一级, 下一个, counts nothing)
@@ -145,6 +147,8 @@ class QuantityAsks:
         self._kind_of_unit = {unit: kind for kind, names in words.units.items() for unit in names}
         all_units = _alternatives(list(self._kind_of_unit))
         self._quantity = re.compile(rf"{NUMBER}\s*(?P<unit>{all_units})")
+        # one counting, not an ordinal (第二天就让他上岗 claims no period)
+        self._counted_quantity = re.compile(rf"{_COUNTING}{self._quantity.pattern}")
         self._blank = re.compile(rf"{_BLANK}(?=\s*(?:{all_units}))")
         self._blank_time = re.compile(rf"{_BLANK}(?=\s*(?:前|内|以内))")
         # 哪几次、哪几个 ask which ones (a list), not how many
@@ -178,18 +182,14 @@ class QuantityAsks:
             rf"|(?:多久|多长时间|(?:多少|{_JI})个?(?:{units['time']}))(?P<act>[^，。？?]{{0,8}})一(?:次|遍|回|趟)"
         )
         self._ratio = re.compile(rf"{_asks(words.ratio_asks)}|{_asking(words.ratio_nouns, words.question_words)}")
-        time_units = units["time"]
         # 多久 asks how long or how often: a frequency (每年向职工代表大会报告) answers it too, in words
-        self._deadline = re.compile(
-            rf"{NUMBER}\s*(?:{time_units})|{_alternatives([*words.deadline_words, *words.frequency_words])}"
-        )
+        self._deadline = re.compile(rf"{period}|{_alternatives([*words.deadline_words, *words.frequency_words])}")
         # 每季度 is also written 每个季度, 每一年
         often = _alternatives(words.frequency_words).replace("每", "每[个一]?")
         # or a number of periods per occasion, in words or figures: 每2年组织1次, 3年一次, 每两个月检查一次; or a
         # number of times within a period (一百八十日内三次, 3个月内2次或者2次以上)
         self._how_often = re.compile(
-            rf"{often}|每\s*{NUMBER}\s*个?(?:{time_units})|{NUMBER}\s*个?(?:{time_units})[^，。；]{{0,6}}(?:一|1)\s*次"
-            rf"|{NUMBER}\s*个?(?:{time_units})内[^，。；]{{0,20}}?{NUMBER}\s*次"
+            rf"{often}|每\s*{period}|{period}[^，。；]{{0,6}}(?:一|1)\s*次|{period}内[^，。；]{{0,20}}?{NUMBER}\s*次"
         )
         self._proportion = re.compile(
             rf"%|％|百分之{NUMBER}|{NUMBER}\s*[:：比]\s*{NUMBER}|{NUMBER}\s*(?:倍|成)|"
@@ -274,9 +274,7 @@ class QuantityAsks:
         whether the law states it: the figure of its kind a provision states about the matter decides it."""
         if found := self._how_often.search(part):
             return Ask("frequency", self._how_often, words=found.group(0))
-        for found in self._quantity.finditer(part):
-            if found.start() and part[found.start() - 1] == "第":  # an ordinal (第二天就让他上岗) claims no period
-                continue
+        for found in self._counted_quantity.finditer(part):
             if (kind := self._kind_of_unit[found.group("unit")]) in _CLAIMED_KINDS:
                 return Ask(kind, self._stated[kind], words=found.group(0))
         return None

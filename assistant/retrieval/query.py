@@ -135,17 +135,17 @@ _BACK_REFERENCE = re.compile(r"这|那|其|该|它|上述|前述")
 _INTERROGATIVE = re.compile(r"哪|什么|啥|怎么|怎样|如何|多少|多久|多长|几|吗|谁|是否|能否|可否|要不要|有没有|是不是")
 
 
-def asking_clause(part: str) -> str:
-    """The clauses of a question part that ask: its last, with those before it that ask too (向哪一级公安机关申请，
-    最晚提前多少天？) or that it points back to (…要误工费和精神损害抚慰金，这两项最多能要多少？); what comes before
-    them tells the circumstances (商场新装了两部自动扶梯，…)."""
+def split_asking(part: str) -> tuple[str, str]:
+    """The circumstances a question part tells, and the clauses that ask: its last, with those before it that ask
+    too (向哪一级公安机关申请，最晚提前多少天？) or that it points back to (…要误工费和精神损害抚慰金，这两项最多能要
+    多少？); what comes before them tells the circumstances (商场新装了两部自动扶梯，…)."""
     clauses = [c for c in _CLAUSE_ENDS.split(part.strip().rstrip("？?")) if c.strip()]
     if not clauses:
-        return part
+        return "", part
     start = len(clauses) - 1
     while start > 0 and (_INTERROGATIVE.search(clauses[start - 1]) or _BACK_REFERENCE.search(clauses[start])):
         start -= 1
-    return "，".join(clauses[start:])
+    return "，".join(clauses[:start]), "，".join(clauses[start:])
 
 
 def named_documents(question: str) -> list[str]:
