@@ -525,27 +525,39 @@ def _whole_provision(texts: list[str], rank: int, provision: str) -> list[_Claus
     return clauses
 
 
+def _read(clause: _Clause) -> list[str]:
+    """A clause's statements, a list's introducing clause read with each of its items (…有下列行为之一的，…处五万元
+    以上十万元以下的罚款 / （四）未…组织职业健康检查…的)."""
+    statements = _statements(clause)
+    return [statements[0], *(f"{statements[0]}{item}" for item in statements[1:])]
+
+
+def _subject_held(clause: _Clause, ask: Ask, subject: dict[str, float]) -> float:
+    """The weighted share of what a figure is asked about (subject) that the clause's best statement of a figure of
+    the kind asked holds, read with its provision's first sentence; -1 when it states none."""
+    total = sum(subject.values())
+    return max(
+        (
+            sum(w for term, w in subject.items() if term in normalise_for_index(clause.topic + text)) / total
+            if total
+            else 1.0
+            for text in _read(clause)
+            if ask.stated_in(text)
+        ),
+        default=-1.0,
+    )
+
+
 def _states_about(group: list[_Clause], ask: Ask, subject: dict[str, float], later: bool = False) -> float:
     """The coverage of the best clause of a group that states a figure of the kind asked and names something the
     question is about (0 when none does): 安全生产许可证的有效期为3年 states a period, but not about 特种作业操作证;
     每级上报的时间不得超过2小时 holds the 小时 of 煤矿井下每天最多干几小时, and nothing of 煤矿 or 井下."""
 
-    def states(text: str, topic: str) -> bool:  # the figure in one clause or item, what it is about there or in
-        # the provision's first sentence
-        about = normalise_for_index(topic + text)
-        if not ask.stated_in(text):
-            return False
-        if not subject:
-            return True
-        held = sum(w for term, w in subject.items() if term in about)
-        return held > 0 and held >= ANSWER.figure_subject_share * sum(subject.values())
+    def states(clause: _Clause) -> bool:
+        held = _subject_held(clause, ask, subject)
+        return held > 0 and held >= ANSWER.figure_subject_share
 
-    def read(clause: _Clause) -> list[str]:  # a list's introducing clause is read with each of its items (…有下列行为
-        # 之一的，…处五万元以上十万元以下的罚款 / （四）未…组织职业健康检查…的)
-        statements = _statements(clause)
-        return [statements[0], *(f"{statements[0]}{item}" for item in statements[1:])]
-
-    stating = [max(c.coverage, c.in_provision) for c in group if any(states(t, c.topic) for t in read(c))]
+    stating = [max(c.coverage, c.in_provision) for c in group if states(c)]
     # a later part may leave its subject to the first (…照发工资吗？最长能发多久？): its figure stated in the provision
     # answering (停工留薪期一般不超过12个月, beside 停工留薪期内原工资福利待遇不变) holds what the provision holds
     return max(c.coverage for c in group) if later and stating else max(stating, default=0.0)
@@ -832,7 +844,7 @@ class OfflineComposer:
                 # listed as related, with where it applies
                 return []
         if first.kind in LEGAL_KINDS and first.kind not in (LAW, JUDICIAL) and not plan.documents:
-            higher = self._higher_law(picked, groups, evidence, part, plan.legal_terms)
+            higher = self._higher_law(picked, groups, evidence, part, plan)
             # where the question asks about the rule's own place, the rule stands (its own fines, its own deadlines)
             # unless it waives what the law requires: then the law decides and the answer says so
             waives = higher is not picked and default_forms().waives(_said(picked[0]), _said(higher[0]))
@@ -918,7 +930,7 @@ class OfflineComposer:
         groups: list[list[_Clause]],
         evidence: list[StoredChunk],
         part: str,
-        terms: list[str],
+        plan: QueryPlan,
     ) -> list[list[_Clause]]:
         """上位法: a rule below the law (a 行政法规, a 规章, a local regulation or notice, even where it binds) stating
         what is asked (a figure, a range holding the question's number, or the penalty asked about) gives way to a law
@@ -949,7 +961,7 @@ class OfflineComposer:
         if not pick.matter:
             return picked
         # what is asked about: the part and the legal terms its words stand for (叉车司机 → 特种设备作业人员)
-        forms, asked = default_forms(), normalise_for_index(f"{part} {' '.join(terms)}")
+        forms, asked = default_forms(), normalise_for_index(f"{part} {' '.join(plan.legal_terms)}")
 
         matter = whole_terms(pick.matter, ANSWER.compound_chars)  # 事故调查报告 once, not again as 调查报告, 查报
         if provision_kind(lower) == PENALTY:  # a penalty's matter is the offence: every penalty writes its sanction
@@ -971,6 +983,17 @@ class OfflineComposer:
         sector = forms.subject(lower.title, lower.kind) if lower.region == NATIONAL else ""
         if states(picked[0]):
             higher = [g for g in laws if states(g)]
+            if ask is not None and not (penalty and provision_kind(lower) == PENALTY):
+                # a figure the law states of another thing (批复事故调查报告后一年内 is no deadline of the 事故调查组
+                # for 提交事故调查报告) is no rule on what the rule's figure is about: the law decides when its figure
+                # is of what is asked as much as the rule's is, in the question's own words (the legal terms they
+                # stand for are one text's wording or another's: 事故调查处理 is the law's)
+                subject = self._subject(part, plan, ask, with_terms=False)
+
+                def about(group: list[_Clause]) -> float:
+                    return max(_subject_held(c, ask, subject) for c in group)
+
+                higher = [g for g in higher if about(g) >= about(picked[0])]
         elif (
             provision_kind(lower) == "duty"
             and sector
@@ -1195,14 +1218,13 @@ class OfflineComposer:
         close = [s for c in chosen if (s := evidence[c.chunk_rank].similarity) is not None]
         return bool(close) and max(close) < self.min_similarity
 
-    def _subject(self, part: str, plan: QueryPlan, ask: Ask) -> dict[str, float]:
+    def _subject(self, part: str, plan: QueryPlan, ask: Ask, with_terms: bool = True) -> dict[str, float]:
         """The weighted terms of a part asking for a figure, less the words asking for it, the figure's own name
         (有效期, 比例, 标准) and the figures it states (员工一年带薪年休假有几天 is about 年休假, not 一年): what it is
-        about."""
+        about; with the legal terms its words stand for, or (``with_terms`` false) in its own words only."""
         asking = set(self.tokenizer.query_tokens(f"{ask.words} {' '.join(self.asks.figure_nouns)}"))
-        terms = question_weights(
-            self.tokenizer.query_tokens(f"{people_counted(part)} {' '.join(plan.legal_terms)}"), self.idf
-        )
+        legal = " ".join(plan.legal_terms) if with_terms else ""
+        terms = question_weights(self.tokenizer.query_tokens(f"{people_counted(part)} {legal}"), self.idf)
         return {
             normalise_for_index(t): w
             for t, w in terms.items()

@@ -1,0 +1,46 @@
+"""Round 36 (issue 15): 上位法 decides a figure only where it states one of what is asked.
+
+- A law stating a period of another act (批复事故调查报告后一年内，组织…评估) does not overrule a regulation's
+  deadline for what is asked (事故调查组…60日内提交事故调查报告); a law stating the figure of the same act does."""
+
+from __future__ import annotations
+
+from test_fifteenth_round import _article
+from test_retrieval_stages import record
+from test_thirtythird_round_answers import _weighed
+
+_RECORDS = [record("生产安全事故报告和调查处理条例", "行政法规"), record("安全生产法", "法律")]
+# as in a real index, the words every text on accidents holds weigh little
+_COMMON = {"事故": 0.6, "生产": 0.6, "安全": 0.6, "安全生产": 0.8, "报告": 1.0}
+
+
+def test_a_law_stating_a_period_of_another_act_does_not_overrule_the_regulations_deadline():
+    regulation = _article(
+        "生产安全事故报告和调查处理条例", "行政法规", 29,
+        "第二十九条 事故调查组应当自事故发生之日起60日内提交事故调查报告；特殊情况下，经负责事故调查的人民政府批准，"
+        "提交事故调查报告的期限可以适当延长，但延长的期限最长不超过60日。",
+    )  # fmt: skip
+    law = _article(
+        "安全生产法", "法律", 86,
+        "第八十六条 负责事故调查处理的国务院有关部门和地方人民政府应当在批复事故调查报告后一年内，组织有关部门对事故"
+        "整改和防范措施落实情况进行评估，并及时向社会公开评估结果。",
+    )  # fmt: skip
+    answer = _weighed("事故调查组一般要在多久之内交调查报告？", _RECORDS, [regulation, law], _COMMON)
+    assert [s.chunk.doc_id for s in answer.sources][:1] == ["生产安全事故报告和调查处理条例"], answer.text
+    assert "60日内提交事故调查报告" in answer.text
+
+
+def test_a_law_stating_the_figure_of_the_same_act_decides_over_the_regulation():
+    regulation = _article(
+        "生产安全事故报告和调查处理条例", "行政法规", 9,
+        "第九条 事故发生后，事故现场有关人员应当立即向本单位负责人报告；单位负责人接到报告后，应当于2小时内向事故"
+        "发生地县级以上人民政府安全生产监督管理部门报告。",
+    )  # fmt: skip
+    law = _article(
+        "安全生产法", "法律", 83,
+        "第八十三条 生产经营单位发生生产安全事故后，事故现场有关人员应当立即报告本单位负责人。单位负责人接到事故报告"
+        "后，应当于1小时内向当地负有安全生产监督管理职责的部门报告。",
+    )  # fmt: skip
+    answer = _weighed("单位负责人接到事故报告以后，多长时间内要向监管部门报告？", _RECORDS, [regulation, law], _COMMON)
+    assert [s.chunk.doc_id for s in answer.sources][:1] == ["安全生产法"], answer.text
+    assert "1小时内" in answer.text
