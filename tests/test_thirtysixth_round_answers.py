@@ -44,3 +44,28 @@ def test_a_law_stating_the_figure_of_the_same_act_decides_over_the_regulation():
     answer = _weighed("单位负责人接到事故报告以后，多长时间内要向监管部门报告？", _RECORDS, [regulation, law], _COMMON)
     assert [s.chunk.doc_id for s in answer.sources][:1] == ["安全生产法"], answer.text
     assert "1小时内" in answer.text
+
+
+def test_a_later_figure_is_answered_by_the_provision_stating_it_not_by_the_one_quoted_before():
+    """A provision quoted for an earlier part answers a later part's figure only when it states one: 立即报告 is no
+    answer to 每一级最多能用多长时间 where another provision says 不得超过2小时."""
+    where = _article(
+        "生产安全事故报告和调查处理条例", "行政法规", 10,
+        "第十条 安全生产监督管理部门接到事故报告后，应当依照下列规定上报事故情况：\n"
+        "（一）特别重大事故、重大事故逐级上报至国务院安全生产监督管理部门；\n"
+        "（二）较大事故逐级上报至省、自治区、直辖市人民政府安全生产监督管理部门；\n"
+        "（三）一般事故上报至设区的市级人民政府安全生产监督管理部门。\n"
+        "安全生产监督管理部门依照前款规定上报事故情况，应当同时报告本级人民政府。国务院安全生产监督管理部门接到发生"
+        "特别重大事故、重大事故的报告后，应当立即报告国务院。",
+    )  # fmt: skip
+    how_fast = _article(
+        "生产安全事故报告和调查处理条例", "行政法规", 11,
+        "第十一条 安全生产监督管理部门逐级上报事故情况，每级上报的时间不得超过2小时。",
+    )  # fmt: skip
+    records = [record("生产安全事故报告和调查处理条例", "行政法规")]
+    question = "县应急管理局接到一起一般事故的报告后，要上报到哪一级部门？逐级上报时每一级最多能用多长时间？"
+    # words common in any collection of rules (一般事故, 时间, 最多) weigh little, as in a real index
+    common = {**_COMMON, "一般": 1.0, "时间": 1.0, "最多": 1.0, "多长": 1.0, "长时间": 1.0}
+    answer = _weighed(question, records, [where, how_fast], common)
+    assert "设区的市级" in answer.text and "不得超过2小时" in answer.text, answer.text
+    assert {s.chunk.article_num for s in answer.sources} == {10, 11}

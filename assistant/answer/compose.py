@@ -785,6 +785,14 @@ class OfflineComposer:
         # unless the part names a document or place of its own (…和原来国务院特别规定相比？, 上海的条例里…)
         # (a penalty asked is a penalty provision's to answer: …适用哪几类企业？没证擅自生产怎么罚？)
         penalty = provision_asked(part) == PENALTY
+        # (a figure asked is a provision's stating it in figures to answer, when one does: 每级上报的时间不得超过2小时
+        # for …每一级最多能用多长时间？, not the 立即报告 of the provision quoted for where it is reported)
+        figure = self.asks.asked(part)
+
+        def in_figures(group: list[_Clause]) -> bool:
+            return figure is not None and any(figure.degree(t) == 1.0 for c in group for t in (c.text, *c.items))
+
+        stated = figure is not None and any(in_figures(g) for g in groups)
         if not any(n in normalise_for_index(part) for n in plan.names):
             again = [
                 g
@@ -792,6 +800,7 @@ class OfflineComposer:
                 if g[0].chunk_rank in quoted
                 and g[0].score >= ANSWER.first_share * best
                 and (not penalty or provision_kind(evidence[g[0].chunk_rank]) == PENALTY)
+                and (not stated or in_figures(g))
             ]
             if again:
                 return again[:1]
