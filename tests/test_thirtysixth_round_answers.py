@@ -1,13 +1,20 @@
 """Round 36 (issue 15): 上位法 decides a figure only where it states one of what is asked.
 
 - A law stating a period of another act (批复事故调查报告后一年内，组织…评估) does not overrule a regulation's
-  deadline for what is asked (事故调查组…60日内提交事故调查报告); a law stating the figure of the same act does."""
+  deadline for what is asked (事故调查组…60日内提交事故调查报告); a law stating the figure of the same act does.
+- A later part asking a figure is answered by the provision stating it in figures, not by the one quoted before
+  that says 立即.
+- Asked whether something may be done and then how it is punished, the first is the duty's to answer (the provision
+  imposing it), the second the penalty's; acting without the permit required (没拿到…许可就…) is a breach."""
 
 from __future__ import annotations
 
+import pytest
 from test_fifteenth_round import _article
 from test_retrieval_stages import record
 from test_thirtythird_round_answers import _weighed
+
+from assistant.retrieval.provisions import PENALTY, provision_asked
 
 _RECORDS = [record("生产安全事故报告和调查处理条例", "行政法规"), record("安全生产法", "法律")]
 # as in a real index, the words every text on accidents holds weigh little
@@ -69,3 +76,41 @@ def test_a_later_figure_is_answered_by_the_provision_stating_it_not_by_the_one_q
     answer = _weighed(question, records, [where, how_fast], common)
     assert "设区的市级" in answer.text and "不得超过2小时" in answer.text, answer.text
     assert {s.chunk.article_num for s in answer.sources} == {10, 11}
+
+
+_FIREWORKS = [record("烟花爆竹安全管理条例", "行政法规")]
+_PROHIBITION = _article("烟花爆竹安全管理条例", "行政法规", 27, "第二十七条 禁止携带烟花爆竹搭乘公共交通工具。")
+_FINE = _article(
+    "烟花爆竹安全管理条例", "行政法规", 41,
+    "第四十一条 对携带烟花爆竹搭乘公共交通工具，或者邮寄烟花爆竹以及在托运的行李、包裹、邮件中夹带烟花爆竹的，由"
+    "公安部门没收非法携带、邮寄、夹带的烟花爆竹，可以并处200元以上1000元以下的罚款。",
+)  # fmt: skip
+
+
+def test_whether_it_may_be_done_is_the_duty_and_how_it_is_punished_the_penalty():
+    # the ranker put the penalty first: it restates the duty as the offence and holds every word of the question
+    # the words of everyday speech weigh little, as in a real index
+    common = {"要是": 0.3, "查出": 0.5, "出来": 0.3, "怎么": 0.3}
+    question = "坐高铁回老家过年，能不能带两箱烟花上车？要是被查出来会怎么罚？"
+    answer = _weighed(question, _FIREWORKS, [_FINE, _PROHIBITION], common)
+    assert {s.chunk.article_num for s in answer.sources} == {27, 41}, answer.text
+    assert "禁止携带烟花爆竹搭乘公共交通工具" in answer.text and "200元以上1000元以下" in answer.text
+
+
+def test_asked_only_whether_it_may_be_done_the_ranker_decides():
+    answer = _weighed("坐高铁回老家过年，能不能带两箱烟花上车？", _FIREWORKS, [_FINE, _PROHIBITION], {})
+    assert answer.sources[0].chunk.article_num == 41, answer.text
+
+
+@pytest.mark.parametrize(
+    ("question", "kind"),
+    [
+        ("大型活动没拿到公安的安全许可就开办了，如何处理？", PENALTY),
+        ("未取得安全生产许可证就进行生产的，怎么处理？", PENALTY),
+        ("电焊工没有取得特种作业操作证就上岗作业，企业该怎样处理？", PENALTY),
+        ("发现事故隐患怎么处理？", None),  # how a thing is handled asks the duty
+        ("实在没办法的时候，过期的灭火器怎么处理？", None),
+    ],
+)
+def test_acting_without_the_permit_required_is_a_breach(question, kind):
+    assert provision_asked(question) == kind

@@ -770,6 +770,7 @@ class OfflineComposer:
         share: float,
         overruled: list[tuple[StoredChunk, StoredChunk]],
         quoted: set[int],
+        duty: bool = False,
     ) -> list[list[_Clause]]:
         """The decisive chunks of a question part: the first-ranked chunk whose best clause scores ``share`` of the
         best. The ranker ordered the chunks for the whole question, so the first part trusts its order
@@ -778,7 +779,9 @@ class OfflineComposer:
         chunk answering at least as well that lists items (the ranker weighs what clause scores do not: a shipping
         rule's 鸣放鞭炮 is not the fireworks regulation's list); a question about a place whose pick is national takes
         the first well-answering rule binding there too (never one departing from the law); when the question names
-        several documents or regions, the first well-answering chunk of each is decisive too."""
+        several documents or regions, the first well-answering chunk of each is decisive too. A part asking the duty
+        (``duty``: a later part asks how its breach is punished) whose pick is a penalty provision takes the provision
+        imposing the duty that answers as well."""
         best = max(g[0].score for g in groups)
         # a further part that a provision already quoted (the evidence ranks in quoted) answers (…预案要谁签字？签完报
         # 哪里备案？: 第七条 says both) is answered by it, not by a second provision sharing the part's few words;
@@ -813,6 +816,16 @@ class OfflineComposer:
             good = [
                 g for g in good if not (fined := parties_fined(evidence[g[0].chunk_rank].text)) or parties <= fined
             ] or good
+        elif duty and provision_kind(evidence[good[0][0].chunk_rank]) == PENALTY:
+            # the duty is the provision imposing it to state, as a penalty decision cites the article breached apart
+            # from the one it punishes by: of those answering as well, the duty's (the penalty restates it as the
+            # offence: 禁止携带烟花爆竹搭乘公共交通工具, not 对携带烟花爆竹搭乘公共交通工具的…处…罚款)
+            imposing = [
+                g
+                for g in good
+                if provision_kind(evidence[g[0].chunk_rank]) == "duty" and g[0].score >= good[0][0].score
+            ]
+            good = imposing[:1] + [g for g in good if g not in imposing[:1]]
         # a provision whose range holds the number the question states (十几个伙计: 一百人以下的) answers it before one
         # sharing its other words only (one writing the number out, 一百二十人的企业不需要…, speaks to it too)
         # (among those answering about as well as the best, as a further part's are: a number told in passing, 北京一家
@@ -1127,7 +1140,10 @@ class OfflineComposer:
                     groups = legal
             share = ANSWER.first_share if index == 0 else ANSWER.keep_share
             quoted = {c.chunk_rank for c in chosen}  # the evidence a part before this one is answered from
-            decisive = self._decisive(groups, evidence, plan, part, share, overruled, quoted)
+            # a part asking whether something may be done, before one asking how it is punished (能不能带烟花上车？
+            # 要是被查出来会咋样？), asks the duty
+            duty = any(provision_asked(later) == PENALTY for later in parts[index + 1 :])
+            decisive = self._decisive(groups, evidence, plan, part, share, overruled, quoted, duty)
             if decisive and self._far_in_meaning([g[0] for g in decisive], evidence, plan):
                 # the pick shares the question's words only: the first-ranked provision close in meaning that holds
                 # enough of them answers (预警级别…分别用红色、橙色、黄色和蓝色标示 for 预警信号分哪几种颜色, not the

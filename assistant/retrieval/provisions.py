@@ -31,7 +31,11 @@ _ASKS_PAYER = re.compile(r"谁来?(赔|承担|买单)")
 _ASKS_PAYER_OF_HARM = re.compile(r"谁来?(出钱|出|付|掏)")
 _HARMED = re.compile(r"受伤|伤了|工伤|出事|事故|死亡|死了|骨折|残疾|伤残")
 # a breach of the rules; a wrong done is one, a duty left undone (未、没、不给) or an accident
-_BREACH = r"违反|违法|违规|违章|不依照|不按|未按|未经|拒不|阻碍|擅自|隐瞒|谎报|迟报|漏报|瞒报|失职|渎职"
+_BREACH = (
+    r"违反|违法|违规|违章|不依照|不按|未按|未经|拒不|阻碍|擅自|隐瞒|谎报|迟报|漏报|瞒报|失职|渎职"
+    # acting without the permit or certificate required (未取得安全生产许可证, 没拿到公安的安全许可就开办了)
+    r"|(?:未|没有?)(?:取得|拿到|领到|办理|办下)"
+)
 _UNDONE = re.compile(rf"{_BREACH}|未|没|不给")
 _WRONG_DONE = re.compile(rf"{_UNDONE.pattern}|出了|出事|发生|造成|导致|事故|逃")
 # how a breach is dealt with (不依照规定保证资金投入，怎么处理) asks its penalty; how a thing is handled
