@@ -5,7 +5,9 @@
 - A later part asking a figure is answered by the provision stating it in figures, not by the one quoted before
   that says 立即.
 - Asked whether something may be done and then how it is punished, the first is the duty's to answer (the provision
-  imposing it), the second the penalty's; acting without the permit required (没拿到…许可就…) is a breach."""
+  imposing it), the second the penalty's; acting without the permit required (没拿到…许可就…) is a breach.
+- A unit asking of its own duty is answered by a provision binding units, not by a government's duty on the same
+  matter; an officer asking keeps the government's."""
 
 from __future__ import annotations
 
@@ -14,7 +16,7 @@ from test_fifteenth_round import _article
 from test_retrieval_stages import record
 from test_thirtythird_round_answers import _weighed
 
-from assistant.retrieval.provisions import PENALTY, provision_asked
+from assistant.retrieval.provisions import GOVERNMENT, PENALTY, UNIT, asked_as_unit, duty_bearer, provision_asked
 
 _RECORDS = [record("生产安全事故报告和调查处理条例", "行政法规"), record("安全生产法", "法律")]
 # as in a real index, the words every text on accidents holds weigh little
@@ -114,3 +116,63 @@ def test_asked_only_whether_it_may_be_done_the_ranker_decides():
 )
 def test_acting_without_the_permit_required_is_a_breach(question, kind):
     assert provision_asked(question) == kind
+
+
+_PLANNING = _article(
+    "生产安全事故应急条例", "行政法规", 9,
+    "第九条 县级以上人民政府应当加强对生产安全事故应急救援队伍建设的统一规划、组织和指导。",
+)  # fmt: skip
+_TEAMS = _article(
+    "生产安全事故应急条例", "行政法规", 10,
+    "第十条 易燃易爆物品、危险化学品等危险物品的生产、经营、储存、运输单位，矿山、金属冶炼、城市轨道交通运营、"
+    "建筑施工单位，以及宾馆、商场等人员密集场所经营单位，应当建立应急救援队伍；其中，小型企业或者微型企业等规模"
+    "较小的生产经营单位，可以不建立应急救援队伍，但应当指定兼职的应急救援人员。",
+)  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("chunk", "bearer"),
+    [
+        (_PLANNING, GOVERNMENT),
+        (_TEAMS, UNIT),  # the kinds of units listed before the duty
+        (
+            _article(
+                "安全生产法",
+                "法律",
+                65,
+                "第六十五条 应急管理部门和其他负有安全生产监督管理职责的部门依法开展安全生产行政执法工作。",
+            ),
+            GOVERNMENT,
+        ),  # fmt: skip
+        (_article("安全生产法", "法律", 28, "第二十八条 生产经营单位应当对从业人员进行安全生产教育和培训。"), UNIT),
+        (_article("安全生产法", "法律", 3, "第三条 安全生产工作坚持中国共产党的领导。"), None),
+    ],
+)
+def test_who_a_provision_binds_is_named_at_its_head(chunk, bearer):
+    assert duty_bearer(chunk) == bearer
+
+
+@pytest.mark.parametrize(
+    ("question", "unit"),
+    [
+        ("我们是一家二十来人的小型建筑施工企业，必须单独建一支应急救援队伍吗？", True),
+        ("我们厂今天出了事故，老板想过半天再往上报，这样行吗？", True),
+        ("我在镇上开了个小饭馆，要装燃气报警器吗？", True),
+        ("我们是县应急管理局执法大队，企业拒不整改怎么办？", False),  # an officer
+        ("应急救援队伍由谁来建？", False),  # no one says who asks
+    ],
+)
+def test_a_unit_asking_of_itself_is_told_from_an_officer(question, unit):
+    assert asked_as_unit(question) is unit
+
+
+def test_a_unit_asking_of_its_own_duty_is_answered_by_the_provision_binding_units():
+    records = [record("生产安全事故应急条例", "行政法规")]
+    # as in a real index, 应急救援队伍 is held by both; the ranker put the government's duty first
+    common = {"应急": 0.6, "救援": 0.8, "队伍": 0.8, "应急救援": 0.8}
+    unit = _weighed(
+        "我们是一家二十来人的小型建筑施工企业，必须单独建一支应急救援队伍吗？", records, [_PLANNING, _TEAMS], common
+    )
+    assert unit.sources[0].chunk.article_num == 10 and "指定兼职的应急救援人员" in unit.text, unit.text
+    officer = _weighed("县政府在应急救援队伍建设上要做什么？", records, [_PLANNING, _TEAMS], common)
+    assert officer.sources[0].chunk.article_num == 9, officer.text

@@ -29,9 +29,13 @@ from assistant.citations import placed_citation, short_citation
 from assistant.retrieval.coverage import contrastive_weights, coverage, held_terms, question_weights, whole_terms
 from assistant.retrieval.figures import Ask, QuantityAsks
 from assistant.retrieval.provisions import (
+    GOVERNMENT,
     PENALTY,
     SANCTION,
+    UNIT,
+    asked_as_unit,
     asks_of_term,
+    duty_bearer,
     parties_asked,
     parties_fined,
     provision_asked,
@@ -826,11 +830,18 @@ class OfflineComposer:
                 if provision_kind(evidence[g[0].chunk_rank]) == "duty" and g[0].score >= good[0][0].score
             ]
             good = imposing[:1] + [g for g in good if g not in imposing[:1]]
+        picked = good[:1]
+        # a unit asking of its own duty (我们是一家小型建筑施工企业…必须单独建一支应急救援队伍吗？) is answered by a
+        # provision binding units (…建筑施工单位应当建立应急救援队伍；…小型企业…可以不建立) answering about as well,
+        # not by a government's duty on the same matter (县级以上人民政府应当加强对…应急救援队伍建设的统一规划)
+        if asked_as_unit(plan.question) and duty_bearer(evidence[picked[0][0].chunk_rank]) == GOVERNMENT:
+            close = ANSWER.keep_share * picked[0][0].score
+            binding = [g for g in good if duty_bearer(evidence[g[0].chunk_rank]) == UNIT and g[0].score >= close]
+            picked = binding[:1] or picked
         # a provision whose range holds the number the question states (十几个伙计: 一百人以下的) answers it before one
         # sharing its other words only (one writing the number out, 一百二十人的企业不需要…, speaks to it too)
         # (among those answering about as well as the best, as a further part's are: a number told in passing, 北京一家
         # 二十来人的小公司…怎么向员工交代, does not pick a staffing rule barely touching what is asked)
-        picked = good[:1]
         if not _speaks_to_number(picked[0]):
             holding = [g for g in good if any(c.lead for c in g) and g[0].score >= ANSWER.keep_share * best]
             picked = holding[:1] or picked

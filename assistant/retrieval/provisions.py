@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 
+from ingest.articles import LEADING_LABEL
 from ingest.cleaning import normalise_for_index
 from ingest.store import StoredChunk
 
@@ -155,6 +156,38 @@ _BOTH_ASKED = re.compile(
     rf"(?:{_UNIT_WORDS})(?:和|与|以及|及其?|、|跟)[^，。？?；]{{0,4}}?(?:{_PERSON_WORDS})"
     rf"|(?:{_PERSON_WORDS})(?:和|与|以及|及|、|跟)[^，。？?；]{{0,4}}?(?:{_UNIT_WORDS})"
 )
+
+
+# who bears a provision's duty, named at the head of its first sentence: a government or its departments (县级以上人民
+# 政府应当加强…, 负有安全生产监督管理职责的部门…) or the units governed (生产经营单位, …储存、运输单位，矿山…)
+GOVERNMENT = "government"
+_GOVERNMENT_HEAD = re.compile(
+    r"^(?:国务院|(?:县级以上|地方各级|各级|省|市|县|乡|镇|设区的市)[^，。；]{0,20}?(?:人民政府|部门|机关|机构)"
+    r"|负有[^，。；]{0,20}?职责的部门|(?:应急管理|安全生产监督管理)部门)"
+)
+_UNIT_HEAD = re.compile(rf"{_UNIT_WORDS}|承办者|经营者")
+_HEAD_CHARS = 60  # where the subject of a first sentence is written, listing kinds of units as 第十条 does
+# a unit asking of itself (我们是一家小型建筑施工企业…, 我们厂…, 我开了家饭店), not an officer (县应急管理局…, 执法)
+_AS_UNIT = re.compile(
+    r"我们(?:是|这|那)?[^，。？?！!]{0,20}?(?:公司|企业|厂|店|单位|作坊|工地|项目部|商场|酒店|饭店|仓库)|我[^，。？?！!]{0,6}?(?:开|办)了"
+)
+_AS_OFFICER = re.compile(r"政府|应急(?:管理)?局|监管部门|执法|安委办|我们局|街道|乡镇")
+
+
+def duty_bearer(chunk: StoredChunk) -> str | None:
+    """Who an article's first sentence binds: GOVERNMENT (a government or a department), UNIT (the units governed),
+    or None when its head names neither (a plan passage has none)."""
+    if chunk.unit != "article":
+        return None
+    head = LEADING_LABEL.sub("", chunk.text.lstrip())[:_HEAD_CHARS]
+    if _GOVERNMENT_HEAD.match(head):
+        return GOVERNMENT
+    return UNIT if _UNIT_HEAD.search(head) else None
+
+
+def asked_as_unit(question: str) -> bool:
+    """Whether a unit asks of itself (我们是一家…企业，…必须…吗), not an officer of a government or department."""
+    return bool(_AS_UNIT.search(question)) and not _AS_OFFICER.search(question)
 
 
 def parties_asked(part: str) -> set[str]:
