@@ -1,4 +1,4 @@
-"""Round 36 (issue 15): 上位法 decides a figure only where it states one of what is asked.
+"""Round 36 (issue 15): which provision answers which part of a question.
 
 - A law stating a period of another act (批复事故调查报告后一年内，组织…评估) does not overrule a regulation's
   deadline for what is asked (事故调查组…60日内提交事故调查报告); a law stating the figure of the same act does.
