@@ -799,7 +799,7 @@ class OfflineComposer:
         def in_figures(group: list[_Clause]) -> bool:
             return figure is not None and any(figure.degree(t) == 1.0 for c in group for t in (c.text, *c.items))
 
-        stated = figure is not None and any(in_figures(g) for g in groups)
+        stated = bool(quoted) and figure is not None and any(in_figures(g) for g in groups)
         if not any(n in normalise_for_index(part) for n in plan.names):
             again = [
                 g
@@ -901,7 +901,6 @@ class OfflineComposer:
         members = _members_asked(part, [c.text for g in pool for c in g]) if asks_list else ""
         if asks_list and not _enumerates(picked[0][0], members):
             # a penalty provision lists offences: it answers which ones only when a penalty is asked about
-            penalty_asked = provision_asked(part) == PENALTY
             # a question naming a document asks for its list (《上海市安全生产条例》规定，主要负责人负有哪些职责)
             within_named = asks_named and of_named(picked[0])
             listing = [
@@ -910,7 +909,7 @@ class OfflineComposer:
                 if (not within_named or of_named(g))
                 and g[0].score >= picked[0][0].score
                 and len(g[0].items) >= 2
-                and (penalty_asked or provision_kind(evidence[g[0].chunk_rank]) != PENALTY)
+                and (penalty or provision_kind(evidence[g[0].chunk_rank]) != PENALTY)
             ]
             # or the first in the pool that names a series of what is asked (…等重点行业)
             naming = [
@@ -919,7 +918,7 @@ class OfflineComposer:
                 if (not within_named or of_named(g))
                 # the kind as each passage writes it (哪些行业领域: …等重点行业、重点领域 names 行业)
                 and any(_enumerates(c, _members_asked(part, [c.text for c in g]) or members) for c in g)
-                and (penalty_asked or provision_kind(evidence[g[0].chunk_rank]) != PENALTY)
+                and (penalty or provision_kind(evidence[g[0].chunk_rank]) != PENALTY)
             ]
             picked = listing[:1] or naming[:1] or picked
         lead = evidence[picked[0][0].chunk_rank]
@@ -1026,7 +1025,8 @@ class OfflineComposer:
                 def about(group: list[_Clause]) -> float:
                     return max(_subject_held(c, ask, subject) for c in group)
 
-                higher = [g for g in higher if about(g) >= about(picked[0])]
+                own = about(picked[0])
+                higher = [g for g in higher if about(g) >= own]
         elif (
             provision_kind(lower) == "duty"
             and sector
@@ -1072,6 +1072,7 @@ class OfflineComposer:
         figures_answered = 0
         defined = False  # a term of the pack asked about, answered by the articles it names
         parts = question_parts(question)
+        asks_penalty = [provision_asked(part) == PENALTY for part in parts]
         for index, part in enumerate(parts):
             ask = self.asks.asked(part)
             # what a term means or what the law requires of it (四不放过是什么, 一岗双责是怎么要求的); not a figure
@@ -1153,7 +1154,7 @@ class OfflineComposer:
             quoted = {c.chunk_rank for c in chosen}  # the evidence a part before this one is answered from
             # a part asking whether something may be done, before one asking how it is punished (能不能带烟花上车？
             # 要是被查出来会咋样？), asks the duty
-            duty = any(provision_asked(later) == PENALTY for later in parts[index + 1 :])
+            duty = any(asks_penalty[index + 1 :])
             decisive = self._decisive(groups, evidence, plan, part, share, overruled, quoted, duty)
             if decisive and self._far_in_meaning([g[0] for g in decisive], evidence, plan):
                 # the pick shares the question's words only: the first-ranked provision close in meaning that holds

@@ -19,7 +19,7 @@ from assistant.retrieval.config import RankingConfig
 from assistant.retrieval.figures import ENDS_YES_NO, YES_NO, QuantityAsks
 from assistant.retrieval.provisions import asks_basis
 from ingest.articles import NUMERAL, ArticleRef
-from ingest.cleaning import normalise_for_index, to_simplified
+from ingest.cleaning import clauses, normalise_for_index, to_simplified
 from ingest.gazetteer import default_gazetteer
 from ingest.legal_forms import (
     ADMINISTRATIVE,
@@ -128,7 +128,7 @@ def question_parts(question: str) -> list[str]:
     return [p for p in parts if not asks_basis_only(p)] or parts or [question]
 
 
-_CLAUSE_ENDS = re.compile(r"[，,。；;：:！!]")
+_CLAUSE_ENDS = "，,。；;：:！!"
 # a word pointing back at what was told before it (这两项, 那样, 其, 上述)
 _BACK_REFERENCE = re.compile(r"这|那|其|该|它|上述|前述")
 # a clause asking something itself (向哪一级公安机关申请，最晚提前多少天？ asks two things)
@@ -139,13 +139,13 @@ def split_asking(part: str) -> tuple[str, str]:
     """The circumstances a question part tells, and the clauses that ask: its last, with those before it that ask
     too (向哪一级公安机关申请，最晚提前多少天？) or that it points back to (…要误工费和精神损害抚慰金，这两项最多能要
     多少？); what comes before them tells the circumstances (商场新装了两部自动扶梯，…)."""
-    clauses = [c for c in _CLAUSE_ENDS.split(part.strip().rstrip("？?")) if c.strip()]
-    if not clauses:
+    pieces = clauses(part.strip().rstrip("？?"), ends=_CLAUSE_ENDS, min_chars=1)  # each with its punctuation
+    if not pieces:
         return "", part
-    start = len(clauses) - 1
-    while start > 0 and (_INTERROGATIVE.search(clauses[start - 1]) or _BACK_REFERENCE.search(clauses[start])):
+    start = len(pieces) - 1
+    while start > 0 and (_INTERROGATIVE.search(pieces[start - 1]) or _BACK_REFERENCE.search(pieces[start])):
         start -= 1
-    return "，".join(clauses[:start]), "，".join(clauses[start:])
+    return "".join(pieces[:start]).rstrip(_CLAUSE_ENDS), "".join(pieces[start:])
 
 
 def named_documents(question: str) -> list[str]:
