@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from assistant.retrieval.figures import CHOICES
 from ingest.numerals import cn_to_int
 
 _AMOUNT = r"\d+(?:\.\d+)?|[零〇一二两三四五六七八九十百千]+"
@@ -31,9 +32,6 @@ _ROUGHLY = re.compile(rf"(\d+|[零〇一二两三四五六七八九十百千]+)(
 _WORD = re.compile(r"[\u4e00-\u9fff]{2}")
 _PARTICLES = set("的是了左等多及和或以")
 _EXCLUSIVE_BELOW = re.compile(r"[“\"]以下[”\"]不包括本数")
-# the choices of a multiple-choice question (…处（ ）罚款。A.50元以上200元以下 B.100元以上500元以下 …): what may be
-# the answer, not what the asker tells
-_CHOICES = re.compile(r"(?<![A-Za-z0-9])[AＡ]\s*[.．、:：)）][\s\S]*?(?<![A-Za-z0-9])[BＢ]\s*[.．、:：)）][\s\S]*$")
 
 
 @dataclass(frozen=True)
@@ -75,7 +73,7 @@ def _round_number(match: re.Match[str]) -> str:
 
 
 def without_choices(question: str) -> str:
-    return _CHOICES.sub("", question)
+    return CHOICES.sub("", question)
 
 
 def stated(question: str) -> list[Quantity]:

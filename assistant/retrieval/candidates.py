@@ -19,7 +19,7 @@ import numpy as np
 from assistant.citations import resolve_citation
 from assistant.retrieval.config import RankingConfig
 from assistant.retrieval.provisions import PENALTY, asks_of_term, provision_asked
-from assistant.retrieval.query import ASKS_VALIDITY, QueryPlan
+from assistant.retrieval.query import ASKS_HISTORY, ASKS_VALIDITY, QueryPlan
 from ingest.knowledge_base import KnowledgeBase
 from ingest.metadata import NATIONAL, PLAN_KINDS
 from ingest.store import DocumentRecord, StoredChunk
@@ -127,6 +127,9 @@ def _gather(
         searched = {chunk.id: score for chunk, score in nearest}  # its vector is not read again
     # only chunks of committed versions of the allowed documents (an interrupted write leaves others)
     found.ids = [i for i in found.ids if _committed(found.chunks.get(i), records, allowed)]
+    # a text's record of adoption and amendment (its preamble: 2005年1月6日…通过, 2011年…修正) is no provision: it
+    # holds the region's and the text's names over and again, and answers only how the named text came to be
+    found.ids = [i for i in found.ids if found.chunks[i].unit != "preamble" or _asks_history_of(found.chunks[i], plan)]
     if query_vector is not None:
         found.dense = {
             i: float(vectors[i] @ query_vector) if i in vectors else searched[i]
@@ -193,6 +196,11 @@ def _lexical_lists(
         if hit is not None:
             found.pinned += hit.chunks
     return lists
+
+
+def _asks_history_of(chunk: StoredChunk, plan: QueryPlan) -> bool:
+    """Whether the question asks how the document it names came to be (安全生产法是哪年通过的, 最近一次修正是哪年)."""
+    return chunk.doc_id in plan.documents and bool(ASKS_HISTORY.search(plan.question))
 
 
 def _committed(chunk: StoredChunk | None, records: dict[str, DocumentRecord], allowed: set[str]) -> bool:

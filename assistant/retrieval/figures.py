@@ -34,13 +34,21 @@ _CLAUSES = re.compile(r"[，,；;。：:]")
 ENDS_YES_NO = re.compile(r"[吗嘛][？?！!。\s]*$")
 # a claim put to be judged true or false (…每4年复审一次，对吗？), as a quiz's 判断题 puts it; and the kinds of figure
 # whose claim the law's own figure decides (a period, a sum; a frequency is read as one)
-_CHECKS_CLAIM = re.compile(r"(?:对吗|对不对|对么|是否正确|正确吗|是否属实|说法正确吗)[？?！!。\s]*$")
+_CHECKS_CLAIM = re.compile(
+    r"(?:对吗|对不对|对么|是否正确|正确吗|是否属实|说法正确吗)[？?！!。\s]*$"
+    # the quiz's own mark (判断题：…), or its blank left for 对 or 错 after the claim (…每3年复审一次。（ ）)
+    r"|^\s*判断题|[（(][\s\u3000]*[）)][。.\s]*$"
+)
 _CLAIMED_KINDS = ("time", "money")
 YES_NO = re.compile(rf"{ENDS_YES_NO.pattern}|([^有])不\1|是否")
 # a quiz's blank (不得少于____学时, 有效期为（ ）年): before a unit, the question word, as 多少 is; a blank asking
 # for a term (依法参加______) or for a bound whose unit the answer brings (必须有____以上的安全出口: 两个) asks none;
 # before 前 or 内 it asks when (在活动举办日的（ ）前提出申请), as 多久 does
 _BLANK = r"(?:_{2,}|＿{2,}|[（(][\s\u3000]*[）)])"
+# the choices of a multiple-choice question (…处（ ）罚款。A.50元以上200元以下 B.100元以上500元以下 …): what may be
+# the answer, not what the asker tells; and where each choice begins
+CHOICES = re.compile(r"(?<![A-Za-z0-9])[AＡ]\s*[.．、:：)）][\s\S]*?(?<![A-Za-z0-9])[BＢ]\s*[.．、:：)）][\s\S]*$")
+_CHOICE = re.compile(r"(?<![A-Za-z0-9])[A-HＡ-Ｈ]\s*[.．、:：)）]")
 # asks that are a rate or a point in time themselves (多久一次, 百分之多少, 每年几月): no period to state them per
 _RATES_ALREADY = ("frequency", "ratio", "date", "phone", "form")
 # a sum or a share asked of no penalty (安责险最低保额, 安全文明施工费按百分之几计取): a fine's amount or share (处挪用
@@ -257,6 +265,8 @@ class QuantityAsks:
         安委会，每季度至少开会一次 asks no number of people per quarter); a sum or share asked of no penalty is not a
         fine."""
         part = self._blank_time.sub("多久", self._blank.sub("多少", part))
+        if self._asked(part) is None:
+            part = self._blank_of_choices(part)
         ask = self._asked(part) or (self._claimed(part) if _CHECKS_CLAIM.search(part) else None)
         if ask is None or (re.search(_JI, ask.words) and YES_NO.search(part)):
             return None
@@ -268,6 +278,18 @@ class QuantityAsks:
                 if asking.search(clause):
                     return replace(ask, per=stating)
         return ask
+
+    def _blank_of_choices(self, part: str) -> str:
+        """A quiz's blank whose choices are all figures of one kind (一般不超过（ ）。A.1年 B.2.5年 C.3年 D.5年) asks
+        for a figure of that kind, as 多少年 does; choices of another sort (A.每季度, A.建设单位) leave it a blank."""
+        choices = CHOICES.search(part)
+        if choices is None or not re.search(_BLANK, part[: choices.start()]):
+            return part
+        found = [self._quantity.search(choice) for choice in _CHOICE.split(choices.group(0))[1:]]
+        units = [f.group("unit") for f in found if f is not None]
+        if len(units) < 2 or len(units) < len(found) or len({self._kind_of_unit[u] for u in units}) > 1:
+            return part
+        return re.sub(_BLANK, f"多少{units[0]}", part, count=1)
 
     def _claimed(self, part: str) -> Ask | None:
         """A true-or-false claim of a period, a frequency or a sum (叉车司机的作业人员证每4年复审一次，对吗？) asks

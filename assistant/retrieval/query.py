@@ -61,6 +61,8 @@ def _asks_anew(sentence: str) -> list[str]:
 # (自哪一天起施行) it says itself, and a later text may say when it ended (not 有效期, 有效措施)
 ASKS_STATUS = re.compile(r"还有效|仍有效|是否有效|有效吗|有没有效|废止|失效|作废|还能用|还适用|还管用|还在用")
 ASKS_VALIDITY = re.compile(rf"{ASKS_STATUS.pattern}|施行|生效")
+# how a text came to be (哪年通过的, 修订过几次, 什么时候开始实施): its record of adoption and amendment says
+ASKS_HISTORY = re.compile(rf"{ASKS_VALIDITY.pattern}|实施|通过|修订|修正|修改|公布|颁布|出台|发布|制定")
 _DECREE_FORMS = re.compile(r"(?:中华人民共和国)?国务院令?第\s*(\d+)\s*号令?")  # 国务院令第446号 -> 446号令
 _STANDARD = re.compile(rf"{STANDARD_CODE}(?:[.-]\d+)*", re.IGNORECASE)
 # 《…》 names a document when it ends as one does (《…许可证》 names a licence, which is no document)
