@@ -93,6 +93,15 @@ def analyzer():
     return QueryAnalyzer(pack, Tokenizer(words), {})
 
 
+@pytest.fixture(scope="session")
+def figures():
+    """What a question asks to be counted, read with the shipped knowledge pack's words (knowledge/quantities.yaml)."""
+    from assistant.pack import KnowledgePack
+    from assistant.retrieval.figures import QuantityAsks
+
+    return QuantityAsks(KnowledgePack(Settings().knowledge_dir).quantities)
+
+
 @pytest.fixture
 def settings() -> Settings:
     return Settings()

@@ -241,11 +241,6 @@ def test_asking_what_is_arranged_refers_to_a_plan_arranging_is_a_duty(question, 
     assert analyzer.analyse(question).plans is plans
 
 
-@pytest.fixture(scope="module")
-def figures() -> QuantityAsks:
-    return QuantityAsks(KnowledgePack(Settings().knowledge_dir).quantities)
-
-
 @pytest.mark.parametrize(
     ("question", "kind", "answers", "does_not"),
     [

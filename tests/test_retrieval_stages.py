@@ -167,11 +167,6 @@ def test_a_chain_of_follow_ups_keeps_the_first_subject(words):
     assert followup.resolve("谁来罚？", history, *words) == "危险作业不经审批就干，会怎么处罚，那罚款是多少，谁来罚？"
 
 
-@pytest.fixture(scope="module")
-def figures():
-    return QuantityAsks(KnowledgePack(Settings().knowledge_dir).quantities)
-
-
 @pytest.mark.parametrize(
     ("question", "kind"),
     [

@@ -540,14 +540,12 @@ def _subject_held(clause: _Clause, ask: Ask, subject: dict[str, float]) -> float
     """The weighted share of what a figure is asked about (subject) that the clause's best statement of a figure of
     the kind asked holds, read with its provision's first sentence; -1 when it states none."""
     total = sum(subject.values())
+
+    def held(about: str) -> float:
+        return sum(w for term, w in subject.items() if term in about) / total if total else 1.0
+
     return max(
-        (
-            sum(w for term, w in subject.items() if term in normalise_for_index(clause.topic + text)) / total
-            if total
-            else 1.0
-            for text in _read(clause)
-            if ask.stated_in(text)
-        ),
+        (held(normalise_for_index(clause.topic + text)) for text in _read(clause) if ask.stated_in(text)),
         default=-1.0,
     )
 
@@ -774,6 +772,7 @@ class OfflineComposer:
         share: float,
         overruled: list[tuple[StoredChunk, StoredChunk]],
         quoted: set[int],
+        figure: Ask | None,
         duty: bool = False,
     ) -> list[list[_Clause]]:
         """The decisive chunks of a question part: the first-ranked chunk whose best clause scores ``share`` of the
@@ -785,7 +784,7 @@ class OfflineComposer:
         the first well-answering rule binding there too (never one departing from the law); when the question names
         several documents or regions, the first well-answering chunk of each is decisive too. A part asking the duty
         (``duty``: a later part asks how its breach is punished) whose pick is a penalty provision takes the provision
-        imposing the duty that answers as well."""
+        imposing the duty that answers as well. ``figure``: the figure the part asks for (QuantityAsks.asked)."""
         best = max(g[0].score for g in groups)
         # a further part that a provision already quoted (the evidence ranks in quoted) answers (…预案要谁签字？签完报
         # 哪里备案？: 第七条 says both) is answered by it, not by a second provision sharing the part's few words;
@@ -794,7 +793,6 @@ class OfflineComposer:
         penalty = provision_asked(part) == PENALTY
         # (a figure asked is a provision's stating it in figures to answer, when one does: 每级上报的时间不得超过2小时
         # for …每一级最多能用多长时间？, not the 立即报告 of the provision quoted for where it is reported)
-        figure = self.asks.asked(part)
 
         def in_figures(group: list[_Clause]) -> bool:
             return figure is not None and any(figure.degree(t) == 1.0 for c in group for t in (c.text, *c.items))
@@ -877,7 +875,7 @@ class OfflineComposer:
                 # listed as related, with where it applies
                 return []
         if first.kind in LEGAL_KINDS and first.kind not in (LAW, JUDICIAL) and not plan.documents:
-            higher = self._higher_law(picked, groups, evidence, part, plan)
+            higher = self._higher_law(picked, groups, evidence, part, figure, plan)
             # where the question asks about the rule's own place, the rule stands (its own fines, its own deadlines)
             # unless it waives what the law requires: then the law decides and the answer says so
             waives = higher is not picked and default_forms().waives(_said(picked[0]), _said(higher[0]))
@@ -962,6 +960,7 @@ class OfflineComposer:
         groups: list[list[_Clause]],
         evidence: list[StoredChunk],
         part: str,
+        ask: Ask | None,
         plan: QueryPlan,
     ) -> list[list[_Clause]]:
         """上位法: a rule below the law (a 行政法规, a 规章, a local regulation or notice, even where it binds) stating
@@ -976,7 +975,7 @@ class OfflineComposer:
         question names no such sector (LegalForms.sector); when it names that sector, the rule is the specific one:
         only a special law on it decides over it, or a law whose requirement it waives."""
         pick, lower = picked[0][0], evidence[picked[0][0].chunk_rank]
-        ask, penalty = self.asks.asked(part), provision_asked(part) == PENALTY
+        penalty = provision_asked(part) == PENALTY
         parties = parties_asked(part) if penalty else set()
 
         def states(group: list[_Clause]) -> bool:  # the figure or the penalty asked, in a clause or an item
@@ -1155,7 +1154,7 @@ class OfflineComposer:
             # a part asking whether something may be done, before one asking how it is punished (能不能带烟花上车？
             # 要是被查出来会咋样？), asks the duty
             duty = any(asks_penalty[index + 1 :])
-            decisive = self._decisive(groups, evidence, plan, part, share, overruled, quoted, duty)
+            decisive = self._decisive(groups, evidence, plan, part, share, overruled, quoted, ask, duty)
             if decisive and self._far_in_meaning([g[0] for g in decisive], evidence, plan):
                 # the pick shares the question's words only: the first-ranked provision close in meaning that holds
                 # enough of them answers (预警级别…分别用红色、橙色、黄色和蓝色标示 for 预警信号分哪几种颜色, not the

@@ -126,10 +126,17 @@ def _gather(
         found.add("dense", [chunk.id for chunk, _ in nearest], [score for _, score in nearest])
         searched = {chunk.id: score for chunk, score in nearest}  # its vector is not read again
     # only chunks of committed versions of the allowed documents (an interrupted write leaves others)
-    found.ids = [i for i in found.ids if _committed(found.chunks.get(i), records, allowed)]
-    # a text's record of adoption and amendment (its preamble: 2005年1月6日…通过, 2011年…修正) is no provision: it
-    # holds the region's and the text's names over and again, and answers only how the named text came to be
-    found.ids = [i for i in found.ids if found.chunks[i].unit != "preamble" or _asks_history_of(found.chunks[i], plan)]
+    # and no text's record of adoption and amendment (its preamble: 2005年1月6日…通过, 2011年…修正), which is no
+    # provision: it holds the region's and the text's names over and again, and answers only how the text the
+    # question names came to be (安全生产法是哪年通过的, 最近一次修正是哪年)
+    history = set(plan.documents) if ASKS_HISTORY.search(plan.question) else set()
+    found.ids = [
+        i
+        for i in found.ids
+        if (chunk := found.chunks.get(i)) is not None
+        and _committed(chunk, records, allowed)
+        and (chunk.unit != "preamble" or chunk.doc_id in history)
+    ]
     if query_vector is not None:
         found.dense = {
             i: float(vectors[i] @ query_vector) if i in vectors else searched[i]
@@ -196,11 +203,6 @@ def _lexical_lists(
         if hit is not None:
             found.pinned += hit.chunks
     return lists
-
-
-def _asks_history_of(chunk: StoredChunk, plan: QueryPlan) -> bool:
-    """Whether the question asks how the document it names came to be (安全生产法是哪年通过的, 最近一次修正是哪年)."""
-    return chunk.doc_id in plan.documents and bool(ASKS_HISTORY.search(plan.question))
 
 
 def _committed(chunk: StoredChunk | None, records: dict[str, DocumentRecord], allowed: set[str]) -> bool:

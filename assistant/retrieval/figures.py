@@ -265,9 +265,10 @@ class QuantityAsks:
         安委会，每季度至少开会一次 asks no number of people per quarter); a sum or share asked of no penalty is not a
         fine."""
         part = self._blank_time.sub("多久", self._blank.sub("多少", part))
-        if self._asked(part) is None:
-            part = self._blank_of_choices(part)
-        ask = self._asked(part) or (self._claimed(part) if _CHECKS_CLAIM.search(part) else None)
+        ask = self._asked(part)
+        if ask is None and (filled := self._blank_of_choices(part)) != part:
+            part, ask = filled, self._asked(filled)
+        ask = ask or (self._claimed(part) if _CHECKS_CLAIM.search(part) else None)
         if ask is None or (re.search(_JI, ask.words) and YES_NO.search(part)):
             return None
         if ask.kind in _SUMS_AND_SHARES and provision_asked(part) != PENALTY:
@@ -286,8 +287,10 @@ class QuantityAsks:
         if choices is None or not re.search(_BLANK, part[: choices.start()]):
             return part
         found = [self._quantity.search(choice) for choice in _CHOICE.split(choices.group(0))[1:]]
+        if len(found) < 2 or None in found:
+            return part
         units = [f.group("unit") for f in found if f is not None]
-        if len(units) < 2 or len(units) < len(found) or len({self._kind_of_unit[u] for u in units}) > 1:
+        if len({self._kind_of_unit[u] for u in units}) > 1:
             return part
         return re.sub(_BLANK, f"多少{units[0]}", part, count=1)
 
