@@ -36,11 +36,14 @@ def key_fact_coverage(item: dict, result: dict) -> float:
     return mean(1.0 if canon(fact) in answer else 0.0 for fact in item["key_facts"])
 
 
+def is_gold(item: dict, ref: dict) -> bool:
+    """Whether a cited or retrieved reference ({doc, article}) is one of the item's gold provisions (or of a gold
+    document named without an article)."""
+    return any(g["doc"] == ref["doc"] and g["article"] in (None, ref.get("article")) for g in item["gold"])
+
+
 def citation_precision(item: dict, result: dict) -> float:
-    gold = {(g["doc"], g["article"]) for g in item["gold"]}
-    gold_docs = {g["doc"] for g in item["gold"] if g["article"] is None}
-    good = [1.0 if (c["doc"], c.get("article")) in gold or c["doc"] in gold_docs else 0.0 for c in result["citations"]]
-    return mean(good)
+    return mean(1.0 if is_gold(item, c) else 0.0 for c in result["citations"])
 
 
 def _mean(values: list[float]) -> float | None:

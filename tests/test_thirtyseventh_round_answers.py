@@ -5,10 +5,13 @@
 - A 判断题 (marked so, or ending in the blank left for 对 or 错) puts a claim, as …对吗 does: a figure it claims is
   judged by the figure the law states, and nothing is affirmed where no provision states one.
 - The preamble of a legal text (2019年3月1日…通过, 2024年5月1日…修订) holds the text's and its region's names over and
-  again; it is never a candidate, except for a question on how the text it names came to be."""
+  again; it is never a candidate, except for a question on how the text it names came to be.
+- evals.clause_similarity, which measured whether clause-level e5 similarity would pick the provision that answers,
+  counts each signal's pick."""
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 from conftest import REGULATION_NEW, regulation_with
 from test_fifteenth_round import _article
@@ -16,15 +19,9 @@ from test_retrieval_stages import record
 from test_thirtythird_round_answers import _weighed
 
 from assistant.ask import Assistant
-from assistant.pack import KnowledgePack
-from assistant.retrieval.figures import QuantityAsks
+from evals.clause_similarity import _picks
+from evals.metrics import is_gold
 from ingest.knowledge_base import KnowledgeBase
-from ingest.settings import Settings
-
-
-@pytest.fixture(scope="module")
-def figures():
-    return QuantityAsks(KnowledgePack(Settings().knowledge_dir).quantities)
 
 
 @pytest.mark.parametrize(
@@ -108,3 +105,26 @@ def test_a_texts_record_of_adoption_is_no_candidate_for_what_it_requires(qingsha
 def test_a_question_on_how_the_named_text_came_to_be_gets_its_record(qingshan):
     _, _, retrieved = qingshan.retrieve(f"《{REGULATION_NEW.split('(')[0]}》是哪次人民代表大会会议修订的？")
     assert any(chunk.unit == "preamble" for chunk, _ in retrieved[:3]), [c.text[:30] for c, _ in retrieved]
+
+
+def test_the_clause_similarity_measure_counts_what_each_signal_puts_first():
+    """evals.clause_similarity: the first retrieved is the ranking's pick; the provision closest as a whole and the
+    one holding the closest clause may differ; the ranking is overruled only by a clause closer by the margin."""
+    question = np.array([1.0, 0.0])
+    whole = np.array([[0.6, 0.8], [0.9, 0.1], [0.0, 1.0]])
+    parts = [np.array([[0.80, 0.6]]), np.array([[0.7, 0.7]]), np.array([[0.0, 1.0], [0.85, 0.5]])]
+    assert _picks(question, whole, parts, margin=0.01) == {
+        "ranking": 0,
+        "provision": 1,
+        "clause": 2,
+        "ranking_or_clause": 2,
+    }
+    assert _picks(question, whole, parts, margin=0.1)["ranking_or_clause"] == 0
+
+
+def test_a_reference_is_gold_by_its_article_or_by_a_document_named_whole():
+    item = {"gold": [{"doc": "安全生产法", "article": "第二十四条"}, {"doc": "青山区工作方案", "article": None}]}
+    assert is_gold(item, {"doc": "安全生产法", "article": "第二十四条"})
+    assert not is_gold(item, {"doc": "安全生产法", "article": "第二十五条"})
+    assert is_gold(item, {"doc": "青山区工作方案", "article": None})
+    assert is_gold(item, {"doc": "青山区工作方案"})
