@@ -51,6 +51,9 @@
   一百人及以上), or saying it by a bound word before the figure (不少于, 至少, 满, ≥ include it; 超过, 不足, 少于
   do not), must agree with the cited bound at that number (超过 excludes it, 以上/以下/以内 include it:
   _check_inclusions); 以上 / 以下 alone are the common reading and are not held to it;
+- the order of steps: two steps a sentence puts in the other order than a cited article does (先检测、后通风 for
+  先通风、再检测; 先进入再检测 for 检测合格后方可进入; an order the article forbids, 不得先施工后报批, is the other
+  way round) are marked (_check_order);
 - where a sentence came from: a sentence (or a piece, to ；) cited [n] that names only articles that are other
   sources, or that is a near copy of another source and not of the ones it cites, is marked (_check_provenance);
   one naming as its basis a law or a decree (根据《特种设备安全法》, 依照国务院第493号令: decree numbers and short
@@ -97,6 +100,7 @@ QUALIFIER_MARK = "（⚠所引条文没有这一例外或限定，请核实）"
 DEADLINE_MARK = "（⚠与所引条文规定的时限不一致，请核实）"
 PENALTY_MARK = "（⚠所引条文没有规定这种处罚，请核实）"
 ROLE_MARK = "（⚠与所引条文规定的人员或部门不一致，请核实）"
+ORDER_MARK = "（⚠与所引条文规定的先后顺序不一致，请核实）"
 INCLUSION_MARK = "（⚠是否包括本数与所引条文不一致，请核实）"
 SOURCE_MARK = "（⚠这句话出自另一条资料，与所注编号不符，请核实）"
 NAMED_SOURCE_MARK = "（⚠句中所称的法规与所依据的资料不符，请核实）"
@@ -189,6 +193,10 @@ MODALITY_WORDS: dict[str, tuple[str, ...]] = {
         # a step that may be left out, or left to circumstances (先通风这一步可以省略, 通风检测视情况而定)
         "可以省略", "可省略", "可以省去", "可省去", "可以跳过", "可跳过", "可以免除", "可免除", "视情况而定",
         "看情况而定", "不是前提", "并非前提", "非必要", "不必要",
+        # a duty hedged, waived or said to be lifted (不一定要先通风, 用不着监护, 大可不必, 不作硬性要求, 仅为倡导,
+        # 是推荐做法, 不再要求先通风)
+        "不一定要", "未必要", "用不着", "犯不着", "大可不必", "不作硬性", "没有硬性", "并无硬性", "仅为倡导",
+        "仅是倡导", "仅为提倡", "推荐做法", "不再要求", "不再强制", "不再需要", "不再必须",
     ),
 }  # fmt: skip
 # 应, 须, 需, 可 and 能 on their own bind too (应设置, 须经, 可设置, 也能试制), but not inside a word: 应急, 相应,
@@ -480,6 +488,8 @@ class Verification:
     deadlines: list[str] = field(default_factory=list)  # deadline words changed (及时 for 立即, 当日 for 1小时内)
     penalties: list[str] = field(default_factory=list)  # penalties named that the cited penalty articles do not have
     roles: list[str] = field(default_factory=list)  # roles changed in a near copy (安全生产管理人员 for 主要负责人)
+    # steps put in another order than the cited article's (先检测、后通风 where it says 先通风、再检测)
+    orders: list[str] = field(default_factory=list)
     # bounds whose number the text says is included where the cited article's bound excludes it, or the other way
     # (超过一百人的（含一百人）)
     inclusions: list[str] = field(default_factory=list)
@@ -505,13 +515,19 @@ def _fold(text: str) -> str:
     """Simplified, half-width text of the same length (one character for one), so that positions carry over; a
     letter O written for a zero inside a number (3O万元, 二O万元) is the zero."""
     folded = "".join(_fold_char(char) for char in text)
-    return (
-        _LETTER_ZERO.sub(lambda m: ("0" if m.group(1).isdigit() else "〇") * len(m.group(2)), folded)
-        if ("O" in folded or "o" in folded)
-        else folded
-    )
+    if "O" in folded or "o" in folded:
+        folded = _LETTER_ZERO.sub(lambda m: ("0" if m.group(1).isdigit() else "〇") * len(m.group(2)), folded)
+    if "ニ" in folded or "ー" in folded:
+        folded = _KANA_NUMERAL.sub(lambda m: "".join(_KANA_NUMERALS[c] for c in m.group(0)), folded)
+    return folded
 
 
+# a katakana look-alike of a numeral (ニ for 二, ー for 一) before a magnitude or unit, or after a numeral (超过ニ百人,
+# ー百人以上): the numeral it passes for
+_KANA_NUMERALS = {"ニ": "二", "ー": "一"}
+_KANA_NUMERAL = re.compile(
+    r"[ニー]+(?=[\d〇零一二三四五六七八九两十百千万亿元人名日天年月个次])|(?<=[\d〇零一二三四五六七八九两十百千万])[ニー]"
+)
 # a letter O between the digits of a number, or after them before its magnitude or unit (3O万元, 1OO人, 二O万元)
 _LETTER_ZERO = re.compile(r"(?<=([\d一二三四五六七八九]))([Oo]+)(?=[\d〇零一二三四五六七八九十百千万亿元%人名])")
 
@@ -791,6 +807,7 @@ def verify(
     marks += _check_negations(text, chunks, quotes, checked, report, basis, question)
     marks += _check_changes(text, chunks, quotes, checked, report, {p for p, m in marks if m == FIGURE_MARK}, basis)
     marks += _check_inclusions(text, chunks, quotes, checked, report, basis)
+    marks += _check_order(text, chunks, quotes, checked, report, basis)
     provenance = _check_provenance(text, chunks, quotes, checked, report)
     marks += provenance
     known = _AliasNames.of(aliases or {})
@@ -1274,6 +1291,17 @@ _PARAPHRASE_CONFLICTS = {
 }
 
 
+# a modal word alone in brackets (有限空间作业（不需要）先通风, (可以不)) binds what follows it, as written inline
+_BRACKETED_MODAL = re.compile(r"[（(]([\u4e00-\u9fff]{1,6})[）)]")
+
+
+def _as_stated(claim: str) -> str:
+    """A claim (canonical) with a modal word put alone in brackets written inline."""
+    if "（" not in claim and "(" not in claim:
+        return claim
+    return _BRACKETED_MODAL.sub(lambda m: m.group(1) if m.group(1) in _MODAL_CLASS else m.group(0), claim)
+
+
 def _negation_flipped(claim: str, clause: str) -> bool:
     """Whether a near copy of a clause (both tight: _Modal) adds a plain negation the clause does not have there
     (设置 -> 不设置) or drops one it has (未取得 -> 取得); prohibitions and exemptions (不得, 不需要) are compared by
@@ -1449,7 +1477,7 @@ def _check_negations(
         if cited is None:
             continue
         for piece in re.split(r"[；;]", _INCLUSION_ASIDE.sub("", CITE.sub("", claim_text))):
-            claim = _Modal.read(canonical(_fold(piece)), before, asked)
+            claim = _Modal.read(_as_stated(canonical(_fold(piece))), before, asked)
             before += claim.frames
             if len(claim.tight) < _MIN_NEAR_COPY or not claim.pairs:
                 continue
@@ -1644,6 +1672,69 @@ def _check_changes(
         if swapped:
             report.roles.append(swapped)
             marks.append((end, ROLE_MARK))
+    return marks
+
+
+# Steps in an order (先通风、再检测、后作业; 检测合格后方可进入): what comes before what. A step is a few characters up
+# to the next marker or punctuation; one step names another when they share a pair of characters (检测即可, 检测合格)
+_STEP_TEXT = r"[^，,、。；;：:！!？?（）()先再后然]{1,8}"
+_IN_SEQUENCE = re.compile(
+    rf"先(?P<a>{_STEP_TEXT})[，,、]?(?:再|然后|之后|后)(?P<b>{_STEP_TEXT})"
+    rf"(?:[，,、]?(?:再|然后|最后|之后|后)(?P<c>{_STEP_TEXT}))?"
+)
+_AFTER = re.compile(
+    rf"(?P<a>[^，,、。；;：:！!？?（）()]{{1,6}}?)后[，,]?(?:方可|方能|才能|才可以|才可|再)(?P<b>{_STEP_TEXT})"
+)
+_MIN_STEP = 2  # characters a step names at least (通风)
+_FORBIDDEN_ORDER = re.compile(r"(?:不得|禁止|严禁|不准|不许|不能|不允许|不可|不要|切勿)(?:再|又)?$")
+
+
+def _order_pairs(text: str) -> set[tuple[str, str]]:
+    """The (earlier, later) steps a canonical text puts in order; an order it forbids (不得先施工后报批) is the other
+    way round."""
+    pairs = set()
+    for found in _IN_SEQUENCE.finditer(text):
+        steps = [step for step in found.group("a", "b", "c") if step]
+        if _FORBIDDEN_ORDER.search(text, max(0, found.start() - 4), found.start()):
+            steps.reverse()
+        pairs |= {(steps[i], steps[j]) for i in range(len(steps)) for j in range(i + 1, len(steps))}
+    for found in _AFTER.finditer(text):
+        pairs.add((found.group("a"), found.group("b")))
+    return {(a, b) for a, b in pairs if len(a) >= _MIN_STEP and len(b) >= _MIN_STEP}
+
+
+def _same_step(one: str, other: str) -> bool:
+    return bool(_pairs(one) & _pairs(other))
+
+
+def _check_order(
+    text: str,
+    chunks: list[StoredChunk],
+    quotes: list[re.Match],
+    checked: list[tuple[int, int]],
+    report: Verification,
+    basis: _Basis,
+) -> list[tuple[int, str]]:
+    """A sentence resting on the sources that puts two steps in the other order than a source it cites does
+    (先检测、后通风、再作业 for 先通风、再检测、后作业; 先进入再检测 for 检测合格后方可进入): the order is the rule.
+    The marks for those (a quotation is checked word for word already)."""
+    source_pairs = [_order_pairs(canonical(_fold(chunk.text))) for chunk in chunks]
+    marks = []
+    for start, end in _claims(text, quotes):
+        claim_text = text[start:end]
+        if any(s < end and start < e for s, e in checked):
+            continue
+        cited = basis.of(claim_text)
+        if cited is None:
+            continue
+        theirs = [pair for n in cited for pair in source_pairs[n]]
+        for earlier, later in _order_pairs(canonical(_fold(CITE.sub("", claim_text)))):
+            reversed_ = any(_same_step(earlier, b) and _same_step(later, a) for a, b in theirs)
+            kept = any(_same_step(earlier, a) and _same_step(later, b) for a, b in theirs)
+            if reversed_ and not kept:
+                report.orders.append(claim_text.strip())
+                marks.append((end, ORDER_MARK))
+                break
     return marks
 
 
@@ -1936,6 +2027,8 @@ def notes(report: Verification, sources_given: int) -> list[str]:
     if report.roles:
         roles = "、".join(dict.fromkeys(report.roles))
         found.append(f"{len(report.roles)} 处说法中的人员或部门与所引条文不一致，已标注：{roles}")
+    if report.orders:
+        found.append(f"{len(report.orders)} 处说法的先后顺序与所引条文不一致，已标注")
     if report.inclusions:
         found.append(
             f"{len(report.inclusions)} 处“含/不含本数”与所引条文不一致"
