@@ -736,6 +736,14 @@ def show(
     if not matches:
         err.print(f"[red]知识库中没有名称包含“{shown(echoed(document))}”的文档；可用 anquan stats 查看已入库文档[/red]")
         raise typer.Exit(1)
+    if others := kb.others_named(document, matches):  # a name several documents hold: which one is meant
+        titles = [matches[0].short_title, *others]
+        listed = "、".join(f"《{t}》" for t in titles[:8]) + ("等" if len(titles) > 8 else "")
+        err.print(
+            f"[red]名称包含“{shown(echoed(document))}”的文档有 {len(others) + 1} 部：{shown(listed)}；"
+            f"请写出要查的那一部的名称，如 anquan show {shown(others[0])} {shown(echoed(article))}[/red]"
+        )
+        raise typer.Exit(1)
     paragraph, item = parts_named(to_simplified(article)).get(ref, (None, None))
     for record in matches:
         hit = kb.get_article(record.doc_id, ref)

@@ -90,6 +90,12 @@ _HTML_COMMENT = re.compile(r"<!--.*?-->", re.DOTALL)
 _INNER_GAP = re.compile(r"(?<=\S)[ \t]{2,}(?=\S)")
 # an article label (and the space after it, as an article's first line has it) right after the end of a sentence
 _GLUED_ARTICLE = re.compile(rf"(?<=[。；！？])[ \t]*(?=第{NUMERAL}条(?:之{NUMERAL})?[ \t])")
+# a chapter or section heading glued into the line with the article that opens it (…制定本法。 第二章 生产经营单位的
+# 安全生产保障 第二十条 …; 单行条例 第一章 总则 第一条 …): the heading and the article each open a line
+_LABEL = rf"第{NUMERAL}条(?:之{NUMERAL})?[ \t]"
+_HEADING = rf"第{NUMERAL}[章节][ \t]+[^。；！？\n]{{1,30}}?"
+_GLUED_HEADING = re.compile(rf"(?:(?<=[。；！？])[ \t]*|[ \t]+)(?={_HEADING}[ \t]+{_LABEL})")
+_HEADING_THEN_ARTICLE = re.compile(rf"^({_HEADING})[ \t]+(?={_LABEL})")
 
 
 @lru_cache(maxsize=1)
@@ -116,7 +122,13 @@ def _split_inner_gaps(line: str) -> list[str]:
     its own, else it was cut as part of the article before, which then quoted the next nine as its own text."""
     if len(line) <= 80:
         return [line]
-    return [piece for part in _INNER_GAP.split(line) for piece in _GLUED_ARTICLE.split(part)]
+    return [
+        piece
+        for part in _INNER_GAP.split(line)
+        for glued in _GLUED_HEADING.split(part)
+        for split in _HEADING_THEN_ARTICLE.sub("\\1\n", glued).split("\n")
+        for piece in _GLUED_ARTICLE.split(split)
+    ]
 
 
 def _should_join(first: str, last: str, length: int, current: str) -> bool:

@@ -24,6 +24,16 @@ class ReadOnlyDataDir(UserFacingError):
         )
 
 
+SYSTEM_ROOTS = ("/proc", "/sys", "/dev")  # the system's pseudo filesystems: their contents are made up when read
+
+
+def under_system_root(real: str) -> str:
+    """The pseudo filesystem root a real path lies under ("" for none); /dev/shm holds files someone wrote."""
+    if real == "/dev/shm" or real.startswith("/dev/shm/"):
+        return ""
+    return next((root for root in SYSTEM_ROOTS if real == root or real.startswith(root + "/")), "")
+
+
 def data_dir_problem(data_dir: Path) -> str | None:
     """Why the data directory cannot be a folder (a file stands where it or one of its parents should be), or cannot
     hold the store: a path that is not UTF-8 (a folder named in GBK on an old disk), which Chroma cannot open."""
@@ -33,6 +43,11 @@ def data_dir_problem(data_dir: Path) -> str | None:
         return (
             f"数据目录 {readable_path(data_dir)} 的路径中有不是 UTF-8 编码的文件夹名（常见于 Windows 下建立的文件夹），"
             f"索引存储无法在其中打开：请把 ANQUAN_DATA_DIR 设为只含正常字符的路径，或把该文件夹改名后重试。"
+        )
+    if root := under_system_root(os.path.realpath(data_dir)):  # /proc: every command failed on /proc/chroma
+        return (
+            f"数据目录 {readable_path(data_dir)} 在系统的虚拟文件夹 {root} 中（其中的内容由系统生成，不能存放文件）："
+            f"请把 ANQUAN_DATA_DIR 设为磁盘上一个可写的文件夹后重试。"
         )
     for folder in (data_dir, *data_dir.parents):
         if folder.is_symlink() and not folder.exists():  # mkdir said only "File exists"

@@ -478,6 +478,31 @@ def other_format(data: bytes) -> tuple[str, str] | None:
     return next(((name, todo) for mark, name, todo in _OTHER_FORMATS if head.startswith(mark)), None)
 
 
+# a web page under another name: an HTML file saved as .txt (its markup read as the law's text, no article found),
+# and a page a browser saved as one file (MHTML: MIME headers, then the page in quoted-printable =E7=AC=AC…)
+_WEB_PAGE = re.compile(rb"\s*(?:<!doctype\s+html|<html[\s>])", re.IGNORECASE)
+_MHTML = re.compile(rb"(?:(?:from|subject|date|snapshot-content-location):[^\n]*\n)*mime-version:", re.IGNORECASE)
+HTML_SUFFIXES = frozenset([".html", ".htm"])
+
+
+def web_page(data: bytes, suffix: str) -> tuple[str, str] | None:
+    """(what it is, what to do) when data is a web page saved as one file (MHTML), or an HTML page given under another
+    file type's name, else None."""
+    head = data[:2048].removeprefix(codecs.BOM_UTF8)
+    if _MHTML.match(head.lstrip()) and b"multipart/related" in head.lower():
+        return "MHTML 单文件网页", "请在浏览器中打开，另存为“网页，仅 HTML”后再导入"
+    if suffix.lower() not in HTML_SUFFIXES and _WEB_PAGE.match(head):
+        return "HTML 网页", "请把扩展名改为 .html 后再导入"
+    return None
+
+
+def renamed(other: tuple[str, str], suffix: str) -> str:
+    """Why a file of another type under this file type's name is not read: what it is, and what to do."""
+    name, todo = other
+    space = " " if name[0].isascii() else ""
+    return f"这是{space}{name}（扩展名是 {suffix or '无'}），{todo}"
+
+
 _BOMS = frozenset([codecs.BOM_UTF8, codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE, codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE])
 
 
@@ -488,10 +513,8 @@ def _decode(data: bytes, path: Path) -> str:
         raise UnreadableFile(path, nul_reason(data))
     if data in _BOMS:  # an empty document Notepad saved as Unicode: told 不是有效的 UTF-16 文本（可能已损坏）
         raise EmptyDocument(path, "文件为空（只有开头的编码标记），没有可入库的内容")
-    if (other := other_format(data)) is not None:
-        name, todo = other
-        space = " " if name[0].isascii() else ""
-        raise UnreadableFile(path, f"这是{space}{name}（扩展名是 {path.suffix or '无'}），{todo}")
+    if (other := other_format(data) or web_page(data, path.suffix)) is not None:
+        raise UnreadableFile(path, renamed(other, path.suffix))
     if data.startswith(codecs.BOM_UTF8):
         return _utf8_bom(data[len(codecs.BOM_UTF8) :], path)
     if data.startswith((codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE)):  # before UTF-16: FF FE 00 00 opens both

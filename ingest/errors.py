@@ -66,8 +66,8 @@ _OS_REASONS = {
         "路径过长，超过操作系统允许的长度，无法读取；请把文件移到层级较浅的文件夹，或缩短文件夹和文件名后再导入"
     ),
     errno.ENOENT: "文件不存在或在导入过程中被移走",
-    errno.EACCES: "没有读取权限",
-    errno.EPERM: "没有读取权限",
+    errno.EACCES: "没有读取权限；请修改文件权限（如 chmod a+r），或换用有权限的用户导入",
+    errno.EPERM: "没有读取权限；请修改文件权限（如 chmod a+r），或换用有权限的用户导入",
     errno.EIO: "读取时发生输入输出错误（磁盘、U 盘或网络盘故障）；请检查存储设备后重试",
     errno.ENOTDIR: "路径中的某一级不是文件夹",
     errno.EISDIR: "这是文件夹而不是文件",
@@ -107,3 +107,11 @@ def os_reason(exc: OSError) -> str:
         return reason
     code = errno.errorcode.get(exc.errno or 0, "未知")
     return f"无法读取（系统错误 {code}）；请检查文件或所在磁盘后重试"
+
+
+def too_large(size: int, max_bytes: float) -> str:
+    """Why a file over ANQUAN_MAX_FILE_MB is not imported, in Chinese."""
+    return (
+        f"文件过大（{size / 2**20:.1f} MB，上限 {max_bytes / 2**20:g} MB）："
+        "请拆分成多个文件后再导入，或调大 ANQUAN_MAX_FILE_MB"
+    )

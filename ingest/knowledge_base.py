@@ -357,6 +357,18 @@ class KnowledgeBase:
             ),
         )
 
+    def others_named(self, name: str, matches: list[DocumentRecord]) -> list[str]:
+        """The titles of distinct documents a name given in part fits besides the first of find_documents' matches (安全
+        生产条例: 煤矿安全生产条例 and each region's), or [] when the name is one document's title, id or alias or fits
+        one title only (its versions are one document)."""
+        wanted = to_simplified(name.strip()).replace("《", "").replace("》", "")
+        titles = list(dict.fromkeys(r.short_title for r in matches))
+        if len(titles) < 2 or any(wanted in (to_simplified(r.short_title), to_simplified(r.doc_id)) for r in matches):
+            return []
+        if self.name_index().by_alias.get(alias_key(wanted)):
+            return []
+        return titles[1:]
+
     def get_article(self, doc_id: str, ref: ArticleRef) -> ArticleHit | None:
         record = self.documents().get(doc_id)
         if record is None:

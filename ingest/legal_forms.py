@@ -28,7 +28,9 @@ import yaml
 from ingest.articles import LABEL
 from ingest.cleaning import normalise_for_index, to_simplified
 from ingest.encoding import marks_removed
+from ingest.errors import os_reason
 from ingest.gazetteer import default_gazetteer
+from ingest.vocabulary import PackError
 
 LAW, ADMINISTRATIVE, DEPARTMENTAL, LOCAL, LOCAL_GOVERNMENT, NORMATIVE, JUDICIAL = (
     "法律",
@@ -175,8 +177,11 @@ class LegalForms:
         path = path or default_path()
         try:
             data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-        except (OSError, yaml.YAMLError) as exc:
-            raise ValueError(f"{path}：无法读取文书类别词表（{exc}）") from None
+        except OSError as exc:
+            why = "文件不存在" if isinstance(exc, FileNotFoundError) else os_reason(exc)
+            raise PackError(f"{path}：无法读取文书类别词表（{why}）") from None
+        except yaml.YAMLError as exc:
+            raise PackError(f"{path}：无法读取文书类别词表（YAML 格式有误：{exc}）") from None
         try:
             return cls(
                 nouns=data["nouns"],
@@ -198,7 +203,7 @@ class LegalForms:
                 abbreviations=data["abbreviations"],
             )
         except KeyError as exc:
-            raise ValueError(f"{path}：缺少 {exc.args[0]}") from None
+            raise PackError(f"{path}：缺少 {exc.args[0]}") from None
 
     @cached_property
     def _patterns(self) -> _Patterns:
@@ -520,7 +525,12 @@ class LegalForms:
         if noun != "law" and p.made_by_enterprise(simple) and not legislated:
             return OTHER, False  # an enterprise's own rules or notice: no legal form
         if noun == "normative":
-            return NORMATIVE, False
+            # a notice binds with its issuer's authority: one naming none (no organ in its title or above its text, no
+            # document number, no place: 关于有限空间作业有关事项的通知) has none that can be told, and is no legal
+            # basis until the user says whose it is (it became the answer to 有限空间作业要先通风吗 over the law)
+            if evidence or where != "national" or p.issuer_named(simple):
+                return NORMATIVE, False
+            return OTHER, True
         if noun == "standard" or noun is None:
             # a technical standard or an enterprise's rules: no legal form; a text with articles whose title
             # names no form (…的安排) is what its issuer makes it
@@ -620,6 +630,10 @@ class _Patterns:
         departments = _alternatives(issuers["departments"])
         self.department_decree = re.compile(rf"(?<!国务院)(?<!政府)(?<!主席)(?:{departments})令")
         self.department_meeting = re.compile(_alternatives(issuers["department_meetings"]))
+        # who issued a notice, named before its 关于 (国务院办公厅, 应急管理部, 青山区应急管理局)
+        self.issuing_organ = re.compile(
+            rf"(?:{_alternatives(issuers['organs'])}|{departments}|{_alternatives(issuers['state_council'])})$"
+        )
         local = _alternatives(issuers["local_legislature"])
         self.local_legislature = re.compile(rf"(?<!全国)(?:{local}).{{0,30}}?(?:{adopted})")
         # a title or issuer line that starts with a local legislature (上海市人民代表大会常务委员会议事规则)
@@ -740,6 +754,11 @@ class _Patterns:
 
     def state_council_title(self, simple: str) -> bool:
         return bool(self._council_title.match(simple))
+
+    def issuer_named(self, simple: str) -> bool:
+        """Whether a (squashed) title names who issued it before its 关于 (国务院办公厅关于…, 应急管理部关于…的通知)."""
+        issuer = simple.split("关于", 1)[0] if "关于" in simple else ""
+        return bool(issuer) and bool(self.issuing_organ.search(issuer))
 
     def national_issuer(self, text: str) -> bool:
         simple = squash_lines(text)

@@ -23,6 +23,7 @@ import dataclasses
 import hashlib
 import itertools
 import json
+import os
 import random
 import time
 import unicodedata
@@ -55,7 +56,7 @@ from ingest.shared_state import ServerBusy
 from ingest.store import ORIGIN_CURATED, ORIGIN_UPLOAD, DocumentRecord, chunk_id
 from ingest.vector_builder import STAGE, VectorBuilder, VectorsBusy, vectors_later
 from ingest.versions import apply_versions
-from ingest.walk import StampCache, content_hash, file_stamp, walk
+from ingest.walk import StampCache, content_hash, file_stamp, links_outside, walk
 
 BATCH_CHUNKS = 5000  # chunks embedded and written per batch (Chroma's largest batch is about 5,400)
 _WRITE_OUT_OF_MEMORY = (
@@ -121,6 +122,7 @@ class Ingestor:
         # doc id -> the files skipped because of an earlier file of the run with that doc id (a namesake, or a copy
         # under another name)
         self._later: dict[str, list[Path]] = {}
+        self._folders: list[tuple[str, str]] = []  # the folders walked: (as given, absolute; real path)
         self.origin = ORIGIN_CURATED  # who brings the files of the current run (ORIGIN_UPLOAD: the web)
         self.corrections: Corrections | None = None  # kept corrections of titles, kinds, regions, dates (read per run)
 
@@ -339,6 +341,8 @@ class Ingestor:
         records = self.kb.documents()
         # a link to a file of the import is read like the file: the file is the original its copies are skipped for
         files = sorted(walk(paths, self.settings.max_file_mb, self.settings.data_dir), key=lambda f: f[0].is_symlink())
+        # the folders walked, as given and as real paths: what a file found in one may be read from
+        self._folders = [(os.path.abspath(p), os.path.realpath(p)) for p in paths if p.is_dir()]
         todo: list[Task] = []
         seen_docs: dict[str, tuple[Path, str]] = {}
         self._later.clear()
@@ -416,6 +420,10 @@ class Ingestor:
         else (result, task) for prepare_document."""
         doc_id = doc_id_for(readable_path(path))
         real = str(path.resolve())  # the stamps' key: the path as the file system has it
+        # a file of a folder made a link to a file outside it since the folder was walked: left out as the walk
+        # leaves such a link out (the walk's check alone let /etc/shadow in, swapped in after it)
+        if (inside := self._folder_of(path)) is not None and (outside := links_outside(path, inside)):
+            return FileResult(path, "skipped", doc_id, reason=outside), None
         source = str(readable_path(Path(real)))  # as recorded and shown (a name that is not UTF-8 decoded)
         self._screened.add(source)
         try:
@@ -484,7 +492,14 @@ class Ingestor:
                 self._later.setdefault(first_copy[0], []).append(path)
                 return FileResult(path, "skipped", doc_id, reason=_copy_reason(self._shown(first_copy[1]))), None
         status = "updated" if existing is not None else "added"
-        return FileResult(path, status, doc_id), (path, doc_hash, status)
+        return FileResult(path, status, doc_id), (path, doc_hash, status, real)
+
+    def _folder_of(self, path: Path) -> str | None:
+        """The real path of the folder walked that a file was found in (the innermost), or None for a file named on
+        its own (read wherever it leads)."""
+        where = os.path.abspath(path)
+        held = [(given, real) for given, real in self._folders if where.startswith(given.rstrip(os.sep) + os.sep)]
+        return max(held, key=lambda f: len(f[0]))[1] if held else None
 
     def _copy_of(self, records: dict[str, DocumentRecord], same: Callable[[DocumentRecord], bool]):
         """The stored document a new file is a copy of under another name (same content), or None: one whose file

@@ -59,7 +59,11 @@ _OUT_OF_MEMORY = (
 )
 _log = logging.getLogger(__name__)
 
-Task = tuple[Path, str, str]  # (path, content hash, added|updated)
+# (path, content hash, added|updated, the real path the content was read from when the file was screened)
+Task = tuple[Path, str, str, str]
+# a file whose real path is no longer the one screened: replaced since (by a symbolic link to another file, a file
+# moved in its place), what would be read is not what the import was given
+_REPLACED = "文件在导入过程中被替换了（换成了指向别处的符号链接，或被移走换成了别的文件），已跳过；请确认文件后重新导入"
 
 
 @dataclass
@@ -125,9 +129,11 @@ def _name_note(path: Path, shown: Path) -> str:
 
 
 def _prepare(task: Task, budget: int, tokenizer: Tokenizer, limits: LoadLimits) -> Prepared | FileResult:
-    path, doc_hash, status = task
+    path, doc_hash, status, real = task
     shown = readable_path(path)  # the name as text (a GBK name from a Windows archive, decoded)
     doc_id = doc_id_for(shown)
+    if str(path.resolve()) != real:
+        return FileResult(path, "failed", doc_id, reason=_REPLACED)
     warnings: list[str] = []
     if shown is not path:
         if has_control_chars(path.name):
@@ -135,6 +141,8 @@ def _prepare(task: Task, budget: int, tokenizer: Tokenizer, limits: LoadLimits) 
         else:
             warnings.append(_name_note(path, shown))
     text = load_file(path, limits, warnings)
+    if str(path.resolve()) != real:  # replaced while it was read
+        return FileResult(path, "failed", doc_id, reason=_REPLACED)
     try:
         with chunk_limit(limits.max_file_chunks):
             clean, chunks = chunk_document(text, budget)

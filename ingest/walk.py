@@ -15,8 +15,9 @@ from functools import lru_cache
 from pathlib import Path
 
 from ingest.cleaning import is_blank
+from ingest.data_dir import SYSTEM_ROOTS, under_system_root
 from ingest.encoding import readable_path
-from ingest.errors import os_reason
+from ingest.errors import os_reason, too_large
 from ingest.journal import write_json
 from ingest.loaders import EMPTY_FILE, SUPPORTED_SUFFIXES, unsupported_type
 from ingest.report import FileResult
@@ -70,7 +71,7 @@ def _oversized_or_unreadable(path: Path, max_bytes: float) -> FileResult | None:
         status = path.stat()
     except OSError as exc:
         if exc.errno == errno.ENOENT and _is_symlink(path):
-            return FileResult(path, "failed", reason="符号链接指向的文件不存在（悬空链接），已跳过")
+            return FileResult(path, "failed", reason=_DANGLING)
         return FileResult(path, "failed", reason=os_reason(exc))
     if not stat.S_ISREG(status.st_mode):  # a named pipe or a device would block the read, or never end
         return FileResult(path, "failed", reason=_special_file(path, status.st_mode))
@@ -83,15 +84,11 @@ def _oversized_or_unreadable(path: Path, max_bytes: float) -> FileResult | None:
             return FileResult(path, "failed", reason=_VIRTUAL_FILE)
         return FileResult(path, "failed", reason=EMPTY_FILE)
     if size > max_bytes:
-        return FileResult(
-            path,
-            "failed",
-            reason=f"文件过大（{size / 2**20:.1f} MB，上限 {max_bytes / 2**20:g} MB）："
-            "请拆分成多个文件后再导入，或调大 ANQUAN_MAX_FILE_MB",
-        )
+        return FileResult(path, "failed", reason=too_large(size, max_bytes))
     return None
 
 
+_DANGLING = "符号链接指向的文件不存在（悬空链接），已跳过；请把链接指向现有的文件，或直接导入原文件"
 _VIRTUAL_FILE = (
     "这是系统的虚拟文件（如 /proc、/sys 下的文件：大小显示为 0，内容由系统在读取时生成），不是保存在磁盘上的文档，"
     "已跳过；请导入保存在磁盘上的文件"
@@ -100,19 +97,18 @@ _VIRTUAL_FILE = (
 
 # Where the system's pseudo filesystems are mounted: their files are made up when read (/proc/self/environ, a
 # /sys attribute), never documents. Submounts (/sys/fs/cgroup, /proc/sys/fs/binfmt_misc, /dev/shm) are under them.
-_SYSTEM_ROOTS = ("/proc", "/sys", "/dev")
 
 
 @lru_cache(maxsize=1)
 def _system_devices() -> frozenset[int]:
-    """The device numbers of the pseudo filesystems at _SYSTEM_ROOTS (each a mount of its own, not the root's):
+    """The device numbers of the pseudo filesystems at SYSTEM_ROOTS (each a mount of its own, not the root's):
     a sysfs or procfs mounted elsewhere too (a container's bind mount) is still known by it."""
     try:
         root = os.stat("/").st_dev
     except OSError:
         return frozenset()
     devices = set()
-    for folder in _SYSTEM_ROOTS:
+    for folder in SYSTEM_ROOTS:
         try:
             device = os.stat(folder).st_dev
         except OSError:
@@ -122,17 +118,10 @@ def _system_devices() -> frozenset[int]:
     return frozenset(devices)
 
 
-def _under_system_root(real: str) -> str:
-    """The pseudo filesystem root a real path lies under ("" for none); /dev/shm holds files someone wrote."""
-    if real == "/dev/shm" or real.startswith("/dev/shm/"):
-        return ""
-    return next((root for root in _SYSTEM_ROOTS if real == root or real.startswith(root + "/")), "")
-
-
 def _on_system_filesystem(real: str, device: int) -> bool:
-    """Whether a real path (on that device) is made up by the system when read: under _SYSTEM_ROOTS, or on one of
+    """Whether a real path (on that device) is made up by the system when read: under SYSTEM_ROOTS, or on one of
     their filesystems mounted elsewhere."""
-    return bool(_under_system_root(real)) or device in _system_devices()
+    return bool(under_system_root(real)) or device in _system_devices()
 
 
 def _system_folder(path: Path) -> str:
@@ -157,7 +146,7 @@ def _system_file(path: Path, status: os.stat_result) -> str:
     real = os.path.realpath(path)
     if not _on_system_filesystem(real, status.st_dev):
         return ""
-    where = _under_system_root(real) or "系统的虚拟文件系统"
+    where = under_system_root(real) or "系统的虚拟文件系统"
     link = f"（这是指向 {readable_path(Path(real))} 的符号链接）" if _is_symlink(path) else ""
     return (
         f"这是系统的虚拟文件（位于 {where}，内容由系统在读取时生成），不是保存在磁盘上的文档，已跳过{link}；"
@@ -314,7 +303,7 @@ def _walk(
                 if path in left_out:
                     yield path, left_out[path]
                     continue
-                outside = _links_outside(path, inside)
+                outside = links_outside(path, inside)
                 if outside:
                     yield path, FileResult(path, "skipped", reason=outside)
                     continue
@@ -344,7 +333,7 @@ def _skipped_type(path: Path) -> str:
     return f"已跳过：{reason}"
 
 
-def _links_outside(path: Path, folder: str) -> str:
+def links_outside(path: Path, folder: str) -> str:
     """Why a file found in a folder is left out when it is a symbolic link to a file outside that folder (a link in
     an unpacked archive put /etc/passwd into the knowledge base, readable in the web page), else ""."""
     if not _is_symlink(path):

@@ -13,6 +13,33 @@ reply would meet them; what failed, each asserted as a user meets it.
   an order. The steps an article orders (先…再…后…, …后方可…) and the order a sentence resting on it states are
   compared now; an order forbidden (不得先…后…) is the other way round.
 
+Files, names and encodings (CLI imports beside a good law):
+- A file swapped for a symbolic link to /etc/shadow after the folder was walked (the walk's check of links leading out
+  of the folder ran only then) was read through the link and stored, searchable, and --prune never removed it; a file
+  grown to 2.5 GB after the walk's size check took 7.5 GB to read. A file is screened again for a link leading out of
+  the folder it was found in, its real path is the one screened when it is read (before and after), and its size is
+  checked again when it is loaded.
+- A Markdown law with a picture pasted into it (![现场照片](data:image/png;base64,…)) became 125 chunks of base64 and
+  lost its articles; an image or link whose address is inline data is left out, as a viewer shows a picture.
+- A law pasted as one line lost every article that follows a chapter heading (…。 第二章 生产经营单位的安全生产保障
+  第二十条 …: 第二十条 was stored inside 第十九条; 单行条例 第一章 总则 第一条 …: no article at all); a chapter or
+  section heading glued into the line before the article opening it now opens a line, and so does the article.
+- An HTML page saved as .txt was imported as markup, a browser's single-file page (MHTML) renamed .html as
+  quoted-printable codes, and a PDF, an HTML page or an RTF file renamed .docx was told 不是有效的 Word 文档…可能已损坏;
+  each says what it is and what to rename it to (as a Word file renamed .pdf already did).
+- A Word file with one large picture that compresses well (a blank BMP: 88 KB, 1,028 to 1) was refused as a zip bomb;
+  a picture part is bounded by the package's unpacked total, not by its ratio (no text is read from it).
+Law integrity and injection:
+- A notice naming no issuer (关于有限空间作业有关事项的通知: no organ in its title or above its text, no document
+  number, no place) was filed as a national 规范性文件 and became the decisive answer to 有限空间作业要先通风吗 (无需先
+  通风) over the regulation that answers it. A notice binds with its issuer's authority: one naming none is filed as
+  其他, with a note to set its kind, and is no legal basis.
+- A new version dated 2026年3月1号, 二〇二六年三月一號 or 贰零贰陆年叁月壹日 was undated and silently superseded by the
+  law in force (and 2099年1月1号 passed the future-date check); a date written with 号 or 號 and financial numerals is
+  read as a date now.
+- anquan show with a name several documents hold (安全生产条例: 煤矿安全生产条例 and four regions' 条例) showed the
+  first one's article and said nothing of the others; it lists them and asks which one.
+
 Tried and still unmarked (they need the reply's meaning, not another word; docs/benchmark.md): a duty's place turned (在内监护 for 在外监护), 专职 swapped for the article's other word
 兼职, a subject shortened so that no clause of the source aligns (高危行业的生产经营单位不需要投保 for 属于国家规定的
 高危行业、领域的生产经营单位，应当投保), a choice given to someone put between the subject and the duty (是否通风由作业
@@ -21,8 +48,13 @@ Tried and still unmarked (they need the reply's meaning, not another word; docs/
 
 from __future__ import annotations
 
+import base64
+import os
+import zipfile
+from pathlib import Path
+
 import pytest
-from conftest import CORPUS, needs_corpus, regulation_with
+from conftest import CORPUS, invoke, isolated_settings, needs_corpus, regulation_with
 from test_thirtysecond_round import CONFINED, STAFFING, _article, ask_model
 
 from assistant.llm.verification import FIGURE_MARK, ORDER_MARK, notes, verify
@@ -206,3 +238,267 @@ def test_no_article_of_the_corpus_is_marked_for_order_against_itself():
             assert ORDER_MARK not in text, (path.stem, label, text)
             checked += 1
     assert checked >= 20, checked
+
+
+# --- files replaced or grown after the walk ------------------------------------------------------------------------------
+
+
+def _after_walk(monkeypatch, change):
+    """The import's walk, then change() before any file is screened or read: a file replaced while the import runs."""
+    import ingest.pipeline as pipeline
+
+    walked = pipeline.walk
+
+    def walk_then_change(*args, **kwargs):
+        files = list(walked(*args, **kwargs))
+        change()
+        return files
+
+    monkeypatch.setattr(pipeline, "walk", walk_then_change)
+
+
+def test_a_file_swapped_for_a_link_out_of_the_folder_after_the_walk_is_not_read(tmp_path, monkeypatch):
+    from ingest.pipeline import ingest
+
+    secret = tmp_path / "outside" / "secret.md"
+    secret.parent.mkdir()
+    secret.write_text("# 机密\n\n第一条 口令是 hunter2。\n", encoding="utf-8")
+    folder = tmp_path / "docs"
+    folder.mkdir()
+    swapped = folder / "竞争.md"
+    swapped.write_text("# 竞争规定\n\n第一条 本规定用于测试。\n", encoding="utf-8")
+
+    def swap():
+        swapped.unlink()
+        swapped.symlink_to(secret)
+
+    _after_walk(monkeypatch, swap)
+    settings = isolated_settings(tmp_path / "data")
+    (result,) = ingest([folder], settings).results
+    assert result.status == "skipped" and "所导入文件夹之外" in result.reason, result
+    from ingest.knowledge_base import KnowledgeBase
+
+    kb = KnowledgeBase(settings)
+    assert not any("hunter2" in c.text for c in kb.store.committed_chunks(kb.documents())), "the secret was stored"
+
+
+def test_a_file_replaced_after_it_was_screened_is_not_read(tmp_path):
+    from ingest.preparation import prepare_document
+    from ingest.tokenizer import Tokenizer
+
+    folder = tmp_path / "docs"
+    folder.mkdir()
+    path = folder / "规定.md"
+    path.write_text("# 规定\n\n第一条 本规定用于测试。\n", encoding="utf-8")
+    task = (path, "hash", "added", str(path.resolve()))
+    other = tmp_path / "other.md"
+    other.write_text("# 别的\n\n第一条 别的内容。\n", encoding="utf-8")
+    path.unlink()
+    path.symlink_to(other)
+    result = prepare_document(task, 400, Tokenizer([]))
+    assert result.status == "failed" and "被替换" in result.reason, result
+
+
+def test_a_file_grown_past_the_limit_after_the_walk_is_refused_by_its_size(tmp_path, monkeypatch):
+    from ingest.pipeline import ingest
+
+    folder = tmp_path / "docs"
+    folder.mkdir()
+    grown = folder / "增长.md"
+    grown.write_text("# 增长规定\n\n第一条 本规定用于测试。\n", encoding="utf-8")
+    _after_walk(monkeypatch, lambda: os.truncate(grown, 40 * 2**20))  # sparse: no disk used
+    (result,) = ingest([folder], isolated_settings(tmp_path / "data")).results
+    assert result.status == "failed" and "文件过大" in result.reason and "上限 30 MB" in result.reason, result
+
+
+# --- what a file holds, read as it shows ----------------------------------------------------------------------------------
+
+_LAW = "# 青山市测试安全规定\n\n第一条 为了加强安全管理，制定本规定。\n\n第二条 生产经营单位应当建立安全生产责任制。\n\n第三条 本规定自公布之日起施行。\n"
+
+
+def test_a_picture_pasted_into_a_markdown_law_is_no_text(tmp_path):
+    from ingest.knowledge_base import KnowledgeBase
+    from ingest.pipeline import ingest
+
+    picture = "![现场照片](data:image/png;base64," + base64.b64encode(bytes(range(256)) * 400).decode() + ")"
+    folder = tmp_path / "docs"
+    folder.mkdir()
+    (folder / "带图规定.md").write_text(_LAW.replace("\n\n第二条", f"\n\n{picture}\n\n第二条"), encoding="utf-8")
+    settings = isolated_settings(tmp_path / "data")
+    (result,) = ingest([folder], settings).results
+    assert result.status == "added", result
+    kb = KnowledgeBase(settings)
+    assert not any("base64" in c.text for c in kb.store.committed_chunks(kb.documents()))
+    assert invoke(settings, "show", "青山市测试安全规定", "2").output.count("建立安全生产责任制") == 1
+
+
+def test_a_law_pasted_as_one_line_keeps_the_articles_after_its_chapter_headings(tmp_path):
+    from ingest.pipeline import ingest
+
+    line = (
+        "青山市单行安全条例 第一章 总则 第一条 为了加强安全管理，制定本条例。 第二条 本条例适用于本市。 "
+        "第二章 责任 第三条 单位应当建立安全生产责任制。 第四条 单位应当组织培训。 第三章 附则 第五条 本条例自公布之日起施行。"
+    )
+    folder = tmp_path / "docs"
+    folder.mkdir()
+    (folder / "单行条例.txt").write_text(line + "\n", encoding="utf-8")
+    settings = isolated_settings(tmp_path / "data")
+    ingest([folder], settings)
+    for number, said in ((1, "为了加强安全管理"), (3, "单位应当建立安全生产责任制"), (5, "自公布之日起施行")):
+        result = invoke(settings, "show", "单行安全条例", str(number))
+        assert result.exit_code == 0 and said in result.output, result.output
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "told"),
+    [
+        (
+            "网页存为文本.txt",
+            "<!DOCTYPE html><html><head><title>测试规定</title></head><body><p>第一条 测试。</p></body></html>",
+            "这是 HTML 网页（扩展名是 .txt），请把扩展名改为 .html",
+        ),
+        (
+            "网页另存.html",
+            "From: <Saved by Blink>\nSnapshot-Content-Location: https://example.org/\nMIME-Version: 1.0\n"
+            'Content-Type: multipart/related; type="text/html"\n\n=E7=AC=AC=E4=B8=80=E6=9D=A1\n',
+            "这是 MHTML 单文件网页（扩展名是 .html），请在浏览器中打开，另存为“网页，仅 HTML”",
+        ),
+        (
+            "伪装网页.docx",
+            "<html><body><p>第一条 测试。</p></body></html>",
+            "这是 HTML 网页（扩展名是 .docx），请把扩展名改为 .html",
+        ),
+        ("伪装PDF.docx", "%PDF-1.4\n1 0 obj\n", "这是 PDF 文件（扩展名是 .docx），请把扩展名改为 .pdf"),
+        ("伪装RTF.docx", "{\\rtf1 第一条}", "这是 RTF 富文本文件（扩展名是 .docx）"),
+    ],
+)
+def test_a_file_of_another_type_under_this_name_says_what_it_is(tmp_path, name, content, told):
+    from ingest.pipeline import ingest
+
+    folder = tmp_path / "docs"
+    folder.mkdir()
+    (folder / name).write_text(content, encoding="utf-8")
+    (folder / "好的规定.md").write_text(_LAW, encoding="utf-8")
+    results = {r.path.name: r for r in ingest([folder], isolated_settings(tmp_path / "data")).results}
+    assert results[name].status == "failed" and told in results[name].reason, results[name]
+    assert results["好的规定.md"].status == "added"
+
+
+def test_a_word_file_with_a_large_picture_that_compresses_well_is_imported(tmp_path):
+    import docx
+
+    from ingest.pipeline import ingest
+
+    path = tmp_path / "附图规定.docx"
+    document = docx.Document()
+    for line in _LAW.splitlines():
+        document.add_paragraph(line.lstrip("# "))
+    document.save(str(path))
+    with zipfile.ZipFile(path, "a", compression=zipfile.ZIP_DEFLATED) as package:
+        package.writestr("word/media/image1.bmp", bytes(20 * 2**20))  # a blank picture: 20 MB at over 1,000 to 1
+    (result,) = ingest([path], isolated_settings(tmp_path / "data")).results
+    assert result.status == "added", result
+
+
+# --- a notice naming no issuer ---------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("title", "kind"),
+    [
+        ("关于有限空间作业有关事项的通知", "其他"),
+        ("青山市应急管理局关于有限空间作业有关事项的通知", "规范性文件"),
+        ("国务院办公厅关于加强安全生产工作的通知", "规范性文件"),
+        ("应急管理部关于有限空间作业的指导意见", "规范性文件"),
+    ],
+)
+def test_a_notice_is_a_normative_document_only_with_an_issuer(title, kind):
+    from ingest.metadata import describe
+
+    meta = describe(
+        Path(f"{title}.md"), f"# {title}\n\n有限空间作业无需先通风，作业人员可以直接进入。\n", has_articles=False
+    )
+    assert meta.kind == kind, meta
+    if kind == "其他":
+        assert any("--kind" in warning for warning in meta.warnings), meta.warnings
+
+
+def test_an_anonymous_notice_is_not_the_answer_over_the_regulation(tmp_path):
+    notice = "# 关于有限空间作业有关事项的通知\n\n有限空间作业无需先通风，作业人员可以直接进入有限空间作业。\n"
+    settings = regulation_with(tmp_path, {"通知.md": notice})
+    result = invoke(settings, "ask", "有限空间作业要先通风吗")
+    assert result.exit_code == 0, result.output
+    assert "第六条" in result.output and "无需先通风" not in result.output.split("依据：")[0], result.output
+
+
+# --- dates as people write them ---------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("written", ["2026年3月1号", "二〇二六年三月一號", "贰零贰陆年叁月壹日"])
+def test_a_date_written_with_hao_or_financial_numerals_is_a_date(written):
+    from ingest.numerals import calendar_dates
+
+    ((start, end, date),) = calendar_dates(f"{written} 第十四届全国人民代表大会常务委员会通过")
+    assert date == (2026, 3, 1) and (start, end) == (0, len(written))
+
+
+def test_a_future_date_written_with_hao_is_refused(tmp_path):
+    from ingest.pipeline import ingest
+
+    path = tmp_path / "安全生产法.md"
+    path.write_text("# 中华人民共和国安全生产法\n\n2099年1月1号 通过\n\n第一条 测试。\n", encoding="utf-8")
+    (result,) = ingest([path], isolated_settings(tmp_path / "data")).results
+    assert result.status == "failed" and "2099" in result.reason, result
+
+
+# --- a name several documents hold -------------------------------------------------------------------------------------------
+
+
+def test_show_with_a_name_several_documents_hold_lists_them(tmp_path):
+    other = "# 青山市消防安全管理条例\n\n" + "".join(
+        f"第{n}条 {'单位应当落实消防安全责任制' if n == '六' else '本条用于测试'}。\n\n" for n in "一二三四五六"
+    )
+    settings = regulation_with(tmp_path, {"青山市消防安全管理条例.md": other})
+    result = invoke(settings, "show", "青山市", "6")
+    assert result.exit_code == 1, result.output
+    assert "有 2 部" in result.output and "青山市消防安全管理条例" in result.output, result.output
+    assert "青山市危险作业安全管理条例" in result.output, result.output
+    named = invoke(settings, "show", "青山市消防安全管理条例", "6")
+    assert named.exit_code == 0 and "落实消防安全责任制" in named.output, named.output
+
+
+# --- faults that named no fix ------------------------------------------------------------------------------------------------
+
+
+def test_a_knowledge_folder_without_the_legal_forms_file_is_told_for_every_command(tmp_path):
+    import shutil
+
+    settings = regulation_with(tmp_path, {})
+    knowledge = tmp_path / "knowledge"
+    shutil.copytree(Path(__file__).resolve().parents[1] / "knowledge", knowledge)
+    (knowledge / "legal_forms.yaml").unlink()  # the rest of the pack is whole
+    for command in (("ask", "有限空间作业要先通风吗"), ("stats",), ("search", "通风")):
+        result = invoke(settings, *command, env={"ANQUAN_KNOWLEDGE_DIR": str(knowledge)})
+        assert "知识包有误" in result.output and "legal_forms.yaml" in result.output, (command, result.output)
+        assert "意外错误" not in result.output and "Errno" not in result.output, (command, result.output)
+
+
+@pytest.mark.parametrize("data_dir", ["/proc", "/proc/self"])
+def test_a_data_directory_in_the_systems_virtual_folders_is_refused_with_what_to_do(tmp_path, data_dir):
+    from typer.testing import CliRunner
+
+    from assistant.cli import app
+
+    result = CliRunner().invoke(app, ["stats"], env={"ANQUAN_DATA_DIR": data_dir, "ANQUAN_EMBEDDER": "builtin"})
+    assert "系统的虚拟文件夹" in result.output and "ANQUAN_DATA_DIR" in result.output, result.output
+    assert "意外错误" not in result.output, result.output
+
+
+def test_a_pipe_in_place_of_a_file_is_not_read_as_an_empty_file(tmp_path):
+    from ingest.errors import UnreadableFile
+    from ingest.loaders import load_file
+
+    pipe = tmp_path / "规定.md"
+    os.mkfifo(pipe)
+    with pytest.raises(UnreadableFile, match="不是普通文件"):
+        load_file(pipe)  # returns at once: a pipe is never opened

@@ -76,7 +76,11 @@ _LIST_ASKS = re.compile(
     r"何种程度"
 )
 # 标准化 names a programme (安全生产标准化), not a norm asked for
-_NORMATIVE = re.compile(r"最多|最少|至少|不得超过|可以|应当|必须|需要|要不要|该不该|应不应|规定|允许|要求|标准(?!化)")
+# (要…吗 asks whether it is required as 要不要 does: 有限空间作业要先通风吗; not 要防范什么)
+_NORMATIVE = re.compile(
+    r"最多|最少|至少|不得超过|可以|应当|必须|需要|要不要|该不该|应不应|规定|允许|要求|标准(?!化)"
+    r"|要[^，。？?！!]{0,12}(?:吗|(?<![什怎那这多])么)"
+)
 
 
 @dataclass

@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 import logging
 import re
+import stat
 import unicodedata
 import zlib
 from collections.abc import Callable
@@ -20,6 +21,7 @@ from ingest.errors import (
     UnsupportedFileType,
     collecting_warnings,
     os_reason,
+    too_large,
 )
 from ingest.loaders.docx import load_docx
 from ingest.loaders.html import load_html
@@ -87,8 +89,14 @@ def load_file(path: Path, limits: LoadLimits | None = None, warnings: list[str] 
     if loader is None:
         raise UnsupportedFileType(path, unsupported_type(path))
     try:
-        if path.stat().st_size == 0:  # whatever its type: emptied since the walk, or loaded on its own
+        status = path.stat()
+        if not stat.S_ISREG(status.st_mode):  # a pipe or a device put in its place since the walk (a FIFO was 文件为空)
+            raise UnreadableFile(path, "这不是普通文件（是管道、设备或套接字），不能作为文档导入，已跳过")
+        size = status.st_size
+        if size == 0:  # whatever its type: emptied since the walk, or loaded on its own
             raise EmptyDocument(path, EMPTY_FILE)
+        if size > limits.max_file_mb * 2**20:  # grown since the walk checked it (2.5 GB took 7.5 GB to read)
+            raise OverLimit(path, too_large(size, limits.max_file_mb * 2**20))
         if (nuls := _all_nul(path)) is not None:  # whatever its type: a copy broken off, a disk fault
             raise UnreadableFile(path, nul_reason(nuls))
         with collecting_warnings(warnings if warnings is not None else []):
@@ -110,7 +118,10 @@ def load_file(path: Path, limits: LoadLimits | None = None, warnings: list[str] 
         raise UnreadableFile(path, UNREADABLE) from exc
     text = line_breaks(text)
     if not text.strip():
-        raise EmptyDocument(path, "文件中没有可入库的文字内容")
+        raise EmptyDocument(
+            path,
+            "文件中没有可入库的文字内容（可能只有图片、脚本或格式）；请用原程序打开确认，另存为含文字的文档后再导入",
+        )
     if is_blank(text):  # zero-width spaces, direction marks … alone: it was imported, a document of nothing
         raise EmptyDocument(
             path, "文件中只有空白和看不见的字符（如零宽空格、方向控制符），没有任何文字；请检查文件内容后重新导入"

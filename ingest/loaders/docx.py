@@ -18,6 +18,7 @@ from docx.opc.constants import RELATIONSHIP_TYPE
 from docx.oxml.parser import parse_xml
 from docx.styles import BabelFish
 
+from ingest.encoding import other_format, renamed, web_page
 from ingest.errors import OverLimit, UnreadableFile
 from ingest.loaders.limits import LoadLimits, check_zip
 
@@ -57,6 +58,10 @@ def load_docx(path: Path, limits: LoadLimits | None = None) -> str:
                     "这是旧版 Word 文档（.doc）或设置了打开密码的文档：请在 Word 中去掉密码、另存为 .docx 后再导入",
                 ) from None
         if not zipfile.is_zipfile(path):
+            with open(path, "rb") as handle:
+                head = handle.read(2048)
+            if (other := other_format(head) or web_page(head, path.suffix)) is not None:  # another type, renamed
+                raise UnreadableFile(path, renamed(other, path.suffix)) from None
             raise UnreadableFile(
                 path,
                 "不是有效的 Word 文档（.docx），文件可能已损坏或被截断；如是旧版 .doc 文件，"

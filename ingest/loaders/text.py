@@ -4,7 +4,8 @@ A Markdown file is read as a Markdown viewer shows it, as far as hidden text goe
 (also the comment idioms `[//]: # (...)`, `[comment]: <> (...)`), `<?...?>`, `<!X...>` and `<![CDATA[...]]>` (read by
 a browser as comments) and raw HTML a browser does not show (by the HTML loader's rules) are left out; everything
 else is kept as written. HTML comments are dropped for every file by the cleaning step. Code (fenced, indented,
-inline) is shown as written, so nothing in it is taken for markup."""
+inline) is shown as written, so nothing in it is taken for markup. An image or link whose address is the data itself
+(data:image/png;base64,…) is left out: a viewer shows a picture, not its encoded bytes."""
 
 from __future__ import annotations
 
@@ -38,6 +39,7 @@ def visible_markdown(text: str, path: Path = Path("文档.md")) -> str:
             spans.append((block.start(), len(text)))
         blanked = blanked[:opened] + blanked[opened:].replace("<!--", " !--")
     spans += _bogus_comments(blanked)
+    spans += [m.span() for m in _INLINE_DATA.finditer(blanked)]
     spans += unseen_spans(path, blanked)
     if not spans:
         return text
@@ -51,6 +53,9 @@ def visible_markdown(text: str, path: Path = Path("文档.md")) -> str:
 
 
 _COMMENT_BLOCK = re.compile(r"^ {0,3}<!--", re.MULTILINE)
+# an image pasted into the file itself (Typora, Obsidian: ![现场照片](data:image/png;base64,…)), or a link to inline
+# data: a viewer shows a picture, its hundreds of kilobytes of base64 are no text (they became 600 chunks of it)
+_INLINE_DATA = re.compile(r"!?\[[^\]\n]*\]\(\s*<?data:[^)]*\)")
 _BOGUS = re.compile(r"<!\[CDATA\[|<\?|<![A-Za-z]")
 _BOGUS_END = {"<![CDATA[": "]]>", "<?": "?>"}  # where CommonMark ends the raw HTML (else at >)
 
