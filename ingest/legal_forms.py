@@ -501,10 +501,11 @@ class LegalForms:
         return found
 
     def classify(
-        self, title: str, head: str = "", has_articles: bool = False, region: str | None = None
+        self, title: str, head: str = "", has_articles: bool = False, region: str | None = None, tail: str = ""
     ) -> tuple[str, bool]:
         """(kind, guessed): guessed when nothing but the title's noun and place decided between legal forms
-        (a city's …办法 with no 令 or adopting meeting above its articles: 地方政府规章, to be checked)."""
+        (a city's …办法 with no 令 or adopting meeting above its articles: 地方政府规章, to be checked). tail: the
+        text's last lines, where a notice names its issuer when its title does not."""
         noun = self.head_noun(title)
         if noun == "plan":
             return PLAN, False
@@ -528,7 +529,7 @@ class LegalForms:
             # a notice binds with its issuer's authority: one naming none (no organ in its title or above its text, no
             # document number, no place: 关于有限空间作业有关事项的通知) has none that can be told, and is no legal
             # basis until the user says whose it is (it became the answer to 有限空间作业要先通风吗 over the law)
-            if evidence or where != "national" or p.issuer_named(simple):
+            if evidence or where != "national" or p.issuer_named(simple) or p.signed(tail):
                 return NORMATIVE, False
             return OTHER, True
         if noun == "standard" or noun is None:
@@ -754,6 +755,10 @@ class _Patterns:
 
     def state_council_title(self, simple: str) -> bool:
         return bool(self._council_title.match(simple))
+
+    def signed(self, tail: str) -> bool:
+        """Whether a text's last lines hold an issuer's signature on a line (中共中央办公厅, 青山市应急管理局)."""
+        return any(self.signature.match(line) for line in squash_lines(tail).split("\n"))
 
     def issuer_named(self, simple: str) -> bool:
         """Whether a (squashed) title names who issued it before its 关于 (国务院办公厅关于…, 应急管理部关于…的通知)."""

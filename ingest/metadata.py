@@ -166,6 +166,9 @@ def classify_kind(
 _COMPILATION = re.compile(r"(?:汇编|选编|摘编|合集|汇总|全书)$")
 
 
+_TAIL = 8  # the last lines of a text, where a notice is signed (青山市应急管理局 / 2024年5月1日)
+
+
 def classified(
     title: str,
     path: Path,
@@ -173,15 +176,17 @@ def classified(
     head: str = "",
     forms: LegalForms | None = None,
     region: str | None = None,
+    tail: str = "",
 ) -> tuple[str, bool]:
-    """(kind, guessed): see classify_kind; guessed when only the title's noun and place chose between legal forms."""
+    """(kind, guessed): see classify_kind; guessed when only the title's noun and place chose between legal forms.
+    tail: the text's last lines, where a notice is signed."""
     folders = set(path.parts[:-1])
     for kind in _FOLDER_KINDS:
         if kind in folders:
             return kind, False
     if _COMPILATION.search(_TRAILING_NOTE.sub("", title)):
         return OTHER, False  # a compilation of texts (法律法规汇编) is none of them: it is never a law in force
-    return (forms or default_forms()).classify(title, head, has_articles, region)
+    return (forms or default_forms()).classify(title, head, has_articles, region, tail)
 
 
 def region_of(title: str, head: str = "", forms: LegalForms | None = None) -> str:
@@ -337,7 +342,7 @@ def describe(path: Path, clean: str, has_articles: bool, forms: LegalForms | Non
     title = extract_title(clean, path)
     head = document_head(clean)
     region = region_of(title, head, forms)
-    kind, guessed = classified(title, path, has_articles, head, forms, region)
+    kind, guessed = classified(title, path, has_articles, head, forms, region, "\n".join(clean.splitlines()[-_TAIL:]))
     warnings: tuple[str, ...] = ()
     duplicates = duplicate_articles(clean) if has_articles else []
     if duplicates:
