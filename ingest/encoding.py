@@ -482,16 +482,21 @@ def other_format(data: bytes) -> tuple[str, str] | None:
 # and a page a browser saved as one file (MHTML: MIME headers, then the page in quoted-printable =E7=AC=AC…)
 _WEB_PAGE = re.compile(rb"\s*(?:<!doctype\s+html|<html[\s>])", re.IGNORECASE)
 _MHTML = re.compile(rb"(?:(?:from|subject|date|snapshot-content-location):[^\n]*\n)*mime-version:", re.IGNORECASE)
-HTML_SUFFIXES = frozenset([".html", ".htm"])
+_READ_AS_TEXT = frozenset([".html", ".htm", ".txt", ".md", ".markdown"])  # an HTML page under these is read as one
+
+
+def is_web_page(data: bytes) -> bool:
+    """Whether data begins as an HTML page does (<!DOCTYPE html>, <html>)."""
+    return bool(_WEB_PAGE.match(data[:2048].removeprefix(codecs.BOM_UTF8)))
 
 
 def web_page(data: bytes, suffix: str) -> tuple[str, str] | None:
-    """(what it is, what to do) when data is a web page saved as one file (MHTML), or an HTML page given under another
-    file type's name, else None."""
+    """(what it is, what to do) when data is a web page saved as one file (MHTML), or an HTML page given under a file
+    type that is not read as text (.docx), else None. (An HTML page saved as .txt or .md is read as the page it is.)"""
     head = data[:2048].removeprefix(codecs.BOM_UTF8)
     if _MHTML.match(head.lstrip()) and b"multipart/related" in head.lower():
         return "MHTML 单文件网页", "请在浏览器中打开，另存为“网页，仅 HTML”后再导入"
-    if suffix.lower() not in HTML_SUFFIXES and _WEB_PAGE.match(head):
+    if suffix.lower() not in _READ_AS_TEXT and is_web_page(head):
         return "HTML 网页", "请把扩展名改为 .html 后再导入"
     return None
 

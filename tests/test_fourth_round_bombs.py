@@ -65,7 +65,7 @@ def test_a_file_of_countless_tiny_articles_fails_alone_quickly_with_bounded_memo
     into 200,000 chunks (and the check for endless words split it into lines first)."""
     text = tiny_articles(200_000)
     folder = _folder(tmp_path, "海量条文.md", text)
-    task = (folder / "海量条文.md", "hash", "added")
+    task = (folder / "海量条文.md", "hash", "added", str((folder / "海量条文.md").resolve()))
     tracemalloc.start()
     started = time.perf_counter()
     try:
@@ -114,7 +114,7 @@ def test_the_longest_laws_of_the_scale_corpus_are_far_below_the_chunk_limit():
     """The default is generous: the longest texts of the 3,475-law scale corpus make at most 737 chunks."""
     longest = sorted((CORPUS / "scale").rglob("*.md"), key=lambda path: path.stat().st_size)[-3:]
     for path in longest:
-        prepared = prepare_document((path, "hash", "added"), 480, Tokenizer([]), LoadLimits())
+        prepared = prepare_document((path, "hash", "added", str(path.resolve())), 480, Tokenizer([]), LoadLimits())
         assert not isinstance(prepared, FileResult), prepared
         assert len(prepared.chunks) * 50 < Settings().max_file_chunks, (path.name, len(prepared.chunks))
 

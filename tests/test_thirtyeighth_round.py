@@ -24,9 +24,10 @@ Files, names and encodings (CLI imports beside a good law):
 - A law pasted as one line lost every article that follows a chapter heading (…。 第二章 生产经营单位的安全生产保障
   第二十条 …: 第二十条 was stored inside 第十九条; 单行条例 第一章 总则 第一条 …: no article at all); a chapter or
   section heading glued into the line before the article opening it now opens a line, and so does the article.
-- An HTML page saved as .txt was imported as markup, a browser's single-file page (MHTML) renamed .html as
-  quoted-printable codes, and a PDF, an HTML page or an RTF file renamed .docx was told 不是有效的 Word 文档…可能已损坏;
-  each says what it is and what to rename it to (as a Word file renamed .pdf already did).
+- An HTML page saved as .txt was imported as markup (its title <!DOCTYPE html><html>…, no article); it is read as the
+  page it is. A browser's single-file page (MHTML) renamed .html was imported as quoted-printable codes, and a PDF, an
+  HTML page or an RTF file renamed .docx was told 不是有效的 Word 文档…可能已损坏; each says what it is and what to
+  rename it to (as a Word file renamed .pdf already did).
 - A Word file with one large picture that compresses well (a blank BMP: 88 KB, 1,028 to 1) was refused as a zip bomb;
   a picture part is bounded by the package's unpacked total, not by its ratio (no text is read from it).
 Law integrity and injection:
@@ -355,11 +356,6 @@ def test_a_law_pasted_as_one_line_keeps_the_articles_after_its_chapter_headings(
     ("name", "content", "told"),
     [
         (
-            "网页存为文本.txt",
-            "<!DOCTYPE html><html><head><title>测试规定</title></head><body><p>第一条 测试。</p></body></html>",
-            "这是 HTML 网页（扩展名是 .txt），请把扩展名改为 .html",
-        ),
-        (
             "网页另存.html",
             "From: <Saved by Blink>\nSnapshot-Content-Location: https://example.org/\nMIME-Version: 1.0\n"
             'Content-Type: multipart/related; type="text/html"\n\n=E7=AC=AC=E4=B8=80=E6=9D=A1\n',
@@ -384,6 +380,24 @@ def test_a_file_of_another_type_under_this_name_says_what_it_is(tmp_path, name, 
     results = {r.path.name: r for r in ingest([folder], isolated_settings(tmp_path / "data")).results}
     assert results[name].status == "failed" and told in results[name].reason, results[name]
     assert results["好的规定.md"].status == "added"
+
+
+def test_a_web_page_saved_as_text_is_read_as_the_page(tmp_path):
+    from ingest.pipeline import ingest
+
+    page = "".join(f"<p>第{n}条 本条用于测试{n}。</p>" for n in "一二三")
+    folder = tmp_path / "docs"
+    folder.mkdir()
+    (folder / "网页存为文本.txt").write_text(
+        f"<!DOCTYPE html><html><head><title>青山市网页规定</title><script>var x = 1;</script></head>"
+        f"<body><h1>青山市网页规定</h1>{page}</body></html>",
+        encoding="utf-8",
+    )
+    settings = isolated_settings(tmp_path / "data")
+    (result,) = ingest([folder], settings).results
+    assert result.status == "added", result
+    shown = invoke(settings, "show", "青山市网页规定", "2")
+    assert shown.exit_code == 0 and "本条用于测试二" in shown.output and "<p>" not in shown.output, shown.output
 
 
 def test_a_word_file_with_a_large_picture_that_compresses_well_is_imported(tmp_path):

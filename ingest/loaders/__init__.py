@@ -12,7 +12,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from ingest.cleaning import is_blank
-from ingest.encoding import nul_reason
+from ingest.encoding import is_web_page, nul_reason
 from ingest.errors import (
     EmptyDocument,
     IngestError,
@@ -99,6 +99,8 @@ def load_file(path: Path, limits: LoadLimits | None = None, warnings: list[str] 
             raise OverLimit(path, too_large(size, limits.max_file_mb * 2**20))
         if (nuls := _all_nul(path)) is not None:  # whatever its type: a copy broken off, a disk fault
             raise UnreadableFile(path, nul_reason(nuls))
+        if path.suffix.lower() in _TEXT_SUFFIXES and _web_page(path):
+            loader = load_html  # a web page saved as .txt: its markup is no text of the law (its title was <!DOCTYPE…)
         with collecting_warnings(warnings if warnings is not None else []):
             text = loader(path, limits)
     except IngestError:
@@ -130,6 +132,14 @@ def load_file(path: Path, limits: LoadLimits | None = None, warnings: list[str] 
     check_lines(path, text, limits.max_file_lines)
     check_repetition(path, text, limits.max_repetition_ratio)
     return text
+
+
+_TEXT_SUFFIXES = frozenset([".txt", ".md", ".markdown"])
+
+
+def _web_page(path: Path) -> bool:
+    with path.open("rb") as handle:
+        return is_web_page(handle.read(2048))
 
 
 def _all_nul(path: Path) -> bytes | None:

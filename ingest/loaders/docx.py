@@ -60,7 +60,9 @@ def load_docx(path: Path, limits: LoadLimits | None = None) -> str:
         if not zipfile.is_zipfile(path):
             with open(path, "rb") as handle:
                 head = handle.read(2048)
-            if (other := other_format(head) or web_page(head, path.suffix)) is not None:  # another type, renamed
+            # another type renamed (a zip's signature is a damaged .docx's own: not another type)
+            other = None if head.startswith(b"PK") else other_format(head) or web_page(head, path.suffix)
+            if other is not None:
                 raise UnreadableFile(path, renamed(other, path.suffix)) from None
             raise UnreadableFile(
                 path,

@@ -39,7 +39,8 @@ def visible_markdown(text: str, path: Path = Path("文档.md")) -> str:
             spans.append((block.start(), len(text)))
         blanked = blanked[:opened] + blanked[opened:].replace("<!--", " !--")
     spans += _bogus_comments(blanked)
-    spans += [m.span() for m in _INLINE_DATA.finditer(blanked)]
+    if "data:" in blanked:
+        spans += [m.span() for m in _INLINE_DATA.finditer(blanked)]
     spans += unseen_spans(path, blanked)
     if not spans:
         return text
@@ -55,7 +56,7 @@ def visible_markdown(text: str, path: Path = Path("文档.md")) -> str:
 _COMMENT_BLOCK = re.compile(r"^ {0,3}<!--", re.MULTILINE)
 # an image pasted into the file itself (Typora, Obsidian: ![现场照片](data:image/png;base64,…)), or a link to inline
 # data: a viewer shows a picture, its hundreds of kilobytes of base64 are no text (they became 600 chunks of it)
-_INLINE_DATA = re.compile(r"!?\[[^\]\n]*\]\(\s*<?data:[^)]*\)")
+_INLINE_DATA = re.compile(r"!?\[[^\[\]\n]{0,200}\]\(\s*<?data:[^)]*\)")
 _BOGUS = re.compile(r"<!\[CDATA\[|<\?|<![A-Za-z]")
 _BOGUS_END = {"<![CDATA[": "]]>", "<?": "?>"}  # where CommonMark ends the raw HTML (else at >)
 
