@@ -478,8 +478,9 @@ def other_format(data: bytes) -> tuple[str, str] | None:
     return next(((name, todo) for mark, name, todo in _OTHER_FORMATS if head.startswith(mark)), None)
 
 
-# a web page under another name: an HTML file saved as .txt (its markup read as the law's text, no article found),
-# and a page a browser saved as one file (MHTML: MIME headers, then the page in quoted-printable =E7=AC=AC…)
+# a web page under another name: an HTML file saved as .txt (its markup was read as the law's text, no article found:
+# it is read as HTML now; under .docx it is told to rename), and a page a browser saved as one file (MHTML: MIME
+# headers, then the page in quoted-printable =E7=AC=AC…)
 _WEB_PAGE = re.compile(rb"\s*(?:<!doctype\s+html|<html[\s>])", re.IGNORECASE)
 _MHTML = re.compile(rb"(?:(?:from|subject|date|snapshot-content-location):[^\n]*\n)*mime-version:", re.IGNORECASE)
 _READ_AS_TEXT = frozenset([".html", ".htm", ".txt", ".md", ".markdown"])  # an HTML page under these is read as one
