@@ -43,6 +43,8 @@ LAW, ADMINISTRATIVE, DEPARTMENTAL, LOCAL, LOCAL_GOVERNMENT, NORMATIVE, JUDICIAL 
 )
 PLAN, SUMMARY, OTHER = "计划方案", "工作总结", "其他"
 # Legal texts: they carry legal force and have versions (the newer of one title supersedes the older).
+# a place left blank in a sample document (某省, 某市, XX市, ×× 县, ○○区)
+_PLACEHOLDER = re.compile(r"某(?=[省市县区州盟旗镇乡])|(?:[XxＸｘ×]{1,3}|○{1,3})(?=[省市县区州盟旗镇乡])")
 LEGAL_KINDS = (LAW, ADMINISTRATIVE, DEPARTMENTAL, LOCAL, LOCAL_GOVERNMENT, NORMATIVE, JUDICIAL)
 KINDS = (*LEGAL_KINDS, PLAN, SUMMARY, OTHER)
 NATIONAL = "全国"
@@ -500,6 +502,15 @@ class LegalForms:
                     found.discard(kind)
         return found
 
+    def placeholder_issuer(self, title: str, tail: str = "") -> str:
+        """The issuer a notice names with a placeholder for its place (某省应急管理厅, XX市应急管理局: a sample, not a
+        real organ's document), before its title's 关于 or signed at its end; "" for none."""
+        simple = squash(title)
+        p = self._patterns
+        names = [simple.split("关于", 1)[0]] if "关于" in simple else []
+        names += [line for line in squash_lines(tail).split("\n") if len(line) <= 30 and p.organ_line.search(line)]
+        return next((name for name in names if _PLACEHOLDER.search(name)), "")
+
     def classify(
         self, title: str, head: str = "", has_articles: bool = False, region: str | None = None, tail: str = ""
     ) -> tuple[str, bool]:
@@ -528,7 +539,10 @@ class LegalForms:
         if noun == "normative":
             # a notice binds with its issuer's authority: one naming none (no organ in its title or above its text, no
             # document number, no place: 关于有限空间作业有关事项的通知) has none that can be told, and is no legal
-            # basis until the user says whose it is (it became the answer to 有限空间作业要先通风吗 over the law)
+            # basis until the user says whose it is (it became the answer to 有限空间作业要先通风吗 over the law); nor
+            # has a sample's, whose issuer is a placeholder (某省应急管理厅, XX市应急管理局)
+            if self.placeholder_issuer(title, tail):
+                return OTHER, True
             if evidence or where != "national" or p.issuer_named(simple) or p.signed(tail):
                 return NORMATIVE, False
             return OTHER, True

@@ -342,13 +342,19 @@ def describe(path: Path, clean: str, has_articles: bool, forms: LegalForms | Non
     title = extract_title(clean, path)
     head = document_head(clean)
     region = region_of(title, head, forms)
-    kind, guessed = classified(title, path, has_articles, head, forms, region, "\n".join(clean.splitlines()[-_TAIL:]))
+    tail = "\n".join(clean.splitlines()[-_TAIL:])
+    kind, guessed = classified(title, path, has_articles, head, forms, region, tail)
     warnings: tuple[str, ...] = ()
     duplicates = duplicate_articles(clean) if has_articles else []
     if duplicates:
         shown = "、".join(duplicates[:5]) + ("等" if len(duplicates) > 5 else "")
         warnings = (f"注意：条号重复（{shown}），各条均已保留，按条号引用时会一并列出，请核对原文",)
-    if guessed:
+    if guessed and (sample := forms.placeholder_issuer(title, tail)):
+        warnings += (
+            f"发文机关“{sample}”是范本中的占位写法（某、XX），不是真实机关的文件，按“其他”归类，不作为法定依据；"
+            f"如确为正式文件，请写明机关后重新导入，或用 {edit_command(doc_id_for(path), '--kind')} 更正",
+        )
+    elif guessed:
         warnings += (
             f"文首未见制定机关、令号或通过会议，类别按标题推断为“{kind}”；如有误，请用 "
             f"{edit_command(doc_id_for(path), '--kind')} 更正（或在网页“知识库”页更正）",

@@ -32,9 +32,10 @@ Files, names and encodings (CLI imports beside a good law):
   a picture part is bounded by the package's unpacked total, not by its ratio (no text is read from it).
 Law integrity and injection:
 - A notice naming no issuer (关于有限空间作业有关事项的通知: no organ in its title or above its text, no document
-  number, no place) was filed as a national 规范性文件 and became the decisive answer to 有限空间作业要先通风吗 (无需先
-  通风) over the regulation that answers it. A notice binds with its issuer's authority: one naming none is filed as
-  其他, with a note to set its kind, and is no legal basis.
+  number, no place), or a sample's whose issuer's place is left blank (某省应急管理厅), was filed as a national
+  规范性文件 and became the decisive answer to 有限空间作业要先通风吗 (无需先通风) over the regulation that answers it. A
+  notice binds with its issuer's authority: one naming none, or a placeholder, is filed as 其他, with a note saying
+  why and how to set its kind, and is no legal basis.
 - A new version dated 2026年3月1号, 二〇二六年三月一號 or 贰零贰陆年叁月壹日 was undated and silently superseded by the
   law in force (and 2099年1月1号 passed the future-date check); a date written with 号 or 號 and financial numerals is
   read as a date now.
@@ -426,6 +427,9 @@ def test_a_word_file_with_a_large_picture_that_compresses_well_is_imported(tmp_p
         ("青山市应急管理局关于有限空间作业有关事项的通知", "规范性文件"),
         ("国务院办公厅关于加强安全生产工作的通知", "规范性文件"),
         ("应急管理部关于有限空间作业的指导意见", "规范性文件"),
+        # a sample's issuer, its place left blank: no organ's document
+        ("某省应急管理厅关于贯彻落实安全生产法有关问题的通知", "其他"),
+        ("XX市应急管理局关于加强有限空间作业的通知", "其他"),
     ],
 )
 def test_a_notice_is_a_normative_document_only_with_an_issuer(title, kind):
@@ -533,6 +537,15 @@ def test_a_pipe_in_place_of_a_file_is_not_read_as_an_empty_file(tmp_path):
     os.mkfifo(pipe)
     with pytest.raises(UnreadableFile, match="不是普通文件"):
         load_file(pipe)  # returns at once: a pipe is never opened
+
+
+def test_a_notice_signed_by_a_placeholder_organ_is_a_sample_and_says_so():
+    from ingest.metadata import describe
+
+    title = "关于加强有限空间作业管理的通知"
+    text = f"# {title}\n\n有限空间作业无需先通风。\n\n××县应急管理局\n2025年3月1日\n"
+    meta = describe(Path(f"{title}.md"), text, has_articles=False)
+    assert meta.kind == "其他" and any("占位" in warning and "××县应急管理局" in warning for warning in meta.warnings)
 
 
 def test_a_notice_signed_at_its_end_is_a_normative_document():
