@@ -336,12 +336,12 @@ class KnowledgeBase:
         """Documents whose id or title contains the name (simplified/traditional alike), or that the name
         is an alias of (446号令, 国务院令第446号, 危化品条例), in force first. Superseded and repealed texts
         only when asked for or when nothing in force matches (a text named on purpose is shown, flagged)."""
-        wanted = to_simplified(name.strip()).replace("《", "").replace("》", "")
+        wanted = _as_named(name)
         records = list(self.documents().values())
         matches = [
             r for r in records if wanted and (wanted in to_simplified(r.title) or wanted in to_simplified(r.doc_id))
         ]
-        aliased = {r.doc_id for r in self.name_index().by_alias.get(alias_key(wanted), [])} if wanted else set()
+        aliased = self._aliased(wanted)
         matches += [r for r in records if r.doc_id in aliased and r not in matches]
         if not include_superseded and any(r.in_force for r in matches):
             matches = [r for r in matches if r.in_force]
@@ -361,13 +361,15 @@ class KnowledgeBase:
         """The titles of distinct documents a name given in part fits besides the first of find_documents' matches (安全
         生产条例: 煤矿安全生产条例 and each region's), or [] when the name is one document's title, id or alias or fits
         one title only (its versions are one document)."""
-        wanted = to_simplified(name.strip()).replace("《", "").replace("》", "")
+        wanted = _as_named(name)
         titles = list(dict.fromkeys(r.short_title for r in matches))
         if len(titles) < 2 or any(wanted in (to_simplified(r.short_title), to_simplified(r.doc_id)) for r in matches):
             return []
-        if self.name_index().by_alias.get(alias_key(wanted)):
-            return []
-        return titles[1:]
+        return [] if self._aliased(wanted) else titles[1:]
+
+    def _aliased(self, wanted: str) -> set[str]:
+        """The doc ids a name (_as_named) is an alias of (446号令, 危化品条例)."""
+        return {r.doc_id for r in self.name_index().by_alias.get(alias_key(wanted), [])} if wanted else set()
 
     def get_article(self, doc_id: str, ref: ArticleRef) -> ArticleHit | None:
         record = self.documents().get(doc_id)
@@ -397,3 +399,8 @@ class KnowledgeBase:
                 self._article_indexes.pop(next(iter(self._article_indexes)))
             self._article_indexes[key] = index
         return index
+
+
+def _as_named(name: str) -> str:
+    """A document's name as a user typed it, compared: simplified, without 《》 and surrounding spaces."""
+    return to_simplified(name.strip()).replace("《", "").replace("》", "")

@@ -23,14 +23,11 @@ from dataclasses import dataclass
 from functools import cached_property, lru_cache
 from pathlib import Path
 
-import yaml
-
 from ingest.articles import LABEL
 from ingest.cleaning import normalise_for_index, to_simplified
 from ingest.encoding import marks_removed
-from ingest.errors import os_reason
 from ingest.gazetteer import default_gazetteer
-from ingest.vocabulary import PackError
+from ingest.vocabulary import PackError, read_yaml
 
 LAW, ADMINISTRATIVE, DEPARTMENTAL, LOCAL, LOCAL_GOVERNMENT, NORMATIVE, JUDICIAL = (
     "法律",
@@ -177,13 +174,7 @@ class LegalForms:
     @classmethod
     def load(cls, path: Path | None = None) -> LegalForms:
         path = path or default_path()
-        try:
-            data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-        except OSError as exc:
-            why = "文件不存在" if isinstance(exc, FileNotFoundError) else os_reason(exc)
-            raise PackError(f"{path}：无法读取文书类别词表（{why}）") from None
-        except yaml.YAMLError as exc:
-            raise PackError(f"{path}：无法读取文书类别词表（YAML 格式有误：{exc}）") from None
+        data = read_yaml(path) or {}  # a file missing or not YAML: PackError naming it, as any pack file
         try:
             return cls(
                 nouns=data["nouns"],
@@ -505,9 +496,8 @@ class LegalForms:
     def placeholder_issuer(self, title: str, tail: str = "") -> str:
         """The issuer a notice names with a placeholder for its place (某省应急管理厅, XX市应急管理局: a sample, not a
         real organ's document), before its title's 关于 or signed at its end; "" for none."""
-        simple = squash(title)
         p = self._patterns
-        names = [simple.split("关于", 1)[0]] if "关于" in simple else []
+        names = [p.title_issuer(squash(title))]
         names += [line for line in squash_lines(tail).split("\n") if len(line) <= 30 and p.organ_line.search(line)]
         return next((name for name in names if _PLACEHOLDER.search(name)), "")
 
@@ -774,10 +764,13 @@ class _Patterns:
         """Whether a text's last lines hold an issuer's signature on a line (中共中央办公厅, 青山市应急管理局)."""
         return any(self.signature.match(line) for line in squash_lines(tail).split("\n"))
 
+    def title_issuer(self, simple: str) -> str:
+        """Who a (squashed) title says issued it, before its 关于 (国务院办公厅关于…, XX市应急管理局关于…), or ""."""
+        return simple.split("关于", 1)[0] if "关于" in simple else ""
+
     def issuer_named(self, simple: str) -> bool:
-        """Whether a (squashed) title names who issued it before its 关于 (国务院办公厅关于…, 应急管理部关于…的通知)."""
-        issuer = simple.split("关于", 1)[0] if "关于" in simple else ""
-        return bool(issuer) and bool(self.issuing_organ.search(issuer))
+        """Whether a (squashed) title names an organ as its issuer (国务院关于…, 应急管理部关于…的通知)."""
+        return bool(self.issuing_organ.search(self.title_issuer(simple)))
 
     def national_issuer(self, text: str) -> bool:
         simple = squash_lines(text)

@@ -342,7 +342,7 @@ def describe(path: Path, clean: str, has_articles: bool, forms: LegalForms | Non
     title = extract_title(clean, path)
     head = document_head(clean)
     region = region_of(title, head, forms)
-    tail = "\n".join(clean.splitlines()[-_TAIL:])
+    tail = "\n".join(clean.rsplit("\n", _TAIL)[-_TAIL:])  # the last lines, not every line split
     kind, guessed = classified(title, path, has_articles, head, forms, region, tail)
     warnings: tuple[str, ...] = ()
     duplicates = duplicate_articles(clean) if has_articles else []

@@ -420,8 +420,8 @@ class Ingestor:
         else (result, task) for prepare_document."""
         doc_id = doc_id_for(readable_path(path))
         real = str(path.resolve())  # the stamps' key: the path as the file system has it
-        # a file of a folder made a link to a file outside it since the folder was walked: left out as the walk
-        # leaves such a link out (the walk's check alone let /etc/shadow in, swapped in after it)
+        # a file of a folder that is a link to a file outside it is left out: the walk's check again, as the file is
+        # about to be read (checked at the walk only, a link to /etc/shadow swapped in after it was read and stored)
         if (inside := self._folder_of(path)) is not None and (outside := links_outside(path, inside)):
             return FileResult(path, "skipped", doc_id, reason=outside), None
         source = str(readable_path(Path(real)))  # as recorded and shown (a name that is not UTF-8 decoded)

@@ -18,6 +18,8 @@ from pathlib import Path
 
 import yaml
 
+from ingest.errors import os_reason
+
 
 class PackError(Exception):
     """A knowledge-pack file is invalid; the message names the file and the field."""
@@ -47,6 +49,8 @@ def read_yaml(path: Path, cache: Path | None = None):
         raw = path.read_bytes()
     except FileNotFoundError:
         raise PackError(f"{path}：知识包文件不存在") from None
+    except OSError as exc:  # no permission, a folder in its place …: said in Chinese, not the system's English
+        raise PackError(f"{path}：无法读取知识包文件（{os_reason(exc)}）") from None
     key = entry = None
     if cache is not None:
         key = hashlib.sha1(_CACHE_MAKER + raw).hexdigest()

@@ -97,9 +97,10 @@ def load_file(path: Path, limits: LoadLimits | None = None, warnings: list[str] 
             raise EmptyDocument(path, EMPTY_FILE)
         if size > limits.max_file_mb * 2**20:  # grown since the walk checked it (2.5 GB took 7.5 GB to read)
             raise OverLimit(path, too_large(size, limits.max_file_mb * 2**20))
-        if (nuls := _all_nul(path)) is not None:  # whatever its type: a copy broken off, a disk fault
+        head, nuls = _head_or_nuls(path)
+        if nuls is not None:  # whatever its type: a copy broken off, a disk fault
             raise UnreadableFile(path, nul_reason(nuls))
-        if path.suffix.lower() in _TEXT_SUFFIXES and _web_page(path):
+        if path.suffix.lower() in _TEXT_SUFFIXES and is_web_page(head):
             loader = load_html  # a web page saved as .txt: its markup is no text of the law (its title was <!DOCTYPE…)
         with collecting_warnings(warnings if warnings is not None else []):
             text = loader(path, limits)
@@ -137,21 +138,16 @@ def load_file(path: Path, limits: LoadLimits | None = None, warnings: list[str] 
 _TEXT_SUFFIXES = frozenset([".txt", ".md", ".markdown"])
 
 
-def _web_page(path: Path) -> bool:
-    with path.open("rb") as handle:
-        return is_web_page(handle.read(2048))
-
-
-def _all_nul(path: Path) -> bytes | None:
-    """The file's bytes when every one is NUL (a .pdf of them was told it was another file renamed), else None; reads
-    no further than the first byte that is not."""
+def _head_or_nuls(path: Path) -> tuple[bytes, bytes | None]:
+    """(the file's first block, None), or (b"", its bytes) when every one is NUL (a .pdf of them was told it was
+    another file renamed); reads no further than the block holding the first byte that is not."""
     data = bytearray()
     with path.open("rb") as handle:
         while block := handle.read(1 << 16):
             if block.count(0) != len(block):
-                return None
+                return bytes(data[: 1 << 16]) or block, None
             data += block
-    return bytes(data)
+    return b"", bytes(data)
 
 
 # what ends a line besides a line feed and a carriage return: a page break (pdftotext puts a form feed between the

@@ -52,14 +52,13 @@ def load_docx(path: Path, limits: LoadLimits | None = None) -> str:
         if not path.exists():
             raise FileNotFoundError(path) from None  # gone since the walk: reported as such by load_file
         with open(path, "rb") as handle:
-            if handle.read(8) == _OLE_SIGNATURE:
-                raise UnreadableFile(
-                    path,
-                    "这是旧版 Word 文档（.doc）或设置了打开密码的文档：请在 Word 中去掉密码、另存为 .docx 后再导入",
-                ) from None
+            head = handle.read(2048)
+        if head.startswith(_OLE_SIGNATURE):
+            raise UnreadableFile(
+                path,
+                "这是旧版 Word 文档（.doc）或设置了打开密码的文档：请在 Word 中去掉密码、另存为 .docx 后再导入",
+            ) from None
         if not zipfile.is_zipfile(path):
-            with open(path, "rb") as handle:
-                head = handle.read(2048)
             # another type renamed (a zip's signature is a damaged .docx's own: not another type)
             other = None if head.startswith(b"PK") else other_format(head) or web_page(head, path.suffix)
             if other is not None:
