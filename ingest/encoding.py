@@ -1,6 +1,7 @@
 """Decode text files: UTF-8 (with or without BOM), UTF-16 and UTF-32 (with or without BOM), GB18030/GBK and
 Big5, or a file mixing UTF-8 lines with GBK/Big5 lines; Japanese text (Shift-JIS, EUC-JP) is read as Japanese,
-never as GBK mojibake. A BOM is a claim checked against the bytes: a UTF-8 BOM before a GBK body reads as GBK.
+never as GBK mojibake, and so is Chinese saved in Shift-JIS; a file widened with a NUL beside each byte is read
+without them. A BOM is a claim checked against the bytes: a UTF-8 BOM before a GBK body reads as GBK.
 A few broken bytes in an otherwise readable file are replaced
 (U+FFFD) and reported as a warning, rather than the whole file refused. Also: file names that are not
 valid UTF-8 (GBK names unpacked from Windows archives) shown as the text they were meant to be."""
@@ -121,6 +122,30 @@ def _read_utf16(data: bytes, encoding: str) -> str | None:
     if _plausible_share(text) < 0.9 or text.count(_REPLACEMENT) > max(8, len(text) // 1000):
         return None
     return text
+
+
+def _narrowed(data: bytes, path: Path) -> str | None:
+    """The text of a file in an 8-bit encoding widened to 16 bits byte by byte (a NUL after or before each byte, as a
+    faulty conversion leaves a GBK or UTF-8 file; read as UTF-16 it gave Latin-1 letters, µÚÒ»Ìõ for 第一条): its bytes
+    without the NULs, when they read as Chinese; else None (UTF-16 of a Western text stays as it is)."""
+    for side in (1, 0):
+        if data[side::2].strip(b"\x00"):
+            continue
+        rest = data[1 - side :: 2]
+        if rest.isascii():
+            return None
+        try:
+            text = _decode(rest, path)
+        except (UnreadableFile, EmptyDocument):
+            return None
+        if han_count(text[:20000]) < 10 or _common_share(text[:20000]) < _COMMON_SHARE_MIN:
+            return None
+        warn(
+            "文件的每个字节旁都多了一个空字节（NUL，常见于转换出错的文件），已去掉后读取；"
+            "请抽查内容是否正常，建议另存为 UTF-8"
+        )
+        return text
+    return None
 
 
 def _utf16_cjk(data: bytes) -> str | None:
@@ -283,6 +308,27 @@ def _japanese(data: bytes) -> tuple[str, str] | None:
         if kana >= 3 and kana >= 0.15 * letters and (best is None or kana / letters > best[0]):
             best = (kana / letters, text, name)
     return (best[1], best[2]) if best else None
+
+
+_SHIFT_JIS_CHINESE = "Shift-JIS（中文）"
+_LOST_IN_SHIFT_JIS = re.compile(r"(?<=[\u4e00-\u9fff])\?|\?(?=[\u4e00-\u9fff])")  # a ? beside a character
+_COMMON_SHARE_MIN = 0.9  # a reading whose Chinese characters are at least this share common ones reads as Chinese
+_HALF_WIDTH_KANA = re.compile(r"[\uff61-\uff9f]")
+
+
+def _chinese_in_shift_jis(data: bytes) -> str | None:
+    """Chinese saved in Shift-JIS (Japanese Windows' encoding, whose kanji hold most traditional characters), which
+    GBK and Big5 read as rare characters (戞堦瀶 for 第一條): the file reads whole as Shift-JIS, holds no half-width
+    katakana (what GBK or Big5 bytes read as Shift-JIS mostly give) and few kana (Japanese is read before this), and
+    its characters are common Chinese ones where neither GBK's nor Big5's are."""
+    text = _strict(data, "cp932")
+    if text is None:
+        return None
+    sample = text[:20000]
+    if _HALF_WIDTH_KANA.search(sample) or han_count(sample) < 10 or _common_share(sample) < _COMMON_SHARE_MIN:
+        return None
+    legacy = max(_common_share(data[:40000].decode(e, errors="replace")) for e in _NAMES)
+    return text if legacy < _COMMON_SHARE_MIN else None
 
 
 def _utf8_bom(body: bytes, path: Path) -> str:
@@ -545,6 +591,8 @@ def _decode(data: bytes, path: Path) -> str:
         return _warn_replaced(text, "UTF-16")
     if (text := _utf32(data)) is not None:
         return text
+    if (text := _narrowed(data, path)) is not None:
+        return text
     for utf16 in _utf16_by_nul_pattern(data):
         if (text := _read_utf16(data, utf16)) is not None:
             return _warn_replaced(text, "UTF-16")
@@ -576,7 +624,14 @@ def _decode(data: bytes, path: Path) -> str:
     if mixed is not None:
         return mixed
     text, encoding = _detect(data, path)
-    if encoding in _JAPANESE.values():
+    if encoding == _SHIFT_JIS_CHINESE:
+        lost = len(_LOST_IN_SHIFT_JIS.findall(text))
+        warn(
+            "文件是用 Shift-JIS（日文 Windows 的编码）保存的中文，已按此读取；"
+            + (f"其中 {lost} 处“?”是保存时该编码没有的字（多为简体字），请对照原文补正；" if lost else "")
+            + "建议另存为 UTF-8"
+        )
+    elif encoding in _JAPANESE.values():
         warn(f"文件是日文（{encoding} 编码），已按日文读取；本助手面向中文法规，请确认确实需要导入")
     elif encoding == _KOREAN:
         warn(f"文件是韩文（{encoding} 编码），已按韩文读取；本助手面向中文法规，请确认确实需要导入")
@@ -693,6 +748,8 @@ def _detect(data: bytes, path: Path) -> tuple[str, str]:
     korean = _korean(data)
     if korean is not None:
         return korean, _KOREAN
+    if (chinese := _chinese_in_shift_jis(data)) is not None:
+        return chinese, _SHIFT_JIS_CHINESE
     best = from_bytes(data, cp_isolation=_CANDIDATES).best()
     if best is not None and _printable_share(text := str(best)) >= 0.95:
         if best.encoding in _NAMES:  # a short text reads either way (编号,回答 in GBK is 晤瘍,隙湘 in Big5)
