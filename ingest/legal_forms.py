@@ -43,6 +43,15 @@ PLAN, SUMMARY, OTHER = "计划方案", "工作总结", "其他"
 # a place left blank in a sample document (某省, 某市, XX市, ×× 县, ○○区)
 _PLACEHOLDER = re.compile(r"某(?=[省市县区州盟旗镇乡])|(?:[XxＸｘ×]{1,3}|○{1,3})(?=[省市县区州盟旗镇乡])")
 LEGAL_KINDS = (LAW, ADMINISTRATIVE, DEPARTMENTAL, LOCAL, LOCAL_GOVERNMENT, NORMATIVE, JUDICIAL)
+# 上位法 (立法法): the kinds of text each kind must not contradict, wherever it binds. A 司法解释 applies the law and
+# stands beside it; a 地方政府规章 is also below its own region's 地方性法规, which is a matter of region as well.
+ABOVE = {
+    ADMINISTRATIVE: (LAW,),
+    LOCAL: (LAW, ADMINISTRATIVE),
+    DEPARTMENTAL: (LAW, ADMINISTRATIVE),
+    LOCAL_GOVERNMENT: (LAW, ADMINISTRATIVE),
+    NORMATIVE: (LAW, ADMINISTRATIVE),
+}
 KINDS = (*LEGAL_KINDS, PLAN, SUMMARY, OTHER)
 NATIONAL = "全国"
 # a national, trade or local standard by its code (GB 30871, GB/T 33000, GBZ 2.1, AQ 3028, JGJ 59, TSG 08, DB37/T 1234):
@@ -128,6 +137,7 @@ _SEAL_OR_DATE = re.compile(rf"(?:[(（](?:印|章|盖章|公章|代章|代|签�
 _NATIVE = re.compile(r"人(?![民员社大])")
 # the verb a waiver applies to, after an adverb (不需要单独设置, 无需另行报送)
 _WAIVED_VERB = re.compile(r"(?:再|另行|单独|重复|专门|额外|一律|予)?([\u4e00-\u9fff]{2})")
+_CLAUSE_END = re.compile(r"[，,。；;：:！!？?\n]")
 _GREETING = re.compile(r"^(?:尊敬的|亲爱的)")  # 尊敬的各位企业家：
 _SAYS = re.compile(rf"的|应当|可以|必须|负责(?!人)|{LABEL}")  # a clause, not a name
 _LEGISLATURE_OR_GOVERNMENT = re.compile(r"(人民政府|人民代表大会常务委员会|人大常委会|人民代表大会)$")
@@ -335,17 +345,23 @@ class LegalForms:
                 return place
         return ""
 
+    def waived(self, rule: str) -> list[tuple[str, str]]:
+        """(verb, what is waived) for each waiver in a rule's words: the verb it applies to and the words from that
+        verb to the end of the clause (不需要设置安全生产管理机构，… → 设置, 设置安全生产管理机构)."""
+        found: list[tuple[str, str]] = []
+        for waiver in self.waivers:
+            for at in re.finditer(re.escape(waiver), rule):
+                if verb := _WAIVED_VERB.match(rule, at.end()):
+                    end = _CLAUSE_END.search(rule, verb.start(1))
+                    found.append((verb.group(1), rule[verb.start(1) : end.start() if end else len(rule)]))
+        return found
+
     def waives(self, rule: str, law: str) -> bool:
         """Whether a rule's words waive what the law's words require: the verb a waiver applies to is in a sentence
         of the law that obliges (不需要设置 against 应当设置…; 暂不要求取得操作证 against 必须…取得相应资格; not
         免于存储抵押金 against 应当投保责任保险)."""
         obliging = [s for s in re.split(r"[。；;]", law) if any(o in s for o in self.obligations)]
-        for waiver in self.waivers:
-            for found in re.finditer(re.escape(waiver), rule):
-                verb = _WAIVED_VERB.match(rule, found.end())
-                if verb and any(verb.group(1) in sentence for sentence in obliging):
-                    return True
-        return False
+        return any(verb in sentence for verb, _ in self.waived(rule) for sentence in obliging)
 
     def law_subject(self, title: str) -> str:
         """What a special law's title says it governs (中华人民共和国特种设备安全法 → 特种设备); "" for the field's

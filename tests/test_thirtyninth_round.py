@@ -11,11 +11,24 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import httpx
 import pytest
 from conftest import invoke, isolated_settings
+from test_twelfth_round_injection import NATIONAL_ARTICLE, _compose
+from test_twelfth_round_web import served
 
+from assistant.answer import OfflineComposer
+from assistant.pack import KnowledgePack
+from assistant.retrieval.figures import QuantityAsks
+from assistant.retrieval.query import QueryPlan
+from assistant.web.refusals import chinese
 from ingest.encoding import decode_bytes
 from ingest.errors import collecting_warnings
+from ingest.settings import Settings
+from ingest.store import StoredChunk
+from ingest.tokenizer import Tokenizer
+
+LAW = NATIONAL_ARTICLE.metadata["doc_id"]
 
 TRADITIONAL = (
     "第一條 為了加強安全生產工作，防止和減少生產安全事故，保障人民群眾生命和財產安全，制定本條例。\n"
@@ -91,3 +104,116 @@ def test_a_widened_gbk_law_is_imported_with_its_articles(tmp_path):
     assert result.status == "added", result
     shown = invoke(settings, "show", "青山市加宽编码安全规定", "3")
     assert shown.exit_code == 0 and "从业人员超过一百人的" in shown.output, shown.output
+
+
+# --- 上位法: a notice waiving a duty a text above it states ----------------------------------------------------------
+
+
+def _national_notice(text: str, title: str) -> StoredChunk:
+    return StoredChunk(
+        f"notice-{abs(hash((text, title))) % 10**8}",
+        text,
+        {"doc_id": title, "title": title, "unit": "section", "kind": "规范性文件", "region": "全国"},
+    )
+
+
+def _provision(text: str, title: str, kind: str, article: str, number: int) -> StoredChunk:
+    return StoredChunk(
+        f"{title}-{number}",
+        text,
+        {
+            "doc_id": title,
+            "title": title,
+            "unit": "article",
+            "kind": kind,
+            "region": "全国",
+            "article": article,
+            "article_num": number,
+        },
+    )
+
+
+def _compose_weighted(question: str, chunks: list[StoredChunk]):
+    """As _compose, with each word weighted by how rare it is in these texts (a word only the notice holds, 工贸,
+    weighs most), as the index weighs it."""
+    tokenizer = Tokenizer([])
+    held = [set(tokenizer.query_tokens(chunk.text)) for chunk in chunks]
+    idf = {t: 1.0 + 4.0 * (len(held) - sum(t in h for h in held)) for t in tokenizer.query_tokens(question)}
+    composer = OfflineComposer(tokenizer, idf, QuantityAsks(KnowledgePack(Settings().knowledge_dir).quantities))
+    return composer.compose(question, QueryPlan(question, question), chunks)
+
+
+TRADE_NOTICE = _national_notice(
+    "一、从业人员在五百人以下的工贸企业，不需要设置安全生产管理机构，也不需要配备专职或者兼职的安全生产管理人员。",
+    "应急管理部关于工贸企业安全管理有关事项的通知",
+)
+
+
+def test_a_notice_waiving_the_laws_duty_for_a_class_of_enterprise_gives_way_to_the_law():
+    # the notice names whom it spares (工贸企业), which the law, governing every enterprise, does not: what it waives
+    # (设置安全生产管理机构) is the matter the law must hold
+    answer = _compose_weighted(
+        "我们是一家机械厂，工贸企业，120个人，需要设置安全生产管理机构吗？", [TRADE_NOTICE, NATIONAL_ARTICLE]
+    )
+    assert answer.citations[0] == {"doc": LAW, "article": "第二十四条"}, answer.text
+    assert "以法律为准" in answer.text and "不需要设置" not in answer.text.split("注意")[0]
+
+
+def test_a_notice_waiving_an_administrative_regulations_duty_gives_way_to_it():
+    regulation = _provision(
+        "第二十七条 特种设备使用单位对在用特种设备应当至少每月进行一次自行检查，并作出记录。",
+        "特种设备安全监察条例",
+        "行政法规",
+        "第二十七条",
+        27,
+    )
+    notice = _national_notice(
+        "二、商场、宾馆的特种设备使用单位不需要每月进行自行检查，每年检查一次即可。",
+        "某部关于商贸企业特种设备管理有关事项的通知",
+    )
+    answer = _compose("商场的电梯，使用单位需要每月自行检查吗？", [notice, regulation])
+    assert answer.citations[0] == {"doc": "特种设备安全监察条例", "article": "第二十七条"}, answer.text
+
+
+def test_of_the_texts_above_a_waiving_notice_the_law_decides():
+    licence = _provision(
+        "第六条 企业取得安全生产许可证，应当具备下列安全生产条件：\n（一）设置安全生产管理机构，配备专职安全生产管理人员；",
+        "安全生产许可证条例",
+        "行政法规",
+        "第六条",
+        6,
+    )
+    answer = _compose_weighted(
+        "我们是一家机械厂，工贸企业，120个人，需要设置安全生产管理机构吗？", [TRADE_NOTICE, licence, NATIONAL_ARTICLE]
+    )
+    assert answer.citations[0] == {"doc": LAW, "article": "第二十四条"}, answer.text
+
+
+# --- the web: logging out; a hidden file uploaded ---------------------------------------------------------------------
+
+
+def test_logging_out_ends_only_the_own_session_of_a_shared_login(tmp_path, monkeypatch):
+    """An office shares one login: Gradio's /logout ended every session of the user name, so one officer logging out
+    (or anyone following a link to /logout) logged out everyone."""
+    monkeypatch.setenv("ANQUAN_DATA_DIR", str(tmp_path / "data"))
+    login = {"username": "科室", "password": "pw123456"}
+    with (
+        served(monkeypatch, ANQUAN_WEB_USER="科室", ANQUAN_WEB_PASSWORD="pw123456") as (url, _),
+        httpx.Client(base_url=url, timeout=60) as alice,
+        httpx.Client(base_url=url, timeout=60) as bob,
+    ):
+        for client in (alice, bob):
+            assert client.post("/login", data=login).status_code == 200
+            assert client.get("/config").status_code == 200
+        alice.get("/logout?all_session=true")  # whatever the link asks
+        assert alice.get("/config").status_code == 401
+        assert bob.get("/config").status_code == 200
+
+
+def test_a_hidden_file_uploaded_is_told_to_be_renamed_not_to_retry():
+    told = chinese(
+        "Dotfiles located in the temporary directory cannot be moved to the cache for security reasons. If you'd like"
+        " to specifically allow this file to be served, you can add it to the allowed_paths parameter of launch().",
+        500,
+    )
+    assert told.startswith("文件名以“.”开头（隐藏文件）") and "去掉开头的“.”" in told, told

@@ -46,7 +46,7 @@ from ingest.articles import LEADING_LABEL
 from ingest.cleaning import SENTENCE_ENDS, clauses, normalise_for_index, to_simplified
 from ingest.encoding import han_count
 from ingest.headings import heading_words
-from ingest.legal_forms import JUDICIAL, LAW, LEGAL_KINDS, default_forms
+from ingest.legal_forms import ABOVE, JUDICIAL, LAW, LEGAL_KINDS, default_forms
 from ingest.metadata import NATIONAL
 from ingest.numerals import cn_to_int
 from ingest.store import StoredChunk
@@ -977,7 +977,8 @@ class OfflineComposer:
         detail the law does not state (1小时内) stays the rule's. Whatever is asked, a rule waiving what such a law
         requires gives way to it, and so does a national rule on one sector's safety (煤矿安全生产条例) when the
         question names no such sector (LegalForms.sector); when it names that sector, the rule is the specific one:
-        only a special law on it decides over it, or a law whose requirement it waives."""
+        only a special law on it decides over it, or a law whose requirement it waives. A 规章 or a notice gives way
+        to a 行政法规 so as well (ABOVE); of several texts above, the highest decides."""
         pick, lower = picked[0][0], evidence[picked[0][0].chunk_rank]
         penalty = provision_asked(part) == PENALTY
         parties = parties_asked(part) if penalty else set()
@@ -1003,18 +1004,23 @@ class OfflineComposer:
             # (未将应急救援预案报送备案…逾期未改正的，处…罚款 is not on the matter of 未按照规定制定应急救援预案的)
             matter = {t: w for t, w in matter.items() if not SANCTION.search(t)} or matter
 
-        def same_matter(clause: _Clause) -> float:
-            return sum(w for t, w in matter.items() if t in clause.matter) / sum(matter.values())
+        def governs(chunk: StoredChunk) -> str:  # "" for a general text (安全生产法, 生产安全事故报告和调查处理条例)
+            return forms.law_subject(chunk.title) if chunk.kind == LAW else forms.subject(chunk.title, chunk.kind)
 
-        laws = [
-            g
-            for g in groups
-            if (chunk := evidence[g[0].chunk_rank]).kind == LAW
-            # a duty's deadline is no penalty's 五年内 (a notice's passage has no kind of its own)
-            and provision_kind(lower) in (None, provision_kind(chunk))
-            and same_matter(g[0]) >= ANSWER.same_matter
-            and forms.names_subject(forms.law_subject(chunk.title), asked)  # "" (the general law) is in any
-        ]
+        def laws_on(terms: dict[str, float]) -> list[list[_Clause]]:
+            """The texts above the rule (ABOVE: a law, and a 行政法规 above a 规章 or a notice) holding most of these
+            terms of the matter (same_matter), of the rule's kind of provision and on a subject the question names."""
+            return [
+                g
+                for g in groups
+                if (chunk := evidence[g[0].chunk_rank]).kind in ABOVE.get(lower.kind, ())
+                # a duty's deadline is no penalty's 五年内 (a notice's passage has no kind of its own)
+                and provision_kind(lower) in (None, provision_kind(chunk))
+                and sum(w for t, w in terms.items() if t in g[0].matter) / sum(terms.values()) >= ANSWER.same_matter
+                and forms.names_subject(governs(chunk), asked)  # "" (the general law) is in any
+            ]
+
+        laws = laws_on(matter)
         sector = forms.subject(lower.title, lower.kind) if lower.region == NATIONAL else ""
         if states(picked[0]):
             higher = [g for g in laws if states(g)]
@@ -1055,9 +1061,14 @@ class OfflineComposer:
             # that sector decides over it (特种设备安全法 over 特种设备安全监察条例), not the general law
             higher = [g for g in higher if forms.law_subject(evidence[g[0].chunk_rank].title)]
         # whatever is asked, a rule waiving what a law on its matter requires (暂不要求取得操作证 against 必须…取得
-        # 相应资格) gives way to it
-        higher = higher or [g for g in laws if forms.waives(_said(picked[0]), _said(g))]
-        return higher[:1] or picked
+        # 相应资格) gives way to it; the matter of a waiver is also what it waives (五百人以下的工贸企业不需要设置
+        # 安全生产管理机构: 设置安全生产管理机构, which 安全生产法第二十四条 requires, whoever is spared it)
+        waived = normalise_for_index(" ".join(phrase for _, phrase in forms.waived(_said(picked[0]))))
+        on_waived = {t: w for t, w in matter.items() if t in waived}
+        waiving = [*laws, *(laws_on(on_waived) if on_waived else [])]
+        higher = higher or [g for g in waiving if forms.waives(_said(picked[0]), _said(g))]
+        # of the texts above, the highest decides (a law over a 行政法规), in the ranker's order within a kind
+        return sorted(higher, key=lambda g: ABOVE[lower.kind].index(evidence[g[0].chunk_rank].kind))[:1] or picked
 
     def compose(
         self, question: str, plan: QueryPlan, chunks: list[StoredChunk], accident: Accident | None = None

@@ -14,7 +14,7 @@ from starlette.middleware import Middleware
 from assistant.web import ask_tab, library_tab, plan_tab, selfcheck_tab
 from assistant.web.context import WebContext, friendly_errors
 from assistant.web.gradio_zh import chinese_interface
-from assistant.web.login import ClientAddress, LoginGuard, LoginPage, login_pair
+from assistant.web.login import ClientAddress, LoginGuard, LoginPage, OwnLogout, login_pair
 from assistant.web.refusals import ChineseErrors, LoginRequired, RequestGuard
 from assistant.web.sessions import SessionOwner
 from assistant.web.uploads import (
@@ -181,7 +181,8 @@ def launch(
         prevent_thread_lock=True,
         app_kwargs={
             # Gradio's English errors are answered in Chinese, and its routes that skip the login refused without
-            # one (refusals); the login page is Chinese in any browser and says why a login failed (login); an API
+            # one (refusals); the login page is Chinese in any browser and says why a login failed, and logging out
+            # ends only the own session (login); an API
             # call with inputs left out gets their defaults, and one whose body cannot be read a Chinese reason;
             # a session is only its own browser's (sessions); the uploads Gradio keeps at once are bounded
             # (uploads.UploadQuota)
@@ -190,6 +191,7 @@ def launch(
                 Middleware(ClientAddress),
                 Middleware(LoginPage, title=TITLE),
                 Middleware(LoginRequired),
+                Middleware(OwnLogout),
                 Middleware(RequestGuard, limit=int(settings.web_request_max_mb * 2**20)),
                 Middleware(SessionOwner, capacity=10 * settings.web_sessions),
                 Middleware(ask_tab.ApiDefaults),

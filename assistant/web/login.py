@@ -107,6 +107,20 @@ class ClientAddress:
             _CLIENT.reset(token)
 
 
+class OwnLogout:
+    """ASGI middleware: 退出登录 (/logout) ends the session of the browser that asks. Gradio's ends every session of
+    the user name by default, and an office shares one login: one officer logging out, or anyone following a link to
+    /logout, logged out everyone at once."""
+
+    def __init__(self, app):
+        self.app = app
+
+    async def __call__(self, scope, receive, send):
+        if scope.get("type") == "http" and scope.get("path", "").rstrip("/").endswith("/logout"):
+            scope = {**scope, "query_string": b"all_session=false"}
+        return await self.app(scope, receive, send)
+
+
 WRONG_LOGIN = "用户名或密码不正确。"
 
 

@@ -47,6 +47,11 @@ _ENGLISH: tuple[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]], ..
         "只能使用通过本页面上传的文件：这个路径不是上传的文件，没有处理。",
     ),
     (re.compile(r"Not authenticated"), NOT_LOGGED_IN),
+    # a file whose name begins with "." (a hidden file, as the command line skips it): Gradio refuses to take it
+    (
+        re.compile(r"Dotfiles located in the temporary directory cannot be moved to the cache.*", re.S),
+        "文件名以“.”开头（隐藏文件），没有处理：请把文件改名、去掉开头的“.”后再上传。",
+    ),
     (
         re.compile(r"File not allowed: .*", re.S),
         "不能下载这个文件：只能下载本页面生成的文件（链接可能已过期，请重新生成）。",
