@@ -117,7 +117,7 @@ def _national_notice(text: str, title: str) -> StoredChunk:
     )
 
 
-def _provision(text: str, title: str, kind: str, article: str, number: int) -> StoredChunk:
+def _provision(text: str, title: str, kind: str, article: str, number: int, chapter: str = "") -> StoredChunk:
     return StoredChunk(
         f"{title}-{number}",
         text,
@@ -129,6 +129,7 @@ def _provision(text: str, title: str, kind: str, article: str, number: int) -> S
             "region": "全国",
             "article": article,
             "article_num": number,
+            "heading_path": chapter,
         },
     )
 
@@ -217,3 +218,45 @@ def test_a_hidden_file_uploaded_is_told_to_be_renamed_not_to_retry():
         500,
     )
     assert told.startswith("文件名以“.”开头（隐藏文件）") and "去掉开头的“.”" in told, told
+
+
+# --- a range of occasions within months holds the question's (三个月里两次 in 3个月内2次或者2次以上) --------------------
+
+
+def test_a_range_of_occasions_within_months_holds_the_questions_count():
+    from assistant.answer.ranges import holds, stated
+
+    told = stated("一个煤矿在三个月里被查出两次存在重大事故隐患却还在照常生产，会面临什么后果？")
+    assert holds("（二）3个月内2次或者2次以上发现有重大事故隐患仍然进行生产的；", told)
+    assert not holds("（二）1个月内3次或者3次以上发现有重大事故隐患仍然进行生产的；", told)
+    # a person counted is still a person: 三个月 is no 三个人
+    assert all(q.unit != "人" for q in stated("三个月里查出两次隐患"))
+
+
+COAL = "煤矿安全生产条例"
+
+
+def test_the_provision_stating_the_questions_circumstances_answers_over_the_general_one():
+    general = _provision(
+        "第六十四条 对存在重大事故隐患仍然进行生产的煤矿企业，责令停产整顿，并处50万元以上200万元以下的罚款。",
+        COAL,
+        "行政法规",
+        "第六十四条",
+        64,
+        "第六章 法律责任",
+    )
+    specific = _provision(
+        "第七十条 煤矿企业存在下列情形之一的，应当提请县级以上地方人民政府予以关闭：\n"
+        "（一）未依法取得安全生产许可证等擅自进行生产的；\n"
+        "（二）3个月内2次或者2次以上发现有重大事故隐患仍然进行生产的；",
+        COAL,
+        "行政法规",
+        "第七十条",
+        70,
+        "第六章 法律责任",
+    )
+    answer = _compose(
+        "一个煤矿在三个月里被查出两次存在重大事故隐患却还在照常生产，会面临什么后果？", [general, specific]
+    )
+    assert answer.citations[0] == {"doc": COAL, "article": "第七十条"}, answer.text
+    assert "3个月内2次" in answer.text.split("\n")[0], answer.text

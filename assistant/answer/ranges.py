@@ -19,13 +19,18 @@ _UNITS = {
     "吨": ("吨", 1),
     "公斤": ("吨", 0.001),
     "千克": ("吨", 0.001),
+    # how often within how many months (3个月内2次或者2次以上); not days and hours: a question's 抢救了一天 is no
+    # deadline's 30日内
+    "次": ("次", 1),
+    "个月": ("月", 1),
 }
 _UNIT = "|".join(sorted(_UNITS, key=len, reverse=True))
+_OCCASIONS = frozenset(["次", "月"])
 _QUANTITY = re.compile(rf"(?P<n>{_AMOUNT})\s*(?P<u>{_UNIT})")
 _BOUND = rf"(?:{_AMOUNT})\s*(?:{_UNIT})"
-_RANGE = re.compile(rf"(?P<over>超过|不超过)?(?P<a>{_BOUND})(?P<a_side>以上|以下)?(?:(?P<b>{_BOUND})以下)?")
+_RANGE = re.compile(rf"(?P<over>超过|不超过)?(?P<a>{_BOUND})(?P<a_side>以上|以下|内)?(?:(?P<b>{_BOUND})以下)?")
 _STAFF = r"从业人员|员工|工人|职工|人员|伙计|工友|师傅|人|工"
-_COUNTED_STAFF = re.compile(rf"({_AMOUNT})\s*(?:个|名|号)(?:{_STAFF})?")
+_COUNTED_STAFF = re.compile(rf"({_AMOUNT})\s*(?:个(?!月|小时)|名|号)(?:{_STAFF})?")
 # a count told roughly (四百多人, 八十来号人, 一千二百余名职工, 十几个伙计) is a count all the same: somewhat over
 # its round number (多, 余), about it (来), or its tens and some (十几 → 十五)
 _ROUGHLY = re.compile(rf"(\d+|[零〇一二两三四五六七八九十百千]+)(多|余|来|几)(?=\s*(?:个|名|号|{_STAFF}))")
@@ -105,7 +110,7 @@ def holds(text: str, quantities: list[Quantity], provision: str = "", context: s
         low_open = False
         if match.group("over") == "超过":
             low, low_open = first, True
-        elif match.group("over") == "不超过" or match.group("a_side") == "以下":
+        elif match.group("over") == "不超过" or match.group("a_side") in ("以下", "内"):
             high = first
         else:
             low = first
@@ -120,7 +125,9 @@ def holds(text: str, quantities: list[Quantity], provision: str = "", context: s
         for q in quantities:
             if q.unit != unit:
                 continue
-            if q.of and q.of in counted_here:  # the question says what it counts, and the text counts that
+            if unit in _OCCASIONS:  # how often, how long: what the words after it say is what happens, not a count
+                pass
+            elif q.of and q.of in counted_here:  # the question says what it counts, and the text counts that
                 if q.of != counted:
                     continue
             elif counted and counted not in context:
