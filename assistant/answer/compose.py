@@ -1308,6 +1308,10 @@ class OfflineComposer:
         art means, its meaning instead. A term named in a question asking something else is explained after the
         answer (重大危险源…报哪些部门备案: the departments first, then what a 重大危险源 is)."""
         clause = LEADING_LABEL.sub("", _ITEM.sub("", top.lead) if top.lead else top.text).rstrip("。；;：:，,")
+        if top.lead and top.lead != top.text and clause.endswith("的") and _INTRODUCES.search(top.text.rstrip()):
+            # an item that is a condition (3个月内2次…仍然进行生产的) says nothing without what its list's head says
+            # of it (煤矿企业存在下列情形之一的，应当提请…予以关闭：)
+            clause = f"{LEADING_LABEL.sub('', top.text).rstrip().rstrip('：:')}：{clause}"
         answer = f"依据{short_citation(source.chunk)}，{clause}。"
         if not plan.glossary:
             return [answer]
