@@ -14,10 +14,13 @@ from pathlib import Path
 import httpx
 import pytest
 from conftest import invoke, isolated_settings
+from test_thirtyeighth_round import TURNED
+from test_thirtysecond_round import REPORTING, STAFFING
 from test_twelfth_round_injection import NATIONAL_ARTICLE, _compose
 from test_twelfth_round_web import served
 
 from assistant.answer import OfflineComposer
+from assistant.llm.verification import verify
 from assistant.pack import KnowledgePack
 from assistant.retrieval.figures import QuantityAsks
 from assistant.retrieval.query import QueryPlan
@@ -262,3 +265,81 @@ def test_the_provision_stating_the_questions_circumstances_answers_over_the_gene
     # the condition is said with what its list's head says of it
     first = answer.text.split("\n")[0]
     assert "3个月内2次" in first and "予以关闭" in first, answer.text
+
+
+# --- a count of staff asked is answered by a number counting them -----------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("question", "counts", "counts_not"),
+    [
+        (
+            "总承包单位要配几名专职安全生产管理人员？",
+            ["从业人员一千人以上的，至少配备八名专职安全生产管理人员", "专职安全生产管理人员不少于2名"],
+            ["从业人员超过一百人的，应当设置安全生产管理机构或者配备专职安全生产管理人员"],
+        ),
+        ("我们厂要配几个专职安全员？", ["至少配备三名专职安全生产管理人员"], ["从业人员在一百人以下的，应当配备专职"]),
+        ("网格里一共配了多少名安全协管员？", ["在全区248个村(社区)网格中配备278名协管员"], ["共协查企业412家"]),
+    ],
+)
+def test_a_count_of_staff_asked_is_stated_only_by_a_number_counting_them(figures, question, counts, counts_not):
+    ask = figures.asked(question)
+    assert ask is not None and ask.counted, ask
+    assert all(ask.stated_in(text) for text in counts), [t for t in counts if not ask.stated_in(t)]
+    assert not any(ask.stated_in(text) for text in counts_not), [t for t in counts_not if ask.stated_in(t)]
+
+
+def test_a_count_asked_of_no_named_staff_is_stated_by_any_number_of_people(figures):
+    for question in ("需要几个人值班？", "一个矿井至少要有几个能走人的安全出口？", "要配几个安全员？"):
+        ask = figures.asked(question)
+        assert ask is not None and not ask.counted, (question, ask)
+
+
+SHANGHAI_STAFF = StoredChunk(
+    "sh-20",
+    "第二十条 前两款规定以外的其他生产经营单位，从业人员三百人以上的，至少配备一名专职安全生产管理人员；从业人员一千人"
+    "以上的，至少配备两名专职安全生产管理人员；从业人员五千人以上的，至少配备五名专职安全生产管理人员。",
+    {
+        "doc_id": "上海市安全生产条例",
+        "title": "上海市安全生产条例",
+        "unit": "article",
+        "kind": "地方性法规",
+        "region": "上海市",
+        "article": "第二十条",
+        "article_num": 20,
+    },
+)
+
+
+def test_how_many_staff_a_rule_requires_is_answered_by_the_rule_counting_them_not_the_laws_threshold():
+    answer = _compose(
+        "我们是上海的一家企业，总共1200名员工，按上海的规定最少要配几名专职安全生产管理人员？",
+        [NATIONAL_ARTICLE, SHANGHAI_STAFF],
+        regions=("上海市",),
+    )
+    assert answer.citations[0] == {"doc": "上海市安全生产条例", "article": "第二十条"}, answer.text
+
+
+# --- LLM mode: a quotation does not shield what its sentence says around it -----------------------------------------
+
+QUOTED_STAFFING = "从业人员超过一百人的，应当设置安全生产管理机构或者配备专职安全生产管理人员"
+QUOTED_REPORTING = (
+    "应当于1小时内向事故发生地县级以上人民政府安全生产监督管理部门和负有安全生产监督管理职责的有关部门报告"
+)
+
+
+@pytest.mark.parametrize(
+    ("source", "reply", "mark"),
+    [
+        (STAFFING, f"条文规定“{QUOTED_STAFFING}”[1]，但这不是硬性要求，贵厂可以不设。", TURNED),
+        (REPORTING, f"单位负责人“{QUOTED_REPORTING}”[1]，但实践中次日报告也不算迟报。", "时限不一致"),
+    ],
+)
+def test_a_sentence_turning_around_the_quotation_it_holds_is_marked(source, reply, mark):
+    text, _, _ = verify(reply, [source], uncited=True)
+    assert mark in text, text
+
+
+def test_a_sentence_keeping_the_quotation_it_holds_is_not_marked():
+    text, _, _ = verify(f"条文规定“{QUOTED_STAFFING}”[1]，贵厂应当设置安全生产管理机构。", [STAFFING], uncited=True)
+    assert "⚠" not in text, text

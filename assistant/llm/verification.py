@@ -1446,6 +1446,20 @@ def _turned(claim: _Modal, clause: _Modal) -> bool:
     return _negation_flipped(claim.tight, clause.tight) or _modality_turned(claim, clause)
 
 
+def _around_quotations(
+    text: str, start: int, end: int, checked: list[tuple[int, int]]
+) -> tuple[str, list[tuple[int, int]]]:
+    """text[start:end] with each quotation checked word for word in it said as a comma (the same length, spaces after
+    it: positions stay the text's), and those quotations' spans. A quotation is checked already; what the sentence
+    says around it may still turn it around (条文规定“…应当设置…”[1]，但这不是硬性要求; 单位负责人“应当于1小时内…报告”
+    [1]，但实践中次日报告也不算迟报)."""
+    inside = [(max(s, start), min(e, end)) for s, e in checked if s < end and start < e]
+    claim = list(text[start:end])
+    for s, e in inside:
+        claim[s - start : e - start] = "，" + "\u3000" * (e - s - 1)
+    return "".join(claim), inside
+
+
 def _check_negations(
     text: str,
     chunks: list[StoredChunk],
@@ -1470,9 +1484,9 @@ def _check_negations(
     # 安全生产管理机构[1]。一百二十人的企业不用设。)
     before: tuple[_Frame, ...] = ()
     for start, end in _claims(text, quotes):
-        claim_text = text[start:end]
-        if any(s < end and start < e for s, e in checked):
-            continue
+        claim_text, inside = _around_quotations(text, start, end, checked)
+        for s, e in inside:  # what the rest says refers to what its quotations say (贵厂可以不设)
+            before += _Modal.read(_as_stated(canonical(_fold(text[s:e]))), before, asked).frames
         cited = basis.of(claim_text)
         if cited is None:
             continue
@@ -1621,9 +1635,7 @@ def _check_changes(
     marks = []
     previous = ""  # the sentence before (canonical): the matter of a deadline whose own sentence does not say it
     for start, end in _claims(text, quotes):
-        claim_text = text[start:end]
-        if any(s < end and start < e for s, e in checked):
-            continue
+        claim_text, _ = _around_quotations(text, start, end, checked)
         cited = basis.of(claim_text)
         if cited is None:
             continue

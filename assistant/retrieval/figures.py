@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, replace
+from difflib import SequenceMatcher
 
 from assistant.pack import Quantities
 from assistant.retrieval.provisions import FINE, PENALTY, provision_asked
@@ -86,6 +87,9 @@ class Ask:
     per: re.Pattern | None = None
     # a sum or share asked of no penalty (安责险最低保额, 风险抵押金存多少): a fine a clause imposes is not that sum
     fines: bool = True
+    # the people counted, named right after the asking words (几名专职安全生产管理人员): a number counting them
+    # answers (配备八名专职安全生产管理人员), not one counting others (从业人员超过一百人)
+    counted: str = ""
 
     def _said(self, text: str) -> str:
         simplified = to_simplified(text)
@@ -96,17 +100,50 @@ class Ask:
             self.per is None or bool(self.per.search(simplified))
         )
 
+    def _states(self, simplified: str) -> bool:
+        """Whether a figure of this kind is stated, of the people counted when the question names them: the number
+        right before their name (八名专职安全生产管理人员) or just after it (专职安全生产管理人员不少于2名)."""
+        if not self.counted:
+            return bool(self.states.search(simplified))
+        for found in self.states.finditer(simplified):
+            after = _CLAUSE_END.split(simplified[found.end() : found.end() + _NAME_SPAN], maxsplit=1)[0]
+            before = _CLAUSE_END.split(simplified[max(0, found.start() - _NAME_SPAN) : found.start()])[-1]
+            if _names(self.counted, after, at_start=True) or _names(self.counted, before, at_start=False):
+                return True
+        return False
+
     def stated_in(self, text: str) -> bool:
         """Whether the text states a figure of this kind, in either script (三個階段 as 三个阶段)."""
         simplified = self._said(text)
-        return bool(self.states.search(simplified)) and self._names_kind(simplified)
+        return self._states(simplified) and self._names_kind(simplified)
 
     def degree(self, text: str) -> float:
         """1 when the text states the figure as a number, 0.5 when only in words (立即、定期), else 0."""
         simplified = self._said(text)
-        if not self.states.search(simplified) or not self._names_kind(simplified):
+        if not self._states(simplified) or not self._names_kind(simplified):
             return 0.0
         return 1.0 if self.exact is None or self.exact.search(simplified) else 0.5
+
+
+_NAME_SPAN = 18  # a number counts the people named within its clause, this many characters around it at most
+_NAME_GAP = 2  # named after the number: their name begins at most this many characters after it (名以上)
+_NAME_SHARED = 4  # a name is the people asked when it shares this many characters in a row with theirs (专职安全)
+_HEAD = 3  # or ends as theirs does, in what they are (协管员 of 安全协管员)
+_CLAUSE_END = re.compile(r"[，,。；;：:、（）()]")
+# the staff a count asks for, named right after the asking words by a name of four characters or more (几名专职安全
+# 生产管理人员, 几个专职安全员; not 几个人, 几个能走人的出口)
+_COUNTED_PEOPLE = re.compile(r"[\u4e00-\u9fff]{2,12}(?:人员|员)")
+
+
+def _names(counted: str, window: str, at_start: bool) -> bool:
+    """Whether the window (a number's clause after or before it) names the people counted: enough characters of
+    their name in a row (专职安全 of 专职安全员 in 专职安全生产管理人员) or the last three, what they are (协管员 of
+    安全协管员), at the window's start when after the number."""
+    match = SequenceMatcher(None, counted, window, autojunk=False).find_longest_match()
+    if match.size >= _NAME_SHARED and (not at_start or match.b <= _NAME_GAP):
+        return True
+    head = window.find(counted[-_HEAD:])
+    return head >= 0 and (not at_start or head <= _NAME_GAP)
 
 
 def _told_roughly(part: str, found: re.Match[str]) -> bool:
@@ -325,7 +362,14 @@ class QuantityAsks:
                 _PERSON.match(part[found.end() :]) or _PERSON_BEFORE.search(part[: found.start()])
             ):
                 counted = self._people_counted
-            return Ask(kind, counted or self._stated[kind], words=found.group(0))
+            people = ""
+            if (
+                (kind == "people" or counted is self._people_counted)
+                and (named := _COUNTED_PEOPLE.match(part, found.end()))
+                and len(named.group(0)) >= _NAME_SHARED
+            ):
+                people = named.group(0)
+            return Ask(kind, counted or self._stated[kind], words=found.group(0), counted=people)
         if found := self._money.search(part):  # 罚款多高 asks a sum, not a length
             return Ask("money", self._stated["money"], words=found.group(0), of=self._kind_of_sum(found.group(0)))
         for kind, asking in self._measure_asks.items():  # 多高、多深: a length, in a unit of its kind
