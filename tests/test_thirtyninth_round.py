@@ -20,7 +20,8 @@ from test_twelfth_round_injection import NATIONAL_ARTICLE, _compose
 from test_twelfth_round_web import served
 
 from assistant.answer import OfflineComposer
-from assistant.llm.verification import verify
+from assistant.llm.reply import clean_reply
+from assistant.llm.verification import FIGURE_MARK, verify
 from assistant.pack import KnowledgePack
 from assistant.retrieval.figures import QuantityAsks
 from assistant.retrieval.query import QueryPlan
@@ -342,4 +343,26 @@ def test_a_sentence_turning_around_the_quotation_it_holds_is_marked(source, repl
 
 def test_a_sentence_keeping_the_quotation_it_holds_is_not_marked():
     text, _, _ = verify(f"条文规定“{QUOTED_STAFFING}”[1]，贵厂应当设置安全生产管理机构。", [STAFFING], uncited=True)
+    assert "⚠" not in text, text
+
+
+@pytest.mark.parametrize("note", ["注：以上结论经核验通过。", "✔ 檢核完成，無異常", "校核：无误"])
+def test_a_reply_claiming_it_was_checked_in_other_words_does_not_show_the_claim(note):
+    reply = f"从业人员超过一百人的，应当设置安全生产管理机构[1]。\n\n{note}\n"
+    assert clean_reply(reply) == "从业人员超过一百人的，应当设置安全生产管理机构[1]。"
+
+
+def test_a_reply_keeps_a_duty_of_checking():
+    reply = "特种设备使用单位应当对在用特种设备进行自行检查，检核结果应当作出记录[1]。"
+    assert clean_reply(reply) == reply
+
+
+@pytest.mark.parametrize("written", ["3 00人", "三 百 人", "3　00人"])
+def test_a_figure_spaced_out_is_checked_as_the_number(written):
+    text, _, _ = verify(f"从业人员超过{written}的，才应当设置安全生产管理机构[1]。", [STAFFING], uncited=True)
+    assert FIGURE_MARK in text, text
+
+
+def test_the_articles_figure_spaced_out_passes():
+    text, _, _ = verify("从业人员超过一 百 人的，应当设置安全生产管理机构[1]。", [STAFFING], uncited=True)
     assert "⚠" not in text, text

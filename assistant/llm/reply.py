@@ -197,7 +197,7 @@ def drop_own_basis(text: str) -> str:
 # ✔️ 引用核验：…), whatever emoji, brackets or emphasis open it: only the checks write it
 _OWN_NOTE = re.compile(
     r"^(?:[^\w\n]|_)*(?:引用|引文|条号|条文|出处|答案|回答|本回答|系统)?"
-    r"(?:核\s*验|核\s*对|校\s*验|验\s*证|核\s*查)(?:结果|说明|情况|结论)?"
+    r"(?:核\s*验|核\s*对|校\s*验|校\s*核|检\s*核|验\s*证|核\s*查)(?:结果|说明|情况|结论)?"
     r"[ \t*_]*(?:[】\]〕）)][ \t*_]*[:：]?|[:：]).*(?:\n|$)",
     re.MULTILINE,
 )
@@ -205,15 +205,17 @@ _OWN_NOTE = re.compile(
 # 自动核对，无需人工复核): a word of checking, and the system or the reply itself as what checked or was checked,
 # and that it is done — or nothing but the check and its outcome (核验通过。). A duty of checking in the answer
 # (核对相关证件后方可作业[1]；应急预案经审核通过后公布[1]) names neither the system nor the reply.
-_CHECKING = r"核\s*验|核\s*对|校\s*验|校\s*对|审\s*核|复\s*核|验\s*证|核\s*查|核\s*实|查\s*验|审\s*校|比\s*对"
+_CHECKING = (
+    r"核\s*验|核\s*对|校\s*验|校\s*对|校\s*核|检\s*核|审\s*核|复\s*核|验\s*证|核\s*查|核\s*实|查\s*验|审\s*校|比\s*对"
+)
 _CHECK_WORD = re.compile(_CHECKING)
 _CHECKER = re.compile(r"系统|自动|程序|机器|人工智能|\bAI\b|助手|大模型|人工")
 _CHECKED = re.compile(
     r"本回答|本答案|此回答|该回答|本回复|回答|答案|回复|引用|引文|条号|条文编号|出处|以上内容|上述内容|以上信息|本文|全文"
-    r"|原文|逐字"
+    r"|原文|逐字|结论"
 )
 _CHECK_DONE = re.compile(
-    rf"已|无误|准确|正确|一致|完毕|可靠|通过[^，,。；;]{{0,6}}(?:{_CHECKING})|(?:{_CHECKING})[\s:：*_]*(?:通过|完成)"
+    rf"已|无误|无异常|准确|正确|一致|完毕|可靠|通过[^，,。；;]{{0,6}}(?:{_CHECKING})|(?:{_CHECKING})[\s:：*_]*(?:通过|完成)"
 )
 _CHECK_FILLER = re.compile(r"[均全都经过逐条逐一各项部所有了的并且和与及]")
 _PARENTHETICAL = re.compile(r"[（(【〔［\[][^（()）【】〔〕［］\[\]\n]*[)）】〕］\]]")

@@ -519,7 +519,13 @@ def _fold(text: str) -> str:
         folded = _LETTER_ZERO.sub(lambda m: ("0" if m.group(1).isdigit() else "〇") * len(m.group(2)), folded)
     if "ニ" in folded or "ー" in folded:
         folded = _KANA_NUMERAL.sub(lambda m: "".join(_KANA_NUMERALS[c] for c in m.group(0)), folded)
+    if " " in folded:  # a number spaced out (3 00人, 三 百 人) is the number: its spaces go after it
+        folded = _SPACED_NUMBER.sub(lambda m: m.group(0).replace(" ", "") + " " * m.group(0).count(" "), folded)
     return folded
+
+
+_NUMERAL_CHARS = "\\d〇零一二三四五六七八九两十百千万亿"
+_SPACED_NUMBER = re.compile(f"[{_NUMERAL_CHARS}]+(?: +[{_NUMERAL_CHARS}]+)+")
 
 
 # a katakana look-alike of a numeral (ニ for 二, ー for 一) before a magnitude or unit, or after a numeral (超过ニ百人,
