@@ -366,3 +366,44 @@ def test_a_figure_spaced_out_is_checked_as_the_number(written):
 def test_the_articles_figure_spaced_out_passes():
     text, _, _ = verify("从业人员超过一 百 人的，应当设置安全生产管理机构[1]。", [STAFFING], uncited=True)
     assert "⚠" not in text, text
+
+
+# --- LLM mode: a norm stated on a plan's word alone ----------------------------------------------------------------
+
+REPORT_PASSAGE = StoredChunk(
+    "report-1",
+    "300人以上的单位要依法建立安全管理机构和专职人员，50人以上的单位要有专(兼)职安全生产管理人员。",
+    {"doc_id": "述职报告", "title": "2023年季度安全生产工作计划述职报告", "unit": "section", "kind": "工作总结"},
+)
+DUTIES_26 = _provision(
+    "第二十六条 生产经营单位的安全生产管理机构以及安全生产管理人员应当恪尽职守，依法履行职责。",
+    "中华人民共和国安全生产法",
+    "法律",
+    "第二十六条",
+    26,
+)
+
+
+def _llm_answer(reply: str, *chunks: StoredChunk):
+    from assistant.llm.composer import LlmComposer
+
+    return LlmComposer(Settings(), model=object()).finish(
+        "我们厂120个人，必须要设安全管理机构吗？", list(chunks), reply
+    )  # type: ignore[arg-type]
+
+
+def test_a_norm_resting_on_a_report_alone_is_said_to_have_no_legal_basis_though_a_law_is_cited_elsewhere():
+    reply = (
+        "贵厂120人，有兼职安全生产管理人员即可[1]。"
+        "生产经营单位的安全生产管理机构以及安全生产管理人员应当恪尽职守，依法履行职责[2]。"
+    )
+    answer = _llm_answer(reply, REPORT_PASSAGE, DUTIES_26, NATIONAL_ARTICLE)
+    assert "只依据[1]" in answer.text and "不是法定依据" in answer.text, answer.text
+    assert "- 贵厂120人，有兼职安全生产管理人员即可[1]。" in answer.text
+    assert "《中华人民共和国安全生产法》第二十四条" in answer.text  # the law to go by is listed
+
+
+def test_a_report_cited_for_what_it_reports_is_not_warned_of():
+    reply = "该单位2023年开展了安全生产检查[1]。生产经营单位的安全生产管理人员应当恪尽职守[2]。"
+    answer = _llm_answer(reply, REPORT_PASSAGE, DUTIES_26)
+    assert "不是法定依据" not in answer.text, answer.text

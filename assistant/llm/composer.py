@@ -5,11 +5,12 @@ quotes and article mentions not found in the sources are flagged, a reply citing
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 from assistant.answer import NO_BASIS, Answer, Source
-from assistant.citations import citation
+from assistant.citations import citation, cited_numbers
 from assistant.llm.client import (
     EmptyReply,
     call_model,
@@ -40,6 +41,14 @@ NO_LAW_WARNING = (
     "⚠ 这个回答没有引用法规条文，只引用了地方方案、工作总结等资料，它们不是法定依据（其中的说法可能与法规不一致）；"
     "涉及法定义务时请以下列法规条文为准："
 )
+# a reply stating a duty, a waiver or a permission on the word of a plan or report alone (贵厂120人，有兼职安全生产管理
+# 人员即可[1], [1] a 述职报告), while legal texts were among its sources: that sentence has no legal basis
+PLAN_BASIS_WARNING = (
+    "⚠ 回答中以下说法只依据{sources}（地方方案、工作总结等资料，不是法定依据，其中的说法可能与法规不一致），"
+    "涉及法定义务时请以下列法规条文为准："
+)
+_NORM = re.compile(r"应当|应该|必须|不得|禁止|严禁|需要|无需|无须|不用|不必|即可|可以不|要求|免于|允许")
+_SENTENCES = re.compile(r"[^。！？!?\n]+[。！？!?]?")
 FOREIGN_WARNING = "⚠ 这个回答不是用中文写的，无法与所引条文逐句核对，请勿直接采用；请以下列条文原文为准。"
 # a reply is read as Chinese unless this share of its letters is kana (Japanese) or this share is Latin (English…):
 
@@ -141,6 +150,11 @@ class LlmComposer:
             laws = [c for c in evidence if c.kind in VERSIONED_KINDS]
             if laws and not any(s.chunk.kind in VERSIONED_KINDS for s in sources):
                 lines += ["", NO_LAW_WARNING] + [f"- {citation(c)}" for c in laws[:3]]
+            elif laws and (resting := _resting_on_plans(text, sources)):
+                numbers = "、".join(f"[{n}]" for n in sorted({n for _, cited in resting for n in cited}))
+                lines += ["", PLAN_BASIS_WARNING.format(sources=numbers)]
+                lines += [f"- {sentence}" for sentence, _ in resting]
+                lines += ["法规条文："] + [f"- {citation(c)}" for c in laws[:3]]
         else:  # nothing to check the reply against: say so, and show where to look
             lines = [text, "", "依据：（无）", "", UNCITED_WARNING] + [f"- {citation(c)}" for c in evidence[:3]]
         found = notes(report, len(evidence))
@@ -157,3 +171,15 @@ class LlmComposer:
         from langchain_core.messages import HumanMessage
 
         return call_model(self.model, [HumanMessage(prompt)], self.settings).strip() or question
+
+
+def _resting_on_plans(text: str, sources: list[Source]) -> list[tuple[str, set[int]]]:
+    """The sentences of a checked reply stating a norm (应当, 不需要, 即可…) that cite only sources that are no legal
+    text (a plan, a report), with those sources' numbers."""
+    others = {s.number for s in sources if s.chunk.kind not in VERSIONED_KINDS}
+    found = []
+    for sentence in _SENTENCES.findall(text):
+        cited = set(cited_numbers(sentence))
+        if cited and cited <= others and _NORM.search(sentence):
+            found.append((sentence.strip(), cited))
+    return found
