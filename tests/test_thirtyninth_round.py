@@ -407,3 +407,49 @@ def test_a_report_cited_for_what_it_reports_is_not_warned_of():
     reply = "该单位2023年开展了安全生产检查[1]。生产经营单位的安全生产管理人员应当恪尽职守[2]。"
     answer = _llm_answer(reply, REPORT_PASSAGE, DUTIES_26)
     assert "不是法定依据" not in answer.text, answer.text
+
+
+# --- the self-check: repealed bases, streets and origins, 100多人 ---------------------------------------------------
+
+
+def test_a_duty_resting_only_on_a_repealed_text_is_not_listed_and_is_named(corpus_index):
+    from assistant.pack import pack_of
+    from assistant.selfcheck.checklist import build_checklist
+    from assistant.selfcheck.profile import read_profile
+    from ingest.knowledge_base import KnowledgeBase
+
+    kb = KnowledgeBase(corpus_index[0])
+    checklist = build_checklist(kb, pack_of(kb), read_profile(pack_of(kb), "煤矿", 200))
+    repealed = "国务院关于预防煤矿生产安全事故的特别规定"
+    quoted = [q for item in checklist.items for q in (*item.basis, *item.penalty)]
+    assert quoted and all(q.in_force for q in quoted)
+    assert not any(repealed in (q.title or q.doc) for q in quoted)
+    assert checklist.lapsed and all(repealed in entry for entry in checklist.lapsed), checklist.lapsed
+    assert dict(checklist.profile_rows())["依据已废止"].startswith(f"{len(checklist.lapsed)} 项义务")
+
+
+@pytest.mark.parametrize(
+    ("region", "description", "regions"),
+    [
+        ("上海市黄浦区山东中路", "", {"上海"}),
+        ("上海市宁波路", "", {"上海"}),
+        ("", "山东人开的厂，位于江苏省苏州市", {"江苏"}),
+        ("", "宁波一家化工厂", {"宁波", "浙江"}),
+    ],
+)
+def test_a_street_or_the_owners_origin_is_no_region_of_the_enterprise(region, description, regions):
+    from assistant.pack import KnowledgePack
+    from assistant.selfcheck.profile import read_profile
+
+    pack = KnowledgePack(Settings().knowledge_dir)
+    profile = read_profile(pack, "一般工贸", 50, region=region, description=description)
+    assert set(profile.regions) == regions, profile.regions
+
+
+@pytest.mark.parametrize("written", ["100多人", "100余人", "一百多人", "100多"])
+def test_a_headcount_of_a_round_number_and_more_is_more_than_it(written):
+    from assistant.pack import KnowledgePack
+    from assistant.selfcheck.profile import read_profile
+
+    profile = read_profile(KnowledgePack(Settings().knowledge_dir), "一般工贸", written)
+    assert profile.employees == 101 and any("超过 100 人" in n for n in profile.notes), profile

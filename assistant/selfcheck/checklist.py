@@ -201,6 +201,7 @@ class QuotedArticle(BaseModel):
     citation: str = ""  # 《中华人民共和国安全生产法》第二十四条（第二章 …）
     text: str = ""  # the article text from the index; empty when the index does not hold it
     found: bool = False
+    in_force: bool = True  # False when the index holds only a repealed or superseded text of it
 
 
 class MergedDuty(BaseModel):
@@ -270,6 +271,8 @@ class Checklist(BaseModel):
     items: list[ChecklistItem]
     condition_names: dict[str, str] = Field(default_factory=dict)  # condition key -> 中文名称
     remediation: Remediation | None = None  # how the gap report words its 建议 (knowledge/remediation.yaml)
+    # duties whose every basis the index holds only in a repealed or superseded text: not listed as applicable
+    lapsed: list[str] = Field(default_factory=list)
 
     def profile_rows(self) -> list[tuple[str, str]]:
         """The profile as the user reads it: (field, value) rows."""
@@ -282,6 +285,17 @@ class Checklist(BaseModel):
             ("地区", "、".join(sorted(profile.regions)) or "未填写（只列全国性义务）"),
             ("其他情形", flags),
             ("识别说明", "；".join(profile.notes) or "—"),
+            *(
+                [
+                    (
+                        "依据已废止",
+                        f"{len(self.lapsed)} 项义务只有已废止或已被取代的依据，未列入，请按现行规定核对："
+                        + "；".join(self.lapsed),
+                    )
+                ]
+                if self.lapsed
+                else []
+            ),
         ]
 
     @property
@@ -380,6 +394,7 @@ def _quote(kb: KnowledgeBase | None, cited: Citation) -> QuotedArticle:
             "citation": citation(hit.chunks[0], with_part=False),
             "text": hit.text,
             "found": True,
+            "in_force": hit.document.in_force,
         }
     )
 
@@ -582,11 +597,24 @@ def build_checklist(
         order.setdefault(ob.theme, len(order))
     obligations.sort(key=lambda o: order[o.theme])
     rules = pack.remediation
+    items = [_item(kb, g, cache, rules) for g in _one_per_duty(pack, obligations, merge)]
+    # a duty of a repealed text (国务院关于预防煤矿生产安全事故的特别规定) is no duty now, and its fines no penalty: an
+    # item resting on such texts alone is left out and named, and a repealed text's article is dropped where another
+    # basis stands
+    lapsed = [i for i in items if i.basis and not any(q.in_force for q in i.basis)]
+    kept = [
+        i.model_copy(
+            update={"basis": [q for q in i.basis if q.in_force], "penalty": [q for q in i.penalty if q.in_force]}
+        )
+        for i in items
+        if i not in lapsed
+    ]
     return Checklist(
         profile=profile,
-        items=[_item(kb, g, cache, rules) for g in _one_per_duty(pack, obligations, merge)],
+        items=kept,
         condition_names={c.key: c.name for c in pack.taxonomy.conditions},
         remediation=rules,
+        lapsed=[f"{i.title}（{_cited_together(i.basis)}）" for i in lapsed],
     )
 
 

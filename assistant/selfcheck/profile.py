@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from fractions import Fraction
 
 from assistant.pack import Activity, KnowledgePack, Profile, Taxonomy
+from ingest.legal_forms import default_forms
 from ingest.numerals import NUMERAL_CHARS, count, value_of, well_formed
 from ingest.settings import Settings
 
@@ -24,10 +25,12 @@ _HEADCOUNT = [
     re.compile(
         r"(?:员工|职工|从业人员|工人|在职人员|用工|人员)(?:总数|人数)?[:：]?\s*(?:约|共|共有|有|为|达|近|超过)?\s*"
         + _NUMBER
-        + r"\s*(?:余|多)?\s*(?:人|名)"
+        + r"\s*(余|多)?\s*(?:人|名)"
     ),
-    re.compile(_NUMBER + r"\s*(?:余|多)?\s*(?:名|个|人的)?\s*(?:员工|职工|从业人员|工人)"),
+    re.compile(_NUMBER + r"\s*(余|多)?\s*(?:名|个|人的)?\s*(?:员工|职工|从业人员|工人)"),
 ]
+# 100多人, 一百余人: more than the round number, so at least one more (a duty for more than 100 people applies)
+_MORE_THAN = re.compile(r"[\d零〇一二两三四五六七八九十百千万]\s*(?:余|多)(?:\s*个)?\s*(?:人|名)?\s*(?:左右|上下)?\s*$")
 
 
 class ProfileError(ValueError):
@@ -159,8 +162,10 @@ def match_equipment(taxonomy: Taxonomy, text: str) -> list[str]:
 
 
 def match_region(taxonomy: Taxonomy, text: str) -> list[str]:
-    """Every region named in the text and the regions they lie in: 宁波 → 宁波, 浙江; 山东省济南市 → 山东."""
-    text = (text or "").strip()
+    """Every region named in the text and the regions they lie in: 宁波 → 宁波, 浙江; 山东省济南市 → 山东. A name that
+    is part of another name (上海市黄浦区山东中路, 宁波路) or says where someone comes from (山东人, 老家在山东) is no
+    region the enterprise is in."""
+    text = default_forms().without_other_names((text or "").strip())
     keys = _exact(text, taxonomy.regions) or [
         key for key, aliases in taxonomy.regions.items() if any(_norm(a) in _norm(text) for a in [key, *aliases])
     ]
@@ -193,8 +198,9 @@ def industry_in_description(taxonomy: Taxonomy, reader: DescriptionReader) -> li
 
 def region_in_description(taxonomy: Taxonomy, clauses: list[str]) -> list[str]:
     """Where the enterprise is, when the description says it: a clause opening with a region (北京一家…)
-    or naming one in full (位于宁波市). A market named in passing (产品销往北京) is not a location."""
-    for clause in clauses:
+    or naming one in full (位于宁波市). A market named in passing (产品销往北京) is not a location, nor where the owner
+    comes from (山东人开的厂) or a street (山东中路)."""
+    for clause in map(default_forms().without_other_names, clauses):
         for key, aliases in taxonomy.regions.items():
             if clause.startswith(key) or any(a in clause for a in aliases if a.endswith(("省", "市", "区"))):
                 return match_region(taxonomy, key)
@@ -206,7 +212,7 @@ def _headcount(description: str) -> int | None:
         for match in pattern.finditer(description or ""):
             number = count(match.group(1))
             if number is not None:
-                return number
+                return number + 1 if match.group(2) else number
     return None
 
 
@@ -290,6 +296,7 @@ def _field_headcount(given: str, notes: list[str]) -> int | None:
         value = value_of(core)
     elif core and all(ch in NUMERAL_CHARS for ch in core) and well_formed(core):
         value = value_of(core)
+    read_whole = value is not None
     if value is None:  # a sentence (我们有员工120人) read as a description is
         found = _headcount(text if re.search(r"员工|职工|从业人员|工人", text) else f"员工{text}")
         if found is None:
@@ -297,10 +304,14 @@ def _field_headcount(given: str, notes: list[str]) -> int | None:
         value = Fraction(found)
     if value.denominator != 1:
         raise ProfileError(f"从业人员人数“{shown}”不是整数：{_WHAT_TO_WRITE}")
+    more = read_whole and bool(_MORE_THAN.search(text))
+    if more:  # the round number written with 多 or 余: more than it
+        value += 1
     if value > MAX_EMPLOYEES:
         raise ProfileError(f"从业人员人数“{shown}”过大：{_TOO_MANY}")
     if not re.fullmatch(r"\+?\s*[\d,.]+\s*(?:人|名)?", text) and value > 0:  # 约120人, 一百二十, 1.2万: how it was read
-        notes.append(f"从业人员人数“{shown}”按 {int(value)} 人计")
+        read = f"超过 {int(value) - 1} 人（{int(value)} 人）" if more else f"{int(value)} 人"
+        notes.append(f"从业人员人数“{shown}”按 {read}计")
     return int(value)
 
 
