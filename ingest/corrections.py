@@ -26,6 +26,7 @@ from pathlib import Path
 
 from ingest.encoding import has_control_chars
 from ingest.errors import UserFacingError
+from ingest.legal_forms import default_forms
 from ingest.metadata import EARLIEST_YEAR, KINDS, NATIONAL, DocumentMeta, version_key
 from ingest.store import DocumentRecord
 
@@ -74,6 +75,13 @@ def normalise(changes: Mapping[str, str | None], today: date | None = None) -> d
             if len(value) > _REGION_MAX or not re.search(r"[\u4e00-\u9fff]", value):
                 raise CorrectionError(
                     f"地区“{_start(value)}”无法识别：请写 全国，或地名（{_REGION_MAX} 字以内），"
+                    "如 浙江省、青山市、青山市青山区"
+                )
+            # a place as the texts name theirs (浙江省, 青山市青山区, 深圳经济特区; 上海 for 上海市), not a word that
+            # names none (火星, 美国): a region that is no place silently keeps a law from binding anywhere
+            if value != NATIONAL and default_forms().place(value) == NATIONAL:
+                raise CorrectionError(
+                    f"地区“{_start(value)}”不是能识别的行政区划：请写 全国，或省、市、县（区）的名称，"
                     "如 浙江省、青山市、青山市青山区"
                 )
         else:

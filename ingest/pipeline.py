@@ -45,9 +45,10 @@ from ingest.encoding import readable_name, readable_path
 from ingest.errors import os_reason
 from ingest.journal import Journal
 from ingest.knowledge_base import KnowledgeBase, index_text
+from ingest.legal_forms import LEGAL_KINDS
 from ingest.likeness import sketch
 from ingest.loaders.limits import LoadLimits
-from ingest.metadata import doc_id_for, visible
+from ingest.metadata import NATIONAL, doc_id_for, visible
 from ingest.preparation import Preparation, Prepared, Task
 from ingest.repeal import amend_claims, repeal_claims
 from ingest.report import STATUS_LABELS, FileResult, IngestReport
@@ -257,6 +258,7 @@ class Ingestor:
             reason = ("已撤销更正，恢复自动识别的信息：" if reset else "已更正：") + what
             report.results.append(FileResult(Path(record.source), "updated", doc_id, record.chunk_count, reason=reason))
             report.notes.extend(self._versions(self.kb.documents(), confirmed))
+            report.notes.extend(_basis_lost(before, record))
             report.seconds = time.perf_counter() - started
             return report
 
@@ -873,3 +875,14 @@ def ingest(
 
 
 __all__ = ["IngestReport", "FileResult", "IngestBusy", "Ingestor", "ingest", "STATUS_LABELS"]
+
+
+def _basis_lost(before: dict[str, str], record: DocumentRecord) -> list[str]:
+    """What an edit takes from the answers (said, not asked: the administrator's word stands): a legal text filed as
+    no legal form is no basis any more; a national one filed under a region binds only there."""
+    name = f"《{record.title}》"
+    if before["kind"] in LEGAL_KINDS and record.kind not in LEGAL_KINDS:
+        return [f"{name}由{before['kind']}改为{record.kind}：此后不再作为回答、起草和自查的法定依据"]
+    if record.kind in LEGAL_KINDS and before["region"] == NATIONAL and record.region != NATIONAL:
+        return [f"{name}的地区由全国改为{record.region}：此后只在{record.region}适用，问其他地方或不问地方时不作为依据"]
+    return []

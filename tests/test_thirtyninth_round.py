@@ -13,7 +13,7 @@ from pathlib import Path
 
 import httpx
 import pytest
-from conftest import invoke, isolated_settings
+from conftest import invoke, isolated_settings, regulation_with
 from test_thirtyeighth_round import TURNED
 from test_thirtysecond_round import REPORTING, STAFFING
 from test_twelfth_round_injection import NATIONAL_ARTICLE, _compose
@@ -453,3 +453,24 @@ def test_a_headcount_of_a_round_number_and_more_is_more_than_it(written):
 
     profile = read_profile(KnowledgePack(Settings().knowledge_dir), "一般工贸", written)
     assert profile.employees == 101 and any("超过 100 人" in n for n in profile.notes), profile
+
+
+# --- anquan edit: a region that is no place; what an edit takes from the answers -----------------------------------
+
+TEST_LAW = "# 中华人民共和国测试安全法\n\n第一条 为了测试，制定本法。\n\n第二条 生产经营单位应当建立安全生产责任制。\n"
+
+
+@pytest.mark.parametrize("region", ["火星", "美国", "abc"])
+def test_an_edit_to_a_region_that_is_no_place_is_refused(tmp_path, region):
+    settings = regulation_with(tmp_path, {"测试安全法.md": TEST_LAW})
+    result = invoke(settings, "edit", "中华人民共和国测试安全法", "--region", region)
+    assert result.exit_code == 2 and "地区" in result.output, result.output
+    assert "全国" in invoke(settings, "edit", "中华人民共和国测试安全法").output
+
+
+def test_an_edit_taking_a_law_out_of_the_answers_says_so(tmp_path):
+    settings = regulation_with(tmp_path, {"测试安全法.md": TEST_LAW})
+    moved = invoke(settings, "edit", "中华人民共和国测试安全法", "--region", "青山市")
+    assert moved.exit_code == 0 and "此后只在青山市适用" in moved.output, moved.output
+    demoted = invoke(settings, "edit", "中华人民共和国测试安全法", "--kind", "其他")
+    assert demoted.exit_code == 0 and "不再作为回答、起草和自查的法定依据" in demoted.output, demoted.output
