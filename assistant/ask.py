@@ -273,6 +273,12 @@ class Assistant:
         retrieved = [(guard.with_plain_headings(chunk), score) for chunk, score in self.retriever.search(query, plan)]
         return query, plan, retrieved, fault
 
+    @staticmethod
+    def _said(question: str, query: str, history: list[str] | None) -> str | None:
+        """What the user wrote, when the question searched is not it (a follow-up rewritten): the figures of the
+        model's rewrite are the model's, checked as its reply's are (LlmComposer.finish)."""
+        return None if query == question else "\n".join([*(history or []), question])
+
     def _offline(self, query: str, plan, chunks: list[StoredChunk], fault: LlmUnavailable | None) -> Answer:
         answer = OfflineComposer(
             self.kb.tokenizer,
@@ -306,7 +312,7 @@ class Assistant:
         answer = self._not_in_library(question, plan, chunks)
         if answer is None and fault is None:
             try:
-                for item in self.llm.compose_stream(query, chunks):
+                for item in self.llm.compose_stream(query, chunks, self._said(question, query, history)):
                     if isinstance(item, Answer):
                         answer = _with_scope_notes(item, plan)
                     else:
@@ -315,7 +321,8 @@ class Assistant:
                 fault = exc
                 if exc.retry_without_stream:  # some OpenAI-compatible servers do not stream: ask once without
                     try:
-                        answer, fault = _with_scope_notes(self.llm.compose(query, chunks), plan), None
+                        said = self._said(question, query, history)
+                        answer, fault = _with_scope_notes(self.llm.compose(query, chunks, said), plan), None
                     except LlmUnavailable as again:
                         # a reply cut midway is what the user saw: said so, whatever the second request met
                         fault = exc if isinstance(exc, StreamCut) else again
@@ -331,7 +338,7 @@ class Assistant:
         answer = self._not_in_library(question, plan, chunks)
         if answer is None and self.llm is not None and fault is None:
             try:
-                answer = _with_scope_notes(self.llm.compose(query, chunks), plan)
+                answer = _with_scope_notes(self.llm.compose(query, chunks, self._said(question, query, history)), plan)
             except LlmUnavailable as exc:
                 fault = exc
         if answer is None:

@@ -880,6 +880,8 @@ def chat(
             err.print(f"[red]{shown(refusal)}[/red]")
             continue
         result = assistant.ask(question, history=history)
+        if result.query != question:  # a follow-up read with what came before it: say what was searched
+            console.print(f"（按“{plain(result.query)}”检索）", style="dim", markup=False)
         console.print(plain(result.answer.text), markup=False)
         console.print()
         history.append(result.query)

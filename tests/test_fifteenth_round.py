@@ -606,8 +606,11 @@ def test_a_rule_binding_in_the_place_asked_about_stands_beside_the_national_law(
     plan.within = [place, {"杭州市": "浙江省", "青岛市": "山东省"}[place]]
     answer = _compose(question, [NATIONAL_ARTICLE, ZHEJIANG_11], plan=plan)
     cited = {c["doc"] for c in answer.citations}
-    assert LAW in cited
     assert ("浙江省安全生产条例" in cited) is binds_there, answer.text
+    if not binds_there:
+        # round 39: the law's 超过一百人 counts 从业人员, not the staff asked: no number of them binds in 青岛, and the
+        # answer says so, listing the law as related (it had quoted 第二十四条 as if it stated one)
+        assert answer.abstained and "《中华人民共和国安全生产法》第二十四条" in answer.text, answer.text
 
 
 def test_a_sum_asked_for_with_what_is_is_a_figure_not_what_a_term_means():

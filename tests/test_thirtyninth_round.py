@@ -474,3 +474,31 @@ def test_an_edit_taking_a_law_out_of_the_answers_says_so(tmp_path):
     assert moved.exit_code == 0 and "此后只在青山市适用" in moved.output, moved.output
     demoted = invoke(settings, "edit", "中华人民共和国测试安全法", "--kind", "其他")
     assert demoted.exit_code == 0 and "不再作为回答、起草和自查的法定依据" in demoted.output, demoted.output
+
+
+# --- follow-ups: what was searched is said; a rewrite's figures are the model's -------------------------------------
+
+
+def test_a_follow_up_in_chat_says_what_was_searched(user_files_index, monkeypatch):
+    from typer.testing import CliRunner
+
+    from assistant.cli import app
+
+    monkeypatch.setenv("ANQUAN_DATA_DIR", str(user_files_index[0].data_dir))
+    chat = CliRunner().invoke(app, ["chat"], input="危险作业不经审批就干，会怎么处罚？\n那罚款是多少？\n\n")
+    assert chat.exit_code == 0, chat.output
+    searched = [line for line in chat.output.splitlines() if "检索）" in line]
+    assert len(searched) == 1 and "罚款" in searched[0] and "危险作业" in searched[0], chat.output
+
+
+def test_a_figure_a_models_rewrite_of_a_follow_up_adds_is_checked():
+    from assistant.llm.composer import LlmComposer
+
+    composer = LlmComposer(Settings(), model=object())  # type: ignore[arg-type]
+    reply = "从业人员超过三百人的，才应当设置安全生产管理机构[1]。"
+    rewritten = "从业人员超过三百人的单位必须设置安全生产管理机构吗？"  # the model's rewrite of 那要是小厂呢？
+    checked = composer.finish(rewritten, [STAFFING], reply, said="我们厂要设安全管理机构吗？\n那要是小厂呢？")
+    assert FIGURE_MARK in checked.text, checked.text
+    # what the user wrote is theirs: 三百人 in their own words is not held against the article
+    own = composer.finish(rewritten, [STAFFING], reply, said="那要是超过三百人呢？")
+    assert FIGURE_MARK not in own.text, own.text

@@ -79,7 +79,8 @@ def test_a_sum_asked_of_no_penalty_with_only_a_fine_in_the_law_is_declined():
     ("text", "states"),
     [
         ("从业人员三百人以上的，至少配备三名专职安全生产管理人员。", True),  # 几个 counts people too
-        ("两个以上生产经营单位在同一作业区域内作业的，应当签订安全生产管理协议。", True),
+        # round 39: the staff asked are named (专职安全员): a count of units is no count of them
+        ("两个以上生产经营单位在同一作业区域内作业的，应当签订安全生产管理协议。", False),
         ("应当配备专职安全生产管理人员。", False),
     ],
 )

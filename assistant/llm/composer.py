@@ -108,20 +108,24 @@ class LlmComposer:
             HumanMessage(self.user.format(sources=format_sources(chunks, self.settings), question=question)),
         ]
 
-    def compose(self, question: str, chunks: list[StoredChunk]) -> Answer:
-        """The verified answer; LlmUnavailable when the endpoint fails."""
+    def compose(self, question: str, chunks: list[StoredChunk], said: str | None = None) -> Answer:
+        """The verified answer; LlmUnavailable when the endpoint fails. said: what the user wrote, when the question
+        is a model's rewrite of a follow-up (see finish)."""
         evidence = chunks[:SOURCES_FOR_LLM]
         if not evidence:
-            return self.finish(question, evidence, "")
-        return self.finish(question, evidence, call_model(self.model, self.messages(question, evidence), self.settings))
+            return self.finish(question, evidence, "", said)
+        reply = call_model(self.model, self.messages(question, evidence), self.settings)
+        return self.finish(question, evidence, reply, said)
 
-    def compose_stream(self, question: str, chunks: list[StoredChunk]) -> Iterator[str | Answer]:
+    def compose_stream(
+        self, question: str, chunks: list[StoredChunk], said: str | None = None
+    ) -> Iterator[str | Answer]:
         """The reply as it grows (cleaned as every reply is — no control characters, reasoning, images or
         links — but not yet verified, for display), then the verified Answer compose would give.
         LlmUnavailable when the endpoint fails (also midway)."""
         evidence = chunks[:SOURCES_FOR_LLM]
         if not evidence:
-            yield self.finish(question, evidence, "")
+            yield self.finish(question, evidence, "", said)
             return
         raw = ""
         for piece in stream_model(self.model, self.messages(question, evidence), self.settings):
@@ -129,15 +133,17 @@ class LlmComposer:
             yield partial_reply(raw)
         if not clean_reply(raw).strip():
             raise EmptyReply(retry_without_stream=True)
-        yield self.finish(question, evidence, raw)
+        yield self.finish(question, evidence, raw, said)
 
-    def finish(self, question: str, evidence: list[StoredChunk], raw: str) -> Answer:
-        """Verify a reply (assistant.llm.verification), cleaned first (assistant.llm.reply); a figure the question
-        states is not held against the sources. Abstain only when the reply is an abstention."""
+    def finish(self, question: str, evidence: list[StoredChunk], raw: str, said: str | None = None) -> Answer:
+        """Verify a reply (assistant.llm.verification), cleaned first (assistant.llm.reply); a figure the user
+        states is not held against the sources: the question's, or, when the question is the model's own rewrite of
+        a follow-up, what the user wrote (said) — a figure the rewrite adds (超过三百人的才应当设置) is checked.
+        Abstain only when the reply is an abstention."""
         if not evidence:
             return Answer(question, f"{NO_BASIS}。", True, [], [])
         raw = clean_reply(raw).strip()
-        text, report, used = verify(raw, evidence, question, uncited=True, aliases=self.aliases)
+        text, report, used = verify(raw, evidence, said or question, uncited=True, aliases=self.aliases)
         if is_abstention(raw, used):
             answer = Answer(question, f"{NO_BASIS}。", True, [], evidence[:3])
             answer.verification = report
