@@ -502,3 +502,32 @@ def test_a_figure_a_models_rewrite_of_a_follow_up_adds_is_checked():
     # what the user wrote is theirs: 三百人 in their own words is not held against the article
     own = composer.finish(rewritten, [STAFFING], reply, said="那要是超过三百人呢？")
     assert FIGURE_MARK not in own.text, own.text
+
+
+# --- LLM mode: an accident put in another level than its casualties make it --------------------------------------
+
+GRADES = _provision(
+    "第三条 根据生产安全事故造成的人员伤亡或者直接经济损失，事故一般分为以下等级：\n"
+    "（三）较大事故，是指造成3人以上10人以下死亡，或者10人以上50人以下重伤，或者1000万元以上5000万元以下直接经济损失的事故；\n"
+    "（四）一般事故，是指造成3人以下死亡，或者10人以下重伤，或者1000万元以下直接经济损失的事故。",
+    "生产安全事故报告和调查处理条例",
+    "行政法规",
+    "第三条",
+    3,
+)
+
+
+@pytest.mark.parametrize("reply", ["这起事故属于一般事故[1]。", "死亡3人，应定为重大事故[1]。"])
+def test_an_accident_put_in_another_level_is_warned_of(reply):
+    from assistant.llm.composer import LlmComposer
+
+    answer = LlmComposer(Settings(), model=object()).finish("厂里爆炸死了3个人，这算什么等级的事故？", [GRADES], reply)  # type: ignore[arg-type]
+    assert "事故等级为较大事故" in answer.text and "请核实" in answer.text, answer.text
+
+
+@pytest.mark.parametrize("reply", ["这起事故属于较大事故[1]。", "较大以上事故要报省级部门；这起属于较大事故[1]。"])
+def test_an_accident_put_in_its_own_level_is_not_warned_of(reply):
+    from assistant.llm.composer import LlmComposer
+
+    answer = LlmComposer(Settings(), model=object()).finish("厂里爆炸死了3个人，这算什么等级的事故？", [GRADES], reply)  # type: ignore[arg-type]
+    assert "事故等级为" not in answer.text, answer.text

@@ -7,9 +7,11 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Iterator
+from functools import cached_property
 from typing import TYPE_CHECKING
 
 from assistant.answer import NO_BASIS, Answer, Source
+from assistant.answer.levels import stated
 from assistant.citations import citation, cited_numbers
 from assistant.llm.client import (
     EmptyReply,
@@ -23,6 +25,7 @@ from assistant.llm.client import (
 )
 from assistant.llm.reply import clean_reply, partial_reply
 from assistant.llm.verification import canonical, notes, verify, written_in_chinese
+from assistant.pack import AccidentLevels, KnowledgePack
 from ingest.errors import UserFacingError
 from ingest.metadata import VERSIONED_KINDS
 from ingest.settings import Settings
@@ -49,6 +52,11 @@ PLAN_BASIS_WARNING = (
 )
 _NORM = re.compile(r"应当|应该|必须|不得|禁止|严禁|需要|无需|无须|不用|不必|即可|可以不|要求|免于|允许")
 _SENTENCES = re.compile(r"[^。！？!?\n]+[。！？!?]?")
+# an accident classed as a level (属于一般事故, 定为重大事故, 算是较大事故), not a range of levels (较大以上事故)
+_GRADED = re.compile(
+    r"(?:属于|是|为|算|构成|定为|认定为|定性为)[^，。；！？\n]{0,4}?"
+    r"(?P<level>特别重大事故|重大事故|较大事故|一般事故)(?P<range>以上|以下|隐患)?"
+)
 FOREIGN_WARNING = "⚠ 这个回答不是用中文写的，无法与所引条文逐句核对，请勿直接采用；请以下列条文原文为准。"
 # a reply is read as Chinese unless this share of its letters is kana (Japanese) or this share is Latin (English…):
 
@@ -163,12 +171,36 @@ class LlmComposer:
                 lines += ["法规条文："] + [f"- {citation(c)}" for c in laws[:3]]
         else:  # nothing to check the reply against: say so, and show where to look
             lines = [text, "", "依据：（无）", "", UNCITED_WARNING] + [f"- {citation(c)}" for c in evidence[:3]]
+        if misgraded := self._misgraded(text, said or question):
+            lines += ["", misgraded]
         found = notes(report, len(evidence))
         if found:
             lines += ["", "核验：" + "；".join(found)]
         answer = Answer(question, "\n".join(lines), False, sources, [] if sources else evidence[:3])
         answer.verification = report
         return answer
+
+    @cached_property
+    def _levels(self) -> AccidentLevels:
+        return KnowledgePack(self.settings.knowledge_dir).accident_levels
+
+    def _misgraded(self, text: str, question: str) -> str:
+        """A warning when the reply puts the accident the question describes (死了3个人) in another level than the
+        casualties or loss make it (属于一般事故 for 较大事故): the grading article decides, whatever the wording."""
+        accident = stated(question, self._levels)
+        if accident is None:
+            return ""
+        others = [level.level for level in self._levels.levels if level.level != accident.level]
+        claimed = [
+            m.group("level") for m in _GRADED.finditer(text) if m.group("level") in others and not m.group("range")
+        ]
+        if not claimed:
+            return ""
+        basis = "、".join(str(c) for c in self._levels.basis)
+        return (
+            f"⚠ 按问题所述（{accident.described}），事故等级为{accident.level}（{basis}），"
+            f"回答中说成了{'、'.join(dict.fromkeys(claimed))}，请核实"
+        )
 
     def rewrite(self, question: str, history: list[str]) -> str:
         """The follow-up as a standalone question; LlmUnavailable when the endpoint fails."""
