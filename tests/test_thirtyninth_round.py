@@ -531,3 +531,15 @@ def test_an_accident_put_in_its_own_level_is_not_warned_of(reply):
 
     answer = LlmComposer(Settings(), model=object()).finish("厂里爆炸死了3个人，这算什么等级的事故？", [GRADES], reply)  # type: ignore[arg-type]
     assert "事故等级为" not in answer.text, answer.text
+
+
+def test_a_profile_written_in_traditional_script_is_read_as_in_simplified():
+    from assistant.pack import KnowledgePack
+    from assistant.selfcheck.profile import read_profile
+
+    pack = KnowledgePack(Settings().knowledge_dir)
+    traditional = read_profile(pack, "危險化學品生產", 120, region="寧波", description="廠裡有液氨儲罐")
+    simplified = read_profile(pack, "危险化学品生产", 120, region="宁波", description="厂里有液氨储罐")
+    assert traditional.industries == simplified.industries == {"危险化学品生产"}
+    assert traditional.regions == simplified.regions and "宁波" in traditional.regions
+    assert traditional.flags == simplified.flags

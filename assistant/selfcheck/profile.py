@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from fractions import Fraction
 
 from assistant.pack import Activity, KnowledgePack, Profile, Taxonomy
+from ingest.cleaning import to_simplified
 from ingest.legal_forms import default_forms
 from ingest.numerals import NUMERAL_CHARS, count, value_of, well_formed
 from ingest.settings import Settings
@@ -545,6 +546,10 @@ def read_profile(
         isinstance(employees, str) and len(employees) > 100 and not re.fullmatch(r"\s*[+-]?[0-9０-９]+\s*", employees)
     ):
         raise ProfileError(f"“从业人员”一栏过长（{len(employees):,} 字）：请只填写人数，如 120。")
+    # written in traditional script (危險化學品生產, 寧波, 山東省), read as the register's simplified words
+    industry, description = to_simplified(industry), to_simplified(description)
+    region = to_simplified(region) if region else region
+    special_equipment = [to_simplified(item) for item in special_equipment or []]
     tax = pack.taxonomy
     by_key = {i.key: i for i in tax.industries}
     notes: list[str] = []
