@@ -275,8 +275,9 @@ class Assistant:
 
     @staticmethod
     def _said(question: str, query: str, history: list[str] | None) -> str | None:
-        """What the user wrote, when the question searched is not it (a follow-up rewritten): the figures of the
-        model's rewrite are the model's, checked as its reply's are (LlmComposer.finish)."""
+        """What the user wrote, when the question searched is not it (a follow-up rewritten): the question and the
+        questions before it as they were searched (history); the figures the model's rewrite adds are the model's,
+        checked as its reply's are (LlmComposer.finish)."""
         return None if query == question else "\n".join([*(history or []), question])
 
     def _offline(self, query: str, plan, chunks: list[StoredChunk], fault: LlmUnavailable | None) -> Answer:

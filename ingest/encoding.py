@@ -129,7 +129,8 @@ def _narrowed(data: bytes, path: Path) -> str | None:
     faulty conversion leaves a GBK or UTF-8 file; read as UTF-16 it gave Latin-1 letters, µÚÒ»Ìõ for 第一条): its bytes
     without the NULs, when they read as Chinese; else None (UTF-16 of a Western text stays as it is)."""
     for side in (1, 0):
-        if data[side::2].strip(b"\x00"):
+        # the head first: a file of text has no NUL on either side there, and is not sliced whole
+        if data[side:8192:2].strip(b"\x00") or data[side::2].strip(b"\x00"):
             continue
         rest = data[1 - side :: 2]
         if rest.isascii():

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import httpx
 import pytest
-from conftest import invoke, isolated_settings, regulation_with
+from conftest import CORPUS, invoke, isolated_settings, needs_corpus, regulation_with
 from test_thirtyeighth_round import TURNED
 from test_thirtysecond_round import REPORTING, STAFFING
 from test_twelfth_round_injection import NATIONAL_ARTICLE, _compose
@@ -26,7 +26,7 @@ from assistant.pack import KnowledgePack
 from assistant.retrieval.figures import QuantityAsks
 from assistant.retrieval.query import QueryPlan
 from assistant.web.refusals import chinese
-from ingest.encoding import decode_bytes
+from ingest.encoding import _chinese_in_shift_jis, decode_bytes
 from ingest.errors import collecting_warnings
 from ingest.settings import Settings
 from ingest.store import StoredChunk
@@ -77,6 +77,26 @@ def test_gbk_and_big5_text_is_never_taken_for_shift_jis(encoding):
     for line in source.splitlines():
         text, warnings = _read(line.encode(encoding))
         assert text == line and not any("Shift-JIS" in w for w in warnings), (line, warnings)
+
+
+@needs_corpus
+def test_no_line_of_the_corpus_saved_as_gbk_or_big5_is_taken_for_shift_jis():
+    lines = [
+        line
+        for law in sorted((CORPUS / "regulations").glob("*.md")) + sorted((CORPUS / "plans").glob("*.txt"))
+        for line in law.read_text(encoding="utf-8").splitlines()
+        if len(line) >= 4
+    ]
+    read = 0
+    for line in lines:
+        for encoding in ("gb18030", "big5"):
+            try:
+                data = line.encode(encoding)
+            except UnicodeEncodeError:
+                continue
+            read += 1
+            assert _chinese_in_shift_jis(data) is None, (encoding, line)
+    assert read > 5000
 
 
 @pytest.mark.parametrize("encoding", ["gbk", "utf-8", "big5"])

@@ -7,7 +7,6 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Iterator
-from functools import cached_property
 from typing import TYPE_CHECKING
 
 from assistant.answer import NO_BASIS, Answer, Source
@@ -25,7 +24,7 @@ from assistant.llm.client import (
 )
 from assistant.llm.reply import clean_reply, partial_reply
 from assistant.llm.verification import canonical, notes, verify, written_in_chinese
-from assistant.pack import AccidentLevels, KnowledgePack
+from assistant.pack import AccidentLevels, load_pack
 from ingest.errors import UserFacingError
 from ingest.metadata import VERSIONED_KINDS
 from ingest.settings import Settings
@@ -180,9 +179,9 @@ class LlmComposer:
         answer.verification = report
         return answer
 
-    @cached_property
+    @property
     def _levels(self) -> AccidentLevels:
-        return KnowledgePack(self.settings.knowledge_dir).accident_levels
+        return load_pack(self.settings.knowledge_dir).accident_levels
 
     def _misgraded(self, text: str, question: str) -> str:
         """A warning when the reply puts the accident the question describes (死了3个人) in another level than the

@@ -602,12 +602,13 @@ def build_checklist(
     # item resting on such texts alone is left out and named, and a repealed text's article is dropped where another
     # basis stands
     lapsed = [i for i in items if i.basis and not any(q.in_force for q in i.basis)]
+    gone = {i.id for i in lapsed}
     kept = [
         i.model_copy(
             update={"basis": [q for q in i.basis if q.in_force], "penalty": [q for q in i.penalty if q.in_force]}
         )
         for i in items
-        if i not in lapsed
+        if i.id not in gone
     ]
     return Checklist(
         profile=profile,
