@@ -101,6 +101,12 @@ def paragraph_items(article_text: str) -> list[int]:
     return paragraphs
 
 
+def paragraph_openings(article_text: str) -> list[str]:
+    """The line opening each paragraph (款) of an article, in order: the lines that are no item (项) of one."""
+    lines = [line.strip() for line in article_text.splitlines() if line.strip()]
+    return [line for index, line in enumerate(lines) if not (index and _ITEM_LINE.match(line))]
+
+
 def holds_part(paragraphs: list[int], paragraph: int | None, item: int | None) -> bool:
     """Whether an article of these paragraphs (paragraph_items) may have the paragraph and the item named. The count
     is taken as an upper bound: a line going on with an item (（一）…。\n受送达人不在大陆居住的，…) or a line broken

@@ -35,6 +35,8 @@ _STOPWORDS = frozenset(
 
 # 能不能 -> 能, 需不需要 -> 需要, 可不可以 -> 可以, 有没有 -> 有
 _A_NOT_A = re.compile(r"([\u4e00-\u9fff])[不没](\1[\u4e00-\u9fff]?)")
+# each period as the regulations write it: 每个月 -> 每月, 每个季度 -> 每季度, 每一年 -> 每年 (not 每个班组)
+_EACH_PERIOD = re.compile(r"每[个一](?=月|季度|年|周|天|日|半年|星期|班(?!组))")
 
 # A quantity is the same whichever script or unit word writes it: 三十日, 30日 and 30天; 两次 and 2次; 一百二十人,
 # 120名 and 120个人; 十万元 and 10万元. Besides its words, a text gives each quantity it states as one token in a
@@ -200,5 +202,6 @@ class Tokenizer:
 
     def query_tokens(self, text: str) -> list[str]:
         """Tokens of a question. Its A-not-A forms (能不能, 需不需要, 有没有) ask yes or no: they are read as the
-        verb alone, so the 不能 or 没有 a segmenter finds in them is no word of what is asked about."""
-        return self.tokens(_A_NOT_A.sub(r"\2", normalise_for_index(text)))
+        verb alone, so the 不能 or 没有 a segmenter finds in them is no word of what is asked about. A period asked
+        as 每个月 or 每一年 is read as the regulations write it (每月, 每年)."""
+        return self.tokens(_EACH_PERIOD.sub("每", _A_NOT_A.sub(r"\2", normalise_for_index(text))))

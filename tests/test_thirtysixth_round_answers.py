@@ -16,7 +16,7 @@ from test_fifteenth_round import _article
 from test_retrieval_stages import record
 from test_thirtythird_round_answers import _weighed
 
-from assistant.retrieval.provisions import GOVERNMENT, PENALTY, UNIT, asked_as_unit, duty_bearer, provision_asked
+from assistant.retrieval.provisions import GOVERNMENT, PENALTY, UNIT, asked_as_unit, duty_bearers, provision_asked
 
 _RECORDS = [record("生产安全事故报告和调查处理条例", "行政法规"), record("安全生产法", "法律")]
 # as in a real index, the words every text on accidents holds weigh little
@@ -133,8 +133,8 @@ _TEAMS = _article(
 @pytest.mark.parametrize(
     ("chunk", "bearer"),
     [
-        (_PLANNING, GOVERNMENT),
-        (_TEAMS, UNIT),  # the kinds of units listed before the duty
+        (_PLANNING, {GOVERNMENT}),
+        (_TEAMS, {UNIT}),  # the kinds of units listed before the duty
         (
             _article(
                 "安全生产法",
@@ -142,14 +142,14 @@ _TEAMS = _article(
                 65,
                 "第六十五条 应急管理部门和其他负有安全生产监督管理职责的部门依法开展安全生产行政执法工作。",
             ),
-            GOVERNMENT,
+            {GOVERNMENT},
         ),  # fmt: skip
-        (_article("安全生产法", "法律", 28, "第二十八条 生产经营单位应当对从业人员进行安全生产教育和培训。"), UNIT),
-        (_article("安全生产法", "法律", 3, "第三条 安全生产工作坚持中国共产党的领导。"), None),
+        (_article("安全生产法", "法律", 28, "第二十八条 生产经营单位应当对从业人员进行安全生产教育和培训。"), {UNIT}),
+        (_article("安全生产法", "法律", 3, "第三条 安全生产工作坚持中国共产党的领导。"), set()),
     ],
 )
 def test_who_a_provision_binds_is_named_at_its_head(chunk, bearer):
-    assert duty_bearer(chunk) == bearer
+    assert duty_bearers(chunk) == bearer
 
 
 @pytest.mark.parametrize(

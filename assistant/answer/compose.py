@@ -23,19 +23,21 @@ from pathlib import Path
 
 from assistant.answer import ranges as thresholds
 from assistant.answer.config import ANSWER
-from assistant.answer.levels import Accident
+from assistant.answer.levels import Accident, covered, named_level
 from assistant.answer.untrusted import InstructionGuard, instruction_guard
 from assistant.citations import placed_citation, short_citation
+from assistant.pack import load_pack
 from assistant.retrieval.coverage import contrastive_weights, coverage, held_terms, question_weights, whole_terms
 from assistant.retrieval.figures import Ask, QuantityAsks
 from assistant.retrieval.provisions import (
+    DEFINITION,
     GOVERNMENT,
     PENALTY,
     SANCTION,
     UNIT,
     asked_as_unit,
     asks_of_term,
-    duty_bearer,
+    duty_bearers,
     parties_asked,
     parties_fined,
     provision_asked,
@@ -122,6 +124,7 @@ class _Clause:
     lead: str = ""  # the item of its enumeration that states the answer (the range holding the question's number)
     within: float = 0.0  # the score without the words its document's title holds: how it stands among its siblings
     states: bool = False  # it states a figure of the kind the question asks for
+    bounds: bool = False  # it sets a range of what the question's number counts, holding that number or not
     entries: list[tuple[str, bool]] = field(default_factory=list)  # its whole list: (text, whether an item)
     matter: dict[str, float] = field(default_factory=dict)  # (a group's first) the question's words its quote holds
     # the clause read after what names its provision where the question names it (its title, its region) and its
@@ -644,13 +647,16 @@ class OfflineComposer:
         self.asks = figures
         self.guard = instruction_guard(knowledge_dir or Settings().knowledge_dir)
         self.min_similarity = min_similarity
+        pack = load_pack(knowledge_dir or Settings().knowledge_dir)
+        self.levels = tuple(level.level for level in pack.accident_levels.levels)  # most serious first
 
-    def _groups(self, part: str, plan: QueryPlan, chunks: list[StoredChunk]) -> list[list[_Clause]]:
+    def _groups(self, part: str, plan: QueryPlan, chunks: list[StoredChunk], level: str = "") -> list[list[_Clause]]:
         """For each chunk (in retrieval order) its clauses that best answer the part, best first.
 
         Clauses are scored by the question's words weighted by rarity in the corpus and by how few of
         the candidate chunks hold them: the words every candidate shares name the topic, the others
-        say which provision answers."""
+        say which provision answers. ``level``: the level of the accident asked about (较大事故): a clause
+        speaking of other levels only (对重大、特别重大生产安全事故负有责任的) says nothing of it."""
         weights = question_weights(
             self.tokenizer.query_tokens(f"{people_counted(part)} {' '.join(plan.legal_terms)}"), self.idf
         )
@@ -740,12 +746,15 @@ class OfflineComposer:
                     clause.score *= ANSWER.states_quantity_bonus
                     clause.within *= ANSWER.states_quantity_bonus
                     clause.states = True
-                if thresholds.holds(text, numbers, chunk.text, asked_about):
+                clause.bounds = thresholds.bounds(text, numbers, asked_about)
+                if clause.bounds and thresholds.holds(text, numbers, chunk.text, asked_about):
                     # its range (超过一百人) holds the question's number (一百二十人): it speaks to that number as
                     # much as a clause writing it out does
                     clause.lead = text
                     written = normalise_for_index(named + text)
                     clause.coverage += bonus * sum(w for t, w in numerals.items() if t not in written) / total
+                if level and (levels := covered(text, self.levels)) is not None and level not in levels:
+                    clause.score = clause.coverage = clause.within = clause.in_provision = 0.0
                 scored.append(clause)
             best = max((c.score for c in scored), default=0.0)
             for clause in scored:  # within its provision, the clause whose range holds the question's number answers
@@ -836,9 +845,9 @@ class OfflineComposer:
         # a unit asking of its own duty (我们是一家小型建筑施工企业…必须单独建一支应急救援队伍吗？) is answered by a
         # provision binding units (…建筑施工单位应当建立应急救援队伍；…小型企业…可以不建立) answering about as well,
         # not by a government's duty on the same matter (县级以上人民政府应当加强对…应急救援队伍建设的统一规划)
-        if asked_as_unit(plan.question) and duty_bearer(evidence[picked[0][0].chunk_rank]) == GOVERNMENT:
+        if asked_as_unit(plan.question) and duty_bearers(evidence[picked[0][0].chunk_rank]) == {GOVERNMENT}:
             close = ANSWER.keep_share * picked[0][0].score
-            binding = [g for g in good if duty_bearer(evidence[g[0].chunk_rank]) == UNIT and g[0].score >= close]
+            binding = [g for g in good if UNIT in duty_bearers(evidence[g[0].chunk_rank]) and g[0].score >= close]
             picked = binding[:1] or picked
         # a provision whose range holds the number the question states (十几个伙计: 一百人以下的) answers it before one
         # sharing its other words only (one writing the number out, 一百二十人的企业不需要…, speaks to it too)
@@ -847,6 +856,14 @@ class OfflineComposer:
         if not _speaks_to_number(picked[0]):
             holding = [g for g in good if any(c.lead for c in g) and g[0].score >= ANSWER.keep_share * best]
             picked = holding[:1] or picked
+        # a number the pick's ranges do not reach (预计来800人左右 beside 1000人以上5000人以下的，由…公安机关实施安全
+        # 许可): whether the law applies at all is the provision defining what it covers to say, when it bounds that
+        # number too (本条例所称大型群众性活动，是指…预计参加人数达到1000人以上的…)
+        if any(c.bounds for c in picked[0]) and not any(c.lead for c in picked[0]):
+            scope = [
+                g for g in good if any(c.bounds for c in g) and provision_kind(evidence[g[0].chunk_rank]) == DEFINITION
+            ]
+            picked = scope[:1] or picked
         first = evidence[picked[0][0].chunk_rank]
         # a question naming a document asks what it says (根据《安全生产法》，…; 安全生产法自哪一天起施行): another
         # text answers only where it does not, or whether it is still in force (…同时废止 is said elsewhere)
@@ -1086,6 +1103,9 @@ class OfflineComposer:
         figures_answered = 0
         defined = False  # a term of the pack asked about, answered by the articles it names
         parts = question_parts(question)
+        # the level of the accident asked about: made by the deaths, injuries or loss told (a level named beside them
+        # may be a claim to judge: 造成5人死亡，该事故属于重大事故), or named (一起较大事故)
+        level = (accident.stated.level if accident else "") or named_level(question, self.levels)
         asks_penalty = [provision_asked(part) == PENALTY for part in parts]
         for index, part in enumerate(parts):
             ask = self.asks.asked(part)
@@ -1100,7 +1120,7 @@ class OfflineComposer:
                 chosen += [c for group in carried for c in group if c.text not in {x.text for x in chosen}]
                 defined = True
                 continue
-            groups = self._groups(part, plan, evidence)
+            groups = self._groups(part, plan, evidence, level)
             if naming_unknown:
                 groups = [g for g in groups if g[0].chunk_rank in naming_unknown]
             if not groups or max(g[0].coverage for g in groups) < ANSWER.min_coverage:

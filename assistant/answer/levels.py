@@ -125,7 +125,7 @@ class Accident:
     def matters_to(self, text: str) -> bool:
         """Whether a quoted text speaks in levels (发生一般事故的，处…; 较大以上生产安全事故; 对重大、特别重大生产
         安全事故负有责任的), not of a 重大事故隐患."""
-        return bool(_speaking_in(self.levels).search(text))
+        return covered(text, self.levels) is not None
 
     @property
     def item(self) -> str:
@@ -133,6 +133,33 @@ class Accident:
 
 
 @lru_cache(maxsize=4)
-def _speaking_in(levels: tuple[str, ...]) -> re.Pattern[str]:
+def _mention(levels: tuple[str, ...]) -> re.Pattern[str]:
+    """A mention of levels with its bound: 较大以上, 重大、特别重大, 一般 (each before 事故 or 生产安全事故)."""
     stems = "|".join(sorted((re.escape(level.removesuffix("事故")) for level in levels), key=len, reverse=True))
-    return re.compile(rf"(?:{stems})(?:、(?:{stems}))*(?:以上|以下)?的?(?:生产安全)?事故(?!隐患)")
+    return re.compile(rf"(?P<named>(?:{stems})(?:、(?:{stems}))*)(?P<bound>以上|以下)?的?(?:生产安全)?事故(?!隐患)")
+
+
+def covered(text: str, levels: tuple[str, ...]) -> set[str] | None:
+    """The levels a text speaks of (levels: most serious first): 对较大以上生产安全事故负有责任的 covers 较大事故 and
+    the two above it, 重大、特别重大生产安全事故 those two only; None when it speaks in no level."""
+    found: set[str] | None = None
+    for mention in _mention(levels).finditer(text):
+        named = [f"{stem}事故" for stem in re.split("、", mention.group("named"))]
+        places = [levels.index(level) for level in named if level in levels]
+        if not places:
+            continue
+        if mention.group("bound") == "以上":
+            places = list(range(0, max(places) + 1))
+        elif mention.group("bound") == "以下":
+            places = list(range(min(places), len(levels)))
+        found = (found or set()) | {levels[i] for i in places}
+    return found
+
+
+def named_level(question: str, levels: tuple[str, ...]) -> str:
+    """The one level a question names as its accident's (出了一起较大事故), "" when it names none, several, or a bound
+    (较大以上事故 asks of a range)."""
+    mentions = list(_mention(levels).finditer(to_simplified(question)))
+    if len(mentions) != 1 or mentions[0].group("bound") or "、" in mentions[0].group("named"):
+        return ""
+    return f"{mentions[0].group('named')}事故"

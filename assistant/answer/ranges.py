@@ -98,9 +98,26 @@ def holds(text: str, quantities: list[Quantity], provision: str = "", context: s
     of the same unit and of the same thing: what the question counts (12人重伤), else a thing the question
     (context: with its legal terms) names (死了35个人 … 死亡). “以下” excludes the bound when the provision
     says so."""
-    if not quantities:
-        return False
     below_open = bool(_EXCLUSIVE_BELOW.search(provision))
+    for low, low_open, high, q in _comparable(text, quantities, context):
+        if low is not None and (q.value < low[0] or (low_open and q.value == low[0])):
+            continue
+        if high is not None and (q.value > high[0] or (below_open and q.value == high[0])):
+            continue
+        return True
+    return False
+
+
+def bounds(text: str, quantities: list[Quantity], context: str = "") -> bool:
+    """Whether the text sets a range of the same unit and thing as one of the quantities, holding it or not (预计参加
+    人数达到1000人以上的 bounds the 800人 of a question, and says it falls outside)."""
+    return any(True for _ in _comparable(text, quantities, context))
+
+
+def _comparable(text: str, quantities: list[Quantity], context: str):
+    """(low, low open, high, quantity) for each range the text sets and each quantity of its unit and thing."""
+    if not quantities:
+        return
     ranges = []
     for match in _RANGE.finditer(text):
         first = _value(match.group("a"))
@@ -132,9 +149,4 @@ def holds(text: str, quantities: list[Quantity], provision: str = "", context: s
                     continue
             elif counted and counted not in context:
                 continue
-            if low is not None and (q.value < low[0] or (low_open and q.value == low[0])):
-                continue
-            if high is not None and (q.value > high[0] or (below_open and q.value == high[0])):
-                continue
-            return True
-    return False
+            yield low, low_open, high, q

@@ -41,6 +41,10 @@ _CHECKS_CLAIM = re.compile(
     r"|^\s*判断题|[（(][\s\u3000]*[）)][。.\s]*$"
 )
 _CLAIMED_KINDS = ("time", "money")
+# the sentences of a question (a circumstance told before the claim put: 抢救了三天还是走了。厂里说这不算工伤，对吗？)
+_SENTENCES = re.compile(r"(?<=[。！!？?；;])")
+# a sentence this short around its check words puts no claim of its own (这个说法对吗？): the one before it does
+_CHECK_ONLY = 8
 YES_NO = re.compile(rf"{ENDS_YES_NO.pattern}|([^有])不\1|是否")
 # a quiz's blank (不得少于____学时, 有效期为（ ）年): before a unit, the question word, as 多少 is; a blank asking
 # for a term (依法参加______) or for a bound whose unit the answer brings (必须有____以上的安全出口: 两个) asks none;
@@ -333,7 +337,14 @@ class QuantityAsks:
 
     def _claimed(self, part: str) -> Ask | None:
         """A true-or-false claim of a period, a frequency or a sum (叉车司机的作业人员证每4年复审一次，对吗？) asks
-        whether the law states it: the figure of its kind a provision states about the matter decides it."""
+        whether the law states it: the figure of its kind a provision states about the matter decides it. The claim is
+        the sentence put to be judged (or the one before a bare 这个说法对吗？), not a circumstance told before it
+        (抢救了三天还是走了。厂里说这不算工伤，他们说得对吗？ claims no period)."""
+        sentences = [s for s in _SENTENCES.split(part) if s.strip()] or [part]
+        claim = sentences[-1]
+        if len(_CHECKS_CLAIM.sub("", claim).strip()) <= _CHECK_ONLY and len(sentences) > 1:
+            claim = sentences[-2] + claim
+        part = claim
         if found := self._how_often.search(part):
             return Ask("frequency", self._how_often, words=found.group(0))
         for found in self._counted_quantity.finditer(part):

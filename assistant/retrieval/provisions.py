@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import re
 
-from ingest.articles import LEADING_LABEL
+from ingest.articles import LEADING_LABEL, paragraph_openings
 from ingest.cleaning import normalise_for_index
 from ingest.store import StoredChunk
 
@@ -166,6 +166,7 @@ _GOVERNMENT_HEAD = re.compile(
     r"|负有[^，。；]{0,20}?职责的部门|(?:应急管理|安全生产监督管理)部门)"
 )
 _UNIT_HEAD = re.compile(rf"{_UNIT_WORDS}|承办者|经营者")
+_DUTY = re.compile(r"应当|必须|不得|严禁|禁止")  # the words laying a duty, after whom it binds
 _HEAD_CHARS = 60  # where the subject of a first sentence is written, listing kinds of units as 第十条 does
 # a unit asking of itself (我们是一家小型建筑施工企业…, 我们厂…, 我开了家饭店), not an officer (县应急管理局…, 执法)
 _AS_UNIT = re.compile(
@@ -174,15 +175,22 @@ _AS_UNIT = re.compile(
 _AS_OFFICER = re.compile(r"政府|应急(?:管理)?局|监管部门|执法|安委办|我们局|街道|乡镇")
 
 
-def duty_bearer(chunk: StoredChunk) -> str | None:
-    """Who an article's first sentence binds: GOVERNMENT (a government or a department), UNIT (the units governed),
-    or None when its head names neither (a plan passage has none)."""
+def duty_bearers(chunk: StoredChunk) -> set[str]:
+    """Whom an article's paragraphs bind, each named at the head of its first sentence: GOVERNMENT (a government or a
+    department) and UNIT (the units governed). 消防法第十七条 binds both: the 消防救援机构 names the 消防安全重点单位,
+    which then have duties of their own. Empty when no head names either (a plan passage has none)."""
     if chunk.unit != "article":
-        return None
-    head = LEADING_LABEL.sub("", chunk.text.lstrip())[:_HEAD_CHARS]
-    if _GOVERNMENT_HEAD.match(head):
-        return GOVERNMENT
-    return UNIT if _UNIT_HEAD.search(head) else None
+        return set()
+    bearers = set()
+    for index, opening in enumerate(paragraph_openings(chunk.text)):
+        head = LEADING_LABEL.sub("", opening)[:_HEAD_CHARS]
+        if index:  # a later paragraph binds the units it names before its duty (not 国家鼓励和支持生产经营单位…)
+            head = _DUTY.split(head, maxsplit=1)[0] if _DUTY.search(head) else ""
+        if _GOVERNMENT_HEAD.match(head):
+            bearers.add(GOVERNMENT)
+        elif _UNIT_HEAD.search(head):
+            bearers.add(UNIT)
+    return bearers
 
 
 def asked_as_unit(question: str) -> bool:

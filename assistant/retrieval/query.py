@@ -81,11 +81,13 @@ _LEAD_INS = re.compile(
     r"^.*?(?:请问|问一下|按照|根据|依据|依照|参照|对照|违反|属于|适用|关于|对于|看看|查查|查询|查一下|的)"
 )
 _DEMONSTRATIVE = re.compile(r"^(?:这|那|本|该|此|其|上述|前述|所述|相关|有关)")
-# a place's own rules asked about: 广东省规定…, 按江苏的要求, 广州当地的规定, 杭州有没有规定 (not 我们厂在广州，…)
+# a place's own rules asked about: 广东省规定…, 按江苏的要求/标准, 广州当地的规定, 杭州有没有规定 (not 我们厂在广州，…)
 _SUFFIX = re.compile(r"(?:省|市|自治区|特别行政区)$")
 _WHETHER_ANY = r"(?:有没有|有无|是否有)(?:具体|专门|相关)?的?"  # 杭州有没有规定…: whether its rules say so
 _LOCAL = r"(?:地方|当地|本地)"
-_RULES_OF = rf"(?:省|市|自治区)?(?:的|{_LOCAL}的?|{_WHETHER_ANY})?(?:规定|条例|要求|办法|规章|政策|地方性法规|法规)"
+_RULES_OF = (
+    rf"(?:省|市|自治区)?(?:的|{_LOCAL}的?|{_WHETHER_ANY})?(?:规定|条例|要求|标准|办法|规章|政策|地方性法规|法规)"
+)
 # or a text of its own named by title without marks: the place, a matter of words that ask nothing, and the kind
 # of text (广东省安全生产条例, 江苏省安全生产监督管理办法, 广州本地的安全生产条例; not 广东省有没有类似办法)
 _ASKING_CHARS = "的有没是什么怎哪吗呢了在对和与及或类似相关这那其按照要能会该"
@@ -459,8 +461,10 @@ class QueryAnalyzer:
         return found
 
     def _glossary_names(self, norm: str) -> list[tuple[str, GlossaryEntry]]:
-        """(name as found, entry) for the glossary names in a question, a name inside a longer one left out."""
-        matched = [(key, entry) for key, entry in self._glossary_keys if key in norm]
+        """(name as found, entry) for the glossary names in a question, starting or ending where a word does (事故
+        报告时限 in 安全事故|报告|时限), not across two words (the 漏报 of 泄漏|报警), a name inside a longer one left
+        out."""
+        matched = [(key, entry) for key, entry in self._glossary_keys if key in norm and _at_word_edge(key, norm)]
         keys = [k for k, _ in matched]
         return [(key, entry) for key, entry in matched if not any(key != other and key in other for other in keys)]
 
@@ -479,6 +483,16 @@ def _at_word_start(key: str, norm: str) -> bool:
         starts.add(at)
         at += len(word)
     return any(m.start() in starts for m in re.finditer(re.escape(key), norm))
+
+
+def _at_word_edge(key: str, norm: str) -> bool:
+    """Whether a term occurs in a text starting or ending where one of its words does (隐患 in 事故隐患, 事故 in 事故
+    报告), not across two words while matching the edge of neither (the 漏报 of 泄漏报警)."""
+    edges, at = {0}, 0
+    for word in words_as_written(norm):
+        at += len(word)
+        edges.add(at)
+    return any(m.start() in edges or m.end() in edges for m in re.finditer(re.escape(key), norm))
 
 
 @lru_cache(maxsize=1)
