@@ -15,13 +15,17 @@
   defining what the law covers to judge (所称大型群众性活动，是指…1000人以上的): the law may not apply at all.
 - A flood, an earthquake or a rescue after one (抗洪抢险, 救灾) is a 突发事件 (突发事件应对法第二条): the emergency law
   is on the subject asked about, as 特种设备安全法 is on an elevator.
-- A period asked as 每个月 or 每一年 is the 每月 or 每年 the regulations write."""
+- A period asked as 每个月 or 每一年 is the 每月 or 每年 the regulations write.
+- 上位法 (issue 16): a rule's title names what it covers (应急管理部关于工贸企业…的通知: 工贸企业), which a general text
+  covers too; a notice's 七日内 gives way to the regulation's 1小时内 on the same report though the regulation never
+  writes 工贸企业."""
 
 from __future__ import annotations
 
 import pytest
 from test_fifteenth_round import _article
 from test_retrieval_stages import record
+from test_thirtyninth_round import _national_notice, _provision
 from test_thirtythird_round_answers import _weighed
 from test_twentyfourth_round_answers import _analyzer
 
@@ -260,3 +264,26 @@ def test_a_period_asked_as_each_one_is_read_as_the_regulations_write_it(question
 
 def test_a_team_is_no_period():
     assert "每班" not in Tokenizer([]).query_tokens("每个班组配几个安全员？")
+
+
+def test_a_notice_setting_a_longer_deadline_for_a_class_of_enterprise_gives_way_to_the_regulations():
+    """The notice's title names whom it covers (工贸企业), which the regulation on every unit's accidents covers too:
+    its 1小时内 is on the notice's matter without naming 工贸企业, and decides over the notice's 七日内."""
+    notice = _national_notice(
+        "二、工贸企业发生生产安全事故后，可以在七日内向应急管理部门报告。",
+        "应急管理部关于工贸企业安全管理有关事项的通知",
+    )
+    regulation = _provision(
+        "第九条 事故发生后，事故现场有关人员应当立即向本单位负责人报告；单位负责人接到报告后，应当于1小时内向事故发生地"
+        "县级以上人民政府安全生产监督管理部门和负有安全生产监督管理职责的有关部门报告。",
+        "生产安全事故报告和调查处理条例", "行政法规", "第九条", 9,
+    )  # fmt: skip
+    records = [
+        record("应急管理部关于工贸企业安全管理有关事项的通知", "规范性文件"),
+        record("生产安全事故报告和调查处理条例", "行政法规"),
+    ]
+    # as in the real index: 工贸 is rare, the words of any accident report common
+    weights = {"工贸": 5.7, "企业": 1.8, "发生": 2.0, "事故": 1.2, "报告": 2.0}
+    answer = _weighed("工贸企业发生事故后多久要报告？", records, [notice, regulation], weights)
+    assert answer.citations[0] == {"doc": "生产安全事故报告和调查处理条例", "article": "第九条"}, answer.text
+    assert "1小时内" in answer.text and "七日内" not in answer.text, answer.text

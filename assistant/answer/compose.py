@@ -1024,16 +1024,26 @@ class OfflineComposer:
         def governs(chunk: StoredChunk) -> str:  # "" for a general text (安全生产法, 生产安全事故报告和调查处理条例)
             return forms.law_subject(chunk.title) if chunk.kind == LAW else forms.subject(chunk.title, chunk.kind)
 
+        # the words of the rule's title name what it covers (应急管理部关于工贸企业安全管理有关事项的通知: 工贸企业),
+        # which a general text (安全生产法, 事故条例) covers too: its provisions are on the rule's matter without them
+        scope = normalise_for_index(lower.title or "")
+
         def laws_on(terms: dict[str, float]) -> list[list[_Clause]]:
             """The texts above the rule (ABOVE: a law, and a 行政法规 above a 规章 or a notice) holding most of these
             terms of the matter (same_matter), of the rule's kind of provision and on a subject the question names."""
+
+            def on_matter(group: list[_Clause], chunk: StoredChunk) -> bool:
+                own = {t: w for t, w in terms.items() if t not in scope} if not governs(chunk) else terms
+                own = own or terms
+                return sum(w for t, w in own.items() if t in group[0].matter) / sum(own.values()) >= ANSWER.same_matter
+
             return [
                 g
                 for g in groups
                 if (chunk := evidence[g[0].chunk_rank]).kind in ABOVE.get(lower.kind, ())
                 # a duty's deadline is no penalty's 五年内 (a notice's passage has no kind of its own)
                 and provision_kind(lower) in (None, provision_kind(chunk))
-                and sum(w for t, w in terms.items() if t in g[0].matter) / sum(terms.values()) >= ANSWER.same_matter
+                and on_matter(g, chunk)
                 and forms.names_subject(governs(chunk), asked)  # "" (the general law) is in any
             ]
 
@@ -1047,6 +1057,8 @@ class OfflineComposer:
                 # is of what is asked as much as the rule's is, in the question's own words (the legal terms they
                 # stand for are one text's wording or another's: 事故调查处理 is the law's)
                 subject = self._subject(part, plan, ask, with_terms=False)
+                # (not in the words of what the rule covers, which a general law covers too: 工贸企业)
+                subject = {t: w for t, w in subject.items() if t not in scope} or subject
 
                 def about(group: list[_Clause]) -> float:
                     return max(_subject_held(c, ask, subject) for c in group)
