@@ -18,7 +18,8 @@
 - A period asked as 每个月 or 每一年 is the 每月 or 每年 the regulations write.
 - 上位法 (issue 16): a rule's title names what it covers (应急管理部关于工贸企业…的通知: 工贸企业), which a general text
   covers too; a notice's 七日内 gives way to the regulation's 1小时内 on the same report though the regulation never
-  writes 工贸企业."""
+  writes 工贸企业.
+- Self-check (issue 16): an industry the field denies (不是化工厂, 非化工企业) is none of the enterprise's."""
 
 from __future__ import annotations
 
@@ -34,6 +35,7 @@ from assistant.answer.ranges import bounds, holds, stated
 from assistant.pack import KnowledgePack
 from assistant.retrieval.figures import QuantityAsks
 from assistant.retrieval.provisions import GOVERNMENT, UNIT, duty_bearers
+from assistant.selfcheck.profile import read_profile
 from ingest.cleaning import normalise_for_index
 from ingest.legal_forms import default_forms
 from ingest.settings import Settings
@@ -287,3 +289,19 @@ def test_a_notice_setting_a_longer_deadline_for_a_class_of_enterprise_gives_way_
     answer = _weighed("工贸企业发生事故后多久要报告？", records, [notice, regulation], weights)
     assert answer.citations[0] == {"doc": "生产安全事故报告和调查处理条例", "article": "第九条"}, answer.text
     assert "1小时内" in answer.text and "七日内" not in answer.text, answer.text
+
+
+@pytest.mark.parametrize("industry", ["不是化工厂", "非化工企业", "不属于危险化学品行业"])
+def test_an_industry_the_field_denies_is_none_of_the_enterprises(industry):
+    """Issue 16: the industry field 不是化工厂 listed the 危险化学品生产 duties; now it names no industry, and the
+    checklist says the field was not recognised."""
+    profile = read_profile(KnowledgePack(Settings().knowledge_dir), industry, 50)
+    assert not any("危险化学品" in key for key in profile.industries), profile.industries
+    assert any("无法识别" in note for note in profile.notes), profile.notes
+
+
+@pytest.mark.parametrize(
+    ("industry", "key"), [("非煤矿山", "非煤矿山"), ("矿山（非煤）", "非煤矿山"), ("化工厂", "危险化学品生产")]
+)
+def test_an_industry_named_with_a_non_of_its_own_is_still_read(industry, key):
+    assert key in read_profile(KnowledgePack(Settings().knowledge_dir), industry, 50).industries
