@@ -475,23 +475,26 @@ class QueryAnalyzer:
         return list(kept.values())
 
 
+def _word_edges(norm: str) -> set[int]:
+    """Where the words of a text start and end."""
+    edges, at = {0}, 0
+    for word in words_as_written(norm):
+        at += len(word)
+        edges.add(at)
+    return edges
+
+
 def _at_word_start(key: str, norm: str) -> bool:
     """Whether a term occurs in a text where one of its words starts (产假 in 多少天产假, 听证 in 听证会; not the 产假
     of 生产假冒伪劣)."""
-    starts, at = set(), 0
-    for word in words_as_written(norm):
-        starts.add(at)
-        at += len(word)
-    return any(m.start() in starts for m in re.finditer(re.escape(key), norm))
+    edges = _word_edges(norm)
+    return any(m.start() in edges for m in re.finditer(re.escape(key), norm))
 
 
 def _at_word_edge(key: str, norm: str) -> bool:
     """Whether a term occurs in a text starting or ending where one of its words does (隐患 in 事故隐患, 事故 in 事故
     报告), not across two words while matching the edge of neither (the 漏报 of 泄漏报警)."""
-    edges, at = {0}, 0
-    for word in words_as_written(norm):
-        at += len(word)
-        edges.add(at)
+    edges = _word_edges(norm)
     return any(m.start() in edges or m.end() in edges for m in re.finditer(re.escape(key), norm))
 
 
