@@ -299,8 +299,7 @@ class Assistant:
         levels = pack_of(self.kb).accident_levels
         found = stated(query, levels)
         hit = resolve_citation(self.kb, levels.basis[0]) if found else None
-        names = tuple(level.level for level in levels.levels)
-        return Accident(found, hit.chunks[0], names) if found and hit and hit.chunks else None
+        return Accident(found, hit.chunks[0], levels.names) if found and hit and hit.chunks else None
 
     def ask_stream(self, question: str, history: list[str] | None = None) -> Iterator[str | AskResult]:
         """As ask; in LLM mode the reply's text is yielded as it is generated (before verification) first.

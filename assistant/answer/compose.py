@@ -645,10 +645,10 @@ class OfflineComposer:
         self.tokenizer = tokenizer
         self.idf = idf
         self.asks = figures
-        self.guard = instruction_guard(knowledge_dir or Settings().knowledge_dir)
+        knowledge_dir = knowledge_dir or Settings().knowledge_dir
+        self.guard = instruction_guard(knowledge_dir)
         self.min_similarity = min_similarity
-        pack = load_pack(knowledge_dir or Settings().knowledge_dir)
-        self.levels = tuple(level.level for level in pack.accident_levels.levels)  # most serious first
+        self.levels = load_pack(knowledge_dir).accident_levels.names  # most serious first
 
     def _groups(self, part: str, plan: QueryPlan, chunks: list[StoredChunk], level: str = "") -> list[list[_Clause]]:
         """For each chunk (in retrieval order) its clauses that best answer the part, best first.

@@ -189,7 +189,7 @@ class LlmComposer:
         accident = stated(question, self._levels)
         if accident is None:
             return ""
-        others = [level.level for level in self._levels.levels if level.level != accident.level]
+        others = [name for name in self._levels.names if name != accident.level]
         claimed = [
             m.group("level") for m in _GRADED.finditer(text) if m.group("level") in others and not m.group("range")
         ]

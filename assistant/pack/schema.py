@@ -320,6 +320,11 @@ class AccidentLevels(_Strict):
     words: MeasureWords  # how a question states each measure
     levels: list[AccidentLevel] = Field(min_length=4, max_length=4)
 
+    @property
+    def names(self) -> tuple[str, ...]:
+        """The levels' names, most serious first (特别重大事故 … 一般事故)."""
+        return tuple(level.level for level in self.levels)
+
     def classify(self, deaths: int = 0, serious_injuries: int = 0, direct_loss_wan: float = 0) -> str:
         """The highest level any of the three measures reaches (the regulation's 或者)."""
         for level in self.levels:  # ordered from 特别重大 down

@@ -135,10 +135,6 @@ def _match_name(text: str, names: dict[str, list[str]]) -> list[str]:
     return _exact(text, names) or _contained(text, names)
 
 
-# what the field says the enterprise is not (不是化工厂, 非化工企业; not the 非 of 非煤矿山, 非金属矿山)
-_NOT_OURS = re.compile(r"(?:不是|并非|不属于|不再是|不从事|不涉及|非(?!煤|金属))[^，,。；;、/（）()]*")
-
-
 def match_industry(taxonomy: Taxonomy, text: str) -> tuple[list[str], list[str]]:
     """(industry keys, industry groups) for a user's industry field: 一般工贸（机械制造）, 道路运输（危险货物）,
     危险化学品（生产）, 危化品经营 … A bare group name (矿山, 危险化学品) gives only the group; an industry the field
@@ -150,7 +146,10 @@ def match_industry(taxonomy: Taxonomy, text: str) -> tuple[list[str], list[str]]
     whole = _exact(text, names)
     if whole:
         return whole, []
-    text = _NOT_OURS.sub("", text)
+    # what the field says the enterprise is not (不是化工厂, 非化工企业), read as a description's negations are (the 非
+    # of 非煤矿山 negates nothing)
+    reader = DescriptionReader(taxonomy, text)
+    text = "，".join(clause for clause in reader.clauses if not reader.negated_before(clause, len(clause)))
     if not _norm(text):
         return [], []
     parts = [p for p in re.split(r"[（）()、/，,]", text) if _norm(p)]
