@@ -432,20 +432,55 @@ def test_a_report_cited_for_what_it_reports_is_not_warned_of():
 # --- the self-check: repealed bases, streets and origins, 100多人 ---------------------------------------------------
 
 
-def test_a_duty_resting_only_on_a_repealed_text_is_not_listed_and_is_named(corpus_index):
-    from assistant.pack import pack_of
+REPEALED_DECREE = "国务院关于预防煤矿生产安全事故的特别规定"  # repealed by 煤矿安全生产条例 (2024), both in the corpus
+LAPSED_DUTY = f"""
+  - id: test-lapsed-handbook
+    theme: 教育培训
+    duty: 免费为每位职工发放煤矿职工安全手册。
+    applies: {{industry: [煤矿]}}
+    basis: [{{doc: {REPEALED_DECREE}, article: 第二十二条}}]
+    check: 是否已为每位职工发放煤矿职工安全手册？
+    evidence: [手册发放签收记录]
+    penalty: [{{doc: {REPEALED_DECREE}, article: 第二十二条}}]
+"""
+
+
+def _coal_checklist(corpus_index, knowledge: Path | None = None):
+    from assistant.pack import load_pack, pack_of
     from assistant.selfcheck.checklist import build_checklist
     from assistant.selfcheck.profile import read_profile
     from ingest.knowledge_base import KnowledgeBase
 
     kb = KnowledgeBase(corpus_index[0])
-    checklist = build_checklist(kb, pack_of(kb), read_profile(pack_of(kb), "煤矿", 200))
-    repealed = "国务院关于预防煤矿生产安全事故的特别规定"
+    pack = load_pack(knowledge) if knowledge else pack_of(kb)
+    return build_checklist(kb, pack, read_profile(pack, "煤矿", 200))
+
+
+def test_a_duty_resting_only_on_a_repealed_text_is_not_listed_and_is_named(corpus_index, tmp_path):
+    import shutil
+
+    knowledge = tmp_path / "knowledge"
+    shutil.copytree(Settings().knowledge_dir, knowledge)
+    with (knowledge / "obligations" / "sectors.yaml").open("a", encoding="utf-8") as sectors:
+        sectors.write(LAPSED_DUTY)
+    checklist = _coal_checklist(corpus_index, knowledge)
     quoted = [q for item in checklist.items for q in (*item.basis, *item.penalty)]
     assert quoted and all(q.in_force for q in quoted)
-    assert not any(repealed in (q.title or q.doc) for q in quoted)
-    assert checklist.lapsed and all(repealed in entry for entry in checklist.lapsed), checklist.lapsed
-    assert dict(checklist.profile_rows())["依据已废止"].startswith(f"{len(checklist.lapsed)} 项义务")
+    assert not any(REPEALED_DECREE in (q.title or q.doc) for q in quoted)
+    assert len(checklist.lapsed) == 1 and "煤矿职工安全手册" in checklist.lapsed[0], checklist.lapsed
+    assert REPEALED_DECREE in checklist.lapsed[0]
+    assert dict(checklist.profile_rows())["依据已废止"].startswith("1 项义务")
+
+
+def test_a_coal_mines_duties_all_rest_on_the_law_in_force(corpus_index):
+    """The pack's coal duties cite 煤矿安全生产条例 (2024), not the decree it repealed: none is left out as lapsed,
+    and the checklist still holds each duty the decree's articles carried (licence, major hazards, the quarterly
+    report, training, leaders going down the pit)."""
+    checklist = _coal_checklist(corpus_index)
+    assert not checklist.lapsed, checklist.lapsed
+    cited = {(q.title or q.doc, q.article) for item in checklist.items for q in item.basis}
+    for article in ("第十七条", "第二十一条", "第二十三条", "第三十五条", "第三十六条"):
+        assert any("煤矿安全生产条例" in title and got == article for title, got in cited), article
 
 
 @pytest.mark.parametrize(

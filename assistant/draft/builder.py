@@ -91,6 +91,14 @@ class TaskGroup:
     headline: str = ""  # how the plan's opening sections name it, when it is a main focus item
     focus_ids: list[str] = field(default_factory=list)  # the calendar items its tasks carry, for a seasonal group
     summarises: list[list[TaskGroup]] = field(default_factory=list)  # per task: the groups a summary task names
+    # the focus as the user named it, when narrower than the title (煤矿 of 矿山): it names a special regulation's
+    # field as the title does, so a coal-mine focus rests on 煤矿安全生产条例 too
+    asked: str = ""
+
+    @property
+    def heading(self) -> str:
+        """What the group's heading names, for the field a special regulation is made for."""
+        return f"{self.title} {self.asked}".strip()
 
 
 @dataclass
@@ -148,7 +156,7 @@ class _Builder:
     # one cited task item
     def task_item(self, task: str, group: TaskGroup, basis: list[Citation]) -> DraftItem:
         """The task with its 依据 (the articles on its subject, or NO_BASIS) and a plan passage as 参考."""
-        articles = self.finder.articles_for(task, basis, group.context, heading=group.title)
+        articles = self.finder.articles_for(task, basis, group.context, heading=group.heading)
         if articles:
             first, rest = articles[0], articles[1:]
             cited = f"依据{first.short}“{first.quote}”{self.mark(first)}"
@@ -166,7 +174,7 @@ class _Builder:
                 p.key: p
                 for g in named
                 if g.tasks
-                for p in self.finder.articles_for(g.tasks[0], g.basis, g.context, heading=g.title)[:1]
+                for p in self.finder.articles_for(g.tasks[0], g.basis, g.context, heading=g.heading)[:1]
             }.values()
         )
         cited = "依据" + "、".join(f"{p.short}{self.mark(p)}" for p in articles) if articles else NO_BASIS
@@ -286,9 +294,10 @@ def _seasonal_groups(plans: PlanTemplates, period: Period, kind: str) -> list[Ta
     return groups
 
 
-def _topic_group(builder: _Builder, topic: Topic) -> TaskGroup:
+def _topic_group(builder: _Builder, topic: Topic, asked: str = "") -> TaskGroup:
     tasks = topic.enterprise_tasks if builder.unit.enterprise and topic.enterprise_tasks else topic.tasks
-    return TaskGroup(topic.name, tasks, topic.basis, topic.plan_refs, " ".join(topic.names))
+    named = asked if asked not in (topic.id, topic.name) else ""
+    return TaskGroup(topic.name, tasks, topic.basis, topic.plan_refs, " ".join(topic.names), asked=named)
 
 
 def _retrieved_group(builder: _Builder, name: str) -> TaskGroup | None:
@@ -316,7 +325,7 @@ def _focus_groups(builder: _Builder, focus: list[str]) -> list[TaskGroup]:
     for name in focus:
         topic = builder.plans.topic(name)
         if topic is not None:
-            groups.append(_topic_group(builder, topic))
+            groups.append(_topic_group(builder, topic, asked=name))
             continue
         group = _retrieved_group(builder, name)
         if group is None:

@@ -86,6 +86,7 @@ class Provision:
         return self.chunk.article if self.is_article else None
 
 
+_NOT = "非"  # before a field's word, names what is outside it (非煤矿山, 非金属)
 _ENFORCEMENT = re.compile(r"执法|处罚|查处|打击|罚款|追究|问责|惩处|曝光|违法")
 
 
@@ -259,10 +260,10 @@ class ProvisionFinder:
 
     def outside_field(self, chunk: StoredChunk, named: str) -> bool:
         """An article of a regulation made for one field (knowledge/plan_templates.yaml, regulation_fields) that the
-        task (its text and its group's heading, normalised) never names."""
+        task (its text and its group's heading, normalised) never names: 非煤矿山 names no 煤矿."""
         record = self.records.get(chunk.doc_id)
         words = self._fields.get(record.short_title) if record is not None else None
-        return words is not None and not any(w in named for w in words)
+        return words is not None and not any(re.search(rf"(?<!{_NOT}){re.escape(w)}", named) for w in words)
 
     def _off_topic(self, chunk: StoredChunk, asked: str) -> bool:
         """A regulation whose title's subject (煤矿, 烟花爆竹, 特种设备 …) the item never names."""

@@ -57,14 +57,21 @@ def covered(normalised: str, weights: dict[str, float]) -> float:
     return sum(w for t, w in weights.items() if holds(t)) / total
 
 
+# the mark between the items of a list: a compound term written out as a list of its parts (超层、越界开采 for
+# 超层越界开采) is held
+_LIST_MARK = "、"
+
+
 def _holder(normalised: str):
-    """Whether the passage holds a term: as written, or a quantity the term is in another script or unit word (the
-    question's 一次 is the 1次 of 每半年组织1次, its 两个月 the passage's 2个月)."""
+    """Whether the passage holds a term: as written, or written out as a list of its parts (超层越界开采 in 不得超层、
+    越界开采), or a quantity the term is in another script or unit word (the question's 一次 is the 1次 of
+    每半年组织1次, its 两个月 the passage's 2个月)."""
     stated: set[str] | None = None
+    listed = normalised.replace(_LIST_MARK, "") if _LIST_MARK in normalised else None
 
     def holds(term: str) -> bool:
         nonlocal stated
-        if term in normalised:
+        if term in normalised or (listed is not None and len(term) > 2 and term in listed):
             return True
         if (quantity := quantity_of(term)) is None:
             return False

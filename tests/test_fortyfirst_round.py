@@ -1,0 +1,61 @@
+"""Round 41: a coal mine's duties in the self-check rest on the regulation in force (test_thirtyninth_round); a
+focus named more narrowly than the pack's topic (煤矿 for 矿山) names its special regulation's field, and 非煤矿山
+names no 煤矿; a compound term written out as a list of its parts (不得超层、越界开采) is held by the passage."""
+
+from __future__ import annotations
+
+import pytest
+from test_draft_citations import COAL_RULES, HOLIDAY_RULES
+
+from assistant.draft import draft_plan
+from assistant.retrieval.coverage import coverage
+from ingest.knowledge_base import KnowledgeBase
+from ingest.pipeline import ingest
+from ingest.settings import Settings
+
+BOUNDS = "第四条 煤矿企业应当在依法确定的开采范围内进行生产，不得超层、越界开采。\n"
+TASK = "严查超层越界开采等违法行为"  # the pack's mining topic
+
+
+@pytest.fixture(scope="module")
+def library(tmp_path_factory) -> KnowledgeBase:
+    folder = tmp_path_factory.mktemp("coal-library")
+    (folder / "青山市节假日安全管理条例(2024-01-01).md").write_text(HOLIDAY_RULES, encoding="utf-8")
+    (folder / "煤矿安全生产条例(2024-01-24).md").write_text(f"{COAL_RULES}\n{BOUNDS}", encoding="utf-8")
+    settings = Settings(data_dir=tmp_path_factory.mktemp("coal-index"), embedder="builtin")
+    ingest([folder], settings)
+    return KnowledgeBase(settings)
+
+
+def _cited(library: KnowledgeBase, focus: str) -> list[str]:
+    draft = draft_plan(library, "campaign", "2025", "青山区", focus=[focus])
+    (item,) = [i for i in draft.task_items if i.text.startswith(TASK)]
+    return [draft.source(n).citation for n in item.citations if draft.source(n).is_article]
+
+
+def test_a_coal_mine_campaign_rests_the_mining_tasks_on_the_coal_regulation(library):
+    cited = _cited(library, "煤矿")
+    assert any("煤矿安全生产条例" in c and "第四条" in c for c in cited), cited
+
+
+def test_a_campaign_on_mines_other_than_coal_does_not_cite_the_coal_regulation(library):
+    assert not any("煤矿" in c for c in _cited(library, "非煤矿山"))
+
+
+def test_a_compound_written_out_as_a_list_of_its_parts_is_held():
+    assert coverage("煤矿企业不得超层、越界开采。", {"超层越界开采": 1.0}) == 1.0
+    assert coverage("煤矿企业不得超层开采。", {"超层越界开采": 1.0}) == 0.0
+    # two characters across a list mark are two items, not a word (机械、电气: no 械电)
+    assert coverage("检查机械、电气设备。", {"械电": 1.0}) == 0.0
+
+
+def test_a_mines_own_plan_lists_its_own_duties_not_a_regulators_checks(library):
+    """An enterprise's plan with a mining focus carries what the mine does (采取预防措施, 对职工进行安全教育), not
+    what a district does to mines (检查矿山企业…, 督促矿山企业…)."""
+    draft = draft_plan(library, "quarterly", "2025Q3", "企业", focus=["煤矿"])
+    groups = [child for section in draft.sections for child in section.children]
+    (mining,) = [g for g in groups if g.title == "矿山"] or [None]
+    assert mining is not None, [g.title for g in groups]
+    texts = [item.text for item in mining.items]
+    assert texts and not any(t.startswith(("检查", "督促", "严查")) for t in texts), texts
+    assert any("对职工进行安全教育" in t for t in texts), texts
