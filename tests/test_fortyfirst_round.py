@@ -59,3 +59,15 @@ def test_a_mines_own_plan_lists_its_own_duties_not_a_regulators_checks(library):
     texts = [item.text for item in mining.items]
     assert texts and not any(t.startswith(("检查", "督促", "严查")) for t in texts), texts
     assert any("对职工进行安全教育" in t for t in texts), texts
+
+
+def test_a_quote_never_begins_inside_the_list_naming_whom_the_duty_binds():
+    """……运输单位应当成立应急处置技术组 would bind every 运输单位: the quote begins with the whole subject (规模较大、
+    危险性较高的…), and a clause too long for that is still cut as before."""
+    from assistant.draft.sources import shorten
+
+    duty = "规模较大、危险性较高的易燃易爆物品、危险化学品等危险物品的生产、经营、储存、运输单位应当成立应急处置技术组，实行24小时应急值班。"
+    quoted = shorten(duty, focus="值班")
+    assert quoted.startswith("规模较大、危险性较高的") and quoted.endswith("实行24小时应急值班"), quoted
+    longer = "、".join(f"第{n}类单位" for n in range(1, 30)) + "应当实行24小时应急值班。"
+    assert shorten(longer, focus="值班").startswith("……"), shorten(longer, focus="值班")

@@ -74,6 +74,11 @@ class DraftConfig(BaseModel):
     )
     candidates: int = Field(12, description="articles retrieved per task before the subject test")
     quote_chars: int = Field(48, description="longest quoted clause, in characters (then shortened with ……)")
+    subject_quote_chars: int = Field(
+        96,
+        description="a quote that would begin inside a list naming whom the duty binds (……运输单位应当…) begins "
+        "with the whole subject instead, when the clause from there is at most this long (twice quote_chars)",
+    )
     min_quote_chars: int = Field(
         14, description="a clause shorter than this (a bare 项 heading) is quoted only when nothing longer fits"
     )

@@ -95,6 +95,9 @@ def phrases(text: str) -> list[str]:
     return [c.strip() for c in _PHRASE.split(text) if len(c.strip()) >= 6]
 
 
+_CLAUSE_MARKS = "，,；;：:"  # where a clause ends (、 parts the items of a list inside one)
+
+
 def shorten(text: str, limit: int = DRAFT.quote_chars, focus: str = "") -> str:
     """A verbatim piece of the clause, at most about `limit` characters, cut at punctuation where possible:
     its beginning, or the phrase around `focus` when that lies further in (marked with …… where cut)."""
@@ -112,6 +115,12 @@ def shorten(text: str, limit: int = DRAFT.quote_chars, focus: str = "") -> str:
             if earlier <= 0 or len(text) - earlier > limit:
                 break
             start = earlier
+        if start and text[start - 1] == "、":
+            # cut inside a list: the words qualifying whom the duty binds (规模较大、危险性较高的…运输单位) would be
+            # lost, making it bind more; the clause is quoted from its start when that is not too long
+            whole = max(text.rfind(mark, 0, start) for mark in _CLAUSE_MARKS) + 1
+            if len(text) - whole <= DRAFT.subject_quote_chars:
+                start, limit = whole, max(limit, len(text) - whole)
     piece = text[start:]
     if len(piece) > limit:
         cut = max(piece.rfind(mark, 0, limit) for mark in "，,、：:")
