@@ -5,9 +5,13 @@ names no 煤矿; a compound term written out as a list of its parts (不得超�
 from __future__ import annotations
 
 import pytest
+import test_llm_hostile
+from fake_openai import FakeOpenAI
 from test_draft_citations import COAL_RULES, HOLIDAY_RULES
+from test_llm_hostile import _settings
 
 from assistant.draft import draft_plan
+from assistant.draft.llm import PlanWriter
 from assistant.retrieval.coverage import coverage
 from ingest.knowledge_base import KnowledgeBase
 from ingest.pipeline import ingest
@@ -71,3 +75,28 @@ def test_a_quote_never_begins_inside_the_list_naming_whom_the_duty_binds():
     assert quoted.startswith("规模较大、危险性较高的") and quoted.endswith("实行24小时应急值班"), quoted
     longer = "、".join(f"第{n}类单位" for n in range(1, 30)) + "应当实行24小时应急值班。"
     assert shorten(longer, focus="值班").startswith("……"), shorten(longer, focus="值班")
+
+
+# --- LLM drafting: a reply that declines or drops the tasks keeps the offline outline -----------------------------
+
+data_dir = test_llm_hostile.data_dir  # the hostile library (a law, a regulation), built once for this module
+
+DECLINES = {
+    "declines": "知识库中未找到依据。",
+    "prose only": "本部分要求各单位高度重视，切实抓好危险作业安全管理，确保安全形势稳定。",
+}
+
+
+@pytest.mark.parametrize("reply", list(DECLINES.values()), ids=list(DECLINES))
+def test_an_llm_draft_keeps_the_offline_tasks_when_the_model_declines_or_lists_none(data_dir, reply):
+    draft = draft_plan(KnowledgeBase(_settings(data_dir)), "campaign", "2025-06", "青山区", focus=["危险作业"])
+    offline = [item.text for item in draft.task_items]
+    opening = draft.sections[0].paragraphs + [item.text for item in draft.sections[0].items]
+    assert offline and opening and any(item.citations for item in draft.task_items)
+    with FakeOpenAI(lambda messages: reply) as server:
+        PlanWriter(_settings(data_dir, server.base_url)).rewrite(draft)
+    assert server.requests
+    assert [item.text for item in draft.task_items] == offline, [item.text for item in draft.task_items]
+    if reply == DECLINES["declines"]:  # a section of prose is kept too when the model declines it
+        assert draft.sections[0].paragraphs + [item.text for item in draft.sections[0].items] == opening
+    assert any("保留离线稿" in note for note in draft.notes), draft.notes

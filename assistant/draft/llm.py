@@ -2,7 +2,9 @@
 rewritten as fuller prose by an OpenAI-compatible model, from the same numbered sources. The sources go
 to the model fenced as data (prompts/draft_*.md); what comes back is verified as in the ask chain: a [n]
 that points at no source given is removed, a quote not verbatim in its source is flagged, and a task
-item left without any citation is flagged. The dated phases are kept as computed (the dates are facts).
+item left without any citation is flagged. A reply that declines (知识库中未找到依据, citing nothing) or lists no
+task where the outline had tasks leaves that part's offline text, with a note. The dated phases are kept as
+computed (the dates are facts).
 When the endpoint fails (refused, timed out, HTTP error, unreadable reply) the sections not yet written keep
 their offline text and the draft's notes say so; the endpoint is not asked again for that draft."""
 
@@ -26,6 +28,7 @@ from assistant.llm import (
     llm_label,
     load_prompt,
 )
+from assistant.llm.composer import is_abstention
 from assistant.llm.verification import notes, verify
 from ingest.settings import Settings
 
@@ -105,11 +108,18 @@ class PlanWriter:
         except EmptyReply:
             draft.notes.append(f"“{unit.title}”：大模型没有返回内容，保留离线稿。")
             return
-        text, report, _ = verify(raw, chunks)
+        text, report, cited = verify(raw, chunks)
+        if is_abstention(raw, cited):  # 未找到依据 for an outline the sources were found for: no rewrite of it
+            draft.notes.append(f"“{unit.title}”：大模型答复未找到依据，保留离线稿。")
+            return
         text = _CITE.sub(lambda m: f"[{used[int(m.group(1)) - 1]}]", text)  # local numbers back to the draft's
-        paragraphs, items = self._parse(text, task=any(item.task for item in unit.items))
+        tasks = any(item.task for item in unit.items)
+        paragraphs, items = self._parse(text, task=tasks)
         if not paragraphs and not items:
             draft.notes.append(f"“{unit.title}”：大模型的回复无法识别为正文，保留离线稿。")
+            return
+        if tasks and not items:  # prose alone would drop every task of the outline
+            draft.notes.append(f"“{unit.title}”：大模型的回复没有列出任务，保留离线稿。")
             return
         draft.notes += [f"“{unit.title}”：{found}" for found in notes(report, len(chunks))]
         uncited = sum(1 for text, task in items if task and not _CITE.search(text))
