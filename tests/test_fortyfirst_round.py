@@ -100,3 +100,38 @@ def test_an_llm_draft_keeps_the_offline_tasks_when_the_model_declines_or_lists_n
     if reply == DECLINES["declines"]:  # a section of prose is kept too when the model declines it
         assert draft.sections[0].paragraphs + [item.text for item in draft.sections[0].items] == opening
     assert any("保留离线稿" in note for note in draft.notes), draft.notes
+
+
+# --- self-check: goods and services for an industry are not the industry -------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("field", "description", "industries", "said"),
+    [
+        ("煤矿设备销售", "", {"其他"}, "是为煤矿提供的设备、材料或服务"),
+        ("建筑设计院", "", {"其他"}, "不按建筑施工列出义务"),
+        ("化工设备制造", "", {"其他"}, "不按危险化学品生产列出义务"),
+        ("建筑材料销售", "", {"其他"}, "是为建筑施工提供"),
+        ("", "我们公司主要销售煤矿设备和配件", {"其他"}, ""),
+        # the industry itself, and work done in it, are still read as before
+        ("建筑施工", "", {"建筑施工"}, ""),
+        ("建筑劳务", "", {"建筑施工"}, ""),
+        ("煤矿（井工）", "", {"煤矿"}, ""),
+        ("化工", "生产甲醇", {"危险化学品生产"}, ""),
+    ],
+)
+def test_goods_or_services_for_an_industry_are_not_the_industry(field, description, industries, said):
+    from assistant.pack import KnowledgePack
+    from assistant.selfcheck.profile import read_profile
+
+    profile = read_profile(KnowledgePack(Settings().knowledge_dir), field, 50, description=description)
+    assert profile.industries == industries, profile
+    assert not said or any(said in note for note in profile.notes), profile.notes
+
+
+def test_a_design_institute_keeps_its_own_duties():
+    from assistant.pack import KnowledgePack
+    from assistant.selfcheck.profile import read_profile
+
+    profile = read_profile(KnowledgePack(Settings().knowledge_dir), "建筑设计院", 50)
+    assert "survey_design" in profile.flags and "建筑施工" not in profile.industries

@@ -61,7 +61,7 @@ class KnowledgePack:
 
     @cached_property
     def taxonomy(self) -> Taxonomy:
-        """taxonomy/*.yaml merged: each file may add groups, industries, conditions, equipment, regions."""
+        """taxonomy/*.yaml merged: each file may add groups, industries, conditions, equipment, regions, words."""
         merged: dict = {
             "groups": {},
             "industries": [],
@@ -71,6 +71,7 @@ class KnowledgePack:
             "region_parents": {},
             "negation": {},
             "activities": [],
+            "trade_words": [],
         }
         for path in _files(self.directory / "taxonomy"):
             data = read_yaml(path, self.cache) or {}

@@ -217,6 +217,9 @@ class Taxonomy(_Strict):
     region_parents: dict[str, str] = Field(default_factory=dict)  # a city implies its province (宁波 -> 浙江)
     negation: Negation = Field(default_factory=Negation)
     activities: list[Activity] = Field(default_factory=list)
+    # words that, right after an industry's name, name goods or services for that industry (煤矿设备销售, 建筑设计,
+    # 化工设备制造): an enterprise trading in them, making or providing them is not in that industry
+    trade_words: list[str] = Field(default_factory=list)
 
 
 # --- register, glossary, lexicon, templates -----------------------------------------------------

@@ -135,17 +135,34 @@ def _match_name(text: str, names: dict[str, list[str]]) -> list[str]:
     return _exact(text, names) or _contained(text, names)
 
 
+_TRADED = "□"  # stands for an industry's name that names goods or services for it (煤矿 of 煤矿设备)
+
+
+def without_trades(taxonomy: Taxonomy, text: str) -> str:
+    """The text with each industry name that names goods or services for the industry (煤矿 of 煤矿设备销售, 建筑 of
+    建筑设计, 化工 of 化工设备制造; taxonomy trade_words) blanked: it says what the enterprise trades in, makes or
+    provides, not its industry."""
+    if not taxonomy.trade_words:
+        return text
+    aliases = sorted({a for i in taxonomy.industries for a in [i.key, *i.aliases] if a}, key=len, reverse=True)
+    trades = "|".join(map(re.escape, taxonomy.trade_words))
+    pattern = re.compile(f"(?:{'|'.join(map(re.escape, aliases))})(?=(?:{trades}))")
+    return pattern.sub(lambda m: _TRADED * len(m.group()), text)
+
+
 def match_industry(taxonomy: Taxonomy, text: str) -> tuple[list[str], list[str]]:
     """(industry keys, industry groups) for a user's industry field: 一般工贸（机械制造）, 道路运输（危险货物）,
     危险化学品（生产）, 危化品经营 … A bare group name (矿山, 危险化学品) gives only the group; an industry the field
-    denies (不是化工厂, 非化工企业) is none of the enterprise's."""
+    denies (不是化工厂, 非化工企业) is none of the enterprise's, nor one it trades goods or services for (煤矿设备销售,
+    建筑设计)."""
     names = {i.key: i.aliases for i in taxonomy.industries}
     text = (text or "").strip()
-    if not _norm(text):
-        return [], []
     whole = _exact(text, names)
     if whole:
         return whole, []
+    text = without_trades(taxonomy, text)
+    if not _norm(text):
+        return [], []
     # what the field says the enterprise is not (不是化工厂, 非化工企业), read as a description's negations are (the 非
     # of 非煤矿山 negates nothing)
     reader = DescriptionReader(taxonomy, text)
@@ -187,12 +204,14 @@ def match_region(taxonomy: Taxonomy, text: str) -> list[str]:
 
 def industry_in_description(taxonomy: Taxonomy, reader: DescriptionReader) -> list[str]:
     """The industry the description says the enterprise is in: the longest alias affirmed in some clause;
-    not one negated (不经营危化品) or named as another party's (发包给施工总承包单位)."""
+    not one negated (不经营危化品), named as another party's (发包给施工总承包单位) or as goods or services the
+    enterprise trades in (销售煤矿设备)."""
     aliases = {_norm(a): i.key for i in taxonomy.industries for a in [i.key, *i.aliases] if _norm(a)}
     best: tuple[int, list[str]] = (0, [])
     for clause in reader.clauses:
+        named = _norm(without_trades(taxonomy, clause))  # not 煤矿 of 销售煤矿设备
         for alias, key in aliases.items():
-            position = _norm(clause).find(alias)
+            position = named.find(alias)
             if position < 0 or len(alias) < best[0]:
                 continue
             if reader.negated_before(clause, position) or reader.other_party_before(clause, position):
@@ -248,7 +267,14 @@ def _read_industry(
         )
     elif not industries:
         industries = [i.key for i in tax.industries if i.fallback][:1]
-        notes.append(f"行业“{industry}”无法识别，按一般生产经营单位列出；可选行业：{'、'.join(by_key)}")
+        names = {i.key: i.aliases for i in tax.industries}
+        traded = _contained(industry, names) if without_trades(tax, industry) != industry else []
+        said = (
+            f"行业“{industry}”是为{'、'.join(traded)}提供的设备、材料或服务，不按{'、'.join(traded)}列出义务"
+            if traded
+            else f"行业“{industry}”无法识别"
+        )
+        notes.append(f"{said}，按一般生产经营单位列出；可选行业：{'、'.join(by_key)}")
     elif industry and industries != [industry]:
         notes.append(f"行业“{industry}”对应：{'、'.join(industries)}")
     return industries, only_groups
