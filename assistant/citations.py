@@ -12,14 +12,16 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
+from difflib import SequenceMatcher
 
-from assistant.pack import Citation
+from assistant.pack import Citation, pack_of
+from ingest.articles import LEADING_LABEL, ArticleRef
 from ingest.cleaning import invisible, to_simplified
 from ingest.knowledge_base import ArticleHit, KnowledgeBase
 from ingest.legal_forms import squash
 from ingest.metadata import NATIONAL
 from ingest.numerals import NUMERAL_CHARS, cn_to_int
-from ingest.store import StoredChunk
+from ingest.store import DocumentRecord, StoredChunk
 
 REPEALED_MARK = "（已废止）"
 
@@ -66,13 +68,59 @@ def placed_citation(chunk: StoredChunk) -> str:
 
 def resolve_citation(kb: KnowledgeBase, cited: Citation) -> ArticleHit | None:
     """The indexed article a (short title, article) pair points at, in the version in force (a repealed
-    text when that is all there is: its citation says so); None if absent."""
+    text when that is all there is: its citation says so); None if absent. When the pack's article numbers are
+    written against an older version (knowledge/cited_versions.yaml) that is indexed too, the article is the one of
+    the version in force carrying that article's wording (an amendment may have renumbered it), or None when no
+    article does any more."""
     wanted = to_simplified(cited.doc)
     versions = kb.versions_of(wanted)
     current = (
         [r for r in versions if r.in_force] or [r for r in versions if not r.superseded and not r.pending] or versions
     )
-    return kb.get_article(current[0].doc_id, cited.ref) if current else None
+    if not current:
+        return None
+    hit = kb.get_article(current[0].doc_id, cited.ref)
+    written = pack_of(kb).cited_versions.get(wanted, "")
+    if not written or current[0].date <= written:
+        return hit
+    older = next((r for r in versions if r.date == written and r.doc_id != current[0].doc_id), None)
+    if older is None:  # the version the pack was written against is not indexed: its numbers are all there is
+        return hit
+    return _followed(kb, older, current[0], cited.ref, hit)
+
+
+def _wording(hit: ArticleHit) -> str:
+    """An article's wording without its number (第二十四条 in one version is 第二十五条 in the next)."""
+    return re.sub(r"\s+", "", LEADING_LABEL.sub("", hit.text.strip()))
+
+
+def _followed(
+    kb: KnowledgeBase, older: DocumentRecord, current: DocumentRecord, ref: ArticleRef, same: ArticleHit | None
+) -> ArticleHit | None:
+    """The article of the version in force whose wording is that of the older version's article (its own number
+    first); None when none is like it (ANSWER.same_article). Kept per pair of versions."""
+    from assistant.answer.config import ANSWER  # here: the answer package imports this module
+
+    key = (older.doc_id, older.hash, current.doc_id, current.hash, ref)
+    followed: dict = kb.__dict__.setdefault("_followed_articles", {})
+    if key in followed:
+        return followed[key]
+    before = kb.get_article(older.doc_id, ref)
+    if before is None:
+        followed[key] = same
+        return same
+    wording = _wording(before)
+
+    def likeness(hit: ArticleHit) -> float:
+        return SequenceMatcher(None, wording, _wording(hit), autojunk=False).ratio()
+
+    candidates = [same] if same is not None else []
+    if same is None or likeness(same) < ANSWER.same_article:
+        candidates = [h for r in kb.articles_of(current.doc_id) if (h := kb.get_article(current.doc_id, r))]
+    best = max(candidates, key=likeness, default=None)
+    found = best if best is not None and likeness(best) >= ANSWER.same_article else None
+    followed[key] = found
+    return found
 
 
 # --- numbered citations in generated text ---------------------------------------------------------------

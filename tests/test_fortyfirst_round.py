@@ -135,3 +135,77 @@ def test_a_design_institute_keeps_its_own_duties():
 
     profile = read_profile(KnowledgePack(Settings().knowledge_dir), "建筑设计院", 50)
     assert "survey_design" in profile.flags and "建筑施工" not in profile.industries
+
+
+# --- a pack citation follows its article's wording into an amended version ------------------------------------------
+
+OLD_LAW = """# 中华人民共和国测试安全法
+
+<!-- INFO END -->
+
+第一条 为了测试，制定本法。
+
+第二条 在中华人民共和国领域内从事生产经营活动的单位的安全生产，适用本法。
+
+第三条 生产经营单位应当建立健全全员安全生产责任制，明确各岗位的责任人员、责任范围和考核标准。
+
+第四条 生产经营单位应当对从业人员进行安全生产教育和培训，保证从业人员具备必要的安全生产知识。
+
+第五条 生产经营单位应当每年向职工代表大会公布本单位安全生产投入的使用情况。
+"""
+NEW_LAW = """# 中华人民共和国测试安全法
+
+<!-- INFO END -->
+
+第一条 为了测试，制定本法。
+
+第二条 在中华人民共和国领域内从事生产经营活动的单位的安全生产，适用本法。
+
+第三条 生产经营单位应当建立安全风险分级管控制度，按照安全风险分级采取相应的管控措施。
+
+第四条 生产经营单位应当建立健全并落实全员安全生产责任制，明确各岗位的责任人员、责任范围和考核标准。
+
+第五条 生产经营单位应当对从业人员进行安全生产教育和培训，保证从业人员具备必要的安全生产知识。
+"""
+
+
+@pytest.fixture(scope="module")
+def amended(tmp_path_factory) -> tuple[Settings, Settings]:
+    """The law, then its amendment (an article inserted as 第三条, the old 第五条 dropped) confirmed over it; settings
+    with the pack written against the old version, and with the real pack (which does not know the law)."""
+    import shutil
+
+    base = tmp_path_factory.mktemp("amended")
+    knowledge = base / "knowledge"
+    shutil.copytree(Settings().knowledge_dir, knowledge)
+    with (knowledge / "cited_versions.yaml").open("a", encoding="utf-8") as versions:
+        versions.write("  测试安全法: 2020-01-01\n")
+    settings = Settings(data_dir=base / "data", embedder="builtin", knowledge_dir=knowledge)
+    for name, text in (("测试安全法(2020-01-01).md", OLD_LAW), ("测试安全法(2025-01-01).md", NEW_LAW)):
+        path = base / name
+        path.write_text(text, encoding="utf-8")
+        ingest([path], settings, confirm_supersede=True)
+    return settings, settings.model_copy(update={"knowledge_dir": Settings().knowledge_dir})
+
+
+@pytest.mark.parametrize(
+    ("cited", "found"),
+    [("第三条", "第四条"), ("第四条", "第五条"), ("第二条", "第二条"), ("第五条", None)],
+    ids=["renumbered-and-amended", "renumbered", "unchanged", "dropped"],
+)
+def test_a_pack_citation_follows_its_articles_wording_into_the_version_in_force(amended, cited, found):
+    from assistant.citations import resolve_citation
+    from assistant.pack import Citation
+
+    kb = KnowledgeBase(amended[0])
+    hit = resolve_citation(kb, Citation(doc="测试安全法", article=cited))
+    assert (hit.chunks[0].article if hit else None) == found
+    assert hit is None or hit.document.in_force and hit.document.date == "2025-01-01"
+
+
+def test_a_citation_of_a_text_the_pack_dates_no_version_of_is_read_by_its_number(amended):
+    from assistant.citations import resolve_citation
+    from assistant.pack import Citation
+
+    hit = resolve_citation(KnowledgeBase(amended[1]), Citation(doc="测试安全法", article="第三条"))
+    assert hit is not None and hit.chunks[0].article == "第三条" and "分级管控" in hit.text

@@ -12,6 +12,7 @@ from pydantic import ValidationError
 from assistant.pack.schema import (
     AccidentLevels,
     Citation,
+    CitedVersions,
     DocumentAliases,
     FollowUp,
     GlossaryEntry,
@@ -117,6 +118,15 @@ class KnowledgePack:
     @cached_property
     def document_aliases(self) -> dict[str, list[str]]:
         return self._one("document_aliases.yaml", DocumentAliases).aliases
+
+    @cached_property
+    def cited_versions(self) -> dict[str, str]:
+        """Document name -> the ISO date of the version the pack's article numbers are written against (none when
+        the file is absent: a pack of one's own may leave it out)."""
+        path = self.directory / "cited_versions.yaml"
+        if not path.is_file():
+            return {}
+        return {doc: day.isoformat() for doc, day in self._one("cited_versions.yaml", CitedVersions).versions.items()}
 
     @cached_property
     def outside_sources(self) -> list[OutsideSource]:

@@ -538,6 +538,12 @@ class DocumentAliases(_Strict):
     aliases: dict[str, list[str]]  # document name (no 中华人民共和国, no date) -> what people call it
 
 
+class CitedVersions(_Strict):
+    """knowledge/cited_versions.yaml: the version of each text the pack's article numbers are written against."""
+
+    versions: dict[str, date]  # document name (as document_aliases.yaml keys it) -> the version's date
+
+
 class OutsideSource(_Strict):
     source: str  # how the answer names it: GB 2893《安全色》, 《女职工劳动保护特别规定》
     matters: list[str]  # the words naming a matter it sets (安全色, 产假)
