@@ -209,3 +209,34 @@ def test_a_citation_of_a_text_the_pack_dates_no_version_of_is_read_by_its_number
 
     hit = resolve_citation(KnowledgeBase(amended[1]), Citation(doc="测试安全法", article="第三条"))
     assert hit is not None and hit.chunks[0].article == "第三条" and "分级管控" in hit.text
+
+
+# --- a sanction's term is not the period of a duty ---------------------------------------------------------------
+
+ABSCONDING = (
+    "第一百一十条 生产经营单位的主要负责人在本单位发生生产安全事故时逃匿的，给予降级、撤职的处分，并处上一年年收入"
+    "百分之六十至百分之一百的罚款；对逃匿的处十五日以下拘留；构成犯罪的，依照刑法有关规定追究刑事责任。"
+)
+
+
+@pytest.fixture(scope="module")
+def asks():
+    from assistant.pack import KnowledgePack
+    from assistant.retrieval.figures import QuantityAsks
+
+    return QuantityAsks(KnowledgePack(Settings().knowledge_dir).quantities)
+
+
+@pytest.mark.parametrize(
+    ("question", "stated"),
+    [
+        ("货车司机连续驾驶最多不能超过几个小时？", False),  # a duty's period: 十五日以下拘留 does not state it
+        ("受了处分的负责人几年内不能再当负责人？", True),  # 处分 asks a penalty
+        ("主要负责人逃匿的会被拘留几天？", True),  # 拘留 asks the penalty, which states it
+    ],
+)
+def test_a_period_asked_of_no_penalty_is_not_a_sanctions_term(asks, question, stated):
+    ask = asks.asked(question)
+    assert ask is not None and ask.kind == "time"
+    assert ask.stated_in(ABSCONDING) is stated
+    assert ask.stated_in("驾驶人连续驾驶机动车超过4小时应当停车休息，停车休息时间不少于20分钟。")

@@ -14,7 +14,7 @@ from dataclasses import dataclass, replace
 from difflib import SequenceMatcher
 
 from assistant.pack import Quantities
-from assistant.retrieval.provisions import FINE, PENALTY, provision_asked
+from assistant.retrieval.provisions import FINE, PENALTY, TERM, provision_asked
 from ingest.cleaning import to_simplified
 
 NUMBER = r"(?:\d+(?:\.\d+)?|[零〇一二两三四五六七八九十百千万半]+)"
@@ -56,9 +56,9 @@ CHOICES = re.compile(r"(?<![A-Za-z0-9])[AＡ]\s*[.．、:：)）][\s\S]*?(?<![A-
 _CHOICE = re.compile(r"(?<![A-Za-z0-9])[A-HＡ-Ｈ]\s*[.．、:：)）]")
 # asks that are a rate or a point in time themselves (多久一次, 百分之多少, 每年几月): no period to state them per
 _RATES_ALREADY = ("frequency", "ratio", "date", "phone", "form")
-# a sum or a share asked of no penalty (安责险最低保额, 安全文明施工费按百分之几计取): a fine's amount or share (处挪用
-# 费用20%以上50%以下的罚款) is not it
-_SUMS_AND_SHARES = ("money", "ratio")
+# a sum, a share or a period asked of no penalty (安责险最低保额, 安全文明施工费按百分之几计取, 连续驾驶最多几小时): a
+# fine's amount or share (处挪用费用20%以上50%以下的罚款) or a sanction's term (十五日以下拘留) is not it
+_SUMS_AND_SHARES = ("money", "ratio", "time")
 
 
 def _alternatives(words: list[str]) -> str:
@@ -89,7 +89,8 @@ class Ask:
     of: tuple[str, ...] = ()
     # asked per period (每天几小时): the text states a figure per period (每日…8小时), not a total
     per: re.Pattern | None = None
-    # a sum or share asked of no penalty (安责险最低保额, 风险抵押金存多少): a fine a clause imposes is not that sum
+    # a sum, share or period asked of no penalty (安责险最低保额, 风险抵押金存多少, 连续驾驶不超过几小时): a fine or a
+    # sanction's term a clause imposes (处…罚款, 处十五日以下拘留) is not that figure
     fines: bool = True
     # the people counted, named right after the asking words (几名专职安全生产管理人员): a number counting them
     # answers (配备八名专职安全生产管理人员), not one counting others (从业人员超过一百人)
@@ -97,7 +98,7 @@ class Ask:
 
     def _said(self, text: str) -> str:
         simplified = to_simplified(text)
-        return simplified if self.fines else FINE.sub("", simplified)
+        return simplified if self.fines else TERM.sub("", FINE.sub("", simplified))
 
     def _names_kind(self, simplified: str) -> bool:
         return (not self.of or any(word in simplified for word in self.of)) and (

@@ -14,7 +14,7 @@ PENALTY = "penalty"
 DEFINITION = "definition"
 
 _ASKS_PENALTY = re.compile(
-    r"罚|追究|处分|吊销|法律后果|什么后果|判刑|判(?:几|多少|多久)|刑事责任|坐牢"  # 罚: 罚款, 处罚, 会被罚吗, 挨罚
+    r"罚|追究|处分|吊销|法律后果|什么后果|判刑|判(?:几|多少|多久)|刑事责任|坐牢|拘留|拘役|徒刑"  # 罚: 罚款, 会被罚吗
     r"|会被?(怎么|怎样|如何)处理|被(怎么|怎样|如何)处理|什么法律责任|(担|负|承担)(什么|哪些|啥)法律责任"
     # what happens once caught (被查到的话会怎么样, 被发现了会咋样): the consequence of a breach
     r"|被(?:查|抓|发现|举报)[^，。？?！!]{0,4}?(?:会|要|将)?(?:怎么样|怎样|咋样|咋办)"
@@ -56,6 +56,9 @@ _ASKS_BASIS = re.compile(
 )
 # a fine a clause imposes (处五万元以上十万元以下的罚款, 处以一万元以上三万元以下的罚款): the sum of a penalty
 FINE = re.compile(r"处以?[^。；]{0,40}?罚款")
+# a sanction's term: detention, a sentence, a ban from office (处十五日以下拘留, 处三年以下有期徒刑或者拘役, 五年内不得
+# 担任…主要负责人): a period the law sets as punishment, not the period of a duty
+TERM = re.compile(r"[^，。；]{0,16}?(?:拘留|有期徒刑|拘役|管制|不得担任)")
 # (a criminal sentence is a penalty too: 处三年以下有期徒刑或者拘役)
 _PENALTY_TEXT = re.compile(
     r"罚款|依法追究|给予[^。；]{0,10}处分|吊销|没收违法所得|责令停产停业整顿|有期徒刑|拘役|从[轻重]处罚|减轻处罚|免除处罚"
