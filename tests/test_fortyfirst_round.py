@@ -240,3 +240,20 @@ def test_a_period_asked_of_no_penalty_is_not_a_sanctions_term(asks, question, st
     assert ask is not None and ask.kind == "time"
     assert ask.stated_in(ABSCONDING) is stated
     assert ask.stated_in("驾驶人连续驾驶机动车超过4小时应当停车休息，停车休息时间不少于20分钟。")
+
+
+@pytest.mark.parametrize(
+    ("question", "owner"),
+    [
+        ("危险化学品经营许可证的有效期是几年？", "危险化学品经营许可证"),
+        ("仓库叉车司机的特种设备作业人员证有效期是几年？", "特种设备作业人员证"),
+        ("这个证的有效期多长？", ""),  # names no document
+    ],
+)
+def test_a_validity_asked_is_the_named_documents(asks, question, owner):
+    """安全生产许可证的有效期为3年 states no 危险化学品经营许可证's validity; it does state 安全生产许可证's."""
+    ask = asks.asked(question)
+    assert ask is not None and ask.kind == "time" and ask.owner == owner
+    other = "第九条 安全生产许可证的有效期为3年。"
+    assert ask.stated_in(other) is (not owner)
+    assert asks.asked("安全生产许可证有效期几年？").stated_in(other)

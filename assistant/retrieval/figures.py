@@ -95,6 +95,9 @@ class Ask:
     # the people counted, named right after the asking words (几名专职安全生产管理人员): a number counting them
     # answers (配备八名专职安全生产管理人员), not one counting others (从业人员超过一百人)
     counted: str = ""
+    # the permit or certificate whose validity is asked (危险化学品经营许可证的有效期): a text stating a period answers
+    # when it names that document, not another's (安全生产许可证的有效期为3年)
+    owner: str = ""
 
     def _said(self, text: str) -> str:
         simplified = to_simplified(text)
@@ -120,16 +123,29 @@ class Ask:
     def stated_in(self, text: str) -> bool:
         """Whether the text states a figure of this kind, in either script (三個階段 as 三个阶段)."""
         simplified = self._said(text)
-        return self._states(simplified) and self._names_kind(simplified)
+        return self._states(simplified) and self._names_kind(simplified) and self._names_owner(simplified)
+
+    def _names_owner(self, simplified: str) -> bool:
+        """The text names the document whose validity is asked (none asked: any)."""
+        if not self.owner:
+            return True
+        return SequenceMatcher(None, self.owner, simplified, autojunk=False).find_longest_match().size >= min(
+            len(self.owner), _OWNER_SHARED
+        )
 
     def degree(self, text: str) -> float:
         """1 when the text states the figure as a number, 0.5 when only in words (立即、定期), else 0."""
         simplified = self._said(text)
-        if not self._states(simplified) or not self._names_kind(simplified):
+        if not self._states(simplified) or not self._names_kind(simplified) or not self._names_owner(simplified):
             return 0.0
         return 1.0 if self.exact is None or self.exact.search(simplified) else 0.5
 
 
+# the document a validity asked is of, named right before it (危险化学品经营许可证的有效期, 特种作业操作证有效期)
+_OWNER = re.compile(r"([\u4e00-\u9fff]{2,12}?(?:许可证|证书|执照|操作证|资格证|证))的?有效期")
+_OWNER_SHARED = 6  # the text names it when it holds this many of its characters in a row (or the whole of a short one)
+_OWNER_MIN = 4  # a name shorter than this (上岗证) is too general to tell one document from another
+_POINTING = ("这", "那", "该", "此", "本", "其")
 _NAME_SPAN = 18  # a number counts the people named within its clause, this many characters around it at most
 _NAME_GAP = 2  # named after the number: their name begins at most this many characters after it (名以上)
 _NAME_SHARED = 4  # a name is the people asked when it shares this many characters in a row with theirs (专职安全)
@@ -315,6 +331,10 @@ class QuantityAsks:
             return None
         if ask.kind in _SUMS_AND_SHARES and provision_asked(part) != PENALTY:
             ask = replace(ask, fines=False)
+        if ask.kind == "time" and (owner := _OWNER.search(part)):
+            named = owner.group(1).split("的")[-1]  # 特种设备作业人员证 of 叉车司机的特种设备作业人员证
+            if len(named) >= _OWNER_MIN and not named.startswith(_POINTING):  # 这个证 names none
+                ask = replace(ask, owner=named)
         if ask.kind not in _RATES_ALREADY:
             clause = next((c for c in _CLAUSES.split(part) if ask.words in c), part)
             for asking, stating in self._per:
