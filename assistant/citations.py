@@ -89,6 +89,10 @@ def resolve_citation(kb: KnowledgeBase, cited: Citation) -> ArticleHit | None:
     return _followed(kb, older, current[0], cited.ref, hit)
 
 
+# (older doc id, hash, current doc id, hash, article) -> the article followed into the version in force
+_FOLLOWED: dict[tuple[str, str, str, str, ArticleRef], ArticleHit | None] = {}
+
+
 def _wording(hit: ArticleHit) -> str:
     """An article's wording without its number (第二十四条 in one version is 第二十五条 in the next)."""
     return re.sub(r"\s+", "", LEADING_LABEL.sub("", hit.text.strip()))
@@ -98,16 +102,16 @@ def _followed(
     kb: KnowledgeBase, older: DocumentRecord, current: DocumentRecord, ref: ArticleRef, same: ArticleHit | None
 ) -> ArticleHit | None:
     """The article of the version in force whose wording is that of the older version's article (its own number
-    first); None when none is like it (ANSWER.same_article). Kept per pair of versions."""
+    first); None when none is like it (ANSWER.same_article). Kept per pair of versions (their hashes: the same pair
+    of texts gives the same answer in any knowledge base)."""
     from assistant.answer.config import ANSWER  # here: the answer package imports this module
 
     key = (older.doc_id, older.hash, current.doc_id, current.hash, ref)
-    followed: dict = kb.__dict__.setdefault("_followed_articles", {})
-    if key in followed:
-        return followed[key]
+    if key in _FOLLOWED:
+        return _FOLLOWED[key]
     before = kb.get_article(older.doc_id, ref)
     if before is None:
-        followed[key] = same
+        _FOLLOWED[key] = same
         return same
     wording = _wording(before)
 
@@ -119,7 +123,7 @@ def _followed(
         candidates = [h for r in kb.articles_of(current.doc_id) if (h := kb.get_article(current.doc_id, r))]
     best = max(candidates, key=likeness, default=None)
     found = best if best is not None and likeness(best) >= ANSWER.same_article else None
-    followed[key] = found
+    _FOLLOWED[key] = found
     return found
 
 

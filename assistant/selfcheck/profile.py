@@ -13,6 +13,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from fractions import Fraction
+from functools import lru_cache
 
 from assistant.pack import Activity, KnowledgePack, Profile, Taxonomy
 from ingest.cleaning import to_simplified
@@ -144,10 +145,14 @@ def without_trades(taxonomy: Taxonomy, text: str) -> str:
     provides, not its industry."""
     if not taxonomy.trade_words:
         return text
-    aliases = sorted({a for i in taxonomy.industries for a in [i.key, *i.aliases] if a}, key=len, reverse=True)
-    trades = "|".join(map(re.escape, taxonomy.trade_words))
-    pattern = re.compile(f"(?:{'|'.join(map(re.escape, aliases))})(?=(?:{trades}))")
-    return pattern.sub(lambda m: _TRADED * len(m.group()), text)
+    aliases = tuple(sorted({a for i in taxonomy.industries for a in [i.key, *i.aliases] if a}, key=len, reverse=True))
+    return _traded_names(aliases, tuple(taxonomy.trade_words)).sub(lambda m: _TRADED * len(m.group()), text)
+
+
+@lru_cache(maxsize=4)
+def _traded_names(aliases: tuple[str, ...], trades: tuple[str, ...]) -> re.Pattern[str]:
+    """An industry's name right before a word for goods or services (煤矿 of 煤矿设备)."""
+    return re.compile(f"(?:{'|'.join(map(re.escape, aliases))})(?=(?:{'|'.join(map(re.escape, trades))}))")
 
 
 def match_industry(taxonomy: Taxonomy, text: str) -> tuple[list[str], list[str]]:
