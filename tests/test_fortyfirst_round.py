@@ -1,6 +1,10 @@
 """Round 41: a coal mine's duties in the self-check rest on the regulation in force (test_thirtyninth_round); a
 focus named more narrowly than the pack's topic (煤矿 for 矿山) names its special regulation's field, and 非煤矿山
-names no 煤矿; a compound term written out as a list of its parts (不得超层、越界开采) is held by the passage."""
+names no 煤矿; a compound term written out as a list of its parts (不得超层、越界开采) is held by the passage; a mine's
+own plan lists its own duties; a quote never begins inside the list naming whom a duty binds; an LLM draft that
+declines keeps the offline outline; goods or services for an industry are not the industry; a pack citation follows
+its article's wording into an amended version; a sanction's term is no duty's period; a validity asked is the named
+document's."""
 
 from __future__ import annotations
 
