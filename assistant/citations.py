@@ -19,6 +19,7 @@ from ingest.articles import LEADING_LABEL, ArticleRef
 from ingest.cleaning import invisible, to_simplified
 from ingest.knowledge_base import ArticleHit, KnowledgeBase
 from ingest.legal_forms import squash
+from ingest.likeness import SAME_ARTICLE
 from ingest.metadata import NATIONAL
 from ingest.numerals import NUMERAL_CHARS, cn_to_int
 from ingest.store import DocumentRecord, StoredChunk
@@ -102,10 +103,8 @@ def _followed(
     kb: KnowledgeBase, older: DocumentRecord, current: DocumentRecord, ref: ArticleRef, same: ArticleHit | None
 ) -> ArticleHit | None:
     """The article of the version in force whose wording is that of the older version's article (its own number
-    first); None when none is like it (ANSWER.same_article). Kept per pair of versions (their hashes: the same pair
-    of texts gives the same answer in any knowledge base)."""
-    from assistant.answer.config import ANSWER  # here: the answer package imports this module
-
+    first); None when none is like it (ingest.likeness.SAME_ARTICLE). Kept per pair of versions (their hashes: the
+    same pair of texts gives the same answer in any knowledge base)."""
     key = (older.doc_id, older.hash, current.doc_id, current.hash, ref)
     if key in _FOLLOWED:
         return _FOLLOWED[key]
@@ -119,10 +118,10 @@ def _followed(
         return SequenceMatcher(None, wording, _wording(hit), autojunk=False).ratio()
 
     candidates = [same] if same is not None else []
-    if same is None or likeness(same) < ANSWER.same_article:
+    if same is None or likeness(same) < SAME_ARTICLE:
         candidates = [h for r in kb.articles_of(current.doc_id) if (h := kb.get_article(current.doc_id, r))]
     best = max(candidates, key=likeness, default=None)
-    found = best if best is not None and likeness(best) >= ANSWER.same_article else None
+    found = best if best is not None and likeness(best) >= SAME_ARTICLE else None
     _FOLLOWED[key] = found
     return found
 

@@ -24,6 +24,12 @@ SKETCH = 64  # the smallest shingle hashes kept per text: the estimate's standar
 # law 0.3; the work-safety law with its title's 国 turned into 囯 and article 24 changed is 1.0 (the first is
 # checked by tests/test_ninth_round_law.py on the corpus).
 SAME_TEXT = 0.5
+# One article in two versions of a text (renumbered, or amended in a few words): the share of its wording, without its
+# number, the two have in common (difflib ratio). Two different articles of one law share up to 0.61 (安全生产法), 0.57
+# (危险化学品安全管理条例) and 0.77 (消防法's penalty articles), measured once on the corpus; below this, an article is
+# taken to be gone from the newer version rather than to be another one (assistant.citations, a pack citation
+# followed into an amended version).
+SAME_ARTICLE = 0.8
 
 # what is not wording: punctuation, spaces, marks and format characters (a zero-width space, a variation selector)
 _NOT_WORDING = re.compile(r"[\W_]+")

@@ -100,15 +100,6 @@ class AnswerConfig(BaseModel):
         "vectors sit further from any provision's (0.87 declined right answers to 动火 专人 现场 and 预警红橙黄蓝，哪个"
         "最高 in the diagnostic sets), so 0.85; an embedder not listed is not calibrated and nothing is declined so",
     )
-    same_article: float = Field(
-        0.8,
-        description="share of its wording (difflib ratio, without the article's number) an article of the version "
-        "in force must have in common with the article a pack citation names in the version the pack is written "
-        "against (knowledge/cited_versions.yaml) to be that article, renumbered or amended in a few words; below it "
-        "the citation finds nothing rather than another article. Two different articles of one law share up to "
-        "0.61 (安全生产法), 0.57 (危险化学品安全管理条例) and 0.77 (消防法's penalty articles), measured once on the "
-        "corpus",
-    )
 
 
 ANSWER = AnswerConfig()
