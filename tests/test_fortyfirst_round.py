@@ -173,6 +173,24 @@ NEW_LAW = """# 中华人民共和国测试安全法
 """
 
 
+TEST_DUTIES = """
+  - id: test-amended-responsibility
+    theme: 责任与制度
+    duty: 建立健全全员安全生产责任制，明确各岗位的责任人员、责任范围和考核标准。
+    applies: {industry: [煤矿]}
+    basis: [{doc: 测试安全法, article: 第三条}]
+    check: 是否建立健全全员安全生产责任制？
+    evidence: [全员安全生产责任制]
+  - id: test-amended-disclosure
+    theme: 责任与制度
+    duty: 每年向职工代表大会公布安全生产投入的使用情况。
+    applies: {industry: [煤矿]}
+    basis: [{doc: 测试安全法, article: 第五条}]
+    check: 是否每年向职工代表大会公布安全生产投入的使用情况？
+    evidence: [职代会会议记录]
+"""
+
+
 @pytest.fixture(scope="module")
 def amended(tmp_path_factory) -> tuple[Settings, Settings]:
     """The law, then its amendment (an article inserted as 第三条, the old 第五条 dropped) confirmed over it; settings
@@ -184,6 +202,8 @@ def amended(tmp_path_factory) -> tuple[Settings, Settings]:
     shutil.copytree(Settings().knowledge_dir, knowledge)
     with (knowledge / "cited_versions.yaml").open("a", encoding="utf-8") as versions:
         versions.write("  测试安全法: 2020-01-01\n")
+    with (knowledge / "obligations" / "sectors.yaml").open("a", encoding="utf-8") as sectors:
+        sectors.write(TEST_DUTIES)
     settings = Settings(data_dir=base / "data", embedder="builtin", knowledge_dir=knowledge)
     for name, text in (("测试安全法(2020-01-01).md", OLD_LAW), ("测试安全法(2025-01-01).md", NEW_LAW)):
         path = base / name
@@ -261,3 +281,19 @@ def test_a_validity_asked_is_the_named_documents(asks, question, owner):
     other = "第九条 安全生产许可证的有效期为3年。"
     assert ask.stated_in(other) is (not owner)
     assert asks.asked("安全生产许可证有效期几年？").stated_in(other)
+
+
+def test_the_self_check_quotes_the_renumbered_article_and_names_the_dropped_duty(amended):
+    from assistant.pack import load_pack
+    from assistant.selfcheck.checklist import build_checklist
+    from assistant.selfcheck.profile import read_profile
+
+    kb = KnowledgeBase(amended[0])
+    pack = load_pack(amended[0].knowledge_dir)
+    checklist = build_checklist(kb, pack, read_profile(pack, "煤矿", 200))
+    # (listed with the work-safety law's same duty: one item, every basis)
+    quoted = [q for item in checklist.items for q in item.basis if q.doc == "测试安全法"]
+    assert [q.article for q in quoted] == ["第三条"] and "第四条" in quoted[0].citation, quoted
+    assert "建立健全并落实全员安全生产责任制" in quoted[0].text
+    assert not any(i.id == "test-amended-disclosure" for i in checklist.items)
+    assert any("公布安全生产投入" in entry and "第五条" in entry for entry in checklist.lapsed), checklist.lapsed

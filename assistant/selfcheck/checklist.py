@@ -32,6 +32,7 @@ from pydantic import BaseModel, Field
 from assistant.citations import citation, resolve_citation
 from assistant.pack import Citation, KnowledgePack, Obligation, Profile, Remediation
 from assistant.selfcheck.profile import ProfileError, read_profile
+from ingest.cleaning import to_simplified
 from ingest.encoding import decode_bytes
 from ingest.errors import IngestError, OverLimit, os_reason
 from ingest.knowledge_base import KnowledgeBase
@@ -386,7 +387,10 @@ def _quote(kb: KnowledgeBase | None, cited: Citation) -> QuotedArticle:
     quoted = QuotedArticle(cited=str(cited), doc=cited.doc, article=cited.article)
     hit = resolve_citation(kb, cited) if kb is not None else None
     if hit is None:
-        return quoted
+        # the text is indexed but holds no such article in force (an amendment dropped it): no basis now, as a
+        # repealed text's article is none; a text not indexed at all is to be imported
+        dropped = kb is not None and bool(kb.versions_of(to_simplified(cited.doc)))
+        return quoted.model_copy(update={"in_force": False}) if dropped else quoted
     return quoted.model_copy(
         update={
             "title": hit.document.title,
