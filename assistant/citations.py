@@ -92,11 +92,21 @@ def resolve_citation(kb: KnowledgeBase, cited: Citation) -> ArticleHit | None:
 
 # (older doc id, hash, current doc id, hash, article) -> the article followed into the version in force
 _FOLLOWED: dict[tuple[str, str, str, str, ArticleRef], ArticleHit | None] = {}
+# (doc id, hash) -> each article of that version with its wording, read once for every citation followed into it
+_WORDINGS: dict[tuple[str, str], list[tuple[ArticleHit, str]]] = {}
 
 
 def _wording(hit: ArticleHit) -> str:
     """An article's wording without its number (第二十四条 in one version is 第二十五条 in the next)."""
     return re.sub(r"\s+", "", LEADING_LABEL.sub("", hit.text.strip()))
+
+
+def _wordings(kb: KnowledgeBase, version: DocumentRecord) -> list[tuple[ArticleHit, str]]:
+    key = (version.doc_id, version.hash)
+    if key not in _WORDINGS:
+        hits = (kb.get_article(version.doc_id, ref) for ref in kb.articles_of(version.doc_id))
+        _WORDINGS[key] = [(hit, _wording(hit)) for hit in hits if hit is not None]
+    return _WORDINGS[key]
 
 
 def _followed(
@@ -106,24 +116,24 @@ def _followed(
     first); None when none is like it (ingest.likeness.SAME_ARTICLE). Kept per pair of versions (their hashes: the
     same pair of texts gives the same answer in any knowledge base)."""
     key = (older.doc_id, older.hash, current.doc_id, current.hash, ref)
-    if key in _FOLLOWED:
-        return _FOLLOWED[key]
-    before = kb.get_article(older.doc_id, ref)
-    if before is None:
-        _FOLLOWED[key] = same
+    if key not in _FOLLOWED:
+        before = kb.get_article(older.doc_id, ref)
+        _FOLLOWED[key] = same if before is None else _most_like(kb, _wording(before), current, same)
+    return _FOLLOWED[key]
+
+
+def _most_like(kb: KnowledgeBase, wording: str, current: DocumentRecord, same: ArticleHit | None) -> ArticleHit | None:
+    """The article of the version in force sharing at least SAME_ARTICLE of the wording, the one of the same number
+    when it does, else the most alike; None when none does."""
+
+    def likeness(other: str) -> float:
+        return SequenceMatcher(None, wording, other, autojunk=False).ratio()
+
+    if same is not None and likeness(_wording(same)) >= SAME_ARTICLE:
         return same
-    wording = _wording(before)
-
-    def likeness(hit: ArticleHit) -> float:
-        return SequenceMatcher(None, wording, _wording(hit), autojunk=False).ratio()
-
-    candidates = [same] if same is not None else []
-    if same is None or likeness(same) < SAME_ARTICLE:
-        candidates = [h for r in kb.articles_of(current.doc_id) if (h := kb.get_article(current.doc_id, r))]
-    best = max(candidates, key=likeness, default=None)
-    found = best if best is not None and likeness(best) >= SAME_ARTICLE else None
-    _FOLLOWED[key] = found
-    return found
+    scored = ((likeness(other), hit) for hit, other in _wordings(kb, current))
+    score, best = max(scored, key=lambda pair: pair[0], default=(0.0, None))
+    return best if score >= SAME_ARTICLE else None
 
 
 # --- numbered citations in generated text ---------------------------------------------------------------

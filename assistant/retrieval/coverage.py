@@ -67,12 +67,16 @@ def _holder(normalised: str):
     越界开采), or a quantity the term is in another script or unit word (the question's 一次 is the 1次 of
     每半年组织1次, its 两个月 the passage's 2个月)."""
     stated: set[str] | None = None
-    listed = normalised.replace(_LIST_MARK, "") if _LIST_MARK in normalised else None
+    listed: str | None = None  # the passage without its list marks, made the first time a term is not found as written
 
     def holds(term: str) -> bool:
-        nonlocal stated
-        if term in normalised or (listed is not None and len(term) > 2 and term in listed):
+        nonlocal stated, listed
+        if term in normalised:
             return True
+        if len(term) > 2 and _LIST_MARK in normalised:
+            listed = normalised.replace(_LIST_MARK, "") if listed is None else listed
+            if term in listed:
+                return True
         if (quantity := quantity_of(term)) is None:
             return False
         if stated is None:
