@@ -107,6 +107,30 @@ def to_simplified(text: str) -> str:
     return _t2s().convert(text)
 
 
+@lru_cache(maxsize=1)
+def _nfkc_changes() -> tuple[dict[str, str], re.Pattern[str]]:
+    """Each character of the Basic Multilingual Plane that NFKC changes (full-width punctuation, ①, ㎡…), what it
+    becomes, and a pattern finding them (built once, ~30 ms)."""
+    changes = {}
+    for code in range(0x10000):
+        char = chr(code)
+        if not 0xD800 <= code < 0xE000 and (folded := unicodedata.normalize("NFKC", char)) != char:
+            changes[char] = folded
+    return changes, re.compile("[" + "".join(map(re.escape, changes)) + "]")
+
+
+def nfkc(text: str) -> str:
+    """unicodedata.normalize("NFKC", text), exactly, about four times faster on Chinese text: Python takes the slow
+    path over a whole passage when one character in it (a full-width comma) needs normalising. Those characters are
+    replaced one by one first, and what is left is normalised only when it still needs it (a combining sequence, a
+    character beyond the BMP): NFKC of the characters' NFKC forms is NFKC of the text."""
+    if unicodedata.is_normalized("NFKC", text):
+        return text
+    changes, changed = _nfkc_changes()
+    folded = changed.sub(lambda m: changes[m.group()], text)
+    return folded if unicodedata.is_normalized("NFKC", folded) else unicodedata.normalize("NFKC", folded)
+
+
 def normalise_forms(text: str) -> str:
     """Full-width letters and digits to ASCII, odd spaces to plain spaces; punctuation stays."""
     return text.translate(_FULLWIDTH_ALNUM).translate(_SPACES)
@@ -170,7 +194,7 @@ def clean_text(text: str) -> str:
 @lru_cache(maxsize=4096)  # the same candidate passages are read by question after question
 def normalise_for_index(text: str) -> str:
     """The form retrieval sees: simplified script, NFKC width folding, lower case, single spaces."""
-    folded = unicodedata.normalize("NFKC", to_simplified(text)).lower()
+    folded = nfkc(to_simplified(text)).lower()
     return re.sub(r"\s+", " ", folded).strip()
 
 
