@@ -1,12 +1,20 @@
-"""Round 42: the text normalisation every passage and question goes through is exact NFKC, by a faster path."""
+"""Round 42: the text normalisation every passage and question goes through is exact NFKC, by a faster path; a unit's
+head or safety staff speaking asks as the unit; the thing a range counts may be written before its number (重伤三人以上);
+an exit locked is an exit closed, and how heavy a sentence is asks for the prison term."""
 
 from __future__ import annotations
 
 import random
 import unicodedata
 
+import pytest
 from conftest import CORPUS, needs_corpus
+from test_retrieval_stages import record
+from test_thirtysixth_round_answers import _PLANNING, _TEAMS
+from test_thirtythird_round_answers import _weighed
 
+from assistant.answer.ranges import holds, stated
+from assistant.retrieval.provisions import asked_as_unit
 from ingest.cleaning import nfkc
 
 # characters NFKC treats differently: CJK and full-width punctuation, compatibility forms (①, ㎡, ｶ + the half-width
@@ -36,3 +44,51 @@ def test_nfkc_is_unicodedata_nfkc_on_every_corpus_text():
     for path in files:
         text = path.read_text(encoding="utf-8")
         assert nfkc(text) == unicodedata.normalize("NFKC", text), path.name
+
+
+@pytest.mark.parametrize(
+    ("question", "unit"),
+    [
+        ("矿上出了事故，我是矿长，接到报告后多长时间内要报到县里？", True),
+        ("我是宁波一家厂的老板，每个月要亲自抓几次安全工作？", True),
+        ("我是项目经理，必须单独建一支应急救援队伍吗？", True),
+        ("我是危化品仓库的负责人，考核收费合理吗？", True),
+        ("我是应急管理局的执法人员，企业负责人拒不整改怎么办？", False),  # an officer, whatever his title
+        ("我是一名电焊工，证过期了还能干吗？", False),  # a worker speaks of himself, not as the unit
+    ],
+)
+def test_a_units_head_or_safety_staff_asks_as_the_unit(question, unit):
+    assert asked_as_unit(question) is unit
+
+
+def test_a_units_head_asking_of_its_duty_is_answered_by_the_provision_binding_units():
+    records = [record("生产安全事故应急条例", "行政法规")]
+    common = {"应急": 0.6, "救援": 0.8, "队伍": 0.8, "应急救援": 0.8}
+    question = "我是项目经理，小型建筑施工单位必须单独建一支应急救援队伍吗？"
+    answer = _weighed(question, records, [_PLANNING, _TEAMS], common)
+    assert answer.sources[0].chunk.article_num == 10, answer.text
+
+
+@pytest.mark.parametrize(
+    ("text", "question", "held"),
+    [
+        # the thing counted before the number: 死亡一人以上 counts deaths, not the one seriously injured
+        ("导致事故后果扩大，增加死亡一人以上，或者增加重伤三人以上的", "已经按一名重伤报上去了，还要补报吗？", False),
+        ("导致事故后果扩大，增加死亡一人以上，或者增加重伤三人以上的", "事后又有5人重伤，算情节严重吗？", True),
+        ("造成死亡一人以上，或者重伤三人以上的", "事故死了2人，会判刑吗？", True),
+        # and after it, as before
+        ("造成3人以上10人以下死亡，或者10人以上50人以下重伤的事故", "一起事故12人重伤，是什么等级？", True),
+        ("造成3人以上10人以下死亡，或者10人以上50人以下重伤的事故", "一起事故2人重伤，是什么等级？", False),
+    ],
+)
+def test_a_range_counts_what_is_written_before_or_after_its_number(text, question, held):
+    assert holds(text, stated(question), text, question) is held
+
+
+def test_an_exit_locked_is_an_exit_closed(analyzer):
+    assert "占用、堵塞、封闭" in analyzer.analyse("商场晚上把一个安全出口锁上了，会怎么罚？").legal_terms
+    assert "占用、堵塞、封闭" not in analyzer.analyse("仓库晚上锁上了，还要有人值班吗？").legal_terms  # no exit
+
+
+def test_how_heavy_a_sentence_is_asks_for_the_prison_term(analyzer):
+    assert "有期徒刑" in analyzer.analyse("违章指挥出了事故死了1个人，一般会判多重？").legal_terms

@@ -65,6 +65,12 @@ def _after(text: str, end: int) -> str:
     return word.group(0) if word and word.group(0)[0] not in _PARTICLES else ""
 
 
+def _before(text: str, start: int) -> str:
+    """What a number counts when the words before it say (重伤三人以上); "" after a particle."""
+    word = _WORD.fullmatch(text, max(0, start - 2), start)
+    return word.group(0) if word and word.group(0)[-1] not in _PARTICLES else ""
+
+
 def _round_number(match: re.Match[str]) -> str:
     """四百多 -> 401, 八十来 -> 80, 十几 -> 15 (a number between its tens, as 几 says)."""
     number, rough = match.groups()
@@ -95,7 +101,8 @@ def stated(question: str) -> list[Quantity]:
 
 def holds(text: str, quantities: list[Quantity], provision: str = "", context: str = "") -> bool:
     """Whether a range the text sets (A以上B以下, A以上, A以下, 超过A, 不超过A) holds one of the quantities,
-    of the same unit and of the same thing: what the question counts (12人重伤), else a thing the question
+    of the same unit and of the same thing: what the question counts (12人重伤), which a range writes after its
+    number (10人以上50人以下重伤) or before it (重伤三人以上), else a thing the question
     (context: with its legal terms) names (死了35个人 … 死亡). “以下” excludes the bound when the provision
     says so."""
     below_open = bool(_EXCLUSIVE_BELOW.search(provision))
@@ -133,9 +140,10 @@ def _comparable(text: str, quantities: list[Quantity], context: str):
             low = first
         if match.group("b"):
             high = _value(match.group("b"))
-        ranges.append((low, low_open, high, _after(text, match.end())))
-    counted_here = {counted for *_, counted in ranges}
-    for low, low_open, high, counted in ranges:
+        # what it counts, written after the number (10人以上重伤) or before it (重伤三人以上)
+        ranges.append((low, low_open, high, _after(text, match.end()), _before(text, match.start())))
+    counted_here = {word for *_, after, before in ranges for word in (after, before)}
+    for low, low_open, high, counted, before in ranges:
         bound = low or high
         assert bound is not None  # every range has its first figure as a bound
         unit = bound[1]
@@ -145,7 +153,7 @@ def _comparable(text: str, quantities: list[Quantity], context: str):
             if unit in _OCCASIONS:  # how often, how long: what the words after it say is what happens, not a count
                 pass
             elif q.of and q.of in counted_here:  # the question says what it counts, and the text counts that
-                if q.of != counted:
+                if q.of not in (counted, before):
                     continue
             elif counted and counted not in context:
                 continue
