@@ -92,3 +92,15 @@ def test_an_exit_locked_is_an_exit_closed(analyzer):
 
 def test_how_heavy_a_sentence_is_asks_for_the_prison_term(analyzer):
     assert "有期徒刑" in analyzer.analyse("违章指挥出了事故死了1个人，一般会判多重？").legal_terms
+
+
+@pytest.mark.parametrize(
+    ("question", "kind"),
+    [
+        ("我们仓库里存着几吨剧毒化学品，日常收货发货和保管有什么特别要求？", None),  # 存着几吨 tells what there is
+        ("仓库里最多能存几吨剧毒化学品？", "weight"),
+    ],
+)
+def test_a_number_told_roughly_of_what_is_kept_is_not_asked(figures, question, kind):
+    ask = figures.asked(question)
+    assert (ask.kind if ask else None) == kind
