@@ -14,9 +14,10 @@ from __future__ import annotations
 
 import html
 import itertools
+import os
 import re
 import unicodedata
-from functools import cached_property, lru_cache
+from functools import cache, cached_property, lru_cache
 from pathlib import Path
 from urllib.parse import unquote
 
@@ -210,8 +211,13 @@ def _readings() -> tuple[dict[str, str], frozenset[str]]:
     """Each Chinese character's usual reading (the first one pypinyin's dictionary gives), toneless, ü as u
     (略 → lue); and the syllables with a vowel (those an input method types). A character is read by its usual
     reading only: read by all of them, 符合 would sound as 覆盖 (合 is ge too)."""
+    # only the characters' dictionary is read: pypinyin's package otherwise loads and copies its phrase dictionary
+    # on import, a quarter of a second of a new process's first answer (these are the switches it offers for that)
+    os.environ.setdefault("PYPINYIN_NO_PHRASES", "1")
+    os.environ.setdefault("PYPINYIN_NO_DICT_COPY", "1")
     from pypinyin.pinyin_dict import pinyin_dict
 
+    @cache  # some 1,500 readings among 42,000 characters
     def toneless(reading: str) -> str:
         return "".join(c for c in unicodedata.normalize("NFD", reading) if not unicodedata.combining(c))
 
