@@ -1,6 +1,7 @@
 """Round 42: the text normalisation every passage and question goes through is exact NFKC, by a faster path; a unit's
 head or safety staff speaking asks as the unit; the thing a range counts may be written before its number (重伤三人以上);
-an exit locked is an exit closed, and how heavy a sentence is asks for the prison term."""
+an exit locked is an exit closed, and how heavy a sentence is asks for the prison term; a number told of what is kept
+is not asked, and so many people for each one asks a proportion."""
 
 from __future__ import annotations
 
@@ -99,8 +100,10 @@ def test_how_heavy_a_sentence_is_asks_for_the_prison_term(analyzer):
     [
         ("我们仓库里存着几吨剧毒化学品，日常收货发货和保管有什么特别要求？", None),  # 存着几吨 tells what there is
         ("仓库里最多能存几吨剧毒化学品？", "weight"),
+        # so many people for each one of another asks a proportion, not a number of people (1000人以上 answers none)
+        ("我们办一场五千人的演唱会，按规定每多少名观众至少要配一名保安？", "ratio"),
     ],
 )
-def test_a_number_told_roughly_of_what_is_kept_is_not_asked(figures, question, kind):
+def test_what_a_figure_asks_for(figures, question, kind):
     ask = figures.asked(question)
     assert (ask.kind if ask else None) == kind
