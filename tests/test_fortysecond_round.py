@@ -102,6 +102,7 @@ def test_how_heavy_a_sentence_is_asks_for_the_prison_term(analyzer):
         ("仓库里最多能存几吨剧毒化学品？", "weight"),
         # so many people for each one of another asks a proportion, not a number of people (1000人以上 answers none)
         ("我们办一场五千人的演唱会，按规定每多少名观众至少要配一名保安？", "ratio"),
+        ("员工五百人，按北京市的规定专职安全管理人员要按什么比例配备？", "ratio"),  # not 超过一百人的
     ],
 )
 def test_what_a_figure_asks_for(figures, question, kind):
