@@ -108,3 +108,19 @@ def test_how_heavy_a_sentence_is_asks_for_the_prison_term(analyzer):
 def test_what_a_figure_asks_for(figures, question, kind):
     ask = figures.asked(question)
     assert (ask.kind if ask else None) == kind
+
+
+_DISABILITY = "（一）从工伤保险基金按伤残等级支付一次性伤残补助金，标准为：十级伤残为7个月的本人工资"
+
+
+@pytest.mark.parametrize(
+    ("question", "answered"),
+    [
+        # the amount of a sum the law names is stated by a clause naming that sum, not a neighbour's
+        ("十级伤残，合同到期不续了，一次性伤残就业补助金是几个月工资？", False),
+        ("十级伤残的一次性伤残补助金是几个月工资？", True),
+        ("十级伤残能拿几个月工资的补助？", True),  # no sum named: any stating the period
+    ],
+)
+def test_the_amount_of_a_named_sum_is_stated_by_a_clause_naming_it(figures, question, answered):
+    assert figures.asked(question).stated_in(_DISABILITY) is answered

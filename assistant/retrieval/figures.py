@@ -96,7 +96,8 @@ class Ask:
     # answers (配备八名专职安全生产管理人员), not one counting others (从业人员超过一百人)
     counted: str = ""
     # the permit or certificate whose validity is asked (危险化学品经营许可证的有效期): a text stating a period answers
-    # when it names that document, not another's (安全生产许可证的有效期为3年)
+    # when it names that document, not another's (安全生产许可证的有效期为3年); likewise the sum whose amount is asked
+    # (一次性伤残就业补助金是几个月工资: 十级伤残为7个月的本人工资 is the 一次性伤残补助金's)
     owner: str = ""
 
     def _said(self, text: str) -> str:
@@ -143,6 +144,11 @@ class Ask:
 
 # the document a validity asked is of, named right before it (危险化学品经营许可证的有效期, 特种作业操作证有效期)
 _OWNER = re.compile(r"([\u4e00-\u9fff]{2,12}?(?:许可证|证书|执照|操作证|资格证|证))的?有效期")
+# the sum an amount asked is of, named right before the asking words (一次性伤残就业补助金到底是几个月工资, 丧葬补助金
+# 给多少): a 补助金, 抚恤金, 津贴 or 补贴 the law names
+_SUM_OWNER = re.compile(
+    r"([\u4e00-\u9fff]{2,12}?(?:补助金|抚恤金|赔偿金|补偿金|津贴|补贴))[^，。；？?]{0,6}?(?:多少|几)"
+)
 _OWNER_SHARED = 6  # the text names it when it holds this many of its characters in a row (or the whole of a short one)
 _OWNER_MIN = 4  # a name shorter than this (上岗证) is too general to tell one document from another
 _POINTING = ("这", "那", "该", "此", "本", "其")
@@ -331,7 +337,9 @@ class QuantityAsks:
             return None
         if ask.kind in _SUMS_AND_SHARES and provision_asked(part) != PENALTY:
             ask = replace(ask, fines=False)
-        if ask.kind == "time" and (owner := _OWNER.search(part)):
+        owner = _OWNER.search(part) if ask.kind == "time" else None
+        owner = owner or (_SUM_OWNER.search(part) if ask.kind in ("time", "money") else None)
+        if owner:
             named = owner.group(1).split("的")[-1]  # 特种设备作业人员证 of 叉车司机的特种设备作业人员证
             if len(named) >= _OWNER_MIN and not named.startswith(_POINTING):  # 这个证 names none
                 ask = replace(ask, owner=named)
