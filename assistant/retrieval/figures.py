@@ -127,7 +127,7 @@ class Ask:
         return self._states(simplified) and self._names_kind(simplified) and self._names_owner(simplified)
 
     def _names_owner(self, simplified: str) -> bool:
-        """The text names the document whose validity is asked (none asked: any)."""
+        """The text names the document whose validity, or the sum whose amount, is asked (none asked: any)."""
         if not self.owner:
             return True
         return SequenceMatcher(None, self.owner, simplified, autojunk=False).find_longest_match().size >= min(
