@@ -1,7 +1,7 @@
-"""Round 42: the text normalisation every passage and question goes through is exact NFKC, by a faster path; a unit's
-head or safety staff speaking asks as the unit; the thing a range counts may be written before its number (重伤三人以上);
-an exit locked is an exit closed, and how heavy a sentence is asks for the prison term; a number told of what is kept
-is not asked, and so many people for each one asks a proportion."""
+"""Round 42: the text normalisation every passage and question goes through is exact NFKC, by a faster path; the thing a
+range counts may be written before its number (重伤三人以上); an exit locked is an exit closed, and how heavy a sentence
+is asks for the prison term; so many people for each one asks a proportion; the amount of a named sum is stated by a
+clause naming it."""
 
 from __future__ import annotations
 
@@ -10,12 +10,8 @@ import unicodedata
 
 import pytest
 from conftest import CORPUS, needs_corpus
-from test_retrieval_stages import record
-from test_thirtysixth_round_answers import _PLANNING, _TEAMS
-from test_thirtythird_round_answers import _weighed
 
 from assistant.answer.ranges import holds, stated
-from assistant.retrieval.provisions import asked_as_unit
 from ingest.cleaning import nfkc
 
 # characters NFKC treats differently: CJK and full-width punctuation, compatibility forms (①, ㎡, ｶ + the half-width
@@ -48,29 +44,6 @@ def test_nfkc_is_unicodedata_nfkc_on_every_corpus_text():
 
 
 @pytest.mark.parametrize(
-    ("question", "unit"),
-    [
-        ("矿上出了事故，我是矿长，接到报告后多长时间内要报到县里？", True),
-        ("我是宁波一家厂的老板，每个月要亲自抓几次安全工作？", True),
-        ("我是项目经理，必须单独建一支应急救援队伍吗？", True),
-        ("我是危化品仓库的负责人，考核收费合理吗？", True),
-        ("我是应急管理局的执法人员，企业负责人拒不整改怎么办？", False),  # an officer, whatever his title
-        ("我是一名电焊工，证过期了还能干吗？", False),  # a worker speaks of himself, not as the unit
-    ],
-)
-def test_a_units_head_or_safety_staff_asks_as_the_unit(question, unit):
-    assert asked_as_unit(question) is unit
-
-
-def test_a_units_head_asking_of_its_duty_is_answered_by_the_provision_binding_units():
-    records = [record("生产安全事故应急条例", "行政法规")]
-    common = {"应急": 0.6, "救援": 0.8, "队伍": 0.8, "应急救援": 0.8}
-    question = "我是项目经理，小型建筑施工单位必须单独建一支应急救援队伍吗？"
-    answer = _weighed(question, records, [_PLANNING, _TEAMS], common)
-    assert answer.sources[0].chunk.article_num == 10, answer.text
-
-
-@pytest.mark.parametrize(
     ("text", "question", "held"),
     [
         # the thing counted before the number: 死亡一人以上 counts deaths, not the one seriously injured
@@ -98,7 +71,6 @@ def test_how_heavy_a_sentence_is_asks_for_the_prison_term(analyzer):
 @pytest.mark.parametrize(
     ("question", "kind"),
     [
-        ("我们仓库里存着几吨剧毒化学品，日常收货发货和保管有什么特别要求？", None),  # 存着几吨 tells what there is
         ("仓库里最多能存几吨剧毒化学品？", "weight"),
         # so many people for each one of another asks a proportion, not a number of people (1000人以上 answers none)
         ("我们办一场五千人的演唱会，按规定每多少名观众至少要配一名保安？", "ratio"),

@@ -176,8 +176,8 @@ def _names(counted: str, window: str, at_start: bool) -> bool:
 def _told_roughly(part: str, found: re.Match[str]) -> bool:
     """Whether a 几 tells of a number the asker knows roughly, in a clause before the one asking: of an act done
     (卖了几天烟花，被查到会怎样; 过期几个月了还在生产，应该怎么处理) or of what there is (有几台大型游乐设施，每天开门前
-    要做哪些检查; 仓库里存着几吨剧毒化学品，…有什么要求), not asked (一季度发生了几起事故？)."""
-    done = part[: found.start()].endswith(("了", "有", "着")) or part[found.end() :].startswith("了")
+    要做哪些检查), not asked (一季度发生了几起事故？)."""
+    done = part[: found.start()].endswith(("了", "有")) or part[found.end() :].startswith("了")
     return "几" in found.group(0) and done and bool(_CLAUSES.search(part[found.end() :].rstrip("？?！!。 ")))
 
 

@@ -172,12 +172,8 @@ _UNIT_HEAD = re.compile(rf"{_UNIT_WORDS}|承办者|经营者")
 _DUTY = re.compile(r"应当|必须|不得|严禁|禁止")  # the words laying a duty, after whom it binds
 _HEAD_CHARS = 60  # where the subject of a first sentence is written, listing kinds of units as 第十条 does
 # a unit asking of itself (我们是一家小型建筑施工企业…, 我们厂…, 我开了家饭店), not an officer (县应急管理局…, 执法)
-_UNITS = "公司|企业|厂|店|单位|作坊|工地|项目部|商场|酒店|饭店|仓库|矿"
-# a unit's head or safety staff speaking (我是矿长, 我是宁波一家厂的老板, 我是危化品仓库的负责人) asks as the unit
-_UNIT_ROLES = "矿长|厂长|店长|站长|经理|老板|负责人|安全员|班组长|车间主任"
 _AS_UNIT = re.compile(
-    rf"我们(?:是|这|那)?[^，。？?！!]{{0,20}}?(?:{_UNITS})|我是[^，。？?！!]{{0,20}}?(?:{_UNITS}|{_UNIT_ROLES})"
-    r"|我[^，。？?！!]{0,6}?(?:开|办)了"
+    r"我们(?:是|这|那)?[^，。？?！!]{0,20}?(?:公司|企业|厂|店|单位|作坊|工地|项目部|商场|酒店|饭店|仓库)|我[^，。？?！!]{0,6}?(?:开|办)了"
 )
 _AS_OFFICER = re.compile(r"政府|应急(?:管理)?局|监管部门|执法|安委办|我们局|街道|乡镇")
 
