@@ -90,10 +90,12 @@ def resolve_citation(kb: KnowledgeBase, cited: Citation) -> ArticleHit | None:
     return _followed(kb, older, current[0], cited.ref, hit)
 
 
-# (older doc id, hash, current doc id, hash, article) -> the article followed into the version in force
-_FOLLOWED: dict[tuple[str, str, str, str, ArticleRef], ArticleHit | None] = {}
+# (older doc id, hash, current doc id, hash, article) -> the number of the article it is in the version in force (None:
+# gone). Only what the two texts decide is kept: the article itself is read each time, with the version's status now
+# (a repeal recorded since must show in the citation)
+_FOLLOWED: dict[tuple[str, str, str, str, ArticleRef], ArticleRef | None] = {}
 # (doc id, hash) -> each article of that version with its wording, read once for every citation followed into it
-_WORDINGS: dict[tuple[str, str], list[tuple[ArticleHit, str]]] = {}
+_WORDINGS: dict[tuple[str, str], list[tuple[ArticleRef, str]]] = {}
 
 
 def _wording(hit: ArticleHit) -> str:
@@ -101,11 +103,11 @@ def _wording(hit: ArticleHit) -> str:
     return re.sub(r"\s+", "", LEADING_LABEL.sub("", hit.text.strip()))
 
 
-def _wordings(kb: KnowledgeBase, version: DocumentRecord) -> list[tuple[ArticleHit, str]]:
+def _wordings(kb: KnowledgeBase, version: DocumentRecord) -> list[tuple[ArticleRef, str]]:
     key = (version.doc_id, version.hash)
     if key not in _WORDINGS:
-        hits = (kb.get_article(version.doc_id, ref) for ref in kb.articles_of(version.doc_id))
-        _WORDINGS[key] = [(hit, _wording(hit)) for hit in hits if hit is not None]
+        hits = ((ref, kb.get_article(version.doc_id, ref)) for ref in kb.articles_of(version.doc_id))
+        _WORDINGS[key] = [(ref, _wording(hit)) for ref, hit in hits if hit is not None]
     return _WORDINGS[key]
 
 
@@ -113,26 +115,32 @@ def _followed(
     kb: KnowledgeBase, older: DocumentRecord, current: DocumentRecord, ref: ArticleRef, same: ArticleHit | None
 ) -> ArticleHit | None:
     """The article of the version in force whose wording is that of the older version's article (its own number
-    first); None when none is like it (ingest.likeness.SAME_ARTICLE). Kept per pair of versions (their hashes: the
-    same pair of texts gives the same answer in any knowledge base)."""
+    first); None when none is like it (ingest.likeness.SAME_ARTICLE). Which article that is is kept per pair of
+    versions (their hashes: the same pair of texts gives the same answer in any knowledge base)."""
     key = (older.doc_id, older.hash, current.doc_id, current.hash, ref)
     if key not in _FOLLOWED:
         before = kb.get_article(older.doc_id, ref)
-        _FOLLOWED[key] = same if before is None else _most_like(kb, _wording(before), current, same)
-    return _FOLLOWED[key]
+        _FOLLOWED[key] = ref if before is None else _most_like(kb, _wording(before), current, ref, same)
+    found = _FOLLOWED[key]
+    if found == ref:
+        return same
+    return kb.get_article(current.doc_id, found) if found is not None else None
 
 
-def _most_like(kb: KnowledgeBase, wording: str, current: DocumentRecord, same: ArticleHit | None) -> ArticleHit | None:
-    """The article of the version in force sharing at least SAME_ARTICLE of the wording, the one of the same number
-    when it does, else the most alike; None when none does."""
+def _most_like(
+    kb: KnowledgeBase, wording: str, current: DocumentRecord, ref: ArticleRef, same: ArticleHit | None
+) -> ArticleRef | None:
+    """The number of the article of the version in force sharing at least SAME_ARTICLE of the wording: ``ref`` (the
+    same number, ``same`` its article) when it does, else the most alike; None when none does."""
 
     def likeness(other: str) -> float:
         return SequenceMatcher(None, wording, other, autojunk=False).ratio()
 
     if same is not None and likeness(_wording(same)) >= SAME_ARTICLE:
-        return same
-    scored = ((likeness(other), hit) for hit, other in _wordings(kb, current))
-    score, best = max(scored, key=lambda pair: pair[0], default=(0.0, None))
+        return ref
+    score, best = max(
+        ((likeness(other), number) for number, other in _wordings(kb, current)), key=lambda p: p[0], default=(0.0, None)
+    )
     return best if score >= SAME_ARTICLE else None
 
 
