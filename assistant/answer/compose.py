@@ -543,13 +543,22 @@ def _read(clause: _Clause) -> list[str]:
     return [statements[0], *(f"{statements[0]}{item}" for item in statements[1:])]
 
 
-def _subject_held(clause: _Clause, ask: Ask, subject: dict[str, float]) -> float:
+def _subject_held(clause: _Clause, ask: Ask, subject: dict[str, float], kinds: dict[str, str] | None = None) -> float:
     """The weighted share of what a figure is asked about (subject) that the clause's best statement of a figure of
-    the kind asked holds, read with its provision's first sentence; -1 when it states none."""
+    the kind asked holds, read with its provision's first sentence; -1 when it states none. kinds: the class each
+    thing asked about belongs to (QueryPlan.kinds: 锅炉 -> 特种设备): a statement on the class holds the words naming
+    it (专用, 机动车辆 of 场（厂）内专用机动车辆)."""
     total = sum(subject.values())
+    kinds = kinds or {}
 
     def held(about: str) -> float:
-        return sum(w for term, w in subject.items() if term in about) / total if total else 1.0
+        classes = {kind for kind in set(kinds.values()) if kind in about}
+        of_class = [name for name, kind in kinds.items() if kind in classes]
+        return (
+            sum(w for term, w in subject.items() if term in about or any(term in name for name in of_class)) / total
+            if total
+            else 1.0
+        )
 
     return max(
         (held(normalise_for_index(clause.topic + text)) for text in _read(clause) if ask.stated_in(text)),
@@ -557,13 +566,15 @@ def _subject_held(clause: _Clause, ask: Ask, subject: dict[str, float]) -> float
     )
 
 
-def _states_about(group: list[_Clause], ask: Ask, subject: dict[str, float], later: bool = False) -> float:
+def _states_about(
+    group: list[_Clause], ask: Ask, subject: dict[str, float], later: bool = False, kinds: dict[str, str] | None = None
+) -> float:
     """The coverage of the best clause of a group that states a figure of the kind asked and names something the
     question is about (0 when none does): 安全生产许可证的有效期为3年 states a period, but not about 特种作业操作证;
     每级上报的时间不得超过2小时 holds the 小时 of 煤矿井下每天最多干几小时, and nothing of 煤矿 or 井下."""
 
     def states(clause: _Clause) -> bool:
-        held = _subject_held(clause, ask, subject)
+        held = _subject_held(clause, ask, subject, kinds)
         return held > 0 and held >= ANSWER.figure_subject_share
 
     stating = [max(c.coverage, c.in_provision) for c in group if states(c)]
@@ -733,14 +744,17 @@ class OfflineComposer:
             topic = own + (texts[0] if texts and chunk.unit == "article" else "")
             scored = []
             for text in texts:
+                # a clause on a class (在用特种设备) speaks of the things of it asked about (叉车) as if it named them
+                said = normalise_for_index(text)
+                read = text + "".join(f"｜{name}" for name, kind in plan.kinds.items() if kind in said)
                 clause = _Clause(
                     text,
                     rank,
-                    bonus * coverage(own + text, held),
-                    bonus * coverage(text, sharp_held) * _quoted_bonus(text, quoted),
-                    within=coverage(text, untitled) * _quoted_bonus(text, quoted),
+                    bonus * coverage(own + read, held),
+                    bonus * coverage(read, sharp_held) * _quoted_bonus(text, quoted),
+                    within=coverage(read, untitled) * _quoted_bonus(text, quoted),
                     topic=topic,
-                    in_provision=bonus * coverage(topic + text, held),
+                    in_provision=bonus * coverage(topic + read, held),
                 )
                 if ask and ask.stated_in(text):
                     clause.score *= ANSWER.states_quantity_bonus
@@ -1061,7 +1075,7 @@ class OfflineComposer:
                 subject = {t: w for t, w in subject.items() if t not in scope} or subject
 
                 def about(group: list[_Clause]) -> float:
-                    return max(_subject_held(c, ask, subject) for c in group)
+                    return max(_subject_held(c, ask, subject, plan.kinds) for c in group)
 
                 own = about(picked[0])
                 higher = [g for g in higher if about(g) >= own]
@@ -1172,7 +1186,7 @@ class OfflineComposer:
                 groups = [
                     g
                     for g in stating
-                    if _states_about(g, ask, subject, later=index > 0) >= ANSWER.figure_coverage
+                    if _states_about(g, ask, subject, later=index > 0, kinds=plan.kinds) >= ANSWER.figure_coverage
                     and (not act or any(t in normalise_for_index(evidence[g[0].chunk_rank].text) for t in act))
                     and (not years or _of_year(g, evidence[g[0].chunk_rank], years))
                     and (not country or _of_country(g, evidence[g[0].chunk_rank]))

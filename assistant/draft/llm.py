@@ -1,8 +1,10 @@
 """LLM mode for drafting: each section of the offline outline (each task group of the task section) is
 rewritten as fuller prose by an OpenAI-compatible model, from the same numbered sources. The sources go
 to the model fenced as data (prompts/draft_*.md); what comes back is verified as in the ask chain: a [n]
-that points at no source given is removed, a quote not verbatim in its source is flagged, and a task
-item left without any citation is flagged. A reply that declines (知识库中未找到依据, citing nothing) or lists no
+that points at no source given is removed, a quote not verbatim in its source is flagged, a sentence without a
+[n] is checked against the sources the reply cites (a figure, deadline or exemption no source holds is flagged; what
+the model was given to restate, the outline, the plan's title, period and dated schedule, is taken as given), and a
+task item left without any citation is flagged. A reply that declines (知识库中未找到依据, citing nothing) or lists no
 task where the outline had tasks leaves that part's offline text, with a note. The dated phases are kept as
 computed (the dates are facts).
 When the endpoint fails (refused, timed out, HTTP error, unreadable reply) the sections not yet written keep
@@ -94,13 +96,14 @@ class PlanWriter:
         local = {number: position for position, number in enumerate(used, start=1)}
         chunks = [sources[number].chunk for number in used]
         guidance = unit.guidance or next((s.guidance for s in draft.sections if unit in s.children), "")
+        outline = self._outline(unit, local)
         prompt = self.user.format(
             title=draft.title,
             period=draft.period.label if draft.period else "",
             level=draft.level,
             section=unit.heading,
             guidance=guidance,
-            outline=self._outline(unit, local),
+            outline=outline,
             sources=format_sources(chunks, self.settings) if chunks else "（本部分没有资料）",
         )
         try:
@@ -108,7 +111,13 @@ class PlanWriter:
         except EmptyReply:
             draft.notes.append(f"“{unit.title}”：大模型没有返回内容，保留离线稿。")
             return
-        text, report, cited = verify(raw, chunks)
+        # every sentence is checked, a marker or not: a figure, deadline or exemption that neither the sources nor what
+        # the model was given (the outline, the plan's title, period and dated schedule) hold does not pass for being
+        # left unnumbered; the outline's own figures and slogans (“谁主管、谁负责”) are given
+        told = [draft.title, draft.period.label if draft.period else "", guidance, outline]
+        told += [item.text for item in draft.schedule_items]
+        days = (draft.period.start, draft.period.end) if draft.period else None  # the plan's own schedule
+        text, report, cited = verify(raw, chunks, uncited=True, given="\n".join(told), days=days)
         if is_abstention(raw, cited):  # 未找到依据 for an outline the sources were found for: no rewrite of it
             draft.notes.append(f"“{unit.title}”：大模型答复未找到依据，保留离线稿。")
             return

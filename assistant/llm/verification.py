@@ -69,6 +69,7 @@ import re
 import unicodedata
 from bisect import bisect_right
 from dataclasses import dataclass, field
+from datetime import date
 from fractions import Fraction
 from functools import lru_cache
 
@@ -687,7 +688,7 @@ class _Basis:
     an article or a law but cites none; and, when a sentence with neither is checked too (uncited: an answer's
     reply), the sources the reply cites elsewhere — with any source given that the sentence is closer to than to
     every cited one (a correct sentence restating a source the reply does not cite), or every source when the reply
-    cites none. A sentence left unchecked (a draft's: uncited False) rests on none (None)."""
+    cites none. A sentence with neither, when those are not checked (uncited False), rests on none (None)."""
 
     def __init__(self, text: str, chunks: list[StoredChunk], uncited: bool):
         self.count = len(chunks)
@@ -751,17 +752,27 @@ def verify(
     question: str = "",
     uncited: bool = False,
     aliases: dict[str, list[str]] | None = None,
+    given: str = "",
+    days: tuple[date, date] | None = None,
 ) -> tuple[str, Verification, list[int]]:
     """Clean (assistant.llm.reply), normalise and check a model's text against its numbered sources (1-based, in
-    order); a figure the question states is taken as given. Returns the text (citations as [n], unverifiable ones
-    removed, misquotes, unknown articles and unknown figures marked), what was found, and the source numbers the
-    text cites. uncited: a sentence with no marker is checked too (_Basis: an answer's reply, where every sentence
-    is a claim; a plan draft's own wording is not); aliases: what documents are called besides their titles
+    order); a figure the question states is taken as given. given: a text the model was asked to restate (a draft's
+    outline, already checked): its figures, dates, standards and quotations are taken as given too, as the
+    question's are; it states no case (the question's thresholds, _check_negations). days: the first and last day of
+    a plan's period: a date within it is the plan's own schedule (6月30日前上报总结), no date of the law. Returns the
+    text (citations as [n], unverifiable ones removed, misquotes, unknown articles and unknown figures marked), what
+    was found, and the source numbers the text cites. uncited: a sentence with no marker is checked too (_Basis: an
+    answer's reply, where every sentence is a claim, and a draft's, where one is unless the outline given says it);
+    aliases: what documents are called besides their titles
     (knowledge/document_aliases.yaml: 493号令), for the law a sentence names as its basis."""
     report = Verification()
+    stated = f"{question}\n{given}" if given else question  # what the model was told: its figures are no claims
     text, report.removed = normalise_citations(clean_reply(text), set(range(1, len(chunks) + 1)))
     report.images_removed, report.links_removed = text.count(IMAGE_REMOVED), text.count(LINK_REMOVED)
     canon_sources = [canonical(c.text) for c in chunks]
+    # a quotation of the outline's own words (a slogan: “谁主管、谁负责”) is the outline's; not the question's: a user's
+    # words are not the law's for being quoted back
+    canon_told = canonical(_fold(given))
     quotes = list(_QUOTE.finditer(text))
     starts = _sentence_starts(text, quotes)
 
@@ -779,7 +790,7 @@ def verify(
             continue
         checked.append((match.start(), match.end()))
         pool = [canon_sources[n - 1] for n in cited_numbers(sentence_of(match.start()))] or canon_sources
-        if not any(_verbatim(quote, source) for source in pool):
+        if not any(_verbatim(quote, source) for source in [*pool, canon_told]):
             report.misquotes.append(quote)
             marks.append((match.end(), MISQUOTE_MARK))
     for block in _BLOCKQUOTE.finditer(text):
@@ -791,7 +802,7 @@ def verify(
             continue
         checked.append((block.start(), block.end()))
         pool = [canon_sources[n - 1] for n in cited_numbers(block.group())] or canon_sources
-        if not any(_verbatim(quote, source) for source in pool):
+        if not any(_verbatim(quote, source) for source in [*pool, canon_told]):
             report.misquotes.append(quote)
             marks.append((block.end(), MISQUOTE_MARK))
     for mention in _mentions(text):
@@ -804,12 +815,12 @@ def verify(
             marks.append((mention.end, UNKNOWN_ARTICLE_MARK))
     for standard in _STANDARD.finditer(text):
         code = _standard_key(standard.group("code"))
-        if code not in _standard_key(question) and not any(code in _standard_key(source) for source in canon_sources):
+        if code not in _standard_key(stated) and not any(code in _standard_key(source) for source in canon_sources):
             report.unknown_standards.append(standard.group().strip())
             marks.append((standard.end(), UNKNOWN_STANDARD_MARK))
     basis = _Basis(text, chunks, uncited)
-    marks += _check_figures(text, chunks, canon_sources, question, quotes, checked, report, basis)
-    marks += _check_dates(text, chunks, question, quotes, checked, report, basis)
+    marks += _check_figures(text, chunks, canon_sources, stated, quotes, checked, report, basis)
+    marks += _check_dates(text, chunks, stated, quotes, checked, report, basis, days)
     marks += _check_negations(text, chunks, quotes, checked, report, basis, question)
     marks += _check_changes(text, chunks, quotes, checked, report, {p for p, m in marks if m == FIGURE_MARK}, basis)
     marks += _check_inclusions(text, chunks, quotes, checked, report, basis)
@@ -986,11 +997,12 @@ def _check_dates(
     checked: list[tuple[int, int]],
     report: Verification,
     basis: _Basis,
+    days: tuple[date, date] | None = None,
 ) -> list[tuple[int, str]]:
     """Each calendar date of a sentence resting on the sources (_Basis) must be a date of the sources it cites, of
-    their documents (the version date: 《安全生产法》（2021年6月10日修正）citing an article of it) or of the question:
-    the marks for those that are not. Dates are no figures (figure_check), and 本条例自2025年6月1日起施行[1] stood
-    unmarked where the cited article says 2024年6月1日."""
+    their documents (the version date: 《安全生产法》（2021年6月10日修正）citing an article of it), of the question or
+    within the plan's days (verify): the marks for those that are not. Dates are no figures (figure_check), and
+    本条例自2025年6月1日起施行[1] stood unmarked where the cited article says 2024年6月1日."""
     found = calendar_dates(text)
     if not found:
         return []
@@ -1003,15 +1015,25 @@ def _check_dates(
     claims = _claims(text, quotes)
     ends = [end for _, end in claims]
     marks = []
-    for start, end, date in found:
+    for start, end, day in found:
         if any(a <= start < b for a, b in checked):
             continue  # inside a quotation checked word for word
         cited = _cited_by_claim(text, claims, ends, start, basis)
-        if cited is None or date in given or any(date in of_source[n] for n in cited):
+        if cited is None or day in given or _within(day, days) or any(day in of_source[n] for n in cited):
             continue
         report.dates.append(text[start:end].strip())
         marks.append((end, DATE_MARK))
     return marks
+
+
+def _within(day: tuple[int, ...], days: tuple[date, date] | None) -> bool:
+    """Whether a date read (year, month, day) is one of the days, first to last; not when it names no real day."""
+    if days is None:
+        return False
+    try:
+        return days[0] <= date(*day) <= days[1]
+    except (TypeError, ValueError):
+        return False
 
 
 def _cited_by_claim(
@@ -1209,10 +1231,13 @@ class _Modal:
         since = 0  # the condition of a modal word is what comes before it since the last one
         for index, (at, tight_at, match) in enumerate(frames):
             kind = _modal_class(match)
+            following = frames[index + 1][0] if index + 1 < len(frames) else len(bare_text)
             rest = bare_text[at:]
             stop = _PREDICATE_END.search(rest)
             # (a modal word inside the predicate describes its object: 不得使用应当淘汰的设备 binds it all)
-            following = frames[index + 1][0] if index + 1 < len(frames) else len(bare_text)
+            opened = _condition_end(rest[: stop.start() if stop else len(rest)], following - at)
+            if opened is not None:
+                rest, stop = rest[:opened], None  # 不能处理的及时报告: 不能 binds 处理的 (who), not 报告
             bound = bare_text[at : max(following, at + (stop.start() if stop else len(rest)))]
             scope = _PROVISO.split(bound, maxsplit=1)[0]
             context = tight_text[max(0, tight_at - 2) : tight_at + len(match.group("word")) + 2]
@@ -1258,6 +1283,21 @@ class _Modal:
             )
             since = match.end()
         return cls(tight_text, bare_text, frozenset(_pairs(bare_text)), tuple(found))
+
+
+# a 的-phrase that is the condition of what follows it (不能处理的及时报告, 需要动火的必须审批, 可以整改的立即整改):
+# it ends before a modal word or a deadline word, as the law writes it with a comma (不能处理的，应当及时报告)
+_CONDITION_THEN = tuple(DEADLINE_WORDS["立即"] + DEADLINE_WORDS["及时"])
+
+
+def _condition_end(predicate: str, next_modal: int) -> int | None:
+    """Where a modal word's predicate (bare: the modal words left out) ends when it opens a condition (…的) followed
+    by a modal word (at next_modal) or a deadline word: past that 的. None when it opens none."""
+    for match in re.finditer("的", predicate):
+        end = match.end()
+        if end == next_modal or predicate.startswith(_CONDITION_THEN, end):
+            return end if end > 1 else None
+    return None
 
 
 # a circumstance put between the subject and its modal word (有限空间作业紧急情况下可以不通风, 抢险时可以不通风): the

@@ -68,6 +68,7 @@ class KnowledgePack:
             "industries": [],
             "conditions": [],
             "equipment": {},
+            "equipment_class": "特种设备",
             "regions": {},
             "region_parents": {},
             "negation": {},
@@ -83,6 +84,8 @@ class KnowledgePack:
                 if key == "negation":  # word lists: each file may add words
                     for name, words in (value or {}).items():
                         merged[key].setdefault(name, []).extend(words or [])
+                elif isinstance(merged[key], str):
+                    merged[key] = value
                 elif isinstance(merged[key], dict):
                     merged[key].update(value or {})
                 else:

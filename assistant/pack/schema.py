@@ -213,6 +213,8 @@ class Taxonomy(_Strict):
     industries: list[Industry]
     conditions: list[Condition]
     equipment: dict[str, list[str]]  # special-equipment category -> aliases
+    # what the law calls the class those categories make up: a provision on it rules each of them (特种设备 for 锅炉)
+    equipment_class: str = "特种设备"
     regions: dict[str, list[str]]  # region short name (北京, 宁波, 深圳) -> aliases
     region_parents: dict[str, str] = Field(default_factory=dict)  # a city implies its province (宁波 -> 浙江)
     negation: Negation = Field(default_factory=Negation)

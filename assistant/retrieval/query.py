@@ -187,6 +187,9 @@ class QueryPlan:
     outside: list[tuple[str, str]] = field(default_factory=list)
     outside_held: list[str] = field(default_factory=list)  # those sources the library holds (a law imported)
     setting: list[str] = field(default_factory=list)  # zones named as where the asker is (在工业园区, 开发区里的厂)
+    # the things it names (normalised) that belong to a class the law rules as a whole -> that class (锅炉, 叉车 ->
+    # 特种设备): a provision on the class rules them
+    kinds: dict[str, str] = field(default_factory=dict)
 
     def naming(self, chunk: StoredChunk) -> str:
         """What a passage of a document the question names holds besides its text: the words naming it (本法 is the
@@ -324,6 +327,14 @@ class QueryAnalyzer:
         return sorted(next(iter(found.values()))) if len(found) == 1 else []
 
     @cached_property
+    def _kinds(self) -> list[tuple[str, str]]:
+        """(member, class), normalised: each special-equipment category and its aliases, and the class they make up."""
+        taxonomy = self.pack.taxonomy
+        kind = normalise_for_index(taxonomy.equipment_class)
+        names = {normalise_for_index(n) for category, more in taxonomy.equipment.items() for n in (category, *more)}
+        return sorted((name, kind) for name in names if name != kind)
+
+    @cached_property
     def _regions(self) -> list[tuple[str, str]]:
         """(name as people write it, record region) for every region that has documents. A name stands for the
         region it is or one of its full names (深圳 → 深圳市, 深圳经济特区), never for the divisions within it
@@ -425,6 +436,9 @@ class QueryAnalyzer:
         plan.translations |= {
             key: entry.term for key, entry in self._glossary_names(remaining) if key != normalise_for_index(entry.term)
         }
+        # the things it names of a class, in its words or the law's (叉车: 场（厂）内专用机动车辆)
+        wording = "｜".join([norm, *(normalise_for_index(t) for t in plan.legal_terms)])
+        plan.kinds = {name: kind for name, kind in self._kinds if name in wording}
         extra = [t for t in plan.legal_terms if normalise_for_index(t) not in norm]
         plan.expanded = question + (" " + " ".join(extra) if extra else "")
         return plan

@@ -1,0 +1,191 @@
+"""Round 43: an LLM draft's sentences without a citation number are checked against the sources too (what the model
+was given, its outline, is taken as given); a modal word opening a condition (不能处理的及时报告) binds the condition,
+not what follows it; a figure asked of a thing is stated by a provision on the class the law rules it in (锅炉 is a
+特种设备)."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+import test_llm_hostile
+from conftest import isolated_settings
+from fake_openai import FakeOpenAI
+from test_llm_hostile import _settings, _source_number
+
+from assistant.ask import Assistant
+from assistant.draft.builder import draft_plan
+from assistant.draft.llm import PlanWriter
+from assistant.llm.verification import verify
+from ingest.knowledge_base import KnowledgeBase
+from ingest.pipeline import ingest
+from ingest.store import StoredChunk
+
+# --- LLM drafting: a sentence left without a number is checked as one with a number ----------------------------
+
+data_dir = test_llm_hostile.data_dir  # the hostile library (a law, a regulation), built once for this module
+
+
+def _rewritten(data_dir, reply):
+    draft = draft_plan(KnowledgeBase(_settings(data_dir)), "campaign", "2025-06", "青山区", focus=["危险作业"])
+    with FakeOpenAI(reply) as server:
+        PlanWriter(_settings(data_dir, server.base_url)).rewrite(draft)
+    assert server.requests
+    return draft
+
+
+def _section(draft, heading):
+    (found,) = [s for s in draft.walk() if s.heading == heading]
+    return found
+
+
+def test_an_llm_draft_marks_a_figure_it_adds_in_a_sentence_without_a_number(data_dir):
+    """A paragraph of the model's own (no [n]) saying 事故发生后24小时内上报即可 rests on the sources it was given: the
+    figure is in none of them and is marked, as it would be with a number."""
+
+    def reply(messages):
+        user = messages[-1]["content"]
+        if "修订完善生产安全事故应急救援预案" not in user:
+            return "本部分按提纲执行。\n1. 按提纲落实各项措施。"
+        plan = _source_number(messages, "应急救援预案")
+        return (
+            "各单位要把应急管理摆在突出位置。生产安全事故发生后，单位负责人在24小时内上报即可。\n"
+            f"1. 修订完善生产安全事故应急救援预案[{plan}]。\n"
+            f"2. 严格执行生产安全事故报告制度，不得迟报、漏报、谎报或者瞒报[{plan}]。"
+        )
+
+    draft = _rewritten(data_dir, reply)
+    section = _section(draft, "（四）应急管理")
+    (paragraph,) = [p for p in section.paragraphs if "24小时" in p]
+    assert "24小时（⚠数字未能在所引条文中核对）" in paragraph, paragraph
+    assert any("应急管理" in note and "24小时" in note for note in draft.notes), draft.notes
+
+
+def test_an_llm_draft_restating_its_outline_without_numbers_is_not_marked(data_dir):
+    """What the model was given is no claim of its own: the outline's figures (整改率达到100%), slogans (“谁主管、谁
+    负责”) and the plan's dated schedule (2025年6月30日) restated without a number are not marked."""
+
+    def reply(messages):
+        user = messages[-1]["content"]
+        if "整改率" in user:
+            return (
+                "1. 检查覆盖全区重点行业领域，不留死角。\n"
+                "2. 一般事故隐患整改率达到100%，重大事故隐患挂牌督办、限期清零。\n"
+                "3. 建立健全隐患排查治理长效机制。"
+            )
+        if "谁主管" in user:
+            return (
+                "1. 成立专项整治工作领导小组。\n2. 领导小组下设办公室。\n"
+                "3. 按照“谁主管、谁负责”和属地管理原则分口负责，2025年6月30日前上报工作总结。"
+            )
+        return "本部分按提纲执行。\n1. 按提纲落实各项措施。"
+
+    draft = _rewritten(data_dir, reply)
+    for heading in ("二、工作目标", "三、组织领导和职责分工"):
+        section = _section(draft, heading)
+        texts = section.paragraphs + [item.text for item in section.items]
+        assert texts and not any("⚠" in text for text in texts), texts
+        assert not any(note.startswith(f"“{section.title}”") for note in draft.notes), draft.notes
+
+
+def test_a_quotation_of_the_question_is_still_checked_against_the_sources():
+    """Only what the model was asked to restate (a draft's outline) is taken as given: a user's words quoted back as
+    the law's are checked as any quotation is."""
+    chunk = StoredChunk(
+        "law-24",
+        "第二十四条 矿山、金属冶炼、建筑施工、运输单位和危险物品的生产、经营、储存、装卸单位，应当设置安全生产管理机构"
+        "或者配备专职安全生产管理人员。",
+        {"doc_id": "安全生产法(2021-06-10)", "title": "中华人民共和国安全生产法", "article": "第二十四条"},
+    )
+    reply = "条文规定“建筑施工单位不需要设置安全生产管理机构”[1]。"
+    question = "听说“建筑施工单位不需要设置安全生产管理机构”，是这样吗？"
+    _, asked, _ = verify(reply, [chunk], question=question, uncited=True)
+    assert asked.misquotes, "a quotation of the question passed as the law's"
+    _, given, _ = verify(reply, [chunk], uncited=True, given=question)
+    assert not given.misquotes
+
+
+# --- negations: a modal word opening a condition --------------------------------------------------------------
+
+_SOURCE = StoredChunk(
+    "law-46",
+    "第四十六条 生产经营单位的安全生产管理人员应当根据本单位的生产经营特点，对安全生产状况进行经常性检查；对检查中"
+    "发现的安全问题，应当立即处理；不能处理的，应当及时报告本单位有关负责人，有关负责人应当及时处理。",
+    {"doc_id": "安全生产法(2021-06-10)", "title": "中华人民共和国安全生产法", "article": "第四十六条"},
+)
+
+
+@pytest.mark.parametrize(
+    "reply",
+    [
+        "安全生产管理人员要开展经常性检查，发现问题立即处理，不能处理的及时报告本单位有关负责人[1]。",
+        "检查中发现的安全问题应当立即处理，不能处理的立即报告本单位有关负责人[1]。",
+        "对检查中发现的问题，能处理的立即处理，需要上级处理的应当及时报告本单位有关负责人[1]。",
+    ],
+)
+def test_a_condition_opened_by_a_modal_word_is_not_read_as_a_prohibition(reply):
+    """不能处理的及时报告 says who reports (what cannot be handled), written without the law's comma: it prohibits
+    nothing."""
+    text, report, _ = verify(reply, [_SOURCE], uncited=True)
+    assert not report.negations, text
+
+
+@pytest.mark.parametrize(
+    "reply",
+    [
+        "发现问题立即处理，不能处理的也不用报告本单位有关负责人[1]。",
+        "不能处理的可以不报告本单位有关负责人[1]。",
+        "安全生产管理人员不需要对安全生产状况进行经常性检查[1]。",
+    ],
+)
+def test_a_duty_turned_around_after_such_a_condition_is_still_marked(reply):
+    text, report, _ = verify(reply, [_SOURCE], uncited=True)
+    assert report.negations, text
+
+
+# --- a figure asked of a thing, stated of its class -----------------------------------------------------------
+
+_EQUIPMENT_RULES = """# 青山市特种设备安全管理办法
+
+第一条 为了加强特种设备安全工作，预防特种设备事故，制定本办法。
+
+第二条 特种设备使用单位应当建立岗位责任、隐患治理、应急救援等安全管理制度。
+
+第三条 特种设备使用单位对在用特种设备应当至少每月进行一次自行检查，并作出记录。
+
+第四条 施工单位搭设的脚手架应当经验收合格后方可使用，使用中应当经常检查。
+
+第五条 锅炉使用单位应当按照安全技术规范的要求进行锅炉水（介）质处理。
+
+第六条 场（厂）内专用机动车辆的作业人员应当取得相应资格，方可上岗作业。
+
+第七条 压力容器的安全阀、压力表应当定期校验、检修。
+"""
+
+
+@pytest.fixture(scope="module")
+def equipment_library(tmp_path_factory):
+    root = tmp_path_factory.mktemp("equipment")
+    (root / "docs").mkdir()
+    (root / "docs" / "青山市特种设备安全管理办法.md").write_text(_EQUIPMENT_RULES, encoding="utf-8")
+    settings = isolated_settings(root / "data")
+    ingest([root / "docs"], settings)
+    return Assistant(KnowledgeBase(settings))
+
+
+@pytest.mark.parametrize("thing", ["锅炉", "叉车", "压力容器"])
+def test_how_often_a_special_equipment_is_checked_is_stated_by_the_provision_on_special_equipment(
+    equipment_library, thing
+):
+    """A 锅炉 or a 叉车 is a 特种设备: the provision on 在用特种设备 states how often it is checked (the provisions naming
+    each state no such figure)."""
+    answer = equipment_library.ask(f"{thing}多久自行检查一次？").answer
+    assert not answer.abstained, answer.text
+    assert "每月" in answer.text and any(s.chunk.article == "第三条" for s in answer.sources), answer.text
+
+
+def test_a_thing_of_no_class_the_provision_rules_is_not_answered_by_it(equipment_library):
+    """脚手架 is no 特种设备: the monthly check is not said of it, and the provision that names it states no figure."""
+    answer = equipment_library.ask("脚手架多久自行检查一次？").answer
+    assert answer.abstained and "每月" not in answer.text.split("可能相关")[0], answer.text
+    assert not re.search(r"依据.*第三条", answer.text.split("可能相关")[0]), answer.text
