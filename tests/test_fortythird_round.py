@@ -19,6 +19,7 @@ from assistant.draft.llm import PlanWriter
 from assistant.llm.verification import verify
 from ingest.knowledge_base import KnowledgeBase
 from ingest.pipeline import ingest
+from ingest.settings import Settings
 from ingest.store import StoredChunk
 
 # --- LLM drafting: a sentence left without a number is checked as one with a number ----------------------------
@@ -189,3 +190,63 @@ def test_a_thing_of_no_class_the_provision_rules_is_not_answered_by_it(equipment
     answer = equipment_library.ask("脚手架多久自行检查一次？").answer
     assert answer.abstained and "每月" not in answer.text.split("可能相关")[0], answer.text
     assert not re.search(r"依据.*第三条", answer.text.split("可能相关")[0]), answer.text
+
+
+# --- verification: a reply read in the law's words ----------------------------------------------------------------
+
+_DUTY_41 = StoredChunk(
+    "law-41",
+    "第四十一条 生产经营单位应当建立健全并落实生产安全事故隐患排查治理制度，采取技术、管理措施，及时发现并消除事故"
+    "隐患。事故隐患排查治理情况应当如实记录，并通过职工大会或者职工代表大会、信息公示栏等方式向从业人员通报。其中，"
+    "重大事故隐患排查治理情况应当及时向负有安全生产监督管理职责的部门和职工大会或者职工代表大会报告。",
+    {"doc_id": "安全生产法(2021-06-10)", "title": "中华人民共和国安全生产法", "article": "第四十一条"},
+)
+
+
+@pytest.fixture(scope="module")
+def wording():
+    from assistant.llm.composer import legal_wording
+
+    return legal_wording(Settings())
+
+
+@pytest.mark.parametrize(
+    "reply",
+    [
+        "重大事故隐患排查治理情况无需向监管部门报告[1]。",
+        "重大事故隐患排查治理情况不用报给安监部门[1]。",
+        "重大事故隐患排查治理情况可以不向执法部门报告[1]。",
+    ],
+)
+def test_a_duty_turned_around_in_everyday_words_is_marked(wording, reply):
+    """监管部门, 安监部门 are what the law calls 负有安全生产监督管理职责的部门 (knowledge/lexicon.yaml): not reporting to
+    them turns the duty around as much as in the law's own words."""
+    text, report, _ = verify(reply, [_DUTY_41], uncited=True, wording=wording)
+    assert report.negations, text
+
+
+@pytest.mark.parametrize(
+    "reply",
+    [
+        "重大事故隐患排查治理情况应当及时向监管部门报告[1]。",
+        "重大事故隐患的排查治理情况要及时报给安监部门和职工代表大会[1]。",
+        "隐患排查治理情况要如实记录，并通过信息公示栏向工人通报[1]。",
+    ],
+)
+def test_the_duty_restated_in_everyday_words_is_not_marked(wording, reply):
+    text, report, _ = verify(reply, [_DUTY_41], uncited=True, wording=wording)
+    assert not report.negations and not report.qualified, text
+
+
+@pytest.mark.parametrize(
+    ("template", "marked"),
+    [
+        ("建筑公司不用设安全管理机构，也不用配专职安全员[{n}]。", True),
+        ("建筑施工单位应当设置安全生产管理机构或者配备专职安全员[{n}]。", False),
+    ],
+)
+def test_an_llm_answer_is_read_in_the_law_words(data_dir, template, marked):
+    """The ask chain reads the model's reply with the knowledge pack's lexicon: 建筑公司, 安全员 are the law's 建筑施工
+    单位, 安全生产管理人员."""
+    answer = test_llm_hostile._ask_llm(data_dir, template, question="建筑公司要设安全管理机构吗？", phrase="建筑施工")
+    assert ("与所引条文的应当、不得、可以或肯定、否定不一致" in answer.text) is marked, answer.text

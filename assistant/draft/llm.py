@@ -30,7 +30,7 @@ from assistant.llm import (
     llm_label,
     load_prompt,
 )
-from assistant.llm.composer import is_abstention
+from assistant.llm.composer import document_aliases, is_abstention, legal_wording
 from assistant.llm.verification import notes, verify
 from ingest.settings import Settings
 
@@ -48,6 +48,8 @@ class PlanWriter:
         self.model = model or chat_model(settings)
         self.system = load_prompt(settings, "draft_system")
         self.user = load_prompt(settings, "draft_user")
+        self.aliases = document_aliases(settings)
+        self.wording = legal_wording(settings)
 
     @property
     def mode(self) -> str:
@@ -117,7 +119,9 @@ class PlanWriter:
         told = [draft.title, draft.period.label if draft.period else "", guidance, outline]
         told += [item.text for item in draft.schedule_items]
         days = (draft.period.start, draft.period.end) if draft.period else None  # the plan's own schedule
-        text, report, cited = verify(raw, chunks, uncited=True, given="\n".join(told), days=days)
+        text, report, cited = verify(
+            raw, chunks, uncited=True, aliases=self.aliases, given="\n".join(told), days=days, wording=self.wording
+        )
         if is_abstention(raw, cited):  # 未找到依据 for an outline the sources were found for: no rewrite of it
             draft.notes.append(f"“{unit.title}”：大模型答复未找到依据，保留离线稿。")
             return

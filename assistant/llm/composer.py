@@ -93,6 +93,20 @@ def document_aliases(settings: Settings) -> dict[str, list[str]]:
         return {}
 
 
+def legal_wording(settings: Settings) -> dict[str, str]:
+    """Everyday words -> the law's terms (knowledge/lexicon.yaml: 老板 -> 主要负责人, 监管部门 -> 负有安全生产监督管理
+    职责的部门), those that stand for their term wherever they are said, for reading a reply in the law's words; none
+    when the knowledge pack cannot be read (the check then compares the reply's own words)."""
+    from assistant.pack.loader import load_pack
+
+    try:
+        lexicon = load_pack(settings.knowledge_dir).lexicon
+    except Exception:  # noqa: BLE001 - a broken pack is reported where it is used; the check goes on without it
+        log.info("lexicon unavailable", exc_info=True)
+        return {}
+    return {word: entry.legal for entry in lexicon.entries if not entry.within for word in entry.everyday}
+
+
 def is_abstention(raw: str, used: list[int]) -> bool:
     """A reply abstains when it says 知识库中未找到依据 and cites nothing: a cited answer that says so about one
     part of the question is an answer."""
@@ -106,6 +120,7 @@ class LlmComposer:
         self.system = load_prompt(settings, "answer_system")
         self.user = load_prompt(settings, "answer_user")
         self.aliases = document_aliases(settings)
+        self.wording = legal_wording(settings)
 
     def messages(self, question: str, chunks: list[StoredChunk]) -> list:
         from langchain_core.messages import HumanMessage, SystemMessage
@@ -150,7 +165,9 @@ class LlmComposer:
         if not evidence:
             return Answer(question, f"{NO_BASIS}。", True, [], [])
         raw = clean_reply(raw).strip()
-        text, report, used = verify(raw, evidence, said or question, uncited=True, aliases=self.aliases)
+        text, report, used = verify(
+            raw, evidence, said or question, uncited=True, aliases=self.aliases, wording=self.wording
+        )
         if is_abstention(raw, used):
             answer = Answer(question, f"{NO_BASIS}。", True, [], evidence[:3])
             answer.verification = report

@@ -754,6 +754,7 @@ def verify(
     aliases: dict[str, list[str]] | None = None,
     given: str = "",
     days: tuple[date, date] | None = None,
+    wording: dict[str, str] | None = None,
 ) -> tuple[str, Verification, list[int]]:
     """Clean (assistant.llm.reply), normalise and check a model's text against its numbered sources (1-based, in
     order); a figure the question states is taken as given. given: a text the model was asked to restate (a draft's
@@ -764,7 +765,9 @@ def verify(
     was found, and the source numbers the text cites. uncited: a sentence with no marker is checked too (_Basis: an
     answer's reply, where every sentence is a claim, and a draft's, where one is unless the outline given says it);
     aliases: what documents are called besides their titles
-    (knowledge/document_aliases.yaml: 493号令), for the law a sentence names as its basis."""
+    (knowledge/document_aliases.yaml: 493号令), for the law a sentence names as its basis; wording: everyday words
+    -> the law's terms (knowledge/lexicon.yaml), a sentence read in the law's words where it is compared with what
+    the sources bind (无需向监管部门报告 against 应当及时向负有安全生产监督管理职责的部门…报告)."""
     report = Verification()
     stated = f"{question}\n{given}" if given else question  # what the model was told: its figures are no claims
     text, report.removed = normalise_citations(clean_reply(text), set(range(1, len(chunks) + 1)))
@@ -821,7 +824,7 @@ def verify(
     basis = _Basis(text, chunks, uncited)
     marks += _check_figures(text, chunks, canon_sources, stated, quotes, checked, report, basis)
     marks += _check_dates(text, chunks, stated, quotes, checked, report, basis, days)
-    marks += _check_negations(text, chunks, quotes, checked, report, basis, question)
+    marks += _check_negations(text, chunks, quotes, checked, report, basis, question, _LegalWording.of(wording or {}))
     marks += _check_changes(text, chunks, quotes, checked, report, {p for p, m in marks if m == FIGURE_MARK}, basis)
     marks += _check_inclusions(text, chunks, quotes, checked, report, basis)
     marks += _check_order(text, chunks, quotes, checked, report, basis)
@@ -1506,6 +1509,35 @@ def _around_quotations(
     return "".join(claim), inside
 
 
+@dataclass(frozen=True)
+class _LegalWording:
+    """Everyday words (canonical) and the law's term each stands for, found longest first in one pass."""
+
+    terms: dict[str, str]
+    pattern: re.Pattern[str] | None
+
+    @classmethod
+    def of(cls, wording: dict[str, str]) -> _LegalWording:
+        return _legal_wording(tuple(sorted(wording.items())))
+
+
+@lru_cache(maxsize=4)
+def _legal_wording(pairs: tuple[tuple[str, str], ...]) -> _LegalWording:
+    terms = {canonical(_fold(word)): canonical(_fold(legal)) for word, legal in pairs}
+    terms = {word: legal for word, legal in terms.items() if word and word != legal}
+    words = sorted(terms, key=len, reverse=True)
+    return _LegalWording(terms, re.compile("|".join(map(re.escape, words))) if words else None)
+
+
+def _in_law_words(claim: str, wording: _LegalWording | None, sources: str) -> str:
+    """A claim (canonical) with its everyday words put in the law's terms (老板 -> 主要负责人), the longest word first
+    (专职安全员 before 安全员), each read once; not a word the sources (canonical) use themselves (用人单位 of a
+    provision on 用人单位 is its word)."""
+    if wording is None or wording.pattern is None:
+        return claim
+    return wording.pattern.sub(lambda m: m.group() if m.group() in sources else wording.terms[m.group()], claim)
+
+
 def _check_negations(
     text: str,
     chunks: list[StoredChunk],
@@ -1514,6 +1546,7 @@ def _check_negations(
     report: Verification,
     basis: _Basis,
     question: str = "",
+    wording: _LegalWording | None = None,
 ) -> list[tuple[int, str]]:
     """A sentence resting on the sources that turns around what a source it cites says: a near copy of a clause
     (NEAR_COPY, compared without modal words and the adverbs beside them) with a negation added or dropped or a
@@ -1525,6 +1558,7 @@ def _check_negations(
     source_clauses = [
         [_Modal.read(canonical(c)) for c in clauses(_fold(chunk.text), ends, _MIN_NEAR_COPY)] for chunk in chunks
     ]
+    sources = "｜".join(canonical(_fold(chunk.text)) for chunk in chunks)
     marks = []
     # the frames of the reply's sentences so far, and of this one's pieces (a verb alone refers to them: 应当设置
     # 安全生产管理机构[1]。一百二十人的企业不用设。)
@@ -1537,7 +1571,8 @@ def _check_negations(
         if cited is None:
             continue
         for piece in re.split(r"[；;]", _INCLUSION_ASIDE.sub("", CITE.sub("", claim_text))):
-            claim = _Modal.read(_as_stated(canonical(_fold(piece))), before, asked)
+            stated = _as_stated(canonical(_fold(piece)))
+            claim = _Modal.read(_in_law_words(stated, wording, sources), before, asked)
             before += claim.frames
             if len(claim.tight) < _MIN_NEAR_COPY or not claim.pairs:
                 continue
@@ -1552,7 +1587,7 @@ def _check_negations(
                 report.negations.append(piece.strip())
                 marks.append((end, NEGATION_MARK))
                 break
-            added = [m.group() for m in _QUALIFIER.finditer(claim.tight)]
+            added = [m.group() for m in _QUALIFIER.finditer(stated)]  # as the reply words it
             added = [q for q in added if near and all(q not in clause.tight for clause in near)]
             if added:
                 report.qualified.append(piece.strip())
