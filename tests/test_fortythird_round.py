@@ -250,3 +250,29 @@ def test_an_llm_answer_is_read_in_the_law_words(data_dir, template, marked):
     单位, 安全生产管理人员."""
     answer = test_llm_hostile._ask_llm(data_dir, template, question="建筑公司要设安全管理机构吗？", phrase="建筑施工")
     assert ("与所引条文的应当、不得、可以或肯定、否定不一致" in answer.text) is marked, answer.text
+
+
+_DUTIES_21 = StoredChunk(
+    "law-21",
+    "第二十一条 生产经营单位的主要负责人对本单位安全生产工作负有下列职责：\n"
+    "（一）建立健全并落实本单位全员安全生产责任制，加强安全生产标准化建设；\n"
+    "（二）组织制定并实施本单位安全生产规章制度和操作规程；\n"
+    "（三）组织制定并实施本单位安全生产教育和培训计划。",
+    {"doc_id": "安全生产法(2021-06-10)", "title": "中华人民共和国安全生产法", "article": "第二十一条"},
+)
+
+
+@pytest.mark.parametrize(
+    ("reply", "marked"),
+    [
+        ("老板不需要建立全员安全生产责任制[1]。", True),
+        ("主要负责人不用组织制定安全生产规章制度和操作规程[1]。", True),
+        ("老板要建立健全并落实本单位全员安全生产责任制[1]。", False),
+        ("主要负责人负责组织制定并实施本单位安全生产教育和培训计划[1]。", False),
+    ],
+)
+def test_each_item_of_a_list_of_duties_binds_as_a_duty(wording, reply, marked):
+    """负有下列职责：（一）… makes each item a duty of the 主要负责人, though no item writes 应当: saying one is not needed
+    turns it around."""
+    text, report, _ = verify(reply, [_DUTIES_21], uncited=True, wording=wording)
+    assert bool(report.negations) is marked, text

@@ -1509,6 +1509,33 @@ def _around_quotations(
     return "".join(claim), inside
 
 
+# a list of duties (…对本单位安全生产工作负有下列职责：, 履行下列职责：): each of its items binds as 应当 does
+_DUTY_LIST = re.compile(r"(?:负有|履行|承担)下列(?:职责|义务)[:：]")
+_ITEM_MARK = re.compile(rf"[（(]\s*[{NUMERAL_CHARS}\d]+\s*[)）]")
+
+
+def _duties_bound(text: str) -> str:
+    """A provision's text with 应当 after each item mark of a list of duties (the items after 负有下列职责：, on its
+    line and the lines after it while they are items), as the law reads it: （一）建立健全…责任制 is a duty of the one
+    the list is of."""
+    if not _DUTY_LIST.search(text):
+        return text
+    lines, listing = [], False
+    for line in text.split("\n"):
+        intro = _DUTY_LIST.search(line)
+        if intro:
+            listing = True
+            head, rest = line[: intro.end()], line[intro.end() :]
+        elif listing and _ITEM_MARK.match(line.strip()):
+            head, rest = "", line
+        else:
+            listing = False
+            lines.append(line)
+            continue
+        lines.append(head + _ITEM_MARK.sub(lambda m: f"{m.group()}应当", rest))
+    return "\n".join(lines)
+
+
 @dataclass(frozen=True)
 class _LegalWording:
     """Everyday words (canonical) and the law's term each stands for, found longest first in one pass."""
@@ -1556,7 +1583,8 @@ def _check_negations(
     ends = "。；;！？!?\n"
     asked = _case(canonical(_fold(question)))
     source_clauses = [
-        [_Modal.read(canonical(c)) for c in clauses(_fold(chunk.text), ends, _MIN_NEAR_COPY)] for chunk in chunks
+        [_Modal.read(canonical(c)) for c in clauses(_fold(_duties_bound(chunk.text)), ends, _MIN_NEAR_COPY)]
+        for chunk in chunks
     ]
     sources = "｜".join(canonical(_fold(chunk.text)) for chunk in chunks)
     marks = []
