@@ -764,10 +764,10 @@ def verify(
     text (citations as [n], unverifiable ones removed, misquotes, unknown articles and unknown figures marked), what
     was found, and the source numbers the text cites. uncited: a sentence with no marker is checked too (_Basis: an
     answer's reply, where every sentence is a claim, and a draft's, where one is unless the outline given says it);
-    aliases: what documents are called besides their titles
-    (knowledge/document_aliases.yaml: 493号令), for the law a sentence names as its basis; wording: everyday words
-    -> the law's terms (knowledge/lexicon.yaml), a sentence read in the law's words where it is compared with what
-    the sources bind (无需向监管部门报告 against 应当及时向负有安全生产监督管理职责的部门…报告)."""
+    aliases: what documents are called besides their titles (knowledge/document_aliases.yaml: 493号令), for the law
+    a sentence names as its basis; wording: everyday words -> the law's terms (knowledge/lexicon.yaml), a sentence
+    read in the law's words where it is compared with what the sources bind (无需向监管部门报告 against 应当及时向
+    负有安全生产监督管理职责的部门…报告)."""
     report = Verification()
     stated = f"{question}\n{given}" if given else question  # what the model was told: its figures are no claims
     text, report.removed = normalise_citations(clean_reply(text), set(range(1, len(chunks) + 1)))

@@ -68,7 +68,7 @@ class KnowledgePack:
             "industries": [],
             "conditions": [],
             "equipment": {},
-            "equipment_class": "特种设备",
+            "equipment_class": None,  # one name: the last file naming it decides (the schema's default otherwise)
             "regions": {},
             "region_parents": {},
             "negation": {},
@@ -84,13 +84,13 @@ class KnowledgePack:
                 if key == "negation":  # word lists: each file may add words
                     for name, words in (value or {}).items():
                         merged[key].setdefault(name, []).extend(words or [])
-                elif isinstance(merged[key], str):
+                elif merged[key] is None or isinstance(merged[key], str):
                     merged[key] = value
                 elif isinstance(merged[key], dict):
                     merged[key].update(value or {})
                 else:
                     merged[key].extend(value or [])
-        return _parse(self.directory / "taxonomy", Taxonomy, merged)
+        return _parse(self.directory / "taxonomy", Taxonomy, {k: v for k, v in merged.items() if v is not None})
 
     @cached_property
     def obligations(self) -> list[Obligation]:
