@@ -276,3 +276,44 @@ def test_each_item_of_a_list_of_duties_binds_as_a_duty(wording, reply, marked):
     turns it around."""
     text, report, _ = verify(reply, [_DUTIES_21], uncited=True, wording=wording)
     assert bool(report.negations) is marked, text
+
+
+# --- drafting: the kind a list closes with is not the task's subject -------------------------------------------
+
+_ENFORCEMENT_LAW = """# 中华人民共和国安全生产法
+
+2021年6月10日第十三届全国人民代表大会常务委员会第二十九次会议第三次修正
+
+<!-- INFO END -->
+
+## 第四章 安全生产的监督管理
+
+第六十五条 应急管理部门和其他负有安全生产监督管理职责的部门依法开展安全生产行政执法工作，对生产经营单位执行有关安全生产的法律、法规和国家标准或者行业标准的情况进行监督检查，依法查处安全生产违法行为。
+
+第七十四条 任何单位或者个人对事故隐患或者安全生产违法行为，均有权向负有安全生产监督管理职责的部门报告或者举报。
+
+第七十五条 居民委员会、村民委员会发现其所在区域内的生产经营单位存在事故隐患或者安全生产违法行为时，应当向当地人民政府或者有关部门报告。
+"""
+
+
+@pytest.fixture(scope="module")
+def enforcement_finder(tmp_path_factory):
+    from assistant.draft.sources import ProvisionFinder
+
+    root = tmp_path_factory.mktemp("enforcement")
+    (root / "docs").mkdir()
+    (root / "docs" / "安全生产法(2021-06-10).md").write_text(_ENFORCEMENT_LAW, encoding="utf-8")
+    settings = isolated_settings(root / "data")
+    ingest([root / "docs"], settings)
+    return ProvisionFinder(KnowledgeBase(settings), None)
+
+
+def test_a_task_on_things_listed_before_their_kind_rests_on_no_article_about_the_kind_alone(enforcement_finder):
+    """严查超层越界开采等违法行为 is about 超层越界开采: the right to report any 违法行为 (第七十四条) is no basis for it,
+    and the library holds none, so the task says so."""
+    assert enforcement_finder.articles_for("严查超层越界开采等违法行为") == []
+
+
+def test_a_task_about_the_kind_itself_still_rests_on_its_article(enforcement_finder):
+    found = enforcement_finder.articles_for("依法查处安全生产违法行为")
+    assert [p.chunk.article for p in found][:1] == ["第六十五条"], [p.chunk.article for p in found]

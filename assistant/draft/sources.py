@@ -44,6 +44,12 @@ _DEFINES = re.compile(
 )
 
 
+# things listed, then 等 and the kind they are of, to the clause's end (…超层越界开采等违法行为; not 等级, 平等, 等待)
+_LISTED_KIND = re.compile(
+    r"(?P<listed>[\u4e00-\u9fff、]{2,})等(?![级待同于效候])(?P<kind>[\u4e00-\u9fff]{2,8})(?=$|[，。；、：,;:（(])"
+)
+
+
 class Subject(dict):
     """A task's words and their weights (dict), and the terms naming its subject (`terms`: the words and their parts,
     not the task words) that the minimum count of held terms is judged on."""
@@ -228,10 +234,16 @@ class ProvisionFinder:
             if token in self._idf or any(part != token and part in token for part in known):
                 continue  # weighed above, or a compound of known words (消防检查) that its parts carry
             found.update(question_weights([token], {token: self._unseen}))
-        terms = frozenset(t for t in found if not self.task_word(t))
+        # what a list closes with after 等 names the kind of the things listed (严查超层越界开采等违法行为, 冒顶、瓦斯、
+        # 水害等事故隐患): the things listed are the subject, their kind says no more than a task word does
+        lists = list(_LISTED_KIND.finditer(text))
+        kinds = {t for m in lists for t in self.kb.tokenizer.query_tokens(m.group("kind"))}
+        kinds = {t for t in kinds if t in found and not any(t in m.group("listed") for m in lists)}
+        terms = frozenset(t for t in found if not self.task_word(t) and t not in kinds)
         # one thing named once: the parts of a compound term (人员 密集 场所 in 人员密集场所) do not add to its weight
         found = whole_terms(found, DRAFT.compound_chars)
-        return Subject({t: w * (DRAFT.task_word_share if self.task_word(t) else 1.0) for t, w in found.items()}, terms)
+        weak = {t for t in found if self.task_word(t) or t in kinds}
+        return Subject({t: w * (DRAFT.task_word_share if t in weak else 1.0) for t, w in found.items()}, terms)
 
     def _text(self, chunk: StoredChunk) -> str:
         record = self.records.get(chunk.doc_id)
