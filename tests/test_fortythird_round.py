@@ -317,3 +317,31 @@ def test_a_task_on_things_listed_before_their_kind_rests_on_no_article_about_the
 def test_a_task_about_the_kind_itself_still_rests_on_its_article(enforcement_finder):
     found = enforcement_finder.articles_for("依法查处安全生产违法行为")
     assert [p.chunk.article for p in found][:1] == ["第六十五条"], [p.chunk.article for p in found]
+
+
+_STAFFING_24 = StoredChunk(
+    "law-24",
+    "第二十四条 矿山、金属冶炼、建筑施工、运输单位和危险物品的生产、经营、储存、装卸单位，应当设置安全生产管理机构"
+    "或者配备专职安全生产管理人员。\n前款规定以外的其他生产经营单位，从业人员超过一百人的，应当设置安全生产管理机构或者"
+    "配备专职安全生产管理人员；从业人员在一百人以下的，应当配备专职或者兼职的安全生产管理人员。",
+    {"doc_id": "安全生产法(2021-06-10)", "title": "中华人民共和国安全生产法", "article": "第二十四条"},
+)
+
+
+@pytest.mark.parametrize(
+    ("reply", "marked"),
+    [
+        ("从业人员超过一百人的，应当设置安全生产管理机构或者配备兼职安全生产管理人员[1]。", True),
+        ("从业人员超过一百人的，设置安全生产管理机构或者配备兼职安全员即可[1]。", True),
+        ("建筑施工单位应当设置安全生产管理机构或者配备兼职安全生产管理人员[1]。", True),
+        ("从业人员在一百人以下的，应当配备专职或者兼职的安全生产管理人员[1]。", False),
+        ("从业人员在一百人以下的，配备兼职的安全生产管理人员即可[1]。", False),
+        ("一百人以下的企业配兼职安全员就可以[1]。", False),
+    ],
+)
+def test_a_word_swapped_for_its_opposite_turns_the_duty_around(wording, reply, marked):
+    """兼职 where the clause of that case says 专职 turns the duty around; the case of 一百人以下, whose clause allows
+    兼职, is stated by another clause, and 兼职安全员 is not read as a plain
+    安全生产管理人员."""
+    text, report, _ = verify(reply, [_STAFFING_24], uncited=True, wording=wording)
+    assert bool(report.negations) is marked, text

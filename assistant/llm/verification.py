@@ -216,6 +216,9 @@ MODAL_FILLERS = (
     "并", "就", "也", "都", "均", "还", "亦", "则", "仍", "便", "才", "再", "另行", "单独", "专门", "另外", "额外",
     "一律", "一概", "同样",
 )  # fmt: skip
+# Words of opposite sense a near copy may swap and so turn its clause around (应当配备专职… -> 配备兼职…即可;
+# 以书面形式 -> 口头): each pair, either way
+OPPOSITES = (("专职", "兼职"), ("书面", "口头"), ("如实", "虚假"), ("停止", "继续"))
 # Qualifiers that make an unconditional provision a default with exceptions (原则上不得, 一般情况下应当, 除小微企业外):
 # a near copy that adds one the clause does not have narrows the duty or the prohibition
 QUALIFIERS = (
@@ -1492,7 +1495,21 @@ def _turned(claim: _Modal, clause: _Modal) -> bool:
     clause's rule from its other side (没有取得资格的，不能上岗 for 取得资格，方可上岗: _contraposed)."""
     if any(_contraposed(f, g) and _same_duty(f, g) for f in claim.frames for g in clause.frames):
         return False
-    return _negation_flipped(claim.tight, clause.tight) or _modality_turned(claim, clause)
+    return (
+        _negation_flipped(claim.tight, clause.tight)
+        or _modality_turned(claim, clause)
+        or _opposite_swapped(claim.tight, clause.tight)
+    )
+
+
+def _opposite_swapped(claim: str, clause: str) -> bool:
+    """Whether a near copy says a word where its clause says the opposite (OPPOSITES), holding neither the clause's
+    word nor the clause the copy's: 兼职 for 专职; 专职或者兼职 restated keeps both."""
+    return any(
+        ours in claim and theirs in clause and theirs not in claim and ours not in clause
+        for one, other in OPPOSITES
+        for ours, theirs in ((one, other), (other, one))
+    )
 
 
 def _around_quotations(
@@ -1551,7 +1568,13 @@ class _LegalWording:
 @lru_cache(maxsize=4)
 def _legal_wording(pairs: tuple[tuple[str, str], ...]) -> _LegalWording:
     terms = {canonical(_fold(word)): canonical(_fold(legal)) for word, legal in pairs}
-    terms = {word: legal for word, legal in terms.items() if word and word != legal}
+    # (not a word whose term drops what it says of the duty: 兼职安全员 is no plain 安全生产管理人员 here)
+    senses = {word for pair in OPPOSITES for word in pair}
+    terms = {
+        word: legal
+        for word, legal in terms.items()
+        if word and word != legal and not any(s in word and s not in legal for s in senses)
+    }
     words = sorted(terms, key=len, reverse=True)
     return _LegalWording(terms, re.compile("|".join(map(re.escape, words))) if words else None)
 
