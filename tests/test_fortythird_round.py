@@ -22,6 +22,16 @@ from ingest.pipeline import ingest
 from ingest.settings import Settings
 from ingest.store import StoredChunk
 
+
+def _law_article(text: str, article: str) -> StoredChunk:
+    """An article of the 安全生产法 as a retrieved chunk (its text opening with its number)."""
+    return StoredChunk(
+        f"law-{article}",
+        text,
+        {"doc_id": "安全生产法(2021-06-10)", "title": "中华人民共和国安全生产法", "article": article},
+    )
+
+
 # --- LLM drafting: a sentence left without a number is checked as one with a number ----------------------------
 
 data_dir = test_llm_hostile.data_dir  # the hostile library (a law, a regulation), built once for this module
@@ -92,11 +102,10 @@ def test_an_llm_draft_restating_its_outline_without_numbers_is_not_marked(data_d
 def test_a_quotation_of_the_question_is_still_checked_against_the_sources():
     """Only what the model was asked to restate (a draft's outline) is taken as given: a user's words quoted back as
     the law's are checked as any quotation is."""
-    chunk = StoredChunk(
-        "law-24",
+    chunk = _law_article(
         "第二十四条 矿山、金属冶炼、建筑施工、运输单位和危险物品的生产、经营、储存、装卸单位，应当设置安全生产管理机构"
         "或者配备专职安全生产管理人员。",
-        {"doc_id": "安全生产法(2021-06-10)", "title": "中华人民共和国安全生产法", "article": "第二十四条"},
+        "第二十四条",
     )
     reply = "条文规定“建筑施工单位不需要设置安全生产管理机构”[1]。"
     question = "听说“建筑施工单位不需要设置安全生产管理机构”，是这样吗？"
@@ -108,11 +117,10 @@ def test_a_quotation_of_the_question_is_still_checked_against_the_sources():
 
 # --- negations: a modal word opening a condition --------------------------------------------------------------
 
-_SOURCE = StoredChunk(
-    "law-46",
+_SOURCE = _law_article(
     "第四十六条 生产经营单位的安全生产管理人员应当根据本单位的生产经营特点，对安全生产状况进行经常性检查；对检查中"
     "发现的安全问题，应当立即处理；不能处理的，应当及时报告本单位有关负责人，有关负责人应当及时处理。",
-    {"doc_id": "安全生产法(2021-06-10)", "title": "中华人民共和国安全生产法", "article": "第四十六条"},
+    "第四十六条",
 )
 
 
@@ -164,14 +172,19 @@ _EQUIPMENT_RULES = """# 青山市特种设备安全管理办法
 """
 
 
-@pytest.fixture(scope="module")
-def equipment_library(tmp_path_factory):
-    root = tmp_path_factory.mktemp("equipment")
+def _one_file_library(tmp_path_factory, name: str, text: str) -> KnowledgeBase:
+    """A library of one document (name: its file name), ingested with the built-in embedder."""
+    root = tmp_path_factory.mktemp("library")
     (root / "docs").mkdir()
-    (root / "docs" / "青山市特种设备安全管理办法.md").write_text(_EQUIPMENT_RULES, encoding="utf-8")
+    (root / "docs" / name).write_text(text, encoding="utf-8")
     settings = isolated_settings(root / "data")
     ingest([root / "docs"], settings)
-    return Assistant(KnowledgeBase(settings))
+    return KnowledgeBase(settings)
+
+
+@pytest.fixture(scope="module")
+def equipment_library(tmp_path_factory):
+    return Assistant(_one_file_library(tmp_path_factory, "青山市特种设备安全管理办法.md", _EQUIPMENT_RULES))
 
 
 @pytest.mark.parametrize("thing", ["锅炉", "叉车", "压力容器"])
@@ -194,12 +207,11 @@ def test_a_thing_of_no_class_the_provision_rules_is_not_answered_by_it(equipment
 
 # --- verification: a reply read in the law's words ----------------------------------------------------------------
 
-_DUTY_41 = StoredChunk(
-    "law-41",
+_DUTY_41 = _law_article(
     "第四十一条 生产经营单位应当建立健全并落实生产安全事故隐患排查治理制度，采取技术、管理措施，及时发现并消除事故"
     "隐患。事故隐患排查治理情况应当如实记录，并通过职工大会或者职工代表大会、信息公示栏等方式向从业人员通报。其中，"
     "重大事故隐患排查治理情况应当及时向负有安全生产监督管理职责的部门和职工大会或者职工代表大会报告。",
-    {"doc_id": "安全生产法(2021-06-10)", "title": "中华人民共和国安全生产法", "article": "第四十一条"},
+    "第四十一条",
 )
 
 
@@ -252,13 +264,12 @@ def test_an_llm_answer_is_read_in_the_law_words(data_dir, template, marked):
     assert ("与所引条文的应当、不得、可以或肯定、否定不一致" in answer.text) is marked, answer.text
 
 
-_DUTIES_21 = StoredChunk(
-    "law-21",
+_DUTIES_21 = _law_article(
     "第二十一条 生产经营单位的主要负责人对本单位安全生产工作负有下列职责：\n"
     "（一）建立健全并落实本单位全员安全生产责任制，加强安全生产标准化建设；\n"
     "（二）组织制定并实施本单位安全生产规章制度和操作规程；\n"
     "（三）组织制定并实施本单位安全生产教育和培训计划。",
-    {"doc_id": "安全生产法(2021-06-10)", "title": "中华人民共和国安全生产法", "article": "第二十一条"},
+    "第二十一条",
 )
 
 
@@ -300,12 +311,7 @@ _ENFORCEMENT_LAW = """# 中华人民共和国安全生产法
 def enforcement_finder(tmp_path_factory):
     from assistant.draft.sources import ProvisionFinder
 
-    root = tmp_path_factory.mktemp("enforcement")
-    (root / "docs").mkdir()
-    (root / "docs" / "安全生产法(2021-06-10).md").write_text(_ENFORCEMENT_LAW, encoding="utf-8")
-    settings = isolated_settings(root / "data")
-    ingest([root / "docs"], settings)
-    return ProvisionFinder(KnowledgeBase(settings), None)
+    return ProvisionFinder(_one_file_library(tmp_path_factory, "安全生产法(2021-06-10).md", _ENFORCEMENT_LAW), None)
 
 
 def test_a_task_on_things_listed_before_their_kind_rests_on_no_article_about_the_kind_alone(enforcement_finder):
@@ -319,12 +325,11 @@ def test_a_task_about_the_kind_itself_still_rests_on_its_article(enforcement_fin
     assert [p.chunk.article for p in found][:1] == ["第六十五条"], [p.chunk.article for p in found]
 
 
-_STAFFING_24 = StoredChunk(
-    "law-24",
+_STAFFING_24 = _law_article(
     "第二十四条 矿山、金属冶炼、建筑施工、运输单位和危险物品的生产、经营、储存、装卸单位，应当设置安全生产管理机构"
     "或者配备专职安全生产管理人员。\n前款规定以外的其他生产经营单位，从业人员超过一百人的，应当设置安全生产管理机构或者"
     "配备专职安全生产管理人员；从业人员在一百人以下的，应当配备专职或者兼职的安全生产管理人员。",
-    {"doc_id": "安全生产法(2021-06-10)", "title": "中华人民共和国安全生产法", "article": "第二十四条"},
+    "第二十四条",
 )
 
 
