@@ -46,7 +46,10 @@
   verb bound earlier in the sentence: 应当设置…，实际上不用设置), unless it is about a case outside the clause's
   threshold (一百人以下 for 超过一百人的) or states the clause's rule from its other side (没有取得资格的，不能上岗
   for 取得资格，方可上岗); and a near copy adding a qualifier the clause does not have (QUALIFIERS: 原则上不得,
-  一般情况下应当, 除小微企业外) is flagged as narrowing it;
+  一般情况下应当, 除小微企业外) is flagged as narrowing it. A near copy saying a word's opposite (OPPOSITES: 兼职
+  for 专职) turns it too; each item of a list of duties (负有下列职责：（一）…) binds as 应当 does; a modal word
+  opening a condition (不能处理的及时报告) binds the condition only; and the reply is read in the law's words
+  (wording: 监管部门 is 负有安全生产监督管理职责的部门) where the sources do not use its own;
 - what a bound includes: a sentence saying in words whether a bound's number is included (超过一百人的（含一百人）,
   一百人及以上), or saying it by a bound word before the figure (不少于, 至少, 满, ≥ include it; 超过, 不足, 少于
   do not), must agree with the cited bound at that number (超过 excludes it, 以上/以下/以内 include it:
