@@ -350,3 +350,19 @@ def test_a_word_swapped_for_its_opposite_turns_the_duty_around(wording, reply, m
     安全生产管理人员."""
     text, report, _ = verify(reply, [_STAFFING_24], uncited=True, wording=wording)
     assert bool(report.negations) is marked, text
+
+
+@pytest.mark.parametrize(
+    ("reply", "marked"),
+    [
+        ("从业人员在一百人以下的，可以配备兼职的安全生产管理人员[1]。", False),
+        ("从业人员在一百人以下的，可以配备专职或者兼职的安全生产管理人员[1]。", True),
+        ("从业人员超过一百人的，可以设置安全生产管理机构或者配备专职安全生产管理人员[1]。", True),
+        ("从业人员在一百人以下的，可以不配备安全生产管理人员[1]。", True),
+    ],
+)
+def test_a_permission_restating_one_branch_of_a_duty_with_a_choice_is_not_marked(wording, reply, marked):
+    """应当配备专职或者兼职的… leaves the choice: 可以配备兼职的… restates one branch; the whole choice made optional,
+    or none needed, turns the duty around."""
+    text, report, _ = verify(reply, [_STAFFING_24], uncited=True, wording=wording)
+    assert bool(report.negations) is marked, text

@@ -1395,10 +1395,13 @@ def _modality_turned(claim: _Modal, clause: _Modal) -> bool:
     """Whether a near copy puts, where the clause has a modal word, one of a conflicting class (应当设置 -> 可以设置,
     不得将 -> 可以将) or drops a prohibition or an exemption there (_conflict); or adds a prohibition or an
     exemption where the clause binds nothing. The place is found by the words around it, in both texts without
-    their modal words (bare)."""
+    their modal words (bare). A permission restating one branch of an obligation with a choice (应当配备专职或者兼职的
+    … -> 可以配备兼职的…) is no conflict, as in a paraphrase (_PARAPHRASE_CONFLICTS)."""
     claim_at: dict[int, set[str]] = {}
+    branches: dict[int, list[_Frame]] = {}
     for frame in claim.frames:  # modal words side by side (需要可以) stand at one place
         claim_at.setdefault(frame.position, set()).add(frame.kind)
+        branches.setdefault(frame.position, []).append(frame)
     clause_at = {frame.position for frame in clause.frames}
     for frame in clause.frames:
         if frame.context in claim.tight:
@@ -1408,6 +1411,8 @@ def _modality_turned(claim: _Modal, clause: _Modal) -> bool:
             if not kinds and _conflict(None, frame.kind):
                 return True  # dropped
             if kinds and frame.kind not in kinds and any(_conflict(kind, frame.kind) for kind in kinds):
+                if kinds == {PERMISSION} and frame.kind == OBLIGATION and _one_branch(branches[at], frame):
+                    continue
                 return True  # replaced
     for frame in claim.frames:
         if frame.kind not in (PROHIBITION, EXEMPTION) or frame.context in clause.tight:
@@ -1415,6 +1420,12 @@ def _modality_turned(claim: _Modal, clause: _Modal) -> bool:
         if any(at not in clause_at for at in _aligned(claim.bare, frame.position, clause.bare)):
             return True
     return False
+
+
+def _one_branch(claim: list[_Frame], clause: _Frame) -> bool:
+    """Whether a claim's modal words bind one branch of the choice a clause's binds (或者 in its scope, none in
+    theirs)."""
+    return "或" in clause.scope and not any("或" in frame.predicate for frame in claim)
 
 
 def _negated(predicate: str) -> set[str]:
