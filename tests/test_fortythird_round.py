@@ -9,13 +9,13 @@ import re
 
 import pytest
 import test_llm_hostile
-from conftest import isolated_settings
+from conftest import isolated_settings, needs_corpus
 from fake_openai import FakeOpenAI
 from test_llm_hostile import _settings, _source_number
 
 from assistant.ask import Assistant
 from assistant.draft.builder import draft_plan
-from assistant.draft.llm import PlanWriter
+from assistant.draft.llm import UNCITED, PlanWriter
 from assistant.llm.verification import verify
 from ingest.knowledge_base import KnowledgeBase
 from ingest.pipeline import ingest
@@ -366,3 +366,52 @@ def test_a_permission_restating_one_branch_of_a_duty_with_a_choice_is_not_marked
     or none needed, turns the duty around."""
     text, report, _ = verify(reply, [_STAFFING_24], uncited=True, wording=wording)
     assert bool(report.negations) is marked, text
+
+
+# --- LLM drafting on the real corpus: the outline restated unnumbered is no claim of the model's ------------------
+
+_BASIS_NOTE = re.compile(r"（(?:依据|知识库中暂无)[^）]*）")
+_NUMBERS = re.compile(r"\[\d+\]|⟦\d+⟧")
+
+
+@needs_corpus
+@pytest.mark.parametrize(
+    ("kind", "period", "level", "focus", "region"),
+    [
+        ("quarterly", "2025Q1", "区", None, None),
+        ("annual", "2025", "企业", None, None),
+        ("campaign", "2025-06", "区", ["危险化学品", "煤矿", "建筑施工"], "山东"),
+        ("holiday", "2025春节", "企业", ["消防", "有限空间"], "北京"),
+    ],
+)
+def test_an_llm_draft_restating_each_offline_section_unnumbered_is_not_marked(
+    corpus_index, kind, period, level, focus, region
+):
+    """A model that writes back each section of the offline outline in its own words, citation numbers and basis notes
+    left out, says nothing the outline, its sources, its title, period and schedule do not: no figure, date, quotation
+    or negation of it is marked (only the tasks left without a citation are asked to be checked)."""
+    settings = corpus_index[0]
+    draft = draft_plan(KnowledgeBase(settings), kind, period, level, focus=focus, region=region)
+    restated = {
+        unit.heading: "\n".join(
+            [_NUMBERS.sub("", _BASIS_NOTE.sub("", p)) for p in unit.paragraphs]
+            + [f"{n}. {_NUMBERS.sub('', _BASIS_NOTE.sub('', i.text))}" for n, i in enumerate(unit.items, start=1)]
+        )
+        for unit in PlanWriter.units(PlanWriter.__new__(PlanWriter), draft)
+    }
+
+    def reply(messages):
+        section = re.search(r"部分：(.+)", messages[-1]["content"]).group(1).strip()
+        return restated[section]
+
+    with FakeOpenAI(reply) as server:
+        llm = {"llm_base_url": server.base_url, "llm_model": "fake-model", "llm_api_key": "test-key"}
+        PlanWriter(settings.model_copy(update=llm)).rewrite(draft)
+    assert len(server.requests) == len(restated)
+    marked = [
+        text
+        for section in draft.walk()
+        for text in section.paragraphs + [item.text for item in section.items]
+        if "⚠" in text.replace(UNCITED, "")
+    ]
+    assert not marked, marked

@@ -543,25 +543,28 @@ def _read(clause: _Clause) -> list[str]:
     return [statements[0], *(f"{statements[0]}{item}" for item in statements[1:])]
 
 
+def _naming_members(text: str, kinds: dict[str, str] | None) -> str:
+    """A text with the names of the things asked about whose class it names (QueryPlan.kinds: 锅炉 -> 特种设备): a
+    clause on 在用特种设备 speaks of the 叉车 asked about (场（厂）内专用机动车辆) as if it named it."""
+    said = normalise_for_index(text)
+    return text + "".join(f"｜{name}" for name, kind in (kinds or {}).items() if kind in said)
+
+
 def _subject_held(clause: _Clause, ask: Ask, subject: dict[str, float], kinds: dict[str, str] | None = None) -> float:
     """The weighted share of what a figure is asked about (subject) that the clause's best statement of a figure of
     the kind asked holds, read with its provision's first sentence; -1 when it states none. kinds: the class each
-    thing asked about belongs to (QueryPlan.kinds: 锅炉 -> 特种设备): a statement on the class holds the words naming
-    it (专用, 机动车辆 of 场（厂）内专用机动车辆)."""
+    thing asked about belongs to (QueryPlan.kinds): a statement on the class holds what names it (_naming_members)."""
     total = sum(subject.values())
-    kinds = kinds or {}
 
     def held(about: str) -> float:
-        classes = {kind for kind in set(kinds.values()) if kind in about}
-        of_class = [name for name, kind in kinds.items() if kind in classes]
-        return (
-            sum(w for term, w in subject.items() if term in about or any(term in name for name in of_class)) / total
-            if total
-            else 1.0
-        )
+        return sum(w for term, w in subject.items() if term in about) / total if total else 1.0
 
     return max(
-        (held(normalise_for_index(clause.topic + text)) for text in _read(clause) if ask.stated_in(text)),
+        (
+            held(normalise_for_index(_naming_members(clause.topic + text, kinds)))
+            for text in _read(clause)
+            if ask.stated_in(text)
+        ),
         default=-1.0,
     )
 
@@ -744,9 +747,7 @@ class OfflineComposer:
             topic = own + (texts[0] if texts and chunk.unit == "article" else "")
             scored = []
             for text in texts:
-                # a clause on a class (在用特种设备) speaks of the things of it asked about (叉车) as if it named them
-                said = normalise_for_index(text)
-                read = text + "".join(f"｜{name}" for name, kind in plan.kinds.items() if kind in said)
+                read = _naming_members(text, plan.kinds)  # a clause on 特种设备 speaks of the 叉车 asked about
                 clause = _Clause(
                     text,
                     rank,
