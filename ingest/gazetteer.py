@@ -11,6 +11,7 @@ from __future__ import annotations
 import csv
 import logging
 import re
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import cache, cached_property
 from importlib.metadata import PackageNotFoundError, distribution
@@ -27,6 +28,33 @@ _PLACEHOLDERS = ("市辖区", "县", "省直辖县级行政区划", "自治区�
 _MUNICIPALITIES = ("11", "12", "31", "50")  # 北京, 天津, 上海, 重庆: their districts lie directly in them
 # the endings a short name drops (杭州市 → 杭州, 延边朝鲜族自治州 → 延边 once the nations are dropped too)
 _SUFFIX = re.compile(r"(?:特别行政区|自治区|自治州|地区|省|市|盟)$")
+
+
+class NameSet:
+    """Literal names found where a text holds them, the longest first: as an alternation of them sorted longest first
+    matches, without compiling one (a pattern of the table's thousands of names takes a tenth of a second to compile,
+    in every new process, before its first question)."""
+
+    def __init__(self, names: Iterable[str]):
+        self._names = frozenset(n for n in names if n)
+        self._lengths = sorted({len(n) for n in self._names}, reverse=True)
+
+    def match(self, text: str, at: int = 0, ends: Callable[[str, int], bool] | None = None) -> str:
+        """The longest name text holds at position at (for which ends(text, its end) holds, when given), or ""."""
+        for length in self._lengths:
+            word = text[at : at + length]
+            if len(word) == length and word in self._names and (ends is None or ends(text, at + length)):
+                return word
+        return ""
+
+    def findall(self, text: str) -> list[str]:
+        """The names text holds, from left to right, none overlapping (as re.findall)."""
+        found, at = [], 0
+        while at < len(text):
+            word = self.match(text, at)
+            found += [word] if word else []
+            at += len(word) or 1
+        return found
 
 
 @dataclass(frozen=True)

@@ -26,7 +26,7 @@ from pathlib import Path
 from ingest.articles import LABEL
 from ingest.cleaning import normalise_for_index, to_simplified
 from ingest.encoding import marks_removed
-from ingest.gazetteer import default_gazetteer
+from ingest.gazetteer import NameSet, default_gazetteer
 from ingest.vocabulary import PackError, read_yaml
 
 LAW, ADMINISTRATIVE, DEPARTMENTAL, LOCAL, LOCAL_GOVERNMENT, NORMATIVE, JUDICIAL = (
@@ -257,9 +257,9 @@ class LegalForms:
         starts = [0, *(m.end() for pattern in (_WHERE_KNOWN, _CLAUSE_START) for m in pattern.finditer(simple))]
         found += [p for at in starts if (p := self._known_place(simple[at:]))]
         # a district or county by its short name, where one alone has it (北仑的企业, 我们厂在萧山)
-        lone = self._patterns.lone_county
-        found += [table.lone_counties[m.group("county")] for at in starts if (m := lone.match(simple, at))]
-        found += [m.group(0) for m in self._patterns.known_anywhere.finditer(simple)]
+        lone, ends = self._patterns.lone_county, self._patterns.place_name_ends
+        found += [table.lone_counties[name] for at in starts if (name := lone.match(simple, at, ends))]
+        found += self._patterns.known_anywhere.findall(simple)
         short = self._patterns.abbreviated
         found += [self.abbreviations[m.group("after") or m.group("before")] for m in short.finditer(simple)]
         kept = [
@@ -283,7 +283,7 @@ class LegalForms:
         if self.known(place):
             return ""
         found = self._patterns.known_start.match(place)
-        return default_gazetteer().full_name(found.group(0)) if found else ""
+        return default_gazetteer().full_name(found) if found else ""
 
     @staticmethod
     def known(place: str) -> bool:
@@ -298,12 +298,12 @@ class LegalForms:
         found = self._patterns.known_start.match(text)  # 杭州银行, 老板是宁波人: blanked (without_other_names)
         if not found:
             return ""
-        place = table.full_name(found.group(0))
-        district = table.in_city(place, text[found.end() :])
+        place = table.full_name(found)
+        district = table.in_city(place, text[len(found) :])
         if district:  # 青岛黄岛区, 深圳宝安区: a district of the city written right after its short name
             return place + district
         formed = self.place(text)
-        if formed != NATIONAL and formed.startswith(found.group(0)):
+        if formed != NATIONAL and formed.startswith(found):
             return formed  # 深圳经济特区: its form says more than the table's name
         return place
 
@@ -723,29 +723,28 @@ class _Patterns:
         return self._other_names[names]
 
     @cached_property
-    def known_start(self) -> re.Pattern[str]:
+    def known_start(self) -> NameSet:
         """A division's full or short name at the start of a text, the longest."""
         table = default_gazetteer()
-        full = [n for n in table.names() if not n.startswith(_OWN_PLACE)]
-        names = sorted({*full, *table.short_names}, key=len, reverse=True)
-        return re.compile(f"^(?:{'|'.join(map(re.escape, names))})" if names else "(?!)")
+        return NameSet([*(n for n in table.names() if not n.startswith(_OWN_PLACE)), *table.short_names])
 
     @cached_property
-    def lone_county(self) -> re.Pattern[str]:
-        """A district's or county's short name that one division alone has (Gazetteer.lone_counties), before a word
-        that ends a place's name (北仑的, 萧山企业, 在鄞州。; 余杭区 is read by its full name)."""
-        names = sorted(default_gazetteer().lone_counties, key=len, reverse=True)
-        if not names:
-            return re.compile("(?!)")
-        return re.compile(
-            rf"(?P<county>{'|'.join(map(re.escape, names))})(?=$|[^\u4e00-\u9fff]|{self.abbreviated_before})"
-        )
+    def lone_county(self) -> NameSet:
+        """A district's or county's short name that one division alone has (Gazetteer.lone_counties)."""
+        return NameSet(default_gazetteer().lone_counties)
+
+    def place_name_ends(self, text: str, at: int) -> bool:
+        """Whether a place's name may end at position at: before a word that ends it (北仑的, 萧山企业, 在鄞州。)."""
+        return bool(self._place_name_ends.match(text, at))
 
     @cached_property
-    def known_anywhere(self) -> re.Pattern[str]:
+    def _place_name_ends(self) -> re.Pattern[str]:
+        return re.compile(rf"$|[^\u4e00-\u9fff]|{self.abbreviated_before}")
+
+    @cached_property
+    def known_anywhere(self) -> NameSet:
         """A division's full name of three characters or more anywhere (余杭区, 浦东新区; not 城区 or 矿区)."""
-        long = [n for n in default_gazetteer().names() if len(n) >= 3 and not n.startswith(_OWN_PLACE)]
-        return re.compile(f"(?:{'|'.join(map(re.escape, long))})" if long else "(?!)")
+        return NameSet(n for n in default_gazetteer().names() if len(n) >= 3 and not n.startswith(_OWN_PLACE))
 
     def county(self, rest: str, bare: bool) -> str:
         """The district, county, banner or zone rest starts with ("" when none); a bare 高新区 only when

@@ -206,30 +206,53 @@ _LONGEST_SYLLABLE = 6  # zhuang, shuang
 _CHINESE_WORD = re.compile(r"[\u3400-\u9fff]+")
 
 
-@lru_cache(maxsize=1)
-def _readings() -> tuple[dict[str, str], frozenset[str]]:
-    """Each Chinese character's usual reading (the first one pypinyin's dictionary gives), toneless, ü as u
-    (略 → lue); and the syllables with a vowel (those an input method types). A character is read by its usual
-    reading only: read by all of them, 符合 would sound as 覆盖 (合 is ge too)."""
+def _pinyin_dict() -> dict[int, str]:
+    """pypinyin's dictionary of characters (code → its readings, the usual one first)."""
     # only the characters' dictionary is read: pypinyin's package otherwise loads and copies its phrase dictionary
     # on import, a quarter of a second of a new process's first answer (these are the switches it offers for that)
     os.environ.setdefault("PYPINYIN_NO_PHRASES", "1")
     os.environ.setdefault("PYPINYIN_NO_DICT_COPY", "1")
     from pypinyin.pinyin_dict import pinyin_dict
 
-    @cache  # some 1,500 readings among 42,000 characters
-    def toneless(reading: str) -> str:
-        return "".join(c for c in unicodedata.normalize("NFD", reading) if not unicodedata.combining(c))
+    return pinyin_dict
 
-    usual = {chr(code): toneless(value.split(",")[0]) for code, value in pinyin_dict.items()}
-    syllables = frozenset(toneless(r) for value in pinyin_dict.values() for r in value.split(","))
-    return usual, frozenset(s for s in syllables if re.search("[aeiou]", s))
+
+@cache  # some 1,500 readings among 42,000 characters
+def _toneless(reading: str) -> str:
+    return "".join(c for c in unicodedata.normalize("NFD", reading) if not unicodedata.combining(c))
+
+
+@cache
+def _reading(char: str) -> str | None:
+    """A Chinese character's usual reading (the first one pypinyin's dictionary gives), toneless, ü as u (略 → lue),
+    or None. A character is read by its usual reading only: read by all of them, 符合 would sound as 覆盖 (合 is ge
+    too). Each is read when first met: reading all 42,000 at once was a tenth of a second of a first answer."""
+    value = _pinyin_dict().get(ord(char)) if len(char) == 1 else None
+    return _toneless(value.split(",")[0]) if value else None
+
+
+class _Opened(dict):
+    """Each character as it sounds, its syllable opened by ' (略 → 'lue), for str.translate: read when first met."""
+
+    def __missing__(self, code: int) -> str:
+        reading = _reading(chr(code))
+        if reading is None:
+            raise LookupError(code)  # str.translate leaves the character as it is
+        self[code] = opened = "'" + reading
+        return opened
+
+
+@lru_cache(maxsize=1)
+def _pinyin_syllables() -> frozenset[str]:
+    """The syllables with a vowel (those an input method types)."""
+    syllables = {_toneless(r) for value in _pinyin_dict().values() for r in value.split(",")}
+    return frozenset(s for s in syllables if re.search("[aeiou]", s))
 
 
 def _syllables(run: str) -> list[str] | None:
     """A run of Latin letters split into pinyin syllables (hulue → hu, lue), the longest syllable first where
     several splits exist, or None when it is not pinyin."""
-    syllables = _readings()[1]
+    syllables = _pinyin_syllables()
     split_from: list[int | None] = [None] * len(run) + [len(run)]  # where the syllable starting here ends
     for at in range(len(run) - 1, -1, -1):
         split_from[at] = next(
@@ -254,11 +277,10 @@ def _syllables(run: str) -> list[str] | None:
 def _units(text: str) -> list[tuple[str, str | None, int]]:
     """A sentence as units: each Chinese character and each syllable of a pinyin run (1 read as l, v as ü) with its
     sound; anything else (a Latin word that is not pinyin, a digit, a mark) with none. Each with its offset."""
-    usual = _readings()[0]
     units: list[tuple[str, str | None, int]] = []
     at = 0
     for run in _LATIN_RUN.finditer(text):
-        units.extend((c, usual.get(c), at + i) for i, c in enumerate(text[at : run.start()]))
+        units.extend((c, _reading(c), at + i) for i, c in enumerate(text[at : run.start()]))
         pinyin = _syllables(run.group(0).replace("1", "l").replace("v", "u"))
         if pinyin:  # each syllable as written (hu1ve), with its sound (hulue)
             ends = list(itertools.accumulate(map(len, pinyin), initial=run.start()))
@@ -266,7 +288,7 @@ def _units(text: str) -> list[tuple[str, str | None, int]]:
         else:
             units.append((run.group(0), None, run.start()))
         at = run.end()
-    units.extend((c, usual.get(c), at + i) for i, c in enumerate(text[at:]))
+    units.extend((c, _reading(c), at + i) for i, c in enumerate(text[at:]))
     return units
 
 
@@ -283,12 +305,11 @@ class _Sounds:
     the instructions): most sentences are passed by one translation and one search."""
 
     def __init__(self, words: list[str], cues: list[str]):
-        usual = _readings()[0]
-        chinese = [w for w in set(words) if len(w) >= 2 and all(c in usual for c in w)]
+        chinese = [w for w in set(words) if len(w) >= 2 and all(_reading(c) for c in w)]
         self.words = {_sound(w): w for w in sorted(chinese, key=len)}  # the longest word of a sound wins
         self.longest = max((len(w) for w in chinese), default=0)
-        self.first = str.maketrans({c: "'" + s for c, s in usual.items()})
-        said = [_sound(c) for c in cues if len(c) >= 2 and all(ch in usual for ch in c)]
+        self.first = _Opened()
+        said = [_sound(c) for c in cues if len(c) >= 2 and all(_reading(ch) for ch in c)]
         self.cue = re.compile("|".join(sorted(map(re.escape, said), key=len, reverse=True)) or "(?!)")
 
     def rewrite(self, text: str) -> str:

@@ -23,7 +23,6 @@ from assistant.llm.client import (
     stream_model,
 )
 from assistant.llm.reply import clean_reply, partial_reply
-from assistant.llm.verification import canonical, notes, verify, written_in_chinese
 from assistant.pack import AccidentLevels, load_pack
 from ingest.errors import UserFacingError
 from ingest.metadata import VERSIONED_KINDS
@@ -110,6 +109,8 @@ def legal_wording(settings: Settings) -> dict[str, str]:
 def is_abstention(raw: str, used: list[int]) -> bool:
     """A reply abstains when it says 知识库中未找到依据 and cites nothing: a cited answer that says so about one
     part of the question is an answer."""
+    from assistant.llm.verification import canonical  # see LlmComposer.finish
+
     return canonical(NO_BASIS) in canonical(raw) and not used
 
 
@@ -162,6 +163,10 @@ class LlmComposer:
         states is not held against the sources: the question's, or, when the question is the model's own rewrite of
         a follow-up, what the user wrote (said) — a figure the rewrite adds (超过三百人的才应当设置) is checked.
         Abstain only when the reply is an abstention."""
+        # the check loads with the first reply: an offline answer never needs it (its patterns take a tenth of a
+        # second to compile, in every new process)
+        from assistant.llm.verification import notes, verify, written_in_chinese
+
         if not evidence:
             return Answer(question, f"{NO_BASIS}。", True, [], [])
         raw = clean_reply(raw).strip()
