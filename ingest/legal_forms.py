@@ -241,13 +241,13 @@ class LegalForms:
         (山东路, 浙江大学, 深圳大学, 四川籍: name_parts) blanked out: it is not where the question asks about."""
         return self._patterns.other_names(names).sub("　", text)
 
-    def places_named(self, text: str) -> list[str]:
+    def places_named(self, text: str, names: frozenset[str] = frozenset()) -> list[str]:
         """Every place a question names: the place it starts with, a province named anywhere in it, and a city
         written after 在, 位于, 地处 or 来自 (我们厂在宁波市…). The table of divisions (ingest.gazetteer) adds the
         names people write without 市 (杭州的企业, 我们在宁波北仑), a district or county named anywhere by its
         full name (余杭区, 浦东新区) and a province's one-character name where it says where (在沪, 浙企); a
-        "地区" it does not know (长三角地区) is no place."""
-        simple = self.without_other_names(squash(text))
+        "地区" it does not know (长三角地区) is no place. names: as without_other_names' (one pattern for both)."""
+        simple = self.without_other_names(squash(text), names)
         table = default_gazetteer()
         # the place it starts with, as a title's
         found = [self.place(simple[m.end() :] if (m := _WHERE.match(simple)) else simple)]

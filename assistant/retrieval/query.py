@@ -385,7 +385,7 @@ class QueryAnalyzer:
                 plan.regions.append(region)
                 plan.names.append(name)
         # the places it names, with documents or not (我们厂在宁波市…, 浙江的企业…)
-        plan.places = list(dict.fromkeys([*plan.regions, *default_forms().places_named(question)]))
+        plan.places = list(dict.fromkeys([*plan.regions, *default_forms().places_named(question, self._region_names)]))
         # the places named and the divisions they lie in (a zone named after its city, 济南高新区, in that city)
         seats = [seat for place in plan.places if (seat := default_forms().seat(place))]
         within = [*plan.places, *seats]
