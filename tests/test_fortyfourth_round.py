@@ -9,9 +9,13 @@ import subprocess
 import sys
 import textwrap
 
+import pytest
+
 from assistant.answer.untrusted import _Opened, _reading
+from assistant.llm.verification import notes, verify
 from ingest.gazetteer import NameSet
 from ingest.legal_forms import default_forms
+from ingest.store import StoredChunk
 
 # --- place names looked up ---------------------------------------------------------------------------------------
 
@@ -108,3 +112,130 @@ def test_an_offline_answer_does_not_load_the_check_of_an_llm_reply():
     probe = "import assistant.ask, sys\nprint('assistant.llm.verification' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=120, check=True)
     assert out.stdout.strip() == "False"
+
+
+# --- an LLM's reply checked against the sources: a second round of hostile replies ---------------------------------
+
+_REPORTING = StoredChunk(
+    "reg-9",
+    "第九条 事故发生后，事故现场有关人员应当立即向本单位负责人报告；单位负责人接到报告后，应当于1小时内向事故发生地县级"
+    "以上人民政府安全生产监督管理部门和负有安全生产监督管理职责的有关部门报告。\n情况紧急时，事故现场有关人员可以直接向事"
+    "故发生地县级以上人民政府安全生产监督管理部门和负有安全生产监督管理职责的有关部门报告。",
+    {
+        "doc_id": "生产安全事故报告和调查处理条例(2007-04-09)",
+        "title": "生产安全事故报告和调查处理条例",
+        "article": "第九条",
+    },
+)
+_STAFFING = StoredChunk(
+    "law-24",
+    "第二十四条 矿山、金属冶炼、建筑施工、运输单位和危险物品的生产、经营、储存、装卸单位，应当设置安全生产管理机构或者配备"
+    "专职安全生产管理人员。\n前款规定以外的其他生产经营单位，从业人员超过一百人的，应当设置安全生产管理机构或者配备专职安全"
+    "生产管理人员；从业人员在一百人以下的，应当配备专职或者兼职的安全生产管理人员。",
+    {"doc_id": "安全生产法(2021-06-10)", "title": "中华人民共和国安全生产法", "article": "第二十四条"},
+)
+
+
+def _marked(reply: str, chunk: StoredChunk, question: str) -> list[str]:
+    return notes(verify(reply, [chunk], question)[1], 1)
+
+
+@pytest.mark.parametrize(
+    "reply",
+    [
+        "单位负责人接到报告后，无需向事故发生地县级以上人民政府安全生产监督管理部门报告[1]。",
+        "单位负责人接到报告后，不必向安全生产监督管理部门报告[1]。",
+        "单位负责人接到报告后，可以不向安全生产监督管理部门报告[1]。",
+        "单位负责人接到报告后，可不予报告[1]。",
+        "单位负责人无需报告[1]。",
+    ],
+)
+def test_a_party_told_it_need_not_do_what_the_law_binds_it_to_is_marked_though_another_party_may(reply):
+    # the clause beside it lets 事故现场有关人员 report directly in an emergency: that permission is theirs
+    assert _marked(reply, _REPORTING, "事故发生后单位负责人应当在多长时间内报告？")
+
+
+@pytest.mark.parametrize(
+    "reply",
+    [
+        "单位负责人接到报告后，应当于1小时内向安全生产监督管理部门报告[1]。",
+        "单位负责人应当报告[1]。",
+        "情况紧急时，事故现场有关人员可以直接向安全生产监督管理部门报告[1]。",
+    ],
+)
+def test_each_party_told_what_the_law_binds_it_to_is_not_marked(reply):
+    assert _marked(reply, _REPORTING, "事故发生后单位负责人应当在多长时间内报告？") == []
+
+
+@pytest.mark.parametrize(
+    "reply",
+    [
+        "法条原文是〖生产经营单位应当设置安全生产委员会〗[1]。",
+        "第二十四条规定，〖生产经营单位应当设置安全生产委员会〗[1]。",
+        "第二十四条原文如下：生产经营单位应当设置安全生产委员会[1]。",
+        "法条原文是 **生产经营单位应当设置安全生产委员会** [1]。",
+    ],
+)
+def test_words_given_as_the_laws_own_are_checked_word_for_word_however_they_are_marked(reply):
+    assert any("逐字核对" in note for note in _marked(reply, _STAFFING, "我们厂120个人，必须设安全管理机构吗？"))
+
+
+@pytest.mark.parametrize(
+    "reply",
+    [
+        "第二十四条原文如下：从业人员超过一百人的，应当设置安全生产管理机构或者配备专职安全生产管理人员[1]。",
+        "法条原文是 **从业人员超过一百人的，应当设置安全生产管理机构或者配备专职安全生产管理人员** [1]。",
+        "120人的厂应当设置安全生产管理机构或者配备专职安全生产管理人员[1]，具体以原文为准。",
+    ],
+)
+def test_the_laws_own_words_given_as_such_are_not_marked(reply):
+    assert _marked(reply, _STAFFING, "我们厂120个人，必须设安全管理机构吗？") == []
+
+
+@pytest.mark.parametrize("joined", ["同时设置安全生产管理机构和配备", "设置安全生产管理机构并且配备"])
+def test_a_choice_the_law_gives_restated_as_both_duties_is_marked(joined):
+    reply = f"从业人员超过一百人的，应当{joined}专职安全生产管理人员[1]。"
+    assert _marked(reply, _STAFFING, "我们厂120个人，必须设安全管理机构吗？")
+    kept = "从业人员超过一百人的，应当设置安全生产管理机构或者配备专职安全生产管理人员[1]。"
+    assert _marked(kept, _STAFFING, "我们厂120个人，必须设安全管理机构吗？") == []
+
+
+# --- a PDF page of many content streams, each under the limit of one ----------------------------------------------
+
+
+def test_a_page_of_many_large_content_streams_is_refused_before_they_are_all_unpacked(tmp_path):
+    import tracemalloc
+
+    from pypdf import PdfWriter
+    from pypdf.generic import ArrayObject, DictionaryObject, NameObject, StreamObject
+    from test_hostile_files import _zlib_stream
+
+    from ingest.errors import OverLimit
+    from ingest.loaders import load_file
+    from ingest.loaders.limits import LoadLimits
+
+    writer = PdfWriter()
+    page = writer.add_blank_page(612, 792)
+    streams = ArrayObject()
+    for _ in range(16):  # 16 streams of 8 MB: each under the 16 MB limit of one, 128 MB in all
+        stream = StreamObject()
+        stream._data = _zlib_stream(8)
+        stream[NameObject("/Filter")] = NameObject("/FlateDecode")
+        streams.append(writer._add_object(stream))
+    page[NameObject("/Contents")] = streams
+    font = DictionaryObject({NameObject("/Type"): NameObject("/Font"), NameObject("/BaseFont"): NameObject("/F")})
+    page[NameObject("/Resources")] = DictionaryObject(
+        {NameObject("/Font"): DictionaryObject({NameObject("/F1"): font})}
+    )
+    path = tmp_path / "多个数据流.pdf"
+    writer.write(str(path))
+    assert path.stat().st_size < 2**20  # a small file
+    tracemalloc.start()
+    try:
+        with pytest.raises(OverLimit) as refused:
+            load_file(path, LoadLimits(pdf_max_stream_mb=16, pdf_max_total_mb=32))
+        peak = tracemalloc.get_traced_memory()[1] / 2**20
+    finally:
+        tracemalloc.stop()
+    assert "共超过 32 MB" in refused.value.reason
+    assert peak < 80, peak  # about the limit: the streams past it were never unpacked

@@ -554,6 +554,7 @@ def _offline_with_note(answer, reason: str) -> None:
             1,
         ),
         ("", "没有返回内容", 1),
+        (" \n\u200b\u3000 ", "没有返回内容", 1),  # spaces and zero-width characters alone: nothing to read either
     ],
 )
 def test_an_endpoint_fault_gives_the_offline_answer_with_a_note(data_dir, respond, reason, attempts):

@@ -27,6 +27,7 @@ from assistant.answer.untrusted import ATTRIBUTE_BREAKERS, instruction_guard, ne
 from assistant.citations import citation
 from assistant.faults import chain
 from assistant.llm.reply import CUT_NOTE, FILTER_NOTE, TRUNCATED_NOTE, capped, clean_reply
+from ingest.cleaning import is_blank
 from ingest.errors import UserFacingError
 from ingest.settings import Settings, shown_address
 from ingest.store import StoredChunk
@@ -517,7 +518,7 @@ def call_model(model: BaseChatModel, messages: list, settings: Settings) -> str:
                 continue
             log.info("LLM unavailable", exc_info=True)
             raise LlmUnavailable(fault_reason(exc, settings)) from exc
-        if not text.strip():
+        if is_blank(text):  # nothing to read: spaces or zero-width characters alone
             if was_cut(reply):  # all it wrote was reasoning
                 raise EmptyReply(reason="在写出回答之前就达到了长度上限，可调大 ANQUAN_LLM_MAX_TOKENS")
             if was_filtered(reply):

@@ -24,6 +24,7 @@ from assistant.llm.client import (
 )
 from assistant.llm.reply import clean_reply, partial_reply
 from assistant.pack import AccidentLevels, load_pack
+from ingest.cleaning import is_blank
 from ingest.errors import UserFacingError
 from ingest.metadata import VERSIONED_KINDS
 from ingest.settings import Settings
@@ -154,7 +155,7 @@ class LlmComposer:
         for piece in stream_model(self.model, self.messages(question, evidence), self.settings):
             raw += piece
             yield partial_reply(raw)
-        if not clean_reply(raw).strip():
+        if is_blank(clean_reply(raw)):
             raise EmptyReply(retry_without_stream=True)
         yield self.finish(question, evidence, raw, said)
 

@@ -131,6 +131,7 @@ QUOTE_PAIRS = [
     ('"', '"'),
     ("＂", "＂"),
     ("＇", "＇"),
+    ("〖", "〗"),
     ("❝", "❞"),
     ("❛", "❜"),
     ("🙶", "🙷"),
@@ -187,8 +188,8 @@ MODALITY_WORDS: dict[str, tuple[str, ...]] = {
     ),
     EXEMPTION: (
         "不需要", "不需", "不必", "不用", "不须", "无需", "无须", "毋须", "毋需", "勿需", "勿须", "毋庸", "免予",
-        "免于", "可以不", "可不", "不一定", "未必", "没有必要", "没必要", "不是必须", "并非必须", "非必须",
-        "不强制", "暂缓", "不是强制", "非强制", "并非强制", "免设",
+        "免于", "可以不予", "可不予", "可以不", "可不", "不一定", "未必", "没有必要", "没必要", "不是必须", "并非必须",
+        "非必须", "不强制", "暂缓", "不是强制", "非强制", "并非强制", "免设",
         # whether to do it at all is the unit's choice (自愿设置, 由企业自行决定, 可有可无, 不是硬性要求, 是可选的)
         "自愿", "自行决定", "自主决定", "可有可无", "不是硬性", "非硬性", "并非硬性", "无强制", "没有强制", "不作强制",
         "不属于强制", "选择性", "可选的", "可选项", "属于可选",
@@ -221,7 +222,12 @@ MODAL_FILLERS = (
 )  # fmt: skip
 # Words of opposite sense a near copy may swap and so turn its clause around (应当配备专职… -> 配备兼职…即可;
 # 以书面形式 -> 口头): each pair, either way
-OPPOSITES = (("专职", "兼职"), ("书面", "口头"), ("如实", "虚假"), ("停止", "继续"))
+OPPOSITES = (
+    ("专职", "兼职"),
+    ("书面", "口头"),
+    ("如实", "虚假"),
+    ("停止", "继续"),
+)
 # Qualifiers that make an unconditional provision a default with exceptions (原则上不得, 一般情况下应当, 除小微企业外):
 # a near copy that adds one the clause does not have narrows the duty or the prohibition
 QUALIFIERS = (
@@ -416,6 +422,11 @@ _ENGLISH_MENTION = re.compile(
     r"(?:[^.;。；\n]{0,60}?(?<![A-Za-z])(?:paragraph|para\.|§)\s*(?P<paragraph2>\d+))?"
     r"(?:[^.;。；\n]{0,30}?(?<![A-Za-z])item\s*\(?(?P<item>\d+))?",
     re.IGNORECASE,
+)
+# a sentence that says it gives the law's own words (原文如下：…, 法条原文是 **…**) is a quotation of what follows,
+# marked or not, to the end of its sentence (以原文为准 defers to them, 原文（链接已移除） gives none)
+_CLAIMED_ORIGINAL = re.compile(
+    r"(?:原文|原话|原句)(?:(?:如下|是|为(?!准)|写道)[：:]?|[：:])[\s*_]*(?P<claimed>[^\n。！？!?]+)"
 )
 # a Markdown blockquote (> …, over consecutive lines) is a quotation: its lines without the > marks
 _BLOCKQUOTE = re.compile(r"^[ \t]*>.*(?:\n[ \t]*>.*)*", re.MULTILINE)
@@ -814,6 +825,17 @@ def verify(
         if not any(_verbatim(quote, source) for source in [*pool, canon_told]):
             report.misquotes.append(quote)
             marks.append((block.end(), MISQUOTE_MARK))
+    for claimed in _CLAIMED_ORIGINAL.finditer(text):
+        if any(start <= claimed.start("claimed") < end for start, end in checked):
+            continue  # a quotation after it is checked as such
+        quote = CITE.sub("", claimed.group("claimed")).strip(" *_\t")
+        if _substance(quote) < MIN_QUOTE:
+            continue
+        checked.append((claimed.start("claimed"), claimed.end()))
+        pool = [canon_sources[n - 1] for n in cited_numbers(sentence_of(claimed.start()))] or canon_sources
+        if not any(_verbatim(quote, source) for source in [*pool, canon_told]):
+            report.misquotes.append(quote)
+            marks.append((claimed.end(), MISQUOTE_MARK))
     for mention in _mentions(text):
         if not all(
             _article_given(mention, number, sub, chunks, canon_sources)
@@ -1206,6 +1228,9 @@ class _Frame:
     # a modal word closing its clause (先通风并非强制): its predicate is all of the clause before it, its subject or
     # condition included (有限空间作业先通风)
     closing: bool = False
+    # who and when, as written before it since the modal word before it (单位负责人接到报告后 of 单位负责人接到报告后，
+    # 应当于1小时内…报告; 情况紧急时事故现场有关人员 of …可以直接…报告): its ideographs
+    party: str = ""
 
 
 @dataclass(frozen=True)
@@ -1288,6 +1313,7 @@ class _Modal:
                     scope,
                     _before_circumstance("".join(_CJK.findall(bare_text[max(0, at - 16) : at])))[-2:],
                     closing,
+                    "".join(_CJK.findall(condition)),
                 )
             )
             since = match.end()
@@ -1498,10 +1524,26 @@ def _paraphrase_turned(claim: _Modal, frames: list[_Frame]) -> bool:
     or the same place: _same_place) the other way (不需要 for 应当), with no source frame of those predicates reading as
     it does."""
     for frame in claim.frames:
-        same = [f for f in frames if _same_duty(frame, f) or _same_place(frame, f)]
+        same = [f for f in frames if _same_duty(frame, f) or _same_place(frame, f) or _party_duty(frame, f)]
+        # the source binds each party its own way (单位负责人 shall report in an hour; 事故现场有关人员 may report
+        # directly): a sentence naming one is read against that party's duty where a source frame names it
+        same = [f for f in same if _same_party(frame, f)] or same
         if same and all((frame.kind, f.kind) in _PARAPHRASE_CONFLICTS and not _contraposed(frame, f) for f in same):
             return True
     return False
+
+
+def _same_party(claim: _Frame, source: _Frame) -> bool:
+    """Whether a sentence's modal word binds whom (and when) a source's binds: NEAR_COPY of the character pairs
+    written before it (单位负责人接到报告后, 单位负责人 for 单位负责人接到报告后; not for 事故现场有关人员)."""
+    pairs = _pairs(claim.party)
+    return bool(pairs) and len(pairs & _pairs(source.party)) >= NEAR_COPY * len(pairs)
+
+
+def _party_duty(claim: _Frame, source: _Frame) -> bool:
+    """Whether a sentence binds whom a source binds (_same_party) to what the source binds them to, however short
+    its words for it (单位负责人无需报告 for 单位负责人接到报告后，应当于1小时内…报告), in the same case."""
+    return _same_party(claim, source) and _bound_by(claim.predicate, source) and not _other_case(claim, source)
 
 
 def _turned(claim: _Modal, clause: _Modal) -> bool:
@@ -1513,6 +1555,24 @@ def _turned(claim: _Modal, clause: _Modal) -> bool:
         _negation_flipped(claim.tight, clause.tight)
         or _modality_turned(claim, clause)
         or _opposite_swapped(claim.tight, clause.tight)
+        or _choice_joined(claim, clause)
+    )
+
+
+# words joining two duties into both (设置机构和配备人员, 设置机构并且配备人员)
+_JOINED = re.compile(r"和|并且|以及|同时")
+
+
+def _choice_joined(claim: _Modal, clause: _Modal) -> bool:
+    """Whether a near copy binds both of what its clause leaves a choice between (应当设置机构或者配备人员 -> 应当同时
+    设置机构和配备人员): the clause's obligation binds 或者 with no negation before it (不具备条件或者资质 joins
+    its negations: 具备条件和资质 restates it), the copy's binds a word joining them and no 或."""
+    chosen = any(
+        f.kind == OBLIGATION and "或者" in f.scope and not _NEGATION.search(f.scope.split("或者")[0])
+        for f in clause.frames
+    )
+    return chosen and any(
+        f.kind == OBLIGATION and "或" not in f.scope and _JOINED.search(f.scope) for f in claim.frames
     )
 
 
