@@ -4,6 +4,7 @@ data directory (a file stands where it or a parent should be), each told in Chin
 from __future__ import annotations
 
 import os
+import shutil
 from pathlib import Path
 
 from ingest.encoding import readable_path
@@ -22,6 +23,33 @@ class ReadOnlyDataDir(UserFacingError):
             f"数据目录 {data_dir} 是只读的（或没有写权限）：查询、查看条文和检索仍可使用，但不能导入或删除文档。"
             f"请让管理员开放该目录的写权限，或用 ANQUAN_DATA_DIR 指定一个可写的目录后再导入。"
         )
+
+
+class DiskFull(UserFacingError):
+    """A write (ingest, delete) was asked for where the disk holding the data directory has no room left."""
+
+    def __init__(self, data_dir: Path):
+        super().__init__(
+            f"数据目录 {data_dir} 所在磁盘的空间已满：查询、查看条文和检索仍可使用，但不能导入或删除文档。"
+            f"请清理该磁盘的空间，或用 ANQUAN_DATA_DIR 换一个磁盘上的目录后再导入。"
+        )
+
+
+# the free space the store needs to be opened where it is: SQLite's write-ahead log and Chroma's checks on opening
+# took some tens of KB on a disk an import had filled (measured on a small tmpfs), with room to spare
+MIN_FREE_BYTES = 1 << 20
+
+
+def has_room(path: Path) -> bool:
+    """Whether the disk holding path has MIN_FREE_BYTES free: on a disk an import filled, the store could not even
+    be opened to be read (every question, stats and show failed)."""
+    folder = path if path.is_dir() else path.parent
+    while not folder.exists() and folder != folder.parent:
+        folder = folder.parent
+    try:
+        return shutil.disk_usage(folder).free >= MIN_FREE_BYTES
+    except OSError:  # not measurable: as if there were room (writing tells)
+        return True
 
 
 SYSTEM_ROOTS = ("/proc", "/sys", "/dev")  # the system's pseudo filesystems: their contents are made up when read

@@ -20,7 +20,15 @@ from filelock import FileLock, Timeout
 from ingest.articles import ArticleRef
 from ingest.bm25_index import Bm25Index
 from ingest.cleaning import normalise_for_index, to_simplified
-from ingest.data_dir import DataDirError, ReadOnlyDataDir, data_dir_problem, layout_problem, writable
+from ingest.data_dir import (
+    DataDirError,
+    DiskFull,
+    ReadOnlyDataDir,
+    data_dir_problem,
+    has_room,
+    layout_problem,
+    writable,
+)
 from ingest.embedders import ActiveEmbedder, resolve_embedder
 from ingest.embedders.base import corpus_fitted
 from ingest.errors import UserFacingError
@@ -96,8 +104,9 @@ class KnowledgeBase:
                 f"无法创建数据目录 {settings.data_dir}（{exc.strerror}）：请用 ANQUAN_DATA_DIR 指定一个"
                 f"可写的文件夹，或请管理员开放权限。"
             ) from None
-        # a read-only data directory (a mount, missing permissions) can be read from, never written
-        self.read_only = not writable(settings.data_dir)
+        # a read-only data directory (a mount, missing permissions), or one on a full disk, can be read from, never
+        # written
+        self.read_only = not writable(settings.data_dir) or not has_room(settings.data_dir)
         self._bm25_lock = threading.Lock()  # one rebuild of the lexical index at a time in this process
         if problem := layout_problem(settings.data_dir):
             raise DataDirError(problem)
@@ -247,7 +256,11 @@ class KnowledgeBase:
 
     def require_writable(self) -> None:
         """Raise ReadOnlyDataDir (a Chinese message) before a write is attempted in a read-only data directory."""
-        if self.read_only or not writable(self.settings.data_dir):
+        if not writable(self.settings.data_dir):
+            raise ReadOnlyDataDir(self.settings.data_dir)
+        if not has_room(self.settings.data_dir):
+            raise DiskFull(self.settings.data_dir)
+        if self.read_only:  # read-only when this process opened it (and read through a copy since)
             raise ReadOnlyDataDir(self.settings.data_dir)
         if problem := layout_problem(self.settings.data_dir, writing=True, embedder=self.embedder.name):
             raise DataDirError(problem)

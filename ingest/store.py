@@ -42,7 +42,7 @@ from chromadb import FtsIndexConfig, HnswIndexConfig, Schema, VectorIndexConfig
 from chromadb.config import Settings as ChromaSettings
 from chromadb.errors import InternalError
 
-from ingest.data_dir import writable
+from ingest.data_dir import has_room, writable
 from ingest.errors import UserFacingError
 from ingest.settings import Settings
 
@@ -379,13 +379,14 @@ def _folder_stamp(path: Path) -> tuple[int, ...]:
 
 def chroma_path(settings: Settings) -> Path:
     """The embedded store's folder. Chroma cannot open a store it cannot write (it migrates and journals on
-    open), so a read-only data directory is read through a private copy in the temp folder, made once per
-    process and removed at exit: questions, stats and show work; ingest and delete are refused."""
+    open), so a read-only data directory, or one on a disk with no room left (has_room), is read through a private
+    copy in the temp folder, made once per process and removed at exit: questions, stats and show work; ingest and
+    delete are refused."""
     path = settings.data_dir / "chroma"
     problem = store_files_problem(path, path)
     if problem:  # before a copy is made of it, or Chroma is given it
         raise StoreDamaged(settings.data_dir, problem)
-    if writable(path) and writable(path / "chroma.sqlite3"):
+    if writable(path) and writable(path / "chroma.sqlite3") and has_room(path):
         return path
     key, stamp = str(path.resolve()), _folder_stamp(path)
     known = _READ_ONLY_COPIES.get(key)
@@ -1062,7 +1063,11 @@ class ChunkStore:
             f"Chroma 服务器 {settings.chroma_host}:{settings.chroma_port}"
             if self.is_server
             else f"本地 Chroma（{settings.data_dir / 'chroma'}）"
-            + ("；数据目录只读：可查询，不能导入或删除" if self.read_only_copy else "")
+            + (
+                f"；{'数据目录只读' if has_room(settings.data_dir) else '磁盘已满'}：可查询，不能导入或删除"
+                if self.read_only_copy
+                else ""
+            )
         )
         self.name = embedder_name
         # Chroma reads together, writes and reopening the client alone (see _Guarded)

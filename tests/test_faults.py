@@ -268,7 +268,8 @@ def _mount_namespace() -> bool:
 
 
 def test_a_really_full_disk_on_a_tiny_filesystem(tmp_path):
-    """A 6 MB tmpfs: the base ingested, the rest of the disk filled, then an ingest that refits the embedder. Once
+    """A 6 MB tmpfs: the base ingested, the rest of the disk filled but 1.5 MB (with less an import is refused before
+    it starts: see the next test), then an ingest that refits the embedder and runs out of room midway. Once
     the disk is freed, a new process asks, ingests again and counts (one interpreter for the three)."""
     if not _mount_namespace():
         pytest.skip(
@@ -294,7 +295,7 @@ def test_a_really_full_disk_on_a_tiny_filesystem(tmp_path):
         mount -t tmpfs -o size=6m tmpfs {mount}
         {cli} ingest {base} > {out}/base.txt 2>&1; echo $? > {out}/base.rc
         avail=$(df -k --output=avail {mount} | tail -1)
-        dd if=/dev/zero of={mount}/filler bs=1k count=$((avail - 200)) 2>/dev/null
+        dd if=/dev/zero of={mount}/filler bs=1k count=$((avail - 1500)) 2>/dev/null
         {cli} ingest {more} > {out}/full.txt 2>&1; echo $? > {out}/full.rc
         find {data} -name '*.tmp' -o -name 'CURRENT.*' > {out}/tmp.txt
         rm {mount}/filler
@@ -313,6 +314,42 @@ def test_a_really_full_disk_on_a_tiny_filesystem(tmp_path):
     assert ask["code"] == 0 and ARTICLE in ask["output"], ask  # nothing stored was lost
     assert again["code"] == 0, again
     assert "文档 7 个" in stats["output"], stats
+
+
+def test_a_disk_an_import_filled_still_answers_and_an_import_is_refused_saying_the_disk_is_full(tmp_path):
+    """A 6 MB tmpfs filled to the last byte after the base was ingested: Chroma cannot even open the store there,
+    so it is read through a private copy (as a read-only data directory is); an import says the disk is full."""
+    if not _mount_namespace():
+        pytest.skip("needs root and unshare to mount a small tmpfs in a private mount namespace")
+    mount, out, temp = tmp_path / "tiny", tmp_path / "out", tmp_path / "temp"
+    for folder in (mount, out, temp):
+        folder.mkdir()
+    base, more = _base(tmp_path / "docs"), write_regulations(tmp_path / "more", files=1)
+    data = mount / "data"
+    commands = [["stats"], ["ask", QUESTION], ["show", "危险作业安全管理条例", "7"], ["ingest", str(more)]]
+    batch = " ".join(_quote(a) for a in [sys.executable, "-c", CLI_BATCH, json.dumps(commands, ensure_ascii=False)])
+    script = f"""
+        mount -t tmpfs -o size=6m tmpfs {mount}
+        {_quote(sys.executable)} -m assistant.cli ingest {base} > {out}/base.txt 2>&1
+        dd if=/dev/zero of={mount}/filler bs=4k 2>/dev/null
+        df -k --output=avail {mount} | tail -1 > {out}/avail.txt
+        {batch} > {out}/full.jsonl 2> {out}/full.err
+    """
+    env = _env(data, TMPDIR=str(temp))
+    subprocess.run(["unshare", "-m", "sh", "-c", script], env=env, cwd=ROOT, timeout=600, check=False)
+    read = {name: (out / name).read_text(encoding="utf-8") for name in os.listdir(out)}
+    assert read["avail.txt"].strip() == "0", read["avail.txt"]  # full to the last byte
+    lines = [json.loads(line) for line in read["full.jsonl"].splitlines() if line.startswith("{")]
+    assert len(lines) == len(commands), read["full.jsonl"] + read["full.err"]
+    by = {r["args"][0]: r for r in lines}
+    for command in ("stats", "ask", "show"):
+        assert by[command]["code"] == 0, by[command]
+        assert_no_traceback(by[command]["output"])
+    assert "文档 1 个" in by["stats"]["output"] and "磁盘已满" in _plain(by["stats"]["output"])
+    assert ARTICLE in by["ask"]["output"]
+    assert "动火作业前清除作业点周围的可燃物" in by["show"]["output"]
+    assert by["ingest"]["code"] == 1 and "磁盘的空间已满" in _plain(by["ingest"]["output"]), by["ingest"]
+    assert_no_traceback(by["ingest"]["output"])
 
 
 # a read-only data directory ----------------------------------------------------------------------------
