@@ -5,6 +5,7 @@ LLM's reply; a character's reading is looked up when the character is first met.
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 import textwrap
@@ -239,3 +240,36 @@ def test_a_page_of_many_large_content_streams_is_refused_before_they_are_all_unp
         tracemalloc.stop()
     assert "共超过 32 MB" in refused.value.reason
     assert peak < 80, peak  # about the limit: the streams past it were never unpacked
+
+
+# --- a sentence-transformers model named in the settings, with nowhere to download it from --------------------------
+
+
+def test_a_named_model_that_cannot_be_downloaded_is_told_at_once_in_chinese(tmp_path):
+    import socket
+    import time
+
+    with socket.socket() as probe:  # a port nothing listens on
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    env = {
+        **os.environ,
+        "ANQUAN_DATA_DIR": str(tmp_path / "data"),
+        "ANQUAN_EMBEDDER": "sentence-transformers",
+        "ANQUAN_ST_MODEL": "BAAI/bge-small-zh-v1.5",
+        "HF_HOME": str(tmp_path / "hub"),  # no model cached
+        "HF_ENDPOINT": f"http://127.0.0.1:{port}",
+    }
+    started = time.monotonic()
+    done = subprocess.run(
+        [sys.executable, "-m", "assistant.cli", "search", "安全管理机构"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env=env,
+        check=False,
+    )
+    assert done.returncode == 1
+    assert "ANQUAN_EMBEDDER=sentence-transformers 无法使用" in done.stderr and "ANQUAN_EMBEDDER=e5" in done.stderr
+    assert "Retrying" not in done.stderr and "Traceback" not in done.stderr
+    assert time.monotonic() - started < 30  # was more than a minute of retries

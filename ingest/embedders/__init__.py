@@ -22,6 +22,7 @@ from ingest.embedders.base import ArrayEmbeddings
 from ingest.embedders.builtin import LsaEmbeddings
 from ingest.embedders.sentence_transformer import (
     SentenceTransformerEmbeddings,
+    hub_unreachable,
     load_sentence_transformer,
     why_not_local,
 )
@@ -57,6 +58,17 @@ def _e5(settings: Settings, reason: str) -> ActiveEmbedder:
 
 
 def _sentence_transformer(settings: Settings, local_only: bool) -> ActiveEmbedder:
+    if not local_only and (missing := why_not_local(settings.st_model)):
+        # configured by name: a model not on this machine is downloaded, when there is somewhere to download from
+        installed = importlib.util.find_spec("sentence_transformers") is not None
+        offline = hub_unreachable() if installed else None
+        if not installed or offline:
+            raise UserFacingError(
+                f"ANQUAN_EMBEDDER=sentence-transformers 无法使用：{missing}"
+                + (f"，且{offline}，无法下载" if offline else "")
+                + "。请联网后重试，或把 ANQUAN_ST_MODEL 设为本地模型目录，或改用 ANQUAN_EMBEDDER=e5"
+                "（随包附带的 multilingual-e5-small，无需下载）。"
+            )
     model = load_sentence_transformer(settings.st_model, settings.st_device, local_only=local_only)
     embeddings = SentenceTransformerEmbeddings(model, settings.st_model, settings.query_instruction)
     return ActiveEmbedder(

@@ -37,6 +37,28 @@ def why_not_local(name_or_path: str) -> str | None:
     return missing
 
 
+# seconds to wait for the model hub to answer before a download is tried
+HUB_PROBE_TIMEOUT = 5.0
+
+
+def hub_unreachable(timeout: float = HUB_PROBE_TIMEOUT) -> str | None:
+    """Why the model hub (huggingface_hub's endpoint, HF_ENDPOINT) cannot be reached, in Chinese, or None when it
+    answers: without a network a download retried for more than a minute, printing English on every retry."""
+    import urllib.error
+    import urllib.request
+
+    from huggingface_hub import constants
+
+    try:
+        urllib.request.urlopen(urllib.request.Request(constants.ENDPOINT, method="HEAD"), timeout=timeout).close()
+    except urllib.error.HTTPError:
+        return None  # it answered
+    except (OSError, ValueError) as exc:
+        reason = getattr(exc, "reason", exc)
+        return f"连不上模型下载站点 {constants.ENDPOINT}（{type(reason).__name__}）"
+    return None
+
+
 def load_sentence_transformer(name_or_path: str, device: str, local_only: bool):
     from sentence_transformers import SentenceTransformer  # heavy import, only when configured
 
