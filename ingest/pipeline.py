@@ -48,7 +48,7 @@ from ingest.knowledge_base import KnowledgeBase, index_text
 from ingest.legal_forms import LEGAL_KINDS
 from ingest.likeness import sketch
 from ingest.loaders.limits import LoadLimits
-from ingest.metadata import NATIONAL, doc_id_for, visible
+from ingest.metadata import NATIONAL, VERSIONED_KINDS, doc_id_for, visible
 from ingest.preparation import Preparation, Prepared, Task
 from ingest.repeal import amend_claims, repeal_claims
 from ingest.report import STATUS_LABELS, FileResult, IngestReport
@@ -125,6 +125,7 @@ class Ingestor:
         self._later: dict[str, list[Path]] = {}
         self._folders: list[tuple[str, str]] = []  # the folders walked: (as given, absolute; real path)
         self.origin = ORIGIN_CURATED  # who brings the files of the current run (ORIGIN_UPLOAD: the web)
+        self._confirming = False  # the administrator confirms what the files of the current run replace
         self.corrections: Corrections | None = None  # kept corrections of titles, kinds, regions, dates (read per run)
 
     @contextmanager
@@ -157,6 +158,7 @@ class Ingestor:
         (BM25, articles, versions) once the lexical part is done; then, unless vectors=False, the chunks that lack
         a vector get one (ingest.vector_builder; anquan embed or anquan serve do it otherwise)."""
         self.origin = origin
+        self._confirming = confirm_supersede
         with self._exclusive():
             self.kb.sync_shared_model()
             dropped = self.kb.store.drop_legacy()
@@ -630,6 +632,8 @@ class Ingestor:
             for done, item in enumerate(preparation.with_vectors(itertools.chain(held, stream)), start=1):
                 if isinstance(item, Prepared) and (copy := self._text_copy(item, records, texts_seen)) is not None:
                     report.results.append(copy)
+                elif isinstance(item, Prepared) and (gutted := self._articles_lost(item, records)) is not None:
+                    report.results.append(gutted)
                 elif isinstance(item, Prepared):
                     batch.append(item)
                     batch_chunks += len(item.chunks)
@@ -664,6 +668,27 @@ class Ingestor:
             return FileResult(item.path, "skipped", item.meta.doc_id, original.chunk_count, reason=reason)
         texts_seen[digest] = item.path
         return None
+
+    def _articles_lost(self, item: Prepared, records: dict[str, DocumentRecord]) -> FileResult | None:
+        """A new text of a stored legal text with none of its articles (第X条) left: a file cut short or a placeholder
+        saved over it (69 articles of 工伤保险条例 replaced by one line, and every question resting on them lost its
+        basis, silently). Refused, the stored text kept, unless the administrator confirms it (--confirm-supersede);
+        None otherwise."""
+        previous = records.get(item.meta.doc_id)
+        if item.status != "updated" or self._confirming or previous is None or previous.kind not in VERSIONED_KINDS:
+            return None
+        if any(chunk.unit == "article" for chunk in item.chunks):
+            return None
+        stored = {c.article for c in self.kb.store.document_chunks(previous.doc_id, previous.hash) if c.article}
+        if len(stored) < 2:
+            return None  # it had no articles to lose
+        return FileResult(
+            item.path,
+            "failed",
+            item.meta.doc_id,
+            reason=f"新文本中没有按“第X条”编排的条文，而已入库的《{previous.title}》有 {len(stored)} 条：可能是被截断或"
+            f"损坏的文件，已保留原文本，未替换。核对无误、确需替换时，请加 --confirm-supersede 重新导入",
+        )
 
     def _write_batch_or_each(
         self, batch: list[Prepared], records: dict[str, DocumentRecord], report: IngestReport

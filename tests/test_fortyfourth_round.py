@@ -273,3 +273,42 @@ def test_a_named_model_that_cannot_be_downloaded_is_told_at_once_in_chinese(tmp_
     assert "ANQUAN_EMBEDDER=sentence-transformers 无法使用" in done.stderr and "ANQUAN_EMBEDDER=e5" in done.stderr
     assert "Retrying" not in done.stderr and "Traceback" not in done.stderr
     assert time.monotonic() - started < 30  # was more than a minute of retries
+
+
+# --- a new text of a law with none of its articles left ------------------------------------------------------------
+
+
+def test_a_new_text_of_a_law_with_none_of_its_articles_left_is_refused_and_the_law_kept(tmp_path):
+    from conftest import FIXTURES, REGULATION_NEW, isolated_settings
+
+    from ingest.knowledge_base import KnowledgeBase
+    from ingest.pipeline import ingest
+
+    settings = isolated_settings(tmp_path / "data")
+    folder = tmp_path / "laws"
+    folder.mkdir()
+    law = folder / f"{REGULATION_NEW}.md"
+    text = (FIXTURES / f"{REGULATION_NEW}.md").read_text(encoding="utf-8")
+    law.write_text(text, encoding="utf-8")
+    assert ingest([folder], settings).results[0].status == "added"
+
+    def articles() -> set[str]:
+        kb = KnowledgeBase(settings)
+        (record,) = kb.documents().values()
+        return {c.article for c in kb.store.document_chunks(record.doc_id, record.hash) if c.article}
+
+    kept = articles()
+    assert len(kept) >= 5
+    law.write_text("# 青山市危险作业安全管理条例\n\n（无条文）\n", encoding="utf-8")  # a placeholder saved over it
+    (result,) = ingest([folder], settings).results
+    assert (
+        result.status == "failed"
+        and "没有按“第X条”编排的条文" in result.reason
+        and "--confirm-supersede" in result.reason
+    )
+    assert articles() == kept  # the law as it was, every article answerable
+    law.write_text(text.replace("第七条", "第七条 （修改）", 1), encoding="utf-8")  # a revision keeps its articles
+    assert ingest([folder], settings).results[0].status == "updated"
+    law.write_text("# 青山市危险作业安全管理条例\n\n（无条文）\n", encoding="utf-8")
+    assert ingest([folder], settings, confirm_supersede=True).results[0].status == "updated"  # the administrator's word
+    assert articles() == set()
