@@ -978,9 +978,12 @@ def search(
     _require_documents(kb)
     _require_filters(kb, kind, region)
     retriever = HybridRetriever(kb=kb, k=k, include_superseded=old, kinds=kind or None, regions=region or None)
-    for n, doc in enumerate(retriever.invoke(query), start=1):
+    found = retriever.invoke(query)
+    for n, doc in enumerate(found, start=1):
         console.print(f"[bold][{n}] {shown(doc.metadata['citation'])}[/bold]")
         console.print(plain(doc.page_content[:300]) + ("…" if len(doc.page_content) > 300 else ""), markup=False)
+    if not found:  # (the header lines alone were printed, as if the command had not run)
+        console.print(f"没有找到含“{shown(echoed(query))}”的条文或段落：请换个说法，或用 anquan ask 提问。")
 
 
 _FORCE_HELP = "--out 的文件已存在时覆盖它（知识库中文档的原文件除外）"

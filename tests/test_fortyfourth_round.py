@@ -312,3 +312,26 @@ def test_a_new_text_of_a_law_with_none_of_its_articles_left_is_refused_and_the_l
     law.write_text("# 青山市危险作业安全管理条例\n\n（无条文）\n", encoding="utf-8")
     assert ingest([folder], settings, confirm_supersede=True).results[0].status == "updated"  # the administrator's word
     assert articles() == set()
+
+
+def test_a_search_that_finds_nothing_says_so(tmp_path, monkeypatch):
+    from conftest import FIXTURES, REGULATION_NEW, isolated_settings
+    from typer.testing import CliRunner
+
+    from assistant.cli import app
+    from ingest.pipeline import ingest
+
+    data = tmp_path / "data"
+    folder = tmp_path / "laws"
+    folder.mkdir()
+    (folder / f"{REGULATION_NEW}.md").write_text(
+        (FIXTURES / f"{REGULATION_NEW}.md").read_text(encoding="utf-8"), encoding="utf-8"
+    )
+    settings = isolated_settings(data, embedder="e5")
+    ingest([folder], settings, vectors=False)  # searchable by its words alone: nothing shares a word with the query
+    for name, value in {"ANQUAN_DATA_DIR": str(data), "ANQUAN_EMBEDDER": "e5"}.items():
+        monkeypatch.setenv(name, value)
+    monkeypatch.setenv("ANQUAN_VECTOR_CACHE", str(settings.vector_cache))
+    result = CliRunner().invoke(app, ["search", "zzqqxx"])
+    assert result.exit_code == 0, result.output
+    assert "没有找到含“zzqqxx”的条文或段落" in result.output
