@@ -373,7 +373,8 @@ def ingest_command(
         bool,
         typer.Option(
             "--confirm-supersede",
-            help="管理员确认：这些文件取代同名旧版本、废止其所称的法规（未确认时新文本待确认，原文仍现行）",
+            help="管理员确认：这些文件取代同名旧版本、废止其所称的法规，或以没有条文的新文本替换法规"
+            "（未确认时新文本待确认或不导入，原文仍现行）",
         ),
     ] = False,
     no_vectors: Annotated[
