@@ -93,19 +93,23 @@ def test_ending_at_once_waits_for_a_thread_still_working_runs_the_exit_handlers_
     assert (tmp_path / "atexit").read_text() == "ran"
 
 
-def test_a_reading_command_keeps_its_exit_status_and_its_message(tmp_path):
-    env = {"ANQUAN_DATA_DIR": str(tmp_path / "data"), "PATH": "/usr/bin:/bin", "HOME": str(tmp_path)}
-    empty = subprocess.run(
-        [sys.executable, "-m", "assistant.cli", "ask", " "], capture_output=True, text=True, timeout=120, env=env
-    )
-    assert empty.returncode == 2 and "问题是空的" in empty.stderr
-    nothing = subprocess.run(
-        [sys.executable, "-m", "assistant.cli", "ask", "叉车司机要持证吗"],
+def _anquan(args: list[str], env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    """The command line in a new process, as a user runs it."""
+    return subprocess.run(
+        [sys.executable, "-m", "assistant.cli", *args],
         capture_output=True,
         text=True,
         timeout=120,
         env=env,
+        check=False,
     )
+
+
+def test_a_reading_command_keeps_its_exit_status_and_its_message(tmp_path):
+    env = {"ANQUAN_DATA_DIR": str(tmp_path / "data"), "PATH": "/usr/bin:/bin", "HOME": str(tmp_path)}
+    empty = _anquan(["ask", " "], env)
+    assert empty.returncode == 2 and "问题是空的" in empty.stderr
+    nothing = _anquan(["ask", "叉车司机要持证吗"], env)
     assert nothing.returncode == 1 and "知识库为空" in nothing.stderr and "Traceback" not in nothing.stderr
 
 
@@ -261,14 +265,7 @@ def test_a_named_model_that_cannot_be_downloaded_is_told_at_once_in_chinese(tmp_
         "HF_ENDPOINT": f"http://127.0.0.1:{port}",
     }
     started = time.monotonic()
-    done = subprocess.run(
-        [sys.executable, "-m", "assistant.cli", "search", "安全管理机构"],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        env=env,
-        check=False,
-    )
+    done = _anquan(["search", "安全管理机构"], env)
     assert done.returncode == 1
     assert "ANQUAN_EMBEDDER=sentence-transformers 无法使用" in done.stderr and "ANQUAN_EMBEDDER=e5" in done.stderr
     assert "Retrying" not in done.stderr and "Traceback" not in done.stderr

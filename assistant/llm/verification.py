@@ -222,12 +222,7 @@ MODAL_FILLERS = (
 )  # fmt: skip
 # Words of opposite sense a near copy may swap and so turn its clause around (应当配备专职… -> 配备兼职…即可;
 # 以书面形式 -> 口头): each pair, either way
-OPPOSITES = (
-    ("专职", "兼职"),
-    ("书面", "口头"),
-    ("如实", "虚假"),
-    ("停止", "继续"),
-)
+OPPOSITES = (("专职", "兼职"), ("书面", "口头"), ("如实", "虚假"), ("停止", "继续"))
 # Qualifiers that make an unconditional provision a default with exceptions (原则上不得, 一般情况下应当, 除小微企业外):
 # a near copy that adds one the clause does not have narrows the duty or the prohibition
 QUALIFIERS = (
@@ -1526,8 +1521,9 @@ def _paraphrase_turned(claim: _Modal, frames: list[_Frame]) -> bool:
     for frame in claim.frames:
         same = [f for f in frames if _same_duty(frame, f) or _same_place(frame, f) or _party_duty(frame, f)]
         # the source binds each party its own way (单位负责人 shall report in an hour; 事故现场有关人员 may report
-        # directly): a sentence naming one is read against that party's duty where a source frame names it
-        same = [f for f in same if _same_party(frame, f)] or same
+        # directly): a sentence naming one is read against that party's duty where a source frame names it as the
+        # sentence does, nothing more (一般生产经营单位 is not 属于…高危行业、领域的生产经营单位)
+        same = [f for f in same if _same_party(frame, f) and _same_party(f, frame)] or same
         if same and all((frame.kind, f.kind) in _PARAPHRASE_CONFLICTS and not _contraposed(frame, f) for f in same):
             return True
     return False
