@@ -332,3 +332,15 @@ def test_a_search_that_finds_nothing_says_so(tmp_path, monkeypatch):
     result = CliRunner().invoke(app, ["search", "zzqqxx"])
     assert result.exit_code == 0, result.output
     assert "没有找到含“zzqqxx”的条文或段落" in result.output
+
+
+@pytest.mark.parametrize("variable", ["ANQUAN_WEB_USER", "ANQUAN_WEB_PASSWORD"])
+def test_a_login_name_or_password_holding_a_control_character_does_not_start_the_web(monkeypatch, variable):
+    from assistant.web.login import LoginConfigError, login_pair
+    from ingest.settings import Settings
+
+    monkeypatch.setenv("ANQUAN_WEB_USER", "admin")
+    monkeypatch.setenv("ANQUAN_WEB_PASSWORD", "s3cret-pass")
+    monkeypatch.setenv(variable, "ad\x01min" if variable == "ANQUAN_WEB_USER" else "s3cret\x01pass")
+    with pytest.raises(LoginConfigError, match=f"{variable} 含有换行等控制字符"):
+        login_pair(Settings())

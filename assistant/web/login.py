@@ -59,11 +59,11 @@ def login_pair(settings: Settings) -> tuple[str, str] | None:
             "ANQUAN_ADMIN_PASSWORD 只有空格（或看不见的字符），网页上任何人都能输入它确认文档取代现行法规，"
             "因此网页界面没有启动；请设置一个真正的管理员密码，或删去这一设置（改在命令行确认）。"
         )
-    if password and not password.isprintable():  # a line break from a .env file: no login box takes one
-        raise LoginConfigError(
-            "ANQUAN_WEB_PASSWORD 含有换行等控制字符，登录框里无法输入，因此网页界面没有启动；"
-            "请检查 .env 文件中的这一行。"
-        )
+    for name, value in (("ANQUAN_WEB_USER", user), ("ANQUAN_WEB_PASSWORD", password)):
+        if value and not value.isprintable():  # a line break from a .env file: no login box takes one
+            raise LoginConfigError(
+                f"{name} 含有换行等控制字符，登录框里无法输入，因此网页界面没有启动；请检查 .env 文件中的这一行。"
+            )
     if user and password:
         return user, password
     if user or password:
