@@ -43,11 +43,8 @@ MIN_FREE_BYTES = 1 << 20
 def has_room(path: Path) -> bool:
     """Whether the disk holding path has MIN_FREE_BYTES free: on a disk an import filled, the store could not even
     be opened to be read (every question, stats and show failed)."""
-    folder = path if path.is_dir() else path.parent
-    while not folder.exists() and folder != folder.parent:
-        folder = folder.parent
     try:
-        return shutil.disk_usage(folder).free >= MIN_FREE_BYTES
+        return shutil.disk_usage(_existing_folder(path)).free >= MIN_FREE_BYTES
     except OSError:  # not measurable: as if there were room (writing tells)
         return True
 
@@ -129,12 +126,17 @@ def layout_problem(data_dir: Path, writing: bool = False, embedder: str | None =
     return None
 
 
-def writable(path: Path) -> bool:
-    """Whether this process can write in the folder (and the existing file) at path: a read-only mount or
-    missing permissions say no (root included, on a read-only mount)."""
+def _existing_folder(path: Path) -> Path:
+    """The folder path is (or is in), or the nearest one above it that exists (a data directory not made yet)."""
     folder = path if path.is_dir() else path.parent
     while not folder.exists() and folder != folder.parent:
         folder = folder.parent
-    if not os.access(folder, os.W_OK):
+    return folder
+
+
+def writable(path: Path) -> bool:
+    """Whether this process can write in the folder (and the existing file) at path: a read-only mount or
+    missing permissions say no (root included, on a read-only mount)."""
+    if not os.access(_existing_folder(path), os.W_OK):
         return False
     return not path.is_file() or os.access(path, os.W_OK)

@@ -125,7 +125,6 @@ class Ingestor:
         self._later: dict[str, list[Path]] = {}
         self._folders: list[tuple[str, str]] = []  # the folders walked: (as given, absolute; real path)
         self.origin = ORIGIN_CURATED  # who brings the files of the current run (ORIGIN_UPLOAD: the web)
-        self._confirming = False  # the administrator confirms what the files of the current run replace
         self.corrections: Corrections | None = None  # kept corrections of titles, kinds, regions, dates (read per run)
 
     @contextmanager
@@ -158,7 +157,6 @@ class Ingestor:
         (BM25, articles, versions) once the lexical part is done; then, unless vectors=False, the chunks that lack
         a vector get one (ingest.vector_builder; anquan embed or anquan serve do it otherwise)."""
         self.origin = origin
-        self._confirming = confirm_supersede
         with self._exclusive():
             self.kb.sync_shared_model()
             dropped = self.kb.store.drop_legacy()
@@ -364,7 +362,7 @@ class Ingestor:
         self.stamps.save()
         lap("检查文件")
         while todo:
-            self._write(todo, records, report, lap)
+            self._write(todo, records, report, lap, confirm_supersede)
             if todo := self._in_place_of_failed(report, records, seen_docs):
                 records = self.kb.documents()  # with what was just written (the built-in embedder's fit counts it)
         records = self.kb.documents()
@@ -594,7 +592,14 @@ class Ingestor:
         self.kb.store.write_vectors([c.id for c in stored], vectors)
         model.mark_vectors_current()  # readers in other processes switch to the new fit now
 
-    def _write(self, todo: list[Task], records: dict[str, DocumentRecord], report: IngestReport, lap: _Laps) -> None:
+    def _write(
+        self,
+        todo: list[Task],
+        records: dict[str, DocumentRecord],
+        report: IngestReport,
+        lap: _Laps,
+        confirm_supersede: bool = False,
+    ) -> None:
         # A spread-out order, so the first batches (the built-in embedder's fit sample) are a fair
         # sample of the corpus; which of two same-named files counts was decided in walk order.
         todo = list(todo)
@@ -632,8 +637,8 @@ class Ingestor:
             for done, item in enumerate(preparation.with_vectors(itertools.chain(held, stream)), start=1):
                 if isinstance(item, Prepared) and (copy := self._text_copy(item, records, texts_seen)) is not None:
                     report.results.append(copy)
-                elif isinstance(item, Prepared) and (gutted := self._articles_lost(item, records)) is not None:
-                    report.results.append(gutted)
+                elif isinstance(item, Prepared) and (lost := self._articles_lost(item, records, confirm_supersede)):
+                    report.results.append(lost)
                 elif isinstance(item, Prepared):
                     batch.append(item)
                     batch_chunks += len(item.chunks)
@@ -669,13 +674,13 @@ class Ingestor:
         texts_seen[digest] = item.path
         return None
 
-    def _articles_lost(self, item: Prepared, records: dict[str, DocumentRecord]) -> FileResult | None:
+    def _articles_lost(self, item: Prepared, records: dict[str, DocumentRecord], confirmed: bool) -> FileResult | None:
         """A new text of a stored legal text with none of its articles (第X条) left: a file cut short or a placeholder
         saved over it (69 articles of 工伤保险条例 replaced by one line, and every question resting on them lost its
-        basis, silently). Refused, the stored text kept, unless the administrator confirms it (--confirm-supersede);
-        None otherwise."""
+        basis, silently). Refused, the stored text kept, unless the administrator confirmed the run
+        (--confirm-supersede); None otherwise."""
         previous = records.get(item.meta.doc_id)
-        if item.status != "updated" or self._confirming or previous is None or previous.kind not in VERSIONED_KINDS:
+        if confirmed or item.status != "updated" or previous is None or previous.kind not in VERSIONED_KINDS:
             return None
         if any(chunk.unit == "article" for chunk in item.chunks):
             return None

@@ -206,6 +206,7 @@ _LONGEST_SYLLABLE = 6  # zhuang, shuang
 _CHINESE_WORD = re.compile(r"[\u3400-\u9fff]+")
 
 
+@cache
 def _pinyin_dict() -> dict[int, str]:
     """pypinyin's dictionary of characters (code → its readings, the usual one first)."""
     # only the characters' dictionary is read: pypinyin's package otherwise loads and copies its phrase dictionary

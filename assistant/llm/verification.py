@@ -799,38 +799,31 @@ def verify(
     # quotations checked word for word: the figures in them are checked with them (a short one, “三同时”, is a
     # term, not checked: a figure in it is checked as any other)
     checked: list[tuple[int, int]] = []
-    for match in quotes:
-        quote = re.sub(r"\s*\n\s*", "", CITE.sub("", next(g for g in match.groups() if g is not None)))
+
+    def check_quotation(quote: str, start: int, end: int, citing: str) -> None:
+        """A quotation held to the sources its citing text cites (all when none), or the outline (given)."""
         if _substance(quote) < MIN_QUOTE:
-            continue
-        checked.append((match.start(), match.end()))
-        pool = [canon_sources[n - 1] for n in cited_numbers(sentence_of(match.start()))] or canon_sources
+            return
+        checked.append((start, end))
+        pool = [canon_sources[n - 1] for n in cited_numbers(citing)] or canon_sources
         if not any(_verbatim(quote, source) for source in [*pool, canon_told]):
             report.misquotes.append(quote)
-            marks.append((match.end(), MISQUOTE_MARK))
+            marks.append((end, MISQUOTE_MARK))
+
+    for match in quotes:
+        quote = re.sub(r"\s*\n\s*", "", CITE.sub("", next(g for g in match.groups() if g is not None)))
+        check_quotation(quote, match.start(), match.end(), sentence_of(match.start()))
     for block in _BLOCKQUOTE.finditer(text):
         if any(block.start() <= quote.start() < block.end() for quote in quotes):
             continue  # the quotations inside it are checked as such
         quote = _BLOCKQUOTE_MARKS.sub("", CITE.sub("", block.group())).strip()
         quote = LEADING_LABEL.sub("", _QUOTED_TITLE.sub("", quote)).rstrip("。；;，,：:！!？? \t")
-        if _substance(quote) < MIN_QUOTE:
-            continue
-        checked.append((block.start(), block.end()))
-        pool = [canon_sources[n - 1] for n in cited_numbers(block.group())] or canon_sources
-        if not any(_verbatim(quote, source) for source in [*pool, canon_told]):
-            report.misquotes.append(quote)
-            marks.append((block.end(), MISQUOTE_MARK))
+        check_quotation(quote, block.start(), block.end(), block.group())
     for claimed in _CLAIMED_ORIGINAL.finditer(text):
         if any(start <= claimed.start("claimed") < end for start, end in checked):
             continue  # a quotation after it is checked as such
         quote = CITE.sub("", claimed.group("claimed")).strip(" *_\t")
-        if _substance(quote) < MIN_QUOTE:
-            continue
-        checked.append((claimed.start("claimed"), claimed.end()))
-        pool = [canon_sources[n - 1] for n in cited_numbers(sentence_of(claimed.start()))] or canon_sources
-        if not any(_verbatim(quote, source) for source in [*pool, canon_told]):
-            report.misquotes.append(quote)
-            marks.append((claimed.end(), MISQUOTE_MARK))
+        check_quotation(quote, claimed.start("claimed"), claimed.end(), sentence_of(claimed.start()))
     for mention in _mentions(text):
         if not all(
             _article_given(mention, number, sub, chunks, canon_sources)
