@@ -45,6 +45,12 @@ _CLAIMED_KINDS = ("time", "money")
 _SENTENCES = re.compile(r"(?<=[。！!？?；;])")
 # a sentence this short around its check words puts no claim of its own (这个说法对吗？): the one before it does
 _CHECK_ONLY = 8
+# a figure asked as the topic of whether there is a rule on it (离居民区多远有没有要求, 每天干多久有什么规定): the
+# provision ruling on it answers, whether it states the figure or leaves it to a standard (有没有规定最多几人, the
+# rule asked first, asks the number)
+_WHETHER_RULED = re.compile(
+    r"[^，。；？?]{0,4}?(?:(?:有没有|有无|是否有)(?:要求|规定|限制)|有(?:什么|啥|哪些)(?:要求|规定))"
+)
 YES_NO = re.compile(rf"{ENDS_YES_NO.pattern}|([^有])不\1|是否")
 # a quiz's blank (不得少于____学时, 有效期为（ ）年): before a unit, the question word, as 多少 is; a blank asking
 # for a term (依法参加______) or for a bound whose unit the answer brings (必须有____以上的安全出口: 两个) asks none;
@@ -253,7 +259,12 @@ class QuantityAsks:
             rf"{_asks(words.frequency_asks)}"
             rf"|(?:多久|多长时间|(?:多少|{_JI})个?(?:{units['time']}))(?P<act>[^，。？?]{{0,8}})一(?:次|遍|回|趟)"
         )
-        self._ratio = re.compile(rf"{_asks(words.ratio_asks)}|{_asking(words.ratio_nouns, words.question_words)}")
+        # and so many of one thing per so many of another (每多少个观众配一个保安, 每多少平方米配一具灭火器): 每 and a
+        # question word counting anything but a period (每多少天 asks how often)
+        per_each = rf"每(?:多少|{_JI})(?!{_ANY_COUNTED}?(?:{time_units}))"
+        self._ratio = re.compile(
+            rf"{_asks(words.ratio_asks)}|{_asking(words.ratio_nouns, words.question_words)}|{per_each}"
+        )
         # 多久 asks how long or how often: a frequency (每年向职工代表大会报告) answers it too, in words
         self._deadline = re.compile(rf"{period}|{_alternatives([*words.deadline_words, *words.frequency_words])}")
         # 每季度 is also written 每个季度, 每一年
@@ -335,6 +346,8 @@ class QuantityAsks:
         ask = ask or (self._claimed(part) if _CHECKS_CLAIM.search(part) else None)
         if ask is None or (re.search(_JI, ask.words) and YES_NO.search(part)):
             return None
+        if _WHETHER_RULED.match(part, part.find(ask.words) + len(ask.words)):
+            return None  # 对离居民区多远有没有要求 asks whether the law rules on it: the rule answers, figure or none
         if ask.kind in _SUMS_AND_SHARES and provision_asked(part) != PENALTY:
             ask = replace(ask, fines=False)
         owner = _OWNER.search(part) if ask.kind == "time" else None
@@ -398,14 +411,15 @@ class QuantityAsks:
             unit = found.group("unit")
             kind = self._kind_of_unit[unit]
             counted = self._counted.get(unit, self._any_counted) if kind == "count" else None
-            if unit == _ANY_COUNTED and (
-                _PERSON.match(part[found.end() :]) or _PERSON_BEFORE.search(part[: found.start()])
-            ):
+            # what is counted, named after the asking words: 的 joining a word to its name (几个专职的安全员) is no
+            # part of the name the law writes
+            following = _CLAUSES.split(part[found.end() :], maxsplit=1)[0].replace("的", "")
+            if unit == _ANY_COUNTED and (_PERSON.match(following) or _PERSON_BEFORE.search(part[: found.start()])):
                 counted = self._people_counted
             people = ""
             if (
                 (kind == "people" or counted is self._people_counted)
-                and (named := _COUNTED_PEOPLE.match(part, found.end()))
+                and (named := _COUNTED_PEOPLE.match(following))
                 and len(named.group(0)) >= _NAME_SHARED
             ):
                 people = named.group(0)

@@ -56,9 +56,10 @@ _ASKS_BASIS = re.compile(
 )
 # a fine a clause imposes (处五万元以上十万元以下的罚款, 处以一万元以上三万元以下的罚款): the sum of a penalty
 FINE = re.compile(r"处以?[^。；]{0,40}?罚款")
-# a sanction's term: detention, a sentence, a ban from office (处十五日以下拘留, 处三年以下有期徒刑或者拘役, 五年内不得
-# 担任…主要负责人): a period the law sets as punishment, not the period of a duty
-TERM = re.compile(r"[^，。；]{0,16}?(?:拘留|有期徒刑|拘役|管制|不得担任)")
+# a sanction's term: detention, a sentence, a ban from office or from practice (处十五日以下拘留, 处三年以下有期徒刑或者
+# 拘役, 五年内不得担任…主要负责人, 5年内不予注册, 责令停止执业3个月以上1年以下): a period the law sets as punishment,
+# not the period of a duty
+TERM = re.compile(r"[^，。；]{0,16}?(?:拘留|有期徒刑|拘役|管制|不得担任|不予注册|年内不得)|停止执业[^，。；]{0,16}")
 # (a criminal sentence is a penalty too: 处三年以下有期徒刑或者拘役)
 _PENALTY_TEXT = re.compile(
     r"罚款|依法追究|给予[^。；]{0,10}处分|吊销|没收违法所得|责令停产停业整顿|有期徒刑|拘役|从[轻重]处罚|减轻处罚|免除处罚"

@@ -1,0 +1,112 @@
+"""Round 45 (issue 15), found with sets of lay questions written by other authors against the corpus (not evaluation
+sets, not kept in the project): what a count asks for is named with 的 inside (几个专职的安全管理人员) as without it;
+a ban from practice or from registration (责令停止执业3个月以上1年以下, 5年内不予注册) is a sanction's term, not the
+period of a duty; so many of one thing per so many of another (每多少个观众配一个保安) asks a proportion; a figure
+asked as the topic of whether the law rules on it (离居民区多远有没有要求) is answered by the rule, figure or none; and
+a 居民区 is the law's 居住区."""
+
+from __future__ import annotations
+
+import pytest
+from test_fifteenth_round import _article
+from test_retrieval_stages import record
+from test_twentyfourth_round_answers import _analyzer, _composed
+
+from assistant.pack import KnowledgePack
+from assistant.retrieval.figures import QuantityAsks
+from ingest.settings import Settings
+
+
+@pytest.fixture(scope="module")
+def asks() -> QuantityAsks:
+    return QuantityAsks(KnowledgePack(Settings().knowledge_dir).quantities)
+
+
+STAFFING = (
+    "前两款规定以外的其他生产经营单位，从业人员三百人以上的，至少配备一名专职安全生产管理人员；"
+    "从业人员一千人以上的，至少配备两名专职安全生产管理人员。"
+)
+
+
+@pytest.mark.parametrize("counted", ["几个专职的安全管理人员", "几个专职安全管理人员", "几名专职的安全生产管理人员"])
+def test_the_people_a_count_asks_for_are_named_with_or_without_a_particle(asks, counted):
+    ask = asks.asked(f"公司员工三百多人，至少得配{counted}？")
+    assert ask is not None and "的" not in ask.counted
+    assert ask.stated_in(STAFFING)
+    # the number of others in the same provision (从业人员三百人以上) does not count them
+    assert not ask.stated_in("从业人员三百人以上的，应当设置安全生产管理机构。")
+
+
+def test_a_ban_from_practice_or_registration_is_no_period_of_a_duty(asks):
+    ask = asks.asked("想考注册安全工程师，要有几年安全工作经验才能报名？")
+    assert ask is not None and ask.kind == "time"
+    sanction = (
+        "注册执业人员未执行法律、法规和工程建设强制性标准的，责令停止执业3个月以上1年以下；情节严重的，"
+        "吊销执业资格证书，5年内不予注册；造成重大安全事故的，终身不予注册。"
+    )
+    assert not ask.stated_in(sanction)
+    assert ask.stated_in("具备工程经济类专业本科以上学历，并具有三年以上安全生产管理工作经历。")
+    # asked how the breach is punished, the sanction's term is what is asked
+    penalty = asks.asked("注册执业人员违反强制性标准的处罚是停止执业多久？")
+    assert penalty is not None and penalty.stated_in(sanction)
+
+
+@pytest.mark.parametrize(
+    ("question", "kind"),
+    [
+        ("办一场两千人的演唱会，按规定每多少个观众就得配一个保安？", "ratio"),
+        ("仓库每多少平方米要配一具灭火器？", "ratio"),
+        ("每几个工人要配一个班组长？", "ratio"),
+        ("每多少天要检查一次？", "frequency"),  # 每 and a period asks how often
+        ("每几个月演练一次？", "frequency"),
+    ],
+)
+def test_so_many_of_one_thing_per_so_many_of_another_asks_a_proportion(asks, question, kind):
+    ask = asks.asked(question)
+    assert ask is not None and ask.kind == kind
+
+
+def test_a_proportion_asked_is_not_answered_by_a_deadline_of_the_same_matter():
+    application = _article(
+        "大型群众性活动安全管理条例", "行政法规", 13,
+        "第十三条 承办者应当在活动举办日的20日前提出安全许可申请，申请时，应当提交大型群众性活动安全工作方案。",
+    )  # fmt: skip
+    answer = _composed(
+        "办一场两千人的演唱会，按规定每多少个观众就得配一个保安？",
+        [record("大型群众性活动安全管理条例", "行政法规")],
+        [application],
+    )
+    assert answer.abstained and "20日" not in answer.text.split("可能相关")[0]
+
+
+@pytest.mark.parametrize(
+    ("question", "kind"),
+    [
+        ("法律上对储罐区离居民区多远有没有要求？", None),
+        ("连续工作多长时间有什么规定？", None),
+        ("储罐区离居民区至少多远？", "length"),
+        ("有没有规定最多几人？", "people"),  # the rule asked first: the number is what is asked
+    ],
+)
+def test_a_figure_asked_as_the_topic_of_whether_the_law_rules_on_it(asks, question, kind):
+    ask = asks.asked(question)
+    assert (ask.kind if ask else None) == kind
+
+
+def test_a_residential_area_is_the_laws_and_the_rule_leaving_the_distance_to_a_standard_answers():
+    plan = _analyzer(record("危险化学品安全管理条例", "行政法规")).analyse("化工厂储罐离居民区多远有没有要求？")
+    assert plan.translations.get("居民区") == "居住区"
+    siting = _article(
+        "危险化学品安全管理条例", "行政法规", 19,
+        "第十九条 危险化学品储存设施，与下列场所、设施、区域的距离应当符合国家有关规定：\n"
+        "(一)居住区以及商业中心、公园等人员密集场所；\n(二)学校、医院、影剧院、体育场(馆)等公共设施；\n"
+        "(三)饮用水源、水厂以及水源保护区；\n(四)车站、码头、机场以及通信干线；\n"
+        "(五)基本农田保护区、畜禽规模化养殖场(养殖小区)、渔业水域。",
+    )  # fmt: skip
+    answer = _composed(
+        "我家小区旁边要建一个化工厂的大储罐区，法律上对离居民区多远有没有要求？",
+        [record("危险化学品安全管理条例", "行政法规")],
+        [siting],
+    )
+    assert not answer.abstained
+    assert "居住区以及商业中心、公园等人员密集场所" in answer.text
