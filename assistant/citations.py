@@ -209,6 +209,8 @@ _MARK = re.compile(
     rf"|<sup>\s*(?P<sup>{_NUMBERS})\s*</sup>"
     # a footnote number: superscript digits not raising a letter or a number (m², 10⁻⁶)
     rf"|(?<![A-Za-z0-9０-９Ａ-Ｚａ-ｚ{_SUPERSCRIPT}⁺⁻])⁽?(?P<superscript>{_SUPERSCRIPTS})⁾?"
+    # a footnote number: circled numerals closing a clause (…1小时内报告⑨。), not opening an item (①建立…；②组织…)
+    rf"|(?<=[\u4e00-\u9fff）)”」』])(?P<circled>[{_CIRCLED}]+)(?=\s*(?:[。；;，,！？!?]|$))"
     # a source named in running text: 见资料2、根据资料2，… (not 资料3份, 资料2023年)
     rf"|(?:^|(?<=[见據据自照按考如由在于和与及或\s，。；：、,.;:（(]))(?P<plain>(?:资料|資料|文献|文獻|来源|來源)\s*(?:编号|編號)?\s*"
     rf"[#＃:：]?\s*{_DIGITS})(?![0-9０-９.．年月日份套件页頁张張本册冊个個条條项項万千百%％号號元部批卷])",
@@ -225,6 +227,7 @@ class CitationMark:
     end: int
     written: str  # as the model wrote it: 【2】, [1,99], [^3]
     numbers: tuple[int, ...]  # the source numbers it names, in order
+    ranged: bool = False  # written as a range ([1-9], 【2至5】)
 
 
 def _roman(letters: str) -> int:
@@ -301,13 +304,14 @@ def citation_marks(text: str) -> list[CitationMark]:
             text, text.rfind("\n", 0, match.start()) + 1, match.start()
         ):
             continue
-        body = next(g for g in match.group("body", "labelled", "bare", "sup", "superscript", "plain") if g)
+        body = next(g for g in match.group("body", "labelled", "bare", "sup", "superscript", "circled", "plain") if g)
         try:
             numbers = _numbers(body)
         except ValueError:
             continue
         if numbers:
-            marks.append(CitationMark(match.start(), match.end(), match.group(0), numbers))
+            ranged = len(numbers) > 1 and bool(_RANGE_MARK.search(body))
+            marks.append(CitationMark(match.start(), match.end(), match.group(0), numbers, ranged))
     return marks
 
 
@@ -318,11 +322,14 @@ _NO_SOURCE_NUMBER = re.compile(
 )
 
 
-def normalise_citations(text: str, valid: set[int]) -> tuple[str, list[int | str]]:
+def normalise_citations(
+    text: str, valid: set[int], ranges: list[tuple[int, int]] | None = None
+) -> tuple[str, list[int | str]]:
     """Rewrite every citation form to [n] ([1,2] -> [1][2], 【3】 -> [3]); a number naming no source in valid is
     dropped, and so is a bracketed number no source can have ([1.5], [-2]). Returns the text (invisible characters
     removed, see `visible`) and what was dropped (in order of appearance, once each): the numbers, and such a mark
-    as written."""
+    as written. ranges: when given, the span in the returned text of each citation written as a range ([1-9],
+    【2至5】) is appended to it: a range names sources by their place in the list, not by what they say."""
     text = visible(text)
     removed: list[int | str] = []
     pieces: list[str] = []
@@ -334,9 +341,14 @@ def normalise_citations(text: str, valid: set[int]) -> tuple[str, list[int | str
         for m in _NO_SOURCE_NUMBER.finditer(text)
         if not any(a < m.end() and m.start() < b for a, b in taken)
     ]
+    written = 0  # the length of the returned text so far
     for mark in sorted(marks, key=lambda m: m.start):
         pieces.append(text[position : mark.start])
+        written += mark.start - position
         pieces.append("".join(f"[{n}]" for n in mark.numbers if n in valid))
+        if ranges is not None and pieces[-1] and mark.ranged:
+            ranges.append((written, written + len(pieces[-1])))
+        written += len(pieces[-1])
         dropped = [n for n in mark.numbers if n not in valid] if mark.numbers else [mark.written]
         removed += [n for n in dropped if n not in removed]
         position = mark.end

@@ -12,9 +12,11 @@ from test_fifteenth_round import _article
 from test_retrieval_stages import record
 from test_twentyfourth_round_answers import _analyzer, _composed
 
+from assistant.llm.verification import notes, verify
 from assistant.pack import KnowledgePack
 from assistant.retrieval.figures import QuantityAsks
 from ingest.settings import Settings
+from ingest.store import StoredChunk
 
 
 @pytest.fixture(scope="module")
@@ -110,3 +112,86 @@ def test_a_residential_area_is_the_laws_and_the_rule_leaving_the_distance_to_a_s
     )
     assert not answer.abstained
     assert "居住区以及商业中心、公园等人员密集场所" in answer.text
+
+
+# LLM mode (issue 16): what the third look at the reply check found
+
+
+def _source(doc: str, title: str, number: int, text: str) -> StoredChunk:
+    return StoredChunk(
+        f"{doc}-{number}",
+        text,
+        {"doc_id": doc, "title": title, "unit": "article", "kind": "行政法规", "region": "全国",
+         "article": text.split(" ")[0], "article_num": number},
+    )  # fmt: skip
+
+
+REPORTING = _source(
+    "事故条例", "生产安全事故报告和调查处理条例", 9,
+    "第九条 事故发生后，事故现场有关人员应当立即向本单位负责人报告；单位负责人接到报告后，应当于1小时内向事故发生地"
+    "县级以上人民政府安全生产监督管理部门和负有安全生产监督管理职责的有关部门报告。",
+)  # fmt: skip
+STAFFING_LAW = _source(
+    "安全生产法", "中华人民共和国安全生产法", 24,
+    "第二十四条 前款规定以外的其他生产经营单位，从业人员超过一百人的，应当设置安全生产管理机构或者配备专职安全生产"
+    "管理人员。",
+)  # fmt: skip
+COMMENCEMENT = _source("某条例", "某条例", 30, "第三十条 本条例自2007年6月1日起施行。")
+SOURCES = [REPORTING, STAFFING_LAW, COMMENCEMENT]
+
+
+@pytest.mark.parametrize(
+    "reply",
+    [
+        "单位负责人接到报告后，不一定要在1小时内报告[1]。",  # a duty hedged, in other words than the clause's
+        "单位负责人原则上应当于1小时内报告，但视情况可以不报告[1]。",  # waived in a later clause naming no one
+        "单位负责人接到报告后应当报告，不过可以不在1小时内报告[1]。",
+    ],
+)
+def test_a_duty_hedged_or_waived_in_other_words_is_marked(reply):
+    _, report, _ = verify(reply, SOURCES, question="事故发生后单位负责人要多久报告？", uncited=True)
+    assert report.negations
+
+
+@pytest.mark.parametrize(
+    "reply",
+    [
+        "单位负责人接到报告后，应当在1小时内报告[1]。",
+        "事故现场有关人员应当立即向本单位负责人报告，单位负责人接到报告后应当在1小时内报告[1]。",
+    ],
+)
+def test_the_duty_restated_faithfully_is_not_marked(reply):
+    _, report, _ = verify(reply, SOURCES, question="事故发生后单位负责人要多久报告？", uncited=True)
+    assert not report.negations
+
+
+def test_a_citation_range_is_cut_to_the_sources_its_words_draw_on():
+    reply = (
+        "单位负责人接到报告后应当于1小时内报告[1-3]；从业人员超过一百人的，应当设置安全生产管理机构【1至2】。"
+        "以上两项都要做到[1-2]。"
+    )
+    text, report, cited = verify(reply, SOURCES, question="事故报告和机构设置有什么要求？", uncited=True)
+    assert "报告[1]；" in text and "管理机构[2]。" in text
+    assert cited == [1, 2] and sorted(report.unrelated) == [1, 2, 3]
+    assert any("引用范围" in note and "[3]" in note for note in notes(report, len(SOURCES)))
+    # numbers written one by one are the model's own choice: not cut
+    text, report, _ = verify("单位负责人应当于1小时内报告[1][2]。", SOURCES, uncited=True)
+    assert "[1][2]" in text and not report.unrelated
+
+
+def test_a_circled_footnote_number_is_a_citation_and_an_items_circled_number_is_not():
+    text, report, cited = verify("单位负责人接到报告后应当于1小时内报告①。", SOURCES, uncited=True)
+    assert text.startswith("单位负责人接到报告后应当于1小时内报告[1]") and cited == [1]
+    text, report, _ = verify("单位负责人接到报告后应当于1小时内报告⑨。", SOURCES, uncited=True)
+    assert "⑨" not in text and report.removed == [9]
+    listed = "从业人员超过一百人的，应当：①设置安全生产管理机构；②或者配备专职安全生产管理人员[2]。"
+    text, _, _ = verify(listed, SOURCES, uncited=True)
+    assert "①设置" in text and "②或者" in text
+
+
+def test_a_share_in_tenths_before_a_citation_is_checked():
+    fund = _source("办法", "企业安全生产费用提取和使用管理办法", 5, "第五条 提取比例为百分之六十。")
+    text, report, _ = verify("提取比例为五成[1]。", [fund], uncited=True)
+    assert report.figures == ["五成"]
+    text, report, _ = verify("提取比例为六成[1]。", [fund], uncited=True)
+    assert not report.figures

@@ -73,6 +73,7 @@ import unicodedata
 from bisect import bisect_right
 from dataclasses import dataclass, field
 from datetime import date
+from difflib import SequenceMatcher
 from fractions import Fraction
 from functools import lru_cache
 
@@ -286,6 +287,8 @@ _POINTER = re.compile(
 # a proviso (…，但是…的除外; …，但…) ends what a modal word binds: its words are the exception, not the duty
 _PROVISO = re.compile(r"[，,]但")
 _CJK = re.compile(r"[\u4e00-\u9fff]")
+# the words opening a clause that joins it to the one before (…，但视情况可以不报告; …，并且不必登记)
+_LINKING = re.compile(r"^(?:但是|但|不过|而且|而|却|也|并且|并|就|则|那么|否则|所以|因此)")
 _PREDICATE = 12  # characters of a reply's predicate compared (设立安全生产管理机构) with a source's whole predicate
 # a prohibition under a negated condition (未经批准，不得动火; 没有取得资格的，不能上岗) and a permission without
 # one (经批准后可以动火; 取得资格，方可上岗) state one rule from its two sides (contraposition): neither contradicts
@@ -512,6 +515,8 @@ class Verification:
     # they rest on is not: (n, the name as written, that source)
     misnamed: list[tuple[int, str, str]] = field(default_factory=list)
     foreign: list[str] = field(default_factory=list)  # sentences in another language, no check can read
+    # sources a citation range named ([1-9]) that its sentence draws nothing from: cut from it
+    unrelated: list[int] = field(default_factory=list)
     images_removed: int = 0  # images (Markdown or HTML) taken out of the reply
     links_removed: int = 0  # link addresses taken out of the reply (the link text is kept)
 
@@ -685,6 +690,36 @@ def _claims(text: str, quotes: list[re.Match]) -> list[tuple[int, int]]:
     return spans
 
 
+# of the sources a citation range names ([1-9]), a sentence is cited to those holding at least this share of its
+# character pairs that the one holding most holds (a majority of the best, not fitted): a range names sources by
+# their place in the list, and the 依据 of an answer lists only what its sentences were drawn from
+RANGE_KEEP = 0.5
+
+
+def _ranges_narrowed(text: str, chunks: list[StoredChunk], ranges: list[tuple[int, int]], report: Verification) -> str:
+    """The text with each citation range (its [n][m]… span) cut to the sources its sentence draws on (RANGE_KEEP);
+    the numbers cut are reported (Verification.unrelated). A range whose sentence holds nothing of any source it
+    names is left whole: the other checks mark that sentence."""
+    if not ranges:
+        return text
+    claims = _claims(text, list(_QUOTE.finditer(text)))
+    source_pairs = [_text_pairs(chunk.text) for chunk in chunks]
+    for start, end in reversed(ranges):
+        claim_start = next((a for a, b in claims if a <= start < b), 0)
+        # the words it closes: its sentence since the citation before it (…报告[1]；…设置机构[1-2]。)
+        opening = max((m.end() for m in CITE.finditer(text, claim_start, start)), default=claim_start)
+        pairs = _text_pairs(text[opening:start])
+        numbers = [int(n) for n in CITE.findall(text[start:end])]
+        held = {n: len(pairs & source_pairs[n - 1]) for n in numbers}
+        best = max(held.values(), default=0)
+        if not best:
+            continue
+        kept = [n for n in numbers if held[n] >= RANGE_KEEP * best]
+        report.unrelated += [n for n in numbers if n not in kept and n not in report.unrelated]
+        text = text[:start] + "".join(f"[{n}]" for n in kept) + text[end:]
+    return text
+
+
 def _attributed(claim: str) -> bool:
     """A sentence rests on the sources when it cites one, names an article or names a law (《…》)."""
     return bool(CITE.search(claim)) or "《" in claim or bool(_mentions(claim))
@@ -782,7 +817,9 @@ def verify(
     负有安全生产监督管理职责的部门…报告)."""
     report = Verification()
     stated = f"{question}\n{given}" if given else question  # what the model was told: its figures are no claims
-    text, report.removed = normalise_citations(clean_reply(text), set(range(1, len(chunks) + 1)))
+    ranges: list[tuple[int, int]] = []
+    text, report.removed = normalise_citations(clean_reply(text), set(range(1, len(chunks) + 1)), ranges)
+    text = _ranges_narrowed(text, chunks, ranges, report)
     report.images_removed, report.links_removed = text.count(IMAGE_REMOVED), text.count(LINK_REMOVED)
     canon_sources = [canonical(c.text) for c in chunks]
     # a quotation of the outline's own words (a slogan: “谁主管、谁负责”) is the outline's; not the question's: a user's
@@ -1290,6 +1327,12 @@ class _Modal:
                 predicate = next((f.predicate for f in earlier if f.predicate.startswith(predicate)), predicate)
             negated = bool(_NEGATED_CONDITION.search(condition))
             scope = scope if rest.startswith(predicate) else predicate  # a predicate borrowed binds just that
+            # whom it binds: what its clause names before it (a qualifier, 原则上, is no one); a later clause naming
+            # no one (…，但视情况可以不报告) binds whom the clause before it bound, as its subject is left out
+            party = "".join(_CJK.findall(_QUALIFIER.sub("", condition)))
+            if found:
+                own = _LINKING.sub("", "".join(_CJK.findall(_QUALIFIER.sub("", _PREDICATE_ENDS.split(condition)[-1]))))
+                party = own or found[-1].party
             found.append(
                 _Frame(
                     at,
@@ -1301,7 +1344,7 @@ class _Modal:
                     scope,
                     _before_circumstance("".join(_CJK.findall(bare_text[max(0, at - 16) : at])))[-2:],
                     closing,
-                    "".join(_CJK.findall(condition)),
+                    party,
                 )
             )
             since = match.end()
@@ -1532,7 +1575,20 @@ def _same_party(claim: _Frame, source: _Frame) -> bool:
 def _party_duty(claim: _Frame, source: _Frame) -> bool:
     """Whether a sentence binds whom a source binds (_same_party) to what the source binds them to, however short
     its words for it (单位负责人无需报告 for 单位负责人接到报告后，应当于1小时内…报告), in the same case."""
-    return _same_party(claim, source) and _bound_by(claim.predicate, source) and not _other_case(claim, source)
+    return (
+        _same_party(claim, source)
+        and (_bound_by(claim.predicate, source) or _in_order(claim.predicate, source.scope))
+        and not _other_case(claim, source)
+    )
+
+
+def _in_order(predicate: str, scope: str) -> bool:
+    """Whether what a frame binds holds a predicate's words in their order, with words of its own between them (在1小时
+    内报告 in 于1小时内向…有关部门报告): NEAR_COPY of its characters in runs of two or more, no negation on one
+    side only."""
+    blocks = SequenceMatcher(None, predicate, scope, autojunk=False).get_matching_blocks()
+    held = sum(block.size for block in blocks if block.size >= 2)
+    return bool(predicate) and held >= NEAR_COPY * len(predicate) and not _opposite(predicate, scope)
 
 
 def _turned(claim: _Modal, clause: _Modal) -> bool:
@@ -2194,6 +2250,9 @@ def notes(report: Verification, sources_given: int) -> list[str]:
             f"已删除无法对应资料的引用编号：{'、'.join(n if isinstance(n, str) else f'[{n}]' for n in report.removed)}"
             f"（只提供了 {sources_given} 条资料）"
         )
+    if report.unrelated:
+        numbers = "、".join(f"[{n}]" for n in report.unrelated)
+        found.append(f"引用范围（如[1-9]）中与所在句子无关的资料编号已删除：{numbers}")
     if report.misquotes:
         found.append(f"{len(report.misquotes)} 处引文未能在所引条文中逐字核对，已标注")
     if report.unknown_articles:
