@@ -146,10 +146,10 @@ def _most_like(
 
 # --- numbered citations in generated text ---------------------------------------------------------------
 
-MARKER = r"\[\d+\]"  # the canonical form: every answer and draft cites its sources as [n]
-CITE = re.compile(r"\[(\d+)\]")  # MARKER, its number read
-_OPEN = re.escape("[［【〔〖⟦{｛〈〈⟨⦅")
-_CLOSE = re.escape("]］】〕〗⟧}｝〉〉⟩⦆")
+MARKER = r"\[[0-9]+\]"  # the canonical form: every answer and draft cites its sources as [n]
+CITE = re.compile(r"\[([0-9]+)\]")  # MARKER, its number read (ASCII digits: a model's ٦ or 𝟔 is normalised first)
+_OPEN = re.escape("[［【〔〖⟦{｛〈〈⟨⦅〘〚")
+_CLOSE = re.escape("]］】〕〗⟧}｝〉〉⟩⦆〙〛")
 
 
 def _spaced(words: str) -> str:
@@ -163,7 +163,8 @@ _LABEL = (
     rf"(?:{_spaced('资料|資料|来源|來源|编号|編號|出处|出處|文献|文獻|参考|參考|引用|脚注|腳註|注')}|source|src|ref\.?|"
     r"reference|citation|cite|cit\.|No\.|No(?=\s)|Nr\.|№|[A-Za-z](?=[0-9０-９]))?\s*[#＃:：]?"
 )
-_DIGITS = r"[0-9０-９]+"
+# a number as a model may write it in any script's decimal digits (6, ６, ٦, ६, 𝟔: each reads as 6)
+_DIGITS = r"\d+"
 # one character, one number: ⑨ ⑴ ⒐ ⓫ ⓵ ❾ ➈ ➒ ㉑ ㊱ ㈨ ㊈ (unicodedata.numeric reads each)
 _CIRCLED = "".join(
     chr(code)
@@ -187,7 +188,7 @@ _ROMAN_VALUES = {"I": 1, "V": 5, "X": 10, "L": 50, "C": 100, "D": 500, "M": 1000
 # a source number as a model may write it: 12, １２, ⑫ (a run of such characters is several numbers), ¹², 十二, Ⅸ
 _NUMBER = re.compile(rf"{_DIGITS}|[{_CIRCLED}]+|[{_SUPERSCRIPT}]+|[{_CHINESE}]+|[{_ROMAN_CHARS}]+|{_ROMAN_LATIN}")
 # between two numbers of one citation: a comma, a range mark, a slash or only a space ([1 2], [1/2])
-_SEPARATOR = r"(?:\s*(?:[,，、;；˒/／]|[-–—~～至−⁻])\s*|\s+)"
+_SEPARATOR = r"(?:\s*(?:[,，、;；˒/／·和及与]|[-–—~～至−⁻])\s*|\s+)"
 _BARE_SEPARATOR = r"\s*(?:[,，、;；˒]|[-–—~～至−⁻])\s*"  # in a bare parenthesis: (1/2) and (1 2) are no citation
 _NUMBERS = rf"{_LABEL}\s*(?:{_NUMBER.pattern})(?:{_SEPARATOR}{_LABEL}\s*(?:{_NUMBER.pattern}))*"
 _LABELLED = (
@@ -322,6 +323,22 @@ _NO_SOURCE_NUMBER = re.compile(
 )
 
 
+# a bracketed number written with emphasis or markup around it ([**6**], [<b>6</b>], [`6`], [_6_]) or as a
+# superscript in Markdown's way (^6^): the number is read as the figures are, through the markup
+_EMPHASISED = re.compile(
+    rf"(?P<open>[{_OPEN}])\s*(?P<mark>\*{{1,2}}|_{{1,2}}|`|<(?P<tag>b|strong|em|i|sup)>)\s*(?P<body>[^{_CLOSE}\n*_`<>]{{1,40}}?)"
+    rf"\s*(?:\*{{1,2}}|_{{1,2}}|`|</(?P=tag)>)\s*(?P<close>[{_CLOSE}])"
+    # (not raising a letter or a number: m^2^, 2^10^)
+    r"|(?<![A-Za-z0-9０-９])\^(?P<caret>\d{1,3}(?:\s*[,，、]\s*\d{1,3})*)\^"
+)
+
+
+def _unwrapped(match: re.Match) -> str:
+    if match.group("caret"):
+        return f"[{match.group('caret')}]"
+    return f"{match.group('open')}{match.group('body')}{match.group('close')}"
+
+
 def normalise_citations(
     text: str, valid: set[int], ranges: list[tuple[int, int]] | None = None
 ) -> tuple[str, list[int | str]]:
@@ -330,7 +347,7 @@ def normalise_citations(
     removed, see `visible`) and what was dropped (in order of appearance, once each): the numbers, and such a mark
     as written. ranges: when given, the span in the returned text of each citation written as a range ([1-9],
     【2至5】) is appended to it: a range names sources by their place in the list, not by what they say."""
-    text = visible(text)
+    text = _EMPHASISED.sub(_unwrapped, visible(text))
     removed: list[int | str] = []
     pieces: list[str] = []
     position = 0

@@ -12,6 +12,7 @@ from test_fifteenth_round import _article
 from test_retrieval_stages import record
 from test_twentyfourth_round_answers import _analyzer, _composed
 
+from assistant.llm import is_abstention
 from assistant.llm.verification import notes, verify
 from assistant.pack import KnowledgePack
 from assistant.retrieval.figures import QuantityAsks
@@ -195,3 +196,93 @@ def test_a_share_in_tenths_before_a_citation_is_checked():
     assert report.figures == ["五成"]
     text, report, _ = verify("提取比例为六成[1]。", [fund], uncited=True)
     assert not report.figures
+
+
+@pytest.mark.parametrize(
+    ("question", "unheld"),
+    [
+        ("四川的企业出了事故，省里要求多长时间内报告？", ["四川省"]),  # 省里: the province named
+        ("四川的企业出了事故，省上的规定是多长时间内报告？", ["四川省"]),
+        ("四川的企业出了事故，多长时间内报告？", []),  # the national rule answers: no place's own rules asked
+        ("企业出了事故，省里要求多长时间内报告？", []),  # no place named
+    ],
+)
+def test_the_authorities_of_the_place_named_are_that_places_own_rules(question, unheld):
+    plan = _analyzer(record("生产安全事故报告和调查处理条例", "行政法规")).analyse(question)
+    assert plan.unheld_places == unheld
+
+
+# what a third round of hostile testing found in the reply check (issue 16, class 5)
+
+EDUCATION = _source(
+    "安全生产法", "中华人民共和国安全生产法", 28,
+    "第二十八条 生产经营单位应当对从业人员进行安全生产教育和培训，保证从业人员具备必要的安全生产知识。"
+    "未经安全生产教育和培训合格的从业人员，不得上岗作业。",
+)  # fmt: skip
+
+
+@pytest.mark.parametrize("digits", ["٦", "𝟔", "६", "๖", "６"])
+def test_a_marker_in_any_scripts_digits_is_read_and_one_naming_no_source_removed(digits):
+    text, report, cited = verify(f"从业人员超过一百人的，应当设置安全生产管理机构[{digits}]。", [STAFFING_LAW])
+    assert report.removed == [6] and cited == [] and digits not in text
+    six = [STAFFING_LAW] * 6
+    text, report, cited = verify(f"从业人员超过一百人的，应当设置安全生产管理机构[{digits}]。", six)
+    assert "[6]" in text and cited == [6]
+
+
+@pytest.mark.parametrize("marker", ["[**6**]", "[<b>6</b>]", "[*6*]", "[`6`]", "〘6〙", "^6^", "[1·6]", "[1和6]"])
+def test_a_marker_written_with_markup_or_another_separator_is_read(marker):
+    reply = f"从业人员超过一百人的，应当设置安全生产管理机构[1]。从业人员在一百人以下的，应当配备专职或者兼职的安全生产管理人员{marker}。"
+    text, report, _ = verify(reply, [STAFFING_LAW], uncited=True)
+    assert report.removed == [6] and "6" not in text.replace("[1]", "")
+    assert not report.negations  # [1和6] is no 和 of the sentence
+
+
+def test_a_unit_raised_in_markdown_is_no_marker():
+    text, report, _ = verify("有限空间面积为100m^2^时应当设置安全生产管理机构[1]。", [STAFFING_LAW], uncited=True)
+    assert "^2^" in text and "[2]" not in text and not report.removed
+
+
+@pytest.mark.parametrize(
+    "mention",
+    [
+        "《安全生产法》第二十四条、二十五条",  # each number of a list with its own 条
+        "《安全生产法》第二十四条至三十条",
+        "二十四条第三款",  # no 第, its paragraph named: an article, not a count
+        "《安全生产法》24条3款",
+        "《安全生产法》第二十四条（三）",  # an item by its label
+        "《安全生产法》第九——十二条",
+        "《安全生产法》art 11",
+    ],
+)
+def test_an_article_named_in_another_way_must_be_given(mention):
+    _, report, _ = verify(f"根据{mention}，从业人员超过一百人的，应当设置安全生产管理机构[1]。", [STAFFING_LAW])
+    assert report.unknown_articles
+
+
+@pytest.mark.parametrize("mention", ["《安全生产法》第二十四条", "二十四条第一款", "《安全生产法》24条1款"])
+def test_an_article_given_named_in_those_ways_passes(mention):
+    _, report, _ = verify(f"根据{mention}，从业人员超过一百人的，应当设置安全生产管理机构[1]。", [STAFFING_LAW])
+    assert not report.unknown_articles
+
+
+@pytest.mark.parametrize(
+    ("reply", "source"),
+    [
+        ("事故现场有关人员视情况向本单位负责人报告[1]。", REPORTING),  # left to circumstances: no duty
+        ("事故现场有关人员酌情向本单位负责人报告[1]。", REPORTING),
+        ("从业人员超过一百人的，法律对设置安全生产管理机构不做要求[1]。", STAFFING_LAW),
+        ("从业人员超过一百人的，豁免设置安全生产管理机构[1]。", STAFFING_LAW),
+        ("未经安全生产教育和培训合格的从业人员，尽量不要上岗作业[1]。", EDUCATION),  # a ban told as an effort
+        ("未经安全生产教育和培训合格的从业人员，不得上岗作业，但熟练工除外[1]。", EDUCATION),  # an exception added
+    ],
+)
+def test_a_duty_left_to_circumstances_softened_or_excepted_is_marked(reply, source):
+    _, report, _ = verify(reply, [source], uncited=True)
+    assert report.negations or report.qualified
+
+
+def test_a_reply_saying_only_that_there_is_no_basis_abstains_whatever_it_cites():
+    assert is_abstention("知识库中未找到依据[1]。", [1])
+    assert is_abstention("**知识库中未找到依据**[1]", [1])
+    assert not is_abstention("关于罚款：知识库中未找到依据。从业人员超过一百人的，应当设置安全生产管理机构[1]。", [1])

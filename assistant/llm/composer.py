@@ -108,11 +108,19 @@ def legal_wording(settings: Settings) -> dict[str, str]:
 
 
 def is_abstention(raw: str, used: list[int]) -> bool:
-    """A reply abstains when it says 知识库中未找到依据 and cites nothing: a cited answer that says so about one
-    part of the question is an answer."""
+    """A reply abstains when it says 知识库中未找到依据 and cites nothing, or says nothing else
+    (知识库中未找到依据[1]。: a marker on no claim is no basis): a cited answer that says so about one part of the
+    question is an answer."""
+    from assistant.citations import CITE
     from assistant.llm.verification import canonical  # see LlmComposer.finish
 
-    return canonical(NO_BASIS) in canonical(raw) and not used
+    said = canonical(raw)
+    if canonical(NO_BASIS) not in said:
+        return False
+    return not used or not _WORDS.search(CITE.sub("", said).replace(canonical(NO_BASIS), ""))
+
+
+_WORDS = re.compile(r"\w")  # a letter, an ideograph or a digit: anything said besides the phrase
 
 
 class LlmComposer:

@@ -185,7 +185,9 @@ MODALITY_WORDS: dict[str, tuple[str, ...]] = {
     ),
     # and the words that encourage or leave the manner to the unit (鼓励设置, 视情况设置)
     PERMISSION: (
-        "可以", "允许", "准许", "有权", "方可", "能够", "鼓励", "提倡", "倡导", "建议", "视情况", "视需要", "酌情",
+        "可以", "允许", "准许", "有权", "方可", "能够", "鼓励", "提倡", "倡导", "建议",
+        # a duty told as an effort (尽量不要上岗作业 for 不得上岗作业)
+        "尽量", "尽可能",
     ),
     EXEMPTION: (
         "不需要", "不需", "不必", "不用", "不须", "无需", "无须", "毋须", "毋需", "勿需", "勿须", "毋庸", "免予",
@@ -203,6 +205,10 @@ MODALITY_WORDS: dict[str, tuple[str, ...]] = {
         # 是推荐做法, 不再要求先通风)
         "不一定要", "未必要", "用不着", "犯不着", "大可不必", "不作硬性", "没有硬性", "并无硬性", "仅为倡导",
         "仅是倡导", "仅为提倡", "推荐做法", "不再要求", "不再强制", "不再需要", "不再必须",
+        # whether to do it left to circumstances (视情况报告, 酌情设置)
+        "视情况", "视需要", "酌情",
+        # the law said to ask nothing of it, or to exempt it (法律不要求立即报告, 对配备人员不做要求, 豁免配备)
+        "不要求", "不做要求", "不作要求", "没有要求", "豁免",
     ),
 }  # fmt: skip
 # 应, 须, 需, 可 and 能 on their own bind too (应设置, 须经, 可设置, 也能试制), but not inside a word: 应急, 相应,
@@ -232,7 +238,9 @@ QUALIFIERS = (
     # an emergency made an exception the clause does not have (但紧急情况下可以不通风)
     "紧急情况下", "紧急情况时", "情况紧急时", "情况紧急的", "紧急时", "特殊情况时", "特殊时期",
 )  # fmt: skip
-_QUALIFIER = re.compile("|".join(map(re.escape, QUALIFIERS)) + r"|除[^，。；,;：:]{1,30}?以?外")
+_QUALIFIER = re.compile(
+    "|".join(map(re.escape, QUALIFIERS)) + r"|除[^，。；,;：:]{1,30}?以?外|(?<=[，,；;但])[^，。；,;：:]{1,20}?除外"
+)
 # plain negation (不, 未, 无, 非, 没有), but not inside a word (无论, 不管, 不仅, 不断, 非常, 未来): a near copy
 # that adds or drops one turns the law around. The prohibitions and exemptions come first (不得, 不需要: read as
 # one word), and are compared by class (_modality_turned)
@@ -397,9 +405,15 @@ _NUM = rf"[{NUMERAL_CHARS}\d]+"
 # a numeral as a model may write it in an article number: 二百零一, 贰佰零壹, 2 0 1 (spaced), ⑳, ⅩⅩⅩ
 _ARTICLE_DIGITS = f"{NUMERAL_CHARS}{CIRCLED_NUMERALS}{ROMAN_NUMERALS}"
 _SPACED_NUM = rf"[{_ARTICLE_DIGITS}\d](?:[ \t\u3000]*[{_ARTICLE_DIGITS}\d])*"
-_LIST_SEP = r"[ \t\u3000]*(?:[、，,和及与或至到~～—–-]|以及)[ \t\u3000]*(?:第[ \t\u3000]*)?"
+# (each number of a list may carry its own 条: 第二十四条、二十五条, 第九十七条至一百零一条; a range mark doubled:
+# 第九——十二条)
+_LIST_SEP = r"[ \t\u3000]*条?[ \t\u3000]*(?:[、，,和及与或至到~～–-]|—{1,2}|以及)[ \t\u3000]*(?:第[ \t\u3000]*)?"
 _NUMS = rf"(?P<nums>{_SPACED_NUM}(?:{_LIST_SEP}{_SPACED_NUM})*)"
-_DETAIL = rf"(?:\s*第\s*(?P<paragraph>{_NUM})\s*款)?(?:\s*第\s*[（(]?\s*(?P<item>{_NUM})\s*[)）]?\s*项)?"
+# 第X款第Y项, or the item by its own label in brackets (第二十四条（三）, 第九条第二款（一）)
+_DETAIL = (
+    rf"(?:\s*第?\s*(?P<paragraph>{_NUM})\s*款)?"
+    rf"(?:\s*第\s*[（(]?\s*(?P<item>{_NUM})\s*[)）]?\s*项|[（(]\s*(?P<label_item>[{NUMERAL_CHARS}]+)\s*[)）])?"
+)
 # 之一, or a list of them: 第二十四条之一、之二
 _SUBS = rf"之(?P<subs>{_NUM}(?:[ \t\u3000]*(?:[、，,和及与或]|以及)[ \t\u3000]*之{_NUM})*)"
 # words ending in 法 that name no law (方法三条措施, 依法两条): no article number follows them
@@ -411,12 +425,15 @@ _NOT_A_LAW = "".join(f"(?<!{re.escape(word)})" for word in sorted(_NOT_LAWS))
 _MENTION = re.compile(
     rf"(?:《(?P<title>[^《》\n]{{1,60}})》\s*)?"
     rf"(?P<label>(?:第\s*|(?:(?<=》)|(?<=法){_NOT_A_LAW}|(?<=条例))[ \t\u3000]*){_NUMS}"
-    rf"\s*条(?:{_SUBS})?{_DETAIL})"
+    rf"\s*条(?:{_SUBS})?{_DETAIL}"
+    # or a number without 第 whose paragraph is named (二十四条第三款, 24条3款): an article, not a count of them
+    rf"|(?<![{_ARTICLE_DIGITS}\d第])(?P<bare>{_SPACED_NUM})\s*条\s*第?\s*(?P<bare_paragraph>{_NUM})\s*款"
+    rf"(?:\s*第?\s*[（(]?\s*(?P<bare_item>{_NUM})\s*[)）]?\s*项)?)"
 )
 # Article 24, Articles 24 and 25, Art. 24(2), Article 201 of the … Law, paragraph 3; § 60, §§ 24-25 (a section sign
 # for an article: 依据该条例§60 named an article no source has and passed unmarked)
 _ENGLISH_MENTION = re.compile(
-    r"(?<![A-Za-z])(?:Art(?:icles?|s?\.)|§§?)\s*(?P<nums>\d+(?:\s*(?:,|and|or|to|-|–)\s*\d+)*)(?:\s*\((?P<paragraph>\d+)\))?"
+    r"(?<![A-Za-z])(?:Art(?:icles?|s?\.|(?=\s*\d))|§§?)\s*(?P<nums>\d+(?:\s*(?:,|and|or|to|-|–)\s*\d+)*)(?:\s*\((?P<paragraph>\d+)\))?"
     r"(?:[^.;。；\n]{0,60}?(?<![A-Za-z])(?:paragraph|para\.|§)\s*(?P<paragraph2>\d+))?"
     r"(?:[^.;。；\n]{0,30}?(?<![A-Za-z])item\s*\(?(?P<item>\d+))?",
     re.IGNORECASE,
@@ -604,10 +621,10 @@ def _mentions(text: str) -> list[_Mention]:
             m.end(),
             m.group("title"),
             m.group("label"),
-            _listed(m.group("nums")),
+            _listed(m.group("nums") or m.group("bare")),
             _subs(m.group("subs")),
-            _numeral(m.group("paragraph")),
-            _numeral(m.group("item")),
+            _numeral(m.group("paragraph") or m.group("bare_paragraph")),
+            _numeral(m.group("item") or m.group("label_item") or m.group("bare_item")),
         )
         for m in _MENTION.finditer(_fold(text))
     ]

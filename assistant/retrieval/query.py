@@ -95,6 +95,9 @@ _TITLE_OF = rf"(?:{_LOCAL}的?)?[^\W\d{_ASKING_CHARS}]{{2,20}}?(?:条例|实施�
 # or its rules asked about as local ones (广州本地对这种小作坊的消防有啥特别规定: 本地, then what they say)
 _LOCALLY = rf"{_LOCAL}[^，。？?；;]{{0,16}}?(?:规定|要求|政策|条例|办法)"
 _OWN_RULES = rf"(?:{_RULES_OF}|{_TITLE_OF}|{_LOCALLY})"
+# or its authorities' rules, the place named before (四川的企业出了事故，省里要求多长时间内报告): 省里 is the province
+# the question named, as 当地 is
+_ITS_OWN = re.compile(r"(?:省|市|县|区|州)(?:里|上|上面|里面)的?[^，。？?；;]{0,4}?(?:规定|要求|政策|标准)")
 # what a plan holds, asked about: its name, or the arrangements it makes (有什么安排, 是怎么部署的), not an act of
 # arranging asked (安排什么人盯着, 能不能安排女工下井)
 _REFERS_TO_PLAN = re.compile(
@@ -408,7 +411,10 @@ class QueryAnalyzer:
             for place in plan.places
             if place not in self._library_regions
             and place not in self._region_names  # 深圳市: 深圳经济特区's
-            and re.search(rf"(?:{re.escape(place)}|{re.escape(_SUFFIX.sub('', place))}){_OWN_RULES}", norm)
+            and (
+                re.search(rf"(?:{re.escape(place)}|{re.escape(_SUFFIX.sub('', place))}){_OWN_RULES}", norm)
+                or (len(plan.places) == 1 and _ITS_OWN.search(norm))
+            )
         ]
         # a matter another source sets, named (安全色); of another law's, a figure asked of it (产假多少天)
         outside = [
