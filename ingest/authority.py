@@ -250,10 +250,13 @@ def held_description(record: DocumentRecord, records: dict[str, DocumentRecord])
     return "、".join(parts)
 
 
-def held_note(record: DocumentRecord, records: dict[str, DocumentRecord]) -> str:
+def held_note(record: DocumentRecord, records: dict[str, DocumentRecord], changed_text: bool = False) -> str:
+    """What an import says of a document it holds 待确认; changed_text: one held already whose text a new import
+    changed (the administrator must read it again)."""
+    again = "待确认期间文本已更新，需重新核对；" if changed_text else ""
     return (
         f"《{record.title}》（{record.doc_id}，{origin_label(record)}）{held_description(record, records)}："
-        f"已暂缓，待管理员确认，确认前仍以原文为准，该文档不参与检索；{CONFIRM_HINT}"
+        f"{again}已暂缓，待管理员确认，确认前仍以原文为准，该文档不参与检索；{CONFIRM_HINT}"
     )
 
 

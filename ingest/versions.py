@@ -38,8 +38,10 @@ def apply_versions(
     changed: list[DocumentRecord] = []
     for record in records.values():
         group = groups.get(record.version_key, [record]) if record.kind in VERSIONED_KINDS else [record]
-        newest = max(group, key=lambda r: (r.date, r.doc_id))
-        superseded = record.doc_id not in held and newest is not record and newest.date > record.date
+        # one text of a title is in force: of two of the same date, the one brought later (a text confirmed to
+        # replace it, a corrected edition); the date first, so a late import of an old version supersedes nothing
+        newest = max(group, key=lambda r: (r.date, r.ingested_at, r.doc_id))
+        superseded = record.doc_id not in held and newest is not record
         by = newest.doc_id if superseded else ""
         if (record.superseded, record.superseded_by) != (superseded, by):
             record.superseded, record.superseded_by = superseded, by
@@ -73,9 +75,11 @@ def apply_versions(
         over = held.get(record.doc_id, [])
         if record.held_over == over and record.vetted == record.hash:
             continue
-        if over and over != record.held_over:
+        if over and (over != record.held_over or record.vetted != record.hash):
+            # held anew, or its text changed while it waited: what the administrator read is not what is held
+            changed_text = over == record.held_over
             record.held_over = over
-            held_notes.append(held_note(record, records))
+            held_notes.append(held_note(record, records, changed_text))
         elif record.held_over and not over and record.doc_id in confirmed:
             notes.append(confirmed_note(record))
         record.held_over, record.vetted = over, record.hash

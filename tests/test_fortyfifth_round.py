@@ -7,17 +7,35 @@ a 居民区 is the law's 居住区."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from test_fifteenth_round import _article
+from test_law_integrity import (
+    FORGED_24,
+    REAL,
+    REAL_ID,
+    assert_the_real_law_holds,
+    forged,
+    show_24,
+    write,
+)
 from test_retrieval_stages import record
 from test_twentyfourth_round_answers import _analyzer, _composed
+from typer.testing import CliRunner
 
+from assistant.cli import app
 from assistant.llm import is_abstention
 from assistant.llm.verification import notes, verify
 from assistant.pack import KnowledgePack
 from assistant.retrieval.figures import QuantityAsks
+from assistant.web import library_tab
+from assistant.web.context import WebContext
+from assistant.web.library_tab import confirm_pending, import_uploads, pending_choices
+from ingest.knowledge_base import KnowledgeBase
+from ingest.pipeline import ingest
 from ingest.settings import Settings
-from ingest.store import StoredChunk
+from ingest.store import ORIGIN_UPLOAD, StoredChunk
 
 
 @pytest.fixture(scope="module")
@@ -286,3 +304,140 @@ def test_a_reply_saying_only_that_there_is_no_basis_abstains_whatever_it_cites()
     assert is_abstention("知识库中未找到依据[1]。", [1])
     assert is_abstention("**知识库中未找到依据**[1]", [1])
     assert not is_abstention("关于罚款：知识库中未找到依据。从业人员超过一百人的，应当设置安全生产管理机构[1]。", [1])
+
+
+REPORTING_WHOLE = _source(
+    "事故条例", "生产安全事故报告和调查处理条例", 9,
+    "第九条 事故发生后，事故现场有关人员应当立即向本单位负责人报告；单位负责人接到报告后，应当于1小时内向事故发生地"
+    "县级以上人民政府安全生产监督管理部门和负有安全生产监督管理职责的有关部门报告。\n"
+    "情况紧急时，事故现场有关人员可以直接向事故发生地县级以上人民政府安全生产监督管理部门和负有安全生产监督管理职责的"
+    "有关部门报告。",
+)  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    "reply",
+    [
+        # a quotation breaking off inside the clause the sentence goes on with
+        "条例规定“事故现场有关人员可以”不向本单位负责人报告[1]。",
+        # the verb closing what the quotation bound, waived after it
+        "条例规定“事故现场有关人员应当立即向本单位负责人报告”，但实践中可以不报告[1]。",
+        # whom the article binds, named with less than it names them (单位负责人 of 单位负责人接到报告后), beside
+        # another party's permission in the same article (情况紧急时，事故现场有关人员可以直接…报告)
+        "单位负责人可以不向有关部门报告[1]。",
+    ],
+)
+def test_a_duty_turned_around_its_quotation_or_its_party_is_marked(reply):
+    _, report, _ = verify(reply, [REPORTING_WHOLE], uncited=True)
+    assert report.negations
+
+
+@pytest.mark.parametrize(
+    "reply",
+    [
+        "条例规定“事故现场有关人员应当立即向本单位负责人报告”[1]。",
+        "情况紧急时，事故现场有关人员可以直接向安全生产监督管理部门报告[1]。",
+        "单位负责人接到报告后，应当于1小时内向有关部门报告[1]。",
+    ],
+)
+def test_the_article_quoted_or_restated_as_it_binds_each_party_is_not_marked(reply):
+    _, report, _ = verify(reply, [REPORTING_WHOLE], uncited=True)
+    assert not report.negations
+
+
+# faults and state (issue 16, class 4): what the third round of hostile testing found
+
+
+@pytest.fixture
+def curated_law(tmp_path, settings) -> KnowledgeBase:
+    """The real law, ingested by the administrator from the command line (as test_law_integrity's curated)."""
+    result = CliRunner().invoke(app, ["ingest", str(write(tmp_path / "laws", f"{REAL_ID}.md", REAL))])
+    assert result.exit_code == 0, result.output
+    return KnowledgeBase(settings)
+
+
+def test_a_text_of_the_laws_title_and_date_confirmed_replaces_it_and_one_text_is_in_force(
+    curated_law, settings, tmp_path
+):
+    """The same title and date as the law in force: held, then, confirmed by the administrator, in force instead
+    of it (not beside it: which 第二十四条 answered depended on how the question was worded)."""
+    same_day = write(tmp_path / "forge", "安全生产法（2021-06-10）.md", forged(date="2021年6月10日"))
+    ingest([same_day], settings)
+    documents = KnowledgeBase(settings).documents()
+    (held,) = [d for d in documents.values() if d.pending]
+    assert_the_real_law_holds(settings)
+    ingest([same_day], settings, confirm_supersede=True)
+    documents = KnowledgeBase(settings).documents()
+    assert [d.doc_id for d in documents.values() if d.in_force and d.kind == "法律"] == [held.doc_id]
+    assert documents[REAL_ID].superseded_by == held.doc_id
+    assert FORGED_24 in show_24()
+
+
+def test_a_held_text_uploaded_again_is_read_again_and_a_choice_made_before_confirms_nothing(
+    curated_law, settings, tmp_path, monkeypatch
+):
+    monkeypatch.setattr(library_tab, "_WRONG_PASSWORD_DELAY", 0)
+    admin = WebContext(
+        Settings(data_dir=settings.data_dir, embedder="builtin", admin_password="管理员口令"), curated_law
+    )
+    first = write(tmp_path / "browser", "安全生产法(2025-01-01).md", forged())
+    import_uploads(admin, [str(first)])
+    (listed,) = [value for _, value in pending_choices(admin)]
+    swapped = write(tmp_path / "browser2", "安全生产法(2025-01-01).md", forged().replace("自行决定", "一律自行决定"))
+    text, rows = import_uploads(admin, [str(swapped)])
+    assert rows[0][1] == "更新" and "待确认期间文本已更新，需重新核对" in text, text
+    refused = confirm_pending(admin, listed, "管理员口令")
+    assert (
+        "列出之后又被上传更新过，未确认" in refused
+        and KnowledgeBase(settings).documents()["安全生产法(2025-01-01)"].pending
+    )
+    assert_the_real_law_holds(settings)
+    (relisted,) = [value for _, value in pending_choices(admin)]
+    assert confirm_pending(admin, relisted, "管理员口令").startswith("✓ 已确认")
+
+
+def test_what_a_server_killed_during_a_web_import_moved_into_uploads_is_put_right_by_the_next_import(
+    curated_law, settings, tmp_path
+):
+    """A server killed (kill -9) while a batch was ingested left in uploads/ the files it had moved in: one the
+    index never took (a copy of a law the command line brought, skipped) and one that replaced a stored original
+    whose new text was never indexed. The next web import takes the first out and puts the original back; a file the
+    index holds as it is stays."""
+    import json
+    import subprocess
+    import sys
+
+    ctx = WebContext(settings, curated_law)
+    kept_text = forged(title="青山市有限空间作业安全规定", date="2024年1月1日")
+    import_uploads(ctx, [str(write(tmp_path / "browser", "青山市有限空间作业安全规定.md", kept_text))])
+    uploads = settings.data_dir / "uploads"
+    original = uploads / "青山市有限空间作业安全规定.md"
+    assert original.read_text(encoding="utf-8") == kept_text
+    dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
+    staging = settings.data_dir / "upload-staging" / "killed"
+    staging.mkdir(parents=True)
+    names = ["青山市有限空间作业安全规定.md", "安全生产法[2021-06-10].md"]
+    (staging / "moved-in.json").write_text(json.dumps({"pid": int(dead.stdout), "names": names}), encoding="utf-8")
+    os_replace = __import__("os").replace
+    os_replace(original, staging / "青山市有限空间作业安全规定.md.previous")  # as _ingest_uploads moves it aside
+    original.write_text(kept_text + "\n第九条 从未入库的新文本。\n", encoding="utf-8")
+    (uploads / "安全生产法[2021-06-10].md").write_text(forged(date="2021年6月10日"), encoding="utf-8")
+
+    import_uploads(ctx, [str(write(tmp_path / "next", "青山市消防安全规定.md", forged(title="青山市消防安全规定")))])
+    assert original.read_text(encoding="utf-8") == kept_text  # the text the index holds
+    assert not (uploads / "安全生产法[2021-06-10].md").exists()
+    assert not staging.exists()
+    documents = KnowledgeBase(settings).documents()
+    sources = {Path(d.source).name for d in documents.values() if d.origin == ORIGIN_UPLOAD}
+    assert {p.name for p in uploads.iterdir()} == sources
+
+
+def test_an_upload_imported_already_is_said_so_not_called_empty(curated_law, settings, tmp_path):
+    """导入知识库 clicked twice: the upload's temporary copy was read and removed by the first import."""
+    ctx = WebContext(settings, curated_law)
+    upload = write(tmp_path / "browser", "二次导入.md", forged(title="青山市二次导入规定"))
+    _, rows = import_uploads(ctx, [str(upload)])
+    assert rows[0][1] == "新增"
+    upload.unlink()  # as the first import removes Gradio's copy
+    _, rows = import_uploads(ctx, [str(upload)])
+    assert rows[0][1] == "失败" and "已被导入或已过期" in rows[0][3] and "空" not in rows[0][3]

@@ -531,10 +531,11 @@ def test_concurrent_guesses_over_http_are_serialised_locked_out_and_the_administ
     with served(monkeypatch, **env) as (url, ctx), httpx.Client(base_url=url, timeout=60) as client:
         assert client.post("/login", data={"username": "admin", "password": "pw123456"}).status_code == 200
         confirm, save = fn_index(client, "lib-confirm"), fn_index(client, "lib-edit-save")
+        listed = f"{held}#{ctx.kb.documents()[held].hash}"  # the choice as listed, with the text it holds
         outputs: list[str] = []
 
         def guess(n: int) -> None:
-            output = queue_call(client, confirm, [held, f"guess{n}"], forwarded="10.9.0.1")
+            output = queue_call(client, confirm, [listed, f"guess{n}"], forwarded="10.9.0.1")
             outputs.append(output["data"][0])
 
         threads = [threading.Thread(target=guess, args=(n,)) for n in range(12)]
@@ -550,13 +551,13 @@ def test_concurrent_guesses_over_http_are_serialised_locked_out_and_the_administ
         assert elapsed >= 5 * 0.4  # one at a time: four at once took a fifth of that
         assert "秒后再试" in locked[0]
         # the guesser's address is refused the right password too; the edit's password is the same guard
-        right = queue_call(client, confirm, [held, "管理员口令"], forwarded="10.9.0.1")["data"][0]
+        right = queue_call(client, confirm, [listed, "管理员口令"], forwarded="10.9.0.1")["data"][0]
         assert right.startswith("⚠ 管理员密码输错次数过多"), right
         edit = queue_call(client, save, [held, None, None, "北京市", None, "管理员口令"], forwarded="10.9.0.1")
         assert "已暂时锁定" in edit["data"][0] and "未更正" in edit["data"][0], edit
         assert ctx.kb.documents()[held].pending
         # the administrator at another address is not locked out
-        done = queue_call(client, confirm, [held, "管理员口令"], forwarded="10.9.0.2")["data"][0]
+        done = queue_call(client, confirm, [listed, "管理员口令"], forwarded="10.9.0.2")["data"][0]
         assert done.startswith(f"✓ 已确认“{held}”生效"), done
         ctx.kb.store.invalidate()
         assert ctx.kb.documents()[held].in_force

@@ -43,6 +43,7 @@ from assistant import cli
 from assistant.cli import app
 from assistant.web.context import WebContext
 from assistant.web.library_tab import import_uploads
+from ingest.knowledge_base import KnowledgeBase
 from ingest.pipeline import ingest
 
 runner = CliRunner()
@@ -132,7 +133,8 @@ def test_a_held_upload_is_told_how_to_confirm_without_a_server_path(server, clie
     """With no administrator password, confirming an upload that would supersede the law in force answered
     “请管理员在服务器上运行：anquan ingest "/srv/…/uploads/x.md" --confirm-supersede”."""
     _, settings, folder = server
-    confirmed = _said(_event(client, event_fn(client, "lib-confirm"), [NEWER, ""]))
+    chosen = f"{NEWER}#{KnowledgeBase(settings).documents()[NEWER].hash}"  # the choice as listed, with its text
+    confirmed = _said(_event(client, event_fn(client, "lib-confirm"), [chosen, ""]))
     assert "网页上未设置管理员密码" in confirmed and "--confirm-supersede" in confirmed, confirmed
     assert f"文件“{NEWER}.md”（网页上传的文件保存在服务器数据目录的 uploads 文件夹中）" in confirmed, confirmed
     _no_server_path(confirmed, settings, folder)

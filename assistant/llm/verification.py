@@ -1341,7 +1341,11 @@ class _Modal:
             # 应当设置机构……实际上不用设置 (or 不用设): the verb stands for it all
             elif 1 <= len(predicate) <= _ELLIPTICAL and "\u4e00" <= predicate[0] <= "\u9fff":
                 earlier = [*reversed(found), *reversed(before)]  # this piece's, then the sentence's before it
-                predicate = next((f.predicate for f in earlier if f.predicate.startswith(predicate)), predicate)
+                # (the verb opening what it bound, 设置安全生产管理机构, or closing it, 立即向本单位负责人报告)
+                verb = predicate
+                predicate = next(
+                    (f.predicate for f in earlier if f.predicate.startswith(verb) or f.predicate.endswith(verb)), verb
+                )
             negated = bool(_NEGATED_CONDITION.search(condition))
             scope = scope if rest.startswith(predicate) else predicate  # a predicate borrowed binds just that
             # whom it binds: what its clause names before it (a qualifier, 原则上, is no one); a later clause naming
@@ -1576,10 +1580,19 @@ def _paraphrase_turned(claim: _Modal, frames: list[_Frame]) -> bool:
         # the source binds each party its own way (单位负责人 shall report in an hour; 事故现场有关人员 may report
         # directly): a sentence naming one is read against that party's duty where a source frame names it as the
         # sentence does, nothing more (一般生产经营单位 is not 属于…高危行业、领域的生产经营单位)
-        same = [f for f in same if _same_party(frame, f) and _same_party(f, frame)] or same
+        # (or, none naming it so, where one names it with more words around it: 单位负责人 of 单位负责人接到报告后; not
+        # 一般生产经营单位 of 属于…高危行业、领域的生产经营单位)
+        same = (
+            [f for f in same if _same_party(frame, f) and _same_party(f, frame)]
+            or [f for f in same if len(frame.party) >= _PARTY_MIN and frame.party in f.party]
+            or same
+        )
         if same and all((frame.kind, f.kind) in _PARAPHRASE_CONFLICTS and not _contraposed(frame, f) for f in same):
             return True
     return False
+
+
+_PARTY_MIN = 2  # characters of the shortest party named (单位负责人, 工会): less names no one
 
 
 def _same_party(claim: _Frame, source: _Frame) -> bool:
@@ -1655,11 +1668,16 @@ def _around_quotations(
     it: positions stay the text's), and those quotations' spans. A quotation is checked already; what the sentence
     says around it may still turn it around (条文规定“…应当设置…”[1]，但这不是硬性要求; 单位负责人“应当于1小时内…报告”
     [1]，但实践中次日报告也不算迟报)."""
-    inside = [(max(s, start), min(e, end)) for s, e in checked if s < end and start < e]
+    # (a quotation breaking off inside a clause that the sentence goes on with, “…有关人员可以”不向…报告, is read with
+    # it: its marks are no boundary of what the clause says)
+    inside = [(max(s, start), min(e, end)) for s, e in checked if s < end and start < e and not _GOES_ON.match(text, e)]
     claim = list(text[start:end])
     for s, e in inside:
         claim[s - start : e - start] = "，" + "\u3000" * (e - s - 1)
     return "".join(claim), inside
+
+
+_GOES_ON = re.compile(r"[\u4e00-\u9fff]")  # a clause going on right after a quotation's closing mark
 
 
 # a list of duties (…对本单位安全生产工作负有下列职责：, 履行下列职责：): each of its items binds as 应当 does

@@ -18,6 +18,7 @@ from assistant.web.uploads import (
     allowed_suffixes,
     discard_temporary,
     ingest_uploads,
+    recover_interrupted,
     uploads_dir,
 )
 from ingest.authority import challengers, held_description
@@ -29,6 +30,7 @@ from ingest.repeal import describe_repeal
 from ingest.settings import shown_address
 from ingest.store import ORIGIN_UPLOAD
 from ingest.vector_builder import coverage
+from ingest.walk import content_hash
 
 DOC_HEADERS = ["文档", "类别", "地区", "日期", "切块数", "状态"]
 RESULT_HEADERS = ["文件", "结果", "切块数", "说明"]
@@ -162,6 +164,23 @@ def results_markdown(rows: list[list]) -> str:
     return "\n".join(lines)
 
 
+def _indexed(ctx: WebContext, path: Path) -> bool:
+    """Whether the index holds this file of the uploads folder as it is (a document from it, of its content)."""
+    try:
+        digest = content_hash(path.read_bytes(), ctx.settings)
+        where = path.resolve()
+    except OSError:
+        return False
+    return any(r.hash == digest and _resolved(r.source) == where for r in ctx.kb.documents().values())
+
+
+def _resolved(source: str) -> Path | None:
+    try:
+        return Path(source).resolve()
+    except (OSError, ValueError):
+        return None
+
+
 def import_uploads(ctx: WebContext, paths: list[str], progress=None) -> tuple[str, list[list]]:
     """What the 导入知识库 button does: accept the uploaded files, ingest them as uploads (they cannot
     supersede or repeal a text in force until an administrator confirms, ingest.authority). Returns the
@@ -173,6 +192,8 @@ def import_uploads(ctx: WebContext, paths: list[str], progress=None) -> tuple[st
     rows = [[r.name, "失败", "", r.reason] for r in batch.rejected]
     note = held = ""
     if batch.accepted:
+        with ctx.lock:  # what a server killed during an import left in uploads/ (before this batch moves in)
+            recover_interrupted(ctx.settings, lambda path: _indexed(ctx, path))
         try:
             # a file whose ingest fails gets back the stored original it was to replace; the ingest runs in a
             # worker process (questions go on meanwhile)
@@ -212,10 +233,15 @@ def uploaded(record, settings) -> bool:
     return record.from_upload or Path(record.source).parent == uploads_dir(settings)
 
 
+# a held document is chosen for confirmation with the text it held when listed (doc id, this, its hash): a text
+# uploaded again under the same name while it waits is not confirmed by a choice made before
+_AS_LISTED = "#"
+
+
 def pending_choices(ctx: WebContext) -> list[tuple[str, str]]:
     records = ctx.kb.documents()
     return [
-        (escape_controls(f"{r.doc_id}（{held_description(r, records)}）"), r.doc_id)
+        (escape_controls(f"{r.doc_id}（{held_description(r, records)}）"), f"{r.doc_id}{_AS_LISTED}{r.hash}")
         for r in sorted(records.values(), key=lambda r: r.doc_id)
         if r.pending
     ]
@@ -262,11 +288,17 @@ def confirm_pending(ctx: WebContext, doc_id: str | None, password: str | None, w
     logged-in user and client address (client), whose wrong passwords are counted together."""
     admin = ctx.settings.admin_password
     records = ctx.kb.documents()
-    record = records.get(doc_id or "")
+    chosen, _, listed = (doc_id or "").rpartition(_AS_LISTED) if _AS_LISTED in (doc_id or "") else (doc_id, "", "")
+    record = records.get(chosen or "")
     if not admin:
         return "⚠ " + _confirm_at_the_server(ctx, [record] if record is not None else [])
     if record is None or not record.pending:
         return "⚠ 请先在“选择待确认的文档”中选一个待确认的文档（已确认或已删除的不再列出）。"
+    if listed and listed != record.hash:
+        return (
+            f"⚠ “{plain(record.doc_id)}”在列出之后又被上传更新过，未确认；原文仍现行。"
+            "请刷新待确认列表、重新核对新的文本后再确认。"
+        )
     refused = check_admin(ctx, password, who, "未确认；原文仍现行")
     if refused:
         return refused

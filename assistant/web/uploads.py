@@ -11,6 +11,7 @@ was built from; a re-upload that fails never destroys the original."""
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import shutil
@@ -169,6 +170,8 @@ def accept_uploads(
             batch.rejected.append(
                 Rejected(shown, f"不支持的文件类型“{suffix or '无扩展名'}”：只能上传 {'、'.join(allowed)} 文件。")
             )
+        elif not source.is_file():  # read and removed by an import before (导入 clicked twice), or expired
+            batch.rejected.append(Rejected(shown, "上传的文件已被导入或已过期，没有再次处理：请重新选择文件后上传。"))
         elif (size := _size(source)) > limit:
             batch.rejected.append(
                 Rejected(
@@ -209,6 +212,11 @@ def ingest_uploads(
 def _ingest_uploads(batch: UploadBatch, run: Callable[[list[Path]], IngestReport]) -> IngestReport:
     previous: list[tuple[Accepted, Path | None]] = []
     report: IngestReport | None = None
+    # what this process moves into uploads/, written first: a process killed before it put back what did not stay
+    # leaves this behind for the next batch to finish (_recover)
+    batch.staging.mkdir(parents=True, exist_ok=True)
+    journal = {"pid": os.getpid(), "names": [item.name for item in batch.accepted]}
+    (batch.staging / _JOURNAL).write_text(json.dumps(journal, ensure_ascii=False), encoding="utf-8")
     try:
         for item in batch.accepted:
             kept = None
@@ -239,24 +247,75 @@ def _key(path: Path) -> str:
         return str(path)
 
 
-def _remove_stale_staging(settings: Settings) -> None:
-    """Remove what an upload interrupted long ago (the process killed) left in staging; an original it had
-    moved aside and not put back goes back to the uploads folder first."""
+def recover_interrupted(settings: Settings, indexed: Callable[[Path], bool]) -> None:
+    """Finish the batches a process killed during their ingest left (call under the lock ingest_uploads takes):
+    indexed tells whether the index holds a file of the uploads folder as it is."""
+    _remove_stale_staging(settings, indexed)
+
+
+def _remove_stale_staging(settings: Settings, indexed: Callable[[Path], bool] | None = None) -> None:
+    """Finish what an interrupted upload left in staging (its process killed during the ingest, or long ago): a file
+    it moved into the uploads folder that the index does not hold as it is (indexed) is taken out again and the
+    original it had moved aside put back, as the ingest would have done; then its staging folder is removed."""
     root = staging_root(settings)
     if not root.is_dir():
         return
     now = time.time()
     for folder in root.iterdir():
         try:
-            if now - folder.stat().st_mtime <= _STALE_STAGING_S:
+            journal = _journal(folder)
+            if journal is not None and not _alive(journal.get("pid")) and indexed is not None:
+                _recover(folder, journal.get("names", []), settings, indexed)
+            elif now - folder.stat().st_mtime > _STALE_STAGING_S:
+                for kept in folder.glob("*.previous"):
+                    target = uploads_dir(settings) / kept.name.removesuffix(".previous")
+                    if not target.exists():
+                        os.replace(kept, target)
+            else:
                 continue
-            for kept in folder.glob("*.previous"):
-                target = uploads_dir(settings) / kept.name.removesuffix(".previous")
-                if not target.exists():
-                    os.replace(kept, target)
             shutil.rmtree(folder, ignore_errors=True)
         except OSError:
             continue
+
+
+_JOURNAL = "moved-in.json"  # in a batch's staging folder: its process and the names it moves into uploads/
+
+
+def _journal(folder: Path) -> dict | None:
+    try:
+        value = json.loads((folder / _JOURNAL).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return value if isinstance(value, dict) else None
+
+
+def _alive(pid: object) -> bool:
+    """Whether the process that wrote a journal still runs (then its batch is not interrupted)."""
+    if not isinstance(pid, int) or pid <= 0:
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:
+        return True  # another user's process: running
+    return True
+
+
+def _recover(folder: Path, names: list, settings: Settings, indexed: Callable[[Path], bool]) -> None:
+    """Each file an interrupted batch moved into uploads/: kept when the index holds it as it is, else taken out
+    and the original it replaced (folder/<name>.previous) put back."""
+    target_dir = uploads_dir(settings)
+    for name in names:
+        if not isinstance(name, str) or sanitise_name(name) != name:
+            continue  # not a name this module wrote
+        path, kept = target_dir / name, folder / f"{name}.previous"
+        if path.is_file() and indexed(path):
+            continue
+        if kept.exists():
+            os.replace(kept, path)
+        else:
+            path.unlink(missing_ok=True)
 
 
 def _size(path: Path) -> int:
