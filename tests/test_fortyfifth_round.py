@@ -35,7 +35,7 @@ from assistant.web.library_tab import confirm_pending, import_uploads, pending_c
 from ingest.knowledge_base import KnowledgeBase
 from ingest.pipeline import ingest
 from ingest.settings import Settings
-from ingest.store import ORIGIN_UPLOAD, StoredChunk
+from ingest.store import ORIGIN_UPLOAD
 
 
 @pytest.fixture(scope="module")
@@ -136,26 +136,17 @@ def test_a_residential_area_is_the_laws_and_the_rule_leaving_the_distance_to_a_s
 # LLM mode (issue 16): what the third look at the reply check found
 
 
-def _source(doc: str, title: str, number: int, text: str) -> StoredChunk:
-    return StoredChunk(
-        f"{doc}-{number}",
-        text,
-        {"doc_id": doc, "title": title, "unit": "article", "kind": "行政法规", "region": "全国",
-         "article": text.split(" ")[0], "article_num": number},
-    )  # fmt: skip
-
-
-REPORTING = _source(
-    "事故条例", "生产安全事故报告和调查处理条例", 9,
+REPORTING = _article(
+    "事故条例", "行政法规", 9, title="生产安全事故报告和调查处理条例", text=
     "第九条 事故发生后，事故现场有关人员应当立即向本单位负责人报告；单位负责人接到报告后，应当于1小时内向事故发生地"
     "县级以上人民政府安全生产监督管理部门和负有安全生产监督管理职责的有关部门报告。",
 )  # fmt: skip
-STAFFING_LAW = _source(
-    "安全生产法", "中华人民共和国安全生产法", 24,
+STAFFING_LAW = _article(
+    "安全生产法", "行政法规", 24, title="中华人民共和国安全生产法", text=
     "第二十四条 前款规定以外的其他生产经营单位，从业人员超过一百人的，应当设置安全生产管理机构或者配备专职安全生产"
     "管理人员。",
 )  # fmt: skip
-COMMENCEMENT = _source("某条例", "某条例", 30, "第三十条 本条例自2007年6月1日起施行。")
+COMMENCEMENT = _article("某条例", "行政法规", 30, title="某条例", text="第三十条 本条例自2007年6月1日起施行。")
 SOURCES = [REPORTING, STAFFING_LAW, COMMENCEMENT]
 
 
@@ -209,7 +200,9 @@ def test_a_circled_footnote_number_is_a_citation_and_an_items_circled_number_is_
 
 
 def test_a_share_in_tenths_before_a_citation_is_checked():
-    fund = _source("办法", "企业安全生产费用提取和使用管理办法", 5, "第五条 提取比例为百分之六十。")
+    fund = _article(
+        "办法", "行政法规", 5, title="企业安全生产费用提取和使用管理办法", text="第五条 提取比例为百分之六十。"
+    )
     text, report, _ = verify("提取比例为五成[1]。", [fund], uncited=True)
     assert report.figures == ["五成"]
     text, report, _ = verify("提取比例为六成[1]。", [fund], uncited=True)
@@ -232,8 +225,8 @@ def test_the_authorities_of_the_place_named_are_that_places_own_rules(question, 
 
 # what a third round of hostile testing found in the reply check (issue 16, class 5)
 
-EDUCATION = _source(
-    "安全生产法", "中华人民共和国安全生产法", 28,
+EDUCATION = _article(
+    "安全生产法", "行政法规", 28, title="中华人民共和国安全生产法", text=
     "第二十八条 生产经营单位应当对从业人员进行安全生产教育和培训，保证从业人员具备必要的安全生产知识。"
     "未经安全生产教育和培训合格的从业人员，不得上岗作业。",
 )  # fmt: skip
@@ -306,8 +299,8 @@ def test_a_reply_saying_only_that_there_is_no_basis_abstains_whatever_it_cites()
     assert not is_abstention("关于罚款：知识库中未找到依据。从业人员超过一百人的，应当设置安全生产管理机构[1]。", [1])
 
 
-REPORTING_WHOLE = _source(
-    "事故条例", "生产安全事故报告和调查处理条例", 9,
+REPORTING_WHOLE = _article(
+    "事故条例", "行政法规", 9, title="生产安全事故报告和调查处理条例", text=
     "第九条 事故发生后，事故现场有关人员应当立即向本单位负责人报告；单位负责人接到报告后，应当于1小时内向事故发生地"
     "县级以上人民政府安全生产监督管理部门和负有安全生产监督管理职责的有关部门报告。\n"
     "情况紧急时，事故现场有关人员可以直接向事故发生地县级以上人民政府安全生产监督管理部门和负有安全生产监督管理职责的"

@@ -1,8 +1,9 @@
 """Checking what a model wrote against the sources it was given (LLM answers and LLM drafts):
 
-- citations: every written form ([1,2]、【3】、[^4]、（资料5）、[⑨]、【九十九】、¹²、（文献9）、[No.9]、见资料9) is
-  normalised to [n]; a number naming no source given is removed and reported (assistant.citations is the
-  grammar);
+- citations: every written form ([1,2]、【3】、[^4]、（资料5）、[⑨]、【九十九】、¹²、（文献9）、[No.9]、见资料9, in any
+  script's digits, through markup: [**6**]、^6^, a circled number closing a clause: …报告⑨。) is normalised to [n]; a
+  number naming no source given is removed and reported (assistant.citations is the grammar); a range ([1-9]) is cut
+  to the sources its words draw on (RANGE_KEEP), the others reported;
 - quotes: every quotation, between any pair of quotation marks (QUOTE_PAIRS: “…”、「…」、｢…｣、『…』、〝…〞、«…»、
   '…' and "…", `…`, ❝…❞ and more) and every Markdown blockquote (> …), also one running over a line break (not over a
   blank line), must be verbatim in a source — the
@@ -40,10 +41,11 @@
   to);
 - what a clause binds: a sentence resting on a source that turns one of its clauses around is flagged — a near copy
   (NEAR_COPY) adding or dropping a negation, or putting a modal word of a conflicting class where the clause has one
-  (MODALITY_WORDS: obligation 应当, prohibition 不得, permission 可以 / 鼓励 / 视情况, exemption 不必 / 无须 / 免予;
+  (MODALITY_WORDS: obligation 应当, prohibition 不得, permission 可以 / 鼓励 / 尽量, exemption 不必 / 无须 / 视情况;
   应当 -> 可以, 不得 -> 可以, 可以 -> 必须), adverbs and spaces beside it (并、也、就、单独) not counted; or a
   paraphrase binding the same duty the other way (并不需要单独设立… for 应当设置…; a verb alone binds what the same
-  verb bound earlier in the sentence: 应当设置…，实际上不用设置), unless it is about a case outside the clause's
+  verb bound earlier in the sentence, opening or closing it: 应当设置…，实际上不用设置; “…立即…报告”，但实践中可以不
+  报告; a quotation its clause goes on after is read with it), unless it is about a case outside the clause's
   threshold (一百人以下 for 超过一百人的) or states the clause's rule from its other side (没有取得资格的，不能上岗
   for 取得资格，方可上岗); and a near copy adding a qualifier the clause does not have (QUALIFIERS: 原则上不得,
   一般情况下应当, 除小微企业外) is flagged as narrowing it. A near copy saying a word's opposite (OPPOSITES: 兼职
