@@ -125,6 +125,9 @@ class Ingestor:
         self._later: dict[str, list[Path]] = {}
         self._folders: list[tuple[str, str]] = []  # the folders walked: (as given, absolute; real path)
         self.origin = ORIGIN_CURATED  # who brings the files of the current run (ORIGIN_UPLOAD: the web)
+        # when the current run began: its documents' ingested_at (texts one import brings together are of one time;
+        # ingest.versions orders imports by it)
+        self.run_started = ""
         self.corrections: Corrections | None = None  # kept corrections of titles, kinds, regions, dates (read per run)
 
     @contextmanager
@@ -335,6 +338,7 @@ class Ingestor:
 
     def _run(self, paths: list[Path], prune: bool, confirm_supersede: bool = False) -> IngestReport:
         started = time.perf_counter()
+        self.run_started = datetime.now().isoformat(timespec="microseconds")
         report = IngestReport(embedder=self.kb.embedder.description)
         lap = _Laps(report)
         self._recover()
@@ -724,7 +728,7 @@ class Ingestor:
     def _write_batch(self, batch: list[Prepared], records: dict[str, DocumentRecord], report: IngestReport) -> None:
         """Embed and write the chunks of several documents, then commit their records together."""
         self.journal.write([{"doc_id": item.meta.doc_id, "hash": item.doc_hash} for item in batch])
-        now = datetime.now().isoformat(timespec="seconds")
+        now = self.run_started or datetime.now().isoformat(timespec="microseconds")
         ids: list[str] = []
         texts: list[str] = []
         metadatas: list[dict] = []

@@ -38,10 +38,15 @@ def apply_versions(
     changed: list[DocumentRecord] = []
     for record in records.values():
         group = groups.get(record.version_key, [record]) if record.kind in VERSIONED_KINDS else [record]
-        # one text of a title is in force: of two of the same date, the one brought later (a text confirmed to
-        # replace it, a corrected edition); the date first, so a late import of an old version supersedes nothing
+        # of two texts of the same date, the one a later import brought (confirmed to replace the other, a corrected
+        # edition) is in force, not both; texts one import brought together each stay; the date first, so a late
+        # import of an old version supersedes nothing
         newest = max(group, key=lambda r: (r.date, r.ingested_at, r.doc_id))
-        superseded = record.doc_id not in held and newest is not record
+        superseded = (
+            record.doc_id not in held
+            and newest is not record
+            and (newest.date, newest.ingested_at) > (record.date, record.ingested_at)
+        )
         by = newest.doc_id if superseded else ""
         if (record.superseded, record.superseded_by) != (superseded, by):
             record.superseded, record.superseded_by = superseded, by

@@ -434,3 +434,18 @@ def test_an_upload_imported_already_is_said_so_not_called_empty(curated_law, set
     upload.unlink()  # as the first import removes Gradio's copy
     _, rows = import_uploads(ctx, [str(upload)])
     assert rows[0][1] == "失败" and "已被导入或已过期" in rows[0][3] and "空" not in rows[0][3]
+
+
+def test_texts_of_one_title_and_date_brought_by_one_import_each_stay_in_force(settings, tmp_path):
+    text = forged(title="青山市安全管理机构设置规定", date="2024年1月1日")
+    both = [
+        write(tmp_path / "corpus", "青山市安全管理机构设置规定（一）.md", text),
+        write(
+            tmp_path / "corpus",
+            "青山市安全管理机构设置规定（二）.md",
+            text + "\n第九条 本规定由青山市应急管理局负责解释。\n",
+        ),
+    ]
+    ingest(both, settings)
+    documents = KnowledgeBase(settings).documents()
+    assert len(documents) == 2 and all(d.in_force for d in documents.values())
