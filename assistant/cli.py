@@ -74,7 +74,7 @@ def readable_input(text: str, may_be_path: bool = False) -> str:
 
     readable, encoding = name_reading(text)
     if encoding is None:  # no reading makes text of it (compared as shown, a control byte in it let it through)
-        raise BadInput(os.fsencode(text).decode("utf-8", errors="backslashreplace"))
+        raise BadInput(echoed(os.fsencode(text).decode("utf-8", errors="backslashreplace")))
     return readable
 
 

@@ -32,6 +32,7 @@ from assistant.retrieval.figures import QuantityAsks
 from assistant.web import library_tab
 from assistant.web.context import WebContext
 from assistant.web.library_tab import confirm_pending, import_uploads, pending_choices
+from assistant.web.refusals import chinese
 from ingest.knowledge_base import KnowledgeBase
 from ingest.pipeline import ingest
 from ingest.settings import Settings
@@ -449,3 +450,22 @@ def test_texts_of_one_title_and_date_brought_by_one_import_each_stay_in_force(se
     ingest(both, settings)
     documents = KnowledgeBase(settings).documents()
     assert len(documents) == 2 and all(d.in_force for d in documents.values())
+
+
+def test_a_batch_refused_for_a_hidden_file_is_said_to_be_refused_whole():
+    """Gradio refuses a whole batch holding a file whose name begins with “.” (its temporary folder under the
+    server's working directory), naming no file: the user is told nothing of the batch was imported."""
+    told = chinese(
+        "Dotfiles located in the temporary directory cannot be moved to the cache for security reasons.", 500
+    )
+    assert "这一批文件都没有导入" in told and "去掉开头的“.”" in told and "重新选择" in told, told
+
+
+def test_input_in_no_encoding_is_echoed_only_in_part():
+    """3 MB of random bytes piped into chat were written back whole in the encoding error (about 8 MB)."""
+    from assistant.cli import BadInput, readable_input
+
+    garbage = bytes(range(128, 256)).decode("utf-8", errors="surrogateescape") * 20000
+    with pytest.raises(BadInput) as refused:
+        readable_input(garbage)
+    assert len(str(refused.value)) < 600 and "共" in str(refused.value)

@@ -47,10 +47,12 @@ _ENGLISH: tuple[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]], ..
         "只能使用通过本页面上传的文件：这个路径不是上传的文件，没有处理。",
     ),
     (re.compile(r"Not authenticated"), NOT_LOGGED_IN),
-    # a file whose name begins with "." (a hidden file, as the command line skips it): Gradio refuses to take it
+    # a file whose name begins with "." (a hidden file, as the command line skips it): Gradio refuses to take it, and
+    # the whole batch with it (when its temporary folder is under the server's working directory), naming no file
     (
         re.compile(r"Dotfiles located in the temporary directory cannot be moved to the cache.*", re.S),
-        "文件名以“.”开头（隐藏文件），没有处理：请把文件改名、去掉开头的“.”后再上传。",
+        "文件名以“.”开头（隐藏文件）的文件不能上传，这一批文件都没有导入：请把它改名、去掉开头的“.”（或不选它）后，"
+        "重新选择这一批文件上传。",
     ),
     (
         re.compile(r"File not allowed: .*", re.S),
