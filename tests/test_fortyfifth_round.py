@@ -1,12 +1,20 @@
-"""Round 45 (issue 15), found with sets of lay questions written by other authors against the corpus (not evaluation
-sets, not kept in the project): what a count asks for is named with 的 inside (几个专职的安全管理人员) as without it;
-a ban from practice or from registration (责令停止执业3个月以上1年以下, 5年内不予注册) is a sanction's term, not the
-period of a duty; so many of one thing per so many of another (每多少个观众配一个保安) asks a proportion; a figure
-asked as the topic of whether the law rules on it (离居民区多远有没有要求) is answered by the rule, figure or none; and
-a 居民区 is the law's 居住区."""
+"""Round 45.
+
+Issue 15, found with sets of lay questions written by other authors against the corpus (not evaluation sets, not
+kept in the project): what a count asks for is named with 的 inside (几个专职的安全管理人员) as without it; a ban
+from practice or from registration (责令停止执业3个月以上1年以下, 5年内不予注册) is a sanction's term, not the period
+of a duty; so many of one thing per so many of another (每多少个观众配一个保安) asks a proportion; a figure asked as
+the topic of whether the law rules on it (离居民区多远有没有要求) is answered by the rule, figure or none; a 居民区 is
+the law's 居住区; 省里的要求 of the place named are its own rules.
+
+Issue 16, what a third round of hostile testing found: in the LLM reply check (markers in any script's digits, through
+markup, ranges, circled numbers; article names; a duty hedged, left to circumstances or turned around its quotation
+or its party); in the law in force (one text of a title and date, a held text uploaded again, the web confirming the
+text as listed); in the uploads folder after a server killed during an import; and in a few messages."""
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -33,6 +41,7 @@ from assistant.web import library_tab
 from assistant.web.context import WebContext
 from assistant.web.library_tab import confirm_pending, import_uploads, pending_choices
 from assistant.web.refusals import chinese
+from assistant.web.uploads import accept_uploads, ingest_uploads
 from ingest.knowledge_base import KnowledgeBase
 from ingest.pipeline import ingest
 from ingest.settings import Settings
@@ -394,33 +403,26 @@ def test_what_a_server_killed_during_a_web_import_moved_into_uploads_is_put_righ
     curated_law, settings, tmp_path
 ):
     """A server killed (kill -9) while a batch was ingested left in uploads/ the files it had moved in: one the
-    index never took (a copy of a law the command line brought, skipped) and one that replaced a stored original
-    whose new text was never indexed. The next web import takes the first out and puts the original back; a file the
-    index holds as it is stays."""
-    import json
-    import subprocess
-    import sys
-
+    index never took (a copy of a law the command line brought) and one that replaced a stored original whose new
+    text was never indexed. The next web import takes the first out and puts the original back."""
     ctx = WebContext(settings, curated_law)
     kept_text = forged(title="青山市有限空间作业安全规定", date="2024年1月1日")
     import_uploads(ctx, [str(write(tmp_path / "browser", "青山市有限空间作业安全规定.md", kept_text))])
     uploads = settings.data_dir / "uploads"
     original = uploads / "青山市有限空间作业安全规定.md"
-    assert original.read_text(encoding="utf-8") == kept_text
-    dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
-    staging = settings.data_dir / "upload-staging" / "killed"
-    staging.mkdir(parents=True)
-    names = ["青山市有限空间作业安全规定.md", "安全生产法[2021-06-10].md"]
-    (staging / "moved-in.json").write_text(json.dumps({"pid": int(dead.stdout), "names": names}), encoding="utf-8")
-    os_replace = __import__("os").replace
-    os_replace(original, staging / "青山市有限空间作业安全规定.md.previous")  # as _ingest_uploads moves it aside
-    original.write_text(kept_text + "\n第九条 从未入库的新文本。\n", encoding="utf-8")
-    (uploads / "安全生产法[2021-06-10].md").write_text(forged(date="2021年6月10日"), encoding="utf-8")
+    newer = write(tmp_path / "browser2", "青山市有限空间作业安全规定.md", kept_text + "\n第九条 从未入库的新文本。\n")
+    copy = write(tmp_path / "browser2", "安全生产法[2021-06-10].md", forged(date="2021年6月10日"))
+    child = os.fork()
+    if child == 0:  # the server: it moves the batch into uploads/, then dies in the ingest (no clean-up runs)
+        ingest_uploads(accept_uploads([newer, copy], settings), lambda paths: os._exit(0))
+        os._exit(1)
+    os.waitpid(child, 0)
+    assert original.read_text(encoding="utf-8") != kept_text and (uploads / copy.name).exists()
 
     import_uploads(ctx, [str(write(tmp_path / "next", "青山市消防安全规定.md", forged(title="青山市消防安全规定")))])
     assert original.read_text(encoding="utf-8") == kept_text  # the text the index holds
-    assert not (uploads / "安全生产法[2021-06-10].md").exists()
-    assert not staging.exists()
+    assert not (uploads / copy.name).exists()
+    assert not any((settings.data_dir / "upload-staging").iterdir())
     documents = KnowledgeBase(settings).documents()
     sources = {Path(d.source).name for d in documents.values() if d.origin == ORIGIN_UPLOAD}
     assert {p.name for p in uploads.iterdir()} == sources

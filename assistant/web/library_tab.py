@@ -3,6 +3,7 @@ document, statistics, and which embedder / store / LLM are active. Same pipeline
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from pathlib import Path
 
@@ -236,6 +237,13 @@ def uploaded(record, settings) -> bool:
 # a held document is chosen for confirmation with the text it held when listed (doc id, this, its hash): a text
 # uploaded again under the same name while it waits is not confirmed by a choice made before
 _AS_LISTED = "#"
+_LISTED = re.compile(rf"(?P<doc_id>.+){_AS_LISTED}(?P<hash>[0-9a-f]{{8,64}})")  # a content hash (ingest.walk)
+
+
+def _as_listed(choice: str | None) -> tuple[str, str]:
+    """(doc id, the hash of its text when listed) of a choice; ("…", "") for a bare doc id (a direct call)."""
+    match = _LISTED.fullmatch(choice or "")
+    return (match["doc_id"], match["hash"]) if match else (choice or "", "")
 
 
 def pending_choices(ctx: WebContext) -> list[tuple[str, str]]:
@@ -288,8 +296,8 @@ def confirm_pending(ctx: WebContext, doc_id: str | None, password: str | None, w
     logged-in user and client address (client), whose wrong passwords are counted together."""
     admin = ctx.settings.admin_password
     records = ctx.kb.documents()
-    chosen, _, listed = (doc_id or "").rpartition(_AS_LISTED) if _AS_LISTED in (doc_id or "") else (doc_id, "", "")
-    record = records.get(chosen or "")
+    chosen, listed = _as_listed(doc_id)
+    record = records.get(chosen)
     if not admin:
         return "⚠ " + _confirm_at_the_server(ctx, [record] if record is not None else [])
     if record is None or not record.pending:
