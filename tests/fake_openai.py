@@ -64,10 +64,11 @@ class LocalEndpoint:
 
 
 class FakeOpenAI(LocalEndpoint):
-    def __init__(self, reply: Callable[[list[dict]], str | Respond], streaming: bool = False):
+    def __init__(self, reply: Callable[[list[dict]], str | Respond], streaming: bool = False, piece_delay: float = 0.0):
         self.reply = reply
         self.requests: list[dict] = []
         self.streaming = streaming
+        self.piece_delay = piece_delay  # seconds between streamed pieces (a model writing slowly)
         self.stopped = threading.Event()
         outer = self
 
@@ -126,6 +127,8 @@ class FakeOpenAI(LocalEndpoint):
                 self.end_headers()
                 pieces = [content[i : i + 8] for i in range(0, len(content), 8)]
                 for piece in pieces:
+                    if outer.piece_delay and outer.stopped.wait(outer.piece_delay):
+                        return
                     chunk = {
                         "id": "chatcmpl-test",
                         "object": "chat.completion.chunk",
@@ -136,6 +139,7 @@ class FakeOpenAI(LocalEndpoint):
                         ],
                     }
                     self.wfile.write(f"data: {json.dumps(chunk, ensure_ascii=False)}\n\n".encode())
+                    self.wfile.flush()
                 done = {
                     "id": "chatcmpl-test",
                     "object": "chat.completion.chunk",

@@ -169,7 +169,7 @@ def build(ctx: WebContext):
                 {"role": "assistant", "content": "", "metadata": {"title": "正在检索法规和方案…", "status": "pending"}},
             ],
             history,
-            "",
+            "",  # the question box is emptied once, when the question is taken: what the user types next stays
         )
         for result in ask_stream(ctx, message, history, current, kind_values, region_values):
             if isinstance(result, str):  # the model is still writing: shown as it comes, verified at the end
@@ -184,7 +184,7 @@ def build(ctx: WebContext):
                         {"role": "assistant", "content": answer_markdown(result)},
                     ],
                     history,
-                    "",
+                    gr.skip(),
                 )
         assert isinstance(result, AskResult)  # the stream ends with the verified answer
         searched = searched_note(message, result.query)
@@ -196,7 +196,7 @@ def build(ctx: WebContext):
                 *source_messages(ctx.kb, result.answer),
             ],
             [*history, message],
-            "",
+            gr.skip(),
         )
 
     inputs = [question, chat, asked, current_only, kinds, regions]
