@@ -28,14 +28,20 @@ if TYPE_CHECKING:
     from ingest.gazetteer import Gazetteer
     from ingest.store import DocumentRecord
 
-# the words that end a repeal sentence: 同时废止, 即行废止, 自本条例施行之日起废止, 予以废止 ...
-_REPEAL = re.compile(r"(?:同时|即行|一并|予以|宣布|相应|之日起|起)\s*废止")
+# what a text ceasing to have effect is called: 废止, and in decisions and notices 失效 (宣布失效, 同时失效),
+# 停止执行 and 不再执行
+_ENDS = r"(?:废止|失效|停止执行|不再执行)"
+# the words that end a repeal sentence: 同时废止, 即行废止, 自本条例施行之日起废止, 予以废止, 同时失效, 宣布失效,
+# 同时停止执行, 自…起不再执行 ... (a verb of ending alone, 证书失效, 不再执行原标准, says nothing of a text)
+_REPEAL = re.compile(rf"(?:同时|即行|一并|予以|宣布|相应|之日起|起)\s*{_ENDS}")
 # a decision's operative verb before the names it repeals (国务院决定：废止《X》; 现决定废止《X》和《Y》), at the start
 # of a clause (not 不得废止《X》, 拟废止《X》, 建议废止《X》)
 _REPEAL_AHEAD = re.compile(
-    r"(?:^|[:：，,])\s*(?:(?:现|特|兹)?决定|宣布)?\s*(?:予以|即行)?废止\s*(?P<names>(?:[《〈][^《》〈〉]{2,60}[》〉][、，,和及与]?)+)"
+    r"(?:^|[:：，,])\s*(?:(?:现|特|兹)?决定|宣布)?\s*(?:予以|即行)?(?:废止|宣布失效)\s*"
+    r"(?P<names>(?:[《〈][^《》〈〉]{2,60}[》〉][、，,和及与]?)+)"
 )
 _SENTENCE = re.compile(r"[。；;\n]")
+_ENDING = re.compile(r"废止|廢止|失效|停止执行|停止執行|不再执行|不再執行")  # a passage that may repeal something
 _CN_DIGIT = {
     "〇": "0",
     "○": "0",
@@ -68,7 +74,9 @@ _CITING = re.compile(r"(?:根据|依据|依照|按照|参照)[^，,]*$")
 # of the State Council's decisions, which quote no names
 # (not 不予废止, 拟予废止, 暂不废止: a list kept in force, or only proposed); items may follow the colon on its line
 _LIST_REPEAL = re.compile(
-    r"下列(?:(?![不拟暂未])[^。；;\n，,]){0,20}?(?:同时|即行|一并|予以|宣布)?\s*废止\s*(?:[:：]\s*(?P<rest>.*))?$", re.M
+    r"下列(?:(?![不拟暂未])[^。；;\n，,]){0,20}?(?:(?:同时|即行|一并|予以|宣布)?\s*废止|(?:同时|宣布|予以)\s*失效)"
+    r"\s*(?:[:：]\s*(?P<rest>.*))?$",
+    re.M,
 )
 _LIST_ITEM = re.compile(
     r"^\s*(?:[一二三四五六七八九十百]+[、.．]|\d+\s*[、.．)）]|[（(][一二三四五六七八九十\d]+[)）]|[①-⑳])\s*"
@@ -208,7 +216,7 @@ def repeal_claims(pieces: Iterable[tuple[str, str]]) -> list[RepealClaim]:
     for article, text in _units(pieces):
         if listing or _LIST_REPEAL.search(to_simplified(text)):
             listing = _listed(article, to_simplified(text), listing, claims)
-        if "废止" not in text and "廢止" not in text:
+        if not _ENDING.search(text):
             continue
         simple = to_simplified(text)
         effective = _EFFECTIVE.search(simple)

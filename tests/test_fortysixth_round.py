@@ -2,14 +2,23 @@
 
 The web chat: what the user types while an answer is still coming (a model writing it) stays in the box. Each step
 of the answer put the question box back to empty, so a follow-up typed meanwhile was erased, and one typed just as
-the answer finished could be erased after the user had sent it (the chat then waited for an answer that never came)."""
+the answer finished could be erased after the user had sent it (the chat then waited for an answer that never came).
+
+Repeals (issue 16): a text's own words ending another's effect in the wordings of decisions and notices (同时失效,
+宣布失效, 同时停止执行, 自…起不再执行) mark it repealed, as 同时废止 does."""
 
 from __future__ import annotations
 
 import re
 
+import pytest
 from conftest import regulation_with, serving
 from fake_openai import FakeOpenAI
+from test_repeal import NEW, NEW_TEXT, OLD, OLD_TEXT, write
+
+from ingest.knowledge_base import KnowledgeBase
+from ingest.pipeline import ingest
+from ingest.repeal import repeal_claims
 
 # --- the web chat ----------------------------------------------------------------------------------------------
 
@@ -45,3 +54,46 @@ def test_a_follow_up_typed_while_the_answer_is_written_stays_in_the_box(browser,
                 assert box.input_value() == "要签什么？"
             finally:
                 context.close()
+
+
+# --- repeals in other words ------------------------------------------------------------------------------------
+
+ENDED = [
+    "本条例自2024年5月1日起施行。《青山市矿山安全管理规定》同时失效。",
+    "本条例自2024年5月1日起施行，《青山市矿山安全管理规定》同时停止执行。",
+    "《青山市矿山安全管理规定》（青山市人民代表大会常务委员会公告第3号）自2024年5月1日起不再执行。",
+    "青山市人民政府决定：宣布失效《青山市矿山安全管理规定》和《青山市矿井通风管理办法》。",
+    "对下列地方性法规宣布失效：\n一、青山市矿山安全管理规定（2015年3月1日通过）\n二、青山市矿井通风管理办法",
+]
+
+
+@pytest.mark.parametrize("sentence", ENDED)
+def test_a_text_declared_no_longer_in_effect_is_read_as_repealed(sentence):
+    assert "青山市矿山安全管理规定" in [claim.name for claim in repeal_claims([("第三十条", sentence)])]
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "《安全生产许可证》被吊销的，自吊销之日失效。",  # a certificate, no ending adverb
+        "《青山市矿山安全管理规定》施行后，本单位不再执行原有的管理制度。",  # what the unit stops doing
+        "依照《青山市矿山安全管理规定》，过期的检验报告同时失效。",  # a text cited, not ended
+        "《青山市矿山安全管理规定》中有关井下通风的规定同时停止执行。",  # part of it
+        "建议宣布失效的规章目录见附件。",
+    ],
+)
+def test_ending_words_that_end_no_text_repeal_nothing(sentence):
+    assert repeal_claims([("", sentence)]) == []
+
+
+def test_a_regulation_saying_another_ceases_to_apply_marks_it_repealed_from_its_date(tmp_path, settings):
+    folder = tmp_path / "regs"
+    write(folder, OLD, OLD_TEXT)
+    ingest([folder], settings)
+    ending = NEW_TEXT.replace("同时废止", "同时停止执行")
+    assert ending != NEW_TEXT
+    write(folder, NEW, ending)
+    ingest([folder], settings, confirm_supersede=True)
+    old = KnowledgeBase(settings).documents()[OLD]
+    assert (old.repealed_by, old.repealed_by_article, old.repealed_on) == (NEW, "第三十条", "2024-05-01")
+    assert old.repealed and not old.in_force
