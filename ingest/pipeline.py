@@ -163,7 +163,10 @@ class Ingestor:
         with self._exclusive():
             self.kb.sync_shared_model()
             dropped = self.kb.store.drop_legacy()
+            refitted = self._finish_interrupted_refit()
             report = self._run(paths, prune, confirm_supersede)
+            if refitted:
+                report.notes.insert(0, "上次导入在更新全部向量时中断，已重新拟合内置向量模型并更新全部向量")
             if dropped:
                 report.notes.insert(
                     0,
@@ -587,6 +590,22 @@ class Ingestor:
         if not stored_texts:
             model.mark_vectors_current()  # no stored vector to recompute: readers may use the new fit now
         return bool(stored_texts)
+
+    def _finish_interrupted_refit(self) -> bool:
+        """An ingest killed while it rewrote every stored vector after refitting the built-in embedder left vectors of
+        two fits, which no question vector compares with (questions were answered by their words alone, and an
+        ingest bringing nothing new changed nothing): fit again on what is stored and rewrite them all, as the
+        interrupted ingest would have. Returns whether it did. (With a Chroma server the fit is the server's.)"""
+        model = self.kb.embedder.embeddings
+        if self.kb.shared is not None or not corpus_fitted(model) or model.stored_vectors_fit() is not None:
+            return False
+        stored = [index_text(c.text, c.heading_text) for c in self.kb.store.committed_chunks(self.kb.documents())]
+        if not stored:
+            return False
+        self.progress("拟合内置向量模型", 0, 1)
+        model.fit(stored)
+        self._reembed_all()
+        return True
 
     def _reembed_all(self) -> None:
         stored = list(self.kb.store.committed_chunks(self.kb.documents()))

@@ -4,21 +4,30 @@ The web chat: what the user types while an answer is still coming (a model writi
 of the answer put the question box back to empty, so a follow-up typed meanwhile was erased, and one typed just as
 the answer finished could be erased after the user had sent it (the chat then waited for an answer that never came).
 
+The built-in embedder (issues 16, 17): an ingest killed while it rewrote every stored vector after a refit left them
+of two fits; questions were then answered by their words alone, and an ingest bringing nothing new left it so. The
+next ingest of anything finishes the rewrite.
+
 Repeals (issue 16): a text's own words ending another's effect in the wordings of decisions and notices (同时失效,
 宣布失效, 同时停止执行, 自…起不再执行) mark it repealed, as 同时废止 does."""
 
 from __future__ import annotations
 
 import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
-from conftest import regulation_with, serving
+from conftest import FIXTURES, REGULATION_NEW, regulation_with, serving, write_regulations
 from fake_openai import FakeOpenAI
 from test_repeal import NEW, NEW_TEXT, OLD, OLD_TEXT, write
 
 from ingest.knowledge_base import KnowledgeBase
 from ingest.pipeline import ingest
 from ingest.repeal import repeal_claims
+from ingest.settings import Settings
 
 # --- the web chat ----------------------------------------------------------------------------------------------
 
@@ -97,3 +106,56 @@ def test_a_regulation_saying_another_ceases_to_apply_marks_it_repealed_from_its_
     old = KnowledgeBase(settings).documents()[OLD]
     assert (old.repealed_by, old.repealed_by_article, old.repealed_on) == (NEW, "第三十条", "2024-05-01")
     assert old.repealed and not old.in_force
+
+
+# --- a refit of the built-in embedder killed half-way --------------------------------------------------------------
+
+
+_DIES_REWRITING = """
+import os, sys
+from pathlib import Path
+from ingest.pipeline import ingest
+from ingest.settings import Settings
+from ingest.store import ChunkStore
+
+original = ChunkStore.write_vectors
+
+def dies_half_way(self, ids, embeddings, new=False):
+    if not new:  # the rewrite of every stored vector
+        original(self, ids[: len(ids) // 2], embeddings[: len(ids) // 2])
+        os._exit(9)
+    original(self, ids, embeddings, new)
+
+ChunkStore.write_vectors = dies_half_way
+ingest([Path(sys.argv[2]), Path(sys.argv[3])], Settings(data_dir=Path(sys.argv[1]), embedder="builtin"))
+"""
+
+
+def test_vectors_left_of_two_fits_by_a_killed_refit_are_rewritten_by_the_next_ingest(tmp_path):
+    settings = Settings(data_dir=tmp_path / "data", embedder="builtin")
+    small = tmp_path / "small"
+    small.mkdir()
+    shutil.copy(FIXTURES / f"{REGULATION_NEW}.md", small)
+    ingest([small], settings)
+    more = write_regulations(tmp_path / "more", files=3, articles=40)  # the corpus grows: the embedder is refitted
+    # another process (a fork would inherit Chroma's threads mid-lock) dies half-way through rewriting the stored
+    # vectors with the new fit: no clean-up runs
+    killed = subprocess.run(
+        [sys.executable, "-c", _DIES_REWRITING, str(settings.data_dir), str(small), str(more)],
+        cwd=Path(__file__).parent.parent,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert killed.returncode == 9, killed.stderr[-2000:]
+    kb = KnowledgeBase(settings)
+    assert kb.under_one_fit(lambda: "vectors", lambda: "words") == "words"  # two fits: no vector compares
+
+    report = ingest([small], settings)  # nothing new
+    assert [r.status for r in report.results] == ["unchanged"]
+    assert any("中断" in note and "更新全部向量" in note for note in report.notes), report.notes
+    kb = KnowledgeBase(settings)
+    assert kb.under_one_fit(lambda: "vectors", lambda: "words") == "vectors"
+    assert kb.embedder.embeddings.stored_vectors_fit() == kb.embedder.embeddings.fit_id
+    stored = list(kb.store.committed_chunks(kb.documents()))
+    assert len(stored) == sum(r.chunk_count for r in kb.documents().values()) > 0
