@@ -8,6 +8,9 @@ The built-in embedder (issues 16, 17): an ingest killed while it rewrote every s
 of two fits; questions were then answered by their words alone, and an ingest bringing nothing new left it so. The
 next ingest of anything finishes the rewrite.
 
+Whose rules (issue 15): a province or city named as acting on a matter (湖南省对…罚多少) asks its own rules, which the
+library may not hold; a district (it makes no local regulations) or where the asker acts (我们在长沙对…) does not.
+
 Repeals (issue 16): a text's own words ending another's effect in the wordings of decisions and notices (同时失效,
 宣布失效, 同时停止执行, 自…起不再执行) mark it repealed, as 同时废止 does."""
 
@@ -23,6 +26,8 @@ import pytest
 from conftest import FIXTURES, REGULATION_NEW, regulation_with, serving, write_regulations
 from fake_openai import FakeOpenAI
 from test_repeal import NEW, NEW_TEXT, OLD, OLD_TEXT, write
+from test_retrieval_stages import record
+from test_thirtysecond_round_answers import _analyzer
 
 from ingest.knowledge_base import KnowledgeBase
 from ingest.pipeline import ingest
@@ -159,3 +164,20 @@ def test_vectors_left_of_two_fits_by_a_killed_refit_are_rewritten_by_the_next_in
     assert kb.embedder.embeddings.stored_vectors_fit() == kb.embedder.embeddings.fit_id
     stored = list(kb.store.committed_chunks(kb.documents()))
     assert len(stored) == sum(r.chunk_count for r in kb.documents().values()) > 0
+
+
+# --- a place acting on a matter asks its own rules ----------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("question", "unheld"),
+    [
+        ("湖南省对不按规定设置安全出口的商场怎么处罚？", ["湖南省"]),
+        ("长沙对危险作业审批有没有单独的要求？", ["长沙市"]),
+        ("我们在长沙对承包商的安全怎么管理？", []),  # where the asker acts: the national rules answer
+        ("雨花区对小作坊检查了多少家？", []),  # a district makes no local regulations: its reports tell
+        ("湖南省的企业，主要负责人要参加安全培训吗？", []),  # located there, no rules of its own asked
+    ],
+)
+def test_a_province_or_city_acting_on_a_matter_asks_its_own_rules(question, unheld):
+    assert _analyzer(record("安全生产法", "法律")).analyse(question).unheld_places == unheld

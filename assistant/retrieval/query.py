@@ -95,6 +95,10 @@ _TITLE_OF = rf"(?:{_LOCAL}的?)?[^\W\d{_ASKING_CHARS}]{{2,20}}?(?:条例|实施�
 # or its rules asked about as local ones (广州本地对这种小作坊的消防有啥特别规定: 本地, then what they say)
 _LOCALLY = rf"{_LOCAL}[^，。？?；;]{{0,16}}?(?:规定|要求|政策|条例|办法)"
 _OWN_RULES = rf"(?:{_RULES_OF}|{_TITLE_OF}|{_LOCALLY})"
+# or a place that makes rules (a province or a city: a district or county makes no 地方性法规) acting on a matter
+# (河北省对没投保的企业罚多少, 重庆市对事故报告时限有没有更严的规定): its authorities, under its own rules; not a
+# district's work (北仑区对烟花爆竹零售点检查了多少家: its report tells), nor where the asker acts (我们在成都对承包商…)
+_ACTING = "对"
 # or its authorities' rules, the place named before (四川的企业出了事故，省里要求多长时间内报告): 省里 is the province
 # the question named, as 当地 is
 _ITS_OWN = re.compile(r"(?:省|市|县|区|州)(?:里|上|上面|里面)的?[^，。？?；;]{0,4}?(?:规定|要求|政策|标准)")
@@ -104,6 +108,15 @@ _REFERS_TO_PLAN = re.compile(
     r"方案|计划|总结|工作安排|工作要点|述职|汇报材料|工作目标里|(有|作|做)了?(什么|哪些|啥)(安排|部署)"
     r"|(怎么|如何|怎样)(安排|部署)的"
 )
+
+
+def _asks_own_rules(place: str, norm: str) -> bool:
+    """Whether a question (normalised) asks about the rules of this place, named in full or without its suffix."""
+    named = f"(?:{re.escape(place)}|{re.escape(_SUFFIX.sub('', place))})"
+    return bool(
+        re.search(f"{named}{_OWN_RULES}", norm)
+        or (_SUFFIX.search(place) and re.search(f"(?<![在到去从]){named}{_ACTING}", norm))
+    )
 
 
 _COUNTED_PEOPLE = re.compile(r"(\d+|[零一二三四五六七八九十百千万两几]+)个人")
@@ -411,10 +424,7 @@ class QueryAnalyzer:
             for place in plan.places
             if place not in self._library_regions
             and place not in self._region_names  # 深圳市: 深圳经济特区's
-            and (
-                re.search(rf"(?:{re.escape(place)}|{re.escape(_SUFFIX.sub('', place))}){_OWN_RULES}", norm)
-                or (len(plan.places) == 1 and _ITS_OWN.search(norm))
-            )
+            and (_asks_own_rules(place, norm) or (len(plan.places) == 1 and _ITS_OWN.search(norm)))
         ]
         # a matter another source sets, named (安全色); of another law's, a figure asked of it (产假多少天)
         outside = [
