@@ -536,9 +536,15 @@ def embed(
     """计算尚无向量的切块的向量（导入时用了 --no-vectors，或向量计算被中断后继续）；可随时中断，已算好的不会丢失。"""
     from ingest.vector_builder import coverage
 
-    kb = _open(Settings())
+    settings = Settings()
+    kb = _open(settings)
     _require_documents(kb)
     kb.require_writable()
+    if kb.vectors_of_two_fits():
+        from ingest.pipeline import Ingestor
+
+        if Ingestor(settings, kb).finish_refit():
+            console.print("内置向量模型上次重新拟合后、更新全部向量时被中断：已重新拟合并更新全部向量")
     before = coverage(kb)
     if before.complete:
         console.print(f"{before}：全部切块都已有向量，无需计算")
@@ -576,6 +582,11 @@ def stats() -> None:
         console.print(
             "[yellow]尚无向量的切块只按词语（BM25）检索，其余照常；计算向量：anquan embed"
             "（或由 anquan serve 在后台计算）[/yellow]"
+        )
+    if kb.vectors_of_two_fits() and not kb.ingest_running():
+        console.print(
+            "[yellow]内置向量模型上次重新拟合后、更新全部向量时被中断：提问暂时只按词语（BM25）检索；"
+            "运行 anquan embed（或再导入一次）即可重算全部向量[/yellow]"
         )
     if kb.store.legacy_collections():
         console.print(

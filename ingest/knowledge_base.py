@@ -280,8 +280,8 @@ class KnowledgeBase:
         questions are answered here: a search during which the fit changed is made again with the new one;
         while the vectors are being rewritten (two fits at once) the question waits for them, at most
         settings.refit_wait_s, and is then answered by lexical() (at once when no ingest is running: one was
-        interrupted, and the next ingest finishes the rewrite). With a Chroma server the fit is shared through
-        the server: search() as it is."""
+        interrupted, and the next ingest or anquan embed finishes the rewrite). With a Chroma server the fit is
+        shared through the server: search() as it is."""
         model = self.embedder.embeddings
         if self.shared is not None or not corpus_fitted(model):
             return search()
@@ -299,6 +299,13 @@ class KnowledgeBase:
                 time.sleep(_REFIT_POLL_S)
             if time.monotonic() >= deadline:
                 return lexical()
+
+    def vectors_of_two_fits(self) -> bool:
+        """Whether the stored vectors are of two fits of the built-in embedder: an ingest refitted it and was killed
+        while it rewrote them (questions meanwhile are answered by their words alone; the next ingest or anquan embed
+        rewrites them). Never with a Chroma server (the fit is the server's) nor a neural embedder."""
+        model = self.embedder.embeddings
+        return self.shared is None and corpus_fitted(model) and model.stored_vectors_fit() is None
 
     def ingest_running(self) -> bool:
         """Whether an ingest holds this data directory's lock now (an ingest in another process or thread)."""

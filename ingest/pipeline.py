@@ -591,13 +591,19 @@ class Ingestor:
             model.mark_vectors_current()  # no stored vector to recompute: readers may use the new fit now
         return bool(stored_texts)
 
+    def finish_refit(self) -> bool:
+        """What anquan embed does first: the rewrite of an interrupted refit finished (_finish_interrupted_refit),
+        holding the data directory as an ingest does."""
+        with self._exclusive():
+            return self._finish_interrupted_refit()
+
     def _finish_interrupted_refit(self) -> bool:
         """An ingest killed while it rewrote every stored vector after refitting the built-in embedder left vectors of
         two fits, which no question vector compares with (questions were answered by their words alone, and an
         ingest bringing nothing new changed nothing): fit again on what is stored and rewrite them all, as the
         interrupted ingest would have. Returns whether it did. (With a Chroma server the fit is the server's.)"""
         model = self.kb.embedder.embeddings
-        if self.kb.shared is not None or not corpus_fitted(model) or model.stored_vectors_fit() is not None:
+        if not self.kb.vectors_of_two_fits() or not corpus_fitted(model):
             return False
         stored = [index_text(c.text, c.heading_text) for c in self.kb.store.committed_chunks(self.kb.documents())]
         if not stored:

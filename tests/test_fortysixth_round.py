@@ -23,7 +23,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import FIXTURES, REGULATION_NEW, regulation_with, serving, write_regulations
+from conftest import FIXTURES, REGULATION_NEW, invoke, regulation_with, serving, write_regulations
 from fake_openai import FakeOpenAI
 from test_repeal import NEW, NEW_TEXT, OLD, OLD_TEXT, write
 from test_retrieval_stages import record
@@ -136,7 +136,8 @@ ingest([Path(sys.argv[2]), Path(sys.argv[3])], Settings(data_dir=Path(sys.argv[1
 """
 
 
-def test_vectors_left_of_two_fits_by_a_killed_refit_are_rewritten_by_the_next_ingest(tmp_path):
+@pytest.mark.parametrize("resumed_by", ["ingest", "embed"])
+def test_vectors_left_of_two_fits_by_a_killed_refit_are_rewritten_by_the_next_ingest_or_embed(tmp_path, resumed_by):
     settings = Settings(data_dir=tmp_path / "data", embedder="builtin")
     small = tmp_path / "small"
     small.mkdir()
@@ -155,15 +156,20 @@ def test_vectors_left_of_two_fits_by_a_killed_refit_are_rewritten_by_the_next_in
     assert killed.returncode == 9, killed.stderr[-2000:]
     kb = KnowledgeBase(settings)
     assert kb.under_one_fit(lambda: "vectors", lambda: "words") == "words"  # two fits: no vector compares
+    told = invoke(settings, "stats", env={"ANQUAN_EMBEDDER": "builtin"})
+    assert "更新全部向量时被中断" in told.output and "anquan embed" in told.output, told.output
 
-    report = ingest([small], settings)  # nothing new
-    assert [r.status for r in report.results] == ["unchanged"]
-    assert any("中断" in note and "更新全部向量" in note for note in report.notes), report.notes
+    if resumed_by == "ingest":
+        report = ingest([small], settings)  # nothing new
+        assert [r.status for r in report.results] == ["unchanged"]
+        assert any("中断" in note and "更新全部向量" in note for note in report.notes), report.notes
+    else:
+        done = invoke(settings, "embed", env={"ANQUAN_EMBEDDER": "builtin"})
+        assert done.exit_code == 0 and "已重新拟合并更新全部向量" in done.output, done.output
     kb = KnowledgeBase(settings)
     assert kb.under_one_fit(lambda: "vectors", lambda: "words") == "vectors"
     assert kb.embedder.embeddings.stored_vectors_fit() == kb.embedder.embeddings.fit_id
-    stored = list(kb.store.committed_chunks(kb.documents()))
-    assert len(stored) == sum(r.chunk_count for r in kb.documents().values()) > 0
+    assert "中断" not in invoke(settings, "stats", env={"ANQUAN_EMBEDDER": "builtin"}).output
 
 
 # --- a place acting on a matter asks its own rules ----------------------------------------------------------------
