@@ -5,8 +5,8 @@ of the answer put the question box back to empty, so a follow-up typed meanwhile
 the answer finished could be erased after the user had sent it (the chat then waited for an answer that never came).
 
 The built-in embedder (issues 16, 17): an ingest killed while it rewrote every stored vector after a refit left them
-of two fits; questions were then answered by their words alone, and an ingest bringing nothing new left it so. The
-next ingest of anything finishes the rewrite.
+of two fits; questions were then answered by their words alone, silently, and an ingest bringing nothing new left it
+so. anquan stats says so; the next ingest of anything, or anquan embed, finishes the rewrite.
 
 Whose rules (issue 15): a province or city named as acting on a matter (湖南省对…罚多少) asks its own rules, which the
 library may not hold; a district (it makes no local regulations) or where the asker acts (我们在长沙对…) does not.
