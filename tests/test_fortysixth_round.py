@@ -6,7 +6,7 @@ the answer finished could be erased after the user had sent it (the chat then wa
 
 The built-in embedder (issues 16, 17): an ingest killed while it rewrote every stored vector after a refit left them
 of two fits; questions were then answered by their words alone, silently, and an ingest bringing nothing new left it
-so. anquan stats says so; the next ingest of anything, or anquan embed, finishes the rewrite.
+so. anquan stats and the web page's header say so; the next ingest of anything, or anquan embed, finishes the rewrite.
 
 Whose rules (issue 15): a province or city named as acting on a matter (湖南省对…罚多少) asks its own rules, which the
 library may not hold; a district (it makes no local regulations) or where the asker acts (我们在长沙对…) does not.
@@ -29,6 +29,7 @@ from test_repeal import NEW, NEW_TEXT, OLD, OLD_TEXT, write
 from test_retrieval_stages import record
 from test_thirtysecond_round_answers import _analyzer
 
+from assistant.web.context import WebContext
 from ingest.knowledge_base import KnowledgeBase
 from ingest.pipeline import ingest
 from ingest.repeal import repeal_claims
@@ -158,6 +159,7 @@ def test_vectors_left_of_two_fits_by_a_killed_refit_are_rewritten_by_the_next_in
     assert kb.under_one_fit(lambda: "vectors", lambda: "words") == "words"  # two fits: no vector compares
     told = invoke(settings, "stats", env={"ANQUAN_EMBEDDER": "builtin"})
     assert "更新全部向量时被中断" in told.output and "anquan embed" in told.output, told.output
+    assert "暂只按词语检索" in WebContext(settings).header()  # and the web page's header
 
     if resumed_by == "ingest":
         report = ingest([small], settings)  # nothing new
@@ -170,6 +172,7 @@ def test_vectors_left_of_two_fits_by_a_killed_refit_are_rewritten_by_the_next_in
     assert kb.under_one_fit(lambda: "vectors", lambda: "words") == "vectors"
     assert kb.embedder.embeddings.stored_vectors_fit() == kb.embedder.embeddings.fit_id
     assert "中断" not in invoke(settings, "stats", env={"ANQUAN_EMBEDDER": "builtin"}).output
+    assert "中断" not in WebContext(settings).header()
 
 
 # --- a place acting on a matter asks its own rules ----------------------------------------------------------------

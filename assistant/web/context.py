@@ -265,10 +265,13 @@ class WebContext:
 
         records = self.kb.documents()
         current = sum(1 for r in records.values() if r.in_force)
+        # a refit of the built-in embedder killed while it rewrote the vectors (not one an import is making now)
+        interrupted = self.kb.vectors_of_two_fits() and not self.kb.ingest_running()
         return self.said(
             f"模式：**{self.mode}**　·　向量：{self.kb.embedder.name}　·　重排：{reranker_label(self.settings)}"
             f"　·　知识库：**{self.store_label}**（{current} 个现行文档，"
             f"{len(records)} 个文档共 {sum(r.chunk_count for r in records.values())} 个切块）　·　{coverage(self.kb)}"
+            + ("（上次更新向量时中断，暂只按词语检索；再导入一次即可恢复）" if interrupted else "")
         )
 
     def said(self, text: str) -> str:
