@@ -583,7 +583,7 @@ def stats() -> None:
             "[yellow]尚无向量的切块只按词语（BM25）检索，其余照常；计算向量：anquan embed"
             "（或由 anquan serve 在后台计算）[/yellow]"
         )
-    if kb.vectors_of_two_fits() and not kb.ingest_running():
+    if kb.refit_interrupted():
         console.print(
             "[yellow]内置向量模型上次重新拟合后、更新全部向量时被中断：提问暂时只按词语（BM25）检索；"
             "运行 anquan embed（或再导入一次）即可重算全部向量[/yellow]"

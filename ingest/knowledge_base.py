@@ -307,6 +307,11 @@ class KnowledgeBase:
         model = self.embedder.embeddings
         return self.shared is None and corpus_fitted(model) and model.stored_vectors_fit() is None
 
+    def refit_interrupted(self) -> bool:
+        """vectors_of_two_fits left by an ingest that no longer runs (not the rewrite an import is making now): what
+        anquan stats and the web's header tell the user."""
+        return self.vectors_of_two_fits() and not self.ingest_running()
+
     def ingest_running(self) -> bool:
         """Whether an ingest holds this data directory's lock now (an ingest in another process or thread)."""
         lock = FileLock(str(self.settings.data_dir / "ingest.lock"))

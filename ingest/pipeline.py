@@ -54,7 +54,7 @@ from ingest.repeal import amend_claims, repeal_claims
 from ingest.report import STATUS_LABELS, FileResult, IngestReport
 from ingest.settings import Settings
 from ingest.shared_state import ServerBusy
-from ingest.store import ORIGIN_CURATED, ORIGIN_UPLOAD, DocumentRecord, chunk_id
+from ingest.store import ORIGIN_CURATED, ORIGIN_UPLOAD, DocumentRecord, StoredChunk, chunk_id
 from ingest.vector_builder import STAGE, VectorBuilder, VectorsBusy, vectors_later
 from ingest.versions import apply_versions
 from ingest.walk import StampCache, content_hash, file_stamp, links_outside, walk
@@ -603,18 +603,21 @@ class Ingestor:
         ingest bringing nothing new changed nothing): fit again on what is stored and rewrite them all, as the
         interrupted ingest would have. Returns whether it did. (With a Chroma server the fit is the server's.)"""
         model = self.kb.embedder.embeddings
-        if not self.kb.vectors_of_two_fits() or not corpus_fitted(model):
+        if not corpus_fitted(model) or not self.kb.vectors_of_two_fits():
             return False
-        stored = [index_text(c.text, c.heading_text) for c in self.kb.store.committed_chunks(self.kb.documents())]
+        stored = list(self.kb.store.committed_chunks(self.kb.documents()))
         if not stored:
             return False
         self.progress("拟合内置向量模型", 0, 1)
-        model.fit(stored)
-        self._reembed_all()
+        model.fit([index_text(c.text, c.heading_text) for c in stored])
+        self._reembed_all(stored)
         return True
 
-    def _reembed_all(self) -> None:
-        stored = list(self.kb.store.committed_chunks(self.kb.documents()))
+    def _reembed_all(self, stored: list[StoredChunk] | None = None) -> None:
+        """Every committed chunk's vector (stored: those chunks, when the caller has read them) made with the
+        built-in embedder's new fit; readers switch to the fit then."""
+        if stored is None:
+            stored = list(self.kb.store.committed_chunks(self.kb.documents()))
         model = self.kb.embedder.embeddings
         assert corpus_fitted(model), "only an embedder fitted on the corpus is refitted"
         vectors = model.embed_array([index_text(c.text, c.heading_text) for c in stored])

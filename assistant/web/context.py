@@ -265,8 +265,7 @@ class WebContext:
 
         records = self.kb.documents()
         current = sum(1 for r in records.values() if r.in_force)
-        # a refit of the built-in embedder killed while it rewrote the vectors (not one an import is making now)
-        interrupted = self.kb.vectors_of_two_fits() and not self.kb.ingest_running()
+        interrupted = self.kb.refit_interrupted()  # a refit of the built-in embedder killed half-way
         return self.said(
             f"模式：**{self.mode}**　·　向量：{self.kb.embedder.name}　·　重排：{reranker_label(self.settings)}"
             f"　·　知识库：**{self.store_label}**（{current} 个现行文档，"
