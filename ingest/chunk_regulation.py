@@ -14,8 +14,17 @@ from ingest.headings import markdown_heading, structure_heading_level
 _ARTICLE_LINE = re.compile(r"^[^\S\n]*" + ARTICLE_START.pattern.removeprefix("^"), re.MULTILINE)
 
 
-def count_article_starts(clean: str) -> int:
-    return sum(1 for line in clean.split("\n") if match_article_start(line.strip()))
+_MIN_ARTICLES = 3  # lines starting an article that make a text one of articles (two when its own, below)
+
+
+def reads_as_articles(clean: str) -> bool:
+    """Whether a text is one of articles: three or more lines start one, or two numbered as a text's own from its
+    first (第一条, 第二条: a short decision or judicial interpretation). Two lines starting with other articles
+    (第二十一条, 第二十二条) may be a plan or report quoting a law."""
+    refs = [found[0] for line in clean.split("\n") if (found := match_article_start(line.strip()))]
+    if len(refs) >= _MIN_ARTICLES:
+        return True
+    return [(ref.number, ref.sub) for ref in refs] == [(1, 0), (2, 0)]
 
 
 def check_article_starts(text: str) -> None:

@@ -27,7 +27,7 @@ import numpy as np
 
 from ingest.chunk import Chunk, TooManyChunks, chunk_limit
 from ingest.chunk_plan import chunk_plan
-from ingest.chunk_regulation import check_article_starts, chunk_regulation, count_article_starts
+from ingest.chunk_regulation import check_article_starts, chunk_regulation, reads_as_articles
 from ingest.cleaning import clean_text
 from ingest.embedders.base import ArrayEmbeddings, CorpusFittedEmbeddings, corpus_fitted
 from ingest.encoding import has_control_chars, name_reading, readable_path
@@ -40,7 +40,6 @@ from ingest.report import FileResult
 from ingest.tokenizer import Tokenizer
 from ingest.workers import worker_processes
 
-_MIN_ARTICLES = 3
 _PARALLEL_MIN_FILES = 8  # fewer files are prepared in-process (starting workers costs about a second)
 _IN_FLIGHT_PER_WORKER = 512  # files handed to each worker ahead of the writer: more than a batch, so that
 # the workers go on while the writer writes one (or fits the embedder)
@@ -88,7 +87,7 @@ def chunk_document(text: str, budget: int) -> tuple[str, list[Chunk]]:
     check_article_starts(text)
     clean = clean_text(text)
     check_article_starts(clean)
-    if count_article_starts(clean) >= _MIN_ARTICLES:
+    if reads_as_articles(clean):
         return clean, chunk_regulation(clean, budget)
     return clean, chunk_plan(clean, budget)
 
