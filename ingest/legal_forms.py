@@ -683,6 +683,7 @@ class _Patterns:
         self.brand_after = list(regions["brand_after"])
         self.brand_relations = list(regions["brand_relations"])
         self.generic_names = list(regions["generic_names"])
+        self.brand_not_first = "".join(regions["brand_not_first"])
         self.origin_before = list(regions["origin_before"])
         self.people = list(regions["people"])
         self.natives = list(regions["natives"])
@@ -709,7 +710,7 @@ class _Patterns:
             places = "|".join(map(re.escape, sorted(known, key=len, reverse=True)))
             parts = _alternatives(list(self.name_parts))
             # a company's or brand's name after it (浙江大华的供应商, 北京现代4S店): not generic words or a district
-            own = rf"(?!{_alternatives([*self.generic_names, *table.county_short_names])})"
+            own = rf"(?!{_alternatives([*self.generic_names, *table.county_short_names])}|[{self.brand_not_first}])"
             name = rf"{own}(?:(?!{_alternatives(self.generic_names)})[\u4e00-\u9fff]){{2,4}}[0-9a-zA-Z]{{0,3}}"
             brand = rf"{name}(?:{_alternatives(self.brand_after)}|的(?:{_alternatives(self.brand_relations)}))"
             origin = "|".join(f"(?<={re.escape(w)})" for w in self.origin_before)

@@ -36,12 +36,15 @@ from assistant.retrieval.provisions import (
     SANCTION,
     UNIT,
     asked_as_unit,
+    asks_crime,
     asks_of_term,
     duty_bearers,
+    for_accident,
     parties_asked,
     parties_fined,
     provision_asked,
     provision_kind,
+    tells_of_harm,
 )
 from assistant.retrieval.query import ASKS_STATUS, QueryPlan, binds, people_counted, question_parts, split_asking
 from ingest.articles import LEADING_LABEL
@@ -708,6 +711,10 @@ class OfflineComposer:
             asked, setting = with_terms(asking), with_terms(told)
             for t in [t for t in weights if t in setting and t not in asked and not any(t in p for p in passages)]:
                 del weights[t]
+            # nor does a word the segmenter cut across a question word (多长时间: 长时间), which a clause holds in
+            # other words (延长时间)
+            for t in [t for t in weights if self.asks.across_asking(part, t)]:
+                del weights[t]
         quoted = [normalise_for_index(q) for q in _QUOTED.findall(part)]
         rarest = max(weights.values(), default=0.0)
         for phrase in quoted:  # what the user quotes (突出“四抓”) is one name, however the segmenter splits it
@@ -838,6 +845,9 @@ class OfflineComposer:
             if again:
                 return again[:1]
         good = [g for g in groups if g[0].score >= share * best]
+        # whether it is a crime, or its criminal liability (追刑责, 会构成犯罪吗), is the criminal law's to say (its
+        # judicial interpretation), not an administrative penalty's (责令停业整顿, 罚款)
+        criminal = [g for g in good if evidence[g[0].chunk_rank].kind == JUDICIAL] if asks_crime(part) else []
         if penalty:  # asked how a breach is punished: a penalty provision answering about as well says so
             good = [g for g in good if provision_kind(evidence[g[0].chunk_rank]) == PENALTY] or good
             # of the party asked about (企业罚款标准: the unit's fine, not its 主要负责人's); a provision fining no one
@@ -846,6 +856,10 @@ class OfflineComposer:
             good = [
                 g for g in good if not (fined := parties_fined(evidence[g[0].chunk_rank].text)) or parties <= fined
             ] or good
+            # a breach punished once it has caused an accident (…职责，导致发生生产安全事故的) is not what a question
+            # telling of no accident asks: the penalty for the breach itself is (安全生产法第九十四条, not 第九十五条)
+            if not tells_of_harm(plan.question):
+                good = [g for g in good if not for_accident(evidence[g[0].chunk_rank].text)] or good
         elif duty and provision_kind(evidence[good[0][0].chunk_rank]) == PENALTY:
             # the duty is the provision imposing it to state, as a penalty decision cites the article breached apart
             # from the one it punishes by: of those answering as well, the duty's (the penalty restates it as the
@@ -856,6 +870,7 @@ class OfflineComposer:
                 if provision_kind(evidence[g[0].chunk_rank]) == "duty" and g[0].score >= good[0][0].score
             ]
             good = imposing[:1] + [g for g in good if g not in imposing[:1]]
+        good = criminal + [g for g in good if g not in criminal]
         picked = good[:1]
         # a unit asking of its own duty (我们是一家小型建筑施工企业…必须单独建一支应急救援队伍吗？) is answered by a
         # provision binding units (…建筑施工单位应当建立应急救援队伍；…小型企业…可以不建立) answering about as well,
@@ -974,7 +989,12 @@ class OfflineComposer:
             if _speaks_to_number(picked[0]):
                 local = [g for g in local if _speaks_to_number(g)] or local
             if local and local[0] not in picked:
-                picked.append(local[0])
+                # it leads, being what binds where the question asks; the national provision stays beside it unless
+                # the rule states the figures it does and no others (the same fines for the same offence: a copy is
+                # no other answer)
+                national = self.asks.figures(_said(picked[0]))
+                copied = bool(national) and national == self.asks.figures(_said(local[0]))
+                picked = [local[0], *([] if copied else picked)]
         named = [*plan.documents, *plan.regions]
         if len(named) >= 2:
 
@@ -1261,7 +1281,14 @@ class OfflineComposer:
         if not named_articles and not defined and self._far_in_meaning(chosen, evidence, plan):
             return declined(question, chunks, "检索到的条文与所问的事项意思相差较远，都不能直接回答")
         if not named_articles:
-            chosen = sorted(chosen, key=lambda c: c.chunk_rank)[: ANSWER.max_bullets]
+            # in the ranker's order; asked about a place, its own rules first: they are what binds there (the law
+            # they apply beside them)
+
+            def elsewhere_than_asked(clause: _Clause) -> bool:
+                region = evidence[clause.chunk_rank].region
+                return not (plan.places and region != NATIONAL and binds(region, plan.within))
+
+            chosen = sorted(chosen, key=lambda c: (elsewhere_than_asked(c), c.chunk_rank))[: ANSWER.max_bullets]
         sources: list[Source] = []
         number_of: dict[int, int] = {}
         for clause in chosen:

@@ -252,6 +252,7 @@ class QuantityAsks:
         }
         # the nouns naming a figure (有效期, 比例, 浓度, 标准): what has the figure is the question's other words
         self.figure_nouns = [*words.time_nouns, *words.ratio_nouns, *words.measure_nouns, *words.standard_words]
+        self._question_word = re.compile(_alternatives(words.question_words))
         self._time = re.compile(rf"{_asks(words.time_asks)}|{_asking(words.time_nouns, words.question_words)}")
         # the act between the asking words (多久修订一次: 修订) is what is asked about, not a word asking
         self._light = re.compile(_alternatives(words.frequency_light_words))  # none listed: matches nothing to drop
@@ -328,10 +329,22 @@ class QuantityAsks:
         """Whether a word is a number and its unit (一年, 120人): what a question states, not what it is about."""
         return bool(self._quantity.fullmatch(word))
 
+    def figures(self, text: str) -> set[str]:
+        """The figures a text states (五万元, 1小时, 30日), as written (in simplified characters)."""
+        return {re.sub(r"\s+", "", found.group(0)) for found in self._quantity.finditer(to_simplified(text))}
+
     def _kind_of_sum(self, words: str) -> tuple[str, ...]:
         """The kind of sum the question's words ask for (the first named: 工资待遇 is pay), or () for any sum."""
         named = [(words.find(w), kind) for kind in self._money_kinds for w in kind if w in words]
         return min(named)[1] if named else ()
+
+    def across_asking(self, part: str, token: str) -> bool:
+        """Whether a word of a question part is only the segmenter's cut across the end of a question word (多长时间:
+        长时间, of 多长 and 时间): wherever the part holds it, it begins inside a question word and ends after it. It
+        is no word of the question (时间 is; 长时间 would match 延长时间, which says nothing of how long is asked)."""
+        spans = [(m.start(), m.end()) for m in self._question_word.finditer(part)]
+        found = [m.start() for m in re.finditer(re.escape(token), part)] if token else []
+        return bool(found) and all(any(begin < at < end < at + len(token) for begin, end in spans) for at in found)
 
     def asked(self, part: str) -> Ask | None:
         """The figure a question part asks for, or None when it asks for none (a 几 in a question asking yes or no:

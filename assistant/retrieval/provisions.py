@@ -232,6 +232,38 @@ def parties_fined(text: str) -> set[str]:
     return parties
 
 
+# an offence that is a breach having caused an accident (…未履行…职责，导致发生生产安全事故的; 对事故发生负有责任的…)
+_CAUSED = re.compile(r"(?:导致|造成|发生)[^，。；]{0,12}事故|事故发生|对事故负有")
+# a question telling that harm happened: an accident, a death, an injury
+_HARM_TOLD = re.compile(rf"{_HARMED.pattern}|伤亡|身亡|遇难|爆炸|着火|起火|火灾|坍塌|中毒|窒息|人命")
+
+
+def for_accident(text: str) -> bool:
+    """Whether a penalty provision punishes a breach only once it has caused an accident: the condition of its first
+    sentence says so (安全生产法第九十五条's …未履行本法规定的安全生产管理职责，导致发生生产安全事故的; not 第九十四条's
+    …未履行本法规定的安全生产管理职责的, whose later sentence on an accident is a further penalty)."""
+    first = _SENTENCES.search(LEADING_LABEL.sub("", text.lstrip()))
+    condition = _CONDITION.match(first.group(0)) if first else None
+    return bool(condition and _CAUSED.search(condition.group(0)))
+
+
+# whether something is a crime, or its criminal liability (会构成犯罪吗, 追刑责, 判几年, 坐牢): 刑事责任, not a fine
+_ASKS_CRIME = re.compile(r"犯罪|刑事责任|刑责|判刑|判(?:几|多少|多久)|坐牢|入刑|徒刑|拘役|罪")
+# what is said to be no crime (尚不构成犯罪的, 还不构成犯罪的): the penalty below the criminal law is asked
+_NO_CRIME = re.compile(r"(?:不|未|没有?)(?:构成|够)犯罪|不够判刑")
+
+
+def asks_crime(question: str) -> bool:
+    """Whether a question asks whether something is a crime or what criminal liability it carries (not one telling
+    that it is none: 过失引起火灾、还不构成犯罪的，要拘留几天？)."""
+    return bool(_ASKS_CRIME.search(_NO_CRIME.sub("", question)))
+
+
+def tells_of_harm(question: str) -> bool:
+    """Whether a question tells that harm happened (an accident, a death, an injury, a fire)."""
+    return bool(_HARM_TOLD.search(question))
+
+
 def provision_kind(chunk: StoredChunk) -> str | None:
     """The kind of an article; None for plan passages and preambles, which are judged on their words."""
     if chunk.unit != "article":
