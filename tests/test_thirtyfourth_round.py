@@ -163,7 +163,10 @@ def test_a_text_encoded_twice_in_part_is_read_back(tmp_path, head):
 def test_a_western_line_beside_chinese_is_left_as_it_is(tmp_path):
     settings = regulation_with(tmp_path, {})
     path = tmp_path / "菜单.txt"
-    path.write_text("# 青山市食堂安全规定\n\nThe café serves crème brûlée, ã€ included.\n\n" + BODY, encoding="utf-8")
+    # a paragraph of an article (a text's lines before its 第一条 are its preamble, searched only when it is named)
+    first, rest = BODY.split("\n\n", 1)
+    text = f"# 青山市食堂安全规定\n\n{first}\n\nThe café serves crème brûlée, ã€ included.\n\n{rest}"
+    path.write_text(text, encoding="utf-8")
     (result,) = ingest([path], settings).results
     assert result.status == "added" and "错误转码" not in result.reason, result
     found = invoke(settings, "search", "crème brûlée")
