@@ -989,12 +989,12 @@ class OfflineComposer:
             if _speaks_to_number(picked[0]):
                 local = [g for g in local if _speaks_to_number(g)] or local
             if local and local[0] not in picked:
-                # it leads, being what binds where the question asks; the national provision stays beside it unless
-                # the rule states the figures it does and no others (the same fines for the same offence: a copy is
-                # no other answer)
+                # (quoted first: compose puts the rules of the place asked about before the others) the national
+                # provision stays beside it unless the rule writes the very figures it does and no others (the same
+                # fines for the same offence, copied: no other answer)
                 national = self.asks.figures(_said(picked[0]))
                 copied = bool(national) and national == self.asks.figures(_said(local[0]))
-                picked = [local[0], *([] if copied else picked)]
+                picked = [local[0]] if copied else [*picked, local[0]]
         named = [*plan.documents, *plan.regions]
         if len(named) >= 2:
 

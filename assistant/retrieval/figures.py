@@ -330,7 +330,9 @@ class QuantityAsks:
         return bool(self._quantity.fullmatch(word))
 
     def figures(self, text: str) -> set[str]:
-        """The figures a text states (五万元, 1小时, 30日), as written (in simplified characters)."""
+        """The figures a text states (五万元, 1小时, 30日) as written, in simplified characters: the same only when
+        written alike, as a copy writes them (assistant.llm.figures reads their values, 五万元 as 50000元, for the
+        check of a model's reply)."""
         return {re.sub(r"\s+", "", found.group(0)) for found in self._quantity.finditer(to_simplified(text))}
 
     def _kind_of_sum(self, words: str) -> tuple[str, ...]:
