@@ -48,10 +48,11 @@ _CHECK_ONLY = 8
 # a figure asked as the topic of whether there is a rule on it (离居民区多远有没有要求, 每天干多久有什么规定): the
 # provision ruling on it answers, whether it states the figure or leaves it to a standard (有没有规定最多几人, the
 # rule asked first, asks the number)
-_WHETHER_RULED = re.compile(
-    r"[^，。；？?]{0,4}?(?:(?:有没有|有无|是否有)(?:要求|规定|限制)|有(?:什么|啥|哪些)(?:要求|规定))"
-)
+_RULED = r"(?:有没有|有无|是否有)(?:要求|规定|限制)|有(?:什么|啥|哪些)(?:要求|规定)"
+_WHETHER_RULED = re.compile(rf"[^，。；？?]{{0,4}}?(?:{_RULED})")
 YES_NO = re.compile(rf"{ENDS_YES_NO.pattern}|([^有])不\1|是否")
+# a clause asking by a word of its own, not 几 (怎么, 什么, 多少, …吗): a 几 before it tells (_told_roughly)
+ASKS_OTHERWISE = re.compile(r"哪|什么|啥|怎么|怎样|如何|多少|多久|多长|吗|谁|是否|能否|可否|要不要|有没有|是不是")
 # a quiz's blank (不得少于____学时, 有效期为（ ）年): before a unit, the question word, as 多少 is; a blank asking
 # for a term (依法参加______) or for a bound whose unit the answer brings (必须有____以上的安全出口: 两个) asks none;
 # before 前 or 内 it asks when (在活动举办日的（ ）前提出申请), as 多久 does
@@ -76,11 +77,12 @@ def _asks(words: list[str]) -> str:
     return _alternatives(words).replace("几", _JI)
 
 
-def _asking(nouns: list[str], question_words: list[str], before: int = 4) -> str:
+def _asking(nouns: list[str], question_words: list[str], before: int = 4, not_before: str = "") -> str:
     """A figure noun asked about: the noun and a question word close together, in either order (the question word
-    ``before`` characters at most ahead of the noun)."""
+    ``before`` characters at most ahead of the noun; never one followed by ``not_before``)."""
     noun, asking = _alternatives(nouns), _asks(question_words)
-    return rf"(?:{noun})[^，。；？?]{{0,6}}(?:{asking})|(?:{asking})[^，。；？?]{{0,{before}}}(?:{noun})"
+    asking = rf"(?:{asking})(?!{not_before})" if not_before else rf"(?:{asking})"
+    return rf"(?:{noun})[^，。；？?]{{0,6}}{asking}|{asking}[^，。；？?]{{0,{before}}}(?:{noun})"
 
 
 @dataclass(frozen=True)
@@ -181,10 +183,17 @@ def _names(counted: str, window: str, at_start: bool) -> bool:
 
 def _told_roughly(part: str, found: re.Match[str]) -> bool:
     """Whether a 几 tells of a number the asker knows roughly, in a clause before the one asking: of an act done
-    (卖了几天烟花，被查到会怎样; 过期几个月了还在生产，应该怎么处理) or of what there is (有几台大型游乐设施，每天开门前
-    要做哪些检查), not asked (一季度发生了几起事故？)."""
-    done = part[: found.start()].endswith(("了", "有")) or part[found.end() :].startswith("了")
-    return "几" in found.group(0) and done and bool(_CLAUSES.search(part[found.end() :].rstrip("？?！!。 ")))
+    (卖了几天烟花，被查到会怎样; 过期几个月了还在生产，应该怎么处理), of what there is (有几台大型游乐设施，每天开门前
+    要做哪些检查), or of anything told before a clause asking by another word (车间要来几个实习生，厂里对他们有啥义务;
+    小店就几个人，法律上怎么要求的), not asked (一季度发生了几起事故？; …超过几个小时就算疲劳作业，法律有没有规定？ asks
+    the number the law rules on)."""
+    rest = part[found.end() :].rstrip("？?！!。 ")
+    later = _CLAUSES.search(rest)
+    if "几" not in found.group(0) or later is None:
+        return False
+    done = part[: found.start()].endswith(("了", "有")) or rest.startswith("了")
+    after = rest[later.end() :]
+    return done or bool(ASKS_OTHERWISE.search(after) and not re.search(_RULED, after))
 
 
 class QuantityAsks:
@@ -308,9 +317,11 @@ class QuantityAsks:
             (re.compile(rf"每[个一]?(?:{names})(?!组)"), re.compile(rf"每[个一]?半?(?:{names})(?!组)"))
             for names in map(_alternatives, words.rate_periods.values())
         ]
+        # a number asked by 多少, 什么 or 哪个 (投诉电话是多少, 打什么电话), never by a word asking when or how long
+        # (接到电话以后最晚多长时间内, 打电话什么时候): those ask a period
         self._phone = (
-            re.compile(_asking(words.phone_nouns, [*words.question_words, "什么", "哪个"]))
-            if words.phone_nouns
+            re.compile(_asking(words.phone_nouns, words.phone_question_words, not_before="时"))
+            if words.phone_nouns and words.phone_question_words
             else None
         )
         # an area code and a number, a 123xx service line or an emergency number, a number of 7–8 digits; never a

@@ -1,0 +1,91 @@
+"""Round 48 (issue 15): what a question asks to be counted.
+
+- A 几 telling the asker's circumstances before a clause asking by another word (车间要来几个实习生，厂里对他们有啥
+  义务; 我们小店就几个人，法律上怎么要求的) counts loosely, "a few": it asks no number, so the duty asked is answered,
+  not declined for want of a count no provision states. Asked whether the law rules on it (…超过几个小时就算疲劳作业，
+  法律有没有规定？), the number is what is asked.
+- A telephone number is asked by 多少, 什么 or 哪个 (投诉电话是多少, 打什么电话): 接到电话以后最晚多长时间内要报 asks a
+  period, and its answer is the time limit, not a number to call."""
+
+from __future__ import annotations
+
+import pytest
+from test_fifteenth_round import _article
+from test_retrieval_stages import record
+from test_twentyfourth_round_answers import _composed
+
+from assistant.pack import KnowledgePack
+from assistant.retrieval.figures import QuantityAsks
+from ingest.settings import Settings
+
+
+@pytest.fixture(scope="module")
+def asks() -> QuantityAsks:
+    return QuantityAsks(KnowledgePack(Settings().knowledge_dir).quantities)
+
+
+def _kind(asks: QuantityAsks, question: str) -> str | None:
+    ask = asks.asked(question)
+    return ask.kind if ask else None
+
+
+@pytest.mark.parametrize(
+    ("question", "kind"),
+    [
+        ("我们车间下个月要来几个职校的实习生，厂里对他们有啥安全上的义务", None),  # a few interns, told
+        ("我们是个小危化品经营店就几个人，实在没能力单独搞一支救援队，法律上怎么要求的？", None),
+        ("店里请了几个临时工，要不要给他们买工伤保险？", None),
+        ("厂里要招几个新工人，岗前培训最少要多少学时？", "study"),  # the count told; the hours asked after it
+        ("一季度一共发生了几起生产安全事故？", "count"),  # asked in the last clause: asked
+        ("司机连续工作超过几个小时就算疲劳作业，法律有没有规定？", "time"),  # the number the law rules on
+        ("几个小时内要上报？", "time"),
+    ],
+)
+def test_a_few_told_before_a_clause_asking_otherwise_asks_no_number(asks, question, kind):
+    assert _kind(asks, question) == kind
+
+
+@pytest.mark.parametrize(
+    ("question", "kind"),
+    [
+        ("厂里出了事故，老板接到电话以后最晚多长时间内必须报给安监部门？", "time"),
+        ("接到举报电话什么时候要核查？", None),
+        ("安全生产举报投诉电话是多少？", "phone"),
+        ("发现隐患打什么电话举报？", "phone"),
+        ("值班电话是哪个号码？", "phone"),
+    ],
+)
+def test_a_telephone_number_is_not_asked_by_a_word_asking_when(asks, question, kind):
+    assert _kind(asks, question) == kind
+
+
+def test_a_small_shop_of_a_few_people_is_told_the_duty_not_declined_for_a_count():
+    """The answer quotes the provision on the duty asked: before, 就几个人 was read as asking how many people, no
+    provision stated a number about it, and the answer was 知识库中未找到依据."""
+    teams = _article(
+        "生产安全事故应急条例", "行政法规", 10,
+        "第十条 易燃易爆物品、危险化学品等危险物品的生产、经营、储存、运输单位应当建立应急救援队伍；其中，小型企业或者"
+        "微型企业等规模较小的生产经营单位，可以不建立应急救援队伍，但应当指定兼职的应急救援人员。",
+    )  # fmt: skip
+    answer = _composed(
+        "我们是个小危化品经营店就几个人，实在没能力单独搞一支救援队，法律上怎么要求的？",
+        [record("生产安全事故应急条例", "行政法规")],
+        [teams],
+    )
+    assert not answer.abstained
+    assert answer.text.startswith("依据《生产安全事故应急条例》第十条") and "指定兼职的应急救援人员" in answer.text
+
+
+def test_a_deadline_asked_after_a_call_is_answered_by_the_time_limit():
+    reporting = _article(
+        "生产安全事故报告和调查处理条例", "行政法规", 9,
+        "第九条 事故发生后，事故现场有关人员应当立即向本单位负责人报告；单位负责人接到报告后，应当于1小时内向事故发生地"
+        "县级以上人民政府安全生产监督管理部门报告。",
+    )  # fmt: skip
+    answer = _composed(
+        "厂里出了事故，老板接到电话以后最晚多长时间内必须报给安监部门？",
+        [record("生产安全事故报告和调查处理条例", "行政法规")],
+        [reporting],
+    )
+    assert not answer.abstained
+    assert "1小时内" in answer.text
