@@ -5,14 +5,16 @@
   not declined for want of a count no provision states. Asked whether the law rules on it (…超过几个小时就算疲劳作业，
   法律有没有规定？), the number is what is asked.
 - A telephone number is asked by 多少, 什么 or 哪个 (投诉电话是多少, 打什么电话): 接到电话以后最晚多长时间内要报 asks a
-  period, and its answer is the time limit, not a number to call."""
+  period, and its answer is the time limit, not a number to call.
+- 事故调查处理条例, a customary short name, names 生产安全事故报告和调查处理条例 (knowledge/document_aliases.yaml): asked
+  what that regulation fines, its own article answers, not the law above it."""
 
 from __future__ import annotations
 
 import pytest
 from test_fifteenth_round import _article
 from test_retrieval_stages import record
-from test_twentyfourth_round_answers import _composed
+from test_twentyfourth_round_answers import _analyzer, _composed
 
 from assistant.pack import KnowledgePack
 from assistant.retrieval.figures import QuantityAsks
@@ -89,3 +91,11 @@ def test_a_deadline_asked_after_a_call_is_answered_by_the_time_limit():
     )
     assert not answer.abstained
     assert "1小时内" in answer.text
+
+
+def test_the_regulation_on_accident_reports_is_named_by_its_customary_short_name():
+    regulation = record("生产安全事故报告和调查处理条例", "行政法规")
+    plan = _analyzer(regulation, record("安全生产法", "法律")).analyse(
+        "事故发生单位主要负责人迟报事故，按事故调查处理条例对个人的罚款比例是多少？"
+    )
+    assert plan.documents == ["生产安全事故报告和调查处理条例"]
