@@ -6,6 +6,8 @@
   法律有没有规定？), the number is what is asked.
 - A telephone number is asked by 多少, 什么 or 哪个 (投诉电话是多少, 打什么电话): 接到电话以后最晚多长时间内要报 asks a
   period, and its answer is the time limit, not a number to call.
+- Things counted by the cylinder, can, drum, bag or box (几瓶液化气, 几桶油漆) are counted: a count asked that no
+  provision states is not answered by a provision stating another figure (knowledge/quantities.yaml units.count).
 - 事故调查处理条例, a customary short name, names 生产安全事故报告和调查处理条例 (knowledge/document_aliases.yaml): asked
   what that regulation fines, its own article answers, not the law above it."""
 
@@ -99,3 +101,15 @@ def test_the_regulation_on_accident_reports_is_named_by_its_customary_short_name
         "事故发生单位主要负责人迟报事故，按事故调查处理条例对个人的罚款比例是多少？"
     )
     assert plan.documents == ["生产安全事故报告和调查处理条例"]
+
+
+@pytest.mark.parametrize(
+    ("question", "kind"),
+    [
+        ("饭店后厨液化气瓶最多可以放几瓶？", "count"),
+        ("仓库里最多能存几桶油漆？", "count"),
+        ("店里买了几瓶液化气，要去哪里登记？", None),  # bought a few, told
+    ],
+)
+def test_things_counted_by_the_cylinder_or_drum_are_a_count_asked(asks, question, kind):
+    assert _kind(asks, question) == kind
