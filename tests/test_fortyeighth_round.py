@@ -8,6 +8,8 @@
   period, and its answer is the time limit, not a number to call.
 - Things counted by the cylinder, can, drum, bag or box (几瓶液化气, 几桶油漆) are counted: a count asked that no
   provision states is not answered by a provision stating another figure (knowledge/quantities.yaml units.count).
+- Where a fine falls within a provision's range (初次违法、情节轻微罚多少) is set by discretion benchmarks, which the
+  library does not hold: asked by them, the answer says so and which rule sets them (knowledge/outside_sources.yaml).
 - 事故调查处理条例, a customary short name, names 生产安全事故报告和调查处理条例 (knowledge/document_aliases.yaml): asked
   what that regulation fines, its own article answers, not the law above it."""
 
@@ -113,3 +115,16 @@ def test_the_regulation_on_accident_reports_is_named_by_its_customary_short_name
 )
 def test_things_counted_by_the_cylinder_or_drum_are_a_count_asked(asks, question, kind):
     assert _kind(asks, question) == kind
+
+
+def test_a_fine_asked_by_the_discretion_benchmark_names_the_rule_that_sets_it():
+    training = _article(
+        "安全生产法", "法律", 97,
+        "第九十七条 生产经营单位有下列行为之一的，责令限期改正，处十万元以下的罚款：\n"
+        "（三）未按照规定对从业人员进行安全生产教育和培训的。",
+    )  # fmt: skip
+    answer = _composed(
+        "企业没做安全培训，初次违法、情节轻微的，按裁量基准一般罚多少？", [record("安全生产法", "法律")], [training]
+    )
+    assert answer.abstained
+    assert "应急管理行政裁量权基准暂行规定" in answer.text and "第九十七条" in answer.text  # listed as related
