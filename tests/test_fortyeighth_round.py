@@ -10,6 +10,8 @@
   provision states is not answered by a provision stating another figure (knowledge/quantities.yaml units.count).
 - Where a fine falls within a provision's range (初次违法、情节轻微罚多少) is set by discretion benchmarks, which the
   library does not hold: asked by them, the answer says so and which rule sets them (knowledge/outside_sources.yaml).
+- Three more matters other rules set: who may sit the 注册安全工程师 examination, a platform worker's 职业伤害保障, a
+  safety helmet's 使用期限 (GB 2811). Asked of them, the answer names the source and that the library lacks it.
 - 事故调查处理条例, a customary short name, names 生产安全事故报告和调查处理条例 (knowledge/document_aliases.yaml): asked
   what that regulation fines, its own article answers, not the law above it."""
 
@@ -128,3 +130,21 @@ def test_a_fine_asked_by_the_discretion_benchmark_names_the_rule_that_sets_it():
     )
     assert answer.abstained
     assert "应急管理行政裁量权基准暂行规定" in answer.text and "第九十七条" in answer.text  # listed as related
+
+
+@pytest.mark.parametrize(
+    ("question", "source"),
+    [
+        ("注册安全工程师考试报名需要几年相关工作经验？", "注册安全工程师职业资格制度规定"),
+        ("送外卖的骑手路上摔伤了，平台要不要给他上职业伤害保障？", "新就业形态就业人员职业伤害保障办法"),
+        ("安全帽的使用期限是几年，过期了还能不能戴？", "GB 2811"),
+    ],
+)
+def test_a_matter_another_rule_sets_is_said_to_be_that_rules(question, source):
+    related = _article(
+        "安全生产法", "法律", 27,
+        "第二十七条 危险物品的生产、储存、装卸单位以及矿山、金属冶炼单位应当有注册安全工程师从事安全生产管理工作。"
+        "生产经营单位必须为从业人员提供符合国家标准或者行业标准的劳动防护用品，职工因工作遭受事故伤害的，享受工伤保险待遇。",
+    )  # fmt: skip
+    answer = _composed(question, [record("安全生产法", "法律")], [related])
+    assert answer.abstained and source in answer.text
