@@ -12,6 +12,10 @@
   library does not hold: asked by them, the answer says so and which rule sets them (knowledge/outside_sources.yaml).
 - Three more matters other rules set: who may sit the 注册安全工程师 examination, a platform worker's 职业伤害保障, a
   safety helmet's 使用期限 (GB 2811). Asked of them, the answer names the source and that the library lacks it.
+- 上位法 on a class: a law's provision on 特种设备 is on the matter of the 叉车 (场（厂）内专用机动车辆) a regulation's
+  provision names, as a clause on the class already answers for the things of it asked about. Asked how many days
+  after buying a forklift its registration is due, 特种设备安全法第三十三条 decides over a regulation's provision
+  stating another 30日内 that the ranker put first.
 - 事故调查处理条例, a customary short name, names 生产安全事故报告和调查处理条例 (knowledge/document_aliases.yaml): asked
   what that regulation fines, its own article answers, not the law above it."""
 
@@ -148,3 +152,22 @@ def test_a_matter_another_rule_sets_is_said_to_be_that_rules(question, source):
     )  # fmt: skip
     answer = _composed(question, [record("安全生产法", "法律")], [related])
     assert answer.abstained and source in answer.text
+
+
+def test_a_law_on_the_class_decides_over_a_regulation_naming_the_thing_asked_about():
+    regulation = _article(
+        "特种设备安全监察条例", "行政法规", 20,
+        "第二十条 锅炉、压力容器、电梯、起重机械、客运索道、大型游乐设施的安装、改造、维修以及场(厂)内专用机动车辆的"
+        "改造、维修竣工后，安装、改造、维修的施工单位应当在验收后30日内将有关技术资料移交使用单位。",
+    )  # fmt: skip
+    law = _article(
+        "特种设备安全法", "法律", 33,
+        "第三十三条 特种设备使用单位应当在特种设备投入使用前或者投入使用后三十日内，向负责特种设备安全监督管理的部门"
+        "办理使用登记，取得使用登记证书。",
+    )  # fmt: skip
+    answer = _composed(
+        "新买的叉车，买回来多少天内要去办使用登记？",
+        [record("特种设备安全监察条例", "行政法规"), record("特种设备安全法", "法律")],
+        [regulation, law],
+    )
+    assert answer.text.startswith("依据《特种设备安全法》第三十三条")

@@ -792,7 +792,9 @@ class OfflineComposer:
                 group += _qualifying(group, texts, lines, ask)
             group[0].score += ANSWER.heading_weight * bonus * coverage(context, sharp)
             group[0].within += ANSWER.heading_weight * coverage(context, untitled)
-            group[0].matter = held_terms(" ".join(t for c in group for t in (c.text, *c.items)), matter_weights)
+            # (a provision on a class holds the matter of the things of it asked about: 特种设备 that of 叉车)
+            said = _naming_members(" ".join(t for c in group for t in (c.text, *c.items)), plan.kinds)
+            group[0].matter = held_terms(said, matter_weights)
             if any(c.lead for c in group):  # its range holds the question's number
                 group[0].matter |= numerals
             groups.append(group)
