@@ -16,6 +16,9 @@
   provision names, as a clause on the class already answers for the things of it asked about. Asked how many days
   after buying a forklift its registration is due, 特种设备安全法第三十三条 decides over a regulation's provision
   stating another 30日内 that the ranker put first.
+- After 个, the measure word, comes the thing counted, which a count unit may begin: 几个等级 is answered by a count
+  by 等 or by 级 (分为…四级), where only 等 was read, no provision stated one and the answer was declined; 几个种类 by
+  种 or 类. 几个级别 stays a count by 级 (两个以上行政区域 counts no levels).
 - 事故调查处理条例, a customary short name, names 生产安全事故报告和调查处理条例 (knowledge/document_aliases.yaml): asked
   what that regulation fines, its own article answers, not the law above it."""
 
@@ -171,3 +174,34 @@ def test_a_law_on_the_class_decides_over_a_regulation_naming_the_thing_asked_abo
         [regulation, law],
     )
     assert answer.text.startswith("依据《特种设备安全法》第三十三条")
+
+
+@pytest.mark.parametrize(
+    ("question", "kind", "words"),
+    [
+        ("事故发生后几个小时内要报告？", "time", "几个小时"),  # 个小时 measures time
+        ("停工留薪期一般几个月？", "time", "几个月"),
+        ("几个人以上要设安全管理机构？", "people", "几个人"),
+    ],
+)
+def test_after_ge_a_period_or_people_are_counted_as_before(asks, question, kind, words):
+    ask = asks.asked(question)
+    assert ask is not None and (ask.kind, ask.words) == (kind, words)
+
+
+def test_a_thing_counted_after_ge_is_counted_by_either_unit_it_is_written_with(asks):
+    grades = asks.asked("突发事件按危害程度分几个等级？")
+    assert grades is not None and grades.kind == "count"
+    assert grades.stated_in("分为特别重大、重大、较大和一般四级") and grades.stated_in("分为三等")
+    assert not grades.stated_in("突发事件涉及两个以上行政区域的，由共同的上一级人民政府负责")
+    kinds = asks.asked("危险化学品分几个种类？")
+    assert kinds is not None and kinds.stated_in("分为三类") and kinds.stated_in("共五种")
+
+
+def test_grades_asked_by_ge_are_answered_by_the_count_of_grades():
+    levels = _article(
+        "突发事件应对法", "法律", 3,
+        "第三条 按照社会危害程度、影响范围等因素，突发自然灾害、事故灾难、公共卫生事件分为特别重大、重大、较大和一般四级。",
+    )  # fmt: skip
+    answer = _composed("突发事件按危害程度分几个等级？", [record("突发事件应对法", "法律")], [levels])
+    assert not answer.abstained and "一般四级" in answer.text

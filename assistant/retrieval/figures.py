@@ -437,6 +437,13 @@ class QuantityAsks:
             unit = found.group("unit")
             kind = self._kind_of_unit[unit]
             counted = self._counted.get(unit, self._any_counted) if kind == "count" else None
+            # after 个, the measure word, comes the thing counted, which a count unit may begin: of 等级 or 种类 a
+            # count by either unit answers (几个等级: 分为…四级), of 级别 one by 级 (not 两个以上行政区域)
+            begins = part[found.start("unit") : found.start("unit") + 2]
+            if counted is not None and part[: found.start("unit")].endswith(_ANY_COUNTED):
+                either = [c for c in dict.fromkeys(begins) if c in self._counted]
+                if len(either) > 1:
+                    counted = re.compile(rf"{_COUNTING}{NUMBER}\s*(?:{_alternatives(either)})")
             # what is counted, named after the asking words: 的 joining a word to its name (几个专职的安全员) is no
             # part of the name the law writes
             following = _CLAUSES.split(part[found.end() :], maxsplit=1)[0].replace("的", "")
