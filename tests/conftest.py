@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import pickle
 import shutil
 import socket
 import subprocess
@@ -14,11 +15,15 @@ from pathlib import Path
 
 import docx
 import pytest
+import typer.testing
+import yaml
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.cidfonts import UnicodeCIDFont
 from reportlab.pdfgen import canvas
 
+from ingest import vocabulary
 from ingest.settings import Settings
+from ingest.tokenizer import Tokenizer, _jieba_class
 
 FIXTURES = Path(__file__).parent / "fixtures"
 SHARED = Path(__file__).resolve().parents[1].parent / "shared"
@@ -29,6 +34,69 @@ REGULATION_OLD = "青山市危险作业安全管理条例(2019-03-01)"
 GBK_PLAN = "青山区2025年安全生产工作方案"
 BIG5_PLAN = "青山區商貿系統安全生產實施方案"
 REPEATED_PLAN = "青山镇季度安全生产计划汇编"
+
+
+# --- work every knowledge base of this test process repeats, done once ---------------------------------------------
+# A test process opens thousands of knowledge bases, each on a data directory of its own (a user's process opens one):
+# each parsed the knowledge pack's YAML again (its cached copy lives in the data directory, new for every test) and
+# built its own jieba segmenter with the pack's terms (a tenth of a second each), and every CliRunner.invoke built the
+# click command of the app again. All three are pure: the same text parses to the same data, the same terms make the
+# same segmenter, the same app the same command. So this process parses a given text once and hands out a fresh copy
+# of the data each time (read_yaml's own cache in the data directory runs as before), Tokenizers given the same terms
+# share one segmenter (one Tokenizer is already shared by every thread of a server), and an app's command is built
+# once. The processes the tests start run the code as it ships.
+
+
+class _ParsedOnce:
+    """The yaml module as ingest.vocabulary uses it, with load parsing a given text once in this process; every call
+    gets its own copy of the data (pickled: dates, aliases shared within the data and all). A text that is no valid
+    YAML raises each time, as yaml.load does."""
+
+    def __init__(self) -> None:
+        self._parsed: dict[tuple[str, type], bytes] = {}
+
+    def __getattr__(self, name: str):
+        return getattr(yaml, name)
+
+    def load(self, text: str, Loader: type):  # noqa: N803 - yaml.load's own keyword
+        key = (text, Loader)
+        if key not in self._parsed:
+            self._parsed[key] = pickle.dumps(yaml.load(text, Loader=Loader), protocol=pickle.HIGHEST_PROTOCOL)  # noqa: S506 - a safe loader
+        return pickle.loads(self._parsed[key])  # noqa: S301 - pickled by this process just above
+
+
+_SEGMENTERS: dict[tuple[type, tuple[str, ...]], object] = {}
+_build_segmenter = Tokenizer._engine
+
+
+def _shared_segmenter(self: Tokenizer):
+    """Tokenizer._engine, the segmenter of the same terms (and jieba class) built once in this process."""
+    if self._jieba is None:
+        key = (_jieba_class(), tuple(self._terms))
+        if key in _SEGMENTERS:
+            self._jieba = _SEGMENTERS[key]
+        else:
+            _SEGMENTERS[key] = _build_segmenter(self)
+    return self._jieba
+
+
+_COMMANDS: dict[int, tuple[object, object]] = {}
+_build_command = typer.testing._get_command
+
+
+def _command_once(app):
+    """typer.testing's get_command, the click command of a Typer app built once (CliRunner built it anew for every
+    invoke, and click commands are made to be invoked again: a run's state lives in its context)."""
+    kept = _COMMANDS.get(id(app))
+    if kept is None or kept[0] is not app:
+        kept = _COMMANDS[id(app)] = (app, _build_command(app))
+    return kept[1]
+
+
+vocabulary.yaml = _ParsedOnce()
+Tokenizer._engine = _shared_segmenter  # type: ignore[method-assign]
+typer.testing._get_command = _command_once
+
 
 needs_corpus = pytest.mark.skipif(
     not (CORPUS / "regulations").is_dir(), reason="../shared/corpus is not present beside the project (CI has it)"
