@@ -37,7 +37,7 @@ REPEATED_PLAN = "青山镇季度安全生产计划汇编"
 
 
 # --- work every knowledge base of this test process repeats, done once ---------------------------------------------
-# A test process opens thousands of knowledge bases, each on a data directory of its own (a user's process opens one):
+# A test process opens over a thousand knowledge bases, each on a data directory of its own (a user's process, one):
 # each parsed the knowledge pack's YAML again (its cached copy lives in the data directory, new for every test) and
 # built its own jieba segmenter with the pack's terms (a tenth of a second each), and every CliRunner.invoke built the
 # click command of the app again. All three are pure: the same text parses to the same data, the same terms make the
@@ -61,7 +61,8 @@ class _ParsedOnce:
     def load(self, text: str, Loader: type):  # noqa: N803 - yaml.load's own keyword
         key = (text, Loader)
         if key not in self._parsed:
-            self._parsed[key] = pickle.dumps(yaml.load(text, Loader=Loader), protocol=pickle.HIGHEST_PROTOCOL)  # noqa: S506 - a safe loader
+            data = yaml.load(text, Loader=Loader)  # noqa: S506 - the safe loader read_yaml passes
+            self._parsed[key] = pickle.dumps(data, protocol=pickle.HIGHEST_PROTOCOL)
         return pickle.loads(self._parsed[key])  # noqa: S301 - pickled by this process just above
 
 
