@@ -82,7 +82,8 @@ def _shared_segmenter(self: Tokenizer):
 
 
 _COMMANDS: dict[int, tuple[object, object]] = {}
-_build_command = typer.testing._get_command
+# typer's private helper (typer>=0.12 is not pinned): without it, each invoke builds the command, as before
+_build_command = getattr(typer.testing, "_get_command", None)
 
 
 def _command_once(app):
@@ -96,7 +97,8 @@ def _command_once(app):
 
 vocabulary.yaml = _ParsedOnce()
 Tokenizer._engine = _shared_segmenter  # type: ignore[method-assign]
-typer.testing._get_command = _command_once
+if _build_command is not None:
+    typer.testing._get_command = _command_once
 
 
 needs_corpus = pytest.mark.skipif(
