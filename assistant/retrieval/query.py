@@ -16,7 +16,7 @@ from functools import cached_property, lru_cache
 
 from assistant.pack import GlossaryEntry, KnowledgePack, LexiconEntry
 from assistant.retrieval.config import RankingConfig
-from assistant.retrieval.figures import ENDS_YES_NO, YES_NO, QuantityAsks
+from assistant.retrieval.figures import ASKS_OTHERWISE, ENDS_YES_NO, YES_NO, QuantityAsks
 from assistant.retrieval.provisions import asks_basis
 from ingest.articles import NUMERAL, ArticleRef
 from ingest.cleaning import clauses, normalise_for_index, to_simplified
@@ -152,7 +152,7 @@ _CLAUSE_ENDS = "，,。；;：:！!"
 # a word pointing back at what was told before it (这两项, 那样, 其, 上述)
 _BACK_REFERENCE = re.compile(r"这|那|其|该|它|上述|前述")
 # a clause asking something itself (向哪一级公安机关申请，最晚提前多少天？ asks two things)
-_INTERROGATIVE = re.compile(r"哪|什么|啥|怎么|怎样|如何|多少|多久|多长|几|吗|谁|是否|能否|可否|要不要|有没有|是不是")
+_INTERROGATIVE = re.compile(rf"{ASKS_OTHERWISE.pattern}|几")
 
 
 def split_asking(part: str) -> tuple[str, str]:
