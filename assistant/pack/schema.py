@@ -504,8 +504,8 @@ class Quantities(_Strict):
     date_asks: list[str] = Field(default_factory=list)
     # a telephone number asked (投诉电话是多少): answered by a clause stating one
     phone_nouns: list[str] = Field(default_factory=list)
-    # the words asking one; never one asking when (什么时候, 多少时间)
-    phone_question_words: list[str] = Field(default_factory=lambda: ["多少", "什么", "哪个"])
+    # the words asking one (多少, 什么, 哪个); never one asking when (什么时候, 多少时间)
+    phone_question_words: list[str] = Field(default_factory=list)
     # a form asked for itself (有没有统一的表格模板, 申请表去哪儿下载, 怎么填写): answered only by a text that gives
     # or prescribes one (form_words), never by the duty to report or apply
     form_nouns: list[str] = Field(default_factory=list)

@@ -48,8 +48,8 @@ _CHECK_ONLY = 8
 # a figure asked as the topic of whether there is a rule on it (离居民区多远有没有要求, 每天干多久有什么规定): the
 # provision ruling on it answers, whether it states the figure or leaves it to a standard (有没有规定最多几人, the
 # rule asked first, asks the number)
-_RULED = r"(?:有没有|有无|是否有)(?:要求|规定|限制)|有(?:什么|啥|哪些)(?:要求|规定)"
-_WHETHER_RULED = re.compile(rf"[^，。；？?]{{0,4}}?(?:{_RULED})")
+_RULED = re.compile(r"(?:有没有|有无|是否有)(?:要求|规定|限制)|有(?:什么|啥|哪些)(?:要求|规定)")
+_WHETHER_RULED = re.compile(rf"[^，。；？?]{{0,4}}?(?:{_RULED.pattern})")
 YES_NO = re.compile(rf"{ENDS_YES_NO.pattern}|([^有])不\1|是否")
 # a clause asking by a word of its own, not 几 (怎么, 什么, 多少, …吗): a 几 before it tells (_told_roughly)
 ASKS_OTHERWISE = re.compile(r"哪|什么|啥|怎么|怎样|如何|多少|多久|多长|吗|谁|是否|能否|可否|要不要|有没有|是不是")
@@ -193,7 +193,7 @@ def _told_roughly(part: str, found: re.Match[str]) -> bool:
         return False
     done = part[: found.start()].endswith(("了", "有")) or rest.startswith("了")
     after = rest[later.end() :]
-    return done or bool(ASKS_OTHERWISE.search(after) and not re.search(_RULED, after))
+    return done or bool(ASKS_OTHERWISE.search(after) and not _RULED.search(after))
 
 
 class QuantityAsks:
