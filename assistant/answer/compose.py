@@ -37,14 +37,18 @@ from assistant.retrieval.provisions import (
     UNIT,
     asked_as_unit,
     asks_crime,
+    asks_of_officials,
     asks_of_term,
+    disciplines_officials,
     duty_bearers,
     for_accident,
     parties_asked,
     parties_fined,
+    party_words,
     provision_asked,
     provision_kind,
     tells_of_harm,
+    without_found_out,
 )
 from assistant.retrieval.query import ASKS_STATUS, QueryPlan, binds, people_counted, question_parts, split_asking
 from ingest.articles import LEADING_LABEL
@@ -675,7 +679,8 @@ class OfflineComposer:
         say which provision answers. ``level``: the level of the accident asked about (较大事故): a clause
         speaking of other levels only (对重大、特别重大生产安全事故负有责任的) says nothing of it."""
         weights = question_weights(
-            self.tokenizer.query_tokens(f"{people_counted(part)} {' '.join(plan.legal_terms)}"), self.idf
+            self.tokenizer.query_tokens(f"{people_counted(without_found_out(part))} {' '.join(plan.legal_terms)}"),
+            self.idf,
         )
         passages = [normalise_for_index(c.text) for c in chunks]
         terms_of_art = {normalise_for_index(entry.term) for entry in plan.glossary}  # 三级安全教育 is no everyday word
@@ -820,7 +825,8 @@ class OfflineComposer:
         rule's 鸣放鞭炮 is not the fireworks regulation's list); a question about a place whose pick is national takes
         the first well-answering rule binding there too (never one departing from the law); when the question names
         several documents or regions, the first well-answering chunk of each is decisive too. A part asking the duty
-        (``duty``: a later part asks how its breach is punished) whose pick is a penalty provision takes the provision
+        (``duty``: a later part asks how its breach is punished, or no part asks a penalty) whose pick is a penalty
+        provision takes the provision
         imposing the duty that answers as well. ``figure``: the figure the part asks for (QuantityAsks.asked)."""
         best = max(g[0].score for g in groups)
         # a further part that a provision already quoted (the evidence ranks in quoted) answers (…预案要谁签字？签完报
@@ -852,6 +858,10 @@ class OfflineComposer:
         criminal = [g for g in good if evidence[g[0].chunk_rank].kind == JUDICIAL] if asks_crime(part) else []
         if penalty:  # asked how a breach is punished: a penalty provision answering about as well says so
             good = [g for g in good if provision_kind(evidence[g[0].chunk_rank]) == PENALTY] or good
+            # 处分 is for state staff: an officials' provision answers a question about officials only (没办许可证就
+            # 生产怎么处罚 is the enterprise's fine, not the 颁发管理机关工作人员's 降级或者撤职 for letting it)
+            if not asks_of_officials(plan.question):
+                good = [g for g in good if not disciplines_officials(evidence[g[0].chunk_rank].text)] or good
             # of the party asked about (企业罚款标准: the unit's fine, not its 主要负责人's); a provision fining no one
             # (按照原处罚数额按日连续处罚, 吊销) says nothing of whom a fine falls on
             parties = parties_asked(part)
@@ -1057,6 +1067,10 @@ class OfflineComposer:
         if provision_kind(lower) == PENALTY:  # a penalty's matter is the offence: every penalty writes its sanction
             # (未将应急救援预案报送备案…逾期未改正的，处…罚款 is not on the matter of 未按照规定制定应急救援预案的)
             matter = {t: w for t, w in matter.items() if not SANCTION.search(t)} or matter
+            # nor whom it punishes: every penalty names its party (安全生产法第九十四条 on 主要负责人 who neglect their
+            # duties is not on the matter of 事故条例第三十六条's 瞒报, which fines the unit and its 主要负责人 too)
+            named = party_words(part)
+            matter = {t: w for t, w in matter.items() if not any(t in p for p in named)} or matter
 
         def governs(chunk: StoredChunk) -> str:  # "" for a general text (安全生产法, 生产安全事故报告和调查处理条例)
             return forms.law_subject(chunk.title) if chunk.kind == LAW else forms.subject(chunk.title, chunk.kind)
@@ -1236,8 +1250,9 @@ class OfflineComposer:
             share = ANSWER.first_share if index == 0 else ANSWER.keep_share
             quoted = {c.chunk_rank for c in chosen}  # the evidence a part before this one is answered from
             # a part asking whether something may be done, before one asking how it is punished (能不能带烟花上车？
-            # 要是被查出来会咋样？), asks the duty
-            duty = any(asks_penalty[index + 1 :])
+            # 要是被查出来会咋样？), asks the duty, and so does a question asking no penalty at all (是不是一定得装燃气
+            # 报警器？: the provision imposing it, not the one fining its breach)
+            duty = any(asks_penalty[index + 1 :]) or not any(asks_penalty)
             decisive = self._decisive(groups, evidence, plan, part, share, overruled, quoted, ask, duty)
             if decisive and self._far_in_meaning([g[0] for g in decisive], evidence, plan):
                 # the pick shares the question's words only: the first-ranked provision close in meaning that holds
@@ -1351,7 +1366,9 @@ class OfflineComposer:
         about; with the legal terms its words stand for, or (``with_terms`` false) in its own words only."""
         asking = set(self.tokenizer.query_tokens(f"{ask.words} {' '.join(self.asks.figure_nouns)}"))
         legal = " ".join(plan.legal_terms) if with_terms else ""
-        terms = question_weights(self.tokenizer.query_tokens(f"{people_counted(part)} {legal}"), self.idf)
+        terms = question_weights(
+            self.tokenizer.query_tokens(f"{people_counted(without_found_out(part))} {legal}"), self.idf
+        )
         return {
             normalise_for_index(t): w
             for t, w in terms.items()

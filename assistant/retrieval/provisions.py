@@ -74,6 +74,19 @@ _DEFINITION_TEXT = re.compile(r"是指|所称|含义|下列用语")
 _RECEIVED = re.compile(r"被[^，。？?；]{0,4}?(?:判刑|判处|罚款|处罚|处分|吊销|追究)[^，。？?；]{0,8}?的(?!话)")
 
 
+# a breach found out (被查到, 查出来了, 被人举报): how any penalty comes to be imposed, not which offence it is for
+_FOUND_OUT = re.compile(
+    r"被(?:人|上面|有关部门|监管部门|执法人员|安监|应急局|检查组)?(?:查|抓|发现|举报|查处|曝光)(?:到|出来|出|住)?了?"
+    r"|(?:查|抓)(?:到|出来|住)了?"
+)
+
+
+def without_found_out(part: str) -> str:
+    """A part asking a penalty without the words telling the breach was found out (企业…瞒着不报，被查出来单位要罚多
+    少: 查出来 holds no offence, and no provision writes it); any other part as it is."""
+    return _FOUND_OUT.sub("，", part) if provision_asked(part) == PENALTY else part
+
+
 def provision_asked(question: str) -> str | None:
     question = _RECEIVED.sub("", question)
     if (
@@ -155,6 +168,15 @@ _FINED = re.compile(r"对([^，。；：]{1,30}?)(?:处以?|并处)[^。；]{0,4
 _CONDITION = re.compile(r"^[^。；]*?的，")  # a sentence's condition: who did what (生产经营单位的主要负责人…的，)
 
 
+# a party named: a unit, or a person in it with the words ranking them (主要负责人, 直接责任人员)
+_PARTY_NAMED = re.compile(rf"(?:主要|直接|其他)?(?:{_PERSON_WORDS})|(?:{_UNIT_WORDS})")
+
+
+def party_words(text: str) -> list[str]:
+    """The phrases of a text naming a party a penalty may fall on (单位, 主要负责人): whom it punishes, not what for."""
+    return _PARTY_NAMED.findall(text)
+
+
 # both named together (单位和负责人个人分别怎么罚, 对企业及其主要负责人)
 _BOTH_ASKED = re.compile(
     rf"(?:{_UNIT_WORDS})(?:和|与|以及|及其?|、|跟)[^，。？?；]{{0,4}}?(?:{_PERSON_WORDS})"
@@ -213,22 +235,27 @@ def parties_asked(part: str) -> set[str]:
 def parties_fined(text: str) -> set[str]:
     """The parties a provision fines: those it names (对…处…罚款), and where a fine names none, the one its sentence
     is about (生产经营单位的主要负责人…的，…处上一年年收入百分之六十至百分之一百的罚款: a person; 生产经营单位有下列
-    行为之一的，…处十万元以下的罚款: the unit), or either when it names neither. A share of a year's income is a
-    person's fine."""
+    行为之一的，…处十万元以下的罚款: the unit), or either when it names neither. A sentence going on about the same
+    party (…的，处二万元以上五万元以下的罚款；逾期未改正的，处五万元以上…的罚款) is about the one before it. A share of
+    a year's income is a person's fine."""
     parties = set()
-    for sentence in _SENTENCES.findall(text):
-        named = list(_FINED.finditer(sentence))
-        for found in named:
-            parties.add(PERSON if re.search(_PERSON_WORDS, found.group(1)) else UNIT)
-        if not named and FINE.search(sentence):
+    for paragraph in text.splitlines():
+        before: set[str] = set()  # the party the paragraph's sentence before was about
+        for sentence in _SENTENCES.findall(paragraph):
+            named = list(_FINED.finditer(sentence))
+            for found in named:
+                parties.add(PERSON if re.search(_PERSON_WORDS, found.group(1)) else UNIT)
             condition = _CONDITION.match(sentence)
             about = condition.group(0) if condition else sentence
             if re.search(_PERSON_WORDS, about) or "年收入" in sentence:
-                parties.add(PERSON)
+                before = {PERSON}
             elif re.search(_UNIT_WORDS, about):
-                parties.add(UNIT)
-            else:  # whoever did it (在禁止燃放的时间、地点燃放烟花爆竹的，…处100元以上500元以下的罚款)
-                parties |= {UNIT, PERSON}
+                before = {UNIT}
+            elif named:
+                before = set()
+            if not named and FINE.search(sentence):
+                # whoever did it (在禁止燃放的时间、地点燃放烟花爆竹的，…处100元以上500元以下的罚款)
+                parties |= before or {UNIT, PERSON}
     return parties
 
 
@@ -262,6 +289,26 @@ def asks_crime(question: str) -> bool:
 def tells_of_harm(question: str) -> bool:
     """Whether a question tells that harm happened (an accident, a death, an injury, a fire)."""
     return bool(_HARM_TOLD.search(question))
+
+
+# a provision disciplining officials: its first condition names the staff of an organ (…颁发管理机关工作人员有下列行为
+# 之一的; 负有安全生产监督管理职责的部门的工作人员…) and it gives them 处分, the sanction of state staff
+_OFFICIALS = r"(?:机关|部门|政府|机构)的?(?:工作人员|负责人)|国家工作人员|公职人员|监察人员|执法人员"
+_OFFICIALS_CONDITION = re.compile(rf"^[^。；]*?(?:{_OFFICIALS})[^。；]*?的，")
+# a question asking about officials: their people, or what only an official does wrong (玩忽职守, 徇私舞弊)
+_OFFICIALS_ASKED = re.compile(rf"{_OFFICIALS}|公务员|干部|官员|监管人员|审批人员|渎职|玩忽职守|滥用职权|徇私舞弊")
+
+
+def disciplines_officials(text: str) -> bool:
+    """Whether a penalty provision disciplines the staff of a government or department (行政处分), not a unit or a
+    person in it: what an enterprise's breach costs it is no such provision's to say."""
+    body = LEADING_LABEL.sub("", text.strip())
+    return bool(_OFFICIALS_CONDITION.match(body)) and "处分" in body
+
+
+def asks_of_officials(question: str) -> bool:
+    """Whether a question asks about officials (监管人员, 审批的工作人员, 玩忽职守)."""
+    return bool(_OFFICIALS_ASKED.search(question))
 
 
 def provision_kind(chunk: StoredChunk) -> str | None:

@@ -1,0 +1,190 @@
+"""Round 49 (issue 15): whom a penalty falls on.
+
+- A penalty provision's matter is the offence, not whom it punishes: every penalty names a party (单位, 主要负责人). A
+  regulation fining a unit and its 主要负责人 for 瞒报 does not give way to a law's provision fining 主要负责人 who
+  neglect their duties, which shares the question's party words and not its offence.
+- A sentence of a penalty going on about the same party (…的，处二万元以上五万元以下的罚款；逾期未改正的，处…) is about
+  the party before it: 安全生产法第九十四条 fines the 主要负责人 in both, not "whoever did it".
+- 处分 is the sanction of state staff: asked how an enterprise's breach is punished, a provision disciplining the
+  licensing authority's staff for letting it pass (…颁发管理机关工作人员有下列行为之一的，给予降级或者撤职的行政处分)
+  is not the answer, even where the ranker put it first; asked about the officials, it is."""
+
+from __future__ import annotations
+
+import pytest
+from test_fifteenth_round import _article
+from test_retrieval_stages import record
+from test_twentyfourth_round_answers import _analyzer, _composed
+
+from assistant.answer.compose import OfflineComposer
+from assistant.pack import KnowledgePack
+from assistant.retrieval.figures import QuantityAsks
+from assistant.retrieval.provisions import (
+    PERSON,
+    UNIT,
+    asks_of_officials,
+    disciplines_officials,
+    parties_fined,
+    without_found_out,
+)
+from ingest.settings import Settings
+from ingest.tokenizer import Tokenizer
+
+_CONCEALED = _article(
+    "生产安全事故报告和调查处理条例", "行政法规", 36,
+    "第三十六条 事故发生单位及其有关人员有下列行为之一的，对事故发生单位处100万元以上500万元以下的罚款；对主要负责人、"
+    "直接负责的主管人员和其他直接责任人员处上一年年收入60%至100%的罚款：\n（一）谎报或者瞒报事故的；",
+)  # fmt: skip
+_NEGLECT = _article(
+    "安全生产法", "法律", 94,
+    "第九十四条 生产经营单位的主要负责人未履行本法规定的安全生产管理职责的，责令限期改正，处二万元以上五万元以下的"
+    "罚款；逾期未改正的，处五万元以上十万元以下的罚款，责令生产经营单位停产停业整顿。",
+)  # fmt: skip
+_STAFF = _article(
+    "安全生产许可证条例", "行政法规", 18,
+    "第十八条 安全生产许可证颁发管理机关工作人员有下列行为之一的，给予降级或者撤职的行政处分；构成犯罪的，依法追究"
+    "刑事责任：\n（二）发现企业未依法取得安全生产许可证擅自从事生产活动，不依法处理的；",
+)  # fmt: skip
+_UNLICENSED = _article(
+    "安全生产许可证条例", "行政法规", 19,
+    "第十九条 违反本条例规定，未取得安全生产许可证擅自进行生产的，责令停止生产，没收违法所得，并处10万元以上50万元"
+    "以下的罚款；造成重大事故或者其他严重后果，构成犯罪的，依法追究刑事责任。",
+)  # fmt: skip
+
+
+def test_a_law_fining_the_same_party_for_another_offence_does_not_overrule_the_regulation():
+    answer = _composed(
+        "如果企业瞒报事故被查出来了，单位和主要负责人分别要罚多少？",
+        [record("生产安全事故报告和调查处理条例", "行政法规"), record("安全生产法", "法律")],
+        [_CONCEALED, _NEGLECT],
+    )
+    assert answer.text.startswith("依据《生产安全事故报告和调查处理条例》第三十六条")
+    assert "100万元以上500万元以下" in answer.text
+
+
+@pytest.mark.parametrize(
+    ("text", "parties"),
+    [
+        (_NEGLECT.text, {PERSON}),  # 逾期未改正的 goes on about the 主要负责人
+        (
+            "第一百条 生产经营单位未采取措施消除事故隐患的，责令立即消除；生产经营单位拒不执行的，责令停产停业整顿，"
+            "并处十万元以上五十万元以下的罚款",
+            {UNIT},
+        ),  # fmt: skip
+        ("在禁止燃放的时间、地点燃放烟花爆竹的，处100元以上500元以下的罚款", {UNIT, PERSON}),  # whoever did it
+        # a new paragraph starts afresh
+        (
+            "生产经营单位的主要负责人未履行职责的，处二万元以上五万元以下的罚款。\n逾期未改正的，处五万元以上的罚款",
+            {UNIT, PERSON},
+        ),  # fmt: skip
+    ],
+)
+def test_a_sentence_going_on_about_the_same_party_fines_that_party(text, parties):
+    assert parties_fined(text) == parties
+
+
+def test_an_enterprise_breach_is_not_answered_by_the_officials_discipline():
+    answer = _composed(
+        "举报：我们村附近有个小化工厂根本没办安全生产许可证就在生产，这种情况怎么处罚？",
+        [record("安全生产许可证条例", "行政法规")],
+        [_STAFF, _UNLICENSED],
+    )
+    assert answer.text.startswith("依据《安全生产许可证条例》第十九条")
+    assert "10万元以上50万元以下" in answer.text
+
+
+def test_asked_about_the_officials_their_discipline_answers():
+    answer = _composed(
+        "审批的工作人员发现企业没证擅自生产却不处理，怎么处罚？",
+        [record("安全生产许可证条例", "行政法规")],
+        [_STAFF, _UNLICENSED],
+    )
+    assert answer.text.startswith("依据《安全生产许可证条例》第十八条")
+
+
+@pytest.mark.parametrize(
+    ("text", "officials"),
+    [
+        (_STAFF.text, True),
+        ("第八十七条 负有安全生产监督管理职责的部门的工作人员，有下列行为之一的，给予降级或者撤职的处分", True),
+        (_UNLICENSED.text, False),
+        (
+            "第九十条 生产经营单位的决策机构、主要负责人不依照本法规定保证安全生产所必需的资金投入的，责令限期改正",
+            False,
+        ),
+    ],
+)
+def test_a_provision_disciplining_officials_is_told_by_its_condition_and_its_sanction(text, officials):
+    assert disciplines_officials(text) is officials
+
+
+@pytest.mark.parametrize(
+    ("question", "officials"),
+    [
+        ("监管部门查到煤矿有重大隐患还在生产，怎么罚？", False),  # the department punishes: the mine is asked about
+        ("应急局执法人员发现问题不处理，要担什么责任？", True),
+        ("审批人员玩忽职守怎么处理？", True),
+        ("老板没办证就开工，会被怎么处罚？", False),
+    ],
+)
+def test_a_question_asks_about_officials_by_their_people_or_their_misconduct(question, officials):
+    assert asks_of_officials(question) is officials
+
+
+_CONCEALED_UNIT = _article(
+    "生产安全事故报告和调查处理条例", "行政法规", 36,
+    "第三十六条 事故发生单位及其有关人员有下列行为之一的，对事故发生单位处100万元以上500万元以下的罚款：\n"
+    "（一）谎报或者瞒报事故的；",
+)  # fmt: skip
+_LEADER = _article(
+    "安全生产法", "法律", 110,
+    "第一百一十条 生产经营单位的主要负责人对生产安全事故隐瞒不报、谎报或者迟报的，处上一年年收入百分之六十至百分之一百"
+    "的罚款。",
+)  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("question", "said"),
+    [
+        ("企业出了事故想瞒着不报，被查出来单位要罚多少？", "企业出了事故想瞒着不报，，单位要罚多少？"),
+        ("电梯没办使用登记就在用着，被监管部门查到要罚多少？", "电梯没办使用登记就在用着，，要罚多少？"),
+        ("发现隐患不报告怎么罚？", "发现隐患不报告怎么罚？"),  # 发现 the hazard is the offence
+        ("体检查出来职业病，厂里要负责吗？", "体检查出来职业病，厂里要负责吗？"),  # no penalty asked
+    ],
+)
+def test_the_words_telling_a_breach_was_found_out_are_not_what_a_penalty_is_asked_about(question, said):
+    assert without_found_out(question) == said
+
+
+def test_the_found_out_words_weigh_nothing_in_what_a_fine_is_asked_about():
+    """被查出来 is written by no provision: read as what the fine is asked about, it left the regulation fining the
+    unit (瞒报) short of the question's words, and the law fining the 主要负责人 answered."""
+    question, unsaid = "企业出了事故想瞒着不报，被查出来单位要罚多少？", "企业出了事故想瞒着不报，单位要罚多少？"
+    figures = QuantityAsks(KnowledgePack(Settings().knowledge_dir).quantities)
+    tokenizer = Tokenizer([])
+    idf = {t: 2.0 for t in tokenizer.query_tokens(question)}  # 查出 and 出来 weigh as much as any word
+    composer = OfflineComposer(tokenizer, idf, figures)
+    plan = _analyzer(record("生产安全事故报告和调查处理条例", "行政法规")).analyse(question)
+    ask = figures.asked(question)
+    assert ask is not None
+    assert "单位" in composer._subject(question, plan, ask)
+    assert composer._subject(question, plan, ask) == composer._subject(unsaid, plan, ask)
+    found, told = composer._groups(question, plan, [_CONCEALED_UNIT]), composer._groups(unsaid, plan, [_CONCEALED_UNIT])
+    assert found[0][0].coverage == pytest.approx(told[0][0].coverage)
+
+
+def test_a_question_asking_no_penalty_is_answered_by_the_provision_imposing_the_duty():
+    fine = _article(
+        "安全生产法", "法律", 99,
+        "第九十九条 生产经营单位有下列行为之一的，责令限期改正，处五万元以下的罚款：\n"
+        "（六）餐饮等行业的生产经营单位使用燃气未安装可燃气体报警装置的；",
+    )  # fmt: skip
+    duty = _article(
+        "安全生产法", "法律", 36,
+        "第三十六条 餐饮等行业的生产经营单位使用燃气的，应当安装可燃气体报警装置，并保障其正常使用。",
+    )  # fmt: skip
+    records = [record("安全生产法", "法律")]
+    asked = _composed("饭店后厨用的是管道天然气，是不是一定得装燃气报警器？", records, [fine, duty])
+    assert asked.text.startswith("依据《安全生产法》第三十六条")
+    punished = _composed("饭店后厨用燃气没装燃气报警器，罚多少？", records, [fine, duty])
+    assert punished.text.startswith("依据《安全生产法》第九十九条")
