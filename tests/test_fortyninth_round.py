@@ -1,13 +1,22 @@
-"""Round 49 (issue 15): whom a penalty falls on.
+"""Round 49 (issue 15): whom a penalty falls on, what a question asks of, and whose rules.
 
-- A penalty provision's matter is the offence, not whom it punishes: every penalty names a party (单位, 主要负责人). A
-  regulation fining a unit and its 主要负责人 for 瞒报 does not give way to a law's provision fining 主要负责人 who
-  neglect their duties, which shares the question's party words and not its offence.
+- A law fining one party for another offence does not decide over a regulation fining the parties asked about: a
+  regulation fining a unit and its 主要负责人 for 瞒报 stands against 安全生产法第九十四条, which fines 主要负责人 who
+  neglect their duties.
 - A sentence of a penalty going on about the same party (…的，处二万元以上五万元以下的罚款；逾期未改正的，处…) is about
   the party before it: 安全生产法第九十四条 fines the 主要负责人 in both, not "whoever did it".
 - 处分 is the sanction of state staff: asked how an enterprise's breach is punished, a provision disciplining the
   licensing authority's staff for letting it pass (…颁发管理机关工作人员有下列行为之一的，给予降级或者撤职的行政处分)
-  is not the answer, even where the ranker put it first; asked about the officials, it is."""
+  is not the answer, even where the ranker put it first; asked about the officials, it is.
+- The words telling that a breach was found out (被查出来, 被监管部门查到) are how any penalty comes about: in a
+  question asking a penalty they are not what the fine is asked about.
+- A question asking no penalty at all (是不是一定得装燃气报警器？) is answered by the provision imposing the duty, not
+  by the penalty provision restating it as an offence, where both answer as well.
+- A place's own rules are asked by words pointing at it (重庆那边的安全生产条例) and by its title after 的
+  (广东省的安全生产条例); with one place named, 地方/当地 rules asked are that place's, or of a division it lies in
+  (杭州's are 浙江省's too): a library holding none of them says so.
+- A figure one must meet (要配几个安全员, 得提前多少天) is a norm: a report's count of what was done is no answer to
+  it; what a plan asked about requires (那份计划里…要和多少人以上的企业签责任书) is the plan's to state."""
 
 from __future__ import annotations
 
@@ -28,6 +37,7 @@ from assistant.retrieval.provisions import (
     without_found_out,
 )
 from ingest.settings import Settings
+from ingest.store import StoredChunk
 from ingest.tokenizer import Tokenizer
 
 _CONCEALED = _article(
@@ -52,7 +62,7 @@ _UNLICENSED = _article(
 )  # fmt: skip
 
 
-def test_a_law_fining_the_same_party_for_another_offence_does_not_overrule_the_regulation():
+def test_a_law_fining_one_of_the_parties_for_another_offence_does_not_overrule_the_regulation():
     answer = _composed(
         "如果企业瞒报事故被查出来了，单位和主要负责人分别要罚多少？",
         [record("生产安全事故报告和调查处理条例", "行政法规"), record("安全生产法", "法律")],
@@ -188,3 +198,64 @@ def test_a_question_asking_no_penalty_is_answered_by_the_provision_imposing_the_
     assert asked.text.startswith("依据《安全生产法》第三十六条")
     punished = _composed("饭店后厨用燃气没装燃气报警器，罚多少？", records, [fine, duty])
     assert punished.text.startswith("依据《安全生产法》第九十九条")
+
+
+@pytest.mark.parametrize(
+    ("question", "unheld"),
+    [
+        ("重庆那边的安全生产条例，对没配安全员的小厂怎么罚？", ["重庆市"]),  # 那边 points at the place named
+        ("广东省的安全生产条例对事故报告时限有什么规定？", ["广东省"]),  # its title after 的
+        (
+            "江苏这边的小作坊，地方安全生产条例有没有要求必须配专职安全员？",
+            ["江苏省"],
+        ),  # the local rules: of the one place
+        ("江苏这边的小作坊，要不要配专职安全员？", []),  # no place's own rules asked
+        ("我们厂在杭州，当地要求每年演练几次？", []),  # 浙江省's rules, held, bind in 杭州
+    ],
+)
+def test_a_places_own_rules_are_asked_by_where_it_points_and_by_its_local_rules(question, unheld):
+    library = [record("安全生产法", "法律"), record("浙江省安全生产条例", "地方性法规", "浙江省")]
+    assert _analyzer(*library).analyse(question).unheld_places == unheld
+
+
+_STAFFING = _article(
+    "安全生产法", "法律", 24,
+    "第二十四条 前款规定以外的其他生产经营单位，从业人员超过一百人的，应当设置安全生产管理机构或者配备专职安全生产"
+    "管理人员；从业人员在一百人以下的，应当配备专职或者兼职的安全生产管理人员。",
+)  # fmt: skip
+_DANGEROUS_STAFFING = _article(
+    "安全生产法", "法律", 24,
+    "第二十四条 矿山、金属冶炼、建筑施工、运输单位和危险物品的生产、经营、储存、装卸单位，应当设置安全生产管理机构或者"
+    "配备专职安全生产管理人员。",
+)  # fmt: skip
+_REPORT = StoredChunk(
+    "report-00001",
+    "二、健全安全生产管理机构。公司任命安全员18人，部门任命安全员45人。",
+    {"doc_id": "report", "title": "2020年安全生产年终工作总结报告", "unit": "section", "kind": "工作总结",
+     "region": "全国", "heading_path": "二、健全安全生产管理机构"},
+)  # fmt: skip
+_PLAN = StoredChunk(
+    "plan-00001",
+    "三、签订责任书。各镇、办事处要与50人以上的私营企业签订安全生产责任书，4月30日以前签订完毕。",
+    {"doc_id": "plan", "title": "区安全生产工作计划", "unit": "section", "kind": "工作计划", "region": "全国",
+     "heading_path": "三、签订责任书"},
+)  # fmt: skip
+
+
+def test_a_figure_one_must_meet_is_not_answered_by_what_a_report_counts():
+    """要配几个安全员 asks what is required: a report's count of the safety officers a company appointed is no rule."""
+    answer = _composed(
+        "我们厂在广东的东莞，要配几个安全员？",
+        [record("安全生产法", "法律"), record("report", "工作总结")],
+        [_REPORT, _DANGEROUS_STAFFING],
+    )
+    assert "18人" not in answer.text.split("可能相关")[0]
+
+
+def test_a_figure_a_plan_requires_is_the_plans_to_state_when_the_plan_is_asked_about():
+    answer = _composed(
+        "区里那份安全生产工作计划里，镇、办事处要和多少人以上的私营企业签责任书？",
+        [record("安全生产法", "法律"), record("plan", "工作计划")],
+        [_PLAN, _STAFFING],
+    )
+    assert not answer.abstained and "50人以上" in answer.text

@@ -44,7 +44,6 @@ from assistant.retrieval.provisions import (
     for_accident,
     parties_asked,
     parties_fined,
-    party_words,
     provision_asked,
     provision_kind,
     tells_of_harm,
@@ -89,6 +88,8 @@ _LIST_ASKS = re.compile(
 _NORMATIVE = re.compile(
     r"最多|最少|至少|不得超过|可以|应当|必须|需要|要不要|该不该|应不应|规定|允许|要求|标准(?!化)"
     r"|要[^，。？?！!]{0,12}(?:吗|(?<![什怎那这多])么)"
+    # a figure one must meet (要配几个安全员, 得提前多少天): what is required, not what was done
+    r"|(?<![还只])(?:要|得)[^，。？?！!了过]{0,6}?(?:几|多少)"
 )
 
 
@@ -1067,10 +1068,6 @@ class OfflineComposer:
         if provision_kind(lower) == PENALTY:  # a penalty's matter is the offence: every penalty writes its sanction
             # (未将应急救援预案报送备案…逾期未改正的，处…罚款 is not on the matter of 未按照规定制定应急救援预案的)
             matter = {t: w for t, w in matter.items() if not SANCTION.search(t)} or matter
-            # nor whom it punishes: every penalty names its party (安全生产法第九十四条 on 主要负责人 who neglect their
-            # duties is not on the matter of 事故条例第三十六条's 瞒报, which fines the unit and its 主要负责人 too)
-            named = party_words(part)
-            matter = {t: w for t, w in matter.items() if not any(t in p for p in named)} or matter
 
         def governs(chunk: StoredChunk) -> str:  # "" for a general text (安全生产法, 生产安全事故报告和调查处理条例)
             return forms.law_subject(chunk.title) if chunk.kind == LAW else forms.subject(chunk.title, chunk.kind)
@@ -1199,8 +1196,13 @@ class OfflineComposer:
                 if not groups:
                     undefined.append(term)
                     continue
-            # a norm (最多可以、至少要、应当…) is stated by a provision of law, not by a plan or a report
-            stating = [g for g in groups if not _NORMATIVE.search(part) or evidence[g[0].chunk_rank].unit == "article"]
+            # a norm (最多可以、至少要、应当…) is stated by a provision of law, not by a plan or a report, unless it is
+            # what a plan says that is asked (区里那份计划里，…要和多少人以上的企业签责任书)
+            stating = [
+                g
+                for g in groups
+                if not _NORMATIVE.search(part) or plan.plans or evidence[g[0].chunk_rank].unit == "article"
+            ]
             if ask is not None:  # an amount, a period or a count is answered by a provision stating one
                 # the figure is stated about what was asked: the clause stating it holds enough of the question
                 subject = self._subject(part, plan, ask)

@@ -168,15 +168,6 @@ _FINED = re.compile(r"对([^，。；：]{1,30}?)(?:处以?|并处)[^。；]{0,4
 _CONDITION = re.compile(r"^[^。；]*?的，")  # a sentence's condition: who did what (生产经营单位的主要负责人…的，)
 
 
-# a party named: a unit, or a person in it with the words ranking them (主要负责人, 直接责任人员)
-_PARTY_NAMED = re.compile(rf"(?:主要|直接|其他)?(?:{_PERSON_WORDS})|(?:{_UNIT_WORDS})")
-
-
-def party_words(text: str) -> list[str]:
-    """The phrases of a text naming a party a penalty may fall on (单位, 主要负责人): whom it punishes, not what for."""
-    return _PARTY_NAMED.findall(text)
-
-
 # both named together (单位和负责人个人分别怎么罚, 对企业及其主要负责人)
 _BOTH_ASKED = re.compile(
     rf"(?:{_UNIT_WORDS})(?:和|与|以及|及其?|、|跟)[^，。？?；]{{0,4}}?(?:{_PERSON_WORDS})"

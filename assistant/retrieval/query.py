@@ -91,7 +91,7 @@ _RULES_OF = (
 # or a text of its own named by title without marks: the place, a matter of words that ask nothing, and the kind
 # of text (广东省安全生产条例, 江苏省安全生产监督管理办法, 广州本地的安全生产条例; not 广东省有没有类似办法)
 _ASKING_CHARS = "的有没是什么怎哪吗呢了在对和与及或类似相关这那其按照要能会该"
-_TITLE_OF = rf"(?:{_LOCAL}的?)?[^\W\d{_ASKING_CHARS}]{{2,20}}?(?:条例|实施细则|实施办法|管理办法|规定)"
+_TITLE_OF = rf"(?:{_LOCAL}的?|的)?[^\W\d{_ASKING_CHARS}]{{2,20}}?(?:条例|实施细则|实施办法|管理办法|规定)"
 # or its rules asked about as local ones (广州本地对这种小作坊的消防有啥特别规定: 本地, then what they say)
 _LOCALLY = rf"{_LOCAL}[^，。？?；;]{{0,16}}?(?:规定|要求|政策|条例|办法)"
 _OWN_RULES = rf"(?:{_RULES_OF}|{_TITLE_OF}|{_LOCALLY})"
@@ -102,6 +102,9 @@ _ACTING = "对"
 # or its authorities' rules, the place named before (四川的企业出了事故，省里要求多长时间内报告): 省里 is the province
 # the question named, as 当地 is
 _ITS_OWN = re.compile(r"(?:省|市|县|区|州)(?:里|上|上面|里面)的?[^，。？?；;]{0,4}?(?:规定|要求|政策|标准)")
+# or the local rules, the one place named being where (江苏这边的小作坊，地方安全生产条例有没有要求…): those of the
+# place or of a division it lies in (杭州's are 浙江省's too)
+_LOCAL_RULES = re.compile(r"(?:地方|当地|本地)[^，。？?；;]{0,16}?(?:规定|要求|政策|条例|办法|标准)")
 # what a plan holds, asked about: its name, or the arrangements it makes (有什么安排, 是怎么部署的), not an act of
 # arranging asked (安排什么人盯着, 能不能安排女工下井)
 _REFERS_TO_PLAN = re.compile(
@@ -112,7 +115,8 @@ _REFERS_TO_PLAN = re.compile(
 
 def _asks_own_rules(place: str, norm: str) -> bool:
     """Whether a question (normalised) asks about the rules of this place, named in full or without its suffix."""
-    named = f"(?:{re.escape(place)}|{re.escape(_SUFFIX.sub('', place))})"
+    # (重庆那边的安全生产条例: 那边 points at the place named)
+    named = f"(?:{re.escape(place)}|{re.escape(_SUFFIX.sub('', place))})(?:这边|那边|这里|那里|这儿|那儿)?"
     return bool(
         re.search(f"{named}{_OWN_RULES}", norm)
         or (_SUFFIX.search(place) and re.search(f"(?<![在到去从]){named}{_ACTING}", norm))
@@ -424,7 +428,15 @@ class QueryAnalyzer:
             for place in plan.places
             if place not in self._library_regions
             and place not in self._region_names  # 深圳市: 深圳经济特区's
-            and (_asks_own_rules(place, norm) or (len(plan.places) == 1 and _ITS_OWN.search(norm)))
+            and (
+                _asks_own_rules(place, norm)
+                or (len(plan.places) == 1 and _ITS_OWN.search(norm))
+                or (
+                    len(plan.places) == 1
+                    and _LOCAL_RULES.search(norm)
+                    and not any(w in self._library_regions for w in default_gazetteer().enclosing(place))
+                )
+            )
         ]
         # a matter another source sets, named (安全色); of another law's, a figure asked of it (产假多少天)
         outside = [
