@@ -16,7 +16,8 @@
   (广东省的安全生产条例); with one place named, 地方/当地 rules asked are that place's, or of a division it lies in
   (杭州's are 浙江省's too): a library holding none of them says so.
 - A figure one must meet (要配几个安全员, 得提前多少天) is a norm: a report's count of what was done is no answer to
-  it; what a plan asked about requires (那份计划里…要和多少人以上的企业签责任书) is the plan's to state."""
+  it; what a plan asked about requires (那份计划里…要和多少人以上的企业签责任书) is the plan's to state.
+- An ordinal states no quantity: 第三人 (a third party) counts no people, 第二天 is no period."""
 
 from __future__ import annotations
 
@@ -259,3 +260,17 @@ def test_a_figure_a_plan_requires_is_the_plans_to_state_when_the_plan_is_asked_a
         [_PLAN, _STAFFING],
     )
     assert not answer.abstained and "50人以上" in answer.text
+
+
+@pytest.mark.parametrize(
+    ("question", "text", "stated"),
+    [
+        ("宿舍一间房最多能住几个人？", "不得将其承包的全部建设工程转包给第三人", False),  # a third party
+        ("宿舍一间房最多能住几个人？", "造成三人以上死亡的", True),
+        ("多少天内要补报？", "第二天", False),  # the next day
+        ("多少天内要补报？", "自事故发生之日起30日内", True),
+    ],
+)
+def test_an_ordinal_states_no_quantity(question, text, stated):
+    ask = QuantityAsks(KnowledgePack(Settings().knowledge_dir).quantities).asked(question)
+    assert ask is not None and ask.stated_in(text) is stated

@@ -99,9 +99,10 @@ def test_whether_it_may_be_done_is_the_duty_and_how_it_is_punished_the_penalty()
     assert "禁止携带烟花爆竹搭乘公共交通工具" in answer.text and "200元以上1000元以下" in answer.text
 
 
-def test_asked_only_whether_it_may_be_done_the_ranker_decides():
+def test_asked_only_whether_it_may_be_done_the_provision_imposing_the_duty_answers():
+    # (round 49: a question asking no penalty at all asks the duty, as one asking it before the penalty does)
     answer = _weighed("坐高铁回老家过年，能不能带两箱烟花上车？", _FIREWORKS, [_FINE, _PROHIBITION], {})
-    assert answer.sources[0].chunk.article_num == 41, answer.text
+    assert answer.sources[0].chunk.article_num == 27, answer.text
 
 
 @pytest.mark.parametrize(

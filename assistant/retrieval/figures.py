@@ -209,8 +209,9 @@ class QuantityAsks:
         # a period, counted with 个 (七个工作日, 两个小时) or without (三十日, 2小时)
         time_units = units["time"]
         period = rf"{NUMBER}\s*{_ANY_COUNTED}?(?:{time_units})"
-        self._stated = {kind: re.compile(rf"{NUMBER}\s*(?:{alts})") for kind, alts in units.items()}
-        self._stated["time"] = re.compile(period)
+        # (an ordinal states no quantity: 第三人 is a third party, 第二天 the next day)
+        self._stated = {kind: re.compile(rf"(?<!第){NUMBER}\s*(?:{alts})") for kind, alts in units.items()}
+        self._stated["time"] = re.compile(rf"(?<!第){period}")
         # things counted are not interchangeable as periods are (3年 answers 多少个月): 多少起 is answered by so many
         # 起 (accidents), not by 一次死亡三人 (an occasion) nor 5台 (machines)
         # (an ordinal or a neighbour, 第三次, 上一级, 下一个, counts nothing)
