@@ -17,7 +17,9 @@
   (杭州's are 浙江省's too): a library holding none of them says so.
 - A figure one must meet (要配几个安全员, 得提前多少天) is a norm: a report's count of what was done is no answer to
   it; what a plan asked about requires (那份计划里…要和多少人以上的企业签责任书) is the plan's to state.
-- An ordinal states no quantity: 第三人 (a third party) counts no people, 第二天 is no period."""
+- An ordinal states no quantity: 第三人 (a third party) counts no people, 第二天 is no period.
+- Fleeing or leaving one's post after an accident (逃匿, 跑路, 擅离职守) is a breach the law punishes: how it is
+  handled (法律上怎么处理) asks its penalty."""
 
 from __future__ import annotations
 
@@ -30,11 +32,13 @@ from assistant.answer.compose import OfflineComposer
 from assistant.pack import KnowledgePack
 from assistant.retrieval.figures import QuantityAsks
 from assistant.retrieval.provisions import (
+    PENALTY,
     PERSON,
     UNIT,
     asks_of_officials,
     disciplines_officials,
     parties_fined,
+    provision_asked,
     without_found_out,
 )
 from ingest.settings import Settings
@@ -274,3 +278,16 @@ def test_a_figure_a_plan_requires_is_the_plans_to_state_when_the_plan_is_asked_a
 def test_an_ordinal_states_no_quantity(question, text, stated):
     ask = QuantityAsks(KnowledgePack(Settings().knowledge_dir).quantities).asked(question)
     assert ask is not None and ask.stated_in(text) is stated
+
+
+@pytest.mark.parametrize(
+    ("question", "asked"),
+    [
+        ("出了事故，老板不组织抢救还跑路了，法律上怎么处理？", PENALTY),  # fleeing is a breach the law punishes
+        ("出事以后企业一把手直接跑路了，这种怎么处理？", PENALTY),
+        ("发生事故后主要负责人逃匿的，怎么处理？", PENALTY),
+        ("发现事故隐患怎么处理？", None),  # how a thing is handled asks the duty
+    ],
+)
+def test_fleeing_after_an_accident_is_a_breach_whose_handling_is_its_penalty(question, asked):
+    assert provision_asked(question) == asked

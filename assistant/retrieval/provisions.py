@@ -36,6 +36,8 @@ _BREACH = (
     r"违反|违法|违规|违章|不依照|不按|未按|未经|拒不|阻碍|擅自|隐瞒|谎报|迟报|漏报|瞒报|失职|渎职"
     # acting without the permit or certificate required (未取得安全生产许可证, 没拿到公安的安全许可就开办了)
     r"|(?:未|没有?)(?:取得|拿到|领到|办理|办下)"
+    # fleeing or leaving one's post when an accident happens (逃匿, 跑路, 擅离职守), which the law punishes
+    r"|逃匿|逃逸|潜逃|跑路|擅离职守"
 )
 _UNDONE = re.compile(rf"{_BREACH}|未|没|不给")
 _WRONG_DONE = re.compile(rf"{_UNDONE.pattern}|出了|出事|发生|造成|导致|事故|逃")
