@@ -19,7 +19,9 @@
   it; what a plan asked about requires (那份计划里…要和多少人以上的企业签责任书) is the plan's to state.
 - An ordinal states no quantity: 第三人 (a third party) counts no people, 第二天 is no period.
 - Fleeing or leaving one's post after an accident (逃匿, 跑路, 擅离职守) is a breach the law punishes: how it is
-  handled (法律上怎么处理) asks its penalty."""
+  handled (法律上怎么处理) asks its penalty.
+- A criminal threshold (增加死亡一人以上) speaks to the number a question tells only where the crime is asked about:
+  又有一个伤员没抢救过来，还要补报吗？ asks the duty to report again."""
 
 from __future__ import annotations
 
@@ -291,3 +293,25 @@ def test_an_ordinal_states_no_quantity(question, text, stated):
 )
 def test_fleeing_after_an_accident_is_a_breach_whose_handling_is_its_penalty(question, asked):
     assert provision_asked(question) == asked
+
+
+def test_a_criminal_threshold_holding_the_number_told_does_not_answer_a_duty_asked():
+    """又有一个伤员没抢救过来，还要补报吗？ asks the duty to report again: the judicial interpretation's 增加死亡一人以上
+    holds the 一个 told, but speaks to it only where the crime is asked about."""
+    again = _article(
+        "生产安全事故报告和调查处理条例", "行政法规", 13,
+        "第十三条 事故报告后出现新情况的，应当及时补报。\n自事故发生之日起30日内，事故造成的伤亡人数发生变化的，应当及时"
+        "补报。",
+    )  # fmt: skip
+    threshold = StoredChunk(
+        "judicial-8",
+        "第八条 在安全事故发生后，负有报告职责的人员不报或者谎报事故情况，贻误事故抢救，具有下列情形之一的，应当认定为"
+        "刑法第一百三十九条之一规定的“情节严重”：\n（一）导致事故后果扩大，增加死亡一人以上，或者增加重伤三人以上的；",
+        {"doc_id": "解释", "title": "关于办理危害生产安全刑事案件适用法律若干问题的解释", "unit": "article",
+         "kind": "司法解释", "region": "全国", "article": "第八条", "article_num": 8},
+    )  # fmt: skip
+    records = [record("生产安全事故报告和调查处理条例", "行政法规"), record("解释", "司法解释")]
+    answer = _composed("事故已经报上去了，过了几天又有一个伤员没抢救过来，还要补报吗？", records, [again, threshold])
+    assert answer.text.startswith("依据《生产安全事故报告和调查处理条例》第十三条")
+    crime = _composed("事故发生后不报，又有一个伤员没抢救过来，算不算情节严重？", records, [again, threshold])
+    assert "第八条" in crime.text.split("依据：")[0]

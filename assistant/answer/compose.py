@@ -896,8 +896,16 @@ class OfflineComposer:
         # sharing its other words only (one writing the number out, 一百二十人的企业不需要…, speaks to it too)
         # (among those answering about as well as the best, as a further part's are: a number told in passing, 北京一家
         # 二十来人的小公司…怎么向员工交代, does not pick a staffing rule barely touching what is asked)
+        # (a criminal threshold, 增加死亡一人以上, speaks to the number only where the crime is asked about: 又有一个
+        # 伤员没抢救过来，还要补报吗 asks the duty to report)
         if not _speaks_to_number(picked[0]):
-            holding = [g for g in good if any(c.lead for c in g) and g[0].score >= ANSWER.keep_share * best]
+            holding = [
+                g
+                for g in good
+                if any(c.lead for c in g)
+                and g[0].score >= ANSWER.keep_share * best
+                and (evidence[g[0].chunk_rank].kind != JUDICIAL or asks_crime(part))
+            ]
             picked = holding[:1] or picked
         # a number the pick's ranges do not reach (预计来800人左右 beside 1000人以上5000人以下的，由…公安机关实施安全
         # 许可): whether the law applies at all is the provision defining what it covers to say, when it bounds that
