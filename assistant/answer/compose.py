@@ -827,8 +827,8 @@ class OfflineComposer:
         the first well-answering rule binding there too (never one departing from the law); when the question names
         several documents or regions, the first well-answering chunk of each is decisive too. A part asking the duty
         (``duty``: a later part asks how its breach is punished, or no part asks a penalty) whose pick is a penalty
-        provision takes the provision
-        imposing the duty that answers as well. ``figure``: the figure the part asks for (QuantityAsks.asked)."""
+        provision takes the provision imposing the duty that answers as well. ``figure``: the figure the part asks for
+        (QuantityAsks.asked)."""
         best = max(g[0].score for g in groups)
         # a further part that a provision already quoted (the evidence ranks in quoted) answers (…预案要谁签字？签完报
         # 哪里备案？: 第七条 says both) is answered by it, not by a second provision sharing the part's few words;
