@@ -21,7 +21,9 @@
 - Fleeing or leaving one's post after an accident (逃匿, 跑路, 擅离职守) is a breach the law punishes: how it is
   handled (法律上怎么处理) asks its penalty.
 - A criminal threshold (增加死亡一人以上) speaks to the number a question tells only where the crime is asked about:
-  又有一个伤员没抢救过来，还要补报吗？ asks the duty to report again."""
+  又有一个伤员没抢救过来，还要补报吗？ asks the duty to report again.
+- The provision close in meaning taken for a pick far from the question binds where the question asks, as any pick
+  does: 宁波's 每年至少开展两次应急演练 is no answer for a factory in 杭州."""
 
 from __future__ import annotations
 
@@ -315,3 +317,34 @@ def test_a_criminal_threshold_holding_the_number_told_does_not_answer_a_duty_ask
     assert answer.text.startswith("依据《生产安全事故报告和调查处理条例》第十三条")
     crime = _composed("事故发生后不报，又有一个伤员没抢救过来，算不算情节严重？", records, [again, threshold])
     assert "第八条" in crime.text.split("依据：")[0]
+
+
+def test_a_rule_close_in_meaning_taken_for_a_far_pick_binds_where_the_question_asks():
+    """The pick far in meaning from the question gives way to the first provision close in meaning: that provision,
+    as any pick, binds where the question asks. 宁波's rule (每年至少开展两次应急演练) is no answer for a factory in
+    杭州; the library holds nothing binding there that states it, and the answer says so."""
+    ningbo = StoredChunk(
+        "宁波-16",
+        "第十六条 管理服务单位应当对可能出现的生产安全事故制定专项应急预案，每年至少开展两次应急演练。",
+        {"doc_id": "宁波规定", "title": "宁波市生产经营单位安全生产主体责任规定", "unit": "article",
+         "kind": "地方政府规章", "region": "宁波市", "article": "第十六条", "article_num": 16, "similarity": 0.9},
+    )  # fmt: skip
+    fire = StoredChunk(
+        "消防法-16",
+        "第十六条 机关、团体、企业、事业等单位应当履行下列消防安全职责：对建筑消防设施每年至少进行一次全面检测，"
+        "组织进行有针对性的消防演练。",
+        {"doc_id": "消防法", "title": "消防法", "unit": "article", "kind": "法律", "region": "全国",
+         "article": "第十六条", "article_num": 16, "similarity": 0.8},
+    )  # fmt: skip
+    records = [
+        record("宁波规定", "地方政府规章", "宁波市"),
+        record("消防法", "法律"),
+        record("浙江省安全生产条例", "地方性法规", "浙江省"),  # binds in 杭州: its rules are held
+    ]
+    question = "我们厂在杭州，当地要求每年演练几次？"
+    tokenizer = Tokenizer([])
+    idf = {t: 2.0 for text in (question, ningbo.text, fire.text) for t in tokenizer.query_tokens(text)}
+    figures = QuantityAsks(KnowledgePack(Settings().knowledge_dir).quantities)
+    composer = OfflineComposer(tokenizer, idf, figures, min_similarity=0.85)
+    answer = composer.compose(question, _analyzer(*records).analyse(question), [fire, ningbo])
+    assert "宁波" not in answer.text.split("可能相关")[0], answer.text

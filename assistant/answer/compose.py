@@ -1270,6 +1270,8 @@ class OfflineComposer:
                 # 应急响应级别 of another article)
                 # (of the document the question names, when the pick is of it: 安全生产法自哪一天起施行 is not
                 # answered by another law's 本条例自…起施行)
+                # (and, as any pick, a rule binding where the question asks: 我们厂在杭州，当地要求每年演练几次 is not
+                # answered by 宁波's rule)
                 named_docs = {evidence[g[0].chunk_rank].doc_id for g in decisive} & set(plan.documents)
                 decisive = [
                     g
@@ -1277,6 +1279,11 @@ class OfflineComposer:
                     if not self._far_in_meaning(g[:1], evidence, plan)
                     and g[0].coverage >= ANSWER.min_coverage
                     and (not named_docs or evidence[g[0].chunk_rank].doc_id in named_docs)
+                    and (
+                        plan.documents
+                        or (chunk := evidence[g[0].chunk_rank]).kind not in LEGAL_KINDS
+                        or binds(chunk.region, plan.within)
+                    )
                 ][:1] or decisive
             if not decisive:
                 elsewhere.append(part)
