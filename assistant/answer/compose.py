@@ -1273,18 +1273,22 @@ class OfflineComposer:
                 # (and, as any pick, a rule binding where the question asks: 我们厂在杭州，当地要求每年演练几次 is not
                 # answered by 宁波's rule)
                 named_docs = {evidence[g[0].chunk_rank].doc_id for g in decisive} & set(plan.documents)
-                decisive = [
+                close = [
                     g
                     for g in groups
                     if not self._far_in_meaning(g[:1], evidence, plan)
                     and g[0].coverage >= ANSWER.min_coverage
                     and (not named_docs or evidence[g[0].chunk_rank].doc_id in named_docs)
-                    and (
-                        plan.documents
-                        or (chunk := evidence[g[0].chunk_rank]).kind not in LEGAL_KINDS
-                        or binds(chunk.region, plan.within)
-                    )
-                ][:1] or decisive
+                ]
+                binding = [
+                    g
+                    for g in close
+                    if plan.documents
+                    or (chunk := evidence[g[0].chunk_rank]).kind not in LEGAL_KINDS
+                    or binds(chunk.region, plan.within)
+                ]
+                # only another region's rule is close: the part is answered nowhere the question asks (said so)
+                decisive = binding[:1] or ([] if close and plan.places else decisive)
             if not decisive:
                 elsewhere.append(part)
             for group in decisive:
