@@ -551,6 +551,18 @@ def _read(clause: _Clause) -> list[str]:
     return [statements[0], *(f"{statements[0]}{item}" for item in statements[1:])]
 
 
+def _weighed_words(part: str) -> str:
+    """A question part as its words are weighed: 120个人 as a count of people, and in a part asking a penalty the
+    words telling the breach was found out (被查出来) left out."""
+    return people_counted(without_found_out(part))
+
+
+def _binds_where_asked(chunk: StoredChunk, plan: QueryPlan) -> bool:
+    """Regional scope: a rule (a legal text) binds where the question asks (a national one everywhere), unless the
+    question names the documents it asks about; a plan or report is no rule and is judged otherwise."""
+    return bool(plan.documents) or chunk.kind not in LEGAL_KINDS or binds(chunk.region, plan.within)
+
+
 def _naming_members(text: str, kinds: dict[str, str] | None) -> str:
     """A text with the names of the things asked about whose class it names (QueryPlan.kinds: 锅炉 -> 特种设备): a
     clause on 在用特种设备 speaks of the 叉车 asked about (场（厂）内专用机动车辆) as if it named it."""
@@ -680,7 +692,7 @@ class OfflineComposer:
         say which provision answers. ``level``: the level of the accident asked about (较大事故): a clause
         speaking of other levels only (对重大、特别重大生产安全事故负有责任的) says nothing of it."""
         weights = question_weights(
-            self.tokenizer.query_tokens(f"{people_counted(without_found_out(part))} {' '.join(plan.legal_terms)}"),
+            self.tokenizer.query_tokens(f"{_weighed_words(part)} {' '.join(plan.legal_terms)}"),
             self.idf,
         )
         passages = [normalise_for_index(c.text) for c in chunks]
@@ -927,7 +939,7 @@ class OfflineComposer:
         if inside and not of_named(picked[0]):
             picked = inside[:1]
             first = evidence[picked[0][0].chunk_rank]
-        if first.kind in LEGAL_KINDS and not plan.documents and not binds(first.region, plan.within):
+        if not _binds_where_asked(first, plan):
             # regional scope: a local rule binds only in its region. Asked about no place, or about another place
             # than a rule's, a provision that binds there and answers the question (holding enough of its words) is
             # the basis, not a local rule that may restate the law or depart from it (a plan or report is no rule:
@@ -1280,13 +1292,7 @@ class OfflineComposer:
                     and g[0].coverage >= ANSWER.min_coverage
                     and (not named_docs or evidence[g[0].chunk_rank].doc_id in named_docs)
                 ]
-                binding = [
-                    g
-                    for g in close
-                    if plan.documents
-                    or (chunk := evidence[g[0].chunk_rank]).kind not in LEGAL_KINDS
-                    or binds(chunk.region, plan.within)
-                ]
+                binding = [g for g in close if _binds_where_asked(evidence[g[0].chunk_rank], plan)]
                 # only another region's rule is close: the part is answered nowhere the question asks (said so)
                 decisive = binding[:1] or ([] if close and plan.places else decisive)
             if not decisive:
@@ -1387,9 +1393,7 @@ class OfflineComposer:
         about; with the legal terms its words stand for, or (``with_terms`` false) in its own words only."""
         asking = set(self.tokenizer.query_tokens(f"{ask.words} {' '.join(self.asks.figure_nouns)}"))
         legal = " ".join(plan.legal_terms) if with_terms else ""
-        terms = question_weights(
-            self.tokenizer.query_tokens(f"{people_counted(without_found_out(part))} {legal}"), self.idf
-        )
+        terms = question_weights(self.tokenizer.query_tokens(f"{_weighed_words(part)} {legal}"), self.idf)
         return {
             normalise_for_index(t): w
             for t, w in terms.items()

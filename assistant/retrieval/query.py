@@ -104,7 +104,7 @@ _ACTING = "对"
 _ITS_OWN = re.compile(r"(?:省|市|县|区|州)(?:里|上|上面|里面)的?[^，。？?；;]{0,4}?(?:规定|要求|政策|标准)")
 # or the local rules, the one place named being where (江苏这边的小作坊，地方安全生产条例有没有要求…): those of the
 # place or of a division it lies in (杭州's are 浙江省's too)
-_LOCAL_RULES = re.compile(r"(?:地方|当地|本地)[^，。？?；;]{0,16}?(?:规定|要求|政策|条例|办法|标准)")
+_LOCAL_RULES = re.compile(_LOCALLY)
 # what a plan holds, asked about: its name, or the arrangements it makes (有什么安排, 是怎么部署的), not an act of
 # arranging asked (安排什么人盯着, 能不能安排女工下井)
 _REFERS_TO_PLAN = re.compile(
