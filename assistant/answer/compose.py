@@ -39,6 +39,7 @@ from assistant.retrieval.provisions import (
     asks_crime,
     asks_of_officials,
     asks_of_term,
+    defines,
     disciplines_officials,
     duty_bearers,
     for_accident,
@@ -795,6 +796,12 @@ class OfflineComposer:
                     clause.coverage += bonus * sum(w for t, w in numerals.items() if t not in written) / total
                 if level and (levels := covered(text, self.levels)) is not None and level not in levels:
                     clause.score = clause.coverage = clause.within = clause.in_provision = 0.0
+                elif level and levels == {level} and _ITEM.match(text) and not defines(text):
+                    # the item of a list by level that is the level of the accident asked about ((一)发生一般事故的，
+                    # 处…) speaks to it as a range holding the question's number does (a sentence on one level, 发生
+                    # 较大事故，由省…组织调查, is no pick among levels, nor is the item defining the level: what the
+                    # level is, not what follows from it)
+                    clause.lead = text
                 scored.append(clause)
             best = max((c.score for c in scored), default=0.0)
             for clause in scored:  # within its provision, the clause whose range holds the question's number answers
@@ -1350,9 +1357,17 @@ class OfflineComposer:
                 lines.append(f"- {clause.text}{mark}")
         item = accident.item if accident else ""
         said = "\n".join(lines)
-        if accident and item and item not in said and accident.matters_to(said):
+        if (
+            accident
+            and item
+            and item not in said
+            and accident.matters_to(said)
+            and named_level(question, self.levels) != accident.stated.level
+        ):
             # the level the stated deaths, injuries or loss make, which the cited consequences depend on (when they
-            # are told by level: a rule on 一人以上死亡事故 needs none)
+            # are told by level: a rule on 一人以上死亡事故 needs none), unless the question names that level itself
+            # (死了一个人的一般事故: what the user says needs no proof; a level it names that the counts do not make,
+            # 死了三个人的一般事故, is corrected)
             if accident.basis.id not in {s.chunk.id for s in sources}:
                 sources.append(Source(len(sources) + 1, accident.basis))
             number = next(s.number for s in sources if s.chunk.id == accident.basis.id)

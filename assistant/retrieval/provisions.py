@@ -304,12 +304,17 @@ def asks_of_officials(question: str) -> bool:
     return bool(_OFFICIALS_ASKED.search(question))
 
 
+def defines(text: str) -> bool:
+    """Whether a text says what a term means (…是指…, 本法所称…, 下列用语的含义)."""
+    return bool(_DEFINITION_TEXT.search(text))
+
+
 def provision_kind(chunk: StoredChunk) -> str | None:
     """The kind of an article; None for plan passages and preambles, which are judged on their words."""
     if chunk.unit != "article":
         return None
     if "法律责任" in chunk.heading_text or _PENALTY_TEXT.search(chunk.text):
         return PENALTY
-    if _DEFINITION_TEXT.search(chunk.text):
+    if defines(chunk.text):
         return DEFINITION
     return "duty"

@@ -413,8 +413,9 @@ class QueryAnalyzer:
         within += [region for name, region in self._regions if name in within]  # 深圳市 → 深圳经济特区
         plan.within = list(dict.fromkeys(within))
         # the regions of the library it names, however written (在沪 → 上海市); not those a place lies in, which
-        # bind there but are not what it asks about (北仑区…工作目标 asks about 北仑区's report, not 浙江省's rules)
-        named = default_forms().places_named(remaining)  # not the 山东省 of 山东省安全生产条例, a document named
+        # bind there but are not what it asks about (北仑区…工作目标 asks about 北仑区's report, not 浙江省's rules);
+        # not the 山东省 of 山东省安全生产条例, a document named (the library's names as above: one pattern compiled)
+        named = default_forms().places_named(remaining, self._region_names)
         plan.regions += [p for p in named if p in self._library_regions and p not in plan.regions]
         plan.articles = self._articles(norm, plan.documents)
         # a zone named as where the asker is (我们厂在工业园区里, 开发区内的企业) says where, like a place, not what is

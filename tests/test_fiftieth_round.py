@@ -1,0 +1,93 @@
+"""Round 50: the item of the accident's level leads, a level the question names needs no proof, and a result asked
+for is the authority's decision.
+
+- A provision fining by level ((一)发生一般事故的，处三十万元以上一百万元以下的罚款；(二)发生较大事故的…) is answered,
+  in the first sentence, by the item of the level the question's accident is (by the deaths told or by the level
+  named), as a range holding the question's number is; not by the provision's other paragraph (情节特别严重…二倍以上
+  五倍以下).
+- A question naming the level its counts make (死了一个人的一般事故) is not told that level again with the article
+  defining it (事故条例第三条); a level named that the counts do not make is corrected.
+- 多久出结果 asks when the authority 作出…决定 (lexicon), not when the application is due.
+"""
+
+from __future__ import annotations
+
+import pytest
+from test_fifteenth_round import _article
+from test_retrieval_stages import record
+from test_seventeenth_round import LEVELS, LEVELS_ARTICLE
+from test_twentyfourth_round_answers import _analyzer
+
+from assistant.answer.compose import OfflineComposer
+from assistant.answer.levels import Accident, stated
+from assistant.pack import KnowledgePack
+from assistant.retrieval.figures import QuantityAsks
+from ingest.settings import Settings
+from ingest.tokenizer import Tokenizer
+
+_BY_LEVEL = _article(
+    "安全生产法", "法律", 114,
+    "第一百一十四条 发生生产安全事故，对负有责任的生产经营单位除要求其依法承担相应的赔偿等责任外，由应急管理部门依照"
+    "下列规定处以罚款:\n（一）发生一般事故的，处三十万元以上一百万元以下的罚款；\n（二）发生较大事故的，处一百万元以上"
+    "二百万元以下的罚款；\n（三）发生重大事故的，处二百万元以上一千万元以下的罚款；\n（四）发生特别重大事故的，处一千万元"
+    "以上二千万元以下的罚款。\n发生生产安全事故，情节特别严重、影响特别恶劣的，应急管理部门可以按照前款罚款数额的二倍以上"
+    "五倍以下对负有责任的生产经营单位处以罚款。",
+)  # fmt: skip
+
+
+def _answer(question: str, chunks: list):
+    """The offline answer over these chunks with the accident the question states (as Assistant._accident finds it)."""
+    levels = tuple(level.level for level in LEVELS.levels)
+    found = stated(question, LEVELS)
+    accident = Accident(found, LEVELS_ARTICLE, levels) if found else None
+    tokenizer = Tokenizer([])
+    plan = _analyzer(record("安全生产法", "法律")).analyse(question)  # the law's terms for 出事, 企业 (lexicon)
+    idf = {t: 2.0 for c in chunks for t in tokenizer.query_tokens(c.text)}  # a word no text holds weighs nothing
+    composer = OfflineComposer(tokenizer, idf, QuantityAsks(KnowledgePack(Settings().knowledge_dir).quantities))
+    return composer.compose(question, plan, chunks, accident)
+
+
+@pytest.mark.parametrize(
+    ("question", "lead"),
+    [
+        ("厂里出事死了一个人，企业要被罚多少钱？", "发生一般事故的，处三十万元以上一百万元以下的罚款"),
+        ("厂里出事死了三个人，企业要被罚多少钱？", "发生较大事故的，处一百万元以上二百万元以下的罚款"),
+        ("出了一起重大事故，单位要罚多少？", "发生重大事故的，处二百万元以上一千万元以下的罚款"),
+    ],
+)
+def test_the_item_of_the_accidents_level_leads(question, lead):
+    answer = _answer(question, [_BY_LEVEL])
+    first = answer.text.split("\n")[0]
+    assert first.startswith("依据《安全生产法》第一百一十四条") and lead in first, answer.text
+
+
+def test_a_level_the_question_names_is_not_proved_again():
+    named = _answer("厂里出事死了一个人，按一般事故算的话，企业要被罚多少钱？", [_BY_LEVEL])
+    assert "事故等级" not in named.text
+    assert named.citations == [{"doc": "安全生产法", "article": "第一百一十四条"}]
+    # told by the deaths alone, the level is shown with its article
+    counted = _answer("厂里出事死了一个人，企业要被罚多少钱？", [_BY_LEVEL])
+    assert "事故等级（死亡1人）" in counted.text
+    assert {"doc": "事故条例", "article": "第三条"} in counted.citations
+    # a level named that the deaths do not make is corrected
+    wrong = _answer("厂里出事死了三个人，按一般事故算的话，企业要被罚多少钱？", [_BY_LEVEL])
+    assert "较大事故" in wrong.text and {"doc": "事故条例", "article": "第三条"} in wrong.citations
+
+
+def test_a_result_asked_for_is_the_authoritys_decision():
+    lexicon = KnowledgePack(Settings().knowledge_dir).lexicon
+    legal = {word: entry.legal for entry in lexicon.entries for word in entry.everyday}
+    assert legal["出结果"] == "作出决定" and legal["结果出来"] == "作出决定"
+
+
+def test_the_item_defining_the_level_is_no_answer_to_what_follows_from_it():
+    """没有死人的一般事故，归县里查还是市里查: what follows for the level (事故条例第十九条), not the item of 第三条
+    saying what a 一般事故 is."""
+    investigated = _article(
+        "事故条例", "行政法规", 19,
+        "第十九条 特别重大事故由国务院或者国务院授权有关部门组织事故调查组进行调查。\n重大事故、较大事故、一般事故分别由"
+        "事故发生地省级人民政府、设区的市级人民政府、县级人民政府负责调查。\n未造成人员伤亡的一般事故，县级人民政府也可以"
+        "委托事故发生单位组织事故调查组进行调查。",
+    )  # fmt: skip
+    answer = _answer("没有死人的一般事故，归县里查还是市里查？", [investigated, LEVELS_ARTICLE])
+    assert answer.text.startswith("依据《事故条例》第十九条") and "县级人民政府负责调查" in answer.text, answer.text
