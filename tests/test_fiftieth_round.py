@@ -91,3 +91,10 @@ def test_the_item_defining_the_level_is_no_answer_to_what_follows_from_it():
     )  # fmt: skip
     answer = _answer("没有死人的一般事故，归县里查还是市里查？", [investigated, LEVELS_ARTICLE])
     assert answer.text.startswith("依据《事故条例》第十九条") and "县级人民政府负责调查" in answer.text, answer.text
+
+
+def test_selling_goods_a_licence_is_needed_for_is_their_business():
+    """没证卖烟花 is the regulations' 经营 (未经许可…经营烟花爆竹制品); selling anything else is not asked in their words."""
+    analyzer = _analyzer(record("烟花爆竹安全管理条例", "行政法规"))
+    assert analyzer.analyse("邻居没办证就在家里囤烟花卖，被查到的话一般会罚多少？").translations.get("卖") == "经营"
+    assert "卖" not in analyzer.analyse("厂里的旧设备能不能卖给别人？").translations
