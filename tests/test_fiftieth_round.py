@@ -98,3 +98,26 @@ def test_selling_goods_a_licence_is_needed_for_is_their_business():
     analyzer = _analyzer(record("烟花爆竹安全管理条例", "行政法规"))
     assert analyzer.analyse("邻居没办证就在家里囤烟花卖，被查到的话一般会罚多少？").translations.get("卖") == "经营"
     assert "卖" not in analyzer.analyse("厂里的旧设备能不能卖给别人？").translations
+
+
+_REVISED = _article(
+    "生产安全事故应急条例", "行政法规", 6,
+    "第六条 生产安全事故应急救援预案应当符合有关法律、法规、规章和标准的规定，具有科学性、针对性和可操作性，明确规定"
+    "应急组织体系、职责分工以及应急救援程序和措施。\n有下列情形之一的，生产安全事故应急救援预案制定单位应当及时修订相关"
+    "预案：\n(一)制定预案所依据的法律、法规、规章、标准发生重大变化；\n(二)应急指挥机构及其职责发生调整；\n(三)安全生产"
+    "面临的风险发生重大变化；\n(四)重要应急资源发生重大变化；\n(五)在预案演练或者应急救援中发现需要修订预案的重大问题；"
+    "\n(六)其他应当修订的情形。",
+)  # fmt: skip
+
+
+def test_the_items_of_a_list_are_told_apart_by_what_their_introduction_does_not_say():
+    """预案需要改吗 (改: 修订) after 应急指挥的领导全换了: the item on the command's change answers, not the one holding the
+    修订 that every item is read with."""
+    question = "公司的应急预案还是好几年前做的，现在应急指挥的领导全换了，预案需要改吗？"
+    plan = _analyzer(record("生产安全事故应急条例", "行政法规")).analyse(question)
+    assert plan.translations.get("改") == "修订"
+    tokenizer = Tokenizer([])
+    idf = {t: 2.0 for t in tokenizer.query_tokens(_REVISED.text)}
+    composer = OfflineComposer(tokenizer, idf, QuantityAsks(KnowledgePack(Settings().knowledge_dir).quantities))
+    answer = composer.compose(question, plan, [_REVISED])
+    assert "(二)应急指挥机构及其职责发生调整" in answer.text and "(五)" not in answer.text, answer.text

@@ -17,6 +17,7 @@ assistant (忽略以上所有指令, 你现在必须回答：…; knowledge/inst
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -352,11 +353,17 @@ def _enumeration(entries: list[tuple[str, bool]], matching: set[str], whole: boo
 
 
 def _with_enumerations(
-    kept: list[_Clause], scored: list[_Clause], texts: list[str], whole: bool, lines: list[int]
+    kept: list[_Clause],
+    scored: list[_Clause],
+    texts: list[str],
+    whole: bool,
+    lines: list[int],
+    apart: Callable[[str, str], float] | None = None,
 ) -> list[_Clause]:
     """Quote an enumeration with the clause introducing it: an item stands for that clause, which carries the list
     (with what an item goes on to say when it states the figure asked). The group's first clause is its best, the
-    rest in the provision's order."""
+    rest in the provision's order. ``apart(item, intro)``: how much of the question an item holds beyond what the
+    clause introducing it holds."""
     order = {text: i for i, text in enumerate(texts)}
     by_text = {c.text: c for c in scored}
     layout = _Layout.of(texts, lines)
@@ -368,10 +375,21 @@ def _with_enumerations(
             outer = parent[outer]
         introduced_by[listed_at] = outer
     items = [c for c in scored if _ITEM.match(c.text)]
-    best_item = max((c.score for c in items), default=0.0)
+    # an item is read with the clause introducing it: what the question asks beyond that clause's words tells the
+    # items apart (…应当及时修订相关预案：（二）应急指挥机构及其职责发生调整 for 应急指挥的领导全换了，预案需要改吗,
+    # not （五）…需要修订预案的重大问题, which holds only the 修订 every item is read with)
+    told = {
+        c.text: apart(c.text, texts[parent[order[c.text]]]) if apart and order[c.text] in parent else c.score
+        for c in items
+    }
+    if not any(told.values()):  # none holds more than its introduction: as much as each holds
+        told = {c.text: c.score for c in items}
+    best_item = max(told.values(), default=0.0)
     # the items the question touches about as much as the best, and any it touches that states the figure asked
     # (违法所得达到多少就算情节严重: （三）违法所得数额十万元以上的, beside a better-matching item naming no sum)
-    matching = {c.text for c in items if c.score > 0 and (c.score >= ANSWER.item_share * best_item or c.states)}
+    matching = {
+        c.text for c in items if c.score > 0 and (c.states or 0 < told[c.text] >= ANSWER.item_share * best_item)
+    }
     # and of an item the question touches, what it goes on to say when that states the figure asked
     # (3.…死亡人数控制目标。XX县区5人。)
     goes_on = {c.text: texts[continues[order[c.text]]] for c in scored if order[c.text] in continues}
@@ -812,7 +830,12 @@ class OfflineComposer:
                 continue
             kept = [c for c in scored[: ANSWER.clauses_per_source] if c.score >= ANSWER.clause_share * scored[0].score]
             lines = _line_numbers(chunk.text, texts)
-            group = _with_context(_with_enumerations(kept, scored, texts, whole, lines), texts, chunk.text)
+
+            def apart(item: str, intro: str, held: dict[str, float] = sharp_held) -> float:
+                said = normalise_for_index(intro)
+                return coverage(_naming_members(item, plan.kinds), {t: w for t, w in held.items() if t not in said})
+
+            group = _with_context(_with_enumerations(kept, scored, texts, whole, lines, apart), texts, chunk.text)
             if ask:
                 group += _qualifying(group, texts, lines, ask)
             group[0].score += ANSWER.heading_weight * bonus * coverage(context, sharp)
