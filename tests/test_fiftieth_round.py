@@ -121,3 +121,9 @@ def test_the_items_of_a_list_are_told_apart_by_what_their_introduction_does_not_
     composer = OfflineComposer(tokenizer, idf, QuantityAsks(KnowledgePack(Settings().knowledge_dir).quantities))
     answer = composer.compose(question, plan, [_REVISED])
     assert "(二)应急指挥机构及其职责发生调整" in answer.text and "(五)" not in answer.text, answer.text
+
+
+@pytest.mark.parametrize("question", ["举报重大事故隐患，查实了最多能拿多少奖金？", "出了工伤，厂里能给多少补偿？"])
+def test_a_reward_or_compensation_asked_how_much_is_a_sum(question):
+    ask = QuantityAsks(KnowledgePack(Settings().knowledge_dir).quantities).asked(question)
+    assert ask is not None and ask.kind == "money"
