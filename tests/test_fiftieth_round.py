@@ -127,3 +127,21 @@ def test_the_items_of_a_list_are_told_apart_by_what_their_introduction_does_not_
 def test_a_reward_or_compensation_asked_how_much_is_a_sum(question):
     ask = QuantityAsks(KnowledgePack(Settings().knowledge_dir).quantities).asked(question)
     assert ask is not None and ask.kind == "money"
+
+
+def test_what_an_item_goes_on_to_say_answers_for_its_list():
+    """四是稳步推进基层网格化建设。 then, on its line, 在全区248个村(社区)网格中配备278名协管员: the figure asked is the
+    item's, quoted with the list it belongs to (it had been set aside with the list, and the question declined)."""
+    from test_answer_reading import _compose, _passage
+
+    report = _passage(
+        3,
+        "(三)多管齐下,防微杜渐,夯实安全生产基层基础\n一是规范行政许可环节审查工作。\n根据市安监局要求开展行政审批规范化建设。"
+        "\n二是强化危化品应急救援机制建设。\n建立危化品企业应急数据库。\n三是推进安全生产标准化建设。\n全区95%规上工业企业"
+        "已达成三级安全标准。\n四是稳步推进基层网格化建设。在全区248个村(社区)网格中配备278名协管员,共协查企业412家。\n"
+        "为抓好工作落实,区安委办拨出6万元,用于协管员的专项补助。\n五是扎实做好“五落实、五到位”工作。\n截至10月底,6060家"
+        "实有企业中,已有5800家完成自查。",
+        "二、安全生产主要工作情况",
+    )  # fmt: skip
+    answer = _compose("全区网格配了多少名协管员？", [report])
+    assert not answer.abstained and "278名协管员" in answer.text, answer.text

@@ -406,9 +406,15 @@ def _with_enumerations(
             clause.items = _enumeration(clause.entries, matching, whole)
             group.append(clause)
     listed = {item for c in group for item in c.items}
+    # a clause quoted in a list it goes on from (…四是稳步推进基层网格化建设。在全区…配备278名协管员) answers for that
+    # list: the list carries how well it answers
+    for owner in group:
+        for shown in (c for c in group if c is not owner and c.text in owner.items):
+            owner.score, owner.coverage = max(owner.score, shown.score), max(owner.coverage, shown.coverage)
     group = [c for c in group if c.text not in listed]
-    group[0].coverage = max(c.coverage for c in scored)  # the group's coverage, for the abstention threshold
-    return [group[0], *sorted(group[1:], key=lambda c: order[c.text])]
+    best = max(group, key=lambda c: c.score)  # the first of the best (a list may now carry what it quotes)
+    best.coverage = max(c.coverage for c in scored)  # the group's coverage, for the abstention threshold
+    return [best, *sorted((c for c in group if c is not best), key=lambda c: order[c.text])]
 
 
 def _with_context(group: list[_Clause], texts: list[str], provision: str) -> list[_Clause]:
