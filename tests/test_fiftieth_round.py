@@ -145,3 +145,23 @@ def test_what_an_item_goes_on_to_say_answers_for_its_list():
     )  # fmt: skip
     answer = _compose("全区网格配了多少名协管员？", [report])
     assert not answer.abstained and "278名协管员" in answer.text, answer.text
+
+
+def test_a_part_asking_the_duty_before_its_penalty_takes_the_provision_imposing_it_answering_about_as_well():
+    """要不要设安全总监？不设会罚多少？: the first part is the duty's (第三十六条 应当设置安全总监), though the penalty
+    restating it as the offence (未按照规定设置安全总监的) holds more of the question's words (企业); the second part the
+    penalty's; and the first part's provision leads the answer."""
+    duty = _article(
+        "深圳经济特区安全生产监督管理条例", "地方性法规", 36,
+        "第三十六条 从业人员在五十人以上的高危生产经营单位，应当设置安全总监。",
+    )  # fmt: skip
+    penalty = _article(
+        "深圳经济特区安全生产监督管理条例", "地方性法规", 53,
+        "第五十三条 从业人员在五十人以上的高危生产经营单位未按照规定设置安全总监的，或者安全总监不具备条件的企业，未按照"
+        "规定调整的，责令限期改正，可以处五万元以下的罚款；逾期未改正的，处五万元以上十万元以下的罚款。",
+    )  # fmt: skip
+    answer = _answer("一家高危企业六十个人，要不要设安全总监？不设会罚多少？", [penalty, duty])
+    assert answer.citations[:2] == [
+        {"doc": "深圳经济特区安全生产监督管理条例", "article": "第三十六条"},
+        {"doc": "深圳经济特区安全生产监督管理条例", "article": "第五十三条"},
+    ], answer.text

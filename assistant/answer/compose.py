@@ -928,7 +928,8 @@ class OfflineComposer:
             imposing = [
                 g
                 for g in good
-                if provision_kind(evidence[g[0].chunk_rank]) == "duty" and g[0].score >= good[0][0].score
+                if provision_kind(evidence[g[0].chunk_rank]) == "duty"
+                and g[0].score >= ANSWER.keep_share * good[0][0].score
             ]
             good = imposing[:1] + [g for g in good if g not in imposing[:1]]
         good = criminal + [g for g in good if g not in criminal]
@@ -1361,14 +1362,18 @@ class OfflineComposer:
         if not named_articles and not defined and self._far_in_meaning(chosen, evidence, plan):
             return declined(question, chunks, "检索到的条文与所问的事项意思相差较远，都不能直接回答")
         if not named_articles:
-            # in the ranker's order; asked about a place, its own rules first: they are what binds there (the law
-            # they apply beside them)
+            # in the ranker's order, the provision answering the first part first (its first sentence answers
+            # what was asked first: 要不要设安全总监？不设会罚多少？ leads with 应当设置安全总监); asked about a place,
+            # its own rules first: they are what binds there (the law they apply beside them)
+            first = chosen[0].chunk_rank
 
             def elsewhere_than_asked(clause: _Clause) -> bool:
                 region = evidence[clause.chunk_rank].region
                 return not (plan.places and region != NATIONAL and binds(region, plan.within))
 
-            chosen = sorted(chosen, key=lambda c: (elsewhere_than_asked(c), c.chunk_rank))[: ANSWER.max_bullets]
+            chosen = sorted(chosen, key=lambda c: (elsewhere_than_asked(c), c.chunk_rank != first, c.chunk_rank))[
+                : ANSWER.max_bullets
+            ]
         sources: list[Source] = []
         number_of: dict[int, int] = {}
         for clause in chosen:
