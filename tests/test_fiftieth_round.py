@@ -165,3 +165,16 @@ def test_a_part_asking_the_duty_before_its_penalty_takes_the_provision_imposing_
         {"doc": "深圳经济特区安全生产监督管理条例", "article": "第三十六条"},
         {"doc": "深圳经济特区安全生产监督管理条例", "article": "第五十三条"},
     ], answer.text
+
+
+def test_people_a_labour_company_sent_are_dispatched_workers():
+    from assistant.retrieval.query import QueryAnalyzer
+    from ingest.vocabulary import Vocabulary
+
+    knowledge = Settings().knowledge_dir
+    tokenizer = Tokenizer(Vocabulary(knowledge).segmenter_terms)  # the pack's words are words, as in an index
+    analyzer = QueryAnalyzer(KnowledgePack(knowledge), tokenizer, {"安全生产法": record("安全生产法", "法律")})
+    plan = analyzer.analyse("咱们厂从劳务公司派来十几个人，他们的安全培训是我们厂管还是劳务公司管？")
+    assert plan.translations.get("劳务公司") == "劳务派遣单位"
+    assert plan.translations.get("派来") == "被派遣劳动者"
+    assert "派来" not in analyzer.analyse("上级派来检查组，要准备哪些材料？").translations
