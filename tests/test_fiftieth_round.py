@@ -178,3 +178,19 @@ def test_people_a_labour_company_sent_are_dispatched_workers():
     assert plan.translations.get("劳务公司") == "劳务派遣单位"
     assert plan.translations.get("派来") == "被派遣劳动者"
     assert "派来" not in analyzer.analyse("上级派来检查组，要准备哪些材料？").translations
+
+
+def test_a_penalty_asked_in_a_sentence_too_short_to_be_a_part_is_asked():
+    """…放鞭炮，这个能管吗？罚多少？: 罚多少？ is too short to be a part of its own, but the question asks the penalty:
+    the fine answers, not the bare duty to obey the rules on setting off fireworks."""
+    duty = _article(
+        "烟花爆竹安全管理条例", "行政法规", 28,
+        "第二十八条 燃放烟花爆竹，应当遵守有关法律、法规和规章的规定。",
+    )  # fmt: skip
+    fine = _article(
+        "烟花爆竹安全管理条例", "行政法规", 42,
+        "第四十二条 在禁止燃放烟花爆竹的时间、地点燃放烟花爆竹的，由公安部门责令停止燃放，处100元以上500元以下的罚款。",
+    )  # fmt: skip
+    answer = _answer("有人天天在医院门口放鞭炮，这个能管吗？罚多少？", [fine, duty])
+    assert answer.citations[:1] == [{"doc": "烟花爆竹安全管理条例", "article": "第四十二条"}], answer.text
+    assert "100元以上500元以下" in answer.text

@@ -1310,8 +1310,10 @@ class OfflineComposer:
             quoted = {c.chunk_rank for c in chosen}  # the evidence a part before this one is answered from
             # a part asking whether something may be done, before one asking how it is punished (能不能带烟花上车？
             # 要是被查出来会咋样？), asks the duty, and so does a question asking no penalty at all (是不是一定得装燃气
-            # 报警器？: the provision imposing it, not the one fining its breach)
-            duty = any(asks_penalty[index + 1 :]) or not any(asks_penalty)
+            # 报警器？: the provision imposing it, not the one fining its breach); a penalty asked in a sentence too
+            # short to be a part of its own (…这个能管吗？罚多少？) is asked all the same
+            no_penalty = not any(asks_penalty) and provision_asked(question) != PENALTY
+            duty = any(asks_penalty[index + 1 :]) or no_penalty
             decisive = self._decisive(groups, evidence, plan, part, share, overruled, quoted, ask, duty)
             if decisive and self._far_in_meaning([g[0] for g in decisive], evidence, plan):
                 # the pick shares the question's words only: the first-ranked provision close in meaning that holds
