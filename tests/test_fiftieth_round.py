@@ -194,3 +194,23 @@ def test_a_penalty_asked_in_a_sentence_too_short_to_be_a_part_is_asked():
     answer = _answer("有人天天在医院门口放鞭炮，这个能管吗？罚多少？", [fine, duty])
     assert answer.citations[:1] == [{"doc": "烟花爆竹安全管理条例", "article": "第四十二条"}], answer.text
     assert "100元以上500元以下" in answer.text
+
+
+def test_a_list_answers_which_ones_only_when_it_lists_what_is_asked_about():
+    """特种作业人员要具备什么条件才能上岗作业？: the law's provision on them answers; the licence conditions of an
+    enterprise (…应当具备下列安全生产条件：) are a list of conditions of another thing, one item naming them. Asked the
+    conditions of the licence itself, that list answers."""
+    trained = _article(
+        "安全生产法", "法律", 30,
+        "第三十条 生产经营单位的特种作业人员必须按照国家有关规定经专门的安全作业培训，取得相应资格，方可上岗作业。",
+    )  # fmt: skip
+    licence = _article(
+        "安全生产许可证条例", "行政法规", 6,
+        "第六条 企业取得安全生产许可证，应当具备下列安全生产条件：\n(一)建立、健全安全生产责任制；\n(二)安全投入符合安全"
+        "生产要求；\n(三)设置安全生产管理机构，配备专职安全生产管理人员；\n(四)主要负责人和安全生产管理人员经考核合格；\n"
+        "(五)特种作业人员经有关业务主管部门考核合格，取得特种作业操作资格证书，具备上岗作业条件。",
+    )  # fmt: skip
+    answer = _answer("特种作业人员要具备什么条件才能上岗作业？", [trained, licence])
+    assert answer.citations[:1] == [{"doc": "安全生产法", "article": "第三十条"}], answer.text
+    answer = _answer("企业取得安全生产许可证要具备什么条件？", [trained, licence])
+    assert answer.citations[:1] == [{"doc": "安全生产许可证条例", "article": "第六条"}], answer.text

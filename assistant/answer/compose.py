@@ -496,6 +496,17 @@ def _series_of(members: str) -> re.Pattern[str]:
     )
 
 
+def _introduces_asked(clause: _Clause, group: list[_Clause], part: str) -> bool:
+    """Whether a clause introducing a list (or naming a series) holds a word of what a question asking which ones asks
+    about (of the question's words its group holds), besides the words asking for the list (the match of _LIST_ASKS
+    and the word before it: 具备什么条件, 负有哪些)."""
+    said = normalise_for_index(part)
+    asking = _LIST_ASKS.search(said)
+    ask_words = said[max(asking.start() - 2, 0) : asking.end()] if asking else ""
+    intro = normalise_for_index(clause.text)
+    return any(term in intro and term not in ask_words for term in group[0].matter)
+
+
 def _members_asked(part: str, texts: list[str]) -> str:
     """The kind of member a question asking which ones asks for, as the texts write it ("" when none names it)."""
     found = _MEMBERS_ASKED.search(normalise_for_index(part))
@@ -1022,6 +1033,9 @@ class OfflineComposer:
             # a penalty provision lists offences: it answers which ones only when a penalty is asked about
             # a question naming a document asks for its list (《上海市安全生产条例》规定，主要负责人负有哪些职责)
             within_named = asks_named and of_named(picked[0])
+            # (a list of what is asked about: its introduction names something the question asks about besides
+            # the words asking for a list, 具备什么条件: 企业取得安全生产许可证，应当具备下列安全生产条件 lists no
+            # conditions of the 特种作业人员 asked about, one item naming them)
             listing = [
                 g
                 for g in good
@@ -1029,6 +1043,7 @@ class OfflineComposer:
                 and g[0].score >= picked[0][0].score
                 and len(g[0].items) >= 2
                 and (penalty or provision_kind(evidence[g[0].chunk_rank]) != PENALTY)
+                and _introduces_asked(g[0], g, part)
             ]
             # or the first in the pool that names a series of what is asked (…等重点行业)
             naming = [
@@ -1036,7 +1051,11 @@ class OfflineComposer:
                 for g in (pool if members else [])
                 if (not within_named or of_named(g))
                 # the kind as each passage writes it (哪些行业领域: …等重点行业、重点领域 names 行业)
-                and any(_enumerates(c, _members_asked(part, [c.text for c in g]) or members) for c in g)
+                and any(
+                    _enumerates(c, _members_asked(part, [c.text for c in g]) or members)
+                    and _introduces_asked(c, g, part)
+                    for c in g
+                )
                 and (penalty or provision_kind(evidence[g[0].chunk_rank]) != PENALTY)
             ]
             picked = listing[:1] or naming[:1] or picked
