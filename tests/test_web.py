@@ -384,12 +384,14 @@ def test_a_marker_opens_its_source_and_sources_are_listed_once(page):
     # each source is listed once: as its expandable entry, not again in a 依据 list above the entries
     assert text.count("第六条（第二章") == 1 and text.count("第五条之一（第二章") == 1
     assert "依据：" not in text and "依据（点击编号或下面的条目展开原文）" in text
+    # the provision answering the part asked first (有限空间…顺序: 第六条) is source 1
+    assert "第六条" in _source_title(answer, 1).inner_text()
     answer.locator('a.cite-ref[href="#source-2"]').first.click()
     second = _source_title(answer, 2)
     page.wait_for_function("t => t.classList.contains('expanded')", arg=second.element_handle())
-    assert "第六条" in second.inner_text()
+    assert "第五条之一" in second.inner_text()
     opened = second.locator("xpath=..")  # the entry: title and the article
-    opened.get_by_text("检测合格后方可进入").first.wait_for()
+    opened.get_by_text("签订专门的安全生产管理协议").first.wait_for()
     assert opened.locator("mark").count() >= 1  # the quoted clause is marked
     assert "expanded" not in (_source_title(answer, 1).get_attribute("class") or "")  # only the one clicked
     page.wait_for_timeout(900)  # the page script scrolls the entry into view once it is laid out

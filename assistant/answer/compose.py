@@ -496,15 +496,15 @@ def _series_of(members: str) -> re.Pattern[str]:
     )
 
 
-def _introduces_asked(clause: _Clause, group: list[_Clause], part: str) -> bool:
-    """Whether a clause introducing a list (or naming a series) holds a word of what a question asking which ones asks
-    about (of the question's words its group holds), besides the words asking for the list (the match of _LIST_ASKS
-    and the word before it: 具备什么条件, 负有哪些)."""
+def _introduces_asked(clause: _Clause, part: str, words: list[str]) -> bool:
+    """Whether a clause introducing a list (or naming a series) holds one of the words (two characters or more) of a
+    question asking which ones, besides the words asking for the list (the match of _LIST_ASKS and the word before it:
+    具备什么条件, 负有哪些): 危险作业现场应当落实下列安全措施 holds the 作业 of 动火作业前要做哪些准备."""
     said = normalise_for_index(part)
     asking = _LIST_ASKS.search(said)
     ask_words = said[max(asking.start() - 2, 0) : asking.end()] if asking else ""
     intro = normalise_for_index(clause.text)
-    return any(term in intro and term not in ask_words for term in group[0].matter)
+    return any(len(word) >= 2 and word in intro and word not in ask_words for word in words)
 
 
 def _members_asked(part: str, texts: list[str]) -> str:
@@ -1029,6 +1029,8 @@ class OfflineComposer:
             pool = same  # or the plan's passages
         asks_list = bool(_LIST_ASKS.search(part))
         members = _members_asked(part, [c.text for g in pool for c in g]) if asks_list else ""
+        # the part's words and the legal terms they stand for (放鞭炮: 燃放烟花爆竹)
+        words = self.tokenizer.query_tokens(f"{part} {' '.join(plan.legal_terms)}") if asks_list else []
         if asks_list and not _enumerates(picked[0][0], members):
             # a penalty provision lists offences: it answers which ones only when a penalty is asked about
             # a question naming a document asks for its list (《上海市安全生产条例》规定，主要负责人负有哪些职责)
@@ -1043,7 +1045,7 @@ class OfflineComposer:
                 and g[0].score >= picked[0][0].score
                 and len(g[0].items) >= 2
                 and (penalty or provision_kind(evidence[g[0].chunk_rank]) != PENALTY)
-                and _introduces_asked(g[0], g, part)
+                and _introduces_asked(g[0], part, words)
             ]
             # or the first in the pool that names a series of what is asked (…等重点行业)
             naming = [
@@ -1053,7 +1055,7 @@ class OfflineComposer:
                 # the kind as each passage writes it (哪些行业领域: …等重点行业、重点领域 names 行业)
                 and any(
                     _enumerates(c, _members_asked(part, [c.text for c in g]) or members)
-                    and _introduces_asked(c, g, part)
+                    and _introduces_asked(c, part, words)
                     for c in g
                 )
                 and (penalty or provision_kind(evidence[g[0].chunk_rank]) != PENALTY)
