@@ -1,13 +1,16 @@
-"""Round 50: the item of the accident's level leads, a level the question names needs no proof, and a result asked
-for is the authority's decision.
+"""Round 50: the level's item, a list's items, and the part asked first.
 
 - A provision fining by level ((一)发生一般事故的，处三十万元以上一百万元以下的罚款；(二)发生较大事故的…) is answered,
   in the first sentence, by the item of the level the question's accident is (by the deaths told or by the level
   named), as a range holding the question's number is; not by the provision's other paragraph (情节特别严重…二倍以上
-  五倍以下).
+  五倍以下), nor by the item defining the level.
 - A question naming the level its counts make (死了一个人的一般事故) is not told that level again with the article
   defining it (事故条例第三条); a level named that the counts do not make is corrected.
-- 多久出结果 asks when the authority 作出…决定 (lexicon), not when the application is due.
+- A list's items are told apart by what the question asks beyond their introduction; a clause quoted in the list it
+  goes on from answers for that list; a list answers which ones only when its introduction names what is asked.
+- A part asking the duty before its penalty takes the provision imposing it when it answers about as well, and leads
+  the answer; a penalty asked in a sentence too short to be a part is asked.
+- Lexicon and quantities: 出结果 (作出决定), 卖 (经营), 改 (修订), 劳务公司 and 派来 (劳务派遣), 奖金 and 补偿 (sums).
 """
 
 from __future__ import annotations
