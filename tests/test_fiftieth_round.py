@@ -77,10 +77,22 @@ def test_a_level_the_question_names_is_not_proved_again():
     assert "较大事故" in wrong.text and {"doc": "事故条例", "article": "第三条"} in wrong.citations
 
 
+def _indexed_analyzer():
+    """The query analyser with the pack's words segmented as words, as an index's tokenizer has them."""
+    from assistant.retrieval.query import QueryAnalyzer
+    from ingest.vocabulary import Vocabulary
+
+    knowledge = Settings().knowledge_dir
+    tokenizer = Tokenizer(Vocabulary(knowledge).segmenter_terms)
+    return QueryAnalyzer(KnowledgePack(knowledge), tokenizer, {"安全生产法": record("安全生产法", "法律")})
+
+
 def test_a_result_asked_for_is_the_authoritys_decision():
-    lexicon = KnowledgePack(Settings().knowledge_dir).lexicon
-    legal = {word: entry.legal for entry in lexicon.entries for word in entry.everyday}
-    assert legal["出结果"] == "作出决定" and legal["结果出来"] == "作出决定"
+    """工伤认定申请交上去以后多久出结果 is searched for when the authority 作出…决定 (工伤保险条例第二十条), not only for
+    the application's deadline."""
+    plan = _indexed_analyzer().analyse("工伤认定申请交上去以后，一般多久出结果？")
+    assert plan.translations.get("出结果") == "作出决定"
+    assert "作出决定" in plan.expanded
 
 
 def test_the_item_defining_the_level_is_no_answer_to_what_follows_from_it():
@@ -171,12 +183,7 @@ def test_a_part_asking_the_duty_before_its_penalty_takes_the_provision_imposing_
 
 
 def test_people_a_labour_company_sent_are_dispatched_workers():
-    from assistant.retrieval.query import QueryAnalyzer
-    from ingest.vocabulary import Vocabulary
-
-    knowledge = Settings().knowledge_dir
-    tokenizer = Tokenizer(Vocabulary(knowledge).segmenter_terms)  # the pack's words are words, as in an index
-    analyzer = QueryAnalyzer(KnowledgePack(knowledge), tokenizer, {"安全生产法": record("安全生产法", "法律")})
+    analyzer = _indexed_analyzer()
     plan = analyzer.analyse("咱们厂从劳务公司派来十几个人，他们的安全培训是我们厂管还是劳务公司管？")
     assert plan.translations.get("劳务公司") == "劳务派遣单位"
     assert plan.translations.get("派来") == "被派遣劳动者"

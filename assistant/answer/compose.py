@@ -496,15 +496,20 @@ def _series_of(members: str) -> re.Pattern[str]:
     )
 
 
-def _introduces_asked(clause: _Clause, part: str, words: list[str]) -> bool:
-    """Whether a clause introducing a list (or naming a series) holds one of the words (two characters or more) of a
-    question asking which ones, besides the words asking for the list (the match of _LIST_ASKS and the word before it:
-    具备什么条件, 负有哪些): 危险作业现场应当落实下列安全措施 holds the 作业 of 动火作业前要做哪些准备."""
+def _beside_list_ask(part: str, words: list[str]) -> list[str]:
+    """The words (two characters or more) of a question asking which ones besides those asking for the list (the match
+    of _LIST_ASKS and the word before it: 具备什么条件, 负有哪些): what a list answering it must be introduced as."""
     said = normalise_for_index(part)
     asking = _LIST_ASKS.search(said)
     ask_words = said[max(asking.start() - 2, 0) : asking.end()] if asking else ""
+    return [word for word in words if len(word) >= 2 and word not in ask_words]
+
+
+def _introduces_asked(clause: _Clause, words: list[str]) -> bool:
+    """Whether a clause introducing a list (or naming a series) holds one of these words (_beside_list_ask):
+    危险作业现场应当落实下列安全措施 holds the 作业 of 动火作业前要做哪些准备."""
     intro = normalise_for_index(clause.text)
-    return any(len(word) >= 2 and word in intro and word not in ask_words for word in words)
+    return any(word in intro for word in words)
 
 
 def _members_asked(part: str, texts: list[str]) -> str:
@@ -1029,9 +1034,9 @@ class OfflineComposer:
             pool = same  # or the plan's passages
         asks_list = bool(_LIST_ASKS.search(part))
         members = _members_asked(part, [c.text for g in pool for c in g]) if asks_list else ""
-        # the part's words and the legal terms they stand for (放鞭炮: 燃放烟花爆竹)
-        words = self.tokenizer.query_tokens(f"{part} {' '.join(plan.legal_terms)}") if asks_list else []
         if asks_list and not _enumerates(picked[0][0], members):
+            # the part's words and the legal terms they stand for (放鞭炮: 燃放烟花爆竹)
+            words = _beside_list_ask(part, self.tokenizer.query_tokens(f"{part} {' '.join(plan.legal_terms)}"))
             # a penalty provision lists offences: it answers which ones only when a penalty is asked about
             # a question naming a document asks for its list (《上海市安全生产条例》规定，主要负责人负有哪些职责)
             within_named = asks_named and of_named(picked[0])
@@ -1045,7 +1050,7 @@ class OfflineComposer:
                 and g[0].score >= picked[0][0].score
                 and len(g[0].items) >= 2
                 and (penalty or provision_kind(evidence[g[0].chunk_rank]) != PENALTY)
-                and _introduces_asked(g[0], part, words)
+                and _introduces_asked(g[0], words)
             ]
             # or the first in the pool that names a series of what is asked (…等重点行业)
             naming = [
@@ -1054,8 +1059,7 @@ class OfflineComposer:
                 if (not within_named or of_named(g))
                 # the kind as each passage writes it (哪些行业领域: …等重点行业、重点领域 names 行业)
                 and any(
-                    _enumerates(c, _members_asked(part, [c.text for c in g]) or members)
-                    and _introduces_asked(c, part, words)
+                    _enumerates(c, _members_asked(part, [c.text for c in g]) or members) and _introduces_asked(c, words)
                     for c in g
                 )
                 and (penalty or provision_kind(evidence[g[0].chunk_rank]) != PENALTY)
@@ -1243,8 +1247,11 @@ class OfflineComposer:
         parts = question_parts(question)
         # the level of the accident asked about: made by the deaths, injuries or loss told (a level named beside them
         # may be a claim to judge: 造成5人死亡，该事故属于重大事故), or named (一起较大事故)
-        level = (accident.stated.level if accident else "") or named_level(question, self.levels)
+        level_named = named_level(question, self.levels)
+        level = (accident.stated.level if accident else "") or level_named
         asks_penalty = [provision_asked(part) == PENALTY for part in parts]
+        # a penalty asked in a sentence too short to be a part of its own (…这个能管吗？罚多少？) is asked all the same
+        no_penalty = not any(asks_penalty) and provision_asked(question) != PENALTY
         for index, part in enumerate(parts):
             ask = self.asks.asked(part)
             # what a term means or what the law requires of it (四不放过是什么, 一岗双责是怎么要求的); not a figure
@@ -1331,9 +1338,7 @@ class OfflineComposer:
             quoted = {c.chunk_rank for c in chosen}  # the evidence a part before this one is answered from
             # a part asking whether something may be done, before one asking how it is punished (能不能带烟花上车？
             # 要是被查出来会咋样？), asks the duty, and so does a question asking no penalty at all (是不是一定得装燃气
-            # 报警器？: the provision imposing it, not the one fining its breach); a penalty asked in a sentence too
-            # short to be a part of its own (…这个能管吗？罚多少？) is asked all the same
-            no_penalty = not any(asks_penalty) and provision_asked(question) != PENALTY
+            # 报警器？: the provision imposing it, not the one fining its breach)
             duty = any(asks_penalty[index + 1 :]) or no_penalty
             decisive = self._decisive(groups, evidence, plan, part, share, overruled, quoted, ask, duty)
             if decisive and self._far_in_meaning([g[0] for g in decisive], evidence, plan):
@@ -1419,7 +1424,7 @@ class OfflineComposer:
             and item
             and item not in said
             and accident.matters_to(said)
-            and named_level(question, self.levels) != accident.stated.level
+            and level_named != accident.stated.level
         ):
             # the level the stated deaths, injuries or loss make, which the cited consequences depend on (when they
             # are told by level: a rule on 一人以上死亡事故 needs none), unless the question names that level itself
