@@ -24,7 +24,7 @@ from pathlib import Path
 
 from assistant.answer import ranges as thresholds
 from assistant.answer.config import ANSWER
-from assistant.answer.levels import Accident, covered, named_level
+from assistant.answer.levels import Accident, asks_level, covered, named_level
 from assistant.answer.untrusted import InstructionGuard, instruction_guard
 from assistant.citations import placed_citation, short_citation
 from assistant.pack import load_pack
@@ -51,7 +51,15 @@ from assistant.retrieval.provisions import (
     tells_of_harm,
     without_found_out,
 )
-from assistant.retrieval.query import ASKS_STATUS, QueryPlan, binds, people_counted, question_parts, split_asking
+from assistant.retrieval.query import (
+    ASKS_STATUS,
+    QueryPlan,
+    binds,
+    people_counted,
+    question_parts,
+    split_asking,
+    without_asker,
+)
 from ingest.articles import LEADING_LABEL
 from ingest.cleaning import SENTENCE_ENDS, clauses, normalise_for_index, to_simplified
 from ingest.encoding import han_count
@@ -620,13 +628,11 @@ def _subject_held(clause: _Clause, ask: Ask, subject: dict[str, float], kinds: d
     def held(about: str) -> float:
         return sum(w for term, w in subject.items() if term in about) / total if total else 1.0
 
+    # a count of kinds asked (分几个等级) is stated by a list of them: its introduction says what it lists
+    statements = _read(clause)
+    stating = [t for t in statements if ask.stated_in(t)] + statements[:1] * ask.stated_by_list(clause.items)
     return max(
-        (
-            held(normalise_for_index(_naming_members(clause.topic + text, kinds)))
-            for text in _read(clause)
-            if ask.stated_in(text)
-        ),
-        default=-1.0,
+        (held(normalise_for_index(_naming_members(clause.topic + text, kinds))) for text in stating), default=-1.0
     )
 
 
@@ -770,6 +776,12 @@ class OfflineComposer:
             asked, setting = with_terms(asking), with_terms(told)
             for t in [t for t in weights if t in setting and t not in asked and not any(t in p for p in passages)]:
                 del weights[t]
+            # nor do the words telling who asks (我是街道安全干事，…), nor the terms they stand for (街道办事处)
+            rest = without_asker(part)
+            if rest != part:
+                who, said = with_terms(part[: len(part) - len(rest)]), with_terms(rest)
+                for t in [t for t in weights if t in who and t not in said]:
+                    del weights[t]
             # nor does a word the segmenter cut across a question word (多长时间: 长时间), which a clause holds in
             # other words (延长时间)
             for t in [t for t in weights if self.asks.across_asking(part, t)]:
@@ -1254,6 +1266,8 @@ class OfflineComposer:
         no_penalty = not any(asks_penalty) and provision_asked(question) != PENALTY
         for index, part in enumerate(parts):
             ask = self.asks.asked(part)
+            if accident is not None and asks_level(part):
+                ask = None  # 死了3个人，算几级事故 asks which level the counts make: the basis names it, no number
             # what a term means or what the law requires of it (四不放过是什么, 一岗双责是怎么要求的); not a figure
             # asked for (…的罚款标准是什么 asks how much)
             if (
@@ -1290,7 +1304,7 @@ class OfflineComposer:
             ]
             if ask is not None:  # an amount, a period or a count is answered by a provision stating one
                 # the figure is stated about what was asked: the clause stating it holds enough of the question
-                subject = self._subject(part, plan, ask)
+                subject = self._subject(without_asker(part), plan, ask)
                 # how often an act is done (多久修订一次) is stated by a provision about that act: 每2年组织1次…演练
                 # says nothing of how often a plan is revised (the provision on 电梯 upkeep names 保养 in one sentence
                 # and its 每15日 in another)

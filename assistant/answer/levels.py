@@ -17,6 +17,9 @@ from ingest.store import StoredChunk
 
 _NUMBER = r"\d+(?:\.\d+)?|[零〇一二两三四五六七八九十百千]+"
 _PEOPLE = r"(?:个|名|位)?(?:人|职工|工人|员工)"
+# after the word for deaths or injuries, a number with its measure word alone counts people too (重伤12个，死了两名):
+# 个 so only where no word follows it (not 重伤3个月后)
+_PEOPLE_AFTER = rf"(?:{_PEOPLE}|名|位|个(?![\u4e00-\u9fff]))"
 # after the number, a threshold asked about (死亡3人以上的事故), not an accident described
 _RANGE_AFTER = re.compile(r"^(?:以上|以下|以内|及以上|至|到|-|~|或)")
 
@@ -56,11 +59,11 @@ def _compiled(death_words: tuple[str, ...], injury_words: tuple[str, ...], loss_
     deaths, injuries = words(death_words), words(injury_words)
     return {
         "deaths": [
-            re.compile(rf"(?:{deaths})了?(?P<n>{_NUMBER}){_PEOPLE}"),
+            re.compile(rf"(?:{deaths})了?(?P<n>{_NUMBER}){_PEOPLE_AFTER}"),
             re.compile(rf"(?P<n>{_NUMBER}){_PEOPLE}(?:当场)?(?:{deaths})"),
         ],
         "serious_injuries": [
-            re.compile(rf"(?:{injuries})了?(?P<n>{_NUMBER}){_PEOPLE}"),
+            re.compile(rf"(?:{injuries})了?(?P<n>{_NUMBER}){_PEOPLE_AFTER}"),
             re.compile(rf"(?P<n>{_NUMBER}){_PEOPLE}(?:{injuries})"),
         ],
         "direct_loss_wan": [
@@ -154,6 +157,15 @@ def covered(text: str, levels: tuple[str, ...]) -> set[str] | None:
             places = list(range(min(places), len(levels)))
         found = (found or set()) | {levels[i] for i in places}
     return found
+
+
+# the level of an accident asked by counting (这算几级事故, 属于哪一级的事故): which of the named levels it is
+_LEVEL_ASKED = re.compile(r"(?:几|哪一?|什么)个?(?:级|等级|级别)的?(?:生产安全)?事故")
+
+
+def asks_level(part: str) -> bool:
+    """Whether a question part asks which level an accident is by counting its levels (算几级事故)."""
+    return bool(_LEVEL_ASKED.search(to_simplified(part)))
 
 
 def named_level(question: str, levels: tuple[str, ...]) -> str:

@@ -514,6 +514,8 @@ class Quantities(_Strict):
     # periods a figure is asked per (每天几小时, 每年多少学时), each by its names: answered by a clause stating a
     # figure per that period
     rate_periods: dict[str, list[str]] = Field(default_factory=dict)
+    # measure words counting kinds of a thing (几个等级, 分几类, 有几项): a list of them states the count by its items
+    listed_counts: list[str] = Field(default_factory=list)
 
 
 class FollowUp(_Strict):

@@ -52,7 +52,7 @@ _RULED = re.compile(r"(?:有没有|有无|是否有)(?:要求|规定|限制)|有
 _WHETHER_RULED = re.compile(rf"[^，。；？?]{{0,4}}?(?:{_RULED.pattern})")
 YES_NO = re.compile(rf"{ENDS_YES_NO.pattern}|([^有])不\1|是否")
 # a clause asking by a word of its own, not 几 (怎么, 什么, 多少, …吗): a 几 before it tells (_told_roughly)
-ASKS_OTHERWISE = re.compile(r"哪|什么|啥|怎么|怎样|如何|多少|多久|多长|吗|谁|是否|能否|可否|要不要|有没有|是不是")
+ASKS_OTHERWISE = re.compile(r"哪|什么|啥|怎么|咋|怎样|如何|多少|多久|多长|吗|谁|是否|能否|可否|要不要|有没有|是不是")
 # a quiz's blank (不得少于____学时, 有效期为（ ）年): before a unit, the question word, as 多少 is; a blank asking
 # for a term (依法参加______) or for a bound whose unit the answer brings (必须有____以上的安全出口: 两个) asks none;
 # before 前 or 内 it asks when (在活动举办日的（ ）前提出申请), as 多久 does
@@ -107,6 +107,12 @@ class Ask:
     # when it names that document, not another's (安全生产许可证的有效期为3年); likewise the sum whose amount is asked
     # (一次性伤残就业补助金是几个月工资: 十级伤残为7个月的本人工资 is the 一次性伤残补助金's)
     owner: str = ""
+    # a count of kinds (几个等级, 分几类): a list of them states it by its items (分为以下等级：（一）…（四）…)
+    listed: bool = False
+
+    def stated_by_list(self, items: list[str]) -> bool:
+        """Whether a list of these items states the count asked: a count of kinds, and two items or more."""
+        return self.listed and len(items) >= 2
 
     def _said(self, text: str) -> str:
         simplified = to_simplified(text)
@@ -160,6 +166,7 @@ _SUM_OWNER = re.compile(
 _OWNER_SHARED = 6  # the text names it when it holds this many of its characters in a row (or the whole of a short one)
 _OWNER_MIN = 4  # a name shorter than this (上岗证) is too general to tell one document from another
 _POINTING = ("这", "那", "该", "此", "本", "其")
+_TOLD_SPAN = 12  # a figure told before a measure's adjective is read in this many characters before it
 _NAME_SPAN = 18  # a number counts the people named within its clause, this many characters around it at most
 _NAME_GAP = 2  # named after the number: their name begins at most this many characters after it (名以上)
 _NAME_SHARED = 4  # a name is the people asked when it shares this many characters in a row with theirs (专职安全)
@@ -254,6 +261,7 @@ class QuantityAsks:
             else None
         )
         self._money_words = words.words_for["money"]
+        self._listed = frozenset(words.listed_counts)
         # a measure asked by its adjective (多高, 多深): the other kinds words_for names
         self._measure_asks = {
             kind: re.compile(_alternatives(names))
@@ -390,6 +398,11 @@ class QuantityAsks:
                     return replace(ask, per=stating)
         return ask
 
+    def _told_before(self, kind: str, before: str) -> bool:
+        """Whether the text before a measure asked by its adjective ends in a figure of its kind (三米 of 三米多高)."""
+        tail = before[-_TOLD_SPAN:]
+        return any(m.end() == len(tail) for m in self._stated[kind].finditer(tail))
+
     def _blank_of_choices(self, part: str) -> str:
         """A quiz's blank whose choices are all figures of one kind (一般不超过（ ）。A.1年 B.2.5年 C.3年 D.5年) asks
         for a figure of that kind, as 多少年 does; choices of another sort (A.每季度, A.建设单位) leave it a blank."""
@@ -457,11 +470,14 @@ class QuantityAsks:
                 and len(named.group(0)) >= _NAME_SHARED
             ):
                 people = named.group(0)
-            return Ask(kind, counted or self._stated[kind], words=found.group(0), counted=people)
+            listed = kind == "count" and any(c in self._listed for c in begins)  # 几级, 几个等级
+            return Ask(kind, counted or self._stated[kind], words=found.group(0), counted=people, listed=listed)
         if found := self._money.search(part):  # 罚款多高 asks a sum, not a length
             return Ask("money", self._stated["money"], words=found.group(0), of=self._kind_of_sum(found.group(0)))
         for kind, asking in self._measure_asks.items():  # 多高、多深: a length, in a unit of its kind
-            if found := asking.search(part):
+            # after a figure of its kind, 多 tells it roughly (三米多高 is more than three metres high): no ask
+            found = next((f for f in asking.finditer(part) if not self._told_before(kind, part[: f.start()])), None)
+            if found:
                 return Ask(kind, self._stated[kind], words=found.group(0))
         if self._money_standard is not None and (found := self._money_standard.search(part)):
             # the rule of a sum of that kind: a clause naming the kind states it (in figures or in words)

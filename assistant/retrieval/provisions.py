@@ -15,11 +15,11 @@ DEFINITION = "definition"
 
 _ASKS_PENALTY = re.compile(
     r"罚|追究|处分|吊销|法律后果|什么后果|判刑|判(?:几|多少|多久)|刑事责任|坐牢|拘留|拘役|徒刑"  # 罚: 罚款, 会被罚吗
-    r"|会被?(怎么|怎样|如何)处理|被(怎么|怎样|如何)处理|什么法律责任|(担|负|承担)(什么|哪些|啥)法律责任"
+    r"|会被?(怎么|怎样|如何|咋)处理|被(怎么|怎样|如何|咋)处理|什么法律责任|(担|负|承担)(什么|哪些|啥)法律责任"
     # what happens once caught (被查到的话会怎么样, 被发现了会咋样): the consequence of a breach
     r"|被(?:查|抓|发现|举报)[^，。？?！!]{0,4}?(?:会|要|将)?(?:怎么样|怎样|咋样|咋办)"
     # how someone is dealt with (对这个主要负责人可以怎么处理, 对企业如何处理): the sanction on them
-    r"|对[^，。？?！!；]{0,10}?(?:人|员|单位|企业|公司|老板|厂|机构|者)(?:可以|应当|应该|会|要|该)?(?:怎么|怎样|如何)处理"
+    r"|对[^，。？?！!；]{0,10}?(?:人|员|单位|企业|公司|老板|厂|机构|者)(?:可以|应当|应该|会|要|该)?(?:怎么|怎样|如何|咋)处理"
 )
 # what responsibility someone bears (负什么责任) is a liability asked about after a breach or an accident (出了问题校长
 # 要担什么责任); asked of no wrong done (主要负责人对本单位的安全生产工作负什么责任), it is the duty (全面负责)
@@ -43,7 +43,7 @@ _UNDONE = re.compile(rf"{_BREACH}|未|没|不给")
 _WRONG_DONE = re.compile(rf"{_UNDONE.pattern}|出了|出事|发生|造成|导致|事故|逃")
 # how a breach is dealt with (不依照规定保证资金投入，怎么处理) asks its penalty; how a thing is handled
 # (用不完的怎么处理, 发现事故隐患怎么处理) asks the duty
-_ASKS_HANDLING = re.compile(r"(怎么|怎样|如何)处理")
+_ASKS_HANDLING = re.compile(r"(怎么|怎样|如何|咋)处理")  # 咋, said for 怎么
 _BREACHED = re.compile(_BREACH)
 _ASKS_DEFINITION = re.compile(
     r"算不算|算是|属不属于|属于不属于|是不是|是什么|指什么|什么是|什么叫|什么样的|含义|定义|怎么界定|如何界定"

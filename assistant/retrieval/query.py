@@ -143,6 +143,15 @@ def asks_basis_only(sentence: str) -> bool:
     return asks_basis(sentence) and not _BASIS_WORDS.sub("", sentence)
 
 
+# who asks, said before the question (我是街道的安全干事，…; 物业这边问：…): not what is asked
+_ASKER = re.compile(r"^(?:(?:我|本人)是[^，,。；;：:？?！!]{1,24}[，,。；;：:]|[^，,。；;：:？?！!\s]{1,16}问[：:])")
+
+
+def without_asker(part: str) -> str:
+    """A question part less the words before it telling who asks."""
+    return _ASKER.sub("", part, count=1) or part
+
+
 def question_parts(question: str) -> list[str]:
     """The questions a message asks (要安排哪几次体检？体检费谁出？ asks two), each answered on its own; a sentence
     asking only for the basis (…有哪些要求？依据哪条？) is no question of its own."""
