@@ -126,3 +126,70 @@ def test_who_asks_is_no_part_of_what_a_figure_is_asked_about(question):
     plan = _analyzer(record("突发事件应对法", "法律")).analyse(question)
     answer = OfflineComposer(tokenizer, idf, _ASKS).compose(question, plan, chunks)
     assert not answer.abstained and "分为一级、二级、三级和四级" in answer.text.split("\n")[0], answer.text
+
+
+_EVENT = "大型群众性活动安全管理条例"
+_CONDITIONS = _article(
+    _EVENT, "行政法规", 11,
+    "第十一条 公安机关对大型群众性活动实行安全许可制度。《营业性演出管理条例》对演出活动的安全管理另有规定的，从其"
+    "规定。\n举办大型群众性活动应当符合下列条件：\n(一)承办者是依照法定程序"
+    "成立的法人或者其他组织；\n(二)大型群众性活动的内容不得违反宪法、法律、法规的规定，不得违反社会公德；\n(三)具有符合本条例"
+    "规定的安全工作方案，安全责任明确、措施有效；\n(四)活动场所、设施符合安全要求。",
+)  # fmt: skip
+_CONTENTS = _article(
+    _EVENT, "行政法规", 6,
+    "第六条 举办大型群众性活动，承办者应当制订大型群众性活动安全工作方案。\n大型群众性活动安全工作方案包括下列内容：\n"
+    "(一)活动的时间、地点、内容及组织方式；\n(二)安全工作人员的数量、任务分配和识别标志；\n(三)活动场所消防安全措施；\n"
+    "(四)活动场所可容纳的人员数量以及活动预计参加人数；\n(五)治安缓冲区域的设定及其标识；\n(六)入场人员的票证查验和安全"
+    "检查措施；\n(七)车辆停放、疏导措施；\n(八)现场秩序维护、人员疏导措施；\n(九)应急救援预案。",
+)  # fmt: skip
+
+
+_POLICE = _article(
+    _EVENT, "行政法规", 10,
+    "第十条 公安机关应当履行下列职责：\n(一)审核承办者提交的大型群众性活动申请材料，实施安全许可；\n(二)制订大型群众性"
+    "活动安全监督方案和突发事件处置预案；\n(三)指导对安全工作人员的教育培训；\n(四)在大型群众性活动举办前，对活动场所"
+    "组织安全检查，发现安全隐患及时责令改正。",
+)  # fmt: skip
+_GOVERNMENT = _article(
+    _EVENT, "行政法规", 25,
+    "第二十五条 县级以上各级人民政府、国务院部门直接举办的大型群众性活动的安全保卫工作，由举办活动的人民政府、国务院部门"
+    "负责，不实行安全许可制度，但应当按照本条例的有关规定，责成或者会同有关公安机关制订更加严格的安全保卫工作方案，并组织"
+    "实施。",
+)  # fmt: skip
+_EVENT_IDF = {
+    "公安": 2.75, "让": 7.12, "大型": 3.29, "群众": 3.48, "活动": 2.24, "群众性": 4.21, "大型群众性活动": 4.29, "安全": 0.32,
+    "工作": 1.26, "方案": 2.86, "法定": 4.25, "必须": 2.96, "内容": 2.95, "机关": 2.57, "公安机关": 3.2,
+}  # fmt: skip
+
+
+def test_of_an_acts_lists_the_one_introduced_as_what_is_asked_answers_which_ones():
+    """方案里必须写哪些内容: the list of the 方案's contents, not the conditions of a permit whose items hold the
+    question's words by chance (法定程序, 活动的内容) and name the 方案, though the permit's article is ranked first.
+    (idf: the corpus's)"""
+    question = "公安让我们补一份大型群众性活动安全工作方案，方案里法定必须写哪些内容？"
+    tokenizer = Tokenizer(Vocabulary(Settings().knowledge_dir).segmenter_terms)
+    chunks = [_CONDITIONS, _CONTENTS, _GOVERNMENT, _POLICE]  # as ranked
+    idf = {t: 3.0 for c in chunks for t in tokenizer.query_tokens(c.text)} | _EVENT_IDF
+    plan = _analyzer(record(_EVENT, "行政法规")).analyse(question)
+    answer = OfflineComposer(tokenizer, idf, _ASKS).compose(question, plan, chunks)
+    first = answer.text.split("\n")[0]
+    assert first.startswith(f"依据《{_EVENT}》第六条") and "安全工作方案包括下列内容" in first, answer.text
+
+
+def test_another_acts_list_does_not_replace_the_one_ranked_first():
+    """The ranker chose the act (the law over a sector rule on a subject not asked): another act's list introduced in
+    more of the question's words does not replace it."""
+    law = _article(
+        "安全生产法", "法律", 113,
+        "第一百一十三条 生产经营单位存在下列情形之一的，负有安全生产监督管理职责的部门应当提请地方人民政府予以关闭，"
+        "有关部门应当依法吊销其有关证照：\n（一）存在重大事故隐患，一百八十日内三次或者一年内四次受到本法规定的行政处罚的；"
+        "\n（二）经停产停业整顿，仍不具备法律、行政法规和国家标准或者行业标准规定的安全生产条件的。",
+    )  # fmt: skip
+    mines = _article(
+        "煤矿安全生产条例", "行政法规", 70,
+        "第七十条 煤矿企业存在下列情形之一的，应当提请县级以上地方人民政府予以关闭：\n（一）未依法取得安全生产许可证等"
+        "擅自进行生产的；\n（二）3个月内2次或者2次以上发现有重大事故隐患仍然进行生产的。",
+    )  # fmt: skip
+    answer = _answer("企业存在重大事故隐患被反复处罚，达到什么程度会被提请县级以上政府关闭？有哪些情形？", [law, mines])
+    assert answer.text.startswith("依据《安全生产法》第一百一十三条"), answer.text

@@ -1046,9 +1046,28 @@ class OfflineComposer:
             pool = same  # or the plan's passages
         asks_list = bool(_LIST_ASKS.search(part))
         members = _members_asked(part, [c.text for g in pool for c in g]) if asks_list else ""
-        if asks_list and not _enumerates(picked[0][0], members):
-            # the part's words and the legal terms they stand for (放鞭炮: 燃放烟花爆竹)
-            words = _beside_list_ask(part, self.tokenizer.query_tokens(f"{part} {' '.join(plan.legal_terms)}"))
+        # the part's words and the legal terms they stand for (放鞭炮: 燃放烟花爆竹)
+        words = _beside_list_ask(part, self.tokenizer.query_tokens(f"{part} {' '.join(plan.legal_terms)}"))
+        if asks_list and len(picked[0][0].items) >= 2:
+            # the ranker chose the act; of its lists answering well, the one introduced as what is asked answers
+            # which ones: the one whose introduction holds most of the question's words (大型群众性活动安全工作方案
+            # 包括下列内容 for 方案里必须写哪些内容, not 举办大型群众性活动应当符合下列条件, one item of which names the
+            # 方案)
+            def introduced(group: list[_Clause]) -> float:
+                intro = normalise_for_index(group[0].text)
+                return sum(self.idf.get(word, 0.0) for word in set(words) if word in intro)
+
+            lists = [
+                g
+                for g in good
+                if len(g[0].items) >= 2
+                and evidence[g[0].chunk_rank].doc_id == first.doc_id
+                and (penalty or provision_kind(evidence[g[0].chunk_rank]) != PENALTY)
+            ]
+            best_introduced = max(lists, key=introduced, default=picked[0])
+            if introduced(best_introduced) > introduced(picked[0]):
+                picked = [best_introduced]
+        elif asks_list and not _enumerates(picked[0][0], members):
             # a penalty provision lists offences: it answers which ones only when a penalty is asked about
             # a question naming a document asks for its list (《上海市安全生产条例》规定，主要负责人负有哪些职责)
             within_named = asks_named and of_named(picked[0])
