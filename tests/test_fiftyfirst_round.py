@@ -193,3 +193,33 @@ def test_another_acts_list_does_not_replace_the_one_ranked_first():
     )  # fmt: skip
     answer = _answer("企业存在重大事故隐患被反复处罚，达到什么程度会被提请县级以上政府关闭？有哪些情形？", [law, mines])
     assert answer.text.startswith("依据《安全生产法》第一百一十三条"), answer.text
+
+
+_FIREWORKS = "烟花爆竹安全管理条例"
+_RETAIL_APPLIES = _article(
+    _FIREWORKS, "行政法规", 19,
+    "第十九条 申请从事烟花爆竹批发的企业，应当向所在地设区的市人民政府安全生产监督管理部门提出申请，并提供能够证明符合本"
+    "条例第十七条规定条件的有关材料。\n申请从事烟花爆竹零售的经营者，应当向所在地县级人民政府安全生产监督管理部门提出"
+    "申请，并提供能够证明符合本条例第十八条规定条件的有关材料。受理申请的安全生产监督管理部门应当自受理申请之日起20日内"
+    "对提交的有关材料和经营场所进行审查，对符合条件的，核发《烟花爆竹经营(零售)许可证》；对不符合条件的，应当说明理由。",
+)  # fmt: skip
+_RETAIL_CONDITIONS = _article(
+    _FIREWORKS, "行政法规", 18,
+    "第十八条 烟花爆竹零售经营者，应当具备下列条件：\n(一)主要负责人经过安全知识教育；\n(二)实行专店或者专柜销售，设专人"
+    "负责安全管理；\n(三)经营场所配备必要的消防器材，张贴明显的安全警示标志；\n(四)法律、法规规定的其他条件。",
+)  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    "question", ["我们超市想开个烟花爆竹零售专柜，要具备什么条件？", "超市想零售烟花爆竹，申请要具备啥条件？"]
+)
+def test_the_article_a_provision_refers_to_for_what_is_asked_answers(question):
+    """…提供能够证明符合本条例第十八条规定条件的有关材料 names the conditions asked for and states none: 第十八条, the
+    list it refers to, answers, though the provision referring to it is ranked first."""
+    answer = _answer(question, [_RETAIL_APPLIES, _RETAIL_CONDITIONS])
+    assert answer.text.startswith(f"依据《{_FIREWORKS}》第十八条，烟花爆竹零售经营者，应当具备下列条件"), answer.text
+
+
+def test_a_reference_to_what_is_not_asked_points_nowhere():
+    answer = _answer("超市想零售烟花爆竹，许可证找哪个部门办？", [_RETAIL_APPLIES, _RETAIL_CONDITIONS])
+    assert answer.text.startswith(f"依据《{_FIREWORKS}》第十九条"), answer.text

@@ -90,7 +90,7 @@ ELLIPSIS = "……"
 # a question asking which ones, or what degree counts (达到什么程度算“情节严重”: the list of conditions)
 _LIST_ASKS = re.compile(
     # (属于什么情形 asks which one the act is, not a list of them)
-    r"哪些|哪[两三四五六七八九十几]|哪[种类]|(?<!属于)(?<!算)什么情[况形]|包括什么|有什么|都有|什么条件|几种|几类|什么程度|"
+    r"哪些|哪[两三四五六七八九十几]|哪[种类]|(?<!属于)(?<!算)什么情[况形]|包括什么|有(?:什么|啥)|都有|(?:什么|啥)条件|几种|几类|什么程度|"
     r"何种程度"
 )
 # 标准化 names a programme (安全生产标准化), not a norm asked for
@@ -511,6 +511,31 @@ def _beside_list_ask(part: str, words: list[str]) -> list[str]:
     asking = _LIST_ASKS.search(said)
     ask_words = said[max(asking.start() - 2, 0) : asking.end()] if asking else ""
     return [word for word in words if len(word) >= 2 and word not in ask_words]
+
+
+# a reference to another article for what it sets (符合本条例第十八条规定条件, 第二十条规定的情形)
+_REFERENCE = re.compile(
+    r"第(?P<number>[零〇一二两三四五六七八九十百]+)条(?:第[一二三四五六七八九十]+款)?(?:规定|所列)的?(?P<noun>[\u4e00-\u9fff]{2})"
+)
+
+
+def _referred(
+    group: list[_Clause], part: str, groups: list[list[_Clause]], evidence: list[StoredChunk]
+) -> list[list[_Clause]]:
+    """The list of the same act that a provision refers to for what a question part asks (its noun: 条件 of 符合本条例
+    第十八条规定条件 for 要具备什么条件), when it is among the groups; else none."""
+    asked = normalise_for_index(part)
+    chunk = evidence[group[0].chunk_rank]
+    for clause in group:
+        for found in _REFERENCE.finditer(clause.text):
+            if found.group("noun") not in asked:
+                continue
+            number = cn_to_int(found.group("number"))
+            for g in groups:
+                other = evidence[g[0].chunk_rank]
+                if other.doc_id == chunk.doc_id and other.article_num == number and len(g[0].items) >= 2:
+                    return [g]
+    return []
 
 
 def _introduces_asked(clause: _Clause, words: list[str]) -> bool:
@@ -1095,7 +1120,9 @@ class OfflineComposer:
                 )
                 and (penalty or provision_kind(evidence[g[0].chunk_rank]) != PENALTY)
             ]
-            picked = listing[:1] or naming[:1] or picked
+            # or the list of its act that the provision refers to for what is asked (…提供能够证明符合本条例第十八条
+            # 规定条件的有关材料, for 要具备什么条件: 第十八条 …应当具备下列条件)
+            picked = listing[:1] or naming[:1] or _referred(picked[0], part, groups, evidence) or picked
         lead = evidence[picked[0][0].chunk_rank]
         if plan.places and lead.region == NATIONAL and lead.kind in LEGAL_KINDS and not plan.documents:
             # a place asked about: a rule that binds there and answers about as well stands beside the national one
