@@ -255,3 +255,28 @@ def test_a_further_parts_figure_is_the_provisions_stating_it_of_what_that_part_a
     assert composer._decisive(*args, held={0: 0.38, 1: 0.62}) == [reviews]
     # stating it of as much: the provision quoted before answers the further part too
     assert composer._decisive(*args, held={0: 0.62, 1: 0.62}) == [applies]
+
+
+_FIRE_CHECK = _article(
+    "消防法", "法律", 15,
+    "第十五条 公众聚集场所投入使用、营业前消防安全检查实行告知承诺管理。\n申请人选择不采用告知承诺方式办理的，消防救援"
+    "机构应当自受理申请之日起十个工作日内，根据消防技术标准和管理规定，对该场所进行检查。",
+)  # fmt: skip
+
+
+def test_a_later_part_leans_on_no_subject_when_the_first_is_answered_nowhere():
+    """…多久要检查一次压力？用了几年必须送去维修或者报废？: the first figure is stated nowhere, so the second's is about
+    its own words (维修, 报废), which the provision on the 公众聚集场所 (商场's term, told in the first part) and its
+    十个工作日内 do not hold."""
+    question = "商场里的手提式干粉灭火器，多久要检查一次压力？用了几年必须送去维修或者报废？"
+    tokenizer = Tokenizer([])
+    words = {"灭火器": 4.0, "干粉": 5.0, "压力": 3.0, "维修": 3.0, "报废": 4.0}  # words the corpus holds elsewhere
+    idf = {t: 2.0 for t in tokenizer.query_tokens(_FIRE_CHECK.text)} | words
+    plan = _analyzer(record("消防法", "法律")).analyse(question)
+    answer = OfflineComposer(tokenizer, idf, _ASKS).compose(question, plan, [_FIRE_CHECK])
+    assert answer.abstained, answer.text
+    # leaning on a first part answered (…多久要检查一次？受理以后几天内查完？), the second is answered
+    leaning = "商场开业前申请消防安全检查，不选告知承诺的话，受理以后几天内要查完？多久出结果？"
+    leaning_plan = _analyzer(record("消防法", "法律")).analyse(leaning)
+    answered = OfflineComposer(tokenizer, idf, _ASKS).compose(leaning, leaning_plan, [_FIRE_CHECK])
+    assert not answered.abstained and "十个工作日内" in answered.text, answered.text

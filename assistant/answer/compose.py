@@ -1358,7 +1358,12 @@ class OfflineComposer:
             ]
             if ask is not None:  # an amount, a period or a count is answered by a provision stating one
                 # the figure is stated about what was asked: the clause stating it holds enough of the question
-                subject = self._subject(without_asker(part), plan, ask)
+                # a later part may lean on the first's subject (…照发工资吗？最长能发多久？), not when the first's
+                # figure is stated nowhere (…多久要检查一次压力？用了几年必须报废？: there is nothing to lean on);
+                # then what the figure is about is the part's own words and their legal terms, not the 公众聚集场所
+                # of the 商场 told before
+                leans = index > 0 and not (unanswered and unanswered[0][0] == parts[0])
+                subject = self._subject(without_asker(part), plan, ask, own=index > 0 and not leans)
                 # how often an act is done (多久修订一次) is stated by a provision about that act: 每2年组织1次…演练
                 # says nothing of how often a plan is revised (the provision on 电梯 upkeep names 保养 in one sentence
                 # and its 每15日 in another)
@@ -1378,7 +1383,7 @@ class OfflineComposer:
                 groups = [
                     g
                     for g in stating
-                    if _states_about(g, ask, subject, later=index > 0, kinds=plan.kinds) >= ANSWER.figure_coverage
+                    if _states_about(g, ask, subject, later=leans, kinds=plan.kinds) >= ANSWER.figure_coverage
                     and (not act or any(t in normalise_for_index(evidence[g[0].chunk_rank].text) for t in act))
                     and (not years or _of_year(g, evidence[g[0].chunk_rank], years))
                     and (not country or _of_country(g, evidence[g[0].chunk_rank]))
@@ -1537,12 +1542,17 @@ class OfflineComposer:
         close = [s for c in chosen if (s := evidence[c.chunk_rank].similarity) is not None]
         return bool(close) and max(close) < self.min_similarity
 
-    def _subject(self, part: str, plan: QueryPlan, ask: Ask, with_terms: bool = True) -> dict[str, float]:
+    def _subject(
+        self, part: str, plan: QueryPlan, ask: Ask, with_terms: bool = True, own: bool = False
+    ) -> dict[str, float]:
         """The weighted terms of a part asking for a figure, less the words asking for it, the figure's own name
         (有效期, 比例, 标准) and the figures it states (员工一年带薪年休假有几天 is about 年休假, not 一年): what it is
-        about; with the legal terms its words stand for, or (``with_terms`` false) in its own words only."""
+        about; with the legal terms the question's words stand for (``own``: the part's words only), or
+        (``with_terms`` false) in its own words only."""
         asking = set(self.tokenizer.query_tokens(f"{ask.words} {' '.join(self.asks.figure_nouns)}"))
-        legal = " ".join(plan.legal_terms) if with_terms else ""
+        said = normalise_for_index(part)
+        named = [t for w, t in plan.translations.items() if normalise_for_index(w) in said] if own else plan.legal_terms
+        legal = " ".join(dict.fromkeys(named)) if with_terms else ""
         terms = question_weights(self.tokenizer.query_tokens(f"{_weighed_words(part)} {legal}"), self.idf)
         return {
             normalise_for_index(t): w
