@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import pytest
 from test_fifteenth_round import _article
-from test_fiftieth_round import _answer
+from test_fiftieth_round import _answer, _indexed_analyzer
 from test_retrieval_stages import record
 from test_seventeenth_round import LEVELS, LEVELS_ARTICLE
 from test_twentyfourth_round_answers import _analyzer
@@ -280,3 +280,10 @@ def test_a_later_part_leans_on_no_subject_when_the_first_is_answered_nowhere():
     leaning_plan = _analyzer(record("消防法", "法律")).analyse(leaning)
     answered = OfflineComposer(tokenizer, idf, _ASKS).compose(leaning, leaning_plan, [_FIRE_CHECK])
     assert not answered.abstained and "十个工作日内" in answered.text, answered.text
+
+
+def test_a_licence_never_applied_for_is_one_not_obtained():
+    analyzer = _indexed_analyzer()
+    plan = analyzer.analyse("邻村有个小采石场根本没办安全生产许可证就一直在开采，这种会怎么处罚？")
+    assert plan.translations.get("没办") == "未取得"
+    assert "没办" not in analyzer.analyse("我们厂实在没办法按时整改隐患，能申请延期吗？").translations
