@@ -287,3 +287,15 @@ def test_a_licence_never_applied_for_is_one_not_obtained():
     plan = analyzer.analyse("邻村有个小采石场根本没办安全生产许可证就一直在开采，这种会怎么处罚？")
     assert plan.translations.get("没办") == "未取得"
     assert "没办" not in analyzer.analyse("我们厂实在没办法按时整改隐患，能申请延期吗？").translations
+
+
+@pytest.mark.parametrize(
+    ("question", "asked"),
+    [
+        ("我们是个没营业执照的鞭炮小作坊，有个帮工被炸伤了手。受伤的人能拿到啥赔偿？", PENALTY),
+        ("单位没给交工伤保险，我摔伤了腿，能拿到哪些补偿？", PENALTY),
+        ("工伤职工能拿到哪些补偿？", None),  # no duty undone: the benefits, not a liability
+    ],
+)
+def test_the_compensation_of_a_harm_after_a_duty_undone_is_a_liability(question, asked):
+    assert provision_asked(question) == asked

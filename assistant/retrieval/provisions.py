@@ -29,7 +29,9 @@ _ASKS_RESPONSIBILITY = re.compile(r"(担|负|承担)(什么|哪些|啥)责任")
 _ASKS_PAYER = re.compile(r"谁来?(赔|承担|买单)")
 # and who pays (谁出, 谁来付) for a harm done (受伤了、出了事故) after a duty undone: not the cost of the duty itself
 # (没给做离岗体检，体检钱归谁出 asks the duty's cost)
-_ASKS_PAYER_OF_HARM = re.compile(r"谁来?(出钱|出|付|掏)")
+# (or what compensation the harmed gets: 没营业执照的作坊…帮工被炸伤了手…能拿到啥赔偿, which the provision on the
+# unlicensed unit's liability states)
+_ASKS_PAYER_OF_HARM = re.compile(r"谁来?(出钱|出|付|掏)|(?:什么|啥|哪些)(?:赔偿|补偿)")
 _HARMED = re.compile(r"受伤|伤了|工伤|出事|事故|死亡|死了|骨折|残疾|伤残")
 # a breach of the rules; a wrong done is one, a duty left undone (未、没、不给) or an accident
 _BREACH = (
