@@ -299,3 +299,25 @@ def test_a_licence_never_applied_for_is_one_not_obtained():
 )
 def test_the_compensation_of_a_harm_after_a_duty_undone_is_a_liability(question, asked):
     assert provision_asked(question) == asked
+
+
+@pytest.mark.parametrize(
+    ("question", "act"),
+    [("预案多长时间要做一次评估？", "评估"), ("预案多久修订一次？", "修订"), ("电梯多久要保养一次？", "保养")],
+)
+def test_the_act_asked_how_often_is_read_after_the_asking_words_too(question, act):
+    assert _ASKS.asked(question).act == act
+
+
+def test_how_often_an_act_is_done_is_not_stated_by_another_acts_frequency():
+    drills = _article(
+        "生产安全事故应急条例", "行政法规", 8,
+        "第八条 县级以上地方人民政府以及县级以上人民政府负有安全生产监督管理职责的部门，乡、镇人民政府以及街道办事处等"
+        "地方人民政府派出机关，应当至少每2年组织1次生产安全事故应急救援预案演练。",
+    )  # fmt: skip
+    question = "企业的生产安全事故应急救援预案多长时间要做一次评估？"
+    tokenizer = Tokenizer([])
+    idf = {t: 2.0 for t in tokenizer.query_tokens(drills.text)} | {"评估": 3.0}  # a word the corpus holds elsewhere
+    plan = _analyzer(record("生产安全事故应急条例", "行政法规")).analyse(question)
+    answer = OfflineComposer(tokenizer, idf, _ASKS).compose(question, plan, [drills])
+    assert answer.abstained, answer.text

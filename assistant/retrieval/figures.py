@@ -166,6 +166,7 @@ _SUM_OWNER = re.compile(
 _OWNER_SHARED = 6  # the text names it when it holds this many of its characters in a row (or the whole of a short one)
 _OWNER_MIN = 4  # a name shorter than this (上岗证) is too general to tell one document from another
 _POINTING = ("这", "那", "该", "此", "本", "其")
+_ACT_SPAN = 4  # an act written after the words asking how often is read in this many characters
 _TOLD_SPAN = 12  # a figure told before a measure's adjective is read in this many characters before it
 _NAME_SPAN = 18  # a number counts the people named within its clause, this many characters around it at most
 _NAME_GAP = 2  # named after the number: their name begins at most this many characters after it (名以上)
@@ -398,6 +399,12 @@ class QuantityAsks:
                     return replace(ask, per=stating)
         return ask
 
+    def _act_after(self, part: str, end: int) -> str:
+        """What is done as often as asked, written right after the asking words (多长时间要做一次评估: 评估), less the
+        words saying nothing of it."""
+        rest = _CLAUSES.split(part[end:], maxsplit=1)[0].rstrip("？?！!")
+        return self._light.sub("", rest)[:_ACT_SPAN]
+
     def _told_before(self, kind: str, before: str) -> bool:
         """Whether the text before a measure asked by its adjective ends in a figure of its kind (三米 of 三米多高)."""
         tail = before[-_TOLD_SPAN:]
@@ -442,7 +449,9 @@ class QuantityAsks:
         if self._date is not None and (found := self._date.search(part)):
             return Ask("date", self._dated, words=found.group(0))
         if found := self._frequency.search(part):
-            act = self._light.sub("", found.group("act") or "")
+            # the act is written between the asking words (多久修订一次) or, when only words saying nothing of it are
+            # there (多长时间要做一次评估), right after them
+            act = self._light.sub("", found.group("act") or "") or self._act_after(part, found.end())
             return Ask("frequency", self._how_often, words=found.group(0), act=act)
         if found := self._ratio.search(part):
             return Ask("ratio", self._proportion, words=found.group(0))
