@@ -321,3 +321,11 @@ def test_how_often_an_act_is_done_is_not_stated_by_another_acts_frequency():
     plan = _analyzer(record("生产安全事故应急条例", "行政法规")).analyse(question)
     answer = OfflineComposer(tokenizer, idf, _ASKS).compose(question, plan, [drills])
     assert answer.abstained, answer.text
+
+
+@pytest.mark.parametrize(
+    "question", ["可燃气体报警器应该装在什么高度？", "护栏要多大高度？", "离居民区要保持什么距离？"]
+)
+def test_a_length_asked_by_its_noun_is_a_figure_asked(question):
+    asked = _ASKS.asked(question)
+    assert asked is not None and asked.kind == "length"
