@@ -329,3 +329,22 @@ def test_how_often_an_act_is_done_is_not_stated_by_another_acts_frequency():
 def test_a_length_asked_by_its_noun_is_a_figure_asked(question):
     asked = _ASKS.asked(question)
     assert asked is not None and asked.kind == "length"
+
+
+_INSPECTORS = _article(
+    "深圳经济特区安全生产监督管理条例", "地方性法规", 14,
+    "第十四条 市、区应急管理部门可以根据实际需要配备专职安全生产监督检查员，协助行政执法人员依法从事安全生产宣传"
+    "教育、指导督促、应急救援、监督检查等工作。\n专职安全生产监督检查员的招聘、培训、管理、考核和奖惩等具体办法，由市应急"
+    "管理部门另行制定。",
+)  # fmt: skip
+
+
+def test_content_left_to_another_instrument_is_said_to_be_missing():
+    """具体有什么招聘条件和考核办法: the regulation leaves them to the city's department, and the knowledge base holds
+    no such rules: declined, saying what the regulation does say."""
+    answer = _answer("深圳招专职安全生产监督检查员，具体有什么招聘条件和考核办法？", [_INSPECTORS])
+    assert answer.abstained, answer.text
+    assert "由市应急管理部门另行制定" in answer.text and "没有其具体内容" in answer.text
+    # who makes them is what the provision states
+    who = _answer("深圳专职安全生产监督检查员的招聘考核办法由哪个部门制定？", [_INSPECTORS])
+    assert not who.abstained and "由市应急管理部门另行制定" in who.text, who.text

@@ -513,6 +513,24 @@ def _beside_list_ask(part: str, words: list[str]) -> list[str]:
     return [word for word in words if len(word) >= 2 and word not in ask_words]
 
 
+# a part asking for the content of conditions, standards or rules (具体有什么招聘条件和考核办法, 具体标准是多少)
+_ASKS_CONTENT = re.compile(
+    r"具体[^，。？?]{0,8}(?:什么|哪些|啥|多少|几)|(?:什么|哪些|啥)样?的?(?:条件|标准|办法|细则|程序)"
+    r"|(?:条件|标准|办法|细则)(?:是什么|有哪些|是啥|是多少)"
+)
+# a provision leaving them to another instrument (…等具体办法，由市应急管理部门另行制定; 具体标准由省、自治区、直辖市
+# 人民政府规定): it states none of them
+_DEFERS = re.compile(
+    r"(?P<what>条件|标准|办法|细则|比例|数额|范围)[^。；]{0,4}由[^。；]{2,40}?(?:另行)?(?:制定|规定|确定)[。；]?$"
+)
+
+
+def _defers(clause: _Clause, part: str) -> bool:
+    """Whether a clause leaves what a part asks for the content of to another instrument, stating none of it."""
+    found = _DEFERS.search(clause.text.strip())
+    return bool(found) and not clause.items and _ASKS_CONTENT.search(part) is not None
+
+
 # a reference to another article for what it sets (符合本条例第十八条规定条件, 第二十条规定的情形)
 _REFERENCE = re.compile(
     r"第(?P<number>[零〇一二两三四五六七八九十百]+)条(?:第[一二三四五六七八九十]+款)?(?:规定|所列)的?(?P<noun>[\u4e00-\u9fff]{2})"
@@ -1306,6 +1324,7 @@ class OfflineComposer:
         chosen: list[_Clause] = []
         unanswered: list[tuple[str, str]] = []  # parts asking for a figure (or a form) no clause states, with its kind
         elsewhere: list[str] = []  # parts only another region's rules answer
+        deferred: list[tuple[str, _Clause]] = []  # parts asking what a provision leaves to another instrument
         undefined: list[str] = []  # terms asked the meaning of that no retrieved text names
         figures_answered = 0
         defined = False  # a term of the pack asked about, answered by the articles it names
@@ -1440,6 +1459,11 @@ class OfflineComposer:
                 decisive = binding[:1] or ([] if close and plan.places else decisive)
             if not decisive:
                 elsewhere.append(part)
+            elif all(_defers(g[0], part) for g in decisive):
+                # the content asked is left to another instrument the knowledge base does not hold (said so, with
+                # the provision that leaves it)
+                deferred.append((part, decisive[0][0]))
+                continue
             for group in decisive:
                 chosen = _merged(chosen, group)
         named_articles = {(d, r.number, r.sub) for d, r in plan.articles}
@@ -1460,6 +1484,9 @@ class OfflineComposer:
         if not chosen and undefined:
             terms = "、".join(f"“{t}”" for t in undefined)
             return declined(question, chunks, f"已入库的法规和方案中没有说明{terms}含义的内容")
+        if not chosen and deferred:
+            left = "；".join(f"“{clause.text.strip().rstrip('。；')}”" for _, clause in deferred)
+            return declined(question, chunks, f"已入库的条文只规定{left}，没有其具体内容")
         if not chosen and elsewhere:
             places = "、".join(plan.places)
             return declined(question, chunks, f"已入库的条文中没有在{places}适用的相应规定（检索到的是其他地区的规定）")
@@ -1514,6 +1541,9 @@ class OfflineComposer:
             lines.append(f"- 事故等级（{accident.stated.described}）：{item}[{number}]")
         for term in undefined:
             lines.append(f"- 关于“{term}”的含义：{NO_BASIS}，已入库的法规和方案中没有说明它的内容。")
+        for part, clause in deferred:
+            said = clause.text.strip().rstrip("。；")
+            lines.append(f"- 关于“{part.rstrip('？?')}”：{NO_BASIS}，已入库的条文只规定“{said}”，没有其具体内容。")
         for part, kind in unanswered:
             lacking = "表格、格式或样本" if kind == "form" else "数量或期限规定"
             lines.append(f"- 关于“{part.rstrip('？?')}”：{NO_BASIS}，已入库的条文中没有相应的{lacking}。")
