@@ -348,3 +348,36 @@ def test_content_left_to_another_instrument_is_said_to_be_missing():
     # who makes them is what the provision states
     who = _answer("深圳专职安全生产监督检查员的招聘考核办法由哪个部门制定？", [_INSPECTORS])
     assert not who.abstained and "由市应急管理部门另行制定" in who.text, who.text
+
+
+def test_a_figure_asked_is_answered_in_figures_by_a_rule_binding_where_asked():
+    """出了事故多久要上报: 每级上报的时间不得超过2小时, not the 立即…上报 of a provision sharing more of the words, and
+    another region's rule answering better (三十分钟内直报) sets no bar the national ones must clear."""
+    from ingest.store import StoredChunk
+
+    law = _article(
+        "安全生产法", "法律", 84,
+        "第八十四条 负有安全生产监督管理职责的部门接到事故报告后，应当立即按照国家有关规定上报事故情况。",
+    )  # fmt: skip
+    levels = _article(
+        "事故条例", "行政法规", 11,
+        "第十一条 安全生产监督管理部门和负有安全生产监督管理职责的有关部门逐级上报事故情况，每级上报的时间不得超过2小时。",
+    )  # fmt: skip
+    shandong = StoredChunk(
+        "山东-65",
+        "第六十五条 负有安全生产监督管理职责的部门接到生产安全事故报告后，应当立即按照国家和省有关规定上报事故情况。"
+        "设区的市和县（市、区）人民政府应当在接到生产安全事故报告后三十分钟内直报省人民政府安全生产委员会办公室。",
+        {"doc_id": "山东省安全生产条例", "title": "山东省安全生产条例", "unit": "article", "kind": "地方性法规",
+         "region": "山东省", "article": "第六十五条", "article_num": 65},
+    )  # fmt: skip
+    from assistant.answer.compose import _Clause
+
+    part = "出了事故多久要上报？"
+    chunks = [levels, law, shandong]  # as ranked; scored as the corpus's words weigh them (事故报告: 第八十四条's)
+    groups = [
+        [_Clause(c.text, rank, score, score=score)]
+        for rank, (c, score) in enumerate(zip(chunks, [0.3, 0.86, 1.56], strict=True))
+    ]
+    plan = _analyzer(record("安全生产法", "法律")).analyse(part)
+    composer = OfflineComposer(Tokenizer([]), {}, _ASKS)
+    assert composer._decisive(groups, chunks, plan, part, 0.3, [], set(), _ASKS.asked(part)) == [groups[0]]

@@ -973,7 +973,15 @@ class OfflineComposer:
             ]
             if again and (not held or held.get(again[0][0].chunk_rank, 0.0) >= max(held.values())):
                 return again[:1]
-        good = [g for g in groups if g[0].score >= share * best]
+        # (the best of what binds where the question asks: another region's rule answering better is no answer
+        # there, nor a bar the ones that are must clear)
+        binding = [g for g in groups if _binds_where_asked(evidence[g[0].chunk_rank], plan)]
+        bar = max((g[0].score for g in binding), default=best)
+        good = [g for g in groups if g[0].score >= share * bar]
+        # a figure asked is answered by a provision stating it as a number when one answering about as well does
+        # (每级上报的时间不得超过2小时 for 出了事故多久要上报, not the 立即按照国家有关规定上报 of another)
+        if figure is not None:
+            good = [g for g in good if in_figures(g)] or good
         if held and quoted:
             # a figure a further part asks, stated by a provision quoted for a part before it about less of what is
             # asked than another states it (20日前提出安全许可申请 for …受理后几天内审查完, beside 自受理之日起7日内进行
