@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import pytest
 from test_fifteenth_round import _article
-from test_fiftieth_round import _answer, _indexed_analyzer
+from test_fiftieth_round import _BY_LEVEL, _answer, _indexed_analyzer
 from test_retrieval_stages import record
 from test_seventeenth_round import LEVELS, LEVELS_ARTICLE
 from test_twentyfourth_round_answers import _analyzer
@@ -381,3 +381,27 @@ def test_a_figure_asked_is_answered_in_figures_by_a_rule_binding_where_asked():
     plan = _analyzer(record("安全生产法", "法律")).analyse(part)
     composer = OfflineComposer(Tokenizer([]), {}, _ASKS)
     assert composer._decisive(groups, chunks, plan, part, 0.3, [], set(), _ASKS.asked(part)) == [groups[0]]
+
+
+def test_a_penalty_quoted_before_answers_a_further_part_only_of_the_party_it_fines():
+    """…这算一般事故吧？应急局会对厂子罚多少钱？: the unit's fine (第一百一十四条), not the 主要负责人's share of income
+    (第九十五条) quoted for the part before."""
+    from assistant.answer.compose import _Clause
+
+    person = _article(
+        "安全生产法", "法律", 95,
+        "第九十五条 生产经营单位的主要负责人未履行本法规定的安全生产管理职责，导致发生生产安全事故的，由应急管理部门依照"
+        "下列规定处以罚款：\n（一）发生一般事故的，处上一年年收入百分之四十的罚款；",
+    )  # fmt: skip
+    chunks = [person, _BY_LEVEL]
+    part = "应急局会对厂子罚多少钱？"
+    groups = [[_Clause(c.text, rank, 0.5, score=0.52)] for rank, c in enumerate(chunks)]
+    plan = _analyzer(record("安全生产法", "法律")).analyse(part)
+    composer = OfflineComposer(Tokenizer([]), {}, _ASKS)
+    assert composer._decisive(groups, chunks, plan, part, 0.6, [], {0}, _ASKS.asked(part)) == [groups[1]]
+    # asked of the person, the provision quoted before answers
+    person_part = "对老板个人罚多少钱？"
+    person_plan = _analyzer(record("安全生产法", "法律")).analyse(person_part)
+    assert composer._decisive(groups, chunks, person_plan, person_part, 0.6, [], {0}, _ASKS.asked(person_part)) == [
+        groups[0]
+    ]

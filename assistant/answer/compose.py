@@ -955,6 +955,7 @@ class OfflineComposer:
         # unless the part names a document or place of its own (…和原来国务院特别规定相比？, 上海的条例里…)
         # (a penalty asked is a penalty provision's to answer: …适用哪几类企业？没证擅自生产怎么罚？)
         penalty = provision_asked(part) == PENALTY
+        asked = parties_asked(part) if penalty else set()
         # (a figure asked is a provision's stating it in figures to answer, when one does: 每级上报的时间不得超过2小时
         # for …每一级最多能用多长时间？, not the 立即报告 of the provision quoted for where it is reported)
 
@@ -970,6 +971,8 @@ class OfflineComposer:
                 and g[0].score >= ANSWER.first_share * best
                 and (not penalty or provision_kind(evidence[g[0].chunk_rank]) == PENALTY)
                 and (not stated or in_figures(g))
+                # of the party the penalty is asked of (…会对厂子罚多少钱: not the 主要负责人's share of income)
+                and (not penalty or not (fined := parties_fined(evidence[g[0].chunk_rank].text)) or asked <= fined)
             ]
             if again and (not held or held.get(again[0][0].chunk_rank, 0.0) >= max(held.values())):
                 return again[:1]
