@@ -405,3 +405,9 @@ def test_a_penalty_quoted_before_answers_a_further_part_only_of_the_party_it_fin
     assert composer._decisive(groups, chunks, person_plan, person_part, 0.6, [], {0}, _ASKS.asked(person_part)) == [
         groups[0]
     ]
+
+
+def test_a_person_lost_in_an_accident_died():
+    analyzer = _indexed_analyzer()
+    assert analyzer.analyse("我们村有个人在矿上出事故没了，家里能拿到哪几样钱？").translations.get("没了") == "死亡"
+    assert "没了" not in analyzer.analyse("押金交了以后收据没了，还能退吗？").translations
