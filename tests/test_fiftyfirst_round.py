@@ -411,3 +411,8 @@ def test_a_person_lost_in_an_accident_died():
     analyzer = _indexed_analyzer()
     assert analyzer.analyse("我们村有个人在矿上出事故没了，家里能拿到哪几样钱？").translations.get("没了") == "死亡"
     assert "没了" not in analyzer.analyse("押金交了以后收据没了，还能退吗？").translations
+
+
+def test_before_a_machine_is_used_is_before_it_is_put_to_work():
+    plan = _indexed_analyzer().analyse("新买了台锅炉刚装好，用之前要去哪里登记？")
+    assert plan.translations.get("用之前") == "投入使用"
