@@ -416,3 +416,10 @@ def test_a_person_lost_in_an_accident_died():
 def test_before_a_machine_is_used_is_before_it_is_put_to_work():
     plan = _indexed_analyzer().analyse("新买了台锅炉刚装好，用之前要去哪里登记？")
     assert plan.translations.get("用之前") == "投入使用"
+
+
+def test_a_building_not_finished_however_named_is_one_not_completed():
+    analyzer = _indexed_analyzer()
+    plan = analyzer.analyse("施工队让工人住在还没完工的新楼里，这样行不行？")
+    assert "尚未竣工的建筑物" in plan.legal_terms
+    assert "尚未竣工的建筑物" not in analyzer.analyse("整改还没完工，能先复产吗？").legal_terms
