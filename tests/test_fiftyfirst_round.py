@@ -423,3 +423,15 @@ def test_a_building_not_finished_however_named_is_one_not_completed():
     plan = analyzer.analyse("施工队让工人住在还没完工的新楼里，这样行不行？")
     assert "尚未竣工的建筑物" in plan.legal_terms
     assert "尚未竣工的建筑物" not in analyzer.analyse("整改还没完工，能先复产吗？").legal_terms
+
+
+@pytest.mark.parametrize(
+    ("question", "doc"),
+    [
+        ("按事故条例，对企业这个单位能罚多少？", "生产安全事故报告和调查处理条例"),
+        ("建工条例对施工单位住宿有什么规定？", "建设工程安全生产管理条例"),
+    ],
+)
+def test_an_officers_short_name_names_its_document(question, doc):
+    analyzer = _analyzer(record(doc, "行政法规"), record("生产安全事故应急条例", "行政法规"))
+    assert analyzer.analyse(question).documents == [doc]
