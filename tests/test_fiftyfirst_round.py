@@ -6,6 +6,9 @@
 - A count of kinds (分几个等级, 有几项职责) is stated by a list of them; counting the levels of an accident told (死了3
   个人，算几级事故) asks which level it is.
 - Who asks (我是街道安全干事，…; 物业这边问：…) is no part of what a figure is asked about.
+- Of an act's lists, the one introduced as what is asked answers which ones; a provision referring to another article
+  for what is asked points to it; a later part leans on the first only when the first is answered; content left to
+  another instrument is said to be missing; a penalty quoted before answers a further part only of the party it fines.
 """
 
 from __future__ import annotations
@@ -223,38 +226,6 @@ def test_the_article_a_provision_refers_to_for_what_is_asked_answers(question):
 def test_a_reference_to_what_is_not_asked_points_nowhere():
     answer = _answer("超市想零售烟花爆竹，许可证找哪个部门办？", [_RETAIL_APPLIES, _RETAIL_CONDITIONS])
     assert answer.text.startswith(f"依据《{_FIREWORKS}》第十九条"), answer.text
-
-
-_APPLIES = _article(
-    _EVENT, "行政法规", 13,
-    "第十三条 承办者应当在活动举办日的20日前提出安全许可申请，申请时，应当提交下列材料：\n(一)承办者合法成立的证明以及"
-    "安全责任人的身份证明；\n(二)大型群众性活动方案及其说明。",
-)  # fmt: skip
-_REVIEWS = _article(
-    _EVENT, "行政法规", 14,
-    "第十四条 公安机关收到申请材料应当依法做出受理或者不予受理的决定。对受理的申请，应当自受理之日起7日内进行审查，对活动"
-    "场所进行查验，对符合安全条件的，做出许可的决定；对不符合安全条件的，做出不予许可的决定，并书面说明理由。",
-)  # fmt: skip
-
-
-def test_a_further_parts_figure_is_the_provisions_stating_it_of_what_that_part_asks():
-    """…受理后几天内审查完 after …最晚什么时候要提申请: 第十四条's 自受理之日起7日内进行审查, not the 20日前 of the
-    provision quoted for the part before (a period too, of the application), though that one is ranked first and
-    answers the part well enough to be kept for it."""
-    from assistant.answer.compose import _Clause
-
-    part = "公安机关受理后几天内审查完？"
-    chunks = [_APPLIES, _REVIEWS]
-    applies = [_Clause("第十三条 承办者应当在活动举办日的20日前提出安全许可申请", 0, 0.52, score=0.47)]
-    reviews = [_Clause("对受理的申请，应当自受理之日起7日内进行审查", 1, 0.54, score=0.76)]
-    plan = _analyzer(record(_EVENT, "行政法规")).analyse(part)
-    composer = OfflineComposer(Tokenizer([]), {}, _ASKS)
-    figure = _ASKS.asked(part)
-    args = ([applies, reviews], chunks, plan, part, 0.6, [], {0}, figure)
-    # stating the figure asked of more of what the part asks (受理, 审查): the provision quoted before gives way
-    assert composer._decisive(*args, held={0: 0.38, 1: 0.62}) == [reviews]
-    # stating it of as much: the provision quoted before answers the further part too
-    assert composer._decisive(*args, held={0: 0.62, 1: 0.62}) == [applies]
 
 
 _FIRE_CHECK = _article(

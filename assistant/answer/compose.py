@@ -936,7 +936,6 @@ class OfflineComposer:
         quoted: set[int],
         figure: Ask | None,
         duty: bool = False,
-        held: dict[int, float] | None = None,
     ) -> list[list[_Clause]]:
         """The decisive chunks of a question part: the first-ranked chunk whose best clause scores ``share`` of the
         best. The ranker ordered the chunks for the whole question, so the first part trusts its order
@@ -974,7 +973,7 @@ class OfflineComposer:
                 # of the party the penalty is asked of (…会对厂子罚多少钱: not the 主要负责人's share of income)
                 and (not penalty or not (fined := parties_fined(evidence[g[0].chunk_rank].text)) or asked <= fined)
             ]
-            if again and (not held or held.get(again[0][0].chunk_rank, 0.0) >= max(held.values())):
+            if again:
                 return again[:1]
         # (the best of what binds where the question asks: another region's rule answering better is no answer
         # there, nor a bar the ones that are must clear)
@@ -985,12 +984,6 @@ class OfflineComposer:
         # (每级上报的时间不得超过2小时 for 出了事故多久要上报, not the 立即按照国家有关规定上报 of another)
         if figure is not None:
             good = [g for g in good if in_figures(g)] or good
-        if held and quoted:
-            # a figure a further part asks, stated by a provision quoted for a part before it about less of what is
-            # asked than another states it (20日前提出安全许可申请 for …受理后几天内审查完, beside 自受理之日起7日内进行
-            # 审查), is that other's to answer: the provision was quoted for what the part before asked
-            top = max(held.values())
-            good = [g for g in good if g[0].chunk_rank not in quoted or held.get(g[0].chunk_rank, 0.0) >= top] or good
         # whether it is a crime, or its criminal liability (追刑责, 会构成犯罪吗), is the criminal law's to say (its
         # judicial interpretation), not an administrative penalty's (责令停业整顿, 罚款)
         criminal = [g for g in good if evidence[g[0].chunk_rank].kind == JUDICIAL] if asks_crime(part) else []
@@ -1349,7 +1342,6 @@ class OfflineComposer:
         no_penalty = not any(asks_penalty) and provision_asked(question) != PENALTY
         for index, part in enumerate(parts):
             ask = self.asks.asked(part)
-            held: dict[int, float] | None = None  # how much of what a figure is asked about each provision states it of
             if accident is not None and asks_level(part):
                 ask = None  # 死了3个人，算几级事故 asks which level the counts make: the basis names it, no number
             # what a term means or what the law requires of it (四不放过是什么, 一岗双责是怎么要求的); not a figure
@@ -1428,11 +1420,6 @@ class OfflineComposer:
                         unanswered.append((part, ask.kind))
                     continue
                 figures_answered += 1
-                held = {  # (of the rules binding where the question asks)
-                    g[0].chunk_rank: max(_subject_held(c, ask, subject, plan.kinds) for c in g)
-                    for g in groups
-                    if (chunk := evidence[g[0].chunk_rank]).kind not in LEGAL_KINDS or binds(chunk.region, plan.within)
-                }
             # a text that is no legal form (a plan, a report, a Q&A sheet or notice of no stated form) is never the
             # basis of a duty, a deadline or a penalty when a provision of law answers, nor of a term the pack knows
             # the articles of (四不放过)
@@ -1448,7 +1435,7 @@ class OfflineComposer:
             # 要是被查出来会咋样？), asks the duty, and so does a question asking no penalty at all (是不是一定得装燃气
             # 报警器？: the provision imposing it, not the one fining its breach)
             duty = any(asks_penalty[index + 1 :]) or no_penalty
-            decisive = self._decisive(groups, evidence, plan, part, share, overruled, quoted, ask, duty, held)
+            decisive = self._decisive(groups, evidence, plan, part, share, overruled, quoted, ask, duty)
             if decisive and self._far_in_meaning([g[0] for g in decisive], evidence, plan):
                 # the pick shares the question's words only: the first-ranked provision close in meaning that holds
                 # enough of them answers (预警级别…分别用红色、橙色、黄色和蓝色标示 for 预警信号分哪几种颜色, not the
