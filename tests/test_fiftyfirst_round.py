@@ -321,9 +321,10 @@ def test_content_left_to_another_instrument_is_said_to_be_missing():
     assert not who.abstained and "由市应急管理部门另行制定" in who.text, who.text
 
 
-def test_a_figure_asked_is_answered_in_figures_by_a_rule_binding_where_asked():
-    """出了事故多久要上报: 每级上报的时间不得超过2小时, not the 立即…上报 of a provision sharing more of the words, and
-    another region's rule answering better (三十分钟内直报) sets no bar the national ones must clear."""
+def test_another_regions_rule_sets_no_bar_for_the_rules_binding_where_asked():
+    """出了事故多久要上报: 山东's rule answering better (三十分钟内直报) set the bar the national ones had to clear, and
+    the first-ranked national provision (每级上报的时间不得超过2小时) fell below it; the 立即…上报 of a provision sharing
+    more of the words answered."""
     from ingest.store import StoredChunk
 
     law = _article(

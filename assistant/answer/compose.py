@@ -980,10 +980,6 @@ class OfflineComposer:
         binding = [g for g in groups if _binds_where_asked(evidence[g[0].chunk_rank], plan)]
         bar = max((g[0].score for g in binding), default=best)
         good = [g for g in groups if g[0].score >= share * bar]
-        # a figure asked is answered by a provision stating it as a number when one answering about as well does
-        # (每级上报的时间不得超过2小时 for 出了事故多久要上报, not the 立即按照国家有关规定上报 of another)
-        if figure is not None:
-            good = [g for g in good if in_figures(g)] or good
         # whether it is a crime, or its criminal liability (追刑责, 会构成犯罪吗), is the criminal law's to say (its
         # judicial interpretation), not an administrative penalty's (责令停业整顿, 罚款)
         criminal = [g for g in good if evidence[g[0].chunk_rank].kind == JUDICIAL] if asks_crime(part) else []
