@@ -521,7 +521,7 @@ _ASKS_CONTENT = re.compile(
 # a provision leaving them to another instrument (…等具体办法，由市应急管理部门另行制定; 具体标准由省、自治区、直辖市
 # 人民政府规定): it states none of them
 _DEFERS = re.compile(
-    r"(?P<what>条件|标准|办法|细则|比例|数额|范围)[^。；]{0,4}由[^。；]{2,40}?(?:另行)?(?:制定|规定|确定)[。；]?$"
+    r"(?:条件|标准|办法|细则|比例|数额|范围)[^。；]{0,4}由[^。；]{2,40}?(?:另行)?(?:制定|规定|确定)[。；]?$"
 )
 
 
