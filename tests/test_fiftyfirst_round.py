@@ -32,6 +32,17 @@ from ingest.vocabulary import Vocabulary
 _ASKS = QuantityAsks(KnowledgePack(Settings().knowledge_dir).quantities)
 
 
+def _composed(question: str, chunks: list, doc: str, kind: str, idf: dict[str, float], indexed: bool = False):
+    """The offline answer over these chunks (ranked as given), the words of the chunks weighing 3 (2 on the plain
+    segmenter) and ``idf`` overriding them as the corpus weighs them; ``indexed``: segmented as an index's
+    tokenizer segments (the pack's words kept whole)."""
+    tokenizer = Tokenizer(Vocabulary(Settings().knowledge_dir).segmenter_terms) if indexed else Tokenizer([])
+    base = 3.0 if indexed else 2.0
+    weights = {t: base for c in chunks for t in tokenizer.query_tokens(c.text)} | idf
+    plan = _analyzer(record(doc, kind)).analyse(question)
+    return OfflineComposer(tokenizer, weights, _ASKS).compose(question, plan, chunks)
+
+
 @pytest.mark.parametrize(
     ("question", "deaths", "injuries", "level"),
     [
@@ -123,11 +134,7 @@ _CORPUS_IDF = {
 def test_who_asks_is_no_part_of_what_a_figure_is_asked_about(question):
     """街道 (and 街道办事处, its legal term) is told of who asks: the article naming 街道办事处, and no figure, is no
     better an answer to the count asked than the one stating it. (idf: the corpus's, the index's segmenter)"""
-    tokenizer = Tokenizer(Vocabulary(Settings().knowledge_dir).segmenter_terms)
-    chunks = [_STREETS, _WARNINGS]
-    idf = {t: 3.0 for c in chunks for t in tokenizer.query_tokens(c.text)} | _CORPUS_IDF
-    plan = _analyzer(record("突发事件应对法", "法律")).analyse(question)
-    answer = OfflineComposer(tokenizer, idf, _ASKS).compose(question, plan, chunks)
+    answer = _composed(question, [_STREETS, _WARNINGS], "突发事件应对法", "法律", _CORPUS_IDF, indexed=True)
     assert not answer.abstained and "分为一级、二级、三级和四级" in answer.text.split("\n")[0], answer.text
 
 
@@ -171,11 +178,8 @@ def test_of_an_acts_lists_the_one_introduced_as_what_is_asked_answers_which_ones
     question's words by chance (法定程序, 活动的内容) and name the 方案, though the permit's article is ranked first.
     (idf: the corpus's)"""
     question = "公安让我们补一份大型群众性活动安全工作方案，方案里法定必须写哪些内容？"
-    tokenizer = Tokenizer(Vocabulary(Settings().knowledge_dir).segmenter_terms)
     chunks = [_CONDITIONS, _CONTENTS, _GOVERNMENT, _POLICE]  # as ranked
-    idf = {t: 3.0 for c in chunks for t in tokenizer.query_tokens(c.text)} | _EVENT_IDF
-    plan = _analyzer(record(_EVENT, "行政法规")).analyse(question)
-    answer = OfflineComposer(tokenizer, idf, _ASKS).compose(question, plan, chunks)
+    answer = _composed(question, chunks, _EVENT, "行政法规", _EVENT_IDF, indexed=True)
     first = answer.text.split("\n")[0]
     assert first.startswith(f"依据《{_EVENT}》第六条") and "安全工作方案包括下列内容" in first, answer.text
 
@@ -240,16 +244,12 @@ def test_a_later_part_leans_on_no_subject_when_the_first_is_answered_nowhere():
     its own words (维修, 报废), which the provision on the 公众聚集场所 (商场's term, told in the first part) and its
     十个工作日内 do not hold."""
     question = "商场里的手提式干粉灭火器，多久要检查一次压力？用了几年必须送去维修或者报废？"
-    tokenizer = Tokenizer([])
     words = {"灭火器": 4.0, "干粉": 5.0, "压力": 3.0, "维修": 3.0, "报废": 4.0}  # words the corpus holds elsewhere
-    idf = {t: 2.0 for t in tokenizer.query_tokens(_FIRE_CHECK.text)} | words
-    plan = _analyzer(record("消防法", "法律")).analyse(question)
-    answer = OfflineComposer(tokenizer, idf, _ASKS).compose(question, plan, [_FIRE_CHECK])
+    answer = _composed(question, [_FIRE_CHECK], "消防法", "法律", words)
     assert answer.abstained, answer.text
     # leaning on a first part answered (…多久要检查一次？受理以后几天内查完？), the second is answered
     leaning = "商场开业前申请消防安全检查，不选告知承诺的话，受理以后几天内要查完？多久出结果？"
-    leaning_plan = _analyzer(record("消防法", "法律")).analyse(leaning)
-    answered = OfflineComposer(tokenizer, idf, _ASKS).compose(leaning, leaning_plan, [_FIRE_CHECK])
+    answered = _composed(leaning, [_FIRE_CHECK], "消防法", "法律", words)
     assert not answered.abstained and "十个工作日内" in answered.text, answered.text
 
 
@@ -287,10 +287,7 @@ def test_how_often_an_act_is_done_is_not_stated_by_another_acts_frequency():
         "地方人民政府派出机关，应当至少每2年组织1次生产安全事故应急救援预案演练。",
     )  # fmt: skip
     question = "企业的生产安全事故应急救援预案多长时间要做一次评估？"
-    tokenizer = Tokenizer([])
-    idf = {t: 2.0 for t in tokenizer.query_tokens(drills.text)} | {"评估": 3.0}  # a word the corpus holds elsewhere
-    plan = _analyzer(record("生产安全事故应急条例", "行政法规")).analyse(question)
-    answer = OfflineComposer(tokenizer, idf, _ASKS).compose(question, plan, [drills])
+    answer = _composed(question, [drills], "生产安全事故应急条例", "行政法规", {"评估": 3.0})  # a word held elsewhere
     assert answer.abstained, answer.text
 
 
