@@ -1029,6 +1029,10 @@ SYNC_LEAST = 100
 SYNC_MOST = 1000
 
 _READS = frozenset(["get", "query", "count", "peek"])
+# reads run inside embedded Chroma at once (a process's askers and its import): more at once once hung every one of
+# them inside Chroma's own code, its SQLite workers waiting too (20 askers over HTTP during an import, round 51)
+CHROMA_READERS = 4
+_CHROMA_READS = threading.BoundedSemaphore(CHROMA_READERS)
 
 
 class _Guarded:
@@ -1043,13 +1047,19 @@ class _Guarded:
         found = getattr(self._collection, name)
         if not callable(found):
             return found
-        guard = self._lock.reading if name in _READS else self._lock.writing
+        if name in _READS:
 
-        def call(*args, **kwargs):
-            with guard():
+            def read(*args, **kwargs):
+                with self._lock.reading(), _CHROMA_READS:
+                    return found(*args, **kwargs)
+
+            return read
+
+        def write(*args, **kwargs):
+            with self._lock.writing():
                 return found(*args, **kwargs)
 
-        return call
+        return write
 
 
 class ChunkStore:
