@@ -185,21 +185,33 @@ def test_of_an_acts_lists_the_one_introduced_as_what_is_asked_answers_which_ones
 
 
 def test_another_acts_list_does_not_replace_the_one_ranked_first():
-    """The ranker chose the act (the law over a sector rule on a subject not asked): another act's list introduced in
-    more of the question's words does not replace it."""
+    """The ranker chose the act: another act's list answering as well and introduced in more of the question's words
+    (企业, 县级以上) does not replace the first-ranked act's list."""
+    from assistant.answer.compose import _Clause
+
     law = _article(
         "安全生产法", "法律", 113,
-        "第一百一十三条 生产经营单位存在下列情形之一的，负有安全生产监督管理职责的部门应当提请地方人民政府予以关闭，"
-        "有关部门应当依法吊销其有关证照：\n（一）存在重大事故隐患，一百八十日内三次或者一年内四次受到本法规定的行政处罚的；"
-        "\n（二）经停产停业整顿，仍不具备法律、行政法规和国家标准或者行业标准规定的安全生产条件的。",
+        "第一百一十三条 生产经营单位存在下列情形之一的，负有安全生产监督管理职责的部门应当提请地方人民政府予以关闭：\n"
+        "（一）存在重大事故隐患，一百八十日内三次或者一年内四次受到本法规定的行政处罚的；\n（二）经停产停业整顿，仍不具备"
+        "安全生产条件的。",
     )  # fmt: skip
     mines = _article(
-        "煤矿安全生产条例", "行政法规", 70,
-        "第七十条 煤矿企业存在下列情形之一的，应当提请县级以上地方人民政府予以关闭：\n（一）未依法取得安全生产许可证等"
-        "擅自进行生产的；\n（二）3个月内2次或者2次以上发现有重大事故隐患仍然进行生产的。",
+        "矿山安全法", "法律", 41,
+        "第四十一条 矿山企业存在下列情形之一的，应当提请县级以上地方人民政府予以关闭：\n（一）未依法取得安全生产许可证"
+        "擅自进行生产的；\n（二）3个月内2次发现有重大事故隐患仍然进行生产的。",
     )  # fmt: skip
-    answer = _answer("企业存在重大事故隐患被反复处罚，达到什么程度会被提请县级以上政府关闭？有哪些情形？", [law, mines])
-    assert answer.text.startswith("依据《安全生产法》第一百一十三条"), answer.text
+    chunks = [law, mines]
+
+    def listed(rank: int) -> list[_Clause]:
+        intro, *items = chunks[rank].text.split("\n")
+        return [_Clause(intro, rank, 0.6, score=0.6, items=items)]
+
+    groups = [listed(0), listed(1)]
+    part = "企业存在重大事故隐患被反复处罚，有哪些情形会被提请县级以上政府关闭？"
+    plan = _analyzer(record("安全生产法", "法律"), record("矿山安全法", "法律")).analyse(part)
+    idf = {t: 2.0 for t in Tokenizer([]).query_tokens(law.text + mines.text)}
+    composer = OfflineComposer(Tokenizer([]), idf, _ASKS)
+    assert composer._decisive(groups, chunks, plan, part, 0.3, [], set(), _ASKS.asked(part)) == [groups[0]]
 
 
 _FIREWORKS = "烟花爆竹安全管理条例"

@@ -527,8 +527,7 @@ _DEFERS = re.compile(
 
 def _defers(clause: _Clause, part: str) -> bool:
     """Whether a clause leaves what a part asks for the content of to another instrument, stating none of it."""
-    found = _DEFERS.search(clause.text.strip())
-    return bool(found) and not clause.items and _ASKS_CONTENT.search(part) is not None
+    return bool(_DEFERS.search(clause.text.strip())) and not clause.items and bool(_ASKS_CONTENT.search(part))
 
 
 # a reference to another article for what it sets (符合本条例第十八条规定条件, 第二十条规定的情形)
@@ -810,10 +809,7 @@ class OfflineComposer:
         if ask is not None:
 
             def with_terms(text: str) -> str:  # a text's words, and the legal terms they stand for
-                said = normalise_for_index(text)
-                return said + "".join(
-                    term for word, term in plan.translations.items() if normalise_for_index(word) in said
-                )
+                return normalise_for_index(text) + "".join(plan.terms_in(text))
 
             told, asking = split_asking(part)
             asked, setting = with_terms(asking), with_terms(told)
@@ -954,7 +950,7 @@ class OfflineComposer:
         # unless the part names a document or place of its own (…和原来国务院特别规定相比？, 上海的条例里…)
         # (a penalty asked is a penalty provision's to answer: …适用哪几类企业？没证擅自生产怎么罚？)
         penalty = provision_asked(part) == PENALTY
-        asked = parties_asked(part) if penalty else set()
+        parties = parties_asked(part) if penalty else set()
         # (a figure asked is a provision's stating it in figures to answer, when one does: 每级上报的时间不得超过2小时
         # for …每一级最多能用多长时间？, not the 立即报告 of the provision quoted for where it is reported)
 
@@ -971,7 +967,7 @@ class OfflineComposer:
                 and (not penalty or provision_kind(evidence[g[0].chunk_rank]) == PENALTY)
                 and (not stated or in_figures(g))
                 # of the party the penalty is asked of (…会对厂子罚多少钱: not the 主要负责人's share of income)
-                and (not penalty or not (fined := parties_fined(evidence[g[0].chunk_rank].text)) or asked <= fined)
+                and (not penalty or not (fined := parties_fined(evidence[g[0].chunk_rank].text)) or parties <= fined)
             ]
             if again:
                 return again[:1]
@@ -991,7 +987,6 @@ class OfflineComposer:
                 good = [g for g in good if not disciplines_officials(evidence[g[0].chunk_rank].text)] or good
             # of the party asked about (企业罚款标准: the unit's fine, not its 主要负责人's); a provision fining no one
             # (按照原处罚数额按日连续处罚, 吊销) says nothing of whom a fine falls on
-            parties = parties_asked(part)
             good = [
                 g for g in good if not (fined := parties_fined(evidence[g[0].chunk_rank].text)) or parties <= fined
             ] or good
@@ -1096,8 +1091,12 @@ class OfflineComposer:
             pool = same  # or the plan's passages
         asks_list = bool(_LIST_ASKS.search(part))
         members = _members_asked(part, [c.text for g in pool for c in g]) if asks_list else ""
-        # the part's words and the legal terms they stand for (放鞭炮: 燃放烟花爆竹)
-        words = _beside_list_ask(part, self.tokenizer.query_tokens(f"{part} {' '.join(plan.legal_terms)}"))
+        # the part's words and the legal terms they stand for (放鞭炮: 燃放烟花爆竹), for a list's introduction
+        words = (
+            _beside_list_ask(part, self.tokenizer.query_tokens(f"{part} {' '.join(plan.legal_terms)}"))
+            if asks_list
+            else []
+        )
         if asks_list and len(picked[0][0].items) >= 2:
             # the ranker chose the act; of its lists answering well, the one introduced as what is asked answers
             # which ones: the one whose introduction holds most of the question's words (大型群众性活动安全工作方案
@@ -1387,11 +1386,7 @@ class OfflineComposer:
                 # and its 每15日 in another)
                 act = [t for t in self.tokenizer.query_tokens(ask.act) if t in self.idf]
                 # or named in the law's words (自检 is 自行检查), whole
-                act += [
-                    normalise_for_index(legal)
-                    for word, legal in plan.translations.items()
-                    if ask.act and normalise_for_index(word) in normalise_for_index(ask.act)
-                ]
+                act += [normalise_for_index(legal) for legal in plan.terms_in(ask.act)] if ask.act else []
                 # a figure of a year asked (2023年全国一共死了多少人) is what happened then: only a text of that year
                 # (its clause, title or date names it) states it, not a provision's threshold nor another year's report
                 years = _YEAR.findall(part)
@@ -1574,9 +1569,7 @@ class OfflineComposer:
         about; with the legal terms the question's words stand for (``own``: the part's words only), or
         (``with_terms`` false) in its own words only."""
         asking = set(self.tokenizer.query_tokens(f"{ask.words} {' '.join(self.asks.figure_nouns)}"))
-        said = normalise_for_index(part)
-        named = [t for w, t in plan.translations.items() if normalise_for_index(w) in said] if own else plan.legal_terms
-        legal = " ".join(dict.fromkeys(named)) if with_terms else ""
+        legal = " ".join(plan.terms_in(part) if own else plan.legal_terms) if with_terms else ""
         terms = question_weights(self.tokenizer.query_tokens(f"{_weighed_words(part)} {legal}"), self.idf)
         return {
             normalise_for_index(t): w

@@ -220,6 +220,13 @@ class QueryPlan:
     # 特种设备): a provision on the class rules them
     kinds: dict[str, str] = field(default_factory=dict)
 
+    def terms_in(self, text: str) -> list[str]:
+        """The legal terms the question's everyday words stand for, of those the text holds (施工队 → 施工单位)."""
+        said = normalise_for_index(text)
+        return list(
+            dict.fromkeys(term for word, term in self.translations.items() if normalise_for_index(word) in said)
+        )
+
     def naming(self, chunk: StoredChunk) -> str:
         """What a passage of a document the question names holds besides its text: the words naming it (本法 is the
         安全生产法 asked about); "" for a passage of any other document."""
