@@ -678,6 +678,19 @@ def _subject_held(clause: _Clause, ask: Ask, subject: dict[str, float], kinds: d
     )
 
 
+def _states_act(group: list[_Clause], ask: Ask, act: str, terms: list[str], kinds: dict[str, str]) -> bool:
+    """Whether a clause of a group states the figure asked of the act asked (每月进行一次自行检查 says nothing of how
+    often the 定期检验 is): a statement of the figure, read with its provision's first sentence (电梯的日常维护保养…;
+    电梯应当至少每15日进行一次清洁、润滑、调整和检查), names the act or a legal term for it (自检: 自行检查)."""
+    for clause in group:
+        for text in _read(clause):
+            if ask.stated_in(text):
+                said = normalise_for_index(_naming_members(clause.topic + text, kinds))
+                if (act and act in said) or any(t in said for t in terms):
+                    return True
+    return False
+
+
 def _states_about(
     group: list[_Clause], ask: Ask, subject: dict[str, float], later: bool = False, kinds: dict[str, str] | None = None
 ) -> float:
@@ -1326,6 +1339,7 @@ class OfflineComposer:
         deferred: list[tuple[str, _Clause]] = []  # parts asking what a provision leaves to another instrument
         undefined: list[str] = []  # terms asked the meaning of that no retrieved text names
         figures_answered = 0
+        asked_kinds: set[str] = set()  # the kinds of figure the parts so far ask for
         defined = False  # a term of the pack asked about, answered by the articles it names
         parts = question_parts(question)
         # the level of the accident asked about: made by the deaths, injuries or loss told (a level named beside them
@@ -1339,6 +1353,10 @@ class OfflineComposer:
             ask = self.asks.asked(part)
             if accident is not None and asks_level(part):
                 ask = None  # 死了3个人，算几级事故 asks which level the counts make: the basis names it, no number
+            if ask is not None and ask.put and ask.kind in asked_kinds:
+                continue  # a figure put after one of its kind asked (多久评估一次？是不是每三年一次？) restates the ask
+            if ask is not None:
+                asked_kinds.add(ask.kind)
             # what a term means or what the law requires of it (四不放过是什么, 一岗双责是怎么要求的); not a figure
             # asked for (…的罚款标准是什么 asks how much)
             if (
@@ -1384,9 +1402,9 @@ class OfflineComposer:
                 # how often an act is done (多久修订一次) is stated by a provision about that act: 每2年组织1次…演练
                 # says nothing of how often a plan is revised (the provision on 电梯 upkeep names 保养 in one sentence
                 # and its 每15日 in another)
-                act = [t for t in self.tokenizer.query_tokens(ask.act) if t in self.idf]
-                # or named in the law's words (自检 is 自行检查), whole
-                act += [normalise_for_index(legal) for legal in plan.terms_in(ask.act)] if ask.act else []
+                # (beside the figure, `_states_act`; or named in the law's words, whole: 自检 is 自行检查)
+                act = self.asks.act_head(ask.act, [t for t in self.tokenizer.query_tokens(ask.act) if t in self.idf])
+                legal_act = [normalise_for_index(legal) for legal in plan.terms_in(ask.act)] if ask.act else []
                 # a figure of a year asked (2023年全国一共死了多少人) is what happened then: only a text of that year
                 # (its clause, title or date names it) states it, not a provision's threshold nor another year's report
                 years = _YEAR.findall(part)
@@ -1397,7 +1415,7 @@ class OfflineComposer:
                     g
                     for g in stating
                     if _states_about(g, ask, subject, later=leans, kinds=plan.kinds) >= ANSWER.figure_coverage
-                    and (not act or any(t in normalise_for_index(evidence[g[0].chunk_rank].text) for t in act))
+                    and (not (act or legal_act) or _states_act(g, ask, act, legal_act, plan.kinds))
                     and (not years or _of_year(g, evidence[g[0].chunk_rank], years))
                     and (not country or _of_country(g, evidence[g[0].chunk_rank]))
                 ]

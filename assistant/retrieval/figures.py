@@ -109,6 +109,8 @@ class Ask:
     owner: str = ""
     # a count of kinds (几个等级, 分几类): a list of them states it by its items (分为以下等级：（一）…（四）…)
     listed: bool = False
+    # a figure put to be confirmed or chosen (是不是每三年一次？, …每4年复审一次，对吗？), not asked outright
+    put: bool = False
 
     def stated_by_list(self, items: list[str]) -> bool:
         """Whether a list of these items states the count asked: a count of kinds, and two items or more."""
@@ -166,7 +168,13 @@ _SUM_OWNER = re.compile(
 _OWNER_SHARED = 6  # the text names it when it holds this many of its characters in a row (or the whole of a short one)
 _OWNER_MIN = 4  # a name shorter than this (上岗证) is too general to tell one document from another
 _POINTING = ("这", "那", "该", "此", "本", "其")
-_ACT_SPAN = 4  # an act written after the words asking how often is read in this many characters
+_ACT_SPAN = 8  # an act written beside the words asking how often is read in this many characters
+# where the act after the words asking how often ends: a word asking (周期是多久) or the occasion counted (检一次吗)
+_ASKING_OR_ONCE = re.compile(rf"{ASKS_OTHERWISE.pattern}|是|[一1]\s*[次遍回趟]")
+# what ends the words before the asking ones without naming the act (定期检验是, 演练的, 检查都, 检验是不是)
+_TRAILING = re.compile(rf"(?:{ASKS_OTHERWISE.pattern}|各有|[是的都各])+$")
+_OR_ELSE = "还是"  # a choice put (每年一次还是两年一次)
+_OCCASIONS = ("次", "遍", "回", "趟")
 _TOLD_SPAN = 12  # a figure told before a measure's adjective is read in this many characters before it
 _NAME_SPAN = 18  # a number counts the people named within its clause, this many characters around it at most
 _NAME_GAP = 2  # named after the number: their name begins at most this many characters after it (名以上)
@@ -380,6 +388,10 @@ class QuantityAsks:
         if ask is None and (filled := self._blank_of_choices(part)) != part:
             part, ask = filled, self._asked(filled)
         ask = ask or (self._claimed(part) if _CHECKS_CLAIM.search(part) else None)
+        if ask is None and (found := self._put_frequency(part)):
+            # a frequency put to be confirmed or chosen (电梯的定期检验是不是一年一次, 每年一次还是两年一次) asks what
+            # the law states of it: the frequency a provision states of that act decides it
+            ask = Ask("frequency", self._how_often, words=found.group(0), act=self._act(part, found), put=True)
         if ask is None or (re.search(_JI, ask.words) and YES_NO.search(part)):
             return None
         if _WHETHER_RULED.match(part, part.find(ask.words) + len(ask.words)):
@@ -399,11 +411,36 @@ class QuantityAsks:
                     return replace(ask, per=stating)
         return ask
 
-    def _act_after(self, part: str, end: int) -> str:
-        """What is done as often as asked, written right after the asking words (多长时间要做一次评估: 评估), less the
-        words saying nothing of it."""
-        rest = _CLAUSES.split(part[end:], maxsplit=1)[0].rstrip("？?！!")
-        return self._light.sub("", rest)[:_ACT_SPAN]
+    def _put_frequency(self, part: str) -> re.Match[str] | None:
+        """A frequency in the clause asking yes or no or putting a choice (是不是一年一次, 每年一次还是两年一次), not
+        one told in a clause before it (我们每个月都搞隐患排查，…需要公开吗)."""
+        for clause in _CLAUSES.split(part):
+            if (YES_NO.search(clause) or _OR_ELSE in clause) and self._how_often.search(clause):
+                return self._how_often.search(part, part.find(clause))
+        return None
+
+    def _act(self, part: str, found: re.Match[str], between: str = "") -> str:
+        """The words naming what is done as often as asked: written between the asking words (多久修订一次: 修订),
+        else right after them (多长时间要做一次评估: 评估), else right before them in their clause (定期检验是几年一次,
+        检验周期是多久: 定期检验); never a word asking (周期是多久, 各有什么频次) nor the words saying nothing of it
+        (要, 搞, 组织). ``act_head`` reads the act itself from them."""
+        if act := self._light.sub("", between):
+            return act
+        # after words counting the occasions (多久一次检查), not after a noun (检验周期一样吗: 一样 is no act)
+        after = _CLAUSES.split(part[found.end() :], maxsplit=1)[0]
+        after = _ASKING_OR_ONCE.split(self._light.sub("", after), maxsplit=1)[0].rstrip("？?！!")
+        if after and found.group(0).endswith(_OCCASIONS):
+            return after[:_ACT_SPAN]
+        before = _TRAILING.sub("", _CLAUSES.split(part[: found.start()])[-1])
+        # of the thing's act, the act (电梯的检验: 检验)
+        return ASKS_OTHERWISE.split(before)[-1].split("的")[-1][-_ACT_SPAN:]
+
+    def act_head(self, act: str, words: list[str]) -> str:
+        """The act itself among the words of its phrase (a segmenter's tokens of it): the word ending last, the
+        shorter of two ending together (应急预案演练: 演练; 定期检验: 检验), never a word saying nothing of the act
+        (…演练法规要求: 演练) nor a single character; "" when none is left."""
+        acts = [w for w in words if len(w) > 1 and w in act and not self._light.fullmatch(w)]
+        return max(acts, key=lambda w: (act.rfind(w) + len(w), -len(w)), default="")
 
     def _told_before(self, kind: str, before: str) -> bool:
         """Whether the text before a measure asked by its adjective ends in a figure of its kind (三米 of 三米多高)."""
@@ -435,10 +472,10 @@ class QuantityAsks:
             claim = sentences[-2] + claim
         part = claim
         if found := self._how_often.search(part):
-            return Ask("frequency", self._how_often, words=found.group(0))
+            return Ask("frequency", self._how_often, words=found.group(0), put=True)
         for found in self._counted_quantity.finditer(part):
             if (kind := self._kind_of_unit[found.group("unit")]) in _CLAIMED_KINDS:
-                return Ask(kind, self._stated[kind], words=found.group(0))
+                return Ask(kind, self._stated[kind], words=found.group(0), put=True)
         return None
 
     def _asked(self, part: str) -> Ask | None:
@@ -449,9 +486,8 @@ class QuantityAsks:
         if self._date is not None and (found := self._date.search(part)):
             return Ask("date", self._dated, words=found.group(0))
         if found := self._frequency.search(part):
-            # the act is written between the asking words (多久修订一次) or, when only words saying nothing of it are
-            # there (多长时间要做一次评估), right after them
-            act = self._light.sub("", found.group("act") or "") or self._act_after(part, found.end())
+            # the act is written between the asking words (多久修订一次), after them (多长时间要做一次评估) or before
+            act = self._act(part, found, found["act"] or "")
             return Ask("frequency", self._how_often, words=found.group(0), act=act)
         if found := self._ratio.search(part):
             return Ask("ratio", self._proportion, words=found.group(0))

@@ -1,0 +1,131 @@
+"""Round 52: a frequency is the frequency of an act.
+
+- The act asked how often is read before the asking words when none is written between or after them (定期检验是
+  几年一次, 检验周期是多久), and it is the act itself, not the words around it (…演练法规要求多久搞一次: 演练).
+- A provision states how often the act asked is done only where the statement of its frequency names the act
+  (每月进行一次自行检查 says nothing of how often the 定期检验 is).
+- A frequency put to be confirmed or chosen (是不是一年一次, 每年一次还是两年一次) asks the frequency; one told in a
+  clause before the question (我们每个月都搞隐患排查，…需要公开吗) asks none; put after one of its kind was asked
+  (多久评估一次？是不是每三年一次？) it restates that ask.
+- 多少次 counts occasions (一年开展了多少次安全检查: 71次 answers it), as 几次 does.
+"""
+
+from __future__ import annotations
+
+import pytest
+from test_fifteenth_round import _article
+from test_fiftyfirst_round import _ASKS, _composed
+
+from ingest.settings import Settings
+from ingest.tokenizer import Tokenizer
+from ingest.vocabulary import Vocabulary
+
+_TOKENIZER = Tokenizer(Vocabulary(Settings().knowledge_dir).segmenter_terms)
+
+
+def _head(question: str) -> str:
+    ask = _ASKS.asked(question)
+    assert ask is not None, question
+    return _ASKS.act_head(ask.act, _TOKENIZER.query_tokens(ask.act))
+
+
+@pytest.mark.parametrize(
+    ("question", "act"),
+    [
+        ("厂里那台储气罐压力容器，定期检验是几年一次？", "检验"),
+        ("自动扶梯和曳引电梯的检验周期一样吗？", "检验"),
+        ("我们是一家四星酒店，应急救援预案演练法规要求多久搞一次？", "演练"),
+        ("辖区有一家加油站，多长时间要组织一次应急预案演练？", "演练"),
+        ("预案多久修订一次？", "修订"),
+    ],
+)
+def test_the_act_asked_how_often_is_the_act_beside_the_asking_words(question, act):
+    assert _head(question) == act
+
+
+def test_words_naming_no_act_are_no_act():
+    """分别 says of the several acts told before it: none is required of the provision."""
+    assert _head("应急预案的综合演练、现场处置方案演练，分别多久至少搞一次？") == ""
+
+
+_EQUIPMENT = "特种设备安全监察条例"
+_SELF_CHECK = _article(
+    _EQUIPMENT, "行政法规", 27,
+    "第二十七条 特种设备使用单位应当对在用特种设备进行经常性日常维护保养，并定期自行检查。\n"
+    "特种设备使用单位对在用特种设备应当至少每月进行一次自行检查，并作出记录。\n"
+    "锅炉使用单位应当按照安全技术规范的要求进行锅炉水(介)质处理，并接受特种设备检验检测机构实施的水(介)质处理定期检验。",
+)  # fmt: skip
+_LIFT_UPKEEP = _article(
+    _EQUIPMENT, "行政法规", 31,
+    "第三十一条 电梯的日常维护保养必须由依照本条例取得许可的安装、改造、维修单位或者电梯制造单位进行。\n"
+    "电梯应当至少每15日进行一次清洁、润滑、调整和检查。",
+)  # fmt: skip
+_WORDS = {"压力容器": 4.0, "储气罐": 6.0, "定期检验": 4.0, "检验": 3.0, "电梯": 3.0}  # as the corpus weighs them
+
+
+@pytest.mark.parametrize("question", ["厂里那台储气罐压力容器，定期检验是几年一次？", "乘客电梯的定期检验周期是多久？"])
+def test_another_acts_frequency_does_not_say_how_often_the_act_asked_is_done(question):
+    answer = _composed(question, [_SELF_CHECK, _LIFT_UPKEEP], _EQUIPMENT, "行政法规", _WORDS)
+    assert answer.abstained, answer.text
+
+
+def test_a_frequency_of_the_act_asked_answers_with_the_act_named_in_its_provisions_first_sentence():
+    """电梯多久要保养一次: the provision on 电梯 upkeep names 保养 in its first sentence and 每15日 in another."""
+    answer = _composed("电梯多久要保养一次？", [_LIFT_UPKEEP], _EQUIPMENT, "行政法规", _WORDS)
+    assert not answer.abstained and "每15日" in answer.text, answer.text
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "电梯的定期检验是不是一年一次？",
+        "接触噪声的工人，在岗期间职业健康检查是每年一次还是两年一次？",
+        "是不是每个月都要开安全会？",
+    ],
+)
+def test_a_frequency_put_to_be_confirmed_or_chosen_is_asked(question):
+    ask = _ASKS.asked(question)
+    assert ask is not None and ask.kind == "frequency" and ask.put, question
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "我们每个月都搞隐患排查，台账也记了。这些隐患排查情况需要给一线工人公开吗？",
+        "老板说劳保用品以后不发了，每个月多给五十块钱让我们自己看着买，这合规吗？",
+    ],
+)
+def test_a_frequency_told_before_the_question_asks_none(question):
+    assert _ASKS.asked(question) is None
+
+
+def test_a_frequency_put_to_be_confirmed_is_answered_nowhere_when_only_another_acts_is_stated():
+    answer = _composed("电梯的定期检验是不是一年一次？", [_SELF_CHECK, _LIFT_UPKEEP], _EQUIPMENT, "行政法规", _WORDS)
+    assert answer.abstained, answer.text
+
+
+_DRILLS = _article(
+    "生产安全事故应急条例", "行政法规", 8,
+    "第八条 县级以上地方人民政府以及县级以上人民政府负有安全生产监督管理职责的部门，乡、镇人民政府以及街道办事处等"
+    "地方人民政府派出机关，应当至少每2年组织1次生产安全事故应急救援预案演练。",
+)  # fmt: skip
+
+
+def test_a_frequency_put_after_one_asked_restates_the_ask():
+    """…多长时间要评估一次？是不是每三年一次？: the second part names no act of its own; it offers an answer to the
+    first, which no provision states, so the question is declined, not answered by the 演练's 每2年."""
+    question = "企业的生产安全事故应急预案多长时间要评估一次？是不是每三年一次？"
+    answer = _composed(question, [_DRILLS], "生产安全事故应急条例", "行政法规", {"评估": 3.0})
+    assert answer.abstained, answer.text
+
+
+@pytest.mark.parametrize(
+    ("question", "said"),
+    [
+        ("工区一年开展了多少次安全检查？", "截止日前，工区先后共开展各类安全检查71次，查出事故隐患点22处。"),
+        ("一年要组织多少次演练？", "应当每年至少组织一次综合或者专项应急救援预案演练。"),
+    ],
+)
+def test_how_many_times_is_a_count_of_occasions(question, said):
+    ask = _ASKS.asked(question)
+    assert ask is not None and ask.kind == "count" and ask.stated_in(said), question
