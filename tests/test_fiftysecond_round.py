@@ -8,14 +8,21 @@
   clause before the question (我们每个月都搞隐患排查，…需要公开吗) asks none; put after one of its kind was asked
   (多久评估一次？是不是每三年一次？) it restates that ask.
 - 多少次 counts occasions (一年开展了多少次安全检查: 71次 answers it), as 几次 does.
+- Which level an accident is, asked by its class (算什么事故, 属于哪一级, 这算哪个等级) or of an event the levels'
+  article does not count (起重机整体翻倒了，算几级事故), asks no number: the provision classing it answers. Asked
+  anything else, a question telling an accident's casualties (报的是3个重伤，…还要补报吗) is not answered by the
+  article defining the levels.
 """
 
 from __future__ import annotations
 
 import pytest
 from test_fifteenth_round import _article
+from test_fiftieth_round import _answer
 from test_fiftyfirst_round import _ASKS, _composed
+from test_seventeenth_round import LEVELS, LEVELS_ARTICLE
 
+from assistant.answer.levels import asks_level, stated
 from ingest.settings import Settings
 from ingest.tokenizer import Tokenizer
 from ingest.vocabulary import Vocabulary
@@ -129,3 +136,52 @@ def test_a_frequency_put_after_one_asked_restates_the_ask():
 def test_how_many_times_is_a_count_of_occasions(question, said):
     ask = _ASKS.asked(question)
     assert ask is not None and ask.kind == "count" and ask.stated_in(said), question
+
+
+@pytest.mark.parametrize(
+    ("question", "asked"),
+    [
+        ("一次事故造成2人死亡、12人重伤，按事故条例这算哪个等级？", True),
+        ("商场火灾死了4个人，按生产安全事故分级属于哪一级？", True),
+        ("车间爆燃，死了两名，重伤3名，算什么事故？", True),
+        ("起重机整体翻倒了，按特种设备的规定这算几级事故？", True),
+        ("死了4个人，事故调查是哪一级人民政府负责？", False),
+        ("死了4个人，归哪一级政府组织调查？", False),
+        ("生产安全事故分几个等级？", False),
+    ],
+)
+def test_which_level_an_accident_is_is_asked_by_its_class_or_its_level(question, asked):
+    assert asks_level(question) is asked
+
+
+_CRANE = "特种设备安全监察条例"
+_CRANE_LEVELS = _article(
+    _CRANE, "行政法规", 63,
+    "第六十三条 有下列情形之一的，为较大事故：\n（一）特种设备事故造成3人以上10人以下死亡的；\n"
+    "（二）锅炉、压力容器、压力管道爆炸的；\n（三）起重机械整体倾覆的。",
+)  # fmt: skip
+
+
+def test_the_level_of_an_event_not_counted_is_answered_by_the_provision_classing_it():
+    question = "我们厂房里一台桥式起重机整体翻倒了，所幸没砸到人。按特种设备的规定这算几级事故？"
+    answer = _composed(question, [_CRANE_LEVELS], _CRANE, "行政法规", {"起重机": 4.0, "倾覆": 5.0, "整体": 3.0})
+    assert not answer.abstained and "较大事故" in answer.text, answer.text
+
+
+def test_a_number_with_its_measure_word_before_the_injuries_counts_people():
+    found = stated("事故当时报的是3个重伤，其中一个后来去世了", LEVELS)
+    assert found is not None and found.serious_injuries == 3
+
+
+_LATE_REPORT = _article(
+    "事故条例", "行政法规", 13,
+    "第十三条 事故报告后出现新情况的，应当及时补报。\n自事故发生之日起30日内，事故造成的伤亡人数发生变化的，应当及时补报。",
+)  # fmt: skip
+
+
+def test_the_article_defining_the_levels_does_not_answer_what_else_is_asked():
+    """…报的是3个重伤，…去世了。这种情况还要补报吗: the told casualties match the levels' article best, but it is the
+    basis of the level only; the provision on 补报 answers."""
+    question = "上个月厂里爆燃事故当时报的是3个重伤，结果其中一个在医院拖了20天去世了。这种情况还要补报吗？"
+    answer = _answer(question, [LEVELS_ARTICLE, _LATE_REPORT])
+    assert answer.citations[:1] == [{"doc": "事故条例", "article": "第十三条"}], answer.text

@@ -1351,8 +1351,11 @@ class OfflineComposer:
         no_penalty = not any(asks_penalty) and provision_asked(question) != PENALTY
         for index, part in enumerate(parts):
             ask = self.asks.asked(part)
-            if accident is not None and asks_level(part):
-                ask = None  # 死了3个人，算几级事故 asks which level the counts make: the basis names it, no number
+            level_asked = asks_level(part)
+            if level_asked:
+                # 死了3个人，算几级事故 asks which level the counts make (起重机整体翻倒了，算几级事故: the event
+                # does): the provision classing it names the level, no number is asked
+                ask = None
             if ask is not None and ask.put and ask.kind in asked_kinds:
                 continue  # a figure put after one of its kind asked (多久评估一次？是不是每三年一次？) restates the ask
             if ask is not None:
@@ -1369,6 +1372,10 @@ class OfflineComposer:
                 defined = True
                 continue
             groups = self._groups(part, plan, evidence, level)
+            if accident is not None and not level_asked:
+                # the article defining the levels is the basis of the level told (its line is added where the answer
+                # speaks in levels), not of what else is asked (…重伤的一个去世了，还要补报吗: 第十三条, not 第三条)
+                groups = [g for g in groups if evidence[g[0].chunk_rank].id != accident.basis.id]
             if naming_unknown:
                 groups = [g for g in groups if g[0].chunk_rank in naming_unknown]
             if not groups or max(g[0].coverage for g in groups) < ANSWER.min_coverage:

@@ -20,6 +20,8 @@ _PEOPLE = r"(?:个|名|位)?(?:人|职工|工人|员工)"
 # after the word for deaths or injuries, a number with its measure word alone counts people too (重伤12个，死了两名):
 # 个 so only where no word follows it (not 重伤3个月后)
 _PEOPLE_AFTER = rf"(?:{_PEOPLE}|名|位|个(?![\u4e00-\u9fff]))"
+# before the word for deaths or injuries, a number with its measure word alone counts people too (报的是3个重伤)
+_PEOPLE_BEFORE = rf"(?:{_PEOPLE}|个|名|位)"
 # after the number, a threshold asked about (死亡3人以上的事故), not an accident described
 _RANGE_AFTER = re.compile(r"^(?:以上|以下|以内|及以上|至|到|-|~|或)")
 
@@ -60,11 +62,11 @@ def _compiled(death_words: tuple[str, ...], injury_words: tuple[str, ...], loss_
     return {
         "deaths": [
             re.compile(rf"(?:{deaths})了?(?P<n>{_NUMBER}){_PEOPLE_AFTER}"),
-            re.compile(rf"(?P<n>{_NUMBER}){_PEOPLE}(?:当场)?(?:{deaths})"),
+            re.compile(rf"(?P<n>{_NUMBER}){_PEOPLE_BEFORE}(?:当场)?(?:{deaths})"),
         ],
         "serious_injuries": [
             re.compile(rf"(?:{injuries})了?(?P<n>{_NUMBER}){_PEOPLE_AFTER}"),
-            re.compile(rf"(?P<n>{_NUMBER}){_PEOPLE}(?:{injuries})"),
+            re.compile(rf"(?P<n>{_NUMBER}){_PEOPLE_BEFORE}(?:{injuries})"),
         ],
         "direct_loss_wan": [
             re.compile(rf"(?:{words(loss_words)})(?:约|达|达到|超过|近|将近|了)?(?P<n>{_NUMBER})(?P<unit>万|亿)元?")
@@ -159,12 +161,19 @@ def covered(text: str, levels: tuple[str, ...]) -> set[str] | None:
     return found
 
 
-# the level of an accident asked by counting (这算几级事故, 属于哪一级的事故): which of the named levels it is
-_LEVEL_ASKED = re.compile(r"(?:几|哪一?|什么)个?(?:级|等级|级别)的?(?:生产安全)?事故")
+# the level of an accident asked by counting (这算几级事故, 属于哪一级的事故) or by its class (算什么事故, 属于哪类事故,
+# 事故等级是什么): which of the named levels it is
+_LEVEL_ASKED = re.compile(
+    r"(?:几|哪一?|什么)个?(?:级|等级|级别)的?(?:生产安全)?事故"
+    r"|(?:算|属于|是|定为|定性为|认定为)(?:什么|哪种|哪类|哪一类|何种|啥)(?:生产安全)?事故"
+    r"|事故(?:的)?(?:等级|级别)(?:是|算)?(?:什么|多少|哪|几)"
+    # or by a level alone (这算哪个等级, 属于哪一级), not the level of who acts (是哪一级人民政府负责)
+    r"|(?:算|属于|是|定为|划为|归为)(?:哪个|哪一|哪|什么|几)个?(?:等级|级别|级)(?!的?(?:人民|政府|部门|机关|公安|单位))"
+)
 
 
 def asks_level(part: str) -> bool:
-    """Whether a question part asks which level an accident is by counting its levels (算几级事故)."""
+    """Whether a question part asks which level an accident is (算几级事故, 算什么事故)."""
     return bool(_LEVEL_ASKED.search(to_simplified(part)))
 
 
