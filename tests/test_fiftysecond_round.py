@@ -12,17 +12,24 @@
   article does not count (起重机整体翻倒了，算几级事故), asks no number: the provision classing it answers. Asked
   anything else, a question telling an accident's casualties (报的是3个重伤，…还要补报吗) is not answered by the
   article defining the levels.
+- The item whose range holds the question's number, or that is the level of the accident told, states its figure
+  about what the question tells, however many other words the question told (…硫化氢中毒事故，死了4个人，调查认定企业负有
+  责任。…公司要被罚多少钱: 发生较大事故的，处一百万元以上二百万元以下的罚款).
+- A figure one must meet asked by 多大, 多长 (要占到多大比例才算合规) is a norm: a report's figure (覆盖率达94%) is no
+  basis for it.
 """
 
 from __future__ import annotations
 
 import pytest
+from test_answer_reading import _passage
 from test_fifteenth_round import _article
-from test_fiftieth_round import _answer
+from test_fiftieth_round import _BY_LEVEL, _analyzer, _answer, record
 from test_fiftyfirst_round import _ASKS, _composed
 from test_seventeenth_round import LEVELS, LEVELS_ARTICLE
 
-from assistant.answer.levels import asks_level, stated
+from assistant.answer.compose import OfflineComposer
+from assistant.answer.levels import Accident, asks_level, stated
 from ingest.settings import Settings
 from ingest.tokenizer import Tokenizer
 from ingest.vocabulary import Vocabulary
@@ -185,3 +192,24 @@ def test_the_article_defining_the_levels_does_not_answer_what_else_is_asked():
     question = "上个月厂里爆燃事故当时报的是3个重伤，结果其中一个在医院拖了20天去世了。这种情况还要补报吗？"
     answer = _answer(question, [LEVELS_ARTICLE, _LATE_REPORT])
     assert answer.citations[:1] == [{"doc": "事故条例", "article": "第十三条"}], answer.text
+
+
+def test_the_item_of_the_accidents_level_states_its_figure_about_the_accident_told():
+    question = "我们化工厂上个月出了硫化氢中毒事故，死了4个人，调查认定企业负有责任。按安全生产法，公司要被罚多少钱？"
+    found = stated(question, LEVELS)
+    assert found is not None
+    accident = Accident(found, LEVELS_ARTICLE, tuple(level.level for level in LEVELS.levels))
+    tokenizer = Tokenizer([])
+    # the story's words weigh as the corpus weighs them: rare ones (硫化氢) weigh most, and no provision holds them
+    told = {"化工厂": 12.0, "硫化氢": 14.0, "中毒": 8.0, "上个月": 10.0, "调查": 5.0, "认定": 8.0, "公司": 8.0}
+    idf = {t: 2.0 for t in tokenizer.query_tokens(_BY_LEVEL.text)} | told
+    plan = _analyzer(record("安全生产法", "法律")).analyse(question)
+    answer = OfflineComposer(tokenizer, idf, _ASKS).compose(question, plan, [_BY_LEVEL], accident)
+    assert not answer.abstained and "发生较大事故的，处一百万元以上二百万元以下的罚款" in answer.text, answer.text
+
+
+def test_a_reports_figure_is_no_basis_for_a_figure_one_must_meet():
+    report = _passage(1, "其中585家规模以上企业中，已有567家完成五落实规定，覆盖率达97%，共计配备注册安全工程师133人。")
+    question = "我们是危化品生产企业，安全管理人员里注册安全工程师要占到多大比例才算合规？"
+    answer = _composed(question, [report], "安全生产法", "法律", {"危化品": 5.0, "合规": 5.0})
+    assert answer.abstained, answer.text

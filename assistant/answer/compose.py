@@ -98,8 +98,8 @@ _LIST_ASKS = re.compile(
 _NORMATIVE = re.compile(
     r"最多|最少|至少|不得超过|可以|应当|必须|需要|要不要|该不该|应不应|规定|允许|要求|标准(?!化)"
     r"|要[^，。？?！!]{0,12}(?:吗|(?<![什怎那这多])么)"
-    # a figure one must meet (要配几个安全员, 得提前多少天): what is required, not what was done
-    r"|(?<![还只])(?:要|得)[^，。？?！!了过]{0,6}?(?:几|多少)"
+    # a figure one must meet (要配几个安全员, 得提前多少天, 要占到多大比例): what is required, not what was done
+    r"|(?<![还只])(?:要|得)[^，。？?！!了过]{0,6}?(?:几|多少|多大|多长|多久|多高|多远)"
 )
 
 
@@ -699,6 +699,10 @@ def _states_about(
     每级上报的时间不得超过2小时 holds the 小时 of 煤矿井下每天最多干几小时, and nothing of 煤矿 or 井下."""
 
     def states(clause: _Clause) -> bool:
+        if clause.lead and ask.stated_in(clause.lead):
+            # the item whose range holds the question's number, or that is the level of the accident told (发生较大
+            # 事故的，处一百万元以上…), speaks to what the question tells however many other words it told
+            return True
         held = _subject_held(clause, ask, subject, kinds)
         return held > 0 and held >= ANSWER.figure_subject_share
 
