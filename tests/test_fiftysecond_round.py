@@ -15,6 +15,8 @@
 - The item whose range holds the question's number, or that is the level of the accident told, states its figure
   about what the question tells, however many other words the question told (…硫化氢中毒事故，死了4个人，调查认定企业负有
   责任。…公司要被罚多少钱: 发生较大事故的，处一百万元以上二百万元以下的罚款).
+- The document whose validity is asked is named before 有效期 across a comma too (…特种设备作业人员证，有效期是几年):
+  the 一个月 before a 检验合格有效期 ends is no period of it.
 - A figure one must meet asked by 多大, 多长 (要占到多大比例才算合规) is a norm: a report's figure (覆盖率达94%) is no
   basis for it.
 """
@@ -212,4 +214,18 @@ def test_a_reports_figure_is_no_basis_for_a_figure_one_must_meet():
     report = _passage(1, "其中585家规模以上企业中，已有567家完成五落实规定，覆盖率达97%，共计配备注册安全工程师133人。")
     question = "我们是危化品生产企业，安全管理人员里注册安全工程师要占到多大比例才算合规？"
     answer = _composed(question, [report], "安全生产法", "法律", {"危化品": 5.0, "合规": 5.0})
+    assert answer.abstained, answer.text
+
+
+_INSPECTION = _article(
+    "特种设备安全法", "法律", 40,
+    "第四十条 特种设备使用单位应当按照安全技术规范的要求，在检验合格有效期届满前一个月向特种设备检验机构提出定期检验要求。",
+)  # fmt: skip
+
+
+def test_the_document_whose_validity_is_asked_is_named_before_a_comma_too():
+    question = "厂里叉车司机的特种设备作业人员证，有效期是几年？"
+    ask = _ASKS.asked(question)
+    assert ask is not None and ask.owner == "特种设备作业人员证"
+    answer = _composed(question, [_INSPECTION], "特种设备安全法", "法律", {"叉车": 5.0, "司机": 4.0})
     assert answer.abstained, answer.text

@@ -159,7 +159,7 @@ class Ask:
 
 
 # the document a validity asked is of, named right before it (危险化学品经营许可证的有效期, 特种作业操作证有效期)
-_OWNER = re.compile(r"([\u4e00-\u9fff]{2,12}?(?:许可证|证书|执照|操作证|资格证|证))的?有效期")
+_OWNER = re.compile(r"([\u4e00-\u9fff]{2,12}?(?:许可证|证书|执照|操作证|资格证|证))(?:的|[，,])?有效期")
 # the sum an amount asked is of, named right before the asking words (一次性伤残就业补助金到底是几个月工资, 丧葬补助金
 # 给多少): a 补助金, 抚恤金, 津贴 or 补贴 the law names
 _SUM_OWNER = re.compile(
