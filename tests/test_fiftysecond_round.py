@@ -17,6 +17,7 @@
   责任。…公司要被罚多少钱: 发生较大事故的，处一百万元以上二百万元以下的罚款).
 - The document whose validity is asked is named before 有效期 across a comma too (…特种设备作业人员证，有效期是几年):
   the 一个月 before a 检验合格有效期 ends is no period of it.
+- Pulling down a building however it is named (要拆一栋老旧教学楼) is a 拆除工程.
 - A figure one must meet asked by 多大, 多长 (要占到多大比例才算合规) is a norm: a report's figure (覆盖率达94%) is no
   basis for it.
 """
@@ -26,7 +27,7 @@ from __future__ import annotations
 import pytest
 from test_answer_reading import _passage
 from test_fifteenth_round import _article
-from test_fiftieth_round import _BY_LEVEL, _analyzer, _answer, record
+from test_fiftieth_round import _BY_LEVEL, _analyzer, _answer, _indexed_analyzer, record
 from test_fiftyfirst_round import _ASKS, _composed
 from test_seventeenth_round import LEVELS, LEVELS_ARTICLE
 
@@ -229,3 +230,9 @@ def test_the_document_whose_validity_is_asked_is_named_before_a_comma_too():
     assert ask is not None and ask.owner == "特种设备作业人员证"
     answer = _composed(question, [_INSPECTION], "特种设备安全法", "法律", {"叉车": 5.0, "司机": 4.0})
     assert answer.abstained, answer.text
+
+
+def test_pulling_down_a_building_however_named_is_demolition_work():
+    analyzer = _indexed_analyzer()
+    assert "拆除工程" in analyzer.analyse("学校要拆一栋老旧教学楼，拆之前要不要去备案？").legal_terms
+    assert "拆除工程" not in analyzer.analyse("设备拆卸检修前要做哪些准备？").legal_terms
