@@ -241,7 +241,8 @@ def test_asked_about_no_sector_the_general_law_decides_over_the_sector_rule():
 
 def test_the_fit_keeps_the_direction_of_the_laws_order_and_of_what_is_named():
     """The pack's few questions naming a document would give naming it a negative weight (the scope list already
-    ranks inside it): the fit leaves such a feature out rather than make naming a document count against it."""
+    ranks inside it): the fit leaves such a feature out rather than make naming a document count against it (and
+    gives it the size of naming a region, none here: tests/test_fiftysecond_round.py)."""
     from evals.fit_ranker import fit
 
     rng = np.random.default_rng(7)

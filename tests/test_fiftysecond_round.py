@@ -17,6 +17,8 @@
   责任。…公司要被罚多少钱: 发生较大事故的，处一百万元以上二百万元以下的罚款).
 - The document whose validity is asked is named before 有效期 across a comma too (…特种设备作业人员证，有效期是几年):
   the 一个月 before a 检验合格有效期 ends is no period of it.
+- Naming a document asks what it says, as naming a region asks for its rules: the ranker weighs the one as the other
+  (the pack's questions cannot size it), except when the question asks whether the document is still in force.
 - Pulling down a building however it is named (要拆一栋老旧教学楼) is a 拆除工程.
 - A figure one must meet asked by 多大, 多长 (要占到多大比例才算合规) is a norm: a report's figure (覆盖率达94%) is no
   basis for it.
@@ -24,15 +26,19 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 from test_answer_reading import _passage
 from test_fifteenth_round import _article
 from test_fiftieth_round import _BY_LEVEL, _analyzer, _answer, _indexed_analyzer, record
 from test_fiftyfirst_round import _ASKS, _composed
+from test_retrieval_stages import RECORDS
 from test_seventeenth_round import LEVELS, LEVELS_ARTICLE
 
 from assistant.answer.compose import OfflineComposer
 from assistant.answer.levels import Accident, asks_level, stated
+from assistant.retrieval.features import FEATURES, priors
+from assistant.retrieval.query import QueryPlan
 from ingest.settings import Settings
 from ingest.tokenizer import Tokenizer
 from ingest.vocabulary import Vocabulary
@@ -236,3 +242,29 @@ def test_pulling_down_a_building_however_named_is_demolition_work():
     analyzer = _indexed_analyzer()
     assert "拆除工程" in analyzer.analyse("学校要拆一栋老旧教学楼，拆之前要不要去备案？").legal_terms
     assert "拆除工程" not in analyzer.analyse("设备拆卸检修前要做哪些准备？").legal_terms
+
+
+@pytest.mark.parametrize(("question", "named"), [("按安全生产法，要罚多少？", 1.0), ("安全生产法现在还有效吗？", 0.0)])
+def test_naming_a_document_asks_for_it_unless_asking_whether_it_is_in_force(question, named):
+    plan = QueryPlan(question=question, expanded=question, documents=["安全生产法"])
+    assert priors(RECORDS["安全生产法"], plan)["named_document"] == named
+
+
+def test_the_fit_weighs_naming_a_document_as_naming_a_region():
+    from evals.fit_ranker import fit
+
+    rng = np.random.default_rng(11)
+    rows, labels = [], []
+    for _ in range(200):
+        x = np.zeros((10, len(FEATURES)), dtype=np.float32)
+        x[:, FEATURES.index("coverage")] = rng.random(10)
+        x[:, FEATURES.index("named_region")] = rng.random(10) < 0.3
+        x[:, FEATURES.index("named_document")] = rng.random(10) < 0.5
+        y = np.zeros(10, dtype=np.int8)
+        best = int(np.argmax(x[:, FEATURES.index("coverage")] + x[:, FEATURES.index("named_region")]))
+        y[best] = 1
+        x[best, FEATURES.index("named_document")] = 0.0  # the pack's few named documents point the other way
+        rows.append(x)
+        labels.append(y)
+    weights = fit(rows, labels).weights
+    assert weights["named_region"] > 0 and weights["named_document"] == weights["named_region"], weights

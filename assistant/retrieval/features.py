@@ -25,7 +25,7 @@ from assistant.retrieval.config import RankingConfig
 from assistant.retrieval.coverage import covered, question_weights
 from assistant.retrieval.figures import QuantityAsks
 from assistant.retrieval.provisions import PENALTY, provision_asked, provision_kind
-from assistant.retrieval.query import QueryPlan, binds
+from assistant.retrieval.query import ASKS_STATUS, QueryPlan, binds
 from ingest.cleaning import normalise_for_index
 from ingest.legal_forms import default_forms
 from ingest.metadata import NATIONAL, PLAN_KINDS
@@ -38,7 +38,7 @@ FEATURES = (
     "bm25_score",  # BM25 of the question as written, as a share of the best candidate's
     "dense_gap",  # cosine similarity minus the best candidate's (≤ 0)
     "coverage",  # weighted share of the question's terms the candidate holds
-    "named_document",  # the question names the candidate's document
+    "named_document",  # the question names the candidate's document (not asking whether it is in force)
     "named_region",  # the question names the candidate's region
     "other_region",  # a local text that does not bind where the question asks (another region's, or none named)
     "law",  # a 法律
@@ -125,7 +125,8 @@ def priors(record: DocumentRecord, plan: QueryPlan) -> dict[str, float]:
     is_plan = record.kind in PLAN_KINDS
     local = record.region != NATIONAL and not is_plan
     return {
-        "named_document": float(record.doc_id in plan.documents),
+        # (asked whether it is still in force, the text repealing it answers: 446号令还有效吗)
+        "named_document": float(record.doc_id in plan.documents and not ASKS_STATUS.search(plan.question)),
         # (a text of another field in the named region, 上海市实施《归侨侨眷权益保护法》办法, is not asked about)
         "named_region": float(record.region in plan.regions and (is_plan or in_field(record.title))),
         # a local text that does not bind where the question asks (浙江省's rules bind in 杭州: not another region's)
