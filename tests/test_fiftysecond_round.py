@@ -19,6 +19,8 @@
   the 一个月 before a 检验合格有效期 ends is no period of it.
 - Naming a document asks what it says, as naming a region asks for its rules: the ranker weighs the one as the other
   (the pack's questions cannot size it), except when the question asks whether the document is still in force.
+- Asked a figure a list's introduction does not state, the answer's first line is the item stating it (主要负责人…
+  履行下列职责 → 每月至少组织研究一次安全生产工作).
 - Pulling down a building however it is named (要拆一栋老旧教学楼) is a 拆除工程.
 - A figure one must meet asked by 多大, 多长 (要占到多大比例才算合规) is a norm: a report's figure (覆盖率达94%) is no
   basis for it.
@@ -268,3 +270,35 @@ def test_the_fit_weighs_naming_a_document_as_naming_a_region():
         labels.append(y)
     weights = fit(rows, labels).weights
     assert weights["named_region"] > 0 and weights["named_document"] == weights["named_region"], weights
+
+
+_HEAD_DUTIES = _article(
+    "主体责任规定", "地方政府规章", 5,
+    "第五条 生产经营单位主要负责人应当对本单位安全生产工作全面负责，履行下列职责：\n"
+    "（一）建立健全并落实本单位全员安全生产责任制；\n（二）组织制定并实施本单位安全生产规章制度和操作规程；\n"
+    "（三）每月至少组织研究一次安全生产工作；每季度至少组织落实一次安全生产工作全面检查；\n"
+    "（四）组织制定并实施本单位安全生产教育和培训计划。",
+)  # fmt: skip
+
+
+def test_the_item_stating_the_figure_asked_leads_the_answer():
+    question = "主要负责人是不是每个月都得专门研究一次安全生产工作？"
+    answer = _composed(question, [_HEAD_DUTIES], "主体责任规定", "地方政府规章", {"专门": 3.0})
+    first = answer.text.split("\n")[0]
+    assert not answer.abstained and "每月至少组织研究一次安全生产工作" in first, answer.text
+
+
+_CLOSING = _article(
+    "安全生产法", "法律", 113,
+    "第一百一十三条 生产经营单位存在下列情形之一的，负有安全生产监督管理职责的部门应当提请地方人民政府予以关闭：\n"
+    "（一）存在重大事故隐患，一百八十日内三次或者一年内四次受到本法规定的行政处罚的；\n"
+    "（二）经停产停业整顿，仍不具备法律、行政法规和国家标准或者行业标准规定的安全生产条件的。",
+)  # fmt: skip
+
+
+def test_an_item_that_is_a_case_does_not_lead_as_the_figure_asked():
+    """一百八十日内三次 is a threshold of the case the list's head rules on, not a period the question asks for."""
+    question = "企业被提请关闭以后，多久才能重新申请开业？"
+    answer = _composed(question, [_CLOSING], "安全生产法", "法律", {"开业": 4.0, "重新": 3.0})
+    first = answer.text.split("\n")[0]
+    assert "一百八十日内三次" not in first, answer.text

@@ -1344,6 +1344,7 @@ class OfflineComposer:
         undefined: list[str] = []  # terms asked the meaning of that no retrieved text names
         figures_answered = 0
         asked_kinds: set[str] = set()  # the kinds of figure the parts so far ask for
+        first_ask: Ask | None = None  # the figure the first part answered with one asks for
         defined = False  # a term of the pack asked about, answered by the articles it names
         parts = question_parts(question)
         # the level of the accident asked about: made by the deaths, injuries or loss told (a level named beside them
@@ -1395,12 +1396,12 @@ class OfflineComposer:
                 if not groups:
                     undefined.append(term)
                     continue
-            # a norm (最多可以、至少要、应当…) is stated by a provision of law, not by a plan or a report, unless it is
+            # a norm (最多可以、至少要、应当…) is stated by a legal text, not by a plan or a report, unless it is
             # what a plan says that is asked (区里那份计划里，…要和多少人以上的企业签责任书)
             stating = [
                 g
                 for g in groups
-                if not _NORMATIVE.search(part) or plan.plans or evidence[g[0].chunk_rank].unit == "article"
+                if not _NORMATIVE.search(part) or plan.plans or evidence[g[0].chunk_rank].kind in LEGAL_KINDS
             ]
             if ask is not None:  # an amount, a period or a count is answered by a provision stating one
                 # the figure is stated about what was asked: the clause stating it holds enough of the question
@@ -1440,6 +1441,7 @@ class OfflineComposer:
                         unanswered.append((part, ask.kind))
                     continue
                 figures_answered += 1
+                first_ask = first_ask or ask
             # a text that is no legal form (a plan, a report, a Q&A sheet or notice of no stated form) is never the
             # basis of a duty, a deadline or a penalty when a provision of law answers, nor of a term the pack knows
             # the articles of (四不放过)
@@ -1531,7 +1533,7 @@ class OfflineComposer:
             if clause.chunk_rank not in number_of:
                 number_of[clause.chunk_rank] = len(sources) + 1
                 sources.append(Source(len(sources) + 1, evidence[clause.chunk_rank]))
-        lines = self._lead(question, plan, chosen[0], sources[0])
+        lines = self._lead(question, plan, chosen[0], sources[0], first_ask)
         for clause in chosen:
             mark = f"[{number_of[clause.chunk_rank]}]"
             if clause.items:
@@ -1627,12 +1629,19 @@ class OfflineComposer:
         clauses = _clauses(chunk, self.guard)
         return clauses or ([chunk.text] if not self.guard.instructions_in(chunk.text) else [])
 
-    def _lead(self, question: str, plan: QueryPlan, top: _Clause, source: Source) -> list[str]:
+    def _lead(self, question: str, plan: QueryPlan, top: _Clause, source: Source, ask: Ask | None = None) -> list[str]:
         """The first lines: the decisive clause and its citation, which answer what was asked; asked what a term of
         art means, its meaning instead. A term named in a question asking something else is explained after the
-        answer (重大危险源…报哪些部门备案: the departments first, then what a 重大危险源 is)."""
-        clause = LEADING_LABEL.sub("", _ITEM.sub("", top.lead) if top.lead else top.text).rstrip("。；;：:，,")
-        if top.lead and top.lead != top.text and clause.endswith("的") and _INTRODUCES.search(top.text.rstrip()):
+        answer (重大危险源…报哪些部门备案: the departments first, then what a 重大危险源 is). Asked a figure (``ask``,
+        the first part's) that a list's introduction does not state, the first item stating it leads (主要负责人…履行
+        下列职责 → （八）每月至少组织研究一次安全生产工作)."""
+        lead = top.lead
+        if not lead and ask is not None and not ask.stated_in(top.text):
+            # (an item that is a case, …一百八十日内三次…受到行政处罚的, states a threshold of it, not the figure asked)
+            stating = (i for i in top.items if _ITEM.match(i) and ask.stated_in(i) and not _is_case(i))
+            lead = next(stating, "")
+        clause = LEADING_LABEL.sub("", _ITEM.sub("", lead) if lead else top.text).rstrip("。；;：:，,")
+        if lead and lead != top.text and clause.endswith("的") and _INTRODUCES.search(top.text.rstrip()):
             # an item that is a condition (3个月内2次…仍然进行生产的) says nothing without what its list's head says
             # of it (煤矿企业存在下列情形之一的，应当提请…予以关闭：)
             clause = f"{LEADING_LABEL.sub('', top.text).rstrip().rstrip('：:')}：{clause}"
@@ -1642,6 +1651,11 @@ class OfflineComposer:
         entry = plan.glossary[0]
         meaning = f"{entry.term}：{entry.definition}"
         return [meaning] if asks_of_term(question, entry.names, meaning_only=True) else [answer, meaning]
+
+
+def _is_case(item: str) -> bool:
+    """Whether a list item describes a case its list's head rules on (…受到本法规定的行政处罚的；)."""
+    return item.rstrip().rstrip("。；;，,").endswith("的")
 
 
 def declined(question: str, chunks: list[StoredChunk], why: str = "") -> Answer:
