@@ -1399,9 +1399,7 @@ class OfflineComposer:
             # a norm (最多可以、至少要、应当…) is stated by a legal text, not by a plan or a report, unless it is
             # what a plan says that is asked (区里那份计划里，…要和多少人以上的企业签责任书)
             stating = [
-                g
-                for g in groups
-                if not _NORMATIVE.search(part) or plan.plans or evidence[g[0].chunk_rank].kind in LEGAL_KINDS
+                g for g in groups if not _NORMATIVE.search(part) or plan.plans or _legal(evidence[g[0].chunk_rank])
             ]
             if ask is not None:  # an amount, a period or a count is answered by a provision stating one
                 # the figure is stated about what was asked: the clause stating it holds enough of the question
@@ -1651,6 +1649,12 @@ class OfflineComposer:
         entry = plan.glossary[0]
         meaning = f"{entry.term}：{entry.definition}"
         return [meaning] if asks_of_term(question, entry.names, meaning_only=True) else [answer, meaning]
+
+
+def _legal(chunk: StoredChunk) -> bool:
+    """Whether a text may state a norm: an article of law, or a passage of any legal text (a 规范性文件 of sections),
+    not of a plan or a report."""
+    return chunk.unit == "article" or chunk.kind in LEGAL_KINDS
 
 
 def _is_case(item: str) -> bool:
