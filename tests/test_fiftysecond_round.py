@@ -8,8 +8,8 @@
   clause before the question (我们每个月都搞隐患排查，…需要公开吗) asks none; put after one of its kind was asked
   (多久评估一次？是不是每三年一次？) it restates that ask.
 - 多少次 counts occasions (一年开展了多少次安全检查: 71次 answers it), as 几次 does.
-- Which level an accident is, asked by its class (算什么事故, 属于哪一级, 这算哪个等级) or of an event the levels'
-  article does not count (起重机整体翻倒了，算几级事故), asks no number: the provision classing it answers. Asked
+- Which level an accident is, asked by its class (算什么事故, 属于哪一级, 这算哪个等级), by levels put to be chosen
+  (算一般事故还是较大事故) or of an event the levels' article does not count (起重机整体翻倒了，算几级事故), asks no number: the provision classing it answers. Asked
   anything else, a question telling an accident's casualties (报的是3个重伤，…还要补报吗) is not answered by the
   article defining the levels.
 - The item whose range holds the question's number, or that is the level of the accident told, states its figure
@@ -163,6 +163,10 @@ def test_how_many_times_is_a_count_of_occasions(question, said):
         ("商场火灾死了4个人，按生产安全事故分级属于哪一级？", True),
         ("车间爆燃，死了两名，重伤3名，算什么事故？", True),
         ("起重机整体翻倒了，按特种设备的规定这算几级事故？", True),
+        ("一次事故死了3个人，算一般事故还是较大事故？", True),
+        ("死了4个人，是不是较大事故？", True),
+        ("如果是重大事故，又怎么罚？", False),
+        ("车间里这个是不是重大事故隐患？", False),
         ("死了4个人，事故调查是哪一级人民政府负责？", False),
         ("死了4个人，归哪一级政府组织调查？", False),
         ("生产安全事故分几个等级？", False),

@@ -161,6 +161,7 @@ def covered(text: str, levels: tuple[str, ...]) -> set[str] | None:
     return found
 
 
+_LEVEL_NAMES = "(?:一般|较大|重大|特别重大)"
 # the level of an accident asked by counting (这算几级事故, 属于哪一级的事故) or by its class (算什么事故, 属于哪类事故,
 # 事故等级是什么): which of the named levels it is
 _LEVEL_ASKED = re.compile(
@@ -169,6 +170,10 @@ _LEVEL_ASKED = re.compile(
     r"|事故(?:的)?(?:等级|级别)(?:是|算)?(?:什么|多少|哪|几)"
     # or by a level alone (这算哪个等级, 属于哪一级), not the level of who acts (是哪一级人民政府负责)
     r"|(?:算|属于|是|定为|划为|归为)(?:哪个|哪一|哪|什么|几)个?(?:等级|级别|级)(?!的?(?:人民|政府|部门|机关|公安|单位))"
+    # or by levels put to be chosen or confirmed (算一般事故还是较大事故, 是不是较大事故, 属于重大事故吗), not a level
+    # told as a condition (如果是重大事故，又怎么罚) nor a 重大事故隐患
+    rf"|(?:算不算|是不是|属不属于){_LEVEL_NAMES}事故(?!隐患)"
+    rf"|(?:算|属于|是){_LEVEL_NAMES}事故(?!隐患)(?:还是|吗|呢|[？?])"
 )
 
 
