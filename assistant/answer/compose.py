@@ -1344,7 +1344,7 @@ class OfflineComposer:
         undefined: list[str] = []  # terms asked the meaning of that no retrieved text names
         figures_answered = 0
         asked_kinds: set[str] = set()  # the kinds of figure the parts so far ask for
-        first_ask: Ask | None = None  # the figure the first part answered with one asks for
+        first_ask: Ask | None = None  # the figure asked by the first part that a provision answers with one
         defined = False  # a term of the pack asked about, answered by the articles it names
         parts = question_parts(question)
         # the level of the accident asked about: made by the deaths, injuries or loss told (a level named beside them
