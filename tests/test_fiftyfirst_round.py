@@ -30,6 +30,17 @@ from ingest.tokenizer import Tokenizer
 from ingest.vocabulary import Vocabulary
 
 _ASKS = QuantityAsks(KnowledgePack(Settings().knowledge_dir).quantities)
+CLOSING = _article(
+    "安全生产法", "法律", 113,
+    "第一百一十三条 生产经营单位存在下列情形之一的，负有安全生产监督管理职责的部门应当提请地方人民政府予以关闭：\n"
+    "（一）存在重大事故隐患，一百八十日内三次或者一年内四次受到本法规定的行政处罚的；\n（二）经停产停业整顿，仍不具备"
+    "安全生产条件的。",
+)  # fmt: skip
+DRILLS = _article(
+    "生产安全事故应急条例", "行政法规", 8,
+    "第八条 县级以上地方人民政府以及县级以上人民政府负有安全生产监督管理职责的部门，乡、镇人民政府以及街道办事处等"
+    "地方人民政府派出机关，应当至少每2年组织1次生产安全事故应急救援预案演练。",
+)  # fmt: skip
 
 
 def _composed(question: str, chunks: list, doc: str, kind: str, idf: dict[str, float], indexed: bool = False):
@@ -189,18 +200,12 @@ def test_another_acts_list_does_not_replace_the_one_ranked_first():
     (企业, 县级以上) does not replace the first-ranked act's list."""
     from assistant.answer.compose import _Clause
 
-    law = _article(
-        "安全生产法", "法律", 113,
-        "第一百一十三条 生产经营单位存在下列情形之一的，负有安全生产监督管理职责的部门应当提请地方人民政府予以关闭：\n"
-        "（一）存在重大事故隐患，一百八十日内三次或者一年内四次受到本法规定的行政处罚的；\n（二）经停产停业整顿，仍不具备"
-        "安全生产条件的。",
-    )  # fmt: skip
     mines = _article(
         "矿山安全法", "法律", 41,
         "第四十一条 矿山企业存在下列情形之一的，应当提请县级以上地方人民政府予以关闭：\n（一）未依法取得安全生产许可证"
         "擅自进行生产的；\n（二）3个月内2次发现有重大事故隐患仍然进行生产的。",
     )  # fmt: skip
-    chunks = [law, mines]
+    chunks = [CLOSING, mines]
 
     def listed(rank: int) -> list[_Clause]:
         intro, *items = chunks[rank].text.split("\n")
@@ -209,7 +214,7 @@ def test_another_acts_list_does_not_replace_the_one_ranked_first():
     groups = [listed(0), listed(1)]
     part = "企业存在重大事故隐患被反复处罚，有哪些情形会被提请县级以上政府关闭？"
     plan = _analyzer(record("安全生产法", "法律"), record("矿山安全法", "法律")).analyse(part)
-    idf = {t: 2.0 for t in Tokenizer([]).query_tokens(law.text + mines.text)}
+    idf = {t: 2.0 for t in Tokenizer([]).query_tokens(CLOSING.text + mines.text)}
     composer = OfflineComposer(Tokenizer([]), idf, _ASKS)
     assert composer._decisive(groups, chunks, plan, part, 0.3, [], set(), _ASKS.asked(part)) == [groups[0]]
 
@@ -293,13 +298,8 @@ def test_the_act_asked_how_often_is_read_after_the_asking_words_too(question, ac
 
 
 def test_how_often_an_act_is_done_is_not_stated_by_another_acts_frequency():
-    drills = _article(
-        "生产安全事故应急条例", "行政法规", 8,
-        "第八条 县级以上地方人民政府以及县级以上人民政府负有安全生产监督管理职责的部门，乡、镇人民政府以及街道办事处等"
-        "地方人民政府派出机关，应当至少每2年组织1次生产安全事故应急救援预案演练。",
-    )  # fmt: skip
     question = "企业的生产安全事故应急救援预案多长时间要做一次评估？"
-    answer = _composed(question, [drills], "生产安全事故应急条例", "行政法规", {"评估": 3.0})  # a word held elsewhere
+    answer = _composed(question, [DRILLS], "生产安全事故应急条例", "行政法规", {"评估": 3.0})  # a word held elsewhere
     assert answer.abstained, answer.text
 
 

@@ -33,7 +33,7 @@ import pytest
 from test_answer_reading import _passage
 from test_fifteenth_round import _article
 from test_fiftieth_round import _BY_LEVEL, _analyzer, _answer, _indexed_analyzer, record
-from test_fiftyfirst_round import _ASKS, _composed
+from test_fiftyfirst_round import _ASKS, CLOSING, DRILLS, _composed
 from test_retrieval_stages import RECORDS
 from test_seventeenth_round import LEVELS, LEVELS_ARTICLE
 
@@ -129,18 +129,11 @@ def test_a_frequency_put_to_be_confirmed_is_answered_nowhere_when_only_another_a
     assert answer.abstained, answer.text
 
 
-_DRILLS = _article(
-    "生产安全事故应急条例", "行政法规", 8,
-    "第八条 县级以上地方人民政府以及县级以上人民政府负有安全生产监督管理职责的部门，乡、镇人民政府以及街道办事处等"
-    "地方人民政府派出机关，应当至少每2年组织1次生产安全事故应急救援预案演练。",
-)  # fmt: skip
-
-
 def test_a_frequency_put_after_one_asked_restates_the_ask():
     """…多长时间要评估一次？是不是每三年一次？: the second part names no act of its own; it offers an answer to the
     first, which no provision states, so the question is declined, not answered by the 演练's 每2年."""
     question = "企业的生产安全事故应急预案多长时间要评估一次？是不是每三年一次？"
-    answer = _composed(question, [_DRILLS], "生产安全事故应急条例", "行政法规", {"评估": 3.0})
+    answer = _composed(question, [DRILLS], "生产安全事故应急条例", "行政法规", {"评估": 3.0})
     assert answer.abstained, answer.text
 
 
@@ -292,17 +285,9 @@ def test_the_item_stating_the_figure_asked_leads_the_answer():
     assert not answer.abstained and "每月至少组织研究一次安全生产工作" in first, answer.text
 
 
-_CLOSING = _article(
-    "安全生产法", "法律", 113,
-    "第一百一十三条 生产经营单位存在下列情形之一的，负有安全生产监督管理职责的部门应当提请地方人民政府予以关闭：\n"
-    "（一）存在重大事故隐患，一百八十日内三次或者一年内四次受到本法规定的行政处罚的；\n"
-    "（二）经停产停业整顿，仍不具备法律、行政法规和国家标准或者行业标准规定的安全生产条件的。",
-)  # fmt: skip
-
-
 def test_an_item_that_is_a_case_does_not_lead_as_the_figure_asked():
     """一百八十日内三次 is a threshold of the case the list's head rules on, not a period the question asks for."""
     question = "企业被提请关闭以后，多久才能重新申请开业？"
-    answer = _composed(question, [_CLOSING], "安全生产法", "法律", {"开业": 4.0, "重新": 3.0})
+    answer = _composed(question, [CLOSING], "安全生产法", "法律", {"开业": 4.0, "重新": 3.0})
     first = answer.text.split("\n")[0]
     assert "一百八十日内三次" not in first, answer.text

@@ -670,25 +670,27 @@ def _subject_held(clause: _Clause, ask: Ask, subject: dict[str, float], kinds: d
     def held(about: str) -> float:
         return sum(w for term, w in subject.items() if term in about) / total if total else 1.0
 
-    # a count of kinds asked (分几个等级) is stated by a list of them: its introduction says what it lists
+    return max((held(said) for said in _figure_statements(clause, ask, kinds)), default=-1.0)
+
+
+def _figure_statements(clause: _Clause, ask: Ask, kinds: dict[str, str] | None) -> list[str]:
+    """The clause's statements of a figure of the kind asked, each read with its provision's first sentence and the
+    names of the things asked about whose class it names (_naming_members), normalised; a count of kinds asked (分几个
+    等级) is stated by a list of them: its introduction says what it lists."""
     statements = _read(clause)
     stating = [t for t in statements if ask.stated_in(t)] + statements[:1] * ask.stated_by_list(clause.items)
-    return max(
-        (held(normalise_for_index(_naming_members(clause.topic + text, kinds))) for text in stating), default=-1.0
-    )
+    return [normalise_for_index(_naming_members(clause.topic + text, kinds)) for text in stating]
 
 
 def _states_act(group: list[_Clause], ask: Ask, act: str, terms: list[str], kinds: dict[str, str]) -> bool:
     """Whether a clause of a group states the figure asked of the act asked (每月进行一次自行检查 says nothing of how
     often the 定期检验 is): a statement of the figure, read with its provision's first sentence (电梯的日常维护保养…;
     电梯应当至少每15日进行一次清洁、润滑、调整和检查), names the act or a legal term for it (自检: 自行检查)."""
-    for clause in group:
-        for text in _read(clause):
-            if ask.stated_in(text):
-                said = normalise_for_index(_naming_members(clause.topic + text, kinds))
-                if (act and act in said) or any(t in said for t in terms):
-                    return True
-    return False
+    return any(
+        (act and act in said) or any(t in said for t in terms)
+        for clause in group
+        for said in _figure_statements(clause, ask, kinds)
+    )
 
 
 def _states_about(
@@ -1639,7 +1641,7 @@ class OfflineComposer:
             stating = (i for i in top.items if _ITEM.match(i) and ask.stated_in(i) and not _is_case(i))
             lead = next(stating, "")
         clause = LEADING_LABEL.sub("", _ITEM.sub("", lead) if lead else top.text).rstrip("。；;：:，,")
-        if lead and lead != top.text and clause.endswith("的") and _INTRODUCES.search(top.text.rstrip()):
+        if lead and lead != top.text and _is_case(clause) and _INTRODUCES.search(top.text.rstrip()):
             # an item that is a condition (3个月内2次…仍然进行生产的) says nothing without what its list's head says
             # of it (煤矿企业存在下列情形之一的，应当提请…予以关闭：)
             clause = f"{LEADING_LABEL.sub('', top.text).rstrip().rstrip('：:')}：{clause}"

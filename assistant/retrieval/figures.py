@@ -169,12 +169,12 @@ _OWNER_SHARED = 6  # the text names it when it holds this many of its characters
 _OWNER_MIN = 4  # a name shorter than this (上岗证) is too general to tell one document from another
 _POINTING = ("这", "那", "该", "此", "本", "其")
 _ACT_SPAN = 8  # an act written beside the words asking how often is read in this many characters
+_OCCASIONS = "次遍回趟"  # the measure words of an occasion counted (一次, 一遍, 一回, 一趟)
 # where the act after the words asking how often ends: a word asking (周期是多久) or the occasion counted (检一次吗)
-_ASKING_OR_ONCE = re.compile(rf"{ASKS_OTHERWISE.pattern}|是|[一1]\s*[次遍回趟]")
+_ASKING_OR_ONCE = re.compile(rf"{ASKS_OTHERWISE.pattern}|是|[一1]\s*[{_OCCASIONS}]")
 # what ends the words before the asking ones without naming the act (定期检验是, 演练的, 检查都, 检验是不是)
 _TRAILING = re.compile(rf"(?:{ASKS_OTHERWISE.pattern}|各有|[是的都各])+$")
 _OR_ELSE = "还是"  # a choice put (每年一次还是两年一次)
-_OCCASIONS = ("次", "遍", "回", "趟")
 _TOLD_SPAN = 12  # a figure told before a measure's adjective is read in this many characters before it
 _NAME_SPAN = 18  # a number counts the people named within its clause, this many characters around it at most
 _NAME_GAP = 2  # named after the number: their name begins at most this many characters after it (名以上)
@@ -285,7 +285,7 @@ class QuantityAsks:
         self._light = re.compile(_alternatives(words.frequency_light_words))  # none listed: matches nothing to drop
         self._frequency = re.compile(
             rf"{_asks(words.frequency_asks)}"
-            rf"|(?:多久|多长时间|(?:多少|{_JI})个?(?:{units['time']}))(?P<act>[^，。？?]{{0,8}})一(?:次|遍|回|趟)"
+            rf"|(?:多久|多长时间|(?:多少|{_JI})个?(?:{units['time']}))(?P<act>[^，。？?]{{0,8}})一[{_OCCASIONS}]"
         )
         # and so many of one thing per so many of another (每多少个观众配一个保安, 每多少平方米配一具灭火器): 每 and a
         # question word counting anything but a period (每多少天 asks how often)
@@ -414,9 +414,12 @@ class QuantityAsks:
     def _put_frequency(self, part: str) -> re.Match[str] | None:
         """A frequency in the clause asking yes or no or putting a choice (是不是一年一次, 每年一次还是两年一次), not
         one told in a clause before it (我们每个月都搞隐患排查，…需要公开吗)."""
-        for clause in _CLAUSES.split(part):
-            if (YES_NO.search(clause) or _OR_ELSE in clause) and self._how_often.search(clause):
-                return self._how_often.search(part, part.find(clause))
+        start = 0
+        for clause in _CLAUSES.split(part):  # (each clause ends at one separator)
+            end = start + len(clause)
+            if (YES_NO.search(clause) or _OR_ELSE in clause) and (found := self._how_often.search(part, start, end)):
+                return found
+            start = end + 1
         return None
 
     def _act(self, part: str, found: re.Match[str], between: str = "") -> str:
@@ -429,7 +432,7 @@ class QuantityAsks:
         # after words counting the occasions (多久一次检查), not after a noun (检验周期一样吗: 一样 is no act)
         after = _CLAUSES.split(part[found.end() :], maxsplit=1)[0]
         after = _ASKING_OR_ONCE.split(self._light.sub("", after), maxsplit=1)[0].rstrip("？?！!")
-        if after and found.group(0).endswith(_OCCASIONS):
+        if after and found.group(0)[-1:] in _OCCASIONS:
             return after[:_ACT_SPAN]
         before = _TRAILING.sub("", _CLAUSES.split(part[: found.start()])[-1])
         # of the thing's act, the act (电梯的检验: 检验)
