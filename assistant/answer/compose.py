@@ -56,9 +56,11 @@ from assistant.retrieval.query import (
     QueryPlan,
     binds,
     people_counted,
+    plan_named,
     question_parts,
     split_asking,
     without_asker,
+    without_plan_named,
 )
 from ingest.articles import LEADING_LABEL
 from ingest.cleaning import SENTENCE_ENDS, clauses, normalise_for_index, to_simplified
@@ -858,6 +860,7 @@ class OfflineComposer:
         # asked about: another document holding them (消防法第四条: 应急管理部门) answers none of the question
         said = normalise_for_index(part)
         naming = {t for t in weights if t in said and t not in plan.unnamed} if plan.documents else set()
+        reference = normalise_for_index(plan_named(part)) if plan.plans else ""
         total = sum(weights.values()) or 1.0
         # the numbers the question tells (120人), not those of its choices (A.50元以上200元以下 …)
         told = normalise_for_index(thresholds.without_choices(part))
@@ -878,6 +881,10 @@ class OfflineComposer:
             # a rule of a region the question names is that region's (在上海，…多久之内必须报: 上海's own deadline
             # holds 上海 as a national one does not)
             own = named + (f"{chunk.region}｜" if chunk.region != NATIONAL and chunk.region in plan.regions else "")
+            # a passage of a plan, the question naming the plan it asks about (四团那份季度安全生产计划里，…): those
+            # words say which text, not which of its passages answers (held by each, whatever it repeats of them)
+            referred = f"{reference}｜" if reference and chunk.kind not in LEGAL_KINDS else ""
+            own += referred
             # what its clauses are about: what names it where the question names it (its title, its region), and an
             # article's first sentence (an article may hold only an instruction)
             topic = own + (texts[0] if texts and chunk.unit == "article" else "")
@@ -888,7 +895,7 @@ class OfflineComposer:
                     text,
                     rank,
                     bonus * coverage(own + read, held),
-                    bonus * coverage(read, sharp_held) * _quoted_bonus(text, quoted),
+                    bonus * coverage(referred + read, sharp_held) * _quoted_bonus(text, quoted),
                     within=coverage(read, untitled) * _quoted_bonus(text, quoted),
                     topic=topic,
                     in_provision=bonus * coverage(topic + read, held),
@@ -1410,7 +1417,9 @@ class OfflineComposer:
                 # then what the figure is about is the part's own words and their legal terms, not the 公众聚集场所
                 # of the 商场 told before
                 leans = index > 0 and not (unanswered and unanswered[0][0] == parts[0])
-                subject = self._subject(without_asker(part), plan, ask, own=index > 0 and not leans)
+                # (what it is about: not the words naming the plan asked about, which its passages may repeat)
+                asked_of = without_plan_named(without_asker(part)) if plan.plans else without_asker(part)
+                subject = self._subject(asked_of, plan, ask, own=index > 0 and not leans)
                 # how often an act is done (多久修订一次) is stated by a provision about that act: 每2年组织1次…演练
                 # says nothing of how often a plan is revised (the provision on 电梯 upkeep names 保养 in one sentence
                 # and its 每15日 in another)

@@ -212,6 +212,20 @@ def _told_roughly(part: str, found: re.Match[str]) -> bool:
     return done or bool(ASKS_OTHERWISE.search(after) and not _RULED.search(after))
 
 
+# a figure telling what happened, after a verb done (干了5年, 抢救了三天, 用了快两年), or one of nothing at all
+# (一天培训都没有, 一分钱也不给): no rule put to be judged
+_DONE_BEFORE = re.compile(r"了[^，,。；;？?\d]{0,2}$")
+_NONE_AT_ALL = re.compile(r"^[^，,。；;？?]{0,6}?[都也][没不]")
+
+
+def _told_event(part: str, found: re.Match[str]) -> bool:
+    """Whether a figure in a claim tells a circumstance rather than the rule put to be judged (我在粉尘车间干了5年
+    想辞职，公司说离职体检你自己去做…这对吗: the 5年 is no period claimed; 厂里一天培训都没有…这样对吗: nor is 一天)."""
+    if _DONE_BEFORE.search(part[: found.start()]):
+        return True
+    return found.group(0).startswith("一") and bool(_NONE_AT_ALL.match(part[found.end() :]))
+
+
 class QuantityAsks:
     """Reads what a question part asks to be counted, and what a clause must state to answer it."""
 
@@ -477,6 +491,8 @@ class QuantityAsks:
         if found := self._how_often.search(part):
             return Ask("frequency", self._how_often, words=found.group(0), put=True)
         for found in self._counted_quantity.finditer(part):
+            if _told_event(part, found):
+                continue
             if (kind := self._kind_of_unit[found.group("unit")]) in _CLAIMED_KINDS:
                 return Ask(kind, self._stated[kind], words=found.group(0), put=True)
         return None

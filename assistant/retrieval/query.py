@@ -111,6 +111,12 @@ _REFERS_TO_PLAN = re.compile(
     r"方案|计划|总结|工作安排|工作要点|述职|汇报材料|工作目标里|(有|作|做)了?(什么|哪些|啥)(安排|部署)"
     r"|(怎么|如何|怎样)(安排|部署)的"
 )
+# the words naming the plan a question asks about, up to where its content begins (四团…那份季度计划里, 方案中说): they
+# say which text, not which of its passages answers nor what a figure in it is about
+_PLAN_NAMED = re.compile(
+    r"(?:^|(?<=[，,。；;？?]))[^，,。；;？?]*?(?:方案|计划|总结|工作安排|工作要点|述职报告|汇报材料)(?:里面|里|中|上)"
+    r"(?:说的?|提到的?|讲的?|写的?)?"
+)
 
 
 def _asks_own_rules(place: str, norm: str) -> bool:
@@ -150,6 +156,17 @@ _ASKER = re.compile(r"^(?:(?:我|本人)是[^，,。；;：:？?！!]{1,24}[，,
 def without_asker(part: str) -> str:
     """A question part less the words before it telling who asks."""
     return _ASKER.sub("", part, count=1) or part
+
+
+def without_plan_named(part: str) -> str:
+    """A question part less the words naming the plan or report it asks about (四团安全生产监督管理办公室的季度计划里，
+    事故快报有什么时间要求: 事故快报 is what the figure is about)."""
+    return _PLAN_NAMED.sub("", part) or part
+
+
+def plan_named(part: str) -> str:
+    """The words of a question part naming the plan or report it asks about (四团那份季度安全生产计划里)."""
+    return "｜".join(_PLAN_NAMED.findall(part))
 
 
 def question_parts(question: str) -> list[str]:

@@ -1,0 +1,159 @@
+"""Round 53: what a question asks of a plan, a deadline asked whether there is one, and claims that are stories.
+
+- Whether there is a time limit (有没有时间限制, 有什么时间要求, 补报有期限吗) asks the period: the provision stating it
+  answers (自事故伤害发生之日起30日内), not one on the same matter stating none (提出工伤认定申请应当提交下列材料).
+- A figure telling what happened (干了5年, 抢救了三天) or one of nothing at all (一天培训都没有) is no rule put to be
+  judged by …对吗: the question asks whether what was done is lawful.
+- The words naming the plan a question asks about (四团那份季度安全生产计划里，…) say which text, not which of its
+  passages answers: each of its passages holds them, and a sentence repeating them (按照…季度安全生产工作计划…严肃
+  查处) does not outrank the one stating the figure asked, nor is a date beside them (its signature's 2023年4月) a
+  figure about what is asked.
+- A provision holding a fifth of a long story's words answers it: the floor below which nothing speaks of a question
+  sits at the low end of what the pack's questions allow, since users tell more than they ask.
+"""
+
+from __future__ import annotations
+
+import pytest
+from test_answer_reading import _passage
+from test_fifteenth_round import _article
+from test_fiftyfirst_round import _ASKS
+
+from assistant.answer import OfflineComposer
+from assistant.retrieval.query import QueryPlan, plan_named, without_plan_named
+from ingest.tokenizer import Tokenizer
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "我自己能去申请认定吗？有没有时间限制？",
+        "四团的季度计划里，事故快报有什么时间要求？",
+        "补报有时间限制吗？",
+        "工伤认定申请有期限吗？",
+    ],
+)
+def test_whether_there_is_a_time_limit_asks_the_period(question):
+    ask = _ASKS.asked(question)
+    assert ask is not None and ask.kind == "time", question
+
+
+_INJURY = "工伤保险条例"
+_DEADLINE = _article(
+    _INJURY, "行政法规", 17,
+    "第十七条 职工发生事故伤害，所在单位应当自事故伤害发生之日起30日内，向统筹地区社会保险行政部门提出工伤认定申请。\n"
+    "用人单位未按前款规定提出工伤认定申请的，工伤职工或者其近亲属在事故伤害发生之日起1年内，可以直接提出工伤认定申请。",
+)  # fmt: skip
+_MATERIALS = _article(
+    _INJURY, "行政法规", 18,
+    "第十八条 提出工伤认定申请应当提交下列材料：\n（一）工伤认定申请表；\n（二）与用人单位存在劳动关系的证明材料；\n"
+    "（三）医疗诊断证明。",
+)  # fmt: skip
+
+
+def _compose(question: str, chunks: list, plans: bool = False, told: bool = False):
+    """The offline answer over these chunks, their words weighing 2 (``told``: the question's words as well)."""
+    tokenizer = Tokenizer([])
+    texts = [c.text for c in chunks] + [question] * told
+    idf = {t: 2.0 for text in texts for t in tokenizer.query_tokens(text)}
+    plan = QueryPlan(question, question, plans=plans)
+    return OfflineComposer(tokenizer, idf, _ASKS).compose(question, plan, chunks)
+
+
+def test_the_provision_stating_the_time_limit_answers_whether_there_is_one():
+    answer = _compose("单位一直不给申请工伤认定，我自己去申请认定有没有时间限制？", [_MATERIALS, _DEADLINE])
+    assert not answer.abstained
+    assert answer.text.splitlines()[0].startswith("依据《工伤保险条例》第十七条")
+    assert "1年内" in answer.text
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "我在粉尘车间干了5年想辞职，公司说离职体检你自己去做、钱自己出，不做也行。这对吗？",
+        "我是实习生，厂里一天培训都没有，连手套口罩都不发，让我们自己买。这样对吗？",
+        "人抢救了三天还是走了。厂里说这不算工伤，他们说得对吗？",
+    ],
+)
+def test_a_figure_telling_what_happened_is_no_claim_to_judge(question):
+    assert _ASKS.asked(question) is None
+
+
+@pytest.mark.parametrize(
+    ("question", "kind"),
+    [("叉车司机的作业人员证每4年复审一次，对吗？", "frequency"), ("厂里说最多罚1万元，对吗？", "money")],
+)
+def test_a_rule_put_to_be_judged_is_still_a_claim(question, kind):
+    ask = _ASKS.asked(question)
+    assert ask is not None and ask.kind == kind
+
+
+def test_the_words_naming_the_plan_asked_about_are_read_apart():
+    assert (
+        plan_named("四团那份季度安全生产计划里，单位出了事故要在多长时间内报到团安办？") == "四团那份季度安全生产计划里"
+    )
+    # a plan asked for its content, not named by where it is read (方案里必须写哪些内容): only that clause's words
+    assert plan_named("公安让我们补一份活动安全工作方案，方案里必须写哪些内容？") == "方案里"
+    assert without_plan_named("惠城区那份安全生产工作计划里，控制目标定的是多少？") == "，控制目标定的是多少？"
+
+
+_REPEATING_NAME = _passage(
+    3,
+    "各单位严格按照青山区安全生产委员会办公室安全生产工作计划，深入开展安全生产月活动，有计划、有措施、有总结。\n完善事故快报制度。\n"
+    "单位属地内发生的各类安全事故，不论事故性质大小，必须如实快报，2小时内上报区安办，24小时内上报书面材料。",
+    "五、开展安全生产月活动",
+)
+
+
+def test_a_sentence_repeating_the_plans_name_does_not_lead_over_the_one_stating_the_figure():
+    question = "青山区安全生产委员会办公室发的那份安全生产工作计划里，单位出了事故要在多长时间内上报区安办？"
+    answer = _compose(question, [_REPEATING_NAME], plans=True, told=True)
+    assert not answer.abstained
+    assert "2小时内上报区安办" in answer.text.splitlines()[0]
+
+
+def test_a_provision_holding_a_fifth_of_a_long_storys_words_answers_it():
+    """Every word of the story weighs: the provision holds 住宅, 物业 and 消防 of many more."""
+    provision = _article(
+        "消防法", "法律", 18,
+        "第十八条 住宅区的物业服务企业应当对管理区域内的共用消防设施进行维护管理，提供消防安全防范服务。",
+    )  # fmt: skip
+    question = "我在住宅小区物业公司上班，业主说小区里的消火栓坏了就该物业修，物业真有这个义务吗？"
+    answer = _compose(question, [provision], told=True)
+    assert not answer.abstained
+    assert "共用消防设施进行维护管理" in answer.text
+
+
+_NAMING = _passage(
+    5,
+    "坚持事故处理四不放过原则，按照青山区安全生产委员会办公室安全生产工作计划，严肃查处各类事故的责任者。",
+    "五、严肃事故查处",
+)
+_REPORTING = _passage(
+    6,
+    "完善事故快报制度。\n单位属地内发生的各类安全事故，不论事故性质大小，必须如实快报，2小时内上报区安办，24小时内上报书面材料。",
+    "六、强化事故报告制度",
+)  # fmt: skip
+
+
+def test_the_passage_stating_the_figure_holds_the_words_naming_its_plan():
+    """Another passage repeats the plan's name: the one stating the figure is not short of those words."""
+    question = "青山区安全生产委员会办公室发的那份安全生产工作计划里，单位出了事故要在多长时间内上报区安办？"
+    answer = _compose(question, [_NAMING, _REPORTING], plans=True, told=True)
+    assert not answer.abstained
+    assert "2小时内上报区安办" in answer.text.splitlines()[0]
+
+
+_SIGNED = _passage(
+    7,
+    "坚持事故处理四不放过原则，按照青山区安全生产委员会办公室安全生产工作计划，严肃查处各类事故的责任者。\n"
+    "青山区安全生产委员会办公室\n2023年4月",
+    "五、严肃事故查处",
+)
+
+
+def test_a_date_beside_the_plans_name_is_no_figure_about_what_is_asked():
+    """The signature's 2023年4月 stands beside the words naming the plan: the figure asked is about 事故 上报."""
+    question = "青山区安全生产委员会办公室发的那份安全生产工作计划里，单位出了事故要在多长时间内上报区安办？"
+    answer = _compose(question, [_SIGNED, _REPORTING], plans=True, told=True)
+    assert "2小时内上报区安办" in answer.text.splitlines()[0]
