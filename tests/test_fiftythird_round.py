@@ -8,6 +8,9 @@
   passages answers: each of its passages holds them, and a sentence repeating them (按照…季度安全生产工作计划…严肃
   查处) does not outrank the one stating the figure asked, nor is a date beside them (its signature's 2023年4月) a
   figure about what is asked.
+- An accident told in everyday words (踩踏, 挤踏伤人, 坠落, 触电) tells of harm: the provision punishing what was
+  (not) done once an accident happened answers (不立即启动应急救援预案…的，…处5000元以上5万元以下罚款). Who found a
+  breach out (消防检查查到了, 被市场监管查到) is no word of the offence.
 - A provision holding a fifth of a long story's words answers it: the floor below which nothing speaks of a question
   sits at the low end of what the pack's questions allow, since users tell more than they ask.
 """
@@ -20,6 +23,7 @@ from test_fifteenth_round import _article
 from test_fiftyfirst_round import _ASKS
 
 from assistant.answer import OfflineComposer
+from assistant.retrieval.provisions import tells_of_harm, without_found_out
 from assistant.retrieval.query import QueryPlan, plan_named, without_plan_named
 from ingest.tokenizer import Tokenizer
 
@@ -157,3 +161,56 @@ def test_a_date_beside_the_plans_name_is_no_figure_about_what_is_asked():
     question = "青山区安全生产委员会办公室发的那份安全生产工作计划里，单位出了事故要在多长时间内上报区安办？"
     answer = _compose(question, [_SIGNED, _REPORTING], plans=True, told=True)
     assert "2小时内上报区安办" in answer.text.splitlines()[0]
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "演唱会现场发生了踩踏，安全责任人没启动预案，个人会被怎么罚？",
+        "现场发生挤踏伤人，负责人没马上报警，会怎么罚？",
+        "工人从脚手架上坠落，单位会被怎么罚？",
+        "电工检修时触电了，厂里要担什么责任？",
+    ],
+)
+def test_an_accident_told_in_everyday_words_tells_of_harm(question):
+    assert tells_of_harm(question)
+
+
+_EVENTS = "大型群众性活动安全管理条例"
+_NOT_STARTING_PLAN = _article(
+    _EVENTS, "行政法规", 22,
+    "第二十二条 在大型群众性活动举办过程中发生公共安全事故，安全责任人不立即启动应急救援预案或者不立即向公安机关报告的，"
+    "由公安机关对安全责任人和其他直接责任人员处5000元以上5万元以下罚款。",
+)  # fmt: skip
+_PARTICIPANTS = _article(
+    _EVENTS, "行政法规", 23,
+    "第二十三条 参加大型群众性活动的人员有违反本条例第九条规定行为的，由公安机关给予批评教育；有危害社会治安秩序、"
+    "威胁公共安全行为的，公安机关可以将其强行带离现场，依法给予治安管理处罚。",
+)  # fmt: skip
+
+
+_CHANGING_EVENT = _article(
+    _EVENTS,
+    "行政法规",
+    20,
+    "第二十条 大型群众性活动的安全责任人擅自变更活动的时间、地点，或者未按照安全工作方案启动应急预案、报告公安机关的，"
+    "由公安机关对安全责任人处1万元以上5万元以下罚款。",
+)  # fmt: skip  (a breach punished with no accident: made up to stand beside 第二十二条)
+
+
+def test_a_stampede_told_is_punished_by_the_provision_for_an_accident():
+    question = "大型群众性活动现场发生了踩踏，安全责任人如果没马上启动应急预案、也没立即报告公安，个人会被怎么罚？"
+    answer = _compose(question, [_NOT_STARTING_PLAN, _PARTICIPANTS, _CHANGING_EVENT])
+    assert answer.text.splitlines()[0].startswith("依据《大型群众性活动安全管理条例》第二十二条")
+
+
+@pytest.mark.parametrize(
+    ("part", "left"),
+    [
+        ("消防检查查到了，单位要罚多少？", "，，单位要罚多少？"),
+        ("被市场监管查到单位要罚多少？", "，单位要罚多少？"),
+        ("被检查组查出来会罚多少？", "，会罚多少？"),
+    ],
+)
+def test_who_found_the_breach_out_is_no_word_of_the_offence(part, left):
+    assert without_found_out(part) == left

@@ -78,10 +78,11 @@ _DEFINITION_TEXT = re.compile(r"是指|所称|含义|下列用语")
 _RECEIVED = re.compile(r"被[^，。？?；]{0,4}?(?:判刑|判处|罚款|处罚|处分|吊销|追究)[^，。？?；]{0,8}?的(?!话)")
 
 
-# a breach found out (被查到, 查出来了, 被人举报): how any penalty comes to be imposed, not which offence it is for
+# a breach found out (被查到, 查出来了, 被人举报), and by whom (被市场监管查到, 消防检查查到了): how any penalty comes
+# to be imposed, not which offence it is for
 _FOUND_OUT = re.compile(
-    r"被(?:人|上面|有关部门|监管部门|执法人员|安监|应急局|检查组)?(?:查|抓|发现|举报|查处|曝光)(?:到|出来|出|住)?了?"
-    r"|(?:查|抓)(?:到|出来|住)了?"
+    r"被[^，。；？?！!]{0,6}(?:查到|查出来|查出|查处|查住|抓到|抓住|抓|查|发现|举报|曝光)了?"
+    r"|(?:[\u4e00-\u9fff]{0,4}检查)?(?:查|抓)(?:到|出来|住)了?"
 )
 
 
@@ -256,8 +257,12 @@ def parties_fined(text: str) -> set[str]:
 
 # an offence that is a breach having caused an accident (…未履行…职责，导致发生生产安全事故的; 对事故发生负有责任的…)
 _CAUSED = re.compile(r"(?:导致|造成|发生)[^，。；]{0,12}事故|事故发生|对事故负有")
-# a question telling that harm happened: an accident, a death, an injury
-_HARM_TOLD = re.compile(rf"{_HARMED.pattern}|伤亡|身亡|遇难|爆炸|着火|起火|火灾|坍塌|中毒|窒息|人命")
+# a question telling that harm happened: an accident, a death, an injury, or an accident of a kind the statistics
+# count (踩踏, 高处坠落, 触电, 淹溺, 灼烫, 冒顶, 透水, 物体打击) told in everyday words
+_HARM_TOLD = re.compile(
+    rf"{_HARMED.pattern}|伤亡|身亡|遇难|爆炸|着火|起火|火灾|坍塌|中毒|窒息|人命"
+    r"|踩踏|挤踏|伤人|伤着|坠落|摔下|掉下来|触电|电死|淹溺|溺水|淹死|烫伤|烧伤|冒顶|透水|倒塌|砸伤|砸死|压伤|压死"
+)
 
 
 def for_accident(text: str) -> bool:
