@@ -11,6 +11,7 @@
 - An accident told in everyday words (踩踏, 挤踏伤人, 坠落, 触电) tells of harm: the provision punishing what was
   (not) done once an accident happened answers (不立即启动应急救援预案…的，…处5000元以上5万元以下罚款). Who found a
   breach out (消防检查查到了, 被市场监管查到) is no word of the offence.
+- A worker's everyday words for what the law forbids (绩效扣光, 让我走人, 我说不干, 没证先开) find its terms.
 - A provision holding a fifth of a long story's words answers it: the floor below which nothing speaks of a question
   sits at the low end of what the pack's questions allow, since users tell more than they ask.
 """
@@ -21,11 +22,15 @@ import pytest
 from test_answer_reading import _passage
 from test_fifteenth_round import _article
 from test_fiftyfirst_round import _ASKS
+from test_retrieval_stages import record
 
 from assistant.answer import OfflineComposer
+from assistant.pack import KnowledgePack
 from assistant.retrieval.provisions import tells_of_harm, without_found_out
-from assistant.retrieval.query import QueryPlan, plan_named, without_plan_named
+from assistant.retrieval.query import QueryAnalyzer, QueryPlan, plan_named, without_plan_named
+from ingest.settings import Settings
 from ingest.tokenizer import Tokenizer
+from ingest.vocabulary import Vocabulary
 
 
 @pytest.mark.parametrize(
@@ -214,3 +219,21 @@ def test_a_stampede_told_is_punished_by_the_provision_for_an_accident():
 )
 def test_who_found_the_breach_out_is_no_word_of_the_offence(part, left):
     assert without_found_out(part) == left
+
+
+_SEGMENTER = Tokenizer(Vocabulary(Settings().knowledge_dir).segmenter_terms)
+
+
+@pytest.mark.parametrize(
+    ("question", "term"),
+    [
+        ("我说不干，他放话这个月绩效扣光，这合法吗？", "降低其工资"),
+        ("我说不干，他就让我走人，这合法吗？", "解除或者终止"),
+        ("主任让我们不断电就钻进去修，我说不干，他这样对吗？", "拒绝违章指挥"),
+        ("厂里让我没证先开叉车，我能开吗？", "取得相应资格"),
+    ],
+)
+def test_a_workers_everyday_words_find_the_laws_terms(question, term):
+    law = record("安全生产法", "法律")
+    analyzer = QueryAnalyzer(KnowledgePack(Settings().knowledge_dir), _SEGMENTER, {law.doc_id: law})
+    assert term in analyzer.analyse(question).legal_terms
