@@ -12,6 +12,10 @@
   (not) done once an accident happened answers (不立即启动应急救援预案…的，…处5000元以上5万元以下罚款). Who found a
   breach out (消防检查查到了, 被市场监管查到) is no word of the offence.
 - A worker's everyday words for what the law forbids (绩效扣光, 让我走人, 我说不干, 没证先开) find its terms.
+- The occasions of an act counted (一个学期至少要搞几次演练) are its occasions, as a frequency is its frequency: a
+  provision counting another act's (每年至少进行一次全面检测) does not answer; the period they are counted in says
+  when, not what, and what follows from them (被罚了几次会吊销) is no act counted. A figure asked per area (每平方米
+  最多能站几个人) is stated per that area, not by a total.
 - A provision holding a fifth of a long story's words answers it: the floor below which nothing speaks of a question
   sits at the low end of what the pack's questions allow, since users tell more than they ask.
 """
@@ -237,3 +241,58 @@ def test_a_workers_everyday_words_find_the_laws_terms(question, term):
     law = record("安全生产法", "法律")
     analyzer = QueryAnalyzer(KnowledgePack(Settings().knowledge_dir), _SEGMENTER, {law.doc_id: law})
     assert term in analyzer.analyse(question).legal_terms
+
+
+def _act_head(question: str) -> str:
+    ask = _ASKS.asked(question)
+    assert ask is not None, question
+    return _ASKS.act_head(ask.act, _SEGMENTER.query_tokens(ask.act))
+
+
+@pytest.mark.parametrize(
+    ("question", "act"),
+    [
+        ("学校的消防疏散演练一个学期至少要搞几次？", "演练"),
+        ("应急预案每年至少演练几次？", "演练"),
+        ("工区一年一共搞了多少次安全检查？", "检查"),
+    ],
+)
+def test_the_occasions_counted_are_of_the_act_beside_them(question, act):
+    assert _act_head(question) == act
+
+
+def test_what_follows_from_the_occasions_is_not_the_act_counted():
+    assert _act_head("被罚了几次会吊销？") != "吊销"
+
+
+_FIRE_DUTIES = _article(
+    "消防法", "法律", 16,
+    "第十六条 机关、团体、企业、事业等单位应当履行下列消防安全职责：\n"
+    "（三）对建筑消防设施每年至少进行一次全面检测，确保完好有效，检测记录应当完整准确，存档备查；",
+)  # fmt: skip
+_SCHOOL_DRILLS = _article(
+    "青山市学校安全条例", "地方性法规", 12,
+    "第十二条 学校应当每学期至少组织一次应急疏散演练。",
+)  # fmt: skip
+
+
+def test_another_acts_occasions_do_not_count_the_act_asked():
+    question = "学校的消防疏散演练一个学期至少要搞几次？"
+    assert "检测" not in _compose(question, [_FIRE_DUTIES], told=True).text.splitlines()[0]
+    answer = _compose(question, [_FIRE_DUTIES, _SCHOOL_DRILLS], told=True)
+    assert "每学期至少组织一次应急疏散演练" in answer.text.splitlines()[0]
+
+
+_EVENT_PERMITS = _article(
+    _EVENTS, "行政法规", 12,
+    "第十二条 大型群众性活动的预计参加人数在1000人以上5000人以下的，由活动所在地县级人民政府公安机关实施安全许可。",
+)  # fmt: skip
+
+
+def test_a_figure_asked_per_area_is_not_answered_by_a_total():
+    question = "大型活动临时搭的看台，每平方米最多能站几个人？"
+    ask = _ASKS.asked(question)
+    assert ask is not None and ask.per is not None
+    assert not ask.stated_in(_EVENT_PERMITS.text)
+    assert ask.stated_in("看台每平方米站立人数不得超过2人。")
+    assert "1000人以上5000人以下" not in _compose(question, [_EVENT_PERMITS]).text.splitlines()[0]

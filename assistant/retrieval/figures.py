@@ -92,7 +92,7 @@ class Ask:
     # what a clause holds when it states the figure as a number: 1小时内 answers 多久 exactly, 立即 only in words
     exact: re.Pattern | None = None
     words: str = ""  # the question's words asking for the figure (几小时, 多久一次): not what it is about
-    act: str = ""  # what is done as often as asked, written inside the asking words (多久修订一次: 修订)
+    act: str = ""  # what is done as often, or as many times, as asked (多久修订一次: 修订; 演练几次: 演练)
     # a sum of one kind (罚; 赔偿, 补助…): the text stating it names that kind (a fine answers no question about pay)
     of: tuple[str, ...] = ()
     # asked per period (每天几小时): the text states a figure per period (每日…8小时), not a total
@@ -175,6 +175,7 @@ _ASKING_OR_ONCE = re.compile(rf"{ASKS_OTHERWISE.pattern}|是|[一1]\s*[{_OCCASIO
 # what ends the words before the asking ones without naming the act (定期检验是, 演练的, 检查都, 检验是不是)
 _TRAILING = re.compile(rf"(?:{ASKS_OTHERWISE.pattern}|各有|[是的都各])+$")
 _OR_ELSE = "还是"  # a choice put (每年一次还是两年一次)
+_CONSEQUENCE = re.compile(r"(?:会|就|才|便|将)")  # what follows from the occasions counted (几次会吊销)
 _TOLD_SPAN = 12  # a figure told before a measure's adjective is read in this many characters before it
 _NAME_SPAN = 18  # a number counts the people named within its clause, this many characters around it at most
 _NAME_GAP = 2  # named after the number: their name begins at most this many characters after it (名以上)
@@ -297,6 +298,8 @@ class QuantityAsks:
         self._time = re.compile(rf"{_asks(words.time_asks)}|{_asking(words.time_nouns, words.question_words)}")
         # the act between the asking words (多久修订一次: 修订) is what is asked about, not a word asking
         self._light = re.compile(_alternatives(words.frequency_light_words))  # none listed: matches nothing to drop
+        # a period told beside the act (一个学期, 每年, 这个月): when the act is done, not what it is
+        self._period_told = re.compile(rf"(?:每|一|这|上|下|半)[个一]?(?:{units['time']})")
         self._frequency = re.compile(
             rf"{_asks(words.frequency_asks)}"
             rf"|(?:多久|多长时间|(?:多少|{_JI})个?(?:{units['time']}))(?P<act>[^，。？?]{{0,8}})一[{_OCCASIONS}]"
@@ -445,10 +448,13 @@ class QuantityAsks:
             return act
         # after words counting the occasions (多久一次检查), not after a noun (检验周期一样吗: 一样 is no act)
         after = _CLAUSES.split(part[found.end() :], maxsplit=1)[0]
+        # (not what follows from them: 被罚了几次会吊销 counts penalties)
+        consequence = _CONSEQUENCE.match(after)
         after = _ASKING_OR_ONCE.split(self._light.sub("", after), maxsplit=1)[0].rstrip("？?！!")
-        if after and found.group(0)[-1:] in _OCCASIONS:
+        if after and found.group(0)[-1:] in _OCCASIONS and not consequence:
             return after[:_ACT_SPAN]
-        before = _TRAILING.sub("", _CLAUSES.split(part[: found.start()])[-1])
+        # (the period the occasions are counted in says when, not what: 演练一个学期至少要搞几次)
+        before = self._period_told.sub("", _TRAILING.sub("", _CLAUSES.split(part[: found.start()])[-1]))
         # of the thing's act, the act (电梯的检验: 检验)
         return ASKS_OTHERWISE.split(before)[-1].split("的")[-1][-_ACT_SPAN:]
 
@@ -535,7 +541,12 @@ class QuantityAsks:
             ):
                 people = named.group(0)
             listed = kind == "count" and any(c in self._listed for c in begins)  # 几级, 几个等级
-            return Ask(kind, counted or self._stated[kind], words=found.group(0), counted=people, listed=listed)
+            # the occasions of an act counted (一个学期至少要搞几次演练, 一年开展了多少次安全检查): the act's, as a
+            # frequency is (消防设施每年至少全面检测一次 counts no drill)
+            act = self._act(part, found) if unit in _OCCASIONS else ""
+            return Ask(
+                kind, counted or self._stated[kind], words=found.group(0), counted=people, listed=listed, act=act
+            )
         if found := self._money.search(part):  # 罚款多高 asks a sum, not a length
             return Ask("money", self._stated["money"], words=found.group(0), of=self._kind_of_sum(found.group(0)))
         for kind, asking in self._measure_asks.items():  # 多高、多深: a length, in a unit of its kind
