@@ -10,7 +10,8 @@
   figure about what is asked.
 - An accident told in everyday words (踩踏, 挤踏伤人, 坠落, 触电) tells of harm: the provision punishing what was
   (not) done once an accident happened answers (不立即启动应急救援预案…的，…处5000元以上5万元以下罚款). Who found a
-  breach out (消防检查查到了, 被市场监管查到) is no word of the offence.
+  breach out (消防检查查到了, 被市场监管查到) is no word of the offence. So is one told as having happened (出了事先别报),
+  and how a person who did wrong is dealt with (法律上怎么处理他, after 压下去不报) asks the penalty.
 - A worker's everyday words for what the law forbids (绩效扣光, 让我走人, 我说不干, 没证先开) find its terms.
 - The occasions of an act counted (一个学期至少要搞几次演练) are its occasions, as a frequency is its frequency: a
   provision counting another act's (每年至少进行一次全面检测) does not answer; the period they are counted in says
@@ -30,7 +31,7 @@ from test_retrieval_stages import record
 
 from assistant.answer import OfflineComposer
 from assistant.pack import KnowledgePack
-from assistant.retrieval.provisions import tells_of_harm, without_found_out
+from assistant.retrieval.provisions import PENALTY, provision_asked, tells_of_harm, without_found_out
 from assistant.retrieval.query import QueryAnalyzer, QueryPlan, plan_named, without_plan_named
 from ingest.settings import Settings
 from ingest.tokenizer import Tokenizer
@@ -296,3 +297,19 @@ def test_a_figure_asked_per_area_is_not_answered_by_a_total():
     assert not ask.stated_in(_EVENT_PERMITS.text)
     assert ask.stated_in("看台每平方米站立人数不得超过2人。")
     assert "1000人以上5000人以下" not in _compose(question, [_EVENT_PERMITS]).text.splitlines()[0]
+
+
+def test_an_accident_told_as_something_having_happened_tells_of_harm():
+    assert tells_of_harm("老板说出了事先别报，等跟家属谈好了再说。主要负责人这样迟报、瞒报，会受什么处罚？")
+
+
+@pytest.mark.parametrize(
+    "question",
+    ["老板一开始还想把事故压下去不报。法律上怎么处理他？", "厂长出事后跑了好几天，这种人怎么处理？"],
+)
+def test_how_a_person_who_did_wrong_is_dealt_with_asks_the_penalty(question):
+    assert provision_asked(question) == PENALTY
+
+
+def test_how_a_thing_is_handled_asks_no_penalty():
+    assert provision_asked("用不完的危险化学品怎么处理？") != PENALTY

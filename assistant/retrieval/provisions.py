@@ -20,6 +20,8 @@ _ASKS_PENALTY = re.compile(
     r"|被(?:查|抓|发现|举报)[^，。？?！!]{0,4}?(?:会|要|将)?(?:怎么样|怎样|咋样|咋办)"
     # how someone is dealt with (对这个主要负责人可以怎么处理, 对企业如何处理): the sanction on them
     r"|对[^，。？?！!；]{0,10}?(?:人|员|单位|企业|公司|老板|厂|机构|者)(?:可以|应当|应该|会|要|该)?(?:怎么|怎样|如何|咋)处理"
+    # a person dealt with (法律上怎么处理他, 这种人怎么处理)
+    r"|(?:怎么|怎样|如何|咋)处理(?:他|她|老板|这个人|这种人)|(?:这种人|这个人|这人)(?:该|要|会)?(?:怎么|怎样|如何|咋)处理"
 )
 # what responsibility someone bears (负什么责任) is a liability asked about after a breach or an accident (出了问题校长
 # 要担什么责任); asked of no wrong done (主要负责人对本单位的安全生产工作负什么责任), it is the duty (全面负责)
@@ -32,10 +34,10 @@ _ASKS_PAYER = re.compile(r"谁来?(赔|承担|买单)")
 # (or what compensation the harmed gets: 没营业执照的作坊…帮工被炸伤了手…能拿到啥赔偿, which the provision on the
 # unlicensed unit's liability states)
 _ASKS_PAYER_OF_HARM = re.compile(r"谁来?(出钱|出|付|掏)|(?:什么|啥|哪些)(?:赔偿|补偿)")
-_HARMED = re.compile(r"受伤|伤了|工伤|出事|事故|死亡|死了|骨折|残疾|伤残")
+_HARMED = re.compile(r"受伤|伤了|工伤|出了?事|事故|死亡|死了|骨折|残疾|伤残")
 # a breach of the rules; a wrong done is one, a duty left undone (未、没、不给) or an accident
 _BREACH = (
-    r"违反|违法|违规|违章|不依照|不按|未按|未经|拒不|阻碍|擅自|隐瞒|谎报|迟报|漏报|瞒报|失职|渎职"
+    r"违反|违法|违规|违章|不依照|不按|未按|未经|拒不|阻碍|擅自|隐瞒|谎报|迟报|漏报|瞒报|不报|失职|渎职"
     # acting without the permit or certificate required (未取得安全生产许可证, 没拿到公安的安全许可就开办了)
     r"|(?:未|没有?)(?:取得|拿到|领到|办理|办下)"
     # fleeing or leaving one's post when an accident happens (逃匿, 跑路, 擅离职守), which the law punishes
