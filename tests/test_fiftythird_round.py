@@ -12,11 +12,13 @@
   (not) done once an accident happened answers (不立即启动应急救援预案…的，…处5000元以上5万元以下罚款). Who found a
   breach out (消防检查查到了, 被市场监管查到) is no word of the offence. So is one told as having happened (出了事先别报),
   and how a person who did wrong is dealt with (法律上怎么处理他, after 压下去不报) asks the penalty.
-- A worker's everyday words for what the law forbids (绩效扣光, 让我走人, 我说不干, 没证先开) find its terms.
+- A worker's everyday words for what the law forbids (绩效扣光, 让我走人, 我说不干, 没证先开) find its terms;
+  a worker of 16 or 17 is a 未成年工.
 - The occasions of an act counted (一个学期至少要搞几次演练) are its occasions, as a frequency is its frequency: a
   provision counting another act's (每年至少进行一次全面检测) does not answer; the period they are counted in says
   when, not what, and what follows from them (被罚了几次会吊销) is no act counted. A figure asked per area (每平方米
   最多能站几个人) is stated per that area, not by a total.
+- How an accident's level is set (事故等级怎么定, 怎么定级) asks its level.
 - A provision holding a fifth of a long story's words answers it: the floor below which nothing speaks of a question
   sits at the low end of what the pack's questions allow, since users tell more than they ask.
 """
@@ -30,6 +32,7 @@ from test_fiftyfirst_round import _ASKS
 from test_retrieval_stages import record
 
 from assistant.answer import OfflineComposer
+from assistant.answer.levels import asks_level
 from assistant.pack import KnowledgePack
 from assistant.retrieval.provisions import PENALTY, provision_asked, tells_of_harm, without_found_out
 from assistant.retrieval.query import QueryAnalyzer, QueryPlan, plan_named, without_plan_named
@@ -236,6 +239,7 @@ _SEGMENTER = Tokenizer(Vocabulary(Settings().knowledge_dir).segmenter_terms)
         ("我说不干，他就让我走人，这合法吗？", "解除或者终止"),
         ("主任让我们不断电就钻进去修，我说不干，他这样对吗？", "拒绝违章指挥"),
         ("厂里让我没证先开叉车，我能开吗？", "取得相应资格"),
+        ("厂里招了个16岁的暑假工，安排到打磨车间，这合法吗？", "未成年工"),
     ],
 )
 def test_a_workers_everyday_words_find_the_laws_terms(question, term):
@@ -313,3 +317,8 @@ def test_how_a_person_who_did_wrong_is_dealt_with_asks_the_penalty(question):
 
 def test_how_a_thing_is_handled_asks_no_penalty():
     assert provision_asked("用不完的危险化学品怎么处理？") != PENALTY
+
+
+@pytest.mark.parametrize("question", ["酒店的热水锅炉要是发生爆炸，就算没死人，事故等级怎么定？", "这个事故怎么定级？"])
+def test_how_an_accidents_level_is_set_asks_its_level(question):
+    assert asks_level(question)
