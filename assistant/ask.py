@@ -287,6 +287,7 @@ class Assistant:
             self.retriever.figures,
             self.kb.settings.knowledge_dir,
             ANSWER.min_similarity.get(self.kb.embedder.name),
+            ANSWER.ranked_first_share.get(self.kb.embedder.name),
         ).compose(query, plan, self.whole_articles(chunks), self._accident(query))
         answer = _with_notes(answer, self._missing_articles(answer.text.split("\n\n依据：")[0]))
         if fault is not None:

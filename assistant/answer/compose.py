@@ -781,9 +781,12 @@ class OfflineComposer:
         figures: QuantityAsks,
         knowledge_dir: Path | None = None,
         min_similarity: float | None = None,
+        first_share: float | None = None,
     ):
         """``min_similarity``: the calibrated cosine (ANSWER.min_similarity) of the embedder the chunks were retrieved
-        with, below which no quoted provision speaks to the question; None when it is not calibrated."""
+        with, below which no quoted provision speaks to the question; None when it is not calibrated.
+        ``first_share``: how far the first part trusts that embedder's ranker (ANSWER.ranked_first_share; None:
+        ANSWER.first_share)."""
         from ingest.settings import Settings
 
         self.tokenizer = tokenizer
@@ -792,6 +795,7 @@ class OfflineComposer:
         knowledge_dir = knowledge_dir or Settings().knowledge_dir
         self.guard = instruction_guard(knowledge_dir)
         self.min_similarity = min_similarity
+        self.first_share = ANSWER.first_share if first_share is None else first_share
         self.levels = load_pack(knowledge_dir).accident_levels.names  # most serious first
 
     def _groups(self, part: str, plan: QueryPlan, chunks: list[StoredChunk], level: str = "") -> list[list[_Clause]]:
@@ -989,7 +993,7 @@ class OfflineComposer:
                 g
                 for g in groups
                 if g[0].chunk_rank in quoted
-                and g[0].score >= ANSWER.first_share * best
+                and g[0].score >= self.first_share * best
                 and (not penalty or provision_kind(evidence[g[0].chunk_rank]) == PENALTY)
                 and (not stated or in_figures(g))
                 # of the party the penalty is asked of (…会对厂子罚多少钱: not the 主要负责人's share of income)
@@ -1460,7 +1464,7 @@ class OfflineComposer:
                 legal = [g for g in groups if evidence[g[0].chunk_rank].kind in LEGAL_KINDS]
                 if legal and max(g[0].coverage for g in legal) >= ANSWER.min_coverage:
                     groups = legal
-            share = ANSWER.first_share if index == 0 else ANSWER.keep_share
+            share = self.first_share if index == 0 else ANSWER.keep_share
             quoted = {c.chunk_rank for c in chosen}  # the evidence a part before this one is answered from
             # a part asking whether something may be done, before one asking how it is punished (能不能带烟花上车？
             # 要是被查出来会咋样？), asks the duty, and so does a question asking no penalty at all (是不是一定得装燃气
