@@ -20,6 +20,7 @@
   when, not what, and what follows from them (被罚了几次会吊销) is no act counted. A figure asked per area (每平方米
   最多能站几个人) is stated per that area, not by a total.
 - How an accident's level is set (事故等级怎么定, 怎么定级) asks its level.
+- How many hours apart an act is done (每隔几小时巡一次) is stated in hours or minutes: 每日 says it is daily.
 - The first part trusts the e5 ranker's first pick further (first_share 0.2) than the built-in vectors' (0.3).
 - A provision holding a fifth of a long story's words answers it: the floor below which nothing speaks of a question
   sits at the low end of what the pack's questions allow, since users tell more than they ask.
@@ -348,3 +349,12 @@ def test_how_far_the_ranker_is_trusted_is_the_embedders(first_share, cited):
     composer = OfflineComposer(tokenizer, idf, _ASKS, first_share=first_share)
     answer = composer.compose(question, QueryPlan(question, question), [_DISPLAY_PERMIT, _VENUE_PERMIT])
     assert cited in answer.text.splitlines()[0]
+
+
+def test_how_many_hours_apart_is_not_stated_by_a_daily_frequency():
+    ask = _ASKS.asked("我们是消防安全重点单位，夜间防火巡查要求每隔几小时巡一次？")
+    assert ask is not None and ask.kind == "frequency"
+    assert not ask.stated_in("消防安全重点单位应当实行每日防火巡查，并建立巡查记录。")
+    assert ask.stated_in("夜间防火巡查应当每二小时一次。")
+    yearly = _ASKS.asked("消防设施几年检测一次？")
+    assert yearly is not None and yearly.stated_in("对建筑消防设施每年至少进行一次全面检测。")

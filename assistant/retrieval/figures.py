@@ -175,6 +175,7 @@ _ASKING_OR_ONCE = re.compile(rf"{ASKS_OTHERWISE.pattern}|是|[一1]\s*[{_OCCASIO
 # what ends the words before the asking ones without naming the act (定期检验是, 演练的, 检查都, 检验是不是)
 _TRAILING = re.compile(rf"(?:{ASKS_OTHERWISE.pattern}|各有|[是的都各])+$")
 _OR_ELSE = "还是"  # a choice put (每年一次还是两年一次)
+_WITHIN_DAY = re.compile("小时|分钟")  # the periods shorter than a day, in which a frequency within one is stated
 _CONSEQUENCE = re.compile(r"(?:会|就|才|便|将)")  # what follows from the occasions counted (几次会吊销)
 _TOLD_SPAN = 12  # a figure told before a measure's adjective is read in this many characters before it
 _NAME_SPAN = 18  # a number counts the people named within its clause, this many characters around it at most
@@ -513,7 +514,10 @@ class QuantityAsks:
         if found := self._frequency.search(part):
             # the act is written between the asking words (多久修订一次), after them (多长时间要做一次评估) or before
             act = self._act(part, found, found["act"] or "")
-            return Ask("frequency", self._how_often, words=found.group(0), act=act)
+            # how many hours or minutes apart (每隔几小时巡查一次) is stated in hours or minutes: 每日 says it is done
+            # daily, not how often within the day
+            within_day = _WITHIN_DAY.search(found.group(0))
+            return Ask("frequency", self._how_often, words=found.group(0), act=act, per=within_day and _WITHIN_DAY)
         if found := self._ratio.search(part):
             return Ask("ratio", self._proportion, words=found.group(0))
         asked = (f for f in self._unit_asked.finditer(part) if not _told_roughly(part, f))
