@@ -32,6 +32,7 @@ import pytest
 from test_answer_reading import _passage
 from test_fifteenth_round import _article
 from test_fiftyfirst_round import _ASKS
+from test_fiftysecond_round import _TOKENIZER, _head
 from test_retrieval_stages import record
 
 from assistant.answer import OfflineComposer
@@ -41,7 +42,6 @@ from assistant.retrieval.provisions import PENALTY, provision_asked, tells_of_ha
 from assistant.retrieval.query import QueryAnalyzer, QueryPlan, plan_named, without_plan_named
 from ingest.settings import Settings
 from ingest.tokenizer import Tokenizer
-from ingest.vocabulary import Vocabulary
 
 
 @pytest.mark.parametrize(
@@ -232,9 +232,6 @@ def test_who_found_the_breach_out_is_no_word_of_the_offence(part, left):
     assert without_found_out(part) == left
 
 
-_SEGMENTER = Tokenizer(Vocabulary(Settings().knowledge_dir).segmenter_terms)
-
-
 @pytest.mark.parametrize(
     ("question", "term"),
     [
@@ -250,14 +247,8 @@ _SEGMENTER = Tokenizer(Vocabulary(Settings().knowledge_dir).segmenter_terms)
 )
 def test_a_workers_everyday_words_find_the_laws_terms(question, term):
     law = record("安全生产法", "法律")
-    analyzer = QueryAnalyzer(KnowledgePack(Settings().knowledge_dir), _SEGMENTER, {law.doc_id: law})
+    analyzer = QueryAnalyzer(KnowledgePack(Settings().knowledge_dir), _TOKENIZER, {law.doc_id: law})
     assert term in analyzer.analyse(question).legal_terms
-
-
-def _act_head(question: str) -> str:
-    ask = _ASKS.asked(question)
-    assert ask is not None, question
-    return _ASKS.act_head(ask.act, _SEGMENTER.query_tokens(ask.act))
 
 
 @pytest.mark.parametrize(
@@ -269,11 +260,11 @@ def _act_head(question: str) -> str:
     ],
 )
 def test_the_occasions_counted_are_of_the_act_beside_them(question, act):
-    assert _act_head(question) == act
+    assert _head(question) == act
 
 
 def test_what_follows_from_the_occasions_is_not_the_act_counted():
-    assert _act_head("被罚了几次会吊销？") != "吊销"
+    assert _head("被罚了几次会吊销？") != "吊销"
 
 
 _FIRE_DUTIES = _article(
