@@ -53,7 +53,7 @@ class AnswerConfig(BaseModel):
         "share of the best for that part",
     )
     min_coverage: float = Field(
-        0.20,
+        0.2,
         description="share of the question's weighted terms the best clause must hold (evals.calibrate declines the "
         "pack's answerable questions alike from 0.2 to 0.25; the low end, as users' stories hold less of any clause)",
     )
