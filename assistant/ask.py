@@ -280,15 +280,20 @@ class Assistant:
         checked as its reply's are (LlmComposer.finish)."""
         return None if query == question else "\n".join([*(history or []), question])
 
-    def _offline(self, query: str, plan, chunks: list[StoredChunk], fault: LlmUnavailable | None) -> Answer:
-        answer = OfflineComposer(
+    def offline_composer(self) -> OfflineComposer:
+        """The offline composer over this knowledge base, with the thresholds of the embedder it was retrieved with
+        (the calibrated similarity floor, how far its ranker is trusted)."""
+        return OfflineComposer(
             self.kb.tokenizer,
             self.kb.bm25.idf,
             self.retriever.figures,
             self.kb.settings.knowledge_dir,
             ANSWER.min_similarity.get(self.kb.embedder.name),
             ANSWER.ranked_first_share.get(self.kb.embedder.name),
-        ).compose(query, plan, self.whole_articles(chunks), self._accident(query))
+        )
+
+    def _offline(self, query: str, plan, chunks: list[StoredChunk], fault: LlmUnavailable | None) -> Answer:
+        answer = self.offline_composer().compose(query, plan, self.whole_articles(chunks), self._accident(query))
         answer = _with_notes(answer, self._missing_articles(answer.text.split("\n\n依据：")[0]))
         if fault is not None:
             answer.text = f"{fault.note}\n\n{answer.text}"

@@ -25,7 +25,7 @@ import re
 import sys
 from pathlib import Path
 
-from assistant.answer import ANSWER, OfflineComposer
+from assistant.answer import ANSWER
 from assistant.ask import Assistant
 from assistant.pack import pack_of
 from assistant.retrieval.figures import NUMBER
@@ -100,7 +100,9 @@ def main(argv: list[str] | None = None) -> int:
 
     questions = prepare([pair.question for pair in training_pairs(kb)])
     figures = prepare(figure_questions(kb))
-    composer = OfflineComposer(kb.tokenizer, kb.bm25.idf, assistant.retriever.figures)  # the index is loaded by now
+    # as `anquan ask` composes (the embedder's trust in its ranker), the similarity floor left out until its own sweep
+    composer = assistant.offline_composer()
+    composer.min_similarity = None
     print(f"{len(questions)} 个知识包问题（均有依据）")
     sweep(composer, questions, "min_coverage", GRID)
     print(f"{len(figures)} 个由义务改写的数额/期限问题（均有依据）")

@@ -13,8 +13,7 @@
   breach out (消防检查查到了, 被市场监管查到) is no word of the offence. So is one told as having happened (出了事先别报),
   and how a person who did wrong is dealt with (法律上怎么处理他, after 压下去不报) asks the penalty.
 - A worker's everyday words for what the law forbids (绩效扣光, 让我走人, 我说不干, 没证先开) find its terms;
-  a worker of 16 or 17 is a 未成年工; what someone must see to (要管哪些事) is the duties the law lists (下列职责); someone posted to
-  watch (安排人盯着) is its 专门人员进行现场安全管理, and lifting a thing up (吊上平台) is 吊装.
+  a worker of 16 or 17 is a 未成年工; what someone must see to (要管哪些事) is the duties the law lists (下列职责).
 - The occasions of an act counted (一个学期至少要搞几次演练) are its occasions, as a frequency is its frequency: a
   provision counting another act's (每年至少进行一次全面检测) does not answer; the period they are counted in says
   when, not what, and what follows from them (被罚了几次会吊销) is no act counted. A figure asked per area (每平方米
@@ -241,8 +240,6 @@ def test_who_found_the_breach_out_is_no_word_of_the_offence(part, left):
         ("厂里让我没证先开叉车，我能开吗？", "取得相应资格"),
         ("厂里招了个16岁的暑假工，安排到打磨车间，这合法吗？", "未成年工"),
         ("厂长在安全上要管哪些事？", "下列职责"),
-        ("明天要用吊车把设备吊上平台，要安排人盯着吗？", "专门人员进行现场安全管理"),
-        ("明天要用吊车把设备吊上平台，要安排人盯着吗？", "吊装"),
     ],
 )
 def test_a_workers_everyday_words_find_the_laws_terms(question, term):

@@ -44,8 +44,9 @@ class AnswerConfig(BaseModel):
     ranked_first_share: dict[str, float] = Field(
         default_factory=lambda: {"e5-small-q4-384": 0.2},
         description="first_share per embedder whose ranker is trusted further: with e5 the ranker's first pick is "
-        "right more often than the clause scores that overrule it at 0.3 (blind diagnostic sets: 7 answers better, "
-        "2 worse at 0.2; dev unchanged, dev2 1 better); the built-in vectors keep 0.3 (dev 1 worse at 0.2)",
+        "right more often than the clause scores that overrule it at 0.3 (blind diagnostic sets, counted from "
+        "results files: 7 answers better, 2 worse at 0.2; dev unchanged, dev2 1 better); the built-in vectors keep "
+        "0.3 (dev 1 worse at 0.2)",
     )
     keep_share: float = Field(
         0.6,

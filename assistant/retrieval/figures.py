@@ -516,8 +516,8 @@ class QuantityAsks:
             act = self._act(part, found, found["act"] or "")
             # how many hours or minutes apart (每隔几小时巡查一次) is stated in hours or minutes: 每日 says it is done
             # daily, not how often within the day
-            within_day = _WITHIN_DAY.search(found.group(0))
-            return Ask("frequency", self._how_often, words=found.group(0), act=act, per=within_day and _WITHIN_DAY)
+            per = _WITHIN_DAY if _WITHIN_DAY.search(found.group(0)) else None
+            return Ask("frequency", self._how_often, words=found.group(0), act=act, per=per)
         if found := self._ratio.search(part):
             return Ask("ratio", self._proportion, words=found.group(0))
         asked = (f for f in self._unit_asked.finditer(part) if not _told_roughly(part, f))
