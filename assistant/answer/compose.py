@@ -40,6 +40,7 @@ from assistant.retrieval.provisions import (
     asks_crime,
     asks_of_officials,
     asks_of_term,
+    asks_scope,
     defines,
     disciplines_officials,
     duty_bearers,
@@ -48,6 +49,7 @@ from assistant.retrieval.provisions import (
     parties_fined,
     provision_asked,
     provision_kind,
+    states_scope,
     tells_of_harm,
     without_found_out,
 )
@@ -716,6 +718,21 @@ def _states_about(
     return max(c.coverage for c in group) if later and stating else max(stating, default=0.0)
 
 
+_REQUIRED = re.compile(r"必须|应当|应该|需要|要|得|能不能|可不可以|可以")  # what is required or allowed
+
+
+def _duty_asked(part: str, plan: QueryPlan, figure: Ask | None) -> bool:
+    """Whether a part asks what is required or allowed (行车用之前要办什么手续, 单位必须给他们配什么), not what a text
+    covers or who oversees (适用吗, 归哪个部门管), a definition, a penalty or a figure (which a provision on what a text
+    covers may state: 每场次预计参加人数达到1000人以上)."""
+    return (
+        bool(_REQUIRED.search(part))
+        and figure is None
+        and provision_asked(part) is None
+        and not asks_scope(plan.question)
+    )
+
+
 def _speaks_to_number(group: list[_Clause]) -> bool:
     """Whether a provision speaks to the number a question states: its range holds it, or it writes it out."""
     return any(c.lead for c in group) or any(_NUMERAL.fullmatch(t) for t in group[0].matter)
@@ -1036,6 +1053,13 @@ class OfflineComposer:
             ]
             good = imposing[:1] + [g for g in good if g not in imposing[:1]]
         good = criminal + [g for g in good if g not in criminal]
+        if _duty_asked(part, plan, figure) and states_scope(evidence[good[0][0].chunk_rank].text):
+            # a provision saying what its text covers (…不适用本法; 房屋建筑工地用起重机械…由有关部门依照本法…实施)
+            # answers whether and by whom the text applies, not what it requires: asked what is required (行车用之前
+            # 要办什么手续), a provision laying a duty that answers about as well goes first
+            close = ANSWER.keep_share * good[0][0].score
+            laying = [g for g in good if not states_scope(evidence[g[0].chunk_rank].text) and g[0].score >= close]
+            good = laying[:1] + [g for g in good if g not in laying[:1]]
         picked = good[:1]
         # a unit asking of its own duty (我们是一家小型建筑施工企业…必须单独建一支应急救援队伍吗？) is answered by a
         # provision binding units (…建筑施工单位应当建立应急救援队伍；…小型企业…可以不建立) answering about as well,
@@ -1287,8 +1311,11 @@ class OfflineComposer:
                 and provision_kind(lower) in (None, provision_kind(chunk))
                 and on_matter(g, chunk)
                 and forms.names_subject(governs(chunk), asked)  # "" (the general law) is in any
+                # (nor, asked what is required, a law's provision on what it covers: …不适用本法)
+                and not (duty_asked and states_scope(chunk.text))
             ]
 
+        duty_asked = _duty_asked(part, plan, ask)
         laws = laws_on(matter)
         sector = forms.subject(lower.title, lower.kind) if lower.region == NATIONAL else ""
         if states(picked[0]):

@@ -111,6 +111,9 @@ class Ask:
     listed: bool = False
     # a figure put to be confirmed or chosen (是不是每三年一次？, …每4年复审一次，对吗？), not asked outright
     put: bool = False
+    # a period asked as one within which something is done (多少分钟内赶到, 几日内补报): a period stated as how often
+    # something is done (每15日进行一次清洁) is no time limit
+    within: bool = False
 
     def stated_by_list(self, items: list[str]) -> bool:
         """Whether a list of these items states the count asked: a count of kinds, and two items or more."""
@@ -125,12 +128,19 @@ class Ask:
             self.per is None or bool(self.per.search(simplified))
         )
 
+    def _found(self, pattern: re.Pattern, simplified: str) -> list[re.Match[str]]:
+        """The figures of a pattern the text states, a time limit asked: those not stating how often (每15日)."""
+        found = list(pattern.finditer(simplified))
+        if self.within:
+            found = [f for f in found if not _EVERY.search(simplified, max(0, f.start() - len("每隔")), f.start())]
+        return found
+
     def _states(self, simplified: str) -> bool:
         """Whether a figure of this kind is stated, of the people counted when the question names them: the number
         right before their name (八名专职安全生产管理人员) or just after it (专职安全生产管理人员不少于2名)."""
         if not self.counted:
-            return bool(self.states.search(simplified))
-        for found in self.states.finditer(simplified):
+            return bool(self._found(self.states, simplified))
+        for found in self._found(self.states, simplified):
             after = _CLAUSE_END.split(simplified[found.end() : found.end() + _NAME_SPAN], maxsplit=1)[0]
             before = _CLAUSE_END.split(simplified[max(0, found.start() - _NAME_SPAN) : found.start()])[-1]
             if _names(self.counted, after, at_start=True) or _names(self.counted, before, at_start=False):
@@ -155,7 +165,7 @@ class Ask:
         simplified = self._said(text)
         if not self._states(simplified) or not self._names_kind(simplified) or not self._names_owner(simplified):
             return 0.0
-        return 1.0 if self.exact is None or self.exact.search(simplified) else 0.5
+        return 1.0 if self.exact is None or self._found(self.exact, simplified) else 0.5
 
 
 # the document a validity asked is of, named right before it (危险化学品经营许可证的有效期, 特种作业操作证有效期)
@@ -176,6 +186,8 @@ _ASKING_OR_ONCE = re.compile(rf"{ASKS_OTHERWISE.pattern}|是|[一1]\s*[{_OCCASIO
 _TRAILING = re.compile(rf"(?:{ASKS_OTHERWISE.pattern}|各有|[是的都各])+$")
 _OR_ELSE = "还是"  # a choice put (每年一次还是两年一次)
 _WITHIN_DAY = re.compile("小时|分钟")  # the periods shorter than a day, in which a frequency within one is stated
+_WITHIN = ("内", "之内", "以内")  # after the words asking a period: the period a thing is done within (几日内)
+_EVERY = re.compile(r"每隔?$")  # before a period stated: how often something is done (每15日, 每隔2小时)
 _CONSEQUENCE = re.compile(r"(?:会|就|才|便|将)")  # what follows from the occasions counted (几次会吊销)
 _TOLD_SPAN = 12  # a figure told before a measure's adjective is read in this many characters before it
 _NAME_SPAN = 18  # a number counts the people named within its clause, this many characters around it at most
@@ -548,8 +560,15 @@ class QuantityAsks:
             # the occasions of an act counted (一个学期至少要搞几次演练, 一年开展了多少次安全检查): the act's, as a
             # frequency is (消防设施每年至少全面检测一次 counts no drill)
             act = self._act(part, found) if unit in _OCCASIONS else ""
+            within = kind == "time" and part.startswith(_WITHIN, found.end())
             return Ask(
-                kind, counted or self._stated[kind], words=found.group(0), counted=people, listed=listed, act=act
+                kind,
+                counted or self._stated[kind],
+                words=found.group(0),
+                counted=people,
+                listed=listed,
+                act=act,
+                within=within,
             )
         if found := self._money.search(part):  # 罚款多高 asks a sum, not a length
             return Ask("money", self._stated["money"], words=found.group(0), of=self._kind_of_sum(found.group(0)))
@@ -563,7 +582,8 @@ class QuantityAsks:
             sums = self._kind_of_sum(found.group(0)) or tuple(self._money_words)
             return Ask("money", re.compile(_alternatives(list(sums))), self._stated["money"], words=found.group(0))
         if found := self._time.search(part):
-            return Ask("time", self._deadline, self._stated["time"], words=found.group(0))
+            within = part.startswith(_WITHIN, found.end())
+            return Ask("time", self._deadline, self._stated["time"], words=found.group(0), within=within)
         if self._limit is not None and (found := self._limit.search(part)):
             return Ask("limit", self._number, words=found.group(0))
         return None

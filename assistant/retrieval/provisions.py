@@ -313,6 +313,30 @@ def asks_of_officials(question: str) -> bool:
     return bool(_OFFICIALS_ASKED.search(question))
 
 
+# what a text covers and what it leaves to others (…不适用本法; 本条例适用于…; …参照本法执行): said of the text itself
+_SCOPE_TEXT = re.compile(
+    r"不适用本(?:法|条例|规定|办法)|本(?:法|条例|规定|办法)适用于|适用本(?:法|条例|规定|办法)|参照本(?:法|条例|规定|办法)"
+)
+_DUTY_TEXT = re.compile(r"应当|必须|不得|严禁|禁止")
+# a question asking what a text covers or who oversees a thing (对我们适用吗, 归哪个部门管, 算不算特种设备)
+_ASKS_SCOPE = re.compile(
+    r"适用|管不管|归(?:哪|谁|什么)|(?:哪个|哪些|什么)部门(?:来)?(?:管|监管|主管|负责监管)|谁(?:来)?(?:管|监管|负责监管)"
+    r"|算不算|属不属于|属于不属于|包不包括|包括不包括|在不在(?:[^，。？?]{0,8})范围"
+)
+
+
+def states_scope(text: str) -> bool:
+    """Whether a provision says only what its text covers or leaves to other laws (军事装备…使用的特种设备安全的监督管理
+    不适用本法), laying no duty itself."""
+    body = LEADING_LABEL.sub("", text.strip())
+    return bool(_SCOPE_TEXT.search(body)) and not _DUTY_TEXT.search(body)
+
+
+def asks_scope(question: str) -> bool:
+    """Whether a question asks what a text covers or who oversees something (…对我们适用吗？归哪个部门管？)."""
+    return bool(_ASKS_SCOPE.search(question))
+
+
 def defines(text: str) -> bool:
     """Whether a text says what a term means (…是指…, 本法所称…, 下列用语的含义)."""
     return bool(_DEFINITION_TEXT.search(text))
