@@ -10,15 +10,20 @@
   依照本法…实施) answers whether and by whom the text applies (适用吗, 归哪个部门监管), not what is required (行车用之前要
   办什么手续): asked that, a provision laying a duty that answers about as well goes first, and no such provision of a
   law displaces a lower rule's duty as 上位法.
+- What a question asking which ones asks for may be named before the asking words (重点行业、重点领域是哪些, 覆盖的行业
+  有哪些) as well as after them (哪些重点行业): of a plan's passages, the one naming a series of them (危险化学品、粉尘
+  涉爆、有限空间等重点行业) answers, not the preamble that names the kind alone (深化重点行业领域专项整治).
 """
 
 from __future__ import annotations
 
 import pytest
+from test_answer_reading import _passage
 from test_fifteenth_round import _article
 from test_fiftyfirst_round import _ASKS
 from test_fiftythird_round import _compose
 
+from assistant.answer.compose import _members_asked
 from assistant.retrieval.provisions import asks_scope, states_scope
 
 _ELEVATOR_UPKEEP = _article(
@@ -105,21 +110,19 @@ _USE_REGISTRATION = _article(
 
 
 @pytest.mark.parametrize(
-    "question",
-    ["厂里新买了一台起重机械，安装使用之前要办什么手续？", "工地上的起重机械安装好了，使用前必须登记吗？"],
+    ("question", "cited"),
+    [
+        # asked what is required: the duty
+        ("厂里新买了一台起重机械，安装使用之前要办什么手续？", "第三十三条"),
+        ("工地上的起重机械安装好了，使用前必须登记吗？", "第三十三条"),
+        # asked whether the law applies, or who oversees: what it covers
+        ("工地上的起重机械安装使用，适用特种设备安全法吗？", "第一百条"),
+        ("工地上起重机械的安装使用归哪个部门监管？", "第一百条"),
+    ],
 )
-def test_what_a_law_covers_does_not_answer_what_it_requires(question):
+def test_what_a_law_covers_answers_whether_it_applies_not_what_it_requires(question, cited):
     answer = _compose(question, [_SCOPE, _USE_REGISTRATION], told=True)
-    assert answer.text.splitlines()[0].startswith("依据《特种设备安全法》第三十三条"), answer.text
-
-
-@pytest.mark.parametrize(
-    "question",
-    ["工地上的起重机械安装使用，适用特种设备安全法吗？", "工地上起重机械的安装使用归哪个部门监管？"],
-)
-def test_what_a_law_covers_answers_whether_it_applies(question):
-    answer = _compose(question, [_SCOPE, _USE_REGISTRATION], told=True)
-    assert answer.text.splitlines()[0].startswith("依据《特种设备安全法》第一百条"), answer.text
+    assert answer.text.splitlines()[0].startswith(f"依据《特种设备安全法》{cited}"), answer.text
 
 
 def test_a_provision_laying_a_duty_is_not_one_on_what_a_text_covers():
@@ -140,3 +143,29 @@ def test_a_laws_provision_on_what_it_covers_does_not_displace_a_rules_duty():
     question = "工地上的起重机械和场（厂）内专用机动车辆，安装使用之前要找谁来装？"
     answer = _compose(question, [_INSTALLERS, _SCOPE], told=True)
     assert answer.text.splitlines()[0].startswith("依据《特种设备安全监察条例》第二十条"), answer.text
+
+
+_PREAMBLE = _passage(
+    0,
+    "青山区第四季度安全生产工作计划\n第四季度安全生产工作继续坚持方针，以消除事故隐患为突破口，推进隐患排查治理体系建设，"
+    "深化重点行业领域专项整治。",
+)
+_INSPECTIONS = _passage(
+    1,
+    "加强对危险化学品、粉尘涉爆、有限空间、人员密集场所等重点行业、重点领域进行隐患排查治理。",
+    "二、强化督导检查",
+)
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "青山区那份第四季度计划里，隐患排查点名的重点行业、重点领域是哪些？",
+        "青山区那份第四季度计划里，隐患排查的重点行业有哪些？",
+        "青山区那份第四季度计划里，隐患排查要查哪些重点行业？",
+    ],
+)
+def test_which_ones_asked_are_named_before_or_after_the_asking_words(question):
+    assert _members_asked(question, [_INSPECTIONS.text]) in ("重点行业", "行业")
+    answer = _compose(question, [_PREAMBLE, _INSPECTIONS], plans=True, told=True)
+    assert "危险化学品、粉尘涉爆" in answer.text.splitlines()[0], answer.text

@@ -493,6 +493,10 @@ def _enumerates(clause: _Clause, members: str = "") -> bool:
 _MEMBERS_ASKED = re.compile(
     r"(?:哪些|哪[类种]|哪几[个类种项件家]?|哪[两三四五六七八九十]+[个类种项件家]?)([\u4e00-\u9fff]{2,8})"
 )
+# or named before it (重点行业、重点领域是哪些, 覆盖的行业有哪些)
+_MEMBERS_BEFORE = re.compile(
+    r"([\u4e00-\u9fff、]{2,12}?)(?:都|分别|主要|具体)?(?:是|有|包括|包含|指)(?:哪些|哪几[个类种项件家]?|哪[类种])"
+)
 _SERIES_SPAN = r"[^，。；：,;:]{2,80}?"
 _ITEMS_APART = re.compile(r"、|以及|和|及|或者|或")
 
@@ -567,15 +571,20 @@ def _introduces_asked(clause: _Clause, words: list[str]) -> bool:
 
 
 def _members_asked(part: str, texts: list[str]) -> str:
-    """The kind of member a question asking which ones asks for, as the texts write it ("" when none names it)."""
-    found = _MEMBERS_ASKED.search(normalise_for_index(part))
-    if not found:
-        return ""
-    words = found.group(1)
+    """The kind of member a question asking which ones asks for, as the texts write it ("" when none names it): named
+    after the asking word (哪些重点行业) or before it (重点行业、重点领域是哪些)."""
+    said = normalise_for_index(part)
     joined = normalise_for_index(" ".join(texts))
-    for end in range(len(words), 1, -1):
-        if _series_of(words[:end]).search(joined):
-            return words[:end]
+    if found := _MEMBERS_ASKED.search(said):
+        words = found.group(1)
+        for end in range(len(words), 1, -1):  # the longest start of the words a series names as its kind
+            if _series_of(words[:end]).search(joined):
+                return words[:end]
+    if found := _MEMBERS_BEFORE.search(said):
+        for noun in _ITEMS_APART.split(found.group(1)):
+            for start in range(len(noun) - 1):  # the longest end of each noun a series names as its kind
+                if _series_of(noun[start:]).search(joined):
+                    return noun[start:]
     return ""
 
 
