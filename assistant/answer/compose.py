@@ -1303,6 +1303,8 @@ class OfflineComposer:
         # which a general text (安全生产法, 事故条例) covers too: its provisions are on the rule's matter without them
         scope = normalise_for_index(lower.title or "")
 
+        duty_asked = _duty_asked(part, plan, ask)
+
         def laws_on(terms: dict[str, float]) -> list[list[_Clause]]:
             """The texts above the rule (ABOVE: a law, and a 行政法规 above a 规章 or a notice) holding most of these
             terms of the matter (same_matter), of the rule's kind of provision and on a subject the question names."""
@@ -1324,7 +1326,6 @@ class OfflineComposer:
                 and not (duty_asked and states_scope(chunk.text))
             ]
 
-        duty_asked = _duty_asked(part, plan, ask)
         laws = laws_on(matter)
         sector = forms.subject(lower.title, lower.kind) if lower.region == NATIONAL else ""
         if states(picked[0]):
