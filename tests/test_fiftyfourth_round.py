@@ -13,9 +13,14 @@
 - What a question asking which ones asks for may be named before the asking words (重点行业、重点领域是哪些, 覆盖的行业
   有哪些) as well as after them (哪些重点行业): of a plan's passages, the one naming a series of them (危险化学品、粉尘
   涉爆、有限空间等重点行业) answers, not the preamble that names the kind alone (深化重点行业领域专项整治).
+- Asked how a breach is punished, the penalty provision naming a leading duty's article (生产经营单位违反本条例第三十条
+  第一款规定的，…处三万元以上十万元以下的罚款) comes right after that duty: the text itself says which sanction the
+  duty's breach carries, whatever words the question shares with the sanction.
 """
 
 from __future__ import annotations
+
+from types import SimpleNamespace
 
 import pytest
 from test_answer_reading import _passage
@@ -24,7 +29,9 @@ from test_fiftyfirst_round import _ASKS
 from test_fiftythird_round import _compose
 
 from assistant.answer.compose import _members_asked
-from assistant.retrieval.provisions import asks_scope, states_scope
+from assistant.retrieval.config import RankingConfig
+from assistant.retrieval.provisions import asks_scope, punishes, states_scope
+from assistant.retrieval.retriever import HybridRetriever
 
 _ELEVATOR_UPKEEP = _article(
     "特种设备安全监察条例", "行政法规", 31,
@@ -169,3 +176,49 @@ def test_which_ones_asked_are_named_before_or_after_the_asking_words(question):
     assert _members_asked(question, [_INSPECTIONS.text]) in ("重点行业", "行业")
     answer = _compose(question, [_PREAMBLE, _INSPECTIONS], plans=True, told=True)
     assert "危险化学品、粉尘涉爆" in answer.text.splitlines()[0], answer.text
+
+
+_PROVINCE = "青山省安全生产条例"
+_NO_RISKY_ORDERS = _article(
+    _PROVINCE, "地方性法规", 30,
+    "第三十条 生产经营单位应当依法保障从业人员的生命安全，不得有下列行为：\n（一）违章指挥、强令或者放任从业人员冒险作业；",
+)  # fmt: skip
+_ITS_PENALTY = _article(
+    _PROVINCE, "地方性法规", 76,
+    "第七十六条 生产经营单位违反本条例第三十条第一款规定的，责令限期改正，处三万元以上十万元以下的罚款。",
+)  # fmt: skip
+_ANOTHER_PENALTY = _article(
+    _PROVINCE, "地方性法规", 77,
+    "第七十七条 生产经营单位进行危险作业，违反本条例第三十五条第一款规定的，责令限期改正，处三万元以上十万元以下的罚款。",
+)  # fmt: skip
+
+
+def test_a_penalty_punishes_the_article_it_names():
+    assert punishes(_ITS_PENALTY, _NO_RISKY_ORDERS)
+    assert not punishes(_ANOTHER_PENALTY, _NO_RISKY_ORDERS)  # another article's breach
+    elsewhere = _article("白水市安全生产条例", "地方性法规", 76, _ITS_PENALTY.text)
+    assert not punishes(elsewhere, _NO_RISKY_ORDERS)  # another text's 第三十条
+    assert not punishes(_NO_RISKY_ORDERS, _NO_RISKY_ORDERS)  # a duty punishes nothing
+
+
+def _retriever(chunks: list) -> HybridRetriever:
+    kb = SimpleNamespace(store=SimpleNamespace(document_chunks=lambda doc_id, doc_hash: chunks))
+    retriever = HybridRetriever(kb=kb, config=RankingConfig(punished_depth=2))  # type: ignore[arg-type]
+    return retriever
+
+
+def test_the_penalty_naming_a_leading_duty_follows_it():
+    other = _article("消防法", "法律", 64, "第六十四条 违反本法规定，有下列行为之一的，处十日以上十五日以下拘留。")
+    # named by the duty ranked second, found below the ranking's head or not found at all: right after the duty
+    for ranked in (
+        [other, _NO_RISKY_ORDERS, _ANOTHER_PENALTY, _ITS_PENALTY],
+        [other, _NO_RISKY_ORDERS, _ANOTHER_PENALTY],
+    ):
+        moved = _retriever([_NO_RISKY_ORDERS, _ITS_PENALTY, _ANOTHER_PENALTY])._punishing_after(
+            [(c, 1.0 - i / 10) for i, c in enumerate(ranked)]
+        )
+        assert [c.id for c, _ in moved][:3] == [other.id, _NO_RISKY_ORDERS.id, _ITS_PENALTY.id]
+    # a duty below the head moves nothing
+    ranked = [other, _ANOTHER_PENALTY, _NO_RISKY_ORDERS, _ITS_PENALTY]
+    moved = _retriever([_NO_RISKY_ORDERS, _ITS_PENALTY])._punishing_after([(c, 1.0) for c in ranked])
+    assert [c.id for c, _ in moved] == [c.id for c in ranked]

@@ -78,6 +78,11 @@ class RankingConfig(BaseModel):
         "corpus), searched in the field and in what a question names; any other library is the user's choice and "
         "searched whole (their 动火作业规定, 防暑降温措施管理办法)",
     )
+    punished_depth: int = Field(
+        3,
+        description="duty provisions at the head of the ranking whose penalty provision, naming the duty's article "
+        "(违反本条例第三十条规定的), moves up right after it when the question asks a penalty",
+    )
     weights: dict[str, float] = Field(default_factory=dict, description="feature -> weight of the linear ranker")
     bias: float = 0.0
     fitted_on: str = Field("", description="what the weights were fitted on (written by evals.fit_ranker)")

@@ -6,12 +6,13 @@ from __future__ import annotations
 
 import re
 
-from ingest.articles import LEADING_LABEL, paragraph_openings
+from ingest.articles import LEADING_LABEL, paragraph_openings, parse_article
 from ingest.cleaning import normalise_for_index
 from ingest.store import StoredChunk
 
 PENALTY = "penalty"
 DEFINITION = "definition"
+DUTY = "duty"
 
 _ASKS_PENALTY = re.compile(
     r"罚|追究|处分|吊销|法律后果|什么后果|判刑|判(?:几|多少|多久)|刑事责任|坐牢|拘留|拘役|徒刑"  # 罚: 罚款, 会被罚吗
@@ -337,6 +338,21 @@ def asks_scope(question: str) -> bool:
     return bool(_ASKS_SCOPE.search(question))
 
 
+# an article of the same text a provision names (违反本条例第三十条第一款规定的; 未依照本法第二十六条规定…)
+_NAMED_ARTICLE = re.compile(
+    r"本(?:法|条例|规定|办法|细则)(第[零〇一二三四五六七八九十百千两\d]+条(?:之[零一二三四五六七八九十\d]+)?)"
+)
+
+
+def punishes(penalty: StoredChunk, duty: StoredChunk) -> bool:
+    """Whether a penalty provision names the duty's article as the one whose breach it punishes (生产经营单位违反本条例
+    第三十条第一款规定的，责令限期改正，处三万元以上十万元以下的罚款 punishes 第三十条): of the same text, by number."""
+    if penalty.doc_id != duty.doc_id or penalty.doc_hash != duty.doc_hash or provision_kind(penalty) != PENALTY:
+        return False
+    ref = parse_article(duty.article) if duty.article else None
+    return ref is not None and any(parse_article(named) == ref for named in _NAMED_ARTICLE.findall(penalty.text))
+
+
 def defines(text: str) -> bool:
     """Whether a text says what a term means (…是指…, 本法所称…, 下列用语的含义)."""
     return bool(_DEFINITION_TEXT.search(text))
@@ -350,4 +366,4 @@ def provision_kind(chunk: StoredChunk) -> str | None:
         return PENALTY
     if defines(chunk.text):
         return DEFINITION
-    return "duty"
+    return DUTY

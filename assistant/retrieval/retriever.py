@@ -24,6 +24,7 @@ from assistant.retrieval.features import (
     subject_of,
 )
 from assistant.retrieval.figures import QuantityAsks
+from assistant.retrieval.provisions import DUTY, PENALTY, provision_asked, provision_kind, punishes
 from assistant.retrieval.query import QueryAnalyzer, QueryPlan
 from assistant.retrieval.rank import linear_scores, other_regions_capped, set_copies_aside
 from ingest.knowledge_base import KnowledgeBase
@@ -53,6 +54,8 @@ class HybridRetriever:
     # (key, the documents searched, the national texts among them), computed again only when the key changes
     _allowed: tuple[tuple, frozenset[str], frozenset[str]] | None = field(default=None, init=False, repr=False)
     _langchain: Any = field(default=None, init=False, repr=False)
+    # each document version's penalty provisions, read when a duty of it heads a question asking a penalty
+    _penalties: dict[tuple[str, str], list[StoredChunk]] = field(default_factory=dict, init=False, repr=False)
 
     def as_langchain(self) -> BaseRetriever:
         """This retriever behind langchain's BaseRetriever interface (Documents with a score and a citation)."""
@@ -166,7 +169,31 @@ class HybridRetriever:
         other = dict(zip(found.ids, rows[:, FEATURES.index("other_region")], strict=True))
         regions = [chunk.region if other[chunk.id] else None for chunk, _ in ranked]
         capped = other_regions_capped(regions, self.config.other_region_cap)
-        return [ranked[i] for i in capped], found.pinned, found.dense
+        ranked = [ranked[i] for i in capped]
+        if provision_asked(query) == PENALTY:
+            ranked = self._punishing_after(ranked)
+        return ranked, found.pinned, found.dense
+
+    def _punishing_after(self, ranked: list[tuple[StoredChunk, float]]) -> list[tuple[StoredChunk, float]]:
+        """The ranking with the penalty provisions naming each of the first duties (RankingConfig.punished_depth) right
+        after it, for a question asking how a breach is punished: the text itself says which sanction that duty's
+        breach carries (违反本条例第三十条第一款规定的，…处三万元以上十万元以下的罚款), whatever words the question
+        shares with the sanction; a penalty decision cites both."""
+        assert self.config is not None
+        out = list(ranked)
+        for duty, score in [(c, s) for c, s in ranked[: self.config.punished_depth] if provision_kind(c) == DUTY]:
+            key = (duty.doc_id, duty.doc_hash)
+            if key not in self._penalties:  # a document version's penalty provisions, read once
+                chunks = self.kb.store.document_chunks(*key)
+                self._penalties[key] = [c for c in chunks if provision_kind(c) == PENALTY]
+            at = next(i for i, (c, _) in enumerate(out) if c.id == duty.id)
+            for penalty in [c for c in self._penalties[key] if punishes(c, duty)]:
+                place = next((i for i, (c, _) in enumerate(out) if c.id == penalty.id), None)
+                if place is None or place > at + 1:
+                    if place is not None:
+                        out.pop(place)
+                    out.insert(at + 1, (penalty, score))
+        return out
 
     def search(self, query: str, plan: QueryPlan | None = None) -> list[tuple[StoredChunk, float]]:
         ranked, pinned_chunks, dense = self._ranked(query, plan)
