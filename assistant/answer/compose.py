@@ -32,6 +32,7 @@ from assistant.retrieval.coverage import contrastive_weights, coverage, held_ter
 from assistant.retrieval.figures import Ask, QuantityAsks
 from assistant.retrieval.provisions import (
     DEFINITION,
+    DUTY,
     GOVERNMENT,
     PENALTY,
     SANCTION,
@@ -1057,7 +1058,7 @@ class OfflineComposer:
             imposing = [
                 g
                 for g in good
-                if provision_kind(evidence[g[0].chunk_rank]) == "duty"
+                if provision_kind(evidence[g[0].chunk_rank]) == DUTY
                 and g[0].score >= ANSWER.keep_share * good[0][0].score
             ]
             good = imposing[:1] + [g for g in good if g not in imposing[:1]]
@@ -1345,7 +1346,7 @@ class OfflineComposer:
                 own = about(picked[0])
                 higher = [g for g in higher if about(g) >= own]
         elif (
-            provision_kind(lower) == "duty"
+            provision_kind(lower) == DUTY
             and sector
             # a figure the rule sets (电梯…每15日进行一次…) is a detail the law leaves to it
             and not any(self.asks.is_quantity(t) for t in self.tokenizer.query_tokens(_said(picked[0])))
@@ -1355,7 +1356,7 @@ class OfflineComposer:
             higher = [
                 g
                 for g in laws
-                if provision_kind(evidence[g[0].chunk_rank]) == "duty"
+                if provision_kind(evidence[g[0].chunk_rank]) == DUTY
                 and forms.names_subject(sector, forms.law_subject(evidence[g[0].chunk_rank].title))
                 and g[0].score >= pick.score
             ]

@@ -10,6 +10,7 @@ clause that states a figure of that kind: a provision on the same subject that d
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from difflib import SequenceMatcher
 
@@ -128,18 +129,21 @@ class Ask:
             self.per is None or bool(self.per.search(simplified))
         )
 
-    def _found(self, pattern: re.Pattern, simplified: str) -> list[re.Match[str]]:
+    def _found(self, pattern: re.Pattern, simplified: str) -> Iterator[re.Match[str]]:
         """The figures of a pattern the text states, a time limit asked: those not stating how often (每15日)."""
-        found = list(pattern.finditer(simplified))
-        if self.within:
-            found = [f for f in found if not _EVERY.search(simplified, max(0, f.start() - len("每隔")), f.start())]
-        return found
+        found = pattern.finditer(simplified)
+        if not self.within:
+            return found
+        return (f for f in found if not _EVERY.search(simplified, max(0, f.start() - len("每隔")), f.start()))
+
+    def _holds(self, pattern: re.Pattern, simplified: str) -> bool:
+        return next(self._found(pattern, simplified), None) is not None
 
     def _states(self, simplified: str) -> bool:
         """Whether a figure of this kind is stated, of the people counted when the question names them: the number
         right before their name (八名专职安全生产管理人员) or just after it (专职安全生产管理人员不少于2名)."""
         if not self.counted:
-            return bool(self._found(self.states, simplified))
+            return self._holds(self.states, simplified)
         for found in self._found(self.states, simplified):
             after = _CLAUSE_END.split(simplified[found.end() : found.end() + _NAME_SPAN], maxsplit=1)[0]
             before = _CLAUSE_END.split(simplified[max(0, found.start() - _NAME_SPAN) : found.start()])[-1]
@@ -165,7 +169,7 @@ class Ask:
         simplified = self._said(text)
         if not self._states(simplified) or not self._names_kind(simplified) or not self._names_owner(simplified):
             return 0.0
-        return 1.0 if self.exact is None or self._found(self.exact, simplified) else 0.5
+        return 1.0 if self.exact is None or self._holds(self.exact, simplified) else 0.5
 
 
 # the document a validity asked is of, named right before it (危险化学品经营许可证的有效期, 特种作业操作证有效期)

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import re
 
-from ingest.articles import LEADING_LABEL, paragraph_openings, parse_article
+from ingest.articles import LABEL, LEADING_LABEL, paragraph_openings, parse_article
 from ingest.cleaning import normalise_for_index
 from ingest.store import StoredChunk
 
@@ -339,9 +339,7 @@ def asks_scope(question: str) -> bool:
 
 
 # an article of the same text a provision names (违反本条例第三十条第一款规定的; 未依照本法第二十六条规定…)
-_NAMED_ARTICLE = re.compile(
-    r"本(?:法|条例|规定|办法|细则)(第[零〇一二三四五六七八九十百千两\d]+条(?:之[零一二三四五六七八九十\d]+)?)"
-)
+_NAMED_ARTICLE = re.compile(rf"本(?:法|条例|规定|办法|细则)({LABEL})")
 
 
 def punishes(penalty: StoredChunk, duty: StoredChunk) -> bool:
