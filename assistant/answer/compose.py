@@ -98,6 +98,8 @@ _LIST_ASKS = re.compile(
     r"哪些|哪[两三四五六七八九十几]|哪[种类]|(?<!属于)(?<!算)什么情[况形]|包括什么|有(?:什么|啥)|都有|(?:什么|啥)条件|几种|几类|什么程度|"
     r"何种程度"
 )
+# a part asking what the law says (法律上有没有规定, 按条例…), not what the plan asked about says
+_LAW_ASKED = re.compile(r"法律|法规|条例|[^方办]法[里上中第]|国家")
 # 标准化 names a programme (安全生产标准化), not a norm asked for
 # (要…吗 asks whether it is required as 要不要 does: 有限空间作业要先通风吗; not 要防范什么)
 _NORMATIVE = re.compile(
@@ -1015,7 +1017,16 @@ class OfflineComposer:
             return figure is not None and any(figure.degree(t) == 1.0 for c in group for t in (c.text, *c.items))
 
         stated = bool(quoted) and figure is not None and any(in_figures(g) for g in groups)
-        if not any(n in normalise_for_index(part) for n in plan.names):
+        said = normalise_for_index(part)
+        own_names = [n for n in plan.names if n in said]
+
+        def of_name(group: list[_Clause], name: str) -> bool:  # a text the name names (its title or region holds it)
+            chunk = evidence[group[0].chunk_rank]
+            return name in normalise_for_index(f"{chunk.title}｜{chunk.region}")
+
+        # (the names a part gives may be of the texts quoted already: …多久做一次安全评价？宁波和上海的规定分别是
+        # 怎样的？)
+        if all(any(g[0].chunk_rank in quoted and of_name(g, n) for g in groups) for n in own_names):
             again = [
                 g
                 for g in groups
@@ -1027,7 +1038,7 @@ class OfflineComposer:
                 and (not penalty or not (fined := parties_fined(evidence[g[0].chunk_rank].text)) or parties <= fined)
             ]
             if again:
-                return again[:1]
+                return [g for g in again if any(of_name(g, n) for n in own_names)] or again[:1]
         # (the best of what binds where the question asks: another region's rule answering better is no answer
         # there, nor a bar the ones that are must clear)
         binding = [g for g in groups if _binds_where_asked(evidence[g[0].chunk_rank], plan)]
@@ -1389,6 +1400,7 @@ class OfflineComposer:
         # whether a document the knowledge base lacks is in force: the texts naming it answer
         naming_unknown = _naming_unknown(question, plan, evidence) or set()
         chosen: list[_Clause] = []
+        answering: set[str] = set()  # the clause answering each part best (its decisive group's first)
         unanswered: list[tuple[str, str]] = []  # parts asking for a figure (or a form) no clause states, with its kind
         elsewhere: list[str] = []  # parts only another region's rules answer
         deferred: list[tuple[str, _Clause]] = []  # parts asking what a provision leaves to another instrument
@@ -1434,6 +1446,12 @@ class OfflineComposer:
                 groups = [g for g in groups if evidence[g[0].chunk_rank].id != accident.basis.id]
             if naming_unknown:
                 groups = [g for g in groups if g[0].chunk_rank in naming_unknown]
+            if plan.plans and not _LAW_ASKED.search(part):
+                # a question on what a plan or report says asks of it throughout (…一共检查了多少家次？…罚款多少？: the
+                # report's own figures, not a law's fine), unless a part asks what the law says
+                told = {evidence[c.chunk_rank].doc_id for c in chosen if not _legal(evidence[c.chunk_rank])}
+                if told:
+                    groups = [g for g in groups if evidence[g[0].chunk_rank].doc_id in told]
             if not groups or max(g[0].coverage for g in groups) < ANSWER.min_coverage:
                 # a figure asked about what no text even speaks of is stated nowhere either; a later part may
                 # leave its subject to the first (…单位还要照发工资吗？最长能发多久？): its own words match little
@@ -1537,6 +1555,7 @@ class OfflineComposer:
                 continue
             for group in decisive:
                 chosen = _merged(chosen, group)
+                answering.add(group[0].text)
         named_articles = {(d, r.number, r.sub) for d, r in plan.articles}
         if named_articles:  # the user asked for specific articles: quote them whole, whatever the overlap
             named = [i for i, c in enumerate(evidence) if (c.doc_id, c.article_num, c.article_sub) in named_articles]
@@ -1575,9 +1594,12 @@ class OfflineComposer:
                 region = evidence[clause.chunk_rank].region
                 return not (plan.places and region != NATIONAL and binds(region, plan.within))
 
-            chosen = sorted(chosen, key=lambda c: (elsewhere_than_asked(c), c.chunk_rank != first, c.chunk_rank))[
-                : ANSWER.max_bullets
-            ]
+            chosen = sorted(chosen, key=lambda c: (elsewhere_than_asked(c), c.chunk_rank != first, c.chunk_rank))
+            # at most max_bullets clauses, never losing the one answering a part: a long first provision (消防法
+            # 第十五条, six sentences on the 消防安全检查) leaves room for the penalty a later part asks (第五十八条)
+            kept = {id(c) for c in chosen if c.text in answering}
+            kept |= {id(c) for c in [c for c in chosen if id(c) not in kept][: max(0, ANSWER.max_bullets - len(kept))]}
+            chosen = [c for c in chosen if id(c) in kept]
         sources: list[Source] = []
         number_of: dict[int, int] = {}
         for clause in chosen:

@@ -130,11 +130,17 @@ class Ask:
         )
 
     def _found(self, pattern: re.Pattern, simplified: str) -> Iterator[re.Match[str]]:
-        """The figures of a pattern the text states, a time limit asked: those not stating how often (每15日)."""
+        """The figures of a pattern the text states, a time limit asked: those not stating how often (每15日) nor
+        the least of a class (电梯轿厢滞留人员2小时以上的 is an accident, not a time to arrive within)."""
         found = pattern.finditer(simplified)
         if not self.within:
             return found
-        return (f for f in found if not _EVERY.search(simplified, max(0, f.start() - len("每隔")), f.start()))
+        return (
+            f
+            for f in found
+            if not _EVERY.search(simplified, max(0, f.start() - len("每隔")), f.start())
+            and not simplified.startswith(_AT_LEAST, f.end())
+        )
 
     def _holds(self, pattern: re.Pattern, simplified: str) -> bool:
         return next(self._found(pattern, simplified), None) is not None
@@ -191,6 +197,8 @@ _TRAILING = re.compile(rf"(?:{ASKS_OTHERWISE.pattern}|各有|[是的都各])+$")
 _OR_ELSE = "还是"  # a choice put (每年一次还是两年一次)
 _WITHIN_DAY = re.compile("小时|分钟")  # the periods shorter than a day, in which a frequency within one is stated
 _WITHIN = ("内", "之内", "以内")  # after the words asking a period: the period a thing is done within (几日内)
+_NOT_TEAM = "(?!(?<=班)组)"  # 每班 is per shift, 每班组 per team (每半年组织1次 is per half year)
+_AT_LEAST = "以上"  # after a period stated: the least of a class (滞留2小时以上的), no limit to act within
 _EVERY = re.compile(r"每隔?$")  # before a period stated: how often something is done (每15日, 每隔2小时)
 _CONSEQUENCE = re.compile(r"(?:会|就|才|便|将)")  # what follows from the occasions counted (几次会吊销)
 _TOLD_SPAN = 12  # a figure told before a measure's adjective is read in this many characters before it
@@ -366,7 +374,13 @@ class QuantityAsks:
         )
         # each period: asked as 每天, 每个月, 每一年 (not 每个班组); stated as those, 每日, 每班 or 每半年
         self._per = [
-            (re.compile(rf"每[个一]?(?:{names})(?!组)"), re.compile(rf"每[个一]?半?(?:{names})(?!组)"))
+            (
+                # (or one period before the words bounding a figure: 一个学期至少要搞几次, 一年最多能加班多少小时)
+                re.compile(
+                    rf"每[个一]?(?:{names}){_NOT_TEAM}|一个?(?:{names})(?:里|内|之内)?(?:至少|最少|最多|不超过)"
+                ),
+                re.compile(rf"每[个一]?半?(?:{names}){_NOT_TEAM}"),
+            )
             for names in map(_alternatives, words.rate_periods.values())
         ]
         # a number asked by 多少, 什么 or 哪个 (投诉电话是多少, 打什么电话), never by a word asking when or how long
