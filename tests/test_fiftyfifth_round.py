@@ -160,3 +160,22 @@ def test_the_lexicon_reads_approval_asked_in_everyday_words(analyzer, question):
 def test_a_small_shop_selling_fireworks_is_retail(analyzer):
     assert "零售" in analyzer.analyse("想在我的小卖部里卖点烟花爆竹，需要什么条件？").legal_terms
     assert "零售" not in analyzer.analyse("小卖部门口停了一辆车，出了事故谁负责？").legal_terms
+
+
+_REVIEW = _article(
+    "矿山安全法", "法律", 45,
+    "第四十五条 当事人对行政处罚决定不服的，可以在接到处罚决定通知之日起十五日内向作出处罚决定的机关的上一级机关申请"
+    "复议。",
+)  # fmt: skip
+_SERVICE = _article(
+    "行政处罚规定", "部门规章", 40,
+    "第四十条 行政处罚决定书应当在宣告后当场交付当事人；当事人不在场的，应当在七日内送达当事人。",
+)  # fmt: skip
+
+
+def test_a_time_limit_asked_is_of_the_act_done_within_it():
+    question = "行政处罚决定书作出以后，要在几日内送达给被处罚企业？"
+    assert _compose(question, [_REVIEW], told=True).abstained
+    answer = _compose(question, [_REVIEW, _SERVICE], told=True)
+    assert not answer.abstained
+    assert answer.text.splitlines()[0].startswith("依据《行政处罚规定》第四十条")

@@ -489,11 +489,14 @@ class QuantityAsks:
         # of the thing's act, the act (电梯的检验: 检验)
         return ASKS_OTHERWISE.split(before)[-1].split("的")[-1][-_ACT_SPAN:]
 
-    def act_head(self, act: str, words: list[str]) -> str:
+    def act_head(self, act: str, words: list[str], leading: bool = False) -> str:
         """The act itself among the words of its phrase (a segmenter's tokens of it): the word ending last, the
         shorter of two ending together (应急预案演练: 演练; 定期检验: 检验), never a word saying nothing of the act
-        (…演练法规要求: 演练) nor a single character; "" when none is left."""
+        (…演练法规要求: 演练) nor a single character; "" when none is left. ``leading``: the phrase is a verb and
+        what it is done to (送达给被处罚企业, 赶到现场): its first word."""
         acts = [w for w in words if len(w) > 1 and w in act and not self._light.fullmatch(w)]
+        if leading:
+            return min(acts, key=lambda w: (act.find(w), -len(w)), default="")
         return max(acts, key=lambda w: (act.rfind(w) + len(w), -len(w)), default="")
 
     def _told_before(self, kind: str, before: str) -> bool:
@@ -579,6 +582,9 @@ class QuantityAsks:
             # frequency is (消防设施每年至少全面检测一次 counts no drill)
             act = self._act(part, found) if unit in _OCCASIONS else ""
             within = kind == "time" and part.startswith(_WITHIN, found.end())
+            if within:  # the act to be done within the period (几日内送达: 送达), named right after it
+                after = _CLAUSES.split(part[found.end() :].lstrip("".join(_WITHIN)), maxsplit=1)[0]
+                act = _ASKING_OR_ONCE.split(self._light.sub("", after), maxsplit=1)[0].rstrip("？?！!")[:_ACT_SPAN]
             return Ask(
                 kind,
                 counted or self._stated[kind],
