@@ -179,3 +179,14 @@ def test_a_time_limit_asked_is_of_the_act_done_within_it():
     answer = _compose(question, [_REVIEW, _SERVICE], told=True)
     assert not answer.abstained
     assert answer.text.splitlines()[0].startswith("依据《行政处罚规定》第四十条")
+
+
+def test_a_validity_asked_is_stated_where_the_text_speaks_of_one():
+    ask = _ASKS.asked("烟花爆竹经营许可证有效期多长？")
+    assert ask is not None and ask.validity
+    assert not ask.stated_in(
+        "受理申请的部门应当自受理申请之日起30日内审查，对符合条件的，核发《烟花爆竹经营(批发)许可证》。"
+    )
+    assert ask.stated_in("烟花爆竹经营许可证的有效期为3年。")
+    # a sum's owner asks no validity (一次性伤残补助金是几个月工资)
+    assert not _ASKS.asked("一次性伤残补助金是几个月的工资？").validity

@@ -108,6 +108,9 @@ class Ask:
     # when it names that document, not another's (安全生产许可证的有效期为3年); likewise the sum whose amount is asked
     # (一次性伤残就业补助金是几个月工资: 十级伤残为7个月的本人工资 is the 一次性伤残补助金's)
     owner: str = ""
+    # a validity asked (…许可证的有效期是几年): stated where the text speaks of a validity (有效期为3年), not by another
+    # period of the document it names (自收到证明材料之日起30日内作出批准…颁发危险化学品经营许可证)
+    validity: bool = False
     # a count of kinds (几个等级, 分几类): a list of them states it by its items (分为以下等级：（一）…（四）…)
     listed: bool = False
     # a figure put to be confirmed or chosen (是不是每三年一次？, …每4年复审一次，对吗？), not asked outright
@@ -163,7 +166,10 @@ class Ask:
         return self._states(simplified) and self._names_kind(simplified) and self._names_owner(simplified)
 
     def _names_owner(self, simplified: str) -> bool:
-        """The text names the document whose validity, or the sum whose amount, is asked (none asked: any)."""
+        """The text names the document whose validity, or the sum whose amount, is asked (none asked: any), and a
+        validity when one is asked."""
+        if self.validity and _VALIDITY not in simplified:
+            return False
         if not self.owner:
             return True
         return SequenceMatcher(None, self.owner, simplified, autojunk=False).find_longest_match().size >= min(
@@ -178,6 +184,7 @@ class Ask:
         return 1.0 if self.exact is None or self._holds(self.exact, simplified) else 0.5
 
 
+_VALIDITY = "有效期"
 # the document a validity asked is of, named right before it (危险化学品经营许可证的有效期, 特种作业操作证有效期)
 _OWNER = re.compile(r"([\u4e00-\u9fff]{2,12}?(?:许可证|证书|执照|操作证|资格证|证))(?:的|[，,])?有效期")
 # the sum an amount asked is of, named right before the asking words (一次性伤残就业补助金到底是几个月工资, 丧葬补助金
@@ -446,12 +453,12 @@ class QuantityAsks:
             return None  # 对离居民区多远有没有要求 asks whether the law rules on it: the rule answers, figure or none
         if ask.kind in _SUMS_AND_SHARES and provision_asked(part) != PENALTY:
             ask = replace(ask, fines=False)
-        owner = _OWNER.search(part) if ask.kind == "time" else None
-        owner = owner or (_SUM_OWNER.search(part) if ask.kind in ("time", "money") else None)
+        valid = _OWNER.search(part) if ask.kind == "time" else None
+        owner = valid or (_SUM_OWNER.search(part) if ask.kind in ("time", "money") else None)
         if owner:
             named = owner.group(1).split("的")[-1]  # 特种设备作业人员证 of 叉车司机的特种设备作业人员证
             if len(named) >= _OWNER_MIN and not named.startswith(_POINTING):  # 这个证 names none
-                ask = replace(ask, owner=named)
+                ask = replace(ask, owner=named, validity=valid is not None)
         if ask.kind not in _RATES_ALREADY:
             clause = next((c for c in _CLAUSES.split(part) if ask.words in c), part)
             for asking, stating in self._per:
