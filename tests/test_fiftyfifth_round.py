@@ -190,3 +190,19 @@ def test_a_validity_asked_is_stated_where_the_text_speaks_of_one():
     assert ask.stated_in("烟花爆竹经营许可证的有效期为3年。")
     # a sum's owner asks no validity (一次性伤残补助金是几个月工资)
     assert not _ASKS.asked("一次性伤残补助金是几个月的工资？").validity
+
+
+_ASSESSMENT = _article(
+    "危险化学品安全管理条例", "行政法规", 22,
+    "第二十二条 生产、储存危险化学品的企业，应当委托具备国家规定的资质条件的机构，对本企业的安全生产条件每3年进行"
+    "一次安全评价，提出安全评价报告。",
+)  # fmt: skip
+
+
+def test_a_period_asked_last_is_of_the_act_named_before_it():
+    ask = _ASKS.asked("我们评价机构出具的安全评价报告和过程档案，规定要保存多少年？")
+    assert ask is not None and _ASKS.act_head(ask.act, ["规定", "要", "保存"]) == "保存"
+    assert _compose("安全评价报告和过程档案，规定要保存多少年？", [_ASSESSMENT], told=True).abstained
+    # 提前 names no act: the provision stating the days before answers (…20日前提出安全许可申请)
+    early = _ASKS.asked("办演唱会，安全许可最晚提前多少天申请？")
+    assert early is not None and "提前" not in _ASKS.act_head(early.act, ["提前"])

@@ -592,6 +592,9 @@ class QuantityAsks:
             if within:  # the act to be done within the period (几日内送达: 送达), named right after it
                 after = _CLAUSES.split(part[found.end() :].lstrip("".join(_WITHIN)), maxsplit=1)[0]
                 act = _ASKING_OR_ONCE.split(self._light.sub("", after), maxsplit=1)[0].rstrip("？?！!")[:_ACT_SPAN]
+            elif kind == "time" and not _CLAUSES.split(part[found.end() :], maxsplit=1)[0].strip("？?！!吗呢啊呀"):
+                # a period asked last, of the act named before it (报告要保存多少年: 保存; 有效期是几年: 有效期)
+                act = self._act(part, found)
             return Ask(
                 kind,
                 counted or self._stated[kind],
