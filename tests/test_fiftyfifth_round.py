@@ -206,3 +206,28 @@ def test_a_period_asked_last_is_of_the_act_named_before_it():
     # 提前 names no act: the provision stating the days before answers (…20日前提出安全许可申请)
     early = _ASKS.asked("办演唱会，安全许可最晚提前多少天申请？")
     assert early is not None and "提前" not in _ASKS.act_head(early.act, ["提前"])
+
+
+_STAFFING = _article(
+    "上海市安全生产条例", "地方性法规", 20,
+    "第二十条 高危行业的生产经营单位，从业人员三百人以下的，至少配备一名专职安全生产管理人员；从业人员三百人以上的，"
+    "至少配备三名专职安全生产管理人员。",
+)  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "一个建筑面积5万平方米的工地，按规定项目上至少要配几名专职安全员？",
+        "按建筑面积算，项目部至少要配几个专职安全员？",
+    ],
+)
+def test_a_number_reckoned_by_area_is_not_answered_by_one_reckoned_by_staff(question):
+    ask = _ASKS.asked(question)
+    assert ask is not None and ask.per is not None
+    assert not ask.stated_in(_STAFFING.text)
+    assert ask.stated_in("建筑面积1万平方米以下的工程，至少配备1名专职安全生产管理人员。")
+    assert _compose(question, [_STAFFING], told=True).abstained
+    # told a number of staff, the provision scaling by staff answers
+    staff = _ASKS.asked("我们公司两百人，至少要配几名专职安全员？")
+    assert staff is not None and staff.stated_in(_STAFFING.text)

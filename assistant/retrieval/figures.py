@@ -330,6 +330,9 @@ class QuantityAsks:
         self._time = re.compile(rf"{_asks(words.time_asks)}|{_asking(words.time_nouns, words.question_words)}")
         # the act between the asking words (多久修订一次: 修订) is what is asked about, not a word asking
         self._light = re.compile(_alternatives(words.frequency_light_words))  # none listed: matches nothing to drop
+        # an area told (3万平方米) or named as the measure (按建筑面积), and a text speaking in areas
+        self._area = re.compile(units["area"])
+        self._area_told = re.compile(rf"{NUMBER}\s*(?:{self._area.pattern})|按[^，。？?]{{0,4}}面积")
         # a period told beside the act (一个学期, 每年, 这个月): when the act is done, not what it is
         self._period_told = re.compile(rf"(?:每|一|这|上|下|半)[个一]?(?:{units['time']})")
         self._frequency = re.compile(
@@ -464,6 +467,10 @@ class QuantityAsks:
             for asking, stating in self._per:
                 if asking.search(clause):
                     return replace(ask, per=stating)
+        if ask.kind in ("people", "count") and self._area_told.search(part):
+            # a number asked of what is reckoned by the area the question tells (一个3万平方米的住宅项目至少要配几个专职
+            # 安全员, 按建筑面积算): a provision reckoning by area states it, not one scaling by the staff
+            return replace(ask, per=self._area)
         return ask
 
     def _put_frequency(self, part: str) -> re.Match[str] | None:
