@@ -231,3 +231,18 @@ def test_a_number_reckoned_by_area_is_not_answered_by_one_reckoned_by_staff(ques
     # told a number of staff, the provision scaling by staff answers
     staff = _ASKS.asked("我们公司两百人，至少要配几名专职安全员？")
     assert staff is not None and staff.stated_in(_STAFFING.text)
+
+
+def test_a_figure_asked_of_a_named_local_text_is_not_another_regions(corpus_index):
+    """北京条例 leaves the ratio to the city government: 浙江省's 不低于从业人员百分之一 is no answer for 北京."""
+    from assistant.ask import Assistant
+    from ingest.knowledge_base import KnowledgeBase
+
+    assistant = Assistant(KnowledgeBase(corpus_index[0]))
+    answer = assistant.ask("北京条例说高危单位要按市政府规定的比例配专职安全员，那个比例具体是多少？").answer
+    assert answer.abstained
+    assert all(s.chunk.region in ("全国", "北京市") for s in answer.sources)
+    # the ratio asked of the 浙江 text that states it is answered there
+    stated = assistant.ask("浙江条例规定高危单位按多大比例配专职安全生产管理人员？").answer
+    assert not stated.abstained
+    assert stated.sources[0].chunk.doc_id.startswith("浙江省安全生产条例")

@@ -1501,6 +1501,9 @@ class OfflineComposer:
                     and (not (act or legal_act) or _states_act(g, ask, act, legal_act, plan.kinds))
                     and (not years or _of_year(g, evidence[g[0].chunk_rank], years))
                     and (not country or _of_country(g, evidence[g[0].chunk_rank]))
+                    # (a figure asked of a document named is its own or a rule binding where it applies: 北京条例说…比例
+                    # 具体是多少 is not answered by 浙江省's 百分之一)
+                    and (not plan.documents or _applies_where_named(evidence[g[0].chunk_rank], plan))
                 ]
                 best = max((g[0].coverage for g in stating), default=0.0)
                 if not groups or max(g[0].coverage for g in groups) < max(
@@ -1726,6 +1729,12 @@ class OfflineComposer:
         entry = plan.glossary[0]
         meaning = f"{entry.term}：{entry.definition}"
         return [meaning] if asks_of_term(question, entry.names, meaning_only=True) else [answer, meaning]
+
+
+def _applies_where_named(chunk: StoredChunk, plan: QueryPlan) -> bool:
+    """Whether a text is one the question names, or a rule binding where the texts it names apply (a national one,
+    or one of their region); a plan or report is judged otherwise."""
+    return chunk.doc_id in plan.documents or chunk.kind not in LEGAL_KINDS or binds(chunk.region, plan.within)
 
 
 def _legal(chunk: StoredChunk) -> bool:
