@@ -246,3 +246,13 @@ def test_a_figure_asked_of_a_named_local_text_is_not_another_regions(corpus_inde
     stated = assistant.ask("浙江条例规定高危单位按多大比例配专职安全生产管理人员？").answer
     assert not stated.abstained
     assert stated.sources[0].chunk.doc_id.startswith("浙江省安全生产条例")
+
+
+def test_a_period_asked_is_of_the_act_named_after_it():
+    ask = _ASKS.asked("商场里的干粉灭火器已经用了好几年了，法律规定灭火器几年必须报废更换？")
+    assert ask is not None and ask.leading
+    assert _ASKS.act_head(ask.act, ["报废", "更换"], leading=ask.leading) == "报废"
+    inspection = _article(
+        "消防法", "法律", 15, "第十五条 申请人选择不采用告知承诺方式办理的，消防救援机构应当自受理申请之日起十个工作日内检查。"
+    )  # fmt: skip
+    assert _compose("灭火器几年必须报废更换？", [inspection], told=True).abstained

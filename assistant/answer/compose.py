@@ -1485,7 +1485,7 @@ class OfflineComposer:
                 # and its 每15日 in another)
                 # (beside the figure, `_states_act`; or named in the law's words, whole: 自检 is 自行检查)
                 act = self.asks.act_head(
-                    ask.act, [t for t in self.tokenizer.query_tokens(ask.act) if t in self.idf], leading=ask.within
+                    ask.act, [t for t in self.tokenizer.query_tokens(ask.act) if t in self.idf], leading=ask.leading
                 )
                 legal_act = [normalise_for_index(legal) for legal in plan.terms_in(ask.act)] if ask.act else []
                 # a figure of a year asked (2023年全国一共死了多少人) is what happened then: only a text of that year

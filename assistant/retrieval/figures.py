@@ -118,6 +118,8 @@ class Ask:
     # a period asked as one within which something is done (多少分钟内赶到, 几日内补报): a period stated as how often
     # something is done (每15日进行一次清洁) is no time limit
     within: bool = False
+    # the act is named after the asking words, a verb and what it is done to (几日内送达给被处罚企业): its first word
+    leading: bool = False
 
     def stated_by_list(self, items: list[str]) -> bool:
         """Whether a list of these items states the count asked: a count of kinds, and two items or more."""
@@ -503,6 +505,15 @@ class QuantityAsks:
         # of the thing's act, the act (电梯的检验: 检验)
         return ASKS_OTHERWISE.split(before)[-1].split("的")[-1][-_ACT_SPAN:]
 
+    def _period_act(self, part: str, found: re.Match[str]) -> tuple[str, bool]:
+        """The act a period asked is of, and whether it is a verb and what it is done to (its first word is the act):
+        named after the asking words, done within the period or not (几日内送达给被处罚企业: 送达; 灭火器几年必须报废
+        更换: 报废), or, asked last, named before them (报告要保存多少年: 保存; 有效期是几年: 有效期)."""
+        after = _CLAUSES.split(part[found.end() :].lstrip("".join(_WITHIN)), maxsplit=1)[0]
+        if not after.strip("？?！!吗呢啊呀"):
+            return self._act(part, found), False
+        return _ASKING_OR_ONCE.split(self._light.sub("", after), maxsplit=1)[0].rstrip("？?！!")[:_ACT_SPAN], True
+
     def act_head(self, act: str, words: list[str], leading: bool = False) -> str:
         """The act itself among the words of its phrase (a segmenter's tokens of it): the word ending last, the
         shorter of two ending together (应急预案演练: 演练; 定期检验: 检验), never a word saying nothing of the act
@@ -596,12 +607,7 @@ class QuantityAsks:
             # frequency is (消防设施每年至少全面检测一次 counts no drill)
             act = self._act(part, found) if unit in _OCCASIONS else ""
             within = kind == "time" and part.startswith(_WITHIN, found.end())
-            if within:  # the act to be done within the period (几日内送达: 送达), named right after it
-                after = _CLAUSES.split(part[found.end() :].lstrip("".join(_WITHIN)), maxsplit=1)[0]
-                act = _ASKING_OR_ONCE.split(self._light.sub("", after), maxsplit=1)[0].rstrip("？?！!")[:_ACT_SPAN]
-            elif kind == "time" and not _CLAUSES.split(part[found.end() :], maxsplit=1)[0].strip("？?！!吗呢啊呀"):
-                # a period asked last, of the act named before it (报告要保存多少年: 保存; 有效期是几年: 有效期)
-                act = self._act(part, found)
+            act, leading = self._period_act(part, found) if kind == "time" else (act, False)
             return Ask(
                 kind,
                 counted or self._stated[kind],
@@ -610,6 +616,7 @@ class QuantityAsks:
                 listed=listed,
                 act=act,
                 within=within,
+                leading=leading,
             )
         if found := self._money.search(part):  # 罚款多高 asks a sum, not a length
             return Ask("money", self._stated["money"], words=found.group(0), of=self._kind_of_sum(found.group(0)))
