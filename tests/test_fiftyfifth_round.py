@@ -256,3 +256,16 @@ def test_a_period_asked_is_of_the_act_named_after_it():
         "消防法", "法律", 15, "第十五条 申请人选择不采用告知承诺方式办理的，消防救援机构应当自受理申请之日起十个工作日内检查。"
     )  # fmt: skip
     assert _compose("灭火器几年必须报废更换？", [inspection], told=True).abstained
+
+
+@pytest.mark.parametrize(
+    "question", ["危险化学品经营许可证到期前多久申请延续？", "大型活动的安全许可最晚要提前多少天申请？"]
+)
+def test_a_lead_time_asked_is_a_period_before_a_date(question):
+    ask = _ASKS.asked(question)
+    assert ask is not None and ask.ahead
+    assert not ask.stated_in("自收到证明材料之日起30日内作出批准或者不予批准的决定。")
+    assert ask.stated_in("安全生产许可证有效期满需要延期的，企业应当于期满前3个月办理延期手续。")
+    assert ask.stated_in("承办者应当在活动举办日的20日前提出安全许可申请。")
+    # a period asked from a date is no lead time (事故发生后多久要上报)
+    assert not _ASKS.asked("事故发生后多久要上报？").ahead

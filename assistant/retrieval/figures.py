@@ -120,6 +120,9 @@ class Ask:
     within: bool = False
     # the act is named after the asking words, a verb and what it is done to (几日内送达给被处罚企业): its first word
     leading: bool = False
+    # a lead time asked (到期前多久, 提前多少天): a period stated before its date (期满前3个月, 举办日的20日前, 提前3日)
+    # answers, not one counted from it (自收到申请之日起30日内)
+    ahead: bool = False
 
     def stated_by_list(self, items: list[str]) -> bool:
         """Whether a list of these items states the count asked: a count of kinds, and two items or more."""
@@ -138,6 +141,10 @@ class Ask:
         """The figures of a pattern the text states, a time limit asked: those not stating how often (每15日) nor
         the least of a class (电梯轿厢滞留人员2小时以上的 is an accident, not a time to arrive within)."""
         found = pattern.finditer(simplified)
+        if self.ahead:
+            return (
+                f for f in found if simplified.startswith(_AHEAD, f.end()) or simplified.endswith(_AHEAD, 0, f.start())
+            )
         if not self.within:
             return found
         return (
@@ -207,6 +214,9 @@ _OR_ELSE = "还是"  # a choice put (每年一次还是两年一次)
 _WITHIN_DAY = re.compile("小时|分钟")  # the periods shorter than a day, in which a frequency within one is stated
 _WITHIN = ("内", "之内", "以内")  # after the words asking a period: the period a thing is done within (几日内)
 _NOT_TEAM = "(?!(?<=班)组)"  # 每班 is per shift, 每班组 per team (每半年组织1次 is per half year)
+_AHEAD = "前"  # beside a period stated, before a date (期满前3个月, 举办日的20日前, 提前3日通知)
+# a period asked right after words saying before a date (到期前多久, 届满前多长时间, 提前多少天)
+_AHEAD_ASKED = re.compile(r"(?:到期|期满|届满|之|以|提)前[要得需]{0,2}(?:多久|多长时间|多少|几)")
 _AT_LEAST = "以上"  # after a period stated: the least of a class (滞留2小时以上的), no limit to act within
 _EVERY = re.compile(r"每隔?$")  # before a period stated: how often something is done (每15日, 每隔2小时)
 _CONSEQUENCE = re.compile(r"(?:会|就|才|便|将)")  # what follows from the occasions counted (几次会吊销)
@@ -458,6 +468,8 @@ class QuantityAsks:
             return None  # 对离居民区多远有没有要求 asks whether the law rules on it: the rule answers, figure or none
         if ask.kind in _SUMS_AND_SHARES and provision_asked(part) != PENALTY:
             ask = replace(ask, fines=False)
+        if ask.kind == "time" and _AHEAD_ASKED.search(part):
+            ask = replace(ask, ahead=True)
         valid = _OWNER.search(part) if ask.kind == "time" else None
         owner = valid or (_SUM_OWNER.search(part) if ask.kind in ("time", "money") else None)
         if owner:
