@@ -10,6 +10,11 @@
 - A figure asked per period is read when the period comes before the words bounding it (一个学期至少要搞几次) as
   well as after 每 (每学期); a term (学期) is such a period; 每半年组织1次 is a rate per half year (not 每班组).
 - The lexicon reads 能批, 批下来 as the authority's 批准 and a 小卖部 selling fireworks as 零售.
+- A period asked is of its act where the question words it plainly: done within it (几日内送达), named before a
+  period asked last (报告要保存多少年), or after a period asked in units (灭火器几年必须报废更换); a validity asked is
+  stated where a text speaks of one (有效期), and a lead time (到期前多久, 提前多少天) by a period before its date.
+- A number reckoned by an area the question tells (3万平方米的项目, 按建筑面积) is stated in areas, not per staff.
+- A figure asked of a named local text is its own or a rule binding where it applies, not another region's.
 """
 
 from __future__ import annotations

@@ -138,8 +138,9 @@ class Ask:
         )
 
     def _found(self, pattern: re.Pattern, simplified: str) -> Iterator[re.Match[str]]:
-        """The figures of a pattern the text states, a time limit asked: those not stating how often (每15日) nor
-        the least of a class (电梯轿厢滞留人员2小时以上的 is an accident, not a time to arrive within)."""
+        """The figures of a pattern the text states; a lead time asked, those stated beside 前 (期满前3个月, 20日前);
+        a time limit asked, those not stating how often (每15日) nor the least of a class (电梯轿厢滞留人员2小时以上的
+        is an accident, not a time to arrive within)."""
         found = pattern.finditer(simplified)
         if self.ahead:
             return (
@@ -521,7 +522,9 @@ class QuantityAsks:
         """The act a period asked is of, and whether it is a verb and what it is done to (its first word is the act):
         named after the asking words, done within the period or not (几日内送达给被处罚企业: 送达; 灭火器几年必须报废
         更换: 报废), or, asked last, named before them (报告要保存多少年: 保存; 有效期是几年: 有效期)."""
-        after = _CLAUSES.split(part[found.end() :].lstrip("".join(_WITHIN)), maxsplit=1)[0]
+        rest = part[found.end() :]
+        rest = rest[next((len(w) for w in sorted(_WITHIN, key=len, reverse=True) if rest.startswith(w)), 0) :]
+        after = _CLAUSES.split(rest, maxsplit=1)[0]
         if not after.strip("？?！!吗呢啊呀"):
             return self._act(part, found), False
         return _ASKING_OR_ONCE.split(self._light.sub("", after), maxsplit=1)[0].rstrip("？?！!")[:_ACT_SPAN], True
