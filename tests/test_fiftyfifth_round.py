@@ -24,11 +24,11 @@ from test_answer_reading import _passage
 from test_fifteenth_round import _article
 from test_fiftyfirst_round import _ASKS
 from test_fiftythird_round import _compose
+from test_twentyfourth_round_answers import _local
 
 from assistant.answer.compose import OfflineComposer
 from assistant.answer.config import ANSWER
 from assistant.retrieval.query import QueryPlan
-from ingest.store import StoredChunk
 from ingest.tokenizer import Tokenizer
 
 _INSPECTION = _article(
@@ -80,15 +80,6 @@ def test_a_later_part_asking_what_the_law_says_leaves_the_plan():
         plans=True,
     )
     assert "安全生产法" in {s.chunk.doc_id for s in answer.sources}
-
-
-def _local(doc: str, region: str, number: int, text: str) -> StoredChunk:
-    return StoredChunk(
-        f"{doc}-{number}",
-        text,
-        {"doc_id": doc, "title": doc, "unit": "article", "kind": "地方性法规", "region": region,
-         "article": text.split(" ")[0], "article_num": number},
-    )  # fmt: skip
 
 
 def test_a_later_part_naming_the_texts_quoted_is_answered_by_them():
