@@ -1066,29 +1066,19 @@ class OfflineComposer:
             # the duty is the provision imposing it to state, as a penalty decision cites the article breached apart
             # from the one it punishes by: of those answering as well, the duty's (the penalty restates it as the
             # offence: 禁止携带烟花爆竹搭乘公共交通工具, not 对携带烟花爆竹搭乘公共交通工具的…处…罚款)
-            imposing = [
-                g
-                for g in good
-                if provision_kind(evidence[g[0].chunk_rank]) == DUTY
-                and g[0].score >= ANSWER.keep_share * good[0][0].score
-            ]
-            good = imposing[:1] + [g for g in good if g not in imposing[:1]]
+            good = _first_answering_as_well(good, evidence, lambda chunk: provision_kind(chunk) == DUTY)
         good = criminal + [g for g in good if g not in criminal]
         if _duty_asked(part, plan, figure) and states_scope(evidence[good[0][0].chunk_rank].text):
             # a provision saying what its text covers (…不适用本法; 房屋建筑工地用起重机械…由有关部门依照本法…实施)
             # answers whether and by whom the text applies, not what it requires: asked what is required (行车用之前
             # 要办什么手续), a provision laying a duty that answers about as well goes first
-            close = ANSWER.keep_share * good[0][0].score
-            laying = [g for g in good if not states_scope(evidence[g[0].chunk_rank].text) and g[0].score >= close]
-            good = laying[:1] + [g for g in good if g not in laying[:1]]
+            good = _first_answering_as_well(good, evidence, lambda chunk: not states_scope(chunk.text))
         picked = good[:1]
         # a unit asking of its own duty (我们是一家小型建筑施工企业…必须单独建一支应急救援队伍吗？) is answered by a
         # provision binding units (…建筑施工单位应当建立应急救援队伍；…小型企业…可以不建立) answering about as well,
         # not by a government's duty on the same matter (县级以上人民政府应当加强对…应急救援队伍建设的统一规划)
         if asked_as_unit(plan.question) and duty_bearers(evidence[picked[0][0].chunk_rank]) == {GOVERNMENT}:
-            close = ANSWER.keep_share * picked[0][0].score
-            binding = [g for g in good if UNIT in duty_bearers(evidence[g[0].chunk_rank]) and g[0].score >= close]
-            picked = binding[:1] or picked
+            picked = _first_answering_as_well(good, evidence, lambda chunk: UNIT in duty_bearers(chunk))[:1]
         # a provision whose range holds the number the question states (十几个伙计: 一百人以下的) answers it before one
         # sharing its other words only (one writing the number out, 一百二十人的企业不需要…, speaks to it too)
         # (among those answering about as well as the best, as a further part's are: a number told in passing, 北京一家
@@ -1602,9 +1592,9 @@ class OfflineComposer:
             chosen = sorted(chosen, key=lambda c: (elsewhere_than_asked(c), c.chunk_rank != first, c.chunk_rank))
             # at most max_bullets clauses, never losing the one answering a part: a long first provision (消防法
             # 第十五条, six sentences on the 消防安全检查) leaves room for the penalty a later part asks (第五十八条)
-            kept = {id(c) for c in chosen if c.text in answering}
-            kept |= {id(c) for c in [c for c in chosen if id(c) not in kept][: max(0, ANSWER.max_bullets - len(kept))]}
-            chosen = [c for c in chosen if id(c) in kept]
+            room = ANSWER.max_bullets - sum(c.text in answering for c in chosen)
+            others = [c for c in chosen if c.text not in answering][: max(0, room)]
+            chosen = [c for c in chosen if c.text in answering or any(c is o for o in others)]
         sources: list[Source] = []
         number_of: dict[int, int] = {}
         for clause in chosen:
@@ -1729,6 +1719,16 @@ class OfflineComposer:
         entry = plan.glossary[0]
         meaning = f"{entry.term}：{entry.definition}"
         return [meaning] if asks_of_term(question, entry.names, meaning_only=True) else [answer, meaning]
+
+
+def _first_answering_as_well(
+    good: list[list[_Clause]], evidence: list[StoredChunk], meets: Callable[[StoredChunk], bool]
+) -> list[list[_Clause]]:
+    """The groups with the first whose provision meets a test and answers about as well as the first one (keep_share
+    of its score) put first; as they were when none does."""
+    close = ANSWER.keep_share * good[0][0].score
+    first = next((g for g in good if meets(evidence[g[0].chunk_rank]) and g[0].score >= close), None)
+    return good if first is None else [first, *(g for g in good if g is not first)]
 
 
 def _applies_where_named(chunk: StoredChunk, plan: QueryPlan) -> bool:

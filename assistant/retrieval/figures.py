@@ -214,6 +214,7 @@ _TRAILING = re.compile(rf"(?:{ASKS_OTHERWISE.pattern}|各有|[是的都各])+$")
 _OR_ELSE = "还是"  # a choice put (每年一次还是两年一次)
 _WITHIN_DAY = re.compile("小时|分钟")  # the periods shorter than a day, in which a frequency within one is stated
 _WITHIN = ("内", "之内", "以内")  # after the words asking a period: the period a thing is done within (几日内)
+_WITHIN_WORD = re.compile(r"^(?:之|以)?内")
 _NOT_TEAM = "(?!(?<=班)组)"  # 每班 is per shift, 每班组 per team (每半年组织1次 is per half year)
 _AHEAD = "前"  # beside a period stated, before a date (期满前3个月, 举办日的20日前, 提前3日通知)
 # a period asked right after words saying before a date (到期前多久, 届满前多长时间, 提前多少天)
@@ -522,9 +523,7 @@ class QuantityAsks:
         """The act a period asked is of, and whether it is a verb and what it is done to (its first word is the act):
         named after the asking words, done within the period or not (几日内送达给被处罚企业: 送达; 灭火器几年必须报废
         更换: 报废), or, asked last, named before them (报告要保存多少年: 保存; 有效期是几年: 有效期)."""
-        rest = part[found.end() :]
-        rest = rest[next((len(w) for w in sorted(_WITHIN, key=len, reverse=True) if rest.startswith(w)), 0) :]
-        after = _CLAUSES.split(rest, maxsplit=1)[0]
+        after = _CLAUSES.split(_WITHIN_WORD.sub("", part[found.end() :], count=1), maxsplit=1)[0]
         if not after.strip("？?！!吗呢啊呀"):
             return self._act(part, found), False
         return _ASKING_OR_ONCE.split(self._light.sub("", after), maxsplit=1)[0].rstrip("？?！!")[:_ACT_SPAN], True
