@@ -179,7 +179,7 @@ def test_a_law_on_the_class_decides_over_a_regulation_naming_the_thing_asked_abo
 @pytest.mark.parametrize(
     ("question", "kind", "words"),
     [
-        ("事故发生后几个小时内要报告？", "time", "几个小时"),  # 个小时 measures time
+        ("事故发生后几个小时内要报告？", "time", "几个小时内"),  # 个小时 measures time (内 asks too: round 56)
         ("停工留薪期一般几个月？", "time", "几个月"),
         ("几个人以上要设安全管理机构？", "people", "几个人"),
     ],

@@ -39,17 +39,16 @@ from assistant.retrieval.provisions import (
     UNIT,
     asked_as_unit,
     asks_crime,
-    asks_of_officials,
     asks_of_term,
     asks_scope,
     defines,
-    disciplines_officials,
     duty_bearers,
     for_accident,
     parties_asked,
     parties_fined,
     provision_asked,
     provision_kind,
+    punishes_whom_asked,
     states_scope,
     tells_of_harm,
     without_found_out,
@@ -1050,9 +1049,10 @@ class OfflineComposer:
         if penalty:  # asked how a breach is punished: a penalty provision answering about as well says so
             good = [g for g in good if provision_kind(evidence[g[0].chunk_rank]) == PENALTY] or good
             # 处分 is for state staff: an officials' provision answers a question about officials only (没办许可证就
-            # 生产怎么处罚 is the enterprise's fine, not the 颁发管理机关工作人员's 降级或者撤职 for letting it)
-            if not asks_of_officials(plan.question):
-                good = [g for g in good if not disciplines_officials(evidence[g[0].chunk_rank].text)] or good
+            # 生产怎么处罚 is the enterprise's fine, not the 颁发管理机关工作人员's 降级或者撤职 for letting it); and so
+            # is an agency's penalty for its own work (使用未取得相应资格的人员从事检验、检测的): 叉车工没证…公司会被
+            # 怎么罚 asks the user's fine, not a 检测机构's
+            good = [g for g in good if punishes_whom_asked(evidence[g[0].chunk_rank].text, plan.question)] or good
             # of the party asked about (企业罚款标准: the unit's fine, not its 主要负责人's); a provision fining no one
             # (按照原处罚数额按日连续处罚, 吊销) says nothing of whom a fine falls on
             good = [
@@ -1281,7 +1281,9 @@ class OfflineComposer:
             chunk = evidence[group[0].chunk_rank]
             if penalty and provision_kind(chunk) == PENALTY:
                 # of each party asked about (对单位处多少罚款: the unit's fine, which 安全生产法第一百一十条 on the
-                # 主要负责人 does not state)
+                # 主要负责人 does not state), and of whom it may be asked (not a 检测机构's for a user's breach)
+                if not punishes_whom_asked(chunk.text, plan.question):
+                    return False
                 return not (fined := parties_fined(chunk.text)) or parties <= fined
             texts = [t for c in group for t in (c.text, *c.items)]
             # stated as a figure: 立即 states a period only in words (QuantityAsks.degree); the question's own number

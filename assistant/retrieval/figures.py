@@ -53,7 +53,9 @@ _RULED = re.compile(r"(?:有没有|有无|是否有)(?:要求|规定|限制)|有
 _WHETHER_RULED = re.compile(rf"[^，。；？?]{{0,4}}?(?:{_RULED.pattern})")
 YES_NO = re.compile(rf"{ENDS_YES_NO.pattern}|([^有])不\1|是否")
 # a clause asking by a word of its own, not 几 (怎么, 什么, 多少, …吗): a 几 before it tells (_told_roughly)
-ASKS_OTHERWISE = re.compile(r"哪|什么|啥|怎么|咋|怎样|如何|多少|多久|多长|吗|谁|是否|能否|可否|要不要|有没有|是不是")
+ASKS_OTHERWISE = re.compile(
+    r"哪|什么|啥|怎么|咋|怎样|如何|多少|多久|多长|多大|多高|多远|多重|多深|多宽|多厚|吗|谁|是否|能否|可否|要不要|有没有|是不是"
+)
 # a quiz's blank (不得少于____学时, 有效期为（ ）年): before a unit, the question word, as 多少 is; a blank asking
 # for a term (依法参加______) or for a bound whose unit the answer brings (必须有____以上的安全出口: 两个) asks none;
 # before 前 or 内 it asks when (在活动举办日的（ ）前提出申请), as 多久 does
@@ -221,6 +223,8 @@ _AHEAD = "前"  # beside a period stated, before a date (期满前3个月, 举�
 _AHEAD_ASKED = re.compile(r"(?:到期|期满|届满|之|以|提)前[要得需]{0,2}(?:多久|多长时间|多少|几)")
 _AT_LEAST = "以上"  # after a period stated: the least of a class (滞留2小时以上的), no limit to act within
 _EVERY = re.compile(r"每隔?$")  # before a period stated: how often something is done (每15日, 每隔2小时)
+# the act, then once (评估一次; not 一次还是两年一次, a choice of periods)
+_ONCE_AFTER = re.compile(rf"(?![一1]\s*[{_OCCASIONS}])([^，。？?！!]{{1,{_ACT_SPAN}}}?)[一1]\s*[{_OCCASIONS}]")
 _CONSEQUENCE = re.compile(r"(?:会|就|才|便|将)")  # what follows from the occasions counted (几次会吊销)
 _TOLD_SPAN = 12  # a figure told before a measure's adjective is read in this many characters before it
 _NAME_SPAN = 18  # a number counts the people named within its clause, this many characters around it at most
@@ -370,7 +374,8 @@ class QuantityAsks:
         )
         self._proportion = re.compile(
             rf"%|％|百分之{NUMBER}|{NUMBER}\s*[:：比]\s*{NUMBER}|{NUMBER}\s*(?:倍|成)|"
-            rf"比例[^。；]{{0,12}}{NUMBER}|每{NUMBER}?[^。；，]{{0,8}}(?:配备|配置|设置){NUMBER}"
+            # (每少配备一人 counts a fine per person short, no ratio)
+            rf"比例[^。；]{{0,12}}{NUMBER}|每(?![少缺])\s*{NUMBER}?[^。；，]{{0,8}}(?:配备|配置|设置){NUMBER}"
         )
 
         # a limit asked without its unit (低于多少, 多少以上): answered by a measure stated (a unit or a percentage)
@@ -509,6 +514,10 @@ class QuantityAsks:
             return act
         # after words counting the occasions (多久一次检查), not after a noun (检验周期一样吗: 一样 is no act)
         after = _CLAUSES.split(part[found.end() :], maxsplit=1)[0]
+        # between a period put and the occasions it counts (是不是每三年要评估一次: 评估; not 周期是几年一次, asked)
+        put = _ONCE_AFTER.match(self._light.sub("", after))
+        if put and found.group(0)[-1:] not in _OCCASIONS and not _ASKING_OR_ONCE.search(put.group(1)):
+            return put.group(1)
         # (not what follows from them: 被罚了几次会吊销 counts penalties)
         consequence = _CONSEQUENCE.match(after)
         after = _ASKING_OR_ONCE.split(self._light.sub("", after), maxsplit=1)[0].rstrip("？?！!")
@@ -518,6 +527,13 @@ class QuantityAsks:
         before = self._period_told.sub("", _TRAILING.sub("", _CLAUSES.split(part[: found.start()])[-1]))
         # of the thing's act, the act (电梯的检验: 检验)
         return ASKS_OTHERWISE.split(before)[-1].split("的")[-1][-_ACT_SPAN:]
+
+    @staticmethod
+    def _asking_words(part: str, found: re.Match[str], within: bool) -> str:
+        """The words asking for a figure, with the 之内 of a period asked as one something is done within (多长时间
+        之内往上报): it asks too, and says nothing of what the period is of."""
+        said = _WITHIN_WORD.match(part[found.end() :]) if within else None
+        return found.group(0) + (said.group(0) if said else "")
 
     def _period_act(self, part: str, found: re.Match[str]) -> tuple[str, bool]:
         """The act a period asked is of, and whether it is a verb and what it is done to (its first word is the act):
@@ -625,7 +641,7 @@ class QuantityAsks:
             return Ask(
                 kind,
                 counted or self._stated[kind],
-                words=found.group(0),
+                words=self._asking_words(part, found, within),
                 counted=people,
                 listed=listed,
                 act=act,
@@ -645,7 +661,8 @@ class QuantityAsks:
             return Ask("money", re.compile(_alternatives(list(sums))), self._stated["money"], words=found.group(0))
         if found := self._time.search(part):
             within = part.startswith(_WITHIN, found.end())
-            return Ask("time", self._deadline, self._stated["time"], words=found.group(0), within=within)
+            words = self._asking_words(part, found, within)
+            return Ask("time", self._deadline, self._stated["time"], words=words, within=within)
         if self._limit is not None and (found := self._limit.search(part)):
             return Ask("limit", self._number, words=found.group(0))
         return None

@@ -296,7 +296,7 @@ def tells_of_harm(question: str) -> bool:
 
 # a provision disciplining officials: its first condition names the staff of an organ (…颁发管理机关工作人员有下列行为
 # 之一的; 负有安全生产监督管理职责的部门的工作人员…) and it gives them 处分, the sanction of state staff
-_OFFICIALS = r"(?:机关|部门|政府|机构)的?(?:工作人员|负责人)|国家工作人员|公职人员|监察人员|执法人员"
+_OFFICIALS = r"(?:机关|部门|政府|机构)(?:的|及其)?(?:工作人员|负责人)|国家工作人员|公职人员|监察人员|执法人员"
 _OFFICIALS_CONDITION = re.compile(rf"^[^。；]*?(?:{_OFFICIALS})[^。；]*?的，")
 # a question asking about officials: their people, or what only an official does wrong (玩忽职守, 徇私舞弊)
 _OFFICIALS_ASKED = re.compile(rf"{_OFFICIALS}|公务员|干部|官员|监管人员|审批人员|渎职|玩忽职守|滥用职权|徇私舞弊")
@@ -312,6 +312,35 @@ def disciplines_officials(text: str) -> bool:
 def asks_of_officials(question: str) -> bool:
     """Whether a question asks about officials (监管人员, 审批的工作人员, 玩忽职守)."""
     return bool(_OFFICIALS_ASKED.search(question))
+
+
+# a provision punishing a service agency: its first condition names an agency doing checks, appraisals or services
+# for others (特种设备检验、检测机构及其检验、检测人员有下列行为之一的; 承担安全评价、认证、检测、检验职责的机构出具
+# 失实报告的), and no unit governed beside it (…使用单位或者检验、检测机构拒不接受…监督检查的 punishes either)
+_AGENCY = r"(?:检验|检测|评价|认证|鉴定|技术服务|诊断|咨询|培训)[^。；，]{0,12}?机构"
+_AGENCY_CONDITION = re.compile(rf"^[^。；]*?{_AGENCY}[^。；]*?的，")
+_AGENCY_ASKED = re.compile(r"机构|检验|检测|评价|认证|鉴定|技术服务|诊断|咨询|中介|培训")
+
+
+def penalises_agency(text: str) -> bool:
+    """Whether a penalty provision punishes an agency serving others (a 检验检测机构, an 安全评价机构) for its own
+    breach, not a unit governed: what an enterprise's breach costs it is no such provision's to say."""
+    body = LEADING_LABEL.sub("", text.strip())
+    condition = _AGENCY_CONDITION.match(body)
+    return condition is not None and not _UNIT_HEAD.search(condition.group(0))
+
+
+def asks_of_agency(question: str) -> bool:
+    """Whether a question asks about an agency serving others or its work (检测机构, 安全评价, 出具报告的中介)."""
+    return bool(_AGENCY_ASKED.search(question))
+
+
+def punishes_whom_asked(text: str, question: str) -> bool:
+    """Whether a penalty provision may punish whom a question asks about: the discipline of state staff answers a
+    question about officials only, an agency's penalty for its own work one about such agencies only."""
+    if disciplines_officials(text) and not asks_of_officials(question):
+        return False
+    return not (penalises_agency(text) and not asks_of_agency(question))
 
 
 # what a text covers and what it leaves to others (…不适用本法; 本条例适用于…; …参照本法执行): said of the text itself
