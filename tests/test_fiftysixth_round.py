@@ -11,7 +11,8 @@
   (具体是几年). A rate put to be confirmed is of the act between the period and the occasions it counts (是不是每三年
   要评估一次: 评估, not a drill's 每2年组织1次).
 - A rough number told before a measure asked (几台电动葫芦，多大起重量…) is told, not asked; 每少配备一人罚款 is no ratio.
-- The lexicon reads 还没来得及交工伤保险 and 补交, 还能当…负责人, 登报道歉, 光电保护 and 停下来不干 in the law's words.
+- The lexicon reads 还没来得及交工伤保险 and 补交, 还能当…负责人, 登报道歉, 光电保护 and 停下来不干 in the law's words;
+  a sum's 额度 is asked as a sum (死亡赔偿额度最低要保到多少万), and the 安责险's 赔偿额度 is a matter its own 实施办法 sets.
 """
 
 from __future__ import annotations
@@ -20,6 +21,8 @@ import pytest
 from test_fifteenth_round import _article
 from test_fiftyfirst_round import _ASKS
 from test_fiftythird_round import _compose
+from test_retrieval_stages import record
+from test_twentyfourth_round_answers import _analyzer
 
 from assistant.answer.compose import OfflineComposer
 from assistant.retrieval.provisions import disciplines_officials, penalises_agency, punishes_whom_asked
@@ -227,3 +230,10 @@ def test_a_fine_per_person_short_states_no_ratio():
     assert ask is not None and ask.kind == "ratio"
     assert not ask.stated_in("罚款额按未配备安全生产管理人员人数计，每少配备一人罚款五千元")
     assert ask.stated_in("每50台电梯配备1名专职安全管理员")
+
+
+def test_a_sums_limit_asked_as_its_amount_is_a_sum_another_rule_sets():
+    question = "买安全生产责任保险的话，每个员工的死亡赔偿额度最低要保到多少万？"
+    ask = _ASKS.asked(question)
+    assert ask is not None and ask.kind == "money"
+    assert _analyzer(record("工伤保险条例", "行政法规")).analyse(question).outside
