@@ -663,10 +663,12 @@ def _weighed_words(part: str) -> str:
     return people_counted(without_found_out(part))
 
 
-def _binds_where_asked(chunk: StoredChunk, plan: QueryPlan) -> bool:
+def _binds_where_asked(chunk: StoredChunk, plan: QueryPlan, of_named: bool = False) -> bool:
     """Regional scope: a rule (a legal text) binds where the question asks (a national one everywhere), unless the
-    question names the documents it asks about; a plan or report is no rule and is judged otherwise."""
-    return bool(plan.documents) or chunk.kind not in LEGAL_KINDS or binds(chunk.region, plan.within)
+    question names the documents it asks about (``of_named``: only the texts it names, besides the rules binding where
+    they apply); a plan or report is no rule and is judged otherwise."""
+    named = chunk.doc_id in plan.documents if of_named else bool(plan.documents)
+    return named or chunk.kind not in LEGAL_KINDS or binds(chunk.region, plan.within)
 
 
 def _naming_members(text: str, kinds: dict[str, str] | None) -> str:
@@ -1495,7 +1497,7 @@ class OfflineComposer:
                     and (not country or _of_country(g, evidence[g[0].chunk_rank]))
                     # (a figure asked of a document named is its own or a rule binding where it applies: 北京条例说…比例
                     # 具体是多少 is not answered by 浙江省's 百分之一)
-                    and (not plan.documents or _applies_where_named(evidence[g[0].chunk_rank], plan))
+                    and (not plan.documents or _binds_where_asked(evidence[g[0].chunk_rank], plan, of_named=True))
                 ]
                 best = max((g[0].coverage for g in stating), default=0.0)
                 if not groups or max(g[0].coverage for g in groups) < max(
@@ -1731,12 +1733,6 @@ def _first_answering_as_well(
     close = ANSWER.keep_share * good[0][0].score
     first = next((g for g in good if meets(evidence[g[0].chunk_rank]) and g[0].score >= close), None)
     return good if first is None else [first, *(g for g in good if g is not first)]
-
-
-def _applies_where_named(chunk: StoredChunk, plan: QueryPlan) -> bool:
-    """Whether a text is one the question names, or a rule binding where the texts it names apply (a national one,
-    or one of their region); a plan or report is judged otherwise."""
-    return chunk.doc_id in plan.documents or chunk.kind not in LEGAL_KINDS or binds(chunk.region, plan.within)
 
 
 def _legal(chunk: StoredChunk) -> bool:

@@ -215,7 +215,7 @@ _ASKING_OR_ONCE = re.compile(rf"{ASKS_OTHERWISE.pattern}|是|[一1]\s*[{_OCCASIO
 _TRAILING = re.compile(rf"(?:{ASKS_OTHERWISE.pattern}|各有|[是的都各])+$")
 _OR_ELSE = "还是"  # a choice put (每年一次还是两年一次)
 _WITHIN_DAY = re.compile("小时|分钟")  # the periods shorter than a day, in which a frequency within one is stated
-_WITHIN = ("内", "之内", "以内")  # after the words asking a period: the period a thing is done within (几日内)
+# after the words asking a period: the period a thing is done within (几日内, 多长时间之内)
 _WITHIN_WORD = re.compile(r"^(?:之|以)?内")
 _NOT_TEAM = "(?!(?<=班)组)"  # 每班 is per shift, 每班组 per team (每半年组织1次 is per half year)
 _AHEAD = "前"  # beside a period stated, before a date (期满前3个月, 举办日的20日前, 提前3日通知)
@@ -223,8 +223,7 @@ _AHEAD = "前"  # beside a period stated, before a date (期满前3个月, 举�
 _AHEAD_ASKED = re.compile(r"(?:到期|期满|届满|之|以|提)前[要得需]{0,2}(?:多久|多长时间|多少|几)")
 _AT_LEAST = "以上"  # after a period stated: the least of a class (滞留2小时以上的), no limit to act within
 _EVERY = re.compile(r"每隔?$")  # before a period stated: how often something is done (每15日, 每隔2小时)
-# the act, then once (评估一次; not 一次还是两年一次, a choice of periods)
-_ONCE_AFTER = re.compile(rf"(?![一1]\s*[{_OCCASIONS}])([^，。？?！!]{{1,{_ACT_SPAN}}}?)[一1]\s*[{_OCCASIONS}]")
+_ONCE_AFTER = re.compile(rf"([^，。？?！!]{{1,{_ACT_SPAN}}}?)[一1]\s*[{_OCCASIONS}]")  # the act, then once (评估一次)
 _CONSEQUENCE = re.compile(r"(?:会|就|才|便|将)")  # what follows from the occasions counted (几次会吊销)
 _TOLD_SPAN = 12  # a figure told before a measure's adjective is read in this many characters before it
 _NAME_SPAN = 18  # a number counts the people named within its clause, this many characters around it at most
@@ -515,7 +514,7 @@ class QuantityAsks:
             return act
         # after words counting the occasions (多久一次检查), not after a noun (检验周期一样吗: 一样 is no act)
         after = _CLAUSES.split(part[found.end() :], maxsplit=1)[0]
-        # (not 周期是几年一次: 是几年 asks)
+        # (not 周期是几年一次: 是几年 asks; nor 每年一次还是两年一次, a choice of periods)
         put = _ONCE_AFTER.match(self._light.sub("", after))
         if put and found.group(0)[-1:] not in _OCCASIONS and not _ASKING_OR_ONCE.search(put.group(1)):
             return put.group(1)
@@ -530,11 +529,11 @@ class QuantityAsks:
         return ASKS_OTHERWISE.split(before)[-1].split("的")[-1][-_ACT_SPAN:]
 
     @staticmethod
-    def _asking_words(part: str, found: re.Match[str], within: bool) -> str:
-        """The words asking for a figure, with the 之内 of a period asked as one something is done within (多长时间
-        之内往上报): it asks too, and says nothing of what the period is of."""
-        said = _WITHIN_WORD.match(part[found.end() :]) if within else None
-        return found.group(0) + (said.group(0) if said else "")
+    def _within(part: str, found: re.Match[str]) -> str:
+        """The 内 (之内, 以内) right after the words asking a period, asking it as one something is done within
+        (多长时间之内往上报): it asks too, and says nothing of what the period is of; "" when none follows."""
+        said = _WITHIN_WORD.match(part[found.end() :])
+        return said.group(0) if said else ""
 
     def _period_act(self, part: str, found: re.Match[str]) -> tuple[str, bool]:
         """The act a period asked is of, and whether it is a verb and what it is done to (its first word is the act):
@@ -637,16 +636,16 @@ class QuantityAsks:
             # the occasions of an act counted (一个学期至少要搞几次演练, 一年开展了多少次安全检查): the act's, as a
             # frequency is (消防设施每年至少全面检测一次 counts no drill)
             act = self._act(part, found) if unit in _OCCASIONS else ""
-            within = kind == "time" and part.startswith(_WITHIN, found.end())
+            within = self._within(part, found) if kind == "time" else ""
             act, leading = self._period_act(part, found) if kind == "time" else (act, False)
             return Ask(
                 kind,
                 counted or self._stated[kind],
-                words=self._asking_words(part, found, within),
+                words=found.group(0) + within,
                 counted=people,
                 listed=listed,
                 act=act,
-                within=within,
+                within=bool(within),
                 leading=leading,
             )
         if found := self._money.search(part):  # 罚款多高 asks a sum, not a length
@@ -661,9 +660,9 @@ class QuantityAsks:
             sums = self._kind_of_sum(found.group(0)) or tuple(self._money_words)
             return Ask("money", re.compile(_alternatives(list(sums))), self._stated["money"], words=found.group(0))
         if found := self._time.search(part):
-            within = part.startswith(_WITHIN, found.end())
-            words = self._asking_words(part, found, within)
-            return Ask("time", self._deadline, self._stated["time"], words=words, within=within)
+            within = self._within(part, found)
+            words = found.group(0) + within
+            return Ask("time", self._deadline, self._stated["time"], words=words, within=bool(within))
         if self._limit is not None and (found := self._limit.search(part)):
             return Ask("limit", self._number, words=found.group(0))
         return None
