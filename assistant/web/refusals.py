@@ -17,9 +17,11 @@
 from __future__ import annotations
 
 import json
+import os
 import re
 import typing
 from collections.abc import Callable
+from pathlib import Path
 
 from starlette.requests import HTTPConnection
 from starlette.responses import JSONResponse
@@ -319,7 +321,7 @@ class RequestGuard:
             called = _called(scope, body)
             if called is not None:
                 call, fn = called
-                refusal = NO_SUCH_FUNCTION if fn is None else _misfit(call, fn)
+                refusal = NO_SUCH_FUNCTION if fn is None else _misfit(call, fn) or _hidden_uploads(call, scope)
                 if refusal:
                     await JSONResponse({"detail": refusal}, status_code=422)(scope, receive, send)
                     return
@@ -479,6 +481,43 @@ def _misfit(call: dict, fn) -> str:
         wanted = f" {expected[1]}" if expected[1][0].isascii() else expected[1]
         return MISTYPED.format(n=n, named=named, wanted=wanted, got=_json_type(value))
     return ""
+
+
+def _hidden_uploads(call: dict, scope) -> str:
+    """HIDDEN_UPLOAD naming the files of a call that Gradio would refuse to take for a name beginning with “.”, and
+    the whole batch with them (processing_utils._check_allowed: an upload folder under the server's working
+    directory, outside allowed_paths); "" when there are none. Gradio's own refusal named no file."""
+    from gradio.utils import abspath, is_in_or_equal
+
+    allowed = list(getattr(scope["app"].get_blocks(), "allowed_paths", None) or [])
+    hidden = [
+        escape_controls(str(value.get("orig_name") or Path(value["path"]).name))[:80]
+        for value in _file_objects(call.get("data"))
+        if Path(value["path"]).name.startswith(".")
+        and is_in_or_equal(abspath(value["path"]), os.getcwd())
+        and not any(is_in_or_equal(value["path"], path) for path in allowed)
+    ]
+    if not hidden:
+        return ""
+    named = "、".join(f"“{name}”" for name in hidden[:5]) + (f" 等 {len(hidden)} 个" if len(hidden) > 5 else "")
+    return HIDDEN_UPLOAD.format(named=named)
+
+
+def _file_objects(data: object) -> list[dict]:
+    """The file objects (an uploaded path marked gradio.FileData) among a call's inputs: an input's value, or in
+    its list (a File that takes several)."""
+    values = (
+        [v for item in data for v in (item if isinstance(item, list) else [item])] if isinstance(data, list) else []
+    )
+    return [
+        v for v in values if isinstance(v, dict) and isinstance(v.get("path"), str) and _is_file_meta(v.get("meta"))
+    ]
+
+
+HIDDEN_UPLOAD = (
+    "文件名以“.”开头（隐藏文件）的文件不能通过网页上传：{named}。这一批文件都没有导入：请把它改名、去掉开头的“.”"
+    "（或不选它）后，重新选择这一批文件上传。"
+)
 
 
 def _takes_selection(fn) -> bool:
