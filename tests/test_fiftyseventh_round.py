@@ -3,6 +3,11 @@
 - A batch of uploads holding a file whose name begins with “.” (a hidden file, which the command line skips) is
   refused whole by Gradio when its upload folder lies under the server's working directory (a server started from
   /tmp or /), with a message that named no file. The refusal now names the hidden files, before Gradio sees the call.
+- Ranking reads a provision on a class of equipment (特种设备) as speaking of the member the question names (行车,
+  叉车), as the answer already read it: the fine for letting an uncertified worker run a 行车 is the 特种设备 law's.
+- The lexicon reads a death told by how (烧死3个人), pay cut (津贴砍了), a report put off (拖着没报, 才上报) or lied
+  about (谎称), the head of a hospital or a shop (院长, 店长), the buildings 消防法 names as 人员密集场所 (门诊楼, 住院部,
+  学生宿舍) and, where a fire is told, those on duty there (当班的护士, 服务员) in the law's words.
 """
 
 from __future__ import annotations
@@ -13,8 +18,16 @@ from pathlib import Path
 import httpx
 import pytest
 from conftest import event_fn, isolated_settings, serving
+from test_fifteenth_round import _article
+from test_retrieval_stages import record
 
+from assistant.pack import KnowledgePack
+from assistant.retrieval.candidates import Candidates
+from assistant.retrieval.features import candidate_values
+from assistant.retrieval.figures import QuantityAsks
+from assistant.retrieval.query import QueryPlan
 from ingest.knowledge_base import KnowledgeBase
+from ingest.settings import Settings
 
 
 def _upload(client: httpx.Client, *names: str) -> list[dict]:
@@ -62,3 +75,74 @@ def test_a_batch_without_hidden_files_is_taken(upload_folder_under_cwd):
     client, _ = upload_folder_under_cwd
     joined = _join(client, event_fn(client, "lib-ingest"), [_upload(client, "青山市通知.md")])
     assert joined.status_code == 200 and "event_id" in joined.json(), joined.text
+
+
+# --- a provision on a class of equipment speaks of the member asked about --------------------------------------------
+
+_ON_THE_CLASS = _article(
+    "特种设备安全法", "法律", 86,
+    "第八十六条 违反本法规定，特种设备生产、经营、使用单位有下列情形之一的，责令限期改正；逾期未改正的，处一万元以上五万"
+    "元以下罚款：\n（二）使用未取得相应资格的人员从事特种设备安全管理、检测和作业的；",
+)  # fmt: skip
+_ON_ANOTHER_MATTER = _article(
+    "安全生产法", "法律", 97,
+    "第九十七条 生产经营单位有下列行为之一的，责令限期改正，处十万元以下的罚款：\n（七）特种作业人员未按照规定经专门的"
+    "安全作业培训并取得相应资格，上岗作业的。",
+)  # fmt: skip
+
+
+def _coverage(question: str, kinds: dict[str, str]) -> dict[str, float]:
+    found = Candidates()
+    found.chunks = {c.id: c for c in (_ON_THE_CLASS, _ON_ANOTHER_MATTER)}
+    found.ids = list(found.chunks)
+    found.tokens = ["行车", "取得相应资格", "罚款"]
+    plan = QueryPlan(question, question, kinds=kinds)
+    figures = QuantityAsks(KnowledgePack(Settings().knowledge_dir).quantities)
+    idf = {"行车": 4.0, "取得相应资格": 3.0, "罚款": 1.0}
+    records = {c.doc_id: record(c.doc_id, "法律") for c in found.chunks.values()}
+    values = candidate_values(found, plan, records, idf, figures, found.ids)
+    return {chunk_id: v["coverage"] for chunk_id, v in values.items()}
+
+
+def test_a_provision_on_the_class_holds_the_member_asked_about():
+    question = "厂里让没有证的工人开行车，单位会被罚多少？"
+    read = _coverage(question, {"行车": "特种设备"})
+    assert read[_ON_THE_CLASS.id] == pytest.approx(1.0)
+    # a provision that does not name the class holds no more than its own words
+    assert read[_ON_ANOTHER_MATTER.id] == pytest.approx(0.5)
+    # asked of no member of the class, the class holds nothing more
+    assert _coverage(question, {})[_ON_THE_CLASS.id] == pytest.approx(0.5)
+
+
+# --- everyday words read in the law's --------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("question", "term"),
+    [
+        ("商场仓库失火，烧死3个人，这算什么等级的事故？", "死亡"),
+        ("工地塔吊倒了砸死一个工人，项目经理会不会坐牢？", "死亡"),
+        ("我查出问题叫停了一条线，老板就把我岗位津贴砍了，这合法吗？", "降低其工资"),
+        ("酒店出了伤亡事故，老板拖着没报，会怎么处罚？", "迟报"),
+        ("养老院出事后第二天才上报，院长会怎么处罚？", "迟报"),
+        ("出事以后老板谎称是工人自己摔的，会怎么处罚？", "谎报"),
+        ("养老院出事后院长个人会受到什么处罚？", "主要负责人"),
+        ("医院门诊楼要是着火了，要组织病人疏散吗？", "人员密集场所"),
+        ("住院部着火了，当班的护士没组织病人撤离，要担什么责任？", "现场工作人员"),
+        ("饭店着火了，服务员自己先跑了，要承担什么后果？", "现场工作人员"),
+    ],
+)
+def test_everyday_words_read_in_the_laws(analyzer, question, term):
+    assert term in analyzer.analyse(question).legal_terms
+
+
+@pytest.mark.parametrize(
+    ("question", "term"),
+    [
+        ("厂里要砍掉一条生产线，要重新做安全评价吗？", "降低其工资"),  # nothing of pay
+        ("医院的护士要不要做职业健康检查？", "现场工作人员"),  # no fire told
+        ("工人被机器绞伤了手，已经送医院了，要多久内上报？", "人员密集场所"),  # 医院 where the injured was taken
+    ],
+)
+def test_the_same_words_elsewhere_are_not_read_so(analyzer, question, term):
+    assert term not in analyzer.analyse(question).legal_terms

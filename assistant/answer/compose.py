@@ -57,6 +57,7 @@ from assistant.retrieval.query import (
     ASKS_STATUS,
     QueryPlan,
     binds,
+    naming_members,
     people_counted,
     plan_named,
     question_parts,
@@ -671,17 +672,10 @@ def _binds_where_asked(chunk: StoredChunk, plan: QueryPlan, of_named: bool = Fal
     return named or chunk.kind not in LEGAL_KINDS or binds(chunk.region, plan.within)
 
 
-def _naming_members(text: str, kinds: dict[str, str] | None) -> str:
-    """A text with the names of the things asked about whose class it names (QueryPlan.kinds: 锅炉 -> 特种设备): a
-    clause on 在用特种设备 speaks of the 叉车 asked about (场（厂）内专用机动车辆) as if it named it."""
-    said = normalise_for_index(text)
-    return text + "".join(f"｜{name}" for name, kind in (kinds or {}).items() if kind in said)
-
-
 def _subject_held(clause: _Clause, ask: Ask, subject: dict[str, float], kinds: dict[str, str] | None = None) -> float:
     """The weighted share of what a figure is asked about (subject) that the clause's best statement of a figure of
     the kind asked holds, read with its provision's first sentence; -1 when it states none. kinds: the class each
-    thing asked about belongs to (QueryPlan.kinds): a statement on the class holds what names it (_naming_members)."""
+    thing asked about belongs to (QueryPlan.kinds): a statement on the class holds what names it (naming_members)."""
     total = sum(subject.values())
 
     def held(about: str) -> float:
@@ -692,11 +686,11 @@ def _subject_held(clause: _Clause, ask: Ask, subject: dict[str, float], kinds: d
 
 def _figure_statements(clause: _Clause, ask: Ask, kinds: dict[str, str] | None) -> list[str]:
     """The clause's statements of a figure of the kind asked, each read with its provision's first sentence and the
-    names of the things asked about whose class it names (_naming_members), normalised; a count of kinds asked (分几个
+    names of the things asked about whose class it names (naming_members), normalised; a count of kinds asked (分几个
     等级) is stated by a list of them: its introduction says what it lists."""
     statements = _read(clause)
     stating = [t for t in statements if ask.stated_in(t)] + statements[:1] * ask.stated_by_list(clause.items)
-    return [normalise_for_index(_naming_members(clause.topic + text, kinds)) for text in stating]
+    return [normalise_for_index(naming_members(clause.topic + text, kinds)) for text in stating]
 
 
 def _states_act(group: list[_Clause], ask: Ask, act: str, terms: list[str], kinds: dict[str, str]) -> bool:
@@ -924,7 +918,7 @@ class OfflineComposer:
             topic = own + (texts[0] if texts and chunk.unit == "article" else "")
             scored = []
             for text in texts:
-                read = _naming_members(text, plan.kinds)  # a clause on 特种设备 speaks of the 叉车 asked about
+                read = naming_members(text, plan.kinds)  # a clause on 特种设备 speaks of the 叉车 asked about
                 clause = _Clause(
                     text,
                     rank,
@@ -966,7 +960,7 @@ class OfflineComposer:
 
             def apart(item: str, intro: str, held: dict[str, float] = sharp_held) -> float:
                 said = normalise_for_index(intro)
-                return coverage(_naming_members(item, plan.kinds), {t: w for t, w in held.items() if t not in said})
+                return coverage(naming_members(item, plan.kinds), {t: w for t, w in held.items() if t not in said})
 
             group = _with_context(_with_enumerations(kept, scored, texts, whole, lines, apart), texts, chunk.text)
             if ask:
@@ -974,7 +968,7 @@ class OfflineComposer:
             group[0].score += ANSWER.heading_weight * bonus * coverage(context, sharp)
             group[0].within += ANSWER.heading_weight * coverage(context, untitled)
             # (a provision on a class holds the matter of the things of it asked about: 特种设备 that of 叉车)
-            said = _naming_members(" ".join(t for c in group for t in (c.text, *c.items)), plan.kinds)
+            said = naming_members(" ".join(t for c in group for t in (c.text, *c.items)), plan.kinds)
             group[0].matter = held_terms(said, matter_weights)
             if any(c.lead for c in group):  # its range holds the question's number
                 group[0].matter |= numerals

@@ -25,7 +25,7 @@ from assistant.retrieval.config import RankingConfig
 from assistant.retrieval.coverage import covered, question_weights
 from assistant.retrieval.figures import QuantityAsks
 from assistant.retrieval.provisions import PENALTY, provision_asked, provision_kind
-from assistant.retrieval.query import ASKS_STATUS, QueryPlan, binds
+from assistant.retrieval.query import ASKS_STATUS, QueryPlan, binds, naming_members
 from ingest.cleaning import normalise_for_index
 from ingest.legal_forms import default_forms
 from ingest.metadata import NATIONAL, PLAN_KINDS
@@ -107,7 +107,8 @@ def candidate_values(
     for chunk_id in ids:
         chunk = found.chunks[chunk_id]
         passage = normalised_passage(chunk.text, f"{plan.naming(chunk)}{chunk.heading_text}")
-        values = {"coverage": covered(passage, weights)}
+        # (a provision on 特种设备 holds the 行车 asked about, as the answer reads it)
+        values = {"coverage": covered(naming_members(passage, plan.kinds), weights)}
         values.update(priors(records[chunk.doc_id], plan))
         kind = provision_kind(chunk)
         states = figure.degree(chunk.text) if figure is not None else 0.0

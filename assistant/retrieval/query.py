@@ -169,6 +169,13 @@ def plan_named(part: str) -> str:
     return "｜".join(_PLAN_NAMED.findall(part))
 
 
+def naming_members(text: str, kinds: dict[str, str] | None) -> str:
+    """A text with the names of the things asked about whose class it names (QueryPlan.kinds: 锅炉 -> 特种设备): a
+    provision on 在用特种设备 speaks of the 叉车 asked about as if it named it."""
+    said = normalise_for_index(text)
+    return text + "".join(f"｜{name}" for name, kind in (kinds or {}).items() if kind in said)
+
+
 def question_parts(question: str) -> list[str]:
     """The questions a message asks (要安排哪几次体检？体检费谁出？ asks two), each answered on its own; a sentence
     asking only for the basis (…有哪些要求？依据哪条？) is no question of its own."""
