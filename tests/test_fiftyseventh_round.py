@@ -5,6 +5,9 @@
   /tmp or /), with a message that named no file. The refusal now names the hidden files, before Gradio sees the call.
 - Ranking reads a provision on a class of equipment (特种设备) as speaking of the member the question names (行车,
   叉车), as the answer already read it: the fine for letting an uncertified worker run a 行车 is the 特种设备 law's.
+- Asked what a plan says, the figure asked is about what the question says in its own words, not in the law's terms
+  for them: a plan writes its own (单位…发生的各类安全事故…2小时内上报团安办), and 那份季度计划里，单位出了事故要多长
+  时间内报团安办 had been answered by the accident regulation's 每级上报的时间不得超过2小时.
 - The lexicon reads a death told by how (烧死3个人), pay cut (津贴砍了), a report put off (拖着没报, 才上报) or lied
   about (谎称), the head of a hospital or a shop (院长, 店长), the buildings 消防法 names as 人员密集场所 (门诊楼, 住院部,
   学生宿舍) and, where a fire is told, those on duty there (当班的护士, 服务员) in the law's words.
@@ -19,8 +22,10 @@ import httpx
 import pytest
 from conftest import event_fn, isolated_settings, serving
 from test_fifteenth_round import _article
+from test_fiftyfirst_round import _ASKS
 from test_retrieval_stages import record
 
+from assistant.answer.compose import OfflineComposer
 from assistant.pack import KnowledgePack
 from assistant.retrieval.candidates import Candidates
 from assistant.retrieval.features import candidate_values
@@ -28,6 +33,8 @@ from assistant.retrieval.figures import QuantityAsks
 from assistant.retrieval.query import QueryPlan
 from ingest.knowledge_base import KnowledgeBase
 from ingest.settings import Settings
+from ingest.store import StoredChunk
+from ingest.tokenizer import Tokenizer
 
 
 def _upload(client: httpx.Client, *names: str) -> list[dict]:
@@ -146,3 +153,53 @@ def test_everyday_words_read_in_the_laws(analyzer, question, term):
 )
 def test_the_same_words_elsewhere_are_not_read_so(analyzer, question, term):
     assert term not in analyzer.analyse(question).legal_terms
+
+
+# --- asked what a plan says, what a figure is about is read in the question's words ---------------------------------
+
+_PLAN_PASSAGE = StoredChunk(
+    "四团季度计划-3",
+    "单位属地内发生的各类安全事故，不论事故性质大小，必须如实快报，2小时内上报团安办，24小时内报送书面材料。",
+    {"doc_id": "四团季度安全生产工作计划", "title": "四团季度安全生产工作计划", "unit": "section", "kind": "计划",
+     "region": "全国", "heading_path": "三、事故报告"},
+)  # fmt: skip
+_EACH_LEVEL = _article(
+    "生产安全事故报告和调查处理条例", "行政法规", 11,
+    "第十一条 安全生产监督管理部门和负有安全生产监督管理职责的有关部门逐级上报事故情况，每级上报的时间不得超过2小时。"
+    "生产安全事故报告应当及时、准确。",
+)  # fmt: skip
+
+
+@pytest.mark.parametrize("plans", [True, False])
+def test_a_figure_asked_of_a_plan_is_about_the_questions_own_words(monkeypatch, plans):
+    """What the figure is asked about, as the check of each stating clause reads it: asked of a plan, the question's
+    words (单位, 事故, 团安办); asked of the law, with the law's terms for them (生产安全事故)."""
+    from assistant.answer import compose
+
+    read: list[dict[str, float]] = []
+    checked = compose._states_about
+
+    def states_about(group, ask, subject, *args, **kwargs):
+        read.append(subject)
+        return checked(group, ask, subject, *args, **kwargs)
+
+    monkeypatch.setattr(compose, "_states_about", states_about)
+    question = (
+        "那份四团安监办的季度计划里，单位出了事故要多长时间内报团安办？" if plans else "单位出了事故要多长时间内报？"
+    )
+    tokenizer = Tokenizer(["安全生产监督管理部门", "生产安全事故", "团安办"])
+    texts = [_PLAN_PASSAGE.text, _EACH_LEVEL.text, question]
+    idf = {t: 1.0 for text in texts for t in tokenizer.query_tokens(text)} | {"团安办": 6.0, "四团": 6.0}
+    idf |= {"安全生产监督管理部门": 3.0, "生产安全事故": 3.0}
+    plan = QueryPlan(
+        question,
+        question,
+        plans=plans,
+        legal_terms=["安全生产监督管理部门", "生产安全事故"],
+        translations={"安监": "安全生产监督管理部门", "出了事": "生产安全事故"},
+    )
+    answer = OfflineComposer(tokenizer, idf, _ASKS).compose(question, plan, [_PLAN_PASSAGE, _EACH_LEVEL])
+    assert read and all(("生产安全事故" in subject) is not plans for subject in read), read
+    assert "事故" in read[0]
+    if plans:
+        assert answer.text.startswith("依据《四团季度安全生产工作计划》") and "2小时内上报团安办" in answer.text

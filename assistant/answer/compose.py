@@ -1465,9 +1465,11 @@ class OfflineComposer:
                 # then what the figure is about is the part's own words and their legal terms, not the 公众聚集场所
                 # of the 商场 told before
                 leans = index > 0 and not (unanswered and unanswered[0][0] == parts[0])
-                # (what it is about: not the words naming the plan asked about, which its passages may repeat)
+                # (what it is about: not the words naming the plan asked about, which its passages may repeat; and,
+                # asked what a plan says, in the question's own words, not the law's terms for them: a plan writes
+                # its own, 单位…发生的各类安全事故…2小时内上报团安办, not 生产安全事故)
                 asked_of = without_plan_named(without_asker(part)) if plan.plans else without_asker(part)
-                subject = self._subject(asked_of, plan, ask, own=index > 0 and not leans)
+                subject = self._subject(asked_of, plan, ask, with_terms=not plan.plans, own=index > 0 and not leans)
                 # how often an act is done (多久修订一次) is stated by a provision about that act: 每2年组织1次…演练
                 # says nothing of how often a plan is revised (the provision on 电梯 upkeep names 保养 in one sentence
                 # and its 每15日 in another)
