@@ -8,6 +8,9 @@
 - Asked what a plan says, the figure asked is about what the question says in its own words, not in the law's terms
   for them: a plan writes its own (单位…发生的各类安全事故…2小时内上报团安办), and 那份季度计划里，单位出了事故要多长
   时间内报团安办 had been answered by the accident regulation's 每级上报的时间不得超过2小时.
+- A public apology ordered of a unit responsible for an accident (责令其…主要新闻媒体公开道歉) is a sanction wherever a
+  text places it (深圳's is among its 监督管理措施): 除了罚款以外，是不是还要登报道歉 is answered by it, not by the ban
+  from heading a business in the 法律责任 chapter, and 以后还能当主要负责人吗 by that ban, not by the apology.
 - The lexicon reads a death told by how (烧死3个人), pay cut (津贴砍了), a report put off (拖着没报, 才上报) or lied
   about (谎称), the head of a hospital or a shop (院长, 店长), the buildings 消防法 names as 人员密集场所 (门诊楼, 住院部,
   学生宿舍) and, where a fire is told, those on duty there (当班的护士, 服务员) in the law's words.
@@ -203,3 +206,44 @@ def test_a_figure_asked_of_a_plan_is_about_the_questions_own_words(monkeypatch, 
     assert "事故" in read[0]
     if plans:
         assert answer.text.startswith("依据《四团季度安全生产工作计划》") and "2小时内上报团安办" in answer.text
+
+
+# --- a public apology ordered is a sanction, wherever the text places it ---------------------------------------------
+
+_APOLOGY = StoredChunk(
+    "深圳条例-32",
+    "第三十二条 生产经营单位对发生较大以上生产安全事故负有责任的,除依法承担相应法律责任之外，由负有安全生产监督管理职责"
+    "的部门责令其在深圳经济特区范围内主要新闻媒体公开道歉，并承诺改进安全生产工作，公开整改措施，接受社会监督。",
+    {"doc_id": "深圳条例", "title": "深圳条例", "unit": "article", "kind": "地方性法规", "region": "全国",
+     "article": "第三十二条", "article_num": 32, "heading_path": "第三章 监督管理措施"},
+)  # fmt: skip
+_BAN = StoredChunk(
+    "深圳条例-60",
+    "第六十条 生产经营单位主要负责人因对较大生产安全事故负有责任受刑事处罚或者撤职处分的，除依照《安全生产法》实行职业"
+    "禁入等行政处罚外，终身不得在深圳经济特区范围内担任本行业生产经营单位主要负责人。",
+    {"doc_id": "深圳条例", "title": "深圳条例", "unit": "article", "kind": "地方性法规", "region": "全国",
+     "article": "第六十条", "article_num": 60, "heading_path": "第六章 法律责任"},
+)  # fmt: skip
+
+
+def test_a_public_apology_ordered_is_a_sanction():
+    from assistant.retrieval.provisions import PENALTY, provision_kind
+
+    assert provision_kind(_APOLOGY) == PENALTY
+
+
+@pytest.mark.parametrize(
+    ("question", "chunks", "answering"),
+    [
+        ("公司对一起较大事故负有责任，除了罚款以外，是不是还要登报道歉？", [_APOLOGY, _BAN], "第三十二条"),
+        ("老板对一起较大事故负有责任被撤职，以后还能当别的公司的主要负责人吗？", [_BAN, _APOLOGY], "第六十条"),
+    ],
+)
+def test_the_apology_and_the_ban_each_answer_what_is_asked(question, chunks, answering):
+    """Ranked first, each answers: the kind of provision asked (a penalty, 除了罚款以外…; or what may be done, 还能当…
+    吗) no longer overrules the ranker, both being sanctions."""
+    tokenizer = Tokenizer([])
+    idf = {t: 2.0 for text in [c.text for c in chunks] + [question] for t in tokenizer.query_tokens(text)}
+    plan = QueryPlan(question, question, legal_terms=["公开道歉"], translations={"登报道歉": "公开道歉"})
+    answer = OfflineComposer(tokenizer, idf, _ASKS).compose(question, plan, chunks)
+    assert answer.text.startswith(f"依据《深圳条例》{answering}"), answer.text

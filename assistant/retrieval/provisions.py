@@ -67,9 +67,11 @@ FINE = re.compile(r"处以?[^。；]{0,40}?罚款")
 # 拘役, 五年内不得担任…主要负责人, 5年内不予注册, 责令停止执业3个月以上1年以下): a period the law sets as punishment,
 # not the period of a duty
 TERM = re.compile(r"[^，。；]{0,16}?(?:拘留|有期徒刑|拘役|管制|不得担任|不予注册|年内不得)|停止执业[^，。；]{0,16}")
-# (a criminal sentence is a penalty too: 处三年以下有期徒刑或者拘役)
+# (a criminal sentence is a penalty too: 处三年以下有期徒刑或者拘役; and so is a public apology ordered of those
+# responsible for an accident, wherever a text places it: 深圳's is among its 监督管理措施, not in 法律责任)
 _PENALTY_TEXT = re.compile(
     r"罚款|依法追究|给予[^。；]{0,10}处分|吊销|没收违法所得|责令停产停业整顿|有期徒刑|拘役|从[轻重]处罚|减轻处罚|免除处罚"
+    r"|公开道歉"
 )
 # the words of a sanction, which every penalty provision writes whatever offence it punishes
 SANCTION = re.compile(r"罚|改正|逾期|责令|处分|吊销|没收|停产|停业|整顿|拘留|徒刑|拘役|追究")
