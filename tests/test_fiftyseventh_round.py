@@ -11,6 +11,8 @@
 - A public apology ordered of a unit responsible for an accident (责令其…主要新闻媒体公开道歉) is a sanction wherever a
   text places it (深圳's is among its 监督管理措施): 除了罚款以外，是不是还要登报道歉 is answered by it, not by the ban
   from heading a business in the 法律责任 chapter, and 以后还能当主要负责人吗 by that ban, not by the apology.
+- A piece of a message that asks nothing, before 另外 (同时, 以及, 那么), tells what the next piece asks about: 商场仓库
+  失火，烧死3个人，另外有十几个重伤。这算哪个等级的事故？ asks one thing, and 烧死3个人 had been answered on its own.
 - The lexicon reads a death told by how (烧死3个人), pay cut (津贴砍了), a report put off (拖着没报, 才上报) or lied
   about (谎称), the head of a hospital or a shop (院长, 店长), the buildings 消防法 names as 人员密集场所 (门诊楼, 住院部,
   学生宿舍) and, where a fire is told, those on duty there (当班的护士, 服务员) in the law's words.
@@ -247,3 +249,22 @@ def test_the_apology_and_the_ban_each_answer_what_is_asked(question, chunks, ans
     plan = QueryPlan(question, question, legal_terms=["公开道歉"], translations={"登报道歉": "公开道歉"})
     answer = OfflineComposer(tokenizer, idf, _ASKS).compose(question, plan, chunks)
     assert answer.text.startswith(f"依据《深圳条例》{answering}"), answer.text
+
+
+# --- a piece asking nothing before 另外 tells what the next asks about ----------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("question", "parts"),
+    [
+        ("商场仓库失火，烧死3个人，另外有十几个重伤。这算哪个等级的生产安全事故？", 1),
+        ("上海的厂，正式工250人，另外还用着80个劳务派遣工。我们要不要成立安全生产委员会？", 1),
+        # a piece that asks, before 另外, is a question of its own
+        ("申请烟花燃放许可要交哪些材料，另外审批要几天？", 2),
+        ("动火作业要办什么手续，同时现场要不要有人监护？", 2),
+    ],
+)
+def test_a_piece_asking_nothing_before_another_is_its_circumstance(question, parts):
+    from assistant.retrieval.query import question_parts
+
+    assert len(question_parts(question)) == parts, question_parts(question)

@@ -54,7 +54,15 @@ def _asks_anew(sentence: str) -> list[str]:
     pieces = _ASKS_ANEW.split(sentence)
     if len(pieces) > 1 and ENDS_YES_NO.search(sentence) and not YES_NO.search(pieces[0]):
         return [sentence]
-    return pieces
+    # a piece that asks nothing tells what the next asks about (商场仓库失火，烧死3个人，另外有十几个重伤。这算哪个等级
+    # 的事故？): joined to it, unless the next offers a choice (是两家都要报，还是谁的人伤了谁报)
+    joined = [pieces[0]]
+    for piece in pieces[1:]:
+        if not piece.startswith("还是") and not _INTERROGATIVE.search(joined[-1]) and not YES_NO.search(joined[-1]):
+            joined[-1] += piece
+        else:
+            joined.append(piece)
+    return joined
 
 
 # whether a document is still in force (还有效吗, 废止了吗): other documents say so (…同时废止); when it took effect
