@@ -212,20 +212,29 @@ def test_a_figure_asked_of_a_plan_is_about_the_questions_own_words(monkeypatch, 
 
 # --- a public apology ordered is a sanction, wherever the text places it ---------------------------------------------
 
-_APOLOGY = StoredChunk(
-    "深圳条例-32",
+
+def _shenzhen(number: int, text: str, heading: str) -> StoredChunk:
+    """An article of the 深圳 regulation under its chapter heading."""
+    meta = {"doc_id": "深圳条例", "title": "深圳条例", "unit": "article", "kind": "地方性法规", "region": "全国"}
+    return StoredChunk(
+        f"深圳条例-{number}",
+        text,
+        meta | {"article": text.split(" ")[0], "article_num": number, "heading_path": heading},
+    )
+
+
+_APOLOGY = _shenzhen(
+    32,
     "第三十二条 生产经营单位对发生较大以上生产安全事故负有责任的,除依法承担相应法律责任之外，由负有安全生产监督管理职责"
     "的部门责令其在深圳经济特区范围内主要新闻媒体公开道歉，并承诺改进安全生产工作，公开整改措施，接受社会监督。",
-    {"doc_id": "深圳条例", "title": "深圳条例", "unit": "article", "kind": "地方性法规", "region": "全国",
-     "article": "第三十二条", "article_num": 32, "heading_path": "第三章 监督管理措施"},
-)  # fmt: skip
-_BAN = StoredChunk(
-    "深圳条例-60",
+    "第三章 监督管理措施",
+)
+_BAN = _shenzhen(
+    60,
     "第六十条 生产经营单位主要负责人因对较大生产安全事故负有责任受刑事处罚或者撤职处分的，除依照《安全生产法》实行职业"
     "禁入等行政处罚外，终身不得在深圳经济特区范围内担任本行业生产经营单位主要负责人。",
-    {"doc_id": "深圳条例", "title": "深圳条例", "unit": "article", "kind": "地方性法规", "region": "全国",
-     "article": "第六十条", "article_num": 60, "heading_path": "第六章 法律责任"},
-)  # fmt: skip
+    "第六章 法律责任",
+)
 
 
 def test_a_public_apology_ordered_is_a_sanction():
