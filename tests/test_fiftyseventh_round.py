@@ -15,7 +15,8 @@
   失火，烧死3个人，另外有十几个重伤。这算哪个等级的事故？ asks one thing, and 烧死3个人 had been answered on its own.
 - The lexicon reads a death told by how (烧死3个人), pay cut (津贴砍了), a report put off (拖着没报, 才上报) or lied
   about (谎称), the head of a hospital or a shop (院长, 店长), the buildings 消防法 names as 人员密集场所 (门诊楼, 住院部,
-  学生宿舍) and, where a fire is told, those on duty there (当班的护士, 服务员) in the law's words.
+  学生宿舍), where a fire is told, those on duty there (当班的护士, 服务员), and a job done on the side (兼着管, 兼着干:
+  asking whether it must be a 专职 one) in the law's words.
 """
 
 from __future__ import annotations
@@ -142,6 +143,8 @@ def test_a_provision_on_the_class_holds_the_member_asked_about():
         ("医院门诊楼要是着火了，要组织病人疏散吗？", "人员密集场所"),
         ("住院部着火了，当班的护士没组织病人撤离，要担什么责任？", "现场工作人员"),
         ("饭店着火了，服务员自己先跑了，要承担什么后果？", "现场工作人员"),
+        ("我们医院有16部电梯，电梯安全管理员能不能让水电班的师傅兼着干？", "专职"),
+        ("商场的特种设备一直是工程部兼着管，这样行吗？", "专职"),
     ],
 )
 def test_everyday_words_read_in_the_laws(analyzer, question, term):
