@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from pydantic import ValidationError
 
 from assistant.answer import ANSWER, Answer, OfflineComposer, continues_list, open_lists
-from assistant.answer.compose import declined, library_lacks, scope_notes
+from assistant.answer.compose import declined, library_lacks, scope_notes, stated_before_repeal
 from assistant.answer.levels import Accident, stated
 from assistant.answer.untrusted import instruction_guard
 from assistant.citations import resolve_citation
@@ -31,6 +31,7 @@ from ingest.articles import ARTICLE_LABEL, ArticleRef, missing_part, parse_artic
 from ingest.cleaning import to_simplified
 from ingest.knowledge_base import KnowledgeBase
 from ingest.metadata import KINDS
+from ingest.repeal import describe_repeal
 from ingest.settings import Settings
 from ingest.store import StoredChunk, chunk_id
 
@@ -141,6 +142,9 @@ class Assistant:
             kinds=kinds or None,
             regions=regions or None,
         )
+        # the repealed texts alone, searched for a figure the texts in force do not state (made when first needed)
+        self._repealed: HybridRetriever | None = None
+        self._filters = (kinds or None, regions or None)
         if llm is None:
             llm = resolve_composer(kb.settings)
         self.llm: LlmComposer | None = llm
@@ -292,8 +296,35 @@ class Assistant:
             ANSWER.ranked_first_share.get(self.kb.embedder.name),
         )
 
+    def _before_repeal(self, query: str, plan, answer: Answer) -> Answer:
+        """An answer declined for a figure no text in force states (安全生产举报查实了奖励多少), answered from a
+        repealed text that stated it (国务院关于预防煤矿生产安全事故的特别规定第二十三条: 1000元至1万元), told as
+        repealed (what applied before, and what many still cite); the answer as it was when none does."""
+        records = self.kb.documents()
+        if not answer.unstated or not any(r.repealed and not r.superseded for r in records.values()):
+            return answer
+        if self._repealed is None:
+            kinds, regions = self._filters
+            self._repealed = HybridRetriever(
+                kb=self.kb,
+                k=self.retriever.k,
+                repealed_only=True,
+                reranker=self.retriever.reranker,
+                kinds=kinds,
+                regions=regions,
+            )
+        chunks = [c for c, _ in self._repealed.search(query, plan)]
+        if not chunks:
+            return answer
+        earlier = self.offline_composer().compose(query, plan, self.whole_articles(chunks))
+        if earlier.abstained:
+            return answer
+        repeals = {d: describe_repeal(r, records) for d, r in records.items() if r.repealed}
+        return stated_before_repeal(answer, earlier, repeals)
+
     def _offline(self, query: str, plan, chunks: list[StoredChunk], fault: LlmUnavailable | None) -> Answer:
         answer = self.offline_composer().compose(query, plan, self.whole_articles(chunks), self._accident(query))
+        answer = self._before_repeal(query, plan, answer)
         answer = _with_notes(answer, self._missing_articles(answer.text.split("\n\n依据：")[0]))
         if fault is not None:
             answer.text = f"{fault.note}\n\n{answer.text}"

@@ -133,6 +133,8 @@ class Answer:
     related: list[StoredChunk] = field(default_factory=list)  # closest provisions when abstaining
     verification: object | None = None  # LLM mode: what the citation and quote check found
     fault: str = ""  # LLM mode: why the endpoint gave no answer (this is then the offline answer, with a note)
+    # declined for this alone: the parts asking a figure (a sum, a period, a count) no text searched states
+    unstated: list[str] = field(default_factory=list)
 
     @property
     def citations(self) -> list[dict]:
@@ -664,6 +666,14 @@ def _weighed_words(part: str) -> str:
     return people_counted(without_found_out(part))
 
 
+def _on_unasked_subject(chunk: StoredChunk, asked: str) -> bool:
+    """Whether a provision is a special law's naming the law's subject itself (特种设备安全法: 发生特种设备事故…) while
+    the question (asked: its words and the legal terms they stand for, normalised) names no such subject."""
+    forms = default_forms()
+    subject = forms.law_subject(chunk.title) if chunk.kind == LAW else ""
+    return bool(subject) and subject in chunk.text and not forms.names_subject(subject, asked)
+
+
 def _binds_where_asked(chunk: StoredChunk, plan: QueryPlan, of_named: bool = False) -> bool:
     """Regional scope: a rule (a legal text) binds where the question asks (a national one everywhere), unless the
     question names the documents it asks about (``of_named``: only the texts it names, besides the rules binding where
@@ -1098,6 +1108,13 @@ class OfflineComposer:
                 g for g in good if any(c.bounds for c in g) and provision_kind(evidence[g[0].chunk_rank]) == DEFINITION
             ]
             picked = scope[:1] or picked
+        if penalty and not plan.documents:
+            # a special law's penalty for a breach within its subject, as its own text says (发生特种设备事故…对特种设备
+            # 事故迟报、谎报或者瞒报的) punishes no breach elsewhere: asked how one about no such subject is punished
+            # (企业瞒报一起死亡事故), a provision answering well that is no such penalty answers
+            asked = normalise_for_index(f"{plan.question} {' '.join(plan.legal_terms)}")
+            if _on_unasked_subject(evidence[picked[0][0].chunk_rank], asked):
+                picked = [g for g in good if not _on_unasked_subject(evidence[g[0].chunk_rank], asked)][:1] or picked
         first = evidence[picked[0][0].chunk_rank]
         # a question naming a document asks what it says (根据《安全生产法》，…; 安全生产法自哪一天起施行): another
         # text answers only where it does not, or whether it is still in force (…同时废止 is said elsewhere)
@@ -1565,7 +1582,9 @@ class OfflineComposer:
             asked = "、".join(f"“{part.rstrip('？?')}”" for part, _ in unanswered)
             if all(kind == "form" for _, kind in unanswered):
                 return declined(question, chunks, f"已入库的法规和方案中没有{asked}所问的表格、格式或样本")
-            return declined(question, chunks, f"已入库的条文中没有{asked}的具体规定（数量、期限或比例）")
+            answer = declined(question, chunks, f"已入库的条文中没有{asked}的具体规定（数量、期限或比例）")
+            answer.unstated = [part for part, _ in unanswered]
+            return answer
         if not chosen and undefined:
             terms = "、".join(f"“{t}”" for t in undefined)
             return declined(question, chunks, f"已入库的法规和方案中没有说明{terms}含义的内容")
@@ -1750,6 +1769,26 @@ def declined(question: str, chunks: list[StoredChunk], why: str = "") -> Answer:
         lines.append("可能相关：")
         lines += [f"- {placed_citation(c)}" for c in related]
     return Answer(question, "\n".join(lines), True, [], related)
+
+
+def stated_before_repeal(current: Answer, earlier: Answer, repeals: dict[str, str]) -> Answer:
+    """The answer to a figure the texts in force do not state (``current``, declined for it) from a repealed text
+    that stated it (``earlier``, composed from the repealed texts alone): said to be stated nowhere in force, then
+    what the repealed text said, each text's repeal told (``repeals``: doc id -> 自…起由《…》第…条废止), then the
+    texts in force that are related. What applied before the repeal (to what happened then) and what many still cite
+    is told, never as the basis in force: every citation of it reads （已废止）."""
+    asked = "、".join(f"“{part.rstrip('？?')}”" for part in current.unstated)
+    body, _, _ = earlier.text.partition("\n\n依据：")
+    body = body.removeprefix("依据")  # 《…》第二十三条（已废止），…: what it said, not the basis
+    lines = [f"现行有效的条文中没有{asked}的具体规定（数量、期限或比例）。以下是已废止的规定，现已不再适用，仅供参考："]
+    told = (f"- 《{s.chunk.title}》{repeals[s.chunk.doc_id]}。" for s in earlier.sources if s.chunk.doc_id in repeals)
+    lines += list(dict.fromkeys(told))
+    lines.append(body)
+    if current.related:
+        lines.append("现行条文中可能相关：")
+        lines += [f"- {placed_citation(c)}" for c in current.related]
+    lines += ["", "依据：", *(f"[{s.number}] {s.citation}" for s in earlier.sources)]
+    return Answer(current.question, "\n".join(lines), False, earlier.sources, current.related)
 
 
 def _naming_unknown(question: str, plan: QueryPlan, evidence: list[StoredChunk]) -> set[int] | None:

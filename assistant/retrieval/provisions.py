@@ -266,7 +266,9 @@ _CAUSED = re.compile(r"(?:导致|造成|发生)[^，。；]{0,12}事故|事故�
 # count (踩踏, 高处坠落, 触电, 淹溺, 灼烫, 冒顶, 透水, 物体打击) told in everyday words
 _HARM_TOLD = re.compile(
     rf"{_HARMED.pattern}|伤亡|身亡|遇难|爆炸|着火|起火|火灾|坍塌|中毒|窒息|人命"
-    r"|踩踏|挤踏|伤人|伤着|坠落|摔下|掉下来|触电|电死|淹溺|溺水|淹死|烫伤|烧伤|冒顶|透水|倒塌|砸伤|砸死|压伤|压死"
+    r"|踩踏|挤踏|伤人|伤着|坠落|摔下|掉下来|触电|电死|淹溺|溺水|淹死|冒顶|透水|倒塌"
+    # an injury or a death told by how it was done (压断了手指, 被机器绞伤, 撞死, 没救过来)
+    r"|[压轧绞夹割划碾扎炸烧撞碰摔挤烫刮砸]伤|[压轧砸夹绞]断|[烧炸撞挤闷砸压]死|没救过来|截肢"
 )
 
 
@@ -304,11 +306,19 @@ _OFFICIALS_CONDITION = re.compile(rf"^[^。；]*?(?:{_OFFICIALS})[^。；]*?的�
 _OFFICIALS_ASKED = re.compile(rf"{_OFFICIALS}|公务员|干部|官员|监管人员|审批人员|渎职|玩忽职守|滥用职权|徇私舞弊")
 
 
+# a breach of a government or a department itself (有关地方人民政府、负有安全生产监督管理职责的部门，对生产安全事故
+# 隐瞒不报…的): its staff are disciplined for it
+_GOVERNMENT_BREACH = re.compile(
+    r"^(?:有关|县级以上|各级|地方)*(?:人民政府|[^。；，]{0,20}?部门)(?:[、，和及]|有下列|未|对|不)"
+)
+
+
 def disciplines_officials(text: str) -> bool:
-    """Whether a penalty provision disciplines the staff of a government or department (行政处分), not a unit or a
-    person in it: what an enterprise's breach costs it is no such provision's to say."""
+    """Whether a penalty provision disciplines the staff of a government or department (行政处分) for their own or
+    their office's breach, not a unit or a person in it: what an enterprise's breach costs it is no such provision's
+    to say."""
     body = LEADING_LABEL.sub("", text.strip())
-    return bool(_OFFICIALS_CONDITION.match(body)) and "处分" in body
+    return bool(_OFFICIALS_CONDITION.match(body) or _GOVERNMENT_BREACH.match(body)) and "处分" in body
 
 
 def asks_of_officials(question: str) -> bool:

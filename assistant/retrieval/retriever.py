@@ -43,6 +43,8 @@ class HybridRetriever:
     kb: KnowledgeBase
     k: int = 10
     include_superseded: bool = False
+    # the repealed texts alone (what a figure the law in force does not state was set as before it was repealed)
+    repealed_only: bool = False
     kinds: list[str] | None = None
     regions: list[str] | None = None
     reranker: Any = None  # a sentence_transformers.CrossEncoder, when configured
@@ -73,7 +75,7 @@ class HybridRetriever:
         return {
             r.doc_id
             for r in records.values()
-            if (self.include_superseded or r.in_force)
+            if (r.repealed and not r.superseded if self.repealed_only else self.include_superseded or r.in_force)
             and (not self.kinds or r.kind in self.kinds)
             and (not self.regions or r.region in self.regions)
         }
@@ -87,6 +89,7 @@ class HybridRetriever:
             generation,
             date.today().isoformat(),
             self.include_superseded,
+            self.repealed_only,
             tuple(self.kinds or ()),
             tuple(self.regions or ()),
         )
@@ -136,7 +139,9 @@ class HybridRetriever:
         # a repealed text the question names on purpose is searched too (it is flagged wherever shown)
         searched, national = self._allowed_in(records, generation)
         allowed = set(searched) | {
-            d for d in plan.documents if d in records and not records[d].superseded and not records[d].pending
+            d
+            for d in plan.documents
+            if d in records and not records[d].superseded and not records[d].pending and not self.repealed_only
         }
         idf = self.kb.bm25.idf
         known: dict[str, dict[str, float]] = {}
