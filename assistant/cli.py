@@ -788,22 +788,15 @@ def show(
                 f"管理员确认前以本文为准[/dim]"
             )
         if lacking := missing_part(hit.text, paragraph, item):  # 第七条第十三项 read as if 第七条 had one
-            console.print(f"[yellow]注意：{_label(ref)}{lacking}，以下是全条[/yellow]")
+            console.print(f"[yellow]注意：{ref.label}{lacking}，以下是全条[/yellow]")
         console.print(plain(hit.text), markup=False)
         console.print(
             f"[dim]来源：{shown(shown_name(record.doc_id, record.title))}"
             f"（{shown(record.kind)}，{shown(record.region)}，{shown(record.date)}）[/dim]"
         )
         return
-    err.print(f"[red]《{shown(matches[0].title)}》中没有{_label(ref)}；{_existing_articles(kb, matches[0])}[/red]")
+    err.print(f"[red]《{shown(matches[0].title)}》中没有{ref.label}；{_existing_articles(kb, matches[0])}[/red]")
     raise typer.Exit(1)
-
-
-def _label(ref: ArticleRef) -> str:
-    try:
-        return ref.label
-    except ValueError:  # beyond the numerals of any law (第99999条)
-        return f"第{ref.number}条" + (f"之{ref.sub}" if ref.sub else "")
 
 
 def _existing_articles(kb: KnowledgeBase, record) -> str:
@@ -819,9 +812,9 @@ def _existing_articles(kb: KnowledgeBase, record) -> str:
         else:
             runs.append((n, n))
     shown = "、".join(
-        _label(ArticleRef(a)) if a == b else f"{_label(ArticleRef(a))}至{_label(ArticleRef(b))}" for a, b in runs[:10]
+        ArticleRef(a).label if a == b else f"{ArticleRef(a).label}至{ArticleRef(b).label}" for a, b in runs[:10]
     ) + ("等" if len(runs) > 10 else "")
-    subs = [_label(r) for r in refs if r.sub][:5]
+    subs = [r.label for r in refs if r.sub][:5]
     return f"该文档现有条文：{shown}" + (f"（另有 {'、'.join(subs)}）" if subs else "") + f"，共 {len(refs)} 条"
 
 

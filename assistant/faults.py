@@ -8,6 +8,7 @@ from __future__ import annotations
 import errno
 import logging
 import os
+import shutil
 import socket
 import sqlite3
 import stat
@@ -70,6 +71,23 @@ def _text(exc: BaseException) -> str:
 
 def is_disk_full(exc: BaseException) -> bool:
     return _errno(exc) in (errno.ENOSPC, errno.EDQUOT) or any(s in _text(exc) for s in _NO_SPACE)
+
+
+# Chroma's words for a write it could not apply, which it also gives when the disk filled up under it (the cause is
+# not passed on), and the free space below which such a failure is told as a full disk (generous: one write batch
+# of the store is a few MB)
+_STORE_WRITE_FAILED = "failed to apply logs"
+_ROOM_FOR_A_WRITE = 64 << 20
+
+
+def _store_write_without_room(exc: BaseException, data_dir: Path | None) -> bool:
+    """Whether the store failed to apply a write while the disk holding the data directory has little room."""
+    if data_dir is None or _STORE_WRITE_FAILED not in _text(exc):
+        return False
+    try:
+        return shutil.disk_usage(data_dir).free < _ROOM_FOR_A_WRITE
+    except OSError:
+        return False
 
 
 def is_write_failure(exc: BaseException) -> bool:
@@ -219,7 +237,7 @@ def explain(exc: BaseException, settings: Settings | None = None, action: str = 
     where = f"（数据目录 {data_dir} 所在的磁盘）" if data_dir else ""
     if isinstance(exc, MemoryError):
         return f"内存不足，{action}未完成：请关闭其他占用内存的程序，或把文件分批处理后重试。"
-    if is_disk_full(exc):
+    if is_disk_full(exc) or _store_write_without_room(exc, data_dir):
         return (
             f"磁盘空间已满，{action}未完成。已入库的内容没有丢失，可照常查询；未写完的部分会在下次导入时自动撤销或补全。"
             f"请清理磁盘空间{where}后重试。"

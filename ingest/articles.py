@@ -11,7 +11,8 @@ from dataclasses import dataclass
 
 from ingest.numerals import NUMERAL_CHARS, cn_to_int, int_to_cn, well_formed
 
-NUMERAL = r"[零〇一二三四五六七八九十百千两\d]+"  # an article number, in either script
+NUMERAL = r"[零〇一二三四五六七八九十百千万两\d]+"  # an article number, in either script
+_CN_LIMIT = 10000  # int_to_cn writes numbers below this; no law has as many articles
 # An article starts a line: 第X条 (optionally 之Y) followed by whitespace or the end of the line.
 # In traditional script too (第一條, 第二十兩條: a regulation saved in Big5 was chunked as a plan, its articles
 # neither cited nor shown); the label is kept in simplified script, as every lookup writes it.
@@ -20,6 +21,10 @@ ARTICLE_LABEL = re.compile(rf"第\s*(?P<num>{NUMERAL})\s*条(?:之(?P<sub>{NUMER
 # An article's label as it opens a quoted text (第二十四条, 第五条之一), for stripping it off the text.
 LABEL = rf"第{NUMERAL}条(?:之[零〇一二三四五六七八九十\d]+)?"
 LEADING_LABEL = re.compile(rf"^{LABEL}\s*")
+
+
+def _numeral(number: int) -> str:
+    return int_to_cn(number) if number < _CN_LIMIT else str(number)
 
 
 @dataclass(frozen=True, order=True)
@@ -31,8 +36,9 @@ class ArticleRef:
 
     @property
     def label(self) -> str:
-        base = f"第{int_to_cn(self.number)}条"
-        return f"{base}之{int_to_cn(self.sub)}" if self.sub else base
+        """第二十四条, 第一百条之三; a number beyond any law's (第10000条, typed by a user) in digits, as typed."""
+        base = f"第{_numeral(self.number)}条"
+        return f"{base}之{_numeral(self.sub)}" if self.sub else base
 
     @property
     def key(self) -> str:

@@ -13,6 +13,7 @@ import sqlite3
 import threading
 import time
 import uuid
+import zipfile
 from collections import OrderedDict
 from collections.abc import Callable, Iterable
 from concurrent.futures import ProcessPoolExecutor
@@ -51,6 +52,14 @@ def _tokenize_batch(texts: list[str]) -> list[str]:
 
 
 _KEEP_OLD_BUILDS_S = 300.0
+
+
+class Bm25Damaged(Exception):
+    """A file of the current build cannot be read. The index is derived from the store: it is built anew."""
+
+    def __init__(self, build: Path, cause: BaseException):
+        super().__init__(f"{build}: {type(cause).__name__}: {cause}")
+        self.build = build
 
 
 def _age(path: Path) -> float:
@@ -223,9 +232,10 @@ class Bm25Index:
             meta = json.loads((path / "ids.json").read_text(encoding="utf-8"))
             if meta.get("segmentation") != self.tokenizer.signature:
                 return empty
-            postings = np.load(path / _POSTINGS)
+            with np.load(path / _POSTINGS) as stored:  # read whole here: a damaged archive fails here, not later
+                postings = {name: stored[name] for name in ("rows", "terms", "counts")}
             vocab = json.loads((path / "vocab.index.json").read_text(encoding="utf-8"))
-        except (OSError, ValueError, KeyError, AttributeError):
+        except (OSError, ValueError, KeyError, AttributeError, EOFError, zipfile.BadZipFile):
             return empty
         rows = {cid: n for n, cid in enumerate(meta["ids"])}
         return rows, vocab, postings["rows"], postings["terms"], postings["counts"]
@@ -374,11 +384,15 @@ class Bm25Index:
 
     def _load(self, build: str) -> None:
         path = self.directory / build
-        meta = json.loads((path / "ids.json").read_text(encoding="utf-8"))
-        ids = meta["ids"]
-        names, codes = np.unique(np.array(meta["doc_ids"], dtype=str), return_inverse=True)
-        idf = json.loads((path / "idf.json").read_text(encoding="utf-8"))
-        retriever = bm25s.BM25.load(str(path), mmap=True, show_progress=False) if ids else None
+        try:
+            meta = json.loads((path / "ids.json").read_text(encoding="utf-8"))
+            ids = meta["ids"]
+            names, codes = np.unique(np.array(meta["doc_ids"], dtype=str), return_inverse=True)
+            idf = json.loads((path / "idf.json").read_text(encoding="utf-8"))
+            retriever = bm25s.BM25.load(str(path), mmap=True, show_progress=False) if ids else None
+        except (OSError, ValueError, KeyError, TypeError, EOFError, zipfile.BadZipFile) as exc:  # JSONDecodeError too
+            # a file of the build truncated or overwritten (a disk fault, an incomplete copy or backup)
+            raise Bm25Damaged(path, exc) from exc
         state = _Build(
             build,
             ids,

@@ -4,6 +4,7 @@ directory, opened together. The ingest pipeline writes through it; the assistant
 from __future__ import annotations
 
 import hashlib
+import logging
 import os
 import re
 import socket
@@ -18,7 +19,7 @@ from typing import TypeVar
 from filelock import FileLock, Timeout
 
 from ingest.articles import ArticleRef
-from ingest.bm25_index import Bm25Index
+from ingest.bm25_index import Bm25Damaged, Bm25Index
 from ingest.cleaning import normalise_for_index, to_simplified
 from ingest.data_dir import (
     DataDirError,
@@ -53,6 +54,9 @@ def fingerprint(records: dict[str, DocumentRecord], segmentation: str) -> str:
     """Identifies what a lexical index was built from: the committed documents and the segmentation."""
     lines = ["format:2", f"segmentation:{segmentation}", *sorted(f"{r.doc_id}:{r.hash}" for r in records.values())]
     return hashlib.sha1("\n".join(lines).encode("utf-8")).hexdigest()
+
+
+log = logging.getLogger("anquan")
 
 
 class LibraryOfAnotherEmbedder(UserFacingError):
@@ -333,7 +337,23 @@ class KnowledgeBase:
                 if self.bm25.current_fingerprint() != self.documents_fingerprint() and not self.ingest_running():
                     self.sync_shared_model()
                     self.rebuild_bm25(self.documents())
-        self.bm25.load()
+        if self.read_only and self.bm25.current_fingerprint() is None and self.documents():
+            raise UserFacingError(
+                f"词语索引缺失（{self.bm25.directory}），而数据目录是只读的，无法重建，检索会漏掉大部分条文："
+                "请以有写权限的用户运行一次 anquan stats 或 anquan ingest（会自动重建词语索引），或恢复该目录的备份"
+            )
+        try:
+            self.bm25.load()
+        except Bm25Damaged as damaged:
+            if self.read_only:
+                raise UserFacingError(
+                    f"词语索引已损坏（{damaged.build}），而数据目录是只读的，无法重建：请以有写权限的用户运行一次 "
+                    "anquan stats 或 anquan ingest（会自动重建词语索引），或恢复该目录的备份"
+                ) from damaged
+            log.warning("the lexical index was damaged, built anew: %s", damaged)
+            with self._bm25_lock:  # derived from the store: built anew, then read
+                self.rebuild_bm25(self.documents(), force=True)
+            self.bm25.load()
 
     def versions_of(self, title: str) -> list[DocumentRecord]:
         """Every indexed version of the regulation with this (simplified) title, as version_key names it."""

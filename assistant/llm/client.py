@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from assistant.answer.untrusted import ATTRIBUTE_BREAKERS, instruction_guard, neutralise_fences
 from assistant.citations import citation
 from assistant.faults import chain
-from assistant.llm.reply import CUT_NOTE, FILTER_NOTE, TRUNCATED_NOTE, capped, clean_reply
+from assistant.llm.reply import CUT_NOTE, FILTER_NOTE, TRUNCATED_NOTE, capped, clean_reply, reasoning_unfinished
 from ingest.cleaning import is_blank
 from ingest.errors import UserFacingError
 from ingest.settings import Settings, shown_address
@@ -51,6 +51,7 @@ __all__ = [
     "llm_label",
     "load_prompt",
     "pieces_in_time",
+    "reasoning_overflow",
     "reply_limit",
     "reply_text",
     "stream_model",
@@ -151,6 +152,14 @@ def with_cut_note(text: str, cut: bool, filtered: bool = False) -> str:
     (FILTER_NOTE) when it did: shown under what it wrote, which is verified as any reply."""
     note = FILTER_NOTE if filtered else CUT_NOTE if cut else ""
     return f"{text.rstrip()}\n\n{note}" if note and text.strip() else text
+
+
+def reasoning_overflow(settings: Settings) -> str:
+    """Why a reply holds no answer when the model's reasoning (<think>…) used up its length limit, and what to do."""
+    return (
+        f"大模型的思考过程用尽了回复长度上限（ANQUAN_LLM_MAX_TOKENS={settings.llm_max_tokens}），还没写出回答；"
+        "请调大 ANQUAN_LLM_MAX_TOKENS 后重新提问"
+    )
 
 
 def reply_limit(settings: Settings) -> int:
@@ -509,7 +518,8 @@ def call_model(model: BaseChatModel, messages: list, settings: Settings) -> str:
     for attempt in range(settings.llm_retries + 1):
         try:
             reply = in_time(lambda: model.invoke(messages), settings.llm_timeout)
-            text = clean_reply(capped(reply_text(reply), reply_limit(settings)))
+            raw = reply_text(reply)
+            text = clean_reply(capped(raw, reply_limit(settings)))
             text = with_cut_note(text, was_cut(reply), was_filtered(reply))
         except Exception as exc:  # noqa: BLE001 - every fault of the endpoint becomes the offline answer
             if _retryable(exc) and attempt < settings.llm_retries:
@@ -519,8 +529,11 @@ def call_model(model: BaseChatModel, messages: list, settings: Settings) -> str:
             log.info("LLM unavailable", exc_info=True)
             raise LlmUnavailable(fault_reason(exc, settings)) from exc
         if is_blank(text):  # nothing to read: spaces or zero-width characters alone
-            if was_cut(reply):  # all it wrote was reasoning
-                raise EmptyReply(reason="在写出回答之前就达到了长度上限，可调大 ANQUAN_LLM_MAX_TOKENS")
+            # all it wrote was reasoning, cut by the endpoint's limit or by ours (reply_limit: a <think> block longer
+            # than that is read to the limit, and no answer comes in what is read)
+            overflowed = len(raw) > reply_limit(settings) and reasoning_unfinished(raw[: reply_limit(settings)])
+            if was_cut(reply) or overflowed:
+                raise EmptyReply(reason=reasoning_overflow(settings))
             if was_filtered(reply):
                 raise EmptyReply(reason="回复被大模型服务商的内容过滤拦截")
             raise EmptyReply()

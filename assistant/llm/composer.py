@@ -20,9 +20,10 @@ from assistant.llm.client import (
     llm_backend,
     llm_label,
     load_prompt,
+    reasoning_overflow,
     stream_model,
 )
-from assistant.llm.reply import clean_reply, partial_reply
+from assistant.llm.reply import CUT_NOTE, TRUNCATED_NOTE, clean_reply, partial_reply, reasoning_unfinished
 from assistant.pack import AccidentLevels, load_pack
 from ingest.cleaning import is_blank
 from ingest.errors import UserFacingError
@@ -164,6 +165,9 @@ class LlmComposer:
             raw += piece
             yield partial_reply(raw)
         if is_blank(clean_reply(raw)):
+            if reasoning_unfinished(raw) and (TRUNCATED_NOTE in raw or CUT_NOTE in raw):
+                # its reasoning ran to the length limit (ours or the endpoint's): asked again it would only do so again
+                raise EmptyReply(reason=reasoning_overflow(self.settings))
             raise EmptyReply(retry_without_stream=True)
         yield self.finish(question, evidence, raw, said)
 

@@ -310,6 +310,13 @@ def partial_reply(text: str) -> str:
     return _UNFINISHED.sub("", clean_reply(text))
 
 
+def reasoning_unfinished(raw: str) -> bool:
+    """Whether a reply (raw) ends inside a reasoning block (<think> opened and not closed): all it wrote after its
+    last answer, if any, was reasoning — a reply cut there by its length limit wrote no answer after it."""
+    last = max((m.end() for m in _REASONING_OPEN.finditer(raw)), default=None)
+    return last is not None and _REASONING_CLOSE.search(raw, last) is None
+
+
 def capped(text: str, limit: int) -> str:
     """The reply cut to limit characters, with a note saying so."""
     if len(text) <= limit:
@@ -324,6 +331,7 @@ __all__ = [
     "LINK_REMOVED",
     "TRUNCATED_NOTE",
     "capped",
+    "reasoning_unfinished",
     "claims_checked",
     "clean_reply",
     "drop_own_basis",

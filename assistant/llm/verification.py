@@ -73,20 +73,24 @@ from __future__ import annotations
 import re
 import unicodedata
 from bisect import bisect_right
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from difflib import SequenceMatcher
 from fractions import Fraction
 from functools import lru_cache
 
 from assistant.citations import (
+    _EMPHASISED,  # the markup normalise_citations reads through ([**2-9**]): a range is found as it finds it
     CIRCLED_NUMERALS,
     CITE,
     ROMAN_NUMERALS,
+    _unwrapped,
+    citation_marks,
     cited_numbers,
     normalise_citations,
     numeral_value,
     short_citation,
+    visible,
 )
 from assistant.llm import figures as figure_check
 from assistant.llm.reply import IMAGE_REMOVED, LINK_REMOVED, clean_reply
@@ -211,6 +215,11 @@ MODALITY_WORDS: dict[str, tuple[str, ...]] = {
         "视情况", "视需要", "酌情",
         # the law said to ask nothing of it, or to exempt it (法律不要求立即报告, 对配备人员不做要求, 豁免配备)
         "不要求", "不做要求", "不作要求", "没有要求", "豁免",
+        # … or to have asked nothing of it, in other words (法律未要求生产经营单位参加工伤保险, 并未强制, 不是法定义务)
+        "未要求", "没要求", "未作要求", "未做要求", "未强制", "未作强制", "未规定必须", "没有规定必须", "不是法定义务",
+        "并非法定义务", "不属于法定义务", "没有法定义务", "不是义务", "并非义务", "不属于义务",
+        # a duty told as encouragement or left to the unit's means (属于鼓励性规定, 企业量力而行)
+        "鼓励性", "提倡性", "引导性", "自愿性", "量力而行",
     ),
 }  # fmt: skip
 # 应, 须, 需, 可 and 能 on their own bind too (应设置, 须经, 可设置, 也能试制), but not inside a word: 应急, 相应,
@@ -739,6 +748,19 @@ def _ranges_narrowed(text: str, chunks: list[StoredChunk], ranges: list[tuple[in
     return text
 
 
+def _ranges_past_sources(text: str, count: int) -> tuple[str, list[int | str]]:
+    """The text without each citation range that reaches past the sources given ([2–9], [2-9], 【2至9】 of six): a
+    range names sources by their place in a list, and one naming places the list does not have was not written
+    for it — the sources it does name are no basis of the sentence, as a number naming no source ([99]) is none.
+    Returns the text (read as normalise_citations reads it: visible, markup around a number read through) and the
+    ranges removed, as written."""
+    text = _EMPHASISED.sub(_unwrapped, visible(text))
+    past = [m for m in citation_marks(text) if m.ranged and any(not 1 <= n <= count for n in m.numbers)]
+    for mark in reversed(past):
+        text = text[: mark.start] + text[mark.end :]
+    return text, list(dict.fromkeys(mark.written for mark in past))
+
+
 def _attributed(claim: str) -> bool:
     """A sentence rests on the sources when it cites one, names an article or names a law (《…》)."""
     return bool(CITE.search(claim)) or "《" in claim or bool(_mentions(claim))
@@ -837,7 +859,9 @@ def verify(
     report = Verification()
     stated = f"{question}\n{given}" if given else question  # what the model was told: its figures are no claims
     ranges: list[tuple[int, int]] = []
-    text, report.removed = normalise_citations(clean_reply(text), set(range(1, len(chunks) + 1)), ranges)
+    text, forged = _ranges_past_sources(clean_reply(text), len(chunks))
+    text, report.removed = normalise_citations(text, set(range(1, len(chunks) + 1)), ranges)
+    report.removed = [*forged, *report.removed]
     text = _ranges_narrowed(text, chunks, ranges, report)
     report.images_removed, report.links_removed = text.count(IMAGE_REMOVED), text.count(LINK_REMOVED)
     canon_sources = [canonical(c.text) for c in chunks]
@@ -896,7 +920,9 @@ def verify(
     basis = _Basis(text, chunks, uncited)
     marks += _check_figures(text, chunks, canon_sources, stated, quotes, checked, report, basis)
     marks += _check_dates(text, chunks, stated, quotes, checked, report, basis, days)
-    marks += _check_negations(text, chunks, quotes, checked, report, basis, question, _LegalWording.of(wording or {}))
+    marks += _check_negations(
+        text, chunks, quotes, checked, report, basis, question, _LegalWording.of({**SHORTENED_TERMS, **(wording or {})})
+    )
     marks += _check_changes(text, chunks, quotes, checked, report, {p for p, m in marks if m == FIGURE_MARK}, basis)
     marks += _check_inclusions(text, chunks, quotes, checked, report, basis)
     marks += _check_order(text, chunks, quotes, checked, report, basis)
@@ -1275,6 +1301,13 @@ class _Frame:
     # who and when, as written before it since the modal word before it (单位负责人接到报告后 of 单位负责人接到报告后，
     # 应当于1小时内…报告; 情况紧急时事故现场有关人员 of …可以直接…报告): its ideographs
     party: str = ""
+    # a word saying nothing is asked of someone (未要求, 不强制): who it is follows it (法律未要求生产经营单位参加
+    # 工伤保险), so its predicate may open with its party
+    asks: bool = False
+
+
+# the exemption words that may name whom they ask nothing of after them (未要求生产经营单位…, 不强制企业…)
+_ASKING = ("要求", "强制")
 
 
 @dataclass(frozen=True)
@@ -1337,7 +1370,8 @@ class _Modal:
                     here = "" if _POINTER.fullmatch(bound_text) else bound_text
                     opening = ends[-2] if len(ends) > 1 else 0
                     bound_text = bare_text[opening : breaks[-1][0]] + here
-                predicate = _STEP.sub("", _COPULA.sub("", bound_text))[-_PREDICATE:]
+                # (whether it is done, 是否参加, is the duty: 工伤保险是否参加由企业自行决定)
+                predicate = _STEP.sub("", _COPULA.sub("", bound_text)).replace("是否", "")[-_PREDICATE:]
                 if pointing and not ends and (found or before):  # the sentence before (…应当设置机构。不过这…)
                     predicate = [*before, *found][-1].predicate
             # 应当设置机构……实际上不用设置 (or 不用设): the verb stands for it all
@@ -1368,10 +1402,33 @@ class _Modal:
                     _before_circumstance("".join(_CJK.findall(bare_text[max(0, at - 16) : at])))[-2:],
                     closing,
                     party,
+                    kind == EXEMPTION and match.group("word").endswith(_ASKING),
                 )
             )
+            if topic := _topic_duty(bare_text, at, predicate, rest, closing, found, before):
+                # a verb alone after its object, said first (工伤保险由企业视情况决定是否参加, 工伤保险可以不参加): what
+                # it binds is the verb and that object
+                found.append(replace(found[-1], predicate=topic, scope=topic))
             since = match.end()
         return cls(tight_text, bare_text, frozenset(_pairs(bare_text)), tuple(found))
+
+
+def _topic_duty(
+    bare: str, at: int, predicate: str, rest: str, closing: bool, found: list[_Frame], before: tuple[_Frame, ...]
+) -> str:
+    """The duty a modal word binds when its clause says the duty's object before it and the verb alone after it
+    (工伤保险由企业视情况决定是否参加: 参加工伤保险; 工伤保险可以不参加): the verb, then the words before the modal word
+    in its clause, a copula or the one who decides (由企业, 是) left out; none when the verb alone refers to an earlier
+    predicate of the reply, or the clause says nothing before it."""
+    stop = _PREDICATE_END.search(rest)
+    verb = rest[: stop.start()] if stop else rest
+    if closing or not 1 <= len(verb) <= _ELLIPTICAL or predicate != verb:
+        return ""
+    if any(f.predicate.startswith(verb) or f.predicate.endswith(verb) for f in [*found[:-1], *before]):
+        return ""
+    breaks = [m.end() for m in _PREDICATE_ENDS.finditer(bare, 0, at)]
+    topic = _COPULA.sub("", "".join(_CJK.findall(bare[breaks[-1] if breaks else 0 : at])))
+    return verb + topic if len(topic) >= 2 else ""
 
 
 # a 的-phrase that is the condition of what follows it (不能处理的及时报告, 需要动火的必须审批, 可以整改的立即整改):
@@ -1430,8 +1487,45 @@ _PARAPHRASE_CONFLICTS = {
 _BRACKETED_MODAL = re.compile(r"[（(]([\u4e00-\u9fff]{1,6})[）)]")
 
 
+# Words saying that leaving a duty undone breaks no law (不参加工伤保险也不违法, 不设置也不会受到处罚): a reply's
+# sentence 不X也不违法 says X may be left undone, and is read as 可以不X (LLM verification only)
+NOT_UNLAWFUL = (
+    "不违法", "不算违法", "不属于违法", "不构成违法", "不是违法", "并非违法", "不违反法律", "不违反规定", "不违规",
+    "不算违规", "不属于违规", "不会违法", "不受处罚", "不会受到处罚", "不会被处罚", "不会受罚", "不予处罚",
+    "不用承担法律责任", "不承担法律责任", "不需要承担法律责任", "没有法律责任", "不担责", "不追责", "不会被追责",
+)  # fmt: skip
+_NOT_UNLAWFUL = re.compile(
+    r"(?P<lead>[^，,。；;：:！!？?]*?)"
+    # the duty left undone (不参加…, 未设置…, 没有配备…); not an adjective negated (不合格, 不符合: what is done is
+    # of that kind)
+    r"(?P<neg>没有|没|未(?!来|经)|不(?![论管仅但久断少同过合符具达规安正得要应能可准许宜]))"
+    rf"(?P<duty>[\u4e00-\u9fff][^，,。；;：:！!？?]*?)[，,]?(?:{_FILLER})*(?:{'|'.join(NOT_UNLAWFUL)})"
+)
+# a quantifier between a verb and what it binds (不设任何安全管理人员): read without it on both sides
+_ANY = re.compile(r"(?<=[\u4e00-\u9fff])(?:任何|任一|一切)(?=[\u4e00-\u9fff])")
+# the law's terms a reply shortens (安全管理人员 for 安全生产管理人员), read as the law's where the sources do not use
+# the short form (LLM verification only; knowledge/lexicon.yaml holds the everyday words)
+SHORTENED_TERMS = {
+    "安全管理人员": "安全生产管理人员",
+    "专职安全管理人员": "专职安全生产管理人员",
+    "兼职安全管理人员": "兼职安全生产管理人员",
+    "安全管理机构": "安全生产管理机构",
+}
+
+
+def _lawfully_undone(match: re.Match) -> str:
+    """不X也不违法 read as 可以不X; 没有X的企业也不违法 as 企业可以不X."""
+    duty = match.group("duty")
+    who = re.fullmatch(r"(.{2,}?)的([\u4e00-\u9fff]{1,6})", duty)
+    if who:
+        return f"{match.group('lead')}{who.group(2)}可以不{who.group(1)}"
+    return f"{match.group('lead')}可以不{duty}"
+
+
 def _as_stated(claim: str) -> str:
-    """A claim (canonical) with a modal word put alone in brackets written inline."""
+    """A claim (canonical) with a modal word put alone in brackets written inline, and a duty said to be left undone
+    lawfully (不参加工伤保险也不违法) read as the exemption it states (可以不参加工伤保险)."""
+    claim = _NOT_UNLAWFUL.sub(_lawfully_undone, claim)
     if "（" not in claim and "(" not in claim:
         return claim
     return _BRACKETED_MODAL.sub(lambda m: m.group(1) if m.group(1) in _MODAL_CLASS else m.group(0), claim)
@@ -1534,7 +1628,8 @@ def _same_duty(one: _Frame, other: _Frame) -> bool:
     predicate = one.predicate[:_PREDICATE]
     # a closing word's clause holds its subject too (有限空间作业先通风并非强制): what follows the subject may be the
     # duty (先通风), as it is after a modal word before it
-    tails = range(len(predicate) - _SHORTEST_DUTY + 1) if one.closing else range(1)
+    # … and so may what follows a word asking nothing of someone (未要求生产经营单位参加工伤保险: 参加工伤保险)
+    tails = range(len(predicate) - _SHORTEST_DUTY + 1) if one.closing or one.asks else range(1)
     return any(len(_pairs(predicate[n:])) >= 3 and _bound_by(predicate[n:], other) for n in tails)
 
 
@@ -1762,10 +1857,14 @@ def _check_negations(
     ends = "。；;！？!?\n"
     asked = _case(canonical(_fold(question)))
     source_clauses = [
-        [_Modal.read(canonical(c)) for c in clauses(_fold(_duties_bound(chunk.text)), ends, _MIN_NEAR_COPY)]
+        [
+            _Modal.read(_ANY.sub("", canonical(c)))
+            for c in clauses(_fold(_duties_bound(chunk.text)), ends, _MIN_NEAR_COPY)
+        ]
         for chunk in chunks
     ]
-    sources = "｜".join(canonical(_fold(chunk.text)) for chunk in chunks)
+    # (a word is the law's own where the sources a sentence is compared with use it: those it cites)
+    canon_sources = [canonical(_fold(chunk.text)) for chunk in chunks]
     marks = []
     # the frames of the reply's sentences so far, and of this one's pieces (a verb alone refers to them: 应当设置
     # 安全生产管理机构[1]。一百二十人的企业不用设。)
@@ -1779,7 +1878,8 @@ def _check_negations(
             continue
         for piece in re.split(r"[；;]", _INCLUSION_ASIDE.sub("", CITE.sub("", claim_text))):
             stated = _as_stated(canonical(_fold(piece)))
-            claim = _Modal.read(_in_law_words(stated, wording, sources), before, asked)
+            sources = "｜".join(canon_sources[n] for n in cited)
+            claim = _Modal.read(_ANY.sub("", _in_law_words(stated, wording, sources)), before, asked)
             before += claim.frames
             if len(claim.tight) < _MIN_NEAR_COPY or not claim.pairs:
                 continue

@@ -814,6 +814,9 @@ def _csv_rows(path: Path, text: str, limits: AnswerLimits) -> list[list[str]]:
     return rows
 
 
+_FULL_WIDTH_COLON = re.compile(r"^([ \t]*-?[ \t]*[\w\-]+)[ \t]*：[ \t]*", re.M)
+
+
 def parse_answers(
     path: Path, text: str, known: set[str] | None = None, limits: AnswerLimits | None = None
 ) -> dict[str, str]:
@@ -826,8 +829,9 @@ def parse_answers(
         )
     if path.suffix.lower() == ".csv":
         return _answers_from_rows(path, _csv_rows(path, text, limits), known, limits)
-    # a full-width colon typed with a Chinese input method: 编号：是
-    text = re.sub(r"^(\s*-?\s*[\w\-]+)\s*：\s*", r"\1: ", text, flags=re.M)
+    # a full-width colon typed with a Chinese input method: 编号：是 (within its line: a pattern whose spaces may be
+    # line breaks backtracks over every blank line before a word, cubic in their number)
+    text = _FULL_WIDTH_COLON.sub(r"\1: ", text)
     loader = _NoAliasLoader(text)
     loader.max_nodes = 4 * limits.max_rows + 16  # an entry is a key and a value (a {id, answer} item: five)
     try:

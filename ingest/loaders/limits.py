@@ -19,6 +19,14 @@ _MB = 2**20
 # XML at 215 to 1, and was refused as a zip bomb): their size is bounded by the total and their XML by the element
 # count. A bomb's danger is its size, so the ratio is asked of large parts only.
 _RATIO_MIN_BYTES = 16 * _MB
+# A workbook (.xlsx: a self-check answers file, the only one read) is checked against much less, because openpyxl holds
+# its shared strings and its styles, and the cells of a row, as Python objects of several hundred bytes each: a 34 KB
+# file whose sharedStrings.xml was 16 MB of 1.5 million empty rich-text runs (just under _RATIO_MIN_BYTES, and the
+# answers' 20 MB unpacked) took 900 MB, and three such uploads at once 2.4 GB. An exported checklist has about 30
+# elements a row (5,000 rows, the most an answers sheet may have, and a gap sheet as long: 300,000) and parts
+# compressed 10 to 1 at most; a part of a megabyte compressed 200 times over is no sheet anyone typed.
+_XLSX_MAX_ELEMENTS = 200_000
+_XLSX_RATIO_MIN_BYTES = _MB
 _MEDIA = ("word/media/", "xl/media/")  # the pictures of a Word document or an Excel workbook
 
 
@@ -42,6 +50,7 @@ class LoadLimits:
     max_repetition_ratio: float = _default("max_repetition_ratio")
     max_file_lines: int = _default("max_file_lines")
     max_file_mb: float = _default("max_file_mb")
+    xlsx_max_elements: int = _XLSX_MAX_ELEMENTS  # a package checked without a cap of its own (an .xlsx)
 
     @classmethod
     def from_settings(cls, settings: Settings) -> LoadLimits:
@@ -80,7 +89,9 @@ def check_zip(
     checksum. That second check matters: zipfile's whole-part read inflates a part's entire stream in one
     call and only then cuts it to the declared size, so a part that declares 2 KB and inflates to 2 GB
     would take 2 GB there. With max_elements, the start tags of the XML parts (*.xml) are counted as they are
-    inflated, and a package of more elements in all is refused before a parser builds a tree of them."""
+    inflated, and a package of more elements in all is refused before a parser builds a tree of them. Without it
+    (an .xlsx answers file: the one other package read) the package is a workbook, held to limits.xlsx_max_elements
+    in its XML parts (.rels and .vml too) and to the compression ratio from _XLSX_RATIO_MIN_BYTES."""
     with open(path, "rb") as handle:
         try:
             package = zipfile.ZipFile(handle)
@@ -96,10 +107,13 @@ def check_zip(
                     f"{kind}中的部件“{twice}”出现了两次，不同的程序会读到不同的内容，可能是恶意构造的文件，已拒绝导入；"
                     "如确为正常文件，请用原程序打开后另存，再导入",
                 )
-            _check_declared(path, parts, limits, kind)
-            elements = _Elements(path, kind, max_elements) if max_elements is not None else None
+            workbook = max_elements is None
+            _check_declared(path, parts, limits, kind, _XLSX_RATIO_MIN_BYTES if workbook else _RATIO_MIN_BYTES)
+            most = limits.xlsx_max_elements if max_elements is None else max_elements
+            elements = _Elements(path, kind, most, workbook)
+            parsed = (".xml", ".rels", ".vml") if workbook else (".xml",)
             for part in parts:
-                counter = elements if elements is not None and part.filename.lower().endswith(".xml") else None
+                counter = elements if part.filename.lower().endswith(parsed) else None
                 _check_stream(path, handle, part, kind, counter)
 
 
@@ -112,8 +126,8 @@ class _Elements:
     declaration (<?xml) counts as one more, and comments (<!--), which Word does not write, as one each. Two
     scans of the bytes: a few hundredths of a second for 50 MB of XML. OverLimit past the most."""
 
-    def __init__(self, path: Path, kind: str, most: int) -> None:
-        self.path, self.kind, self.most, self.count = path, kind, most, 0
+    def __init__(self, path: Path, kind: str, most: int, workbook: bool = False) -> None:
+        self.path, self.kind, self.most, self.count, self.workbook = path, kind, most, 0, workbook
         self.tail = b""  # the end of the chunk before: a declaration split between two chunks is seen too
 
     def add(self, data: bytes, last: bytes) -> None:
@@ -122,17 +136,27 @@ class _Elements:
             self.tail = b""
         seen = self.tail + data[:16] if self.tail else b""
         if any(d in data or d in seen for d in _DTD):  # Word writes no DTD: entities would drop or multiply text
+            writer, saved = ("Word", "Word 打开后另存为 .docx")
+            if self.workbook:
+                writer, saved = ("Excel 和 WPS", "Excel 打开后另存为 .xlsx")
             raise UnreadableFile(
                 self.path,
-                f"{self.kind}的 XML 中含有 DOCTYPE 或实体声明（Word 保存的文件不会有），"
+                f"{self.kind}的 XML 中含有 DOCTYPE 或实体声明（{writer} 保存的文件不会有），"
                 "其中的文字可能被截断或成倍放大，可能是恶意构造的文件，已拒绝导入，其他文件照常导入；"
-                "如确为正常文件，请用 Word 打开后另存为 .docx 再导入",
+                f"如确为正常文件，请用 {saved} 再导入",
             )
         self.tail = data[-16:]
         opened = data.count(b"<") - data.count(b"</")
         if last == b"<" and data[:1] == b"/":  # the < ending the chunk before opened an end tag
             opened -= 1
         self.count += opened
+        if self.count > self.most and self.workbook:
+            raise OverLimit(
+                self.path,
+                f"{self.kind}中的 XML 元素（单元格、文字片段等）超过 {self.most:,} 个，远多于任何自查表，"
+                "读入会占用大量内存，可能是恶意构造的文件，已拒绝读取；请只保留“编号、回答”两列的清单条目后另存，"
+                "或用 anquan check --out 导出的 .xlsx 重新填写",
+            )
         if self.count > self.most:
             raise OverLimit(
                 self.path,
@@ -142,7 +166,9 @@ class _Elements:
             )
 
 
-def _check_declared(path: Path, parts: list[zipfile.ZipInfo], limits: LoadLimits, kind: str) -> None:
+def _check_declared(
+    path: Path, parts: list[zipfile.ZipInfo], limits: LoadLimits, kind: str, ratio_from: int = _RATIO_MIN_BYTES
+) -> None:
     if len(parts) > limits.zip_max_members:
         raise OverLimit(
             path,
@@ -163,7 +189,7 @@ def _check_declared(path: Path, parts: list[zipfile.ZipInfo], limits: LoadLimits
         # refused as a bomb) is bounded by the total above; no text is read from it
         if part.filename.lower().startswith(_MEDIA):
             continue
-        if part.file_size >= _RATIO_MIN_BYTES and ratio > limits.zip_max_ratio:
+        if part.file_size >= ratio_from and ratio > limits.zip_max_ratio:
             raise OverLimit(
                 path,
                 f"{kind}中的部件 {part.filename[:60]!r} 压缩比异常（{ratio:,.0f} 倍，上限 "

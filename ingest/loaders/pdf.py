@@ -55,10 +55,11 @@ _ENCRYPTED = "PDF 已加密，请先解除密码保护后再导入"
 _DAMAGED = "PDF 文件已损坏或不完整，无法解析；请用 PDF 阅读器打开确认，或重新导出后再导入"
 _HEADER_WINDOW = 1024  # where PDF readers look for the %PDF- header
 _SNIFFED = 65536  # bytes read to tell what a file that is no PDF is (a zip package's part names)
-_TOO_BIG = (
-    "PDF 文件的结构超出解析上限（{what}），可能是恶意构造的文件，已拒绝；如确为正常文件，"
-    "请用 PDF 阅读器另存或拆分后再导入{setting}"
-)
+_TOO_BIG = "PDF 文件的结构超出解析上限（{what}），可能是恶意构造的文件，已拒绝；如确为正常文件，{advice}{setting}"
+_DAMAGED_STRUCTURE = "PDF 文件结构损坏（{what}），无法读取，已拒绝导入；{advice}"
+_RESAVE = "请用 PDF 阅读器另存或拆分后再导入"
+_FROM_SOURCE = "请改用原文件（Word 等）导入，或在 PDF 阅读器中将文字另存为文本文件（.txt）后再导入"
+_REBUILD = "请用 PDF 阅读器打开，如能正常显示，请“打印”为新的 PDF 后再导入，或改用原文件（Word 等）导入"
 _STREAM_LIMIT = "ANQUAN_PDF_MAX_STREAM_MB"  # what a user can raise: the stream limit only
 _STREAM_SETTING = f"，或调大 {_STREAM_LIMIT}"
 
@@ -117,21 +118,53 @@ def load_pdf(path: Path, limits: LoadLimits | None = None) -> str:
     return text
 
 
-def _over(error: LimitReachedError, limits: LoadLimits, opening: bool = False) -> dict[str, str]:
-    """Which of pypdf's limits a file reached, told from its (English) message, in the words of _TOO_BIG: a
-    font's character map (ToUnicode) that turns one code into a long text is not a stream over the size limit, and
-    only the stream size is a setting the user can raise. Anything else reached while opening the file is its
-    structure (objects, pages, nesting); while reading a page, its content's size (pypdf may report a stream over
-    the limit as what it met after, a loop of references)."""
+@dataclasses.dataclass(frozen=True)
+class _Limit:
+    """What stopped pypdf, in Chinese: what (shown in brackets), advice that would work for it, setting (the one
+    setting whose raising would help, "" when none would) and damaged (a broken structure, not a size: no limit
+    helps, and the file is told as damaged rather than over a limit)."""
+
+    what: str
+    advice: str = _RESAVE
+    setting: str = ""
+    damaged: bool = False
+
+    def reason(self, what: str | None = None) -> str:
+        frame = _DAMAGED_STRUCTURE if self.damaged else _TOO_BIG
+        return frame.format(what=what or self.what, advice=self.advice, setting=self.setting)
+
+
+# pypdf's messages (lower case) for a stream over the sizes _bounded sets from ANQUAN_PDF_MAX_STREAM_MB
+_STREAM_SIZE = (
+    "limit reached while decompressing",
+    "declared stream length",
+    "read stream length",
+    "array-based stream",
+    "jbig2",
+    "requested image size",
+)
+_LOOP = ("cycle", "cyclic", "loop", "self reference")
+_TOKENS = ("tokens", "array element count", "dictionary entries", "token exceeds")
+
+
+def _over(error: LimitReachedError, limits: LoadLimits, opening: bool = False) -> _Limit:
+    """Which of pypdf's limits a file reached, told from its (English) message: a font's character map
+    (ToUnicode) that turns one code into a long text, a loop of references (a page its own parent, a stream whose
+    /Length is itself: damage, not size), a content of too many operators (pypdf's tokens per stream), a stream
+    over the size limit. Only the stream size is a setting the user can raise, and only it says so: raising it
+    never helped the others. Anything else is the structure (objects, pages, nesting)."""
     said = str(error).lower()
-    if "tounicode" in said:
-        return {
-            "what": "字体的字符映射表（ToUnicode）中有过长的映射或过多的条目，会把一个字符变成一大段文字",
-            "setting": "",
-        }
+    if "tounicode" in said or "cid width" in said:
+        return _Limit("字体的字符映射表（ToUnicode）中有过长的映射或过多的条目，会把一个字符变成一大段文字")
+    if any(word in said for word in _LOOP):
+        return _Limit("对象引用自身或形成循环", advice=_REBUILD, damaged=True)
+    if any(word in said for word in _TOKENS):
+        return _Limit("内容过于复杂：一页的内容中文字和绘图指令过多，超过解析器能处理的数量", advice=_FROM_SOURCE)
+    if any(word in said for word in _STREAM_SIZE) and "recovery" not in said:
+        return _Limit(f"单个数据流声明或解压后超过 {limits.pdf_max_stream_mb:g} MB", setting=_STREAM_SETTING)
     if opening:
-        return {"what": "对象或页面过多或嵌套过深", "setting": ""}
-    return {"what": f"单个数据流声明或解压后超过 {limits.pdf_max_stream_mb:g} MB", "setting": _STREAM_SETTING}
+        return _Limit("对象或页面过多或嵌套过深")
+    return _Limit("页面内容的结构过于复杂", advice=_FROM_SOURCE)
 
 
 def _not_a_pdf(path: Path) -> str | None:
@@ -177,7 +210,8 @@ def _read(path: Path, limits: LoadLimits, issues: list[str]) -> str:
     except (FileNotFoundError, IsADirectoryError, PermissionError):
         raise  # load_file says what happened to the file
     except LimitReachedError as exc:
-        raise OverLimit(path, _TOO_BIG.format(**_over(exc, limits, opening=True))) from None
+        limit = _over(exc, limits, opening=True)
+        raise (UnreadableFile if limit.damaged else OverLimit)(path, limit.reason()) from None
     except Exception as exc:  # noqa: BLE001 - pypdf raises many kinds (unsupported filters, bad xref, recursion)
         raise UnreadableFile(path, _not_a_pdf(path) or (_ENCRYPTED if _says_encrypted(path) else _DAMAGED)) from exc
     if count > limits.pdf_max_pages:
@@ -188,7 +222,7 @@ def _read(path: Path, limits: LoadLimits, issues: list[str]) -> str:
     pages: list[str] = []
     broken: list[int] = []
     too_big: list[int] = []
-    over: dict[str, str] = {}  # what each limit reached was, the first page's wording of it first
+    over: dict[str, _Limit] = {}  # what each limit reached was, the first page's wording of it first
     hidden: list[int] = []
     unmapped: list[int] = []  # pages whose text is glyph codes, not characters (_unmapped)
     refused: set[tuple[int, ...]] = set()  # the content (its streams) of a page over a limit: the same on any page
@@ -226,23 +260,30 @@ def _read(path: Path, limits: LoadLimits, issues: list[str]) -> str:
             if dropped:
                 hidden.append(number)
         except LimitReachedError as exc:
+            _forget_unfinished(reader)
             too_big.append(number)
             refused.add(content)
             reason = _over(exc, limits)
-            over.setdefault(reason["what"], reason["setting"])
+            over.setdefault(reason.what, reason)
         except Exception:  # noqa: BLE001 - one damaged page costs that page only
+            _forget_unfinished(reader)
             _log.debug("page %d of %s", number, path, exc_info=True)
             broken.append(number)
-    what, setting = "；".join(over), "".join(dict.fromkeys(over.values()))  # a page over a limit sets over
+    what, setting = "；".join(over), "".join(dict.fromkeys(r.setting for r in over.values()))  # too_big sets over
+    damaged = bool(over) and all(r.damaged for r in over.values())  # a loop of references: no limit would help
     if too_big and len(too_big) + len(broken) == count:
-        raise OverLimit(path, _TOO_BIG.format(what=what, setting=setting))
+        first = next(iter(over.values()))
+        if damaged:
+            raise UnreadableFile(path, first.reason(what))
+        raise OverLimit(path, _TOO_BIG.format(what=what, advice=first.advice, setting=setting))
     if broken and len(broken) + len(too_big) == count:
         raise UnreadableFile(path, _not_a_pdf(path) or _DAMAGED)
     if broken:
         warn(f"第 {_pages(broken)} 页已损坏，无法读取，已跳过；请用 PDF 阅读器打开核对，或重新导出后再导入")
     if too_big:
         raised = f"（可调大 {_STREAM_LIMIT}）" if setting else ""
-        warn(f"第 {_pages(too_big)} 页的内容超出解析上限（{what}），已跳过{raised}")
+        said = "结构损坏" if damaged else "内容超出解析上限"
+        warn(f"第 {_pages(too_big)} 页的{said}（{what}），已跳过{raised}")
     if hidden:
         warn(
             f"第 {_pages(hidden)} 页有读者看不到的文字（不可见或白色、透明的文字，字号过小，位于页面或裁剪范围以外，"
@@ -298,6 +339,16 @@ _NAME_ESCAPE = re.compile(rb"#([0-9A-Fa-f]{2})")
 _FORM_DEPTH = 32  # forms inside forms are counted this deep, deeper ones not
 
 
+def _forget_unfinished(reader: PdfReader) -> None:
+    """After pypdf raised out of reading an object: forget that it was being read. pypdf marks an object as being
+    read while it parses it (to detect a loop of references) and does not unmark it when the parse raises, so a
+    stream refused for its size was the next time "Detected loop with self reference": a PDF over the stream limit
+    was told as damaged, and a damaged one (a stream whose /Length is itself) could not be told from it."""
+    unfinished = getattr(reader, "_known_objects", None)
+    if isinstance(unfinished, set):
+        unfinished.clear()
+
+
 def _check_total(path: Path, reader: PdfReader, count: int, limits: LoadLimits) -> _Tally:
     """Refuse the file before any page is read when the content its text extraction would parse, decompressed,
     is over limits.pdf_max_total_mb. pypdf parses a page's content and each form XObject the page draws anew
@@ -310,6 +361,7 @@ def _check_total(path: Path, reader: PdfReader, count: int, limits: LoadLimits) 
             total += tally.page(reader.pages[index], limits.pdf_max_total_bytes - total)
         except Exception:  # noqa: BLE001 - a page that cannot be measured is read (or reported) like the others
             _log.debug("measuring page %d of %s", index + 1, path, exc_info=True)
+            _forget_unfinished(reader)
         if total > limits.pdf_max_total_bytes:
             raise OverLimit(
                 path,
