@@ -254,3 +254,27 @@ def test_a_special_laws_penalty_within_its_subject_answers_only_there(question, 
     plan = QueryPlan(question, question, legal_terms=["瞒报"])
     answer = OfflineComposer(tokenizer, idf, _ASKS).compose(question, plan, chunks)
     assert answer.citations[0] == answering, answer.text
+
+
+def test_a_question_searched_again_reuses_its_vector():
+    """The repealed texts are searched with the question's vector already computed, not a second one; a refit in
+    place (the built-in embedder's) or another question computes it afresh."""
+    from assistant.retrieval import candidates
+
+    calls: list[str] = []
+
+    class Embeddings:
+        fit_id = 1
+
+        def embed_query(self, question: str) -> list[float]:
+            calls.append(question)
+            return [float(len(calls))]
+
+    embeddings = Embeddings()
+    first = candidates._question_vector(embeddings, "应急演练多久一次").result()
+    assert candidates._question_vector(embeddings, "应急演练多久一次").result() == first
+    assert calls == ["应急演练多久一次"]
+    embeddings.fit_id = 2
+    candidates._question_vector(embeddings, "应急演练多久一次").result()
+    candidates._question_vector(embeddings, "举报奖励多少").result()
+    assert calls == ["应急演练多久一次", "应急演练多久一次", "举报奖励多少"]

@@ -11,8 +11,9 @@ from __future__ import annotations
 
 from bisect import bisect_right
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 
@@ -77,6 +78,24 @@ def national_text(record: DocumentRecord) -> bool:
     return record.region == NATIONAL and record.kind not in PLAN_KINDS
 
 
+# the last question's vector (being) computed, with the embedder and the fit it was computed by: a question searched
+# again (a figure no text in force states, searched in the repealed texts: Assistant._before_repeal) reuses it
+_last_vector: tuple[object, object, str, Future] | None = None
+
+
+def _question_vector(embeddings: Any, question: str) -> Future:
+    """The question's vector, computed in a worker (or the one computed for the same question last)."""
+    global _last_vector
+    fit = getattr(embeddings, "fit_id", None)  # the built-in embedder is refitted in place
+    last = _last_vector
+    failed = last is not None and last[3].done() and last[3].exception() is not None  # tried afresh
+    if last is not None and last[0] is embeddings and last[1] == fit and last[2] == question and not failed:
+        return last[3]
+    vector = _WORKER.submit(embeddings.embed_query, question)
+    _last_vector = (embeddings, fit, question, vector)
+    return vector
+
+
 def _gather(
     kb: KnowledgeBase,
     plan: QueryPlan,
@@ -96,7 +115,7 @@ def _gather(
         # the question alone: a second list for it with its everyday words put in legal terms (dense_lexicon) cost a
         # second e5 vector a question for no recall on either dev fold or the pack's questions (round 20: evals.run
         # answer p50 75 → 46 ms); the lexicon's terms reach the candidates through bm25_lexicon
-        vector = _WORKER.submit(kb.embedder.embeddings.embed_query, plan.question)
+        vector = _question_vector(kb.embedder.embeddings, plan.question)
     # a zone named as where the asker is is searched by no list (QueryPlan.setting)
     setting = {t for name in plan.setting for t in kb.tokenizer.query_tokens(name)}
     written = [t for t in kb.tokenizer.query_tokens(plan.question) if t not in setting]
