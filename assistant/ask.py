@@ -144,7 +144,6 @@ class Assistant:
         )
         # the repealed texts alone, searched for a figure the texts in force do not state (made when first needed)
         self._repealed: HybridRetriever | None = None
-        self._filters = (kinds or None, regions or None)
         if llm is None:
             llm = resolve_composer(kb.settings)
         self.llm: LlmComposer | None = llm
@@ -300,19 +299,21 @@ class Assistant:
         """An answer declined for a figure no text in force states (安全生产举报查实了奖励多少), answered from a
         repealed text that stated it (国务院关于预防煤矿生产安全事故的特别规定第二十三条: 1000元至1万元), told as
         repealed (what applied before, and what many still cite); the answer as it was when none does."""
-        records = self.kb.documents()
-        if not answer.unstated or not any(r.repealed and not r.superseded for r in records.values()):
+        if not answer.unstated:
             return answer
         if self._repealed is None:
-            kinds, regions = self._filters
+            searched = self.retriever
             self._repealed = HybridRetriever(
                 kb=self.kb,
-                k=self.retriever.k,
+                k=searched.k,
                 repealed_only=True,
-                reranker=self.retriever.reranker,
-                kinds=kinds,
-                regions=regions,
+                reranker=searched.reranker,
+                kinds=searched.kinds,
+                regions=searched.regions,
             )
+        records = self.kb.documents()
+        if not self._repealed.allowed_docs(records):  # no repealed text (of the kinds and regions searched)
+            return answer
         chunks = [c for c, _ in self._repealed.search(query, plan)]
         if not chunks:
             return answer

@@ -8,7 +8,6 @@ from __future__ import annotations
 import errno
 import logging
 import os
-import shutil
 import socket
 import sqlite3
 import stat
@@ -20,7 +19,7 @@ from collections.abc import Iterable, Iterator
 from datetime import datetime
 from pathlib import Path
 
-from ingest.data_dir import data_dir_problem
+from ingest.data_dir import data_dir_problem, has_room
 from ingest.errors import UserFacingError, os_write_reason
 from ingest.settings import Settings
 from ingest.vocabulary import PackError
@@ -82,12 +81,7 @@ _ROOM_FOR_A_WRITE = 64 << 20
 
 def _store_write_without_room(exc: BaseException, data_dir: Path | None) -> bool:
     """Whether the store failed to apply a write while the disk holding the data directory has little room."""
-    if data_dir is None or _STORE_WRITE_FAILED not in _text(exc):
-        return False
-    try:
-        return shutil.disk_usage(data_dir).free < _ROOM_FOR_A_WRITE
-    except OSError:
-        return False
+    return data_dir is not None and _STORE_WRITE_FAILED in _text(exc) and not has_room(data_dir, _ROOM_FOR_A_WRITE)
 
 
 def is_write_failure(exc: BaseException) -> bool:

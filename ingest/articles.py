@@ -9,10 +9,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from ingest.numerals import NUMERAL_CHARS, cn_to_int, int_to_cn, well_formed
+from ingest.numerals import CN_LIMIT, NUMERAL_CHARS, cn_to_int, int_to_cn, well_formed
 
 NUMERAL = r"[零〇一二三四五六七八九十百千万两\d]+"  # an article number, in either script
-_CN_LIMIT = 10000  # int_to_cn writes numbers below this; no law has as many articles
 # An article starts a line: 第X条 (optionally 之Y) followed by whitespace or the end of the line.
 # In traditional script too (第一條, 第二十兩條: a regulation saved in Big5 was chunked as a plan, its articles
 # neither cited nor shown); the label is kept in simplified script, as every lookup writes it.
@@ -24,7 +23,7 @@ LEADING_LABEL = re.compile(rf"^{LABEL}\s*")
 
 
 def _numeral(number: int) -> str:
-    return int_to_cn(number) if number < _CN_LIMIT else str(number)
+    return int_to_cn(number) if number < CN_LIMIT else str(number)
 
 
 @dataclass(frozen=True, order=True)

@@ -40,11 +40,11 @@ class DiskFull(UserFacingError):
 MIN_FREE_BYTES = 1 << 20
 
 
-def has_room(path: Path) -> bool:
-    """Whether the disk holding path has MIN_FREE_BYTES free: on a disk an import filled, the store could not even
-    be opened to be read (every question, stats and show failed)."""
+def has_room(path: Path, room: int = MIN_FREE_BYTES) -> bool:
+    """Whether the disk holding path has room bytes free (MIN_FREE_BYTES: on a disk an import filled, the store
+    could not even be opened to be read, and every question, stats and show failed)."""
     try:
-        return shutil.disk_usage(_existing_folder(path)).free >= MIN_FREE_BYTES
+        return shutil.disk_usage(_existing_folder(path)).free >= room
     except OSError:  # not measurable: as if there were room (writing tells)
         return True
 

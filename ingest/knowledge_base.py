@@ -14,6 +14,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass
 from functools import cached_property
+from pathlib import Path
 from typing import TypeVar
 
 from filelock import FileLock, Timeout
@@ -57,6 +58,14 @@ def fingerprint(records: dict[str, DocumentRecord], segmentation: str) -> str:
 
 
 log = logging.getLogger("anquan")
+
+
+def _unrebuilt(state: str, where: Path, consequence: str = "") -> UserFacingError:
+    """A lexical index missing or damaged in a read-only data directory, where it cannot be built anew."""
+    return UserFacingError(
+        f"词语索引{state}（{where}），而数据目录是只读的，无法重建{consequence}：请以有写权限的用户运行一次 "
+        "anquan search 或 anquan ask（会自动重建词语索引），或恢复该目录的备份"
+    )
 
 
 class LibraryOfAnotherEmbedder(UserFacingError):
@@ -338,18 +347,12 @@ class KnowledgeBase:
                     self.sync_shared_model()
                     self.rebuild_bm25(self.documents())
         if self.read_only and self.bm25.current_fingerprint() is None and self.documents():
-            raise UserFacingError(
-                f"词语索引缺失（{self.bm25.directory}），而数据目录是只读的，无法重建，检索会漏掉大部分条文："
-                "请以有写权限的用户运行一次 anquan stats 或 anquan ingest（会自动重建词语索引），或恢复该目录的备份"
-            )
+            raise _unrebuilt("缺失", self.bm25.directory, "，检索会漏掉大部分条文")
         try:
             self.bm25.load()
         except Bm25Damaged as damaged:
             if self.read_only:
-                raise UserFacingError(
-                    f"词语索引已损坏（{damaged.build}），而数据目录是只读的，无法重建：请以有写权限的用户运行一次 "
-                    "anquan stats 或 anquan ingest（会自动重建词语索引），或恢复该目录的备份"
-                ) from damaged
+                raise _unrebuilt("已损坏", damaged.build) from damaged
             log.warning("the lexical index was damaged, built anew: %s", damaged)
             with self._bm25_lock:  # derived from the store: built anew, then read
                 self.rebuild_bm25(self.documents(), force=True)

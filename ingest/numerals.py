@@ -136,9 +136,12 @@ def value_of(number: str) -> Fraction | None:
         return None
 
 
+CN_LIMIT = 10000  # int_to_cn writes the numbers below this (no law has as many articles)
+
+
 def int_to_cn(number: int) -> str:
     """134 -> '一百三十四', 10 -> '十', 105 -> '一百零五' (the form used in article numbers)."""
-    if number < 0 or number >= 10000:
+    if number < 0 or number >= CN_LIMIT:
         raise ValueError(f"out of range: {number}")
     if number < 10:
         return _SMALL[number]

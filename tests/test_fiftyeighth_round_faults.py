@@ -137,7 +137,7 @@ def test_a_read_only_library_without_its_lexical_index_says_so(library, monkeypa
     shutil.rmtree(library.bm25.directory)
     kb = KnowledgeBase(library.settings)
     monkeypatch.setattr(kb, "read_only", True)
-    with pytest.raises(UserFacingError, match="词语索引缺失.*只读.*anquan stats"):
+    with pytest.raises(UserFacingError, match="词语索引缺失.*只读.*anquan search"):
         Assistant(kb).ask("从业人员超过一百人的要设置安全生产管理机构吗？")
 
 

@@ -911,7 +911,9 @@ def _workbook_rows(path: Path, limits: AnswerLimits | None = None) -> Sequence[S
 
     limits = limits or AnswerLimits()
     try:
-        check_zip(path, LoadLimits(zip_max_unpacked_mb=limits.max_unpacked_mb), kind="Excel 自查表（.xlsx）")
+        check_zip(
+            path, LoadLimits(zip_max_unpacked_mb=limits.max_unpacked_mb), kind="Excel 自查表（.xlsx）", workbook=True
+        )
     except OverLimit as exc:
         raise AnswerError(
             f"{path}：{exc.reason.split('；')[0]}；请用 anquan check --out 导出的 .xlsx 重新填写"

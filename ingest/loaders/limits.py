@@ -50,7 +50,7 @@ class LoadLimits:
     max_repetition_ratio: float = _default("max_repetition_ratio")
     max_file_lines: int = _default("max_file_lines")
     max_file_mb: float = _default("max_file_mb")
-    xlsx_max_elements: int = _XLSX_MAX_ELEMENTS  # a package checked without a cap of its own (an .xlsx)
+    xlsx_max_elements: int = _XLSX_MAX_ELEMENTS  # a workbook's (an .xlsx answers file: check_zip(workbook=True))
 
     @classmethod
     def from_settings(cls, settings: Settings) -> LoadLimits:
@@ -81,7 +81,11 @@ class LoadLimits:
 
 
 def check_zip(
-    path: Path, limits: LoadLimits, kind: str = "Word 文档（.docx）", max_elements: int | None = None
+    path: Path,
+    limits: LoadLimits,
+    kind: str = "Word 文档（.docx）",
+    max_elements: int | None = None,
+    workbook: bool = False,
 ) -> None:
     """Refuse a zip package (.docx, .xlsx) that would unpack to more than the limits, before a parser reads
     it. First from the sizes its central directory declares (a bomb is refused without decompressing
@@ -89,9 +93,9 @@ def check_zip(
     checksum. That second check matters: zipfile's whole-part read inflates a part's entire stream in one
     call and only then cuts it to the declared size, so a part that declares 2 KB and inflates to 2 GB
     would take 2 GB there. With max_elements, the start tags of the XML parts (*.xml) are counted as they are
-    inflated, and a package of more elements in all is refused before a parser builds a tree of them. Without it
-    (an .xlsx answers file: the one other package read) the package is a workbook, held to limits.xlsx_max_elements
-    in its XML parts (.rels and .vml too) and to the compression ratio from _XLSX_RATIO_MIN_BYTES."""
+    inflated, and a package of more elements in all is refused before a parser builds a tree of them. A workbook
+    (an .xlsx answers file) is held to limits.xlsx_max_elements in its XML parts (.rels and .vml too) and to the
+    compression ratio from _XLSX_RATIO_MIN_BYTES."""
     with open(path, "rb") as handle:
         try:
             package = zipfile.ZipFile(handle)
@@ -107,13 +111,12 @@ def check_zip(
                     f"{kind}中的部件“{twice}”出现了两次，不同的程序会读到不同的内容，可能是恶意构造的文件，已拒绝导入；"
                     "如确为正常文件，请用原程序打开后另存，再导入",
                 )
-            workbook = max_elements is None
             _check_declared(path, parts, limits, kind, _XLSX_RATIO_MIN_BYTES if workbook else _RATIO_MIN_BYTES)
-            most = limits.xlsx_max_elements if max_elements is None else max_elements
-            elements = _Elements(path, kind, most, workbook)
+            most = limits.xlsx_max_elements if workbook else max_elements
+            elements = _Elements(path, kind, most, workbook) if most is not None else None
             parsed = (".xml", ".rels", ".vml") if workbook else (".xml",)
             for part in parts:
-                counter = elements if part.filename.lower().endswith(parsed) else None
+                counter = elements if elements is not None and part.filename.lower().endswith(parsed) else None
                 _check_stream(path, handle, part, kind, counter)
 
 
@@ -150,20 +153,21 @@ class _Elements:
         if last == b"<" and data[:1] == b"/":  # the < ending the chunk before opened an end tag
             opened -= 1
         self.count += opened
-        if self.count > self.most and self.workbook:
+        if self.count <= self.most:
+            return
+        if self.workbook:
             raise OverLimit(
                 self.path,
                 f"{self.kind}中的 XML 元素（单元格、文字片段等）超过 {self.most:,} 个，远多于任何自查表，"
                 "读入会占用大量内存，可能是恶意构造的文件，已拒绝读取；请只保留“编号、回答”两列的清单条目后另存，"
                 "或用 anquan check --out 导出的 .xlsx 重新填写",
             )
-        if self.count > self.most:
-            raise OverLimit(
-                self.path,
-                f"{self.kind}中的元素（XML 标签）超过 {self.most:,} 个，远多于任何正常的文档，"
-                "可能是恶意构造的文件，已拒绝导入，其他文件照常导入；如确为正常文件，请拆分成几个较小的文档后再导入，"
-                "或调大 ANQUAN_DOCX_MAX_ELEMENTS",
-            )
+        raise OverLimit(
+            self.path,
+            f"{self.kind}中的元素（XML 标签）超过 {self.most:,} 个，远多于任何正常的文档，"
+            "可能是恶意构造的文件，已拒绝导入，其他文件照常导入；如确为正常文件，请拆分成几个较小的文档后再导入，"
+            "或调大 ANQUAN_DOCX_MAX_ELEMENTS",
+        )
 
 
 def _check_declared(
