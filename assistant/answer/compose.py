@@ -750,6 +750,12 @@ def _duty_asked(part: str, plan: QueryPlan, figure: Ask | None) -> bool:
     )
 
 
+def _states_exactly(clauses: list[_Clause], ask: Ask) -> bool:
+    """Whether a clause states the figure asked as a number (the provision quoted for a part before: 停工留薪期一般
+    不超过12个月 answers …照发工资吗？最长能发多久？)."""
+    return any(ask.degree(text) == 1.0 for clause in clauses for text in (clause.text, *clause.items))
+
+
 def _speaks_to_number(group: list[_Clause]) -> bool:
     """Whether a provision speaks to the number a question states: its range holds it, or it writes it out."""
     return any(c.lead for c in group) or any(_NUMERAL.fullmatch(t) for t in group[0].matter)
@@ -1410,7 +1416,7 @@ class OfflineComposer:
         elsewhere: list[str] = []  # parts only another region's rules answer
         deferred: list[tuple[str, _Clause]] = []  # parts asking what a provision leaves to another instrument
         undefined: list[str] = []  # terms asked the meaning of that no retrieved text names
-        figures_answered = 0
+        figures_answered: set[int] = set()  # the parts whose figure a provision states
         asked_kinds: set[str] = set()  # the kinds of figure the parts so far ask for
         first_ask: Ask | None = None  # the figure asked by the first part that a provision answers with one
         defined = False  # a term of the pack asked about, answered by the articles it names
@@ -1459,8 +1465,9 @@ class OfflineComposer:
                     groups = [g for g in groups if evidence[g[0].chunk_rank].doc_id in told]
             if not groups or max(g[0].coverage for g in groups) < ANSWER.min_coverage:
                 # a figure asked about what no text even speaks of is stated nowhere either; a later part may
-                # leave its subject to the first (…单位还要照发工资吗？最长能发多久？): its own words match little
-                if ask is not None and index == 0:
+                # leave its subject to the first (…单位还要照发工资吗？最长能发多久？): its own words match little,
+                # and its figure is stated nowhere unless in what answers a part before it
+                if ask is not None and (index == 0 or not _states_exactly(chosen, ask)):
                     unanswered.append((part, ask.kind))
                 continue
             # asked what a term means (本质安全是什么意思), a text that does not name it says nothing of it
@@ -1518,10 +1525,10 @@ class OfflineComposer:
                 ):
                     # a later part's figure stated in the provision quoted for a part before it (…照发工资吗？最长能
                     # 发多久？: 停工留薪期一般不超过12个月) is answered there
-                    if not any(ask.degree(t) == 1.0 for c in chosen for t in (c.text, *c.items)):
+                    if not _states_exactly(chosen, ask):
                         unanswered.append((part, ask.kind))
                     continue
-                figures_answered += 1
+                figures_answered.add(index)
                 first_ask = first_ask or ask
             # a text that is no legal form (a plan, a report, a Q&A sheet or notice of no stated form) is never the
             # basis of a duty, a deadline or a penalty when a provision of law answers, nor of a term the pack knows
@@ -1576,6 +1583,7 @@ class OfflineComposer:
         # the figure asked first is nowhere: what else matched is related only; a later part's figure that is nowhere
         # leaves a part answered well before it standing, with a note (…意外伤害保险费该谁掏？保险期限从哪天算到哪天？),
         # not one a clause holding little of it answered (…有没有财政补贴？每家能补多少钱？)
+        unanswered = _with_instanced(unanswered, parts, figures_answered)
         first_unanswered = bool(unanswered) and unanswered[0][0] == parts[0]
         standing = max((c.coverage for c in chosen), default=0.0) >= ANSWER.standing_coverage
         if unanswered and not figures_answered and (first_unanswered or not standing):
@@ -1748,6 +1756,27 @@ def _first_answering_as_well(
     close = ANSWER.keep_share * good[0][0].score
     first = next((g for g in good if meets(evidence[g[0].chunk_rank]) and g[0].score >= close), None)
     return good if first is None else [first, *(g for g in good if g is not first)]
+
+
+# a part giving an instance of what the part before it asks (…有没有具体的技术要求？比如漏电保护器要选多少毫安的？)
+_INSTANCE = re.compile(r"\s*(?:比如|例如|譬如|比方说|比方|举个例子|举例来说)")
+
+
+def _with_instanced(unanswered: list[tuple[str, str]], parts: list[str], answered: set[int]) -> list[tuple[str, str]]:
+    """The parts unanswered, with each part an unanswered one gives an instance of (比如…): the instance asks that
+    part's figure more precisely (保安配多少才算够？比如一万名观众，至少要配多少名专业保安？), so what answered the
+    part without stating the instance's figure (参加人数在1000人以上) did not answer it. Its figure no longer counts as
+    answered (answered: the indexes of the parts whose figure a provision states; updated)."""
+    specified: dict[int, str] = {}
+    for part, kind in unanswered:
+        index = parts.index(part)
+        while index > 0 and _INSTANCE.match(parts[index]):
+            index -= 1
+            specified.setdefault(index, kind)
+    answered -= set(specified)
+    named = {part for part, _ in unanswered}
+    added = [(parts[i], kind) for i, kind in specified.items() if parts[i] not in named]
+    return sorted(added + unanswered, key=lambda entry: parts.index(entry[0]))
 
 
 def _legal(chunk: StoredChunk) -> bool:

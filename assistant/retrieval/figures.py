@@ -20,6 +20,8 @@ from ingest.cleaning import to_simplified
 
 NUMBER = r"(?:\d+(?:\.\d+)?|[零〇一二两三四五六七八九十百千万半]+)"
 _ANY_COUNTED = "个"  # the measure word of anything counted
+# a number stated roughly (五十多套, 30余人) is a figure all the same
+_ROUGHLY = "(?:多|余)?"
 # a number counting, read whole, not an ordinal or a neighbour (第三次, 第十一次, 上一级, 下一个)
 _COUNTING = r"(?<![第上下\d.零〇一二两三四五六七八九十百千万半])"
 # what 几个 counts is a person when the noun after it names one (几个专职安全员, 几个人), not 几个晚上 or 几个班组
@@ -27,6 +29,8 @@ _PERSON_NOUN = r"(?:人|员|工|者|师|长)(?![区厂地段种序作])"
 _PERSON = re.compile(rf"[^，,。；;？?]{{0,6}}?{_PERSON_NOUN}")
 # or when the noun before it, in the same clause, names one (专职安全管理人员至少要配几个)
 _PERSON_BEFORE = re.compile(rf"{_PERSON_NOUN}[^，,。；;？?]{{0,6}}$")
+# people told by their number (500人的公司, 每100个员工) are what the question tells, not what it asks counted
+_TOLD_BY_NUMBER = re.compile(rf"{NUMBER}\s*[个名位]?[\u4e00-\u9fff]{{0,3}}$")
 # 几 asks a number, except after a numeral or a word pointing at some (十几个员工, 二十几人; 这几年, 近几个月, 头几天,
 # 好几次): those are about so many, not a question
 _JI = r"(?<![十百千万\d这那近头好])几"
@@ -197,8 +201,13 @@ class Ask:
 
 
 _VALIDITY = "有效期"
-# the document a validity asked is of, named right before it (危险化学品经营许可证的有效期, 特种作业操作证有效期)
-_OWNER = re.compile(r"([\u4e00-\u9fff]{2,12}?(?:许可证|证书|执照|操作证|资格证|证))(?:的|[，,])?有效期")
+# the document a validity asked is of, named right before it (危险化学品经营许可证的有效期, 特种作业操作证有效期, in
+# 书名号 or not: 《爆破作业人员许可证》有效期几年); how long it may be used asks its validity too (零售许可证发下来以后
+# 能用多久)
+_OWNER = re.compile(
+    r"([\u4e00-\u9fff]{2,12}?(?:许可证|证书|执照|操作证|资格证|证))》?"
+    r"(?:(?:的|[，,])?有效期|[^，,。？?]{0,6}?(?:能|可以)用(?=多久|多长|几年|多少年))"
+)
 # the sum an amount asked is of, named right before the asking words (一次性伤残就业补助金到底是几个月工资, 丧葬补助金
 # 给多少): a 补助金, 抚恤金, 津贴 or 补贴 the law names
 _SUM_OWNER = re.compile(
@@ -234,6 +243,10 @@ _CLAUSE_END = re.compile(r"[，,。；;：:、（）()]")
 # the staff a count asks for, named right after the asking words by a name of four characters or more (几名专职安全
 # 生产管理人员, 几个专职安全员; not 几个人, 几个能走人的出口)
 _COUNTED_PEOPLE = re.compile(r"[\u4e00-\u9fff]{2,12}(?:人员|员)")
+# the measure word of people: what it counts is people, whatever their name ends in (几名注册安全工程师, 多少名专业
+# 保安), named up to the words pressing the ask (才够, 就行, 吗) or its end
+_PEOPLE_MEASURE = "名"
+_NAMED_AFTER_MEASURE = re.compile(r"[\u4e00-\u9fff]{2,12}?(?=才|就|吗|呢|算|够|合适|左右|以上|[？?！!]|$)")
 
 
 def _names(counted: str, window: str, at_start: bool) -> bool:
@@ -288,22 +301,22 @@ class QuantityAsks:
             units["count"] = units["count"].replace(_ANY_COUNTED, any_counted)
         # a period, counted with 个 (七个工作日, 两个小时) or without (三十日, 2小时)
         time_units = units["time"]
-        period = rf"{NUMBER}\s*{_ANY_COUNTED}?(?:{time_units})"
+        period = rf"{NUMBER}{_ROUGHLY}\s*{_ANY_COUNTED}?(?:{time_units})"
         # (an ordinal states no quantity: 第三人 is a third party, 第二天 the next day)
-        self._stated = {kind: re.compile(rf"(?<!第){NUMBER}\s*(?:{alts})") for kind, alts in units.items()}
+        self._stated = {kind: re.compile(rf"(?<!第){NUMBER}{_ROUGHLY}\s*(?:{alts})") for kind, alts in units.items()}
         self._stated["time"] = re.compile(rf"(?<!第){period}")
         # things counted are not interchangeable as periods are (3年 answers 多少个月): 多少起 is answered by so many
         # 起 (accidents), not by 一次死亡三人 (an occasion) nor 5台 (machines)
         # (an ordinal or a neighbour, 第三次, 上一级, 下一个, counts nothing)
         self._counted = {
-            unit: re.compile(rf"{_COUNTING}{NUMBER}\s*{re.escape(unit)}")
+            unit: re.compile(rf"{_COUNTING}{NUMBER}{_ROUGHLY}\s*{re.escape(unit)}")
             for unit in words.units.get("count", [])
             if unit != _ANY_COUNTED
         }
         # 个 counts anything; counting people (几个专职安全员), it is answered by 三名 too, as 几个单位 by 两个
         counted, people = units.get("count", _ANY_COUNTED), units.get("people", _ANY_COUNTED)
-        self._any_counted = re.compile(rf"{_COUNTING}{NUMBER}\s*(?:{counted})")
-        self._people_counted = re.compile(rf"{_COUNTING}{NUMBER}\s*(?:{counted}|{people})")
+        self._any_counted = re.compile(rf"{_COUNTING}{NUMBER}{_ROUGHLY}\s*(?:{counted})")
+        self._people_counted = re.compile(rf"{_COUNTING}{NUMBER}{_ROUGHLY}\s*(?:{counted}|{people})")
         if words.relative_sums:
             # a sum stated relative to a base (年收入百分之四十的罚款, 违法所得一倍以上五倍以下的罚款,
             # 伤残补助金…为27个月的本人工资, 工亡补助金标准为…人均可支配收入的20倍): an amount, as a money question asks
@@ -623,12 +636,18 @@ class QuantityAsks:
             # what is counted, named after the asking words: 的 joining a word to its name (几个专职的安全员) is no
             # part of the name the law writes
             following = _CLAUSES.split(part[found.end() :], maxsplit=1)[0].replace("的", "")
-            if unit == _ANY_COUNTED and (_PERSON.match(following) or _PERSON_BEFORE.search(part[: found.start()])):
+            before = _PERSON_BEFORE.search(part[: found.start()])
+            if before is not None and _TOLD_BY_NUMBER.search(part[: before.start()]):
+                before = None
+            if unit == _ANY_COUNTED and (_PERSON.match(following) or before is not None):
                 counted = self._people_counted
             people = ""
+            named = _COUNTED_PEOPLE.match(following)
+            if named is None and unit == _PEOPLE_MEASURE:
+                named = _NAMED_AFTER_MEASURE.match(following)
             if (
                 (kind == "people" or counted is self._people_counted)
-                and (named := _COUNTED_PEOPLE.match(following))
+                and named is not None
                 and len(named.group(0)) >= _NAME_SHARED
             ):
                 people = named.group(0)
