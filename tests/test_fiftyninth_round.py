@@ -13,6 +13,9 @@
 - A validity is asked of a document named in 书名号 (《爆破作业人员许可证》有效期几年) as of one named without, and by how
   long the document may be used (零售许可证发下来以后能用多久): a period of another document (安全生产许可证的有效期
   为3年) does not state it.
+- 一次性 is one-off, not once: 多少个月的一次性伤残补助金 asks a number of months, not how often.
+- A modal (可能) and who does it (老板, 总经理: 主要负责人) are no act a figure must be stated of: 老板可能判几年 is answered by
+  the provision sentencing 直接责任人员 to a term.
 """
 
 from __future__ import annotations
@@ -171,3 +174,61 @@ def test_a_declined_question_names_every_part_whose_figure_no_text_speaks_of():
 def test_a_number_stated_roughly_is_a_figure(question, stated):
     ask = _ASKS.asked(question)
     assert ask is not None and ask.stated_in(stated)
+
+
+# --- once, not one-off; a modal and a person are no act ------------------------------------------------------------
+
+_DISABLED = (
+    "第三十五条 职工因工致残被鉴定为一级至四级伤残的，从工伤保险基金按伤残等级支付一次性伤残补助金，标准为：一级伤残为"
+    "27个月的本人工资，二级伤残为25个月的本人工资，三级伤残为23个月的本人工资，四级伤残为21个月的本人工资。"
+)
+
+
+def test_a_one_off_sum_is_no_frequency():
+    ask = _ASKS.asked("他能拿多少个月的一次性伤残补助金？")
+    assert ask is not None and ask.kind == "time"
+    assert _ASKS.asked("应急预案多少年评估一次？").kind == "frequency"
+    often = _ASKS.asked("电梯多久检验一次？")
+    assert not often.stated_in("按12个月的一次性补助金计发。") and often.stated_in("电梯每年检验一次。")
+
+
+def test_months_of_a_one_off_sum_are_answered():
+    question = "我堂哥在矿上被砸，鉴定为二级伤残。他能拿多少个月的一次性伤残补助金？"
+    answer = _compose(question, _article("工伤保险条例", "行政法规", 35, _DISABLED))
+    assert not answer.abstained, answer.text
+    assert "二级伤残为25个月的本人工资" in answer.text
+
+
+_SENTENCE = (
+    "第七条 实施刑法第一百三十四条规定的行为，因而发生安全事故，造成死亡三人以上的，对直接责任人员，处三年以上七年以下"
+    "有期徒刑。"
+)
+
+
+def test_who_is_sentenced_is_no_act_the_term_must_name():
+    """老板可能判几年 asks the term of a sentence: the legal term for the 老板 (主要负责人) is who, not what is done, and
+    a provision sentencing 直接责任人员 states the term."""
+    question = "实施刑法第一百三十四条规定的行为，因而发生安全事故，老板可能判几年？"
+    tokenizer = Tokenizer([])
+    chunks = [_article("刑事案件解释", "司法解释", 7, _SENTENCE)]
+    # the library's words: no text writes 老板, many write 可能 (可能发生的事故)
+    idf = {t: 2.0 for t in [*tokenizer.query_tokens(_SENTENCE), "可能"]}
+    plan = QueryPlan(question, question, legal_terms=["主要负责人"], translations={"老板": "主要负责人"})
+    answer = OfflineComposer(tokenizer, idf, _ASKS).compose(question, plan, chunks)
+    assert not answer.abstained, answer.text
+    assert "三年以上七年以下有期徒刑" in answer.text
+
+
+def test_who_reports_is_no_act_the_frequency_must_name():
+    """总经理每年要向职工大会汇报吗: 总经理 (主要负责人) is who reports, not what is done every year."""
+    question = "我们是连锁酒店，总经理每年要向职工大会汇报安全生产情况吗？"
+    duty = "第十三条 生产经营单位的主要负责人应当每年向职工代表大会或者职工大会报告安全生产工作。"
+    tokenizer = Tokenizer([])
+    # the library's words, and 经理, which some texts write (项目经理)
+    idf = {t: 2.0 for t in [*tokenizer.query_tokens(duty), "经理"]}
+    plan = QueryPlan(question, question, legal_terms=["主要负责人"], translations={"总经理": "主要负责人"})
+    answer = OfflineComposer(tokenizer, idf, _ASKS).compose(
+        question, plan, [_article("某条例", "地方性法规", 13, duty)]
+    )
+    assert not answer.abstained, answer.text
+    assert answer.citations == [{"doc": "某条例", "article": "第十三条"}]

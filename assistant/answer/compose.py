@@ -735,6 +735,18 @@ def _states_about(
     return max(c.coverage for c in group) if later and stating else max(stating, default=0.0)
 
 
+_PERSON = re.compile(r"(?:人|员|者)$")  # a term naming people (主要负责人, 从业人员, 生产经营者)
+
+
+def _without_people(act: str, plan: QueryPlan) -> str:
+    """The words naming an act without the user's words for who does it, those standing for a legal term naming
+    people (老板, 总经理: 主要负责人); words naming people themselves (安全员) are left out where the act is read."""
+    for word, term in sorted(plan.translations.items(), key=lambda entry: -len(entry[0])):
+        if _PERSON.search(term):
+            act = act.replace(word, "")
+    return act
+
+
 _REQUIRED = re.compile(r"必须|应当|应该|需要|要|得|能不能|可不可以|可以")  # what is required or allowed
 
 
@@ -1498,10 +1510,12 @@ class OfflineComposer:
                 # says nothing of how often a plan is revised (the provision on 电梯 upkeep names 保养 in one sentence
                 # and its 每15日 in another)
                 # (beside the figure, `_states_act`; or named in the law's words, whole: 自检 is 自行检查)
-                act = self.asks.act_head(
-                    ask.act, [t for t in self.tokenizer.query_tokens(ask.act) if t in self.idf], leading=ask.leading
-                )
-                legal_act = [normalise_for_index(legal) for legal in plan.terms_in(ask.act)] if ask.act else []
+                # (not who does it, in the law's words or the user's: 老板可能判几年 asks the term of a sentence, of
+                # 主要负责人 or not; 总经理每年要向职工大会汇报吗 asks how often the report is made)
+                doing = _without_people(ask.act, plan)
+                act_words = [t for t in self.tokenizer.query_tokens(doing) if t in self.idf and not _PERSON.search(t)]
+                act = self.asks.act_head(doing, act_words, leading=ask.leading)
+                legal_act = [normalise_for_index(legal) for legal in plan.terms_in(doing) if not _PERSON.search(legal)]
                 # a figure of a year asked (2023年全国一共死了多少人) is what happened then: only a text of that year
                 # (its clause, title or date names it) states it, not a provision's threshold nor another year's report
                 years = _YEAR.findall(part)

@@ -218,8 +218,10 @@ _OWNER_MIN = 4  # a name shorter than this (上岗证) is too general to tell on
 _POINTING = ("这", "那", "该", "此", "本", "其")
 _ACT_SPAN = 8  # an act written beside the words asking how often is read in this many characters
 _OCCASIONS = "次遍回趟"  # the measure words of an occasion counted (一次, 一遍, 一回, 一趟)
+# once, not one-off (一次性伤残补助金 is paid once; it is no frequency)
+_ONCE = rf"[一1]\s*[{_OCCASIONS}](?!性)"
 # where the act after the words asking how often ends: a word asking (周期是多久) or the occasion counted (检一次吗)
-_ASKING_OR_ONCE = re.compile(rf"{ASKS_OTHERWISE.pattern}|是|[一1]\s*[{_OCCASIONS}]")
+_ASKING_OR_ONCE = re.compile(rf"{ASKS_OTHERWISE.pattern}|是|{_ONCE}")
 # what ends the words before the asking ones without naming the act (定期检验是, 演练的, 检查都, 检验是不是)
 _TRAILING = re.compile(rf"(?:{ASKS_OTHERWISE.pattern}|各有|[是的都各])+$")
 _OR_ELSE = "还是"  # a choice put (每年一次还是两年一次)
@@ -232,7 +234,7 @@ _AHEAD = "前"  # beside a period stated, before a date (期满前3个月, 举�
 _AHEAD_ASKED = re.compile(r"(?:到期|期满|届满|之|以|提)前[要得需]{0,2}(?:多久|多长时间|多少|几)")
 _AT_LEAST = "以上"  # after a period stated: the least of a class (滞留2小时以上的), no limit to act within
 _EVERY = re.compile(r"每隔?$")  # before a period stated: how often something is done (每15日, 每隔2小时)
-_ONCE_AFTER = re.compile(rf"([^，。？?！!]{{1,{_ACT_SPAN}}}?)[一1]\s*[{_OCCASIONS}]")  # the act, then once (评估一次)
+_ONCE_AFTER = re.compile(rf"([^，。？?！!]{{1,{_ACT_SPAN}}}?){_ONCE}")  # the act, then once (评估一次)
 _CONSEQUENCE = re.compile(r"(?:会|就|才|便|将)")  # what follows from the occasions counted (几次会吊销)
 _TOLD_SPAN = 12  # a figure told before a measure's adjective is read in this many characters before it
 _NAME_SPAN = 18  # a number counts the people named within its clause, this many characters around it at most
@@ -367,7 +369,7 @@ class QuantityAsks:
         self._period_told = re.compile(rf"(?:每|一|这|上|下|半)[个一]?(?:{units['time']})")
         self._frequency = re.compile(
             rf"{_asks(words.frequency_asks)}"
-            rf"|(?:多久|多长时间|(?:多少|{_JI})个?(?:{units['time']}))(?P<act>[^，。？?]{{0,8}})一[{_OCCASIONS}]"
+            rf"|(?:多久|多长时间|(?:多少|{_JI})个?(?:{units['time']}))(?P<act>[^，。？?]{{0,8}}){_ONCE}"
         )
         # and so many of one thing per so many of another (每多少个观众配一个保安, 每多少平方米配一具灭火器): 每 and a
         # question word counting anything but a period (每多少天 asks how often)
@@ -382,7 +384,7 @@ class QuantityAsks:
         # or a number of periods per occasion, in words or figures: 每2年组织1次, 3年一次, 每两个月检查一次; or a
         # number of times within a period (一百八十日内三次, 3个月内2次或者2次以上)
         self._how_often = re.compile(
-            rf"{often}|每\s*{period}|{period}[^，。；]{{0,6}}(?:一|1)\s*次|{period}内[^，。；]{{0,20}}?{NUMBER}\s*次"
+            rf"{often}|每\s*{period}|{period}[^，。；]{{0,6}}{_ONCE}|{period}内[^，。；]{{0,20}}?{NUMBER}\s*次"
         )
         self._proportion = re.compile(
             rf"%|％|百分之{NUMBER}|{NUMBER}\s*[:：比]\s*{NUMBER}|{NUMBER}\s*(?:倍|成)|"
