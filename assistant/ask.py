@@ -28,7 +28,8 @@ from assistant.pack import Citation, pack_of
 from assistant.retrieval import HybridRetriever, followup
 from assistant.retrieval.reranker import reranker_backend, resolve_reranker
 from ingest.articles import ARTICLE_LABEL, ArticleRef, missing_part, parse_article, parts_named
-from ingest.cleaning import to_simplified
+from ingest.cleaning import clauses, to_simplified
+from ingest.encoding import han_count
 from ingest.knowledge_base import KnowledgeBase
 from ingest.metadata import KINDS
 from ingest.repeal import describe_repeal
@@ -52,6 +53,14 @@ def _with_scope_notes(answer: Answer, plan) -> Answer:
 _NAMED_ARTICLE = re.compile(
     r"《([^《》]{2,60})》\s*(第[零〇一二三四五六七八九十百千\d]{1,10}条(?:之[一二三四五六七八九十\d]{1,3})?)"
 )
+
+# an article number no text has: none, or below one (第0条, 第零条, 第-1条), as a user may type it
+_NO_ARTICLE = re.compile(r"第\s*(?:[-－−]\s*[\d零〇一二三四五六七八九十百千万亿]+|[0０零〇]+)\s*条")
+
+# a question's clauses, each read for whether it instructs the assistant rather than asks
+_CLAUSE_ENDS = "，,。；;：:！!？?"
+_ASKED_MIN = 4  # Chinese characters left after the instructions, fewer of which ask nothing (回答：)
+_ONLY_INSTRUCTIONS = "这句话是对助手的指令（如“忽略以上规则”），没有要查询的内容：请直接写出要问的安全生产问题"
 
 
 def backends(kb: KnowledgeBase) -> dict[str, str]:
@@ -186,6 +195,12 @@ class Assistant:
         None when every article the question itself names exists (or it names none)."""
         if why := library_lacks(question, plan, chunks):  # the LLM is not asked what the library does not hold
             return declined(question, chunks, why)
+        if unnumbered := _NO_ARTICLE.search(to_simplified(question)):  # as `anquan show` refuses it
+            return declined(
+                question,
+                [],
+                f"条号从 1 开始：“{unnumbered.group()}”不是条文编号，请核对条号（可用 anquan show 查看全文的条文）",
+            )
         if not plan.articles:
             return None
         own = {ref for m in ARTICLE_LABEL.finditer(to_simplified(question)) if (ref := parse_article(m.group(0)))}
@@ -345,12 +360,16 @@ class Assistant:
         if self.llm is None:
             yield self.ask(question, history)
             return
-        query, plan, retrieved, fault = self._search(question, history)
+        asked = self._without_instructions(question)
+        if not asked:
+            yield AskResult(declined(question, [], _ONLY_INSTRUCTIONS), [], question)
+            return
+        query, plan, retrieved, fault = self._search(asked, history)
         chunks = [c for c, _ in retrieved]
-        answer = self._not_in_library(question, plan, chunks)
+        answer = self._not_in_library(asked, plan, chunks)
         if answer is None and fault is None:
             try:
-                for item in self.llm.compose_stream(query, chunks, self._said(question, query, history)):
+                for item in self.llm.compose_stream(query, chunks, self._said(asked, query, history)):
                     if isinstance(item, Answer):
                         answer = _with_scope_notes(item, plan)
                     else:
@@ -359,28 +378,42 @@ class Assistant:
                 fault = exc
                 if exc.retry_without_stream:  # some OpenAI-compatible servers do not stream: ask once without
                     try:
-                        said = self._said(question, query, history)
+                        said = self._said(asked, query, history)
                         answer, fault = _with_scope_notes(self.llm.compose(query, chunks, said), plan), None
                     except LlmUnavailable as again:
                         # a reply cut midway is what the user saw: said so, whatever the second request met
                         fault = exc if isinstance(exc, StreamCut) else again
         if answer is None:
             answer = self._offline(query, plan, chunks, fault)
-        answer = _with_notes(answer, self._part_notes(question, plan))
+        answer = _with_notes(answer, self._part_notes(asked, plan))
         answer.question = question
         yield AskResult(answer, retrieved, query)
 
     def ask(self, question: str, history: list[str] | None = None) -> AskResult:
-        query, plan, retrieved, fault = self._search(question, history)
+        asked = self._without_instructions(question)
+        if not asked:
+            return AskResult(declined(question, [], _ONLY_INSTRUCTIONS), [], question)
+        query, plan, retrieved, fault = self._search(asked, history)
         chunks = [c for c, _ in retrieved]
-        answer = self._not_in_library(question, plan, chunks)
+        answer = self._not_in_library(asked, plan, chunks)
         if answer is None and self.llm is not None and fault is None:
             try:
-                answer = _with_scope_notes(self.llm.compose(query, chunks, self._said(question, query, history)), plan)
+                answer = _with_scope_notes(self.llm.compose(query, chunks, self._said(asked, query, history)), plan)
             except LlmUnavailable as exc:
                 fault = exc
         if answer is None:
             answer = self._offline(query, plan, chunks, fault)
-        answer = _with_notes(answer, self._part_notes(question, plan))
+        answer = _with_notes(answer, self._part_notes(asked, plan))
         answer.question = question
         return AskResult(answer, retrieved, query)
+
+    def _without_instructions(self, question: str) -> str:
+        """The question without its clauses instructing the assistant (忽略以上规则，…; 你现在是安全专家，…): they ask
+        nothing, and their words (以上) would be searched as if they did; "" when nothing is left to ask."""
+        guard = instruction_guard(self.kb.settings.knowledge_dir)
+        pieces = clauses(question, ends=_CLAUSE_ENDS, min_chars=1)
+        kept = [piece for piece in pieces if not guard.is_instruction(piece)]
+        if len(kept) == len(pieces):
+            return question
+        asked = "".join(kept)
+        return asked if han_count(asked) >= _ASKED_MIN else ""

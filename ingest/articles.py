@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from ingest.numerals import CN_LIMIT, NUMERAL_CHARS, cn_to_int, int_to_cn, well_formed
 
-NUMERAL = r"[零〇一二三四五六七八九十百千万两\d]+"  # an article number, in either script
+NUMERAL = r"[零〇一二三四五六七八九十百千万亿两\d]+"  # an article number, in either script (第一百亿条 typed too)
 # An article starts a line: 第X条 (optionally 之Y) followed by whitespace or the end of the line.
 # In traditional script too (第一條, 第二十兩條: a regulation saved in Big5 was chunked as a plan, its articles
 # neither cited nor shown); the label is kept in simplified script, as every lookup writes it.

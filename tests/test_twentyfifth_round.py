@@ -13,6 +13,7 @@ import json
 import logging
 import re
 import shutil
+import time
 import uuid
 from pathlib import Path
 
@@ -242,6 +243,17 @@ def test_a_lone_surrogate_in_a_question_is_refused_in_chinese(client):
         assert "输入中含有无效的字符" in said and not ENGLISH.search(said), said
     status, said = _asked(client, b'{"data":["\\ud83d\\ude00\\u6db2\\u6c28\\u50a8\\u7f50"]}')  # a pair is fine
     assert "event: complete" in said, said
+
+
+def test_a_long_form_value_is_refused_at_once_and_in_chinese(client):
+    """A 200,000-character value for a choice (round 59's hostile test: 100,000 in a dropdown) held the server for
+    40 s: the check of whether an error was still in English backtracked quadratically, and a value over 200
+    characters was not told in Chinese. Refused in well under a second now, the value cut short."""
+    started = time.monotonic()
+    plan = _queued(client, event_fn(client, "plan-make"), ["x" * 200_000, "2025年", "区", [], None, "", ""])
+    assert time.monotonic() - started < 5
+    said = json.dumps(plan, ensure_ascii=False)
+    assert "不是可选的值" in said and "is not in the list" not in said and len(said) < 2_000, said[:300]
 
 
 def test_a_form_value_the_page_does_not_offer_is_told_in_chinese(client):

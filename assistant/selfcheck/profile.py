@@ -17,6 +17,7 @@ from functools import lru_cache
 
 from assistant.pack import Activity, KnowledgePack, Profile, Taxonomy
 from ingest.cleaning import to_simplified
+from ingest.encoding import escape_controls
 from ingest.legal_forms import default_forms
 from ingest.numerals import NUMERAL_CHARS, count, value_of, well_formed
 from ingest.settings import Settings
@@ -553,6 +554,9 @@ def _read_region(tax: Taxonomy, region: str | None, reader: DescriptionReader, n
     return regions
 
 
+_DESCRIPTION = "情况描述"
+
+
 def read_profile(
     pack: KnowledgePack,
     industry: str,
@@ -572,13 +576,22 @@ def read_profile(
     fields = [
         ("行业", industry),
         ("所在地区", region),
-        ("情况描述", description),
+        (_DESCRIPTION, description),
         *(("特种设备", item) for item in special_equipment or []),
     ]
     for name, value in fields:
         if isinstance(value, str) and len(value) > limit:
             raise ProfileError(
                 f"“{name}”一栏过长（{len(value):,} 字，上限 {limit:,} 字）：请用几句话概括本单位的情况。"
+            )
+        # (a description may run over lines; no field holds another control character, which no one types and no
+        # spreadsheet or Word file can hold)
+        shown = escape_controls(value, keep_lines=name == _DESCRIPTION) if isinstance(value, str) else ""
+        if shown != (value or ""):
+            stray = re.search(r"\\(?:x[0-9a-f]{2}|u[0-9a-f]{4})", shown)
+            raise ProfileError(
+                f"“{name}”一栏含有控制字符或文字方向控制符（{stray.group() if stray else ''}），没有生成清单："
+                "可能是从别处复制时带入的，请删除后重新填写。"
             )
     if (  # a number, not a text (a paste of anything else); digits alone are refused by their count, without reading
         isinstance(employees, str) and len(employees) > 100 and not re.fullmatch(r"\s*[+-]?[0-9０-９]+\s*", employees)

@@ -68,7 +68,7 @@ _ENGLISH: tuple[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]], ..
     ),
     # a form's value a client sent that the page does not offer (a radio, dropdown or checkbox group's choice)
     (
-        re.compile(r"Value: (.{0,200}?)(?: \(type: <class '\w+'>\))? is not in the list of choices: (\[.*\])", re.S),
+        re.compile(r"Value: (.*?)(?: \(type: <class '\w+'>\))? is not in the list of choices: (\[.*\])", re.S),
         lambda m: f"{_quoted(m.group(1))}不是可选的值，没有处理：请从列表中选择（可选值：{m.group(2)[:300]}）。",
     ),
     (
@@ -83,10 +83,13 @@ _ENGLISH: tuple[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]], ..
 
 
 def _quoted(value: str) -> str:
-    """A value as Python's repr wrote it ('x' or a number), in Chinese quotes."""
+    """A value as Python's repr wrote it ('x' or a number), in Chinese quotes; a long one cut short."""
     if len(value) >= 2 and value[0] == value[-1] and value[0] in "'\"":
         value = value[1:-1]
-    return f"“{value}”"
+    return f"“{value[:_SHOWN]}…”" if len(value) > _SHOWN else f"“{value}”"
+
+
+_SHOWN = 60  # characters of a value shown in a message
 
 
 # what is said, by the response's status, for an English error text not in _ENGLISH (Starlette's "Method Not
@@ -104,7 +107,16 @@ _BY_STATUS = {
 FAILED = "操作没有完成：请稍后重试；反复出现请联系管理员查看服务日志。"  # any other status, and a failed event
 # an English message: no Chinese at all, or opening with two English words (one quoting a Chinese file name:
 # "Invalid file: 方案.exe"); not ours, which open in Chinese or with a name before Chinese (PDF 文件…)
-_IN_ENGLISH = re.compile(r"^[^\u3400-\u9fff]*[A-Za-z]{2}[^\u3400-\u9fff]*$|^\s*[A-Za-z]{2,}[ ,]+[A-Za-z]{2,}", re.S)
+# (searched piece by piece: one pattern for both backtracks quadratically on a long message holding Chinese late)
+_CHINESE = re.compile(r"[\u3400-\u9fff]")
+_LATIN_WORD = re.compile(r"[A-Za-z]{2}")
+_OPENS_IN_ENGLISH = re.compile(r"\s*[A-Za-z]{2,}[ ,]+[A-Za-z]{2,}")
+
+
+def _in_english(message: str) -> bool:
+    return (_CHINESE.search(message) is None and _LATIN_WORD.search(message) is not None) or bool(
+        _OPENS_IN_ENGLISH.match(message)
+    )
 
 
 def chinese(message: str, status: int | None = None) -> str:
@@ -112,7 +124,7 @@ def chinese(message: str, status: int | None = None) -> str:
     Latin words) is said by its status (_BY_STATUS, FAILED), when a status is given."""
     for pattern, say in _ENGLISH:
         message = pattern.sub(say, message)
-    if status is not None and _IN_ENGLISH.match(message):
+    if status is not None and _in_english(message):
         return _BY_STATUS.get(status, FAILED)
     return message
 

@@ -132,8 +132,12 @@ def load_file(path: Path, limits: LoadLimits | None = None, warnings: list[str] 
     check_runs(path, text, limits.max_run_chars)
     check_lines(path, text, limits.max_file_lines)
     check_repetition(path, text, limits.max_repetition_ratio)
+    if not _WORD.search(text):  # punctuation, symbols or heading marks (# # #) alone: a document of nothing
+        raise EmptyDocument(path, "文件中只有标点和符号，没有任何文字或数字；请检查文件内容后重新导入")
     return text
 
+
+_WORD = re.compile(r"[^\W_]")  # a letter or a digit, of any script
 
 _TEXT_SUFFIXES = frozenset([".txt", ".md", ".markdown"])
 
