@@ -13,7 +13,8 @@
 - A validity is asked of a document named in 书名号 (《爆破作业人员许可证》有效期几年) as of one named without, and by how
   long the document may be used (零售许可证发下来以后能用多久): a period of another document (安全生产许可证的有效期
   为3年) does not state it.
-- 一次性 is one-off, not once: 多少个月的一次性伤残补助金 asks a number of months, not how often.
+- 一次性 is one-off, not once: 多少个月的一次性伤残补助金 asks a number of months, not how often; and an act may be
+  named after the occasion it is counted by (是不是每三年必须做一次评估: 评估).
 - A modal (可能) and who does it (老板, 总经理: 主要负责人) are no act a figure must be stated of: 老板可能判几年 is answered by
   the provision sentencing 直接责任人员 to a term.
 """
@@ -232,3 +233,24 @@ def test_who_reports_is_no_act_the_frequency_must_name():
     )
     assert not answer.abstained, answer.text
     assert answer.citations == [{"doc": "某条例", "article": "第十三条"}]
+
+
+# --- the act named after the occasion ------------------------------------------------------------------------------
+
+_DRILLS = "第八条 生产经营单位应当至少每2年组织1次生产安全事故应急救援预案演练。"
+_REVIEWS = "第六条 生产经营单位应当每3年对生产安全事故应急救援预案进行一次评估。"
+
+
+def test_the_act_of_a_frequency_put_may_follow_the_occasion():
+    """是不是每三年必须做一次评估: 评估 is what is done, not the 应急预案 named before; 做 says nothing of it."""
+    assert _ASKS.asked("企业的应急预案是不是每三年必须做一次评估？").act == "评估"
+    assert _ASKS.asked("电梯的定期检验是不是一年一次？").act == "定期检验"  # named before, as before
+
+
+def test_a_frequency_of_another_act_does_not_answer_the_one_put():
+    question = "企业的应急预案是不是每三年必须做一次评估？"
+    drills = _article("应急条例", "行政法规", 8, _DRILLS)
+    assert _compose(question, drills).abstained
+    answer = _compose(question, drills, _article("应急预案管理办法", "部门规章", 6, _REVIEWS))
+    assert not answer.abstained, answer.text
+    assert answer.citations[0] == {"doc": "应急预案管理办法", "article": "第六条"}, answer.text

@@ -235,6 +235,7 @@ _AHEAD_ASKED = re.compile(r"(?:到期|期满|届满|之|以|提)前[要得需]{0
 _AT_LEAST = "以上"  # after a period stated: the least of a class (滞留2小时以上的), no limit to act within
 _EVERY = re.compile(r"每隔?$")  # before a period stated: how often something is done (每15日, 每隔2小时)
 _ONCE_AFTER = re.compile(rf"([^，。？?！!]{{1,{_ACT_SPAN}}}?){_ONCE}")  # the act, then once (评估一次)
+_ONCE_THEN_ACT = re.compile(rf"{_ONCE}([^，。？?！!吗呢]{{1,{_ACT_SPAN}}})")  # once, then the act (一次评估)
 _CONSEQUENCE = re.compile(r"(?:会|就|才|便|将)")  # what follows from the occasions counted (几次会吊销)
 _TOLD_SPAN = 12  # a figure told before a measure's adjective is read in this many characters before it
 _NAME_SPAN = 18  # a number counts the people named within its clause, this many characters around it at most
@@ -533,6 +534,10 @@ class QuantityAsks:
         put = _ONCE_AFTER.match(self._light.sub("", after))
         if put and found.group(0)[-1:] not in _OCCASIONS and not _ASKING_OR_ONCE.search(put.group(1)):
             return put.group(1)
+        # or named after the occasion, a light verb before it (是不是每三年必须做一次评估: 评估)
+        named = _ONCE_THEN_ACT.match(self._light.sub("", after))
+        if named and found.group(0)[-1:] not in _OCCASIONS and not _ASKING_OR_ONCE.search(named.group(1)):
+            return named.group(1)
         # (not what follows from them: 被罚了几次会吊销 counts penalties)
         consequence = _CONSEQUENCE.match(after)
         after = _ASKING_OR_ONCE.split(self._light.sub("", after), maxsplit=1)[0].rstrip("？?！!")
