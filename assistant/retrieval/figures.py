@@ -522,9 +522,10 @@ class QuantityAsks:
 
     def _act(self, part: str, found: re.Match[str], between: str = "") -> str:
         """The words naming what is done as often as asked: written between the asking words (多久修订一次: 修订),
-        between a period put and the occasions it counts (是不是每三年要评估一次: 评估), else right after the asking
-        words (多长时间要做一次评估: 评估), else right before them in their clause (定期检验是几年一次, 检验周期是多久:
-        定期检验); never a word asking (周期是多久, 各有什么频次) nor the words saying nothing of it (要, 搞, 组织).
+        between a period put and the occasions it counts (是不是每三年要评估一次: 评估) or after them (是不是每三年
+        必须做一次评估: 评估), else right after the asking words (多长时间要做一次评估: 评估), else right before them in
+        their clause (定期检验是几年一次, 检验周期是多久: 定期检验); never a word asking (周期是多久, 各有什么频次) nor
+        the words saying nothing of it (要, 搞, 组织).
         ``act_head`` reads the act itself from them."""
         if act := self._light.sub("", between):
             return act
