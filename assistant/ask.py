@@ -27,7 +27,7 @@ from assistant.llm import (
 from assistant.pack import Citation, pack_of
 from assistant.retrieval import HybridRetriever, followup
 from assistant.retrieval.reranker import reranker_backend, resolve_reranker
-from ingest.articles import ARTICLE_LABEL, ArticleRef, missing_part, parse_article, parts_named
+from ingest.articles import ARTICLE_BELOW_ONE, ARTICLE_LABEL, ArticleRef, missing_part, parse_article, parts_named
 from ingest.cleaning import clauses, to_simplified
 from ingest.encoding import han_count
 from ingest.knowledge_base import KnowledgeBase
@@ -53,9 +53,6 @@ def _with_scope_notes(answer: Answer, plan) -> Answer:
 _NAMED_ARTICLE = re.compile(
     r"《([^《》]{2,60})》\s*(第[零〇一二三四五六七八九十百千\d]{1,10}条(?:之[一二三四五六七八九十\d]{1,3})?)"
 )
-
-# an article number no text has: none, or below one (第0条, 第零条, 第-1条), as a user may type it
-_NO_ARTICLE = re.compile(r"第\s*(?:[-－−]\s*[\d零〇一二三四五六七八九十百千万亿]+|[0０零〇]+)\s*条")
 
 # a question's clauses, each read for whether it instructs the assistant rather than asks
 _CLAUSE_ENDS = "，,。；;：:！!？?"
@@ -195,7 +192,7 @@ class Assistant:
         None when every article the question itself names exists (or it names none)."""
         if why := library_lacks(question, plan, chunks):  # the LLM is not asked what the library does not hold
             return declined(question, chunks, why)
-        if unnumbered := _NO_ARTICLE.search(to_simplified(question)):  # as `anquan show` refuses it
+        if unnumbered := ARTICLE_BELOW_ONE.search(to_simplified(question)):  # as `anquan show` refuses it
             return declined(
                 question,
                 [],

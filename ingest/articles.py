@@ -17,6 +17,8 @@ NUMERAL = r"[零〇一二三四五六七八九十百千万亿两\d]+"  # an arti
 # neither cited nor shown); the label is kept in simplified script, as every lookup writes it.
 ARTICLE_START = re.compile(rf"^第(?P<num>{NUMERAL[:-2]}兩]+)[条條](?:之(?P<sub>{NUMERAL}))?(?=[\s\u3000]|$)")
 ARTICLE_LABEL = re.compile(rf"第\s*(?P<num>{NUMERAL})\s*条(?:之(?P<sub>{NUMERAL}))?")
+# An article number no text has, as a user may type it: none, or below one (第0条, 第零条, 第-1条)
+ARTICLE_BELOW_ONE = re.compile(rf"第\s*(?:[-－−]\s*{NUMERAL}|[0０零〇]+)\s*条")
 # An article's label as it opens a quoted text (第二十四条, 第五条之一), for stripping it off the text.
 LABEL = rf"第{NUMERAL}条(?:之[零〇一二三四五六七八九十\d]+)?"
 LEADING_LABEL = re.compile(rf"^{LABEL}\s*")

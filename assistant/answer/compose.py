@@ -735,14 +735,14 @@ def _states_about(
     return max(c.coverage for c in group) if later and stating else max(stating, default=0.0)
 
 
-_PERSON = re.compile(r"(?:人|员|者)$")  # a term naming people (主要负责人, 从业人员, 生产经营者)
+_NAMES_PEOPLE = re.compile(r"(?:人|员|者)$")  # a term naming people (主要负责人, 从业人员, 生产经营者)
 
 
 def _without_people(act: str, plan: QueryPlan) -> str:
     """The words naming an act without the user's words for who does it, those standing for a legal term naming
     people (老板, 总经理: 主要负责人); words naming people themselves (安全员) are left out where the act is read."""
     for word, term in sorted(plan.translations.items(), key=lambda entry: -len(entry[0])):
-        if _PERSON.search(term):
+        if _NAMES_PEOPLE.search(term):
             act = act.replace(word, "")
     return act
 
@@ -1513,9 +1513,13 @@ class OfflineComposer:
                 # (not who does it, in the law's words or the user's: 老板可能判几年 asks the term of a sentence, of
                 # 主要负责人 or not; 总经理每年要向职工大会汇报吗 asks how often the report is made)
                 doing = _without_people(ask.act, plan)
-                act_words = [t for t in self.tokenizer.query_tokens(doing) if t in self.idf and not _PERSON.search(t)]
+                act_words = [
+                    t for t in self.tokenizer.query_tokens(doing) if t in self.idf and not _NAMES_PEOPLE.search(t)
+                ]
                 act = self.asks.act_head(doing, act_words, leading=ask.leading)
-                legal_act = [normalise_for_index(legal) for legal in plan.terms_in(doing) if not _PERSON.search(legal)]
+                legal_act = [
+                    normalise_for_index(legal) for legal in plan.terms_in(doing) if not _NAMES_PEOPLE.search(legal)
+                ]
                 # a figure of a year asked (2023年全国一共死了多少人) is what happened then: only a text of that year
                 # (its clause, title or date names it) states it, not a provision's threshold nor another year's report
                 years = _YEAR.findall(part)
@@ -1597,7 +1601,8 @@ class OfflineComposer:
         # the figure asked first is nowhere: what else matched is related only; a later part's figure that is nowhere
         # leaves a part answered well before it standing, with a note (…意外伤害保险费该谁掏？保险期限从哪天算到哪天？),
         # not one a clause holding little of it answered (…有没有财政补贴？每家能补多少钱？)
-        unanswered = _with_instanced(unanswered, parts, figures_answered)
+        unanswered, specified = _with_instanced(unanswered, parts)
+        figures_answered -= specified
         first_unanswered = bool(unanswered) and unanswered[0][0] == parts[0]
         standing = max((c.coverage for c in chosen), default=0.0) >= ANSWER.standing_coverage
         if unanswered and not figures_answered and (first_unanswered or not standing):
@@ -1776,21 +1781,19 @@ def _first_answering_as_well(
 _INSTANCE = re.compile(r"\s*(?:比如|例如|譬如|比方说|比方|举个例子|举例来说)")
 
 
-def _with_instanced(unanswered: list[tuple[str, str]], parts: list[str], answered: set[int]) -> list[tuple[str, str]]:
-    """The parts unanswered, with each part an unanswered one gives an instance of (比如…): the instance asks that
-    part's figure more precisely (保安配多少才算够？比如一万名观众，至少要配多少名专业保安？), so what answered the
-    part without stating the instance's figure (参加人数在1000人以上) did not answer it. Its figure no longer counts as
-    answered (answered: the indexes of the parts whose figure a provision states; updated)."""
+def _with_instanced(unanswered: list[tuple[str, str]], parts: list[str]) -> tuple[list[tuple[str, str]], set[int]]:
+    """The parts unanswered, with each part an unanswered one gives an instance of (比如…), and the indexes of those:
+    the instance asks that part's figure more precisely (保安配多少才算够？比如一万名观众，至少要配多少名专业保安？),
+    so what answered the part without stating the instance's figure (参加人数在1000人以上) did not answer it."""
     specified: dict[int, str] = {}
     for part, kind in unanswered:
         index = parts.index(part)
         while index > 0 and _INSTANCE.match(parts[index]):
             index -= 1
             specified.setdefault(index, kind)
-    answered -= set(specified)
     named = {part for part, _ in unanswered}
     added = [(parts[i], kind) for i, kind in specified.items() if parts[i] not in named]
-    return sorted(added + unanswered, key=lambda entry: parts.index(entry[0]))
+    return sorted(added + unanswered, key=lambda entry: parts.index(entry[0])), set(specified)
 
 
 def _legal(chunk: StoredChunk) -> bool:

@@ -19,9 +19,9 @@ from assistant.retrieval.provisions import FINE, PENALTY, TERM, provision_asked
 from ingest.cleaning import to_simplified
 
 NUMBER = r"(?:\d+(?:\.\d+)?|[零〇一二两三四五六七八九十百千万半]+)"
+# a number a text states, exactly or roughly (五十多套, 30余人: a figure all the same)
+_STATED_NUMBER = rf"{NUMBER}(?:多|余)?"
 _ANY_COUNTED = "个"  # the measure word of anything counted
-# a number stated roughly (五十多套, 30余人) is a figure all the same
-_ROUGHLY = "(?:多|余)?"
 # a number counting, read whole, not an ordinal or a neighbour (第三次, 第十一次, 上一级, 下一个)
 _COUNTING = r"(?<![第上下\d.零〇一二两三四五六七八九十百千万半])"
 # what 几个 counts is a person when the noun after it names one (几个专职安全员, 几个人), not 几个晚上 or 几个班组
@@ -304,22 +304,22 @@ class QuantityAsks:
             units["count"] = units["count"].replace(_ANY_COUNTED, any_counted)
         # a period, counted with 个 (七个工作日, 两个小时) or without (三十日, 2小时)
         time_units = units["time"]
-        period = rf"{NUMBER}{_ROUGHLY}\s*{_ANY_COUNTED}?(?:{time_units})"
+        period = rf"{_STATED_NUMBER}\s*{_ANY_COUNTED}?(?:{time_units})"
         # (an ordinal states no quantity: 第三人 is a third party, 第二天 the next day)
-        self._stated = {kind: re.compile(rf"(?<!第){NUMBER}{_ROUGHLY}\s*(?:{alts})") for kind, alts in units.items()}
+        self._stated = {kind: re.compile(rf"(?<!第){_STATED_NUMBER}\s*(?:{alts})") for kind, alts in units.items()}
         self._stated["time"] = re.compile(rf"(?<!第){period}")
         # things counted are not interchangeable as periods are (3年 answers 多少个月): 多少起 is answered by so many
         # 起 (accidents), not by 一次死亡三人 (an occasion) nor 5台 (machines)
         # (an ordinal or a neighbour, 第三次, 上一级, 下一个, counts nothing)
         self._counted = {
-            unit: re.compile(rf"{_COUNTING}{NUMBER}{_ROUGHLY}\s*{re.escape(unit)}")
+            unit: re.compile(rf"{_COUNTING}{_STATED_NUMBER}\s*{re.escape(unit)}")
             for unit in words.units.get("count", [])
             if unit != _ANY_COUNTED
         }
         # 个 counts anything; counting people (几个专职安全员), it is answered by 三名 too, as 几个单位 by 两个
         counted, people = units.get("count", _ANY_COUNTED), units.get("people", _ANY_COUNTED)
-        self._any_counted = re.compile(rf"{_COUNTING}{NUMBER}{_ROUGHLY}\s*(?:{counted})")
-        self._people_counted = re.compile(rf"{_COUNTING}{NUMBER}{_ROUGHLY}\s*(?:{counted}|{people})")
+        self._any_counted = re.compile(rf"{_COUNTING}{_STATED_NUMBER}\s*(?:{counted})")
+        self._people_counted = re.compile(rf"{_COUNTING}{_STATED_NUMBER}\s*(?:{counted}|{people})")
         if words.relative_sums:
             # a sum stated relative to a base (年收入百分之四十的罚款, 违法所得一倍以上五倍以下的罚款,
             # 伤残补助金…为27个月的本人工资, 工亡补助金标准为…人均可支配收入的20倍): an amount, as a money question asks

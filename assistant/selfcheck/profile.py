@@ -586,11 +586,11 @@ def read_profile(
             )
         # (a description may run over lines; no field holds another control character, which no one types and no
         # spreadsheet or Word file can hold)
-        shown = escape_controls(value, keep_lines=name == _DESCRIPTION) if isinstance(value, str) else ""
-        if shown != (value or ""):
-            stray = re.search(r"\\(?:x[0-9a-f]{2}|u[0-9a-f]{4})", shown)
+        lines = name == _DESCRIPTION
+        stray = next((c for c in value if escape_controls(c, keep_lines=lines) != c), "") if value else ""
+        if stray:
             raise ProfileError(
-                f"“{name}”一栏含有控制字符或文字方向控制符（{stray.group() if stray else ''}），没有生成清单："
+                f"“{name}”一栏含有控制字符或文字方向控制符（{escape_controls(stray)}），没有生成清单："
                 "可能是从别处复制时带入的，请删除后重新填写。"
             )
     if (  # a number, not a text (a paste of anything else); digits alone are refused by their count, without reading

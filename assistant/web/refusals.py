@@ -82,14 +82,14 @@ _ENGLISH: tuple[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]], ..
 )
 
 
+_SHOWN = 60  # characters of a value shown in a message
+
+
 def _quoted(value: str) -> str:
     """A value as Python's repr wrote it ('x' or a number), in Chinese quotes; a long one cut short."""
     if len(value) >= 2 and value[0] == value[-1] and value[0] in "'\"":
         value = value[1:-1]
     return f"“{value[:_SHOWN]}…”" if len(value) > _SHOWN else f"“{value}”"
-
-
-_SHOWN = 60  # characters of a value shown in a message
 
 
 # what is said, by the response's status, for an English error text not in _ENGLISH (Starlette's "Method Not
